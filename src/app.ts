@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { modules } from './modules/index.ts';
+import { getSiteIdentity } from './modules/territoires/index.ts';
+import { ANONYMOUS } from './platform/auth/policy.ts';
+import { SESSION_COOKIE, resolveSession } from './platform/auth/sessions.ts';
+import type { Config } from './platform/config.ts';
+import type { Db } from './platform/db/database.ts';
+import { registerErrorPages } from './platform/http/errors.tsx';
+import { registerHealth } from './platform/http/health.ts';
+import { registerHttpBasics } from './platform/http/security.ts';
+import { createLogger } from './platform/logger.ts';
+import { getOrCreateSetting } from './platform/settings.ts';
+import { registerAssets } from './platform/ui/assets.ts';
+import { registerPages } from './platform/ui/page.ts';
+
+export type AppOptions = { config: Config; db: Db; dbKind: string; logger?: Logger };
+
+/** Builds the Fastify app from the platform and the modules. Nothing listens yet. */
+export async function buildApp({ config, db, dbKind, logger }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: (logger ?? createLogger(config.logLevel)) as FastifyBaseLogger,
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+  });
+
+  // Several processes share one secret: it lives in the database unless the environment sets it.
+  const cookieSecret =
+    config.cookieSecret ??
+    (await getOrCreateSetting(db, 'cookie_secret', () => randomBytes(32).toString('base64url')));
+  await registerHttpBasics(app, config, cookieSecret);
+  await registerAssets(app);
+
+  app.decorateRequest('actor', null as never);
+  app.addHook('onRequest', async (request) => {
+    request.actor = ANONYMOUS;
+    const token = request.cookies[SESSION_COOKIE];
+    if (!token || request.url.startsWith('/assets/')) return;
+    request.actor = (await resolveSession(db, token)) ?? ANONYMOUS;
+  });
+
+  registerPages(app, {
+    loadIdentity: () => getSiteIdentity(db),
+    nav: modules.flatMap((m) => m.nav ?? []),
+  });
+  registerHealth(app, db, dbKind);
+  registerErrorPages(app);
+
+  const ctx = { db, config, home: modules.flatMap((m) => m.home ?? []) };
+  for (const mod of modules) await mod.routes?.(app, ctx);
+  return app;
+}

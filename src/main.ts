@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { buildApp } from './app.ts';
+import { modules } from './modules/index.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './modules/comptes/index.ts';
+import { CliError } from './platform/cli-error.ts';
+import { type Config, ConfigError, loadConfig, loadDotEnv } from './platform/config.ts';
+import { type DatabaseHandle, openDatabase } from './platform/db/database.ts';
+import { MigrationError, migrateToLatest } from './platform/db/migrate.ts';
+import { createLogger } from './platform/logger.ts';
+import type { CliContext, ModuleContext } from './platform/module.ts';
+import { getOrCreateSetting } from './platform/settings.ts';
+
+function open(config: Config): Promise<DatabaseHandle> {
+  return config.databaseUrl
+    ? openDatabase({ databaseUrl: config.databaseUrl })
+    : openDatabase({ dataDir: config.dataDir });
+}
+
+/** Seeds every module's demo data, once per database. Returns whether it ran now. */
+export async function seedDemoOnce(ctx: ModuleContext, force = false): Promise<boolean> {
+  const existing = await ctx.db
+    .selectFrom('platform_setting')
+    .select('value')
+    .where('key', '=', 'demo_seeded_at')
+    .executeTakeFirst();
+  if (existing && !force) return false;
+  for (const mod of modules) await mod.seedDemo?.(ctx);
+  await getOrCreateSetting(ctx.db, 'demo_seeded_at', () => new Date().toISOString());
+  return true;
+}
+
+async function serve(config: Config, options: { demo?: boolean }): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const handle = await open(config);
+  const applied = await migrateToLatest(handle.db, modules);
+  if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+  const ctx = { db: handle.db, config };
+  if (options.demo && (await seedDemoOnce(ctx))) logger.info('demo data seeded');
+
+  const app = await buildApp({ config, db: handle.db, dbKind: handle.kind, logger });
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    await app.close();
+    await handle.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  const where = handle.kind === 'pglite' ? `PGlite embarqué dans ${config.dataDir}` : 'serveur PostgreSQL';
+  console.log(`\nRelais est prêt : ${config.publicUrl}  (base : ${where})`);
+  if (options.demo) {
+    console.log('\nMode démonstration. Comptes de démonstration (mot de passe commun) :');
+    for (const a of DEMO_ACCOUNTS) console.log(`  ${a.role.padEnd(13)} ${a.email}`);
+    console.log(`  mot de passe : ${DEMO_PASSWORD}`);
+    console.log(`Se connecter : ${config.publicUrl}/connexion\n`);
+  }
+}
+
+function buildProgram(): Command {
+  const program = new Command('relais')
+    .description('Relais — plateforme d’inclusion numérique des OPSN')
+    .showHelpAfterError('(ajoutez --help pour l’aide)')
+    .exitOverride();
+
+  let config: Config | undefined;
+  const getConfig = () => {
+    config ??= loadConfig();
+    return config;
+  };
+
+  const withDb: CliContext['withDb'] = async (work) => {
+    const cfg = getConfig();
+    const handle = await open(cfg);
+    try {
+      await migrateToLatest(handle.db, modules);
+      return await work({ db: handle.db, config: cfg });
+    } finally {
+      await handle.close();
+    }
+  };
+
+  program
+    .command('serve')
+    .description('Démarrer le serveur web (applique les migrations en attente)')
+    .option('--demo', 'charger les données de démonstration au premier démarrage')
+    .action((options: { demo?: boolean }) => serve(getConfig(), options));
+
+  program
+    .command('migrate')
+    .description('Appliquer les migrations en attente')
+    .action(async () => {
+      const cfg = getConfig();
+      const handle = await open(cfg);
+      try {
+        const applied = await migrateToLatest(handle.db, modules);
+        console.log(applied.length ? `Migrations appliquées : ${applied.join(', ')}` : 'Base à jour.');
+      } finally {
+        await handle.close();
+      }
+    });
+
+  program
+    .command('seed')
+    .description('Charger les données de démonstration (OPSN, huit communes, comptes)')
+    .option('--force', 'recharger même si elles l’ont déjà été')
+    .action((options: { force?: boolean }) =>
+      withDb(async (ctx) => {
+        const ran = await seedDemoOnce(ctx, options.force);
+        console.log(ran ? 'Données de démonstration chargées.' : 'Déjà chargées (utilisez --force pour recommencer).');
+      }),
+    );
+
+  for (const mod of modules) mod.cli?.({ program, withDb });
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    loadDotEnv();
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit with 0; usage errors were already printed by commander.
+      return error.exitCode;
+    }
+    if (error instanceof ConfigError || error instanceof CliError || error instanceof MigrationError) {
+      console.error(`Erreur : ${error.message}`);
+      return error instanceof ConfigError ? 2 : 1;
+    }
+    console.error(error);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  const code = await runCli(process.argv.slice(2));
+  // `serve` keeps running; every other command ends here.
+  if (code !== 0 || !process.argv.slice(2).includes('serve')) process.exitCode = code;
+}

@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { can } from '../../platform/auth/policy.ts';
+import { ABSOLUTE_TIMEOUT_MS, SESSION_COOKIE, closeSession, openSession } from '../../platform/auth/sessions.ts';
+import { authenticate } from '../../platform/auth/users.ts';
+import { parseForm } from '../../platform/forms.ts';
+import type { RouteContext } from '../../platform/module.ts';
+import { findCollectiviteById } from '../territoires/index.ts';
+import { SignInPage, type SpaceLink, SpacePage } from './views.tsx';
+
+const signInSchema = z.object({
+  email: z.string({ error: 'Saisissez votre adresse e-mail.' }).trim().min(1, 'Saisissez votre adresse e-mail.'),
+  password: z.string({ error: 'Saisissez votre mot de passe.' }).min(1, 'Saisissez votre mot de passe.'),
+});
+
+export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
+  const secure = config.publicUrl.startsWith('https:');
+
+  app.get('/connexion', async (request, reply) => {
+    if (request.actor.kind === 'user') return reply.redirect('/espace');
+    return reply.page({ title: 'Se connecter' }, <SignInPage csrf={reply.generateCsrf()} />);
+  });
+
+  app.post(
+    '/connexion',
+    { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    async (request, reply) => {
+      const body = request.body as Record<string, string>;
+      const form = parseForm(signInSchema, body);
+      const userId = form.ok ? await authenticate(db, form.data.email, form.data.password) : null;
+      if (!userId) {
+        // The same answer whether the account exists or not.
+        const errors = form.ok ? { email: 'L’adresse e-mail ou le mot de passe est incorrect.' } : form.errors;
+        return reply.page(
+          { title: 'Se connecter', hasErrors: true, status: 401 },
+          <SignInPage csrf={reply.generateCsrf()} errors={errors} email={body?.email} />,
+        );
+      }
+      const token = await openSession(db, userId);
+      reply.setCookie(SESSION_COOKIE, token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        maxAge: ABSOLUTE_TIMEOUT_MS / 1000,
+      });
+      return reply.redirect('/espace', 303);
+    },
+  );
+
+  app.post('/deconnexion', async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) await closeSession(db, token);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/', 303);
+  });
+
+  app.get('/espace', async (request, reply) => {
+    const actor = request.actor;
+    if (actor.kind !== 'user') return reply.redirect('/connexion');
+    const links: SpaceLink[] = [];
+    if (can(actor, 'opsn.manage')) {
+      links.push({ href: '/admin/territoire', label: 'Gérer le territoire et les collectivités membres' });
+    }
+    for (const m of actor.memberships) {
+      if (m.collectiviteId === null || !can(actor, 'collectivite.theme', { collectiviteId: m.collectiviteId })) continue;
+      const c = await findCollectiviteById(db, m.collectiviteId);
+      if (c) links.push({ href: `/admin/territoire/collectivites/${c.id}/theme`, label: `Personnaliser ${c.name}` });
+    }
+    return reply.page({ title: 'Mon espace' }, <SpacePage actor={actor} links={links} />);
+  });
+}

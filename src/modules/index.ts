@@ -1,0 +1,11 @@
+import type { RelaisModule } from '../platform/module.ts';
+import { platformMigrations } from '../platform/tables.ts';
+import { comptes } from './comptes/index.ts';
+import { site } from './site/index.ts';
+import { territoires } from './territoires/index.ts';
+
+/** The platform's own tables, migrated like a module's (and first). */
+const platform: RelaisModule = { name: 'platform', migrations: platformMigrations };
+
+/** Every capability of Relais, in the order their demo data is seeded and their nav shown. */
+export const modules: RelaisModule[] = [platform, territoires, comptes, site];

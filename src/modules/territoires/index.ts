@@ -1,0 +1,35 @@
+import type { RelaisModule } from '../../platform/module.ts';
+import { territoiresCli } from './cli.ts';
+import { territoiresRoutes } from './routes.tsx';
+import { seedTerritoires } from './seed.ts';
+import { territoiresMigrations } from './tables.ts';
+
+/** The OPSN and its member collectivités (communes by INSEE code, EPCI by SIREN). */
+export const territoires: RelaisModule = {
+  name: 'territoires',
+  migrations: territoiresMigrations,
+  routes: territoiresRoutes,
+  cli: territoiresCli,
+  seedDemo: seedTerritoires,
+  nav: [
+    { href: '/', label: 'Accueil' },
+    { href: '/collectivites', label: 'Collectivités' },
+  ],
+  home: [
+    {
+      href: '/collectivites',
+      title: 'Nos collectivités membres',
+      text: 'Les communes et intercommunalités que nous accompagnons, et leurs pages.',
+    },
+  ],
+};
+
+export {
+  type Collectivite,
+  findCollectiviteByCode,
+  findCollectiviteById,
+  getOpsn,
+  getSiteIdentity,
+  listCollectivites,
+} from './service.ts';
+export { lookupTerritory } from './reference.ts';

@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { CommuneRef } from './tables.ts';
+
+/** France's administrative divisions, from @etalab/decoupage-administratif (official COG data). */
+type RawCommune = {
+  code: string;
+  nom: string;
+  type: 'commune-actuelle' | 'commune-deleguee' | 'commune-associee' | 'arrondissement-municipal';
+  departement?: string;
+  region?: string;
+  siren?: string;
+  population?: number;
+  codesPostaux?: string[];
+  chefLieu?: string;
+  commune?: string;
+};
+type RawEpci = {
+  code: string;
+  nom: string;
+  type: string;
+  populationMunicipale?: number;
+  membres: { code: string; siren: string; nom: string; populationMunicipale?: number }[];
+};
+type RawArea = { code: string; nom: string };
+
+export type TerritoryRef = {
+  kind: 'commune' | 'epci';
+  code: string;
+  name: string;
+  departement: RawArea | null;
+  region: RawArea | null;
+  population: number | null;
+  postcodes: string[];
+  memberCommunes: CommuneRef[];
+};
+
+export type LookupResult = { ok: true; territory: TerritoryRef } | { ok: false; reason: string };
+
+const require = createRequire(import.meta.url);
+const dataDir = path.join(path.dirname(require.resolve('@etalab/decoupage-administratif/package.json')), 'data');
+const load = <T>(file: string): T => JSON.parse(readFileSync(path.join(dataDir, file), 'utf8')) as T;
+
+type Index = {
+  communes: Map<string, RawCommune[]>;
+  communesBySiren: Map<string, RawCommune>;
+  epcis: Map<string, RawEpci>;
+  departements: Map<string, RawArea>;
+  regions: Map<string, RawArea>;
+};
+
+let index: Index | undefined;
+
+/** Loaded on first use: the files weigh 12 MB and most requests never need them. */
+function reference(): Index {
+  if (index) return index;
+  const communes = new Map<string, RawCommune[]>();
+  const communesBySiren = new Map<string, RawCommune>();
+  for (const c of load<RawCommune[]>('communes.json')) {
+    communes.set(c.code, [...(communes.get(c.code) ?? []), c]);
+    if (c.siren && c.type === 'commune-actuelle') communesBySiren.set(c.siren, c);
+  }
+  index = {
+    communes,
+    communesBySiren,
+    epcis: new Map(load<RawEpci[]>('epci.json').map((e) => [e.code, e])),
+    // Overseas regions share codes with départements (01 Guadeloupe…): keep them apart.
+    departements: new Map(load<RawArea[]>('departements.json').map((d) => [d.code, d])),
+    regions: new Map(load<RawArea[]>('regions.json').map((r) => [r.code, r])),
+  };
+  return index;
+}
+
+export const INSEE_PATTERN = /^(\d{5}|2[AB]\d{3})$/;
+export const SIREN_PATTERN = /^\d{9}$/;
+
+function communeToRef(c: RawCommune): TerritoryRef {
+  const ref = reference();
+  return {
+    kind: 'commune',
+    code: c.code,
+    name: c.nom,
+    departement: (c.departement && ref.departements.get(c.departement)) || null,
+    region: (c.region && ref.regions.get(c.region)) || null,
+    population: c.population ?? null,
+    postcodes: c.codesPostaux ?? [],
+    memberCommunes: [],
+  };
+}
+
+function epciToRef(e: RawEpci): TerritoryRef {
+  const ref = reference();
+  const members = e.membres.map((m) => ref.communes.get(m.code)?.find((c) => c.type === 'commune-actuelle'));
+  // An EPCI belongs to the département (and région) where most of its communes are.
+  const mostCommon = (values: (string | undefined)[]) => {
+    const counts = new Map<string, number>();
+    for (const v of values) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
+    return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  };
+  const dep = mostCommon(members.map((m) => m?.departement));
+  const reg = mostCommon(members.map((m) => m?.region));
+  return {
+    kind: 'epci',
+    code: e.code,
+    name: e.nom,
+    departement: (dep && ref.departements.get(dep)) || null,
+    region: (reg && ref.regions.get(reg)) || null,
+    population: e.populationMunicipale ?? null,
+    postcodes: [...new Set(members.flatMap((m) => m?.codesPostaux ?? []))].sort(),
+    memberCommunes: e.membres.map((m) => ({ code: m.code, name: m.nom, population: m.populationMunicipale ?? null })),
+  };
+}
+
+/**
+ * Finds a commune by its INSEE code (or its SIREN) or an EPCI by its SIREN, and explains
+ * in French why a code is refused.
+ */
+export function lookupTerritory(input: string): LookupResult {
+  const code = input.trim().toUpperCase();
+  if (INSEE_PATTERN.test(code)) {
+    const entries = reference().communes.get(code) ?? [];
+    const current = entries.find((c) => c.type === 'commune-actuelle');
+    if (current) return { ok: true, territory: communeToRef(current) };
+    const other = entries[0];
+    if (other?.type === 'arrondissement-municipal' && other.commune) {
+      return {
+        ok: false,
+        reason: `${code} est un arrondissement municipal (${other.nom}) : ajoutez la commune ${other.commune}.`,
+      };
+    }
+    if (other) {
+      const parent = other.chefLieu ? ` ; ajoutez la commune nouvelle ${other.chefLieu}` : '';
+      return { ok: false, reason: `${code} est une commune déléguée ou associée (${other.nom})${parent}.` };
+    }
+    return { ok: false, reason: `Aucune commune n’a le code INSEE ${code} dans le code officiel géographique.` };
+  }
+  if (SIREN_PATTERN.test(code)) {
+    const epci = reference().epcis.get(code);
+    if (epci) return { ok: true, territory: epciToRef(epci) };
+    const commune = reference().communesBySiren.get(code);
+    if (commune) return { ok: true, territory: communeToRef(commune) };
+    return { ok: false, reason: `Aucun EPCI ni aucune commune n’a le SIREN ${code}.` };
+  }
+  return {
+    ok: false,
+    reason: 'Le code doit être un code INSEE de commune (5 caractères, par exemple 69266) ou un SIREN d’EPCI (9 chiffres).',
+  };
+}

@@ -1,0 +1,193 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { can, ensure } from '../../platform/auth/policy.ts';
+import { parseForm } from '../../platform/forms.ts';
+import type { RouteContext } from '../../platform/module.ts';
+import type { Brand } from '../../platform/ui/layout.tsx';
+import { fileUrl } from '../../platform/files.ts';
+import {
+  type Collectivite,
+  addCollectivite,
+  displayName,
+  findCollectiviteById,
+  findCollectiviteBySlug,
+  getOpsn,
+  listCollectivites,
+  removeCollectivite,
+  saveOpsn,
+  updateTheme,
+} from './service.ts';
+import { AdminPage, CollectiviteListPage, CollectivitePage, HomePage, NotConfigured, RemovePage, ThemePage } from './views.tsx';
+import { addCollectiviteSchema, opsnSchema, themeSchema } from './validation.ts';
+
+/** Messages shown after a redirect, chosen by a code in the URL (never personal data). */
+const FLASH: Record<string, string> = {
+  ajoutee: 'La collectivité a été ajoutée.',
+  retiree: 'La collectivité a été retirée.',
+  theme: 'La personnalisation a été enregistrée.',
+  opsn: 'L’identité de l’opérateur a été enregistrée.',
+};
+
+/** The brand a collectivité's public pages wear: its name, colour (as a stylesheet) and logo. */
+export function brandOf(c: Collectivite): Brand {
+  return {
+    name: displayName(c),
+    href: `/collectivites/${c.slug}`,
+    themeCssUrl: c.brand_colour ? `/collectivites/${c.slug}/theme.css?v=${c.brand_colour.slice(1)}` : undefined,
+    logoUrl: c.logo_file_id ? fileUrl(c.logo_file_id) : undefined,
+  };
+}
+
+const idParam = (request: FastifyRequest) => {
+  const id = Number((request.params as { id: string }).id);
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+};
+
+export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteContext): void {
+  app.get('/', async (_request, reply) => {
+    const [opsn, members] = await Promise.all([getOpsn(db), listCollectivites(db)]);
+    if (!opsn) return reply.page({ title: 'Bienvenue' }, <NotConfigured />);
+    return reply.page({ title: 'Accueil' }, <HomePage opsn={opsn} members={members} entries={home} />);
+  });
+
+  app.get('/collectivites', async (_request, reply) => {
+    const members = await listCollectivites(db);
+    return reply.page(
+      { title: 'Collectivités membres', breadcrumbs: [{ href: '/', label: 'Accueil' }] },
+      <CollectiviteListPage members={members} />,
+    );
+  });
+
+  app.get('/collectivites/:slug', async (request, reply) => {
+    const c = await findCollectiviteBySlug(db, (request.params as { slug: string }).slug);
+    if (!c) return reply.callNotFound();
+    return reply.page(
+      {
+        title: displayName(c),
+        brand: brandOf(c),
+        breadcrumbs: [
+          { href: '/', label: 'Accueil' },
+          { href: '/collectivites', label: 'Collectivités membres' },
+        ],
+      },
+      <CollectivitePage c={c} opsn={await getOpsn(db)} />,
+    );
+  });
+
+  // The colour lives in a stylesheet, not an inline style, so the CSP can forbid inline styles.
+  app.get('/collectivites/:slug/theme.css', async (request, reply) => {
+    const c = await findCollectiviteBySlug(db, (request.params as { slug: string }).slug);
+    if (!c?.brand_colour) return reply.callNotFound();
+    return reply
+      .type('text/css; charset=utf-8')
+      .header('cache-control', 'public, max-age=86400')
+      .send(`:root{--brand:${c.brand_colour}}`);
+  });
+
+  const adminPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: { errors?: Record<string, string>; values?: Record<string, string | undefined>; status?: number } = {},
+  ) => {
+    ensure(request.actor, 'opsn.manage');
+    const [opsn, members] = await Promise.all([getOpsn(db), listCollectivites(db)]);
+    const flash = FLASH[(request.query as { ok?: string }).ok ?? ''];
+    return reply.page(
+      {
+        title: 'Territoire',
+        hasErrors: Boolean(extra.errors),
+        status: extra.status ?? 200,
+        breadcrumbs: [{ href: '/', label: 'Accueil' }],
+      },
+      <AdminPage
+        opsn={opsn}
+        members={members}
+        csrf={reply.generateCsrf()}
+        flash={flash}
+        errors={extra.errors ?? {}}
+        values={extra.values ?? {}}
+      />,
+    );
+  };
+
+  app.get('/admin/territoire', (request, reply) => adminPage(request, reply));
+
+  app.post('/admin/territoire/collectivites', async (request, reply) => {
+    ensure(request.actor, 'opsn.manage');
+    const body = request.body as Record<string, string>;
+    const form = parseForm(addCollectiviteSchema, body);
+    if (!form.ok) return adminPage(request, reply, { errors: form.errors, values: body, status: 400 });
+    const result = await addCollectivite(db, request.actor, form.data.code);
+    if (!result.ok) {
+      return adminPage(request, reply, { errors: { code: result.reason }, values: body, status: 400 });
+    }
+    return reply.redirect('/admin/territoire?ok=ajoutee', 303);
+  });
+
+  app.post('/admin/territoire/opsn', async (request, reply) => {
+    ensure(request.actor, 'opsn.manage');
+    const body = request.body as Record<string, string>;
+    const form = parseForm(opsnSchema, body);
+    if (!form.ok) return adminPage(request, reply, { errors: form.errors, values: body, status: 400 });
+    await saveOpsn(db, request.actor, form.data);
+    return reply.redirect('/admin/territoire?ok=opsn', 303);
+  });
+
+  const loadForTheme = async (request: FastifyRequest) => {
+    const id = idParam(request);
+    const c = id ? await findCollectiviteById(db, id) : undefined;
+    if (c) ensure(request.actor, 'collectivite.theme', { collectiviteId: c.id });
+    return c;
+  };
+
+  /** Validates and saves the theme form; returns the errors to show, or null once saved. */
+  const saveThemeForm = async (id: number, request: FastifyRequest, body: unknown) => {
+    const form = parseForm(themeSchema, body);
+    if (!form.ok) return form.errors;
+    const result = await updateTheme(db, request.actor, id, form.data);
+    return result.ok ? null : { [result.field]: result.reason };
+  };
+
+  app.get('/admin/territoire/collectivites/:id/theme', async (request, reply) => {
+    const c = await loadForTheme(request);
+    if (!c) return reply.callNotFound();
+    return reply.page({ title: `Personnaliser ${displayName(c)}` }, <ThemePage c={c} csrf={reply.generateCsrf()} />);
+  });
+
+  app.post('/admin/territoire/collectivites/:id/theme', async (request, reply) => {
+    const c = await loadForTheme(request);
+    if (!c) return reply.callNotFound();
+    const body = request.body as Record<string, unknown>;
+    const values = { displayName: String(body.displayName ?? ''), brandColour: String(body.brandColour ?? '') };
+    const errors = await saveThemeForm(c.id, request, body);
+    if (errors) {
+      return reply.page(
+        { title: `Personnaliser ${displayName(c)}`, hasErrors: true, status: 400 },
+        <ThemePage c={c} csrf={reply.generateCsrf()} errors={errors} values={values} />,
+      );
+    }
+    return reply.redirect(can(request.actor, 'opsn.manage') ? '/admin/territoire?ok=theme' : `/collectivites/${c.slug}`, 303);
+  });
+
+  app.get('/admin/territoire/collectivites/:id/retirer', async (request, reply) => {
+    ensure(request.actor, 'opsn.manage');
+    const id = idParam(request);
+    const c = id ? await findCollectiviteById(db, id) : undefined;
+    if (!c) return reply.callNotFound();
+    return reply.page({ title: `Retirer ${displayName(c)}` }, <RemovePage c={c} csrf={reply.generateCsrf()} />);
+  });
+
+  app.post('/admin/territoire/collectivites/:id/retirer', async (request, reply) => {
+    ensure(request.actor, 'opsn.manage');
+    const id = idParam(request);
+    const c = id ? await findCollectiviteById(db, id) : undefined;
+    if (!c) return reply.callNotFound();
+    const result = await removeCollectivite(db, request.actor, c.id);
+    if (!result.ok) {
+      return reply.page(
+        { title: `Retirer ${displayName(c)}`, hasErrors: true, status: 409 },
+        <RemovePage c={c} csrf={reply.generateCsrf()} error={result.reason} />,
+      );
+    }
+    return reply.redirect('/admin/territoire?ok=retiree', 303);
+  });
+}

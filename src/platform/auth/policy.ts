@@ -1,0 +1,74 @@
+/** Who is asking. Every domain function takes one and checks it with `can`. */
+export type Role = 'admin' | 'coordinateur' | 'mediateur' | 'formateur';
+
+export const ROLES: Record<Role, string> = {
+  admin: 'Administrateur de l’OPSN',
+  coordinateur: 'Coordinateur',
+  mediateur: 'Médiateur numérique',
+  formateur: 'Formateur',
+};
+
+/** `admin` is OPSN-wide (collectiviteId null); the other roles belong to one collectivité. */
+export type Membership = { role: Role; collectiviteId: number | null };
+
+export type Actor =
+  | { kind: 'anonymous' }
+  | { kind: 'system'; label: string }
+  | {
+      kind: 'user';
+      userId: string;
+      email: string;
+      name: string;
+      memberships: Membership[];
+      activeCollectiviteId: number | null;
+    };
+
+export const ANONYMOUS: Actor = { kind: 'anonymous' };
+
+/** The actor of command-line and scheduled work: the operator of the instance. */
+export function systemActor(label: string): Actor {
+  return { kind: 'system', label };
+}
+
+export type Action =
+  | 'opsn.manage' // edit the OPSN, add and remove member collectivités
+  | 'collectivite.theme'; // change a collectivité's display name, colour and logo
+
+export type Resource = { collectiviteId?: number };
+
+export function isAdmin(actor: Actor): boolean {
+  return (
+    actor.kind === 'system' ||
+    (actor.kind === 'user' && actor.memberships.some((m) => m.role === 'admin'))
+  );
+}
+
+function hasRoleIn(actor: Actor, role: Role, collectiviteId: number | undefined): boolean {
+  return (
+    actor.kind === 'user' &&
+    collectiviteId !== undefined &&
+    actor.memberships.some((m) => m.role === role && m.collectiviteId === collectiviteId)
+  );
+}
+
+/** The one place that decides access. Routes and domain functions both ask it. */
+export function can(actor: Actor, action: Action, resource: Resource = {}): boolean {
+  if (isAdmin(actor)) return true;
+  switch (action) {
+    case 'opsn.manage':
+      return false;
+    case 'collectivite.theme':
+      return hasRoleIn(actor, 'coordinateur', resource.collectiviteId);
+  }
+}
+
+export class ForbiddenError extends Error {
+  constructor(message = 'Vous n’avez pas accès à cette action.') {
+    super(message);
+  }
+}
+
+/** Throws ForbiddenError unless `can` allows it. */
+export function ensure(actor: Actor, action: Action, resource: Resource = {}): void {
+  if (!can(actor, action, resource)) throw new ForbiddenError();
+}

@@ -1,0 +1,72 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '../db/database.ts';
+import type { Actor, Membership } from './policy.ts';
+
+export const SESSION_COOKIE = 'relais_session';
+/** Idle and absolute lifetimes of a session. */
+export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
+export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
+
+const sessionKey = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** Opens a session and returns the cookie value (only its hash is stored). */
+export async function openSession(db: Db, userId: string, now = new Date()): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  const memberships = await loadMemberships(db, userId);
+  await db
+    .insertInto('user_session')
+    .values({
+      id: sessionKey(token),
+      user_id: userId,
+      active_collectivite_id: memberships.find((m) => m.collectiviteId !== null)?.collectiviteId ?? null,
+      last_seen_at: now,
+      expires_at: new Date(now.getTime() + ABSOLUTE_TIMEOUT_MS),
+    })
+    .execute();
+  return token;
+}
+
+export async function closeSession(db: Db, token: string): Promise<void> {
+  await db.deleteFrom('user_session').where('id', '=', sessionKey(token)).execute();
+}
+
+async function loadMemberships(db: Db, userId: string): Promise<Membership[]> {
+  const rows = await db
+    .selectFrom('membership')
+    .select(['role', 'collectivite_id'])
+    .where('user_id', '=', userId)
+    .execute();
+  return rows.map((r) => ({ role: r.role, collectiviteId: r.collectivite_id }));
+}
+
+/**
+ * The actor behind a session cookie, or null when the session is unknown, idle for too
+ * long, past its absolute end, or its person is disabled. Touches the session.
+ */
+export async function resolveSession(db: Db, token: string, now = new Date()): Promise<Actor | null> {
+  const id = sessionKey(token);
+  const row = await db
+    .selectFrom('user_session as s')
+    .innerJoin('app_user as u', 'u.id', 's.user_id')
+    .select(['s.user_id', 's.last_seen_at', 's.expires_at', 's.active_collectivite_id', 'u.email', 'u.name', 'u.status'])
+    .where('s.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return null;
+  const idle = now.getTime() - row.last_seen_at.getTime() > IDLE_TIMEOUT_MS;
+  if (idle || row.expires_at <= now || row.status !== 'active') {
+    await db.deleteFrom('user_session').where('id', '=', id).execute();
+    return null;
+  }
+  // Touch at most once a minute: a page view should not always write.
+  if (now.getTime() - row.last_seen_at.getTime() > 60_000) {
+    await db.updateTable('user_session').set({ last_seen_at: now }).where('id', '=', id).execute();
+  }
+  return {
+    kind: 'user',
+    userId: row.user_id,
+    email: row.email,
+    name: row.name,
+    memberships: await loadMemberships(db, row.user_id),
+    activeCollectiviteId: row.active_collectivite_id,
+  };
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { FieldErrors } from './ui/components.tsx';
+
+export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
+
+/** Validates a submitted form with a zod schema; errors are keyed by field, first one wins. */
+export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormResult<z.infer<S>> {
+  const parsed = schema.safeParse(body ?? {});
+  if (parsed.success) return { ok: true, data: parsed.data };
+  const errors: FieldErrors = {};
+  for (const issue of parsed.error.issues) {
+    const key = String(issue.path[0] ?? 'formulaire');
+    errors[key] ??= issue.message;
+  }
+  return { ok: false, errors };
+}
+
+/** Form fields arrive as strings, and an empty field means "not given". */
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+export const requiredText = (label: string, max = 200) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() : v),
+    z
+      .string({ error: `Saisissez ${label}.` })
+      .min(1, `Saisissez ${label}.`)
+      .max(max, `${label[0]?.toUpperCase()}${label.slice(1)} doit faire au plus ${max} caractères.`),
+  );
+
+export const optionalText = (label: string, max = 200) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .max(max, `${label[0]?.toUpperCase()}${label.slice(1)} doit faire au plus ${max} caractères.`)
+      .optional(),
+  );
+
+export const optionalEmail = (message: string) => z.preprocess(blankToUndefined, z.email(message).optional());
+
+export const optionalUrl = (message: string) =>
+  z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/, error: message }).optional());

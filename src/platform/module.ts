@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import type { Migration } from 'kysely';
+import type { Config } from './config.ts';
+import type { Db } from './db/database.ts';
+
+/** What the platform hands to every module. */
+export type ModuleContext = { db: Db; config: Config };
+
+/** What routes get besides: the home-page entries every module offers. */
+export type RouteContext = ModuleContext & { home: HomeEntry[] };
+
+/** What the platform gives a module to build its CLI commands with. */
+export type CliContext = {
+  program: Command;
+  /** Opens the configured database, runs pending migrations, and closes it after `work`. */
+  withDb<T>(work: (ctx: ModuleContext) => Promise<T>): Promise<T>;
+};
+
+/** A navigation entry a module offers in the site header. */
+export type NavEntry = { href: string; label: string };
+
+/** A card on the public home page that leads to what a module offers. */
+export type HomeEntry = { href: string; title: string; text: string };
+
+/**
+ * One capability of Relais. `src/modules/index.ts` lists them; the platform wires their
+ * migrations, routes, commands and demo data.
+ */
+export type RelaisModule = {
+  name: string;
+  /** Named `YYYYMMDDHHMM_module_what`: names sort into the order they run in. */
+  migrations?: Record<string, Migration>;
+  routes?: (app: FastifyInstance, ctx: RouteContext) => void | Promise<void>;
+  cli?: (cli: CliContext) => void;
+  /** Demo data, run once on the first start in demo mode, in module order. */
+  seedDemo?: (ctx: ModuleContext) => Promise<void>;
+  nav?: NavEntry[];
+  home?: HomeEntry[];
+};

@@ -1,0 +1,113 @@
+/** Form and content components shared by every module. Text is escaped with `safe`. */
+
+export type FieldErrors = Record<string, string>;
+
+type FieldProps = {
+  name: string;
+  label: string;
+  hint?: string;
+  error?: string | undefined;
+  value?: string | number | null | undefined;
+  type?: 'text' | 'email' | 'password' | 'search' | 'tel' | 'url' | 'number';
+  required?: boolean;
+  autocomplete?: string;
+  inputClass?: string;
+  spellcheck?: boolean;
+};
+
+export const fieldId = (name: string) => `champ-${name}`;
+
+/** A labelled input with its hint and its error, wired for screen readers. */
+export function Field(props: FieldProps): JSX.Element {
+  const id = fieldId(props.name);
+  const described = [props.hint ? `${id}-aide` : '', props.error ? `${id}-erreur` : '']
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div class={props.error ? 'field field--error' : 'field'}>
+      <label for={id} safe>
+        {props.label}
+      </label>
+      {props.hint ? (
+        <span class="field__hint" id={`${id}-aide`} safe>
+          {props.hint}
+        </span>
+      ) : (
+        ''
+      )}
+      {props.error ? (
+        <span class="field__error" id={`${id}-erreur`}>
+          <span class="visually-hidden">Erreur : </span>
+          <span safe>{props.error}</span>
+        </span>
+      ) : (
+        ''
+      )}
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.value === null || props.value === undefined ? undefined : String(props.value)}
+        required={props.required}
+        autocomplete={props.autocomplete}
+        spellcheck={props.spellcheck === false ? 'false' : undefined}
+        class={props.inputClass}
+        aria-describedby={described || undefined}
+        aria-invalid={props.error ? 'true' : undefined}
+      />
+    </div>
+  );
+}
+
+/** The summary at the top of a form that failed: each error links to its field. */
+export function ErrorSummary({ errors }: { errors: FieldErrors }): JSX.Element {
+  const entries = Object.entries(errors);
+  if (entries.length === 0) return '';
+  return (
+    <div class="error-summary" role="alert" aria-labelledby="resume-erreurs" tabindex="-1">
+      <h2 id="resume-erreurs">Il y a un problème</h2>
+      <ul>
+        {entries.map(([name, message]) => (
+          <li>
+            <a href={`#${fieldId(name)}`} safe>
+              {message}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function CsrfField({ token }: { token: string }): JSX.Element {
+  return <input type="hidden" name="_csrf" value={token} />;
+}
+
+export function Notice({ children, kind }: { children?: JSX.Element; kind?: 'success' }): JSX.Element {
+  return (
+    <div class={kind ? `notice notice--${kind}` : 'notice'} role={kind ? 'status' : undefined}>
+      {children}
+    </div>
+  );
+}
+
+export type Crumb = { href: string; label: string };
+
+export function Breadcrumbs({ items }: { items: Crumb[] }): JSX.Element {
+  return (
+    <nav class="breadcrumbs" aria-label="Fil d’Ariane">
+      <ol>
+        {items.map((item) => (
+          <li>
+            <a href={item.href} safe>
+              {item.label}
+            </a>
+          </li>
+        ))}
+      </ol>
+    </nav>
+  );
+}
+
+const numberFormat = new Intl.NumberFormat('fr-FR');
+export const formatNumber = (n: number) => numberFormat.format(n);

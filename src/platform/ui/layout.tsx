@@ -1,0 +1,152 @@
+import type { Actor } from '../auth/policy.ts';
+import type { NavEntry } from '../module.ts';
+import { assetUrl } from './assets.ts';
+import { Breadcrumbs, type Crumb } from './components.tsx';
+
+/** Who runs this instance, shown in every header. */
+export type SiteIdentity = { name: string; shortName: string; logoUrl?: string | undefined };
+
+/** A collectivité's own brand, on its public pages. */
+export type Brand = { name: string; href: string; themeCssUrl?: string; logoUrl?: string | undefined };
+
+export type PageChrome = {
+  title: string;
+  identity: SiteIdentity | null;
+  brand?: Brand | undefined;
+  nav: NavEntry[];
+  currentPath: string;
+  actor: Actor;
+  csrfToken: string;
+  hasErrors?: boolean;
+  breadcrumbs?: Crumb[] | undefined;
+  /** A page made to sit inside another site's iframe: no header nor footer. */
+  embed?: boolean;
+};
+
+function Header({ chrome }: { chrome: PageChrome }): JSX.Element {
+  const identity = chrome.identity ?? { name: 'Relais', shortName: 'Relais' };
+  const brand = chrome.brand;
+  return (
+    <header class="site-header">
+      <div class="container site-header__bar">
+        {brand ? (
+          <a class="brand" href={brand.href}>
+            {brand.logoUrl ? <img src={brand.logoUrl} alt="" width="80" height="40" /> : ''}
+            <span>
+              <span safe>{brand.name}</span>
+              <span class="brand__sub">
+                avec <span safe>{identity.name}</span>
+              </span>
+            </span>
+          </a>
+        ) : (
+          <a class="brand" href="/">
+            {identity.logoUrl ? <img src={identity.logoUrl} alt="" width="80" height="40" /> : ''}
+            <span>
+              <span safe>{identity.name}</span>
+              <span class="brand__sub">Inclusion numérique</span>
+            </span>
+          </a>
+        )}
+        <div class="account">
+          {chrome.actor.kind === 'user' ? (
+            <>
+              <span>
+                Connecté : <span safe>{chrome.actor.name}</span>
+              </span>
+              <form method="post" action="/deconnexion">
+                <input type="hidden" name="_csrf" value={chrome.csrfToken} />
+                <button type="submit" class="link-button">
+                  Se déconnecter
+                </button>
+              </form>
+            </>
+          ) : (
+            <a href="/connexion">Se connecter</a>
+          )}
+        </div>
+      </div>
+    </header>
+  );
+}
+
+function Navigation({ chrome }: { chrome: PageChrome }): JSX.Element {
+  return (
+    <nav class="site-nav" aria-label="Navigation principale">
+      <div class="container">
+        <ul>
+          {chrome.nav.map((entry) => (
+            <li>
+              <a href={entry.href} aria-current={entry.href === chrome.currentPath ? 'page' : undefined} safe>
+                {entry.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </div>
+    </nav>
+  );
+}
+
+function Footer({ chrome }: { chrome: PageChrome }): JSX.Element {
+  return (
+    <footer class="site-footer">
+      <div class="container">
+        <ul>
+          <li>
+            <a href="/accessibilite">Accessibilité : non conforme</a>
+          </li>
+          <li>
+            <a href="/mentions-legales">Mentions légales</a>
+          </li>
+          <li>
+            <a href="/donnees-personnelles">Données personnelles</a>
+          </li>
+          <li>
+            <a href="/plan-du-site">Plan du site</a>
+          </li>
+        </ul>
+        <p>
+          Service proposé par <span safe>{chrome.identity?.name ?? 'votre opérateur public'}</span>, avec
+          Relais, logiciel libre d’inclusion numérique.
+        </p>
+      </div>
+    </footer>
+  );
+}
+
+/** The whole HTML document around a page's content. */
+export function Layout({ chrome, children }: { chrome: PageChrome; children?: JSX.Element }): JSX.Element {
+  const site = chrome.brand?.name ?? chrome.identity?.shortName ?? 'Relais';
+  const title = `${chrome.hasErrors ? 'Erreur : ' : ''}${chrome.title} – ${site}`;
+  return (
+    <>
+      {'<!doctype html>'}
+      <html lang="fr">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title safe>{title}</title>
+          <link rel="stylesheet" href={assetUrl('relais.css')} />
+          <link rel="stylesheet" href={assetUrl('print.css')} media="print" />
+          {chrome.brand?.themeCssUrl ? <link rel="stylesheet" href={chrome.brand.themeCssUrl} /> : ''}
+          <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
+        </head>
+        <body>
+          <a class="skip-link" href="#contenu">
+            Aller au contenu
+          </a>
+          {chrome.embed ? '' : <Header chrome={chrome} />}
+          {chrome.embed ? '' : <Navigation chrome={chrome} />}
+          <main id="contenu" tabindex="-1">
+            <div class="container">
+              {chrome.breadcrumbs?.length ? <Breadcrumbs items={chrome.breadcrumbs} /> : ''}
+              {children}
+            </div>
+          </main>
+          {chrome.embed ? '' : <Footer chrome={chrome} />}
+        </body>
+      </html>
+    </>
+  );
+}

@@ -1,0 +1,58 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../auth/policy.ts';
+import type { NavEntry } from '../module.ts';
+import type { Crumb } from './components.tsx';
+import { type Brand, Layout, type SiteIdentity } from './layout.tsx';
+
+export type PageOptions = {
+  title: string;
+  brand?: Brand | undefined;
+  breadcrumbs?: Crumb[];
+  hasErrors?: boolean;
+  status?: number;
+  embed?: boolean;
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor;
+  }
+  interface FastifyReply {
+    /** Renders `body` inside the site layout and sends it as HTML. */
+    page(options: PageOptions, body: JSX.Element): Promise<FastifyReply>;
+  }
+}
+
+export type PageSetup = {
+  loadIdentity: () => Promise<SiteIdentity | null>;
+  nav: NavEntry[];
+};
+
+export function registerPages(app: FastifyInstance, setup: PageSetup): void {
+  app.decorateReply(
+    'page',
+    async function page(this: FastifyReply, options: PageOptions, body: JSX.Element) {
+      const request: FastifyRequest = this.request;
+      const [identity, content] = await Promise.all([setup.loadIdentity(), body]);
+      const html = await Layout({
+        chrome: {
+          title: options.title,
+          identity,
+          brand: options.brand,
+          nav: setup.nav,
+          currentPath: request.url.split('?')[0] ?? '/',
+          actor: request.actor,
+          // Only signed-in people get the sign-out form: public pages stay cookie-free.
+          csrfToken: request.actor.kind === 'user' ? this.generateCsrf() : '',
+          hasErrors: options.hasErrors ?? false,
+          breadcrumbs: options.breadcrumbs,
+          embed: options.embed ?? false,
+        },
+        children: content,
+      });
+      return this.status(options.status ?? 200)
+        .type('text/html; charset=utf-8')
+        .send(html);
+    },
+  );
+}
