@@ -7,6 +7,7 @@ import { ANONYMOUS } from './platform/auth/policy.ts';
 import { SESSION_COOKIE, resolveSession } from './platform/auth/sessions.ts';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/database.ts';
+import { registerFiles } from './platform/files.ts';
 import { registerErrorPages } from './platform/http/errors.tsx';
 import { registerHealth } from './platform/http/health.ts';
 import { registerHttpBasics } from './platform/http/security.ts';
@@ -45,6 +46,7 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
     nav: modules.flatMap((m) => m.nav ?? []),
   });
   registerHealth(app, db, dbKind);
+  registerFiles(app, db);
   registerErrorPages(app);
 
   const ctx = { db, config, home: modules.flatMap((m) => m.home ?? []) };

@@ -1,0 +1,103 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app.ts';
+import { seedDemoOnce } from '../../src/main.ts';
+import { DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
+import { loadConfig } from '../../src/platform/config.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { type TestDatabase, createTestDatabase } from './database.ts';
+
+export const testConfig = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+
+export type TestApp = {
+  app: FastifyInstance;
+  db: TestDatabase;
+  close(): Promise<void>;
+};
+
+/** The real app on a fresh test database, optionally with the demo data. */
+export async function createTestApp(options: { demo?: boolean } = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  if (options.demo) await seedDemoOnce({ db: db.db, config: testConfig });
+  const app = await buildApp({ config: testConfig, db: db.db, dbKind: db.kind, logger: createLogger('silent') });
+  await app.ready();
+  return {
+    app,
+    db,
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
+/**
+ * A browser-like client over `app.inject`: keeps cookies, and fills in the CSRF token of
+ * the last page it read, as a person submitting a form would.
+ */
+export class Client {
+  cookies = new Map<string, string>();
+  lastCsrf: string | undefined;
+
+  constructor(private readonly app: FastifyInstance) {}
+
+  private remember(response: LightMyRequestResponse) {
+    for (const cookie of response.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
+      const expired = cookie.maxAge === 0 || (cookie.expires && cookie.expires.getTime() < Date.now());
+      if (expired || cookie.value === '') this.cookies.delete(cookie.name);
+      else this.cookies.set(cookie.name, cookie.value);
+    }
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(response.body);
+    if (csrf) this.lastCsrf = csrf[1];
+  }
+
+  private cookieHeader() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  async get(url: string, headers: Record<string, string> = {}) {
+    const response = await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader(), ...headers } });
+    this.remember(response);
+    return response;
+  }
+
+  /** Posts a form; `_csrf` comes from the last page read unless the fields set it. */
+  async post(url: string, fields: Record<string, string>) {
+    const payload = new URLSearchParams({ _csrf: this.lastCsrf ?? '', ...fields }).toString();
+    const response = await this.app.inject({
+      method: 'POST',
+      url,
+      payload,
+      headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    this.remember(response);
+    return response;
+  }
+
+  /** Posts a multipart form (file uploads). */
+  async postMultipart(url: string, fields: Record<string, string>, file?: { name: string; bytes: Buffer; filename: string }) {
+    const form = new FormData();
+    form.set('_csrf', this.lastCsrf ?? '');
+    for (const [k, v] of Object.entries(fields)) form.set(k, v);
+    if (file) form.set(file.name, new Blob([file.bytes]), file.filename);
+    const request = new Request('http://x/', { method: 'POST', body: form });
+    const response = await this.app.inject({
+      method: 'POST',
+      url,
+      payload: Buffer.from(await request.arrayBuffer()),
+      headers: { cookie: this.cookieHeader(), 'content-type': request.headers.get('content-type')! },
+    });
+    this.remember(response);
+    return response;
+  }
+
+  /** Signs in through the real form. */
+  async signIn(email: string, password = DEMO_PASSWORD) {
+    await this.get('/connexion');
+    return this.post('/connexion', { email, password });
+  }
+}
+
+/** The text of the page's `<h1>`, tags stripped. */
+export function h1(html: string): string | undefined {
+  return /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(html)?.[1]?.replace(/<[^>]+>/g, '');
+}
