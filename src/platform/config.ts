@@ -2,13 +2,16 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
+const PORT_RANGE = 'doit être entre 1 et 65535 / must be between 1 and 65535';
+
 /** Every setting Relais reads from the environment, with its French/English explanation. */
 const schema = z.object({
-  PORT: z.coerce
-    .number({ error: 'doit être un nombre entier / must be an integer' })
-    .int('doit être un nombre entier / must be an integer')
-    .min(1, 'doit être entre 1 et 65535 / must be between 1 and 65535')
-    .max(65535, 'doit être entre 1 et 65535 / must be between 1 and 65535')
+  PORT: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'doit être un nombre entier / must be an integer')
+    .transform(Number)
+    .pipe(z.number().min(1, PORT_RANGE).max(65535, PORT_RANGE))
     .default(3000),
   HOST: z.string().min(1, 'ne doit pas être vide / must not be empty').default('127.0.0.1'),
   DATA_DIR: z.string().min(1, 'ne doit pas être vide / must not be empty').default('./data'),

@@ -15,10 +15,13 @@ export type TestApp = {
 };
 
 /** The real app on a fresh test database, optionally with the demo data. */
-export async function createTestApp(options: { demo?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { demo?: boolean; extend?: (app: FastifyInstance) => void } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
   if (options.demo) await seedDemoOnce({ db: db.db, config: testConfig });
   const app = await buildApp({ config: testConfig, db: db.db, dbKind: db.kind, logger: createLogger('silent') });
+  options.extend?.(app);
   await app.ready();
   return {
     app,
@@ -78,7 +81,7 @@ export class Client {
     const form = new FormData();
     form.set('_csrf', this.lastCsrf ?? '');
     for (const [k, v] of Object.entries(fields)) form.set(k, v);
-    if (file) form.set(file.name, new Blob([file.bytes]), file.filename);
+    if (file) form.set(file.name, new Blob([new Uint8Array(file.bytes)]), file.filename);
     const request = new Request('http://x/', { method: 'POST', body: form });
     const response = await this.app.inject({
       method: 'POST',

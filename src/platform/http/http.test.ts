@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { HtmlValidate } from 'html-validate';
+import { Client, type TestApp, createTestApp, h1 } from '../../../test/helpers/app.ts';
+import { dbKind } from '../../../test/helpers/database.ts';
+
+describe('platform over HTTP', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ demo: true });
+  });
+  after(() => t.close());
+
+  test('/healthz checks the database and answers JSON', async () => {
+    const res = await t.app.inject('/healthz');
+    assert.equal(res.statusCode, 200);
+    const body = res.json() as { status: string; database: { status: string; kind: string; latencyMs: number } };
+    assert.equal(body.status, 'ok');
+    assert.equal(body.database.status, 'ok');
+    assert.equal(body.database.kind, dbKind);
+    assert.equal(typeof body.database.latencyMs, 'number');
+  });
+
+  test('/metrics exposes Prometheus metrics, including request durations', async () => {
+    await t.app.inject('/');
+    const res = await t.app.inject('/metrics');
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers['content-type'] as string, /text\/plain/);
+    assert.match(res.body, /relais_http_request_duration_seconds_count\{method="GET",route="\/",status="200"\} \d+/);
+    assert.match(res.body, /process_cpu_user_seconds_total/);
+  });
+
+  test('pages carry a strict Content-Security-Policy without inline script or style', async () => {
+    const res = await t.app.inject('/');
+    const csp = res.headers['content-security-policy'] as string;
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.match(csp, /style-src 'self'(;|$)/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.doesNotMatch(res.body, /<script|style="/);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+  });
+
+  test('pages are compressed for clients that accept it', async () => {
+    const res = await t.app.inject({ url: '/', headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(res.headers['content-encoding'], 'gzip');
+    const html = gunzipSync(res.rawPayload).toString();
+    assert.match(html, /<h1>Syndicat mixte/);
+    assert.ok(res.rawPayload.length < html.length);
+  });
+
+  test('static assets have hashed names and a year of cache; stale names are 404', async () => {
+    const home = await t.app.inject('/');
+    const css = /href="(\/assets\/relais\.[0-9a-f]{10}\.css)"/.exec(home.body)?.[1];
+    assert.ok(css);
+    const res = await t.app.inject(css);
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers['content-type'] as string, /text\/css/);
+    assert.equal(res.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.equal((await t.app.inject('/assets/relais.0000000000.css')).statusCode, 404);
+    assert.equal((await t.app.inject('/assets/relais.css')).statusCode, 404);
+  });
+
+  test('an unexpected error shows a French 500 page with a reference, and no detail', async () => {
+    const broken = await createTestApp({
+      extend: (app) =>
+        app.get('/boom', async () => {
+          throw new Error('secret internal detail');
+        }),
+    });
+    const res = await broken.app.inject('/boom').finally(() => broken.close());
+    assert.equal(res.statusCode, 500);
+    assert.equal(h1(res.body), 'Une erreur est survenue');
+    assert.match(res.body, /Rien n’a été enregistré/);
+    assert.doesNotMatch(res.body, /secret internal detail/);
+  });
+
+  test('every public page is valid HTML in French with exactly one h1', async () => {
+    const validator = new HtmlValidate({
+      extends: ['html-validate:standard'],
+      rules: { 'void-style': 'off', 'no-trailing-whitespace': 'off' },
+    });
+    const pages = ['/', '/collectivites', '/collectivites/villeurbanne', '/connexion', '/accessibilite', '/mentions-legales', '/donnees-personnelles', '/plan-du-site', '/introuvable'];
+    for (const url of pages) {
+      const res = await new Client(t.app).get(url);
+      assert.match(res.body, /^<!doctype html><html lang="fr">/, url);
+      assert.equal(res.body.match(/<h1[\s>]/g)?.length, 1, `${url} has one h1`);
+      assert.match(res.body, /<a class="skip-link" href="#contenu">/, url);
+      const report = await validator.validateString(res.body);
+      const messages = report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message}`));
+      assert.deepEqual(messages, [], `${url} is valid HTML`);
+    }
+  });
+});

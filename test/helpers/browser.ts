@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AxeResults, Result as AxeViolation, RunOptions } from 'axe-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+/**
+ * Real-browser checks: a headless Chromium driven by playwright-core (no downloaded
+ * browser: the system's Chromium, `/usr/bin/chromium` unless `CHROMIUM_PATH` says otherwise)
+ * and axe-core for automated accessibility audits.
+ */
+
+export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/** Why browser tests cannot run here, or `false` when they can: for `{ skip }`. */
+export const chromiumMissing: string | false = existsSync(chromiumPath)
+  ? false
+  : `Chromium absent (${chromiumPath}): install Debian's chromium package or set CHROMIUM_PATH to run the browser tests`;
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-quic',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** The WCAG levels the app promises (RGAA 4 follows WCAG 2.1 AA). */
+export const WCAG_AA_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+let axeSource: string | undefined;
+const readAxeSource = () =>
+  (axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+
+/**
+ * Runs axe-core on the page as it is. The page's context needs JavaScript and
+ * `bypassCSP: true`: the app's CSP (`script-src 'self'`) forbids the injected script otherwise.
+ */
+export async function runAxe(page: Page, tags: string[] = WCAG_AA_TAGS): Promise<AxeViolation[]> {
+  await page.addScriptTag({ content: readAxeSource() });
+  const options: RunOptions = { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] };
+  const results = await page.evaluate(
+    (opts) =>
+      (window as unknown as { axe: { run(c: Document, o: RunOptions): Promise<AxeResults> } }).axe.run(
+        document,
+        opts,
+      ),
+    options,
+  );
+  return results.violations;
+}
+
+/** A readable report of axe violations: rule, impact, help, link and each offending node. */
+export function formatViolations(url: string, violations: AxeViolation[]): string {
+  const lines = [`${violations.length} axe violation(s) on ${url}:`];
+  for (const v of violations) {
+    lines.push(`- ${v.id} [${v.impact ?? 'n/a'}]: ${v.help} (${v.helpUrl})`);
+    for (const node of v.nodes) {
+      lines.push(`    at ${node.target.map(String).join(' > ')}`);
+      const summary = node.failureSummary?.replace(/\s*\n\s*/g, ' ').trim();
+      if (summary) lines.push(`       ${summary}`);
+      lines.push(`       ${node.html.slice(0, 200)}`);
+    }
+  }
+  return lines.join('\n');
+}
