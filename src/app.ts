@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { modules } from './modules/index.ts';
 import { getSiteIdentity } from './modules/territoires/index.ts';
 import { ANONYMOUS } from './platform/auth/policy.ts';
-import { SESSION_COOKIE, resolveSession } from './platform/auth/sessions.ts';
+import { resolveSession, SESSION_COOKIE } from './platform/auth/sessions.ts';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/database.ts';
 import { registerFiles } from './platform/files.ts';
@@ -45,7 +45,7 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
     loadIdentity: () => getSiteIdentity(db),
     nav: modules.flatMap((m) => m.nav ?? []),
   });
-  registerHealth(app, db, dbKind);
+  registerHealth(app, db, dbKind, config.metricsToken);
   registerFiles(app, db);
   registerErrorPages(app);
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { buildApp } from './app.ts';
-import { modules } from './modules/index.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './modules/comptes/index.ts';
+import { modules } from './modules/index.ts';
 import { CliError } from './platform/cli-error.ts';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './platform/config.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db/database.ts';
@@ -53,13 +53,14 @@ async function serve(config: Config, options: { demo?: boolean }): Promise<void>
 
   await app.listen({ port: config.port, host: config.host });
   const where = handle.kind === 'pglite' ? `PGlite embarqué dans ${config.dataDir}` : 'serveur PostgreSQL';
-  console.log(`\nRelais est prêt : ${config.publicUrl}  (base : ${where})`);
+  const banner = [`\nRelais est prêt : ${config.publicUrl}  (base : ${where})`];
   if (options.demo) {
-    console.log('\nMode démonstration. Comptes de démonstration (mot de passe commun) :');
-    for (const a of DEMO_ACCOUNTS) console.log(`  ${a.role.padEnd(13)} ${a.email}`);
-    console.log(`  mot de passe : ${DEMO_PASSWORD}`);
-    console.log(`Se connecter : ${config.publicUrl}/connexion\n`);
+    banner.push('\nMode démonstration. Comptes de démonstration (mot de passe commun) :');
+    for (const a of DEMO_ACCOUNTS) banner.push(`  ${a.role.padEnd(13)} ${a.email}`);
+    banner.push(`  mot de passe : ${DEMO_PASSWORD}`, `Se connecter : ${config.publicUrl}/connexion\n`);
   }
+  // One write, so that whoever reads the output sees the whole banner at once.
+  console.log(banner.join('\n'));
 }
 
 function buildProgram(): Command {
@@ -112,7 +113,9 @@ function buildProgram(): Command {
     .action((options: { force?: boolean }) =>
       withDb(async (ctx) => {
         const ran = await seedDemoOnce(ctx, options.force);
-        console.log(ran ? 'Données de démonstration chargées.' : 'Déjà chargées (utilisez --force pour recommencer).');
+        console.log(
+          ran ? 'Données de démonstration chargées.' : 'Déjà chargées (utilisez --force pour recommencer).',
+        );
       }),
     );
 

@@ -36,6 +36,10 @@ const schema = z.object({
     .string()
     .min(32, 'doit faire au moins 32 caractères / must be at least 32 characters')
     .optional(),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'doit faire au moins 16 caractères / must be at least 16 characters')
+    .optional(),
   NODE_ENV: z
     .enum(['development', 'production', 'test'], {
       error: 'doit valoir development, production ou test / must be development, production or test',
@@ -52,14 +56,13 @@ export type Config = {
   logLevel: string;
   trustProxy: boolean;
   cookieSecret: string | undefined;
+  metricsToken: string | undefined;
   env: 'development' | 'production' | 'test';
 };
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
-    super(
-      `Configuration invalide / invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-    );
+    super(`Configuration invalide / invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
 
@@ -86,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: v.LOG_LEVEL,
     trustProxy: v.TRUST_PROXY,
     cookieSecret: v.COOKIE_SECRET,
+    metricsToken: v.METRICS_TOKEN,
     env: v.NODE_ENV,
   };
 }

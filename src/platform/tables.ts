@@ -78,10 +78,7 @@ export const platformMigrations: Record<string, Migration> = {
           c.notNull().check(sql`role in ('admin', 'coordinateur', 'mediateur', 'formateur')`),
         )
         .addColumn('collectivite_id', 'integer')
-        .addCheckConstraint(
-          'membership_scope',
-          sql`(role = 'admin') = (collectivite_id is null)`,
-        )
+        .addCheckConstraint('membership_scope', sql`(role = 'admin') = (collectivite_id is null)`)
         .execute();
       await sql`create unique index membership_unique on membership (user_id, role, coalesce(collectivite_id, 0))`.execute(
         db,

@@ -4,7 +4,7 @@ import { seedDemoOnce } from '../../src/main.ts';
 import { DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { createLogger } from '../../src/platform/logger.ts';
-import { type TestDatabase, createTestDatabase } from './database.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export const testConfig = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
 
@@ -20,7 +20,12 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const db = await createTestDatabase();
   if (options.demo) await seedDemoOnce({ db: db.db, config: testConfig });
-  const app = await buildApp({ config: testConfig, db: db.db, dbKind: db.kind, logger: createLogger('silent') });
+  const app = await buildApp({
+    config: testConfig,
+    db: db.db,
+    dbKind: db.kind,
+    logger: createLogger('silent'),
+  });
   options.extend?.(app);
   await app.ready();
   return {
@@ -44,7 +49,12 @@ export class Client {
   constructor(private readonly app: FastifyInstance) {}
 
   private remember(response: LightMyRequestResponse) {
-    for (const cookie of response.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
+    for (const cookie of response.cookies as {
+      name: string;
+      value: string;
+      maxAge?: number;
+      expires?: Date;
+    }[]) {
       const expired = cookie.maxAge === 0 || (cookie.expires && cookie.expires.getTime() < Date.now());
       if (expired || cookie.value === '') this.cookies.delete(cookie.name);
       else this.cookies.set(cookie.name, cookie.value);
@@ -58,7 +68,11 @@ export class Client {
   }
 
   async get(url: string, headers: Record<string, string> = {}) {
-    const response = await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader(), ...headers } });
+    const response = await this.app.inject({
+      method: 'GET',
+      url,
+      headers: { cookie: this.cookieHeader(), ...headers },
+    });
     this.remember(response);
     return response;
   }
@@ -77,7 +91,11 @@ export class Client {
   }
 
   /** Posts a multipart form (file uploads). */
-  async postMultipart(url: string, fields: Record<string, string>, file?: { name: string; bytes: Buffer; filename: string }) {
+  async postMultipart(
+    url: string,
+    fields: Record<string, string>,
+    file?: { name: string; bytes: Buffer; filename: string },
+  ) {
     const form = new FormData();
     form.set('_csrf', this.lastCsrf ?? '');
     for (const [k, v] of Object.entries(fields)) form.set(k, v);

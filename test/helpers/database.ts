@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { modules } from '../../src/modules/index.ts';
-import { type DatabaseHandle, PGLITE_EXTENSIONS, openDatabase } from '../../src/platform/db/database.ts';
+import { type DatabaseHandle, openDatabase, PGLITE_EXTENSIONS } from '../../src/platform/db/database.ts';
 import { collectMigrations, migrateToLatest } from '../../src/platform/db/migrate.ts';
 
 /**
@@ -118,12 +118,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
  * A database a child process can open by itself: a PGlite data directory unpacked from the
  * template, or a new database on the server. Returns the environment to give the process.
  */
-export async function createTestDataDir(): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }> {
+export async function createTestDataDir(): Promise<{
+  env: Record<string, string>;
+  cleanup(): Promise<void>;
+}> {
   if (serverUrl) {
     const name = await postgresDatabase();
     return {
       env: { DATABASE_URL: urlFor(name) },
-      cleanup: () => withAdmin((admin) => admin.query(`drop database if exists ${name} with (force)`)).then(() => {}),
+      cleanup: () =>
+        withAdmin((admin) => admin.query(`drop database if exists ${name} with (force)`)).then(() => {}),
     };
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'relais-cli-'));

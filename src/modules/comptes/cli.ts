@@ -19,7 +19,8 @@ export function comptesCli({ program, withDb }: CliContext): void {
     .action((options: { email: string; name: string; role: Role; collectivite?: string }) =>
       withDb(async ({ db }) => {
         const email = normaliseEmail(options.email);
-        if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new CliError(`Adresse e-mail invalide : ${options.email}`);
+        if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+          throw new CliError(`Adresse e-mail invalide : ${options.email}`);
         if ((options.role === 'admin') !== (options.collectivite === undefined)) {
           throw new CliError(
             options.role === 'admin'
@@ -27,11 +28,19 @@ export function comptesCli({ program, withDb }: CliContext): void {
               : `Le rôle ${options.role} appartient à une collectivité : indiquez --collectivite <code>.`,
           );
         }
-        const collectivite = options.collectivite ? await findCollectiviteByCode(db, options.collectivite) : undefined;
+        const collectivite = options.collectivite
+          ? await findCollectiviteByCode(db, options.collectivite)
+          : undefined;
         if (options.collectivite && !collectivite) {
-          throw new CliError(`La collectivité ${options.collectivite} n’est pas membre. Voyez : npm run relais -- collectivite list`);
+          throw new CliError(
+            `La collectivité ${options.collectivite} n’est pas membre. Voyez : npm run relais -- collectivite list`,
+          );
         }
-        const taken = await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirst();
+        const taken = await db
+          .selectFrom('app_user')
+          .select('id')
+          .where('email', '=', email)
+          .executeTakeFirst();
         if (taken) throw new CliError(`Un compte existe déjà pour ${email}.`);
         const password = randomBytes(15).toString('base64url');
         await createUser(db, {
@@ -58,7 +67,9 @@ export function comptesCli({ program, withDb }: CliContext): void {
           .execute();
         if (rows.length === 0) console.log('Aucun compte.');
         for (const r of rows) {
-          console.log(`${r.email.padEnd(40)} ${r.status.padEnd(9)} ${r.role ?? '—'}${r.collectivite_id ? ` (${r.collectivite_id})` : ''}`);
+          console.log(
+            `${r.email.padEnd(40)} ${r.status.padEnd(9)} ${r.role ?? '—'}${r.collectivite_id ? ` (${r.collectivite_id})` : ''}`,
+          );
         }
       }),
     );

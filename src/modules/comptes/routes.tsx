@@ -1,7 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { can } from '../../platform/auth/policy.ts';
-import { ABSOLUTE_TIMEOUT_MS, SESSION_COOKIE, closeSession, openSession } from '../../platform/auth/sessions.ts';
+import {
+  ABSOLUTE_TIMEOUT_MS,
+  closeSession,
+  openSession,
+  SESSION_COOKIE,
+} from '../../platform/auth/sessions.ts';
 import { authenticate } from '../../platform/auth/users.ts';
 import { parseForm } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
@@ -9,7 +14,10 @@ import { findCollectiviteById } from '../territoires/index.ts';
 import { SignInPage, type SpaceLink, SpacePage } from './views.tsx';
 
 const signInSchema = z.object({
-  email: z.string({ error: 'Saisissez votre adresse e-mail.' }).trim().min(1, 'Saisissez votre adresse e-mail.'),
+  email: z
+    .string({ error: 'Saisissez votre adresse e-mail.' })
+    .trim()
+    .min(1, 'Saisissez votre adresse e-mail.'),
   password: z.string({ error: 'Saisissez votre mot de passe.' }).min(1, 'Saisissez votre mot de passe.'),
 });
 
@@ -30,7 +38,9 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
       const userId = form.ok ? await authenticate(db, form.data.email, form.data.password) : null;
       if (!userId) {
         // The same answer whether the account exists or not.
-        const errors = form.ok ? { email: 'L’adresse e-mail ou le mot de passe est incorrect.' } : form.errors;
+        const errors = form.ok
+          ? { email: 'L’adresse e-mail ou le mot de passe est incorrect.' }
+          : form.errors;
         return reply.page(
           { title: 'Se connecter', hasErrors: true, status: 401 },
           <SignInPage csrf={reply.generateCsrf()} errors={errors} email={body?.email} />,
@@ -63,9 +73,17 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
       links.push({ href: '/admin/territoire', label: 'Gérer le territoire et les collectivités membres' });
     }
     for (const m of actor.memberships) {
-      if (m.collectiviteId === null || !can(actor, 'collectivite.theme', { collectiviteId: m.collectiviteId })) continue;
+      if (
+        m.collectiviteId === null ||
+        !can(actor, 'collectivite.theme', { collectiviteId: m.collectiviteId })
+      )
+        continue;
       const c = await findCollectiviteById(db, m.collectiviteId);
-      if (c) links.push({ href: `/admin/territoire/collectivites/${c.id}/theme`, label: `Personnaliser ${c.name}` });
+      if (c)
+        links.push({
+          href: `/admin/territoire/collectivites/${c.id}/theme`,
+          label: `Personnaliser ${c.name}`,
+        });
     }
     return reply.page({ title: 'Mon espace' }, <SpacePage actor={actor} links={links} />);
   });

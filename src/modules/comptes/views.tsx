@@ -8,7 +8,9 @@ export function SignInPage(props: { csrf: string; errors?: FieldErrors; email?: 
     <>
       <h1>Se connecter</h1>
       <ErrorSummary errors={errors} />
-      <p>Cet espace est réservé aux professionnels : médiateurs, coordinateurs, formateurs et administrateurs.</p>
+      <p>
+        Cet espace est réservé aux professionnels : médiateurs, coordinateurs, formateurs et administrateurs.
+      </p>
       <form method="post" action="/connexion" novalidate>
         <CsrfField token={props.csrf} />
         <Field
@@ -39,7 +41,13 @@ export function SignInPage(props: { csrf: string; errors?: FieldErrors; email?: 
 
 export type SpaceLink = { href: string; label: string };
 
-export function SpacePage({ actor, links }: { actor: Actor & { kind: 'user' }; links: SpaceLink[] }): JSX.Element {
+export function SpacePage({
+  actor,
+  links,
+}: {
+  actor: Actor & { kind: 'user' };
+  links: SpaceLink[];
+}): JSX.Element {
   return (
     <>
       <h1>Mon espace</h1>

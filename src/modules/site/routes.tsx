@@ -5,33 +5,39 @@ import { getOpsn } from '../territoires/index.ts';
 /** The pages every public French site owes its visitors. */
 export function siteRoutes(app: FastifyInstance, { db }: RouteContext): void {
   const crumbs = [{ href: '/', label: 'Accueil' }];
-  const operator = async () => (await getOpsn(db))?.name ?? 'l’opérateur de ce service';
-  const contact = async () => (await getOpsn(db))?.contact_email ?? null;
+  const operator = async () => {
+    const opsn = await getOpsn(db);
+    return [opsn?.name ?? 'l’opérateur de ce service', opsn?.contact_email ?? null] as const;
+  };
 
   app.get('/accessibilite', async (_request, reply) => {
-    const [name, email] = [await operator(), await contact()];
+    const [name, email] = await operator();
     return reply.page(
       { title: 'Déclaration d’accessibilité', breadcrumbs: crumbs },
       <>
         <h1>Déclaration d’accessibilité</h1>
         <p>
-          <span safe>{name}</span> s’engage à rendre ce service accessible, conformément à l’article 47 de la loi
-          n° 2005-102 du 11 février 2005, au référentiel général d’amélioration de l’accessibilité (RGAA 4).
+          <span safe>{name}</span> s’engage à rendre ce service accessible, conformément à l’article 47 de la
+          loi n° 2005-102 du 11 février 2005, au référentiel général d’amélioration de l’accessibilité (RGAA
+          4).
         </p>
         <h2>État de conformité</h2>
         <p>
           Ce service n’a pas encore fait l’objet d’un audit de conformité : il est donc déclaré{' '}
-          <strong>non conforme</strong> au RGAA 4. Il est conçu pour respecter les critères du niveau AA des WCAG
-          2.1 et ses pages sont vérifiées automatiquement à chaque évolution.
+          <strong>non conforme</strong> au RGAA 4. Il est conçu pour respecter les critères du niveau AA des
+          WCAG 2.1 et ses pages sont vérifiées automatiquement à chaque évolution.
         </p>
         <h2>Retour d’information et contact</h2>
         <p>
-          Si vous ne pouvez pas accéder à un contenu ou à un service, contactez-nous pour être orienté vers une
-          autre solution
+          Si vous ne pouvez pas accéder à un contenu ou à un service, contactez-nous pour être orienté vers
+          une autre solution
           {email ? (
             <>
               {' '}
-              : <a href={`mailto:${email}`} safe>{email}</a>
+              :{' '}
+              <a href={`mailto:${email}`} safe>
+                {email}
+              </a>
             </>
           ) : (
             ''
@@ -40,24 +46,24 @@ export function siteRoutes(app: FastifyInstance, { db }: RouteContext): void {
         </p>
         <h2>Voies de recours</h2>
         <p>
-          Si vous nous avez signalé un défaut d’accessibilité sans obtenir de réponse satisfaisante, vous pouvez
-          écrire au Défenseur des droits (formulaire en ligne ou courrier gratuit, sans affranchissement : Défenseur
-          des droits, Libre réponse 71120, 75342 Paris CEDEX 07).
+          Si vous nous avez signalé un défaut d’accessibilité sans obtenir de réponse satisfaisante, vous
+          pouvez écrire au Défenseur des droits (formulaire en ligne ou courrier gratuit, sans
+          affranchissement : Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07).
         </p>
       </>,
     );
   });
 
   app.get('/mentions-legales', async (_request, reply) => {
-    const name = await operator();
+    const [name] = await operator();
     return reply.page(
       { title: 'Mentions légales', breadcrumbs: crumbs },
       <>
         <h1>Mentions légales</h1>
         <h2>Éditeur</h2>
         <p>
-          Ce service est édité par <span safe>{name}</span>, opérateur public de services numériques agissant pour
-          ses collectivités membres.
+          Ce service est édité par <span safe>{name}</span>, opérateur public de services numériques agissant
+          pour ses collectivités membres.
         </p>
         <h2>Logiciel</h2>
         <p>Ce service utilise Relais, logiciel libre d’inclusion numérique.</p>
@@ -68,7 +74,7 @@ export function siteRoutes(app: FastifyInstance, { db }: RouteContext): void {
   });
 
   app.get('/donnees-personnelles', async (_request, reply) => {
-    const [name, email] = [await operator(), await contact()];
+    const [name, email] = await operator();
     return reply.page(
       { title: 'Données personnelles', breadcrumbs: crumbs },
       <>
@@ -80,7 +86,8 @@ export function siteRoutes(app: FastifyInstance, { db }: RouteContext): void {
         <h2>Ce que nous conservons</h2>
         <ul>
           <li>
-            Pour les professionnels : nom, adresse e-mail, rôles, et les sessions de connexion (12 heures au plus).
+            Pour les professionnels : nom, adresse e-mail, rôles, et les sessions de connexion (12 heures au
+            plus).
           </li>
           <li>Pour les visiteurs : aucune donnée personnelle, aucun cookie de mesure d’audience.</li>
         </ul>
@@ -95,7 +102,10 @@ export function siteRoutes(app: FastifyInstance, { db }: RouteContext): void {
           {email ? (
             <>
               {' '}
-              en écrivant à <a href={`mailto:${email}`} safe>{email}</a>
+              en écrivant à{' '}
+              <a href={`mailto:${email}`} safe>
+                {email}
+              </a>
             </>
           ) : (
             ''

@@ -17,7 +17,9 @@ export function territoiresCli({ program, withDb }: CliContext): void {
         const result = await addCollectivite(db, systemActor('cli'), code);
         if (!result.ok) throw new CliError(result.reason);
         const c = result.collectivite;
-        console.log(`Ajoutée : ${c.name} (${c.code}), ${c.departement_name ?? '—'}, ${c.population ?? '?'} habitants.`);
+        console.log(
+          `Ajoutée : ${c.name} (${c.code}), ${c.departement_name ?? '—'}, ${c.population ?? '?'} habitants.`,
+        );
       }),
     );
 
@@ -29,15 +31,31 @@ export function territoiresCli({ program, withDb }: CliContext): void {
       withDb(async ({ db }) => {
         const members = await listCollectivites(db);
         if (options.json) {
-          console.log(JSON.stringify(members.map((m) => ({ code: m.code, kind: m.kind, name: m.name, slug: m.slug, population: m.population })), null, 2));
+          console.log(
+            JSON.stringify(
+              members.map((m) => ({
+                code: m.code,
+                kind: m.kind,
+                name: m.name,
+                slug: m.slug,
+                population: m.population,
+              })),
+              null,
+              2,
+            ),
+          );
           return;
         }
         if (members.length === 0) {
-          console.log('Aucune collectivité membre. Ajoutez-en une : npm run relais -- collectivite add <code>');
+          console.log(
+            'Aucune collectivité membre. Ajoutez-en une : npm run relais -- collectivite add <code>',
+          );
           return;
         }
         for (const m of members) {
-          console.log(`${m.code.padEnd(10)} ${displayName(m).padEnd(32)} ${(m.departement_name ?? '').padEnd(20)} ${m.population ?? ''}`);
+          console.log(
+            `${m.code.padEnd(10)} ${displayName(m).padEnd(32)} ${(m.departement_name ?? '').padEnd(20)} ${m.population ?? ''}`,
+          );
         }
         console.log(`${members.length} collectivité(s).`);
       }),

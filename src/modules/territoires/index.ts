@@ -24,6 +24,7 @@ export const territoires: RelaisModule = {
   ],
 };
 
+export { lookupTerritory } from './reference.ts';
 export {
   type Collectivite,
   findCollectiviteByCode,
@@ -32,4 +33,3 @@ export {
   getSiteIdentity,
   listCollectivites,
 } from './service.ts';
-export { lookupTerritory } from './reference.ts';

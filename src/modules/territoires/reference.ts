@@ -39,7 +39,10 @@ export type TerritoryRef = {
 export type LookupResult = { ok: true; territory: TerritoryRef } | { ok: false; reason: string };
 
 const require = createRequire(import.meta.url);
-const dataDir = path.join(path.dirname(require.resolve('@etalab/decoupage-administratif/package.json')), 'data');
+const dataDir = path.join(
+  path.dirname(require.resolve('@etalab/decoupage-administratif/package.json')),
+  'data',
+);
 const load = <T>(file: string): T => JSON.parse(readFileSync(path.join(dataDir, file), 'utf8')) as T;
 
 type Index = {
@@ -108,7 +111,11 @@ function epciToRef(e: RawEpci): TerritoryRef {
     region: (reg && ref.regions.get(reg)) || null,
     population: e.populationMunicipale ?? null,
     postcodes: [...new Set(members.flatMap((m) => m?.codesPostaux ?? []))].sort(),
-    memberCommunes: e.membres.map((m) => ({ code: m.code, name: m.nom, population: m.populationMunicipale ?? null })),
+    memberCommunes: e.membres.map((m) => ({
+      code: m.code,
+      name: m.nom,
+      population: m.populationMunicipale ?? null,
+    })),
   };
 }
 
@@ -133,7 +140,10 @@ export function lookupTerritory(input: string): LookupResult {
       const parent = other.chefLieu ? ` ; ajoutez la commune nouvelle ${other.chefLieu}` : '';
       return { ok: false, reason: `${code} est une commune déléguée ou associée (${other.nom})${parent}.` };
     }
-    return { ok: false, reason: `Aucune commune n’a le code INSEE ${code} dans le code officiel géographique.` };
+    return {
+      ok: false,
+      reason: `Aucune commune n’a le code INSEE ${code} dans le code officiel géographique.`,
+    };
   }
   if (SIREN_PATTERN.test(code)) {
     const epci = reference().epcis.get(code);
@@ -144,6 +154,7 @@ export function lookupTerritory(input: string): LookupResult {
   }
   return {
     ok: false,
-    reason: 'Le code doit être un code INSEE de commune (5 caractères, par exemple 69266) ou un SIREN d’EPCI (9 chiffres).',
+    reason:
+      'Le code doit être un code INSEE de commune (5 caractères, par exemple 69266) ou un SIREN d’EPCI (9 chiffres).',
   };
 }

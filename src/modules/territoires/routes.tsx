@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can, ensure } from '../../platform/auth/policy.ts';
+import { fileUrl } from '../../platform/files.ts';
 import { parseForm } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { Brand } from '../../platform/ui/layout.tsx';
-import { fileUrl } from '../../platform/files.ts';
 import {
-  type Collectivite,
   addCollectivite,
+  type Collectivite,
   displayName,
   findCollectiviteById,
   findCollectiviteBySlug,
@@ -16,8 +16,16 @@ import {
   saveOpsn,
   updateTheme,
 } from './service.ts';
-import { AdminPage, CollectiviteListPage, CollectivitePage, HomePage, NotConfigured, RemovePage, ThemePage } from './views.tsx';
 import { addCollectiviteSchema, opsnSchema, themeSchema } from './validation.ts';
+import {
+  AdminPage,
+  CollectiviteListPage,
+  CollectivitePage,
+  HomePage,
+  NotConfigured,
+  RemovePage,
+  ThemePage,
+} from './views.tsx';
 
 /** Messages shown after a redirect, chosen by a code in the URL (never personal data). */
 const FLASH: Record<string, string> = {
@@ -32,7 +40,9 @@ export function brandOf(c: Collectivite): Brand {
   return {
     name: displayName(c),
     href: `/collectivites/${c.slug}`,
-    themeCssUrl: c.brand_colour ? `/collectivites/${c.slug}/theme.css?v=${c.brand_colour.slice(1)}` : undefined,
+    themeCssUrl: c.brand_colour
+      ? `/collectivites/${c.slug}/theme.css?v=${c.brand_colour.slice(1)}`
+      : undefined,
     logoUrl: c.logo_file_id ? fileUrl(c.logo_file_id) : undefined,
   };
 }
@@ -58,7 +68,10 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
   });
 
   app.get('/collectivites/:slug', async (request, reply) => {
-    const c = await findCollectiviteBySlug(db, (request.params as { slug: string }).slug);
+    const [c, opsn] = await Promise.all([
+      findCollectiviteBySlug(db, (request.params as { slug: string }).slug),
+      getOpsn(db),
+    ]);
     if (!c) return reply.callNotFound();
     return reply.page(
       {
@@ -69,7 +82,7 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
           { href: '/collectivites', label: 'Collectivités membres' },
         ],
       },
-      <CollectivitePage c={c} opsn={await getOpsn(db)} />,
+      <CollectivitePage c={c} opsn={opsn} />,
     );
   });
 
@@ -86,7 +99,11 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
   const adminPage = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    extra: { errors?: Record<string, string>; values?: Record<string, string | undefined>; status?: number } = {},
+    extra: {
+      errors?: Record<string, string>;
+      values?: Record<string, string | undefined>;
+      status?: number;
+    } = {},
   ) => {
     ensure(request.actor, 'opsn.manage');
     const [opsn, members] = await Promise.all([getOpsn(db), listCollectivites(db)]);
@@ -150,14 +167,20 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
   app.get('/admin/territoire/collectivites/:id/theme', async (request, reply) => {
     const c = await loadForTheme(request);
     if (!c) return reply.callNotFound();
-    return reply.page({ title: `Personnaliser ${displayName(c)}` }, <ThemePage c={c} csrf={reply.generateCsrf()} />);
+    return reply.page(
+      { title: `Personnaliser ${displayName(c)}` },
+      <ThemePage c={c} csrf={reply.generateCsrf()} />,
+    );
   });
 
   app.post('/admin/territoire/collectivites/:id/theme', async (request, reply) => {
     const c = await loadForTheme(request);
     if (!c) return reply.callNotFound();
     const body = request.body as Record<string, unknown>;
-    const values = { displayName: String(body.displayName ?? ''), brandColour: String(body.brandColour ?? '') };
+    const values = {
+      displayName: String(body.displayName ?? ''),
+      brandColour: String(body.brandColour ?? ''),
+    };
     const errors = await saveThemeForm(c.id, request, body);
     if (errors) {
       return reply.page(
@@ -165,7 +188,10 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
         <ThemePage c={c} csrf={reply.generateCsrf()} errors={errors} values={values} />,
       );
     }
-    return reply.redirect(can(request.actor, 'opsn.manage') ? '/admin/territoire?ok=theme' : `/collectivites/${c.slug}`, 303);
+    return reply.redirect(
+      can(request.actor, 'opsn.manage') ? '/admin/territoire?ok=theme' : `/collectivites/${c.slug}`,
+      303,
+    );
   });
 
   app.get('/admin/territoire/collectivites/:id/retirer', async (request, reply) => {
@@ -173,7 +199,10 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     const id = idParam(request);
     const c = id ? await findCollectiviteById(db, id) : undefined;
     if (!c) return reply.callNotFound();
-    return reply.page({ title: `Retirer ${displayName(c)}` }, <RemovePage c={c} csrf={reply.generateCsrf()} />);
+    return reply.page(
+      { title: `Retirer ${displayName(c)}` },
+      <RemovePage c={c} csrf={reply.generateCsrf()} />,
+    );
   });
 
   app.post('/admin/territoire/collectivites/:id/retirer', async (request, reply) => {

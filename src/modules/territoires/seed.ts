@@ -23,6 +23,9 @@ export async function seedTerritoires({ db }: ModuleContext): Promise<void> {
   }
   const villeurbanne = await findCollectiviteByCode(db, '69266');
   if (villeurbanne) {
-    await updateTheme(db, actor, villeurbanne.id, { displayName: 'Ville de Villeurbanne', brandColour: '#a3195b' });
+    await updateTheme(db, actor, villeurbanne.id, {
+      displayName: 'Ville de Villeurbanne',
+      brandColour: '#a3195b',
+    });
   }
 }

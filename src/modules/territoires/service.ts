@@ -15,16 +15,25 @@ export type Collectivite = Selectable<Database['collectivite']>;
 /** A refusal the person can act on, in French, tied to a form field when there is one. */
 export type Refusal = { ok: false; field: string; reason: string };
 
-export async function getOpsn(db: Db): Promise<Opsn | undefined> {
-  return db.selectFrom('opsn').selectAll().executeTakeFirst();
+/**
+ * The OPSN row is read by every page (header, footer, contact) and changes a few times a
+ * year: each process keeps it a few seconds, so a change shows everywhere within that time.
+ */
+const OPSN_TTL_MS = 5_000;
+const opsnCache = new WeakMap<Db, { at: number; value: Promise<Opsn | undefined> }>();
+
+export function getOpsn(db: Db): Promise<Opsn | undefined> {
+  const cached = opsnCache.get(db);
+  if (cached && Date.now() - cached.at < OPSN_TTL_MS) return cached.value;
+  const value = db.selectFrom('opsn').selectAll().executeTakeFirst();
+  opsnCache.set(db, { at: Date.now(), value });
+  value.catch(() => opsnCache.delete(db));
+  return value;
 }
 
 /** What every page header shows: the OPSN's name and logo. */
 export async function getSiteIdentity(db: Db): Promise<SiteIdentity | null> {
-  const opsn = await db
-    .selectFrom('opsn')
-    .select(['name', 'short_name', 'logo_file_id'])
-    .executeTakeFirst();
+  const opsn = await getOpsn(db);
   if (!opsn) return null;
   return {
     name: opsn.name,
@@ -49,6 +58,7 @@ export async function saveOpsn(db: Db, actor: Actor, input: OpsnInput): Promise<
     .values({ id: 1, ...values })
     .onConflict((oc) => oc.column('id').doUpdateSet({ ...values, updated_at: new Date() }))
     .execute();
+  opsnCache.delete(db);
 }
 
 const frenchOrder = new Intl.Collator('fr', { sensitivity: 'base' });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Client, type TestApp, createTestApp, h1 } from '../../../test/helpers/app.ts';
+import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/app.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
 import { DEMO_COMMUNES } from './seed.ts';
 
@@ -15,14 +15,28 @@ describe('territoires over HTTP', () => {
   after(() => t.close());
 
   const countMembers = async () =>
-    (await t.db.db.selectFrom('collectivite').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    (
+      await t.db.db
+        .selectFrom('collectivite')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
 
   test('the home page shows the OPSN and its eight member communes', async () => {
     const res = await new Client(t.app).get('/');
     assert.equal(res.statusCode, 200);
     assert.match(res.headers['content-type'] as string, /text\/html/);
     assert.equal(h1(res.body), 'Syndicat mixte Numérique Rhône-Loire');
-    for (const name of ['Ville de Villeurbanne', 'Vénissieux', 'Vaulx-en-Velin', 'Bron', 'Caluire-et-Cuire', 'Rillieux-la-Pape', 'Saint-Chamond', 'Roanne']) {
+    for (const name of [
+      'Ville de Villeurbanne',
+      'Vénissieux',
+      'Vaulx-en-Velin',
+      'Bron',
+      'Caluire-et-Cuire',
+      'Rillieux-la-Pape',
+      'Saint-Chamond',
+      'Roanne',
+    ]) {
       assert.ok(res.body.includes(`>${name}</a>`), `${name} is listed`);
     }
     assert.match(res.body, /8 collectivités membres/);
@@ -33,8 +47,19 @@ describe('territoires over HTTP', () => {
 
   test('members are listed in French alphabetical order', async () => {
     const res = await new Client(t.app).get('/collectivites');
-    const names = [...res.body.matchAll(/<td><a href="\/collectivites\/[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]);
-    assert.deepEqual(names, ['Bron', 'Caluire-et-Cuire', 'Rillieux-la-Pape', 'Roanne', 'Saint-Chamond', 'Vaulx-en-Velin', 'Vénissieux', 'Ville de Villeurbanne']);
+    const names = [...res.body.matchAll(/<td><a href="\/collectivites\/[^"]+">([^<]+)<\/a>/g)].map(
+      (m) => m[1],
+    );
+    assert.deepEqual(names, [
+      'Bron',
+      'Caluire-et-Cuire',
+      'Rillieux-la-Pape',
+      'Roanne',
+      'Saint-Chamond',
+      'Vaulx-en-Velin',
+      'Vénissieux',
+      'Ville de Villeurbanne',
+    ]);
   });
 
   test('a collectivité page wears its theme and shows reference data', async () => {
@@ -82,7 +107,11 @@ describe('territoires over HTTP', () => {
     const add = await c.post('/admin/territoire/collectivites', { code: '42218' });
     assert.equal(add.statusCode, 303);
     assert.equal(add.headers.location, '/admin/territoire?ok=ajoutee');
-    const stEtienne = await t.db.db.selectFrom('collectivite').selectAll().where('code', '=', '42218').executeTakeFirstOrThrow();
+    const stEtienne = await t.db.db
+      .selectFrom('collectivite')
+      .selectAll()
+      .where('code', '=', '42218')
+      .executeTakeFirstOrThrow();
     assert.equal(stEtienne.name, 'Saint-Étienne');
     assert.equal(stEtienne.slug, 'saint-etienne');
     assert.equal(stEtienne.departement_name, 'Loire');
@@ -133,21 +162,40 @@ describe('territoires over HTTP', () => {
   test('a coordinator themes their own collectivité; a colour without contrast is refused', async () => {
     const c = new Client(t.app);
     await c.signIn(coordinator);
-    const villeurbanne = await t.db.db.selectFrom('collectivite').selectAll().where('code', '=', '69266').executeTakeFirstOrThrow();
+    const villeurbanne = await t.db.db
+      .selectFrom('collectivite')
+      .selectAll()
+      .where('code', '=', '69266')
+      .executeTakeFirstOrThrow();
     const url = `/admin/territoire/collectivites/${villeurbanne.id}/theme`;
 
     await c.get(url);
     const pale = await c.postMultipart(url, { displayName: 'Villeurbanne', brandColour: '#ffcc00' });
     assert.equal(pale.statusCode, 400);
     assert.match(pale.body, /pas assez contrastée/);
-    const unchanged = await t.db.db.selectFrom('collectivite').select('brand_colour').where('id', '=', villeurbanne.id).executeTakeFirstOrThrow();
+    const unchanged = await t.db.db
+      .selectFrom('collectivite')
+      .select('brand_colour')
+      .where('id', '=', villeurbanne.id)
+      .executeTakeFirstOrThrow();
     assert.equal(unchanged.brand_colour, '#a3195b');
 
     await c.get(url);
-    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a3f9a6e60000000049454e44ae426082', 'hex');
-    const ok = await c.postMultipart(url, { displayName: 'Villeurbanne', brandColour: '#1A5E20' }, { name: 'logo', bytes: png, filename: 'logo.png' });
+    const png = Buffer.from(
+      '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a3f9a6e60000000049454e44ae426082',
+      'hex',
+    );
+    const ok = await c.postMultipart(
+      url,
+      { displayName: 'Villeurbanne', brandColour: '#1A5E20' },
+      { name: 'logo', bytes: png, filename: 'logo.png' },
+    );
     assert.equal(ok.statusCode, 303);
-    const saved = await t.db.db.selectFrom('collectivite').selectAll().where('id', '=', villeurbanne.id).executeTakeFirstOrThrow();
+    const saved = await t.db.db
+      .selectFrom('collectivite')
+      .selectAll()
+      .where('id', '=', villeurbanne.id)
+      .executeTakeFirstOrThrow();
     assert.equal(saved.brand_colour, '#1a5e20');
     assert.equal(saved.display_name, 'Villeurbanne');
     assert.ok(saved.logo_file_id);
@@ -156,7 +204,11 @@ describe('territoires over HTTP', () => {
     assert.deepEqual(logo.rawPayload, png);
 
     // A coordinator of Villeurbanne cannot theme another commune.
-    const bron = await t.db.db.selectFrom('collectivite').select('id').where('code', '=', '69029').executeTakeFirstOrThrow();
+    const bron = await t.db.db
+      .selectFrom('collectivite')
+      .select('id')
+      .where('code', '=', '69029')
+      .executeTakeFirstOrThrow();
     const other = await c.get(`/admin/territoire/collectivites/${bron.id}/theme`);
     assert.equal(other.statusCode, 403);
   });
@@ -164,10 +216,18 @@ describe('territoires over HTTP', () => {
   test('a file that is not an image is refused as a logo', async () => {
     const c = new Client(t.app);
     await c.signIn(admin);
-    const bron = await t.db.db.selectFrom('collectivite').select('id').where('code', '=', '69029').executeTakeFirstOrThrow();
+    const bron = await t.db.db
+      .selectFrom('collectivite')
+      .select('id')
+      .where('code', '=', '69029')
+      .executeTakeFirstOrThrow();
     const url = `/admin/territoire/collectivites/${bron.id}/theme`;
     await c.get(url);
-    const res = await c.postMultipart(url, {}, { name: 'logo', bytes: Buffer.from('<svg onload="alert(1)"/>'), filename: 'logo.svg' });
+    const res = await c.postMultipart(
+      url,
+      {},
+      { name: 'logo', bytes: Buffer.from('<svg onload="alert(1)"/>'), filename: 'logo.svg' },
+    );
     assert.equal(res.statusCode, 400);
     assert.match(res.body, /PNG, JPEG ou WebP/);
   });
@@ -175,13 +235,21 @@ describe('territoires over HTTP', () => {
   test('an administrator removes a member, but not one that still has people', async () => {
     const c = new Client(t.app);
     await c.signIn(admin);
-    const villeurbanne = await t.db.db.selectFrom('collectivite').select('id').where('code', '=', '69266').executeTakeFirstOrThrow();
+    const villeurbanne = await t.db.db
+      .selectFrom('collectivite')
+      .select('id')
+      .where('code', '=', '69266')
+      .executeTakeFirstOrThrow();
     await c.get(`/admin/territoire/collectivites/${villeurbanne.id}/retirer`);
     const refused = await c.post(`/admin/territoire/collectivites/${villeurbanne.id}/retirer`, {});
     assert.equal(refused.statusCode, 409);
     assert.match(refused.body, /ont encore un rôle/);
 
-    const roanne = await t.db.db.selectFrom('collectivite').select('id').where('code', '=', '42187').executeTakeFirstOrThrow();
+    const roanne = await t.db.db
+      .selectFrom('collectivite')
+      .select('id')
+      .where('code', '=', '42187')
+      .executeTakeFirstOrThrow();
     await c.get(`/admin/territoire/collectivites/${roanne.id}/retirer`);
     const removed = await c.post(`/admin/territoire/collectivites/${roanne.id}/retirer`, {});
     assert.equal(removed.statusCode, 303);
@@ -192,7 +260,13 @@ describe('territoires over HTTP', () => {
     const c = new Client(t.app);
     await c.signIn(admin);
     await c.get('/admin/territoire');
-    const bad = await c.post('/admin/territoire/opsn', { name: '', shortName: 'X', contactEmail: 'pas-un-mail', contactPhone: '12', website: 'ftp://x' });
+    const bad = await c.post('/admin/territoire/opsn', {
+      name: '',
+      shortName: 'X',
+      contactEmail: 'pas-un-mail',
+      contactPhone: '12',
+      website: 'ftp://x',
+    });
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /Saisissez le nom de l’OPSN/);
     assert.match(bad.body, /adresse e-mail valide/);
@@ -202,7 +276,11 @@ describe('territoires over HTTP', () => {
     assert.equal(opsn.name, 'Syndicat mixte Numérique Rhône-Loire');
 
     await c.get('/admin/territoire');
-    const ok = await c.post('/admin/territoire/opsn', { name: 'Numérique Rhône-Loire', shortName: 'NRL', contactPhone: '04 72 11 22 33' });
+    const ok = await c.post('/admin/territoire/opsn', {
+      name: 'Numérique Rhône-Loire',
+      shortName: 'NRL',
+      contactPhone: '04 72 11 22 33',
+    });
     assert.equal(ok.statusCode, 303);
     const home = await new Client(t.app).get('/');
     assert.equal(h1(home.body), 'Numérique Rhône-Loire');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { MIN_CONTRAST, checkBrandColour, contrastRatio, darkenUntilReadable } from './theme.ts';
+import { checkBrandColour, contrastRatio, darkenUntilReadable, MIN_CONTRAST } from './theme.ts';
 
 test('contrast ratios match WCAG reference values', () => {
   assert.equal(contrastRatio('#000000', '#ffffff'), 21);

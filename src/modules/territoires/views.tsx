@@ -4,11 +4,16 @@ import {
   ErrorSummary,
   Field,
   type FieldErrors,
-  Notice,
   fieldId,
-  formatNumber,
+  Notice,
+  safeNumber,
+  TextArea,
 } from '../../platform/ui/components.tsx';
-import { type Collectivite, type Opsn, displayName } from './service.ts';
+import { type Collectivite, displayName, type Opsn } from './service.ts';
+
+/** `Rhône (69)`, or a dash when the reference has no département. */
+const departementLabel = (c: Collectivite) =>
+  c.departement_name ? `${c.departement_name} (${c.departement_code})` : '—';
 
 const KIND_LABEL = { commune: 'Commune', epci: 'Intercommunalité (EPCI)' } as const;
 
@@ -18,8 +23,8 @@ export function NotConfigured(): JSX.Element {
       <h1>Relais n’est pas encore configuré</h1>
       <p>Cette instance n’a pas encore d’opérateur ni de collectivités membres.</p>
       <p>
-        L’équipe technique peut charger les données de démonstration avec <code>npm run relais -- seed</code>, ou
-        ajouter une collectivité avec <code>npm run relais -- collectivite add 69266</code>.
+        L’équipe technique peut charger les données de démonstration avec <code>npm run relais -- seed</code>,
+        ou ajouter une collectivité avec <code>npm run relais -- collectivite add 69266</code>.
       </p>
     </>
   );
@@ -57,8 +62,8 @@ export function HomePage(props: { opsn: Opsn; members: Collectivite[]; entries: 
       ) : (
         <>
           <p>
-            {formatNumber(members.length)} collectivité{members.length > 1 ? 's' : ''} membre
-            {members.length > 1 ? 's' : ''}, {formatNumber(population)} habitants.
+            {safeNumber(members.length)} collectivité{members.length > 1 ? 's' : ''} membre
+            {members.length > 1 ? 's' : ''}, {safeNumber(population)} habitants.
           </p>
           <ul class="cards">
             {members.map((m) => (
@@ -69,7 +74,7 @@ export function HomePage(props: { opsn: Opsn; members: Collectivite[]; entries: 
                   </a>
                 </h3>
                 <p>
-                  <span safe>{KIND_LABEL[m.kind]}</span>
+                  {KIND_LABEL[m.kind]}
                   {m.departement_name ? (
                     <>
                       {' – '}
@@ -78,7 +83,7 @@ export function HomePage(props: { opsn: Opsn; members: Collectivite[]; entries: 
                   ) : (
                     ''
                   )}
-                  {m.population ? <> – {formatNumber(m.population)} habitants</> : ''}
+                  {m.population ? <> – {safeNumber(m.population)} habitants</> : ''}
                 </p>
               </li>
             ))}
@@ -150,7 +155,7 @@ export function CollectiviteListPage({ members }: { members: Collectivite[] }): 
       ) : (
         <div class="table-wrap">
           <table>
-            <caption>Les {formatNumber(members.length)} collectivités membres</caption>
+            <caption>Les {safeNumber(members.length)} collectivités membres</caption>
             <thead>
               <tr>
                 <th scope="col">Nom</th>
@@ -169,9 +174,9 @@ export function CollectiviteListPage({ members }: { members: Collectivite[] }): 
                       {displayName(m)}
                     </a>
                   </td>
-                  <td safe>{KIND_LABEL[m.kind]}</td>
-                  <td safe>{m.departement_name ? `${m.departement_name} (${m.departement_code})` : '—'}</td>
-                  <td class="num">{m.population ? formatNumber(m.population) : '—'}</td>
+                  <td>{KIND_LABEL[m.kind]}</td>
+                  <td safe>{departementLabel(m)}</td>
+                  <td class="num">{m.population ? safeNumber(m.population) : '—'}</td>
                 </tr>
               ))}
             </tbody>
@@ -193,13 +198,13 @@ export function CollectivitePage({ c, opsn }: { c: Collectivite; opsn: Opsn | un
       <h2>En bref</h2>
       <dl class="summary-list">
         <dt>Type</dt>
-        <dd safe>{KIND_LABEL[c.kind]}</dd>
+        <dd>{KIND_LABEL[c.kind]}</dd>
         <dt>{c.kind === 'commune' ? 'Code INSEE' : 'SIREN'}</dt>
         <dd safe>{c.code}</dd>
         {c.departement_name ? (
           <>
             <dt>Département</dt>
-            <dd safe>{`${c.departement_name} (${c.departement_code})`}</dd>
+            <dd safe>{departementLabel(c)}</dd>
           </>
         ) : (
           ''
@@ -215,14 +220,16 @@ export function CollectivitePage({ c, opsn }: { c: Collectivite; opsn: Opsn | un
         {c.population ? (
           <>
             <dt>Population</dt>
-            <dd>{formatNumber(c.population)} habitants</dd>
+            <dd>{safeNumber(c.population)} habitants</dd>
           </>
         ) : (
           ''
         )}
         {c.postcodes.length ? (
           <>
-            <dt>Code{c.postcodes.length > 1 ? 's' : ''} postal{c.postcodes.length > 1 ? 'aux' : ''}</dt>
+            <dt>
+              Code{c.postcodes.length > 1 ? 's' : ''} postal{c.postcodes.length > 1 ? 'aux' : ''}
+            </dt>
             <dd safe>{c.postcodes.join(', ')}</dd>
           </>
         ) : (
@@ -234,7 +241,7 @@ export function CollectivitePage({ c, opsn }: { c: Collectivite; opsn: Opsn | un
           <h2>Communes membres</h2>
           <ul>
             {c.member_communes.map((m) => (
-              <li safe>{m.population ? `${m.name} (${formatNumber(m.population)} habitants)` : m.name}</li>
+              <li safe>{m.population ? `${m.name} (${safeNumber(m.population)} habitants)` : m.name}</li>
             ))}
           </ul>
         </>
@@ -283,7 +290,7 @@ export function AdminPage(props: AdminProps): JSX.Element {
       ) : (
         <div class="table-wrap">
           <table>
-            <caption>Les {formatNumber(members.length)} collectivités membres</caption>
+            <caption>Les {safeNumber(members.length)} collectivités membres</caption>
             <thead>
               <tr>
                 <th scope="col">Nom affiché</th>
@@ -399,28 +406,13 @@ function OpsnForm(props: {
         value={value('website', opsn?.website)}
         error={errors.website}
       />
-      <div class={errors.description ? 'field field--error' : 'field'}>
-        <label for={fieldId('description')}>Présentation (facultatif)</label>
-        <span class="field__hint" id={`${fieldId('description')}-aide`}>
-          Quelques phrases affichées sur la page d’accueil.
-        </span>
-        {errors.description ? (
-          <span class="field__error" safe>
-            {errors.description}
-          </span>
-        ) : (
-          ''
-        )}
-        <textarea
-          id={fieldId('description')}
-          name="description"
-          rows="4"
-          aria-describedby={`${fieldId('description')}-aide`}
-          safe
-        >
-          {value('description', opsn?.description) ?? ''}
-        </textarea>
-      </div>
+      <TextArea
+        name="description"
+        label="Présentation (facultatif)"
+        hint="Quelques phrases affichées sur la page d’accueil."
+        value={value('description', opsn?.description)}
+        error={errors.description}
+      />
       <button type="submit" class="button">
         Enregistrer l’identité
       </button>
@@ -467,33 +459,18 @@ export function ThemePage(props: {
           inputClass="input--short"
           spellcheck={false}
         />
-        <div class={errors.logo ? 'field field--error' : 'field'}>
-          <label for={fieldId('logo')}>Logo (facultatif)</label>
-          <span class="field__hint" id={`${fieldId('logo')}-aide`}>
-            Image PNG, JPEG ou WebP de 200 Ko au plus.
-          </span>
-          {errors.logo ? (
-            <span class="field__error" id={`${fieldId('logo')}-erreur`} safe>
-              {errors.logo}
-            </span>
-          ) : (
-            ''
-          )}
-          <input
-            type="file"
-            id={fieldId('logo')}
-            name="logo"
-            accept="image/png,image/jpeg,image/webp"
-            aria-describedby={`${fieldId('logo')}-aide${errors.logo ? ` ${fieldId('logo')}-erreur` : ''}`}
-            aria-invalid={errors.logo ? 'true' : undefined}
-          />
-        </div>
+        <Field
+          name="logo"
+          type="file"
+          label="Logo (facultatif)"
+          hint="Image PNG, JPEG ou WebP de 200 Ko au plus."
+          accept="image/png,image/jpeg,image/webp"
+          error={errors.logo}
+        />
         {c.logo_file_id ? (
           <div class="field">
             <input type="checkbox" id={fieldId('removeLogo')} name="removeLogo" value="oui" />{' '}
-            <label for={fieldId('removeLogo')}>
-              Retirer le logo actuel
-            </label>
+            <label for={fieldId('removeLogo')}>Retirer le logo actuel</label>
           </div>
         ) : (
           ''
@@ -509,7 +486,11 @@ export function ThemePage(props: {
   );
 }
 
-export function RemovePage(props: { c: Collectivite; csrf: string; error?: string | undefined }): JSX.Element {
+export function RemovePage(props: {
+  c: Collectivite;
+  csrf: string;
+  error?: string | undefined;
+}): JSX.Element {
   const { c } = props;
   return (
     <>

@@ -38,8 +38,7 @@ export type Resource = { collectiviteId?: number };
 
 export function isAdmin(actor: Actor): boolean {
   return (
-    actor.kind === 'system' ||
-    (actor.kind === 'user' && actor.memberships.some((m) => m.role === 'admin'))
+    actor.kind === 'system' || (actor.kind === 'user' && actor.memberships.some((m) => m.role === 'admin'))
   );
 }
 

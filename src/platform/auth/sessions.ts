@@ -48,7 +48,15 @@ export async function resolveSession(db: Db, token: string, now = new Date()): P
   const row = await db
     .selectFrom('user_session as s')
     .innerJoin('app_user as u', 'u.id', 's.user_id')
-    .select(['s.user_id', 's.last_seen_at', 's.expires_at', 's.active_collectivite_id', 'u.email', 'u.name', 'u.status'])
+    .select([
+      's.user_id',
+      's.last_seen_at',
+      's.expires_at',
+      's.active_collectivite_id',
+      'u.email',
+      'u.name',
+      'u.status',
+    ])
     .where('s.id', '=', id)
     .executeTakeFirst();
   if (!row) return null;

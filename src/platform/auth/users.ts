@@ -18,7 +18,9 @@ export async function createUser(db: Db, user: NewUser): Promise<string> {
     if (user.memberships.length > 0) {
       await trx
         .insertInto('membership')
-        .values(user.memberships.map((m) => ({ user_id: id, role: m.role, collectivite_id: m.collectiviteId })))
+        .values(
+          user.memberships.map((m) => ({ user_id: id, role: m.role, collectivite_id: m.collectiviteId })),
+        )
         .execute();
     }
     return id;

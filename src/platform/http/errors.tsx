@@ -10,7 +10,8 @@ function errorPage(reply: FastifyReply, status: number, title: string, body: JSX
 }
 
 function notFound(request: FastifyRequest, reply: FastifyReply) {
-  if (wantsJson(request)) return reply.status(404).send({ error: 'not_found', message: 'Ressource introuvable.' });
+  if (wantsJson(request))
+    return reply.status(404).send({ error: 'not_found', message: 'Ressource introuvable.' });
   return errorPage(
     reply,
     404,
@@ -35,7 +36,11 @@ export function registerErrorPages(app: FastifyInstance): void {
       return reply.redirect('/connexion');
     }
     const status =
-      error instanceof ForbiddenError ? 403 : error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+      error instanceof ForbiddenError
+        ? 403
+        : error.statusCode && error.statusCode >= 400
+          ? error.statusCode
+          : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: error.code, status }, error.message);
 
@@ -52,7 +57,10 @@ export function registerErrorPages(app: FastifyInstance): void {
         'Formulaire expiré',
         <>
           <h1>Le formulaire a expiré</h1>
-          <p>Pour votre sécurité, ce formulaire n’est plus valable. Revenez à la page précédente, rechargez-la, puis recommencez.</p>
+          <p>
+            Pour votre sécurité, ce formulaire n’est plus valable. Revenez à la page précédente, rechargez-la,
+            puis recommencez.
+          </p>
           <p>Rien n’a été enregistré.</p>
         </>,
       );
@@ -88,7 +96,10 @@ export function registerErrorPages(app: FastifyInstance): void {
         'Demande invalide',
         <>
           <h1>Demande invalide</h1>
-          <p>La demande n’a pas pu être traitée. Revenez à la page précédente et vérifiez ce que vous avez saisi.</p>
+          <p>
+            La demande n’a pas pu être traitée. Revenez à la page précédente et vérifiez ce que vous avez
+            saisi.
+          </p>
         </>,
       );
     }
@@ -100,7 +111,8 @@ export function registerErrorPages(app: FastifyInstance): void {
         <h1>Une erreur est survenue</h1>
         <p>Le service a rencontré un problème. Rien n’a été enregistré. Réessayez dans quelques instants.</p>
         <p>
-          Si le problème continue, transmettez cette référence à l’équipe technique : <code safe>{request.id}</code>
+          Si le problème continue, transmettez cette référence à l’équipe technique :{' '}
+          <code safe>{request.id}</code>
         </p>
       </>,
     ).catch(() => reply.status(500).type('text/plain; charset=utf-8').send('Erreur du serveur.'));

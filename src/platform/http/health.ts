@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Db } from '../db/database.ts';
 
 /** `/healthz` checks the database; `/metrics` exposes Prometheus metrics of this process. */
-export function registerHealth(app: FastifyInstance, db: Db, kind: string): void {
+export function registerHealth(app: FastifyInstance, db: Db, kind: string, metricsToken?: string): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const duration = new Histogram({
@@ -25,14 +25,22 @@ export function registerHealth(app: FastifyInstance, db: Db, kind: string): void
     const started = performance.now();
     try {
       await sql`select 1`.execute(db);
-      return { status: 'ok', database: { status: 'ok', kind, latencyMs: Math.round(performance.now() - started) } };
+      return {
+        status: 'ok',
+        database: { status: 'ok', kind, latencyMs: Math.round(performance.now() - started) },
+      };
     } catch (error) {
       app.log.error({ err: error }, 'health check failed');
       return reply.status(503).send({ status: 'error', database: { status: 'error', kind } });
     }
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  // Metrics reveal load and internals: loopback only (the scraper on the host), or a bearer token.
+  app.get('/metrics', async (request, reply) => {
+    const allowed = metricsToken
+      ? request.headers.authorization === `Bearer ${metricsToken}`
+      : ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(request.ip);
+    if (!allowed) return reply.status(403).type('text/plain; charset=utf-8').send('Accès refusé.');
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 }

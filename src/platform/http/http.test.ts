@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { HtmlValidate } from 'html-validate';
-import { Client, type TestApp, createTestApp, h1 } from '../../../test/helpers/app.ts';
+import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/app.ts';
 import { dbKind } from '../../../test/helpers/database.ts';
 
 describe('platform over HTTP', () => {
@@ -15,7 +15,10 @@ describe('platform over HTTP', () => {
   test('/healthz checks the database and answers JSON', async () => {
     const res = await t.app.inject('/healthz');
     assert.equal(res.statusCode, 200);
-    const body = res.json() as { status: string; database: { status: string; kind: string; latencyMs: number } };
+    const body = res.json() as {
+      status: string;
+      database: { status: string; kind: string; latencyMs: number };
+    };
     assert.equal(body.status, 'ok');
     assert.equal(body.database.status, 'ok');
     assert.equal(body.database.kind, dbKind);
@@ -27,7 +30,10 @@ describe('platform over HTTP', () => {
     const res = await t.app.inject('/metrics');
     assert.equal(res.statusCode, 200);
     assert.match(res.headers['content-type'] as string, /text\/plain/);
-    assert.match(res.body, /relais_http_request_duration_seconds_count\{method="GET",route="\/",status="200"\} \d+/);
+    assert.match(
+      res.body,
+      /relais_http_request_duration_seconds_count\{method="GET",route="\/",status="200"\} \d+/,
+    );
     assert.match(res.body, /process_cpu_user_seconds_total/);
   });
 
@@ -81,7 +87,17 @@ describe('platform over HTTP', () => {
       extends: ['html-validate:standard'],
       rules: { 'void-style': 'off', 'no-trailing-whitespace': 'off' },
     });
-    const pages = ['/', '/collectivites', '/collectivites/villeurbanne', '/connexion', '/accessibilite', '/mentions-legales', '/donnees-personnelles', '/plan-du-site', '/introuvable'];
+    const pages = [
+      '/',
+      '/collectivites',
+      '/collectivites/villeurbanne',
+      '/connexion',
+      '/accessibilite',
+      '/mentions-legales',
+      '/donnees-personnelles',
+      '/plan-du-site',
+      '/introuvable',
+    ];
     for (const url of pages) {
       const res = await new Client(t.app).get(url);
       assert.match(res.body, /^<!doctype html><html lang="fr">/, url);

@@ -8,21 +8,34 @@ type FieldProps = {
   hint?: string;
   error?: string | undefined;
   value?: string | number | null | undefined;
-  type?: 'text' | 'email' | 'password' | 'search' | 'tel' | 'url' | 'number';
+  type?: 'text' | 'email' | 'password' | 'search' | 'tel' | 'url' | 'number' | 'file';
   required?: boolean;
   autocomplete?: string;
   inputClass?: string;
   spellcheck?: boolean;
+  /** For file inputs: the accepted types. */
+  accept?: string;
 };
 
 export const fieldId = (name: string) => `champ-${name}`;
 
-/** A labelled input with its hint and its error, wired for screen readers. */
-export function Field(props: FieldProps): JSX.Element {
+/** The ids of the hint and error that describe a control, for `aria-describedby`. */
+function describedBy(props: FieldProps): string | undefined {
   const id = fieldId(props.name);
-  const described = [props.hint ? `${id}-aide` : '', props.error ? `${id}-erreur` : '']
-    .filter(Boolean)
-    .join(' ');
+  return (
+    [props.hint ? `${id}-aide` : '', props.error ? `${id}-erreur` : ''].filter(Boolean).join(' ') || undefined
+  );
+}
+
+/** Label, hint and error around a control, the same for every kind of field. */
+function FieldFrame({
+  props,
+  children: safeControl,
+}: {
+  props: FieldProps;
+  children: JSX.Element;
+}): JSX.Element {
+  const id = fieldId(props.name);
   return (
     <div class={props.error ? 'field field--error' : 'field'}>
       <label for={id} safe>
@@ -43,19 +56,51 @@ export function Field(props: FieldProps): JSX.Element {
       ) : (
         ''
       )}
+      {safeControl}
+    </div>
+  );
+}
+
+const text = (value: FieldProps['value']) =>
+  value === null || value === undefined ? undefined : String(value);
+
+/** A labelled input with its hint and its error, wired for screen readers. */
+export function Field(props: FieldProps): JSX.Element {
+  return (
+    <FieldFrame props={props}>
       <input
-        id={id}
+        id={fieldId(props.name)}
         name={props.name}
         type={props.type ?? 'text'}
-        value={props.value === null || props.value === undefined ? undefined : String(props.value)}
+        value={props.type === 'file' ? undefined : text(props.value)}
+        accept={props.accept}
         required={props.required}
         autocomplete={props.autocomplete}
         spellcheck={props.spellcheck === false ? 'false' : undefined}
         class={props.inputClass}
-        aria-describedby={described || undefined}
+        aria-describedby={describedBy(props)}
         aria-invalid={props.error ? 'true' : undefined}
       />
-    </div>
+    </FieldFrame>
+  );
+}
+
+/** A labelled multi-line text field, wired like `Field`. */
+export function TextArea(props: Omit<FieldProps, 'type'> & { rows?: number }): JSX.Element {
+  return (
+    <FieldFrame props={props}>
+      <textarea
+        id={fieldId(props.name)}
+        name={props.name}
+        rows={String(props.rows ?? 4)}
+        required={props.required}
+        aria-describedby={describedBy(props)}
+        aria-invalid={props.error ? 'true' : undefined}
+        safe
+      >
+        {text(props.value) ?? ''}
+      </textarea>
+    </FieldFrame>
   );
 }
 
@@ -83,10 +128,16 @@ export function CsrfField({ token }: { token: string }): JSX.Element {
   return <input type="hidden" name="_csrf" value={token} />;
 }
 
-export function Notice({ children, kind }: { children?: JSX.Element; kind?: 'success' }): JSX.Element {
+export function Notice({
+  children: safeContent,
+  kind,
+}: {
+  children?: JSX.Element;
+  kind?: 'success';
+}): JSX.Element {
   return (
     <div class={kind ? `notice notice--${kind}` : 'notice'} role={kind ? 'status' : undefined}>
-      {children}
+      {safeContent}
     </div>
   );
 }
@@ -110,4 +161,5 @@ export function Breadcrumbs({ items }: { items: Crumb[] }): JSX.Element {
 }
 
 const numberFormat = new Intl.NumberFormat('fr-FR');
-export const formatNumber = (n: number) => numberFormat.format(n);
+/** A number in French notation; its output never holds markup, hence the `safe` name. */
+export const safeNumber = (n: number) => numberFormat.format(n);

@@ -116,7 +116,13 @@ function Footer({ chrome }: { chrome: PageChrome }): JSX.Element {
 }
 
 /** The whole HTML document around a page's content. */
-export function Layout({ chrome, children }: { chrome: PageChrome; children?: JSX.Element }): JSX.Element {
+export function Layout({
+  chrome,
+  children: safeContent,
+}: {
+  chrome: PageChrome;
+  children?: JSX.Element;
+}): JSX.Element {
   const site = chrome.brand?.name ?? chrome.identity?.shortName ?? 'Relais';
   const title = `${chrome.hasErrors ? 'Erreur : ' : ''}${chrome.title} – ${site}`;
   return (
@@ -141,7 +147,7 @@ export function Layout({ chrome, children }: { chrome: PageChrome; children?: JS
           <main id="contenu" tabindex="-1">
             <div class="container">
               {chrome.breadcrumbs?.length ? <Breadcrumbs items={chrome.breadcrumbs} /> : ''}
-              {children}
+              {safeContent}
             </div>
           </main>
           {chrome.embed ? '' : <Footer chrome={chrome} />}

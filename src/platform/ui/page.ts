@@ -29,30 +29,27 @@ export type PageSetup = {
 };
 
 export function registerPages(app: FastifyInstance, setup: PageSetup): void {
-  app.decorateReply(
-    'page',
-    async function page(this: FastifyReply, options: PageOptions, body: JSX.Element) {
-      const request: FastifyRequest = this.request;
-      const [identity, content] = await Promise.all([setup.loadIdentity(), body]);
-      const html = await Layout({
-        chrome: {
-          title: options.title,
-          identity,
-          brand: options.brand,
-          nav: setup.nav,
-          currentPath: request.url.split('?')[0] ?? '/',
-          actor: request.actor,
-          // Only signed-in people get the sign-out form: public pages stay cookie-free.
-          csrfToken: request.actor.kind === 'user' ? this.generateCsrf() : '',
-          hasErrors: options.hasErrors ?? false,
-          breadcrumbs: options.breadcrumbs,
-          embed: options.embed ?? false,
-        },
-        children: content,
-      });
-      return this.status(options.status ?? 200)
-        .type('text/html; charset=utf-8')
-        .send(html);
-    },
-  );
+  app.decorateReply('page', async function page(this: FastifyReply, options: PageOptions, body: JSX.Element) {
+    const request: FastifyRequest = this.request;
+    const [identity, content] = await Promise.all([setup.loadIdentity(), body]);
+    const html = await Layout({
+      chrome: {
+        title: options.title,
+        identity,
+        brand: options.brand,
+        nav: setup.nav,
+        currentPath: request.url.split('?')[0] ?? '/',
+        actor: request.actor,
+        // Only signed-in people get the sign-out form: public pages stay cookie-free.
+        csrfToken: request.actor.kind === 'user' ? this.generateCsrf() : '',
+        hasErrors: options.hasErrors ?? false,
+        breadcrumbs: options.breadcrumbs,
+        embed: options.embed ?? false,
+      },
+      children: content,
+    });
+    return this.status(options.status ?? 200)
+      .type('text/html; charset=utf-8')
+      .send(html);
+  });
 }

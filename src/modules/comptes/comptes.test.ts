@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Client, type TestApp, createTestApp, h1 } from '../../../test/helpers/app.ts';
+import { IDLE_TIMEOUT_MS } from '../../platform/auth/sessions.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './index.ts';
+
+const admin = DEMO_ACCOUNTS[0].email;
+
+describe('sign-in and sessions', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ demo: true });
+  });
+  after(() => t.close());
+
+  test('a professional signs in, sees their space, and signs out', async () => {
+    const c = new Client(t.app);
+    const res = await c.signIn(admin);
+    assert.equal(res.statusCode, 303);
+    assert.equal(res.headers.location, '/espace');
+    const cookie = (res.cookies as { name: string; httpOnly?: boolean; sameSite?: string; path?: string }[]).find(
+      (k) => k.name === 'relais_session',
+    );
+    assert.ok(cookie?.httpOnly);
+    assert.equal(cookie?.sameSite, 'Lax');
+    const space = await c.get('/espace');
+    assert.equal(h1(space.body), 'Mon espace');
+    assert.match(space.body, /Alice Administratrice/);
+    assert.match(space.body, /href="\/admin\/territoire"/);
+
+    const stolen = c.cookies.get('relais_session')!;
+    await c.post('/deconnexion', {});
+    assert.equal(c.cookies.get('relais_session'), undefined);
+    // The old cookie no longer opens anything.
+    const replay = await t.app.inject({ url: '/espace', headers: { cookie: `relais_session=${stolen}` } });
+    assert.equal(replay.statusCode, 302);
+  });
+
+  test('a wrong password and an unknown email get the same answer', async () => {
+    const c = new Client(t.app);
+    const wrong = await c.signIn(admin, 'not-the-password');
+    const unknown = await c.signIn('nobody@example.org', 'not-the-password');
+    assert.equal(wrong.statusCode, 401);
+    assert.equal(unknown.statusCode, 401);
+    const message = (body: string) => /<div class="error-summary"[\s\S]*?<\/div>/.exec(body)?.[0];
+    assert.equal(message(wrong.body), message(unknown.body));
+    assert.match(wrong.body, /L’adresse e-mail ou le mot de passe est incorrect/);
+    assert.equal(c.cookies.get('relais_session'), undefined);
+  });
+
+  test('sessions idle for more than 30 minutes end', async () => {
+    const c = new Client(t.app);
+    await c.signIn(admin);
+    assert.equal((await c.get('/espace')).statusCode, 200);
+    await t.db.db
+      .updateTable('user_session')
+      .set({ last_seen_at: new Date(Date.now() - IDLE_TIMEOUT_MS - 1000) })
+      .execute();
+    assert.equal((await c.get('/espace')).statusCode, 302);
+  });
+
+  test('sign-in is rate limited per address', async () => {
+    const c = new Client(t.app);
+    await c.get('/connexion');
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      statuses.push((await c.post('/connexion', { email: admin, password: `wrong-${i}` })).statusCode);
+    }
+    assert.ok(statuses.includes(429), `got ${statuses.join(',')}`);
+    // The right password is refused too while the limit holds.
+    const blocked = await c.post('/connexion', { email: admin, password: DEMO_PASSWORD });
+    assert.equal(blocked.statusCode, 429);
+    assert.equal(h1(blocked.body), 'Trop de tentatives');
+  });
+});

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { after, before, test } from 'node:test';
+import { freePort, startServer } from '../helpers/cli.ts';
+import { createTestDataDir } from '../helpers/database.ts';
+
+let env: Record<string, string>;
+let cleanup: () => Promise<void>;
+before(async () => {
+  ({ env, cleanup } = await createTestDataDir());
+});
+after(() => cleanup());
+
+test('serve --demo seeds on first start, stops cleanly on SIGTERM, and starts again on the same data', async (t) => {
+  const port = String(await freePort());
+  const first = await startServer(['--demo'], { ...env, PORT: port });
+  t.after(() => first.child.kill('SIGKILL'));
+  assert.match(first.output(), new RegExp(`Relais est prêt : http://127\\.0\\.0\\.1:${port}`));
+  assert.match(first.output(), /admin@demo\.relais\.example/);
+  const home = await fetch(`http://127.0.0.1:${port}/`);
+  assert.equal(home.status, 200);
+  assert.match(await home.text(), /Syndicat mixte Numérique Rhône-Loire/);
+  first.child.kill('SIGTERM');
+  const [code] = await once(first.child, 'exit');
+  assert.equal(code, 0);
+
+  const second = await startServer(['--demo'], { ...env, PORT: port });
+  t.after(() => second.child.kill('SIGKILL'));
+  const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+  assert.equal(health.status, 200);
+  assert.equal(((await health.json()) as { status: string }).status, 'ok');
+  const page = await (await fetch(`http://127.0.0.1:${port}/collectivites`)).text();
+  // Still the eight demo communes: the demo was not seeded twice.
+  assert.equal(page.match(/<tr><td><a href="\/collectivites\//g)?.length, 8);
+  second.child.kill('SIGINT');
+  const [code2] = await once(second.child, 'exit');
+  assert.equal(code2, 0);
+});
