@@ -16,6 +16,9 @@ export const chromiumMissing: string | false = existsSync(chromiumPath)
   ? false
   : `Chromium absent (${chromiumPath}): install Debian's chromium package or set CHROMIUM_PATH to run the browser tests`;
 
+// CI installs Chromium, so there a missing browser is a failure, never a silent skip.
+if (chromiumMissing && process.env.CI) throw new Error(`${chromiumMissing} (CI must run the browser tests)`);
+
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,

@@ -70,6 +70,11 @@ async function postgresDatabase(): Promise<string> {
     try {
       const found = await admin.query('select 1 from pg_database where datname = $1', [template]);
       if (found.rowCount === 0) {
+        // Templates of older migrations are of no more use.
+        const stale = await admin.query<{ datname: string }>(
+          "select datname from pg_database where datname like 'relais\\_tpl\\_%'",
+        );
+        for (const { datname } of stale.rows) await admin.query(`drop database if exists ${datname} with (force)`);
         await admin.query(`create database ${template}`);
         const handle = await openDatabase({ databaseUrl: urlFor(template), poolSize: 1 });
         await migrateToLatest(handle.db, modules);
