@@ -11,12 +11,17 @@ describe('command line', () => {
   });
   after(() => cleanup());
 
-  const members = async () => JSON.parse((await runRelais(['collectivite', 'list', '--json'], env)).stdout) as { code: string; name: string }[];
+  const members = async () =>
+    JSON.parse((await runRelais(['collectivite', 'list', '--json'], env)).stdout) as {
+      code: string;
+      name: string;
+    }[];
 
   test('--help lists every command, and each command has its own help', async () => {
     const help = await runRelais(['--help']);
     assert.equal(help.code, 0);
-    for (const command of ['serve', 'migrate', 'seed', 'collectivite', 'user']) assert.match(help.stdout, new RegExp(`\\n  ${command}\\b`));
+    for (const command of ['serve', 'migrate', 'seed', 'collectivite', 'user'])
+      assert.match(help.stdout, new RegExp(`\\n  ${command}\\b`));
     const add = await runRelais(['collectivite', 'add', '--help']);
     assert.equal(add.code, 0);
     assert.match(add.stdout, /code INSEE de la commune/);
@@ -76,13 +81,33 @@ describe('command line', () => {
   });
 
   test('user add checks the role and the collectivité', async () => {
-    const noScope = await runRelais(['user', 'add', '--email', 'x@example.org', '--name', 'X', '--role', 'mediateur'], env);
+    const noScope = await runRelais(
+      ['user', 'add', '--email', 'x@example.org', '--name', 'X', '--role', 'mediateur'],
+      env,
+    );
     assert.equal(noScope.code, 1);
     assert.match(noScope.stderr, /indiquez --collectivite/);
-    const badRole = await runRelais(['user', 'add', '--email', 'x@example.org', '--name', 'X', '--role', 'roi'], env);
+    const badRole = await runRelais(
+      ['user', 'add', '--email', 'x@example.org', '--name', 'X', '--role', 'roi'],
+      env,
+    );
     assert.notEqual(badRole.code, 0);
     assert.match(badRole.stderr, /Allowed choices are admin, coordinateur, mediateur, formateur/);
-    const ok = await runRelais(['user', 'add', '--email', 'Med@Example.org', '--name', 'Méd', '--role', 'mediateur', '--collectivite', '42218'], env);
+    const ok = await runRelais(
+      [
+        'user',
+        'add',
+        '--email',
+        'Med@Example.org',
+        '--name',
+        'Méd',
+        '--role',
+        'mediateur',
+        '--collectivite',
+        '42218',
+      ],
+      env,
+    );
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /Mot de passe provisoire, affiché une seule fois : \S{20}/);
     const list = await runRelais(['user', 'list'], env);

@@ -37,7 +37,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts `relais serve` and resolves once it prints that it is ready. */
-export async function startServer(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
+export async function startServer(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', ...args], {
     env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -74,7 +74,8 @@ async function postgresDatabase(): Promise<string> {
         const stale = await admin.query<{ datname: string }>(
           "select datname from pg_database where datname like 'relais\\_tpl\\_%'",
         );
-        for (const { datname } of stale.rows) await admin.query(`drop database if exists ${datname} with (force)`);
+        for (const { datname } of stale.rows)
+          await admin.query(`drop database if exists ${datname} with (force)`);
         await admin.query(`create database ${template}`);
         const handle = await openDatabase({ databaseUrl: urlFor(template), poolSize: 1 });
         await migrateToLatest(handle.db, modules);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Client, type TestApp, createTestApp, h1 } from '../../../test/helpers/app.ts';
+import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/app.ts';
 import { IDLE_TIMEOUT_MS } from '../../platform/auth/sessions.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './index.ts';
 
@@ -18,9 +18,9 @@ describe('sign-in and sessions', () => {
     const res = await c.signIn(admin);
     assert.equal(res.statusCode, 303);
     assert.equal(res.headers.location, '/espace');
-    const cookie = (res.cookies as { name: string; httpOnly?: boolean; sameSite?: string; path?: string }[]).find(
-      (k) => k.name === 'relais_session',
-    );
+    const cookie = (
+      res.cookies as { name: string; httpOnly?: boolean; sameSite?: string; path?: string }[]
+    ).find((k) => k.name === 'relais_session');
     assert.ok(cookie?.httpOnly);
     assert.equal(cookie?.sameSite, 'Lax');
     const space = await c.get('/espace');
