@@ -20,12 +20,11 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isMainThread, type MessagePort, parentPort, Worker } from 'node:worker_threads';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { seedDemoOnce } from '../src/main.ts';
 import { modules } from '../src/modules/index.ts';
 import { loadConfig } from '../src/platform/config.ts';
-import { type DatabaseHandle, openDatabase } from '../src/platform/db/database.ts';
+import { type DatabaseHandle, openDatabase, withServerConnection } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { createLogger } from '../src/platform/logger.ts';
 
@@ -142,23 +141,13 @@ function measure(worker: Worker, job: LoadJob): Promise<LoadResult> {
 
 type BenchDatabase = { handle: DatabaseHandle; url: string | undefined; dispose(): Promise<void> };
 
-async function withAdminClient<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * pg-pool's end() resolves before its sockets are closed, and the app's pool has no 'error'
  * listener: forcing the drop would kill a closing connection and crash the process. So wait for
  * the app's connections to be gone, then drop normally.
  */
 async function dropWhenUnused(serverUrl: string, name: string): Promise<void> {
-  await withAdminClient(serverUrl, async (client) => {
+  await withServerConnection(serverUrl, async (client) => {
     for (let attempt = 0; attempt < 50; attempt++) {
       const { rows } = await client.query<{ n: number }>(
         'select count(*)::int as n from pg_stat_activity where datname = $1',
@@ -174,7 +163,7 @@ async function dropWhenUnused(serverUrl: string, name: string): Promise<void> {
 /** A database of its own on the given server, so the bench never touches that server's data. */
 async function openThrowawayDatabase(serverUrl: string): Promise<BenchDatabase> {
   const name = `relais_bench_${randomBytes(6).toString('hex')}`;
-  await withAdminClient(serverUrl, (client) => client.query(`create database "${name}"`));
+  await withServerConnection(serverUrl, (client) => client.query(`create database "${name}"`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const handle = await openDatabase({ databaseUrl: url.toString() });

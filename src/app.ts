@@ -41,15 +41,13 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
     request.actor = (await resolveSession(db, token)) ?? ANONYMOUS;
   });
 
-  registerPages(app, {
-    loadIdentity: () => getSiteIdentity(db),
-    nav: modules.flatMap((m) => m.nav ?? []),
-  });
+  const nav = modules.flatMap((m) => m.nav ?? []);
+  registerPages(app, { loadIdentity: () => getSiteIdentity(db), nav });
   registerHealth(app, db, dbKind, config.metricsToken);
   registerFiles(app, db);
   registerErrorPages(app);
 
-  const ctx = { db, config, home: modules.flatMap((m) => m.home ?? []) };
+  const ctx = { db, config, nav, home: modules.flatMap((m) => m.home ?? []) };
   for (const mod of modules) await mod.routes?.(app, ctx);
   return app;
 }

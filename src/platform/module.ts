@@ -7,8 +7,8 @@ import type { Db } from './db/database.ts';
 /** What the platform hands to every module. */
 export type ModuleContext = { db: Db; config: Config };
 
-/** What routes get besides: the home-page entries every module offers. */
-export type RouteContext = ModuleContext & { home: HomeEntry[] };
+/** What routes get besides: the navigation and home-page entries every module offers. */
+export type RouteContext = ModuleContext & { nav: NavEntry[]; home: HomeEntry[] };
 
 /** What the platform gives a module to build its CLI commands with. */
 export type CliContext = {

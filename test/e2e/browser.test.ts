@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
-import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { createTestApp, DEMO_MEMBER_NAMES, DEMO_OPSN_NAME, type TestApp } from '../helpers/app.ts';
 import { chromiumMissing, formatViolations, launchChromium, runAxe } from '../helpers/browser.ts';
 
 /**
@@ -12,17 +12,8 @@ import { chromiumMissing, formatViolations, launchChromium, runAxe } from '../he
  * gets without JavaScript, keyboard use, reflow at 320 px, and axe-core audits (WCAG 2.1 AA).
  */
 
-const OPSN_NAME = 'Syndicat mixte Numérique Rhône-Loire';
-const MEMBER_NAMES = [
-  'Bron',
-  'Caluire-et-Cuire',
-  'Rillieux-la-Pape',
-  'Roanne',
-  'Saint-Chamond',
-  'Vaulx-en-Velin',
-  'Vénissieux',
-  'Ville de Villeurbanne',
-];
+const OPSN_NAME = DEMO_OPSN_NAME;
+const MEMBER_NAMES = DEMO_MEMBER_NAMES;
 const ADMIN_EMAIL = DEMO_ACCOUNTS[0].email;
 
 const SCREENSHOTS = {

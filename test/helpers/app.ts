@@ -6,6 +6,19 @@ import { loadConfig } from '../../src/platform/config.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
+/** The demo OPSN and its members, in the order the pages list them. */
+export const DEMO_OPSN_NAME = 'Syndicat mixte Numérique Rhône-Loire';
+export const DEMO_MEMBER_NAMES = [
+  'Bron',
+  'Caluire-et-Cuire',
+  'Rillieux-la-Pape',
+  'Roanne',
+  'Saint-Chamond',
+  'Vaulx-en-Velin',
+  'Vénissieux',
+  'Ville de Villeurbanne',
+];
+
 export const testConfig = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
 
 export type TestApp = {

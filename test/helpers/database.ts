@@ -3,9 +3,14 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
+import type pg from 'pg';
 import { modules } from '../../src/modules/index.ts';
-import { type DatabaseHandle, openDatabase, PGLITE_EXTENSIONS } from '../../src/platform/db/database.ts';
+import {
+  type DatabaseHandle,
+  openDatabase,
+  PGLITE_EXTENSIONS,
+  withServerConnection,
+} from '../../src/platform/db/database.ts';
 import { collectMigrations, migrateToLatest } from '../../src/platform/db/migrate.ts';
 
 /**
@@ -51,15 +56,7 @@ function urlFor(database: string): string {
   return url.toString();
 }
 
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+const withAdmin = <T>(work: (client: pg.Client) => Promise<T>) => withServerConnection(serverUrl!, work);
 
 /** Creates a new PostgreSQL database from the migrated template (made once, under a lock). */
 async function postgresDatabase(): Promise<string> {

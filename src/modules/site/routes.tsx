@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from '../../platform/module.ts';
+import { FOOTER_LINKS } from '../../platform/ui/layout.tsx';
 import { getOpsn } from '../territoires/index.ts';
 
 /** The pages every public French site owes its visitors. */
-export function siteRoutes(app: FastifyInstance, { db }: RouteContext): void {
+export function siteRoutes(app: FastifyInstance, { db, nav, home }: RouteContext): void {
   const crumbs = [{ href: '/', label: 'Accueil' }];
   const operator = async () => {
     const opsn = await getOpsn(db);
@@ -116,30 +117,25 @@ export function siteRoutes(app: FastifyInstance, { db }: RouteContext): void {
     );
   });
 
+  // Every page a visitor can reach: the modules' navigation and home entries, and the legal pages.
   app.get('/plan-du-site', async (_request, reply) => {
+    const links = new Map<string, string>();
+    for (const entry of nav) links.set(entry.href, entry.label);
+    for (const entry of home) if (!links.has(entry.href)) links.set(entry.href, entry.title);
+    for (const entry of FOOTER_LINKS)
+      links.set(entry.href, entry.href === '/accessibilite' ? 'Déclaration d’accessibilité' : entry.label);
     return reply.page(
       { title: 'Plan du site', breadcrumbs: crumbs },
       <>
         <h1>Plan du site</h1>
         <ul>
-          <li>
-            <a href="/">Accueil</a>
-          </li>
-          <li>
-            <a href="/collectivites">Collectivités membres</a>
-          </li>
-          <li>
-            <a href="/connexion">Espace des professionnels</a>
-          </li>
-          <li>
-            <a href="/accessibilite">Déclaration d’accessibilité</a>
-          </li>
-          <li>
-            <a href="/mentions-legales">Mentions légales</a>
-          </li>
-          <li>
-            <a href="/donnees-personnelles">Données personnelles</a>
-          </li>
+          {[...links].map(([href, label]) => (
+            <li>
+              <a href={href} safe>
+                {label}
+              </a>
+            </li>
+          ))}
         </ul>
       </>,
     );

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/app.ts';
+import { Client, createTestApp, DEMO_MEMBER_NAMES, h1, type TestApp } from '../../../test/helpers/app.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
 import { DEMO_COMMUNES } from './seed.ts';
 
@@ -27,16 +27,7 @@ describe('territoires over HTTP', () => {
     assert.equal(res.statusCode, 200);
     assert.match(res.headers['content-type'] as string, /text\/html/);
     assert.equal(h1(res.body), 'Syndicat mixte Numérique Rhône-Loire');
-    for (const name of [
-      'Ville de Villeurbanne',
-      'Vénissieux',
-      'Vaulx-en-Velin',
-      'Bron',
-      'Caluire-et-Cuire',
-      'Rillieux-la-Pape',
-      'Saint-Chamond',
-      'Roanne',
-    ]) {
+    for (const name of DEMO_MEMBER_NAMES) {
       assert.ok(res.body.includes(`>${name}</a>`), `${name} is listed`);
     }
     assert.match(res.body, /8 collectivités membres/);
@@ -50,16 +41,7 @@ describe('territoires over HTTP', () => {
     const names = [...res.body.matchAll(/<td><a href="\/collectivites\/[^"]+">([^<]+)<\/a>/g)].map(
       (m) => m[1],
     );
-    assert.deepEqual(names, [
-      'Bron',
-      'Caluire-et-Cuire',
-      'Rillieux-la-Pape',
-      'Roanne',
-      'Saint-Chamond',
-      'Vaulx-en-Velin',
-      'Vénissieux',
-      'Ville de Villeurbanne',
-    ]);
+    assert.deepEqual(names, DEMO_MEMBER_NAMES);
   });
 
   test('a collectivité page wears its theme and shows reference data', async () => {

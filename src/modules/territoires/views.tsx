@@ -17,6 +17,15 @@ const departementLabel = (c: Collectivite) =>
 
 const KIND_LABEL = { commune: 'Commune', epci: 'Intercommunalité (EPCI)' } as const;
 
+/** A link to a member's public page, under the name it displays. */
+function MemberLink({ c }: { c: Collectivite }): JSX.Element {
+  return (
+    <a href={`/collectivites/${c.slug}`} safe>
+      {displayName(c)}
+    </a>
+  );
+}
+
 export function NotConfigured(): JSX.Element {
   return (
     <>
@@ -170,9 +179,7 @@ export function CollectiviteListPage({ members }: { members: Collectivite[] }): 
               {members.map((m) => (
                 <tr>
                   <td>
-                    <a href={`/collectivites/${m.slug}`} safe>
-                      {displayName(m)}
-                    </a>
+                    <MemberLink c={m} />
                   </td>
                   <td>{KIND_LABEL[m.kind]}</td>
                   <td safe>{departementLabel(m)}</td>
@@ -303,9 +310,7 @@ export function AdminPage(props: AdminProps): JSX.Element {
               {members.map((m) => (
                 <tr>
                   <td>
-                    <a href={`/collectivites/${m.slug}`} safe>
-                      {displayName(m)}
-                    </a>
+                    <MemberLink c={m} />
                   </td>
                   <td safe>{m.code}</td>
                   <td>

@@ -88,23 +88,26 @@ function Navigation({ chrome }: { chrome: PageChrome }): JSX.Element {
   );
 }
 
+/** The links every page's footer carries (the accessibility status is a legal obligation). */
+export const FOOTER_LINKS: NavEntry[] = [
+  { href: '/accessibilite', label: 'Accessibilité : non conforme' },
+  { href: '/mentions-legales', label: 'Mentions légales' },
+  { href: '/donnees-personnelles', label: 'Données personnelles' },
+  { href: '/plan-du-site', label: 'Plan du site' },
+];
+
 function Footer({ chrome }: { chrome: PageChrome }): JSX.Element {
   return (
     <footer class="site-footer">
       <div class="container">
         <ul>
-          <li>
-            <a href="/accessibilite">Accessibilité : non conforme</a>
-          </li>
-          <li>
-            <a href="/mentions-legales">Mentions légales</a>
-          </li>
-          <li>
-            <a href="/donnees-personnelles">Données personnelles</a>
-          </li>
-          <li>
-            <a href="/plan-du-site">Plan du site</a>
-          </li>
+          {FOOTER_LINKS.map((link) => (
+            <li>
+              <a href={link.href} safe>
+                {link.label}
+              </a>
+            </li>
+          ))}
         </ul>
         <p>
           Service proposé par <span safe>{chrome.identity?.name ?? 'votre opérateur public'}</span>, avec
