@@ -1,11 +1,16 @@
+import { auditMigrations } from '../platform/audit/tables.ts';
 import type { RelaisModule } from '../platform/module.ts';
 import { platformMigrations } from '../platform/tables.ts';
 import { comptes } from './comptes/index.ts';
+import { journal } from './journal/index.ts';
 import { site } from './site/index.ts';
 import { territoires } from './territoires/index.ts';
 
 /** The platform's own tables, migrated like a module's (and first). */
-const platform: RelaisModule = { name: 'platform', migrations: platformMigrations };
+const platform: RelaisModule = {
+  name: 'platform',
+  migrations: { ...platformMigrations, ...auditMigrations },
+};
 
 /** Every capability of Relais, in the order their demo data is seeded and their nav shown. */
-export const modules: RelaisModule[] = [platform, territoires, comptes, site];
+export const modules: RelaisModule[] = [platform, territoires, comptes, journal, site];

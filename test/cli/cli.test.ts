@@ -113,4 +113,10 @@ describe('command line', () => {
     const list = await runRelais(['user', 'list'], env);
     assert.match(list.stdout, /med@example\.org\s+active\s+mediateur/);
   });
+
+  test('audit verify checks the journal chain', async () => {
+    const res = await runRelais(['audit', 'verify'], env);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /Journal intact : \d+ entrée\(s\) vérifiée\(s\)/);
+  });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Option } from 'commander';
-import { ROLES, type Role } from '../../platform/auth/policy.ts';
+import { audit } from '../../platform/audit/journal.ts';
+import { ROLES, type Role, systemActor } from '../../platform/auth/policy.ts';
 import { createUser, normaliseEmail } from '../../platform/auth/users.ts';
 import { CliError } from '../../platform/cli-error.ts';
 import type { CliContext } from '../../platform/module.ts';
@@ -43,11 +44,18 @@ export function comptesCli({ program, withDb }: CliContext): void {
           .executeTakeFirst();
         if (taken) throw new CliError(`Un compte existe déjà pour ${email}.`);
         const password = randomBytes(15).toString('base64url');
-        await createUser(db, {
+        const userId = await createUser(db, {
           email,
           name: options.name,
           password,
           memberships: [{ role: options.role, collectiviteId: collectivite?.id ?? null }],
+        });
+        await audit(db, {
+          actor: systemActor('cli'),
+          action: 'user.create',
+          collectiviteId: collectivite?.id ?? null,
+          subject: { type: 'user', id: userId },
+          details: { role: options.role },
         });
         console.log(`Compte créé pour ${email} (${ROLES[options.role]}).`);
         console.log(`Mot de passe provisoire, affiché une seule fois : ${password}`);

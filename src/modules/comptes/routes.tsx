@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { audit } from '../../platform/audit/journal.ts';
 import { can } from '../../platform/auth/policy.ts';
 import {
   ABSOLUTE_TIMEOUT_MS,
@@ -35,8 +36,16 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
     async (request, reply) => {
       const body = request.body as Record<string, string>;
       const form = parseForm(signInSchema, body);
-      const userId = form.ok ? await authenticate(db, form.data.email, form.data.password) : null;
-      if (!userId) {
+      const result = form.ok ? await authenticate(db, form.data.email, form.data.password) : null;
+      if (result && !result.ok) {
+        await audit(db, {
+          actor: request.actor,
+          action: 'auth.signin.failure',
+          subject: result.userId ? { type: 'user', id: result.userId } : undefined,
+          ip: request.ip,
+        });
+      }
+      if (!result?.ok) {
         // The same answer whether the account exists or not.
         const errors = form.ok
           ? { email: 'L’adresse e-mail ou le mot de passe est incorrect.' }
@@ -46,7 +55,14 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
           <SignInPage csrf={reply.generateCsrf()} errors={errors} email={body?.email} />,
         );
       }
+      const { userId } = result;
       const token = await openSession(db, userId);
+      await audit(db, {
+        actor: request.actor,
+        action: 'auth.signin.success',
+        subject: { type: 'user', id: userId },
+        ip: request.ip,
+      });
       reply.setCookie(SESSION_COOKIE, token, {
         path: '/',
         httpOnly: true,
@@ -61,6 +77,8 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
   app.post('/deconnexion', async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
     if (token) await closeSession(db, token);
+    if (request.actor.kind === 'user')
+      await audit(db, { actor: request.actor, action: 'auth.signout', ip: request.ip });
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect('/', 303);
   });
@@ -72,6 +90,7 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
     if (can(actor, 'opsn.manage')) {
       links.push({ href: '/admin/territoire', label: 'Gérer le territoire et les collectivités membres' });
     }
+    if (can(actor, 'audit.read')) links.push({ href: '/admin/journal', label: 'Consulter le journal d’audit' });
     for (const m of actor.memberships) {
       if (
         m.collectiviteId === null ||

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { audit } from '../../platform/audit/journal.ts';
 import { type Actor, ensure } from '../../platform/auth/policy.ts';
 import { countMembersOf } from '../../platform/auth/users.ts';
 import type { Db } from '../../platform/db/database.ts';
@@ -53,11 +54,14 @@ export async function saveOpsn(db: Db, actor: Actor, input: OpsnInput): Promise<
     website: input.website ?? null,
     description: input.description ?? null,
   };
-  await db
-    .insertInto('opsn')
-    .values({ id: 1, ...values })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ ...values, updated_at: new Date() }))
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('opsn')
+      .values({ id: 1, ...values })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ ...values, updated_at: new Date() }))
+      .execute();
+    await audit(trx, { actor, action: 'opsn.update' });
+  });
   opsnCache.delete(db);
 }
 
@@ -111,23 +115,32 @@ export async function addCollectivite(
   }
   const base = slugify(t.name);
   const taken = await db.selectFrom('collectivite').select('id').where('slug', '=', base).executeTakeFirst();
-  const collectivite = await db
-    .insertInto('collectivite')
-    .values({
-      kind: t.kind,
-      code: t.code,
-      slug: taken ? `${base}-${t.code.toLowerCase()}` : base,
-      name: t.name,
-      departement_code: t.departement?.code ?? null,
-      departement_name: t.departement?.nom ?? null,
-      region_code: t.region?.code ?? null,
-      region_name: t.region?.nom ?? null,
-      population: t.population,
-      postcodes: t.postcodes,
-      member_communes: JSON.stringify(t.memberCommunes),
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const collectivite = await db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('collectivite')
+      .values({
+        kind: t.kind,
+        code: t.code,
+        slug: taken ? `${base}-${t.code.toLowerCase()}` : base,
+        name: t.name,
+        departement_code: t.departement?.code ?? null,
+        departement_name: t.departement?.nom ?? null,
+        region_code: t.region?.code ?? null,
+        region_name: t.region?.nom ?? null,
+        population: t.population,
+        postcodes: t.postcodes,
+        member_communes: JSON.stringify(t.memberCommunes),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await audit(trx, {
+      actor,
+      action: 'collectivite.add',
+      collectiviteId: row.id,
+      details: { code: row.code },
+    });
+    return row;
+  });
   return { ok: true, collectivite };
 }
 
@@ -162,6 +175,12 @@ export async function updateTheme(
       })
       .where('id', '=', id)
       .execute();
+    await audit(trx, {
+      actor,
+      action: 'collectivite.theme',
+      collectiviteId: id,
+      details: { brandColour: colour, logo: logoId ? 'nouveau' : input.removeLogo ? 'retiré' : 'inchangé' },
+    });
   });
   return { ok: true };
 }
@@ -177,7 +196,20 @@ export async function removeCollectivite(db: Db, actor: Actor, id: number): Prom
       reason: `${members} compte(s) ont encore un rôle dans cette collectivité : retirez-les d’abord.`,
     };
   }
-  await db.deleteFrom('collectivite').where('id', '=', id).execute();
+  await db.transaction().execute(async (trx) => {
+    const removed = await trx
+      .deleteFrom('collectivite')
+      .where('id', '=', id)
+      .returning('code')
+      .executeTakeFirst();
+    if (removed)
+      await audit(trx, {
+        actor,
+        action: 'collectivite.remove',
+        collectiviteId: id,
+        details: { code: removed.code },
+      });
+  });
   return { ok: true };
 }
 

@@ -32,7 +32,8 @@ export function systemActor(label: string): Actor {
 
 export type Action =
   | 'opsn.manage' // edit the OPSN, add and remove member collectivités
-  | 'collectivite.theme'; // change a collectivité's display name, colour and logo
+  | 'collectivite.theme' // change a collectivité's display name, colour and logo
+  | 'audit.read'; // browse and export the audit journal
 
 export type Resource = { collectiviteId?: number };
 
@@ -55,6 +56,7 @@ export function can(actor: Actor, action: Action, resource: Resource = {}): bool
   if (isAdmin(actor)) return true;
   switch (action) {
     case 'opsn.manage':
+    case 'audit.read':
       return false;
     case 'collectivite.theme':
       return hasRoleIn(actor, 'coordinateur', resource.collectiviteId);

@@ -27,15 +27,21 @@ export async function createUser(db: Db, user: NewUser): Promise<string> {
   });
 }
 
-/** The person's id when the email and password match an active account; null otherwise. */
-export async function authenticate(db: Db, email: string, password: string): Promise<string | null> {
+export type Authentication = { ok: true; userId: string } | { ok: false; userId: string | null };
+
+/**
+ * Checks an email and password. On failure, `userId` names the account that was tried
+ * (for the journal) when it exists; the caller must answer the same either way.
+ */
+export async function authenticate(db: Db, email: string, password: string): Promise<Authentication> {
   const user = await db
     .selectFrom('app_user')
     .select(['id', 'password_hash', 'status'])
     .where('email', '=', normaliseEmail(email))
     .executeTakeFirst();
   const ok = await verifyPassword(user?.password_hash ?? null, password);
-  return ok && user?.status === 'active' ? user.id : null;
+  if (ok && user?.status === 'active') return { ok: true, userId: user.id };
+  return { ok: false, userId: user?.id ?? null };
 }
 
 /** How many people hold a role in a collectivité (a collectivité with people cannot be removed). */

@@ -8,7 +8,7 @@ type FieldProps = {
   hint?: string;
   error?: string | undefined;
   value?: string | number | null | undefined;
-  type?: 'text' | 'email' | 'password' | 'search' | 'tel' | 'url' | 'number' | 'file';
+  type?: 'text' | 'email' | 'password' | 'search' | 'tel' | 'url' | 'number' | 'date' | 'file';
   required?: boolean;
   autocomplete?: string;
   inputClass?: string;

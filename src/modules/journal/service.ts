@@ -1,0 +1,37 @@
+import type { Selectable } from 'kysely';
+import { type Actor, ensure } from '../../platform/auth/policy.ts';
+import type { Db } from '../../platform/db/database.ts';
+import type { Database } from '../../platform/db/schema.ts';
+
+export type JournalEntry = Selectable<Database['audit_event']>;
+
+export type JournalFilter = {
+  action?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+};
+
+export const PAGE_SIZE = 50;
+
+/** Journal entries, newest first, filtered by action prefix and date range (YYYY-MM-DD, inclusive). */
+export function listEntries(
+  db: Db,
+  actor: Actor,
+  filter: JournalFilter,
+  page: { offset: number; limit: number },
+) {
+  ensure(actor, 'audit.read');
+  let query = db.selectFrom('audit_event').selectAll();
+  if (filter.action) query = query.where('action', 'like', `${filter.action.replace(/[%_\\]/g, '\\$&')}%`);
+  if (filter.from) query = query.where('at', '>=', new Date(`${filter.from}T00:00:00Z`));
+  if (filter.to)
+    query = query.where('at', '<', new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000));
+  return query.orderBy('id', 'desc').offset(page.offset).limit(page.limit).execute();
+}
+
+/** The actions present in the journal, for the filter's choices. */
+export async function listActions(db: Db, actor: Actor): Promise<string[]> {
+  ensure(actor, 'audit.read');
+  const rows = await db.selectFrom('audit_event').select('action').distinct().orderBy('action').execute();
+  return rows.map((r) => r.action);
+}

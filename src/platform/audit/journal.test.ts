@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.ts';
+import { systemActor } from '../auth/policy.ts';
+import { audit, verifyChain } from './journal.ts';
+
+describe('audit journal', () => {
+  let t: TestDatabase;
+  before(async () => {
+    t = await createTestDatabase();
+    for (let i = 0; i < 5; i++) {
+      await audit(t.db, { actor: systemActor('test'), action: 'test.event', subject: { type: 'n', id: i }, details: { i, nested: { b: 1, a: [i] } } });
+    }
+  });
+  after(() => t.close());
+
+  test('an untouched chain verifies', async () => {
+    assert.deepEqual(await verifyChain(t.db), { ok: true, count: 5 });
+  });
+
+  test('the database itself refuses to update or delete an entry', async () => {
+    await assert.rejects(sql`update audit_event set action = 'x' where id = 2`.execute(t.db), /ajout seul/);
+    await assert.rejects(sql`delete from audit_event where id = 2`.execute(t.db), /ajout seul/);
+    assert.deepEqual(await verifyChain(t.db), { ok: true, count: 5 });
+  });
+
+  test('events written inside a transaction commit or roll back with it', async () => {
+    await assert.rejects(
+      t.db.transaction().execute(async (trx) => {
+        await audit(trx, { actor: systemActor('test'), action: 'test.rolled-back' });
+        throw new Error('abort');
+      }),
+    );
+    const rows = await t.db.selectFrom('audit_event').select('id').where('action', '=', 'test.rolled-back').execute();
+    assert.equal(rows.length, 0);
+  });
+
+  test('an entry changed behind the trigger breaks the chain at that entry', async () => {
+    // Someone with the database owner's rights disables the guard and rewrites history.
+    await sql`alter table audit_event disable trigger audit_event_no_change`.execute(t.db);
+    await sql`update audit_event set details = '{"i": 99}' where id = 3`.execute(t.db);
+    await sql`alter table audit_event enable trigger audit_event_no_change`.execute(t.db);
+    const check = await verifyChain(t.db);
+    assert.equal(check.ok, false);
+    assert.equal(!check.ok && check.brokenAt, 3);
+    assert.equal(check.count, 2);
+  });
+
+  test('a deleted entry breaks the chain at the next one', async () => {
+    await sql`alter table audit_event disable trigger audit_event_no_change`.execute(t.db);
+    await sql`update audit_event set details = '{"i": 2, "nested": {"a": [2], "b": 1}}' where id = 3`.execute(t.db);
+    await sql`delete from audit_event where id = 4`.execute(t.db);
+    await sql`alter table audit_event enable trigger audit_event_no_change`.execute(t.db);
+    const check = await verifyChain(t.db);
+    assert.equal(!check.ok && check.brokenAt, 5);
+    assert.match(!check.ok ? check.reason : '', /supprimée ou insérée/);
+  });
+});
