@@ -16,6 +16,13 @@ import { getOrCreateSetting } from './platform/settings.ts';
 import { registerAssets } from './platform/ui/assets.ts';
 import { registerPages } from './platform/ui/page.ts';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every `METHOD /url` the app answers, as registered. */
+    routeInventory: string[];
+  }
+}
+
 export type AppOptions = { config: Config; db: Db; dbKind: string; logger?: Logger };
 
 /** Builds the Fastify app from the platform and the modules. Nothing listens yet. */
@@ -25,6 +32,13 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
   });
+
+  // The inventory of routes, for the authorization-matrix test and for operators.
+  const routes: string[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
+  });
+  app.decorate('routeInventory', routes);
 
   // Several processes share one secret: it lives in the database unless the environment sets it.
   const cookieSecret =

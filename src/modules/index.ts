@@ -10,6 +10,13 @@ import { territoires } from './territoires/index.ts';
 const platform: RelaisModule = {
   name: 'platform',
   migrations: { ...platformMigrations, ...auditMigrations },
+  access: {
+    'GET /healthz': 'public',
+    // Restricted by address or token rather than by person (see platform/http/health.ts).
+    'GET /metrics': 'public',
+    'GET /assets/:file': 'public',
+    'GET /fichiers/:id': 'public',
+  },
 };
 
 /** Every capability of Relais, in the order their demo data is seeded and their nav shown. */

@@ -17,6 +17,17 @@ export type CliContext = {
   withDb<T>(work: (ctx: ModuleContext) => Promise<T>): Promise<T>;
 };
 
+/**
+ * Who may call a route: `public`, any `signed-in` person, OPSN `admin`s only, or admins and
+ * the coordinators of the collectivité whose id is in the named route parameter. Every
+ * route declares one; the authorization-matrix test calls each route as each kind of
+ * person and fails on a route that nobody declared.
+ */
+export type Access = 'public' | 'signed-in' | 'admin' | { coordinatorOf: string };
+
+/** Declared access, keyed by `METHOD /url` as registered (e.g. `GET /collectivites/:slug`). */
+export type AccessTable = Record<string, Access>;
+
 /** A navigation entry a module offers in the site header. */
 export type NavEntry = { href: string; label: string };
 
@@ -32,6 +43,7 @@ export type RelaisModule = {
   /** Named `YYYYMMDDHHMM_module_what`: names sort into the order they run in. */
   migrations?: Record<string, Migration>;
   routes?: (app: FastifyInstance, ctx: RouteContext) => void | Promise<void>;
+  access?: AccessTable;
   cli?: (cli: CliContext) => void;
   /** Demo data, run once on the first start in demo mode, in module order. */
   seedDemo?: (ctx: ModuleContext) => Promise<void>;

@@ -7,6 +7,12 @@ import { seedComptes } from './seed.ts';
 export const comptes: RelaisModule = {
   name: 'comptes',
   routes: comptesRoutes,
+  access: {
+    'GET /connexion': 'public',
+    'POST /connexion': 'public',
+    'POST /deconnexion': 'public',
+    'GET /espace': 'signed-in',
+  },
   cli: comptesCli,
   seedDemo: seedComptes,
   home: [

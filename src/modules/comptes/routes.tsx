@@ -90,7 +90,8 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
     if (can(actor, 'opsn.manage')) {
       links.push({ href: '/admin/territoire', label: 'Gérer le territoire et les collectivités membres' });
     }
-    if (can(actor, 'audit.read')) links.push({ href: '/admin/journal', label: 'Consulter le journal d’audit' });
+    if (can(actor, 'audit.read'))
+      links.push({ href: '/admin/journal', label: 'Consulter le journal d’audit' });
     for (const m of actor.memberships) {
       if (
         m.collectiviteId === null ||

@@ -3,4 +3,9 @@ import { journalCli } from './cli.ts';
 import { journalRoutes } from './routes.tsx';
 
 /** The audit journal for administrators: browse, filter, export, verify. */
-export const journal: RelaisModule = { name: 'journal', routes: journalRoutes, cli: journalCli };
+export const journal: RelaisModule = {
+  name: 'journal',
+  routes: journalRoutes,
+  access: { 'GET /admin/journal': 'admin', 'GET /admin/journal.csv': 'admin' },
+  cli: journalCli,
+};

@@ -22,7 +22,8 @@ describe('audit journal pages', () => {
     const page = await c.get('/admin/journal');
     assert.equal(page.statusCode, 200);
     assert.equal(h1(page.body), 'Journal d’audit');
-    for (const label of ['Échec de connexion', 'Connexion réussie', 'Collectivité ajoutée']) assert.match(page.body, new RegExp(label));
+    for (const label of ['Échec de connexion', 'Connexion réussie', 'Collectivité ajoutée'])
+      assert.match(page.body, new RegExp(label));
 
     const filtered = await c.get('/admin/journal?action=auth.signin.failure');
     assert.match(filtered.body, /Échec de connexion/);
@@ -35,11 +36,18 @@ describe('audit journal pages', () => {
     const csv = await c.get('/admin/journal.csv?action=collectivite.add');
     assert.equal(csv.statusCode, 200);
     assert.match(csv.headers['content-type'] as string, /text\/csv/);
-    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\n');
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\n');
     assert.match(lines[0]!, /^id,date,acteur,action,libelle/);
     assert.ok(lines.length >= 2);
     assert.ok(lines.slice(1).every((l) => l.includes(',collectivite.add,')));
-    const exported = await t.db.db.selectFrom('audit_event').select('details').where('action', '=', 'audit.export').execute();
+    const exported = await t.db.db
+      .selectFrom('audit_event')
+      .select('details')
+      .where('action', '=', 'audit.export')
+      .execute();
     assert.equal(exported.length, 1);
     assert.equal(exported[0]!.details.action, 'collectivite.add');
   });

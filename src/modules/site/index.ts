@@ -2,4 +2,13 @@ import type { RelaisModule } from '../../platform/module.ts';
 import { siteRoutes } from './routes.tsx';
 
 /** Legal and help pages: accessibility statement, legal notice, personal data, site map. */
-export const site: RelaisModule = { name: 'site', routes: siteRoutes };
+export const site: RelaisModule = {
+  name: 'site',
+  routes: siteRoutes,
+  access: {
+    'GET /accessibilite': 'public',
+    'GET /mentions-legales': 'public',
+    'GET /donnees-personnelles': 'public',
+    'GET /plan-du-site': 'public',
+  },
+};

@@ -10,7 +10,12 @@ describe('audit journal', () => {
   before(async () => {
     t = await createTestDatabase();
     for (let i = 0; i < 5; i++) {
-      await audit(t.db, { actor: systemActor('test'), action: 'test.event', subject: { type: 'n', id: i }, details: { i, nested: { b: 1, a: [i] } } });
+      await audit(t.db, {
+        actor: systemActor('test'),
+        action: 'test.event',
+        subject: { type: 'n', id: i },
+        details: { i, nested: { b: 1, a: [i] } },
+      });
     }
   });
   after(() => t.close());
@@ -32,7 +37,11 @@ describe('audit journal', () => {
         throw new Error('abort');
       }),
     );
-    const rows = await t.db.selectFrom('audit_event').select('id').where('action', '=', 'test.rolled-back').execute();
+    const rows = await t.db
+      .selectFrom('audit_event')
+      .select('id')
+      .where('action', '=', 'test.rolled-back')
+      .execute();
     assert.equal(rows.length, 0);
   });
 
@@ -49,7 +58,9 @@ describe('audit journal', () => {
 
   test('a deleted entry breaks the chain at the next one', async () => {
     await sql`alter table audit_event disable trigger audit_event_no_change`.execute(t.db);
-    await sql`update audit_event set details = '{"i": 2, "nested": {"a": [2], "b": 1}}' where id = 3`.execute(t.db);
+    await sql`update audit_event set details = '{"i": 2, "nested": {"a": [2], "b": 1}}' where id = 3`.execute(
+      t.db,
+    );
     await sql`delete from audit_event where id = 4`.execute(t.db);
     await sql`alter table audit_event enable trigger audit_event_no_change`.execute(t.db);
     const check = await verifyChain(t.db);

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
+import { modules } from '../../src/modules/index.ts';
+import { createUser } from '../../src/platform/auth/users.ts';
+import type { Access } from '../../src/platform/module.ts';
+import { assetUrl } from '../../src/platform/ui/assets.ts';
+import { Client, createTestApp, type TestApp } from '../helpers/app.ts';
+
+/**
+ * Calls every route of the app as each kind of person and checks the answer against
+ * what the route's module declared (`access` in its RelaisModule). The tested
+ * collectivité is Firminy; "another" coordinator is the demo one, of Villeurbanne.
+ */
+
+type Persona = 'anonyme' | 'admin' | 'coordinateur' | 'coordinateur-autre' | 'mediateur' | 'formateur';
+const PERSONAS: Persona[] = [
+  'anonyme',
+  'coordinateur-autre',
+  'mediateur',
+  'formateur',
+  'coordinateur',
+  'admin',
+];
+
+function allowed(access: Access, persona: Persona): boolean {
+  if (access === 'public') return true;
+  if (access === 'signed-in') return persona !== 'anonyme';
+  if (access === 'admin') return persona === 'admin';
+  return persona === 'admin' || persona === 'coordinateur';
+}
+
+const declared = new Map(modules.flatMap((m) => Object.entries(m.access ?? {})));
+
+describe('authorization matrix', () => {
+  let t: TestApp;
+  const clients = new Map<Persona, Client>();
+  let firminyId = 0;
+
+  before(async () => {
+    t = await createTestApp({ demo: true });
+    const admin = new Client(t.app);
+    await admin.signIn(DEMO_ACCOUNTS[0].email);
+    await admin.get('/admin/territoire');
+    await admin.post('/admin/territoire/collectivites', { code: '42095' });
+    const firminy = await t.db.db
+      .selectFrom('collectivite')
+      .select('id')
+      .where('code', '=', '42095')
+      .executeTakeFirstOrThrow();
+    firminyId = firminy.id;
+    for (const role of ['coordinateur', 'mediateur', 'formateur'] as const) {
+      await createUser(t.db.db, {
+        email: `${role}@firminy.example`,
+        name: role,
+        password: DEMO_PASSWORD,
+        memberships: [{ role, collectiviteId: firminyId }],
+      });
+    }
+    const emails: Record<Persona, string | null> = {
+      anonyme: null,
+      admin: DEMO_ACCOUNTS[0].email,
+      coordinateur: 'coordinateur@firminy.example',
+      'coordinateur-autre': DEMO_ACCOUNTS[1].email,
+      mediateur: 'mediateur@firminy.example',
+      formateur: 'formateur@firminy.example',
+    };
+    for (const persona of PERSONAS) {
+      const client = new Client(t.app);
+      if (emails[persona]) await client.signIn(emails[persona]);
+      else await client.get('/connexion');
+      clients.set(persona, client);
+    }
+  });
+  after(() => t.close());
+
+  test('every route the app answers has declared who may call it', () => {
+    const undeclared = t.app.routeInventory.filter((route) => !declared.has(route));
+    assert.deepEqual(undeclared, [], 'routes without an access declaration');
+    const stale = [...declared.keys()].filter((route) => !t.app.routeInventory.includes(route));
+    assert.deepEqual(stale, [], 'declarations of routes that do not exist');
+  });
+
+  const concrete = (url: string) =>
+    url
+      .replace(':slug', 'firminy')
+      .replace(':file', assetUrl('relais.css').slice('/assets/'.length))
+      .replace('/fichiers/:id', '/fichiers/00000000-0000-4000-8000-000000000000')
+      .replace(':id', String(firminyId));
+
+  test('each route answers each kind of person as declared, in their collectivité and another', async () => {
+    // Sign-out last: it ends the sessions the other calls use.
+    const routes = [...t.app.routeInventory].sort(
+      (a, b) => Number(a.endsWith('/deconnexion')) - Number(b.endsWith('/deconnexion')),
+    );
+    const failures: string[] = [];
+    for (const route of routes) {
+      const [method, url] = route.split(' ') as [string, string];
+      const access = declared.get(route)!;
+      for (const persona of PERSONAS) {
+        const client = clients.get(persona)!;
+        const res = method === 'GET' ? await client.get(concrete(url)) : await client.post(concrete(url), {});
+        const refused =
+          res.statusCode === 403 || (res.statusCode === 302 && res.headers.location === '/connexion');
+        if (refused === allowed(access, persona)) {
+          failures.push(
+            `${route} as ${persona}: ${res.statusCode}, expected ${allowed(access, persona) ? 'allowed' : 'refused'}`,
+          );
+        }
+        if (method === 'POST') await client.get('/connexion'); // a fresh CSRF token for the next form
+      }
+    }
+    assert.deepEqual(failures, []);
+  });
+});
