@@ -2,16 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
 import { can } from '../../platform/auth/policy.ts';
-import {
-  ABSOLUTE_TIMEOUT_MS,
-  closeSession,
-  openSession,
-  SESSION_COOKIE,
-} from '../../platform/auth/sessions.ts';
+import { closeSession, SESSION_COOKIE } from '../../platform/auth/sessions.ts';
 import { authenticate } from '../../platform/auth/users.ts';
 import { parseForm } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { findCollectiviteById } from '../territoires/index.ts';
+import { completeFirstFactor } from './signin.ts';
 import { SignInPage, type SpaceLink, SpacePage } from './views.tsx';
 
 const signInSchema = z.object({
@@ -23,8 +19,6 @@ const signInSchema = z.object({
 });
 
 export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
-  const secure = config.publicUrl.startsWith('https:');
-
   app.get('/connexion', async (request, reply) => {
     if (request.actor.kind === 'user') return reply.redirect('/espace');
     return reply.page({ title: 'Se connecter' }, <SignInPage csrf={reply.generateCsrf()} />);
@@ -55,22 +49,7 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
           <SignInPage csrf={reply.generateCsrf()} errors={errors} email={body?.email} />,
         );
       }
-      const { userId } = result;
-      const token = await openSession(db, userId);
-      await audit(db, {
-        actor: request.actor,
-        action: 'auth.signin.success',
-        subject: { type: 'user', id: userId },
-        ip: request.ip,
-      });
-      reply.setCookie(SESSION_COOKIE, token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure,
-        maxAge: ABSOLUTE_TIMEOUT_MS / 1000,
-      });
-      return reply.redirect('/espace', 303);
+      return completeFirstFactor(db, config, request, reply, result.userId, 'password');
     },
   );
 
