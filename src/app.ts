@@ -5,6 +5,7 @@ import { modules } from './modules/index.ts';
 import { getSiteIdentity } from './modules/territoires/index.ts';
 import { ANONYMOUS } from './platform/auth/policy.ts';
 import { resolveSession, SESSION_COOKIE } from './platform/auth/sessions.ts';
+import { actorFromBearer } from './platform/auth/tokens.ts';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/database.ts';
 import { registerFiles } from './platform/files.ts';
@@ -50,6 +51,11 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
   app.decorateRequest('actor', null as never);
   app.addHook('onRequest', async (request) => {
     request.actor = ANONYMOUS;
+    // The API authenticates by bearer token only: a cookie there would invite CSRF.
+    if (request.url.startsWith('/api/')) {
+      request.actor = await actorFromBearer(db, request.headers.authorization, request.ip);
+      return;
+    }
     const token = request.cookies[SESSION_COOKIE];
     if (!token || request.url.startsWith('/assets/')) return;
     request.actor = (await resolveSession(db, token)) ?? ANONYMOUS;

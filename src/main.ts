@@ -56,8 +56,13 @@ async function serve(config: Config, options: { demo?: boolean }): Promise<void>
   const banner = [`\nRelais est prêt : ${config.publicUrl}  (base : ${where})`];
   if (options.demo) {
     banner.push('\nMode démonstration. Comptes de démonstration (mot de passe commun) :');
-    for (const a of DEMO_ACCOUNTS) banner.push(`  ${a.role.padEnd(13)} ${a.email}`);
-    banner.push(`  mot de passe : ${DEMO_PASSWORD}`, `Se connecter : ${config.publicUrl}/connexion\n`);
+    for (const a of DEMO_ACCOUNTS)
+      banner.push(`  ${a.role.padEnd(13)} ${a.email.padEnd(34)} clé TOTP ${a.totpSecret}`);
+    banner.push(
+      `  mot de passe : ${DEMO_PASSWORD}`,
+      '  Ajoutez la clé TOTP du compte à une application d’authentification (ou : oathtool --totp -b CLÉ).',
+      `Se connecter : ${config.publicUrl}/connexion\n`,
+    );
   }
   // One write, so that whoever reads the output sees the whole banner at once.
   console.log(banner.join('\n'));

@@ -1,15 +1,19 @@
 import { auditMigrations } from '../platform/audit/tables.ts';
+import { tokenMigrations } from '../platform/auth/token-tables.ts';
 import type { RelaisModule } from '../platform/module.ts';
 import { platformMigrations } from '../platform/tables.ts';
+import { api } from './api/index.ts';
 import { comptes } from './comptes/index.ts';
 import { journal } from './journal/index.ts';
+import { proconnect } from './proconnect/index.ts';
+import { sauvegarde } from './sauvegarde/index.ts';
 import { site } from './site/index.ts';
 import { territoires } from './territoires/index.ts';
 
 /** The platform's own tables, migrated like a module's (and first). */
 const platform: RelaisModule = {
   name: 'platform',
-  migrations: { ...platformMigrations, ...auditMigrations },
+  migrations: { ...platformMigrations, ...auditMigrations, ...tokenMigrations },
   access: {
     'GET /healthz': 'public',
     // Restricted by address or token rather than by person (see platform/http/health.ts).
@@ -20,4 +24,13 @@ const platform: RelaisModule = {
 };
 
 /** Every capability of Relais, in the order their demo data is seeded and their nav shown. */
-export const modules: RelaisModule[] = [platform, territoires, comptes, journal, site];
+export const modules: RelaisModule[] = [
+  platform,
+  territoires,
+  comptes,
+  proconnect,
+  journal,
+  api,
+  site,
+  sauvegarde,
+];

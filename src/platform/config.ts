@@ -4,48 +4,108 @@ import { z } from 'zod';
 
 const PORT_RANGE = 'doit être entre 1 et 65535 / must be between 1 and 65535';
 
+/** An identity provider speaks TLS; plain http is allowed only on this machine (local tests). */
+function isSecureOrLoopback(url: string): boolean {
+  const parsed = URL.parse(url);
+  if (!parsed) return true; // z.url() reports it
+  const { protocol, hostname } = parsed;
+  return (
+    protocol === 'https:' || (protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(hostname))
+  );
+}
+
+const PROCONNECT_VARIABLES = [
+  'PROCONNECT_ISSUER',
+  'PROCONNECT_CLIENT_ID',
+  'PROCONNECT_CLIENT_SECRET',
+] as const;
+
+/** ProConnect needs its three variables together: a partial setup is a mistake, not "off". */
+function requireAllProConnectOrNone(values: Partial<Record<string, unknown>>, ctx: z.RefinementCtx): void {
+  const missing = PROCONNECT_VARIABLES.filter((name) => values[name] === undefined);
+  if (missing.length === 0 || missing.length === PROCONNECT_VARIABLES.length) return;
+  for (const name of missing) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [name],
+      message:
+        'manquante : PROCONNECT_ISSUER, PROCONNECT_CLIENT_ID et PROCONNECT_CLIENT_SECRET vont ensemble / missing: the three PROCONNECT_* variables go together',
+    });
+  }
+}
+
 /** Every setting Relais reads from the environment, with its French/English explanation. */
-const schema = z.object({
-  PORT: z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'doit être un nombre entier / must be an integer')
-    .transform(Number)
-    .pipe(z.number().min(1, PORT_RANGE).max(65535, PORT_RANGE))
-    .default(3000),
-  HOST: z.string().min(1, 'ne doit pas être vide / must not be empty').default('127.0.0.1'),
-  DATA_DIR: z.string().min(1, 'ne doit pas être vide / must not be empty').default('./data'),
-  DATABASE_URL: z
-    .string()
-    .regex(
-      /^postgres(ql)?:\/\/\S+$/,
-      'doit être une URL postgres://… ou postgresql://… / must be a postgres:// URL',
-    )
-    .optional(),
-  PUBLIC_URL: z.url({ error: 'doit être une URL complète (https://…) / must be an absolute URL' }).optional(),
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-      error: 'doit valoir fatal, error, warn, info, debug, trace ou silent / must be a pino level',
-    })
-    .default('info'),
-  TRUST_PROXY: z
-    .enum(['true', 'false'], { error: 'doit valoir true ou false / must be true or false' })
-    .default('false')
-    .transform((v) => v === 'true'),
-  COOKIE_SECRET: z
-    .string()
-    .min(32, 'doit faire au moins 32 caractères / must be at least 32 characters')
-    .optional(),
-  METRICS_TOKEN: z
-    .string()
-    .min(16, 'doit faire au moins 16 caractères / must be at least 16 characters')
-    .optional(),
-  NODE_ENV: z
-    .enum(['development', 'production', 'test'], {
-      error: 'doit valoir development, production ou test / must be development, production or test',
-    })
-    .default('development'),
-});
+const schema = z
+  .object({
+    PORT: z
+      .string()
+      .trim()
+      .regex(/^\d+$/, 'doit être un nombre entier / must be an integer')
+      .transform(Number)
+      .pipe(z.number().min(1, PORT_RANGE).max(65535, PORT_RANGE))
+      .default(3000),
+    HOST: z.string().min(1, 'ne doit pas être vide / must not be empty').default('127.0.0.1'),
+    DATA_DIR: z.string().min(1, 'ne doit pas être vide / must not be empty').default('./data'),
+    DATABASE_URL: z
+      .string()
+      .regex(
+        /^postgres(ql)?:\/\/\S+$/,
+        'doit être une URL postgres://… ou postgresql://… / must be a postgres:// URL',
+      )
+      .optional(),
+    PUBLIC_URL: z
+      .url({ error: 'doit être une URL complète (https://…) / must be an absolute URL' })
+      .optional(),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'doit valoir fatal, error, warn, info, debug, trace ou silent / must be a pino level',
+      })
+      .default('info'),
+    TRUST_PROXY: z
+      .enum(['true', 'false'], { error: 'doit valoir true ou false / must be true or false' })
+      .default('false')
+      .transform((v) => v === 'true'),
+    COOKIE_SECRET: z
+      .string()
+      .min(32, 'doit faire au moins 32 caractères / must be at least 32 characters')
+      .optional(),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/\S+$/, 'doit être une URL smtp://… ou smtps://… / must be an smtp:// URL')
+      .optional(),
+    MAIL_FROM: z.string().min(3).default('Relais <ne-pas-repondre@relais.invalid>'),
+    METRICS_TOKEN: z
+      .string()
+      .min(16, 'doit faire au moins 16 caractères / must be at least 16 characters')
+      .optional(),
+    RELAIS_BACKUP_PASSPHRASE: z
+      .string()
+      .min(12, 'doit faire au moins 12 caractères / must be at least 12 characters')
+      .optional(),
+    RELAIS_BACKUP_RECIPIENT: z
+      .string()
+      .regex(/^age1[0-9a-z]+$/, 'doit être une clé publique age (age1…) / must be an age public key')
+      .optional(),
+    RELAIS_BACKUP_IDENTITY: z
+      .string()
+      .regex(
+        /^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]+$/,
+        'doit être une clé secrète age (AGE-SECRET-KEY-1…) / must be an age secret key',
+      )
+      .optional(),
+    NODE_ENV: z
+      .enum(['development', 'production', 'test'], {
+        error: 'doit valoir development, production ou test / must be development, production or test',
+      })
+      .default('development'),
+    PROCONNECT_ISSUER: z
+      .url({ error: 'doit être une URL complète (https://…) / must be an absolute URL' })
+      .refine(isSecureOrLoopback, 'doit commencer par https:// / must be an https:// URL')
+      .optional(),
+    PROCONNECT_CLIENT_ID: z.string().min(1, 'ne doit pas être vide / must not be empty').optional(),
+    PROCONNECT_CLIENT_SECRET: z.string().min(1, 'ne doit pas être vide / must not be empty').optional(),
+  })
+  .superRefine(requireAllProConnectOrNone);
 
 export type Config = {
   port: number;
@@ -57,7 +117,13 @@ export type Config = {
   trustProxy: boolean;
   cookieSecret: string | undefined;
   metricsToken: string | undefined;
+  /** Backups (`relais backup`): a passphrase, or a public key to encrypt and its secret key to restore. */
+  backup: { passphrase: string | undefined; recipient: string | undefined; identity: string | undefined };
+  smtpUrl: string | undefined;
+  mailFrom: string;
   env: 'development' | 'production' | 'test';
+  /** ProConnect sign-in, when its three variables are set. */
+  proconnect: { issuer: string; clientId: string; clientSecret: string } | undefined;
 };
 
 export class ConfigError extends Error {
@@ -90,7 +156,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: v.TRUST_PROXY,
     cookieSecret: v.COOKIE_SECRET,
     metricsToken: v.METRICS_TOKEN,
+    backup: {
+      passphrase: v.RELAIS_BACKUP_PASSPHRASE,
+      recipient: v.RELAIS_BACKUP_RECIPIENT,
+      identity: v.RELAIS_BACKUP_IDENTITY,
+    },
+    smtpUrl: v.SMTP_URL,
+    mailFrom: v.MAIL_FROM,
     env: v.NODE_ENV,
+    proconnect:
+      v.PROCONNECT_ISSUER && v.PROCONNECT_CLIENT_ID && v.PROCONNECT_CLIENT_SECRET
+        ? {
+            issuer: v.PROCONNECT_ISSUER,
+            clientId: v.PROCONNECT_CLIENT_ID,
+            clientSecret: v.PROCONNECT_CLIENT_SECRET,
+          }
+        : undefined,
   };
 }
 

@@ -18,12 +18,13 @@ export type CliContext = {
 };
 
 /**
- * Who may call a route: `public`, any `signed-in` person, OPSN `admin`s only, or admins and
- * the coordinators of the collectivité whose id is in the named route parameter. Every
- * route declares one; the authorization-matrix test calls each route as each kind of
- * person and fails on a route that nobody declared.
+ * Who may call a route: `public`, any `signed-in` person, OPSN `admin`s only, admins and
+ * any `coordinator`, or admins and the coordinators of the collectivité that the named
+ * route parameter designates (the collectivité itself, or a person in it). Every route
+ * declares one; the authorization-matrix test calls each route as each kind of person
+ * and fails on a route that nobody declared.
  */
-export type Access = 'public' | 'signed-in' | 'admin' | { coordinatorOf: string };
+export type Access = 'public' | 'signed-in' | 'admin' | 'coordinator' | { coordinatorOf: string };
 
 /** Declared access, keyed by `METHOD /url` as registered (e.g. `GET /collectivites/:slug`). */
 export type AccessTable = Record<string, Access>;

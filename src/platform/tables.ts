@@ -18,8 +18,14 @@ declare module './db/schema.ts' {
       id: Generated<string>;
       email: string;
       name: string;
-      status: Generated<'active' | 'disabled'>;
+      status: Generated<'invited' | 'active' | 'disabled'>;
       password_hash: string | null;
+      /** Base32 TOTP secret; null until the person has enrolled an app. */
+      totp_secret: string | null;
+      /** Last accepted TOTP time step: a code is never accepted twice. */
+      totp_last_step: number | null;
+      failed_signins: Generated<number>;
+      locked_until: Date | null;
       created_at: CreatedAt;
     };
     membership: {
@@ -36,6 +42,43 @@ declare module './db/schema.ts' {
       created_at: CreatedAt;
       last_seen_at: Date;
       expires_at: Date;
+      /** When the person last confirmed a TOTP code in this session (sensitive actions). */
+      reauth_at: Date | null;
+    };
+    recovery_code: { user_id: string; code_hash: string; used_at: Date | null };
+    /** A sign-in between its first factor and its second (cookie `relais_pending`). */
+    pending_signin: {
+      id: string;
+      user_id: string;
+      method: string;
+      /** The TOTP secret being enrolled, while the person scans it. */
+      enrol_secret: string | null;
+      attempts: Generated<number>;
+      expires_at: Date;
+    };
+    invitation: {
+      id: Generated<string>;
+      token_hash: string;
+      user_id: string;
+      invited_by: string | null;
+      expires_at: Date;
+      used_at: Date | null;
+      created_at: CreatedAt;
+    };
+    password_reset: {
+      token_hash: string;
+      user_id: string;
+      expires_at: Date;
+      used_at: Date | null;
+    };
+    mail_outbox: {
+      id: Generated<number>;
+      recipient: string;
+      subject: string;
+      /** Kept only when no SMTP server is configured: then administrators read mail here. */
+      body: string | null;
+      status: 'outbox' | 'sent' | 'failed';
+      created_at: CreatedAt;
     };
   }
 }
@@ -93,6 +136,63 @@ export const platformMigrations: Record<string, Migration> = {
         .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('user_session_user').on('user_session').column('user_id').execute();
+    },
+  },
+  '202611280030_platform_second_factor': {
+    async up(db) {
+      await sql`alter table app_user drop constraint app_user_status_check`.execute(db);
+      await sql`alter table app_user add constraint app_user_status_check check (status in ('invited', 'active', 'disabled'))`.execute(
+        db,
+      );
+      await db.schema
+        .alterTable('app_user')
+        .addColumn('totp_secret', 'text')
+        .addColumn('totp_last_step', 'bigint')
+        .addColumn('failed_signins', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('locked_until', 'timestamptz')
+        .execute();
+      await db.schema.alterTable('user_session').addColumn('reauth_at', 'timestamptz').execute();
+      await db.schema
+        .createTable('recovery_code')
+        .addColumn('user_id', 'uuid', (c) => c.notNull().references('app_user.id').onDelete('cascade'))
+        .addColumn('code_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('used_at', 'timestamptz')
+        .execute();
+      await db.schema
+        .createTable('pending_signin')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'uuid', (c) => c.notNull().references('app_user.id').onDelete('cascade'))
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('enrol_secret', 'text')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('invitation')
+        .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('user_id', 'uuid', (c) => c.notNull().references('app_user.id').onDelete('cascade'))
+        .addColumn('invited_by', 'uuid', (c) => c.references('app_user.id').onDelete('set null'))
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('used_at', 'timestamptz')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema
+        .createTable('password_reset')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'uuid', (c) => c.notNull().references('app_user.id').onDelete('cascade'))
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('used_at', 'timestamptz')
+        .execute();
+      await db.schema
+        .createTable('mail_outbox')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('recipient', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('body', 'text')
+        .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('outbox', 'sent', 'failed')`))
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
     },
   },
 };

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
 import { modules } from '../../src/modules/index.ts';
+import { createToken } from '../../src/platform/auth/tokens.ts';
 import { createUser } from '../../src/platform/auth/users.ts';
+import { storeFile } from '../../src/platform/files.ts';
 import type { Access } from '../../src/platform/module.ts';
 import { assetUrl } from '../../src/platform/ui/assets.ts';
 import { Client, createTestApp, type TestApp } from '../helpers/app.ts';
@@ -27,15 +29,21 @@ function allowed(access: Access, persona: Persona): boolean {
   if (access === 'public') return true;
   if (access === 'signed-in') return persona !== 'anonyme';
   if (access === 'admin') return persona === 'admin';
+  if (access === 'coordinator') return ['admin', 'coordinateur', 'coordinateur-autre'].includes(persona);
   return persona === 'admin' || persona === 'coordinateur';
 }
+
+const FIRMINY_TOTP = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
 const declared = new Map(modules.flatMap((m) => Object.entries(m.access ?? {})));
 
 describe('authorization matrix', () => {
   let t: TestApp;
   const clients = new Map<Persona, Client>();
+  const bearers = new Map<Persona, Record<string, string>>();
   let firminyId = 0;
+  let fileId = '';
+  let mediatorId = '';
 
   before(async () => {
     t = await createTestApp({ demo: true });
@@ -49,13 +57,16 @@ describe('authorization matrix', () => {
       .where('code', '=', '42095')
       .executeTakeFirstOrThrow();
     firminyId = firminy.id;
+    fileId = await storeFile(t.db.db, Buffer.from('89504e470d0a1a0a', 'hex'), 'image/png');
     for (const role of ['coordinateur', 'mediateur', 'formateur'] as const) {
-      await createUser(t.db.db, {
+      const id = await createUser(t.db.db, {
         email: `${role}@firminy.example`,
         name: role,
         password: DEMO_PASSWORD,
+        totpSecret: FIRMINY_TOTP,
         memberships: [{ role, collectiviteId: firminyId }],
       });
+      if (role === 'mediateur') mediatorId = id;
     }
     const emails: Record<Persona, string | null> = {
       anonyme: null,
@@ -67,9 +78,25 @@ describe('authorization matrix', () => {
     };
     for (const persona of PERSONAS) {
       const client = new Client(t.app);
-      if (emails[persona]) await client.signIn(emails[persona]);
+      if (emails[persona])
+        await client.signIn(
+          emails[persona],
+          DEMO_PASSWORD,
+          persona === 'admin' || persona === 'coordinateur-autre' ? undefined : FIRMINY_TOTP,
+        );
       else await client.get('/connexion');
       clients.set(persona, client);
+    }
+    // The API takes no cookie: there each persona calls with a token of its own.
+    for (const persona of PERSONAS) {
+      const email = emails[persona];
+      if (!email) continue;
+      const user = await t.db.db
+        .selectFrom('app_user')
+        .select('id')
+        .where('email', '=', email)
+        .executeTakeFirstOrThrow();
+      bearers.set(persona, { authorization: `Bearer ${await createToken(t.db.db, user.id, 'matrice')}` });
     }
   });
   after(() => t.close());
@@ -85,7 +112,8 @@ describe('authorization matrix', () => {
     url
       .replace(':slug', 'firminy')
       .replace(':file', assetUrl('relais.css').slice('/assets/'.length))
-      .replace('/fichiers/:id', '/fichiers/00000000-0000-4000-8000-000000000000')
+      .replace('/fichiers/:id', `/fichiers/${fileId}`)
+      .replace(':personne', mediatorId)
       .replace(':id', String(firminyId));
 
   test('each route answers each kind of person as declared, in their collectivité and another', async () => {
@@ -99,9 +127,15 @@ describe('authorization matrix', () => {
       const access = declared.get(route)!;
       for (const persona of PERSONAS) {
         const client = clients.get(persona)!;
-        const res = method === 'GET' ? await client.get(concrete(url)) : await client.post(concrete(url), {});
+        const headers = url.startsWith('/api/') ? bearers.get(persona) : undefined;
+        const res =
+          method === 'GET' ? await client.get(concrete(url), headers) : await client.post(concrete(url), {});
         const refused =
-          res.statusCode === 403 || (res.statusCode === 302 && res.headers.location === '/connexion');
+          (res.statusCode === 401 && url.startsWith('/api/')) ||
+          res.statusCode === 403 ||
+          // Every resource the matrix names exists: a 404 hides one that is not yours.
+          (res.statusCode === 404 && access !== 'public') ||
+          (res.statusCode === 302 && res.headers.location === '/connexion');
         if (refused === allowed(access, persona)) {
           failures.push(
             `${route} as ${persona}: ${res.statusCode}, expected ${allowed(access, persona) ? 'allowed' : 'refused'}`,

@@ -109,9 +109,12 @@ describe('command line', () => {
       env,
     );
     assert.equal(ok.code, 0, ok.stderr);
-    assert.match(ok.stdout, /Mot de passe provisoire, affiché une seule fois : \S{20}/);
+    assert.match(
+      ok.stdout,
+      /Lien d’invitation, à usage unique : http:\/\/127\.0\.0\.1:3000\/invitation\/[\w-]{43}/,
+    );
     const list = await runRelais(['user', 'list'], env);
-    assert.match(list.stdout, /med@example\.org\s+active\s+mediateur/);
+    assert.match(list.stdout, /med@example\.org\s+invited\s+mediateur/);
   });
 
   test('audit verify checks the journal chain', async () => {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
-import { createTestApp, DEMO_MEMBER_NAMES, DEMO_OPSN_NAME, type TestApp } from '../helpers/app.ts';
+import { createInvitation } from '../../src/platform/auth/invitations.ts';
+import { createTestApp, DEMO_MEMBER_NAMES, DEMO_OPSN_NAME, type TestApp, totpCode } from '../helpers/app.ts';
 import { chromiumMissing, formatViolations, launchChromium, runAxe } from '../helpers/browser.ts';
 
 /**
@@ -99,6 +100,15 @@ function browserChecks() {
     await page.getByLabel('Adresse e-mail').fill(ADMIN_EMAIL);
     await page.getByLabel('Mot de passe').fill(DEMO_PASSWORD);
     await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.waitForURL('**/connexion/code');
+    // Tests sign in several times within one 30-second TOTP step: reset the replay guard.
+    await relais!.db.db
+      .updateTable('app_user')
+      .set({ totp_last_step: null })
+      .where('email', '=', ADMIN_EMAIL)
+      .execute();
+    await page.getByLabel('Code de sécurité').fill(await totpCode(DEMO_ACCOUNTS[0].totpSecret));
+    await page.getByRole('button', { name: 'Valider' }).click();
     await page.waitForURL('**/espace');
     assert.equal(await page.locator('h1').textContent(), 'Mon espace', 'signed in, on « Mon espace »');
   }
@@ -231,6 +241,38 @@ function browserChecks() {
     await page.waitForURL(/\/admin\/territoire\/collectivites\/\d+\/theme$/);
     assert.equal((await page.locator('h1').textContent())?.trim(), 'Personnaliser Ville de Villeurbanne');
     await assertNoAxeViolations(page, 'the theme page');
+  });
+
+  test('axe finds no violation along an invitation: password, TOTP enrolment, recovery codes, second factor', async (t) => {
+    const invited = await createInvitation(relais!.db.db, {
+      email: 'invitee@example.org',
+      name: 'Inès Invitée',
+      membership: { role: 'admin', collectiviteId: null },
+      invitedBy: null,
+    });
+    assert.ok(invited.ok);
+    const page = await forAxe(t);
+    await goto(page, `/invitation/${invited.token}`);
+    await assertNoAxeViolations(page, 'the invitation page');
+    await page.getByLabel('Mot de passe', { exact: true }).fill('cheval agrafe batterie');
+    await page.getByLabel('Confirmez le mot de passe').fill('cheval agrafe batterie');
+    await page.getByRole('button', { name: 'Continuer' }).click();
+    await page.waitForURL('**/connexion/activer');
+    await assertNoAxeViolations(page, 'the TOTP enrolment page');
+    const secret = ((await page.locator('code.secret').textContent()) ?? '').replace(/\s/g, '');
+    await page.getByLabel('Code à 6 chiffres').fill(await totpCode(secret));
+    await page.getByRole('button', { name: 'Activer' }).click();
+    await page.locator('h1', { hasText: 'Vos codes de secours' }).waitFor();
+    await assertNoAxeViolations(page, 'the recovery codes page');
+    await page.screenshot({ path: path.join(tmpdir(), 'relais-recovery-codes.png'), fullPage: true });
+
+    const again = await forAxe(t);
+    await goto(again, '/connexion');
+    await again.getByLabel('Adresse e-mail').fill('invitee@example.org');
+    await again.getByLabel('Mot de passe').fill('cheval agrafe batterie');
+    await again.getByRole('button', { name: 'Se connecter' }).click();
+    await again.waitForURL('**/connexion/code');
+    await assertNoAxeViolations(again, 'the second-factor page');
   });
 
   test('at 320 px wide, the home page does not scroll sideways', async (t) => {

@@ -1,8 +1,9 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { generate } from 'otplib';
 import { buildApp } from '../../src/app.ts';
 import { seedDemoOnce } from '../../src/main.ts';
-import { DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
-import { loadConfig } from '../../src/platform/config.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
+import { type Config, loadConfig } from '../../src/platform/config.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
@@ -21,26 +22,39 @@ export const DEMO_MEMBER_NAMES = [
 
 export const testConfig = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
 
+/** The database behind each test app, for what a test client must reset (TOTP replay guard). */
+const databases = new WeakMap<FastifyInstance, TestDatabase>();
+
+/** The current TOTP code of a demo (or test) account. */
+export async function totpCode(secret: string): Promise<string> {
+  return generate({ secret });
+}
+
 export type TestApp = {
   app: FastifyInstance;
   db: TestDatabase;
   close(): Promise<void>;
 };
 
-/** The real app on a fresh test database, optionally with the demo data. */
+/**
+ * The real app on a fresh test database, optionally with the demo data and another
+ * configuration than `testConfig`.
+ */
 export async function createTestApp(
-  options: { demo?: boolean; extend?: (app: FastifyInstance) => void } = {},
+  options: { demo?: boolean; extend?: (app: FastifyInstance) => void; config?: Config } = {},
 ): Promise<TestApp> {
+  const config = options.config ?? testConfig;
   const db = await createTestDatabase();
-  if (options.demo) await seedDemoOnce({ db: db.db, config: testConfig });
+  if (options.demo) await seedDemoOnce({ db: db.db, config });
   const app = await buildApp({
-    config: testConfig,
+    config,
     db: db.db,
     dbKind: db.kind,
     logger: createLogger('silent'),
   });
   options.extend?.(app);
   await app.ready();
+  databases.set(app, db);
   return {
     app,
     db,
@@ -59,7 +73,11 @@ export class Client {
   cookies = new Map<string, string>();
   lastCsrf: string | undefined;
 
-  constructor(private readonly app: FastifyInstance) {}
+  /** `ip`: the address the requests come from (rate limits count per address). */
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly options: { ip?: string } = {},
+  ) {}
 
   private remember(response: LightMyRequestResponse) {
     for (const cookie of response.cookies as {
@@ -96,6 +114,7 @@ export class Client {
     const response = await this.app.inject({
       method: 'POST',
       url,
+      remoteAddress: this.options.ip,
       payload,
       headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
     });
@@ -117,6 +136,7 @@ export class Client {
     const response = await this.app.inject({
       method: 'POST',
       url,
+      remoteAddress: this.options.ip,
       payload: Buffer.from(await request.arrayBuffer()),
       headers: { cookie: this.cookieHeader(), 'content-type': request.headers.get('content-type')! },
     });
@@ -124,10 +144,25 @@ export class Client {
     return response;
   }
 
-  /** Signs in through the real form. */
-  async signIn(email: string, password = DEMO_PASSWORD) {
+  /**
+   * Signs in through the real forms: password, then the TOTP code of the account (a demo
+   * account's secret unless one is given). Tests sign in many times within one 30-second
+   * step, so the replay guard is reset first: its own test lives in comptes.test.ts.
+   */
+  async signIn(email: string, password = DEMO_PASSWORD, totpSecret?: string) {
     await this.get('/connexion');
-    return this.post('/connexion', { email, password });
+    const first = await this.post('/connexion', { email, password });
+    if (first.statusCode !== 303 || first.headers.location !== '/connexion/code') return first;
+    const secret = totpSecret ?? DEMO_ACCOUNTS.find((a) => a.email === email)?.totpSecret;
+    if (!secret) throw new Error(`No TOTP secret known for ${email}`);
+    await databases
+      .get(this.app)
+      ?.db.updateTable('app_user')
+      .set({ totp_last_step: null })
+      .where('email', '=', email)
+      .execute();
+    await this.get('/connexion/code');
+    return this.post('/connexion/code', { code: await totpCode(secret) });
   }
 }
 

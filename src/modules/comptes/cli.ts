@@ -1,24 +1,26 @@
-import { randomBytes } from 'node:crypto';
 import { Option } from 'commander';
 import { audit } from '../../platform/audit/journal.ts';
+import { createInvitation } from '../../platform/auth/invitations.ts';
 import { ROLES, type Role, systemActor } from '../../platform/auth/policy.ts';
-import { createUser, normaliseEmail } from '../../platform/auth/users.ts';
+import { normaliseEmail } from '../../platform/auth/users.ts';
 import { CliError } from '../../platform/cli-error.ts';
+import { sendMail } from '../../platform/mail.ts';
 import type { CliContext } from '../../platform/module.ts';
 import { findCollectiviteByCode } from '../territoires/index.ts';
+import { invitationMail } from './mails.ts';
 
 export function comptesCli({ program, withDb }: CliContext): void {
   const user = program.command('user').description('Gérer les comptes des professionnels');
 
   user
     .command('add')
-    .description('Créer un compte ; un mot de passe provisoire est affiché une seule fois')
+    .description('Inviter une personne : affiche le lien d’invitation (et l’envoie par courriel)')
     .requiredOption('--email <email>', 'adresse e-mail de la personne')
     .requiredOption('--name <nom>', 'prénom et nom')
     .addOption(new Option('--role <rôle>', 'rôle').choices(Object.keys(ROLES)).makeOptionMandatory())
     .option('--collectivite <code>', 'code INSEE ou SIREN de la collectivité (sauf pour admin)')
     .action((options: { email: string; name: string; role: Role; collectivite?: string }) =>
-      withDb(async ({ db }) => {
+      withDb(async ({ db, config }) => {
         const email = normaliseEmail(options.email);
         if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
           throw new CliError(`Adresse e-mail invalide : ${options.email}`);
@@ -37,28 +39,24 @@ export function comptesCli({ program, withDb }: CliContext): void {
             `La collectivité ${options.collectivite} n’est pas membre. Voyez : npm run relais -- collectivite list`,
           );
         }
-        const taken = await db
-          .selectFrom('app_user')
-          .select('id')
-          .where('email', '=', email)
-          .executeTakeFirst();
-        if (taken) throw new CliError(`Un compte existe déjà pour ${email}.`);
-        const password = randomBytes(15).toString('base64url');
-        const userId = await createUser(db, {
+        const invited = await createInvitation(db, {
           email,
           name: options.name,
-          password,
-          memberships: [{ role: options.role, collectiviteId: collectivite?.id ?? null }],
+          membership: { role: options.role, collectiviteId: collectivite?.id ?? null },
+          invitedBy: null,
         });
+        if (!invited.ok) throw new CliError(invited.reason);
         await audit(db, {
           actor: systemActor('cli'),
-          action: 'user.create',
+          action: 'user.invite',
           collectiviteId: collectivite?.id ?? null,
-          subject: { type: 'user', id: userId },
+          subject: { type: 'user', id: invited.userId },
           details: { role: options.role },
         });
-        console.log(`Compte créé pour ${email} (${ROLES[options.role]}).`);
-        console.log(`Mot de passe provisoire, affiché une seule fois : ${password}`);
+        const link = `${config.publicUrl}/invitation/${invited.token}`;
+        await sendMail(db, config, invitationMail(email, options.name, link));
+        console.log(`Invitation créée pour ${email} (${ROLES[options.role]}), valable 7 jours.`);
+        console.log(`Lien d’invitation, à usage unique : ${link}`);
       }),
     );
 

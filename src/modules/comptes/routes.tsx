@@ -1,10 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
 import { can } from '../../platform/auth/policy.ts';
 import { closeSession, SESSION_COOKIE } from '../../platform/auth/sessions.ts';
 import { authenticate } from '../../platform/auth/users.ts';
+import type { Config } from '../../platform/config.ts';
+import type { Db } from '../../platform/db/database.ts';
 import { parseForm } from '../../platform/forms.ts';
+import { sendMail } from '../../platform/mail.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { findCollectiviteById } from '../territoires/index.ts';
 import { completeFirstFactor } from './signin.ts';
@@ -18,10 +21,40 @@ const signInSchema = z.object({
   password: z.string({ error: 'Saisissez votre mot de passe.' }).min(1, 'Saisissez votre mot de passe.'),
 });
 
+/** Journals a lockout and tells the account's owner by email. */
+async function warnOfLockout(db: Db, config: Config, request: FastifyRequest, userId: string) {
+  const user = await db
+    .selectFrom('app_user')
+    .select(['email', 'locked_until'])
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
+  await audit(db, {
+    actor: request.actor,
+    action: 'auth.lockout',
+    subject: { type: 'user', id: userId },
+    ip: request.ip,
+  });
+  await sendMail(db, config, {
+    to: user.email,
+    subject: 'Relais : votre compte est bloqué temporairement',
+    text: [
+      'Bonjour,',
+      '',
+      'Plusieurs tentatives de connexion à votre compte Relais ont échoué : il est bloqué jusqu’au',
+      `${user.locked_until?.toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })} (heure de Paris).`,
+      '',
+      'Si ce n’était pas vous, prévenez votre administrateur : quelqu’un essaie peut-être votre mot de passe.',
+    ].join('\n'),
+  });
+}
+
 export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
   app.get('/connexion', async (request, reply) => {
     if (request.actor.kind === 'user') return reply.redirect('/espace');
-    return reply.page({ title: 'Se connecter' }, <SignInPage csrf={reply.generateCsrf()} />);
+    return reply.page(
+      { title: 'Se connecter' },
+      <SignInPage csrf={reply.generateCsrf()} proconnect={config.proconnect !== undefined} />,
+    );
   });
 
   app.post(
@@ -38,6 +71,7 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
           subject: result.userId ? { type: 'user', id: result.userId } : undefined,
           ip: request.ip,
         });
+        if (result.lockedNow && result.userId) await warnOfLockout(db, config, request, result.userId);
       }
       if (!result?.ok) {
         // The same answer whether the account exists or not.
@@ -46,7 +80,12 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
           : form.errors;
         return reply.page(
           { title: 'Se connecter', hasErrors: true, status: 401 },
-          <SignInPage csrf={reply.generateCsrf()} errors={errors} email={body?.email} />,
+          <SignInPage
+            csrf={reply.generateCsrf()}
+            errors={errors}
+            email={body?.email}
+            proconnect={config.proconnect !== undefined}
+          />,
         );
       }
       return completeFirstFactor(db, config, request, reply, result.userId, 'password');
@@ -69,6 +108,16 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
     if (can(actor, 'opsn.manage')) {
       links.push({ href: '/admin/territoire', label: 'Gérer le territoire et les collectivités membres' });
     }
+    const managesPeople = actor.memberships.some(
+      (m) =>
+        m.role === 'admin' ||
+        (m.collectiviteId !== null && can(actor, 'people.manage', { collectiviteId: m.collectiviteId })),
+    );
+    if (managesPeople)
+      links.push({ href: '/admin/personnes', label: 'Inviter des personnes et gérer leurs rôles' });
+    links.push({ href: '/compte/sessions', label: 'Mes sessions de connexion' });
+    if (can(actor, 'opsn.manage'))
+      links.push({ href: '/admin/courriels', label: 'Lire les courriels envoyés' });
     if (can(actor, 'audit.read'))
       links.push({ href: '/admin/journal', label: 'Consulter le journal d’audit' });
     for (const m of actor.memberships) {

@@ -1,49 +1,149 @@
+import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/journal.ts';
-import { ABSOLUTE_TIMEOUT_MS, openSession, SESSION_COOKIE } from '../../platform/auth/sessions.ts';
+import {
+  ABSOLUTE_TIMEOUT_MS,
+  openSession,
+  resolveSession,
+  SESSION_COOKIE,
+} from '../../platform/auth/sessions.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
 
+/**
+ * Sign-in in two steps. The first factor (password, or ProConnect) opens a short-lived
+ * pending sign-in; the second (a TOTP code, or a recovery code) turns it into a session.
+ * A person without a TOTP app enrols one before their first session: no role skips it.
+ */
+
 export type FirstFactor = 'password' | 'proconnect';
 
-/**
- * Called once a person has proved the first factor (password, or ProConnect): continues
- * the sign-in (second factor) and, once complete, opens the session and redirects.
- */
+export const PENDING_COOKIE = 'relais_pending';
+const PENDING_TTL_MS = 10 * 60 * 1000;
+/** Wrong codes allowed in one pending sign-in before it must start over. */
+export const MAX_CODE_ATTEMPTS = 5;
+
+const pendingKey = (token: string) => createHash('sha256').update(token).digest('hex');
+const secureCookies = (config: Config) => config.publicUrl.startsWith('https:');
+
+/** Called once a first factor is proved: continues with the second factor. */
 export async function completeFirstFactor(
   db: Db,
   config: Config,
-  request: FastifyRequest,
+  _request: FastifyRequest,
   reply: FastifyReply,
   userId: string,
   method: FirstFactor,
 ): Promise<FastifyReply> {
-  return finishSignIn(db, config, request, reply, userId, method);
+  const token = randomBytes(32).toString('base64url');
+  await db
+    .insertInto('pending_signin')
+    .values({
+      id: pendingKey(token),
+      user_id: userId,
+      method,
+      enrol_secret: null,
+      expires_at: new Date(Date.now() + PENDING_TTL_MS),
+    })
+    .execute();
+  reply.setCookie(PENDING_COOKIE, token, {
+    path: '/connexion',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: secureCookies(config),
+    maxAge: PENDING_TTL_MS / 1000,
+  });
+  const user = await db
+    .selectFrom('app_user')
+    .select('totp_secret')
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return reply.redirect(user.totp_secret ? '/connexion/code' : '/connexion/activer', 303);
 }
 
-/** Opens a new session (a new id at every sign-in), journals it, and goes to the person's space. */
+export type PendingSignIn = {
+  key: string;
+  userId: string;
+  email: string;
+  method: FirstFactor;
+  hasTotp: boolean;
+  enrolSecret: string | null;
+  attempts: number;
+};
+
+/** The pending sign-in of this browser, if any and not expired. */
+export async function loadPending(db: Db, request: FastifyRequest): Promise<PendingSignIn | null> {
+  const token = request.cookies[PENDING_COOKIE];
+  if (!token) return null;
+  const row = await db
+    .selectFrom('pending_signin as p')
+    .innerJoin('app_user as u', 'u.id', 'p.user_id')
+    .select([
+      'p.id',
+      'p.user_id',
+      'p.method',
+      'p.enrol_secret',
+      'p.attempts',
+      'p.expires_at',
+      'u.email',
+      'u.totp_secret',
+      'u.status',
+    ])
+    .where('p.id', '=', pendingKey(token))
+    .executeTakeFirst();
+  if (!row || row.expires_at <= new Date() || row.status !== 'active') return null;
+  return {
+    key: row.id,
+    userId: row.user_id,
+    email: row.email,
+    method: row.method as FirstFactor,
+    hasTotp: row.totp_secret !== null,
+    enrolSecret: row.enrol_secret,
+    attempts: row.attempts,
+  };
+}
+
+/** Counts a wrong code; returns true when the pending sign-in is now used up. */
+export async function countFailedCode(db: Db, pending: PendingSignIn): Promise<boolean> {
+  if (pending.attempts + 1 >= MAX_CODE_ATTEMPTS) {
+    await db.deleteFrom('pending_signin').where('id', '=', pending.key).execute();
+    return true;
+  }
+  await db
+    .updateTable('pending_signin')
+    .set({ attempts: pending.attempts + 1 })
+    .where('id', '=', pending.key)
+    .execute();
+  return false;
+}
+
+/** Opens a new session (a new id at every sign-in), journals it, and ends the pending sign-in. */
 export async function finishSignIn(
   db: Db,
   config: Config,
   request: FastifyRequest,
   reply: FastifyReply,
-  userId: string,
-  method: FirstFactor,
-): Promise<FastifyReply> {
-  const token = await openSession(db, userId);
+  pending: PendingSignIn,
+  secondFactor: 'totp' | 'recovery-code' | 'enrolment',
+): Promise<void> {
+  await db.deleteFrom('pending_signin').where('id', '=', pending.key).execute();
+  const token = await openSession(db, pending.userId);
+  // The page answering this request already shows the person signed in.
+  const actor = await resolveSession(db, token);
   await audit(db, {
     actor: request.actor,
     action: 'auth.signin.success',
-    subject: { type: 'user', id: userId },
+    subject: { type: 'user', id: pending.userId },
     ip: request.ip,
-    details: { method },
+    details: { method: pending.method, secondFactor },
   });
+  if (actor) request.actor = actor;
+  reply.clearCookie(PENDING_COOKIE, { path: '/connexion' });
   reply.setCookie(SESSION_COOKIE, token, {
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
-    secure: config.publicUrl.startsWith('https:'),
+    secure: secureCookies(config),
     maxAge: ABSOLUTE_TIMEOUT_MS / 1000,
   });
-  return reply.redirect('/espace', 303);
 }

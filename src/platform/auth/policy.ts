@@ -33,7 +33,8 @@ export function systemActor(label: string): Actor {
 export type Action =
   | 'opsn.manage' // edit the OPSN, add and remove member collectivités
   | 'collectivite.theme' // change a collectivité's display name, colour and logo
-  | 'audit.read'; // browse and export the audit journal
+  | 'audit.read' // browse and export the audit journal
+  | 'people.manage'; // invite people, change their roles, deactivate them (in a collectivité)
 
 export type Resource = { collectiviteId?: number };
 
@@ -59,6 +60,7 @@ export function can(actor: Actor, action: Action, resource: Resource = {}): bool
     case 'audit.read':
       return false;
     case 'collectivite.theme':
+    case 'people.manage':
       return hasRoleIn(actor, 'coordinateur', resource.collectiviteId);
   }
 }

@@ -18,7 +18,7 @@ export async function openSession(db: Db, userId: string, now = new Date()): Pro
     .values({
       id: sessionKey(token),
       user_id: userId,
-      active_collectivite_id: memberships.find((m) => m.collectiviteId !== null)?.collectiviteId ?? null,
+      active_collectivite_id: defaultCollectiviteId(memberships),
       last_seen_at: now,
       expires_at: new Date(now.getTime() + ABSOLUTE_TIMEOUT_MS),
     })
@@ -30,13 +30,19 @@ export async function closeSession(db: Db, token: string): Promise<void> {
   await db.deleteFrom('user_session').where('id', '=', sessionKey(token)).execute();
 }
 
-async function loadMemberships(db: Db, userId: string): Promise<Membership[]> {
+/** A person's roles, for the actor of a session or of an API token. */
+export async function loadMemberships(db: Db, userId: string): Promise<Membership[]> {
   const rows = await db
     .selectFrom('membership')
     .select(['role', 'collectivite_id'])
     .where('user_id', '=', userId)
     .execute();
   return rows.map((r) => ({ role: r.role, collectiviteId: r.collectivite_id }));
+}
+
+/** The collectivité a person acts in until they choose another: their first one. */
+export function defaultCollectiviteId(memberships: Membership[]): number | null {
+  return memberships.find((m) => m.collectiviteId !== null)?.collectiviteId ?? null;
 }
 
 /**

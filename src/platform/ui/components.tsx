@@ -5,7 +5,7 @@ export type FieldErrors = Record<string, string>;
 type FieldProps = {
   name: string;
   label: string;
-  hint?: string;
+  hint?: string | undefined;
   error?: string | undefined;
   value?: string | number | null | undefined;
   type?: 'text' | 'email' | 'password' | 'search' | 'tel' | 'url' | 'number' | 'date' | 'file';
@@ -101,6 +101,61 @@ export function TextArea(props: Omit<FieldProps, 'type'> & { rows?: number }): J
         {text(props.value) ?? ''}
       </textarea>
     </FieldFrame>
+  );
+}
+
+/** A labelled drop-down list, wired like `Field`. */
+export function Select(
+  props: Omit<FieldProps, 'type'> & { options: { value: string; label: string }[] },
+): JSX.Element {
+  return (
+    <FieldFrame props={props}>
+      <select
+        id={fieldId(props.name)}
+        name={props.name}
+        aria-describedby={describedBy(props)}
+        aria-invalid={props.error ? 'true' : undefined}
+      >
+        {props.options.map((o) => (
+          <option value={o.value} selected={o.value === text(props.value)} safe>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </FieldFrame>
+  );
+}
+
+/** A one-field form asking for a one-time code (sign-in, enrolment, confirmation). */
+export function CodeForm(props: {
+  action: string;
+  csrf: string;
+  label: string;
+  hint?: string;
+  error?: string | undefined;
+  submit: string;
+  hidden?: Record<string, string>;
+}): JSX.Element {
+  return (
+    <form method="post" action={props.action} novalidate>
+      <CsrfField token={props.csrf} />
+      {Object.entries(props.hidden ?? {}).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <Field
+        name="code"
+        label={props.label}
+        hint={props.hint}
+        error={props.error}
+        autocomplete="one-time-code"
+        inputClass="input--short"
+        spellcheck={false}
+        required
+      />
+      <button type="submit" class="button" safe>
+        {props.submit}
+      </button>
+    </form>
   );
 }
 

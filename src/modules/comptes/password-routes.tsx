@@ -1,0 +1,102 @@
+import type { FastifyInstance } from 'fastify';
+import { audit } from '../../platform/audit/journal.ts';
+import { passwordProblem } from '../../platform/auth/password-policy.ts';
+import { completeReset, findReset, requestReset } from '../../platform/auth/password-reset.ts';
+import { sendMail } from '../../platform/mail.ts';
+import type { RouteContext } from '../../platform/module.ts';
+import type { FieldErrors } from '../../platform/ui/components.tsx';
+import { ForgotPasswordPage, InvalidLinkPage, PasswordChangedPage, ResetPasswordPage } from './views.tsx';
+
+/** Errors of a new password and its confirmation, or none. */
+export function newPasswordErrors(body: unknown, userInputs: string[]): FieldErrors {
+  const { password = '', confirmation = '' } = (body ?? {}) as { password?: string; confirmation?: string };
+  const problem = passwordProblem(String(password), [...userInputs, 'relais']);
+  if (problem) return { password: problem };
+  if (password !== confirmation) return { confirmation: 'Les deux mots de passe ne sont pas identiques.' };
+  return {};
+}
+
+export function passwordRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
+  app.get('/mot-de-passe-oublie', async (_request, reply) =>
+    reply.page({ title: 'Mot de passe oublié' }, <ForgotPasswordPage csrf={reply.generateCsrf()} />),
+  );
+
+  app.post(
+    '/mot-de-passe-oublie',
+    { config: { rateLimit: { max: 5, timeWindow: '1 minute' } } },
+    async (request, reply) => {
+      const email = String((request.body as { email?: string })?.email ?? '').trim();
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+        return reply.page(
+          { title: 'Mot de passe oublié', hasErrors: true, status: 400 },
+          <ForgotPasswordPage
+            csrf={reply.generateCsrf()}
+            errors={{ email: 'Saisissez une adresse e-mail valide.' }}
+          />,
+        );
+      }
+      const reset = await requestReset(db, email);
+      if (reset) {
+        await audit(db, {
+          actor: request.actor,
+          action: 'auth.password_reset.request',
+          subject: { type: 'user', id: reset.userId },
+          ip: request.ip,
+        });
+        await sendMail(db, config, {
+          to: reset.email,
+          subject: 'Relais : choisir un nouveau mot de passe',
+          text: [
+            'Bonjour,',
+            '',
+            'Pour choisir un nouveau mot de passe, ouvrez ce lien (valable une heure, une seule fois) :',
+            `${config.publicUrl}/mot-de-passe/${reset.token}`,
+            '',
+            'Si vous n’avez rien demandé, ignorez ce message : votre mot de passe ne change pas.',
+          ].join('\n'),
+        });
+      }
+      // The same answer whether the account exists or not.
+      return reply.page(
+        { title: 'Mot de passe oublié' },
+        <ForgotPasswordPage csrf={reply.generateCsrf()} sent />,
+      );
+    },
+  );
+
+  app.get('/mot-de-passe/:token', async (request, reply) => {
+    const { token } = request.params as { token: string };
+    if (!(await findReset(db, token)))
+      return reply.page({ title: 'Lien non valable', status: 410 }, <InvalidLinkPage />);
+    return reply.page(
+      { title: 'Nouveau mot de passe' },
+      <ResetPasswordPage csrf={reply.generateCsrf()} token={token} />,
+    );
+  });
+
+  app.post(
+    '/mot-de-passe/:token',
+    { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    async (request, reply) => {
+      const { token } = request.params as { token: string };
+      const reset = await findReset(db, token);
+      if (!reset) return reply.page({ title: 'Lien non valable', status: 410 }, <InvalidLinkPage />);
+      const errors = newPasswordErrors(request.body, [reset.email]);
+      if (Object.keys(errors).length > 0) {
+        return reply.page(
+          { title: 'Nouveau mot de passe', hasErrors: true, status: 400 },
+          <ResetPasswordPage csrf={reply.generateCsrf()} token={token} errors={errors} />,
+        );
+      }
+      const userId = await completeReset(db, token, String((request.body as { password: string }).password));
+      if (!userId) return reply.page({ title: 'Lien non valable', status: 410 }, <InvalidLinkPage />);
+      await audit(db, {
+        actor: request.actor,
+        action: 'auth.password_reset',
+        subject: { type: 'user', id: userId },
+        ip: request.ip,
+      });
+      return reply.page({ title: 'Mot de passe changé' }, <PasswordChangedPage />);
+    },
+  );
+}

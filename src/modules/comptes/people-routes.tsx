@@ -1,0 +1,275 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { audit } from '../../platform/audit/journal.ts';
+import { type Actor, ForbiddenError, isAdmin, ROLES, type Role } from '../../platform/auth/policy.ts';
+import { useTotpCode } from '../../platform/auth/second-factor.ts';
+import {
+  isFreshlyConfirmed,
+  listSessions,
+  markConfirmed,
+  revokeAllSessions,
+  revokeSession,
+} from '../../platform/auth/session-admin.ts';
+import { SESSION_COOKIE } from '../../platform/auth/sessions.ts';
+import { parseForm, requiredText } from '../../platform/forms.ts';
+import type { RouteContext } from '../../platform/module.ts';
+import type { FieldErrors } from '../../platform/ui/components.tsx';
+import { listCollectivites } from '../territoires/index.ts';
+import { changeRole, getPerson, invitePerson, listPeople, resetSecondFactor, setActive } from './people.ts';
+import {
+  type CollectiviteChoice,
+  ConfirmPage,
+  OutboxPage,
+  PeoplePage,
+  PersonPage,
+  SessionsPage,
+} from './people-views.tsx';
+
+const FLASH: Record<string, string> = {
+  invitation: 'L’invitation a été envoyée.',
+  role: 'Le rôle a été changé ; la personne devra se reconnecter.',
+  desactiver: 'Le compte a été désactivé et ses sessions fermées.',
+  reactiver: 'Le compte a été réactivé.',
+  totp: 'La double authentification a été réinitialisée.',
+  session: 'La session a été fermée.',
+};
+const flashOf = (request: FastifyRequest) => FLASH[(request.query as { ok?: string }).ok ?? ''];
+
+const roleSchema = z.enum(Object.keys(ROLES) as [Role, ...Role[]], {
+  error: 'Choisissez un rôle dans la liste.',
+});
+const collectiviteIdSchema = z.preprocess(
+  (v) => (v === '' || v === undefined ? null : Number(v)),
+  z.number().int().positive().nullable(),
+);
+const inviteSchema = z.object({
+  name: requiredText('le prénom et le nom', 120),
+  email: z.email('Saisissez une adresse e-mail valide, par exemple prenom.nom@exemple.fr.'),
+  role: roleSchema,
+  collectiviteId: collectiviteIdSchema,
+});
+const roleChangeSchema = z.object({ role: roleSchema, collectiviteId: collectiviteIdSchema });
+
+/** Roles this actor may give, in the order of the list. */
+const grantableRoles = (actor: Actor): Role[] =>
+  (Object.keys(ROLES) as Role[]).filter((r) => r !== 'admin' || isAdmin(actor));
+
+/** Collectivités where this actor may manage people. */
+async function choices(db: RouteContext['db'], actor: Actor): Promise<CollectiviteChoice[]> {
+  const all = await listCollectivites(db);
+  const mine = actor.kind === 'user' ? new Set(actor.memberships.map((m) => m.collectiviteId)) : new Set();
+  return all
+    .filter((c) => isAdmin(actor) || mine.has(c.id))
+    .map((c) => ({ id: c.id, name: c.display_name || c.name }));
+}
+
+/** A path inside Relais to come back to after confirming; anything else goes to the space. */
+const safeReturn = (value: unknown) =>
+  typeof value === 'string' && /^\/admin\/[\w/-]*$/.test(value) ? value : '/espace';
+
+export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
+  const peoplePage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: { errors?: FieldErrors; values?: Record<string, string>; status?: number } = {},
+  ) => {
+    const people = await listPeople(db, request.actor);
+    return reply.page(
+      { title: 'Personnes et rôles', hasErrors: Boolean(extra.errors), status: extra.status ?? 200 },
+      <PeoplePage
+        people={people}
+        collectivites={await choices(db, request.actor)}
+        grantableRoles={grantableRoles(request.actor)}
+        csrf={reply.generateCsrf()}
+        flash={flashOf(request)}
+        errors={extra.errors ?? {}}
+        values={extra.values ?? {}}
+      />,
+    );
+  };
+
+  app.get('/admin/personnes', (request, reply) => peoplePage(request, reply));
+
+  app.post('/admin/personnes', async (request, reply) => {
+    await listPeople(db, request.actor); // refuses those who manage nobody
+    const body = request.body as Record<string, string>;
+    const form = parseForm(inviteSchema, body);
+    if (!form.ok) return peoplePage(request, reply, { errors: form.errors, values: body, status: 400 });
+    if (form.data.role !== 'admin' && form.data.collectiviteId === null) {
+      return peoplePage(request, reply, {
+        errors: { collectiviteId: 'Choisissez la collectivité de cette personne.' },
+        values: body,
+        status: 400,
+      });
+    }
+    const result = await invitePerson(db, config, request.actor, {
+      ...form.data,
+      collectiviteId: form.data.role === 'admin' ? null : form.data.collectiviteId,
+    });
+    if (!result.ok)
+      return peoplePage(request, reply, {
+        errors: { [result.field]: result.reason },
+        values: body,
+        status: 400,
+      });
+    return reply.redirect('/admin/personnes?ok=invitation', 303);
+  });
+
+  const loadPerson = async (request: FastifyRequest) => {
+    const { personne } = request.params as { personne: string };
+    if (!/^[0-9a-f-]{36}$/.test(personne)) return undefined;
+    return getPerson(db, request.actor, personne);
+  };
+
+  const personPage = async (request: FastifyRequest, reply: FastifyReply, errors?: FieldErrors) => {
+    const person = await loadPerson(request);
+    if (!person) return reply.callNotFound();
+    return reply.page(
+      {
+        title: person.name,
+        hasErrors: Boolean(errors),
+        status: errors ? 400 : 200,
+        breadcrumbs: [{ href: '/admin/personnes', label: 'Personnes et rôles' }],
+      },
+      <PersonPage
+        person={person}
+        collectivites={await choices(db, request.actor)}
+        grantableRoles={grantableRoles(request.actor)}
+        canResetTotp={isAdmin(request.actor)}
+        csrf={reply.generateCsrf()}
+        flash={flashOf(request)}
+        errors={errors ?? {}}
+      />,
+    );
+  };
+
+  app.get('/admin/personnes/:personne', (request, reply) => personPage(request, reply));
+
+  app.post('/admin/personnes/:personne/role', async (request, reply) => {
+    const person = await loadPerson(request);
+    if (!person) return reply.callNotFound();
+    const form = parseForm(roleChangeSchema, request.body);
+    if (!form.ok) return personPage(request, reply, form.errors);
+    const result = await changeRole(db, request.actor, person, form.data.collectiviteId, form.data.role);
+    if (!result.ok) return personPage(request, reply, { [result.field]: result.reason });
+    return reply.redirect(`/admin/personnes/${person.id}?ok=role`, 303);
+  });
+
+  app.post('/admin/personnes/:personne/statut', async (request, reply) => {
+    const person = await loadPerson(request);
+    if (!person) return reply.callNotFound();
+    const action = (request.body as { action?: string })?.action;
+    if (action !== 'desactiver' && action !== 'reactiver') {
+      return personPage(request, reply, { status: 'Choisissez de désactiver ou de réactiver le compte.' });
+    }
+    const result = await setActive(db, request.actor, person, action === 'reactiver');
+    if (!result.ok) return personPage(request, reply, { [result.field]: result.reason });
+    return reply.redirect(`/admin/personnes/${person.id}?ok=${action}`, 303);
+  });
+
+  // Sensitive: the administrator confirms with a fresh code of their own first.
+  app.post('/admin/personnes/:personne/totp', async (request, reply) => {
+    if (!isAdmin(request.actor)) throw new ForbiddenError();
+    const person = await loadPerson(request);
+    if (!person) return reply.callNotFound();
+    if (!(await isFreshlyConfirmed(db, request.cookies[SESSION_COOKIE]))) {
+      return reply.redirect(`/connexion/confirmer?retour=/admin/personnes/${person.id}`, 303);
+    }
+    if ((request.body as { confirm?: string })?.confirm !== 'oui')
+      return personPage(request, reply, { confirm: 'Confirmez la réinitialisation.' });
+    await resetSecondFactor(db, request.actor, person);
+    return reply.redirect(`/admin/personnes/${person.id}?ok=totp`, 303);
+  });
+
+  // Re-authentication: a fresh TOTP code, valid five minutes, before sensitive actions.
+  app.get('/connexion/confirmer', async (request, reply) => {
+    if (request.actor.kind !== 'user') return reply.redirect('/connexion');
+    const back = safeReturn((request.query as { retour?: string }).retour);
+    return reply.page(
+      { title: 'Confirmer votre identité' },
+      <ConfirmPage csrf={reply.generateCsrf()} back={back} />,
+    );
+  });
+
+  app.post(
+    '/connexion/confirmer',
+    { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    async (request, reply) => {
+      const actor = request.actor;
+      if (actor.kind !== 'user') return reply.redirect('/connexion');
+      const body = (request.body ?? {}) as { code?: string; retour?: string };
+      const back = safeReturn(body.retour);
+      if (!(await useTotpCode(db, actor.userId, String(body.code ?? '')))) {
+        await audit(db, { actor, action: 'auth.reauth.failure', ip: request.ip });
+        return reply.page(
+          { title: 'Confirmer votre identité', hasErrors: true, status: 401 },
+          <ConfirmPage csrf={reply.generateCsrf()} back={back} error="Ce code n’est pas valable." />,
+        );
+      }
+      await markConfirmed(db, request.cookies[SESSION_COOKIE] ?? '');
+      await audit(db, { actor, action: 'auth.reauth', ip: request.ip });
+      return reply.redirect(back, 303);
+    },
+  );
+
+  app.get('/compte/sessions', async (request, reply) => {
+    const actor = request.actor;
+    if (actor.kind !== 'user') return reply.redirect('/connexion');
+    const sessions = await listSessions(db, actor.userId, request.cookies[SESSION_COOKIE]);
+    return reply.page(
+      { title: 'Mes sessions' },
+      <SessionsPage sessions={sessions} csrf={reply.generateCsrf()} flash={flashOf(request)} />,
+    );
+  });
+
+  app.post('/compte/sessions/fermer', async (request, reply) => {
+    const actor = request.actor;
+    if (actor.kind !== 'user') return reply.redirect('/connexion');
+    const handle = String((request.body as { session?: string })?.session ?? '');
+    if (!(await revokeSession(db, actor.userId, handle))) {
+      const sessions = await listSessions(db, actor.userId, request.cookies[SESSION_COOKIE]);
+      return reply.page(
+        { title: 'Mes sessions', hasErrors: true, status: 400 },
+        <SessionsPage
+          sessions={sessions}
+          csrf={reply.generateCsrf()}
+          error="Cette session est déjà fermée."
+        />,
+      );
+    }
+    await audit(db, { actor, action: 'auth.session.revoke', ip: request.ip });
+    return reply.redirect('/compte/sessions?ok=session', 303);
+  });
+
+  app.post('/compte/sessions/toutes', async (request, reply) => {
+    const actor = request.actor;
+    if (actor.kind !== 'user') return reply.redirect('/connexion');
+    if ((request.body as { confirm?: string })?.confirm !== 'oui')
+      return reply.redirect('/compte/sessions', 303);
+    await revokeAllSessions(db, actor.userId);
+    await audit(db, { actor, action: 'auth.signout.everywhere', ip: request.ip });
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/', 303);
+  });
+
+  // Mail that could not leave (no SMTP): administrators read it here. Reading is journaled.
+  app.get('/admin/courriels', async (request, reply) => {
+    if (!isAdmin(request.actor)) throw new ForbiddenError();
+    const rows = await db.selectFrom('mail_outbox').selectAll().orderBy('id', 'desc').limit(100).execute();
+    await audit(db, { actor: request.actor, action: 'mail.outbox.read', ip: request.ip });
+    return reply.header('cache-control', 'no-store').page(
+      { title: 'Courriels envoyés' },
+      <OutboxPage
+        smtp={Boolean(config.smtpUrl)}
+        mails={rows.map((r) => ({
+          id: r.id,
+          recipient: r.recipient,
+          subject: r.subject,
+          body: r.body,
+          status: r.status,
+          createdAt: r.created_at,
+        }))}
+      />,
+    );
+  });
+}

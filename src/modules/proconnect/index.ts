@@ -1,0 +1,18 @@
+import type { RelaisModule } from '../../platform/module.ts';
+import { CALLBACK_PATH, proconnectRoutes, START_PATH } from './routes.tsx';
+import { proconnectMigrations } from './tables.ts';
+
+/**
+ * Sign-in with ProConnect, the State's identity federation for public agents, as a first
+ * factor besides the password. Off unless PROCONNECT_* is configured (the routes then
+ * answer 404). It links a ProConnect identity to an account that an invitation opened.
+ */
+export const proconnect: RelaisModule = {
+  name: 'proconnect',
+  migrations: proconnectMigrations,
+  routes: proconnectRoutes,
+  access: {
+    [`GET ${START_PATH}`]: 'public',
+    [`GET ${CALLBACK_PATH}`]: 'public',
+  },
+};

@@ -1,0 +1,74 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '../db/database.ts';
+import { hashPassword } from './passwords.ts';
+import { normaliseEmail } from './users.ts';
+
+/** Password reset by email: a single-use link valid one hour. */
+export const RESET_TTL_MS = 60 * 60 * 1000;
+
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** A reset link for an active account, or null (the caller answers the same either way). */
+export async function requestReset(
+  db: Db,
+  email: string,
+  now = new Date(),
+): Promise<{ userId: string; email: string; token: string } | null> {
+  const user = await db
+    .selectFrom('app_user')
+    .select(['id', 'email'])
+    .where('email', '=', normaliseEmail(email))
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  if (!user) return null;
+  const token = randomBytes(32).toString('base64url');
+  await db
+    .insertInto('password_reset')
+    .values({
+      token_hash: tokenHash(token),
+      user_id: user.id,
+      expires_at: new Date(now.getTime() + RESET_TTL_MS),
+      used_at: null,
+    })
+    .execute();
+  return { userId: user.id, email: user.email, token };
+}
+
+/** The person a reset link is for, while it is unused and unexpired. */
+export async function findReset(
+  db: Db,
+  token: string,
+  now = new Date(),
+): Promise<{ userId: string; email: string } | null> {
+  const row = await db
+    .selectFrom('password_reset as r')
+    .innerJoin('app_user as u', 'u.id', 'r.user_id')
+    .select(['r.user_id', 'r.expires_at', 'r.used_at', 'u.email', 'u.status'])
+    .where('r.token_hash', '=', tokenHash(token))
+    .executeTakeFirst();
+  if (!row || row.used_at || row.expires_at <= now || row.status !== 'active') return null;
+  return { userId: row.user_id, email: row.email };
+}
+
+/** Uses the link once: sets the password, lifts any lock, and ends every session. */
+export async function completeReset(db: Db, token: string, password: string): Promise<string | null> {
+  const reset = await findReset(db, token);
+  if (!reset) return null;
+  const passwordHash = await hashPassword(password);
+  return db.transaction().execute(async (trx) => {
+    const used = await trx
+      .updateTable('password_reset')
+      .set({ used_at: new Date() })
+      .where('token_hash', '=', tokenHash(token))
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(used.numUpdatedRows) !== 1) return null;
+    await trx
+      .updateTable('app_user')
+      .set({ password_hash: passwordHash, failed_signins: 0, locked_until: null })
+      .where('id', '=', reset.userId)
+      .execute();
+    await trx.deleteFrom('user_session').where('user_id', '=', reset.userId).execute();
+    return reset.userId;
+  });
+}

@@ -1,0 +1,162 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { audit } from '../audit/journal.ts';
+import type { Db } from '../db/database.ts';
+import { type Actor, ANONYMOUS, systemActor } from './policy.ts';
+import { defaultCollectiviteId, loadMemberships } from './sessions.ts';
+
+/**
+ * Personal API tokens: an integration acts as the person who created the token, through
+ * `Authorization: Bearer relais_…` on `/api/`. Only the SHA-256 of a token is stored: the
+ * clear value is shown once, when it is created.
+ */
+
+export const TOKEN_PREFIX = 'relais_';
+/** A token in use writes its last use at most this often. */
+const TOUCH_INTERVAL_MS = 60_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export type TokenInfo = {
+  id: string;
+  userId: string;
+  email: string;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+};
+
+/**
+ * Creates a token for a person and returns its clear value, which nobody can read again.
+ * `actor` is who asked, for the journal: the command line unless said otherwise.
+ */
+export async function createToken(
+  db: Db,
+  userId: string,
+  name: string,
+  actor: Actor = systemActor('cli'),
+): Promise<string> {
+  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  await db.transaction().execute(async (trx) => {
+    const { id } = await trx
+      .insertInto('api_token')
+      .values({ user_id: userId, name, token_hash: tokenHash(token) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await audit(trx, {
+      actor,
+      action: 'token.create',
+      subject: { type: 'api_token', id },
+      details: { user: userId, name },
+    });
+  });
+  return token;
+}
+
+/** Revokes a token for good; false when no active token has this id. */
+export async function revokeToken(
+  db: Db,
+  id: string,
+  actor: Actor = systemActor('cli'),
+  now = new Date(),
+): Promise<boolean> {
+  // Not a uuid: PostgreSQL would refuse the comparison rather than find nothing.
+  if (!UUID.test(id)) return false;
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('api_token')
+      .set({ revoked_at: now })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .returning(['user_id', 'name'])
+      .executeTakeFirst();
+    if (!row) return false;
+    await audit(trx, {
+      actor,
+      action: 'token.revoke',
+      subject: { type: 'api_token', id },
+      details: { user: row.user_id, name: row.name },
+    });
+    return true;
+  });
+}
+
+/** Every token (revoked ones too), or a person's; by email, then oldest first. */
+export async function listTokens(db: Db, userId?: string): Promise<TokenInfo[]> {
+  const rows = await db
+    .selectFrom('api_token as t')
+    .innerJoin('app_user as u', 'u.id', 't.user_id')
+    .select(['t.id', 't.user_id', 'u.email', 't.name', 't.created_at', 't.last_used_at', 't.revoked_at'])
+    .$if(userId !== undefined, (q) => q.where('t.user_id', '=', userId!))
+    .orderBy('u.email')
+    .orderBy('t.created_at')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    userId: r.user_id,
+    email: r.email,
+    name: r.name,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+    revokedAt: r.revoked_at,
+  }));
+}
+
+/** What a presented token leads to; `tokenId` names a known but unusable token, for the journal. */
+type Lookup = { actor: Actor; tokenId: string } | { actor: null; tokenId: string | null };
+
+const NOT_FOUND: Lookup = { actor: null, tokenId: null };
+
+async function lookupToken(db: Db, token: string, now: Date): Promise<Lookup> {
+  if (!token.startsWith(TOKEN_PREFIX)) return NOT_FOUND;
+  const row = await db
+    .selectFrom('api_token as t')
+    .innerJoin('app_user as u', 'u.id', 't.user_id')
+    .select(['t.id', 't.user_id', 't.last_used_at', 't.revoked_at', 'u.email', 'u.name', 'u.status'])
+    .where('t.token_hash', '=', tokenHash(token))
+    .executeTakeFirst();
+  if (!row) return NOT_FOUND;
+  if (row.revoked_at !== null || row.status !== 'active') return { actor: null, tokenId: row.id };
+  // An integration may call many times a minute: it should not write each time.
+  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > TOUCH_INTERVAL_MS) {
+    await db.updateTable('api_token').set({ last_used_at: now }).where('id', '=', row.id).execute();
+  }
+  const memberships = await loadMemberships(db, row.user_id);
+  const actor: Actor = {
+    kind: 'user',
+    userId: row.user_id,
+    email: row.email,
+    name: row.name,
+    memberships,
+    activeCollectiviteId: defaultCollectiviteId(memberships),
+  };
+  return { actor, tokenId: row.id };
+}
+
+/**
+ * The actor behind a token, with the same shape as a session's, or null when the token is
+ * unknown, revoked, or its person is disabled. Records the use (at most once a minute).
+ */
+export async function resolveToken(db: Db, token: string, now = new Date()): Promise<Actor | null> {
+  return (await lookupToken(db, token, now)).actor;
+}
+
+/**
+ * The actor of a request to `/api/`, from its `Authorization: Bearer …` header alone (a
+ * session cookie does not count there). Without the header the caller is anonymous; a
+ * header that gives no usable token is journaled as a failure, and the caller is anonymous.
+ */
+export async function actorFromBearer(db: Db, authorization: string | undefined, ip: string): Promise<Actor> {
+  if (!authorization) return ANONYMOUS;
+  const token = /^Bearer +(\S+) *$/i.exec(authorization)?.[1];
+  const found = token ? await lookupToken(db, token, new Date()) : NOT_FOUND;
+  if (found.actor) return found.actor;
+  await audit(db, {
+    actor: ANONYMOUS,
+    action: 'auth.token.failure',
+    subject: found.tokenId ? { type: 'api_token', id: found.tokenId } : undefined,
+    ip,
+  });
+  return ANONYMOUS;
+}
