@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { modules } from './modules/index.ts';
-import { getSiteIdentity } from './modules/territoires/index.ts';
+import { findCollectiviteById, getSiteIdentity } from './modules/territoires/index.ts';
 import { ANONYMOUS } from './platform/auth/policy.ts';
 import { resolveSession, SESSION_COOKIE } from './platform/auth/sessions.ts';
 import { actorFromBearer } from './platform/auth/tokens.ts';
@@ -62,7 +62,14 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
   });
 
   const nav = modules.flatMap((m) => m.nav ?? []);
-  registerPages(app, { loadIdentity: () => getSiteIdentity(db), nav });
+  registerPages(app, {
+    loadIdentity: () => getSiteIdentity(db),
+    loadCollectiviteName: async (id) => {
+      const c = await findCollectiviteById(db, id);
+      return c ? c.display_name || c.name : null;
+    },
+    nav,
+  });
   registerHealth(app, db, dbKind, config.metricsToken);
   registerFiles(app, db);
   registerErrorPages(app);

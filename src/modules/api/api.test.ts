@@ -145,6 +145,19 @@ describe('JSON API /api/v1', () => {
     ]);
   });
 
+  test('token uses are journaled, at most once a minute per token', async () => {
+    const token = await createToken(t.db.db, coordinatorId, 'journal des usages');
+    const id = await tokenId('journal des usages');
+    for (let i = 0; i < 3; i++) assert.equal((await get('/api/v1/moi', token)).statusCode, 200);
+    const uses = await t.db.db
+      .selectFrom('audit_event')
+      .select('action')
+      .where('action', '=', 'token.use')
+      .where('subject_id', '=', id)
+      .execute();
+    assert.equal(uses.length, 1);
+  });
+
   test('the member collectivités, without a token', async () => {
     const res = await get('/api/v1/collectivites');
     assert.equal(res.statusCode, 200, res.body);

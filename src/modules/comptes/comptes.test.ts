@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/app.ts';
 import { IDLE_TIMEOUT_MS } from '../../platform/auth/sessions.ts';
+import { createUser } from '../../platform/auth/users.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './index.ts';
 
 const admin = DEMO_ACCOUNTS[0].email;
+const TWO_PLACES_TOTP = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
 describe('sign-in and sessions', () => {
   let t: TestApp;
@@ -71,5 +73,38 @@ describe('sign-in and sessions', () => {
     const blocked = await c.post('/connexion', { email: admin, password: DEMO_PASSWORD });
     assert.equal(blocked.statusCode, 429);
     assert.equal(h1(blocked.body), 'Trop de tentatives');
+  });
+
+  test('a person with roles in two collectivités chooses the one they act in, shown in the header', async () => {
+    const id = async (code: string) =>
+      (
+        await t.db.db
+          .selectFrom('collectivite')
+          .select('id')
+          .where('code', '=', code)
+          .executeTakeFirstOrThrow()
+      ).id;
+    const [bron, roanne, vaulx] = [await id('69029'), await id('42187'), await id('69256')];
+    await createUser(t.db.db, {
+      email: 'deux@example.org',
+      name: 'Dana Deux',
+      password: DEMO_PASSWORD,
+      totpSecret: TWO_PLACES_TOTP,
+      memberships: [
+        { role: 'mediateur', collectiviteId: bron },
+        { role: 'formateur', collectiviteId: roanne },
+      ],
+    });
+    const c = new Client(t.app, { ip: '192.0.2.20' }); // the rate-limit test above used up 127.0.0.1
+    await c.signIn('deux@example.org', DEMO_PASSWORD, TWO_PLACES_TOTP);
+    const before = await c.get('/espace');
+    assert.match(before.body, /Connecté : <span>Dana Deux<\/span> – <a href="\/espace">Bron<\/a>/);
+    assert.match(before.body, /<select id="champ-collectivite"/);
+    const switched = await c.post('/espace/collectivite', { collectivite: String(roanne) });
+    assert.equal(switched.statusCode, 303);
+    assert.match((await c.get('/espace')).body, /– <a href="\/espace">Roanne<\/a>/);
+    const foreign = await c.post('/espace/collectivite', { collectivite: String(vaulx) });
+    assert.equal(foreign.statusCode, 400);
+    assert.match(foreign.body, /Choisissez une collectivité où vous avez un rôle/);
   });
 });

@@ -23,6 +23,7 @@ export const comptes: RelaisModule = {
     'POST /connexion': 'public',
     'POST /deconnexion': 'public',
     'GET /espace': 'signed-in',
+    'POST /espace/collectivite': 'signed-in',
     // The second step is reached with a pending sign-in cookie, not a session.
     'GET /connexion/code': 'public',
     'POST /connexion/code': 'public',

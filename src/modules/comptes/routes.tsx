@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
-import { can } from '../../platform/auth/policy.ts';
+import { type Actor, can } from '../../platform/auth/policy.ts';
+import { setActiveCollectivite } from '../../platform/auth/session-admin.ts';
 import { closeSession, SESSION_COOKIE } from '../../platform/auth/sessions.ts';
 import { authenticate } from '../../platform/auth/users.ts';
 import type { Config } from '../../platform/config.ts';
@@ -101,9 +102,8 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
     return reply.redirect('/', 303);
   });
 
-  app.get('/espace', async (request, reply) => {
-    const actor = request.actor;
-    if (actor.kind !== 'user') return reply.redirect('/connexion');
+  /** The person's space: what they may do, and the collectivité they act in. */
+  const spacePage = async (actor: Actor & { kind: 'user' }, reply: FastifyReply, error?: string) => {
     const links: SpaceLink[] = [];
     if (can(actor, 'opsn.manage')) {
       links.push({ href: '/admin/territoire', label: 'Gérer le territoire et les collectivités membres' });
@@ -133,6 +133,37 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
           label: `Personnaliser ${c.name}`,
         });
     }
-    return reply.page({ title: 'Mon espace' }, <SpacePage actor={actor} links={links} />);
+    const collectivites: { id: number; name: string }[] = [];
+    for (const id of new Set(actor.memberships.map((m) => m.collectiviteId))) {
+      const c = id === null ? undefined : await findCollectiviteById(db, id);
+      if (c) collectivites.push({ id: c.id, name: c.display_name || c.name });
+    }
+    return reply.page(
+      { title: 'Mon espace', hasErrors: Boolean(error), status: error ? 400 : 200 },
+      <SpacePage
+        actor={actor}
+        links={links}
+        collectivites={collectivites}
+        csrf={reply.generateCsrf()}
+        error={error}
+      />,
+    );
+  };
+
+  app.get('/espace', async (request, reply) => {
+    const actor = request.actor;
+    if (actor.kind !== 'user') return reply.redirect('/connexion');
+    return spacePage(actor, reply);
+  });
+
+  app.post('/espace/collectivite', async (request, reply) => {
+    const actor = request.actor;
+    if (actor.kind !== 'user') return reply.redirect('/connexion');
+    const id = Number((request.body as { collectivite?: string })?.collectivite);
+    const ok =
+      Number.isSafeInteger(id) &&
+      (await setActiveCollectivite(db, request.cookies[SESSION_COOKIE] ?? '', actor.memberships, id));
+    if (!ok) return spacePage(actor, reply, 'Choisissez une collectivité où vous avez un rôle.');
+    return reply.redirect('/espace', 303);
   });
 }

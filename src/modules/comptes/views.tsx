@@ -1,6 +1,13 @@
 import type { Actor } from '../../platform/auth/policy.ts';
 import { ROLES } from '../../platform/auth/policy.ts';
-import { CodeForm, CsrfField, ErrorSummary, Field, type FieldErrors } from '../../platform/ui/components.tsx';
+import {
+  CodeForm,
+  CsrfField,
+  ErrorSummary,
+  Field,
+  type FieldErrors,
+  Select,
+} from '../../platform/ui/components.tsx';
 
 export function SignInPage(props: {
   csrf: string;
@@ -72,16 +79,41 @@ export type SpaceLink = { href: string; label: string };
 export function SpacePage({
   actor,
   links,
+  collectivites,
+  csrf,
+  error,
 }: {
   actor: Actor & { kind: 'user' };
   links: SpaceLink[];
+  /** The collectivités the person has a role in, when there are several to choose from. */
+  collectivites: { id: number; name: string }[];
+  csrf: string;
+  error?: string | undefined;
 }): JSX.Element {
   return (
     <>
       <h1>Mon espace</h1>
+      <ErrorSummary errors={error ? { collectivite: error } : {}} />
       <p>
         Bonjour <span safe>{actor.name}</span>.
       </p>
+      {collectivites.length > 1 ? (
+        <form method="post" action="/espace/collectivite" class="active-collectivite">
+          <CsrfField token={csrf} />
+          <Select
+            name="collectivite"
+            label="Je travaille pour"
+            value={actor.activeCollectiviteId ?? undefined}
+            error={error}
+            options={collectivites.map((c) => ({ value: String(c.id), label: c.name }))}
+          />
+          <button type="submit" class="button button--secondary">
+            Changer
+          </button>
+        </form>
+      ) : (
+        ''
+      )}
       <h2>Mes rôles</h2>
       <ul>
         {actor.memberships.map((m) => (

@@ -29,6 +29,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'mail.outbox.read': 'Courriels consultés',
   'token.create': 'Jeton d’API créé',
   'token.revoke': 'Jeton d’API révoqué',
+  'token.use': 'Jeton d’API utilisé',
   'auth.token.failure': 'Jeton d’API refusé',
   'audit.export': 'Journal exporté',
 };

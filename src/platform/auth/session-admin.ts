@@ -74,3 +74,19 @@ export async function markConfirmed(db: Db, cookieToken: string): Promise<void> 
     .where('id', '=', storedIdOf(cookieToken))
     .execute();
 }
+
+/** Switches the collectivité a session acts in, among the person's own memberships. */
+export async function setActiveCollectivite(
+  db: Db,
+  cookieToken: string,
+  memberships: { collectiviteId: number | null }[],
+  collectiviteId: number,
+): Promise<boolean> {
+  if (!memberships.some((m) => m.collectiviteId === collectiviteId)) return false;
+  await db
+    .updateTable('user_session')
+    .set({ active_collectivite_id: collectiviteId })
+    .where('id', '=', storedIdOf(cookieToken))
+    .execute();
+  return true;
+}

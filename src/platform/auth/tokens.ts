@@ -121,6 +121,19 @@ async function lookupToken(db: Db, token: string, now: Date): Promise<Lookup> {
   // An integration may call many times a minute: it should not write each time.
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > TOUCH_INTERVAL_MS) {
     await db.updateTable('api_token').set({ last_used_at: now }).where('id', '=', row.id).execute();
+    // The journal records uses at the same pace: one entry a minute at most per token.
+    await audit(db, {
+      actor: {
+        kind: 'user',
+        userId: row.user_id,
+        email: row.email,
+        name: row.name,
+        memberships: [],
+        activeCollectiviteId: null,
+      },
+      action: 'token.use',
+      subject: { type: 'api_token', id: row.id },
+    });
   }
   const memberships = await loadMemberships(db, row.user_id);
   const actor: Actor = {

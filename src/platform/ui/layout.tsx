@@ -16,6 +16,8 @@ export type PageChrome = {
   nav: NavEntry[];
   currentPath: string;
   actor: Actor;
+  /** The collectivité the signed-in person acts in, shown in the header. */
+  activeCollectivite?: string | null;
   csrfToken: string;
   hasErrors?: boolean;
   breadcrumbs?: Crumb[] | undefined;
@@ -53,6 +55,16 @@ function Header({ chrome }: { chrome: PageChrome }): JSX.Element {
             <>
               <span>
                 Connecté : <span safe>{chrome.actor.name}</span>
+                {chrome.activeCollectivite ? (
+                  <>
+                    {' – '}
+                    <a href="/espace" safe>
+                      {chrome.activeCollectivite}
+                    </a>
+                  </>
+                ) : (
+                  ''
+                )}
               </span>
               <form method="post" action="/deconnexion">
                 <input type="hidden" name="_csrf" value={chrome.csrfToken} />

@@ -25,13 +25,21 @@ declare module 'fastify' {
 
 export type PageSetup = {
   loadIdentity: () => Promise<SiteIdentity | null>;
+  /** The display name of a collectivité, for the signed-in person's active one. */
+  loadCollectiviteName: (id: number) => Promise<string | null>;
   nav: NavEntry[];
 };
 
 export function registerPages(app: FastifyInstance, setup: PageSetup): void {
   app.decorateReply('page', async function page(this: FastifyReply, options: PageOptions, body: JSX.Element) {
     const request: FastifyRequest = this.request;
-    const [identity, content] = await Promise.all([setup.loadIdentity(), body]);
+    const actor = request.actor;
+    const activeId = actor.kind === 'user' ? actor.activeCollectiviteId : null;
+    const [identity, content, activeCollectivite] = await Promise.all([
+      setup.loadIdentity(),
+      body,
+      activeId === null ? null : setup.loadCollectiviteName(activeId),
+    ]);
     const html = await Layout({
       chrome: {
         title: options.title,
@@ -39,9 +47,10 @@ export function registerPages(app: FastifyInstance, setup: PageSetup): void {
         brand: options.brand,
         nav: setup.nav,
         currentPath: request.url.split('?')[0] ?? '/',
-        actor: request.actor,
+        actor,
+        activeCollectivite,
         // Only signed-in people get the sign-out form: public pages stay cookie-free.
-        csrfToken: request.actor.kind === 'user' ? this.generateCsrf() : '',
+        csrfToken: actor.kind === 'user' ? this.generateCsrf() : '',
         hasErrors: options.hasErrors ?? false,
         breadcrumbs: options.breadcrumbs,
         embed: options.embed ?? false,
