@@ -4,7 +4,6 @@ import { audit } from '../../platform/audit/journal.ts';
 import { type Actor, ForbiddenError, isAdmin, ROLES, type Role } from '../../platform/auth/policy.ts';
 import { useTotpCode } from '../../platform/auth/second-factor.ts';
 import {
-  isFreshlyConfirmed,
   listSessions,
   markConfirmed,
   revokeAllSessions,
@@ -24,6 +23,7 @@ import {
   PersonPage,
   SessionsPage,
 } from './people-views.tsx';
+import { requireFreshConfirmation } from './signin.ts';
 
 const FLASH: Record<string, string> = {
   invitation: 'L’invitation a été envoyée.',
@@ -172,9 +172,8 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     if (!isAdmin(request.actor)) throw new ForbiddenError();
     const person = await loadPerson(request);
     if (!person) return reply.callNotFound();
-    if (!(await isFreshlyConfirmed(db, request.cookies[SESSION_COOKIE]))) {
-      return reply.redirect(`/connexion/confirmer?retour=/admin/personnes/${person.id}`, 303);
-    }
+    const confirm = await requireFreshConfirmation(db, request, reply, `/admin/personnes/${person.id}`);
+    if (confirm) return confirm;
     if ((request.body as { confirm?: string })?.confirm !== 'oui')
       return personPage(request, reply, { confirm: 'Confirmez la réinitialisation.' });
     await resetSecondFactor(db, request.actor, person);

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/journal.ts';
+import { isFreshlyConfirmed } from '../../platform/auth/session-admin.ts';
 import {
   ABSOLUTE_TIMEOUT_MS,
   openSession,
@@ -146,4 +147,19 @@ export async function finishSignIn(
     secure: secureCookies(config),
     maxAge: ABSOLUTE_TIMEOUT_MS / 1000,
   });
+}
+
+/**
+ * The guard of sensitive actions: unless the person confirmed a fresh TOTP code in this
+ * session within five minutes, sends them to confirm it and come back to `back` (a page
+ * under /admin/). Returns the redirect to send, or null when the action may go on.
+ */
+export async function requireFreshConfirmation(
+  db: Db,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  back: string,
+): Promise<FastifyReply | null> {
+  if (await isFreshlyConfirmed(db, request.cookies[SESSION_COOKIE])) return null;
+  return reply.redirect(`/connexion/confirmer?retour=${encodeURIComponent(back)}`, 303);
 }
