@@ -143,7 +143,10 @@ describe('people administration, re-authentication and sessions', () => {
     await a.get(`/admin/personnes/${target}`);
     const first = await a.post(`/admin/personnes/${target}/totp`, { confirm: 'oui' });
     assert.equal(first.statusCode, 303);
-    assert.equal(first.headers.location, `/connexion/confirmer?retour=${encodeURIComponent(`/admin/personnes/${target}`)}`);
+    assert.equal(
+      first.headers.location,
+      `/connexion/confirmer?retour=${encodeURIComponent(`/admin/personnes/${target}`)}`,
+    );
 
     await a.get(first.headers.location as string);
     const wrong = await a.post('/connexion/confirmer', {
