@@ -273,6 +273,16 @@ function browserChecks() {
     await again.getByRole('button', { name: 'Se connecter' }).click();
     await again.waitForURL('**/connexion/code');
     await assertNoAxeViolations(again, 'the second-factor page');
+    // The code of enrolment was used within this 30-second step: lift the replay guard.
+    await relais!.db.db
+      .updateTable('app_user')
+      .set({ totp_last_step: null })
+      .where('email', '=', 'invitee@example.org')
+      .execute();
+    await again.getByLabel('Code de sécurité').fill(await totpCode(secret));
+    await again.getByRole('button', { name: 'Valider' }).click();
+    await again.waitForURL('**/espace');
+    assert.match((await again.locator('header').textContent()) ?? '', /Inès Invitée/);
   });
 
   test('at 320 px wide, the home page does not scroll sideways', async (t) => {
