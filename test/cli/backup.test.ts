@@ -6,10 +6,9 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Decrypter, Encrypter, generateIdentity, identityToRecipient } from 'age-encryption';
-import { sql } from 'kysely';
 import { openDatabase } from '../../src/platform/db/database.ts';
 import { runRelais } from '../helpers/cli.ts';
-import { createTestDataDir, serverUrl } from '../helpers/database.ts';
+import { createTestDataDir, serverUrl, tableSnapshot } from '../helpers/database.ts';
 
 const PASSPHRASE = 'phrase de passe des tests de la ligne de commande';
 const KEYS = { RELAIS_BACKUP_PASSPHRASE: PASSPHRASE };
@@ -22,19 +21,7 @@ async function snapshot(env: Record<string, string>): Promise<Record<string, str
     env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL, poolSize: 1 } : { dataDir: env.DATA_DIR! },
   );
   try {
-    return await handle.db.transaction().execute(async (trx) => {
-      await sql`select set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO', true)`.execute(
-        trx,
-      );
-      const { rows: tables } = await sql<{ name: string }>`
-        select tablename as name from pg_tables where schemaname = 'public' order by tablename`.execute(trx);
-      const result: Record<string, string[]> = {};
-      for (const { name } of tables) {
-        const { rows } = await sql<{ r: string }>`select t::text as r from ${sql.id(name)} as t`.execute(trx);
-        result[name] = rows.map((row) => row.r).sort();
-      }
-      return result;
-    });
+    return await tableSnapshot(handle.db);
   } finally {
     await handle.close();
   }

@@ -3,10 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'kysely';
 import type pg from 'pg';
 import { modules } from '../../src/modules/index.ts';
 import {
   type DatabaseHandle,
+  type Db,
   openDatabase,
   PGLITE_EXTENSIONS,
   withServerConnection,
@@ -143,4 +145,19 @@ export async function createTestDataDir(): Promise<{
     env: { DATA_DIR: dir },
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** Every table's rows as text, sorted: what "the same data" means, read without the backup code. */
+export async function tableSnapshot(db: Db): Promise<Record<string, string[]>> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO', true)`.execute(trx);
+    const { rows: tables } = await sql<{ name: string }>`
+      select tablename as name from pg_tables where schemaname = 'public' order by tablename`.execute(trx);
+    const result: Record<string, string[]> = {};
+    for (const { name } of tables) {
+      const { rows } = await sql<{ r: string }>`select t::text as r from ${sql.id(name)} as t`.execute(trx);
+      result[name] = rows.map((row) => row.r).sort();
+    }
+    return result;
+  });
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Actor } from '../auth/policy.ts';
 import type { Db } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
 
 /**
  * The audit journal: every security event and every access to or change of personal
@@ -22,17 +23,8 @@ export type AuditEvent = {
   details?: Record<string, unknown>;
 };
 
-type ChainedFields = {
-  at: Date;
-  actor_user_id: string | null;
-  actor_label: string;
-  action: string;
-  collectivite_id: number | null;
-  subject_type: string | null;
-  subject_id: string | null;
-  ip: string | null;
-  details: Record<string, unknown>;
-};
+/** What an entry's hash covers: all its columns but its id and the hashes. */
+type ChainedFields = Omit<Selectable<Database['audit_event']>, 'id' | 'prev_hash' | 'hash'>;
 
 /** JSON with keys sorted at every level: the same content always gives the same text. */
 function canonical(value: unknown): string {

@@ -8,7 +8,12 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { PGlite } from '@electric-sql/pglite';
 import { Decrypter, Encrypter, generateIdentity, identityToRecipient } from 'age-encryption';
 import { sql } from 'kysely';
-import { createTestDatabase, serverUrl, type TestDatabase } from '../../../test/helpers/database.ts';
+import {
+  createTestDatabase,
+  serverUrl,
+  type TestDatabase,
+  tableSnapshot,
+} from '../../../test/helpers/database.ts';
 import { seedDemoOnce } from '../../main.ts';
 import { modules } from '../../modules/index.ts';
 import { loadConfig } from '../config.ts';
@@ -26,20 +31,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'relais-backup-test-'));
 let fileCount = 0;
 const newFile = () => path.join(dir, `sauvegarde-${++fileCount}.age`);
 
-/** Every table's rows as text, sorted: what "the same data" means, read without the backup code. */
-async function snapshot(db: Db): Promise<Record<string, string[]>> {
-  return db.transaction().execute(async (trx) => {
-    await sql`select set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO', true)`.execute(trx);
-    const { rows: tables } = await sql<{ name: string }>`
-      select tablename as name from pg_tables where schemaname = 'public' order by tablename`.execute(trx);
-    const result: Record<string, string[]> = {};
-    for (const { name } of tables) {
-      const { rows } = await sql<{ r: string }>`select t::text as r from ${sql.id(name)} as t`.execute(trx);
-      result[name] = rows.map((row) => row.r).sort();
-    }
-    return result;
-  });
-}
+const snapshot = tableSnapshot;
 
 const sequenceState = async (db: Db) =>
   (
