@@ -50,9 +50,9 @@ const inviteSchema = z.object({
 });
 const roleChangeSchema = z.object({ role: roleSchema, collectiviteId: collectiviteIdSchema });
 
-/** Roles this actor may give, in the order of the list. */
-const grantableRoles = (actor: Actor): Role[] =>
-  (Object.keys(ROLES) as Role[]).filter((r) => r !== 'admin' || isAdmin(actor));
+/** Roles this actor may give, the most common first (the OPSN-wide one last, never preselected). */
+const ROLE_ORDER: Role[] = ['mediateur', 'formateur', 'coordinateur', 'admin'];
+const grantableRoles = (actor: Actor): Role[] => ROLE_ORDER.filter((r) => r !== 'admin' || isAdmin(actor));
 
 /** Collectivités where this actor may manage people. */
 async function choices(db: RouteContext['db'], actor: Actor): Promise<CollectiviteChoice[]> {

@@ -121,10 +121,10 @@ export function PeoplePage(props: {
           name="collectiviteId"
           label="Collectivité (sauf pour un administrateur de l’OPSN)"
           options={[
+            ...props.collectivites.map((c) => ({ value: String(c.id), label: c.name })),
             ...(props.grantableRoles.includes('admin')
               ? [{ value: '', label: 'Aucune (administrateur)' }]
               : []),
-            ...props.collectivites.map((c) => ({ value: String(c.id), label: c.name })),
           ]}
           value={v.collectiviteId}
           error={errors.collectiviteId}
