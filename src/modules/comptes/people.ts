@@ -29,8 +29,8 @@ function managedCollectivites(actor: Actor): number[] | null {
     .map((m) => m.collectiviteId as number);
 }
 
-/** People the actor may manage, with their roles. */
-export async function listPeople(db: Db, actor: Actor): Promise<PersonRow[]> {
+/** People the actor may manage, with their roles (only `onlyUserId` when given). */
+export async function listPeople(db: Db, actor: Actor, onlyUserId?: string): Promise<PersonRow[]> {
   const scope = managedCollectivites(actor);
   if (scope !== null && scope.length === 0) throw new ForbiddenError();
   let query = db
@@ -38,6 +38,7 @@ export async function listPeople(db: Db, actor: Actor): Promise<PersonRow[]> {
     .leftJoin('membership as m', 'm.user_id', 'u.id')
     .select(['u.id', 'u.email', 'u.name', 'u.status', 'u.totp_secret', 'm.role', 'm.collectivite_id'])
     .orderBy('u.name');
+  if (onlyUserId) query = query.where('u.id', '=', onlyUserId);
   if (scope !== null) {
     query = query.where('u.id', 'in', (eb) =>
       eb.selectFrom('membership').select('user_id').where('collectivite_id', 'in', scope),
@@ -61,8 +62,8 @@ export async function listPeople(db: Db, actor: Actor): Promise<PersonRow[]> {
 
 /** One person, if the actor may manage them (shares a managed collectivité, or is admin). */
 export async function getPerson(db: Db, actor: Actor, userId: string): Promise<PersonRow | undefined> {
-  const people = await listPeople(db, actor);
-  return people.find((p) => p.id === userId);
+  const [person] = await listPeople(db, actor, userId);
+  return person;
 }
 
 /** May the actor give this role in this collectivité? Only administrators make administrators. */

@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/journal.ts';
+import { hashSecretToken, newSecretToken } from '../../platform/auth/secret-token.ts';
 import { isFreshlyConfirmed } from '../../platform/auth/session-admin.ts';
 import {
   ABSOLUTE_TIMEOUT_MS,
@@ -24,7 +24,6 @@ const PENDING_TTL_MS = 10 * 60 * 1000;
 /** Wrong codes allowed in one pending sign-in before it must start over. */
 export const MAX_CODE_ATTEMPTS = 5;
 
-const pendingKey = (token: string) => createHash('sha256').update(token).digest('hex');
 const secureCookies = (config: Config) => config.publicUrl.startsWith('https:');
 
 /** Called once a first factor is proved: continues with the second factor. */
@@ -36,11 +35,11 @@ export async function completeFirstFactor(
   userId: string,
   method: FirstFactor,
 ): Promise<FastifyReply> {
-  const token = randomBytes(32).toString('base64url');
+  const token = newSecretToken();
   await db
     .insertInto('pending_signin')
     .values({
-      id: pendingKey(token),
+      id: hashSecretToken(token),
       user_id: userId,
       method,
       enrol_secret: null,
@@ -90,7 +89,7 @@ export async function loadPending(db: Db, request: FastifyRequest): Promise<Pend
       'u.totp_secret',
       'u.status',
     ])
-    .where('p.id', '=', pendingKey(token))
+    .where('p.id', '=', hashSecretToken(token))
     .executeTakeFirst();
   if (!row || row.expires_at <= new Date() || row.status !== 'active') return null;
   return {

@@ -1,13 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import { hashPassword } from './passwords.ts';
 import type { Membership } from './policy.ts';
+import { hashSecretToken, newSecretToken } from './secret-token.ts';
 import { normaliseEmail } from './users.ts';
 
 /** Invitations: a single-use link, valid seven days, by which a person chooses a password. */
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
-
-const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export type NewInvitation = { email: string; name: string; membership: Membership; invitedBy: string | null };
 
@@ -20,7 +18,7 @@ export async function createInvitation(
   const email = normaliseEmail(invite.email);
   const taken = await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirst();
   if (taken) return { ok: false, reason: `Un compte existe déjà pour ${email}.` };
-  const token = randomBytes(32).toString('base64url');
+  const token = newSecretToken();
   const userId = await db.transaction().execute(async (trx) => {
     const { id } = await trx
       .insertInto('app_user')
@@ -46,7 +44,7 @@ export async function createInvitation(
     await trx
       .insertInto('invitation')
       .values({
-        token_hash: tokenHash(token),
+        token_hash: hashSecretToken(token),
         user_id: id,
         invited_by: invite.invitedBy,
         expires_at: new Date(now.getTime() + INVITATION_TTL_MS),
@@ -70,7 +68,7 @@ export async function findOpenInvitation(
     .selectFrom('invitation as i')
     .innerJoin('app_user as u', 'u.id', 'i.user_id')
     .select(['i.id', 'i.user_id', 'i.expires_at', 'i.used_at', 'u.email', 'u.name', 'u.status'])
-    .where('i.token_hash', '=', tokenHash(token))
+    .where('i.token_hash', '=', hashSecretToken(token))
     .executeTakeFirst();
   if (!row || row.used_at || row.expires_at <= now || row.status !== 'invited') return null;
   return { id: row.id, userId: row.user_id, email: row.email, name: row.name };

@@ -1,12 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import { hashPassword } from './passwords.ts';
+import { hashSecretToken, newSecretToken } from './secret-token.ts';
 import { normaliseEmail } from './users.ts';
 
 /** Password reset by email: a single-use link valid one hour. */
 export const RESET_TTL_MS = 60 * 60 * 1000;
-
-const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** A reset link for an active account, or null (the caller answers the same either way). */
 export async function requestReset(
@@ -21,11 +19,11 @@ export async function requestReset(
     .where('status', '=', 'active')
     .executeTakeFirst();
   if (!user) return null;
-  const token = randomBytes(32).toString('base64url');
+  const token = newSecretToken();
   await db
     .insertInto('password_reset')
     .values({
-      token_hash: tokenHash(token),
+      token_hash: hashSecretToken(token),
       user_id: user.id,
       expires_at: new Date(now.getTime() + RESET_TTL_MS),
       used_at: null,
@@ -44,7 +42,7 @@ export async function findReset(
     .selectFrom('password_reset as r')
     .innerJoin('app_user as u', 'u.id', 'r.user_id')
     .select(['r.user_id', 'r.expires_at', 'r.used_at', 'u.email', 'u.status'])
-    .where('r.token_hash', '=', tokenHash(token))
+    .where('r.token_hash', '=', hashSecretToken(token))
     .executeTakeFirst();
   if (!row || row.used_at || row.expires_at <= now || row.status !== 'active') return null;
   return { userId: row.user_id, email: row.email };
@@ -59,7 +57,7 @@ export async function completeReset(db: Db, token: string, password: string): Pr
     const used = await trx
       .updateTable('password_reset')
       .set({ used_at: new Date() })
-      .where('token_hash', '=', tokenHash(token))
+      .where('token_hash', '=', hashSecretToken(token))
       .where('used_at', 'is', null)
       .executeTakeFirst();
     if (Number(used.numUpdatedRows) !== 1) return null;

@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { Db } from '../db/database.ts';
+import { hashSecretToken } from './secret-token.ts';
 
 /** A person's sessions, seen from "my sessions" and by administrators. */
 
 /** A public handle for a session: part of its stored hash, never the cookie value. */
 export const sessionHandle = (storedId: string) => storedId.slice(0, 16);
-export const storedIdOf = (cookieToken: string) => createHash('sha256').update(cookieToken).digest('hex');
 
 export type SessionView = {
   handle: string;
@@ -16,7 +15,7 @@ export type SessionView = {
 };
 
 export async function listSessions(db: Db, userId: string, currentToken?: string): Promise<SessionView[]> {
-  const current = currentToken ? storedIdOf(currentToken) : null;
+  const current = currentToken ? hashSecretToken(currentToken) : null;
   const rows = await db
     .selectFrom('user_session')
     .select(['id', 'created_at', 'last_seen_at', 'expires_at'])
@@ -62,7 +61,7 @@ export async function isFreshlyConfirmed(
   const row = await db
     .selectFrom('user_session')
     .select('reauth_at')
-    .where('id', '=', storedIdOf(cookieToken))
+    .where('id', '=', hashSecretToken(cookieToken))
     .executeTakeFirst();
   return Boolean(row?.reauth_at && now.getTime() - row.reauth_at.getTime() < REAUTH_WINDOW_MS);
 }
@@ -71,7 +70,7 @@ export async function markConfirmed(db: Db, cookieToken: string): Promise<void> 
   await db
     .updateTable('user_session')
     .set({ reauth_at: new Date() })
-    .where('id', '=', storedIdOf(cookieToken))
+    .where('id', '=', hashSecretToken(cookieToken))
     .execute();
 }
 
@@ -86,7 +85,7 @@ export async function setActiveCollectivite(
   await db
     .updateTable('user_session')
     .set({ active_collectivite_id: collectiviteId })
-    .where('id', '=', storedIdOf(cookieToken))
+    .where('id', '=', hashSecretToken(cookieToken))
     .execute();
   return true;
 }

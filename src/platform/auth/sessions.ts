@@ -1,22 +1,20 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import type { Actor, Membership } from './policy.ts';
+import { hashSecretToken, newSecretToken } from './secret-token.ts';
 
 export const SESSION_COOKIE = 'relais_session';
 /** Idle and absolute lifetimes of a session. */
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
 
-const sessionKey = (token: string) => createHash('sha256').update(token).digest('hex');
-
 /** Opens a session and returns the cookie value (only its hash is stored). */
 export async function openSession(db: Db, userId: string, now = new Date()): Promise<string> {
-  const token = randomBytes(32).toString('base64url');
+  const token = newSecretToken();
   const memberships = await loadMemberships(db, userId);
   await db
     .insertInto('user_session')
     .values({
-      id: sessionKey(token),
+      id: hashSecretToken(token),
       user_id: userId,
       active_collectivite_id: defaultCollectiviteId(memberships),
       last_seen_at: now,
@@ -27,7 +25,7 @@ export async function openSession(db: Db, userId: string, now = new Date()): Pro
 }
 
 export async function closeSession(db: Db, token: string): Promise<void> {
-  await db.deleteFrom('user_session').where('id', '=', sessionKey(token)).execute();
+  await db.deleteFrom('user_session').where('id', '=', hashSecretToken(token)).execute();
 }
 
 /** A person's roles, for the actor of a session or of an API token. */
@@ -50,7 +48,7 @@ export function defaultCollectiviteId(memberships: Membership[]): number | null 
  * long, past its absolute end, or its person is disabled. Touches the session.
  */
 export async function resolveSession(db: Db, token: string, now = new Date()): Promise<Actor | null> {
-  const id = sessionKey(token);
+  const id = hashSecretToken(token);
   const row = await db
     .selectFrom('user_session as s')
     .innerJoin('app_user as u', 'u.id', 's.user_id')

@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { audit } from '../audit/journal.ts';
 import type { Db } from '../db/database.ts';
 import { type Actor, ANONYMOUS, systemActor } from './policy.ts';
+import { hashSecretToken, newSecretToken } from './secret-token.ts';
 import { defaultCollectiviteId, loadMemberships } from './sessions.ts';
 
 /**
@@ -14,8 +14,6 @@ export const TOKEN_PREFIX = 'relais_';
 /** A token in use writes its last use at most this often. */
 const TOUCH_INTERVAL_MS = 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export type TokenInfo = {
   id: string;
@@ -37,11 +35,11 @@ export async function createToken(
   name: string,
   actor: Actor = systemActor('cli'),
 ): Promise<string> {
-  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const token = TOKEN_PREFIX + newSecretToken();
   await db.transaction().execute(async (trx) => {
     const { id } = await trx
       .insertInto('api_token')
-      .values({ user_id: userId, name, token_hash: tokenHash(token) })
+      .values({ user_id: userId, name, token_hash: hashSecretToken(token) })
       .returning('id')
       .executeTakeFirstOrThrow();
     await audit(trx, {
@@ -114,7 +112,7 @@ async function lookupToken(db: Db, token: string, now: Date): Promise<Lookup> {
     .selectFrom('api_token as t')
     .innerJoin('app_user as u', 'u.id', 't.user_id')
     .select(['t.id', 't.user_id', 't.last_used_at', 't.revoked_at', 'u.email', 'u.name', 'u.status'])
-    .where('t.token_hash', '=', tokenHash(token))
+    .where('t.token_hash', '=', hashSecretToken(token))
     .executeTakeFirst();
   if (!row) return NOT_FOUND;
   if (row.revoked_at !== null || row.status !== 'active') return { actor: null, tokenId: row.id };
