@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
-import { type Actor, can } from '../../platform/auth/policy.ts';
+import { type Actor, can, isAdmin } from '../../platform/auth/policy.ts';
 import { setActiveCollectivite } from '../../platform/auth/session-admin.ts';
 import { closeSession, SESSION_COOKIE } from '../../platform/auth/sessions.ts';
 import { authenticate } from '../../platform/auth/users.ts';
@@ -10,7 +10,7 @@ import type { Db } from '../../platform/db/database.ts';
 import { parseForm } from '../../platform/forms.ts';
 import { sendMail } from '../../platform/mail.ts';
 import type { RouteContext } from '../../platform/module.ts';
-import { findCollectiviteById } from '../territoires/index.ts';
+import { listCollectivites } from '../territoires/index.ts';
 import { completeFirstFactor } from './signin.ts';
 import { SignInPage, type SpaceLink, SpacePage } from './views.tsx';
 
@@ -104,15 +104,16 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
 
   /** The person's space: what they may do, and the collectivité they act in. */
   const spacePage = async (actor: Actor & { kind: 'user' }, reply: FastifyReply, error?: string) => {
+    // The person's collectivités, read once for the theme links and the chooser.
+    const mine = new Set(actor.memberships.map((m) => m.collectiviteId));
+    const own = (await listCollectivites(db)).filter((c) => mine.has(c.id));
+    const collectivites = own.map((c) => ({ id: c.id, name: c.display_name || c.name }));
     const links: SpaceLink[] = [];
     if (can(actor, 'opsn.manage')) {
       links.push({ href: '/admin/territoire', label: 'Gérer le territoire et les collectivités membres' });
     }
-    const managesPeople = actor.memberships.some(
-      (m) =>
-        m.role === 'admin' ||
-        (m.collectiviteId !== null && can(actor, 'people.manage', { collectiviteId: m.collectiviteId })),
-    );
+    const managesPeople =
+      isAdmin(actor) || own.some((c) => can(actor, 'people.manage', { collectiviteId: c.id }));
     if (managesPeople)
       links.push({ href: '/admin/personnes', label: 'Inviter des personnes et gérer leurs rôles' });
     links.push({ href: '/compte/sessions', label: 'Mes sessions de connexion' });
@@ -120,23 +121,13 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
       links.push({ href: '/admin/courriels', label: 'Lire les courriels envoyés' });
     if (can(actor, 'audit.read'))
       links.push({ href: '/admin/journal', label: 'Consulter le journal d’audit' });
-    for (const m of actor.memberships) {
-      if (
-        m.collectiviteId === null ||
-        !can(actor, 'collectivite.theme', { collectiviteId: m.collectiviteId })
-      )
-        continue;
-      const c = await findCollectiviteById(db, m.collectiviteId);
-      if (c)
+    for (const c of own) {
+      if (can(actor, 'collectivite.theme', { collectiviteId: c.id })) {
         links.push({
           href: `/admin/territoire/collectivites/${c.id}/theme`,
           label: `Personnaliser ${c.name}`,
         });
-    }
-    const collectivites: { id: number; name: string }[] = [];
-    for (const id of new Set(actor.memberships.map((m) => m.collectiviteId))) {
-      const c = id === null ? undefined : await findCollectiviteById(db, id);
-      if (c) collectivites.push({ id: c.id, name: c.display_name || c.name });
+      }
     }
     return reply.page(
       { title: 'Mon espace', hasErrors: Boolean(error), status: error ? 400 : 200 },
