@@ -74,7 +74,13 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
   registerFiles(app, db);
   registerErrorPages(app);
 
-  const ctx = { db, config, nav, home: modules.flatMap((m) => m.home ?? []) };
+  const ctx = {
+    db,
+    config,
+    nav,
+    home: modules.flatMap((m) => m.home ?? []),
+    apiRoutes: modules.flatMap((m) => (m.api ? [m.api] : [])),
+  };
   for (const mod of modules) await mod.routes?.(app, ctx);
   return app;
 }

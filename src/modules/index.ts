@@ -5,6 +5,7 @@ import { platformMigrations } from '../platform/tables.ts';
 import { api } from './api/index.ts';
 import { comptes } from './comptes/index.ts';
 import { journal } from './journal/index.ts';
+import { lieux } from './lieux/index.ts';
 import { proconnect } from './proconnect/index.ts';
 import { sauvegarde } from './sauvegarde/index.ts';
 import { site } from './site/index.ts';
@@ -28,6 +29,7 @@ export const modules: RelaisModule[] = [
   platform,
   territoires,
   comptes,
+  lieux,
   proconnect,
   journal,
   api,

@@ -14,6 +14,13 @@ function isSecureOrLoopback(url: string): boolean {
   );
 }
 
+/** A tile template names each tile by {z}, {x} and {y}; only a leading {s}. may vary in its host. */
+function isTileTemplate(url: string): boolean {
+  const parsed = URL.parse(url);
+  if (!parsed) return true; // z.url() reports it
+  return ['{z}', '{x}', '{y}'].every((p) => url.includes(p)) && /^(\{s\}\.)?[^{}]+$/.test(parsed.host);
+}
+
 const PROCONNECT_VARIABLES = [
   'PROCONNECT_ISSUER',
   'PROCONNECT_CLIENT_ID',
@@ -93,6 +100,22 @@ const schema = z
         'doit être une clé secrète age (AGE-SECRET-KEY-1…) / must be an age secret key',
       )
       .optional(),
+    MAP_TILES_URL: z
+      .url({
+        error: 'doit être une URL complète (https://…/{z}/{x}/{y}.png) / must be an absolute URL',
+      })
+      .refine(isSecureOrLoopback, 'doit commencer par https:// / must be an https:// URL')
+      .refine(
+        isTileTemplate,
+        'doit contenir {z}, {x} et {y} (et {s} seulement en tête du nom d’hôte) / must contain {z}, {x} and {y} ({s} only as the first label of the host)',
+      )
+      .default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
+    MAP_ATTRIBUTION: z
+      .string()
+      .trim()
+      .min(1, 'ne doit pas être vide / must not be empty')
+      .max(300, 'doit faire au plus 300 caractères / must be at most 300 characters')
+      .default('© les contributeurs d’OpenStreetMap'),
     NODE_ENV: z
       .enum(['development', 'production', 'test'], {
         error: 'doit valoir development, production ou test / must be development, production or test',
@@ -121,6 +144,9 @@ export type Config = {
   backup: { passphrase: string | undefined; recipient: string | undefined; identity: string | undefined };
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** The map tiles' URL template (Leaflet's `{z}/{x}/{y}`), and the credit maps show for them. */
+  mapTilesUrl: string;
+  mapAttribution: string;
   env: 'development' | 'production' | 'test';
   /** ProConnect sign-in, when its three variables are set. */
   proconnect: { issuer: string; clientId: string; clientSecret: string } | undefined;
@@ -163,6 +189,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     smtpUrl: v.SMTP_URL,
     mailFrom: v.MAIL_FROM,
+    mapTilesUrl: v.MAP_TILES_URL,
+    mapAttribution: v.MAP_ATTRIBUTION,
     env: v.NODE_ENV,
     proconnect:
       v.PROCONNECT_ISSUER && v.PROCONNECT_CLIENT_ID && v.PROCONNECT_CLIENT_SECRET

@@ -8,7 +8,15 @@ import type { Db } from './db/database.ts';
 export type ModuleContext = { db: Db; config: Config };
 
 /** What routes get besides: the navigation and home-page entries every module offers. */
-export type RouteContext = ModuleContext & { nav: NavEntry[]; home: HomeEntry[] };
+export type RouteContext = ModuleContext & {
+  nav: NavEntry[];
+  home: HomeEntry[];
+  /** Every module's `/api/v1` routes, mounted by the api module inside its OpenAPI scope. */
+  apiRoutes: ApiRoutes[];
+};
+
+/** Routes a module adds under `/api/v1` (paths relative to it), documented in the OpenAPI file. */
+export type ApiRoutes = (api: FastifyInstance, ctx: ModuleContext) => void | Promise<void>;
 
 /** What the platform gives a module to build its CLI commands with. */
 export type CliContext = {
@@ -44,6 +52,7 @@ export type RelaisModule = {
   /** Named `YYYYMMDDHHMM_module_what`: names sort into the order they run in. */
   migrations?: Record<string, Migration>;
   routes?: (app: FastifyInstance, ctx: RouteContext) => void | Promise<void>;
+  api?: ApiRoutes;
   access?: AccessTable;
   cli?: (cli: CliContext) => void;
   /** Demo data, run once on the first start in demo mode, in module order. */

@@ -50,7 +50,10 @@ function collectiviteJson(c: Collectivite) {
 }
 
 /** The JSON API, version 1, and its OpenAPI document. */
-export async function apiRoutes(app: FastifyInstance, { db, config }: RouteContext): Promise<void> {
+export async function apiRoutes(
+  app: FastifyInstance,
+  { db, config, apiRoutes: moduleRoutes }: RouteContext,
+): Promise<void> {
   await app.register(
     async (api) => {
       // Registered in this scope, swagger only sees the API's routes.
@@ -87,6 +90,8 @@ export async function apiRoutes(app: FastifyInstance, { db, config }: RouteConte
       api.get('/collectivites', { schema: collectivitesSchema }, async () =>
         (await listCollectivites(db)).map(collectiviteJson),
       );
+
+      for (const routes of moduleRoutes) await routes(api, { db, config });
 
       api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
     },

@@ -37,7 +37,14 @@ export const territoires: RelaisModule = {
   ],
 };
 
-export { lookupTerritory } from './reference.ts';
+export {
+  type CommuneMatch,
+  communeOfAddress,
+  findCommune,
+  lookupTerritory,
+  normaliseCommuneName,
+  searchCommunes,
+} from './reference.ts';
 export {
   type Collectivite,
   findCollectiviteByCode,

@@ -158,3 +158,78 @@ export function lookupTerritory(input: string): LookupResult {
       'Le code doit être un code INSEE de commune (5 caractères, par exemple 69266) ou un SIREN d’EPCI (9 chiffres).',
   };
 }
+
+/** A current commune, as searches and address checks need it. */
+export type CommuneMatch = { code: string; name: string; postcodes: string[]; departement: string | null };
+
+/** Lower case, no accents, words split on hyphens and apostrophes, "St" read as "Saint". */
+export function normaliseCommuneName(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase()
+    .replace(/[-'’.]/g, ' ')
+    .replace(/\bste\b/g, 'sainte')
+    .replace(/\bst\b/g, 'saint')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+type CommuneIndex = { byPostcode: Map<string, RawCommune[]>; byName: Map<string, RawCommune[]> };
+let communeIndex: CommuneIndex | undefined;
+
+function communesIndex(): CommuneIndex {
+  if (communeIndex) return communeIndex;
+  const byPostcode = new Map<string, RawCommune[]>();
+  const byName = new Map<string, RawCommune[]>();
+  for (const entries of reference().communes.values()) {
+    for (const c of entries) {
+      if (c.type !== 'commune-actuelle') continue;
+      for (const postcode of c.codesPostaux ?? [])
+        byPostcode.set(postcode, [...(byPostcode.get(postcode) ?? []), c]);
+      const key = normaliseCommuneName(c.nom);
+      byName.set(key, [...(byName.get(key) ?? []), c]);
+    }
+  }
+  communeIndex = { byPostcode, byName };
+  return communeIndex;
+}
+
+function toMatch(c: RawCommune): CommuneMatch {
+  return { code: c.code, name: c.nom, postcodes: c.codesPostaux ?? [], departement: c.departement ?? null };
+}
+
+/** The current commune with this INSEE code. */
+export function findCommune(code: string): CommuneMatch | null {
+  const c = reference()
+    .communes.get(code.toUpperCase())
+    ?.find((e) => e.type === 'commune-actuelle');
+  return c ? toMatch(c) : null;
+}
+
+/**
+ * The commune of an address: among the communes served by the postcode, the one with that
+ * name (or the only one). Null when it cannot be told.
+ */
+export function communeOfAddress(postcode: string, name: string): CommuneMatch | null {
+  const candidates = communesIndex().byPostcode.get(postcode) ?? [];
+  const wanted = normaliseCommuneName(name);
+  const named = candidates.filter((c) => normaliseCommuneName(c.nom) === wanted);
+  const found = named.length === 1 ? named[0] : candidates.length === 1 ? candidates[0] : undefined;
+  return found ? toMatch(found) : null;
+}
+
+/** Communes a person may mean by what they typed: a postcode, or a name (exact, then prefix). */
+export function searchCommunes(text: string, limit = 10): CommuneMatch[] {
+  const typed = text.trim();
+  if (/^\d{5}$/.test(typed))
+    return (communesIndex().byPostcode.get(typed) ?? []).slice(0, limit).map(toMatch);
+  const wanted = normaliseCommuneName(typed);
+  if (wanted.length < 2) return [];
+  const exact = communesIndex().byName.get(wanted) ?? [];
+  const byPopulation = (a: RawCommune, b: RawCommune) => (b.population ?? 0) - (a.population ?? 0);
+  if (exact.length > 0) return exact.sort(byPopulation).slice(0, limit).map(toMatch);
+  const prefix: RawCommune[] = [];
+  for (const [key, entries] of communesIndex().byName) if (key.startsWith(wanted)) prefix.push(...entries);
+  return prefix.sort(byPopulation).slice(0, limit).map(toMatch);
+}

@@ -57,7 +57,7 @@ export function entryHash(prevHash: string, e: ChainedFields): string {
     .digest('hex');
 }
 
-function actorFields(actor: Actor): { actor_user_id: string | null; actor_label: string } {
+export function actorFields(actor: Actor): { actor_user_id: string | null; actor_label: string } {
   if (actor.kind === 'user') return { actor_user_id: actor.userId, actor_label: actor.email };
   if (actor.kind === 'system') return { actor_user_id: null, actor_label: actor.label };
   return { actor_user_id: null, actor_label: 'anonyme' };

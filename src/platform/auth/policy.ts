@@ -34,7 +34,8 @@ export type Action =
   | 'opsn.manage' // edit the OPSN, add and remove member collectivités
   | 'collectivite.theme' // change a collectivité's display name, colour and logo
   | 'audit.read' // browse and export the audit journal
-  | 'people.manage'; // invite people, change their roles, deactivate them (in a collectivité)
+  | 'people.manage' // invite people, change their roles, deactivate them (in a collectivité)
+  | 'places.manage'; // create, edit, import, publish places of the directory (in a collectivité)
 
 export type Resource = { collectiviteId?: number };
 
@@ -61,6 +62,7 @@ export function can(actor: Actor, action: Action, resource: Resource = {}): bool
       return false;
     case 'collectivite.theme':
     case 'people.manage':
+    case 'places.manage':
       return hasRoleIn(actor, 'coordinateur', resource.collectiviteId);
   }
 }

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { cube } from '@electric-sql/pglite/contrib/cube';
+import { earthdistance } from '@electric-sql/pglite/contrib/earthdistance';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
@@ -24,11 +26,13 @@ export type DatabaseOptions =
   | { pglite: PGlite };
 
 /** Extensions every migration may rely on, on PGlite as on a PostgreSQL server. */
-export const PGLITE_EXTENSIONS = { unaccent, pg_trgm };
+export const PGLITE_EXTENSIONS = { unaccent, pg_trgm, cube, earthdistance };
 
 // PostgreSQL bigint (count(*), sums) arrives as text by default: numbers are what the code expects.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number.parseFloat(v));
+// A calendar date is not an instant: keep `YYYY-MM-DD` rather than a Date at local midnight.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 /** Opens PostgreSQL through `pg` and Kysely: a server when a URL is given, else embedded PGlite. */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {

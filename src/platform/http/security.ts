@@ -8,6 +8,16 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 
+/**
+ * The CSP source that admits a tile template's images: its origin, with a leading `{s}.`
+ * (Leaflet's subdomains) as a wildcard label. `https://{s}.tile.example.fr/{z}/{x}/{y}.png`
+ * → `https://*.tile.example.fr`.
+ */
+export function tileSource(template: string): string {
+  const { protocol, host } = new URL(template);
+  return `${protocol}//${host.replace(/^\{s\}\./, '*.')}`;
+}
+
 /** Body parsing, compression, security headers, cookies, CSRF and rate limits. */
 export async function registerHttpBasics(app: FastifyInstance, config: Config, cookieSecret: string) {
   await app.register(compress, { global: true, threshold: 1024 });
@@ -18,7 +28,8 @@ export async function registerHttpBasics(app: FastifyInstance, config: Config, c
         'default-src': ["'self'"],
         'script-src': ["'self'"],
         'style-src': ["'self'"],
-        'img-src': ["'self'", 'data:'],
+        // Map tiles come from the tile server (MAP_TILES_URL).
+        'img-src': ["'self'", 'data:', tileSource(config.mapTilesUrl)],
         'font-src': ["'self'"],
         'connect-src': ["'self'"],
         'form-action': ["'self'"],

@@ -23,6 +23,12 @@ export type PageChrome = {
   breadcrumbs?: Crumb[] | undefined;
   /** A page made to sit inside another site's iframe: no header nor footer. */
   embed?: boolean;
+  /**
+   * Asset names (see `assetUrl`) of the page's own scripts and stylesheets. Scripts are an
+   * enhancement only: every page works without them, and the CSP allows no inline code.
+   */
+  scripts?: readonly string[] | undefined;
+  styles?: readonly string[] | undefined;
 };
 
 function Header({ chrome }: { chrome: PageChrome }): JSX.Element {
@@ -149,9 +155,15 @@ export function Layout({
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title safe>{title}</title>
           <link rel="stylesheet" href={assetUrl('relais.css')} />
+          {(chrome.styles ?? []).map((name) => (
+            <link rel="stylesheet" href={assetUrl(name)} />
+          ))}
           <link rel="stylesheet" href={assetUrl('print.css')} media="print" />
           {chrome.brand?.themeCssUrl ? <link rel="stylesheet" href={chrome.brand.themeCssUrl} /> : ''}
           <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
+          {(chrome.scripts ?? []).map((name) => (
+            <script src={assetUrl(name)} defer></script>
+          ))}
         </head>
         <body>
           <a class="skip-link" href="#contenu">

@@ -11,6 +11,10 @@ export type PageOptions = {
   hasErrors?: boolean;
   status?: number;
   embed?: boolean;
+  /** Asset names of scripts this page adds (`assetUrl`), loaded `defer` at the end of the head. */
+  scripts?: readonly string[];
+  /** Asset names of stylesheets this page adds, after the platform's stylesheet. */
+  styles?: readonly string[];
 };
 
 declare module 'fastify' {
@@ -54,6 +58,8 @@ export function registerPages(app: FastifyInstance, setup: PageSetup): void {
         hasErrors: options.hasErrors ?? false,
         breadcrumbs: options.breadcrumbs,
         embed: options.embed ?? false,
+        scripts: options.scripts,
+        styles: options.styles,
       },
       children: content,
     });

@@ -1,0 +1,110 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { systemActor } from '../../platform/auth/policy.ts';
+import { commandGroup } from '../../platform/cli.ts';
+import { CliError } from '../../platform/cli-error.ts';
+import type { CliContext } from '../../platform/module.ts';
+import { type ExportFormat, exportPlaces } from './export.ts';
+import { type ImportReport, importPlaces, reportRecords } from './import.ts';
+import { exportContext } from './service.ts';
+
+type ImportFlags = {
+  collectivite?: string;
+  source?: string;
+  dryRun?: boolean;
+  strict?: boolean;
+  brouillon?: boolean;
+  overwrite?: boolean;
+  rapport?: string;
+};
+
+/** The report as a person reads it in a terminal: counts, then each rejected row and why. */
+export function reportText(report: ImportReport): string {
+  const lines = [
+    `${report.fileName} (${report.format.toUpperCase()}, source « ${report.source} »)`,
+    `  lignes lues : ${report.read}`,
+    `  créées : ${report.created}`,
+    `  mises à jour : ${report.updated}`,
+    `  inchangées : ${report.unchanged}`,
+    `  rejetées : ${report.rejected}`,
+  ];
+  for (const note of report.fileNotes) lines.push(`  fichier : colonne « ${note.field} » ${note.reason}`);
+  for (const row of report.rows.filter((r) => r.result === 'rejeté')) {
+    for (const e of row.errors) {
+      lines.push(`  ligne ${row.line} (${row.id ?? 'sans id'}) ${e.field} « ${e.value} » : ${e.reason}`);
+    }
+  }
+  if (report.dryRun) lines.push('Essai (--dry-run) : rien n’a été enregistré.');
+  else if (!report.written)
+    lines.push('Import strict (--strict) refusé : des lignes sont rejetées, rien n’a été enregistré.');
+  else lines.push('Enregistré.');
+  return lines.join('\n');
+}
+
+export function lieuxCli({ program, withDb }: CliContext): void {
+  commandGroup(program, 'import', 'Importer des données')
+    .command('lieux')
+    .description('Importer des lieux au standard national LMN v1 (CSV ou JSON ; champs v0.1 convertis)')
+    .argument('<fichier>', 'fichier CSV (séparateur virgule, valeurs multiples séparées par |) ou JSON')
+    .option('--collectivite <code>', 'rattacher tous les lieux à cette collectivité membre (INSEE ou SIREN)')
+    .option(
+      '--source <nom>',
+      'nom de la source (par défaut le nom du fichier) ; réimporter une source met ses lieux à jour',
+    )
+    .option('--dry-run', 'tout vérifier sans rien enregistrer')
+    .option('--strict', 'ne rien enregistrer si une ligne est rejetée')
+    .option('--brouillon', 'créer les nouveaux lieux en brouillon (sinon publiés)')
+    .option('--overwrite', 'remplacer aussi les lieux modifiés dans Relais depuis le dernier import')
+    .option('--rapport <fichier>', 'écrire le rapport détaillé en CSV')
+    .action((file: string, flags: ImportFlags) =>
+      withDb(async ({ db }) => {
+        const content = await readFile(file, 'utf8').catch((error: Error) => {
+          throw new CliError(`Lecture impossible de ${file} : ${error.message}`);
+        });
+        const result = await importPlaces(db, systemActor('cli'), content, {
+          fileName: path.basename(file),
+          source: flags.source,
+          collectiviteCode: flags.collectivite,
+          dryRun: flags.dryRun,
+          strict: flags.strict,
+          draft: flags.brouillon,
+          overwrite: flags.overwrite,
+        });
+        if (!result.ok) throw new CliError(result.reason);
+        console.log(reportText(result.report));
+        if (flags.rapport) {
+          await writeFile(flags.rapport, stringify(reportRecords(result.report)));
+          console.log(`Rapport détaillé : ${flags.rapport}`);
+        }
+        if (!result.report.written && !result.report.dryRun) process.exitCode = 1;
+      }),
+    );
+
+  commandGroup(program, 'export', 'Exporter des données')
+    .command('lieux')
+    .description('Exporter les lieux publiés (sur la sortie standard, ou dans un fichier avec --out)')
+    .option('--format <format>', 'csv ou json (standard LMN v1), data-inclusion (v1)', 'csv')
+    .option('--out <fichier>', 'écrire dans ce fichier plutôt que sur la sortie standard')
+    .action((flags: { format: string; out?: string }) =>
+      withDb(async ({ db, config }) => {
+        if (!['csv', 'json', 'data-inclusion'].includes(flags.format)) {
+          throw new CliError(`Format inconnu « ${flags.format} » : csv, json ou data-inclusion.`);
+        }
+        const chunks: string[] = [];
+        const write = flags.out
+          ? (chunk: string) => void chunks.push(chunk)
+          : (chunk: string) => void process.stdout.write(chunk);
+        const count = await exportPlaces(
+          db,
+          flags.format as ExportFormat,
+          await exportContext(db, config),
+          write,
+        );
+        if (flags.out) {
+          await writeFile(flags.out, chunks.join(''));
+          console.error(`${count} lieu(x) exporté(s) dans ${flags.out}.`);
+        }
+      }),
+    );
+}

@@ -1,0 +1,410 @@
+import { parse as parseCsv } from 'csv-parse/sync';
+import { sql } from 'kysely';
+import { actorFields, audit } from '../../platform/audit/journal.ts';
+import { type Actor, can, ensure, isAdmin } from '../../platform/auth/policy.ts';
+import type { Db } from '../../platform/db/database.ts';
+import { type Collectivite, listCollectivites } from '../territoires/index.ts';
+import { columnsOf, diffPlaces, placeHash, placeOf } from './store.ts';
+import { checkLmnRow, type Note } from './validation.ts';
+import type { LmnPlace } from './vocabulary.ts';
+
+export type ImportOptions = {
+  fileName: string;
+  /** Name of the source; re-importing the same source updates its places. */
+  source?: string;
+  /** Every place goes to this member collectivité (INSEE code or SIREN). */
+  collectiviteCode?: string;
+  draft?: boolean;
+  dryRun?: boolean;
+  strict?: boolean;
+  overwrite?: boolean;
+};
+
+export type RowResult = 'créé' | 'mis à jour' | 'inchangé' | 'conservé' | 'rejeté';
+
+export type RowOutcome = {
+  /** Line of the file (CSV, header on line 1) or position in the array (JSON, from 1). */
+  line: number;
+  id: string | null;
+  nom: string | null;
+  result: RowResult;
+  errors: Note[];
+  warnings: Note[];
+};
+
+export type ImportReport = {
+  fileName: string;
+  source: string;
+  format: 'csv' | 'json';
+  read: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  rows: RowOutcome[];
+  /** Problems of the file as a whole (fields outside the standard…). */
+  fileNotes: Note[];
+  /** False for a dry run, or when `strict` refused a file with rejected rows. */
+  written: boolean;
+  dryRun: boolean;
+  strict: boolean;
+  importId: string | null;
+};
+
+export type ParsedFile =
+  | { ok: true; format: 'csv' | 'json'; rows: { line: number; data: Record<string, unknown> }[] }
+  | { ok: false; reason: string };
+
+/** Reads LMN rows from CSV (comma or semicolon, UTF-8 with or without BOM) or JSON (array of objects). */
+export function parsePlacesFile(content: string): ParsedFile {
+  const text = content.replace(/^\uFEFF/, '');
+  const start = text.trimStart()[0];
+  if (start === undefined) return { ok: false, reason: 'Le fichier est vide.' };
+  if (start === '[' || start === '{') return parseJson(text);
+  return parseCsvText(text);
+}
+
+function parseJson(text: string): ParsedFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, reason: `JSON illisible : ${(error as Error).message}` };
+  }
+  // Some exports wrap the array: { "data": [...] } or { "lieux": [...] }.
+  if (data && !Array.isArray(data) && typeof data === 'object') {
+    const inner = Object.values(data).find(Array.isArray);
+    if (inner) data = inner;
+  }
+  if (!Array.isArray(data))
+    return { ok: false, reason: 'Le JSON doit être un tableau d’objets (un objet par lieu).' };
+  const rows: { line: number; data: Record<string, unknown> }[] = [];
+  for (const [i, item] of data.entries()) {
+    rows.push({ line: i + 1, data: item && typeof item === 'object' && !Array.isArray(item) ? item : {} });
+  }
+  return { ok: true, format: 'json', rows };
+}
+
+function parseCsvText(text: string): ParsedFile {
+  const header = text.slice(0, text.indexOf('\n') >>> 0);
+  const delimiter = (header.match(/;/g)?.length ?? 0) > (header.match(/,/g)?.length ?? 0) ? ';' : ',';
+  try {
+    const records = parseCsv(text, {
+      columns: (names: string[]) => names.map((n) => n.trim().toLowerCase()),
+      delimiter,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      info: true,
+    }) as { record: Record<string, string>; info: { lines: number } }[];
+    if (!/(^|[,;"])\s*id\s*("|[,;]|$)/i.test(header)) {
+      return {
+        ok: false,
+        reason: 'La première ligne doit nommer les colonnes du standard (id, pivot, nom, …).',
+      };
+    }
+    return { ok: true, format: 'csv', rows: records.map((r) => ({ line: r.info.lines, data: r.record })) };
+  } catch (error) {
+    return { ok: false, reason: `CSV illisible : ${(error as Error).message}` };
+  }
+}
+
+type Existing = {
+  id: string;
+  lmn_id: string;
+  collectivite_id: number | null;
+  import_hash: string | null;
+  imported_at: Date | null;
+  edited_at: Date | null;
+};
+
+/** The member collectivité a place belongs to, from its commune; null: the OPSN. */
+function collectiviteResolver(members: Collectivite[]): (codeInsee: string | null) => number | null {
+  const byCommune = new Map<string, number>();
+  for (const m of members) {
+    if (m.kind === 'epci')
+      for (const c of m.member_communes) if (!byCommune.has(c.code)) byCommune.set(c.code, m.id);
+  }
+  // A commune that is a member itself wins over its EPCI.
+  for (const m of members) if (m.kind === 'commune') byCommune.set(m.code, m.id);
+  return (code) => (code ? (byCommune.get(code) ?? null) : null);
+}
+
+const CHUNK = 500;
+
+/**
+ * Imports places: every row is checked, then the valid ones are written in one
+ * transaction (or nothing, for a dry run or a strict import with rejected rows). Places
+ * are matched by the standard's `id`; a place edited in Relais since its last import is
+ * kept unless `overwrite`. Each input row lands in exactly one count of the report.
+ */
+export async function importPlaces(
+  db: Db,
+  actor: Actor,
+  content: string,
+  options: ImportOptions,
+): Promise<{ ok: true; report: ImportReport } | { ok: false; reason: string }> {
+  const parsed = parsePlacesFile(content);
+  if (!parsed.ok) return parsed;
+  if (parsed.rows.length === 0) return { ok: false, reason: 'Le fichier ne contient aucun lieu.' };
+
+  const members = await listCollectivites(db);
+  let forced: Collectivite | undefined;
+  if (options.collectiviteCode) {
+    forced = members.find((m) => m.code === options.collectiviteCode);
+    if (!forced)
+      return { ok: false, reason: `Aucune collectivité membre n’a le code ${options.collectiviteCode}.` };
+  }
+  if (!isAdmin(actor)) {
+    // A coordinator imports into their own collectivité only.
+    if (!forced) return { ok: false, reason: 'Choisissez la collectivité où importer ces lieux.' };
+    ensure(actor, 'places.manage', { collectiviteId: forced.id });
+  }
+  const resolve = collectiviteResolver(members);
+  const source = options.source?.trim() || options.fileName;
+
+  const report: ImportReport = {
+    fileName: options.fileName,
+    source,
+    format: parsed.format,
+    read: parsed.rows.length,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    rejected: 0,
+    rows: [],
+    fileNotes: [],
+    written: false,
+    dryRun: options.dryRun ?? false,
+    strict: options.strict ?? false,
+    importId: null,
+  };
+
+  // Check every row first: what the file says, before what the database holds.
+  const seen = new Map<string, number>();
+  const outsideStandard = new Map<string, string>();
+  const valid: { outcome: RowOutcome; place: LmnPlace }[] = [];
+  for (const { line, data } of parsed.rows) {
+    const checked = checkLmnRow(data);
+    const warnings = checked.warnings.filter((w) => {
+      if (w.reason !== 'champ hors du standard, ignoré') return true;
+      outsideStandard.set(w.field, w.reason);
+      return false;
+    });
+    const id =
+      typeof data.id === 'string' || typeof data.id === 'number' ? String(data.id).trim() || null : null;
+    const nom = typeof data.nom === 'string' ? data.nom.trim() || null : null;
+    const outcome: RowOutcome = { line, id, nom, result: 'rejeté', errors: [], warnings };
+    report.rows.push(outcome);
+    if (!checked.ok) {
+      outcome.errors = checked.errors;
+      continue;
+    }
+    const firstLine = seen.get(checked.place.id);
+    if (firstLine !== undefined) {
+      outcome.errors = [
+        {
+          field: 'id',
+          value: checked.place.id,
+          reason: `identifiant déjà utilisé ligne ${firstLine} du fichier`,
+        },
+      ];
+      continue;
+    }
+    seen.set(checked.place.id, line);
+    valid.push({ outcome, place: checked.place });
+  }
+  report.fileNotes = [...outsideStandard].map(([field, reason]) => ({ field, value: '', reason }));
+
+  await db
+    .transaction()
+    .execute(async (trx) => {
+      const existing = new Map<string, Existing>();
+      const ids = valid.map((v) => v.place.id);
+      for (let i = 0; i < ids.length; i += 5000) {
+        const rows = await trx
+          .selectFrom('lieu')
+          .select(['id', 'lmn_id', 'collectivite_id', 'import_hash', 'imported_at', 'edited_at'])
+          .where('lmn_id', '=', sql<string>`any(${ids.slice(i, i + 5000)}::text[])`)
+          .execute();
+        for (const row of rows) existing.set(row.lmn_id, row);
+      }
+
+      const now = new Date();
+      const importRow = await trx
+        .insertInto('lieu_import')
+        .values({
+          source,
+          file_name: options.fileName,
+          collectivite_id: forced?.id ?? null,
+          actor: actorFields(actor).actor_label,
+          read: report.read,
+          created: 0,
+          updated: 0,
+          unchanged: 0,
+          rejected: 0,
+          report: '[]',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      report.importId = importRow.id;
+      const stamp = { import_id: importRow.id, import_source: source, imported_at: now };
+      const { actor_user_id: userId, actor_label: actorLabel } = actorFields(actor);
+
+      const inserts: { values: ReturnType<typeof columnsOf>; collectiviteId: number | null; hash: string }[] =
+        [];
+      for (const { outcome, place } of valid) {
+        const hash = placeHash(place);
+        const current = existing.get(place.id);
+        const collectiviteId = forced?.id ?? resolve(place.code_insee);
+        if (!current) {
+          outcome.result = 'créé';
+          inserts.push({ values: columnsOf(place), collectiviteId, hash });
+          continue;
+        }
+        if (
+          !can(
+            actor,
+            'places.manage',
+            current.collectivite_id === null ? {} : { collectiviteId: current.collectivite_id },
+          )
+        ) {
+          outcome.result = 'rejeté';
+          outcome.errors = [
+            {
+              field: 'id',
+              value: place.id,
+              reason: 'ce lieu existe déjà et relève d’une autre collectivité',
+            },
+          ];
+          continue;
+        }
+        const editedSinceImport =
+          current.edited_at !== null &&
+          (current.imported_at === null || current.edited_at > current.imported_at);
+        if (editedSinceImport && !options.overwrite) {
+          outcome.result = 'conservé';
+          outcome.warnings.push({
+            field: 'id',
+            value: place.id,
+            reason:
+              'modifié dans Relais depuis le dernier import : conservé tel quel (option « écraser » pour le remplacer)',
+          });
+          continue;
+        }
+        if (current.import_hash === hash && !editedSinceImport) {
+          outcome.result = 'inchangé';
+          continue;
+        }
+        const before = await trx
+          .selectFrom('lieu')
+          .selectAll()
+          .where('id', '=', current.id)
+          .executeTakeFirstOrThrow();
+        const changes = diffPlaces(placeOf(before), place);
+        await trx
+          .updateTable('lieu')
+          .set({ ...columnsOf(place), ...stamp, import_hash: hash, updated_at: now })
+          .where('id', '=', current.id)
+          .execute();
+        await trx
+          .insertInto('lieu_revision')
+          .values({
+            lieu_id: current.id,
+            user_id: userId,
+            actor: actorLabel,
+            kind: 'import',
+            changes: JSON.stringify(changes),
+          })
+          .execute();
+        outcome.result = 'mis à jour';
+      }
+
+      for (let i = 0; i < inserts.length; i += CHUNK) {
+        const batch = inserts.slice(i, i + CHUNK);
+        const created = await trx
+          .insertInto('lieu')
+          .values(
+            batch.map((b) => ({
+              ...b.values,
+              ...stamp,
+              import_hash: b.hash,
+              collectivite_id: b.collectiviteId,
+              status: options.draft ? ('brouillon' as const) : ('publie' as const),
+            })),
+          )
+          .returning('id')
+          .execute();
+        await trx
+          .insertInto('lieu_revision')
+          .values(
+            created.map((c) => ({
+              lieu_id: c.id,
+              user_id: userId,
+              actor: actorLabel,
+              kind: 'import' as const,
+              changes: '{}',
+            })),
+          )
+          .execute();
+      }
+
+      countOutcomes(report);
+      await trx
+        .updateTable('lieu_import')
+        .set({
+          created: report.created,
+          updated: report.updated,
+          unchanged: report.unchanged,
+          rejected: report.rejected,
+          report: JSON.stringify({ rows: report.rows, fileNotes: report.fileNotes, format: report.format }),
+        })
+        .where('id', '=', importRow.id)
+        .execute();
+      await audit(trx, {
+        actor,
+        action: 'lieux.import',
+        collectiviteId: forced?.id ?? null,
+        subject: { type: 'lieu_import', id: importRow.id },
+        details: {
+          source,
+          read: report.read,
+          created: report.created,
+          updated: report.updated,
+          rejected: report.rejected,
+        },
+      });
+      if (report.dryRun || (report.strict && report.rejected > 0)) throw new Rollback();
+      report.written = true;
+    })
+    .catch((error) => {
+      if (!(error instanceof Rollback)) throw error;
+      report.importId = null;
+    });
+  return { ok: true, report };
+}
+
+/** Thrown to undo a transaction on purpose (dry run, strict refusal). */
+class Rollback extends Error {}
+
+function countOutcomes(report: ImportReport): void {
+  const count = (r: RowResult) => report.rows.filter((row) => row.result === r).length;
+  report.created = count('créé');
+  report.updated = count('mis à jour');
+  // A place kept because it was edited in Relais is unchanged by this import.
+  report.unchanged = count('inchangé') + count('conservé');
+  report.rejected = count('rejeté');
+}
+
+/** The report as CSV rows: one per row outcome, plus one per problem found. */
+export function reportRecords(report: ImportReport): string[][] {
+  const records = [['ligne', 'id', 'nom', 'résultat', 'gravité', 'champ', 'valeur', 'motif']];
+  for (const note of report.fileNotes)
+    records.push(['', '', '', 'fichier', 'avertissement', note.field, note.value, note.reason]);
+  for (const row of report.rows) {
+    const base = [String(row.line), row.id ?? '', row.nom ?? '', row.result];
+    if (row.errors.length === 0 && row.warnings.length === 0) records.push([...base, '', '', '', '']);
+    for (const e of row.errors) records.push([...base, 'erreur', e.field, e.value, e.reason]);
+    for (const w of row.warnings) records.push([...base, 'avertissement', w.field, w.value, w.reason]);
+  }
+  return records;
+}

@@ -1,0 +1,247 @@
+import { type Expression, type SqlBool, sql } from 'kysely';
+import { z } from 'zod';
+import type { Db } from '../../platform/db/database.ts';
+import { findCommune, normaliseCommuneName, searchCommunes } from '../territoires/index.ts';
+import { minuteOfWeek } from './horaires.ts';
+import { FRAIS, MODALITES_ACCOMPAGNEMENT, PUBLICS, SERVICES } from './vocabulary.ts';
+
+/** Accepts `a|b`, `a,b` is not safe (values hold commas): repeated params or `|`. */
+const listOf = <T extends readonly string[]>(values: T, label: string) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) =>
+      v === undefined
+        ? []
+        : [v]
+            .flat()
+            .flatMap((s) => s.split('|'))
+            .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(values, { error: () => `${label} : valeur inconnue` })));
+
+const coordinates = z
+  .string()
+  .trim()
+  .regex(
+    /^-?\d{1,2}(\.\d+)?,\s*-?\d{1,3}(\.\d+)?$/,
+    'près de : « latitude,longitude » attendu, par exemple 45.76,4.88',
+  )
+  .transform((v) => {
+    const [lat, lon] = v.split(',').map(Number) as [number, number];
+    return { lat, lon };
+  })
+  .refine(({ lat, lon }) => Math.abs(lat) <= 90 && Math.abs(lon) <= 180, 'près de : coordonnées impossibles');
+
+/** The search parameters of the page and of the API: one schema, one meaning. */
+export const searchSchema = z.object({
+  q: z
+    .string()
+    .trim()
+    .max(200, 'recherche : 200 caractères au plus')
+    .optional()
+    .transform((v) => v || undefined),
+  services: listOf(SERVICES, 'services'),
+  publics: listOf(PUBLICS, 'publics'),
+  modalites: listOf(MODALITES_ACCOMPAGNEMENT, 'modalités'),
+  frais: listOf(FRAIS, 'frais'),
+  commune: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .transform((v) => v || undefined),
+  departement: z
+    .string()
+    .trim()
+    .regex(/^(\d{2,3}|2[AB])$/, 'département : code à 2 ou 3 caractères attendu (ex. 69, 2A, 974)')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  near: z.preprocess((v) => (v === '' ? undefined : v), coordinates.optional()),
+  rayon_km: z.preprocess(
+    (v) => (v === '' || v === undefined ? undefined : Number(v)),
+    z.number({ error: 'rayon : nombre de kilomètres attendu' }).min(0.1).max(500).optional(),
+  ),
+  ouvert: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.literal('maintenant', { error: 'ouvert : seule valeur possible « maintenant »' }).optional(),
+  ),
+  page: z.preprocess((v) => (v === '' || v === undefined ? 1 : Number(v)), z.number().int().min(1).max(1000)),
+  limit: z.preprocess(
+    (v) => (v === '' || v === undefined ? 20 : Number(v)),
+    z.number().int().min(1).max(500),
+  ),
+});
+
+export type SearchQuery = z.output<typeof searchSchema>;
+
+export type SearchHit = {
+  id: string;
+  lmn_id: string;
+  nom: string;
+  adresse: string;
+  complement_adresse: string | null;
+  commune: string;
+  code_postal: string;
+  code_insee: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  services: string[];
+  frais_a_charge: string[];
+  modalites_accompagnement: string[];
+  horaires: string | null;
+  telephone: string[];
+  distance_km: number | null;
+};
+
+export type SearchResult = {
+  hits: SearchHit[];
+  /** Exact up to COUNT_CAP, then "more than". */
+  total: number;
+  totalIsCapped: boolean;
+  page: number;
+  limit: number;
+  /** The communes a `commune` filter matched, when it was a name. */
+  communes: string[];
+};
+
+/** Counting stops here: nobody pages through thousands of places, and counting costs. */
+export const COUNT_CAP = 1000;
+
+function earth(lat: number | Expression<unknown>, lon: number | Expression<unknown>) {
+  return sql`ll_to_earth(${lat}, ${lon})`;
+}
+
+/** The INSEE codes a `commune` filter designates: a code, a postcode, or a name. */
+function communeCodes(commune: string): string[] {
+  const code = commune.toUpperCase();
+  if (/^(\d{2}|2[AB])\d{3}$/.test(code) && findCommune(code)) return [code];
+  const matches = searchCommunes(commune, 50);
+  if (/^\d{5}$/.test(commune)) return matches.map((m) => m.code);
+  const wanted = normaliseCommuneName(commune);
+  return matches.filter((m) => normaliseCommuneName(m.name) === wanted).map((m) => m.code);
+}
+
+/**
+ * Published places matching the query. Text uses French full-text search and, for typos,
+ * trigram similarity on name and commune; `near` walks the GiST index in distance order
+ * (never the whole table); `ouvert=maintenant` reads the weekly ranges stored with each place.
+ */
+export async function searchPlaces(db: Db, query: SearchQuery, now = new Date()): Promise<SearchResult> {
+  const text = query.q && !/^\d{5}$/.test(query.q) ? query.q : undefined;
+  const postcode = query.q && /^\d{5}$/.test(query.q) ? query.q : undefined;
+  const codes = query.commune ? communeCodes(query.commune) : [];
+  const normalised = text ? sql`lower(relais_unaccent(${text}))` : undefined;
+  const tsquery = text ? sql`websearch_to_tsquery('relais_fr', ${text})` : undefined;
+
+  let base = db.selectFrom('lieu').where('status', '=', 'publie');
+  if (tsquery && normalised) {
+    base = base.where(sql<SqlBool>`(search_doc @@ ${tsquery} or search_name %> ${normalised})`);
+  }
+  if (postcode) base = base.where('code_postal', '=', postcode);
+  if (query.commune) base = base.where('code_insee', '=', sql<string>`any(${codes}::text[])`);
+  if (query.departement) base = base.where('code_insee', 'like', `${query.departement}%`);
+  if (query.services.length) base = base.where(sql<SqlBool>`services && ${query.services}::text[]`);
+  if (query.publics.length) {
+    base = base.where(sql<SqlBool>`publics_specifiquement_adresses && ${query.publics}::text[]`);
+  }
+  if (query.modalites.length) {
+    base = base.where(sql<SqlBool>`modalites_accompagnement && ${query.modalites}::text[]`);
+  }
+  if (query.frais.length) base = base.where(sql<SqlBool>`frais_a_charge && ${query.frais}::text[]`);
+  if (query.ouvert) base = base.where(sql<SqlBool>`open_week @> ${minuteOfWeek(now)}::int4`);
+  const near = query.near;
+  if (near) {
+    base = base.where('latitude', 'is not', null);
+    if (query.rayon_km !== undefined) {
+      const radius = query.rayon_km * 1000;
+      base = base
+        .where(
+          sql<SqlBool>`earth_box(${earth(near.lat, near.lon)}, ${radius}) @> ${earth(sql.ref('latitude'), sql.ref('longitude'))}`,
+        )
+        .where(
+          sql<SqlBool>`earth_distance(${earth(near.lat, near.lon)}, ${earth(sql.ref('latitude'), sql.ref('longitude'))}) <= ${radius}`,
+        );
+    }
+  }
+
+  const counted = await db
+    .selectFrom(
+      base
+        .select(sql`1`.as('one'))
+        .limit(COUNT_CAP + 1)
+        .as('matching'),
+    )
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+
+  const distance = near
+    ? sql<
+        number | null
+      >`earth_distance(${earth(near.lat, near.lon)}, ${earth(sql.ref('latitude'), sql.ref('longitude'))}) / 1000`
+    : sql<number | null>`null::float8`;
+  let ordered = base.select([
+    'id',
+    'lmn_id',
+    'nom',
+    'adresse',
+    'complement_adresse',
+    'commune',
+    'code_postal',
+    'code_insee',
+    'latitude',
+    'longitude',
+    'services',
+    'frais_a_charge',
+    'modalites_accompagnement',
+    'horaires',
+    'telephone',
+    distance.as('distance_km'),
+  ]);
+  if (near) {
+    ordered = ordered.orderBy(
+      sql`${earth(sql.ref('latitude'), sql.ref('longitude'))} <-> ${earth(near.lat, near.lon)}`,
+    );
+  } else if (tsquery && normalised) {
+    ordered = ordered.orderBy(
+      sql`ts_rank(search_doc, ${tsquery}) + word_similarity(${normalised}, search_name)`,
+      'desc',
+    );
+  }
+  const hits = await ordered
+    .orderBy('search_name')
+    .orderBy('id')
+    .limit(query.limit)
+    .offset((query.page - 1) * query.limit)
+    .execute();
+
+  return {
+    hits: hits as SearchHit[],
+    total: Math.min(counted.n, COUNT_CAP),
+    totalIsCapped: counted.n > COUNT_CAP,
+    page: query.page,
+    limit: query.limit,
+    communes: codes,
+  };
+}
+
+/**
+ * Where a person is, from the commune they typed: the middle of the published places of
+ * that commune (the reference data has no coordinates of communes). Null when unknown.
+ */
+export async function locateCommune(
+  db: Db,
+  typed: string,
+): Promise<{ name: string; code: string; lat: number; lon: number } | { name: string; code: string } | null> {
+  const [commune] = searchCommunes(typed, 1);
+  if (!commune) return null;
+  const centre = await db
+    .selectFrom('lieu')
+    .select([sql<number | null>`avg(latitude)`.as('lat'), sql<number | null>`avg(longitude)`.as('lon')])
+    .where('status', '=', 'publie')
+    .where('code_insee', '=', commune.code)
+    .where('latitude', 'is not', null)
+    .executeTakeFirst();
+  if (centre?.lat == null || centre.lon == null) return { name: commune.name, code: commune.code };
+  return { name: commune.name, code: commune.code, lat: Number(centre.lat), lon: Number(centre.lon) };
+}

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import type { Insertable, Selectable } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import { toMultirangeLiteral, weekMinuteRanges } from './horaires.ts';
+import { LMN_FIELD_NAMES, type LmnPlace } from './vocabulary.ts';
+
+export type LieuRow = Selectable<Database['lieu']>;
+
+/** The standard's fields of a stored place. */
+export function placeOf(row: LieuRow): LmnPlace {
+  const place: Record<string, unknown> = {};
+  for (const name of LMN_FIELD_NAMES) place[name] = name === 'id' ? row.lmn_id : row[name as keyof LieuRow];
+  place.date_maj = dateText(row.date_maj);
+  return place as LmnPlace;
+}
+
+/** PostgreSQL `date` arrives as a Date (node-postgres) or as text: always `YYYY-MM-DD` here. */
+export function dateText(value: unknown): string {
+  if (value instanceof Date) {
+    const pad = (n: number) => String(n).padStart(2, '0');
+    return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}`;
+  }
+  return String(value).slice(0, 10);
+}
+
+/** The columns a place's standard fields fill, with what is derived from them. */
+export function columnsOf(place: LmnPlace): Omit<Insertable<Database['lieu']>, 'collectivite_id' | 'status'> {
+  const { id, ...fields } = place;
+  const ranges = fields.horaires ? weekMinuteRanges(fields.horaires) : null;
+  return { lmn_id: id, ...fields, open_week: ranges ? toMultirangeLiteral(ranges) : null };
+}
+
+/** A fingerprint of the standard's values (without `date_maj`): same values, same fingerprint. */
+export function placeHash(place: LmnPlace): string {
+  const { date_maj: _ignored, ...values } = place;
+  const ordered = LMN_FIELD_NAMES.filter((n) => n !== 'date_maj').map((n) => [
+    n,
+    values[n as keyof typeof values],
+  ]);
+  return createHash('sha256').update(JSON.stringify(ordered)).digest('hex');
+}
+
+/** The fields whose values differ, as { field: [before, after] }. */
+export function diffPlaces(before: LmnPlace, after: LmnPlace): Record<string, [unknown, unknown]> {
+  const changes: Record<string, [unknown, unknown]> = {};
+  for (const name of LMN_FIELD_NAMES) {
+    if (name === 'date_maj') continue;
+    const a = before[name as keyof LmnPlace];
+    const b = after[name as keyof LmnPlace];
+    if (JSON.stringify(a) !== JSON.stringify(b)) changes[name] = [a, b];
+  }
+  return changes;
+}

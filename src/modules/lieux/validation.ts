@@ -1,0 +1,248 @@
+import { communeOfAddress, findCommune } from '../territoires/index.ts';
+import { checkOpeningHours } from './horaires.ts';
+import { mapLegacyFields, type Note, vocabularyKey } from './legacy.ts';
+import {
+  FIELD_BY_NAME,
+  LMN_FIELDS,
+  type LmnField,
+  type LmnPlace,
+  PIVOT_UNKNOWN,
+  TYPOLOGIES,
+} from './vocabulary.ts';
+
+export type { Note };
+
+export type Checked =
+  | { ok: true; place: LmnPlace; warnings: Note[] }
+  | { ok: false; errors: Note[]; warnings: Note[] };
+
+/**
+ * France's land, metropolitan and overseas, as latitude/longitude boxes: a point outside
+ * all of them is a typing or geocoding mistake (often latitude and longitude swapped).
+ */
+const FRANCE_BOXES: [string, number, number, number, number][] = [
+  ['France métropolitaine et Corse', 41.3, 51.2, -5.3, 9.7],
+  ['Guadeloupe', 15.8, 16.6, -61.9, -60.9],
+  ['Martinique', 14.3, 14.95, -61.3, -60.75],
+  ['Guyane', 2.0, 5.9, -54.7, -51.5],
+  ['La Réunion', -21.45, -20.85, 55.2, 55.9],
+  ['Mayotte', -13.1, -12.6, 44.9, 45.35],
+  ['Saint-Pierre-et-Miquelon', 46.7, 47.2, -56.5, -56.1],
+  ['Saint-Barthélemy et Saint-Martin', 17.85, 18.15, -63.2, -62.75],
+  ['Wallis-et-Futuna', -14.4, -13.1, -178.3, -176.0],
+  ['Polynésie française', -28.0, -7.8, -154.8, -134.4],
+  ['Nouvelle-Calédonie', -23.0, -19.5, 163.5, 168.2],
+];
+
+export function isInFrance(latitude: number, longitude: number): boolean {
+  return FRANCE_BOXES.some(
+    ([, south, north, west, east]) =>
+      latitude >= south && latitude <= north && longitude >= west && longitude <= east,
+  );
+}
+
+/** The row's text for a field: trimmed, `null` when absent or empty. */
+function textOf(raw: Record<string, unknown>, name: string): string | null {
+  const value = raw[name];
+  if (value === undefined || value === null) return null;
+  const text = (Array.isArray(value) ? value.join('|') : String(value)).trim();
+  return text === '' ? null : text;
+}
+
+/** `05 45 39 31 93`, `0545393193`, `0033 5…` → `+33545393193`; other forms are left to the rule. */
+export function normalisePhone(value: string): string {
+  const compact = value.replace(/[\s.\-()]/g, '');
+  if (/^0\d{9}$/.test(compact)) return `+33${compact.slice(1)}`;
+  if (/^00\d+$/.test(compact)) return `+${compact.slice(2)}`;
+  return compact;
+}
+
+/** `2023-04-01`, `2023-04-01T10:00:00Z` or `01/04/2023` → `2023-04-01`; null when not a real date. */
+export function normaliseDate(value: string): string | null {
+  const iso = /^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(value);
+  const french = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(value);
+  const [y, m, d] = iso ? [iso[1], iso[2], iso[3]] : french ? [french[3], french[2], french[1]] : [];
+  if (!y || !m || !d) return null;
+  const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+  if (date.getUTCMonth() !== Number(m) - 1 || date.getUTCDate() !== Number(d)) return null;
+  return `${y}-${m}-${d}`;
+}
+
+/** The allowed value a person meant, ignoring case, accents and apostrophe style. */
+function canonicalValue(field: LmnField, value: string): string | undefined {
+  const key = vocabularyKey(value);
+  return field.values?.find((allowed) => vocabularyKey(allowed) === key);
+}
+
+function checkMulti(field: LmnField, text: string, errors: Note[], warnings: Note[]): string[] {
+  if (text.includes(';') && !text.includes('|')) {
+    warnings.push({ field: field.name, value: text, reason: 'séparateur « ; » remplacé par « | »' });
+  }
+  const parts = [
+    ...new Set(
+      text
+        .split(/[|;]/)
+        .map((v) => v.trim())
+        .filter(Boolean),
+    ),
+  ];
+  const result: string[] = [];
+  for (const part of parts) {
+    let value = part;
+    if (field.name === 'telephone') value = normalisePhone(part);
+    if (field.name === 'typologie') {
+      value = TYPOLOGIES[part] || part === 'Autre' ? part : part.toUpperCase();
+      if (!TYPOLOGIES[value]) {
+        warnings.push({
+          field: field.name,
+          value: part,
+          reason: 'type de structure inconnu, conservé tel quel',
+        });
+      }
+    }
+    if (field.values) {
+      const canonical = canonicalValue(field, part);
+      if (!canonical) {
+        errors.push({
+          field: field.name,
+          value: part,
+          reason: `valeur inconnue ; valeurs possibles : ${field.values.join(', ')}`,
+        });
+        continue;
+      }
+      value = canonical;
+    }
+    if (field.pattern && !field.pattern.test(value)) {
+      errors.push({ field: field.name, value: part, reason: `format attendu : ${field.rule}` });
+      continue;
+    }
+    result.push(value);
+  }
+  return result;
+}
+
+function checkNumber(raw: Record<string, unknown>, name: string, errors: Note[]): number | null {
+  const value = raw[name];
+  if (value === undefined || value === null || value === '') return null;
+  const number = typeof value === 'number' ? value : Number(String(value).trim().replace(',', '.'));
+  if (!Number.isFinite(number)) {
+    errors.push({
+      field: name,
+      value: String(value),
+      reason: 'nombre attendu (degrés décimaux, par exemple 45.764)',
+    });
+    return null;
+  }
+  return number;
+}
+
+function checkCoordinates(latitude: number | null, longitude: number | null, errors: Note[]): void {
+  if ((latitude === null) !== (longitude === null)) {
+    const missing = latitude === null ? 'latitude' : 'longitude';
+    errors.push({ field: missing, value: '', reason: 'latitude et longitude vont ensemble : l’une manque' });
+    return;
+  }
+  if (latitude === null || longitude === null || isInFrance(latitude, longitude)) return;
+  const swapped = isInFrance(longitude, latitude) ? ' (latitude et longitude inversées ?)' : '';
+  errors.push({
+    field: 'latitude',
+    value: `${latitude}, ${longitude}`,
+    reason: `coordonnées hors de France, outre-mer compris${swapped}`,
+  });
+}
+
+/** Fills or checks the INSEE code from the postcode and commune name. */
+function checkCommune(place: Partial<LmnPlace>, errors: Note[], warnings: Note[]): void {
+  if (place.code_insee) {
+    if (!findCommune(place.code_insee)) {
+      errors.push({
+        field: 'code_insee',
+        value: place.code_insee,
+        reason: 'aucune commune actuelle n’a ce code dans le code officiel géographique',
+      });
+    }
+    return;
+  }
+  if (!place.code_postal || !place.commune) return;
+  const found = communeOfAddress(place.code_postal, place.commune);
+  if (found) {
+    place.code_insee = found.code;
+    warnings.push({
+      field: 'code_insee',
+      value: found.code,
+      reason: `code INSEE déduit du code postal et de la commune (${found.name})`,
+    });
+  }
+}
+
+/**
+ * Checks one row against the standard's rules, after mapping v0.1 fields, and normalises
+ * what is safe to normalise. Every problem names the field, the value and the reason.
+ */
+export function checkLmnRow(input: Record<string, unknown>): Checked {
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) raw[key.trim().toLowerCase()] = value;
+  const warnings = mapLegacyFields(raw);
+  const errors: Note[] = [];
+  const place: Record<string, unknown> = {};
+
+  for (const field of LMN_FIELDS) {
+    if (field.kind === 'number') continue;
+    let text = textOf(raw, field.name);
+    if (field.name === 'pivot' && text === null) {
+      text = PIVOT_UNKNOWN;
+      warnings.push({
+        field: 'pivot',
+        value: '',
+        reason: `absent : ${PIVOT_UNKNOWN} (inconnu), comme le prévoit le standard`,
+      });
+    }
+    if (text === null) {
+      if (field.required) errors.push({ field: field.name, value: '', reason: 'champ obligatoire absent' });
+      place[field.name] = field.kind === 'multi' ? [] : null;
+      continue;
+    }
+    if (field.kind === 'multi') {
+      place[field.name] = checkMulti(field, text, errors, warnings);
+    } else if (field.kind === 'date') {
+      const date = normaliseDate(text);
+      if (!date)
+        errors.push({ field: field.name, value: text, reason: 'date attendue au format AAAA-MM-JJ' });
+      place[field.name] = date;
+    } else {
+      if (field.pattern && !field.pattern.test(text)) {
+        errors.push({ field: field.name, value: text, reason: `format attendu : ${field.rule}` });
+      }
+      if (field.maxLength && text.length > field.maxLength) {
+        errors.push({
+          field: field.name,
+          value: `${text.slice(0, 40)}…`,
+          reason: `${text.length} caractères pour ${field.maxLength} au plus`,
+        });
+      }
+      place[field.name] = text;
+    }
+  }
+
+  if (typeof place.horaires === 'string') {
+    const hours = checkOpeningHours(place.horaires);
+    if (hours.ok) place.horaires = hours.value;
+    else errors.push({ field: 'horaires', value: place.horaires, reason: hours.reason });
+  }
+  place.latitude = checkNumber(raw, 'latitude', errors);
+  place.longitude = checkNumber(raw, 'longitude', errors);
+  checkCoordinates(place.latitude as number | null, place.longitude as number | null, errors);
+  checkCommune(place as Partial<LmnPlace>, errors, warnings);
+
+  for (const key of Object.keys(raw)) {
+    if (!FIELD_BY_NAME.has(key) && raw[key] !== '' && raw[key] !== null && raw[key] !== undefined) {
+      warnings.push({
+        field: key,
+        value: String(raw[key]).slice(0, 60),
+        reason: 'champ hors du standard, ignoré',
+      });
+    }
+  }
+  if (errors.length > 0) return { ok: false, errors, warnings };
+  return { ok: true, place: place as LmnPlace, warnings };
+}
