@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
 import { modules } from '../../src/modules/index.ts';
+import { importPlaces } from '../../src/modules/lieux/import.ts';
+import { systemActor } from '../../src/platform/auth/policy.ts';
 import { createToken } from '../../src/platform/auth/tokens.ts';
 import { createUser } from '../../src/platform/auth/users.ts';
 import { storeFile } from '../../src/platform/files.ts';
@@ -44,6 +46,8 @@ describe('authorization matrix', () => {
   let firminyId = 0;
   let fileId = '';
   let mediatorId = '';
+  let placeId = '';
+  let importId = '';
 
   before(async () => {
     t = await createTestApp({ demo: true });
@@ -57,6 +61,31 @@ describe('authorization matrix', () => {
       .where('code', '=', '42095')
       .executeTakeFirstOrThrow();
     firminyId = firminy.id;
+    const imported = await importPlaces(
+      t.db.db,
+      systemActor('matrice'),
+      JSON.stringify([
+        {
+          id: 'matrice-firminy',
+          pivot: '00000000000000',
+          nom: 'Médiathèque de Firminy',
+          commune: 'Firminy',
+          code_postal: '42700',
+          adresse: '1 rue de la Paix',
+          date_maj: '2026-11-01',
+        },
+      ]),
+      { fileName: 'matrice.json', collectiviteCode: '42095' },
+    );
+    assert.ok(imported.ok && imported.report.importId);
+    importId = imported.report.importId;
+    placeId = (
+      await t.db.db
+        .selectFrom('lieu')
+        .select('id')
+        .where('lmn_id', '=', 'matrice-firminy')
+        .executeTakeFirstOrThrow()
+    ).id;
     fileId = await storeFile(t.db.db, Buffer.from('89504e470d0a1a0a', 'hex'), 'image/png');
     for (const role of ['coordinateur', 'mediateur', 'formateur'] as const) {
       const id = await createUser(t.db.db, {
@@ -114,6 +143,8 @@ describe('authorization matrix', () => {
       .replace(':file', assetUrl('relais.css').slice('/assets/'.length))
       .replace('/fichiers/:id', `/fichiers/${fileId}`)
       .replace(':personne', mediatorId)
+      .replace(':lieu', placeId)
+      .replace(':import', importId)
       .replace(':id', String(firminyId));
 
   test('each route answers each kind of person as declared, in their collectivité and another', async () => {

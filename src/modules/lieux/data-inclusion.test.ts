@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
-import { REFERENCE_MISSING, readReference } from '../../../test/helpers/lmn-schema.ts';
+import { parseCsvRecords, REFERENCE_MISSING, readReference } from '../../../test/helpers/lmn-schema.ts';
 import {
   DI_FRAIS,
   DI_MODES_ACCUEIL,
@@ -23,6 +23,7 @@ import {
   toStructure,
   uriOf,
 } from './data-inclusion.ts';
+import { checkLmnRow } from './validation.ts';
 import {
   DISPOSITIFS,
   FORMATIONS_LABELS,
@@ -232,6 +233,8 @@ describe('data.inclusion : valeurs', () => {
     assert.equal(structure.telephone, '+33326000000');
     assert.equal(structure.courriel, 'contact@cles-numerique.fr', 'une adresse non ASCII est écartée');
     assert.equal(structure.site_web, 'https://xn--cls-numrique-cebf.fr/acc%C3%A8s?x=a%7Cb');
+    assert.equal(uriOf('https://moi:secret@exemple.fr/a b#c#d'), 'https://exemple.fr/a%20b#c%23d');
+    assert.equal(uriOf('https://exemple.fr/100%'), 'https://exemple.fr/100%25');
     assert.equal(uriOf('pas une adresse'), null);
     assert.equal(uriOf('ftp://exemple.fr/'), null);
   });
@@ -347,7 +350,10 @@ const arbitraryPlace: fc.Arbitrary<LmnPlace> = fc
     presentation_detail: fc.option(fc.string({ unit: 'grapheme', maxLength: 3000 })),
     courriels: fc.array(fc.constantFrom('a@b.fr', 'é@exemple.fr', 'contact@lieu.org')),
     site_web: fc.array(
-      fc.oneof(fc.webUrl(), fc.constantFrom('https://exemple.fr/é à|ê', 'https://x.fr/%zz')),
+      fc.oneof(
+        fc.webUrl(),
+        fc.constantFrom('https://exemple.fr/é à|ê', 'https://x.fr/%zz', 'https://u:p@x.fr/[a]?b=[c]#d#e'),
+      ),
     ),
     prise_rdv: fc.option(fc.webUrl({ withQueryParameters: true, withFragments: true })),
     services: fc.subarray([...SERVICES]),
@@ -408,6 +414,23 @@ describe('data.inclusion : schémas officiels v1', { skip: REFERENCE_MISSING }, 
       }
     });
   }
+
+  test('le lieu de exemple-valide.csv (LMN officiel) : structure et services valides', () => {
+    assert.ok(validators);
+    const [record] = parseCsvRecords(readReference('lmn', 'exemple-valide.csv') ?? '');
+    assert.ok(record);
+    const checked = checkLmnRow(record);
+    assert.ok(checked.ok, JSON.stringify(checked));
+    const structure = toStructure(checked.place, ctx);
+    assertValid(validators.structure, structure, 'structure');
+    assert.equal(structure.siret, '43493312300029');
+    assert.equal(structure.courriel, 'contact@laquincaillerie.tl');
+    const services = toServices(checked.place, ctx);
+    assert.equal(services.length, 3);
+    for (const service of services) assertValid(validators.service, service, service.id);
+    assert.deepEqual(services[0]?.publics, ['jeunes', 'femmes']);
+    assert.equal(services[0]?.frais, 'payant');
+  });
 
   test('lieux quelconques : toujours valides', () => {
     assert.ok(validators);

@@ -390,9 +390,16 @@ export function siretOf(pivot: string): string | null {
   return /^\d{14}$/.test(pivot) && pivot !== PIVOT_UNKNOWN ? pivot : null;
 }
 
+/** Percent-encodes what RFC 3986 does not allow in a path, query or fragment (`#` included). */
+function encodeUriPart(part: string): string {
+  return part
+    .replace(/%(?![0-9A-Fa-f]{2})/g, '%25')
+    .replace(/[^A-Za-z0-9\-._~:/?@!$&'()*+,;=%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
 /**
- * An absolute http(s) URL as a strict RFC 3986 URI (non-ASCII characters and stray
- * `%` percent-encoded), or null when the value is not one.
+ * An absolute http(s) URL as a strict RFC 3986 URI (non-ASCII characters, stray `%` and
+ * `#` percent-encoded, credentials dropped), or null when the value is not one.
  */
 export function uriOf(value: string | null | undefined): string | null {
   if (!value) return null;
@@ -403,11 +410,10 @@ export function uriOf(value: string | null | undefined): string | null {
     return null;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-  const rest = url.href
-    .slice(url.origin.length)
-    .replace(/%(?![0-9A-Fa-f]{2})/g, '%25')
-    .replace(/[^A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  const uri = `${url.origin}${rest}`;
+  url.username = '';
+  url.password = '';
+  const fragment = url.hash ? `#${encodeUriPart(url.hash.slice(1))}` : '';
+  const uri = `${url.origin}${encodeUriPart(url.pathname + url.search)}${fragment}`;
   return uri.length <= URL_MAX ? uri : null;
 }
 

@@ -32,7 +32,9 @@ export async function* publishedPlaces(
 export function lmnRecord(place: LmnPlace): Record<string, string | number | null> {
   const record: Record<string, string | number | null> = {};
   for (const name of LMN_FIELD_NAMES) {
-    const value = place[name as keyof LmnPlace];
+    let value = place[name as keyof LmnPlace];
+    // The official schema's phone pattern allows one number per cell: the first one goes out.
+    if (name === 'telephone' && Array.isArray(value)) value = value.slice(0, 1);
     record[name] = Array.isArray(value) ? (value.length > 0 ? value.join('|') : null) : value;
   }
   return record;

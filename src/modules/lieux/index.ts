@@ -1,4 +1,5 @@
 import type { RelaisModule } from '../../platform/module.ts';
+import { lieuxAdminRoutes } from './admin-routes.tsx';
 import { lieuxApi } from './api.ts';
 import { lieuxCli } from './cli.ts';
 import { lieuxRoutes } from './routes.tsx';
@@ -9,7 +10,10 @@ import { lieuxMigrations } from './tables.ts';
 export const lieux: RelaisModule = {
   name: 'lieux',
   migrations: lieuxMigrations,
-  routes: lieuxRoutes,
+  routes: (app, ctx) => {
+    lieuxRoutes(app, ctx);
+    lieuxAdminRoutes(app, ctx);
+  },
   api: lieuxApi,
   cli: lieuxCli,
   seedDemo: seedLieux,
@@ -21,6 +25,18 @@ export const lieux: RelaisModule = {
     'GET /api/v1/lieux.json': 'public',
     'GET /api/v1/structures.json': 'public',
     'GET /api/v1/services.json': 'public',
+    'GET /admin/lieux': 'coordinator',
+    'GET /admin/lieux/nouveau': 'coordinator',
+    'POST /admin/lieux/nouveau': 'coordinator',
+    'GET /admin/lieux/import': 'coordinator',
+    'POST /admin/lieux/import': 'coordinator',
+    'GET /admin/lieux/imports/:import': { coordinatorOf: 'import' },
+    'GET /admin/lieux/imports/:import/rapport.csv': { coordinatorOf: 'import' },
+    'GET /admin/lieux/:lieu': { coordinatorOf: 'lieu' },
+    'POST /admin/lieux/:lieu': { coordinatorOf: 'lieu' },
+    'POST /admin/lieux/:lieu/publier': { coordinatorOf: 'lieu' },
+    'POST /admin/lieux/:lieu/depublier': { coordinatorOf: 'lieu' },
+    'GET /admin/lieux/:lieu/historique': { coordinatorOf: 'lieu' },
   },
   nav: [{ href: '/lieux', label: 'Trouver un lieu' }],
   home: [

@@ -172,6 +172,11 @@ function Hit({ hit, now }: { hit: SearchHit; now: Date }): JSX.Element {
   );
 }
 
+function resultCount(result: SearchResult): string {
+  if (result.total === 0) return 'Aucun lieu ne correspond';
+  return `${result.totalIsCapped ? 'Plus de ' : ''}${safeNumber(result.total)} lieu${result.total > 1 ? 'x' : ''}`;
+}
+
 export function SearchPage(props: {
   form: SearchForm;
   result: SearchResult | null;
@@ -209,13 +214,17 @@ export function SearchPage(props: {
       ) : (
         ''
       )}
-      {props.message ? <Notice>{props.message}</Notice> : ''}
+      {props.message ? (
+        <Notice>
+          <span safe>{props.message}</span>
+        </Notice>
+      ) : (
+        ''
+      )}
       {result ? (
         <section aria-labelledby="resultats-titre">
           <h2 id="resultats-titre" class="results-count" aria-live="polite">
-            {result.total === 0
-              ? 'Aucun lieu ne correspond'
-              : `${result.totalIsCapped ? 'Plus de ' : ''}${safeNumber(result.total)} lieu${result.total > 1 ? 'x' : ''}`}
+            <span safe>{resultCount(result)}</span>
             {props.centre ? <span safe>{` près de ${props.centre.label}`}</span> : ''}
           </h2>
           {result.total === 0 ? (
@@ -437,9 +446,7 @@ export function PlacePage({
         ) : (
           ''
         )}
-        <p safe>
-          {row.frais_a_charge.length ? `Coût : ${row.frais_a_charge.join(', ')}.` : 'Coût : non précisé.'}
-        </p>
+        <p safe>{costText(row.frais_a_charge)}</p>
         {row.fiche_acces_libre ? (
           <p>
             <a href={row.fiche_acces_libre} rel="noopener">
@@ -481,6 +488,8 @@ export function PlacePage({
     </article>
   );
 }
+
+const costText = (frais: string[]) => (frais.length ? `Coût : ${frais.join(', ')}.` : 'Coût : non précisé.');
 
 /** `+33545393193` → `05 45 39 31 93`, as French people read phone numbers. */
 export function formatPhone(phone: string): string {

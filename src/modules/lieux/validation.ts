@@ -57,6 +57,13 @@ export function normalisePhone(value: string): string {
   return compact;
 }
 
+/** `www.exemple.fr` → `https://www.exemple.fr` (a web address typed without its scheme). */
+function withScheme(value: string, field: string, warnings: Note[]): string {
+  if (/^https?:\/\//i.test(value) || !/^[\w-]+(\.[\w-]+)+(\/\S*)?$/.test(value)) return value;
+  warnings.push({ field, value, reason: 'adresse web complétée par « https:// »' });
+  return `https://${value}`;
+}
+
 /** `2023-04-01`, `2023-04-01T10:00:00Z` or `01/04/2023` → `2023-04-01`; null when not a real date. */
 export function normaliseDate(value: string): string | null {
   const iso = /^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(value);
@@ -90,6 +97,7 @@ function checkMulti(field: LmnField, text: string, errors: Note[], warnings: Not
   for (const part of parts) {
     let value = part;
     if (field.name === 'telephone') value = normalisePhone(part);
+    if (field.name === 'site_web') value = withScheme(part, field.name, warnings);
     if (field.name === 'typologie') {
       value = TYPOLOGIES[part] || part === 'Autre' ? part : part.toUpperCase();
       if (!TYPOLOGIES[value]) {
@@ -210,6 +218,8 @@ export function checkLmnRow(input: Record<string, unknown>): Checked {
         errors.push({ field: field.name, value: text, reason: 'date attendue au format AAAA-MM-JJ' });
       place[field.name] = date;
     } else {
+      if (field.name === 'fiche_acces_libre' || field.name === 'prise_rdv')
+        text = withScheme(text, field.name, warnings);
       if (field.pattern && !field.pattern.test(text)) {
         errors.push({ field: field.name, value: text, reason: `format attendu : ${field.rule}` });
       }

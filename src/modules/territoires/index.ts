@@ -47,6 +47,7 @@ export {
 } from './reference.ts';
 export {
   type Collectivite,
+  displayName,
   findCollectiviteByCode,
   findCollectiviteById,
   getOpsn,

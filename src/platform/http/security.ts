@@ -59,7 +59,8 @@ export async function registerHttpBasics(app: FastifyInstance, config: Config, c
   await app.register(formbody);
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
-    limits: { fileSize: 512 * 1024, files: 1, fields: 50 },
+    // 20 MB: a regional or national file of places; images check their own, smaller limit.
+    limits: { fileSize: 20 * 1024 * 1024, files: 1, fields: 50 },
   });
   await app.register(rateLimit, { global: false });
 

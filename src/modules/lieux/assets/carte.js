@@ -52,7 +52,11 @@
         shadowUrl: el.dataset.shadow || '',
       });
     }
-    const map = L.map(el, Object.assign({ zoomControl: false, maxZoom: 19 }, options));
+    // No zoom on the mouse wheel: scrolling the page must not get caught in the map.
+    const map = L.map(
+      el,
+      Object.assign({ zoomControl: false, maxZoom: 19, scrollWheelZoom: false }, options),
+    );
     L.control.zoom({ zoomInTitle: 'Zoom avant', zoomOutTitle: 'Zoom arrière' }).addTo(map);
     map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     L.tileLayer(el.dataset.tiles, {
@@ -114,7 +118,7 @@
         }
         // Nothing to place: no map at all, the list says it already.
         if (points.length === 0) return;
-        const map = createMap(el, { scrollWheelZoom: false });
+        const map = createMap(el, {});
         // Room above each point for its marker (41 px high, anchored at its tip).
         map.fitBounds(L.latLngBounds(points.map((p) => p.latlng)), {
           paddingTopLeft: [24, 48],
@@ -143,7 +147,7 @@
     const lat = toNumber(el.dataset.lat);
     const lon = toNumber(el.dataset.lon);
     if (!isPosition(lat, lon)) return;
-    const map = createMap(el, { center: [lat, lon], zoom: 16, scrollWheelZoom: false });
+    const map = createMap(el, { center: [lat, lon], zoom: 16 });
     L.marker([lat, lon], markerOptions(el.dataset.nom)).addTo(map);
   }
 

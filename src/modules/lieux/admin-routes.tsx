@@ -1,0 +1,317 @@
+import { stringify } from 'csv-stringify/sync';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type Actor, can, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
+import type { RouteContext } from '../../platform/module.ts';
+import type { FieldErrors } from '../../platform/ui/components.tsx';
+import { displayName, listCollectivites } from '../territoires/index.ts';
+import {
+  type CollectiviteChoice,
+  HistoryPage,
+  ImportFormPage,
+  ImportReportPage,
+  ManagedListPage,
+  PlaceFormPage,
+} from './admin-views.tsx';
+import { formValuesOf, type PlaceFormValues, parsePlaceForm } from './form.ts';
+import { type ImportReport, importPlaces, reportRecords } from './import.ts';
+import { MAP_ASSETS } from './map-view.tsx';
+import {
+  findImport,
+  findManagedPlace,
+  listImports,
+  listManagedPlaces,
+  managedCollectivites,
+  placeHistory,
+  savePlace,
+  setPlaceStatus,
+} from './service.ts';
+import { placeOf } from './store.ts';
+
+const FLASH: Record<string, string> = {
+  enregistre: 'Le lieu a été enregistré.',
+  inchange: 'Aucune modification : le lieu est inchangé.',
+  publie: 'Le lieu est publié dans l’annuaire public.',
+  depublie: 'Le lieu a été retiré de l’annuaire public.',
+};
+
+/** The collectivités a place may be attached to by this person (administrators: the OPSN too). */
+async function choicesFor(db: RouteContext['db'], actor: Actor): Promise<CollectiviteChoice[]> {
+  const members = await listCollectivites(db);
+  const mine = members
+    .filter((m) => can(actor, 'places.manage', { collectiviteId: m.id }))
+    .map((m) => ({ id: m.id, name: displayName(m) }));
+  return isAdmin(actor) ? [{ id: null, name: 'L’OPSN (aucune collectivité)' }, ...mine] : mine;
+}
+
+/** The collectivité chosen in a form, if this person may choose it. */
+function chosenCollectivite(
+  body: Record<string, unknown>,
+  choices: CollectiviteChoice[],
+): CollectiviteChoice | undefined {
+  const raw = typeof body.collectivite === 'string' ? body.collectivite : '';
+  const id = raw === '' ? null : Number(raw);
+  return choices.find((c) => c.id === id);
+}
+
+/** Only administrators and coordinators look after places; each place's own rule comes after. */
+const managers = {
+  preHandler: async (request: FastifyRequest) => {
+    const scope = managedCollectivites(request.actor);
+    if (scope !== null && scope.length === 0) throw new ForbiddenError();
+  },
+};
+
+const lieuParam = (request: FastifyRequest) => (request.params as { lieu: string }).lieu;
+
+export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
+  app.get('/admin/lieux', managers, async (request, reply) => {
+    const query = request.query as { q?: string; statut?: string; page?: string; ok?: string };
+    const status = query.statut === 'publie' || query.statut === 'brouillon' ? query.statut : undefined;
+    const page = Math.max(1, Math.min(10_000, Number(query.page) || 1));
+    const q = query.q?.trim() || undefined;
+    const list = await listManagedPlaces(db, request.actor, { q, status, page });
+    return reply.page(
+      { title: 'Lieux', breadcrumbs: [{ href: '/espace', label: 'Mon espace' }] },
+      <ManagedListPage
+        {...list}
+        page={page}
+        q={q}
+        status={status}
+        flash={query.ok ? FLASH[query.ok] : undefined}
+      />,
+    );
+  });
+
+  const renderForm = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    options: {
+      title: string;
+      action: string;
+      values: PlaceFormValues;
+      errors: FieldErrors;
+      collectiviteId: number | null;
+      status?: 'brouillon' | 'publie';
+      placeId?: string;
+    },
+  ) =>
+    reply.page(
+      {
+        title: options.title,
+        hasErrors: Object.keys(options.errors).length > 0,
+        status: Object.keys(options.errors).length > 0 ? 400 : 200,
+        ...MAP_ASSETS,
+        breadcrumbs: [
+          { href: '/espace', label: 'Mon espace' },
+          { href: '/admin/lieux', label: 'Lieux' },
+        ],
+      },
+      <PlaceFormPage
+        {...options}
+        csrf={reply.generateCsrf()}
+        collectivites={await choicesFor(db, request.actor)}
+        mapConfig={config}
+      />,
+    );
+
+  app.get('/admin/lieux/nouveau', managers, async (request, reply) => {
+    const choices = await choicesFor(db, request.actor);
+    const active = request.actor.kind === 'user' ? request.actor.activeCollectiviteId : null;
+    const preferred =
+      choices.find((c) => c.id === active) ?? choices.find((c) => c.id !== null) ?? choices[0];
+    return renderForm(request, reply, {
+      title: 'Ajouter un lieu',
+      action: '/admin/lieux/nouveau',
+      values: {},
+      errors: {},
+      collectiviteId: preferred?.id ?? null,
+    });
+  });
+
+  app.post('/admin/lieux/nouveau', managers, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const choices = await choicesFor(db, request.actor);
+    const chosen = chosenCollectivite(body, choices);
+    const parsed = parsePlaceForm(body, '');
+    const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
+    if (!chosen) errors.collectivite = 'Choisissez une collectivité parmi celles que vous gérez.';
+    if (!parsed.ok || !chosen) {
+      return renderForm(request, reply, {
+        title: 'Ajouter un lieu',
+        action: '/admin/lieux/nouveau',
+        values: parsed.ok ? formValuesOf(parsed.place) : parsed.values,
+        errors,
+        collectiviteId: chosen?.id ?? null,
+      });
+    }
+    const saved = await savePlace(db, request.actor, { place: parsed.place, collectiviteId: chosen.id });
+    return reply.redirect(`/admin/lieux/${saved.id}?ok=enregistre`, 303);
+  });
+
+  app.get('/admin/lieux/:lieu', managers, async (request, reply) => {
+    const row = await findManagedPlace(db, request.actor, lieuParam(request));
+    if (!row) return reply.callNotFound();
+    const ok = (request.query as { ok?: string }).ok;
+    const flash = ok ? FLASH[ok] : undefined;
+    const title = flash ? `${row.nom} — ${flash}` : row.nom;
+    return renderForm(request, reply, {
+      title,
+      action: `/admin/lieux/${row.id}`,
+      values: formValuesOf(placeOf(row)),
+      errors: {},
+      collectiviteId: row.collectivite_id,
+      status: row.status,
+      placeId: row.id,
+    });
+  });
+
+  app.post('/admin/lieux/:lieu', managers, async (request, reply) => {
+    const row = await findManagedPlace(db, request.actor, lieuParam(request));
+    if (!row) return reply.callNotFound();
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const chosen = chosenCollectivite(body, await choicesFor(db, request.actor));
+    const parsed = parsePlaceForm(body, row.lmn_id);
+    const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
+    if (!chosen) errors.collectivite = 'Choisissez une collectivité parmi celles que vous gérez.';
+    if (!parsed.ok || !chosen) {
+      return renderForm(request, reply, {
+        title: row.nom,
+        action: `/admin/lieux/${row.id}`,
+        values: parsed.ok ? formValuesOf(parsed.place) : parsed.values,
+        errors,
+        collectiviteId: chosen?.id ?? row.collectivite_id,
+        status: row.status,
+        placeId: row.id,
+      });
+    }
+    const saved = await savePlace(db, request.actor, {
+      id: row.id,
+      place: parsed.place,
+      collectiviteId: chosen.id,
+    });
+    return reply.redirect(`/admin/lieux/${row.id}?ok=${saved.changed ? 'enregistre' : 'inchange'}`, 303);
+  });
+
+  for (const [path, status, flash] of [
+    ['publier', 'publie', 'publie'],
+    ['depublier', 'brouillon', 'depublie'],
+  ] as const) {
+    app.post(`/admin/lieux/:lieu/${path}`, managers, async (request, reply) => {
+      const row = await findManagedPlace(db, request.actor, lieuParam(request));
+      if (!row) return reply.callNotFound();
+      await setPlaceStatus(db, request.actor, row.id, status);
+      return reply.redirect(`/admin/lieux/${row.id}?ok=${flash}`, 303);
+    });
+  }
+
+  app.get('/admin/lieux/:lieu/historique', managers, async (request, reply) => {
+    const row = await findManagedPlace(db, request.actor, lieuParam(request));
+    if (!row) return reply.callNotFound();
+    return reply.page(
+      {
+        title: `Historique : ${row.nom}`,
+        breadcrumbs: [
+          { href: '/admin/lieux', label: 'Lieux' },
+          { href: `/admin/lieux/${row.id}`, label: row.nom },
+        ],
+      },
+      <HistoryPage nom={row.nom} id={row.id} revisions={await placeHistory(db, row.id)} />,
+    );
+  });
+
+  const importForm = async (request: FastifyRequest, reply: FastifyReply, errors: FieldErrors) =>
+    reply.page(
+      {
+        title: 'Importer des lieux',
+        hasErrors: Object.keys(errors).length > 0,
+        status: Object.keys(errors).length > 0 ? 400 : 200,
+        breadcrumbs: [{ href: '/admin/lieux', label: 'Lieux' }],
+      },
+      <ImportFormPage
+        csrf={reply.generateCsrf()}
+        collectivites={await choicesFor(db, request.actor)}
+        errors={errors}
+        imports={await listImports(db, request.actor)}
+      />,
+    );
+
+  app.get('/admin/lieux/import', managers, (request, reply) => importForm(request, reply, {}));
+
+  app.post('/admin/lieux/import', managers, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const choices = await choicesFor(db, request.actor);
+    const chosen = chosenCollectivite(body, choices);
+    const file = body.fichier;
+    const errors: FieldErrors = {};
+    if (!Buffer.isBuffer(file) || file.length === 0)
+      errors.fichier = 'Choisissez un fichier CSV ou JSON non vide.';
+    if (!chosen) errors.collectivite = 'Choisissez une collectivité parmi celles que vous gérez.';
+    if (!Buffer.isBuffer(file) || file.length === 0 || !chosen) return importForm(request, reply, errors);
+    // The form sends the bytes only; the source names the import when given.
+    const source = typeof body.source === 'string' && body.source.trim() ? body.source.trim() : undefined;
+    const members = await listCollectivites(db);
+    const code = chosen.id === null ? undefined : members.find((m) => m.id === chosen.id)?.code;
+    const flag = (name: string) => body[name] === 'oui';
+    const result = await importPlaces(db, request.actor, file.toString('utf8'), {
+      fileName:
+        source ?? `fichier envoyé le ${new Date().toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' })}`,
+      source,
+      collectiviteCode: code,
+      dryRun: flag('essai'),
+      strict: flag('strict'),
+      draft: flag('brouillon'),
+      overwrite: flag('ecraser'),
+    });
+    if (!result.ok) return importForm(request, reply, { fichier: result.reason });
+    if (result.report.importId) return reply.redirect(`/admin/lieux/imports/${result.report.importId}`, 303);
+    return reply.page(
+      { title: 'Rapport d’import', breadcrumbs: [{ href: '/admin/lieux', label: 'Lieux' }] },
+      <ImportReportPage report={result.report} />,
+    );
+  });
+
+  const storedReport = async (request: FastifyRequest) => {
+    const row = await findImport(db, request.actor, (request.params as { import: string }).import);
+    if (!row) return undefined;
+    const stored = row.report as Pick<ImportReport, 'rows' | 'fileNotes' | 'format'>;
+    const report: ImportReport = {
+      ...stored,
+      fileName: row.file_name,
+      source: row.source,
+      read: row.read,
+      created: row.created,
+      updated: row.updated,
+      unchanged: row.unchanged,
+      rejected: row.rejected,
+      written: true,
+      dryRun: false,
+      strict: false,
+      importId: row.id,
+    };
+    return report;
+  };
+
+  app.get('/admin/lieux/imports/:import', managers, async (request, reply) => {
+    const report = await storedReport(request);
+    if (!report) return reply.callNotFound();
+    return reply.page(
+      {
+        title: 'Rapport d’import',
+        breadcrumbs: [
+          { href: '/admin/lieux', label: 'Lieux' },
+          { href: '/admin/lieux/import', label: 'Importer' },
+        ],
+      },
+      <ImportReportPage report={report} csvUrl={`/admin/lieux/imports/${report.importId}/rapport.csv`} />,
+    );
+  });
+
+  app.get('/admin/lieux/imports/:import/rapport.csv', managers, async (request, reply) => {
+    const report = await storedReport(request);
+    if (!report) return reply.callNotFound();
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="rapport-import-${report.importId}.csv"`)
+      .send(`\uFEFF${stringify(reportRecords(report))}`);
+  });
+}
