@@ -190,10 +190,27 @@ describe('JSON API /api/v1', () => {
       components: { securitySchemes: unknown };
     };
     assert.match(doc.openapi, /^3\.1/);
-    assert.deepEqual(Object.keys(doc.paths).sort(), ['/api/v1/collectivites', '/api/v1/moi']);
+    // Every /api/v1 route of the app is documented, whichever module adds it.
+    const apiRoutes = t.app.routeInventory
+      .filter((r) => r.startsWith('GET /api/v1/') && !r.endsWith('/openapi.json'))
+      .map((r) => r.slice('GET '.length))
+      .sort();
+    assert.ok(apiRoutes.includes('/api/v1/lieux'));
+    assert.deepEqual(Object.keys(doc.paths).sort(), apiRoutes);
     assert.deepEqual(doc.paths['/api/v1/moi']!.get.security, [{ bearer: [] }]);
     assert.ok(doc.paths['/api/v1/moi']!.get.description);
     assert.ok('200' in doc.paths['/api/v1/moi']!.get.responses);
     assert.deepEqual(doc.components.securitySchemes, { bearer: { type: 'http', scheme: 'bearer' } });
+  });
+
+  test('/api/docs presents every operation readably, without a script', async () => {
+    const res = await get('/api/docs');
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers['content-type'] as string, /text\/html/);
+    for (const path of ['/api/v1/moi', '/api/v1/collectivites', '/api/v1/lieux', '/api/v1/lieux.csv']) {
+      assert.ok(res.body.includes(`GET ${path}</code>`), `${path} is documented`);
+    }
+    assert.match(res.body, /<code>near<\/code>/);
+    assert.doesNotMatch(res.body, /<script/);
   });
 });

@@ -243,7 +243,8 @@ export function SearchPage(props: {
             ''
           )}
           <p class="downloads">
-            Données ouvertes : <a href="/api/v1/lieux.csv">tous les lieux (CSV, standard national)</a>
+            Données ouvertes : <a href="/api/v1/lieux.csv">tous les lieux (CSV, standard national)</a> ·{' '}
+            <a href="/api/v1/lieux.json">JSON</a> · <a href="/api/docs">API</a>
           </p>
         </section>
       ) : (

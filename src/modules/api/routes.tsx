@@ -4,6 +4,7 @@ import type { Membership } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { type Collectivite, findCollectiviteById, listCollectivites } from '../territoires/index.ts';
+import { ApiDocsPage, type OpenApiDocument } from './docs-view.tsx';
 import { collectivitesSchema, meSchema } from './schemas.ts';
 
 export const API_PREFIX = '/api/v1';
@@ -54,6 +55,7 @@ export async function apiRoutes(
   app: FastifyInstance,
   { db, config, apiRoutes: moduleRoutes }: RouteContext,
 ): Promise<void> {
+  let openApi: () => OpenApiDocument = () => ({ info: { title: '', version: '' }, paths: {} });
   await app.register(
     async (api) => {
       // Registered in this scope, swagger only sees the API's routes.
@@ -94,7 +96,15 @@ export async function apiRoutes(
       for (const routes of moduleRoutes) await routes(api, { db, config });
 
       api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
+      openApi = () => api.swagger() as unknown as OpenApiDocument;
     },
     { prefix: API_PREFIX },
+  );
+
+  app.get('/api/docs', async (_request, reply) =>
+    reply.page(
+      { title: 'API', breadcrumbs: [{ href: '/', label: 'Accueil' }] },
+      ApiDocsPage({ doc: openApi() }),
+    ),
   );
 }
