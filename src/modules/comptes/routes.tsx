@@ -116,6 +116,8 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
       isAdmin(actor) || own.some((c) => can(actor, 'people.manage', { collectiviteId: c.id }));
     if (managesPeople)
       links.push({ href: '/admin/personnes', label: 'Inviter des personnes et gérer leurs rôles' });
+    if (isAdmin(actor) || own.some((c) => can(actor, 'places.manage', { collectiviteId: c.id })))
+      links.push({ href: '/admin/lieux', label: 'Gérer les lieux de médiation numérique et les importer' });
     links.push({ href: '/compte/sessions', label: 'Mes sessions de connexion' });
     if (can(actor, 'opsn.manage'))
       links.push({ href: '/admin/courriels', label: 'Lire les courriels envoyés' });
