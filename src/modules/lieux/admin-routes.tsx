@@ -93,6 +93,7 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
       collectiviteId: number | null;
       status?: 'brouillon' | 'publie';
       placeId?: string;
+      flash?: string | undefined;
     },
   ) =>
     reply.page(
@@ -152,10 +153,9 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     const row = await findManagedPlace(db, request.actor, lieuParam(request));
     if (!row) return reply.callNotFound();
     const ok = (request.query as { ok?: string }).ok;
-    const flash = ok ? FLASH[ok] : undefined;
-    const title = flash ? `${row.nom} — ${flash}` : row.nom;
     return renderForm(request, reply, {
-      title,
+      title: row.nom,
+      flash: ok ? FLASH[ok] : undefined,
       action: `/admin/lieux/${row.id}`,
       values: formValuesOf(placeOf(row)),
       errors: {},
@@ -211,6 +211,7 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
       {
         title: `Historique : ${row.nom}`,
         breadcrumbs: [
+          { href: '/espace', label: 'Mon espace' },
           { href: '/admin/lieux', label: 'Lieux' },
           { href: `/admin/lieux/${row.id}`, label: row.nom },
         ],
@@ -225,7 +226,10 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
         title: 'Importer des lieux',
         hasErrors: Object.keys(errors).length > 0,
         status: Object.keys(errors).length > 0 ? 400 : 200,
-        breadcrumbs: [{ href: '/admin/lieux', label: 'Lieux' }],
+        breadcrumbs: [
+          { href: '/espace', label: 'Mon espace' },
+          { href: '/admin/lieux', label: 'Lieux' },
+        ],
       },
       <ImportFormPage
         csrf={reply.generateCsrf()}
@@ -265,7 +269,13 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     if (!result.ok) return importForm(request, reply, { fichier: result.reason });
     if (result.report.importId) return reply.redirect(`/admin/lieux/imports/${result.report.importId}`, 303);
     return reply.page(
-      { title: 'Rapport d’import', breadcrumbs: [{ href: '/admin/lieux', label: 'Lieux' }] },
+      {
+        title: 'Rapport d’import',
+        breadcrumbs: [
+          { href: '/espace', label: 'Mon espace' },
+          { href: '/admin/lieux', label: 'Lieux' },
+        ],
+      },
       <ImportReportPage report={result.report} />,
     );
   });

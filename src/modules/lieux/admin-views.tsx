@@ -240,6 +240,7 @@ export function PlaceFormPage(props: {
   mapConfig: MapConfig;
   status?: 'brouillon' | 'publie';
   placeId?: string;
+  flash?: string | undefined;
 }): JSX.Element {
   const v = props.values;
   const e = props.errors;
@@ -259,6 +260,13 @@ export function PlaceFormPage(props: {
   return (
     <>
       <h1 safe>{props.title}</h1>
+      {props.flash ? (
+        <Notice kind="success">
+          <span safe>{props.flash}</span>
+        </Notice>
+      ) : (
+        ''
+      )}
       {props.status ? (
         <p>
           Statut : <span class="tag">{STATUS_LABEL[props.status]}</span>

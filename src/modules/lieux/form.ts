@@ -8,6 +8,7 @@ import {
   timetableFieldName,
   timetableToOsm,
 } from './horaires.ts';
+import { formatPhone } from './public-views.tsx';
 import { checkLmnRow } from './validation.ts';
 import { LMN_FIELDS, type LmnPlace } from './vocabulary.ts';
 
@@ -24,7 +25,8 @@ export function formValuesOf(place: LmnPlace | null): PlaceFormValues {
   for (const field of LMN_FIELDS) {
     const value = place[field.name as keyof LmnPlace];
     if (Array.isArray(value)) {
-      values[field.name] = (LINE_FIELDS as readonly string[]).includes(field.name) ? value.join('\n') : value;
+      const shown = field.name === 'telephone' ? value.map(formatPhone) : value;
+      values[field.name] = (LINE_FIELDS as readonly string[]).includes(field.name) ? shown.join('\n') : shown;
     } else values[field.name] = value === null ? undefined : String(value);
   }
   const timetable = place.horaires ? osmToTimetable(place.horaires) : null;
