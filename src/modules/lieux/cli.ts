@@ -59,8 +59,9 @@ export function lieuxCli({ program, withDb }: CliContext): void {
     .option('--rapport <fichier>', 'écrire le rapport détaillé en CSV')
     .action((file: string, flags: ImportFlags) =>
       withDb(async ({ db }) => {
-        const content = await readFile(file, 'utf8').catch((error: Error) => {
-          throw new CliError(`Lecture impossible de ${file} : ${error.message}`);
+        const content = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+          const reason = error.code === 'ENOENT' ? 'fichier introuvable' : error.message;
+          throw new CliError(`Lecture impossible de ${file} : ${reason}`);
         });
         const result = await importPlaces(db, systemActor('cli'), content, {
           fileName: path.basename(file),
@@ -77,7 +78,10 @@ export function lieuxCli({ program, withDb }: CliContext): void {
           await writeFile(flags.rapport, stringify(reportRecords(result.report)));
           console.log(`Rapport détaillé : ${flags.rapport}`);
         }
-        if (!result.report.written && !result.report.dryRun) process.exitCode = 1;
+        // A CliError, not process.exitCode: main.ts sets the exit code from runCli's result.
+        if (!result.report.written && !result.report.dryRun) {
+          throw new CliError(`import refusé, ${result.report.rejected} ligne(s) rejetée(s).`);
+        }
       }),
     );
 

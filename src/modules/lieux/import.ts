@@ -95,14 +95,26 @@ function parseCsvText(text: string): ParsedFile {
       skip_empty_lines: true,
       relax_column_count: true,
       info: true,
-    }) as { record: Record<string, string>; info: { lines: number } }[];
+    }) as { record: Record<string, string>; info: { lines: number; empty_lines: number } }[];
     if (!/(^|[,;"])\s*id\s*("|[,;]|$)/i.test(header)) {
       return {
         ok: false,
         reason: 'La première ligne doit nommer les colonnes du standard (id, pivot, nom, …).',
       };
     }
-    return { ok: true, format: 'csv', rows: records.map((r) => ({ line: r.info.lines, data: r.record })) };
+    // A record's first line, counted from the header (line 1) through skipped blank lines and
+    // line breaks inside quoted cells (csv-parse's own count gives the last line, and counts a
+    // CRLF inside quotes twice).
+    const breaks = (value: unknown) => String(value).match(/\r\n|\r|\n/g)?.length ?? 0;
+    let lastLine = 1;
+    let emptyLines = 0;
+    const rows = records.map((r) => {
+      const line = lastLine + 1 + (r.info.empty_lines - emptyLines);
+      emptyLines = r.info.empty_lines;
+      lastLine = line + Object.values(r.record).reduce((n, v) => n + breaks(v), 0);
+      return { line, data: r.record };
+    });
+    return { ok: true, format: 'csv', rows };
   } catch (error) {
     return { ok: false, reason: `CSV illisible : ${(error as Error).message}` };
   }

@@ -179,5 +179,6 @@ function mapValues(row: Record<string, unknown>, field: string, table: Record<st
   const value = row[field];
   if (typeof value !== 'string') return;
   const mapped = split(value).map((v) => table[vocabularyKey(v)] ?? v);
-  row[field] = [...new Set(mapped)].join('|');
+  // Keep a `;` separator: the check that follows reports it.
+  row[field] = [...new Set(mapped)].join(value.includes(';') && !value.includes('|') ? ';' : '|');
 }

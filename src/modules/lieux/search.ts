@@ -48,7 +48,7 @@ export const searchSchema = z.object({
   commune: z
     .string()
     .trim()
-    .max(100)
+    .max(100, 'commune : 100 caractères au plus')
     .optional()
     .transform((v) => v || undefined),
   departement: z
@@ -60,16 +60,31 @@ export const searchSchema = z.object({
   near: z.preprocess((v) => (v === '' ? undefined : v), coordinates.optional()),
   rayon_km: z.preprocess(
     (v) => (v === '' || v === undefined ? undefined : Number(v)),
-    z.number({ error: 'rayon : nombre de kilomètres attendu' }).min(0.1).max(500).optional(),
+    z
+      .number({ error: 'rayon : nombre de kilomètres attendu' })
+      .min(0.1, 'rayon : de 0,1 à 500 kilomètres')
+      .max(500, 'rayon : de 0,1 à 500 kilomètres')
+      .optional(),
   ),
   ouvert: z.preprocess(
     (v) => (v === '' ? undefined : v),
     z.literal('maintenant', { error: 'ouvert : seule valeur possible « maintenant »' }).optional(),
   ),
-  page: z.preprocess((v) => (v === '' || v === undefined ? 1 : Number(v)), z.number().int().min(1).max(1000)),
+  page: z.preprocess(
+    (v) => (v === '' || v === undefined ? 1 : Number(v)),
+    z
+      .number({ error: 'page : nombre entier de 1 à 1000 attendu' })
+      .int('page : nombre entier de 1 à 1000 attendu')
+      .min(1, 'page : nombre entier de 1 à 1000 attendu')
+      .max(1000, 'page : nombre entier de 1 à 1000 attendu'),
+  ),
   limit: z.preprocess(
     (v) => (v === '' || v === undefined ? 20 : Number(v)),
-    z.number().int().min(1).max(500),
+    z
+      .number({ error: 'limit : nombre entier de 1 à 500 attendu' })
+      .int('limit : nombre entier de 1 à 500 attendu')
+      .min(1, 'limit : nombre entier de 1 à 500 attendu')
+      .max(500, 'limit : 500 lieux par page au plus'),
   ),
 });
 
@@ -208,9 +223,10 @@ export async function searchPlaces(db: Db, query: SearchQuery, now = new Date())
       'desc',
     );
   }
+  // Distance alone: before PostgreSQL 17, any tie-breaker after `<->` keeps the planner from
+  // walking the GiST index, and it sorts the whole table instead.
+  if (!near) ordered = ordered.orderBy('search_name').orderBy('id');
   const hits = await ordered
-    .orderBy('search_name')
-    .orderBy('id')
     .limit(query.limit)
     .offset((query.page - 1) * query.limit)
     .execute();

@@ -239,9 +239,13 @@ export function checkLmnRow(input: Record<string, unknown>): Checked {
     if (hours.ok) place.horaires = hours.value;
     else errors.push({ field: 'horaires', value: place.horaires, reason: hours.reason });
   }
+  const beforeNumbers = errors.length;
   place.latitude = checkNumber(raw, 'latitude', errors);
   place.longitude = checkNumber(raw, 'longitude', errors);
-  checkCoordinates(place.latitude as number | null, place.longitude as number | null, errors);
+  // A coordinate that is not a number is already reported: it is not "missing".
+  if (errors.length === beforeNumbers) {
+    checkCoordinates(place.latitude as number | null, place.longitude as number | null, errors);
+  }
   checkCommune(place as Partial<LmnPlace>, errors, warnings);
 
   for (const key of Object.keys(raw)) {
