@@ -129,6 +129,7 @@ describe('places API and public pages (demo data)', () => {
         'nom',
         'ouvert',
         'services',
+        'telephone',
         'url',
       ]);
       assert.equal(item.nom, 'France Services de Villeurbanne');

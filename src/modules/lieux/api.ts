@@ -73,6 +73,7 @@ const hitSchema = {
     services: stringList,
     frais_a_charge: stringList,
     modalites_accompagnement: stringList,
+    telephone: stringList,
     horaires: { ...nullable('string'), description: 'format OpenStreetMap opening_hours' },
     ouvert: {
       ...nullable('boolean'),

@@ -120,6 +120,13 @@ export function mapLegacyFields(row: Record<string, unknown>): Note[] {
   for (const [old, current] of Object.entries(RENAMED)) {
     if (row[old] === undefined) continue;
     if (row[current] === undefined || row[current] === '') row[current] = row[old];
+    else if (row[old] !== '' && String(row[old]) !== String(row[current])) {
+      notes.push({
+        field: old,
+        value: String(row[old]),
+        reason: `champ de la version 0.1 ignoré : « ${current} » est déjà rempli`,
+      });
+    }
     delete row[old];
   }
   for (const [old, reason] of Object.entries(DROPPED)) {

@@ -297,11 +297,14 @@ export function PlacePage({
   mapConfig,
   now,
   safeJsonLd,
+  contactEmail,
 }: {
   row: LieuRow;
   mapConfig: MapConfig;
   now: Date;
   safeJsonLd: string;
+  /** Whom to tell about a mistake: the OPSN's contact address. */
+  contactEmail: string | null;
 }): JSX.Element {
   const state = row.horaires ? openingState(row.horaires, now) : null;
   const week = row.horaires ? weeklyTimetable(row.horaires) : null;
@@ -481,9 +484,17 @@ export function PlacePage({
             ''
           )}
         </p>
-        <p>
-          Une information est fausse ? Écrivez à l’équipe de coordination (voir « Contact » en bas de page).
-        </p>
+        {contactEmail ? (
+          <p>
+            Une information est fausse ? Écrivez à{' '}
+            <a href={`mailto:${contactEmail}?subject=${encodeURIComponent(`Lieu : ${row.nom}`)}`} safe>
+              {contactEmail}
+            </a>
+            .
+          </p>
+        ) : (
+          ''
+        )}
       </footer>
       <script type="application/ld+json">{safeJsonLd}</script>
     </article>

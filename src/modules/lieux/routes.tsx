@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../platform/module.ts';
-import { findCommune } from '../territoires/index.ts';
+import { findCommune, getOpsn } from '../territoires/index.ts';
 import { MAP_ASSETS } from './map-view.tsx';
 import { PlacePage, placeJsonLd, type SearchForm, SearchPage, type SearchPlace } from './public-views.tsx';
 import { locateCommune, type SearchQuery, type SearchResult, searchPlaces, searchSchema } from './search.ts';
@@ -99,7 +99,10 @@ export function lieuxRoutes(app: FastifyInstance, { db, config }: RouteContext):
   });
 
   app.get('/lieux/:id', async (request, reply) => {
-    const row = await findPublishedPlace(db, (request.params as { id: string }).id);
+    const [row, opsn] = await Promise.all([
+      findPublishedPlace(db, (request.params as { id: string }).id),
+      getOpsn(db),
+    ]);
     if (!row) return reply.callNotFound();
     const url = `${config.publicUrl}/lieux/${row.id}`;
     return reply.page(
@@ -111,7 +114,13 @@ export function lieuxRoutes(app: FastifyInstance, { db, config }: RouteContext):
           { href: '/lieux', label: 'Trouver un lieu' },
         ],
       },
-      <PlacePage row={row} mapConfig={config} now={new Date()} safeJsonLd={placeJsonLd(row, url)} />,
+      <PlacePage
+        row={row}
+        mapConfig={config}
+        now={new Date()}
+        safeJsonLd={placeJsonLd(row, url)}
+        contactEmail={opsn?.contact_email ?? null}
+      />,
     );
   });
 }
