@@ -2,6 +2,7 @@ import { auditMigrations } from '../platform/audit/tables.ts';
 import { tokenMigrations } from '../platform/auth/token-tables.ts';
 import type { RelaisModule } from '../platform/module.ts';
 import { platformMigrations } from '../platform/tables.ts';
+import { activites } from './activites/index.ts';
 import { api } from './api/index.ts';
 import { comptes } from './comptes/index.ts';
 import { journal } from './journal/index.ts';
@@ -30,6 +31,7 @@ export const modules: RelaisModule[] = [
   territoires,
   comptes,
   lieux,
+  activites,
   proconnect,
   journal,
   api,

@@ -32,7 +32,16 @@ export type CliContext = {
  * declares one; the authorization-matrix test calls each route as each kind of person
  * and fails on a route that nobody declared.
  */
-export type Access = 'public' | 'signed-in' | 'admin' | 'coordinator' | { coordinatorOf: string };
+export type Access =
+  | 'public'
+  | 'signed-in'
+  | 'admin'
+  | 'coordinator'
+  | { coordinatorOf: string }
+  /** Helpers (médiateurs) only, never administrators: the people they help are theirs to see. */
+  | 'helper'
+  /** The helper who may see the resource the named parameter designates (theirs or their places'). */
+  | { helperOf: string };
 
 /** Declared access, keyed by `METHOD /url` as registered (e.g. `GET /collectivites/:slug`). */
 export type AccessTable = Record<string, Access>;

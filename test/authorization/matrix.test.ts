@@ -32,6 +32,8 @@ function allowed(access: Access, persona: Persona): boolean {
   if (access === 'signed-in') return persona !== 'anonyme';
   if (access === 'admin') return persona === 'admin';
   if (access === 'coordinator') return ['admin', 'coordinateur', 'coordinateur-autre'].includes(persona);
+  if (access === 'helper') return persona === 'mediateur';
+  if ('helperOf' in access) return persona === 'mediateur';
   return persona === 'admin' || persona === 'coordinateur';
 }
 

@@ -47,3 +47,5 @@ export const lieux: RelaisModule = {
     },
   ],
 };
+
+export { type PlaceSummary, placeSummaries, placesOfCollectivites } from './service.ts';

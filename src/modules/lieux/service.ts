@@ -277,3 +277,35 @@ export async function exportContext(db: Db, config: Config): Promise<ExportConte
     .replace(/^-|-$/g, '');
   return { source: `relais-${slug}`, placeUrl: (id) => `${config.publicUrl}/lieux/${id}` };
 }
+
+/** A place as other modules need it: to attach helpers and activities to it. */
+export type PlaceSummary = {
+  id: string;
+  nom: string;
+  commune: string;
+  code_postal: string;
+  code_insee: string | null;
+};
+
+/** Places a helper may choose as their places of activity: their collectivités', published or not. */
+export function placesOfCollectivites(db: Db, collectiviteIds: number[]): Promise<PlaceSummary[]> {
+  return db
+    .selectFrom('lieu')
+    .select(['id', 'nom', 'commune', 'code_postal', 'code_insee'])
+    .where('collectivite_id', '=', sql<number>`any(${collectiviteIds}::int[])`)
+    .orderBy('search_name')
+    .limit(2000)
+    .execute();
+}
+
+/** Summaries of the places with these ids (unknown ids are left out). */
+export async function placeSummaries(db: Db, ids: string[]): Promise<PlaceSummary[]> {
+  const valid = ids.filter(isUuid);
+  if (valid.length === 0) return [];
+  return db
+    .selectFrom('lieu')
+    .select(['id', 'nom', 'commune', 'code_postal', 'code_insee'])
+    .where('id', '=', sql<string>`any(${valid}::uuid[])`)
+    .orderBy('search_name')
+    .execute();
+}

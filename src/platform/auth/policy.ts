@@ -35,9 +35,19 @@ export type Action =
   | 'collectivite.theme' // change a collectivité's display name, colour and logo
   | 'audit.read' // browse and export the audit journal
   | 'people.manage' // invite people, change their roles, deactivate them (in a collectivité)
-  | 'places.manage'; // create, edit, import, publish places of the directory (in a collectivité)
+  | 'places.manage' // create, edit, import, publish places of the directory (in a collectivité)
+  | 'activities.record' // record activity reports and see the people one helps (helpers, in a collectivité)
+  | 'statistics.read'; // read aggregate statistics of a collectivité (never identities)
 
 export type Resource = { collectiviteId?: number };
+
+/**
+ * Only helpers record activities and see the people they help: administrators and
+ * coordinators see aggregates, never identities (so an administrator is not a helper).
+ */
+export function isHelperIn(actor: Actor, collectiviteId: number | undefined): boolean {
+  return hasRoleIn(actor, 'mediateur', collectiviteId);
+}
 
 export function isAdmin(actor: Actor): boolean {
   return (
@@ -55,6 +65,7 @@ function hasRoleIn(actor: Actor, role: Role, collectiviteId: number | undefined)
 
 /** The one place that decides access. Routes and domain functions both ask it. */
 export function can(actor: Actor, action: Action, resource: Resource = {}): boolean {
+  if (action === 'activities.record') return isHelperIn(actor, resource.collectiviteId);
   if (isAdmin(actor)) return true;
   switch (action) {
     case 'opsn.manage':
@@ -63,6 +74,7 @@ export function can(actor: Actor, action: Action, resource: Resource = {}): bool
     case 'collectivite.theme':
     case 'people.manage':
     case 'places.manage':
+    case 'statistics.read':
       return hasRoleIn(actor, 'coordinateur', resource.collectiviteId);
   }
 }

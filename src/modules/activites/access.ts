@@ -1,0 +1,100 @@
+import { type Expression, type SqlBool, sql } from 'kysely';
+import { audit } from '../../platform/audit/journal.ts';
+import { type Actor, ForbiddenError, isHelperIn } from '../../platform/auth/policy.ts';
+import type { Db } from '../../platform/db/database.ts';
+import { type PlaceSummary, placeSummaries, placesOfCollectivites } from '../lieux/index.ts';
+
+/** A signed-in helper: who they are and the collectivité they record in now. */
+export type Helper = { actor: Actor & { kind: 'user' }; userId: string; collectiviteId: number };
+
+/** The collectivités where this person is a helper (médiateur). */
+export function helperCollectivites(actor: Actor): number[] {
+  if (actor.kind !== 'user') return [];
+  return actor.memberships
+    .filter((m) => m.role === 'mediateur' && m.collectiviteId !== null)
+    .map((m) => m.collectiviteId as number);
+}
+
+/**
+ * The helper behind a request, in their active collectivité when they help there, else in
+ * their first one. Anyone else is refused: identities of people helped are for helpers only.
+ */
+export function requireHelper(actor: Actor): Helper {
+  const mine = helperCollectivites(actor);
+  if (actor.kind !== 'user' || mine.length === 0)
+    throw new ForbiddenError('Réservé aux médiateurs numériques.');
+  const active = actor.activeCollectiviteId;
+  const collectiviteId = active !== null && isHelperIn(actor, active) ? active : (mine[0] as number);
+  return { actor, userId: actor.userId, collectiviteId };
+}
+
+/** The helper's places of activity, in the directory's order. */
+export async function helperPlaces(db: Db, userId: string): Promise<PlaceSummary[]> {
+  const rows = await db
+    .selectFrom('mediateur_lieu')
+    .select('lieu_id')
+    .where('user_id', '=', userId)
+    .execute();
+  return placeSummaries(
+    db,
+    rows.map((r) => r.lieu_id),
+  );
+}
+
+/** The places a helper may choose from: their collectivités' places. */
+export function choosablePlaces(db: Db, helper: Helper): Promise<PlaceSummary[]> {
+  return placesOfCollectivites(db, helperCollectivites(helper.actor));
+}
+
+/** Sets the helper's places of activity (at least one, among the places they may choose). */
+export async function setHelperPlaces(
+  db: Db,
+  helper: Helper,
+  lieuIds: string[],
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const allowed = new Set((await choosablePlaces(db, helper)).map((p) => p.id));
+  const chosen = [...new Set(lieuIds)].filter((id) => allowed.has(id));
+  if (chosen.length === 0) return { ok: false, reason: 'Choisissez au moins un lieu d’activité.' };
+  if (chosen.length !== new Set(lieuIds).size)
+    return { ok: false, reason: 'Un des lieux choisis n’est pas dans vos collectivités.' };
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('mediateur_lieu').where('user_id', '=', helper.userId).execute();
+    await trx
+      .insertInto('mediateur_lieu')
+      .values(chosen.map((lieu_id) => ({ user_id: helper.userId, lieu_id })))
+      .execute();
+    await audit(trx, {
+      actor: helper.actor,
+      action: 'activites.places',
+      collectiviteId: helper.collectiviteId,
+      details: { lieux: chosen },
+    });
+  });
+  return { ok: true };
+}
+
+/**
+ * Who a helper may see: the people they accompanied or recorded, and those accompanied by
+ * the helpers of their places. A condition on `beneficiaire` (alias `b`).
+ */
+export function visibleTo(helper: Helper): Expression<SqlBool> {
+  return sql<SqlBool>`(b.created_by = ${helper.userId} or exists (
+    select 1 from participation p join activite a on a.id = p.activite_id
+    where p.beneficiaire_id = b.id and (
+      a.mediateur_id = ${helper.userId}
+      or a.lieu_id in (select lieu_id from mediateur_lieu where user_id = ${helper.userId})
+    )
+  ))`;
+}
+
+/** Whether the helper may see this person (same rule as `visibleTo`). */
+export async function canSeeBeneficiary(db: Db, helper: Helper, beneficiaireId: string): Promise<boolean> {
+  if (!/^[0-9a-f-]{36}$/i.test(beneficiaireId)) return false;
+  const row = await db
+    .selectFrom('beneficiaire as b')
+    .select('b.id')
+    .where('b.id', '=', beneficiaireId)
+    .where(visibleTo(helper))
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,0 +1,171 @@
+import { type Selectable, sql } from 'kysely';
+import { z } from 'zod';
+import { audit } from '../../platform/audit/journal.ts';
+import type { Db } from '../../platform/db/database.ts';
+import type { Database } from '../../platform/db/schema.ts';
+import { findCommune } from '../territoires/index.ts';
+import type { Helper } from './access.ts';
+import { visibleTo } from './access.ts';
+import { codes, GENRES, STATUTS, type TrancheAge, trancheAge } from './vocabulary.ts';
+
+export type Beneficiaire = Selectable<Database['beneficiaire']>;
+
+const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const text = (label: string, max: number) =>
+  z.preprocess(blank, z.string().trim().max(max, `${label} : ${max} caractères au plus`).optional());
+
+/** A phone as French people write it, kept as typed once its digits check out. */
+const phone = z.preprocess(
+  blank,
+  z
+    .string()
+    .trim()
+    .regex(/^(\+\d{2,3}|0)[\d .-]{8,16}$/, 'Téléphone : un numéro comme 06 12 34 56 78')
+    .optional(),
+);
+
+/**
+ * What a helper may record about a person: the national fields, all optional but a name
+ * (first or last) to tell people apart.
+ */
+export const beneficiaryFields = z
+  .object({
+    prenom: text('Prénom', 100),
+    nom: text('Nom', 100),
+    telephone: phone,
+    sans_telephone: z.preprocess((v) => v === 'oui' || v === true || v === 'on', z.boolean()).default(false),
+    email: z.preprocess(blank, z.email('Courriel : une adresse comme nom@exemple.fr').optional()),
+    annee_naissance: z.preprocess(
+      (v) => (blank(v) === undefined || v === null ? undefined : Number(v)),
+      z
+        .number({ error: 'Année de naissance : quatre chiffres, par exemple 1958' })
+        .int('Année de naissance : quatre chiffres, par exemple 1958')
+        .min(1900, 'Année de naissance : après 1900')
+        .max(new Date().getFullYear(), 'Année de naissance : pas dans le futur')
+        .optional(),
+    ),
+    commune_insee: z.preprocess(
+      blank,
+      z
+        .string()
+        .trim()
+        .toUpperCase()
+        .refine((code) => findCommune(code) !== null, 'Commune de résidence : code INSEE inconnu')
+        .optional(),
+    ),
+    genre: z.preprocess(blank, z.enum(codes(GENRES), { error: 'Genre : valeur inconnue' }).optional()),
+    statut: z.preprocess(blank, z.enum(codes(STATUTS), { error: 'Statut : valeur inconnue' }).optional()),
+    notes: text('Notes', 2000),
+  })
+  .refine((b) => Boolean(b.prenom || b.nom), {
+    message: 'Saisissez au moins un prénom ou un nom.',
+    path: ['prenom'],
+  });
+
+export type BeneficiaryInput = z.output<typeof beneficiaryFields>;
+
+/** The attributes a participation keeps of the person, as they are on the activity's date. */
+export type Snapshot = {
+  genre: string;
+  tranche_age: TrancheAge;
+  statut: string;
+  commune_insee: string | null;
+};
+
+export function snapshotOf(
+  b: Pick<Beneficiaire, 'genre' | 'statut' | 'annee_naissance' | 'commune_insee'>,
+  date: string,
+): Snapshot {
+  return {
+    genre: b.genre ?? 'non_communique',
+    tranche_age: trancheAge(b.annee_naissance, new Date(`${date}T12:00:00Z`)),
+    statut: b.statut ?? 'non_communique',
+    commune_insee: b.commune_insee,
+  };
+}
+
+const digits = (phoneNumber: string | null | undefined) =>
+  phoneNumber ? phoneNumber.replace(/\D/g, '').replace(/^33/, '0').slice(-9) : '';
+
+/**
+ * People the helper already sees who may be the same person: same first and last name
+ * (accents and case ignored) and birth year, or the same phone number.
+ */
+export async function findDuplicates(
+  db: Db,
+  helper: Helper,
+  input: BeneficiaryInput,
+): Promise<Beneficiaire[]> {
+  const name = `${input.prenom ?? ''} ${input.nom ?? ''}`;
+  const phoneDigits = digits(input.telephone);
+  return db
+    .selectFrom('beneficiaire as b')
+    .selectAll('b')
+    .where('b.anonyme', '=', false)
+    .where(visibleTo(helper))
+    .where((eb) =>
+      eb.or([
+        eb.and([
+          eb(sql`b.search_text`, '=', sql<string>`lower(relais_unaccent(${name}))`),
+          input.annee_naissance === undefined
+            ? eb.val(false)
+            : eb('b.annee_naissance', '=', input.annee_naissance),
+        ]),
+        phoneDigits.length === 9
+          ? eb(sql`right(regexp_replace(coalesce(b.telephone, ''), '\\D', '', 'g'), 9)`, '=', phoneDigits)
+          : eb.val(false),
+      ]),
+    )
+    .limit(5)
+    .execute();
+}
+
+/** Records a person for this helper; the caller checked duplicates with the helper. */
+export async function createBeneficiary(db: Db, helper: Helper, input: BeneficiaryInput): Promise<string> {
+  const row = await db
+    .insertInto('beneficiaire')
+    .values({
+      collectivite_id: helper.collectiviteId,
+      created_by: helper.userId,
+      prenom: input.prenom ?? null,
+      nom: input.nom ?? null,
+      telephone: input.telephone ?? null,
+      sans_telephone: input.sans_telephone,
+      email: input.email ?? null,
+      annee_naissance: input.annee_naissance ?? null,
+      commune_insee: input.commune_insee ?? null,
+      genre: input.genre ?? null,
+      statut: input.statut ?? null,
+      notes: input.notes ?? null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await audit(db, {
+    actor: helper.actor,
+    action: 'beneficiaire.create',
+    collectiviteId: helper.collectiviteId,
+    subject: { type: 'beneficiaire', id: row.id },
+  });
+  return row.id;
+}
+
+/** The person, when this helper may see them (undefined otherwise: no hint that they exist). */
+export function findVisibleBeneficiary(
+  db: Db,
+  helper: Helper,
+  id: string,
+): Promise<Beneficiaire | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return Promise.resolve(undefined);
+  return db
+    .selectFrom('beneficiaire as b')
+    .selectAll('b')
+    .where('b.id', '=', id)
+    .where(visibleTo(helper))
+    .executeTakeFirst();
+}
+
+/** How a person is named on screens: first and last name. */
+export function displayNameOf(b: Pick<Beneficiaire, 'prenom' | 'nom' | 'anonyme'>): string {
+  if (b.anonyme) return 'Personne anonyme';
+  return [b.prenom, b.nom].filter(Boolean).join(' ') || 'Sans nom';
+}

@@ -1,0 +1,158 @@
+/**
+ * The national vocabulary of helpers' activity reports ("comptes rendus d'activité") and of
+ * the people they help, as conseillers numériques record them: codes for storage and
+ * exchange, French labels for people. Changing a code breaks comparisons with national data.
+ */
+
+type Vocabulary<K extends string> = Readonly<Record<K, string>>;
+
+export const TYPES_ACTIVITE = {
+  individuel: 'Accompagnement individuel',
+  collectif: 'Atelier collectif',
+} as const satisfies Vocabulary<string>;
+export type TypeActivite = keyof typeof TYPES_ACTIVITE;
+
+/** Where it took place ("canal"). */
+export const CANAUX = {
+  lieu_activite: 'Lieu d’activité',
+  domicile: 'À domicile',
+  distance: 'À distance',
+  autre_lieu: 'Autre lieu',
+} as const satisfies Vocabulary<string>;
+export type Canal = keyof typeof CANAUX;
+
+export const DUREES_PRESETS = [15, 30, 45, 60, 90, 120] as const;
+
+/** Duration bands of the national statistics. */
+export const TRANCHES_DUREE = {
+  moins_30: 'Moins de 30 min',
+  de_30_a_60: '30 min à 1 h',
+  de_60_a_120: '1 h à 2 h',
+  plus_120: '2 h ou plus',
+} as const satisfies Vocabulary<string>;
+export type TrancheDuree = keyof typeof TRANCHES_DUREE;
+
+export function trancheDuree(minutes: number): TrancheDuree {
+  if (minutes < 30) return 'moins_30';
+  if (minutes < 60) return 'de_30_a_60';
+  if (minutes < 120) return 'de_60_a_120';
+  return 'plus_120';
+}
+
+export const MATERIELS = {
+  ordinateur: 'Ordinateur',
+  telephone: 'Téléphone',
+  tablette: 'Tablette',
+  autre: 'Autre matériel',
+  aucun: 'Pas de matériel',
+} as const satisfies Vocabulary<string>;
+
+export const THEMATIQUES = {
+  diagnostic_numerique: 'Diagnostic numérique',
+  prendre_en_main_du_materiel: 'Prendre en main du matériel',
+  maintenance_de_materiel: 'Maintenance de matériel',
+  contenus_numeriques: 'Gérer ses contenus numériques',
+  navigation_sur_internet: 'Navigation sur internet',
+  email: 'E-mail',
+  bureautique: 'Bureautique',
+  reseaux_sociaux: 'Réseaux sociaux',
+  sante: 'Santé',
+  banque_et_achats_en_ligne: 'Banque et achats en ligne',
+  entrepreneuriat: 'Accompagner un professionnel (entrepreneuriat)',
+  insertion_professionnelle: 'Insertion professionnelle',
+  securite_numerique: 'Sécurité numérique',
+  parentalite: 'Parentalité',
+  scolarite_et_numerique: 'Scolarité et numérique',
+  creer_avec_le_numerique: 'Créer avec le numérique',
+  culture_numerique: 'Culture numérique',
+  intelligence_artificielle: 'Intelligence artificielle',
+  aide_aux_demarches_administratives: 'Aide aux démarches administratives',
+} as const satisfies Vocabulary<string>;
+export type Thematique = keyof typeof THEMATIQUES;
+
+/** The theme that opens the list of procedures. */
+export const THEME_DEMARCHES: Thematique = 'aide_aux_demarches_administratives';
+
+export const DEMARCHES = {
+  papiers_elections_citoyennete: 'Papiers – élections – citoyenneté',
+  famille_scolarite: 'Famille – scolarité',
+  social_sante: 'Social – santé',
+  travail_formation: 'Travail – formation',
+  logement: 'Logement',
+  transports_mobilite: 'Transports – mobilité',
+  argent_impots: 'Argent – impôts',
+  justice: 'Justice',
+  etrangers_europe: 'Étrangers – Europe',
+  loisirs_sports_culture: 'Loisirs – sports – culture',
+  associations: 'Associations',
+} as const satisfies Vocabulary<string>;
+
+export const AUTONOMIES = {
+  entierement_accompagne: 'Entièrement accompagné',
+  partiellement_autonome: 'Partiellement autonome',
+  autonome: 'Autonome',
+} as const satisfies Vocabulary<string>;
+
+export const STRUCTURES_REDIRECTION = {
+  administration: 'Administration',
+  mediation_numerique: 'Médiation numérique',
+  operateur_ou_organisme_en_charge: 'Opérateur ou organisme en charge',
+  aide_sociale: 'Aide sociale',
+  insertion_professionnelle: 'Insertion professionnelle',
+  france_services: 'France Services',
+  autre: 'Autre',
+} as const satisfies Vocabulary<string>;
+
+export const NIVEAUX_ATELIER = {
+  debutant: 'Débutant',
+  intermediaire: 'Intermédiaire',
+  avance: 'Avancé',
+} as const satisfies Vocabulary<string>;
+
+export const GENRES = {
+  masculin: 'Masculin',
+  feminin: 'Féminin',
+  non_communique: 'Non communiqué',
+} as const satisfies Vocabulary<string>;
+export type Genre = keyof typeof GENRES;
+
+export const STATUTS = {
+  scolarise: 'Scolarisé',
+  sans_emploi: 'Sans emploi',
+  en_emploi: 'En emploi',
+  retraite: 'Retraité',
+  non_communique: 'Non communiqué',
+} as const satisfies Vocabulary<string>;
+export type Statut = keyof typeof STATUTS;
+
+export const TRANCHES_AGE = {
+  moins_12: 'Moins de 12 ans',
+  de_12_a_17: '12 à 17 ans',
+  de_18_a_24: '18 à 24 ans',
+  de_25_a_39: '25 à 39 ans',
+  de_40_a_59: '40 à 59 ans',
+  de_60_a_69: '60 à 69 ans',
+  plus_70: '70 ans ou plus',
+  non_communique: 'Non communiqué',
+} as const satisfies Vocabulary<string>;
+export type TrancheAge = keyof typeof TRANCHES_AGE;
+
+/** The age band of someone born in `birthYear`, as of `onDate` (the band is by age reached that year). */
+export function trancheAge(birthYear: number | null, onDate: Date = new Date()): TrancheAge {
+  if (birthYear === null) return 'non_communique';
+  const age = onDate.getUTCFullYear() - birthYear;
+  if (age < 12) return 'moins_12';
+  if (age < 18) return 'de_12_a_17';
+  if (age < 25) return 'de_18_a_24';
+  if (age < 40) return 'de_25_a_39';
+  if (age < 60) return 'de_40_a_59';
+  if (age < 70) return 'de_60_a_69';
+  return 'plus_70';
+}
+
+/** The codes of a vocabulary, for zod enums. */
+export function codes<V extends Vocabulary<string>>(
+  vocabulary: V,
+): [keyof V & string, ...(keyof V & string)[]] {
+  return Object.keys(vocabulary) as [keyof V & string, ...(keyof V & string)[]];
+}
