@@ -41,7 +41,9 @@ export type Access =
   /** Helpers (médiateurs) only, never administrators: the people they help are theirs to see. */
   | 'helper'
   /** The helper who may see the resource the named parameter designates (theirs or their places'). */
-  | { helperOf: string };
+  | { helperOf: string }
+  /** Both: admins, coordinators of the resource's collectivité and its helpers (a place's statistics). */
+  | { coordinatorOrHelperOf: string };
 
 /** Declared access, keyed by `METHOD /url` as registered (e.g. `GET /collectivites/:slug`). */
 export type AccessTable = Record<string, Access>;

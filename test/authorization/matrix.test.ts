@@ -34,6 +34,7 @@ function allowed(access: Access, persona: Persona): boolean {
   if (access === 'coordinator') return ['admin', 'coordinateur', 'coordinateur-autre'].includes(persona);
   if (access === 'helper') return persona === 'mediateur';
   if ('helperOf' in access) return persona === 'mediateur';
+  if ('coordinatorOrHelperOf' in access) return ['admin', 'coordinateur', 'mediateur'].includes(persona);
   return persona === 'admin' || persona === 'coordinateur';
 }
 
@@ -50,6 +51,8 @@ describe('authorization matrix', () => {
   let mediatorId = '';
   let placeId = '';
   let importId = '';
+  let beneficiaireId = '';
+  let activiteId = '';
 
   before(async () => {
     t = await createTestApp({ demo: true });
@@ -99,6 +102,47 @@ describe('authorization matrix', () => {
       });
       if (role === 'mediateur') mediatorId = id;
     }
+    // The Firminy helper's workspace: a place of activity, a person helped, an activity.
+    await t.db.db.insertInto('mediateur_lieu').values({ user_id: mediatorId, lieu_id: placeId }).execute();
+    beneficiaireId = (
+      await t.db.db
+        .insertInto('beneficiaire')
+        .values({ collectivite_id: firminyId, created_by: mediatorId, prenom: 'Camille', nom: 'Martin' })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    activiteId = (
+      await t.db.db
+        .insertInto('activite')
+        .values({
+          collectivite_id: firminyId,
+          mediateur_id: mediatorId,
+          type: 'individuel',
+          date: '2026-11-02',
+          duree_min: 30,
+          canal: 'lieu_activite',
+          lieu_id: placeId,
+          commune_insee: '42095',
+          thematiques: ['email'],
+          materiels: [],
+          demarches: [],
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    await t.db.db
+      .insertInto('participation')
+      .values({
+        activite_id: activiteId,
+        beneficiaire_id: beneficiaireId,
+        collectivite_id: firminyId,
+        date: '2026-11-02',
+        genre: 'feminin',
+        tranche_age: 'de_40_a_59',
+        statut: 'en_emploi',
+        commune_insee: '42095',
+      })
+      .execute();
     const emails: Record<Persona, string | null> = {
       anonyme: null,
       admin: DEMO_ACCOUNTS[0].email,
@@ -146,6 +190,9 @@ describe('authorization matrix', () => {
       .replace('/fichiers/:id', `/fichiers/${fileId}`)
       .replace(':personne', mediatorId)
       .replace(':lieu', placeId)
+      .replace(':collectivite', String(firminyId))
+      .replace(':beneficiaire', beneficiaireId)
+      .replace(':activite', activiteId)
       .replace(':import', importId)
       .replace(':id', String(firminyId));
 
@@ -162,7 +209,17 @@ describe('authorization matrix', () => {
         const client = clients.get(persona)!;
         const headers = url.startsWith('/api/') ? bearers.get(persona) : undefined;
         const res =
-          method === 'GET' ? await client.get(concrete(url), headers) : await client.post(concrete(url), {});
+          method === 'GET'
+            ? await client.get(concrete(url), headers)
+            : headers
+              ? // The API takes JSON with a bearer token, not a form with a CSRF token.
+                await t.app.inject({
+                  method: 'POST',
+                  url: concrete(url),
+                  headers: { ...headers, 'content-type': 'application/json' },
+                  payload: '{}',
+                })
+              : await client.post(concrete(url), {});
         const refused =
           (res.statusCode === 401 && url.startsWith('/api/')) ||
           res.statusCode === 403 ||

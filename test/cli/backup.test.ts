@@ -77,7 +77,7 @@ describe('backup and restore commands', () => {
     assert.match(backupOutput, /collectivite\s+8\n/);
     assert.match(
       backupOutput,
-      /Sauvegarde écrite : .+ — \d+ tables, \d+ lignes, [\d,]+ Ko chiffrés, en [\d,]+ s\./,
+      /Sauvegarde écrite : .+ — \d+ tables, [\d\u202f ]+ lignes, [\d\u202f ,]+ Ko chiffrés, en [\d,]+ s\./,
     );
 
     const verified = await runRelais(['backup', '--verify', backup], KEYS);
@@ -90,7 +90,10 @@ describe('backup and restore commands', () => {
     const target = await dataDir();
     const restored = await runRelais(['restore', backup], { ...target, ...KEYS });
     assert.equal(restored.code, 0, restored.stderr);
-    assert.match(restored.stdout, /Sauvegarde restaurée : \d+ tables, \d+ lignes depuis .+ en [\d,]+ s\./);
+    assert.match(
+      restored.stdout,
+      /Sauvegarde restaurée : \d+ tables, [\d\u202f ]+ lignes depuis .+ en [\d,]+ s\./,
+    );
     assert.deepEqual(await snapshot(target), await snapshot(source));
   });
 

@@ -163,6 +163,12 @@ function browserChecks() {
     const response = await page.goto(url);
     assert.ok(response, `${url} answered`);
     assert.equal(response.status(), status, `${url} answers ${status}`);
+    // Public maps wait for "Afficher la carte": show them, as a person wanting the map would.
+    await page.$$eval('button.carte__afficher', (buttons) => {
+      for (const b of buttons) (b as HTMLButtonElement).click();
+    });
+    // Each button goes once its map is drawn (or has failed): then the page is settled.
+    await page.waitForFunction(() => !document.querySelector('button.carte__afficher'));
     return response;
   }
 

@@ -274,6 +274,15 @@ function browserChecks() {
     return { page, problems };
   }
 
+  /** Public maps wait for "Afficher la carte": press every such button. */
+  async function showMaps(page: Page): Promise<void> {
+    await page.$$eval('button.carte__afficher', (buttons) => {
+      for (const b of buttons) (b as HTMLButtonElement).click();
+    });
+    // Each button goes once its map is drawn (or has failed): then the page is settled.
+    await page.waitForFunction(() => !document.querySelector('button.carte__afficher'));
+  }
+
   async function cspViolations(page: Page): Promise<string[]> {
     return page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
   }
@@ -307,6 +316,7 @@ function browserChecks() {
   test('the results map clusters the placed items, and popups show names as text', async (t) => {
     const { page, problems } = await openPage(t);
     await page.goto('/carte');
+    await showMaps(page);
     const map = page.locator('[data-map="resultats"]');
     await map.locator('.leaflet-tile-loaded').first().waitFor();
     assert.equal(
@@ -368,6 +378,7 @@ function browserChecks() {
     // axe is injected: it needs an exemption from the page's CSP (the other tests keep it).
     const { page } = await openPage(t, { bypassCSP: true });
     await page.goto('/carte');
+    await showMaps(page);
     await page.locator('[data-map="resultats"] .marker-cluster').first().waitFor();
     await page.locator('[data-map="picker"]').click({ position: { x: 100, y: 80 } });
     await page.locator('[data-map="picker"] .leaflet-marker-icon').waitFor();
@@ -379,6 +390,7 @@ function browserChecks() {
     const { page, problems } = await openPage(t);
     const failed = page.waitForResponse((r) => r.url().endsWith('/carte/panne.json'));
     await page.goto('/carte?source=panne');
+    await showMaps(page);
     await failed;
     await page.locator('[data-map="lieu"] .leaflet-marker-icon').waitFor();
     assert.equal(await page.locator('[data-map="resultats"]').isVisible(), false);
@@ -394,6 +406,7 @@ function browserChecks() {
   test('the picker writes the clicked position into the inputs, and follows what is typed', async (t) => {
     const { page, problems } = await openPage(t);
     await page.goto('/carte');
+    await showMaps(page);
     const picker = page.locator('[data-map="picker"]');
     await picker.locator('.leaflet-tile-loaded').first().waitFor();
     await picker.scrollIntoViewIfNeeded();
@@ -444,6 +457,7 @@ function browserChecks() {
       geolocation: { latitude: 45.764043, longitude: 4.835659 },
     });
     await page.goto('/carte');
+    await showMaps(page);
     const button = page.getByRole('button', { name: 'Utiliser ma position' });
     await button.click();
     await page.waitForURL('**/carte/recherche?**');
@@ -455,6 +469,7 @@ function browserChecks() {
     const { page, problems } = await openPage(t);
     await page.context().clearPermissions();
     await page.goto('/carte');
+    await showMaps(page);
     await page.getByRole('button', { name: 'Utiliser ma position' }).click();
     const status = page.locator('[data-geolocate-status]');
     await page.waitForFunction(() =>

@@ -1,7 +1,381 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import { z } from 'zod';
+import { ForbiddenError } from '../../platform/auth/policy.ts';
 import type { AccessTable, ModuleContext } from '../../platform/module.ts';
+import { type Helper, requireHelper } from './access.ts';
+import { MAX_ANONYMOUS, MAX_DURATION_MIN } from './activity-schema.ts';
+import {
+  type Activite,
+  type ActivityFilters,
+  apiActivities,
+  type Participation,
+  recordActivity,
+} from './activity-service.ts';
+import {
+  AUTONOMIES,
+  CANAUX,
+  codes,
+  DEMARCHES,
+  GENRES,
+  MATERIELS,
+  NIVEAUX_ATELIER,
+  STATUTS,
+  STRUCTURES_REDIRECTION,
+  THEMATIQUES,
+  TRANCHES_AGE,
+  TYPES_ACTIVITE,
+} from './vocabulary.ts';
 
 /** Who may call each `/api/v1` route of this file. */
-export const activityApiAccess: AccessTable = {};
+export const activityApiAccess: AccessTable = {
+  'POST /api/v1/activites': 'helper',
+  'GET /api/v1/activites': 'helper',
+};
 
-export function activityApi(_api: FastifyInstance, _ctx: ModuleContext): void {}
+const API_PAGE_SIZE = 50;
+
+// ---------------------------------------------------------------- OpenAPI schemas
+
+const codeList = (description: string, vocabulary: Record<string, string>) => ({
+  type: 'array',
+  items: { type: 'string', enum: Object.keys(vocabulary) },
+  description,
+});
+const code = (description: string, vocabulary: Record<string, string>) => ({
+  type: ['string', 'null'],
+  enum: [...Object.keys(vocabulary), null],
+  description,
+});
+const counts = (description: string, vocabulary: Record<string, string>) => ({
+  type: 'object',
+  description: `${description} (clés : ${Object.keys(vocabulary).join(', ')})`,
+  additionalProperties: { type: 'integer', minimum: 0 },
+});
+
+const errorBody = (description: string) => ({
+  type: 'object',
+  description,
+  required: ['error', 'message'],
+  properties: {
+    error: { type: 'string' },
+    message: { type: 'string', description: 'explication en français' },
+  },
+});
+
+const validationBody = {
+  type: 'object',
+  description: 'Données refusées : rien n’a été enregistré',
+  required: ['error', 'message'],
+  properties: {
+    error: { type: 'string', description: '`validation` quand un champ est refusé' },
+    message: { type: 'string', description: 'toutes les erreurs, en français' },
+    erreurs: {
+      type: 'object',
+      description:
+        'avec `validation` : l’erreur de chaque champ refusé, par chemin (ex. `date`, `anonymes.genres`)',
+      additionalProperties: { type: 'string' },
+    },
+  },
+};
+
+/**
+ * What a client sends. Typed for the documentation only: the body is checked by the same
+ * zod schema as the form (`attachValidation`), so that every refusal comes in French.
+ */
+const activityBody = {
+  type: 'object',
+  description:
+    'Un compte rendu. Accompagnement individuel : exactement une personne parmi `beneficiaires` (une personne que vous suivez), `nouveau_beneficiaire` ou `anonyme`. Atelier : `titre`, des personnes suivies et/ou des `anonymes`.',
+  required: ['type', 'date', 'duree_min', 'canal', 'thematiques'],
+  properties: {
+    type: { type: 'string', enum: Object.keys(TYPES_ACTIVITE) },
+    date: {
+      type: 'string',
+      format: 'date',
+      description: 'AAAA-MM-JJ, entre le 1er janvier 2015 et aujourd’hui',
+    },
+    duree_min: { type: 'integer', minimum: 1, maximum: MAX_DURATION_MIN, description: 'durée en minutes' },
+    canal: { type: 'string', enum: Object.keys(CANAUX), description: 'où l’activité a eu lieu' },
+    lieu_id: {
+      type: 'string',
+      format: 'uuid',
+      description: 'avec `lieu_activite` : un de vos lieux d’activité (identifiant Relais du lieu)',
+    },
+    commune: { type: 'string', description: 'avec `autre_lieu` : code INSEE ou nom de la commune' },
+    materiels: codeList('matériel utilisé', MATERIELS),
+    thematiques: codeList('au moins une thématique', THEMATIQUES),
+    demarches: codeList('démarches, avec la thématique `aide_aux_demarches_administratives`', DEMARCHES),
+    autonomie: code('accompagnement individuel : autonomie atteinte', AUTONOMIES),
+    titre: { type: 'string', maxLength: 200, description: 'atelier : son titre' },
+    niveau: code('atelier : niveau', NIVEAUX_ATELIER),
+    oriente: { type: 'boolean', description: 'la ou les personnes ont été orientées ailleurs' },
+    orientation: code('avec `oriente` : vers quel type de structure', STRUCTURES_REDIRECTION),
+    notes: { type: 'string', maxLength: 4000 },
+    beneficiaires: {
+      type: 'array',
+      items: { type: 'string', format: 'uuid' },
+      description: 'identifiants de personnes que vous suivez',
+    },
+    nouveau_beneficiaire: {
+      type: 'object',
+      description:
+        'accompagnement individuel : une personne à créer (prénom ou nom au moins). Si des doublons possibles existent, la réponse est 409 : renvoyez avec `doublon`.',
+      properties: {
+        prenom: { type: 'string' },
+        nom: { type: 'string' },
+        telephone: { type: 'string' },
+        sans_telephone: { type: 'boolean' },
+        email: { type: 'string', format: 'email' },
+        annee_naissance: { type: 'integer' },
+        commune_insee: { type: 'string', description: 'code INSEE de la commune de résidence' },
+        genre: { type: 'string', enum: Object.keys(GENRES) },
+        statut: { type: 'string', enum: Object.keys(STATUTS) },
+        notes: { type: 'string' },
+      },
+    },
+    doublon: {
+      type: 'string',
+      description:
+        'après un 409 : `nouveau` pour créer la personne quand même, ou l’identifiant de la personne existante à retenir',
+    },
+    anonyme: {
+      type: 'object',
+      description: 'accompagnement individuel : une personne anonyme',
+      properties: {
+        genre: { type: 'string', enum: Object.keys(GENRES) },
+        tranche_age: { type: 'string', enum: Object.keys(TRANCHES_AGE) },
+        statut: { type: 'string', enum: Object.keys(STATUTS) },
+        commune: { type: 'string', description: 'code INSEE ou nom (facultatif)' },
+      },
+    },
+    anonymes: {
+      type: 'object',
+      description:
+        'atelier : les participants anonymes ; chaque répartition compte au plus `total` personnes, les autres sont « non communiqué »',
+      properties: {
+        total: { type: 'integer', minimum: 0, maximum: MAX_ANONYMOUS },
+        genres: counts('par genre', GENRES),
+        tranches_age: counts('par tranche d’âge', TRANCHES_AGE),
+        statuts: counts('par statut', STATUTS),
+      },
+    },
+  },
+};
+
+const participationJson = {
+  type: 'object',
+  required: ['id', 'beneficiaire_id', 'genre', 'tranche_age', 'statut', 'commune_insee'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    beneficiaire_id: { type: ['string', 'null'], format: 'uuid', description: 'null : participant anonyme' },
+    genre: { type: 'string', enum: Object.keys(GENRES) },
+    tranche_age: { type: 'string', enum: Object.keys(TRANCHES_AGE) },
+    statut: { type: 'string', enum: Object.keys(STATUTS) },
+    commune_insee: { type: ['string', 'null'] },
+  },
+};
+
+const activityJson = {
+  type: 'object',
+  description:
+    'Un compte rendu avec ses participations (genre, âge, statut et commune à la date de l’activité)',
+  required: ['id', 'type', 'date', 'duree_min', 'canal', 'participations'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    type: { type: 'string', enum: Object.keys(TYPES_ACTIVITE) },
+    date: { type: 'string', format: 'date' },
+    duree_min: { type: 'integer' },
+    canal: { type: 'string', enum: Object.keys(CANAUX) },
+    lieu_id: { type: ['string', 'null'], format: 'uuid' },
+    commune_insee: { type: ['string', 'null'] },
+    materiels: { type: 'array', items: { type: 'string' } },
+    thematiques: { type: 'array', items: { type: 'string' } },
+    demarches: { type: 'array', items: { type: 'string' } },
+    autonomie: { type: ['string', 'null'] },
+    titre: { type: ['string', 'null'] },
+    niveau: { type: ['string', 'null'] },
+    oriente: { type: 'boolean' },
+    orientation: { type: ['string', 'null'] },
+    cree_le: { type: 'string', format: 'date-time' },
+    modifie_le: { type: 'string', format: 'date-time' },
+    participations: { type: 'array', items: participationJson },
+  },
+};
+
+const postSchema = {
+  tags: ['activités'],
+  summary: 'Enregistrer un compte rendu d’activité',
+  description:
+    'Réservé aux médiateurs numériques. Mêmes règles que le formulaire : en cas d’erreur, rien n’est enregistré.',
+  security: [{ bearer: [] }],
+  body: activityBody,
+  response: {
+    201: activityJson,
+    400: validationBody,
+    401: errorBody('Jeton absent, invalide ou révoqué'),
+    403: errorBody('Le titulaire du jeton n’est pas médiateur numérique'),
+    409: {
+      type: 'object',
+      description: 'La nouvelle personne est peut-être déjà suivie : rien n’a été enregistré',
+      required: ['error', 'message', 'candidats'],
+      properties: {
+        error: { type: 'string', enum: ['doublons_possibles'] },
+        message: { type: 'string' },
+        candidats: { type: 'array', items: { type: 'string', format: 'uuid' } },
+      },
+    },
+  },
+} satisfies FastifySchema;
+
+const listSchema = {
+  tags: ['activités'],
+  summary: 'Mes comptes rendus d’activité',
+  description:
+    'Les comptes rendus du titulaire du jeton, les plus récents d’abord, avec leurs participations (identifiants des personnes, jamais leur nom).',
+  security: [{ bearer: [] }],
+  querystring: {
+    type: 'object',
+    properties: {
+      du: { type: 'string', description: 'à partir de cette date (AAAA-MM-JJ)' },
+      au: { type: 'string', description: 'jusqu’à cette date incluse (AAAA-MM-JJ)' },
+      type: { type: 'string', description: `${Object.keys(TYPES_ACTIVITE).join(' ou ')}` },
+      page: { type: 'string', description: `page, à partir de 1 (${API_PAGE_SIZE} comptes rendus par page)` },
+    },
+  },
+  response: {
+    200: {
+      type: 'object',
+      required: ['total', 'page', 'limit', 'items'],
+      properties: {
+        total: { type: 'integer' },
+        page: { type: 'integer' },
+        limit: { type: 'integer' },
+        items: { type: 'array', items: activityJson },
+      },
+    },
+    400: errorBody('Paramètre invalide'),
+    401: errorBody('Jeton absent, invalide ou révoqué'),
+    403: errorBody('Le titulaire du jeton n’est pas médiateur numérique'),
+  },
+} satisfies FastifySchema;
+
+// ---------------------------------------------------------------- handlers
+
+const isoDate = (label: string) =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} : une date AAAA-MM-JJ`)
+    .refine((d) => {
+      const date = new Date(`${d}T12:00:00Z`);
+      return (
+        !/^\d{4}-\d{2}-\d{2}$/.test(d) || (!Number.isNaN(date.getTime()) && date.toISOString().startsWith(d))
+      );
+    }, `${label} : une date qui existe`)
+    .optional();
+
+const listQuery = z
+  .object({
+    du: isoDate('du'),
+    au: isoDate('au'),
+    type: z.enum(codes(TYPES_ACTIVITE), { error: 'type : « individuel » ou « collectif »' }).optional(),
+    page: z.coerce
+      .number({ error: 'page : un nombre entier à partir de 1' })
+      .int('page : un nombre entier à partir de 1')
+      .min(1, 'page : un nombre entier à partir de 1')
+      .max(100_000, 'page : 100 000 au plus')
+      .default(1),
+  })
+  .refine((q) => !q.du || !q.au || q.du <= q.au, { message: 'du : la date de début précède celle de fin' });
+
+/** The helper calling, or the refusal sent (401 without a usable token, 403 when not a helper). */
+function callingHelper(request: FastifyRequest, reply: FastifyReply): Helper | undefined {
+  if (request.actor.kind === 'anonymous') {
+    void reply.status(401).header('www-authenticate', 'Bearer realm="relais"').send({
+      error: 'unauthorized',
+      message: 'Authentification requise : envoyez l’en-tête Authorization: Bearer <jeton>.',
+    });
+    return undefined;
+  }
+  try {
+    return requireHelper(request.actor);
+  } catch (error) {
+    if (!(error instanceof ForbiddenError)) throw error;
+    void reply.status(403).send({ error: 'forbidden', message: error.message });
+    return undefined;
+  }
+}
+
+function json(a: Activite & { participations: Participation[] }) {
+  return {
+    id: a.id,
+    type: a.type,
+    date: a.date,
+    duree_min: a.duree_min,
+    canal: a.canal,
+    lieu_id: a.lieu_id,
+    commune_insee: a.commune_insee,
+    materiels: a.materiels,
+    thematiques: a.thematiques,
+    demarches: a.demarches,
+    autonomie: a.autonomie,
+    titre: a.titre,
+    niveau: a.niveau,
+    oriente: a.oriente,
+    orientation: a.orientation,
+    cree_le: a.created_at.toISOString(),
+    modifie_le: a.updated_at.toISOString(),
+    participations: a.participations.map((p) => ({
+      id: p.id,
+      beneficiaire_id: p.beneficiaire_id,
+      genre: p.genre,
+      tranche_age: p.tranche_age,
+      statut: p.statut,
+      commune_insee: p.commune_insee,
+    })),
+  };
+}
+
+/** `/api/v1` routes of activity reports: record one, list one's own. */
+export function activityApi(api: FastifyInstance, { db }: ModuleContext): void {
+  api.post('/activites', { schema: postSchema, attachValidation: true }, async (request, reply) => {
+    const helper = callingHelper(request, reply);
+    if (!helper) return reply;
+    const saved = await recordActivity(db, helper, request.body);
+    if (saved.ok) {
+      const { items } = await apiActivities(db, helper, {}, 1, 1, saved.id);
+      return reply.status(201).send(json(items[0]!));
+    }
+    if ('duplicates' in saved) {
+      return reply.status(409).send({
+        error: 'doublons_possibles',
+        message:
+          'Cette personne est peut-être déjà suivie (même nom et année de naissance, ou même téléphone). Renvoyez le compte rendu avec "doublon": "nouveau" pour la créer quand même, ou avec l’identifiant de la personne existante.',
+        candidats: saved.duplicates.map((d) => d.id),
+      });
+    }
+    return reply.status(400).send({
+      error: 'validation',
+      message: Object.values(saved.errors).join(' ; '),
+      erreurs: saved.errors,
+    });
+  });
+
+  api.get('/activites', { schema: listSchema }, async (request, reply) => {
+    const helper = callingHelper(request, reply);
+    if (!helper) return reply;
+    const parsed = listQuery.safeParse(request.query ?? {});
+    if (!parsed.success) {
+      return reply
+        .status(400)
+        .send({ error: 'bad_request', message: parsed.error.issues.map((i) => i.message).join(' ; ') });
+    }
+    const { du, au, type, page } = parsed.data;
+    const filters: ActivityFilters = {
+      ...(du ? { du } : {}),
+      ...(au ? { au } : {}),
+      ...(type ? { type } : {}),
+    };
+    const { total, items } = await apiActivities(db, helper, filters, page, API_PAGE_SIZE);
+    return { total, page, limit: API_PAGE_SIZE, items: items.map(json) };
+  });
+}

@@ -1,7 +1,384 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { FieldErrors } from '../../platform/ui/components.tsx';
+import { type PlaceSummary, placeSummaries } from '../lieux/index.ts';
+import { choosablePlaces, type Helper, helperPlaces, requireHelper, setHelperPlaces } from './access.ts';
+import { activitiesCsv, activitiesXlsx } from './activity-export.ts';
+import {
+  durationValues,
+  type FormValues,
+  formErrors,
+  formValuesFrom,
+  formValuesOfActivity,
+  rawFromForm,
+  todayInFrance,
+} from './activity-schema.ts';
+import {
+  type ActivityDetail,
+  deleteActivity,
+  exportRows,
+  filterChoices,
+  findOwnActivity,
+  journalExport,
+  lastReportDefaults,
+  listActivities,
+  PAGE_SIZE,
+  parseFilters,
+  recentBeneficiaries,
+  recordActivity,
+  searchBeneficiaries,
+  updateActivity,
+  visibleBeneficiaries,
+} from './activity-service.ts';
+import {
+  ActivityDetailPage,
+  ActivityFormPage,
+  ActivityListPage,
+  activityHeading,
+  DeleteActivityPage,
+  frenchDate,
+  PlacesPage,
+} from './activity-views.tsx';
+import type { Beneficiaire } from './beneficiaires.ts';
+import type { TypeActivite } from './vocabulary.ts';
 
 /** Who may call each route of this file (see platform/module.ts). */
-export const activityAccess: AccessTable = {};
+export const activityAccess: AccessTable = {
+  'GET /activites/lieux': 'helper',
+  'POST /activites/lieux': 'helper',
+  'GET /activites': 'helper',
+  'GET /activites/export.csv': 'helper',
+  'GET /activites/export.xlsx': 'helper',
+  'GET /activites/nouveau': 'helper',
+  'POST /activites/nouveau': 'helper',
+  'GET /activites/:activite': { helperOf: 'activite' },
+  'GET /activites/:activite/modifier': { helperOf: 'activite' },
+  'POST /activites/:activite/modifier': { helperOf: 'activite' },
+  'GET /activites/:activite/dupliquer': { helperOf: 'activite' },
+  'GET /activites/:activite/supprimer': { helperOf: 'activite' },
+  'POST /activites/:activite/supprimer': { helperOf: 'activite' },
+};
 
-export function activityRoutes(_app: FastifyInstance, _ctx: RouteContext): void {}
+const FLASH: Record<string, string> = {
+  enregistre: 'Le compte rendu a été enregistré.',
+  modifie: 'Le compte rendu a été modifié.',
+  supprime: 'Le compte rendu a été supprimé.',
+  lieux: 'Vos lieux d’activité ont été enregistrés.',
+};
+
+/** Enter in a field sends the form's first button, the search: say that nothing was saved. */
+const NOT_SAVED_YET =
+  'Rien n’est encore enregistré : vérifiez le compte rendu, puis choisissez « Enregistrer ».';
+
+const CRUMBS = [
+  { href: '/espace', label: 'Mon espace' },
+  { href: '/activites', label: 'Mes comptes rendus' },
+];
+
+const one = (v: unknown) =>
+  typeof v === 'string' ? v : Array.isArray(v) ? (v.at(-1) as unknown) : undefined;
+const many = (v: unknown) =>
+  (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== '');
+const activiteParam = (request: FastifyRequest) => (request.params as { activite: string }).activite;
+const flashOf = (request: FastifyRequest) => {
+  const ok = (request.query as { ok?: unknown }).ok;
+  return typeof ok === 'string' ? FLASH[ok] : undefined;
+};
+
+export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void {
+  /** The helper's places, or a redirection to choose them first (undefined). */
+  async function placesOrRedirect(helper: Helper, reply: FastifyReply): Promise<PlaceSummary[] | undefined> {
+    const places = await helperPlaces(db, helper.userId);
+    if (places.length === 0) {
+      await reply.redirect('/activites/lieux', 303);
+      return undefined;
+    }
+    return places;
+  }
+
+  // ------------------------------------------------------------ places of activity
+
+  const placesPage = async (reply: FastifyReply, helper: Helper, chosen: string[], error?: string) => {
+    const [places, current] = await Promise.all([
+      choosablePlaces(db, helper),
+      helperPlaces(db, helper.userId),
+    ]);
+    return reply.page(
+      {
+        title: 'Mes lieux d’activité',
+        hasErrors: Boolean(error),
+        status: error ? 400 : 200,
+        breadcrumbs: CRUMBS,
+      },
+      <PlacesPage
+        places={places}
+        chosen={chosen.length > 0 || error ? chosen : current.map((p) => p.id)}
+        csrf={reply.generateCsrf()}
+        error={error}
+        first={current.length === 0}
+      />,
+    );
+  };
+
+  app.get('/activites/lieux', async (request, reply) => placesPage(reply, requireHelper(request.actor), []));
+
+  app.post('/activites/lieux', async (request, reply) => {
+    const helper = requireHelper(request.actor);
+    const chosen = many((request.body as Record<string, unknown> | undefined)?.lieux);
+    const saved = await setHelperPlaces(db, helper, chosen);
+    if (!saved.ok) return placesPage(reply, helper, chosen, saved.reason);
+    return reply.redirect('/activites?ok=lieux', 303);
+  });
+
+  // ------------------------------------------------------------ list and exports
+
+  app.get('/activites', async (request, reply) => {
+    const helper = requireHelper(request.actor);
+    if (!(await placesOrRedirect(helper, reply))) return reply;
+    const query = request.query as Record<string, unknown>;
+    const filters = parseFilters(query);
+    const page = Math.max(1, Math.min(100_000, Math.trunc(Number(query.page)) || 1));
+    const [list, choices] = await Promise.all([
+      listActivities(db, helper, filters, page),
+      filterChoices(db, helper),
+    ]);
+    return reply.page(
+      { title: 'Mes comptes rendus d’activité', breadcrumbs: [{ href: '/espace', label: 'Mon espace' }] },
+      <ActivityListPage
+        {...list}
+        page={page}
+        pageSize={PAGE_SIZE}
+        filters={filters}
+        choices={choices}
+        flash={flashOf(request)}
+      />,
+    );
+  });
+
+  for (const format of ['csv', 'xlsx'] as const) {
+    app.get(`/activites/export.${format}`, async (request, reply) => {
+      const helper = requireHelper(request.actor);
+      const filters = parseFilters(request.query as Record<string, unknown>);
+      const rows = await exportRows(db, helper, filters);
+      const body = format === 'csv' ? activitiesCsv(rows) : await activitiesXlsx(rows);
+      await journalExport(db, helper, format, filters, rows.length);
+      const name = `comptes-rendus-${todayInFrance()}.${format}`;
+      return reply
+        .header(
+          'content-type',
+          format === 'csv'
+            ? 'text/csv; charset=utf-8'
+            : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        )
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .header('cache-control', 'private, no-store')
+        .send(body);
+    });
+  }
+
+  // ------------------------------------------------------------ the form
+
+  type FormOptions = {
+    type: TypeActivite;
+    title: string;
+    action: string;
+    values: FormValues;
+    errors?: FieldErrors;
+    places: PlaceSummary[];
+    duplicates?: Beneficiaire[];
+    intro?: string | undefined;
+    cancel: string;
+    searched?: boolean;
+  };
+
+  const renderForm = async (reply: FastifyReply, helper: Helper, o: FormOptions) => {
+    const errors = o.errors ?? {};
+    const q = typeof o.values.q === 'string' ? o.values.q.trim() : '';
+    const chosenIds = many(o.values.beneficiaires);
+    const [chosen, matches, recent] = await Promise.all([
+      visibleBeneficiaries(db, helper, chosenIds),
+      o.searched && q ? searchBeneficiaries(db, helper, q) : Promise.resolve(null),
+      recentBeneficiaries(db, helper),
+    ]);
+    const hasErrors = Object.keys(errors).length > 0;
+    const intro = o.searched && !q ? NOT_SAVED_YET : o.intro;
+    return reply.page(
+      { title: o.title, hasErrors, status: hasErrors ? 400 : 200, breadcrumbs: CRUMBS },
+      <ActivityFormPage
+        type={o.type}
+        title={o.title}
+        action={o.action}
+        csrf={reply.generateCsrf()}
+        values={o.values}
+        errors={errors}
+        places={o.places}
+        people={{ chosen, matches, recent }}
+        duplicates={o.duplicates}
+        intro={intro}
+        cancel={o.cancel}
+      />,
+    );
+  };
+
+  const newTitle = (type: TypeActivite) =>
+    type === 'collectif' ? 'Nouveau compte rendu d’atelier' : 'Nouveau compte rendu individuel';
+  const typeOf = (v: unknown): TypeActivite => (v === 'collectif' ? 'collectif' : 'individuel');
+
+  app.get('/activites/nouveau', async (request, reply) => {
+    const helper = requireHelper(request.actor);
+    const places = await placesOrRedirect(helper, reply);
+    if (!places) return reply;
+    const query = request.query as Record<string, unknown>;
+    const type = typeOf(query.type);
+    const last = await lastReportDefaults(db, helper);
+    const lieu = places.find((p) => p.id === last?.lieu_id) ?? places[0]!;
+    const values: FormValues = {
+      type,
+      date: todayInFrance(),
+      canal: last?.canal ?? 'lieu_activite',
+      lieu_id: lieu.id,
+      commune: last?.canal === 'autre_lieu' ? (last.commune_insee ?? undefined) : undefined,
+      ...(last ? durationValues(last.duree_min) : {}),
+      oriente: 'non',
+    };
+    const q = one(query.q);
+    if (typeof q === 'string') values.q = q;
+    return renderForm(reply, helper, {
+      type,
+      title: newTitle(type),
+      action: '/activites/nouveau',
+      values,
+      places,
+      intro: last ? 'Le lieu et la durée sont repris de votre dernier compte rendu.' : undefined,
+      cancel: '/activites',
+      searched: typeof q === 'string',
+    });
+  });
+
+  app.post('/activites/nouveau', async (request, reply) => {
+    const helper = requireHelper(request.actor);
+    const places = await placesOrRedirect(helper, reply);
+    if (!places) return reply;
+    const values = formValuesFrom(request.body);
+    const type = typeOf(values.type);
+    const form = {
+      type,
+      title: newTitle(type),
+      action: '/activites/nouveau',
+      values,
+      places,
+      cancel: '/activites',
+    };
+    if (values.action === 'rechercher') return renderForm(reply, helper, { ...form, searched: true });
+    const saved = await recordActivity(db, helper, rawFromForm(values));
+    if (saved.ok) return reply.redirect(`/activites/${saved.id}?ok=enregistre`, 303);
+    if ('duplicates' in saved) return renderForm(reply, helper, { ...form, duplicates: saved.duplicates });
+    return renderForm(reply, helper, { ...form, errors: formErrors(saved.errors) });
+  });
+
+  // ------------------------------------------------------------ one report
+
+  /** The helper's report named in the address, after their places (else a 404 or a redirection). */
+  async function ownReport(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ helper: Helper; places: PlaceSummary[]; detail: ActivityDetail } | undefined> {
+    const helper = requireHelper(request.actor);
+    const places = await placesOrRedirect(helper, reply);
+    if (!places) return undefined;
+    const detail = await findOwnActivity(db, helper, activiteParam(request));
+    if (!detail) {
+      await reply.callNotFound();
+      return undefined;
+    }
+    return { helper, places, detail };
+  }
+
+  /** The helper's places, and the report's own place if they have left it since. */
+  const placesFor = async (places: PlaceSummary[], detail: ActivityDetail) =>
+    detail.activity.lieu_id && !places.some((p) => p.id === detail.activity.lieu_id)
+      ? [...places, ...(await placeSummaries(db, [detail.activity.lieu_id]))]
+      : places;
+
+  app.get('/activites/:activite', async (request, reply) => {
+    const found = await ownReport(request, reply);
+    if (!found) return reply;
+    return reply.page(
+      { title: activityHeading(found.detail.activity), breadcrumbs: CRUMBS },
+      <ActivityDetailPage detail={found.detail} flash={flashOf(request)} />,
+    );
+  });
+
+  app.get('/activites/:activite/modifier', async (request, reply) => {
+    const found = await ownReport(request, reply);
+    if (!found) return reply;
+    const { activity, participations } = found.detail;
+    return renderForm(reply, found.helper, {
+      type: activity.type,
+      title: `Modifier : ${activityHeading(activity)}`,
+      action: `/activites/${activity.id}/modifier`,
+      values: formValuesOfActivity(activity, participations),
+      places: await placesFor(found.places, found.detail),
+      cancel: `/activites/${activity.id}`,
+    });
+  });
+
+  app.post('/activites/:activite/modifier', async (request, reply) => {
+    const found = await ownReport(request, reply);
+    if (!found) return reply;
+    const { activity } = found.detail;
+    const values = formValuesFrom(request.body);
+    values.type = activity.type;
+    const form = {
+      type: activity.type,
+      title: `Modifier : ${activityHeading(activity)}`,
+      action: `/activites/${activity.id}/modifier`,
+      values,
+      places: await placesFor(found.places, found.detail),
+      cancel: `/activites/${activity.id}`,
+    };
+    if (values.action === 'rechercher') return renderForm(reply, found.helper, { ...form, searched: true });
+    const saved = await updateActivity(db, found.helper, activity.id, rawFromForm(values));
+    if (!saved) return reply.callNotFound();
+    if (saved.ok) return reply.redirect(`/activites/${activity.id}?ok=modifie`, 303);
+    if ('duplicates' in saved)
+      return renderForm(reply, found.helper, { ...form, duplicates: saved.duplicates });
+    return renderForm(reply, found.helper, { ...form, errors: formErrors(saved.errors) });
+  });
+
+  app.get('/activites/:activite/dupliquer', async (request, reply) => {
+    const found = await ownReport(request, reply);
+    if (!found) return reply;
+    const { activity, participations } = found.detail;
+    const values = formValuesOfActivity(activity, participations, { today: todayInFrance() });
+    if (!found.places.some((p) => p.id === values.lieu_id)) values.lieu_id = found.places[0]!.id;
+    return renderForm(reply, found.helper, {
+      type: activity.type,
+      title: newTitle(activity.type),
+      action: '/activites/nouveau',
+      values,
+      places: found.places,
+      intro:
+        activity.type === 'collectif'
+          ? `Copie de l’atelier du ${frenchDate(activity.date)}, datée d’aujourd’hui, avec ses participants : décochez les absents et ajustez le nombre d’anonymes.`
+          : `Copie du compte rendu du ${frenchDate(activity.date)}, datée d’aujourd’hui : choisissez la personne accompagnée.`,
+      cancel: `/activites/${activity.id}`,
+    });
+  });
+
+  app.get('/activites/:activite/supprimer', async (request, reply) => {
+    const found = await ownReport(request, reply);
+    if (!found) return reply;
+    return reply.page(
+      { title: 'Supprimer ce compte rendu', breadcrumbs: CRUMBS },
+      <DeleteActivityPage detail={found.detail} csrf={reply.generateCsrf()} />,
+    );
+  });
+
+  app.post('/activites/:activite/supprimer', async (request, reply) => {
+    const found = await ownReport(request, reply);
+    if (!found) return reply;
+    await deleteActivity(db, found.helper, found.detail.activity.id);
+    return reply.redirect('/activites?ok=supprime', 303);
+  });
+}

@@ -1,7 +1,445 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseForm } from '../../platform/forms.ts';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
+import { communeOfAddress, findCommune, getOpsn, searchCommunes } from '../territoires/index.ts';
+import { type Helper, requireHelper } from './access.ts';
+import {
+  deleteBeneficiary,
+  duplicateProbe,
+  exportBeneficiary,
+  historyOf,
+  listBeneficiaries,
+  mergeBeneficiaries,
+  mergesInto,
+  recordRead,
+  updateBeneficiary,
+} from './beneficiaire-service.ts';
+import {
+  type Beneficiaire,
+  beneficiaryFields,
+  createBeneficiary,
+  displayNameOf,
+  findDuplicates,
+  findVisibleBeneficiary,
+} from './beneficiaires.ts';
+import {
+  DeletePage,
+  EditPage,
+  ExportPage,
+  formValuesOf,
+  ListPage,
+  MergeChoosePage,
+  MergeConfirmPage,
+  NewPage,
+  NoticePage,
+  type PersonFormValues,
+  RecordPage,
+} from './beneficiary-views.tsx';
 
 /** Who may call each route of this file (see platform/module.ts). */
-export const beneficiaryAccess: AccessTable = {};
+export const beneficiaryAccess: AccessTable = {
+  'GET /beneficiaires': 'helper',
+  'GET /beneficiaires/nouveau': 'helper',
+  'POST /beneficiaires/nouveau': 'helper',
+  'GET /beneficiaires/notice': 'helper',
+  'GET /beneficiaires/:beneficiaire': { helperOf: 'beneficiaire' },
+  'GET /beneficiaires/:beneficiaire/modifier': { helperOf: 'beneficiaire' },
+  'POST /beneficiaires/:beneficiaire/modifier': { helperOf: 'beneficiaire' },
+  'GET /beneficiaires/:beneficiaire/supprimer': { helperOf: 'beneficiaire' },
+  'POST /beneficiaires/:beneficiaire/supprimer': { helperOf: 'beneficiaire' },
+  'GET /beneficiaires/:beneficiaire/fusionner': { helperOf: 'beneficiaire' },
+  'POST /beneficiaires/:beneficiaire/fusionner': { helperOf: 'beneficiaire' },
+  'GET /beneficiaires/:beneficiaire/export': { helperOf: 'beneficiaire' },
+  'GET /beneficiaires/:beneficiaire/export.json': { helperOf: 'beneficiaire' },
+};
 
-export function beneficiaryRoutes(_app: FastifyInstance, _ctx: RouteContext): void {}
+const FLASH: Record<string, string> = {
+  cree: 'La personne est enregistrée.',
+  modifie: 'La fiche est modifiée.',
+  inchange: 'Aucune modification : la fiche est inchangée.',
+  fusionne: 'Les deux fiches sont réunies.',
+  supprime: 'La fiche est supprimée. Ses accompagnements restent comptés, sans son nom.',
+};
+
+const HOME: Crumb[] = [
+  { href: '/espace', label: 'Mon espace' },
+  { href: '/beneficiaires', label: 'Personnes accompagnées' },
+];
+
+const INSEE_IN_PARENS = /\((\d{5}|2[AB]\d{3})\)\s*$/i;
+
+/**
+ * The INSEE code of the commune a helper typed: a name, "name postcode", a postcode, a code,
+ * or the "Name (code)" the form shows back. An error names what to type instead.
+ */
+export function resolveCommune(typed: string): { code?: string; error?: string } {
+  const text = typed.trim();
+  if (text === '') return {};
+  const inParens = INSEE_IN_PARENS.exec(text)?.[1]?.toUpperCase();
+  if (inParens && findCommune(inParens)) return { code: inParens };
+  const unknown = {
+    error: 'Commune de résidence : commune inconnue. Vérifiez le nom ou saisissez le code postal.',
+  };
+  if (/^\d{5}$/.test(text)) {
+    const byPostcode = searchCommunes(text, 20);
+    if (byPostcode.length === 1) return { code: byPostcode[0]!.code };
+    if (byPostcode.length > 1)
+      return {
+        error: `Commune de résidence : ce code postal couvre plusieurs communes (${byPostcode
+          .map((c) => c.name)
+          .join(', ')}). Saisissez le nom de la commune et son code postal.`,
+      };
+    return findCommune(text) ? { code: text } : unknown;
+  }
+  if (/^2[AB]\d{3}$/i.test(text)) return findCommune(text) ? { code: text.toUpperCase() } : unknown;
+  const withPostcode = /^(.+?)\s+(\d{5})$/.exec(text);
+  if (withPostcode) {
+    const match = communeOfAddress(withPostcode[2]!, withPostcode[1]!);
+    return match ? { code: match.code } : unknown;
+  }
+  const matches = searchCommunes(text, 10);
+  const exact = matches.filter((m) => m.name.localeCompare(text, 'fr', { sensitivity: 'base' }) === 0);
+  const chosen = exact.length > 0 ? exact : matches;
+  if (chosen.length === 1) return { code: chosen[0]!.code };
+  if (chosen.length > 1)
+    return {
+      error:
+        'Commune de résidence : plusieurs communes portent ce nom. Ajoutez le code postal, par exemple « Saint-Denis 93200 ».',
+    };
+  return unknown;
+}
+
+/** The submitted fields, as typed, to show back in the form. */
+function typedValues(body: Record<string, unknown>): PersonFormValues {
+  const values: PersonFormValues = {};
+  for (const name of [
+    'prenom',
+    'nom',
+    'telephone',
+    'sans_telephone',
+    'email',
+    'annee_naissance',
+    'commune_insee',
+    'genre',
+    'statut',
+    'notes',
+  ]) {
+    const v = body[name];
+    if (typeof v === 'string') values[name] = v;
+  }
+  return values;
+}
+
+type ParsedPerson =
+  | { ok: true; data: ReturnType<typeof beneficiaryFields.parse>; values: PersonFormValues }
+  | { ok: false; errors: FieldErrors; values: PersonFormValues };
+
+function parsePerson(raw: unknown): ParsedPerson {
+  const body = (raw ?? {}) as Record<string, unknown>;
+  const values = typedValues(body);
+  const commune = resolveCommune(values.commune_insee ?? '');
+  const form = parseForm(beneficiaryFields, { ...body, commune_insee: commune.code ?? '' });
+  const errors: FieldErrors = form.ok ? {} : { ...form.errors };
+  if (commune.error) errors.commune_insee = commune.error;
+  if (!form.ok || commune.error) return { ok: false, errors, values };
+  return { ok: true, data: form.data, values };
+}
+
+/** Pages about people are never stored by a browser or a proxy. */
+function privatePage(reply: FastifyReply): void {
+  reply.header('cache-control', 'no-store');
+}
+
+const origin = (request: FastifyRequest) => ({ ip: request.ip });
+
+const pageNumber = (raw: unknown) => Math.max(1, Math.min(10_000, Math.trunc(Number(raw)) || 1));
+
+export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): void {
+  /** The helper asking (403 for anyone else), and the person if they may see them. */
+  async function load(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ helper: Helper; b: Beneficiaire } | undefined> {
+    const helper = requireHelper(request.actor);
+    privatePage(reply);
+    const id = (request.params as { beneficiaire: string }).beneficiaire;
+    const b = await findVisibleBeneficiary(db, helper, id);
+    return b ? { helper, b } : undefined;
+  }
+
+  const crumbsOf = (b: Beneficiaire): Crumb[] => [
+    ...HOME,
+    { href: `/beneficiaires/${b.id}`, label: displayNameOf(b) },
+  ];
+
+  app.get('/beneficiaires', async (request, reply) => {
+    const helper = requireHelper(request.actor);
+    privatePage(reply);
+    const query = request.query as { q?: string; page?: string; ok?: string };
+    const q = typeof query.q === 'string' ? query.q.trim().slice(0, 100) || undefined : undefined;
+    const page = pageNumber(query.page);
+    const list = await listBeneficiaries(db, helper, { q, page });
+    return reply.page(
+      { title: 'Personnes accompagnées', breadcrumbs: [HOME[0]!] },
+      <ListPage {...list} page={page} q={q} flash={query.ok ? FLASH[query.ok] : undefined} />,
+    );
+  });
+
+  app.get('/beneficiaires/notice', async (request, reply) => {
+    requireHelper(request.actor);
+    return reply.page(
+      { title: 'Vos informations personnelles', breadcrumbs: HOME },
+      <NoticePage opsn={await getOpsn(db)} />,
+    );
+  });
+
+  const newPage = (
+    reply: FastifyReply,
+    values: PersonFormValues,
+    errors: FieldErrors,
+    candidates: Beneficiaire[] = [],
+  ) => {
+    const hasErrors = Object.keys(errors).length > 0;
+    return reply.page(
+      {
+        title: 'Enregistrer une personne',
+        breadcrumbs: HOME,
+        hasErrors,
+        status: hasErrors ? 400 : 200,
+      },
+      <NewPage values={values} errors={errors} csrf={reply.generateCsrf()} candidates={candidates} />,
+    );
+  };
+
+  app.get('/beneficiaires/nouveau', async (request, reply) => {
+    requireHelper(request.actor);
+    privatePage(reply);
+    return newPage(reply, {}, {});
+  });
+
+  app.post('/beneficiaires/nouveau', async (request, reply) => {
+    const helper = requireHelper(request.actor);
+    privatePage(reply);
+    const parsed = parsePerson(request.body);
+    if (!parsed.ok) return newPage(reply, parsed.values, parsed.errors);
+    const confirmed = (request.body as { confirmer?: string }).confirmer === 'autre-personne';
+    if (!confirmed) {
+      const candidates = await findDuplicates(db, helper, parsed.data);
+      if (candidates.length > 0) return newPage(reply, parsed.values, {}, candidates);
+    }
+    const id = await createBeneficiary(db, helper, parsed.data);
+    return reply.redirect(`/beneficiaires/${id}?ok=cree`, 303);
+  });
+
+  app.get('/beneficiaires/:beneficiaire', async (request, reply) => {
+    const found = await load(request, reply);
+    if (!found) return reply.callNotFound();
+    const { helper, b } = found;
+    const [history, merges] = await Promise.all([historyOf(db, b.id), mergesInto(db, b.id)]);
+    await recordRead(db, helper, b, origin(request));
+    const ok = (request.query as { ok?: string }).ok;
+    return reply.page(
+      { title: displayNameOf(b), breadcrumbs: HOME },
+      <RecordPage b={b} history={history} merges={merges} flash={ok ? FLASH[ok] : undefined} />,
+    );
+  });
+
+  const editPage = (reply: FastifyReply, b: Beneficiaire, values: PersonFormValues, errors: FieldErrors) => {
+    const hasErrors = Object.keys(errors).length > 0;
+    return reply.page(
+      {
+        title: `Modifier : ${displayNameOf(b)}`,
+        breadcrumbs: crumbsOf(b),
+        hasErrors,
+        status: hasErrors ? 400 : 200,
+      },
+      <EditPage
+        id={b.id}
+        name={displayNameOf(b)}
+        values={values}
+        errors={errors}
+        csrf={reply.generateCsrf()}
+      />,
+    );
+  };
+
+  app.get('/beneficiaires/:beneficiaire/modifier', async (request, reply) => {
+    const found = await load(request, reply);
+    if (!found) return reply.callNotFound();
+    return editPage(reply, found.b, formValuesOf(found.b), {});
+  });
+
+  app.post('/beneficiaires/:beneficiaire/modifier', async (request, reply) => {
+    const found = await load(request, reply);
+    if (!found) return reply.callNotFound();
+    const parsed = parsePerson(request.body);
+    if (!parsed.ok) return editPage(reply, found.b, parsed.values, parsed.errors);
+    const changed = await updateBeneficiary(db, found.helper, found.b, parsed.data, origin(request));
+    return reply.redirect(`/beneficiaires/${found.b.id}?ok=${changed.length ? 'modifie' : 'inchange'}`, 303);
+  });
+
+  const deletePage = async (reply: FastifyReply, b: Beneficiaire, error?: string) => {
+    const counted = await db
+      .selectFrom('participation')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('beneficiaire_id', '=', b.id)
+      .executeTakeFirstOrThrow();
+    return reply.page(
+      {
+        title: `Supprimer : ${displayNameOf(b)}`,
+        breadcrumbs: crumbsOf(b),
+        hasErrors: Boolean(error),
+        status: error ? 400 : 200,
+      },
+      <DeletePage b={b} participations={counted.n} csrf={reply.generateCsrf()} error={error} />,
+    );
+  };
+
+  app.get('/beneficiaires/:beneficiaire/supprimer', async (request, reply) => {
+    const found = await load(request, reply);
+    if (!found) return reply.callNotFound();
+    return deletePage(reply, found.b);
+  });
+
+  app.post('/beneficiaires/:beneficiaire/supprimer', async (request, reply) => {
+    const found = await load(request, reply);
+    if (!found) return reply.callNotFound();
+    if ((request.body as { confirmer?: string } | undefined)?.confirmer !== 'oui')
+      return deletePage(
+        reply,
+        found.b,
+        'Confirmez la suppression avec le bouton « Supprimer définitivement ».',
+      );
+    await deleteBeneficiary(db, found.helper, found.b, origin(request));
+    return reply.redirect('/beneficiaires?ok=supprime', 303);
+  });
+
+  const mergeChoosePage = async (
+    reply: FastifyReply,
+    helper: Helper,
+    b: Beneficiaire,
+    q: string | undefined,
+    error?: string,
+  ) => {
+    const [suggestions, results] = await Promise.all([
+      q
+        ? []
+        : findDuplicates(db, helper, duplicateProbe(b)).then((rows) => rows.filter((r) => r.id !== b.id)),
+      q ? listBeneficiaries(db, helper, { q, page: 1, excludeId: b.id }).then((l) => l.rows) : [],
+    ]);
+    return reply.page(
+      {
+        title: `Fusionner : ${displayNameOf(b)}`,
+        breadcrumbs: crumbsOf(b),
+        hasErrors: Boolean(error),
+        status: error ? 400 : 200,
+      },
+      <MergeChoosePage b={b} suggestions={suggestions} results={results} q={q} error={error} />,
+    );
+  };
+
+  const mergeConfirmPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    helper: Helper,
+    kept: Beneficiaire,
+    other: Beneficiaire,
+    error?: string,
+  ) => {
+    const counted = await db
+      .selectFrom('participation')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('beneficiaire_id', '=', other.id)
+      .executeTakeFirstOrThrow();
+    await recordRead(db, helper, other, origin(request), 'fusion');
+    return reply.page(
+      {
+        title: `Fusionner : ${displayNameOf(kept)}`,
+        breadcrumbs: crumbsOf(kept),
+        hasErrors: Boolean(error),
+        status: error ? 400 : 200,
+      },
+      <MergeConfirmPage
+        kept={kept}
+        other={other}
+        otherParticipations={counted.n}
+        csrf={reply.generateCsrf()}
+        error={error}
+      />,
+    );
+  };
+
+  app.get('/beneficiaires/:beneficiaire/fusionner', async (request, reply) => {
+    const found = await load(request, reply);
+    if (!found) return reply.callNotFound();
+    const { helper, b } = found;
+    const query = request.query as { q?: string; autre?: string };
+    const q = typeof query.q === 'string' ? query.q.trim().slice(0, 100) || undefined : undefined;
+    if (typeof query.autre === 'string' && query.autre !== '') {
+      const other = query.autre === b.id ? undefined : await findVisibleBeneficiary(db, helper, query.autre);
+      if (!other)
+        return mergeChoosePage(reply, helper, b, q, 'Choisissez une autre fiche parmi celles proposées.');
+      return mergeConfirmPage(request, reply, helper, b, other);
+    }
+    return mergeChoosePage(reply, helper, b, q);
+  });
+
+  app.post('/beneficiaires/:beneficiaire/fusionner', async (request, reply) => {
+    const found = await load(request, reply);
+    if (!found) return reply.callNotFound();
+    const { helper, b } = found;
+    const body = (request.body ?? {}) as { autre?: string; confirmer?: string; completer?: string };
+    const other =
+      typeof body.autre === 'string' && body.autre !== b.id
+        ? await findVisibleBeneficiary(db, helper, body.autre)
+        : undefined;
+    if (!other)
+      return mergeChoosePage(reply, helper, b, undefined, 'Choisissez l’autre fiche de la même personne.');
+    if (body.confirmer !== 'oui')
+      return mergeConfirmPage(
+        request,
+        reply,
+        helper,
+        b,
+        other,
+        'Confirmez la fusion avec le bouton « Fusionner ».',
+      );
+    await mergeBeneficiaries(db, helper, b, other, { fillEmpty: body.completer === 'oui' }, origin(request));
+    return reply.redirect(`/beneficiaires/${b.id}?ok=fusionne`, 303);
+  });
+
+  app.get('/beneficiaires/:beneficiaire/export', async (request, reply) => {
+    const found = await load(request, reply);
+    if (!found) return reply.callNotFound();
+    const data = await exportBeneficiary(
+      db,
+      found.helper,
+      found.b,
+      await getOpsn(db),
+      'html',
+      origin(request),
+    );
+    return reply.page(
+      { title: `Données enregistrées : ${displayNameOf(found.b)}`, breadcrumbs: crumbsOf(found.b) },
+      <ExportPage data={data} id={found.b.id} />,
+    );
+  });
+
+  app.get('/beneficiaires/:beneficiaire/export.json', async (request, reply) => {
+    const found = await load(request, reply);
+    if (!found) return reply.callNotFound();
+    const data = await exportBeneficiary(
+      db,
+      found.helper,
+      found.b,
+      await getOpsn(db),
+      'json',
+      origin(request),
+    );
+    return reply
+      .type('application/json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="donnees-personne-${found.b.id}.json"`)
+      .send(JSON.stringify(data, null, 2));
+  });
+}

@@ -1,7 +1,259 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { Crumb } from '../../platform/ui/components.tsx';
+import { placesOfCollectivites } from '../lieux/index.ts';
+import { displayName, listCollectivites } from '../territoires/index.ts';
+import { helperPlaces } from './access.ts';
+import { statisticsWorkbook } from './statistics-export.ts';
+import {
+  collectiviteStatistics,
+  createShare,
+  helperStatistics,
+  listShares,
+  opsnStatistics,
+  type Period,
+  type PeriodInput,
+  parsePeriod,
+  placeStatistics,
+  presets,
+  revokeShare,
+  type Scope,
+  type StatisticsAccess,
+  scopePath,
+  sharedStatistics,
+  statisticsView,
+} from './statistics-service.ts';
+import {
+  type LinkList,
+  ShareCreatedPage,
+  SharedStatisticsPage,
+  ShareGonePage,
+  StatisticsPage,
+} from './statistics-views.tsx';
 
-/** Who may call each route of this file (see platform/module.ts). */
-export const statisticsAccess: AccessTable = {};
+/**
+ * Who may call each route of this file (see platform/module.ts). A place's statistics are
+ * also open to the helpers of that place (`placeStatistics` decides); the access table has no
+ * word for "coordinators of its collectivité or its helpers", so it declares the first.
+ */
+export const statisticsAccess: AccessTable = {
+  'GET /statistiques': 'helper',
+  'GET /statistiques/export.xlsx': 'helper',
+  'POST /statistiques/partages': 'helper',
+  'POST /statistiques/partages/retirer': 'helper',
+  'GET /statistiques/lieux/:lieu': { coordinatorOrHelperOf: 'lieu' },
+  'GET /statistiques/lieux/:lieu/export.xlsx': { coordinatorOrHelperOf: 'lieu' },
+  'POST /statistiques/lieux/:lieu/partages': { coordinatorOrHelperOf: 'lieu' },
+  'POST /statistiques/lieux/:lieu/partages/retirer': { coordinatorOrHelperOf: 'lieu' },
+  'GET /statistiques/collectivites/:collectivite': { coordinatorOf: 'collectivite' },
+  'GET /statistiques/collectivites/:collectivite/export.xlsx': { coordinatorOf: 'collectivite' },
+  'POST /statistiques/collectivites/:collectivite/partages': { coordinatorOf: 'collectivite' },
+  'POST /statistiques/collectivites/:collectivite/partages/retirer': { coordinatorOf: 'collectivite' },
+  'GET /statistiques/opsn': 'admin',
+  'GET /statistiques/opsn/export.xlsx': 'admin',
+  'POST /statistiques/opsn/partages': 'admin',
+  'POST /statistiques/opsn/partages/retirer': 'admin',
+  'GET /statistiques/partage/:token': 'public',
+  'GET /statistiques/partage/:token/export.xlsx': 'public',
+};
 
-export function statisticsRoutes(_app: FastifyInstance, _ctx: RouteContext): void {}
+const FLASH: Record<string, string> = { retire: 'Le lien de partage a été retiré : il ne fonctionne plus.' };
+
+/** The title of a view, for its owner's page and for its shared link. */
+function titleOf(scope: Scope, shared: boolean): string {
+  switch (scope.kind) {
+    case 'mediateur':
+      return shared ? `Statistiques de ${scope.name}` : 'Mes statistiques';
+    case 'lieu':
+      return `Statistiques du lieu ${scope.name}`;
+    case 'collectivite':
+      return `Statistiques : ${scope.name}`;
+    case 'opsn':
+      return `Statistiques de tout le territoire (${scope.name})`;
+  }
+}
+
+/** The file name of a view's workbook (ASCII only). */
+function fileName(scope: Scope, period: Period): string {
+  const what = scope.kind === 'collectivite' ? `collectivite-${scope.id}` : scope.kind;
+  return `statistiques-${what}-${period.du}-${period.au}.xlsx`;
+}
+
+type ScopeRoutes = {
+  /** The page's path as registered, with its parameter. */
+  path: string;
+  resolve: (request: FastifyRequest) => Promise<StatisticsAccess | undefined>;
+  links?: (access: StatisticsAccess) => Promise<LinkList | undefined>;
+};
+
+const BREADCRUMBS: Crumb[] = [{ href: '/espace', label: 'Mon espace' }];
+
+export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
+  const scopes: ScopeRoutes[] = [
+    {
+      path: '/statistiques',
+      resolve: async (request) => helperStatistics(request.actor),
+      links: async (access) => ({
+        title: 'Les statistiques de vos lieux d’activité',
+        items: (await helperPlaces(db, access.scope.kind === 'mediateur' ? access.scope.id : '')).map(
+          (p) => ({
+            href: `/statistiques/lieux/${p.id}`,
+            label: `${p.nom} (${p.commune})`,
+          }),
+        ),
+      }),
+    },
+    {
+      path: '/statistiques/lieux/:lieu',
+      resolve: (request) => placeStatistics(db, request.actor, (request.params as { lieu: string }).lieu),
+    },
+    {
+      path: '/statistiques/collectivites/:collectivite',
+      resolve: (request) =>
+        collectiviteStatistics(db, request.actor, (request.params as { collectivite: string }).collectivite),
+      links: async (access) =>
+        access.scope.kind === 'collectivite'
+          ? {
+              title: 'Les statistiques de ses lieux',
+              items: (await placesOfCollectivites(db, [access.scope.id])).map((p) => ({
+                href: `/statistiques/lieux/${p.id}`,
+                label: `${p.nom} (${p.commune})`,
+              })),
+            }
+          : undefined,
+    },
+    {
+      path: '/statistiques/opsn',
+      resolve: (request) => opsnStatistics(db, request.actor),
+      links: async () => ({
+        title: 'Les statistiques de chaque collectivité',
+        items: (await listCollectivites(db)).map((c) => ({
+          href: `/statistiques/collectivites/${c.id}`,
+          label: displayName(c),
+        })),
+      }),
+    },
+  ];
+
+  const render = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    routes: ScopeRoutes,
+    access: StatisticsAccess,
+    input: PeriodInput,
+  ) => {
+    const period = input.ok ? input.period : null;
+    const [view, shares, links] = await Promise.all([
+      period ? statisticsView(db, access, period) : null,
+      listShares(db, request.actor, access.scope),
+      routes.links?.(access),
+    ]);
+    const ok = (request.query as { ok?: string }).ok;
+    const title = titleOf(access.scope, false);
+    return reply.page(
+      { title, breadcrumbs: BREADCRUMBS, hasErrors: !input.ok, status: input.ok ? 200 : 400 },
+      <StatisticsPage
+        title={title}
+        base={scopePath(access.scope)}
+        period={period}
+        values={input.ok ? input.period : input.values}
+        errors={input.ok ? {} : input.errors}
+        presets={presets()}
+        view={view}
+        csrf={reply.generateCsrf()}
+        shares={shares}
+        flash={ok ? FLASH[ok] : undefined}
+        links={links}
+      />,
+    );
+  };
+
+  for (const routes of scopes) {
+    app.get(routes.path, async (request, reply) => {
+      const access = await routes.resolve(request);
+      if (!access) return reply.callNotFound();
+      return render(request, reply, routes, access, parsePeriod(request.query as Record<string, unknown>));
+    });
+
+    app.get(`${routes.path}/export.xlsx`, async (request, reply) => {
+      const access = await routes.resolve(request);
+      if (!access) return reply.callNotFound();
+      const input = parsePeriod(request.query as Record<string, unknown>);
+      if (!input.ok) return render(request, reply, routes, access, input);
+      const view = await statisticsView(db, access, input.period);
+      const bytes = await statisticsWorkbook(view, { title: titleOf(access.scope, false) });
+      return reply
+        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', `attachment; filename="${fileName(access.scope, input.period)}"`)
+        .header('cache-control', 'private, no-store')
+        .send(bytes);
+    });
+
+    app.post(`${routes.path}/partages`, async (request, reply) => {
+      const access = await routes.resolve(request);
+      if (!access) return reply.callNotFound();
+      const input = parsePeriod((request.body ?? {}) as Record<string, unknown>);
+      if (!input.ok) return render(request, reply, routes, access, input);
+      const token = await createShare(db, request.actor, access, input.period);
+      const back = `${scopePath(access.scope)}?du=${input.period.du}&au=${input.period.au}`;
+      return reply.page(
+        {
+          title: 'Lien de partage créé',
+          breadcrumbs: [...BREADCRUMBS, { href: back, label: 'Statistiques' }],
+        },
+        <ShareCreatedPage
+          url={`${config.publicUrl}/statistiques/partage/${token}`}
+          title={titleOf(access.scope, true)}
+          period={input.period}
+          back={back}
+        />,
+      );
+    });
+
+    app.post(`${routes.path}/partages/retirer`, async (request, reply) => {
+      const access = await routes.resolve(request);
+      if (!access) return reply.callNotFound();
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const revoked =
+        typeof body.partage === 'string' && (await revokeShare(db, request.actor, access, body.partage));
+      const input = parsePeriod(body);
+      const query = new URLSearchParams({
+        ...(input.ok ? { du: input.period.du, au: input.period.au } : {}),
+        ...(revoked ? { ok: 'retire' } : {}),
+      }).toString();
+      return reply.redirect(`${scopePath(access.scope)}${query ? `?${query}` : ''}`, 303);
+    });
+  }
+
+  const shared = async (request: FastifyRequest) =>
+    sharedStatistics(db, (request.params as { token: string }).token);
+
+  app.get('/statistiques/partage/:token', async (request, reply) => {
+    reply.header('x-robots-tag', 'noindex').header('cache-control', 'no-store');
+    const found = await shared(request);
+    if (!found) return reply.page({ title: 'Lien de partage introuvable', status: 404 }, <ShareGonePage />);
+    const title = titleOf(found.access.scope, true);
+    const view = await statisticsView(db, found.access, found.period);
+    return reply.page(
+      { title },
+      <SharedStatisticsPage
+        title={title}
+        view={view}
+        exportUrl={`/statistiques/partage/${(request.params as { token: string }).token}/export.xlsx`}
+      />,
+    );
+  });
+
+  app.get('/statistiques/partage/:token/export.xlsx', async (request, reply) => {
+    const found = await shared(request);
+    if (!found) return reply.page({ title: 'Lien de partage introuvable', status: 404 }, <ShareGonePage />);
+    const view = await statisticsView(db, found.access, found.period);
+    const bytes = await statisticsWorkbook(view, { title: titleOf(found.access.scope, true) });
+    return reply
+      .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="${fileName(found.access.scope, found.period)}"`)
+      .header('cache-control', 'no-store')
+      .header('x-robots-tag', 'noindex')
+      .send(bytes);
+  });
+}

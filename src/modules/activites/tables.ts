@@ -124,9 +124,8 @@ export const activitesMigrations: Record<string, Migration> = {
         created_at timestamptz not null default now(),
         updated_at timestamptz not null default now()
       )`.execute(db);
-      await sql`create index beneficiaire_search on beneficiaire using gin (search_text gin_trgm_ops)`.execute(
-        db,
-      );
+      // No trigram index on search_text: searches run within the few hundred people a helper
+      // sees, and PGlite can loop forever in a GIN trigram scan.
       await sql`create index beneficiaire_collectivite on beneficiaire (collectivite_id)`.execute(db);
       await sql`create index beneficiaire_created_by on beneficiaire (created_by)`.execute(db);
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
-import { type Actor, can, isAdmin } from '../../platform/auth/policy.ts';
+import { type Actor, can, isAdmin, isHelperIn } from '../../platform/auth/policy.ts';
 import { setActiveCollectivite } from '../../platform/auth/session-admin.ts';
 import { closeSession, SESSION_COOKIE } from '../../platform/auth/sessions.ts';
 import { authenticate } from '../../platform/auth/users.ts';
@@ -116,6 +116,20 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
       isAdmin(actor) || own.some((c) => can(actor, 'people.manage', { collectiviteId: c.id }));
     if (managesPeople)
       links.push({ href: '/admin/personnes', label: 'Inviter des personnes et gérer leurs rôles' });
+    if (own.some((c) => isHelperIn(actor, c.id))) {
+      links.push(
+        { href: '/activites', label: 'Mes comptes rendus d’activité' },
+        { href: '/beneficiaires', label: 'Les personnes que j’accompagne' },
+        { href: '/statistiques', label: 'Mes statistiques' },
+      );
+    }
+    for (const c of own) {
+      if (can(actor, 'statistics.read', { collectiviteId: c.id }) && !isAdmin(actor)) {
+        links.push({ href: `/statistiques/collectivites/${c.id}`, label: `Statistiques de ${c.name}` });
+      }
+    }
+    if (isAdmin(actor))
+      links.push({ href: '/statistiques/opsn', label: 'Statistiques de tout le territoire' });
     if (isAdmin(actor) || own.some((c) => can(actor, 'places.manage', { collectiviteId: c.id })))
       links.push({ href: '/admin/lieux', label: 'Gérer les lieux de médiation numérique et les importer' });
     links.push({ href: '/compte/sessions', label: 'Mes sessions de connexion' });

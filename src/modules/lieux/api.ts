@@ -90,6 +90,11 @@ const searchResponse = {
   properties: {
     total: { type: 'integer', description: 'nombre de lieux trouvés (compté jusqu’à 1000)' },
     total_plafonne: { type: 'boolean', description: 'vrai quand il y en a plus de 1000' },
+    recherche_corrigee: {
+      type: 'string',
+      description:
+        'quand les mots ne trouvaient rien : les mots cherchés à la place (fautes de frappe corrigées)',
+    },
     page: { type: 'integer' },
     limit: { type: 'integer' },
     items: { type: 'array', items: hitSchema },
@@ -142,6 +147,7 @@ export async function lieuxApi(api: FastifyInstance, { db, config }: ModuleConte
       return {
         total: result.total,
         total_plafonne: result.totalIsCapped,
+        ...(result.correctedQuery ? { recherche_corrigee: result.correctedQuery } : {}),
         page: result.page,
         limit: result.limit,
         items: result.hits.map((hit) => hitJson(hit, config.publicUrl, now)),

@@ -4,7 +4,7 @@ import { actorFields, audit } from '../../platform/audit/journal.ts';
 import { type Actor, can, ensure, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { type Collectivite, listCollectivites } from '../territoires/index.ts';
-import { columnsOf, diffPlaces, placeHash, placeOf } from './store.ts';
+import { columnsOf, diffPlaces, placeHash, placeOf, rememberWords } from './store.ts';
 import { checkLmnRow, type Note } from './validation.ts';
 import type { LmnPlace } from './vocabulary.ts';
 
@@ -361,6 +361,7 @@ export async function importPlaces(
       }
 
       countOutcomes(report);
+      await rememberWords(trx, { importId: importRow.id });
       await trx
         .updateTable('lieu_import')
         .set({
@@ -392,6 +393,9 @@ export async function importPlaces(
       if (!(error instanceof Rollback)) throw error;
       report.importId = null;
     });
+  // A large import changes what the planner should know of the table: tell it now (PGlite
+  // has no autovacuum to do it later).
+  if (report.written && report.created + report.updated >= 500) await sql`analyze lieu`.execute(db);
   return { ok: true, report };
 }
 

@@ -10,9 +10,13 @@ import { assetUrl } from '../../platform/ui/assets.ts';
 
 /** What a page showing any of these needs: `reply.page({ title, ...MAP_ASSETS }, body)`. */
 export const MAP_ASSETS: { scripts: readonly string[]; styles: readonly string[] } = {
-  scripts: ['leaflet.js', 'leaflet.markercluster.js', 'carte.js'],
-  styles: ['leaflet.css', 'MarkerCluster.css', 'MarkerCluster.Default.css', 'carte.css'],
+  scripts: ['carte.js'],
+  styles: ['carte.css'],
 };
+
+/** What `carte.js` loads when a map is wanted (not before: 60 KB a phone may not need). */
+const LEAFLET_SCRIPTS = ['leaflet.js', 'leaflet.markercluster.js'];
+const LEAFLET_STYLES = ['leaflet.css', 'MarkerCluster.css', 'MarkerCluster.Default.css'];
 
 export type MapConfig = Pick<Config, 'mapTilesUrl' | 'mapAttribution'>;
 
@@ -24,6 +28,8 @@ export function mapAttributes(config: MapConfig): Record<string, string> {
     'data-icon': assetUrl('marker-icon.png'),
     'data-icon2x': assetUrl('marker-icon-2x.png'),
     'data-shadow': assetUrl('marker-shadow.png'),
+    'data-js': LEAFLET_SCRIPTS.map(assetUrl).join(' '),
+    'data-css': LEAFLET_STYLES.map(assetUrl).join(' '),
   };
 }
 

@@ -221,6 +221,15 @@ export function SearchPage(props: {
       ) : (
         ''
       )}
+      {result?.correctedQuery ? (
+        <Notice>
+          <span
+            safe
+          >{`Aucun lieu pour « ${props.form.q} » : résultats pour « ${result.correctedQuery} ».`}</span>
+        </Notice>
+      ) : (
+        ''
+      )}
       {result ? (
         <section aria-labelledby="resultats-titre">
           <h2 id="resultats-titre" class="results-count" aria-live="polite">

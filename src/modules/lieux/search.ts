@@ -118,6 +118,8 @@ export type SearchResult = {
   limit: number;
   /** The communes a `commune` filter matched, when it was a name. */
   communes: string[];
+  /** When the words had no match as typed: the words searched instead (typos corrected). */
+  correctedQuery?: string;
 };
 
 /** Counting stops here: nobody pages through thousands of places, and counting costs. */
@@ -138,21 +140,78 @@ function communeCodes(commune: string): string[] {
 }
 
 /**
- * Published places matching the query. Text uses French full-text search and, for typos,
- * trigram similarity on name and commune; `near` walks the GiST index in distance order
- * (never the whole table); `ouvert=maintenant` reads the weekly ranges stored with each place.
+ * Published places matching the query. Words go through French full-text search (stems,
+ * accents ignored, indexed); when they match nothing as typed, each unknown word is replaced
+ * by the closest word of the directory's names and communes (trigram similarity over the
+ * small `lieu_mot` table, not over the places) and the search runs again. `near` walks the
+ * GiST index in distance order (never the whole table); `ouvert=maintenant` reads the weekly
+ * ranges stored with each place.
  */
 export async function searchPlaces(db: Db, query: SearchQuery, now = new Date()): Promise<SearchResult> {
   const text = query.q && !/^\d{5}$/.test(query.q) ? query.q : undefined;
+  const result = await runSearch(db, query, text, now);
+  if (!text || result.total > 0) return result;
+  const corrected = await correctWords(db, text);
+  if (!corrected) return result;
+  return { ...(await runSearch(db, query, corrected, now)), correctedQuery: corrected };
+}
+
+const wordsOf = (text: string) =>
+  text
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+
+/** The text with each word unknown to the directory replaced by its closest known word; null when nothing changes. */
+export async function correctWords(db: Db, text: string): Promise<string | null> {
+  const words = wordsOf(text);
+  const candidates = words.filter((w) => w.length >= 3);
+  if (candidates.length === 0) return null;
+  const known = new Set(
+    (
+      await db
+        .selectFrom('lieu_mot')
+        .select('mot')
+        .where('mot', '=', sql<string>`any(${candidates}::text[])`)
+        .execute()
+    ).map((r) => r.mot),
+  );
+  let changed = false;
+  const corrected: string[] = [];
+  for (const word of words) {
+    if (word.length < 3 || known.has(word)) {
+      corrected.push(word);
+      continue;
+    }
+    const closest = await db
+      .selectFrom('lieu_mot')
+      .select('mot')
+      // similarity() rather than the indexable `%`: see lieu_mot in tables.ts.
+      .where(sql<SqlBool>`similarity(mot, ${word}) >= 0.3`)
+      .orderBy(sql`similarity(mot, ${word})`, 'desc')
+      .orderBy('mot')
+      .limit(1)
+      .executeTakeFirst();
+    corrected.push(closest?.mot ?? word);
+    changed ||= closest !== undefined;
+  }
+  return changed ? corrected.join(' ') : null;
+}
+
+async function runSearch(
+  db: Db,
+  query: SearchQuery,
+  text: string | undefined,
+  now: Date,
+): Promise<SearchResult> {
   const postcode = query.q && /^\d{5}$/.test(query.q) ? query.q : undefined;
   const codes = query.commune ? communeCodes(query.commune) : [];
-  const normalised = text ? sql`lower(relais_unaccent(${text}))` : undefined;
   const tsquery = text ? sql`websearch_to_tsquery('relais_fr', ${text})` : undefined;
 
   let base = db.selectFrom('lieu').where('status', '=', 'publie');
-  if (tsquery && normalised) {
-    base = base.where(sql<SqlBool>`(search_doc @@ ${tsquery} or search_name %> ${normalised})`);
-  }
+  if (tsquery) base = base.where(sql<SqlBool>`search_doc @@ ${tsquery}`);
   if (postcode) base = base.where('code_postal', '=', postcode);
   if (query.commune) base = base.where('code_insee', '=', sql<string>`any(${codes}::text[])`);
   if (query.departement) base = base.where('code_insee', 'like', `${query.departement}%`);
@@ -217,12 +276,9 @@ export async function searchPlaces(db: Db, query: SearchQuery, now = new Date())
     ordered = ordered.orderBy(
       sql`${earth(sql.ref('latitude'), sql.ref('longitude'))} <-> ${earth(near.lat, near.lon)}`,
     );
-  } else if (tsquery && normalised) {
-    ordered = ordered.orderBy(
-      sql`ts_rank(search_doc, ${tsquery}) + word_similarity(${normalised}, search_name)`,
-      'desc',
-    );
   }
+  // Without a position, in name order: the index gives the first page at once, where ranking
+  // every match of a common word would cost tens of milliseconds at national scale.
   // Distance alone: before PostgreSQL 17, any tie-breaker after `<->` keeps the planner from
   // walking the GiST index, and it sorts the whole table instead.
   if (!near) ordered = ordered.orderBy('search_name').orderBy('id');

@@ -6,7 +6,7 @@ import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { getOpsn } from '../territoires/index.ts';
 import type { ExportContext } from './export.ts';
-import { columnsOf, diffPlaces, type LieuRow, placeOf } from './store.ts';
+import { columnsOf, diffPlaces, type LieuRow, placeOf, rememberWords } from './store.ts';
 import type { LmnPlace } from './vocabulary.ts';
 
 /** A published place, for its public page. */
@@ -121,6 +121,7 @@ export async function savePlace(
         collectiviteId: input.collectiviteId,
         subject: { type: 'lieu', id: created.id },
       });
+      await rememberWords(trx, { id: created.id });
       return { id: created.id, changed: true };
     }
     const before = await trx
@@ -169,6 +170,7 @@ export async function savePlace(
       subject: { type: 'lieu', id: before.id },
       details: { fields: Object.keys(changes) },
     });
+    await rememberWords(trx, { id: before.id });
     return { id: before.id, changed: true };
   });
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Insertable, Selectable } from 'kysely';
+import { type Insertable, type Selectable, sql } from 'kysely';
+import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { toMultirangeLiteral, weekMinuteRanges } from './horaires.ts';
 import { LMN_FIELD_NAMES, type LmnPlace } from './vocabulary.ts';
@@ -50,4 +51,13 @@ export function diffPlaces(before: LmnPlace, after: LmnPlace): Record<string, [u
     if (JSON.stringify(a) !== JSON.stringify(b)) changes[name] = [a, b];
   }
   return changes;
+}
+
+/** Adds the words of these places' names and communes to `lieu_mot` (typo correction). */
+export async function rememberWords(db: Db, where: { importId: string } | { id: string }): Promise<void> {
+  const condition = 'importId' in where ? sql`import_id = ${where.importId}` : sql`id = ${where.id}`;
+  await sql`insert into lieu_mot (mot)
+    select distinct w from lieu, regexp_split_to_table(search_name, '[^a-z0-9]+') as w
+    where ${condition} and length(w) >= 3
+    on conflict do nothing`.execute(db);
 }

@@ -47,7 +47,7 @@ declare module '../../platform/db/schema.ts' {
       prise_rdv: string | null;
       /** Minutes of a typical week when open (Monday 00:00 = 0), from `horaires`. */
       open_week: string | null;
-      /** Name and commune without accents nor case, for typo-tolerant trigram search. */
+      /** Name and commune without accents nor case: the order of results, and their words. */
       search_name: Derived<string>;
       /** Name, commune, services and presentation for French full-text search. */
       search_doc: Derived<string>;
@@ -63,6 +63,8 @@ declare module '../../platform/db/schema.ts' {
       created_at: CreatedAt;
       updated_at: ColumnType<Date, Date | undefined, Date>;
     };
+    /** Every word (3 letters or more) of the places' names and communes, without accents. */
+    lieu_mot: { mot: string };
     lieu_import: {
       id: Generated<string>;
       source: string;
@@ -180,8 +182,6 @@ export const lieuxMigrations: Record<string, Migration> = {
       await sql`create index lieu_search_doc on lieu using gin (search_doc) where status = 'publie'`.execute(
         db,
       );
-      await sql`create index lieu_search_name on lieu using gin (search_name gin_trgm_ops)
-        where status = 'publie'`.execute(db);
       await sql`create index lieu_order on lieu (search_name) where status = 'publie'`.execute(db);
       await sql`create index lieu_services on lieu using gin (services) where status = 'publie'`.execute(db);
       await sql`create index lieu_open_week on lieu using gist (open_week) where status = 'publie'`.execute(
@@ -190,6 +190,10 @@ export const lieuxMigrations: Record<string, Migration> = {
       await sql`create index lieu_code_postal on lieu (code_postal)`.execute(db);
       await sql`create index lieu_code_insee on lieu (code_insee)`.execute(db);
       await sql`create index lieu_collectivite on lieu (collectivite_id)`.execute(db);
+
+      // The words of places' names and communes: typed words are corrected against them. No
+      // trigram index: the table is small, and PGlite can loop forever in a GIN trigram scan.
+      await sql`create table lieu_mot (mot text primary key)`.execute(db);
 
       await db.schema
         .createTable('lieu_revision')

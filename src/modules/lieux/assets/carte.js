@@ -1,7 +1,9 @@
 /*
  * Relais: maps of places, drawn over markup that works without them (see map-view.tsx).
- * Plain ES2017 for the browser, no build step. Leaflet and Leaflet.markercluster load
- * before this file (all three `defer`). Data from the server is only ever set as text.
+ * Plain ES2017 for the browser, no build step. Leaflet and Leaflet.markercluster (60 KB)
+ * load only when a map is wanted: public pages offer a button, so that a phone on a slow
+ * link never pays for a map it did not ask for; the position picker loads at once. The
+ * containers name the files (data-js, data-css). Data from the server is only ever set as text.
  *
  *   [data-map="resultats"]  the places of a search, from the JSON of data-source
  *   [data-map="lieu"]       one place: data-lat, data-lon, data-nom
@@ -9,7 +11,7 @@
  *   [data-geolocate]        a search form's "use my position" button
  */
 (() => {
-  const L = window.L;
+  let L = window.L;
   const FRANCE = { center: [46.6, 2.4], zoom: 5 };
   const UNAVAILABLE = 'Position non disponible : tapez votre commune.';
 
@@ -261,18 +263,69 @@
 
   const MAPS = { resultats: resultsMap, lieu: placeMap, picker: pickerMap };
 
-  function start() {
-    for (const button of document.querySelectorAll('[data-geolocate]')) geolocateButton(button);
-    if (!L) return;
-    for (const el of document.querySelectorAll('[data-map]')) {
-      const draw = MAPS[el.dataset.map];
-      if (!draw) continue;
-      try {
-        draw(el);
-      } catch (error) {
+  /** Adds the stylesheets and scripts a container names, scripts one after the other. */
+  let loading = null;
+  function loadLeaflet(el) {
+    if (window.L) return Promise.resolve();
+    if (loading) return loading;
+    for (const href of (el.dataset.css || '').split(' ').filter(Boolean)) {
+      const link = document.createElement('link');
+      link.rel = 'stylesheet';
+      link.href = href;
+      document.head.appendChild(link);
+    }
+    const scripts = (el.dataset.js || '').split(' ').filter(Boolean);
+    loading = scripts.reduce(
+      (previous, src) =>
+        previous.then(
+          () =>
+            new Promise((resolve, reject) => {
+              const script = document.createElement('script');
+              script.src = src;
+              script.onload = resolve;
+              script.onerror = () => reject(new Error(`script ${src}`));
+              document.head.appendChild(script);
+            }),
+        ),
+      Promise.resolve(),
+    );
+    return loading;
+  }
+
+  function draw(el) {
+    return loadLeaflet(el)
+      .then(() => {
+        L = window.L;
+        MAPS[el.dataset.map](el);
+      })
+      .catch((error) => {
         el.hidden = true;
         console.error('Carte indisponible :', error);
-      }
+      });
+  }
+
+  /** "Afficher la carte" before a public map: it loads and draws on request. */
+  function offer(el) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'button button--secondary carte__afficher';
+    button.textContent = 'Afficher la carte';
+    el.parentNode.insertBefore(button, el);
+    button.addEventListener('click', () => {
+      button.disabled = true;
+      draw(el).then(() => {
+        button.remove();
+        if (!el.hidden) el.focus();
+      });
+    });
+  }
+
+  function start() {
+    for (const button of document.querySelectorAll('[data-geolocate]')) geolocateButton(button);
+    for (const el of document.querySelectorAll('[data-map]')) {
+      if (!MAPS[el.dataset.map]) continue;
+      if (el.dataset.map === 'picker' || el.dataset.load === 'now') draw(el);
+      else offer(el);
     }
   }
 

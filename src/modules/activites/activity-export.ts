@@ -1,0 +1,110 @@
+import { stringify } from 'csv-stringify/sync';
+import ExcelJS from 'exceljs';
+import { findCommune } from '../territoires/index.ts';
+import type { ExportRow } from './activity-service.ts';
+import {
+  AUTONOMIES,
+  CANAUX,
+  DEMARCHES,
+  GENRES,
+  MATERIELS,
+  NIVEAUX_ATELIER,
+  STATUTS,
+  STRUCTURES_REDIRECTION,
+  THEMATIQUES,
+  TRANCHES_AGE,
+  TYPES_ACTIVITE,
+} from './vocabulary.ts';
+
+/**
+ * The helper's reports as a table, one row per participation, with the columns of the
+ * national activity-report exports (French labels of the national codes).
+ */
+
+export const EXPORT_HEADER = [
+  'Date',
+  'Type',
+  'Participants',
+  'Canal',
+  'Lieu',
+  'Commune du lieu',
+  'Code postal du lieu',
+  'Code INSEE du lieu',
+  'Durée (minutes)',
+  'Nom de l’atelier',
+  'Matériel',
+  'Thématiques',
+  'Démarches',
+  'Autonomie ou niveau',
+  'Orienté',
+  'Orientation',
+  'Commune du bénéficiaire',
+  'Code INSEE du bénéficiaire',
+  'Genre',
+  'Tranche d’âge',
+  'Statut',
+  'Identifiant du compte rendu',
+] as const;
+
+const label = (vocabulary: Record<string, string>, code: string | null) =>
+  code ? (vocabulary[code] ?? code) : '';
+const labels = (vocabulary: Record<string, string>, list: string[]) =>
+  list.map((c) => vocabulary[c] ?? c).join(', ');
+
+type Cell = string | number | Date;
+
+/** One row's cells, in the header's order (the date as a `Date` for the spreadsheet). */
+export function exportCells(r: ExportRow, dateAs: 'text' | 'date'): Cell[] {
+  const otherCommune = !r.lieu && r.commune_insee ? findCommune(r.commune_insee) : null;
+  return [
+    dateAs === 'date' ? new Date(`${r.date}T00:00:00Z`) : r.date,
+    label(TYPES_ACTIVITE, r.type),
+    r.participants,
+    label(CANAUX, r.canal),
+    r.lieu?.nom ?? '',
+    r.lieu?.commune ?? otherCommune?.name ?? '',
+    r.lieu?.code_postal ?? (otherCommune?.postcodes.length === 1 ? otherCommune.postcodes[0]! : ''),
+    r.lieu?.code_insee ?? r.commune_insee ?? '',
+    r.duree_min,
+    r.titre ?? '',
+    labels(MATERIELS, r.materiels),
+    labels(THEMATIQUES, r.thematiques),
+    labels(DEMARCHES, r.demarches),
+    r.type === 'collectif' ? label(NIVEAUX_ATELIER, r.niveau) : label(AUTONOMIES, r.autonomie),
+    r.oriente ? 'oui' : 'non',
+    label(STRUCTURES_REDIRECTION, r.orientation),
+    r.beneficiaire.commune_insee ? (findCommune(r.beneficiaire.commune_insee)?.name ?? '') : '',
+    r.beneficiaire.commune_insee ?? '',
+    label(GENRES, r.beneficiaire.genre),
+    label(TRANCHES_AGE, r.beneficiaire.tranche_age),
+    label(STATUTS, r.beneficiaire.statut),
+    r.activite_id,
+  ];
+}
+
+/**
+ * CSV for spreadsheets set up in French: UTF-8 with a byte-order mark, `;` between fields
+ * (what a French Excel expects on opening), ISO dates.
+ */
+export function activitiesCsv(rows: ExportRow[]): string {
+  return `\uFEFF${stringify(
+    rows.map((r) => exportCells(r, 'text')),
+    { header: true, columns: [...EXPORT_HEADER], delimiter: ';', record_delimiter: 'windows' },
+  )}`;
+}
+
+/** The same table as an XLSX workbook: a header row that stays in view, filters, real dates. */
+export async function activitiesXlsx(rows: ExportRow[]): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'Relais';
+  const sheet = workbook.addWorksheet('Comptes rendus', { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.addRow([...EXPORT_HEADER]);
+  sheet.getRow(1).font = { bold: true };
+  for (const r of rows) sheet.addRow(exportCells(r, 'date'));
+  sheet.getColumn(1).numFmt = 'dd/mm/yyyy';
+  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: EXPORT_HEADER.length } };
+  EXPORT_HEADER.forEach((title, i) => {
+    sheet.getColumn(i + 1).width = Math.min(40, Math.max(12, title.length + 2));
+  });
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}

@@ -1,0 +1,680 @@
+import { z } from 'zod';
+import type { PlaceSummary } from '../lieux/index.ts';
+import {
+  type CommuneMatch,
+  findCommune,
+  normaliseCommuneName,
+  searchCommunes,
+} from '../territoires/index.ts';
+import { type BeneficiaryInput, beneficiaryFields } from './beneficiaires.ts';
+import {
+  AUTONOMIES,
+  CANAUX,
+  type Canal,
+  codes,
+  DEMARCHES,
+  DUREES_PRESETS,
+  GENRES,
+  MATERIELS,
+  NIVEAUX_ATELIER,
+  STATUTS,
+  STRUCTURES_REDIRECTION,
+  THEMATIQUES,
+  THEME_DEMARCHES,
+  TRANCHES_AGE,
+  TYPES_ACTIVITE,
+  type TypeActivite,
+} from './vocabulary.ts';
+
+/**
+ * What an activity report must be, for the form and for the API alike: one zod schema, fed
+ * with what only the server knows (today, the helper's places, the people they see). Both
+ * send the same shape (national codes); the form's fields are converted by `rawFromForm`.
+ * Errors are keyed by the field's path (`date`, `anonymes.genres`, `nouveau_beneficiaire.nom`).
+ */
+
+/** Reports older than this are refused: the national programme started in 2015. */
+export const EARLIEST_DATE = '2015-01-01';
+export const MAX_DURATION_MIN = 12 * 60;
+/** A workshop's anonymous participants, at most. */
+export const MAX_ANONYMOUS = 500;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+
+/** Today's date in France, as `YYYY-MM-DD`. */
+export function todayInFrance(now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(now);
+}
+
+/** What the schema checks against the database, gathered by the service first. */
+export type ValidationContext = {
+  today: string;
+  /** The helper's places of activity. */
+  places: ReadonlyMap<string, PlaceSummary>;
+  /** Of these people, the ones the helper sees. */
+  visible: (ids: string[]) => Promise<ReadonlySet<string>>;
+};
+
+/** Anonymous participants of a workshop: a total and how some of them split. */
+export type AnonymousCounts = {
+  total: number;
+  genres: Record<string, number>;
+  tranches_age: Record<string, number>;
+  statuts: Record<string, number>;
+};
+
+export type AnonymousPerson = {
+  genre: string;
+  tranche_age: string;
+  statut: string;
+  commune_insee: string | null;
+};
+
+/** A checked report, ready to store. */
+export type ActivityInput = {
+  type: TypeActivite;
+  date: string;
+  duree_min: number;
+  canal: Canal;
+  lieu_id: string | null;
+  commune_insee: string | null;
+  materiels: string[];
+  thematiques: string[];
+  demarches: string[];
+  autonomie: string | null;
+  titre: string | null;
+  niveau: string | null;
+  oriente: boolean;
+  orientation: string | null;
+  notes: string | null;
+  /** Known people (one for an individual report, when it is someone already followed). */
+  beneficiaires: string[];
+  /** A person to record with the report (individual only). */
+  nouveau_beneficiaire: BeneficiaryInput | null;
+  /** Set when the helper said this new person is nobody they already follow. */
+  nouveau_confirme: boolean;
+  /** An individual report's person who gave no identity. */
+  anonyme: AnonymousPerson | null;
+  /** A workshop's anonymous participants. */
+  anonymes: AnonymousCounts | null;
+};
+
+// ---------------------------------------------------------------- communes
+
+/** « de Villeurbanne », « d’Irigny ». */
+const of = (name: string) => (/^[aeiouyàâéèêîôû]/i.test(name) ? `d’${name}` : `de ${name}`);
+
+/**
+ * The commune someone typed: an INSEE code (69266) or a name (Villeurbanne, unique prefix
+ * accepted). A code that is also another commune's postcode is refused as ambiguous.
+ */
+export function resolveCommune(
+  typed: string,
+): { ok: true; commune: CommuneMatch } | { ok: false; reason: string } {
+  const text = typed.trim();
+  const inParens = /\((\d[\dAB]\d{3})\)\s*$/i.exec(text);
+  const code = inParens ? inParens[1]! : text;
+  if (/^(\d{5}|2[AB]\d{3})$/i.test(code)) {
+    const byCode = findCommune(code);
+    const byPostcode = /^\d{5}$/.test(code) ? searchCommunes(code, 3) : [];
+    if (byCode && !inParens && byPostcode.some((c) => c.code !== byCode.code)) {
+      return {
+        ok: false,
+        reason: `${code} est le code INSEE ${of(byCode.name)} et le code postal ${of(byPostcode[0]!.name)} : saisissez le nom de la commune`,
+      };
+    }
+    if (byCode) return { ok: true, commune: byCode };
+    if (byPostcode.length === 1) return { ok: true, commune: byPostcode[0]! };
+    if (byPostcode.length > 1)
+      return {
+        ok: false,
+        reason: `plusieurs communes ont le code postal ${code} : saisissez le nom de la commune`,
+      };
+    return { ok: false, reason: `aucune commune n’a le code ${code}` };
+  }
+  const found = searchCommunes(text, 20);
+  const wanted = normaliseCommuneName(text);
+  const exact = found.filter((c) => normaliseCommuneName(c.name) === wanted);
+  const candidates = exact.length > 0 ? exact : found;
+  if (candidates.length === 1) return { ok: true, commune: candidates[0]! };
+  if (candidates.length > 1) {
+    const some = candidates
+      .slice(0, 3)
+      .map((c) => `${c.name} (${c.code})`)
+      .join(', ');
+    return { ok: false, reason: `plusieurs communes correspondent (${some}…) : saisissez le code INSEE` };
+  }
+  return {
+    ok: false,
+    reason: `« ${text} » n’est pas une commune connue : vérifiez l’orthographe ou saisissez le code INSEE`,
+  };
+}
+
+// ---------------------------------------------------------------- field schemas
+
+const blank = (v: unknown) => v === null || (typeof v === 'string' && v.trim() === '');
+const orUndefined = (v: unknown) => (blank(v) ? undefined : v);
+
+const optionalText = (label: string, max: number) =>
+  z.preprocess(
+    orUndefined,
+    z
+      .string({ error: `${label} : du texte` })
+      .trim()
+      .max(max, `${label} : ${max} caractères au plus`)
+      .optional(),
+  );
+
+const optionalCode = <V extends Record<string, string>>(label: string, vocabulary: V) =>
+  z.preprocess(orUndefined, z.enum(codes(vocabulary), { error: `${label} : valeur inconnue` }).optional());
+
+/** A list of codes of a national vocabulary; one value alone is a list of one. */
+const codeList = (label: string, vocabulary: Record<string, string>, noun: string) =>
+  z.preprocess(
+    (v) =>
+      v === undefined || v === null
+        ? []
+        : Array.isArray(v)
+          ? v.filter((x) => !blank(x))
+          : blank(v)
+            ? []
+            : [v],
+    z
+      .array(z.string({ error: `${label} : des codes de la liste nationale` }), {
+        error: `${label} : une liste de codes`,
+      })
+      .superRefine((list, ctx) => {
+        const unknown = list.find((c) => !Object.hasOwn(vocabulary, c));
+        if (unknown !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            message: `${label} : « ${unknown} » n’est pas ${noun} de la liste`,
+          });
+      })
+      .transform((list) => [...new Set(list)]),
+  );
+
+const integer = (v: unknown) =>
+  typeof v === 'string' ? (v.trim() === '' ? undefined : Number(v.trim().replace(',', '.'))) : v;
+
+const count = (label: string) =>
+  z.preprocess(
+    (v) => (blank(v) ? 0 : integer(v)),
+    z
+      .number({ error: `${label} : un nombre entier` })
+      .int(`${label} : un nombre entier`)
+      .min(0, `${label} : pas de nombre négatif`)
+      .max(MAX_ANONYMOUS, `${label} : ${MAX_ANONYMOUS} au plus`),
+  );
+
+/** How some of the anonymous participants split (by gender, age band or status). */
+const breakdown = (label: string, vocabulary: Record<string, string>) =>
+  z.preprocess(
+    (v) => (v === undefined || v === null ? {} : v),
+    z
+      .record(z.string(), count(label), { error: `${label} : un nombre par valeur` })
+      .superRefine((counts, ctx) => {
+        const unknown = Object.keys(counts).find((k) => !Object.hasOwn(vocabulary, k));
+        if (unknown !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            message: `${label} : « ${unknown} » n’est pas une valeur de la liste`,
+          });
+      }),
+  );
+
+/** A calendar date, as the date field sends it (2026-11-20) or as typed without one (20/11/2026). */
+const dateField = z.preprocess(
+  (v) => {
+    if (typeof v !== 'string') return v;
+    const fr = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(v);
+    return fr ? `${fr[3]}-${fr[2]!.padStart(2, '0')}-${fr[1]!.padStart(2, '0')}` : v.trim();
+  },
+  z
+    .string({ error: 'Date : saisissez la date de l’accompagnement' })
+    .min(1, 'Date : saisissez la date de l’accompagnement')
+    .refine((d) => {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) return false;
+      const parsed = new Date(`${d}T12:00:00Z`);
+      return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === d;
+    }, 'Date : une date comme 20/11/2026'),
+);
+
+const anonymousPerson = z.object({
+  genre: optionalCode('Genre', GENRES),
+  tranche_age: optionalCode('Tranche d’âge', TRANCHES_AGE),
+  statut: optionalCode('Statut', STATUTS),
+  commune: optionalText('Commune', 200),
+});
+
+const anonymousCounts = z.object({
+  total: count('Nombre de participants anonymes'),
+  genres: breakdown('Répartition par genre', GENRES),
+  tranches_age: breakdown('Répartition par âge', TRANCHES_AGE),
+  statuts: breakdown('Répartition par statut', STATUTS),
+});
+
+const flag = (label: string) =>
+  z.preprocess(
+    (v) => (v === 'oui' || v === 'true' ? true : v === 'non' || v === 'false' || blank(v) ? false : v),
+    z.boolean({ error: `${label} : oui ou non` }).default(false),
+  );
+
+/** A new person's commune may be typed by name: it is stored by its INSEE code. */
+const communeByName = (v: unknown) => {
+  if (blank(v)) return undefined;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+  const commune = (v as { commune_insee?: unknown }).commune_insee;
+  if (typeof commune !== 'string' || blank(commune) || /^\s*(\d{5}|2[AB]\d{3})\s*$/i.test(commune)) return v;
+  const resolved = resolveCommune(commune);
+  return resolved.ok ? { ...v, commune_insee: resolved.commune.code } : v;
+};
+
+/** The shape both the form (once converted) and the API send. */
+const rawActivity = z.object({
+  type: z.enum(codes(TYPES_ACTIVITE), { error: 'Type : « individuel » ou « collectif »' }),
+  date: dateField,
+  duree_min: z.preprocess(
+    integer,
+    z
+      .number({ error: 'Durée : choisissez une durée ou saisissez-la en minutes' })
+      .int('Durée : un nombre entier de minutes')
+      .min(1, 'Durée : au moins 1 minute')
+      .max(MAX_DURATION_MIN, 'Durée : 12 heures au plus (720 minutes)'),
+  ),
+  canal: z.enum(codes(CANAUX), { error: 'Lieu : choisissez où l’accompagnement a eu lieu' }),
+  lieu_id: z.preprocess(orUndefined, z.string({ error: 'Lieu d’activité : un identifiant' }).optional()),
+  commune: optionalText('Commune', 200),
+  materiels: codeList('Matériel', MATERIELS, 'un matériel'),
+  thematiques: codeList('Thématiques', THEMATIQUES, 'une thématique'),
+  demarches: codeList('Démarches', DEMARCHES, 'une démarche'),
+  autonomie: optionalCode('Autonomie', AUTONOMIES),
+  titre: optionalText('Titre de l’atelier', 200),
+  niveau: optionalCode('Niveau', NIVEAUX_ATELIER),
+  oriente: flag('Orientation'),
+  orientation: optionalCode('Structure d’orientation', STRUCTURES_REDIRECTION),
+  notes: optionalText('Notes', 4000),
+  beneficiaires: z.preprocess(
+    (v) =>
+      v === undefined || v === null
+        ? []
+        : Array.isArray(v)
+          ? v.filter((x) => !blank(x))
+          : blank(v)
+            ? []
+            : [v],
+    z
+      .array(z.string({ error: 'Personnes : des identifiants' }), {
+        error: 'Personnes : une liste d’identifiants',
+      })
+      .transform((ids) => [...new Set(ids)]),
+  ),
+  nouveau_beneficiaire: z.preprocess(communeByName, beneficiaryFields.optional()),
+  doublon: z.preprocess(
+    orUndefined,
+    z.string({ error: 'Doublon : « nouveau » ou un identifiant' }).optional(),
+  ),
+  anonyme: z.preprocess(orUndefined, anonymousPerson.optional()),
+  anonymes: z.preprocess(orUndefined, anonymousCounts.optional()),
+});
+
+type RawActivity = z.output<typeof rawActivity>;
+
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+const BREAKDOWNS = [
+  ['genres', 'Répartition par genre'],
+  ['tranches_age', 'Répartition par âge'],
+  ['statuts', 'Répartition par statut'],
+] as const;
+
+/** The schema of a report, for this helper today. Parse it with `safeParseAsync`. */
+export function activitySchema(ctx: ValidationContext) {
+  return rawActivity
+    .superRefine(async (a, issue) => {
+      const add = (path: string, message: string) =>
+        issue.addIssue({ code: 'custom', path: path.split('.'), message });
+      if (a.date < EARLIEST_DATE) add('date', 'Date : pas avant le 1er janvier 2015');
+      else if (a.date > ctx.today) add('date', 'Date : l’accompagnement ne peut pas être dans le futur');
+
+      if (a.canal === 'lieu_activite') {
+        if (a.lieu_id === undefined)
+          add('lieu_id', 'Lieu d’activité : choisissez un de vos lieux d’activité');
+        else if (!ctx.places.has(a.lieu_id))
+          add('lieu_id', 'Lieu d’activité : ce lieu n’est pas un de vos lieux d’activité');
+      }
+      if (a.canal === 'autre_lieu') {
+        if (a.commune === undefined)
+          add('commune', 'Commune : saisissez la commune où l’accompagnement a eu lieu');
+        else {
+          const resolved = resolveCommune(a.commune);
+          if (!resolved.ok) add('commune', `Commune : ${resolved.reason}`);
+        }
+      }
+      if (a.demarches.length > 0 && !a.thematiques.includes(THEME_DEMARCHES))
+        add('demarches', 'Démarches : cochez aussi la thématique « Aide aux démarches administratives »');
+      if (a.thematiques.length === 0) add('thematiques', 'Thématiques : cochez au moins une thématique');
+      if (a.oriente && a.orientation === undefined)
+        add('orientation', 'Orientation : choisissez vers quel type de structure la personne a été orientée');
+
+      if (a.type === 'individuel') {
+        const people =
+          a.beneficiaires.length +
+          (a.nouveau_beneficiaire ? 1 : 0) +
+          (a.anonyme ? 1 : 0) +
+          (a.anonymes ? a.anonymes.total : 0);
+        if (people !== 1)
+          add(
+            'participant',
+            people === 0
+              ? 'Personne accompagnée : choisissez une personne déjà suivie, créez-en une ou indiquez une personne anonyme'
+              : 'Personne accompagnée : un accompagnement individuel concerne exactement une personne',
+          );
+        if (a.anonyme?.commune !== undefined) {
+          const resolved = resolveCommune(a.anonyme.commune);
+          if (!resolved.ok) add('anonyme.commune', `Commune de la personne : ${resolved.reason}`);
+        }
+        if (a.doublon !== undefined && a.doublon !== 'nouveau' && !isUuid(a.doublon))
+          add('doublon', 'Doublon : « nouveau » ou l’identifiant d’une personne existante');
+      } else {
+        if (a.titre === undefined) add('titre', 'Titre de l’atelier : saisissez le titre de l’atelier');
+        if (a.nouveau_beneficiaire || a.anonyme)
+          add(
+            'participant',
+            'Participants : un atelier compte des personnes déjà suivies et des participants anonymes (total et répartitions)',
+          );
+        const total = a.anonymes?.total ?? 0;
+        for (const [key, label] of BREAKDOWNS) {
+          const assigned = a.anonymes ? sum(a.anonymes[key]) : 0;
+          if (assigned > total)
+            add(
+              `anonymes.${key}`,
+              `${label} : ${assigned} personnes réparties, plus que les ${total} participants anonymes`,
+            );
+        }
+        if (a.beneficiaires.length + total === 0)
+          add('participant', 'Participants : ajoutez au moins un participant, connu ou anonyme');
+      }
+
+      const people = [...a.beneficiaires, ...(a.doublon && isUuid(a.doublon) ? [a.doublon] : [])];
+      if (people.some((id) => !isUuid(id)))
+        add('beneficiaires', 'Personne accompagnée : identifiant inconnu');
+      else if (people.length > 0) {
+        const seen = await ctx.visible(people);
+        if (people.some((id) => !seen.has(id)))
+          add(
+            a.beneficiaires.every((id) => seen.has(id)) ? 'doublon' : 'beneficiaires',
+            'Personne accompagnée : cette personne n’est pas suivie dans vos lieux d’activité',
+          );
+      }
+    })
+    .transform((a): ActivityInput => normalise(a, ctx));
+}
+
+function normalise(a: RawActivity, ctx: ValidationContext): ActivityInput {
+  const individual = a.type === 'individuel';
+  const place = a.canal === 'lieu_activite' && a.lieu_id ? ctx.places.get(a.lieu_id) : undefined;
+  const otherCommune = a.canal === 'autre_lieu' && a.commune ? resolveCommune(a.commune) : undefined;
+  const chosenExisting = individual && a.nouveau_beneficiaire && a.doublon && isUuid(a.doublon);
+  const anonymousCommune = a.anonyme?.commune ? resolveCommune(a.anonyme.commune) : undefined;
+  return {
+    type: a.type,
+    date: a.date,
+    duree_min: a.duree_min,
+    canal: a.canal,
+    lieu_id: place?.id ?? null,
+    commune_insee: place ? place.code_insee : otherCommune?.ok ? otherCommune.commune.code : null,
+    materiels: a.materiels,
+    thematiques: a.thematiques,
+    demarches: a.demarches,
+    autonomie: individual ? (a.autonomie ?? null) : null,
+    titre: individual ? null : (a.titre ?? null),
+    niveau: individual ? null : (a.niveau ?? null),
+    oriente: a.oriente,
+    orientation: a.oriente ? (a.orientation ?? null) : null,
+    notes: a.notes ?? null,
+    beneficiaires: chosenExisting ? [a.doublon as string] : a.beneficiaires,
+    nouveau_beneficiaire: individual && !chosenExisting ? (a.nouveau_beneficiaire ?? null) : null,
+    nouveau_confirme: a.doublon === 'nouveau',
+    anonyme:
+      individual && a.anonyme
+        ? {
+            genre: a.anonyme.genre ?? 'non_communique',
+            tranche_age: a.anonyme.tranche_age ?? 'non_communique',
+            statut: a.anonyme.statut ?? 'non_communique',
+            commune_insee: anonymousCommune?.ok ? anonymousCommune.commune.code : null,
+          }
+        : null,
+    anonymes: !individual && a.anonymes && a.anonymes.total > 0 ? a.anonymes : null,
+  };
+}
+
+/** Errors by field path, the first one of each field. */
+export type ActivityErrors = Record<string, string>;
+
+export function errorsOf(error: z.ZodError): ActivityErrors {
+  const errors: ActivityErrors = {};
+  for (const issue of error.issues) {
+    // A bad item of a list or record is the list's error.
+    const path = issue.path.filter((p) => typeof p === 'string');
+    const key = path.length > 0 ? path.join('.') : 'formulaire';
+    errors[key] ??= issue.message;
+  }
+  return errors;
+}
+
+/**
+ * One attribute per anonymous participant from the counts: those given first, the rest
+ * "non communiqué". Participant i gets the i-th gender, age band and status.
+ */
+export function expandAnonymous(counts: AnonymousCounts): AnonymousPerson[] {
+  const expand = (split: Record<string, number>) => {
+    const values = Object.entries(split).flatMap(([code, n]) => Array<string>(n).fill(code));
+    while (values.length < counts.total) values.push('non_communique');
+    return values;
+  };
+  const genres = expand(counts.genres);
+  const ages = expand(counts.tranches_age);
+  const statuts = expand(counts.statuts);
+  return Array.from({ length: counts.total }, (_, i) => ({
+    genre: genres[i]!,
+    tranche_age: ages[i]!,
+    statut: statuts[i]!,
+    commune_insee: null,
+  }));
+}
+
+// ---------------------------------------------------------------- the form
+
+/** The form as typed: field name → value(s). */
+export type FormValues = Record<string, string | string[] | undefined>;
+
+const one = (v: unknown): string | undefined =>
+  typeof v === 'string'
+    ? v
+    : Array.isArray(v) && typeof v.at(-1) === 'string'
+      ? (v.at(-1) as string)
+      : undefined;
+const many = (v: unknown): string[] =>
+  (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x.trim() !== '');
+
+/** The submitted form's fields, strings only (what the page shows again on an error). */
+export function formValuesFrom(body: unknown): FormValues {
+  const values: FormValues = {};
+  if (!body || typeof body !== 'object') return values;
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    if (key === '_csrf') continue;
+    if (typeof value === 'string') values[key] = value;
+    else if (Array.isArray(value)) values[key] = value.filter((v): v is string => typeof v === 'string');
+  }
+  return values;
+}
+
+/** The form's preset durations, and the field for any other. */
+export const DURATION_FIELD = 'duree';
+
+const prefixed = (values: FormValues, prefix: string) => {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values))
+    if (key.startsWith(prefix)) {
+      const v = one(value);
+      if (v !== undefined) out[key.slice(prefix.length)] = v;
+    }
+  return out;
+};
+
+/**
+ * The form's fields in the API's shape. Only what the chosen options use is kept: the
+ * commune of another place, the place of a place of activity, the chosen kind of person.
+ */
+export function rawFromForm(values: FormValues): Record<string, unknown> {
+  const type = one(values.type);
+  const canal = one(values.canal);
+  const duree = one(values[DURATION_FIELD]);
+  const oriente = one(values.oriente);
+  const raw: Record<string, unknown> = {
+    type,
+    date: one(values.date),
+    duree_min:
+      duree === 'autre' || (duree === undefined && one(values.duree_autre)) ? one(values.duree_autre) : duree,
+    canal,
+    lieu_id: canal === 'lieu_activite' ? one(values.lieu_id) : undefined,
+    commune: canal === 'autre_lieu' ? one(values.commune) : undefined,
+    materiels: many(values.materiels),
+    thematiques: many(values.thematiques),
+    demarches: many(values.demarches),
+    oriente: oriente === 'oui',
+    orientation: oriente === 'oui' ? one(values.orientation) : undefined,
+    notes: one(values.notes),
+  };
+  if (type === 'collectif') {
+    raw.titre = one(values.titre);
+    raw.niveau = one(values.niveau);
+    raw.beneficiaires = many(values.beneficiaires);
+    raw.anonymes = {
+      total: one(values['anonymes.total']),
+      genres: prefixed(values, 'anonymes.genres.'),
+      tranches_age: prefixed(values, 'anonymes.tranches_age.'),
+      statuts: prefixed(values, 'anonymes.statuts.'),
+    };
+  } else {
+    raw.autonomie = one(values.autonomie);
+    const participant = one(values.participant);
+    if (participant === 'existant') raw.beneficiaires = many(values.beneficiaires);
+    if (participant === 'nouveau') {
+      raw.nouveau_beneficiaire = prefixed(values, 'nouveau_beneficiaire.');
+      raw.doublon = one(values.doublon);
+    }
+    if (participant === 'anonyme') raw.anonyme = prefixed(values, 'anonyme.');
+  }
+  return raw;
+}
+
+/** An API or schema error path as the form's field (the duration is typed in two fields). */
+export function formErrors(errors: ActivityErrors): ActivityErrors {
+  const out: ActivityErrors = {};
+  for (const [key, message] of Object.entries(errors)) {
+    out[key === 'duree_min' ? DURATION_FIELD : key] ??= message;
+  }
+  return out;
+}
+
+/** The form's duration fields for a number of minutes: a preset, or "other" with the minutes. */
+export function durationValues(minutes: number): FormValues {
+  return (DUREES_PRESETS as readonly number[]).includes(minutes)
+    ? { duree: String(minutes) }
+    : { duree: 'autre', duree_autre: String(minutes) };
+}
+
+type StoredActivity = {
+  type: TypeActivite;
+  duree_min: number;
+  canal: string;
+  lieu_id: string | null;
+  commune_insee: string | null;
+  materiels: string[];
+  thematiques: string[];
+  demarches: string[];
+  autonomie: string | null;
+  titre: string | null;
+  niveau: string | null;
+  oriente: boolean;
+  orientation: string | null;
+  notes: string | null;
+  date: string;
+};
+type StoredParticipation = {
+  beneficiaire_id: string | null;
+  genre: string;
+  tranche_age: string;
+  statut: string;
+  commune_insee: string | null;
+};
+
+/**
+ * The form of a stored report, to change it or (`copy`) to start a new one from it. A copy
+ * is dated today and keeps what describes the activity (kind, duration, place, equipment,
+ * themes, procedures, a workshop's title and level); it leaves out what belonged to that
+ * day: the notes, and for an individual report the person, their autonomy and orientation.
+ * A workshop keeps its participants, known and anonymous: workshops run as series with the
+ * same group, and unticking the absent is quicker than finding everyone again.
+ */
+export function formValuesOfActivity(
+  a: StoredActivity,
+  participations: StoredParticipation[],
+  copy?: { today: string },
+): FormValues {
+  const values: FormValues = {
+    type: a.type,
+    date: copy ? copy.today : a.date,
+    ...durationValues(a.duree_min),
+    canal: a.canal,
+    lieu_id: a.lieu_id ?? undefined,
+    commune: a.canal === 'autre_lieu' ? (a.commune_insee ?? undefined) : undefined,
+    materiels: a.materiels,
+    thematiques: a.thematiques,
+    demarches: a.demarches,
+  };
+  if (a.type === 'collectif') {
+    values.titre = a.titre ?? undefined;
+    values.niveau = a.niveau ?? undefined;
+    values.beneficiaires = participations.flatMap((p) => (p.beneficiaire_id ? [p.beneficiaire_id] : []));
+    const anonymous = participations.filter((p) => p.beneficiaire_id === null);
+    values['anonymes.total'] = String(anonymous.length);
+    for (const [key, attribute] of [
+      ['genres', 'genre'],
+      ['tranches_age', 'tranche_age'],
+      ['statuts', 'statut'],
+    ] as const) {
+      const counts = new Map<string, number>();
+      for (const p of anonymous)
+        if (p[attribute] !== 'non_communique') counts.set(p[attribute], (counts.get(p[attribute]) ?? 0) + 1);
+      for (const [code, n] of counts) values[`anonymes.${key}.${code}`] = String(n);
+    }
+  }
+  if (!copy) {
+    values.notes = a.notes ?? undefined;
+    values.oriente = a.oriente ? 'oui' : 'non';
+    values.orientation = a.orientation ?? undefined;
+    if (a.type === 'individuel') {
+      values.autonomie = a.autonomie ?? undefined;
+      const person = participations[0];
+      if (person?.beneficiaire_id) {
+        values.participant = 'existant';
+        values.beneficiaires = person.beneficiaire_id;
+      } else if (person) {
+        values.participant = 'anonyme';
+        values['anonyme.genre'] = person.genre === 'non_communique' ? undefined : person.genre;
+        values['anonyme.tranche_age'] =
+          person.tranche_age === 'non_communique' ? undefined : person.tranche_age;
+        values['anonyme.statut'] = person.statut === 'non_communique' ? undefined : person.statut;
+        values['anonyme.commune'] = person.commune_insee ?? undefined;
+      }
+    }
+  } else if (a.type === 'collectif') {
+    values.oriente = a.oriente ? 'oui' : 'non';
+    values.orientation = a.orientation ?? undefined;
+  }
+  return values;
+}

@@ -1,0 +1,736 @@
+import { randomUUID } from 'node:crypto';
+import { type Selectable, sql } from 'kysely';
+import { audit } from '../../platform/audit/journal.ts';
+import type { Db } from '../../platform/db/database.ts';
+import type { Database } from '../../platform/db/schema.ts';
+import { type PlaceSummary, placeSummaries } from '../lieux/index.ts';
+import { findCommune } from '../territoires/index.ts';
+import { type Helper, helperPlaces, visibleTo } from './access.ts';
+import {
+  type ActivityErrors,
+  type ActivityInput,
+  type AnonymousPerson,
+  activitySchema,
+  errorsOf,
+  expandAnonymous,
+  isUuid,
+  todayInFrance,
+  type ValidationContext,
+} from './activity-schema.ts';
+import { type Beneficiaire, createBeneficiary, findDuplicates, snapshotOf } from './beneficiaires.ts';
+import { codes, THEMATIQUES, TYPES_ACTIVITE, type TypeActivite } from './vocabulary.ts';
+
+/**
+ * Activity reports of a helper: record, change, delete (each in one transaction, journaled
+ * with the report's id only), read back, list with filters, and the rows of the exports.
+ * A helper reads and changes only their own reports.
+ */
+
+export type Activite = Selectable<Database['activite']>;
+export type Participation = Selectable<Database['participation']>;
+/** A participation with the person's name when it is someone known (for the helper's eyes only). */
+export type ParticipationView = Participation & { prenom: string | null; nom: string | null };
+
+export type SaveResult =
+  | { ok: true; id: string }
+  | { ok: false; errors: ActivityErrors }
+  /** The new person may be someone the helper already follows: they choose, then send again. */
+  | { ok: false; duplicates: Beneficiaire[] };
+
+/** What the schema needs to know about this helper today. */
+export async function validationContext(
+  db: Db,
+  helper: Helper,
+  /** A report being changed keeps its place even when the helper has left it since. */
+  keptPlaceId?: string | null,
+): Promise<ValidationContext & { placeList: PlaceSummary[] }> {
+  const placeList = await helperPlaces(db, helper.userId);
+  if (keptPlaceId && !placeList.some((p) => p.id === keptPlaceId))
+    placeList.push(...(await placeSummaries(db, [keptPlaceId])));
+  return {
+    today: todayInFrance(),
+    places: new Map(placeList.map((p) => [p.id, p])),
+    placeList,
+    visible: async (ids) => {
+      const rows = await db
+        .selectFrom('beneficiaire as b')
+        .select('b.id')
+        .where('b.id', '=', sql<string>`any(${ids}::uuid[])`)
+        .where(visibleTo(helper))
+        .execute();
+      return new Set(rows.map((r) => r.id));
+    },
+  };
+}
+
+/** Checks a report as the form (converted) or the API sends it. */
+export async function checkActivity(
+  db: Db,
+  helper: Helper,
+  raw: unknown,
+  keptPlaceId?: string | null,
+): Promise<{ ok: true; input: ActivityInput } | { ok: false; errors: ActivityErrors }> {
+  const context = await validationContext(db, helper, keptPlaceId);
+  const parsed = await activitySchema(context).safeParseAsync(raw ?? {});
+  return parsed.success ? { ok: true, input: parsed.data } : { ok: false, errors: errorsOf(parsed.error) };
+}
+
+/** Records a new report; nothing is written when anything is wrong. */
+export async function recordActivity(db: Db, helper: Helper, raw: unknown): Promise<SaveResult> {
+  const checked = await checkActivity(db, helper, raw);
+  if (!checked.ok) return checked;
+  const duplicates = await duplicatesToConfirm(db, helper, checked.input);
+  if (duplicates.length > 0) return { ok: false, duplicates };
+  const id = await db.transaction().execute((trx) => write(trx, helper, checked.input));
+  return { ok: true, id };
+}
+
+/**
+ * Records several reports at once (demo data, imports): each checked as one alone, all
+ * written in one transaction, or none when any is refused. People new to the helper are
+ * not created here: duplicates need the helper's eyes.
+ */
+export async function recordActivities(
+  db: Db,
+  helper: Helper,
+  raws: unknown[],
+): Promise<
+  { ok: true; ids: string[] } | { ok: false; rejected: { index: number; errors: ActivityErrors }[] }
+> {
+  const context = await validationContext(db, helper);
+  const seen = new Map<string, boolean>();
+  const schema = activitySchema({
+    ...context,
+    // People seen once are not asked for again.
+    visible: async (ids) => {
+      const unknown = ids.filter((id) => !seen.has(id));
+      if (unknown.length > 0) {
+        const found = await context.visible(unknown);
+        for (const id of unknown) seen.set(id, found.has(id));
+      }
+      return new Set(ids.filter((id) => seen.get(id)));
+    },
+  });
+  const inputs: ActivityInput[] = [];
+  const rejected: { index: number; errors: ActivityErrors }[] = [];
+  for (const [index, raw] of raws.entries()) {
+    const parsed = await schema.safeParseAsync(raw ?? {});
+    if (!parsed.success) rejected.push({ index, errors: errorsOf(parsed.error) });
+    else if (parsed.data.nouveau_beneficiaire)
+      rejected.push({
+        index,
+        errors: {
+          nouveau_beneficiaire:
+            'Personne accompagnée : créez les personnes avant d’enregistrer leurs comptes rendus',
+        },
+      });
+    else inputs.push(parsed.data);
+  }
+  if (rejected.length > 0) return { ok: false, rejected };
+  const ids = await db.transaction().execute((trx) => writeMany(trx, helper, inputs));
+  return { ok: true, ids };
+}
+
+/** Changes one of the helper's reports (undefined: no such report of theirs). */
+export async function updateActivity(
+  db: Db,
+  helper: Helper,
+  id: string,
+  raw: unknown,
+): Promise<SaveResult | undefined> {
+  const existing = await findOwnActivityRow(db, helper, id);
+  if (!existing) return undefined;
+  // A report keeps its kind: an individual one does not become a workshop.
+  const checked = await checkActivity(
+    db,
+    helper,
+    { ...(raw as object), type: existing.type },
+    existing.lieu_id,
+  );
+  if (!checked.ok) return checked;
+  const duplicates = await duplicatesToConfirm(db, helper, checked.input);
+  if (duplicates.length > 0) return { ok: false, duplicates };
+  await db.transaction().execute((trx) => write(trx, helper, checked.input, existing));
+  return { ok: true, id };
+}
+
+/** Deletes one of the helper's reports and its participations; the people stay. */
+export async function deleteActivity(db: Db, helper: Helper, id: string): Promise<boolean> {
+  if (!isUuid(id)) return false;
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .deleteFrom('activite')
+      .where('id', '=', id)
+      .where('mediateur_id', '=', helper.userId)
+      .returning(['id', 'type', 'collectivite_id'])
+      .executeTakeFirst();
+    if (!row) return false;
+    await audit(trx, {
+      actor: helper.actor,
+      action: 'activite.delete',
+      collectiviteId: row.collectivite_id,
+      subject: { type: 'activite', id: row.id },
+      details: { type: row.type },
+    });
+    return true;
+  });
+}
+
+async function duplicatesToConfirm(db: Db, helper: Helper, input: ActivityInput): Promise<Beneficiaire[]> {
+  if (!input.nouveau_beneficiaire || input.nouveau_confirme) return [];
+  return findDuplicates(db, helper, input.nouveau_beneficiaire);
+}
+
+/** The fields whose change the journal names (never their values). */
+const TRACKED: (keyof ActivityInput & keyof Activite)[] = [
+  'date',
+  'duree_min',
+  'canal',
+  'lieu_id',
+  'commune_insee',
+  'materiels',
+  'thematiques',
+  'demarches',
+  'autonomie',
+  'titre',
+  'niveau',
+  'oriente',
+  'orientation',
+  'notes',
+];
+
+type PersonAttributes = Pick<Beneficiaire, 'id' | 'genre' | 'statut' | 'annee_naissance' | 'commune_insee'>;
+
+function peopleById(trx: Db, ids: string[]): Promise<Map<string, PersonAttributes>> {
+  if (ids.length === 0) return Promise.resolve(new Map());
+  return trx
+    .selectFrom('beneficiaire')
+    .select(['id', 'genre', 'statut', 'annee_naissance', 'commune_insee'])
+    .where('id', '=', sql<string>`any(${ids}::uuid[])`)
+    .execute()
+    .then((rows) => new Map(rows.map((p) => [p.id, p])));
+}
+
+/** The activity's columns and its participation rows: known people as they are on its date. */
+function rowsOf(input: ActivityInput, known: string[], people: Map<string, PersonAttributes>) {
+  const rows: (AnonymousPerson & { beneficiaire_id: string | null })[] = known.map((id) => ({
+    beneficiaire_id: id,
+    ...snapshotOf(people.get(id)!, input.date),
+  }));
+  const anonymous: AnonymousPerson[] = [
+    ...(input.anonyme ? [input.anonyme] : []),
+    ...(input.anonymes ? expandAnonymous(input.anonymes) : []),
+  ];
+  for (const person of anonymous) rows.push({ beneficiaire_id: null, ...person });
+  // At home: the activity took place in the person's commune, when known.
+  const communeInsee =
+    input.canal === 'domicile' && input.type === 'individuel'
+      ? (rows[0]?.commune_insee ?? null)
+      : input.commune_insee;
+  const values = {
+    date: input.date,
+    duree_min: input.duree_min,
+    canal: input.canal,
+    lieu_id: input.lieu_id,
+    commune_insee: communeInsee,
+    materiels: input.materiels,
+    thematiques: input.thematiques,
+    demarches: input.demarches,
+    autonomie: input.autonomie,
+    titre: input.titre,
+    niveau: input.niveau,
+    oriente: input.oriente,
+    orientation: input.orientation,
+    notes: input.notes,
+  };
+  return { values, rows };
+}
+
+async function write(trx: Db, helper: Helper, input: ActivityInput, existing?: Activite): Promise<string> {
+  const collectiviteId = existing?.collectivite_id ?? helper.collectiviteId;
+  const known = [...input.beneficiaires];
+  if (input.nouveau_beneficiaire)
+    known.push(await createBeneficiary(trx, helper, input.nouveau_beneficiaire));
+  const { values, rows } = rowsOf(input, known, await peopleById(trx, known));
+  let id: string;
+  if (existing) {
+    id = existing.id;
+    await trx
+      .updateTable('activite')
+      .set({ ...values, updated_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+    await trx.deleteFrom('participation').where('activite_id', '=', id).execute();
+  } else {
+    id = (
+      await trx
+        .insertInto('activite')
+        .values({ ...values, type: input.type, collectivite_id: collectiviteId, mediateur_id: helper.userId })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+  }
+  if (rows.length > 0)
+    await trx
+      .insertInto('participation')
+      .values(rows.map((r) => ({ ...r, activite_id: id, collectivite_id: collectiviteId, date: input.date })))
+      .execute();
+  const changed = existing
+    ? TRACKED.filter((k) => JSON.stringify(existing[k]) !== JSON.stringify(values[k as keyof typeof values]))
+    : undefined;
+  await audit(trx, {
+    actor: helper.actor,
+    action: existing ? 'activite.update' : 'activite.create',
+    collectiviteId,
+    subject: { type: 'activite', id },
+    details: { type: input.type, participants: rows.length, ...(changed ? { champs: changed } : {}) },
+  });
+  return id;
+}
+
+/** Many new reports in a few statements, journaled as one event that names each of them. */
+async function writeMany(trx: Db, helper: Helper, inputs: ActivityInput[]): Promise<string[]> {
+  const people = await peopleById(trx, [...new Set(inputs.flatMap((i) => i.beneficiaires))]);
+  const ids = inputs.map(() => randomUUID());
+  const prepared = inputs.map((input) => rowsOf(input, input.beneficiaires, people));
+  const base = { collectivite_id: helper.collectiviteId, mediateur_id: helper.userId };
+  for (let i = 0; i < inputs.length; i += 500)
+    await trx
+      .insertInto('activite')
+      .values(
+        inputs
+          .slice(i, i + 500)
+          .map((input, j) => ({ ...prepared[i + j]!.values, ...base, id: ids[i + j]!, type: input.type })),
+      )
+      .execute();
+  const participations = prepared.flatMap(({ rows }, i) =>
+    rows.map((r) => ({
+      ...r,
+      activite_id: ids[i]!,
+      collectivite_id: helper.collectiviteId,
+      date: inputs[i]!.date,
+    })),
+  );
+  for (let i = 0; i < participations.length; i += 1000)
+    await trx
+      .insertInto('participation')
+      .values(participations.slice(i, i + 1000))
+      .execute();
+  await audit(trx, {
+    actor: helper.actor,
+    action: 'activite.create',
+    collectiviteId: helper.collectiviteId,
+    details: { lot: ids.length, activites: ids, participants: participations.length },
+  });
+  return ids;
+}
+
+// ---------------------------------------------------------------- reading
+
+function findOwnActivityRow(db: Db, helper: Helper, id: string): Promise<Activite | undefined> {
+  if (!isUuid(id)) return Promise.resolve(undefined);
+  return db
+    .selectFrom('activite')
+    .selectAll()
+    .where('id', '=', id)
+    .where('mediateur_id', '=', helper.userId)
+    .executeTakeFirst();
+}
+
+export type ActivityDetail = {
+  activity: Activite;
+  participations: ParticipationView[];
+  place: PlaceSummary | null;
+};
+
+/** One of the helper's own reports with its participations (undefined for anyone else's). */
+export async function findOwnActivity(
+  db: Db,
+  helper: Helper,
+  id: string,
+): Promise<ActivityDetail | undefined> {
+  const activity = await findOwnActivityRow(db, helper, id);
+  if (!activity) return undefined;
+  const participations = await db
+    .selectFrom('participation as p')
+    .leftJoin('beneficiaire as b', 'b.id', 'p.beneficiaire_id')
+    .selectAll('p')
+    .select(['b.prenom', 'b.nom'])
+    .where('p.activite_id', '=', activity.id)
+    .orderBy(sql`p.beneficiaire_id is null`)
+    .orderBy('b.search_text')
+    .execute();
+  const place = activity.lieu_id ? ((await placeSummaries(db, [activity.lieu_id]))[0] ?? null) : null;
+  return { activity, participations, place };
+}
+
+/** Where and how long the helper's last report was: the next one starts from there. */
+export async function lastReportDefaults(
+  db: Db,
+  helper: Helper,
+): Promise<
+  { canal: string; lieu_id: string | null; duree_min: number; commune_insee: string | null } | undefined
+> {
+  return db
+    .selectFrom('activite')
+    .select(['canal', 'lieu_id', 'duree_min', 'commune_insee'])
+    .where('mediateur_id', '=', helper.userId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export type PersonChoice = Pick<
+  Beneficiaire,
+  'id' | 'prenom' | 'nom' | 'annee_naissance' | 'commune_insee' | 'anonyme'
+>;
+
+const choiceColumns = [
+  'b.id',
+  'b.prenom',
+  'b.nom',
+  'b.annee_naissance',
+  'b.commune_insee',
+  'b.anonyme',
+] as const;
+
+/** The people the helper saw or recorded most recently. */
+export function recentBeneficiaries(db: Db, helper: Helper, limit = 30): Promise<PersonChoice[]> {
+  return db
+    .selectFrom('beneficiaire as b')
+    .select(choiceColumns)
+    .where('b.anonyme', '=', false)
+    .where(visibleTo(helper))
+    .orderBy(
+      sql`coalesce((select max(p.date) from participation p join activite a on a.id = p.activite_id
+        where p.beneficiaire_id = b.id and a.mediateur_id = ${helper.userId}), b.created_at::date)`,
+      'desc',
+    )
+    .orderBy('b.search_text')
+    .limit(limit)
+    .execute();
+}
+
+/** The people the helper sees whose name contains these words (accents and case ignored). */
+export function searchBeneficiaries(db: Db, helper: Helper, q: string, limit = 20): Promise<PersonChoice[]> {
+  const words = q
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w.length > 0)
+    .slice(0, 5);
+  if (words.length === 0) return Promise.resolve([]);
+  let query = db
+    .selectFrom('beneficiaire as b')
+    .select(choiceColumns)
+    .where('b.anonyme', '=', false)
+    .where(visibleTo(helper));
+  for (const word of words) {
+    const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where(sql<boolean>`b.search_text like lower(relais_unaccent(${pattern}))`);
+  }
+  return query.orderBy('b.search_text').limit(limit).execute();
+}
+
+/** These people, when the helper sees them (to show those already chosen). */
+export async function visibleBeneficiaries(db: Db, helper: Helper, ids: string[]): Promise<PersonChoice[]> {
+  const valid = ids.filter(isUuid);
+  if (valid.length === 0) return [];
+  return db
+    .selectFrom('beneficiaire as b')
+    .select(choiceColumns)
+    .where('b.id', '=', sql<string>`any(${valid}::uuid[])`)
+    .where(visibleTo(helper))
+    .orderBy('b.search_text')
+    .execute();
+}
+
+// ---------------------------------------------------------------- lists and exports
+
+export type ActivityFilters = {
+  du?: string;
+  au?: string;
+  type?: TypeActivite;
+  thematique?: string;
+  lieu?: string;
+  commune?: string;
+  beneficiaire?: string;
+};
+
+export const PAGE_SIZE = 25;
+
+const isDate = (v: unknown): v is string =>
+  typeof v === 'string' &&
+  /^\d{4}-\d{2}-\d{2}$/.test(v) &&
+  !Number.isNaN(new Date(`${v}T12:00:00Z`).getTime()) &&
+  new Date(`${v}T12:00:00Z`).toISOString().startsWith(v);
+
+/** The filters of a list's address; what is not understood is left out. */
+export function parseFilters(query: Record<string, unknown>): ActivityFilters {
+  const s = (k: string) => (typeof query[k] === 'string' ? (query[k] as string).trim() : '');
+  const f: ActivityFilters = {};
+  if (isDate(s('du'))) f.du = s('du');
+  if (isDate(s('au'))) f.au = s('au');
+  const type = s('type');
+  if ((codes(TYPES_ACTIVITE) as string[]).includes(type)) f.type = type as TypeActivite;
+  if (Object.hasOwn(THEMATIQUES, s('thematique'))) f.thematique = s('thematique');
+  if (isUuid(s('lieu'))) f.lieu = s('lieu');
+  if (/^(\d{5}|2[AB]\d{3})$/i.test(s('commune'))) f.commune = s('commune').toUpperCase();
+  if (isUuid(s('beneficiaire'))) f.beneficiaire = s('beneficiaire');
+  return f;
+}
+
+function ownFiltered(db: Db, helper: Helper, f: ActivityFilters) {
+  let q = db.selectFrom('activite as a').where('a.mediateur_id', '=', helper.userId);
+  if (f.du) q = q.where('a.date', '>=', f.du);
+  if (f.au) q = q.where('a.date', '<=', f.au);
+  if (f.type) q = q.where('a.type', '=', f.type);
+  if (f.thematique) q = q.where(sql<boolean>`${f.thematique} = any(a.thematiques)`);
+  if (f.lieu) q = q.where('a.lieu_id', '=', f.lieu);
+  if (f.commune) q = q.where('a.commune_insee', '=', f.commune);
+  if (f.beneficiaire) {
+    const id = f.beneficiaire;
+    q = q.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('participation as p')
+          .select('p.id')
+          .whereRef('p.activite_id', '=', 'a.id')
+          .where('p.beneficiaire_id', '=', id),
+      ),
+    );
+  }
+  return q;
+}
+
+export type ListedActivity = Pick<
+  Activite,
+  'id' | 'type' | 'date' | 'duree_min' | 'canal' | 'lieu_id' | 'commune_insee' | 'thematiques' | 'titre'
+> & { participants: number; person: string | null; place: string | null };
+
+/** One page of the helper's reports, most recent first, with the total. */
+export async function listActivities(
+  db: Db,
+  helper: Helper,
+  f: ActivityFilters,
+  page: number,
+): Promise<{ rows: ListedActivity[]; total: number }> {
+  const { total } = await ownFiltered(db, helper, f)
+    .select((eb) => eb.fn.countAll<number>().as('total'))
+    .executeTakeFirstOrThrow();
+  const rows = await ownFiltered(db, helper, f)
+    .select([
+      'a.id',
+      'a.type',
+      'a.date',
+      'a.duree_min',
+      'a.canal',
+      'a.lieu_id',
+      'a.commune_insee',
+      'a.thematiques',
+      'a.titre',
+    ])
+    .select([
+      sql<number>`(select count(*) from participation p where p.activite_id = a.id)::int`.as('participants'),
+      sql<string | null>`(select nullif(trim(coalesce(b.prenom, '') || ' ' || coalesce(b.nom, '')), '')
+        from participation p join beneficiaire b on b.id = p.beneficiaire_id
+        where p.activite_id = a.id and a.type = 'individuel' limit 1)`.as('person'),
+    ])
+    .orderBy('a.date', 'desc')
+    .orderBy('a.created_at', 'desc')
+    .orderBy('a.id')
+    .limit(PAGE_SIZE)
+    .offset((page - 1) * PAGE_SIZE)
+    .execute();
+  const places = new Map(
+    (await placeSummaries(db, [...new Set(rows.flatMap((r) => (r.lieu_id ? [r.lieu_id] : [])))])).map((p) => [
+      p.id,
+      p.nom,
+    ]),
+  );
+  return {
+    total,
+    rows: rows.map((r) => ({ ...r, place: r.lieu_id ? (places.get(r.lieu_id) ?? null) : null })),
+  };
+}
+
+/** The choices of the list's filters: the helper's places, and the communes and people of their reports. */
+export async function filterChoices(db: Db, helper: Helper) {
+  const [places, communes, people] = await Promise.all([
+    helperPlaces(db, helper.userId),
+    db
+      .selectFrom('activite')
+      .select('commune_insee')
+      .distinct()
+      .where('mediateur_id', '=', helper.userId)
+      .where('commune_insee', 'is not', null)
+      .execute(),
+    db
+      .selectFrom('beneficiaire as b')
+      .select(choiceColumns)
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('participation as p')
+            .innerJoin('activite as a', 'a.id', 'p.activite_id')
+            .select('p.id')
+            .whereRef('p.beneficiaire_id', '=', 'b.id')
+            .where('a.mediateur_id', '=', helper.userId),
+        ),
+      )
+      .orderBy('b.search_text')
+      .limit(1000)
+      .execute(),
+  ]);
+  return {
+    places,
+    communes: communes
+      .map((c) => ({
+        code: c.commune_insee as string,
+        name: findCommune(c.commune_insee as string)?.name ?? '',
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name, 'fr')),
+    people,
+  };
+}
+
+/** One row of the exports: one participation of one report. */
+export type ExportRow = {
+  activite_id: string;
+  date: string;
+  type: string;
+  participants: number;
+  canal: string;
+  lieu: PlaceSummary | null;
+  commune_insee: string | null;
+  duree_min: number;
+  titre: string | null;
+  materiels: string[];
+  thematiques: string[];
+  demarches: string[];
+  autonomie: string | null;
+  niveau: string | null;
+  oriente: boolean;
+  orientation: string | null;
+  beneficiaire: { commune_insee: string | null; genre: string; tranche_age: string; statut: string };
+};
+
+/** Every participation of the helper's filtered reports, most recent report first. */
+export async function exportRows(db: Db, helper: Helper, f: ActivityFilters): Promise<ExportRow[]> {
+  const rows = await ownFiltered(db, helper, f)
+    .innerJoin('participation as p', 'p.activite_id', 'a.id')
+    .select([
+      'a.id',
+      'a.date',
+      'a.type',
+      'a.canal',
+      'a.lieu_id',
+      'a.commune_insee',
+      'a.duree_min',
+      'a.titre',
+      'a.materiels',
+      'a.thematiques',
+      'a.demarches',
+      'a.autonomie',
+      'a.niveau',
+      'a.oriente',
+      'a.orientation',
+      'p.genre',
+      'p.tranche_age',
+      'p.statut',
+      'p.commune_insee as p_commune',
+      sql<number>`(count(*) over (partition by a.id))::int`.as('participants'),
+    ])
+    .orderBy('a.date', 'desc')
+    .orderBy('a.created_at', 'desc')
+    .orderBy('a.id')
+    .orderBy(sql`p.beneficiaire_id is null`)
+    .orderBy('p.id')
+    .execute();
+  const places = new Map(
+    (await placeSummaries(db, [...new Set(rows.flatMap((r) => (r.lieu_id ? [r.lieu_id] : [])))])).map((p) => [
+      p.id,
+      p,
+    ]),
+  );
+  return rows.map((r) => ({
+    activite_id: r.id,
+    date: r.date,
+    type: r.type,
+    participants: r.participants,
+    canal: r.canal,
+    lieu: r.lieu_id ? (places.get(r.lieu_id) ?? null) : null,
+    commune_insee: r.commune_insee,
+    duree_min: r.duree_min,
+    titre: r.titre,
+    materiels: r.materiels,
+    thematiques: r.thematiques,
+    demarches: r.demarches,
+    autonomie: r.autonomie,
+    niveau: r.niveau,
+    oriente: r.oriente,
+    orientation: r.orientation,
+    beneficiaire: {
+      commune_insee: r.p_commune,
+      genre: r.genre,
+      tranche_age: r.tranche_age,
+      statut: r.statut,
+    },
+  }));
+}
+
+/** Records that the helper exported their reports: the filter and how many rows left. */
+export async function journalExport(
+  db: Db,
+  helper: Helper,
+  format: 'csv' | 'xlsx',
+  f: ActivityFilters,
+  rows: number,
+): Promise<void> {
+  await audit(db, {
+    actor: helper.actor,
+    action: 'activites.export',
+    collectiviteId: helper.collectiviteId,
+    details: { format, filtre: f, lignes: rows },
+  });
+}
+
+/** The helper's reports for the API: a page of them with their participations (ids, no names). */
+export async function apiActivities(
+  db: Db,
+  helper: Helper,
+  f: ActivityFilters,
+  page: number,
+  limit: number,
+  /** Only this report (the one just recorded). */
+  id?: string,
+): Promise<{ total: number; items: (Activite & { participations: Participation[] })[] }> {
+  const filtered = () => {
+    const q = ownFiltered(db, helper, f);
+    return id ? q.where('a.id', '=', id) : q;
+  };
+  const { total } = await filtered()
+    .select((eb) => eb.fn.countAll<number>().as('total'))
+    .executeTakeFirstOrThrow();
+  const items = await filtered()
+    .selectAll('a')
+    .orderBy('a.date', 'desc')
+    .orderBy('a.created_at', 'desc')
+    .orderBy('a.id')
+    .limit(limit)
+    .offset((page - 1) * limit)
+    .execute();
+  const ids = items.map((a) => a.id);
+  const participations =
+    ids.length === 0
+      ? []
+      : await db
+          .selectFrom('participation')
+          .selectAll()
+          .where('activite_id', '=', sql<string>`any(${ids}::uuid[])`)
+          .orderBy(sql`beneficiaire_id is null`)
+          .orderBy('id')
+          .execute();
+  return {
+    total,
+    items: items.map((a) => ({ ...a, participations: participations.filter((p) => p.activite_id === a.id) })),
+  };
+}

@@ -1,0 +1,1082 @@
+import {
+  CsrfField,
+  ErrorSummary,
+  Field,
+  type FieldErrors,
+  fieldId,
+  Notice,
+  Select,
+  safeNumber,
+  TextArea,
+} from '../../platform/ui/components.tsx';
+import type { PlaceSummary } from '../lieux/index.ts';
+import { findCommune } from '../territoires/index.ts';
+import type { FormValues } from './activity-schema.ts';
+import type { ActivityDetail, ActivityFilters, ListedActivity, PersonChoice } from './activity-service.ts';
+import { type Beneficiaire, displayNameOf } from './beneficiaires.ts';
+import {
+  AUTONOMIES,
+  CANAUX,
+  DEMARCHES,
+  DUREES_PRESETS,
+  GENRES,
+  MATERIELS,
+  NIVEAUX_ATELIER,
+  STATUTS,
+  STRUCTURES_REDIRECTION,
+  THEMATIQUES,
+  TRANCHES_AGE,
+  TYPES_ACTIVITE,
+  type TypeActivite,
+} from './vocabulary.ts';
+
+// ---------------------------------------------------------------- formatting
+
+/** 2026-11-20 → 20/11/2026. */
+export const frenchDate = (iso: string) => {
+  const [y, m, d] = iso.split('-');
+  return `${d}/${m}/${y}`;
+};
+
+/** 90 → « 1 h 30 », 45 → « 45 min ». */
+export function durationLabel(minutes: number): string {
+  if (minutes < 60) return `${minutes} min`;
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return m === 0 ? `${h} h` : `${h} h ${String(m).padStart(2, '0')}`;
+}
+
+const label = (vocabulary: Record<string, string>, code: string | null | undefined) =>
+  code ? (vocabulary[code] ?? code) : '';
+const labels = (vocabulary: Record<string, string>, list: string[]) =>
+  list.map((c) => vocabulary[c] ?? c).join(', ');
+
+const communeLabel = (code: string | null) => {
+  if (!code) return '';
+  const c = findCommune(code);
+  return c ? `${c.name} (${code})` : code;
+};
+
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v.at(-1) : v);
+const many = (v: string | string[] | undefined) => (Array.isArray(v) ? v : v ? [v] : []);
+
+/** A person as the lists show them: « Jeanne Martin (1948, Villeurbanne) ». */
+function personLabel(p: PersonChoice): string {
+  const details = [
+    p.annee_naissance ? String(p.annee_naissance) : '',
+    p.commune_insee ? (findCommune(p.commune_insee)?.name ?? '') : '',
+  ].filter(Boolean);
+  return `${displayNameOf(p)}${details.length ? ` (${details.join(', ')})` : ''}`;
+}
+
+// ---------------------------------------------------------------- small form parts
+
+/** A group of radio buttons, with its legend, error, and options inline or stacked. */
+function Radios(props: {
+  name: string;
+  legend: string;
+  options: { value: string; label: string }[];
+  value: string | undefined;
+  error?: string | undefined;
+  inline?: boolean;
+  hint?: string;
+}): JSX.Element {
+  return (
+    <fieldset
+      class={`choices${props.inline ? ' choices--inline' : ''}${props.error ? ' field--error' : ''}`}
+      id={fieldId(props.name)}
+      aria-describedby={props.error ? `${fieldId(props.name)}-erreur` : undefined}
+    >
+      <legend safe>{props.legend}</legend>
+      {props.hint ? (
+        <span class="field__hint" safe>
+          {props.hint}
+        </span>
+      ) : (
+        ''
+      )}
+      {props.error ? (
+        <span class="field__error" id={`${fieldId(props.name)}-erreur`}>
+          <span class="visually-hidden">Erreur : </span>
+          <span safe>{props.error}</span>
+        </span>
+      ) : (
+        ''
+      )}
+      {props.options.map((o) => (
+        <div class="checkbox">
+          <input
+            type="radio"
+            id={`${props.name}-${o.value}`}
+            name={props.name}
+            value={o.value}
+            checked={o.value === props.value}
+          />
+          <label for={`${props.name}-${o.value}`} safe>
+            {o.label}
+          </label>
+        </div>
+      ))}
+    </fieldset>
+  );
+}
+
+/** Checkboxes of a vocabulary, in columns where there is room. */
+function Checkboxes(props: {
+  name: string;
+  legend: string;
+  options: { value: string; label: string }[];
+  values: string[];
+  error?: string | undefined;
+  hint?: string;
+  className?: string;
+}): JSX.Element {
+  return (
+    <fieldset
+      class={`checkboxes activity-columns${props.className ? ` ${props.className}` : ''}${props.error ? ' field--error' : ''}`}
+      id={fieldId(props.name)}
+      aria-describedby={props.error ? `${fieldId(props.name)}-erreur` : undefined}
+    >
+      <legend safe>{props.legend}</legend>
+      {props.hint ? (
+        <span class="field__hint" safe>
+          {props.hint}
+        </span>
+      ) : (
+        ''
+      )}
+      {props.error ? (
+        <span class="field__error" id={`${fieldId(props.name)}-erreur`}>
+          <span class="visually-hidden">Erreur : </span>
+          <span safe>{props.error}</span>
+        </span>
+      ) : (
+        ''
+      )}
+      {props.options.map((o) => (
+        <div class="checkbox">
+          <input
+            type="checkbox"
+            id={`${props.name}-${o.value}`}
+            name={props.name}
+            value={o.value}
+            checked={props.values.includes(o.value)}
+          />
+          <label for={`${props.name}-${o.value}`} safe>
+            {o.label}
+          </label>
+        </div>
+      ))}
+    </fieldset>
+  );
+}
+
+const options = (vocabulary: Record<string, string>) =>
+  Object.entries(vocabulary).map(([value, text]) => ({ value, label: text }));
+const withBlank = (vocabulary: Record<string, string>, blankLabel = '—') => [
+  { value: '', label: blankLabel },
+  ...options(vocabulary),
+];
+
+/** A compact number input for one count of the anonymous participants. */
+function CountInput(props: { name: string; label: string; value: string | undefined; error?: boolean }) {
+  return (
+    <div class="count-input">
+      <label for={fieldId(props.name)} safe>
+        {props.label}
+      </label>
+      <input
+        type="number"
+        inputmode="numeric"
+        min="0"
+        id={fieldId(props.name)}
+        name={props.name}
+        value={props.value}
+        aria-invalid={props.error ? 'true' : undefined}
+      />
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------- places of activity
+
+export function PlacesPage(props: {
+  places: PlaceSummary[];
+  chosen: string[];
+  csrf: string;
+  error?: string | undefined;
+  first: boolean;
+}): JSX.Element {
+  const errors: FieldErrors = props.error ? { lieux: props.error } : {};
+  return (
+    <>
+      <h1>Mes lieux d’activité</h1>
+      <ErrorSummary errors={errors} />
+      {props.first ? (
+        <Notice>
+          <p>
+            Avant votre premier compte rendu, indiquez où vous accompagnez les personnes. Vous pourrez changer
+            ces lieux à tout moment.
+          </p>
+        </Notice>
+      ) : (
+        ''
+      )}
+      {props.places.length === 0 ? (
+        <p>
+          Aucun lieu n’est encore enregistré dans vos collectivités. Demandez à votre coordinateur d’ajouter
+          votre lieu à l’annuaire.
+        </p>
+      ) : (
+        <form method="post" action="/activites/lieux" novalidate>
+          <CsrfField token={props.csrf} />
+          <Checkboxes
+            name="lieux"
+            legend="Les lieux où j’accompagne"
+            hint="Cochez un ou plusieurs lieux de l’annuaire de vos collectivités."
+            error={props.error}
+            options={props.places.map((p) => ({
+              value: p.id,
+              label: `${p.nom} – ${p.code_postal} ${p.commune}`,
+            }))}
+            values={props.chosen}
+          />
+          <button type="submit" class="button">
+            Enregistrer mes lieux
+          </button>
+        </form>
+      )}
+    </>
+  );
+}
+
+// ---------------------------------------------------------------- the list
+
+const FILTER_KEYS = ['du', 'au', 'type', 'thematique', 'lieu', 'commune', 'beneficiaire'] as const;
+
+/** The list's address with these filters (and page). */
+export function listQuery(filters: ActivityFilters, page?: number): string {
+  const params = new URLSearchParams();
+  for (const key of FILTER_KEYS) {
+    const value = filters[key];
+    if (value) params.set(key, value);
+  }
+  if (page && page > 1) params.set('page', String(page));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+export function ActivityListPage(props: {
+  rows: ListedActivity[];
+  total: number;
+  page: number;
+  pageSize: number;
+  filters: ActivityFilters;
+  choices: { places: PlaceSummary[]; communes: { code: string; name: string }[]; people: PersonChoice[] };
+  flash?: string | undefined;
+}): JSX.Element {
+  const f = props.filters;
+  const pages = Math.max(1, Math.ceil(props.total / props.pageSize));
+  const filtered = FILTER_KEYS.some((k) => f[k]);
+  const exportQuery = listQuery(f);
+  return (
+    <>
+      <h1>Mes comptes rendus d’activité</h1>
+      {props.flash ? (
+        <Notice kind="success">
+          <p safe>{props.flash}</p>
+        </Notice>
+      ) : (
+        ''
+      )}
+      <p class="button-group">
+        <a class="button" href="/activites/nouveau?type=individuel">
+          Nouveau compte rendu individuel
+        </a>
+        <a class="button" href="/activites/nouveau?type=collectif">
+          Nouveau compte rendu d’atelier
+        </a>
+        <a href="/activites/lieux">Mes lieux d’activité</a>
+      </p>
+      <form method="get" action="/activites" class="activity-filters">
+        <Field name="du" label="Du" type="date" value={f.du} />
+        <Field name="au" label="Au" type="date" value={f.au} />
+        <Select name="type" label="Type" value={f.type ?? ''} options={withBlank(TYPES_ACTIVITE, 'Tous')} />
+        <Select
+          name="thematique"
+          label="Thématique"
+          value={f.thematique ?? ''}
+          options={withBlank(THEMATIQUES, 'Toutes')}
+        />
+        <Select
+          name="lieu"
+          label="Lieu d’activité"
+          value={f.lieu ?? ''}
+          options={[
+            { value: '', label: 'Tous' },
+            ...props.choices.places.map((p) => ({ value: p.id, label: p.nom })),
+          ]}
+        />
+        <Select
+          name="commune"
+          label="Commune"
+          value={f.commune ?? ''}
+          options={[
+            { value: '', label: 'Toutes' },
+            ...props.choices.communes.map((c) => ({ value: c.code, label: `${c.name} (${c.code})` })),
+          ]}
+        />
+        <Select
+          name="beneficiaire"
+          label="Personne"
+          value={f.beneficiaire ?? ''}
+          options={[
+            { value: '', label: 'Toutes' },
+            ...props.choices.people.map((p) => ({ value: p.id, label: displayNameOf(p) })),
+          ]}
+        />
+        <div class="button-group">
+          <button type="submit" class="button button--secondary">
+            Filtrer
+          </button>
+          {filtered ? <a href="/activites">Effacer les filtres</a> : ''}
+        </div>
+      </form>
+      <p class="results-count" role="status" safe>
+        {`${safeNumber(props.total)} compte${props.total > 1 ? 's' : ''} rendu${props.total > 1 ? 's' : ''}`}
+      </p>
+      <p class="downloads">
+        Exporter {filtered ? 'cette sélection' : 'tous mes comptes rendus'} (une ligne par participant) :{' '}
+        <a href={`/activites/export.xlsx${exportQuery}`}>tableur XLSX</a>
+        {' · '}
+        <a href={`/activites/export.csv${exportQuery}`}>CSV</a>
+      </p>
+      {props.rows.length === 0 ? (
+        <p>
+          {filtered
+            ? 'Aucun compte rendu ne correspond à ces filtres.'
+            : 'Aucun compte rendu pour l’instant : commencez par un nouveau compte rendu.'}
+        </p>
+      ) : (
+        <div class="table-wrap">
+          <table class="activity-table">
+            <caption class="visually-hidden">Comptes rendus, les plus récents d’abord</caption>
+            <thead>
+              <tr>
+                <th scope="col">Date</th>
+                <th scope="col">Compte rendu</th>
+                <th scope="col">Thématiques</th>
+                <th scope="col">Lieu</th>
+                <th scope="col" class="num">
+                  Durée
+                </th>
+                <th scope="col" class="num">
+                  Participants
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.rows.map((r) => (
+                <tr>
+                  <td safe>{frenchDate(r.date)}</td>
+                  <td>
+                    <a href={`/activites/${r.id}`} safe>
+                      {r.type === 'collectif'
+                        ? `Atelier : ${r.titre ?? 'sans titre'}`
+                        : `Accompagnement : ${r.person ?? 'personne anonyme'}`}
+                    </a>
+                  </td>
+                  <td safe>{labels(THEMATIQUES, r.thematiques)}</td>
+                  <td safe>
+                    {r.place ?? (r.canal === 'autre_lieu' ? communeLabel(r.commune_insee) : CANAUX[r.canal])}
+                  </td>
+                  <td class="num" safe>
+                    {durationLabel(r.duree_min)}
+                  </td>
+                  <td class="num">{safeNumber(r.participants)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {pages > 1 ? (
+        <nav class="pagination" aria-label="Pages">
+          {props.page > 1 ? <a href={`/activites${listQuery(f, props.page - 1)}`}>Page précédente</a> : ''}
+          <span safe>{`Page ${props.page} sur ${pages}`}</span>
+          {props.page < pages ? <a href={`/activites${listQuery(f, props.page + 1)}`}>Page suivante</a> : ''}
+        </nav>
+      ) : (
+        ''
+      )}
+    </>
+  );
+}
+
+// ---------------------------------------------------------------- the form
+
+export type PeopleChoices = {
+  /** Those already chosen (kept at the top, checked or selected). */
+  chosen: PersonChoice[];
+  /** The search's results, when the helper searched. */
+  matches: PersonChoice[] | null;
+  recent: PersonChoice[];
+};
+
+export type ActivityFormProps = {
+  type: TypeActivite;
+  title: string;
+  action: string;
+  csrf: string;
+  values: FormValues;
+  errors: FieldErrors;
+  places: PlaceSummary[];
+  people: PeopleChoices;
+  duplicates?: Beneficiaire[] | undefined;
+  /** A line above the form: what was pre-filled, or where the copy comes from. */
+  intro?: string | undefined;
+  cancel: string;
+};
+
+/** The people to offer, each once: chosen first, then the search's results, then recent ones. */
+function peopleOptions(people: PeopleChoices): { group: string; list: PersonChoice[] }[] {
+  const seen = new Set<string>();
+  const fresh = (list: PersonChoice[]) =>
+    list.filter((p) => {
+      if (seen.has(p.id)) return false;
+      seen.add(p.id);
+      return true;
+    });
+  return [
+    { group: 'Déjà choisies', list: fresh(people.chosen) },
+    { group: 'Résultats de la recherche', list: fresh(people.matches ?? []) },
+    { group: 'Personnes récentes', list: fresh(people.recent) },
+  ].filter((g) => g.list.length > 0);
+}
+
+function SearchPeople(props: { values: FormValues; people: PeopleChoices }): JSX.Element {
+  const matches = props.people.matches;
+  return (
+    <div class="people-search">
+      <Field
+        name="q"
+        type="search"
+        label="Chercher une personne par son nom"
+        value={one(props.values.q)}
+        spellcheck={false}
+      />
+      <button type="submit" name="action" value="rechercher" class="button button--secondary">
+        Chercher
+      </button>
+      {matches === null ? (
+        ''
+      ) : (
+        <p class="people-search__status" role="status" safe>
+          {matches.length === 0
+            ? 'Personne ne correspond à cette recherche parmi les personnes que vous suivez.'
+            : `${matches.length} personne${matches.length > 1 ? 's trouvées' : ' trouvée'} : choisissez dans la liste.`}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function DuplicateChoice(props: { duplicates: Beneficiaire[]; value: string | undefined }): JSX.Element {
+  return (
+    <div class="notice duplicate-choice">
+      <Radios
+        name="doublon"
+        legend="Cette personne est peut-être déjà suivie"
+        hint="Une personne que vous suivez a le même nom et la même année de naissance, ou le même téléphone. Choisissez-la, ou confirmez qu’il s’agit d’une autre personne, puis enregistrez."
+        value={props.value}
+        options={[
+          ...props.duplicates.map((d) => ({
+            value: d.id,
+            label: `${personLabel(d)}${d.telephone ? `, tél. ${d.telephone}` : ''}`,
+          })),
+          { value: 'nouveau', label: 'Aucune de ces personnes : créer une nouvelle fiche' },
+        ]}
+      />
+    </div>
+  );
+}
+
+function IndividualPeople(props: ActivityFormProps): JSX.Element {
+  const v = props.values;
+  const e = props.errors;
+  const participant = one(v.participant);
+  const selected = one(v.beneficiaires) ?? '';
+  const groups = peopleOptions(props.people);
+  const choice = (value: string, text: string, safeBody: JSX.Element) => (
+    <div class="participant-choice">
+      <div class="checkbox">
+        <input
+          type="radio"
+          id={`participant-${value}`}
+          name="participant"
+          value={value}
+          checked={participant === value}
+        />
+        <label for={`participant-${value}`} safe>
+          {text}
+        </label>
+      </div>
+      <div class="participant-choice__body">{safeBody}</div>
+    </div>
+  );
+  const nb = (name: string) => `nouveau_beneficiaire.${name}`;
+  return (
+    <fieldset class={`activity-box${e.participant ? ' field--error' : ''}`} id={fieldId('participant')}>
+      <legend>Personne accompagnée</legend>
+      {e.participant ? (
+        <span class="field__error">
+          <span class="visually-hidden">Erreur : </span>
+          <span safe>{e.participant}</span>
+        </span>
+      ) : (
+        ''
+      )}
+      {props.duplicates && props.duplicates.length > 0 ? (
+        <DuplicateChoice duplicates={props.duplicates} value={one(v.doublon)} />
+      ) : (
+        ''
+      )}
+      {choice(
+        'existant',
+        'Une personne déjà suivie',
+        <>
+          <div class={e.beneficiaires ? 'field field--error' : 'field'}>
+            <label for={fieldId('beneficiaires')}>Personne</label>
+            {e.beneficiaires ? (
+              <span class="field__error" id={`${fieldId('beneficiaires')}-erreur`}>
+                <span class="visually-hidden">Erreur : </span>
+                <span safe>{e.beneficiaires}</span>
+              </span>
+            ) : (
+              ''
+            )}
+            <select
+              id={fieldId('beneficiaires')}
+              name="beneficiaires"
+              aria-invalid={e.beneficiaires ? 'true' : undefined}
+              aria-describedby={e.beneficiaires ? `${fieldId('beneficiaires')}-erreur` : undefined}
+            >
+              <option value="">— Choisir —</option>
+              {groups.map((g) => (
+                <optgroup label={g.group}>
+                  {g.list.map((p) => (
+                    <option value={p.id} selected={p.id === selected} safe>
+                      {personLabel(p)}
+                    </option>
+                  ))}
+                </optgroup>
+              ))}
+            </select>
+          </div>
+          <SearchPeople values={v} people={props.people} />
+        </>,
+      )}
+      {choice(
+        'nouveau',
+        'Une nouvelle personne',
+        <div class="activity-grid">
+          <Field
+            name={nb('prenom')}
+            label="Prénom"
+            value={one(v[nb('prenom')])}
+            error={e[nb('prenom')]}
+            autocomplete="off"
+          />
+          <Field
+            name={nb('nom')}
+            label="Nom"
+            value={one(v[nb('nom')])}
+            error={e[nb('nom')]}
+            autocomplete="off"
+          />
+          <Field
+            name={nb('annee_naissance')}
+            label="Année de naissance"
+            type="number"
+            value={one(v[nb('annee_naissance')])}
+            error={e[nb('annee_naissance')]}
+          />
+          <Field
+            name={nb('commune_insee')}
+            label="Commune de résidence"
+            hint="Nom ou code INSEE"
+            value={one(v[nb('commune_insee')])}
+            error={e[nb('commune_insee')]}
+          />
+          <Field
+            name={nb('telephone')}
+            label="Téléphone"
+            type="tel"
+            value={one(v[nb('telephone')])}
+            error={e[nb('telephone')]}
+            autocomplete="off"
+          />
+          <div class="checkbox checkbox--field">
+            <input
+              type="checkbox"
+              id={fieldId(nb('sans_telephone'))}
+              name={nb('sans_telephone')}
+              value="oui"
+              checked={one(v[nb('sans_telephone')]) === 'oui'}
+            />
+            <label for={fieldId(nb('sans_telephone'))}>N’a pas de téléphone</label>
+          </div>
+          <Field
+            name={nb('email')}
+            label="Courriel"
+            type="email"
+            value={one(v[nb('email')])}
+            error={e[nb('email')]}
+            autocomplete="off"
+          />
+          <Select
+            name={nb('genre')}
+            label="Genre"
+            value={one(v[nb('genre')]) ?? ''}
+            error={e[nb('genre')]}
+            options={withBlank(GENRES)}
+          />
+          <Select
+            name={nb('statut')}
+            label="Statut"
+            value={one(v[nb('statut')]) ?? ''}
+            error={e[nb('statut')]}
+            options={withBlank(STATUTS)}
+          />
+        </div>,
+      )}
+      {choice(
+        'anonyme',
+        'Une personne anonyme',
+        <div class="activity-grid">
+          <Select
+            name="anonyme.genre"
+            label="Genre"
+            value={one(v['anonyme.genre']) ?? ''}
+            options={withBlank(GENRES)}
+          />
+          <Select
+            name="anonyme.tranche_age"
+            label="Âge"
+            value={one(v['anonyme.tranche_age']) ?? ''}
+            options={withBlank(TRANCHES_AGE)}
+          />
+          <Select
+            name="anonyme.statut"
+            label="Statut"
+            value={one(v['anonyme.statut']) ?? ''}
+            options={withBlank(STATUTS)}
+          />
+          <Field
+            name="anonyme.commune"
+            label="Commune de résidence (facultatif)"
+            hint="Nom ou code INSEE"
+            value={one(v['anonyme.commune'])}
+            error={e['anonyme.commune']}
+          />
+        </div>,
+      )}
+    </fieldset>
+  );
+}
+
+const BREAKDOWN_FIELDS = [
+  ['genres', 'Par genre', GENRES],
+  ['tranches_age', 'Par âge', TRANCHES_AGE],
+  ['statuts', 'Par statut', STATUTS],
+] as const;
+
+function WorkshopPeople(props: ActivityFormProps): JSX.Element {
+  const v = props.values;
+  const e = props.errors;
+  const chosen = many(v.beneficiaires);
+  // Checkboxes take room: the dozen people seen last, plus those chosen or found.
+  const people = peopleOptions({ ...props.people, recent: props.people.recent.slice(0, 12) }).flatMap(
+    (g) => g.list,
+  );
+  return (
+    <fieldset
+      class={`activity-box activity-box--wide${e.participant ? ' field--error' : ''}`}
+      id={fieldId('participant')}
+    >
+      <legend>Participants</legend>
+      {e.participant ? (
+        <span class="field__error">
+          <span class="visually-hidden">Erreur : </span>
+          <span safe>{e.participant}</span>
+        </span>
+      ) : (
+        ''
+      )}
+      <Checkboxes
+        name="beneficiaires"
+        legend="Personnes déjà suivies"
+        hint={
+          people.length === 0
+            ? 'Aucune personne suivie pour l’instant : comptez-les parmi les anonymes.'
+            : undefined
+        }
+        error={e.beneficiaires}
+        options={people.map((p) => ({ value: p.id, label: personLabel(p) }))}
+        values={chosen}
+      />
+      <SearchPeople values={v} people={props.people} />
+      <fieldset class="anonymous-counts">
+        <legend>Participants anonymes</legend>
+        <Field
+          name="anonymes.total"
+          label="Nombre de participants anonymes"
+          type="number"
+          inputClass="input--short"
+          value={one(v['anonymes.total'])}
+          error={e['anonymes.total']}
+        />
+        <p class="field__hint">
+          Répartissez-les si vous le savez (facultatif) : ceux que vous ne comptez pas sont « non communiqué
+          ».
+        </p>
+        <div class="anonymous-counts__grid">
+          {BREAKDOWN_FIELDS.map(([key, legend, vocabulary]) => {
+            const error = e[`anonymes.${key}`];
+            return (
+              <fieldset
+                class={error ? 'breakdown field--error' : 'breakdown'}
+                id={fieldId(`anonymes.${key}`)}
+                aria-describedby={error ? `${fieldId(`anonymes.${key}`)}-erreur` : undefined}
+              >
+                <legend>{legend}</legend>
+                {error ? (
+                  <span class="field__error" id={`${fieldId(`anonymes.${key}`)}-erreur`}>
+                    <span class="visually-hidden">Erreur : </span>
+                    <span safe>{error}</span>
+                  </span>
+                ) : (
+                  ''
+                )}
+                {Object.entries(vocabulary)
+                  .filter(([code]) => code !== 'non_communique')
+                  .map(([code, text]) => (
+                    <CountInput
+                      name={`anonymes.${key}.${code}`}
+                      label={text}
+                      value={one(v[`anonymes.${key}.${code}`])}
+                      error={Boolean(error)}
+                    />
+                  ))}
+              </fieldset>
+            );
+          })}
+        </div>
+      </fieldset>
+    </fieldset>
+  );
+}
+
+export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
+  const v = props.values;
+  const e = props.errors;
+  const individual = props.type === 'individuel';
+  const duree = one(v.duree);
+  const themes = many(v.thematiques);
+  return (
+    <>
+      <h1 safe>{props.title}</h1>
+      <ErrorSummary errors={e} />
+      {props.intro ? (
+        <p class="activity-intro" safe>
+          {props.intro}
+        </p>
+      ) : (
+        ''
+      )}
+      <form method="post" action={props.action} class="activity-form" novalidate>
+        <CsrfField token={props.csrf} />
+        <input type="hidden" name="type" value={props.type} />
+        <div class="activity-form__grid">
+          <fieldset class={individual ? 'activity-box' : 'activity-box activity-box--wide activity-box--row'}>
+            <legend>Quand et où</legend>
+            {individual ? (
+              ''
+            ) : (
+              <>
+                <Field name="titre" label="Titre de l’atelier" value={one(v.titre)} error={e.titre} />
+                <Select
+                  name="niveau"
+                  label="Niveau"
+                  value={one(v.niveau) ?? ''}
+                  error={e.niveau}
+                  options={withBlank(NIVEAUX_ATELIER)}
+                />
+              </>
+            )}
+            <Field
+              name="date"
+              label="Date"
+              type="date"
+              value={one(v.date)}
+              error={e.date}
+              inputClass="input--short"
+            />
+            <Radios
+              name="duree"
+              legend="Durée"
+              inline
+              value={duree}
+              error={e.duree}
+              options={[
+                ...DUREES_PRESETS.map((m) => ({ value: String(m), label: durationLabel(m) })),
+                { value: 'autre', label: 'Autre' },
+              ]}
+            />
+            <div class="duration-other">
+              <label for={fieldId('duree_autre')}>Autre durée, en minutes</label>
+              <input
+                type="number"
+                inputmode="numeric"
+                min="1"
+                max="720"
+                id={fieldId('duree_autre')}
+                name="duree_autre"
+                value={one(v.duree_autre)}
+              />
+            </div>
+            <Radios
+              name="canal"
+              legend="Lieu"
+              inline
+              value={one(v.canal)}
+              error={e.canal}
+              options={options(CANAUX)}
+            />
+            <div class="canal-detail canal-detail--lieu">
+              <Select
+                name="lieu_id"
+                label="Lieu d’activité"
+                value={one(v.lieu_id) ?? ''}
+                error={e.lieu_id}
+                options={props.places.map((p) => ({ value: p.id, label: `${p.nom} (${p.commune})` }))}
+              />
+            </div>
+            <div class="canal-detail canal-detail--autre">
+              <Field
+                name="commune"
+                label="Commune de l’autre lieu"
+                hint="Nom ou code INSEE"
+                value={one(v.commune)}
+                error={e.commune}
+              />
+            </div>
+          </fieldset>
+          {individual ? <IndividualPeople {...props} /> : <WorkshopPeople {...props} />}
+          <fieldset class="activity-box activity-box--wide">
+            <legend>Ce qui a été fait</legend>
+            <Checkboxes
+              name="materiels"
+              legend="Matériel utilisé"
+              className="activity-columns--inline"
+              options={options(MATERIELS)}
+              values={many(v.materiels)}
+              error={e.materiels}
+            />
+            <Checkboxes
+              name="thematiques"
+              legend="Thématiques"
+              options={options(THEMATIQUES)}
+              values={themes}
+              error={e.thematiques}
+            />
+            <Checkboxes
+              name="demarches"
+              legend="Démarches administratives"
+              hint="Avec la thématique « Aide aux démarches administratives »."
+              options={options(DEMARCHES)}
+              values={many(v.demarches)}
+              error={e.demarches}
+            />
+          </fieldset>
+          <fieldset class="activity-box activity-box--wide">
+            <legend>Et ensuite</legend>
+            <div class="activity-grid">
+              {individual ? (
+                <Radios
+                  name="autonomie"
+                  legend="Autonomie de la personne"
+                  value={one(v.autonomie)}
+                  error={e.autonomie}
+                  options={options(AUTONOMIES)}
+                />
+              ) : (
+                ''
+              )}
+              <div>
+                <Radios
+                  name="oriente"
+                  legend={
+                    individual
+                      ? 'Personne orientée vers une autre structure'
+                      : 'Participants orientés vers une autre structure'
+                  }
+                  inline
+                  value={one(v.oriente) ?? 'non'}
+                  error={e.oriente}
+                  options={[
+                    { value: 'non', label: 'Non' },
+                    { value: 'oui', label: 'Oui' },
+                  ]}
+                />
+                <div class="orientation-detail">
+                  <Select
+                    name="orientation"
+                    label="Vers"
+                    value={one(v.orientation) ?? ''}
+                    error={e.orientation}
+                    options={withBlank(STRUCTURES_REDIRECTION)}
+                  />
+                </div>
+              </div>
+              <TextArea
+                name="notes"
+                label="Notes (facultatif)"
+                rows={3}
+                value={one(v.notes)}
+                error={e.notes}
+              />
+            </div>
+          </fieldset>
+        </div>
+        <div class="button-group">
+          <button type="submit" name="action" value="enregistrer" class="button">
+            Enregistrer
+          </button>
+          <a href={props.cancel}>Annuler</a>
+        </div>
+      </form>
+    </>
+  );
+}
+
+// ---------------------------------------------------------------- one report
+
+export function activityHeading(a: ActivityDetail['activity']): string {
+  return a.type === 'collectif'
+    ? `Atelier « ${a.titre ?? 'sans titre'} » du ${frenchDate(a.date)}`
+    : `Accompagnement individuel du ${frenchDate(a.date)}`;
+}
+
+function count(list: string[]): string {
+  const counts = new Map<string, number>();
+  for (const v of list) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${k} : ${n}`).join(', ');
+}
+
+export function ActivityDetailPage(props: {
+  detail: ActivityDetail;
+  flash?: string | undefined;
+}): JSX.Element {
+  const { activity: a, participations, place } = props.detail;
+  const known = participations.filter((p) => p.beneficiaire_id !== null);
+  const anonymous = participations.filter((p) => p.beneficiaire_id === null);
+  const where =
+    a.canal === 'lieu_activite'
+      ? place
+        ? `${place.nom}, ${place.code_postal} ${place.commune}`
+        : 'Lieu d’activité retiré de l’annuaire'
+      : a.canal === 'autre_lieu'
+        ? `Autre lieu : ${communeLabel(a.commune_insee)}`
+        : CANAUX[a.canal];
+  const row = (term: string, value: string) =>
+    value ? (
+      <>
+        <dt safe>{term}</dt>
+        <dd safe>{value}</dd>
+      </>
+    ) : (
+      ''
+    );
+  return (
+    <>
+      <h1 safe>{activityHeading(a)}</h1>
+      {props.flash ? (
+        <Notice kind="success">
+          <p safe>{props.flash}</p>
+        </Notice>
+      ) : (
+        ''
+      )}
+      <p class="button-group">
+        <a class="button" href={`/activites/${a.id}/modifier`}>
+          Modifier
+        </a>
+        <a class="button button--secondary" href={`/activites/${a.id}/dupliquer`}>
+          Dupliquer
+        </a>
+        <a class="button button--danger" href={`/activites/${a.id}/supprimer`}>
+          Supprimer
+        </a>
+      </p>
+      <dl class="summary-list">
+        {row('Type', TYPES_ACTIVITE[a.type])}
+        {row('Niveau', label(NIVEAUX_ATELIER, a.niveau))}
+        {row('Date', frenchDate(a.date))}
+        {row('Durée', durationLabel(a.duree_min))}
+        {row('Lieu', where)}
+        {row('Matériel', labels(MATERIELS, a.materiels))}
+        {row('Thématiques', labels(THEMATIQUES, a.thematiques))}
+        {row('Démarches', labels(DEMARCHES, a.demarches))}
+        {row('Autonomie', label(AUTONOMIES, a.autonomie))}
+        {row('Orientation', a.oriente ? `Oui : ${label(STRUCTURES_REDIRECTION, a.orientation)}` : 'Non')}
+        {row('Notes', a.notes ?? '')}
+      </dl>
+      <h2 safe>{`Participants (${participations.length})`}</h2>
+      {known.length > 0 ? (
+        <ul>
+          {known.map((p) => (
+            <li
+              safe
+            >{`${displayNameOf({ prenom: p.prenom, nom: p.nom, anonyme: false })} – ${label(GENRES, p.genre)}, ${label(TRANCHES_AGE, p.tranche_age)}, ${label(STATUTS, p.statut)}`}</li>
+          ))}
+        </ul>
+      ) : (
+        ''
+      )}
+      {anonymous.length > 0 ? (
+        <p safe>
+          {`${anonymous.length} participant${anonymous.length > 1 ? 's' : ''} anonyme${anonymous.length > 1 ? 's' : ''}. Genre : ${count(anonymous.map((p) => label(GENRES, p.genre)))}. Âge : ${count(anonymous.map((p) => label(TRANCHES_AGE, p.tranche_age)))}. Statut : ${count(anonymous.map((p) => label(STATUTS, p.statut)))}.`}
+        </p>
+      ) : (
+        ''
+      )}
+      <p>
+        <a href="/activites">Retour à mes comptes rendus</a>
+      </p>
+    </>
+  );
+}
+
+export function DeleteActivityPage(props: { detail: ActivityDetail; csrf: string }): JSX.Element {
+  const a = props.detail.activity;
+  return (
+    <>
+      <h1>Supprimer ce compte rendu ?</h1>
+      <p
+        safe
+      >{`${activityHeading(a)}, ${props.detail.participations.length} participant${props.detail.participations.length > 1 ? 's' : ''}.`}</p>
+      <p>
+        Le compte rendu et ses participations disparaîtront des listes et des statistiques. Les fiches des
+        personnes sont conservées.
+      </p>
+      <form method="post" action={`/activites/${a.id}/supprimer`} class="button-group">
+        <CsrfField token={props.csrf} />
+        <button type="submit" class="button button--danger">
+          Supprimer le compte rendu
+        </button>
+        <a href={`/activites/${a.id}`}>Annuler</a>
+      </form>
+    </>
+  );
+}
