@@ -41,6 +41,12 @@ import {
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import {
+  activitesRequested,
+  activitesWatchdogMs,
+  activitiesToGenerate,
+  runActivitesBench,
+} from './activites.ts';
+import {
   analyzedPlanText,
   analyzePlaces,
   captureQueries,
@@ -65,7 +71,7 @@ import {
 const LOAD = { connections: 10, warmupSec: 1, durationSec: 5, timeoutSec: 30 };
 /** The directory's targets once more, one request at a time: their latency without queueing. */
 const SINGLE = { connections: 1, warmupSec: 0, durationSec: 1.5, timeoutSec: 30 };
-type LoadSettings = typeof LOAD;
+export type LoadSettings = typeof LOAD;
 /** "50 KB" in the design, read as 50 000 bytes (the stricter reading). */
 const BUDGET_BYTES = 50_000;
 /** About 4 min at 50 000 places on 2 cores, most of it fixed; past this something hangs. */
@@ -102,9 +108,18 @@ const WEIGHED_PAGES = ['/', '/collectivites/villeurbanne'];
 // ---------------------------------------------------------------------------------------------
 // Load generation (worker thread)
 
-type LoadJob = { url: string; headers: Record<string, string>; paths?: readonly string[] } & LoadSettings;
+/** A request of a load job cycling through several (each with its own method, headers, body). */
+type LoadRequest = { method?: string; path: string; headers?: Record<string, string>; body?: string };
+export type LoadJob = {
+  url: string;
+  headers: Record<string, string>;
+  paths?: readonly string[];
+  method?: string;
+  body?: string;
+  requests?: LoadRequest[];
+} & LoadSettings;
 type Percentiles = { p50: number; p95: number; p99: number };
-type LoadResult = {
+export type LoadResult = {
   requests: number;
   durationSec: number;
   rps: number;
@@ -128,7 +143,9 @@ type Autocannon = (options: {
   connections: number;
   duration: number;
   timeout: number;
-  requests?: { path: string }[];
+  method?: string;
+  body?: string;
+  requests?: LoadRequest[];
 }) => AutocannonRun;
 
 /** Nearest-rank percentile of sorted values. */
@@ -147,7 +164,11 @@ async function drain(job: LoadJob): Promise<void> {
   let previous = Number.POSITIVE_INFINITY;
   for (let probe = 0; probe < 50; probe++) {
     const started = performance.now();
-    const response = await fetch(job.url, { headers: job.headers });
+    const response = await fetch(job.url, {
+      method: job.method ?? 'GET',
+      headers: job.headers,
+      ...(job.body ? { body: job.body } : {}),
+    });
     await response.arrayBuffer();
     const elapsed = performance.now() - started;
     if (elapsed >= previous * 0.8) return;
@@ -161,8 +182,14 @@ async function runLoad(autocannon: Autocannon, job: LoadJob): Promise<LoadResult
     headers: job.headers,
     connections: job.connections,
     timeout: job.timeoutSec,
-    // Each connection requests the paths in turn.
-    ...(job.paths ? { requests: job.paths.map((path) => ({ path })) } : {}),
+    ...(job.method ? { method: job.method } : {}),
+    ...(job.body ? { body: job.body } : {}),
+    // Each connection requests the paths (or requests) in turn.
+    ...(job.requests
+      ? { requests: job.requests }
+      : job.paths
+        ? { requests: job.paths.map((path) => ({ path })) }
+        : {}),
   };
   if (job.warmupSec > 0) {
     await autocannon({ ...options, duration: job.warmupSec });
@@ -879,5 +906,44 @@ async function main(): Promise<void> {
   }
 }
 
-if (isMainThread) await main();
+/** `npm run bench -- activites`: the activities at scale instead of the pages (bench/activites.ts). */
+async function mainActivites(): Promise<void> {
+  const serverUrl = process.env.DATABASE_URL;
+  const timeoutMs = activitesWatchdogMs(activitiesToGenerate(process.env, serverUrl ? 'postgres' : 'pglite'));
+  const watchdog = setTimeout(() => {
+    console.error(`bench: still running after ${timeoutMs / 1000} s, giving up (temporary data may remain)`);
+    process.exit(1);
+  }, timeoutMs);
+  watchdog.unref();
+  const cleanup: (() => unknown)[] = [];
+  try {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'relais-bench-'));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const worker = new Worker(new URL(import.meta.url));
+    cleanup.push(() => worker.terminate());
+    const database = await openBenchDatabase(dataDir);
+    cleanup.push(() => database.dispose());
+    const app = await startApp(database, dataDir);
+    cleanup.push(() => app.close());
+    await runActivitesBench({
+      db: database.handle.db,
+      kind: database.handle.kind,
+      baseUrl: baseUrlOf(app),
+      barePath: BARE.path,
+      measure: (job) => measure(worker, job),
+      progress,
+    });
+  } finally {
+    for (const undo of cleanup.reverse()) {
+      try {
+        await undo();
+      } catch (error) {
+        console.error('bench: cleanup step failed:', error);
+      }
+    }
+    clearTimeout(watchdog);
+  }
+}
+
+if (isMainThread) await (activitesRequested(process.argv) ? mainActivites() : main());
 else serveLoadJobs(parentPort!);

@@ -1,0 +1,689 @@
+/**
+ * The activities' part of `npm run bench`, opt-in: `npm run bench -- activites`.
+ *
+ * At the scale of an OPSN after three years (BENCH_ACTIVITES activities, 2 000 000 by default on
+ * PostgreSQL, 200 000 on PGlite, over the 8 demo collectivités and 50 helpers), it measures:
+ * recording a report through the API under 50 concurrent helpers (against the bare route);
+ * a collectivité's and the OPSN's statistics over a year (against their bare SQL); the XLSX
+ * and CSV exports of 100 000 rows; and what the secondary indexes of `activite` and
+ * `participation` cost on write (10 000 reports inserted with them and without them).
+ *
+ * `run.ts` starts the app on a throwaway database and hands over its load machinery.
+ */
+import { type CompiledQuery, sql } from 'kysely';
+import type { Helper } from '../src/modules/activites/access.ts';
+import { activitiesCsv, activitiesXlsx } from '../src/modules/activites/activity-export.ts';
+import { todayInFrance } from '../src/modules/activites/activity-schema.ts';
+import { type ExportRow, exportRows } from '../src/modules/activites/activity-service.ts';
+import {
+  computeStatistics,
+  type Period,
+  presets,
+  type Scope,
+  statisticsQueries,
+} from '../src/modules/activites/statistics-service.ts';
+import { DEMO_ACCOUNTS } from '../src/modules/comptes/index.ts';
+import { loadMemberships, openSession, SESSION_COOKIE } from '../src/platform/auth/sessions.ts';
+import { createToken } from '../src/platform/auth/tokens.ts';
+import { createUser } from '../src/platform/auth/users.ts';
+import type { Db } from '../src/platform/db/database.ts';
+import {
+  activitiesSql,
+  beneficiariesSql,
+  type GenerationShape,
+  HELPER_TABLE,
+  HELPERS_BY_COMMUNE,
+} from './activites-data.ts';
+import type { LoadJob, LoadResult, LoadSettings } from './run.ts';
+
+export type ActivitesBenchContext = {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  baseUrl: string;
+  barePath: string;
+  measure(job: LoadJob): Promise<LoadResult>;
+  progress(message: string): void;
+};
+
+/** `npm run bench -- activites` */
+export const activitesRequested = (argv: readonly string[]) => argv.slice(2).includes('activites');
+
+export function activitiesToGenerate(env: NodeJS.ProcessEnv, kind: 'pglite' | 'postgres'): number {
+  const raw = env.BENCH_ACTIVITES;
+  if (raw === undefined || raw === '') return kind === 'postgres' ? 2_000_000 : 200_000;
+  const count = Number(raw);
+  if (!Number.isInteger(count) || count < 10_000 || count > 5_000_000) {
+    throw new Error(`BENCH_ACTIVITES must be a whole number from 10000 to 5000000, not « ${raw} »`);
+  }
+  return count;
+}
+
+/** Generation dominates: about 0.5 ms an activity on a slow machine, plus the measurements. */
+export const activitesWatchdogMs = (count: number) => 600_000 + count * 0.6;
+
+const HELPERS = 50;
+/** Reports inserted with and without the secondary indexes. */
+const WRITE_BATCH = 10_000;
+const EXPORT_ROWS = 100_000;
+const CHUNK = 200_000;
+/** Concurrent helpers recording reports. */
+const POST_LOAD: LoadSettings = { connections: 50, warmupSec: 1, durationSec: 5, timeoutSec: 30 };
+
+const seconds = (since: number) => (performance.now() - since) / 1000;
+const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '—');
+const times = (ratio: number) => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '—');
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+// ---------------------------------------------------------------------------------------------
+// Helpers, people, reports
+
+type BenchHelper = { userId: string; collectiviteId: number; lieuId: string | null; token: string };
+
+/** 50 helpers over the 8 demo collectivités, each with an API token and a place of theirs when there is one. */
+async function createHelpers(db: Db): Promise<{ helpers: BenchHelper[]; communes: string[] }> {
+  await HELPER_TABLE.execute(db);
+  const helpers: BenchHelper[] = [];
+  const communes = Object.keys(HELPERS_BY_COMMUNE);
+  for (const code of communes) {
+    const collectivite = await db
+      .selectFrom('collectivite')
+      .select('id')
+      .where('code', '=', code)
+      .executeTakeFirstOrThrow();
+    const places = await db
+      .selectFrom('lieu')
+      .select(['id', 'code_insee'])
+      .where('collectivite_id', '=', collectivite.id)
+      .where('status', '=', 'publie')
+      .orderBy('id')
+      .execute();
+    for (let i = 0; i < HELPERS_BY_COMMUNE[code]!; i++) {
+      const h = helpers.length;
+      const userId = await createUser(db, {
+        email: `bench.mediateur.${h}@bench.relais.example`,
+        name: `Médiateur ${h}`,
+        memberships: [{ role: 'mediateur', collectiviteId: collectivite.id }],
+      });
+      const place = places.length > 0 ? places[i % places.length]! : null;
+      if (place)
+        await db.insertInto('mediateur_lieu').values({ user_id: userId, lieu_id: place.id }).execute();
+      await sql`insert into bench_helper values (${h}, ${userId}::uuid, ${collectivite.id}, ${code},
+        ${place?.id ?? null}::uuid, ${place?.code_insee ?? code})`.execute(db);
+      const token = await createToken(db, userId, 'bench');
+      helpers.push({ userId, collectiviteId: collectivite.id, lieuId: place?.id ?? null, token });
+    }
+  }
+  return { helpers, communes };
+}
+
+type IndexDef = { name: string; table: string; definition: string };
+
+/** The secondary indexes of activite and participation (not those behind a constraint). */
+async function secondaryIndexes(db: Db): Promise<IndexDef[]> {
+  const { rows } = await sql<IndexDef>`
+    select i.indexname as name, i.tablename as "table", i.indexdef as definition
+    from pg_indexes i
+    where i.schemaname = current_schema() and i.tablename in ('activite', 'participation')
+      and not exists (select 1 from pg_constraint c where c.conname = i.indexname)
+    order by i.tablename, i.indexname`.execute(db);
+  return rows;
+}
+
+async function dropIndexes(db: Db, indexes: IndexDef[]): Promise<void> {
+  for (const index of indexes) await sql`drop index ${sql.id(index.name)}`.execute(db);
+}
+
+/** Recreates the indexes, timing each (seconds by name). */
+async function createIndexes(db: Db, indexes: IndexDef[]): Promise<Record<string, number>> {
+  const built: Record<string, number> = {};
+  for (const index of indexes) {
+    const started = performance.now();
+    await sql.raw(index.definition).execute(db);
+    built[index.name] = round(seconds(started), 2);
+  }
+  return built;
+}
+
+type Sizes = Record<string, { rows: number; bytes: number }>;
+
+async function relationSizes(db: Db, indexes: IndexDef[]): Promise<Sizes> {
+  const sizes: Sizes = {};
+  for (const table of ['activite', 'participation', 'beneficiaire']) {
+    const { rows } = await sql<{ n: number; bytes: string }>`
+      select (select count(*) from ${sql.table(table)})::int as n,
+             pg_relation_size(${table}::regclass)::text as bytes`.execute(db);
+    sizes[table] = { rows: rows[0]!.n, bytes: Number(rows[0]!.bytes) };
+  }
+  for (const name of [...indexes.map((i) => i.name), 'activite_pkey', 'participation_pkey']) {
+    const { rows } = await sql<{ bytes: string }>`
+      select pg_relation_size(${name}::regclass)::text as bytes`.execute(db);
+    sizes[name] = { rows: 0, bytes: Number(rows[0]!.bytes) };
+  }
+  return sizes;
+}
+
+type Generation = {
+  activities: number;
+  participations: number;
+  beneficiaries: number;
+  beneficiariesSec: number;
+  activitiesSec: number;
+  indexesSec: Record<string, number>;
+  analyzeSec: number;
+  totalSec: number;
+  sizes: Sizes;
+};
+
+/** Everything generated straight in SQL, the secondary indexes built after the rows (as a bulk load does). */
+async function generate(
+  ctx: ActivitesBenchContext,
+  count: number,
+  shape: GenerationShape,
+  indexes: IndexDef[],
+): Promise<Generation> {
+  const { db, progress } = ctx;
+  const started = performance.now();
+  await dropIndexes(db, indexes);
+  let beneficiariesSec = 0;
+  let activitiesSec = 0;
+  // One connection: setseed makes the same data on every run.
+  await db.connection().execute(async (conn) => {
+    await sql`select setseed(0.2026)`.execute(conn);
+    progress(`generating ${shape.perHelper * shape.helpers} people…`);
+    let t = performance.now();
+    await beneficiariesSql(shape.perHelper, Number(shape.today.slice(0, 4)), shape.communes).execute(conn);
+    beneficiariesSec = seconds(t);
+    t = performance.now();
+    for (let from = 1; from <= count; from += CHUNK) {
+      const to = Math.min(count, from + CHUNK - 1);
+      progress(`generating activities ${from}–${to} of ${count}…`);
+      await activitiesSql(from, to, shape).execute(conn);
+    }
+    activitiesSec = seconds(t);
+  });
+  progress('building the secondary indexes…');
+  const indexesSec = await createIndexes(db, indexes);
+  progress('ANALYZE…');
+  const t = performance.now();
+  await sql`analyze activite, participation, beneficiaire`.execute(db);
+  const analyzeSec = seconds(t);
+  const sizes = await relationSizes(db, indexes);
+  return {
+    activities: sizes.activite!.rows,
+    participations: sizes.participation!.rows,
+    beneficiaries: sizes.beneficiaire!.rows,
+    beneficiariesSec: round(beneficiariesSec),
+    activitiesSec: round(activitiesSec),
+    indexesSec,
+    analyzeSec: round(analyzeSec, 2),
+    totalSec: round(seconds(started)),
+    sizes,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recording under load
+
+/** A valid individual anonymous report for each helper (the API's body), at their place when they have one. */
+function postRequests(helpers: BenchHelper[], today: string) {
+  return helpers.map((h, i) => ({
+    method: 'POST',
+    path: '/api/v1/activites',
+    headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      type: 'individuel',
+      date: today,
+      duree_min: [30, 45, 60][i % 3],
+      canal: h.lieuId ? 'lieu_activite' : 'distance',
+      ...(h.lieuId ? { lieu_id: h.lieuId } : {}),
+      materiels: ['telephone'],
+      thematiques: ['aide_aux_demarches_administratives', 'email'],
+      demarches: ['social_sante'],
+      autonomie: 'partiellement_autonome',
+      anonyme: { genre: i % 2 ? 'feminin' : 'masculin', tranche_age: 'de_60_a_69', statut: 'retraite' },
+    }),
+  }));
+}
+
+function postJob(ctx: ActivitesBenchContext, helpers: BenchHelper[], today: string): LoadJob {
+  const requests = postRequests(helpers, today);
+  const first = requests[0]!;
+  return {
+    url: ctx.baseUrl + first.path,
+    method: 'POST',
+    headers: first.headers,
+    body: first.body,
+    requests,
+    ...POST_LOAD,
+  };
+}
+
+/** Checks one report goes through before loading: a refusal would measure the 400 path. */
+async function checkPost(ctx: ActivitesBenchContext, helpers: BenchHelper[], today: string): Promise<void> {
+  for (const request of postRequests(helpers, today).slice(0, 2)) {
+    const response = await fetch(ctx.baseUrl + request.path, {
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+    });
+    if (response.status !== 201)
+      throw new Error(`bench: POST /api/v1/activites answered ${response.status}: ${await response.text()}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+
+type SqlTimes = { runs: number; sumMs: number; perQueryMs: number[]; names: string[] };
+
+/** The five aggregates run bare one after the other on one connection, with the service's settings. */
+async function timeStatisticsSql(db: Db, queries: CompiledQuery<unknown>[], names: string[], minRuns = 3) {
+  const each: number[][] = queries.map(() => []);
+  const totals: number[] = [];
+  await db.connection().execute(async (conn) => {
+    await sql`select set_config('jit', 'off', false), set_config('work_mem', '32MB', false)`.execute(conn);
+    const started = performance.now();
+    while (totals.length < minRuns || (performance.now() - started < 8000 && totals.length < 20)) {
+      let total = 0;
+      for (const [i, query] of queries.entries()) {
+        const t = performance.now();
+        await conn.executeQuery(query);
+        const elapsed = performance.now() - t;
+        each[i]!.push(elapsed);
+        total += elapsed;
+      }
+      totals.push(total);
+    }
+    await sql`reset jit; reset work_mem`.execute(conn).catch(() => undefined);
+  });
+  return {
+    runs: totals.length,
+    sumMs: median(totals),
+    perQueryMs: each.map(median),
+    names,
+  } satisfies SqlTimes;
+}
+
+async function explain(db: Db, query: CompiledQuery<unknown>, kind: 'pglite' | 'postgres'): Promise<string> {
+  return db.connection().execute(async (conn) => {
+    await sql`select set_config('jit', 'off', false), set_config('work_mem', '32MB', false)`.execute(conn);
+    const options = kind === 'postgres' ? 'analyze, buffers' : 'analyze';
+    const { rows } = await conn.executeQuery<{ 'QUERY PLAN': string }>({
+      ...query,
+      sql: `explain (${options}) ${query.sql}`,
+    });
+    return rows.map((r) => r['QUERY PLAN']).join('\n');
+  });
+}
+
+/** Sequential GETs (one warm-up first): the latency of a page alone. */
+async function sequential(url: string, cookie: string, count: number) {
+  const latencies: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i <= count; i++) {
+    const started = performance.now();
+    const response = await fetch(url, { headers: { cookie, 'accept-encoding': 'gzip, br' } });
+    const body = await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`bench: ${url} answered ${response.status}`);
+    if (i > 0) latencies.push(performance.now() - started);
+    bytes = body.byteLength;
+  }
+  return { p50: median(latencies), max: Math.max(...latencies), count: latencies.length, bytes };
+}
+
+async function sessionCookie(db: Db, email: string): Promise<string> {
+  const user = await db
+    .selectFrom('app_user')
+    .select('id')
+    .where('email', '=', email)
+    .executeTakeFirstOrThrow();
+  return `${SESSION_COOKIE}=${await openSession(db, user.id)}`;
+}
+
+const QUERY_NAMES = ['activities', 'combinations', 'people', 'communes', 'distinct'] as const;
+
+function compiledStatistics(db: Db, scope: Scope, period: Period): CompiledQuery<unknown>[] {
+  const q = statisticsQueries(scope, period);
+  return QUERY_NAMES.map((name) => q[name].compile(db));
+}
+
+type StatisticsReport = {
+  scope: string;
+  path: string;
+  period: Period;
+  activities: number;
+  participations: number;
+  single: { p50: number; max: number; count: number; bytes: number };
+  loaded: LoadResult | null;
+  service: { medianMs: number; runs: number };
+  sql: SqlTimes;
+  slowest: { name: string; ms: number; plan: string };
+};
+
+async function measureStatistics(
+  ctx: ActivitesBenchContext,
+  scope: Scope,
+  path: string,
+  cookie: string,
+  period: Period,
+  loaded: boolean,
+): Promise<StatisticsReport> {
+  const { db, progress } = ctx;
+  const url = `${ctx.baseUrl}${path}?du=${period.du}&au=${period.au}`;
+  progress(`statistics ${path}: bare SQL…`);
+  const queries = compiledStatistics(db, scope, period);
+  const sqlTimes = await timeStatisticsSql(db, queries, [...QUERY_NAMES]);
+  progress(`statistics ${path}: computeStatistics (five queries in parallel, as the page)…`);
+  const serviceRuns: number[] = [];
+  let raw = await computeStatistics(db, scope, period);
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    raw = await computeStatistics(db, scope, period);
+    serviceRuns.push(performance.now() - t);
+  }
+  progress(`statistics ${path}: over HTTP, one request at a time…`);
+  const single = await sequential(url, cookie, 5);
+  let load: LoadResult | null = null;
+  if (loaded) {
+    const durationSec = Math.min(30, Math.max(5, Math.ceil((single.p50 / 1000) * 3) + 2));
+    progress(`statistics ${path}: under 10 connections for ${durationSec} s…`);
+    load = await ctx.measure({
+      url,
+      headers: { cookie, 'accept-encoding': 'gzip, br' },
+      connections: 10,
+      warmupSec: 0,
+      durationSec,
+      timeoutSec: 120,
+    });
+  }
+  const slowestIndex = sqlTimes.perQueryMs.indexOf(Math.max(...sqlTimes.perQueryMs));
+  progress(`statistics ${path}: EXPLAIN of its slowest query…`);
+  const plan = await explain(db, queries[slowestIndex]!, ctx.kind);
+  return {
+    scope: scope.kind,
+    path,
+    period,
+    activities: raw.activites,
+    participations: raw.accompagnements,
+    single,
+    loaded: load,
+    service: { medianMs: median(serviceRuns), runs: serviceRuns.length },
+    sql: sqlTimes,
+    slowest: {
+      name: QUERY_NAMES[slowestIndex]!,
+      ms: sqlTimes.perQueryMs[slowestIndex]!,
+      plan: `${queries[slowestIndex]!.sql}\nparameters: ${JSON.stringify(queries[slowestIndex]!.parameters)}\n${plan}`,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exports
+
+type ExportReport = {
+  rows: number;
+  helpers: number;
+  exportRowsSec: number;
+  xlsxSec: number;
+  xlsxBytes: number;
+  csvSec: number;
+  csvBytes: number;
+  heapMb: number;
+};
+
+/** The busiest helpers' exportRows until 100 000 rows, then those rows as XLSX and as CSV. */
+async function measureExport(ctx: ActivitesBenchContext, helpers: BenchHelper[]): Promise<ExportReport> {
+  const { db, progress } = ctx;
+  const { rows: busiest } = await sql<{ mediateur_id: string; n: number }>`
+    select a.mediateur_id, count(*)::int as n from participation p join activite a on a.id = p.activite_id
+    where a.mediateur_id = any(${helpers.map((h) => h.userId)}::uuid[])
+    group by a.mediateur_id order by n desc`.execute(db);
+  const rows: ExportRow[] = [];
+  let exportRowsSec = 0;
+  let used = 0;
+  for (const { mediateur_id } of busiest) {
+    if (rows.length >= EXPORT_ROWS) break;
+    const bench = helpers.find((h) => h.userId === mediateur_id)!;
+    const memberships = await loadMemberships(db, bench.userId);
+    const helper: Helper = {
+      actor: {
+        kind: 'user',
+        userId: bench.userId,
+        email: 'bench',
+        name: 'bench',
+        memberships,
+        activeCollectiviteId: bench.collectiviteId,
+      },
+      userId: bench.userId,
+      collectiviteId: bench.collectiviteId,
+    };
+    progress(`exportRows of a helper (${rows.length} rows so far)…`);
+    const t = performance.now();
+    const some = await exportRows(db, helper, {});
+    exportRowsSec += seconds(t);
+    used++;
+    for (const row of some) rows.push(row);
+  }
+  rows.length = Math.min(rows.length, EXPORT_ROWS);
+  progress(`activitiesXlsx of ${rows.length} rows…`);
+  let t = performance.now();
+  const xlsx = await activitiesXlsx(rows);
+  const xlsxSec = seconds(t);
+  const heapMb = process.memoryUsage().rss / 1e6;
+  progress(`activitiesCsv of ${rows.length} rows…`);
+  t = performance.now();
+  const csv = activitiesCsv(rows);
+  const csvSec = seconds(t);
+  return {
+    rows: rows.length,
+    helpers: used,
+    exportRowsSec: round(exportRowsSec, 2),
+    xlsxSec: round(xlsxSec, 2),
+    xlsxBytes: xlsx.length,
+    csvSec: round(csvSec, 2),
+    csvBytes: Buffer.byteLength(csv),
+    heapMb: Math.round(heapMb),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+function loadLine(name: string, r: LoadResult, bare: LoadResult): string {
+  return (
+    `  ${name.padEnd(34)} ${Math.round(r.rps).toString().padStart(6)} req/s (${times(r.rps / bare.rps)} bare)` +
+    `  p50 ${ms(r.latencyMs.p50)} ms  p95 ${ms(r.latencyMs.p95)} ms (${times(r.latencyMs.p95 / bare.latencyMs.p95)} bare)` +
+    `  p99 ${ms(r.latencyMs.p99)} ms  non-2xx ${r.non2xx}  errors ${r.errors + r.timeouts}`
+  );
+}
+
+function printStatistics(s: StatisticsReport): void {
+  console.log(
+    `\n${s.path} over ${s.period.du} … ${s.period.au}: ${s.activities} activities, ${s.participations} participations`,
+  );
+  console.log(
+    `  bare SQL, the 5 aggregates one after the other (median of ${s.sql.runs}): ${ms(s.sql.sumMs)} ms = ` +
+      s.sql.names.map((n, i) => `${n} ${ms(s.sql.perQueryMs[i]!)}`).join(' + '),
+  );
+  console.log(
+    `  computeStatistics (5 queries in parallel + folding): ${ms(s.service.medianMs)} ms ` +
+      `(${times(s.service.medianMs / s.sql.sumMs)} the bare SQL)`,
+  );
+  console.log(
+    `  HTTP one at a time: p50 ${ms(s.single.p50)} ms, max ${ms(s.single.max)} ms over ${s.single.count} ` +
+      `(${times(s.single.p50 / s.sql.sumMs)} the bare SQL; page ${(s.single.bytes / 1000).toFixed(1)} KB compressed)`,
+  );
+  if (s.loaded) {
+    const l = s.loaded.latencyMs;
+    console.log(
+      `  HTTP under 10 connections: ${s.loaded.rps.toFixed(2)} req/s, p50 ${ms(l.p50)} ms, p95 ${ms(l.p95)} ms ` +
+        `(${times(l.p50 / s.sql.sumMs)} the bare SQL at p50), ${s.loaded.requests} answers, non-2xx ${s.loaded.non2xx}`,
+    );
+  }
+}
+
+export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<void> {
+  const { db, progress } = ctx;
+  const started = performance.now();
+  const count = activitiesToGenerate(process.env, ctx.kind);
+  const today = todayInFrance();
+  console.log(
+    `Relais bench, activities: ${ctx.kind === 'postgres' ? 'PostgreSQL server' : 'PGlite (embedded)'}, ` +
+      `Node ${process.version}, ${count} generated activities over 3 years, 8 collectivités, ${HELPERS} helpers\n`,
+  );
+
+  progress('creating 50 helpers and their tokens…');
+  const { helpers, communes } = await createHelpers(db);
+  const shape: GenerationShape = {
+    helpers: HELPERS,
+    perHelper: Math.max(10, Math.round(count / 8 / HELPERS)),
+    today,
+    days: 3 * 365,
+    communes,
+  };
+  const indexes = await secondaryIndexes(db);
+  const generation = await generate(ctx, count, shape, indexes);
+  const size = (name: string) => mb(generation.sizes[name]?.bytes ?? 0);
+  console.log(
+    `Generation (SQL, secondary indexes built after the rows): ${generation.totalSec} s in all\n` +
+      `  ${generation.beneficiaries} people in ${generation.beneficiariesSec} s; ${generation.activities} activities ` +
+      `and ${generation.participations} participations in ${generation.activitiesSec} s ` +
+      `(${Math.round(generation.activities / generation.activitiesSec)} activities/s)\n` +
+      `  index builds: ${Object.entries(generation.indexesSec)
+        .map(([n, s]) => `${n} ${s} s`)
+        .join(', ')}; ANALYZE ${generation.analyzeSec} s\n` +
+      `  sizes: activite ${size('activite')}, participation ${size('participation')}, beneficiaire ${size('beneficiaire')}; ` +
+      `indexes ${[...indexes.map((i) => i.name), 'activite_pkey', 'participation_pkey']
+        .map((n) => `${n} ${size(n)}`)
+        .join(', ')}`,
+  );
+
+  // 1. Recording under 50 concurrent helpers.
+  await checkPost(ctx, helpers, today);
+  progress('bare route under 50 connections…');
+  const bare = await ctx.measure({ url: ctx.baseUrl + ctx.barePath, headers: {}, ...POST_LOAD });
+  progress('POST /api/v1/activites under 50 connections (50 helpers, distinct tokens)…');
+  const post = await ctx.measure(postJob(ctx, helpers, today));
+  console.log(`\nRecording a report, ${POST_LOAD.connections} connections, ${POST_LOAD.durationSec} s each:`);
+  console.log(loadLine('bare route', bare, bare));
+  console.log(loadLine('POST /api/v1/activites', post, bare));
+
+  // 2. Statistics over a year.
+  const period = presets(today)[0]!.period;
+  const villeurbanne = await db
+    .selectFrom('collectivite')
+    .select(['id', 'name'])
+    .where('code', '=', '69266')
+    .executeTakeFirstOrThrow();
+  const coordinator = await sessionCookie(db, DEMO_ACCOUNTS[1].email);
+  const admin = await sessionCookie(db, DEMO_ACCOUNTS[0].email);
+  const collectivite = await measureStatistics(
+    ctx,
+    { kind: 'collectivite', id: villeurbanne.id, name: villeurbanne.name },
+    `/statistiques/collectivites/${villeurbanne.id}`,
+    coordinator,
+    period,
+    true,
+  );
+  const opsn = await measureStatistics(
+    ctx,
+    { kind: 'opsn', name: 'OPSN' },
+    '/statistiques/opsn',
+    admin,
+    period,
+    false,
+  );
+  printStatistics(collectivite);
+  printStatistics(opsn);
+  for (const s of [collectivite, opsn]) {
+    console.log(`\nSlowest query of ${s.path}: ${s.slowest.name}, ${ms(s.slowest.ms)} ms`);
+    console.log(s.slowest.plan.replace(/^/gm, '    '));
+  }
+
+  // 3. Exports.
+  const exported = await measureExport(ctx, helpers);
+  console.log(
+    `\nExport of ${exported.rows} rows (one per participation, from ${exported.helpers} helpers' exportRows, ` +
+      `${exported.exportRowsSec} s of SQL):\n` +
+      `  XLSX (activitiesXlsx): ${exported.xlsxSec} s, ${mb(exported.xlsxBytes)}; process RSS after it ${exported.heapMb} MB\n` +
+      `  CSV (activitiesCsv):   ${exported.csvSec} s, ${mb(exported.csvBytes)}`,
+  );
+
+  // 4. What the secondary indexes cost on write.
+  const batch = async (label: string, from: number) => {
+    progress(`inserting ${WRITE_BATCH} activities ${label}…`);
+    const t = performance.now();
+    await activitiesSql(from, from + WRITE_BATCH - 1, shape).execute(db);
+    return round(seconds(t), 2);
+  };
+  const withIndexes = await batch('with the secondary indexes', count + 1);
+  await dropIndexes(db, indexes);
+  const withoutIndexes = await batch('without the secondary indexes', count + WRITE_BATCH + 1);
+  progress('POST /api/v1/activites under 50 connections without the secondary indexes…');
+  const postWithout = await ctx.measure(postJob(ctx, helpers, today));
+  progress('rebuilding the secondary indexes…');
+  const rebuilt = await createIndexes(db, indexes);
+  console.log(
+    `\nWrite cost of the secondary indexes (${indexes.map((i) => i.name).join(', ')}):\n` +
+      `  ${WRITE_BATCH} activities (+ their participations) in one INSERT … SELECT: ${withIndexes} s with them, ` +
+      `${withoutIndexes} s without (${times(withIndexes / withoutIndexes)})\n` +
+      loadLine('POST with the indexes', post, bare) +
+      '\n' +
+      loadLine('POST without them', postWithout, bare) +
+      `\n  rebuilding them: ${Object.entries(rebuilt)
+        .map(([n, s]) => `${n} ${s} s`)
+        .join(', ')}`,
+  );
+
+  const load = (r: LoadResult) => ({
+    rps: Math.round(r.rps),
+    p50: round(r.latencyMs.p50, 2),
+    p95: round(r.latencyMs.p95, 2),
+    p99: round(r.latencyMs.p99, 2),
+    requests: r.requests,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  });
+  const statistics = (s: StatisticsReport) => ({
+    path: s.path,
+    period: s.period,
+    activities: s.activities,
+    participations: s.participations,
+    sqlMs: round(s.sql.sumMs),
+    perQueryMs: Object.fromEntries(s.sql.names.map((n, i) => [n, round(s.sql.perQueryMs[i]!)])),
+    serviceMs: round(s.service.medianMs),
+    httpSingleP50Ms: round(s.single.p50),
+    httpSingleRatio: round(s.single.p50 / s.sql.sumMs, 2),
+    loaded: s.loaded && load(s.loaded),
+  });
+  const summary = {
+    db: ctx.kind,
+    node: process.version,
+    generation: { ...generation, sizes: undefined },
+    sizesBytes: Object.fromEntries(Object.entries(generation.sizes).map(([k, v]) => [k, v.bytes])),
+    record: {
+      connections: POST_LOAD.connections,
+      bare: load(bare),
+      post: load(post),
+      p95Ratio: round(post.latencyMs.p95 / bare.latencyMs.p95, 2),
+      throughputRatio: round(post.rps / bare.rps, 3),
+    },
+    statistics: { collectivite: statistics(collectivite), opsn: statistics(opsn) },
+    export: exported,
+    writeCost: {
+      batch: WRITE_BATCH,
+      withIndexesSec: withIndexes,
+      withoutIndexesSec: withoutIndexes,
+      postWithout: load(postWithout),
+      rebuildSec: rebuilt,
+    },
+    elapsedSec: round(seconds(started)),
+  };
+  console.log(`\nBENCH_ACTIVITES_JSON ${JSON.stringify(summary)}`);
+}
