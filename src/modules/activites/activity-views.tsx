@@ -1,4 +1,5 @@
 import {
+  ChoiceGroup,
   CsrfField,
   ErrorSummary,
   Field,
@@ -82,42 +83,12 @@ function Radios(props: {
   hint?: string;
 }): JSX.Element {
   return (
-    <fieldset
-      class={`choices${props.inline ? ' choices--inline' : ''}${props.error ? ' field--error' : ''}`}
-      id={fieldId(props.name)}
-      aria-describedby={props.error ? `${fieldId(props.name)}-erreur` : undefined}
-    >
-      <legend safe>{props.legend}</legend>
-      {props.hint ? (
-        <span class="field__hint" safe>
-          {props.hint}
-        </span>
-      ) : (
-        ''
-      )}
-      {props.error ? (
-        <span class="field__error" id={`${fieldId(props.name)}-erreur`}>
-          <span class="visually-hidden">Erreur : </span>
-          <span safe>{props.error}</span>
-        </span>
-      ) : (
-        ''
-      )}
-      {props.options.map((o) => (
-        <div class="checkbox">
-          <input
-            type="radio"
-            id={`${props.name}-${o.value}`}
-            name={props.name}
-            value={o.value}
-            checked={o.value === props.value}
-          />
-          <label for={`${props.name}-${o.value}`} safe>
-            {o.label}
-          </label>
-        </div>
-      ))}
-    </fieldset>
+    <ChoiceGroup
+      type="radio"
+      {...props}
+      checked={props.value === undefined ? [] : [props.value]}
+      className={`choices${props.inline ? ' choices--inline' : ''}`}
+    />
   );
 }
 
@@ -132,42 +103,12 @@ function Checkboxes(props: {
   className?: string;
 }): JSX.Element {
   return (
-    <fieldset
-      class={`checkboxes activity-columns${props.className ? ` ${props.className}` : ''}${props.error ? ' field--error' : ''}`}
-      id={fieldId(props.name)}
-      aria-describedby={props.error ? `${fieldId(props.name)}-erreur` : undefined}
-    >
-      <legend safe>{props.legend}</legend>
-      {props.hint ? (
-        <span class="field__hint" safe>
-          {props.hint}
-        </span>
-      ) : (
-        ''
-      )}
-      {props.error ? (
-        <span class="field__error" id={`${fieldId(props.name)}-erreur`}>
-          <span class="visually-hidden">Erreur : </span>
-          <span safe>{props.error}</span>
-        </span>
-      ) : (
-        ''
-      )}
-      {props.options.map((o) => (
-        <div class="checkbox">
-          <input
-            type="checkbox"
-            id={`${props.name}-${o.value}`}
-            name={props.name}
-            value={o.value}
-            checked={props.values.includes(o.value)}
-          />
-          <label for={`${props.name}-${o.value}`} safe>
-            {o.label}
-          </label>
-        </div>
-      ))}
-    </fieldset>
+    <ChoiceGroup
+      type="checkbox"
+      {...props}
+      checked={props.values}
+      className={`checkboxes activity-columns${props.className ? ` ${props.className}` : ''}`}
+    />
   );
 }
 

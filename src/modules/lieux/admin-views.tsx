@@ -1,4 +1,5 @@
 import {
+  ChoiceGroup,
   CsrfField,
   ErrorSummary,
   Field,
@@ -143,33 +144,21 @@ function Choices({
   errors: FieldErrors;
 }): JSX.Element {
   const field = FIELD_BY_NAME.get(name);
-  const options = name === 'typologie' ? Object.keys(TYPOLOGIES) : (field?.values ?? []);
-  const checked = arr(values[name]);
+  const options =
+    name === 'typologie'
+      ? Object.entries(TYPOLOGIES).map(([code, label]) => ({ value: code, label: `${label} (${code})` }))
+      : (field?.values ?? []).map((value) => ({ value, label: value }));
   return (
-    <fieldset class={errors[name] ? 'checkboxes field--error' : 'checkboxes'} id={fieldId(name)}>
-      <legend safe>{field?.label ?? name}</legend>
-      {errors[name] ? (
-        <span class="field__error" safe>
-          {errors[name]}
-        </span>
-      ) : (
-        ''
-      )}
-      {options.map((value, i) => (
-        <div class="checkbox">
-          <input
-            type="checkbox"
-            id={`${name}-${i}`}
-            name={name}
-            value={value}
-            checked={checked.includes(value)}
-          />
-          <label for={`${name}-${i}`} safe>
-            {name === 'typologie' ? `${TYPOLOGIES[value]} (${value})` : value}
-          </label>
-        </div>
-      ))}
-    </fieldset>
+    <ChoiceGroup
+      type="checkbox"
+      name={name}
+      legend={field?.label ?? name}
+      options={options}
+      checked={arr(values[name])}
+      error={errors[name]}
+      className="checkboxes"
+      idBy="index"
+    />
   );
 }
 

@@ -1,4 +1,4 @@
-import { fieldId, Notice, safeNumber } from '../../platform/ui/components.tsx';
+import { ChoiceGroup, fieldId, Notice, safeNumber } from '../../platform/ui/components.tsx';
 import { describeDay, openingState, weeklyTimetable } from './horaires.ts';
 import { GeolocateButton, type MapConfig, PlaceMap, ResultsMap } from './map-view.tsx';
 import type { SearchHit, SearchResult } from './search.ts';
@@ -37,24 +37,17 @@ function Checkboxes(props: {
   checked: string[];
   labels?: Record<string, string>;
 }) {
+  const options = props.values.map((value) => ({ value, label: props.labels?.[value] ?? value }));
   return (
-    <fieldset class="checkboxes">
-      <legend safe>{props.legend}</legend>
-      {props.values.map((value, i) => (
-        <div class="checkbox">
-          <input
-            type="checkbox"
-            id={`${props.name}-${i}`}
-            name={props.name}
-            value={value}
-            checked={props.checked.includes(value)}
-          />
-          <label for={`${props.name}-${i}`} safe>
-            {props.labels?.[value] ?? value}
-          </label>
-        </div>
-      ))}
-    </fieldset>
+    <ChoiceGroup
+      type="checkbox"
+      name={props.name}
+      legend={props.legend}
+      options={options}
+      checked={props.checked}
+      className="checkboxes"
+      idBy="index"
+    />
   );
 }
 

@@ -218,3 +218,62 @@ export function Breadcrumbs({ items }: { items: Crumb[] }): JSX.Element {
 const numberFormat = new Intl.NumberFormat('fr-FR');
 /** A number in French notation; its output never holds markup, hence the `safe` name. */
 export const safeNumber = (n: number) => numberFormat.format(n);
+
+/**
+ * A group of radio buttons or checkboxes with its legend, hint and error, wired like
+ * `Field`. Option ids are `name-value` for code values, `name-index` for values that are
+ * sentences (with spaces, not usable in an id).
+ */
+export function ChoiceGroup(props: {
+  type: 'radio' | 'checkbox';
+  name: string;
+  legend: string;
+  options: readonly { value: string; label: string }[];
+  checked: readonly string[];
+  error?: string | undefined;
+  hint?: string | undefined;
+  className?: string;
+  idBy?: 'value' | 'index';
+}): JSX.Element {
+  const id = fieldId(props.name);
+  const optionId = (value: string, index: number) =>
+    `${props.name}-${props.idBy === 'index' ? index : value}`;
+  return (
+    <fieldset
+      class={[props.className, props.error ? 'field--error' : ''].filter(Boolean).join(' ') || undefined}
+      id={id}
+      aria-describedby={props.error ? `${id}-erreur` : undefined}
+    >
+      <legend safe>{props.legend}</legend>
+      {props.hint ? (
+        <span class="field__hint" safe>
+          {props.hint}
+        </span>
+      ) : (
+        ''
+      )}
+      {props.error ? (
+        <span class="field__error" id={`${id}-erreur`}>
+          <span class="visually-hidden">Erreur : </span>
+          <span safe>{props.error}</span>
+        </span>
+      ) : (
+        ''
+      )}
+      {props.options.map((o, i) => (
+        <div class="checkbox">
+          <input
+            type={props.type}
+            id={optionId(o.value, i)}
+            name={props.name}
+            value={o.value}
+            checked={props.checked.includes(o.value)}
+          />
+          <label for={optionId(o.value, i)} safe>
+            {o.label}
+          </label>
+        </div>
+      ))}
+    </fieldset>
+  );
+}
