@@ -276,9 +276,12 @@ async function runSearch(
     ordered = ordered.orderBy(
       sql`${earth(sql.ref('latitude'), sql.ref('longitude'))} <-> ${earth(near.lat, near.lon)}`,
     );
+  } else if (tsquery) {
+    // Ranked (a word in the name counts most): this reads the matches through the full-text
+    // index. Name order alone would let the planner walk the name index instead, which for a
+    // word found in many names far down the alphabet ("Médiathèque…") reads most of the table.
+    ordered = ordered.orderBy(sql`ts_rank(search_doc, ${tsquery})`, 'desc');
   }
-  // Without a position, in name order: the index gives the first page at once, where ranking
-  // every match of a common word would cost tens of milliseconds at national scale.
   // Distance alone: before PostgreSQL 17, any tie-breaker after `<->` keeps the planner from
   // walking the GiST index, and it sorts the whole table instead.
   if (!near) ordered = ordered.orderBy('search_name').orderBy('id');
