@@ -25,7 +25,9 @@ if (chromiumAbsent && process.env.CI) throw new Error(`${chromiumAbsent} (CI mus
  */
 export const chromiumMissing: string | false =
   chromiumAbsent ||
-  (process.env.DATABASE_URL ? 'browser tests run in the PGlite pass of the suite (DATABASE_URL is set)' : false);
+  (process.env.DATABASE_URL
+    ? 'browser tests run in the PGlite pass of the suite (DATABASE_URL is set)'
+    : false);
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
