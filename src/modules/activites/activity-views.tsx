@@ -909,10 +909,13 @@ export function activityHeading(a: ActivityDetail['activity']): string {
     : `Accompagnement individuel du ${frenchDate(a.date)}`;
 }
 
-function count(list: string[]): string {
-  const counts = new Map<string, number>();
-  for (const v of list) counts.set(v, (counts.get(v) ?? 0) + 1);
-  return [...counts].map(([k, n]) => `${k} : ${n}`).join(', ');
+/** "Féminin : 3, Masculin : 1": the codes counted, in the vocabulary's order. */
+function count(vocabulary: Record<string, string>, codes: string[]): string {
+  return Object.entries(vocabulary)
+    .map(([code, text]) => [text, codes.filter((c) => c === code).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([text, n]) => `${text} : ${n}`)
+    .join(', ');
 }
 
 export function ActivityDetailPage(props: {
@@ -987,7 +990,16 @@ export function ActivityDetailPage(props: {
       )}
       {anonymous.length > 0 ? (
         <p safe>
-          {`${anonymous.length} participant${anonymous.length > 1 ? 's' : ''} anonyme${anonymous.length > 1 ? 's' : ''}. Genre : ${count(anonymous.map((p) => label(GENRES, p.genre)))}. Âge : ${count(anonymous.map((p) => label(TRANCHES_AGE, p.tranche_age)))}. Statut : ${count(anonymous.map((p) => label(STATUTS, p.statut)))}.`}
+          {`${anonymous.length} participant${anonymous.length > 1 ? 's' : ''} anonyme${anonymous.length > 1 ? 's' : ''}. Genre : ${count(
+            GENRES,
+            anonymous.map((p) => p.genre),
+          )}. Âge : ${count(
+            TRANCHES_AGE,
+            anonymous.map((p) => p.tranche_age),
+          )}. Statut : ${count(
+            STATUTS,
+            anonymous.map((p) => p.statut),
+          )}.`}
         </p>
       ) : (
         ''
