@@ -5,7 +5,7 @@ import type { Db } from '../../platform/db/database.ts';
 import { placeSummaries } from '../lieux/index.ts';
 import { findCommune } from '../territoires/index.ts';
 import { type Helper, visibleTo } from './access.ts';
-import type { Beneficiaire, BeneficiaryInput } from './beneficiaires.ts';
+import { type Beneficiaire, type BeneficiaryInput, PERSON_FIELDS, personColumns } from './beneficiaires.ts';
 import {
   AUTONOMIES,
   CANAUX,
@@ -220,36 +220,6 @@ export function recordRead(
   });
 }
 
-/** The fields of a record a helper types, in form order. */
-export const PERSON_FIELDS = [
-  'prenom',
-  'nom',
-  'telephone',
-  'sans_telephone',
-  'email',
-  'annee_naissance',
-  'commune_insee',
-  'genre',
-  'statut',
-  'notes',
-] as const;
-type PersonField = (typeof PERSON_FIELDS)[number];
-
-function valuesOf(input: BeneficiaryInput) {
-  return {
-    prenom: input.prenom ?? null,
-    nom: input.nom ?? null,
-    telephone: input.telephone ?? null,
-    sans_telephone: input.sans_telephone,
-    email: input.email ?? null,
-    annee_naissance: input.annee_naissance ?? null,
-    commune_insee: input.commune_insee ?? null,
-    genre: input.genre ?? null,
-    statut: input.statut ?? null,
-    notes: input.notes ?? null,
-  } satisfies Record<PersonField, unknown>;
-}
-
 /**
  * Rectifies a record. Returns the names of the fields that changed (what the journal
  * keeps: never their values). A named record is no longer anonymous.
@@ -261,7 +231,7 @@ export async function updateBeneficiary(
   input: BeneficiaryInput,
   origin: Origin,
 ): Promise<string[]> {
-  const values = valuesOf(input);
+  const values = personColumns(input);
   const changed = PERSON_FIELDS.filter((f) => values[f] !== b[f]);
   if (changed.length === 0) return [];
   await db.transaction().execute(async (trx) => {

@@ -120,6 +120,37 @@ export async function findDuplicates(
     .execute();
 }
 
+/** The fields of a record a helper types, in form order. */
+export const PERSON_FIELDS = [
+  'prenom',
+  'nom',
+  'telephone',
+  'sans_telephone',
+  'email',
+  'annee_naissance',
+  'commune_insee',
+  'genre',
+  'statut',
+  'notes',
+] as const;
+type PersonField = (typeof PERSON_FIELDS)[number];
+
+/** The columns a record's typed fields fill (absent fields as null). */
+export function personColumns(input: BeneficiaryInput) {
+  return {
+    prenom: input.prenom ?? null,
+    nom: input.nom ?? null,
+    telephone: input.telephone ?? null,
+    sans_telephone: input.sans_telephone,
+    email: input.email ?? null,
+    annee_naissance: input.annee_naissance ?? null,
+    commune_insee: input.commune_insee ?? null,
+    genre: input.genre ?? null,
+    statut: input.statut ?? null,
+    notes: input.notes ?? null,
+  } satisfies Record<PersonField, unknown>;
+}
+
 /** Records a person for this helper; the caller checked duplicates with the helper. */
 export async function createBeneficiary(db: Db, helper: Helper, input: BeneficiaryInput): Promise<string> {
   const row = await db
@@ -127,16 +158,7 @@ export async function createBeneficiary(db: Db, helper: Helper, input: Beneficia
     .values({
       collectivite_id: helper.collectiviteId,
       created_by: helper.userId,
-      prenom: input.prenom ?? null,
-      nom: input.nom ?? null,
-      telephone: input.telephone ?? null,
-      sans_telephone: input.sans_telephone,
-      email: input.email ?? null,
-      annee_naissance: input.annee_naissance ?? null,
-      commune_insee: input.commune_insee ?? null,
-      genre: input.genre ?? null,
-      statut: input.statut ?? null,
-      notes: input.notes ?? null,
+      ...personColumns(input),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
