@@ -22,6 +22,7 @@ import {
   displayNameOf,
   findDuplicates,
   findVisibleBeneficiary,
+  PERSON_FIELDS,
 } from './beneficiaires.ts';
 import {
   DeletePage,
@@ -113,18 +114,7 @@ export function resolveCommune(typed: string): { code?: string; error?: string }
 /** The submitted fields, as typed, to show back in the form. */
 function typedValues(body: Record<string, unknown>): PersonFormValues {
   const values: PersonFormValues = {};
-  for (const name of [
-    'prenom',
-    'nom',
-    'telephone',
-    'sans_telephone',
-    'email',
-    'annee_naissance',
-    'commune_insee',
-    'genre',
-    'statut',
-    'notes',
-  ]) {
+  for (const name of PERSON_FIELDS) {
     const v = body[name];
     if (typeof v === 'string') values[name] = v;
   }

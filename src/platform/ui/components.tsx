@@ -27,6 +27,37 @@ function describedBy(props: FieldProps): string | undefined {
   );
 }
 
+/** A control's hint and error (ids `<id>-aide`, `<id>-erreur` for `aria-describedby`). */
+function FieldMessages({
+  id,
+  hint,
+  error,
+}: {
+  id: string;
+  hint?: string | undefined;
+  error?: string | undefined;
+}) {
+  return (
+    <>
+      {hint ? (
+        <span class="field__hint" id={`${id}-aide`} safe>
+          {hint}
+        </span>
+      ) : (
+        ''
+      )}
+      {error ? (
+        <span class="field__error" id={`${id}-erreur`}>
+          <span class="visually-hidden">Erreur : </span>
+          <span safe>{error}</span>
+        </span>
+      ) : (
+        ''
+      )}
+    </>
+  );
+}
+
 /** Label, hint and error around a control, the same for every kind of field. */
 function FieldFrame({
   props,
@@ -41,21 +72,7 @@ function FieldFrame({
       <label for={id} safe>
         {props.label}
       </label>
-      {props.hint ? (
-        <span class="field__hint" id={`${id}-aide`} safe>
-          {props.hint}
-        </span>
-      ) : (
-        ''
-      )}
-      {props.error ? (
-        <span class="field__error" id={`${id}-erreur`}>
-          <span class="visually-hidden">Erreur : </span>
-          <span safe>{props.error}</span>
-        </span>
-      ) : (
-        ''
-      )}
+      <FieldMessages id={id} hint={props.hint} error={props.error} />
       {safeControl}
     </div>
   );
@@ -245,21 +262,7 @@ export function ChoiceGroup(props: {
       aria-describedby={props.error ? `${id}-erreur` : undefined}
     >
       <legend safe>{props.legend}</legend>
-      {props.hint ? (
-        <span class="field__hint" safe>
-          {props.hint}
-        </span>
-      ) : (
-        ''
-      )}
-      {props.error ? (
-        <span class="field__error" id={`${id}-erreur`}>
-          <span class="visually-hidden">Erreur : </span>
-          <span safe>{props.error}</span>
-        </span>
-      ) : (
-        ''
-      )}
+      <FieldMessages id={id} hint={props.hint} error={props.error} />
       {props.options.map((o, i) => (
         <div class="checkbox">
           <input
