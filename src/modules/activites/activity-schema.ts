@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import { z } from 'zod';
+import type { Database } from '../../platform/db/schema.ts';
 import type { PlaceSummary } from '../lieux/index.ts';
 import {
   type CommuneMatch,
@@ -587,23 +589,11 @@ export function durationValues(minutes: number): FormValues {
     : { duree: 'autre', duree_autre: String(minutes) };
 }
 
-type StoredActivity = {
-  type: TypeActivite;
-  duree_min: number;
-  canal: string;
-  lieu_id: string | null;
-  commune_insee: string | null;
-  materiels: string[];
-  thematiques: string[];
-  demarches: string[];
-  autonomie: string | null;
-  titre: string | null;
-  niveau: string | null;
-  oriente: boolean;
-  orientation: string | null;
-  notes: string | null;
-  date: string;
-};
+/** What the form shows back of a stored report: the columns of `activite` it edits. */
+type StoredActivity = Omit<
+  Selectable<Database['activite']>,
+  'id' | 'collectivite_id' | 'mediateur_id' | 'created_at' | 'updated_at'
+>;
 type StoredParticipation = {
   beneficiaire_id: string | null;
   genre: string;
