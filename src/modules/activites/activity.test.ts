@@ -1067,6 +1067,7 @@ describe('activity schema (properties)', () => {
     commune: 'Villeurbanne',
     code_postal: '69100',
     code_insee: '69266',
+    collectivite_id: null,
   };
   const schema = activitySchema({
     today: '2026-06-15',

@@ -4,7 +4,7 @@ import { audit } from '../../platform/audit/journal.ts';
 import { type Actor, can, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
 import { hashSecretToken, newSecretToken } from '../../platform/auth/secret-token.ts';
 import type { Db } from '../../platform/db/database.ts';
-import { placeSummaries, placesOfCollectivites } from '../lieux/index.ts';
+import { placeSummaries } from '../lieux/index.ts';
 import { displayName, findCollectiviteById, findCommune, getOpsn } from '../territoires/index.ts';
 import { helperCollectivites, requireHelper } from './access.ts';
 import {
@@ -192,15 +192,12 @@ export async function placeStatistics(
     if (mine) return { scope, exact: true, collectiviteId: requireHelper(actor).collectiviteId };
   }
   if (isAdmin(actor)) return { scope, exact: false, collectiviteId: null };
-  const coordinated =
-    actor.kind === 'user'
-      ? actor.memberships
-          .filter((m) => m.role === 'coordinateur' && m.collectiviteId !== null)
-          .map((m) => m.collectiviteId as number)
-      : [];
-  for (const collectiviteId of coordinated) {
-    const places = await placesOfCollectivites(db, [collectiviteId]);
-    if (places.some((p) => p.id === place.id)) return { scope, exact: false, collectiviteId };
+  // The coordinators of the collectivité that looks after the place.
+  if (
+    place.collectivite_id !== null &&
+    can(actor, 'statistics.read', { collectiviteId: place.collectivite_id })
+  ) {
+    return { scope, exact: false, collectiviteId: place.collectivite_id };
   }
   throw new ForbiddenError('Ces statistiques sont réservées aux médiateurs de ce lieu et à sa coordination.');
 }

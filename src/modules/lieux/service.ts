@@ -287,13 +287,15 @@ export type PlaceSummary = {
   commune: string;
   code_postal: string;
   code_insee: string | null;
+  /** The member collectivité that looks after it; null: the OPSN. */
+  collectivite_id: number | null;
 };
 
 /** Places a helper may choose as their places of activity: their collectivités', published or not. */
 export function placesOfCollectivites(db: Db, collectiviteIds: number[]): Promise<PlaceSummary[]> {
   return db
     .selectFrom('lieu')
-    .select(['id', 'nom', 'commune', 'code_postal', 'code_insee'])
+    .select(['id', 'nom', 'commune', 'code_postal', 'code_insee', 'collectivite_id'])
     .where('collectivite_id', '=', sql<number>`any(${collectiviteIds}::int[])`)
     .orderBy('search_name')
     .limit(2000)
@@ -306,7 +308,7 @@ export async function placeSummaries(db: Db, ids: string[]): Promise<PlaceSummar
   if (valid.length === 0) return [];
   return db
     .selectFrom('lieu')
-    .select(['id', 'nom', 'commune', 'code_postal', 'code_insee'])
+    .select(['id', 'nom', 'commune', 'code_postal', 'code_insee', 'collectivite_id'])
     .where('id', '=', sql<string>`any(${valid}::uuid[])`)
     .orderBy('search_name')
     .execute();
