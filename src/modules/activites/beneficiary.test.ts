@@ -107,6 +107,7 @@ describe('people helped: list, record, rights', () => {
       .selectAll()
       .where('action', '=', action)
       .where('subject_id', '=', subject)
+      .orderBy('id')
       .execute();
 
   const participationsOf = (id: string) =>
