@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { buildApp } from './app.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './modules/comptes/index.ts';
 import { modules } from './modules/index.ts';
+import { sealJournal, startSealer } from './platform/audit/journal.ts';
 import { CliError } from './platform/cli-error.ts';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './platform/config.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db/database.ts';
@@ -39,12 +40,17 @@ async function serve(config: Config, options: { demo?: boolean }): Promise<void>
   if (options.demo && (await seedDemoOnce(ctx))) logger.info('demo data seeded');
 
   const app = await buildApp({ config, db: handle.db, dbKind: handle.kind, logger });
+  const stopSealer = startSealer(handle.db, (error) =>
+    logger.error({ err: error }, 'journal sealing failed'),
+  );
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'shutting down');
     await app.close();
+    await stopSealer();
+    await sealJournal(handle.db);
     await handle.close();
     process.exit(0);
   };

@@ -2,6 +2,7 @@ import type { RelaisModule } from '../../platform/module.ts';
 import { activityApi, activityApiAccess } from './activity-api.ts';
 import { activityAccess, activityRoutes } from './activity-routes.tsx';
 import { beneficiaryAccess, beneficiaryRoutes } from './beneficiary-routes.tsx';
+import { rollupMigrations } from './rollup.ts';
 import { seedActivites } from './seed.ts';
 import { statisticsAccess, statisticsRoutes } from './statistics-routes.tsx';
 import { activitesMigrations } from './tables.ts';
@@ -9,7 +10,7 @@ import { activitesMigrations } from './tables.ts';
 /** The helper workspace: people helped, activity reports, statistics and exports. */
 export const activites: RelaisModule = {
   name: 'activites',
-  migrations: activitesMigrations,
+  migrations: { ...activitesMigrations, ...rollupMigrations },
   routes: (app, ctx) => {
     activityRoutes(app, ctx);
     beneficiaryRoutes(app, ctx);

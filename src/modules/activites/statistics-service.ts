@@ -259,9 +259,8 @@ export type RawStatistics = {
   monthsAccompagnements: Map<string, number>;
 };
 
-/** The duration bands of `trancheDuree`, in SQL. */
-const DUREE_SQL = sql`case when a.duree_min < 30 then 'moins_30' when a.duree_min < 60 then 'de_30_a_60'
-  when a.duree_min < 120 then 'de_60_a_120' else 'plus_120' end`;
+/** The duration bands of `trancheDuree`, in SQL (the function comes with the roll-up migration). */
+const DUREE_SQL = sql`relais_tranche_duree(a.duree_min)`;
 
 /** The activities of a scope in a period (alias `a`), each condition served by an index. */
 function activityWhere(scope: Scope, period: Period): RawBuilder<unknown> {
@@ -306,60 +305,143 @@ function participationSource(
 /** The first day of a row's month, computed per row but cast to text per group only. */
 const month = (date: RawBuilder<unknown>) => sql`date_trunc('month', ${date}::timestamp)::date`;
 
+/** The last day of a `YYYY-MM` month. */
+function lastDayOf(month: string): string {
+  const days = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate();
+  return `${month}-${pad(days)}`;
+}
+
 /**
- * The SQL of the five aggregate queries, for benchmarks and for reading. Each is a plain
- * GROUP BY over one scan (PostgreSQL aggregates it in parallel; grouping sets would not),
- * returning a small cube that `computeStatistics` folds into breakdowns.
+ * A period cut into the whole months it covers (read from the monthly counters) and the
+ * partial months at its ends (counted from the reports themselves).
  */
-export function statisticsQueries(scope: Scope, period: Period) {
+export function splitPeriod(period: Period): { months: Period | null; edges: Period[] } {
+  const first = period.du.endsWith('-01') ? period.du : `${shiftMonth(period.du, 1)}-01`;
+  const lastMonth =
+    lastDayOf(period.au.slice(0, 7)) === period.au ? period.au.slice(0, 7) : shiftMonth(period.au, -1);
+  const last = lastDayOf(lastMonth);
+  if (first > last) return { months: null, edges: [period] };
+  const before = (day: string) =>
+    new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  const after = (day: string) =>
+    new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const edges: Period[] = [];
+  if (period.du < first) edges.push({ du: period.du, au: before(first) });
+  if (period.au > last) edges.push({ du: after(last), au: period.au });
+  return { months: { du: first, au: last }, edges };
+}
+
+/** Counts of a collectivité's or the OPSN's whole months, from the counters (see rollup.ts). */
+function rollupQuery(scope: Scope, months: Period) {
+  const where =
+    scope.kind === 'collectivite'
+      ? sql`collectivite_id = ${scope.id} and mois between ${months.du}::date and ${months.au}::date`
+      : sql`mois between ${months.du}::date and ${months.au}::date`;
+  return sql<{ dim: string; code: string; mois: string; n: number }>`
+    select dim, code, mois::text as mois, sum(n)::int as n from (
+      select dim, code, mois, n from stat_total where ${where}
+      union all
+      select dim, code, mois, n from stat_delta where ${where}
+    ) s
+    group by dim, code, mois
+    having sum(n) <> 0`;
+}
+
+/** The four queries that count a scope's reports and participations in a period, one scan each. */
+function countingQueries(scope: Scope, period: Period) {
   const where = activityWhere(scope, period);
   const parts = participationSource(scope, period);
-  // 1. Activities by type × place type × duration band × month (at most 32 rows a month).
-  const activities = sql<{ type: string; canal: string; duree: string; mois: string; n: number }>`
-    select type, canal, duree, mois::text as mois, count(*)::int as n
-    from (select a.type, a.canal, ${DUREE_SQL} as duree, ${month(sql`a.date`)} as mois
-          from activite a where ${where}) x
-    group by type, canal, duree, mois`;
-  // 2. Activities by combination of equipment, themes and procedures (few distinct combinations).
-  const combinations = sql<{ materiels: string[]; thematiques: string[]; demarches: string[]; n: number }>`
-    select a.materiels, a.thematiques, a.demarches, count(*)::int as n
-    from activite a where ${where}
-    group by a.materiels, a.thematiques, a.demarches`;
-  // 3. Accompaniments by what each participation copied of the person × anonymous or not × month.
-  const people = sql<{
-    genre: string;
-    tranche_age: string;
-    statut: string;
-    anonyme: boolean;
-    mois: string;
-    n: number;
-  }>`
-    select genre, tranche_age, statut, anonyme, mois::text as mois, count(*)::int as n
-    from (select p.genre, p.tranche_age, p.statut, p.beneficiaire_id is null as anonyme,
-                 ${month(parts.date)} as mois
-          from ${parts.from}) x
-    group by genre, tranche_age, statut, anonyme, mois`;
-  // 4. Accompaniments by commune of residence.
-  const communes = sql<{ commune: string | null; n: number }>`
-    select p.commune_insee as commune, count(*)::int as n from ${parts.from} group by p.commune_insee`;
-  // 5. Distinct recorded people, and those never accompanied before the period. For the OPSN, one
-  // pass over index participation_beneficiaire; elsewhere, one probe of it per person (anti-join).
-  const distinct =
-    scope.kind === 'opsn'
-      ? sql<{ personnes: number; nouvelles: number }>`
-          select count(*) filter (where last >= ${period.du}::date)::int as personnes,
-                 count(*) filter (where first >= ${period.du}::date)::int as nouvelles
-          from (select beneficiaire_id, min(date) as first, max(date) as last from participation
-                where beneficiaire_id is not null and date <= ${period.au}::date
-                group by beneficiaire_id) s`
-      : sql<{ personnes: number; nouvelles: number }>`
-          with s as materialized (
-            select distinct p.beneficiaire_id from ${parts.from} and p.beneficiaire_id is not null)
-          select (select count(*) from s)::int as personnes,
-                 (select count(*) from s where not exists (
-                    select 1 from participation q
-                    where q.beneficiaire_id = s.beneficiaire_id and q.date < ${period.du}::date))::int as nouvelles`;
-  return { activities, combinations, people, communes, distinct };
+  return {
+    // Activities by type × place type × duration band × month (at most 32 rows a month).
+    activities: sql<{ type: string; canal: string; duree: string; mois: string; n: number }>`
+      select type, canal, duree, mois::text as mois, count(*)::int as n
+      from (select a.type, a.canal, ${DUREE_SQL} as duree, ${month(sql`a.date`)} as mois
+            from activite a where ${where}) x
+      group by type, canal, duree, mois`,
+    // Activities by combination of equipment, themes and procedures (few distinct combinations).
+    combinations: sql<{ materiels: string[]; thematiques: string[]; demarches: string[]; n: number }>`
+      select a.materiels, a.thematiques, a.demarches, count(*)::int as n
+      from activite a where ${where}
+      group by a.materiels, a.thematiques, a.demarches`,
+    // Accompaniments by what each participation copied of the person × anonymous or not × month.
+    people: sql<{
+      genre: string;
+      tranche_age: string;
+      statut: string;
+      anonyme: boolean;
+      mois: string;
+      n: number;
+    }>`
+      select genre, tranche_age, statut, anonyme, mois::text as mois, count(*)::int as n
+      from (select p.genre, p.tranche_age, p.statut, p.beneficiaire_id is null as anonyme,
+                   ${month(parts.date)} as mois
+            from ${parts.from}) x
+      group by genre, tranche_age, statut, anonyme, mois`,
+    // Accompaniments by commune of residence.
+    communes: sql<{ commune: string | null; n: number }>`
+      select p.commune_insee as commune, count(*)::int as n from ${parts.from} group by p.commune_insee`,
+  };
+}
+
+/**
+ * Distinct recorded people, and those never accompanied before the period (not additive, so
+ * always counted from the participations). For the OPSN, one pass over index
+ * participation_beneficiaire; elsewhere, one probe of it per person (anti-join).
+ */
+function distinctQuery(scope: Scope, period: Period) {
+  const parts = participationSource(scope, period);
+  return scope.kind === 'opsn'
+    ? sql<{ personnes: number; nouvelles: number }>`
+        select count(*) filter (where last >= ${period.du}::date)::int as personnes,
+               count(*) filter (where first >= ${period.du}::date)::int as nouvelles
+        from (select beneficiaire_id, min(date) as first, max(date) as last from participation
+              where beneficiaire_id is not null and date <= ${period.au}::date
+              group by beneficiaire_id) s`
+    : sql<{ personnes: number; nouvelles: number }>`
+        with s as materialized (
+          select distinct p.beneficiaire_id from ${parts.from} and p.beneficiaire_id is not null)
+        select (select count(*) from s)::int as personnes,
+               (select count(*) from s where not exists (
+                  select 1 from participation q
+                  where q.beneficiaire_id = s.beneficiaire_id and q.date < ${period.du}::date))::int as nouvelles`;
+}
+
+type Counting = ReturnType<typeof countingQueries>;
+
+/**
+ * The SQL a statistics view runs, by name, for benchmarks and for reading: a helper's and a
+ * place's count their reports; a collectivité and the OPSN read the counters for whole months
+ * and count the reports of the partial months at the ends of the period.
+ */
+export function statisticsQueries(scope: Scope, period: Period, options: { fromReports?: boolean } = {}) {
+  const queries: {
+    distinct: RawBuilder<{ personnes: number; nouvelles: number }>;
+    rollup?: ReturnType<typeof rollupQuery>;
+    counts: { name: string; queries: Counting }[];
+  } = { distinct: distinctQuery(scope, period), counts: [] };
+  const rolled = !options.fromReports && (scope.kind === 'collectivite' || scope.kind === 'opsn');
+  const { months, edges } = rolled ? splitPeriod(period) : { months: null, edges: [period] };
+  if (months) queries.rollup = rollupQuery(scope, months);
+  queries.counts = edges.map((edge, i) => ({
+    name: `reports${i + 1}`,
+    queries: countingQueries(scope, edge),
+  }));
+  return queries;
+}
+
+/** Every query of `statisticsQueries`, flat and named. */
+export function namedStatisticsQueries(
+  scope: Scope,
+  period: Period,
+): { name: string; query: RawBuilder<unknown> }[] {
+  const q = statisticsQueries(scope, period);
+  return [
+    { name: 'distinct', query: q.distinct },
+    ...(q.rollup ? [{ name: 'rollup', query: q.rollup }] : []),
+    ...q.counts.flatMap(({ name, queries }) =>
+      Object.entries(queries).map(([part, query]) => ({ name: `${name}.${part}`, query })),
+    ),
+  ];
 }
 
 /**
@@ -375,23 +457,14 @@ async function aggregate<R>(db: Db, query: RawBuilder<R>): Promise<R[]> {
 
 const add = (m: Map<string, number>, key: string, n: number) => m.set(key, (m.get(key) ?? 0) + n);
 
-/** Counts a scope's activities and participations over a period. */
-export async function computeStatistics(db: Db, scope: Scope, period: Period): Promise<RawStatistics> {
-  const q = statisticsQueries(scope, period);
-  const [activities, combinations, people, communes, distinct] = await Promise.all([
-    aggregate(db, q.activities),
-    aggregate(db, q.combinations),
-    aggregate(db, q.people),
-    aggregate(db, q.communes),
-    aggregate(db, q.distinct),
-  ]);
+function emptyStatistics(period: Period, distinct: { personnes: number; nouvelles: number } | undefined) {
   const map = () => new Map<string, number>();
   const stats: RawStatistics = {
     period,
     activites: 0,
     accompagnements: 0,
-    personnes: distinct[0]?.personnes ?? 0,
-    nouvelles: distinct[0]?.nouvelles ?? 0,
+    personnes: distinct?.personnes ?? 0,
+    nouvelles: distinct?.nouvelles ?? 0,
     activity: {
       type: map(),
       canal: map(),
@@ -404,20 +477,27 @@ export async function computeStatistics(db: Db, scope: Scope, period: Period): P
     monthsActivites: map(),
     monthsAccompagnements: map(),
   };
-  for (const r of activities) {
+  return stats;
+}
+
+type CountingRows = { [K in keyof Counting]: Counting[K] extends RawBuilder<infer R> ? R[] : never };
+
+/** Adds what the counting queries returned. */
+function foldCounts(stats: RawStatistics, rows: CountingRows): void {
+  for (const r of rows.activities) {
     stats.activites += r.n;
     add(stats.activity.type, r.type, r.n);
     add(stats.activity.canal, r.canal, r.n);
     add(stats.activity.duree, r.duree, r.n);
     add(stats.monthsActivites, r.mois.slice(0, 7), r.n);
   }
-  for (const r of combinations) {
+  for (const r of rows.combinations) {
     // Each code once per activity, even if a list repeats it.
     for (const code of new Set(r.materiels)) add(stats.activity.materiel, code, r.n);
     for (const code of new Set(r.thematiques)) add(stats.activity.thematique, code, r.n);
     for (const code of new Set(r.demarches)) add(stats.activity.demarche, code, r.n);
   }
-  for (const r of people) {
+  for (const r of rows.people) {
     stats.accompagnements += r.n;
     add(stats.people.identite, r.anonyme ? 'anonyme' : 'identifie', r.n);
     add(stats.people.genre, r.genre, r.n);
@@ -425,7 +505,75 @@ export async function computeStatistics(db: Db, scope: Scope, period: Period): P
     add(stats.people.statut, r.statut, r.n);
     add(stats.monthsAccompagnements, r.mois.slice(0, 7), r.n);
   }
-  for (const r of communes) add(stats.people.commune, r.commune ?? '', r.n);
+  for (const r of rows.communes) add(stats.people.commune, r.commune ?? '', r.n);
+}
+
+const ROLLUP_ACTIVITY: Record<string, ActivityDimension> = {
+  type: 'type',
+  canal: 'canal',
+  duree: 'duree',
+  materiel: 'materiel',
+  thematique: 'thematique',
+  demarche: 'demarche',
+};
+const ROLLUP_PEOPLE: Record<string, PeopleDimension> = {
+  genre: 'genre',
+  age: 'age',
+  statut: 'statut',
+  identite: 'identite',
+  commune: 'commune',
+};
+
+/** Adds the monthly counters: every activity counts once in `type`, every participation once in `genre`. */
+function foldRollup(
+  stats: RawStatistics,
+  rows: { dim: string; code: string; mois: string; n: number }[],
+): void {
+  for (const r of rows) {
+    const activity = ROLLUP_ACTIVITY[r.dim];
+    const people = ROLLUP_PEOPLE[r.dim];
+    if (activity) add(stats.activity[activity], r.code, r.n);
+    if (people) add(stats.people[people], r.code, r.n);
+    if (r.dim === 'type') {
+      stats.activites += r.n;
+      add(stats.monthsActivites, r.mois.slice(0, 7), r.n);
+    }
+    if (r.dim === 'genre') {
+      stats.accompagnements += r.n;
+      add(stats.monthsAccompagnements, r.mois.slice(0, 7), r.n);
+    }
+  }
+}
+
+async function runCounting(db: Db, q: Counting): Promise<CountingRows> {
+  const [activities, combinations, people, communes] = await Promise.all([
+    aggregate(db, q.activities),
+    aggregate(db, q.combinations),
+    aggregate(db, q.people),
+    aggregate(db, q.communes),
+  ]);
+  return { activities, combinations, people, communes };
+}
+
+/**
+ * Counts a scope's activities and participations over a period; `fromReports` counts every
+ * report even where the monthly counters could serve (to check them).
+ */
+export async function computeStatistics(
+  db: Db,
+  scope: Scope,
+  period: Period,
+  options: { fromReports?: boolean } = {},
+): Promise<RawStatistics> {
+  const q = statisticsQueries(scope, period, options);
+  const [distinct, rollup, ...counts] = await Promise.all([
+    aggregate(db, q.distinct),
+    q.rollup ? aggregate(db, q.rollup) : Promise.resolve([]),
+    ...q.counts.map((c) => runCounting(db, c.queries)),
+  ]);
+  const stats = emptyStatistics(period, distinct[0]);
+  foldRollup(stats, rollup);
+  for (const rows of counts) foldCounts(stats, rows);
   return stats;
 }
 

@@ -1,4 +1,4 @@
-import { verifyChain } from '../../platform/audit/journal.ts';
+import { sealJournal, verifyChain } from '../../platform/audit/journal.ts';
 import { CliError } from '../../platform/cli-error.ts';
 import type { CliContext } from '../../platform/module.ts';
 
@@ -9,6 +9,8 @@ export function journalCli({ program, withDb }: CliContext): void {
     .description('Vérifier que le journal est intact (chaîne d’empreintes SHA-256)')
     .action(() =>
       withDb(async ({ db }) => {
+        // Entries written a moment ago join the chain first, so that every entry is checked.
+        await sealJournal(db);
         const result = await verifyChain(db);
         if (!result.ok) {
           throw new CliError(

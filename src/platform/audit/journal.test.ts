@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.ts';
 import { systemActor } from '../auth/policy.ts';
-import { audit, verifyChain } from './journal.ts';
+import { audit, sealJournal, verifyChain } from './journal.ts';
 
 describe('audit journal', () => {
   let t: TestDatabase;
@@ -18,6 +18,22 @@ describe('audit journal', () => {
       });
     }
   });
+
+  test('entries join the chain when sealed, in the order they were written', async () => {
+    assert.deepEqual(await verifyChain(t.db), { ok: true, count: 0 });
+    assert.equal(await sealJournal(t.db, 2), 5);
+    const rows = await t.db
+      .selectFrom('audit_event')
+      .select(['id', 'seq', 'prev_hash', 'hash'])
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      rows.map((r) => r.seq),
+      [1, 2, 3, 4, 5],
+    );
+    assert.equal(rows[1]!.prev_hash, rows[0]!.hash);
+    assert.equal(await sealJournal(t.db), 0);
+  });
   after(() => t.close());
 
   test('an untouched chain verifies', async () => {
@@ -27,6 +43,9 @@ describe('audit journal', () => {
   test('the database itself refuses to update or delete an entry', async () => {
     await assert.rejects(sql`update audit_event set action = 'x' where id = 2`.execute(t.db), /ajout seul/);
     await assert.rejects(sql`delete from audit_event where id = 2`.execute(t.db), /ajout seul/);
+    // A sealed entry cannot be sealed again (to rewrite its hashes) nor unsealed.
+    await assert.rejects(sql`update audit_event set hash = 'x' where id = 2`.execute(t.db), /ajout seul/);
+    await assert.rejects(sql`update audit_event set seq = null where id = 2`.execute(t.db), /ajout seul/);
     assert.deepEqual(await verifyChain(t.db), { ok: true, count: 5 });
   });
 
@@ -43,6 +62,28 @@ describe('audit journal', () => {
       .where('action', '=', 'test.rolled-back')
       .execute();
     assert.equal(rows.length, 0);
+  });
+
+  test('sealing may not change what an unsealed entry records', async () => {
+    await audit(t.db, { actor: systemActor('test'), action: 'test.late' });
+    await assert.rejects(
+      sql`update audit_event set seq = 99, prev_hash = 'a', hash = 'b', action = 'x' where seq is null`.execute(
+        t.db,
+      ),
+      /ajout seul/,
+    );
+    assert.equal(await sealJournal(t.db), 1);
+    assert.deepEqual(await verifyChain(t.db), { ok: true, count: 6 });
+  });
+
+  test('sealers running at once never fork the chain', async () => {
+    for (let i = 0; i < 40; i++) await audit(t.db, { actor: systemActor('test'), action: 'test.burst' });
+    const counts = await Promise.all([sealJournal(t.db, 7), sealJournal(t.db, 7), sealJournal(t.db, 7)]);
+    assert.equal(
+      counts.reduce((a, b) => a + b, 0),
+      40,
+    );
+    assert.deepEqual(await verifyChain(t.db), { ok: true, count: 46 });
   });
 
   test('an entry changed behind the trigger breaks the chain at that entry', async () => {

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import { compactStatistics } from './rollup.ts';
+import {
+  computeStatistics,
+  type Period,
+  type RawStatistics,
+  type Scope,
+  splitPeriod,
+} from './statistics-service.ts';
+
+/**
+ * The monthly counters must always give the numbers counted from the reports themselves:
+ * after every kind of change (new reports in bulk, edits, deletions, people deleted or merged)
+ * and whether or not the deltas were compacted.
+ */
+
+/** Plain, comparable numbers: zero cells dropped, keys sorted. */
+function plain(stats: RawStatistics) {
+  const sorted = (m: Map<string, number>) =>
+    Object.fromEntries([...m].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const group = (r: Record<string, Map<string, number>>) =>
+    Object.fromEntries(Object.entries(r).map(([k, m]) => [k, sorted(m)]));
+  return {
+    activites: stats.activites,
+    accompagnements: stats.accompagnements,
+    personnes: stats.personnes,
+    nouvelles: stats.nouvelles,
+    activity: group(stats.activity),
+    people: group(stats.people),
+    monthsActivites: sorted(stats.monthsActivites),
+    monthsAccompagnements: sorted(stats.monthsAccompagnements),
+  };
+}
+
+describe('monthly statistics counters', () => {
+  let t: TestApp;
+  let scopes: Scope[];
+  const db = () => t.db.db;
+  const PERIODS: Period[] = [
+    { du: '2020-01-01', au: '2030-12-31' },
+    { du: '2025-01-01', au: '2025-12-31' },
+    { du: '2025-03-17', au: '2026-02-09' },
+    { du: '2026-01-05', au: '2026-01-20' },
+  ];
+
+  async function assertCountersMatch(periods: Period[] = PERIODS) {
+    for (const scope of scopes)
+      for (const period of periods) {
+        const counted = await computeStatistics(db(), scope, period, { fromReports: true });
+        const rolled = await computeStatistics(db(), scope, period);
+        assert.deepEqual(plain(rolled), plain(counted), `${scope.kind} ${period.du}..${period.au}`);
+      }
+  }
+
+  before(async () => {
+    t = await createTestApp({ demo: true });
+    const used = await db().selectFrom('activite').select('collectivite_id').distinct().execute();
+    assert.ok(used.length > 0, 'the demo records activities');
+    scopes = [
+      { kind: 'opsn', name: 'OPSN' },
+      ...used.map((u) => ({ kind: 'collectivite' as const, id: u.collectivite_id, name: 'C' })),
+    ];
+  });
+  after(() => t.close());
+
+  test('a period is cut into whole months and the partial months at its ends', () => {
+    assert.deepEqual(splitPeriod({ du: '2025-01-01', au: '2025-12-31' }), {
+      months: { du: '2025-01-01', au: '2025-12-31' },
+      edges: [],
+    });
+    assert.deepEqual(splitPeriod({ du: '2025-03-17', au: '2026-02-09' }), {
+      months: { du: '2025-04-01', au: '2026-01-31' },
+      edges: [
+        { du: '2025-03-17', au: '2025-03-31' },
+        { du: '2026-02-01', au: '2026-02-09' },
+      ],
+    });
+    assert.deepEqual(splitPeriod({ du: '2024-02-01', au: '2024-02-29' }).edges, []);
+    assert.deepEqual(splitPeriod({ du: '2026-01-05', au: '2026-01-20' }), {
+      months: null,
+      edges: [{ du: '2026-01-05', au: '2026-01-20' }],
+    });
+  });
+
+  test('the demo data counted by the counters equals the reports counted one by one', async () => {
+    const [deltas] = (await sql<{ n: number }>`select count(*)::int as n from stat_delta`.execute(db())).rows;
+    assert.ok((deltas?.n ?? 0) > 0, 'the seed wrote deltas');
+    await assertCountersMatch();
+  });
+
+  test('edits, deletions, anonymised and merged people keep the counters exact, compacted or not', async () => {
+    const activities = await db()
+      .selectFrom('activite')
+      .select(['id', 'date'])
+      .orderBy('date')
+      .limit(6)
+      .execute();
+    assert.equal(activities.length, 6);
+    // A report moved to another month, with other themes and duration.
+    await db()
+      .updateTable('activite')
+      .set({ date: '2025-06-15', thematiques: ['email', 'sante', 'email'], duree_min: 150 })
+      .where('id', '=', activities[0]!.id)
+      .execute();
+    await db()
+      .updateTable('participation')
+      .set({ date: '2025-06-15' })
+      .where('activite_id', '=', activities[0]!.id)
+      .execute();
+    // A report deleted (its participations go with it).
+    await db().deleteFrom('activite').where('id', '=', activities[1]!.id).execute();
+    await assertCountersMatch();
+
+    assert.ok((await compactStatistics(db())) > 0);
+    const [left] = (await sql<{ n: number }>`select count(*)::int as n from stat_delta`.execute(db())).rows;
+    assert.equal(left?.n, 0);
+    await assertCountersMatch();
+
+    // A person deleted: their participations stay, anonymous.
+    const people = await db()
+      .selectFrom('participation')
+      .select('beneficiaire_id')
+      .where('beneficiaire_id', 'is not', null)
+      .groupBy('beneficiaire_id')
+      .orderBy(sql`count(*)`, 'desc')
+      .limit(3)
+      .execute();
+    await db().deleteFrom('beneficiaire').where('id', '=', people[0]!.beneficiaire_id!).execute();
+    // Two people merged.
+    await db()
+      .updateTable('participation')
+      .set({ beneficiaire_id: people[1]!.beneficiaire_id })
+      .where('beneficiaire_id', '=', people[2]!.beneficiaire_id)
+      .execute();
+    await assertCountersMatch();
+    await compactStatistics(db());
+    await assertCountersMatch();
+  });
+
+  test('any period gives the same numbers from the counters as from the reports', async () => {
+    const day = fc
+      .date({
+        min: new Date('2024-06-01T00:00:00Z'),
+        max: new Date('2026-12-31T00:00:00Z'),
+        noInvalidDate: true,
+      })
+      .map((d) => d.toISOString().slice(0, 10));
+    await fc.assert(
+      fc.asyncProperty(day, day, async (a, b) => {
+        const period = a <= b ? { du: a, au: b } : { du: b, au: a };
+        await assertCountersMatch([period]);
+      }),
+      { numRuns: 15 },
+    );
+  });
+});
