@@ -1,3 +1,4 @@
+import { PassThrough, type Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { findCommune } from '../territoires/index.ts';
@@ -93,18 +94,33 @@ export function activitiesCsv(rows: ExportRow[]): string {
   )}`;
 }
 
-/** The same table as an XLSX workbook: a header row that stays in view, filters, real dates. */
-export async function activitiesXlsx(rows: ExportRow[]): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+/**
+ * The same table as an XLSX workbook (a header row that stays in view, filters, real dates),
+ * written to `stream` row by row as it is built: a large export never sits whole in memory.
+ */
+export async function writeActivitiesXlsx(rows: ExportRow[], stream: Writable): Promise<void> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream,
+    useStyles: true,
+    useSharedStrings: false,
+  });
   workbook.creator = 'Relais';
   const sheet = workbook.addWorksheet('Comptes rendus', { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.addRow([...EXPORT_HEADER]);
-  sheet.getRow(1).font = { bold: true };
-  for (const r of rows) sheet.addRow(exportCells(r, 'date'));
-  sheet.getColumn(1).numFmt = 'dd/mm/yyyy';
+  sheet.columns = EXPORT_HEADER.map((title, i) => ({
+    width: Math.min(40, Math.max(12, title.length + 2)),
+    ...(i === 0 ? { style: { numFmt: 'dd/mm/yyyy' } } : {}),
+  }));
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: EXPORT_HEADER.length } };
-  EXPORT_HEADER.forEach((title, i) => {
-    sheet.getColumn(i + 1).width = Math.min(40, Math.max(12, title.length + 2));
-  });
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+  const header = sheet.addRow([...EXPORT_HEADER]);
+  header.font = { bold: true };
+  header.commit();
+  for (const r of rows) sheet.addRow(exportCells(r, 'date')).commit();
+  await workbook.commit();
+}
+
+/** The workbook as a stream to send (an error while writing ends it). */
+export function activitiesXlsxStream(rows: ExportRow[]): PassThrough {
+  const stream = new PassThrough();
+  writeActivitiesXlsx(rows, stream).catch((error) => stream.destroy(error));
+  return stream;
 }

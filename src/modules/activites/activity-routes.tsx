@@ -3,7 +3,7 @@ import type { AccessTable, RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { type PlaceSummary, placeSummaries } from '../lieux/index.ts';
 import { choosablePlaces, type Helper, helperPlaces, requireHelper, setHelperPlaces } from './access.ts';
-import { activitiesCsv, activitiesXlsx } from './activity-export.ts';
+import { activitiesCsv, activitiesXlsxStream } from './activity-export.ts';
 import {
   durationValues,
   type FormValues,
@@ -160,7 +160,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
       const helper = requireHelper(request.actor);
       const filters = parseFilters(request.query as Record<string, unknown>);
       const rows = await exportRows(db, helper, filters);
-      const body = format === 'csv' ? activitiesCsv(rows) : await activitiesXlsx(rows);
+      const body = format === 'csv' ? activitiesCsv(rows) : activitiesXlsxStream(rows);
       await journalExport(db, helper, format, filters, rows.length);
       const name = `comptes-rendus-${todayInFrance()}.${format}`;
       return reply
