@@ -16,6 +16,7 @@ import type { Helper } from '../src/modules/activites/access.ts';
 import { activitiesCsv, writeActivitiesXlsx } from '../src/modules/activites/activity-export.ts';
 import { todayInFrance } from '../src/modules/activites/activity-schema.ts';
 import { type ExportRow, exportRows } from '../src/modules/activites/activity-service.ts';
+import { compactStatistics } from '../src/modules/activites/rollup.ts';
 import {
   computeStatistics,
   namedStatisticsQueries,
@@ -537,6 +538,25 @@ function printStatistics(s: StatisticsReport): void {
   }
 }
 
+/** Folds the deltas the generation left into the monthly counters, as the scheduled job does. */
+async function compactCounters(db: Db) {
+  const t = performance.now();
+  const deltas = await compactStatistics(db);
+  const compactSec = round(seconds(t), 2);
+  const [totals] = (await sql<{ n: number }>`select count(*)::int as n from stat_total`.execute(db)).rows;
+  return { deltas, totals: totals?.n ?? 0, compactSec };
+}
+
+/** Turns the statistics counters' triggers off or back on. */
+async function counterTriggers(db: Db, enabled: boolean): Promise<void> {
+  const verb = sql.raw(enabled ? 'enable' : 'disable');
+  for (const table of ['activite', 'participation'])
+    for (const change of ['insert', 'update', 'delete'])
+      await sql`alter table ${sql.id(table)} ${verb} trigger ${sql.id(`${table}_stat_${change}`)}`.execute(
+        db,
+      );
+}
+
 export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<void> {
   const { db, progress } = ctx;
   const started = performance.now();
@@ -559,6 +579,8 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   const indexes = await secondaryIndexes(db);
   const generation = await generate(ctx, count, shape, indexes);
   const size = (name: string) => mb(generation.sizes[name]?.bytes ?? 0);
+  progress('folding the statistics counters…');
+  const counters = await compactCounters(db);
   console.log(
     `Generation (SQL, secondary indexes built after the rows): ${generation.totalSec} s in all\n` +
       `  ${generation.beneficiaries} people in ${generation.beneficiariesSec} s; ${generation.activities} activities ` +
@@ -570,7 +592,9 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
       `  sizes: activite ${size('activite')}, participation ${size('participation')}, beneficiaire ${size('beneficiaire')}; ` +
       `indexes ${[...indexes.map((i) => i.name), 'activite_pkey', 'participation_pkey']
         .map((n) => `${n} ${size(n)}`)
-        .join(', ')}`,
+        .join(', ')}\n` +
+      `  statistics counters: ${counters.deltas} delta rows written by the triggers during generation, folded into ` +
+      `${counters.totals} monthly counters in ${counters.compactSec} s`,
   );
 
   // 1. Recording under 50 concurrent helpers.
@@ -638,6 +662,21 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   const postWithout = await ctx.measure(postJob(ctx, helpers, today));
   progress('rebuilding the secondary indexes…');
   const rebuilt = await createIndexes(db, indexes);
+  // 5. What the statistics counters' triggers cost on write.
+  const withCounters = await batch('with the statistics counters', count + 2 * WRITE_BATCH + 1);
+  await counterTriggers(db, false);
+  const withoutCounters = await batch('without the statistics counters', count + 3 * WRITE_BATCH + 1);
+  progress('POST /api/v1/activites under 50 connections without the statistics counters…');
+  const postWithoutCounters = await ctx.measure(postJob(ctx, helpers, today));
+  await counterTriggers(db, true);
+  console.log(
+    `\nWrite cost of the statistics counters (statement triggers on activite and participation):\n` +
+      `  ${WRITE_BATCH} activities in one INSERT … SELECT: ${withCounters} s with them, ` +
+      `${withoutCounters} s without (${times(withCounters / withoutCounters)})\n` +
+      loadLine('POST with the counters', post, bare) +
+      '\n' +
+      loadLine('POST without them', postWithoutCounters, bare),
+  );
   console.log(
     `\nWrite cost of the secondary indexes (${indexes.map((i) => i.name).join(', ')}):\n` +
       `  ${WRITE_BATCH} activities (+ their participations) in one INSERT … SELECT: ${withIndexes} s with them, ` +
@@ -691,7 +730,11 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
       withoutIndexesSec: withoutIndexes,
       postWithout: load(postWithout),
       rebuildSec: rebuilt,
+      withCountersSec: withCounters,
+      withoutCountersSec: withoutCounters,
+      postWithoutCounters: load(postWithoutCounters),
     },
+    counters,
     elapsedSec: round(seconds(started)),
   };
   console.log(`\nBENCH_ACTIVITES_JSON ${JSON.stringify(summary)}`);
