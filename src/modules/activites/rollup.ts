@@ -13,6 +13,10 @@ import type { Db } from '../../platform/db/database.ts';
  * whether or not the compaction has run. Every path that changes reports or participations
  * (forms, API, merges, deletions, the retention purge, cascades, bulk SQL) is counted alike.
  *
+ * People are not additive: `stat_personne` keeps who was seen where each month (upserted by
+ * the same triggers; rows only conflict for one person recorded twice at once) and
+ * `stat_premiere` each person's first participation.
+ *
  * Dimensions: of activities `type`, `canal`, `duree` (band), `materiel`, `thematique`,
  * `demarche` (each code once per activity); of participations `genre`, `age`, `statut`,
  * `identite` (`identifie` or `anonyme`) and `commune` (INSEE code, '' when unknown).
@@ -22,6 +26,10 @@ declare module '../../platform/db/schema.ts' {
   interface Database {
     stat_total: { collectivite_id: number; mois: string; dim: string; code: string; n: number };
     stat_delta: { collectivite_id: number; mois: string; dim: string; code: string; n: number };
+    /** The recorded people seen in a collectivité in a month (`n` participations), for distinct counts. */
+    stat_personne: { collectivite_id: number; mois: string; beneficiaire_id: string; n: number };
+    /** Each recorded person's first participation anywhere, for "new people". */
+    stat_premiere: { beneficiaire_id: string; premiere: string };
   }
 }
 
@@ -67,19 +75,56 @@ function deltaTrigger(name: string, keys: (rows: string, sign: string) => string
     end $$`);
 }
 
+/** The people seen per collectivité and month, and their first participation, kept by the same statements. */
+const PEOPLE_TRIGGER = sql`
+  create function participation_stat_personne() returns trigger language plpgsql as $$
+  begin
+    if tg_op in ('DELETE', 'UPDATE') then
+      with gone as (
+        select collectivite_id, date_trunc('month', date)::date as mois, beneficiaire_id, count(*) as n
+        from old_rows where beneficiaire_id is not null group by 1, 2, 3)
+      update stat_personne s set n = s.n - g.n from gone g
+      where s.collectivite_id = g.collectivite_id and s.mois = g.mois and s.beneficiaire_id = g.beneficiaire_id;
+      delete from stat_personne s using old_rows o
+      where s.collectivite_id = o.collectivite_id and s.mois = date_trunc('month', o.date)::date
+        and s.beneficiaire_id = o.beneficiaire_id and s.n <= 0;
+      -- Their first participation, again from what is left of theirs.
+      with touched as (select distinct beneficiaire_id from old_rows where beneficiaire_id is not null),
+      fresh as (
+        select t.beneficiaire_id,
+               (select min(p.date) from participation p where p.beneficiaire_id = t.beneficiaire_id) as premiere
+        from touched t),
+      dropped as (
+        delete from stat_premiere f using fresh
+        where f.beneficiaire_id = fresh.beneficiaire_id and fresh.premiere is null)
+      update stat_premiere f set premiere = fresh.premiere from fresh
+      where f.beneficiaire_id = fresh.beneficiaire_id and fresh.premiere is not null;
+    end if;
+    if tg_op in ('INSERT', 'UPDATE') then
+      insert into stat_personne (collectivite_id, mois, beneficiaire_id, n)
+      select collectivite_id, date_trunc('month', date)::date, beneficiaire_id, count(*)
+      from new_rows where beneficiaire_id is not null group by 1, 2, 3
+      on conflict (collectivite_id, mois, beneficiaire_id) do update set n = stat_personne.n + excluded.n;
+      insert into stat_premiere (beneficiaire_id, premiere)
+      select beneficiaire_id, min(date) from new_rows where beneficiaire_id is not null group by 1
+      on conflict (beneficiaire_id) do update set premiere = least(stat_premiere.premiere, excluded.premiere);
+    end if;
+    return null;
+  end $$`;
+
 /** Attaches `fn` to `table` for each kind of change, with the transition tables it reads. */
 // biome-ignore lint/suspicious/noExplicitAny: migrations run on a schema-less Kysely.
-async function attach(db: Kysely<any>, table: string, fn: string) {
+async function attach(db: Kysely<any>, table: string, fn: string, name = `${table}_stat`) {
   await sql
-    .raw(`create trigger ${table}_stat_insert after insert on ${table}
+    .raw(`create trigger ${name}_insert after insert on ${table}
       referencing new table as new_rows for each statement execute function ${fn}()`)
     .execute(db);
   await sql
-    .raw(`create trigger ${table}_stat_update after update on ${table}
+    .raw(`create trigger ${name}_update after update on ${table}
       referencing old table as old_rows new table as new_rows for each statement execute function ${fn}()`)
     .execute(db);
   await sql
-    .raw(`create trigger ${table}_stat_delete after delete on ${table}
+    .raw(`create trigger ${name}_delete after delete on ${table}
       referencing old table as old_rows for each statement execute function ${fn}()`)
     .execute(db);
 }
@@ -111,6 +156,19 @@ export const rollupMigrations: Record<string, Migration> = {
       await deltaTrigger('participation_stat_delta', participationKeys).execute(db);
       await attach(db, 'activite', 'activite_stat_delta');
       await attach(db, 'participation', 'participation_stat_delta');
+      await sql`create table stat_personne (
+        collectivite_id integer not null,
+        mois date not null,
+        beneficiaire_id uuid not null,
+        n integer not null,
+        primary key (collectivite_id, mois, beneficiaire_id)
+      )`.execute(db);
+      await sql`create index stat_personne_mois on stat_personne (mois, beneficiaire_id)`.execute(db);
+      await sql`create table stat_premiere (beneficiaire_id uuid primary key, premiere date not null)`.execute(
+        db,
+      );
+      await PEOPLE_TRIGGER.execute(db);
+      await attach(db, 'participation', 'participation_stat_personne', 'participation_personne');
       // What was recorded before the counters existed.
       await sql
         .raw(`insert into stat_total (collectivite_id, mois, dim, code, n)
@@ -118,6 +176,13 @@ export const rollupMigrations: Record<string, Migration> = {
             ${activityKeys('activite', '1')} union all ${participationKeys('participation', '1')}
           ) s group by 1, 2, 3, 4`)
         .execute(db);
+      await sql`insert into stat_personne (collectivite_id, mois, beneficiaire_id, n)
+        select collectivite_id, date_trunc('month', date)::date, beneficiaire_id, count(*)
+        from participation where beneficiaire_id is not null group by 1, 2, 3`.execute(db);
+      await sql`insert into stat_premiere (beneficiaire_id, premiere)
+        select beneficiaire_id, min(date) from participation where beneficiaire_id is not null group by 1`.execute(
+        db,
+      );
     },
   },
 };

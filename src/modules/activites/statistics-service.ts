@@ -384,26 +384,55 @@ function countingQueries(scope: Scope, period: Period) {
 }
 
 /**
- * Distinct recorded people, and those never accompanied before the period (not additive, so
- * always counted from the participations). For the OPSN, one pass over index
- * participation_beneficiaire; elsewhere, one probe of it per person (anti-join).
+ * Distinct recorded people, and those never accompanied before the period (anywhere). People
+ * are not additive: a helper's and a place's are read from their participations; a
+ * collectivité's and the OPSN's from who was seen each whole month (`stat_personne`) and the
+ * participations of the partial months, each person's first participation from `stat_premiere`.
  */
-function distinctQuery(scope: Scope, period: Period) {
-  const parts = participationSource(scope, period);
-  return scope.kind === 'opsn'
-    ? sql<{ personnes: number; nouvelles: number }>`
-        select count(*) filter (where last >= ${period.du}::date)::int as personnes,
-               count(*) filter (where first >= ${period.du}::date)::int as nouvelles
-        from (select beneficiaire_id, min(date) as first, max(date) as last from participation
-              where beneficiaire_id is not null and date <= ${period.au}::date
-              group by beneficiaire_id) s`
-    : sql<{ personnes: number; nouvelles: number }>`
-        with s as materialized (
-          select distinct p.beneficiaire_id from ${parts.from} and p.beneficiaire_id is not null)
-        select (select count(*) from s)::int as personnes,
-               (select count(*) from s where not exists (
-                  select 1 from participation q
-                  where q.beneficiaire_id = s.beneficiaire_id and q.date < ${period.du}::date))::int as nouvelles`;
+function distinctQuery(
+  scope: Scope,
+  period: Period,
+  split: { months: Period | null; edges: Period[] },
+  fromReports = false,
+) {
+  type Distinct = { personnes: number; nouvelles: number };
+  if (fromReports) {
+    // Everything from the participations themselves (slow at scale; checks the counters).
+    const parts = participationSource(scope, period);
+    return sql<Distinct>`
+      with s as materialized (
+        select distinct p.beneficiaire_id from ${parts.from} and p.beneficiaire_id is not null)
+      select (select count(*) from s)::int as personnes,
+             (select count(*) from s where not exists (
+                select 1 from participation q
+                where q.beneficiaire_id = s.beneficiaire_id and q.date < ${period.du}::date))::int as nouvelles`;
+  }
+  if (scope.kind === 'mediateur' || scope.kind === 'lieu') {
+    const parts = participationSource(scope, period);
+    return sql<Distinct>`
+      with s as materialized (
+        select distinct p.beneficiaire_id from ${parts.from} and p.beneficiaire_id is not null)
+      select count(*)::int as personnes, count(*) filter (where f.premiere >= ${period.du}::date)::int as nouvelles
+      from s left join stat_premiere f on f.beneficiaire_id = s.beneficiaire_id`;
+  }
+  const sources: RawBuilder<unknown>[] = [];
+  if (split.months) {
+    const months = sql`mois between ${split.months.du}::date and ${split.months.au}::date`;
+    sources.push(
+      scope.kind === 'collectivite'
+        ? sql`select beneficiaire_id from stat_personne where collectivite_id = ${scope.id} and ${months}`
+        : sql`select beneficiaire_id from stat_personne where ${months}`,
+    );
+  }
+  for (const edge of split.edges)
+    sources.push(
+      sql`select p.beneficiaire_id from ${participationSource(scope, edge).from} and p.beneficiaire_id is not null`,
+    );
+  return sql<Distinct>`
+    with s as materialized (
+      select distinct beneficiaire_id from (${sql.join(sources, sql` union all `)}) u)
+    select count(*)::int as personnes, count(*) filter (where f.premiere >= ${period.du}::date)::int as nouvelles
+    from s left join stat_premiere f on f.beneficiaire_id = s.beneficiaire_id`;
 }
 
 type Counting = ReturnType<typeof countingQueries>;
@@ -414,13 +443,14 @@ type Counting = ReturnType<typeof countingQueries>;
  * and count the reports of the partial months at the ends of the period.
  */
 export function statisticsQueries(scope: Scope, period: Period, options: { fromReports?: boolean } = {}) {
+  const rolled = !options.fromReports && (scope.kind === 'collectivite' || scope.kind === 'opsn');
+  const split = rolled ? splitPeriod(period) : { months: null, edges: [period] };
+  const { months, edges } = split;
   const queries: {
     distinct: RawBuilder<{ personnes: number; nouvelles: number }>;
     rollup?: ReturnType<typeof rollupQuery>;
     counts: { name: string; queries: Counting }[];
-  } = { distinct: distinctQuery(scope, period), counts: [] };
-  const rolled = !options.fromReports && (scope.kind === 'collectivite' || scope.kind === 'opsn');
-  const { months, edges } = rolled ? splitPeriod(period) : { months: null, edges: [period] };
+  } = { distinct: distinctQuery(scope, period, split, options.fromReports), counts: [] };
   if (months) queries.rollup = rollupQuery(scope, months);
   queries.counts = edges.map((edge, i) => ({
     name: `reports${i + 1}`,
