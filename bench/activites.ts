@@ -70,6 +70,8 @@ const EXPORT_ROWS = 100_000;
 const CHUNK = 200_000;
 /** Concurrent helpers recording reports. */
 const POST_LOAD: LoadSettings = { connections: 50, warmupSec: 1, durationSec: 5, timeoutSec: 30 };
+/** Reports per second from the 50 helpers together in the steady measurement. */
+const STEADY_RATE = 50;
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '—');
@@ -600,9 +602,21 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   const bare = await ctx.measure({ url: ctx.baseUrl + ctx.barePath, headers: {}, ...POST_LOAD });
   progress('POST /api/v1/activites under 50 connections (50 helpers, distinct tokens)…');
   const post = await ctx.measure(postJob(ctx, helpers, today));
+  // 50 helpers sending a report each second between them: latency is then the service time,
+  // not the queue a saturated closed loop builds (latency = connections / throughput).
+  progress(`POST /api/v1/activites, 50 connections at ${STEADY_RATE} reports/s…`);
+  const steady = await ctx.measure({ ...postJob(ctx, helpers, today), overallRate: STEADY_RATE });
+  const bareSteady = await ctx.measure({
+    url: ctx.baseUrl + ctx.barePath,
+    headers: {},
+    ...POST_LOAD,
+    overallRate: STEADY_RATE,
+  });
   console.log(`\nRecording a report, ${POST_LOAD.connections} connections, ${POST_LOAD.durationSec} s each:`);
-  console.log(loadLine('bare route', bare, bare));
-  console.log(loadLine('POST /api/v1/activites', post, bare));
+  console.log(loadLine('bare route, saturated', bare, bare));
+  console.log(loadLine('POST /api/v1/activites, saturated', post, bare));
+  console.log(loadLine(`bare route at ${STEADY_RATE} req/s`, bareSteady, bareSteady));
+  console.log(loadLine(`POST at ${STEADY_RATE} reports/s`, steady, bareSteady));
 
   // 2. Statistics over a year.
   const period = presets(today)[0]!.period;
@@ -718,6 +732,7 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
       post: load(post),
       p95Ratio: round(post.latencyMs.p95 / bare.latencyMs.p95, 2),
       throughputRatio: round(post.rps / bare.rps, 3),
+      steady: { rate: STEADY_RATE, bare: load(bareSteady), post: load(steady) },
     },
     statistics: { collectivite: statistics(collectivite), opsn: statistics(opsn) },
     export: exported,

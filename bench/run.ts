@@ -117,6 +117,8 @@ export type LoadJob = {
   method?: string;
   body?: string;
   requests?: LoadRequest[];
+  /** Requests per second over all connections (unset: as fast as the server answers). */
+  overallRate?: number;
 } & LoadSettings;
 type Percentiles = { p50: number; p95: number; p99: number };
 export type LoadResult = {
@@ -182,6 +184,7 @@ async function runLoad(autocannon: Autocannon, job: LoadJob): Promise<LoadResult
     headers: job.headers,
     connections: job.connections,
     timeout: job.timeoutSec,
+    ...(job.overallRate ? { overallRate: job.overallRate } : {}),
     ...(job.method ? { method: job.method } : {}),
     ...(job.body ? { body: job.body } : {}),
     // Each connection requests the paths (or requests) in turn.
