@@ -273,7 +273,9 @@ function activityWhere(scope: Scope, period: Period): RawBuilder<unknown> {
     case 'collectivite':
       return sql`a.collectivite_id = ${scope.id} and ${dates}`; // activite_collectivite_date
     case 'opsn':
-      return dates;
+      // Every report belongs to a collectivité: this reads activite_collectivite_date rather
+      // than the whole table.
+      return sql`a.collectivite_id = any(array(select id from collectivite)) and ${dates}`;
   }
 }
 
@@ -297,7 +299,7 @@ function participationSource(
     from:
       scope.kind === 'collectivite'
         ? sql`participation p where p.collectivite_id = ${scope.id} and ${dates}`
-        : sql`participation p where ${dates}`,
+        : sql`participation p where p.collectivite_id = any(array(select id from collectivite)) and ${dates}`,
     date: sql`p.date`,
   };
 }
