@@ -5,6 +5,7 @@ import { platformMigrations } from '../platform/tables.ts';
 import { activites } from './activites/index.ts';
 import { api } from './api/index.ts';
 import { comptes } from './comptes/index.ts';
+import { donnees } from './donnees/index.ts';
 import { journal } from './journal/index.ts';
 import { lieux } from './lieux/index.ts';
 import { proconnect } from './proconnect/index.ts';
@@ -34,6 +35,7 @@ export const modules: RelaisModule[] = [
   activites,
   proconnect,
   journal,
+  donnees,
   api,
   site,
   sauvegarde,

@@ -37,6 +37,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'lieux.update': 'Lieu modifié',
   'lieux.publish': 'Lieu publié',
   'lieux.unpublish': 'Lieu retiré de l’annuaire',
+  'donnees.publish': 'Données ouvertes régénérées',
   'activites.places': 'Lieux d’activité choisis',
   'activite.create': 'Compte rendu d’activité enregistré',
   'activite.update': 'Compte rendu d’activité modifié',

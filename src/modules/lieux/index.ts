@@ -48,4 +48,6 @@ export const lieux: RelaisModule = {
   ],
 };
 
+export { lmnRecord, publishedPlaces } from './export.ts';
 export { type PlaceSummary, placeSummaries, placesOfCollectivites } from './service.ts';
+export { LMN_FIELDS, LMN_VERSION, type LmnField } from './vocabulary.ts';

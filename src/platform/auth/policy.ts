@@ -37,7 +37,8 @@ export type Action =
   | 'people.manage' // invite people, change their roles, deactivate them (in a collectivité)
   | 'places.manage' // create, edit, import, publish places of the directory (in a collectivité)
   | 'activities.record' // record activity reports and see the people one helps (helpers, in a collectivité)
-  | 'statistics.read'; // read aggregate statistics of a collectivité (never identities)
+  | 'statistics.read' // read aggregate statistics of a collectivité (never identities)
+  | 'opendata.publish'; // regenerate the open datasets (administrators and scheduled work)
 
 export type Resource = { collectiviteId?: number };
 
@@ -70,6 +71,7 @@ export function can(actor: Actor, action: Action, resource: Resource = {}): bool
   switch (action) {
     case 'opsn.manage':
     case 'audit.read':
+    case 'opendata.publish':
       return false;
     case 'collectivite.theme':
     case 'people.manage':

@@ -6,6 +6,9 @@ import { Breadcrumbs, type Crumb } from './components.tsx';
 /** Who runs this instance, shown in every header. */
 export type SiteIdentity = { name: string; shortName: string; logoUrl?: string | undefined };
 
+/** Another representation of a page's content: a data file, a catalogue. */
+export type Alternate = { href: string; type: string; title?: string };
+
 /** A collectivité's own brand, on its public pages. */
 export type Brand = { name: string; href: string; themeCssUrl?: string; logoUrl?: string | undefined };
 
@@ -29,6 +32,7 @@ export type PageChrome = {
    */
   scripts?: readonly string[] | undefined;
   styles?: readonly string[] | undefined;
+  alternates?: readonly Alternate[] | undefined;
 };
 
 function Header({ chrome }: { chrome: PageChrome }): JSX.Element {
@@ -161,6 +165,9 @@ export function Layout({
           <link rel="stylesheet" href={assetUrl('print.css')} media="print" />
           {chrome.brand?.themeCssUrl ? <link rel="stylesheet" href={chrome.brand.themeCssUrl} /> : ''}
           <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
+          {(chrome.alternates ?? []).map((a) => (
+            <link rel="alternate" type={a.type} href={a.href} title={a.title} />
+          ))}
           {(chrome.scripts ?? []).map((name) => (
             <script src={assetUrl(name)} defer></script>
           ))}

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../auth/policy.ts';
 import type { NavEntry } from '../module.ts';
 import type { Crumb } from './components.tsx';
-import { type Brand, Layout, type SiteIdentity } from './layout.tsx';
+import { type Alternate, type Brand, Layout, type SiteIdentity } from './layout.tsx';
 
 export type PageOptions = {
   title: string;
@@ -15,6 +15,8 @@ export type PageOptions = {
   scripts?: readonly string[];
   /** Asset names of stylesheets this page adds, after the platform's stylesheet. */
   styles?: readonly string[];
+  /** Other representations of the page's content (`<link rel="alternate">`), for machines. */
+  alternates?: readonly Alternate[];
 };
 
 declare module 'fastify' {
@@ -60,6 +62,7 @@ export function registerPages(app: FastifyInstance, setup: PageSetup): void {
         embed: options.embed ?? false,
         scripts: options.scripts,
         styles: options.styles,
+        alternates: options.alternates,
       },
       children: content,
     });

@@ -1,0 +1,181 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { Db } from '../../platform/db/database.ts';
+// The activity module's index does not export these yet: its vocabulary and its rule for
+// small numbers are read from their own files, so that this dataset hides exactly what the
+// statistics pages hide.
+import { parisToday, protect, THRESHOLD } from '../activites/statistics-service.ts';
+import { GENRES, TRANCHES_AGE, TYPES_ACTIVITE } from '../activites/vocabulary.ts';
+import { findCommune, listCollectivites } from '../territoires/index.ts';
+import type { Column, Dataset, DatasetRow } from './dataset.ts';
+
+/**
+ * Aggregated activity of the helpers: one row per collectivité, commune of residence of the
+ * people helped and month, with the number of accompaniments (one person at one activity)
+ * broken down three ways. Only cells are published, never totals over rows, and no count
+ * under 5 appears (see `protectRow`).
+ */
+
+type Breakdown = {
+  prefix: string;
+  column: string;
+  vocabulary: Readonly<Record<string, string>>;
+  what: string;
+};
+
+/** The three breakdowns, each a partition of the row's accompaniments. */
+const BREAKDOWNS: readonly Breakdown[] = [
+  { prefix: 'type', column: 'type', vocabulary: TYPES_ACTIVITE, what: 'type d’activité' },
+  { prefix: 'genre', column: 'genre', vocabulary: GENRES, what: 'genre' },
+  { prefix: 'age', column: 'age', vocabulary: TRANCHES_AGE, what: 'tranche d’âge' },
+];
+
+const columnName = (b: Breakdown, code: string) => `${b.prefix}_${code}`;
+
+const SUPPRESSED = 'vide quand le nombre est inférieur à 5 ou permettrait d’en retrouver un';
+
+const COLUMNS: Column[] = [
+  {
+    name: 'collectivite_code',
+    type: 'string',
+    description:
+      'Collectivité membre où l’activité a été enregistrée : code INSEE d’une commune ou SIREN d’une intercommunalité',
+  },
+  { name: 'collectivite_nom', type: 'string', description: 'Nom de cette collectivité' },
+  {
+    name: 'commune_residence_insee',
+    type: 'string',
+    description:
+      'Code INSEE de la commune de résidence des personnes accompagnées ; vide quand elle est inconnue',
+  },
+  {
+    name: 'commune_residence_nom',
+    type: 'string',
+    description: 'Nom de cette commune ; vide quand inconnue',
+  },
+  { name: 'mois', type: 'yearmonth', description: 'Mois des activités' },
+  {
+    name: 'accompagnements',
+    type: 'integer',
+    unit: 'accompagnements',
+    description: `Accompagnements : une personne présente à une activité, individuelle ou en atelier ; ${SUPPRESSED}`,
+  },
+  ...BREAKDOWNS.flatMap((b) =>
+    Object.entries(b.vocabulary).map(
+      ([code, label]): Column => ({
+        name: columnName(b, code),
+        type: 'integer',
+        unit: 'accompagnements',
+        description: `Accompagnements dont le ${b.what} est « ${label} » ; ${SUPPRESSED}`,
+      }),
+    ),
+  ),
+];
+
+/** The codes of a vocabulary, with any value outside it counted as « non communiqué ». */
+function normalised(column: RawBuilder<unknown>, vocabulary: Readonly<Record<string, string>>) {
+  const codes = Object.keys(vocabulary);
+  return codes.includes('non_communique')
+    ? sql`case when ${column} in (${sql.join(codes)}) then ${column} else 'non_communique' end`
+    : column;
+}
+
+/** Counts per collectivité, commune and complete month, one scan of the participations. */
+function countsQuery(before: string) {
+  const filters = BREAKDOWNS.flatMap((b) =>
+    Object.keys(b.vocabulary).map(
+      (code) =>
+        sql`count(*) filter (where ${sql.ref(b.column)} = ${code})::int as ${sql.id(columnName(b, code))}`,
+    ),
+  );
+  return sql<Record<string, number | string>>`
+    select collectivite_id, commune, mois, count(*)::int as accompagnements, ${sql.join(filters)}
+    from (select p.collectivite_id, coalesce(p.commune_insee, '') as commune,
+                 to_char(p.date, 'YYYY-MM') as mois, a.type,
+                 ${normalised(sql`p.genre`, GENRES)} as genre,
+                 ${normalised(sql`p.tranche_age`, TRANCHES_AGE)} as age
+          from participation p join activite a on a.id = p.activite_id
+          where p.date < ${before}::date) x
+    group by collectivite_id, commune, mois`;
+}
+
+/**
+ * A row's counts as they may be published, null for a hidden one. A reader can add up any
+ * breakdown to get the row's total, so each breakdown is protected as if that total were
+ * known: cells of 1 to 4 are hidden, then the cells that would let one be recomputed by
+ * difference (`protect`, as on the statistics pages), or the whole breakdown. A row of fewer
+ * than 5 accompaniments shows no number at all, not even zeros (they would tell that every
+ * person shares the remaining value).
+ */
+export function protectRow(
+  total: number,
+  breakdowns: readonly (readonly number[])[],
+): { total: number | null; breakdowns: (number | null)[][] } {
+  if (total < THRESHOLD) return { total: null, breakdowns: breakdowns.map((cells) => cells.map(() => null)) };
+  return {
+    total,
+    breakdowns: breakdowns.map((cells) => {
+      const shown = protect(cells, { lo: total, hi: total });
+      return cells.map((_, i) => {
+        const value = shown?.[i];
+        return typeof value === 'number' ? value : null;
+      });
+    }),
+  };
+}
+
+/** The dataset's rows: complete months only (the month in progress would change every day). */
+export async function generateActivity(db: Db, today: string = parisToday()): Promise<DatasetRow[]> {
+  const [{ rows }, collectivites] = await Promise.all([
+    countsQuery(`${today.slice(0, 7)}-01`).execute(db),
+    listCollectivites(db),
+  ]);
+  const byId = new Map(collectivites.map((c) => [c.id, c]));
+  const published = rows.map((row): DatasetRow => {
+    const collectivite = byId.get(Number(row.collectivite_id));
+    const commune = String(row.commune);
+    const protectedRow = protectRow(
+      Number(row.accompagnements),
+      BREAKDOWNS.map((b) => Object.keys(b.vocabulary).map((code) => Number(row[columnName(b, code)]))),
+    );
+    const record: DatasetRow = {
+      collectivite_code: collectivite?.code ?? '',
+      collectivite_nom: collectivite ? collectivite.display_name || collectivite.name : '',
+      commune_residence_insee: commune,
+      commune_residence_nom: commune ? (findCommune(commune)?.name ?? '') : '',
+      mois: String(row.mois),
+      accompagnements: protectedRow.total,
+    };
+    BREAKDOWNS.forEach((b, i) => {
+      Object.keys(b.vocabulary).forEach((code, j) => {
+        record[columnName(b, code)] = protectedRow.breakdowns[i]?.[j] ?? null;
+      });
+    });
+    return record;
+  });
+  const key = (r: DatasetRow) => `${r.collectivite_code}\t${r.commune_residence_insee}\t${r.mois}`;
+  return published.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+export const activiteDataset: Dataset = {
+  id: 'activite-mediation-numerique',
+  title: 'Activité de médiation numérique par commune et par mois',
+  description:
+    'Le nombre de personnes accompagnées par les médiateurs numériques des collectivités membres, ' +
+    'par commune de résidence et par mois, selon le type d’activité, le genre et la tranche d’âge. ' +
+    'Données agrégées : aucun nombre inférieur à 5 n’est publié.',
+  keywords: [
+    'inclusion numérique',
+    'médiation numérique',
+    'accompagnements',
+    'statistiques',
+    'conseillers numériques',
+  ],
+  columns: COLUMNS,
+  notes: [
+    'Une ligne par collectivité, commune de résidence et mois révolu (le mois en cours n’est publié qu’une fois terminé).',
+    `Secret statistique : une cellule vide cache un nombre compris entre 1 et ${THRESHOLD - 1}, ou un nombre qui permettrait d’en retrouver un par différence avec le total de la ligne. Quand le total d’une ligne est inférieur à ${THRESHOLD}, aucun nombre de la ligne n’est publié.`,
+    'Aucun total par collectivité, par commune ou par mois n’est publié : additionner des lignes ne donne qu’un minimum, puisque les cellules vides n’y comptent pas.',
+    'Chaque répartition (type d’activité, genre, tranche d’âge) totalise les accompagnements de la ligne quand aucune de ses cellules n’est vide.',
+  ],
+  generate: generateActivity,
+};

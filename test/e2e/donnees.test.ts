@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, type TestContext, test } from 'node:test';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { regenerateDatasets } from '../../src/modules/donnees/index.ts';
+import { systemActor } from '../../src/platform/auth/policy.ts';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { chromiumMissing, formatViolations, launchChromium, runAxe } from '../helpers/browser.ts';
+
+/**
+ * The open-data pages in a real browser: axe-core audits (WCAG 2.1 AA), one h1, no JavaScript
+ * needed to download, and reflow at 320 px (the column dictionary scrolls within its frame).
+ */
+
+const SUITE = 'open data pages in a real browser (Chromium)';
+const PAGES = ['/donnees', '/donnees/activite-mediation-numerique', '/donnees/indice-fragilite-couverture'];
+
+if (chromiumMissing) {
+  test(SUITE, { skip: chromiumMissing }, () => {});
+} else {
+  describe(SUITE, { timeout: 180_000 }, browserChecks);
+}
+
+function browserChecks() {
+  let relais: TestApp | undefined;
+  let browser: Browser | undefined;
+  let baseURL = '';
+
+  before(async () => {
+    relais = await createTestApp({ demo: true });
+    await regenerateDatasets(relais.db.db, systemActor('test'));
+    baseURL = await relais.app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    try {
+      await browser?.close();
+    } finally {
+      await relais?.close();
+    }
+  });
+
+  async function openPage(t: TestContext, options: BrowserContextOptions = {}): Promise<Page> {
+    assert.ok(browser, 'the browser has started');
+    const context = await browser.newContext({ baseURL, locale: 'fr-FR', ...options });
+    t.after(() => context.close());
+    context.setDefaultTimeout(15_000);
+    context.setDefaultNavigationTimeout(15_000);
+    return context.newPage();
+  }
+
+  for (const url of PAGES) {
+    test(`${url}: no axe-core violation, one h1`, async (t) => {
+      const page = await openPage(t, { bypassCSP: true });
+      const response = await page.goto(url);
+      assert.equal(response?.status(), 200);
+      assert.equal(await page.locator('h1').count(), 1);
+      const violations = await runAxe(page);
+      assert.equal(violations.length, 0, formatViolations(url, violations));
+    });
+  }
+
+  test('without JavaScript, at 320 px: the list reflows and its CSV link downloads the file', async (t) => {
+    const page = await openPage(t, { javaScriptEnabled: false, viewport: { width: 320, height: 640 } });
+    for (const url of PAGES) {
+      await page.goto(url);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${url} scrolls sideways by ${overflow} px at 320 px`);
+    }
+    await page.goto('/donnees');
+    await page.screenshot({ path: path.join(tmpdir(), 'relais-donnees-320.png'), fullPage: true });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('a[href="/donnees/lieux-mediation-numerique.csv"]').click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'lieux-mediation-numerique.csv');
+    const file = await download.path();
+    assert.ok(file, 'the file was downloaded');
+  });
+}
