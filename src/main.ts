@@ -8,6 +8,7 @@ import { CliError } from './platform/cli-error.ts';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './platform/config.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db/database.ts';
 import { MigrationError, migrateToLatest } from './platform/db/migrate.ts';
+import { collectJobs, type Scheduler, startScheduler } from './platform/jobs/index.ts';
 import { createLogger } from './platform/logger.ts';
 import type { CliContext, ModuleContext } from './platform/module.ts';
 import { getOrCreateSetting } from './platform/settings.ts';
@@ -40,6 +41,23 @@ async function serve(config: Config, options: { demo?: boolean }): Promise<void>
   if (options.demo && (await seedDemoOnce(ctx))) logger.info('demo data seeded');
 
   const app = await buildApp({ config, db: handle.db, dbKind: handle.kind, logger });
+  let scheduler: Scheduler | undefined;
+  if (config.jobs) {
+    try {
+      scheduler = await startScheduler({
+        ctx,
+        database: handle.pglite ? { pglite: handle.pglite } : { databaseUrl: config.databaseUrl! },
+        jobs: collectJobs(modules),
+        logger,
+      });
+    } catch (error) {
+      await app.close();
+      await handle.close();
+      throw error;
+    }
+  } else {
+    logger.info('scheduled jobs are off (RELAIS_JOBS=off)');
+  }
   const stopSealer = startSealer(handle.db, (error) =>
     logger.error({ err: error }, 'journal sealing failed'),
   );
@@ -48,6 +66,8 @@ async function serve(config: Config, options: { demo?: boolean }): Promise<void>
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'shutting down');
+    // First, while the database is open: a job in progress finishes, or is cut short.
+    await scheduler?.stop();
     await app.close();
     await stopSealer();
     await sealJournal(handle.db);

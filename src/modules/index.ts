@@ -1,5 +1,6 @@
 import { auditMigrations } from '../platform/audit/tables.ts';
 import { tokenMigrations } from '../platform/auth/token-tables.ts';
+import { jobMigrations } from '../platform/jobs/tables.ts';
 import type { RelaisModule } from '../platform/module.ts';
 import { platformMigrations } from '../platform/tables.ts';
 import { activites } from './activites/index.ts';
@@ -11,12 +12,13 @@ import { lieux } from './lieux/index.ts';
 import { proconnect } from './proconnect/index.ts';
 import { sauvegarde } from './sauvegarde/index.ts';
 import { site } from './site/index.ts';
+import { taches } from './taches/index.ts';
 import { territoires } from './territoires/index.ts';
 
 /** The platform's own tables, migrated like a module's (and first). */
 const platform: RelaisModule = {
   name: 'platform',
-  migrations: { ...platformMigrations, ...auditMigrations, ...tokenMigrations },
+  migrations: { ...platformMigrations, ...auditMigrations, ...tokenMigrations, ...jobMigrations },
   access: {
     'GET /healthz': 'public',
     // Restricted by address or token rather than by person (see platform/http/health.ts).
@@ -35,6 +37,7 @@ export const modules: RelaisModule[] = [
   activites,
   proconnect,
   journal,
+  taches,
   donnees,
   api,
   site,

@@ -116,6 +116,10 @@ const schema = z
       .min(1, 'ne doit pas être vide / must not be empty')
       .max(300, 'doit faire au plus 300 caractères / must be at most 300 characters')
       .default('© les contributeurs d’OpenStreetMap'),
+    RELAIS_JOBS: z
+      .enum(['on', 'off'], { error: 'doit valoir on ou off / must be on or off' })
+      .default('on')
+      .transform((v) => v === 'on'),
     NODE_ENV: z
       .enum(['development', 'production', 'test'], {
         error: 'doit valoir development, production ou test / must be development, production or test',
@@ -148,6 +152,8 @@ export type Config = {
   mapTilesUrl: string;
   mapAttribution: string;
   env: 'development' | 'production' | 'test';
+  /** Whether `serve` runs the scheduled jobs (`RELAIS_JOBS`); `jobs run` works either way. */
+  jobs: boolean;
   /** ProConnect sign-in, when its three variables are set. */
   proconnect: { issuer: string; clientId: string; clientSecret: string } | undefined;
 };
@@ -192,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mapTilesUrl: v.MAP_TILES_URL,
     mapAttribution: v.MAP_ATTRIBUTION,
     env: v.NODE_ENV,
+    jobs: v.RELAIS_JOBS,
     proconnect:
       v.PROCONNECT_ISSUER && v.PROCONNECT_CLIENT_ID && v.PROCONNECT_CLIENT_SECRET
         ? {

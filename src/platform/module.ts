@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Migration } from 'kysely';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
+import type { JobDefinition } from './jobs/job.ts';
 
 /** What the platform hands to every module. */
 export type ModuleContext = { db: Db; config: Config };
@@ -68,6 +69,8 @@ export type RelaisModule = {
   cli?: (cli: CliContext) => void;
   /** Demo data, run once on the first start in demo mode, in module order. */
   seedDemo?: (ctx: ModuleContext) => Promise<void>;
+  /** Work the platform runs on a schedule (`src/platform/jobs`). */
+  jobs?: JobDefinition[];
   nav?: NavEntry[];
   home?: HomeEntry[];
 };

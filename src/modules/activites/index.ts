@@ -1,6 +1,8 @@
+import { systemActor } from '../../platform/auth/policy.ts';
 import type { RelaisModule } from '../../platform/module.ts';
 import { activityApi, activityApiAccess } from './activity-api.ts';
 import { activityAccess, activityRoutes } from './activity-routes.tsx';
+import { purgeExpiredBeneficiaries, RETENTION_TEXT } from './beneficiaire-service.ts';
 import { beneficiaryAccess, beneficiaryRoutes } from './beneficiary-routes.tsx';
 import { rollupMigrations } from './rollup.ts';
 import { seedActivites } from './seed.ts';
@@ -19,4 +21,14 @@ export const activites: RelaisModule = {
   api: activityApi,
   access: { ...activityAccess, ...beneficiaryAccess, ...statisticsAccess, ...activityApiAccess },
   seedDemo: seedActivites,
+  jobs: [
+    {
+      name: 'activites.purge-beneficiaires',
+      label: `Effacer les fiches des personnes accompagnées ${RETENTION_TEXT}`,
+      schedule: '30 3 * * *',
+      run: async ({ db }) => ({
+        'fiches effacées': await purgeExpiredBeneficiaries(db, systemActor('tâche planifiée')),
+      }),
+    },
+  ],
 };

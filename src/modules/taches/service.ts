@@ -1,0 +1,89 @@
+import { audit } from '../../platform/audit/journal.ts';
+import { type Actor, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
+import {
+  collectJobs,
+  describeSchedule,
+  type JobDefinition,
+  type JobOutcome,
+  type JobRun,
+  latestRuns,
+  nextOccurrence,
+  recentRuns,
+  runJob,
+} from '../../platform/jobs/index.ts';
+import type { ModuleContext } from '../../platform/module.ts';
+// A cycle (modules/index.ts lists this module), harmless: `modules` is only read when a
+// command runs or a page is asked for, long after every module has loaded.
+import { modules } from '../index.ts';
+
+/** What an administrator sees of a job: what it does, when it runs next, how it last went. */
+export type JobStatus = {
+  job: JobDefinition;
+  when: string;
+  next: Date;
+  last: JobRun | undefined;
+};
+
+const dateTime = new Intl.DateTimeFormat('fr-FR', {
+  dateStyle: 'short',
+  timeStyle: 'short',
+  timeZone: 'Europe/Paris',
+});
+
+/** A date and time as people in France read it, in Paris time. */
+export const formatDateTime = (date: Date) => dateTime.format(date);
+
+export function ensureAdmin(actor: Actor): void {
+  if (!isAdmin(actor)) throw new ForbiddenError('Seuls les administrateurs de l’OPSN gèrent les tâches.');
+}
+
+/** Every job the modules declare. */
+export function allJobs(): JobDefinition[] {
+  return collectJobs(modules);
+}
+
+export function findJob(name: string): JobDefinition | undefined {
+  return allJobs().find((job) => job.name === name);
+}
+
+export async function jobStatuses(ctx: ModuleContext, actor: Actor, now = new Date()): Promise<JobStatus[]> {
+  ensureAdmin(actor);
+  const last = await latestRuns(ctx.db);
+  return allJobs().map((job) => ({
+    job,
+    when: describeSchedule(job.schedule),
+    next: nextOccurrence(job.schedule, now),
+    last: last.get(job.name),
+  }));
+}
+
+export async function lastRuns(ctx: ModuleContext, actor: Actor, limit = 20): Promise<JobRun[]> {
+  ensureAdmin(actor);
+  return recentRuns(ctx.db, limit);
+}
+
+/** Runs a job at a person's request (or the command line's), and journals that they asked. */
+export async function runJobNow(
+  ctx: ModuleContext,
+  actor: Actor,
+  job: JobDefinition,
+  ip?: string,
+): Promise<JobOutcome> {
+  ensureAdmin(actor);
+  const startedBy = actor.kind === 'user' ? actor.email : 'cli';
+  const outcome = await runJob(ctx, job, startedBy);
+  await audit(ctx.db, {
+    actor,
+    action: 'job.run',
+    subject: { type: 'tache', id: job.name },
+    ip: ip ?? null,
+    details: { resultat: outcome.status, ...('runId' in outcome ? { execution: outcome.runId } : {}) },
+  });
+  return outcome;
+}
+
+/** How a run went, in one word or two. */
+export function runState(run: JobRun): string {
+  if (run.finished_at === null) return 'en cours';
+  return run.ok ? 'réussie' : 'échouée';
+}

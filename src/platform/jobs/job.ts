@@ -1,0 +1,19 @@
+import type { ModuleContext } from '../module.ts';
+
+/** What a run reports: a sentence, or counts (`{ 'fiches effacées': 3 }`). */
+export type JobSummary = string | Record<string, number>;
+
+/**
+ * Work a module has done on a schedule (reminders, expiries, purges, publications). The
+ * platform runs it at the times of `schedule`, or when an administrator asks, and records
+ * every run in `job_run`. A run never overlaps another run of the same job.
+ */
+export type JobDefinition = {
+  /** Stable identifier, `module.what` (letters, digits, `.`, `-`, `_`): runs are recorded under it. */
+  name: string;
+  /** What it does, in French, for administrators. */
+  label: string;
+  /** Five-field cron expression, read in Europe/Paris time (`30 3 * * *`: every day at 03:30). */
+  schedule: string;
+  run(ctx: ModuleContext): Promise<JobSummary>;
+};

@@ -1,0 +1,103 @@
+import type { PGlite } from '@electric-sql/pglite';
+import { type ConstructorOptions, fromPglite, PgBoss } from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Db } from '../db/database.ts';
+import type { ModuleContext } from '../module.ts';
+import type { JobDefinition } from './job.ts';
+import { LEASE_MINUTES, runJob, summaryText } from './runs.ts';
+import { TIME_ZONE } from './schedule.ts';
+
+/**
+ * Runs the jobs at their times with pg-boss, on a PostgreSQL server as on PGlite. pg-boss keeps
+ * its schedules and queue in its own schema (`pgboss`); each occurrence becomes one queued job,
+ * whichever app processes are running, and a worker runs it through `runJob`, which records it.
+ */
+
+export type Scheduler = { stop(): Promise<void> };
+
+/** Where the queue lives: the server the app uses, or its embedded PGlite. */
+export type QueueDatabase = { databaseUrl: string } | { pglite: PGlite };
+
+export type SchedulerOptions = {
+  ctx: ModuleContext;
+  database: QueueDatabase;
+  jobs: JobDefinition[];
+  logger: Logger;
+  /** How often, in seconds, pg-boss looks for due occurrences and queued jobs (tests shorten it). */
+  intervals?: { cron: number; polling: number };
+};
+
+const STARTED_BY = 'planificateur';
+const SCHEMA = 'pgboss';
+
+export async function startScheduler(options: SchedulerOptions): Promise<Scheduler> {
+  const { ctx, jobs, logger } = options;
+  const intervals = options.intervals ?? { cron: 30, polling: 10 };
+  const boss = new PgBoss({
+    ...queueConnection(ctx.db, options.database),
+    schema: SCHEMA,
+    cronMonitorIntervalSeconds: intervals.cron,
+    cronWorkerIntervalSeconds: Math.min(intervals.cron, 5),
+  });
+  boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+  boss.on('warning', (warning) => logger.warn({ warning }, 'job queue warning'));
+  await boss.start();
+  try {
+    await forgetRemovedJobs(boss, jobs);
+    for (const job of jobs) {
+      await declareQueue(boss, job.name);
+      // `once`: after the app was stopped over an occurrence, one run makes up for it at restart.
+      await boss.schedule(job.name, job.schedule, null, { tz: TIME_ZONE, missed: 'once' });
+      await boss.work(job.name, { pollingIntervalSeconds: intervals.polling }, () =>
+        runScheduled(ctx, job, logger),
+      );
+    }
+  } catch (error) {
+    await boss.stop({ graceful: false });
+    throw error;
+  }
+  logger.info({ jobs: jobs.map((j) => j.name) }, 'scheduler started');
+  return {
+    // Waits for a run in progress, up to 30 seconds; one cut short is closed as interrupted later.
+    stop: () => boss.stop({ graceful: true, timeout: 30_000 }),
+  };
+}
+
+function queueConnection(db: Db, database: QueueDatabase): ConstructorOptions {
+  if ('databaseUrl' in database) {
+    return { connectionString: database.databaseUrl, max: 2, application_name: 'relais-taches' };
+  }
+  // PGlite is one session, which the app's pool (of size 1) lends to one client at a time,
+  // holding it through a transaction. pg-boss's PGlite adapter talks to the session directly,
+  // so its statements could fall in the middle of an app transaction: each one first borrows
+  // the pool's connection, waiting for any transaction to end and keeping others from starting.
+  const direct = fromPglite(database.pglite);
+  return {
+    backend: 'pglite',
+    db: { executeSql: (text, values) => db.connection().execute(() => direct.executeSql(text, values)) },
+  };
+}
+
+/** One queue per job: `stately` keeps at most one run waiting and one running. */
+async function declareQueue(boss: PgBoss, name: string): Promise<void> {
+  const settings = { retryLimit: 0, expireInSeconds: LEASE_MINUTES * 60 };
+  if (await boss.getQueue(name)) await boss.updateQueue(name, settings);
+  else await boss.createQueue(name, { policy: 'stately', ...settings });
+}
+
+/** A job no module declares any more must not keep firing. */
+async function forgetRemovedJobs(boss: PgBoss, jobs: JobDefinition[]): Promise<void> {
+  const names = new Set(jobs.map((j) => j.name));
+  for (const schedule of await boss.getSchedules()) {
+    if (!names.has(schedule.name)) await boss.unschedule(schedule.name, schedule.key);
+  }
+}
+
+async function runScheduled(ctx: ModuleContext, job: JobDefinition, logger: Logger): Promise<void> {
+  const outcome = await runJob(ctx, job, STARTED_BY);
+  const log = { job: job.name };
+  if (outcome.status === 'succeeded')
+    logger.info({ ...log, summary: summaryText(outcome.summary) }, 'job done');
+  else if (outcome.status === 'failed') logger.error({ ...log, error: outcome.error }, 'job failed');
+  else logger.warn({ ...log, runningSince: outcome.runningSince }, 'job already running, skipped');
+}
