@@ -9,6 +9,7 @@ import { comptes } from './comptes/index.ts';
 import { donnees } from './donnees/index.ts';
 import { journal } from './journal/index.ts';
 import { lieux } from './lieux/index.ts';
+import { observatoire } from './observatoire/index.ts';
 import { proconnect } from './proconnect/index.ts';
 import { sauvegarde } from './sauvegarde/index.ts';
 import { site } from './site/index.ts';
@@ -35,6 +36,7 @@ export const modules: RelaisModule[] = [
   comptes,
   lieux,
   activites,
+  observatoire,
   proconnect,
   journal,
   taches,

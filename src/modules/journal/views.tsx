@@ -38,6 +38,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'lieux.update': 'Lieu modifié',
   'lieux.publish': 'Lieu publié',
   'lieux.unpublish': 'Lieu retiré de l’annuaire',
+  'ifn.import': 'Indice de fragilité numérique importé',
   'donnees.publish': 'Données ouvertes régénérées',
   'activites.places': 'Lieux d’activité choisis',
   'activite.create': 'Compte rendu d’activité enregistré',
