@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import type pg from 'pg';
 import { modules } from '../../src/modules/index.ts';
+import { sealJournal } from '../../src/platform/audit/journal.ts';
 import {
   type DatabaseHandle,
   type Db,
@@ -149,6 +150,8 @@ export async function createTestDataDir(): Promise<{
 
 /** Every table's rows as text, sorted: what "the same data" means, read without the backup code. */
 export async function tableSnapshot(db: Db): Promise<Record<string, string[]>> {
+  // As a backup does: the journal's entries are chained before they are read.
+  await sealJournal(db);
   return db.transaction().execute(async (trx) => {
     await sql`select set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO', true)`.execute(trx);
     const { rows: tables } = await sql<{ name: string }>`

@@ -134,6 +134,14 @@ async function sealBatch(trx: Db, batchSize: number): Promise<number> {
   return rows.length;
 }
 
+/** Whether the database's journal has reached the schema that seals entries (an old one may be backed up). */
+export async function journalSeals(db: Db): Promise<boolean> {
+  const { rows } = await sql<{ found: boolean }>`
+    select exists (select 1 from information_schema.columns
+                   where table_name = 'audit_event' and column_name = 'seq') as found`.execute(db);
+  return rows[0]?.found ?? false;
+}
+
 /** Seals the journal every `intervalMs` until the returned function is called. */
 export function startSealer(
   db: Db,

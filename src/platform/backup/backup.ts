@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { sql } from 'kysely';
-import { sealJournal } from '../audit/journal.ts';
+import { journalSeals, sealJournal } from '../audit/journal.ts';
 import type { Db } from '../db/database.ts';
 import {
   appliedMigrations,
@@ -83,8 +83,8 @@ async function* backupLines(trx: Db, header: BackupHeader): AsyncGenerator<Uint8
  */
 export async function createBackup(db: Db, out: string, keys: BackupKeys): Promise<BackupResult> {
   const started = performance.now();
-  // The backup carries a journal whose every entry is already chained.
-  await sealJournal(db);
+  // The backup carries a journal whose every entry is already chained (when its schema seals).
+  if (await journalSeals(db)) await sealJournal(db);
   let header: BackupHeader | undefined;
   await writeEncrypted(out, keys, (write) =>
     db
