@@ -4,7 +4,7 @@ import { activityApi, activityApiAccess } from './activity-api.ts';
 import { activityAccess, activityRoutes } from './activity-routes.tsx';
 import { purgeExpiredBeneficiaries, RETENTION_TEXT } from './beneficiaire-service.ts';
 import { beneficiaryAccess, beneficiaryRoutes } from './beneficiary-routes.tsx';
-import { rollupMigrations } from './rollup.ts';
+import { compactStatistics, rollupMigrations } from './rollup.ts';
 import { seedActivites } from './seed.ts';
 import { statisticsAccess, statisticsRoutes } from './statistics-routes.tsx';
 import { activitesMigrations } from './tables.ts';
@@ -29,6 +29,13 @@ export const activites: RelaisModule = {
       run: async ({ db }) => ({
         'fiches effacées': await purgeExpiredBeneficiaries(db, systemActor('tâche planifiée')),
       }),
+    },
+    {
+      // The counters are exact without it; folding keeps the deltas table small.
+      name: 'activites.compactage-statistiques',
+      label: 'Regrouper les compteurs mensuels des statistiques',
+      schedule: '*/10 * * * *',
+      run: async ({ db }) => ({ 'lignes regroupées': await compactStatistics(db) }),
     },
   ],
 };

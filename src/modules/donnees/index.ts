@@ -1,42 +1,15 @@
 import { systemActor } from '../../platform/auth/policy.ts';
-import type { ModuleContext, RelaisModule } from '../../platform/module.ts';
+import type { JobDefinition } from '../../platform/jobs/job.ts';
+import type { RelaisModule } from '../../platform/module.ts';
 import { donneesCli } from './cli.ts';
 import { regenerateDatasets } from './publish.ts';
 import { donneesRoutes } from './routes.tsx';
 import { donneesMigrations } from './tables.ts';
 
-/**
- * Open data: the datasets Relais publishes under Licence Ouverte 2.0 (places, aggregated
- * activity, fragility index and coverage), their stable files in CSV and JSON, their pages
- * and the DCAT catalogue that data.gouv.fr harvests.
- */
-export const donnees: RelaisModule = {
-  name: 'donnees',
-  migrations: donneesMigrations,
-  routes: donneesRoutes,
-  cli: donneesCli,
-  access: {
-    'GET /donnees': 'public',
-    'GET /donnees/catalogue.jsonld': 'public',
-    'GET /donnees/:fichier': 'public',
-    'POST /admin/donnees/regenerer': 'admin',
-  },
-  nav: [{ href: '/donnees', label: 'Données ouvertes' }],
-};
-
-/** Work run on a schedule: the shape of the platform's job definitions. */
-export type DonneesJob = {
-  name: string;
-  label: string;
-  /** Five-field cron expression, Paris time. */
-  schedule: string;
-  run(ctx: ModuleContext): Promise<Record<string, number> | string>;
-};
-
 /** Regenerates every dataset each night; a dataset that fails makes the run fail, once the others are done. */
-export const donneesJobs: DonneesJob[] = [
+export const donneesJobs: JobDefinition[] = [
   {
-    name: 'donnees-publication',
+    name: 'donnees.publication',
     label: 'Publication des données ouvertes',
     schedule: '15 4 * * *',
     run: async ({ db }) => {
@@ -57,6 +30,26 @@ export const donneesJobs: DonneesJob[] = [
     },
   },
 ];
+
+/**
+ * Open data: the datasets Relais publishes under Licence Ouverte 2.0 (places, aggregated
+ * activity, fragility index and coverage), their stable files in CSV and JSON, their pages
+ * and the DCAT catalogue that data.gouv.fr harvests.
+ */
+export const donnees: RelaisModule = {
+  name: 'donnees',
+  migrations: donneesMigrations,
+  routes: donneesRoutes,
+  cli: donneesCli,
+  access: {
+    'GET /donnees': 'public',
+    'GET /donnees/catalogue.jsonld': 'public',
+    'GET /donnees/:fichier': 'public',
+    'POST /admin/donnees/regenerer': 'admin',
+  },
+  nav: [{ href: '/donnees', label: 'Données ouvertes' }],
+  jobs: donneesJobs,
+};
 
 export type { Column, ColumnType, Dataset, DatasetRow, Format } from './dataset.ts';
 export { indiceDataset } from './indice-dataset.ts';
