@@ -6,6 +6,7 @@ import { platformMigrations } from '../platform/tables.ts';
 import { activites } from './activites/index.ts';
 import { api } from './api/index.ts';
 import { comptes } from './comptes/index.ts';
+import { couverture } from './couverture/index.ts';
 import { donnees } from './donnees/index.ts';
 import { journal } from './journal/index.ts';
 import { lieux } from './lieux/index.ts';
@@ -35,6 +36,7 @@ export const modules: RelaisModule[] = [
   territoires,
   comptes,
   lieux,
+  couverture,
   activites,
   observatoire,
   proconnect,

@@ -49,5 +49,16 @@ export const lieux: RelaisModule = {
 };
 
 export { lmnRecord, publishedPlaces } from './export.ts';
+export {
+  type CommunePlaces,
+  isInFrance,
+  nearestPublishedPlace,
+  type PlacesAround,
+  type Point,
+  publishedPlacesAround,
+  publishedPlacesOfCommunes,
+  SERVICES,
+  type Service,
+} from './proximity.ts';
 export { type PlaceSummary, placeSummaries, placesOfCollectivites } from './service.ts';
 export { LMN_FIELDS, LMN_VERSION, type LmnField } from './vocabulary.ts';
