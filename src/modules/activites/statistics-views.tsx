@@ -68,7 +68,7 @@ function Definitions(): JSX.Element {
   );
 }
 
-function Summary({ view }: { view: StatisticsView }): JSX.Element {
+export function Summary({ view }: { view: StatisticsView }): JSX.Element {
   const items: [string, Shown][] = [
     ['Activités', view.summary.activites],
     ['Accompagnements', view.summary.accompagnements],
@@ -158,7 +158,7 @@ export function BreakdownFigure({ breakdown }: { breakdown: Breakdown }): JSX.El
   );
 }
 
-function Months({ view }: { view: StatisticsView }): JSX.Element {
+export function Months({ view }: { view: StatisticsView }): JSX.Element {
   return (
     <section class="stats-breakdown stats-breakdown--wide" aria-labelledby="stats-titre-mois">
       <h2 id="stats-titre-mois">Mois par mois</h2>

@@ -2,19 +2,35 @@ import type { RelaisModule } from '../../platform/module.ts';
 import { observatoireCli } from './cli.ts';
 import { observatoireRoutes } from './routes.tsx';
 import { observatoireMigrations } from './tables.ts';
+import { territoryAccess, territoryRoutes } from './territory-routes.tsx';
 
-/** The observatory of digital exclusion: MedNum's digital fragility index (IFN), by vintage. */
+/**
+ * The observatory of digital exclusion: MedNum's digital fragility index (IFN), by vintage,
+ * and the public pages joining it with the places and the helpers' activity per territory.
+ */
 export const observatoire: RelaisModule = {
   name: 'observatoire',
   migrations: observatoireMigrations,
-  routes: observatoireRoutes,
+  routes: (app, ctx) => {
+    observatoireRoutes(app, ctx);
+    territoryRoutes(app, ctx);
+  },
   cli: observatoireCli,
   access: {
     'GET /admin/observatoire/ifn': 'admin',
     'POST /admin/observatoire/ifn': 'admin',
     'GET /admin/observatoire/ifn/rapport': 'admin',
     'GET /admin/observatoire/ifn/rapport.csv': 'admin',
+    ...territoryAccess,
   },
+  nav: [{ href: '/observatoire', label: 'Observatoire' }],
+  home: [
+    {
+      href: '/observatoire',
+      title: 'Observatoire de l’inclusion numérique',
+      text: 'La fragilité numérique de chaque territoire, les lieux d’aide, les zones blanches et l’activité des médiateurs.',
+    },
+  ],
 };
 
 export {

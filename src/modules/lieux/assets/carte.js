@@ -5,7 +5,8 @@
  * link never pays for a map it did not ask for; the position picker loads at once. The
  * containers name the files (data-js, data-css). Data from the server is only ever set as text.
  *
- *   [data-map="resultats"]  the places of a search, from the JSON of data-source
+ *   [data-map="resultats"]  the places of a search, from the JSON of data-source (an item's
+ *                           `couleur`, #rrggbb, draws it as a round marker of that colour)
  *   [data-map="lieu"]       one place: data-lat, data-lon, data-nom
  *   [data-map="picker"]     click to fill the inputs named by data-lat-input, data-lon-input
  *   [data-geolocate]        a search form's "use my position" button
@@ -127,12 +128,24 @@
           paddingBottomRight: [24, 16],
           maxZoom: 16,
         });
+        // Coloured markers stay apart: their colours would be lost in a cluster.
+        const coloured = points.some((p) => p.item.couleur);
         const group =
-          typeof L.markerClusterGroup === 'function'
+          !coloured && typeof L.markerClusterGroup === 'function'
             ? L.markerClusterGroup({ showCoverageOnHover: false })
             : L.featureGroup();
         for (const point of points) {
-          const marker = L.marker(point.latlng, markerOptions(point.item.nom));
+          // A colour given by the page (the observatory's index classes): a round marker.
+          const colour = /^#[0-9a-f]{6}$/i.test(String(point.item.couleur || '')) ? point.item.couleur : null;
+          const marker = colour
+            ? L.circleMarker(point.latlng, {
+                radius: 8,
+                color: '#1b1b1b',
+                weight: 1,
+                fillColor: colour,
+                fillOpacity: 0.9,
+              })
+            : L.marker(point.latlng, markerOptions(point.item.nom));
           marker.bindPopup(() => popup(point.item));
           group.addLayer(marker);
         }

@@ -1,0 +1,186 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import { type Period, parsePeriod } from '../activites/statistics-service.ts';
+import { MAP_ASSETS, mapAttributes } from '../lieux/map-view.tsx';
+import { getOpsn } from '../territoires/index.ts';
+import { reportPdf } from './report-pdf.ts';
+import { findTerritory, listTerritories, type Territory } from './territory.ts';
+import {
+  communeIndexes,
+  DEFAULT_RADIUS_KM,
+  DEFAULT_THRESHOLD,
+  type ObservationSettings,
+  observeTerritory,
+} from './territory-service.ts';
+import { colourOf, ObservatoryHome, type SettingsValues, TerritoryPage } from './territory-views.tsx';
+
+export const territoryAccess: AccessTable = {
+  'GET /observatoire': 'public',
+  'GET /observatoire/:territoire': 'public',
+  'GET /observatoire/:territoire/integrer': 'public',
+  'GET /observatoire/:territoire/lieux.json': 'public',
+  'GET /observatoire/:territoire/rapport.pdf': 'public',
+};
+
+type SettingsInput =
+  | { ok: true; settings: ObservationSettings; values: SettingsValues }
+  | { ok: false; errors: Record<string, string>; values: SettingsValues };
+
+const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+
+/** The period, the distance of "nearby" and the white zones' threshold asked in the address. */
+export function parseSettings(query: Record<string, unknown>): SettingsInput {
+  const period = parsePeriod(query);
+  const values: SettingsValues = {
+    du: period.ok ? period.period.du : period.values.du,
+    au: period.ok ? period.period.au : period.values.au,
+    rayon: text(query.rayon) || String(DEFAULT_RADIUS_KM),
+    seuil: text(query.seuil) || String(DEFAULT_THRESHOLD),
+  };
+  const errors: Record<string, string> = period.ok ? {} : { ...period.errors };
+  const radiusKm = Number(values.rayon.replace(',', '.'));
+  if (!Number.isInteger(radiusKm) || radiusKm < 1 || radiusKm > 50)
+    errors.rayon = 'Distance de proximité : un nombre entier de kilomètres, de 1 à 50.';
+  const threshold = Number(values.seuil.replace(',', '.'));
+  if (!Number.isFinite(threshold) || threshold < 1 || threshold > 10)
+    errors.seuil = 'Seuil d’indice : un nombre de 1 à 10, par exemple 6 ou 6,5.';
+  if (!period.ok || Object.keys(errors).length > 0) return { ok: false, errors, values };
+  return { ok: true, settings: { period: period.period, radiusKm, threshold }, values };
+}
+
+/** The query string of the settings, to carry them to the report, the embed and shared links. */
+const settingsQuery = (s: ObservationSettings) =>
+  new URLSearchParams({
+    du: s.period.du,
+    au: s.period.au,
+    rayon: String(s.radiusKm),
+    seuil: String(s.threshold),
+  }).toString();
+
+/** The latest total of each territory that has an index code, for the list. */
+async function latestTotals(ctx: RouteContext, territories: Territory[]): Promise<Map<string, number>> {
+  const codes = territories.flatMap((t) => (t.indexCode ? [t.indexCode] : []));
+  if (codes.length === 0) return new Map();
+  const { rows } = await sql<{ code: string; total: number }>`
+    select distinct on (s.code) s.code, s.total
+    from ifn_score s join ifn_millesime v on v.id = s.millesime_id
+    where s.code = any(${codes}::text[])
+    order by s.code, v.year desc`.execute(ctx.db);
+  return new Map(rows.map((r) => [r.code, r.total]));
+}
+
+/** A CSP that lets any site frame this page (the embeddable variant only). */
+function allowFraming(reply: FastifyReply): void {
+  const csp = String(reply.getHeader('content-security-policy') ?? '');
+  reply.header('content-security-policy', csp.replace(/frame-ancestors [^;]*/, 'frame-ancestors *'));
+  reply.removeHeader('x-frame-options');
+  // Browsers refuse a cross-origin frame whose resource policy is same-origin.
+  reply.header('cross-origin-resource-policy', 'cross-origin');
+}
+
+export function territoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { db, config } = ctx;
+
+  app.get('/observatoire', async (_request, reply) => {
+    const territories = await listTerritories(db);
+    const totals = await latestTotals(ctx, territories);
+    const indexImported = (await db.selectFrom('ifn_millesime').select('id').limit(1).execute()).length > 0;
+    return reply.page(
+      { title: 'Observatoire de l’inclusion numérique' },
+      <ObservatoryHome territories={territories} totals={totals} indexImported={indexImported} />,
+    );
+  });
+
+  async function territoryPage(request: FastifyRequest, reply: FastifyReply, embed: boolean) {
+    const territory = await findTerritory(db, (request.params as { territoire: string }).territoire);
+    if (!territory) return reply.callNotFound();
+    const input = parseSettings(request.query as Record<string, unknown>);
+    const observation = input.ok ? await observeTerritory(db, territory, input.settings) : null;
+    if (embed) allowFraming(reply);
+    return reply.page(
+      {
+        title: `Observatoire : ${territory.name}`,
+        status: input.ok ? 200 : 400,
+        hasErrors: !input.ok,
+        embed,
+        breadcrumbs: embed ? undefined : [{ href: '/observatoire', label: 'Observatoire' }],
+        ...(embed ? {} : MAP_ASSETS),
+      },
+      <TerritoryPage
+        observation={observation}
+        territory={territory}
+        values={input.values}
+        errors={input.ok ? {} : input.errors}
+        query={input.ok ? settingsQuery(input.settings) : ''}
+        embed={embed}
+        mapAttributes={mapAttributes(config)}
+        publicUrl={config.publicUrl}
+      />,
+    );
+  }
+
+  app.get('/observatoire/:territoire', (request, reply) => territoryPage(request, reply, false));
+  app.get('/observatoire/:territoire/integrer', (request, reply) => territoryPage(request, reply, true));
+
+  // The places of the territory for its map, each coloured by the index of its commune.
+  app.get('/observatoire/:territoire/lieux.json', async (request, reply) => {
+    const territory = await findTerritory(db, (request.params as { territoire: string }).territoire);
+    if (!territory) return reply.callNotFound();
+    const [places, indexes] = await Promise.all([
+      db
+        .selectFrom('lieu')
+        .select(['id', 'nom', 'commune', 'code_insee', 'latitude', 'longitude'])
+        .where('status', '=', 'publie')
+        .where('code_insee', '=', sql<string>`any(${territory.communes}::text[])`)
+        .where('latitude', 'is not', null)
+        .orderBy('nom')
+        .limit(2000)
+        .execute(),
+      communeIndexes(db, territory.communes),
+    ]);
+    return reply.header('cache-control', 'public, max-age=300').send({
+      total: places.length,
+      items: places.map((p) => {
+        const total = p.code_insee ? (indexes.get(p.code_insee)?.total ?? null) : null;
+        return {
+          id: p.id,
+          nom: p.nom,
+          commune: p.commune,
+          latitude: p.latitude,
+          longitude: p.longitude,
+          url: `/lieux/${p.id}`,
+          indice: total,
+          couleur: colourOf(total),
+        };
+      }),
+    });
+  });
+
+  app.get('/observatoire/:territoire/rapport.pdf', async (request, reply) => {
+    const territory = await findTerritory(db, (request.params as { territoire: string }).territoire);
+    if (!territory) return reply.callNotFound();
+    const input = parseSettings(request.query as Record<string, unknown>);
+    if (!input.ok) {
+      const first = Object.values(input.errors)[0];
+      return reply.code(400).type('text/plain; charset=utf-8').send(`Réglages refusés : ${first}`);
+    }
+    const [observation, opsn] = await Promise.all([
+      observeTerritory(db, territory, input.settings),
+      getOpsn(db),
+    ]);
+    const pdf = await reportPdf(db, observation, {
+      opsnName: opsn?.name ?? 'OPSN',
+      opsnLogoId: opsn?.logo_file_id ?? null,
+      publicUrl: config.publicUrl,
+    });
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `inline; filename="${reportFileName(territory, input.settings.period)}"`)
+      .header('cache-control', 'public, max-age=300')
+      .send(pdf);
+  });
+}
+
+export const reportFileName = (t: Territory, p: Period) =>
+  `rapport-observatoire-${t.slug}-${p.du}-${p.au}.pdf`;

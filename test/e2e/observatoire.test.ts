@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, type TestContext, test } from 'node:test';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { file, line } from '../../src/modules/observatoire/ifn-fixtures.ts';
+import { importIfn } from '../../src/modules/observatoire/import.ts';
+import { systemActor } from '../../src/platform/auth/policy.ts';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { chromiumMissing, formatViolations, launchChromium, runAxe } from '../helpers/browser.ts';
+
+/**
+ * The public observatory in a real browser: axe-core audits (WCAG 2.1 AA), one h1, reflow at
+ * 320 px without JavaScript, the embeddable page inside an iframe of another origin, and the
+ * map drawn with coloured markers when JavaScript runs.
+ */
+
+const SUITE = 'public observatory in a real browser (Chromium)';
+const PAGES = [
+  '/observatoire',
+  '/observatoire/villeurbanne',
+  '/observatoire/opsn',
+  '/observatoire/villeurbanne/integrer',
+];
+
+if (chromiumMissing) {
+  test(SUITE, { skip: chromiumMissing }, () => {});
+} else {
+  describe(SUITE, { timeout: 240_000 }, browserChecks);
+}
+
+function browserChecks() {
+  let relais: TestApp | undefined;
+  let browser: Browser | undefined;
+  let baseURL = '';
+
+  before(async () => {
+    relais = await createTestApp({ demo: true });
+    const codes = ['69266', '69259', '69256', '69029', '69034', '69286', '42207', '42187'];
+    const result = await importIfn(
+      relais.db.db,
+      systemActor('test'),
+      file(
+        ...codes.map((code, i) =>
+          line(code, 4 + (i % 5) * 1.1, { name: code === '69266' ? 'Villeurbanne' : code }),
+        ),
+      ),
+      { fileName: 'ifn.csv', year: 2023 },
+    );
+    assert.ok(result.ok && result.report.written);
+    baseURL = await relais.app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    try {
+      await browser?.close();
+    } finally {
+      await relais?.close();
+    }
+  });
+
+  async function openPage(t: TestContext, options: BrowserContextOptions = {}): Promise<Page> {
+    assert.ok(browser, 'the browser has started');
+    const context = await browser.newContext({ baseURL, locale: 'fr-FR', ...options });
+    t.after(() => context.close());
+    context.setDefaultTimeout(20_000);
+    context.setDefaultNavigationTimeout(20_000);
+    return context.newPage();
+  }
+
+  for (const url of PAGES) {
+    test(`${url}: no axe-core violation, one h1`, async (t) => {
+      const page = await openPage(t, { bypassCSP: true });
+      const response = await page.goto(url);
+      assert.equal(response?.status(), 200);
+      assert.equal(await page.locator('h1').count(), 1);
+      const violations = await runAxe(page);
+      assert.equal(violations.length, 0, formatViolations(url, violations));
+    });
+  }
+
+  test('without JavaScript, at 320 px: every page reflows', async (t) => {
+    const page = await openPage(t, { javaScriptEnabled: false, viewport: { width: 320, height: 640 } });
+    for (const url of PAGES) {
+      await page.goto(url);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${url} scrolls sideways by ${overflow} px at 320 px`);
+    }
+    await page.goto('/observatoire/villeurbanne');
+    await page.screenshot({ path: path.join(tmpdir(), 'relais-observatoire-320.png'), fullPage: true });
+  });
+
+  test('the embeddable page shows inside an iframe of another site', async (t) => {
+    const page = await openPage(t);
+    // A page of another site framing it: another port is another origin.
+    const site = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(
+        `<!doctype html><title>Site de la mairie</title><iframe src="${baseURL}/observatoire/villeurbanne/integrer" title="Observatoire" width="900" height="700"></iframe>`,
+      );
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => site.close(() => resolve())));
+    await page.goto(`http://127.0.0.1:${(site.address() as AddressInfo).port}/`);
+    await page.waitForLoadState('load');
+    const frame = page.frames().find((f) => f.url().includes('/integrer'));
+    assert.ok(frame, 'the iframe loaded');
+    await frame.waitForLoadState('load');
+    assert.match((await frame.locator('h1').textContent()) ?? '', /Observatoire : Ville de Villeurbanne/);
+  });
+
+  test('with JavaScript, the map draws the places in the colours of their commune’s index', async (t) => {
+    const page = await openPage(t, { viewport: { width: 1280, height: 900 } });
+    await page.goto('/observatoire/opsn');
+    await page.getByRole('button', { name: 'Afficher la carte' }).click();
+    await page.locator('section.carte path.leaflet-interactive').first().waitFor();
+    assert.ok((await page.locator('section.carte path.leaflet-interactive').count()) > 0);
+    await page.screenshot({ path: path.join(tmpdir(), 'relais-observatoire-opsn.png'), fullPage: true });
+  });
+}
