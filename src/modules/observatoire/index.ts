@@ -1,8 +1,12 @@
 import type { RelaisModule } from '../../platform/module.ts';
 import { observatoireCli } from './cli.ts';
+import { registerIndexCoverageDataset } from './dataset.ts';
 import { observatoireRoutes } from './routes.tsx';
 import { observatoireMigrations } from './tables.ts';
 import { territoryAccess, territoryRoutes } from './territory-routes.tsx';
+
+// The open dataset of the index per commune with its coverage is the observatory's to build.
+registerIndexCoverageDataset();
 
 /**
  * The observatory of digital exclusion: MedNum's digital fragility index (IFN), by vintage,

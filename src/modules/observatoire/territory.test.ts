@@ -4,6 +4,7 @@ import { HtmlValidate } from 'html-validate';
 import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/app.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
+import { regenerateDatasets } from '../donnees/index.ts';
 import { file, line } from './ifn-fixtures.ts';
 import { importIfn } from './import.ts';
 import { parseSettings } from './territory-routes.tsx';
@@ -167,6 +168,22 @@ describe('public observatory', () => {
     assert.equal(pdf.statusCode, 400);
     assert.match(pdf.body, /Réglages refusés/);
     assert.equal((await anonymous().get('/observatoire/inconnu')).statusCode, 404);
+  });
+
+  test('the open dataset joins each commune’s index with its coverage', async () => {
+    await regenerateDatasets(t.db.db, systemActor('test'));
+    const res = await anonymous().get('/donnees/indice-fragilite-couverture.json');
+    assert.equal(res.statusCode, 200);
+    const rows = res.json() as Record<string, string | number | null>[];
+    assert.equal(rows.length, 8);
+    const villeurbanne = rows.find((r) => r.code_insee === '69266');
+    assert.equal(villeurbanne?.ifn_total, VILLEURBANNE_2023);
+    assert.equal(villeurbanne?.millesime_ifn, 2023);
+    assert.equal(typeof villeurbanne?.lieux_publies, 'number');
+    assert.match(
+      String(villeurbanne?.service_aide_aux_demarches_administratives),
+      /^(commune|proche|aucun|inconnu)$/,
+    );
   });
 
   test('settings: defaults, decimal comma, bounds', () => {
