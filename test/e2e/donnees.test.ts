@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, type TestContext, test } from 'node:test';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { regenerateDatasets } from '../../src/modules/donnees/index.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
-import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { chromiumMissing, formatViolations, launchChromium, runAxe } from '../helpers/browser.ts';
+import { browserHarness, chromiumMissing, formatViolations, runAxe } from '../helpers/browser.ts';
 
 /**
  * The open-data pages in a real browser: axe-core audits (WCAG 2.1 AA), one h1, no JavaScript
@@ -23,33 +21,9 @@ if (chromiumMissing) {
 }
 
 function browserChecks() {
-  let relais: TestApp | undefined;
-  let browser: Browser | undefined;
-  let baseURL = '';
-
-  before(async () => {
-    relais = await createTestApp({ demo: true });
+  const { openPage } = browserHarness(async (relais) => {
     await regenerateDatasets(relais.db.db, systemActor('test'));
-    baseURL = await relais.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
   });
-
-  after(async () => {
-    try {
-      await browser?.close();
-    } finally {
-      await relais?.close();
-    }
-  });
-
-  async function openPage(t: TestContext, options: BrowserContextOptions = {}): Promise<Page> {
-    assert.ok(browser, 'the browser has started');
-    const context = await browser.newContext({ baseURL, locale: 'fr-FR', ...options });
-    t.after(() => context.close());
-    context.setDefaultTimeout(15_000);
-    context.setDefaultNavigationTimeout(15_000);
-    return context.newPage();
-  }
 
   for (const url of PAGES) {
     test(`${url}: no axe-core violation, one h1`, async (t) => {

@@ -3,13 +3,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, type TestContext, test } from 'node:test';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { file, line } from '../../src/modules/observatoire/ifn-fixtures.ts';
 import { importIfn } from '../../src/modules/observatoire/import.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
-import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { chromiumMissing, formatViolations, launchChromium, runAxe } from '../helpers/browser.ts';
+import { browserHarness, chromiumMissing, formatViolations, runAxe } from '../helpers/browser.ts';
 
 /**
  * The public observatory in a real browser: axe-core audits (WCAG 2.1 AA), one h1, reflow at
@@ -32,12 +30,7 @@ if (chromiumMissing) {
 }
 
 function browserChecks() {
-  let relais: TestApp | undefined;
-  let browser: Browser | undefined;
-  let baseURL = '';
-
-  before(async () => {
-    relais = await createTestApp({ demo: true });
+  const { openPage, baseURL } = browserHarness(async (relais) => {
     const codes = ['69266', '69259', '69256', '69029', '69034', '69286', '42207', '42187'];
     const result = await importIfn(
       relais.db.db,
@@ -50,26 +43,7 @@ function browserChecks() {
       { fileName: 'ifn.csv', year: 2023 },
     );
     assert.ok(result.ok && result.report.written);
-    baseURL = await relais.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
   });
-
-  after(async () => {
-    try {
-      await browser?.close();
-    } finally {
-      await relais?.close();
-    }
-  });
-
-  async function openPage(t: TestContext, options: BrowserContextOptions = {}): Promise<Page> {
-    assert.ok(browser, 'the browser has started');
-    const context = await browser.newContext({ baseURL, locale: 'fr-FR', ...options });
-    t.after(() => context.close());
-    context.setDefaultTimeout(20_000);
-    context.setDefaultNavigationTimeout(20_000);
-    return context.newPage();
-  }
 
   for (const url of PAGES) {
     test(`${url}: no axe-core violation, one h1`, async (t) => {
@@ -99,7 +73,7 @@ function browserChecks() {
     const site = createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       response.end(
-        `<!doctype html><title>Site de la mairie</title><iframe src="${baseURL}/observatoire/villeurbanne/integrer" title="Observatoire" width="900" height="700"></iframe>`,
+        `<!doctype html><title>Site de la mairie</title><iframe src="${baseURL()}/observatoire/villeurbanne/integrer" title="Observatoire" width="900" height="700"></iframe>`,
       );
     });
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));

@@ -1,7 +1,10 @@
+import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { after, before, type TestContext } from 'node:test';
 import type { AxeResults, Result as AxeViolation, RunOptions } from 'axe-core';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { createTestApp, type TestApp } from './app.ts';
 
 /**
  * Real-browser checks: a headless Chromium driven by playwright-core (no downloaded
@@ -83,4 +86,41 @@ export function formatViolations(url: string, violations: AxeViolation[]): strin
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * What a browser suite needs: Relais with the demo data (and what `setup` adds) listening on
+ * loopback, one Chromium for the suite, and a fresh context per test (closed after it).
+ */
+export function browserHarness(setup?: (relais: TestApp) => Promise<void>) {
+  let relais: TestApp | undefined;
+  let browser: Browser | undefined;
+  let baseURL = '';
+
+  before(async () => {
+    relais = await createTestApp({ demo: true });
+    await setup?.(relais);
+    baseURL = await relais.app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    try {
+      await browser?.close();
+    } finally {
+      await relais?.close();
+    }
+  });
+
+  return {
+    baseURL: () => baseURL,
+    async openPage(t: TestContext, options: BrowserContextOptions = {}): Promise<Page> {
+      assert.ok(browser, 'the browser has started');
+      const context = await browser.newContext({ baseURL, locale: 'fr-FR', ...options });
+      t.after(() => context.close());
+      context.setDefaultTimeout(20_000);
+      context.setDefaultNavigationTimeout(20_000);
+      return context.newPage();
+    },
+  };
 }

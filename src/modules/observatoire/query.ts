@@ -49,7 +49,8 @@ export type IfnComparison = IfnIndex & {
   change: { year: number; scores: IfnScores; delta: IfnScores } | null;
 };
 
-const SCORES = [
+/** The score columns as a tuple of literals (what typed selects need). */
+export const SCORES = [
   'no_thd_coverage_rate',
   'no_4g_coverage_rate',
   'poverty_rate',

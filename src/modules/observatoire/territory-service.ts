@@ -15,7 +15,7 @@ import {
   whiteZones,
 } from '../couverture/index.ts';
 import type { ScoreColumn } from './ifn-file.ts';
-import { type IfnComparison, indexComparison, listVintages } from './query.ts';
+import { type IfnComparison, indexComparison, listVintages, SCORES } from './query.ts';
 import type { Territory } from './territory.ts';
 
 /**
@@ -48,22 +48,13 @@ export type Observation = {
   activity: StatisticsView;
 };
 
-const SCORE_COLUMNS = [
-  'no_thd_coverage_rate',
-  'no_4g_coverage_rate',
-  'poverty_rate',
-  'older_65_rate',
-  'nscol15p_rate',
-  'total',
-] as const satisfies readonly ScoreColumn[];
-
 /** The latest commune vintage's scores of these communes, in one query. */
 export async function communeIndexes(db: Db, codes: string[]): Promise<Map<string, CommuneIndex>> {
   if (codes.length === 0) return new Map();
   const rows = await db
     .selectFrom('ifn_score as s')
     .innerJoin('ifn_millesime as v', 'v.id', 's.millesime_id')
-    .select(['s.code', 'v.year', ...SCORE_COLUMNS.map((c) => `s.${c}` as const)])
+    .select(['s.code', 'v.year', ...SCORES.map((c) => `s.${c}` as const)])
     .where('v.kind', '=', 'commune')
     .where('v.year', '=', (eb) =>
       eb
@@ -80,16 +71,16 @@ export async function communeIndexes(db: Db, codes: string[]): Promise<Map<strin
 function weightedIndex(indexes: Map<string, CommuneIndex>, coverage: Coverage): Observation['weighted'] {
   let population = 0;
   let year = 0;
-  const sums = Object.fromEntries(SCORE_COLUMNS.map((c) => [c, 0])) as Record<ScoreColumn, number>;
+  const sums = Object.fromEntries(SCORES.map((c) => [c, 0])) as Record<ScoreColumn, number>;
   for (const commune of coverage.communes) {
     const index = indexes.get(commune.code);
     if (!index || !commune.population) continue;
     population += commune.population;
     year = Math.max(year, index.year);
-    for (const c of SCORE_COLUMNS) sums[c] += index[c] * commune.population;
+    for (const c of SCORES) sums[c] += index[c] * commune.population;
   }
   if (population === 0) return null;
-  const means = Object.fromEntries(SCORE_COLUMNS.map((c) => [c, sums[c] / population])) as Record<
+  const means = Object.fromEntries(SCORES.map((c) => [c, sums[c] / population])) as Record<
     ScoreColumn,
     number
   >;
