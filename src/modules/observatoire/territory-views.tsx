@@ -13,6 +13,8 @@ import { ComparisonView, IndexMissing } from './views.tsx';
 
 const decimal = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const whole = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
+/** Scores as the index tables show them (two decimals at most). */
+const score = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 2 });
 const percent = new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 0 });
 const safeDecimal = (n: number | null | undefined) =>
   n === null || n === undefined ? '—' : decimal.format(n);
@@ -130,7 +132,7 @@ export function ScoreChart({
               fill={colourOf(value)}
             />
             <text x={String(355 + (value / 10) * 240)} y={String(y + 19)} font-size="13" safe>
-              {decimal.format(value)}
+              {score.format(value)}
             </text>
           </g>
         );
@@ -173,7 +175,7 @@ function IndexSection({ o }: { o: Observation }): JSX.Element {
                     <th scope="row" safe>
                       {COMPONENT_LABELS[c]}
                     </th>
-                    <td>{safeDecimal(o.weighted?.[c])}</td>
+                    <td>{o.weighted ? score.format(o.weighted[c]) : '—'}</td>
                   </tr>
                 ))}
               </tbody>
