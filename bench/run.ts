@@ -66,6 +66,12 @@ import {
   statisticsRows,
   timeQueries,
 } from './lieux.ts';
+import {
+  observatoireRequested,
+  observatoireScale,
+  observatoireWatchdogMs,
+  runObservatoireBench,
+} from './observatoire.ts';
 
 /** Each request gets `timeoutSec` to answer: a slow search under load may queue for seconds. */
 const LOAD = { connections: 10, warmupSec: 1, durationSec: 5, timeoutSec: 30 };
@@ -405,8 +411,14 @@ function printTargets(reports: TargetReport[]): void {
 // ---------------------------------------------------------------------------------------------
 // Page weight
 
-type Transfer = { path: string; status: number; encoding: string; headerBytes: number; bodyBytes: number };
-type PageWeight = {
+export type Transfer = {
+  path: string;
+  status: number;
+  encoding: string;
+  headerBytes: number;
+  bodyBytes: number;
+};
+export type PageWeight = {
   page: Transfer;
   uncompressedBytes: number;
   /** Stylesheets and scripts: what the page itself makes the browser download. */
@@ -909,10 +921,15 @@ async function main(): Promise<void> {
   }
 }
 
-/** `npm run bench -- activites`: the activities at scale instead of the pages (bench/activites.ts). */
-async function mainActivites(): Promise<void> {
-  const serverUrl = process.env.DATABASE_URL;
-  const timeoutMs = activitesWatchdogMs(activitiesToGenerate(process.env, serverUrl ? 'postgres' : 'pglite'));
+type OnDemand = {
+  database: BenchDatabase;
+  app: FastifyInstance;
+  worker: Worker;
+  dataDir: string;
+};
+
+/** The app on a throwaway database with the load worker, for a bench run on demand, undone at the end. */
+async function onDemand(timeoutMs: number, run: (bench: OnDemand) => Promise<void>): Promise<void> {
   const watchdog = setTimeout(() => {
     console.error(`bench: still running after ${timeoutMs / 1000} s, giving up (temporary data may remain)`);
     process.exit(1);
@@ -928,14 +945,7 @@ async function mainActivites(): Promise<void> {
     cleanup.push(() => database.dispose());
     const app = await startApp(database, dataDir);
     cleanup.push(() => app.close());
-    await runActivitesBench({
-      db: database.handle.db,
-      kind: database.handle.kind,
-      baseUrl: baseUrlOf(app),
-      barePath: BARE.path,
-      measure: (job) => measure(worker, job),
-      progress,
-    });
+    await run({ database, app, worker, dataDir });
   } finally {
     for (const undo of cleanup.reverse()) {
       try {
@@ -948,5 +958,46 @@ async function mainActivites(): Promise<void> {
   }
 }
 
-if (isMainThread) await (activitesRequested(process.argv) ? mainActivites() : main());
-else serveLoadJobs(parentPort!);
+/** `npm run bench -- activites`: the activities at scale instead of the pages (bench/activites.ts). */
+async function mainActivites(): Promise<void> {
+  const kind = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+  await onDemand(activitesWatchdogMs(activitiesToGenerate(process.env, kind)), ({ database, app, worker }) =>
+    runActivitesBench({
+      db: database.handle.db,
+      kind: database.handle.kind,
+      baseUrl: baseUrlOf(app),
+      barePath: BARE.path,
+      measure: (job) => measure(worker, job),
+      progress,
+    }),
+  );
+}
+
+/** `npm run bench -- observatoire`: the observatory at national scale (bench/observatoire.ts). */
+async function mainObservatoire(): Promise<void> {
+  const scale = observatoireScale(process.env, process.env.DATABASE_URL ? 'postgres' : 'pglite');
+  await onDemand(
+    observatoireWatchdogMs(scale.activities, scale.places),
+    ({ database, app, worker, dataDir }) => {
+      const baseUrl = baseUrlOf(app);
+      return runObservatoireBench({
+        db: database.handle.db,
+        kind: database.handle.kind,
+        baseUrl,
+        barePath: BARE.path,
+        dataDir,
+        measure: (job) => measure(worker, job),
+        weigh: (pagePath) => measurePageWeight(baseUrl, pagePath),
+        printWeights,
+        budgetBytes: BUDGET_BYTES,
+        progress,
+      });
+    },
+  );
+}
+
+if (isMainThread) {
+  if (activitesRequested(process.argv)) await mainActivites();
+  else if (observatoireRequested(process.argv)) await mainObservatoire();
+  else await main();
+} else serveLoadJobs(parentPort!);
