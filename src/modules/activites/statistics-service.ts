@@ -411,11 +411,10 @@ function distinctQuery(
   }
   if (scope.kind === 'mediateur' || scope.kind === 'lieu') {
     const parts = participationSource(scope, period);
-    return sql<Distinct>`
-      with s as materialized (
-        select distinct p.beneficiaire_id from ${parts.from} and p.beneficiaire_id is not null)
-      select count(*)::int as personnes, count(*) filter (where f.premiere >= ${period.du}::date)::int as nouvelles
-      from s left join stat_premiere f on f.beneficiaire_id = s.beneficiaire_id`;
+    return countPeople(
+      sql`select distinct p.beneficiaire_id from ${parts.from} and p.beneficiaire_id is not null`,
+      period,
+    );
   }
   const sources: RawBuilder<unknown>[] = [];
   if (split.months) {
@@ -430,11 +429,24 @@ function distinctQuery(
     sources.push(
       sql`select p.beneficiaire_id from ${participationSource(scope, edge).from} and p.beneficiaire_id is not null`,
     );
-  return sql<Distinct>`
-    with s as materialized (
-      select distinct beneficiaire_id from (${sql.join(sources, sql` union all `)}) u)
-    select count(*)::int as personnes, count(*) filter (where f.premiere >= ${period.du}::date)::int as nouvelles
-    from s left join stat_premiere f on f.beneficiaire_id = s.beneficiaire_id`;
+  return countPeople(
+    sql`select distinct beneficiaire_id from (${sql.join(sources, sql` union all `)}) u`,
+    period,
+  );
+}
+
+/**
+ * People in `people` (distinct ids), and of them those whose first participation falls in the
+ * period: those few are found in `stat_premiere` by date and matched against the set (a hash
+ * semi-join), rather than looking up every person's first participation one by one.
+ */
+function countPeople(people: RawBuilder<unknown>, period: Period) {
+  return sql<{ personnes: number; nouvelles: number }>`
+    with s as materialized (${people})
+    select (select count(*) from s)::int as personnes,
+           (select count(*) from stat_premiere f
+            where f.premiere between ${period.du}::date and ${period.au}::date
+              and f.beneficiaire_id in (select beneficiaire_id from s))::int as nouvelles`;
 }
 
 type Counting = ReturnType<typeof countingQueries>;
