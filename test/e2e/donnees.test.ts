@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { regenerateDatasets } from '../../src/modules/donnees/index.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
-import { browserHarness, chromiumMissing, formatViolations, runAxe } from '../helpers/browser.ts';
+import { assertReflows, axeTests, browserHarness, chromiumMissing } from '../helpers/browser.ts';
 
 /**
  * The open-data pages in a real browser: axe-core audits (WCAG 2.1 AA), one h1, no JavaScript
@@ -25,24 +25,11 @@ function browserChecks() {
     await regenerateDatasets(relais.db.db, systemActor('test'));
   });
 
-  for (const url of PAGES) {
-    test(`${url}: no axe-core violation, one h1`, async (t) => {
-      const page = await openPage(t, { bypassCSP: true });
-      const response = await page.goto(url);
-      assert.equal(response?.status(), 200);
-      assert.equal(await page.locator('h1').count(), 1);
-      const violations = await runAxe(page);
-      assert.equal(violations.length, 0, formatViolations(url, violations));
-    });
-  }
+  axeTests(openPage, PAGES);
 
   test('without JavaScript, at 320 px: the list reflows and its CSV link downloads the file', async (t) => {
     const page = await openPage(t, { javaScriptEnabled: false, viewport: { width: 320, height: 640 } });
-    for (const url of PAGES) {
-      await page.goto(url);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      assert.ok(overflow <= 0, `${url} scrolls sideways by ${overflow} px at 320 px`);
-    }
+    await assertReflows(page, PAGES);
     await page.goto('/donnees');
     await page.screenshot({ path: path.join(tmpdir(), 'relais-donnees-320.png'), fullPage: true });
     const [download] = await Promise.all([

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { file, line } from '../../src/modules/observatoire/ifn-fixtures.ts';
 import { importIfn } from '../../src/modules/observatoire/import.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
-import { browserHarness, chromiumMissing, formatViolations, runAxe } from '../helpers/browser.ts';
+import { assertReflows, axeTests, browserHarness, chromiumMissing } from '../helpers/browser.ts';
 
 /**
  * The public observatory in a real browser: axe-core audits (WCAG 2.1 AA), one h1, reflow at
@@ -45,24 +45,11 @@ function browserChecks() {
     assert.ok(result.ok && result.report.written);
   });
 
-  for (const url of PAGES) {
-    test(`${url}: no axe-core violation, one h1`, async (t) => {
-      const page = await openPage(t, { bypassCSP: true });
-      const response = await page.goto(url);
-      assert.equal(response?.status(), 200);
-      assert.equal(await page.locator('h1').count(), 1);
-      const violations = await runAxe(page);
-      assert.equal(violations.length, 0, formatViolations(url, violations));
-    });
-  }
+  axeTests(openPage, PAGES);
 
   test('without JavaScript, at 320 px: every page reflows', async (t) => {
     const page = await openPage(t, { javaScriptEnabled: false, viewport: { width: 320, height: 640 } });
-    for (const url of PAGES) {
-      await page.goto(url);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      assert.ok(overflow <= 0, `${url} scrolls sideways by ${overflow} px at 320 px`);
-    }
+    await assertReflows(page, PAGES);
     await page.goto('/observatoire/villeurbanne');
     await page.screenshot({ path: path.join(tmpdir(), 'relais-observatoire-320.png'), fullPage: true });
   });

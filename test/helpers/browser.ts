@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { after, before, type TestContext } from 'node:test';
+import { after, before, type TestContext, test } from 'node:test';
 import type { AxeResults, Result as AxeViolation, RunOptions } from 'axe-core';
 import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { createTestApp, type TestApp } from './app.ts';
@@ -123,4 +123,30 @@ export function browserHarness(setup?: (relais: TestApp) => Promise<void>) {
       return context.newPage();
     },
   };
+}
+
+/** One test per page: it answers 200, has one h1, and axe-core finds no WCAG 2.1 AA violation. */
+export function axeTests(
+  openPage: (t: TestContext, options?: BrowserContextOptions) => Promise<Page>,
+  urls: readonly string[],
+): void {
+  for (const url of urls) {
+    test(`${url}: no axe-core violation, one h1`, async (t) => {
+      const page = await openPage(t, { bypassCSP: true });
+      const response = await page.goto(url);
+      assert.equal(response?.status(), 200);
+      assert.equal(await page.locator('h1').count(), 1);
+      const violations = await runAxe(page);
+      assert.equal(violations.length, 0, formatViolations(url, violations));
+    });
+  }
+}
+
+/** Each page, in this (narrow) page's viewport, does not scroll sideways. */
+export async function assertReflows(page: Page, urls: readonly string[]): Promise<void> {
+  for (const url of urls) {
+    await page.goto(url);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${url} scrolls sideways by ${overflow} px at ${page.viewportSize()?.width} px`);
+  }
 }

@@ -6,6 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import { importIfn } from './import.ts';
+import { SCORES } from './query.ts';
 
 /**
  * With MedNum's real index imported, a demo commune's observatory page shows the very numbers
@@ -16,15 +17,6 @@ const FILE = path.resolve('..', 'shared', 'data', 'ifn-communes.csv');
 const MISSING = existsSync(FILE)
   ? false
   : `données réelles absentes (${FILE}) : page de l’observatoire avec l’indice réel non testée`;
-
-const COMPONENTS = [
-  'no_thd_coverage_rate',
-  'no_4g_coverage_rate',
-  'poverty_rate',
-  'older_65_rate',
-  'nscol15p_rate',
-  'total',
-] as const;
 
 describe('observatory page with the real index', { skip: MISSING }, () => {
   let t: TestApp;
@@ -45,7 +37,7 @@ describe('observatory page with the real index', { skip: MISSING }, () => {
     const res = await new Client(t.app).get('/observatoire/villeurbanne');
     assert.equal(res.statusCode, 200);
     const section = /id="obs-indice"[\s\S]*?<\/section>\s*<\/section>/.exec(res.body)?.[0] ?? '';
-    for (const column of COMPONENTS) {
+    for (const column of SCORES) {
       const shown = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 2 }).format(
         Number(source[column]),
       );
