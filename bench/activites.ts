@@ -22,6 +22,7 @@ import {
   namedStatisticsQueries,
   type Period,
   presets,
+  type QuerySettings,
   type Scope,
 } from '../src/modules/activites/statistics-service.ts';
 import { DEMO_ACCOUNTS } from '../src/modules/comptes/index.ts';
@@ -300,7 +301,13 @@ async function checkPost(ctx: ActivitesBenchContext, helpers: BenchHelper[], tod
 type SqlTimes = { runs: number; sumMs: number; perQueryMs: number[]; names: string[] };
 
 /** The aggregates of a view run bare one after the other on one connection, with the service's settings. */
-async function timeStatisticsSql(db: Db, queries: CompiledQuery<unknown>[], names: string[], minRuns = 3) {
+async function timeStatisticsSql(
+  db: Db,
+  queries: CompiledQuery<unknown>[],
+  names: string[],
+  settings: (QuerySettings | undefined)[] = [],
+  minRuns = 3,
+) {
   const each: number[][] = queries.map(() => []);
   const totals: number[] = [];
   await db.connection().execute(async (conn) => {
@@ -309,9 +316,11 @@ async function timeStatisticsSql(db: Db, queries: CompiledQuery<unknown>[], name
     while (totals.length < minRuns || (performance.now() - started < 8000 && totals.length < 20)) {
       let total = 0;
       for (const [i, query] of queries.entries()) {
+        await applySettings(conn, settings[i]);
         const t = performance.now();
         await conn.executeQuery(query);
         const elapsed = performance.now() - t;
+        await applySettings(conn, settings[i], true);
         each[i]!.push(elapsed);
         total += elapsed;
       }
@@ -327,14 +336,29 @@ async function timeStatisticsSql(db: Db, queries: CompiledQuery<unknown>[], name
   } satisfies SqlTimes;
 }
 
-async function explain(db: Db, query: CompiledQuery<unknown>, kind: 'pglite' | 'postgres'): Promise<string> {
+/** A query's own planner settings (as the service gives it), or back to the defaults. */
+async function applySettings(conn: Db, settings: QuerySettings | undefined, reset = false): Promise<void> {
+  for (const [name, value] of Object.entries(settings ?? {}))
+    await (reset ? sql`reset ${sql.id(name)}` : sql`select set_config(${name}, ${value}, false)`).execute(
+      conn,
+    );
+}
+
+async function explain(
+  db: Db,
+  query: CompiledQuery<unknown>,
+  kind: 'pglite' | 'postgres',
+  settings?: QuerySettings,
+): Promise<string> {
   return db.connection().execute(async (conn) => {
     await sql`select set_config('jit', 'off', false), set_config('work_mem', '32MB', false)`.execute(conn);
+    await applySettings(conn, settings);
     const options = kind === 'postgres' ? 'analyze, buffers' : 'analyze';
     const { rows } = await conn.executeQuery<{ 'QUERY PLAN': string }>({
       ...query,
       sql: `explain (${options}) ${query.sql}`,
     });
+    await applySettings(conn, settings, true);
     return rows.map((r) => r['QUERY PLAN']).join('\n');
   });
 }
@@ -368,6 +392,7 @@ function compiledStatistics(db: Db, scope: Scope, period: Period) {
   return {
     names: named.map((q) => q.name),
     queries: named.map((q) => q.query.compile(db)) as CompiledQuery<unknown>[],
+    settings: named.map((q) => q.settings),
   };
 }
 
@@ -395,8 +420,8 @@ async function measureStatistics(
   const { db, progress } = ctx;
   const url = `${ctx.baseUrl}${path}?du=${period.du}&au=${period.au}`;
   progress(`statistics ${path}: bare SQL…`);
-  const { names, queries } = compiledStatistics(db, scope, period);
-  const sqlTimes = await timeStatisticsSql(db, queries, names);
+  const { names, queries, settings } = compiledStatistics(db, scope, period);
+  const sqlTimes = await timeStatisticsSql(db, queries, names, settings);
   progress(`statistics ${path}: computeStatistics (its queries in parallel, as the page)…`);
   const serviceRuns: number[] = [];
   let raw = await computeStatistics(db, scope, period);
@@ -422,7 +447,7 @@ async function measureStatistics(
   }
   const slowestIndex = sqlTimes.perQueryMs.indexOf(Math.max(...sqlTimes.perQueryMs));
   progress(`statistics ${path}: EXPLAIN of its slowest query…`);
-  const plan = await explain(db, queries[slowestIndex]!, ctx.kind);
+  const plan = await explain(db, queries[slowestIndex]!, ctx.kind, settings[slowestIndex]);
   return {
     scope: scope.kind,
     path,

@@ -288,9 +288,12 @@ async function pageGroups(db: Db, slug: string, settings: ObservationSettings): 
 }
 
 async function withStatisticsSettings(conn: Db, on: boolean): Promise<void> {
+  // The service's settings: those of every statistics query, and the distinct-people query's
+  // hash joins (the only query-specific setting; harmless to the others, single-table scans).
   if (on)
-    await sql`select set_config('jit', 'off', false), set_config('work_mem', '32MB', false)`.execute(conn);
-  else await sql`reset jit; reset work_mem`.execute(conn).catch(() => undefined);
+    await sql`select set_config('jit', 'off', false), set_config('work_mem', '32MB', false),
+                     set_config('enable_nestloop', 'off', false)`.execute(conn);
+  else await sql`reset jit; reset work_mem; reset enable_nestloop`.execute(conn).catch(() => undefined);
 }
 
 /** The groups' queries one after the other on one connection: a warm-up run, then as `repeat`. */

@@ -477,10 +477,10 @@ export function statisticsQueries(scope: Scope, period: Period, options: { fromR
 export function namedStatisticsQueries(
   scope: Scope,
   period: Period,
-): { name: string; query: RawBuilder<unknown> }[] {
+): { name: string; query: RawBuilder<unknown>; settings?: QuerySettings }[] {
   const q = statisticsQueries(scope, period);
   return [
-    { name: 'distinct', query: q.distinct },
+    { name: 'distinct', query: q.distinct, settings: DISTINCT_SETTINGS },
     ...(q.rollup ? [{ name: 'rollup', query: q.rollup }] : []),
     ...q.counts.flatMap(({ name, queries }) =>
       Object.entries(queries).map(([part, query]) => ({ name: `${name}.${part}`, query })),
@@ -492,12 +492,24 @@ export function namedStatisticsQueries(
  * Runs one aggregate in its own short transaction, without JIT (its compilation costs more
  * than these queries) and with room to hash their few thousand groups rather than sort rows.
  */
-async function aggregate<R>(db: Db, query: RawBuilder<R>): Promise<R[]> {
+async function aggregate<R>(db: Db, query: RawBuilder<R>, settings: QuerySettings = {}): Promise<R[]> {
   return db.transaction().execute(async (trx) => {
     await sql`select set_config('jit', 'off', true), set_config('work_mem', '32MB', true)`.execute(trx);
+    for (const [name, value] of Object.entries(settings))
+      await sql`select set_config(${name}, ${value}, true)`.execute(trx);
     return (await query.execute(trx)).rows;
   });
 }
+
+/** Planner settings a statistics query runs with, besides those of every one (see `aggregate`). */
+export type QuerySettings = Record<string, string>;
+
+/**
+ * The distinct-people query: the planner cannot tell how many people a union of months holds
+ * (it assumes 200) and would then look each of them up one by one; joining by hash is right
+ * at any size.
+ */
+const DISTINCT_SETTINGS: QuerySettings = { enable_nestloop: 'off' };
 
 const add = (m: Map<string, number>, key: string, n: number) => m.set(key, (m.get(key) ?? 0) + n);
 
@@ -611,7 +623,7 @@ export async function computeStatistics(
 ): Promise<RawStatistics> {
   const q = statisticsQueries(scope, period, options);
   const [distinct, rollup, ...counts] = await Promise.all([
-    aggregate(db, q.distinct),
+    aggregate(db, q.distinct, DISTINCT_SETTINGS),
     q.rollup ? aggregate(db, q.rollup) : Promise.resolve([]),
     ...q.counts.map((c) => runCounting(db, c.queries)),
   ]);
