@@ -10,6 +10,7 @@ import { couverture } from './couverture/index.ts';
 import { donnees } from './donnees/index.ts';
 import { journal } from './journal/index.ts';
 import { lieux } from './lieux/index.ts';
+import { mandats } from './mandats/index.ts';
 import { observatoire } from './observatoire/index.ts';
 import { proconnect } from './proconnect/index.ts';
 import { sauvegarde } from './sauvegarde/index.ts';
@@ -38,6 +39,7 @@ export const modules: RelaisModule[] = [
   lieux,
   couverture,
   activites,
+  mandats,
   observatoire,
   proconnect,
   journal,

@@ -34,7 +34,7 @@ export type AuditEvent = {
 type ChainedFields = Omit<Selectable<Database['audit_event']>, 'id' | 'seq' | 'prev_hash' | 'hash'>;
 
 /** JSON with keys sorted at every level: the same content always gives the same text. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

@@ -1,0 +1,312 @@
+import { audit } from '../../platform/audit/journal.ts';
+import { systemActor } from '../../platform/auth/policy.ts';
+import type { Db } from '../../platform/db/database.ts';
+import { type Helper, helperPlaces } from '../activites/access.ts';
+import { findVisibleBeneficiary } from '../activites/beneficiaires.ts';
+import {
+  activateMandate,
+  effectiveStatus,
+  findVisibleMandate,
+  type Mandat,
+  type MandateRequest,
+  newSalt,
+  type Outcome,
+} from './service.ts';
+import { ATTESTATION_TEMPLATE, DEMARCHES, DUREES, SMS_CONSENT_HOURS } from './vocabulary.ts';
+
+/** What sends an SMS: the configured provider (see sms.ts). */
+export type SmsSender = { send(to: string, text: string): Promise<{ messageId: string }> };
+
+/** `06 12 34 56 78` → `+33612345678`; null when it is not a mobile number that can get an SMS. */
+export function normaliseMobile(value: string): string | null {
+  const compact = value.replace(/[\s.\-()]/g, '');
+  if (/^0[67]\d{8}$/.test(compact)) return `+33${compact.slice(1)}`;
+  if (/^\+33[67]\d{8}$/.test(compact)) return compact;
+  if (/^0033[67]\d{8}$/.test(compact)) return `+${compact.slice(2)}`;
+  if (/^\+(262|269|590|594|596|508|681|687|689)\d{6,9}$/.test(compact)) return compact;
+  return null;
+}
+
+/** The SMS asking for consent: who, for what, how long, and how to answer. */
+export function consentMessage(helperName: string, placeName: string, req: MandateRequest): string {
+  const demarches = req.demarches.map((d) => DEMARCHES[d].label).join(', ');
+  return (
+    `Relais : ${helperName} (${placeName}) vous demande un mandat pour faire en votre nom ces démarches : ` +
+    `${demarches}, pendant ${DUREES[req.duree].label}. Répondez OUI pour accepter. ` +
+    `Toute autre réponse, ou aucune réponse sous ${SMS_CONSENT_HOURS} h, annule la demande.`
+  );
+}
+
+/**
+ * Creates a mandate from a checked request. In person, it is active at once (the person
+ * signs the printed attestation); by SMS, it waits for the person's "Oui". Refused with the
+ * reason, and nothing written, when a piece does not belong to this helper.
+ */
+export async function createMandate(
+  db: Db,
+  helper: Helper,
+  req: MandateRequest,
+  sms: SmsSender,
+  now = new Date(),
+): Promise<Outcome<Mandat>> {
+  const places = await helperPlaces(db, helper.userId);
+  const place = places.find((p) => p.id === req.lieuId);
+  if (!place) return { ok: false, reason: 'Choisissez une structure parmi vos lieux d’activité.' };
+  if (req.beneficiaireId && !(await findVisibleBeneficiary(db, helper, req.beneficiaireId)))
+    return { ok: false, reason: 'Cette personne n’est pas parmi celles que vous accompagnez.' };
+  if (req.renouvelleId) {
+    const old = await findVisibleMandate(db, helper, req.renouvelleId);
+    if (!old || effectiveStatus(old, now) === 'en_attente')
+      return { ok: false, reason: 'Le mandat à renouveler est introuvable.' };
+  }
+  if (req.demarches.length === 0) return { ok: false, reason: 'Choisissez au moins une démarche.' };
+  const telephone = req.consentement === 'sms' ? normaliseMobile(req.telephone ?? '') : null;
+  if (req.consentement === 'sms' && !telephone)
+    return { ok: false, reason: 'Pour un accord par SMS, saisissez un numéro de téléphone portable.' };
+  if (telephone) {
+    const open = await db
+      .selectFrom('consentement_sms')
+      .select('id')
+      .where('telephone', '=', telephone)
+      .where('statut', '=', 'envoye')
+      .executeTakeFirst();
+    if (open)
+      return {
+        ok: false,
+        reason:
+          'Une demande d’accord par SMS attend déjà la réponse de ce numéro : attendez sa réponse ou son expiration (24 h).',
+      };
+  }
+
+  const created = await db.transaction().execute(async (trx) => {
+    const { id } = await trx
+      .insertInto('mandat')
+      .values({
+        collectivite_id: place.collectivite_id ?? helper.collectiviteId,
+        lieu_id: place.id,
+        mediateur_id: helper.userId,
+        beneficiaire_id: req.beneficiaireId,
+        prenom: req.prenom,
+        nom: req.nom,
+        date_naissance: req.dateNaissance,
+        piece_identite: req.pieceIdentite,
+        telephone,
+        consentement: req.consentement,
+        statut: 'en_attente',
+        duree: req.duree,
+        demarches: req.demarches,
+        debut: null,
+        fin: null,
+        empreinte: null,
+        sel: newSalt(),
+        modele: ATTESTATION_TEMPLATE,
+        renouvelle_id: req.renouvelleId,
+        ferme_le: null,
+        motif_fermeture: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await audit(trx, {
+      actor: helper.actor,
+      action: 'mandat.personne_identifiee',
+      collectiviteId: place.collectivite_id ?? helper.collectiviteId,
+      subject: { type: 'mandat', id },
+      details: { pieceIdentite: req.pieceIdentite, pieceVue: true, beneficiaire: req.beneficiaireId },
+    });
+    if (req.consentement === 'presentiel') return activateMandate(trx, helper.actor, id, req.demarches, now);
+    await trx
+      .insertInto('consentement_sms')
+      .values({
+        mandat_id: id,
+        telephone: telephone as string,
+        envoye_le: now,
+        expire_le: new Date(now.getTime() + SMS_CONSENT_HOURS * 3600_000),
+        statut: 'envoye',
+        repondu_le: null,
+        message_id: null,
+      })
+      .execute();
+    return trx.selectFrom('mandat').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  });
+  if (req.consentement === 'presentiel') return { ok: true, value: created };
+  return sendConsentRequest(db, helper, created, consentMessage(helper.actor.name, place.nom, req), sms);
+}
+
+/** Sends the consent SMS of a pending mandate; a failed send cancels the mandate. */
+async function sendConsentRequest(
+  db: Db,
+  helper: Helper,
+  m: Mandat,
+  text: string,
+  sms: SmsSender,
+): Promise<Outcome<Mandat>> {
+  const base = {
+    actor: helper.actor,
+    collectiviteId: m.collectivite_id,
+    subject: { type: 'mandat', id: m.id },
+  };
+  try {
+    const { messageId } = await sms.send(m.telephone as string, text);
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('consentement_sms')
+        .set({ message_id: messageId })
+        .where('mandat_id', '=', m.id)
+        .execute();
+      await audit(trx, {
+        ...base,
+        action: 'mandat.sms_envoye',
+        details: { telephone: maskPhone(m.telephone), messageId },
+      });
+    });
+    return { ok: true, value: m };
+  } catch {
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('consentement_sms')
+        .set({ statut: 'echec' })
+        .where('mandat_id', '=', m.id)
+        .execute();
+      await trx
+        .updateTable('mandat')
+        .set({ statut: 'annule', ferme_le: new Date(), motif_fermeture: 'SMS non envoyé' })
+        .where('id', '=', m.id)
+        .execute();
+      await audit(trx, {
+        ...base,
+        action: 'mandat.sms_echec',
+        details: { telephone: maskPhone(m.telephone) },
+      });
+    });
+    return {
+      ok: false,
+      reason:
+        'Le SMS n’a pas pu être envoyé : la demande est annulée. Réessayez plus tard ou recueillez l’accord en présence de la personne.',
+    };
+  }
+}
+
+/** `+33 6 •• •• •• 78`: enough to tell numbers apart in the journal. */
+export function maskPhone(phone: string | null): string {
+  if (!phone) return '';
+  return `${phone.slice(0, 4)}••••••${phone.slice(-2)}`;
+}
+
+/** Whether an answer is the person's "Oui" (case, accents, spaces and punctuation aside). */
+export function isYes(text: string): boolean {
+  return (
+    text
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z]/g, '') === 'oui'
+  );
+}
+
+export type InboundSms = { from: string; text: string; messageId: string };
+export type AnswerResult = 'accepte' | 'refuse' | 'expire' | 'rejoue' | 'sans_demande';
+
+/**
+ * The person's answer, from the provider's authenticated callback. Each provider message is
+ * handled once (a replay changes nothing); "Oui" within 24 hours activates the mandate,
+ * anything else refuses it.
+ */
+export async function receiveSmsAnswer(db: Db, sms: InboundSms, now = new Date()): Promise<AnswerResult> {
+  const phone = normaliseMobile(sms.from) ?? sms.from;
+  const actor = systemActor('réponse SMS de la personne');
+  return db.transaction().execute(async (trx) => {
+    const fresh = await trx
+      .insertInto('sms_entrant')
+      .values({ message_id: sms.messageId })
+      .onConflict((oc) => oc.column('message_id').doNothing())
+      .returning('message_id')
+      .executeTakeFirst();
+    if (!fresh) return 'rejoue';
+    const consent = await trx
+      .selectFrom('consentement_sms')
+      .selectAll()
+      .where('telephone', '=', phone)
+      .where('statut', '=', 'envoye')
+      .forUpdate()
+      .executeTakeFirst();
+    if (!consent) return 'sans_demande';
+    const m = await trx
+      .selectFrom('mandat')
+      .selectAll()
+      .where('id', '=', consent.mandat_id)
+      .executeTakeFirstOrThrow();
+    const base = { actor, collectiviteId: m.collectivite_id, subject: { type: 'mandat', id: m.id } };
+    if (consent.expire_le.getTime() <= now.getTime()) {
+      await closeConsent(trx, consent.id, m.id, 'expire', 'annule', 'sans réponse sous 24 h', now);
+      await audit(trx, {
+        ...base,
+        action: 'mandat.sms_refuse',
+        details: { motif: 'délai dépassé', messageId: sms.messageId },
+      });
+      return 'expire';
+    }
+    if (!isYes(sms.text)) {
+      await closeConsent(trx, consent.id, m.id, 'refuse', 'refuse', 'refusé par SMS', now);
+      await audit(trx, {
+        ...base,
+        action: 'mandat.sms_refuse',
+        details: { motif: 'réponse autre que « Oui »', messageId: sms.messageId },
+      });
+      return 'refuse';
+    }
+    await trx
+      .updateTable('consentement_sms')
+      .set({ statut: 'accepte', repondu_le: now })
+      .where('id', '=', consent.id)
+      .execute();
+    await audit(trx, { ...base, action: 'mandat.sms_recu', details: { messageId: sms.messageId } });
+    await activateMandate(trx, actor, m.id, m.demarches as MandateRequest['demarches'], now);
+    return 'accepte';
+  });
+}
+
+async function closeConsent(
+  trx: Db,
+  consentId: string,
+  mandatId: string,
+  consentStatus: 'expire' | 'refuse',
+  mandateStatus: 'annule' | 'refuse',
+  motif: string,
+  now: Date,
+): Promise<void> {
+  await trx
+    .updateTable('consentement_sms')
+    .set({ statut: consentStatus, repondu_le: consentStatus === 'refuse' ? now : null })
+    .where('id', '=', consentId)
+    .execute();
+  await trx
+    .updateTable('mandat')
+    .set({ statut: mandateStatus, ferme_le: now, motif_fermeture: motif })
+    .where('id', '=', mandatId)
+    .execute();
+}
+
+/** Silence for 24 hours cancels the request (scheduled job). */
+export async function expirePendingConsents(db: Db, now = new Date()): Promise<number> {
+  const open = await db
+    .selectFrom('consentement_sms as c')
+    .innerJoin('mandat as m', 'm.id', 'c.mandat_id')
+    .select(['c.id', 'c.mandat_id', 'm.collectivite_id'])
+    .where('c.statut', '=', 'envoye')
+    .where('c.expire_le', '<=', now)
+    .execute();
+  const actor = systemActor('tâche planifiée');
+  for (const c of open) {
+    await db.transaction().execute(async (trx) => {
+      await closeConsent(trx, c.id, c.mandat_id, 'expire', 'annule', 'sans réponse sous 24 h', now);
+      await audit(trx, {
+        actor,
+        action: 'mandat.sms_refuse',
+        collectiviteId: c.collectivite_id,
+        subject: { type: 'mandat', id: c.mandat_id },
+        details: { motif: 'sans réponse sous 24 h' },
+      });
+    });
+  }
+  return open.length;
+}

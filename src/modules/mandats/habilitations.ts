@@ -1,0 +1,151 @@
+import { type RawBuilder, sql } from 'kysely';
+import { audit } from '../../platform/audit/journal.ts';
+import { type Actor, can, ForbiddenError } from '../../platform/auth/policy.ts';
+import type { Db } from '../../platform/db/database.ts';
+import { type Helper, requireHelper } from '../activites/access.ts';
+
+/**
+ * Habilitation: only helpers trained for mandates ("habilités") may create and use them. A
+ * coordinator of the helper's collectivité or an administrator grants it (training date and
+ * who certified it) and may withdraw it; a scheduled job withdraws it after inactivity.
+ */
+
+export type HabilitationInput = { dateFormation: string; certifiePar: string };
+
+export async function isHabilitated(db: Db, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('habilitation')
+    .select('user_id')
+    .where('user_id', '=', userId)
+    .where('retiree_le', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The helper behind a request, refused unless trained for mandates. */
+export async function requireHabilitatedHelper(db: Db, actor: Actor): Promise<Helper> {
+  const helper = requireHelper(actor);
+  if (!(await isHabilitated(db, helper.userId)))
+    throw new ForbiddenError(
+      'Vous n’êtes pas habilité à créer ou utiliser des mandats. Demandez à votre coordinateur de vous habiliter après la formation.',
+    );
+  return helper;
+}
+
+/** The helpers of one collectivité with their habilitation, for the coordinator's page. */
+export function helpersWithHabilitation(db: Db, collectiviteId: number) {
+  return db
+    .selectFrom('membership as ms')
+    .innerJoin('app_user as u', 'u.id', 'ms.user_id')
+    .leftJoin('habilitation as h', 'h.user_id', 'u.id')
+    .select([
+      'u.id',
+      'u.name',
+      'u.email',
+      'u.status',
+      'h.date_formation',
+      'h.certifie_par',
+      'h.accordee_le',
+      'h.retiree_le',
+      'h.motif_retrait',
+      'h.avertie_le',
+    ])
+    .where('ms.role', '=', 'mediateur')
+    .where('ms.collectivite_id', '=', collectiviteId)
+    .orderBy('u.name')
+    .execute();
+}
+
+/** Whether `actor` may manage the habilitation of helpers of this collectivité. */
+export function canManageHabilitations(actor: Actor, collectiviteId: number): boolean {
+  return can(actor, 'people.manage', { collectiviteId });
+}
+
+/** The collectivité where `userId` is a helper, or null. */
+export async function helperCollectiviteOf(db: Db, userId: string): Promise<number | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(userId)) return null;
+  const row = await db
+    .selectFrom('membership')
+    .select('collectivite_id')
+    .where('user_id', '=', userId)
+    .where('role', '=', 'mediateur')
+    .executeTakeFirst();
+  return row?.collectivite_id ?? null;
+}
+
+export async function grantHabilitation(
+  db: Db,
+  actor: Actor,
+  userId: string,
+  collectiviteId: number,
+  input: HabilitationInput,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const values = {
+      collectivite_id: collectiviteId,
+      date_formation: input.dateFormation,
+      certifie_par: input.certifiePar,
+      accordee_par: actor.kind === 'user' ? actor.userId : null,
+      accordee_le: new Date(),
+      retiree_le: null,
+      retiree_par: null,
+      motif_retrait: null,
+      avertie_le: null,
+    };
+    await trx
+      .insertInto('habilitation')
+      .values({ user_id: userId, ...values })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet(values))
+      .execute();
+    await audit(trx, {
+      actor,
+      action: 'habilitation.accordee',
+      collectiviteId,
+      subject: { type: 'user', id: userId },
+      details: { dateFormation: input.dateFormation, certifiePar: input.certifiePar },
+    });
+  });
+}
+
+/** Withdraws a habilitation (by a person, or by the inactivity job); false when there was none. */
+export async function withdrawHabilitation(
+  db: Db,
+  actor: Actor,
+  userId: string,
+  motif: string,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('habilitation')
+      .set({
+        retiree_le: new Date(),
+        retiree_par: actor.kind === 'user' ? actor.userId : null,
+        motif_retrait: motif,
+      })
+      .where('user_id', '=', userId)
+      .where('retiree_le', 'is', null)
+      .returning('collectivite_id')
+      .executeTakeFirst();
+    if (!row) return false;
+    await audit(trx, {
+      actor,
+      action: 'habilitation.retiree',
+      collectiviteId: row.collectivite_id,
+      subject: { type: 'user', id: userId },
+      details: { motif },
+    });
+    return true;
+  });
+}
+
+/**
+ * A helper's last sign of activity: a session seen, a report recorded, a mandate created or
+ * used, or the habilitation itself. A condition-free expression over `habilitation as h`.
+ */
+export const lastActivity: RawBuilder<Date> = sql<Date>`greatest(
+  h.accordee_le,
+  (select max(s.last_seen_at) from user_session s where s.user_id = h.user_id),
+  (select max(a.created_at) from activite a where a.mediateur_id = h.user_id),
+  (select max(m.created_at) from mandat m where m.mediateur_id = h.user_id),
+  (select max(u.le) from mandat_usage u where u.mediateur_id = h.user_id)
+)`;

@@ -1,0 +1,208 @@
+import { sql } from 'kysely';
+import { audit } from '../../platform/audit/journal.ts';
+import { systemActor } from '../../platform/auth/policy.ts';
+import type { Config } from '../../platform/config.ts';
+import type { Db } from '../../platform/db/database.ts';
+import type { JobDefinition } from '../../platform/jobs/job.ts';
+import { sendMail } from '../../platform/mail.ts';
+import { expirePendingConsents } from './creation.ts';
+import { lastActivity, withdrawHabilitation } from './habilitations.ts';
+import {
+  CANCELLED_RETENTION_MONTHS,
+  HABILITATION_WARN_MONTHS,
+  HABILITATION_WITHDRAW_MONTHS,
+  RETENTION_YEARS,
+} from './vocabulary.ts';
+
+const JOB_ACTOR = systemActor('tâche planifiée');
+
+const monthsBefore = (now: Date, months: number) => {
+  const d = new Date(now);
+  d.setMonth(d.getMonth() - months);
+  return d;
+};
+
+/** Active mandates past their end become expired, each journaled. */
+export async function expireMandates(db: Db, now = new Date()): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const ended = await trx
+      .updateTable('mandat')
+      .set({ statut: 'expire', ferme_le: sql`fin`, motif_fermeture: 'arrivé à échéance' })
+      .where('statut', '=', 'actif')
+      .where('fin', '<=', now)
+      .returning(['id', 'collectivite_id', 'fin'])
+      .execute();
+    for (const m of ended)
+      await audit(trx, {
+        actor: JOB_ACTOR,
+        action: 'mandat.expire',
+        collectiviteId: m.collectivite_id,
+        subject: { type: 'mandat', id: m.id },
+        details: { fin: m.fin?.toISOString() },
+      });
+    return ended.length;
+  });
+}
+
+/**
+ * Retention: a mandate and its attestation are kept six years after their end (expiry or
+ * revocation); a request the person never accepted, three months. Drafts last a day and the
+ * replay guard of inbound SMS thirty days.
+ */
+export async function purgeMandates(db: Db, now = new Date()): Promise<Record<string, number>> {
+  return db.transaction().execute(async (trx) => {
+    const ended = await trx
+      .deleteFrom('mandat')
+      .where((eb) =>
+        eb.or([
+          eb.and([
+            eb('statut', 'in', ['expire', 'revoque']),
+            eb('ferme_le', '<', monthsBefore(now, RETENTION_YEARS * 12)),
+          ]),
+          eb.and([
+            eb('statut', 'in', ['refuse', 'annule']),
+            eb('ferme_le', '<', monthsBefore(now, CANCELLED_RETENTION_MONTHS)),
+          ]),
+        ]),
+      )
+      .returning(['id', 'statut'])
+      .execute();
+    const drafts = await trx
+      .deleteFrom('mandat_brouillon')
+      .where('updated_at', '<', new Date(now.getTime() - 24 * 3600_000))
+      .executeTakeFirst();
+    const inbound = await trx
+      .deleteFrom('sms_entrant')
+      .where('recu_le', '<', new Date(now.getTime() - 30 * 24 * 3600_000))
+      .executeTakeFirst();
+    await trx
+      .deleteFrom('sms_outbox')
+      .where('created_at', '<', new Date(now.getTime() - 30 * 24 * 3600_000))
+      .execute();
+    if (ended.length > 0)
+      await audit(trx, {
+        actor: JOB_ACTOR,
+        action: 'mandat.purge',
+        details: { mandats: ended.length, ids: ended.map((m) => m.id) },
+      });
+    return {
+      'mandats effacés': ended.length,
+      'brouillons effacés': Number(drafts.numDeletedRows),
+      'SMS reçus oubliés': Number(inbound.numDeletedRows),
+    };
+  });
+}
+
+/**
+ * Inactivity: a habilitated helper without activity for five months is warned by email; a
+ * month after the warning, still inactive, they lose the habilitation. Activity after the
+ * warning clears it.
+ */
+export async function reviewHabilitations(
+  db: Db,
+  config: Config,
+  now = new Date(),
+): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('habilitation as h')
+    .innerJoin('app_user as u', 'u.id', 'h.user_id')
+    .select([
+      'h.user_id',
+      'h.collectivite_id',
+      'h.avertie_le',
+      'u.email',
+      'u.name',
+      lastActivity.as('derniere'),
+    ])
+    .where('h.retiree_le', 'is', null)
+    .execute();
+  const warnBefore = monthsBefore(now, HABILITATION_WARN_MONTHS);
+  let warned = 0;
+  let withdrawn = 0;
+  let cleared = 0;
+  for (const h of rows) {
+    const last = new Date(h.derniere);
+    if (h.avertie_le && last.getTime() > h.avertie_le.getTime()) {
+      await db
+        .updateTable('habilitation')
+        .set({ avertie_le: null })
+        .where('user_id', '=', h.user_id)
+        .execute();
+      cleared++;
+      continue;
+    }
+    if (
+      h.avertie_le &&
+      h.avertie_le.getTime() <=
+        monthsBefore(now, HABILITATION_WITHDRAW_MONTHS - HABILITATION_WARN_MONTHS).getTime()
+    ) {
+      if (
+        await withdrawHabilitation(
+          db,
+          JOB_ACTOR,
+          h.user_id,
+          `inactivité depuis le ${last.toLocaleDateString('fr-FR')}`,
+        )
+      )
+        withdrawn++;
+      continue;
+    }
+    if (!h.avertie_le && last.getTime() <= warnBefore.getTime()) {
+      await sendMail(db, config, {
+        to: h.email,
+        subject: 'Relais : votre habilitation aux mandats va être retirée',
+        text: [
+          `Bonjour ${h.name},`,
+          '',
+          `Vous n’avez pas utilisé Relais depuis le ${last.toLocaleDateString('fr-FR')}.`,
+          'Sans activité de votre part dans un mois, votre habilitation à créer et utiliser des mandats sera retirée.',
+          'Pour la garder, connectez-vous à Relais.',
+          '',
+          'Si elle est retirée, votre coordinateur pourra vous habiliter de nouveau.',
+        ].join('\n'),
+      });
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('habilitation')
+          .set({ avertie_le: now })
+          .where('user_id', '=', h.user_id)
+          .execute();
+        await audit(trx, {
+          actor: JOB_ACTOR,
+          action: 'habilitation.avertie',
+          collectiviteId: h.collectivite_id,
+          subject: { type: 'user', id: h.user_id },
+          details: { derniereActivite: last.toISOString() },
+        });
+      });
+      warned++;
+    }
+  }
+  return { 'aidants avertis': warned, 'habilitations retirées': withdrawn, 'avertissements levés': cleared };
+}
+
+export function mandateJobs(): JobDefinition[] {
+  return [
+    {
+      name: 'mandats.expiration',
+      label: 'Clore les mandats arrivés à échéance et les demandes SMS restées sans réponse 24 h',
+      schedule: '*/10 * * * *',
+      run: async ({ db }) => ({
+        'mandats expirés': await expireMandates(db),
+        'demandes SMS annulées': await expirePendingConsents(db),
+      }),
+    },
+    {
+      name: 'mandats.purge',
+      label: 'Effacer les mandats six ans après leur fin (trois mois pour les demandes non acceptées)',
+      schedule: '45 3 * * *',
+      run: async ({ db }) => purgeMandates(db),
+    },
+    {
+      name: 'mandats.habilitations',
+      label: 'Avertir les aidants inactifs depuis cinq mois, retirer l’habilitation un mois après',
+      schedule: '0 7 * * *',
+      run: async ({ db, config }) => reviewHabilitations(db, config),
+    },
+  ];
+}

@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import { type MandateWorld, mandateWorld, newMandate } from '../../../test/helpers/mandats.ts';
+import { receiveSmsAnswer } from './creation.ts';
+import {
+  attestationFacts,
+  declareUse,
+  effectiveStatus,
+  fingerprintOf,
+  initialsOf,
+  revokeMandate,
+  verificationOf,
+} from './service.ts';
+
+describe('mandates: the rules of the service', () => {
+  let t: TestApp;
+  let w: MandateWorld;
+  before(async () => {
+    t = await createTestApp({ demo: true });
+    w = await mandateWorld(t);
+  });
+  after(() => t.close());
+
+  test('an in-person mandate is active at once, with one authorisation per démarche and a fingerprint over its facts', async () => {
+    const m = await newMandate(t, w);
+    assert.equal(m.statut, 'actif');
+    assert.ok(m.debut && m.fin && m.fin > m.debut);
+    const months = (m.fin.getFullYear() - m.debut.getFullYear()) * 12 + m.fin.getMonth() - m.debut.getMonth();
+    assert.equal(months, 6);
+    const autorisations = await t.db.db
+      .selectFrom('autorisation')
+      .select('demarche')
+      .where('mandat_id', '=', m.id)
+      .execute();
+    assert.deepEqual(autorisations.map((a) => a.demarche).sort(), ['argent', 'social']);
+    assert.equal(fingerprintOf(await attestationFacts(t.db.db, m)), m.empreinte);
+    const journaled = await t.db.db
+      .selectFrom('audit_event')
+      .select(['action', 'details'])
+      .where('subject_id', '=', m.id)
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      journaled.map((e) => e.action),
+      [
+        'mandat.personne_identifiee',
+        'mandat.attestation_creee',
+        'mandat.autorisation_creee',
+        'mandat.autorisation_creee',
+      ],
+    );
+    assert.equal(journaled[1]!.details.empreinte, m.empreinte);
+  });
+
+  test('a use is allowed only for a covered, unrevoked démarche of an unexpired mandate', async () => {
+    const m = await newMandate(t, w, { demarches: ['logement', 'justice'] });
+    assert.deepEqual(
+      await declareUse(t.db.db, w.helper, m, { demarche: 'logement', description: 'Demande d’APL' }),
+      {
+        ok: true,
+        value: undefined,
+      },
+    );
+    const uncovered = await declareUse(t.db.db, w.helper, m, {
+      demarche: 'travail',
+      description: 'Inscription',
+    });
+    assert.equal(uncovered.ok, false);
+    assert.match(uncovered.ok ? '' : uncovered.reason, /pas couverte/);
+    const revoked = await revokeMandate(t.db.db, w.helper, m, ['justice'], 'personne');
+    assert.ok(revoked.ok);
+    const afterRevocation = await declareUse(t.db.db, w.helper, m, {
+      demarche: 'justice',
+      description: 'Plainte',
+    });
+    assert.match(afterRevocation.ok ? '' : afterRevocation.reason, /révoquée/);
+    const later = new Date(m.fin!.getTime() + 1000);
+    assert.equal(effectiveStatus(m, later), 'expire');
+    const expired = await declareUse(
+      t.db.db,
+      w.helper,
+      m,
+      { demarche: 'logement', description: 'APL' },
+      later,
+    );
+    assert.match(expired.ok ? '' : expired.reason, /expiré/);
+    const uses = await t.db.db
+      .selectFrom('mandat_usage')
+      .select('demarche')
+      .where('mandat_id', '=', m.id)
+      .execute();
+    assert.deepEqual(
+      uses.map((u) => u.demarche),
+      ['logement'],
+    );
+  });
+
+  test('revoking the last open démarche revokes the mandate; the verification says so with initials only', async () => {
+    const m = await newMandate(t, w, { prenom: 'élodie', nom: 'Martin', demarches: ['transports'] });
+    assert.equal((await verificationOf(t.db.db, m.empreinte!))?.statut, 'actif');
+    const r = await revokeMandate(t.db.db, w.helper, m, ['transports'], 'aidant');
+    assert.ok(r.ok);
+    const v = await verificationOf(t.db.db, m.empreinte!.toUpperCase());
+    assert.deepEqual(v && { statut: v.statut, initiales: v.initiales }, {
+      statut: 'revoque',
+      initiales: 'É. M.',
+    });
+    assert.equal(initialsOf({ prenom: ' jean-luc', nom: "d'Arc" }), 'J. D.');
+    assert.equal(await verificationOf(t.db.db, 'f'.repeat(64)), null);
+    assert.equal(await verificationOf(t.db.db, 'pas une empreinte'), null);
+  });
+
+  test('a new mandate for the same person, démarche and structure revokes the older authorisation only', async () => {
+    const older = await newMandate(t, w, {
+      prenom: 'Paul',
+      nom: 'Renard',
+      demarches: ['famille', 'papiers'],
+    });
+    const newer = await newMandate(t, w, { prenom: 'PAUL', nom: 'renard', demarches: ['famille'] });
+    const rows = await t.db.db
+      .selectFrom('autorisation')
+      .select(['demarche', 'revoquee_le', 'remplacee_par'])
+      .where('mandat_id', '=', older.id)
+      .orderBy('demarche')
+      .execute();
+    assert.equal(rows[0]!.demarche, 'famille');
+    assert.ok(rows[0]!.revoquee_le);
+    assert.equal(rows[0]!.remplacee_par, newer.id);
+    assert.equal(rows[1]!.revoquee_le, null);
+    // Another structure's mandate for the same person is not touched.
+    const elsewhere = await newMandate(t, w, {
+      prenom: 'Paul',
+      nom: 'Renard',
+      demarches: ['papiers'],
+      lieuId: w.otherPlaceId,
+    }).catch((e: Error) => e.message);
+    assert.match(String(elsewhere), /structure parmi vos lieux/);
+  });
+
+  test('by SMS the mandate waits for « Oui »; a replayed answer changes nothing; another answer refuses', async () => {
+    const pending = await newMandate(t, w, {
+      consentement: 'sms',
+      telephone: '06 12 34 56 78',
+      demarches: ['social'],
+    });
+    assert.equal(pending.statut, 'en_attente');
+    assert.equal(w.sent.at(-1)?.to, '+33612345678');
+    assert.match(w.sent.at(-1)!.text, /Répondez OUI/);
+    assert.equal(
+      await receiveSmsAnswer(t.db.db, { from: '+33612345678', text: ' Oui ! ', messageId: 'in-1' }),
+      'accepte',
+    );
+    assert.equal(
+      await receiveSmsAnswer(t.db.db, { from: '+33612345678', text: 'Oui', messageId: 'in-1' }),
+      'rejoue',
+    );
+    const active = await t.db.db
+      .selectFrom('mandat')
+      .selectAll()
+      .where('id', '=', pending.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(active.statut, 'actif');
+    assert.ok(active.empreinte);
+
+    const second = await newMandate(t, w, {
+      consentement: 'sms',
+      telephone: '0612345678',
+      prenom: 'Lou',
+      demarches: ['social'],
+    });
+    assert.equal(
+      await receiveSmsAnswer(t.db.db, { from: '0612345678', text: 'Non merci', messageId: 'in-2' }),
+      'refuse',
+    );
+    const refused = await t.db.db
+      .selectFrom('mandat')
+      .select(['statut', 'empreinte'])
+      .where('id', '=', second.id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(refused, { statut: 'refuse', empreinte: null });
+  });
+});

@@ -1,0 +1,506 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { type Expression, type Selectable, type SqlBool, sql } from 'kysely';
+import { audit, canonical } from '../../platform/audit/journal.ts';
+import type { Actor } from '../../platform/auth/policy.ts';
+import type { Db } from '../../platform/db/database.ts';
+import type { Database } from '../../platform/db/schema.ts';
+import type { Helper } from '../activites/access.ts';
+import {
+  ATTESTATION_TEMPLATE,
+  type Demandeur,
+  type Demarche,
+  type Duree,
+  endOf,
+  isDemarche,
+  type Statut,
+} from './vocabulary.ts';
+
+export type Mandat = Selectable<Database['mandat']>;
+export type Autorisation = Selectable<Database['autorisation']>;
+
+/** What the step-by-step flow gathered, checked, ready to become a mandate. */
+export type MandateRequest = {
+  lieuId: string;
+  beneficiaireId: string | null;
+  prenom: string;
+  nom: string;
+  dateNaissance: string | null;
+  pieceIdentite: string;
+  telephone: string | null;
+  consentement: 'presentiel' | 'sms';
+  demarches: Demarche[];
+  duree: Duree;
+  renouvelleId: string | null;
+};
+
+/** A mandate's state now: an active mandate past its end is expired even before the job ran. */
+export function effectiveStatus(m: Pick<Mandat, 'statut' | 'fin'>, now = new Date()): Statut {
+  if (m.statut === 'actif' && m.fin !== null && m.fin.getTime() <= now.getTime()) return 'expire';
+  return m.statut;
+}
+
+/** "C. D.": all a public verification page says of the person. */
+export function initialsOf(m: Pick<Mandat, 'prenom' | 'nom'>): string {
+  const initial = (s: string) => {
+    const first = s.trim().match(/\p{L}/u)?.[0];
+    return first ? `${first.toUpperCase()}.` : '';
+  };
+  return [initial(m.prenom), initial(m.nom)].filter(Boolean).join(' ');
+}
+
+/** The facts an attestation states; its SHA-256 is the fingerprint printed and journaled. */
+export type AttestationFacts = {
+  aidant: { id: string | null; nom: string };
+  structure: { id: string; nom: string };
+  personne: { prenom: string; nom: string; dateNaissance: string | null };
+  demarches: string[];
+  debut: string;
+  fin: string;
+  modele: string;
+  sel: string;
+};
+
+export function fingerprintOf(facts: AttestationFacts): string {
+  return createHash('sha256')
+    .update(canonical({ ...facts, demarches: [...facts.demarches].sort() }))
+    .digest('hex');
+}
+
+/** The facts of a mandate's attestation, read back from the database. */
+export async function attestationFacts(db: Db, m: Mandat): Promise<AttestationFacts> {
+  const [helper, place, autorisations] = await Promise.all([
+    m.mediateur_id
+      ? db.selectFrom('app_user').select('name').where('id', '=', m.mediateur_id).executeTakeFirst()
+      : undefined,
+    db.selectFrom('lieu').select('nom').where('id', '=', m.lieu_id).executeTakeFirstOrThrow(),
+    db.selectFrom('autorisation').select('demarche').where('mandat_id', '=', m.id).execute(),
+  ]);
+  return {
+    aidant: { id: m.mediateur_id, nom: helper?.name ?? 'Aidant dont le compte a été supprimé' },
+    structure: { id: m.lieu_id, nom: place.nom },
+    personne: { prenom: m.prenom, nom: m.nom, dateNaissance: m.date_naissance },
+    demarches: autorisations.map((a) => a.demarche),
+    debut: (m.debut ?? m.created_at).toISOString(),
+    fin: (m.fin ?? m.created_at).toISOString(),
+    modele: m.modele,
+    sel: m.sel,
+  };
+}
+
+/**
+ * Who may see a mandate: the helpers of its structure (the place it was made at) and the
+ * helper who made it. A condition on `mandat as m`.
+ */
+export function mandateVisibleTo(helper: Helper): Expression<SqlBool> {
+  return sql<SqlBool>`(m.mediateur_id = ${helper.userId}
+    or m.lieu_id in (select lieu_id from mediateur_lieu where user_id = ${helper.userId}))`;
+}
+
+export function findVisibleMandate(db: Db, helper: Helper, id: string): Promise<Mandat | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return Promise.resolve(undefined);
+  return db
+    .selectFrom('mandat as m')
+    .selectAll('m')
+    .where('m.id', '=', id)
+    .where(mandateVisibleTo(helper))
+    .executeTakeFirst();
+}
+
+/** Journals that a helper read a mandate (it holds a person's identity). */
+export async function recordMandateRead(db: Db, helper: Helper, m: Mandat, what: string): Promise<void> {
+  await audit(db, {
+    actor: helper.actor,
+    action: 'mandat.consulte',
+    collectiviteId: m.collectivite_id,
+    subject: { type: 'mandat', id: m.id },
+    details: { quoi: what },
+  });
+}
+
+/**
+ * Makes a mandate active from `now`: its dates, its fingerprint (journaled), one authorisation
+ * per démarche, and the revocation of the same person's older authorisations for those
+ * démarches at the same structure. Runs inside the caller's transaction.
+ */
+export async function activateMandate(
+  trx: Db,
+  actor: Actor,
+  mandatId: string,
+  demarches: Demarche[],
+  now = new Date(),
+): Promise<Mandat> {
+  const pending = await trx
+    .selectFrom('mandat')
+    .selectAll()
+    .where('id', '=', mandatId)
+    .executeTakeFirstOrThrow();
+  const debut = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  const fin = endOf(debut, pending.duree as Duree);
+  await trx
+    .insertInto('autorisation')
+    .values(demarches.map((demarche) => ({ mandat_id: mandatId, demarche })))
+    .execute();
+  const facts = await attestationFacts(trx, { ...pending, debut, fin });
+  const empreinte = fingerprintOf(facts);
+  const m = await trx
+    .updateTable('mandat')
+    .set({ statut: 'actif', debut, fin, empreinte })
+    .where('id', '=', mandatId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const base = { actor, collectiviteId: m.collectivite_id, subject: { type: 'mandat', id: m.id } } as const;
+  await audit(trx, { ...base, action: 'mandat.attestation_creee', details: { empreinte, modele: m.modele } });
+  for (const demarche of demarches)
+    await audit(trx, {
+      ...base,
+      action: 'mandat.autorisation_creee',
+      details: { demarche, fin: fin.toISOString() },
+    });
+  await replaceOlderAuthorisations(trx, actor, m, demarches, now);
+  if (m.renouvelle_id)
+    await audit(trx, { ...base, action: 'mandat.renouvele', details: { ancien: m.renouvelle_id } });
+  return m;
+}
+
+/** The same person, démarche and structure: the older authorisation gives way to the new one. */
+async function replaceOlderAuthorisations(
+  trx: Db,
+  actor: Actor,
+  m: Mandat,
+  demarches: Demarche[],
+  now: Date,
+): Promise<void> {
+  const older = await trx
+    .selectFrom('autorisation as a')
+    .innerJoin('mandat as o', 'o.id', 'a.mandat_id')
+    .select(['a.id', 'a.mandat_id', 'a.demarche'])
+    .where('o.id', '!=', m.id)
+    .where('o.lieu_id', '=', m.lieu_id)
+    .where('o.statut', '=', 'actif')
+    .where('o.fin', '>', now)
+    .where('a.revoquee_le', 'is', null)
+    .where('a.demarche', 'in', demarches)
+    .where(samePersonAs(m))
+    .execute();
+  const byMandate = new Map<string, string[]>();
+  for (const a of older) byMandate.set(a.mandat_id, [...(byMandate.get(a.mandat_id) ?? []), a.demarche]);
+  for (const [mandatId, codes] of byMandate) {
+    await revokeAuthorisations(trx, actor, mandatId, codes, 'remplacement', now, m.id);
+  }
+}
+
+/** The same person: the same workspace record, or the same names and birth date. */
+function samePersonAs(m: Mandat): Expression<SqlBool> {
+  if (m.beneficiaire_id)
+    return sql<SqlBool>`(o.beneficiaire_id = ${m.beneficiaire_id} or (
+    lower(o.prenom) = lower(${m.prenom}) and lower(o.nom) = lower(${m.nom})
+    and o.date_naissance is not distinct from ${m.date_naissance}))`;
+  return sql<SqlBool>`(lower(o.prenom) = lower(${m.prenom}) and lower(o.nom) = lower(${m.nom})
+    and o.date_naissance is not distinct from ${m.date_naissance})`;
+}
+
+/**
+ * Revokes these démarches of a mandate (all of them when `demarches` covers every open one),
+ * records the revocation with its own fingerprint, and journals it. Runs in `trx`.
+ */
+export async function revokeAuthorisations(
+  trx: Db,
+  actor: Actor,
+  mandatId: string,
+  demarches: string[],
+  demandeePar: Demandeur | 'remplacement',
+  now = new Date(),
+  replacedBy: string | null = null,
+): Promise<string> {
+  const m = await trx.selectFrom('mandat').selectAll().where('id', '=', mandatId).executeTakeFirstOrThrow();
+  const empreinte = createHash('sha256')
+    .update(
+      canonical({
+        mandat: m.empreinte,
+        demarches: [...demarches].sort(),
+        le: now.toISOString(),
+        demandeePar,
+      }),
+    )
+    .digest('hex');
+  const { id } = await trx
+    .insertInto('revocation')
+    .values({
+      mandat_id: mandatId,
+      demarches,
+      demandee_par: demandeePar,
+      par: actor.kind === 'user' ? actor.userId : null,
+      le: now,
+      empreinte,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await trx
+    .updateTable('autorisation')
+    .set({ revoquee_le: now, revocation_id: id, remplacee_par: replacedBy })
+    .where('mandat_id', '=', mandatId)
+    .where('demarche', 'in', demarches)
+    .where('revoquee_le', 'is', null)
+    .execute();
+  const base = {
+    actor,
+    collectiviteId: m.collectivite_id,
+    subject: { type: 'mandat', id: mandatId },
+  } as const;
+  for (const demarche of demarches)
+    await audit(trx, {
+      ...base,
+      action: 'mandat.autorisation_revoquee',
+      details: {
+        demarche,
+        demandeePar,
+        revocation: id,
+        empreinte,
+        ...(replacedBy ? { remplaceePar: replacedBy } : {}),
+      },
+    });
+  const open = await trx
+    .selectFrom('autorisation')
+    .select('id')
+    .where('mandat_id', '=', mandatId)
+    .where('revoquee_le', 'is', null)
+    .executeTakeFirst();
+  if (!open) {
+    await trx
+      .updateTable('mandat')
+      .set({ statut: 'revoque', ferme_le: now, motif_fermeture: 'révoqué' })
+      .where('id', '=', mandatId)
+      .execute();
+    await audit(trx, { ...base, action: 'mandat.revoque', details: { demandeePar, revocation: id } });
+  }
+  return id;
+}
+
+export type Outcome<T = void> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** Revocation asked by a helper (for themselves or at the person's request). */
+export async function revokeMandate(
+  db: Db,
+  helper: Helper,
+  m: Mandat,
+  demarches: string[],
+  demandeePar: Demandeur,
+  now = new Date(),
+): Promise<Outcome<string>> {
+  if (effectiveStatus(m, now) !== 'actif')
+    return { ok: false, reason: 'Ce mandat n’est plus actif : il n’y a rien à révoquer.' };
+  if (demarches.length === 0 || !demarches.every(isDemarche))
+    return { ok: false, reason: 'Choisissez la démarche à révoquer, ou tout le mandat.' };
+  return db.transaction().execute(async (trx) => {
+    const open = (
+      await trx
+        .selectFrom('autorisation')
+        .select('demarche')
+        .where('mandat_id', '=', m.id)
+        .where('revoquee_le', 'is', null)
+        .forUpdate()
+        .execute()
+    ).map((a) => a.demarche);
+    const closed = demarches.filter((d) => !open.includes(d));
+    if (closed.length > 0)
+      return { ok: false as const, reason: 'Cette démarche n’est pas (ou plus) couverte par ce mandat.' };
+    const id = await revokeAuthorisations(trx, helper.actor, m.id, demarches, demandeePar, now);
+    return { ok: true as const, value: id };
+  });
+}
+
+/**
+ * Records that the helper did a procedure under the mandate: only for an active, unexpired,
+ * unrevoked authorisation of that démarche; otherwise the reason, and nothing recorded.
+ */
+export async function declareUse(
+  db: Db,
+  helper: Helper,
+  m: Mandat,
+  input: { demarche: string; description: string },
+  now = new Date(),
+): Promise<Outcome> {
+  const description = input.description.trim();
+  if (!isDemarche(input.demarche)) return { ok: false, reason: 'Choisissez la démarche réalisée.' };
+  if (description.length < 3)
+    return {
+      ok: false,
+      reason: 'Décrivez la démarche réalisée (par exemple « Déclaration de revenus 2026 »).',
+    };
+  if (description.length > 500)
+    return { ok: false, reason: 'La description doit faire au plus 500 caractères.' };
+  const status = effectiveStatus(m, now);
+  if (status === 'expire')
+    return { ok: false, reason: 'Ce mandat a expiré : créez-en un nouveau avec la personne.' };
+  if (status === 'revoque')
+    return { ok: false, reason: 'Ce mandat a été révoqué : il ne permet plus d’agir.' };
+  if (status !== 'actif')
+    return { ok: false, reason: 'Ce mandat n’est pas actif : la personne n’a pas donné son accord.' };
+  return db.transaction().execute(async (trx) => {
+    const a = await trx
+      .selectFrom('autorisation')
+      .selectAll()
+      .where('mandat_id', '=', m.id)
+      .where('demarche', '=', input.demarche)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!a) return { ok: false as const, reason: 'Cette démarche n’est pas couverte par ce mandat.' };
+    if (a.revoquee_le)
+      return { ok: false as const, reason: 'L’autorisation pour cette démarche a été révoquée.' };
+    await trx
+      .insertInto('mandat_usage')
+      .values({
+        mandat_id: m.id,
+        autorisation_id: a.id,
+        mediateur_id: helper.userId,
+        demarche: a.demarche,
+        description,
+        le: now,
+      })
+      .execute();
+    await audit(trx, {
+      actor: helper.actor,
+      action: 'mandat.autorisation_utilisee',
+      collectiviteId: m.collectivite_id,
+      subject: { type: 'mandat', id: m.id },
+      details: { demarche: a.demarche, description },
+    });
+    return { ok: true as const, value: undefined };
+  });
+}
+
+export type MandateListFilter = {
+  /** Mine (made by me), my structure's (one of my places), or one person's. */
+  vue: 'mes' | 'structure' | 'personne';
+  lieuId?: string | undefined;
+  beneficiaireId?: string | undefined;
+  statut?: Statut | undefined;
+};
+
+export type MandateRow = {
+  id: string;
+  prenom: string;
+  nom: string;
+  lieu: string;
+  mediateur: string | null;
+  statut: Statut;
+  debut: Date | null;
+  fin: Date | null;
+  demarches: string[];
+  ouvertes: string[];
+  created_at: Date;
+};
+
+/** Mandates a helper may see, filtered, newest first; at most 500. */
+export async function listMandates(
+  db: Db,
+  helper: Helper,
+  filter: MandateListFilter,
+  now = new Date(),
+): Promise<MandateRow[]> {
+  let q = db
+    .selectFrom('mandat as m')
+    .innerJoin('lieu as l', 'l.id', 'm.lieu_id')
+    .leftJoin('app_user as u', 'u.id', 'm.mediateur_id')
+    .select([
+      'm.id',
+      'm.prenom',
+      'm.nom',
+      'l.nom as lieu',
+      'u.name as mediateur',
+      'm.statut',
+      'm.debut',
+      'm.fin',
+      'm.created_at',
+      sql<
+        string[]
+      >`array(select a.demarche from autorisation a where a.mandat_id = m.id order by a.demarche)`.as(
+        'demarches',
+      ),
+      sql<
+        string[]
+      >`array(select a.demarche from autorisation a where a.mandat_id = m.id and a.revoquee_le is null order by a.demarche)`.as(
+        'ouvertes',
+      ),
+    ])
+    .where(mandateVisibleTo(helper))
+    .orderBy('m.created_at', 'desc')
+    .limit(500);
+  if (filter.vue === 'mes') q = q.where('m.mediateur_id', '=', helper.userId);
+  if (filter.lieuId) q = q.where('m.lieu_id', '=', filter.lieuId);
+  if (filter.beneficiaireId) q = q.where('m.beneficiaire_id', '=', filter.beneficiaireId);
+  if (filter.statut === 'actif') q = q.where('m.statut', '=', 'actif').where('m.fin', '>', now);
+  else if (filter.statut === 'expire')
+    q = q.where((eb) =>
+      eb.or([eb('m.statut', '=', 'expire'), eb.and([eb('m.statut', '=', 'actif'), eb('m.fin', '<=', now)])]),
+    );
+  else if (filter.statut) q = q.where('m.statut', '=', filter.statut);
+  const rows = await q.execute();
+  return rows.map((r) => ({ ...r, statut: effectiveStatus(r, now) }));
+}
+
+/** The authorisations of a mandate, with their revocation, in the national order. */
+export function authorisationsOf(db: Db, mandatId: string) {
+  return db
+    .selectFrom('autorisation as a')
+    .leftJoin('revocation as r', 'r.id', 'a.revocation_id')
+    .select([
+      'a.id',
+      'a.demarche',
+      'a.revoquee_le',
+      'a.remplacee_par',
+      'r.demandee_par',
+      'r.id as revocation_id',
+    ])
+    .where('a.mandat_id', '=', mandatId)
+    .orderBy('a.demarche')
+    .execute();
+}
+
+export function usesOf(db: Db, mandatId: string) {
+  return db
+    .selectFrom('mandat_usage as u')
+    .leftJoin('app_user as p', 'p.id', 'u.mediateur_id')
+    .select(['u.id', 'u.demarche', 'u.description', 'u.le', 'p.name as mediateur'])
+    .where('u.mandat_id', '=', mandatId)
+    .orderBy('u.le', 'desc')
+    .execute();
+}
+
+export function revocationsOf(db: Db, mandatId: string) {
+  return db
+    .selectFrom('revocation as r')
+    .leftJoin('app_user as p', 'p.id', 'r.par')
+    .select(['r.id', 'r.demarches', 'r.demandee_par', 'r.le', 'r.empreinte', 'p.name as par'])
+    .where('r.mandat_id', '=', mandatId)
+    .orderBy('r.le')
+    .execute();
+}
+
+/** A fresh random salt: two identical mandates never share a fingerprint. */
+export const newSalt = () => randomBytes(16).toString('hex');
+
+/**
+ * What the public verification page may say of a fingerprint: the state, the démarches still
+ * covered (or those it covered), the end, the person's initials. Nothing when unknown.
+ */
+export async function verificationOf(db: Db, empreinte: string, now = new Date()) {
+  const fingerprint = empreinte.trim().toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(fingerprint)) return null;
+  const m = await db.selectFrom('mandat').selectAll().where('empreinte', '=', fingerprint).executeTakeFirst();
+  if (!m) return null;
+  const autorisations = await db
+    .selectFrom('autorisation')
+    .select(['demarche', 'revoquee_le'])
+    .where('mandat_id', '=', m.id)
+    .orderBy('demarche')
+    .execute();
+  return {
+    statut: effectiveStatus(m, now),
+    fin: m.fin,
+    initiales: initialsOf(m),
+    demarches: autorisations.map((a) => ({ demarche: a.demarche, revoquee: a.revoquee_le !== null })),
+  };
+}
+
+export { ATTESTATION_TEMPLATE };

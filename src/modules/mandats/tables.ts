@@ -1,0 +1,242 @@
+import type { ColumnType, Generated, Migration } from 'kysely';
+import { sql } from 'kysely';
+import {
+  CONSENTEMENTS,
+  DEMANDEURS,
+  DEMARCHE_CODES,
+  DUREE_CODES,
+  PIECES_IDENTITE,
+  STATUTS,
+} from './vocabulary.ts';
+
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+
+declare module '../../platform/db/schema.ts' {
+  interface Database {
+    /** A helper trained to act on people's behalf ("habilité"); withdrawn when `retiree_le` is set. */
+    habilitation: {
+      user_id: string;
+      collectivite_id: number;
+      date_formation: ColumnType<string, string, string>;
+      /** The training body or person who certified the training. */
+      certifie_par: string;
+      accordee_par: string | null;
+      accordee_le: ColumnType<Date, Date | undefined, Date>;
+      retiree_le: Date | null;
+      retiree_par: string | null;
+      motif_retrait: string | null;
+      /** When the inactivity warning was sent (cleared when the habilitation is granted again). */
+      avertie_le: Date | null;
+    };
+    /** The person's authorisation to a helper's structure (a place of the directory). */
+    mandat: {
+      id: Generated<string>;
+      collectivite_id: number;
+      lieu_id: string;
+      mediateur_id: string | null;
+      beneficiaire_id: string | null;
+      prenom: string;
+      nom: string;
+      date_naissance: ColumnType<string | null, string | null | undefined, string | null>;
+      piece_identite: string;
+      telephone: string | null;
+      consentement: 'presentiel' | 'sms';
+      statut: keyof typeof STATUTS;
+      duree: string;
+      /** The démarches asked for; each becomes an authorisation when the mandate starts. */
+      demarches: string[];
+      debut: Date | null;
+      fin: Date | null;
+      empreinte: string | null;
+      sel: string;
+      modele: string;
+      renouvelle_id: string | null;
+      created_at: CreatedAt;
+      ferme_le: Date | null;
+      motif_fermeture: string | null;
+    };
+    /** One démarche of a mandate, revocable on its own. */
+    autorisation: {
+      id: Generated<string>;
+      mandat_id: string;
+      demarche: string;
+      revoquee_le: Date | null;
+      revocation_id: string | null;
+      /** The newer mandate (same person, démarche and structure) that replaced it. */
+      remplacee_par: string | null;
+    };
+    /** A revocation of one or more démarches, with its own attestation. */
+    revocation: {
+      id: Generated<string>;
+      mandat_id: string;
+      demarches: string[];
+      demandee_par: 'aidant' | 'personne' | 'remplacement';
+      par: string | null;
+      le: CreatedAt;
+      empreinte: string;
+    };
+    /** A procedure a helper declares having done under a mandate. */
+    mandat_usage: {
+      id: Generated<string>;
+      mandat_id: string;
+      autorisation_id: string;
+      mediateur_id: string | null;
+      demarche: string;
+      description: string;
+      le: CreatedAt;
+    };
+    /** A remote consent asked by SMS: open 24 hours, answered once. */
+    consentement_sms: {
+      id: Generated<string>;
+      mandat_id: string;
+      telephone: string;
+      envoye_le: CreatedAt;
+      expire_le: Date;
+      statut: 'envoye' | 'accepte' | 'refuse' | 'expire' | 'echec';
+      repondu_le: Date | null;
+      message_id: string | null;
+    };
+    /** Inbound provider messages already handled (a replayed callback is refused). */
+    sms_entrant: { message_id: string; recu_le: CreatedAt };
+    /** What the development SMS provider "sent". */
+    sms_outbox: {
+      id: Generated<number>;
+      telephone: string;
+      texte: string;
+      created_at: CreatedAt;
+    };
+    /** A mandate being prepared, step by step, by its helper; kept one day. */
+    mandat_brouillon: {
+      id: Generated<string>;
+      mediateur_id: string;
+      collectivite_id: number;
+      data: ColumnType<Record<string, unknown>, string, string>;
+      created_at: CreatedAt;
+      updated_at: ColumnType<Date, Date | undefined, Date>;
+    };
+  }
+}
+
+const check = (column: string, values: readonly string[]) =>
+  sql.raw(`check (${column} in (${values.map((v) => `'${v}'`).join(', ')}))`);
+const arrayCheck = (column: string, values: readonly string[]) =>
+  sql.raw(`check (${column} <@ array[${values.map((v) => `'${v}'`).join(', ')}]::text[])`);
+
+export const mandatsMigrations: Record<string, Migration> = {
+  '202612031200_mandats_init': {
+    async up(db) {
+      await sql`create table habilitation (
+        user_id uuid primary key references app_user(id) on delete cascade,
+        collectivite_id integer not null references collectivite(id),
+        date_formation date not null,
+        certifie_par text not null,
+        accordee_par uuid references app_user(id) on delete set null,
+        accordee_le timestamptz not null default now(),
+        retiree_le timestamptz,
+        retiree_par uuid references app_user(id) on delete set null,
+        motif_retrait text,
+        avertie_le timestamptz
+      )`.execute(db);
+
+      await sql`create table mandat (
+        id uuid primary key default gen_random_uuid(),
+        collectivite_id integer not null references collectivite(id),
+        lieu_id uuid not null references lieu(id),
+        mediateur_id uuid references app_user(id) on delete set null,
+        beneficiaire_id uuid references beneficiaire(id) on delete set null,
+        prenom text not null,
+        nom text not null,
+        date_naissance date,
+        piece_identite text not null ${check('piece_identite', Object.keys(PIECES_IDENTITE))},
+        telephone text,
+        consentement text not null ${check('consentement', Object.keys(CONSENTEMENTS))},
+        statut text not null ${check('statut', Object.keys(STATUTS))},
+        duree text not null ${check('duree', DUREE_CODES)},
+        demarches text[] not null ${arrayCheck('demarches', DEMARCHE_CODES)} check (cardinality(demarches) > 0),
+        debut timestamptz,
+        fin timestamptz,
+        empreinte text unique,
+        sel text not null,
+        modele text not null,
+        renouvelle_id uuid references mandat(id) on delete set null,
+        created_at timestamptz not null default now(),
+        ferme_le timestamptz,
+        motif_fermeture text,
+        check (statut = 'en_attente' or statut in ('refuse', 'annule') or (debut is not null and fin > debut and empreinte is not null))
+      )`.execute(db);
+      await sql`create index mandat_lieu on mandat (lieu_id, created_at desc)`.execute(db);
+      await sql`create index mandat_mediateur on mandat (mediateur_id, created_at desc)`.execute(db);
+      await sql`create index mandat_beneficiaire on mandat (beneficiaire_id)`.execute(db);
+      // The expiry job's and the purge's scans.
+      await sql`create index mandat_statut_fin on mandat (statut, fin)`.execute(db);
+
+      await sql`create table revocation (
+        id uuid primary key default gen_random_uuid(),
+        mandat_id uuid not null references mandat(id) on delete cascade,
+        demarches text[] not null ${arrayCheck('demarches', DEMARCHE_CODES)},
+        demandee_par text not null ${check('demandee_par', [...Object.keys(DEMANDEURS), 'remplacement'])},
+        par uuid references app_user(id) on delete set null,
+        le timestamptz not null default now(),
+        empreinte text not null unique
+      )`.execute(db);
+      await sql`create index revocation_mandat on revocation (mandat_id)`.execute(db);
+
+      await sql`create table autorisation (
+        id uuid primary key default gen_random_uuid(),
+        mandat_id uuid not null references mandat(id) on delete cascade,
+        demarche text not null ${check('demarche', DEMARCHE_CODES)},
+        revoquee_le timestamptz,
+        revocation_id uuid references revocation(id) on delete set null,
+        remplacee_par uuid references mandat(id) on delete set null,
+        unique (mandat_id, demarche)
+      )`.execute(db);
+
+      await sql`create table mandat_usage (
+        id uuid primary key default gen_random_uuid(),
+        mandat_id uuid not null references mandat(id) on delete cascade,
+        autorisation_id uuid not null references autorisation(id) on delete cascade,
+        mediateur_id uuid references app_user(id) on delete set null,
+        demarche text not null,
+        description text not null,
+        le timestamptz not null default now()
+      )`.execute(db);
+      await sql`create index mandat_usage_mandat on mandat_usage (mandat_id, le)`.execute(db);
+      await sql`create index mandat_usage_mediateur on mandat_usage (mediateur_id, le)`.execute(db);
+
+      await sql`create table consentement_sms (
+        id uuid primary key default gen_random_uuid(),
+        mandat_id uuid not null references mandat(id) on delete cascade,
+        telephone text not null,
+        envoye_le timestamptz not null default now(),
+        expire_le timestamptz not null,
+        statut text not null ${check('statut', ['envoye', 'accepte', 'refuse', 'expire', 'echec'])},
+        repondu_le timestamptz,
+        message_id text
+      )`.execute(db);
+      // At most one open request per phone number: an answer names its mandate without doubt.
+      await sql`create unique index consentement_sms_ouvert on consentement_sms (telephone) where statut = 'envoye'`.execute(
+        db,
+      );
+      await sql`create table sms_entrant (
+        message_id text primary key,
+        recu_le timestamptz not null default now()
+      )`.execute(db);
+      await sql`create table sms_outbox (
+        id serial primary key,
+        telephone text not null,
+        texte text not null,
+        created_at timestamptz not null default now()
+      )`.execute(db);
+
+      await sql`create table mandat_brouillon (
+        id uuid primary key default gen_random_uuid(),
+        mediateur_id uuid not null references app_user(id) on delete cascade,
+        collectivite_id integer not null references collectivite(id) on delete cascade,
+        data jsonb not null default '{}',
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      )`.execute(db);
+      await sql`create index mandat_brouillon_mediateur on mandat_brouillon (mediateur_id)`.execute(db);
+    },
+  },
+};

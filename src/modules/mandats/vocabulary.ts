@@ -1,0 +1,117 @@
+/**
+ * The vocabulary of secure mandates, as Aidants Connect defines it: the ten démarches a
+ * person may authorise a helper for, the durations, the identity documents a helper checks.
+ * Codes are stored; labels and examples are shown to people.
+ */
+
+export const DEMARCHES = {
+  papiers: {
+    label: 'Papiers – Citoyenneté – Élections',
+    exemples: 'Carte d’identité, passeport, permis de conduire, inscription sur les listes électorales',
+  },
+  famille: {
+    label: 'Famille – Scolarité',
+    exemples: 'Allocations familiales, naissance, mariage, PACS, scolarité, cantine',
+  },
+  social: {
+    label: 'Social – Santé',
+    exemples: 'Carte vitale, complémentaire santé solidaire, RSA, handicap, retraite',
+  },
+  travail: {
+    label: 'Travail – Formation',
+    exemples: 'Inscription à France Travail, compte personnel de formation, chômage, arrêt de travail',
+  },
+  logement: {
+    label: 'Logement',
+    exemples: 'Aides au logement, demande de logement social, déménagement, énergie',
+  },
+  transports: {
+    label: 'Transports – Mobilité',
+    exemples: 'Carte grise, amendes, permis à points, transports en commun',
+  },
+  argent: {
+    label: 'Argent – Impôts – Consommation',
+    exemples: 'Impôt sur le revenu, taxe foncière, litiges de consommation, crédits',
+  },
+  justice: {
+    label: 'Justice',
+    exemples: 'Casier judiciaire, aide juridictionnelle, plainte, médiation',
+  },
+  etranger: {
+    label: 'Étranger – Europe',
+    exemples: 'Titre de séjour, naturalisation, démarches à l’étranger, séjour en Europe',
+  },
+  loisirs: {
+    label: 'Loisirs – Sport – Culture',
+    exemples: 'Pass Culture, licences sportives, chasse et pêche, associations',
+  },
+} as const;
+export type Demarche = keyof typeof DEMARCHES;
+export const DEMARCHE_CODES = Object.keys(DEMARCHES) as Demarche[];
+export const isDemarche = (v: string): v is Demarche => Object.hasOwn(DEMARCHES, v);
+export const demarcheLabel = (code: string) => (isDemarche(code) ? DEMARCHES[code].label : code);
+
+/** "1 day" ends the next day; the others run a whole number of months. */
+export const DUREES = {
+  '1j': { label: '1 jour', hint: 'Le mandat prend fin le lendemain.', months: 0, days: 1 },
+  '1m': { label: '1 mois', hint: 'Pour une démarche qui demande plusieurs rendez-vous.', months: 1, days: 0 },
+  '6m': { label: '6 mois', hint: 'Pour un suivi sur plusieurs démarches.', months: 6, days: 0 },
+  '12m': { label: '12 mois', hint: 'Pour un accompagnement durable.', months: 12, days: 0 },
+} as const;
+export type Duree = keyof typeof DUREES;
+export const DUREE_CODES = Object.keys(DUREES) as Duree[];
+export const isDuree = (v: string): v is Duree => Object.hasOwn(DUREES, v);
+
+/** When a mandate of this duration, starting at `start`, ends. */
+export function endOf(start: Date, duree: Duree): Date {
+  const end = new Date(start);
+  const d = DUREES[duree];
+  if (d.months > 0) end.setMonth(end.getMonth() + d.months);
+  end.setDate(end.getDate() + d.days);
+  return end;
+}
+
+/** The identity document the helper checked (its kind only: never a copy). */
+export const PIECES_IDENTITE = {
+  carte_identite: 'Carte nationale d’identité',
+  passeport: 'Passeport',
+  titre_sejour: 'Titre de séjour',
+  permis_conduire: 'Permis de conduire',
+  autre: 'Autre document officiel avec photo',
+} as const;
+export type PieceIdentite = keyof typeof PIECES_IDENTITE;
+export const isPieceIdentite = (v: string): v is PieceIdentite => Object.hasOwn(PIECES_IDENTITE, v);
+
+export const CONSENTEMENTS = {
+  presentiel: 'En présence de la personne : elle lit l’attestation et signe l’exemplaire imprimé',
+  sms: 'À distance, par SMS : le mandat attend que la personne réponde « Oui »',
+} as const;
+export type Consentement = keyof typeof CONSENTEMENTS;
+
+/** A mandate's state as people read it (`expire` is also derived from the end date). */
+export const STATUTS = {
+  en_attente: 'En attente du consentement',
+  actif: 'Actif',
+  expire: 'Expiré',
+  revoque: 'Révoqué',
+  refuse: 'Refusé par la personne',
+  annule: 'Annulé',
+} as const;
+export type Statut = keyof typeof STATUTS;
+
+/** Who asked for a revocation. */
+export const DEMANDEURS = {
+  aidant: 'L’aidant',
+  personne: 'La personne, à la structure',
+} as const;
+export type Demandeur = keyof typeof DEMANDEURS;
+
+/** The attestation's wording version: part of the fingerprint, so a later wording never matches an old one. */
+export const ATTESTATION_TEMPLATE = 'relais-mandat-2026-12';
+
+/** How long the SMS consent stays open, and the retention periods (DOMAIN: 3 + 3 years, document 6 years after its end). */
+export const SMS_CONSENT_HOURS = 24;
+export const HABILITATION_WARN_MONTHS = 5;
+export const HABILITATION_WITHDRAW_MONTHS = 6;
+export const RETENTION_YEARS = 6;
+export const CANCELLED_RETENTION_MONTHS = 3;
