@@ -1,0 +1,7 @@
+import type { FastifyInstance } from 'fastify';
+import type { AccessTable, RouteContext } from '../../platform/module.ts';
+
+/** Who may call each route of this file (see platform/module.ts). */
+export const habilitationAccess: AccessTable = {};
+
+export function habilitationRoutes(_app: FastifyInstance, _ctx: RouteContext): void {}

@@ -1,0 +1,7 @@
+import type { FastifyInstance } from 'fastify';
+import type { AccessTable, RouteContext } from '../../platform/module.ts';
+
+/** Who may call each route of this file (see platform/module.ts). */
+export const verificationAccess: AccessTable = {};
+
+export function verificationRoutes(_app: FastifyInstance, _ctx: RouteContext): void {}
