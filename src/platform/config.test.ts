@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, DEV_SMS_CALLBACK_SECRET, loadConfig } from './config.ts';
 
 test('defaults start Relais on 127.0.0.1:3000 with ./data on PGlite', () => {
   const c = loadConfig({});
@@ -62,4 +62,88 @@ test('any port outside 1–65535 or not an integer is refused', () => {
       },
     ),
   );
+});
+
+/** The names of the variables a ConfigError complains about, sorted. */
+function badVariables(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.problems.map((p) => p.split(' ')[0]!).sort();
+  }
+  assert.fail('should throw');
+}
+
+test('SMS: the development provider by default, with a development callback secret outside production', () => {
+  const dev = loadConfig({});
+  assert.deepEqual(dev.sms, {
+    provider: 'dev',
+    url: undefined,
+    key: undefined,
+    callbackSecret: DEV_SMS_CALLBACK_SECRET,
+  });
+  assert.equal(loadConfig({ NODE_ENV: 'test' }).sms.callbackSecret, DEV_SMS_CALLBACK_SECRET);
+  // In production, no fixed secret: without one of its own, the callback refuses everything.
+  assert.equal(loadConfig({ NODE_ENV: 'production' }).sms.callbackSecret, undefined);
+  assert.equal(
+    loadConfig({ NODE_ENV: 'production', SMS_CALLBACK_SECRET: 'un-secret-de-production' }).sms.callbackSecret,
+    'un-secret-de-production',
+  );
+});
+
+test('SMS: the HTTP provider takes its URL, key and callback secret', () => {
+  const c = loadConfig({
+    NODE_ENV: 'production',
+    SMS_PROVIDER: 'http',
+    SMS_PROVIDER_URL: 'https://sms.example.fr/v1/messages',
+    SMS_PROVIDER_KEY: 'cle-du-fournisseur',
+    SMS_CALLBACK_SECRET: 'secret-des-rappels-signes',
+  });
+  assert.deepEqual(c.sms, {
+    provider: 'http',
+    url: 'https://sms.example.fr/v1/messages',
+    key: 'cle-du-fournisseur',
+    callbackSecret: 'secret-des-rappels-signes',
+  });
+  // Plain http only on this machine (a local test server).
+  assert.equal(
+    loadConfig({
+      SMS_PROVIDER: 'http',
+      SMS_PROVIDER_URL: 'http://127.0.0.1:8025/sms',
+      SMS_PROVIDER_KEY: 'k',
+      SMS_CALLBACK_SECRET: 'secret-des-rappels-signes',
+    }).sms.url,
+    'http://127.0.0.1:8025/sms',
+  );
+});
+
+test('SMS: the HTTP provider without its variables, or with bad values, is named in French and English', () => {
+  assert.deepEqual(badVariables({ SMS_PROVIDER: 'http' }), [
+    'SMS_CALLBACK_SECRET',
+    'SMS_PROVIDER_KEY',
+    'SMS_PROVIDER_URL',
+  ]);
+  assert.throws(
+    () =>
+      loadConfig({ SMS_PROVIDER: 'http', SMS_PROVIDER_URL: 'https://sms.example.fr', SMS_PROVIDER_KEY: 'k' }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.problems.length === 1 &&
+      /^SMS_CALLBACK_SECRET : manquante : SMS_PROVIDER=http demande .* \/ missing: /.test(e.problems[0]!),
+  );
+  assert.throws(
+    () => loadConfig({ SMS_PROVIDER: 'ovh' }),
+    /SMS_PROVIDER : doit valoir dev ou http \/ must be dev or http \(valeur reçue \/ got: « ovh »\)/,
+  );
+  assert.deepEqual(
+    badVariables({
+      SMS_PROVIDER: 'http',
+      SMS_PROVIDER_URL: 'http://sms.example.fr/envoi',
+      SMS_PROVIDER_KEY: 'k',
+      SMS_CALLBACK_SECRET: 'court',
+    }),
+    ['SMS_CALLBACK_SECRET', 'SMS_PROVIDER_URL'],
+  );
+  assert.deepEqual(badVariables({ SMS_PROVIDER_URL: 'pas une url' }), ['SMS_PROVIDER_URL']);
 });

@@ -14,6 +14,27 @@ function isSecureOrLoopback(url: string): boolean {
   );
 }
 
+/** The SMS provider's variables when `SMS_PROVIDER=http`: without them no SMS could leave or be trusted. */
+const SMS_HTTP_VARIABLES = ['SMS_PROVIDER_URL', 'SMS_PROVIDER_KEY', 'SMS_CALLBACK_SECRET'] as const;
+
+/**
+ * The development value of `SMS_CALLBACK_SECRET` with the development provider, outside
+ * production only: a production server without a secret of its own refuses every callback.
+ */
+export const DEV_SMS_CALLBACK_SECRET = 'relais-dev-sms-callback-secret';
+
+function requireSmsProviderSettings(values: Partial<Record<string, unknown>>, ctx: z.RefinementCtx): void {
+  if (values.SMS_PROVIDER !== 'http') return;
+  for (const name of SMS_HTTP_VARIABLES.filter((n) => values[n] === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [name],
+      message:
+        'manquante : SMS_PROVIDER=http demande SMS_PROVIDER_URL, SMS_PROVIDER_KEY et SMS_CALLBACK_SECRET / missing: SMS_PROVIDER=http needs SMS_PROVIDER_URL, SMS_PROVIDER_KEY and SMS_CALLBACK_SECRET',
+    });
+  }
+}
+
 /** A tile template names each tile by {z}, {x} and {y}; only a leading {s}. may vary in its host. */
 function isTileTemplate(url: string): boolean {
   const parsed = URL.parse(url);
@@ -131,8 +152,21 @@ const schema = z
       .optional(),
     PROCONNECT_CLIENT_ID: z.string().min(1, 'ne doit pas être vide / must not be empty').optional(),
     PROCONNECT_CLIENT_SECRET: z.string().min(1, 'ne doit pas être vide / must not be empty').optional(),
+    SMS_PROVIDER: z
+      .enum(['dev', 'http'], { error: 'doit valoir dev ou http / must be dev or http' })
+      .default('dev'),
+    SMS_PROVIDER_URL: z
+      .url({ error: 'doit être une URL complète (https://…) / must be an absolute URL' })
+      .refine(isSecureOrLoopback, 'doit commencer par https:// / must be an https:// URL')
+      .optional(),
+    SMS_PROVIDER_KEY: z.string().trim().min(1, 'ne doit pas être vide / must not be empty').optional(),
+    SMS_CALLBACK_SECRET: z
+      .string()
+      .min(16, 'doit faire au moins 16 caractères / must be at least 16 characters')
+      .optional(),
   })
-  .superRefine(requireAllProConnectOrNone);
+  .superRefine(requireAllProConnectOrNone)
+  .superRefine(requireSmsProviderSettings);
 
 export type Config = {
   port: number;
@@ -156,6 +190,17 @@ export type Config = {
   jobs: boolean;
   /** ProConnect sign-in, when its three variables are set. */
   proconnect: { issuer: string; clientId: string; clientSecret: string } | undefined;
+  /**
+   * The SMS of remote mandate consent: `dev` keeps them in an outbox (`/admin/sms`), `http`
+   * sends them through the provider at `url` with the bearer `key`. `callbackSecret` checks
+   * the provider's signed callbacks; without it every callback is refused.
+   */
+  sms: {
+    provider: 'dev' | 'http';
+    url: string | undefined;
+    key: string | undefined;
+    callbackSecret: string | undefined;
+  };
 };
 
 export class ConfigError extends Error {
@@ -207,6 +252,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             clientSecret: v.PROCONNECT_CLIENT_SECRET,
           }
         : undefined,
+    sms: {
+      provider: v.SMS_PROVIDER,
+      url: v.SMS_PROVIDER_URL,
+      key: v.SMS_PROVIDER_KEY,
+      callbackSecret:
+        v.SMS_CALLBACK_SECRET ??
+        (v.SMS_PROVIDER === 'dev' && v.NODE_ENV !== 'production' ? DEV_SMS_CALLBACK_SECRET : undefined),
+    },
   };
 }
 

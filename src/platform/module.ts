@@ -44,7 +44,9 @@ export type Access =
   /** The helper who may see the resource the named parameter designates (theirs or their places'). */
   | { helperOf: string }
   /** Both: admins, coordinators of the resource's collectivité and its helpers (a place's statistics). */
-  | { coordinatorOrHelperOf: string };
+  | { coordinatorOrHelperOf: string }
+  /** Called by an outside service that signs its requests (e.g. the SMS provider); no person may call it. */
+  | 'signed-callback';
 
 /** Declared access, keyed by `METHOD /url` as registered (e.g. `GET /collectivites/:slug`). */
 export type AccessTable = Record<string, Access>;

@@ -29,6 +29,7 @@ const PERSONAS: Persona[] = [
 
 function allowed(access: Access, persona: Persona): boolean {
   if (access === 'public') return true;
+  if (access === 'signed-callback') return false;
   if (access === 'signed-in') return persona !== 'anonyme';
   if (access === 'admin') return persona === 'admin';
   if (access === 'coordinator') return ['admin', 'coordinateur', 'coordinateur-autre'].includes(persona);

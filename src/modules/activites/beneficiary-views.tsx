@@ -451,6 +451,11 @@ export function RecordPage(props: {
         </a>
       </p>
       <RecordSummary b={b} />
+      <p>
+        Mandats pour agir au nom de cette personne :{' '}
+        <a href={`/mandats?beneficiaire=${b.id}`}>voir ses mandats</a> ou{' '}
+        <a href={`/mandats/nouveau?beneficiaire=${b.id}`}>en créer un</a>.
+      </p>
       <p class="person-meta" safe>
         {`Fiche créée le ${dateTime.format(b.created_at)}, modifiée le ${dateTime.format(b.updated_at)}.`}
       </p>

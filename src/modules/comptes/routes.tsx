@@ -115,12 +115,16 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
     const managesPeople =
       isAdmin(actor) || own.some((c) => can(actor, 'people.manage', { collectiviteId: c.id }));
     if (managesPeople)
-      links.push({ href: '/admin/personnes', label: 'Inviter des personnes et gérer leurs rôles' });
+      links.push(
+        { href: '/admin/personnes', label: 'Inviter des personnes et gérer leurs rôles' },
+        { href: '/admin/habilitations', label: 'Habiliter les aidants aux mandats' },
+      );
     if (own.some((c) => isHelperIn(actor, c.id))) {
       links.push(
         { href: '/activites', label: 'Mes comptes rendus d’activité' },
         { href: '/beneficiaires', label: 'Les personnes que j’accompagne' },
         { href: '/statistiques', label: 'Mes statistiques' },
+        { href: '/mandats', label: 'Mes mandats : agir au nom d’une personne' },
       );
     }
     for (const c of own) {

@@ -1,7 +1,200 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { type Actor, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
+import { parseForm, requiredText } from '../../platform/forms.ts';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { FieldErrors } from '../../platform/ui/components.tsx';
+import { todayInFrance } from '../activites/activity-schema.ts';
+import { displayName, listCollectivites } from '../territoires/index.ts';
+import { type CollectiviteChoice, HabilitationsPage, type RowValues, rowKey } from './habilitation-views.tsx';
+import {
+  canManageHabilitations,
+  grantHabilitation,
+  helperCollectiviteOf,
+  helpersWithHabilitation,
+  withdrawHabilitation,
+} from './habilitations.ts';
 
 /** Who may call each route of this file (see platform/module.ts). */
-export const habilitationAccess: AccessTable = {};
+export const habilitationAccess: AccessTable = {
+  'GET /admin/habilitations': 'coordinator',
+  'POST /admin/habilitations/:personne': { coordinatorOf: 'personne' },
+  'POST /admin/habilitations/:personne/retirer': { coordinatorOf: 'personne' },
+};
 
-export function habilitationRoutes(_app: FastifyInstance, _ctx: RouteContext): void {}
+const FLASH: Record<string, string> = {
+  accordee: 'L’habilitation est enregistrée : l’aidant peut créer et utiliser des mandats.',
+  retiree: 'L’habilitation est retirée : l’aidant ne peut plus créer ni utiliser de mandats.',
+};
+
+const REFUSED =
+  'Seuls les coordinateurs et les administrateurs de l’OPSN habilitent les aidants aux mandats.';
+
+/** Trainings for mandates did not exist before 2015. */
+export const FIRST_TRAINING_DAY = '2015-01-01';
+
+/** `2026-01-15` or `15/01/2026` → `2026-01-15`; null when it is not a day of the calendar. */
+export function trainingDay(value: string): string | null {
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const fr = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(value);
+  const [y, m, d] = iso
+    ? [Number(iso[1]), Number(iso[2]), Number(iso[3])]
+    : fr
+      ? [Number(fr[3]), Number(fr[2]), Number(fr[1])]
+      : [0, 0, 0];
+  if (y === 0) return null;
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
+  return date.toISOString().slice(0, 10);
+}
+
+const MISSING_DATE = 'Saisissez la date de la formation.';
+
+/** The grant form, checked against `today` (`YYYY-MM-DD`, in France). */
+export const grantSchema = (today: string) =>
+  z.object({
+    dateFormation: z.preprocess(
+      (v) => (typeof v === 'string' ? v.trim() : v),
+      z
+        .string({ error: MISSING_DATE })
+        .min(1, MISSING_DATE)
+        .transform((v, ctx) => {
+          const day = trainingDay(v);
+          const message = !day
+            ? 'Saisissez la date de la formation au format JJ/MM/AAAA, par exemple 15/01/2026.'
+            : day > today
+              ? 'La date de la formation ne peut pas être dans le futur.'
+              : day < FIRST_TRAINING_DAY
+                ? 'La date de la formation ne peut pas être antérieure à 2015.'
+                : null;
+          if (message) {
+            ctx.addIssue({ code: 'custom', message });
+            return z.NEVER;
+          }
+          return day as string;
+        }),
+    ),
+    certifiePar: requiredText('l’organisme ou la personne qui a certifié la formation', 200),
+  });
+
+const withdrawSchema = z.object({ motif: requiredText('le motif du retrait', 500) });
+
+/** The collectivités whose helpers this person may habilitate, in the order people read them. */
+async function manageable(db: RouteContext['db'], actor: Actor): Promise<CollectiviteChoice[]> {
+  const all = await listCollectivites(db);
+  return all
+    .filter((c) => canManageHabilitations(actor, c.id))
+    .map((c) => ({ id: c.id, name: displayName(c) }));
+}
+
+/** Only administrators and coordinators get further; the rule of each helper comes after. */
+function ensureManagesSomeone(actor: Actor): void {
+  const coordinates = actor.kind === 'user' && actor.memberships.some((m) => m.role === 'coordinateur');
+  if (!isAdmin(actor) && !coordinates) throw new ForbiddenError(REFUSED);
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): void {
+  const listPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: { collectiviteId?: number; errors?: FieldErrors; values?: RowValues; status?: number } = {},
+  ) => {
+    const actor = request.actor;
+    ensureManagesSomeone(actor);
+    const choices = await manageable(db, actor);
+    if (choices.length === 0) throw new ForbiddenError(REFUSED);
+    const asked = Number((request.query as { collectivite?: string }).collectivite);
+    const active = actor.kind === 'user' ? actor.activeCollectiviteId : null;
+    const collectivite =
+      choices.find((c) => c.id === extra.collectiviteId) ??
+      choices.find((c) => c.id === asked) ??
+      choices.find((c) => c.id === active) ??
+      (choices[0] as CollectiviteChoice);
+    const helpers = await helpersWithHabilitation(db, collectivite.id);
+    const ok = str((request.query as { ok?: unknown }).ok);
+    return reply.page(
+      {
+        title: 'Habilitation des aidants aux mandats',
+        hasErrors: Boolean(extra.errors),
+        status: extra.status ?? 200,
+        breadcrumbs: [{ href: '/espace', label: 'Mon espace' }],
+      },
+      <HabilitationsPage
+        collectivite={collectivite}
+        choices={choices}
+        helpers={helpers}
+        csrf={reply.generateCsrf()}
+        today={todayInFrance()}
+        flash={extra.errors || !ok ? undefined : FLASH[ok]}
+        errors={extra.errors ?? {}}
+        values={extra.values}
+      />,
+    );
+  };
+
+  /** The helper of the address and their collectivité: null when there is no such helper. */
+  const target = async (request: FastifyRequest) => {
+    ensureManagesSomeone(request.actor);
+    const { personne } = request.params as { personne: string };
+    const collectiviteId = await helperCollectiviteOf(db, personne);
+    if (collectiviteId === null) return null;
+    if (!canManageHabilitations(request.actor, collectiviteId)) throw new ForbiddenError(REFUSED);
+    return { userId: personne, collectiviteId };
+  };
+
+  /** One row's errors, keyed so that the summary links to that row's fields. */
+  const rowErrors = (errors: FieldErrors, userId: string): FieldErrors =>
+    Object.fromEntries(Object.entries(errors).map(([field, message]) => [rowKey(field, userId), message]));
+
+  const done = (reply: FastifyReply, collectiviteId: number, ok: keyof typeof FLASH) =>
+    reply.redirect(`/admin/habilitations?collectivite=${collectiviteId}&ok=${ok}`, 303);
+
+  app.get('/admin/habilitations', (request, reply) => listPage(request, reply));
+
+  app.post('/admin/habilitations/:personne', async (request, reply) => {
+    const helper = await target(request);
+    if (!helper) return reply.callNotFound();
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const form = parseForm(grantSchema(todayInFrance()), body);
+    if (!form.ok)
+      return listPage(request, reply, {
+        collectiviteId: helper.collectiviteId,
+        errors: rowErrors(form.errors, helper.userId),
+        values: {
+          userId: helper.userId,
+          dateFormation: str(body.dateFormation),
+          certifiePar: str(body.certifiePar),
+        },
+        status: 400,
+      });
+    await grantHabilitation(db, request.actor, helper.userId, helper.collectiviteId, form.data);
+    return done(reply, helper.collectiviteId, 'accordee');
+  });
+
+  app.post('/admin/habilitations/:personne/retirer', async (request, reply) => {
+    const helper = await target(request);
+    if (!helper) return reply.callNotFound();
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const form = parseForm(withdrawSchema, body);
+    const values = { userId: helper.userId, motif: str(body.motif) };
+    if (!form.ok)
+      return listPage(request, reply, {
+        collectiviteId: helper.collectiviteId,
+        errors: rowErrors(form.errors, helper.userId),
+        values,
+        status: 400,
+      });
+    if (!(await withdrawHabilitation(db, request.actor, helper.userId, form.data.motif)))
+      return listPage(request, reply, {
+        collectiviteId: helper.collectiviteId,
+        errors: {
+          [rowKey('habilitation', helper.userId)]: 'Cet aidant n’est pas habilité : il n’y a rien à retirer.',
+        },
+        values,
+        status: 400,
+      });
+    return done(reply, helper.collectiviteId, 'retiree');
+  });
+}

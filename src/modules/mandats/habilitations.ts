@@ -113,12 +113,13 @@ export async function withdrawHabilitation(
   actor: Actor,
   userId: string,
   motif: string,
+  now = new Date(),
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .updateTable('habilitation')
       .set({
-        retiree_le: new Date(),
+        retiree_le: now,
         retiree_par: actor.kind === 'user' ? actor.userId : null,
         motif_retrait: motif,
       })
@@ -139,11 +140,15 @@ export async function withdrawHabilitation(
 }
 
 /**
- * A helper's last sign of activity: a session seen, a report recorded, a mandate created or
- * used, or the habilitation itself. A condition-free expression over `habilitation as h`.
+ * A helper's last sign of activity: a sign-in (journaled: a session row is deleted at sign-out
+ * or once idle), a session seen, a report recorded, a mandate created or used, or the
+ * habilitation itself. A condition-free expression over `habilitation as h`.
  */
 export const lastActivity: RawBuilder<Date> = sql<Date>`greatest(
   h.accordee_le,
+  (select max(e.at) from audit_event e
+    where e.action = 'auth.signin.success' and e.subject_type = 'user'
+      and e.subject_id = h.user_id::text and e.at > h.accordee_le),
   (select max(s.last_seen_at) from user_session s where s.user_id = h.user_id),
   (select max(a.created_at) from activite a where a.mediateur_id = h.user_id),
   (select max(m.created_at) from mandat m where m.mediateur_id = h.user_id),

@@ -1,7 +1,10 @@
 import type { RelaisModule } from '../../platform/module.ts';
 import { attestationAccess, attestationRoutes } from './attestation-routes.tsx';
+import { flowAccess, flowRoutes } from './flow-routes.tsx';
 import { habilitationAccess, habilitationRoutes } from './habilitation-routes.tsx';
 import { mandateJobs } from './jobs.ts';
+import { mandateAccess, mandateRoutes } from './mandate-routes.tsx';
+import { seedMandats } from './seed.ts';
 import { smsAccess, smsRoutes } from './sms-routes.tsx';
 import { mandatsMigrations } from './tables.ts';
 import { verificationAccess, verificationRoutes } from './verification-routes.tsx';
@@ -14,11 +17,21 @@ export const mandats: RelaisModule = {
   name: 'mandats',
   migrations: mandatsMigrations,
   routes: (app, ctx) => {
+    flowRoutes(app, ctx);
+    mandateRoutes(app, ctx);
     habilitationRoutes(app, ctx);
     attestationRoutes(app, ctx);
     verificationRoutes(app, ctx);
     smsRoutes(app, ctx);
   },
-  access: { ...habilitationAccess, ...attestationAccess, ...verificationAccess, ...smsAccess },
+  access: {
+    ...flowAccess,
+    ...mandateAccess,
+    ...habilitationAccess,
+    ...attestationAccess,
+    ...verificationAccess,
+    ...smsAccess,
+  },
+  seedDemo: seedMandats,
   jobs: mandateJobs(),
 };

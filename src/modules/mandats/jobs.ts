@@ -16,11 +16,17 @@ import {
 
 const JOB_ACTOR = systemActor('tâche planifiée');
 
+/** The same day `months` earlier, or that month's last day (31 July − 5 months: 28 or 29 February). */
 const monthsBefore = (now: Date, months: number) => {
   const d = new Date(now);
+  const day = d.getDate();
+  d.setDate(1);
   d.setMonth(d.getMonth() - months);
+  d.setDate(Math.min(day, new Date(d.getFullYear(), d.getMonth() + 1, 0).getDate()));
   return d;
 };
+
+const frenchDay = (d: Date) => d.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' });
 
 /** Active mandates past their end become expired, each journaled. */
 export async function expireMandates(db: Db, now = new Date()): Promise<number> {
@@ -137,12 +143,7 @@ export async function reviewHabilitations(
         monthsBefore(now, HABILITATION_WITHDRAW_MONTHS - HABILITATION_WARN_MONTHS).getTime()
     ) {
       if (
-        await withdrawHabilitation(
-          db,
-          JOB_ACTOR,
-          h.user_id,
-          `inactivité depuis le ${last.toLocaleDateString('fr-FR')}`,
-        )
+        await withdrawHabilitation(db, JOB_ACTOR, h.user_id, `inactivité depuis le ${frenchDay(last)}`, now)
       )
         withdrawn++;
       continue;
@@ -154,7 +155,7 @@ export async function reviewHabilitations(
         text: [
           `Bonjour ${h.name},`,
           '',
-          `Vous n’avez pas utilisé Relais depuis le ${last.toLocaleDateString('fr-FR')}.`,
+          `Vous n’avez pas utilisé Relais depuis le ${frenchDay(last)}.`,
           'Sans activité de votre part dans un mois, votre habilitation à créer et utiliser des mandats sera retirée.',
           'Pour la garder, connectez-vous à Relais.',
           '',

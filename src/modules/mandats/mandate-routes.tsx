@@ -1,0 +1,213 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
+import { type Helper, helperPlaces } from '../activites/access.ts';
+import { displayNameOf, findVisibleBeneficiary } from '../activites/beneficiaires.ts';
+import { maskPhone } from './creation.ts';
+import { createDraft, renewalData } from './draft.ts';
+import { requireHabilitatedHelper } from './habilitations.ts';
+import { DetailPage, type ListFilters, ListPage, type MandateDetail, RevokePage } from './mandate-views.tsx';
+import {
+  authorisationsOf,
+  declareUse,
+  effectiveStatus,
+  findVisibleMandate,
+  listMandates,
+  type Mandat,
+  recordMandateRead,
+  revocationsOf,
+  revokeMandate,
+  usesOf,
+} from './service.ts';
+import { DEMANDEURS, type Demandeur, STATUTS, type Statut } from './vocabulary.ts';
+
+/** Who may call each route of this file (see platform/module.ts). */
+export const mandateAccess: AccessTable = {
+  'GET /mandats': 'helper',
+  'GET /mandats/:mandat': { helperOf: 'mandat' },
+  'POST /mandats/:mandat/usages': { helperOf: 'mandat' },
+  'GET /mandats/:mandat/revoquer': { helperOf: 'mandat' },
+  'POST /mandats/:mandat/revoquer': { helperOf: 'mandat' },
+  'POST /mandats/:mandat/renouveler': { helperOf: 'mandat' },
+};
+
+const CRUMBS: Crumb[] = [
+  { href: '/espace', label: 'Mon espace' },
+  { href: '/mandats', label: 'Mandats' },
+];
+
+const asList = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+
+export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void {
+  /** The habilitated helper and the mandate of the address, when they may see it. */
+  async function load(request: FastifyRequest): Promise<{ helper: Helper; m: Mandat } | null> {
+    const helper = await requireHabilitatedHelper(db, request.actor);
+    const m = await findVisibleMandate(db, helper, (request.params as { mandat: string }).mandat);
+    return m ? { helper, m } : null;
+  }
+
+  app.get('/mandats', async (request, reply) => {
+    const helper = await requireHabilitatedHelper(db, request.actor);
+    const q = request.query as Record<string, string | undefined>;
+    const places = await helperPlaces(db, helper.userId);
+    const person = q.beneficiaire ? await findVisibleBeneficiary(db, helper, q.beneficiaire) : undefined;
+    if (q.beneficiaire && !person) return reply.callNotFound();
+    const filters: ListFilters = {
+      vue: q.vue === 'structure' || person ? 'structure' : 'mes',
+      lieu: places.some((p) => p.id === q.lieu) ? (q.lieu as string) : '',
+      statut: q.statut && Object.hasOwn(STATUTS, q.statut) ? q.statut : '',
+      beneficiaire: person?.id,
+    };
+    const rows = await listMandates(db, helper, {
+      vue: filters.vue,
+      lieuId: filters.lieu || undefined,
+      beneficiaireId: person?.id,
+      statut: (filters.statut || undefined) as Statut | undefined,
+    });
+    const personName = person ? displayNameOf(person) : undefined;
+    return reply.page(
+      { title: personName ? `Mandats de ${personName}` : 'Mandats', breadcrumbs: CRUMBS.slice(0, 1) },
+      <ListPage rows={rows} filters={filters} places={places} personName={personName} />,
+    );
+  });
+
+  async function detailPage(
+    reply: FastifyReply,
+    helper: Helper,
+    m: Mandat,
+    extra: {
+      flash?: string;
+      errors?: FieldErrors;
+      useValues?: { demarche?: string; description?: string };
+    } = {},
+  ) {
+    const [place, helperRow, autorisations, uses, revocations, sms, beneficiary] = await Promise.all([
+      db.selectFrom('lieu').select(['nom', 'commune']).where('id', '=', m.lieu_id).executeTakeFirstOrThrow(),
+      m.mediateur_id
+        ? db.selectFrom('app_user').select('name').where('id', '=', m.mediateur_id).executeTakeFirst()
+        : undefined,
+      authorisationsOf(db, m.id),
+      usesOf(db, m.id),
+      revocationsOf(db, m.id),
+      db
+        .selectFrom('consentement_sms')
+        .select(['statut', 'envoye_le', 'expire_le', 'telephone'])
+        .where('mandat_id', '=', m.id)
+        .orderBy('envoye_le', 'desc')
+        .executeTakeFirst(),
+      m.beneficiaire_id ? findVisibleBeneficiary(db, helper, m.beneficiaire_id) : undefined,
+    ]);
+    const detail: MandateDetail = {
+      m,
+      statut: effectiveStatus(m),
+      place,
+      helperName: helperRow?.name ?? null,
+      autorisations,
+      uses,
+      revocations,
+      sms: sms && { ...sms, telephone: maskPhone(sms.telephone) },
+      beneficiaryName: beneficiary ? displayNameOf(beneficiary) : undefined,
+    };
+    const errors = extra.errors ?? {};
+    return reply.page(
+      {
+        title: `Mandat de ${m.prenom} ${m.nom}`,
+        breadcrumbs: CRUMBS,
+        hasErrors: Object.keys(errors).length > 0,
+        status: Object.keys(errors).length > 0 ? 400 : 200,
+      },
+      <DetailPage
+        detail={detail}
+        csrf={reply.generateCsrf()}
+        flash={extra.flash}
+        errors={errors}
+        useValues={extra.useValues ?? {}}
+      />,
+    );
+  }
+
+  app.get('/mandats/:mandat', async (request, reply) => {
+    const found = await load(request);
+    if (!found) return reply.callNotFound();
+    await recordMandateRead(db, found.helper, found.m, 'fiche');
+    return detailPage(reply, found.helper, found.m, { flash: (request.query as { ok?: string }).ok });
+  });
+
+  app.post('/mandats/:mandat/usages', async (request, reply) => {
+    const found = await load(request);
+    if (!found) return reply.callNotFound();
+    const body = (request.body ?? {}) as { demarche?: string; description?: string };
+    const input = { demarche: String(body.demarche ?? ''), description: String(body.description ?? '') };
+    const result = await declareUse(db, found.helper, found.m, input);
+    if (!result.ok) {
+      const field = /Décrivez|description|caractères/.test(result.reason) ? 'description' : 'demarche';
+      return detailPage(reply, found.helper, found.m, {
+        errors: { [field]: result.reason },
+        useValues: input,
+      });
+    }
+    return reply.redirect(`/mandats/${found.m.id}?ok=usage`, 303);
+  });
+
+  async function revokePage(
+    reply: FastifyReply,
+    m: Mandat,
+    errors: FieldErrors = {},
+    values: { portee?: string; demarches?: string[]; demandeur?: string } = {},
+  ) {
+    const open = (await authorisationsOf(db, m.id))
+      .filter((a) => a.revoquee_le === null)
+      .map((a) => a.demarche);
+    return reply.page(
+      {
+        title: `Révoquer le mandat de ${m.prenom} ${m.nom}`,
+        breadcrumbs: [...CRUMBS, { href: `/mandats/${m.id}`, label: `Mandat de ${m.prenom} ${m.nom}` }],
+        hasErrors: Object.keys(errors).length > 0,
+        status: Object.keys(errors).length > 0 ? 400 : 200,
+      },
+      <RevokePage m={m} open={open} csrf={reply.generateCsrf()} errors={errors} values={values} />,
+    );
+  }
+
+  app.get('/mandats/:mandat/revoquer', async (request, reply) => {
+    const found = await load(request);
+    if (!found) return reply.callNotFound();
+    if (effectiveStatus(found.m) !== 'actif') return reply.redirect(`/mandats/${found.m.id}`, 303);
+    return revokePage(reply, found.m);
+  });
+
+  app.post('/mandats/:mandat/revoquer', async (request, reply) => {
+    const found = await load(request);
+    if (!found) return reply.callNotFound();
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const values = {
+      portee: String(body.portee ?? ''),
+      demarches: asList(body.demarches),
+      demandeur: String(body.demandeur ?? ''),
+    };
+    const errors: FieldErrors = {};
+    if (values.portee !== 'tout' && values.portee !== 'demarches')
+      errors.portee = 'Choisissez de révoquer tout le mandat ou certaines démarches.';
+    if (values.portee === 'demarches' && values.demarches.length === 0)
+      errors.demarches = 'Cochez au moins une démarche à révoquer.';
+    if (!Object.hasOwn(DEMANDEURS, values.demandeur))
+      errors.demandeur = 'Indiquez qui demande la révocation.';
+    if (Object.keys(errors).length > 0) return revokePage(reply, found.m, errors, values);
+    const open = (await authorisationsOf(db, found.m.id))
+      .filter((a) => a.revoquee_le === null)
+      .map((a) => a.demarche);
+    const chosen = values.portee === 'tout' ? open : values.demarches;
+    const result = await revokeMandate(db, found.helper, found.m, chosen, values.demandeur as Demandeur);
+    if (!result.ok) return revokePage(reply, found.m, { demarches: result.reason }, values);
+    return reply.redirect(`/mandats/${found.m.id}/revocations/${result.value}`, 303);
+  });
+
+  // Renewal starts the flow again from the old mandate: the identity is checked anew.
+  app.post('/mandats/:mandat/renouveler', async (request, reply) => {
+    const found = await load(request);
+    if (!found) return reply.callNotFound();
+    if (effectiveStatus(found.m) === 'en_attente') return reply.redirect(`/mandats/${found.m.id}`, 303);
+    const draftId = await createDraft(db, found.helper, renewalData(found.m));
+    return reply.redirect(`/mandats/brouillons/${draftId}/personne`, 303);
+  });
+}

@@ -1,0 +1,83 @@
+import { systemActor } from '../../platform/auth/policy.ts';
+import { defaultCollectiviteId, loadMemberships } from '../../platform/auth/sessions.ts';
+import type { ModuleContext } from '../../platform/module.ts';
+import type { Helper } from '../activites/access.ts';
+import { DEMO_HELPER_EMAIL } from '../activites/seed.ts';
+import { createMandate, type SmsSender } from './creation.ts';
+import { grantHabilitation } from './habilitations.ts';
+import { revokeMandate } from './service.ts';
+
+/** Demo mode: the demo helper is habilitated and holds two mandates, one partly revoked. */
+export async function seedMandats({ db }: ModuleContext): Promise<void> {
+  const user = await db
+    .selectFrom('app_user')
+    .select(['id', 'email', 'name'])
+    .where('email', '=', DEMO_HELPER_EMAIL)
+    .executeTakeFirst();
+  if (!user) return;
+  if (await db.selectFrom('habilitation').select('user_id').where('user_id', '=', user.id).executeTakeFirst())
+    return;
+  const memberships = await loadMemberships(db, user.id);
+  const collectiviteId = defaultCollectiviteId(memberships);
+  const place = await db
+    .selectFrom('mediateur_lieu')
+    .select('lieu_id')
+    .where('user_id', '=', user.id)
+    .executeTakeFirst();
+  if (collectiviteId === null || !place) return;
+  const helper: Helper = {
+    actor: {
+      kind: 'user',
+      userId: user.id,
+      email: user.email,
+      name: user.name,
+      memberships,
+      activeCollectiviteId: collectiviteId,
+    },
+    userId: user.id,
+    collectiviteId,
+  };
+  await grantHabilitation(db, systemActor('démonstration'), user.id, collectiviteId, {
+    dateFormation: '2026-03-10',
+    certifiePar: 'Aidants Connect — formation des aidants habilités',
+  });
+  const noSms: SmsSender = {
+    send: () => Promise.reject(new Error('no SMS in the demo data')),
+  };
+  const base = {
+    lieuId: place.lieu_id,
+    beneficiaireId: null,
+    telephone: null,
+    consentement: 'presentiel' as const,
+    renouvelleId: null,
+  };
+  await createMandate(
+    db,
+    helper,
+    {
+      ...base,
+      prenom: 'Josette',
+      nom: 'Durand',
+      dateNaissance: '1948-03-12',
+      pieceIdentite: 'carte_identite',
+      demarches: ['social', 'argent'],
+      duree: '12m',
+    },
+    noSms,
+  );
+  const second = await createMandate(
+    db,
+    helper,
+    {
+      ...base,
+      prenom: 'Ahmed',
+      nom: 'Benali',
+      dateNaissance: '1961-09-30',
+      pieceIdentite: 'titre_sejour',
+      demarches: ['etranger', 'logement', 'transports'],
+      duree: '6m',
+    },
+    noSms,
+  );
+  if (second.ok) await revokeMandate(db, helper, second.value, ['transports'], 'personne');
+}
