@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../../platform/db/database.ts';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
 import { type Helper, helperPlaces } from '../activites/access.ts';
@@ -38,13 +39,18 @@ const CRUMBS: Crumb[] = [
 
 const asList = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
+/** The habilitated helper and the mandate of the address (`:mandat`), when they may see it. */
+export async function loadVisibleMandate(
+  db: Db,
+  request: FastifyRequest,
+): Promise<{ helper: Helper; m: Mandat } | null> {
+  const helper = await requireHabilitatedHelper(db, request.actor);
+  const m = await findVisibleMandate(db, helper, (request.params as { mandat: string }).mandat);
+  return m ? { helper, m } : null;
+}
+
 export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void {
-  /** The habilitated helper and the mandate of the address, when they may see it. */
-  async function load(request: FastifyRequest): Promise<{ helper: Helper; m: Mandat } | null> {
-    const helper = await requireHabilitatedHelper(db, request.actor);
-    const m = await findVisibleMandate(db, helper, (request.params as { mandat: string }).mandat);
-    return m ? { helper, m } : null;
-  }
+  const load = (request: FastifyRequest) => loadVisibleMandate(db, request);
 
   app.get('/mandats', async (request, reply) => {
     const helper = await requireHabilitatedHelper(db, request.actor);

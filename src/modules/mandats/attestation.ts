@@ -1,0 +1,237 @@
+import PDFDocument from 'pdfkit';
+import QRCode from 'qrcode';
+import type { Db } from '../../platform/db/database.ts';
+import { attestationFacts, type Mandat, revocationsOf } from './service.ts';
+import {
+  DEMANDEURS,
+  DEMARCHE_CODES,
+  DEMARCHES,
+  type Demandeur,
+  demarcheLabel,
+  isDemarche,
+  RETENTION_YEARS,
+} from './vocabulary.ts';
+
+/**
+ * The attestations a person takes home: the mandate's (what it allows, until when, their
+ * rights, where to check it) and each revocation's. One document model, printed as an HTML
+ * page and as a PDF, so both always say the same thing.
+ */
+
+export type AttestationSection = { heading: string; paragraphs: string[]; items?: string[] };
+
+export type AttestationDocument = {
+  title: string;
+  /** Shown under the title: the structure and its address. */
+  issuer: string;
+  sections: AttestationSection[];
+  /** The SHA-256 fingerprint printed on the document (the one journaled). */
+  fingerprint: string;
+  verifyUrl: string;
+  /** The lines of the signature area; empty when consent was given remotely. */
+  signatures: string[];
+  footer: string;
+};
+
+const day = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
+const dayTime = new Intl.DateTimeFormat('fr-FR', {
+  dateStyle: 'long',
+  timeStyle: 'short',
+  timeZone: 'Europe/Paris',
+});
+const birthDay = (iso: string) => day.format(new Date(`${iso}T12:00:00Z`));
+
+export const verifyUrlOf = (publicUrl: string, fingerprint: string) =>
+  `${publicUrl}/mandats/verifier/${fingerprint}`;
+
+async function placeOf(db: Db, lieuId: string) {
+  return db
+    .selectFrom('lieu')
+    .select(['nom', 'adresse', 'code_postal', 'commune'])
+    .where('id', '=', lieuId)
+    .executeTakeFirstOrThrow();
+}
+
+const addressOf = (p: { nom: string; adresse: string; code_postal: string; commune: string }) =>
+  `${p.nom}, ${p.adresse}, ${p.code_postal} ${p.commune}`;
+
+const RIGHTS = (structure: string) => [
+  `Vous pouvez révoquer ce mandat à tout moment, pour une démarche ou pour toutes : présentez-vous à ${structure} ou demandez-le à l’aidant. La révocation prend effet immédiatement et vous recevez une attestation de révocation.`,
+  'Chaque utilisation du mandat est enregistrée (la démarche, la date, l’aidant). Vous pouvez demander à la structure la liste de ces utilisations.',
+  'L’aidant ne vous demande jamais de lui confier vos identifiants ou vos mots de passe, et n’en garde aucune trace.',
+  `Vos données (nom, prénom, date de naissance, nature de la pièce d’identité vue, téléphone si l’accord est donné par SMS) servent seulement à ce mandat. Elles sont conservées ${RETENTION_YEARS} ans après la fin du mandat, puis supprimées. Vous pouvez y accéder, les faire rectifier ou effacer en vous adressant à la structure.`,
+];
+
+/** The mandate's attestation, from the facts its fingerprint covers. */
+export async function mandateAttestation(db: Db, m: Mandat, publicUrl: string): Promise<AttestationDocument> {
+  if (!m.empreinte) throw new Error('A mandate without a fingerprint has no attestation');
+  const [facts, place] = await Promise.all([attestationFacts(db, m), placeOf(db, m.lieu_id)]);
+  const person = `${facts.personne.prenom} ${facts.personne.nom}`;
+  const born = facts.personne.dateNaissance ? `, née ou né le ${birthDay(facts.personne.dateNaissance)}` : '';
+  const demarches = facts.demarches.filter(isDemarche);
+  return {
+    title: 'Attestation de mandat',
+    issuer: addressOf(place),
+    sections: [
+      {
+        heading: 'Le mandat',
+        paragraphs: [
+          `En application de l’article 1984 du Code civil, ${person}${born}, donne mandat à ${facts.aidant.nom}, aidant habilité de la structure ${facts.structure.nom}, et aux aidants habilités de cette structure, pour réaliser en son nom les démarches administratives en ligne suivantes, et seulement celles-ci :`,
+        ],
+        items: demarches.map((d) => `${DEMARCHES[d].label} (par exemple : ${DEMARCHES[d].exemples})`),
+      },
+      {
+        heading: 'Durée',
+        paragraphs: [
+          `Du ${dayTime.format(new Date(facts.debut))} au ${dayTime.format(new Date(facts.fin))}. Après cette date, le mandat cesse de lui-même.`,
+        ],
+      },
+      {
+        heading: 'Accord de la personne',
+        paragraphs: [
+          m.consentement === 'sms'
+            ? 'La personne a donné son accord à distance, en répondant « Oui » au SMS qui lui décrivait ce mandat. Sa réponse est enregistrée au journal de Relais.'
+            : 'La personne a lu cette attestation et l’a signée en présence de l’aidant, qui a vérifié son identité sur une pièce d’identité (aucune copie n’est gardée).',
+        ],
+      },
+      { heading: 'Vos droits', paragraphs: RIGHTS(place.nom) },
+    ],
+    fingerprint: m.empreinte,
+    verifyUrl: verifyUrlOf(publicUrl, m.empreinte),
+    signatures:
+      m.consentement === 'sms'
+        ? []
+        : [`Fait à ${place.commune}, le ${day.format(new Date(facts.debut))}`, person, facts.aidant.nom],
+    footer: `Modèle ${facts.modele}. Vérifiez à tout moment l’état de ce mandat à l’adresse ci-dessus ou avec le QR code : la page dit seulement s’il est valide, révoqué ou expiré.`,
+  };
+}
+
+/** The attestation of one revocation of a mandate; undefined when it is not this mandate's. */
+export async function revocationAttestation(
+  db: Db,
+  m: Mandat,
+  revocationId: string,
+  publicUrl: string,
+): Promise<AttestationDocument | undefined> {
+  const revocation = (await revocationsOf(db, m.id)).find((r) => r.id === revocationId);
+  if (!revocation || !m.empreinte) return undefined;
+  const [place, open] = await Promise.all([
+    placeOf(db, m.lieu_id),
+    db
+      .selectFrom('autorisation')
+      .select('demarche')
+      .where('mandat_id', '=', m.id)
+      .where((eb) => eb.or([eb('revoquee_le', 'is', null), eb('revoquee_le', '>', revocation.le)]))
+      .execute(),
+  ]);
+  const remaining = DEMARCHE_CODES.filter(
+    (d) => open.some((a) => a.demarche === d) && !revocation.demarches.includes(d),
+  );
+  const asked =
+    revocation.demandee_par === 'remplacement'
+      ? 'Elle résulte d’un nouveau mandat donné par la personne pour la même démarche à la même structure.'
+      : `Demandée par : ${(DEMANDEURS[revocation.demandee_par as Demandeur] ?? revocation.demandee_par).toLowerCase()}. Enregistrée par ${revocation.par ?? 'un aidant dont le compte a été supprimé'}.`;
+  return {
+    title: 'Attestation de révocation de mandat',
+    issuer: addressOf(place),
+    sections: [
+      {
+        heading: 'La révocation',
+        paragraphs: [
+          `Le ${dayTime.format(revocation.le)}, le mandat donné par ${m.prenom} ${m.nom} le ${m.debut ? day.format(m.debut) : '—'} à la structure ${place.nom} est révoqué pour les démarches suivantes. Plus aucun aidant ne peut les faire en son nom au titre de ce mandat.`,
+          asked,
+        ],
+        items: revocation.demarches.map(demarcheLabel),
+      },
+      {
+        heading: 'Ce qui reste',
+        paragraphs: [
+          remaining.length === 0
+            ? 'Le mandat ne couvre plus aucune démarche : il est entièrement révoqué.'
+            : `Le mandat couvre encore, jusqu’au ${m.fin ? dayTime.format(m.fin) : '—'} : ${remaining.map(demarcheLabel).join(' ; ')}.`,
+        ],
+      },
+      { heading: 'Vos droits', paragraphs: RIGHTS(place.nom) },
+    ],
+    fingerprint: revocation.empreinte,
+    verifyUrl: verifyUrlOf(publicUrl, m.empreinte),
+    signatures: [],
+    footer: `Empreinte du mandat révoqué : ${m.empreinte}.`,
+  };
+}
+
+/** The QR code of the verification address, as SVG markup (print page). */
+export const verificationQrSvg = (url: string) =>
+  QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
+
+// The standard PDF fonts know no narrow no-break space (what French date formats may put in).
+const plain = (s: string) => s.replace(/[\u202f\u00a0]/g, ' ');
+const MARGIN = 56;
+const WIDTH = 595.28 - 2 * MARGIN;
+
+/** The document as an A4 PDF: text, fingerprint, QR code and the signature area. */
+export async function attestationPdf(document: AttestationDocument): Promise<Buffer> {
+  const qr = await QRCode.toBuffer(document.verifyUrl, { type: 'png', errorCorrectionLevel: 'M', margin: 1 });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    info: { Title: plain(document.title), Subject: 'Mandat', Author: plain(document.issuer) },
+    lang: 'fr-FR',
+    displayTitle: true,
+  });
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const ended = new Promise<void>((resolve) => doc.on('end', () => resolve()));
+  const text = (s: string, font = 'Helvetica', size = 10) =>
+    doc.font(font).fontSize(size).fillColor('#1b1b1b').text(plain(s), MARGIN, doc.y, { width: WIDTH });
+
+  text(document.title, 'Helvetica-Bold', 18);
+  text(document.issuer, 'Helvetica', 10);
+  for (const section of document.sections) {
+    doc.moveDown(0.8);
+    text(section.heading, 'Helvetica-Bold', 12);
+    doc.moveDown(0.2);
+    for (const p of section.paragraphs) {
+      text(p);
+      doc.moveDown(0.3);
+    }
+    if (section.items)
+      doc
+        .font('Helvetica')
+        .fontSize(10)
+        .list(section.items.map(plain), MARGIN + 8, doc.y, { width: WIDTH - 8, bulletRadius: 1.5 });
+  }
+  if (document.signatures.length > 0) {
+    doc.moveDown(1);
+    const [place, person, helper] = document.signatures as [string, string, string];
+    text(place);
+    doc.moveDown(0.5);
+    const y = doc.y;
+    const half = WIDTH / 2 - 8;
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(10)
+      .text(plain(`Signature de la personne : ${person}`), MARGIN, y, { width: half });
+    doc.text(plain(`Signature de l’aidant : ${helper}`), MARGIN + half + 16, y, { width: half });
+    doc.rect(MARGIN, y + 28, half, 60).stroke('#4a4a4a');
+    doc.rect(MARGIN + half + 16, y + 28, half, 60).stroke('#4a4a4a');
+    doc.text('', MARGIN, y + 100);
+  }
+  if (doc.y > 841.89 - MARGIN - 110) doc.addPage();
+  doc.moveDown(1);
+  const y = doc.y;
+  doc.image(qr, MARGIN, y, { width: 90 });
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(9)
+    .text('Vérifier ce mandat', MARGIN + 104, y, { width: WIDTH - 104 })
+    .font('Helvetica')
+    .text(document.verifyUrl, { width: WIDTH - 104 })
+    .moveDown(0.3)
+    .text(`Empreinte SHA-256 : ${document.fingerprint}`, { width: WIDTH - 104 })
+    .moveDown(0.3)
+    .text(plain(document.footer), { width: WIDTH - 104 });
+  doc.end();
+  await ended;
+  return Buffer.concat(chunks);
+}
