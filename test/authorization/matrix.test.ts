@@ -3,6 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
 import { modules } from '../../src/modules/index.ts';
 import { importPlaces } from '../../src/modules/lieux/import.ts';
+import { createMandate } from '../../src/modules/mandats/creation.ts';
+import { createDraft } from '../../src/modules/mandats/draft.ts';
+import { grantHabilitation } from '../../src/modules/mandats/habilitations.ts';
+import { revokeMandate } from '../../src/modules/mandats/service.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
 import { createToken } from '../../src/platform/auth/tokens.ts';
 import { createUser } from '../../src/platform/auth/users.ts';
@@ -10,6 +14,7 @@ import { storeFile } from '../../src/platform/files.ts';
 import type { Access } from '../../src/platform/module.ts';
 import { assetUrl } from '../../src/platform/ui/assets.ts';
 import { Client, createTestApp, type TestApp } from '../helpers/app.ts';
+import { helperOf } from '../helpers/mandats.ts';
 
 /**
  * Calls every route of the app as each kind of person and checks the answer against
@@ -54,6 +59,7 @@ describe('authorization matrix', () => {
   let importId = '';
   let beneficiaireId = '';
   let activiteId = '';
+  let mandat = { id: '', empreinte: '', revocation: '', brouillon: '' };
 
   before(async () => {
     t = await createTestApp({ demo: true });
@@ -144,6 +150,40 @@ describe('authorization matrix', () => {
         commune_insee: '42095',
       })
       .execute();
+    // The Firminy helper is habilitated and has a mandate, one revocation of it and a draft.
+    await grantHabilitation(t.db.db, systemActor('matrice'), mediatorId, firminyId, {
+      dateFormation: '2026-10-01',
+      certifiePar: 'Formation Aidants Connect',
+    });
+    const helper = await helperOf(t.db.db, 'mediateur@firminy.example');
+    const created = await createMandate(
+      t.db.db,
+      helper,
+      {
+        lieuId: placeId,
+        beneficiaireId,
+        prenom: 'Camille',
+        nom: 'Martin',
+        dateNaissance: '1950-01-01',
+        pieceIdentite: 'carte_identite',
+        telephone: null,
+        consentement: 'presentiel',
+        demarches: ['social', 'argent'],
+        duree: '6m',
+        renouvelleId: null,
+      },
+      { send: () => Promise.reject(new Error('no SMS in this test')) },
+    );
+    assert.ok(created.ok);
+    assert.match(created.value.empreinte ?? '', /^[0-9a-f]{64}$/);
+    const revoked = await revokeMandate(t.db.db, helper, created.value, ['argent'], 'personne');
+    assert.ok(revoked.ok);
+    mandat = {
+      id: created.value.id,
+      empreinte: created.value.empreinte ?? '',
+      revocation: revoked.value,
+      brouillon: await createDraft(t.db.db, helper, {}),
+    };
     const emails: Record<Persona, string | null> = {
       anonyme: null,
       admin: DEMO_ACCOUNTS[0].email,
@@ -195,6 +235,11 @@ describe('authorization matrix', () => {
       .replace(':beneficiaire', beneficiaireId)
       .replace(':activite', activiteId)
       .replace(':import', importId)
+      .replace(':mandat', mandat.id)
+      .replace(':revocation', mandat.revocation)
+      .replace(':brouillon', mandat.brouillon)
+      .replace(':etape', 'personne')
+      .replace(':empreinte', mandat.empreinte)
       .replace(':id', String(firminyId));
 
   test('each route answers each kind of person as declared, in their collectivité and another', async () => {
