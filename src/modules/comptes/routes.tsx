@@ -139,6 +139,8 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
     links.push({ href: '/compte/sessions', label: 'Mes sessions de connexion' });
     if (can(actor, 'opsn.manage'))
       links.push({ href: '/admin/courriels', label: 'Lire les courriels envoyés' });
+    if (can(actor, 'opsn.manage') && config.sms.provider === 'dev')
+      links.push({ href: '/admin/sms', label: 'Lire les SMS envoyés (fournisseur de développement)' });
     if (can(actor, 'audit.read'))
       links.push({ href: '/admin/journal', label: 'Consulter le journal d’audit' });
     for (const c of own) {
