@@ -497,4 +497,26 @@ describe('mandates: the expiry job through the command line', () => {
       );
     });
   });
+
+  test('audit verify covers the mandate entries: intact, then altered in the database', async () => {
+    const intact = await runRelais(['audit', 'verify'], env);
+    assert.equal(intact.code, 0, intact.stderr);
+    assert.match(intact.stdout, /Journal intact : \d+ entrée\(s\) vérifiée\(s\)/);
+    const altered = await withDatabase(async (db) => {
+      // Someone with the database owner's rights, going around the append-only trigger.
+      await sql`alter table audit_event disable trigger audit_event_no_change`.execute(db);
+      const { rows } = await sql<{ seq: number }>`
+        update audit_event set details = details || '{"demarche": "argent"}'::jsonb
+        where action = 'mandat.expire' returning seq`.execute(db);
+      await sql`alter table audit_event enable trigger audit_event_no_change`.execute(db);
+      return rows;
+    });
+    assert.equal(altered.length, 1);
+    const broken = await runRelais(['audit', 'verify'], env);
+    assert.equal(broken.code, 1);
+    assert.match(
+      broken.stderr,
+      new RegExp(`Journal altéré : l’entrée n° ${altered[0]!.seq} est la première en défaut`),
+    );
+  });
 });
