@@ -51,7 +51,7 @@ if (chromiumMissing) {
   // One visibly skipped test (a skipped suite would count as zero tests in the summary).
   test(SUITE, { skip: chromiumMissing }, () => {});
 } else {
-  describe(SUITE, { timeout: 180_000 }, browserChecks);
+  describe(SUITE, { timeout: 300_000 }, browserChecks);
 }
 
 function browserChecks() {
@@ -118,7 +118,11 @@ function browserChecks() {
       problems.push(`console on ${page.url()}: ${message.text()}`);
     });
     page.on('pageerror', (error) => problems.push(`script error on ${page.url()}: ${error.message}`));
-    page.on('requestfailed', (r) => problems.push(`failed: ${r.url()} (${r.failure()?.errorText})`));
+    page.on('requestfailed', (r) => {
+      // A navigation may cut the favicon's load short: no failure of the page.
+      if (!(r.resourceType() !== 'document' && r.failure()?.errorText === 'net::ERR_ABORTED'))
+        problems.push(`failed: ${r.url()} (${r.failure()?.errorText})`);
+    });
     page.on('response', (r) => {
       const pathname = new URL(r.url()).pathname;
       if (r.status() >= 400 && !(r.status() === 400 && expected400.has(pathname)))
@@ -155,7 +159,11 @@ function browserChecks() {
 
   /** Clears the TOTP replay guard: sign-in and confirmation may fall in the same 30-second step. */
   async function freshCode(account: Account): Promise<string> {
-    await db().updateTable('app_user').set({ totp_last_step: null }).where('email', '=', account.email).execute();
+    await db()
+      .updateTable('app_user')
+      .set({ totp_last_step: null })
+      .where('email', '=', account.email)
+      .execute();
     return totpCode(account.totpSecret);
   }
 
@@ -171,12 +179,12 @@ function browserChecks() {
     await page.waitForURL('**/espace');
   }
 
+  const sorted = (list: string[]) => [...list].sort((a, b) => a.localeCompare(b, 'fr'));
   const text = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
   const h1 = (page: Page) => text(page.locator('h1'));
   const main = (page: Page) => text(page.locator('main'));
   /** The `<dd>` right after the `<dt>` of this term. */
-  const definition = (page: Page, term: string) =>
-    page.locator(`dl.summary-list dt:text-is("${term}") + dd`);
+  const definition = (page: Page, term: string) => page.locator(`dl.summary-list dt:text-is("${term}") + dd`);
   const statusTag = (page: Page) => text(page.locator('main .mandat-status').first());
 
   /**
@@ -191,7 +199,6 @@ function browserChecks() {
   ): Promise<string> {
     await goto(page, '/mandats/nouveau');
     assert.equal(await h1(page), 'Créer un mandat');
-    await each('the start page');
     await page.getByRole('button', { name: 'Commencer' }).click();
     await page.waitForURL(/\/mandats\/brouillons\/[0-9a-f-]{36}\/personne$/);
     const draftId = new URL(page.url()).pathname.split('/')[3]!;
@@ -238,7 +245,9 @@ function browserChecks() {
       await page.getByLabel('En présence de la personne', { exact: false }).check();
     } else {
       await page.getByLabel('À distance, par SMS', { exact: false }).check();
-      await page.getByLabel('Téléphone portable de la personne', { exact: false }).fill(choices.consent.mobile);
+      await page
+        .getByLabel('Téléphone portable de la personne', { exact: false })
+        .fill(choices.consent.mobile);
     }
     await page.getByRole('button', { name: 'Continuer' }).click();
     await page.waitForURL(`**/mandats/brouillons/${draftId}/recapitulatif`);
@@ -258,12 +267,31 @@ function browserChecks() {
     const page = helper;
     await signIn(page, HELPER);
 
+    const audited: string[] = [];
     const draftId = await fillFlow(
       page,
       PERSON,
       { demarches: ['Social – Santé', 'Logement'], duree: '6 mois', consent: 'presentiel' },
-      (label) => audit(page, label),
+      async (label) => {
+        await audit(page, label);
+        audited.push(label);
+      },
     );
+    // The demo helper works at several places: every question has its page, each audited.
+    const places = await db()
+      .selectFrom('mediateur_lieu as ml')
+      .innerJoin('app_user as u', 'u.id', 'ml.user_id')
+      .select('ml.lieu_id')
+      .where('u.email', '=', HELPER.email)
+      .execute();
+    assert.ok(places.length > 1, 'the demo helper works at several places');
+    assert.deepEqual(audited, [
+      'the step « personne »',
+      'the step « structure »',
+      'the step « démarches »',
+      'the step « durée »',
+      'the step « consentement »',
+    ]);
 
     // ------------------------------------------------------------ the summary
     assert.equal(
@@ -295,11 +323,7 @@ function browserChecks() {
     await page.getByRole('button', { name: 'Confirmer et créer le mandat' }).click();
     await page.waitForURL(`**${summaryPath}`);
     assert.match(await text(page.locator('.error-summary')), /Ce code est incorrect ou a expiré/);
-    const before = await db()
-      .selectFrom('mandat')
-      .select('id')
-      .where('nom', '=', PERSON.nom)
-      .execute();
+    const before = await db().selectFrom('mandat').select('id').where('nom', '=', PERSON.nom).execute();
     assert.equal(before.length, 0, 'no mandate without the right code');
 
     // ------------------------------------------------------------ the right code: an active mandate
@@ -320,9 +344,9 @@ function browserChecks() {
       duree: '6m',
       demarches: ['social', 'logement'],
     });
-    assert.deepEqual(await page.locator('main table tbody th').allTextContents(), [
-      'Social – Santé',
+    assert.deepEqual(sorted(await page.locator('main table tbody th').allTextContents()), [
       'Logement',
+      'Social – Santé',
     ]);
     assert.deepEqual(
       (await page.locator('main table tbody td').allTextContents()).map((s) => s.trim()),
@@ -348,10 +372,7 @@ function browserChecks() {
     assert.match(attestation, /Logement \(par exemple : Aides au logement/);
     assert.match(attestation, /Signature de la personne : Odette Lambert/);
     assert.equal(await page.locator('.mandat-verify__qr svg').count(), 1, 'the QR code is drawn');
-    assert.ok(
-      (await page.locator('.mandat-verify__qr svg path').count()) > 0,
-      'the QR code has modules',
-    );
+    assert.ok((await page.locator('.mandat-verify__qr svg path').count()) > 0, 'the QR code has modules');
     assert.equal(await text(page.locator('.mandat-verify code.mandat-fingerprint')), inPerson.fingerprint);
     assert.match(
       (await page.locator('.mandat-verify a').getAttribute('href')) ?? '',
@@ -392,9 +413,9 @@ function browserChecks() {
     assert.equal(await h1(page), 'Vérification d’un mandat');
     assert.equal(await text(page.locator('.mandat-verdict')), 'Ce mandat est valide.');
     assert.equal(await text(definition(page, 'Personne')), PERSON.initiales);
-    assert.deepEqual(await definition(page, 'Démarches couvertes').locator('li').allTextContents(), [
-      'Social – Santé',
+    assert.deepEqual(sorted(await definition(page, 'Démarches couvertes').locator('li').allTextContents()), [
       'Logement',
+      'Social – Santé',
     ]);
     const html = await page.content();
     for (const secret of [PERSON.prenom, PERSON.nom, '1952', 'Mehdi'])
@@ -421,7 +442,9 @@ function browserChecks() {
     await goto(page, `/mandats/${inPerson.id}`);
 
     // ------------------------------------------------------------ a use, declared
-    const form = page.locator('section', { has: page.locator('h2', { hasText: 'Déclarer une utilisation' }) });
+    const form = page.locator('section', {
+      has: page.locator('h2', { hasText: 'Déclarer une utilisation' }),
+    });
     await form.getByLabel('Démarche réalisée').selectOption({ label: 'Logement' });
     await form.getByLabel('Ce que vous avez fait').fill(USE_DESCRIPTION);
     await form.getByRole('button', { name: 'Enregistrer l’utilisation' }).click();
@@ -429,7 +452,10 @@ function browserChecks() {
     assert.match(await text(page.locator('.notice--success')), /L’utilisation du mandat est enregistrée/);
     const uses = page.locator('h2:text-is("Utilisations") + ul.mandat-list li');
     assert.equal(await uses.count(), 1);
-    assert.match(await text(uses.first()), new RegExp(`— Logement : ${USE_DESCRIPTION} \\(Mehdi Médiateur\\)$`));
+    assert.match(
+      await text(uses.first()),
+      new RegExp(`— Logement : ${USE_DESCRIPTION} \\(Mehdi Médiateur\\)$`),
+    );
 
     // ------------------------------------------------------------ one démarche revoked
     await page.getByRole('link', { name: 'Révoquer une démarche ou le mandat' }).click();
@@ -445,7 +471,9 @@ function browserChecks() {
     firstRevocationUrl = new URL(page.url()).pathname;
     assert.equal(await h1(page), 'Attestation de révocation de mandat');
     const revocation = await text(page.locator('article.mandat-attestation'));
-    assert.match(revocation, /est révoqué pour les démarches suivantes\. .* Logement/);
+    assert.match(revocation, /Odette Lambert le .* est révoqué pour les démarches suivantes\./);
+    const revoked = page.locator('article section', { has: page.locator('h2:text-is("La révocation")') });
+    assert.deepEqual(await revoked.locator('li').allTextContents(), ['Logement']);
     assert.match(revocation, /Demandée par : la personne, à la structure\. Enregistrée par Mehdi Médiateur/);
     assert.match(revocation, /Le mandat couvre encore, jusqu’au .* : Social – Santé\./);
     await audit(page, 'the revocation attestation');
@@ -464,7 +492,9 @@ function browserChecks() {
     // ------------------------------------------------------------ the mandate page tells it
     await goto(page, `/mandats/${inPerson.id}`);
     assert.equal(await statusTag(page), 'Actif');
-    const logement = page.locator('main table tbody tr', { has: page.locator('th', { hasText: 'Logement' }) });
+    const logement = page.locator('main table tbody tr', {
+      has: page.locator('th', { hasText: 'Logement' }),
+    });
     assert.match(await text(logement.locator('td')), /^Révoquée le /);
     assert.deepEqual(
       await page.getByLabel('Démarche réalisée').locator('option').allTextContents(),
@@ -509,6 +539,13 @@ function browserChecks() {
     const id = await confirm(page, 'Confirmer et envoyer la demande par SMS', 'sms');
     assert.equal(await h1(page), 'Mandat de Rachid Moreau');
     assert.equal(await statusTag(page), 'En attente du consentement');
+    const stateOf = () =>
+      db()
+        .selectFrom('mandat')
+        .select(['statut', 'empreinte'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    assert.deepEqual(await stateOf(), { statut: 'en_attente', empreinte: null });
     assert.match(await main(page), /Demande envoyée par SMS le .* au \+336••••••78\./);
     assert.equal(await page.getByRole('link', { name: 'Attestation à imprimer' }).count(), 0);
     await audit(page, 'a pending mandate');
@@ -546,6 +583,9 @@ function browserChecks() {
     assert.equal(await statusTag(page), 'Actif');
     assert.equal(await page.getByRole('link', { name: 'Attestation à imprimer' }).count(), 1);
     assert.equal(await text(definition(page, 'Accord')), 'À distance, par SMS');
+    const active = await stateOf();
+    assert.equal(active.statut, 'actif');
+    assert.equal(await text(page.locator('code.mandat-fingerprint')), active.empreinte);
   });
 
   test('the list of mandates shows both, and passes axe at 1280 px and reflows at 320 px', async () => {
@@ -591,11 +631,7 @@ function browserChecks() {
     const check = await verifyChain(db());
     assert.equal(check.ok, true, JSON.stringify(check));
     const actions = (
-      await db()
-        .selectFrom('audit_event')
-        .select('action')
-        .where('subject_id', '=', inPerson.id)
-        .execute()
+      await db().selectFrom('audit_event').select('action').where('subject_id', '=', inPerson.id).execute()
     ).map((r) => r.action);
     for (const action of [
       'mandat.attestation_creee',
@@ -619,7 +655,9 @@ function browserChecks() {
     );
     // …so someone with the owner's rights disables the guard first.
     await sql`alter table audit_event disable trigger audit_event_no_change`.execute(db());
-    await sql`update audit_event set details = '{"description": "rien"}' where id = ${target.id}`.execute(db());
+    await sql`update audit_event set details = '{"description": "rien"}' where id = ${target.id}`.execute(
+      db(),
+    );
     await sql`alter table audit_event enable trigger audit_event_no_change`.execute(db());
     const broken = await verifyChain(db());
     assert.equal(broken.ok, false);
