@@ -94,6 +94,18 @@ describe('mandates: attestations and the public verification page', () => {
     assert.match(page.body, /Attestation de révocation de mandat/);
     assert.match(page.body, /Demandée par : la personne, à la structure\. Enregistrée par /);
     assert.match(page.body, /<li>Argent – Impôts – Consommation<\/li>/);
+    // What the verification page checks is the mandate's fingerprint; the revocation's is kept as a reference.
+    assert.ok(page.body.includes(`<code class="mandat-fingerprint">${m.empreinte}</code>`));
+    const ownFingerprint = await t.db.db
+      .selectFrom('revocation')
+      .select('empreinte')
+      .where('id', '=', revoked.value)
+      .executeTakeFirstOrThrow();
+    assert.ok(
+      page.body.includes(
+        `Empreinte SHA-256 de cette révocation, gardée au journal : ${ownFingerprint.empreinte}`,
+      ),
+    );
     assert.match(page.body, /Le mandat couvre encore, jusqu’au .+ : Social – Santé ; Justice\./);
     const pdf = await helper.get(`/mandats/${m.id}/revocations/${revoked.value}/attestation.pdf`);
     assert.equal(pdf.statusCode, 200);

@@ -56,7 +56,7 @@ const addressOf = (p: { nom: string; adresse: string; code_postal: string; commu
   `${p.nom}, ${p.adresse}, ${p.code_postal} ${p.commune}`;
 
 const RIGHTS = (structure: string) => [
-  `Vous pouvez révoquer ce mandat à tout moment, pour une démarche ou pour toutes : présentez-vous à ${structure} ou demandez-le à l’aidant. La révocation prend effet immédiatement et vous recevez une attestation de révocation.`,
+  `Vous pouvez révoquer ce mandat à tout moment, pour une démarche ou pour toutes : présentez-vous à la structure ${structure} ou demandez-le à l’aidant. La révocation prend effet immédiatement et vous recevez une attestation de révocation.`,
   'Chaque utilisation du mandat est enregistrée (la démarche, la date, l’aidant). Vous pouvez demander à la structure la liste de ces utilisations.',
   'L’aidant ne vous demande jamais de lui confier vos identifiants ou vos mots de passe, et n’en garde aucune trace.',
   `Vos données (nom, prénom, date de naissance, nature de la pièce d’identité vue, téléphone si l’accord est donné par SMS) servent seulement à ce mandat. Elles sont conservées ${RETENTION_YEARS} ans après la fin du mandat, puis supprimées. Vous pouvez y accéder, les faire rectifier ou effacer en vous adressant à la structure.`,
@@ -138,11 +138,11 @@ export async function revocationAttestation(
       {
         heading: 'La révocation',
         paragraphs: [
-          `Le ${dayTime.format(revocation.le)}, le mandat donné par ${m.prenom} ${m.nom} le ${m.debut ? day.format(m.debut) : '—'} à la structure ${place.nom} est révoqué pour les démarches suivantes. Plus aucun aidant ne peut les faire en son nom au titre de ce mandat.`,
-          asked,
+          `Le ${dayTime.format(revocation.le)}, le mandat donné par ${m.prenom} ${m.nom} le ${m.debut ? day.format(m.debut) : '—'} à la structure ${place.nom} est révoqué pour les démarches suivantes. Plus aucun aidant ne peut les faire en son nom au titre de ce mandat :`,
         ],
         items: revocation.demarches.map(demarcheLabel),
       },
+      { heading: 'La demande', paragraphs: [asked] },
       {
         heading: 'Ce qui reste',
         paragraphs: [
@@ -153,10 +153,11 @@ export async function revocationAttestation(
       },
       { heading: 'Vos droits', paragraphs: RIGHTS(place.nom) },
     ],
-    fingerprint: revocation.empreinte,
+    // The verification page knows the mandate: its fingerprint is the one to check.
+    fingerprint: m.empreinte,
     verifyUrl: verifyUrlOf(publicUrl, m.empreinte),
     signatures: [],
-    footer: `Empreinte du mandat révoqué : ${m.empreinte}.`,
+    footer: `Empreinte SHA-256 de cette révocation, gardée au journal : ${revocation.empreinte}.`,
   };
 }
 

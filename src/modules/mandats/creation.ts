@@ -269,7 +269,7 @@ async function closeConsent(
   trx: Db,
   consentId: string,
   mandatId: string,
-  consentStatus: 'expire' | 'refuse',
+  consentStatus: 'expire' | 'refuse' | 'annule',
   mandateStatus: 'annule' | 'refuse',
   motif: string,
   now: Date,
@@ -309,4 +309,36 @@ export async function expirePendingConsents(db: Db, now = new Date()): Promise<n
     });
   }
   return open.length;
+}
+
+/** The helper withdraws a request still waiting for the person's answer (a wrong number, a change of mind). */
+export async function cancelPendingRequest(
+  db: Db,
+  helper: Helper,
+  m: Mandat,
+  now = new Date(),
+): Promise<Outcome> {
+  return db.transaction().execute(async (trx) => {
+    const consent = await trx
+      .selectFrom('consentement_sms')
+      .select('id')
+      .where('mandat_id', '=', m.id)
+      .where('statut', '=', 'envoye')
+      .forUpdate()
+      .executeTakeFirst();
+    if (!consent || m.statut !== 'en_attente')
+      return {
+        ok: false as const,
+        reason: 'Seule une demande qui attend encore la réponse de la personne peut être annulée.',
+      };
+    await closeConsent(trx, consent.id, m.id, 'annule', 'annule', 'annulée par l’aidant', now);
+    await audit(trx, {
+      actor: helper.actor,
+      action: 'mandat.demande_annulee',
+      collectiviteId: m.collectivite_id,
+      subject: { type: 'mandat', id: m.id },
+      details: {},
+    });
+    return { ok: true as const, value: undefined };
+  });
 }

@@ -12,6 +12,7 @@ import {
 } from '../../../test/helpers/mandats.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../comptes/index.ts';
+import { receiveSmsAnswer } from './creation.ts';
 import { withdrawHabilitation } from './habilitations.ts';
 
 const HELPER_TOTP = DEMO_ACCOUNTS[2].totpSecret;
@@ -264,5 +265,58 @@ describe('mandates: the step-by-step creation and the life of a mandate, over HT
       .executeTakeFirstOrThrow();
     assert.equal(draft.data.renouvelleId, active.id);
     assert.equal(draft.data.pieceVue, undefined, 'the identity is checked again');
+  });
+
+  test('the helper cancels a request still waiting for consent; a late « Oui » then creates nothing', async () => {
+    const summaryUrl = await answerAll({
+      consentement: 'sms',
+      telephone: '07 55 66 77 88',
+      prenom: 'Gisèle',
+    });
+    await helper.get(summaryUrl);
+    const res = await helper.post(summaryUrl.replace(/recapitulatif$/, 'confirmer'), {
+      code: await freshCode(),
+    });
+    assert.equal(res.statusCode, 303);
+    const pageUrl = (res.headers.location as string).replace(/\?.*$/, '');
+    const pending = await helper.get(pageUrl);
+    assert.match(pending.body, /Annuler la demande d’accord/);
+    assert.doesNotMatch(pending.body, /Renouveler ce mandat/);
+    const cancelled = await helper.post(`${pageUrl}/annuler`, {});
+    assert.equal(cancelled.statusCode, 303);
+    const page = await helper.get(cancelled.headers.location as string);
+    assert.match(page.body, /La demande est annulée/);
+    assert.match(page.body, /mandat-status--annule/);
+    const id = pageUrl.split('/')[2]!;
+    const rows = await t.db.db
+      .selectFrom('consentement_sms')
+      .innerJoin('mandat', 'mandat.id', 'consentement_sms.mandat_id')
+      .select(['consentement_sms.statut as consent', 'mandat.statut as mandate', 'mandat.empreinte'])
+      .where('mandat.id', '=', id)
+      .execute();
+    assert.deepEqual(rows, [{ consent: 'annule', mandate: 'annule', empreinte: null }]);
+    const answer = await receiveSmsAnswer(t.db.db, {
+      from: '+33755667788',
+      text: 'Oui',
+      messageId: 'late-oui',
+    });
+    assert.equal(answer, 'sans_demande');
+    assert.equal(
+      (await t.db.db.selectFrom('autorisation').select('id').where('mandat_id', '=', id).execute()).length,
+      0,
+    );
+    const again = await helper.post(`${pageUrl}/annuler`, {});
+    assert.equal(again.statusCode, 400);
+    assert.match(
+      again.body,
+      /Seule une demande qui attend encore la réponse de la personne peut être annulée/,
+    );
+    const journaled = await t.db.db
+      .selectFrom('audit_event')
+      .select('action')
+      .where('subject_id', '=', id)
+      .where('action', '=', 'mandat.demande_annulee')
+      .execute();
+    assert.equal(journaled.length, 1);
   });
 });

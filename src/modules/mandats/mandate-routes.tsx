@@ -4,7 +4,7 @@ import type { AccessTable, RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
 import { type Helper, helperPlaces } from '../activites/access.ts';
 import { displayNameOf, findVisibleBeneficiary } from '../activites/beneficiaires.ts';
-import { maskPhone } from './creation.ts';
+import { cancelPendingRequest, maskPhone } from './creation.ts';
 import { createDraft, renewalData } from './draft.ts';
 import { requireHabilitatedHelper } from './habilitations.ts';
 import { DetailPage, type ListFilters, ListPage, type MandateDetail, RevokePage } from './mandate-views.tsx';
@@ -30,6 +30,7 @@ export const mandateAccess: AccessTable = {
   'GET /mandats/:mandat/revoquer': { helperOf: 'mandat' },
   'POST /mandats/:mandat/revoquer': { helperOf: 'mandat' },
   'POST /mandats/:mandat/renouveler': { helperOf: 'mandat' },
+  'POST /mandats/:mandat/annuler': { helperOf: 'mandat' },
 };
 
 const CRUMBS: Crumb[] = [
@@ -215,5 +216,13 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
     if (effectiveStatus(found.m) === 'en_attente') return reply.redirect(`/mandats/${found.m.id}`, 303);
     const draftId = await createDraft(db, found.helper, renewalData(found.m));
     return reply.redirect(`/mandats/brouillons/${draftId}/personne`, 303);
+  });
+
+  app.post('/mandats/:mandat/annuler', async (request, reply) => {
+    const found = await load(request);
+    if (!found) return reply.callNotFound();
+    const result = await cancelPendingRequest(db, found.helper, found.m);
+    if (!result.ok) return detailPage(reply, found.helper, found.m, { errors: { annuler: result.reason } });
+    return reply.redirect(`/mandats/${found.m.id}?ok=annule`, 303);
   });
 }

@@ -3,6 +3,7 @@ import {
   CsrfField,
   ErrorSummary,
   type FieldErrors,
+  fieldId,
   Notice,
   Select,
   TextArea,
@@ -178,6 +179,7 @@ const FLASH: Record<string, string> = {
   cree: 'Le mandat est créé. Imprimez l’attestation et faites-la signer par la personne.',
   sms: 'La demande d’accord est envoyée par SMS. Le mandat sera actif quand la personne aura répondu « Oui ».',
   usage: 'L’utilisation du mandat est enregistrée.',
+  annule: 'La demande est annulée : une réponse de la personne ne créera plus de mandat.',
 };
 
 export function DetailPage(props: {
@@ -384,7 +386,8 @@ export function DetailPage(props: {
         ''
       )}
 
-      <h2>Autres actions</h2>
+      {/* Where the summary's link to a refused cancellation leads. */}
+      <h2 id={fieldId('annuler')}>Autres actions</h2>
       <div class="button-group">
         {active ? (
           <a class="button button--danger" href={`/mandats/${m.id}/revoquer`}>
@@ -393,15 +396,20 @@ export function DetailPage(props: {
         ) : (
           ''
         )}
-        {statut !== 'en_attente' ? (
+        {statut === 'en_attente' ? (
+          <form method="post" action={`/mandats/${m.id}/annuler`}>
+            <CsrfField token={props.csrf} />
+            <button type="submit" class="button button--danger">
+              Annuler la demande d’accord
+            </button>
+          </form>
+        ) : (
           <form method="post" action={`/mandats/${m.id}/renouveler`}>
             <CsrfField token={props.csrf} />
             <button type="submit" class="button button--secondary">
               Renouveler ce mandat
             </button>
           </form>
-        ) : (
-          ''
         )}
       </div>
     </>

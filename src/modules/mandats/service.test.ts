@@ -12,6 +12,28 @@ import {
   revokeMandate,
   verificationOf,
 } from './service.ts';
+import { endOf } from './vocabulary.ts';
+
+describe('mandates: when a mandate ends', () => {
+  const ends = (start: string, duree: Parameters<typeof endOf>[1]) =>
+    endOf(new Date(start), duree).toISOString();
+
+  test('the same Paris time, whatever daylight saving does meanwhile', () => {
+    // 16:37 in Paris in winter, 16:37 in Paris in summer.
+    assert.equal(ends('2026-12-04T15:37:00.000Z', '6m'), '2027-06-04T14:37:00.000Z');
+    // The day the clocks go back: still 14:00 in Paris the next day.
+    assert.equal(ends('2026-10-24T12:00:00.000Z', '1j'), '2026-10-25T13:00:00.000Z');
+    assert.equal(ends('2026-01-15T08:30:00.000Z', '12m'), '2027-01-15T08:30:00.000Z');
+  });
+
+  test('never after what the person agreed to: a month without that day ends on its last day', () => {
+    assert.equal(ends('2026-08-31T10:00:00.000Z', '6m'), '2027-02-28T11:00:00.000Z');
+    assert.equal(ends('2028-02-29T10:00:00.000Z', '12m'), '2029-02-28T10:00:00.000Z');
+    assert.equal(ends('2026-01-31T10:00:00.000Z', '1m'), '2026-02-28T10:00:00.000Z');
+    // 23:30 UTC on 31 December is already 1 January in Paris: the end is 1 February, Paris time.
+    assert.equal(ends('2026-12-31T23:30:00.000Z', '1m'), '2027-01-31T23:30:00.000Z');
+  });
+});
 
 describe('mandates: the rules of the service', () => {
   let t: TestApp;

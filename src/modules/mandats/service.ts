@@ -11,6 +11,7 @@ import {
   type Demarche,
   type Duree,
   endOf,
+  inNationalOrder,
   isDemarche,
   type Statut,
 } from './vocabulary.ts';
@@ -440,8 +441,8 @@ export async function listMandates(
 }
 
 /** The authorisations of a mandate, with their revocation, in the national order. */
-export function authorisationsOf(db: Db, mandatId: string) {
-  return db
+export async function authorisationsOf(db: Db, mandatId: string) {
+  const rows = await db
     .selectFrom('autorisation as a')
     .leftJoin('revocation as r', 'r.id', 'a.revocation_id')
     .select([
@@ -453,8 +454,8 @@ export function authorisationsOf(db: Db, mandatId: string) {
       'r.id as revocation_id',
     ])
     .where('a.mandat_id', '=', mandatId)
-    .orderBy('a.demarche')
     .execute();
+  return rows.sort(inNationalOrder);
 }
 
 export function usesOf(db: Db, mandatId: string) {
@@ -493,8 +494,8 @@ export async function verificationOf(db: Db, empreinte: string, now = new Date()
     .selectFrom('autorisation')
     .select(['demarche', 'revoquee_le'])
     .where('mandat_id', '=', m.id)
-    .orderBy('demarche')
     .execute();
+  autorisations.sort(inNationalOrder);
   return {
     statut: effectiveStatus(m, now),
     fin: m.fin,

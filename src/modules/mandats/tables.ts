@@ -92,7 +92,7 @@ declare module '../../platform/db/schema.ts' {
       telephone: string;
       envoye_le: CreatedAt;
       expire_le: Date;
-      statut: 'envoye' | 'accepte' | 'refuse' | 'expire' | 'echec';
+      statut: 'envoye' | 'accepte' | 'refuse' | 'expire' | 'echec' | 'annule';
       repondu_le: Date | null;
       message_id: string | null;
     };
@@ -209,7 +209,7 @@ export const mandatsMigrations: Record<string, Migration> = {
         telephone text not null,
         envoye_le timestamptz not null default now(),
         expire_le timestamptz not null,
-        statut text not null ${check('statut', ['envoye', 'accepte', 'refuse', 'expire', 'echec'])},
+        statut text not null ${check('statut', ['envoye', 'accepte', 'refuse', 'expire', 'echec', 'annule'])},
         repondu_le timestamptz,
         message_id text
       )`.execute(db);

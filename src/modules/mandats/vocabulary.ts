@@ -1,3 +1,5 @@
+import { parisWallClock, parisWallToInstant } from '../../platform/paris-time.ts';
+
 /**
  * The vocabulary of secure mandates, as Aidants Connect defines it: the ten démarches a
  * person may authorise a helper for, the durations, the identity documents a helper checks.
@@ -49,6 +51,9 @@ export const DEMARCHES = {
 export type Demarche = keyof typeof DEMARCHES;
 export const DEMARCHE_CODES = Object.keys(DEMARCHES) as Demarche[];
 export const isDemarche = (v: string): v is Demarche => Object.hasOwn(DEMARCHES, v);
+/** Sorts rows by their démarche in the order of the national list (not alphabetically by code). */
+export const inNationalOrder = (a: { demarche: string }, b: { demarche: string }) =>
+  DEMARCHE_CODES.indexOf(a.demarche as Demarche) - DEMARCHE_CODES.indexOf(b.demarche as Demarche);
 export const demarcheLabel = (code: string) => (isDemarche(code) ? DEMARCHES[code].label : code);
 
 /** "1 day" ends the next day; the others run a whole number of months. */
@@ -62,13 +67,26 @@ export type Duree = keyof typeof DUREES;
 export const DUREE_CODES = Object.keys(DUREES) as Duree[];
 export const isDuree = (v: string): v is Duree => Object.hasOwn(DUREES, v);
 
-/** When a mandate of this duration, starting at `start`, ends. */
+/**
+ * When a mandate of this duration, starting at `start`, ends: the same time on the Paris
+ * calendar, months later (on the month's last day when it has no such day: 31 August plus
+ * six months is 28 February, never 3 March), or days later.
+ */
 export function endOf(start: Date, duree: Duree): Date {
-  const end = new Date(start);
   const d = DUREES[duree];
-  if (d.months > 0) end.setMonth(end.getMonth() + d.months);
-  end.setDate(end.getDate() + d.days);
-  return end;
+  const w = parisWallClock(start);
+  const months = w.month - 1 + d.months;
+  const year = w.year + Math.floor(months / 12);
+  const month = (months % 12) + 1;
+  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const day = Math.min(w.day, lastDay) + d.days;
+  const shifted = new Date(Date.UTC(year, month - 1, day));
+  return parisWallToInstant({
+    ...w,
+    year: shifted.getUTCFullYear(),
+    month: shifted.getUTCMonth() + 1,
+    day: shifted.getUTCDate(),
+  });
 }
 
 /** The identity document the helper checked (its kind only: never a copy). */
