@@ -213,10 +213,13 @@ export async function attestationPdf(document: AttestationDocument): Promise<Buf
       .font('Helvetica-Bold')
       .fontSize(10)
       .text(plain(`Signature de la personne : ${person}`), MARGIN, y, { width: half });
+    const belowFirst = doc.y;
     doc.text(plain(`Signature de l’aidant : ${helper}`), MARGIN + half + 16, y, { width: half });
-    doc.rect(MARGIN, y + 28, half, 60).stroke('#4a4a4a');
-    doc.rect(MARGIN + half + 16, y + 28, half, 60).stroke('#4a4a4a');
-    doc.text('', MARGIN, y + 100);
+    // Below the longer label (a long name wraps onto two lines).
+    const top = Math.max(belowFirst, doc.y) + 4;
+    doc.rect(MARGIN, top, half, 70).stroke('#4a4a4a');
+    doc.rect(MARGIN + half + 16, top, half, 70).stroke('#4a4a4a');
+    doc.text('', MARGIN, top + 80);
   }
   if (doc.y > 841.89 - MARGIN - 110) doc.addPage();
   doc.moveDown(1);
