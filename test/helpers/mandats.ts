@@ -1,10 +1,9 @@
-import type { Helper } from '../../src/modules/activites/access.ts';
+import { type Helper, helperByEmail } from '../../src/modules/activites/access.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
 import { createMandate, type SmsSender } from '../../src/modules/mandats/creation.ts';
 import { grantHabilitation } from '../../src/modules/mandats/habilitations.ts';
 import type { Mandat, MandateRequest } from '../../src/modules/mandats/service.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
-import { defaultCollectiviteId, loadMemberships } from '../../src/platform/auth/sessions.ts';
 import { createUser } from '../../src/platform/auth/users.ts';
 import type { Db } from '../../src/platform/db/database.ts';
 import { Client, type TestApp } from './app.ts';
@@ -26,25 +25,9 @@ export type MandateWorld = {
 };
 
 export async function helperOf(db: Db, email: string): Promise<Helper> {
-  const user = await db
-    .selectFrom('app_user')
-    .select(['id', 'email', 'name'])
-    .where('email', '=', email)
-    .executeTakeFirstOrThrow();
-  const memberships = await loadMemberships(db, user.id);
-  const collectiviteId = defaultCollectiviteId(memberships) as number;
-  return {
-    actor: {
-      kind: 'user',
-      userId: user.id,
-      email: user.email,
-      name: user.name,
-      memberships,
-      activeCollectiviteId: collectiviteId,
-    },
-    userId: user.id,
-    collectiviteId,
-  };
+  const helper = await helperByEmail(db, email);
+  if (!helper) throw new Error(`No helper ${email}`);
+  return helper;
 }
 
 /**

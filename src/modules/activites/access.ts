@@ -1,6 +1,7 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
 import { audit } from '../../platform/audit/journal.ts';
 import { type Actor, ForbiddenError, isHelperIn } from '../../platform/auth/policy.ts';
+import { defaultCollectiviteId, loadMemberships } from '../../platform/auth/sessions.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { type PlaceSummary, placeSummaries, placesOfCollectivites } from '../lieux/index.ts';
 
@@ -26,6 +27,34 @@ export function requireHelper(actor: Actor): Helper {
   const active = actor.activeCollectiviteId;
   const collectiviteId = active !== null && isHelperIn(actor, active) ? active : (mine[0] as number);
   return { actor, userId: actor.userId, collectiviteId };
+}
+
+/**
+ * A person as if they had just signed in, in their default collectivité (demo data, tests):
+ * undefined when nobody has this email or they belong to no collectivité.
+ */
+export async function helperByEmail(db: Db, email: string): Promise<Helper | undefined> {
+  const user = await db
+    .selectFrom('app_user')
+    .select(['id', 'email', 'name'])
+    .where('email', '=', email)
+    .executeTakeFirst();
+  if (!user) return undefined;
+  const memberships = await loadMemberships(db, user.id);
+  const collectiviteId = defaultCollectiviteId(memberships);
+  if (collectiviteId === null) return undefined;
+  return {
+    actor: {
+      kind: 'user',
+      userId: user.id,
+      email: user.email,
+      name: user.name,
+      memberships,
+      activeCollectiviteId: collectiviteId,
+    },
+    userId: user.id,
+    collectiviteId,
+  };
 }
 
 /** The helper's places of activity, in the directory's order. */

@@ -3,7 +3,7 @@ import type { ModuleContext } from '../../platform/module.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
 // The directory exports no "is it published" check: the demo helper works in published places only.
 import { findPublishedPlace } from '../lieux/service.ts';
-import { choosablePlaces, type Helper, setHelperPlaces } from './access.ts';
+import { choosablePlaces, helperByEmail, setHelperPlaces } from './access.ts';
 import { todayInFrance } from './activity-schema.ts';
 import { recordActivities } from './activity-service.ts';
 import { type BeneficiaryInput, createBeneficiary } from './beneficiaires.ts';
@@ -118,31 +118,12 @@ const emailName = (name: string) =>
 
 export async function seedActivites({ db }: ModuleContext): Promise<void> {
   const account = DEMO_ACCOUNTS.find((a) => a.email === DEMO_HELPER_EMAIL);
-  const user = await db
-    .selectFrom('app_user')
-    .select(['id', 'email', 'name'])
-    .where('email', '=', DEMO_HELPER_EMAIL)
-    .executeTakeFirst();
-  if (!account || !user) return;
-  const memberships = await loadMemberships(db, user.id);
-  const collectiviteId = defaultCollectiviteId(memberships);
-  if (collectiviteId === null) return;
-  const helper: Helper = {
-    actor: {
-      kind: 'user',
-      userId: user.id,
-      email: user.email,
-      name: user.name,
-      memberships,
-      activeCollectiviteId: collectiviteId,
-    },
-    userId: user.id,
-    collectiviteId,
-  };
+  const helper = await helperByEmail(db, DEMO_HELPER_EMAIL);
+  if (!account || !helper) return;
   const already = await db
     .selectFrom('activite')
     .select('id')
-    .where('mediateur_id', '=', user.id)
+    .where('mediateur_id', '=', helper.userId)
     .limit(1)
     .executeTakeFirst();
   if (already) return;

@@ -1,7 +1,6 @@
 import { systemActor } from '../../platform/auth/policy.ts';
-import { defaultCollectiviteId, loadMemberships } from '../../platform/auth/sessions.ts';
 import type { ModuleContext } from '../../platform/module.ts';
-import type { Helper } from '../activites/access.ts';
+import { helperByEmail } from '../activites/access.ts';
 import { DEMO_HELPER_EMAIL } from '../activites/seed.ts';
 import { createMandate, type SmsSender } from './creation.ts';
 import { grantHabilitation } from './habilitations.ts';
@@ -9,35 +8,18 @@ import { revokeMandate } from './service.ts';
 
 /** Demo mode: the demo helper is habilitated and holds two mandates, one partly revoked. */
 export async function seedMandats({ db }: ModuleContext): Promise<void> {
-  const user = await db
-    .selectFrom('app_user')
-    .select(['id', 'email', 'name'])
-    .where('email', '=', DEMO_HELPER_EMAIL)
-    .executeTakeFirst();
-  if (!user) return;
-  if (await db.selectFrom('habilitation').select('user_id').where('user_id', '=', user.id).executeTakeFirst())
+  const helper = await helperByEmail(db, DEMO_HELPER_EMAIL);
+  if (!helper) return;
+  const { userId, collectiviteId } = helper;
+  if (await db.selectFrom('habilitation').select('user_id').where('user_id', '=', userId).executeTakeFirst())
     return;
-  const memberships = await loadMemberships(db, user.id);
-  const collectiviteId = defaultCollectiviteId(memberships);
   const place = await db
     .selectFrom('mediateur_lieu')
     .select('lieu_id')
-    .where('user_id', '=', user.id)
+    .where('user_id', '=', userId)
     .executeTakeFirst();
-  if (collectiviteId === null || !place) return;
-  const helper: Helper = {
-    actor: {
-      kind: 'user',
-      userId: user.id,
-      email: user.email,
-      name: user.name,
-      memberships,
-      activeCollectiviteId: collectiviteId,
-    },
-    userId: user.id,
-    collectiviteId,
-  };
-  await grantHabilitation(db, systemActor('démonstration'), user.id, collectiviteId, {
+  if (!place) return;
+  await grantHabilitation(db, systemActor('démonstration'), userId, collectiviteId, {
     dateFormation: '2026-03-10',
     certifiePar: 'Aidants Connect — formation des aidants habilités',
   });
