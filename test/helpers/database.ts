@@ -148,6 +148,24 @@ export async function createTestDataDir(): Promise<{
   };
 }
 
+/**
+ * Opens the database of `createTestDataDir` between two commands (PGlite allows one process at
+ * a time), runs `work` on it and closes it.
+ */
+export async function withTestDataDir<T>(
+  env: Record<string, string>,
+  work: (db: Db) => Promise<T>,
+): Promise<T> {
+  const handle = await openDatabase(
+    env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.DATA_DIR! },
+  );
+  try {
+    return await work(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Every table's rows as text, sorted: what "the same data" means, read without the backup code. */
 export async function tableSnapshot(db: Db): Promise<Record<string, string[]>> {
   // As a backup does: the journal's entries are chained before they are read.

@@ -3,11 +3,11 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { Client, createTestApp, type TestApp, testConfig } from '../../../test/helpers/app.ts';
 import { runRelais } from '../../../test/helpers/cli.ts';
-import { createTestDataDir } from '../../../test/helpers/database.ts';
+import { createTestDataDir, withTestDataDir } from '../../../test/helpers/database.ts';
 import { type MandateWorld, mandateWorld, newMandate } from '../../../test/helpers/mandats.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import { createUser } from '../../platform/auth/users.ts';
-import { type Db, openDatabase } from '../../platform/db/database.ts';
+import type { Db } from '../../platform/db/database.ts';
 import { DEMO_PASSWORD } from '../comptes/index.ts';
 import { expirePendingConsents } from './creation.ts';
 import { grantHabilitation, isHabilitated } from './habilitations.ts';
@@ -417,17 +417,7 @@ describe('mandates: the expiry job through the command line', () => {
   });
   after(() => cleanup());
 
-  /** Opens the database the commands use, between two of them (PGlite allows one process). */
-  async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
-    const handle = await openDatabase(
-      env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.DATA_DIR! },
-    );
-    try {
-      return await work(handle.db);
-    } finally {
-      await handle.close();
-    }
-  }
+  const withDatabase = <T>(work: (db: Db) => Promise<T>) => withTestDataDir(env, work);
 
   test('jobs run mandats.expiration closes an ended mandate and an unanswered SMS request', async () => {
     const ids = await withDatabase(async (db) => {

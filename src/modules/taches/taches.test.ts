@@ -4,8 +4,8 @@ import { HtmlValidate } from 'html-validate';
 import { sql } from 'kysely';
 import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/app.ts';
 import { runRelais } from '../../../test/helpers/cli.ts';
-import { createTestDataDir } from '../../../test/helpers/database.ts';
-import { type Db, openDatabase } from '../../platform/db/database.ts';
+import { createTestDataDir, withTestDataDir } from '../../../test/helpers/database.ts';
+import type { Db } from '../../platform/db/database.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
 
 const PURGE = 'activites.purge-beneficiaires';
@@ -140,17 +140,7 @@ describe('jobs commands', () => {
   });
   after(() => cleanup());
 
-  /** Opens the database the commands use, between two of them (PGlite allows one process). */
-  async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
-    const handle = await openDatabase(
-      env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.DATA_DIR! },
-    );
-    try {
-      return await work(handle.db);
-    } finally {
-      await handle.close();
-    }
-  }
+  const withDatabase = <T>(work: (db: Db) => Promise<T>) => withTestDataDir(env, work);
 
   test('jobs list names each job, its schedule and that it never ran', async () => {
     const res = await runRelais(['jobs', 'list'], env);
