@@ -66,6 +66,7 @@ import {
   statisticsRows,
   timeQueries,
 } from './lieux.ts';
+import { mandatesToGenerate, mandatsRequested, mandatsWatchdogMs, runMandatsBench } from './mandats.ts';
 import {
   observatoireRequested,
   observatoireScale,
@@ -996,8 +997,27 @@ async function mainObservatoire(): Promise<void> {
   );
 }
 
+/** `npm run bench -- mandats`: the secure mandates at an OPSN's six-year scale (bench/mandats.ts). */
+async function mainMandats(): Promise<void> {
+  const kind = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+  await onDemand(
+    mandatsWatchdogMs(mandatesToGenerate(process.env, kind)),
+    ({ database, app, worker, dataDir }) =>
+      runMandatsBench({
+        db: database.handle.db,
+        kind: database.handle.kind,
+        baseUrl: baseUrlOf(app),
+        barePath: BARE.path,
+        dataDir,
+        measure: (job) => measure(worker, job),
+        progress,
+      }),
+  );
+}
+
 if (isMainThread) {
   if (activitesRequested(process.argv)) await mainActivites();
   else if (observatoireRequested(process.argv)) await mainObservatoire();
+  else if (mandatsRequested(process.argv)) await mainMandats();
   else await main();
 } else serveLoadJobs(parentPort!);
