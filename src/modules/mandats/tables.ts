@@ -239,4 +239,26 @@ export const mandatsMigrations: Record<string, Migration> = {
       await sql`create index mandat_brouillon_mediateur on mandat_brouillon (mediateur_id)`.execute(db);
     },
   },
+  '202612041600_mandats_indexes': {
+    async up(db) {
+      // Deleting a mandate (the purge) checks each foreign key that points at it: without
+      // these, every deleted mandate read these tables whole.
+      await sql`create index mandat_renouvelle on mandat (renouvelle_id) where renouvelle_id is not null`.execute(
+        db,
+      );
+      await sql`create index autorisation_remplacee_par on autorisation (remplacee_par) where remplacee_par is not null`.execute(
+        db,
+      );
+      await sql`create index autorisation_revocation on autorisation (revocation_id) where revocation_id is not null`.execute(
+        db,
+      );
+      await sql`create index consentement_sms_mandat on consentement_sms (mandat_id)`.execute(db);
+      await sql`create index mandat_usage_autorisation on mandat_usage (autorisation_id)`.execute(db);
+      // A helper's last activity (the daily habilitation job): their last sign-in and report.
+      await sql`create index audit_event_signin on audit_event (subject_id, at) where action = 'auth.signin.success'`.execute(
+        db,
+      );
+      await sql`create index activite_mediateur_created on activite (mediateur_id, created_at)`.execute(db);
+    },
+  },
 };
