@@ -1,4 +1,3 @@
-import { defaultCollectiviteId, loadMemberships } from '../../platform/auth/sessions.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
 // The directory exports no "is it published" check: the demo helper works in published places only.

@@ -254,6 +254,8 @@ export const mandatsMigrations: Record<string, Migration> = {
       );
       await sql`create index consentement_sms_mandat on consentement_sms (mandat_id)`.execute(db);
       await sql`create index mandat_usage_autorisation on mandat_usage (autorisation_id)`.execute(db);
+      // The newest mandates of a structure's list: read in order, stopping at 500.
+      await sql`create index mandat_created on mandat (created_at desc)`.execute(db);
       // A helper's last activity (the daily habilitation job): their last sign-in and report.
       await sql`create index audit_event_signin on audit_event (subject_id, at) where action = 'auth.signin.success'`.execute(
         db,
