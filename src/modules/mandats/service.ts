@@ -400,14 +400,9 @@ export async function listMandates(
   filter: MandateListFilter,
   now = new Date(),
 ): Promise<MandateRow[]> {
-  const places = await db
-    .selectFrom('mediateur_lieu')
-    .select('lieu_id')
-    .where('user_id', '=', helper.userId)
-    .execute();
-  // `in ()` is no SQL: a helper without places sees only their own mandates.
-  const placeIds =
-    places.length > 0 ? places.map((p) => p.lieu_id) : ['00000000-0000-0000-0000-000000000000'];
+  const placeIds = (
+    await db.selectFrom('mediateur_lieu').select('lieu_id').where('user_id', '=', helper.userId).execute()
+  ).map((p) => p.lieu_id);
   let q = db
     .selectFrom('mandat as m')
     .innerJoin('lieu as l', 'l.id', 'm.lieu_id')
@@ -429,17 +424,15 @@ export async function listMandates(
         'ouvertes',
       ),
     ])
-    // The helper's places spelled out (not a subquery), so the planner can read the two
-    // indexes of a helper's and a place's mandates instead of the whole table.
+    // Theirs, or their places' spelled out (not a subquery): the planner then reads the
+    // indexes of a helper's, a place's or all mandates in date order, and stops at 500.
     .where((eb) =>
-      eb.or([
-        eb('m.mediateur_id', '=', helper.userId),
-        ...(placeIds.length > 0 ? [eb('m.lieu_id', 'in', placeIds)] : []),
-      ]),
+      filter.vue === 'mes' || placeIds.length === 0
+        ? eb('m.mediateur_id', '=', helper.userId)
+        : eb.or([eb('m.mediateur_id', '=', helper.userId), eb('m.lieu_id', 'in', placeIds)]),
     )
     .orderBy('m.created_at', 'desc')
     .limit(500);
-  if (filter.vue === 'mes') q = q.where('m.mediateur_id', '=', helper.userId);
   if (filter.lieuId) q = q.where('m.lieu_id', '=', filter.lieuId);
   if (filter.beneficiaireId) q = q.where('m.beneficiaire_id', '=', filter.beneficiaireId);
   if (filter.statut === 'actif') q = q.where('m.statut', '=', 'actif').where('m.fin', '>', now);
