@@ -98,6 +98,11 @@ function buildProgram(): Command {
   const program = new Command('relais')
     .description('Relais — plateforme d’inclusion numérique des OPSN')
     .showHelpAfterError('(ajoutez --help pour l’aide)')
+    // Through console, like every command's own output, so that one capture sees it all.
+    .configureOutput({
+      writeOut: (text) => console.log(text.replace(/\n$/, '')),
+      writeErr: (text) => console.error(text.replace(/\n$/, '')),
+    })
     .exitOverride();
 
   let config: Config | undefined;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { runRelais } from '../helpers/cli.ts';
+import { runRelais, spawnRelais } from '../helpers/cli.ts';
 import { createTestDataDir } from '../helpers/database.ts';
 
 describe('command line', () => {
@@ -17,8 +17,9 @@ describe('command line', () => {
       name: string;
     }[];
 
+  // These three run as real processes: what a shell sees, output and exit code included.
   test('--help lists every command, and each command has its own help', async () => {
-    const help = await runRelais(['--help']);
+    const help = await spawnRelais(['--help']);
     assert.equal(help.code, 0);
     for (const command of ['serve', 'migrate', 'seed', 'collectivite', 'user'])
       assert.match(help.stdout, new RegExp(`\\n  ${command}\\b`));
@@ -28,7 +29,7 @@ describe('command line', () => {
   });
 
   test('an unknown command or a missing argument fails with a non-zero code', async () => {
-    const unknown = await runRelais(['frobnicate']);
+    const unknown = await spawnRelais(['frobnicate']);
     assert.notEqual(unknown.code, 0);
     assert.match(unknown.stderr, /unknown command 'frobnicate'/);
     const missing = await runRelais(['collectivite', 'add'], env);
@@ -37,7 +38,7 @@ describe('command line', () => {
   });
 
   test('a bad environment variable is named, and nothing starts', async () => {
-    const res = await runRelais(['migrate'], { ...env, PORT: 'abc', DATABASE_URL: 'mysql://nope' });
+    const res = await spawnRelais(['migrate'], { ...env, PORT: 'abc', DATABASE_URL: 'mysql://nope' });
     assert.equal(res.code, 2);
     assert.match(res.stderr, /PORT : doit être un nombre entier/);
     assert.match(res.stderr, /DATABASE_URL : doit être une URL postgres/);

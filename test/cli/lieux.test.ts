@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { LMN_FIELD_NAMES } from '../../src/modules/lieux/vocabulary.ts';
-import { runRelais } from '../helpers/cli.ts';
+import { runRelais, spawnRelais } from '../helpers/cli.ts';
 import { createTestDataDir } from '../helpers/database.ts';
 
 const HEADER = 'id,pivot,nom,commune,code_postal,adresse,date_maj,services';
@@ -32,9 +32,10 @@ describe('command line: import and export of places', () => {
   };
   const relais = (...args: string[]) => runRelais(args, env);
   const exportedIds = async () => {
-    const res = await relais('export', 'lieux', '--format', 'json');
+    const out = path.join(dir, 'ids.json');
+    const res = await relais('export', 'lieux', '--format', 'json', '--out', out);
     assert.equal(res.code, 0, res.stderr);
-    return (JSON.parse(res.stdout) as { id: string }[]).map((p) => p.id).sort();
+    return (JSON.parse(readFileSync(out, 'utf8')) as { id: string }[]).map((p) => p.id).sort();
   };
 
   test('import lieux of a small CSV prints the counts and exits 0', async () => {
@@ -120,7 +121,8 @@ describe('command line: import and export of places', () => {
   });
 
   test('export lieux --format csv prints only the CSV on standard output', async () => {
-    const res = await relais('export', 'lieux', '--format', 'csv');
+    // A real process: the CSV is streamed to its standard output.
+    const res = await spawnRelais(['export', 'lieux', '--format', 'csv'], env);
     assert.equal(res.code, 0, res.stderr);
     const lines = res.stdout.trimEnd().split('\n');
     assert.equal(lines[0], LMN_FIELD_NAMES.join(','));

@@ -21,12 +21,16 @@ import { type Db, openDatabase, PGLITE_EXTENSIONS } from '../db/database.ts';
 import { collectMigrations, migrateToLatest } from '../db/migrate.ts';
 import { storeFile } from '../files.ts';
 import { dependencyOrder, tableChecksum } from './catalog.ts';
+import type { BackupKeys } from './encryption.ts';
 import { createBackup, restoreBackup, verifyBackup } from './index.ts';
 import { openBackup } from './load.ts';
 import { migrateToBackup } from './migrations.ts';
 
 const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-const keys = { passphrase: 'phrase de passe des tests de sauvegarde' };
+const PASSPHRASE = 'phrase de passe des tests de sauvegarde';
+// A key pair for most tests: a passphrase costs seconds of scrypt at each use, by design.
+const identity = await generateIdentity();
+const keys: BackupKeys = { recipient: await identityToRecipient(identity), identity };
 const dir = mkdtempSync(path.join(tmpdir(), 'relais-backup-test-'));
 let fileCount = 0;
 const newFile = () => path.join(dir, `sauvegarde-${++fileCount}.age`);
@@ -62,11 +66,11 @@ async function fillSource(db: Db): Promise<void> {
 /** Decrypts a backup, lets `edit` change its plaintext lines, and encrypts it again. */
 async function rewrite(file: string, edit: (lines: string[]) => string[]): Promise<string> {
   const decrypter = new Decrypter();
-  decrypter.addPassphrase(keys.passphrase);
+  decrypter.addIdentity(identity);
   const plaintext = gunzipSync(await decrypter.decrypt(readFileSync(file)));
   const lines = edit(plaintext.toString('utf8').trimEnd().split('\n'));
   const encrypter = new Encrypter();
-  encrypter.setPassphrase(keys.passphrase);
+  encrypter.addRecipient(keys.recipient!);
   const out = newFile();
   writeFileSync(out, await encrypter.encrypt(gzipSync(`${lines.join('\n')}\n`)));
   return out;
@@ -162,14 +166,14 @@ describe('backups', () => {
     }
   });
 
-  test('a backup encrypted to a public key needs the secret key', async () => {
-    const identity = await generateIdentity();
+  test('a backup encrypted with a passphrase needs that passphrase, and a key’s needs its secret key', async () => {
     const file = newFile();
-    await createBackup(source.db, file, { recipient: await identityToRecipient(identity) });
-    assert.equal((await verifyBackup(file, { identity }, { modules })).ok, true);
-    await assert.rejects(verifyBackup(file, keys, { modules }), /phrase de passe ou clé incorrecte/);
+    await createBackup(source.db, file, { passphrase: PASSPHRASE });
+    assert.equal((await verifyBackup(file, { passphrase: PASSPHRASE }, { modules })).ok, true);
+    for (const wrong of [keys, { passphrase: 'une autre phrase de passe' }])
+      await assert.rejects(verifyBackup(file, wrong, { modules }), /phrase de passe ou clé incorrecte/);
     await assert.rejects(
-      verifyBackup(file, { identity: await generateIdentity() }, { modules }),
+      verifyBackup(backup, { identity: await generateIdentity() }, { modules }),
       /phrase de passe ou clé incorrecte/,
     );
   });
@@ -178,7 +182,7 @@ describe('backups', () => {
     await assert.rejects(createBackup(source.db, backup, keys), /existe déjà/);
     await assert.rejects(createBackup(source.db, newFile(), {}), /Aucune clé de chiffrement/);
     await assert.rejects(
-      createBackup(source.db, newFile(), { ...keys, recipient: 'age1xyz' }),
+      createBackup(source.db, newFile(), { passphrase: PASSPHRASE, recipient: keys.recipient }),
       /l’une ou l’autre/,
     );
   });
@@ -211,12 +215,7 @@ describe('backups', () => {
     const flipped = Buffer.from(bytes);
     flipped[Math.floor(bytes.length / 2)]! ^= 0x01;
     const cases: [string, string, RegExp, typeof keys][] = [
-      [
-        'wrong passphrase',
-        backup,
-        /phrase de passe ou clé incorrecte/,
-        { passphrase: 'une autre phrase de passe' },
-      ],
+      ['wrong key', backup, /phrase de passe ou clé incorrecte/, { identity: await generateIdentity() }],
       ['random bytes', write(randomBytes(4096)), /n’est pas une sauvegarde chiffrée avec age/, keys],
       ['truncated', write(bytes.subarray(0, Math.floor(bytes.length * 0.6))), /corrompue ou tronquée/, keys],
       ['truncated header', write(bytes.subarray(0, 120)), /En-tête age corrompu ou tronqué/, keys],
