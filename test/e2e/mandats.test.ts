@@ -600,6 +600,22 @@ function browserChecks() {
     await assertNoSideScroll(page, 'the list of mandates');
   });
 
+  test('without JavaScript, the flow starts, and an empty first step is refused in French', async () => {
+    const page = await newPage({
+      storageState: await helper.context().storageState(),
+      javaScriptEnabled: false,
+    });
+    await goto(page, '/mandats/nouveau');
+    await page.getByRole('button', { name: 'Commencer' }).click();
+    assert.equal(await h1(page), 'Qui donne mandat ?');
+    const step = page.url();
+    expected400.add(new URL(step).pathname); // a refused form answers 400
+    await page.getByRole('button', { name: 'Continuer' }).click();
+    assert.equal(await page.locator('.error-summary').count(), 1, 'the empty step shows its errors');
+    assert.equal(await h1(page), 'Qui donne mandat ?');
+    assert.equal(new URL(page.url()).pathname, new URL(step).pathname);
+  });
+
   test('no console error, script error nor failed request on any page visited', () => {
     assert.deepEqual(problems, []);
   });
