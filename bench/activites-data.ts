@@ -7,22 +7,7 @@
  * re-evaluates a CTE with volatile functions), so that the columns drawn from it agree.
  */
 import { type RawBuilder, sql } from 'kysely';
-
-/** Weighted codes: a code and its weight (the weights need not add up to 100). */
-type Weighted = readonly (readonly [string, number])[];
-
-const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
-
-/** A CASE choosing a code by weight from a uniform draw in [0, 1) (`column`, raw SQL). */
-function pickSql(column: string, weights: Weighted): string {
-  const total = weights.reduce((s, [, w]) => s + w, 0);
-  let cumulated = 0;
-  const branches = weights.slice(0, -1).map(([code, weight]) => {
-    cumulated += weight;
-    return `when ${column} < ${(cumulated / total).toFixed(6)} then ${quote(code)}`;
-  });
-  return `(case ${branches.join(' ')} else ${quote(weights[weights.length - 1]![0])} end)`;
-}
+import { pickSql, quote, type Weighted } from './stats.ts';
 
 const pick = (column: string, weights: Weighted) => sql.raw<string>(pickSql(column, weights));
 

@@ -38,6 +38,7 @@ import {
   HELPERS_BY_COMMUNE,
 } from './activites-data.ts';
 import type { LoadJob, LoadResult, LoadSettings } from './run.ts';
+import { median } from './stats.ts';
 
 export type ActivitesBenchContext = {
   db: Db;
@@ -78,11 +79,6 @@ const seconds = (since: number) => (performance.now() - since) / 1000;
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '—');
 const times = (ratio: number) => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '—');
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 // ---------------------------------------------------------------------------------------------

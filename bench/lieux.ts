@@ -12,6 +12,7 @@ import { findPublishedPlace } from '../src/modules/lieux/service.ts';
 import { systemActor } from '../src/platform/auth/policy.ts';
 import type { Db } from '../src/platform/db/database.ts';
 import { generatePlacesCsv, prng } from './lieux-data.ts';
+import { median } from './stats.ts';
 
 /** Places generated when BENCH_PLACES is not set: the design's national scale. */
 export const DEFAULT_PLACES = 50_000;
@@ -221,12 +222,6 @@ export async function captureQueries<T>(
 }
 
 export type SqlTiming = { runs: number; medianMs: number; perQueryMs: number[] };
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 /**
  * The queries run one after the other, as the request runs them, without HTTP nor rendering:

@@ -66,6 +66,7 @@ import type { Db } from '../src/platform/db/database.ts';
 import { loadActivities } from './activites.ts';
 import { analyzedPlanText, captureQueries, type Plan, planOf, type SqlTiming, timeQueries } from './lieux.ts';
 import type { LoadJob, LoadResult, LoadSettings } from './run.ts';
+import { median, percentile, pickSql, quote, type Weighted } from './stats.ts';
 
 export type MandatsBenchContext = {
   db: Db;
@@ -120,16 +121,6 @@ const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(value < 10
 const times = (ratio: number) => (Number.isFinite(ratio) ? `${ratio.toFixed(ratio < 10 ? 2 : 1)}×` : '—');
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-/** Nearest-rank percentile. */
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-};
 type Runs = { runs: number; p50: number; p95: number; mean: number };
 const summarise = (values: number[]): Runs => ({
   runs: values.length,
@@ -152,20 +143,6 @@ async function timeCalls(count: number, work: (i: number) => Promise<unknown>): 
 
 // ---------------------------------------------------------------------------------------------
 // Generation
-
-type Weighted = readonly (readonly [string, number])[];
-const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
-
-/** A CASE choosing a code by weight from a uniform draw in [0, 1) (`column`, raw SQL). */
-function pickSql(column: string, weights: Weighted): string {
-  const total = weights.reduce((s, [, w]) => s + w, 0);
-  let cumulated = 0;
-  const branches = weights.slice(0, -1).map(([code, weight]) => {
-    cumulated += weight;
-    return `when ${column} < ${(cumulated / total).toFixed(6)} then ${quote(code)}`;
-  });
-  return `(case ${branches.join(' ')} else ${quote(weights[weights.length - 1]![0])} end)`;
-}
 
 // What people ask helpers to do on their behalf, most often first (in the spirit of Aidants
 // Connect's published figures: social benefits, taxes and work first).

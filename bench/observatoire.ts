@@ -41,6 +41,7 @@ import { activitiesToGenerate, counterRows, loadActivities } from './activites.t
 import { analyzePlaces, captureQueries, importBenchPlaces, placesToGenerate } from './lieux.ts';
 import { prng } from './lieux-data.ts';
 import type { LoadJob, LoadResult, PageWeight } from './run.ts';
+import { median, percentile } from './stats.ts';
 
 export type ObservatoireBenchContext = {
   db: Db;
@@ -87,16 +88,6 @@ const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '—'
 const times = (ratio: number) => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '—');
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-/** Nearest-rank percentile. */
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-};
 
 type Runs = { runs: number; p50: number; p95: number; max: number };
 
