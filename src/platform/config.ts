@@ -17,12 +17,6 @@ function isSecureOrLoopback(url: string): boolean {
 /** The SMS provider's variables when `SMS_PROVIDER=http`: without them no SMS could leave or be trusted. */
 const SMS_HTTP_VARIABLES = ['SMS_PROVIDER_URL', 'SMS_PROVIDER_KEY', 'SMS_CALLBACK_SECRET'] as const;
 
-/**
- * The development value of `SMS_CALLBACK_SECRET` with the development provider, outside
- * production only: a production server without a secret of its own refuses every callback.
- */
-export const DEV_SMS_CALLBACK_SECRET = 'relais-dev-sms-callback-secret';
-
 function requireSmsProviderSettings(values: Partial<Record<string, unknown>>, ctx: z.RefinementCtx): void {
   if (values.SMS_PROVIDER !== 'http') return;
   for (const name of SMS_HTTP_VARIABLES.filter((n) => values[n] === undefined)) {
@@ -193,7 +187,8 @@ export type Config = {
   /**
    * The SMS of remote mandate consent: `dev` keeps them in an outbox (`/admin/sms`), `http`
    * sends them through the provider at `url` with the bearer `key`. `callbackSecret` checks
-   * the provider's signed callbacks; without it every callback is refused.
+   * the provider's signed callbacks (`SMS_CALLBACK_SECRET`, never a default); without it every
+   * callback is refused.
    */
   sms: {
     provider: 'dev' | 'http';
@@ -256,9 +251,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       provider: v.SMS_PROVIDER,
       url: v.SMS_PROVIDER_URL,
       key: v.SMS_PROVIDER_KEY,
-      callbackSecret:
-        v.SMS_CALLBACK_SECRET ??
-        (v.SMS_PROVIDER === 'dev' && v.NODE_ENV !== 'production' ? DEV_SMS_CALLBACK_SECRET : undefined),
+      // Never a built-in value: without a secret of its own, the server refuses every callback.
+      callbackSecret: v.SMS_CALLBACK_SECRET,
     },
   };
 }

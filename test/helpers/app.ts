@@ -20,7 +20,12 @@ export const DEMO_MEMBER_NAMES = [
   'Ville de Villeurbanne',
 ];
 
-export const testConfig = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+export const testConfig = loadConfig({
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  // The tests sign SMS callbacks with it; a server has no secret unless one is configured.
+  SMS_CALLBACK_SECRET: 'secret-des-rappels-sms-des-tests',
+});
 
 /** The database behind each test app, for what a test client must reset (TOTP replay guard). */
 const databases = new WeakMap<FastifyInstance, TestDatabase>();

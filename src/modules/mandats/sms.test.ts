@@ -9,7 +9,7 @@ import {
   mandateWorld,
   newMandate,
 } from '../../../test/helpers/mandats.ts';
-import { DEV_SMS_CALLBACK_SECRET, loadConfig } from '../../platform/config.ts';
+import { loadConfig } from '../../platform/config.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
 import { consentMessage, createMandate } from './creation.ts';
 import { signCallback, smsSenderFor, verifyCallback } from './sms.ts';
@@ -111,7 +111,6 @@ describe('mandates: consent by SMS, the provider callback and the development ou
       verifyCallback('secret-de-test-assez-long', `${ts}.5`, `sha256=${signature}`, body, now),
       false,
     );
-    assert.equal(SECRET, DEV_SMS_CALLBACK_SECRET);
   });
 
   test('a signed « Oui » activates the mandate, journaled; the signature covers the raw body', async () => {
@@ -432,7 +431,7 @@ describe('mandates: SMS with the HTTP provider configured', () => {
   });
   after(() => t.close());
 
-  test('there is no outbox; callbacks need the configured secret, not the development one', async () => {
+  test('there is no outbox; callbacks need the configured secret, not the tests’ one', async () => {
     const admin = new Client(t.app);
     await admin.signIn(DEMO_ACCOUNTS[0].email);
     assert.equal((await admin.get('/admin/sms')).statusCode, 404);
@@ -440,8 +439,50 @@ describe('mandates: SMS with the HTTP provider configured', () => {
     const post = await admin.post('/admin/sms/repondre', { telephone: '+33610000001', texte: 'Oui' });
     assert.equal(post.statusCode, 404);
     const body = { id: 'prod-1', from: '+33610000001', text: 'Oui' };
-    assert.equal((await callback(t, body, { secret: DEV_SMS_CALLBACK_SECRET })).statusCode, 401);
+    assert.equal((await callback(t, body, { secret: SECRET })).statusCode, 401);
     const genuine = await callback(t, body, { secret });
     assert.deepEqual([genuine.statusCode, genuine.json()], [200, { resultat: 'sans_demande' }]);
+  });
+});
+
+describe('mandates: SMS callbacks with the default configuration', () => {
+  let t: TestApp;
+  let w: MandateWorld;
+
+  before(async () => {
+    // What `relais serve` runs with when nothing is set: SMS_PROVIDER=dev, NODE_ENV unset.
+    t = await createTestApp({ demo: true, config: loadConfig({ LOG_LEVEL: 'silent' }) });
+    w = await mandateWorld(t);
+  });
+  after(() => t.close());
+
+  test('a « Oui » signed with a secret written in the source does not activate a pending mandate', async () => {
+    const pending = await newMandate(t, w, { consentement: 'sms', telephone: '0610000031', prenom: 'Paul' });
+    const body = { id: 'attaque-1', from: '+33610000031', text: 'Oui' };
+    for (const secret of ['relais-dev-sms-callback-secret', SECRET]) {
+      const res = await callback(t, body, { secret });
+      assert.equal(res.statusCode, 401, secret);
+    }
+    const row = await t.db.db
+      .selectFrom('mandat')
+      .select('statut')
+      .where('id', '=', pending.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.statut, 'en_attente');
+  });
+
+  test('the development outbox still answers in the person’s name without a callback secret', async () => {
+    const pending = await newMandate(t, w, { consentement: 'sms', telephone: '0610000032', prenom: 'Rose' });
+    const admin = new Client(t.app);
+    await admin.signIn(DEMO_ACCOUNTS[0].email);
+    assert.equal((await admin.get('/admin/sms')).statusCode, 200);
+    const res = await admin.post('/admin/sms/repondre', { telephone: '+33610000032', texte: 'Oui' });
+    assert.equal(res.headers.location, '/admin/sms?resultat=accepte');
+    const row = await t.db.db
+      .selectFrom('mandat')
+      .select('statut')
+      .where('id', '=', pending.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.statut, 'actif');
   });
 });
