@@ -172,7 +172,7 @@ export function DatasetPage(props: { entry: DatasetEntry; publisher: string }): 
           <Licence />
         </dd>
         <dt>Mise à jour</dt>
-        <dd>{updated ? formatDateTime(updated) : 'Pas encore disponible'}</dd>
+        <dd safe>{updated ? formatDateTime(updated) : 'Pas encore disponible'}</dd>
         {updated ? (
           <>
             <dt>Lignes</dt>

@@ -72,6 +72,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'mandat.renouvele': 'Mandat renouvelé',
   'mandat.expire': 'Mandat expiré',
   'mandat.consulte': 'Mandat consulté',
+  'mandat.list': 'Liste de mandats consultée',
   'mandat.demande_annulee': 'Mandat : demande d’accord annulée par l’aidant',
   'mandat.purge': 'Mandats effacés (durée de conservation)',
   'sms.outbox.read': 'SMS de développement consultés',

@@ -442,7 +442,7 @@ export function PlacePage({
       </section>
       <section aria-labelledby="public">
         <h2 id="public">Pour qui, et combien ça coûte</h2>
-        <p>
+        <p safe>
           {row.publics_specifiquement_adresses.length
             ? `Ce lieu accueille spécialement : ${row.publics_specifiquement_adresses.join(', ')}.`
             : 'Tout public.'}

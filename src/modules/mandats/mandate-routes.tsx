@@ -15,6 +15,7 @@ import {
   findVisibleMandate,
   listMandates,
   type Mandat,
+  recordListRead,
   recordMandateRead,
   revocationsOf,
   revokeMandate,
@@ -65,12 +66,14 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
       statut: q.statut && Object.hasOwn(STATUTS, q.statut) ? q.statut : '',
       beneficiaire: person?.id,
     };
-    const rows = await listMandates(db, helper, {
+    const listFilter = {
       vue: filters.vue,
       lieuId: filters.lieu || undefined,
       beneficiaireId: person?.id,
       statut: (filters.statut || undefined) as Statut | undefined,
-    });
+    };
+    const rows = await listMandates(db, helper, listFilter);
+    await recordListRead(db, helper, listFilter, rows.length, request.ip);
     const personName = person ? displayNameOf(person) : undefined;
     return reply.page(
       { title: personName ? `Mandats de ${personName}` : 'Mandats', breadcrumbs: CRUMBS.slice(0, 1) },

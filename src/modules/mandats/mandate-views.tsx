@@ -61,7 +61,7 @@ export function ListPage(props: {
   const f = props.filters;
   return (
     <>
-      <h1>{props.personName ? `Mandats de ${props.personName}` : 'Mandats'}</h1>
+      <h1 safe>{props.personName ? `Mandats de ${props.personName}` : 'Mandats'}</h1>
       <Flash message={props.flash} />
       <p>
         Un mandat vous autorise à faire une démarche à la place d’une personne, avec son accord, pour une

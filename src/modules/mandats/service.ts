@@ -120,6 +120,32 @@ export async function recordMandateRead(db: Db, helper: Helper, m: Mandat, what:
 }
 
 /**
+ * Records that a helper read a list of mandates (people's names): one entry per list shown,
+ * with its filter and the number of rows, never the names.
+ */
+export async function recordListRead(
+  db: Db,
+  helper: Helper,
+  filter: MandateListFilter,
+  rows: number,
+  ip: string | null,
+): Promise<void> {
+  await audit(db, {
+    actor: helper.actor,
+    action: 'mandat.list',
+    collectiviteId: helper.collectiviteId,
+    ...(filter.beneficiaireId ? { subject: { type: 'beneficiaire', id: filter.beneficiaireId } } : {}),
+    ip,
+    details: {
+      vue: filter.vue,
+      ...(filter.lieuId ? { lieu: filter.lieuId } : {}),
+      ...(filter.statut ? { statut: filter.statut } : {}),
+      lignes: rows,
+    },
+  });
+}
+
+/**
  * Makes a mandate active from `now`: its dates, its fingerprint (journaled), one authorisation
  * per démarche, and the revocation of the same person's older authorisations for those
  * démarches at the same structure. Runs inside the caller's transaction.

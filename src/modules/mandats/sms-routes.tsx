@@ -278,7 +278,7 @@ function NumberSection(props: {
       <h2 class="h3" id={`numero-${index}`} safe>
         {n.telephone}
       </h2>
-      <p>
+      <p safe>
         {n.pendingUntil
           ? `Une demande d’accord attend la réponse de ce numéro jusqu’au ${dateTime.format(n.pendingUntil)}.`
           : 'Aucune demande en attente pour ce numéro.'}

@@ -175,7 +175,7 @@ function IndexSection({ o }: { o: Observation }): JSX.Element {
                     <th scope="row" safe>
                       {COMPONENT_LABELS[c]}
                     </th>
-                    <td>{o.weighted ? score.format(o.weighted[c]) : '—'}</td>
+                    <td safe>{o.weighted ? score.format(o.weighted[c]) : '—'}</td>
                   </tr>
                 ))}
               </tbody>
