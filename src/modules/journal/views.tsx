@@ -57,6 +57,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'habilitation.accordee': 'Habilitation aux mandats accordée',
   'habilitation.avertie': 'Aidant averti de la perte prochaine de son habilitation',
   'habilitation.retiree': 'Habilitation aux mandats retirée',
+  'habilitation.auto_invitation': 'Alerte : habilitation accordée par la personne qui a invité ce compte',
   'mandat.identite_verifiee': 'Mandat : identité de la personne vérifiée (brouillon)',
   'mandat.personne_identifiee': 'Mandat : personne identifiée',
   'mandat.code_refuse': 'Mandat : code de confirmation refusé',

@@ -12,6 +12,7 @@ import {
   grantHabilitation,
   helperCollectiviteOf,
   helpersWithHabilitation,
+  invitedByActor,
   withdrawHabilitation,
 } from './habilitations.ts';
 
@@ -113,6 +114,11 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
       choices.find((c) => c.id === active) ??
       (choices[0] as CollectiviteChoice);
     const helpers = await helpersWithHabilitation(db, collectivite.id);
+    const selfInvited = await invitedByActor(
+      db,
+      actor,
+      helpers.map((h) => h.id),
+    );
     const ok = str((request.query as { ok?: unknown }).ok);
     return reply.page(
       {
@@ -125,6 +131,7 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
         collectivite={collectivite}
         choices={choices}
         helpers={helpers}
+        selfInvited={{ ids: selfInvited, mayGrant: isAdmin(actor) }}
         csrf={reply.generateCsrf()}
         today={todayInFrance()}
         flash={extra.errors || !ok ? undefined : FLASH[ok]}
@@ -169,7 +176,19 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
         },
         status: 400,
       });
-    await grantHabilitation(db, request.actor, helper.userId, helper.collectiviteId, form.data);
+    const granted = await grantHabilitation(
+      db,
+      request.actor,
+      helper.userId,
+      helper.collectiviteId,
+      form.data,
+    );
+    if (!granted.ok)
+      return listPage(request, reply, {
+        collectiviteId: helper.collectiviteId,
+        errors: { [rowKey('habilitation', helper.userId)]: granted.reason },
+        status: 403,
+      });
     return done(reply, helper.collectiviteId, 'accordee');
   });
 

@@ -6,7 +6,7 @@ import {
   Notice,
   Select,
 } from '../../platform/ui/components.tsx';
-import type { helpersWithHabilitation } from './habilitations.ts';
+import { type helpersWithHabilitation, SELF_INVITED_REFUSED } from './habilitations.ts';
 import { HABILITATION_WARN_MONTHS, HABILITATION_WITHDRAW_MONTHS } from './vocabulary.ts';
 
 export type HelperRow = Awaited<ReturnType<typeof helpersWithHabilitation>>[number];
@@ -120,6 +120,8 @@ function StatusCell({ row }: { row: HelperRow }): JSX.Element {
 
 function GrantForm(props: {
   row: HelperRow;
+  /** An administrator habilitating an account they invited: warned, and the journal flags it. */
+  selfInvited: boolean;
   csrf: string;
   today: string;
   errors: FieldErrors;
@@ -134,6 +136,14 @@ function GrantForm(props: {
         {row.retiree_le ? 'Habiliter de nouveau' : 'Habiliter'}
         <span class="visually-hidden" safe>{` ${row.name}`}</span>
       </summary>
+      {props.selfInvited ? (
+        <p class="field__hint">
+          Attention : vous avez invité ce compte vous-même. Vérifiez l’identité de l’aidant et l’attestation
+          de sa formation avant de l’habiliter ; le journal signalera cette habilitation.
+        </p>
+      ) : (
+        ''
+      )}
       <form method="post" action={`/admin/habilitations/${row.id}`} novalidate>
         <CsrfField token={props.csrf} />
         <RowField
@@ -199,6 +209,8 @@ export function HabilitationsPage(props: {
   /** The collectivités this person may choose among (a choice is offered when there are several). */
   choices: CollectiviteChoice[];
   helpers: HelperRow[];
+  /** The helpers this person invited themselves, and whether they may habilitate them anyway (admins). */
+  selfInvited?: { ids: Set<string>; mayGrant: boolean };
   csrf: string;
   today: string;
   flash?: string | undefined;
@@ -278,8 +290,11 @@ export function HabilitationsPage(props: {
                     <td>
                       {active ? (
                         <WithdrawForm row={row} csrf={props.csrf} errors={errors} values={valuesOf(row.id)} />
+                      ) : props.selfInvited?.ids.has(row.id) && !props.selfInvited.mayGrant ? (
+                        <p>{SELF_INVITED_REFUSED}</p>
                       ) : (
                         <GrantForm
+                          selfInvited={props.selfInvited?.ids.has(row.id) ?? false}
                           row={row}
                           csrf={props.csrf}
                           today={props.today}

@@ -358,3 +358,95 @@ describe('mandates: habilitation of helpers by their coordinator', () => {
     assert.equal(await isHabilitated(t.db.db, demoHelper.userId), true);
   });
 });
+
+describe('mandates: habilitating an account one invited oneself', () => {
+  let t: TestApp;
+  let villeurbanne: number;
+
+  before(async () => {
+    t = await createTestApp({ demo: true });
+    villeurbanne = (await helperOf(t.db.db, HELPER_EMAIL)).collectiviteId;
+  });
+  after(() => t.close());
+
+  /** Invites a helper of Villeurbanne through the people page, as `client`; returns their id. */
+  const inviteHelper = async (client: Client, email: string) => {
+    await client.get('/admin/personnes');
+    const res = await client.post('/admin/personnes', {
+      name: 'Compte Contrôlé',
+      email,
+      role: 'mediateur',
+      collectiviteId: String(villeurbanne),
+    });
+    assert.equal(res.statusCode, 303, res.body);
+    return (
+      await t.db.db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirstOrThrow()
+    ).id;
+  };
+  const grant = async (client: Client, userId: string) => {
+    await client.get('/admin/habilitations');
+    return client.post(`/admin/habilitations/${userId}`, {
+      dateFormation: '15/01/2026',
+      certifiePar: 'Aidants Connect — formation initiale',
+    });
+  };
+  const flags = (userId: string) =>
+    t.db.db
+      .selectFrom('audit_event')
+      .select(['actor_user_id', 'details'])
+      .where('action', '=', 'habilitation.auto_invitation')
+      .where('subject_id', '=', userId)
+      .execute();
+
+  test('a coordinator cannot habilitate an account they invited; another coordinator can', async () => {
+    const coordinatorClient = new Client(t.app);
+    await coordinatorClient.signIn(coordinator.email);
+    const puppet = await inviteHelper(coordinatorClient, 'boite-du-coordinateur@example.org');
+    const journalBefore = (
+      await t.db.db.selectFrom('audit_event').select('id').where('action', 'like', 'habilitation.%').execute()
+    ).length;
+    const refused = await grant(coordinatorClient, puppet);
+    assert.equal(refused.statusCode, 403);
+    assert.match(refused.body, /Vous avez invité ce compte vous-même/);
+    assert.equal(await isHabilitated(t.db.db, puppet), false);
+    const journalAfter = (
+      await t.db.db.selectFrom('audit_event').select('id').where('action', 'like', 'habilitation.%').execute()
+    ).length;
+    assert.equal(journalAfter, journalBefore);
+
+    await createUser(t.db.db, {
+      email: 'deuxieme.coordination@villeurbanne.example',
+      name: 'Delphine Seconde',
+      password: DEMO_PASSWORD,
+      totpSecret: TOTP,
+      memberships: [{ role: 'coordinateur', collectiviteId: villeurbanne }],
+    });
+    const second = new Client(t.app);
+    await second.signIn('deuxieme.coordination@villeurbanne.example', DEMO_PASSWORD, TOTP);
+    assert.equal((await grant(second, puppet)).statusCode, 303);
+    assert.equal(await isHabilitated(t.db.db, puppet), true);
+    assert.deepEqual(await flags(puppet), []);
+  });
+
+  test('an administrator is warned, may go on, and the journal flags the sequence', async () => {
+    const adminClient = new Client(t.app);
+    await adminClient.signIn(admin.email);
+    const puppet = await inviteHelper(adminClient, 'boite-de-l-administrateur@example.org');
+    const page = await adminClient.get(`/admin/habilitations?collectivite=${villeurbanne}`);
+    assert.match(page.body, /Attention : vous avez invité ce compte vous-même/);
+    const granted = await grant(adminClient, puppet);
+    assert.equal(granted.statusCode, 303);
+    assert.equal(await isHabilitated(t.db.db, puppet), true);
+    const adminId = (
+      await t.db.db
+        .selectFrom('app_user')
+        .select('id')
+        .where('email', '=', admin.email)
+        .executeTakeFirstOrThrow()
+    ).id;
+    const flagged = await flags(puppet);
+    assert.equal(flagged.length, 1);
+    assert.equal(flagged[0]!.actor_user_id, adminId);
+    assert.deepEqual(flagged[0]!.details, { invitePar: adminId });
+  });
+});

@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import { audit } from '../../platform/audit/journal.ts';
-import { type Actor, can, ForbiddenError } from '../../platform/auth/policy.ts';
+import { accountsInvitedBy } from '../../platform/auth/invitations.ts';
+import { type Actor, can, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { type Helper, requireHelper } from '../activites/access.ts';
 
@@ -73,13 +74,29 @@ export async function helperCollectiviteOf(db: Db, userId: string): Promise<numb
   return row?.collectivite_id ?? null;
 }
 
+/** Refused to a coordinator who invited the account: someone else must vouch for it. */
+export const SELF_INVITED_REFUSED =
+  'Vous avez invité ce compte vous-même : un autre coordinateur ou un administrateur de l’OPSN doit l’habiliter.';
+
+/** Of these helpers, those the actor invited themselves (a habilitation they grant is not a second opinion). */
+export async function invitedByActor(db: Db, actor: Actor, userIds: string[]): Promise<Set<string>> {
+  return actor.kind === 'user' ? accountsInvitedBy(db, actor.userId, userIds) : new Set();
+}
+
+/**
+ * Grants (or grants again) a habilitation. A coordinator may not habilitate an account they
+ * invited themselves (they could invite an address they control); an administrator may, and
+ * the journal flags it (`habilitation.auto_invitation`).
+ */
 export async function grantHabilitation(
   db: Db,
   actor: Actor,
   userId: string,
   collectiviteId: number,
   input: HabilitationInput,
-): Promise<void> {
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const selfInvited = (await invitedByActor(db, actor, [userId])).has(userId);
+  if (selfInvited && !isAdmin(actor)) return { ok: false, reason: SELF_INVITED_REFUSED };
   await db.transaction().execute(async (trx) => {
     const values = {
       collectivite_id: collectiviteId,
@@ -104,7 +121,16 @@ export async function grantHabilitation(
       subject: { type: 'user', id: userId },
       details: { dateFormation: input.dateFormation, certifiePar: input.certifiePar },
     });
+    if (selfInvited && actor.kind === 'user')
+      await audit(trx, {
+        actor,
+        action: 'habilitation.auto_invitation',
+        collectiviteId,
+        subject: { type: 'user', id: userId },
+        details: { invitePar: actor.userId },
+      });
   });
+  return { ok: true };
 }
 
 /** Withdraws a habilitation (by a person, or by the inactivity job); false when there was none. */

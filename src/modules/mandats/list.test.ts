@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
-import { type MandateWorld, mandateWorld, newMandate, signedInHelper } from '../../../test/helpers/mandats.ts';
+import {
+  type MandateWorld,
+  mandateWorld,
+  newMandate,
+  signedInHelper,
+} from '../../../test/helpers/mandats.ts';
 import { createBeneficiary } from '../activites/beneficiaires.ts';
 
 const REDIRECT = '<meta http-equiv="refresh" content="0;url=https://attaquant.example/">';

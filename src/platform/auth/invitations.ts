@@ -97,3 +97,16 @@ export async function acceptInvitation(
     return true;
   });
 }
+
+/** Of these accounts, those that `inviterId` invited (one of their invitations names them). */
+export async function accountsInvitedBy(db: Db, inviterId: string, userIds: string[]): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('invitation')
+    .select('user_id')
+    .distinct()
+    .where('invited_by', '=', inviterId)
+    .where('user_id', 'in', userIds)
+    .execute();
+  return new Set(rows.map((r) => r.user_id));
+}
