@@ -32,7 +32,7 @@ import {
   mandateAttestation,
   verificationQrSvg,
 } from '../src/modules/mandats/attestation.ts';
-import { createMandate, type SmsSender } from '../src/modules/mandats/creation.ts';
+import { createMandate } from '../src/modules/mandats/creation.ts';
 import { isHabilitated } from '../src/modules/mandats/habilitations.ts';
 import { mandateJobs, purgeMandates } from '../src/modules/mandats/jobs.ts';
 import {
@@ -63,6 +63,7 @@ import {
 } from '../src/platform/auth/sessions.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import type { Db } from '../src/platform/db/database.ts';
+import type { Notifier } from '../src/platform/messaging/index.ts';
 import { loadActivities } from './activites.ts';
 import { analyzedPlanText, captureQueries, type Plan, planOf, type SqlTiming, timeQueries } from './lieux.ts';
 import type { LoadJob, LoadResult, LoadSettings } from './run.ts';
@@ -855,7 +856,7 @@ async function measureOperations(
   pageIds: string[],
 ): Promise<Operations> {
   const { db, progress } = ctx;
-  const noSms: SmsSender = { send: () => Promise.reject(new Error('no SMS in the bench')) };
+  const noSms: Notifier = { notify: () => Promise.reject(new Error('no message in the bench')) };
   const demarches: Demarche[][] = [['social'], ['argent', 'travail'], ['logement', 'famille', 'papiers']];
   const request = (i: number) => ({
     lieuId: demo.places[i % demo.places.length]!,

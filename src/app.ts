@@ -13,6 +13,7 @@ import { registerErrorPages } from './platform/http/errors.tsx';
 import { registerHealth } from './platform/http/health.ts';
 import { registerHttpBasics } from './platform/http/security.ts';
 import { createLogger } from './platform/logger.ts';
+import { registerMessaging } from './platform/messaging/index.ts';
 import { getOrCreateSetting } from './platform/settings.ts';
 import { registerAssets } from './platform/ui/assets.ts';
 import { registerPages } from './platform/ui/page.ts';
@@ -72,6 +73,7 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
   });
   registerHealth(app, db, dbKind, config.metricsToken);
   registerFiles(app, db);
+  registerMessaging(app, { db, config, handlers: modules.flatMap((m) => m.smsAnswers ?? []) });
   registerErrorPages(app);
 
   const ctx = {

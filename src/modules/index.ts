@@ -1,6 +1,7 @@
 import { auditMigrations } from '../platform/audit/tables.ts';
 import { tokenMigrations } from '../platform/auth/token-tables.ts';
 import { jobMigrations } from '../platform/jobs/tables.ts';
+import { messagingAccess, messagingMigrations } from '../platform/messaging/index.ts';
 import type { RelaisModule } from '../platform/module.ts';
 import { platformMigrations } from '../platform/tables.ts';
 import { activites } from './activites/index.ts';
@@ -21,13 +22,20 @@ import { territoires } from './territoires/index.ts';
 /** The platform's own tables, migrated like a module's (and first). */
 const platform: RelaisModule = {
   name: 'platform',
-  migrations: { ...platformMigrations, ...auditMigrations, ...tokenMigrations, ...jobMigrations },
+  migrations: {
+    ...platformMigrations,
+    ...auditMigrations,
+    ...tokenMigrations,
+    ...jobMigrations,
+    ...messagingMigrations,
+  },
   access: {
     'GET /healthz': 'public',
     // Restricted by address or token rather than by person (see platform/http/health.ts).
     'GET /metrics': 'public',
     'GET /assets/:file': 'public',
     'GET /fichiers/:id': 'public',
+    ...messagingAccess,
   },
 };
 

@@ -4,6 +4,7 @@ import type { Migration } from 'kysely';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import type { JobDefinition } from './jobs/job.ts';
+import type { SmsAnswerHandler } from './messaging/answers.ts';
 
 /** What the platform hands to every module. */
 export type ModuleContext = { db: Db; config: Config };
@@ -73,6 +74,8 @@ export type RelaisModule = {
   seedDemo?: (ctx: ModuleContext) => Promise<void>;
   /** Work the platform runs on a schedule (`src/platform/jobs`). */
   jobs?: JobDefinition[];
+  /** Handlers of the SMS answers to this module's messages (`src/platform/messaging`). */
+  smsAnswers?: SmsAnswerHandler[];
   nav?: NavEntry[];
   home?: HomeEntry[];
 };

@@ -172,7 +172,7 @@ describe('authorization matrix', () => {
         duree: '6m',
         renouvelleId: null,
       },
-      { send: () => Promise.reject(new Error('no SMS in this test')) },
+      { notify: () => Promise.reject(new Error('no message in this test')) },
     );
     assert.ok(created.ok);
     assert.match(created.value.empreinte ?? '', /^[0-9a-f]{64}$/);

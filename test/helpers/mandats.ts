@@ -1,11 +1,12 @@
 import { type Helper, helperByEmail } from '../../src/modules/activites/access.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
-import { createMandate, type SmsSender } from '../../src/modules/mandats/creation.ts';
+import { createMandate } from '../../src/modules/mandats/creation.ts';
 import { grantHabilitation } from '../../src/modules/mandats/habilitations.ts';
 import type { Mandat, MandateRequest } from '../../src/modules/mandats/service.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
 import { createUser } from '../../src/platform/auth/users.ts';
 import type { Db } from '../../src/platform/db/database.ts';
+import { createNotifier, type Notifier } from '../../src/platform/messaging/index.ts';
 import { Client, type TestApp } from './app.ts';
 
 /** The demo helper of Villeurbanne (habilitated here) and another helper at another place. */
@@ -19,9 +20,10 @@ export type MandateWorld = {
   other: Helper;
   placeId: string;
   otherPlaceId: string;
-  /** A development SMS sender that records what it would send. */
+  /** What the notifier below would have sent by SMS. */
   sent: { to: string; text: string }[];
-  sms: SmsSender;
+  /** A notifier that records its SMS instead of sending them (and refuses mail). */
+  sms: Notifier;
 };
 
 export async function helperOf(db: Db, email: string): Promise<Helper> {
@@ -87,12 +89,15 @@ export async function mandateWorld(t: TestApp): Promise<MandateWorld> {
       certifiePar: 'Aidants Connect — formation initiale',
     });
   const sent: { to: string; text: string }[] = [];
-  const sms: SmsSender = {
-    async send(to, text) {
-      sent.push({ to, text });
-      return { messageId: `test-${sent.length}` };
+  const sms = createNotifier({
+    sms: {
+      async send(to, text) {
+        sent.push({ to, text });
+        return { messageId: `test-${sent.length}` };
+      },
     },
-  };
+    mail: () => Promise.reject(new Error('no mail in the mandates tests')),
+  });
   return { helper, other: await helperOf(db, OTHER_HELPER_EMAIL), placeId, otherPlaceId, sent, sms };
 }
 

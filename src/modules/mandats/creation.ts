@@ -1,6 +1,13 @@
 import { audit } from '../../platform/audit/journal.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
+import {
+  type InboundSms,
+  maskPhone,
+  type Notifier,
+  normaliseMobile,
+  type SmsAnswerHandler,
+} from '../../platform/messaging/index.ts';
 import { type Helper, helperPlaces } from '../activites/access.ts';
 import { findVisibleBeneficiary } from '../activites/beneficiaires.ts';
 import {
@@ -13,19 +20,6 @@ import {
   type Outcome,
 } from './service.ts';
 import { ATTESTATION_TEMPLATE, DEMARCHES, DUREES, SMS_CONSENT_HOURS } from './vocabulary.ts';
-
-/** What sends an SMS: the configured provider (see sms.ts). */
-export type SmsSender = { send(to: string, text: string): Promise<{ messageId: string }> };
-
-/** `06 12 34 56 78` → `+33612345678`; null when it is not a mobile number that can get an SMS. */
-export function normaliseMobile(value: string): string | null {
-  const compact = value.replace(/[\s.\-()]/g, '');
-  if (/^0[67]\d{8}$/.test(compact)) return `+33${compact.slice(1)}`;
-  if (/^\+33[67]\d{8}$/.test(compact)) return compact;
-  if (/^0033[67]\d{8}$/.test(compact)) return `+${compact.slice(2)}`;
-  if (/^\+(262|269|590|594|596|508|681|687|689)\d{6,9}$/.test(compact)) return compact;
-  return null;
-}
 
 /** The SMS asking for consent: who, for what, how long, and how to answer. */
 export function consentMessage(helperName: string, placeName: string, req: MandateRequest): string {
@@ -46,7 +40,7 @@ export async function createMandate(
   db: Db,
   helper: Helper,
   req: MandateRequest,
-  sms: SmsSender,
+  notifier: Notifier,
   now = new Date(),
 ): Promise<Outcome<Mandat>> {
   const places = await helperPlaces(db, helper.userId);
@@ -129,7 +123,7 @@ export async function createMandate(
     return trx.selectFrom('mandat').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   });
   if (req.consentement === 'presentiel') return { ok: true, value: created };
-  return sendConsentRequest(db, helper, created, consentMessage(helper.actor.name, place.nom, req), sms);
+  return sendConsentRequest(db, helper, created, consentMessage(helper.actor.name, place.nom, req), notifier);
 }
 
 /** Sends the consent SMS of a pending mandate; a failed send cancels the mandate. */
@@ -138,7 +132,7 @@ async function sendConsentRequest(
   helper: Helper,
   m: Mandat,
   text: string,
-  sms: SmsSender,
+  notifier: Notifier,
 ): Promise<Outcome<Mandat>> {
   const base = {
     actor: helper.actor,
@@ -146,7 +140,10 @@ async function sendConsentRequest(
     subject: { type: 'mandat', id: m.id },
   };
   try {
-    const { messageId } = await sms.send(m.telephone as string, text);
+    // Only the number: the person answers the SMS itself.
+    const sent = await notifier.notify({ phone: m.telephone }, { subject: 'Demande de mandat', text });
+    if (sent.channel !== 'sms') throw new Error('The consent request must go by SMS');
+    const { messageId } = sent;
     await db.transaction().execute(async (trx) => {
       await trx
         .updateTable('consentement_sms')
@@ -186,12 +183,6 @@ async function sendConsentRequest(
   }
 }
 
-/** `+33 6 •• •• •• 78`: enough to tell numbers apart in the journal. */
-export function maskPhone(phone: string | null): string {
-  if (!phone) return '';
-  return `${phone.slice(0, 4)}••••••${phone.slice(-2)}`;
-}
-
 /** Whether an answer is the person's "Oui" (case, accents, spaces and punctuation aside). */
 export function isYes(text: string): boolean {
   return (
@@ -203,67 +194,80 @@ export function isYes(text: string): boolean {
   );
 }
 
-export type InboundSms = { from: string; text: string; messageId: string };
-export type AnswerResult = 'accepte' | 'refuse' | 'expire' | 'rejoue' | 'sans_demande';
+export type AnswerResult = 'accepte' | 'refuse' | 'expire';
 
 /**
- * The person's answer, from the provider's authenticated callback. Each provider message is
- * handled once (a replay changes nothing); "Oui" within 24 hours activates the mandate,
- * anything else refuses it.
+ * The person's answer to a consent request (the platform checked the signature, normalised the
+ * number and refused replays): "Oui" within 24 hours activates the mandate, anything else
+ * refuses it. Undefined when no request awaits an answer from that number.
  */
-export async function receiveSmsAnswer(db: Db, sms: InboundSms, now = new Date()): Promise<AnswerResult> {
-  const phone = normaliseMobile(sms.from) ?? sms.from;
+async function receiveConsentAnswer(trx: Db, sms: InboundSms, now: Date): Promise<AnswerResult | undefined> {
   const actor = systemActor('réponse SMS de la personne');
-  return db.transaction().execute(async (trx) => {
-    const fresh = await trx
-      .insertInto('sms_entrant')
-      .values({ message_id: sms.messageId })
-      .onConflict((oc) => oc.column('message_id').doNothing())
-      .returning('message_id')
-      .executeTakeFirst();
-    if (!fresh) return 'rejoue';
-    const consent = await trx
-      .selectFrom('consentement_sms')
-      .selectAll()
-      .where('telephone', '=', phone)
-      .where('statut', '=', 'envoye')
-      .forUpdate()
-      .executeTakeFirst();
-    if (!consent) return 'sans_demande';
-    const m = await trx
-      .selectFrom('mandat')
-      .selectAll()
-      .where('id', '=', consent.mandat_id)
-      .executeTakeFirstOrThrow();
-    const base = { actor, collectiviteId: m.collectivite_id, subject: { type: 'mandat', id: m.id } };
-    if (consent.expire_le.getTime() <= now.getTime()) {
-      await closeConsent(trx, consent.id, m.id, 'expire', 'annule', 'sans réponse sous 24 h', now);
-      await audit(trx, {
-        ...base,
-        action: 'mandat.sms_refuse',
-        details: { motif: 'délai dépassé', messageId: sms.messageId },
-      });
-      return 'expire';
-    }
-    if (!isYes(sms.text)) {
-      await closeConsent(trx, consent.id, m.id, 'refuse', 'refuse', 'refusé par SMS', now);
-      await audit(trx, {
-        ...base,
-        action: 'mandat.sms_refuse',
-        details: { motif: 'réponse autre que « Oui »', messageId: sms.messageId },
-      });
-      return 'refuse';
-    }
-    await trx
-      .updateTable('consentement_sms')
-      .set({ statut: 'accepte', repondu_le: now })
-      .where('id', '=', consent.id)
-      .execute();
-    await audit(trx, { ...base, action: 'mandat.sms_recu', details: { messageId: sms.messageId } });
-    await activateMandate(trx, actor, m.id, m.demarches as MandateRequest['demarches'], now);
-    return 'accepte';
-  });
+  const consent = await trx
+    .selectFrom('consentement_sms')
+    .selectAll()
+    .where('telephone', '=', sms.from)
+    .where('statut', '=', 'envoye')
+    .forUpdate()
+    .executeTakeFirst();
+  if (!consent) return undefined;
+  const m = await trx
+    .selectFrom('mandat')
+    .selectAll()
+    .where('id', '=', consent.mandat_id)
+    .executeTakeFirstOrThrow();
+  const base = { actor, collectiviteId: m.collectivite_id, subject: { type: 'mandat', id: m.id } };
+  if (consent.expire_le.getTime() <= now.getTime()) {
+    await closeConsent(trx, consent.id, m.id, 'expire', 'annule', 'sans réponse sous 24 h', now);
+    await audit(trx, {
+      ...base,
+      action: 'mandat.sms_refuse',
+      details: { motif: 'délai dépassé', messageId: sms.messageId },
+    });
+    return 'expire';
+  }
+  if (!isYes(sms.text)) {
+    await closeConsent(trx, consent.id, m.id, 'refuse', 'refuse', 'refusé par SMS', now);
+    await audit(trx, {
+      ...base,
+      action: 'mandat.sms_refuse',
+      details: { motif: 'réponse autre que « Oui »', messageId: sms.messageId },
+    });
+    return 'refuse';
+  }
+  await trx
+    .updateTable('consentement_sms')
+    .set({ statut: 'accepte', repondu_le: now })
+    .where('id', '=', consent.id)
+    .execute();
+  await audit(trx, { ...base, action: 'mandat.sms_recu', details: { messageId: sms.messageId } });
+  await activateMandate(trx, actor, m.id, m.demarches as MandateRequest['demarches'], now);
+  return 'accepte';
 }
+
+/** The numbers among these with a consent request awaiting their answer, and until when. */
+async function awaitingConsent(db: Db, phones: string[]): Promise<Map<string, Date>> {
+  if (phones.length === 0) return new Map();
+  const open = await db
+    .selectFrom('consentement_sms')
+    .select(['telephone', 'expire_le'])
+    .where('statut', '=', 'envoye')
+    .where('telephone', 'in', phones)
+    .execute();
+  return new Map(open.map((o) => [o.telephone, o.expire_le]));
+}
+
+/** The answers to consent requests, as the platform's SMS callback hands them over. */
+export const consentAnswers: SmsAnswerHandler = {
+  purpose: 'mandat.consentement',
+  receive: receiveConsentAnswer,
+  awaiting: awaitingConsent,
+  results: {
+    accepte: 'Réponse transmise : la demande est acceptée, le mandat est actif.',
+    refuse: 'Réponse transmise : la demande est refusée, le mandat ne sera pas créé.',
+    expire: 'Réponse transmise trop tard : le délai de 24 h est dépassé, la demande est annulée.',
+  } satisfies Record<AnswerResult, string>,
+};
 
 async function closeConsent(
   trx: Db,

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Db } from '../../platform/db/database.ts';
 import { parseForm } from '../../platform/forms.ts';
+import { normaliseMobile } from '../../platform/messaging/index.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import type { Helper } from '../activites/access.ts';
-import { normaliseMobile } from './creation.ts';
 import type { Mandat, MandateRequest } from './service.ts';
 import {
   DEMARCHE_CODES,

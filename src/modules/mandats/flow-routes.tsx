@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/journal.ts';
 import { useTotpCode } from '../../platform/auth/second-factor.ts';
+import { notifierFor } from '../../platform/messaging/index.ts';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
 import { type Helper, helperPlaces } from '../activites/access.ts';
@@ -30,7 +31,6 @@ import {
   SummaryPage,
 } from './flow-views.tsx';
 import { requireHabilitatedHelper } from './habilitations.ts';
-import { smsSenderFor } from './sms.ts';
 
 /** Who may call each route of this file (see platform/module.ts). */
 export const flowAccess: AccessTable = {
@@ -201,7 +201,7 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
           code: 'Ce code est incorrect ou a expiré. Saisissez le code affiché maintenant par votre application.',
         });
       }
-      const created = await createMandate(db, ctx.helper, complete.request, smsSenderFor(db, config));
+      const created = await createMandate(db, ctx.helper, complete.request, notifierFor(db, config));
       if (!created.ok) return summaryPage(reply, ctx, { formulaire: created.reason });
       await deleteDraft(db, ctx.draft.id);
       const flash = complete.request.consentement === 'sms' ? 'sms' : 'cree';

@@ -11,8 +11,13 @@ import {
   signedInHelper,
 } from '../../../test/helpers/mandats.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
+import { answerRegistry, receiveSmsAnswer } from '../../platform/messaging/index.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../comptes/index.ts';
-import { receiveSmsAnswer } from './creation.ts';
+import { consentAnswers } from './creation.ts';
+
+/** The answers to consent requests, as the platform's SMS callback dispatches them. */
+const answers = answerRegistry([consentAnswers]);
+
 import { withdrawHabilitation } from './habilitations.ts';
 
 const HELPER_TOTP = DEMO_ACCOUNTS[2].totpSecret;
@@ -295,7 +300,7 @@ describe('mandates: the step-by-step creation and the life of a mandate, over HT
       .where('mandat.id', '=', id)
       .execute();
     assert.deepEqual(rows, [{ consent: 'annule', mandate: 'annule', empreinte: null }]);
-    const answer = await receiveSmsAnswer(t.db.db, {
+    const answer = await receiveSmsAnswer(t.db.db, answers, {
       from: '+33755667788',
       text: 'Oui',
       messageId: 'late-oui',

@@ -1,11 +1,11 @@
 import type { RelaisModule } from '../../platform/module.ts';
 import { attestationAccess, attestationRoutes } from './attestation-routes.tsx';
+import { consentAnswers } from './creation.ts';
 import { flowAccess, flowRoutes } from './flow-routes.tsx';
 import { habilitationAccess, habilitationRoutes } from './habilitation-routes.tsx';
 import { mandateJobs } from './jobs.ts';
 import { mandateAccess, mandateRoutes } from './mandate-routes.tsx';
 import { seedMandats } from './seed.ts';
-import { smsAccess, smsRoutes } from './sms-routes.tsx';
 import { mandatsMigrations } from './tables.ts';
 import { verificationAccess, verificationRoutes } from './verification-routes.tsx';
 
@@ -22,7 +22,6 @@ export const mandats: RelaisModule = {
     habilitationRoutes(app, ctx);
     attestationRoutes(app, ctx);
     verificationRoutes(app, ctx);
-    smsRoutes(app, ctx);
   },
   access: {
     ...flowAccess,
@@ -30,8 +29,8 @@ export const mandats: RelaisModule = {
     ...habilitationAccess,
     ...attestationAccess,
     ...verificationAccess,
-    ...smsAccess,
   },
   seedDemo: seedMandats,
   jobs: mandateJobs(),
+  smsAnswers: [consentAnswers],
 };

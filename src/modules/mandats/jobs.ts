@@ -5,6 +5,7 @@ import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { JobDefinition } from '../../platform/jobs/job.ts';
 import { sendMail } from '../../platform/mail.ts';
+import { forgetOldSms } from '../../platform/messaging/index.ts';
 import { expirePendingConsents } from './creation.ts';
 import { lastActivity, withdrawHabilitation } from './habilitations.ts';
 import {
@@ -77,14 +78,7 @@ export async function purgeMandates(db: Db, now = new Date()): Promise<Record<st
       .deleteFrom('mandat_brouillon')
       .where('updated_at', '<', new Date(now.getTime() - 24 * 3600_000))
       .executeTakeFirst();
-    const inbound = await trx
-      .deleteFrom('sms_entrant')
-      .where('recu_le', '<', new Date(now.getTime() - 30 * 24 * 3600_000))
-      .executeTakeFirst();
-    await trx
-      .deleteFrom('sms_outbox')
-      .where('created_at', '<', new Date(now.getTime() - 30 * 24 * 3600_000))
-      .execute();
+    const inbound = await forgetOldSms(trx, now);
     if (ended.length > 0)
       await audit(trx, {
         actor: JOB_ACTOR,
@@ -94,7 +88,7 @@ export async function purgeMandates(db: Db, now = new Date()): Promise<Record<st
     return {
       'mandats effacés': ended.length,
       'brouillons effacés': Number(drafts.numDeletedRows),
-      'SMS reçus oubliés': Number(inbound.numDeletedRows),
+      'SMS reçus oubliés': inbound,
     };
   });
 }

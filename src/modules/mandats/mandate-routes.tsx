@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../platform/db/database.ts';
+import { maskPhone } from '../../platform/messaging/index.ts';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
 import { type Helper, helperPlaces } from '../activites/access.ts';
 import { displayNameOf, findVisibleBeneficiary } from '../activites/beneficiaires.ts';
-import { cancelPendingRequest, maskPhone } from './creation.ts';
+import { cancelPendingRequest } from './creation.ts';
 import { createDraft, renewalData } from './draft.ts';
 import { requireHabilitatedHelper } from './habilitations.ts';
 import { DetailPage, type ListFilters, ListPage, type MandateDetail, RevokePage } from './mandate-views.tsx';

@@ -1,8 +1,9 @@
 import { systemActor } from '../../platform/auth/policy.ts';
+import type { Notifier } from '../../platform/messaging/index.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { helperByEmail } from '../activites/access.ts';
 import { DEMO_HELPER_EMAIL } from '../activites/seed.ts';
-import { createMandate, type SmsSender } from './creation.ts';
+import { createMandate } from './creation.ts';
 import { grantHabilitation } from './habilitations.ts';
 import { revokeMandate } from './service.ts';
 
@@ -23,8 +24,8 @@ export async function seedMandats({ db }: ModuleContext): Promise<void> {
     dateFormation: '2026-03-10',
     certifiePar: 'Aidants Connect — formation des aidants habilités',
   });
-  const noSms: SmsSender = {
-    send: () => Promise.reject(new Error('no SMS in the demo data')),
+  const noSms: Notifier = {
+    notify: () => Promise.reject(new Error('no message in the demo data')),
   };
   const base = {
     lieuId: place.lieu_id,

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import { type MandateWorld, mandateWorld, newMandate } from '../../../test/helpers/mandats.ts';
-import { receiveSmsAnswer } from './creation.ts';
+import { answerRegistry, receiveSmsAnswer } from '../../platform/messaging/index.ts';
+import { consentAnswers } from './creation.ts';
+
+/** The answers to consent requests, as the platform's SMS callback dispatches them. */
+const answers = answerRegistry([consentAnswers]);
+
 import {
   attestationFacts,
   declareUse,
@@ -170,11 +175,11 @@ describe('mandates: the rules of the service', () => {
     assert.equal(w.sent.at(-1)?.to, '+33612345678');
     assert.match(w.sent.at(-1)!.text, /Répondez OUI/);
     assert.equal(
-      await receiveSmsAnswer(t.db.db, { from: '+33612345678', text: ' Oui ! ', messageId: 'in-1' }),
+      await receiveSmsAnswer(t.db.db, answers, { from: '+33612345678', text: ' Oui ! ', messageId: 'in-1' }),
       'accepte',
     );
     assert.equal(
-      await receiveSmsAnswer(t.db.db, { from: '+33612345678', text: 'Oui', messageId: 'in-1' }),
+      await receiveSmsAnswer(t.db.db, answers, { from: '+33612345678', text: 'Oui', messageId: 'in-1' }),
       'rejoue',
     );
     const active = await t.db.db
@@ -192,7 +197,7 @@ describe('mandates: the rules of the service', () => {
       demarches: ['social'],
     });
     assert.equal(
-      await receiveSmsAnswer(t.db.db, { from: '0612345678', text: 'Non merci', messageId: 'in-2' }),
+      await receiveSmsAnswer(t.db.db, answers, { from: '0612345678', text: 'Non merci', messageId: 'in-2' }),
       'refuse',
     );
     const refused = await t.db.db

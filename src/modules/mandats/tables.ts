@@ -96,15 +96,6 @@ declare module '../../platform/db/schema.ts' {
       repondu_le: Date | null;
       message_id: string | null;
     };
-    /** Inbound provider messages already handled (a replayed callback is refused). */
-    sms_entrant: { message_id: string; recu_le: CreatedAt };
-    /** What the development SMS provider "sent". */
-    sms_outbox: {
-      id: Generated<number>;
-      telephone: string;
-      texte: string;
-      created_at: CreatedAt;
-    };
     /** A mandate being prepared, step by step, by its helper; kept one day. */
     mandat_brouillon: {
       id: Generated<string>;

@@ -1,7 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Config } from '../../platform/config.ts';
-import type { Db } from '../../platform/db/database.ts';
-import type { SmsSender } from './creation.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/database.ts';
+
+/** What sends an SMS: the configured provider. */
+export type SmsSender = { send(to: string, text: string): Promise<{ messageId: string }> };
 
 /** How long the provider has to accept a message before the send counts as failed. */
 const SEND_TIMEOUT_MS = 10_000;

@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { audit } from '../../platform/audit/journal.ts';
-import { ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
-import type { Db } from '../../platform/db/database.ts';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
-import { CsrfField, fieldId, Notice } from '../../platform/ui/components.tsx';
-import { type AnswerResult, maskPhone, normaliseMobile, receiveSmsAnswer } from './creation.ts';
+import { audit } from '../audit/journal.ts';
+import { ForbiddenError, isAdmin } from '../auth/policy.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/database.ts';
+import type { AccessTable } from '../module.ts';
+import { CsrfField, fieldId, Notice } from '../ui/components.tsx';
+import { answerRegistry, receiveSmsAnswer, type SmsAnswerHandler } from './answers.ts';
+import { maskPhone, normaliseMobile } from './phone.ts';
 import { verifyCallback } from './sms.ts';
 
 /** Who may call each route of this file (see platform/module.ts). */
-export const smsAccess: AccessTable = {
+export const messagingAccess: AccessTable = {
   'POST /api/sms/reponses': 'signed-callback',
   'GET /admin/sms': 'admin',
   'POST /admin/sms/repondre': 'admin',
@@ -34,17 +36,11 @@ const replySchema = z.object({
   texte: z.string().trim().max(MAX_TEXT).default(''),
 });
 
-/** What an administrator is told after answering in a person's name. */
-const RESULTS: Record<AnswerResult, string> = {
-  accepte: 'Réponse transmise : la demande est acceptée, le mandat est actif.',
-  refuse: 'Réponse transmise : la demande est refusée, le mandat ne sera pas créé.',
-  expire: 'Réponse transmise trop tard : le délai de 24 h est dépassé, la demande est annulée.',
+/** What an administrator is told after answering in a person's name, besides the handlers' results. */
+const PLATFORM_RESULTS: Record<string, string> = {
   sans_demande: 'Réponse transmise, sans effet : aucune demande en attente pour ce numéro.',
   rejoue: 'Cette réponse avait déjà été reçue : rien n’a changé.',
 };
-
-const isResult = (value: unknown): value is AnswerResult =>
-  typeof value === 'string' && Object.hasOwn(RESULTS, value);
 
 const dateTime = new Intl.DateTimeFormat('fr-FR', {
   dateStyle: 'long',
@@ -52,8 +48,22 @@ const dateTime = new Intl.DateTimeFormat('fr-FR', {
   timeZone: 'Europe/Paris',
 });
 
-export function smsRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const { db, config } = ctx;
+/**
+ * The SMS routes: the provider's signed callback, whose answers go to the handler of the
+ * purpose they answer, and the development provider's outbox for administrators.
+ */
+export function registerMessaging(
+  app: FastifyInstance,
+  { db, config, handlers }: { db: Db; config: Config; handlers: SmsAnswerHandler[] },
+): void {
+  const registry = answerRegistry(handlers);
+  const results: Record<string, string> = Object.assign(
+    {},
+    ...handlers.map((h) => h.results),
+    PLATFORM_RESULTS,
+  );
+  const resultLabel = (value: unknown) =>
+    typeof value === 'string' && Object.hasOwn(results, value) ? results[value] : undefined;
 
   // The provider's callback. Its own scope reads JSON as the raw text: the signature covers
   // the exact bytes sent, which a parsed-and-reserialised object would not reproduce.
@@ -93,7 +103,7 @@ export function smsRoutes(app: FastifyInstance, ctx: RouteContext): void {
           });
         }
         const { id, from, text } = parsed.data;
-        const resultat = await receiveSmsAnswer(db, { from, text, messageId: id });
+        const resultat = await receiveSmsAnswer(db, registry, { from, text, messageId: id });
         if (resultat === 'rejoue') {
           return reply
             .status(409)
@@ -108,9 +118,9 @@ export function smsRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const outboxPage = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    notice: { result?: AnswerResult | undefined; problem?: { telephone: string; message: string } } = {},
+    notice: { result?: string | undefined; problem?: { telephone: string; message: string } } = {},
   ) => {
-    const numbers = await outboxByNumber(db);
+    const numbers = await outboxByNumber(db, handlers);
     await audit(db, { actor: request.actor, action: 'sms.outbox.read', ip: request.ip });
     return reply.header('cache-control', 'no-store').page(
       {
@@ -132,7 +142,7 @@ export function smsRoutes(app: FastifyInstance, ctx: RouteContext): void {
     if (config.sms.provider !== 'dev') return reply.callNotFound();
     if (!isAdmin(request.actor)) throw new ForbiddenError();
     const result = (request.query as { resultat?: unknown } | undefined)?.resultat;
-    return outboxPage(request, reply, { result: isResult(result) ? result : undefined });
+    return outboxPage(request, reply, { result: resultLabel(result) });
   });
 
   app.post(`${OUTBOX_PATH}/repondre`, async (request, reply) => {
@@ -152,7 +162,7 @@ export function smsRoutes(app: FastifyInstance, ctx: RouteContext): void {
           message: 'Saisissez la réponse de la personne, par exemple « Oui ».',
         },
       });
-    const resultat = await receiveSmsAnswer(db, {
+    const resultat = await receiveSmsAnswer(db, registry, {
       from: phone,
       text: form.data.texte,
       messageId: `dev-in-${randomUUID()}`,
@@ -183,7 +193,7 @@ type OutboxNumber = {
 };
 
 /** The last messages of the outbox, by number: the most recently written-to number first. */
-async function outboxByNumber(db: Db): Promise<OutboxNumber[]> {
+async function outboxByNumber(db: Db, handlers: SmsAnswerHandler[]): Promise<OutboxNumber[]> {
   const rows = await db.selectFrom('sms_outbox').selectAll().orderBy('id', 'desc').limit(200).execute();
   const byNumber = new Map<string, OutboxNumber>();
   for (const r of rows) {
@@ -195,15 +205,11 @@ async function outboxByNumber(db: Db): Promise<OutboxNumber[]> {
     entry.messages.push({ id: r.id, texte: r.texte, createdAt: r.created_at });
   }
   if (byNumber.size > 0) {
-    const open = await db
-      .selectFrom('consentement_sms')
-      .select(['telephone', 'expire_le'])
-      .where('statut', '=', 'envoye')
-      .where('telephone', 'in', [...byNumber.keys()])
-      .execute();
-    for (const o of open) {
-      const entry = byNumber.get(o.telephone);
-      if (entry) entry.pendingUntil = o.expire_le;
+    for (const handler of handlers) {
+      for (const [phone, until] of await handler.awaiting(db, [...byNumber.keys()])) {
+        const entry = byNumber.get(phone);
+        if (entry && (!entry.pendingUntil || until > entry.pendingUntil)) entry.pendingUntil = until;
+      }
     }
   }
   return [...byNumber.values()];
@@ -212,7 +218,8 @@ async function outboxByNumber(db: Db): Promise<OutboxNumber[]> {
 function SmsOutboxPage(props: {
   numbers: OutboxNumber[];
   csrf: string;
-  result?: AnswerResult | undefined;
+  /** What came of the last answer, in French. */
+  result?: string | undefined;
   problem?: { telephone: string; message: string } | undefined;
 }): JSX.Element {
   const problemIndex = props.problem
@@ -246,7 +253,7 @@ function SmsOutboxPage(props: {
       )}
       {props.result ? (
         <Notice kind="success">
-          <p safe>{RESULTS[props.result]}</p>
+          <p safe>{props.result}</p>
         </Notice>
       ) : (
         ''
