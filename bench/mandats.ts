@@ -258,15 +258,15 @@ function drawMandatesSql(count: number, helpers: number) {
     select g, md5('bench-m-' || g)::uuid as id, user_id, email, collectivite_id, lieu_id, left_at, created, duree, sms,
       demarches, debut, case when debut is not null then fin end as fin, revoked_at, full_revoke,
       case when phase <> 'started' then phase when full_revoke then 'revoque'
-        when fin <= now() then 'expire' else 'actif' end as statut,
+        when fin <= now() then 'expire' else 'actif' end as status,
       case when phase = 'refuse' then created + r10 * interval '3 hours'
         when phase = 'annule' then created + interval '1 day'
-        when full_revoke then revoked_at when debut is not null and fin <= now() then fin end as ferme_le,
+        when full_revoke then revoked_at when debut is not null and fin <= now() then fin end as closed_at,
       case when phase = 'refuse' then 'refusé par SMS' when phase = 'annule' then 'sans réponse sous 24 h'
         when full_revoke then 'révoqué' when debut is not null and fin <= now() then 'arrivé à échéance' end
         as motif,
       case when revoked_at is null then null when full_revoke then demarches else demarches[1:1] end as revoked,
-      case when r13 < 0.4 then 'aidant' else 'personne' end as demandee_par,
+      case when r13 < 0.4 then 'aidant' else 'personne' end as requested_by,
       case when debut is not null then floor(pow(r14, 2) * 5)::int else 0 end as uses,
       (${array(FIRST_NAMES)})[1 + floor(r15 * ${FIRST_NAMES.length})::int] as prenom,
       (${array(LAST_NAMES)})[1 + floor(r16 * ${LAST_NAMES.length})::int] as nom,
@@ -277,27 +277,27 @@ function drawMandatesSql(count: number, helpers: number) {
 }
 
 const fillMandatesSql = sql`insert into mandat (id, collectivite_id, lieu_id, mediateur_id, beneficiaire_id,
-    prenom, nom, date_naissance, piece_identite, telephone, consentement, statut, duree, demarches, debut, fin,
-    empreinte, sel, modele, renouvelle_id, created_at, ferme_le, motif_fermeture)
+    prenom, nom, date_naissance, piece_identite, telephone, consentement, status, duree, demarches, debut, fin,
+    empreinte, sel, modele, renouvelle_id, created_at, closed_at, motif_fermeture)
   select id, collectivite_id, lieu_id, user_id, null, prenom, nom, date_naissance, piece, telephone,
-    case when sms then 'sms' else 'presentiel' end, statut, duree, demarches, debut, fin,
+    case when sms then 'sms' else 'presentiel' end, status, duree, demarches, debut, fin,
     case when debut is not null then encode(sha256(convert_to('bench-mandat-' || g, 'UTF8')), 'hex') end,
-    md5('bench-sel-' || g), ${ATTESTATION_TEMPLATE}, null, created, ferme_le, motif
+    md5('bench-sel-' || g), ${ATTESTATION_TEMPLATE}, null, created, closed_at, motif
   from bench_mandat_gen order by created`;
 
-const fillRevocationsSql = sql`insert into revocation (id, mandat_id, demarches, demandee_par, par, le, empreinte)
-  select md5('bench-r-' || g)::uuid, id, revoked, demandee_par, user_id, revoked_at,
+const fillRevocationsSql = sql`insert into revocation (id, mandat_id, demarches, requested_by, revoked_by, revoked_at, empreinte)
+  select md5('bench-r-' || g)::uuid, id, revoked, requested_by, user_id, revoked_at,
     encode(sha256(convert_to('bench-revocation-' || g, 'UTF8')), 'hex')
   from bench_mandat_gen where revoked_at is not null order by revoked_at`;
 
-const fillAuthorisationsSql = sql`insert into autorisation (mandat_id, demarche, revoquee_le, revocation_id)
+const fillAuthorisationsSql = sql`insert into autorisation (mandat_id, demarche, revoked_at, revocation_id)
   select g.id, d, case when d = any(g.revoked) then g.revoked_at end,
     case when d = any(g.revoked) then md5('bench-r-' || g.g)::uuid end
   from bench_mandat_gen g cross join unnest(g.demarches) d
   where g.debut is not null order by g.debut`;
 
 /** Each use before the mandate's end, its revocation and now, for one of its démarches. */
-const fillUsesSql = sql`insert into mandat_usage (mandat_id, autorisation_id, mediateur_id, demarche, description, le)
+const fillUsesSql = sql`insert into mandat_usage (mandat_id, autorisation_id, mediateur_id, demarche, description, created_at)
   select u.id, a.id, u.user_id, a.demarche, u.description, u.le
   from (select g.id, g.user_id,
           g.demarches[1 + floor(random() * cardinality(g.demarches))::int] as demarche,
@@ -308,12 +308,12 @@ const fillUsesSql = sql`insert into mandat_usage (mandat_id, autorisation_id, me
   join autorisation a on a.mandat_id = u.id and a.demarche = u.demarche
   order by u.le`;
 
-const fillConsentsSql = sql`insert into consentement_sms (mandat_id, telephone, envoye_le, expire_le, statut,
-    repondu_le, message_id)
+const fillConsentsSql = sql`insert into consentement_sms (mandat_id, telephone, sent_at, expires_at, status,
+    answered_at, message_id)
   select id, telephone, created, created + interval '24 hours',
-    case statut when 'en_attente' then 'envoye' when 'refuse' then 'refuse' when 'annule' then 'expire'
+    case status when 'en_attente' then 'envoye' when 'refuse' then 'refuse' when 'annule' then 'expire'
       else 'accepte' end,
-    case statut when 'en_attente' then null when 'annule' then null when 'refuse' then ferme_le else debut end,
+    case status when 'en_attente' then null when 'annule' then null when 'refuse' then closed_at else debut end,
     'bench-sms-' || g
   from bench_mandat_gen where sms order by created`;
 
@@ -355,10 +355,10 @@ async function fillJournal(db: Db): Promise<number> {
         g.id::text, null, jsonb_build_object('telephone', ${sql.raw(mask)}, 'messageId', 'bench-sms-' || g.g)
       from bench_mandat_gen g where g.sms
       union all
-      select coalesce(g.debut, g.ferme_le), null, 'réponse SMS de la personne',
+      select coalesce(g.debut, g.closed_at), null, 'réponse SMS de la personne',
         case when g.debut is not null then 'mandat.sms_recu' else 'mandat.sms_refuse' end,
         g.collectivite_id, 'mandat', g.id::text, null, jsonb_build_object('messageId', 'bench-in-' || g.g)
-      from bench_mandat_gen g where g.sms and g.statut <> 'en_attente'
+      from bench_mandat_gen g where g.sms and g.status <> 'en_attente'
       union all
       select g.debut, g.user_id, g.email, 'mandat.attestation_creee', g.collectivite_id, 'mandat', g.id::text, null,
         jsonb_build_object('empreinte', m.empreinte, 'modele', m.modele)
@@ -372,25 +372,25 @@ async function fillJournal(db: Db): Promise<number> {
         g.id::text, null, jsonb_build_object('quoi', 'attestation')
       from bench_mandat_gen g where g.debut is not null
       union all
-      select u.le - interval '1 minute', u.mediateur_id, g.email, 'mandat.consulte', g.collectivite_id, 'mandat',
+      select u.created_at - interval '1 minute', u.mediateur_id, g.email, 'mandat.consulte', g.collectivite_id, 'mandat',
         g.id::text, null, jsonb_build_object('quoi', 'fiche')
       from mandat_usage u join bench_mandat_gen g on g.id = u.mandat_id
       union all
-      select u.le, u.mediateur_id, g.email, 'mandat.autorisation_utilisee', g.collectivite_id, 'mandat', g.id::text,
+      select u.created_at, u.mediateur_id, g.email, 'mandat.autorisation_utilisee', g.collectivite_id, 'mandat', g.id::text,
         null, jsonb_build_object('demarche', u.demarche, 'description', u.description)
       from mandat_usage u join bench_mandat_gen g on g.id = u.mandat_id
       union all
       select g.revoked_at, g.user_id, g.email, 'mandat.autorisation_revoquee', g.collectivite_id, 'mandat',
-        g.id::text, null, jsonb_build_object('demarche', d, 'demandeePar', g.demandee_par)
+        g.id::text, null, jsonb_build_object('demarche', d, 'demandeePar', g.requested_by)
       from bench_mandat_gen g cross join unnest(g.revoked) d where g.revoked_at is not null
       union all
       select g.revoked_at, g.user_id, g.email, 'mandat.revoque', g.collectivite_id, 'mandat', g.id::text, null,
-        jsonb_build_object('demandeePar', g.demandee_par)
+        jsonb_build_object('demandeePar', g.requested_by)
       from bench_mandat_gen g where g.full_revoke
       union all
       select g.fin, null, 'tâche planifiée', 'mandat.expire', g.collectivite_id, 'mandat', g.id::text, null,
         jsonb_build_object('fin', g.fin)
-      from bench_mandat_gen g where g.statut = 'expire'
+      from bench_mandat_gen g where g.status = 'expire'
       union all
       select d + interval '8 hours' + random() * interval '3 hours', null, 'anonyme', 'auth.signin.success', null,
         'user', h.user_id::text, '127.0.0.1', jsonb_build_object('method', 'password', 'secondFactor', 'totp')
@@ -483,12 +483,12 @@ async function generate(
     // Their activities stop when they left too.
     await sql`delete from activite a using bench_mandat_helper h
       where a.mediateur_id = h.user_id and h.left_at is not null and a.created_at > h.left_at`.execute(db);
-    await sql`insert into habilitation (user_id, collectivite_id, date_formation, certifie_par, accordee_le)
+    await sql`insert into habilitation (user_id, collectivite_id, date_formation, certified_by, granted_at)
       select user_id, collectivite_id, (now() - interval '${sql.raw(String(DAYS + 40))} days' + h * interval '1 day')::date,
         'Aidants Connect — formation des aidants habilités',
         now() - interval '${sql.raw(String(DAYS + 30))} days' + h * interval '1 day'
       from bench_mandat_helper
-      on conflict (user_id) do update set accordee_le = excluded.accordee_le,
+      on conflict (user_id) do update set granted_at = excluded.granted_at,
         date_formation = excluded.date_formation`.execute(db);
   });
   const pool = helpers.filter((h) => h.lieuId !== null).length + 1;
@@ -549,9 +549,9 @@ async function countRows(db: Db, demo: Helper & { places: string[] }): Promise<C
   }
   const statuses = Object.fromEntries(
     (
-      await sql<{ statut: string; n: number }>`
-        select statut, count(*)::int as n from mandat group by statut order by n desc`.execute(db)
-    ).rows.map((r) => [r.statut, r.n]),
+      await sql<{ status: string; n: number }>`
+        select status, count(*)::int as n from mandat group by status order by n desc`.execute(db)
+    ).rows.map((r) => [r.status, r.n]),
   );
   const one = async (query: RawBuilder<{ n: number }>) => (await query.execute(db)).rows[0]!.n;
   return {
@@ -559,10 +559,10 @@ async function countRows(db: Db, demo: Helper & { places: string[] }): Promise<C
     statuses,
     sizes,
     revokedAuthorisations: await one(
-      sql<{ n: number }>`select count(*)::int as n from autorisation where revoquee_le is not null`,
+      sql<{ n: number }>`select count(*)::int as n from autorisation where revoked_at is not null`,
     ),
     pendingSms: await one(
-      sql<{ n: number }>`select count(*)::int as n from consentement_sms where statut = 'envoye'`,
+      sql<{ n: number }>`select count(*)::int as n from consentement_sms where status = 'envoye'`,
     ),
     signins: await one(
       sql<{ n: number }>`select count(*)::int as n from audit_event where action = 'auth.signin.success'`,
@@ -575,7 +575,7 @@ async function countRows(db: Db, demo: Helper & { places: string[] }): Promise<C
         where mediateur_id = ${demo.userId} or lieu_id = any(${demo.places}::uuid[])`),
       activeVisible: await one(sql<{ n: number }>`select count(*)::int as n from mandat
         where (mediateur_id = ${demo.userId} or lieu_id = any(${demo.places}::uuid[]))
-          and statut = 'actif' and fin > now()`),
+          and status = 'actif' and fin > now()`),
     },
   };
 }
@@ -890,7 +890,7 @@ async function measureOperations(
   // Uses on the demo helper's active mandates (those just created included), one open démarche each.
   const { rows: open } = await sql<{ id: string; demarche: string }>`
     select distinct on (m.id) m.id, a.demarche from mandat m join autorisation a on a.mandat_id = m.id
-    where m.mediateur_id = ${demo.userId} and m.statut = 'actif' and m.fin > now() and a.revoquee_le is null
+    where m.mediateur_id = ${demo.userId} and m.status = 'actif' and m.fin > now() and a.revoked_at is null
     order by m.id, a.demarche limit ${CALLS}`.execute(db);
   const mandates = new Map(
     (
@@ -1147,9 +1147,9 @@ class Rollback extends Error {
  */
 async function measurePurge(ctx: MandatsBenchContext): Promise<PurgeReport> {
   const { db, progress } = ctx;
-  const { rows } = await sql<{ ferme_le: Date }>`select ferme_le from mandat
-    where statut in ('expire', 'revoque') order by ferme_le limit 1 offset ${PURGED - 1}`.execute(db);
-  const asOf = new Date(rows[0]!.ferme_le);
+  const { rows } = await sql<{ closed_at: Date }>`select closed_at from mandat
+    where status in ('expire', 'revoque') order by closed_at limit 1 offset ${PURGED - 1}`.execute(db);
+  const asOf = new Date(rows[0]!.closed_at);
   asOf.setMonth(asOf.getMonth() + RETENTION_YEARS * 12);
   asOf.setDate(asOf.getDate() + 1);
   const { rows: unindexed } = await sql<PurgeReport['unindexed'][number]>`
@@ -1193,9 +1193,9 @@ async function explainPurge(db: Db, asOf: Date): Promise<PurgeExplain> {
     await db.transaction().execute(async (trx) => {
       const { rows: explained } = await sql<{ 'QUERY PLAN': unknown }>`explain (analyze, format json)
         delete from mandat
-        where (statut in ('expire', 'revoque') and ferme_le < ${monthsBefore(asOf, RETENTION_YEARS * 12)})
-          or (statut in ('refuse', 'annule') and ferme_le < ${monthsBefore(asOf, CANCELLED_RETENTION_MONTHS)})
-        returning id, statut`.execute(trx);
+        where (status in ('expire', 'revoque') and closed_at < ${monthsBefore(asOf, RETENTION_YEARS * 12)})
+          or (status in ('refuse', 'annule') and closed_at < ${monthsBefore(asOf, CANCELLED_RETENTION_MONTHS)})
+        returning id, status`.execute(trx);
       throw new Rollback(explained[0]?.['QUERY PLAN']);
     });
   } catch (error) {
@@ -1326,9 +1326,9 @@ export async function runMandatsBench(ctx: MandatsBenchContext): Promise<void> {
     await revocationsOf(d, m.id);
     await d
       .selectFrom('consentement_sms')
-      .select(['statut', 'envoye_le', 'expire_le', 'telephone'])
+      .select(['status', 'sent_at', 'expires_at', 'telephone'])
       .where('mandat_id', '=', m.id)
-      .orderBy('envoye_le', 'desc')
+      .orderBy('sent_at', 'desc')
       .executeTakeFirst();
   };
   const attestation = async (d: Db) => {

@@ -335,12 +335,12 @@ function browserChecks() {
     assert.match(inPerson.fingerprint, /^[0-9a-f]{64}$/);
     const stored = await db()
       .selectFrom('mandat')
-      .select(['empreinte', 'statut', 'duree', 'demarches'])
+      .select(['empreinte', 'status', 'duree', 'demarches'])
       .where('id', '=', inPerson.id)
       .executeTakeFirstOrThrow();
     assert.deepEqual(stored, {
       empreinte: inPerson.fingerprint,
-      statut: 'actif',
+      status: 'actif',
       duree: '6m',
       demarches: ['social', 'logement'],
     });
@@ -542,10 +542,10 @@ function browserChecks() {
     const stateOf = () =>
       db()
         .selectFrom('mandat')
-        .select(['statut', 'empreinte'])
+        .select(['status', 'empreinte'])
         .where('id', '=', id)
         .executeTakeFirstOrThrow();
-    assert.deepEqual(await stateOf(), { statut: 'en_attente', empreinte: null });
+    assert.deepEqual(await stateOf(), { status: 'en_attente', empreinte: null });
     assert.match(await main(page), /Demande envoyée par SMS le .* au \+336••••••78\./);
     assert.equal(await page.getByRole('link', { name: 'Attestation à imprimer' }).count(), 0);
     await audit(page, 'a pending mandate');
@@ -584,7 +584,7 @@ function browserChecks() {
     assert.equal(await page.getByRole('link', { name: 'Attestation à imprimer' }).count(), 1);
     assert.equal(await text(definition(page, 'Accord')), 'À distance, par SMS');
     const active = await stateOf();
-    assert.equal(active.statut, 'actif');
+    assert.equal(active.status, 'actif');
     assert.equal(await text(page.locator('code.mandat-fingerprint')), active.empreinte);
   });
 

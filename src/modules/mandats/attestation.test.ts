@@ -80,7 +80,7 @@ describe('mandates: attestations and the public verification page', () => {
       consentement: 'sms',
       telephone: '+33612345678',
     });
-    assert.equal(pending.statut, 'en_attente');
+    assert.equal(pending.status, 'en_attente');
     assert.equal((await helper.get(`/mandats/${pending.id}/attestation`)).statusCode, 409);
     assert.equal((await helper.get(`/mandats/${pending.id}/attestation.pdf`)).statusCode, 409);
   });

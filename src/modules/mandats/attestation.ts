@@ -121,16 +121,16 @@ export async function revocationAttestation(
       .selectFrom('autorisation')
       .select('demarche')
       .where('mandat_id', '=', m.id)
-      .where((eb) => eb.or([eb('revoquee_le', 'is', null), eb('revoquee_le', '>', revocation.le)]))
+      .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', revocation.revoked_at)]))
       .execute(),
   ]);
   const remaining = DEMARCHE_CODES.filter(
     (d) => open.some((a) => a.demarche === d) && !revocation.demarches.includes(d),
   );
   const asked =
-    revocation.demandee_par === 'remplacement'
+    revocation.requested_by === 'remplacement'
       ? 'Elle résulte d’un nouveau mandat donné par la personne pour la même démarche à la même structure.'
-      : `Demandée par : ${(DEMANDEURS[revocation.demandee_par as Demandeur] ?? revocation.demandee_par).toLowerCase()}. Enregistrée par ${revocation.par ?? 'un aidant dont le compte a été supprimé'}.`;
+      : `Demandée par : ${(DEMANDEURS[revocation.requested_by as Demandeur] ?? revocation.requested_by).toLowerCase()}. Enregistrée par ${revocation.par ?? 'un aidant dont le compte a été supprimé'}.`;
   return {
     title: 'Attestation de révocation de mandat',
     issuer: addressOf(place),
@@ -138,7 +138,7 @@ export async function revocationAttestation(
       {
         heading: 'La révocation',
         paragraphs: [
-          `Le ${dayTime.format(revocation.le)}, le mandat donné par ${m.prenom} ${m.nom} le ${m.debut ? day.format(m.debut) : '—'} à la structure ${place.nom} est révoqué pour les démarches suivantes. Plus aucun aidant ne peut les faire en son nom au titre de ce mandat :`,
+          `Le ${dayTime.format(revocation.revoked_at)}, le mandat donné par ${m.prenom} ${m.nom} le ${m.debut ? day.format(m.debut) : '—'} à la structure ${place.nom} est révoqué pour les démarches suivantes. Plus aucun aidant ne peut les faire en son nom au titre de ce mandat :`,
         ],
         items: revocation.demarches.map(demarcheLabel),
       },

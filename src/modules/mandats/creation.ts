@@ -62,7 +62,7 @@ export async function createMandate(
       .selectFrom('consentement_sms')
       .select('id')
       .where('telephone', '=', telephone)
-      .where('statut', '=', 'envoye')
+      .where('status', '=', 'envoye')
       .executeTakeFirst();
     if (open)
       return {
@@ -86,7 +86,7 @@ export async function createMandate(
         piece_identite: req.pieceIdentite,
         telephone,
         consentement: req.consentement,
-        statut: 'en_attente',
+        status: 'en_attente',
         duree: req.duree,
         demarches: req.demarches,
         debut: null,
@@ -95,7 +95,7 @@ export async function createMandate(
         sel: newSalt(),
         modele: ATTESTATION_TEMPLATE,
         renouvelle_id: req.renouvelleId,
-        ferme_le: null,
+        closed_at: null,
         motif_fermeture: null,
       })
       .returning('id')
@@ -113,10 +113,10 @@ export async function createMandate(
       .values({
         mandat_id: id,
         telephone: telephone as string,
-        envoye_le: now,
-        expire_le: new Date(now.getTime() + SMS_CONSENT_HOURS * 3600_000),
-        statut: 'envoye',
-        repondu_le: null,
+        sent_at: now,
+        expires_at: new Date(now.getTime() + SMS_CONSENT_HOURS * 3600_000),
+        status: 'envoye',
+        answered_at: null,
         message_id: null,
       })
       .execute();
@@ -161,12 +161,12 @@ async function sendConsentRequest(
     await db.transaction().execute(async (trx) => {
       await trx
         .updateTable('consentement_sms')
-        .set({ statut: 'echec' })
+        .set({ status: 'echec' })
         .where('mandat_id', '=', m.id)
         .execute();
       await trx
         .updateTable('mandat')
-        .set({ statut: 'annule', ferme_le: new Date(), motif_fermeture: 'SMS non envoyé' })
+        .set({ status: 'annule', closed_at: new Date(), motif_fermeture: 'SMS non envoyé' })
         .where('id', '=', m.id)
         .execute();
       await audit(trx, {
@@ -207,7 +207,7 @@ async function receiveConsentAnswer(trx: Db, sms: InboundSms, now: Date): Promis
     .selectFrom('consentement_sms')
     .selectAll()
     .where('telephone', '=', sms.from)
-    .where('statut', '=', 'envoye')
+    .where('status', '=', 'envoye')
     .forUpdate()
     .executeTakeFirst();
   if (!consent) return undefined;
@@ -217,7 +217,7 @@ async function receiveConsentAnswer(trx: Db, sms: InboundSms, now: Date): Promis
     .where('id', '=', consent.mandat_id)
     .executeTakeFirstOrThrow();
   const base = { actor, collectiviteId: m.collectivite_id, subject: { type: 'mandat', id: m.id } };
-  if (consent.expire_le.getTime() <= now.getTime()) {
+  if (consent.expires_at.getTime() <= now.getTime()) {
     await closeConsent(trx, consent.id, m.id, 'expire', 'annule', 'sans réponse sous 24 h', now);
     await audit(trx, {
       ...base,
@@ -237,7 +237,7 @@ async function receiveConsentAnswer(trx: Db, sms: InboundSms, now: Date): Promis
   }
   await trx
     .updateTable('consentement_sms')
-    .set({ statut: 'accepte', repondu_le: now })
+    .set({ status: 'accepte', answered_at: now })
     .where('id', '=', consent.id)
     .execute();
   await audit(trx, { ...base, action: 'mandat.sms_recu', details: { messageId: sms.messageId } });
@@ -250,11 +250,11 @@ async function awaitingConsent(db: Db, phones: string[]): Promise<Map<string, Da
   if (phones.length === 0) return new Map();
   const open = await db
     .selectFrom('consentement_sms')
-    .select(['telephone', 'expire_le'])
-    .where('statut', '=', 'envoye')
+    .select(['telephone', 'expires_at'])
+    .where('status', '=', 'envoye')
     .where('telephone', 'in', phones)
     .execute();
-  return new Map(open.map((o) => [o.telephone, o.expire_le]));
+  return new Map(open.map((o) => [o.telephone, o.expires_at]));
 }
 
 /** The answers to consent requests, as the platform's SMS callback hands them over. */
@@ -280,12 +280,12 @@ async function closeConsent(
 ): Promise<void> {
   await trx
     .updateTable('consentement_sms')
-    .set({ statut: consentStatus, repondu_le: consentStatus === 'refuse' ? now : null })
+    .set({ status: consentStatus, answered_at: consentStatus === 'refuse' ? now : null })
     .where('id', '=', consentId)
     .execute();
   await trx
     .updateTable('mandat')
-    .set({ statut: mandateStatus, ferme_le: now, motif_fermeture: motif })
+    .set({ status: mandateStatus, closed_at: now, motif_fermeture: motif })
     .where('id', '=', mandatId)
     .execute();
 }
@@ -296,8 +296,8 @@ export async function expirePendingConsents(db: Db, now = new Date()): Promise<n
     .selectFrom('consentement_sms as c')
     .innerJoin('mandat as m', 'm.id', 'c.mandat_id')
     .select(['c.id', 'c.mandat_id', 'm.collectivite_id'])
-    .where('c.statut', '=', 'envoye')
-    .where('c.expire_le', '<=', now)
+    .where('c.status', '=', 'envoye')
+    .where('c.expires_at', '<=', now)
     .execute();
   const actor = systemActor('tâche planifiée');
   for (const c of open) {
@@ -327,10 +327,10 @@ export async function cancelPendingRequest(
       .selectFrom('consentement_sms')
       .select('id')
       .where('mandat_id', '=', m.id)
-      .where('statut', '=', 'envoye')
+      .where('status', '=', 'envoye')
       .forUpdate()
       .executeTakeFirst();
-    if (!consent || m.statut !== 'en_attente')
+    if (!consent || m.status !== 'en_attente')
       return {
         ok: false as const,
         reason: 'Seule une demande qui attend encore la réponse de la personne peut être annulée.',

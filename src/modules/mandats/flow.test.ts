@@ -144,7 +144,7 @@ describe('mandates: the step-by-step creation and the life of a mandate, over HT
     const id = location.slice('/mandats/'.length, location.indexOf('?'));
     const m = await t.db.db.selectFrom('mandat').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     assert.deepEqual(
-      [m.statut, m.prenom, m.piece_identite, m.consentement],
+      [m.status, m.prenom, m.piece_identite, m.consentement],
       ['actif', 'Josette', 'passeport', 'presentiel'],
     );
     const page = await helper.get(location);
@@ -194,12 +194,12 @@ describe('mandates: the step-by-step creation and the life of a mandate, over HT
     assert.match(r.headers.location as string, new RegExp(`^/mandats/${id}/revocations/[0-9a-f-]{36}$`));
     const rows = await t.db.db
       .selectFrom('autorisation')
-      .select(['demarche', 'revoquee_le'])
+      .select(['demarche', 'revoked_at'])
       .where('mandat_id', '=', id)
       .orderBy('demarche')
       .execute();
     assert.deepEqual(
-      rows.map((a) => [a.demarche, a.revoquee_le !== null]),
+      rows.map((a) => [a.demarche, a.revoked_at !== null]),
       [
         ['logement', true],
         ['social', false],
@@ -296,7 +296,7 @@ describe('mandates: the step-by-step creation and the life of a mandate, over HT
     const rows = await t.db.db
       .selectFrom('consentement_sms')
       .innerJoin('mandat', 'mandat.id', 'consentement_sms.mandat_id')
-      .select(['consentement_sms.statut as consent', 'mandat.statut as mandate', 'mandat.empreinte'])
+      .select(['consentement_sms.status as consent', 'mandat.status as mandate', 'mandat.empreinte'])
       .where('mandat.id', '=', id)
       .execute();
     assert.deepEqual(rows, [{ consent: 'annule', mandate: 'annule', empreinte: null }]);

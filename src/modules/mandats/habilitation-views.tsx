@@ -89,26 +89,26 @@ function RowField(props: {
 }
 
 function StatusCell({ row }: { row: HelperRow }): JSX.Element {
-  if (row.accordee_le === null) return <>Non habilité</>;
-  if (row.retiree_le !== null)
+  if (row.granted_at === null) return <>Non habilité</>;
+  if (row.withdrawn_at !== null)
     return (
       <span
         safe
-      >{`Habilitation retirée le ${safeInstant(row.retiree_le)} : ${row.motif_retrait ?? ''}`}</span>
+      >{`Habilitation retirée le ${safeInstant(row.withdrawn_at)} : ${row.motif_retrait ?? ''}`}</span>
     );
   return (
     <>
       <span safe>
-        {`Habilité depuis le ${safeInstant(row.accordee_le)} (formation du ${safeCalendarDay(
+        {`Habilité depuis le ${safeInstant(row.granted_at)} (formation du ${safeCalendarDay(
           row.date_formation ?? '',
-        )}, certifiée par ${row.certifie_par ?? ''})`}
+        )}, certifiée par ${row.certified_by ?? ''})`}
       </span>
-      {row.avertie_le ? (
+      {row.warned_at ? (
         <>
           <br />
-          <strong safe>{`Averti pour inactivité le ${safeInstant(row.avertie_le)}`}</strong>
+          <strong safe>{`Averti pour inactivité le ${safeInstant(row.warned_at)}`}</strong>
           <span safe>
-            {` : sans activité d’ici le ${safeInstant(withdrawalDate(row.avertie_le))}, l’habilitation sera retirée.`}
+            {` : sans activité d’ici le ${safeInstant(withdrawalDate(row.warned_at))}, l’habilitation sera retirée.`}
           </span>
         </>
       ) : (
@@ -133,7 +133,7 @@ function GrantForm(props: {
   return (
     <details open={open}>
       <summary>
-        {row.retiree_le ? 'Habiliter de nouveau' : 'Habiliter'}
+        {row.withdrawn_at ? 'Habiliter de nouveau' : 'Habiliter'}
         <span class="visually-hidden" safe>{` ${row.name}`}</span>
       </summary>
       {props.selfInvited ? (
@@ -277,7 +277,7 @@ export function HabilitationsPage(props: {
             </thead>
             <tbody>
               {props.helpers.map((row) => {
-                const active = row.accordee_le !== null && row.retiree_le === null;
+                const active = row.granted_at !== null && row.withdrawn_at === null;
                 return (
                   <tr id={fieldId(rowKey('habilitation', row.id))}>
                     <th scope="row" safe>

@@ -183,8 +183,8 @@ describe('mandates: habilitation of helpers by their coordinator', () => {
       .where('user_id', '=', newHelperId)
       .executeTakeFirstOrThrow();
     assert.equal(row.date_formation, '2026-01-15');
-    assert.equal(row.certifie_par, 'Aidants Connect — formation initiale');
-    assert.equal(row.accordee_par, coordinatorId);
+    assert.equal(row.certified_by, 'Aidants Connect — formation initiale');
+    assert.equal(row.granted_by, coordinatorId);
     assert.equal(row.collectivite_id, villeurbanne);
     const accordee = await journalOf('habilitation.accordee', newHelperId);
     assert.equal(accordee.length, 1);
@@ -352,9 +352,9 @@ describe('mandates: habilitation of helpers by their coordinator', () => {
       .selectAll()
       .where('user_id', '=', demoHelper.userId)
       .executeTakeFirstOrThrow();
-    assert.equal(row.retiree_le, null);
+    assert.equal(row.withdrawn_at, null);
     assert.equal(row.motif_retrait, null);
-    assert.equal(row.accordee_par, adminId);
+    assert.equal(row.granted_by, adminId);
     assert.equal(await isHabilitated(t.db.db, demoHelper.userId), true);
   });
 });

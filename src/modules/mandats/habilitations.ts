@@ -18,7 +18,7 @@ export async function isHabilitated(db: Db, userId: string): Promise<boolean> {
     .selectFrom('habilitation')
     .select('user_id')
     .where('user_id', '=', userId)
-    .where('retiree_le', 'is', null)
+    .where('withdrawn_at', 'is', null)
     .executeTakeFirst();
   return row !== undefined;
 }
@@ -45,11 +45,11 @@ export function helpersWithHabilitation(db: Db, collectiviteId: number) {
       'u.email',
       'u.status',
       'h.date_formation',
-      'h.certifie_par',
-      'h.accordee_le',
-      'h.retiree_le',
+      'h.certified_by',
+      'h.granted_at',
+      'h.withdrawn_at',
       'h.motif_retrait',
-      'h.avertie_le',
+      'h.warned_at',
     ])
     .where('ms.role', '=', 'mediateur')
     .where('ms.collectivite_id', '=', collectiviteId)
@@ -101,13 +101,13 @@ export async function grantHabilitation(
     const values = {
       collectivite_id: collectiviteId,
       date_formation: input.dateFormation,
-      certifie_par: input.certifiePar,
-      accordee_par: actor.kind === 'user' ? actor.userId : null,
-      accordee_le: new Date(),
-      retiree_le: null,
-      retiree_par: null,
+      certified_by: input.certifiePar,
+      granted_by: actor.kind === 'user' ? actor.userId : null,
+      granted_at: new Date(),
+      withdrawn_at: null,
+      withdrawn_by: null,
       motif_retrait: null,
-      avertie_le: null,
+      warned_at: null,
     };
     await trx
       .insertInto('habilitation')
@@ -145,12 +145,12 @@ export async function withdrawHabilitation(
     const row = await trx
       .updateTable('habilitation')
       .set({
-        retiree_le: now,
-        retiree_par: actor.kind === 'user' ? actor.userId : null,
+        withdrawn_at: now,
+        withdrawn_by: actor.kind === 'user' ? actor.userId : null,
         motif_retrait: motif,
       })
       .where('user_id', '=', userId)
-      .where('retiree_le', 'is', null)
+      .where('withdrawn_at', 'is', null)
       .returning('collectivite_id')
       .executeTakeFirst();
     if (!row) return false;
@@ -171,12 +171,12 @@ export async function withdrawHabilitation(
  * habilitation itself. A condition-free expression over `habilitation as h`.
  */
 export const lastActivity: RawBuilder<Date> = sql<Date>`greatest(
-  h.accordee_le,
+  h.granted_at,
   (select max(e.at) from audit_event e
     where e.action = 'auth.signin.success' and e.subject_type = 'user'
-      and e.subject_id = h.user_id::text and e.at > h.accordee_le),
+      and e.subject_id = h.user_id::text and e.at > h.granted_at),
   (select max(s.last_seen_at) from user_session s where s.user_id = h.user_id),
   (select max(a.created_at) from activite a where a.mediateur_id = h.user_id),
   (select max(m.created_at) from mandat m where m.mediateur_id = h.user_id),
-  (select max(u.le) from mandat_usage u where u.mediateur_id = h.user_id)
+  (select max(u.created_at) from mandat_usage u where u.mediateur_id = h.user_id)
 )`;

@@ -71,7 +71,7 @@ describe('mandates: scheduled jobs', () => {
     });
     await db
       .updateTable('habilitation')
-      .set({ accordee_le: activity.accordee })
+      .set({ granted_at: activity.accordee })
       .where('user_id', '=', helper.id)
       .execute();
     if (activity.session)
@@ -139,7 +139,7 @@ describe('mandates: scheduled jobs', () => {
     const byGrant = await freshHelper({ accordee: shift(T0, -5, 1) });
 
     assert.deepEqual(await review(T0), counts(1, 0, 0));
-    assert.equal((await habilitationOf(warned)).avertie_le?.getTime(), T0.getTime());
+    assert.equal((await habilitationOf(warned)).warned_at?.getTime(), T0.getTime());
     const mails = await mailsTo(warned);
     assert.equal(mails.length, 1);
     assert.equal(mails[0]!.subject, 'Relais : votre habilitation aux mandats va être retirée');
@@ -157,7 +157,7 @@ describe('mandates: scheduled jobs', () => {
     assert.equal(journaled[0]!.collectivite_id, w.helper.collectiviteId);
     assert.deepEqual(journaled[0]!.details, { derniereActivite: lastSeen.toISOString() });
     for (const other of [byReport, bySession, byGrant]) {
-      assert.equal((await habilitationOf(other)).avertie_le, null, other.name);
+      assert.equal((await habilitationOf(other)).warned_at, null, other.name);
       assert.deepEqual(await mailsTo(other), [], other.name);
     }
 
@@ -167,7 +167,7 @@ describe('mandates: scheduled jobs', () => {
     assert.deepEqual(await review(shift(T0, 0, 2)), counts(0, 0, 0));
     assert.equal((await mailsTo(warned)).length, 1);
     assert.equal((await journal('habilitation.avertie', warned.id)).length, 1);
-    assert.equal((await habilitationOf(warned)).avertie_le?.getTime(), T0.getTime());
+    assert.equal((await habilitationOf(warned)).warned_at?.getTime(), T0.getTime());
     assert.equal(await isHabilitated(db, warned.id), true);
     await forget(warned);
   });
@@ -182,8 +182,8 @@ describe('mandates: scheduled jobs', () => {
     assert.deepEqual(await review(monthLater), counts(0, 1, 0));
     assert.equal(await isHabilitated(db, inactive.id), false);
     const row = await habilitationOf(inactive);
-    assert.equal(row.retiree_le?.getTime(), monthLater.getTime());
-    assert.equal(row.retiree_par, null);
+    assert.equal(row.withdrawn_at?.getTime(), monthLater.getTime());
+    assert.equal(row.withdrawn_by, null);
     assert.equal(row.motif_retrait, `inactivité depuis le ${frenchDay(shift(T0, -8))}`);
     const journaled = await journal('habilitation.retiree', inactive.id);
     assert.equal(journaled.length, 1);
@@ -205,7 +205,7 @@ describe('mandates: scheduled jobs', () => {
     await recordActivity(back.id, reported);
 
     assert.deepEqual(await review(shift(T0, 1)), counts(0, 0, 1));
-    assert.equal((await habilitationOf(back)).avertie_le, null);
+    assert.equal((await habilitationOf(back)).warned_at, null);
     assert.equal(await isHabilitated(db, back.id), true);
     assert.deepEqual(await journal('habilitation.retiree', back.id), []);
 
@@ -233,7 +233,7 @@ describe('mandates: scheduled jobs', () => {
     // More than a month after the warning: without the sign-in, the habilitation would go.
     assert.deepEqual(await review(new Date(Date.now() + HOUR)), counts(0, 0, 1));
     assert.equal(await isHabilitated(db, signer.id), true);
-    assert.equal((await habilitationOf(signer)).avertie_le, null);
+    assert.equal((await habilitationOf(signer)).warned_at, null);
     await forget(signer);
   });
 
@@ -242,8 +242,8 @@ describe('mandates: scheduled jobs', () => {
     const firstOfMarch = await freshHelper({ accordee: new Date(2026, 2, 1, 12) });
     const lateFebruary = await freshHelper({ accordee: new Date(2026, 1, 27, 12) });
     assert.deepEqual(await review(july31), counts(1, 0, 0));
-    assert.equal((await habilitationOf(firstOfMarch)).avertie_le, null);
-    assert.equal((await habilitationOf(lateFebruary)).avertie_le?.getTime(), july31.getTime());
+    assert.equal((await habilitationOf(firstOfMarch)).warned_at, null);
+    assert.equal((await habilitationOf(lateFebruary)).warned_at?.getTime(), july31.getTime());
     await forget(firstOfMarch, lateFebruary);
   });
 
@@ -252,7 +252,7 @@ describe('mandates: scheduled jobs', () => {
     const ended = await newMandate(t, w, { prenom: 'Émile', nom: 'Échu' }, shift(now, -7));
     const running = await newMandate(t, w, { prenom: 'Paul', nom: 'Encours' }, shift(now, -1));
     assert.ok(ended.fin && ended.fin < now);
-    assert.equal(ended.statut, 'actif');
+    assert.equal(ended.status, 'actif');
 
     assert.equal(await expireMandates(db, now), 1);
     const expired = await db
@@ -260,8 +260,8 @@ describe('mandates: scheduled jobs', () => {
       .selectAll()
       .where('id', '=', ended.id)
       .executeTakeFirstOrThrow();
-    assert.equal(expired.statut, 'expire');
-    assert.equal(expired.ferme_le?.getTime(), ended.fin!.getTime());
+    assert.equal(expired.status, 'expire');
+    assert.equal(expired.closed_at?.getTime(), ended.fin!.getTime());
     assert.equal(expired.motif_fermeture, 'arrivé à échéance');
     const journaled = await journal('mandat.expire', ended.id);
     assert.equal(journaled.length, 1);
@@ -274,8 +274,8 @@ describe('mandates: scheduled jobs', () => {
       .selectAll()
       .where('id', '=', running.id)
       .executeTakeFirstOrThrow();
-    assert.equal(still.statut, 'actif');
-    assert.equal(still.ferme_le, null);
+    assert.equal(still.status, 'actif');
+    assert.equal(still.closed_at, null);
     assert.deepEqual(await journal('mandat.expire', running.id), []);
     // Run again, nothing more to do.
     assert.equal(await expireMandates(db, now), 0);
@@ -297,7 +297,7 @@ describe('mandates: scheduled jobs', () => {
       { ...sms, telephone: '06 22 22 22 22', prenom: 'Rémi', nom: 'Récent' },
       new Date(now.getTime() - HOUR),
     );
-    assert.equal(stale.statut, 'en_attente');
+    assert.equal(stale.status, 'en_attente');
 
     assert.equal(await expirePendingConsents(db, now), 1);
     const cancelled = await db
@@ -305,15 +305,15 @@ describe('mandates: scheduled jobs', () => {
       .selectAll()
       .where('id', '=', stale.id)
       .executeTakeFirstOrThrow();
-    assert.equal(cancelled.statut, 'annule');
+    assert.equal(cancelled.status, 'annule');
     assert.equal(cancelled.motif_fermeture, 'sans réponse sous 24 h');
-    assert.equal(cancelled.ferme_le?.getTime(), now.getTime());
+    assert.equal(cancelled.closed_at?.getTime(), now.getTime());
     const consent = await db
       .selectFrom('consentement_sms')
-      .select('statut')
+      .select('status')
       .where('mandat_id', '=', stale.id)
       .executeTakeFirstOrThrow();
-    assert.equal(consent.statut, 'expire');
+    assert.equal(consent.status, 'expire');
     const journaled = await journal('mandat.sms_refuse', stale.id);
     assert.equal(journaled.length, 1);
     assert.equal(journaled[0]!.actor_label, JOB);
@@ -321,28 +321,28 @@ describe('mandates: scheduled jobs', () => {
 
     const open = await db
       .selectFrom('mandat')
-      .select('statut')
+      .select('status')
       .where('id', '=', fresh.id)
       .executeTakeFirstOrThrow();
-    assert.equal(open.statut, 'en_attente');
+    assert.equal(open.status, 'en_attente');
     const openConsent = await db
       .selectFrom('consentement_sms')
-      .select('statut')
+      .select('status')
       .where('mandat_id', '=', fresh.id)
       .executeTakeFirstOrThrow();
-    assert.equal(openConsent.statut, 'envoye');
+    assert.equal(openConsent.status, 'envoye');
   });
 
   test('the purge deletes mandates six years after their end and unaccepted requests after three months', async () => {
     const now = new Date();
     /** A mandate closed at `closed`, with the dates its status requires. */
-    const close = async (id: string, statut: 'expire' | 'revoque' | 'refuse', closed: Date) => {
+    const close = async (id: string, status: 'expire' | 'revoque' | 'refuse', closed: Date) => {
       await db
         .updateTable('mandat')
         .set(
-          statut === 'refuse'
-            ? { statut, ferme_le: closed, motif_fermeture: 'refusé par SMS' }
-            : { statut, debut: shift(closed, -6), fin: closed, ferme_le: closed },
+          status === 'refuse'
+            ? { status, closed_at: closed, motif_fermeture: 'refusé par SMS' }
+            : { status, debut: shift(closed, -6), fin: closed, closed_at: closed },
         )
         .where('id', '=', id)
         .execute();
@@ -432,19 +432,19 @@ describe('mandates: the expiry job through the command line', () => {
         returning id`.execute(db);
       const lieuId = places[0]!.id;
       const { rows: ended } = await sql<{ id: string }>`
-        insert into mandat (collectivite_id, lieu_id, prenom, nom, piece_identite, consentement, statut,
+        insert into mandat (collectivite_id, lieu_id, prenom, nom, piece_identite, consentement, status,
           duree, demarches, debut, fin, empreinte, sel, modele)
         values (${collectiviteId}, ${lieuId}, 'Émile', 'Échu', 'passeport', 'presentiel', 'actif', '1m',
           array['social'], now() - interval '40 days', now() - interval '10 days', 'empreinte-cli',
           'sel', 'relais-mandat-2026-12')
         returning id`.execute(db);
       const { rows: pending } = await sql<{ id: string }>`
-        insert into mandat (collectivite_id, lieu_id, prenom, nom, piece_identite, consentement, statut,
+        insert into mandat (collectivite_id, lieu_id, prenom, nom, piece_identite, consentement, status,
           duree, demarches, telephone, sel, modele)
         values (${collectiviteId}, ${lieuId}, 'Simone', 'Silence', 'passeport', 'sms', 'en_attente', '6m',
           array['logement'], '+33611111111', 'sel', 'relais-mandat-2026-12')
         returning id`.execute(db);
-      await sql`insert into consentement_sms (mandat_id, telephone, envoye_le, expire_le, statut)
+      await sql`insert into consentement_sms (mandat_id, telephone, sent_at, expires_at, status)
         values (${pending[0]!.id}, '+33611111111', now() - interval '25 hours', now() - interval '1 hour',
           'envoye')`.execute(db);
       return { ended: ended[0]!.id, pending: pending[0]!.id };
@@ -459,10 +459,10 @@ describe('mandates: the expiry job through the command line', () => {
     await withDatabase(async (db) => {
       const statuses = await db
         .selectFrom('mandat')
-        .select(['id', 'statut'])
+        .select(['id', 'status'])
         .where('id', 'in', [ids.ended, ids.pending])
         .execute();
-      assert.deepEqual(Object.fromEntries(statuses.map((m) => [m.id, m.statut])), {
+      assert.deepEqual(Object.fromEntries(statuses.map((m) => [m.id, m.status])), {
         [ids.ended]: 'expire',
         [ids.pending]: 'annule',
       });

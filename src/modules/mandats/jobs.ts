@@ -34,8 +34,8 @@ export async function expireMandates(db: Db, now = new Date()): Promise<number> 
   return db.transaction().execute(async (trx) => {
     const ended = await trx
       .updateTable('mandat')
-      .set({ statut: 'expire', ferme_le: sql`fin`, motif_fermeture: 'arrivé à échéance' })
-      .where('statut', '=', 'actif')
+      .set({ status: 'expire', closed_at: sql`fin`, motif_fermeture: 'arrivé à échéance' })
+      .where('status', '=', 'actif')
       .where('fin', '<=', now)
       .returning(['id', 'collectivite_id', 'fin'])
       .execute();
@@ -63,16 +63,16 @@ export async function purgeMandates(db: Db, now = new Date()): Promise<Record<st
       .where((eb) =>
         eb.or([
           eb.and([
-            eb('statut', 'in', ['expire', 'revoque']),
-            eb('ferme_le', '<', monthsBefore(now, RETENTION_YEARS * 12)),
+            eb('status', 'in', ['expire', 'revoque']),
+            eb('closed_at', '<', monthsBefore(now, RETENTION_YEARS * 12)),
           ]),
           eb.and([
-            eb('statut', 'in', ['refuse', 'annule']),
-            eb('ferme_le', '<', monthsBefore(now, CANCELLED_RETENTION_MONTHS)),
+            eb('status', 'in', ['refuse', 'annule']),
+            eb('closed_at', '<', monthsBefore(now, CANCELLED_RETENTION_MONTHS)),
           ]),
         ]),
       )
-      .returning(['id', 'statut'])
+      .returning(['id', 'status'])
       .execute();
     const drafts = await trx
       .deleteFrom('mandat_brouillon')
@@ -109,12 +109,12 @@ export async function reviewHabilitations(
     .select([
       'h.user_id',
       'h.collectivite_id',
-      'h.avertie_le',
+      'h.warned_at',
       'u.email',
       'u.name',
       lastActivity.as('derniere'),
     ])
-    .where('h.retiree_le', 'is', null)
+    .where('h.withdrawn_at', 'is', null)
     .execute();
   const warnBefore = monthsBefore(now, HABILITATION_WARN_MONTHS);
   let warned = 0;
@@ -122,18 +122,18 @@ export async function reviewHabilitations(
   let cleared = 0;
   for (const h of rows) {
     const last = new Date(h.derniere);
-    if (h.avertie_le && last.getTime() > h.avertie_le.getTime()) {
+    if (h.warned_at && last.getTime() > h.warned_at.getTime()) {
       await db
         .updateTable('habilitation')
-        .set({ avertie_le: null })
+        .set({ warned_at: null })
         .where('user_id', '=', h.user_id)
         .execute();
       cleared++;
       continue;
     }
     if (
-      h.avertie_le &&
-      h.avertie_le.getTime() <=
+      h.warned_at &&
+      h.warned_at.getTime() <=
         monthsBefore(now, HABILITATION_WITHDRAW_MONTHS - HABILITATION_WARN_MONTHS).getTime()
     ) {
       if (
@@ -142,7 +142,7 @@ export async function reviewHabilitations(
         withdrawn++;
       continue;
     }
-    if (!h.avertie_le && last.getTime() <= warnBefore.getTime()) {
+    if (!h.warned_at && last.getTime() <= warnBefore.getTime()) {
       await sendMail(db, config, {
         to: h.email,
         subject: 'Relais : votre habilitation aux mandats va être retirée',
@@ -159,7 +159,7 @@ export async function reviewHabilitations(
       await db.transaction().execute(async (trx) => {
         await trx
           .updateTable('habilitation')
-          .set({ avertie_le: now })
+          .set({ warned_at: now })
           .where('user_id', '=', h.user_id)
           .execute();
         await audit(trx, {

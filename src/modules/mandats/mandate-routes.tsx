@@ -102,9 +102,9 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
       revocationsOf(db, m.id),
       db
         .selectFrom('consentement_sms')
-        .select(['statut', 'envoye_le', 'expire_le', 'telephone'])
+        .select(['status', 'sent_at', 'expires_at', 'telephone'])
         .where('mandat_id', '=', m.id)
-        .orderBy('envoye_le', 'desc')
+        .orderBy('sent_at', 'desc')
         .executeTakeFirst(),
       m.beneficiaire_id ? findVisibleBeneficiary(db, helper, m.beneficiaire_id) : undefined,
     ]);
@@ -167,7 +167,7 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
     values: { portee?: string; demarches?: string[]; demandeur?: string } = {},
   ) {
     const open = (await authorisationsOf(db, m.id))
-      .filter((a) => a.revoquee_le === null)
+      .filter((a) => a.revoked_at === null)
       .map((a) => a.demarche);
     return reply.page(
       {
@@ -205,7 +205,7 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
       errors.demandeur = 'Indiquez qui demande la révocation.';
     if (Object.keys(errors).length > 0) return revokePage(reply, found.m, errors, values);
     const open = (await authorisationsOf(db, found.m.id))
-      .filter((a) => a.revoquee_le === null)
+      .filter((a) => a.revoked_at === null)
       .map((a) => a.demarche);
     const chosen = values.portee === 'tout' ? open : values.demarches;
     const result = await revokeMandate(db, found.helper, found.m, chosen, values.demandeur as Demandeur);

@@ -164,14 +164,20 @@ export type MandateDetail = {
   autorisations: {
     id: string;
     demarche: string;
-    revoquee_le: Date | null;
-    remplacee_par: string | null;
-    demandee_par: string | null;
+    revoked_at: Date | null;
+    replaced_by: string | null;
+    requested_by: string | null;
     revocation_id: string | null;
   }[];
-  uses: { id: string; demarche: string; description: string; le: Date; mediateur: string | null }[];
-  revocations: { id: string; demarches: string[]; demandee_par: string; le: Date; par: string | null }[];
-  sms: { statut: string; envoye_le: Date; expire_le: Date; telephone: string } | undefined;
+  uses: { id: string; demarche: string; description: string; created_at: Date; mediateur: string | null }[];
+  revocations: {
+    id: string;
+    demarches: string[];
+    requested_by: string;
+    revoked_at: Date;
+    par: string | null;
+  }[];
+  sms: { status: string; sent_at: Date; expires_at: Date; telephone: string } | undefined;
   beneficiaryName: string | undefined;
 };
 
@@ -190,7 +196,7 @@ export function DetailPage(props: {
   useValues: { demarche?: string; description?: string };
 }): JSX.Element {
   const { m, statut, autorisations } = props.detail;
-  const open = autorisations.filter((a) => a.revoquee_le === null);
+  const open = autorisations.filter((a) => a.revoked_at === null);
   const active = statut === 'actif';
   return (
     <>
@@ -203,7 +209,7 @@ export function DetailPage(props: {
       {statut === 'en_attente' && props.detail.sms ? (
         <Notice>
           <p safe>
-            {`Demande envoyée par SMS le ${safeDateTime(props.detail.sms.envoye_le)} au ${props.detail.sms.telephone}. Sans réponse « Oui » avant le ${safeDateTime(props.detail.sms.expire_le)}, elle sera annulée.`}
+            {`Demande envoyée par SMS le ${safeDateTime(props.detail.sms.sent_at)} au ${props.detail.sms.telephone}. Sans réponse « Oui » avant le ${safeDateTime(props.detail.sms.expires_at)}, elle sera annulée.`}
           </p>
         </Notice>
       ) : (
@@ -282,9 +288,9 @@ export function DetailPage(props: {
               ? autorisations
               : m.demarches.map((d) => ({
                   demarche: d,
-                  revoquee_le: null,
-                  remplacee_par: null,
-                  demandee_par: null,
+                  revoked_at: null,
+                  replaced_by: null,
+                  requested_by: null,
                   revocation_id: null,
                   id: d,
                 }))
@@ -294,13 +300,13 @@ export function DetailPage(props: {
                   {demarcheLabel(a.demarche)}
                 </th>
                 <td>
-                  {a.revoquee_le ? (
+                  {a.revoked_at ? (
                     <>
-                      <span safe>{`Révoquée le ${safeDateTime(a.revoquee_le)}`}</span>
-                      {a.remplacee_par ? (
+                      <span safe>{`Révoquée le ${safeDateTime(a.revoked_at)}`}</span>
+                      {a.replaced_by ? (
                         <>
                           {' '}
-                          (<a href={`/mandats/${a.remplacee_par}`}>remplacée par un nouveau mandat</a>)
+                          (<a href={`/mandats/${a.replaced_by}`}>remplacée par un nouveau mandat</a>)
                         </>
                       ) : (
                         ''
@@ -361,7 +367,7 @@ export function DetailPage(props: {
           {props.detail.uses.map((u) => (
             <li
               safe
-            >{`${safeDateTime(u.le)} — ${demarcheLabel(u.demarche)} : ${u.description} (${u.mediateur ?? 'aidant supprimé'})`}</li>
+            >{`${safeDateTime(u.created_at)} — ${demarcheLabel(u.demarche)} : ${u.description} (${u.mediateur ?? 'aidant supprimé'})`}</li>
           ))}
         </ul>
       )}
@@ -373,11 +379,11 @@ export function DetailPage(props: {
             {props.detail.revocations.map((r) => (
               <li>
                 <a href={`/mandats/${m.id}/revocations/${r.id}`} safe>
-                  {`${safeDateTime(r.le)} — ${r.demarches.map(demarcheLabel).join(', ')}`}
+                  {`${safeDateTime(r.revoked_at)} — ${r.demarches.map(demarcheLabel).join(', ')}`}
                 </a>
                 <span
                   safe
-                >{` (${r.demandee_par === 'remplacement' ? 'remplacée par un nouveau mandat' : `à la demande de : ${(DEMANDEURS[r.demandee_par as keyof typeof DEMANDEURS] ?? r.demandee_par).toLowerCase()}`})`}</span>
+                >{` (${r.requested_by === 'remplacement' ? 'remplacée par un nouveau mandat' : `à la demande de : ${(DEMANDEURS[r.requested_by as keyof typeof DEMANDEURS] ?? r.requested_by).toLowerCase()}`})`}</span>
               </li>
             ))}
           </ul>

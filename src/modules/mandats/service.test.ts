@@ -51,7 +51,7 @@ describe('mandates: the rules of the service', () => {
 
   test('an in-person mandate is active at once, with one authorisation per démarche and a fingerprint over its facts', async () => {
     const m = await newMandate(t, w);
-    assert.equal(m.statut, 'actif');
+    assert.equal(m.status, 'actif');
     assert.ok(m.debut && m.fin && m.fin > m.debut);
     const months = (m.fin.getFullYear() - m.debut.getFullYear()) * 12 + m.fin.getMonth() - m.debut.getMonth();
     assert.equal(months, 6);
@@ -147,14 +147,14 @@ describe('mandates: the rules of the service', () => {
     const newer = await newMandate(t, w, { prenom: 'PAUL', nom: 'renard', demarches: ['famille'] });
     const rows = await t.db.db
       .selectFrom('autorisation')
-      .select(['demarche', 'revoquee_le', 'remplacee_par'])
+      .select(['demarche', 'revoked_at', 'replaced_by'])
       .where('mandat_id', '=', older.id)
       .orderBy('demarche')
       .execute();
     assert.equal(rows[0]!.demarche, 'famille');
-    assert.ok(rows[0]!.revoquee_le);
-    assert.equal(rows[0]!.remplacee_par, newer.id);
-    assert.equal(rows[1]!.revoquee_le, null);
+    assert.ok(rows[0]!.revoked_at);
+    assert.equal(rows[0]!.replaced_by, newer.id);
+    assert.equal(rows[1]!.revoked_at, null);
     // Another structure's mandate for the same person is not touched.
     const elsewhere = await newMandate(t, w, {
       prenom: 'Paul',
@@ -171,7 +171,7 @@ describe('mandates: the rules of the service', () => {
       telephone: '06 12 34 56 78',
       demarches: ['social'],
     });
-    assert.equal(pending.statut, 'en_attente');
+    assert.equal(pending.status, 'en_attente');
     assert.equal(w.sent.at(-1)?.to, '+33612345678');
     assert.match(w.sent.at(-1)!.text, /Répondez OUI/);
     assert.equal(
@@ -187,7 +187,7 @@ describe('mandates: the rules of the service', () => {
       .selectAll()
       .where('id', '=', pending.id)
       .executeTakeFirstOrThrow();
-    assert.equal(active.statut, 'actif');
+    assert.equal(active.status, 'actif');
     assert.ok(active.empreinte);
 
     const second = await newMandate(t, w, {
@@ -202,9 +202,9 @@ describe('mandates: the rules of the service', () => {
     );
     const refused = await t.db.db
       .selectFrom('mandat')
-      .select(['statut', 'empreinte'])
+      .select(['status', 'empreinte'])
       .where('id', '=', second.id)
       .executeTakeFirstOrThrow();
-    assert.deepEqual(refused, { statut: 'refuse', empreinte: null });
+    assert.deepEqual(refused, { status: 'refuse', empreinte: null });
   });
 });

@@ -36,9 +36,9 @@ export type MandateRequest = {
 };
 
 /** A mandate's state now: an active mandate past its end is expired even before the job ran. */
-export function effectiveStatus(m: Pick<Mandat, 'statut' | 'fin'>, now = new Date()): Statut {
-  if (m.statut === 'actif' && m.fin !== null && m.fin.getTime() <= now.getTime()) return 'expire';
-  return m.statut;
+export function effectiveStatus(m: Pick<Mandat, 'status' | 'fin'>, now = new Date()): Statut {
+  if (m.status === 'actif' && m.fin !== null && m.fin.getTime() <= now.getTime()) return 'expire';
+  return m.status;
 }
 
 /** "C. D.": all a public verification page says of the person. */
@@ -172,7 +172,7 @@ export async function activateMandate(
   const empreinte = fingerprintOf(facts);
   const m = await trx
     .updateTable('mandat')
-    .set({ statut: 'actif', debut, fin, empreinte })
+    .set({ status: 'actif', debut, fin, empreinte })
     .where('id', '=', mandatId)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -204,9 +204,9 @@ async function replaceOlderAuthorisations(
     .select(['a.id', 'a.mandat_id', 'a.demarche'])
     .where('o.id', '!=', m.id)
     .where('o.lieu_id', '=', m.lieu_id)
-    .where('o.statut', '=', 'actif')
+    .where('o.status', '=', 'actif')
     .where('o.fin', '>', now)
-    .where('a.revoquee_le', 'is', null)
+    .where('a.revoked_at', 'is', null)
     .where('a.demarche', 'in', demarches)
     .where(samePersonAs(m))
     .execute();
@@ -256,19 +256,19 @@ export async function revokeAuthorisations(
     .values({
       mandat_id: mandatId,
       demarches,
-      demandee_par: demandeePar,
-      par: actor.kind === 'user' ? actor.userId : null,
-      le: now,
+      requested_by: demandeePar,
+      revoked_by: actor.kind === 'user' ? actor.userId : null,
+      revoked_at: now,
       empreinte,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
   await trx
     .updateTable('autorisation')
-    .set({ revoquee_le: now, revocation_id: id, remplacee_par: replacedBy })
+    .set({ revoked_at: now, revocation_id: id, replaced_by: replacedBy })
     .where('mandat_id', '=', mandatId)
     .where('demarche', 'in', demarches)
-    .where('revoquee_le', 'is', null)
+    .where('revoked_at', 'is', null)
     .execute();
   const base = {
     actor,
@@ -291,12 +291,12 @@ export async function revokeAuthorisations(
     .selectFrom('autorisation')
     .select('id')
     .where('mandat_id', '=', mandatId)
-    .where('revoquee_le', 'is', null)
+    .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (!open) {
     await trx
       .updateTable('mandat')
-      .set({ statut: 'revoque', ferme_le: now, motif_fermeture: 'révoqué' })
+      .set({ status: 'revoque', closed_at: now, motif_fermeture: 'révoqué' })
       .where('id', '=', mandatId)
       .execute();
     await audit(trx, { ...base, action: 'mandat.revoque', details: { demandeePar, revocation: id } });
@@ -325,7 +325,7 @@ export async function revokeMandate(
         .selectFrom('autorisation')
         .select('demarche')
         .where('mandat_id', '=', m.id)
-        .where('revoquee_le', 'is', null)
+        .where('revoked_at', 'is', null)
         .forUpdate()
         .execute()
     ).map((a) => a.demarche);
@@ -373,7 +373,7 @@ export async function declareUse(
       .forUpdate()
       .executeTakeFirst();
     if (!a) return { ok: false as const, reason: 'Cette démarche n’est pas couverte par ce mandat.' };
-    if (a.revoquee_le)
+    if (a.revoked_at)
       return { ok: false as const, reason: 'L’autorisation pour cette démarche a été révoquée.' };
     await trx
       .insertInto('mandat_usage')
@@ -383,7 +383,7 @@ export async function declareUse(
         mediateur_id: helper.userId,
         demarche: a.demarche,
         description,
-        le: now,
+        created_at: now,
       })
       .execute();
     await audit(trx, {
@@ -439,14 +439,14 @@ export async function listMandates(
       'm.nom',
       'l.nom as lieu',
       'u.name as mediateur',
-      'm.statut',
+      'm.status',
       'm.debut',
       'm.fin',
       'm.created_at',
       sql<string[]>`array(select a.demarche from autorisation a where a.mandat_id = m.id)`.as('demarches'),
       sql<
         string[]
-      >`array(select a.demarche from autorisation a where a.mandat_id = m.id and a.revoquee_le is null)`.as(
+      >`array(select a.demarche from autorisation a where a.mandat_id = m.id and a.revoked_at is null)`.as(
         'ouvertes',
       ),
     ])
@@ -461,17 +461,17 @@ export async function listMandates(
     .limit(500);
   if (filter.lieuId) q = q.where('m.lieu_id', '=', filter.lieuId);
   if (filter.beneficiaireId) q = q.where('m.beneficiaire_id', '=', filter.beneficiaireId);
-  if (filter.statut === 'actif') q = q.where('m.statut', '=', 'actif').where('m.fin', '>', now);
+  if (filter.statut === 'actif') q = q.where('m.status', '=', 'actif').where('m.fin', '>', now);
   else if (filter.statut === 'expire')
     q = q.where((eb) =>
-      eb.or([eb('m.statut', '=', 'expire'), eb.and([eb('m.statut', '=', 'actif'), eb('m.fin', '<=', now)])]),
+      eb.or([eb('m.status', '=', 'expire'), eb.and([eb('m.status', '=', 'actif'), eb('m.fin', '<=', now)])]),
     );
-  else if (filter.statut) q = q.where('m.statut', '=', filter.statut);
+  else if (filter.statut) q = q.where('m.status', '=', filter.statut);
   const rows = await q.execute();
   const national = (codes: string[]) => DEMARCHE_CODES.filter((d) => codes.includes(d));
-  return rows.map((r) => ({
+  return rows.map(({ status, ...r }) => ({
     ...r,
-    statut: effectiveStatus(r, now),
+    statut: effectiveStatus({ status, fin: r.fin }, now),
     demarches: national(r.demarches),
     ouvertes: national(r.ouvertes),
   }));
@@ -485,9 +485,9 @@ export async function authorisationsOf(db: Db, mandatId: string) {
     .select([
       'a.id',
       'a.demarche',
-      'a.revoquee_le',
-      'a.remplacee_par',
-      'r.demandee_par',
+      'a.revoked_at',
+      'a.replaced_by',
+      'r.requested_by',
       'r.id as revocation_id',
     ])
     .where('a.mandat_id', '=', mandatId)
@@ -499,19 +499,19 @@ export function usesOf(db: Db, mandatId: string) {
   return db
     .selectFrom('mandat_usage as u')
     .leftJoin('app_user as p', 'p.id', 'u.mediateur_id')
-    .select(['u.id', 'u.demarche', 'u.description', 'u.le', 'p.name as mediateur'])
+    .select(['u.id', 'u.demarche', 'u.description', 'u.created_at', 'p.name as mediateur'])
     .where('u.mandat_id', '=', mandatId)
-    .orderBy('u.le', 'desc')
+    .orderBy('u.created_at', 'desc')
     .execute();
 }
 
 export function revocationsOf(db: Db, mandatId: string) {
   return db
     .selectFrom('revocation as r')
-    .leftJoin('app_user as p', 'p.id', 'r.par')
-    .select(['r.id', 'r.demarches', 'r.demandee_par', 'r.le', 'r.empreinte', 'p.name as par'])
+    .leftJoin('app_user as p', 'p.id', 'r.revoked_by')
+    .select(['r.id', 'r.demarches', 'r.requested_by', 'r.revoked_at', 'r.empreinte', 'p.name as par'])
     .where('r.mandat_id', '=', mandatId)
-    .orderBy('r.le')
+    .orderBy('r.revoked_at')
     .execute();
 }
 
@@ -529,7 +529,7 @@ export async function verificationOf(db: Db, empreinte: string, now = new Date()
   if (!m) return null;
   const autorisations = await db
     .selectFrom('autorisation')
-    .select(['demarche', 'revoquee_le'])
+    .select(['demarche', 'revoked_at'])
     .where('mandat_id', '=', m.id)
     .execute();
   autorisations.sort(inNationalOrder);
@@ -537,7 +537,7 @@ export async function verificationOf(db: Db, empreinte: string, now = new Date()
     statut: effectiveStatus(m, now),
     fin: m.fin,
     initiales: initialsOf(m),
-    demarches: autorisations.map((a) => ({ demarche: a.demarche, revoquee: a.revoquee_le !== null })),
+    demarches: autorisations.map((a) => ({ demarche: a.demarche, revoquee: a.revoked_at !== null })),
   };
 }
 

@@ -60,7 +60,7 @@ describe('mandates: consent by SMS, the provider callback and the development ou
   const mandate = (id: string) =>
     t.db.db
       .selectFrom('mandat')
-      .select(['statut', 'empreinte', 'motif_fermeture'])
+      .select(['status', 'empreinte', 'motif_fermeture'])
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
   const journal = (id: string, action: string) =>
@@ -80,18 +80,18 @@ describe('mandates: consent by SMS, the provider callback and the development ou
       telephone: '06 10 00 00 01',
       prenom: 'Anne',
     });
-    assert.equal(pending.statut, 'en_attente');
+    assert.equal(pending.status, 'en_attente');
     const raw = '{ "text": "Oui",  "from": "06 10 00 00 01", "id": "prov-in-1" }';
     // The same JSON, laid out otherwise, does not carry the signature of the raw text sent.
     const reformatted = await callback(t, raw, { signedText: JSON.stringify(JSON.parse(raw)) });
     assert.equal(reformatted.statusCode, 401);
-    assert.equal((await mandate(pending.id)).statut, 'en_attente');
+    assert.equal((await mandate(pending.id)).status, 'en_attente');
 
     const res = await callback(t, raw);
     assert.equal(res.statusCode, 200, res.body);
     assert.deepEqual(res.json(), { resultat: 'accepte' });
     const active = await mandate(pending.id);
-    assert.equal(active.statut, 'actif');
+    assert.equal(active.status, 'actif');
     assert.match(active.empreinte ?? '', /^[0-9a-f]{64}$/);
     const received = await journal(pending.id, 'mandat.sms_recu');
     assert.equal(received.length, 1);
@@ -124,7 +124,7 @@ describe('mandates: consent by SMS, the provider callback and the development ou
       assert.match(res.json().erreur, /Signature absente, invalide ou trop ancienne/, name);
     }
     assert.deepEqual(await mandate(pending.id), {
-      statut: 'en_attente',
+      status: 'en_attente',
       empreinte: null,
       motif_fermeture: null,
     });
@@ -133,7 +133,7 @@ describe('mandates: consent by SMS, the provider callback and the development ou
     assert.deepEqual(await handled('prov-in-2'), []);
     const genuine = await callback(t, body);
     assert.deepEqual([genuine.statusCode, genuine.json()], [200, { resultat: 'accepte' }]);
-    assert.equal((await mandate(pending.id)).statut, 'actif');
+    assert.equal((await mandate(pending.id)).status, 'actif');
   });
 
   test('a replayed signed answer is refused with 409 and changes nothing', async () => {
@@ -141,13 +141,13 @@ describe('mandates: consent by SMS, the provider callback and the development ou
     const body = JSON.stringify({ id: 'prov-in-3', from: '+33610000003', text: 'Oui' });
     const timestamp = Math.floor(Date.now() / 1000);
     assert.equal((await callback(t, body, { timestamp })).statusCode, 200);
-    assert.equal((await mandate(first.id)).statut, 'actif');
+    assert.equal((await mandate(first.id)).status, 'actif');
     // A new request to the same number: the old « Oui », replayed as captured, must not answer it.
     const second = await newMandate(t, w, { consentement: 'sms', telephone: '0610000003', prenom: 'Denis' });
     const replay = await callback(t, body, { timestamp });
     assert.equal(replay.statusCode, 409);
     assert.equal(replay.json().resultat, 'rejoue');
-    assert.equal((await mandate(second.id)).statut, 'en_attente');
+    assert.equal((await mandate(second.id)).status, 'en_attente');
     assert.equal((await journal(first.id, 'mandat.sms_recu')).length, 1);
     assert.deepEqual(await journal(second.id, 'mandat.sms_recu'), []);
   });
@@ -157,7 +157,7 @@ describe('mandates: consent by SMS, the provider callback and the development ou
     const no = await callback(t, { id: 'prov-in-4', from: '+33610000004', text: 'Non merci' });
     assert.deepEqual([no.statusCode, no.json()], [200, { resultat: 'refuse' }]);
     assert.deepEqual(await mandate(refused.id), {
-      statut: 'refuse',
+      status: 'refuse',
       empreinte: null,
       motif_fermeture: 'refusé par SMS',
     });
@@ -166,13 +166,13 @@ describe('mandates: consent by SMS, the provider callback and the development ou
     const late = await newMandate(t, w, { consentement: 'sms', telephone: '0610000005', prenom: 'Fabien' });
     await t.db.db
       .updateTable('consentement_sms')
-      .set({ expire_le: new Date(Date.now() - 60_000) })
+      .set({ expires_at: new Date(Date.now() - 60_000) })
       .where('mandat_id', '=', late.id)
       .execute();
     const yes = await callback(t, { id: 'prov-in-5', from: '+33610000005', text: 'Oui' });
     assert.deepEqual([yes.statusCode, yes.json()], [200, { resultat: 'expire' }]);
     assert.deepEqual(await mandate(late.id), {
-      statut: 'annule',
+      status: 'annule',
       empreinte: null,
       motif_fermeture: 'sans réponse sous 24 h',
     });
@@ -199,7 +199,7 @@ describe('mandates: consent by SMS, the provider callback and the development ou
       assert.equal(res.statusCode, 400, body);
       assert.match(res.json().erreur, /Corps invalide/);
     }
-    assert.equal((await mandate(pending.id)).statut, 'en_attente');
+    assert.equal((await mandate(pending.id)).status, 'en_attente');
     assert.deepEqual(await handled('prov-in-7'), []);
   });
 
@@ -219,10 +219,10 @@ describe('mandates: consent by SMS, the provider callback and the development ou
     assert.equal(rows[0]!.texte, consentMessage(w.helper.actor.name, place.nom, req));
     const consent = await t.db.db
       .selectFrom('consentement_sms')
-      .select(['message_id', 'statut'])
+      .select(['message_id', 'status'])
       .where('mandat_id', '=', created.value.id)
       .executeTakeFirstOrThrow();
-    assert.deepEqual(consent, { message_id: `dev-${rows[0]!.id}`, statut: 'envoye' });
+    assert.deepEqual(consent, { message_id: `dev-${rows[0]!.id}`, status: 'envoye' });
   });
 
   test('the HTTP provider gets the bearer key and the JSON; its failure cancels the request', async () => {
@@ -275,10 +275,10 @@ describe('mandates: consent by SMS, the provider callback and the development ou
       });
       const consent = await t.db.db
         .selectFrom('consentement_sms')
-        .select(['message_id', 'statut'])
+        .select(['message_id', 'status'])
         .where('mandat_id', '=', sent.value.id)
         .executeTakeFirstOrThrow();
-      assert.deepEqual(consent, { message_id: 'fournisseur-42', statut: 'envoye' });
+      assert.deepEqual(consent, { message_id: 'fournisseur-42', status: 'envoye' });
       // Nothing went to the development outbox.
       assert.equal((await t.db.db.selectFrom('sms_outbox').select('id').execute()).length, outboxBefore);
 
@@ -296,10 +296,10 @@ describe('mandates: consent by SMS, the provider callback and the development ou
       const cancelled = await t.db.db
         .selectFrom('mandat as m')
         .innerJoin('consentement_sms as c', 'c.mandat_id', 'm.id')
-        .select(['m.statut', 'm.motif_fermeture', 'c.statut as sms'])
+        .select(['m.status', 'm.motif_fermeture', 'c.status as sms'])
         .where('m.prenom', '=', 'Jules')
         .executeTakeFirstOrThrow();
-      assert.deepEqual(cancelled, { statut: 'annule', motif_fermeture: 'SMS non envoyé', sms: 'echec' });
+      assert.deepEqual(cancelled, { status: 'annule', motif_fermeture: 'SMS non envoyé', sms: 'echec' });
 
       // A 200 without a message id is no proof that the message left.
       answer = { status: 200, body: '{"statut":"ok"}' };
@@ -313,10 +313,10 @@ describe('mandates: consent by SMS, the provider callback and the development ou
       assert.ok(!noId.ok);
       const karim = await t.db.db
         .selectFrom('mandat')
-        .select('statut')
+        .select('status')
         .where('prenom', '=', 'Karim')
         .executeTakeFirstOrThrow();
-      assert.equal(karim.statut, 'annule');
+      assert.equal(karim.status, 'annule');
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
@@ -345,7 +345,7 @@ describe('mandates: consent by SMS, the provider callback and the development ou
     const empty = await admin.post('/admin/sms/repondre', { telephone: '+33730000001', texte: '  ' });
     assert.equal(empty.statusCode, 400);
     assert.match(empty.body, /href="#champ-texte-0">Saisissez la réponse de la personne/);
-    assert.equal((await mandate(created.value.id)).statut, 'en_attente');
+    assert.equal((await mandate(created.value.id)).status, 'en_attente');
 
     const res = await admin.post('/admin/sms/repondre', { telephone: '+33730000001', texte: 'oui' });
     assert.equal(res.statusCode, 303);
@@ -353,7 +353,7 @@ describe('mandates: consent by SMS, the provider callback and the development ou
     const after = await admin.get(res.headers.location as string);
     assert.match(after.body, /Réponse transmise : la demande est acceptée, le mandat est actif\./);
     assert.match(after.body, /Aucune demande en attente pour ce numéro\./);
-    assert.equal((await mandate(created.value.id)).statut, 'actif');
+    assert.equal((await mandate(created.value.id)).status, 'actif');
     const received = await journal(created.value.id, 'mandat.sms_recu');
     assert.equal(received.length, 1);
     assert.match(String((received[0]!.details as { messageId: string }).messageId), /^dev-in-[0-9a-f-]{36}$/);
@@ -373,7 +373,7 @@ describe('mandates: consent by SMS, the provider callback and the development ou
     await helper.get('/espace'); // a page with a CSRF token for the form below
     const res = await helper.post('/admin/sms/repondre', { telephone: '+33730000002', texte: 'Oui' });
     assert.equal(res.statusCode, 403);
-    assert.equal((await mandate(pending.id)).statut, 'en_attente');
+    assert.equal((await mandate(pending.id)).status, 'en_attente');
     const anonymous = await new Client(t.app).get('/admin/sms');
     assert.deepEqual([anonymous.statusCode, anonymous.headers.location], [302, '/connexion']);
   });
@@ -429,10 +429,10 @@ describe('mandates: SMS callbacks with the default configuration', () => {
     }
     const row = await t.db.db
       .selectFrom('mandat')
-      .select('statut')
+      .select('status')
       .where('id', '=', pending.id)
       .executeTakeFirstOrThrow();
-    assert.equal(row.statut, 'en_attente');
+    assert.equal(row.status, 'en_attente');
   });
 
   test('the development outbox still answers in the person’s name without a callback secret', async () => {
@@ -444,9 +444,9 @@ describe('mandates: SMS callbacks with the default configuration', () => {
     assert.equal(res.headers.location, '/admin/sms?resultat=accepte');
     const row = await t.db.db
       .selectFrom('mandat')
-      .select('statut')
+      .select('status')
       .where('id', '=', pending.id)
       .executeTakeFirstOrThrow();
-    assert.equal(row.statut, 'actif');
+    assert.equal(row.status, 'actif');
   });
 });

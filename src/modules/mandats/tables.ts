@@ -13,20 +13,20 @@ type CreatedAt = ColumnType<Date, Date | undefined, never>;
 
 declare module '../../platform/db/schema.ts' {
   interface Database {
-    /** A helper trained to act on people's behalf ("habilité"); withdrawn when `retiree_le` is set. */
+    /** A helper trained to act on people's behalf ("habilité"); withdrawn when `withdrawn_at` is set. */
     habilitation: {
       user_id: string;
       collectivite_id: number;
       date_formation: ColumnType<string, string, string>;
       /** The training body or person who certified the training. */
-      certifie_par: string;
-      accordee_par: string | null;
-      accordee_le: ColumnType<Date, Date | undefined, Date>;
-      retiree_le: Date | null;
-      retiree_par: string | null;
+      certified_by: string;
+      granted_by: string | null;
+      granted_at: ColumnType<Date, Date | undefined, Date>;
+      withdrawn_at: Date | null;
+      withdrawn_by: string | null;
       motif_retrait: string | null;
       /** When the inactivity warning was sent (cleared when the habilitation is granted again). */
-      avertie_le: Date | null;
+      warned_at: Date | null;
     };
     /** The person's authorisation to a helper's structure (a place of the directory). */
     mandat: {
@@ -41,7 +41,7 @@ declare module '../../platform/db/schema.ts' {
       piece_identite: string;
       telephone: string | null;
       consentement: 'presentiel' | 'sms';
-      statut: keyof typeof STATUTS;
+      status: keyof typeof STATUTS;
       duree: string;
       /** The démarches asked for; each becomes an authorisation when the mandate starts. */
       demarches: string[];
@@ -52,7 +52,7 @@ declare module '../../platform/db/schema.ts' {
       modele: string;
       renouvelle_id: string | null;
       created_at: CreatedAt;
-      ferme_le: Date | null;
+      closed_at: Date | null;
       motif_fermeture: string | null;
     };
     /** One démarche of a mandate, revocable on its own. */
@@ -60,19 +60,19 @@ declare module '../../platform/db/schema.ts' {
       id: Generated<string>;
       mandat_id: string;
       demarche: string;
-      revoquee_le: Date | null;
+      revoked_at: Date | null;
       revocation_id: string | null;
       /** The newer mandate (same person, démarche and structure) that replaced it. */
-      remplacee_par: string | null;
+      replaced_by: string | null;
     };
     /** A revocation of one or more démarches, with its own attestation. */
     revocation: {
       id: Generated<string>;
       mandat_id: string;
       demarches: string[];
-      demandee_par: 'aidant' | 'personne' | 'remplacement';
-      par: string | null;
-      le: CreatedAt;
+      requested_by: 'aidant' | 'personne' | 'remplacement';
+      revoked_by: string | null;
+      revoked_at: CreatedAt;
       empreinte: string;
     };
     /** A procedure a helper declares having done under a mandate. */
@@ -83,17 +83,17 @@ declare module '../../platform/db/schema.ts' {
       mediateur_id: string | null;
       demarche: string;
       description: string;
-      le: CreatedAt;
+      created_at: CreatedAt;
     };
     /** A remote consent asked by SMS: open 24 hours, answered once. */
     consentement_sms: {
       id: Generated<string>;
       mandat_id: string;
       telephone: string;
-      envoye_le: CreatedAt;
-      expire_le: Date;
-      statut: 'envoye' | 'accepte' | 'refuse' | 'expire' | 'echec' | 'annule';
-      repondu_le: Date | null;
+      sent_at: CreatedAt;
+      expires_at: Date;
+      status: 'envoye' | 'accepte' | 'refuse' | 'expire' | 'echec' | 'annule';
+      answered_at: Date | null;
       message_id: string | null;
     };
     /** A mandate being prepared, step by step, by its helper; kept one day. */
@@ -252,6 +252,35 @@ export const mandatsMigrations: Record<string, Migration> = {
         db,
       );
       await sql`create index activite_mediateur_created on activite (mediateur_id, created_at)`.execute(db);
+    },
+  },
+  // One naming rule: `_at`/`_by` for timestamps and actors, `status` (see the README's glossary).
+  '202612061100_mandats_naming': {
+    async up(db) {
+      const renames: [table: string, from: string, to: string][] = [
+        ['habilitation', 'certifie_par', 'certified_by'],
+        ['habilitation', 'accordee_par', 'granted_by'],
+        ['habilitation', 'accordee_le', 'granted_at'],
+        ['habilitation', 'retiree_le', 'withdrawn_at'],
+        ['habilitation', 'retiree_par', 'withdrawn_by'],
+        ['habilitation', 'avertie_le', 'warned_at'],
+        ['mandat', 'statut', 'status'],
+        ['mandat', 'ferme_le', 'closed_at'],
+        ['autorisation', 'revoquee_le', 'revoked_at'],
+        ['autorisation', 'remplacee_par', 'replaced_by'],
+        ['revocation', 'demandee_par', 'requested_by'],
+        ['revocation', 'par', 'revoked_by'],
+        ['revocation', 'le', 'revoked_at'],
+        ['mandat_usage', 'le', 'created_at'],
+        ['consentement_sms', 'envoye_le', 'sent_at'],
+        ['consentement_sms', 'expire_le', 'expires_at'],
+        ['consentement_sms', 'statut', 'status'],
+        ['consentement_sms', 'repondu_le', 'answered_at'],
+      ];
+      for (const [table, from, to] of renames)
+        await sql`alter table ${sql.table(table)} rename column ${sql.ref(from)} to ${sql.ref(to)}`.execute(
+          db,
+        );
     },
   },
 };
