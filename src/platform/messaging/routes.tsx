@@ -90,7 +90,11 @@ export function registerMessaging(
             raw,
           );
         if (!signed) {
-          request.log.warn('SMS callback refused: missing, wrong or stale signature');
+          request.log.warn(
+            config.sms.callbackSecret
+              ? 'SMS callback refused: missing, wrong or stale signature'
+              : 'SMS callback refused: SMS_CALLBACK_SECRET is not set, no callback is trusted',
+          );
           return reply.status(401).send({
             erreur:
               'Signature absente, invalide ou trop ancienne : la réponse est ignorée (en-têtes X-Relais-Timestamp et X-Relais-Signature).',
