@@ -9,6 +9,7 @@ import { actorFromBearer } from './platform/auth/tokens.ts';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/database.ts';
 import { registerFiles } from './platform/files.ts';
+import { registerNoStore } from './platform/http/cache.ts';
 import { registerErrorPages } from './platform/http/errors.tsx';
 import { registerHealth } from './platform/http/health.ts';
 import { registerHttpBasics } from './platform/http/security.ts';
@@ -75,6 +76,7 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
   registerFiles(app, db);
   registerMessaging(app, { db, config, handlers: modules.flatMap((m) => m.smsAnswers ?? []) });
   registerErrorPages(app);
+  registerNoStore(app, Object.assign({}, ...modules.map((m) => m.access ?? {})));
 
   const ctx = {
     db,

@@ -82,6 +82,43 @@ describe('platform over HTTP', () => {
     assert.doesNotMatch(res.body, /secret internal detail/);
   });
 
+  test('pages for a signed-in person and non-public routes are never stored by a cache', async () => {
+    const helper = new Client(t.app);
+    await helper.signIn('mediation@demo.relais.example');
+    for (const url of [
+      '/mandats',
+      '/activites',
+      '/activites/nouvelle',
+      '/beneficiaires',
+      '/statistiques',
+      '/espace',
+      '/',
+      '/lieux',
+      '/observatoire',
+    ]) {
+      const res = await helper.get(url);
+      assert.ok(res.statusCode < 500, `${url}: ${res.statusCode}`);
+      assert.equal(res.headers['cache-control'], 'no-store', `${url} as a helper`);
+    }
+    const admin = new Client(t.app);
+    await admin.signIn('admin@demo.relais.example');
+    for (const url of ['/admin/journal', '/admin/personnes', '/admin/lieux', '/admin/territoire']) {
+      const res = await admin.get(url);
+      assert.equal(res.statusCode, 200, url);
+      assert.equal(res.headers['cache-control'], 'no-store', `${url} as an administrator`);
+    }
+    // A restricted route refused to an anonymous visitor is not stored either.
+    const anonymous = new Client(t.app);
+    for (const url of ['/mandats', '/admin/journal', '/beneficiaires']) {
+      assert.equal((await anonymous.get(url)).headers['cache-control'], 'no-store', `${url} anonymously`);
+    }
+    // Public pages keep their own caching; content-addressed assets stay immutable for everybody.
+    assert.equal((await anonymous.get('/')).headers['cache-control'], undefined);
+    const css = /href="(\/assets\/relais\.[0-9a-f]{10}\.css)"/.exec((await helper.get('/')).body)?.[1];
+    assert.ok(css);
+    assert.equal((await helper.get(css)).headers['cache-control'], 'public, max-age=31536000, immutable');
+  });
+
   test('every public page is valid HTML in French with exactly one h1', async () => {
     const validator = new HtmlValidate({
       extends: ['html-validate:standard'],
