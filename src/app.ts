@@ -72,7 +72,7 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
     },
     nav,
   });
-  registerHealth(app, db, dbKind, config.metricsToken);
+  registerHealth(app, db, dbKind, config);
   registerFiles(app, db);
   registerMessaging(app, { db, config, handlers: modules.flatMap((m) => m.smsAnswers ?? []) });
   registerErrorPages(app);

@@ -20,13 +20,13 @@ test('variables are read and empty ones fall back to defaults', () => {
     HOST: '0.0.0.0',
     DATABASE_URL: 'postgres://u@db:5432/relais',
     PUBLIC_URL: 'https://relais.example.fr/',
-    TRUST_PROXY: 'true',
+    TRUST_PROXY: '10.0.0.2, fd00::/8,loopback',
     LOG_LEVEL: '',
   });
   assert.equal(c.port, 8080);
   assert.equal(c.databaseUrl, 'postgres://u@db:5432/relais');
   assert.equal(c.publicUrl, 'https://relais.example.fr');
-  assert.equal(c.trustProxy, true);
+  assert.deepEqual(c.trustProxy, ['10.0.0.2', 'fd00::/8', 'loopback']);
   assert.equal(c.logLevel, 'info');
 });
 
@@ -43,6 +43,14 @@ test('each bad variable is named with a French and English explanation', () => {
       /PORT : doit être un nombre entier \/ must be an integer \(valeur reçue \/ got: « abc »\)/,
     );
   }
+});
+
+test('TRUST_PROXY takes proxy addresses only: never every hop, nor a count a client could fill', () => {
+  for (const value of ['true', '1', '10.0.0.2,', '10.0.0.0/33', 'proxy.example.fr', '*']) {
+    assert.deepEqual(badVariables({ TRUST_PROXY: value }), ['TRUST_PROXY'], value);
+  }
+  assert.equal(loadConfig({ TRUST_PROXY: 'false' }).trustProxy, false);
+  assert.deepEqual(loadConfig({ TRUST_PROXY: '::1' }).trustProxy, ['::1']);
 });
 
 test('any port outside 1–65535 or not an integer is refused', () => {

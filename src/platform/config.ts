@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -13,6 +14,38 @@ function isSecureOrLoopback(url: string): boolean {
     protocol === 'https:' || (protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(hostname))
   );
 }
+
+/** Names of address ranges that Fastify's `trustProxy` (proxy-addr) understands. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** `10.0.0.2`, `10.0.0.0/8`, `::1`, `fd00::/8` or a range name. */
+function isProxyAddress(value: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(value)) return true;
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+const TRUST_PROXY_MESSAGE =
+  'doit valoir false ou les adresses des proxys devant Relais, séparées par des virgules (10.0.0.2, 10.0.0.0/8, loopback) ; « true » ferait confiance à toute adresse X-Forwarded-For / must be false or the addresses of the proxies in front of Relais (true would trust any X-Forwarded-For)';
+
+/**
+ * Which `X-Forwarded-For` hops to believe: none, or those added by the listed proxies, read
+ * from the right. Never every hop (the client writes the first ones), nor a hop count (a client
+ * reaching Relais directly could write them all).
+ */
+const trustProxySetting = z
+  .string()
+  .trim()
+  .transform((value, ctx): false | string[] => {
+    if (value === 'false') return false;
+    const addresses = value.split(',').map((a) => a.trim());
+    if (addresses.every(isProxyAddress)) return addresses;
+    ctx.addIssue({ code: 'custom', message: TRUST_PROXY_MESSAGE });
+    return z.NEVER;
+  });
 
 /** The SMS provider's variables when `SMS_PROVIDER=http`: without them no SMS could leave or be trusted. */
 const SMS_HTTP_VARIABLES = ['SMS_PROVIDER_URL', 'SMS_PROVIDER_KEY', 'SMS_CALLBACK_SECRET'] as const;
@@ -83,10 +116,7 @@ const schema = z
         error: 'doit valoir fatal, error, warn, info, debug, trace ou silent / must be a pino level',
       })
       .default('info'),
-    TRUST_PROXY: z
-      .enum(['true', 'false'], { error: 'doit valoir true ou false / must be true or false' })
-      .default('false')
-      .transform((v) => v === 'true'),
+    TRUST_PROXY: trustProxySetting.default(false),
     COOKIE_SECRET: z
       .string()
       .min(32, 'doit faire au moins 32 caractères / must be at least 32 characters')
@@ -169,7 +199,8 @@ export type Config = {
   databaseUrl: string | undefined;
   publicUrl: string;
   logLevel: string;
-  trustProxy: boolean;
+  /** Fastify's `trustProxy`: false, or the addresses of the proxies whose `X-Forwarded-For` counts. */
+  trustProxy: false | string[];
   cookieSecret: string | undefined;
   metricsToken: string | undefined;
   /** Backups (`relais backup`): a passphrase, or a public key to encrypt and its secret key to restore. */

@@ -1,10 +1,42 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Db } from '../db/database.ts';
 
+const LOOPBACK = ['127.0.0.1', '::1', '::ffff:127.0.0.1'];
+
+/** Whether `HOST` lets only this machine connect. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** The bearer token, compared in constant time. */
+function hasToken(request: FastifyRequest, token: string): boolean {
+  const given = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+  return timingSafeEqual(digest(given), digest(token));
+}
+
+/**
+ * A request from this machine that no proxy forwarded: the socket's own address, since any
+ * `X-Forwarded-For` hop can be written by the client, and a proxy in front adds one.
+ */
+function isDirectLocal(request: FastifyRequest): boolean {
+  const forwarded =
+    request.headers['x-forwarded-for'] !== undefined || request.headers.forwarded !== undefined;
+  return !forwarded && LOOPBACK.includes(request.socket.remoteAddress ?? '');
+}
+
+/**
+ * Who may read `/metrics`: with `METRICS_TOKEN`, its bearer only; without it, a direct request
+ * from this machine, and only while Relais listens on loopback (beyond it, the route hides).
+ */
+type MetricsAccess = { host: string; metricsToken: string | undefined };
+
 /** `/healthz` checks the database; `/metrics` exposes Prometheus metrics of this process. */
-export function registerHealth(app: FastifyInstance, db: Db, kind: string, metricsToken?: string): void {
+export function registerHealth(app: FastifyInstance, db: Db, kind: string, metrics: MetricsAccess): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const duration = new Histogram({
@@ -35,12 +67,22 @@ export function registerHealth(app: FastifyInstance, db: Db, kind: string, metri
     }
   });
 
-  // Metrics reveal load and internals: loopback only (the scraper on the host), or a bearer token.
+  // Metrics reveal load and internals.
+  const { metricsToken, host } = metrics;
   app.get('/metrics', async (request, reply) => {
-    const allowed = metricsToken
-      ? request.headers.authorization === `Bearer ${metricsToken}`
-      : ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(request.ip);
-    if (!allowed) return reply.status(403).type('text/plain; charset=utf-8').send('Accès refusé.');
+    if (metricsToken) {
+      if (!hasToken(request, metricsToken)) {
+        return reply
+          .status(401)
+          .header('www-authenticate', 'Bearer')
+          .type('text/plain; charset=utf-8')
+          .send('Jeton requis.');
+      }
+    } else if (!isLoopbackHost(host)) {
+      return reply.callNotFound();
+    } else if (!isDirectLocal(request)) {
+      return reply.status(403).type('text/plain; charset=utf-8').send('Accès refusé.');
+    }
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 }

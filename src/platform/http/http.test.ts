@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { HtmlValidate } from 'html-validate';
 import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/app.ts';
 import { dbKind } from '../../../test/helpers/database.ts';
+import { loadConfig } from '../config.ts';
 
 describe('platform over HTTP', () => {
   let t: TestApp;
@@ -143,6 +144,87 @@ describe('platform over HTTP', () => {
       const report = await validator.validateString(res.body);
       const messages = report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message}`));
       assert.deepEqual(messages, [], `${url} is valid HTML`);
+    }
+  });
+});
+
+describe('proxies and metrics', () => {
+  const proxied = (from: string, forwardedFor: string) => ({
+    remoteAddress: '10.0.0.2',
+    headers: { 'x-forwarded-for': `${forwardedFor}, ${from}` },
+  });
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({
+      config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TRUST_PROXY: '10.0.0.2' }),
+    });
+  });
+  after(() => t.close());
+
+  test('TRUST_PROXY names the proxies: a client writing X-Forwarded-For cannot choose its address', async () => {
+    // The verification page allows 20 requests a minute per address: rotating a forged
+    // left-most hop must not give a new allowance.
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const res = await t.app.inject({
+        url: `/mandats/verifier/${'0'.repeat(64)}`,
+        ...proxied('203.0.113.7', `198.51.100.${i}`),
+      });
+      statuses.push(res.statusCode);
+    }
+    assert.ok(statuses.includes(429), `rate limited: ${statuses.join(' ')}`);
+    // /metrics is not for a client claiming to be the machine itself.
+    const metrics = await t.app.inject({ url: '/metrics', ...proxied('203.0.113.7', '127.0.0.1') });
+    assert.notEqual(metrics.statusCode, 200);
+    // The journal records the address the proxy saw, not the forged one.
+    await t.app.inject({
+      url: '/api/v1/moi',
+      ...proxied('203.0.113.8', '192.0.2.99'),
+      headers: { ...proxied('203.0.113.8', '192.0.2.99').headers, authorization: 'Bearer relais_faux' },
+    });
+    const ips = await t.db.db
+      .selectFrom('audit_event')
+      .select('ip')
+      .where('action', '=', 'auth.token.failure')
+      .execute();
+    assert.deepEqual(
+      ips.map((r) => r.ip),
+      ['203.0.113.8'],
+    );
+  });
+
+  test('TRUST_PROXY=true (every hop) is refused, with what to write instead', () => {
+    assert.throws(
+      () => loadConfig({ TRUST_PROXY: 'true' }),
+      /TRUST_PROXY : doit valoir false ou les adresses des proxys/,
+    );
+  });
+
+  test('/metrics: only its bearer token once Relais listens beyond loopback', async () => {
+    const open = await createTestApp({
+      config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '0.0.0.0' }),
+    });
+    try {
+      // No token configured: hidden, even from the machine itself.
+      assert.equal((await open.app.inject('/metrics')).statusCode, 404);
+    } finally {
+      await open.close();
+    }
+    const token = 'jeton-des-metriques-0123456789';
+    const guarded = await createTestApp({
+      config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '0.0.0.0', METRICS_TOKEN: token }),
+    });
+    try {
+      assert.equal((await guarded.app.inject('/metrics')).statusCode, 401);
+      const wrong = await guarded.app.inject({ url: '/metrics', headers: { authorization: 'Bearer faux' } });
+      assert.equal(wrong.statusCode, 401);
+      const right = await guarded.app.inject({
+        url: '/metrics',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(right.statusCode, 200);
+    } finally {
+      await guarded.close();
     }
   });
 });
