@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError } from '../auth/policy.ts';
+import { BadRequestError } from './input.ts';
 
 /** Routes that answer JSON rather than pages. */
 const wantsJson = (request: FastifyRequest) =>
@@ -89,6 +90,18 @@ export function registerErrorPages(app: FastifyInstance): void {
       );
     }
     if (status === 404) return notFound(request, reply);
+    if (error instanceof BadRequestError) {
+      return errorPage(
+        reply,
+        400,
+        'Demande invalide',
+        <>
+          <h1>Demande invalide</h1>
+          <p safe>{error.message}</p>
+          <p>Rien n’a été enregistré.</p>
+        </>,
+      );
+    }
     if (status < 500) {
       return errorPage(
         reply,

@@ -120,6 +120,48 @@ describe('platform over HTTP', () => {
     assert.equal((await helper.get(css)).headers['cache-control'], 'public, max-age=31536000, immutable');
   });
 
+  test('a NUL byte anywhere in a request is refused in French with a 400, never a 500', async () => {
+    const anonymous = new Client(t.app);
+    const helper = new Client(t.app);
+    await helper.signIn('mediation@demo.relais.example');
+    const admin = new Client(t.app);
+    await admin.signIn('admin@demo.relais.example');
+    const cases: [Client, string][] = [
+      [anonymous, '/lieux?q=%00'],
+      [anonymous, '/lieux?q=caf%C3%A9%00'],
+      [helper, '/beneficiaires?q=%00'],
+      [admin, '/admin/lieux?q=%00'],
+      [admin, '/admin/journal?action=%00'],
+      [anonymous, '/collectivites/ville%00urbanne'],
+    ];
+    for (const [client, url] of cases) {
+      const res = await client.get(url);
+      assert.equal(res.statusCode, 400, url);
+      assert.equal(h1(res.body), 'Demande invalide', url);
+      assert.match(res.body, /caractère nul/, url);
+    }
+    const api = await t.app.inject('/api/v1/lieux?q=%00');
+    assert.equal(api.statusCode, 400);
+    assert.deepEqual(api.json(), {
+      error: 'caractere_nul',
+      message: 'La demande contient un caractère nul (\\0) : retirez-le et recommencez.',
+    });
+    const json = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/activites',
+      payload: { note: 'a\u0000b' },
+    });
+    assert.equal(json.statusCode, 400);
+    // A form: refused before anything reads it.
+    await anonymous.get('/connexion');
+    const form = await anonymous.post('/connexion', {
+      email: 'admin@demo.relais.example\u0000',
+      password: 'x',
+    });
+    assert.equal(form.statusCode, 400);
+    assert.match(form.body, /caractère nul/);
+  });
+
   test('every public page is valid HTML in French with exactly one h1', async () => {
     const validator = new HtmlValidate({
       extends: ['html-validate:standard'],

@@ -7,6 +7,7 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
+import { registerNulGuard } from './input.ts';
 
 /**
  * The CSP source that admits a tile template's images: its origin, with a leading `{s}.`
@@ -63,6 +64,7 @@ export async function registerHttpBasics(app: FastifyInstance, config: Config, c
     limits: { fileSize: 20 * 1024 * 1024, files: 1, fields: 50 },
   });
   await app.register(rateLimit, { global: false });
+  registerNulGuard(app);
 
   // Every state-changing form carries a CSRF token; the JSON API authenticates by token instead.
   app.addHook('preHandler', async (request, reply) => {
