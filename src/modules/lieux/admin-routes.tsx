@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Actor, can, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
+import { TAKES_FILES } from '../../platform/http/uploads.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { displayName, listCollectivites } from '../territoires/index.ts';
@@ -241,7 +242,7 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
 
   app.get('/admin/lieux/import', managers, (request, reply) => importForm(request, reply, {}));
 
-  app.post('/admin/lieux/import', managers, async (request, reply) => {
+  app.post('/admin/lieux/import', { ...managers, ...TAKES_FILES }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const choices = await choicesFor(db, request.actor);
     const chosen = chosenCollectivite(body, choices);

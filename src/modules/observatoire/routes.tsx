@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
 import { optionalText, parseForm } from '../../platform/forms.ts';
+import { TAKES_FILES } from '../../platform/http/uploads.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import type { IfnKind } from './ifn-file.ts';
@@ -109,7 +110,7 @@ export function observatoireRoutes(app: FastifyInstance, { db }: RouteContext): 
     });
   });
 
-  app.post(IFN_ADMIN_PATH, adminsOnly, async (request, reply) => {
+  app.post(IFN_ADMIN_PATH, { ...adminsOnly, ...TAKES_FILES }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const values = {
       millesime: typeof body.millesime === 'string' ? body.millesime : '',

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can, ensure } from '../../platform/auth/policy.ts';
 import { fileUrl } from '../../platform/files.ts';
 import { parseForm } from '../../platform/forms.ts';
+import { TAKES_FILES } from '../../platform/http/uploads.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { Brand } from '../../platform/ui/layout.tsx';
 import {
@@ -173,7 +174,7 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     );
   });
 
-  app.post('/admin/territoire/collectivites/:id/theme', async (request, reply) => {
+  app.post('/admin/territoire/collectivites/:id/theme', TAKES_FILES, async (request, reply) => {
     const c = await loadForTheme(request);
     if (!c) return reply.callNotFound();
     const body = request.body as Record<string, unknown>;

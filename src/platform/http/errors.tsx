@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ForbiddenError } from '../auth/policy.ts';
+import { ANONYMOUS, ForbiddenError } from '../auth/policy.ts';
 import { BadRequestError } from './input.ts';
 
 /** Routes that answer JSON rather than pages. */
@@ -33,6 +33,8 @@ export function registerErrorPages(app: FastifyInstance): void {
   app.setNotFoundHandler(notFound);
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    // An error before the actor is known (an early hook) still gets a page.
+    request.actor ??= ANONYMOUS;
     if (error instanceof ForbiddenError && request.actor?.kind === 'anonymous' && request.method === 'GET') {
       return reply.redirect('/connexion');
     }
@@ -93,7 +95,7 @@ export function registerErrorPages(app: FastifyInstance): void {
     if (error instanceof BadRequestError) {
       return errorPage(
         reply,
-        400,
+        error.statusCode,
         'Demande invalide',
         <>
           <h1>Demande invalide</h1>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { HtmlValidate } from 'html-validate';
 import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/app.ts';
 import { dbKind } from '../../../test/helpers/database.ts';
@@ -268,5 +268,115 @@ describe('proxies and metrics', () => {
     } finally {
       await guarded.close();
     }
+  });
+});
+
+describe('uploads', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ demo: true });
+  });
+  after(() => t.close());
+
+  const multipart = (boundary: string, body: string | Buffer, headers: Record<string, string> = {}) => ({
+    method: 'POST' as const,
+    payload: body,
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...headers },
+  });
+
+  /** A well-formed multipart body: `_csrf` first, as the forms put it, then a file. */
+  function form(csrf: string, file: Buffer): Buffer {
+    const head =
+      `--b\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n` +
+      '--b\r\nContent-Disposition: form-data; name="fichier"; filename="lieux.csv"\r\nContent-Type: text/csv\r\n\r\n';
+    return Buffer.concat([Buffer.from(head), file, Buffer.from('\r\n--b--\r\n')]);
+  }
+
+  async function signedIn() {
+    const admin = new Client(t.app);
+    await admin.signIn('admin@demo.relais.example');
+    await admin.get('/admin/lieux/import');
+    return admin;
+  }
+
+  test('an anonymous upload is refused before its body is read', async () => {
+    const res = await t.app.inject({ url: '/admin/lieux/import', ...multipart('b', '--b\r\nnot a part') });
+    assert.equal(res.statusCode, 403);
+  });
+
+  test('an upload without the form’s token is refused before its file is read', async () => {
+    const admin = await signedIn();
+    const res = await t.app.inject({
+      url: '/admin/lieux/import',
+      ...multipart('b', `${form('faux', Buffer.from('id,nom\n'))}`.slice(0, 120), {
+        cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+      }),
+    });
+    assert.equal(res.statusCode, 403);
+    assert.equal(h1(res.body), 'Le formulaire a expiré');
+  });
+
+  test('malformed multipart gets a French 400, not a 500', async () => {
+    const admin = await signedIn();
+    const cookie = [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const whole = form(admin.lastCsrf!, Buffer.from('id,nom\n1,a\n'));
+    for (const body of [whole.subarray(0, whole.length - 20), Buffer.from('--b\r\ngarbage\r\n\r\n')]) {
+      const res = await t.app.inject({ url: '/admin/lieux/import', ...multipart('b', body, { cookie }) });
+      assert.ok([400, 403].includes(res.statusCode), `${res.statusCode}`);
+    }
+    const truncated = await t.app.inject({
+      url: '/admin/lieux/import',
+      ...multipart('b', whole.subarray(0, whole.length - 20), { cookie }),
+    });
+    assert.equal(truncated.statusCode, 400);
+    assert.match(truncated.body, /Le fichier envoyé est incomplet ou illisible/);
+  });
+
+  test('a gzip-encoded oversized upload is answered at once by a listening server', async () => {
+    const admin = await signedIn();
+    const cookie = [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const bomb = gzipSync(form(admin.lastCsrf!, Buffer.alloc(25 * 1024 * 1024, 0x61)));
+    const origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const res = await fetch(`${origin}/admin/lieux/import`, {
+      method: 'POST',
+      body: bomb,
+      headers: { 'content-type': 'multipart/form-data; boundary=b', 'content-encoding': 'gzip', cookie },
+      signal: AbortSignal.timeout(10_000),
+    });
+    assert.equal(res.status, 415);
+    assert.match(await res.text(), /sans compression/);
+  });
+
+  test('an oversized upload gets a French 413', async () => {
+    const admin = await signedIn();
+    const cookie = [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await t.app.inject({
+      url: '/admin/lieux/import',
+      ...multipart('b', form(admin.lastCsrf!, Buffer.alloc(21 * 1024 * 1024, 0x61)), { cookie }),
+    });
+    assert.equal(res.statusCode, 413);
+    assert.match(res.body, /20 Mo/);
+  });
+
+  test('a route that takes no file refuses multipart without reading it', async () => {
+    const client = new Client(t.app);
+    await client.get('/connexion');
+    const res = await client.postMultipart('/connexion', {
+      email: 'admin@demo.relais.example',
+      password: 'relais-demo-2026',
+    });
+    assert.equal(res.statusCode, 415);
+    assert.match(res.body, /n’accepte pas de fichier/);
+  });
+
+  test('a real upload still works: places imported from the form', async () => {
+    const admin = await signedIn();
+    const res = await admin.postMultipart(
+      '/admin/lieux/import',
+      { collectivite: '', essai: 'oui' },
+      { name: 'fichier', bytes: Buffer.from('id,nom\n'), filename: 'lieux.csv' },
+    );
+    // The form was read: the file reached the import, which found no place in it.
+    assert.match(res.body, /Le fichier ne contient aucun lieu/);
   });
 });

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 
-/** A request refused for its form, with a French message safe to show as is. */
+/** A request refused for its form (400, 413, 415…), with a French message safe to show as is. */
 export class BadRequestError extends Error {
-  readonly statusCode = 400;
   constructor(
     readonly code: string,
     message: string,
+    readonly statusCode = 400,
   ) {
     super(message);
   }

@@ -5,9 +5,10 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import { registerNulGuard } from './input.ts';
+import { MAX_UPLOAD_BYTES, registerUploads } from './uploads.ts';
 
 /**
  * The CSP source that admits a tile template's images: its origin, with a leading `{s}.`
@@ -58,19 +59,21 @@ export async function registerHttpBasics(app: FastifyInstance, config: Config, c
     getToken: (request) => (request.body as { _csrf?: string } | undefined)?._csrf,
   });
   await app.register(formbody);
-  await app.register(multipart, {
-    attachFieldsToBody: 'keyValues',
-    // 20 MB: a regional or national file of places; images check their own, smaller limit.
-    limits: { fileSize: 20 * 1024 * 1024, files: 1, fields: 50 },
-  });
+  // Multipart bodies are not read here: only by the routes that take files (uploads.ts).
+  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 50 } });
   await app.register(rateLimit, { global: false });
   registerNulGuard(app);
+
+  const verifyCsrf = (request: FastifyRequest, reply: FastifyReply) =>
+    new Promise<void>((resolve, reject) => {
+      app.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve()));
+    });
+  const readUpload = registerUploads(app, verifyCsrf);
 
   // Every state-changing form carries a CSRF token; the JSON API authenticates by token instead.
   app.addHook('preHandler', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD' || request.url.startsWith('/api/')) return;
-    await new Promise<void>((resolve, reject) => {
-      app.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve()));
-    });
+    if (request.isMultipart()) request.body = await readUpload(request, reply);
+    else await verifyCsrf(request, reply);
   });
 }
