@@ -5,7 +5,7 @@ import { modules } from './modules/index.ts';
 import { findCollectiviteById, getSiteIdentity } from './modules/territoires/index.ts';
 import { ANONYMOUS } from './platform/auth/policy.ts';
 import { resolveSession, SESSION_COOKIE } from './platform/auth/sessions.ts';
-import { actorFromBearer } from './platform/auth/tokens.ts';
+import { actorFromBearer, tokenFailureJournal } from './platform/auth/tokens.ts';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/database.ts';
 import { registerFiles } from './platform/files.ts';
@@ -51,11 +51,18 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
   await registerAssets(app);
 
   app.decorateRequest('actor', null as never);
+  const tokenFailures = tokenFailureJournal(db);
+  app.addHook('onClose', () => tokenFailures.flush());
   app.addHook('onRequest', async (request) => {
     request.actor = ANONYMOUS;
     // The API authenticates by bearer token only: a cookie there would invite CSRF.
     if (request.url.startsWith('/api/')) {
-      request.actor = await actorFromBearer(db, request.headers.authorization, request.ip);
+      request.actor = await actorFromBearer(
+        db,
+        request.headers.authorization,
+        request.ip,
+        tokenFailures.record,
+      );
       return;
     }
     const token = request.cookies[SESSION_COOKIE];

@@ -117,6 +117,13 @@ const schema = z
       })
       .default('info'),
     TRUST_PROXY: trustProxySetting.default(false),
+    API_RATE_LIMIT: z
+      .string()
+      .trim()
+      .regex(/^\d+$/, 'doit être un nombre entier / must be an integer')
+      .transform(Number)
+      .pipe(z.number().min(1, 'doit valoir au moins 1 / must be at least 1'))
+      .default(600),
     COOKIE_SECRET: z
       .string()
       .min(32, 'doit faire au moins 32 caractères / must be at least 32 characters')
@@ -202,6 +209,8 @@ export type Config = {
   /** Fastify's `trustProxy`: false, or the addresses of the proxies whose `X-Forwarded-For` counts. */
   trustProxy: false | string[];
   cookieSecret: string | undefined;
+  /** Requests a minute to `/api/` per address, and per bearer token. */
+  apiRateLimit: number;
   metricsToken: string | undefined;
   /** Backups (`relais backup`): a passphrase, or a public key to encrypt and its secret key to restore. */
   backup: { passphrase: string | undefined; recipient: string | undefined; identity: string | undefined };
@@ -258,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: v.LOG_LEVEL,
     trustProxy: v.TRUST_PROXY,
     cookieSecret: v.COOKIE_SECRET,
+    apiRateLimit: v.API_RATE_LIMIT,
     metricsToken: v.METRICS_TOKEN,
     backup: {
       passphrase: v.RELAIS_BACKUP_PASSPHRASE,

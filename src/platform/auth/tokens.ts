@@ -153,21 +153,78 @@ export async function resolveToken(db: Db, token: string, now = new Date()): Pro
   return (await lookupToken(db, token, now)).actor;
 }
 
+/** Where failed token attempts go: `tokenFailureJournal`, or straight to the journal. */
+export type TokenFailureSink = (ip: string, tokenId: string | null) => Promise<void>;
+
+const journalTokenFailure = (db: Db, ip: string, tokenId: string | null, details?: Record<string, unknown>) =>
+  audit(db, {
+    actor: ANONYMOUS,
+    action: 'auth.token.failure',
+    subject: tokenId ? { type: 'api_token', id: tokenId } : undefined,
+    ip,
+    details,
+  });
+
+/**
+ * Failed token attempts, journaled in aggregate: the first from an address at once, the
+ * others of the same minute as one more entry with their count when the minute ends (or
+ * `flush()`, when the app closes). A client trying tokens writes two entries a minute at most.
+ */
+export function tokenFailureJournal(db: Db, windowMs = 60_000) {
+  const windows = new Map<
+    string,
+    { since: Date; count: number; tokenIds: Set<string>; timer: NodeJS.Timeout }
+  >();
+
+  const close = async (ip: string) => {
+    const window = windows.get(ip);
+    if (!window) return;
+    windows.delete(ip);
+    clearTimeout(window.timer);
+    if (window.count === 0) return;
+    await journalTokenFailure(db, ip, null, {
+      tentatives: window.count,
+      depuis: window.since.toISOString(),
+      jetons_connus: [...window.tokenIds].slice(0, 20),
+    });
+  };
+
+  const record: TokenFailureSink = async (ip, tokenId) => {
+    const open = windows.get(ip);
+    if (open) {
+      open.count += 1;
+      if (tokenId) open.tokenIds.add(tokenId);
+      return;
+    }
+    const timer = setTimeout(() => void close(ip).catch(() => {}), windowMs);
+    timer.unref();
+    windows.set(ip, { since: new Date(), count: 0, tokenIds: new Set(), timer });
+    await journalTokenFailure(db, ip, tokenId, { tentatives: 1 });
+  };
+
+  return {
+    record,
+    /** Journals every pending count now. */
+    flush: () => Promise.all([...windows.keys()].map(close)).then(() => undefined),
+  };
+}
+
 /**
  * The actor of a request to `/api/`, from its `Authorization: Bearer …` header alone (a
  * session cookie does not count there). Without the header the caller is anonymous; a
- * header that gives no usable token is journaled as a failure, and the caller is anonymous.
+ * header that gives no usable token is a failure (to `onFailure`, else journaled at once),
+ * and the caller is anonymous.
  */
-export async function actorFromBearer(db: Db, authorization: string | undefined, ip: string): Promise<Actor> {
+export async function actorFromBearer(
+  db: Db,
+  authorization: string | undefined,
+  ip: string,
+  onFailure: TokenFailureSink = (failedIp, tokenId) => journalTokenFailure(db, failedIp, tokenId),
+): Promise<Actor> {
   if (!authorization) return ANONYMOUS;
   const token = /^Bearer +(\S+) *$/i.exec(authorization)?.[1];
   const found = token ? await lookupToken(db, token, new Date()) : NOT_FOUND;
   if (found.actor) return found.actor;
-  await audit(db, {
-    actor: ANONYMOUS,
-    action: 'auth.token.failure',
-    subject: found.tokenId ? { type: 'api_token', id: found.tokenId } : undefined,
-    ip,
-  });
+  await onFailure(ip, found.tokenId);
   return ANONYMOUS;
 }

@@ -380,3 +380,95 @@ describe('uploads', () => {
     assert.match(res.body, /Le fichier ne contient aucun lieu/);
   });
 });
+
+describe('API abuse', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({
+      demo: true,
+      config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', API_RATE_LIMIT: '30' }),
+    });
+  });
+  after(() => t.close());
+
+  const failures = () =>
+    t.db.db
+      .selectFrom('audit_event')
+      .select(['ip', 'details'])
+      .where('action', '=', 'auth.token.failure')
+      .orderBy('id')
+      .execute();
+
+  test('the API is rate-limited per address, in French JSON', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++) {
+      statuses.push(
+        (await t.app.inject({ url: '/api/v1/collectivites', remoteAddress: '198.51.100.1' })).statusCode,
+      );
+    }
+    assert.deepEqual(statuses.slice(0, 30), Array(30).fill(200));
+    const refused = await t.app.inject({ url: '/api/v1/collectivites', remoteAddress: '198.51.100.1' });
+    assert.equal(refused.statusCode, 429);
+    assert.match(refused.headers['retry-after'] as string, /^\d+$/);
+    assert.equal((refused.json() as { error: string }).error, 'trop_de_requetes');
+    assert.match((refused.json() as { message: string }).message, /Trop de requêtes/);
+    // Another address is not affected.
+    assert.equal(
+      (await t.app.inject({ url: '/api/v1/collectivites', remoteAddress: '198.51.100.2' })).statusCode,
+      200,
+    );
+  });
+
+  test('the API is rate-limited per token, whatever the address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++) {
+      const res = await t.app.inject({
+        url: '/api/v1/moi',
+        remoteAddress: `203.0.113.${i}`,
+        headers: { authorization: 'Bearer relais_toujours-le-meme' },
+      });
+      statuses.push(res.statusCode);
+    }
+    assert.equal(statuses.filter((s) => s === 429).length, 2, statuses.join(' '));
+  });
+
+  test('wrong tokens are journaled once per address and minute, with their count', async () => {
+    const before = (await failures()).length;
+    for (let i = 0; i < 20; i++) {
+      await t.app.inject({
+        url: '/api/v1/moi',
+        remoteAddress: '192.0.2.50',
+        headers: { authorization: `Bearer relais_essai-${i}` },
+      });
+    }
+    const now = (await failures()).slice(before);
+    assert.equal(now.length, 1, 'the first failure, at once');
+    assert.equal(now[0]!.ip, '192.0.2.50');
+  });
+
+  test('the count of the other failures is journaled when the minute ends, or when the app closes', async () => {
+    const other = await createTestApp();
+    for (let i = 0; i < 20; i++) {
+      await other.app.inject({
+        url: '/api/v1/moi',
+        remoteAddress: '192.0.2.51',
+        headers: { authorization: `Bearer relais_essai-${i}` },
+      });
+    }
+    await other.app.close();
+    const rows = await other.db.db
+      .selectFrom('audit_event')
+      .select(['ip', 'details'])
+      .where('action', '=', 'auth.token.failure')
+      .orderBy('id')
+      .execute()
+      .finally(() => other.db.close());
+    assert.deepEqual(
+      rows.map((r) => [r.ip, (r.details as { tentatives: number }).tentatives]),
+      [
+        ['192.0.2.51', 1],
+        ['192.0.2.51', 19],
+      ],
+    );
+  });
+});

@@ -7,6 +7,7 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
+import { registerApiLimits } from './api-limits.ts';
 import { registerNulGuard } from './input.ts';
 import { MAX_UPLOAD_BYTES, registerUploads } from './uploads.ts';
 
@@ -62,6 +63,7 @@ export async function registerHttpBasics(app: FastifyInstance, config: Config, c
   // Multipart bodies are not read here: only by the routes that take files (uploads.ts).
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 50 } });
   await app.register(rateLimit, { global: false });
+  registerApiLimits(app, config.apiRateLimit);
   registerNulGuard(app);
 
   const verifyCsrf = (request: FastifyRequest, reply: FastifyReply) =>
