@@ -8,6 +8,7 @@ import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { lockDataDir } from './data-dir-lock.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -45,13 +46,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   let owned = false;
+  let unlock = () => {};
   let pglite: PGlite;
   if ('pglite' in options) {
     pglite = options.pglite;
   } else {
     const dir = path.join(options.dataDir, 'pgdata');
     mkdirSync(dir, { recursive: true });
-    pglite = await PGlite.create(dir, { extensions: PGLITE_EXTENSIONS });
+    unlock = lockDataDir(options.dataDir);
+    try {
+      pglite = await PGlite.create(dir, { extensions: PGLITE_EXTENSIONS });
+    } catch (error) {
+      unlock();
+      throw error;
+    }
     owned = true;
   }
   // PGlite has a single connection: the adapter's pool has size 1 and queues queries.
@@ -64,6 +72,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     async close() {
       await db.destroy();
       if (owned) await pglite.close();
+      unlock();
     },
   };
 }
