@@ -12,6 +12,7 @@ import { collectJobs, type Scheduler, startScheduler } from './platform/jobs/ind
 import { createLogger } from './platform/logger.ts';
 import type { CliContext, ModuleContext } from './platform/module.ts';
 import { getOrCreateSetting } from './platform/settings.ts';
+import { unsafeSettings } from './platform/startup-checks.ts';
 
 function open(config: Config): Promise<DatabaseHandle> {
   return config.databaseUrl
@@ -78,6 +79,13 @@ async function serve(config: Config, options: { demo?: boolean }): Promise<void>
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  const unsafe = unsafeSettings(config);
+  if (unsafe.length) {
+    logger.warn({ unsafe }, 'unsafe settings');
+    console.warn(
+      ['\nAttention, réglages à revoir (voir SECURITY.md) :', ...unsafe.map((u) => `  - ${u}`)].join('\n'),
+    );
+  }
   const where = handle.kind === 'pglite' ? `PGlite embarqué dans ${config.dataDir}` : 'serveur PostgreSQL';
   const banner = [`\nRelais est prêt : ${config.publicUrl}  (base : ${where})`];
   if (options.demo) {

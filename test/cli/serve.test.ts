@@ -36,3 +36,29 @@ test('serve --demo seeds on first start, stops cleanly on SIGTERM, and starts ag
   const [code2] = await once(second.child, 'exit');
   assert.equal(code2, 0);
 });
+
+test('serve in production warns, on the console and in the log, about each unsafe setting', async (t) => {
+  const port = String(await freePort());
+  const server = await startServer([], {
+    ...env,
+    PORT: port,
+    NODE_ENV: 'production',
+    RELAIS_JOBS: 'off',
+    COOKIE_SECRET: '',
+    SMTP_URL: '',
+    SMS_PROVIDER: 'dev',
+  });
+  t.after(() => server.child.kill('SIGKILL'));
+  // The warning goes to standard error, the banner to standard output: either may come first.
+  for (let waited = 0; waited < 5000 && !/SMTP_URL/.test(server.output()); waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const output = server.output();
+  assert.match(output, /Attention, réglages à revoir \(voir SECURITY\.md\) :/);
+  for (const name of ['PUBLIC_URL', 'COOKIE_SECRET', 'SMS_PROVIDER=dev', 'SMTP_URL']) {
+    assert.match(output, new RegExp(`  - ${name}`), name);
+  }
+  assert.match(output, /"msg":"unsafe settings"/);
+  server.child.kill('SIGTERM');
+  await once(server.child, 'exit');
+});
