@@ -30,8 +30,7 @@ test('a command refuses the embedded database that a running server uses, and ta
   await once(server.child, 'exit');
   const listed = await runRelais(['token', 'list'], env);
   assert.equal(listed.code, 0, listed.stderr);
-  // And a second server is refused while a command holds the directory? Only while it runs:
-  // once the command has ended, a server starts again.
+  // Once the command has ended, a server starts again on the directory.
   const again = await startServer([], { ...env, PORT: String(await freePort()) });
   again.child.kill('SIGTERM');
   const [code] = await once(again.child, 'exit');

@@ -59,7 +59,7 @@ export function lockDataDir(dataDir: string, command = commandLine()): () => voi
       throw new CliError(
         `la base embarquée de ${dataDir} est ouverte par un autre processus Relais (${describe(holder)}). ` +
           'Arrêtez-le avant cette commande (une base embarquée ne sert qu’un processus à la fois), ' +
-          'ou utilisez un serveur PostgreSQL (DATABASE_URL).',
+          `ou utilisez un serveur PostgreSQL (DATABASE_URL). Si ce processus n’est pas Relais, supprimez ${file}.`,
       );
     }
     rmSync(file, { force: true }); // its process is gone: a stale lock
