@@ -49,8 +49,11 @@ test('serve in production warns, on the console and in the log, about each unsaf
     SMS_PROVIDER: 'dev',
   });
   t.after(() => server.child.kill('SIGKILL'));
-  // The warning goes to standard error, the banner to standard output: either may come first.
-  for (let waited = 0; waited < 5000 && !/SMTP_URL/.test(server.output()); waited += 100) {
+  // The warning goes to standard error, the log and the banner to standard output: the pipes
+  // deliver them in any order.
+  const complete = () =>
+    / {2}- SMTP_URL/.test(server.output()) && /"msg":"unsafe settings"/.test(server.output());
+  for (let waited = 0; waited < 10_000 && !complete(); waited += 100) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const output = server.output();
