@@ -1,5 +1,5 @@
 import { PassThrough, type Writable } from 'node:stream';
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../../platform/csv.ts';
 import ExcelJS from 'exceljs';
 import { findCommune } from '../territoires/index.ts';
 import type { ExportRow } from './activity-service.ts';
@@ -88,7 +88,7 @@ export function exportCells(r: ExportRow, dateAs: 'text' | 'date'): Cell[] {
  * (what a French Excel expects on opening), ISO dates.
  */
 export function activitiesCsv(rows: ExportRow[]): string {
-  return `\uFEFF${stringify(
+  return `\uFEFF${csvText(
     rows.map((r) => exportCells(r, 'text')),
     { header: true, columns: [...EXPORT_HEADER], delimiter: ';', record_delimiter: 'windows' },
   )}`;

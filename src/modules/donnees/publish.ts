@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { stringify } from 'csv-stringify/sync';
 import { audit } from '../../platform/audit/journal.ts';
 import { type Actor, ensure } from '../../platform/auth/policy.ts';
+import { csvText } from '../../platform/csv.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { type Dataset, type DatasetRow, FORMATS, type Format } from './dataset.ts';
 import { listDatasets } from './registry.ts';
@@ -35,9 +35,8 @@ function columnNames(dataset: Dataset, rows: readonly DatasetRow[]): string[] {
 export function serialise(dataset: Dataset, rows: readonly DatasetRow[], format: Format): Buffer {
   const names = columnNames(dataset, rows);
   if (format === 'csv') {
-    const cell = (value: DatasetRow[string] | undefined) =>
-      value === null || value === undefined ? '' : String(value);
-    return Buffer.from(stringify([names, ...rows.map((row) => names.map((name) => cell(row[name])))]));
+    const cell = (value: DatasetRow[string] | undefined) => value ?? '';
+    return Buffer.from(csvText([names, ...rows.map((row) => names.map((name) => cell(row[name])))]));
   }
   const ordered = rows.map((row) => Object.fromEntries(names.map((name) => [name, row[name] ?? null])));
   return Buffer.from(JSON.stringify(ordered));

@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../../platform/csv.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
@@ -63,7 +63,7 @@ export function journalRoutes(app: FastifyInstance, { db }: RouteContext): void 
       ip: request.ip,
       details: { ...filter, rows: entries.length },
     });
-    const csv = stringify(
+    const csv = csvText(
       entries.map((e) => [
         e.id,
         e.at.toISOString(),

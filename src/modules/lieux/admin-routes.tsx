@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../../platform/csv.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Actor, can, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
 import { TAKES_FILES } from '../../platform/http/uploads.ts';
@@ -323,6 +323,6 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="rapport-import-${report.importId}.csv"`)
-      .send(`\uFEFF${stringify(reportRecords(report))}`);
+      .send(`\uFEFF${csvText(reportRecords(report))}`);
   });
 }

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../../platform/csv.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import { commandGroup } from '../../platform/cli.ts';
 import { CliError } from '../../platform/cli-error.ts';
@@ -75,7 +75,7 @@ export function lieuxCli({ program, withDb }: CliContext): void {
         if (!result.ok) throw new CliError(result.reason);
         console.log(reportText(result.report));
         if (flags.rapport) {
-          await writeFile(flags.rapport, stringify(reportRecords(result.report)));
+          await writeFile(flags.rapport, csvText(reportRecords(result.report)));
           console.log(`Rapport détaillé : ${flags.rapport}`);
         }
         // A CliError, not process.exitCode: main.ts sets the exit code from runCli's result.

@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../../platform/csv.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { toServices, toStructure } from './data-inclusion.ts';
 import { placeOf } from './store.ts';
@@ -55,10 +55,10 @@ export async function exportPlaces(
 ): Promise<number> {
   let count = 0;
   if (format === 'csv') {
-    await write(stringify([LMN_FIELD_NAMES]));
+    await write(csvText([LMN_FIELD_NAMES]));
     for await (const page of publishedPlaces(db)) {
       await write(
-        stringify(page.map(({ place }) => LMN_FIELD_NAMES.map((n) => csvValue(lmnRecord(place)[n])))),
+        csvText(page.map(({ place }) => LMN_FIELD_NAMES.map((n) => csvValue(lmnRecord(place)[n])))),
       );
       count += page.length;
     }
@@ -92,6 +92,7 @@ function itemsOf(key: string, place: LmnPlace, ctx: { source: string; placeUrl: 
   return toServices(place, ctx);
 }
 
-function csvValue(value: string | number | null | undefined): string {
-  return value === null || value === undefined ? '' : String(value);
+/** A cell of the CSV: numbers stay numbers (the writer lets them through as they are). */
+function csvValue(value: string | number | null | undefined): string | number {
+  return value ?? '';
 }

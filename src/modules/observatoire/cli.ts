@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../../platform/csv.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import { commandGroup } from '../../platform/cli.ts';
 import { CliError } from '../../platform/cli-error.ts';
@@ -104,7 +104,7 @@ export function observatoireCli({ program, withDb }: CliContext): void {
         if (flags.rapport) {
           await writeFile(
             flags.rapport,
-            stringify(reportRecords(result.report.rows, result.report.fileNotes)),
+            csvText(reportRecords(result.report.rows, result.report.fileNotes)),
           );
           console.log(`Rapport détaillé : ${flags.rapport}`);
         }

@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../../platform/csv.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
@@ -179,6 +179,6 @@ export function observatoireRoutes(app: FastifyInstance, { db }: RouteContext): 
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="rapport-ifn-${stored.kind}-${stored.year}.csv"`)
-      .send(`\uFEFF${stringify(reportRecords(stored.rows, stored.fileNotes))}`);
+      .send(`\uFEFF${csvText(reportRecords(stored.rows, stored.fileNotes))}`);
   });
 }
