@@ -1,6 +1,6 @@
-import { csvText } from '../../platform/csv.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Actor, can, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
+import { csvText } from '../../platform/csv.ts';
 import { TAKES_FILES } from '../../platform/http/uploads.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
@@ -22,6 +22,7 @@ import {
   listImports,
   listManagedPlaces,
   managedCollectivites,
+  newPlaceLmnId,
   placeHistory,
   savePlace,
   setPlaceStatus,
@@ -134,7 +135,8 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     const body = (request.body ?? {}) as Record<string, unknown>;
     const choices = await choicesFor(db, request.actor);
     const chosen = chosenCollectivite(body, choices);
-    const parsed = parsePlaceForm(body, '');
+    // A new place gets its standard identifier here: the form has no field for it.
+    const parsed = parsePlaceForm(body, newPlaceLmnId());
     const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
     if (!chosen) errors.collectivite = 'Choisissez une collectivité parmi celles que vous gérez.';
     if (!parsed.ok || !chosen) {

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { csvText } from '../../platform/csv.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import { commandGroup } from '../../platform/cli.ts';
 import { CliError } from '../../platform/cli-error.ts';
+import { csvText } from '../../platform/csv.ts';
 import type { CliContext } from '../../platform/module.ts';
 import { type ExportFormat, exportPlaces } from './export.ts';
 import { type ImportReport, importPlaces, reportRecords } from './import.ts';

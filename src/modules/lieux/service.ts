@@ -81,6 +81,11 @@ function today(): string {
   return new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' });
 }
 
+/** The standard's identifier of a place created in Relais (imported places keep their own). */
+export function newPlaceLmnId(): string {
+  return `relais-${randomUUID()}`;
+}
+
 /**
  * Creates a place or saves a change from the form, with its history. `date_maj` moves
  * only when a value of the standard really changed.
@@ -99,7 +104,7 @@ export async function savePlace(
   const now = new Date();
   return db.transaction().execute(async (trx) => {
     if (!input.id) {
-      const place = { ...input.place, id: input.place.id || `relais-${randomUUID()}`, date_maj: today() };
+      const place = { ...input.place, id: input.place.id || newPlaceLmnId(), date_maj: today() };
       const created = await trx
         .insertInto('lieu')
         .values({

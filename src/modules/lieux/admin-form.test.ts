@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import {
+  loadLmnSchema,
+  parseCsvRecords,
+  REFERENCE_MISSING,
+  validateLmnRecords,
+} from '../../../test/helpers/lmn-schema.ts';
+import { findCollectiviteByCode } from '../territoires/index.ts';
+import { LMN_FIELD_NAMES } from './vocabulary.ts';
+
+/**
+ * The place form as a coordinator uses it (`/admin/lieux/nouveau`, CSRF token of the page
+ * read first), and the created place, with several phone numbers, in the LMN v1 exports.
+ */
+
+const NAME = 'Espace numérique du Tonkin';
+
+describe('creating a place with the web form', () => {
+  let t: TestApp;
+  let coordinator: Client;
+  let placeId = '';
+
+  before(async () => {
+    t = await createTestApp({ demo: true });
+    coordinator = new Client(t.app);
+    await coordinator.signIn('coordination@demo.relais.example');
+  });
+  after(() => t.close());
+
+  test('a coordinator creates a place: it exists, as a draft, and its page shows it', async () => {
+    const form = await coordinator.get('/admin/lieux/nouveau');
+    assert.equal(form.statusCode, 200);
+    const villeurbanne = await findCollectiviteByCode(t.db.db, '69266');
+    const res = await coordinator.post('/admin/lieux/nouveau', {
+      collectivite: String(villeurbanne!.id),
+      nom: NAME,
+      pivot: '21690266800013',
+      adresse: '12 rue du Tonkin',
+      code_postal: '69100',
+      commune: 'Villeurbanne',
+      telephone: '04 78 03 12 34\n06 12 34 56 78',
+      courriels: 'tonkin@exemple.fr',
+      services: 'Aide aux démarches administratives',
+    });
+    assert.equal(res.statusCode, 303, res.body.match(/error-summary[\s\S]*?<\/ul>/)?.[0] ?? res.body);
+    const location = String(res.headers.location);
+    assert.match(location, /^\/admin\/lieux\/[0-9a-f-]{36}\?ok=enregistre$/);
+    placeId = location.slice('/admin/lieux/'.length, location.indexOf('?'));
+
+    const row = await t.db.db.selectFrom('lieu').selectAll().where('id', '=', placeId).executeTakeFirst();
+    assert.ok(row);
+    assert.equal(row.nom, NAME);
+    assert.equal(row.status, 'brouillon');
+    assert.equal(row.collectivite_id, villeurbanne!.id);
+    assert.match(row.lmn_id, /^relais-[0-9a-f-]{36}$/);
+    assert.deepEqual(row.telephone, ['+33478031234', '+33612345678']);
+
+    const page = await coordinator.get(location);
+    assert.equal(page.statusCode, 200);
+    assert.ok(page.body.includes('Le lieu a été enregistré.'));
+    assert.ok(page.body.includes(NAME));
+
+    await coordinator.post(`/admin/lieux/${placeId}/publier`, {});
+    const shown = await new Client(t.app).get(`/lieux/${placeId}`);
+    assert.equal(shown.statusCode, 200);
+    assert.ok(shown.body.includes(NAME));
+  });
+
+  test('without the CSRF token, nothing is created', async () => {
+    const before = await t.db.db.selectFrom('lieu').select('id').execute();
+    const res = await coordinator.post('/admin/lieux/nouveau', { _csrf: '', nom: 'Sans jeton' });
+    assert.equal(res.statusCode, 403);
+    assert.equal((await t.db.db.selectFrom('lieu').select('id').execute()).length, before.length);
+  });
+
+  test('LMN v1 CSV and JSON with several phone numbers validate against the official schema', {
+    skip: REFERENCE_MISSING,
+  }, async () => {
+    assert.ok(placeId, 'the place of the first test');
+    const schema = loadLmnSchema()!;
+    const csv = parseCsvRecords((await new Client(t.app).get('/api/v1/lieux.csv')).body);
+    const json = (await new Client(t.app).get('/api/v1/lieux.json')).json() as Record<
+      string,
+      string | number | null
+    >[];
+    const asText = (record: Record<string, string | number | null>) =>
+      Object.fromEntries(LMN_FIELD_NAMES.map((n) => [n, record[n] === null ? '' : String(record[n])]));
+    for (const records of [csv, json.map(asText)]) {
+      const ours = records.find((r) => r.nom === NAME);
+      assert.ok(ours, 'the new place is exported');
+      assert.equal(ours.telephone, '+33478031234', 'the first number, as the standard allows one');
+      assert.deepEqual(validateLmnRecords(records, schema), []);
+    }
+  });
+});
