@@ -59,8 +59,10 @@ async function serve(config: Config, options: { demo?: boolean }): Promise<void>
   } else {
     logger.info('scheduled jobs are off (RELAIS_JOBS=off)');
   }
-  const stopSealer = startSealer(handle.db, (error) =>
-    logger.error({ err: error }, 'journal sealing failed'),
+  const stopSealer = startSealer(
+    handle.db,
+    (error) => logger.error({ err: error }, 'journal sealing failed'),
+    { key: config.auditKey },
   );
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -71,7 +73,7 @@ async function serve(config: Config, options: { demo?: boolean }): Promise<void>
     await scheduler?.stop();
     await app.close();
     await stopSealer();
-    await sealJournal(handle.db);
+    await sealJournal(handle.db, { key: config.auditKey });
     await handle.close();
     process.exit(0);
   };

@@ -191,6 +191,10 @@ const schema = z
       .refine(isSecureOrLoopback, 'doit commencer par https:// / must be an https:// URL')
       .optional(),
     SMS_PROVIDER_KEY: z.string().trim().min(1, 'ne doit pas être vide / must not be empty').optional(),
+    RELAIS_AUDIT_KEY: z
+      .string()
+      .min(32, 'doit faire au moins 32 caractères / must be at least 32 characters')
+      .optional(),
     SMS_CALLBACK_SECRET: z
       .string()
       .min(16, 'doit faire au moins 16 caractères / must be at least 16 characters')
@@ -212,6 +216,8 @@ export type Config = {
   /** Requests a minute to `/api/` per address, and per bearer token. */
   apiRateLimit: number;
   metricsToken: string | undefined;
+  /** Signs the audit journal's entries (`RELAIS_AUDIT_KEY`); kept outside the database. */
+  auditKey: string | undefined;
   /** Backups (`relais backup`): a passphrase, or a public key to encrypt and its secret key to restore. */
   backup: { passphrase: string | undefined; recipient: string | undefined; identity: string | undefined };
   smtpUrl: string | undefined;
@@ -269,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecret: v.COOKIE_SECRET,
     apiRateLimit: v.API_RATE_LIMIT,
     metricsToken: v.METRICS_TOKEN,
+    auditKey: v.RELAIS_AUDIT_KEY,
     backup: {
       passphrase: v.RELAIS_BACKUP_PASSPHRASE,
       recipient: v.RELAIS_BACKUP_RECIPIENT,

@@ -1,7 +1,7 @@
-import { csvText } from '../../platform/csv.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
+import { csvText } from '../../platform/csv.ts';
 import { parseForm } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { listActions, listEntries, PAGE_SIZE } from './service.ts';

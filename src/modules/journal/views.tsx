@@ -32,6 +32,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'token.use': 'Jeton d’API utilisé',
   'auth.token.failure': 'Jeton d’API refusé',
   'audit.export': 'Journal exporté',
+  'audit.signature.start': 'Signature du journal commencée (clé RELAIS_AUDIT_KEY)',
   'job.run': 'Tâche planifiée lancée à la main',
   'lieux.import': 'Lieux importés',
   'lieux.create': 'Lieu créé',

@@ -21,7 +21,7 @@ describe('audit journal', () => {
 
   test('entries join the chain when sealed, in the order they were written', async () => {
     assert.deepEqual(await verifyChain(t.db), { ok: true, count: 0 });
-    assert.equal(await sealJournal(t.db, 2), 5);
+    assert.equal(await sealJournal(t.db, { batchSize: 2 }), 5);
     const rows = await t.db
       .selectFrom('audit_event')
       .select(['id', 'seq', 'prev_hash', 'hash'])
@@ -78,13 +78,67 @@ describe('audit journal', () => {
 
   test('sealers running at once never fork the chain', async () => {
     for (let i = 0; i < 40; i++) await audit(t.db, { actor: systemActor('test'), action: 'test.burst' });
-    const counts = await Promise.all([sealJournal(t.db, 7), sealJournal(t.db, 7), sealJournal(t.db, 7)]);
+    const counts = await Promise.all([
+      sealJournal(t.db, { batchSize: 7 }),
+      sealJournal(t.db, { batchSize: 7 }),
+      sealJournal(t.db, { batchSize: 7 }),
+    ]);
     assert.equal(
       counts.reduce((a, b) => a + b, 0),
       40,
     );
     assert.deepEqual(await verifyChain(t.db), { ok: true, count: 46 });
   });
+
+  // Every recorded field is covered by the hash, not only `details`.
+  const FIELDS: [string, string][] = [
+    ['at', `at = at - interval '1 hour'`],
+    ['actor_user_id', `actor_user_id = '00000000-0000-4000-8000-000000000000'`],
+    ['actor_label', `actor_label = 'quelqu.un@exemple.fr'`],
+    ['action', `action = 'lieux.create'`],
+    ['collectivite_id', 'collectivite_id = 2'],
+    ['subject_type', `subject_type = 'personne'`],
+    ['subject_id', `subject_id = 'autre'`],
+    ['ip', `ip = '198.51.100.7'`],
+  ];
+  for (const [field, change] of FIELDS) {
+    test(`a change of ${field} behind the trigger breaks the chain at that entry`, async () => {
+      const target = await t.db
+        .selectFrom('audit_event')
+        .select('id')
+        .where('seq', 'is not', null)
+        .orderBy('seq')
+        .offset(1)
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      await sql`alter table audit_event disable trigger audit_event_no_change`.execute(t.db);
+      const row = await t.db
+        .selectFrom('audit_event')
+        .selectAll()
+        .where('id', '=', target.id)
+        .executeTakeFirstOrThrow();
+      await sql.raw(`update audit_event set ${change} where id = ${target.id}`).execute(t.db);
+      const check = await verifyChain(t.db);
+      assert.equal(!check.ok && check.brokenAt, target.id, field);
+      assert.match(!check.ok ? check.reason : '', /entrée modifiée/);
+      await t.db
+        .updateTable('audit_event')
+        .set({
+          at: row.at,
+          actor_user_id: row.actor_user_id,
+          actor_label: row.actor_label,
+          action: row.action,
+          collectivite_id: row.collectivite_id,
+          subject_type: row.subject_type,
+          subject_id: row.subject_id,
+          ip: row.ip,
+        })
+        .where('id', '=', target.id)
+        .execute();
+      await sql`alter table audit_event enable trigger audit_event_no_change`.execute(t.db);
+      assert.equal((await verifyChain(t.db)).ok, true, `${field}: put back`);
+    });
+  }
 
   test('an entry changed behind the trigger breaks the chain at that entry', async () => {
     // Someone with the database owner's rights disables the guard and rewrites history.

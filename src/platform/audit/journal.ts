@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { type Selectable, sql } from 'kysely';
 import type { Actor } from '../auth/policy.ts';
 import type { Db } from '../db/database.ts';
@@ -15,6 +15,13 @@ import type { Database } from '../db/schema.ts';
  * (`sealJournal`, run every second by the server and before every verification or backup)
  * then gives the committed entries their place in the chain (`seq`) and their hashes, under
  * one lock. The database refuses any other change (see the seal migration's trigger).
+ *
+ * The chain alone has no secret: whoever can rewrite the table (its owner can disable the
+ * trigger) can recompute it. With a key from the environment (`RELAIS_AUDIT_KEY`, never in the
+ * database), the sealer also signs each entry (`mac`: HMAC-SHA256 of its position and hash, so
+ * of everything before it). The first entry sealed with a key is `audit.signature.start`; from
+ * there on, every entry must carry a valid signature, up to the last one. Entries sealed before
+ * the key existed keep verifying by the chain alone.
  */
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -30,8 +37,23 @@ export type AuditEvent = {
   details?: Record<string, unknown>;
 };
 
+/** The action of the entry that opens the signed part of the journal. */
+export const SIGNATURE_START = 'audit.signature.start';
+
+/** The audit key of the configuration, or none. */
+export type AuditKey = string | undefined;
+
+/** An entry's signature: HMAC-SHA256 of its position and hash, with the key from the environment. */
+export function entryMac(key: string, seq: number, hash: string): string {
+  return createHmac('sha256', key).update(`${seq}:${hash}`).digest('hex');
+}
+
+function sameMac(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
 /** What an entry's hash covers: all its columns but its id and the hashes. */
-type ChainedFields = Omit<Selectable<Database['audit_event']>, 'id' | 'seq' | 'prev_hash' | 'hash'>;
+type ChainedFields = Omit<Selectable<Database['audit_event']>, 'id' | 'seq' | 'prev_hash' | 'hash' | 'mac'>;
 
 /** JSON with keys sorted at every level: the same content always gives the same text. */
 export function canonical(value: unknown): string {
@@ -91,19 +113,56 @@ export async function audit(db: Db, event: AuditEvent): Promise<void> {
 /**
  * Chains every committed, unsealed entry after the last sealed one, in the order they were
  * inserted, by batches; returns how many it sealed. Entries of transactions still running
- * are invisible here and are sealed by a later call, further down the chain.
+ * are invisible here and are sealed by a later call, further down the chain. With `key`,
+ * each entry is signed too; without it, nothing is sealed after a signed entry (the entries
+ * wait for a sealer that has the key), so that the signed part never has a gap.
  */
-export async function sealJournal(db: Db, batchSize = 2000): Promise<number> {
+export async function sealJournal(
+  db: Db,
+  options: { key?: AuditKey; batchSize?: number } = {},
+): Promise<number> {
+  const { key, batchSize = 2000 } = options;
+  if (key) await startSignatures(db);
   let sealed = 0;
   for (;;) {
-    const count = await db.transaction().execute((trx) => sealBatch(trx, batchSize));
+    const count = await db.transaction().execute((trx) => sealBatch(trx, batchSize, key));
     sealed += count;
     if (count < batchSize) return sealed;
   }
 }
 
-async function sealBatch(trx: Db, batchSize: number): Promise<number> {
+/** Opens the signed part of the journal with an entry saying so, unless the last entry is signed. */
+async function startSignatures(db: Db): Promise<void> {
+  const head = await lastSealed(db);
+  if (head?.mac) return;
+  const pending = await db
+    .selectFrom('audit_event')
+    .select('id')
+    .where('action', '=', SIGNATURE_START)
+    .where('seq', 'is', null)
+    .executeTakeFirst();
+  if (pending) return;
+  await audit(db, {
+    actor: { kind: 'system', label: 'journal' },
+    action: SIGNATURE_START,
+    details: { after_seq: head?.seq ?? 0 },
+  });
+}
+
+function lastSealed(db: Db) {
+  return db
+    .selectFrom('audit_event')
+    .select(['seq', 'hash', 'mac'])
+    .where('seq', 'is not', null)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+async function sealBatch(trx: Db, batchSize: number, key: AuditKey): Promise<number> {
   await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(trx);
+  const last = await lastSealed(trx);
+  if (!key && last?.mac) return 0;
   const rows = await trx
     .selectFrom('audit_event')
     .selectAll()
@@ -111,25 +170,23 @@ async function sealBatch(trx: Db, batchSize: number): Promise<number> {
     .orderBy('id')
     .limit(batchSize)
     .execute();
+  // Without the key, stop before the entry that opens the signatures: only a keyed sealer seals it.
+  const start = key ? -1 : rows.findIndex((row) => row.action === SIGNATURE_START);
+  if (start >= 0) rows.splice(start);
   if (rows.length === 0) return 0;
-  const last = await trx
-    .selectFrom('audit_event')
-    .select(['seq', 'hash'])
-    .where('seq', 'is not', null)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
   let prev = last?.hash ?? GENESIS_HASH;
   let seq = last?.seq ?? 0;
   const seals = rows.map((row) => {
     const hash = entryHash(prev, row);
-    const seal = sql`(${row.id}::bigint, ${++seq}::bigint, ${prev}, ${hash})`;
+    seq++;
+    const mac = key ? entryMac(key, seq, hash) : null;
+    const seal = sql`(${row.id}::bigint, ${seq}::bigint, ${prev}, ${hash}, ${mac}::text)`;
     prev = hash;
     return seal;
   });
   await sql`
-    update audit_event e set seq = s.seq, prev_hash = s.prev_hash, hash = s.hash
-    from (values ${sql.join(seals)}) as s(id, seq, prev_hash, hash)
+    update audit_event e set seq = s.seq, prev_hash = s.prev_hash, hash = s.hash, mac = s.mac
+    from (values ${sql.join(seals)}) as s(id, seq, prev_hash, hash, mac)
     where e.id = s.id`.execute(trx);
   return rows.length;
 }
@@ -146,12 +203,12 @@ export async function journalSeals(db: Db): Promise<boolean> {
 export function startSealer(
   db: Db,
   onError: (error: unknown) => void,
-  intervalMs = 1000,
+  options: { key?: AuditKey; intervalMs?: number } = {},
 ): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    running = sealJournal(db).catch(onError);
-  }, intervalMs);
+    running = sealJournal(db, { key: options.key }).catch(onError);
+  }, options.intervalMs ?? 1000);
   timer.unref();
   return async () => {
     clearInterval(timer);
@@ -160,14 +217,25 @@ export function startSealer(
 }
 
 export type ChainCheck =
-  | { ok: true; count: number }
+  | { ok: true; count: number; signedFrom?: number | null }
   | { ok: false; count: number; brokenAt: number; reason: string };
 
-/** Walks the sealed chain in order and names (by id) the first entry that does not match. */
-export async function verifyChain(db: Db, batchSize = 5000): Promise<ChainCheck> {
+/**
+ * Walks the sealed chain in order and names (by id) the first entry that does not match.
+ * With `key`, it also checks the signatures: every entry from the first signed one on must be
+ * signed with that key, and so must the last one whenever any is (`signedFrom`: the position
+ * of the first signed entry, null when none is).
+ */
+export async function verifyChain(
+  db: Db,
+  options: { key?: AuditKey; batchSize?: number } = {},
+): Promise<ChainCheck> {
+  const { key, batchSize = 5000 } = options;
   let prev = GENESIS_HASH;
   let afterSeq = 0;
   let count = 0;
+  let signedFrom: number | null = null;
+  const broken = (id: number, reason: string): ChainCheck => ({ ok: false, count, brokenAt: id, reason });
   for (;;) {
     const rows = await db
       .selectFrom('audit_event')
@@ -176,27 +244,48 @@ export async function verifyChain(db: Db, batchSize = 5000): Promise<ChainCheck>
       .orderBy('seq')
       .limit(batchSize)
       .execute();
-    if (rows.length === 0) return { ok: true, count };
+    if (rows.length === 0) return key ? { ok: true, count, signedFrom } : { ok: true, count };
     for (const row of rows) {
       if (row.prev_hash !== prev) {
-        return {
-          ok: false,
-          count,
-          brokenAt: row.id,
-          reason: 'le lien vers l’entrée précédente ne correspond pas (entrée supprimée ou insérée)',
-        };
+        return broken(
+          row.id,
+          'le lien vers l’entrée précédente ne correspond pas (entrée supprimée ou insérée)',
+        );
       }
-      if (entryHash(prev, row) !== row.hash) {
-        return {
-          ok: false,
-          count,
-          brokenAt: row.id,
-          reason: 'son contenu ne correspond plus à son empreinte (entrée modifiée)',
-        };
+      const hash = entryHash(prev, row);
+      if (hash !== row.hash) {
+        return broken(row.id, 'son contenu ne correspond plus à son empreinte (entrée modifiée)');
       }
-      prev = String(row.hash);
+      if (key) {
+        const problem = signatureProblem(key, row, hash, signedFrom !== null);
+        if (problem) return broken(row.id, problem);
+        if (row.mac && signedFrom === null) signedFrom = Number(row.seq);
+      }
+      prev = hash;
       afterSeq = row.seq ?? afterSeq;
       count++;
     }
   }
+}
+
+/** Why an entry's signature does not hold, or null; `signing`: an earlier entry was signed. */
+function signatureProblem(
+  key: string,
+  row: { seq: number | null; mac: string | null; action: string },
+  hash: string,
+  signing: boolean,
+): string | null {
+  if (row.mac && !sameMac(row.mac, entryMac(key, Number(row.seq), hash))) {
+    return 'sa signature ne correspond pas à la clé du journal (entrée réécrite)';
+  }
+  if (!row.mac && (signing || row.action === SIGNATURE_START)) {
+    return 'elle n’est pas signée alors qu’elle devrait l’être (signatures retirées, entrée réécrite)';
+  }
+  if (row.action === SIGNATURE_START && signing) {
+    return 'les signatures sont ouvertes une seconde fois (signatures retirées puis recommencées)';
+  }
+  if (row.mac && !signing && row.action !== SIGNATURE_START) {
+    return 'les signatures ne commencent pas par l’entrée qui les ouvre';
+  }
+  return null;
 }

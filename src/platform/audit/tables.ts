@@ -19,6 +19,8 @@ declare module '../db/schema.ts' {
       seq: ColumnType<number | null, never, number>;
       prev_hash: ColumnType<string | null, never, string>;
       hash: ColumnType<string | null, never, string>;
+      /** HMAC of `seq` and `hash` with the key from the environment (`RELAIS_AUDIT_KEY`), when set. */
+      mac: ColumnType<string | null, never, string>;
     };
   }
 }
@@ -83,6 +85,13 @@ export const auditMigrations: Record<string, Migration> = {
           end if;
           raise exception 'le journal d''audit est en ajout seul (audit_event is append-only)';
         end $$`.execute(db);
+    },
+  },
+  // A keyed signature per entry (see journal.ts): the key lives outside the database, so the
+  // database's own roles cannot recompute it after rewriting the chain.
+  '202612060300_platform_audit_mac': {
+    async up(db) {
+      await sql`alter table audit_event add column mac text`.execute(db);
     },
   },
 };
