@@ -1,6 +1,6 @@
 import { PassThrough, type Writable } from 'node:stream';
-import { csvText } from '../../platform/csv.ts';
 import ExcelJS from 'exceljs';
+import { csvText } from '../../platform/csv.ts';
 import { findCommune } from '../territoires/index.ts';
 import type { ExportRow } from './activity-service.ts';
 import {

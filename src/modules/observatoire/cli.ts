@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { csvText } from '../../platform/csv.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import { commandGroup } from '../../platform/cli.ts';
 import { CliError } from '../../platform/cli-error.ts';
+import { csvText } from '../../platform/csv.ts';
 import type { CliContext } from '../../platform/module.ts';
 import { KIND_LABELS, MOTIFS, type Motif } from './ifn-file.ts';
 import { type IfnImportReport, importIfn, MAX_YEAR, MIN_YEAR, reportRecords } from './import.ts';
@@ -102,10 +102,7 @@ export function observatoireCli({ program, withDb }: CliContext): void {
         if (!result.ok) throw new CliError(result.reason);
         console.log(reportText(result.report));
         if (flags.rapport) {
-          await writeFile(
-            flags.rapport,
-            csvText(reportRecords(result.report.rows, result.report.fileNotes)),
-          );
+          await writeFile(flags.rapport, csvText(reportRecords(result.report.rows, result.report.fileNotes)));
           console.log(`Rapport détaillé : ${flags.rapport}`);
         }
         // A CliError, not process.exitCode: main.ts sets the exit code from runCli's result.

@@ -1,7 +1,7 @@
-import { csvText } from '../../platform/csv.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
+import { csvText } from '../../platform/csv.ts';
 import { optionalText, parseForm } from '../../platform/forms.ts';
 import { TAKES_FILES } from '../../platform/http/uploads.ts';
 import type { RouteContext } from '../../platform/module.ts';
