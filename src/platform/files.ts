@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import sharp from 'sharp';
 import type { Db } from './db/database.ts';
 
 /** Images people may upload as logos. SVG is refused: it can carry scripts. */
@@ -18,17 +19,38 @@ const IMAGE_SIGNATURES: { type: string; matches: (b: Buffer) => boolean }[] = [
 
 export const MAX_IMAGE_BYTES = 200 * 1024;
 
-export type ImageCheck = { ok: true; contentType: string } | { ok: false; reason: string };
+/** Largest logo kept, in pixels: enough for a page header and a PDF, never a huge image. */
+const LOGO_BOX = { width: 800, height: 400 };
 
-/** Checks an uploaded image by its content, not by its name or declared type. */
-export function checkImage(bytes: Buffer): ImageCheck {
+export type ImageCheck = { ok: true; bytes: Buffer; contentType: string } | { ok: false; reason: string };
+
+/**
+ * Reads an uploaded image: by its content, not by its name or declared type, then decoded
+ * whole and re-encoded as PNG (at most 800 × 400 pixels, metadata dropped). A file that only
+ * looks like an image (a JPEG header on anything) is refused here instead of breaking every
+ * page or PDF that would show it later.
+ */
+export async function readImage(bytes: Buffer): Promise<ImageCheck> {
   if (bytes.length === 0) return { ok: false, reason: 'Le fichier est vide.' };
   if (bytes.length > MAX_IMAGE_BYTES) {
     return { ok: false, reason: 'L’image dépasse 200 Ko : réduisez-la avant de l’envoyer.' };
   }
-  const kind = IMAGE_SIGNATURES.find((s) => s.matches(bytes));
-  if (!kind) return { ok: false, reason: 'Le fichier doit être une image PNG, JPEG ou WebP.' };
-  return { ok: true, contentType: kind.type };
+  if (!IMAGE_SIGNATURES.some((s) => s.matches(bytes))) {
+    return { ok: false, reason: 'Le fichier doit être une image PNG, JPEG ou WebP.' };
+  }
+  try {
+    const png = await sharp(bytes, { failOn: 'error', limitInputPixels: 40_000_000 })
+      .rotate()
+      .resize({ ...LOGO_BOX, fit: 'inside', withoutEnlargement: true })
+      .png()
+      .toBuffer();
+    return { ok: true, bytes: png, contentType: 'image/png' };
+  } catch {
+    return {
+      ok: false,
+      reason: 'L’image est illisible ou abîmée : enregistrez-la de nouveau en PNG ou JPEG et réessayez.',
+    };
+  }
 }
 
 /** Stores a file in the database (app processes stay stateless) and returns its id. */

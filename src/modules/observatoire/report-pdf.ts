@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
 import type { Db } from '../../platform/db/database.ts';
+import { readImage } from '../../platform/files.ts';
 import type { Breakdown, Shown } from '../activites/statistics-service.ts';
 import { SERVICES } from '../couverture/index.ts';
 import { COMPONENT_LABELS, SCORE_COLUMNS, type ScoreColumn } from './ifn-file.ts';
@@ -28,15 +29,15 @@ const WIDTH = 595.28 - 2 * MARGIN;
 const INK = '#1b1b1b';
 const MUTED = '#4a4a4a';
 
-/** A logo pdfkit can draw (PNG or JPEG); WebP logos are named only. */
+/**
+ * A logo as a PNG pdfkit can draw, decoded again: a stored file that does not decode (one
+ * uploaded before uploads were decoded) leaves the report without that logo, never broken.
+ */
 async function logo(db: Db, id: string | null): Promise<Buffer | null> {
   if (!id) return null;
-  const file = await db
-    .selectFrom('stored_file')
-    .select(['bytes', 'content_type'])
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return file && /^image\/(png|jpeg)$/.test(file.content_type) ? file.bytes : null;
+  const file = await db.selectFrom('stored_file').select('bytes').where('id', '=', id).executeTakeFirst();
+  const image = file ? await readImage(file.bytes) : null;
+  return image?.ok ? image.bytes : null;
 }
 
 type Doc = PDFKit.PDFDocument;

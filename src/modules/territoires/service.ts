@@ -4,7 +4,7 @@ import { type Actor, ensure } from '../../platform/auth/policy.ts';
 import { countMembersOf } from '../../platform/auth/users.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
-import { checkImage, fileUrl, storeFile } from '../../platform/files.ts';
+import { fileUrl, readImage, storeFile } from '../../platform/files.ts';
 import type { SiteIdentity } from '../../platform/ui/layout.tsx';
 import { lookupTerritory } from './reference.ts';
 import { checkBrandColour } from './theme.ts';
@@ -160,9 +160,9 @@ export async function updateTheme(
   }
   let logo: { bytes: Buffer; contentType: string } | undefined;
   if (input.logo && input.logo.length > 0) {
-    const check = checkImage(input.logo);
+    const check = await readImage(input.logo);
     if (!check.ok) return { ok: false, field: 'logo', reason: check.reason };
-    logo = { bytes: input.logo, contentType: check.contentType };
+    logo = { bytes: check.bytes, contentType: check.contentType };
   }
   await db.transaction().execute(async (trx) => {
     const logoId = logo ? await storeFile(trx, logo.bytes, logo.contentType) : undefined;

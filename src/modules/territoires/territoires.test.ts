@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
 import { Client, createTestApp, DEMO_MEMBER_NAMES, h1, type TestApp } from '../../../test/helpers/app.ts';
+import { storeFile } from '../../platform/files.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
 import { DEMO_COMMUNES } from './seed.ts';
 
 const admin = DEMO_ACCOUNTS[0].email;
 const coordinator = DEMO_ACCOUNTS[1].email;
+
+/** JPEG's magic bytes, then anything: what a careless or hostile upload looks like. */
+const CORRUPT_JPEG = Buffer.concat([
+  Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]),
+  Buffer.from('ceci n’est pas une image '.repeat(40)),
+]);
 
 describe('territoires over HTTP', () => {
   let t: TestApp;
@@ -163,10 +171,10 @@ describe('territoires over HTTP', () => {
     assert.equal(unchanged.brand_colour, '#a3195b');
 
     await c.get(url);
-    const png = Buffer.from(
-      '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a3f9a6e60000000049454e44ae426082',
-      'hex',
-    );
+    // A real one-pixel PNG (the logo is decoded, so it must be an image, not just its signature).
+    const png = await sharp({ create: { width: 1, height: 1, channels: 4, background: '#1a5e20' } })
+      .png()
+      .toBuffer();
     const ok = await c.postMultipart(
       url,
       { displayName: 'Villeurbanne', brandColour: '#1A5E20' },
@@ -183,7 +191,9 @@ describe('territoires over HTTP', () => {
     assert.ok(saved.logo_file_id);
     const logo = await new Client(t.app).get(`/fichiers/${saved.logo_file_id}`);
     assert.equal(logo.headers['content-type'], 'image/png');
-    assert.deepEqual(logo.rawPayload, png);
+    // Decoded and written again as PNG: the same one pixel.
+    const meta = await sharp(logo.rawPayload).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height], ['png', 1, 1]);
 
     // A coordinator of Villeurbanne cannot theme another commune.
     const bron = await t.db.db
@@ -212,6 +222,44 @@ describe('territoires over HTTP', () => {
     );
     assert.equal(res.statusCode, 400);
     assert.match(res.body, /PNG, JPEG ou WebP/);
+  });
+
+  test('a corrupt image with JPEG magic bytes is refused as a logo, and nothing changes', async () => {
+    const c = new Client(t.app);
+    await c.signIn(admin);
+    const bron = await t.db.db
+      .selectFrom('collectivite')
+      .selectAll()
+      .where('code', '=', '69029')
+      .executeTakeFirstOrThrow();
+    const url = `/admin/territoire/collectivites/${bron.id}/theme`;
+    await c.get(url);
+    const res = await c.postMultipart(url, {}, { name: 'logo', bytes: CORRUPT_JPEG, filename: 'logo.jpg' });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /L’image est illisible ou abîmée/);
+    const after = await t.db.db
+      .selectFrom('collectivite')
+      .selectAll()
+      .where('id', '=', bron.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(after.logo_file_id, bron.logo_file_id);
+  });
+
+  test('a bad logo already stored does not break the public PDF report: it goes out without it', async () => {
+    // As a logo stored before uploads were decoded would be.
+    const stored = await storeFile(t.db.db, CORRUPT_JPEG, 'image/jpeg');
+    await t.db.db
+      .updateTable('collectivite')
+      .set({ logo_file_id: stored })
+      .where('code', '=', '69266')
+      .execute();
+    await t.db.db.updateTable('opsn').set({ logo_file_id: stored }).execute();
+    const res = await new Client(t.app).get(
+      '/observatoire/villeurbanne/rapport.pdf?du=2026-01-01&au=2026-06-30',
+    );
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['content-type'], 'application/pdf');
+    assert.ok(res.rawPayload.toString('latin1').startsWith('%PDF-'));
   });
 
   test('an administrator removes a member, but not one that still has people', async () => {
