@@ -92,10 +92,10 @@ const countPlaces = async (db: Db) =>
 describe('parsePlacesFile', () => {
   const rows = [row('a', { services: 'Aide aux démarches administratives|Loisirs et créations numériques' })];
 
-  test('reads a comma CSV, a semicolon CSV with a BOM and CRLF, and a JSON array alike', () => {
-    const comma = parsePlacesFile(csvOf(rows));
-    const semicolon = parsePlacesFile(`\uFEFF${csvOf(rows, ';').replace(/\n/g, '\r\n')}`);
-    const json = parsePlacesFile(JSON.stringify(rows));
+  test('reads a comma CSV, a semicolon CSV with a BOM and CRLF, and a JSON array alike', async () => {
+    const comma = await parsePlacesFile(csvOf(rows));
+    const semicolon = await parsePlacesFile(`\uFEFF${csvOf(rows, ';').replace(/\n/g, '\r\n')}`);
+    const json = await parsePlacesFile(JSON.stringify(rows));
     assert.ok(comma.ok && semicolon.ok && json.ok);
     assert.equal(comma.format, 'csv');
     assert.equal(semicolon.format, 'csv');
@@ -106,21 +106,21 @@ describe('parsePlacesFile', () => {
     assert.deepEqual(json.rows, [{ line: 1, data: rows[0] }]);
   });
 
-  test('column names are read without case nor surrounding spaces', () => {
-    const parsed = parsePlacesFile(' ID , Nom \nx,Médiathèque\n');
+  test('column names are read without case nor surrounding spaces', async () => {
+    const parsed = await parsePlacesFile(' ID , Nom \nx,Médiathèque\n');
     assert.ok(parsed.ok);
     assert.deepEqual(parsed.rows[0]?.data, { id: 'x', nom: 'Médiathèque' });
   });
 
-  test('a JSON object wrapping the array is read too', () => {
-    const parsed = parsePlacesFile(JSON.stringify({ lieux: rows }));
+  test('a JSON object wrapping the array is read too', async () => {
+    const parsed = await parsePlacesFile(JSON.stringify({ lieux: rows }));
     assert.ok(parsed.ok);
     assert.equal(parsed.rows.length, 1);
   });
 
-  test('CSV lines count from the header, across blank lines and line breaks inside a cell', () => {
-    const lines = (text: string) => {
-      const parsed = parsePlacesFile(text);
+  test('CSV lines count from the header, across blank lines and line breaks inside a cell', async () => {
+    const lines = async (text: string) => {
+      const parsed = await parsePlacesFile(text);
       assert.ok(parsed.ok);
       return parsed.rows.map((r) => [r.data.id, r.line]);
     };
@@ -131,23 +131,23 @@ describe('parsePlacesFile', () => {
     ];
     // A record starts on the line of its first cell: a cell on two lines moves the next ones.
     assert.deepEqual(
-      lines('id,nom\na,"Première ligne\nseconde ligne"\n\nb,Bibliothèque\nc,CCAS\n'),
+      await lines('id,nom\na,"Première ligne\nseconde ligne"\n\nb,Bibliothèque\nc,CCAS\n'),
       expected,
     );
-    assert.deepEqual(lines('id,nom\r\na,"Première\nseconde"\r\n\r\nb,B\r\nc,C\r\n'), expected);
-    assert.deepEqual(lines('id,nom\r\na,"Première\r\nseconde"\r\n\r\nb,B\r\nc,C'), expected);
+    assert.deepEqual(await lines('id,nom\r\na,"Première\nseconde"\r\n\r\nb,B\r\nc,C\r\n'), expected);
+    assert.deepEqual(await lines('id,nom\r\na,"Première\r\nseconde"\r\n\r\nb,B\r\nc,C'), expected);
   });
 
-  test('an empty file, a CSV without header and unreadable JSON are refused in French', () => {
-    assert.deepEqual(parsePlacesFile(''), { ok: false, reason: 'Le fichier est vide.' });
-    assert.deepEqual(parsePlacesFile('\uFEFF  \n'), { ok: false, reason: 'Le fichier est vide.' });
-    const noHeader = parsePlacesFile('Médiathèque,Villeurbanne\nCCAS,Bron\n');
+  test('an empty file, a CSV without header and unreadable JSON are refused in French', async () => {
+    assert.deepEqual(await parsePlacesFile(''), { ok: false, reason: 'Le fichier est vide.' });
+    assert.deepEqual(await parsePlacesFile('\uFEFF  \n'), { ok: false, reason: 'Le fichier est vide.' });
+    const noHeader = await parsePlacesFile('Médiathèque,Villeurbanne\nCCAS,Bron\n');
     assert.ok(!noHeader.ok);
     assert.match(noHeader.reason, /La première ligne doit nommer les colonnes du standard/);
-    const badJson = parsePlacesFile('[{"id": "a",]');
+    const badJson = await parsePlacesFile('[{"id": "a",]');
     assert.ok(!badJson.ok);
     assert.match(badJson.reason, /^JSON illisible : /);
-    const notArray = parsePlacesFile('{"id": "a"}');
+    const notArray = await parsePlacesFile('{"id": "a"}');
     assert.ok(!notArray.ok);
     assert.match(notArray.reason, /Le JSON doit être un tableau/);
   });

@@ -1,4 +1,5 @@
-import { parse as parseCsv } from 'csv-parse/sync';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { type Options as CsvOptions, parse as csvParser } from 'csv-parse';
 import { sql } from 'kysely';
 import { actorFields, audit } from '../../platform/audit/journal.ts';
 import { type Actor, can, ensure, isAdmin } from '../../platform/auth/policy.ts';
@@ -55,13 +56,43 @@ export type ParsedFile =
   | { ok: true; format: 'csv' | 'json'; rows: { line: number; data: Record<string, unknown> }[] }
   | { ok: false; reason: string };
 
-/** Reads LMN rows from CSV (comma or semicolon, UTF-8 with or without BOM) or JSON (array of objects). */
-export function parsePlacesFile(content: string): ParsedFile {
+/**
+ * Reads LMN rows from CSV (comma or semicolon, UTF-8 with or without BOM) or JSON (array of
+ * objects). A CSV file is read a slice at a time, yielding to the event loop between slices:
+ * a large file never holds the server.
+ */
+export async function parsePlacesFile(content: string): Promise<ParsedFile> {
   const text = content.replace(/^\uFEFF/, '');
   const start = text.trimStart()[0];
   if (start === undefined) return { ok: false, reason: 'Le fichier est vide.' };
   if (start === '[' || start === '{') return parseJson(text);
   return parseCsvText(text);
+}
+
+/** Characters of CSV parsed between two yields to the event loop. */
+const PARSE_SLICE = 256 * 1024;
+/** Rows checked, or written in one short transaction, between two yields. */
+const ROWS_SLICE = 500;
+
+/** csv-parse's stream parser fed a slice at a time; the records it read, in order. */
+async function parseCsvInSlices(text: string, options: CsvOptions): Promise<unknown[]> {
+  const parser = csvParser(options);
+  const records: unknown[] = [];
+  parser.on('readable', () => {
+    for (let record = parser.read(); record !== null; record = parser.read()) records.push(record);
+  });
+  const finished = new Promise<void>((resolve, reject) => {
+    parser.on('end', resolve);
+    parser.on('error', reject);
+  });
+  finished.catch(() => {});
+  for (let i = 0; i < text.length && !parser.destroyed; i += PARSE_SLICE) {
+    parser.write(text.slice(i, i + PARSE_SLICE));
+    await yieldToEventLoop();
+  }
+  parser.end();
+  await finished;
+  return records;
 }
 
 function parseJson(text: string): ParsedFile {
@@ -85,17 +116,17 @@ function parseJson(text: string): ParsedFile {
   return { ok: true, format: 'json', rows };
 }
 
-function parseCsvText(text: string): ParsedFile {
+async function parseCsvText(text: string): Promise<ParsedFile> {
   const header = text.slice(0, text.indexOf('\n') >>> 0);
   const delimiter = (header.match(/;/g)?.length ?? 0) > (header.match(/,/g)?.length ?? 0) ? ';' : ',';
   try {
-    const records = parseCsv(text, {
+    const records = (await parseCsvInSlices(text, {
       columns: (names: string[]) => names.map((n) => n.trim().toLowerCase()),
       delimiter,
       skip_empty_lines: true,
       relax_column_count: true,
       info: true,
-    }) as { record: Record<string, string>; info: { lines: number; empty_lines: number } }[];
+    })) as { record: Record<string, string>; info: { lines: number; empty_lines: number } }[];
     if (!/(^|[,;"])\s*id\s*("|[,;]|$)/i.test(header)) {
       return {
         ok: false,
@@ -141,13 +172,17 @@ function collectiviteResolver(members: Collectivite[]): (codeInsee: string | nul
   return (code) => (code ? (byCommune.get(code) ?? null) : null);
 }
 
-const CHUNK = 500;
+/** A valid row and what the import does with it, decided before anything is written. */
+type Planned = { outcome: RowOutcome; place: LmnPlace; hash: string; collectiviteId: number | null };
 
 /**
- * Imports places: every row is checked, then the valid ones are written in one
- * transaction (or nothing, for a dry run or a strict import with rejected rows). Places
- * are matched by the standard's `id`; a place edited in Relais since its last import is
- * kept unless `overwrite`. Each input row lands in exactly one count of the report.
+ * Imports places: every row is checked and compared with the database first, without
+ * writing; then (unless a dry run, or a strict import with rejected rows) the accepted rows
+ * are written by short transactions of 500 rows, yielding to the event loop between them so
+ * that the server keeps answering others (PGlite has one connection). An interrupted import
+ * keeps the slices already written: importing the same file again completes it. Places are
+ * matched by the standard's `id`; a place edited in Relais since its last import is kept
+ * unless `overwrite`. Each input row lands in exactly one count of the report.
  */
 export async function importPlaces(
   db: Db,
@@ -155,7 +190,7 @@ export async function importPlaces(
   content: string,
   options: ImportOptions,
 ): Promise<{ ok: true; report: ImportReport } | { ok: false; reason: string }> {
-  const parsed = parsePlacesFile(content);
+  const parsed = await parsePlacesFile(content);
   if (!parsed.ok) return parsed;
   if (parsed.rows.length === 0) return { ok: false, reason: 'Le fichier ne contient aucun lieu.' };
 
@@ -191,11 +226,108 @@ export async function importPlaces(
     importId: null,
   };
 
-  // Check every row first: what the file says, before what the database holds.
+  const valid = await checkRows(parsed.rows, report);
+  const existing = await existingPlaces(
+    db,
+    valid.map((v) => v.place.id),
+  );
+  const inserts: Planned[] = [];
+  const updates: (Planned & { current: Existing })[] = [];
+  for (const { outcome, place } of valid) {
+    const planned = {
+      outcome,
+      place,
+      hash: placeHash(place),
+      collectiviteId: forced?.id ?? resolve(place.code_insee),
+    };
+    const current = existing.get(place.id);
+    if (!current) {
+      outcome.result = 'créé';
+      inserts.push(planned);
+    } else if (planUpdate(actor, planned, current, options.overwrite ?? false)) {
+      updates.push({ ...planned, current });
+    }
+  }
+  countOutcomes(report);
+  if (report.dryRun || (report.strict && report.rejected > 0)) return { ok: true, report };
+
+  const importRow = await db
+    .insertInto('lieu_import')
+    .values({
+      source,
+      file_name: options.fileName,
+      collectivite_id: forced?.id ?? null,
+      actor: actorFields(actor).actor_label,
+      read: report.read,
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      rejected: 0,
+      report: '[]',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  report.importId = importRow.id;
+  const write: WriteContext = {
+    actor,
+    stamp: { import_id: importRow.id, import_source: source, imported_at: new Date() },
+    overwrite: options.overwrite ?? false,
+    draft: options.draft ?? false,
+  };
+  for (let i = 0; i < updates.length; i += ROWS_SLICE) {
+    await db.transaction().execute((trx) => writeUpdates(trx, write, updates.slice(i, i + ROWS_SLICE)));
+    await yieldToEventLoop();
+  }
+  for (let i = 0; i < inserts.length; i += ROWS_SLICE) {
+    await db.transaction().execute((trx) => writeInserts(trx, write, inserts.slice(i, i + ROWS_SLICE)));
+    await yieldToEventLoop();
+  }
+
+  countOutcomes(report);
+  await db.transaction().execute(async (trx) => {
+    await rememberWords(trx, { importId: importRow.id });
+    await trx
+      .updateTable('lieu_import')
+      .set({
+        created: report.created,
+        updated: report.updated,
+        unchanged: report.unchanged,
+        rejected: report.rejected,
+        report: JSON.stringify({ rows: report.rows, fileNotes: report.fileNotes, format: report.format }),
+      })
+      .where('id', '=', importRow.id)
+      .execute();
+    await audit(trx, {
+      actor,
+      action: 'lieux.import',
+      collectiviteId: forced?.id ?? null,
+      subject: { type: 'lieu_import', id: importRow.id },
+      details: {
+        source,
+        read: report.read,
+        created: report.created,
+        updated: report.updated,
+        rejected: report.rejected,
+      },
+    });
+  });
+  report.written = true;
+  // A large import changes what the planner should know of the table: tell it now (PGlite
+  // has no autovacuum to do it later).
+  if (report.created + report.updated >= 500) await sql`analyze lieu`.execute(db);
+  return { ok: true, report };
+}
+
+/** Checks every row (what the file says, before what the database holds), yielding now and then. */
+async function checkRows(
+  rows: { line: number; data: Record<string, unknown> }[],
+  report: ImportReport,
+): Promise<{ outcome: RowOutcome; place: LmnPlace }[]> {
   const seen = new Map<string, number>();
   const outsideStandard = new Map<string, string>();
   const valid: { outcome: RowOutcome; place: LmnPlace }[] = [];
-  for (const { line, data } of parsed.rows) {
+  for (const [index, { line, data }] of rows.entries()) {
+    if (index > 0 && index % ROWS_SLICE === 0) await yieldToEventLoop();
     const checked = checkLmnRow(data);
     const warnings = checked.warnings.filter((w) => {
       if (w.reason !== 'champ hors du standard, ignoré') return true;
@@ -226,181 +358,133 @@ export async function importPlaces(
     valid.push({ outcome, place: checked.place });
   }
   report.fileNotes = [...outsideStandard].map(([field, reason]) => ({ field, value: '', reason }));
-
-  await db
-    .transaction()
-    .execute(async (trx) => {
-      const existing = new Map<string, Existing>();
-      const ids = valid.map((v) => v.place.id);
-      for (let i = 0; i < ids.length; i += 5000) {
-        const rows = await trx
-          .selectFrom('lieu')
-          .select(['id', 'lmn_id', 'collectivite_id', 'import_hash', 'imported_at', 'edited_at'])
-          .where('lmn_id', '=', sql<string>`any(${ids.slice(i, i + 5000)}::text[])`)
-          .execute();
-        for (const row of rows) existing.set(row.lmn_id, row);
-      }
-
-      const now = new Date();
-      const importRow = await trx
-        .insertInto('lieu_import')
-        .values({
-          source,
-          file_name: options.fileName,
-          collectivite_id: forced?.id ?? null,
-          actor: actorFields(actor).actor_label,
-          read: report.read,
-          created: 0,
-          updated: 0,
-          unchanged: 0,
-          rejected: 0,
-          report: '[]',
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      report.importId = importRow.id;
-      const stamp = { import_id: importRow.id, import_source: source, imported_at: now };
-      const { actor_user_id: userId, actor_label: actorLabel } = actorFields(actor);
-
-      const inserts: { values: ReturnType<typeof columnsOf>; collectiviteId: number | null; hash: string }[] =
-        [];
-      for (const { outcome, place } of valid) {
-        const hash = placeHash(place);
-        const current = existing.get(place.id);
-        const collectiviteId = forced?.id ?? resolve(place.code_insee);
-        if (!current) {
-          outcome.result = 'créé';
-          inserts.push({ values: columnsOf(place), collectiviteId, hash });
-          continue;
-        }
-        if (
-          !can(
-            actor,
-            'places.manage',
-            current.collectivite_id === null ? {} : { collectiviteId: current.collectivite_id },
-          )
-        ) {
-          outcome.result = 'rejeté';
-          outcome.errors = [
-            {
-              field: 'id',
-              value: place.id,
-              reason: 'ce lieu existe déjà et relève d’une autre collectivité',
-            },
-          ];
-          continue;
-        }
-        const editedSinceImport =
-          current.edited_at !== null &&
-          (current.imported_at === null || current.edited_at > current.imported_at);
-        if (editedSinceImport && !options.overwrite) {
-          outcome.result = 'conservé';
-          outcome.warnings.push({
-            field: 'id',
-            value: place.id,
-            reason:
-              'modifié dans Relais depuis le dernier import : conservé tel quel (option « écraser » pour le remplacer)',
-          });
-          continue;
-        }
-        if (current.import_hash === hash && !editedSinceImport) {
-          outcome.result = 'inchangé';
-          continue;
-        }
-        const before = await trx
-          .selectFrom('lieu')
-          .selectAll()
-          .where('id', '=', current.id)
-          .executeTakeFirstOrThrow();
-        const changes = diffPlaces(placeOf(before), place);
-        await trx
-          .updateTable('lieu')
-          .set({ ...columnsOf(place), ...stamp, import_hash: hash, updated_at: now })
-          .where('id', '=', current.id)
-          .execute();
-        await trx
-          .insertInto('lieu_revision')
-          .values({
-            lieu_id: current.id,
-            user_id: userId,
-            actor: actorLabel,
-            kind: 'import',
-            changes: JSON.stringify(changes),
-          })
-          .execute();
-        outcome.result = 'mis à jour';
-      }
-
-      for (let i = 0; i < inserts.length; i += CHUNK) {
-        const batch = inserts.slice(i, i + CHUNK);
-        const created = await trx
-          .insertInto('lieu')
-          .values(
-            batch.map((b) => ({
-              ...b.values,
-              ...stamp,
-              import_hash: b.hash,
-              collectivite_id: b.collectiviteId,
-              status: options.draft ? ('brouillon' as const) : ('publie' as const),
-            })),
-          )
-          .returning('id')
-          .execute();
-        await trx
-          .insertInto('lieu_revision')
-          .values(
-            created.map((c) => ({
-              lieu_id: c.id,
-              user_id: userId,
-              actor: actorLabel,
-              kind: 'import' as const,
-              changes: '{}',
-            })),
-          )
-          .execute();
-      }
-
-      countOutcomes(report);
-      await rememberWords(trx, { importId: importRow.id });
-      await trx
-        .updateTable('lieu_import')
-        .set({
-          created: report.created,
-          updated: report.updated,
-          unchanged: report.unchanged,
-          rejected: report.rejected,
-          report: JSON.stringify({ rows: report.rows, fileNotes: report.fileNotes, format: report.format }),
-        })
-        .where('id', '=', importRow.id)
-        .execute();
-      await audit(trx, {
-        actor,
-        action: 'lieux.import',
-        collectiviteId: forced?.id ?? null,
-        subject: { type: 'lieu_import', id: importRow.id },
-        details: {
-          source,
-          read: report.read,
-          created: report.created,
-          updated: report.updated,
-          rejected: report.rejected,
-        },
-      });
-      if (report.dryRun || (report.strict && report.rejected > 0)) throw new Rollback();
-      report.written = true;
-    })
-    .catch((error) => {
-      if (!(error instanceof Rollback)) throw error;
-      report.importId = null;
-    });
-  // A large import changes what the planner should know of the table: tell it now (PGlite
-  // has no autovacuum to do it later).
-  if (report.written && report.created + report.updated >= 500) await sql`analyze lieu`.execute(db);
-  return { ok: true, report };
+  return valid;
 }
 
-/** Thrown to undo a transaction on purpose (dry run, strict refusal). */
-class Rollback extends Error {}
+/** The places already known under these standard ids, read by pages of 5 000. */
+async function existingPlaces(db: Db, ids: string[]): Promise<Map<string, Existing>> {
+  const existing = new Map<string, Existing>();
+  for (let i = 0; i < ids.length; i += 5000) {
+    const rows = await db
+      .selectFrom('lieu')
+      .select(['id', 'lmn_id', 'collectivite_id', 'import_hash', 'imported_at', 'edited_at'])
+      .where('lmn_id', '=', sql<string>`any(${ids.slice(i, i + 5000)}::text[])`)
+      .execute();
+    for (const row of rows) existing.set(row.lmn_id, row);
+  }
+  return existing;
+}
+
+const editedSinceImport = (current: Pick<Existing, 'edited_at' | 'imported_at'>) =>
+  current.edited_at !== null && (current.imported_at === null || current.edited_at > current.imported_at);
+
+const KEPT_REASON =
+  'modifié dans Relais depuis le dernier import : conservé tel quel (option « écraser » pour le remplacer)';
+
+/** Decides what happens to a known place; true when it is to be updated. */
+function planUpdate(actor: Actor, planned: Planned, current: Existing, overwrite: boolean): boolean {
+  const { outcome, place, hash } = planned;
+  const scope = current.collectivite_id === null ? {} : { collectiviteId: current.collectivite_id };
+  if (!can(actor, 'places.manage', scope)) {
+    outcome.result = 'rejeté';
+    outcome.errors = [
+      { field: 'id', value: place.id, reason: 'ce lieu existe déjà et relève d’une autre collectivité' },
+    ];
+    return false;
+  }
+  const edited = editedSinceImport(current);
+  if (edited && !overwrite) {
+    outcome.result = 'conservé';
+    outcome.warnings.push({ field: 'id', value: place.id, reason: KEPT_REASON });
+    return false;
+  }
+  if (current.import_hash === hash && !edited) {
+    outcome.result = 'inchangé';
+    return false;
+  }
+  outcome.result = 'mis à jour';
+  return true;
+}
+
+type WriteContext = {
+  actor: Actor;
+  stamp: { import_id: string; import_source: string; imported_at: Date };
+  overwrite: boolean;
+  draft: boolean;
+};
+
+/** Updates a slice of known places, each re-read under lock: one edited meanwhile is kept. */
+async function writeUpdates(trx: Db, ctx: WriteContext, slice: (Planned & { current: Existing })[]) {
+  const { actor_user_id: userId, actor_label: actorLabel } = actorFields(ctx.actor);
+  for (const { outcome, place, hash, current } of slice) {
+    const before = await trx
+      .selectFrom('lieu')
+      .selectAll()
+      .where('id', '=', current.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (editedSinceImport(before) && !ctx.overwrite) {
+      outcome.result = 'conservé';
+      outcome.warnings.push({ field: 'id', value: place.id, reason: KEPT_REASON });
+      continue;
+    }
+    await trx
+      .updateTable('lieu')
+      .set({ ...columnsOf(place), ...ctx.stamp, import_hash: hash, updated_at: ctx.stamp.imported_at })
+      .where('id', '=', current.id)
+      .execute();
+    await trx
+      .insertInto('lieu_revision')
+      .values({
+        lieu_id: current.id,
+        user_id: userId,
+        actor: actorLabel,
+        kind: 'import',
+        changes: JSON.stringify(diffPlaces(placeOf(before), place)),
+      })
+      .execute();
+  }
+}
+
+/** Creates a slice of new places; one created meanwhile under the same id is left alone. */
+async function writeInserts(trx: Db, ctx: WriteContext, slice: Planned[]) {
+  const { actor_user_id: userId, actor_label: actorLabel } = actorFields(ctx.actor);
+  const created = await trx
+    .insertInto('lieu')
+    .values(
+      slice.map((p) => ({
+        ...columnsOf(p.place),
+        ...ctx.stamp,
+        import_hash: p.hash,
+        collectivite_id: p.collectiviteId,
+        status: ctx.draft ? ('brouillon' as const) : ('publie' as const),
+      })),
+    )
+    .onConflict((oc) => oc.column('lmn_id').doNothing())
+    .returning(['id', 'lmn_id'])
+    .execute();
+  const done = new Set(created.map((c) => c.lmn_id));
+  for (const p of slice) {
+    if (done.has(p.place.id)) continue;
+    p.outcome.result = 'rejeté';
+    p.outcome.errors = [
+      { field: 'id', value: p.place.id, reason: 'lieu créé ailleurs pendant l’import : importez de nouveau' },
+    ];
+  }
+  if (created.length === 0) return;
+  await trx
+    .insertInto('lieu_revision')
+    .values(
+      created.map((c) => ({
+        lieu_id: c.id,
+        user_id: userId,
+        actor: actorLabel,
+        kind: 'import' as const,
+        changes: '{}',
+      })),
+    )
+    .execute();
+}
 
 function countOutcomes(report: ImportReport): void {
   const count = (r: RowResult) => report.rows.filter((row) => row.result === r).length;
