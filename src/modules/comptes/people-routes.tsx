@@ -11,6 +11,7 @@ import {
 } from '../../platform/auth/session-admin.ts';
 import { SESSION_COOKIE } from '../../platform/auth/sessions.ts';
 import { parseForm, requiredText } from '../../platform/forms.ts';
+import { takeOutbox } from '../../platform/mail.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { listCollectivites } from '../territoires/index.ts';
@@ -254,7 +255,7 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
   // Mail that could not leave (no SMTP): administrators read it here. Reading is journaled.
   app.get('/admin/courriels', async (request, reply) => {
     if (!isAdmin(request.actor)) throw new ForbiddenError();
-    const rows = await db.selectFrom('mail_outbox').selectAll().orderBy('id', 'desc').limit(100).execute();
+    const rows = await takeOutbox(db);
     await audit(db, { actor: request.actor, action: 'mail.outbox.read', ip: request.ip });
     return reply.header('cache-control', 'no-store').page(
       { title: 'Courriels envoyés' },
