@@ -56,6 +56,8 @@ function requireAllProConnectOrNone(values: Partial<Record<string, unknown>>, ct
   }
 }
 
+const SECRET_KEY_LENGTH = 'doit faire au moins 32 caractères / must be at least 32 characters';
+
 /** Every setting Relais reads from the environment, with its French/English explanation. */
 const schema = z
   .object({
@@ -87,6 +89,12 @@ const schema = z
       .enum(['true', 'false'], { error: 'doit valoir true ou false / must be true or false' })
       .default('false')
       .transform((v) => v === 'true'),
+    RELAIS_SECRET_KEY: z.string().min(32, SECRET_KEY_LENGTH).optional(),
+    RELAIS_SECRET_KEY_PREVIOUS: z
+      .string()
+      .transform((v) => v.split(',').map((k) => k.trim()))
+      .pipe(z.array(z.string().min(32, SECRET_KEY_LENGTH)))
+      .optional(),
     COOKIE_SECRET: z
       .string()
       .min(32, 'doit faire au moins 32 caractères / must be at least 32 characters')
@@ -171,6 +179,8 @@ export type Config = {
   logLevel: string;
   trustProxy: boolean;
   cookieSecret: string | undefined;
+  /** The key that seals stored secrets, and older ones that still open them (see secret-box.ts). */
+  secretKeys: { current: string | undefined; previous: string[] };
   metricsToken: string | undefined;
   /** Backups (`relais backup`): a passphrase, or a public key to encrypt and its secret key to restore. */
   backup: { passphrase: string | undefined; recipient: string | undefined; identity: string | undefined };
@@ -227,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: v.LOG_LEVEL,
     trustProxy: v.TRUST_PROXY,
     cookieSecret: v.COOKIE_SECRET,
+    secretKeys: { current: v.RELAIS_SECRET_KEY, previous: v.RELAIS_SECRET_KEY_PREVIOUS ?? [] },
     metricsToken: v.METRICS_TOKEN,
     backup: {
       passphrase: v.RELAIS_BACKUP_PASSPHRASE,
@@ -255,6 +266,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       callbackSecret: v.SMS_CALLBACK_SECRET,
     },
   };
+}
+
+/**
+ * Checked before a database is opened (server and commands): a production instance must
+ * seal its stored secrets (TOTP seeds, cookie secret) with a key of its own.
+ */
+export function requireSecretKeyInProduction(config: Config): void {
+  if (config.env !== 'production' || config.secretKeys.current) return;
+  throw new ConfigError([
+    'RELAIS_SECRET_KEY : manquante, obligatoire en production (par exemple : openssl rand -base64 32) / missing: required in production',
+  ]);
 }
 
 /** Loads `.env` from the working directory when there is one; real environment variables win. */
