@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/journal.ts';
-import { clearCodeAttempts, reserveCodeAttempt } from '../../platform/auth/lockout.ts';
+import { checkCodeCounted } from '../../platform/auth/lockout.ts';
 import {
   checkTotp,
   enrolmentQr,
@@ -44,21 +44,19 @@ export function secondFactorRoutes(app: FastifyInstance, { db, config }: RouteCo
     const code = String((request.body as { code?: string })?.code ?? '').trim();
     const isRecovery = RECOVERY_CODE.test(code) && !/^\d+$/.test(code);
     // Counted before the check: however many requests arrive at once, few codes are checked.
-    const attempt = await reserveCodeAttempt(db, pending.userId);
-    if (!attempt) {
+    const result = await checkCodeCounted(db, pending.userId, () =>
+      isRecovery ? useRecoveryCode(db, pending.userId, code) : useTotpCode(db, pending.userId, code),
+    );
+    if (result.outcome === 'locked') {
       await dropPending(db, pending);
       return reply.page({ title: 'Connexion bloquée', status: 401 }, <LockedPage />);
     }
-    const accepted = isRecovery
-      ? await useRecoveryCode(db, pending.userId, code)
-      : await useTotpCode(db, pending.userId, code);
-    if (accepted) {
-      await clearCodeAttempts(db, pending.userId);
+    if (result.outcome === 'accepted') {
       await finishSignIn(db, config, request, reply, pending, isRecovery ? 'recovery-code' : 'totp');
       return reply.redirect('/espace', 303);
     }
-    if (attempt.lockedUntil) {
-      await warnOfLockout(db, config, request, pending.userId, 'code', attempt.lockedUntil);
+    if (result.lockedUntil) {
+      await warnOfLockout(db, config, request, pending.userId, 'code', result.lockedUntil);
       await dropPending(db, pending);
     }
     return refuseCode(request, reply, pending, isRecovery ? 'recovery-code' : 'totp', (error) => (

@@ -101,6 +101,28 @@ describe('sign-in under attack', () => {
     assert.deepEqual(answers.map((a) => a.statusCode).sort(), [303, 401]);
   });
 
+  test('a signed-in session cannot guess the code that confirms sensitive actions', async () => {
+    const thief = new Client(t.app, { ip: '198.51.100.60' });
+    assert.equal((await thief.signIn(admin.email)).statusCode, 303);
+    await thief.get('/connexion/confirmer');
+    for (let i = 0; i < 5; i++) {
+      // From other addresses: the per-address rate limit alone does not hold.
+      const from = new Client(t.app, { ip: `198.51.100.${61 + i}` });
+      from.cookies = thief.cookies;
+      from.lastCsrf = thief.lastCsrf;
+      await from.post('/connexion/confirmer', { code: String(111111 * (i + 1)).slice(0, 6) });
+    }
+    await resetReplayGuard(admin.email);
+    const right = await thief.post('/connexion/confirmer', { code: await totpCode(admin.totpSecret) });
+    assert.equal(right.statusCode, 401, 'the second factor is locked');
+    // Lifted here for the tests below (a password reset lifts it too).
+    await t.db.db
+      .updateTable('app_user')
+      .set({ failed_codes: 0, codes_locked_until: null })
+      .where('email', '=', admin.email)
+      .execute();
+  });
+
   test('the second step is rate-limited per address', async () => {
     for (const url of ['/connexion/code', '/connexion/activer']) {
       const c = new Client(t.app, { ip: url === '/connexion/code' ? '198.51.100.40' : '198.51.100.41' });

@@ -102,6 +102,28 @@ export async function clearCodeAttempts(db: Db, userId: string): Promise<void> {
     .execute();
 }
 
+export type CodeCheck =
+  | { outcome: 'accepted' }
+  | { outcome: 'locked' }
+  | { outcome: 'wrong'; lockedUntil: Date | null };
+
+/**
+ * Checks a second-factor code of the person within their per-account count: the attempt
+ * is reserved first (none when locked), cleared when `check` accepts the code. A wrong
+ * code that reached the limit comes back with `lockedUntil` (to warn the owner).
+ */
+export async function checkCodeCounted(
+  db: Db,
+  userId: string,
+  check: () => Promise<boolean>,
+): Promise<CodeCheck> {
+  const attempt = await reserveCodeAttempt(db, userId);
+  if (!attempt) return { outcome: 'locked' };
+  if (!(await check())) return { outcome: 'wrong', lockedUntil: attempt.lockedUntil };
+  await clearCodeAttempts(db, userId);
+  return { outcome: 'accepted' };
+}
+
 /** A new password (reset by email) ends every lock of the account. */
 export async function clearAllLocks(db: Db, userId: string): Promise<void> {
   await clearCodeAttempts(db, userId);
