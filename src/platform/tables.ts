@@ -208,7 +208,7 @@ export const platformMigrations: Record<string, Migration> = {
         .execute();
     },
   },
-  '202612060400_platform_signin_hardening': {
+  '202612061400_platform_signin_hardening': {
     async up(db) {
       // Wrong passwords now lock one address, not the account; the second factor gets its own counter.
       await db.schema
