@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { modules } from './modules/index.ts';
 import { findCollectiviteById, getSiteIdentity } from './modules/territoires/index.ts';
 import { ANONYMOUS } from './platform/auth/policy.ts';
+import { useSecretKeys } from './platform/auth/secret-box.ts';
 import { resolveSession, SESSION_COOKIE } from './platform/auth/sessions.ts';
 import { actorFromBearer, tokenFailureJournal } from './platform/auth/tokens.ts';
 import type { Config } from './platform/config.ts';
@@ -15,7 +16,7 @@ import { registerHealth } from './platform/http/health.ts';
 import { registerHttpBasics } from './platform/http/security.ts';
 import { createLogger } from './platform/logger.ts';
 import { registerMessaging } from './platform/messaging/index.ts';
-import { getOrCreateSetting } from './platform/settings.ts';
+import { getOrCreateSecretSetting } from './platform/settings.ts';
 import { registerAssets } from './platform/ui/assets.ts';
 import { registerPages } from './platform/ui/page.ts';
 
@@ -43,10 +44,11 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
   });
   app.decorate('routeInventory', routes);
 
-  // Several processes share one secret: it lives in the database unless the environment sets it.
+  // Several processes share one secret: it lives in the database (sealed) unless the environment sets it.
+  useSecretKeys(db, config.secretKeys);
   const cookieSecret =
     config.cookieSecret ??
-    (await getOrCreateSetting(db, 'cookie_secret', () => randomBytes(32).toString('base64url')));
+    (await getOrCreateSecretSetting(db, 'cookie_secret', () => randomBytes(32).toString('base64url')));
   await registerHttpBasics(app, config, cookieSecret);
   await registerAssets(app);
 

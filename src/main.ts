@@ -4,8 +4,15 @@ import { buildApp } from './app.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './modules/comptes/index.ts';
 import { modules } from './modules/index.ts';
 import { sealJournal, startSealer } from './platform/audit/journal.ts';
+import { useSecretKeys } from './platform/auth/secret-box.ts';
 import { CliError } from './platform/cli-error.ts';
-import { type Config, ConfigError, loadConfig, loadDotEnv } from './platform/config.ts';
+import {
+  type Config,
+  ConfigError,
+  loadConfig,
+  loadDotEnv,
+  requireSecretKeyInProduction,
+} from './platform/config.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db/database.ts';
 import { MigrationError, migrateToLatest } from './platform/db/migrate.ts';
 import { collectJobs, type Scheduler, startScheduler } from './platform/jobs/index.ts';
@@ -14,10 +21,13 @@ import type { CliContext, ModuleContext } from './platform/module.ts';
 import { getOrCreateSetting } from './platform/settings.ts';
 import { unsafeSettings } from './platform/startup-checks.ts';
 
-function open(config: Config): Promise<DatabaseHandle> {
-  return config.databaseUrl
-    ? openDatabase({ databaseUrl: config.databaseUrl })
-    : openDatabase({ dataDir: config.dataDir });
+async function open(config: Config): Promise<DatabaseHandle> {
+  requireSecretKeyInProduction(config);
+  const handle = config.databaseUrl
+    ? await openDatabase({ databaseUrl: config.databaseUrl })
+    : await openDatabase({ dataDir: config.dataDir });
+  useSecretKeys(handle.db, config.secretKeys);
+  return handle;
 }
 
 /** Seeds every module's demo data, once per database. Returns whether it ran now. */

@@ -89,6 +89,8 @@ function requireAllProConnectOrNone(values: Partial<Record<string, unknown>>, ct
   }
 }
 
+const SECRET_KEY_LENGTH = 'doit faire au moins 32 caractères / must be at least 32 characters';
+
 /** Every setting Relais reads from the environment, with its French/English explanation. */
 const schema = z
   .object({
@@ -124,6 +126,12 @@ const schema = z
       .transform(Number)
       .pipe(z.number().min(1, 'doit valoir au moins 1 / must be at least 1'))
       .default(600),
+    RELAIS_SECRET_KEY: z.string().min(32, SECRET_KEY_LENGTH).optional(),
+    RELAIS_SECRET_KEY_PREVIOUS: z
+      .string()
+      .transform((v) => v.split(',').map((k) => k.trim()))
+      .pipe(z.array(z.string().min(32, SECRET_KEY_LENGTH)))
+      .optional(),
     COOKIE_SECRET: z
       .string()
       .min(32, 'doit faire au moins 32 caractères / must be at least 32 characters')
@@ -215,6 +223,8 @@ export type Config = {
   cookieSecret: string | undefined;
   /** Requests a minute to `/api/` per address, and per bearer token. */
   apiRateLimit: number;
+  /** The key that seals stored secrets, and older ones that still open them (see secret-box.ts). */
+  secretKeys: { current: string | undefined; previous: string[] };
   metricsToken: string | undefined;
   /** Signs the audit journal's entries (`RELAIS_AUDIT_KEY`); kept outside the database. */
   auditKey: string | undefined;
@@ -274,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: v.TRUST_PROXY,
     cookieSecret: v.COOKIE_SECRET,
     apiRateLimit: v.API_RATE_LIMIT,
+    secretKeys: { current: v.RELAIS_SECRET_KEY, previous: v.RELAIS_SECRET_KEY_PREVIOUS ?? [] },
     metricsToken: v.METRICS_TOKEN,
     auditKey: v.RELAIS_AUDIT_KEY,
     backup: {
@@ -303,6 +314,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       callbackSecret: v.SMS_CALLBACK_SECRET,
     },
   };
+}
+
+/**
+ * Checked before a database is opened (server and commands): a production instance must
+ * seal its stored secrets (TOTP seeds, cookie secret) with a key of its own.
+ */
+export function requireSecretKeyInProduction(config: Config): void {
+  if (config.env !== 'production' || config.secretKeys.current) return;
+  throw new ConfigError([
+    'RELAIS_SECRET_KEY : manquante, obligatoire en production (par exemple : openssl rand -base64 32) / missing: required in production',
+  ]);
 }
 
 /** Loads `.env` from the working directory when there is one; real environment variables win. */

@@ -26,6 +26,11 @@ export function unsafeSettings(config: Config): string[] {
       'COOKIE_SECRET absent : le secret des cookies est généré et gardé dans la base, donc dans chaque sauvegarde.',
     );
   }
+  if (!config.auditKey) {
+    problems.push(
+      'RELAIS_AUDIT_KEY absent : les entrées du journal ne sont pas signées ; un rôle de base de données qui peut écrire la table pourrait les réécrire sans que « audit verify » le voie.',
+    );
+  }
   if (config.trustProxy === false && isLoopbackHost(config.host) && config.publicUrl.startsWith('https:')) {
     problems.push(
       'TRUST_PROXY=false derrière un proxy (HOST local, PUBLIC_URL en https) : toutes les requêtes semblent venir du proxy ; les limites de débit s’appliquent à tous ensemble et le journal enregistre l’adresse du proxy.',

@@ -20,12 +20,14 @@ declare module './db/schema.ts' {
       name: string;
       status: Generated<'invited' | 'active' | 'disabled'>;
       password_hash: string | null;
-      /** Base32 TOTP secret; null until the person has enrolled an app. */
+      /** TOTP secret, sealed with RELAIS_SECRET_KEY (see secret-box.ts); null until the person has enrolled an app. */
       totp_secret: string | null;
       /** Last accepted TOTP time step: a code is never accepted twice. */
       totp_last_step: number | null;
-      failed_signins: Generated<number>;
-      locked_until: Date | null;
+      /** Second-factor attempts since the last accepted code (counted before each check). */
+      failed_codes: Generated<number>;
+      /** Until when the second factor refuses every code (someone who knows the password kept trying). */
+      codes_locked_until: Date | null;
       created_at: CreatedAt;
     };
     membership: {
@@ -51,10 +53,19 @@ declare module './db/schema.ts' {
       id: string;
       user_id: string;
       method: string;
-      /** The TOTP secret being enrolled, while the person scans it. */
+      /** The TOTP secret being enrolled, while the person scans it (sealed like totp_secret). */
       enrol_secret: string | null;
       attempts: Generated<number>;
       expires_at: Date;
+      /** JSON `{ kind, data }`: what a module does once the second factor is proved (see signin.ts). */
+      confirm_action: string | null;
+    };
+    /** Wrong passwords per account and address: a lock stops that address only, never the owner elsewhere. */
+    signin_failure: {
+      user_id: string;
+      address: string;
+      failures: number;
+      locked_until: Date | null;
     };
     invitation: {
       id: Generated<string>;
@@ -77,6 +88,8 @@ declare module './db/schema.ts' {
       subject: string;
       /** Kept only when no SMTP server is configured: then administrators read mail here. */
       body: string | null;
+      /** The body holds a one-time link: the outbox shows it once, then masks it. */
+      one_time: Generated<boolean>;
       status: 'outbox' | 'sent' | 'failed';
       created_at: CreatedAt;
     };
@@ -192,6 +205,31 @@ export const platformMigrations: Record<string, Migration> = {
         .addColumn('body', 'text')
         .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('outbox', 'sent', 'failed')`))
         .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+    },
+  },
+  '202612061400_platform_signin_hardening': {
+    async up(db) {
+      // Wrong passwords now lock one address, not the account; the second factor gets its own counter.
+      await db.schema
+        .alterTable('app_user')
+        .dropColumn('failed_signins')
+        .dropColumn('locked_until')
+        .addColumn('failed_codes', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('codes_locked_until', 'timestamptz')
+        .execute();
+      await db.schema
+        .createTable('signin_failure')
+        .addColumn('user_id', 'uuid', (c) => c.notNull().references('app_user.id').onDelete('cascade'))
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('failures', 'integer', (c) => c.notNull())
+        .addColumn('locked_until', 'timestamptz')
+        .addPrimaryKeyConstraint('signin_failure_pkey', ['user_id', 'address'])
+        .execute();
+      await db.schema.alterTable('pending_signin').addColumn('confirm_action', 'text').execute();
+      await db.schema
+        .alterTable('mail_outbox')
+        .addColumn('one_time', 'boolean', (c) => c.notNull().defaultTo(false))
         .execute();
     },
   },

@@ -2,6 +2,8 @@ import { Option } from 'commander';
 import { audit } from '../../platform/audit/journal.ts';
 import { createInvitation } from '../../platform/auth/invitations.ts';
 import { ROLES, type Role, systemActor } from '../../platform/auth/policy.ts';
+import { resealStoredSecrets } from '../../platform/auth/reseal.ts';
+import { SecretKeyError } from '../../platform/auth/secret-box.ts';
 import { normaliseEmail } from '../../platform/auth/users.ts';
 import { CliError } from '../../platform/cli-error.ts';
 import { sendMail } from '../../platform/mail.ts';
@@ -77,6 +79,26 @@ export function comptesCli({ program, withDb }: CliContext): void {
             `${r.email.padEnd(40)} ${r.status.padEnd(9)} ${r.role ?? '—'}${r.collectivite_id ? ` (${r.collectivite_id})` : ''}`,
           );
         }
+      }),
+    );
+
+  program
+    .command('secrets')
+    .description('Gérer les secrets conservés (graines TOTP, secret des cookies)')
+    .command('reseal')
+    .description(
+      'Rechiffrer avec RELAIS_SECRET_KEY les secrets en clair ou chiffrés par une ancienne clé (après une rotation)',
+    )
+    .action(() =>
+      withDb(async ({ db, config }) => {
+        if (!config.secretKeys.current)
+          throw new CliError('RELAIS_SECRET_KEY est manquante : rien ne peut être chiffré.');
+        const count = await resealStoredSecrets(db).catch((error: unknown) => {
+          throw error instanceof SecretKeyError ? new CliError(error.message) : error;
+        });
+        console.log(
+          `Secrets rechiffrés : ${count.totpSecrets} graine(s) TOTP, ${count.enrolSecrets} activation(s) en cours, ${count.settings} réglage(s).`,
+        );
       }),
     );
 }

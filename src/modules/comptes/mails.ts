@@ -14,5 +14,6 @@ export function invitationMail(to: string, name: string, link: string): Mail {
       'Vous choisirez un mot de passe, puis activerez la double authentification avec une application sur votre téléphone.',
       'Si vous n’attendiez pas ce message, ignorez-le.',
     ].join('\n'),
+    oneTime: true,
   };
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/journal.ts';
 import { passwordProblem } from '../../platform/auth/password-policy.ts';
 import { completeReset, findReset, requestReset } from '../../platform/auth/password-reset.ts';
@@ -17,6 +17,43 @@ export function newPasswordErrors(body: unknown, userInputs: string[]): FieldErr
 }
 
 export function passwordRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
+  /** Work left running after an answer; the app waits for it before closing. */
+  const running = new Set<Promise<void>>();
+  app.addHook('onClose', async () => {
+    await Promise.allSettled(running);
+  });
+  function inBackground(request: FastifyRequest, work: () => Promise<void>) {
+    const task = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(work)
+      .catch((error: unknown) => request.log.error({ err: error }, 'password reset mail failed'))
+      .finally(() => running.delete(task));
+    running.add(task);
+  }
+
+  async function sendResetLink(request: FastifyRequest, email: string) {
+    const reset = await requestReset(db, email);
+    if (!reset) return;
+    await audit(db, {
+      actor: request.actor,
+      action: 'auth.password_reset.request',
+      subject: { type: 'user', id: reset.userId },
+      ip: request.ip,
+    });
+    await sendMail(db, config, {
+      to: reset.email,
+      subject: 'Relais : choisir un nouveau mot de passe',
+      text: [
+        'Bonjour,',
+        '',
+        'Pour choisir un nouveau mot de passe, ouvrez ce lien (valable une heure, une seule fois) :',
+        `${config.publicUrl}/mot-de-passe/${reset.token}`,
+        '',
+        'Si vous n’avez rien demandé, ignorez ce message : votre mot de passe ne change pas.',
+      ].join('\n'),
+      oneTime: true,
+    });
+  }
+
   app.get('/mot-de-passe-oublie', async (_request, reply) =>
     reply.page({ title: 'Mot de passe oublié' }, <ForgotPasswordPage csrf={reply.generateCsrf()} />),
   );
@@ -35,27 +72,8 @@ export function passwordRoutes(app: FastifyInstance, { db, config }: RouteContex
           />,
         );
       }
-      const reset = await requestReset(db, email);
-      if (reset) {
-        await audit(db, {
-          actor: request.actor,
-          action: 'auth.password_reset.request',
-          subject: { type: 'user', id: reset.userId },
-          ip: request.ip,
-        });
-        await sendMail(db, config, {
-          to: reset.email,
-          subject: 'Relais : choisir un nouveau mot de passe',
-          text: [
-            'Bonjour,',
-            '',
-            'Pour choisir un nouveau mot de passe, ouvrez ce lien (valable une heure, une seule fois) :',
-            `${config.publicUrl}/mot-de-passe/${reset.token}`,
-            '',
-            'Si vous n’avez rien demandé, ignorez ce message : votre mot de passe ne change pas.',
-          ].join('\n'),
-        });
-      }
+      // The link is made and mailed after the answer, so that its time tells nothing.
+      inBackground(request, () => sendResetLink(request, email));
       // The same answer whether the account exists or not.
       return reply.page(
         { title: 'Mot de passe oublié' },

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
+import { checkCodeCounted } from '../../platform/auth/lockout.ts';
 import { type Actor, ForbiddenError, isAdmin, ROLES, type Role } from '../../platform/auth/policy.ts';
 import { useTotpCode } from '../../platform/auth/second-factor.ts';
 import {
@@ -11,9 +12,11 @@ import {
 } from '../../platform/auth/session-admin.ts';
 import { SESSION_COOKIE } from '../../platform/auth/sessions.ts';
 import { parseForm, requiredText } from '../../platform/forms.ts';
+import { takeOutbox } from '../../platform/mail.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { listCollectivites } from '../territoires/index.ts';
+import { warnOfLockout } from './lockout-mail.ts';
 import { changeRole, getPerson, invitePerson, listPeople, resetSecondFactor, setActive } from './people.ts';
 import {
   type CollectiviteChoice,
@@ -198,8 +201,14 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
       if (actor.kind !== 'user') return reply.redirect('/connexion');
       const body = (request.body ?? {}) as { code?: string; retour?: string };
       const back = safeReturn(body.retour);
-      if (!(await useTotpCode(db, actor.userId, String(body.code ?? '')))) {
+      // Counted with the sign-in's codes: a stolen session cannot guess its way to sensitive actions.
+      const result = await checkCodeCounted(db, actor.userId, () =>
+        useTotpCode(db, actor.userId, String(body.code ?? '')),
+      );
+      if (result.outcome !== 'accepted') {
         await audit(db, { actor, action: 'auth.reauth.failure', ip: request.ip });
+        if (result.outcome === 'wrong' && result.lockedUntil)
+          await warnOfLockout(db, config, request, actor.userId, 'code', result.lockedUntil);
         return reply.page(
           { title: 'Confirmer votre identité', hasErrors: true, status: 401 },
           <ConfirmPage csrf={reply.generateCsrf()} back={back} error="Ce code n’est pas valable." />,
@@ -254,7 +263,7 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
   // Mail that could not leave (no SMTP): administrators read it here. Reading is journaled.
   app.get('/admin/courriels', async (request, reply) => {
     if (!isAdmin(request.actor)) throw new ForbiddenError();
-    const rows = await db.selectFrom('mail_outbox').selectAll().orderBy('id', 'desc').limit(100).execute();
+    const rows = await takeOutbox(db);
     await audit(db, { actor: request.actor, action: 'mail.outbox.read', ip: request.ip });
     return reply.header('cache-control', 'no-store').page(
       { title: 'Courriels envoyés' },

@@ -1,16 +1,14 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
 import { type Actor, can, isAdmin, isHelperIn } from '../../platform/auth/policy.ts';
 import { setActiveCollectivite } from '../../platform/auth/session-admin.ts';
 import { closeSession, SESSION_COOKIE } from '../../platform/auth/sessions.ts';
 import { authenticate } from '../../platform/auth/users.ts';
-import type { Config } from '../../platform/config.ts';
-import type { Db } from '../../platform/db/database.ts';
 import { parseForm } from '../../platform/forms.ts';
-import { sendMail } from '../../platform/mail.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { listCollectivites } from '../territoires/index.ts';
+import { warnOfLockout } from './lockout-mail.ts';
 import { completeFirstFactor } from './signin.ts';
 import { SignInPage, type SpaceLink, SpacePage } from './views.tsx';
 
@@ -21,33 +19,6 @@ const signInSchema = z.object({
     .min(1, 'Saisissez votre adresse e-mail.'),
   password: z.string({ error: 'Saisissez votre mot de passe.' }).min(1, 'Saisissez votre mot de passe.'),
 });
-
-/** Journals a lockout and tells the account's owner by email. */
-async function warnOfLockout(db: Db, config: Config, request: FastifyRequest, userId: string) {
-  const user = await db
-    .selectFrom('app_user')
-    .select(['email', 'locked_until'])
-    .where('id', '=', userId)
-    .executeTakeFirstOrThrow();
-  await audit(db, {
-    actor: request.actor,
-    action: 'auth.lockout',
-    subject: { type: 'user', id: userId },
-    ip: request.ip,
-  });
-  await sendMail(db, config, {
-    to: user.email,
-    subject: 'Relais : votre compte est bloqué temporairement',
-    text: [
-      'Bonjour,',
-      '',
-      'Plusieurs tentatives de connexion à votre compte Relais ont échoué : il est bloqué jusqu’au',
-      `${user.locked_until?.toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })} (heure de Paris).`,
-      '',
-      'Si ce n’était pas vous, prévenez votre administrateur : quelqu’un essaie peut-être votre mot de passe.',
-    ].join('\n'),
-  });
-}
 
 export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
   app.get('/connexion', async (request, reply) => {
@@ -64,7 +35,7 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
     async (request, reply) => {
       const body = request.body as Record<string, string>;
       const form = parseForm(signInSchema, body);
-      const result = form.ok ? await authenticate(db, form.data.email, form.data.password) : null;
+      const result = form.ok ? await authenticate(db, form.data.email, form.data.password, request.ip) : null;
       if (result && !result.ok) {
         await audit(db, {
           actor: request.actor,
@@ -72,7 +43,8 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
           subject: result.userId ? { type: 'user', id: result.userId } : undefined,
           ip: request.ip,
         });
-        if (result.lockedNow && result.userId) await warnOfLockout(db, config, request, result.userId);
+        if (result.lockedUntil && result.userId)
+          await warnOfLockout(db, config, request, result.userId, 'password', result.lockedUntil);
       }
       if (!result?.ok) {
         // The same answer whether the account exists or not.

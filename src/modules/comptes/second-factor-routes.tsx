@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/journal.ts';
+import { checkCodeCounted } from '../../platform/auth/lockout.ts';
 import {
   checkTotp,
   enrolmentQr,
@@ -9,14 +10,19 @@ import {
   useRecoveryCode,
   useTotpCode,
 } from '../../platform/auth/second-factor.ts';
+import { sealSecret } from '../../platform/auth/secret-box.ts';
 import type { RouteContext } from '../../platform/module.ts';
-import { countFailedCode, finishSignIn, loadPending, type PendingSignIn } from './signin.ts';
-import { CodePage, EnrolPage, RecoveryCodesPage } from './views.tsx';
+import { warnOfLockout } from './lockout-mail.ts';
+import { countFailedCode, dropPending, finishSignIn, loadPending, type PendingSignIn } from './signin.ts';
+import { CodePage, EnrolPage, LockedPage, RecoveryCodesPage } from './views.tsx';
 
 const RECOVERY_CODE = /^[a-z0-9]{4}-?[a-z0-9]{4}-?[a-z0-9]{4}$/i;
 const WRONG_CODE =
   'Ce code n’est pas valable. Vérifiez l’heure de votre téléphone et saisissez le code affiché maintenant.';
 const EXPIRED = 'Votre connexion a expiré ou a connu trop d’essais : recommencez.';
+
+/** Per address, as for the password: the per-account count (lockout.ts) bounds the rest. */
+const secondStepRateLimit = { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } };
 
 /** The second step of sign-in: a TOTP code (or a recovery code), or enrolling an app. */
 export function secondFactorRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
@@ -26,23 +32,35 @@ export function secondFactorRoutes(app: FastifyInstance, { db, config }: RouteCo
     const pending = await loadPending(db, request);
     if (!pending) return restart(reply);
     if (!pending.hasTotp) return reply.redirect('/connexion/activer', 303);
-    return reply.page({ title: 'Code de sécurité' }, <CodePage csrf={reply.generateCsrf()} />);
+    return reply.page(
+      { title: 'Code de sécurité' },
+      <CodePage csrf={reply.generateCsrf()} linking={pending.confirmAction !== null} />,
+    );
   });
 
-  app.post('/connexion/code', async (request, reply) => {
+  app.post('/connexion/code', secondStepRateLimit, async (request, reply) => {
     const pending = await loadPending(db, request);
     if (!pending?.hasTotp) return restart(reply);
     const code = String((request.body as { code?: string })?.code ?? '').trim();
     const isRecovery = RECOVERY_CODE.test(code) && !/^\d+$/.test(code);
-    const accepted = isRecovery
-      ? await useRecoveryCode(db, pending.userId, code)
-      : await useTotpCode(db, pending.userId, code);
-    if (accepted) {
+    // Counted before the check: however many requests arrive at once, few codes are checked.
+    const result = await checkCodeCounted(db, pending.userId, () =>
+      isRecovery ? useRecoveryCode(db, pending.userId, code) : useTotpCode(db, pending.userId, code),
+    );
+    if (result.outcome === 'locked') {
+      await dropPending(db, pending);
+      return reply.page({ title: 'Connexion bloquée', status: 401 }, <LockedPage />);
+    }
+    if (result.outcome === 'accepted') {
       await finishSignIn(db, config, request, reply, pending, isRecovery ? 'recovery-code' : 'totp');
       return reply.redirect('/espace', 303);
     }
+    if (result.lockedUntil) {
+      await warnOfLockout(db, config, request, pending.userId, 'code', result.lockedUntil);
+      await dropPending(db, pending);
+    }
     return refuseCode(request, reply, pending, isRecovery ? 'recovery-code' : 'totp', (error) => (
-      <CodePage csrf={reply.generateCsrf()} error={error} />
+      <CodePage csrf={reply.generateCsrf()} error={error} linking={pending.confirmAction !== null} />
     ));
   });
 
@@ -83,7 +101,7 @@ export function secondFactorRoutes(app: FastifyInstance, { db, config }: RouteCo
       secret = newTotpSecret();
       await db
         .updateTable('pending_signin')
-        .set({ enrol_secret: secret })
+        .set({ enrol_secret: sealSecret(db, secret) })
         .where('id', '=', pending.key)
         .execute();
     }
@@ -106,7 +124,7 @@ export function secondFactorRoutes(app: FastifyInstance, { db, config }: RouteCo
     return enrolPage(reply, pending);
   });
 
-  app.post('/connexion/activer', async (request, reply) => {
+  app.post('/connexion/activer', secondStepRateLimit, async (request, reply) => {
     const pending = await loadPending(db, request);
     if (!pending || pending.hasTotp || !pending.enrolSecret) return restart(reply);
     const code = String((request.body as { code?: string })?.code ?? '');
@@ -114,11 +132,11 @@ export function secondFactorRoutes(app: FastifyInstance, { db, config }: RouteCo
     if (step === null) {
       const usedUp = await countFailedCode(db, pending);
       if (usedUp) return restart(reply);
-      return enrolPage(reply, { ...pending, attempts: pending.attempts + 1 }, WRONG_CODE);
+      return enrolPage(reply, pending, WRONG_CODE);
     }
     await db
       .updateTable('app_user')
-      .set({ totp_secret: pending.enrolSecret, totp_last_step: step })
+      .set({ totp_secret: sealSecret(db, pending.enrolSecret), totp_last_step: step })
       .where('id', '=', pending.userId)
       .execute();
     const codes = await newRecoveryCodes(db, pending.userId);

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/journal.ts';
+import { openSecret } from '../../platform/auth/secret-box.ts';
 import { hashSecretToken, newSecretToken } from '../../platform/auth/secret-token.ts';
 import { isFreshlyConfirmed } from '../../platform/auth/session-admin.ts';
 import {
@@ -26,6 +27,24 @@ export const MAX_CODE_ATTEMPTS = 5;
 
 const secureCookies = (config: Config) => config.publicUrl.startsWith('https:');
 
+/**
+ * What a module asks to do once the person proves their second factor (a TOTP or recovery
+ * code, not a first enrolment): e.g. ProConnect links a new identity only then.
+ */
+export type ConfirmAction = { kind: string; data: Record<string, unknown> };
+type ConfirmHandler = (
+  db: Db,
+  userId: string,
+  data: Record<string, unknown>,
+  origin: FastifyRequest,
+) => Promise<void>;
+const confirmHandlers = new Map<string, ConfirmHandler>();
+
+/** Registers what a confirm action of this kind does (a module calls it when its routes load). */
+export function onSecondFactorConfirmed(kind: string, handler: ConfirmHandler): void {
+  confirmHandlers.set(kind, handler);
+}
+
 /** Called once a first factor is proved: continues with the second factor. */
 export async function completeFirstFactor(
   db: Db,
@@ -34,6 +53,7 @@ export async function completeFirstFactor(
   reply: FastifyReply,
   userId: string,
   method: FirstFactor,
+  confirmAction?: ConfirmAction,
 ): Promise<FastifyReply> {
   const token = newSecretToken();
   await db
@@ -44,6 +64,7 @@ export async function completeFirstFactor(
       method,
       enrol_secret: null,
       expires_at: new Date(Date.now() + PENDING_TTL_MS),
+      confirm_action: confirmAction ? JSON.stringify(confirmAction) : null,
     })
     .execute();
   reply.setCookie(PENDING_COOKIE, token, {
@@ -67,8 +88,9 @@ export type PendingSignIn = {
   email: string;
   method: FirstFactor;
   hasTotp: boolean;
+  /** Opened (see secret-box.ts). */
   enrolSecret: string | null;
-  attempts: number;
+  confirmAction: ConfirmAction | null;
 };
 
 /** The pending sign-in of this browser, if any and not expired. */
@@ -83,7 +105,7 @@ export async function loadPending(db: Db, request: FastifyRequest): Promise<Pend
       'p.user_id',
       'p.method',
       'p.enrol_secret',
-      'p.attempts',
+      'p.confirm_action',
       'p.expires_at',
       'u.email',
       'u.totp_secret',
@@ -98,23 +120,27 @@ export async function loadPending(db: Db, request: FastifyRequest): Promise<Pend
     email: row.email,
     method: row.method as FirstFactor,
     hasTotp: row.totp_secret !== null,
-    enrolSecret: row.enrol_secret,
-    attempts: row.attempts,
+    enrolSecret: row.enrol_secret === null ? null : openSecret(db, row.enrol_secret),
+    confirmAction: row.confirm_action === null ? null : (JSON.parse(row.confirm_action) as ConfirmAction),
   };
 }
 
-/** Counts a wrong code; returns true when the pending sign-in is now used up. */
+/** Counts a wrong code in one statement; returns true when the pending sign-in is now used up. */
 export async function countFailedCode(db: Db, pending: PendingSignIn): Promise<boolean> {
-  if (pending.attempts + 1 >= MAX_CODE_ATTEMPTS) {
-    await db.deleteFrom('pending_signin').where('id', '=', pending.key).execute();
-    return true;
-  }
-  await db
+  const row = await db
     .updateTable('pending_signin')
-    .set({ attempts: pending.attempts + 1 })
+    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
     .where('id', '=', pending.key)
-    .execute();
-  return false;
+    .returning('attempts')
+    .executeTakeFirst();
+  if (row && row.attempts < MAX_CODE_ATTEMPTS) return false;
+  await db.deleteFrom('pending_signin').where('id', '=', pending.key).execute();
+  return true;
+}
+
+/** Ends a pending sign-in (its second factor is locked). */
+export async function dropPending(db: Db, pending: PendingSignIn): Promise<void> {
+  await db.deleteFrom('pending_signin').where('id', '=', pending.key).execute();
 }
 
 /** Opens a new session (a new id at every sign-in), journals it, and ends the pending sign-in. */
@@ -127,6 +153,10 @@ export async function finishSignIn(
   secondFactor: 'totp' | 'recovery-code' | 'enrolment',
 ): Promise<void> {
   await db.deleteFrom('pending_signin').where('id', '=', pending.key).execute();
+  if (pending.confirmAction && secondFactor !== 'enrolment') {
+    const handler = confirmHandlers.get(pending.confirmAction.kind);
+    await handler?.(db, pending.userId, pending.confirmAction.data, request);
+  }
   const token = await openSession(db, pending.userId);
   // The page answering this request already shows the person signed in.
   const actor = await resolveSession(db, token);

@@ -138,11 +138,22 @@ export function SpacePage({
   );
 }
 
-export function CodePage(props: { csrf: string; error?: string | undefined }): JSX.Element {
+export function CodePage(props: {
+  csrf: string;
+  error?: string | undefined;
+  /** The sign-in links a new ProConnect identity once the code is right. */
+  linking?: boolean;
+}): JSX.Element {
   return (
     <>
       <h1>Saisir le code de sécurité</h1>
       <ErrorSummary errors={props.error ? { code: props.error } : {}} />
+      {props.linking ? (
+        <p>
+          Votre identité ProConnect n’est pas encore reliée à votre compte Relais : elle le sera dès que vous
+          aurez saisi votre code de sécurité.
+        </p>
+      ) : null}
       <p>
         Ouvrez votre application d’authentification et saisissez le code à 6 chiffres qu’elle affiche pour
         Relais.
@@ -157,6 +168,23 @@ export function CodePage(props: { csrf: string; error?: string | undefined }): J
       />
       <p>
         <a href="/connexion">Recommencer la connexion</a>
+      </p>
+    </>
+  );
+}
+
+/** Too many wrong codes for this account: nobody may try more until the lock ends. */
+export function LockedPage(): JSX.Element {
+  return (
+    <>
+      <h1>Connexion bloquée temporairement</h1>
+      <p>
+        Trop de codes de sécurité erronés ont été saisis pour ce compte : la connexion est bloquée pour
+        quelques minutes, et son titulaire a été prévenu par courriel.
+      </p>
+      <p>
+        Si vous êtes le titulaire et que ce n’était pas vous, changez votre mot de passe avec{' '}
+        <a href="/mot-de-passe-oublie">Mot de passe oublié</a> : cela lève aussi le blocage.
       </p>
     </>
   );

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import { Client, createTestApp, h1, type TestApp, testConfig } from '../../../test/helpers/app.ts';
+import { Client, createTestApp, h1, type TestApp, testConfig, totpCode } from '../../../test/helpers/app.ts';
 import { ConfigError, loadConfig } from '../../platform/config.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
 import { CALLBACK_PATH, redirectUri } from './routes.tsx';
@@ -316,6 +316,42 @@ describe('ProConnect sign-in', () => {
     assert.equal(refused.statusCode, 400);
     assert.equal(h1(refused.body), 'Connexion annulée');
     assert.equal((await failures('access-denied')).length, 1);
+  });
+
+  test('an email the provider does not vouch for links a new identity only once the second factor is proved', async () => {
+    const sub = 'agent-sans-verification';
+    provider.accounts.set(sub, pivot(COORDINATION.email, { email_verified: undefined }));
+    // Someone who controls that address at an identity provider, but not the account.
+    const attacker = new Client(t.app);
+    const back = await attacker.get(await untilReturn(attacker, sub));
+    assert.equal(back.headers.location, '/connexion/code');
+    assert.deepEqual(await identitiesOf(COORDINATION.email), [], 'nothing linked before the code');
+    const page = await attacker.get('/connexion/code');
+    assert.match(page.body, /identité ProConnect n’est pas encore reliée/);
+    assert.equal((await attacker.post('/connexion/code', { code: '000000' })).statusCode, 401);
+    assert.deepEqual(await identitiesOf(COORDINATION.email), []);
+
+    // The owner proves the second factor: now the identity is linked, and journaled.
+    const owner = new Client(t.app);
+    await owner.get(await untilReturn(owner, sub));
+    await t.db.db
+      .updateTable('app_user')
+      .set({ totp_last_step: null })
+      .where('email', '=', COORDINATION.email)
+      .execute();
+    await owner.get('/connexion/code');
+    const done = await owner.post('/connexion/code', { code: await totpCode(COORDINATION.totpSecret) });
+    assert.equal(done.headers.location, '/espace');
+    assert.deepEqual(
+      (await identitiesOf(COORDINATION.email)).map((i) => i.sub),
+      [sub],
+    );
+    const links = await journal('auth.proconnect.link');
+    const linked = links.filter((e) => e.details.sub === sub);
+    assert.deepEqual(
+      linked.map((e) => e.subject_id),
+      [await userId(COORDINATION.email)],
+    );
   });
 
   test('the callback serves once: replaying it is refused', async () => {

@@ -4,9 +4,10 @@ import { audit } from '../../platform/audit/journal.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { RouteContext } from '../../platform/module.ts';
+import { onSecondFactorConfirmed } from '../comptes/index.ts';
 import { completeFirstFactor } from '../comptes/signin.ts';
 import { createProConnectClient, type FlowChecks, type ProConnectIdentity } from './client.ts';
-import { findOrLinkAccount } from './service.ts';
+import { findOrLinkAccount, type LinkRequest, link } from './service.ts';
 import { FAILURE_PAGES, type Failure } from './views.tsx';
 
 export const START_PATH = '/connexion/proconnect';
@@ -28,7 +29,13 @@ export const redirectUri = (config: Config) => `${config.publicUrl}${CALLBACK_PA
 /** Each leg talks to ProConnect over the network: a few tries a minute are plenty for a person. */
 const rateLimit = { config: { rateLimit: { max: 20, timeWindow: '1 minute' } } };
 
+/** The pending sign-in's action that links a new identity once the second factor is proved. */
+const CONFIRM_LINK = 'proconnect.link';
+
 export function proconnectRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
+  onSecondFactorConfirmed(CONFIRM_LINK, (trx, userId, data, request) =>
+    link(trx, userId, data as LinkRequest, { actor: request.actor, ip: request.ip }),
+  );
   const client = config.proconnect && createProConnectClient(config.proconnect, redirectUri(config));
 
   app.get(START_PATH, rateLimit, async (request, reply) => {
@@ -70,7 +77,16 @@ export function proconnectRoutes(app: FastifyInstance, { db, config }: RouteCont
       const { sub, email } = identity;
       return refuse(db, request, reply, match.reason, { userId: match.userId, sub, email });
     }
-    return completeFirstFactor(db, config, request, reply, match.userId, 'proconnect');
+    const linkRequest: LinkRequest = { sub: identity.sub, uid: identity.uid, siret: identity.siret };
+    return completeFirstFactor(
+      db,
+      config,
+      request,
+      reply,
+      match.userId,
+      'proconnect',
+      match.confirmLink ? { kind: CONFIRM_LINK, data: linkRequest } : undefined,
+    );
   });
 }
 

@@ -8,13 +8,15 @@ import type { ProConnectIdentity } from './client.ts';
 /**
  * Which Relais account a ProConnect identity signs in to. A known `sub` signs in to its
  * account; an unknown one is linked, once, to the active account invited with the same
- * email. Nobody gets an account through ProConnect alone.
+ * email: at once when the provider says the email is verified, otherwise (ProConnect
+ * omits the claim) only after the account's owner proves their second factor in this
+ * sign-in (`confirmLink`). Nobody gets an account through ProConnect alone.
  */
 
 export type Refusal = 'email-unverified' | 'no-account' | 'account-disabled';
 
 export type AccountMatch =
-  | { ok: true; userId: string; linked: boolean }
+  | { ok: true; userId: string; linked: boolean; confirmLink?: boolean }
   | { ok: false; reason: Refusal; userId?: string };
 
 type Origin = { actor: Actor; ip: string };
@@ -30,11 +32,17 @@ export async function findOrLinkAccount(
     await refreshIdentity(db, identity);
     return { ok: true, userId: known.user_id, linked: false };
   }
-  // Only an email the provider vouches for may find an account (ProConnect omits the claim).
+  // An email the provider says is unverified never finds an account.
   if (identity.emailVerified === false) return { ok: false, reason: 'email-unverified' };
   const invited = await findByEmail(db, identity.email);
   if (!invited) return { ok: false, reason: 'no-account' };
   if (invited.status !== 'active') return { ok: false, reason: 'account-disabled', userId: invited.id };
+  if (identity.emailVerified !== true) {
+    // Without the provider's word, only the owner's second factor may link: an account
+    // without one yet (it would be enrolled by whoever holds this identity) is refused.
+    if (!invited.has_totp) return { ok: false, reason: 'email-unverified', userId: invited.id };
+    return { ok: true, userId: invited.id, linked: false, confirmLink: true };
+  }
   await link(db, invited.id, identity, origin);
   return { ok: true, userId: invited.id, linked: true };
 }
@@ -51,7 +59,7 @@ function findBySub(db: Db, sub: string) {
 function findByEmail(db: Db, email: string) {
   return db
     .selectFrom('app_user')
-    .select(['id', 'status'])
+    .select(['id', 'status', sql<boolean>`totp_secret is not null`.as('has_totp')])
     .where(sql<string>`lower(email)`, '=', normaliseEmail(email))
     .executeTakeFirst();
 }
@@ -65,8 +73,11 @@ async function refreshIdentity(db: Db, identity: ProConnectIdentity): Promise<vo
     .execute();
 }
 
+/** What a sign-in keeps of an identity to link once the second factor is proved. */
+export type LinkRequest = Pick<ProConnectIdentity, 'sub' | 'uid' | 'siret'>;
+
 /** Stores the link and journals it together. */
-async function link(db: Db, userId: string, identity: ProConnectIdentity, origin: Origin): Promise<void> {
+export async function link(db: Db, userId: string, identity: LinkRequest, origin: Origin): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('proconnect_identity')

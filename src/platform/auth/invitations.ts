@@ -29,7 +29,6 @@ export async function createInvitation(
         password_hash: null,
         totp_secret: null,
         totp_last_step: null,
-        locked_until: null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();

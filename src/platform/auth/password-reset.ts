@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts';
+import { clearAllLocks } from './lockout.ts';
 import { hashPassword } from './passwords.ts';
 import { hashSecretToken, newSecretToken } from './secret-token.ts';
 import { normaliseEmail } from './users.ts';
@@ -48,7 +49,10 @@ export async function findReset(
   return { userId: row.user_id, email: row.email };
 }
 
-/** Uses the link once: sets the password, lifts any lock, and ends every session. */
+/**
+ * Uses the link once: sets the password, ends every other reset link of the person and
+ * every session, and lifts every lock (see lockout.ts).
+ */
 export async function completeReset(db: Db, token: string, password: string): Promise<string | null> {
   const reset = await findReset(db, token);
   if (!reset) return null;
@@ -62,10 +66,17 @@ export async function completeReset(db: Db, token: string, password: string): Pr
       .executeTakeFirst();
     if (Number(used.numUpdatedRows) !== 1) return null;
     await trx
+      .updateTable('password_reset')
+      .set({ used_at: new Date() })
+      .where('user_id', '=', reset.userId)
+      .where('used_at', 'is', null)
+      .execute();
+    await trx
       .updateTable('app_user')
-      .set({ password_hash: passwordHash, failed_signins: 0, locked_until: null })
+      .set({ password_hash: passwordHash })
       .where('id', '=', reset.userId)
       .execute();
+    await clearAllLocks(trx, reset.userId);
     await trx.deleteFrom('user_session').where('user_id', '=', reset.userId).execute();
     return reset.userId;
   });

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
 import type { Db } from '../db/database.ts';
+import { needsReseal, openSecret, sealSecret } from './secret-box.ts';
 
 /** TOTP (RFC 6238, 30-second codes) and single-use recovery codes. */
 
@@ -43,7 +44,8 @@ export async function checkTotp(
 
 /**
  * Accepts a person's TOTP code once: the accepted time step is recorded in the same
- * statement that checks it was not used, so a replayed code fails even under a race.
+ * statement that checks it was not used, so a replayed code fails even under a race. A
+ * secret stored in clear or under an older key is sealed again with the current one.
  */
 export async function useTotpCode(db: Db, userId: string, code: string): Promise<boolean> {
   const user = await db
@@ -52,7 +54,8 @@ export async function useTotpCode(db: Db, userId: string, code: string): Promise
     .where('id', '=', userId)
     .executeTakeFirst();
   if (!user?.totp_secret) return false;
-  const step = await checkTotp(user.totp_secret, code, user.totp_last_step ?? undefined);
+  const secret = openSecret(db, user.totp_secret);
+  const step = await checkTotp(secret, code, user.totp_last_step ?? undefined);
   if (step === null) return false;
   const updated = await db
     .updateTable('app_user')
@@ -60,7 +63,16 @@ export async function useTotpCode(db: Db, userId: string, code: string): Promise
     .where('id', '=', userId)
     .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
     .executeTakeFirst();
-  return Number(updated.numUpdatedRows) === 1;
+  if (Number(updated.numUpdatedRows) !== 1) return false;
+  if (needsReseal(db, user.totp_secret)) {
+    await db
+      .updateTable('app_user')
+      .set({ totp_secret: sealSecret(db, secret) })
+      .where('id', '=', userId)
+      .where('totp_secret', '=', user.totp_secret)
+      .execute();
+  }
+  return true;
 }
 
 const hashCode = (code: string) =>

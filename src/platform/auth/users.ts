@@ -1,6 +1,8 @@
 import type { Db } from '../db/database.ts';
+import { clearWrongPasswords, countWrongPassword, isAddressLocked } from './lockout.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import type { Membership } from './policy.ts';
+import { sealSecret } from './secret-box.ts';
 
 export type NewUser = {
   email: string;
@@ -23,9 +25,8 @@ export async function createUser(db: Db, user: NewUser): Promise<string> {
         email: normaliseEmail(user.email),
         name: user.name,
         password_hash: passwordHash,
-        totp_secret: user.totpSecret ?? null,
+        totp_secret: user.totpSecret ? sealSecret(db, user.totpSecret) : null,
         totp_last_step: null,
-        locked_until: null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -43,54 +44,36 @@ export async function createUser(db: Db, user: NewUser): Promise<string> {
 
 export type Authentication =
   | { ok: true; userId: string }
-  | { ok: false; userId: string | null; lockedNow: boolean };
-
-/** Failures before an account is locked, and the first lock's length (it doubles each time). */
-export const LOCK_AFTER_FAILURES = 5;
-export const FIRST_LOCK_MS = 15 * 60 * 1000;
+  | { ok: false; userId: string | null; lockedUntil: Date | null };
 
 /**
- * Checks an email and password. A locked account refuses even the right password. On
- * failure, `userId` names the account tried (for the journal) and `lockedNow` says this
- * failure locked it (to warn its owner); the caller answers the same in every case.
+ * Checks an email and password from an address. Wrong passwords lock that address out of
+ * the account (see lockout.ts), even against the right password, and never the owner
+ * elsewhere. On failure, `userId` names the account tried (for the journal) and
+ * `lockedUntil` is set when this failure locked the address (to warn the owner); the
+ * caller answers the same in every case.
  */
 export async function authenticate(
   db: Db,
   email: string,
   password: string,
+  address: string,
   now = new Date(),
 ): Promise<Authentication> {
   const user = await db
     .selectFrom('app_user')
-    .select(['id', 'password_hash', 'status', 'failed_signins', 'locked_until'])
+    .select(['id', 'password_hash', 'status'])
     .where('email', '=', normaliseEmail(email))
     .executeTakeFirst();
   const ok = await verifyPassword(user?.password_hash ?? null, password);
-  if (!user) return { ok: false, userId: null, lockedNow: false };
-  const locked = user.locked_until !== null && user.locked_until > now;
-  if (ok && !locked && user.status === 'active') {
-    if (user.failed_signins > 0) {
-      await db
-        .updateTable('app_user')
-        .set({ failed_signins: 0, locked_until: null })
-        .where('id', '=', user.id)
-        .execute();
-    }
+  if (!user) return { ok: false, userId: null, lockedUntil: null };
+  if (await isAddressLocked(db, user.id, address, now))
+    return { ok: false, userId: user.id, lockedUntil: null };
+  if (ok && user.status === 'active') {
+    await clearWrongPasswords(db, user.id, address);
     return { ok: true, userId: user.id };
   }
-  if (locked) return { ok: false, userId: user.id, lockedNow: false };
-  const failures = user.failed_signins + 1;
-  const lockedNow = failures % LOCK_AFTER_FAILURES === 0;
-  const lockMs = FIRST_LOCK_MS * 2 ** (failures / LOCK_AFTER_FAILURES - 1);
-  await db
-    .updateTable('app_user')
-    .set({
-      failed_signins: failures,
-      ...(lockedNow ? { locked_until: new Date(now.getTime() + lockMs) } : {}),
-    })
-    .where('id', '=', user.id)
-    .execute();
-  return { ok: false, userId: user.id, lockedNow };
+  return { ok: false, userId: user.id, lockedUntil: await countWrongPassword(db, user.id, address, now) };
 }
 
 /** How many people hold a role in a collectivité (a collectivité with people cannot be removed). */
