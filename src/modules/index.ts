@@ -6,16 +6,19 @@ import type { RelaisModule } from '../platform/module.ts';
 import { platformMigrations } from '../platform/tables.ts';
 import { activites } from './activites/index.ts';
 import { api } from './api/index.ts';
+import { beneficiaires } from './beneficiaires/index.ts';
 import { comptes } from './comptes/index.ts';
 import { couverture } from './couverture/index.ts';
 import { donnees } from './donnees/index.ts';
 import { journal } from './journal/index.ts';
 import { lieux } from './lieux/index.ts';
 import { mandats } from './mandats/index.ts';
+import { mediateurs } from './mediateurs/index.ts';
 import { observatoire } from './observatoire/index.ts';
 import { proconnect } from './proconnect/index.ts';
 import { sauvegarde } from './sauvegarde/index.ts';
 import { site } from './site/index.ts';
+import { statistiques } from './statistiques/index.ts';
 import { taches } from './taches/index.ts';
 import { territoires } from './territoires/index.ts';
 
@@ -46,7 +49,10 @@ export const modules: RelaisModule[] = [
   comptes,
   lieux,
   couverture,
+  mediateurs,
+  beneficiaires,
   activites,
+  statistiques,
   mandats,
   observatoire,
   proconnect,

@@ -3,9 +3,17 @@ import { type Selectable, sql } from 'kysely';
 import { audit } from '../../platform/audit/journal.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
+import { codes } from '../../platform/forms.ts';
+import {
+  type Beneficiaire,
+  createBeneficiary,
+  findDuplicates,
+  snapshotOf,
+  visibleTo,
+} from '../beneficiaires/index.ts';
 import { type PlaceSummary, placeSummaries } from '../lieux/index.ts';
+import { type Helper, helperPlaces } from '../mediateurs/index.ts';
 import { findCommune } from '../territoires/index.ts';
-import { type Helper, helperPlaces, visibleTo } from './access.ts';
 import {
   type ActivityErrors,
   type ActivityInput,
@@ -17,8 +25,7 @@ import {
   todayInFrance,
   type ValidationContext,
 } from './activity-schema.ts';
-import { type Beneficiaire, createBeneficiary, findDuplicates, snapshotOf } from './beneficiaires.ts';
-import { codes, THEMATIQUES, TYPES_ACTIVITE, type TypeActivite } from './vocabulary.ts';
+import { THEMATIQUES, TYPES_ACTIVITE, type TypeActivite } from './vocabulary.ts';
 
 /**
  * Activity reports of a helper: record, change, delete (each in one transaction, journaled

@@ -2,32 +2,9 @@ import type { ColumnType, Generated, Migration } from 'kysely';
 import { sql } from 'kysely';
 
 type CreatedAt = ColumnType<Date, never, never>;
-type Derived<T> = ColumnType<T, never, never>;
 
 declare module '../../platform/db/schema.ts' {
   interface Database {
-    /** A helper's places of activity (lieux d'activité), chosen among the directory's. */
-    mediateur_lieu: { user_id: string; lieu_id: string; created_at: CreatedAt };
-    beneficiaire: {
-      id: Generated<string>;
-      collectivite_id: number;
-      created_by: string | null;
-      /** Someone who gave no identity: counted, never named. */
-      anonyme: Generated<boolean>;
-      prenom: string | null;
-      nom: string | null;
-      telephone: string | null;
-      sans_telephone: Generated<boolean>;
-      email: string | null;
-      annee_naissance: number | null;
-      commune_insee: string | null;
-      genre: string | null;
-      statut: string | null;
-      notes: string | null;
-      search_text: Derived<string>;
-      created_at: CreatedAt;
-      updated_at: ColumnType<Date, Date | undefined, Date>;
-    };
     activite: {
       id: Generated<string>;
       collectivite_id: number;
@@ -65,29 +42,6 @@ declare module '../../platform/db/schema.ts' {
       tranche_age: string;
       statut: string;
       commune_insee: string | null;
-    };
-    /** A merge of duplicate records, kept so that it can be explained (and audited). */
-    beneficiaire_fusion: {
-      id: Generated<number>;
-      kept_id: string;
-      merged_id: string;
-      user_id: string | null;
-      participations: number;
-      at: CreatedAt;
-    };
-    /** A published read-only link to a statistics view. */
-    partage_statistiques: {
-      id: Generated<string>;
-      token_hash: string;
-      created_by: string | null;
-      /** 'mediateur' | 'lieu' | 'collectivite' | 'opsn' with its id. */
-      scope: string;
-      scope_id: string | null;
-      collectivite_id: number | null;
-      du: ColumnType<string, string, string>;
-      au: ColumnType<string, string, string>;
-      revoked_at: Date | null;
-      created_at: CreatedAt;
     };
   }
 }

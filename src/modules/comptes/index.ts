@@ -60,4 +60,4 @@ export const comptes: RelaisModule = {
 };
 
 export { DEMO_ACCOUNTS, DEMO_PASSWORD } from './seed.ts';
-export { requireFreshConfirmation } from './signin.ts';
+export { completeFirstFactor, requireFreshConfirmation } from './signin.ts';

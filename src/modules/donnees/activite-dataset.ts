@@ -1,10 +1,11 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
+import { TYPES_ACTIVITE } from '../activites/index.ts';
+import { GENRES, TRANCHES_AGE } from '../beneficiaires/index.ts';
 // The activity module's index does not export these yet: its vocabulary and its rule for
 // small numbers are read from their own files, so that this dataset hides exactly what the
 // statistics pages hide.
-import { parisToday, protect, THRESHOLD } from '../activites/statistics-service.ts';
-import { GENRES, TRANCHES_AGE, TYPES_ACTIVITE } from '../activites/vocabulary.ts';
+import { parisToday, protect, THRESHOLD } from '../statistiques/index.ts';
 import { findCommune, listCollectivites } from '../territoires/index.ts';
 import type { Column, Dataset, DatasetRow } from './dataset.ts';
 

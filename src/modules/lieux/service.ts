@@ -313,3 +313,16 @@ export async function placeSummaries(db: Db, ids: string[]): Promise<PlaceSummar
     .orderBy('search_name')
     .execute();
 }
+
+/** The published places of these communes that have a position, by name (at most `limit`). */
+export function publishedPlacesWithPosition(db: Db, communes: string[], limit: number) {
+  return db
+    .selectFrom('lieu')
+    .select(['id', 'nom', 'commune', 'code_insee', 'latitude', 'longitude'])
+    .where('status', '=', 'publie')
+    .where('code_insee', '=', sql<string>`any(${communes}::text[])`)
+    .where('latitude', 'is not', null)
+    .orderBy('nom')
+    .limit(limit)
+    .execute();
+}

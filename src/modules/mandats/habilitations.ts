@@ -3,7 +3,7 @@ import { audit } from '../../platform/audit/journal.ts';
 import { accountsInvitedBy } from '../../platform/auth/invitations.ts';
 import { type Actor, can, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
-import { type Helper, requireHelper } from '../activites/access.ts';
+import { type Helper, requireHelper } from '../mediateurs/index.ts';
 
 /**
  * Habilitation: only helpers trained for mandates ("habilités") may create and use them. A

@@ -4,7 +4,7 @@ import { audit, canonical } from '../../platform/audit/journal.ts';
 import type { Actor } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
-import type { Helper } from '../activites/access.ts';
+import { type Helper, helperPlaceIds, placeIdsOf } from '../mediateurs/index.ts';
 import {
   ATTESTATION_TEMPLATE,
   DEMARCHE_CODES,
@@ -95,7 +95,7 @@ export async function attestationFacts(db: Db, m: Mandat): Promise<AttestationFa
  */
 export function mandateVisibleTo(helper: Helper): Expression<SqlBool> {
   return sql<SqlBool>`(m.mediateur_id = ${helper.userId}
-    or m.lieu_id in (select lieu_id from mediateur_lieu where user_id = ${helper.userId}))`;
+    or m.lieu_id in (${placeIdsOf(helper.userId)}))`;
 }
 
 export function findVisibleMandate(db: Db, helper: Helper, id: string): Promise<Mandat | undefined> {
@@ -426,9 +426,7 @@ export async function listMandates(
   filter: MandateListFilter,
   now = new Date(),
 ): Promise<MandateRow[]> {
-  const placeIds = (
-    await db.selectFrom('mediateur_lieu').select('lieu_id').where('user_id', '=', helper.userId).execute()
-  ).map((p) => p.lieu_id);
+  const placeIds = await helperPlaceIds(db, helper.userId);
   let q = db
     .selectFrom('mandat as m')
     .innerJoin('lieu as l', 'l.id', 'm.lieu_id')

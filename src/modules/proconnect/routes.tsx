@@ -4,7 +4,7 @@ import { audit } from '../../platform/audit/journal.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { RouteContext } from '../../platform/module.ts';
-import { completeFirstFactor } from '../comptes/signin.ts';
+import { completeFirstFactor } from '../comptes/index.ts';
 import { createProConnectClient, type FlowChecks, type ProConnectIdentity } from './client.ts';
 import { findOrLinkAccount } from './service.ts';
 import { FAILURE_PAGES, type Failure } from './views.tsx';

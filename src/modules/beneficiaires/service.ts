@@ -2,22 +2,21 @@ import { type Expression, type SqlBool, sql } from 'kysely';
 import { audit } from '../../platform/audit/journal.ts';
 import type { Actor } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
-import { placeSummaries } from '../lieux/index.ts';
-import { findCommune } from '../territoires/index.ts';
-import { type Helper, visibleTo } from './access.ts';
-import { type Beneficiaire, type BeneficiaryInput, PERSON_FIELDS, personColumns } from './beneficiaires.ts';
 import {
   AUTONOMIES,
   CANAUX,
   DEMARCHES,
-  GENRES,
-  STATUTS,
   STRUCTURES_REDIRECTION,
   THEMATIQUES,
-  TRANCHES_AGE,
   TYPES_ACTIVITE,
-  trancheAge,
-} from './vocabulary.ts';
+} from '../activites/index.ts';
+import { placeSummaries } from '../lieux/index.ts';
+import type { Helper } from '../mediateurs/index.ts';
+import { findCommune } from '../territoires/index.ts';
+import type { BeneficiaryInput } from './fields.ts';
+import { type Beneficiaire, PERSON_FIELDS, personColumns } from './people.ts';
+import { visibleTo } from './visibility.ts';
+import { GENRES, STATUTS, TRANCHES_AGE, trancheAge } from './vocabulary.ts';
 
 /**
  * The people a helper follows, seen from the helper's workspace: list and search, their

@@ -2,8 +2,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseForm } from '../../platform/forms.ts';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
+import { type Helper, requireHelper } from '../mediateurs/index.ts';
 import { communeOfAddress, findCommune, getOpsn, searchCommunes } from '../territoires/index.ts';
-import { type Helper, requireHelper } from './access.ts';
+import { beneficiaryFields } from './fields.ts';
+import {
+  type Beneficiaire,
+  createBeneficiary,
+  displayNameOf,
+  findDuplicates,
+  findVisibleBeneficiary,
+  PERSON_FIELDS,
+} from './people.ts';
 import {
   deleteBeneficiary,
   duplicateProbe,
@@ -14,16 +23,7 @@ import {
   mergesInto,
   recordRead,
   updateBeneficiary,
-} from './beneficiaire-service.ts';
-import {
-  type Beneficiaire,
-  beneficiaryFields,
-  createBeneficiary,
-  displayNameOf,
-  findDuplicates,
-  findVisibleBeneficiary,
-  PERSON_FIELDS,
-} from './beneficiaires.ts';
+} from './service.ts';
 import {
   DeletePage,
   EditPage,
@@ -36,7 +36,7 @@ import {
   NoticePage,
   type PersonFormValues,
   RecordPage,
-} from './beneficiary-views.tsx';
+} from './views.tsx';
 
 /** Who may call each route of this file (see platform/module.ts). */
 export const beneficiaryAccess: AccessTable = {
