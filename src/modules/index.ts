@@ -1,5 +1,6 @@
 import { auditMigrations } from '../platform/audit/tables.ts';
 import { tokenMigrations } from '../platform/auth/token-tables.ts';
+import { textSearchMigrations } from '../platform/db/text-search.ts';
 import { jobMigrations } from '../platform/jobs/tables.ts';
 import { messagingAccess, messagingMigrations } from '../platform/messaging/index.ts';
 import type { RelaisModule } from '../platform/module.ts';
@@ -31,6 +32,7 @@ const platform: RelaisModule = {
     ...tokenMigrations,
     ...jobMigrations,
     ...messagingMigrations,
+    ...textSearchMigrations,
   },
   access: {
     'GET /healthz': 'public',

@@ -1,7 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
-import type { Beneficiaire } from '../beneficiaires/index.ts';
+import {
+  type Beneficiaire,
+  recentBeneficiaries,
+  searchBeneficiaries,
+  visibleBeneficiaries,
+} from '../beneficiaires/index.ts';
 import { type PlaceSummary, placeSummaries } from '../lieux/index.ts';
 import { type Helper, helperPlaces, requireHelper } from '../mediateurs/index.ts';
 import { activitiesCsv, activitiesXlsxStream } from './activity-export.ts';
@@ -25,11 +30,8 @@ import {
   listActivities,
   PAGE_SIZE,
   parseFilters,
-  recentBeneficiaries,
   recordActivity,
-  searchBeneficiaries,
   updateActivity,
-  visibleBeneficiaries,
 } from './activity-service.ts';
 import {
   ActivityDetailPage,

@@ -10,11 +10,18 @@ import {
   safeNumber,
   TextArea,
 } from '../../platform/ui/components.tsx';
-import { type Beneficiaire, displayNameOf, GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
+import {
+  type Beneficiaire,
+  displayNameOf,
+  GENRES,
+  type PersonChoice,
+  STATUTS,
+  TRANCHES_AGE,
+} from '../beneficiaires/index.ts';
 import type { PlaceSummary } from '../lieux/index.ts';
 import { findCommune } from '../territoires/index.ts';
 import type { FormValues } from './activity-schema.ts';
-import type { ActivityDetail, ActivityFilters, ListedActivity, PersonChoice } from './activity-service.ts';
+import type { ActivityDetail, ActivityFilters, ListedActivity } from './activity-service.ts';
 import {
   AUTONOMIES,
   CANAUX,

@@ -6,9 +6,24 @@ import { seedActivites } from './seed.ts';
 import { activitesMigrations } from './tables.ts';
 
 export { activitiesCsv, writeActivitiesXlsx } from './activity-export.ts';
-export { todayInFrance } from './activity-schema.ts';
+export { isUuid, todayInFrance } from './activity-schema.ts';
 export { type ExportRow, exportRows } from './activity-service.ts';
-export { accompaniedBy } from './participants.ts';
+export {
+  accompaniedBy,
+  accompaniedByHelper,
+  activitySource,
+  countParticipations,
+  detachParticipations,
+  lastParticipationDate,
+  lastParticipationWith,
+  lastReportAt,
+  moveParticipations,
+  participationHistory,
+  participationSource,
+  participationsBefore,
+  participationsBeforeDay,
+  type ReportSelection,
+} from './participants.ts';
 export { DEMO_HELPER_EMAIL } from './seed.ts';
 export {
   AUTONOMIES,

@@ -49,6 +49,12 @@ declare module '../../platform/db/schema.ts' {
 const check = (column: string, values: string[]) =>
   sql.raw(`check (${column} in (${values.map((v) => `'${v}'`).join(', ')}))`);
 
+/**
+ * The first migration created the tables of the whole helper workspace, since split into
+ * modules: `mediateur_lieu` (mediateurs), `beneficiaire` and `beneficiaire_fusion`
+ * (beneficiaires) and `partage_statistiques` (statistiques) are declared by their modules.
+ * A landed migration is never edited, so it stays here whole.
+ */
 export const activitesMigrations: Record<string, Migration> = {
   '202611282300_activites_init': {
     async up(db) {
@@ -148,6 +154,15 @@ export const activitesMigrations: Record<string, Migration> = {
         revoked_at timestamptz,
         created_at timestamptz not null default now()
       )`.execute(db);
+    },
+  },
+  // A helper's last report (the habilitation job, see mandats): first created by the landed
+  // migration 202612041600_mandats_indexes; the index is this module's.
+  '202612060400_activites_report_index': {
+    async up(db) {
+      await sql`create index if not exists activite_mediateur_created on activite (mediateur_id, created_at)`.execute(
+        db,
+      );
     },
   },
 };

@@ -8,6 +8,18 @@ import { beneficiaryAccess, beneficiaryRoutes } from './routes.tsx';
 import { purgeExpiredBeneficiaries, RETENTION_TEXT } from './service.ts';
 import './tables.ts';
 
+export {
+  fullNameOf,
+  type PersonAttributes,
+  type PersonChoice,
+  peopleAccompaniedBy,
+  personAttributes,
+  personColumn,
+  recentBeneficiaries,
+  searchBeneficiaries,
+  visibleBeneficiaries,
+  visibleIds,
+} from './choices.ts';
 export { type BeneficiaryInput, beneficiaryFields } from './fields.ts';
 export {
   type Beneficiaire,

@@ -6,6 +6,10 @@ import {
   AUTONOMIES,
   CANAUX,
   DEMARCHES,
+  detachParticipations,
+  lastParticipationDate,
+  moveParticipations,
+  participationHistory,
   STRUCTURES_REDIRECTION,
   THEMATIQUES,
   TYPES_ACTIVITE,
@@ -88,9 +92,7 @@ export async function listBeneficiaries(
     'b.nom',
     'b.annee_naissance',
     'b.commune_insee',
-    sql<string | null>`(select max(p.date) from participation p where p.beneficiaire_id = b.id)`.as(
-      'dernier',
-    ),
+    lastParticipationDate(sql.ref('b.id')).as('dernier'),
   ]);
   query = q
     ? query.orderBy(sql`word_similarity(lower(relais_unaccent(${q})), b.search_text) desc`)
@@ -128,31 +130,7 @@ export type HistoryEntry = {
 
 /** Every accompaniment of the person, newest first: never who else took part. */
 export async function historyOf(db: Db, beneficiaireId: string): Promise<HistoryEntry[]> {
-  const rows = await db
-    .selectFrom('participation as p')
-    .innerJoin('activite as a', 'a.id', 'p.activite_id')
-    .select([
-      'p.date',
-      'p.genre',
-      'p.tranche_age',
-      'p.statut',
-      'p.commune_insee as p_commune',
-      'a.type',
-      'a.duree_min',
-      'a.canal',
-      'a.lieu_id',
-      'a.commune_insee',
-      'a.thematiques',
-      'a.demarches',
-      'a.autonomie',
-      'a.oriente',
-      'a.orientation',
-      'a.notes',
-    ])
-    .where('p.beneficiaire_id', '=', beneficiaireId)
-    .orderBy('p.date', 'desc')
-    .orderBy('a.created_at', 'desc')
-    .execute();
+  const rows = await participationHistory(db, beneficiaireId);
   const places = new Map(
     (await placeSummaries(db, [...new Set(rows.flatMap((r) => (r.lieu_id ? [r.lieu_id] : [])))])).map((p) => [
       p.id,
@@ -262,13 +240,8 @@ export async function deleteBeneficiary(
   origin: Origin,
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const anonymised = await trx
-      .updateTable('participation')
-      .set({ beneficiaire_id: null })
-      .where('beneficiaire_id', '=', b.id)
-      .executeTakeFirst();
+    const participations = await detachParticipations(trx, [b.id]);
     await trx.deleteFrom('beneficiaire').where('id', '=', b.id).execute();
-    const participations = Number(anonymised.numUpdatedRows);
     await audit(trx, {
       actor: helper.actor,
       action: 'beneficiaire.delete',
@@ -311,12 +284,7 @@ export async function mergeBeneficiaries(
 ): Promise<{ participations: number; filled: string[] }> {
   if (kept.id === other.id) throw new Error('A record cannot be merged into itself.');
   return db.transaction().execute(async (trx) => {
-    const moved = await trx
-      .updateTable('participation')
-      .set({ beneficiaire_id: kept.id })
-      .where('beneficiaire_id', '=', other.id)
-      .executeTakeFirst();
-    const participations = Number(moved.numUpdatedRows);
+    const participations = await moveParticipations(trx, other.id, kept.id);
     const filled: string[] = [];
     if (options.fillEmpty) {
       const patch: Record<string, unknown> = {};
@@ -501,18 +469,14 @@ export async function purgeExpiredBeneficiaries(db: Db, actor: Actor, now = new 
       .select('b.id')
       .where(
         sql<SqlBool>`coalesce(
-          (select max(p.date) from participation p where p.beneficiaire_id = b.id),
+          ${lastParticipationDate(sql.ref('b.id'))},
           (b.created_at at time zone 'UTC')::date
         ) < ${day}::date`,
       )
       .execute();
     const ids = expired.map((r) => r.id);
     if (ids.length === 0) return 0;
-    await trx
-      .updateTable('participation')
-      .set({ beneficiaire_id: null })
-      .where('beneficiaire_id', '=', sql<string>`any(${ids}::uuid[])`)
-      .execute();
+    await detachParticipations(trx, ids);
     await trx.deleteFrom('beneficiaire').where('id', '=', sql<string>`any(${ids}::uuid[])`).execute();
     await audit(trx, {
       actor,

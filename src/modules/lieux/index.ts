@@ -65,7 +65,10 @@ export {
 export {
   findPublishedPlace,
   type PlaceSummary,
+  placeNameOf,
+  placePostalAddress,
   placeSummaries,
+  placeSummaryOf,
   placesOfCollectivites,
   publishedPlacesWithPosition,
   setPlaceStatus,

@@ -4,6 +4,7 @@ import { audit, canonical } from '../../platform/audit/journal.ts';
 import type { Actor } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
+import { placeNameOf, placeSummaryOf } from '../lieux/index.ts';
 import { type Helper, helperPlaceIds, placeIdsOf } from '../mediateurs/index.ts';
 import {
   ATTESTATION_TEMPLATE,
@@ -74,7 +75,7 @@ export async function attestationFacts(db: Db, m: Mandat): Promise<AttestationFa
     m.mediateur_id
       ? db.selectFrom('app_user').select('name').where('id', '=', m.mediateur_id).executeTakeFirst()
       : undefined,
-    db.selectFrom('lieu').select('nom').where('id', '=', m.lieu_id).executeTakeFirstOrThrow(),
+    placeSummaryOf(db, m.lieu_id),
     db.selectFrom('autorisation').select('demarche').where('mandat_id', '=', m.id).execute(),
   ]);
   return {
@@ -429,13 +430,12 @@ export async function listMandates(
   const placeIds = await helperPlaceIds(db, helper.userId);
   let q = db
     .selectFrom('mandat as m')
-    .innerJoin('lieu as l', 'l.id', 'm.lieu_id')
     .leftJoin('app_user as u', 'u.id', 'm.mediateur_id')
     .select([
       'm.id',
       'm.prenom',
       'm.nom',
-      'l.nom as lieu',
+      placeNameOf(sql.ref('m.lieu_id')).as('lieu'),
       'u.name as mediateur',
       'm.status',
       'm.debut',

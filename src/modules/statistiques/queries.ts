@@ -1,52 +1,10 @@
 import { type RawBuilder, sql } from 'kysely';
-import { allCollectiviteIds } from '../territoires/index.ts';
+import { activitySource, participationSource, participationsBefore } from '../activites/index.ts';
 import { type Period, splitPeriod } from './period.ts';
 import type { Scope } from './scope.ts';
 
 /** The duration bands of `trancheDuree`, in SQL (the function comes with the roll-up migration). */
 const DUREE_SQL = sql`relais_tranche_duree(a.duree_min)`;
-
-/** The activities of a scope in a period (alias `a`), each condition served by an index. */
-function activityWhere(scope: Scope, period: Period): RawBuilder<unknown> {
-  const dates = sql`a.date between ${period.du}::date and ${period.au}::date`;
-  switch (scope.kind) {
-    case 'mediateur':
-      return sql`a.mediateur_id = ${scope.id}::uuid and ${dates}`; // activite_mediateur_date
-    case 'lieu':
-      return sql`a.lieu_id = ${scope.id}::uuid and ${dates}`; // activite_lieu_date
-    case 'collectivite':
-      return sql`a.collectivite_id = ${scope.id} and ${dates}`; // activite_collectivite_date
-    case 'opsn':
-      // Every report belongs to a collectivité: this reads activite_collectivite_date rather
-      // than the whole table.
-      return sql`a.collectivite_id = any(${allCollectiviteIds()}) and ${dates}`;
-  }
-}
-
-/**
- * The participations of a scope in a period (alias `p`): `from … where …`, and the date to
- * count months by. A collectivité and the OPSN read `participation` alone (it carries the
- * collectivité and the date of its activity, for index participation_collectivite_date);
- * a helper and a place go through their activities.
- */
-function participationSource(
-  scope: Scope,
-  period: Period,
-): { from: RawBuilder<unknown>; date: RawBuilder<unknown> } {
-  if (scope.kind === 'mediateur' || scope.kind === 'lieu')
-    return {
-      from: sql`participation p join activite a on a.id = p.activite_id where ${activityWhere(scope, period)}`,
-      date: sql`a.date`,
-    };
-  const dates = sql`p.date between ${period.du}::date and ${period.au}::date`;
-  return {
-    from:
-      scope.kind === 'collectivite'
-        ? sql`participation p where p.collectivite_id = ${scope.id} and ${dates}`
-        : sql`participation p where p.collectivite_id = any(${allCollectiviteIds()}) and ${dates}`,
-    date: sql`p.date`,
-  };
-}
 
 /** The first day of a row's month, computed per row but cast to text per group only. */
 const month = (date: RawBuilder<unknown>) => sql`date_trunc('month', ${date}::timestamp)::date`;
@@ -69,19 +27,18 @@ function rollupQuery(scope: Scope, months: Period) {
 
 /** The four queries that count a scope's reports and participations in a period, one scan each. */
 function countingQueries(scope: Scope, period: Period) {
-  const where = activityWhere(scope, period);
   const parts = participationSource(scope, period);
   return {
     // Activities by type × place type × duration band × month (at most 32 rows a month).
     activities: sql<{ type: string; canal: string; duree: string; mois: string; n: number }>`
       select type, canal, duree, mois::text as mois, count(*)::int as n
       from (select a.type, a.canal, ${DUREE_SQL} as duree, ${month(sql`a.date`)} as mois
-            from activite a where ${where}) x
+            from ${activitySource(scope, period)}) x
       group by type, canal, duree, mois`,
     // Activities by combination of equipment, themes and procedures (few distinct combinations).
     combinations: sql<{ materiels: string[]; thematiques: string[]; demarches: string[]; n: number }>`
       select a.materiels, a.thematiques, a.demarches, count(*)::int as n
-      from activite a where ${where}
+      from ${activitySource(scope, period)}
       group by a.materiels, a.thematiques, a.demarches`,
     // Accompaniments by what each participation copied of the person × anonymous or not × month.
     people: sql<{
@@ -123,9 +80,8 @@ function distinctQuery(
       with s as materialized (
         select distinct p.beneficiaire_id from ${parts.from} and p.beneficiaire_id is not null)
       select (select count(*) from s)::int as personnes,
-             (select count(*) from s where not exists (
-                select 1 from participation q
-                where q.beneficiaire_id = s.beneficiaire_id and q.date < ${period.du}::date))::int as nouvelles`;
+             (select count(*) from s
+              where not ${participationsBefore(sql.ref('s.beneficiaire_id'), period.du)})::int as nouvelles`;
   }
   if (scope.kind === 'mediateur' || scope.kind === 'lieu') {
     const parts = participationSource(scope, period);
