@@ -15,7 +15,6 @@ import {
   personColumn,
   snapshotOf,
   visibleIds,
-  visibleTo,
 } from '../beneficiaires/index.ts';
 import { type PlaceSummary, placeSummaries } from '../lieux/index.ts';
 import { type Helper, helperPlaces } from '../mediateurs/index.ts';
