@@ -12,20 +12,25 @@
  */
 import { Writable } from 'node:stream';
 import { type CompiledQuery, sql } from 'kysely';
-import type { Helper } from '../src/modules/activites/access.ts';
-import { activitiesCsv, writeActivitiesXlsx } from '../src/modules/activites/activity-export.ts';
-import { todayInFrance } from '../src/modules/activites/activity-schema.ts';
-import { type ExportRow, exportRows } from '../src/modules/activites/activity-service.ts';
-import { compactStatistics, rebuildStatistics } from '../src/modules/activites/rollup.ts';
 import {
+  activitiesCsv,
+  type ExportRow,
+  exportRows,
+  todayInFrance,
+  writeActivitiesXlsx,
+} from '../src/modules/activites/index.ts';
+import { DEMO_ACCOUNTS } from '../src/modules/comptes/index.ts';
+import type { Helper } from '../src/modules/mediateurs/index.ts';
+import {
+  compactStatistics,
   computeStatistics,
   namedStatisticsQueries,
   type Period,
   presets,
   type QuerySettings,
+  rebuildStatistics,
   type Scope,
-} from '../src/modules/activites/statistics-service.ts';
-import { DEMO_ACCOUNTS } from '../src/modules/comptes/index.ts';
+} from '../src/modules/statistiques/index.ts';
 import { loadMemberships, openSession, SESSION_COOKIE } from '../src/platform/auth/sessions.ts';
 import { createToken } from '../src/platform/auth/tokens.ts';
 import { createUser } from '../src/platform/auth/users.ts';

@@ -23,8 +23,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type CompiledQuery, type RawBuilder, sql } from 'kysely';
-import { type Helper, helperPlaces } from '../src/modules/activites/access.ts';
-import { todayInFrance } from '../src/modules/activites/activity-schema.ts';
+import { todayInFrance } from '../src/modules/activites/index.ts';
 import { DEMO_ACCOUNTS } from '../src/modules/comptes/index.ts';
 import {
   type AttestationDocument,
@@ -53,6 +52,7 @@ import {
   type Demarche,
   RETENTION_YEARS,
 } from '../src/modules/mandats/vocabulary.ts';
+import { type Helper, helperPlaces } from '../src/modules/mediateurs/index.ts';
 import { sealJournal } from '../src/platform/audit/journal.ts';
 import {
   defaultCollectiviteId,

@@ -19,8 +19,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type CompiledQuery, sql } from 'kysely';
-import { todayInFrance } from '../src/modules/activites/activity-schema.ts';
-import { namedStatisticsQueries, type Scope } from '../src/modules/activites/statistics-service.ts';
+import { todayInFrance } from '../src/modules/activites/index.ts';
 import { coverageOf, whiteZones } from '../src/modules/couverture/index.ts';
 import { COMPONENTS } from '../src/modules/observatoire/ifn-file.ts';
 import { importIfn } from '../src/modules/observatoire/import.ts';
@@ -34,6 +33,7 @@ import {
   type ObservationSettings,
   observeTerritory,
 } from '../src/modules/observatoire/territory-service.ts';
+import { namedStatisticsQueries, type Scope } from '../src/modules/statistiques/index.ts';
 import { getOpsn } from '../src/modules/territoires/service.ts';
 import { systemActor } from '../src/platform/auth/policy.ts';
 import type { Db } from '../src/platform/db/database.ts';

@@ -1,21 +1,25 @@
 import { auditMigrations } from '../platform/audit/tables.ts';
 import { tokenMigrations } from '../platform/auth/token-tables.ts';
+import { textSearchMigrations } from '../platform/db/text-search.ts';
 import { jobMigrations } from '../platform/jobs/tables.ts';
 import { messagingAccess, messagingMigrations } from '../platform/messaging/index.ts';
 import type { RelaisModule } from '../platform/module.ts';
 import { platformMigrations } from '../platform/tables.ts';
 import { activites } from './activites/index.ts';
 import { api } from './api/index.ts';
+import { beneficiaires } from './beneficiaires/index.ts';
 import { comptes } from './comptes/index.ts';
 import { couverture } from './couverture/index.ts';
 import { donnees } from './donnees/index.ts';
 import { journal } from './journal/index.ts';
 import { lieux } from './lieux/index.ts';
 import { mandats } from './mandats/index.ts';
+import { mediateurs } from './mediateurs/index.ts';
 import { observatoire } from './observatoire/index.ts';
 import { proconnect } from './proconnect/index.ts';
 import { sauvegarde } from './sauvegarde/index.ts';
 import { site } from './site/index.ts';
+import { statistiques } from './statistiques/index.ts';
 import { taches } from './taches/index.ts';
 import { territoires } from './territoires/index.ts';
 
@@ -28,6 +32,7 @@ const platform: RelaisModule = {
     ...tokenMigrations,
     ...jobMigrations,
     ...messagingMigrations,
+    ...textSearchMigrations,
   },
   access: {
     'GET /healthz': 'public',
@@ -46,7 +51,10 @@ export const modules: RelaisModule[] = [
   comptes,
   lieux,
   couverture,
+  mediateurs,
+  beneficiaires,
   activites,
+  statistiques,
   mandats,
   observatoire,
   proconnect,

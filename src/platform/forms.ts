@@ -41,3 +41,13 @@ export const optionalEmail = (message: string) => z.preprocess(blankToUndefined,
 
 export const optionalUrl = (message: string) =>
   z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/, error: message }).optional());
+
+/** A vocabulary: codes for storage and exchange, French labels for people. */
+export type Vocabulary<K extends string> = Readonly<Record<K, string>>;
+
+/** The codes of a vocabulary, for zod enums. */
+export function codes<V extends Vocabulary<string>>(
+  vocabulary: V,
+): [keyof V & string, ...(keyof V & string)[]] {
+  return Object.keys(vocabulary) as [keyof V & string, ...(keyof V & string)[]];
+}

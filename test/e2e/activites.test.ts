@@ -549,7 +549,7 @@ function browserChecks() {
 
   /** A report's participations as the exports label them, sorted. */
   async function participationLabels(activityId: string): Promise<string[][]> {
-    const { GENRES, STATUTS, TRANCHES_AGE } = await import('../../src/modules/activites/vocabulary.ts');
+    const { GENRES, STATUTS, TRANCHES_AGE } = await import('../../src/modules/beneficiaires/index.ts');
     const label = (v: Record<string, string>, code: string) => v[code] ?? code;
     return (await participationsOf(activityId))
       .map(([g, a, s]) => [label(GENRES, g!), label(TRANCHES_AGE, a!), label(STATUTS, s!)])

@@ -1,8 +1,8 @@
-import { type Helper, helperByEmail } from '../../src/modules/activites/access.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
 import { createMandate } from '../../src/modules/mandats/creation.ts';
 import { grantHabilitation } from '../../src/modules/mandats/habilitations.ts';
 import type { Mandat, MandateRequest } from '../../src/modules/mandats/service.ts';
+import { type Helper, helperByEmail } from '../../src/modules/mediateurs/index.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
 import { createUser } from '../../src/platform/auth/users.ts';
 import type { Db } from '../../src/platform/db/database.ts';

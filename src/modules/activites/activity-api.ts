@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { z } from 'zod';
 import { ForbiddenError } from '../../platform/auth/policy.ts';
+import { codes } from '../../platform/forms.ts';
 import type { AccessTable, ModuleContext } from '../../platform/module.ts';
-import { type Helper, requireHelper } from './access.ts';
+import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
+import { type Helper, requireHelper } from '../mediateurs/index.ts';
 import { MAX_ANONYMOUS, MAX_DURATION_MIN } from './activity-schema.ts';
 import {
   type Activite,
@@ -14,15 +16,11 @@ import {
 import {
   AUTONOMIES,
   CANAUX,
-  codes,
   DEMARCHES,
-  GENRES,
   MATERIELS,
   NIVEAUX_ATELIER,
-  STATUTS,
   STRUCTURES_REDIRECTION,
   THEMATIQUES,
-  TRANCHES_AGE,
   TYPES_ACTIVITE,
 } from './vocabulary.ts';
 

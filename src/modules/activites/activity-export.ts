@@ -1,19 +1,17 @@
 import { PassThrough, type Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { csvText } from '../../platform/csv.ts';
+import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { findCommune } from '../territoires/index.ts';
 import type { ExportRow } from './activity-service.ts';
 import {
   AUTONOMIES,
   CANAUX,
   DEMARCHES,
-  GENRES,
   MATERIELS,
   NIVEAUX_ATELIER,
-  STATUTS,
   STRUCTURES_REDIRECTION,
   THEMATIQUES,
-  TRANCHES_AGE,
   TYPES_ACTIVITE,
 } from './vocabulary.ts';
 

@@ -1,8 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
+import {
+  type Beneficiaire,
+  recentBeneficiaries,
+  searchBeneficiaries,
+  visibleBeneficiaries,
+} from '../beneficiaires/index.ts';
 import { type PlaceSummary, placeSummaries } from '../lieux/index.ts';
-import { choosablePlaces, type Helper, helperPlaces, requireHelper, setHelperPlaces } from './access.ts';
+import { type Helper, helperPlaces, requireHelper } from '../mediateurs/index.ts';
 import { activitiesCsv, activitiesXlsxStream } from './activity-export.ts';
 import {
   durationValues,
@@ -24,11 +30,8 @@ import {
   listActivities,
   PAGE_SIZE,
   parseFilters,
-  recentBeneficiaries,
   recordActivity,
-  searchBeneficiaries,
   updateActivity,
-  visibleBeneficiaries,
 } from './activity-service.ts';
 import {
   ActivityDetailPage,
@@ -37,15 +40,11 @@ import {
   activityHeading,
   DeleteActivityPage,
   frenchDate,
-  PlacesPage,
 } from './activity-views.tsx';
-import type { Beneficiaire } from './beneficiaires.ts';
 import type { TypeActivite } from './vocabulary.ts';
 
 /** Who may call each route of this file (see platform/module.ts). */
 export const activityAccess: AccessTable = {
-  'GET /activites/lieux': 'helper',
-  'POST /activites/lieux': 'helper',
   'GET /activites': 'helper',
   'GET /activites/export.csv': 'helper',
   'GET /activites/export.xlsx': 'helper',
@@ -95,40 +94,6 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     }
     return places;
   }
-
-  // ------------------------------------------------------------ places of activity
-
-  const placesPage = async (reply: FastifyReply, helper: Helper, chosen: string[], error?: string) => {
-    const [places, current] = await Promise.all([
-      choosablePlaces(db, helper),
-      helperPlaces(db, helper.userId),
-    ]);
-    return reply.page(
-      {
-        title: 'Mes lieux d’activité',
-        hasErrors: Boolean(error),
-        status: error ? 400 : 200,
-        breadcrumbs: CRUMBS,
-      },
-      <PlacesPage
-        places={places}
-        chosen={chosen.length > 0 || error ? chosen : current.map((p) => p.id)}
-        csrf={reply.generateCsrf()}
-        error={error}
-        first={current.length === 0}
-      />,
-    );
-  };
-
-  app.get('/activites/lieux', async (request, reply) => placesPage(reply, requireHelper(request.actor), []));
-
-  app.post('/activites/lieux', async (request, reply) => {
-    const helper = requireHelper(request.actor);
-    const chosen = many((request.body as Record<string, unknown> | undefined)?.lieux);
-    const saved = await setHelperPlaces(db, helper, chosen);
-    if (!saved.ok) return placesPage(reply, helper, chosen, saved.reason);
-    return reply.redirect('/activites?ok=lieux', 303);
-  });
 
   // ------------------------------------------------------------ list and exports
 

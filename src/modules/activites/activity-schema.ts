@@ -1,6 +1,14 @@
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../platform/db/schema.ts';
+import { codes } from '../../platform/forms.ts';
+import {
+  type BeneficiaryInput,
+  beneficiaryFields,
+  GENRES,
+  STATUTS,
+  TRANCHES_AGE,
+} from '../beneficiaires/index.ts';
 import type { PlaceSummary } from '../lieux/index.ts';
 import {
   type CommuneMatch,
@@ -8,22 +16,17 @@ import {
   normaliseCommuneName,
   searchCommunes,
 } from '../territoires/index.ts';
-import { type BeneficiaryInput, beneficiaryFields } from './beneficiaires.ts';
 import {
   AUTONOMIES,
   CANAUX,
   type Canal,
-  codes,
   DEMARCHES,
   DUREES_PRESETS,
-  GENRES,
   MATERIELS,
   NIVEAUX_ATELIER,
-  STATUTS,
   STRUCTURES_REDIRECTION,
   THEMATIQUES,
   THEME_DEMARCHES,
-  TRANCHES_AGE,
   TYPES_ACTIVITE,
   type TypeActivite,
 } from './vocabulary.ts';

@@ -3,9 +3,22 @@ import { type Selectable, sql } from 'kysely';
 import { audit } from '../../platform/audit/journal.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
+import { codes } from '../../platform/forms.ts';
+import {
+  type Beneficiaire,
+  createBeneficiary,
+  findDuplicates,
+  fullNameOf,
+  type PersonAttributes,
+  peopleAccompaniedBy,
+  personAttributes,
+  personColumn,
+  snapshotOf,
+  visibleIds,
+} from '../beneficiaires/index.ts';
 import { type PlaceSummary, placeSummaries } from '../lieux/index.ts';
+import { type Helper, helperPlaces } from '../mediateurs/index.ts';
 import { findCommune } from '../territoires/index.ts';
-import { type Helper, helperPlaces, visibleTo } from './access.ts';
 import {
   type ActivityErrors,
   type ActivityInput,
@@ -17,8 +30,7 @@ import {
   todayInFrance,
   type ValidationContext,
 } from './activity-schema.ts';
-import { type Beneficiaire, createBeneficiary, findDuplicates, snapshotOf } from './beneficiaires.ts';
-import { codes, THEMATIQUES, TYPES_ACTIVITE, type TypeActivite } from './vocabulary.ts';
+import { THEMATIQUES, TYPES_ACTIVITE, type TypeActivite } from './vocabulary.ts';
 
 /**
  * Activity reports of a helper: record, change, delete (each in one transaction, journaled
@@ -51,15 +63,7 @@ export async function validationContext(
     today: todayInFrance(),
     places: new Map(placeList.map((p) => [p.id, p])),
     placeList,
-    visible: async (ids) => {
-      const rows = await db
-        .selectFrom('beneficiaire as b')
-        .select('b.id')
-        .where('b.id', '=', sql<string>`any(${ids}::uuid[])`)
-        .where(visibleTo(helper))
-        .execute();
-      return new Set(rows.map((r) => r.id));
-    },
+    visible: (ids) => visibleIds(db, helper, ids),
   };
 }
 
@@ -199,18 +203,6 @@ const TRACKED: (keyof ActivityInput & keyof Activite)[] = [
   'notes',
 ];
 
-type PersonAttributes = Pick<Beneficiaire, 'id' | 'genre' | 'statut' | 'annee_naissance' | 'commune_insee'>;
-
-function peopleById(trx: Db, ids: string[]): Promise<Map<string, PersonAttributes>> {
-  if (ids.length === 0) return Promise.resolve(new Map());
-  return trx
-    .selectFrom('beneficiaire')
-    .select(['id', 'genre', 'statut', 'annee_naissance', 'commune_insee'])
-    .where('id', '=', sql<string>`any(${ids}::uuid[])`)
-    .execute()
-    .then((rows) => new Map(rows.map((p) => [p.id, p])));
-}
-
 /** The activity's columns and its participation rows: known people as they are on its date. */
 function rowsOf(input: ActivityInput, known: string[], people: Map<string, PersonAttributes>) {
   const rows: (AnonymousPerson & { beneficiaire_id: string | null })[] = known.map((id) => ({
@@ -251,7 +243,7 @@ async function write(trx: Db, helper: Helper, input: ActivityInput, existing?: A
   const known = [...input.beneficiaires];
   if (input.nouveau_beneficiaire)
     known.push(await createBeneficiary(trx, helper, input.nouveau_beneficiaire));
-  const { values, rows } = rowsOf(input, known, await peopleById(trx, known));
+  const { values, rows } = rowsOf(input, known, await personAttributes(trx, known));
   let id: string;
   if (existing) {
     id = existing.id;
@@ -290,7 +282,7 @@ async function write(trx: Db, helper: Helper, input: ActivityInput, existing?: A
 
 /** Many new reports in a few statements, journaled as one event that names each of them. */
 async function writeMany(trx: Db, helper: Helper, inputs: ActivityInput[]): Promise<string[]> {
-  const people = await peopleById(trx, [...new Set(inputs.flatMap((i) => i.beneficiaires))]);
+  const people = await personAttributes(trx, [...new Set(inputs.flatMap((i) => i.beneficiaires))]);
   const ids = inputs.map(() => randomUUID());
   const prepared = inputs.map((input) => rowsOf(input, input.beneficiaires, people));
   const base = { collectivite_id: helper.collectiviteId, mediateur_id: helper.userId };
@@ -353,12 +345,14 @@ export async function findOwnActivity(
   if (!activity) return undefined;
   const participations = await db
     .selectFrom('participation as p')
-    .leftJoin('beneficiaire as b', 'b.id', 'p.beneficiaire_id')
     .selectAll('p')
-    .select(['b.prenom', 'b.nom'])
+    .select([
+      personColumn(sql.ref('p.beneficiaire_id'), 'prenom').as('prenom'),
+      personColumn(sql.ref('p.beneficiaire_id'), 'nom').as('nom'),
+    ])
     .where('p.activite_id', '=', activity.id)
     .orderBy(sql`p.beneficiaire_id is null`)
-    .orderBy('b.search_text')
+    .orderBy(personColumn(sql.ref('p.beneficiaire_id'), 'search_text'))
     .execute();
   const place = activity.lieu_id ? ((await placeSummaries(db, [activity.lieu_id]))[0] ?? null) : null;
   return { activity, participations, place };
@@ -379,70 +373,6 @@ export async function lastReportDefaults(
     .orderBy('id')
     .limit(1)
     .executeTakeFirst();
-}
-
-export type PersonChoice = Pick<
-  Beneficiaire,
-  'id' | 'prenom' | 'nom' | 'annee_naissance' | 'commune_insee' | 'anonyme'
->;
-
-const choiceColumns = [
-  'b.id',
-  'b.prenom',
-  'b.nom',
-  'b.annee_naissance',
-  'b.commune_insee',
-  'b.anonyme',
-] as const;
-
-/** The people the helper saw or recorded most recently. */
-export function recentBeneficiaries(db: Db, helper: Helper, limit = 30): Promise<PersonChoice[]> {
-  return db
-    .selectFrom('beneficiaire as b')
-    .select(choiceColumns)
-    .where('b.anonyme', '=', false)
-    .where(visibleTo(helper))
-    .orderBy(
-      sql`coalesce((select max(p.date) from participation p join activite a on a.id = p.activite_id
-        where p.beneficiaire_id = b.id and a.mediateur_id = ${helper.userId}), b.created_at::date)`,
-      'desc',
-    )
-    .orderBy('b.search_text')
-    .limit(limit)
-    .execute();
-}
-
-/** The people the helper sees whose name contains these words (accents and case ignored). */
-export function searchBeneficiaries(db: Db, helper: Helper, q: string, limit = 20): Promise<PersonChoice[]> {
-  const words = q
-    .trim()
-    .split(/\s+/)
-    .filter((w) => w.length > 0)
-    .slice(0, 5);
-  if (words.length === 0) return Promise.resolve([]);
-  let query = db
-    .selectFrom('beneficiaire as b')
-    .select(choiceColumns)
-    .where('b.anonyme', '=', false)
-    .where(visibleTo(helper));
-  for (const word of words) {
-    const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    query = query.where(sql<boolean>`b.search_text like lower(relais_unaccent(${pattern}))`);
-  }
-  return query.orderBy('b.search_text').limit(limit).execute();
-}
-
-/** These people, when the helper sees them (to show those already chosen). */
-export async function visibleBeneficiaries(db: Db, helper: Helper, ids: string[]): Promise<PersonChoice[]> {
-  const valid = ids.filter(isUuid);
-  if (valid.length === 0) return [];
-  return db
-    .selectFrom('beneficiaire as b')
-    .select(choiceColumns)
-    .where('b.id', '=', sql<string>`any(${valid}::uuid[])`)
-    .where(visibleTo(helper))
-    .orderBy('b.search_text')
-    .execute();
 }
 
 // ---------------------------------------------------------------- lists and exports
@@ -531,9 +461,11 @@ export async function listActivities(
     ])
     .select([
       sql<number>`(select count(*) from participation p where p.activite_id = a.id)::int`.as('participants'),
-      sql<string | null>`(select nullif(trim(coalesce(b.prenom, '') || ' ' || coalesce(b.nom, '')), '')
-        from participation p join beneficiaire b on b.id = p.beneficiaire_id
-        where p.activite_id = a.id and a.type = 'individuel' limit 1)`.as('person'),
+      sql<string | null>`(select ${fullNameOf(sql.ref('p.beneficiaire_id'))}
+        from participation p
+        where p.activite_id = a.id and p.beneficiaire_id is not null and a.type = 'individuel' limit 1)`.as(
+        'person',
+      ),
     ])
     .orderBy('a.date', 'desc')
     .orderBy('a.created_at', 'desc')
@@ -564,21 +496,7 @@ export async function filterChoices(db: Db, helper: Helper) {
       .where('mediateur_id', '=', helper.userId)
       .where('commune_insee', 'is not', null)
       .execute(),
-    db
-      .selectFrom('beneficiaire as b')
-      .select(choiceColumns)
-      .where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('participation as p')
-            .innerJoin('activite as a', 'a.id', 'p.activite_id')
-            .select('p.id')
-            .whereRef('p.beneficiaire_id', '=', 'b.id')
-            .where('a.mediateur_id', '=', helper.userId),
-        ),
-      )
-      .orderBy('b.search_text')
-      .limit(1000)
-      .execute(),
+    peopleAccompaniedBy(db, helper.userId),
   ]);
   return {
     places,

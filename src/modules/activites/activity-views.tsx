@@ -10,23 +10,27 @@ import {
   safeNumber,
   TextArea,
 } from '../../platform/ui/components.tsx';
+import {
+  type Beneficiaire,
+  displayNameOf,
+  GENRES,
+  type PersonChoice,
+  STATUTS,
+  TRANCHES_AGE,
+} from '../beneficiaires/index.ts';
 import type { PlaceSummary } from '../lieux/index.ts';
 import { findCommune } from '../territoires/index.ts';
 import type { FormValues } from './activity-schema.ts';
-import type { ActivityDetail, ActivityFilters, ListedActivity, PersonChoice } from './activity-service.ts';
-import { type Beneficiaire, displayNameOf } from './beneficiaires.ts';
+import type { ActivityDetail, ActivityFilters, ListedActivity } from './activity-service.ts';
 import {
   AUTONOMIES,
   CANAUX,
   DEMARCHES,
   DUREES_PRESETS,
-  GENRES,
   MATERIELS,
   NIVEAUX_ATELIER,
-  STATUTS,
   STRUCTURES_REDIRECTION,
   THEMATIQUES,
-  TRANCHES_AGE,
   TYPES_ACTIVITE,
   type TypeActivite,
 } from './vocabulary.ts';
@@ -136,58 +140,6 @@ function CountInput(props: { name: string; label: string; value: string | undefi
         aria-invalid={props.error ? 'true' : undefined}
       />
     </div>
-  );
-}
-
-// ---------------------------------------------------------------- places of activity
-
-export function PlacesPage(props: {
-  places: PlaceSummary[];
-  chosen: string[];
-  csrf: string;
-  error?: string | undefined;
-  first: boolean;
-}): JSX.Element {
-  const errors: FieldErrors = props.error ? { lieux: props.error } : {};
-  return (
-    <>
-      <h1>Mes lieux d’activité</h1>
-      <ErrorSummary errors={errors} />
-      {props.first ? (
-        <Notice>
-          <p>
-            Avant votre premier compte rendu, indiquez où vous accompagnez les personnes. Vous pourrez changer
-            ces lieux à tout moment.
-          </p>
-        </Notice>
-      ) : (
-        ''
-      )}
-      {props.places.length === 0 ? (
-        <p>
-          Aucun lieu n’est encore enregistré dans vos collectivités. Demandez à votre coordinateur d’ajouter
-          votre lieu à l’annuaire.
-        </p>
-      ) : (
-        <form method="post" action="/activites/lieux" novalidate>
-          <CsrfField token={props.csrf} />
-          <Checkboxes
-            name="lieux"
-            legend="Les lieux où j’accompagne"
-            hint="Cochez un ou plusieurs lieux de l’annuaire de vos collectivités."
-            error={props.error}
-            options={props.places.map((p) => ({
-              value: p.id,
-              label: `${p.nom} – ${p.code_postal} ${p.commune}`,
-            }))}
-            values={props.chosen}
-          />
-          <button type="submit" class="button">
-            Enregistrer mes lieux
-          </button>
-        </form>
-      )}
-    </>
   );
 }
 

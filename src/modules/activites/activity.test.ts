@@ -8,15 +8,15 @@ import { sql } from 'kysely';
 import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/app.ts';
 import { defaultCollectiviteId, loadMemberships } from '../../platform/auth/sessions.ts';
 import { createUser } from '../../platform/auth/users.ts';
+import { codes } from '../../platform/forms.ts';
+import { createBeneficiary, GENRES, STATUTS, TRANCHES_AGE, trancheAge } from '../beneficiaires/index.ts';
 import { DEMO_PASSWORD } from '../comptes/index.ts';
+import type { Helper } from '../mediateurs/index.ts';
 import { findCollectiviteByCode } from '../territoires/index.ts';
-import type { Helper } from './access.ts';
 import { EXPORT_HEADER } from './activity-export.ts';
 import { activitySchema, expandAnonymous, rawFromForm, todayInFrance } from './activity-schema.ts';
 import { recordActivity } from './activity-service.ts';
-import { createBeneficiary } from './beneficiaires.ts';
 import { DEMO_ACTIVITY_COUNT, DEMO_HELPER_EMAIL } from './seed.ts';
-import { codes, GENRES, STATUTS, TRANCHES_AGE, trancheAge } from './vocabulary.ts';
 
 /**
  * Activity reports through HTTP, as the demo helper (Villeurbanne) records them: the form in

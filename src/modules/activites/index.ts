@@ -1,41 +1,48 @@
-import { systemActor } from '../../platform/auth/policy.ts';
 import type { RelaisModule } from '../../platform/module.ts';
 import { activityApi, activityApiAccess } from './activity-api.ts';
 import { activityAccess, activityRoutes } from './activity-routes.tsx';
-import { purgeExpiredBeneficiaries, RETENTION_TEXT } from './beneficiaire-service.ts';
-import { beneficiaryAccess, beneficiaryRoutes } from './beneficiary-routes.tsx';
-import { compactStatistics, rollupMigrations } from './rollup.ts';
+import { rollupMigrations } from './rollup.ts';
 import { seedActivites } from './seed.ts';
-import { statisticsAccess, statisticsRoutes } from './statistics-routes.tsx';
 import { activitesMigrations } from './tables.ts';
 
-/** The helper workspace: people helped, activity reports, statistics and exports. */
+export { activitiesCsv, writeActivitiesXlsx } from './activity-export.ts';
+export { isUuid, todayInFrance } from './activity-schema.ts';
+export { type ExportRow, exportRows } from './activity-service.ts';
+export {
+  accompaniedBy,
+  accompaniedByHelper,
+  activitySource,
+  countParticipations,
+  detachParticipations,
+  lastParticipationDate,
+  lastParticipationWith,
+  lastReportAt,
+  moveParticipations,
+  participationHistory,
+  participationSource,
+  participationsBefore,
+  participationsBeforeDay,
+  type ReportSelection,
+} from './participants.ts';
+export { DEMO_HELPER_EMAIL } from './seed.ts';
+export {
+  AUTONOMIES,
+  CANAUX,
+  DEMARCHES,
+  MATERIELS,
+  STRUCTURES_REDIRECTION,
+  THEMATIQUES,
+  TRANCHES_DUREE,
+  TYPES_ACTIVITE,
+  trancheDuree,
+} from './vocabulary.ts';
+
+/** Helpers' activity reports: recording them (forms and API), listing and exporting them. */
 export const activites: RelaisModule = {
   name: 'activites',
   migrations: { ...activitesMigrations, ...rollupMigrations },
-  routes: (app, ctx) => {
-    activityRoutes(app, ctx);
-    beneficiaryRoutes(app, ctx);
-    statisticsRoutes(app, ctx);
-  },
+  routes: activityRoutes,
   api: activityApi,
-  access: { ...activityAccess, ...beneficiaryAccess, ...statisticsAccess, ...activityApiAccess },
+  access: { ...activityAccess, ...activityApiAccess },
   seedDemo: seedActivites,
-  jobs: [
-    {
-      name: 'activites.purge-beneficiaires',
-      label: `Effacer les fiches des personnes accompagnées ${RETENTION_TEXT}`,
-      schedule: '30 3 * * *',
-      run: async ({ db }) => ({
-        'fiches effacées': await purgeExpiredBeneficiaries(db, systemActor('tâche planifiée')),
-      }),
-    },
-    {
-      // The counters are exact without it; folding keeps the deltas table small.
-      name: 'activites.compactage-statistiques',
-      label: 'Regrouper les compteurs mensuels des statistiques',
-      schedule: '*/10 * * * *',
-      run: async ({ db }) => ({ 'lignes regroupées': await compactStatistics(db) }),
-    },
-  ],
 };

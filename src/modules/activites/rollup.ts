@@ -1,37 +1,10 @@
 import { type Kysely, type Migration, sql } from 'kysely';
-import type { Db } from '../../platform/db/database.ts';
 
 /**
- * Monthly counts per collectivité, kept up to date by the database itself, so that the
- * statistics of a collectivité or of the whole OPSN read a few thousand counters instead of
- * millions of reports.
- *
- * Triggers on `activite` and `participation` append signed counts to `stat_delta` (one row per
- * collectivité, month, dimension and code touched by a statement; never an update, so helpers
- * recording at the same time do not wait for each other). `compactStatistics` folds those
- * deltas into `stat_total` (one row per key). Readers add both tables up: the numbers are exact
- * whether or not the compaction has run. Every path that changes reports or participations
- * (forms, API, merges, deletions, the retention purge, cascades, bulk SQL) is counted alike.
- *
- * People are not additive: `stat_personne` keeps who was seen where each month (upserted by
- * the same triggers; rows only conflict for one person recorded twice at once) and
- * `stat_premiere` each person's first participation.
- *
- * Dimensions: of activities `type`, `canal`, `duree` (band), `materiel`, `thematique`,
- * `demarche` (each code once per activity); of participations `genre`, `age`, `statut`,
- * `identite` (`identifie` or `anonyme`) and `commune` (INSEE code, '' when unknown).
+ * The triggers that keep the statistics' monthly counters (module statistiques, see
+ * statistiques/counters.ts) up to date from the reports: they sit on this module's tables.
+ * This landed migration also created the counters' tables; they are declared there.
  */
-
-declare module '../../platform/db/schema.ts' {
-  interface Database {
-    stat_total: { collectivite_id: number; mois: string; dim: string; code: string; n: number };
-    stat_delta: { collectivite_id: number; mois: string; dim: string; code: string; n: number };
-    /** The recorded people seen in a collectivité in a month (`n` participations), for distinct counts. */
-    stat_personne: { collectivite_id: number; mois: string; beneficiaire_id: string; n: number };
-    /** Each recorded person's first participation anywhere, for "new people". */
-    stat_premiere: { beneficiaire_id: string; premiere: string };
-  }
-}
 
 /** The counted keys of a set of activities (`rows`), signed by `sign`, as a SELECT. */
 const activityKeys = (rows: string, sign: string) => `
@@ -189,28 +162,3 @@ export const rollupMigrations: Record<string, Migration> = {
     },
   },
 };
-
-/**
- * Folds the deltas into the totals, in one statement: deltas of transactions still running are
- * not visible to it and stay for the next run. Returns how many delta rows it folded.
- */
-export async function compactStatistics(db: Db): Promise<number> {
-  const result = await sql<{ folded: number }>`
-    with moved as (delete from stat_delta returning collectivite_id, mois, dim, code, n),
-    folded as (
-      insert into stat_total (collectivite_id, mois, dim, code, n)
-      select collectivite_id, mois, dim, code, sum(n) from moved group by 1, 2, 3, 4
-      on conflict (collectivite_id, mois, dim, code) do update set n = stat_total.n + excluded.n
-    )
-    select count(*)::int as folded from moved`.execute(db);
-  await db.deleteFrom('stat_total').where('n', '=', 0).execute();
-  return result.rows[0]?.folded ?? 0;
-}
-
-/**
- * Recounts every counter from the reports, in one transaction: after a bulk load written with
- * the triggers disabled (as the benchmark does), or to check them.
- */
-export async function rebuildStatistics(db: Db): Promise<void> {
-  await db.transaction().execute((trx) => sql`select relais_rebuild_statistics()`.execute(trx));
-}

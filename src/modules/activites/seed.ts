@@ -1,12 +1,11 @@
 import type { ModuleContext } from '../../platform/module.ts';
+import { type BeneficiaryInput, createBeneficiary, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
-// The directory exports no "is it published" check: the demo helper works in published places only.
-import { findPublishedPlace } from '../lieux/service.ts';
-import { choosablePlaces, helperByEmail, setHelperPlaces } from './access.ts';
+import { findPublishedPlace } from '../lieux/index.ts';
+import { choosablePlaces, helperByEmail, setHelperPlaces } from '../mediateurs/index.ts';
 import { todayInFrance } from './activity-schema.ts';
 import { recordActivities } from './activity-service.ts';
-import { type BeneficiaryInput, createBeneficiary } from './beneficiaires.ts';
-import { MATERIELS, THEME_DEMARCHES, TRANCHES_AGE } from './vocabulary.ts';
+import { MATERIELS, THEME_DEMARCHES } from './vocabulary.ts';
 
 /**
  * Demo data of the demo helper (Villeurbanne): their places of activity, about thirty people

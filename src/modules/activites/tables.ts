@@ -2,32 +2,9 @@ import type { ColumnType, Generated, Migration } from 'kysely';
 import { sql } from 'kysely';
 
 type CreatedAt = ColumnType<Date, never, never>;
-type Derived<T> = ColumnType<T, never, never>;
 
 declare module '../../platform/db/schema.ts' {
   interface Database {
-    /** A helper's places of activity (lieux d'activité), chosen among the directory's. */
-    mediateur_lieu: { user_id: string; lieu_id: string; created_at: CreatedAt };
-    beneficiaire: {
-      id: Generated<string>;
-      collectivite_id: number;
-      created_by: string | null;
-      /** Someone who gave no identity: counted, never named. */
-      anonyme: Generated<boolean>;
-      prenom: string | null;
-      nom: string | null;
-      telephone: string | null;
-      sans_telephone: Generated<boolean>;
-      email: string | null;
-      annee_naissance: number | null;
-      commune_insee: string | null;
-      genre: string | null;
-      statut: string | null;
-      notes: string | null;
-      search_text: Derived<string>;
-      created_at: CreatedAt;
-      updated_at: ColumnType<Date, Date | undefined, Date>;
-    };
     activite: {
       id: Generated<string>;
       collectivite_id: number;
@@ -66,35 +43,18 @@ declare module '../../platform/db/schema.ts' {
       statut: string;
       commune_insee: string | null;
     };
-    /** A merge of duplicate records, kept so that it can be explained (and audited). */
-    beneficiaire_fusion: {
-      id: Generated<number>;
-      kept_id: string;
-      merged_id: string;
-      user_id: string | null;
-      participations: number;
-      at: CreatedAt;
-    };
-    /** A published read-only link to a statistics view. */
-    partage_statistiques: {
-      id: Generated<string>;
-      token_hash: string;
-      created_by: string | null;
-      /** 'mediateur' | 'lieu' | 'collectivite' | 'opsn' with its id. */
-      scope: string;
-      scope_id: string | null;
-      collectivite_id: number | null;
-      du: ColumnType<string, string, string>;
-      au: ColumnType<string, string, string>;
-      revoked_at: Date | null;
-      created_at: CreatedAt;
-    };
   }
 }
 
 const check = (column: string, values: string[]) =>
   sql.raw(`check (${column} in (${values.map((v) => `'${v}'`).join(', ')}))`);
 
+/**
+ * The first migration created the tables of the whole helper workspace, since split into
+ * modules: `mediateur_lieu` (mediateurs), `beneficiaire` and `beneficiaire_fusion`
+ * (beneficiaires) and `partage_statistiques` (statistiques) are declared by their modules.
+ * A landed migration is never edited, so it stays here whole.
+ */
 export const activitesMigrations: Record<string, Migration> = {
   '202611282300_activites_init': {
     async up(db) {
@@ -194,6 +154,15 @@ export const activitesMigrations: Record<string, Migration> = {
         revoked_at timestamptz,
         created_at timestamptz not null default now()
       )`.execute(db);
+    },
+  },
+  // A helper's last report (the habilitation job, see mandats): first created by the landed
+  // migration 202612041600_mandats_indexes; the index is this module's.
+  '202612060400_activites_report_index': {
+    async up(db) {
+      await sql`create index if not exists activite_mediateur_created on activite (mediateur_id, created_at)`.execute(
+        db,
+      );
     },
   },
 };

@@ -60,4 +60,4 @@ export const comptes: RelaisModule = {
 };
 
 export { DEMO_ACCOUNTS, DEMO_PASSWORD } from './seed.ts';
-export { onSecondFactorConfirmed, requireFreshConfirmation } from './signin.ts';
+export { completeFirstFactor, onSecondFactorConfirmed, requireFreshConfirmation } from './signin.ts';

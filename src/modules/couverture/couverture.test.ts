@@ -6,8 +6,8 @@ import { createTestDatabase, type TestDatabase } from '../../../test/helpers/dat
 import { seedDemoOnce } from '../../main.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
-import { setPlaceStatus } from '../lieux/service.ts';
-import { DEMO_COMMUNES } from '../territoires/seed.ts';
+import { setPlaceStatus } from '../lieux/index.ts';
+import { DEMO_COMMUNES } from '../territoires/index.ts';
 import { saveCentres } from './centres.ts';
 import { communePositions, coverageOf, SERVICES, whiteZones } from './index.ts';
 import { DEMO_TOWN_HALLS } from './seed.ts';

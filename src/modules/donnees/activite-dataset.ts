@@ -1,10 +1,11 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
+import { participationsBeforeDay, TYPES_ACTIVITE } from '../activites/index.ts';
+import { GENRES, TRANCHES_AGE } from '../beneficiaires/index.ts';
 // The activity module's index does not export these yet: its vocabulary and its rule for
 // small numbers are read from their own files, so that this dataset hides exactly what the
 // statistics pages hide.
-import { parisToday, protect, THRESHOLD } from '../activites/statistics-service.ts';
-import { GENRES, TRANCHES_AGE, TYPES_ACTIVITE } from '../activites/vocabulary.ts';
+import { parisToday, protect, THRESHOLD } from '../statistiques/index.ts';
 import { findCommune, listCollectivites } from '../territoires/index.ts';
 import type { Column, Dataset, DatasetRow } from './dataset.ts';
 
@@ -93,8 +94,7 @@ function countsQuery(before: string) {
                  to_char(p.date, 'YYYY-MM') as mois, a.type,
                  ${normalised(sql`p.genre`, GENRES)} as genre,
                  ${normalised(sql`p.tranche_age`, TRANCHES_AGE)} as age
-          from participation p join activite a on a.id = p.activite_id
-          where p.date < ${before}::date) x
+          from ${participationsBeforeDay(before)}) x
     group by collectivite_id, commune, mois`;
 }
 

@@ -49,6 +49,8 @@ export const lieux: RelaisModule = {
 };
 
 export { lmnRecord, publishedPlaces } from './export.ts';
+export { importPlaces } from './import.ts';
+export { MAP_ASSETS, mapAttributes } from './map-view.tsx';
 export {
   type CommunePlaces,
   isInFrance,
@@ -60,5 +62,15 @@ export {
   SERVICES,
   type Service,
 } from './proximity.ts';
-export { type PlaceSummary, placeSummaries, placesOfCollectivites } from './service.ts';
+export {
+  findPublishedPlace,
+  type PlaceSummary,
+  placeNameOf,
+  placePostalAddress,
+  placeSummaries,
+  placeSummaryOf,
+  placesOfCollectivites,
+  publishedPlacesWithPosition,
+  setPlaceStatus,
+} from './service.ts';
 export { LMN_FIELDS, LMN_VERSION, type LmnField } from './vocabulary.ts';

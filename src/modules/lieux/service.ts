@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { type Expression, type RawBuilder, sql } from 'kysely';
 import { actorFields, audit } from '../../platform/audit/journal.ts';
 import { type Actor, can, ensure, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
 import type { Config } from '../../platform/config.ts';
@@ -317,4 +317,38 @@ export async function placeSummaries(db: Db, ids: string[]): Promise<PlaceSummar
     .where('id', '=', sql<string>`any(${valid}::uuid[])`)
     .orderBy('search_name')
     .execute();
+}
+
+/** The published places of these communes that have a position, by name (at most `limit`). */
+export function publishedPlacesWithPosition(db: Db, communes: string[], limit: number) {
+  return db
+    .selectFrom('lieu')
+    .select(['id', 'nom', 'commune', 'code_insee', 'latitude', 'longitude'])
+    .where('status', '=', 'publie')
+    .where('code_insee', '=', sql<string>`any(${communes}::text[])`)
+    .where('latitude', 'is not', null)
+    .orderBy('nom')
+    .limit(limit)
+    .execute();
+}
+
+/** One place's summary; throws when there is none (for a row whose foreign key holds it). */
+export async function placeSummaryOf(db: Db, id: string): Promise<PlaceSummary> {
+  const [place] = await placeSummaries(db, [id]);
+  if (!place) throw new Error(`No place ${id}`);
+  return place;
+}
+
+/** A place's name as a subquery, for another module's list (`placeNameOf(sql.ref('x.lieu_id'))`). */
+export function placeNameOf(placeId: Expression<string>): RawBuilder<string> {
+  return sql<string>`(select l.nom from lieu l where l.id = ${placeId})`;
+}
+
+/** A place's name and postal address, for documents; throws when there is no such place. */
+export function placePostalAddress(db: Db, id: string) {
+  return db
+    .selectFrom('lieu')
+    .select(['nom', 'adresse', 'code_postal', 'commune'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
 }

@@ -1,6 +1,7 @@
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import type { Db } from '../../platform/db/database.ts';
+import { placePostalAddress } from '../lieux/index.ts';
 import { attestationFacts, type Mandat, revocationsOf } from './service.ts';
 import {
   DEMANDEURS,
@@ -44,13 +45,7 @@ const birthDay = (iso: string) => day.format(new Date(`${iso}T12:00:00Z`));
 export const verifyUrlOf = (publicUrl: string, fingerprint: string) =>
   `${publicUrl}/mandats/verifier/${fingerprint}`;
 
-async function placeOf(db: Db, lieuId: string) {
-  return db
-    .selectFrom('lieu')
-    .select(['nom', 'adresse', 'code_postal', 'commune'])
-    .where('id', '=', lieuId)
-    .executeTakeFirstOrThrow();
-}
+const placeOf = placePostalAddress;
 
 const addressOf = (p: { nom: string; adresse: string; code_postal: string; commune: string }) =>
   `${p.nom}, ${p.adresse}, ${p.code_postal} ${p.commune}`;

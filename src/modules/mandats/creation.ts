@@ -8,8 +8,8 @@ import {
   normaliseMobile,
   type SmsAnswerHandler,
 } from '../../platform/messaging/index.ts';
-import { type Helper, helperPlaces } from '../activites/access.ts';
-import { findVisibleBeneficiary } from '../activites/beneficiaires.ts';
+import { findVisibleBeneficiary } from '../beneficiaires/index.ts';
+import { type Helper, helperPlaces } from '../mediateurs/index.ts';
 import {
   activateMandate,
   effectiveStatus,

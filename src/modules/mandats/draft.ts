@@ -3,7 +3,7 @@ import type { Db } from '../../platform/db/database.ts';
 import { parseForm } from '../../platform/forms.ts';
 import { normaliseMobile } from '../../platform/messaging/index.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
-import type { Helper } from '../activites/access.ts';
+import type { Helper } from '../mediateurs/index.ts';
 import type { Mandat, MandateRequest } from './service.ts';
 import {
   DEMARCHE_CODES,

@@ -4,9 +4,9 @@ import { useTotpCode } from '../../platform/auth/second-factor.ts';
 import { notifierFor } from '../../platform/messaging/index.ts';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
-import { type Helper, helperPlaces } from '../activites/access.ts';
-import { displayNameOf, findVisibleBeneficiary } from '../activites/beneficiaires.ts';
+import { displayNameOf, findVisibleBeneficiary } from '../beneficiaires/index.ts';
 import type { PlaceSummary } from '../lieux/index.ts';
+import { type Helper, helperPlaces } from '../mediateurs/index.ts';
 import { createMandate } from './creation.ts';
 import {
   completeRequest,

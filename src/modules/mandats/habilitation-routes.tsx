@@ -4,7 +4,7 @@ import { type Actor, ForbiddenError, isAdmin } from '../../platform/auth/policy.
 import { parseForm, requiredText } from '../../platform/forms.ts';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
-import { todayInFrance } from '../activites/activity-schema.ts';
+import { todayInFrance } from '../activites/index.ts';
 import { displayName, listCollectivites } from '../territoires/index.ts';
 import { type CollectiviteChoice, HabilitationsPage, type RowValues, rowKey } from './habilitation-views.tsx';
 import {

@@ -5,9 +5,9 @@ import { Client, createTestApp, DEMO_MEMBER_NAMES, h1, type TestApp } from '../.
 import { HELPER_EMAIL, helperOf } from '../../../test/helpers/mandats.ts';
 import { ForbiddenError } from '../../platform/auth/policy.ts';
 import { createUser } from '../../platform/auth/users.ts';
-import type { Helper } from '../activites/access.ts';
-import { todayInFrance } from '../activites/activity-schema.ts';
+import { todayInFrance } from '../activites/index.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../comptes/index.ts';
+import type { Helper } from '../mediateurs/index.ts';
 import { isHabilitated, requireHabilitatedHelper } from './habilitations.ts';
 
 const admin = DEMO_ACCOUNTS[0];

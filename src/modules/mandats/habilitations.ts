@@ -3,7 +3,8 @@ import { audit } from '../../platform/audit/journal.ts';
 import { accountsInvitedBy } from '../../platform/auth/invitations.ts';
 import { type Actor, can, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
-import { type Helper, requireHelper } from '../activites/access.ts';
+import { lastReportAt } from '../activites/index.ts';
+import { type Helper, requireHelper } from '../mediateurs/index.ts';
 
 /**
  * Habilitation: only helpers trained for mandates ("habilités") may create and use them. A
@@ -176,7 +177,7 @@ export const lastActivity: RawBuilder<Date> = sql<Date>`greatest(
     where e.action = 'auth.signin.success' and e.subject_type = 'user'
       and e.subject_id = h.user_id::text and e.at > h.granted_at),
   (select max(s.last_seen_at) from user_session s where s.user_id = h.user_id),
-  (select max(a.created_at) from activite a where a.mediateur_id = h.user_id),
+  ${lastReportAt(sql.ref('h.user_id'))},
   (select max(m.created_at) from mandat m where m.mediateur_id = h.user_id),
   (select max(u.created_at) from mandat_usage u where u.mediateur_id = h.user_id)
 )`;

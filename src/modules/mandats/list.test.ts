@@ -7,7 +7,7 @@ import {
   newMandate,
   signedInHelper,
 } from '../../../test/helpers/mandats.ts';
-import { createBeneficiary } from '../activites/beneficiaires.ts';
+import { createBeneficiary } from '../beneficiaires/index.ts';
 
 const REDIRECT = '<meta http-equiv="refresh" content="0;url=https://attaquant.example/">';
 

@@ -3,8 +3,9 @@ import type { Db } from '../../platform/db/database.ts';
 import { maskPhone } from '../../platform/messaging/index.ts';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
-import { type Helper, helperPlaces } from '../activites/access.ts';
-import { displayNameOf, findVisibleBeneficiary } from '../activites/beneficiaires.ts';
+import { displayNameOf, findVisibleBeneficiary } from '../beneficiaires/index.ts';
+import { placeSummaryOf } from '../lieux/index.ts';
+import { type Helper, helperPlaces } from '../mediateurs/index.ts';
 import { cancelPendingRequest } from './creation.ts';
 import { createDraft, renewalData } from './draft.ts';
 import { requireHabilitatedHelper } from './habilitations.ts';
@@ -93,7 +94,7 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
     } = {},
   ) {
     const [place, helperRow, autorisations, uses, revocations, sms, beneficiary] = await Promise.all([
-      db.selectFrom('lieu').select(['nom', 'commune']).where('id', '=', m.lieu_id).executeTakeFirstOrThrow(),
+      placeSummaryOf(db, m.lieu_id),
       m.mediateur_id
         ? db.selectFrom('app_user').select('name').where('id', '=', m.mediateur_id).executeTakeFirst()
         : undefined,

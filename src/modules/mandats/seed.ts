@@ -1,8 +1,8 @@
 import { systemActor } from '../../platform/auth/policy.ts';
 import type { Notifier } from '../../platform/messaging/index.ts';
 import type { ModuleContext } from '../../platform/module.ts';
-import { helperByEmail } from '../activites/access.ts';
-import { DEMO_HELPER_EMAIL } from '../activites/seed.ts';
+import { DEMO_HELPER_EMAIL } from '../activites/index.ts';
+import { helperByEmail, helperPlaceIds } from '../mediateurs/index.ts';
 import { createMandate } from './creation.ts';
 import { grantHabilitation } from './habilitations.ts';
 import { revokeMandate } from './service.ts';
@@ -14,12 +14,8 @@ export async function seedMandats({ db }: ModuleContext): Promise<void> {
   const { userId, collectiviteId } = helper;
   if (await db.selectFrom('habilitation').select('user_id').where('user_id', '=', userId).executeTakeFirst())
     return;
-  const place = await db
-    .selectFrom('mediateur_lieu')
-    .select('lieu_id')
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  if (!place) return;
+  const [lieuId] = await helperPlaceIds(db, userId);
+  if (!lieuId) return;
   await grantHabilitation(db, systemActor('démonstration'), userId, collectiviteId, {
     dateFormation: '2026-03-10',
     certifiePar: 'Aidants Connect — formation des aidants habilités',
@@ -28,7 +24,7 @@ export async function seedMandats({ db }: ModuleContext): Promise<void> {
     notify: () => Promise.reject(new Error('no message in the demo data')),
   };
   const base = {
-    lieuId: place.lieu_id,
+    lieuId,
     beneficiaireId: null,
     telephone: null,
     consentement: 'presentiel' as const,

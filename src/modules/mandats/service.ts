@@ -4,7 +4,8 @@ import { audit, canonical } from '../../platform/audit/journal.ts';
 import type { Actor } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
-import type { Helper } from '../activites/access.ts';
+import { placeNameOf, placeSummaryOf } from '../lieux/index.ts';
+import { type Helper, helperPlaceIds, placeIdsOf } from '../mediateurs/index.ts';
 import {
   ATTESTATION_TEMPLATE,
   DEMARCHE_CODES,
@@ -74,7 +75,7 @@ export async function attestationFacts(db: Db, m: Mandat): Promise<AttestationFa
     m.mediateur_id
       ? db.selectFrom('app_user').select('name').where('id', '=', m.mediateur_id).executeTakeFirst()
       : undefined,
-    db.selectFrom('lieu').select('nom').where('id', '=', m.lieu_id).executeTakeFirstOrThrow(),
+    placeSummaryOf(db, m.lieu_id),
     db.selectFrom('autorisation').select('demarche').where('mandat_id', '=', m.id).execute(),
   ]);
   return {
@@ -95,7 +96,7 @@ export async function attestationFacts(db: Db, m: Mandat): Promise<AttestationFa
  */
 export function mandateVisibleTo(helper: Helper): Expression<SqlBool> {
   return sql<SqlBool>`(m.mediateur_id = ${helper.userId}
-    or m.lieu_id in (select lieu_id from mediateur_lieu where user_id = ${helper.userId}))`;
+    or m.lieu_id in (${placeIdsOf(helper.userId)}))`;
 }
 
 export function findVisibleMandate(db: Db, helper: Helper, id: string): Promise<Mandat | undefined> {
@@ -426,18 +427,15 @@ export async function listMandates(
   filter: MandateListFilter,
   now = new Date(),
 ): Promise<MandateRow[]> {
-  const placeIds = (
-    await db.selectFrom('mediateur_lieu').select('lieu_id').where('user_id', '=', helper.userId).execute()
-  ).map((p) => p.lieu_id);
+  const placeIds = await helperPlaceIds(db, helper.userId);
   let q = db
     .selectFrom('mandat as m')
-    .innerJoin('lieu as l', 'l.id', 'm.lieu_id')
     .leftJoin('app_user as u', 'u.id', 'm.mediateur_id')
     .select([
       'm.id',
       'm.prenom',
       'm.nom',
-      'l.nom as lieu',
+      placeNameOf(sql.ref('m.lieu_id')).as('lieu'),
       'u.name as mediateur',
       'm.status',
       'm.debut',

@@ -37,6 +37,7 @@ export const observatoire: RelaisModule = {
   ],
 };
 
+export { registerIndexCoverageDataset } from './dataset.ts';
 export {
   type IfnComparison,
   type IfnIndex,

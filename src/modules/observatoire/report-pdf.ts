@@ -1,8 +1,8 @@
 import PDFDocument from 'pdfkit';
 import type { Db } from '../../platform/db/database.ts';
 import { readImage } from '../../platform/files.ts';
-import type { Breakdown, Shown } from '../activites/statistics-service.ts';
 import { SERVICES } from '../couverture/index.ts';
+import type { Breakdown, Shown } from '../statistiques/index.ts';
 import { COMPONENT_LABELS, SCORE_COLUMNS, type ScoreColumn } from './ifn-file.ts';
 import type { Observation } from './territory-service.ts';
 import { ACCESS_LABELS, colourOf, territoryPath } from './territory-views.tsx';

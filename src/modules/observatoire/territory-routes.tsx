@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
-import { type Period, parsePeriod } from '../activites/statistics-service.ts';
-import { MAP_ASSETS, mapAttributes } from '../lieux/map-view.tsx';
+import { MAP_ASSETS, mapAttributes, publishedPlacesWithPosition } from '../lieux/index.ts';
+import { type Period, parsePeriod } from '../statistiques/index.ts';
 import { getOpsn } from '../territoires/index.ts';
 import { reportPdf } from './report-pdf.ts';
 import { findTerritory, listTerritories, type Territory } from './territory.ts';
@@ -128,15 +128,7 @@ export function territoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const territory = await findTerritory(db, (request.params as { territoire: string }).territoire);
     if (!territory) return reply.callNotFound();
     const [places, indexes] = await Promise.all([
-      db
-        .selectFrom('lieu')
-        .select(['id', 'nom', 'commune', 'code_insee', 'latitude', 'longitude'])
-        .where('status', '=', 'publie')
-        .where('code_insee', '=', sql<string>`any(${territory.communes}::text[])`)
-        .where('latitude', 'is not', null)
-        .orderBy('nom')
-        .limit(2000)
-        .execute(),
+      publishedPlacesWithPosition(db, territory.communes, 2000),
       communeIndexes(db, territory.communes),
     ]);
     return reply.header('cache-control', 'public, max-age=300').send({

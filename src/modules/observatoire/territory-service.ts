@@ -1,19 +1,19 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
 import {
-  computeStatistics,
-  type Period,
-  presentStatistics,
-  type Scope,
-  type StatisticsView,
-} from '../activites/statistics-service.ts';
-import {
   type Coverage,
   coverageOf,
   DEFAULT_RADIUS_KM,
   type WhiteZone,
   whiteZones,
 } from '../couverture/index.ts';
+import {
+  computeStatistics,
+  type Period,
+  presentStatistics,
+  type Scope,
+  type StatisticsView,
+} from '../statistiques/index.ts';
 import type { ScoreColumn } from './ifn-file.ts';
 import { type IfnComparison, indexComparison, listVintages, SCORES } from './query.ts';
 import type { Territory } from './territory.ts';

@@ -1,6 +1,6 @@
 import { ErrorSummary, Field, type FieldErrors } from '../../platform/ui/components.tsx';
-import { BreakdownFigure, MaskingNote, Months, periodText, Summary } from '../activites/statistics-views.tsx';
 import { type CommuneCoverage, SERVICES, type ServiceAccess } from '../couverture/index.ts';
+import { BreakdownFigure, MaskingNote, Months, periodText, Summary } from '../statistiques/index.ts';
 import { COMPONENT_LABELS, SCORE_COLUMNS, type ScoreColumn } from './ifn-file.ts';
 import type { Territory } from './territory.ts';
 import type { Observation } from './territory-service.ts';

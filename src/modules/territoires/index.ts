@@ -45,7 +45,10 @@ export {
   normaliseCommuneName,
   searchCommunes,
 } from './reference.ts';
+export { DEMO_COMMUNES } from './seed.ts';
 export {
+  addCollectivite,
+  allCollectiviteIds,
   type Collectivite,
   displayName,
   findCollectiviteByCode,

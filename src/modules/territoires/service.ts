@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type RawBuilder, type Selectable, sql } from 'kysely';
 import { audit } from '../../platform/audit/journal.ts';
 import { type Actor, ensure } from '../../platform/auth/policy.ts';
 import { countMembersOf } from '../../platform/auth/users.ts';
@@ -215,3 +215,8 @@ export async function removeCollectivite(db: Db, actor: Actor, id: number): Prom
 
 /** The name a collectivité shows on its pages. */
 export const displayName = (c: Pick<Collectivite, 'display_name' | 'name'>) => c.display_name || c.name;
+
+/** Every collectivité's id, as an SQL array for `= any(…)` in another module's query. */
+export function allCollectiviteIds(): RawBuilder<number[]> {
+  return sql<number[]>`array(select id from collectivite)`;
+}

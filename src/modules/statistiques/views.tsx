@@ -1,6 +1,9 @@
 import { CsrfField, ErrorSummary, Field, type FieldErrors, Notice } from '../../platform/ui/components.tsx';
-import { BarChart, MonthChart, safeShown } from './statistics-charts.tsx';
-import type { Breakdown, Period, Preset, ShareSummary, Shown, StatisticsView } from './statistics-service.ts';
+import { BarChart, MonthChart, safeShown } from './charts.tsx';
+import type { Shown } from './disclosure.ts';
+import type { Period, Preset } from './period.ts';
+import type { Breakdown, StatisticsView } from './presentation.ts';
+import type { ShareSummary } from './shares.ts';
 
 const dayFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' });
 /** `2025-01-31` → `31 janvier 2025`; never holds markup. */

@@ -2,8 +2,18 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseForm } from '../../platform/forms.ts';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
+import { countParticipations } from '../activites/index.ts';
+import { type Helper, requireHelper } from '../mediateurs/index.ts';
 import { communeOfAddress, findCommune, getOpsn, searchCommunes } from '../territoires/index.ts';
-import { type Helper, requireHelper } from './access.ts';
+import { beneficiaryFields } from './fields.ts';
+import {
+  type Beneficiaire,
+  createBeneficiary,
+  displayNameOf,
+  findDuplicates,
+  findVisibleBeneficiary,
+  PERSON_FIELDS,
+} from './people.ts';
 import {
   deleteBeneficiary,
   duplicateProbe,
@@ -14,16 +24,7 @@ import {
   mergesInto,
   recordRead,
   updateBeneficiary,
-} from './beneficiaire-service.ts';
-import {
-  type Beneficiaire,
-  beneficiaryFields,
-  createBeneficiary,
-  displayNameOf,
-  findDuplicates,
-  findVisibleBeneficiary,
-  PERSON_FIELDS,
-} from './beneficiaires.ts';
+} from './service.ts';
 import {
   DeletePage,
   EditPage,
@@ -36,7 +37,7 @@ import {
   NoticePage,
   type PersonFormValues,
   RecordPage,
-} from './beneficiary-views.tsx';
+} from './views.tsx';
 
 /** Who may call each route of this file (see platform/module.ts). */
 export const beneficiaryAccess: AccessTable = {
@@ -270,11 +271,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
   });
 
   const deletePage = async (reply: FastifyReply, b: Beneficiaire, error?: string) => {
-    const counted = await db
-      .selectFrom('participation')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('beneficiaire_id', '=', b.id)
-      .executeTakeFirstOrThrow();
+    const participations = await countParticipations(db, b.id);
     return reply.page(
       {
         title: `Supprimer : ${displayNameOf(b)}`,
@@ -282,7 +279,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
         hasErrors: Boolean(error),
         status: error ? 400 : 200,
       },
-      <DeletePage b={b} participations={counted.n} csrf={reply.generateCsrf()} error={error} />,
+      <DeletePage b={b} participations={participations} csrf={reply.generateCsrf()} error={error} />,
     );
   };
 
@@ -337,11 +334,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     other: Beneficiaire,
     error?: string,
   ) => {
-    const counted = await db
-      .selectFrom('participation')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('beneficiaire_id', '=', other.id)
-      .executeTakeFirstOrThrow();
+    const participations = await countParticipations(db, other.id);
     await recordRead(db, helper, other, origin(request), 'fusion');
     return reply.page(
       {
@@ -353,7 +346,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
       <MergeConfirmPage
         kept={kept}
         other={other}
-        otherParticipations={counted.n}
+        otherParticipations={participations}
         csrf={reply.generateCsrf()}
         error={error}
       />,

@@ -4,9 +4,10 @@ import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/a
 import { systemActor } from '../../platform/auth/policy.ts';
 import { createUser } from '../../platform/auth/users.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../comptes/index.ts';
-import type { Helper } from './access.ts';
-import { purgeExpiredBeneficiaries } from './beneficiaire-service.ts';
-import { beneficiaryFields, createBeneficiary, snapshotOf } from './beneficiaires.ts';
+import type { Helper } from '../mediateurs/index.ts';
+import { beneficiaryFields } from './fields.ts';
+import { createBeneficiary, snapshotOf } from './people.ts';
+import { purgeExpiredBeneficiaries } from './service.ts';
 import { TRANCHES_AGE, trancheAge } from './vocabulary.ts';
 
 const [admin, coordinator, mediator, trainer] = DEMO_ACCOUNTS;

@@ -7,24 +7,17 @@ import { sql } from 'kysely';
 import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/app.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import { createUser } from '../../platform/auth/users.ts';
+import { CANAUX, MATERIELS, THEMATIQUES, trancheDuree } from '../activites/index.ts';
+import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../comptes/index.ts';
-import { importPlaces } from '../lieux/import.ts';
-import { addCollectivite } from '../territoires/service.ts';
-import { cellOf, SHEET_NAMES } from './statistics-export.ts';
-import {
-  computeStatistics,
-  monthsOf,
-  type Period,
-  parsePeriod,
-  presentStatistics,
-  presets,
-  protect,
-  type RawStatistics,
-  type Scope,
-  type Shown,
-  THRESHOLD,
-} from './statistics-service.ts';
-import { CANAUX, GENRES, MATERIELS, STATUTS, THEMATIQUES, TRANCHES_AGE, trancheDuree } from './vocabulary.ts';
+import { importPlaces } from '../lieux/index.ts';
+import { addCollectivite } from '../territoires/index.ts';
+import { computeStatistics, type RawStatistics } from './compute.ts';
+import { protect, type Shown, THRESHOLD } from './disclosure.ts';
+import { cellOf, SHEET_NAMES } from './export.ts';
+import { monthsOf, type Period, parsePeriod, presets } from './period.ts';
+import { presentStatistics } from './presentation.ts';
+import type { Scope } from './scope.ts';
 
 /**
  * Statistics are checked against an oracle: every activity and participation a test inserts

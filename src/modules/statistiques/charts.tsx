@@ -1,4 +1,5 @@
-import type { MonthRow, Shown } from './statistics-service.ts';
+import type { Shown } from './disclosure.ts';
+import type { MonthRow } from './presentation.ts';
 
 /**
  * Server-rendered SVG charts. Each is decoration for sighted readers (`aria-hidden`): the

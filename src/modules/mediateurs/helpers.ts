@@ -1,4 +1,4 @@
-import { type Expression, type SqlBool, sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { audit } from '../../platform/audit/journal.ts';
 import { type Actor, ForbiddenError, isHelperIn } from '../../platform/auth/policy.ts';
 import { defaultCollectiviteId, loadMemberships } from '../../platform/auth/sessions.ts';
@@ -70,6 +70,32 @@ export async function helperPlaces(db: Db, userId: string): Promise<PlaceSummary
   );
 }
 
+/** The ids of a helper's places of activity, as a subquery (`lieu_id in (…)`). */
+export function placeIdsOf(userId: string): RawBuilder<{ lieu_id: string }> {
+  return sql<{ lieu_id: string }>`select lieu_id from mediateur_lieu where user_id = ${userId}`;
+}
+
+/** The ids of a helper's places of activity. */
+export async function helperPlaceIds(db: Db, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('mediateur_lieu')
+    .select('lieu_id')
+    .where('user_id', '=', userId)
+    .execute();
+  return rows.map((r) => r.lieu_id);
+}
+
+/** Whether this place is one of the helper's places of activity. */
+export async function isHelperOfPlace(db: Db, userId: string, lieuId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('mediateur_lieu')
+    .select('lieu_id')
+    .where('user_id', '=', userId)
+    .where('lieu_id', '=', lieuId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The places a helper may choose from: their collectivités' places. */
 export function choosablePlaces(db: Db, helper: Helper): Promise<PlaceSummary[]> {
   return placesOfCollectivites(db, helperCollectivites(helper.actor));
@@ -100,30 +126,4 @@ export async function setHelperPlaces(
     });
   });
   return { ok: true };
-}
-
-/**
- * Who a helper may see: the people they accompanied or recorded, and those accompanied by
- * the helpers of their places. A condition on `beneficiaire` (alias `b`).
- */
-export function visibleTo(helper: Helper): Expression<SqlBool> {
-  return sql<SqlBool>`(b.created_by = ${helper.userId} or exists (
-    select 1 from participation p join activite a on a.id = p.activite_id
-    where p.beneficiaire_id = b.id and (
-      a.mediateur_id = ${helper.userId}
-      or a.lieu_id in (select lieu_id from mediateur_lieu where user_id = ${helper.userId})
-    )
-  ))`;
-}
-
-/** Whether the helper may see this person (same rule as `visibleTo`). */
-export async function canSeeBeneficiary(db: Db, helper: Helper, beneficiaireId: string): Promise<boolean> {
-  if (!/^[0-9a-f-]{36}$/i.test(beneficiaireId)) return false;
-  const row = await db
-    .selectFrom('beneficiaire as b')
-    .select('b.id')
-    .where('b.id', '=', beneficiaireId)
-    .where(visibleTo(helper))
-    .executeTakeFirst();
-  return row !== undefined;
 }

@@ -2,22 +2,25 @@ import { type Expression, type SqlBool, sql } from 'kysely';
 import { audit } from '../../platform/audit/journal.ts';
 import type { Actor } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
-import { placeSummaries } from '../lieux/index.ts';
-import { findCommune } from '../territoires/index.ts';
-import { type Helper, visibleTo } from './access.ts';
-import { type Beneficiaire, type BeneficiaryInput, PERSON_FIELDS, personColumns } from './beneficiaires.ts';
 import {
   AUTONOMIES,
   CANAUX,
   DEMARCHES,
-  GENRES,
-  STATUTS,
+  detachParticipations,
+  lastParticipationDate,
+  moveParticipations,
+  participationHistory,
   STRUCTURES_REDIRECTION,
   THEMATIQUES,
-  TRANCHES_AGE,
   TYPES_ACTIVITE,
-  trancheAge,
-} from './vocabulary.ts';
+} from '../activites/index.ts';
+import { placeSummaries } from '../lieux/index.ts';
+import type { Helper } from '../mediateurs/index.ts';
+import { findCommune } from '../territoires/index.ts';
+import type { BeneficiaryInput } from './fields.ts';
+import { type Beneficiaire, PERSON_FIELDS, personColumns } from './people.ts';
+import { visibleTo } from './visibility.ts';
+import { GENRES, STATUTS, TRANCHES_AGE, trancheAge } from './vocabulary.ts';
 
 /**
  * The people a helper follows, seen from the helper's workspace: list and search, their
@@ -89,9 +92,7 @@ export async function listBeneficiaries(
     'b.nom',
     'b.annee_naissance',
     'b.commune_insee',
-    sql<string | null>`(select max(p.date) from participation p where p.beneficiaire_id = b.id)`.as(
-      'dernier',
-    ),
+    lastParticipationDate(sql.ref('b.id')).as('dernier'),
   ]);
   query = q
     ? query.orderBy(sql`word_similarity(lower(relais_unaccent(${q})), b.search_text) desc`)
@@ -129,31 +130,7 @@ export type HistoryEntry = {
 
 /** Every accompaniment of the person, newest first: never who else took part. */
 export async function historyOf(db: Db, beneficiaireId: string): Promise<HistoryEntry[]> {
-  const rows = await db
-    .selectFrom('participation as p')
-    .innerJoin('activite as a', 'a.id', 'p.activite_id')
-    .select([
-      'p.date',
-      'p.genre',
-      'p.tranche_age',
-      'p.statut',
-      'p.commune_insee as p_commune',
-      'a.type',
-      'a.duree_min',
-      'a.canal',
-      'a.lieu_id',
-      'a.commune_insee',
-      'a.thematiques',
-      'a.demarches',
-      'a.autonomie',
-      'a.oriente',
-      'a.orientation',
-      'a.notes',
-    ])
-    .where('p.beneficiaire_id', '=', beneficiaireId)
-    .orderBy('p.date', 'desc')
-    .orderBy('a.created_at', 'desc')
-    .execute();
+  const rows = await participationHistory(db, beneficiaireId);
   const places = new Map(
     (await placeSummaries(db, [...new Set(rows.flatMap((r) => (r.lieu_id ? [r.lieu_id] : [])))])).map((p) => [
       p.id,
@@ -263,13 +240,8 @@ export async function deleteBeneficiary(
   origin: Origin,
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const anonymised = await trx
-      .updateTable('participation')
-      .set({ beneficiaire_id: null })
-      .where('beneficiaire_id', '=', b.id)
-      .executeTakeFirst();
+    const participations = await detachParticipations(trx, [b.id]);
     await trx.deleteFrom('beneficiaire').where('id', '=', b.id).execute();
-    const participations = Number(anonymised.numUpdatedRows);
     await audit(trx, {
       actor: helper.actor,
       action: 'beneficiaire.delete',
@@ -312,12 +284,7 @@ export async function mergeBeneficiaries(
 ): Promise<{ participations: number; filled: string[] }> {
   if (kept.id === other.id) throw new Error('A record cannot be merged into itself.');
   return db.transaction().execute(async (trx) => {
-    const moved = await trx
-      .updateTable('participation')
-      .set({ beneficiaire_id: kept.id })
-      .where('beneficiaire_id', '=', other.id)
-      .executeTakeFirst();
-    const participations = Number(moved.numUpdatedRows);
+    const participations = await moveParticipations(trx, other.id, kept.id);
     const filled: string[] = [];
     if (options.fillEmpty) {
       const patch: Record<string, unknown> = {};
@@ -502,18 +469,14 @@ export async function purgeExpiredBeneficiaries(db: Db, actor: Actor, now = new 
       .select('b.id')
       .where(
         sql<SqlBool>`coalesce(
-          (select max(p.date) from participation p where p.beneficiaire_id = b.id),
+          ${lastParticipationDate(sql.ref('b.id'))},
           (b.created_at at time zone 'UTC')::date
         ) < ${day}::date`,
       )
       .execute();
     const ids = expired.map((r) => r.id);
     if (ids.length === 0) return 0;
-    await trx
-      .updateTable('participation')
-      .set({ beneficiaire_id: null })
-      .where('beneficiaire_id', '=', sql<string>`any(${ids}::uuid[])`)
-      .execute();
+    await detachParticipations(trx, ids);
     await trx.deleteFrom('beneficiaire').where('id', '=', sql<string>`any(${ids}::uuid[])`).execute();
     await audit(trx, {
       actor,

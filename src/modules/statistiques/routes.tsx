@@ -2,34 +2,28 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
 import type { Crumb } from '../../platform/ui/components.tsx';
 import { placesOfCollectivites } from '../lieux/index.ts';
+import { helperPlaces } from '../mediateurs/index.ts';
 import { displayName, listCollectivites } from '../territoires/index.ts';
-import { helperPlaces } from './access.ts';
-import { statisticsWorkbook } from './statistics-export.ts';
+import { statisticsWorkbook } from './export.ts';
+import { type Period, type PeriodInput, parsePeriod, presets } from './period.ts';
+import { statisticsView } from './presentation.ts';
 import {
   collectiviteStatistics,
-  createShare,
   helperStatistics,
-  listShares,
   opsnStatistics,
-  type Period,
-  type PeriodInput,
-  parsePeriod,
   placeStatistics,
-  presets,
-  revokeShare,
   type Scope,
   type StatisticsAccess,
   scopePath,
-  sharedStatistics,
-  statisticsView,
-} from './statistics-service.ts';
+} from './scope.ts';
+import { createShare, listShares, revokeShare, sharedStatistics } from './shares.ts';
 import {
   type LinkList,
   ShareCreatedPage,
   SharedStatisticsPage,
   ShareGonePage,
   StatisticsPage,
-} from './statistics-views.tsx';
+} from './views.tsx';
 
 /**
  * Who may call each route of this file (see platform/module.ts). A place's statistics are

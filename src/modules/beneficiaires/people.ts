@@ -1,68 +1,13 @@
 import { type Selectable, sql } from 'kysely';
-import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
-import { findCommune } from '../territoires/index.ts';
-import type { Helper } from './access.ts';
-import { visibleTo } from './access.ts';
-import { codes, GENRES, STATUTS, type TrancheAge, trancheAge } from './vocabulary.ts';
+import type { Helper } from '../mediateurs/index.ts';
+import type { BeneficiaryInput } from './fields.ts';
+import { visibleTo } from './visibility.ts';
+import { type TrancheAge, trancheAge } from './vocabulary.ts';
 
 export type Beneficiaire = Selectable<Database['beneficiaire']>;
-
-const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const text = (label: string, max: number) =>
-  z.preprocess(blank, z.string().trim().max(max, `${label} : ${max} caractères au plus`).optional());
-
-/** A phone as French people write it, kept as typed once its digits check out. */
-const phone = z.preprocess(
-  blank,
-  z
-    .string()
-    .trim()
-    .regex(/^(\+\d{2,3}|0)[\d .-]{8,16}$/, 'Téléphone : un numéro comme 06 12 34 56 78')
-    .optional(),
-);
-
-/**
- * What a helper may record about a person: the national fields, all optional but a name
- * (first or last) to tell people apart.
- */
-export const beneficiaryFields = z
-  .object({
-    prenom: text('Prénom', 100),
-    nom: text('Nom', 100),
-    telephone: phone,
-    sans_telephone: z.preprocess((v) => v === 'oui' || v === true || v === 'on', z.boolean()).default(false),
-    email: z.preprocess(blank, z.email('Courriel : une adresse comme nom@exemple.fr').optional()),
-    annee_naissance: z.preprocess(
-      (v) => (blank(v) === undefined || v === null ? undefined : Number(v)),
-      z
-        .number({ error: 'Année de naissance : quatre chiffres, par exemple 1958' })
-        .int('Année de naissance : quatre chiffres, par exemple 1958')
-        .min(1900, 'Année de naissance : après 1900')
-        .max(new Date().getFullYear(), 'Année de naissance : pas dans le futur')
-        .optional(),
-    ),
-    commune_insee: z.preprocess(
-      blank,
-      z
-        .string()
-        .trim()
-        .toUpperCase()
-        .refine((code) => findCommune(code) !== null, 'Commune de résidence : code INSEE inconnu')
-        .optional(),
-    ),
-    genre: z.preprocess(blank, z.enum(codes(GENRES), { error: 'Genre : valeur inconnue' }).optional()),
-    statut: z.preprocess(blank, z.enum(codes(STATUTS), { error: 'Statut : valeur inconnue' }).optional()),
-    notes: text('Notes', 2000),
-  })
-  .refine((b) => Boolean(b.prenom || b.nom), {
-    message: 'Saisissez au moins un prénom ou un nom.',
-    path: ['prenom'],
-  });
-
-export type BeneficiaryInput = z.output<typeof beneficiaryFields>;
 
 /** The attributes a participation keeps of the person, as they are on the activity's date. */
 export type Snapshot = {

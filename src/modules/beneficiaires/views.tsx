@@ -9,6 +9,7 @@ import {
   safeNumber,
   TextArea,
 } from '../../platform/ui/components.tsx';
+import { type Beneficiaire, displayNameOf } from './people.ts';
 import {
   type BeneficiaryExport,
   communeLabel,
@@ -17,8 +18,7 @@ import {
   PAGE_SIZE,
   type PersonRow,
   RETENTION_TEXT,
-} from './beneficiaire-service.ts';
-import { type Beneficiaire, displayNameOf } from './beneficiaires.ts';
+} from './service.ts';
 import { GENRES, STATUTS, TRANCHES_AGE, trancheAge } from './vocabulary.ts';
 
 /** What a person form shows back: the typed text of each field. */

@@ -3,14 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
-import { compactStatistics, rebuildStatistics } from './rollup.ts';
-import {
-  computeStatistics,
-  type Period,
-  type RawStatistics,
-  type Scope,
-  splitPeriod,
-} from './statistics-service.ts';
+import { computeStatistics, type RawStatistics } from './compute.ts';
+import { compactStatistics, rebuildStatistics } from './counters.ts';
+import { type Period, splitPeriod } from './period.ts';
+import type { Scope } from './scope.ts';
 
 /**
  * The monthly counters must always give the numbers counted from the reports themselves:

@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
-import type { Breakdown, Shown, StatisticsView } from './statistics-service.ts';
+import type { Shown } from './disclosure.ts';
+import type { Breakdown, StatisticsView } from './presentation.ts';
 
 /**
  * A statistics view as an XLSX workbook: a summary sheet, then one sheet per breakdown and

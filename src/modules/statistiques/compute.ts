@@ -1,0 +1,164 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { Db } from '../../platform/db/database.ts';
+import type { Period } from './period.ts';
+import { type Counting, DISTINCT_SETTINGS, type QuerySettings, statisticsQueries } from './queries.ts';
+import type { Scope } from './scope.ts';
+
+export const ACTIVITY_DIMENSIONS = ['type', 'canal', 'duree', 'materiel', 'thematique', 'demarche'] as const;
+export const PEOPLE_DIMENSIONS = ['identite', 'genre', 'age', 'statut', 'commune'] as const;
+export type ActivityDimension = (typeof ACTIVITY_DIMENSIONS)[number];
+export type PeopleDimension = (typeof PEOPLE_DIMENSIONS)[number];
+
+/** The numbers as PostgreSQL counted them: never shown as such outside an exact view. */
+export type RawStatistics = {
+  period: Period;
+  activites: number;
+  /** One person at one activity (anonymous ones included). */
+  accompagnements: number;
+  /** Distinct recorded people (anonymous participations are not people one can tell apart). */
+  personnes: number;
+  /** Of them, those whose first participation ever falls in the period. */
+  nouvelles: number;
+  /** Activities by code (a multi-valued field counts each activity once per code). */
+  activity: Record<ActivityDimension, Map<string, number>>;
+  /** Accompaniments by code; `commune` by INSEE code, '' when unknown. */
+  people: Record<PeopleDimension, Map<string, number>>;
+  /** By `YYYY-MM`. */
+  monthsActivites: Map<string, number>;
+  monthsAccompagnements: Map<string, number>;
+};
+
+/**
+ * Runs one aggregate in its own short transaction, without JIT (its compilation costs more
+ * than these queries) and with room to hash their few thousand groups rather than sort rows.
+ */
+async function aggregate<R>(db: Db, query: RawBuilder<R>, settings: QuerySettings = {}): Promise<R[]> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select set_config('jit', 'off', true), set_config('work_mem', '32MB', true)`.execute(trx);
+    for (const [name, value] of Object.entries(settings))
+      await sql`select set_config(${name}, ${value}, true)`.execute(trx);
+    return (await query.execute(trx)).rows;
+  });
+}
+
+const add = (m: Map<string, number>, key: string, n: number) => m.set(key, (m.get(key) ?? 0) + n);
+
+function emptyStatistics(period: Period, distinct: { personnes: number; nouvelles: number } | undefined) {
+  const map = () => new Map<string, number>();
+  const stats: RawStatistics = {
+    period,
+    activites: 0,
+    accompagnements: 0,
+    personnes: distinct?.personnes ?? 0,
+    nouvelles: distinct?.nouvelles ?? 0,
+    activity: {
+      type: map(),
+      canal: map(),
+      duree: map(),
+      materiel: map(),
+      thematique: map(),
+      demarche: map(),
+    },
+    people: { identite: map(), genre: map(), age: map(), statut: map(), commune: map() },
+    monthsActivites: map(),
+    monthsAccompagnements: map(),
+  };
+  return stats;
+}
+
+type CountingRows = { [K in keyof Counting]: Counting[K] extends RawBuilder<infer R> ? R[] : never };
+
+/** Adds what the counting queries returned. */
+function foldCounts(stats: RawStatistics, rows: CountingRows): void {
+  for (const r of rows.activities) {
+    stats.activites += r.n;
+    add(stats.activity.type, r.type, r.n);
+    add(stats.activity.canal, r.canal, r.n);
+    add(stats.activity.duree, r.duree, r.n);
+    add(stats.monthsActivites, r.mois.slice(0, 7), r.n);
+  }
+  for (const r of rows.combinations) {
+    // Each code once per activity, even if a list repeats it.
+    for (const code of new Set(r.materiels)) add(stats.activity.materiel, code, r.n);
+    for (const code of new Set(r.thematiques)) add(stats.activity.thematique, code, r.n);
+    for (const code of new Set(r.demarches)) add(stats.activity.demarche, code, r.n);
+  }
+  for (const r of rows.people) {
+    stats.accompagnements += r.n;
+    add(stats.people.identite, r.anonyme ? 'anonyme' : 'identifie', r.n);
+    add(stats.people.genre, r.genre, r.n);
+    add(stats.people.age, r.tranche_age, r.n);
+    add(stats.people.statut, r.statut, r.n);
+    add(stats.monthsAccompagnements, r.mois.slice(0, 7), r.n);
+  }
+  for (const r of rows.communes) add(stats.people.commune, r.commune ?? '', r.n);
+}
+
+const ROLLUP_ACTIVITY: Record<string, ActivityDimension> = {
+  type: 'type',
+  canal: 'canal',
+  duree: 'duree',
+  materiel: 'materiel',
+  thematique: 'thematique',
+  demarche: 'demarche',
+};
+const ROLLUP_PEOPLE: Record<string, PeopleDimension> = {
+  genre: 'genre',
+  age: 'age',
+  statut: 'statut',
+  identite: 'identite',
+  commune: 'commune',
+};
+
+/** Adds the monthly counters: every activity counts once in `type`, every participation once in `genre`. */
+function foldRollup(
+  stats: RawStatistics,
+  rows: { dim: string; code: string; mois: string; n: number }[],
+): void {
+  for (const r of rows) {
+    const activity = ROLLUP_ACTIVITY[r.dim];
+    const people = ROLLUP_PEOPLE[r.dim];
+    if (activity) add(stats.activity[activity], r.code, r.n);
+    if (people) add(stats.people[people], r.code, r.n);
+    if (r.dim === 'type') {
+      stats.activites += r.n;
+      add(stats.monthsActivites, r.mois.slice(0, 7), r.n);
+    }
+    if (r.dim === 'genre') {
+      stats.accompagnements += r.n;
+      add(stats.monthsAccompagnements, r.mois.slice(0, 7), r.n);
+    }
+  }
+}
+
+async function runCounting(db: Db, q: Counting): Promise<CountingRows> {
+  const [activities, combinations, people, communes] = await Promise.all([
+    aggregate(db, q.activities),
+    aggregate(db, q.combinations),
+    aggregate(db, q.people),
+    aggregate(db, q.communes),
+  ]);
+  return { activities, combinations, people, communes };
+}
+
+/**
+ * Counts a scope's activities and participations over a period; `fromReports` counts every
+ * report even where the monthly counters could serve (to check them).
+ */
+export async function computeStatistics(
+  db: Db,
+  scope: Scope,
+  period: Period,
+  options: { fromReports?: boolean } = {},
+): Promise<RawStatistics> {
+  const q = statisticsQueries(scope, period, options);
+  const [distinct, rollup, ...counts] = await Promise.all([
+    aggregate(db, q.distinct, DISTINCT_SETTINGS),
+    q.rollup ? aggregate(db, q.rollup) : Promise.resolve([]),
+    ...q.counts.map((c) => runCounting(db, c.queries)),
+  ]);
+  const stats = emptyStatistics(period, distinct[0]);
+  foldRollup(stats, rollup);
+  for (const rows of counts) foldCounts(stats, rows);
+  return stats;
+}

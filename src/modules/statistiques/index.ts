@@ -1,0 +1,33 @@
+import type { RelaisModule } from '../../platform/module.ts';
+import { compactStatistics } from './counters.ts';
+import { statisticsAccess, statisticsRoutes } from './routes.tsx';
+import './tables.ts';
+
+export { computeStatistics } from './compute.ts';
+export { compactStatistics, rebuildStatistics } from './counters.ts';
+export { protect, type Shown, THRESHOLD } from './disclosure.ts';
+export { type Period, parisToday, parsePeriod, presets } from './period.ts';
+export { type Breakdown, presentStatistics, type StatisticsView } from './presentation.ts';
+export { namedStatisticsQueries, type QuerySettings } from './queries.ts';
+export type { Scope } from './scope.ts';
+export { BreakdownFigure, MaskingNote, Months, periodText, Summary } from './views.tsx';
+
+/**
+ * Activity statistics of a helper, a place, a collectivité or the whole OPSN: monthly counters,
+ * periods, masking of small numbers, pages, charts, spreadsheets and shared links.
+ */
+export const statistiques: RelaisModule = {
+  name: 'statistiques',
+  routes: statisticsRoutes,
+  access: statisticsAccess,
+  jobs: [
+    {
+      // The counters are exact without it; folding keeps the deltas table small.
+      // The name it had before the module was split: the job's history stays under it.
+      name: 'activites.compactage-statistiques',
+      label: 'Regrouper les compteurs mensuels des statistiques',
+      schedule: '*/10 * * * *',
+      run: async ({ db }) => ({ 'lignes regroupées': await compactStatistics(db) }),
+    },
+  ],
+};

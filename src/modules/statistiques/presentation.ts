@@ -1,0 +1,236 @@
+import type { Db } from '../../platform/db/database.ts';
+import {
+  CANAUX,
+  DEMARCHES,
+  MATERIELS,
+  THEMATIQUES,
+  TRANCHES_DUREE,
+  TYPES_ACTIVITE,
+} from '../activites/index.ts';
+import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
+import { findCommune } from '../territoires/index.ts';
+import {
+  type ActivityDimension,
+  computeStatistics,
+  type PeopleDimension,
+  type RawStatistics,
+} from './compute.ts';
+import { knownSum, protect, type Shown, shownTotal } from './disclosure.ts';
+import { monthsOf, type Period } from './period.ts';
+import type { StatisticsAccess } from './scope.ts';
+
+export type Row = {
+  code: string;
+  label: string;
+  value: Shown /** Of the total, when both are shown. */;
+  part: number | null;
+};
+
+export type Breakdown = {
+  id: string;
+  title: string;
+  /** What a cell counts. */
+  unit: 'activites' | 'accompagnements';
+  /** A field with several values per activity: cells may add up to more than the total. */
+  multi: boolean;
+  rows: Row[];
+  total: Shown;
+  /** Withheld: too few people to show it without a masked number being recomputed. */
+  hidden: boolean;
+};
+
+export type MonthRow = { mois: string; label: string; activites: number; accompagnements: Shown };
+
+export type StatisticsView = {
+  period: Period;
+  exact: boolean;
+  summary: {
+    activites: number;
+    accompagnements: Shown;
+    personnes: Shown;
+    nouvelles: Shown;
+    connues: Shown;
+  };
+  activity: Breakdown[];
+  people: Breakdown[];
+  months: { rows: MonthRow[]; hidden: boolean };
+};
+
+type Labels = Readonly<Record<string, string>>;
+
+const IDENTITES: Labels = { identifie: 'Personne enregistrée', anonyme: 'Personne anonyme' };
+
+const ACTIVITY_BREAKDOWNS: { id: ActivityDimension; title: string; labels: Labels; multi: boolean }[] = [
+  { id: 'type', title: 'Type d’activité', labels: TYPES_ACTIVITE, multi: false },
+  { id: 'thematique', title: 'Thématiques', labels: THEMATIQUES, multi: true },
+  { id: 'demarche', title: 'Démarches administratives', labels: DEMARCHES, multi: true },
+  { id: 'canal', title: 'Lieu de l’activité', labels: CANAUX, multi: false },
+  { id: 'duree', title: 'Durée', labels: TRANCHES_DUREE, multi: false },
+  { id: 'materiel', title: 'Matériel utilisé', labels: MATERIELS, multi: true },
+];
+
+const PEOPLE_BREAKDOWNS: { id: PeopleDimension; title: string; labels: Labels }[] = [
+  { id: 'identite', title: 'Personnes enregistrées ou anonymes', labels: IDENTITES },
+  { id: 'genre', title: 'Genre', labels: GENRES },
+  { id: 'age', title: 'Tranche d’âge', labels: TRANCHES_AGE },
+  { id: 'statut', title: 'Statut', labels: STATUTS },
+  { id: 'commune', title: 'Commune de résidence', labels: {} },
+];
+
+/** Communes listed one by one; the others are added up in one row. */
+export const COMMUNES_LISTED = 15;
+
+const collator = new Intl.Collator('fr', { sensitivity: 'base' });
+const monthFormat = new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+export const monthLabel = (mois: string) => monthFormat.format(new Date(`${mois}-01T00:00:00Z`));
+
+/** The vocabulary's codes in order, then any other code met (an older code keeps its count). */
+function codedRows(
+  counts: Map<string, number>,
+  labels: Labels,
+): { code: string; label: string; n: number }[] {
+  const rows = Object.entries(labels).map(([code, label]) => ({ code, label, n: counts.get(code) ?? 0 }));
+  for (const [code, n] of counts) if (!(code in labels)) rows.push({ code, label: code, n });
+  return rows;
+}
+
+/** The largest communes one by one, the others together, then the unknown. */
+function communeRows(counts: Map<string, number>): { code: string; label: string; n: number }[] {
+  const known = [...counts].filter(([code]) => code !== '');
+  known.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const rows = known.slice(0, COMMUNES_LISTED).map(([code, n]) => ({
+    code,
+    label: findCommune(code)?.name ?? `Commune ${code}`,
+    n,
+  }));
+  const others = known.slice(COMMUNES_LISTED).reduce((s, [, n]) => s + n, 0);
+  if (others > 0) rows.push({ code: 'autres', label: 'Autres communes', n: others });
+  rows.push({ code: '', label: 'Commune non renseignée', n: counts.get('') ?? 0 });
+  return rows;
+}
+
+const partOf = (value: Shown, total: Shown): number | null =>
+  typeof value === 'number' && typeof total === 'number' && total > 0 ? value / total : null;
+
+/** A breakdown of people: masked unless exact; withheld when masking cannot protect it. */
+function peopleBreakdown(
+  base: { id: string; title: string },
+  rows: { code: string; label: string; n: number }[],
+  total: number,
+  totalShown: Shown,
+  exact: boolean,
+): Breakdown {
+  const values = exact
+    ? rows.map((r) => r.n)
+    : protect(
+        rows.map((r) => r.n),
+        knownSum(totalShown, total),
+      );
+  if (values === null)
+    return {
+      ...base,
+      unit: 'accompagnements',
+      multi: false,
+      total: totalShown,
+      hidden: true,
+      rows: rows.map((r) => ({ code: r.code, label: r.label, value: 'masque', part: null })),
+    };
+  return {
+    ...base,
+    unit: 'accompagnements',
+    multi: false,
+    total: totalShown,
+    hidden: false,
+    rows: rows.map((r, i) => {
+      const value = values[i] as Shown;
+      return { code: r.code, label: r.label, value, part: partOf(value, totalShown) };
+    }),
+  };
+}
+
+/** Rows with small numbers masked (unless exact), in the order readers expect. */
+export function presentStatistics(raw: RawStatistics, exact: boolean): StatisticsView {
+  const accompagnements = shownTotal(raw.accompagnements, exact);
+  const personnes = shownTotal(raw.personnes, exact);
+  const split = exact
+    ? [raw.nouvelles, raw.personnes - raw.nouvelles]
+    : (protect([raw.nouvelles, raw.personnes - raw.nouvelles], knownSum(personnes, raw.personnes)) ?? [
+        'masque',
+        'masque',
+      ]);
+
+  const activity = ACTIVITY_BREAKDOWNS.map(({ id, title, labels, multi }): Breakdown => {
+    const rows = codedRows(raw.activity[id], labels);
+    // Several values per activity: the most frequent first; a single one: the vocabulary's order.
+    if (multi) rows.sort((a, b) => b.n - a.n);
+    return {
+      id,
+      title,
+      unit: 'activites',
+      multi,
+      total: raw.activites,
+      hidden: false,
+      rows: rows.map((r) => ({ code: r.code, label: r.label, value: r.n, part: partOf(r.n, raw.activites) })),
+    };
+  });
+
+  const people = PEOPLE_BREAKDOWNS.map(({ id, title, labels }) => {
+    const rows = id === 'commune' ? communeRows(raw.people.commune) : codedRows(raw.people[id], labels);
+    const breakdown = peopleBreakdown({ id, title }, rows, raw.accompagnements, accompagnements, exact);
+    if (id === 'commune' && !exact && !breakdown.hidden) {
+      // Masked communes after the shown ones, by name: their order must not rank them.
+      const shown = breakdown.rows.filter(
+        (r) => typeof r.value === 'number' && r.code !== 'autres' && r.code !== '',
+      );
+      const masked = breakdown.rows.filter(
+        (r) => typeof r.value !== 'number' && r.code !== 'autres' && r.code !== '',
+      );
+      masked.sort((a, b) => collator.compare(a.label, b.label));
+      const tail = breakdown.rows.filter((r) => r.code === 'autres' || r.code === '');
+      breakdown.rows = [...shown, ...masked, ...tail];
+    }
+    return breakdown;
+  });
+
+  const months = monthsOf(raw.period);
+  const perMonth = peopleBreakdown(
+    { id: 'mois', title: 'Accompagnements par mois' },
+    months.map((m) => ({ code: m, label: monthLabel(m), n: raw.monthsAccompagnements.get(m) ?? 0 })),
+    raw.accompagnements,
+    accompagnements,
+    exact,
+  );
+
+  return {
+    period: raw.period,
+    exact,
+    summary: {
+      activites: raw.activites,
+      accompagnements,
+      personnes,
+      nouvelles: split[0] as Shown,
+      connues: split[1] as Shown,
+    },
+    activity,
+    people,
+    months: {
+      hidden: perMonth.hidden,
+      rows: months.map((mois, i) => ({
+        mois,
+        label: monthLabel(mois),
+        activites: raw.monthsActivites.get(mois) ?? 0,
+        accompagnements: perMonth.rows[i]?.value ?? 'masque',
+      })),
+    },
+  };
+}
+
+/** Counts and presents a view in one call. */
+export async function statisticsView(
+  db: Db,
+  access: StatisticsAccess,
+  period: Period,
+): Promise<StatisticsView> {
+  return presentStatistics(await computeStatistics(db, access.scope, period), access.exact);
+}
