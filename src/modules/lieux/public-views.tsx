@@ -1,6 +1,7 @@
 import { ChoiceGroup, fieldId, Notice, safeNumber } from '../../platform/ui/components.tsx';
 import { describeDay, openingState, weeklyTimetable } from './horaires.ts';
 import { GeolocateButton, type MapConfig, PlaceMap, ResultsMap } from './map-view.tsx';
+import { QUOI_EXAMPLES } from './needs.ts';
 import type { SearchHit, SearchResult } from './search.ts';
 import type { LieuRow } from './store.ts';
 import {
@@ -58,8 +59,8 @@ function SearchFormView({ form, filtersOpen }: { form: SearchForm; filtersOpen: 
         <div class="search-form__main">
           <div class="field">
             <label for={fieldId('q')}>Quoi ?</label>
-            <span class="field__hint" id="q-aide">
-              Un besoin, un nom de lieu (ex. : impôts, CAF, médiathèque)
+            <span class="field__hint" id="q-aide" safe>
+              {`Un besoin, un nom de lieu (ex. : ${QUOI_EXAMPLES.join(', ')})`}
             </span>
             <input type="search" id={fieldId('q')} name="q" value={form.q} aria-describedby="q-aide" />
           </div>
@@ -229,6 +230,11 @@ export function SearchPage(props: {
             <span safe>{resultCount(result)}</span>
             {props.centre ? <span safe>{` près de ${props.centre.label}`}</span> : ''}
           </h2>
+          {result.needServices.length ? (
+            <p class="results-needs" safe>{`Lieux qui proposent : ${result.needServices.join(' ou ')}`}</p>
+          ) : (
+            ''
+          )}
           {result.total === 0 ? (
             <p>Essayez avec moins de filtres, un autre mot ou une commune voisine.</p>
           ) : (

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../platform/db/database.ts';
 import { findCommune, normaliseCommuneName, searchCommunes } from '../territoires/index.ts';
 import { minuteOfWeek } from './horaires.ts';
+import { servicesForNeeds } from './needs.ts';
 import { FRAIS, MODALITES_ACCOMPAGNEMENT, PUBLICS, SERVICES } from './vocabulary.ts';
 
 /** Accepts `a|b`, `a,b` is not safe (values hold commas): repeated params or `|`. */
@@ -120,6 +121,8 @@ export type SearchResult = {
   communes: string[];
   /** When the words had no match as typed: the words searched instead (typos corrected). */
   correctedQuery?: string;
+  /** The services the words named as a need ("impôts"): places offering one of them matched. */
+  needServices: string[];
 };
 
 /** Counting stops here: nobody pages through thousands of places, and counting costs. */
@@ -209,9 +212,13 @@ async function runSearch(
   const postcode = query.q && /^\d{5}$/.test(query.q) ? query.q : undefined;
   const codes = query.commune ? communeCodes(query.commune) : [];
   const tsquery = text ? sql`websearch_to_tsquery('relais_fr', ${text})` : undefined;
+  const needServices = text ? servicesForNeeds(text) : [];
 
   let base = db.selectFrom('lieu').where('status', '=', 'publie');
-  if (tsquery) base = base.where(sql<SqlBool>`search_doc @@ ${tsquery}`);
+  if (tsquery && needServices.length) {
+    // A need ("impôts") finds the places offering its services, and those whose name or text has the words.
+    base = base.where(sql<SqlBool>`(search_doc @@ ${tsquery} or services && ${needServices}::text[])`);
+  } else if (tsquery) base = base.where(sql<SqlBool>`search_doc @@ ${tsquery}`);
   if (postcode) base = base.where('code_postal', '=', postcode);
   if (query.commune) base = base.where('code_insee', '=', sql<string>`any(${codes}::text[])`);
   if (query.departement) base = base.where('code_insee', 'like', `${query.departement}%`);
@@ -297,6 +304,7 @@ async function runSearch(
     page: query.page,
     limit: query.limit,
     communes: codes,
+    needServices,
   };
 }
 

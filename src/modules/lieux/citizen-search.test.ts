@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import { NEEDS, QUOI_EXAMPLES } from './needs.ts';
+
+/** A citizen searching the demo directory in their own words, through the page and the API. */
+describe('citizen search on the demo data', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ demo: true });
+  });
+  after(() => t.close());
+
+  const page = async (query: string) => {
+    const res = await t.app.inject({ method: 'GET', url: `/lieux?${query}` });
+    return { status: res.statusCode, body: res.body };
+  };
+  const api = async (q: string) => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/lieux?q=${encodeURIComponent(q)}` });
+    assert.equal(res.statusCode, 200, q);
+    return res.json() as { total: number; services_du_besoin?: string[] };
+  };
+
+  const typed = [
+    ...QUOI_EXAMPLES,
+    ...NEEDS.flatMap((n) => n.terms),
+    // Accents, capitals, plurals and slips people make.
+    'impot',
+    'IMPÔTS',
+    'aide pour mes impôts',
+    'ordinateurs',
+    'ordinatuer',
+    'smarphone',
+    'cartes grises',
+    'carte grisse',
+    'pole emploi',
+    'Emplois',
+  ];
+
+  test('every hint example, vocabulary term and common slip finds places, on the page and in the API', async () => {
+    const missing: string[] = [];
+    for (const q of typed) {
+      const { status, body } = await page(`q=${encodeURIComponent(q)}`);
+      assert.equal(status, 200, q);
+      if (body.includes('Aucun lieu ne correspond')) missing.push(`page: ${q}`);
+      if ((await api(q)).total === 0) missing.push(`api: ${q}`);
+    }
+    assert.deepEqual(missing, []);
+  });
+
+  test('the page says which services matched a need', async () => {
+    const { body } = await page('q=imp%C3%B4ts');
+    assert.match(body, /Lieux qui proposent : Aide aux démarches administratives/);
+    assert.deepEqual((await api('CAF')).services_du_besoin, ['Aide aux démarches administratives']);
+    const other = await page('q=m%C3%A9diath%C3%A8que');
+    assert.doesNotMatch(other.body, /Lieux qui proposent/);
+  });
+});
