@@ -55,4 +55,32 @@ describe('citizen search on the demo data', () => {
     const other = await page('q=m%C3%A9diath%C3%A8que');
     assert.doesNotMatch(other.body, /Lieux qui proposent/);
   });
+
+  test('a postcode shared by several communes searches them all and lists them', async () => {
+    const { status, body } = await page('ou=42300');
+    assert.equal(status, 200);
+    assert.match(body, /Bus numérique du Roannais/);
+    assert.match(body, /Le code postal 42300 couvre \d+ communes : Roanne, [^<]*Mably/);
+    assert.doesNotMatch(body, /Aucun lieu n’est référencé/);
+  });
+
+  test('around a commune, places within 30 km first, and a link to widen', async () => {
+    const near = await page('ou=Villeurbanne');
+    assert.match(near.body, /lieux?<\/span><span> à moins de 30 km de Villeurbanne/);
+    assert.doesNotMatch(near.body, /Bus numérique du Roannais/);
+    assert.match(
+      near.body,
+      /<a href="\/lieux\?ou=Villeurbanne&(amp;)?rayon_km=100">Élargir la recherche à 100 km<\/a>/,
+    );
+    const wider = await page('ou=Villeurbanne&rayon_km=100');
+    assert.match(wider.body, /Bus numérique du Roannais/);
+    assert.doesNotMatch(wider.body, /Élargir la recherche/);
+  });
+
+  test('a position the page cannot read gets the normal page and a message in French', async () => {
+    const { status, body } = await page('near=abc&q=CAF');
+    assert.equal(status, 200);
+    assert.match(body, /Nous n’avons pas pu lire votre position/);
+    assert.match(body, /Lieux qui proposent/);
+  });
 });

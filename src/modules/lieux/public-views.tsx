@@ -26,7 +26,7 @@ export type SearchForm = {
 };
 
 /** Where the search was centred, in words, when it was. */
-export type SearchPlace = { label: string } | null;
+export type SearchPlace = { label: string; radiusKm?: number } | null;
 
 const kmFormat = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
 const safeDistance = (km: number) => (km < 1 ? `${Math.round(km * 1000)} m` : `${kmFormat.format(km)} km`);
@@ -166,6 +166,12 @@ function Hit({ hit, now }: { hit: SearchHit; now: Date }): JSX.Element {
   );
 }
 
+function aroundLabel(centre: NonNullable<SearchPlace>): string {
+  return centre.radiusKm === undefined
+    ? ` près de ${centre.label}`
+    : ` à moins de ${kmFormat.format(centre.radiusKm)} km de ${centre.label}`;
+}
+
 function resultCount(result: SearchResult): string {
   if (result.total === 0) return 'Aucun lieu ne correspond';
   return `${result.totalIsCapped ? 'Plus de ' : ''}${safeNumber(result.total)} lieu${result.total > 1 ? 'x' : ''}`;
@@ -178,6 +184,8 @@ export function SearchPage(props: {
   message?: string | undefined;
   errors: string[];
   queryString: (page?: number) => string;
+  /** The same search over a wider radius, when a radius applies. */
+  widerHref?: string | undefined;
   mapConfig: MapConfig;
   now: Date;
 }): JSX.Element {
@@ -228,7 +236,7 @@ export function SearchPage(props: {
         <section aria-labelledby="resultats-titre">
           <h2 id="resultats-titre" class="results-count" aria-live="polite">
             <span safe>{resultCount(result)}</span>
-            {props.centre ? <span safe>{` près de ${props.centre.label}`}</span> : ''}
+            {props.centre ? <span safe>{aroundLabel(props.centre)}</span> : ''}
           </h2>
           {result.needServices.length ? (
             <p class="results-needs" safe>{`Lieux qui proposent : ${result.needServices.join(' ou ')}`}</p>
@@ -245,6 +253,13 @@ export function SearchPage(props: {
             </ol>
           )}
           <Pagination result={result} href={(page) => `/lieux?${props.queryString(page)}`} />
+          {props.widerHref ? (
+            <p>
+              <a href={props.widerHref}>Élargir la recherche à 100 km</a>
+            </p>
+          ) : (
+            ''
+          )}
           {result.total > 0 ? (
             <ResultsMap config={props.mapConfig} source={`/api/v1/lieux?${props.queryString()}&limit=500`} />
           ) : (

@@ -308,23 +308,57 @@ async function runSearch(
   };
 }
 
+export type Located = {
+  /** What the person typed, in words: a commune's name, or a postcode and its communes. */
+  label: string;
+  /** The communes meant: all those of a postcode, nearest to the places first. */
+  communes: { code: string; name: string }[];
+  /** The middle of their published places; null when none has one. */
+  centre: { lat: number; lon: number } | null;
+};
+
 /**
- * Where a person is, from the commune they typed: the middle of the published places of
- * that commune (the reference data has no coordinates of communes). Null when unknown.
+ * Where a person is, from the commune or postcode they typed: the middle of the published
+ * places of that commune (the reference data has no coordinates of communes). A postcode
+ * means all its communes (42300 is Roanne, Mably, Riorges…). Null when unknown.
  */
-export async function locateCommune(
-  db: Db,
-  typed: string,
-): Promise<{ name: string; code: string; lat: number; lon: number } | { name: string; code: string } | null> {
-  const [commune] = searchCommunes(typed, 1);
-  if (!commune) return null;
-  const centre = await db
+export async function locateCommune(db: Db, typed: string): Promise<Located | null> {
+  const postcode = /^\d{5}$/.test(typed.trim());
+  const matches = searchCommunes(typed, postcode ? 50 : 1);
+  if (matches.length === 0) return null;
+  const codes = matches.map((m) => m.code);
+  const rows = await db
     .selectFrom('lieu')
-    .select([sql<number | null>`avg(latitude)`.as('lat'), sql<number | null>`avg(longitude)`.as('lon')])
+    .select([
+      'code_insee',
+      sql<number>`count(*)`.as('n'),
+      sql<number | null>`avg(latitude)`.as('lat'),
+      sql<number | null>`avg(longitude)`.as('lon'),
+    ])
     .where('status', '=', 'publie')
-    .where('code_insee', '=', commune.code)
+    .where('code_insee', '=', sql<string>`any(${codes}::text[])`)
     .where('latitude', 'is not', null)
-    .executeTakeFirst();
-  if (centre?.lat == null || centre.lon == null) return { name: commune.name, code: commune.code };
-  return { name: commune.name, code: commune.code, lat: Number(centre.lat), lon: Number(centre.lon) };
+    .groupBy('code_insee')
+    .execute();
+  // Communes with places first (most places first), then the others by name.
+  const placesIn = new Map(rows.map((r) => [r.code_insee, Number(r.n)]));
+  const communes = matches
+    .map((m) => ({ code: m.code, name: m.name }))
+    .sort(
+      (a, b) =>
+        (placesIn.get(b.code) ?? 0) - (placesIn.get(a.code) ?? 0) || a.name.localeCompare(b.name, 'fr'),
+    );
+  const total = rows.reduce((sum, r) => sum + Number(r.n), 0);
+  const centre =
+    total === 0
+      ? null
+      : {
+          lat: rows.reduce((sum, r) => sum + Number(r.lat) * Number(r.n), 0) / total,
+          lon: rows.reduce((sum, r) => sum + Number(r.lon) * Number(r.n), 0) / total,
+        };
+  const label =
+    communes.length > 1
+      ? `${typed.trim()} (${communes.map((c) => c.name).join(', ')})`
+      : (communes[0]?.name ?? typed);
+  return { label, communes, centre };
 }
