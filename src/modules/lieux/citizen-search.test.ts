@@ -83,4 +83,35 @@ describe('citizen search on the demo data', () => {
     assert.match(body, /Nous n’avons pas pu lire votre position/);
     assert.match(body, /Lieux qui proposent/);
   });
+
+  test('the home page leads with the search form', async () => {
+    const { body } = await t.app.inject({ method: 'GET', url: '/' });
+    const featured = body.indexOf('Trouver de l’aide près de chez vous');
+    assert.ok(
+      featured > 0 && featured < body.indexOf('Ce que nous vous proposons'),
+      'the search comes first',
+    );
+    assert.match(body, /<form method="get" action="\/lieux"[^>]*>[\s\S]*name="q"[\s\S]*name="ou"/);
+    assert.match(body, /ex\. : impôts, CAF, ordinateur, médiathèque/);
+  });
+
+  test('a commune filter given in the address is shown in the form, and can be unticked', async () => {
+    const { status, body } = await page('commune=69266');
+    assert.equal(status, 200);
+    assert.match(
+      body,
+      /<input type="checkbox" id="commune" name="commune" value="69266" checked\/><label for="commune">Seulement à Villeurbanne<\/label>/,
+    );
+  });
+
+  test('the list shows phone numbers, and citizen pages speak plain French', async () => {
+    const list = await page('ou=Villeurbanne');
+    assert.match(list.body, /Téléphone : <a href="tel:\+33478031234">04 78 03 12 34<\/a>/);
+    assert.doesNotMatch(list.body, /Outils du quotidien/);
+    assert.match(list.body, /Utiliser un ordinateur ou un téléphone/);
+    const id = /href="\/lieux\/([0-9a-f-]{36})">France Services de Villeurbanne/.exec(list.body)?.[1];
+    const place = await t.app.inject({ method: 'GET', url: `/lieux/${id}` });
+    assert.doesNotMatch(place.body, /Se présenter|Maîtrise des outils numériques du quotidien/);
+    assert.match(place.body, /Sans rendez-vous, aux heures d’ouverture/);
+  });
 });

@@ -2,16 +2,10 @@ import { ChoiceGroup, fieldId, Notice, safeNumber } from '../../platform/ui/comp
 import { describeDay, openingState, weeklyTimetable } from './horaires.ts';
 import { GeolocateButton, type MapConfig, PlaceMap, ResultsMap } from './map-view.tsx';
 import { QUOI_EXAMPLES } from './needs.ts';
+import { ACCESS_PLAIN, plain, SERVICE_PLAIN } from './plain-words.ts';
 import type { SearchHit, SearchResult } from './search.ts';
 import type { LieuRow } from './store.ts';
-import {
-  FRAIS,
-  MODALITES_ACCOMPAGNEMENT,
-  PUBLICS,
-  SERVICE_SHORT,
-  SERVICES,
-  TYPOLOGIES,
-} from './vocabulary.ts';
+import { FRAIS, MODALITES_ACCOMPAGNEMENT, PUBLICS, SERVICES, TYPOLOGIES } from './vocabulary.ts';
 
 /** What the search form shows back: the person's own words and choices. */
 export type SearchForm = {
@@ -23,6 +17,8 @@ export type SearchForm = {
   modalites: string[];
   frais: string[];
   ouvert: boolean;
+  /** A commune filter given in the address (`commune=69266`), shown so it can be removed. */
+  commune?: { value: string; label: string } | undefined;
 };
 
 /** Where the search was centred, in words, when it was. */
@@ -52,7 +48,16 @@ function Checkboxes(props: {
   );
 }
 
-function SearchFormView({ form, filtersOpen }: { form: SearchForm; filtersOpen: boolean }): JSX.Element {
+function SearchFormView({
+  form,
+  filtersOpen,
+  compact = false,
+}: {
+  form: SearchForm;
+  filtersOpen: boolean;
+  /** Without the filters: the home page's short form. */
+  compact?: boolean;
+}): JSX.Element {
   return (
     <search>
       <form method="get" action="/lieux" class="search-form" aria-label="Rechercher un lieu">
@@ -80,39 +85,64 @@ function SearchFormView({ form, filtersOpen }: { form: SearchForm; filtersOpen: 
             <GeolocateButton />
           </div>
         </div>
-        <input type="hidden" name="near" value={form.near ?? ''} />
-        <details class="filters" open={filtersOpen}>
-          <summary>Affiner la recherche</summary>
-          <Checkboxes
-            name="services"
-            legend="J’ai besoin d’aide pour…"
-            values={SERVICES}
-            checked={form.services}
-            labels={SERVICE_SHORT}
-          />
-          <Checkboxes
-            name="publics"
-            legend="Lieux qui accueillent spécialement…"
-            values={PUBLICS}
-            checked={form.publics}
-          />
-          <Checkboxes
-            name="modalites"
-            legend="Comment ?"
-            values={MODALITES_ACCOMPAGNEMENT}
-            checked={form.modalites}
-          />
-          <Checkboxes name="frais" legend="Coût" values={FRAIS} checked={form.frais} />
+        {form.commune ? (
           <div class="checkbox">
-            <input type="checkbox" id="ouvert" name="ouvert" value="maintenant" checked={form.ouvert} />
-            <label for="ouvert">Ouvert maintenant</label>
+            <input type="checkbox" id="commune" name="commune" value={form.commune.value} checked />
+            <label for="commune" safe>{`Seulement à ${form.commune.label}`}</label>
           </div>
-        </details>
+        ) : (
+          ''
+        )}
+        <input type="hidden" name="near" value={form.near ?? ''} />
+        {compact ? '' : <Filters form={form} open={filtersOpen} />}
         <button type="submit" class="button">
           Rechercher
         </button>
       </form>
     </search>
+  );
+}
+
+/** The home page's search: "Quoi ?" and "Où ?" only. */
+export function HomeSearch(): JSX.Element {
+  return (
+    <SearchFormView
+      form={{ services: [], publics: [], modalites: [], frais: [], ouvert: false }}
+      filtersOpen={false}
+      compact
+    />
+  );
+}
+
+function Filters({ form, open }: { form: SearchForm; open: boolean }): JSX.Element {
+  return (
+    <details class="filters" open={open}>
+      <summary>Affiner la recherche</summary>
+      <Checkboxes
+        name="services"
+        legend="J’ai besoin d’aide pour…"
+        values={SERVICES}
+        checked={form.services}
+        labels={SERVICE_PLAIN}
+      />
+      <Checkboxes
+        name="publics"
+        legend="Lieux qui accueillent spécialement…"
+        values={PUBLICS}
+        checked={form.publics}
+      />
+      <Checkboxes
+        name="modalites"
+        legend="Comment ?"
+        values={MODALITES_ACCOMPAGNEMENT}
+        checked={form.modalites}
+      />
+      <Checkboxes name="frais" legend="Coût" values={FRAIS} checked={form.frais} />
+      <div class="checkbox">
+        <input type="checkbox" id="ouvert" name="ouvert" value="maintenant" checked={form.ouvert} />
+        <label for="ouvert">Ouvert maintenant</label>
+      </div>
+    </details>
   );
 }
 
@@ -144,6 +174,16 @@ function Hit({ hit, now }: { hit: SearchHit; now: Date }): JSX.Element {
         <span safe>{hit.adresse}</span>, <span safe>{`${hit.code_postal} ${hit.commune}`}</span>
         {hit.distance_km !== null ? <strong> · à {safeDistance(hit.distance_km)}</strong> : ''}
       </p>
+      {hit.telephone[0] ? (
+        <p class="result__phone">
+          Téléphone :{' '}
+          <a href={`tel:${hit.telephone[0]}`} safe>
+            {formatPhone(hit.telephone[0])}
+          </a>
+        </p>
+      ) : (
+        ''
+      )}
       {state ? (
         <p class={state.open ? 'result__open' : 'result__closed'} safe>
           {state.label}
@@ -155,7 +195,7 @@ function Hit({ hit, now }: { hit: SearchHit; now: Date }): JSX.Element {
         <ul class="tags" aria-label="Services">
           {hit.services.map((s) => (
             <li class="tag" safe>
-              {SERVICE_SHORT[s as keyof typeof SERVICE_SHORT] ?? s}
+              {plain(SERVICE_PLAIN, s)}
             </li>
           ))}
         </ul>
@@ -443,7 +483,11 @@ export function PlacePage({
       </section>
       <section aria-labelledby="services">
         <h2 id="services">Ce que vous pouvez y faire</h2>
-        {row.services.length ? <List items={row.services} /> : <p>Non précisé.</p>}
+        {row.services.length ? (
+          <List items={row.services.map((s) => plain(SERVICE_PLAIN, s))} />
+        ) : (
+          <p>Non précisé.</p>
+        )}
         {row.modalites_accompagnement.length ? (
           <>
             <h3>Comment on vous accompagne</h3>
@@ -455,7 +499,7 @@ export function PlacePage({
         {row.modalites_acces.length ? (
           <>
             <h3>Pour venir</h3>
-            <List items={row.modalites_acces} />
+            <List items={row.modalites_acces.map((m) => plain(ACCESS_PLAIN, m))} />
           </>
         ) : (
           ''

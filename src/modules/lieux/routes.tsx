@@ -67,6 +67,12 @@ async function placeQuery(
   };
 }
 
+/** A commune filter in words: its name when it is an INSEE code. */
+function communeShown(value: string | undefined): SearchForm['commune'] {
+  if (!value) return undefined;
+  return { value, label: findCommune(value)?.name ?? value };
+}
+
 /** A position the page cannot read (`near=abc`) is dropped with a message, not refused. */
 function withoutBadPosition(raw: Record<string, unknown>): {
   raw: Record<string, unknown>;
@@ -94,6 +100,7 @@ export function lieuxRoutes(app: FastifyInstance, { db, config }: RouteContext):
       modalites: asList(raw.modalites),
       frais: asList(raw.frais),
       ouvert: raw.ouvert === 'maintenant',
+      commune: communeShown(asText(raw.commune)),
     };
     const parsed = searchSchema.safeParse(raw);
     const now = new Date();
