@@ -235,14 +235,13 @@ function browserChecks() {
 
   /** The definition lists' terms and details, as [term, detail] pairs. */
   function definitions(page: Page, selector: string): Promise<[string, string][]> {
-    return page
-      .locator(selector)
-      .evaluate((dl) =>
-        [...dl.querySelectorAll('dt')].map((dt) => [
-          dt.textContent?.trim() ?? '',
-          dt.nextElementSibling?.textContent?.trim() ?? '',
-        ]),
-      );
+    return page.locator(selector).evaluate((dl) =>
+      [...dl.querySelectorAll('dt')].map((dt) => [
+        // Times keep their parts together with non-breaking spaces: compare the words.
+        dt.textContent?.replaceAll('\u00a0', ' ').trim() ?? '',
+        dt.nextElementSibling?.textContent?.replaceAll('\u00a0', ' ').trim() ?? '',
+      ]),
+    );
   }
 
   test('a coordinator imports a messy file in draft, fixes and publishes a place; a citizen without JavaScript finds it on a phone', async (t) => {

@@ -114,4 +114,12 @@ describe('citizen search on the demo data', () => {
     assert.doesNotMatch(place.body, /Se présenter|Maîtrise des outils numériques du quotidien/);
     assert.match(place.body, /Sans rendez-vous, aux heures d’ouverture/);
   });
+
+  test('opening hours keep each time in one piece on a narrow screen', async () => {
+    const list = await page('q=France%20Services%20Villeurbanne');
+    const id = /href="\/lieux\/([0-9a-f-]{36})">France Services de Villeurbanne/.exec(list.body)?.[1];
+    const place = await t.app.inject({ method: 'GET', url: `/lieux/${id}` });
+    assert.match(place.body, /12\u00a0h\u00a030, 13\u00a0h\u00a030 – 17\u00a0h/);
+    assert.doesNotMatch(place.body, /\d h \d\d/);
+  });
 });

@@ -24,6 +24,10 @@ export type SearchForm = {
 /** Where the search was centred, in words, when it was. */
 export type SearchPlace = { label: string; radiusKm?: number } | null;
 
+/** "13 h 30" never wraps between its parts on a narrow screen: non-breaking spaces inside each time. */
+export const unbreakableTimes = (text: string): string =>
+  text.replace(/\d{1,2} h( \d\d)?/g, (time) => time.replaceAll(' ', '\u00a0'));
+
 const kmFormat = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
 const safeDistance = (km: number) => (km < 1 ? `${Math.round(km * 1000)} m` : `${kmFormat.format(km)} km`);
 
@@ -186,7 +190,7 @@ function Hit({ hit, now }: { hit: SearchHit; now: Date }): JSX.Element {
       )}
       {state ? (
         <p class={state.open ? 'result__open' : 'result__closed'} safe>
-          {state.label}
+          {unbreakableTimes(state.label)}
         </p>
       ) : (
         ''
@@ -380,7 +384,7 @@ export function PlacePage({
       <h1 safe>{row.nom}</h1>
       {state ? (
         <p class={state.open ? 'place__state result__open' : 'place__state result__closed'} safe>
-          {state.label}
+          {unbreakableTimes(state.label)}
         </p>
       ) : (
         ''
@@ -470,7 +474,7 @@ export function PlacePage({
             {week.map((day) => (
               <>
                 <dt safe>{day.label}</dt>
-                <dd safe>{describeDay(day.intervals)}</dd>
+                <dd safe>{unbreakableTimes(describeDay(day.intervals))}</dd>
               </>
             ))}
           </dl>
