@@ -174,11 +174,15 @@ export function lieuxTargets(placeIds: string[], browser: Record<string, string>
       path: '/lieux?ou=Lyon',
       label: '/lieux?ou=Lyon',
       headers: browser,
-      // What routes.tsx does for "Où ?": the middle of the commune's places, then nearest first.
+      // What routes.tsx does for "Où ?": the middle of the commune's places, then nearest first within 30 km.
       work: async (db, now) => {
         const located = await locateCommune(db, 'Lyon');
         const query = searchSchema.parse({});
-        return searchPlaces(db, located && 'lat' in located ? { ...query, near: located } : query, now);
+        return searchPlaces(
+          db,
+          located?.centre ? { ...query, near: located.centre, rayon_km: 30 } : query,
+          now,
+        );
       },
     },
     {

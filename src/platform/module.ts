@@ -56,7 +56,13 @@ export type AccessTable = Record<string, Access>;
 export type NavEntry = { href: string; label: string };
 
 /** A card on the public home page that leads to what a module offers. */
-export type HomeEntry = { href: string; title: string; text: string };
+export type HomeEntry = {
+  href: string;
+  title: string;
+  text: string;
+  /** Shown first on the home page, with this block (the citizen's search form), instead of a card. */
+  featured?: () => JSX.Element;
+};
 
 /**
  * One capability of Relais. `src/modules/index.ts` lists them; the platform wires their

@@ -235,14 +235,13 @@ function browserChecks() {
 
   /** The definition lists' terms and details, as [term, detail] pairs. */
   function definitions(page: Page, selector: string): Promise<[string, string][]> {
-    return page
-      .locator(selector)
-      .evaluate((dl) =>
-        [...dl.querySelectorAll('dt')].map((dt) => [
-          dt.textContent?.trim() ?? '',
-          dt.nextElementSibling?.textContent?.trim() ?? '',
-        ]),
-      );
+    return page.locator(selector).evaluate((dl) =>
+      [...dl.querySelectorAll('dt')].map((dt) => [
+        // Times keep their parts together with non-breaking spaces: compare the words.
+        dt.textContent?.replaceAll('\u00a0', ' ').trim() ?? '',
+        dt.nextElementSibling?.textContent?.replaceAll('\u00a0', ' ').trim() ?? '',
+      ]),
+    );
   }
 
   test('a coordinator imports a messy file in draft, fixes and publishes a place; a citizen without JavaScript finds it on a phone', async (t) => {
@@ -435,6 +434,21 @@ function browserChecks() {
       }
     });
   }
+
+  test('from the home page, a citizen on a phone without JavaScript searches in their own words and a shared postcode', async (t) => {
+    const page = await openPage(t, { viewport: { width: 320, height: 640 }, javaScriptEnabled: false });
+    await goto(page, '/');
+    const search = page.locator('form.search-form');
+    await search.getByLabel('Quoi ?').fill('impots');
+    await search.getByLabel('Où ?').fill('42300');
+    await search.getByRole('button', { name: 'Rechercher' }).click();
+    await page.waitForURL('**/lieux?**');
+    await page.getByText('Lieux qui proposent : Aide aux démarches administratives').waitFor();
+    await page.getByText(/Le code postal 42300 couvre \d+ communes : Roanne/).waitFor();
+    await page.getByRole('link', { name: 'Bus numérique du Roannais' }).waitFor();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 320, `the results are ${width} px wide at 320 px`);
+  });
 
   test('at 320 px wide, the place form (timetable, map picker, checkboxes) does not scroll sideways', async (t) => {
     const page = await openPage(t, { signedIn: true, viewport: { width: 320, height: 640 } });

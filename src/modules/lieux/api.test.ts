@@ -339,23 +339,24 @@ describe('places API and public pages (demo data)', () => {
     });
 
     test('/lieux with bad parameters says what is wrong, in French, with a 400', async () => {
-      const res = await get('/lieux?near=abc');
+      const res = await get('/lieux?ouvert=demain');
       assert.equal(res.statusCode, 400);
-      assert.match(res.body, /près de : « latitude,longitude » attendu/);
-      await assertValidHtml(res.body, '/lieux?near=abc');
+      assert.match(res.body, /ouvert : seule valeur possible « maintenant »/);
+      await assertValidHtml(res.body, '/lieux?ouvert=demain');
     });
 
     for (const ou of ['Villeurbanne', 'villeurbanne', '69100']) {
-      test(`/lieux?ou=${ou} orders by distance from Villeurbanne`, async () => {
+      test(`/lieux?ou=${ou} orders by distance from Villeurbanne, within 30 km`, async () => {
         const res = await get(`/lieux?ou=${ou}`);
         assert.equal(res.statusCode, 200);
-        assert.match(res.body, /près de Villeurbanne/);
+        assert.match(res.body, /à moins de 30 km de Villeurbanne/);
         // Centred on the middle of Villeurbanne's published places.
         const own = published().filter((p) => p.code_insee === '69266');
         const lat = own.reduce((s, p) => s + p.latitude!, 0) / own.length;
         const lon = own.reduce((s, p) => s + p.longitude!, 0) / own.length;
         const expected = published()
           .map((p) => ({ id: p.id, km: haversineKm(lat, lon, p.latitude!, p.longitude!) }))
+          .filter((p) => p.km <= 30)
           .sort((a, b) => a.km - b.km)
           .map((p) => p.id);
         assert.deepEqual(listedIds(res.body), expected);

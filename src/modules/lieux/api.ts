@@ -90,6 +90,12 @@ const searchResponse = {
   properties: {
     total: { type: 'integer', description: 'nombre de lieux trouvés (compté jusqu’à 1000)' },
     total_plafonne: { type: 'boolean', description: 'vrai quand il y en a plus de 1000' },
+    services_du_besoin: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        'quand les mots nomment un besoin (« impôts ») : les services LMN des lieux qui y répondent',
+    },
     recherche_corrigee: {
       type: 'string',
       description:
@@ -148,6 +154,7 @@ export async function lieuxApi(api: FastifyInstance, { db, config }: ModuleConte
         total: result.total,
         total_plafonne: result.totalIsCapped,
         ...(result.correctedQuery ? { recherche_corrigee: result.correctedQuery } : {}),
+        ...(result.needServices.length ? { services_du_besoin: result.needServices } : {}),
         page: result.page,
         limit: result.limit,
         items: result.hits.map((hit) => hitJson(hit, config.publicUrl, now)),

@@ -2,6 +2,7 @@ import type { RelaisModule } from '../../platform/module.ts';
 import { lieuxAdminRoutes } from './admin-routes.tsx';
 import { lieuxApi } from './api.ts';
 import { lieuxCli } from './cli.ts';
+import { HomeSearch } from './public-views.tsx';
 import { lieuxRoutes } from './routes.tsx';
 import { seedLieux } from './seed.ts';
 import { lieuxMigrations } from './tables.ts';
@@ -44,6 +45,7 @@ export const lieux: RelaisModule = {
       href: '/lieux',
       title: 'Trouver de l’aide près de chez vous',
       text: 'Les lieux où l’on vous aide à faire vos démarches en ligne et à utiliser le numérique.',
+      featured: HomeSearch,
     },
   ],
 };

@@ -1,16 +1,11 @@
 import { ChoiceGroup, fieldId, Notice, safeNumber } from '../../platform/ui/components.tsx';
 import { describeDay, openingState, weeklyTimetable } from './horaires.ts';
 import { GeolocateButton, type MapConfig, PlaceMap, ResultsMap } from './map-view.tsx';
+import { QUOI_EXAMPLES } from './needs.ts';
+import { ACCESS_PLAIN, plain, SERVICE_PLAIN } from './plain-words.ts';
 import type { SearchHit, SearchResult } from './search.ts';
 import type { LieuRow } from './store.ts';
-import {
-  FRAIS,
-  MODALITES_ACCOMPAGNEMENT,
-  PUBLICS,
-  SERVICE_SHORT,
-  SERVICES,
-  TYPOLOGIES,
-} from './vocabulary.ts';
+import { FRAIS, MODALITES_ACCOMPAGNEMENT, PUBLICS, SERVICES, TYPOLOGIES } from './vocabulary.ts';
 
 /** What the search form shows back: the person's own words and choices. */
 export type SearchForm = {
@@ -22,10 +17,16 @@ export type SearchForm = {
   modalites: string[];
   frais: string[];
   ouvert: boolean;
+  /** A commune filter given in the address (`commune=69266`), shown so it can be removed. */
+  commune?: { value: string; label: string } | undefined;
 };
 
 /** Where the search was centred, in words, when it was. */
-export type SearchPlace = { label: string } | null;
+export type SearchPlace = { label: string; radiusKm?: number } | null;
+
+/** "13 h 30" never wraps between its parts on a narrow screen: non-breaking spaces inside each time. */
+export const unbreakableTimes = (text: string): string =>
+  text.replace(/\d{1,2} h( \d\d)?/g, (time) => time.replaceAll(' ', '\u00a0'));
 
 const kmFormat = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
 const safeDistance = (km: number) => (km < 1 ? `${Math.round(km * 1000)} m` : `${kmFormat.format(km)} km`);
@@ -51,15 +52,24 @@ function Checkboxes(props: {
   );
 }
 
-function SearchFormView({ form, filtersOpen }: { form: SearchForm; filtersOpen: boolean }): JSX.Element {
+function SearchFormView({
+  form,
+  filtersOpen,
+  compact = false,
+}: {
+  form: SearchForm;
+  filtersOpen: boolean;
+  /** Without the filters: the home page's short form. */
+  compact?: boolean;
+}): JSX.Element {
   return (
     <search>
       <form method="get" action="/lieux" class="search-form" aria-label="Rechercher un lieu">
         <div class="search-form__main">
           <div class="field">
             <label for={fieldId('q')}>Quoi ?</label>
-            <span class="field__hint" id="q-aide">
-              Un besoin, un nom de lieu (ex. : impôts, CAF, médiathèque)
+            <span class="field__hint" id="q-aide" safe>
+              {`Un besoin, un nom de lieu (ex. : ${QUOI_EXAMPLES.join(', ')})`}
             </span>
             <input type="search" id={fieldId('q')} name="q" value={form.q} aria-describedby="q-aide" />
           </div>
@@ -79,39 +89,64 @@ function SearchFormView({ form, filtersOpen }: { form: SearchForm; filtersOpen: 
             <GeolocateButton />
           </div>
         </div>
-        <input type="hidden" name="near" value={form.near ?? ''} />
-        <details class="filters" open={filtersOpen}>
-          <summary>Affiner la recherche</summary>
-          <Checkboxes
-            name="services"
-            legend="J’ai besoin d’aide pour…"
-            values={SERVICES}
-            checked={form.services}
-            labels={SERVICE_SHORT}
-          />
-          <Checkboxes
-            name="publics"
-            legend="Lieux qui accueillent spécialement…"
-            values={PUBLICS}
-            checked={form.publics}
-          />
-          <Checkboxes
-            name="modalites"
-            legend="Comment ?"
-            values={MODALITES_ACCOMPAGNEMENT}
-            checked={form.modalites}
-          />
-          <Checkboxes name="frais" legend="Coût" values={FRAIS} checked={form.frais} />
+        {form.commune ? (
           <div class="checkbox">
-            <input type="checkbox" id="ouvert" name="ouvert" value="maintenant" checked={form.ouvert} />
-            <label for="ouvert">Ouvert maintenant</label>
+            <input type="checkbox" id="commune" name="commune" value={form.commune.value} checked />
+            <label for="commune" safe>{`Seulement à ${form.commune.label}`}</label>
           </div>
-        </details>
+        ) : (
+          ''
+        )}
+        <input type="hidden" name="near" value={form.near ?? ''} />
+        {compact ? '' : <Filters form={form} open={filtersOpen} />}
         <button type="submit" class="button">
           Rechercher
         </button>
       </form>
     </search>
+  );
+}
+
+/** The home page's search: "Quoi ?" and "Où ?" only. */
+export function HomeSearch(): JSX.Element {
+  return (
+    <SearchFormView
+      form={{ services: [], publics: [], modalites: [], frais: [], ouvert: false }}
+      filtersOpen={false}
+      compact
+    />
+  );
+}
+
+function Filters({ form, open }: { form: SearchForm; open: boolean }): JSX.Element {
+  return (
+    <details class="filters" open={open}>
+      <summary>Affiner la recherche</summary>
+      <Checkboxes
+        name="services"
+        legend="J’ai besoin d’aide pour…"
+        values={SERVICES}
+        checked={form.services}
+        labels={SERVICE_PLAIN}
+      />
+      <Checkboxes
+        name="publics"
+        legend="Lieux qui accueillent spécialement…"
+        values={PUBLICS}
+        checked={form.publics}
+      />
+      <Checkboxes
+        name="modalites"
+        legend="Comment ?"
+        values={MODALITES_ACCOMPAGNEMENT}
+        checked={form.modalites}
+      />
+      <Checkboxes name="frais" legend="Coût" values={FRAIS} checked={form.frais} />
+      <div class="checkbox">
+        <input type="checkbox" id="ouvert" name="ouvert" value="maintenant" checked={form.ouvert} />
+        <label for="ouvert">Ouvert maintenant</label>
+      </div>
+    </details>
   );
 }
 
@@ -143,9 +178,19 @@ function Hit({ hit, now }: { hit: SearchHit; now: Date }): JSX.Element {
         <span safe>{hit.adresse}</span>, <span safe>{`${hit.code_postal} ${hit.commune}`}</span>
         {hit.distance_km !== null ? <strong> · à {safeDistance(hit.distance_km)}</strong> : ''}
       </p>
+      {hit.telephone[0] ? (
+        <p class="result__phone">
+          Téléphone :{' '}
+          <a href={`tel:${hit.telephone[0]}`} safe>
+            {formatPhone(hit.telephone[0])}
+          </a>
+        </p>
+      ) : (
+        ''
+      )}
       {state ? (
         <p class={state.open ? 'result__open' : 'result__closed'} safe>
-          {state.label}
+          {unbreakableTimes(state.label)}
         </p>
       ) : (
         ''
@@ -154,7 +199,7 @@ function Hit({ hit, now }: { hit: SearchHit; now: Date }): JSX.Element {
         <ul class="tags" aria-label="Services">
           {hit.services.map((s) => (
             <li class="tag" safe>
-              {SERVICE_SHORT[s as keyof typeof SERVICE_SHORT] ?? s}
+              {plain(SERVICE_PLAIN, s)}
             </li>
           ))}
         </ul>
@@ -163,6 +208,12 @@ function Hit({ hit, now }: { hit: SearchHit; now: Date }): JSX.Element {
       )}
     </li>
   );
+}
+
+function aroundLabel(centre: NonNullable<SearchPlace>): string {
+  return centre.radiusKm === undefined
+    ? ` près de ${centre.label}`
+    : ` à moins de ${kmFormat.format(centre.radiusKm)} km de ${centre.label}`;
 }
 
 function resultCount(result: SearchResult): string {
@@ -177,6 +228,8 @@ export function SearchPage(props: {
   message?: string | undefined;
   errors: string[];
   queryString: (page?: number) => string;
+  /** The same search over a wider radius, when a radius applies. */
+  widerHref?: string | undefined;
   mapConfig: MapConfig;
   now: Date;
 }): JSX.Element {
@@ -227,8 +280,13 @@ export function SearchPage(props: {
         <section aria-labelledby="resultats-titre">
           <h2 id="resultats-titre" class="results-count" aria-live="polite">
             <span safe>{resultCount(result)}</span>
-            {props.centre ? <span safe>{` près de ${props.centre.label}`}</span> : ''}
+            {props.centre ? <span safe>{aroundLabel(props.centre)}</span> : ''}
           </h2>
+          {result.needServices.length ? (
+            <p class="results-needs" safe>{`Lieux qui proposent : ${result.needServices.join(' ou ')}`}</p>
+          ) : (
+            ''
+          )}
           {result.total === 0 ? (
             <p>Essayez avec moins de filtres, un autre mot ou une commune voisine.</p>
           ) : (
@@ -239,6 +297,13 @@ export function SearchPage(props: {
             </ol>
           )}
           <Pagination result={result} href={(page) => `/lieux?${props.queryString(page)}`} />
+          {props.widerHref ? (
+            <p>
+              <a href={props.widerHref}>Élargir la recherche à 100 km</a>
+            </p>
+          ) : (
+            ''
+          )}
           {result.total > 0 ? (
             <ResultsMap config={props.mapConfig} source={`/api/v1/lieux?${props.queryString()}&limit=500`} />
           ) : (
@@ -319,7 +384,7 @@ export function PlacePage({
       <h1 safe>{row.nom}</h1>
       {state ? (
         <p class={state.open ? 'place__state result__open' : 'place__state result__closed'} safe>
-          {state.label}
+          {unbreakableTimes(state.label)}
         </p>
       ) : (
         ''
@@ -409,7 +474,7 @@ export function PlacePage({
             {week.map((day) => (
               <>
                 <dt safe>{day.label}</dt>
-                <dd safe>{describeDay(day.intervals)}</dd>
+                <dd safe>{unbreakableTimes(describeDay(day.intervals))}</dd>
               </>
             ))}
           </dl>
@@ -422,7 +487,11 @@ export function PlacePage({
       </section>
       <section aria-labelledby="services">
         <h2 id="services">Ce que vous pouvez y faire</h2>
-        {row.services.length ? <List items={row.services} /> : <p>Non précisé.</p>}
+        {row.services.length ? (
+          <List items={row.services.map((s) => plain(SERVICE_PLAIN, s))} />
+        ) : (
+          <p>Non précisé.</p>
+        )}
         {row.modalites_accompagnement.length ? (
           <>
             <h3>Comment on vous accompagne</h3>
@@ -434,7 +503,7 @@ export function PlacePage({
         {row.modalites_acces.length ? (
           <>
             <h3>Pour venir</h3>
-            <List items={row.modalites_acces} />
+            <List items={row.modalites_acces.map((m) => plain(ACCESS_PLAIN, m))} />
           </>
         ) : (
           ''

@@ -22,16 +22,23 @@ function queryStringOf(raw: Record<string, unknown>): (page?: number) => string 
   };
 }
 
+/** Around a person, places this far first; "Élargir" goes to the wider radius. */
+const DEFAULT_RADIUS_KM = 30;
+const WIDER_RADIUS_KM = 100;
+
 /**
- * Turns "Où ?" into a search: near the middle of the commune's places when it has some,
- * else within its département (Relais knows places' positions, not communes').
+ * Turns "Où ?" into a search: within a radius of the middle of the commune's places (all the
+ * communes of a postcode) when it has some, else within its département (Relais knows
+ * places' positions, not communes').
  */
 async function placeQuery(
   db: RouteContext['db'],
   query: SearchQuery,
   ou: string | undefined,
 ): Promise<{ query: SearchQuery; centre: SearchPlace; message?: string }> {
-  if (query.near) return { query, centre: { label: 'votre position' } };
+  const rayon_km = query.rayon_km ?? DEFAULT_RADIUS_KM;
+  if (query.near)
+    return { query: { ...query, rayon_km }, centre: { label: 'votre position', radiusKm: rayon_km } };
   if (!ou) return { query, centre: null };
   const located = await locateCommune(db, ou);
   if (!located) {
@@ -41,22 +48,49 @@ async function placeQuery(
       message: `Nous ne trouvons pas de commune « ${ou} » : vérifiez l’orthographe ou tapez le code postal.`,
     };
   }
-  if ('lat' in located)
+  const names = located.communes.map((c) => c.name).join(', ');
+  const shared =
+    located.communes.length > 1
+      ? `Le code postal ${ou} couvre ${located.communes.length} communes : ${names}. `
+      : '';
+  if (located.centre)
     return {
-      query: { ...query, near: { lat: located.lat, lon: located.lon } },
-      centre: { label: located.name },
+      query: { ...query, near: located.centre, rayon_km },
+      centre: { label: located.label, radiusKm: rayon_km },
+      ...(shared ? { message: `${shared}Voici les lieux les plus proches de l’ensemble.` } : {}),
     };
-  const departement = findCommune(located.code)?.departement ?? undefined;
+  const departement = findCommune(located.communes[0]?.code ?? '')?.departement ?? undefined;
   return {
     query: { ...query, departement },
     centre: null,
-    message: `Aucun lieu n’est référencé à ${located.name} : voici les lieux de son département.`,
+    message: `${shared}Aucun lieu n’est référencé à ${names} : voici les lieux de son département.`,
+  };
+}
+
+/** A commune filter in words: its name when it is an INSEE code. */
+function communeShown(value: string | undefined): SearchForm['commune'] {
+  if (!value) return undefined;
+  return { value, label: findCommune(value)?.name ?? value };
+}
+
+/** A position the page cannot read (`near=abc`) is dropped with a message, not refused. */
+function withoutBadPosition(raw: Record<string, unknown>): {
+  raw: Record<string, unknown>;
+  message?: string;
+} {
+  const near = asText(raw.near);
+  if (!near || searchSchema.shape.near.safeParse(near).success) return { raw };
+  const { near: _dropped, ...rest } = raw;
+  return {
+    raw: rest,
+    message: 'Nous n’avons pas pu lire votre position : indiquez votre commune ou votre code postal.',
   };
 }
 
 export function lieuxRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
   app.get('/lieux', async (request: FastifyRequest, reply) => {
-    const raw = request.query as Record<string, unknown>;
+    const checked = withoutBadPosition(request.query as Record<string, unknown>);
+    const raw = checked.raw;
     const form: SearchForm = {
       q: asText(raw.q),
       ou: asText(raw.ou),
@@ -66,16 +100,17 @@ export function lieuxRoutes(app: FastifyInstance, { db, config }: RouteContext):
       modalites: asList(raw.modalites),
       frais: asList(raw.frais),
       ouvert: raw.ouvert === 'maintenant',
+      commune: communeShown(asText(raw.commune)),
     };
     const parsed = searchSchema.safeParse(raw);
     const now = new Date();
     let result: SearchResult | null = null;
     let centre: SearchPlace = null;
-    let message: string | undefined;
+    let message = checked.message;
     if (parsed.success) {
       const located = await placeQuery(db, parsed.data, form.ou);
       centre = located.centre;
-      message = located.message;
+      message = [message, located.message].filter(Boolean).join(' ') || undefined;
       result = await searchPlaces(db, located.query, now);
     }
     return reply.page(
@@ -92,6 +127,11 @@ export function lieuxRoutes(app: FastifyInstance, { db, config }: RouteContext):
         message={message}
         errors={parsed.success ? [] : parsed.error.issues.map((i) => i.message)}
         queryString={queryStringOf(raw)}
+        widerHref={
+          centre?.radiusKm !== undefined && centre.radiusKm < WIDER_RADIUS_KM
+            ? `/lieux?${queryStringOf({ ...raw, rayon_km: String(WIDER_RADIUS_KM) })()}`
+            : undefined
+        }
         mapConfig={config}
         now={now}
       />,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../platform/db/database.ts';
 import { findCommune, normaliseCommuneName, searchCommunes } from '../territoires/index.ts';
 import { minuteOfWeek } from './horaires.ts';
+import { servicesForNeeds } from './needs.ts';
 import { FRAIS, MODALITES_ACCOMPAGNEMENT, PUBLICS, SERVICES } from './vocabulary.ts';
 
 /** Accepts `a|b`, `a,b` is not safe (values hold commas): repeated params or `|`. */
@@ -120,6 +121,8 @@ export type SearchResult = {
   communes: string[];
   /** When the words had no match as typed: the words searched instead (typos corrected). */
   correctedQuery?: string;
+  /** The services the words named as a need ("impôts"): places offering one of them matched. */
+  needServices: string[];
 };
 
 /** Counting stops here: nobody pages through thousands of places, and counting costs. */
@@ -209,9 +212,13 @@ async function runSearch(
   const postcode = query.q && /^\d{5}$/.test(query.q) ? query.q : undefined;
   const codes = query.commune ? communeCodes(query.commune) : [];
   const tsquery = text ? sql`websearch_to_tsquery('relais_fr', ${text})` : undefined;
+  const needServices = text ? servicesForNeeds(text) : [];
 
   let base = db.selectFrom('lieu').where('status', '=', 'publie');
-  if (tsquery) base = base.where(sql<SqlBool>`search_doc @@ ${tsquery}`);
+  if (tsquery && needServices.length) {
+    // A need ("impôts") finds the places offering its services, and those whose name or text has the words.
+    base = base.where(sql<SqlBool>`(search_doc @@ ${tsquery} or services && ${needServices}::text[])`);
+  } else if (tsquery) base = base.where(sql<SqlBool>`search_doc @@ ${tsquery}`);
   if (postcode) base = base.where('code_postal', '=', postcode);
   if (query.commune) base = base.where('code_insee', '=', sql<string>`any(${codes}::text[])`);
   if (query.departement) base = base.where('code_insee', 'like', `${query.departement}%`);
@@ -297,26 +304,61 @@ async function runSearch(
     page: query.page,
     limit: query.limit,
     communes: codes,
+    needServices,
   };
 }
 
+export type Located = {
+  /** What the person typed, in words: a commune's name, or a postcode and its communes. */
+  label: string;
+  /** The communes meant: all those of a postcode, nearest to the places first. */
+  communes: { code: string; name: string }[];
+  /** The middle of their published places; null when none has one. */
+  centre: { lat: number; lon: number } | null;
+};
+
 /**
- * Where a person is, from the commune they typed: the middle of the published places of
- * that commune (the reference data has no coordinates of communes). Null when unknown.
+ * Where a person is, from the commune or postcode they typed: the middle of the published
+ * places of that commune (the reference data has no coordinates of communes). A postcode
+ * means all its communes (42300 is Roanne, Mably, Riorges…). Null when unknown.
  */
-export async function locateCommune(
-  db: Db,
-  typed: string,
-): Promise<{ name: string; code: string; lat: number; lon: number } | { name: string; code: string } | null> {
-  const [commune] = searchCommunes(typed, 1);
-  if (!commune) return null;
-  const centre = await db
+export async function locateCommune(db: Db, typed: string): Promise<Located | null> {
+  const postcode = /^\d{5}$/.test(typed.trim());
+  const matches = searchCommunes(typed, postcode ? 50 : 1);
+  if (matches.length === 0) return null;
+  const codes = matches.map((m) => m.code);
+  const rows = await db
     .selectFrom('lieu')
-    .select([sql<number | null>`avg(latitude)`.as('lat'), sql<number | null>`avg(longitude)`.as('lon')])
+    .select([
+      'code_insee',
+      sql<number>`count(*)`.as('n'),
+      sql<number | null>`avg(latitude)`.as('lat'),
+      sql<number | null>`avg(longitude)`.as('lon'),
+    ])
     .where('status', '=', 'publie')
-    .where('code_insee', '=', commune.code)
+    .where('code_insee', '=', sql<string>`any(${codes}::text[])`)
     .where('latitude', 'is not', null)
-    .executeTakeFirst();
-  if (centre?.lat == null || centre.lon == null) return { name: commune.name, code: commune.code };
-  return { name: commune.name, code: commune.code, lat: Number(centre.lat), lon: Number(centre.lon) };
+    .groupBy('code_insee')
+    .execute();
+  // Communes with places first (most places first), then the others by name.
+  const placesIn = new Map(rows.map((r) => [r.code_insee, Number(r.n)]));
+  const communes = matches
+    .map((m) => ({ code: m.code, name: m.name }))
+    .sort(
+      (a, b) =>
+        (placesIn.get(b.code) ?? 0) - (placesIn.get(a.code) ?? 0) || a.name.localeCompare(b.name, 'fr'),
+    );
+  const total = rows.reduce((sum, r) => sum + Number(r.n), 0);
+  const centre =
+    total === 0
+      ? null
+      : {
+          lat: rows.reduce((sum, r) => sum + Number(r.lat) * Number(r.n), 0) / total,
+          lon: rows.reduce((sum, r) => sum + Number(r.lon) * Number(r.n), 0) / total,
+        };
+  const label =
+    communes.length > 1
+      ? `${typed.trim()} (${communes.map((c) => c.name).join(', ')})`
+      : (communes[0]?.name ?? typed);
+  return { label, communes, centre };
 }

@@ -52,18 +52,34 @@ export function HomePage(props: { opsn: Opsn; members: Collectivite[]; entries: 
       ) : (
         ''
       )}
+      {props.entries.map((entry, i) => {
+        const Featured = entry.featured;
+        return Featured ? (
+          <section class="home-featured" aria-labelledby={`accueil-${i}`}>
+            <h2 id={`accueil-${i}`} safe>
+              {entry.title}
+            </h2>
+            <p safe>{entry.text}</p>
+            <Featured />
+          </section>
+        ) : (
+          ''
+        );
+      })}
       <h2>Ce que nous vous proposons</h2>
       <ul class="cards">
-        {props.entries.map((entry) => (
-          <li class="card">
-            <h3>
-              <a href={entry.href} safe>
-                {entry.title}
-              </a>
-            </h3>
-            <p safe>{entry.text}</p>
-          </li>
-        ))}
+        {props.entries
+          .filter((entry) => !entry.featured)
+          .map((entry) => (
+            <li class="card">
+              <h3>
+                <a href={entry.href} safe>
+                  {entry.title}
+                </a>
+              </h3>
+              <p safe>{entry.text}</p>
+            </li>
+          ))}
       </ul>
       <h2 id="membres">Nos collectivités membres</h2>
       {members.length === 0 ? (
