@@ -2,18 +2,16 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
 import { participationsBeforeDay, TYPES_ACTIVITE } from '../activites/index.ts';
 import { GENRES, TRANCHES_AGE } from '../beneficiaires/index.ts';
-// The activity module's index does not export these yet: its vocabulary and its rule for
-// small numbers are read from their own files, so that this dataset hides exactly what the
-// statistics pages hide.
-import { parisToday, protect, THRESHOLD } from '../statistiques/index.ts';
+// The statistics' own rounding: this dataset publishes exactly the monthly cells the
+// statistics pages and the observatory add up.
+import { parisToday, ROUNDING_BASE, roundToBase } from '../statistiques/index.ts';
 import { findCommune, listCollectivites } from '../territoires/index.ts';
 import type { Column, Dataset, DatasetRow } from './dataset.ts';
 
 /**
  * Aggregated activity of the helpers: one row per collectivité, commune of residence of the
  * people helped and month, with the number of accompaniments (one person at one activity)
- * broken down three ways. Only cells are published, never totals over rows, and no count
- * under 5 appears (see `protectRow`).
+ * broken down three ways, every count rounded to the nearest multiple of 5 (see `roundRow`).
  */
 
 type Breakdown = {
@@ -32,7 +30,7 @@ const BREAKDOWNS: readonly Breakdown[] = [
 
 const columnName = (b: Breakdown, code: string) => `${b.prefix}_${code}`;
 
-const SUPPRESSED = 'vide quand le nombre est inférieur à 5 ou permettrait d’en retrouver un';
+const ROUNDED = `arrondi au multiple de ${ROUNDING_BASE} le plus proche`;
 
 const COLUMNS: Column[] = [
   {
@@ -58,7 +56,7 @@ const COLUMNS: Column[] = [
     name: 'accompagnements',
     type: 'integer',
     unit: 'accompagnements',
-    description: `Accompagnements : une personne présente à une activité, individuelle ou en atelier ; ${SUPPRESSED}`,
+    description: `Accompagnements : une personne présente à une activité, individuelle ou en atelier ; ${ROUNDED}`,
   },
   ...BREAKDOWNS.flatMap((b) =>
     Object.entries(b.vocabulary).map(
@@ -66,7 +64,7 @@ const COLUMNS: Column[] = [
         name: columnName(b, code),
         type: 'integer',
         unit: 'accompagnements',
-        description: `Accompagnements dont le ${b.what} est « ${label} » ; ${SUPPRESSED}`,
+        description: `Accompagnements dont le ${b.what} est « ${label} » ; ${ROUNDED}`,
       }),
     ),
   ),
@@ -99,28 +97,17 @@ function countsQuery(before: string) {
 }
 
 /**
- * A row's counts as they may be published, null for a hidden one. A reader can add up any
- * breakdown to get the row's total, so each breakdown is protected as if that total were
- * known: cells of 1 to 4 are hidden, then the cells that would let one be recomputed by
- * difference (`protect`, as on the statistics pages), or the whole breakdown. A row of fewer
- * than 5 accompaniments shows no number at all, not even zeros (they would tell that every
- * person shares the remaining value).
+ * A row's counts as they may be published: each rounded to the nearest multiple of 5 on its
+ * own, the same monthly cells the statistics pages add up (statistiques/disclosure.ts). Null: a
+ * row whose total rounds to 0 is not published (its mere presence would tell that someone
+ * from that commune was helped that month).
  */
-export function protectRow(
+export function roundRow(
   total: number,
   breakdowns: readonly (readonly number[])[],
-): { total: number | null; breakdowns: (number | null)[][] } {
-  if (total < THRESHOLD) return { total: null, breakdowns: breakdowns.map((cells) => cells.map(() => null)) };
-  return {
-    total,
-    breakdowns: breakdowns.map((cells) => {
-      const shown = protect(cells, { lo: total, hi: total });
-      return cells.map((_, i) => {
-        const value = shown?.[i];
-        return typeof value === 'number' ? value : null;
-      });
-    }),
-  };
+): { total: number; breakdowns: number[][] } | null {
+  if (roundToBase(total) === 0) return null;
+  return { total: roundToBase(total), breakdowns: breakdowns.map((cells) => cells.map(roundToBase)) };
 }
 
 /** The dataset's rows: complete months only (the month in progress would change every day). */
@@ -130,27 +117,28 @@ export async function generateActivity(db: Db, today: string = parisToday()): Pr
     listCollectivites(db),
   ]);
   const byId = new Map(collectivites.map((c) => [c.id, c]));
-  const published = rows.map((row): DatasetRow => {
+  const published = rows.flatMap((row): DatasetRow[] => {
     const collectivite = byId.get(Number(row.collectivite_id));
     const commune = String(row.commune);
-    const protectedRow = protectRow(
+    const rounded = roundRow(
       Number(row.accompagnements),
       BREAKDOWNS.map((b) => Object.keys(b.vocabulary).map((code) => Number(row[columnName(b, code)]))),
     );
+    if (!rounded) return [];
     const record: DatasetRow = {
       collectivite_code: collectivite?.code ?? '',
       collectivite_nom: collectivite ? collectivite.display_name || collectivite.name : '',
       commune_residence_insee: commune,
       commune_residence_nom: commune ? (findCommune(commune)?.name ?? '') : '',
       mois: String(row.mois),
-      accompagnements: protectedRow.total,
+      accompagnements: rounded.total,
     };
     BREAKDOWNS.forEach((b, i) => {
       Object.keys(b.vocabulary).forEach((code, j) => {
-        record[columnName(b, code)] = protectedRow.breakdowns[i]?.[j] ?? null;
+        record[columnName(b, code)] = rounded.breakdowns[i]?.[j] ?? 0;
       });
     });
-    return record;
+    return [record];
   });
   const key = (r: DatasetRow) => `${r.collectivite_code}\t${r.commune_residence_insee}\t${r.mois}`;
   return published.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
@@ -162,7 +150,7 @@ export const activiteDataset: Dataset = {
   description:
     'Le nombre de personnes accompagnées par les médiateurs numériques des collectivités membres, ' +
     'par commune de résidence et par mois, selon le type d’activité, le genre et la tranche d’âge. ' +
-    'Données agrégées : aucun nombre inférieur à 5 n’est publié.',
+    `Données agrégées : chaque nombre est arrondi au multiple de ${ROUNDING_BASE} le plus proche.`,
   keywords: [
     'inclusion numérique',
     'médiation numérique',
@@ -173,9 +161,8 @@ export const activiteDataset: Dataset = {
   columns: COLUMNS,
   notes: [
     'Une ligne par collectivité, commune de résidence et mois révolu (le mois en cours n’est publié qu’une fois terminé).',
-    `Secret statistique : une cellule vide cache un nombre compris entre 1 et ${THRESHOLD - 1}, ou un nombre qui permettrait d’en retrouver un par différence avec le total de la ligne. Quand le total d’une ligne est inférieur à ${THRESHOLD}, aucun nombre de la ligne n’est publié.`,
-    'Aucun total par collectivité, par commune ou par mois n’est publié : additionner des lignes ne donne qu’un minimum, puisque les cellules vides n’y comptent pas.',
-    'Chaque répartition (type d’activité, genre, tranche d’âge) totalise les accompagnements de la ligne quand aucune de ses cellules n’est vide.',
+    `Secret statistique : chaque nombre est arrondi séparément au multiple de ${ROUNDING_BASE} le plus proche (0, 1 et 2 donnent 0 ; 3 à 7 donnent 5 ; etc.), comme les statistiques de Relais et l’observatoire, qui additionnent ces mêmes nombres mois par mois. Une ligne dont le total arrondi est 0 n’est pas publiée.`,
+    'Les arrondis étant faits cellule par cellule, une répartition (type d’activité, genre, tranche d’âge) peut ne pas totaliser exactement les accompagnements de la ligne.',
   ],
   generate: generateActivity,
 };

@@ -26,7 +26,7 @@ import { indiceDataset, registerDataset } from './index.ts';
 
 /**
  * Open data through HTTP and the command line: the files after publication, what they hold
- * against the database (no count under 5, ever), validators and 304, the DCAT catalogue
+ * against the database (every count rounded to 5), validators and 304, the DCAT catalogue
  * expanded to RDF by a JSON-LD processor, who may regenerate, and `donnees publier`.
  */
 
@@ -238,7 +238,7 @@ describe('open data', () => {
     assert.deepEqual(JSON.parse(json.body), JSON.parse((await visitor.get('/api/v1/lieux.json')).body));
   });
 
-  test('activity: cells as the database counts them, small ones and those that would reveal them hidden', async () => {
+  test('activity: the database’s monthly cells, each rounded to 5, rows rounding to 0 left out', async () => {
     const visitor = new Client(t.app);
     const csv = await visitor.get(`/donnees/${ACTIVITE}.csv`);
     assert.equal(csv.statusCode, 200);
@@ -248,39 +248,33 @@ describe('open data', () => {
         (r) => r.mois === MONTH && r.collectivite_code === '69266' && r.commune_residence_insee === commune,
       );
 
+    // 12 accompaniments: 9 individual and 3 in workshops, 6 men and 6 women, each rounded alone.
     const villeurbanne = row('69266');
     assert.ok(villeurbanne);
     assert.equal(villeurbanne.commune_residence_nom, 'Villeurbanne');
-    assert.equal(villeurbanne.accompagnements, '12');
-    // 3 in workshops is under 5, and 9 individual would give it back from the total: both hidden.
-    assert.equal(villeurbanne.type_individuel, '');
-    assert.equal(villeurbanne.type_collectif, '');
-    assert.equal(villeurbanne.genre_masculin, '6');
-    assert.equal(villeurbanne.genre_feminin, '6');
+    assert.equal(villeurbanne.accompagnements, '10');
+    assert.equal(villeurbanne.type_individuel, '10');
+    assert.equal(villeurbanne.type_collectif, '5');
+    assert.equal(villeurbanne.genre_masculin, '5');
+    assert.equal(villeurbanne.genre_feminin, '5');
     assert.equal(villeurbanne.genre_non_communique, '0');
-    assert.equal(villeurbanne.age_de_25_a_39, '6');
-    assert.equal(villeurbanne.age_plus_70, '6');
+    assert.equal(villeurbanne.age_de_25_a_39, '5');
+    assert.equal(villeurbanne.age_plus_70, '5');
 
-    // 3 people in all: nothing of the row is shown, not even its zeros.
+    // 3 people: 5, as 3 to 7 would be.
     const bron = row('69029');
     assert.ok(bron);
-    const {
-      collectivite_code,
-      collectivite_nom,
-      commune_residence_insee,
-      commune_residence_nom,
-      mois,
-      ...counts
-    } = bron;
-    assert.deepEqual(new Set(Object.values(counts)), new Set(['']));
+    assert.equal(bron.accompagnements, '5');
+    assert.equal(bron.genre_masculin, '5');
+    assert.equal(bron.genre_feminin, '0');
 
     const unknown = row('');
     assert.ok(unknown);
-    assert.equal(unknown.accompagnements, '7');
-    assert.equal(unknown.type_individuel, '7');
-    assert.equal(unknown.genre_non_communique, '7');
+    assert.equal(unknown.accompagnements, '5');
+    assert.equal(unknown.type_individuel, '5');
+    assert.equal(unknown.genre_non_communique, '5');
 
-    // Each shown total is the database's count of the row.
+    // Each row's total is the database's count rounded to 5; a count rounding to 0 has no row.
     const { rows: counted } = await sql<{ code: string; commune: string; mois: string; n: number }>`
       select c.code, coalesce(p.commune_insee, '') as commune, to_char(p.date, 'YYYY-MM') as mois,
              count(*)::int as n
@@ -295,16 +289,24 @@ describe('open data', () => {
         db,
         `row ${r.collectivite_code} ${r.commune_residence_insee} ${r.mois} exists in the database`,
       );
-      if (r.accompagnements !== '') assert.equal(Number(r.accompagnements), Number(db.n));
-      else assert.ok(Number(db.n) < 5);
+      assert.equal(Number(r.accompagnements), 5 * Math.round(Number(db.n) / 5));
       assert.ok(String(r.mois) < thisMonth, 'complete months only');
     }
+    for (const c of counted)
+      if (c.mois < thisMonth && c.n > 2)
+        assert.ok(
+          rows.some(
+            (r) =>
+              r.collectivite_code === c.code && r.commune_residence_insee === c.commune && r.mois === c.mois,
+          ),
+          `${c.code} ${c.commune} ${c.mois} is published`,
+        );
 
-    // No count from 1 to 4 anywhere, in either format.
+    // Every count is a multiple of 5, in either format.
     for (const r of rows)
       for (const [name, value] of Object.entries(r))
         if (!name.startsWith('collectivite') && !name.startsWith('commune') && name !== 'mois')
-          assert.ok(value === '' || value === '0' || Number(value) >= 5, `${name} = ${value}`);
+          assert.ok(Number(value) % 5 === 0 && value !== '', `${name} = ${value}`);
     const json = JSON.parse((await visitor.get(`/donnees/${ACTIVITE}.json`)).body) as Record<
       string,
       unknown
@@ -312,7 +314,7 @@ describe('open data', () => {
     assert.equal(json.length, rows.length);
     for (const r of json)
       for (const value of Object.values(r))
-        if (typeof value === 'number') assert.ok(value === 0 || value >= 5, String(value));
+        if (typeof value === 'number') assert.equal(value % 5, 0, String(value));
   });
 
   test('validators: ETag is the SHA-256 of the bytes; 304 on If-None-Match and If-Modified-Since', async () => {
@@ -441,7 +443,7 @@ describe('open data', () => {
     assert.match(page.body, /<caption>Colonnes du jeu/);
     for (const column of ['commune_residence_insee', 'accompagnements', 'genre_feminin', 'age_plus_70'])
       assert.ok(page.body.includes(`<th scope="row"><code>${column}</code></th>`), column);
-    assert.match(page.body, /inférieur à 5/);
+    assert.match(page.body, /arrondi au multiple de 5/);
 
     const pending = await visitor.get(`/donnees/${INDICE}`);
     assert.equal(pending.statusCode, 200);

@@ -9,7 +9,7 @@ import { ACCESS_LABELS, colourOf, territoryPath } from './territory-views.tsx';
 
 /**
  * The observatory's report for a council: one territory over one period on two A4 pages —
- * the index, where help is, the white zones and the helpers' activity (masked as on the public
+ * the index, where help is, the white zones and the helpers' activity (rounded as on the public
  * page), with the OPSN's and the collectivité's names and logos, and where the numbers come from.
  */
 
@@ -172,7 +172,7 @@ function activityPart(doc: Doc, o: Observation): void {
   const s = o.activity.summary;
   paragraph(
     doc,
-    `${whole(s.activites)} activité(s), ${shown(s.accompagnements)} accompagnement(s), ${shown(s.personnes)} personne(s) enregistrée(s) dont ${shown(s.nouvelles)} nouvelle(s). Les nombres de personnes inférieurs à 5 sont remplacés par « < 5 », et masqués quand ils pourraient être retrouvés par soustraction.`,
+    `${whole(s.activites)} activité(s), ${shown(s.accompagnements)} accompagnement(s), ${shown(s.personnes)} personne(s) enregistrée(s) dont ${shown(s.nouvelles)} nouvelle(s). Mois complets ; chaque nombre du mois est arrondi au multiple de 5 le plus proche et ceux d’une période en sont la somme ; personnes comptées sur la période, arrondies à 5 (« < 5 » de 1 à 4).`,
   );
   const find = (id: string) => [...o.activity.activity, ...o.activity.people].find((b) => b.id === id);
   breakdownPart(doc, find('thematique'), 6);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
 import { MAP_ASSETS, mapAttributes, publishedPlacesWithPosition } from '../lieux/index.ts';
-import { type Period, parsePeriod } from '../statistiques/index.ts';
+import { type Period, parsePublishedPeriod } from '../statistiques/index.ts';
 import { getOpsn } from '../territoires/index.ts';
 import { reportPdf } from './report-pdf.ts';
 import { findTerritory, listTerritories, type Territory } from './territory.ts';
@@ -29,9 +29,12 @@ type SettingsInput =
 
 const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
-/** The period, the distance of "nearby" and the white zones' threshold asked in the address. */
+/**
+ * The period (whole months: these numbers are public), the distance of "nearby" and the white
+ * zones' threshold asked in the address.
+ */
 export function parseSettings(query: Record<string, unknown>): SettingsInput {
-  const period = parsePeriod(query);
+  const period = parsePublishedPeriod(query);
   const values: SettingsValues = {
     du: period.ok ? period.period.du : period.values.du,
     au: period.ok ? period.period.au : period.values.au,

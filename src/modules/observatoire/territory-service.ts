@@ -21,7 +21,7 @@ import type { Territory } from './territory.ts';
 /**
  * What the observatory knows of a territory: its fragility index and where it stands, the
  * index of each of its communes, the coverage by published places, its white zones, and the
- * activity of the helper workspace (masked: these pages are public).
+ * activity of the helper workspace (published numbers: these pages are public).
  */
 
 export const DEFAULT_THRESHOLD = 6;
@@ -123,7 +123,7 @@ export async function observeTerritory(
     coverage,
     whiteZones: zones,
     activityOf: scope.name,
-    // Public pages: every cell under 5 people is masked, with what would let it be recomputed.
+    // Public pages: whole months of rounded monthly cells (statistiques/disclosure.ts).
     activity: presentStatistics(raw, false),
   };
 }

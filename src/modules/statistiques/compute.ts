@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
+import { addMonthly, type MonthlyCells, TOTAL_ACCOMPAGNEMENTS, TOTAL_ACTIVITES } from './disclosure.ts';
 import type { Period } from './period.ts';
 import { type Counting, DISTINCT_SETTINGS, type QuerySettings, statisticsQueries } from './queries.ts';
 import type { Scope } from './scope.ts';
@@ -26,6 +27,8 @@ export type RawStatistics = {
   /** By `YYYY-MM`. */
   monthsActivites: Map<string, number>;
   monthsAccompagnements: Map<string, number>;
+  /** Every count above by month, from which the published numbers are made (disclosure.ts). */
+  monthly: MonthlyCells;
 };
 
 /**
@@ -62,6 +65,7 @@ function emptyStatistics(period: Period, distinct: { personnes: number; nouvelle
     people: { identite: map(), genre: map(), age: map(), statut: map(), commune: map() },
     monthsActivites: map(),
     monthsAccompagnements: map(),
+    monthly: map(),
   };
   return stats;
 }
@@ -70,28 +74,55 @@ type CountingRows = { [K in keyof Counting]: Counting[K] extends RawBuilder<infe
 
 /** Adds what the counting queries returned. */
 function foldCounts(stats: RawStatistics, rows: CountingRows): void {
+  const cell = (dim: string, code: string, mois: string, n: number) =>
+    addMonthly(stats.monthly, dim, code, mois, n);
   for (const r of rows.activities) {
     stats.activites += r.n;
     add(stats.activity.type, r.type, r.n);
     add(stats.activity.canal, r.canal, r.n);
     add(stats.activity.duree, r.duree, r.n);
     add(stats.monthsActivites, r.mois.slice(0, 7), r.n);
+    for (const [dim, code] of [
+      [TOTAL_ACTIVITES, ''],
+      ['type', r.type],
+      ['canal', r.canal],
+      ['duree', r.duree],
+    ])
+      cell(dim as string, code as string, r.mois, r.n);
   }
   for (const r of rows.combinations) {
     // Each code once per activity, even if a list repeats it.
-    for (const code of new Set(r.materiels)) add(stats.activity.materiel, code, r.n);
-    for (const code of new Set(r.thematiques)) add(stats.activity.thematique, code, r.n);
-    for (const code of new Set(r.demarches)) add(stats.activity.demarche, code, r.n);
+    for (const [dim, codes] of [
+      ['materiel', r.materiels],
+      ['thematique', r.thematiques],
+      ['demarche', r.demarches],
+    ] as const)
+      for (const code of new Set(codes)) {
+        add(stats.activity[dim], code, r.n);
+        cell(dim, code, r.mois, r.n);
+      }
   }
   for (const r of rows.people) {
     stats.accompagnements += r.n;
-    add(stats.people.identite, r.anonyme ? 'anonyme' : 'identifie', r.n);
+    const identite = r.anonyme ? 'anonyme' : 'identifie';
+    add(stats.people.identite, identite, r.n);
     add(stats.people.genre, r.genre, r.n);
     add(stats.people.age, r.tranche_age, r.n);
     add(stats.people.statut, r.statut, r.n);
     add(stats.monthsAccompagnements, r.mois.slice(0, 7), r.n);
+    for (const [dim, code] of [
+      [TOTAL_ACCOMPAGNEMENTS, ''],
+      ['identite', identite],
+      ['genre', r.genre],
+      ['age', r.tranche_age],
+      ['statut', r.statut],
+    ])
+      cell(dim as string, code as string, r.mois, r.n);
   }
-  for (const r of rows.communes) add(stats.people.commune, r.commune ?? '', r.n);
+  for (const r of rows.communes) {
+    add(stats.people.commune, r.commune ?? '', r.n);
+    cell('commune', r.commune ?? '', r.mois, r.n);
+  }
 }
 
 const ROLLUP_ACTIVITY: Record<string, ActivityDimension> = {
@@ -120,13 +151,16 @@ function foldRollup(
     const people = ROLLUP_PEOPLE[r.dim];
     if (activity) add(stats.activity[activity], r.code, r.n);
     if (people) add(stats.people[people], r.code, r.n);
+    if (activity || people) addMonthly(stats.monthly, r.dim, r.code, r.mois, r.n);
     if (r.dim === 'type') {
       stats.activites += r.n;
       add(stats.monthsActivites, r.mois.slice(0, 7), r.n);
+      addMonthly(stats.monthly, TOTAL_ACTIVITES, '', r.mois, r.n);
     }
     if (r.dim === 'genre') {
       stats.accompagnements += r.n;
       add(stats.monthsAccompagnements, r.mois.slice(0, 7), r.n);
+      addMonthly(stats.monthly, TOTAL_ACCOMPAGNEMENTS, '', r.mois, r.n);
     }
   }
 }

@@ -4,8 +4,8 @@ import type { Breakdown, StatisticsView } from './presentation.ts';
 
 /**
  * A statistics view as an XLSX workbook: a summary sheet, then one sheet per breakdown and
- * one for the months. It holds the numbers the page shows, masked the same way: the raw
- * counts never reach a masked workbook.
+ * one for the months. It holds the numbers the page shows, rounded the same way: the raw
+ * counts never reach a published workbook.
  */
 
 /** Sheet names: 31 characters at most, unique. */
@@ -31,9 +31,9 @@ export const cellOf = (value: Shown): number | string =>
 const UNITS = { activites: 'Activités', accompagnements: 'Accompagnements' } as const;
 
 export const MASKING_RULE =
-  'Nombres de personnes et d’accompagnements inférieurs à 5 remplacés par « < 5 » ; quand l’un d’eux ' +
-  'pourrait être retrouvé par soustraction, le plus petit des autres est masqué (« masqué ») ; si cela ne ' +
-  'suffit pas, la répartition n’est pas donnée. Les nombres d’activités ne sont pas masqués.';
+  'Mois complets. Chaque nombre du mois (activités, accompagnements, chaque ligne de chaque répartition) ' +
+  'est arrondi au multiple de 5 le plus proche, et ceux d’une période en sont la somme : les lignes peuvent ' +
+  'ne pas faire exactement le total. Personnes comptées sur la période, arrondies à 5 (« < 5 » de 1 à 4).';
 
 const EXACT_RULE =
   'Nombres exacts : ce fichier est réservé au médiateur et ne doit pas être diffusé tel quel.';

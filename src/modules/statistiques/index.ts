@@ -5,16 +5,17 @@ import './tables.ts';
 
 export { computeStatistics } from './compute.ts';
 export { compactStatistics, rebuildStatistics } from './counters.ts';
-export { protect, type Shown, THRESHOLD } from './disclosure.ts';
+export { ROUNDING_BASE, roundToBase, type Shown, THRESHOLD } from './disclosure.ts';
 export { type Period, parisToday, parsePeriod, presets } from './period.ts';
 export { type Breakdown, presentStatistics, type StatisticsView } from './presentation.ts';
+export { lastCompleteDay, parsePublishedPeriod, publishedPeriod } from './published-period.ts';
 export { namedStatisticsQueries, type QuerySettings } from './queries.ts';
 export type { Scope } from './scope.ts';
 export { BreakdownFigure, MaskingNote, Months, periodText, Summary } from './views.tsx';
 
 /**
  * Activity statistics of a helper, a place, a collectivité or the whole OPSN: monthly counters,
- * periods, masking of small numbers, pages, charts, spreadsheets and shared links.
+ * periods, the rounding of published numbers, pages, charts, spreadsheets and shared links.
  */
 export const statistiques: RelaisModule = {
   name: 'statistiques',

@@ -16,7 +16,7 @@ export function parisToday(now: Date = new Date()): string {
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** The month `offset` months after the month of `day`, as `YYYY-MM`. */
-function shiftMonth(day: string, offset: number): string {
+export function shiftMonth(day: string, offset: number): string {
   const index = Number(day.slice(0, 4)) * 12 + Number(day.slice(5, 7)) - 1 + offset;
   return `${Math.floor(index / 12)}-${pad((index % 12) + 1)}`;
 }
@@ -94,7 +94,7 @@ export function monthsOf(period: Period): string[] {
 }
 
 /** The last day of a `YYYY-MM` month. */
-function lastDayOf(month: string): string {
+export function lastDayOf(month: string): string {
   const days = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate();
   return `${month}-${pad(days)}`;
 }

@@ -15,7 +15,7 @@ import {
   type PeopleDimension,
   type RawStatistics,
 } from './compute.ts';
-import { knownSum, protect, type Shown, shownTotal } from './disclosure.ts';
+import { roundedPeople, roundedStatistics, type Shown } from './disclosure.ts';
 import { monthsOf, type Period } from './period.ts';
 import type { StatisticsAccess } from './scope.ts';
 
@@ -80,7 +80,6 @@ const PEOPLE_BREAKDOWNS: { id: PeopleDimension; title: string; labels: Labels }[
 /** Communes listed one by one; the others are added up in one row. */
 export const COMMUNES_LISTED = 15;
 
-const collator = new Intl.Collator('fr', { sensitivity: 'base' });
 const monthFormat = new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 export const monthLabel = (mois: string) => monthFormat.format(new Date(`${mois}-01T00:00:00Z`));
@@ -113,53 +112,40 @@ function communeRows(counts: Map<string, number>): { code: string; label: string
 const partOf = (value: Shown, total: Shown): number | null =>
   typeof value === 'number' && typeof total === 'number' && total > 0 ? value / total : null;
 
-/** A breakdown of people: masked unless exact; withheld when masking cannot protect it. */
+/** A breakdown of accompaniments, out of the total. */
 function peopleBreakdown(
   base: { id: string; title: string },
   rows: { code: string; label: string; n: number }[],
   total: number,
-  totalShown: Shown,
-  exact: boolean,
 ): Breakdown {
-  const values = exact
-    ? rows.map((r) => r.n)
-    : protect(
-        rows.map((r) => r.n),
-        knownSum(totalShown, total),
-      );
-  if (values === null)
-    return {
-      ...base,
-      unit: 'accompagnements',
-      multi: false,
-      total: totalShown,
-      hidden: true,
-      rows: rows.map((r) => ({ code: r.code, label: r.label, value: 'masque', part: null })),
-    };
   return {
     ...base,
     unit: 'accompagnements',
     multi: false,
-    total: totalShown,
+    total,
     hidden: false,
-    rows: rows.map((r, i) => {
-      const value = values[i] as Shown;
-      return { code: r.code, label: r.label, value, part: partOf(value, totalShown) };
-    }),
+    rows: rows.map((r) => ({ code: r.code, label: r.label, value: r.n, part: partOf(r.n, total) })),
   };
 }
 
-/** Rows with small numbers masked (unless exact), in the order readers expect. */
+/**
+ * Rows in the order readers expect: exact for the helper's own view; otherwise made of the
+ * rounded monthly cells only, with people rounded over the period (disclosure.ts).
+ */
 export function presentStatistics(raw: RawStatistics, exact: boolean): StatisticsView {
-  const accompagnements = shownTotal(raw.accompagnements, exact);
-  const personnes = shownTotal(raw.personnes, exact);
-  const split = exact
-    ? [raw.nouvelles, raw.personnes - raw.nouvelles]
-    : (protect([raw.nouvelles, raw.personnes - raw.nouvelles], knownSum(personnes, raw.personnes)) ?? [
-        'masque',
-        'masque',
-      ]);
-
+  if (!exact) {
+    const view = presentStatistics(roundedStatistics(raw), true);
+    return {
+      ...view,
+      exact: false,
+      summary: {
+        ...view.summary,
+        personnes: roundedPeople(raw.personnes),
+        nouvelles: roundedPeople(raw.nouvelles),
+        connues: roundedPeople(raw.personnes - raw.nouvelles),
+      },
+    };
+  }
   const activity = ACTIVITY_BREAKDOWNS.map(({ id, title, labels, multi }): Breakdown => {
     const rows = codedRows(raw.activity[id], labels);
     // Several values per activity: the most frequent first; a single one: the vocabulary's order.
@@ -175,52 +161,34 @@ export function presentStatistics(raw: RawStatistics, exact: boolean): Statistic
     };
   });
 
-  const people = PEOPLE_BREAKDOWNS.map(({ id, title, labels }) => {
-    const rows = id === 'commune' ? communeRows(raw.people.commune) : codedRows(raw.people[id], labels);
-    const breakdown = peopleBreakdown({ id, title }, rows, raw.accompagnements, accompagnements, exact);
-    if (id === 'commune' && !exact && !breakdown.hidden) {
-      // Masked communes after the shown ones, by name: their order must not rank them.
-      const shown = breakdown.rows.filter(
-        (r) => typeof r.value === 'number' && r.code !== 'autres' && r.code !== '',
-      );
-      const masked = breakdown.rows.filter(
-        (r) => typeof r.value !== 'number' && r.code !== 'autres' && r.code !== '',
-      );
-      masked.sort((a, b) => collator.compare(a.label, b.label));
-      const tail = breakdown.rows.filter((r) => r.code === 'autres' || r.code === '');
-      breakdown.rows = [...shown, ...masked, ...tail];
-    }
-    return breakdown;
-  });
-
-  const months = monthsOf(raw.period);
-  const perMonth = peopleBreakdown(
-    { id: 'mois', title: 'Accompagnements par mois' },
-    months.map((m) => ({ code: m, label: monthLabel(m), n: raw.monthsAccompagnements.get(m) ?? 0 })),
-    raw.accompagnements,
-    accompagnements,
-    exact,
+  const people = PEOPLE_BREAKDOWNS.map(({ id, title, labels }) =>
+    peopleBreakdown(
+      { id, title },
+      id === 'commune' ? communeRows(raw.people.commune) : codedRows(raw.people[id], labels),
+      raw.accompagnements,
+    ),
   );
 
+  const months = monthsOf(raw.period);
   return {
     period: raw.period,
     exact,
     summary: {
       activites: raw.activites,
-      accompagnements,
-      personnes,
-      nouvelles: split[0] as Shown,
-      connues: split[1] as Shown,
+      accompagnements: raw.accompagnements,
+      personnes: raw.personnes,
+      nouvelles: raw.nouvelles,
+      connues: raw.personnes - raw.nouvelles,
     },
     activity,
     people,
     months: {
-      hidden: perMonth.hidden,
-      rows: months.map((mois, i) => ({
+      hidden: false,
+      rows: months.map((mois) => ({
         mois,
         label: monthLabel(mois),
         activites: raw.monthsActivites.get(mois) ?? 0,
-        accompagnements: perMonth.rows[i]?.value ?? 'masque',
+        accompagnements: raw.monthsAccompagnements.get(mois) ?? 0,
       })),
     },
   };

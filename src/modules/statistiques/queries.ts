@@ -36,10 +36,17 @@ function countingQueries(scope: Scope, period: Period) {
             from ${activitySource(scope, period)}) x
       group by type, canal, duree, mois`,
     // Activities by combination of equipment, themes and procedures (few distinct combinations).
-    combinations: sql<{ materiels: string[]; thematiques: string[]; demarches: string[]; n: number }>`
-      select a.materiels, a.thematiques, a.demarches, count(*)::int as n
-      from ${activitySource(scope, period)}
-      group by a.materiels, a.thematiques, a.demarches`,
+    combinations: sql<{
+      materiels: string[];
+      thematiques: string[];
+      demarches: string[];
+      mois: string;
+      n: number;
+    }>`
+      select materiels, thematiques, demarches, mois::text as mois, count(*)::int as n
+      from (select a.materiels, a.thematiques, a.demarches, ${month(sql`a.date`)} as mois
+            from ${activitySource(scope, period)}) x
+      group by materiels, thematiques, demarches, mois`,
     // Accompaniments by what each participation copied of the person × anonymous or not × month.
     people: sql<{
       genre: string;
@@ -55,8 +62,10 @@ function countingQueries(scope: Scope, period: Period) {
             from ${parts.from}) x
       group by genre, tranche_age, statut, anonyme, mois`,
     // Accompaniments by commune of residence.
-    communes: sql<{ commune: string | null; n: number }>`
-      select p.commune_insee as commune, count(*)::int as n from ${parts.from} group by p.commune_insee`,
+    communes: sql<{ commune: string | null; mois: string; n: number }>`
+      select commune, mois::text as mois, count(*)::int as n
+      from (select p.commune_insee as commune, ${month(parts.date)} as mois from ${parts.from}) x
+      group by commune, mois`,
   };
 }
 

@@ -7,6 +7,7 @@ import { displayName, listCollectivites } from '../territoires/index.ts';
 import { statisticsWorkbook } from './export.ts';
 import { type Period, type PeriodInput, parsePeriod, presets } from './period.ts';
 import { statisticsView } from './presentation.ts';
+import { parsePublishedPeriod, publishedPeriod, publishedPresets } from './published-period.ts';
 import {
   collectiviteStatistics,
   helperStatistics,
@@ -50,6 +51,10 @@ export const statisticsAccess: AccessTable = {
   'GET /statistiques/partage/:token': 'public',
   'GET /statistiques/partage/:token/export.xlsx': 'public',
 };
+
+/** A helper's own view takes any days; every other view whole months (published-period.ts). */
+const periodOf = (access: StatisticsAccess, input: Record<string, unknown>): PeriodInput =>
+  access.exact ? parsePeriod(input) : parsePublishedPeriod(input);
 
 const FLASH: Record<string, string> = { retire: 'Le lien de partage a été retiré : il ne fonctionne plus.' };
 
@@ -152,7 +157,7 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
         period={period}
         values={input.ok ? input.period : input.values}
         errors={input.ok ? {} : input.errors}
-        presets={presets()}
+        presets={access.exact ? presets() : publishedPresets()}
         view={view}
         csrf={reply.generateCsrf()}
         shares={shares}
@@ -166,13 +171,19 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
     app.get(routes.path, async (request, reply) => {
       const access = await routes.resolve(request);
       if (!access) return reply.callNotFound();
-      return render(request, reply, routes, access, parsePeriod(request.query as Record<string, unknown>));
+      return render(
+        request,
+        reply,
+        routes,
+        access,
+        periodOf(access, request.query as Record<string, unknown>),
+      );
     });
 
     app.get(`${routes.path}/export.xlsx`, async (request, reply) => {
       const access = await routes.resolve(request);
       if (!access) return reply.callNotFound();
-      const input = parsePeriod(request.query as Record<string, unknown>);
+      const input = periodOf(access, request.query as Record<string, unknown>);
       if (!input.ok) return render(request, reply, routes, access, input);
       const view = await statisticsView(db, access, input.period);
       const bytes = await statisticsWorkbook(view, { title: titleOf(access.scope, false) });
@@ -186,7 +197,8 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
     app.post(`${routes.path}/partages`, async (request, reply) => {
       const access = await routes.resolve(request);
       if (!access) return reply.callNotFound();
-      const input = parsePeriod((request.body ?? {}) as Record<string, unknown>);
+      // A link always shows the published numbers: whole months, even from a helper's own view.
+      const input = parsePublishedPeriod((request.body ?? {}) as Record<string, unknown>);
       if (!input.ok) return render(request, reply, routes, access, input);
       const token = await createShare(db, request.actor, access, input.period);
       const back = `${scopePath(access.scope)}?du=${input.period.du}&au=${input.period.au}`;
@@ -219,8 +231,11 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
     });
   }
 
-  const shared = async (request: FastifyRequest) =>
-    sharedStatistics(db, (request.params as { token: string }).token);
+  /** A link's view, over whole months (links made before they were the rule included). */
+  const shared = async (request: FastifyRequest) => {
+    const found = await sharedStatistics(db, (request.params as { token: string }).token);
+    return found && { ...found, period: publishedPeriod(found.period) };
+  };
 
   app.get('/statistiques/partage/:token', async (request, reply) => {
     reply.header('x-robots-tag', 'noindex').header('cache-control', 'no-store');

@@ -13,7 +13,7 @@ export type Scope =
 /**
  * A statistics view someone may open. `exact`: the numbers are shown as they are, for a
  * helper who may already see every person behind them (their own activities, their places');
- * everyone else, and every shared link, gets small numbers masked.
+ * everyone else, and every shared link, gets the published numbers (disclosure.ts).
  */
 export type StatisticsAccess = {
   scope: Scope;
@@ -50,7 +50,7 @@ export function helperStatistics(actor: Actor): StatisticsAccess {
 
 /**
  * A place's activities: for its helpers (exact: they see these people already) and for the
- * administrators and coordinators of its collectivité (masked). Undefined: no such place.
+ * administrators and coordinators of its collectivité (published numbers). Undefined: no such place.
  */
 export async function placeStatistics(
   db: Db,

@@ -95,7 +95,7 @@ export async function revokeShare(
 }
 
 /**
- * The view a link shows, always masked, over the period it was published for. Undefined:
+ * The view a link shows, always published numbers, over the period it was published for. Undefined:
  * no such link, withdrawn, or what it showed no longer exists.
  */
 export async function sharedStatistics(

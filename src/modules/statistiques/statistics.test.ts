@@ -13,7 +13,7 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../comptes/index.ts';
 import { importPlaces } from '../lieux/index.ts';
 import { addCollectivite } from '../territoires/index.ts';
 import { computeStatistics, type RawStatistics } from './compute.ts';
-import { protect, type Shown, THRESHOLD } from './disclosure.ts';
+import { type Shown, THRESHOLD } from './disclosure.ts';
 import { cellOf, SHEET_NAMES } from './export.ts';
 import { monthsOf, type Period, parsePeriod, presets } from './period.ts';
 import { presentStatistics } from './presentation.ts';
@@ -504,86 +504,37 @@ describe('activity statistics', () => {
     assert.match(page.body, new RegExp(`/statistiques/lieux/${place}`));
   });
 
-  test('coordinators see small numbers masked, and the cell that would give them away', async () => {
+  test('coordinators see whole months of rounded monthly cells', async () => {
     const c = await client('coordRive');
-    const page = await c.get(`/statistiques/collectivites/${rive}?du=2025-01-01&au=2025-12-31`);
+    // Days inside January and June: the page takes the whole months, and says so.
+    const page = await c.get(`/statistiques/collectivites/${rive}?du=2025-01-15&au=2025-06-10`);
     assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Du 1er janvier 2025 au 30 juin 2025/);
+    assert.match(page.body, /value="2025-01-01"/);
+    assert.match(page.body, /value="2025-06-30"/);
     assert.match(page.body, /Pour protéger les personnes accompagnées/);
+    // 21 people, one a day, 3 or 4 a month from January to June: each month rounds to 5.
+    const summary = summaryValues(page.body);
+    assert.equal(summary.get('Accompagnements'), '30');
+    assert.equal(summary.get('Activités'), '30');
+    assert.equal(summary.get('Personnes accompagnées'), '20', '21 distinct people, rounded over the period');
+    // 12 women, but 2 a month: every month's cell rounds to 0, and so does the period's.
     const genre = tableValues(page.body, 'genre');
-    assert.equal(genre.get('feminin'), '12');
-    assert.equal(genre.get('masculin'), '< 5');
-    assert.equal(genre.get('non_communique'), 'masqué', 'the next smallest, else 21 − 12 − 6 gives 3');
-    assert.equal(genre.get('total'), '21');
+    assert.equal(genre.get('feminin'), '0');
+    assert.equal(genre.get('masculin'), '0');
+    assert.equal(genre.get('non_communique'), '0');
+    assert.equal(genre.get('total'), '30');
     const statut = tableValues(page.body, 'statut');
-    assert.equal(statut.get('retraite'), '< 5');
-    assert.equal(statut.get('sans_emploi'), '< 5');
-    assert.equal(statut.get('en_emploi'), 'masqué', 'two "< 5" adding up to 2 are two ones');
-    assert.equal(statut.get('scolarise'), '0');
-    // No masked number reaches the page, not even as a bar's length or a share.
-    const masculin = /<tr data-code="masculin">([\s\S]*?)<\/tr>/.exec(
-      page.body.slice(page.body.indexOf('tableau-genre')),
-    )?.[1];
-    assert.ok(masculin);
-    assert.doesNotMatch(masculin.replace(/&lt; 5/, ''), /\d/);
-    const bars = /<svg class="stats-chart stats-chart--bars"[\s\S]*?<\/svg>/.exec(
-      page.body.slice(page.body.indexOf('id="stats-titre-genre"')),
-    )?.[0];
-    assert.ok(bars);
-    assert.equal((bars.match(/<rect/g) ?? []).length, 1, 'one bar: the one shown number');
-    // Activities are not about people: they stay exact.
-    assert.equal(tableValues(page.body, 'type').get('individuel'), '21');
+    assert.equal(statut.get('retraite'), '0', 'one person, in January');
+    assert.equal(statut.get('en_emploi'), '30');
+    assert.equal(tableValues(page.body, 'mois').get('2025-04'), '5', '3 in April');
+    // Every number on the page is a multiple of 5 (or "< 5", for people only).
+    for (const [key, value] of [...summary, ...genre, ...statut, ...tableValues(page.body, 'type')])
+      assert.ok(value === '< 5' || Number(value.replace(/\s/g, '')) % 5 === 0, `${key}: ${value}`);
     // The same collectivité's numbers, exact, are what the helper's own page shows.
-    const own = await (await client('helperC')).get('/statistiques?du=2025-01-01&au=2025-12-31');
-    assert.equal(tableValues(own.body, 'genre').get('masculin'), '3');
-  });
-
-  test('masking: no masked cell can be recomputed from the total and the others', () => {
-    assert.deepEqual(protect([12, 3, 6], { lo: 21, hi: 21 }), [12, 'lt5', 'masque']);
-    assert.deepEqual(protect([19, 1, 1, 0], { lo: 21, hi: 21 }), ['masque', 'lt5', 'lt5', 0]);
-    assert.deepEqual(
-      protect([2, 3, 20], { lo: 25, hi: 25 }),
-      ['lt5', 'lt5', 20],
-      '2 + 3 = 5: 1+4, 2+3, 3+2, 4+1',
-    );
-    assert.deepEqual(protect([4, 4, 0], { lo: 8, hi: 8 }), null, 'two "< 5" making 8 are two 4s: withheld');
-    assert.deepEqual(protect([7, 9], { lo: 16, hi: 16 }), [7, 9]);
-    assert.deepEqual(protect([3, 0], { lo: 1, hi: 4 }), ['lt5', 0], 'a total under 5 is itself masked');
-
-    // Property: whatever the cells, a reader who knows the rule cannot pin down a masked cell.
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 6 }), (values) => {
-        const total = values.reduce((s, v) => s + v, 0);
-        const sum = total > 0 && total < THRESHOLD ? { lo: 1, hi: THRESHOLD - 1 } : { lo: total, hi: total };
-        const shown = protect(values, sum);
-        if (shown === null) return true;
-        shown.forEach((v, i) => {
-          if (typeof v === 'number') assert.ok(v === values[i] && (v === 0 || v >= THRESHOLD));
-        });
-        const masked = shown.flatMap((v, i) => (typeof v === 'number' ? [] : [i]));
-        const rest = shown.reduce<number>((s, v) => (typeof v === 'number' ? s + v : s), 0);
-        const domain = (i: number) =>
-          shown[i] === 'lt5'
-            ? [1, 2, 3, 4]
-            : Array.from({ length: Math.max(0, sum.hi - rest - THRESHOLD + 1) }, (_, k) => THRESHOLD + k);
-        // The values each masked cell may take, given the others' domains and the known sum.
-        for (const i of masked) {
-          let reachable = new Set([0]);
-          for (const j of masked)
-            if (j !== i) {
-              const next = new Set<number>();
-              for (const s of reachable) for (const d of domain(j)) if (s + d <= sum.hi) next.add(s + d);
-              reachable = next;
-            }
-          const possible = domain(i).filter((d) =>
-            [...reachable].some((s) => s + d + rest >= sum.lo && s + d + rest <= sum.hi),
-          );
-          assert.ok(possible.includes(values[i]!), 'the true value stays possible');
-          assert.ok(possible.length >= 2, `cell ${i} of ${JSON.stringify(values)} is recomputable`);
-        }
-        return true;
-      }),
-      { numRuns: 500 },
-    );
+    const own = await (await client('helperC')).get('/statistiques?du=2025-01-15&au=2025-06-10');
+    assert.match(own.body, /Du 15 janvier 2025 au 10 juin 2025/, 'a helper’s own view keeps its days');
+    assert.equal(tableValues(own.body, 'genre').get('masculin'), '2', 'the third came on 12 January');
   });
 
   test('a shared link shows the masked view without signing in, and stops when withdrawn', async () => {
@@ -610,9 +561,8 @@ describe('activity statistics', () => {
     assert.equal(shared.headers['set-cookie'], undefined, 'a public page sets no cookie');
     assert.doesNotMatch(shared.body, /Créer un lien|name="_csrf"/);
     const genre = tableValues(shared.body, 'genre');
-    assert.equal(genre.get('masculin'), '< 5');
-    assert.equal(genre.get('non_communique'), 'masqué');
-    assert.equal(genre.get('feminin'), '12');
+    assert.equal(genre.get('feminin'), '0', '2 a month');
+    assert.equal(genre.get('total'), '30');
     const xlsx = await visitor.get(`/statistiques/partage/${token}/export.xlsx`);
     assert.equal(xlsx.statusCode, 200);
 
@@ -633,15 +583,17 @@ describe('activity statistics', () => {
     // A helper shares their own view: masked for the visitor, exact for themselves.
     const helper = await client('helperA');
     await helper.get('/statistiques?du=2025-01-01&au=2025-12-31');
-    const mine = await helper.post('/statistiques/partages', { du: '2025-01-01', au: '2025-12-31' });
+    // Days asked from the helper's own (exact) page: the link covers the whole months.
+    const mine = await helper.post('/statistiques/partages', { du: '2025-01-15', au: '2025-12-20' });
     const myToken = /\/statistiques\/partage\/([\w-]{43})"/.exec(mine.body)?.[1];
     assert.ok(myToken);
+    assert.match(mine.body, /du 1er janvier 2025 au 31 décembre 2025/);
     const seen = await visitor.get(`/statistiques/partage/${myToken}`);
     assert.equal(seen.statusCode, 200);
     assert.equal(summaryValues(seen.body).get('Personnes accompagnées'), '< 5');
-    assert.equal(summaryValues(seen.body).get('Accompagnements'), '9');
-    assert.equal(summaryValues(seen.body).get('Activités'), '6', 'activities are not masked');
-    assert.equal(tableValues(seen.body, 'genre').get('masculin'), '< 5');
+    assert.equal(summaryValues(seen.body).get('Accompagnements'), '5', 'the 5 of the April workshop');
+    assert.equal(summaryValues(seen.body).get('Activités'), '0', 'one a month rounds to 0');
+    assert.equal(tableValues(seen.body, 'genre').get('masculin'), '0');
     // Another helper cannot withdraw it: it is not theirs to see.
     const other = await client('helperB');
     await other.get('/statistiques');
@@ -890,12 +842,30 @@ describe('activity statistics', () => {
         assert.equal(raw.accompagnements, expected.accompagnements);
         assertBreakdownsAddUp(raw);
         assertMatchesOracle(raw, expected);
-        // Masked, nothing under 5 shows, and every shown number is the true one.
-        const masked = presentStatistics(raw, false);
-        for (const b of masked.people)
-          for (const r of b.rows)
-            if (typeof r.value === 'number')
-              assert.ok(r.value === 0 || r.value >= THRESHOLD, `${b.id} ${r.code}`);
+        // Published: every cell is the sum of the true monthly cells each rounded to 5.
+        const published = presentStatistics(raw, false);
+        const round = (n: number) => 5 * Math.round(n / 5);
+        const byMonth = monthsOf(YEAR_2025).map((m) =>
+          oracle((a) => a.mediateur_id === P, { du: `${m}-01`, au: `${m}-31` }),
+        );
+        for (const b of [...published.activity, ...published.people]) {
+          if (b.id === 'commune') continue; // its rows are ranked by their rounded counts
+          for (const r of b.rows) {
+            const sum = byMonth.reduce((s, inMonth) => {
+              const cells = (b.unit === 'activites' ? inMonth.activity : inMonth.people) as Record<
+                string,
+                Map<string, number>
+              >;
+              return s + round(cells[b.id]?.get(r.code) ?? 0);
+            }, 0);
+            assert.equal(r.value, sum, `${b.id} ${r.code}`);
+          }
+        }
+        assert.ok(
+          [published.summary.personnes, published.summary.nouvelles].every(
+            (v) => v === 'lt5' || (typeof v === 'number' && v % THRESHOLD === 0),
+          ),
+        );
       }),
       { numRuns: 25 },
     );

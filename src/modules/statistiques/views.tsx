@@ -6,8 +6,8 @@ import type { Breakdown, StatisticsView } from './presentation.ts';
 import type { ShareSummary } from './shares.ts';
 
 const dayFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' });
-/** `2025-01-31` → `31 janvier 2025`; never holds markup. */
-export const safeDay = (day: string) => dayFormat.format(new Date(`${day}T00:00:00Z`));
+/** `2025-01-31` → `31 janvier 2025`, `2025-02-01` → `1er février 2025`; never holds markup. */
+export const safeDay = (day: string) => dayFormat.format(new Date(`${day}T00:00:00Z`)).replace(/^1 /, '1er ');
 const createdFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeZone: 'Europe/Paris' });
 const percentFormat = new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 0 });
 const safePart = (part: number | null) => (part === null ? '' : percentFormat.format(part));
@@ -24,21 +24,23 @@ export function MaskingNote({ exact }: { exact: boolean }): JSX.Element {
       <div class="notice stats-note">
         <p>
           Ces nombres sont exacts : vous seul et les médiateurs de vos lieux les voyez. Dans un lien de
-          partage et pour la coordination, les petits nombres de personnes sont masqués.
+          partage et pour la coordination, les nombres sont arrondis à 5, sur des mois complets.
         </p>
       </div>
     );
   return (
     <div class="notice stats-note">
       <p>
-        <strong>Pour protéger les personnes accompagnées</strong>, les nombres de personnes et
-        d’accompagnements inférieurs à 5 sont remplacés par « {safeShown('lt5')} ». Quand l’un d’eux pourrait
-        être retrouvé par soustraction (total moins les autres lignes), le plus petit des autres nombres est
-        masqué à son tour (« masqué ») ; si cela ne suffit pas, la répartition n’est pas affichée.
+        <strong>Pour protéger les personnes accompagnées</strong>, ces statistiques portent sur des mois
+        complets, jusqu’au dernier mois terminé. Chaque nombre du mois (activités, accompagnements, chaque
+        ligne de chaque répartition) est arrondi au multiple de 5 le plus proche : 1 ou 2 comptent 0, 3 à 7
+        comptent 5. Les nombres d’une période sont la somme de ces mois arrondis : ainsi, comparer deux
+        périodes ne permet pas de retrouver une personne.
       </p>
       <p>
-        Les nombres d’activités ne sont pas masqués : ils décrivent le travail des médiateurs, pas les
-        personnes, et ne sont jamais croisés avec le genre, l’âge, le statut ou la commune.
+        Les lignes d’une répartition, arrondies chacune, peuvent ne pas faire exactement le total ; les
+        nombres de personnes accompagnées, comptés sur toute la période, sont arrondis à 5 (de 1 à 4 : «{' '}
+        {safeShown('lt5')} »).
       </p>
     </div>
   );
@@ -305,7 +307,8 @@ function Shares(props: StatisticsPageProps & { period: Period }): JSX.Element {
       <h2 id="stats-partager">Partager ces statistiques</h2>
       <p>
         Un lien de partage permet à quelqu’un sans compte de consulter ces statistiques, pour la période
-        choisie, en lecture seule et avec les petits nombres masqués. Vous pouvez le retirer à tout moment.
+        choisie (en mois complets), en lecture seule et avec les nombres arrondis à 5. Vous pouvez le retirer
+        à tout moment.
       </p>
       <form method="post" action={`${props.base}/partages`}>
         <CsrfField token={props.csrf} />
@@ -467,7 +470,7 @@ export function ShareCreatedPage(props: {
         />
       </div>
       <p safe>
-        {`Il montre « ${props.title} », ${periodText(props.period).toLowerCase()}, sans connexion et avec les petits nombres masqués. Vous pouvez le retirer depuis la page des statistiques.`}
+        {`Il montre « ${props.title} », ${periodText(props.period).toLowerCase()}, sans connexion et avec les nombres arrondis à 5. Vous pouvez le retirer depuis la page des statistiques.`}
       </p>
       <p>
         <a href={props.back}>Revenir aux statistiques</a>
