@@ -48,6 +48,21 @@ describe('the fragility index pages', () => {
       .orderBy('kind')
       .execute();
 
+  test('before any import, public pages say so without a command line or a link to an admin page', async () => {
+    const visitor = new Client(t.app);
+    for (const url of ['/observatoire/villeurbanne', '/observatoire/opsn']) {
+      const res = await visitor.get(url);
+      assert.equal(res.statusCode, 200, url);
+      assert.match(
+        res.body,
+        /L’indice de fragilité numérique n’est pas encore publié pour ce territoire\./,
+        url,
+      );
+      assert.doesNotMatch(res.body, /npm run|import ifn/, `${url} shows no command line`);
+      assert.doesNotMatch(res.body, /href="\/admin\//, `${url} links to no admin page`);
+    }
+  });
+
   test('before any import, the page says so and how to import one', async () => {
     const res = await admin.get(PAGE);
     assert.equal(res.statusCode, 200);

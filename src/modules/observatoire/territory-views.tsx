@@ -65,7 +65,7 @@ export function ObservatoryHome(props: {
         chaque territoire. Ces pages sont publiques ; leurs données sont aussi en{' '}
         <a href="/donnees">données ouvertes</a>.
       </p>
-      {props.indexImported ? '' : <IndexMissing anyImported={false} />}
+      {props.indexImported ? '' : <IndexMissing anyImported={false} audience="public" />}
       <div class="table-wrap">
         <table>
           <caption>Territoires</caption>
@@ -183,7 +183,7 @@ function IndexSection({ o }: { o: Observation }): JSX.Element {
           </div>
         </>
       ) : (
-        <IndexMissing anyImported={o.indexImported} />
+        <IndexMissing anyImported={o.indexImported} audience="public" />
       )}
     </section>
   );

@@ -39,7 +39,21 @@ const safeSigned = (n: number) => (n > 0 ? `+${decimal.format(n)}` : decimal.for
  * What a page shows where a territory has no index: either nothing is imported yet (and how
  * to import it), or the imported vintages do not score this territory.
  */
-export function IndexMissing({ anyImported }: { anyImported: boolean }): JSX.Element {
+export function IndexMissing({
+  anyImported,
+  audience = 'admin',
+}: {
+  anyImported: boolean;
+  /** Public pages never show how to import it: no command line, no link to an admin page. */
+  audience?: 'admin' | 'public';
+}): JSX.Element {
+  if (audience === 'public') {
+    return (
+      <Notice>
+        <p>L’indice de fragilité numérique n’est pas encore publié pour ce territoire.</p>
+      </Notice>
+    );
+  }
   if (anyImported) {
     return (
       <Notice>
