@@ -331,6 +331,3 @@ export function requireSecretKeyInProduction(config: Config): void {
 export function loadDotEnv(file = '.env'): void {
   if (existsSync(file)) process.loadEnvFile(file);
 }
-
-/** The documented variables, for `--help` and the README. */
-export const CONFIG_VARIABLES = Object.keys(schema.shape);

@@ -18,13 +18,6 @@ const LONGITUDE_COLUMNS = ['longitude', 'longitude_mairie', 'longitude_centre', 
 /** One column holding « latitude, longitude ». */
 const POINT_COLUMNS = ['coordonnees_gps', '_geopoint', 'geopoint', 'geo_point_2d', 'coordonnees'];
 
-export const ACCEPTED_COLUMNS = {
-  code: CODE_COLUMNS,
-  latitude: LATITUDE_COLUMNS,
-  longitude: LONGITUDE_COLUMNS,
-  point: POINT_COLUMNS,
-};
-
 export type Rejection = { line: number; field: string; value: string; reason: string };
 
 /** Rows left aside without refusing the file: they describe no commune of their own. */

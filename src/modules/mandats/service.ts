@@ -19,7 +19,6 @@ import {
 } from './vocabulary.ts';
 
 export type Mandat = Selectable<Database['mandat']>;
-export type Autorisation = Selectable<Database['autorisation']>;
 
 /** What the step-by-step flow gathered, checked, ready to become a mandate. */
 export type MandateRequest = {

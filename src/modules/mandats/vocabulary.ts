@@ -104,7 +104,6 @@ export const CONSENTEMENTS = {
   presentiel: 'En présence de la personne : elle lit l’attestation et signe l’exemplaire imprimé',
   sms: 'À distance, par SMS : le mandat attend que la personne réponde « Oui »',
 } as const;
-export type Consentement = keyof typeof CONSENTEMENTS;
 
 /** A mandate's state as people read it (`expire` is also derived from the end date). */
 export const STATUTS = {

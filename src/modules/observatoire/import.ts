@@ -5,7 +5,6 @@ import type { Db } from '../../platform/db/database.ts';
 import {
   checkIfnFile,
   type IfnKind,
-  MOTIFS,
   type Motif,
   type Note,
   type RowOutcome,
@@ -251,6 +250,3 @@ export function reportRecords(rows: RowOutcome[], fileNotes: Note[] = []): strin
   }
   return records;
 }
-
-/** The label of a reason, for the counts by reason. */
-export const motifLabel = (motif: Motif) => MOTIFS[motif];

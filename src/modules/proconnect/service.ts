@@ -99,13 +99,3 @@ export async function link(db: Db, userId: string, identity: LinkRequest, origin
     });
   });
 }
-
-/** The ProConnect identities linked to an account (for tests and support). */
-export function listIdentities(db: Db, userId: string) {
-  return db
-    .selectFrom('proconnect_identity')
-    .select(['sub', 'uid', 'siret', 'linked_at'])
-    .where('user_id', '=', userId)
-    .orderBy('linked_at')
-    .execute();
-}

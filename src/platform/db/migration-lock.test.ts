@@ -6,7 +6,8 @@ import { collectMigrations } from './migrate.ts';
 import { type MigrationLock, migrationHashes } from './migration-lock.ts';
 
 const LOCK_FILE = new URL('./migrations.lock.json', import.meta.url);
-const UPDATE = 'MIGRATION_LOCK=add node_modules/.bin/node --import tsx --test src/platform/db/migration-lock.test.ts';
+const UPDATE =
+  'MIGRATION_LOCK=add node_modules/.bin/node --import tsx --test src/platform/db/migration-lock.test.ts';
 
 const readLock = (): MigrationLock => JSON.parse(readFileSync(LOCK_FILE, 'utf8'));
 
@@ -39,5 +40,9 @@ test('every migration is in migrations.lock.json', async () => {
     writeFileSync(LOCK_FILE, `${JSON.stringify(sorted, null, 2)}\n`);
     return;
   }
-  assert.deepEqual(added, [], `new migrations are missing from the lock: add them with \`${UPDATE}\` and commit it`);
+  assert.deepEqual(
+    added,
+    [],
+    `new migrations are missing from the lock: add them with \`${UPDATE}\` and commit it`,
+  );
 });

@@ -19,7 +19,9 @@ import type { Database } from './schema.ts';
 export type MigrationLock = Record<string, string>;
 
 /** The SQL statements (and their parameters) each migration's `up` and `down` run, recorded without a database. */
-export async function migrationStatements(migrations: Record<string, Migration>): Promise<Record<string, string[]>> {
+export async function migrationStatements(
+  migrations: Record<string, Migration>,
+): Promise<Record<string, string[]>> {
   let current: string[] = [];
   // A database that answers every query with no rows: it only records what it is asked.
   const recorder = new Kysely<Database>({
