@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import { type MandateWorld, mandateWorld, newMandate } from '../../../test/helpers/mandats.ts';
 import { answerRegistry, receiveSmsAnswer } from '../../platform/messaging/index.ts';
+import { parisWallClock } from '../../platform/paris-time.ts';
 import { consentAnswers } from './creation.ts';
 
 /** The answers to consent requests, as the platform's SMS callback dispatches them. */
@@ -53,8 +54,9 @@ describe('mandates: the rules of the service', () => {
     const m = await newMandate(t, w);
     assert.equal(m.status, 'actif');
     assert.ok(m.debut && m.fin && m.fin > m.debut);
-    const months = (m.fin.getFullYear() - m.debut.getFullYear()) * 12 + m.fin.getMonth() - m.debut.getMonth();
-    assert.equal(months, 6);
+    // Months count on the Paris calendar, as the mandate does (not in UTC nor the machine's zone).
+    const [start, end] = [parisWallClock(m.debut), parisWallClock(m.fin)];
+    assert.equal((end.year - start.year) * 12 + end.month - start.month, 6);
     const autorisations = await t.db.db
       .selectFrom('autorisation')
       .select('demarche')
