@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.ts';
 import { modules } from '../../modules/index.ts';
@@ -254,7 +255,12 @@ describe('the scheduler (pg-boss)', () => {
       intervals: { cron: 1, polling: 0.5 },
     });
     try {
-      await ran.promise;
+      // pg-boss checks its schedules every second here: a minute without the run is a failure, not a hang.
+      const waited = await Promise.race([
+        ran.promise.then(() => 'ran'),
+        sleep(60_000, 'timeout', { ref: false }),
+      ]);
+      assert.equal(waited, 'ran', 'pg-boss did not run the due job within 60 s');
     } finally {
       await scheduler.stop();
     }
