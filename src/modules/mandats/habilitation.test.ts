@@ -343,7 +343,7 @@ describe('mandates: habilitation of helpers by their coordinator', () => {
     const page = await c.get(withdrawn.headers.location!);
     assert.match(page.body, /Habilitation retirée le .+ : Formation à renouveler/);
     const regranted = await c.post(`/admin/habilitations/${demoHelper.userId}`, {
-      dateFormation: '2026-11-20',
+      dateFormation: '2026-01-20',
       certifiePar: 'Aidants Connect — recyclage',
     });
     assert.equal(regranted.statusCode, 303);
