@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 
@@ -12,9 +12,11 @@ export type Mail = {
 
 const transports = new Map<string, Transporter>();
 
-function transport(smtpUrl: string): Transporter {
+async function transport(smtpUrl: string): Promise<Transporter> {
   let t = transports.get(smtpUrl);
   if (!t) {
+    // Loaded on first use: without SMTP_URL, mail stays in the outbox and nodemailer is never needed.
+    const { default: nodemailer } = await import('nodemailer');
     t = nodemailer.createTransport(smtpUrl);
     transports.set(smtpUrl, t);
   }
@@ -42,7 +44,7 @@ export async function sendMail(db: Db, config: Config, mail: Mail): Promise<void
   }
   let status: 'sent' | 'failed' = 'sent';
   try {
-    await transport(config.smtpUrl).sendMail({
+    await (await transport(config.smtpUrl)).sendMail({
       from: config.mailFrom,
       to: mail.to,
       subject: mail.subject,

@@ -1,5 +1,5 @@
 import { PassThrough, type Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { csvText } from '../../platform/csv.ts';
 import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { findCommune } from '../territoires/index.ts';
@@ -97,7 +97,9 @@ export function activitiesCsv(rows: ExportRow[]): string {
  * written to `stream` row by row as it is built: a large export never sits whole in memory.
  */
 export async function writeActivitiesXlsx(rows: ExportRow[], stream: Writable): Promise<void> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+  // Loaded on first use: most processes never write a workbook.
+  const { default: Excel } = await import('exceljs');
+  const workbook: ExcelJS.stream.xlsx.WorkbookWriter = new Excel.stream.xlsx.WorkbookWriter({
     stream,
     useStyles: true,
     useSharedStrings: false,

@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import type { Db } from '../../platform/db/database.ts';
 import { placePostalAddress } from '../lieux/index.ts';
@@ -168,6 +167,8 @@ const WIDTH = 595.28 - 2 * MARGIN;
 /** The document as an A4 PDF: text, fingerprint, QR code and the signature area. */
 export async function attestationPdf(document: AttestationDocument): Promise<Buffer> {
   const qr = await QRCode.toBuffer(document.verifyUrl, { type: 'png', errorCorrectionLevel: 'M', margin: 1 });
+  // Loaded on first use: most processes never write a PDF.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,

@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import type { Db } from '../../platform/db/database.ts';
 import { readImage } from '../../platform/files.ts';
 import { SERVICES } from '../couverture/index.ts';
@@ -232,6 +231,8 @@ export async function reportPdf(
   const logos = (
     await Promise.all([logo(db, who.opsnLogoId), logo(db, collectivite?.logo_file_id ?? null)])
   ).filter((b): b is Buffer => b !== null);
+  // Loaded on first use: most processes never write a PDF.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,

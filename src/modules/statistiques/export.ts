@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { Shown } from './disclosure.ts';
 import type { Breakdown, StatisticsView } from './presentation.ts';
 
@@ -66,7 +66,9 @@ export async function statisticsWorkbook(
   view: StatisticsView,
   meta: { title: string; generatedAt?: Date },
 ): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  // Loaded on first use: most processes never write a workbook.
+  const { default: Excel } = await import('exceljs');
+  const workbook: ExcelJS.Workbook = new Excel.Workbook();
   workbook.creator = 'Relais';
   workbook.created = meta.generatedAt ?? new Date();
 

@@ -4,7 +4,7 @@ import { pipeline as chainStreams, type Duplex, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadable } from 'node:stream/web';
 import { createGunzip, createGzip } from 'node:zlib';
-import { Decrypter, Encrypter } from 'age-encryption';
+import type { Decrypter, Encrypter } from 'age-encryption';
 import { BackupError } from './errors.ts';
 
 /**
@@ -29,12 +29,14 @@ function chain(source: Readable, transform: Duplex): Duplex {
   return chainStreams(source, transform, () => {});
 }
 
-function createEncrypter(keys: BackupKeys): Encrypter {
+// age is loaded on first use: only the backup commands need it.
+async function createEncrypter(keys: BackupKeys): Promise<Encrypter> {
   if (keys.passphrase && keys.recipient) {
     throw new BackupError(
       'RELAIS_BACKUP_PASSPHRASE et RELAIS_BACKUP_RECIPIENT sont définies toutes les deux : une sauvegarde se chiffre avec l’une ou l’autre, retirez-en une.',
     );
   }
+  const { Encrypter } = await import('age-encryption');
   const encrypter = new Encrypter();
   if (keys.recipient) {
     try {
@@ -52,7 +54,8 @@ function createEncrypter(keys: BackupKeys): Encrypter {
   return encrypter;
 }
 
-function createDecrypter(keys: BackupKeys): Decrypter {
+async function createDecrypter(keys: BackupKeys): Promise<Decrypter> {
+  const { Decrypter } = await import('age-encryption');
   const decrypter = new Decrypter();
   if (keys.passphrase) decrypter.addPassphrase(keys.passphrase);
   if (keys.identity) {
@@ -81,7 +84,7 @@ export async function writeEncrypted(
   keys: BackupKeys,
   produce: (write: (plaintext: AsyncIterable<Uint8Array>) => Promise<void>) => Promise<void>,
 ): Promise<void> {
-  const encrypter = createEncrypter(keys);
+  const encrypter = await createEncrypter(keys);
   if (existsSync(out)) {
     throw new BackupError(
       `Le fichier ${out} existe déjà : choisissez un autre nom (une sauvegarde n’en écrase jamais une autre).`,
@@ -175,7 +178,7 @@ const CORRUPT =
  * fails while the lines are read (age authenticates each 64 KiB chunk and marks the last).
  */
 export async function openDecrypted(file: string, keys: BackupKeys): Promise<AsyncGenerator<string>> {
-  const decrypter = createDecrypter(keys);
+  const decrypter = await createDecrypter(keys);
   if (!(await startsWithAgeMagic(file))) {
     throw new BackupError(`${file} n’est pas une sauvegarde chiffrée avec age (en-tête age absent).`);
   }
