@@ -1,7 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { generate } from 'otplib';
 import { buildApp } from '../../src/app.ts';
-import { seedDemoOnce } from '../../src/main.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
 import { createLogger } from '../../src/platform/logger.ts';
@@ -49,8 +48,7 @@ export async function createTestApp(
   options: { demo?: boolean; extend?: (app: FastifyInstance) => void; config?: Config } = {},
 ): Promise<TestApp> {
   const config = options.config ?? testConfig;
-  const db = await createTestDatabase();
-  if (options.demo) await seedDemoOnce({ db: db.db, config });
+  const db = await createTestDatabase({ demo: options.demo ?? false });
   const app = await buildApp({
     config,
     db: db.db,

@@ -1,12 +1,23 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import type pg from 'pg';
 import { modules } from '../../src/modules/index.ts';
 import { sealJournal } from '../../src/platform/audit/journal.ts';
+import { loadConfig } from '../../src/platform/config.ts';
 import {
   type DatabaseHandle,
   type Db,
@@ -15,42 +26,111 @@ import {
   withServerConnection,
 } from '../../src/platform/db/database.ts';
 import { collectMigrations, migrateToLatest } from '../../src/platform/db/migrate.ts';
+import { migrationHashes } from '../../src/platform/db/migration-lock.ts';
 
 /**
- * Test databases. Migrating a new database costs seconds, so the suite migrates one
- * template per set of migrations and starts every test database from a copy of it:
- * a PGlite data-dir dump on disk, or a PostgreSQL `CREATE DATABASE … TEMPLATE`.
+ * Test databases. Migrating a new database, and seeding the demo, cost seconds, so the suite
+ * makes one template per set of migrations (and one with the demo data per state of the code
+ * and day) and starts every test database from a copy of it: a PGlite data-dir dump on disk,
+ * or a PostgreSQL `CREATE DATABASE … TEMPLATE`.
  * With `DATABASE_URL` set, tests run on that server, each in its own new database.
  */
 
 export const serverUrl = process.env.DATABASE_URL;
 export const dbKind = serverUrl ? 'postgres' : 'pglite';
 
-/** Changes whenever a migration is added or edited. */
-const migrationsHash = createHash('sha256')
-  .update(
-    Object.entries(collectMigrations(modules))
-      .map(([name, m]) => `${name}:${m.up.toString()}`)
-      .join('\n'),
-  )
-  .digest('hex')
-  .slice(0, 12);
+/** Changes whenever a migration is added or edited (its SQL, as the migration lock hashes it). */
+const migrationsHash = migrationHashes(collectMigrations(modules)).then((hashes) =>
+  createHash('sha256').update(JSON.stringify(hashes)).digest('hex').slice(0, 12),
+);
 
-async function pgliteTemplate(): Promise<Blob> {
-  const file = path.join(tmpdir(), `relais-test-template-${migrationsHash}.tar.gz`);
-  if (!existsSync(file)) {
-    const pglite = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
-    const handle = await openDatabase({ pglite });
-    await migrateToLatest(handle.db, modules);
-    const dump = await pglite.dumpDataDir('gzip');
-    await handle.close();
-    await pglite.close();
-    // Several test processes may race here: write aside, then rename atomically.
-    const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
-    renameSync(partial, file);
+/**
+ * What the demo data depends on: the code that writes it (any source file) and the day in
+ * Paris (reports are dated from today). A template seeded for another key is never reused.
+ */
+async function demoHash(): Promise<string> {
+  const hash = createHash('sha256')
+    .update(await migrationsHash)
+    .update(parisToday());
+  const root = path.resolve(import.meta.dirname, '../../src');
+  const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => /\.tsx?$/.test(f));
+  for (const file of files.sort()) hash.update(file).update(readFileSync(path.join(root, file)));
+  return hash.digest('hex').slice(0, 12);
+}
+
+const parisToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
+
+/** Seeds the demo as `createTestApp({ demo: true })` did on every test database. */
+async function seedDemo(db: Db): Promise<void> {
+  // Imported here: most test files never need the whole command line loaded.
+  const { seedDemoOnce } = await import('../../src/main.ts');
+  await seedDemoOnce({ db, config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }) });
+}
+
+/**
+ * A PGlite template in the temporary directory, made once by whichever test process needs it
+ * first while the others wait (a directory serves as the lock), and kept uncompressed: loading a
+ * dump is most of what a new test database costs, and gzip adds to it.
+ */
+async function pgliteTemplateFile(name: string, make: () => Promise<Blob>): Promise<string> {
+  const file = path.join(tmpdir(), `${name}.tar`);
+  const lock = `${file}.lock`;
+  for (let waited = 0; !existsSync(file); waited += 200) {
+    try {
+      mkdirSync(lock);
+    } catch {
+      // Another process is making it; a lock older than two minutes was left by a crash.
+      if (waited > 120_000) rmSync(lock, { recursive: true, force: true });
+      await sleep(200);
+      continue;
+    }
+    try {
+      const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+      writeFileSync(partial, Buffer.from(await (await make()).arrayBuffer()));
+      renameSync(partial, file);
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
   }
-  return new Blob([readFileSync(file)]);
+  return file;
+}
+
+const pgliteTemplates = new Map<string, Promise<Blob>>();
+
+/** The migrated template (`demo`: with the demo data), read once per process. */
+function pgliteTemplate(demo: boolean): Promise<Blob> {
+  const key = demo ? 'demo' : 'empty';
+  let template = pgliteTemplates.get(key);
+  if (!template) {
+    template = (async () => {
+      const file = demo
+        ? await pgliteTemplateFile(`relais-test-demo-${await demoHash()}`, async () => {
+            const pglite = await PGlite.create({
+              loadDataDir: await pgliteTemplate(false),
+              extensions: PGLITE_EXTENSIONS,
+            });
+            const handle = await openDatabase({ pglite });
+            await seedDemo(handle.db);
+            return dumpAndClose(pglite, handle);
+          })
+        : await pgliteTemplateFile(`relais-test-template-${await migrationsHash}`, async () => {
+            const pglite = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
+            const handle = await openDatabase({ pglite });
+            await migrateToLatest(handle.db, modules);
+            return dumpAndClose(pglite, handle);
+          });
+      return new Blob([readFileSync(file)]);
+    })();
+    pgliteTemplates.set(key, template);
+  }
+  return template;
+}
+
+async function dumpAndClose(pglite: PGlite, handle: DatabaseHandle): Promise<Blob> {
+  await handle.close();
+  const dump = await pglite.dumpDataDir('none');
+  await pglite.close();
+  return dump;
 }
 
 function urlFor(database: string): string {
@@ -61,27 +141,32 @@ function urlFor(database: string): string {
 
 const withAdmin = <T>(work: (client: pg.Client) => Promise<T>) => withServerConnection(serverUrl!, work);
 
-/** Creates a new PostgreSQL database from the migrated template (made once, under a lock). */
-async function postgresDatabase(): Promise<string> {
-  const template = `relais_tpl_${migrationsHash}`;
+/**
+ * Creates a new PostgreSQL database from the migrated template (`demo`: the one with the demo
+ * data), each made once under a lock.
+ */
+async function postgresDatabase(demo = false): Promise<string> {
+  const template = `relais_mig_${await migrationsHash}`;
+  const demoTemplate = `relais_demo_${await demoHash()}`;
   const name = `relais_t_${randomBytes(6).toString('hex')}`;
   await withAdmin(async (admin) => {
     await admin.query('select pg_advisory_lock(727274)');
     try {
-      const found = await admin.query('select 1 from pg_database where datname = $1', [template]);
-      if (found.rowCount === 0) {
-        // Templates of older migrations are of no more use.
-        const stale = await admin.query<{ datname: string }>(
-          "select datname from pg_database where datname like 'relais\\_tpl\\_%'",
-        );
-        for (const { datname } of stale.rows)
-          await admin.query(`drop database if exists ${datname} with (force)`);
+      if (!(await databaseExists(admin, template))) {
+        await dropStale(admin, 'relais\\_mig\\_%');
         await admin.query(`create database ${template}`);
         const handle = await openDatabase({ databaseUrl: urlFor(template), poolSize: 1 });
         await migrateToLatest(handle.db, modules);
         await handle.close();
       }
-      await admin.query(`create database ${name} template ${template}`);
+      if (demo && !(await databaseExists(admin, demoTemplate))) {
+        await dropStale(admin, 'relais\\_demo\\_%');
+        await admin.query(`create database ${demoTemplate} template ${template}`);
+        const handle = await openDatabase({ databaseUrl: urlFor(demoTemplate), poolSize: 1 });
+        await seedDemo(handle.db);
+        await handle.close();
+      }
+      await admin.query(`create database ${name} template ${demo ? demoTemplate : template}`);
     } finally {
       await admin.query('select pg_advisory_unlock(727274)');
     }
@@ -89,15 +174,29 @@ async function postgresDatabase(): Promise<string> {
   return name;
 }
 
+async function databaseExists(admin: pg.Client, name: string): Promise<boolean> {
+  return ((await admin.query('select 1 from pg_database where datname = $1', [name])).rowCount ?? 0) > 0;
+}
+
+/** Templates of older migrations or code are of no more use. */
+async function dropStale(admin: pg.Client, pattern: string): Promise<void> {
+  const stale = await admin.query<{ datname: string }>(
+    'select datname from pg_database where datname like $1',
+    [pattern],
+  );
+  for (const { datname } of stale.rows) await admin.query(`drop database if exists ${datname} with (force)`);
+}
+
 export type TestDatabase = DatabaseHandle & {
   /** For child processes (CLI tests): the environment that points them to this database. */
   env: Record<string, string>;
 };
 
-/** A new, migrated, empty database of the kind the suite runs on. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A new, migrated database of the kind the suite runs on: empty, or with the demo data. */
+export async function createTestDatabase(options: { demo?: boolean } = {}): Promise<TestDatabase> {
+  const demo = options.demo ?? false;
   if (serverUrl) {
-    const name = await postgresDatabase();
+    const name = await postgresDatabase(demo);
     const handle = await openDatabase({ databaseUrl: urlFor(name), poolSize: 4 });
     return {
       ...handle,
@@ -108,7 +207,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       },
     };
   }
-  const pglite = await PGlite.create({ loadDataDir: await pgliteTemplate(), extensions: PGLITE_EXTENSIONS });
+  const pglite = await PGlite.create({
+    loadDataDir: await pgliteTemplate(demo),
+    extensions: PGLITE_EXTENSIONS,
+  });
   const handle = await openDatabase({ pglite });
   return {
     ...handle,
@@ -138,7 +240,7 @@ export async function createTestDataDir(): Promise<{
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'relais-cli-'));
   const pglite = await PGlite.create(path.join(dir, 'pgdata'), {
-    loadDataDir: await pgliteTemplate(),
+    loadDataDir: await pgliteTemplate(false),
     extensions: PGLITE_EXTENSIONS,
   });
   await pglite.close();
