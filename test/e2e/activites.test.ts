@@ -1,14 +1,21 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, type TestContext, test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
 import { findCollectiviteByCode } from '../../src/modules/territoires/index.ts';
 import { createUser } from '../../src/platform/auth/users.ts';
-import { createTestApp, type TestApp, totpCode } from '../helpers/app.ts';
-import { chromiumMissing, formatViolations, launchChromium, runAxe } from '../helpers/browser.ts';
+import {
+  type Account,
+  browserHarness,
+  describeBrowser,
+  formatViolations,
+  type PageOptions,
+  runAxe,
+  watchProblems as watchBrowserProblems,
+} from '../helpers/browser.ts';
 
 /**
  * The helper's workspace in a real browser: a helper records an individual report with the
@@ -18,7 +25,6 @@ import { chromiumMissing, formatViolations, launchChromium, runAxe } from '../he
  * without JavaScript, and coordinators kept away from the people's identities.
  */
 
-type Account = { email: string; totpSecret: string };
 const HELPER: Account = DEMO_ACCOUNTS.find((a) => a.email === 'mediation@demo.relais.example')!;
 const COORDINATOR: Account = DEMO_ACCOUNTS.find((a) => a.email === 'coordination@demo.relais.example')!;
 /** A coordinator of another collectivité (Roanne), created for these tests. */
@@ -49,163 +55,71 @@ const WORKSHOP_TITLE = 'Sauvegarder ses photos (test e2e)';
 
 const SUITE = 'the helper’s activity reports in a real browser (Chromium)';
 
-if (chromiumMissing) {
-  // One visibly skipped test (a skipped suite would count as zero tests in the summary).
-  test(SUITE, { skip: chromiumMissing }, () => {});
-} else {
-  describe(SUITE, { timeout: 300_000 }, browserChecks);
-}
+describeBrowser(SUITE, { timeout: 300_000 }, browserChecks);
 
 function browserChecks() {
-  let relais: TestApp | undefined;
-  let browser: Browser | undefined;
-  let baseURL = '';
   let helperId = '';
   let villeurbanneId = 0;
-  /** The helper's session, signed in once, for the pages the audits visit. */
-  let helperSession: Awaited<ReturnType<BrowserContext['storageState']>> | undefined;
   /** Pages the audits visit, found once in `before`. */
   const urls = { activity: '', person: '' };
 
-  before(async () => {
-    relais = await createTestApp({ demo: true });
-    baseURL = await relais.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
-    const db = relais.db.db;
-    helperId = (
-      await db.selectFrom('app_user').select('id').where('email', '=', HELPER.email).executeTakeFirstOrThrow()
-    ).id;
-    const villeurbanne = await findCollectiviteByCode(db, '69266');
-    const roanne = await findCollectiviteByCode(db, '42187');
-    assert.ok(villeurbanne && roanne, 'the demo has Villeurbanne and Roanne');
-    villeurbanneId = villeurbanne.id;
-    await createUser(db, {
-      email: OTHER_COORDINATOR.email,
-      name: 'Romane Coordinatrice',
-      password: DEMO_PASSWORD,
-      totpSecret: OTHER_COORDINATOR.totpSecret,
-      memberships: [{ role: 'coordinateur', collectiviteId: roanne.id }],
-    });
+  const harness = browserHarness({
+    setup: async (relais) => {
+      const db = relais.db.db;
+      helperId = (
+        await db
+          .selectFrom('app_user')
+          .select('id')
+          .where('email', '=', HELPER.email)
+          .executeTakeFirstOrThrow()
+      ).id;
+      const villeurbanne = await findCollectiviteByCode(db, '69266');
+      const roanne = await findCollectiviteByCode(db, '42187');
+      assert.ok(villeurbanne && roanne, 'the demo has Villeurbanne and Roanne');
+      villeurbanneId = villeurbanne.id;
+      await createUser(db, {
+        email: OTHER_COORDINATOR.email,
+        name: 'Romane Coordinatrice',
+        password: DEMO_PASSWORD,
+        totpSecret: OTHER_COORDINATOR.totpSecret,
+        memberships: [{ role: 'coordinateur', collectiviteId: roanne.id }],
+      });
 
-    // A demo report and a demo person of the helper, for the audits.
-    const activity = await db
-      .selectFrom('activite')
-      .select('id')
-      .where('mediateur_id', '=', helperId)
-      .where('type', '=', 'collectif')
-      .orderBy('date', 'desc')
-      .executeTakeFirstOrThrow();
-    urls.activity = `/activites/${activity.id}`;
-    const person = await db
-      .selectFrom('beneficiaire')
-      .select('id')
-      .where('created_by', '=', helperId)
-      .where('nom', '=', 'Martin')
-      .executeTakeFirstOrThrow();
-    urls.person = `/beneficiaires/${person.id}`;
-
-    const context = await browser.newContext({ baseURL, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-    try {
-      context.setDefaultTimeout(15_000);
-      await signIn(await context.newPage(), HELPER);
-      helperSession = await context.storageState();
-    } finally {
-      await context.close();
-    }
+      // A demo report and a demo person of the helper, for the audits.
+      const activity = await db
+        .selectFrom('activite')
+        .select('id')
+        .where('mediateur_id', '=', helperId)
+        .where('type', '=', 'collectif')
+        .orderBy('date', 'desc')
+        .executeTakeFirstOrThrow();
+      urls.activity = `/activites/${activity.id}`;
+      const person = await db
+        .selectFrom('beneficiaire')
+        .select('id')
+        .where('created_by', '=', helperId)
+        .where('nom', '=', 'Martin')
+        .executeTakeFirstOrThrow();
+      urls.person = `/beneficiaires/${person.id}`;
+    },
   });
-
-  after(async () => {
-    // Browser first, so no keep-alive connection holds the server open.
-    try {
-      await browser?.close();
-    } finally {
-      await relais?.close();
-    }
-  });
+  const { goto, signIn } = harness;
+  const relais = () => harness.relais();
 
   /** A page in its own fresh context (the helper's session if `asHelper`), closed when the test ends. */
-  async function openPage(
-    t: TestContext,
-    options: BrowserContextOptions & { asHelper?: boolean } = {},
-  ): Promise<Page> {
-    assert.ok(browser, 'the browser has started');
-    const { asHelper, ...contextOptions } = options;
-    const context = await browser.newContext({
-      baseURL,
-      locale: 'fr-FR',
-      timezoneId: 'Europe/Paris',
-      acceptDownloads: true,
-      ...(asHelper ? { storageState: helperSession } : {}),
-      ...contextOptions,
-    });
-    t.after(() => context.close());
-    context.setDefaultTimeout(15_000);
-    context.setDefaultNavigationTimeout(15_000);
-    return context.newPage();
-  }
+  const openPage = (t: TestContext, { asHelper, ...options }: PageOptions & { asHelper?: boolean } = {}) =>
+    harness.openPage(t, { acceptDownloads: true, ...(asHelper ? { as: HELPER } : {}), ...options });
 
-  async function goto(page: Page, url: string, status = 200) {
-    const response = await page.goto(url);
-    assert.ok(response, `${url} answered`);
-    assert.equal(response.status(), status, `${url} answers ${status}`);
-    return response;
-  }
-
-  /** Collects console errors, script errors, failed loads, HTTP errors and CSP violations. */
-  async function watchProblems(page: Page): Promise<() => Promise<string[]>> {
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || /Content Security Policy/i.test(message.text()))
-        problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('requestfailed', (r) => {
-      // A download is "aborted" as a navigation: it is no failure.
-      if (!/\/export\.(csv|xlsx)/.test(r.url()))
-        problems.push(`failed: ${r.url()} (${r.failure()?.errorText})`);
-    });
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-    });
-    await page.addInitScript(() => {
-      const w = window as unknown as { __csp: string[] };
-      w.__csp = [];
-      document.addEventListener('securitypolicyviolation', (e) =>
-        w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`),
-      );
-    });
-    return async () => [
-      ...problems,
-      ...(await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? [])).map(
-        (v) => `CSP: ${v}`,
-      ),
-    ];
-  }
-
-  /** Password, then TOTP. */
-  async function signIn(page: Page, account: Account) {
-    await goto(page, '/connexion');
-    await page.getByLabel('Adresse e-mail').fill(account.email);
-    await page.getByLabel('Mot de passe').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
-    await page.waitForURL('**/connexion/code');
-    // Several sign-ins within one 30-second TOTP step: reset the replay guard.
-    await relais!.db.db
-      .updateTable('app_user')
-      .set({ totp_last_step: null })
-      .where('email', '=', account.email)
-      .execute();
-    await page.getByLabel('Code de sécurité').fill(await totpCode(account.totpSecret));
-    await page.getByRole('button', { name: 'Valider' }).click();
-    await page.waitForURL('**/espace');
-  }
+  /** Problems on a page; a download counts as an aborted load, which is no failure. */
+  const watchProblems = (page: Page) =>
+    watchBrowserProblems(page, { ignore: (problem) => /^failed: .*\/export\.(csv|xlsx)/.test(problem) });
 
   /** Today in France, as the app counts it. */
   const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
 
   /** What the database holds for the helper today: activities by type, participations by gender. */
   async function recordedToday() {
-    const db = relais!.db.db;
+    const db = relais().db.db;
     const day = today();
     const activities = await db
       .selectFrom('activite')
@@ -240,8 +154,8 @@ function browserChecks() {
 
   /** A report's participations in the database, as [genre, age band, status] codes, sorted. */
   async function participationsOf(activityId: string): Promise<string[][]> {
-    const rows = await relais!.db.db
-      .selectFrom('participation')
+    const rows = await relais()
+      .db.db.selectFrom('participation')
       .select(['genre', 'tranche_age', 'statut'])
       .where('activite_id', '=', activityId)
       .execute();
@@ -395,8 +309,8 @@ function browserChecks() {
       assert.ok(told.includes(part), `the anonymous participants' « ${part} » is told`);
     const workshopRows = await participationsOf(workshopId);
     assert.equal(workshopRows.length, 7, 'two known people and five anonymous ones');
-    const known0 = await relais!.db.db
-      .selectFrom('participation')
+    const known0 = await relais()
+      .db.db.selectFrom('participation')
       .select('beneficiaire_id')
       .where('activite_id', '=', workshopId)
       .where('beneficiaire_id', 'is not', null)
@@ -538,8 +452,8 @@ function browserChecks() {
 
   /** The place column of the list for a report at one of the helper's places. */
   async function workshopPlace(activityId: string): Promise<string> {
-    const row = await relais!.db.db
-      .selectFrom('activite as a')
+    const row = await relais()
+      .db.db.selectFrom('activite as a')
       .innerJoin('lieu as l', 'l.id', 'a.lieu_id')
       .select('l.nom')
       .where('a.id', '=', activityId)
@@ -581,9 +495,9 @@ function browserChecks() {
   ];
 
   for (const [label, path, prepare] of PAGES) {
-    test(`axe finds no WCAG 2.1 A/AA violation on ${label}`, async (t) => {
+    test(`axe finds no WCAG 2.1 A/AA violation on ${label}`, async () => {
       const url = path();
-      const page = await openPage(t, { asHelper: true, bypassCSP: true, viewport: DESKTOP });
+      const page = await harness.auditPage({ as: HELPER, viewport: DESKTOP });
       await goto(page, url);
       await prepare?.(page);
       const violations = await runAxe(page);
@@ -655,8 +569,8 @@ function browserChecks() {
     await page.waitForURL(/\/activites\/[0-9a-f-]{36}\?ok=enregistre$/);
     assert.match((await page.locator('.notice').textContent()) ?? '', /Le compte rendu a été enregistré/);
     assert.match((await page.locator('main').textContent()) ?? '', /Zoé Sansscript/);
-    const person = await relais!.db.db
-      .selectFrom('beneficiaire')
+    const person = await relais()
+      .db.db.selectFrom('beneficiaire')
       .select(['commune_insee', 'sans_telephone'])
       .where('nom', '=', 'Sansscript')
       .executeTakeFirstOrThrow();

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { test } from 'node:test';
 import { regenerateDatasets } from '../../src/modules/donnees/index.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
-import { assertReflows, axeTests, browserHarness, chromiumMissing } from '../helpers/browser.ts';
+import { assertReflows, axeTests, browserHarness, describeBrowser } from '../helpers/browser.ts';
 
 /**
  * The open-data pages in a real browser: axe-core audits (WCAG 2.1 AA), one h1, no JavaScript
@@ -14,18 +14,17 @@ import { assertReflows, axeTests, browserHarness, chromiumMissing } from '../hel
 const SUITE = 'open data pages in a real browser (Chromium)';
 const PAGES = ['/donnees', '/donnees/activite-mediation-numerique', '/donnees/indice-fragilite-couverture'];
 
-if (chromiumMissing) {
-  test(SUITE, { skip: chromiumMissing }, () => {});
-} else {
-  describe(SUITE, { timeout: 180_000 }, browserChecks);
-}
+describeBrowser(SUITE, { timeout: 180_000 }, browserChecks);
 
 function browserChecks() {
-  const { openPage } = browserHarness(async (relais) => {
-    await regenerateDatasets(relais.db.db, systemActor('test'));
+  const harness = browserHarness({
+    setup: async (relais) => {
+      await regenerateDatasets(relais.db.db, systemActor('test'));
+    },
   });
+  const { openPage } = harness;
 
-  axeTests(openPage, PAGES);
+  axeTests(harness, PAGES);
 
   test('without JavaScript, at 320 px: the list reflows and its CSV link downloads the file', async (t) => {
     const page = await openPage(t, { javaScriptEnabled: false, viewport: { width: 320, height: 640 } });

@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, type TestContext, test } from 'node:test';
+import { after, before, type TestContext, test } from 'node:test';
 import { crc32, deflateSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
+import type { Page } from 'playwright-core';
+import { DEMO_ACCOUNTS } from '../../src/modules/comptes/index.ts';
 import { loadConfig } from '../../src/platform/config.ts';
-import { createTestApp, type TestApp, totpCode } from '../helpers/app.ts';
-import { chromiumMissing, formatViolations, launchChromium, runAxe } from '../helpers/browser.ts';
+import { createTestApp } from '../helpers/app.ts';
+import {
+  browserHarness,
+  describeBrowser,
+  formatViolations,
+  type PageOptions,
+  runAxe,
+  showMaps,
+  watchProblems,
+} from '../helpers/browser.ts';
 
 /**
  * The places directory in a real browser: a coordinator imports a messy file at the national
@@ -70,24 +78,16 @@ function tilePng(): Buffer {
 
 const SUITE = 'the places directory in a real browser (Chromium)';
 
-if (chromiumMissing) {
-  // One visibly skipped test (a skipped suite would count as zero tests in the summary).
-  test(SUITE, { skip: chromiumMissing }, () => {});
-} else {
-  describe(SUITE, { timeout: 240_000 }, browserChecks);
-}
+describeBrowser(SUITE, { timeout: 240_000 }, browserChecks);
 
 function browserChecks() {
   let tiles: FastifyInstance | undefined;
-  let relais: TestApp | undefined;
-  let browser: Browser | undefined;
-  let baseURL = '';
   let tileRequests = 0;
-  /** The coordinator's session, signed in once, for the audits of the admin pages. */
-  let signedIn: Awaited<ReturnType<BrowserContext['storageState']>> | undefined;
+  let tilesURL = '';
   /** Pages the audits visit, found once in `before`. */
   const urls = { place: '', adminPlace: '', report: '' };
 
+  // Tiles come from a loopback server, started before Relais (the harness's `before`).
   before(async () => {
     const png = tilePng();
     tiles = Fastify();
@@ -95,128 +95,52 @@ function browserChecks() {
       tileRequests++;
       return reply.type('image/png').send(png);
     });
-    const tilesURL = await tiles.listen({ port: 0, host: '127.0.0.1' });
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      MAP_TILES_URL: `${tilesURL}/tiles/{z}/{x}/{y}.png`,
-    });
-    relais = await createTestApp({ demo: true, config });
-    baseURL = await relais.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
-
-    // The coordinator signs in once; the audits reuse the session.
-    const context = await browser.newContext({ baseURL, locale: 'fr-FR' });
-    try {
-      context.setDefaultTimeout(15_000);
-      const page = await context.newPage();
-      await signIn(page);
-      // A stored import report with a rejected row and warnings, and a demo place the
-      // coordinator manages, for the audits.
-      urls.report = await uploadPlaces(page, CONTROL_CSV, 'Fichier de contrôle', { draft: true });
-      await goto(page, '/lieux?q=France+Services+Villeurbanne');
-      urls.place = (await page.locator('.result a').first().getAttribute('href')) ?? '';
-      assert.match(urls.place, /^\/lieux\/[^/]+$/, 'a demo place is found');
-      await goto(page, '/admin/lieux?q=France+Services');
-      urls.adminPlace =
-        (await page
-          .getByRole('link', { name: 'France Services de Villeurbanne', exact: true })
-          .getAttribute('href')) ?? '';
-      assert.match(urls.adminPlace, /^\/admin\/lieux\/[^/]+$/, 'the coordinator manages a demo place');
-      signedIn = await context.storageState();
-    } finally {
-      await context.close();
-    }
+    tilesURL = await tiles.listen({ port: 0, host: '127.0.0.1' });
   });
 
-  after(async () => {
-    // Browser first, so no keep-alive connection holds the servers open.
-    try {
-      await browser?.close();
-    } finally {
-      await relais?.close();
-      await tiles?.close();
-    }
+  const harness = browserHarness({
+    serve: () =>
+      createTestApp({
+        demo: true,
+        config: loadConfig({
+          NODE_ENV: 'test',
+          LOG_LEVEL: 'silent',
+          MAP_TILES_URL: `${tilesURL}/tiles/{z}/{x}/{y}.png`,
+        }),
+      }),
+  });
+  // After the harness's: the browser is closed first, so no keep-alive connection holds the tiles.
+  after(() => tiles?.close());
+
+  // The coordinator's stored import report with a rejected row and warnings, and a demo place
+  // the coordinator manages, for the audits.
+  before(async () => {
+    const page = await harness.newPage({ as: COORDINATOR });
+    urls.report = await uploadPlaces(page, CONTROL_CSV, 'Fichier de contrôle', { draft: true });
+    await goto(page, '/lieux?q=France+Services+Villeurbanne');
+    urls.place = (await page.locator('.result a').first().getAttribute('href')) ?? '';
+    assert.match(urls.place, /^\/lieux\/[^/]+$/, 'a demo place is found');
+    await goto(page, '/admin/lieux?q=France+Services');
+    urls.adminPlace =
+      (await page
+        .getByRole('link', { name: 'France Services de Villeurbanne', exact: true })
+        .getAttribute('href')) ?? '';
+    assert.match(urls.adminPlace, /^\/admin\/lieux\/[^/]+$/, 'the coordinator manages a demo place');
+    await page.context().close();
   });
 
-  /** A page in its own fresh context (no shared cookies unless `signedIn`), closed when the test ends. */
-  async function openPage(
-    t: TestContext,
-    options: BrowserContextOptions & { signedIn?: boolean } = {},
-  ): Promise<Page> {
-    assert.ok(browser, 'the browser has started');
-    const { signedIn: withSession, ...contextOptions } = options;
-    const context = await browser.newContext({
-      baseURL,
-      locale: 'fr-FR',
-      timezoneId: 'Europe/Paris',
-      ...(withSession ? { storageState: signedIn } : {}),
-      ...contextOptions,
-    });
-    t.after(() => context.close());
-    context.setDefaultTimeout(15_000);
-    context.setDefaultNavigationTimeout(15_000);
-    return context.newPage();
-  }
+  /** A page in its own fresh context (the coordinator's session if `signedIn`), closed when the test ends. */
+  const openPage = (t: TestContext, { signedIn, ...options }: PageOptions & { signedIn?: boolean } = {}) =>
+    harness.openPage(t, { ...(signedIn ? { as: COORDINATOR } : {}), ...options });
 
+  /** Goes to the page and draws its maps, as a person wanting the map would. */
   async function goto(page: Page, url: string, status = 200) {
-    const response = await page.goto(url);
-    assert.ok(response, `${url} answered`);
-    assert.equal(response.status(), status, `${url} answers ${status}`);
-    // Public maps wait for "Afficher la carte": show them, as a person wanting the map would.
-    await page.$$eval('button.carte__afficher', (buttons) => {
-      for (const b of buttons) (b as HTMLButtonElement).click();
-    });
-    // Each button goes once its map is drawn (or has failed): then the page is settled.
-    await page.waitForFunction(() => !document.querySelector('button.carte__afficher'));
+    const response = await harness.goto(page, url, status);
+    await showMaps(page);
     return response;
   }
 
-  /** Collects console errors, script errors, failed loads, HTTP errors and CSP violations. */
-  async function watchProblems(page: Page): Promise<() => Promise<string[]>> {
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || /Content Security Policy/i.test(message.text()))
-        problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('requestfailed', (r) => problems.push(`failed: ${r.url()} (${r.failure()?.errorText})`));
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-    });
-    // Recorded from the start; Playwright's init scripts are not subject to the page's CSP.
-    await page.addInitScript(() => {
-      const w = window as unknown as { __csp: string[] };
-      w.__csp = [];
-      document.addEventListener('securitypolicyviolation', (e) =>
-        w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`),
-      );
-    });
-    return async () => [
-      ...problems,
-      ...(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).map(
-        (v) => `CSP: ${v}`,
-      ),
-    ];
-  }
-
-  /** Password, then TOTP, as the coordinator. */
-  async function signIn(page: Page) {
-    await goto(page, '/connexion');
-    await page.getByLabel('Adresse e-mail').fill(COORDINATOR.email);
-    await page.getByLabel('Mot de passe').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
-    await page.waitForURL('**/connexion/code');
-    // Several sign-ins within one 30-second TOTP step: reset the replay guard.
-    await relais!.db.db
-      .updateTable('app_user')
-      .set({ totp_last_step: null })
-      .where('email', '=', COORDINATOR.email)
-      .execute();
-    await page.getByLabel('Code de sécurité').fill(await totpCode(COORDINATOR.totpSecret));
-    await page.getByRole('button', { name: 'Valider' }).click();
-    await page.waitForURL('**/espace');
-  }
+  const signIn = (page: Page) => harness.signIn(page, COORDINATOR);
 
   /** Uploads a file on /admin/lieux/import; returns the stored report's path. */
   async function uploadPlaces(page: Page, csv: string, source: string, options: { draft: boolean }) {
@@ -395,9 +319,12 @@ function browserChecks() {
   ];
 
   for (const [label, path, withSession] of PAGES) {
-    test(`axe finds no WCAG 2.1 A/AA violation on ${label}, JavaScript on`, async (t) => {
+    test(`axe finds no WCAG 2.1 A/AA violation on ${label}, JavaScript on`, async (_t) => {
       const url = path();
-      const page = await openPage(t, { bypassCSP: true, signedIn: withSession, viewport: DESKTOP });
+      const page = await harness.auditPage({
+        ...(withSession ? { as: COORDINATOR } : {}),
+        viewport: DESKTOP,
+      });
       await goto(page, url);
       if (url.startsWith('/lieux?'))
         assert.ok((await page.locator('.result').count()) > 0, 'the search has results');

@@ -3,11 +3,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { test } from 'node:test';
 import { file, line } from '../../src/modules/observatoire/ifn-fixtures.ts';
 import { importIfn } from '../../src/modules/observatoire/import.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
-import { assertReflows, axeTests, browserHarness, chromiumMissing } from '../helpers/browser.ts';
+import { assertReflows, axeTests, browserHarness, describeBrowser } from '../helpers/browser.ts';
 
 /**
  * The public observatory in a real browser: axe-core audits (WCAG 2.1 AA), one h1, reflow at
@@ -23,29 +23,28 @@ const PAGES = [
   '/observatoire/villeurbanne/integrer',
 ];
 
-if (chromiumMissing) {
-  test(SUITE, { skip: chromiumMissing }, () => {});
-} else {
-  describe(SUITE, { timeout: 240_000 }, browserChecks);
-}
+describeBrowser(SUITE, { timeout: 240_000 }, browserChecks);
 
 function browserChecks() {
-  const { openPage, baseURL } = browserHarness(async (relais) => {
-    const codes = ['69266', '69259', '69256', '69029', '69034', '69286', '42207', '42187'];
-    const result = await importIfn(
-      relais.db.db,
-      systemActor('test'),
-      file(
-        ...codes.map((code, i) =>
-          line(code, 4 + (i % 5) * 1.1, { name: code === '69266' ? 'Villeurbanne' : code }),
+  const harness = browserHarness({
+    setup: async (relais) => {
+      const codes = ['69266', '69259', '69256', '69029', '69034', '69286', '42207', '42187'];
+      const result = await importIfn(
+        relais.db.db,
+        systemActor('test'),
+        file(
+          ...codes.map((code, i) =>
+            line(code, 4 + (i % 5) * 1.1, { name: code === '69266' ? 'Villeurbanne' : code }),
+          ),
         ),
-      ),
-      { fileName: 'ifn.csv', year: 2023 },
-    );
-    assert.ok(result.ok && result.report.written);
+        { fileName: 'ifn.csv', year: 2023 },
+      );
+      assert.ok(result.ok && result.report.written);
+    },
   });
+  const { openPage, baseURL } = harness;
 
-  axeTests(openPage, PAGES);
+  axeTests(harness, PAGES);
 
   test('without JavaScript, at 320 px: every page reflows', async (t) => {
     const page = await openPage(t, { javaScriptEnabled: false, viewport: { width: 320, height: 640 } });

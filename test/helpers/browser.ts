@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { after, before, type TestContext, test } from 'node:test';
+import { after, before, describe, type TestContext, test } from 'node:test';
 import type { AxeResults, Result as AxeViolation, RunOptions } from 'axe-core';
-import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
-import { createTestApp, type TestApp } from './app.ts';
+import type { FastifyInstance } from 'fastify';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
+import type { Config } from '../../src/platform/config.ts';
+import { createTestApp, type TestApp, totpCode } from './app.ts';
 
 /**
  * Real-browser checks: a headless Chromium driven by playwright-core (no downloaded
@@ -88,58 +91,253 @@ export function formatViolations(url: string, violations: AxeViolation[]): strin
   return lines.join('\n');
 }
 
+export type Account = { email: string; totpSecret: string };
+
+/** What a suite's server is: the real app on a test database by default (`relais()`). */
+type Served = { app: FastifyInstance; close(): Promise<void> };
+
+export type PageOptions = BrowserContextOptions & {
+  /** Signed in as this account (signed in once per suite, the session reused). */
+  as?: Account;
+};
+
 /**
- * What a browser suite needs: Relais with the demo data (and what `setup` adds) listening on
- * loopback, one Chromium for the suite, and a fresh context per test (closed after it).
+ * Declares a browser suite: one visibly skipped test when Chromium is missing or the suite runs
+ * on PostgreSQL (a skipped suite would count as zero tests in the summary).
  */
-export function browserHarness(setup?: (relais: TestApp) => Promise<void>) {
-  let relais: TestApp | undefined;
+export function describeBrowser(name: string, options: { timeout: number }, body: () => void): void {
+  if (chromiumMissing) test(name, { skip: chromiumMissing }, () => {});
+  else describe(name, options, body);
+}
+
+/**
+ * What every browser suite needs, set up in `before` and closed in `after`: Relais (with the
+ * demo data and what `setup` adds, or what `serve` starts) listening on loopback, one Chromium
+ * for the suite, pages in fresh contexts (closed after their test, or with the suite), sign-in
+ * through the real forms, and one shared context per session for read-only audits.
+ */
+export function browserHarness<T extends Served = TestApp>(
+  options: {
+    config?: Config;
+    setup?: (relais: TestApp) => Promise<void>;
+    serve?: () => Promise<T>;
+    /** Defaults of every context (French, Paris time, a 15-second timeout otherwise). */
+    context?: BrowserContextOptions;
+  } = {},
+) {
+  let served: T | undefined;
   let browser: Browser | undefined;
   let baseURL = '';
+  const suiteContexts: BrowserContext[] = [];
+  const sessions = new Map<string, Promise<StorageState>>();
+  const auditPages = new Map<string, Promise<Page>>();
 
   before(async () => {
-    relais = await createTestApp({ demo: true });
-    await setup?.(relais);
-    baseURL = await relais.app.listen({ port: 0, host: '127.0.0.1' });
+    if (options.serve) served = await options.serve();
+    else {
+      const relais = await createTestApp({ demo: true, ...(options.config ? { config: options.config } : {}) });
+      served = relais as unknown as T;
+      await options.setup?.(relais);
+    }
+    baseURL = await served.app.listen({ port: 0, host: '127.0.0.1' });
     browser = await launchChromium();
   });
 
   after(async () => {
+    // Browser first, so no keep-alive connection holds the server open; each step even if the other failed.
     try {
+      for (const context of suiteContexts) await context.close();
       await browser?.close();
     } finally {
-      await relais?.close();
+      await served?.close();
     }
   });
 
+  async function newContext(pageOptions: PageOptions = {}): Promise<BrowserContext> {
+    assert.ok(browser, 'the browser has started');
+    const { as, ...contextOptions } = pageOptions;
+    const context = await browser.newContext({
+      baseURL,
+      locale: 'fr-FR',
+      timezoneId: 'Europe/Paris',
+      ...options.context,
+      ...(as ? { storageState: await session(as) } : {}),
+      ...contextOptions,
+    });
+    context.setDefaultTimeout(15_000);
+    context.setDefaultNavigationTimeout(15_000);
+    return context;
+  }
+
+  /** The app's test database (the default server only). */
+  const relais = (): TestApp => served as unknown as TestApp;
+
+  /** Clears the TOTP replay guard: sign-ins and confirmations may fall in one 30-second step. */
+  async function freshCode(account: Account): Promise<string> {
+    await relais()
+      .db.db.updateTable('app_user')
+      .set({ totp_last_step: null })
+      .where('email', '=', account.email)
+      .execute();
+    return totpCode(account.totpSecret);
+  }
+
+  /** Password, then TOTP, through the real forms; ends on « Mon espace ». */
+  async function signIn(page: Page, account: Account, password = DEMO_PASSWORD): Promise<void> {
+    await goto(page, '/connexion');
+    await page.getByLabel('Adresse e-mail').fill(account.email);
+    await page.getByLabel('Mot de passe').fill(password);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.waitForURL('**/connexion/code');
+    await page.getByLabel('Code de sécurité').fill(await freshCode(account));
+    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.waitForURL('**/espace');
+  }
+
+  /** The account's session, signed in once per suite in a context of its own. */
+  function session(account: Account): Promise<StorageState> {
+    let stored = sessions.get(account.email);
+    if (!stored) {
+      stored = (async () => {
+        const context = await newContext();
+        try {
+          await signIn(await context.newPage(), account);
+          return await context.storageState();
+        } finally {
+          await context.close();
+        }
+      })();
+      sessions.set(account.email, stored);
+    }
+    return stored;
+  }
+
   return {
     baseURL: () => baseURL,
-    async openPage(t: TestContext, options: BrowserContextOptions = {}): Promise<Page> {
-      assert.ok(browser, 'the browser has started');
-      const context = await browser.newContext({ baseURL, locale: 'fr-FR', ...options });
+    relais,
+    served: () => served!,
+    freshCode,
+    signIn,
+    session,
+    /** A page in its own fresh context, closed when the test ends. */
+    async openPage(t: TestContext, pageOptions: PageOptions = {}): Promise<Page> {
+      const context = await newContext(pageOptions);
       t.after(() => context.close());
-      context.setDefaultTimeout(20_000);
-      context.setDefaultNavigationTimeout(20_000);
       return context.newPage();
     },
+    /** A page in its own fresh context, closed with the suite (for state kept across tests). */
+    async newPage(pageOptions: PageOptions = {}): Promise<Page> {
+      const context = await newContext(pageOptions);
+      suiteContexts.push(context);
+      return context.newPage();
+    },
+    /**
+     * One page per session and viewport, shared by read-only audits (axe needs JavaScript and
+     * `bypassCSP`: the app's CSP forbids the injected script otherwise). Closed with the suite.
+     */
+    auditPage(pageOptions: { as?: Account; viewport?: { width: number; height: number } } = {}): Promise<Page> {
+      const key = JSON.stringify([pageOptions.as?.email, pageOptions.viewport]);
+      let page = auditPages.get(key);
+      if (!page) {
+        page = (async () => {
+          const context = await newContext({ ...pageOptions, bypassCSP: true });
+          suiteContexts.push(context);
+          return context.newPage();
+        })();
+        auditPages.set(key, page);
+      }
+      return page;
+    },
+    goto,
   };
 }
 
+type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
+
+/** Goes to `url` and checks the status it answers. */
+export async function goto(page: Page, url: string, status = 200) {
+  const response = await page.goto(url);
+  assert.ok(response, `${url} answered`);
+  assert.equal(response.status(), status, `${url} answers ${status}`);
+  return response;
+}
+
+/** Public maps wait for « Afficher la carte »: press every such button, as a person wanting the map would. */
+export async function showMaps(page: Page): Promise<void> {
+  await page.$$eval('button.carte__afficher', (buttons) => {
+    for (const b of buttons) (b as HTMLButtonElement).click();
+  });
+  // Each button goes once its map is drawn (or has failed): then the page is settled.
+  await page.waitForFunction(() => !document.querySelector('button.carte__afficher'));
+}
+
+/**
+ * Watches a page for console errors, script errors, failed loads, HTTP errors and CSP
+ * violations; returns a function that lists them. `ignore` leaves aside expected ones (a
+ * download counted as an aborted load, a refused form answering 400).
+ */
+export async function watchProblems(
+  page: Page,
+  options: { ignore?: (problem: string) => boolean; into?: string[] } = {},
+): Promise<() => Promise<string[]>> {
+  const problems = options.into ?? [];
+  const note = (problem: string) => {
+    if (!options.ignore?.(problem)) problems.push(problem);
+  };
+  page.on('console', (message) => {
+    if (message.type() === 'error' || /Content Security Policy/i.test(message.text()))
+      note(`console on ${page.url()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => note(`script error on ${page.url()}: ${error.message}`));
+  page.on('requestfailed', (r) => note(`failed: ${r.url()} (${r.failure()?.errorText})`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) note(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  // Recorded from the start; Playwright's init scripts are not subject to the page's CSP.
+  await page.addInitScript(() => {
+    const w = window as unknown as { __csp: string[] };
+    w.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) =>
+      w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
+  return async () => [
+    ...problems,
+    ...(await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? [])).map(
+      (v) => `CSP: ${v}`,
+    ),
+  ];
+}
+
+/** One h1, and no WCAG 2.1 A/AA violation on the page as it is. */
+export async function assertAccessible(page: Page, label: string): Promise<void> {
+  assert.equal(await page.locator('h1').count(), 1, `${label}: one h1`);
+  const violations = await runAxe(page);
+  assert.equal(
+    violations.length,
+    0,
+    formatViolations(`${label} (${new URL(page.url()).pathname})`, violations),
+  );
+}
+
 /** One test per page: it answers 200, has one h1, and axe-core finds no WCAG 2.1 AA violation. */
-export function axeTests(
-  openPage: (t: TestContext, options?: BrowserContextOptions) => Promise<Page>,
-  urls: readonly string[],
-): void {
+export function axeTests(harness: ReturnType<typeof browserHarness>, urls: readonly string[]): void {
   for (const url of urls) {
-    test(`${url}: no axe-core violation, one h1`, async (t) => {
-      const page = await openPage(t, { bypassCSP: true });
-      const response = await page.goto(url);
-      assert.equal(response?.status(), 200);
-      assert.equal(await page.locator('h1').count(), 1);
-      const violations = await runAxe(page);
-      assert.equal(violations.length, 0, formatViolations(url, violations));
+    test(`${url}: no axe-core violation, one h1`, async () => {
+      const page = await harness.auditPage();
+      await goto(page, url);
+      await assertAccessible(page, url);
     });
   }
+}
+
+/** How far the page scrolls sideways at this width (the viewport is restored after). */
+export async function overflowAt(page: Page, width: number, height = 640): Promise<number> {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width, height });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (size) await page.setViewportSize(size);
+  return overflow;
 }
 
 /** Each page, in this (narrow) page's viewport, does not scroll sideways. */
