@@ -112,7 +112,9 @@ function browserChecks() {
 
   /** Problems on a page; a download counts as an aborted load, which is no failure. */
   const watchProblems = (page: Page) =>
-    watchBrowserProblems(page, { ignore: (problem) => /^failed: .*\/export\.(csv|xlsx)/.test(problem) });
+    watchBrowserProblems(page, {
+      ignore: (problem) => problem.kind === 'failed' && /\/export\.(csv|xlsx)/.test(problem.url),
+    });
 
   /** Today in France, as the app counts it. */
   const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());

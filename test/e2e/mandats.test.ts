@@ -1,11 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, test } from 'node:test';
 import { sql } from 'kysely';
-import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
+import type { Locator, Page } from 'playwright-core';
+import { DEMO_ACCOUNTS } from '../../src/modules/comptes/index.ts';
 import { sealJournal, verifyChain } from '../../src/platform/audit/journal.ts';
-import { createTestApp, type TestApp, testConfig, totpCode } from '../helpers/app.ts';
-import { chromiumMissing, formatViolations, launchChromium, runAxe } from '../helpers/browser.ts';
+import { testConfig } from '../helpers/app.ts';
+import {
+  type Account,
+  assertAccessible,
+  browserHarness,
+  describeBrowser,
+  overflowAt,
+  type PageOptions,
+  type PageProblem,
+  watchProblems,
+} from '../helpers/browser.ts';
 import { pdfText } from '../helpers/pdf.ts';
 
 /**
@@ -18,7 +27,6 @@ import { pdfText } from '../helpers/pdf.ts';
  * this is intact, and a rewritten entry is caught.
  */
 
-type Account = { email: string; totpSecret: string };
 const HELPER: Account = DEMO_ACCOUNTS[2];
 const ADMIN: Account = DEMO_ACCOUNTS[0];
 
@@ -47,18 +55,9 @@ const SCREENSHOTS = {
 
 const SUITE = 'secure mandates in a real browser (Chromium)';
 
-if (chromiumMissing) {
-  // One visibly skipped test (a skipped suite would count as zero tests in the summary).
-  test(SUITE, { skip: chromiumMissing }, () => {});
-} else {
-  describe(SUITE, { timeout: 300_000 }, browserChecks);
-}
+describeBrowser(SUITE, { timeout: 300_000 }, browserChecks);
 
 function browserChecks() {
-  let relais: TestApp | undefined;
-  let browser: Browser | undefined;
-  let baseURL = '';
-  const contexts: BrowserContext[] = [];
   /** The helper's page, signed in once, kept from one test to the next (bypassCSP: axe runs there). */
   let helper: Page;
   /** A signed-out visitor's page, for the public verification. */
@@ -72,111 +71,38 @@ function browserChecks() {
   const inPerson = { id: '', fingerprint: '' };
   let firstRevocationUrl = '';
 
-  const db = () => relais!.db.db;
+  const harness = browserHarness();
+  const { goto, signIn, freshCode } = harness;
+  const db = () => harness.relais().db.db;
 
   before(async () => {
-    relais = await createTestApp({ demo: true });
-    baseURL = await relais.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
     helper = await newPage({ bypassCSP: true, viewport: DESKTOP });
     visitor = await newPage({ bypassCSP: true, viewport: DESKTOP });
   });
 
-  after(async () => {
-    // Browser first, so no keep-alive connection holds the server open.
-    try {
-      for (const context of contexts) await context.close();
-      await browser?.close();
-    } finally {
-      await relais?.close();
-    }
-  });
-
   /** A page in a fresh context, watched for problems, closed with the suite. */
-  async function newPage(options: BrowserContextOptions = {}): Promise<Page> {
-    assert.ok(browser, 'the browser has started');
-    const context = await browser.newContext({
-      baseURL,
-      locale: 'fr-FR',
-      timezoneId: 'Europe/Paris',
-      ...options,
-    });
-    contexts.push(context);
-    context.setDefaultTimeout(15_000);
-    context.setDefaultNavigationTimeout(15_000);
-    const page = await context.newPage();
-    watch(page);
+  async function newPage(options: PageOptions = {}): Promise<Page> {
+    const page = await harness.newPage(options);
+    await watchProblems(page, { into: problems, ignore: expected });
     return page;
   }
 
-  function watch(page: Page): void {
-    page.on('console', (message) => {
-      if (message.type() !== 'error' && !/Content Security Policy/i.test(message.text())) return;
-      // Chromium logs a document answering 400 as a failed load: only refused forms may.
-      const url = message.location().url;
-      if (/status of 400/.test(message.text()) && expected400.has(new URL(url, baseURL).pathname)) return;
-      problems.push(`console on ${page.url()}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`script error on ${page.url()}: ${error.message}`));
-    page.on('requestfailed', (r) => {
-      // A navigation may cut the favicon's load short: no failure of the page.
-      if (!(r.resourceType() !== 'document' && r.failure()?.errorText === 'net::ERR_ABORTED'))
-        problems.push(`failed: ${r.url()} (${r.failure()?.errorText})`);
-    });
-    page.on('response', (r) => {
-      const pathname = new URL(r.url()).pathname;
-      if (r.status() >= 400 && !(r.status() === 400 && expected400.has(pathname)))
-        problems.push(`HTTP ${r.status()}: ${r.url()}`);
-    });
-  }
-
-  async function goto(page: Page, url: string, status = 200) {
-    const response = await page.goto(url);
-    assert.ok(response, `${url} answered`);
-    assert.equal(response.status(), status, `${url} answers ${status}`);
-    return response;
+  /** A refused form answers 400 on purpose, and a navigation may cut the favicon's load short. */
+  function expected(problem: PageProblem): boolean {
+    const pathname = new URL(problem.url).pathname;
+    if (problem.kind === 'console') return /status of 400/.test(problem.text) && expected400.has(pathname);
+    if (problem.kind === 'http') return problem.status === 400 && expected400.has(pathname);
+    if (problem.kind === 'failed')
+      return problem.resourceType !== 'document' && problem.text === 'net::ERR_ABORTED';
+    return false;
   }
 
   /** One h1, and no WCAG 2.1 A/AA violation on the page as it is. */
-  async function audit(page: Page, label: string): Promise<void> {
-    assert.equal(await page.locator('h1').count(), 1, `${label}: one h1`);
-    const violations = await runAxe(page);
-    assert.equal(violations.length, 0, formatViolations(`${label} (${page.url()})`, violations));
-  }
-
-  async function overflowAt(page: Page, width: number): Promise<number> {
-    const size = page.viewportSize() ?? DESKTOP;
-    await page.setViewportSize({ width, height: NARROW.height });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    await page.setViewportSize(size);
-    return overflow;
-  }
+  const audit = assertAccessible;
 
   async function assertNoSideScroll(page: Page, label: string): Promise<void> {
-    const overflow = await overflowAt(page, NARROW.width);
+    const overflow = await overflowAt(page, NARROW.width, NARROW.height);
     assert.ok(overflow <= 0, `${label} (${page.url()}) scrolls sideways by ${overflow} px at 320 px`);
-  }
-
-  /** Clears the TOTP replay guard: sign-in and confirmation may fall in the same 30-second step. */
-  async function freshCode(account: Account): Promise<string> {
-    await db()
-      .updateTable('app_user')
-      .set({ totp_last_step: null })
-      .where('email', '=', account.email)
-      .execute();
-    return totpCode(account.totpSecret);
-  }
-
-  /** Password, then TOTP, through the real forms. */
-  async function signIn(page: Page, account: Account): Promise<void> {
-    await goto(page, '/connexion');
-    await page.getByLabel('Adresse e-mail').fill(account.email);
-    await page.getByLabel('Mot de passe').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
-    await page.waitForURL('**/connexion/code');
-    await page.getByLabel('Code de sécurité').fill(await freshCode(account));
-    await page.getByRole('button', { name: 'Valider' }).click();
-    await page.waitForURL('**/espace');
   }
 
   const sorted = (list: string[]) => [...list].sort((a, b) => a.localeCompare(b, 'fr'));

@@ -271,27 +271,47 @@ export async function showMaps(page: Page): Promise<void> {
   await page.waitForFunction(() => !document.querySelector('button.carte__afficher'));
 }
 
+/** Something a page did that it should not have. */
+export type PageProblem = {
+  kind: 'console' | 'script' | 'failed' | 'http';
+  /** The page's address (console, script) or the request's (failed, http). */
+  url: string;
+  text: string;
+  status?: number;
+  resourceType?: string;
+};
+
 /**
  * Watches a page for console errors, script errors, failed loads, HTTP errors and CSP
  * violations; returns a function that lists them. `ignore` leaves aside expected ones (a
- * download counted as an aborted load, a refused form answering 400).
+ * download counted as an aborted load, a refused form answering 400); `into` collects them
+ * in a list of the caller's (several pages, one list).
  */
 export async function watchProblems(
   page: Page,
-  options: { ignore?: (problem: string) => boolean; into?: string[] } = {},
+  options: { ignore?: (problem: PageProblem) => boolean; into?: string[] } = {},
 ): Promise<() => Promise<string[]>> {
   const problems = options.into ?? [];
-  const note = (problem: string) => {
-    if (!options.ignore?.(problem)) problems.push(problem);
+  const note = (problem: PageProblem) => {
+    if (!options.ignore?.(problem)) problems.push(`${problem.kind} on ${problem.url}: ${problem.text}`);
   };
   page.on('console', (message) => {
     if (message.type() === 'error' || /Content Security Policy/i.test(message.text()))
-      note(`console on ${page.url()}: ${message.text()}`);
+      note({ kind: 'console', url: page.url(), text: message.text() });
   });
-  page.on('pageerror', (error) => note(`script error on ${page.url()}: ${error.message}`));
-  page.on('requestfailed', (r) => note(`failed: ${r.url()} (${r.failure()?.errorText})`));
+  page.on('pageerror', (error) => note({ kind: 'script', url: page.url(), text: error.message }));
+  page.on('requestfailed', (r) =>
+    note({ kind: 'failed', url: r.url(), text: r.failure()?.errorText ?? '', resourceType: r.resourceType() }),
+  );
   page.on('response', (r) => {
-    if (r.status() >= 400) note(`HTTP ${r.status()}: ${r.url()}`);
+    if (r.status() >= 400)
+      note({
+        kind: 'http',
+        url: r.url(),
+        text: String(r.status()),
+        status: r.status(),
+        resourceType: r.request().resourceType(),
+      });
   });
   // Recorded from the start; Playwright's init scripts are not subject to the page's CSP.
   await page.addInitScript(() => {
