@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, type TestContext, test } from 'node:test';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
+import { type TestContext, test } from 'node:test';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { DEMO_ACCOUNTS } from '../../src/modules/comptes/index.ts';
 import { createInvitation } from '../../src/platform/auth/invitations.ts';
-import { createTestApp, DEMO_MEMBER_NAMES, DEMO_OPSN_NAME, type TestApp, totpCode } from '../helpers/app.ts';
-import { chromiumMissing, formatViolations, launchChromium, runAxe } from '../helpers/browser.ts';
+import { DEMO_MEMBER_NAMES, DEMO_OPSN_NAME, totpCode } from '../helpers/app.ts';
+import { browserHarness, describeBrowser, formatViolations, runAxe } from '../helpers/browser.ts';
 
 /**
  * The real app, listening on a port, seen through a headless Chromium: what a visitor
@@ -15,7 +15,8 @@ import { chromiumMissing, formatViolations, launchChromium, runAxe } from '../he
 
 const OPSN_NAME = DEMO_OPSN_NAME;
 const MEMBER_NAMES = DEMO_MEMBER_NAMES;
-const ADMIN_EMAIL = DEMO_ACCOUNTS[0].email;
+const ADMIN = DEMO_ACCOUNTS[0];
+const ADMIN_EMAIL = ADMIN.email;
 
 const SCREENSHOTS = {
   home: path.join(tmpdir(), 'relais-home.png'),
@@ -24,42 +25,12 @@ const SCREENSHOTS = {
 
 const SUITE = 'Relais in a real browser (Chromium)';
 
-if (chromiumMissing) {
-  // One visibly skipped test (a skipped suite would count as zero tests in the summary).
-  test(SUITE, { skip: chromiumMissing }, () => {});
-} else {
-  describe(SUITE, { timeout: 180_000 }, browserChecks);
-}
+describeBrowser(SUITE, { timeout: 180_000 }, browserChecks);
 
 function browserChecks() {
-  let relais: TestApp | undefined;
-  let browser: Browser | undefined;
-  let baseURL = '';
-
-  before(async () => {
-    relais = await createTestApp({ demo: true });
-    baseURL = await relais.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    // Browser first, so no keep-alive connection holds the server open; each step even if the other failed.
-    try {
-      await browser?.close();
-    } finally {
-      await relais?.close();
-    }
-  });
-
-  /** A page in its own fresh context (no shared cookies), closed when the test ends. */
-  async function openPage(t: TestContext, options: BrowserContextOptions = {}): Promise<Page> {
-    assert.ok(browser, 'the browser has started');
-    const context = await browser.newContext({ baseURL, locale: 'fr-FR', ...options });
-    t.after(() => context.close());
-    context.setDefaultTimeout(15_000);
-    context.setDefaultNavigationTimeout(15_000);
-    return context.newPage();
-  }
+  const harness = browserHarness();
+  const { openPage, goto } = harness;
+  const relais = () => harness.relais();
 
   /** The pages must work without JavaScript: visitors' checks run with it off. */
   const withoutJs = (t: TestContext, options: BrowserContextOptions = {}) =>
@@ -79,13 +50,6 @@ function browserChecks() {
     return broken;
   }
 
-  async function goto(page: Page, url: string, status = 200) {
-    const response = await page.goto(url);
-    assert.ok(response, `${url} answered`);
-    assert.equal(response.status(), status, `${url} answers ${status}`);
-    return response;
-  }
-
   async function assertNoAxeViolations(page: Page, label: string) {
     const violations = await runAxe(page);
     assert.equal(
@@ -96,20 +60,7 @@ function browserChecks() {
   }
 
   async function signInAsAdmin(page: Page) {
-    await goto(page, '/connexion');
-    await page.getByLabel('Adresse e-mail').fill(ADMIN_EMAIL);
-    await page.getByLabel('Mot de passe').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
-    await page.waitForURL('**/connexion/code');
-    // Tests sign in several times within one 30-second TOTP step: reset the replay guard.
-    await relais!.db.db
-      .updateTable('app_user')
-      .set({ totp_last_step: null })
-      .where('email', '=', ADMIN_EMAIL)
-      .execute();
-    await page.getByLabel('Code de sécurité').fill(await totpCode(DEMO_ACCOUNTS[0].totpSecret));
-    await page.getByRole('button', { name: 'Valider' }).click();
-    await page.waitForURL('**/espace');
+    await harness.signIn(page, ADMIN);
     assert.equal(await page.locator('h1').textContent(), 'Mon espace', 'signed in, on « Mon espace »');
   }
 
@@ -198,8 +149,8 @@ function browserChecks() {
     ['the accessibility statement', '/accessibilite', 200],
     ['the 404 page', '/nope', 404],
   ] as const) {
-    test(`axe finds no WCAG 2.1 A/AA violation on ${label} (${url})`, async (t) => {
-      const page = await forAxe(t);
+    test(`axe finds no WCAG 2.1 A/AA violation on ${label} (${url})`, async () => {
+      const page = await harness.auditPage();
       await goto(page, url, status);
       await assertNoAxeViolations(page, label);
     });
@@ -244,7 +195,7 @@ function browserChecks() {
   });
 
   test('axe finds no violation along an invitation: password, TOTP enrolment, recovery codes, second factor', async (t) => {
-    const invited = await createInvitation(relais!.db.db, {
+    const invited = await createInvitation(relais().db.db, {
       email: 'invitee@example.org',
       name: 'Inès Invitée',
       membership: { role: 'admin', collectiviteId: null },
@@ -274,8 +225,8 @@ function browserChecks() {
     await again.waitForURL('**/connexion/code');
     await assertNoAxeViolations(again, 'the second-factor page');
     // The code of enrolment was used within this 30-second step: lift the replay guard.
-    await relais!.db.db
-      .updateTable('app_user')
+    await relais()
+      .db.db.updateTable('app_user')
       .set({ totp_last_step: null })
       .where('email', '=', 'invitee@example.org')
       .execute();

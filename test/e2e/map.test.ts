@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, type TestContext, test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import {
   GeolocateButton,
   MAP_ASSETS,
@@ -15,7 +15,14 @@ import { type Config, ConfigError, loadConfig } from '../../src/platform/config.
 import { registerHttpBasics, tileSource } from '../../src/platform/http/security.ts';
 import { assetSources, assetUrl, buildManifest, registerAssets } from '../../src/platform/ui/assets.ts';
 import { registerPages } from '../../src/platform/ui/page.ts';
-import { chromiumMissing, formatViolations, launchChromium, runAxe } from '../helpers/browser.ts';
+import {
+  browserHarness,
+  describeBrowser,
+  formatViolations,
+  runAxe,
+  showMaps,
+  watchProblems,
+} from '../helpers/browser.ts';
 
 /**
  * The maps of places (`src/modules/lieux/assets/carte.js`) on a small app made of the real
@@ -198,89 +205,45 @@ test('MAP_TILES_URL: https with {z} {x} {y}, http only on loopback; its origin j
 });
 
 const SUITE = 'maps of places in a real browser (Chromium)';
-if (chromiumMissing) {
-  test(SUITE, { skip: chromiumMissing }, () => {});
-} else {
-  describe(SUITE, { timeout: 120_000 }, browserChecks);
-}
+describeBrowser(SUITE, { timeout: 120_000 }, browserChecks);
 
 function browserChecks() {
-  let tiles: FastifyInstance | undefined;
-  let app: FastifyInstance | undefined;
-  let browser: Browser | undefined;
-  let baseURL = '';
   const tileRequests: string[] = [];
 
-  before(async () => {
-    const png = tilePng();
-    tiles = Fastify();
-    tiles.get('/tiles/:z/:x/:y', (request, reply) => {
-      tileRequests.push(request.url);
-      return reply.type('image/png').send(png);
-    });
-    const tilesURL = await tiles.listen({ port: 0, host: '127.0.0.1' });
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      MAP_TILES_URL: `${tilesURL}/tiles/{z}/{x}/{y}.png`,
-      MAP_ATTRIBUTION: '© <script>Tuiles</script> de test',
-    });
-    app = await mapApp(config);
-    baseURL = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    try {
-      await browser?.close();
-    } finally {
-      await app?.close();
-      await tiles?.close();
-    }
+  const harness = browserHarness({
+    // A page of maps alone, with tiles from a loopback server: nothing leaves the machine.
+    serve: async () => {
+      const png = tilePng();
+      const tiles = Fastify();
+      tiles.get('/tiles/:z/:x/:y', (request, reply) => {
+        tileRequests.push(request.url);
+        return reply.type('image/png').send(png);
+      });
+      const tilesURL = await tiles.listen({ port: 0, host: '127.0.0.1' });
+      const config = loadConfig({
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        MAP_TILES_URL: `${tilesURL}/tiles/{z}/{x}/{y}.png`,
+        MAP_ATTRIBUTION: '© <script>Tuiles</script> de test',
+      });
+      const app = await mapApp(config);
+      return {
+        app,
+        async close() {
+          await app.close();
+          await tiles.close();
+        },
+      };
+    },
+    context: { viewport: { width: 1024, height: 900 } },
   });
 
   /** A fresh context's page; `problems` collects CSP violations, script errors and failed loads. */
   async function openPage(t: TestContext, options: BrowserContextOptions = {}) {
-    assert.ok(browser, 'the browser has started');
-    const context = await browser.newContext({
-      baseURL,
-      locale: 'fr-FR',
-      viewport: { width: 1024, height: 900 },
-      ...options,
-    });
-    t.after(() => context.close());
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
+    const page = await harness.openPage(t, options);
     const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || /Content Security Policy/i.test(message.text()))
-        problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('requestfailed', (r) => problems.push(`failed: ${r.url()} (${r.failure()?.errorText})`));
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-    });
-    if (options.javaScriptEnabled !== false) {
-      // Recorded from the start; Playwright's init scripts are not subject to the page's CSP.
-      await page.addInitScript(() => {
-        const w = window as unknown as { __csp: string[] };
-        w.__csp = [];
-        document.addEventListener('securitypolicyviolation', (e) =>
-          w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`),
-        );
-      });
-    }
+    await watchProblems(page, { into: problems });
     return { page, problems };
-  }
-
-  /** Public maps wait for "Afficher la carte": press every such button. */
-  async function showMaps(page: Page): Promise<void> {
-    await page.$$eval('button.carte__afficher', (buttons) => {
-      for (const b of buttons) (b as HTMLButtonElement).click();
-    });
-    // Each button goes once its map is drawn (or has failed): then the page is settled.
-    await page.waitForFunction(() => !document.querySelector('button.carte__afficher'));
   }
 
   async function cspViolations(page: Page): Promise<string[]> {
@@ -350,7 +313,7 @@ function browserChecks() {
     const link = map.locator('.leaflet-popup-content a');
     await link.waitFor();
     assert.equal(await link.textContent(), XSS_NAME);
-    assert.equal(await link.getAttribute('href'), `${baseURL}/lieux/xss`);
+    assert.equal(await link.getAttribute('href'), `${harness.baseURL()}/lieux/xss`);
     assert.match((await map.locator('.leaflet-popup-content').textContent()) ?? '', /Biarritz/);
     assert.equal(await page.locator('img[src="x"], .leaflet-popup b').count(), 0, 'no element from the name');
     assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
