@@ -4,10 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { file, line } from '../../src/modules/observatoire/ifn-fixtures.ts';
 import { importIfn } from '../../src/modules/observatoire/import.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
 import { assertReflows, axeTests, browserHarness, describeBrowser } from '../helpers/browser.ts';
+import { file, line } from '../helpers/ifn-fixtures.ts';
 
 /**
  * The public observatory in a real browser: axe-core audits (WCAG 2.1 AA), one h1, reflow at

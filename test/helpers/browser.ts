@@ -4,7 +4,13 @@ import { createRequire } from 'node:module';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import type { AxeResults, Result as AxeViolation, RunOptions } from 'axe-core';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
 import type { Config } from '../../src/platform/config.ts';
 import { createTestApp, type TestApp, totpCode } from './app.ts';
@@ -135,7 +141,10 @@ export function browserHarness<T extends Served = TestApp>(
   before(async () => {
     if (options.serve) served = await options.serve();
     else {
-      const relais = await createTestApp({ demo: true, ...(options.config ? { config: options.config } : {}) });
+      const relais = await createTestApp({
+        demo: true,
+        ...(options.config ? { config: options.config } : {}),
+      });
       served = relais as unknown as T;
       await options.setup?.(relais);
     }
@@ -235,7 +244,9 @@ export function browserHarness<T extends Served = TestApp>(
      * One page per session and viewport, shared by read-only audits (axe needs JavaScript and
      * `bypassCSP`: the app's CSP forbids the injected script otherwise). Closed with the suite.
      */
-    auditPage(pageOptions: { as?: Account; viewport?: { width: number; height: number } } = {}): Promise<Page> {
+    auditPage(
+      pageOptions: { as?: Account; viewport?: { width: number; height: number } } = {},
+    ): Promise<Page> {
       const key = JSON.stringify([pageOptions.as?.email, pageOptions.viewport]);
       let page = auditPages.get(key);
       if (!page) {
@@ -301,7 +312,12 @@ export async function watchProblems(
   });
   page.on('pageerror', (error) => note({ kind: 'script', url: page.url(), text: error.message }));
   page.on('requestfailed', (r) =>
-    note({ kind: 'failed', url: r.url(), text: r.failure()?.errorText ?? '', resourceType: r.resourceType() }),
+    note({
+      kind: 'failed',
+      url: r.url(),
+      text: r.failure()?.errorText ?? '',
+      resourceType: r.resourceType(),
+    }),
   );
   page.on('response', (r) => {
     if (r.status() >= 400)

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { file, line } from '../../src/modules/observatoire/ifn-fixtures.ts';
 import { findCollectiviteByCode } from '../../src/modules/territoires/index.ts';
 import { audit } from '../../src/platform/audit/journal.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
 import { Client, createTestApp, type TestApp } from '../helpers/app.ts';
+import { file, line } from '../helpers/ifn-fixtures.ts';
 
 /**
  * CSV formula injection, through every CSV Relais writes: a place, an activity or an imported

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { HtmlValidate } from 'html-validate';
 import { Client, createTestApp, h1, type TestApp, testConfig } from '../../../test/helpers/app.ts';
+import { assertValidHtml as assertValidPage } from '../../../test/helpers/html.ts';
 import {
   loadLmnSchema,
   parseCsvRecords,
@@ -41,17 +41,9 @@ function haversineKm(lat1: number, lon1: number, lat2: number, lon2: number): nu
   return 2 * 6378.168 * Math.asin(Math.sqrt(a));
 }
 
-const validator = new HtmlValidate({
-  extends: ['html-validate:standard'],
-  rules: { 'void-style': 'off', 'no-trailing-whitespace': 'off' },
-});
-
 async function assertValidHtml(html: string, url: string): Promise<void> {
   assert.match(html, /^<!doctype html><html lang="fr">/, url);
-  assert.equal(html.match(/<h1[\s>]/g)?.length, 1, `${url} has one h1`);
-  const report = await validator.validateString(html);
-  const messages = report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message}`));
-  assert.deepEqual(messages, [], `${url} is valid HTML`);
+  await assertValidPage(html, url);
 }
 
 /** Place ids in the order a results page lists them. */

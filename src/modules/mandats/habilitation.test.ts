@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { HtmlValidate } from 'html-validate';
 import { Client, createTestApp, DEMO_MEMBER_NAMES, h1, type TestApp } from '../../../test/helpers/app.ts';
+import { assertValidHtml as assertValidPage } from '../../../test/helpers/html.ts';
 import { HELPER_EMAIL, helperOf } from '../../../test/helpers/mandats.ts';
 import { ForbiddenError } from '../../platform/auth/policy.ts';
 import { createUser } from '../../platform/auth/users.ts';
@@ -16,17 +16,7 @@ const TOTP = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const NEW_HELPER = { email: 'nadia.nouvelle@villeurbanne.example', name: 'Nadia Nouvelle' };
 const FOREIGN_COORDINATOR = 'coordination@autre-collectivite.example';
 
-const validator = new HtmlValidate({
-  extends: ['html-validate:standard'],
-  rules: { 'void-style': 'off', 'no-trailing-whitespace': 'off' },
-});
-async function assertValidHtml(html: string) {
-  const report = await validator.validateString(html);
-  assert.deepEqual(
-    report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message}`)),
-    [],
-  );
-}
+const assertValidHtml = (html: string) => assertValidPage(html, 'the page', { oneH1: false });
 
 /** The day after `today` (`YYYY-MM-DD`). */
 const dayAfter = (today: string) =>

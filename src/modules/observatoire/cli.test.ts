@@ -6,8 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { runRelais } from '../../../test/helpers/cli.ts';
 import { createTestDataDir } from '../../../test/helpers/database.ts';
+import { file, HEADER, line } from '../../../test/helpers/ifn-fixtures.ts';
 import { openDatabase } from '../../platform/db/database.ts';
-import { file, HEADER, line } from './ifn-fixtures.ts';
 
 /** Vintages and scores as the database holds them after the command ran. */
 async function stored(env: Record<string, string>) {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { COMMUNES, componentsFor, EPCIS, file, HEADER, line } from '../../../test/helpers/ifn-fixtures.ts';
 import { type CheckedFile, checkIfnFile, type RowOutcome } from './ifn-file.ts';
-import { COMMUNES, componentsFor, EPCIS, file, HEADER, line } from './ifn-fixtures.ts';
 
 function refused(checked: CheckedFile): string {
   assert.ok(!checked.ok, 'the file should be refused as a whole');

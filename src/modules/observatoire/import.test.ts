@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase, tableSnapshot } from '../../../test/helpers/database.ts';
+import { file, HEADER, line } from '../../../test/helpers/ifn-fixtures.ts';
 import { type Actor, ForbiddenError, systemActor } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { parisWallClock } from '../../platform/paris-time.ts';
-import { file, HEADER, line } from './ifn-fixtures.ts';
 import { type IfnImportOptions, type IfnImportReport, importIfn, reportRecords } from './import.ts';
 import { indexComparison, latestIndex, listVintages, vintageReport } from './query.ts';
 

@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { HtmlValidate } from 'html-validate';
 import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/app.ts';
 import { tableSnapshot } from '../../../test/helpers/database.ts';
+import { assertValidHtml } from '../../../test/helpers/html.ts';
+import { file, line } from '../../../test/helpers/ifn-fixtures.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
-import { file, line } from './ifn-fixtures.ts';
 
 const PAGE = '/admin/observatoire/ifn';
-
-const validator = new HtmlValidate({
-  extends: ['html-validate:standard'],
-  rules: { 'void-style': 'off', 'no-trailing-whitespace': 'off' },
-});
-
-async function assertValidHtml(html: string, what: string): Promise<void> {
-  assert.equal(html.match(/<h1[\s>]/g)?.length, 1, `${what} has one h1`);
-  const report = await validator.validateString(html);
-  const messages = report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message}`));
-  assert.deepEqual(messages, [], `${what} is valid HTML`);
-}
 
 describe('the fragility index pages', () => {
   let t: TestApp;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { HtmlValidate } from 'html-validate';
 import { sql } from 'kysely';
 import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/app.ts';
 import { runRelais } from '../../../test/helpers/cli.ts';
 import { createTestDataDir, withTestDataDir } from '../../../test/helpers/database.ts';
+import { htmlProblems } from '../../../test/helpers/html.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
 
@@ -87,15 +87,7 @@ describe('scheduled jobs page', () => {
     assert.match(shown.body, new RegExp(`exécution réussie — fiches effacées : ${purged}`));
     assert.match(shown.body, new RegExp(`par ${admin.email.replace(/\./g, '\\.')} : réussie`));
 
-    const validator = new HtmlValidate({
-      extends: ['html-validate:standard'],
-      rules: { 'void-style': 'off', 'no-trailing-whitespace': 'off' },
-    });
-    const report = await validator.validateString(shown.body);
-    assert.deepEqual(
-      report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message}`)),
-      [],
-    );
+    assert.deepEqual(await htmlProblems(shown.body), []);
 
     const journaled = await t.db.db
       .selectFrom('audit_event')
