@@ -7,6 +7,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -111,6 +112,7 @@ function pgliteTemplate(demo: boolean): Promise<Blob> {
             });
             const handle = await openDatabase({ pglite });
             await seedDemo(handle.db);
+            pruneDemoTemplates();
             return dumpAndClose(pglite, handle);
           })
         : await pgliteTemplateFile(`relais-test-template-${await migrationsHash}`, async () => {
@@ -124,6 +126,19 @@ function pgliteTemplate(demo: boolean): Promise<Blob> {
     pgliteTemplates.set(key, template);
   }
   return template;
+}
+
+/** Demo templates of another day are never used again (their key holds the day): delete them. */
+function pruneDemoTemplates(): void {
+  const dayAgo = Date.now() - 86_400_000;
+  for (const name of readdirSync(tmpdir())) {
+    const file = path.join(tmpdir(), name);
+    if (
+      /^relais-test-demo-\w+\.tar$/.test(name) &&
+      (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) < dayAgo
+    )
+      rmSync(file, { force: true });
+  }
 }
 
 async function dumpAndClose(pglite: PGlite, handle: DatabaseHandle): Promise<Blob> {
