@@ -1,4 +1,4 @@
-import { type ColumnType, type Migration, sql } from 'kysely';
+import { type Migration, sql } from 'kysely';
 import { audit } from '../../platform/audit/journal.ts';
 import { accountsInvitedBy, invitersOf } from '../../platform/auth/invitations.ts';
 import { type Actor, can, ForbiddenError } from '../../platform/auth/policy.ts';
@@ -14,19 +14,6 @@ import { choosablePlaces, type Helper } from './helpers.ts';
  * they invited (they may control its address) nor for themselves; such attempts, and
  * approvals between accounts linked by their invitations, are flagged in the journal.
  */
-
-declare module '../../platform/db/schema.ts' {
-  interface Database {
-    /** A place a helper asked to work at; it gives no access until approved. */
-    mediateur_lieu_proposition: {
-      user_id: string;
-      lieu_id: string;
-      proposed_at: ColumnType<Date, Date | undefined, Date>;
-      refused_at: Date | null;
-      refused_by: string | null;
-    };
-  }
-}
 
 export const placeApprovalMigrations: Record<string, Migration> = {
   '202612060300_mediateurs_lieux_approbation': {
