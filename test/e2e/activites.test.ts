@@ -488,6 +488,7 @@ function browserChecks() {
     ['the workshop form', () => '/activites/nouveau?type=collectif'],
     ['a report', () => urls.activity],
     ['the people helped', () => '/beneficiaires'],
+    ['the places of activity', () => '/activites/lieux'],
     ['a person’s page', () => urls.person],
     [
       'the statistics',
@@ -526,6 +527,7 @@ function browserChecks() {
     ['the workshop form', '/activites/nouveau?type=collectif'],
     ['the statistics', '/statistiques'],
     ['the people helped', '/beneficiaires'],
+    ['the places of activity', '/activites/lieux'],
   ] as const) {
     test(`at 320 px wide, ${label} does not scroll sideways, with or without JavaScript`, async (t) => {
       for (const javaScriptEnabled of [false, true]) {
@@ -577,6 +579,45 @@ function browserChecks() {
       .where('nom', '=', 'Sansscript')
       .executeTakeFirstOrThrow();
     assert.deepEqual(person, { commune_insee: '69266', sans_telephone: true });
+  });
+
+  test('a coordinator approves a proposed place without JavaScript, on a page axe finds no fault with', async (t) => {
+    const db = relais!.db.db;
+    // The demo helper proposes the draft place of Villeurbanne.
+    const draft = await db
+      .selectFrom('lieu')
+      .select('id')
+      .where('nom', 'like', 'Atelier numérique seniors%')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('mediateur_lieu_proposition')
+      .values({ user_id: helperId, lieu_id: draft.id })
+      .execute();
+
+    const audited = await openPage(t, { bypassCSP: true, viewport: DESKTOP });
+    await signIn(audited, COORDINATOR);
+    await goto(audited, '/admin/lieux-activite');
+    const violations = await runAxe(audited);
+    assert.equal(violations.length, 0, formatViolations('the coordinators’ places page', violations));
+    assert.ok(
+      (await audited.evaluate(() => document.documentElement.scrollWidth)) <= DESKTOP.width,
+      'no sideways scroll',
+    );
+
+    const page = await openPage(t, { javaScriptEnabled: false, viewport: { width: 320, height: 640 } });
+    await signIn(page, COORDINATOR);
+    await goto(page, '/admin/lieux-activite');
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 320, 'fits 320 px');
+    await page.getByRole('button', { name: /^Approuver/ }).click();
+    await page.waitForURL(/\/admin\/lieux-activite\?collectivite=\d+&ok=approuver$/);
+    assert.match((await page.locator('.notice').textContent()) ?? '', /Le lieu est approuvé/);
+    const approved = await db
+      .selectFrom('mediateur_lieu')
+      .select('lieu_id')
+      .where('user_id', '=', helperId)
+      .where('lieu_id', '=', draft.id)
+      .executeTakeFirst();
+    assert.ok(approved, 'the place is approved');
   });
 
   test('coordinators reach no identity: 403 on the helper’s pages, no name in the statistics', async (t) => {

@@ -282,7 +282,7 @@ describe('activity reports', () => {
     assert.equal(anonymous.headers.location, '/connexion');
   });
 
-  test('a helper without places of activity chooses them first', async () => {
+  test('a helper without places of activity proposes them first, and records once one is approved', async () => {
     const other = new Client(t.app);
     await other.signIn(OTHER_EMAIL, DEMO_PASSWORD, OTHER_TOTP);
     for (const url of ['/activites', '/activites/nouveau', `/activites/${foreignActivity}`]) {
@@ -322,13 +322,31 @@ describe('activity reports', () => {
       .executeTakeFirstOrThrow();
     const saved = await send(other, '/activites/lieux', { lieux: draft.id });
     assert.equal(saved.statusCode, 303);
-    assert.equal(saved.headers.location, '/activites?ok=lieux');
-    const list = await other.get('/activites?ok=lieux');
+    assert.equal(saved.headers.location, '/activites/lieux?ok=proposes');
+    const proposed = await other.get('/activites/lieux?ok=proposes');
+    assert.match(proposed.body, /proposés à votre coordinateur/);
+    assert.match(proposed.body, new RegExp(`value="${draft.id}" checked`));
+    assert.match(proposed.body, /\(proposé, en attente d’approbation\)/);
+    assert.doesNotMatch(proposed.body, /Avant votre premier compte rendu/);
+    // A proposed place opens nothing until a coordinator approves it (place-approval.test.ts).
+    assert.equal((await other.get('/activites')).headers.location, '/activites/lieux');
+    const coordinator = new Client(t.app);
+    await coordinator.signIn('coordination@demo.relais.example');
+    await coordinator.get('/admin/lieux-activite');
+    const approved = await coordinator.post(`/admin/lieux-activite/${otherId}`, {
+      lieu: draft.id,
+      decision: 'approuver',
+    });
+    assert.equal(approved.statusCode, 303);
+    const list = await other.get('/activites');
     assert.equal(list.statusCode, 200);
-    assert.match(list.body, /Vos lieux d’activité ont été enregistrés/);
     const again = await other.get('/activites/lieux');
     assert.match(again.body, new RegExp(`value="${draft.id}" checked`));
-    assert.doesNotMatch(again.body, /Avant votre premier compte rendu/);
+    assert.match(again.body, /\(approuvé\)/);
+    // Saving the same places again changes nothing and goes back to the reports.
+    const same = await send(other, '/activites/lieux', { lieux: draft.id });
+    assert.equal(same.headers.location, '/activites?ok=lieux');
+    assert.match((await other.get('/activites?ok=lieux')).body, /Vos lieux d’activité ont été enregistrés/);
   });
 
   test('the forms are valid HTML with labels, and the places page too', async () => {

@@ -2,7 +2,7 @@ import type { ModuleContext } from '../../platform/module.ts';
 import { type BeneficiaryInput, createBeneficiary, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
 import { findPublishedPlace } from '../lieux/index.ts';
-import { choosablePlaces, helperByEmail, setHelperPlaces } from '../mediateurs/index.ts';
+import { assignPlacesAsSystem, choosablePlaces, helperByEmail } from '../mediateurs/index.ts';
 import { todayInFrance } from './activity-schema.ts';
 import { recordActivities } from './activity-service.ts';
 import { MATERIELS, THEME_DEMARCHES } from './vocabulary.ts';
@@ -130,8 +130,9 @@ export async function seedActivites({ db }: ModuleContext): Promise<void> {
   for (const place of await choosablePlaces(db, helper))
     if (await findPublishedPlace(db, place.id)) published.push(place);
   if (published.length === 0) return;
-  await setHelperPlaces(
+  await assignPlacesAsSystem(
     db,
+    { kind: 'system', label: 'démonstration' },
     helper,
     published.map((p) => p.id),
   );

@@ -22,6 +22,7 @@ import {
   listBeneficiaries,
   mergeBeneficiaries,
   mergesInto,
+  recordListView,
   recordRead,
   updateBeneficiary,
 } from './service.ts';
@@ -171,6 +172,12 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     const q = typeof query.q === 'string' ? query.q.trim().slice(0, 100) || undefined : undefined;
     const page = pageNumber(query.page);
     const list = await listBeneficiaries(db, helper, { q, page });
+    await recordListView(
+      db,
+      helper,
+      { kind: q ? 'recherche' : 'liste', page, total: list.total, shown: list.rows },
+      origin(request),
+    );
     return reply.page(
       { title: 'Personnes accompagnées', breadcrumbs: [HOME[0]!] },
       <ListPage {...list} page={page} q={q} flash={query.ok ? FLASH[query.ok] : undefined} />,
@@ -315,6 +322,13 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
         : findDuplicates(db, helper, duplicateProbe(b)).then((rows) => rows.filter((r) => r.id !== b.id)),
       q ? listBeneficiaries(db, helper, { q, page: 1, excludeId: b.id }).then((l) => l.rows) : [],
     ]);
+    const shown = [...suggestions, ...results];
+    await recordListView(
+      db,
+      helper,
+      { kind: 'fusion', page: 1, total: shown.length, shown },
+      origin(reply.request),
+    );
     return reply.page(
       {
         title: `Fusionner : ${displayNameOf(b)}`,

@@ -198,6 +198,30 @@ export function recordRead(
 }
 
 /**
+ * Records that the helper saw a list of people (names and birth years): one entry per view,
+ * with its filter and the ids shown, never the names nor the searched text (a name too).
+ */
+export function recordListView(
+  db: Db,
+  helper: Helper,
+  view: { kind: 'liste' | 'recherche' | 'fusion'; page: number; total: number; shown: { id: string }[] },
+  origin: Origin,
+): Promise<void> {
+  return audit(db, {
+    actor: helper.actor,
+    action: 'beneficiaire.list',
+    collectiviteId: helper.collectiviteId,
+    ip: origin.ip ?? null,
+    details: {
+      vue: view.kind,
+      page: view.page,
+      resultats: view.total,
+      affiches: view.shown.map((r) => r.id),
+    },
+  });
+}
+
+/**
  * Rectifies a record. Returns the names of the fields that changed (what the journal
  * keeps: never their values). A named record is no longer anonymous.
  */

@@ -90,6 +90,7 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
       links.push(
         { href: '/admin/personnes', label: 'Inviter des personnes et gérer leurs rôles' },
         { href: '/admin/habilitations', label: 'Habiliter les aidants aux mandats' },
+        { href: '/admin/lieux-activite', label: 'Approuver les lieux d’activité des médiateurs' },
       );
     if (own.some((c) => isHelperIn(actor, c.id))) {
       links.push(

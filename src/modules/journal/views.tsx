@@ -42,6 +42,16 @@ export const ACTION_LABELS: Record<string, string> = {
   'ifn.import': 'Indice de fragilité numérique importé',
   'donnees.publish': 'Données ouvertes régénérées',
   'activites.places': 'Lieux d’activité choisis',
+  'lieux_activite.proposition': 'Lieux d’activité proposés par le médiateur',
+  'lieux_activite.approbation': 'Lieu d’activité approuvé',
+  'lieux_activite.attribution': 'Lieu d’activité attribué',
+  'lieux_activite.refus': 'Lieu d’activité refusé',
+  'lieux_activite.retrait': 'Lieu d’activité retiré',
+  'alerte.lieux_activite.auto_approbation':
+    'Alerte : approbation refusée (ses propres lieux, ou un compte que la même personne a invité)',
+  'alerte.lieux_activite.invitations_liees':
+    'Alerte : lieux approuvés entre comptes liés par leurs invitations',
+  'beneficiaire.list': 'Liste ou recherche de bénéficiaires consultée',
   'activite.create': 'Compte rendu d’activité enregistré',
   'activite.update': 'Compte rendu d’activité modifié',
   'activite.delete': 'Compte rendu d’activité supprimé',

@@ -1,5 +1,4 @@
 import { type RawBuilder, sql } from 'kysely';
-import { audit } from '../../platform/audit/journal.ts';
 import { type Actor, ForbiddenError, isHelperIn } from '../../platform/auth/policy.ts';
 import { defaultCollectiviteId, loadMemberships } from '../../platform/auth/sessions.ts';
 import type { Db } from '../../platform/db/database.ts';
@@ -57,7 +56,7 @@ export async function helperByEmail(db: Db, email: string): Promise<Helper | und
   };
 }
 
-/** The helper's places of activity, in the directory's order. */
+/** The helper's approved places of activity (see place-approval.ts), in the directory's order. */
 export async function helperPlaces(db: Db, userId: string): Promise<PlaceSummary[]> {
   const rows = await db
     .selectFrom('mediateur_lieu')
@@ -99,31 +98,4 @@ export async function isHelperOfPlace(db: Db, userId: string, lieuId: string): P
 /** The places a helper may choose from: their collectivités' places. */
 export function choosablePlaces(db: Db, helper: Helper): Promise<PlaceSummary[]> {
   return placesOfCollectivites(db, helperCollectivites(helper.actor));
-}
-
-/** Sets the helper's places of activity (at least one, among the places they may choose). */
-export async function setHelperPlaces(
-  db: Db,
-  helper: Helper,
-  lieuIds: string[],
-): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const allowed = new Set((await choosablePlaces(db, helper)).map((p) => p.id));
-  const chosen = [...new Set(lieuIds)].filter((id) => allowed.has(id));
-  if (chosen.length === 0) return { ok: false, reason: 'Choisissez au moins un lieu d’activité.' };
-  if (chosen.length !== new Set(lieuIds).size)
-    return { ok: false, reason: 'Un des lieux choisis n’est pas dans vos collectivités.' };
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('mediateur_lieu').where('user_id', '=', helper.userId).execute();
-    await trx
-      .insertInto('mediateur_lieu')
-      .values(chosen.map((lieu_id) => ({ user_id: helper.userId, lieu_id })))
-      .execute();
-    await audit(trx, {
-      actor: helper.actor,
-      action: 'activites.places',
-      collectiviteId: helper.collectiviteId,
-      details: { lieux: chosen },
-    });
-  });
-  return { ok: true };
 }

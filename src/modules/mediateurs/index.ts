@@ -1,5 +1,6 @@
 import type { RelaisModule } from '../../platform/module.ts';
-import { placesAccess, placesRoutes } from './places-routes.tsx';
+import { assignPlacesAsSystem, placeApprovalMigrations } from './place-approval.ts';
+import { placeApprovalAccess, placeApprovalRoutes } from './place-approval-routes.tsx';
 import './tables.ts';
 
 export {
@@ -12,12 +13,13 @@ export {
   isHelperOfPlace,
   placeIdsOf,
   requireHelper,
-  setHelperPlaces,
 } from './helpers.ts';
+export { assignPlacesAsSystem };
 
 /** Helpers (médiateurs): who is one, and their places of activity. */
 export const mediateurs: RelaisModule = {
   name: 'mediateurs',
-  routes: placesRoutes,
-  access: placesAccess,
+  migrations: placeApprovalMigrations,
+  routes: placeApprovalRoutes,
+  access: placeApprovalAccess,
 };

@@ -109,3 +109,15 @@ export async function accountsInvitedBy(db: Db, inviterId: string, userIds: stri
     .execute();
   return new Set(rows.map((r) => r.user_id));
 }
+
+/** Who invited this person: every account that sent them an invitation (most recent first). */
+export async function invitersOf(db: Db, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('invitation')
+    .select('invited_by')
+    .where('user_id', '=', userId)
+    .where('invited_by', 'is not', null)
+    .orderBy('created_at', 'desc')
+    .execute();
+  return [...new Set(rows.map((r) => r.invited_by as string))];
+}
