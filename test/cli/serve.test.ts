@@ -47,6 +47,9 @@ test('serve in production warns, on the console and in the log, about each unsaf
     COOKIE_SECRET: '',
     SMTP_URL: '',
     SMS_PROVIDER: 'dev',
+    // Production refuses to start without it; the other secrets are left out to be warned about.
+    RELAIS_SECRET_KEY: 'k'.repeat(32),
+    RELAIS_AUDIT_KEY: '',
   });
   t.after(() => server.child.kill('SIGKILL'));
   // The warning goes to standard error, the log and the banner to standard output: the pipes
@@ -58,7 +61,7 @@ test('serve in production warns, on the console and in the log, about each unsaf
   }
   const output = server.output();
   assert.match(output, /Attention, réglages à revoir \(voir SECURITY\.md\) :/);
-  for (const name of ['PUBLIC_URL', 'COOKIE_SECRET', 'SMS_PROVIDER=dev', 'SMTP_URL']) {
+  for (const name of ['PUBLIC_URL', 'COOKIE_SECRET', 'RELAIS_AUDIT_KEY', 'SMS_PROVIDER=dev', 'SMTP_URL']) {
     assert.match(output, new RegExp(`  - ${name}`), name);
   }
   assert.match(output, /"msg":"unsafe settings"/);

@@ -582,7 +582,7 @@ function browserChecks() {
   });
 
   test('a coordinator approves a proposed place without JavaScript, on a page axe finds no fault with', async (t) => {
-    const db = relais!.db.db;
+    const db = relais().db.db;
     // The demo helper proposes the draft place of Villeurbanne.
     const draft = await db
       .selectFrom('lieu')
