@@ -23,6 +23,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'auth.signout.everywhere': 'Déconnexion partout',
   'auth.password_reset.request': 'Réinitialisation du mot de passe demandée',
   'auth.password_reset': 'Mot de passe réinitialisé',
+  'auth.proconnect.link': 'Compte lié à une identité ProConnect',
+  'auth.proconnect.failure': 'Échec de connexion par ProConnect',
   'user.role': 'Rôle changé',
   'user.deactivate': 'Compte désactivé',
   'user.reactivate': 'Compte réactivé',

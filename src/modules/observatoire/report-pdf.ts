@@ -21,7 +21,7 @@ const percent = (n: number) =>
   plain(new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 0 }).format(n));
 const day = (d: string) =>
   new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`));
-const shown = (v: Shown) => (v === 'lt5' ? '< 5' : v === 'masque' ? 'masqué' : whole(v));
+const shown = (v: Shown) => (v === 'lt5' ? '< 5' : whole(v));
 
 const MARGIN = 48;
 const WIDTH = 595.28 - 2 * MARGIN;
@@ -156,14 +156,9 @@ function whiteZonesPart(doc: Doc, o: Observation): void {
 function breakdownPart(doc: Doc, b: Breakdown | undefined, limit: number): void {
   if (!b) return;
   doc.moveDown(0.3).font('Helvetica-Bold').fontSize(9.5).text(plain(b.title), MARGIN);
-  if (b.hidden) {
-    paragraph(doc, 'Trop peu de personnes pour montrer cette répartition.', 9);
-    return;
-  }
   const rows = b.rows.filter((r) => r.value !== 0).slice(0, limit);
-  const max = Math.max(1, ...rows.map((r) => (typeof r.value === 'number' ? r.value : 0)));
-  for (const r of rows)
-    bar(doc, r.label, typeof r.value === 'number' ? r.value : 0, max, shown(r.value), '#6a51a3');
+  const max = Math.max(1, ...rows.map((r) => r.value));
+  for (const r of rows) bar(doc, r.label, r.value, max, whole(r.value), '#6a51a3');
 }
 
 function activityPart(doc: Doc, o: Observation): void {

@@ -11,8 +11,7 @@ import type { MonthRow } from './presentation.ts';
 const numberFormat = new Intl.NumberFormat('fr-FR');
 
 /** A number or a masked one as written in charts and tables, escaped for HTML ("&lt; 5"). */
-export const safeShown = (value: Shown): string =>
-  value === 'lt5' ? '&lt; 5' : value === 'masque' ? 'masqué' : numberFormat.format(value);
+export const safeShown = (value: Shown): string => (value === 'lt5' ? '&lt; 5' : numberFormat.format(value));
 
 const WIDTH = 300;
 const LINE = 16;

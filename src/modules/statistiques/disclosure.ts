@@ -17,10 +17,10 @@ import type { RawStatistics } from './compute.ts';
 export const THRESHOLD = 5;
 
 /**
- * A number as shown: a count, under the threshold (`lt5`: distinct people outside a helper's
- * own view), or masked.
+ * A number as shown: a count, or under the threshold (`lt5`: distinct people outside a
+ * helper's own view).
  */
-export type Shown = number | 'lt5' | 'masque';
+export type Shown = number | 'lt5';
 
 export const ROUNDING_BASE = THRESHOLD;
 

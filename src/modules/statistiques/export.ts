@@ -24,9 +24,8 @@ export const SHEET_NAMES: Record<string, string> = {
   mois: 'Par mois',
 };
 
-/** A cell: numbers stay numbers; masked ones are the words the page shows. */
-export const cellOf = (value: Shown): number | string =>
-  value === 'lt5' ? '< 5' : value === 'masque' ? 'masqué' : value;
+/** A cell: numbers stay numbers; "< 5" is written as the page shows it. */
+export const cellOf = (value: Shown): number | string => (value === 'lt5' ? '< 5' : value);
 
 const UNITS = { activites: 'Activités', accompagnements: 'Accompagnements' } as const;
 
@@ -42,12 +41,6 @@ function breakdownSheet(workbook: ExcelJS.Workbook, breakdown: Breakdown): void 
   const sheet = workbook.addWorksheet(SHEET_NAMES[breakdown.id] ?? breakdown.id.slice(0, 31));
   sheet.columns = [{ width: 44 }, { width: 16 }, { width: 10 }];
   sheet.addRow([breakdown.title]).font = { bold: true };
-  if (breakdown.hidden) {
-    sheet.addRow([
-      'Répartition non donnée : trop peu de personnes pour la montrer sans risque de les reconnaître.',
-    ]);
-    return;
-  }
   sheet.addRow([breakdown.title, UNITS[breakdown.unit], 'Part']).font = { bold: true };
   for (const row of breakdown.rows) {
     const added = sheet.addRow([row.label, cellOf(row.value), row.part ?? '']);

@@ -22,7 +22,8 @@ import type { StatisticsAccess } from './scope.ts';
 export type Row = {
   code: string;
   label: string;
-  value: Shown /** Of the total, when both are shown. */;
+  value: number;
+  /** Of the total, when it is not 0. */
   part: number | null;
 };
 
@@ -34,26 +35,24 @@ export type Breakdown = {
   /** A field with several values per activity: cells may add up to more than the total. */
   multi: boolean;
   rows: Row[];
-  total: Shown;
-  /** Withheld: too few people to show it without a masked number being recomputed. */
-  hidden: boolean;
+  total: number;
 };
 
-export type MonthRow = { mois: string; label: string; activites: number; accompagnements: Shown };
+export type MonthRow = { mois: string; label: string; activites: number; accompagnements: number };
 
 export type StatisticsView = {
   period: Period;
   exact: boolean;
   summary: {
     activites: number;
-    accompagnements: Shown;
+    accompagnements: number;
     personnes: Shown;
     nouvelles: Shown;
     connues: Shown;
   };
   activity: Breakdown[];
   people: Breakdown[];
-  months: { rows: MonthRow[]; hidden: boolean };
+  months: { rows: MonthRow[] };
 };
 
 type Labels = Readonly<Record<string, string>>;
@@ -109,8 +108,7 @@ function communeRows(counts: Map<string, number>): { code: string; label: string
   return rows;
 }
 
-const partOf = (value: Shown, total: Shown): number | null =>
-  typeof value === 'number' && typeof total === 'number' && total > 0 ? value / total : null;
+const partOf = (value: number, total: number): number | null => (total > 0 ? value / total : null);
 
 /** A breakdown of accompaniments, out of the total. */
 function peopleBreakdown(
@@ -123,7 +121,6 @@ function peopleBreakdown(
     unit: 'accompagnements',
     multi: false,
     total,
-    hidden: false,
     rows: rows.map((r) => ({ code: r.code, label: r.label, value: r.n, part: partOf(r.n, total) })),
   };
 }
@@ -156,7 +153,6 @@ export function presentStatistics(raw: RawStatistics, exact: boolean): Statistic
       unit: 'activites',
       multi,
       total: raw.activites,
-      hidden: false,
       rows: rows.map((r) => ({ code: r.code, label: r.label, value: r.n, part: partOf(r.n, raw.activites) })),
     };
   });
@@ -183,7 +179,6 @@ export function presentStatistics(raw: RawStatistics, exact: boolean): Statistic
     activity,
     people,
     months: {
-      hidden: false,
       rows: months.map((mois) => ({
         mois,
         label: monthLabel(mois),

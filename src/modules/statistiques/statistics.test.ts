@@ -171,11 +171,7 @@ function summaryValues(html: string): Map<string, string> {
 }
 
 const shownText = (v: Shown) =>
-  v === 'lt5'
-    ? '< 5'
-    : v === 'masque'
-      ? 'masqué'
-      : new Intl.NumberFormat('fr-FR').format(v).replace(/[\u00a0\u202f]/g, ' ');
+  v === 'lt5' ? '< 5' : new Intl.NumberFormat('fr-FR').format(v).replace(/[\u00a0\u202f]/g, ' ');
 
 describe('activity statistics', () => {
   let t: TestApp;

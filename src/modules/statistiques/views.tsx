@@ -105,53 +105,47 @@ export function BreakdownFigure({ breakdown }: { breakdown: Breakdown }): JSX.El
       <h3 id={headingId} safe>
         {breakdown.title}
       </h3>
-      {breakdown.hidden ? (
-        <p class="stats-hidden">
-          Trop peu de personnes pour montrer cette répartition sans risque de les reconnaître.
-        </p>
-      ) : (
-        <div class="stats-figure">
-          <BarChart rows={breakdown.rows} />
-          <div class="table-wrap">
-            <table id={`tableau-${breakdown.id}`} class="stats-table">
-              <caption class="visually-hidden" safe>
-                {`${breakdown.title}, en nombre d’${breakdown.unit === 'activites' ? 'activités' : 'accompagnements'}`}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col" safe>
-                    {breakdown.title}
+      <div class="stats-figure">
+        <BarChart rows={breakdown.rows} />
+        <div class="table-wrap">
+          <table id={`tableau-${breakdown.id}`} class="stats-table">
+            <caption class="visually-hidden" safe>
+              {`${breakdown.title}, en nombre d’${breakdown.unit === 'activites' ? 'activités' : 'accompagnements'}`}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col" safe>
+                  {breakdown.title}
+                </th>
+                <th scope="col" class="num">
+                  {unit}
+                </th>
+                <th scope="col" class="num">
+                  Part
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {breakdown.rows.map((row) => (
+                <tr data-code={row.code}>
+                  <th scope="row" safe>
+                    {row.label}
                   </th>
-                  <th scope="col" class="num">
-                    {unit}
-                  </th>
-                  <th scope="col" class="num">
-                    Part
-                  </th>
+                  <td class="num">{safeShown(row.value)}</td>
+                  <td class="num">{safePart(row.part)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {breakdown.rows.map((row) => (
-                  <tr data-code={row.code}>
-                    <th scope="row" safe>
-                      {row.label}
-                    </th>
-                    <td class="num">{safeShown(row.value)}</td>
-                    <td class="num">{safePart(row.part)}</td>
-                  </tr>
-                ))}
-              </tbody>
-              <tfoot>
-                <tr data-code="total">
-                  <th scope="row">{breakdown.multi ? 'Nombre d’activités' : 'Total'}</th>
-                  <td class="num">{safeShown(breakdown.total)}</td>
-                  <td class="num" />
-                </tr>
-              </tfoot>
-            </table>
-          </div>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr data-code="total">
+                <th scope="row">{breakdown.multi ? 'Nombre d’activités' : 'Total'}</th>
+                <td class="num">{safeShown(breakdown.total)}</td>
+                <td class="num" />
+              </tr>
+            </tfoot>
+          </table>
         </div>
-      )}
+      </div>
       {breakdown.multi ? (
         <p class="stats-hint">
           Plusieurs choix possibles par activité : les lignes peuvent dépasser le total.
@@ -167,14 +161,6 @@ export function Months({ view }: { view: StatisticsView }): JSX.Element {
   return (
     <section class="stats-breakdown stats-breakdown--wide" aria-labelledby="stats-titre-mois">
       <h2 id="stats-titre-mois">Mois par mois</h2>
-      {view.months.hidden ? (
-        <p class="stats-hidden">
-          Trop peu de personnes pour montrer les accompagnements mois par mois : seules les activités sont
-          données.
-        </p>
-      ) : (
-        ''
-      )}
       <div class="stats-figure stats-figure--stacked">
         <MonthChart rows={view.months.rows} />
         <div class="table-wrap">
