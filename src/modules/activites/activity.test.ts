@@ -3,9 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
-import { HtmlValidate } from 'html-validate';
 import { sql } from 'kysely';
 import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/app.ts';
+import { assertValidHtml } from '../../../test/helpers/html.ts';
 import { defaultCollectiviteId, loadMemberships } from '../../platform/auth/sessions.ts';
 import { createUser } from '../../platform/auth/users.ts';
 import { codes } from '../../platform/forms.ts';
@@ -27,18 +27,6 @@ import { DEMO_ACTIVITY_COUNT, DEMO_HELPER_EMAIL } from './seed.ts';
 const OTHER_EMAIL = 'autre.mediatrice@villeurbanne.example';
 const OTHER_TOTP = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-
-const validator = new HtmlValidate({
-  extends: ['html-validate:standard'],
-  rules: { 'void-style': 'off', 'no-trailing-whitespace': 'off' },
-});
-
-async function assertValidHtml(html: string, what: string): Promise<void> {
-  assert.equal(html.match(/<h1[\s>]/g)?.length, 1, `${what} has one h1`);
-  const report = await validator.validateString(html);
-  const messages = report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message}`));
-  assert.deepEqual(messages, [], `${what} is valid HTML`);
-}
 
 describe('activity reports', () => {
   let t: TestApp;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { HtmlValidate } from 'html-validate';
 import { Client, createTestApp, h1, type TestApp, totpCode } from '../../../test/helpers/app.ts';
+import { assertValidHtml } from '../../../test/helpers/html.ts';
 import { createUser } from '../../platform/auth/users.ts';
 import { DEMO_HELPER_EMAIL } from '../activites/index.ts';
 import { DEMO_PASSWORD } from '../comptes/index.ts';
@@ -17,18 +17,6 @@ const COORDINATOR = 'coordination@demo.relais.example';
 const TOTP = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const UUID = /name="lieux" value="([0-9a-f-]{36})"/g;
 const PASSWORD = 'cheval agrafe batterie';
-
-const validator = new HtmlValidate({
-  extends: ['html-validate:standard'],
-  rules: { 'void-style': 'off', 'no-trailing-whitespace': 'off' },
-});
-
-async function assertValidHtml(html: string, what: string): Promise<void> {
-  assert.equal(html.match(/<h1[\s>]/g)?.length, 1, `${what} has one h1`);
-  const report = await validator.validateString(html);
-  const messages = report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message}`));
-  assert.deepEqual(messages, [], `${what} is valid HTML`);
-}
 
 describe('places of activity: proposed by helpers, approved by coordinators', () => {
   let t: TestApp;
