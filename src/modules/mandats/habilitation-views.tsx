@@ -1,10 +1,10 @@
 import {
+  CollectiviteSwitcher,
   CsrfField,
   ErrorSummary,
   type FieldErrors,
   fieldId,
   Notice,
-  Select,
 } from '../../platform/ui/components.tsx';
 import { type helpersWithHabilitation, SELF_INVITED_REFUSED } from './habilitations.ts';
 import { HABILITATION_WARN_MONTHS, HABILITATION_WITHDRAW_MONTHS } from './vocabulary.ts';
@@ -240,21 +240,12 @@ export function HabilitationsPage(props: {
         courriel. S’il reste inactif un mois de plus, il perd son habilitation ; vous pourrez l’habiliter de
         nouveau.
       </p>
-      {props.choices.length > 1 ? (
-        <form method="get" action="/admin/habilitations" class="inline-form">
-          <Select
-            name="collectivite"
-            label="Collectivité"
-            options={props.choices.map((c) => ({ value: String(c.id), label: c.name }))}
-            value={String(props.collectivite.id)}
-          />
-          <button type="submit" class="button button--secondary">
-            Afficher ses aidants
-          </button>
-        </form>
-      ) : (
-        ''
-      )}
+      <CollectiviteSwitcher
+        action="/admin/habilitations"
+        choices={props.choices}
+        current={props.collectivite.id}
+        submit="Afficher ses aidants"
+      />
       <h2 safe>{`Aidants de ${props.collectivite.name}`}</h2>
       {props.helpers.length === 0 ? (
         <p>

@@ -1,5 +1,6 @@
 import {
   ChoiceGroup,
+  CollectiviteSwitcher,
   CsrfField,
   ErrorSummary,
   type FieldErrors,
@@ -201,21 +202,12 @@ export function PlaceApprovalsPage(props: {
         pouvez pas approuver les lieux d’un compte que vous avez invité : un autre coordinateur ou un
         administrateur s’en charge.
       </p>
-      {props.choices.length > 1 ? (
-        <form method="get" action="/admin/lieux-activite" class="inline-form">
-          <Select
-            name="collectivite"
-            label="Collectivité"
-            options={props.choices.map((c) => ({ value: String(c.id), label: c.name }))}
-            value={String(props.collectivite.id)}
-          />
-          <button type="submit" class="button button--secondary">
-            Afficher ses médiateurs
-          </button>
-        </form>
-      ) : (
-        ''
-      )}
+      <CollectiviteSwitcher
+        action="/admin/lieux-activite"
+        choices={props.choices}
+        current={props.collectivite.id}
+        submit="Afficher ses médiateurs"
+      />
 
       <h2 safe>{`Propositions en attente à ${name}`}</h2>
       {board.pending.length === 0 ? (

@@ -143,6 +143,32 @@ export function Select(
   );
 }
 
+/**
+ * For a person who manages several collectivités (an administrator): a GET form that reloads the
+ * page for another one. Nothing when there is only one to choose.
+ */
+export function CollectiviteSwitcher(props: {
+  action: string;
+  choices: { id: number; name: string }[];
+  current: number;
+  submit: string;
+}): JSX.Element {
+  if (props.choices.length <= 1) return <></>;
+  return (
+    <form method="get" action={props.action} class="inline-form">
+      <Select
+        name="collectivite"
+        label="Collectivité"
+        options={props.choices.map((c) => ({ value: String(c.id), label: c.name }))}
+        value={String(props.current)}
+      />
+      <button type="submit" class="button button--secondary" safe>
+        {props.submit}
+      </button>
+    </form>
+  );
+}
+
 /** A one-field form asking for a one-time code (sign-in, enrolment, confirmation). */
 export function CodeForm(props: {
   action: string;
