@@ -16,7 +16,6 @@ import {
   activitiesCsv,
   type ExportRow,
   exportRows,
-  todayInFrance,
   writeActivitiesXlsx,
 } from '../src/modules/activites/index.ts';
 import { DEMO_ACCOUNTS } from '../src/modules/comptes/index.ts';
@@ -35,6 +34,7 @@ import { loadMemberships, openSession, SESSION_COOKIE } from '../src/platform/au
 import { createToken } from '../src/platform/auth/tokens.ts';
 import { createUser } from '../src/platform/auth/users.ts';
 import type { Db } from '../src/platform/db/database.ts';
+import { parisToday } from '../src/platform/paris-time.ts';
 import {
   activitiesSql,
   beneficiariesSql,
@@ -630,7 +630,7 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   const { db, progress } = ctx;
   const started = performance.now();
   const count = activitiesToGenerate(process.env, ctx.kind);
-  const today = todayInFrance();
+  const today = parisToday();
   console.log(
     `Relais bench, activities: ${ctx.kind === 'postgres' ? 'PostgreSQL server' : 'PGlite (embedded)'}, ` +
       `Node ${process.version}, ${count} generated activities over 3 years, 8 collectivités, ${HELPERS} helpers\n`,

@@ -23,7 +23,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type CompiledQuery, type RawBuilder, sql } from 'kysely';
-import { todayInFrance } from '../src/modules/activites/index.ts';
 import { DEMO_ACCOUNTS } from '../src/modules/comptes/index.ts';
 import {
   type AttestationDocument,
@@ -64,6 +63,7 @@ import {
 import { loadConfig } from '../src/platform/config.ts';
 import type { Db } from '../src/platform/db/database.ts';
 import type { Notifier } from '../src/platform/messaging/index.ts';
+import { parisToday } from '../src/platform/paris-time.ts';
 import { loadActivities } from './activites.ts';
 import { analyzedPlanText, captureQueries, type Plan, planOf, type SqlTiming, timeQueries } from './lieux.ts';
 import type { LoadJob, LoadResult, LoadSettings } from './run.ts';
@@ -460,7 +460,7 @@ async function generate(
 ): Promise<Generation> {
   const { db, progress } = ctx;
   const started = performance.now();
-  const { helpers, generation } = await loadActivities(ctx, activities, todayInFrance());
+  const { helpers, generation } = await loadActivities(ctx, activities, parisToday());
   const stepsSec: Record<string, number> = {};
   const step = async <T>(name: string, message: string, work: () => Promise<T>): Promise<T> => {
     progress(message);

@@ -19,7 +19,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type CompiledQuery, sql } from 'kysely';
-import { todayInFrance } from '../src/modules/activites/index.ts';
 import { coverageOf, whiteZones } from '../src/modules/couverture/index.ts';
 import { COMPONENTS } from '../src/modules/observatoire/ifn-file.ts';
 import { importIfn } from '../src/modules/observatoire/import.ts';
@@ -37,6 +36,7 @@ import { namedStatisticsQueries, type Scope } from '../src/modules/statistiques/
 import { getOpsn } from '../src/modules/territoires/service.ts';
 import { systemActor } from '../src/platform/auth/policy.ts';
 import type { Db } from '../src/platform/db/database.ts';
+import { parisToday } from '../src/platform/paris-time.ts';
 import { activitiesToGenerate, counterRows, loadActivities } from './activites.ts';
 import { analyzePlaces, captureQueries, importBenchPlaces, placesToGenerate } from './lieux.ts';
 import { prng } from './lieux-data.ts';
@@ -591,7 +591,7 @@ export async function runObservatoireBench(ctx: ObservatoireBenchContext): Promi
     throw new Error('bench: a demo commune has no published place or no reference point');
 
   // 3. The activities.
-  const today = todayInFrance();
+  const today = parisToday();
   const { generation } = await loadActivities(ctx, count, today);
   const counters = await counterRows(db);
   console.log(

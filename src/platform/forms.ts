@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import type { FieldErrors } from './ui/components.tsx';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An identifier from a URL or a form that can be looked up (anything else finds nothing). */
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+
 export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
 
 /** Validates a submitted form with a zod schema; errors are keyed by field, first one wins. */

@@ -1,5 +1,10 @@
 /** The Paris wall clock of an instant, and back: what people read on their watch in France. */
 
+/** Today's date in France (or the date of `now` there), as `YYYY-MM-DD`. */
+export function parisToday(now: Date = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(now);
+}
+
 export type WallClock = {
   year: number;
   month: number;

@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
 import { findCollectiviteByCode } from '../../src/modules/territoires/index.ts';
 import { createUser } from '../../src/platform/auth/users.ts';
+import { parisToday } from '../../src/platform/paris-time.ts';
 import {
   type Account,
   browserHarness,
@@ -116,13 +117,10 @@ function browserChecks() {
       ignore: (problem) => problem.kind === 'failed' && /\/export\.(csv|xlsx)/.test(problem.url),
     });
 
-  /** Today in France, as the app counts it. */
-  const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
-
   /** What the database holds for the helper today: activities by type, participations by gender. */
   async function recordedToday() {
     const db = relais().db.db;
-    const day = today();
+    const day = parisToday();
     const activities = await db
       .selectFrom('activite')
       .select(['type', db.fn.countAll<number>().as('n')])
@@ -167,7 +165,7 @@ function browserChecks() {
   test('a helper records an individual report with the keyboard alone, then a workshop; finds, exports and counts them', async (t) => {
     const page = await openPage(t, { asHelper: true, viewport: DESKTOP });
     const problems = await watchProblems(page);
-    const day = today();
+    const day = parisToday();
     const before = await recordedToday();
 
     // ---------------------------------------------------------------- the keyboard alone

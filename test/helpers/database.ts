@@ -28,6 +28,7 @@ import {
 } from '../../src/platform/db/database.ts';
 import { collectMigrations, migrateToLatest } from '../../src/platform/db/migrate.ts';
 import { migrationHashes } from '../../src/platform/db/migration-lock.ts';
+import { parisToday } from '../../src/platform/paris-time.ts';
 
 /**
  * Test databases. Migrating a new database, and seeding the demo, cost seconds, so the suite
@@ -58,8 +59,6 @@ async function demoHash(): Promise<string> {
   for (const file of files.sort()) hash.update(file).update(readFileSync(path.join(root, file)));
   return hash.digest('hex').slice(0, 12);
 }
-
-const parisToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
 
 /** Seeds the demo as `createTestApp({ demo: true })` did on every test database. */
 async function seedDemo(db: Db): Promise<void> {

@@ -4,10 +4,10 @@ import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import { defaultCollectiviteId, loadMemberships } from '../../platform/auth/sessions.ts';
 import { createToken } from '../../platform/auth/tokens.ts';
 import { createUser } from '../../platform/auth/users.ts';
+import { parisToday } from '../../platform/paris-time.ts';
 import { createBeneficiary } from '../beneficiaires/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
 import { findCollectiviteByCode } from '../territoires/index.ts';
-import { todayInFrance } from './activity-schema.ts';
 import { DEMO_HELPER_EMAIL } from './seed.ts';
 
 /** `/api/v1/activites`: the same rules as the form, for integrations acting as a helper. */
@@ -86,7 +86,7 @@ describe('activity API', () => {
 
   before(async () => {
     t = await createTestApp({ demo: true });
-    today = todayInFrance();
+    today = parisToday();
     helperId = await userId(DEMO_HELPER_EMAIL);
     helperToken = await createToken(db(), helperId, 'test');
     coordinatorToken = await createToken(db(), await userId('coordination@demo.relais.example'), 'test');

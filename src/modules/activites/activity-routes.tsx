@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import { parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import {
   type Beneficiaire,
@@ -17,7 +18,6 @@ import {
   formValuesFrom,
   formValuesOfActivity,
   rawFromForm,
-  todayInFrance,
 } from './activity-schema.ts';
 import {
   type ActivityDetail,
@@ -127,7 +127,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
       const rows = await exportRows(db, helper, filters);
       const body = format === 'csv' ? activitiesCsv(rows) : activitiesXlsxStream(rows);
       await journalExport(db, helper, format, filters, rows.length);
-      const name = `comptes-rendus-${todayInFrance()}.${format}`;
+      const name = `comptes-rendus-${parisToday()}.${format}`;
       return reply
         .header(
           'content-type',
@@ -199,7 +199,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     const lieu = places.find((p) => p.id === last?.lieu_id) ?? places[0]!;
     const values: FormValues = {
       type,
-      date: todayInFrance(),
+      date: parisToday(),
       canal: last?.canal ?? 'lieu_activite',
       lieu_id: lieu.id,
       commune: last?.canal === 'autre_lieu' ? (last.commune_insee ?? undefined) : undefined,
@@ -315,7 +315,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     const found = await ownReport(request, reply);
     if (!found) return reply;
     const { activity, participations } = found.detail;
-    const values = formValuesOfActivity(activity, participations, { today: todayInFrance() });
+    const values = formValuesOfActivity(activity, participations, { today: parisToday() });
     if (!found.places.some((p) => p.id === values.lieu_id)) values.lieu_id = found.places[0]!.id;
     return renderForm(reply, found.helper, {
       type: activity.type,

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../platform/db/schema.ts';
-import { codes } from '../../platform/forms.ts';
+import { codes, isUuid } from '../../platform/forms.ts';
 import {
   type BeneficiaryInput,
   beneficiaryFields,
@@ -43,15 +43,6 @@ export const EARLIEST_DATE = '2015-01-01';
 export const MAX_DURATION_MIN = 12 * 60;
 /** A workshop's anonymous participants, at most. */
 export const MAX_ANONYMOUS = 500;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
-
-/** Today's date in France, as `YYYY-MM-DD`. */
-export function todayInFrance(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(now);
-}
-
 /** What the schema checks against the database, gathered by the service first. */
 export type ValidationContext = {
   today: string;

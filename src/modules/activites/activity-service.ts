@@ -3,7 +3,8 @@ import { type Selectable, sql } from 'kysely';
 import { audit } from '../../platform/audit/journal.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
-import { codes } from '../../platform/forms.ts';
+import { codes, isUuid } from '../../platform/forms.ts';
+import { parisToday } from '../../platform/paris-time.ts';
 import {
   type Beneficiaire,
   createBeneficiary,
@@ -26,8 +27,6 @@ import {
   activitySchema,
   errorsOf,
   expandAnonymous,
-  isUuid,
-  todayInFrance,
   type ValidationContext,
 } from './activity-schema.ts';
 import { THEMATIQUES, TYPES_ACTIVITE, type TypeActivite } from './vocabulary.ts';
@@ -60,7 +59,7 @@ export async function validationContext(
   if (keptPlaceId && !placeList.some((p) => p.id === keptPlaceId))
     placeList.push(...(await placeSummaries(db, [keptPlaceId])));
   return {
-    today: todayInFrance(),
+    today: parisToday(),
     places: new Map(placeList.map((p) => [p.id, p])),
     placeList,
     visible: (ids) => visibleIds(db, helper, ids),

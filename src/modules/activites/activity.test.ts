@@ -9,12 +9,13 @@ import { assertValidHtml } from '../../../test/helpers/html.ts';
 import { defaultCollectiviteId, loadMemberships } from '../../platform/auth/sessions.ts';
 import { createUser } from '../../platform/auth/users.ts';
 import { codes } from '../../platform/forms.ts';
+import { parisToday } from '../../platform/paris-time.ts';
 import { createBeneficiary, GENRES, STATUTS, TRANCHES_AGE, trancheAge } from '../beneficiaires/index.ts';
 import { DEMO_PASSWORD } from '../comptes/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
 import { findCollectiviteByCode } from '../territoires/index.ts';
 import { EXPORT_HEADER } from './activity-export.ts';
-import { activitySchema, expandAnonymous, rawFromForm, todayInFrance } from './activity-schema.ts';
+import { activitySchema, expandAnonymous, rawFromForm } from './activity-schema.ts';
 import { recordActivity } from './activity-service.ts';
 import { DEMO_ACTIVITY_COUNT, DEMO_HELPER_EMAIL } from './seed.ts';
 
@@ -150,7 +151,7 @@ describe('activity reports', () => {
 
   before(async () => {
     t = await createTestApp({ demo: true });
-    today = todayInFrance();
+    today = parisToday();
     helperId = (
       await db()
         .selectFrom('app_user')

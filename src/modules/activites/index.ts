@@ -6,7 +6,6 @@ import { seedActivites } from './seed.ts';
 import { activitesMigrations } from './tables.ts';
 
 export { activitiesCsv, writeActivitiesXlsx } from './activity-export.ts';
-export { isUuid, todayInFrance } from './activity-schema.ts';
 export { type ExportRow, exportRows } from './activity-service.ts';
 export {
   accompaniedBy,

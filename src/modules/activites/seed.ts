@@ -1,9 +1,9 @@
 import type { ModuleContext } from '../../platform/module.ts';
+import { parisToday } from '../../platform/paris-time.ts';
 import { type BeneficiaryInput, createBeneficiary, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
 import { findPublishedPlace } from '../lieux/index.ts';
 import { assignPlacesAsSystem, choosablePlaces, helperByEmail } from '../mediateurs/index.ts';
-import { todayInFrance } from './activity-schema.ts';
 import { recordActivities } from './activity-service.ts';
 import { MATERIELS, THEME_DEMARCHES } from './vocabulary.ts';
 
@@ -153,7 +153,7 @@ export async function seedActivites({ db }: ModuleContext): Promise<void> {
     return [...chosen];
   };
 
-  const thisYear = Number(todayInFrance().slice(0, 4));
+  const thisYear = Number(parisToday().slice(0, 4));
   const people: string[] = [];
   for (const [i, [prenom, nom, genre, year, commune]] of PEOPLE.entries()) {
     const age = thisYear - year;
@@ -177,7 +177,7 @@ export async function seedActivites({ db }: ModuleContext): Promise<void> {
   }
 
   // Working days of the last twelve months, in order: the last report is the latest one.
-  const today = new Date(`${todayInFrance()}T12:00:00Z`);
+  const today = new Date(`${parisToday()}T12:00:00Z`);
   const dates: string[] = [];
   for (let i = 0; i < DEMO_ACTIVITY_COUNT; i++) {
     const back = Math.floor(random() * 365);

@@ -1,6 +1,7 @@
 import { type Expression, type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
-import { accompaniedByHelper, isUuid, lastParticipationWith } from '../activites/index.ts';
+import { isUuid } from '../../platform/forms.ts';
+import { accompaniedByHelper, lastParticipationWith } from '../activites/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
 import type { Beneficiaire } from './people.ts';
 import { visibleTo } from './visibility.ts';

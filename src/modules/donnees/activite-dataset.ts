@@ -1,10 +1,11 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
+import { parisToday } from '../../platform/paris-time.ts';
 import { participationsBeforeDay, TYPES_ACTIVITE } from '../activites/index.ts';
 import { GENRES, TRANCHES_AGE } from '../beneficiaires/index.ts';
 // The statistics' own rounding: this dataset publishes exactly the monthly cells the
 // statistics pages and the observatory add up.
-import { parisToday, ROUNDING_BASE, roundToBase } from '../statistiques/index.ts';
+import { ROUNDING_BASE, roundToBase } from '../statistiques/index.ts';
 import { findCommune, listCollectivites } from '../territoires/index.ts';
 import type { Column, Dataset, DatasetRow } from './dataset.ts';
 

@@ -18,9 +18,9 @@ import {
 import { runRelais } from '../../../test/helpers/cli.ts';
 import { createTestDataDir } from '../../../test/helpers/database.ts';
 import { openDatabase } from '../../platform/db/database.ts';
+import { parisToday } from '../../platform/paris-time.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
 import { registerIndexCoverageDataset } from '../observatoire/index.ts';
-import { parisToday } from '../statistiques/index.ts';
 import { findCollectiviteByCode } from '../territoires/index.ts';
 import { indiceDataset, registerDataset } from './index.ts';
 

@@ -4,6 +4,8 @@ import { actorFields, audit } from '../../platform/audit/journal.ts';
 import { type Actor, can, ensure, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { isUuid } from '../../platform/forms.ts';
+import { parisToday } from '../../platform/paris-time.ts';
 import { getOpsn } from '../territoires/index.ts';
 import type { ExportContext } from './export.ts';
 import { columnsOf, diffPlaces, type LieuRow, placeOf, rememberWords } from './store.ts';
@@ -18,10 +20,6 @@ export function findPublishedPlace(db: Db, id: string): Promise<LieuRow | undefi
     .where('id', '=', id)
     .where('status', '=', 'publie')
     .executeTakeFirst();
-}
-
-export function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
 
 const scopeOf = (row: { collectivite_id: number | null }) =>
@@ -77,10 +75,6 @@ export async function listManagedPlaces(db: Db, actor: Actor, query: ManagedList
   return { rows, total: n, pageSize };
 }
 
-function today(): string {
-  return new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' });
-}
-
 /** The standard's identifier of a place created in Relais (imported places keep their own). */
 export function newPlaceLmnId(): string {
   return `relais-${randomUUID()}`;
@@ -104,7 +98,7 @@ export async function savePlace(
   const now = new Date();
   return db.transaction().execute(async (trx) => {
     if (!input.id) {
-      const place = { ...input.place, id: input.place.id || newPlaceLmnId(), date_maj: today() };
+      const place = { ...input.place, id: input.place.id || newPlaceLmnId(), date_maj: parisToday() };
       const created = await trx
         .insertInto('lieu')
         .values({
@@ -148,7 +142,7 @@ export async function savePlace(
         ...columnsOf({
           ...place,
           date_maj: Object.keys(changes).some((k) => k !== 'collectivite_id')
-            ? today()
+            ? parisToday()
             : placeOf(before).date_maj,
         }),
         collectivite_id: input.collectiviteId,

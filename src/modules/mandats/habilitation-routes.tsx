@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { type Actor, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
 import { parseForm, requiredText } from '../../platform/forms.ts';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import { parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
-import { todayInFrance } from '../activites/index.ts';
 import { displayName, listCollectivites } from '../territoires/index.ts';
 import { type CollectiviteChoice, HabilitationsPage, type RowValues, rowKey } from './habilitation-views.tsx';
 import {
@@ -133,7 +133,7 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
         helpers={helpers}
         selfInvited={{ ids: selfInvited, mayGrant: isAdmin(actor) }}
         csrf={reply.generateCsrf()}
-        today={todayInFrance()}
+        today={parisToday()}
         flash={extra.errors || !ok ? undefined : FLASH[ok]}
         errors={extra.errors ?? {}}
         values={extra.values}
@@ -164,7 +164,7 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
     const helper = await target(request);
     if (!helper) return reply.callNotFound();
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const form = parseForm(grantSchema(todayInFrance()), body);
+    const form = parseForm(grantSchema(parisToday()), body);
     if (!form.ok)
       return listPage(request, reply, {
         collectiviteId: helper.collectiviteId,

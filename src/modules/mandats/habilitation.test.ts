@@ -5,7 +5,7 @@ import { assertValidHtml as assertValidPage } from '../../../test/helpers/html.t
 import { HELPER_EMAIL, helperOf } from '../../../test/helpers/mandats.ts';
 import { ForbiddenError } from '../../platform/auth/policy.ts';
 import { createUser } from '../../platform/auth/users.ts';
-import { todayInFrance } from '../activites/index.ts';
+import { parisToday } from '../../platform/paris-time.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../comptes/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
 import { isHabilitated, requireHabilitatedHelper } from './habilitations.ts';
@@ -115,7 +115,7 @@ describe('mandates: habilitation of helpers by their coordinator', () => {
     const before = await snapshot(newHelperId);
     const cases: [Record<string, string>, RegExp][] = [
       [
-        { dateFormation: dayAfter(todayInFrance()), certifiePar: 'Aidants Connect' },
+        { dateFormation: dayAfter(parisToday()), certifiePar: 'Aidants Connect' },
         /La date de la formation ne peut pas être dans le futur\./,
       ],
       [

@@ -6,7 +6,7 @@ import './tables.ts';
 export { computeStatistics } from './compute.ts';
 export { compactStatistics, rebuildStatistics } from './counters.ts';
 export { ROUNDING_BASE, roundToBase, type Shown, THRESHOLD } from './disclosure.ts';
-export { type Period, parisToday, parsePeriod, presets } from './period.ts';
+export { type Period, parsePeriod, presets } from './period.ts';
 export { type Breakdown, presentStatistics, type StatisticsView } from './presentation.ts';
 export { lastCompleteDay, parsePublishedPeriod, publishedPeriod } from './published-period.ts';
 export { namedStatisticsQueries, type QuerySettings } from './queries.ts';

@@ -1,17 +1,8 @@
 import { z } from 'zod';
+import { parisToday } from '../../platform/paris-time.ts';
 
 /** Both days included, as `YYYY-MM-DD`. */
 export type Period = { du: string; au: string };
-
-/** Today's date in France, as `YYYY-MM-DD`. */
-export function parisToday(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Paris',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
-}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

@@ -1,12 +1,5 @@
-import {
-  lastDayOf,
-  type Period,
-  type PeriodInput,
-  type Preset,
-  parisToday,
-  parsePeriod,
-  shiftMonth,
-} from './period.ts';
+import { parisToday } from '../../platform/paris-time.ts';
+import { lastDayOf, type Period, type PeriodInput, type Preset, parsePeriod, shiftMonth } from './period.ts';
 
 /**
  * The periods statistics are published over outside a helper's own view: whole calendar

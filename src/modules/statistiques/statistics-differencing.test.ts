@@ -6,12 +6,13 @@ import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.t
 import { pdfText } from '../../../test/helpers/pdf.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import { createUser } from '../../platform/auth/users.ts';
+import { parisToday } from '../../platform/paris-time.ts';
 import { THEMATIQUES } from '../activites/index.ts';
 import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { DEMO_PASSWORD } from '../comptes/index.ts';
 import { regenerateDatasets } from '../donnees/index.ts';
 import { addCollectivite } from '../territoires/index.ts';
-import { type Period, parisToday } from './period.ts';
+import type { Period } from './period.ts';
 import { lastCompleteDay } from './published-period.ts';
 
 /**
