@@ -112,8 +112,12 @@ export class Client {
   }
 
   /** Posts a form; `_csrf` comes from the last page read unless the fields set it. */
-  async post(url: string, fields: Record<string, string>) {
-    const payload = new URLSearchParams({ _csrf: this.lastCsrf ?? '', ...fields }).toString();
+  /** Posts a form; a list value is sent as repeated fields (checkboxes). */
+  async post(url: string, fields: Record<string, string | string[]>) {
+    const pairs = Object.entries({ _csrf: this.lastCsrf ?? '', ...fields }).flatMap(([name, value]) =>
+      (Array.isArray(value) ? value : [value]).map((v) => [name, v]),
+    );
+    const payload = new URLSearchParams(pairs).toString();
     const response = await this.app.inject({
       method: 'POST',
       url,

@@ -68,6 +68,54 @@ describe('creating a place with the web form', () => {
     assert.ok(shown.body.includes(NAME));
   });
 
+  test('saving a list in another order is not a change: no revision, same update date', async () => {
+    const villeurbanne = await findCollectiviteByCode(t.db.db, '69266');
+    const fields = {
+      collectivite: String(villeurbanne!.id),
+      nom: 'Espace numérique des Gratte-Ciel',
+      pivot: '21690266800013',
+      adresse: '3 avenue Henri Barbusse',
+      code_postal: '69100',
+      commune: 'Villeurbanne',
+      services: ['Aide aux démarches administratives', 'Maîtrise des outils numériques du quotidien'],
+    };
+    const created = await coordinator.post('/admin/lieux/nouveau', fields);
+    assert.equal(created.statusCode, 303, created.body.match(/error-summary[\s\S]*?<\/ul>/)?.[0]);
+    const path = String(created.headers.location).split('?')[0]!;
+    const id = path.slice('/admin/lieux/'.length);
+    const revisions = () =>
+      t.db.db.selectFrom('lieu_revision').select('id').where('lieu_id', '=', id).execute();
+    const before = await t.db.db
+      .selectFrom('lieu')
+      .select('date_maj')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    const count = (await revisions()).length;
+
+    await coordinator.get(path);
+    const reordered = await coordinator.post(path, {
+      ...fields,
+      services: ['Maîtrise des outils numériques du quotidien', 'Aide aux démarches administratives'],
+    });
+    assert.equal(reordered.statusCode, 303);
+    assert.match(String(reordered.headers.location), /\?ok=inchange$/);
+    assert.equal((await revisions()).length, count);
+    const after = await t.db.db
+      .selectFrom('lieu')
+      .select('date_maj')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(after.date_maj, before.date_maj);
+
+    await coordinator.get(path);
+    const changed = await coordinator.post(path, {
+      ...fields,
+      services: 'Aide aux démarches administratives',
+    });
+    assert.match(String(changed.headers.location), /\?ok=enregistre$/);
+    assert.equal((await revisions()).length, count + 1, 'a removed service is a change');
+  });
+
   test('without the CSRF token, nothing is created', async () => {
     const before = await t.db.db.selectFrom('lieu').select('id').execute();
     const res = await coordinator.post('/admin/lieux/nouveau', { _csrf: '', nom: 'Sans jeton' });

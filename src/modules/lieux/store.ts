@@ -48,9 +48,19 @@ export function diffPlaces(before: LmnPlace, after: LmnPlace): Record<string, [u
     if (name === 'date_maj') continue;
     const a = before[name as keyof LmnPlace];
     const b = after[name as keyof LmnPlace];
-    if (JSON.stringify(a) !== JSON.stringify(b)) changes[name] = [a, b];
+    if (!sameValue(name, a, b)) changes[name] = [a, b];
   }
   return changes;
+}
+
+/** Contact lists whose order means something: the standard's single-value exports take the first. */
+const ORDERED_LISTS = new Set(['telephone', 'courriels', 'site_web']);
+
+/** Lists of the standard are sets (services, publics…): another order is not a change. */
+function sameValue(name: string, a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b) && !ORDERED_LISTS.has(name))
+    return a.length === b.length && JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** Adds the words of these places' names and communes to `lieu_mot` (typo correction). */
