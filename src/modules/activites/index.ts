@@ -6,7 +6,7 @@ import { seedActivites } from './seed.ts';
 import { activitesMigrations } from './tables.ts';
 
 export { activitiesCsv, writeActivitiesXlsx } from './activity-export.ts';
-export { type ExportRow, exportRows } from './activity-service.ts';
+export { type ExportRow, exportRows, recordActivities } from './activity-service.ts';
 export {
   accompaniedBy,
   accompaniedByHelper,

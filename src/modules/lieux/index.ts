@@ -73,6 +73,7 @@ export {
   placeSummaryOf,
   placesOfCollectivites,
   publishedPlacesWithPosition,
+  savePlace,
   setPlaceStatus,
 } from './service.ts';
-export { LMN_FIELDS, LMN_VERSION, type LmnField } from './vocabulary.ts';
+export { LMN_FIELDS, LMN_VERSION, type LmnField, type LmnPlace } from './vocabulary.ts';

@@ -9,6 +9,10 @@ import { seedMandats } from './seed.ts';
 import { mandatsMigrations } from './tables.ts';
 import { verificationAccess, verificationRoutes } from './verification-routes.tsx';
 
+export { createMandate } from './creation.ts';
+export { grantHabilitation, type HabilitationInput } from './habilitations.ts';
+export type { Mandat, MandateRequest } from './service.ts';
+
 /**
  * Secure mandates (Aidants Connect grade): a trained helper acts on a person's behalf only
  * with explicit, limited, revocable and journaled consent.
