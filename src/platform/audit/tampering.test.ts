@@ -103,11 +103,11 @@ describe('journal rewritten behind the trigger, field by field', () => {
   async function putBack(): Promise<void> {
     await behindTheTrigger(db, async () => {
       // Positions are unique: free them all first (an entry may have been moved).
-      await db.updateTable('audit_event').set({ seq: null }).execute();
+      await sql`update audit_event set seq = null`.execute(db);
       for (const { id, ...row } of original)
         await db
           .updateTable('audit_event')
-          .set({ ...row, details: JSON.stringify(row.details) })
+          .set({ ...row, details: JSON.stringify(row.details) } as never) // sealed columns: the trigger is off
           .where('id', '=', id)
           .execute();
     });
