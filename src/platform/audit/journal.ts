@@ -176,10 +176,14 @@ async function sealBatch(trx: Db, batchSize: number, key: AuditKey): Promise<num
   if (rows.length === 0) return 0;
   let prev = last?.hash ?? GENESIS_HASH;
   let seq = last?.seq ?? 0;
+  // Entries that waited before the one opening the signatures stay unsigned, as they would
+  // have been sealed without the key; signing starts with that entry.
+  let signing = Boolean(last?.mac);
   const seals = rows.map((row) => {
     const hash = entryHash(prev, row);
     seq++;
-    const mac = key ? entryMac(key, seq, hash) : null;
+    if (row.action === SIGNATURE_START) signing = true;
+    const mac = key && signing ? entryMac(key, seq, hash) : null;
     const seal = sql`(${row.id}::bigint, ${seq}::bigint, ${prev}, ${hash}, ${mac}::text)`;
     prev = hash;
     return seal;
