@@ -73,8 +73,7 @@ class Lexer {
 
   private word(): string {
     const start = this.i;
-    while (this.i < this.s.length && !WHITE.has(this.s[this.i]!) && !DELIMITER.has(this.s[this.i]!))
-      this.i++;
+    while (this.i < this.s.length && !WHITE.has(this.s[this.i]!) && !DELIMITER.has(this.s[this.i]!)) this.i++;
     return this.s.slice(start, this.i);
   }
 
@@ -119,7 +118,9 @@ class Lexer {
     }
     if (c === '/') {
       this.i++;
-      return new PdfName(this.word().replace(/#([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))));
+      return new PdfName(
+        this.word().replace(/#([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+      );
     }
     const word = this.word();
     if (word === '') {
@@ -162,7 +163,16 @@ class Lexer {
         depth--;
       } else if (c === '\\') {
         const e = s[this.i++]!;
-        const simple: Record<string, number> = { n: 10, r: 13, t: 9, b: 8, f: 12, '(': 40, ')': 41, '\\': 92 };
+        const simple: Record<string, number> = {
+          n: 10,
+          r: 13,
+          t: 9,
+          b: 8,
+          f: 12,
+          '(': 40,
+          ')': 41,
+          '\\': 92,
+        };
         if (e in simple) out.push(simple[e]!);
         else if (/[0-7]/.test(e)) {
           let octal = e;
@@ -189,8 +199,7 @@ export class PdfFile {
   constructor(pdf: Buffer) {
     const s = pdf.toString('latin1');
     const header = /(\d+) 0 obj\b/g;
-    let match: RegExpExecArray | null;
-    while ((match = header.exec(s)) !== null) {
+    for (let match = header.exec(s); match !== null; match = header.exec(s)) {
       const lexer = new Lexer(s, match.index + match[0].length);
       const value = lexer.value();
       lexer.skip();
@@ -213,12 +222,17 @@ export class PdfFile {
   /** A value with its references followed. */
   get(v: PdfValue | undefined): PdfValue | undefined {
     let value = v;
-    for (let hops = 0; value instanceof PdfRef && hops < 32; hops++) value = this.objects.get(value.num)?.value;
+    for (let hops = 0; value instanceof PdfRef && hops < 32; hops++)
+      value = this.objects.get(value.num)?.value;
     return value;
   }
   dict(v: PdfValue | undefined): PdfDict | undefined {
     const d = this.get(v);
-    return d && typeof d === 'object' && !Array.isArray(d) && !(d instanceof PdfName) && !(d instanceof PdfString)
+    return d &&
+      typeof d === 'object' &&
+      !Array.isArray(d) &&
+      !(d instanceof PdfName) &&
+      !(d instanceof PdfString)
       ? (d as PdfDict)
       : undefined;
   }
@@ -323,7 +337,16 @@ export function pdfPages(pdf: Buffer): PdfPage[] {
 }
 
 function textRuns(file: PdfFile, content: string, fonts: PdfDict, metrics: Metrics, page: number): TextRun[] {
-  type State = { ctm: Matrix; font: string; size: number; tc: number; tw: number; th: number; tl: number; rise: number };
+  type State = {
+    ctm: Matrix;
+    font: string;
+    size: number;
+    tc: number;
+    tw: number;
+    th: number;
+    tl: number;
+    rise: number;
+  };
   let g: State = { ctm: IDENTITY, font: '', size: 0, tc: 0, tw: 0, th: 1, tl: 0, rise: 0 };
   const stack: State[] = [];
   const marks: (number | 'artifact' | null)[] = [];
@@ -516,7 +539,14 @@ export function pdfTags(pdf: Buffer): PdfTags {
     for (const run of page.runs)
       if (typeof run.mcid === 'number') {
         const key = `${page.ref.num}:${run.mcid}`;
-        textOf.set(key, `${textOf.get(key) ?? ''}${textOf.has(key) ? ' ' : ''}${run.text.trim()}`);
+        const before = textOf.get(key);
+        // Lines of one paragraph join with a space, except after a line broken at a hyphen.
+        textOf.set(
+          key,
+          before === undefined
+            ? run.text.trim()
+            : `${before}${before.endsWith('-') ? '' : ' '}${run.text.trim()}`,
+        );
       }
   const root = file.root;
   const info = file.dict(file.trailer.Info);

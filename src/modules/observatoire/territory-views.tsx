@@ -490,7 +490,7 @@ export function TerritoryPage(props: TerritoryPageProps): JSX.Element {
               <ul>
                 <li>
                   <a href={`${path}/rapport.pdf${props.query ? `?${props.query}` : ''}`}>
-                    Rapport de l’observatoire pour le conseil (PDF, 2 pages)
+                    Rapport de l’observatoire pour le conseil (PDF)
                   </a>
                 </li>
                 <li>
