@@ -97,7 +97,27 @@ export function ObservatoryHome(props: {
   );
 }
 
-/** Horizontal bars of the five components and the total, out of 10, with the same numbers in text. */
+/** Characters of a chart label's line: longer labels wrap at spaces rather than run under the bar. */
+const LABEL_LINE_CHARS = 40;
+
+/** A label cut into lines of at most `LABEL_LINE_CHARS`, at spaces. */
+export function chartLabelLines(label: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of label.split(' ')) {
+    if (line && line.length + 1 + word.length > LABEL_LINE_CHARS) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+
+/**
+ * Horizontal bars of the five components and the total, out of 10, with the same numbers in
+ * text. Each label wraps within its column (a row grows with its lines), so none runs under
+ * its bar.
+ */
 export function ScoreChart({
   scores,
   title,
@@ -105,33 +125,45 @@ export function ScoreChart({
   scores: Record<ScoreColumn, number>;
   title: string;
 }): JSX.Element {
-  const rowHeight = 28;
-  const height = SCORE_COLUMNS.length * rowHeight;
+  const line = 16;
+  let top = 0;
+  const rows = SCORE_COLUMNS.map((column) => {
+    const lines = chartLabelLines(COMPONENT_LABELS[column]);
+    const height = Math.max(28, lines.length * line + 12);
+    const row = { column, lines, top, height };
+    top += height;
+    return row;
+  });
   return (
     <svg
       class="stats-chart obs-scores"
-      viewBox={`0 0 640 ${height}`}
+      viewBox={`0 0 640 ${top}`}
       role="img"
       aria-label={`${title} : voir le tableau des scores`}
       width="640"
-      height={String(height)}
+      height={String(top)}
     >
-      {SCORE_COLUMNS.map((column, i) => {
+      {rows.map(({ column, lines, top: y, height }) => {
         const value = scores[column];
-        const y = i * rowHeight;
+        // The bar and its value sit level with the middle of the label.
+        const middle = y + height / 2;
         return (
           <g>
-            <text x="0" y={String(y + 18)} font-size="13" safe>
-              {COMPONENT_LABELS[column]}
+            <text x="0" y={String(middle - ((lines.length - 1) * line) / 2 + 5)} font-size="13">
+              {lines.map((text, i) => (
+                <tspan x="0" dy={i === 0 ? '0' : String(line)} safe>
+                  {text}
+                </tspan>
+              ))}
             </text>
             <rect
               x="350"
-              y={String(y + 6)}
+              y={String(middle - 8)}
               width={String((value / 10) * 240)}
               height="16"
               fill={colourOf(value)}
             />
-            <text x={String(355 + (value / 10) * 240)} y={String(y + 19)} font-size="13" safe>
+            <text x={String(355 + (value / 10) * 240)} y={String(middle + 5)} font-size="13" safe>
               {score.format(value)}
             </text>
           </g>
