@@ -66,7 +66,7 @@ export function ObservatoryHome(props: {
         <a href="/donnees">données ouvertes</a>.
       </p>
       {props.indexImported ? '' : <IndexMissing anyImported={false} audience="public" />}
-      <div class="table-wrap">
+      <section class="table-wrap" tabindex="0" aria-label="Territoires">
         <table>
           <caption>Territoires</caption>
           <thead>
@@ -92,7 +92,7 @@ export function ObservatoryHome(props: {
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
     </>
   );
 }
@@ -192,7 +192,7 @@ function IndexSection({ o }: { o: Observation }): JSX.Element {
             {`Moyenne des communes du territoire pondérée par leur population (${whole.format(o.weighted.population)} habitants notés, millésime ${o.weighted.year}), calculée par Relais :`}
           </p>
           <ScoreChart scores={o.weighted} title="Indice moyen du territoire" />
-          <div class="table-wrap">
+          <section class="table-wrap" tabindex="0" aria-label="Indice moyen pondéré par la population">
             <table>
               <caption class="visually-hidden">Indice moyen pondéré par la population</caption>
               <thead>
@@ -212,7 +212,7 @@ function IndexSection({ o }: { o: Observation }): JSX.Element {
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
         </>
       ) : (
         <IndexMissing anyImported={o.indexImported} audience="public" />
@@ -226,7 +226,7 @@ function CommunesTable({ o }: { o: Observation }): JSX.Element {
   return (
     <section aria-labelledby="obs-communes">
       <h2 id="obs-communes">Les communes du territoire</h2>
-      <div class="table-wrap">
+      <section class="table-wrap" tabindex="0" aria-label="Indice et lieux de chaque commune">
         <table>
           <caption class="visually-hidden">Indice et lieux de chaque commune</caption>
           <thead>
@@ -250,14 +250,18 @@ function CommunesTable({ o }: { o: Observation }): JSX.Element {
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
     </section>
   );
 }
 
 function ServicesOfCommune({ commune }: { commune: CommuneCoverage }): JSX.Element {
   return (
-    <div class="table-wrap">
+    <section
+      class="table-wrap"
+      tabindex="0"
+      aria-label={`Services d’aide pour les habitants de ${commune.name}`}
+    >
       <table>
         <caption safe>{`Services d’aide pour les habitants de ${commune.name}`}</caption>
         <thead>
@@ -275,14 +279,18 @@ function ServicesOfCommune({ commune }: { commune: CommuneCoverage }): JSX.Eleme
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 
 function ServiceShares({ o }: { o: Observation }): JSX.Element {
   const access: ServiceAccess[] = ['commune', 'proche', 'aucun', 'inconnu'];
   return (
-    <div class="table-wrap">
+    <section
+      class="table-wrap"
+      tabindex="0"
+      aria-label="Part de la population pour qui chaque service est proposé"
+    >
       <table>
         <caption>Part de la population pour qui chaque service est proposé</caption>
         <thead>
@@ -306,7 +314,7 @@ function ServiceShares({ o }: { o: Observation }): JSX.Element {
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 
@@ -350,7 +358,7 @@ function WhiteZones({ o }: { o: Observation }): JSX.Element {
             : 'Aucune commune dans ce cas.'}
         </p>
       ) : (
-        <div class="table-wrap">
+        <section class="table-wrap" tabindex="0" aria-label="Zones blanches">
           <table>
             <caption class="visually-hidden">Zones blanches, les plus fragiles d’abord</caption>
             <thead>
@@ -378,7 +386,7 @@ function WhiteZones({ o }: { o: Observation }): JSX.Element {
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
     </section>
   );
