@@ -6,7 +6,15 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { importIfn } from '../../src/modules/observatoire/import.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
-import { assertReflows, axeTests, browserHarness, describeBrowser } from '../helpers/browser.ts';
+import {
+  assertReflows,
+  axeTests,
+  browserHarness,
+  describeBrowser,
+  formatViolations,
+  runAxe,
+  showMaps,
+} from '../helpers/browser.ts';
 import { file, line } from '../helpers/ifn-fixtures.ts';
 
 /**
@@ -42,7 +50,7 @@ function browserChecks() {
       assert.ok(result.ok && result.report.written);
     },
   });
-  const { openPage, baseURL } = harness;
+  const { openPage, baseURL, auditPage } = harness;
 
   axeTests(harness, PAGES);
 
@@ -79,5 +87,51 @@ function browserChecks() {
     await page.locator('section.carte path.leaflet-interactive').first().waitFor();
     assert.ok((await page.locator('section.carte path.leaflet-interactive').count()) > 0);
     await page.screenshot({ path: path.join(tmpdir(), 'relais-observatoire-opsn.png'), fullPage: true });
+  });
+
+  test('at 320 px, with the map drawn: no axe-core violation (tables scroll by keyboard, the map’s attribution links are underlined)', async () => {
+    const page = await auditPage({ viewport: { width: 320, height: 640 } });
+    for (const url of PAGES) {
+      await page.goto(url);
+      await showMaps(page);
+      const violations = await runAxe(page);
+      assert.equal(violations.length, 0, formatViolations(`${url} at 320 px`, violations));
+    }
+    // The map's attribution links (Leaflet, the tiles' authors) sit in its text: underlined.
+    await page.goto('/observatoire/opsn');
+    await showMaps(page);
+    const attribution = await page.$$eval('.leaflet-control-attribution a', (links) =>
+      links.map((a) => getComputedStyle(a).textDecorationLine),
+    );
+    assert.ok(attribution.length > 0, 'the map shows its attribution');
+    assert.deepEqual(new Set(attribution), new Set(['underline']));
+    // Each table that scrolls sideways at this width can take the focus and is named.
+    await page.goto('/observatoire/opsn');
+    const wraps = await page.$$eval('.table-wrap', (divs) =>
+      divs.map((d) => ({
+        scrolls: d.scrollWidth > d.clientWidth,
+        tabindex: d.getAttribute('tabindex'),
+        label: d.getAttribute('aria-label'),
+      })),
+    );
+    assert.ok(
+      wraps.some((w) => w.scrolls),
+      'some table scrolls at 320 px',
+    );
+    for (const w of wraps) {
+      assert.equal(w.tabindex, '0');
+      assert.ok(w.label);
+    }
+  });
+
+  test('without JavaScript, refused settings put the focus on the error summary', async (t) => {
+    const page = await openPage(t, { javaScriptEnabled: false });
+    const response = await page.goto('/observatoire/villeurbanne?rayon=abc');
+    assert.equal(response?.status(), 400);
+    await page.waitForFunction(() => document.activeElement?.classList.contains('error-summary'));
+    assert.match(
+      (await page.evaluate(() => document.activeElement?.textContent)) ?? '',
+      /Il y a un problème[\s\S]*Distance de proximité/,
+    );
   });
 }

@@ -31,7 +31,7 @@ function OperationView({ method, path, op }: { method: string; path: string; op:
       </h3>
       {op.summary ? <p safe>{op.summary}</p> : ''}
       {op.parameters?.length ? (
-        <div class="table-wrap">
+        <section class="table-wrap" tabindex="0" aria-label={`Paramètres de ${path}`}>
           <table>
             <caption class="visually-hidden" safe>{`Paramètres de ${path}`}</caption>
             <thead>
@@ -54,7 +54,7 @@ function OperationView({ method, path, op }: { method: string; path: string; op:
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       ) : (
         ''
       )}

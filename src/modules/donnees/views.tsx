@@ -127,7 +127,7 @@ function Dictionary({ dataset }: { dataset: Dataset }): JSX.Element {
   if (dataset.columns.length === 0)
     return <p>Le dictionnaire des colonnes sera publié avec le premier fichier.</p>;
   return (
-    <div class="table-wrap">
+    <section class="table-wrap" tabindex="0" aria-label={`Colonnes du jeu « ${dataset.title} »`}>
       <table>
         <caption safe>{`Colonnes du jeu « ${dataset.title} », dans l’ordre des fichiers`}</caption>
         <thead>
@@ -151,7 +151,7 @@ function Dictionary({ dataset }: { dataset: Dataset }): JSX.Element {
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 
@@ -203,7 +203,7 @@ export function DatasetPage(props: { entry: DatasetEntry; publisher: string }): 
 
       <h2>Télécharger</h2>
       {updated ? (
-        <div class="table-wrap">
+        <section class="table-wrap" tabindex="0" aria-label="Fichiers du jeu de données">
           <table>
             <caption>Fichiers du jeu de données</caption>
             <thead>
@@ -244,7 +244,7 @@ export function DatasetPage(props: { entry: DatasetEntry; publisher: string }): 
               })}
             </tbody>
           </table>
-        </div>
+        </section>
       ) : (
         <p>
           Ce jeu de données n’est <strong>pas encore disponible</strong> : ses fichiers seront publiés ici dès

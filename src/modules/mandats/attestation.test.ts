@@ -9,7 +9,7 @@ import {
   OTHER_HELPER_TOTP,
   signedInHelper,
 } from '../../../test/helpers/mandats.ts';
-import { pdfText } from '../../../test/helpers/pdf.ts';
+import { layoutProblems, pdfTags, pdfText } from '../../../test/helpers/pdf.ts';
 import { revokeMandate } from './service.ts';
 
 describe('mandates: attestations and the public verification page', () => {
@@ -73,6 +73,11 @@ describe('mandates: attestations and the public verification page', () => {
     assert.match(text, /Travail – Formation/);
     assert.match(text, /Vos droits/);
     assert.ok(text.includes(m.empreinte!), 'the fingerprint is printed');
+    const tags = pdfTags(res.rawPayload);
+    assert.equal(tags.marked, true, 'tagged');
+    assert.equal(tags.lang, 'fr-FR');
+    assert.equal(tags.title, 'Attestation de mandat');
+    assert.deepEqual(layoutProblems(res.rawPayload), []);
     assert.deepEqual(await readsOf(m.id), ['attestation PDF']);
 
     const pending = await newMandate(t, w, {
@@ -110,6 +115,8 @@ describe('mandates: attestations and the public verification page', () => {
     const pdf = await helper.get(`/mandats/${m.id}/revocations/${revoked.value}/attestation.pdf`);
     assert.equal(pdf.statusCode, 200);
     assert.match(pdfText(pdf.rawPayload).replace(/\n/g, ' '), /Attestation de révocation de mandat/);
+    assert.equal(pdfTags(pdf.rawPayload).title, 'Attestation de révocation de mandat');
+    assert.equal(pdfTags(pdf.rawPayload).marked, true, 'tagged');
     assert.deepEqual(await readsOf(m.id), ['attestation de révocation', 'attestation de révocation PDF']);
 
     const other = await newMandate(t, w, { prenom: 'Anatole' });

@@ -163,8 +163,15 @@ export const verificationQrSvg = (url: string) =>
 const plain = (s: string) => s.replace(/[\u202f\u00a0]/g, ' ');
 const MARGIN = 56;
 const WIDTH = 595.28 - 2 * MARGIN;
+const BOTTOM = 841.89 - MARGIN;
+const INK = '#1b1b1b';
+const QR_SIZE = 90;
 
-/** The document as an A4 PDF: text, fingerprint, QR code and the signature area. */
+/**
+ * The document as an A4 PDF: text, fingerprint, QR code and the signature area. It is tagged
+ * (French, its title, headings, paragraphs and lists in reading order, the QR code as a figure
+ * with its address, the signature boxes as artifacts) so that a screen reader reads it whole.
+ */
 export async function attestationPdf(document: AttestationDocument): Promise<Buffer> {
   const qr = await QRCode.toBuffer(document.verifyUrl, { type: 'png', errorCorrectionLevel: 'M', margin: 1 });
   // Loaded on first use: most processes never write a PDF.
@@ -172,65 +179,118 @@ export async function attestationPdf(document: AttestationDocument): Promise<Buf
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
-    info: { Title: plain(document.title), Subject: 'Mandat', Author: plain(document.issuer) },
+    pdfVersion: '1.7',
+    tagged: true,
     lang: 'fr-FR',
     displayTitle: true,
+    info: { Title: plain(document.title), Subject: 'Mandat', Author: plain(document.issuer) },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const ended = new Promise<void>((resolve) => doc.on('end', () => resolve()));
-  const text = (s: string, font = 'Helvetica', size = 10) =>
-    doc.font(font).fontSize(size).fillColor('#1b1b1b').text(plain(s), MARGIN, doc.y, { width: WIDTH });
+  const root = doc.struct('Document');
+  doc.addStructure(root);
+  const setFont = (font: string, size: number) => doc.font(font).fontSize(size).fillColor(INK);
+  /** A block of text in an element of `type`, at `x` and `width` (the text column by default). */
+  const text = (
+    parent: PDFKit.PDFStructureElement,
+    type: string,
+    s: string,
+    font = 'Helvetica',
+    size = 10,
+    x = MARGIN,
+    width = WIDTH,
+  ) => parent.add(doc.struct(type, {}, () => setFont(font, size).text(plain(s), x, doc.y, { width })));
+  /** Starts a new page unless `height` points still fit on this one. */
+  const room = (height: number) => {
+    if (doc.y + height > BOTTOM) doc.addPage();
+  };
 
-  text(document.title, 'Helvetica-Bold', 18);
-  text(document.issuer, 'Helvetica', 10);
+  text(root, 'H1', document.title, 'Helvetica-Bold', 18);
+  text(root, 'P', document.issuer);
   for (const section of document.sections) {
+    const sect = doc.struct('Sect');
+    root.add(sect);
     doc.moveDown(0.8);
-    text(section.heading, 'Helvetica-Bold', 12);
+    room(60);
+    text(sect, 'H2', section.heading, 'Helvetica-Bold', 12);
     doc.moveDown(0.2);
     for (const p of section.paragraphs) {
-      text(p);
+      text(sect, 'P', p);
       doc.moveDown(0.3);
     }
-    if (section.items)
-      doc
-        .font('Helvetica')
-        .fontSize(10)
-        .list(section.items.map(plain), MARGIN + 8, doc.y, { width: WIDTH - 8, bulletRadius: 1.5 });
+    if (section.items) {
+      const list = doc.struct('L');
+      sect.add(list);
+      setFont('Helvetica', 10).list(section.items.map(plain), MARGIN + 8, doc.y, {
+        width: WIDTH - 8,
+        bulletRadius: 1.5,
+        structParent: list,
+      });
+      list.end();
+    }
+    sect.end();
   }
   if (document.signatures.length > 0) {
-    doc.moveDown(1);
     const [place, person, helper] = document.signatures as [string, string, string];
-    text(place);
+    const half = WIDTH / 2 - 8;
+    const labels = [`Signature de la personne : ${person}`, `Signature de l’aidant : ${helper}`].map(plain);
+    setFont('Helvetica-Bold', 10);
+    // Below the longer label (a long name wraps onto two lines).
+    const labelHeight = Math.max(...labels.map((l) => doc.heightOfString(l, { width: half })));
+    const sect = doc.struct('Sect');
+    root.add(sect);
+    doc.moveDown(1);
+    setFont('Helvetica', 10);
+    room(doc.currentLineHeight(true) * 1.5 + labelHeight + 84);
+    text(sect, 'P', place);
     doc.moveDown(0.5);
     const y = doc.y;
-    const half = WIDTH / 2 - 8;
-    doc
-      .font('Helvetica-Bold')
-      .fontSize(10)
-      .text(plain(`Signature de la personne : ${person}`), MARGIN, y, { width: half });
-    const belowFirst = doc.y;
-    doc.text(plain(`Signature de l’aidant : ${helper}`), MARGIN + half + 16, y, { width: half });
-    // Below the longer label (a long name wraps onto two lines).
-    const top = Math.max(belowFirst, doc.y) + 4;
+    labels.forEach((label, i) => {
+      const x = MARGIN + i * (half + 16);
+      sect.add(doc.struct('P', {}, () => setFont('Helvetica-Bold', 10).text(label, x, y, { width: half })));
+    });
+    const top = y + labelHeight + 4;
+    doc.markContent('Artifact', { type: 'Layout' });
     doc.rect(MARGIN, top, half, 70).stroke('#4a4a4a');
     doc.rect(MARGIN + half + 16, top, half, 70).stroke('#4a4a4a');
-    doc.text('', MARGIN, top + 80);
+    doc.endMarkedContent();
+    sect.end();
+    doc.x = MARGIN;
+    doc.y = top + 80;
   }
-  if (doc.y > 841.89 - MARGIN - 110) doc.addPage();
+  // The verification block: the QR code, and beside it the address, the fingerprint and the footer.
+  const column = WIDTH - QR_SIZE - 14;
+  const blockX = MARGIN + QR_SIZE + 14;
+  const lines = [document.verifyUrl, `Empreinte SHA-256 : ${document.fingerprint}`, plain(document.footer)];
+  setFont('Helvetica', 9);
+  const blockHeight =
+    doc.heightOfString('Vérifier ce mandat', { width: column }) +
+    lines.reduce(
+      (sum, l) => sum + doc.heightOfString(l, { width: column }) + doc.currentLineHeight(true) * 0.3,
+      0,
+    );
   doc.moveDown(1);
+  room(Math.max(QR_SIZE, blockHeight));
+  const sect = doc.struct('Sect');
+  root.add(sect);
   const y = doc.y;
-  doc.image(qr, MARGIN, y, { width: 90 });
-  doc
-    .font('Helvetica-Bold')
-    .fontSize(9)
-    .text('Vérifier ce mandat', MARGIN + 104, y, { width: WIDTH - 104 })
-    .font('Helvetica')
-    .text(document.verifyUrl, { width: WIDTH - 104 })
-    .moveDown(0.3)
-    .text(`Empreinte SHA-256 : ${document.fingerprint}`, { width: WIDTH - 104 })
-    .moveDown(0.3)
-    .text(plain(document.footer), { width: WIDTH - 104 });
+  sect.add(
+    doc.struct('H2', {}, () =>
+      setFont('Helvetica-Bold', 9).text('Vérifier ce mandat', blockX, y, { width: column }),
+    ),
+  );
+  sect.add(
+    doc.struct('Figure', { alt: `QR code de la page de vérification : ${document.verifyUrl}` }, () =>
+      doc.image(qr, MARGIN, y, { width: QR_SIZE }),
+    ),
+  );
+  for (const l of lines) {
+    text(sect, 'P', l, 'Helvetica', 9, blockX, column);
+    doc.moveDown(0.3);
+  }
+  sect.end();
+  root.end();
   doc.end();
   await ended;
   return Buffer.concat(chunks);

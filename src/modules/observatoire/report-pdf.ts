@@ -1,15 +1,21 @@
 import type { Db } from '../../platform/db/database.ts';
 import { readImage } from '../../platform/files.ts';
-import { SERVICES } from '../couverture/index.ts';
+import { SERVICES, type ServiceAccess } from '../couverture/index.ts';
 import type { Breakdown, Shown } from '../statistiques/index.ts';
 import { COMPONENT_LABELS, SCORE_COLUMNS, type ScoreColumn } from './ifn-file.ts';
 import type { Observation } from './territory-service.ts';
 import { ACCESS_LABELS, colourOf, territoryPath } from './territory-views.tsx';
 
 /**
- * The observatory's report for a council: one territory over one period on two A4 pages —
- * the index, where help is, the white zones and the helpers' activity (rounded as on the public
- * page), with the OPSN's and the collectivité's names and logos, and where the numbers come from.
+ * The observatory's report for a council: one territory over one period on A4 pages — the
+ * index, where help is, the white zones, the helpers' activity (rounded as on the public page)
+ * and the table of the communes, with the OPSN's and the collectivité's names and logos, and
+ * where the numbers come from.
+ *
+ * The document is tagged (structure tree, French, title, reading order): headings, paragraphs,
+ * lists and tables as a screen reader expects them; the bars and rules are artifacts. Every
+ * label wraps within its column and every figure stays inside the page: rows are measured
+ * before they are drawn and move to the next page whole.
  */
 
 // The standard PDF fonts know no narrow no-break space (what French number formats put in).
@@ -22,11 +28,24 @@ const percent = (n: number) =>
 const day = (d: string) =>
   new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`));
 const shown = (v: Shown) => (v === 'lt5' ? '< 5' : whole(v));
+const orDash = (n: number | null | undefined, format: (n: number) => string) =>
+  n === null || n === undefined ? '—' : format(n);
 
+const PAGE_WIDTH = 595.28;
+const PAGE_HEIGHT = 841.89;
 const MARGIN = 48;
-const WIDTH = 595.28 - 2 * MARGIN;
+const WIDTH = PAGE_WIDTH - 2 * MARGIN;
+const RIGHT = PAGE_WIDTH - MARGIN;
+const BOTTOM = PAGE_HEIGHT - MARGIN;
 const INK = '#1b1b1b';
 const MUTED = '#4a4a4a';
+const RULE = '#b8b8b8';
+/** Bar charts: the label column, then the bar, then its value. */
+const LABEL_WIDTH = 200;
+const BAR_X = MARGIN + LABEL_WIDTH + 10;
+const BAR_MAX = 200;
+/** White zones listed in the report; the others are on the public page. */
+const WHITE_ZONES_SHOWN = 20;
 
 /**
  * A logo as a PNG pdfkit can draw, decoded again: a stored file that does not decode (one
@@ -40,179 +59,407 @@ async function logo(db: Db, id: string | null): Promise<Buffer | null> {
 }
 
 type Doc = PDFKit.PDFDocument;
+type Element = PDFKit.PDFStructureElement;
+type Font = 'Helvetica' | 'Helvetica-Bold';
+type Align = 'left' | 'right';
 
-function heading(doc: Doc, text: string): void {
-  doc.moveDown(0.6).font('Helvetica-Bold').fontSize(12.5).fillColor(INK).text(text, MARGIN);
-  doc.moveDown(0.2);
-}
+/** The document being written, the structure element that receives what comes next. */
+class Report {
+  constructor(
+    readonly doc: Doc,
+    readonly root: Element,
+  ) {}
 
-function paragraph(doc: Doc, text: string, size = 9.5): void {
-  doc.font('Helvetica').fontSize(size).fillColor(INK).text(plain(text), MARGIN, doc.y, { width: WIDTH });
-}
-
-/** A label, a bar out of `max` and the value, on one line. */
-function bar(doc: Doc, label: string, value: number, max: number, valueText: string, colour: string): void {
-  const y = doc.y;
-  doc
-    .font('Helvetica')
-    .fontSize(9)
-    .fillColor(INK)
-    .text(plain(label), MARGIN, y, { width: 220, lineBreak: false, ellipsis: true });
-  const length = max > 0 ? (Math.max(0, value) / max) * 200 : 0;
-  doc.rect(MARGIN + 228, y + 1, Math.max(length, 0.5), 9).fill(colour);
-  doc.fillColor(INK).text(valueText, MARGIN + 234 + length, y, { lineBreak: false });
-  doc.text('', MARGIN, y + 14);
-}
-
-function indexPart(doc: Doc, o: Observation): void {
-  heading(doc, 'Indice de fragilité numérique');
-  const scores: Record<ScoreColumn, number> | null = o.index?.scores ?? o.weighted;
-  if (!scores) {
-    paragraph(
-      doc,
-      o.indexImported
-        ? 'L’indice importé ne couvre pas ce territoire.'
-        : 'Aucun indice de fragilité numérique n’est encore importé dans Relais.',
-    );
-    return;
+  /** Starts a new page unless `height` points still fit on this one. */
+  room(height: number): void {
+    if (this.doc.y + height > BOTTOM) this.doc.addPage();
   }
-  for (const column of SCORE_COLUMNS)
-    bar(doc, COMPONENT_LABELS[column], scores[column], 10, decimal(scores[column]), colourOf(scores[column]));
-  if (o.index) {
-    const n = o.index.national;
-    const lines = [
-      `Millésime ${o.index.vintage.year}. Parmi les territoires de France : ${whole(n.rank)}e sur ${whole(n.outOf)} (1er : le plus fragile), plus fragile que ${decimal(n.percentile)} % des autres.`,
-    ];
-    const d = o.index.withinDepartement;
-    if (d && o.index.departement)
-      lines.push(
-        `Dans le département ${o.index.departement.name ?? o.index.departement.code} : ${whole(d.rank)}e sur ${whole(d.outOf)}.`,
+
+  /** Drawing that carries no meaning (bars, rules, repeated table headers). */
+  artifact(draw: () => void, type: 'Layout' | 'Pagination' = 'Layout'): void {
+    this.doc.markContent('Artifact', { type });
+    draw();
+    this.doc.endMarkedContent();
+  }
+
+  /** An element of `type` holding what `draw` writes, added to `parent` in reading order. */
+  tag(parent: Element, type: string, draw: () => void, options: Record<string, unknown> = {}): void {
+    parent.add(this.doc.struct(type, options as PDFKit.Mixins.StructureElementOptions, draw));
+  }
+
+  font(font: Font, size: number, colour = INK): Doc {
+    return this.doc.font(font).fontSize(size).fillColor(colour);
+  }
+
+  /** A paragraph across the text width. */
+  paragraph(parent: Element, text: string, size = 9.5, colour = INK): void {
+    this.font('Helvetica', size);
+    this.room(this.doc.currentLineHeight(true) * 2);
+    this.tag(parent, 'P', () => {
+      this.font('Helvetica', size, colour).text(plain(text), MARGIN, this.doc.y, { width: WIDTH });
+    });
+  }
+
+  /** A section: its heading kept with what follows, then what `fill` adds to it. */
+  section(title: string, fill: (section: Element) => void, keep = 70): void {
+    const section = this.doc.struct('Sect');
+    this.root.add(section);
+    this.doc.moveDown(0.8);
+    this.room(keep);
+    this.tag(section, 'H2', () => {
+      this.font('Helvetica-Bold', 12.5).text(plain(title), MARGIN, this.doc.y, { width: WIDTH });
+    });
+    this.doc.moveDown(0.25);
+    fill(section);
+    section.end();
+  }
+
+  subheading(parent: Element, title: string): void {
+    this.doc.moveDown(0.4);
+    this.font('Helvetica-Bold', 10);
+    this.room(this.doc.heightOfString(plain(title), { width: WIDTH }) + 30);
+    this.tag(parent, 'H3', () => {
+      this.font('Helvetica-Bold', 10).text(plain(title), MARGIN, this.doc.y, { width: WIDTH });
+    });
+    this.doc.moveDown(0.15);
+  }
+
+  /**
+   * Horizontal bars: each row's label wraps within its column, the bar is an artifact and the
+   * value follows the bar, pulled back left if it would pass the right margin. Tagged as a
+   * table of label and value.
+   */
+  bars(
+    parent: Element,
+    rows: { label: string; value: number; text: string; colour: string }[],
+    max: number,
+  ): void {
+    const doc = this.doc;
+    const table = doc.struct('Table');
+    parent.add(table);
+    for (const r of rows) {
+      const label = plain(r.label);
+      const value = plain(r.text);
+      this.font('Helvetica', 9);
+      const height = Math.max(doc.heightOfString(label, { width: LABEL_WIDTH }), doc.currentLineHeight(true));
+      this.room(height + 4);
+      const y = doc.y;
+      const length = max > 0 ? (Math.min(Math.max(0, r.value), max) / max) * BAR_MAX : 0;
+      this.artifact(() => {
+        doc.rect(BAR_X, y + 1, Math.max(length, 0.5), 8.5).fill(r.colour);
+      });
+      const valueX = Math.min(BAR_X + length + 5, RIGHT - doc.widthOfString(value));
+      const row = doc.struct('TR');
+      table.add(row);
+      this.tag(row, 'TH', () => this.font('Helvetica', 9).text(label, MARGIN, y, { width: LABEL_WIDTH }), {
+        scope: 'Row',
+      });
+      this.tag(row, 'TD', () => this.font('Helvetica', 9).text(value, valueX, y, { lineBreak: false }));
+      row.end();
+      doc.x = MARGIN;
+      doc.y = y + height + 4;
+    }
+    table.end();
+  }
+
+  /**
+   * A table with a header row (repeated, as an artifact, on each page it runs onto), the first
+   * column as row headers; each cell wraps within its column and a row never splits.
+   */
+  table(parent: Element, columns: { title: string; width: number; align?: Align }[], rows: string[][]): void {
+    const doc = this.doc;
+    const padding = 3;
+    const size = 8.5;
+    const widths = columns.map((c) => c.width - 2 * padding);
+    const heightOf = (cells: string[], font: Font) => {
+      this.font(font, size);
+      return (
+        Math.max(...cells.map((c, i) => doc.heightOfString(plain(c), { width: widths[i] }))) + 2 * padding
       );
-    if (o.index.change)
-      lines.push(
-        `Depuis ${o.index.change.year}, l’indice total a évolué de ${o.index.change.delta.total > 0 ? '+' : ''}${decimal(o.index.change.delta.total)}.`,
+    };
+    const draw = (cells: string[], y: number, font: Font, cell: (i: number, text: () => void) => void) => {
+      let x = MARGIN;
+      cells.forEach((c, i) => {
+        const left = x;
+        cell(i, () =>
+          this.font(font, size).text(plain(c), left + padding, y + padding, {
+            width: widths[i],
+            align: columns[i]?.align ?? 'left',
+          }),
+        );
+        x += columns[i]?.width ?? 0;
+      });
+    };
+    const rule = (y: number, weight: number) =>
+      this.artifact(() => {
+        doc.moveTo(MARGIN, y).lineTo(RIGHT, y).lineWidth(weight).stroke(RULE);
+      });
+    const titles = columns.map((c) => c.title);
+    const headerHeight = heightOf(titles, 'Helvetica-Bold');
+    const tableElement = doc.struct('Table');
+    parent.add(tableElement);
+    const header = (repeated: boolean) => {
+      const y = doc.y;
+      if (repeated) this.artifact(() => draw(titles, y, 'Helvetica-Bold', (_, text) => text()), 'Pagination');
+      else {
+        const head = doc.struct('THead');
+        tableElement.add(head);
+        const row = doc.struct('TR');
+        head.add(row);
+        draw(titles, y, 'Helvetica-Bold', (_, text) => this.tag(row, 'TH', text, { scope: 'Column' }));
+        row.end();
+        head.end();
+      }
+      rule(y + headerHeight, 0.8);
+      doc.y = y + headerHeight;
+    };
+    this.room(headerHeight + (rows[0] ? heightOf(rows[0], 'Helvetica') : 0));
+    header(false);
+    const body = doc.struct('TBody');
+    tableElement.add(body);
+    for (const cells of rows) {
+      const height = heightOf(cells, 'Helvetica');
+      if (doc.y + height > BOTTOM) {
+        doc.addPage();
+        header(true);
+      }
+      const y = doc.y;
+      const row = doc.struct('TR');
+      body.add(row);
+      draw(cells, y, 'Helvetica', (i, text) =>
+        i === 0 ? this.tag(row, 'TH', text, { scope: 'Row' }) : this.tag(row, 'TD', text),
       );
-    paragraph(doc, lines.join(' '));
-  } else if (o.weighted) {
-    paragraph(
-      doc,
-      `Moyenne des communes pondérée par leur population (${whole(o.weighted.population)} habitants, millésime ${o.weighted.year}), calculée par Relais.`,
-    );
+      row.end();
+      rule(y + height, 0.3);
+      doc.y = y + height;
+    }
+    body.end();
+    tableElement.end();
+    doc.x = MARGIN;
   }
-}
-
-function coveragePart(doc: Doc, o: Observation): void {
-  const t = o.coverage.totals;
-  heading(doc, 'Où trouver de l’aide');
-  paragraph(
-    doc,
-    `${whole(t.places)} lieu(x) publié(s) pour ${whole(t.population)} habitants, soit ${t.placesPer10k === null ? '—' : decimal(t.placesPer10k)} pour 10 000 habitants. Part de la population disposant de chaque service dans sa commune, ou à moins de ${whole(o.settings.radiusKm)} km :`,
-  );
-  doc.moveDown(0.3);
-  for (const service of SERVICES) {
-    const share = t.shares[service];
-    const near = share.commune + share.proche;
-    bar(
-      doc,
-      service,
-      near,
-      1,
-      `${percent(share.commune)} dans la commune, ${percent(share.proche)} à proximité`,
-      '#3b6fb6',
-    );
-  }
-  if (o.coverage.communes.length === 1) {
-    const c = o.coverage.communes[0]!;
-    const missing = SERVICES.filter((s) => c.services[s] === 'aucun');
-    if (missing.length > 0) paragraph(doc, `${ACCESS_LABELS.aucun} pour ${c.name} : ${missing.join(' ; ')}.`);
-  }
-}
-
-function whiteZonesPart(doc: Doc, o: Observation): void {
-  heading(doc, 'Zones blanches');
-  const rule = `communes d’indice ${decimal(o.settings.threshold)} ou plus sans lieu d’aide publié à moins de ${whole(o.settings.radiusKm)} km`;
-  if (o.whiteZones.length === 0) {
-    paragraph(
-      doc,
-      o.communes.size === 0 ? `Sans indice importé, pas de calcul (${rule}).` : `Aucune (${rule}).`,
-    );
-    return;
-  }
-  paragraph(doc, `${whole(o.whiteZones.length)} commune(s) (${rule}), les plus fragiles d’abord :`);
-  const listed = o.whiteZones
-    .slice(0, 8)
-    .map(
-      (z) =>
-        `${z.name} (${z.code}) : indice ${decimal(z.index)}, ${z.population === null ? 'population inconnue' : `${whole(z.population)} hab.`}${z.nearestKm === null ? '' : `, lieu le plus proche à ${decimal(z.nearestKm)} km`}`,
-    );
-  if (o.whiteZones.length > 8)
-    listed.push(`… et ${whole(o.whiteZones.length - 8)} autre(s), sur la page en ligne.`);
-  doc
-    .font('Helvetica')
-    .fontSize(9)
-    .list(listed.map(plain), MARGIN + 8, doc.y, { width: WIDTH - 8 });
-}
-
-function breakdownPart(doc: Doc, b: Breakdown | undefined, limit: number): void {
-  if (!b) return;
-  doc.moveDown(0.3).font('Helvetica-Bold').fontSize(9.5).text(plain(b.title), MARGIN);
-  const rows = b.rows.filter((r) => r.value !== 0).slice(0, limit);
-  const max = Math.max(1, ...rows.map((r) => r.value));
-  for (const r of rows) bar(doc, r.label, r.value, max, whole(r.value), '#6a51a3');
-}
-
-function activityPart(doc: Doc, o: Observation): void {
-  heading(doc, `Activité des médiateurs : ${o.activityOf}`);
-  const s = o.activity.summary;
-  paragraph(
-    doc,
-    `${whole(s.activites)} activité(s), ${shown(s.accompagnements)} accompagnement(s), ${shown(s.personnes)} personne(s) enregistrée(s) dont ${shown(s.nouvelles)} nouvelle(s). Mois complets ; chaque nombre du mois est arrondi au multiple de 5 le plus proche et ceux d’une période en sont la somme ; personnes comptées sur la période, arrondies à 5 (« < 5 » de 1 à 4).`,
-  );
-  const find = (id: string) => [...o.activity.activity, ...o.activity.people].find((b) => b.id === id);
-  breakdownPart(doc, find('thematique'), 6);
-  breakdownPart(doc, find('demarche'), 5);
-  breakdownPart(doc, find('age'), 7);
 }
 
 function header(
-  doc: Doc,
+  r: Report,
   o: Observation,
   names: { opsn: string; collectivite: string | null },
-  logos: Buffer[],
+  logos: { image: Buffer; alt: string }[],
 ): void {
+  const doc = r.doc;
   let x = MARGIN;
-  for (const image of logos) {
-    doc.image(image, x, MARGIN, { fit: [90, 40] });
+  for (const l of logos) {
+    const left = x;
+    r.tag(r.root, 'Figure', () => doc.image(l.image, left, MARGIN, { fit: [90, 40] }), { alt: plain(l.alt) });
     x += 100;
   }
-  const top = logos.length > 0 ? MARGIN + 48 : MARGIN;
-  doc
-    .font('Helvetica')
-    .fontSize(9)
-    .fillColor(MUTED)
-    .text(plain(names.opsn + (names.collectivite ? ` · ${names.collectivite}` : '')), MARGIN, top);
-  doc
-    .font('Helvetica-Bold')
-    .fontSize(17)
-    .fillColor(INK)
-    .text(plain(`Rapport de l’observatoire : ${o.territory.name}`), MARGIN, doc.y + 2, { width: WIDTH });
-  doc
-    .font('Helvetica')
-    .fontSize(10)
-    .fillColor(MUTED)
-    .text(
-      plain(
-        `Du ${day(o.settings.period.du)} au ${day(o.settings.period.au)} · édité le ${day(new Date().toISOString().slice(0, 10))}`,
-      ),
-    );
+  doc.y = logos.length > 0 ? MARGIN + 48 : MARGIN;
+  r.paragraph(r.root, names.opsn + (names.collectivite ? ` · ${names.collectivite}` : ''), 9, MUTED);
+  doc.moveDown(0.2);
+  r.tag(r.root, 'H1', () =>
+    r
+      .font('Helvetica-Bold', 17)
+      .text(plain(`Rapport de l’observatoire : ${o.territory.name}`), MARGIN, doc.y, { width: WIDTH }),
+  );
+  r.paragraph(
+    r.root,
+    `Du ${day(o.settings.period.du)} au ${day(o.settings.period.au)} · édité le ${day(new Date().toISOString().slice(0, 10))}`,
+    10,
+    MUTED,
+  );
 }
 
-function sources(doc: Doc, o: Observation, publicUrl: string): void {
-  heading(doc, 'Sources');
-  paragraph(
-    doc,
-    `Indice de fragilité numérique : MedNum${o.index ? `, millésime ${o.index.vintage.year}` : o.weighted ? `, millésime ${o.weighted.year}` : ''}. Lieux : annuaire Relais (standard national des lieux de médiation numérique), lieux publiés à la date d’édition. Activité : comptes rendus des médiateurs enregistrés dans Relais. Page en ligne, mise à jour en continu : ${publicUrl}${territoryPath(o.territory)}`,
-    8.5,
+function indexPart(r: Report, o: Observation): void {
+  r.section('Indice de fragilité numérique', (section) => {
+    const scores: Record<ScoreColumn, number> | null = o.index?.scores ?? o.weighted;
+    if (!scores) {
+      r.paragraph(
+        section,
+        o.indexImported
+          ? 'L’indice importé ne couvre pas ce territoire.'
+          : 'Aucun indice de fragilité numérique n’est encore importé dans Relais.',
+      );
+      return;
+    }
+    r.paragraph(
+      section,
+      'L’indice de la MedNum note de 1 à 10 l’exposition d’un territoire à l’exclusion numérique (10 : la plus forte), par la moyenne de cinq critères.',
+    );
+    r.doc.moveDown(0.3);
+    r.bars(
+      section,
+      SCORE_COLUMNS.map((column) => ({
+        label: COMPONENT_LABELS[column],
+        value: scores[column],
+        text: decimal(scores[column]),
+        colour: colourOf(scores[column]),
+      })),
+      10,
+    );
+    if (o.index) {
+      const n = o.index.national;
+      const lines = [
+        `Millésime ${o.index.vintage.year}. Parmi les territoires de France : ${whole(n.rank)}e sur ${whole(n.outOf)} (1er : le plus fragile), plus fragile que ${decimal(n.percentile)} % des autres.`,
+      ];
+      const d = o.index.withinDepartement;
+      if (d && o.index.departement)
+        lines.push(
+          `Dans le département ${o.index.departement.name ?? o.index.departement.code} : ${whole(d.rank)}e sur ${whole(d.outOf)}.`,
+        );
+      if (o.index.change)
+        lines.push(
+          `Depuis ${o.index.change.year}, l’indice total a évolué de ${o.index.change.delta.total > 0 ? '+' : ''}${decimal(o.index.change.delta.total)}.`,
+        );
+      r.paragraph(section, lines.join(' '));
+    } else if (o.weighted) {
+      r.paragraph(
+        section,
+        `Moyenne des communes pondérée par leur population (${whole(o.weighted.population)} habitants, millésime ${o.weighted.year}), calculée par Relais.`,
+      );
+    }
+  });
+}
+
+function coveragePart(r: Report, o: Observation): void {
+  const t = o.coverage.totals;
+  r.section('Où trouver de l’aide', (section) => {
+    r.paragraph(
+      section,
+      `${whole(t.places)} lieu(x) publié(s) pour ${whole(t.population)} habitants, soit ${orDash(t.placesPer10k, decimal)} pour 10 000 habitants. « À proximité » : un lieu à moins de ${whole(o.settings.radiusKm)} km du centre de la commune.`,
+    );
+    r.doc.moveDown(0.4);
+    const single = o.coverage.communes.length === 1 ? o.coverage.communes[0] : undefined;
+    if (single) {
+      r.subheading(section, `Services d’aide pour les habitants de ${single.name}`);
+      r.table(
+        section,
+        [
+          { title: 'Service', width: 300 },
+          { title: 'Où le trouver', width: WIDTH - 300 },
+        ],
+        SERVICES.map((s) => [s, ACCESS_LABELS[single.services[s]]]),
+      );
+      return;
+    }
+    r.subheading(section, 'Part de la population pour qui chaque service est proposé');
+    const access: ServiceAccess[] = ['commune', 'proche', 'aucun', 'inconnu'];
+    const serviceWidth = WIDTH - access.length * 72;
+    r.table(
+      section,
+      [
+        { title: 'Service', width: serviceWidth },
+        ...access.map((a) => ({ title: ACCESS_LABELS[a], width: 72, align: 'right' as const })),
+      ],
+      SERVICES.map((s) => [s, ...access.map((a) => percent(t.shares[s][a]))]),
+    );
+  });
+}
+
+function whiteZonesPart(r: Report, o: Observation): void {
+  r.section('Zones blanches', (section) => {
+    const rule = `communes d’indice ${decimal(o.settings.threshold)} ou plus sans lieu d’aide publié dans la commune ni à moins de ${whole(o.settings.radiusKm)} km`;
+    if (o.whiteZones.length === 0) {
+      r.paragraph(
+        section,
+        o.communes.size === 0 ? `Sans indice importé, pas de calcul (${rule}).` : `Aucune (${rule}).`,
+      );
+      return;
+    }
+    r.paragraph(section, `${whole(o.whiteZones.length)} commune(s) (${rule}), les plus fragiles d’abord :`);
+    r.doc.moveDown(0.3);
+    r.table(
+      section,
+      [
+        { title: 'Commune', width: 215 },
+        { title: 'Population', width: 80, align: 'right' },
+        { title: 'Indice', width: 60, align: 'right' },
+        { title: 'Lieu le plus proche', width: WIDTH - 355 },
+      ],
+      o.whiteZones
+        .slice(0, WHITE_ZONES_SHOWN)
+        .map((z) => [
+          `${z.name} (${z.code})`,
+          orDash(z.population, whole),
+          decimal(z.index),
+          z.nearestKm === null
+            ? z.position === 'inconnue'
+              ? 'position de la commune inconnue'
+              : 'aucun lieu publié'
+            : `à ${decimal(z.nearestKm)} km`,
+        ]),
+    );
+    if (o.whiteZones.length > WHITE_ZONES_SHOWN) {
+      r.doc.moveDown(0.3);
+      r.paragraph(
+        section,
+        `… et ${whole(o.whiteZones.length - WHITE_ZONES_SHOWN)} autre(s), sur la page en ligne.`,
+        9,
+      );
+    }
+  });
+}
+
+function breakdownPart(r: Report, section: Element, b: Breakdown | undefined, limit: number): void {
+  if (!b) return;
+  const rows = b.rows.filter((row) => row.value !== 0).slice(0, limit);
+  if (rows.length === 0) return;
+  r.subheading(section, b.title);
+  const max = Math.max(1, ...rows.map((row) => row.value));
+  r.bars(
+    section,
+    rows.map((row) => ({ label: row.label, value: row.value, text: whole(row.value), colour: '#6a51a3' })),
+    max,
+  );
+}
+
+function activityPart(r: Report, o: Observation): void {
+  r.section(`Activité des médiateurs : ${o.activityOf}`, (section) => {
+    const s = o.activity.summary;
+    r.paragraph(
+      section,
+      `${whole(s.activites)} activité(s), ${shown(s.accompagnements)} accompagnement(s), ${shown(s.personnes)} personne(s) enregistrée(s) dont ${shown(s.nouvelles)} nouvelle(s). Mois complets ; chaque nombre du mois est arrondi au multiple de 5 le plus proche et ceux d’une période en sont la somme ; personnes comptées sur la période, arrondies à 5 (« < 5 » de 1 à 4).`,
+    );
+    const find = (id: string) => [...o.activity.activity, ...o.activity.people].find((b) => b.id === id);
+    breakdownPart(r, section, find('thematique'), 6);
+    breakdownPart(r, section, find('demarche'), 5);
+    breakdownPart(r, section, find('age'), 7);
+  });
+}
+
+function communesPart(r: Report, o: Observation): void {
+  if (o.coverage.communes.length < 2) return;
+  r.section('Les communes du territoire', (section) => {
+    r.paragraph(section, 'Indice et lieux publiés de chaque commune.', 9);
+    r.doc.moveDown(0.3);
+    r.table(
+      section,
+      [
+        { title: 'Commune', width: 185 },
+        { title: 'Population', width: 75, align: 'right' },
+        { title: 'Indice (1 à 10)', width: 75, align: 'right' },
+        { title: 'Lieux publiés', width: 70, align: 'right' },
+        { title: 'Lieux pour 10 000 habitants', width: WIDTH - 405, align: 'right' },
+      ],
+      o.coverage.communes.map((c) => [
+        `${c.name} (${c.code})`,
+        orDash(c.population, whole),
+        orDash(o.communes.get(c.code)?.total, decimal),
+        whole(c.places),
+        orDash(c.placesPer10k, decimal),
+      ]),
+    );
+  });
+}
+
+function sources(r: Report, o: Observation, publicUrl: string): void {
+  r.section(
+    'Sources',
+    (section) =>
+      r.paragraph(
+        section,
+        `Indice de fragilité numérique : MedNum${o.index ? `, millésime ${o.index.vintage.year}` : o.weighted ? `, millésime ${o.weighted.year}` : ''}. Lieux : annuaire Relais (standard national des lieux de médiation numérique), lieux publiés à la date d’édition. Activité : comptes rendus des médiateurs enregistrés dans Relais. Page en ligne, mise à jour en continu : ${publicUrl}${territoryPath(o.territory)}`,
+        8.5,
+      ),
+    40,
   );
 }
 
@@ -223,40 +470,44 @@ export async function reportPdf(
   who: { opsnName: string; opsnLogoId: string | null; publicUrl?: string },
 ): Promise<Buffer> {
   const collectivite = o.territory.collectivite;
+  const collectiviteName = collectivite ? (collectivite.display_name ?? collectivite.name) : null;
   const logos = (
-    await Promise.all([logo(db, who.opsnLogoId), logo(db, collectivite?.logo_file_id ?? null)])
-  ).filter((b): b is Buffer => b !== null);
+    await Promise.all([
+      logo(db, who.opsnLogoId).then((image) => image && { image, alt: `Logo : ${who.opsnName}` }),
+      logo(db, collectivite?.logo_file_id ?? null).then(
+        (image) => image && { image, alt: `Logo : ${collectiviteName ?? ''}` },
+      ),
+    ])
+  ).filter((l): l is { image: Buffer; alt: string } => l !== null);
   // Loaded on first use: most processes never write a PDF.
   const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
+    pdfVersion: '1.7',
+    tagged: true,
+    lang: 'fr-FR',
+    displayTitle: true,
     info: {
       Title: plain(`Rapport de l’observatoire : ${o.territory.name}`),
       Author: plain(who.opsnName),
       Subject: 'Observatoire de l’inclusion numérique',
     },
-    lang: 'fr-FR',
-    displayTitle: true,
   });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const ended = new Promise<void>((resolve) => doc.on('end', () => resolve()));
-  header(
-    doc,
-    o,
-    {
-      opsn: who.opsnName,
-      collectivite: collectivite ? (collectivite.display_name ?? collectivite.name) : null,
-    },
-    logos,
-  );
-  indexPart(doc, o);
-  coveragePart(doc, o);
-  whiteZonesPart(doc, o);
-  doc.addPage();
-  activityPart(doc, o);
-  sources(doc, o, who.publicUrl ?? '');
+  const root = doc.struct('Document');
+  doc.addStructure(root);
+  const r = new Report(doc, root);
+  header(r, o, { opsn: who.opsnName, collectivite: collectiviteName }, logos);
+  indexPart(r, o);
+  coveragePart(r, o);
+  whiteZonesPart(r, o);
+  activityPart(r, o);
+  communesPart(r, o);
+  sources(r, o, who.publicUrl ?? '');
+  root.end();
   doc.end();
   await ended;
   return Buffer.concat(chunks);

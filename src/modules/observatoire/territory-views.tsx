@@ -66,7 +66,7 @@ export function ObservatoryHome(props: {
         <a href="/donnees">données ouvertes</a>.
       </p>
       {props.indexImported ? '' : <IndexMissing anyImported={false} audience="public" />}
-      <div class="table-wrap">
+      <section class="table-wrap" tabindex="0" aria-label="Territoires">
         <table>
           <caption>Territoires</caption>
           <thead>
@@ -92,12 +92,32 @@ export function ObservatoryHome(props: {
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
     </>
   );
 }
 
-/** Horizontal bars of the five components and the total, out of 10, with the same numbers in text. */
+/** Characters of a chart label's line: longer labels wrap at spaces rather than run under the bar. */
+const LABEL_LINE_CHARS = 40;
+
+/** A label cut into lines of at most `LABEL_LINE_CHARS`, at spaces. */
+export function chartLabelLines(label: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of label.split(' ')) {
+    if (line && line.length + 1 + word.length > LABEL_LINE_CHARS) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+
+/**
+ * Horizontal bars of the five components and the total, out of 10, with the same numbers in
+ * text. Each label wraps within its column (a row grows with its lines), so none runs under
+ * its bar.
+ */
 export function ScoreChart({
   scores,
   title,
@@ -105,33 +125,45 @@ export function ScoreChart({
   scores: Record<ScoreColumn, number>;
   title: string;
 }): JSX.Element {
-  const rowHeight = 28;
-  const height = SCORE_COLUMNS.length * rowHeight;
+  const line = 16;
+  let top = 0;
+  const rows = SCORE_COLUMNS.map((column) => {
+    const lines = chartLabelLines(COMPONENT_LABELS[column]);
+    const height = Math.max(28, lines.length * line + 12);
+    const row = { column, lines, top, height };
+    top += height;
+    return row;
+  });
   return (
     <svg
       class="stats-chart obs-scores"
-      viewBox={`0 0 640 ${height}`}
+      viewBox={`0 0 640 ${top}`}
       role="img"
       aria-label={`${title} : voir le tableau des scores`}
       width="640"
-      height={String(height)}
+      height={String(top)}
     >
-      {SCORE_COLUMNS.map((column, i) => {
+      {rows.map(({ column, lines, top: y, height }) => {
         const value = scores[column];
-        const y = i * rowHeight;
+        // The bar and its value sit level with the middle of the label.
+        const middle = y + height / 2;
         return (
           <g>
-            <text x="0" y={String(y + 18)} font-size="13" safe>
-              {COMPONENT_LABELS[column]}
+            <text x="0" y={String(middle - ((lines.length - 1) * line) / 2 + 5)} font-size="13">
+              {lines.map((text, i) => (
+                <tspan x="0" dy={i === 0 ? '0' : String(line)} safe>
+                  {text}
+                </tspan>
+              ))}
             </text>
             <rect
               x="350"
-              y={String(y + 6)}
+              y={String(middle - 8)}
               width={String((value / 10) * 240)}
               height="16"
               fill={colourOf(value)}
             />
-            <text x={String(355 + (value / 10) * 240)} y={String(y + 19)} font-size="13" safe>
+            <text x={String(355 + (value / 10) * 240)} y={String(middle + 5)} font-size="13" safe>
               {score.format(value)}
             </text>
           </g>
@@ -160,7 +192,7 @@ function IndexSection({ o }: { o: Observation }): JSX.Element {
             {`Moyenne des communes du territoire pondérée par leur population (${whole.format(o.weighted.population)} habitants notés, millésime ${o.weighted.year}), calculée par Relais :`}
           </p>
           <ScoreChart scores={o.weighted} title="Indice moyen du territoire" />
-          <div class="table-wrap">
+          <section class="table-wrap" tabindex="0" aria-label="Indice moyen pondéré par la population">
             <table>
               <caption class="visually-hidden">Indice moyen pondéré par la population</caption>
               <thead>
@@ -180,7 +212,7 @@ function IndexSection({ o }: { o: Observation }): JSX.Element {
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
         </>
       ) : (
         <IndexMissing anyImported={o.indexImported} audience="public" />
@@ -194,7 +226,7 @@ function CommunesTable({ o }: { o: Observation }): JSX.Element {
   return (
     <section aria-labelledby="obs-communes">
       <h2 id="obs-communes">Les communes du territoire</h2>
-      <div class="table-wrap">
+      <section class="table-wrap" tabindex="0" aria-label="Indice et lieux de chaque commune">
         <table>
           <caption class="visually-hidden">Indice et lieux de chaque commune</caption>
           <thead>
@@ -218,14 +250,18 @@ function CommunesTable({ o }: { o: Observation }): JSX.Element {
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
     </section>
   );
 }
 
 function ServicesOfCommune({ commune }: { commune: CommuneCoverage }): JSX.Element {
   return (
-    <div class="table-wrap">
+    <section
+      class="table-wrap"
+      tabindex="0"
+      aria-label={`Services d’aide pour les habitants de ${commune.name}`}
+    >
       <table>
         <caption safe>{`Services d’aide pour les habitants de ${commune.name}`}</caption>
         <thead>
@@ -243,14 +279,18 @@ function ServicesOfCommune({ commune }: { commune: CommuneCoverage }): JSX.Eleme
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 
 function ServiceShares({ o }: { o: Observation }): JSX.Element {
   const access: ServiceAccess[] = ['commune', 'proche', 'aucun', 'inconnu'];
   return (
-    <div class="table-wrap">
+    <section
+      class="table-wrap"
+      tabindex="0"
+      aria-label="Part de la population pour qui chaque service est proposé"
+    >
       <table>
         <caption>Part de la population pour qui chaque service est proposé</caption>
         <thead>
@@ -274,7 +314,7 @@ function ServiceShares({ o }: { o: Observation }): JSX.Element {
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 
@@ -318,7 +358,7 @@ function WhiteZones({ o }: { o: Observation }): JSX.Element {
             : 'Aucune commune dans ce cas.'}
         </p>
       ) : (
-        <div class="table-wrap">
+        <section class="table-wrap" tabindex="0" aria-label="Zones blanches">
           <table>
             <caption class="visually-hidden">Zones blanches, les plus fragiles d’abord</caption>
             <thead>
@@ -346,7 +386,7 @@ function WhiteZones({ o }: { o: Observation }): JSX.Element {
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
     </section>
   );
@@ -490,7 +530,7 @@ export function TerritoryPage(props: TerritoryPageProps): JSX.Element {
               <ul>
                 <li>
                   <a href={`${path}/rapport.pdf${props.query ? `?${props.query}` : ''}`}>
-                    Rapport de l’observatoire pour le conseil (PDF, 2 pages)
+                    Rapport de l’observatoire pour le conseil (PDF)
                   </a>
                 </li>
                 <li>

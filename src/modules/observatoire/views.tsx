@@ -78,7 +78,7 @@ export function IndexMissing({
 
 function VintageTable({ vintages }: { vintages: IfnVintage[] }): JSX.Element {
   return (
-    <div class="table-wrap">
+    <section class="table-wrap" tabindex="0" aria-label="Millésimes importés">
       <table>
         <caption class="visually-hidden">Millésimes importés, les plus récents d’abord</caption>
         <thead>
@@ -118,7 +118,7 @@ function VintageTable({ vintages }: { vintages: IfnVintage[] }): JSX.Element {
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 
@@ -139,7 +139,7 @@ export function ComparisonView({ c }: { c: IfnComparison }): JSX.Element {
   return (
     <section aria-labelledby="territoire-ifn">
       <h3 id="territoire-ifn" safe>{`${c.name} (${c.code}), millésime ${c.vintage.year}`}</h3>
-      <div class="table-wrap">
+      <section class="table-wrap" tabindex="0" aria-label="Scores de 1 à 10">
         <table>
           <caption class="visually-hidden">Scores de 1 à 10 (10 : le plus exposé)</caption>
           <thead>
@@ -161,7 +161,7 @@ export function ComparisonView({ c }: { c: IfnComparison }): JSX.Element {
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
       <dl class="summary-list">
         <StandingText label={`Parmi les ${level.many} de France`} s={c.national} />
         {c.withinDepartement && c.departement ? (
@@ -326,7 +326,7 @@ function NotesTable({
   notes: 'errors' | 'warnings';
 }) {
   return (
-    <div class="table-wrap">
+    <section class="table-wrap" tabindex="0" aria-label={caption}>
       <table>
         <caption class="visually-hidden" safe>
           {caption}
@@ -356,7 +356,7 @@ function NotesTable({
           )}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 

@@ -107,7 +107,7 @@ export function BreakdownFigure({ breakdown }: { breakdown: Breakdown }): JSX.El
       </h3>
       <div class="stats-figure">
         <BarChart rows={breakdown.rows} />
-        <div class="table-wrap">
+        <section class="table-wrap" tabindex="0" aria-label={breakdown.title}>
           <table id={`tableau-${breakdown.id}`} class="stats-table">
             <caption class="visually-hidden" safe>
               {`${breakdown.title}, en nombre d’${breakdown.unit === 'activites' ? 'activités' : 'accompagnements'}`}
@@ -144,7 +144,7 @@ export function BreakdownFigure({ breakdown }: { breakdown: Breakdown }): JSX.El
               </tr>
             </tfoot>
           </table>
-        </div>
+        </section>
       </div>
       {breakdown.multi ? (
         <p class="stats-hint">
@@ -163,7 +163,7 @@ export function Months({ view }: { view: StatisticsView }): JSX.Element {
       <h2 id="stats-titre-mois">Mois par mois</h2>
       <div class="stats-figure stats-figure--stacked">
         <MonthChart rows={view.months.rows} />
-        <div class="table-wrap">
+        <section class="table-wrap" tabindex="0" aria-label="Mois par mois">
           <table id="tableau-mois" class="stats-table">
             <caption class="visually-hidden">Activités et accompagnements par mois</caption>
             <thead>
@@ -196,7 +196,7 @@ export function Months({ view }: { view: StatisticsView }): JSX.Element {
               </tr>
             </tfoot>
           </table>
-        </div>
+        </section>
       </div>
     </section>
   );

@@ -202,12 +202,25 @@ export function CodeForm(props: {
   );
 }
 
-/** The summary at the top of a form that failed: each error links to its field. */
+// `autofocus` is a global attribute in HTML; @kitajs/html types it on form controls only.
+const globalAutofocus = { autofocus: true };
+
+/**
+ * The summary at the top of a form that failed: each error links to its field. It takes the
+ * focus when the page loads (`autofocus`, no script needed), so keyboard and screen-reader
+ * users start from the list of problems.
+ */
 export function ErrorSummary({ errors }: { errors: FieldErrors }): JSX.Element {
   const entries = Object.entries(errors);
   if (entries.length === 0) return '';
   return (
-    <div class="error-summary" role="alert" aria-labelledby="resume-erreurs" tabindex="-1">
+    <div
+      class="error-summary"
+      role="alert"
+      aria-labelledby="resume-erreurs"
+      tabindex="-1"
+      {...globalAutofocus}
+    >
       <h2 id="resume-erreurs">Il y a un problème</h2>
       <ul>
         {entries.map(([name, message]) => (
