@@ -1,3 +1,4 @@
+import { formatDateTime } from '../../platform/paris-time.ts';
 import {
   CsrfField,
   ErrorSummary,
@@ -47,11 +48,6 @@ const options = (vocabulary: Readonly<Record<string, string>>) => [
 
 /** "12/03/2026" from "2026-03-12": digits and slashes only. */
 const safeDay = (isoDate: string) => isoDate.slice(0, 10).split('-').reverse().join('/');
-const dateTime = new Intl.DateTimeFormat('fr-FR', {
-  dateStyle: 'long',
-  timeStyle: 'short',
-  timeZone: 'Europe/Paris',
-});
 const safeDuration = (minutes: number) =>
   minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60}` : ''}`;
 
@@ -457,7 +453,7 @@ export function RecordPage(props: {
         <a href={`/mandats/nouveau?beneficiaire=${b.id}`}>en créer un</a>.
       </p>
       <p class="person-meta" safe>
-        {`Fiche créée le ${dateTime.format(b.created_at)}, modifiée le ${dateTime.format(b.updated_at)}.`}
+        {`Fiche créée le ${formatDateTime(b.created_at)}, modifiée le ${formatDateTime(b.updated_at)}.`}
       </p>
 
       <h2 safe>{`Accompagnements (${props.history.length})`}</h2>
@@ -473,7 +469,7 @@ export function RecordPage(props: {
           <ul>
             {props.merges.map((m) => (
               <li safe>
-                {`Le ${dateTime.format(m.at)} : ${m.participations} accompagnement${m.participations > 1 ? 's' : ''} repris d’un doublon.`}
+                {`Le ${formatDateTime(m.at)} : ${m.participations} accompagnement${m.participations > 1 ? 's' : ''} repris d’un doublon.`}
               </li>
             ))}
           </ul>
@@ -708,15 +704,15 @@ export function ExportPage({ data, id }: { data: BeneficiaryExport; id: string }
     ['Genre', p.genre ?? '—'],
     ['Situation', p.statut ?? '—'],
     ['Notes', p.notes ?? '—'],
-    ['Fiche créée le', dateTime.format(new Date(p.cree_le))],
-    ['Dernière modification', dateTime.format(new Date(p.modifie_le))],
+    ['Fiche créée le', formatDateTime(new Date(p.cree_le))],
+    ['Dernière modification', formatDateTime(new Date(p.modifie_le))],
     ['Identifiant de la fiche', p.identifiant],
   ];
   return (
     <article class="person-export">
       <h1 safe>{`Vos informations enregistrées : ${name}`}</h1>
       <p safe>
-        {`Document édité le ${dateTime.format(new Date(data.genere_le))}, à votre demande (droit d’accès, article 15 du RGPD).`}
+        {`Document édité le ${formatDateTime(new Date(data.genere_le))}, à votre demande (droit d’accès, article 15 du RGPD).`}
       </p>
       <p class="person-screen-only">
         Pour remettre ce document à la personne, utilisez la fonction « Imprimer » de votre navigateur. Vous
@@ -784,7 +780,7 @@ export function ExportPage({ data, id }: { data: BeneficiaryExport; id: string }
         <ul>
           {data.fusions.map((f) => (
             <li safe>
-              {`Le ${dateTime.format(new Date(f.date))} : fiche ${f.fiche_fusionnee} réunie avec celle-ci (${f.accompagnements_deplaces} accompagnement${f.accompagnements_deplaces > 1 ? 's' : ''}).`}
+              {`Le ${formatDateTime(new Date(f.date))} : fiche ${f.fiche_fusionnee} réunie avec celle-ci (${f.accompagnements_deplaces} accompagnement${f.accompagnements_deplaces > 1 ? 's' : ''}).`}
             </li>
           ))}
         </ul>

@@ -1,3 +1,4 @@
+import { formatDateTime } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
   CsrfField,
@@ -18,12 +19,7 @@ import { FIELD_BY_NAME, TYPOLOGIES } from './vocabulary.ts';
 
 export type CollectiviteChoice = { id: number | null; name: string };
 
-const dateTime = new Intl.DateTimeFormat('fr-FR', {
-  dateStyle: 'short',
-  timeStyle: 'short',
-  timeZone: 'Europe/Paris',
-});
-const safeDateTime = (d: Date) => dateTime.format(d);
+const safeDateTime = (d: Date) => formatDateTime(d, 'short');
 
 const STATUS_LABEL = { brouillon: 'Brouillon', publie: 'Publié' } as const;
 

@@ -1,3 +1,4 @@
+import { formatDay } from '../../platform/paris-time.ts';
 import { ChoiceGroup, fieldId, Notice, safeNumber } from '../../platform/ui/components.tsx';
 import { describeDay, openingState, weeklyTimetable } from './horaires.ts';
 import { GeolocateButton, type MapConfig, PlaceMap, ResultsMap } from './map-view.tsx';
@@ -321,8 +322,7 @@ export function SearchPage(props: {
   );
 }
 
-const dateFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' });
-const safeDate = (isoDate: string) => dateFormat.format(new Date(`${isoDate}T00:00:00Z`));
+const safeDate = (isoDate: string) => formatDay(isoDate);
 
 function List({ items }: { items: string[] }): JSX.Element {
   return (

@@ -1,3 +1,4 @@
+import { formatDate, formatDateTime } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
   CsrfField,
@@ -22,14 +23,8 @@ import {
   type Statut,
 } from './vocabulary.ts';
 
-const dateTime = new Intl.DateTimeFormat('fr-FR', {
-  dateStyle: 'long',
-  timeStyle: 'short',
-  timeZone: 'Europe/Paris',
-});
-const dateOnly = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
-export const safeDateTime = (d: Date | null) => (d ? dateTime.format(d) : '—');
-export const safeDate = (d: Date | null) => (d ? dateOnly.format(d) : '—');
+export const safeDateTime = (d: Date | null) => (d ? formatDateTime(d) : '—');
+export const safeDate = (d: Date | null) => (d ? formatDate(d) : '—');
 
 export function StatusTag({ statut }: { statut: Statut }): JSX.Element {
   return <span class={`tag mandat-status mandat-status--${statut}`}>{STATUTS[statut]}</span>;

@@ -1,3 +1,4 @@
+import { formatDateTime } from '../../platform/paris-time.ts';
 import {
   CsrfField,
   ErrorSummary,
@@ -25,12 +26,7 @@ export const IMPORT_COMMAND = 'npm run relais -- import ifn FICHIER.csv --milles
 export const reportPath = (year: number, kind: IfnKind, csv = false) =>
   `${IFN_ADMIN_PATH}/rapport${csv ? '.csv' : ''}?${new URLSearchParams({ millesime: String(year), niveau: kind })}`;
 
-const dateTime = new Intl.DateTimeFormat('fr-FR', {
-  dateStyle: 'short',
-  timeStyle: 'short',
-  timeZone: 'Europe/Paris',
-});
-const safeDateTime = (d: Date) => dateTime.format(d);
+const safeDateTime = (d: Date) => formatDateTime(d, 'short');
 const decimal = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 2 });
 const safeScore = (n: number) => decimal.format(n);
 const safeSigned = (n: number) => (n > 0 ? `+${decimal.format(n)}` : decimal.format(n));

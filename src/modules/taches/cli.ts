@@ -2,7 +2,8 @@ import { systemActor } from '../../platform/auth/policy.ts';
 import { CliError } from '../../platform/cli-error.ts';
 import { summaryText } from '../../platform/jobs/index.ts';
 import type { CliContext } from '../../platform/module.ts';
-import { allJobs, findJob, formatDateTime, jobStatuses, runJobNow, runState } from './service.ts';
+import { formatDateTime } from '../../platform/paris-time.ts';
+import { allJobs, findJob, jobStatuses, runJobNow, runState } from './service.ts';
 
 export function tachesCli({ program, withDb }: CliContext): void {
   const jobs = program.command('jobs').description('Tâches planifiées (purges, rappels, publications)');
@@ -19,13 +20,13 @@ export function tachesCli({ program, withDb }: CliContext): void {
           lines.push(
             job.name,
             `  ${job.label}`,
-            `  Planification : ${when} (${job.schedule}), prochaine le ${formatDateTime(next)}`,
+            `  Planification : ${when} (${job.schedule}), prochaine le ${formatDateTime(next, 'short')}`,
           );
           if (!last) lines.push('  Dernière exécution : jamais');
           else {
             const outcome = last.ok ? summaryText(last.summary) : (last.error ?? '');
             lines.push(
-              `  Dernière exécution : le ${formatDateTime(last.started_at)} par ${last.started_by}, ${runState(last)}${outcome ? ` — ${outcome}` : ''}`,
+              `  Dernière exécution : le ${formatDateTime(last.started_at, 'short')} par ${last.started_by}, ${runState(last)}${outcome ? ` — ${outcome}` : ''}`,
             );
           }
         }
@@ -51,7 +52,7 @@ export function tachesCli({ program, withDb }: CliContext): void {
         const outcome = await runJobNow(ctx, systemActor('cli'), job);
         if (outcome.status === 'skipped') {
           throw new CliError(
-            `La tâche ${job.name} est déjà en cours depuis le ${formatDateTime(outcome.runningSince)} : rien n’a été lancé.`,
+            `La tâche ${job.name} est déjà en cours depuis le ${formatDateTime(outcome.runningSince, 'short')} : rien n’a été lancé.`,
           );
         }
         if (outcome.status === 'failed')

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { parseForm } from '../../platform/forms.ts';
 import { findRun } from '../../platform/jobs/index.ts';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
-import { ensureAdmin, findJob, formatDateTime, jobStatuses, lastRuns, runJobNow } from './service.ts';
+import { formatDateTime } from '../../platform/paris-time.ts';
+import { ensureAdmin, findJob, jobStatuses, lastRuns, runJobNow } from './service.ts';
 import { TachesPage } from './views.tsx';
 
 export const tachesAccess: AccessTable = {
@@ -53,7 +54,7 @@ export function tachesRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const outcome = await runJobNow(ctx, request.actor, job, request.ip);
     if (outcome.status === 'skipped') {
       return page(request, reply, {
-        error: `Cette tâche est déjà en cours depuis le ${formatDateTime(outcome.runningSince)} : elle n’a pas été relancée.`,
+        error: `Cette tâche est déjà en cours depuis le ${formatDateTime(outcome.runningSince, 'short')} : elle n’a pas été relancée.`,
         status: 409,
       });
     }
