@@ -10,6 +10,7 @@ import {
   safeNumber,
   TextArea,
 } from '../../platform/ui/components.tsx';
+import { Pagination } from '../../platform/ui/pagination.tsx';
 import {
   type Beneficiaire,
   displayNameOf,
@@ -293,15 +294,7 @@ export function ActivityListPage(props: {
           </table>
         </div>
       )}
-      {pages > 1 ? (
-        <nav class="pagination" aria-label="Pages">
-          {props.page > 1 ? <a href={`/activites${listQuery(f, props.page - 1)}`}>Page précédente</a> : ''}
-          <span safe>{`Page ${props.page} sur ${pages}`}</span>
-          {props.page < pages ? <a href={`/activites${listQuery(f, props.page + 1)}`}>Page suivante</a> : ''}
-        </nav>
-      ) : (
-        ''
-      )}
+      <Pagination page={props.page} pages={pages} href={(page) => `/activites${listQuery(f, page)}`} />
     </>
   );
 }

@@ -11,6 +11,7 @@ import {
   safeNumber,
   TextArea,
 } from '../../platform/ui/components.tsx';
+import { Pagination } from '../../platform/ui/pagination.tsx';
 import type { PlaceFormValues } from './form.ts';
 import { DAY_CODES, DAY_LABELS, TIMETABLE_SLOTS, timetableFieldName } from './horaires.ts';
 import type { ImportReport, RowOutcome } from './import.ts';
@@ -113,15 +114,7 @@ export function ManagedListPage(props: {
           </table>
         </div>
       )}
-      {pages > 1 ? (
-        <nav class="pagination" aria-label="Pages">
-          {props.page > 1 ? <a href={link(props.page - 1)}>Page précédente</a> : ''}
-          <span safe>{`Page ${props.page} sur ${pages}`}</span>
-          {props.page < pages ? <a href={link(props.page + 1)}>Page suivante</a> : ''}
-        </nav>
-      ) : (
-        ''
-      )}
+      <Pagination page={props.page} pages={pages} href={link} />
     </>
   );
 }
