@@ -43,6 +43,12 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
   });
   app.decorate('routeInventory', routes);
+  // Each page links the stylesheets of the module whose routes render it.
+  const moduleStyles = new Map<string, readonly string[]>();
+  let registering: readonly string[] = [];
+  app.addHook('onRoute', (route) => {
+    if (registering.length) moduleStyles.set(route.url, registering);
+  });
 
   // Several processes share one secret: it lives in the database (sealed) unless the environment sets it.
   useSecretKeys(db, config.secretKeys);
@@ -80,6 +86,7 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
       return c ? c.display_name || c.name : null;
     },
     nav,
+    moduleStyles,
   });
   registerHealth(app, db, dbKind, config);
   registerFiles(app, db);
@@ -94,6 +101,10 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
     home: modules.flatMap((m) => m.home ?? []),
     apiRoutes: modules.flatMap((m) => (m.api ? [m.api] : [])),
   };
-  for (const mod of modules) await mod.routes?.(app, ctx);
+  for (const mod of modules) {
+    registering = mod.styles ?? [];
+    await mod.routes?.(app, ctx);
+  }
+  registering = [];
   return app;
 }

@@ -84,4 +84,6 @@ export type RelaisModule = {
   smsAnswers?: SmsAnswerHandler[];
   nav?: NavEntry[];
   home?: HomeEntry[];
+  /** Asset names of the module's stylesheets (its `assets/` folder), linked by every page its routes render. */
+  styles?: readonly string[];
 };

@@ -44,4 +44,5 @@ export const activites: RelaisModule = {
   api: activityApi,
   access: { ...activityAccess, ...activityApiAccess },
   seedDemo: seedActivites,
+  styles: ['activites.css'],
 };

@@ -48,4 +48,5 @@ export const beneficiaires: RelaisModule = {
       }),
     },
   ],
+  styles: ['beneficiaires.css'],
 };

@@ -49,6 +49,7 @@ export const donnees: RelaisModule = {
   },
   nav: [{ href: '/donnees', label: 'Données ouvertes' }],
   jobs: donneesJobs,
+  styles: ['donnees.css'],
 };
 
 export type { Column, ColumnType, Dataset, DatasetRow, Format } from './dataset.ts';

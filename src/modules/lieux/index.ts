@@ -48,6 +48,7 @@ export const lieux: RelaisModule = {
       featured: HomeSearch,
     },
   ],
+  styles: ['lieux.css'],
 };
 
 export { lmnRecord, publishedPlaces } from './export.ts';

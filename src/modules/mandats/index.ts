@@ -37,4 +37,5 @@ export const mandats: RelaisModule = {
   seedDemo: seedMandats,
   jobs: mandateJobs(),
   smsAnswers: [consentAnswers],
+  styles: ['mandats.css'],
 };

@@ -31,4 +31,5 @@ export const statistiques: RelaisModule = {
       run: async ({ db }) => ({ 'lignes regroupées': await compactStatistics(db) }),
     },
   ],
+  styles: ['statistiques.css'],
 };
