@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { allValues, lastValue } from '../../platform/forms.ts';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
@@ -74,10 +75,6 @@ const CRUMBS = [
   { href: '/activites', label: 'Mes comptes rendus' },
 ];
 
-const one = (v: unknown) =>
-  typeof v === 'string' ? v : Array.isArray(v) ? (v.at(-1) as unknown) : undefined;
-const many = (v: unknown) =>
-  (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== '');
 const activiteParam = (request: FastifyRequest) => (request.params as { activite: string }).activite;
 const flashOf = (request: FastifyRequest) => {
   const ok = (request.query as { ok?: unknown }).ok;
@@ -159,7 +156,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
   const renderForm = async (reply: FastifyReply, helper: Helper, o: FormOptions) => {
     const errors = o.errors ?? {};
     const q = typeof o.values.q === 'string' ? o.values.q.trim() : '';
-    const chosenIds = many(o.values.beneficiaires);
+    const chosenIds = allValues(o.values.beneficiaires);
     const [chosen, matches, recent] = await Promise.all([
       visibleBeneficiaries(db, helper, chosenIds),
       o.searched && q ? searchBeneficiaries(db, helper, q) : Promise.resolve(null),
@@ -206,8 +203,8 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
       ...(last ? durationValues(last.duree_min) : {}),
       oriente: 'non',
     };
-    const q = one(query.q);
-    if (typeof q === 'string') values.q = q;
+    const q = lastValue(query.q);
+    if (q !== undefined) values.q = q;
     return renderForm(reply, helper, {
       type,
       title: newTitle(type),

@@ -1,3 +1,4 @@
+import { allValues, lastValue } from '../../platform/forms.ts';
 import {
   ChoiceGroup,
   CsrfField,
@@ -62,9 +63,6 @@ const communeLabel = (code: string | null) => {
   const c = findCommune(code);
   return c ? `${c.name} (${code})` : code;
 };
-
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v.at(-1) : v);
-const many = (v: string | string[] | undefined) => (Array.isArray(v) ? v : v ? [v] : []);
 
 /** A person as the lists show them: « Jeanne Martin (1948, Villeurbanne) ». */
 function personLabel(p: PersonChoice): string {
@@ -348,7 +346,7 @@ function SearchPeople(props: { values: FormValues; people: PeopleChoices }): JSX
         name="q"
         type="search"
         label="Chercher une personne par son nom"
-        value={one(props.values.q)}
+        value={lastValue(props.values.q)}
         spellcheck={false}
       />
       <button type="submit" name="action" value="rechercher" class="button button--secondary">
@@ -390,8 +388,8 @@ function DuplicateChoice(props: { duplicates: Beneficiaire[]; value: string | un
 function IndividualPeople(props: ActivityFormProps): JSX.Element {
   const v = props.values;
   const e = props.errors;
-  const participant = one(v.participant);
-  const selected = one(v.beneficiaires) ?? '';
+  const participant = lastValue(v.participant);
+  const selected = lastValue(v.beneficiaires) ?? '';
   const groups = peopleOptions(props.people);
   const choice = (value: string, text: string, safeBody: JSX.Element) => (
     <div class="participant-choice">
@@ -423,7 +421,7 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
         ''
       )}
       {props.duplicates && props.duplicates.length > 0 ? (
-        <DuplicateChoice duplicates={props.duplicates} value={one(v.doublon)} />
+        <DuplicateChoice duplicates={props.duplicates} value={lastValue(v.doublon)} />
       ) : (
         ''
       )}
@@ -469,14 +467,14 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
           <Field
             name={nb('prenom')}
             label="Prénom"
-            value={one(v[nb('prenom')])}
+            value={lastValue(v[nb('prenom')])}
             error={e[nb('prenom')]}
             autocomplete="off"
           />
           <Field
             name={nb('nom')}
             label="Nom"
-            value={one(v[nb('nom')])}
+            value={lastValue(v[nb('nom')])}
             error={e[nb('nom')]}
             autocomplete="off"
           />
@@ -484,21 +482,21 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
             name={nb('annee_naissance')}
             label="Année de naissance"
             type="number"
-            value={one(v[nb('annee_naissance')])}
+            value={lastValue(v[nb('annee_naissance')])}
             error={e[nb('annee_naissance')]}
           />
           <Field
             name={nb('commune_insee')}
             label="Commune de résidence"
             hint="Nom ou code INSEE"
-            value={one(v[nb('commune_insee')])}
+            value={lastValue(v[nb('commune_insee')])}
             error={e[nb('commune_insee')]}
           />
           <Field
             name={nb('telephone')}
             label="Téléphone"
             type="tel"
-            value={one(v[nb('telephone')])}
+            value={lastValue(v[nb('telephone')])}
             error={e[nb('telephone')]}
             autocomplete="off"
           />
@@ -508,7 +506,7 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
               id={fieldId(nb('sans_telephone'))}
               name={nb('sans_telephone')}
               value="oui"
-              checked={one(v[nb('sans_telephone')]) === 'oui'}
+              checked={lastValue(v[nb('sans_telephone')]) === 'oui'}
             />
             <label for={fieldId(nb('sans_telephone'))}>N’a pas de téléphone</label>
           </div>
@@ -516,21 +514,21 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
             name={nb('email')}
             label="Courriel"
             type="email"
-            value={one(v[nb('email')])}
+            value={lastValue(v[nb('email')])}
             error={e[nb('email')]}
             autocomplete="off"
           />
           <Select
             name={nb('genre')}
             label="Genre"
-            value={one(v[nb('genre')]) ?? ''}
+            value={lastValue(v[nb('genre')]) ?? ''}
             error={e[nb('genre')]}
             options={withBlank(GENRES)}
           />
           <Select
             name={nb('statut')}
             label="Statut"
-            value={one(v[nb('statut')]) ?? ''}
+            value={lastValue(v[nb('statut')]) ?? ''}
             error={e[nb('statut')]}
             options={withBlank(STATUTS)}
           />
@@ -543,26 +541,26 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
           <Select
             name="anonyme.genre"
             label="Genre"
-            value={one(v['anonyme.genre']) ?? ''}
+            value={lastValue(v['anonyme.genre']) ?? ''}
             options={withBlank(GENRES)}
           />
           <Select
             name="anonyme.tranche_age"
             label="Âge"
-            value={one(v['anonyme.tranche_age']) ?? ''}
+            value={lastValue(v['anonyme.tranche_age']) ?? ''}
             options={withBlank(TRANCHES_AGE)}
           />
           <Select
             name="anonyme.statut"
             label="Statut"
-            value={one(v['anonyme.statut']) ?? ''}
+            value={lastValue(v['anonyme.statut']) ?? ''}
             options={withBlank(STATUTS)}
           />
           <Field
             name="anonyme.commune"
             label="Commune de résidence (facultatif)"
             hint="Nom ou code INSEE"
-            value={one(v['anonyme.commune'])}
+            value={lastValue(v['anonyme.commune'])}
             error={e['anonyme.commune']}
           />
         </div>,
@@ -580,7 +578,7 @@ const BREAKDOWN_FIELDS = [
 function WorkshopPeople(props: ActivityFormProps): JSX.Element {
   const v = props.values;
   const e = props.errors;
-  const chosen = many(v.beneficiaires);
+  const chosen = allValues(v.beneficiaires);
   // Checkboxes take room: the dozen people seen last, plus those chosen or found.
   const people = peopleOptions({ ...props.people, recent: props.people.recent.slice(0, 12) }).flatMap(
     (g) => g.list,
@@ -619,7 +617,7 @@ function WorkshopPeople(props: ActivityFormProps): JSX.Element {
           label="Nombre de participants anonymes"
           type="number"
           inputClass="input--short"
-          value={one(v['anonymes.total'])}
+          value={lastValue(v['anonymes.total'])}
           error={e['anonymes.total']}
         />
         <p class="field__hint">
@@ -650,7 +648,7 @@ function WorkshopPeople(props: ActivityFormProps): JSX.Element {
                     <CountInput
                       name={`anonymes.${key}.${code}`}
                       label={text}
-                      value={one(v[`anonymes.${key}.${code}`])}
+                      value={lastValue(v[`anonymes.${key}.${code}`])}
                       error={Boolean(error)}
                     />
                   ))}
@@ -667,8 +665,8 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
   const v = props.values;
   const e = props.errors;
   const individual = props.type === 'individuel';
-  const duree = one(v.duree);
-  const themes = many(v.thematiques);
+  const duree = lastValue(v.duree);
+  const themes = allValues(v.thematiques);
   return (
     <>
       <h1 safe>{props.title}</h1>
@@ -690,11 +688,11 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
               ''
             ) : (
               <>
-                <Field name="titre" label="Titre de l’atelier" value={one(v.titre)} error={e.titre} />
+                <Field name="titre" label="Titre de l’atelier" value={lastValue(v.titre)} error={e.titre} />
                 <Select
                   name="niveau"
                   label="Niveau"
-                  value={one(v.niveau) ?? ''}
+                  value={lastValue(v.niveau) ?? ''}
                   error={e.niveau}
                   options={withBlank(NIVEAUX_ATELIER)}
                 />
@@ -704,7 +702,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
               name="date"
               label="Date"
               type="date"
-              value={one(v.date)}
+              value={lastValue(v.date)}
               error={e.date}
               inputClass="input--short"
             />
@@ -728,14 +726,14 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                 max="720"
                 id={fieldId('duree_autre')}
                 name="duree_autre"
-                value={one(v.duree_autre)}
+                value={lastValue(v.duree_autre)}
               />
             </div>
             <Radios
               name="canal"
               legend="Lieu"
               inline
-              value={one(v.canal)}
+              value={lastValue(v.canal)}
               error={e.canal}
               options={options(CANAUX)}
             />
@@ -743,7 +741,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
               <Select
                 name="lieu_id"
                 label="Lieu d’activité"
-                value={one(v.lieu_id) ?? ''}
+                value={lastValue(v.lieu_id) ?? ''}
                 error={e.lieu_id}
                 options={props.places.map((p) => ({ value: p.id, label: `${p.nom} (${p.commune})` }))}
               />
@@ -753,7 +751,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                 name="commune"
                 label="Commune de l’autre lieu"
                 hint="Nom ou code INSEE"
-                value={one(v.commune)}
+                value={lastValue(v.commune)}
                 error={e.commune}
               />
             </div>
@@ -766,7 +764,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
               legend="Matériel utilisé"
               className="activity-columns--inline"
               options={options(MATERIELS)}
-              values={many(v.materiels)}
+              values={allValues(v.materiels)}
               error={e.materiels}
             />
             <Checkboxes
@@ -781,7 +779,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
               legend="Démarches administratives"
               hint="Avec la thématique « Aide aux démarches administratives »."
               options={options(DEMARCHES)}
-              values={many(v.demarches)}
+              values={allValues(v.demarches)}
               error={e.demarches}
             />
           </fieldset>
@@ -792,7 +790,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                 <Radios
                   name="autonomie"
                   legend="Autonomie de la personne"
-                  value={one(v.autonomie)}
+                  value={lastValue(v.autonomie)}
                   error={e.autonomie}
                   options={options(AUTONOMIES)}
                 />
@@ -808,7 +806,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                       : 'Participants orientés vers une autre structure'
                   }
                   inline
-                  value={one(v.oriente) ?? 'non'}
+                  value={lastValue(v.oriente) ?? 'non'}
                   error={e.oriente}
                   options={[
                     { value: 'non', label: 'Non' },
@@ -819,7 +817,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                   <Select
                     name="orientation"
                     label="Vers"
-                    value={one(v.orientation) ?? ''}
+                    value={lastValue(v.orientation) ?? ''}
                     error={e.orientation}
                     options={withBlank(STRUCTURES_REDIRECTION)}
                   />
@@ -829,7 +827,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                 name="notes"
                 label="Notes (facultatif)"
                 rows={3}
-                value={one(v.notes)}
+                value={lastValue(v.notes)}
                 error={e.notes}
               />
             </div>

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type Actor, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
-import { parseForm, requiredText } from '../../platform/forms.ts';
+import { lastValue, parseForm, requiredText, trimString } from '../../platform/forms.ts';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
@@ -55,7 +55,7 @@ const MISSING_DATE = 'Saisissez la date de la formation.';
 export const grantSchema = (today: string) =>
   z.object({
     dateFormation: z.preprocess(
-      (v) => (typeof v === 'string' ? v.trim() : v),
+      trimString,
       z
         .string({ error: MISSING_DATE })
         .min(1, MISSING_DATE)
@@ -94,8 +94,6 @@ function ensureManagesSomeone(actor: Actor): void {
   if (!isAdmin(actor) && !coordinates) throw new ForbiddenError(REFUSED);
 }
 
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-
 export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): void {
   const listPage = async (
     request: FastifyRequest,
@@ -119,7 +117,7 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
       actor,
       helpers.map((h) => h.id),
     );
-    const ok = str((request.query as { ok?: unknown }).ok);
+    const ok = lastValue((request.query as { ok?: unknown }).ok);
     return reply.page(
       {
         title: 'Habilitation des aidants aux mandats',
@@ -171,8 +169,8 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
         errors: rowErrors(form.errors, helper.userId),
         values: {
           userId: helper.userId,
-          dateFormation: str(body.dateFormation),
-          certifiePar: str(body.certifiePar),
+          dateFormation: lastValue(body.dateFormation),
+          certifiePar: lastValue(body.certifiePar),
         },
         status: 400,
       });
@@ -197,7 +195,7 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
     if (!helper) return reply.callNotFound();
     const body = (request.body ?? {}) as Record<string, unknown>;
     const form = parseForm(withdrawSchema, body);
-    const values = { userId: helper.userId, motif: str(body.motif) };
+    const values = { userId: helper.userId, motif: lastValue(body.motif) };
     if (!form.ok)
       return listPage(request, reply, {
         collectiviteId: helper.collectiviteId,

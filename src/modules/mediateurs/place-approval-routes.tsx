@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Actor, can, ForbiddenError } from '../../platform/auth/policy.ts';
+import { allValues, lastValue } from '../../platform/forms.ts';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { displayName, listCollectivites } from '../territoires/index.ts';
@@ -48,11 +49,7 @@ const DECISIONS = new Set<Decision>(['approuver', 'refuser', 'retirer']);
 const CRUMBS = [{ href: '/espace', label: 'Mon espace' }];
 const HELPER_CRUMBS = [...CRUMBS, { href: '/activites', label: 'Mes comptes rendus' }];
 
-const one = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) ? v.at(-1) : undefined);
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-const many = (v: unknown) =>
-  (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== '');
-const okOf = (request: FastifyRequest) => str((request.query as { ok?: unknown }).ok);
+const okOf = (request: FastifyRequest) => lastValue((request.query as { ok?: unknown }).ok);
 
 /** The collectivités whose helpers this person manages, in the order people read them. */
 async function manageable(db: RouteContext['db'], actor: Actor): Promise<CollectiviteChoice[]> {
@@ -99,7 +96,7 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
 
   app.post('/activites/lieux', async (request, reply) => {
     const helper = requireHelper(request.actor);
-    const chosen = many((request.body as Record<string, unknown> | undefined)?.lieux);
+    const chosen = allValues((request.body as Record<string, unknown> | undefined)?.lieux);
     const saved = await proposePlaces(db, helper, chosen);
     if (!saved.ok) return helperPage(reply, helper, { chosen, error: saved.reason });
     if (saved.proposed.length > 0) return reply.redirect('/activites/lieux?ok=proposes', 303);
@@ -180,7 +177,7 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
   // Assigning: the coordinator chooses the helper and the place.
   app.post('/admin/lieux-activite', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const values = { personne: str(one(body.personne)), lieu: str(one(body.lieu)) };
+    const values = { personne: lastValue(body.personne), lieu: lastValue(body.lieu) };
     const errors: FieldErrors = {};
     if (!values.personne) errors.personne = 'Choisissez le médiateur.';
     if (!values.lieu) errors.lieu = 'Choisissez le lieu d’activité.';
@@ -203,8 +200,8 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
     if (!theirs.some((collectiviteId) => can(request.actor, 'people.manage', { collectiviteId })))
       throw new ForbiddenError();
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const lieu = str(one(body.lieu)) ?? '';
-    const decision = str(one(body.decision)) as Decision | undefined;
+    const lieu = lastValue(body.lieu) ?? '';
+    const decision = lastValue(body.decision) as Decision | undefined;
     const errorKey = decisionKey(personne, lieu);
     if (!decision || !DECISIONS.has(decision) || lieu === '')
       return approvalsPage(request, reply, {
