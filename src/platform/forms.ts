@@ -35,6 +35,17 @@ export const isChecked = (v: unknown): boolean => v === 'oui' || v === 'on' || v
 export const typedNumber = (v: unknown): unknown =>
   typeof v === 'string' ? (v.trim() === '' ? undefined : Number(v.trim().replace(',', '.'))) : v;
 
+/** The French label of a vocabulary's code (an unknown code as it is); `none` when there is no code. */
+export const labelOf = (
+  vocabulary: Readonly<Record<string, string>>,
+  code: string | null | undefined,
+  none = '',
+): string => (code ? (vocabulary[code] ?? code) : none);
+
+/** The French labels of a list of codes, separated by commas. */
+export const labelsOf = (vocabulary: Readonly<Record<string, string>>, list: readonly string[]): string =>
+  list.map((c) => vocabulary[c] ?? c).join(', ');
+
 export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
 
 /** Validates a submitted form with a zod schema; errors are keyed by field, first one wins. */

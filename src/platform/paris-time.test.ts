@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatDate, formatDateTime, formatDay, formatMonth, parisToday } from './paris-time.ts';
+import {
+  formatDate,
+  formatDateTime,
+  formatDay,
+  formatDuration,
+  formatMonth,
+  parisToday,
+} from './paris-time.ts';
 
 // 23:30 UTC on 31 December is already the next year in Paris.
 const newYearInParis = new Date('2026-12-31T23:30:05Z');
@@ -26,4 +33,13 @@ test('calendar days and months are not shifted by any zone', () => {
   assert.equal(formatDay('2026-01-15T00:00:00.000Z'), '15 janvier 2026');
   assert.equal(formatMonth('2026-12'), 'décembre 2026');
   assert.equal(formatMonth('2026-01-01'), 'janvier 2026');
+  assert.equal(formatDay('2026-12-31', 'short'), '31/12/2026');
+  assert.equal(formatDay(''), '');
+});
+
+test('durations in minutes, as people say them', () => {
+  assert.equal(formatDuration(45), '45 min');
+  assert.equal(formatDuration(120), '2 h');
+  assert.equal(formatDuration(65), '1 h 05');
+  assert.equal(formatDuration(90), '1 h 30');
 });

@@ -74,7 +74,10 @@ const DATE_TIME_SECONDS = {
 };
 
 /** Calendar days and months are not instants: they are read as they are, in UTC. */
-const CALENDAR_DAY = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' });
+const CALENDAR_DAY = {
+  long: new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' }),
+  short: new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeZone: 'UTC' }),
+};
 const CALENDAR_MONTH = new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 /** The day of an instant in France: « 3 décembre 2026 » (long), « 03/12/2026 » (short). */
@@ -94,10 +97,25 @@ export function formatDateTime(
   return DATE_TIME[style].format(instant);
 }
 
-/** A calendar day `YYYY-MM-DD` (a longer ISO text is cut to its day): « 15 janvier 2026 ». */
-export const formatDay = (isoDay: string): string =>
-  CALENDAR_DAY.format(new Date(`${isoDay.slice(0, 10)}T00:00:00Z`));
+/**
+ * A calendar day `YYYY-MM-DD` (a longer ISO text is cut to its day): « 15 janvier 2026 »
+ * (long), « 15/01/2026 » (short). A text that is no such day comes back as it is.
+ */
+export function formatDay(isoDay: string, style: keyof typeof CALENDAR_DAY = 'long'): string {
+  const day = new Date(`${isoDay.slice(0, 10)}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}/.test(isoDay) && !Number.isNaN(day.getTime())
+    ? CALENDAR_DAY[style].format(day)
+    : isoDay;
+}
 
 /** A month `YYYY-MM`: « janvier 2026 ». */
 export const formatMonth = (isoMonth: string): string =>
   CALENDAR_MONTH.format(new Date(`${isoMonth.slice(0, 7)}-01T00:00:00Z`));
+
+/** A duration in minutes: « 45 min », « 2 h », « 1 h 05 ». */
+export function formatDuration(minutes: number): string {
+  if (minutes < 60) return `${minutes} min`;
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return m === 0 ? `${h} h` : `${h} h ${String(m).padStart(2, '0')}`;
+}

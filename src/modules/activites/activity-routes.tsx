@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { allValues, lastValue } from '../../platform/forms.ts';
 import type { AccessTable, RouteContext } from '../../platform/module.ts';
-import { parisToday } from '../../platform/paris-time.ts';
+import { formatDay, parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import {
   type Beneficiaire,
@@ -40,7 +40,6 @@ import {
   ActivityListPage,
   activityHeading,
   DeleteActivityPage,
-  frenchDate,
 } from './activity-views.tsx';
 import type { TypeActivite } from './vocabulary.ts';
 
@@ -322,8 +321,8 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
       places: found.places,
       intro:
         activity.type === 'collectif'
-          ? `Copie de l’atelier du ${frenchDate(activity.date)}, datée d’aujourd’hui, avec ses participants : décochez les absents et ajustez le nombre d’anonymes.`
-          : `Copie du compte rendu du ${frenchDate(activity.date)}, datée d’aujourd’hui : choisissez la personne accompagnée.`,
+          ? `Copie de l’atelier du ${formatDay(activity.date, 'short')}, datée d’aujourd’hui, avec ses participants : décochez les absents et ajustez le nombre d’anonymes.`
+          : `Copie du compte rendu du ${formatDay(activity.date, 'short')}, datée d’aujourd’hui : choisissez la personne accompagnée.`,
       cancel: `/activites/${activity.id}`,
     });
   });

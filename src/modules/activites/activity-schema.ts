@@ -18,12 +18,7 @@ import {
   TRANCHES_AGE,
 } from '../beneficiaires/index.ts';
 import type { PlaceSummary } from '../lieux/index.ts';
-import {
-  type CommuneMatch,
-  findCommune,
-  normaliseCommuneName,
-  searchCommunes,
-} from '../territoires/index.ts';
+import { resolveTypedCommune } from '../territoires/index.ts';
 import {
   AUTONOMIES,
   CANAUX,
@@ -103,57 +98,6 @@ export type ActivityInput = {
   /** A workshop's anonymous participants. */
   anonymes: AnonymousCounts | null;
 };
-
-// ---------------------------------------------------------------- communes
-
-/** « de Villeurbanne », « d’Irigny ». */
-const of = (name: string) => (/^[aeiouyàâéèêîôû]/i.test(name) ? `d’${name}` : `de ${name}`);
-
-/**
- * The commune someone typed: an INSEE code (69266) or a name (Villeurbanne, unique prefix
- * accepted). A code that is also another commune's postcode is refused as ambiguous.
- */
-export function resolveCommune(
-  typed: string,
-): { ok: true; commune: CommuneMatch } | { ok: false; reason: string } {
-  const text = typed.trim();
-  const inParens = /\((\d[\dAB]\d{3})\)\s*$/i.exec(text);
-  const code = inParens ? inParens[1]! : text;
-  if (/^(\d{5}|2[AB]\d{3})$/i.test(code)) {
-    const byCode = findCommune(code);
-    const byPostcode = /^\d{5}$/.test(code) ? searchCommunes(code, 3) : [];
-    if (byCode && !inParens && byPostcode.some((c) => c.code !== byCode.code)) {
-      return {
-        ok: false,
-        reason: `${code} est le code INSEE ${of(byCode.name)} et le code postal ${of(byPostcode[0]!.name)} : saisissez le nom de la commune`,
-      };
-    }
-    if (byCode) return { ok: true, commune: byCode };
-    if (byPostcode.length === 1) return { ok: true, commune: byPostcode[0]! };
-    if (byPostcode.length > 1)
-      return {
-        ok: false,
-        reason: `plusieurs communes ont le code postal ${code} : saisissez le nom de la commune`,
-      };
-    return { ok: false, reason: `aucune commune n’a le code ${code}` };
-  }
-  const found = searchCommunes(text, 20);
-  const wanted = normaliseCommuneName(text);
-  const exact = found.filter((c) => normaliseCommuneName(c.name) === wanted);
-  const candidates = exact.length > 0 ? exact : found;
-  if (candidates.length === 1) return { ok: true, commune: candidates[0]! };
-  if (candidates.length > 1) {
-    const some = candidates
-      .slice(0, 3)
-      .map((c) => `${c.name} (${c.code})`)
-      .join(', ');
-    return { ok: false, reason: `plusieurs communes correspondent (${some}…) : saisissez le code INSEE` };
-  }
-  return {
-    ok: false,
-    reason: `« ${text} » n’est pas une commune connue : vérifiez l’orthographe ou saisissez le code INSEE`,
-  };
-}
 
 // ---------------------------------------------------------------- field schemas
 
@@ -269,7 +213,7 @@ const communeByName = (v: unknown) => {
   const commune = (v as { commune_insee?: unknown }).commune_insee;
   if (typeof commune !== 'string' || isBlank(commune) || /^\s*(\d{5}|2[AB]\d{3})\s*$/i.test(commune))
     return v;
-  const resolved = resolveCommune(commune);
+  const resolved = resolveTypedCommune(commune);
   return resolved.ok ? { ...v, commune_insee: resolved.commune.code } : v;
 };
 
@@ -350,7 +294,7 @@ export function activitySchema(ctx: ValidationContext) {
         if (a.commune === undefined)
           add('commune', 'Commune : saisissez la commune où l’accompagnement a eu lieu');
         else {
-          const resolved = resolveCommune(a.commune);
+          const resolved = resolveTypedCommune(a.commune);
           if (!resolved.ok) add('commune', `Commune : ${resolved.reason}`);
         }
       }
@@ -374,7 +318,7 @@ export function activitySchema(ctx: ValidationContext) {
               : 'Personne accompagnée : un accompagnement individuel concerne exactement une personne',
           );
         if (a.anonyme?.commune !== undefined) {
-          const resolved = resolveCommune(a.anonyme.commune);
+          const resolved = resolveTypedCommune(a.anonyme.commune);
           if (!resolved.ok) add('anonyme.commune', `Commune de la personne : ${resolved.reason}`);
         }
         if (a.doublon !== undefined && a.doublon !== 'nouveau' && !isUuid(a.doublon))
@@ -417,9 +361,9 @@ export function activitySchema(ctx: ValidationContext) {
 function normalise(a: RawActivity, ctx: ValidationContext): ActivityInput {
   const individual = a.type === 'individuel';
   const place = a.canal === 'lieu_activite' && a.lieu_id ? ctx.places.get(a.lieu_id) : undefined;
-  const otherCommune = a.canal === 'autre_lieu' && a.commune ? resolveCommune(a.commune) : undefined;
+  const otherCommune = a.canal === 'autre_lieu' && a.commune ? resolveTypedCommune(a.commune) : undefined;
   const chosenExisting = individual && a.nouveau_beneficiaire && a.doublon && isUuid(a.doublon);
-  const anonymousCommune = a.anonyme?.commune ? resolveCommune(a.anonyme.commune) : undefined;
+  const anonymousCommune = a.anonyme?.commune ? resolveTypedCommune(a.anonyme.commune) : undefined;
   return {
     type: a.type,
     date: a.date,

@@ -1,4 +1,5 @@
-import { allValues, lastValue } from '../../platform/forms.ts';
+import { allValues, labelOf, labelsOf, lastValue } from '../../platform/forms.ts';
+import { formatDay, formatDuration } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
   CsrfField,
@@ -21,7 +22,7 @@ import {
   TRANCHES_AGE,
 } from '../beneficiaires/index.ts';
 import type { PlaceSummary } from '../lieux/index.ts';
-import { findCommune } from '../territoires/index.ts';
+import { findCommune, communeLabel as territoryCommuneLabel } from '../territoires/index.ts';
 import type { FormValues } from './activity-schema.ts';
 import type { ActivityDetail, ActivityFilters, ListedActivity } from './activity-service.ts';
 import {
@@ -39,30 +40,7 @@ import {
 
 // ---------------------------------------------------------------- formatting
 
-/** 2026-11-20 → 20/11/2026. */
-export const frenchDate = (iso: string) => {
-  const [y, m, d] = iso.split('-');
-  return `${d}/${m}/${y}`;
-};
-
-/** 90 → « 1 h 30 », 45 → « 45 min ». */
-export function durationLabel(minutes: number): string {
-  if (minutes < 60) return `${minutes} min`;
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  return m === 0 ? `${h} h` : `${h} h ${String(m).padStart(2, '0')}`;
-}
-
-const label = (vocabulary: Record<string, string>, code: string | null | undefined) =>
-  code ? (vocabulary[code] ?? code) : '';
-const labels = (vocabulary: Record<string, string>, list: string[]) =>
-  list.map((c) => vocabulary[c] ?? c).join(', ');
-
-const communeLabel = (code: string | null) => {
-  if (!code) return '';
-  const c = findCommune(code);
-  return c ? `${c.name} (${code})` : code;
-};
+const communeLabel = (code: string | null) => territoryCommuneLabel(code) ?? '';
 
 /** A person as the lists show them: « Jeanne Martin (1948, Villeurbanne) ». */
 function personLabel(p: PersonChoice): string {
@@ -270,7 +248,7 @@ export function ActivityListPage(props: {
             <tbody>
               {props.rows.map((r) => (
                 <tr>
-                  <td safe>{frenchDate(r.date)}</td>
+                  <td safe>{formatDay(r.date, 'short')}</td>
                   <td>
                     <a href={`/activites/${r.id}`} safe>
                       {r.type === 'collectif'
@@ -278,12 +256,12 @@ export function ActivityListPage(props: {
                         : `Accompagnement : ${r.person ?? 'personne anonyme'}`}
                     </a>
                   </td>
-                  <td safe>{labels(THEMATIQUES, r.thematiques)}</td>
+                  <td safe>{labelsOf(THEMATIQUES, r.thematiques)}</td>
                   <td safe>
                     {r.place ?? (r.canal === 'autre_lieu' ? communeLabel(r.commune_insee) : CANAUX[r.canal])}
                   </td>
                   <td class="num" safe>
-                    {durationLabel(r.duree_min)}
+                    {formatDuration(r.duree_min)}
                   </td>
                   <td class="num">{safeNumber(r.participants)}</td>
                 </tr>
@@ -713,7 +691,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
               value={duree}
               error={e.duree}
               options={[
-                ...DUREES_PRESETS.map((m) => ({ value: String(m), label: durationLabel(m) })),
+                ...DUREES_PRESETS.map((m) => ({ value: String(m), label: formatDuration(m) })),
                 { value: 'autre', label: 'Autre' },
               ]}
             />
@@ -848,8 +826,8 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
 
 export function activityHeading(a: ActivityDetail['activity']): string {
   return a.type === 'collectif'
-    ? `Atelier « ${a.titre ?? 'sans titre'} » du ${frenchDate(a.date)}`
-    : `Accompagnement individuel du ${frenchDate(a.date)}`;
+    ? `Atelier « ${a.titre ?? 'sans titre'} » du ${formatDay(a.date, 'short')}`
+    : `Accompagnement individuel du ${formatDay(a.date, 'short')}`;
 }
 
 /** "Féminin : 3, Masculin : 1": the codes counted, in the vocabulary's order. */
@@ -908,15 +886,15 @@ export function ActivityDetailPage(props: {
       </p>
       <dl class="summary-list">
         {row('Type', TYPES_ACTIVITE[a.type])}
-        {row('Niveau', label(NIVEAUX_ATELIER, a.niveau))}
-        {row('Date', frenchDate(a.date))}
-        {row('Durée', durationLabel(a.duree_min))}
+        {row('Niveau', labelOf(NIVEAUX_ATELIER, a.niveau))}
+        {row('Date', formatDay(a.date, 'short'))}
+        {row('Durée', formatDuration(a.duree_min))}
         {row('Lieu', where)}
-        {row('Matériel', labels(MATERIELS, a.materiels))}
-        {row('Thématiques', labels(THEMATIQUES, a.thematiques))}
-        {row('Démarches', labels(DEMARCHES, a.demarches))}
-        {row('Autonomie', label(AUTONOMIES, a.autonomie))}
-        {row('Orientation', a.oriente ? `Oui : ${label(STRUCTURES_REDIRECTION, a.orientation)}` : 'Non')}
+        {row('Matériel', labelsOf(MATERIELS, a.materiels))}
+        {row('Thématiques', labelsOf(THEMATIQUES, a.thematiques))}
+        {row('Démarches', labelsOf(DEMARCHES, a.demarches))}
+        {row('Autonomie', labelOf(AUTONOMIES, a.autonomie))}
+        {row('Orientation', a.oriente ? `Oui : ${labelOf(STRUCTURES_REDIRECTION, a.orientation)}` : 'Non')}
         {row('Notes', a.notes ?? '')}
       </dl>
       <h2 safe>{`Participants (${participations.length})`}</h2>
@@ -925,7 +903,7 @@ export function ActivityDetailPage(props: {
           {known.map((p) => (
             <li
               safe
-            >{`${displayNameOf({ prenom: p.prenom, nom: p.nom, anonyme: false })} – ${label(GENRES, p.genre)}, ${label(TRANCHES_AGE, p.tranche_age)}, ${label(STATUTS, p.statut)}`}</li>
+            >{`${displayNameOf({ prenom: p.prenom, nom: p.nom, anonyme: false })} – ${labelOf(GENRES, p.genre)}, ${labelOf(TRANCHES_AGE, p.tranche_age)}, ${labelOf(STATUTS, p.statut)}`}</li>
           ))}
         </ul>
       ) : (

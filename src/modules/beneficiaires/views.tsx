@@ -1,4 +1,4 @@
-import { formatDateTime } from '../../platform/paris-time.ts';
+import { formatDateTime, formatDay, formatDuration } from '../../platform/paris-time.ts';
 import {
   CsrfField,
   ErrorSummary,
@@ -11,10 +11,10 @@ import {
   TextArea,
 } from '../../platform/ui/components.tsx';
 import { Pagination } from '../../platform/ui/pagination.tsx';
+import { communeLabel } from '../territoires/index.ts';
 import { type Beneficiaire, displayNameOf } from './people.ts';
 import {
   type BeneficiaryExport,
-  communeLabel,
   type HistoryEntry,
   type MergeEntry,
   PAGE_SIZE,
@@ -48,9 +48,7 @@ const options = (vocabulary: Readonly<Record<string, string>>) => [
 ];
 
 /** "12/03/2026" from "2026-03-12": digits and slashes only. */
-const safeDay = (isoDate: string) => isoDate.slice(0, 10).split('-').reverse().join('/');
-const safeDuration = (minutes: number) =>
-  minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60}` : ''}`;
+const safeDay = (isoDate: string) => formatDay(isoDate, 'short');
 
 const label = (vocabulary: Readonly<Record<string, string>>, code: string | null) =>
   code ? (vocabulary[code] ?? code) : 'Non renseigné';
@@ -410,7 +408,7 @@ function HistoryTable({ history, caption }: { history: HistoryEntry[]; caption: 
               <td safe>{h.typeLabel}</td>
               <td safe>{[...h.thematiques, ...h.demarches].join(', ') || '—'}</td>
               <td safe>{h.lieu || '—'}</td>
-              <td>{safeDuration(h.dureeMin)}</td>
+              <td safe>{formatDuration(h.dureeMin)}</td>
             </tr>
           ))}
         </tbody>
@@ -730,7 +728,7 @@ export function ExportPage({ data, id }: { data: BeneficiaryExport; id: string }
           {data.accompagnements.map((a) => {
             const details: [string, string][] = [
               ['Type', a.type],
-              ['Durée', safeDuration(a.duree_min)],
+              ['Durée', formatDuration(a.duree_min)],
               ['Lieu', a.lieu || '—'],
               ['Thématiques', a.thematiques.join(', ') || '—'],
               ...(a.demarches.length ? [['Démarches', a.demarches.join(', ')] as [string, string]] : []),

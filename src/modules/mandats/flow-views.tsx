@@ -1,3 +1,4 @@
+import { formatDay } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
   CsrfField,
@@ -30,7 +31,7 @@ export const STEP_TITLES: Record<Step, string> = {
 };
 
 /** "12/03/1948" from "1948-03-12": digits and slashes only. */
-export const safeDay = (isoDate: string) => isoDate.slice(0, 10).split('-').reverse().join('/');
+export const safeDay = (isoDate: string) => formatDay(isoDate, 'short');
 
 export function StartPage(props: {
   csrf: string;

@@ -57,3 +57,4 @@ export {
   getSiteIdentity,
   listCollectivites,
 } from './service.ts';
+export { communeLabel, resolveTypedCommune } from './typed-commune.ts';
