@@ -42,6 +42,15 @@ export const labelOf = (
   none = '',
 ): string => (code ? (vocabulary[code] ?? code) : none);
 
+/** A vocabulary as the options of a list or of choices; first a blank option, when labelled. */
+export const vocabularyOptions = (
+  vocabulary: Readonly<Record<string, string>>,
+  blankLabel?: string,
+): { value: string; label: string }[] => [
+  ...(blankLabel === undefined ? [] : [{ value: '', label: blankLabel }]),
+  ...Object.entries(vocabulary).map(([value, label]) => ({ value, label })),
+];
+
 /** The French labels of a list of codes, separated by commas. */
 export const labelsOf = (vocabulary: Readonly<Record<string, string>>, list: readonly string[]): string =>
   list.map((c) => vocabulary[c] ?? c).join(', ');

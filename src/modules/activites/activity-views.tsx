@@ -1,4 +1,4 @@
-import { allValues, labelOf, labelsOf, lastValue } from '../../platform/forms.ts';
+import { allValues, labelOf, labelsOf, lastValue, vocabularyOptions } from '../../platform/forms.ts';
 import { formatDay, formatDuration } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
@@ -13,16 +13,19 @@ import {
   TextArea,
 } from '../../platform/ui/components.tsx';
 import { Pagination } from '../../platform/ui/pagination.tsx';
+import { SummaryList } from '../../platform/ui/summary.tsx';
+import { Table } from '../../platform/ui/table.tsx';
 import {
   type Beneficiaire,
   displayNameOf,
   GENRES,
   type PersonChoice,
+  personChoiceLabel,
   STATUTS,
   TRANCHES_AGE,
 } from '../beneficiaires/index.ts';
 import type { PlaceSummary } from '../lieux/index.ts';
-import { findCommune, communeLabel as territoryCommuneLabel } from '../territoires/index.ts';
+import { communeLabel as territoryCommuneLabel } from '../territoires/index.ts';
 import type { FormValues } from './activity-schema.ts';
 import type { ActivityDetail, ActivityFilters, ListedActivity } from './activity-service.ts';
 import {
@@ -41,15 +44,6 @@ import {
 // ---------------------------------------------------------------- formatting
 
 const communeLabel = (code: string | null) => territoryCommuneLabel(code) ?? '';
-
-/** A person as the lists show them: « Jeanne Martin (1948, Villeurbanne) ». */
-function personLabel(p: PersonChoice): string {
-  const details = [
-    p.annee_naissance ? String(p.annee_naissance) : '',
-    p.commune_insee ? (findCommune(p.commune_insee)?.name ?? '') : '',
-  ].filter(Boolean);
-  return `${displayNameOf(p)}${details.length ? ` (${details.join(', ')})` : ''}`;
-}
 
 // ---------------------------------------------------------------- small form parts
 
@@ -92,13 +86,6 @@ function Checkboxes(props: {
     />
   );
 }
-
-const options = (vocabulary: Record<string, string>) =>
-  Object.entries(vocabulary).map(([value, text]) => ({ value, label: text }));
-const withBlank = (vocabulary: Record<string, string>, blankLabel = '—') => [
-  { value: '', label: blankLabel },
-  ...options(vocabulary),
-];
 
 /** A compact number input for one count of the anonymous participants. */
 function CountInput(props: { name: string; label: string; value: string | undefined; error?: boolean }) {
@@ -171,12 +158,17 @@ export function ActivityListPage(props: {
       <form method="get" action="/activites" class="activity-filters">
         <Field name="du" label="Du" type="date" value={f.du} />
         <Field name="au" label="Au" type="date" value={f.au} />
-        <Select name="type" label="Type" value={f.type ?? ''} options={withBlank(TYPES_ACTIVITE, 'Tous')} />
+        <Select
+          name="type"
+          label="Type"
+          value={f.type ?? ''}
+          options={vocabularyOptions(TYPES_ACTIVITE, 'Tous')}
+        />
         <Select
           name="thematique"
           label="Thématique"
           value={f.thematique ?? ''}
-          options={withBlank(THEMATIQUES, 'Toutes')}
+          options={vocabularyOptions(THEMATIQUES, 'Toutes')}
         />
         <Select
           name="lieu"
@@ -228,47 +220,40 @@ export function ActivityListPage(props: {
             : 'Aucun compte rendu pour l’instant : commencez par un nouveau compte rendu.'}
         </p>
       ) : (
-        <div class="table-wrap">
-          <table class="activity-table">
-            <caption class="visually-hidden">Comptes rendus, les plus récents d’abord</caption>
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Compte rendu</th>
-                <th scope="col">Thématiques</th>
-                <th scope="col">Lieu</th>
-                <th scope="col" class="num">
-                  Durée
-                </th>
-                <th scope="col" class="num">
-                  Participants
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.rows.map((r) => (
-                <tr>
-                  <td safe>{formatDay(r.date, 'short')}</td>
-                  <td>
-                    <a href={`/activites/${r.id}`} safe>
-                      {r.type === 'collectif'
-                        ? `Atelier : ${r.titre ?? 'sans titre'}`
-                        : `Accompagnement : ${r.person ?? 'personne anonyme'}`}
-                    </a>
-                  </td>
-                  <td safe>{labelsOf(THEMATIQUES, r.thematiques)}</td>
-                  <td safe>
-                    {r.place ?? (r.canal === 'autre_lieu' ? communeLabel(r.commune_insee) : CANAUX[r.canal])}
-                  </td>
-                  <td class="num" safe>
-                    {formatDuration(r.duree_min)}
-                  </td>
-                  <td class="num">{safeNumber(r.participants)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          className="activity-table"
+          caption="Comptes rendus, les plus récents d’abord"
+          captionHidden
+          columns={[
+            'Date',
+            'Compte rendu',
+            'Thématiques',
+            'Lieu',
+            { label: 'Durée', numeric: true },
+            { label: 'Participants', numeric: true },
+          ]}
+        >
+          {props.rows.map((r) => (
+            <tr>
+              <td safe>{formatDay(r.date, 'short')}</td>
+              <td>
+                <a href={`/activites/${r.id}`} safe>
+                  {r.type === 'collectif'
+                    ? `Atelier : ${r.titre ?? 'sans titre'}`
+                    : `Accompagnement : ${r.person ?? 'personne anonyme'}`}
+                </a>
+              </td>
+              <td safe>{labelsOf(THEMATIQUES, r.thematiques)}</td>
+              <td safe>
+                {r.place ?? (r.canal === 'autre_lieu' ? communeLabel(r.commune_insee) : CANAUX[r.canal])}
+              </td>
+              <td class="num" safe>
+                {formatDuration(r.duree_min)}
+              </td>
+              <td class="num">{safeNumber(r.participants)}</td>
+            </tr>
+          ))}
+        </Table>
       )}
       <Pagination page={props.page} pages={pages} href={(page) => `/activites${listQuery(f, page)}`} />
     </>
@@ -354,7 +339,7 @@ function DuplicateChoice(props: { duplicates: Beneficiaire[]; value: string | un
         options={[
           ...props.duplicates.map((d) => ({
             value: d.id,
-            label: `${personLabel(d)}${d.telephone ? `, tél. ${d.telephone}` : ''}`,
+            label: `${personChoiceLabel(d)}${d.telephone ? `, tél. ${d.telephone}` : ''}`,
           })),
           { value: 'nouveau', label: 'Aucune de ces personnes : créer une nouvelle fiche' },
         ]}
@@ -428,7 +413,7 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
                 <optgroup label={g.group}>
                   {g.list.map((p) => (
                     <option value={p.id} selected={p.id === selected} safe>
-                      {personLabel(p)}
+                      {personChoiceLabel(p)}
                     </option>
                   ))}
                 </optgroup>
@@ -501,14 +486,14 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
             label="Genre"
             value={lastValue(v[nb('genre')]) ?? ''}
             error={e[nb('genre')]}
-            options={withBlank(GENRES)}
+            options={vocabularyOptions(GENRES, '—')}
           />
           <Select
             name={nb('statut')}
             label="Statut"
             value={lastValue(v[nb('statut')]) ?? ''}
             error={e[nb('statut')]}
-            options={withBlank(STATUTS)}
+            options={vocabularyOptions(STATUTS, '—')}
           />
         </div>,
       )}
@@ -520,19 +505,19 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
             name="anonyme.genre"
             label="Genre"
             value={lastValue(v['anonyme.genre']) ?? ''}
-            options={withBlank(GENRES)}
+            options={vocabularyOptions(GENRES, '—')}
           />
           <Select
             name="anonyme.tranche_age"
             label="Âge"
             value={lastValue(v['anonyme.tranche_age']) ?? ''}
-            options={withBlank(TRANCHES_AGE)}
+            options={vocabularyOptions(TRANCHES_AGE, '—')}
           />
           <Select
             name="anonyme.statut"
             label="Statut"
             value={lastValue(v['anonyme.statut']) ?? ''}
-            options={withBlank(STATUTS)}
+            options={vocabularyOptions(STATUTS, '—')}
           />
           <Field
             name="anonyme.commune"
@@ -584,7 +569,7 @@ function WorkshopPeople(props: ActivityFormProps): JSX.Element {
             : undefined
         }
         error={e.beneficiaires}
-        options={people.map((p) => ({ value: p.id, label: personLabel(p) }))}
+        options={people.map((p) => ({ value: p.id, label: personChoiceLabel(p) }))}
         values={chosen}
       />
       <SearchPeople values={v} people={props.people} />
@@ -672,7 +657,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                   label="Niveau"
                   value={lastValue(v.niveau) ?? ''}
                   error={e.niveau}
-                  options={withBlank(NIVEAUX_ATELIER)}
+                  options={vocabularyOptions(NIVEAUX_ATELIER, '—')}
                 />
               </>
             )}
@@ -713,7 +698,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
               inline
               value={lastValue(v.canal)}
               error={e.canal}
-              options={options(CANAUX)}
+              options={vocabularyOptions(CANAUX)}
             />
             <div class="canal-detail canal-detail--lieu">
               <Select
@@ -741,14 +726,14 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
               name="materiels"
               legend="Matériel utilisé"
               className="activity-columns--inline"
-              options={options(MATERIELS)}
+              options={vocabularyOptions(MATERIELS)}
               values={allValues(v.materiels)}
               error={e.materiels}
             />
             <Checkboxes
               name="thematiques"
               legend="Thématiques"
-              options={options(THEMATIQUES)}
+              options={vocabularyOptions(THEMATIQUES)}
               values={themes}
               error={e.thematiques}
             />
@@ -756,7 +741,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
               name="demarches"
               legend="Démarches administratives"
               hint="Avec la thématique « Aide aux démarches administratives »."
-              options={options(DEMARCHES)}
+              options={vocabularyOptions(DEMARCHES)}
               values={allValues(v.demarches)}
               error={e.demarches}
             />
@@ -770,7 +755,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                   legend="Autonomie de la personne"
                   value={lastValue(v.autonomie)}
                   error={e.autonomie}
-                  options={options(AUTONOMIES)}
+                  options={vocabularyOptions(AUTONOMIES)}
                 />
               ) : (
                 ''
@@ -797,7 +782,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                     label="Vers"
                     value={lastValue(v.orientation) ?? ''}
                     error={e.orientation}
-                    options={withBlank(STRUCTURES_REDIRECTION)}
+                    options={vocabularyOptions(STRUCTURES_REDIRECTION, '—')}
                   />
                 </div>
               </div>
@@ -854,15 +839,6 @@ export function ActivityDetailPage(props: {
       : a.canal === 'autre_lieu'
         ? `Autre lieu : ${communeLabel(a.commune_insee)}`
         : CANAUX[a.canal];
-  const row = (term: string, value: string) =>
-    value ? (
-      <>
-        <dt safe>{term}</dt>
-        <dd safe>{value}</dd>
-      </>
-    ) : (
-      ''
-    );
   return (
     <>
       <h1 safe>{activityHeading(a)}</h1>
@@ -884,19 +860,22 @@ export function ActivityDetailPage(props: {
           Supprimer
         </a>
       </p>
-      <dl class="summary-list">
-        {row('Type', TYPES_ACTIVITE[a.type])}
-        {row('Niveau', labelOf(NIVEAUX_ATELIER, a.niveau))}
-        {row('Date', formatDay(a.date, 'short'))}
-        {row('Durée', formatDuration(a.duree_min))}
-        {row('Lieu', where)}
-        {row('Matériel', labelsOf(MATERIELS, a.materiels))}
-        {row('Thématiques', labelsOf(THEMATIQUES, a.thematiques))}
-        {row('Démarches', labelsOf(DEMARCHES, a.demarches))}
-        {row('Autonomie', labelOf(AUTONOMIES, a.autonomie))}
-        {row('Orientation', a.oriente ? `Oui : ${labelOf(STRUCTURES_REDIRECTION, a.orientation)}` : 'Non')}
-        {row('Notes', a.notes ?? '')}
-      </dl>
+      <SummaryList
+        hideEmpty
+        rows={[
+          ['Type', TYPES_ACTIVITE[a.type]],
+          ['Niveau', labelOf(NIVEAUX_ATELIER, a.niveau)],
+          ['Date', formatDay(a.date, 'short')],
+          ['Durée', formatDuration(a.duree_min)],
+          ['Lieu', where],
+          ['Matériel', labelsOf(MATERIELS, a.materiels)],
+          ['Thématiques', labelsOf(THEMATIQUES, a.thematiques)],
+          ['Démarches', labelsOf(DEMARCHES, a.demarches)],
+          ['Autonomie', labelOf(AUTONOMIES, a.autonomie)],
+          ['Orientation', a.oriente ? `Oui : ${labelOf(STRUCTURES_REDIRECTION, a.orientation)}` : 'Non'],
+          ['Notes', a.notes ?? ''],
+        ]}
+      />
       <h2 safe>{`Participants (${participations.length})`}</h2>
       {known.length > 0 ? (
         <ul>

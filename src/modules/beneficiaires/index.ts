@@ -14,6 +14,7 @@ export {
   type PersonChoice,
   peopleAccompaniedBy,
   personAttributes,
+  personChoiceLabel,
   personColumn,
   recentBeneficiaries,
   searchBeneficiaries,

@@ -1,3 +1,4 @@
+import { vocabularyOptions } from '../../platform/forms.ts';
 import { formatDateTime, formatDay, formatDuration } from '../../platform/paris-time.ts';
 import {
   CsrfField,
@@ -41,11 +42,6 @@ export function formValuesOf(b: Beneficiaire): PersonFormValues {
     notes: b.notes ?? '',
   };
 }
-
-const options = (vocabulary: Readonly<Record<string, string>>) => [
-  { value: '', label: 'Non renseigné' },
-  ...Object.entries(vocabulary).map(([value, label]) => ({ value, label })),
-];
 
 /** "12/03/2026" from "2026-03-12": digits and slashes only. */
 const safeDay = (isoDate: string) => formatDay(isoDate, 'short');
@@ -127,14 +123,14 @@ function PersonFields({ values, errors }: { values: PersonFormValues; errors: Fi
           label="Genre"
           value={values.genre ?? ''}
           error={errors.genre}
-          options={options(GENRES)}
+          options={vocabularyOptions(GENRES, 'Non renseigné')}
         />
         <Select
           name="statut"
           label="Situation"
           value={values.statut ?? ''}
           error={errors.statut}
-          options={options(STATUTS)}
+          options={vocabularyOptions(STATUTS, 'Non renseigné')}
         />
       </fieldset>
       <TextArea

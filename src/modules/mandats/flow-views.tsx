@@ -1,3 +1,4 @@
+import { vocabularyOptions } from '../../platform/forms.ts';
 import { formatDay } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
@@ -161,7 +162,7 @@ export function PersonStep(props: StepProps & { back: string }): JSX.Element {
           name="piece_identite"
           legend="Document d’identité vérifié"
           hint="Le type de document seulement : ne notez ni son numéro, ni une copie."
-          options={Object.entries(PIECES_IDENTITE).map(([value, label]) => ({ value, label }))}
+          options={vocabularyOptions(PIECES_IDENTITE)}
           checked={d.pieceIdentite ? [d.pieceIdentite] : []}
           error={props.errors.piece_identite}
         />
@@ -294,7 +295,7 @@ export function ConsentStep(props: StepProps & { back: string }): JSX.Element {
           type="radio"
           name="consentement"
           legend="Accord de la personne"
-          options={Object.entries(CONSENTEMENTS).map(([value, label]) => ({ value, label }))}
+          options={vocabularyOptions(CONSENTEMENTS)}
           checked={props.data.consentement ? [props.data.consentement] : []}
           error={props.errors.consentement}
         />

@@ -1,3 +1,4 @@
+import { vocabularyOptions } from '../../platform/forms.ts';
 import { formatDate, formatDateTime } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
@@ -461,7 +462,7 @@ export function RevokePage(props: {
           type="radio"
           name="demandeur"
           legend="Qui demande la révocation ?"
-          options={Object.entries(DEMANDEURS).map(([value, label]) => ({ value, label }))}
+          options={vocabularyOptions(DEMANDEURS)}
           checked={props.values.demandeur ? [props.values.demandeur] : []}
           error={props.errors.demandeur}
         />
