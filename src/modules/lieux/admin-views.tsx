@@ -11,10 +11,11 @@ import {
   safeNumber,
   TextArea,
 } from '../../platform/ui/components.tsx';
+import { ImportNotesTable } from '../../platform/ui/import-report.tsx';
 import { Pagination } from '../../platform/ui/pagination.tsx';
 import type { PlaceFormValues } from './form.ts';
 import { DAY_CODES, DAY_LABELS, TIMETABLE_SLOTS, timetableFieldName } from './horaires.ts';
-import type { ImportReport, RowOutcome } from './import.ts';
+import { type ImportReport, type RowOutcome, reportRows } from './import.ts';
 import { type MapConfig, PickerMap } from './map-view.tsx';
 import { FIELD_BY_NAME, TYPOLOGIES } from './vocabulary.ts';
 
@@ -563,24 +564,6 @@ export function ImportFormPage(props: {
   );
 }
 
-function RowNotes({ row }: { row: RowOutcome }): JSX.Element {
-  return (
-    <>
-      {[...row.errors, ...row.warnings].map((n) => (
-        <tr>
-          <td safe>{String(row.line)}</td>
-          <td safe>{row.id ?? ''}</td>
-          <td safe>{row.nom ?? ''}</td>
-          <td>{row.result}</td>
-          <td safe>{n.field}</td>
-          <td safe>{n.value}</td>
-          <td safe>{n.reason}</td>
-        </tr>
-      ))}
-    </>
-  );
-}
-
 export function ImportReportPage({
   report,
   csvUrl,
@@ -641,26 +624,13 @@ export function ImportReportPage({
         (rows as RowOutcome[]).length ? (
           <>
             <h2 safe>{title as string}</h2>
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Ligne</th>
-                    <th scope="col">Identifiant</th>
-                    <th scope="col">Nom</th>
-                    <th scope="col">Résultat</th>
-                    <th scope="col">Champ</th>
-                    <th scope="col">Valeur</th>
-                    <th scope="col">Motif</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {(rows as RowOutcome[]).slice(0, 500).map((row) => (
-                    <RowNotes row={row} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ImportNotesTable
+              rows={reportRows(rows as RowOutcome[])}
+              notes={['errors', 'warnings']}
+              keyLabel="Identifiant"
+              limit={500}
+              showResult
+            />
           </>
         ) : (
           ''
