@@ -61,6 +61,7 @@ import {
   SESSION_COOKIE,
 } from '../src/platform/auth/sessions.ts';
 import { loadConfig } from '../src/platform/config.ts';
+import { NO_CONTRIBUTIONS } from '../src/platform/contributions.ts';
 import type { Db } from '../src/platform/db/database.ts';
 import type { Notifier } from '../src/platform/messaging/index.ts';
 import { parisToday } from '../src/platform/paris-time.ts';
@@ -1074,7 +1075,7 @@ async function measureJob(
   if (!job) throw new Error('bench: no job mandats.habilitations');
   progress('the mandats.habilitations job, once…');
   const t = performance.now();
-  const { queries, result } = await captureQueries(db, (d) => job.run({ db: d, config }));
+  const { queries, result } = await captureQueries(db, (d) => job.run({ db: d, config }, NO_CONTRIBUTIONS));
   const runMs = performance.now() - t;
   const select = queries[0];
   if (!select || !/from "habilitation"/.test(select.sql))

@@ -8,6 +8,7 @@ import { useSecretKeys } from './platform/auth/secret-box.ts';
 import { resolveSession, SESSION_COOKIE } from './platform/auth/sessions.ts';
 import { actorFromBearer, tokenFailureJournal } from './platform/auth/tokens.ts';
 import type { Config } from './platform/config.ts';
+import { collectContributions } from './platform/contributions.ts';
 import type { Db } from './platform/db/database.ts';
 import { registerFiles } from './platform/files.ts';
 import { registerNoStore } from './platform/http/cache.ts';
@@ -93,6 +94,7 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
     nav,
     home: modules.flatMap((m) => m.home ?? []),
     apiRoutes: modules.flatMap((m) => (m.api ? [m.api] : [])),
+    contributions: collectContributions(modules),
   };
   for (const mod of modules) await mod.routes?.(app, ctx);
   return app;

@@ -4,6 +4,7 @@ import './vocabulary.ts';
 import './fields.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import type { RelaisModule } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { beneficiaryAccess, beneficiaryRoutes } from './routes.tsx';
 import { purgeExpiredBeneficiaries, RETENTION_TEXT } from './service.ts';
 import './tables.ts';
@@ -48,4 +49,7 @@ export const beneficiaires: RelaisModule = {
       }),
     },
   ],
+  auditActions: AUDIT_ACTIONS,
 };
+
+export { AUDIT_ACTIONS } from './audit-actions.ts';

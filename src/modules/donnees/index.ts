@@ -1,6 +1,7 @@
 import { systemActor } from '../../platform/auth/policy.ts';
 import type { JobDefinition } from '../../platform/jobs/job.ts';
 import type { RelaisModule } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { donneesCli } from './cli.ts';
 import { regenerateDatasets } from './publish.ts';
 import { donneesRoutes } from './routes.tsx';
@@ -49,8 +50,10 @@ export const donnees: RelaisModule = {
   },
   nav: [{ href: '/donnees', label: 'Données ouvertes' }],
   jobs: donneesJobs,
+  auditActions: AUDIT_ACTIONS,
 };
 
+export { AUDIT_ACTIONS } from './audit-actions.ts';
 export type { Column, ColumnType, Dataset, DatasetRow, Format } from './dataset.ts';
 export { indiceDataset } from './indice-dataset.ts';
 export { type PublicationResult, regenerateDatasets } from './publish.ts';

@@ -1,5 +1,6 @@
 import type { RelaisModule } from '../../platform/module.ts';
 import { attestationAccess, attestationRoutes } from './attestation-routes.tsx';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { consentAnswers } from './creation.ts';
 import { flowAccess, flowRoutes } from './flow-routes.tsx';
 import { habilitationAccess, habilitationRoutes } from './habilitation-routes.tsx';
@@ -37,4 +38,7 @@ export const mandats: RelaisModule = {
   seedDemo: seedMandats,
   jobs: mandateJobs(),
   smsAnswers: [consentAnswers],
+  auditActions: AUDIT_ACTIONS,
 };
+
+export { AUDIT_ACTIONS } from './audit-actions.ts';

@@ -1,4 +1,5 @@
 import type { RelaisModule } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { observatoireCli } from './cli.ts';
 import { registerIndexCoverageDataset } from './dataset.ts';
 import { observatoireRoutes } from './routes.tsx';
@@ -35,8 +36,10 @@ export const observatoire: RelaisModule = {
       text: 'La fragilité numérique de chaque territoire, les lieux d’aide, les zones blanches et l’activité des médiateurs.',
     },
   ],
+  auditActions: AUDIT_ACTIONS,
 };
 
+export { AUDIT_ACTIONS } from './audit-actions.ts';
 export { registerIndexCoverageDataset } from './dataset.ts';
 export {
   type IfnComparison,

@@ -1,4 +1,5 @@
 import type { RelaisModule } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { compactStatistics } from './counters.ts';
 import { statisticsAccess, statisticsRoutes } from './routes.tsx';
 import './tables.ts';
@@ -31,4 +32,7 @@ export const statistiques: RelaisModule = {
       run: async ({ db }) => ({ 'lignes regroupées': await compactStatistics(db) }),
     },
   ],
+  auditActions: AUDIT_ACTIONS,
 };
+
+export { AUDIT_ACTIONS } from './audit-actions.ts';
