@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { modules } from './modules/index.ts';
+import { modules as allModules } from './modules/index.ts';
 import { findCollectiviteById, getSiteIdentity } from './modules/territoires/index.ts';
 import { ANONYMOUS } from './platform/auth/policy.ts';
 import { useSecretKeys } from './platform/auth/secret-box.ts';
@@ -17,6 +17,7 @@ import { registerHealth } from './platform/http/health.ts';
 import { registerHttpBasics } from './platform/http/security.ts';
 import { createLogger } from './platform/logger.ts';
 import { registerMessaging } from './platform/messaging/index.ts';
+import type { RelaisModule } from './platform/module.ts';
 import { getOrCreateSecretSetting } from './platform/settings.ts';
 import { registerAssets } from './platform/ui/assets.ts';
 import { registerPages } from './platform/ui/page.ts';
@@ -28,10 +29,18 @@ declare module 'fastify' {
   }
 }
 
-export type AppOptions = { config: Config; db: Db; dbKind: string; logger?: Logger };
+export type AppOptions = {
+  config: Config;
+  db: Db;
+  dbKind: string;
+  logger?: Logger;
+  /** The modules to wire: all of them unless a test changes what one contributes. */
+  modules?: RelaisModule[];
+};
 
 /** Builds the Fastify app from the platform and the modules. Nothing listens yet. */
-export async function buildApp({ config, db, dbKind, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, db, dbKind, logger, modules = allModules } = options;
   const app = Fastify({
     loggerInstance: (logger ?? createLogger(config.logLevel)) as FastifyBaseLogger,
     trustProxy: config.trustProxy,

@@ -3,6 +3,7 @@ import { lieuxAdminRoutes } from './admin-routes.tsx';
 import { lieuxApi } from './api.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { lieuxCli } from './cli.ts';
+import { placesDataset } from './dataset.ts';
 import { HomeSearch } from './public-views.tsx';
 import { lieuxRoutes } from './routes.tsx';
 import { seedLieux } from './seed.ts';
@@ -50,6 +51,7 @@ export const lieux: RelaisModule = {
     },
   ],
   auditActions: AUDIT_ACTIONS,
+  datasets: [placesDataset],
 };
 
 export { AUDIT_ACTIONS } from './audit-actions.ts';

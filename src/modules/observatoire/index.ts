@@ -1,13 +1,10 @@
 import type { RelaisModule } from '../../platform/module.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { observatoireCli } from './cli.ts';
-import { registerIndexCoverageDataset } from './dataset.ts';
+import { indexCoverageDataset } from './dataset.ts';
 import { observatoireRoutes } from './routes.tsx';
 import { observatoireMigrations } from './tables.ts';
 import { territoryAccess, territoryRoutes } from './territory-routes.tsx';
-
-// The open dataset of the index per commune with its coverage is the observatory's to build.
-registerIndexCoverageDataset();
 
 /**
  * The observatory of digital exclusion: MedNum's digital fragility index (IFN), by vintage,
@@ -37,10 +34,10 @@ export const observatoire: RelaisModule = {
     },
   ],
   auditActions: AUDIT_ACTIONS,
+  datasets: [indexCoverageDataset],
 };
 
 export { AUDIT_ACTIONS } from './audit-actions.ts';
-export { registerIndexCoverageDataset } from './dataset.ts';
 export {
   type IfnComparison,
   type IfnIndex,

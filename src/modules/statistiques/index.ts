@@ -1,6 +1,7 @@
 import type { RelaisModule } from '../../platform/module.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { compactStatistics } from './counters.ts';
+import { activityDataset } from './dataset.ts';
 import { statisticsAccess, statisticsRoutes } from './routes.tsx';
 import './tables.ts';
 
@@ -33,6 +34,7 @@ export const statistiques: RelaisModule = {
     },
   ],
   auditActions: AUDIT_ACTIONS,
+  datasets: [activityDataset],
 };
 
 export { AUDIT_ACTIONS } from './audit-actions.ts';
