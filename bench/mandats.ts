@@ -38,7 +38,7 @@ import {
   declareUse,
   findVisibleMandate,
   listMandates,
-  type Mandat,
+  type Mandate,
   type MandateListFilter,
   recordMandateRead,
   revocationsOf,
@@ -873,7 +873,7 @@ async function measureOperations(
     renouvelleId: null,
   });
   progress(`createMandate in person × ${CALLS}…`);
-  const created: Mandat[] = [];
+  const created: Mandate[] = [];
   const create = await timeCalls(CALLS, async (i) => {
     const outcome = await createMandate(db, demo, request(i), noSms);
     if (!outcome.ok) throw new Error(`bench: createMandate refused: ${outcome.reason}`);

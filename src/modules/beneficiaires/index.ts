@@ -23,7 +23,7 @@ export {
 } from './choices.ts';
 export { type BeneficiaryInput, beneficiaryFields } from './fields.ts';
 export {
-  type Beneficiaire,
+  type Beneficiary,
   createBeneficiary,
   displayNameOf,
   findDuplicates,

@@ -12,7 +12,7 @@ import { verificationAccess, verificationRoutes } from './verification-routes.ts
 
 export { createMandate } from './creation.ts';
 export { grantHabilitation, type HabilitationInput } from './habilitations.ts';
-export type { Mandat, MandateRequest } from './service.ts';
+export type { Mandate, MandateRequest } from './service.ts';
 
 /**
  * Secure mandates (Aidants Connect grade): a trained helper acts on a person's behalf only
