@@ -31,7 +31,7 @@ import {
   verificationQrSvg,
 } from '../src/modules/mandats/attestation.ts';
 import { createMandate } from '../src/modules/mandats/creation.ts';
-import { isHabilitated } from '../src/modules/mandats/habilitations.ts';
+import { isHabilitated } from '../src/modules/mandats/habilitation.ts';
 import { mandateJobs, purgeMandates } from '../src/modules/mandats/jobs.ts';
 import {
   authorisationsOf,

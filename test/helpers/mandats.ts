@@ -1,6 +1,6 @@
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
 import { createMandate } from '../../src/modules/mandats/creation.ts';
-import { grantHabilitation } from '../../src/modules/mandats/habilitations.ts';
+import { grantHabilitation } from '../../src/modules/mandats/habilitation.ts';
 import type { Mandate, MandateRequest } from '../../src/modules/mandats/service.ts';
 import { type Helper, helperByEmail } from '../../src/modules/mediateurs/index.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';

@@ -3,7 +3,7 @@ import type { Db } from '../../platform/db/database.ts';
 import { isUuid } from '../../platform/forms.ts';
 import { accompaniedByHelper, lastParticipationWith } from '../activites/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
-import type { Beneficiary } from './people.ts';
+import type { Beneficiary } from './beneficiary.ts';
 import { visibleTo } from './visibility.ts';
 
 /** People as other modules' forms and lists show them, among those a helper may see. */

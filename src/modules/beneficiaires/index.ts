@@ -10,6 +10,14 @@ import { purgeExpiredBeneficiaries, RETENTION_TEXT } from './service.ts';
 import './tables.ts';
 
 export {
+  type Beneficiary,
+  createBeneficiary,
+  displayNameOf,
+  findDuplicates,
+  findVisibleBeneficiary,
+  snapshotOf,
+} from './beneficiary.ts';
+export {
   fullNameOf,
   type PersonAttributes,
   type PersonChoice,
@@ -22,14 +30,6 @@ export {
   visibleIds,
 } from './choices.ts';
 export { type BeneficiaryInput, beneficiaryFields } from './fields.ts';
-export {
-  type Beneficiary,
-  createBeneficiary,
-  displayNameOf,
-  findDuplicates,
-  findVisibleBeneficiary,
-  snapshotOf,
-} from './people.ts';
 export { visibleTo } from './visibility.ts';
 export { GENRES, STATUTS, TRANCHES_AGE, type TrancheAge, trancheAge } from './vocabulary.ts';
 

@@ -5,7 +5,6 @@ import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
 import { countParticipations } from '../activites/index.ts';
 import { type Helper, requireHelper } from '../mediateurs/index.ts';
 import { communeOfAddress, findCommune, getOpsn, searchCommunes } from '../territoires/index.ts';
-import { beneficiaryFields } from './fields.ts';
 import {
   type Beneficiary,
   createBeneficiary,
@@ -13,7 +12,8 @@ import {
   findDuplicates,
   findVisibleBeneficiary,
   PERSON_FIELDS,
-} from './people.ts';
+} from './beneficiary.ts';
+import { beneficiaryFields } from './fields.ts';
 import {
   deleteBeneficiary,
   duplicateProbe,

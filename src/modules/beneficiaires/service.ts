@@ -17,8 +17,8 @@ import {
 import { placeSummaries } from '../lieux/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
 import { findCommune } from '../territoires/index.ts';
+import { type Beneficiary, PERSON_FIELDS, personColumns } from './beneficiary.ts';
 import type { BeneficiaryInput } from './fields.ts';
-import { type Beneficiary, PERSON_FIELDS, personColumns } from './people.ts';
 import { visibleTo } from './visibility.ts';
 import { GENRES, STATUTS, TRANCHES_AGE, trancheAge } from './vocabulary.ts';
 

@@ -9,7 +9,7 @@ import {
   safeNumber,
   TextArea,
 } from '../../platform/ui/components.tsx';
-import { type Beneficiary, displayNameOf } from './people.ts';
+import { type Beneficiary, displayNameOf } from './beneficiary.ts';
 import {
   type BeneficiaryExport,
   communeLabel,

@@ -11,9 +11,9 @@ import {
   TextArea,
 } from '../../platform/ui/components.tsx';
 import type { PlaceFormValues } from './form.ts';
-import { DAY_CODES, DAY_LABELS, TIMETABLE_SLOTS, timetableFieldName } from './horaires.ts';
 import { type ImportReport, ROW_RESULTS, type RowOutcome } from './import.ts';
 import { type MapConfig, PickerMap } from './map-view.tsx';
+import { DAY_CODES, DAY_LABELS, TIMETABLE_SLOTS, timetableFieldName } from './opening-hours.ts';
 import { FIELD_BY_NAME, TYPOLOGIES } from './vocabulary.ts';
 
 export type CollectiviteChoice = { id: number | null; name: string };

@@ -1,7 +1,7 @@
 import { ChoiceGroup, fieldId, Notice, safeNumber } from '../../platform/ui/components.tsx';
-import { describeDay, openingState, weeklyTimetable } from './horaires.ts';
 import { GeolocateButton, type MapConfig, PlaceMap, ResultsMap } from './map-view.tsx';
 import { QUOI_EXAMPLES } from './needs.ts';
+import { describeDay, openingState, weeklyTimetable } from './opening-hours.ts';
 import { ACCESS_PLAIN, plain, SERVICE_PLAIN } from './plain-words.ts';
 import type { SearchHit, SearchResult } from './search.ts';
 import type { Place } from './store.ts';

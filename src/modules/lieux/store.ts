@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
-import { toMultirangeLiteral, weekMinuteRanges } from './horaires.ts';
+import { toMultirangeLiteral, weekMinuteRanges } from './opening-hours.ts';
 import { LMN_FIELD_NAMES, type LmnPlace } from './vocabulary.ts';
 
 export type Place = Selectable<Database['lieu']>;

@@ -8,7 +8,7 @@ import { placeSummaryOf } from '../lieux/index.ts';
 import { type Helper, helperPlaces } from '../mediateurs/index.ts';
 import { cancelPendingRequest } from './creation.ts';
 import { createDraft, renewalData } from './draft.ts';
-import { requireHabilitatedHelper } from './habilitations.ts';
+import { requireHabilitatedHelper } from './habilitation.ts';
 import { DetailPage, type ListFilters, ListPage, type MandateDetail, RevokePage } from './mandate-views.tsx';
 import {
   authorisationsOf,
