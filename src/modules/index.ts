@@ -1,3 +1,4 @@
+import { PLATFORM_AUDIT_ACTIONS } from '../platform/audit/actions.ts';
 import { auditMigrations } from '../platform/audit/tables.ts';
 import { tokenMigrations } from '../platform/auth/token-tables.ts';
 import { textSearchMigrations } from '../platform/db/text-search.ts';
@@ -42,6 +43,7 @@ const platform: RelaisModule = {
     'GET /fichiers/:id': 'public',
     ...messagingAccess,
   },
+  auditActions: PLATFORM_AUDIT_ACTIONS,
 };
 
 /** Every capability of Relais, in the order their demo data is seeded and their nav shown. */

@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Migration } from 'kysely';
+import type { AuditActionLabels } from './audit/actions.ts';
 import type { Config } from './config.ts';
+import type { Contributions } from './contributions.ts';
 import type { Db } from './db/database.ts';
 import type { JobDefinition } from './jobs/job.ts';
 import type { SmsAnswerHandler } from './messaging/answers.ts';
+import type { Dataset } from './open-data.ts';
 
 /** What the platform hands to every module. */
 export type ModuleContext = { db: Db; config: Config };
@@ -15,6 +18,8 @@ export type RouteContext = ModuleContext & {
   home: HomeEntry[];
   /** Every module's `/api/v1` routes, mounted by the api module inside its OpenAPI scope. */
   apiRoutes: ApiRoutes[];
+  /** What every module declared for others to use: jobs, open datasets, audit labels. */
+  contributions: Contributions;
 };
 
 /** Routes a module adds under `/api/v1` (paths relative to it), documented in the OpenAPI file. */
@@ -25,6 +30,10 @@ export type CliContext = {
   program: Command;
   /** Opens the configured database, runs pending migrations, and closes it after `work`. */
   withDb<T>(work: (ctx: ModuleContext) => Promise<T>): Promise<T>;
+  /** What every module declared for others to use: jobs, open datasets, audit labels. */
+  contributions: Contributions;
+  /** Every module, in order: their migrations build a schema (backups restore into it). */
+  modules: RelaisModule[];
 };
 
 /**
@@ -84,4 +93,8 @@ export type RelaisModule = {
   smsAnswers?: SmsAnswerHandler[];
   nav?: NavEntry[];
   home?: HomeEntry[];
+  /** The audit actions this module writes, code → French label (`src/platform/audit/actions.ts`). */
+  auditActions?: AuditActionLabels;
+  /** The open datasets this module builds, published by `donnees` (`src/platform/open-data.ts`). */
+  datasets?: Dataset[];
 };

@@ -5,7 +5,7 @@ import { modules } from '../../src/modules/index.ts';
 import { importPlaces } from '../../src/modules/lieux/import.ts';
 import { createMandate } from '../../src/modules/mandats/creation.ts';
 import { createDraft } from '../../src/modules/mandats/draft.ts';
-import { grantHabilitation } from '../../src/modules/mandats/habilitations.ts';
+import { grantHabilitation } from '../../src/modules/mandats/habilitation.ts';
 import { revokeMandate } from '../../src/modules/mandats/service.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
 import { createToken } from '../../src/platform/auth/tokens.ts';

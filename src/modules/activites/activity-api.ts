@@ -7,7 +7,7 @@ import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { type Helper, requireHelper } from '../mediateurs/index.ts';
 import { MAX_ANONYMOUS, MAX_DURATION_MIN } from './activity-schema.ts';
 import {
-  type Activite,
+  type Activity,
   type ActivityFilters,
   apiActivities,
   type Participation,
@@ -303,7 +303,7 @@ function callingHelper(request: FastifyRequest, reply: FastifyReply): Helper | u
   }
 }
 
-function json(a: Activite & { participations: Participation[] }) {
+function json(a: Activity & { participations: Participation[] }) {
   return {
     id: a.id,
     type: a.type,

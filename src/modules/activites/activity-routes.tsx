@@ -3,7 +3,7 @@ import type { AccessTable, RouteContext } from '../../platform/module.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import {
-  type Beneficiaire,
+  type Beneficiary,
   recentBeneficiaries,
   searchBeneficiaries,
   visibleBeneficiaries,
@@ -150,7 +150,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     values: FormValues;
     errors?: FieldErrors;
     places: PlaceSummary[];
-    duplicates?: Beneficiaire[];
+    duplicates?: Beneficiary[];
     intro?: string | undefined;
     cancel: string;
     searched?: boolean;

@@ -6,7 +6,7 @@ import type { Database } from '../../platform/db/schema.ts';
 import { codes, isUuid } from '../../platform/forms.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import {
-  type Beneficiaire,
+  type Beneficiary,
   createBeneficiary,
   findDuplicates,
   fullNameOf,
@@ -37,7 +37,7 @@ import { THEMATIQUES, TYPES_ACTIVITE, type TypeActivite } from './vocabulary.ts'
  * A helper reads and changes only their own reports.
  */
 
-export type Activite = Selectable<Database['activite']>;
+export type Activity = Selectable<Database['activite']>;
 export type Participation = Selectable<Database['participation']>;
 /** A participation with the person's name when it is someone known (for the helper's eyes only). */
 export type ParticipationView = Participation & { prenom: string | null; nom: string | null };
@@ -46,7 +46,7 @@ export type SaveResult =
   | { ok: true; id: string }
   | { ok: false; errors: ActivityErrors }
   /** The new person may be someone the helper already follows: they choose, then send again. */
-  | { ok: false; duplicates: Beneficiaire[] };
+  | { ok: false; duplicates: Beneficiary[] };
 
 /** What the schema needs to know about this helper today. */
 export async function validationContext(
@@ -179,13 +179,13 @@ export async function deleteActivity(db: Db, helper: Helper, id: string): Promis
   });
 }
 
-async function duplicatesToConfirm(db: Db, helper: Helper, input: ActivityInput): Promise<Beneficiaire[]> {
+async function duplicatesToConfirm(db: Db, helper: Helper, input: ActivityInput): Promise<Beneficiary[]> {
   if (!input.nouveau_beneficiaire || input.nouveau_confirme) return [];
   return findDuplicates(db, helper, input.nouveau_beneficiaire);
 }
 
 /** The fields whose change the journal names (never their values). */
-const TRACKED: (keyof ActivityInput & keyof Activite)[] = [
+const TRACKED: (keyof ActivityInput & keyof Activity)[] = [
   'date',
   'duree_min',
   'canal',
@@ -237,7 +237,7 @@ function rowsOf(input: ActivityInput, known: string[], people: Map<string, Perso
   return { values, rows };
 }
 
-async function write(trx: Db, helper: Helper, input: ActivityInput, existing?: Activite): Promise<string> {
+async function write(trx: Db, helper: Helper, input: ActivityInput, existing?: Activity): Promise<string> {
   const collectiviteId = existing?.collectivite_id ?? helper.collectiviteId;
   const known = [...input.beneficiaires];
   if (input.nouveau_beneficiaire)
@@ -318,7 +318,7 @@ async function writeMany(trx: Db, helper: Helper, inputs: ActivityInput[]): Prom
 
 // ---------------------------------------------------------------- reading
 
-function findOwnActivityRow(db: Db, helper: Helper, id: string): Promise<Activite | undefined> {
+function findOwnActivityRow(db: Db, helper: Helper, id: string): Promise<Activity | undefined> {
   if (!isUuid(id)) return Promise.resolve(undefined);
   return db
     .selectFrom('activite')
@@ -329,7 +329,7 @@ function findOwnActivityRow(db: Db, helper: Helper, id: string): Promise<Activit
 }
 
 export type ActivityDetail = {
-  activity: Activite;
+  activity: Activity;
   participations: ParticipationView[];
   place: PlaceSummary | null;
 };
@@ -432,7 +432,7 @@ function ownFiltered(db: Db, helper: Helper, f: ActivityFilters) {
 }
 
 export type ListedActivity = Pick<
-  Activite,
+  Activity,
   'id' | 'type' | 'date' | 'duree_min' | 'canal' | 'lieu_id' | 'commune_insee' | 'thematiques' | 'titre'
 > & { participants: number; person: string | null; place: string | null };
 
@@ -619,7 +619,7 @@ export async function apiActivities(
   limit: number,
   /** Only this report (the one just recorded). */
   id?: string,
-): Promise<{ total: number; items: (Activite & { participations: Participation[] })[] }> {
+): Promise<{ total: number; items: (Activity & { participations: Participation[] })[] }> {
   const filtered = () => {
     const q = ownFiltered(db, helper, f);
     return id ? q.where('a.id', '=', id) : q;

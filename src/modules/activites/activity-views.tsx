@@ -11,7 +11,7 @@ import {
   TextArea,
 } from '../../platform/ui/components.tsx';
 import {
-  type Beneficiaire,
+  type Beneficiary,
   displayNameOf,
   GENRES,
   type PersonChoice,
@@ -325,7 +325,7 @@ export type ActivityFormProps = {
   errors: FieldErrors;
   places: PlaceSummary[];
   people: PeopleChoices;
-  duplicates?: Beneficiaire[] | undefined;
+  duplicates?: Beneficiary[] | undefined;
   /** A line above the form: what was pre-filled, or where the copy comes from. */
   intro?: string | undefined;
   cancel: string;
@@ -374,7 +374,7 @@ function SearchPeople(props: { values: FormValues; people: PeopleChoices }): JSX
   );
 }
 
-function DuplicateChoice(props: { duplicates: Beneficiaire[]; value: string | undefined }): JSX.Element {
+function DuplicateChoice(props: { duplicates: Beneficiary[]; value: string | undefined }): JSX.Element {
   return (
     <div class="notice duplicate-choice">
       <Radios

@@ -1,6 +1,7 @@
 import type { RelaisModule } from '../../platform/module.ts';
 import { activityApi, activityApiAccess } from './activity-api.ts';
 import { activityAccess, activityRoutes } from './activity-routes.tsx';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { rollupMigrations } from './rollup.ts';
 import { seedActivites } from './seed.ts';
 import { activitesMigrations } from './tables.ts';
@@ -44,4 +45,7 @@ export const activites: RelaisModule = {
   api: activityApi,
   access: { ...activityAccess, ...activityApiAccess },
   seedDemo: seedActivites,
+  auditActions: AUDIT_ACTIONS,
 };
+
+export { AUDIT_ACTIONS } from './audit-actions.ts';

@@ -3,13 +3,13 @@ import type { Db } from '../../platform/db/database.ts';
 import { isUuid } from '../../platform/forms.ts';
 import { accompaniedByHelper, lastParticipationWith } from '../activites/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
-import type { Beneficiaire } from './people.ts';
+import type { Beneficiary } from './beneficiary.ts';
 import { visibleTo } from './visibility.ts';
 
 /** People as other modules' forms and lists show them, among those a helper may see. */
 
 export type PersonChoice = Pick<
-  Beneficiaire,
+  Beneficiary,
   'id' | 'prenom' | 'nom' | 'annee_naissance' | 'commune_insee' | 'anonyme'
 >;
 
@@ -84,7 +84,7 @@ export async function visibleIds(db: Db, helper: Helper, ids: string[]): Promise
 
 /** What a participation copies of a person. */
 export type PersonAttributes = Pick<
-  Beneficiaire,
+  Beneficiary,
   'id' | 'genre' | 'statut' | 'annee_naissance' | 'commune_insee'
 >;
 

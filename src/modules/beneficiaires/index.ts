@@ -4,10 +4,19 @@ import './vocabulary.ts';
 import './fields.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import type { RelaisModule } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { beneficiaryAccess, beneficiaryRoutes } from './routes.tsx';
 import { purgeExpiredBeneficiaries, RETENTION_TEXT } from './service.ts';
 import './tables.ts';
 
+export {
+  type Beneficiary,
+  createBeneficiary,
+  displayNameOf,
+  findDuplicates,
+  findVisibleBeneficiary,
+  snapshotOf,
+} from './beneficiary.ts';
 export {
   fullNameOf,
   type PersonAttributes,
@@ -21,14 +30,6 @@ export {
   visibleIds,
 } from './choices.ts';
 export { type BeneficiaryInput, beneficiaryFields } from './fields.ts';
-export {
-  type Beneficiaire,
-  createBeneficiary,
-  displayNameOf,
-  findDuplicates,
-  findVisibleBeneficiary,
-  snapshotOf,
-} from './people.ts';
 export { visibleTo } from './visibility.ts';
 export { GENRES, STATUTS, TRANCHES_AGE, type TrancheAge, trancheAge } from './vocabulary.ts';
 
@@ -48,4 +49,7 @@ export const beneficiaires: RelaisModule = {
       }),
     },
   ],
+  auditActions: AUDIT_ACTIONS,
 };
+
+export { AUDIT_ACTIONS } from './audit-actions.ts';

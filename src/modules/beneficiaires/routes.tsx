@@ -5,15 +5,15 @@ import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
 import { countParticipations } from '../activites/index.ts';
 import { type Helper, requireHelper } from '../mediateurs/index.ts';
 import { communeOfAddress, findCommune, getOpsn, searchCommunes } from '../territoires/index.ts';
-import { beneficiaryFields } from './fields.ts';
 import {
-  type Beneficiaire,
+  type Beneficiary,
   createBeneficiary,
   displayNameOf,
   findDuplicates,
   findVisibleBeneficiary,
   PERSON_FIELDS,
-} from './people.ts';
+} from './beneficiary.ts';
+import { beneficiaryFields } from './fields.ts';
 import {
   deleteBeneficiary,
   duplicateProbe,
@@ -152,7 +152,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
   async function load(
     request: FastifyRequest,
     reply: FastifyReply,
-  ): Promise<{ helper: Helper; b: Beneficiaire } | undefined> {
+  ): Promise<{ helper: Helper; b: Beneficiary } | undefined> {
     const helper = requireHelper(request.actor);
     privatePage(reply);
     const id = (request.params as { beneficiaire: string }).beneficiaire;
@@ -160,7 +160,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     return b ? { helper, b } : undefined;
   }
 
-  const crumbsOf = (b: Beneficiaire): Crumb[] => [
+  const crumbsOf = (b: Beneficiary): Crumb[] => [
     ...HOME,
     { href: `/beneficiaires/${b.id}`, label: displayNameOf(b) },
   ];
@@ -196,7 +196,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     reply: FastifyReply,
     values: PersonFormValues,
     errors: FieldErrors,
-    candidates: Beneficiaire[] = [],
+    candidates: Beneficiary[] = [],
   ) => {
     const hasErrors = Object.keys(errors).length > 0;
     return reply.page(
@@ -243,7 +243,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     );
   });
 
-  const editPage = (reply: FastifyReply, b: Beneficiaire, values: PersonFormValues, errors: FieldErrors) => {
+  const editPage = (reply: FastifyReply, b: Beneficiary, values: PersonFormValues, errors: FieldErrors) => {
     const hasErrors = Object.keys(errors).length > 0;
     return reply.page(
       {
@@ -277,7 +277,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     return reply.redirect(`/beneficiaires/${found.b.id}?ok=${changed.length ? 'modifie' : 'inchange'}`, 303);
   });
 
-  const deletePage = async (reply: FastifyReply, b: Beneficiaire, error?: string) => {
+  const deletePage = async (reply: FastifyReply, b: Beneficiary, error?: string) => {
     const participations = await countParticipations(db, b.id);
     return reply.page(
       {
@@ -312,7 +312,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
   const mergeChoosePage = async (
     reply: FastifyReply,
     helper: Helper,
-    b: Beneficiaire,
+    b: Beneficiary,
     q: string | undefined,
     error?: string,
   ) => {
@@ -344,8 +344,8 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     request: FastifyRequest,
     reply: FastifyReply,
     helper: Helper,
-    kept: Beneficiaire,
-    other: Beneficiaire,
+    kept: Beneficiary,
+    other: Beneficiary,
     error?: string,
   ) => {
     const participations = await countParticipations(db, other.id);

@@ -9,7 +9,7 @@ import {
   safeNumber,
   TextArea,
 } from '../../platform/ui/components.tsx';
-import { type Beneficiaire, displayNameOf } from './people.ts';
+import { type Beneficiary, displayNameOf } from './beneficiary.ts';
 import {
   type BeneficiaryExport,
   communeLabel,
@@ -25,7 +25,7 @@ import { GENRES, STATUTS, TRANCHES_AGE, trancheAge } from './vocabulary.ts';
 export type PersonFormValues = Partial<Record<string, string>>;
 
 /** The values of a record, as its form shows them. */
-export function formValuesOf(b: Beneficiaire): PersonFormValues {
+export function formValuesOf(b: Beneficiary): PersonFormValues {
   return {
     prenom: b.prenom ?? '',
     nom: b.nom ?? '',
@@ -255,7 +255,7 @@ export function ListPage(props: {
 // Create and edit
 
 export type DuplicateCandidate = Pick<
-  Beneficiaire,
+  Beneficiary,
   'id' | 'prenom' | 'nom' | 'anonyme' | 'annee_naissance' | 'commune_insee' | 'telephone'
 >;
 
@@ -363,7 +363,7 @@ export function EditPage(props: {
 // The record
 
 /** The national fields of a record, as a description list. */
-function RecordSummary({ b }: { b: Beneficiaire }): JSX.Element {
+function RecordSummary({ b }: { b: Beneficiary }): JSX.Element {
   const phone = b.telephone ?? (b.sans_telephone ? 'Pas de téléphone' : 'Non renseigné');
   const rows: [string, string][] = [
     ['Prénom', b.prenom ?? 'Non renseigné'],
@@ -431,7 +431,7 @@ function HistoryTable({ history, caption }: { history: HistoryEntry[]; caption: 
 }
 
 export function RecordPage(props: {
-  b: Beneficiaire;
+  b: Beneficiary;
   history: HistoryEntry[];
   merges: MergeEntry[];
   flash?: string | undefined;
@@ -507,7 +507,7 @@ export function RecordPage(props: {
 // Delete
 
 export function DeletePage(props: {
-  b: Beneficiaire;
+  b: Beneficiary;
   participations: number;
   csrf: string;
   error?: string | undefined;
@@ -546,7 +546,7 @@ export function DeletePage(props: {
 // Merge
 
 export function MergeChoosePage(props: {
-  b: Beneficiaire;
+  b: Beneficiary;
   suggestions: DuplicateCandidate[];
   results: PersonRow[];
   q?: string | undefined;
@@ -619,14 +619,14 @@ export function MergeChoosePage(props: {
 }
 
 export function MergeConfirmPage(props: {
-  kept: Beneficiaire;
-  other: Beneficiaire;
+  kept: Beneficiary;
+  other: Beneficiary;
   otherParticipations: number;
   csrf: string;
   error?: string | undefined;
 }): JSX.Element {
   const { kept, other } = props;
-  const rows: [string, (b: Beneficiaire) => string][] = [
+  const rows: [string, (b: Beneficiary) => string][] = [
     ['Prénom', (b) => b.prenom ?? ''],
     ['Nom', (b) => b.nom ?? ''],
     ['Téléphone', (b) => b.telephone ?? (b.sans_telephone ? 'Pas de téléphone' : '')],

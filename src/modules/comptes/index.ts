@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { RelaisModule, RouteContext } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { comptesCli } from './cli.ts';
 import { invitationRoutes } from './invitation-routes.tsx';
 import { passwordRoutes } from './password-routes.tsx';
@@ -57,7 +58,9 @@ export const comptes: RelaisModule = {
       text: 'Médiateurs, coordinateurs et administrateurs : connectez-vous à vos outils.',
     },
   ],
+  auditActions: AUDIT_ACTIONS,
 };
 
+export { AUDIT_ACTIONS } from './audit-actions.ts';
 export { DEMO_ACCOUNTS, DEMO_PASSWORD } from './seed.ts';
 export { completeFirstFactor, onSecondFactorConfirmed, requireFreshConfirmation } from './signin.ts';

@@ -6,7 +6,6 @@ import { getOpsn } from '../territoires/index.ts';
 import { buildCatalogue } from './catalogue.ts';
 import { type Dataset, FORMATS, type Format } from './dataset.ts';
 import { fileContent, filesOf, MEDIA_TYPES, publishedFiles, regenerateDatasets } from './publish.ts';
-import { findDataset, listDatasets } from './registry.ts';
 import { type DatasetEntry, DatasetPage, DatasetsPage, PublicationReport } from './views.tsx';
 
 const CATALOGUE_ALTERNATE = {
@@ -66,12 +65,14 @@ async function sendFile(
     .send(content);
 }
 
-export function donneesRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
+export function donneesRoutes(app: FastifyInstance, { db, config, contributions }: RouteContext): void {
+  /** Every module's datasets, in module order: the order pages list them in. */
+  const { datasets } = contributions;
   const publisherName = async () => (await getOpsn(db))?.name ?? 'Relais';
 
   app.get('/donnees', async (request, reply) => {
     const [files, publisher] = await Promise.all([publishedFiles(db), publisherName()]);
-    const entries: DatasetEntry[] = listDatasets().map((dataset) => ({
+    const entries: DatasetEntry[] = datasets.map((dataset) => ({
       dataset,
       files: files.filter((f) => f.dataset === dataset.id),
     }));
@@ -92,7 +93,7 @@ export function donneesRoutes(app: FastifyInstance, { db, config }: RouteContext
     const catalogue = buildCatalogue({
       base: config.publicUrl,
       publisher: { name: opsn?.name ?? 'Relais', email: opsn?.contact_email, website: opsn?.website },
-      datasets: listDatasets(),
+      datasets,
       files,
     });
     const body = JSON.stringify(catalogue, null, 2);
@@ -105,7 +106,7 @@ export function donneesRoutes(app: FastifyInstance, { db, config }: RouteContext
 
   app.get('/donnees/:fichier', async (request, reply) => {
     const match = FILE_NAME.exec((request.params as { fichier: string }).fichier);
-    const dataset = match?.[1] ? findDataset(match[1]) : undefined;
+    const dataset = match?.[1] ? datasets.find((d) => d.id === match[1]) : undefined;
     if (!match || !dataset) return reply.callNotFound();
     const format = match[2] as Format | undefined;
     if (format) return sendFile(request, reply, db, dataset, format);
@@ -132,7 +133,7 @@ export function donneesRoutes(app: FastifyInstance, { db, config }: RouteContext
 
   app.post('/admin/donnees/regenerer', async (request, reply) => {
     ensure(request.actor, 'opendata.publish');
-    const results = await regenerateDatasets(db, request.actor);
+    const results = await regenerateDatasets(db, request.actor, datasets);
     return reply.page(
       {
         title: 'Régénération des données ouvertes',

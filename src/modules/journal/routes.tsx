@@ -4,8 +4,9 @@ import { audit } from '../../platform/audit/journal.ts';
 import { csvText } from '../../platform/csv.ts';
 import { parseForm } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
+import { actionLabels } from './labels.ts';
 import { listActions, listEntries, PAGE_SIZE } from './service.ts';
-import { ACTION_LABELS, JournalPage } from './views.tsx';
+import { JournalPage } from './views.tsx';
 
 const isoDate = (label: string) =>
   z.preprocess(
@@ -27,7 +28,8 @@ const filterSchema = z.object({
 /** Most rows one export holds: beyond it, narrow the dates. */
 const EXPORT_LIMIT = 100_000;
 
-export function journalRoutes(app: FastifyInstance, { db }: RouteContext): void {
+export function journalRoutes(app: FastifyInstance, { db, contributions }: RouteContext): void {
+  const labels = actionLabels(contributions.auditActions);
   app.get('/admin/journal', async (request, reply) => {
     const form = parseForm(filterSchema, request.query);
     const filter = form.ok ? { action: form.data.action, from: form.data.from, to: form.data.to } : {};
@@ -44,6 +46,7 @@ export function journalRoutes(app: FastifyInstance, { db }: RouteContext): void 
       <JournalPage
         entries={entries.slice(0, PAGE_SIZE)}
         actions={actions}
+        labels={labels}
         filter={filter}
         errors={form.ok ? {} : form.errors}
         page={page}
@@ -69,7 +72,7 @@ export function journalRoutes(app: FastifyInstance, { db }: RouteContext): void 
         e.at.toISOString(),
         e.actor_label,
         e.action,
-        ACTION_LABELS[e.action] ?? '',
+        labels(e.action) ?? '',
         e.collectivite_id ?? '',
         e.subject_type ?? '',
         e.subject_id ?? '',

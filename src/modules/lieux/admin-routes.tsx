@@ -14,7 +14,7 @@ import {
   PlaceFormPage,
 } from './admin-views.tsx';
 import { formValuesOf, type PlaceFormValues, parsePlaceForm } from './form.ts';
-import { type ImportReport, importPlaces, reportRecords } from './import.ts';
+import { type ImportReport, importPlaces, reportRecords, rowResultOf } from './import.ts';
 import { MAP_ASSETS } from './map-view.tsx';
 import {
   findImport,
@@ -289,6 +289,7 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     const stored = row.report as Pick<ImportReport, 'rows' | 'fileNotes' | 'format'>;
     const report: ImportReport = {
       ...stored,
+      rows: stored.rows.map((r) => ({ ...r, result: rowResultOf(r.result) })),
       fileName: row.file_name,
       source: row.source,
       read: row.read,

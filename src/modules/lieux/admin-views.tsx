@@ -11,9 +11,9 @@ import {
   TextArea,
 } from '../../platform/ui/components.tsx';
 import type { PlaceFormValues } from './form.ts';
-import { DAY_CODES, DAY_LABELS, TIMETABLE_SLOTS, timetableFieldName } from './horaires.ts';
-import type { ImportReport, RowOutcome } from './import.ts';
+import { type ImportReport, ROW_RESULTS, type RowOutcome } from './import.ts';
 import { type MapConfig, PickerMap } from './map-view.tsx';
+import { DAY_CODES, DAY_LABELS, TIMETABLE_SLOTS, timetableFieldName } from './opening-hours.ts';
 import { FIELD_BY_NAME, TYPOLOGIES } from './vocabulary.ts';
 
 export type CollectiviteChoice = { id: number | null; name: string };
@@ -582,7 +582,7 @@ function RowNotes({ row }: { row: RowOutcome }): JSX.Element {
           <td safe>{String(row.line)}</td>
           <td safe>{row.id ?? ''}</td>
           <td safe>{row.nom ?? ''}</td>
-          <td>{row.result}</td>
+          <td>{ROW_RESULTS[row.result]}</td>
           <td safe>{n.field}</td>
           <td safe>{n.value}</td>
           <td safe>{n.reason}</td>
@@ -600,8 +600,8 @@ export function ImportReportPage({
   csvUrl?: string | undefined;
 }): JSX.Element {
   const withNotes = report.rows.filter((r) => r.errors.length > 0 || r.warnings.length > 0);
-  const rejected = withNotes.filter((r) => r.result === 'rejeté');
-  const warned = withNotes.filter((r) => r.result !== 'rejeté');
+  const rejected = withNotes.filter((r) => r.result === 'rejected');
+  const warned = withNotes.filter((r) => r.result !== 'rejected');
   return (
     <>
       <h1>Rapport d’import</h1>

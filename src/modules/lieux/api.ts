@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../platform/db/database.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { type ExportContext, type ExportFormat, exportPlaces } from './export.ts';
-import { openingState } from './horaires.ts';
+import { openingState } from './opening-hours.ts';
 import { type SearchHit, searchPlaces, searchSchema } from './search.ts';
 import { exportContext } from './service.ts';
 import { FRAIS, MODALITES_ACCOMPAGNEMENT, PUBLICS, SERVICES } from './vocabulary.ts';

@@ -1,7 +1,9 @@
 import type { RelaisModule } from '../../platform/module.ts';
 import { lieuxAdminRoutes } from './admin-routes.tsx';
 import { lieuxApi } from './api.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { lieuxCli } from './cli.ts';
+import { placesDataset } from './dataset.ts';
 import { HomeSearch } from './public-views.tsx';
 import { lieuxRoutes } from './routes.tsx';
 import { seedLieux } from './seed.ts';
@@ -48,8 +50,11 @@ export const lieux: RelaisModule = {
       featured: HomeSearch,
     },
   ],
+  auditActions: AUDIT_ACTIONS,
+  datasets: [placesDataset],
 };
 
+export { AUDIT_ACTIONS } from './audit-actions.ts';
 export { lmnRecord, publishedPlaces } from './export.ts';
 export { importPlaces } from './import.ts';
 export { MAP_ASSETS, mapAttributes } from './map-view.tsx';

@@ -9,7 +9,7 @@ import {
 } from './attestation.ts';
 import { AttestationPage } from './attestation-views.tsx';
 import { loadVisibleMandate } from './mandate-routes.tsx';
-import { type Mandat, recordMandateRead } from './service.ts';
+import { type Mandate, recordMandateRead } from './service.ts';
 
 /** Who may call each route of this file (see platform/module.ts). */
 export const attestationAccess: AccessTable = {
@@ -19,7 +19,7 @@ export const attestationAccess: AccessTable = {
   'GET /mandats/:mandat/revocations/:revocation/attestation.pdf': { helperOf: 'mandat' },
 };
 
-const crumbs = (m: Mandat) => [
+const crumbs = (m: Mandate) => [
   { href: '/espace', label: 'Mon espace' },
   { href: '/mandats', label: 'Mandats' },
   { href: `/mandats/${m.id}`, label: `Mandat de ${m.prenom} ${m.nom}` },
@@ -27,7 +27,7 @@ const crumbs = (m: Mandat) => [
 
 export function attestationRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
   /** A mandate waiting for consent (or refused) has no attestation yet. */
-  function noAttestation(reply: FastifyReply, m: Mandat) {
+  function noAttestation(reply: FastifyReply, m: Mandate) {
     return reply.page(
       { title: 'Pas d’attestation', status: 409, breadcrumbs: crumbs(m) },
       <>
@@ -43,7 +43,7 @@ export function attestationRoutes(app: FastifyInstance, { db, config }: RouteCon
     );
   }
 
-  async function printPage(reply: FastifyReply, m: Mandat, document: AttestationDocument, pdfHref: string) {
+  async function printPage(reply: FastifyReply, m: Mandate, document: AttestationDocument, pdfHref: string) {
     reply.header('cache-control', 'no-store');
     return reply.page(
       { title: `${document.title} – ${m.prenom} ${m.nom}`, breadcrumbs: crumbs(m) },

@@ -4,7 +4,7 @@ import { parseForm } from '../../platform/forms.ts';
 import { normaliseMobile } from '../../platform/messaging/index.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import type { Helper } from '../mediateurs/index.ts';
-import type { Mandat, MandateRequest } from './service.ts';
+import type { Mandate, MandateRequest } from './service.ts';
 import {
   DEMARCHE_CODES,
   DUREE_CODES,
@@ -79,7 +79,7 @@ export async function deleteDraft(db: Db, id: string): Promise<void> {
 }
 
 /** A new draft from an older mandate: the same person, structure, démarches and duration. */
-export function renewalData(old: Mandat): DraftData {
+export function renewalData(old: Mandate): DraftData {
   return {
     renouvelleId: old.id,
     ...(old.beneficiaire_id ? { beneficiaireId: old.beneficiaire_id } : {}),

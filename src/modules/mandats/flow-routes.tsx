@@ -30,7 +30,7 @@ import {
   StartPage,
   SummaryPage,
 } from './flow-views.tsx';
-import { requireHabilitatedHelper } from './habilitations.ts';
+import { requireHabilitatedHelper } from './habilitation.ts';
 
 /** Who may call each route of this file (see platform/module.ts). */
 export const flowAccess: AccessTable = {

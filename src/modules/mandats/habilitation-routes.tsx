@@ -6,7 +6,6 @@ import type { AccessTable, RouteContext } from '../../platform/module.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { displayName, listCollectivites } from '../territoires/index.ts';
-import { type CollectiviteChoice, HabilitationsPage, type RowValues, rowKey } from './habilitation-views.tsx';
 import {
   canManageHabilitations,
   grantHabilitation,
@@ -14,7 +13,8 @@ import {
   helpersWithHabilitation,
   invitedByActor,
   withdrawHabilitation,
-} from './habilitations.ts';
+} from './habilitation.ts';
+import { type CollectiviteChoice, HabilitationsPage, type RowValues, rowKey } from './habilitation-views.tsx';
 
 /** Who may call each route of this file (see platform/module.ts). */
 export const habilitationAccess: AccessTable = {

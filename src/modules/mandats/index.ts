@@ -1,5 +1,6 @@
 import type { RelaisModule } from '../../platform/module.ts';
 import { attestationAccess, attestationRoutes } from './attestation-routes.tsx';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { consentAnswers } from './creation.ts';
 import { flowAccess, flowRoutes } from './flow-routes.tsx';
 import { habilitationAccess, habilitationRoutes } from './habilitation-routes.tsx';
@@ -10,8 +11,8 @@ import { mandatsMigrations } from './tables.ts';
 import { verificationAccess, verificationRoutes } from './verification-routes.tsx';
 
 export { createMandate } from './creation.ts';
-export { grantHabilitation, type HabilitationInput } from './habilitations.ts';
-export type { Mandat, MandateRequest } from './service.ts';
+export { grantHabilitation, type HabilitationInput } from './habilitation.ts';
+export type { Mandate, MandateRequest } from './service.ts';
 
 /**
  * Secure mandates (Aidants Connect grade): a trained helper acts on a person's behalf only
@@ -37,4 +38,7 @@ export const mandats: RelaisModule = {
   seedDemo: seedMandats,
   jobs: mandateJobs(),
   smsAnswers: [consentAnswers],
+  auditActions: AUDIT_ACTIONS,
 };
+
+export { AUDIT_ACTIONS } from './audit-actions.ts';

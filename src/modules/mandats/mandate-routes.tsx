@@ -8,7 +8,7 @@ import { placeSummaryOf } from '../lieux/index.ts';
 import { type Helper, helperPlaces } from '../mediateurs/index.ts';
 import { cancelPendingRequest } from './creation.ts';
 import { createDraft, renewalData } from './draft.ts';
-import { requireHabilitatedHelper } from './habilitations.ts';
+import { requireHabilitatedHelper } from './habilitation.ts';
 import { DetailPage, type ListFilters, ListPage, type MandateDetail, RevokePage } from './mandate-views.tsx';
 import {
   authorisationsOf,
@@ -16,7 +16,7 @@ import {
   effectiveStatus,
   findVisibleMandate,
   listMandates,
-  type Mandat,
+  type Mandate,
   recordListRead,
   recordMandateRead,
   revocationsOf,
@@ -47,7 +47,7 @@ const asList = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v.map(
 export async function loadVisibleMandate(
   db: Db,
   request: FastifyRequest,
-): Promise<{ helper: Helper; m: Mandat } | null> {
+): Promise<{ helper: Helper; m: Mandate } | null> {
   const helper = await requireHabilitatedHelper(db, request.actor);
   const m = await findVisibleMandate(db, helper, (request.params as { mandat: string }).mandat);
   return m ? { helper, m } : null;
@@ -86,7 +86,7 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
   async function detailPage(
     reply: FastifyReply,
     helper: Helper,
-    m: Mandat,
+    m: Mandate,
     extra: {
       flash?: string;
       errors?: FieldErrors;
@@ -163,7 +163,7 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
 
   async function revokePage(
     reply: FastifyReply,
-    m: Mandat,
+    m: Mandate,
     errors: FieldErrors = {},
     values: { portee?: string; demarches?: string[]; demandeur?: string } = {},
   ) {

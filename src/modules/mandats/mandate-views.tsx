@@ -10,7 +10,7 @@ import {
 } from '../../platform/ui/components.tsx';
 import type { PlaceSummary } from '../lieux/index.ts';
 import { safeDay } from './flow-views.tsx';
-import type { Mandat, MandateRow } from './service.ts';
+import type { Mandate, MandateRow } from './service.ts';
 import {
   DEMANDEURS,
   DEMARCHES,
@@ -157,7 +157,7 @@ export function ListPage(props: {
 }
 
 export type MandateDetail = {
-  m: Mandat;
+  m: Mandate;
   statut: Statut;
   place: { nom: string; commune: string };
   helperName: string | null;
@@ -423,7 +423,7 @@ export function DetailPage(props: {
 }
 
 export function RevokePage(props: {
-  m: Mandat;
+  m: Mandate;
   open: string[];
   csrf: string;
   errors: FieldErrors;

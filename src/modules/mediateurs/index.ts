@@ -1,4 +1,5 @@
 import type { RelaisModule } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { assignPlacesAsSystem, placeApprovalMigrations } from './place-approval.ts';
 import { placeApprovalAccess, placeApprovalRoutes } from './place-approval-routes.tsx';
 import './tables.ts';
@@ -22,4 +23,7 @@ export const mediateurs: RelaisModule = {
   migrations: placeApprovalMigrations,
   routes: placeApprovalRoutes,
   access: placeApprovalAccess,
+  auditActions: AUDIT_ACTIONS,
 };
+
+export { AUDIT_ACTIONS } from './audit-actions.ts';

@@ -7,6 +7,7 @@ import {
   type IfnKind,
   type Motif,
   type Note,
+  ROW_RESULTS,
   type RowOutcome,
   type ScoreRow,
 } from './ifn-file.ts';
@@ -240,7 +241,7 @@ export function reportRecords(rows: RowOutcome[], fileNotes: Note[] = []): strin
   for (const note of fileNotes)
     records.push(['', '', '', 'fichier', 'avertissement', note.field, note.value, note.reason]);
   for (const row of rows) {
-    const base = [String(row.line), row.code, row.name, row.result];
+    const base = [String(row.line), row.code, row.name, ROW_RESULTS[row.result]];
     const notes = [
       ...row.errors.map((n) => ['erreur', n] as const),
       ...row.warnings.map((n) => ['avertissement', n] as const),

@@ -1,12 +1,10 @@
 import type { RelaisModule } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { observatoireCli } from './cli.ts';
-import { registerIndexCoverageDataset } from './dataset.ts';
+import { indexCoverageDataset } from './dataset.ts';
 import { observatoireRoutes } from './routes.tsx';
 import { observatoireMigrations } from './tables.ts';
 import { territoryAccess, territoryRoutes } from './territory-routes.tsx';
-
-// The open dataset of the index per commune with its coverage is the observatory's to build.
-registerIndexCoverageDataset();
 
 /**
  * The observatory of digital exclusion: MedNum's digital fragility index (IFN), by vintage,
@@ -35,9 +33,11 @@ export const observatoire: RelaisModule = {
       text: 'La fragilité numérique de chaque territoire, les lieux d’aide, les zones blanches et l’activité des médiateurs.',
     },
   ],
+  auditActions: AUDIT_ACTIONS,
+  datasets: [indexCoverageDataset],
 };
 
-export { registerIndexCoverageDataset } from './dataset.ts';
+export { AUDIT_ACTIONS } from './audit-actions.ts';
 export {
   type IfnComparison,
   type IfnIndex,

@@ -1,4 +1,5 @@
 import type { RelaisModule } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { CALLBACK_PATH, proconnectRoutes, START_PATH } from './routes.tsx';
 import { proconnectMigrations } from './tables.ts';
 
@@ -15,4 +16,7 @@ export const proconnect: RelaisModule = {
     [`GET ${START_PATH}`]: 'public',
     [`GET ${CALLBACK_PATH}`]: 'public',
   },
+  auditActions: AUDIT_ACTIONS,
 };
+
+export { AUDIT_ACTIONS } from './audit-actions.ts';

@@ -1,5 +1,7 @@
 import type { RelaisModule } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { compactStatistics } from './counters.ts';
+import { activityDataset } from './dataset.ts';
 import { statisticsAccess, statisticsRoutes } from './routes.tsx';
 import './tables.ts';
 
@@ -31,4 +33,8 @@ export const statistiques: RelaisModule = {
       run: async ({ db }) => ({ 'lignes regroupées': await compactStatistics(db) }),
     },
   ],
+  auditActions: AUDIT_ACTIONS,
+  datasets: [activityDataset],
 };
+
+export { AUDIT_ACTIONS } from './audit-actions.ts';

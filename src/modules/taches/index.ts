@@ -1,4 +1,5 @@
 import type { RelaisModule } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { tachesCli } from './cli.ts';
 import { tachesAccess, tachesRoutes } from './routes.tsx';
 
@@ -8,4 +9,7 @@ export const taches: RelaisModule = {
   routes: tachesRoutes,
   access: tachesAccess,
   cli: tachesCli,
+  auditActions: AUDIT_ACTIONS,
 };
+
+export { AUDIT_ACTIONS } from './audit-actions.ts';

@@ -21,7 +21,7 @@ export function tachesRoutes(app: FastifyInstance, ctx: RouteContext): void {
     notice: { doneId?: number | undefined; error?: string; status?: number } = {},
   ) => {
     const [statuses, runs, done] = await Promise.all([
-      jobStatuses(ctx, request.actor),
+      jobStatuses(ctx, ctx.contributions.jobs, request.actor),
       lastRuns(ctx, request.actor),
       notice.doneId ? findRun(ctx.db, notice.doneId) : undefined,
     ]);
@@ -48,9 +48,9 @@ export function tachesRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post('/admin/taches/lancer', async (request, reply) => {
     ensureAdmin(request.actor);
     const form = parseForm(runSchema, request.body);
-    const job = form.ok ? findJob(form.data.tache) : undefined;
+    const job = form.ok ? findJob(ctx.contributions.jobs, form.data.tache) : undefined;
     if (!job) return page(request, reply, { error: 'Cette tâche n’existe pas.', status: 400 });
-    const outcome = await runJobNow(ctx, request.actor, job, request.ip);
+    const outcome = await runJobNow(ctx, ctx.contributions, request.actor, job, request.ip);
     if (outcome.status === 'skipped') {
       return page(request, reply, {
         error: `Cette tâche est déjà en cours depuis le ${formatDateTime(outcome.runningSince)} : elle n’a pas été relancée.`,

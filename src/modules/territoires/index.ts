@@ -1,4 +1,5 @@
 import type { RelaisModule } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { territoiresCli } from './cli.ts';
 import { territoiresRoutes } from './routes.tsx';
 import { seedTerritoires } from './seed.ts';
@@ -35,8 +36,10 @@ export const territoires: RelaisModule = {
       text: 'Les communes et intercommunalités que nous accompagnons, et leurs pages.',
     },
   ],
+  auditActions: AUDIT_ACTIONS,
 };
 
+export { AUDIT_ACTIONS } from './audit-actions.ts';
 export {
   type CommuneMatch,
   communeOfAddress,

@@ -3,6 +3,7 @@ import { type Selectable, sql } from 'kysely';
 import type { Actor } from '../auth/policy.ts';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
+import type { AuditAction } from './actions.ts';
 
 /**
  * The audit journal: every security event and every access to or change of personal
@@ -30,7 +31,8 @@ const CHAIN_LOCK = 7_272_001;
 
 export type AuditEvent = {
   actor: Actor;
-  action: string;
+  /** A code some module declared with its label (see `actions.ts`): an unknown code does not compile. */
+  action: AuditAction;
   collectiviteId?: number | null;
   subject?: { type: string; id: string | number };
   ip?: string | null;
@@ -38,7 +40,7 @@ export type AuditEvent = {
 };
 
 /** The action of the entry that opens the signed part of the journal. */
-export const SIGNATURE_START = 'audit.signature.start';
+export const SIGNATURE_START = 'audit.signature.start' satisfies AuditAction;
 
 /** The audit key of the configuration, or none. */
 export type AuditKey = string | undefined;
