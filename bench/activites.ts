@@ -43,7 +43,7 @@ import {
   HELPERS_BY_COMMUNE,
 } from './activites-data.ts';
 import type { LoadJob, LoadResult, LoadSettings } from './run.ts';
-import { median } from './stats.ts';
+import { median, percentile } from './stats.ts';
 
 export type ActivitesBenchContext = {
   db: Db;
@@ -77,8 +77,14 @@ const EXPORT_ROWS = 100_000;
 const CHUNK = 200_000;
 /** Concurrent helpers recording reports. */
 const POST_LOAD: LoadSettings = { connections: 50, warmupSec: 1, durationSec: 5, timeoutSec: 30 };
-/** Reports per second from the 50 helpers together in the steady measurement. */
-const STEADY_RATE = 50;
+/**
+ * Reports per second from the 50 helpers together, with Poisson arrivals (`arrivals.ts`): each
+ * helper sends one report at a time, at exponential gaps. `BENCH_POISSON_RATE` changes it.
+ */
+const POISSON_RATE = Number(process.env.BENCH_POISSON_RATE) || 200;
+const POISSON_LOAD: LoadSettings = { connections: HELPERS, warmupSec: 2, durationSec: 10, timeoutSec: 30 };
+/** Lone reports, one after the other: the latency of one request without any queue. */
+const LONE_POSTS = 200;
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '—');
@@ -281,6 +287,32 @@ function postJob(ctx: ActivitesBenchContext, helpers: BenchHelper[], today: stri
     requests,
     ...POST_LOAD,
   };
+}
+
+/** `count` requests one after the other (the helpers' reports in turn, or `path` with GET): their latency alone. */
+async function lonePosts(
+  ctx: ActivitesBenchContext,
+  helpers: BenchHelper[],
+  today: string,
+  count: number,
+  path?: string,
+): Promise<{ p50: number; p95: number }> {
+  const requests = postRequests(helpers, today);
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const request = requests[i % requests.length]!;
+    const started = performance.now();
+    const response = path
+      ? await fetch(ctx.baseUrl + path)
+      : await fetch(ctx.baseUrl + request.path, {
+          method: 'POST',
+          headers: request.headers,
+          body: request.body,
+        });
+    await response.arrayBuffer();
+    latencies.push(performance.now() - started);
+  }
+  return { p50: median(latencies), p95: percentile(latencies, 95) };
 }
 
 /** Checks one report goes through before loading: a refusal would measure the 400 path. */
@@ -661,21 +693,39 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   const bare = await ctx.measure({ url: ctx.baseUrl + ctx.barePath, headers: {}, ...POST_LOAD });
   progress('POST /api/v1/activites under 50 connections (50 helpers, distinct tokens)…');
   const post = await ctx.measure(postJob(ctx, helpers, today));
-  // 50 helpers sending a report each second between them: latency is then the service time,
-  // not the queue a saturated closed loop builds (latency = connections / throughput).
-  progress(`POST /api/v1/activites, 50 connections at ${STEADY_RATE} reports/s…`);
-  const steady = await ctx.measure({ ...postJob(ctx, helpers, today), overallRate: STEADY_RATE });
+  // The 50 helpers recording at a steady pace with Poisson arrivals: latency is then the
+  // service time plus the queueing that real arrivals cause, not the queue a saturated closed
+  // loop builds (latency = connections / throughput).
+  progress(`POST /api/v1/activites, ${HELPERS} helpers, Poisson arrivals at ${POISSON_RATE} reports/s…`);
+  const steady = await ctx.measure({
+    ...postJob(ctx, helpers, today),
+    ...POISSON_LOAD,
+    arrivals: { rate: POISSON_RATE, helpers: HELPERS },
+  });
+  progress(`bare route, Poisson arrivals at ${POISSON_RATE} req/s…`);
   const bareSteady = await ctx.measure({
     url: ctx.baseUrl + ctx.barePath,
     headers: {},
-    ...POST_LOAD,
-    overallRate: STEADY_RATE,
+    ...POISSON_LOAD,
+    arrivals: { rate: POISSON_RATE, helpers: HELPERS },
   });
+  progress(`${LONE_POSTS} lone POST /api/v1/activites, one after the other…`);
+  const lone = await lonePosts(ctx, helpers, today, LONE_POSTS);
+  const loneBare = await lonePosts(ctx, helpers, today, LONE_POSTS, ctx.barePath);
   console.log(`\nRecording a report, ${POST_LOAD.connections} connections, ${POST_LOAD.durationSec} s each:`);
   console.log(loadLine('bare route, saturated', bare, bare));
   console.log(loadLine('POST /api/v1/activites, saturated', post, bare));
-  console.log(loadLine(`bare route at ${STEADY_RATE} req/s`, bareSteady, bareSteady));
-  console.log(loadLine(`POST at ${STEADY_RATE} reports/s`, steady, bareSteady));
+  console.log(
+    `Poisson arrivals, ${HELPERS} helpers sending one request at a time, ${POISSON_LOAD.durationSec} s after ${POISSON_LOAD.warmupSec} s of warm-up (latency from the planned send):`,
+  );
+  console.log(loadLine(`bare route at ${POISSON_RATE} req/s`, bareSteady, bareSteady));
+  console.log(
+    `${loadLine(`POST at ${POISSON_RATE} reports/s`, steady, bareSteady)}  late sends ${steady.late ?? 0}`,
+  );
+  console.log(
+    `Lone requests, one after the other (${LONE_POSTS}): POST p50 ${ms(lone.p50)} ms, p95 ${ms(lone.p95)} ms; ` +
+      `bare route p50 ${ms(loneBare.p50)} ms (${times(lone.p50 / loneBare.p50)} bare)`,
+  );
 
   // 2. Statistics over a year.
   const period = presets(today)[0]!.period;
@@ -796,7 +846,18 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
       post: load(post),
       p95Ratio: round(post.latencyMs.p95 / bare.latencyMs.p95, 2),
       throughputRatio: round(post.rps / bare.rps, 3),
-      steady: { rate: STEADY_RATE, bare: load(bareSteady), post: load(steady) },
+      poisson: {
+        rate: POISSON_RATE,
+        helpers: HELPERS,
+        bare: load(bareSteady),
+        post: { ...load(steady), late: steady.late ?? 0 },
+      },
+      lone: {
+        posts: LONE_POSTS,
+        p50: round(lone.p50, 2),
+        p95: round(lone.p95, 2),
+        bareP50: round(loneBare.p50, 2),
+      },
     },
     statistics: { collectivite: statistics(collectivite), opsn: statistics(opsn) },
     export: exported,
