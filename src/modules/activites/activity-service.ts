@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Selectable, sql } from 'kysely';
-import { audit } from '../../platform/audit/journal.ts';
+import { audit, auditRow } from '../../platform/audit/journal.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { codes, isUuid } from '../../platform/forms.ts';
@@ -42,8 +42,12 @@ export type Participation = Selectable<Database['participation']>;
 /** A participation with the person's name when it is someone known (for the helper's eyes only). */
 export type ParticipationView = Participation & { prenom: string | null; nom: string | null };
 
+/** A report as stored, with its participations. */
+export type StoredActivity = Activite & { participations: Participation[] };
+
 export type SaveResult =
-  | { ok: true; id: string }
+  /** `activity`: the report as stored, when the write returned it (a new report without a new person). */
+  | { ok: true; id: string; activity?: StoredActivity }
   | { ok: false; errors: ActivityErrors }
   /** The new person may be someone the helper already follows: they choose, then send again. */
   | { ok: false; duplicates: Beneficiary[] };
@@ -82,6 +86,11 @@ export async function checkActivity(
 export async function recordActivity(db: Db, helper: Helper, raw: unknown): Promise<SaveResult> {
   const checked = await checkActivity(db, helper, raw);
   if (!checked.ok) return checked;
+  // Most reports name no new person: one statement writes them, the fewest round trips.
+  if (!checked.input.nouveau_beneficiaire) {
+    const activity = await insertReport(db, helper, checked.input);
+    return { ok: true, id: activity.id, activity };
+  }
   const duplicates = await duplicatesToConfirm(db, helper, checked.input);
   if (duplicates.length > 0) return { ok: false, duplicates };
   const id = await db.transaction().execute((trx) => write(trx, helper, checked.input));
@@ -277,6 +286,64 @@ async function write(trx: Db, helper: Helper, input: ActivityInput, existing?: A
     details: { type: input.type, participants: rows.length, ...(changed ? { champs: changed } : {}) },
   });
   return id;
+}
+
+/**
+ * A new report whose people already exist, in one statement: the report, its participations
+ * and its journal entry are data-modifying CTEs of one INSERT (atomic as any statement, one
+ * round trip, the counters' statement triggers fired once per table), which returns the report
+ * as stored with its participations (known people first, then by id, as `apiActivities`).
+ */
+async function insertReport(db: Db, helper: Helper, input: ActivityInput): Promise<StoredActivity> {
+  const people = input.beneficiaires.length > 0 ? await personAttributes(db, input.beneficiaires) : new Map();
+  const { values, rows } = rowsOf(input, input.beneficiaires, people);
+  const id = randomUUID();
+  const collectiviteId = helper.collectiviteId;
+  const journal = auditRow({
+    actor: helper.actor,
+    action: 'activite.create',
+    collectiviteId,
+    subject: { type: 'activite', id },
+    details: { type: input.type, participants: rows.length },
+  });
+  const participations = rows.map((r) => ({
+    ...r,
+    id: randomUUID(),
+    activite_id: id,
+    collectivite_id: collectiviteId,
+    date: input.date,
+  }));
+  const written = db
+    .with('a', (w) =>
+      w
+        .insertInto('activite')
+        .values({
+          ...values,
+          id,
+          type: input.type,
+          collectivite_id: collectiviteId,
+          mediateur_id: helper.userId,
+        })
+        .returningAll(),
+    )
+    .with('j', (w) => w.insertInto('audit_event').values(journal).returning('id'));
+  const stored =
+    participations.length > 0
+      ? await written
+          .with('p', (w) => w.insertInto('participation').values(participations).returningAll())
+          .selectFrom('a')
+          .selectAll('a')
+          .select(
+            sql<Participation[]>`(select json_agg(p order by p.beneficiaire_id is null, p.id) from p)`.as(
+              'participations',
+            ),
+          )
+          .executeTakeFirstOrThrow()
+      : {
+          ...(await written.selectFrom('a').selectAll('a').executeTakeFirstOrThrow()),
+          participations: [],
+        };
+  return stored;
 }
 
 /** Many new reports in a few statements, journaled as one event that names each of them. */
