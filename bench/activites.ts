@@ -11,11 +11,13 @@
  * `run.ts` starts the app on a throwaway database and hands over its load machinery.
  */
 import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { type CompiledQuery, sql } from 'kysely';
 import {
-  activitiesCsv,
+  activitiesCsvStream,
+  EXPORT_PAGE,
   type ExportRow,
-  exportRows,
+  exportRowStream,
   writeActivitiesXlsx,
 } from '../src/modules/activites/index.ts';
 import { DEMO_ACCOUNTS } from '../src/modules/comptes/index.ts';
@@ -74,6 +76,9 @@ const HELPERS = 50;
 /** Reports inserted with and without the secondary indexes. */
 const WRITE_BATCH = 10_000;
 const EXPORT_ROWS = 100_000;
+const EXPORT_ROWS_LARGE = 1_000_000;
+/** The design's memory budget of an export, whatever its size. */
+const EXPORT_RSS_BUDGET_MB = 250;
 const CHUNK = 200_000;
 /** Concurrent helpers recording reports. */
 const POST_LOAD: LoadSettings = { connections: 50, warmupSec: 1, durationSec: 5, timeoutSec: 30 };
@@ -502,32 +507,81 @@ async function measureStatistics(
 // ---------------------------------------------------------------------------------------------
 // Exports
 
-type ExportReport = {
+type StreamedExport = {
+  format: 'xlsx' | 'csv';
   rows: number;
-  helpers: number;
-  exportRowsSec: number;
-  xlsxSec: number;
-  xlsxBytes: number;
-  csvSec: number;
-  csvBytes: number;
-  heapMb: number;
+  sec: number;
+  bytes: number;
+  /** Process RSS before the export, and its peak while the export ran (sampled every 20 ms). */
+  rssBeforeMb: number;
+  rssPeakMb: number;
+  heapPeakMb: number;
 };
+type ExportReport = { helpers: number; runs: StreamedExport[] };
 
-/** The busiest helpers' exportRows until 100 000 rows, then those rows as XLSX and as CSV. */
+/** A sink that counts what it is given. */
+function countingSink(): { sink: Writable; bytes: () => number } {
+  let bytes = 0;
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      done();
+    },
+  });
+  return { sink, bytes: () => bytes };
+}
+
+/** Samples the process's RSS and heap while `work` runs: the peak, not only what is left after. */
+async function sampled<T>(work: () => Promise<T>): Promise<{ result: T; rssPeak: number; heapPeak: number }> {
+  let rssPeak = 0;
+  let heapPeak = 0;
+  const sample = () => {
+    const usage = process.memoryUsage();
+    rssPeak = Math.max(rssPeak, usage.rss);
+    heapPeak = Math.max(heapPeak, usage.heapUsed);
+  };
+  sample();
+  const timer = setInterval(sample, 20);
+  try {
+    const result = await work();
+    sample();
+    return { result, rssPeak, heapPeak };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * The export rows of the busiest helpers one after the other (each helper's own export, read
+ * page by page as the route reads it), up to `limit` rows: one stream, never in memory whole.
+ */
+async function* helpersRows(db: Db, helpers: Helper[], limit: number): AsyncGenerator<ExportRow> {
+  let left = limit;
+  for (const helper of helpers) {
+    for await (const row of exportRowStream(db, helper, {})) {
+      if (left-- <= 0) return;
+      yield row;
+    }
+  }
+}
+
+/**
+ * The activity exports streamed from the database as the route streams them (keyset pages of
+ * the busiest helpers' reports), written to a counting sink: XLSX and CSV of 100 000 rows,
+ * and CSV of 1 000 000 (fewer when the generated data has fewer participations), with the
+ * process's RSS sampled during each.
+ */
 async function measureExport(ctx: ActivitesBenchContext, helpers: BenchHelper[]): Promise<ExportReport> {
   const { db, progress } = ctx;
   const { rows: busiest } = await sql<{ mediateur_id: string; n: number }>`
     select a.mediateur_id, count(*)::int as n from participation p join activite a on a.id = p.activite_id
     where a.mediateur_id = any(${helpers.map((h) => h.userId)}::uuid[])
     group by a.mediateur_id order by n desc`.execute(db);
-  const rows: ExportRow[] = [];
-  let exportRowsSec = 0;
-  let used = 0;
+  const ordered: Helper[] = [];
   for (const { mediateur_id } of busiest) {
-    if (rows.length >= EXPORT_ROWS) break;
     const bench = helpers.find((h) => h.userId === mediateur_id)!;
     const memberships = await loadMemberships(db, bench.userId);
-    const helper: Helper = {
+    ordered.push({
       actor: {
         kind: 'user',
         userId: bench.userId,
@@ -538,41 +592,43 @@ async function measureExport(ctx: ActivitesBenchContext, helpers: BenchHelper[])
       },
       userId: bench.userId,
       collectiviteId: bench.collectiviteId,
-    };
-    progress(`exportRows of a helper (${rows.length} rows so far)…`);
-    const t = performance.now();
-    const some = await exportRows(db, helper, {});
-    exportRowsSec += seconds(t);
-    used++;
-    for (const row of some) rows.push(row);
+    });
   }
-  rows.length = Math.min(rows.length, EXPORT_ROWS);
-  progress(`writeActivitiesXlsx of ${rows.length} rows…`);
-  let t = performance.now();
-  const counted = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      xlsxBytes += chunk.length;
-      done();
-    },
-  });
-  let xlsxBytes = 0;
-  await writeActivitiesXlsx(rows, counted);
-  const xlsxSec = seconds(t);
-  const heapMb = process.memoryUsage().rss / 1e6;
-  progress(`activitiesCsv of ${rows.length} rows…`);
-  t = performance.now();
-  const csv = activitiesCsv(rows);
-  const csvSec = seconds(t);
-  return {
-    rows: rows.length,
-    helpers: used,
-    exportRowsSec: round(exportRowsSec, 2),
-    xlsxSec: round(xlsxSec, 2),
-    xlsxBytes,
-    csvSec: round(csvSec, 2),
-    csvBytes: Buffer.byteLength(csv),
-    heapMb: Math.round(heapMb),
-  };
+  const available = busiest.reduce((sum, b) => sum + b.n, 0);
+  const runs: StreamedExport[] = [];
+  for (const [format, wanted] of [
+    ['xlsx', EXPORT_ROWS],
+    ['csv', EXPORT_ROWS],
+    ['csv', EXPORT_ROWS_LARGE],
+  ] as const) {
+    const limit = Math.min(wanted, available);
+    progress(`streaming the ${format.toUpperCase()} export of ${limit} rows…`);
+    global.gc?.();
+    const rssBefore = process.memoryUsage().rss;
+    const { sink, bytes } = countingSink();
+    let rows = 0;
+    const counted = async function* () {
+      for await (const row of helpersRows(db, ordered, limit)) {
+        rows++;
+        yield row;
+      }
+    };
+    const t = performance.now();
+    const { rssPeak, heapPeak } = await sampled(async () => {
+      if (format === 'xlsx') await writeActivitiesXlsx(counted(), sink);
+      else await pipeline(activitiesCsvStream(counted()), sink);
+    });
+    runs.push({
+      format,
+      rows,
+      sec: round(seconds(t), 2),
+      bytes: bytes(),
+      rssBeforeMb: Math.round(rssBefore / 1e6),
+      rssPeakMb: Math.round(rssPeak / 1e6),
+      heapPeakMb: Math.round(heapPeak / 1e6),
+    });
+  }
+  return { helpers: ordered.length, runs };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -762,11 +818,15 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   // 3. Exports.
   const exported = await measureExport(ctx, helpers);
   console.log(
-    `\nExport of ${exported.rows} rows (one per participation, from ${exported.helpers} helpers' exportRows, ` +
-      `${exported.exportRowsSec} s of SQL):\n` +
-      `  XLSX (streamed): ${exported.xlsxSec} s, ${mb(exported.xlsxBytes)}; process RSS after it ${exported.heapMb} MB\n` +
-      `  CSV (activitiesCsv):   ${exported.csvSec} s, ${mb(exported.csvBytes)}`,
+    `\nExports streamed from the database (keyset pages of ${EXPORT_PAGE} reports, the busiest helpers' ` +
+      `exports one after the other), RSS sampled every 20 ms during each (budget ${EXPORT_RSS_BUDGET_MB} MB):`,
   );
+  for (const run of exported.runs)
+    console.log(
+      `  ${run.format.toUpperCase().padEnd(4)} ${String(run.rows).padStart(8)} rows: ${run.sec} s, ${mb(run.bytes)}; ` +
+        `RSS ${run.rssBeforeMb} MB before, peak ${run.rssPeakMb} MB during` +
+        ` (${run.rssPeakMb <= EXPORT_RSS_BUDGET_MB ? 'within' : 'OVER'} the budget); heap peak ${run.heapPeakMb} MB`,
+    );
 
   // 4. What the secondary indexes cost on write.
   const batch = async (label: string, from: number) => {
