@@ -10,8 +10,10 @@
  *
  * `run.ts` starts the app on a throwaway database and hands over its load machinery.
  */
-import { Writable } from 'node:stream';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
 import { type CompiledQuery, sql } from 'kysely';
 import {
   activitiesCsvStream,
@@ -44,6 +46,8 @@ import {
   HELPER_TABLE,
   HELPERS_BY_COMMUNE,
 } from './activites-data.ts';
+import type { ExportJob } from './export-child.ts';
+import { countingSink, sampled } from './memory.ts';
 import type { LoadJob, LoadResult, LoadSettings } from './run.ts';
 import { median, percentile } from './stats.ts';
 
@@ -54,6 +58,8 @@ export type ActivitesBenchContext = {
   barePath: string;
   measure(job: LoadJob): Promise<LoadResult>;
   progress(message: string): void;
+  /** The throwaway database's URL (PostgreSQL): the exports run in processes of their own. */
+  databaseUrl?: string | undefined;
 };
 
 /** `npm run bench -- activites` */
@@ -509,6 +515,8 @@ async function measureStatistics(
 
 type StreamedExport = {
   format: 'xlsx' | 'csv';
+  /** `own`: a process doing the export alone (PostgreSQL); `bench`: the bench's (PGlite). */
+  process: 'own' | 'bench';
   rows: number;
   sec: number;
   bytes: number;
@@ -518,38 +526,6 @@ type StreamedExport = {
   heapPeakMb: number;
 };
 type ExportReport = { helpers: number; runs: StreamedExport[] };
-
-/** A sink that counts what it is given. */
-function countingSink(): { sink: Writable; bytes: () => number } {
-  let bytes = 0;
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      bytes += chunk.length;
-      done();
-    },
-  });
-  return { sink, bytes: () => bytes };
-}
-
-/** Samples the process's RSS and heap while `work` runs: the peak, not only what is left after. */
-async function sampled<T>(work: () => Promise<T>): Promise<{ result: T; rssPeak: number; heapPeak: number }> {
-  let rssPeak = 0;
-  let heapPeak = 0;
-  const sample = () => {
-    const usage = process.memoryUsage();
-    rssPeak = Math.max(rssPeak, usage.rss);
-    heapPeak = Math.max(heapPeak, usage.heapUsed);
-  };
-  sample();
-  const timer = setInterval(sample, 20);
-  try {
-    const result = await work();
-    sample();
-    return { result, rssPeak, heapPeak };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 /**
  * The export rows of the busiest helpers one after the other (each helper's own export, read
@@ -563,6 +539,69 @@ async function* helpersRows(db: Db, helpers: Helper[], limit: number): AsyncGene
       yield row;
     }
   }
+}
+
+/** One export in a process of its own (`export-child.ts`): its RSS is the export's alone. */
+async function exportInChild(job: ExportJob): Promise<Omit<StreamedExport, 'format' | 'process'>> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./export-child.ts', import.meta.url))],
+    { env: { ...process.env, EXPORT_JOB: JSON.stringify(job) }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  const line = out.split('\n').find((l) => l.startsWith('EXPORT_RESULT '));
+  if (code !== 0 || !line) throw new Error(`bench: the export process ended with ${code}: ${out}`);
+  const r = JSON.parse(line.slice('EXPORT_RESULT '.length)) as {
+    rows: number;
+    sec: number;
+    bytes: number;
+    rssBefore: number;
+    rssPeak: number;
+    heapPeak: number;
+  };
+  return {
+    rows: r.rows,
+    sec: round(r.sec, 2),
+    bytes: r.bytes,
+    rssBeforeMb: Math.round(r.rssBefore / 1e6),
+    rssPeakMb: Math.round(r.rssPeak / 1e6),
+    heapPeakMb: Math.round(r.heapPeak / 1e6),
+  };
+}
+
+/** The same in the bench's process (PGlite: its one connection is this process's). */
+async function exportHere(
+  db: Db,
+  helpers: Helper[],
+  format: 'xlsx' | 'csv',
+  limit: number,
+): Promise<Omit<StreamedExport, 'format' | 'process'>> {
+  const rssBefore = process.memoryUsage().rss;
+  const { sink, bytes } = countingSink();
+  let rows = 0;
+  const counted = async function* () {
+    for await (const row of helpersRows(db, helpers, limit)) {
+      rows++;
+      yield row;
+    }
+  };
+  const t = performance.now();
+  const { rssPeak, heapPeak } = await sampled(async () => {
+    if (format === 'xlsx') await writeActivitiesXlsx(counted(), sink);
+    else await pipeline(activitiesCsvStream(counted()), sink);
+  });
+  return {
+    rows,
+    sec: round(seconds(t), 2),
+    bytes: bytes(),
+    rssBeforeMb: Math.round(rssBefore / 1e6),
+    rssPeakMb: Math.round(rssPeak / 1e6),
+    heapPeakMb: Math.round(heapPeak / 1e6),
+  };
 }
 
 /**
@@ -603,30 +642,10 @@ async function measureExport(ctx: ActivitesBenchContext, helpers: BenchHelper[])
   ] as const) {
     const limit = Math.min(wanted, available);
     progress(`streaming the ${format.toUpperCase()} export of ${limit} rows…`);
-    global.gc?.();
-    const rssBefore = process.memoryUsage().rss;
-    const { sink, bytes } = countingSink();
-    let rows = 0;
-    const counted = async function* () {
-      for await (const row of helpersRows(db, ordered, limit)) {
-        rows++;
-        yield row;
-      }
-    };
-    const t = performance.now();
-    const { rssPeak, heapPeak } = await sampled(async () => {
-      if (format === 'xlsx') await writeActivitiesXlsx(counted(), sink);
-      else await pipeline(activitiesCsvStream(counted()), sink);
-    });
-    runs.push({
-      format,
-      rows,
-      sec: round(seconds(t), 2),
-      bytes: bytes(),
-      rssBeforeMb: Math.round(rssBefore / 1e6),
-      rssPeakMb: Math.round(rssPeak / 1e6),
-      heapPeakMb: Math.round(heapPeak / 1e6),
-    });
+    const measured = ctx.databaseUrl
+      ? await exportInChild({ databaseUrl: ctx.databaseUrl, format, limit, helpers: ordered })
+      : await exportHere(db, ordered, format, limit);
+    runs.push({ format, process: ctx.databaseUrl ? 'own' : 'bench', ...measured });
   }
   return { helpers: ordered.length, runs };
 }
@@ -819,13 +838,15 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   const exported = await measureExport(ctx, helpers);
   console.log(
     `\nExports streamed from the database (keyset pages of ${EXPORT_PAGE} reports, the busiest helpers' ` +
-      `exports one after the other), RSS sampled every 20 ms during each (budget ${EXPORT_RSS_BUDGET_MB} MB):`,
+      `exports one after the other), each in a process of its own on PostgreSQL, RSS sampled every 20 ms ` +
+      `during each (budget ${EXPORT_RSS_BUDGET_MB} MB):`,
   );
   for (const run of exported.runs)
     console.log(
       `  ${run.format.toUpperCase().padEnd(4)} ${String(run.rows).padStart(8)} rows: ${run.sec} s, ${mb(run.bytes)}; ` +
         `RSS ${run.rssBeforeMb} MB before, peak ${run.rssPeakMb} MB during` +
-        ` (${run.rssPeakMb <= EXPORT_RSS_BUDGET_MB ? 'within' : 'OVER'} the budget); heap peak ${run.heapPeakMb} MB`,
+        ` (${run.rssPeakMb <= EXPORT_RSS_BUDGET_MB ? 'within' : 'OVER'} the budget); heap peak ${run.heapPeakMb} MB` +
+        (run.process === 'bench' ? ' (in the bench’s own process, which holds the app)' : ''),
     );
 
   // 4. What the secondary indexes cost on write.

@@ -1001,6 +1001,7 @@ async function mainActivites(): Promise<void> {
       barePath: BARE.path,
       measure: (job) => measure(worker, job),
       progress,
+      databaseUrl: database.url,
     }),
   );
 }
