@@ -340,8 +340,8 @@ export function activityApi(api: FastifyInstance, { db }: ModuleContext): void {
     if (!helper) return reply;
     const saved = await recordActivity(db, helper, request.body);
     if (saved.ok) {
-      const { items } = await apiActivities(db, helper, {}, 1, 1, saved.id);
-      return reply.status(201).send(json(items[0]!));
+      const activity = saved.activity ?? (await apiActivities(db, helper, {}, 1, 1, saved.id)).items[0]!;
+      return reply.status(201).send(json(activity));
     }
     if ('duplicates' in saved) {
       return reply.status(409).send({

@@ -10,7 +10,7 @@ import {
 } from '../beneficiaires/index.ts';
 import { type PlaceSummary, placeSummaries } from '../lieux/index.ts';
 import { type Helper, helperPlaces, requireHelper } from '../mediateurs/index.ts';
-import { activitiesCsv, activitiesXlsxStream } from './activity-export.ts';
+import { activitiesCsvStream, activitiesXlsxStream } from './activity-export.ts';
 import {
   durationValues,
   type FormValues,
@@ -21,8 +21,9 @@ import {
 } from './activity-schema.ts';
 import {
   type ActivityDetail,
+  countExportRows,
   deleteActivity,
-  exportRows,
+  exportRowStream,
   filterChoices,
   findOwnActivity,
   journalExport,
@@ -124,9 +125,10 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     app.get(`/activites/export.${format}`, async (request, reply) => {
       const helper = requireHelper(request.actor);
       const filters = parseFilters(request.query as Record<string, unknown>);
-      const rows = await exportRows(db, helper, filters);
-      const body = format === 'csv' ? activitiesCsv(rows) : activitiesXlsxStream(rows);
-      await journalExport(db, helper, format, filters, rows.length);
+      // Journaled before the first byte leaves; the rows then stream page by page.
+      await journalExport(db, helper, format, filters, await countExportRows(db, helper, filters));
+      const rows = exportRowStream(db, helper, filters);
+      const body = format === 'csv' ? activitiesCsvStream(rows) : activitiesXlsxStream(rows);
       const name = `comptes-rendus-${parisToday()}.${format}`;
       return reply
         .header(

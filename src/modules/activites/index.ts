@@ -6,8 +6,14 @@ import { rollupMigrations } from './rollup.ts';
 import { seedActivites } from './seed.ts';
 import { activitesMigrations } from './tables.ts';
 
-export { activitiesCsv, writeActivitiesXlsx } from './activity-export.ts';
-export { type ExportRow, exportRows, recordActivities } from './activity-service.ts';
+export { activitiesCsv, activitiesCsvStream, writeActivitiesXlsx } from './activity-export.ts';
+export {
+  EXPORT_PAGE,
+  type ExportRow,
+  exportRowStream,
+  exportRows,
+  recordActivities,
+} from './activity-service.ts';
 export {
   accompaniedBy,
   accompaniedByHelper,

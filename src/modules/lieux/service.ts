@@ -301,16 +301,22 @@ export function placesOfCollectivites(db: Db, collectiviteIds: number[]): Promis
     .execute();
 }
 
-/** Summaries of the places with these ids (unknown ids are left out). */
-export async function placeSummaries(db: Db, ids: string[]): Promise<PlaceSummary[]> {
-  const valid = ids.filter(isUuid);
-  if (valid.length === 0) return [];
-  return db
+/**
+ * Summaries of the places with these ids (unknown ids are left out); the ids may be a
+ * subquery of another module's (`select lieu_id from …`), read in the same statement.
+ */
+export async function placeSummaries(
+  db: Db,
+  ids: string[] | RawBuilder<{ lieu_id: string }>,
+): Promise<PlaceSummary[]> {
+  const query = db
     .selectFrom('lieu')
     .select(['id', 'nom', 'commune', 'code_postal', 'code_insee', 'collectivite_id'])
-    .where('id', '=', sql<string>`any(${valid}::uuid[])`)
-    .orderBy('search_name')
-    .execute();
+    .orderBy('search_name');
+  if (!Array.isArray(ids)) return query.where(sql<boolean>`id in (${ids})`).execute();
+  const valid = ids.filter(isUuid);
+  if (valid.length === 0) return [];
+  return query.where('id', '=', sql<string>`any(${valid}::uuid[])`).execute();
 }
 
 /** The published places of these communes that have a position, by name (at most `limit`). */

@@ -94,22 +94,27 @@ export function actorFields(actor: Actor): { actor_user_id: string | null; actor
   return { actor_user_id: null, actor_label: 'anonyme' };
 }
 
+/**
+ * The row `audit` inserts for an event, for a caller that writes it in a statement of its own
+ * (a data-modifying CTE beside the change it records: one round trip, atomic with it).
+ */
+export function auditRow(event: AuditEvent) {
+  return {
+    // Millisecond precision: what JavaScript dates keep, so the hash can be recomputed.
+    at: new Date(Math.floor(Date.now())),
+    ...actorFields(event.actor),
+    action: event.action,
+    collectivite_id: event.collectiviteId ?? null,
+    subject_type: event.subject?.type ?? null,
+    subject_id: event.subject ? String(event.subject.id) : null,
+    ip: event.ip ?? null,
+    details: JSON.stringify(event.details ?? {}),
+  };
+}
+
 /** Appends one event to the journal, unsealed; `db` may be a transaction. */
 export async function audit(db: Db, event: AuditEvent): Promise<void> {
-  await db
-    .insertInto('audit_event')
-    .values({
-      // Millisecond precision: what JavaScript dates keep, so the hash can be recomputed.
-      at: new Date(Math.floor(Date.now())),
-      ...actorFields(event.actor),
-      action: event.action,
-      collectivite_id: event.collectiviteId ?? null,
-      subject_type: event.subject?.type ?? null,
-      subject_id: event.subject ? String(event.subject.id) : null,
-      ip: event.ip ?? null,
-      details: JSON.stringify(event.details ?? {}),
-    })
-    .execute();
+  await db.insertInto('audit_event').values(auditRow(event)).execute();
 }
 
 /**
