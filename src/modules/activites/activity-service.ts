@@ -43,7 +43,7 @@ export type Participation = Selectable<Database['participation']>;
 export type ParticipationView = Participation & { prenom: string | null; nom: string | null };
 
 /** A report as stored, with its participations. */
-export type StoredActivity = Activite & { participations: Participation[] };
+export type StoredActivity = Activity & { participations: Participation[] };
 
 export type SaveResult =
   /** `activity`: the report as stored, when the write returned it (a new report without a new person). */
