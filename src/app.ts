@@ -10,6 +10,7 @@ import { actorFromBearer, tokenFailureJournal } from './platform/auth/tokens.ts'
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/database.ts';
 import { registerFiles } from './platform/files.ts';
+import { registerAccess } from './platform/http/access.ts';
 import { registerNoStore } from './platform/http/cache.ts';
 import { registerErrorPages } from './platform/http/errors.tsx';
 import { registerHealth } from './platform/http/health.ts';
@@ -50,6 +51,8 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
     config.cookieSecret ??
     (await getOrCreateSecretSetting(db, 'cookie_secret', () => randomBytes(32).toString('base64url')));
   await registerHttpBasics(app, config, cookieSecret);
+  // After the CSRF check (a forged form is refused as such), before the first route.
+  registerAccess(app);
   await registerAssets(app);
 
   app.decorateRequest('actor', null as never);
@@ -85,7 +88,7 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
   registerFiles(app, db);
   registerMessaging(app, { db, config, handlers: modules.flatMap((m) => m.smsAnswers ?? []) });
   registerErrorPages(app);
-  registerNoStore(app, Object.assign({}, ...modules.map((m) => m.access ?? {})));
+  registerNoStore(app);
 
   const ctx = {
     db,

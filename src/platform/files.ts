@@ -74,7 +74,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Public files (logos). Content never changes under an id, so it is cached for a year. */
 export function registerFiles(app: FastifyInstance, db: Db): void {
-  app.get('/fichiers/:id', async (request, reply) => {
+  app.get('/fichiers/:id', { config: { access: 'public' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     if (!UUID.test(id)) return reply.callNotFound();
     const file = await db

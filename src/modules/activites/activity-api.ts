@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } fro
 import { z } from 'zod';
 import { ForbiddenError } from '../../platform/auth/policy.ts';
 import { codes } from '../../platform/forms.ts';
-import type { AccessTable, ModuleContext } from '../../platform/module.ts';
+import type { ModuleContext } from '../../platform/module.ts';
 import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { type Helper, requireHelper } from '../mediateurs/index.ts';
 import { MAX_ANONYMOUS, MAX_DURATION_MIN } from './activity-schema.ts';
@@ -23,12 +23,6 @@ import {
   THEMATIQUES,
   TYPES_ACTIVITE,
 } from './vocabulary.ts';
-
-/** Who may call each `/api/v1` route of this file. */
-export const activityApiAccess: AccessTable = {
-  'POST /api/v1/activites': 'helper',
-  'GET /api/v1/activites': 'helper',
-};
 
 const API_PAGE_SIZE = 50;
 
@@ -335,7 +329,7 @@ function json(a: Activite & { participations: Participation[] }) {
 
 /** `/api/v1` routes of activity reports: record one, list one's own. */
 export function activityApi(api: FastifyInstance, { db }: ModuleContext): void {
-  api.post('/activites', { schema: postSchema, attachValidation: true }, async (request, reply) => {
+  api.post('/activites', { schema: postSchema, attachValidation: true, config: { access: 'helper' } }, async (request, reply) => {
     const helper = callingHelper(request, reply);
     if (!helper) return reply;
     const saved = await recordActivity(db, helper, request.body);
@@ -358,7 +352,7 @@ export function activityApi(api: FastifyInstance, { db }: ModuleContext): void {
     });
   });
 
-  api.get('/activites', { schema: listSchema }, async (request, reply) => {
+  api.get('/activites', { schema: listSchema, config: { access: 'helper' } }, async (request, reply) => {
     const helper = callingHelper(request, reply);
     if (!helper) return reply;
     const parsed = listQuery.safeParse(request.query ?? {});

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { RouteContext } from '../../platform/module.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import {
@@ -43,21 +43,6 @@ import {
 } from './activity-views.tsx';
 import type { TypeActivite } from './vocabulary.ts';
 
-/** Who may call each route of this file (see platform/module.ts). */
-export const activityAccess: AccessTable = {
-  'GET /activites': 'helper',
-  'GET /activites/export.csv': 'helper',
-  'GET /activites/export.xlsx': 'helper',
-  'GET /activites/nouveau': 'helper',
-  'POST /activites/nouveau': 'helper',
-  'GET /activites/:activite': { helperOf: 'activite' },
-  'GET /activites/:activite/modifier': { helperOf: 'activite' },
-  'POST /activites/:activite/modifier': { helperOf: 'activite' },
-  'GET /activites/:activite/dupliquer': { helperOf: 'activite' },
-  'GET /activites/:activite/supprimer': { helperOf: 'activite' },
-  'POST /activites/:activite/supprimer': { helperOf: 'activite' },
-};
-
 const FLASH: Record<string, string> = {
   enregistre: 'Le compte rendu a été enregistré.',
   modifie: 'Le compte rendu a été modifié.',
@@ -97,7 +82,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
 
   // ------------------------------------------------------------ list and exports
 
-  app.get('/activites', async (request, reply) => {
+  app.get('/activites', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     if (!(await placesOrRedirect(helper, reply))) return reply;
     const query = request.query as Record<string, unknown>;
@@ -121,7 +106,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
   });
 
   for (const format of ['csv', 'xlsx'] as const) {
-    app.get(`/activites/export.${format}`, async (request, reply) => {
+    app.get(`/activites/export.${format}`, { config: { access: 'helper' } }, async (request, reply) => {
       const helper = requireHelper(request.actor);
       const filters = parseFilters(request.query as Record<string, unknown>);
       const rows = await exportRows(db, helper, filters);
@@ -189,7 +174,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     type === 'collectif' ? 'Nouveau compte rendu d’atelier' : 'Nouveau compte rendu individuel';
   const typeOf = (v: unknown): TypeActivite => (v === 'collectif' ? 'collectif' : 'individuel');
 
-  app.get('/activites/nouveau', async (request, reply) => {
+  app.get('/activites/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     const places = await placesOrRedirect(helper, reply);
     if (!places) return reply;
@@ -220,7 +205,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     });
   });
 
-  app.post('/activites/nouveau', async (request, reply) => {
+  app.post('/activites/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     const places = await placesOrRedirect(helper, reply);
     if (!places) return reply;
@@ -265,7 +250,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
       ? [...places, ...(await placeSummaries(db, [detail.activity.lieu_id]))]
       : places;
 
-  app.get('/activites/:activite', async (request, reply) => {
+  app.get('/activites/:activite', { config: { access: { helperOf: 'activite' } } }, async (request, reply) => {
     const found = await ownReport(request, reply);
     if (!found) return reply;
     return reply.page(
@@ -274,7 +259,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     );
   });
 
-  app.get('/activites/:activite/modifier', async (request, reply) => {
+  app.get('/activites/:activite/modifier', { config: { access: { helperOf: 'activite' } } }, async (request, reply) => {
     const found = await ownReport(request, reply);
     if (!found) return reply;
     const { activity, participations } = found.detail;
@@ -288,7 +273,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     });
   });
 
-  app.post('/activites/:activite/modifier', async (request, reply) => {
+  app.post('/activites/:activite/modifier', { config: { access: { helperOf: 'activite' } } }, async (request, reply) => {
     const found = await ownReport(request, reply);
     if (!found) return reply;
     const { activity } = found.detail;
@@ -311,7 +296,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     return renderForm(reply, found.helper, { ...form, errors: formErrors(saved.errors) });
   });
 
-  app.get('/activites/:activite/dupliquer', async (request, reply) => {
+  app.get('/activites/:activite/dupliquer', { config: { access: { helperOf: 'activite' } } }, async (request, reply) => {
     const found = await ownReport(request, reply);
     if (!found) return reply;
     const { activity, participations } = found.detail;
@@ -331,7 +316,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     });
   });
 
-  app.get('/activites/:activite/supprimer', async (request, reply) => {
+  app.get('/activites/:activite/supprimer', { config: { access: { helperOf: 'activite' } } }, async (request, reply) => {
     const found = await ownReport(request, reply);
     if (!found) return reply;
     return reply.page(
@@ -340,7 +325,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     );
   });
 
-  app.post('/activites/:activite/supprimer', async (request, reply) => {
+  app.post('/activites/:activite/supprimer', { config: { access: { helperOf: 'activite' } } }, async (request, reply) => {
     const found = await ownReport(request, reply);
     if (!found) return reply;
     await deleteActivity(db, found.helper, found.detail.activity.id);

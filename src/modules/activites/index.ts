@@ -1,6 +1,6 @@
 import type { RelaisModule } from '../../platform/module.ts';
-import { activityApi, activityApiAccess } from './activity-api.ts';
-import { activityAccess, activityRoutes } from './activity-routes.tsx';
+import { activityApi } from './activity-api.ts';
+import { activityRoutes } from './activity-routes.tsx';
 import { rollupMigrations } from './rollup.ts';
 import { seedActivites } from './seed.ts';
 import { activitesMigrations } from './tables.ts';
@@ -42,6 +42,5 @@ export const activites: RelaisModule = {
   migrations: { ...activitesMigrations, ...rollupMigrations },
   routes: activityRoutes,
   api: activityApi,
-  access: { ...activityAccess, ...activityApiAccess },
   seedDemo: seedActivites,
 };

@@ -73,7 +73,7 @@ export async function apiRoutes(
       });
       api.addHook('onRequest', refuseUnusableToken);
 
-      api.get('/moi', { schema: meSchema }, async (request, reply) => {
+      api.get('/moi', { schema: meSchema, config: { access: 'signed-in' } }, async (request, reply) => {
         const actor = request.actor;
         if (actor.kind !== 'user') {
           return unauthorized(
@@ -89,19 +89,19 @@ export async function apiRoutes(
         };
       });
 
-      api.get('/collectivites', { schema: collectivitesSchema }, async () =>
+      api.get('/collectivites', { schema: collectivitesSchema, config: { access: 'public' } }, async () =>
         (await listCollectivites(db)).map(collectiviteJson),
       );
 
       for (const routes of moduleRoutes) await routes(api, { db, config });
 
-      api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
+      api.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => api.swagger());
       openApi = () => api.swagger() as unknown as OpenApiDocument;
     },
     { prefix: API_PREFIX },
   );
 
-  app.get('/api/docs', async (_request, reply) =>
+  app.get('/api/docs', { config: { access: 'public' } }, async (_request, reply) =>
     reply.page(
       { title: 'API', breadcrumbs: [{ href: '/', label: 'Accueil' }] },
       ApiDocsPage({ doc: openApi() }),

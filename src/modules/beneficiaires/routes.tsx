@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseForm } from '../../platform/forms.ts';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
 import { countParticipations } from '../activites/index.ts';
 import { type Helper, requireHelper } from '../mediateurs/index.ts';
@@ -39,23 +39,6 @@ import {
   type PersonFormValues,
   RecordPage,
 } from './views.tsx';
-
-/** Who may call each route of this file (see platform/module.ts). */
-export const beneficiaryAccess: AccessTable = {
-  'GET /beneficiaires': 'helper',
-  'GET /beneficiaires/nouveau': 'helper',
-  'POST /beneficiaires/nouveau': 'helper',
-  'GET /beneficiaires/notice': 'helper',
-  'GET /beneficiaires/:beneficiaire': { helperOf: 'beneficiaire' },
-  'GET /beneficiaires/:beneficiaire/modifier': { helperOf: 'beneficiaire' },
-  'POST /beneficiaires/:beneficiaire/modifier': { helperOf: 'beneficiaire' },
-  'GET /beneficiaires/:beneficiaire/supprimer': { helperOf: 'beneficiaire' },
-  'POST /beneficiaires/:beneficiaire/supprimer': { helperOf: 'beneficiaire' },
-  'GET /beneficiaires/:beneficiaire/fusionner': { helperOf: 'beneficiaire' },
-  'POST /beneficiaires/:beneficiaire/fusionner': { helperOf: 'beneficiaire' },
-  'GET /beneficiaires/:beneficiaire/export': { helperOf: 'beneficiaire' },
-  'GET /beneficiaires/:beneficiaire/export.json': { helperOf: 'beneficiaire' },
-};
 
 const FLASH: Record<string, string> = {
   cree: 'La personne est enregistrée.',
@@ -165,7 +148,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     { href: `/beneficiaires/${b.id}`, label: displayNameOf(b) },
   ];
 
-  app.get('/beneficiaires', async (request, reply) => {
+  app.get('/beneficiaires', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     privatePage(reply);
     const query = request.query as { q?: string; page?: string; ok?: string };
@@ -184,7 +167,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     );
   });
 
-  app.get('/beneficiaires/notice', async (request, reply) => {
+  app.get('/beneficiaires/notice', { config: { access: 'helper' } }, async (request, reply) => {
     requireHelper(request.actor);
     return reply.page(
       { title: 'Vos informations personnelles', breadcrumbs: HOME },
@@ -210,13 +193,13 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     );
   };
 
-  app.get('/beneficiaires/nouveau', async (request, reply) => {
+  app.get('/beneficiaires/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
     requireHelper(request.actor);
     privatePage(reply);
     return newPage(reply, {}, {});
   });
 
-  app.post('/beneficiaires/nouveau', async (request, reply) => {
+  app.post('/beneficiaires/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     privatePage(reply);
     const parsed = parsePerson(request.body);
@@ -230,7 +213,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     return reply.redirect(`/beneficiaires/${id}?ok=cree`, 303);
   });
 
-  app.get('/beneficiaires/:beneficiaire', async (request, reply) => {
+  app.get('/beneficiaires/:beneficiaire', { config: { access: { helperOf: 'beneficiaire' } } }, async (request, reply) => {
     const found = await load(request, reply);
     if (!found) return reply.callNotFound();
     const { helper, b } = found;
@@ -262,13 +245,13 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     );
   };
 
-  app.get('/beneficiaires/:beneficiaire/modifier', async (request, reply) => {
+  app.get('/beneficiaires/:beneficiaire/modifier', { config: { access: { helperOf: 'beneficiaire' } } }, async (request, reply) => {
     const found = await load(request, reply);
     if (!found) return reply.callNotFound();
     return editPage(reply, found.b, formValuesOf(found.b), {});
   });
 
-  app.post('/beneficiaires/:beneficiaire/modifier', async (request, reply) => {
+  app.post('/beneficiaires/:beneficiaire/modifier', { config: { access: { helperOf: 'beneficiaire' } } }, async (request, reply) => {
     const found = await load(request, reply);
     if (!found) return reply.callNotFound();
     const parsed = parsePerson(request.body);
@@ -290,13 +273,13 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     );
   };
 
-  app.get('/beneficiaires/:beneficiaire/supprimer', async (request, reply) => {
+  app.get('/beneficiaires/:beneficiaire/supprimer', { config: { access: { helperOf: 'beneficiaire' } } }, async (request, reply) => {
     const found = await load(request, reply);
     if (!found) return reply.callNotFound();
     return deletePage(reply, found.b);
   });
 
-  app.post('/beneficiaires/:beneficiaire/supprimer', async (request, reply) => {
+  app.post('/beneficiaires/:beneficiaire/supprimer', { config: { access: { helperOf: 'beneficiaire' } } }, async (request, reply) => {
     const found = await load(request, reply);
     if (!found) return reply.callNotFound();
     if ((request.body as { confirmer?: string } | undefined)?.confirmer !== 'oui')
@@ -367,7 +350,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     );
   };
 
-  app.get('/beneficiaires/:beneficiaire/fusionner', async (request, reply) => {
+  app.get('/beneficiaires/:beneficiaire/fusionner', { config: { access: { helperOf: 'beneficiaire' } } }, async (request, reply) => {
     const found = await load(request, reply);
     if (!found) return reply.callNotFound();
     const { helper, b } = found;
@@ -382,7 +365,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     return mergeChoosePage(reply, helper, b, q);
   });
 
-  app.post('/beneficiaires/:beneficiaire/fusionner', async (request, reply) => {
+  app.post('/beneficiaires/:beneficiaire/fusionner', { config: { access: { helperOf: 'beneficiaire' } } }, async (request, reply) => {
     const found = await load(request, reply);
     if (!found) return reply.callNotFound();
     const { helper, b } = found;
@@ -406,7 +389,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     return reply.redirect(`/beneficiaires/${b.id}?ok=fusionne`, 303);
   });
 
-  app.get('/beneficiaires/:beneficiaire/export', async (request, reply) => {
+  app.get('/beneficiaires/:beneficiaire/export', { config: { access: { helperOf: 'beneficiaire' } } }, async (request, reply) => {
     const found = await load(request, reply);
     if (!found) return reply.callNotFound();
     const data = await exportBeneficiary(
@@ -423,7 +406,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     );
   });
 
-  app.get('/beneficiaires/:beneficiaire/export.json', async (request, reply) => {
+  app.get('/beneficiaires/:beneficiaire/export.json', { config: { access: { helperOf: 'beneficiaire' } } }, async (request, reply) => {
     const found = await load(request, reply);
     if (!found) return reply.callNotFound();
     const data = await exportBeneficiary(

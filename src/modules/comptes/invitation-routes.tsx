@@ -13,7 +13,7 @@ export function invitationRoutes(app: FastifyInstance, { db, config }: RouteCont
 
   app.get(
     '/invitation/:token',
-    { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
+    { config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } } },
     async (request, reply) => {
       const { token } = request.params as { token: string };
       const invitation = await findOpenInvitation(db, token);
@@ -32,7 +32,7 @@ export function invitationRoutes(app: FastifyInstance, { db, config }: RouteCont
 
   app.post(
     '/invitation/:token',
-    { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    { config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
     async (request, reply) => {
       const { token } = request.params as { token: string };
       const invitation = await findOpenInvitation(db, token);

@@ -54,13 +54,13 @@ export function passwordRoutes(app: FastifyInstance, { db, config }: RouteContex
     });
   }
 
-  app.get('/mot-de-passe-oublie', async (_request, reply) =>
+  app.get('/mot-de-passe-oublie', { config: { access: 'public' } }, async (_request, reply) =>
     reply.page({ title: 'Mot de passe oublié' }, <ForgotPasswordPage csrf={reply.generateCsrf()} />),
   );
 
   app.post(
     '/mot-de-passe-oublie',
-    { config: { rateLimit: { max: 5, timeWindow: '1 minute' } } },
+    { config: { access: 'public', rateLimit: { max: 5, timeWindow: '1 minute' } } },
     async (request, reply) => {
       const email = String((request.body as { email?: string })?.email ?? '').trim();
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
@@ -82,7 +82,7 @@ export function passwordRoutes(app: FastifyInstance, { db, config }: RouteContex
     },
   );
 
-  app.get('/mot-de-passe/:token', async (request, reply) => {
+  app.get('/mot-de-passe/:token', { config: { access: 'public' } }, async (request, reply) => {
     const { token } = request.params as { token: string };
     if (!(await findReset(db, token)))
       return reply.page({ title: 'Lien non valable', status: 410 }, <InvalidLinkPage />);
@@ -94,7 +94,7 @@ export function passwordRoutes(app: FastifyInstance, { db, config }: RouteContex
 
   app.post(
     '/mot-de-passe/:token',
-    { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    { config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
     async (request, reply) => {
       const { token } = request.params as { token: string };
       const reset = await findReset(db, token);

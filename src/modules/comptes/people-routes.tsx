@@ -91,9 +91,9 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     );
   };
 
-  app.get('/admin/personnes', (request, reply) => peoplePage(request, reply));
+  app.get('/admin/personnes', { config: { access: 'coordinator' } }, (request, reply) => peoplePage(request, reply));
 
-  app.post('/admin/personnes', async (request, reply) => {
+  app.post('/admin/personnes', { config: { access: 'coordinator' } }, async (request, reply) => {
     await listPeople(db, request.actor); // refuses those who manage nobody
     const body = request.body as Record<string, string>;
     const form = parseForm(inviteSchema, body);
@@ -146,9 +146,9 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     );
   };
 
-  app.get('/admin/personnes/:personne', (request, reply) => personPage(request, reply));
+  app.get('/admin/personnes/:personne', { config: { access: { coordinatorOf: 'personne' } } }, (request, reply) => personPage(request, reply));
 
-  app.post('/admin/personnes/:personne/role', async (request, reply) => {
+  app.post('/admin/personnes/:personne/role', { config: { access: { coordinatorOf: 'personne' } } }, async (request, reply) => {
     const person = await loadPerson(request);
     if (!person) return reply.callNotFound();
     const form = parseForm(roleChangeSchema, request.body);
@@ -158,7 +158,7 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     return reply.redirect(`/admin/personnes/${person.id}?ok=role`, 303);
   });
 
-  app.post('/admin/personnes/:personne/statut', async (request, reply) => {
+  app.post('/admin/personnes/:personne/statut', { config: { access: { coordinatorOf: 'personne' } } }, async (request, reply) => {
     const person = await loadPerson(request);
     if (!person) return reply.callNotFound();
     const action = (request.body as { action?: string })?.action;
@@ -171,7 +171,7 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
   });
 
   // Sensitive: the administrator confirms with a fresh code of their own first.
-  app.post('/admin/personnes/:personne/totp', async (request, reply) => {
+  app.post('/admin/personnes/:personne/totp', { config: { access: 'admin' } }, async (request, reply) => {
     if (!isAdmin(request.actor)) throw new ForbiddenError();
     const person = await loadPerson(request);
     if (!person) return reply.callNotFound();
@@ -184,7 +184,7 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
   });
 
   // Re-authentication: a fresh TOTP code, valid five minutes, before sensitive actions.
-  app.get('/connexion/confirmer', async (request, reply) => {
+  app.get('/connexion/confirmer', { config: { access: 'signed-in' } }, async (request, reply) => {
     if (request.actor.kind !== 'user') return reply.redirect('/connexion');
     const back = safeReturn((request.query as { retour?: string }).retour);
     return reply.page(
@@ -195,7 +195,7 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
 
   app.post(
     '/connexion/confirmer',
-    { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    { config: { access: 'signed-in', rateLimit: { max: 10, timeWindow: '1 minute' } } },
     async (request, reply) => {
       const actor = request.actor;
       if (actor.kind !== 'user') return reply.redirect('/connexion');
@@ -220,7 +220,7 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     },
   );
 
-  app.get('/compte/sessions', async (request, reply) => {
+  app.get('/compte/sessions', { config: { access: 'signed-in' } }, async (request, reply) => {
     const actor = request.actor;
     if (actor.kind !== 'user') return reply.redirect('/connexion');
     const sessions = await listSessions(db, actor.userId, request.cookies[SESSION_COOKIE]);
@@ -230,7 +230,7 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     );
   });
 
-  app.post('/compte/sessions/fermer', async (request, reply) => {
+  app.post('/compte/sessions/fermer', { config: { access: 'signed-in' } }, async (request, reply) => {
     const actor = request.actor;
     if (actor.kind !== 'user') return reply.redirect('/connexion');
     const handle = String((request.body as { session?: string })?.session ?? '');
@@ -249,7 +249,7 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     return reply.redirect('/compte/sessions?ok=session', 303);
   });
 
-  app.post('/compte/sessions/toutes', async (request, reply) => {
+  app.post('/compte/sessions/toutes', { config: { access: 'signed-in' } }, async (request, reply) => {
     const actor = request.actor;
     if (actor.kind !== 'user') return reply.redirect('/connexion');
     if ((request.body as { confirm?: string })?.confirm !== 'oui')
@@ -261,7 +261,7 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
   });
 
   // Mail that could not leave (no SMTP): administrators read it here. Reading is journaled.
-  app.get('/admin/courriels', async (request, reply) => {
+  app.get('/admin/courriels', { config: { access: 'admin' } }, async (request, reply) => {
     if (!isAdmin(request.actor)) throw new ForbiddenError();
     const rows = await takeOutbox(db);
     await audit(db, { actor: request.actor, action: 'mail.outbox.read', ip: request.ip });

@@ -21,7 +21,7 @@ const signInSchema = z.object({
 });
 
 export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
-  app.get('/connexion', async (request, reply) => {
+  app.get('/connexion', { config: { access: 'public' } }, async (request, reply) => {
     if (request.actor.kind === 'user') return reply.redirect('/espace');
     return reply.page(
       { title: 'Se connecter' },
@@ -31,7 +31,7 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
 
   app.post(
     '/connexion',
-    { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    { config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
     async (request, reply) => {
       const body = request.body as Record<string, string>;
       const form = parseForm(signInSchema, body);
@@ -65,7 +65,7 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
     },
   );
 
-  app.post('/deconnexion', async (request, reply) => {
+  app.post('/deconnexion', { config: { access: 'public' } }, async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
     if (token) await closeSession(db, token);
     if (request.actor.kind === 'user')
@@ -136,13 +136,13 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
     );
   };
 
-  app.get('/espace', async (request, reply) => {
+  app.get('/espace', { config: { access: 'signed-in' } }, async (request, reply) => {
     const actor = request.actor;
     if (actor.kind !== 'user') return reply.redirect('/connexion');
     return spacePage(actor, reply);
   });
 
-  app.post('/espace/collectivite', async (request, reply) => {
+  app.post('/espace/collectivite', { config: { access: 'signed-in' } }, async (request, reply) => {
     const actor = request.actor;
     if (actor.kind !== 'user') return reply.redirect('/connexion');
     const id = Number((request.body as { collectivite?: string })?.collectivite);

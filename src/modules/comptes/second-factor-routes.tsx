@@ -22,13 +22,13 @@ const WRONG_CODE =
 const EXPIRED = 'Votre connexion a expiré ou a connu trop d’essais : recommencez.';
 
 /** Per address, as for the password: the per-account count (lockout.ts) bounds the rest. */
-const secondStepRateLimit = { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } };
+const secondStepRateLimit = { max: 10, timeWindow: '1 minute' };
 
 /** The second step of sign-in: a TOTP code (or a recovery code), or enrolling an app. */
 export function secondFactorRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
   const restart = (reply: FastifyReply) => reply.redirect('/connexion', 303);
 
-  app.get('/connexion/code', async (request, reply) => {
+  app.get('/connexion/code', { config: { access: 'public' } }, async (request, reply) => {
     const pending = await loadPending(db, request);
     if (!pending) return restart(reply);
     if (!pending.hasTotp) return reply.redirect('/connexion/activer', 303);
@@ -38,7 +38,7 @@ export function secondFactorRoutes(app: FastifyInstance, { db, config }: RouteCo
     );
   });
 
-  app.post('/connexion/code', secondStepRateLimit, async (request, reply) => {
+  app.post('/connexion/code', { config: { access: 'public', rateLimit: secondStepRateLimit } }, async (request, reply) => {
     const pending = await loadPending(db, request);
     if (!pending?.hasTotp) return restart(reply);
     const code = String((request.body as { code?: string })?.code ?? '').trim();
@@ -117,14 +117,14 @@ export function secondFactorRoutes(app: FastifyInstance, { db, config }: RouteCo
     );
   };
 
-  app.get('/connexion/activer', async (request, reply) => {
+  app.get('/connexion/activer', { config: { access: 'public' } }, async (request, reply) => {
     const pending = await loadPending(db, request);
     if (!pending) return restart(reply);
     if (pending.hasTotp) return reply.redirect('/connexion/code', 303);
     return enrolPage(reply, pending);
   });
 
-  app.post('/connexion/activer', secondStepRateLimit, async (request, reply) => {
+  app.post('/connexion/activer', { config: { access: 'public', rateLimit: secondStepRateLimit } }, async (request, reply) => {
     const pending = await loadPending(db, request);
     if (!pending || pending.hasTotp || !pending.enrolSecret) return restart(reply);
     const code = String((request.body as { code?: string })?.code ?? '');

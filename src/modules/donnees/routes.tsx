@@ -69,7 +69,7 @@ async function sendFile(
 export function donneesRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
   const publisherName = async () => (await getOpsn(db))?.name ?? 'Relais';
 
-  app.get('/donnees', async (request, reply) => {
+  app.get('/donnees', { config: { access: 'public' } }, async (request, reply) => {
     const [files, publisher] = await Promise.all([publishedFiles(db), publisherName()]);
     const entries: DatasetEntry[] = listDatasets().map((dataset) => ({
       dataset,
@@ -87,7 +87,7 @@ export function donneesRoutes(app: FastifyInstance, { db, config }: RouteContext
     );
   });
 
-  app.get('/donnees/catalogue.jsonld', async (request, reply) => {
+  app.get('/donnees/catalogue.jsonld', { config: { access: 'public' } }, async (request, reply) => {
     const [files, opsn] = await Promise.all([publishedFiles(db), getOpsn(db)]);
     const catalogue = buildCatalogue({
       base: config.publicUrl,
@@ -103,7 +103,7 @@ export function donneesRoutes(app: FastifyInstance, { db, config }: RouteContext
     return reply.type('application/ld+json; charset=utf-8').send(body);
   });
 
-  app.get('/donnees/:fichier', async (request, reply) => {
+  app.get('/donnees/:fichier', { config: { access: 'public' } }, async (request, reply) => {
     const match = FILE_NAME.exec((request.params as { fichier: string }).fichier);
     const dataset = match?.[1] ? findDataset(match[1]) : undefined;
     if (!match || !dataset) return reply.callNotFound();
@@ -130,7 +130,7 @@ export function donneesRoutes(app: FastifyInstance, { db, config }: RouteContext
     );
   });
 
-  app.post('/admin/donnees/regenerer', async (request, reply) => {
+  app.post('/admin/donnees/regenerer', { config: { access: 'admin' } }, async (request, reply) => {
     ensure(request.actor, 'opendata.publish');
     const results = await regenerateDatasets(db, request.actor);
     return reply.page(

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Actor, can, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
+import { type Actor, can, isAdmin } from '../../platform/auth/policy.ts';
 import { csvText } from '../../platform/csv.ts';
-import { TAKES_FILES } from '../../platform/http/uploads.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { displayName, listCollectivites } from '../territoires/index.ts';
@@ -21,7 +20,6 @@ import {
   findManagedPlace,
   listImports,
   listManagedPlaces,
-  managedCollectivites,
   newPlaceLmnId,
   placeHistory,
   savePlace,
@@ -55,18 +53,10 @@ function chosenCollectivite(
   return choices.find((c) => c.id === id);
 }
 
-/** Only administrators and coordinators look after places; each place's own rule comes after. */
-const managers = {
-  preHandler: async (request: FastifyRequest) => {
-    const scope = managedCollectivites(request.actor);
-    if (scope !== null && scope.length === 0) throw new ForbiddenError();
-  },
-};
-
 const lieuParam = (request: FastifyRequest) => (request.params as { lieu: string }).lieu;
 
 export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
-  app.get('/admin/lieux', managers, async (request, reply) => {
+  app.get('/admin/lieux', { config: { access: 'coordinator' } }, async (request, reply) => {
     const query = request.query as { q?: string; statut?: string; page?: string; ok?: string };
     const status = query.statut === 'publie' || query.statut === 'brouillon' ? query.statut : undefined;
     const page = Math.max(1, Math.min(10_000, Number(query.page) || 1));
@@ -117,7 +107,7 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
       />,
     );
 
-  app.get('/admin/lieux/nouveau', managers, async (request, reply) => {
+  app.get('/admin/lieux/nouveau', { config: { access: 'coordinator' } }, async (request, reply) => {
     const choices = await choicesFor(db, request.actor);
     const active = request.actor.kind === 'user' ? request.actor.activeCollectiviteId : null;
     const preferred =
@@ -131,7 +121,7 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     });
   });
 
-  app.post('/admin/lieux/nouveau', managers, async (request, reply) => {
+  app.post('/admin/lieux/nouveau', { config: { access: 'coordinator' } }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const choices = await choicesFor(db, request.actor);
     const chosen = chosenCollectivite(body, choices);
@@ -152,7 +142,7 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     return reply.redirect(`/admin/lieux/${saved.id}?ok=enregistre`, 303);
   });
 
-  app.get('/admin/lieux/:lieu', managers, async (request, reply) => {
+  app.get('/admin/lieux/:lieu', { config: { access: { coordinatorOf: 'lieu' } } }, async (request, reply) => {
     const row = await findManagedPlace(db, request.actor, lieuParam(request));
     if (!row) return reply.callNotFound();
     const ok = (request.query as { ok?: string }).ok;
@@ -168,7 +158,7 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     });
   });
 
-  app.post('/admin/lieux/:lieu', managers, async (request, reply) => {
+  app.post('/admin/lieux/:lieu', { config: { access: { coordinatorOf: 'lieu' } } }, async (request, reply) => {
     const row = await findManagedPlace(db, request.actor, lieuParam(request));
     if (!row) return reply.callNotFound();
     const body = (request.body ?? {}) as Record<string, unknown>;
@@ -199,7 +189,7 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     ['publier', 'publie', 'publie'],
     ['depublier', 'brouillon', 'depublie'],
   ] as const) {
-    app.post(`/admin/lieux/:lieu/${path}`, managers, async (request, reply) => {
+    app.post(`/admin/lieux/:lieu/${path}`, { config: { access: { coordinatorOf: 'lieu' } } }, async (request, reply) => {
       const row = await findManagedPlace(db, request.actor, lieuParam(request));
       if (!row) return reply.callNotFound();
       await setPlaceStatus(db, request.actor, row.id, status);
@@ -207,7 +197,7 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     });
   }
 
-  app.get('/admin/lieux/:lieu/historique', managers, async (request, reply) => {
+  app.get('/admin/lieux/:lieu/historique', { config: { access: { coordinatorOf: 'lieu' } } }, async (request, reply) => {
     const row = await findManagedPlace(db, request.actor, lieuParam(request));
     if (!row) return reply.callNotFound();
     return reply.page(
@@ -242,9 +232,9 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
       />,
     );
 
-  app.get('/admin/lieux/import', managers, (request, reply) => importForm(request, reply, {}));
+  app.get('/admin/lieux/import', { config: { access: 'coordinator' } }, (request, reply) => importForm(request, reply, {}));
 
-  app.post('/admin/lieux/import', { ...managers, ...TAKES_FILES }, async (request, reply) => {
+  app.post('/admin/lieux/import', { config: { access: 'coordinator', files: true } }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const choices = await choicesFor(db, request.actor);
     const chosen = chosenCollectivite(body, choices);
@@ -304,7 +294,7 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     return report;
   };
 
-  app.get('/admin/lieux/imports/:import', managers, async (request, reply) => {
+  app.get('/admin/lieux/imports/:import', { config: { access: { coordinatorOf: 'import' } } }, async (request, reply) => {
     const report = await storedReport(request);
     if (!report) return reply.callNotFound();
     return reply.page(
@@ -319,7 +309,7 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     );
   });
 
-  app.get('/admin/lieux/imports/:import/rapport.csv', managers, async (request, reply) => {
+  app.get('/admin/lieux/imports/:import/rapport.csv', { config: { access: { coordinatorOf: 'import' } } }, async (request, reply) => {
     const report = await storedReport(request);
     if (!report) return reply.callNotFound();
     return reply

@@ -88,7 +88,7 @@ function withoutBadPosition(raw: Record<string, unknown>): {
 }
 
 export function lieuxRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
-  app.get('/lieux', async (request: FastifyRequest, reply) => {
+  app.get('/lieux', { config: { access: 'public' } }, async (request: FastifyRequest, reply) => {
     const checked = withoutBadPosition(request.query as Record<string, unknown>);
     const raw = checked.raw;
     const form: SearchForm = {
@@ -138,7 +138,7 @@ export function lieuxRoutes(app: FastifyInstance, { db, config }: RouteContext):
     );
   });
 
-  app.get('/lieux/:id', async (request, reply) => {
+  app.get('/lieux/:id', { config: { access: 'public' } }, async (request, reply) => {
     const [row, opsn] = await Promise.all([
       findPublishedPlace(db, (request.params as { id: string }).id),
       getOpsn(db),

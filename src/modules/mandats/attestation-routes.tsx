@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { RouteContext } from '../../platform/module.ts';
 import {
   type AttestationDocument,
   attestationPdf,
@@ -10,14 +10,6 @@ import {
 import { AttestationPage } from './attestation-views.tsx';
 import { loadVisibleMandate } from './mandate-routes.tsx';
 import { type Mandat, recordMandateRead } from './service.ts';
-
-/** Who may call each route of this file (see platform/module.ts). */
-export const attestationAccess: AccessTable = {
-  'GET /mandats/:mandat/attestation': { helperOf: 'mandat' },
-  'GET /mandats/:mandat/attestation.pdf': { helperOf: 'mandat' },
-  'GET /mandats/:mandat/revocations/:revocation': { helperOf: 'mandat' },
-  'GET /mandats/:mandat/revocations/:revocation/attestation.pdf': { helperOf: 'mandat' },
-};
 
 const crumbs = (m: Mandat) => [
   { href: '/espace', label: 'Mon espace' },
@@ -64,7 +56,7 @@ export function attestationRoutes(app: FastifyInstance, { db, config }: RouteCon
       .send(await attestationPdf(document));
   }
 
-  app.get('/mandats/:mandat/attestation', async (request, reply) => {
+  app.get('/mandats/:mandat/attestation', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
     const found = await loadVisibleMandate(db, request);
     if (!found) return reply.callNotFound();
     if (!found.m.empreinte) return noAttestation(reply, found.m);
@@ -73,7 +65,7 @@ export function attestationRoutes(app: FastifyInstance, { db, config }: RouteCon
     return printPage(reply, found.m, document, `/mandats/${found.m.id}/attestation.pdf`);
   });
 
-  app.get('/mandats/:mandat/attestation.pdf', async (request, reply) => {
+  app.get('/mandats/:mandat/attestation.pdf', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
     const found = await loadVisibleMandate(db, request);
     if (!found) return reply.callNotFound();
     if (!found.m.empreinte) return noAttestation(reply, found.m);
@@ -91,7 +83,7 @@ export function attestationRoutes(app: FastifyInstance, { db, config }: RouteCon
     return document ? { ...found, id, document } : null;
   }
 
-  app.get('/mandats/:mandat/revocations/:revocation', async (request, reply) => {
+  app.get('/mandats/:mandat/revocations/:revocation', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
     const found = await loadRevocation(request);
     if (!found) return reply.callNotFound();
     await recordMandateRead(db, found.helper, found.m, 'attestation de révocation');
@@ -103,7 +95,7 @@ export function attestationRoutes(app: FastifyInstance, { db, config }: RouteCon
     );
   });
 
-  app.get('/mandats/:mandat/revocations/:revocation/attestation.pdf', async (request, reply) => {
+  app.get('/mandats/:mandat/revocations/:revocation/attestation.pdf', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
     const found = await loadRevocation(request);
     if (!found) return reply.callNotFound();
     await recordMandateRead(db, found.helper, found.m, 'attestation de révocation PDF');

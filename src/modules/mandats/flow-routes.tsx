@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/journal.ts';
 import { useTotpCode } from '../../platform/auth/second-factor.ts';
 import { notifierFor } from '../../platform/messaging/index.ts';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
 import { displayNameOf, findVisibleBeneficiary } from '../beneficiaires/index.ts';
 import type { PlaceSummary } from '../lieux/index.ts';
@@ -31,16 +31,6 @@ import {
   SummaryPage,
 } from './flow-views.tsx';
 import { requireHabilitatedHelper } from './habilitations.ts';
-
-/** Who may call each route of this file (see platform/module.ts). */
-export const flowAccess: AccessTable = {
-  'GET /mandats/nouveau': 'helper',
-  'POST /mandats/nouveau': 'helper',
-  'GET /mandats/brouillons/:brouillon/recapitulatif': { helperOf: 'brouillon' },
-  'POST /mandats/brouillons/:brouillon/confirmer': { helperOf: 'brouillon' },
-  'GET /mandats/brouillons/:brouillon/:etape': { helperOf: 'brouillon' },
-  'POST /mandats/brouillons/:brouillon/:etape': { helperOf: 'brouillon' },
-};
 
 const CRUMBS: Crumb[] = [
   { href: '/espace', label: 'Mon espace' },
@@ -112,7 +102,7 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
     );
   }
 
-  app.get('/mandats/nouveau', async (request, reply) => {
+  app.get('/mandats/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = await requireHabilitatedHelper(db, request.actor);
     const id = (request.query as { beneficiaire?: string }).beneficiaire;
     const b = id ? await findVisibleBeneficiary(db, helper, id) : undefined;
@@ -122,7 +112,7 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
     );
   });
 
-  app.post('/mandats/nouveau', async (request, reply) => {
+  app.post('/mandats/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = await requireHabilitatedHelper(db, request.actor);
     const places = await helperPlaces(db, helper.userId);
     if (places.length === 0) return reply.redirect('/activites/lieux', 303);
@@ -142,7 +132,7 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
     return reply.redirect(draftUrl(draftId, 'personne'), 303);
   });
 
-  app.get('/mandats/brouillons/:brouillon/recapitulatif', async (request, reply) => {
+  app.get('/mandats/brouillons/:brouillon/recapitulatif', { config: { access: { helperOf: 'brouillon' } } }, async (request, reply) => {
     const ctx = await loadContext(request);
     if (!ctx) return reply.callNotFound();
     return summaryPage(reply, ctx);
@@ -180,7 +170,7 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
   // The helper confirms with a fresh one-time code: the mandate is theirs, in person or by SMS.
   app.post(
     '/mandats/brouillons/:brouillon/confirmer',
-    { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    { config: { access: { helperOf: 'brouillon' }, rateLimit: { max: 10, timeWindow: '1 minute' } } },
     async (request, reply) => {
       const ctx = await loadContext(request);
       if (!ctx) return reply.callNotFound();
@@ -209,14 +199,14 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
     },
   );
 
-  app.get('/mandats/brouillons/:brouillon/:etape', async (request, reply) => {
+  app.get('/mandats/brouillons/:brouillon/:etape', { config: { access: { helperOf: 'brouillon' } } }, async (request, reply) => {
     const step = (request.params as { etape: string }).etape;
     const ctx = await loadContext(request);
     if (!ctx || !isStep(step)) return reply.callNotFound();
     return stepPage(request, reply, ctx, step);
   });
 
-  app.post('/mandats/brouillons/:brouillon/:etape', async (request, reply) => {
+  app.post('/mandats/brouillons/:brouillon/:etape', { config: { access: { helperOf: 'brouillon' } } }, async (request, reply) => {
     const step = (request.params as { etape: string }).etape;
     const ctx = await loadContext(request);
     if (!ctx || !isStep(step)) return reply.callNotFound();

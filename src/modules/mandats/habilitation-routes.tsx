@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type Actor, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
 import { parseForm, requiredText } from '../../platform/forms.ts';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { RouteContext } from '../../platform/module.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { displayName, listCollectivites } from '../territoires/index.ts';
@@ -15,13 +15,6 @@ import {
   invitedByActor,
   withdrawHabilitation,
 } from './habilitations.ts';
-
-/** Who may call each route of this file (see platform/module.ts). */
-export const habilitationAccess: AccessTable = {
-  'GET /admin/habilitations': 'coordinator',
-  'POST /admin/habilitations/:personne': { coordinatorOf: 'personne' },
-  'POST /admin/habilitations/:personne/retirer': { coordinatorOf: 'personne' },
-};
 
 const FLASH: Record<string, string> = {
   accordee: 'L’habilitation est enregistrée : l’aidant peut créer et utiliser des mandats.',
@@ -158,9 +151,9 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
   const done = (reply: FastifyReply, collectiviteId: number, ok: keyof typeof FLASH) =>
     reply.redirect(`/admin/habilitations?collectivite=${collectiviteId}&ok=${ok}`, 303);
 
-  app.get('/admin/habilitations', (request, reply) => listPage(request, reply));
+  app.get('/admin/habilitations', { config: { access: 'coordinator' } }, (request, reply) => listPage(request, reply));
 
-  app.post('/admin/habilitations/:personne', async (request, reply) => {
+  app.post('/admin/habilitations/:personne', { config: { access: { coordinatorOf: 'personne' } } }, async (request, reply) => {
     const helper = await target(request);
     if (!helper) return reply.callNotFound();
     const body = (request.body ?? {}) as Record<string, unknown>;
@@ -192,7 +185,7 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
     return done(reply, helper.collectiviteId, 'accordee');
   });
 
-  app.post('/admin/habilitations/:personne/retirer', async (request, reply) => {
+  app.post('/admin/habilitations/:personne/retirer', { config: { access: { coordinatorOf: 'personne' } } }, async (request, reply) => {
     const helper = await target(request);
     if (!helper) return reply.callNotFound();
     const body = (request.body ?? {}) as Record<string, unknown>;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../platform/db/database.ts';
 import { maskPhone } from '../../platform/messaging/index.ts';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
 import { displayNameOf, findVisibleBeneficiary } from '../beneficiaires/index.ts';
 import { placeSummaryOf } from '../lieux/index.ts';
@@ -25,17 +25,6 @@ import {
 } from './service.ts';
 import { DEMANDEURS, type Demandeur, STATUTS, type Statut } from './vocabulary.ts';
 
-/** Who may call each route of this file (see platform/module.ts). */
-export const mandateAccess: AccessTable = {
-  'GET /mandats': 'helper',
-  'GET /mandats/:mandat': { helperOf: 'mandat' },
-  'POST /mandats/:mandat/usages': { helperOf: 'mandat' },
-  'GET /mandats/:mandat/revoquer': { helperOf: 'mandat' },
-  'POST /mandats/:mandat/revoquer': { helperOf: 'mandat' },
-  'POST /mandats/:mandat/renouveler': { helperOf: 'mandat' },
-  'POST /mandats/:mandat/annuler': { helperOf: 'mandat' },
-};
-
 const CRUMBS: Crumb[] = [
   { href: '/espace', label: 'Mon espace' },
   { href: '/mandats', label: 'Mandats' },
@@ -56,7 +45,7 @@ export async function loadVisibleMandate(
 export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void {
   const load = (request: FastifyRequest) => loadVisibleMandate(db, request);
 
-  app.get('/mandats', async (request, reply) => {
+  app.get('/mandats', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = await requireHabilitatedHelper(db, request.actor);
     const q = request.query as Record<string, string | undefined>;
     const places = await helperPlaces(db, helper.userId);
@@ -138,14 +127,14 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
     );
   }
 
-  app.get('/mandats/:mandat', async (request, reply) => {
+  app.get('/mandats/:mandat', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
     const found = await load(request);
     if (!found) return reply.callNotFound();
     await recordMandateRead(db, found.helper, found.m, 'fiche');
     return detailPage(reply, found.helper, found.m, { flash: (request.query as { ok?: string }).ok });
   });
 
-  app.post('/mandats/:mandat/usages', async (request, reply) => {
+  app.post('/mandats/:mandat/usages', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
     const found = await load(request);
     if (!found) return reply.callNotFound();
     const body = (request.body ?? {}) as { demarche?: string; description?: string };
@@ -181,14 +170,14 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
     );
   }
 
-  app.get('/mandats/:mandat/revoquer', async (request, reply) => {
+  app.get('/mandats/:mandat/revoquer', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
     const found = await load(request);
     if (!found) return reply.callNotFound();
     if (effectiveStatus(found.m) !== 'actif') return reply.redirect(`/mandats/${found.m.id}`, 303);
     return revokePage(reply, found.m);
   });
 
-  app.post('/mandats/:mandat/revoquer', async (request, reply) => {
+  app.post('/mandats/:mandat/revoquer', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
     const found = await load(request);
     if (!found) return reply.callNotFound();
     const body = (request.body ?? {}) as Record<string, unknown>;
@@ -215,7 +204,7 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
   });
 
   // Renewal starts the flow again from the old mandate: the identity is checked anew.
-  app.post('/mandats/:mandat/renouveler', async (request, reply) => {
+  app.post('/mandats/:mandat/renouveler', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
     const found = await load(request);
     if (!found) return reply.callNotFound();
     if (effectiveStatus(found.m) === 'en_attente') return reply.redirect(`/mandats/${found.m.id}`, 303);
@@ -223,7 +212,7 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
     return reply.redirect(`/mandats/brouillons/${draftId}/personne`, 303);
   });
 
-  app.post('/mandats/:mandat/annuler', async (request, reply) => {
+  app.post('/mandats/:mandat/annuler', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
     const found = await load(request);
     if (!found) return reply.callNotFound();
     const result = await cancelPendingRequest(db, found.helper, found.m);

@@ -1,16 +1,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { RouteContext } from '../../platform/module.ts';
 import { UnknownFingerprint, VerificationForm, VerificationResult } from './attestation-views.tsx';
 import { verificationOf } from './service.ts';
 
-/** Who may call each route of this file (see platform/module.ts). */
-export const verificationAccess: AccessTable = {
-  'GET /mandats/verifier': 'public',
-  'GET /mandats/verifier/:empreinte': 'public',
-};
-
 /** Guessing a fingerprint is hopeless (2^256), but probing is still slowed down. */
-const PROBE_LIMIT = { config: { rateLimit: { max: 20, timeWindow: '1 minute' } } };
+const PROBE_LIMIT = { max: 20, timeWindow: '1 minute' };
 
 const normalise = (value: string) => value.replace(/\s+/g, '').toLowerCase();
 
@@ -23,7 +17,7 @@ function privateHeaders(reply: FastifyReply): void {
 }
 
 export function verificationRoutes(app: FastifyInstance, { db }: RouteContext): void {
-  app.get('/mandats/verifier', PROBE_LIMIT, async (request, reply) => {
+  app.get('/mandats/verifier', { config: { access: 'public', rateLimit: PROBE_LIMIT } }, async (request, reply) => {
     privateHeaders(reply);
     const typed = (request.query as { empreinte?: unknown }).empreinte;
     if (typed === undefined)
@@ -42,7 +36,7 @@ export function verificationRoutes(app: FastifyInstance, { db }: RouteContext): 
     );
   });
 
-  app.get('/mandats/verifier/:empreinte', PROBE_LIMIT, async (request, reply) => {
+  app.get('/mandats/verifier/:empreinte', { config: { access: 'public', rateLimit: PROBE_LIMIT } }, async (request, reply) => {
     privateHeaders(reply);
     const v = await verificationOf(db, normalise((request.params as { empreinte: string }).empreinte));
     if (!v) return reply.page({ title: 'Mandat inconnu', status: 404 }, <UnknownFingerprint />);

@@ -1,6 +1,6 @@
 import type { RelaisModule } from '../../platform/module.ts';
 import { assignPlacesAsSystem, placeApprovalMigrations } from './place-approval.ts';
-import { placeApprovalAccess, placeApprovalRoutes } from './place-approval-routes.tsx';
+import { placeApprovalRoutes } from './place-approval-routes.tsx';
 import './tables.ts';
 
 export {
@@ -21,5 +21,4 @@ export const mediateurs: RelaisModule = {
   name: 'mediateurs',
   migrations: placeApprovalMigrations,
   routes: placeApprovalRoutes,
-  access: placeApprovalAccess,
 };

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Actor, can, ForbiddenError } from '../../platform/auth/policy.ts';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { displayName, listCollectivites } from '../territoires/index.ts';
 import { choosablePlaces, type Helper, requireHelper } from './helpers.ts';
@@ -20,15 +20,6 @@ import {
   HelperPlacesPage,
   PlaceApprovalsPage,
 } from './place-approval-views.tsx';
-
-/** Who may call each route of this file (see platform/module.ts). */
-export const placeApprovalAccess: AccessTable = {
-  'GET /activites/lieux': 'helper',
-  'POST /activites/lieux': 'helper',
-  'GET /admin/lieux-activite': 'coordinator',
-  'POST /admin/lieux-activite': 'coordinator',
-  'POST /admin/lieux-activite/:personne': { coordinatorOf: 'personne' },
-};
 
 const HELPER_FLASH: Record<string, string> = {
   proposes:
@@ -92,12 +83,12 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
     );
   };
 
-  app.get('/activites/lieux', async (request, reply) => {
+  app.get('/activites/lieux', { config: { access: 'helper' } }, async (request, reply) => {
     const ok = okOf(request);
     return helperPage(reply, requireHelper(request.actor), { flash: ok ? HELPER_FLASH[ok] : undefined });
   });
 
-  app.post('/activites/lieux', async (request, reply) => {
+  app.post('/activites/lieux', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     const chosen = many((request.body as Record<string, unknown> | undefined)?.lieux);
     const saved = await proposePlaces(db, helper, chosen);
@@ -175,10 +166,10 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
     });
   };
 
-  app.get('/admin/lieux-activite', (request, reply) => approvalsPage(request, reply));
+  app.get('/admin/lieux-activite', { config: { access: 'coordinator' } }, (request, reply) => approvalsPage(request, reply));
 
   // Assigning: the coordinator chooses the helper and the place.
-  app.post('/admin/lieux-activite', async (request, reply) => {
+  app.post('/admin/lieux-activite', { config: { access: 'coordinator' } }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const values = { personne: str(one(body.personne)), lieu: str(one(body.lieu)) };
     const errors: FieldErrors = {};
@@ -196,7 +187,7 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
   });
 
   // Deciding on one helper's proposal or approved place.
-  app.post('/admin/lieux-activite/:personne', async (request, reply) => {
+  app.post('/admin/lieux-activite/:personne', { config: { access: { coordinatorOf: 'personne' } } }, async (request, reply) => {
     const { personne } = request.params as { personne: string };
     const theirs = await helperCollectivitesOf(db, personne);
     if (theirs.length === 0) return reply.callNotFound();

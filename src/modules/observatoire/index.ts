@@ -3,7 +3,7 @@ import { observatoireCli } from './cli.ts';
 import { registerIndexCoverageDataset } from './dataset.ts';
 import { observatoireRoutes } from './routes.tsx';
 import { observatoireMigrations } from './tables.ts';
-import { territoryAccess, territoryRoutes } from './territory-routes.tsx';
+import { territoryRoutes } from './territory-routes.tsx';
 
 // The open dataset of the index per commune with its coverage is the observatory's to build.
 registerIndexCoverageDataset();
@@ -20,13 +20,6 @@ export const observatoire: RelaisModule = {
     territoryRoutes(app, ctx);
   },
   cli: observatoireCli,
-  access: {
-    'GET /admin/observatoire/ifn': 'admin',
-    'POST /admin/observatoire/ifn': 'admin',
-    'GET /admin/observatoire/ifn/rapport': 'admin',
-    'GET /admin/observatoire/ifn/rapport.csv': 'admin',
-    ...territoryAccess,
-  },
   nav: [{ href: '/observatoire', label: 'Observatoire' }],
   home: [
     {

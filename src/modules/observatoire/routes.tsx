@@ -1,9 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
 import { csvText } from '../../platform/csv.ts';
 import { optionalText, parseForm } from '../../platform/forms.ts';
-import { TAKES_FILES } from '../../platform/http/uploads.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import type { IfnKind } from './ifn-file.ts';
@@ -26,13 +24,6 @@ import {
   type ReportView,
   reportPath,
 } from './views.tsx';
-
-/** The index is imported by the OPSN's administrators only; the domain functions check again. */
-const adminsOnly = {
-  preHandler: async (request: FastifyRequest) => {
-    if (!isAdmin(request.actor)) throw new ForbiddenError();
-  },
-};
 
 const BREADCRUMBS = [{ href: '/espace', label: 'Mon espace' }];
 
@@ -92,7 +83,7 @@ export function observatoireRoutes(app: FastifyInstance, { db }: RouteContext): 
     );
   };
 
-  app.get(IFN_ADMIN_PATH, adminsOnly, async (request, reply) => {
+  app.get(IFN_ADMIN_PATH, { config: { access: 'admin' } }, async (request, reply) => {
     const code = (request.query as { code?: string }).code?.trim().toUpperCase();
     if (code === undefined) return adminPage(reply);
     if (!INSEE_PATTERN.test(code) && !SIREN_PATTERN.test(code)) {
@@ -110,7 +101,7 @@ export function observatoireRoutes(app: FastifyInstance, { db }: RouteContext): 
     });
   });
 
-  app.post(IFN_ADMIN_PATH, { ...adminsOnly, ...TAKES_FILES }, async (request, reply) => {
+  app.post(IFN_ADMIN_PATH, { config: { access: 'admin', files: true } }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const values = {
       millesime: typeof body.millesime === 'string' ? body.millesime : '',
@@ -156,7 +147,7 @@ export function observatoireRoutes(app: FastifyInstance, { db }: RouteContext): 
     return stored;
   };
 
-  app.get(`${IFN_ADMIN_PATH}/rapport`, adminsOnly, async (request, reply) => {
+  app.get(`${IFN_ADMIN_PATH}/rapport`, { config: { access: 'admin' } }, async (request, reply) => {
     const stored = await storedReport(request, reply);
     if (!stored) return reply;
     const view: ReportView = {
@@ -173,7 +164,7 @@ export function observatoireRoutes(app: FastifyInstance, { db }: RouteContext): 
     );
   });
 
-  app.get(`${IFN_ADMIN_PATH}/rapport.csv`, adminsOnly, async (request, reply) => {
+  app.get(`${IFN_ADMIN_PATH}/rapport.csv`, { config: { access: 'admin' } }, async (request, reply) => {
     const stored = await storedReport(request, reply);
     if (!stored) return reply;
     return reply

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { RouteContext } from '../../platform/module.ts';
 import { MAP_ASSETS, mapAttributes, publishedPlacesWithPosition } from '../lieux/index.ts';
 import { type Period, parsePublishedPeriod } from '../statistiques/index.ts';
 import { getOpsn } from '../territoires/index.ts';
@@ -14,14 +14,6 @@ import {
   observeTerritory,
 } from './territory-service.ts';
 import { colourOf, ObservatoryHome, type SettingsValues, TerritoryPage } from './territory-views.tsx';
-
-export const territoryAccess: AccessTable = {
-  'GET /observatoire': 'public',
-  'GET /observatoire/:territoire': 'public',
-  'GET /observatoire/:territoire/integrer': 'public',
-  'GET /observatoire/:territoire/lieux.json': 'public',
-  'GET /observatoire/:territoire/rapport.pdf': 'public',
-};
 
 type SettingsInput =
   | { ok: true; settings: ObservationSettings; values: SettingsValues }
@@ -85,7 +77,7 @@ function allowFraming(reply: FastifyReply): void {
 export function territoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { db, config } = ctx;
 
-  app.get('/observatoire', async (_request, reply) => {
+  app.get('/observatoire', { config: { access: 'public' } }, async (_request, reply) => {
     const territories = await listTerritories(db);
     const totals = await latestTotals(ctx, territories);
     const indexImported = (await db.selectFrom('ifn_millesime').select('id').limit(1).execute()).length > 0;
@@ -123,11 +115,11 @@ export function territoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
     );
   }
 
-  app.get('/observatoire/:territoire', (request, reply) => territoryPage(request, reply, false));
-  app.get('/observatoire/:territoire/integrer', (request, reply) => territoryPage(request, reply, true));
+  app.get('/observatoire/:territoire', { config: { access: 'public' } }, (request, reply) => territoryPage(request, reply, false));
+  app.get('/observatoire/:territoire/integrer', { config: { access: 'public' } }, (request, reply) => territoryPage(request, reply, true));
 
   // The places of the territory for its map, each coloured by the index of its commune.
-  app.get('/observatoire/:territoire/lieux.json', async (request, reply) => {
+  app.get('/observatoire/:territoire/lieux.json', { config: { access: 'public' } }, async (request, reply) => {
     const territory = await findTerritory(db, (request.params as { territoire: string }).territoire);
     if (!territory) return reply.callNotFound();
     const [places, indexes] = await Promise.all([
@@ -152,7 +144,7 @@ export function territoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
     });
   });
 
-  app.get('/observatoire/:territoire/rapport.pdf', async (request, reply) => {
+  app.get('/observatoire/:territoire/rapport.pdf', { config: { access: 'public' } }, async (request, reply) => {
     const territory = await findTerritory(db, (request.params as { territoire: string }).territoire);
     if (!territory) return reply.callNotFound();
     const input = parseSettings(request.query as Record<string, unknown>);

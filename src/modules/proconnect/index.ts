@@ -11,8 +11,4 @@ export const proconnect: RelaisModule = {
   name: 'proconnect',
   migrations: proconnectMigrations,
   routes: proconnectRoutes,
-  access: {
-    [`GET ${START_PATH}`]: 'public',
-    [`GET ${CALLBACK_PATH}`]: 'public',
-  },
 };

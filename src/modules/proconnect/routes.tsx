@@ -26,7 +26,7 @@ const flowSchema = z.object({
 export const redirectUri = (config: Config) => `${config.publicUrl}${CALLBACK_PATH}`;
 
 /** Each leg talks to ProConnect over the network: a few tries a minute are plenty for a person. */
-const rateLimit = { config: { rateLimit: { max: 20, timeWindow: '1 minute' } } };
+const rateLimit = { max: 20, timeWindow: '1 minute' };
 
 /** The pending sign-in's action that links a new identity once the second factor is proved. */
 const CONFIRM_LINK = 'proconnect.link';
@@ -37,7 +37,7 @@ export function proconnectRoutes(app: FastifyInstance, { db, config }: RouteCont
   );
   const client = config.proconnect && createProConnectClient(config.proconnect, redirectUri(config));
 
-  app.get(START_PATH, rateLimit, async (request, reply) => {
+  app.get(START_PATH, { config: { access: 'public', rateLimit } }, async (request, reply) => {
     if (!client) return reply.callNotFound();
     if (request.actor.kind === 'user') return reply.redirect('/espace');
     let start: Awaited<ReturnType<typeof client.startSignIn>>;
@@ -52,7 +52,7 @@ export function proconnectRoutes(app: FastifyInstance, { db, config }: RouteCont
   });
 
   // Its URL carries the one-time authorization code: the logger drops query strings.
-  app.get(CALLBACK_PATH, { ...rateLimit }, async (request, reply) => {
+  app.get(CALLBACK_PATH, { config: { access: 'public', rateLimit } }, async (request, reply) => {
     if (!client) return reply.callNotFound();
     const checks = takeFlowCookie(request, reply);
     const query = request.query as Record<string, unknown>;

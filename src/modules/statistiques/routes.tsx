@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { Access, RouteContext } from '../../platform/module.ts';
 import type { Crumb } from '../../platform/ui/components.tsx';
 import { placesOfCollectivites } from '../lieux/index.ts';
 import { helperPlaces } from '../mediateurs/index.ts';
@@ -25,32 +25,6 @@ import {
   ShareGonePage,
   StatisticsPage,
 } from './views.tsx';
-
-/**
- * Who may call each route of this file (see platform/module.ts). A place's statistics are
- * also open to the helpers of that place (`placeStatistics` decides); the access table has no
- * word for "coordinators of its collectivité or its helpers", so it declares the first.
- */
-export const statisticsAccess: AccessTable = {
-  'GET /statistiques': 'helper',
-  'GET /statistiques/export.xlsx': 'helper',
-  'POST /statistiques/partages': 'helper',
-  'POST /statistiques/partages/retirer': 'helper',
-  'GET /statistiques/lieux/:lieu': { coordinatorOrHelperOf: 'lieu' },
-  'GET /statistiques/lieux/:lieu/export.xlsx': { coordinatorOrHelperOf: 'lieu' },
-  'POST /statistiques/lieux/:lieu/partages': { coordinatorOrHelperOf: 'lieu' },
-  'POST /statistiques/lieux/:lieu/partages/retirer': { coordinatorOrHelperOf: 'lieu' },
-  'GET /statistiques/collectivites/:collectivite': { coordinatorOf: 'collectivite' },
-  'GET /statistiques/collectivites/:collectivite/export.xlsx': { coordinatorOf: 'collectivite' },
-  'POST /statistiques/collectivites/:collectivite/partages': { coordinatorOf: 'collectivite' },
-  'POST /statistiques/collectivites/:collectivite/partages/retirer': { coordinatorOf: 'collectivite' },
-  'GET /statistiques/opsn': 'admin',
-  'GET /statistiques/opsn/export.xlsx': 'admin',
-  'POST /statistiques/opsn/partages': 'admin',
-  'POST /statistiques/opsn/partages/retirer': 'admin',
-  'GET /statistiques/partage/:token': 'public',
-  'GET /statistiques/partage/:token/export.xlsx': 'public',
-};
 
 /** A helper's own view takes any days; every other view whole months (published-period.ts). */
 const periodOf = (access: StatisticsAccess, input: Record<string, unknown>): PeriodInput =>
@@ -81,6 +55,8 @@ function fileName(scope: Scope, period: Period): string {
 type ScopeRoutes = {
   /** The page's path as registered, with its parameter. */
   path: string;
+  /** Who may call the page, its export and its shares (and the refusal's words). */
+  config: { access: Access; refusal?: string };
   resolve: (request: FastifyRequest) => Promise<StatisticsAccess | undefined>;
   links?: (access: StatisticsAccess) => Promise<LinkList | undefined>;
 };
@@ -91,6 +67,7 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
   const scopes: ScopeRoutes[] = [
     {
       path: '/statistiques',
+      config: { access: 'helper' },
       resolve: async (request) => helperStatistics(request.actor),
       links: async (access) => ({
         title: 'Les statistiques de vos lieux d’activité',
@@ -104,10 +81,18 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
     },
     {
       path: '/statistiques/lieux/:lieu',
+      config: {
+        access: { coordinatorOrHelperOf: 'lieu' },
+        refusal: 'Ces statistiques sont réservées aux médiateurs de ce lieu et à sa coordination.',
+      },
       resolve: (request) => placeStatistics(db, request.actor, (request.params as { lieu: string }).lieu),
     },
     {
       path: '/statistiques/collectivites/:collectivite',
+      config: {
+        access: { coordinatorOf: 'collectivite' },
+        refusal: 'Ces statistiques sont réservées à la coordination de cette collectivité.',
+      },
       resolve: (request) =>
         collectiviteStatistics(db, request.actor, (request.params as { collectivite: string }).collectivite),
       links: async (access) =>
@@ -123,6 +108,7 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
     },
     {
       path: '/statistiques/opsn',
+      config: { access: 'admin', refusal: 'Ces statistiques sont réservées aux administrateurs de l’OPSN.' },
       resolve: (request) => opsnStatistics(db, request.actor),
       links: async () => ({
         title: 'Les statistiques de chaque collectivité',
@@ -168,7 +154,7 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
   };
 
   for (const routes of scopes) {
-    app.get(routes.path, async (request, reply) => {
+    app.get(routes.path, { config: routes.config }, async (request, reply) => {
       const access = await routes.resolve(request);
       if (!access) return reply.callNotFound();
       return render(
@@ -180,7 +166,7 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
       );
     });
 
-    app.get(`${routes.path}/export.xlsx`, async (request, reply) => {
+    app.get(`${routes.path}/export.xlsx`, { config: routes.config }, async (request, reply) => {
       const access = await routes.resolve(request);
       if (!access) return reply.callNotFound();
       const input = periodOf(access, request.query as Record<string, unknown>);
@@ -194,7 +180,7 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
         .send(bytes);
     });
 
-    app.post(`${routes.path}/partages`, async (request, reply) => {
+    app.post(`${routes.path}/partages`, { config: routes.config }, async (request, reply) => {
       const access = await routes.resolve(request);
       if (!access) return reply.callNotFound();
       // A link always shows the published numbers: whole months, even from a helper's own view.
@@ -216,7 +202,7 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
       );
     });
 
-    app.post(`${routes.path}/partages/retirer`, async (request, reply) => {
+    app.post(`${routes.path}/partages/retirer`, { config: routes.config }, async (request, reply) => {
       const access = await routes.resolve(request);
       if (!access) return reply.callNotFound();
       const body = (request.body ?? {}) as Record<string, unknown>;
@@ -237,7 +223,7 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
     return found && { ...found, period: publishedPeriod(found.period) };
   };
 
-  app.get('/statistiques/partage/:token', async (request, reply) => {
+  app.get('/statistiques/partage/:token', { config: { access: 'public' } }, async (request, reply) => {
     reply.header('x-robots-tag', 'noindex').header('cache-control', 'no-store');
     const found = await shared(request);
     if (!found) return reply.page({ title: 'Lien de partage introuvable', status: 404 }, <ShareGonePage />);
@@ -253,7 +239,7 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
     );
   });
 
-  app.get('/statistiques/partage/:token/export.xlsx', async (request, reply) => {
+  app.get('/statistiques/partage/:token/export.xlsx', { config: { access: 'public' } }, async (request, reply) => {
     const found = await shared(request);
     if (!found) return reply.page({ title: 'Lien de partage introuvable', status: 404 }, <ShareGonePage />);
     const view = await statisticsView(db, found.access, found.period);

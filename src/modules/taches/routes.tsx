@@ -2,14 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseForm } from '../../platform/forms.ts';
 import { findRun } from '../../platform/jobs/index.ts';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { RouteContext } from '../../platform/module.ts';
 import { ensureAdmin, findJob, formatDateTime, jobStatuses, lastRuns, runJobNow } from './service.ts';
 import { TachesPage } from './views.tsx';
-
-export const tachesAccess: AccessTable = {
-  'GET /admin/taches': 'admin',
-  'POST /admin/taches/lancer': 'admin',
-};
 
 const shownSchema = z.object({ execution: z.coerce.number().int().positive().optional().catch(undefined) });
 const runSchema = z.object({ tache: z.string().trim().min(1).max(200) });
@@ -40,12 +35,12 @@ export function tachesRoutes(app: FastifyInstance, ctx: RouteContext): void {
       );
   };
 
-  app.get('/admin/taches', async (request, reply) => {
+  app.get('/admin/taches', { config: { access: 'admin' } }, async (request, reply) => {
     const shown = shownSchema.parse(request.query ?? {});
     return page(request, reply, { doneId: shown.execution });
   });
 
-  app.post('/admin/taches/lancer', async (request, reply) => {
+  app.post('/admin/taches/lancer', { config: { access: 'admin' } }, async (request, reply) => {
     ensureAdmin(request.actor);
     const form = parseForm(runSchema, request.body);
     const job = form.ok ? findJob(form.data.tache) : undefined;

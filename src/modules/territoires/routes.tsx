@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can, ensure } from '../../platform/auth/policy.ts';
 import { fileUrl } from '../../platform/files.ts';
 import { parseForm } from '../../platform/forms.ts';
-import { TAKES_FILES } from '../../platform/http/uploads.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { Brand } from '../../platform/ui/layout.tsx';
 import {
@@ -54,13 +53,13 @@ const idParam = (request: FastifyRequest) => {
 };
 
 export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteContext): void {
-  app.get('/', async (_request, reply) => {
+  app.get('/', { config: { access: 'public' } }, async (_request, reply) => {
     const [opsn, members] = await Promise.all([getOpsn(db), listCollectivites(db)]);
     if (!opsn) return reply.page({ title: 'Bienvenue' }, <NotConfigured />);
     return reply.page({ title: 'Accueil' }, <HomePage opsn={opsn} members={members} entries={home} />);
   });
 
-  app.get('/collectivites', async (_request, reply) => {
+  app.get('/collectivites', { config: { access: 'public' } }, async (_request, reply) => {
     const members = await listCollectivites(db);
     return reply.page(
       { title: 'Collectivités membres', breadcrumbs: [{ href: '/', label: 'Accueil' }] },
@@ -68,7 +67,7 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     );
   });
 
-  app.get('/collectivites/:slug', async (request, reply) => {
+  app.get('/collectivites/:slug', { config: { access: 'public' } }, async (request, reply) => {
     const [c, opsn] = await Promise.all([
       findCollectiviteBySlug(db, (request.params as { slug: string }).slug),
       getOpsn(db),
@@ -88,7 +87,7 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
   });
 
   // The colour lives in a stylesheet, not an inline style, so the CSP can forbid inline styles.
-  app.get('/collectivites/:slug/theme.css', async (request, reply) => {
+  app.get('/collectivites/:slug/theme.css', { config: { access: 'public' } }, async (request, reply) => {
     const c = await findCollectiviteBySlug(db, (request.params as { slug: string }).slug);
     if (!c?.brand_colour) return reply.callNotFound();
     return reply
@@ -127,9 +126,9 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     );
   };
 
-  app.get('/admin/territoire', (request, reply) => adminPage(request, reply));
+  app.get('/admin/territoire', { config: { access: 'admin' } }, (request, reply) => adminPage(request, reply));
 
-  app.post('/admin/territoire/collectivites', async (request, reply) => {
+  app.post('/admin/territoire/collectivites', { config: { access: 'admin' } }, async (request, reply) => {
     ensure(request.actor, 'opsn.manage');
     const body = request.body as Record<string, string>;
     const form = parseForm(addCollectiviteSchema, body);
@@ -141,7 +140,7 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     return reply.redirect('/admin/territoire?ok=ajoutee', 303);
   });
 
-  app.post('/admin/territoire/opsn', async (request, reply) => {
+  app.post('/admin/territoire/opsn', { config: { access: 'admin' } }, async (request, reply) => {
     ensure(request.actor, 'opsn.manage');
     const body = request.body as Record<string, string>;
     const form = parseForm(opsnSchema, body);
@@ -165,7 +164,7 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     return result.ok ? null : { [result.field]: result.reason };
   };
 
-  app.get('/admin/territoire/collectivites/:id/theme', async (request, reply) => {
+  app.get('/admin/territoire/collectivites/:id/theme', { config: { access: { coordinatorOf: 'id' } } }, async (request, reply) => {
     const c = await loadForTheme(request);
     if (!c) return reply.callNotFound();
     return reply.page(
@@ -174,7 +173,9 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     );
   });
 
-  app.post('/admin/territoire/collectivites/:id/theme', TAKES_FILES, async (request, reply) => {
+  app.post(
+    '/admin/territoire/collectivites/:id/theme',
+    { config: { access: { coordinatorOf: 'id' }, files: true } }, async (request, reply) => {
     const c = await loadForTheme(request);
     if (!c) return reply.callNotFound();
     const body = request.body as Record<string, unknown>;
@@ -195,7 +196,7 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     );
   });
 
-  app.get('/admin/territoire/collectivites/:id/retirer', async (request, reply) => {
+  app.get('/admin/territoire/collectivites/:id/retirer', { config: { access: 'admin' } }, async (request, reply) => {
     ensure(request.actor, 'opsn.manage');
     const id = idParam(request);
     const c = id ? await findCollectiviteById(db, id) : undefined;
@@ -206,7 +207,7 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     );
   });
 
-  app.post('/admin/territoire/collectivites/:id/retirer', async (request, reply) => {
+  app.post('/admin/territoire/collectivites/:id/retirer', { config: { access: 'admin' } }, async (request, reply) => {
     ensure(request.actor, 'opsn.manage');
     const id = idParam(request);
     const c = id ? await findCollectiviteById(db, id) : undefined;
