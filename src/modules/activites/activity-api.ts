@@ -329,28 +329,32 @@ function json(a: Activite & { participations: Participation[] }) {
 
 /** `/api/v1` routes of activity reports: record one, list one's own. */
 export function activityApi(api: FastifyInstance, { db }: ModuleContext): void {
-  api.post('/activites', { schema: postSchema, attachValidation: true, config: { access: 'helper' } }, async (request, reply) => {
-    const helper = callingHelper(request, reply);
-    if (!helper) return reply;
-    const saved = await recordActivity(db, helper, request.body);
-    if (saved.ok) {
-      const { items } = await apiActivities(db, helper, {}, 1, 1, saved.id);
-      return reply.status(201).send(json(items[0]!));
-    }
-    if ('duplicates' in saved) {
-      return reply.status(409).send({
-        error: 'doublons_possibles',
-        message:
-          'Cette personne est peut-être déjà suivie (même nom et année de naissance, ou même téléphone). Renvoyez le compte rendu avec "doublon": "nouveau" pour la créer quand même, ou avec l’identifiant de la personne existante.',
-        candidats: saved.duplicates.map((d) => d.id),
+  api.post(
+    '/activites',
+    { schema: postSchema, attachValidation: true, config: { access: 'helper' } },
+    async (request, reply) => {
+      const helper = callingHelper(request, reply);
+      if (!helper) return reply;
+      const saved = await recordActivity(db, helper, request.body);
+      if (saved.ok) {
+        const { items } = await apiActivities(db, helper, {}, 1, 1, saved.id);
+        return reply.status(201).send(json(items[0]!));
+      }
+      if ('duplicates' in saved) {
+        return reply.status(409).send({
+          error: 'doublons_possibles',
+          message:
+            'Cette personne est peut-être déjà suivie (même nom et année de naissance, ou même téléphone). Renvoyez le compte rendu avec "doublon": "nouveau" pour la créer quand même, ou avec l’identifiant de la personne existante.',
+          candidats: saved.duplicates.map((d) => d.id),
+        });
+      }
+      return reply.status(400).send({
+        error: 'validation',
+        message: Object.values(saved.errors).join(' ; '),
+        erreurs: saved.errors,
       });
-    }
-    return reply.status(400).send({
-      error: 'validation',
-      message: Object.values(saved.errors).join(' ; '),
-      erreurs: saved.errors,
-    });
-  });
+    },
+  );
 
   api.get('/activites', { schema: listSchema, config: { access: 'helper' } }, async (request, reply) => {
     const helper = callingHelper(request, reply);

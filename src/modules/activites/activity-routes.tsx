@@ -250,85 +250,109 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
       ? [...places, ...(await placeSummaries(db, [detail.activity.lieu_id]))]
       : places;
 
-  app.get('/activites/:activite', { config: { access: { helperOf: 'activite' } } }, async (request, reply) => {
-    const found = await ownReport(request, reply);
-    if (!found) return reply;
-    return reply.page(
-      { title: activityHeading(found.detail.activity), breadcrumbs: CRUMBS },
-      <ActivityDetailPage detail={found.detail} flash={flashOf(request)} />,
-    );
-  });
+  app.get(
+    '/activites/:activite',
+    { config: { access: { helperOf: 'activite' } } },
+    async (request, reply) => {
+      const found = await ownReport(request, reply);
+      if (!found) return reply;
+      return reply.page(
+        { title: activityHeading(found.detail.activity), breadcrumbs: CRUMBS },
+        <ActivityDetailPage detail={found.detail} flash={flashOf(request)} />,
+      );
+    },
+  );
 
-  app.get('/activites/:activite/modifier', { config: { access: { helperOf: 'activite' } } }, async (request, reply) => {
-    const found = await ownReport(request, reply);
-    if (!found) return reply;
-    const { activity, participations } = found.detail;
-    return renderForm(reply, found.helper, {
-      type: activity.type,
-      title: `Modifier : ${activityHeading(activity)}`,
-      action: `/activites/${activity.id}/modifier`,
-      values: formValuesOfActivity(activity, participations),
-      places: await placesFor(found.places, found.detail),
-      cancel: `/activites/${activity.id}`,
-    });
-  });
+  app.get(
+    '/activites/:activite/modifier',
+    { config: { access: { helperOf: 'activite' } } },
+    async (request, reply) => {
+      const found = await ownReport(request, reply);
+      if (!found) return reply;
+      const { activity, participations } = found.detail;
+      return renderForm(reply, found.helper, {
+        type: activity.type,
+        title: `Modifier : ${activityHeading(activity)}`,
+        action: `/activites/${activity.id}/modifier`,
+        values: formValuesOfActivity(activity, participations),
+        places: await placesFor(found.places, found.detail),
+        cancel: `/activites/${activity.id}`,
+      });
+    },
+  );
 
-  app.post('/activites/:activite/modifier', { config: { access: { helperOf: 'activite' } } }, async (request, reply) => {
-    const found = await ownReport(request, reply);
-    if (!found) return reply;
-    const { activity } = found.detail;
-    const values = formValuesFrom(request.body);
-    values.type = activity.type;
-    const form = {
-      type: activity.type,
-      title: `Modifier : ${activityHeading(activity)}`,
-      action: `/activites/${activity.id}/modifier`,
-      values,
-      places: await placesFor(found.places, found.detail),
-      cancel: `/activites/${activity.id}`,
-    };
-    if (values.action === 'rechercher') return renderForm(reply, found.helper, { ...form, searched: true });
-    const saved = await updateActivity(db, found.helper, activity.id, rawFromForm(values));
-    if (!saved) return reply.callNotFound();
-    if (saved.ok) return reply.redirect(`/activites/${activity.id}?ok=modifie`, 303);
-    if ('duplicates' in saved)
-      return renderForm(reply, found.helper, { ...form, duplicates: saved.duplicates });
-    return renderForm(reply, found.helper, { ...form, errors: formErrors(saved.errors) });
-  });
+  app.post(
+    '/activites/:activite/modifier',
+    { config: { access: { helperOf: 'activite' } } },
+    async (request, reply) => {
+      const found = await ownReport(request, reply);
+      if (!found) return reply;
+      const { activity } = found.detail;
+      const values = formValuesFrom(request.body);
+      values.type = activity.type;
+      const form = {
+        type: activity.type,
+        title: `Modifier : ${activityHeading(activity)}`,
+        action: `/activites/${activity.id}/modifier`,
+        values,
+        places: await placesFor(found.places, found.detail),
+        cancel: `/activites/${activity.id}`,
+      };
+      if (values.action === 'rechercher') return renderForm(reply, found.helper, { ...form, searched: true });
+      const saved = await updateActivity(db, found.helper, activity.id, rawFromForm(values));
+      if (!saved) return reply.callNotFound();
+      if (saved.ok) return reply.redirect(`/activites/${activity.id}?ok=modifie`, 303);
+      if ('duplicates' in saved)
+        return renderForm(reply, found.helper, { ...form, duplicates: saved.duplicates });
+      return renderForm(reply, found.helper, { ...form, errors: formErrors(saved.errors) });
+    },
+  );
 
-  app.get('/activites/:activite/dupliquer', { config: { access: { helperOf: 'activite' } } }, async (request, reply) => {
-    const found = await ownReport(request, reply);
-    if (!found) return reply;
-    const { activity, participations } = found.detail;
-    const values = formValuesOfActivity(activity, participations, { today: parisToday() });
-    if (!found.places.some((p) => p.id === values.lieu_id)) values.lieu_id = found.places[0]!.id;
-    return renderForm(reply, found.helper, {
-      type: activity.type,
-      title: newTitle(activity.type),
-      action: '/activites/nouveau',
-      values,
-      places: found.places,
-      intro:
-        activity.type === 'collectif'
-          ? `Copie de l’atelier du ${frenchDate(activity.date)}, datée d’aujourd’hui, avec ses participants : décochez les absents et ajustez le nombre d’anonymes.`
-          : `Copie du compte rendu du ${frenchDate(activity.date)}, datée d’aujourd’hui : choisissez la personne accompagnée.`,
-      cancel: `/activites/${activity.id}`,
-    });
-  });
+  app.get(
+    '/activites/:activite/dupliquer',
+    { config: { access: { helperOf: 'activite' } } },
+    async (request, reply) => {
+      const found = await ownReport(request, reply);
+      if (!found) return reply;
+      const { activity, participations } = found.detail;
+      const values = formValuesOfActivity(activity, participations, { today: parisToday() });
+      if (!found.places.some((p) => p.id === values.lieu_id)) values.lieu_id = found.places[0]!.id;
+      return renderForm(reply, found.helper, {
+        type: activity.type,
+        title: newTitle(activity.type),
+        action: '/activites/nouveau',
+        values,
+        places: found.places,
+        intro:
+          activity.type === 'collectif'
+            ? `Copie de l’atelier du ${frenchDate(activity.date)}, datée d’aujourd’hui, avec ses participants : décochez les absents et ajustez le nombre d’anonymes.`
+            : `Copie du compte rendu du ${frenchDate(activity.date)}, datée d’aujourd’hui : choisissez la personne accompagnée.`,
+        cancel: `/activites/${activity.id}`,
+      });
+    },
+  );
 
-  app.get('/activites/:activite/supprimer', { config: { access: { helperOf: 'activite' } } }, async (request, reply) => {
-    const found = await ownReport(request, reply);
-    if (!found) return reply;
-    return reply.page(
-      { title: 'Supprimer ce compte rendu', breadcrumbs: CRUMBS },
-      <DeleteActivityPage detail={found.detail} csrf={reply.generateCsrf()} />,
-    );
-  });
+  app.get(
+    '/activites/:activite/supprimer',
+    { config: { access: { helperOf: 'activite' } } },
+    async (request, reply) => {
+      const found = await ownReport(request, reply);
+      if (!found) return reply;
+      return reply.page(
+        { title: 'Supprimer ce compte rendu', breadcrumbs: CRUMBS },
+        <DeleteActivityPage detail={found.detail} csrf={reply.generateCsrf()} />,
+      );
+    },
+  );
 
-  app.post('/activites/:activite/supprimer', { config: { access: { helperOf: 'activite' } } }, async (request, reply) => {
-    const found = await ownReport(request, reply);
-    if (!found) return reply;
-    await deleteActivity(db, found.helper, found.detail.activity.id);
-    return reply.redirect('/activites?ok=supprime', 303);
-  });
+  app.post(
+    '/activites/:activite/supprimer',
+    { config: { access: { helperOf: 'activite' } } },
+    async (request, reply) => {
+      const found = await ownReport(request, reply);
+      if (!found) return reply;
+      await deleteActivity(db, found.helper, found.detail.activity.id);
+      return reply.redirect('/activites?ok=supprime', 303);
+    },
+  );
 }

@@ -95,7 +95,9 @@ export async function apiRoutes(
 
       for (const routes of moduleRoutes) await routes(api, { db, config });
 
-      api.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => api.swagger());
+      api.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () =>
+        api.swagger(),
+      );
       openApi = () => api.swagger() as unknown as OpenApiDocument;
     },
     { prefix: API_PREFIX },

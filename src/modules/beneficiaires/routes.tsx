@@ -213,18 +213,22 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     return reply.redirect(`/beneficiaires/${id}?ok=cree`, 303);
   });
 
-  app.get('/beneficiaires/:beneficiaire', { config: { access: { helperOf: 'beneficiaire' } } }, async (request, reply) => {
-    const found = await load(request, reply);
-    if (!found) return reply.callNotFound();
-    const { helper, b } = found;
-    const [history, merges] = await Promise.all([historyOf(db, b.id), mergesInto(db, b.id)]);
-    await recordRead(db, helper, b, origin(request));
-    const ok = (request.query as { ok?: string }).ok;
-    return reply.page(
-      { title: displayNameOf(b), breadcrumbs: HOME },
-      <RecordPage b={b} history={history} merges={merges} flash={ok ? FLASH[ok] : undefined} />,
-    );
-  });
+  app.get(
+    '/beneficiaires/:beneficiaire',
+    { config: { access: { helperOf: 'beneficiaire' } } },
+    async (request, reply) => {
+      const found = await load(request, reply);
+      if (!found) return reply.callNotFound();
+      const { helper, b } = found;
+      const [history, merges] = await Promise.all([historyOf(db, b.id), mergesInto(db, b.id)]);
+      await recordRead(db, helper, b, origin(request));
+      const ok = (request.query as { ok?: string }).ok;
+      return reply.page(
+        { title: displayNameOf(b), breadcrumbs: HOME },
+        <RecordPage b={b} history={history} merges={merges} flash={ok ? FLASH[ok] : undefined} />,
+      );
+    },
+  );
 
   const editPage = (reply: FastifyReply, b: Beneficiaire, values: PersonFormValues, errors: FieldErrors) => {
     const hasErrors = Object.keys(errors).length > 0;
@@ -245,20 +249,31 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     );
   };
 
-  app.get('/beneficiaires/:beneficiaire/modifier', { config: { access: { helperOf: 'beneficiaire' } } }, async (request, reply) => {
-    const found = await load(request, reply);
-    if (!found) return reply.callNotFound();
-    return editPage(reply, found.b, formValuesOf(found.b), {});
-  });
+  app.get(
+    '/beneficiaires/:beneficiaire/modifier',
+    { config: { access: { helperOf: 'beneficiaire' } } },
+    async (request, reply) => {
+      const found = await load(request, reply);
+      if (!found) return reply.callNotFound();
+      return editPage(reply, found.b, formValuesOf(found.b), {});
+    },
+  );
 
-  app.post('/beneficiaires/:beneficiaire/modifier', { config: { access: { helperOf: 'beneficiaire' } } }, async (request, reply) => {
-    const found = await load(request, reply);
-    if (!found) return reply.callNotFound();
-    const parsed = parsePerson(request.body);
-    if (!parsed.ok) return editPage(reply, found.b, parsed.values, parsed.errors);
-    const changed = await updateBeneficiary(db, found.helper, found.b, parsed.data, origin(request));
-    return reply.redirect(`/beneficiaires/${found.b.id}?ok=${changed.length ? 'modifie' : 'inchange'}`, 303);
-  });
+  app.post(
+    '/beneficiaires/:beneficiaire/modifier',
+    { config: { access: { helperOf: 'beneficiaire' } } },
+    async (request, reply) => {
+      const found = await load(request, reply);
+      if (!found) return reply.callNotFound();
+      const parsed = parsePerson(request.body);
+      if (!parsed.ok) return editPage(reply, found.b, parsed.values, parsed.errors);
+      const changed = await updateBeneficiary(db, found.helper, found.b, parsed.data, origin(request));
+      return reply.redirect(
+        `/beneficiaires/${found.b.id}?ok=${changed.length ? 'modifie' : 'inchange'}`,
+        303,
+      );
+    },
+  );
 
   const deletePage = async (reply: FastifyReply, b: Beneficiaire, error?: string) => {
     const participations = await countParticipations(db, b.id);
@@ -273,24 +288,32 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     );
   };
 
-  app.get('/beneficiaires/:beneficiaire/supprimer', { config: { access: { helperOf: 'beneficiaire' } } }, async (request, reply) => {
-    const found = await load(request, reply);
-    if (!found) return reply.callNotFound();
-    return deletePage(reply, found.b);
-  });
+  app.get(
+    '/beneficiaires/:beneficiaire/supprimer',
+    { config: { access: { helperOf: 'beneficiaire' } } },
+    async (request, reply) => {
+      const found = await load(request, reply);
+      if (!found) return reply.callNotFound();
+      return deletePage(reply, found.b);
+    },
+  );
 
-  app.post('/beneficiaires/:beneficiaire/supprimer', { config: { access: { helperOf: 'beneficiaire' } } }, async (request, reply) => {
-    const found = await load(request, reply);
-    if (!found) return reply.callNotFound();
-    if ((request.body as { confirmer?: string } | undefined)?.confirmer !== 'oui')
-      return deletePage(
-        reply,
-        found.b,
-        'Confirmez la suppression avec le bouton « Supprimer définitivement ».',
-      );
-    await deleteBeneficiary(db, found.helper, found.b, origin(request));
-    return reply.redirect('/beneficiaires?ok=supprime', 303);
-  });
+  app.post(
+    '/beneficiaires/:beneficiaire/supprimer',
+    { config: { access: { helperOf: 'beneficiaire' } } },
+    async (request, reply) => {
+      const found = await load(request, reply);
+      if (!found) return reply.callNotFound();
+      if ((request.body as { confirmer?: string } | undefined)?.confirmer !== 'oui')
+        return deletePage(
+          reply,
+          found.b,
+          'Confirmez la suppression avec le bouton « Supprimer définitivement ».',
+        );
+      await deleteBeneficiary(db, found.helper, found.b, origin(request));
+      return reply.redirect('/beneficiaires?ok=supprime', 303);
+    },
+  );
 
   const mergeChoosePage = async (
     reply: FastifyReply,
@@ -350,76 +373,100 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     );
   };
 
-  app.get('/beneficiaires/:beneficiaire/fusionner', { config: { access: { helperOf: 'beneficiaire' } } }, async (request, reply) => {
-    const found = await load(request, reply);
-    if (!found) return reply.callNotFound();
-    const { helper, b } = found;
-    const query = request.query as { q?: string; autre?: string };
-    const q = typeof query.q === 'string' ? query.q.trim().slice(0, 100) || undefined : undefined;
-    if (typeof query.autre === 'string' && query.autre !== '') {
-      const other = query.autre === b.id ? undefined : await findVisibleBeneficiary(db, helper, query.autre);
-      if (!other)
-        return mergeChoosePage(reply, helper, b, q, 'Choisissez une autre fiche parmi celles proposées.');
-      return mergeConfirmPage(request, reply, helper, b, other);
-    }
-    return mergeChoosePage(reply, helper, b, q);
-  });
+  app.get(
+    '/beneficiaires/:beneficiaire/fusionner',
+    { config: { access: { helperOf: 'beneficiaire' } } },
+    async (request, reply) => {
+      const found = await load(request, reply);
+      if (!found) return reply.callNotFound();
+      const { helper, b } = found;
+      const query = request.query as { q?: string; autre?: string };
+      const q = typeof query.q === 'string' ? query.q.trim().slice(0, 100) || undefined : undefined;
+      if (typeof query.autre === 'string' && query.autre !== '') {
+        const other =
+          query.autre === b.id ? undefined : await findVisibleBeneficiary(db, helper, query.autre);
+        if (!other)
+          return mergeChoosePage(reply, helper, b, q, 'Choisissez une autre fiche parmi celles proposées.');
+        return mergeConfirmPage(request, reply, helper, b, other);
+      }
+      return mergeChoosePage(reply, helper, b, q);
+    },
+  );
 
-  app.post('/beneficiaires/:beneficiaire/fusionner', { config: { access: { helperOf: 'beneficiaire' } } }, async (request, reply) => {
-    const found = await load(request, reply);
-    if (!found) return reply.callNotFound();
-    const { helper, b } = found;
-    const body = (request.body ?? {}) as { autre?: string; confirmer?: string; completer?: string };
-    const other =
-      typeof body.autre === 'string' && body.autre !== b.id
-        ? await findVisibleBeneficiary(db, helper, body.autre)
-        : undefined;
-    if (!other)
-      return mergeChoosePage(reply, helper, b, undefined, 'Choisissez l’autre fiche de la même personne.');
-    if (body.confirmer !== 'oui')
-      return mergeConfirmPage(
-        request,
-        reply,
+  app.post(
+    '/beneficiaires/:beneficiaire/fusionner',
+    { config: { access: { helperOf: 'beneficiaire' } } },
+    async (request, reply) => {
+      const found = await load(request, reply);
+      if (!found) return reply.callNotFound();
+      const { helper, b } = found;
+      const body = (request.body ?? {}) as { autre?: string; confirmer?: string; completer?: string };
+      const other =
+        typeof body.autre === 'string' && body.autre !== b.id
+          ? await findVisibleBeneficiary(db, helper, body.autre)
+          : undefined;
+      if (!other)
+        return mergeChoosePage(reply, helper, b, undefined, 'Choisissez l’autre fiche de la même personne.');
+      if (body.confirmer !== 'oui')
+        return mergeConfirmPage(
+          request,
+          reply,
+          helper,
+          b,
+          other,
+          'Confirmez la fusion avec le bouton « Fusionner ».',
+        );
+      await mergeBeneficiaries(
+        db,
         helper,
         b,
         other,
-        'Confirmez la fusion avec le bouton « Fusionner ».',
+        { fillEmpty: body.completer === 'oui' },
+        origin(request),
       );
-    await mergeBeneficiaries(db, helper, b, other, { fillEmpty: body.completer === 'oui' }, origin(request));
-    return reply.redirect(`/beneficiaires/${b.id}?ok=fusionne`, 303);
-  });
+      return reply.redirect(`/beneficiaires/${b.id}?ok=fusionne`, 303);
+    },
+  );
 
-  app.get('/beneficiaires/:beneficiaire/export', { config: { access: { helperOf: 'beneficiaire' } } }, async (request, reply) => {
-    const found = await load(request, reply);
-    if (!found) return reply.callNotFound();
-    const data = await exportBeneficiary(
-      db,
-      found.helper,
-      found.b,
-      await getOpsn(db),
-      'html',
-      origin(request),
-    );
-    return reply.page(
-      { title: `Données enregistrées : ${displayNameOf(found.b)}`, breadcrumbs: crumbsOf(found.b) },
-      <ExportPage data={data} id={found.b.id} />,
-    );
-  });
+  app.get(
+    '/beneficiaires/:beneficiaire/export',
+    { config: { access: { helperOf: 'beneficiaire' } } },
+    async (request, reply) => {
+      const found = await load(request, reply);
+      if (!found) return reply.callNotFound();
+      const data = await exportBeneficiary(
+        db,
+        found.helper,
+        found.b,
+        await getOpsn(db),
+        'html',
+        origin(request),
+      );
+      return reply.page(
+        { title: `Données enregistrées : ${displayNameOf(found.b)}`, breadcrumbs: crumbsOf(found.b) },
+        <ExportPage data={data} id={found.b.id} />,
+      );
+    },
+  );
 
-  app.get('/beneficiaires/:beneficiaire/export.json', { config: { access: { helperOf: 'beneficiaire' } } }, async (request, reply) => {
-    const found = await load(request, reply);
-    if (!found) return reply.callNotFound();
-    const data = await exportBeneficiary(
-      db,
-      found.helper,
-      found.b,
-      await getOpsn(db),
-      'json',
-      origin(request),
-    );
-    return reply
-      .type('application/json; charset=utf-8')
-      .header('content-disposition', `attachment; filename="donnees-personne-${found.b.id}.json"`)
-      .send(JSON.stringify(data, null, 2));
-  });
+  app.get(
+    '/beneficiaires/:beneficiaire/export.json',
+    { config: { access: { helperOf: 'beneficiaire' } } },
+    async (request, reply) => {
+      const found = await load(request, reply);
+      if (!found) return reply.callNotFound();
+      const data = await exportBeneficiary(
+        db,
+        found.helper,
+        found.b,
+        await getOpsn(db),
+        'json',
+        origin(request),
+      );
+      return reply
+        .type('application/json; charset=utf-8')
+        .header('content-disposition', `attachment; filename="donnees-personne-${found.b.id}.json"`)
+        .send(JSON.stringify(data, null, 2));
+    },
+  );
 }

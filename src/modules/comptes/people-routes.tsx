@@ -91,7 +91,9 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     );
   };
 
-  app.get('/admin/personnes', { config: { access: 'coordinator' } }, (request, reply) => peoplePage(request, reply));
+  app.get('/admin/personnes', { config: { access: 'coordinator' } }, (request, reply) =>
+    peoplePage(request, reply),
+  );
 
   app.post('/admin/personnes', { config: { access: 'coordinator' } }, async (request, reply) => {
     await listPeople(db, request.actor); // refuses those who manage nobody
@@ -146,29 +148,41 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     );
   };
 
-  app.get('/admin/personnes/:personne', { config: { access: { coordinatorOf: 'personne' } } }, (request, reply) => personPage(request, reply));
+  app.get(
+    '/admin/personnes/:personne',
+    { config: { access: { coordinatorOf: 'personne' } } },
+    (request, reply) => personPage(request, reply),
+  );
 
-  app.post('/admin/personnes/:personne/role', { config: { access: { coordinatorOf: 'personne' } } }, async (request, reply) => {
-    const person = await loadPerson(request);
-    if (!person) return reply.callNotFound();
-    const form = parseForm(roleChangeSchema, request.body);
-    if (!form.ok) return personPage(request, reply, form.errors);
-    const result = await changeRole(db, request.actor, person, form.data.collectiviteId, form.data.role);
-    if (!result.ok) return personPage(request, reply, { [result.field]: result.reason });
-    return reply.redirect(`/admin/personnes/${person.id}?ok=role`, 303);
-  });
+  app.post(
+    '/admin/personnes/:personne/role',
+    { config: { access: { coordinatorOf: 'personne' } } },
+    async (request, reply) => {
+      const person = await loadPerson(request);
+      if (!person) return reply.callNotFound();
+      const form = parseForm(roleChangeSchema, request.body);
+      if (!form.ok) return personPage(request, reply, form.errors);
+      const result = await changeRole(db, request.actor, person, form.data.collectiviteId, form.data.role);
+      if (!result.ok) return personPage(request, reply, { [result.field]: result.reason });
+      return reply.redirect(`/admin/personnes/${person.id}?ok=role`, 303);
+    },
+  );
 
-  app.post('/admin/personnes/:personne/statut', { config: { access: { coordinatorOf: 'personne' } } }, async (request, reply) => {
-    const person = await loadPerson(request);
-    if (!person) return reply.callNotFound();
-    const action = (request.body as { action?: string })?.action;
-    if (action !== 'desactiver' && action !== 'reactiver') {
-      return personPage(request, reply, { status: 'Choisissez de désactiver ou de réactiver le compte.' });
-    }
-    const result = await setActive(db, request.actor, person, action === 'reactiver');
-    if (!result.ok) return personPage(request, reply, { [result.field]: result.reason });
-    return reply.redirect(`/admin/personnes/${person.id}?ok=${action}`, 303);
-  });
+  app.post(
+    '/admin/personnes/:personne/statut',
+    { config: { access: { coordinatorOf: 'personne' } } },
+    async (request, reply) => {
+      const person = await loadPerson(request);
+      if (!person) return reply.callNotFound();
+      const action = (request.body as { action?: string })?.action;
+      if (action !== 'desactiver' && action !== 'reactiver') {
+        return personPage(request, reply, { status: 'Choisissez de désactiver ou de réactiver le compte.' });
+      }
+      const result = await setActive(db, request.actor, person, action === 'reactiver');
+      if (!result.ok) return personPage(request, reply, { [result.field]: result.reason });
+      return reply.redirect(`/admin/personnes/${person.id}?ok=${action}`, 303);
+    },
+  );
 
   // Sensitive: the administrator confirms with a fresh code of their own first.
   app.post('/admin/personnes/:personne/totp', { config: { access: 'admin' } }, async (request, reply) => {

@@ -38,31 +38,35 @@ export function secondFactorRoutes(app: FastifyInstance, { db, config }: RouteCo
     );
   });
 
-  app.post('/connexion/code', { config: { access: 'public', rateLimit: secondStepRateLimit } }, async (request, reply) => {
-    const pending = await loadPending(db, request);
-    if (!pending?.hasTotp) return restart(reply);
-    const code = String((request.body as { code?: string })?.code ?? '').trim();
-    const isRecovery = RECOVERY_CODE.test(code) && !/^\d+$/.test(code);
-    // Counted before the check: however many requests arrive at once, few codes are checked.
-    const result = await checkCodeCounted(db, pending.userId, () =>
-      isRecovery ? useRecoveryCode(db, pending.userId, code) : useTotpCode(db, pending.userId, code),
-    );
-    if (result.outcome === 'locked') {
-      await dropPending(db, pending);
-      return reply.page({ title: 'Connexion bloquée', status: 401 }, <LockedPage />);
-    }
-    if (result.outcome === 'accepted') {
-      await finishSignIn(db, config, request, reply, pending, isRecovery ? 'recovery-code' : 'totp');
-      return reply.redirect('/espace', 303);
-    }
-    if (result.lockedUntil) {
-      await warnOfLockout(db, config, request, pending.userId, 'code', result.lockedUntil);
-      await dropPending(db, pending);
-    }
-    return refuseCode(request, reply, pending, isRecovery ? 'recovery-code' : 'totp', (error) => (
-      <CodePage csrf={reply.generateCsrf()} error={error} linking={pending.confirmAction !== null} />
-    ));
-  });
+  app.post(
+    '/connexion/code',
+    { config: { access: 'public', rateLimit: secondStepRateLimit } },
+    async (request, reply) => {
+      const pending = await loadPending(db, request);
+      if (!pending?.hasTotp) return restart(reply);
+      const code = String((request.body as { code?: string })?.code ?? '').trim();
+      const isRecovery = RECOVERY_CODE.test(code) && !/^\d+$/.test(code);
+      // Counted before the check: however many requests arrive at once, few codes are checked.
+      const result = await checkCodeCounted(db, pending.userId, () =>
+        isRecovery ? useRecoveryCode(db, pending.userId, code) : useTotpCode(db, pending.userId, code),
+      );
+      if (result.outcome === 'locked') {
+        await dropPending(db, pending);
+        return reply.page({ title: 'Connexion bloquée', status: 401 }, <LockedPage />);
+      }
+      if (result.outcome === 'accepted') {
+        await finishSignIn(db, config, request, reply, pending, isRecovery ? 'recovery-code' : 'totp');
+        return reply.redirect('/espace', 303);
+      }
+      if (result.lockedUntil) {
+        await warnOfLockout(db, config, request, pending.userId, 'code', result.lockedUntil);
+        await dropPending(db, pending);
+      }
+      return refuseCode(request, reply, pending, isRecovery ? 'recovery-code' : 'totp', (error) => (
+        <CodePage csrf={reply.generateCsrf()} error={error} linking={pending.confirmAction !== null} />
+      ));
+    },
+  );
 
   /** Journals a wrong code and shows the form again, or sends back to the start after too many. */
   async function refuseCode(
@@ -124,30 +128,34 @@ export function secondFactorRoutes(app: FastifyInstance, { db, config }: RouteCo
     return enrolPage(reply, pending);
   });
 
-  app.post('/connexion/activer', { config: { access: 'public', rateLimit: secondStepRateLimit } }, async (request, reply) => {
-    const pending = await loadPending(db, request);
-    if (!pending || pending.hasTotp || !pending.enrolSecret) return restart(reply);
-    const code = String((request.body as { code?: string })?.code ?? '');
-    const step = await checkTotp(pending.enrolSecret, code);
-    if (step === null) {
-      const usedUp = await countFailedCode(db, pending);
-      if (usedUp) return restart(reply);
-      return enrolPage(reply, pending, WRONG_CODE);
-    }
-    await db
-      .updateTable('app_user')
-      .set({ totp_secret: sealSecret(db, pending.enrolSecret), totp_last_step: step })
-      .where('id', '=', pending.userId)
-      .execute();
-    const codes = await newRecoveryCodes(db, pending.userId);
-    await audit(db, {
-      actor: request.actor,
-      action: 'auth.totp.enrolled',
-      subject: { type: 'user', id: pending.userId },
-      ip: request.ip,
-    });
-    await finishSignIn(db, config, request, reply, pending, 'enrolment');
-    reply.header('cache-control', 'no-store');
-    return reply.page({ title: 'Vos codes de secours' }, <RecoveryCodesPage codes={codes} />);
-  });
+  app.post(
+    '/connexion/activer',
+    { config: { access: 'public', rateLimit: secondStepRateLimit } },
+    async (request, reply) => {
+      const pending = await loadPending(db, request);
+      if (!pending || pending.hasTotp || !pending.enrolSecret) return restart(reply);
+      const code = String((request.body as { code?: string })?.code ?? '');
+      const step = await checkTotp(pending.enrolSecret, code);
+      if (step === null) {
+        const usedUp = await countFailedCode(db, pending);
+        if (usedUp) return restart(reply);
+        return enrolPage(reply, pending, WRONG_CODE);
+      }
+      await db
+        .updateTable('app_user')
+        .set({ totp_secret: sealSecret(db, pending.enrolSecret), totp_last_step: step })
+        .where('id', '=', pending.userId)
+        .execute();
+      const codes = await newRecoveryCodes(db, pending.userId);
+      await audit(db, {
+        actor: request.actor,
+        action: 'auth.totp.enrolled',
+        subject: { type: 'user', id: pending.userId },
+        ip: request.ip,
+      });
+      await finishSignIn(db, config, request, reply, pending, 'enrolment');
+      reply.header('cache-control', 'no-store');
+      return reply.page({ title: 'Vos codes de secours' }, <RecoveryCodesPage codes={codes} />);
+    },
+  );
 }

@@ -158,60 +158,72 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     });
   });
 
-  app.post('/admin/lieux/:lieu', { config: { access: { coordinatorOf: 'lieu' } } }, async (request, reply) => {
-    const row = await findManagedPlace(db, request.actor, lieuParam(request));
-    if (!row) return reply.callNotFound();
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const chosen = chosenCollectivite(body, await choicesFor(db, request.actor));
-    const parsed = parsePlaceForm(body, row.lmn_id);
-    const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
-    if (!chosen) errors.collectivite = 'Choisissez une collectivité parmi celles que vous gérez.';
-    if (!parsed.ok || !chosen) {
-      return renderForm(request, reply, {
-        title: row.nom,
-        action: `/admin/lieux/${row.id}`,
-        values: parsed.ok ? formValuesOf(parsed.place) : parsed.values,
-        errors,
-        collectiviteId: chosen?.id ?? row.collectivite_id,
-        status: row.status,
-        placeId: row.id,
+  app.post(
+    '/admin/lieux/:lieu',
+    { config: { access: { coordinatorOf: 'lieu' } } },
+    async (request, reply) => {
+      const row = await findManagedPlace(db, request.actor, lieuParam(request));
+      if (!row) return reply.callNotFound();
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const chosen = chosenCollectivite(body, await choicesFor(db, request.actor));
+      const parsed = parsePlaceForm(body, row.lmn_id);
+      const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
+      if (!chosen) errors.collectivite = 'Choisissez une collectivité parmi celles que vous gérez.';
+      if (!parsed.ok || !chosen) {
+        return renderForm(request, reply, {
+          title: row.nom,
+          action: `/admin/lieux/${row.id}`,
+          values: parsed.ok ? formValuesOf(parsed.place) : parsed.values,
+          errors,
+          collectiviteId: chosen?.id ?? row.collectivite_id,
+          status: row.status,
+          placeId: row.id,
+        });
+      }
+      const saved = await savePlace(db, request.actor, {
+        id: row.id,
+        place: parsed.place,
+        collectiviteId: chosen.id,
       });
-    }
-    const saved = await savePlace(db, request.actor, {
-      id: row.id,
-      place: parsed.place,
-      collectiviteId: chosen.id,
-    });
-    return reply.redirect(`/admin/lieux/${row.id}?ok=${saved.changed ? 'enregistre' : 'inchange'}`, 303);
-  });
+      return reply.redirect(`/admin/lieux/${row.id}?ok=${saved.changed ? 'enregistre' : 'inchange'}`, 303);
+    },
+  );
 
   for (const [path, status, flash] of [
     ['publier', 'publie', 'publie'],
     ['depublier', 'brouillon', 'depublie'],
   ] as const) {
-    app.post(`/admin/lieux/:lieu/${path}`, { config: { access: { coordinatorOf: 'lieu' } } }, async (request, reply) => {
-      const row = await findManagedPlace(db, request.actor, lieuParam(request));
-      if (!row) return reply.callNotFound();
-      await setPlaceStatus(db, request.actor, row.id, status);
-      return reply.redirect(`/admin/lieux/${row.id}?ok=${flash}`, 303);
-    });
+    app.post(
+      `/admin/lieux/:lieu/${path}`,
+      { config: { access: { coordinatorOf: 'lieu' } } },
+      async (request, reply) => {
+        const row = await findManagedPlace(db, request.actor, lieuParam(request));
+        if (!row) return reply.callNotFound();
+        await setPlaceStatus(db, request.actor, row.id, status);
+        return reply.redirect(`/admin/lieux/${row.id}?ok=${flash}`, 303);
+      },
+    );
   }
 
-  app.get('/admin/lieux/:lieu/historique', { config: { access: { coordinatorOf: 'lieu' } } }, async (request, reply) => {
-    const row = await findManagedPlace(db, request.actor, lieuParam(request));
-    if (!row) return reply.callNotFound();
-    return reply.page(
-      {
-        title: `Historique : ${row.nom}`,
-        breadcrumbs: [
-          { href: '/espace', label: 'Mon espace' },
-          { href: '/admin/lieux', label: 'Lieux' },
-          { href: `/admin/lieux/${row.id}`, label: row.nom },
-        ],
-      },
-      <HistoryPage nom={row.nom} id={row.id} revisions={await placeHistory(db, row.id)} />,
-    );
-  });
+  app.get(
+    '/admin/lieux/:lieu/historique',
+    { config: { access: { coordinatorOf: 'lieu' } } },
+    async (request, reply) => {
+      const row = await findManagedPlace(db, request.actor, lieuParam(request));
+      if (!row) return reply.callNotFound();
+      return reply.page(
+        {
+          title: `Historique : ${row.nom}`,
+          breadcrumbs: [
+            { href: '/espace', label: 'Mon espace' },
+            { href: '/admin/lieux', label: 'Lieux' },
+            { href: `/admin/lieux/${row.id}`, label: row.nom },
+          ],
+        },
+        <HistoryPage nom={row.nom} id={row.id} revisions={await placeHistory(db, row.id)} />,
+      );
+    },
+  );
 
   const importForm = async (request: FastifyRequest, reply: FastifyReply, errors: FieldErrors) =>
     reply.page(
@@ -232,46 +244,54 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
       />,
     );
 
-  app.get('/admin/lieux/import', { config: { access: 'coordinator' } }, (request, reply) => importForm(request, reply, {}));
+  app.get('/admin/lieux/import', { config: { access: 'coordinator' } }, (request, reply) =>
+    importForm(request, reply, {}),
+  );
 
-  app.post('/admin/lieux/import', { config: { access: 'coordinator', files: true } }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const choices = await choicesFor(db, request.actor);
-    const chosen = chosenCollectivite(body, choices);
-    const file = body.fichier;
-    const errors: FieldErrors = {};
-    if (!Buffer.isBuffer(file) || file.length === 0)
-      errors.fichier = 'Choisissez un fichier CSV ou JSON non vide.';
-    if (!chosen) errors.collectivite = 'Choisissez une collectivité parmi celles que vous gérez.';
-    if (!Buffer.isBuffer(file) || file.length === 0 || !chosen) return importForm(request, reply, errors);
-    // The form sends the bytes only; the source names the import when given.
-    const source = typeof body.source === 'string' && body.source.trim() ? body.source.trim() : undefined;
-    const members = await listCollectivites(db);
-    const code = chosen.id === null ? undefined : members.find((m) => m.id === chosen.id)?.code;
-    const flag = (name: string) => body[name] === 'oui';
-    const result = await importPlaces(db, request.actor, file.toString('utf8'), {
-      fileName:
-        source ?? `fichier envoyé le ${new Date().toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' })}`,
-      source,
-      collectiviteCode: code,
-      dryRun: flag('essai'),
-      strict: flag('strict'),
-      draft: flag('brouillon'),
-      overwrite: flag('ecraser'),
-    });
-    if (!result.ok) return importForm(request, reply, { fichier: result.reason });
-    if (result.report.importId) return reply.redirect(`/admin/lieux/imports/${result.report.importId}`, 303);
-    return reply.page(
-      {
-        title: 'Rapport d’import',
-        breadcrumbs: [
-          { href: '/espace', label: 'Mon espace' },
-          { href: '/admin/lieux', label: 'Lieux' },
-        ],
-      },
-      <ImportReportPage report={result.report} />,
-    );
-  });
+  app.post(
+    '/admin/lieux/import',
+    { config: { access: 'coordinator', files: true } },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const choices = await choicesFor(db, request.actor);
+      const chosen = chosenCollectivite(body, choices);
+      const file = body.fichier;
+      const errors: FieldErrors = {};
+      if (!Buffer.isBuffer(file) || file.length === 0)
+        errors.fichier = 'Choisissez un fichier CSV ou JSON non vide.';
+      if (!chosen) errors.collectivite = 'Choisissez une collectivité parmi celles que vous gérez.';
+      if (!Buffer.isBuffer(file) || file.length === 0 || !chosen) return importForm(request, reply, errors);
+      // The form sends the bytes only; the source names the import when given.
+      const source = typeof body.source === 'string' && body.source.trim() ? body.source.trim() : undefined;
+      const members = await listCollectivites(db);
+      const code = chosen.id === null ? undefined : members.find((m) => m.id === chosen.id)?.code;
+      const flag = (name: string) => body[name] === 'oui';
+      const result = await importPlaces(db, request.actor, file.toString('utf8'), {
+        fileName:
+          source ??
+          `fichier envoyé le ${new Date().toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' })}`,
+        source,
+        collectiviteCode: code,
+        dryRun: flag('essai'),
+        strict: flag('strict'),
+        draft: flag('brouillon'),
+        overwrite: flag('ecraser'),
+      });
+      if (!result.ok) return importForm(request, reply, { fichier: result.reason });
+      if (result.report.importId)
+        return reply.redirect(`/admin/lieux/imports/${result.report.importId}`, 303);
+      return reply.page(
+        {
+          title: 'Rapport d’import',
+          breadcrumbs: [
+            { href: '/espace', label: 'Mon espace' },
+            { href: '/admin/lieux', label: 'Lieux' },
+          ],
+        },
+        <ImportReportPage report={result.report} />,
+      );
+    },
+  );
 
   const storedReport = async (request: FastifyRequest) => {
     const row = await findImport(db, request.actor, (request.params as { import: string }).import);
@@ -294,27 +314,35 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     return report;
   };
 
-  app.get('/admin/lieux/imports/:import', { config: { access: { coordinatorOf: 'import' } } }, async (request, reply) => {
-    const report = await storedReport(request);
-    if (!report) return reply.callNotFound();
-    return reply.page(
-      {
-        title: 'Rapport d’import',
-        breadcrumbs: [
-          { href: '/admin/lieux', label: 'Lieux' },
-          { href: '/admin/lieux/import', label: 'Importer' },
-        ],
-      },
-      <ImportReportPage report={report} csvUrl={`/admin/lieux/imports/${report.importId}/rapport.csv`} />,
-    );
-  });
+  app.get(
+    '/admin/lieux/imports/:import',
+    { config: { access: { coordinatorOf: 'import' } } },
+    async (request, reply) => {
+      const report = await storedReport(request);
+      if (!report) return reply.callNotFound();
+      return reply.page(
+        {
+          title: 'Rapport d’import',
+          breadcrumbs: [
+            { href: '/admin/lieux', label: 'Lieux' },
+            { href: '/admin/lieux/import', label: 'Importer' },
+          ],
+        },
+        <ImportReportPage report={report} csvUrl={`/admin/lieux/imports/${report.importId}/rapport.csv`} />,
+      );
+    },
+  );
 
-  app.get('/admin/lieux/imports/:import/rapport.csv', { config: { access: { coordinatorOf: 'import' } } }, async (request, reply) => {
-    const report = await storedReport(request);
-    if (!report) return reply.callNotFound();
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="rapport-import-${report.importId}.csv"`)
-      .send(`\uFEFF${csvText(reportRecords(report))}`);
-  });
+  app.get(
+    '/admin/lieux/imports/:import/rapport.csv',
+    { config: { access: { coordinatorOf: 'import' } } },
+    async (request, reply) => {
+      const report = await storedReport(request);
+      if (!report) return reply.callNotFound();
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="rapport-import-${report.importId}.csv"`)
+        .send(`\uFEFF${csvText(reportRecords(report))}`);
+    },
+  );
 }

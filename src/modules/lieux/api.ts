@@ -182,7 +182,10 @@ export async function lieuxApi(api: FastifyInstance, { db, config }: ModuleConte
   for (const [path, format, contentType, description] of exports) {
     api.get(
       path,
-      { config: { access: 'public' }, schema: download(description, contentType.split(';')[0] ?? contentType) },
+      {
+        config: { access: 'public' },
+        schema: download(description, contentType.split(';')[0] ?? contentType),
+      },
       async (_request, reply) => {
         const ctx = await exportContext(db, config);
         return reply

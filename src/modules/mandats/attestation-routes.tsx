@@ -56,23 +56,31 @@ export function attestationRoutes(app: FastifyInstance, { db, config }: RouteCon
       .send(await attestationPdf(document));
   }
 
-  app.get('/mandats/:mandat/attestation', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
-    const found = await loadVisibleMandate(db, request);
-    if (!found) return reply.callNotFound();
-    if (!found.m.empreinte) return noAttestation(reply, found.m);
-    await recordMandateRead(db, found.helper, found.m, 'attestation');
-    const document = await mandateAttestation(db, found.m, config.publicUrl);
-    return printPage(reply, found.m, document, `/mandats/${found.m.id}/attestation.pdf`);
-  });
+  app.get(
+    '/mandats/:mandat/attestation',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await loadVisibleMandate(db, request);
+      if (!found) return reply.callNotFound();
+      if (!found.m.empreinte) return noAttestation(reply, found.m);
+      await recordMandateRead(db, found.helper, found.m, 'attestation');
+      const document = await mandateAttestation(db, found.m, config.publicUrl);
+      return printPage(reply, found.m, document, `/mandats/${found.m.id}/attestation.pdf`);
+    },
+  );
 
-  app.get('/mandats/:mandat/attestation.pdf', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
-    const found = await loadVisibleMandate(db, request);
-    if (!found) return reply.callNotFound();
-    if (!found.m.empreinte) return noAttestation(reply, found.m);
-    await recordMandateRead(db, found.helper, found.m, 'attestation PDF');
-    const document = await mandateAttestation(db, found.m, config.publicUrl);
-    return pdf(reply, document, `attestation-mandat-${found.m.empreinte.slice(0, 12)}.pdf`);
-  });
+  app.get(
+    '/mandats/:mandat/attestation.pdf',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await loadVisibleMandate(db, request);
+      if (!found) return reply.callNotFound();
+      if (!found.m.empreinte) return noAttestation(reply, found.m);
+      await recordMandateRead(db, found.helper, found.m, 'attestation PDF');
+      const document = await mandateAttestation(db, found.m, config.publicUrl);
+      return pdf(reply, document, `attestation-mandat-${found.m.empreinte.slice(0, 12)}.pdf`);
+    },
+  );
 
   /** The revocation of the address, when it belongs to a mandate the helper may see. */
   async function loadRevocation(request: Parameters<typeof loadVisibleMandate>[1]) {
@@ -83,26 +91,34 @@ export function attestationRoutes(app: FastifyInstance, { db, config }: RouteCon
     return document ? { ...found, id, document } : null;
   }
 
-  app.get('/mandats/:mandat/revocations/:revocation', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
-    const found = await loadRevocation(request);
-    if (!found) return reply.callNotFound();
-    await recordMandateRead(db, found.helper, found.m, 'attestation de révocation');
-    return printPage(
-      reply,
-      found.m,
-      found.document,
-      `/mandats/${found.m.id}/revocations/${found.id}/attestation.pdf`,
-    );
-  });
+  app.get(
+    '/mandats/:mandat/revocations/:revocation',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await loadRevocation(request);
+      if (!found) return reply.callNotFound();
+      await recordMandateRead(db, found.helper, found.m, 'attestation de révocation');
+      return printPage(
+        reply,
+        found.m,
+        found.document,
+        `/mandats/${found.m.id}/revocations/${found.id}/attestation.pdf`,
+      );
+    },
+  );
 
-  app.get('/mandats/:mandat/revocations/:revocation/attestation.pdf', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
-    const found = await loadRevocation(request);
-    if (!found) return reply.callNotFound();
-    await recordMandateRead(db, found.helper, found.m, 'attestation de révocation PDF');
-    return pdf(
-      reply,
-      found.document,
-      `attestation-revocation-${found.document.fingerprint.slice(0, 12)}.pdf`,
-    );
-  });
+  app.get(
+    '/mandats/:mandat/revocations/:revocation/attestation.pdf',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await loadRevocation(request);
+      if (!found) return reply.callNotFound();
+      await recordMandateRead(db, found.helper, found.m, 'attestation de révocation PDF');
+      return pdf(
+        reply,
+        found.document,
+        `attestation-revocation-${found.document.fingerprint.slice(0, 12)}.pdf`,
+      );
+    },
+  );
 }

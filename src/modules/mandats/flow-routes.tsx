@@ -132,11 +132,15 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
     return reply.redirect(draftUrl(draftId, 'personne'), 303);
   });
 
-  app.get('/mandats/brouillons/:brouillon/recapitulatif', { config: { access: { helperOf: 'brouillon' } } }, async (request, reply) => {
-    const ctx = await loadContext(request);
-    if (!ctx) return reply.callNotFound();
-    return summaryPage(reply, ctx);
-  });
+  app.get(
+    '/mandats/brouillons/:brouillon/recapitulatif',
+    { config: { access: { helperOf: 'brouillon' } } },
+    async (request, reply) => {
+      const ctx = await loadContext(request);
+      if (!ctx) return reply.callNotFound();
+      return summaryPage(reply, ctx);
+    },
+  );
 
   async function summaryPage(
     reply: FastifyReply,
@@ -199,38 +203,46 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
     },
   );
 
-  app.get('/mandats/brouillons/:brouillon/:etape', { config: { access: { helperOf: 'brouillon' } } }, async (request, reply) => {
-    const step = (request.params as { etape: string }).etape;
-    const ctx = await loadContext(request);
-    if (!ctx || !isStep(step)) return reply.callNotFound();
-    return stepPage(request, reply, ctx, step);
-  });
+  app.get(
+    '/mandats/brouillons/:brouillon/:etape',
+    { config: { access: { helperOf: 'brouillon' } } },
+    async (request, reply) => {
+      const step = (request.params as { etape: string }).etape;
+      const ctx = await loadContext(request);
+      if (!ctx || !isStep(step)) return reply.callNotFound();
+      return stepPage(request, reply, ctx, step);
+    },
+  );
 
-  app.post('/mandats/brouillons/:brouillon/:etape', { config: { access: { helperOf: 'brouillon' } } }, async (request, reply) => {
-    const step = (request.params as { etape: string }).etape;
-    const ctx = await loadContext(request);
-    if (!ctx || !isStep(step)) return reply.callNotFound();
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const parsed = parseStep(
-      step,
-      body,
-      ctx.places.map((p) => p.id),
-    );
-    if (!parsed.ok) return stepPage(request, reply, ctx, step, parsed.errors, typedBack(step, body));
-    await saveDraft(db, ctx.draft, parsed.patch);
-    if (step === 'personne')
-      await audit(db, {
-        actor: ctx.helper.actor,
-        action: 'mandat.identite_verifiee',
-        collectiviteId: ctx.helper.collectiviteId,
-        subject: { type: 'brouillon', id: ctx.draft.id },
-        details: { pieceIdentite: parsed.patch.pieceIdentite },
-      });
-    const steps = stepsFor(ctx.places);
-    const next = steps[steps.indexOf(step) + 1];
-    const returnToSummary = (request.query as { retour?: string }).retour === 'recapitulatif';
-    return reply.redirect(draftUrl(ctx.draft.id, returnToSummary || !next ? 'recapitulatif' : next), 303);
-  });
+  app.post(
+    '/mandats/brouillons/:brouillon/:etape',
+    { config: { access: { helperOf: 'brouillon' } } },
+    async (request, reply) => {
+      const step = (request.params as { etape: string }).etape;
+      const ctx = await loadContext(request);
+      if (!ctx || !isStep(step)) return reply.callNotFound();
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const parsed = parseStep(
+        step,
+        body,
+        ctx.places.map((p) => p.id),
+      );
+      if (!parsed.ok) return stepPage(request, reply, ctx, step, parsed.errors, typedBack(step, body));
+      await saveDraft(db, ctx.draft, parsed.patch);
+      if (step === 'personne')
+        await audit(db, {
+          actor: ctx.helper.actor,
+          action: 'mandat.identite_verifiee',
+          collectiviteId: ctx.helper.collectiviteId,
+          subject: { type: 'brouillon', id: ctx.draft.id },
+          details: { pieceIdentite: parsed.patch.pieceIdentite },
+        });
+      const steps = stepsFor(ctx.places);
+      const next = steps[steps.indexOf(step) + 1];
+      const returnToSummary = (request.query as { retour?: string }).retour === 'recapitulatif';
+      return reply.redirect(draftUrl(ctx.draft.id, returnToSummary || !next ? 'recapitulatif' : next), 303);
+    },
+  );
 }
 
 /** What a refused form shows back as typed (the draft keeps only checked answers). */

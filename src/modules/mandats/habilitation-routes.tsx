@@ -151,62 +151,73 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
   const done = (reply: FastifyReply, collectiviteId: number, ok: keyof typeof FLASH) =>
     reply.redirect(`/admin/habilitations?collectivite=${collectiviteId}&ok=${ok}`, 303);
 
-  app.get('/admin/habilitations', { config: { access: 'coordinator' } }, (request, reply) => listPage(request, reply));
+  app.get('/admin/habilitations', { config: { access: 'coordinator' } }, (request, reply) =>
+    listPage(request, reply),
+  );
 
-  app.post('/admin/habilitations/:personne', { config: { access: { coordinatorOf: 'personne' } } }, async (request, reply) => {
-    const helper = await target(request);
-    if (!helper) return reply.callNotFound();
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const form = parseForm(grantSchema(parisToday()), body);
-    if (!form.ok)
-      return listPage(request, reply, {
-        collectiviteId: helper.collectiviteId,
-        errors: rowErrors(form.errors, helper.userId),
-        values: {
-          userId: helper.userId,
-          dateFormation: str(body.dateFormation),
-          certifiePar: str(body.certifiePar),
-        },
-        status: 400,
-      });
-    const granted = await grantHabilitation(
-      db,
-      request.actor,
-      helper.userId,
-      helper.collectiviteId,
-      form.data,
-    );
-    if (!granted.ok)
-      return listPage(request, reply, {
-        collectiviteId: helper.collectiviteId,
-        errors: { [rowKey('habilitation', helper.userId)]: granted.reason },
-        status: 403,
-      });
-    return done(reply, helper.collectiviteId, 'accordee');
-  });
+  app.post(
+    '/admin/habilitations/:personne',
+    { config: { access: { coordinatorOf: 'personne' } } },
+    async (request, reply) => {
+      const helper = await target(request);
+      if (!helper) return reply.callNotFound();
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const form = parseForm(grantSchema(parisToday()), body);
+      if (!form.ok)
+        return listPage(request, reply, {
+          collectiviteId: helper.collectiviteId,
+          errors: rowErrors(form.errors, helper.userId),
+          values: {
+            userId: helper.userId,
+            dateFormation: str(body.dateFormation),
+            certifiePar: str(body.certifiePar),
+          },
+          status: 400,
+        });
+      const granted = await grantHabilitation(
+        db,
+        request.actor,
+        helper.userId,
+        helper.collectiviteId,
+        form.data,
+      );
+      if (!granted.ok)
+        return listPage(request, reply, {
+          collectiviteId: helper.collectiviteId,
+          errors: { [rowKey('habilitation', helper.userId)]: granted.reason },
+          status: 403,
+        });
+      return done(reply, helper.collectiviteId, 'accordee');
+    },
+  );
 
-  app.post('/admin/habilitations/:personne/retirer', { config: { access: { coordinatorOf: 'personne' } } }, async (request, reply) => {
-    const helper = await target(request);
-    if (!helper) return reply.callNotFound();
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const form = parseForm(withdrawSchema, body);
-    const values = { userId: helper.userId, motif: str(body.motif) };
-    if (!form.ok)
-      return listPage(request, reply, {
-        collectiviteId: helper.collectiviteId,
-        errors: rowErrors(form.errors, helper.userId),
-        values,
-        status: 400,
-      });
-    if (!(await withdrawHabilitation(db, request.actor, helper.userId, form.data.motif)))
-      return listPage(request, reply, {
-        collectiviteId: helper.collectiviteId,
-        errors: {
-          [rowKey('habilitation', helper.userId)]: 'Cet aidant n’est pas habilité : il n’y a rien à retirer.',
-        },
-        values,
-        status: 400,
-      });
-    return done(reply, helper.collectiviteId, 'retiree');
-  });
+  app.post(
+    '/admin/habilitations/:personne/retirer',
+    { config: { access: { coordinatorOf: 'personne' } } },
+    async (request, reply) => {
+      const helper = await target(request);
+      if (!helper) return reply.callNotFound();
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const form = parseForm(withdrawSchema, body);
+      const values = { userId: helper.userId, motif: str(body.motif) };
+      if (!form.ok)
+        return listPage(request, reply, {
+          collectiviteId: helper.collectiviteId,
+          errors: rowErrors(form.errors, helper.userId),
+          values,
+          status: 400,
+        });
+      if (!(await withdrawHabilitation(db, request.actor, helper.userId, form.data.motif)))
+        return listPage(request, reply, {
+          collectiviteId: helper.collectiviteId,
+          errors: {
+            [rowKey('habilitation', helper.userId)]:
+              'Cet aidant n’est pas habilité : il n’y a rien à retirer.',
+          },
+          values,
+          status: 400,
+        });
+      return done(reply, helper.collectiviteId, 'retiree');
+    },
+  );
 }

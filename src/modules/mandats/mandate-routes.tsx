@@ -134,21 +134,25 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
     return detailPage(reply, found.helper, found.m, { flash: (request.query as { ok?: string }).ok });
   });
 
-  app.post('/mandats/:mandat/usages', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
-    const found = await load(request);
-    if (!found) return reply.callNotFound();
-    const body = (request.body ?? {}) as { demarche?: string; description?: string };
-    const input = { demarche: String(body.demarche ?? ''), description: String(body.description ?? '') };
-    const result = await declareUse(db, found.helper, found.m, input);
-    if (!result.ok) {
-      const field = /Décrivez|description|caractères/.test(result.reason) ? 'description' : 'demarche';
-      return detailPage(reply, found.helper, found.m, {
-        errors: { [field]: result.reason },
-        useValues: input,
-      });
-    }
-    return reply.redirect(`/mandats/${found.m.id}?ok=usage`, 303);
-  });
+  app.post(
+    '/mandats/:mandat/usages',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await load(request);
+      if (!found) return reply.callNotFound();
+      const body = (request.body ?? {}) as { demarche?: string; description?: string };
+      const input = { demarche: String(body.demarche ?? ''), description: String(body.description ?? '') };
+      const result = await declareUse(db, found.helper, found.m, input);
+      if (!result.ok) {
+        const field = /Décrivez|description|caractères/.test(result.reason) ? 'description' : 'demarche';
+        return detailPage(reply, found.helper, found.m, {
+          errors: { [field]: result.reason },
+          useValues: input,
+        });
+      }
+      return reply.redirect(`/mandats/${found.m.id}?ok=usage`, 303);
+    },
+  );
 
   async function revokePage(
     reply: FastifyReply,
@@ -170,53 +174,69 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
     );
   }
 
-  app.get('/mandats/:mandat/revoquer', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
-    const found = await load(request);
-    if (!found) return reply.callNotFound();
-    if (effectiveStatus(found.m) !== 'actif') return reply.redirect(`/mandats/${found.m.id}`, 303);
-    return revokePage(reply, found.m);
-  });
+  app.get(
+    '/mandats/:mandat/revoquer',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await load(request);
+      if (!found) return reply.callNotFound();
+      if (effectiveStatus(found.m) !== 'actif') return reply.redirect(`/mandats/${found.m.id}`, 303);
+      return revokePage(reply, found.m);
+    },
+  );
 
-  app.post('/mandats/:mandat/revoquer', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
-    const found = await load(request);
-    if (!found) return reply.callNotFound();
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const values = {
-      portee: String(body.portee ?? ''),
-      demarches: asList(body.demarches),
-      demandeur: String(body.demandeur ?? ''),
-    };
-    const errors: FieldErrors = {};
-    if (values.portee !== 'tout' && values.portee !== 'demarches')
-      errors.portee = 'Choisissez de révoquer tout le mandat ou certaines démarches.';
-    if (values.portee === 'demarches' && values.demarches.length === 0)
-      errors.demarches = 'Cochez au moins une démarche à révoquer.';
-    if (!Object.hasOwn(DEMANDEURS, values.demandeur))
-      errors.demandeur = 'Indiquez qui demande la révocation.';
-    if (Object.keys(errors).length > 0) return revokePage(reply, found.m, errors, values);
-    const open = (await authorisationsOf(db, found.m.id))
-      .filter((a) => a.revoked_at === null)
-      .map((a) => a.demarche);
-    const chosen = values.portee === 'tout' ? open : values.demarches;
-    const result = await revokeMandate(db, found.helper, found.m, chosen, values.demandeur as Demandeur);
-    if (!result.ok) return revokePage(reply, found.m, { demarches: result.reason }, values);
-    return reply.redirect(`/mandats/${found.m.id}/revocations/${result.value}`, 303);
-  });
+  app.post(
+    '/mandats/:mandat/revoquer',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await load(request);
+      if (!found) return reply.callNotFound();
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const values = {
+        portee: String(body.portee ?? ''),
+        demarches: asList(body.demarches),
+        demandeur: String(body.demandeur ?? ''),
+      };
+      const errors: FieldErrors = {};
+      if (values.portee !== 'tout' && values.portee !== 'demarches')
+        errors.portee = 'Choisissez de révoquer tout le mandat ou certaines démarches.';
+      if (values.portee === 'demarches' && values.demarches.length === 0)
+        errors.demarches = 'Cochez au moins une démarche à révoquer.';
+      if (!Object.hasOwn(DEMANDEURS, values.demandeur))
+        errors.demandeur = 'Indiquez qui demande la révocation.';
+      if (Object.keys(errors).length > 0) return revokePage(reply, found.m, errors, values);
+      const open = (await authorisationsOf(db, found.m.id))
+        .filter((a) => a.revoked_at === null)
+        .map((a) => a.demarche);
+      const chosen = values.portee === 'tout' ? open : values.demarches;
+      const result = await revokeMandate(db, found.helper, found.m, chosen, values.demandeur as Demandeur);
+      if (!result.ok) return revokePage(reply, found.m, { demarches: result.reason }, values);
+      return reply.redirect(`/mandats/${found.m.id}/revocations/${result.value}`, 303);
+    },
+  );
 
   // Renewal starts the flow again from the old mandate: the identity is checked anew.
-  app.post('/mandats/:mandat/renouveler', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
-    const found = await load(request);
-    if (!found) return reply.callNotFound();
-    if (effectiveStatus(found.m) === 'en_attente') return reply.redirect(`/mandats/${found.m.id}`, 303);
-    const draftId = await createDraft(db, found.helper, renewalData(found.m));
-    return reply.redirect(`/mandats/brouillons/${draftId}/personne`, 303);
-  });
+  app.post(
+    '/mandats/:mandat/renouveler',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await load(request);
+      if (!found) return reply.callNotFound();
+      if (effectiveStatus(found.m) === 'en_attente') return reply.redirect(`/mandats/${found.m.id}`, 303);
+      const draftId = await createDraft(db, found.helper, renewalData(found.m));
+      return reply.redirect(`/mandats/brouillons/${draftId}/personne`, 303);
+    },
+  );
 
-  app.post('/mandats/:mandat/annuler', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
-    const found = await load(request);
-    if (!found) return reply.callNotFound();
-    const result = await cancelPendingRequest(db, found.helper, found.m);
-    if (!result.ok) return detailPage(reply, found.helper, found.m, { errors: { annuler: result.reason } });
-    return reply.redirect(`/mandats/${found.m.id}?ok=annule`, 303);
-  });
+  app.post(
+    '/mandats/:mandat/annuler',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await load(request);
+      if (!found) return reply.callNotFound();
+      const result = await cancelPendingRequest(db, found.helper, found.m);
+      if (!result.ok) return detailPage(reply, found.helper, found.m, { errors: { annuler: result.reason } });
+      return reply.redirect(`/mandats/${found.m.id}?ok=annule`, 303);
+    },
+  );
 }

@@ -17,29 +17,37 @@ function privateHeaders(reply: FastifyReply): void {
 }
 
 export function verificationRoutes(app: FastifyInstance, { db }: RouteContext): void {
-  app.get('/mandats/verifier', { config: { access: 'public', rateLimit: PROBE_LIMIT } }, async (request, reply) => {
-    privateHeaders(reply);
-    const typed = (request.query as { empreinte?: unknown }).empreinte;
-    if (typed === undefined)
-      return reply.page({ title: 'Vérifier un mandat' }, <VerificationForm value="" errors={{}} />);
-    const fingerprint = normalise(String(typed));
-    if (/^[0-9a-f]{64}$/.test(fingerprint)) return reply.redirect(`/mandats/verifier/${fingerprint}`, 303);
-    const errors = {
-      empreinte:
-        fingerprint === ''
-          ? 'Saisissez l’empreinte imprimée sur l’attestation.'
-          : 'L’empreinte compte 64 caractères, chiffres et lettres de a à f : vérifiez-la.',
-    };
-    return reply.page(
-      { title: 'Vérifier un mandat', status: 400, hasErrors: true },
-      <VerificationForm value={String(typed).slice(0, 200)} errors={errors} />,
-    );
-  });
+  app.get(
+    '/mandats/verifier',
+    { config: { access: 'public', rateLimit: PROBE_LIMIT } },
+    async (request, reply) => {
+      privateHeaders(reply);
+      const typed = (request.query as { empreinte?: unknown }).empreinte;
+      if (typed === undefined)
+        return reply.page({ title: 'Vérifier un mandat' }, <VerificationForm value="" errors={{}} />);
+      const fingerprint = normalise(String(typed));
+      if (/^[0-9a-f]{64}$/.test(fingerprint)) return reply.redirect(`/mandats/verifier/${fingerprint}`, 303);
+      const errors = {
+        empreinte:
+          fingerprint === ''
+            ? 'Saisissez l’empreinte imprimée sur l’attestation.'
+            : 'L’empreinte compte 64 caractères, chiffres et lettres de a à f : vérifiez-la.',
+      };
+      return reply.page(
+        { title: 'Vérifier un mandat', status: 400, hasErrors: true },
+        <VerificationForm value={String(typed).slice(0, 200)} errors={errors} />,
+      );
+    },
+  );
 
-  app.get('/mandats/verifier/:empreinte', { config: { access: 'public', rateLimit: PROBE_LIMIT } }, async (request, reply) => {
-    privateHeaders(reply);
-    const v = await verificationOf(db, normalise((request.params as { empreinte: string }).empreinte));
-    if (!v) return reply.page({ title: 'Mandat inconnu', status: 404 }, <UnknownFingerprint />);
-    return reply.page({ title: 'Vérification d’un mandat' }, <VerificationResult v={v} />);
-  });
+  app.get(
+    '/mandats/verifier/:empreinte',
+    { config: { access: 'public', rateLimit: PROBE_LIMIT } },
+    async (request, reply) => {
+      privateHeaders(reply);
+      const v = await verificationOf(db, normalise((request.params as { empreinte: string }).empreinte));
+      if (!v) return reply.page({ title: 'Mandat inconnu', status: 404 }, <UnknownFingerprint />);
+      return reply.page({ title: 'Vérification d’un mandat' }, <VerificationResult v={v} />);
+    },
+  );
 }

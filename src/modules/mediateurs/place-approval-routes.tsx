@@ -166,7 +166,9 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
     });
   };
 
-  app.get('/admin/lieux-activite', { config: { access: 'coordinator' } }, (request, reply) => approvalsPage(request, reply));
+  app.get('/admin/lieux-activite', { config: { access: 'coordinator' } }, (request, reply) =>
+    approvalsPage(request, reply),
+  );
 
   // Assigning: the coordinator chooses the helper and the place.
   app.post('/admin/lieux-activite', { config: { access: 'coordinator' } }, async (request, reply) => {
@@ -187,28 +189,32 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
   });
 
   // Deciding on one helper's proposal or approved place.
-  app.post('/admin/lieux-activite/:personne', { config: { access: { coordinatorOf: 'personne' } } }, async (request, reply) => {
-    const { personne } = request.params as { personne: string };
-    const theirs = await helperCollectivitesOf(db, personne);
-    if (theirs.length === 0) return reply.callNotFound();
-    if (!theirs.some((collectiviteId) => can(request.actor, 'people.manage', { collectiviteId })))
-      throw new ForbiddenError();
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const lieu = str(one(body.lieu)) ?? '';
-    const decision = str(one(body.decision)) as Decision | undefined;
-    const errorKey = decisionKey(personne, lieu);
-    if (!decision || !DECISIONS.has(decision) || lieu === '')
-      return approvalsPage(request, reply, {
-        collectiviteId: theirs[0],
-        errors: { [errorKey]: 'Choisissez une décision pour un lieu de la liste.' },
-        status: 400,
-      });
-    const outcome = await decidePlace(
-      db,
-      request.actor,
-      { userId: personne, lieuId: lieu, decision },
-      { ip: request.ip },
-    );
-    return afterDecision(request, reply, outcome, decision, errorKey);
-  });
+  app.post(
+    '/admin/lieux-activite/:personne',
+    { config: { access: { coordinatorOf: 'personne' } } },
+    async (request, reply) => {
+      const { personne } = request.params as { personne: string };
+      const theirs = await helperCollectivitesOf(db, personne);
+      if (theirs.length === 0) return reply.callNotFound();
+      if (!theirs.some((collectiviteId) => can(request.actor, 'people.manage', { collectiviteId })))
+        throw new ForbiddenError();
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const lieu = str(one(body.lieu)) ?? '';
+      const decision = str(one(body.decision)) as Decision | undefined;
+      const errorKey = decisionKey(personne, lieu);
+      if (!decision || !DECISIONS.has(decision) || lieu === '')
+        return approvalsPage(request, reply, {
+          collectiviteId: theirs[0],
+          errors: { [errorKey]: 'Choisissez une décision pour un lieu de la liste.' },
+          status: 400,
+        });
+      const outcome = await decidePlace(
+        db,
+        request.actor,
+        { userId: personne, lieuId: lieu, decision },
+        { ip: request.ip },
+      );
+      return afterDecision(request, reply, outcome, decision, errorKey);
+    },
+  );
 }

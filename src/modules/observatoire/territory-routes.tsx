@@ -115,58 +115,73 @@ export function territoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
     );
   }
 
-  app.get('/observatoire/:territoire', { config: { access: 'public' } }, (request, reply) => territoryPage(request, reply, false));
-  app.get('/observatoire/:territoire/integrer', { config: { access: 'public' } }, (request, reply) => territoryPage(request, reply, true));
+  app.get('/observatoire/:territoire', { config: { access: 'public' } }, (request, reply) =>
+    territoryPage(request, reply, false),
+  );
+  app.get('/observatoire/:territoire/integrer', { config: { access: 'public' } }, (request, reply) =>
+    territoryPage(request, reply, true),
+  );
 
   // The places of the territory for its map, each coloured by the index of its commune.
-  app.get('/observatoire/:territoire/lieux.json', { config: { access: 'public' } }, async (request, reply) => {
-    const territory = await findTerritory(db, (request.params as { territoire: string }).territoire);
-    if (!territory) return reply.callNotFound();
-    const [places, indexes] = await Promise.all([
-      publishedPlacesWithPosition(db, territory.communes, 2000),
-      communeIndexes(db, territory.communes),
-    ]);
-    return reply.header('cache-control', 'public, max-age=300').send({
-      total: places.length,
-      items: places.map((p) => {
-        const total = p.code_insee ? (indexes.get(p.code_insee)?.total ?? null) : null;
-        return {
-          id: p.id,
-          nom: p.nom,
-          commune: p.commune,
-          latitude: p.latitude,
-          longitude: p.longitude,
-          url: `/lieux/${p.id}`,
-          indice: total,
-          couleur: colourOf(total),
-        };
-      }),
-    });
-  });
+  app.get(
+    '/observatoire/:territoire/lieux.json',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const territory = await findTerritory(db, (request.params as { territoire: string }).territoire);
+      if (!territory) return reply.callNotFound();
+      const [places, indexes] = await Promise.all([
+        publishedPlacesWithPosition(db, territory.communes, 2000),
+        communeIndexes(db, territory.communes),
+      ]);
+      return reply.header('cache-control', 'public, max-age=300').send({
+        total: places.length,
+        items: places.map((p) => {
+          const total = p.code_insee ? (indexes.get(p.code_insee)?.total ?? null) : null;
+          return {
+            id: p.id,
+            nom: p.nom,
+            commune: p.commune,
+            latitude: p.latitude,
+            longitude: p.longitude,
+            url: `/lieux/${p.id}`,
+            indice: total,
+            couleur: colourOf(total),
+          };
+        }),
+      });
+    },
+  );
 
-  app.get('/observatoire/:territoire/rapport.pdf', { config: { access: 'public' } }, async (request, reply) => {
-    const territory = await findTerritory(db, (request.params as { territoire: string }).territoire);
-    if (!territory) return reply.callNotFound();
-    const input = parseSettings(request.query as Record<string, unknown>);
-    if (!input.ok) {
-      const first = Object.values(input.errors)[0];
-      return reply.code(400).type('text/plain; charset=utf-8').send(`Réglages refusés : ${first}`);
-    }
-    const [observation, opsn] = await Promise.all([
-      observeTerritory(db, territory, input.settings),
-      getOpsn(db),
-    ]);
-    const pdf = await reportPdf(db, observation, {
-      opsnName: opsn?.name ?? 'OPSN',
-      opsnLogoId: opsn?.logo_file_id ?? null,
-      publicUrl: config.publicUrl,
-    });
-    return reply
-      .type('application/pdf')
-      .header('content-disposition', `inline; filename="${reportFileName(territory, input.settings.period)}"`)
-      .header('cache-control', 'public, max-age=300')
-      .send(pdf);
-  });
+  app.get(
+    '/observatoire/:territoire/rapport.pdf',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const territory = await findTerritory(db, (request.params as { territoire: string }).territoire);
+      if (!territory) return reply.callNotFound();
+      const input = parseSettings(request.query as Record<string, unknown>);
+      if (!input.ok) {
+        const first = Object.values(input.errors)[0];
+        return reply.code(400).type('text/plain; charset=utf-8').send(`Réglages refusés : ${first}`);
+      }
+      const [observation, opsn] = await Promise.all([
+        observeTerritory(db, territory, input.settings),
+        getOpsn(db),
+      ]);
+      const pdf = await reportPdf(db, observation, {
+        opsnName: opsn?.name ?? 'OPSN',
+        opsnLogoId: opsn?.logo_file_id ?? null,
+        publicUrl: config.publicUrl,
+      });
+      return reply
+        .type('application/pdf')
+        .header(
+          'content-disposition',
+          `inline; filename="${reportFileName(territory, input.settings.period)}"`,
+        )
+        .header('cache-control', 'public, max-age=300')
+        .send(pdf);
+    },
+  );
 }
 
 export const reportFileName = (t: Territory, p: Period) =>

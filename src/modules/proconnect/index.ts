@@ -1,5 +1,5 @@
 import type { RelaisModule } from '../../platform/module.ts';
-import { CALLBACK_PATH, proconnectRoutes, START_PATH } from './routes.tsx';
+import { proconnectRoutes } from './routes.tsx';
 import { proconnectMigrations } from './tables.ts';
 
 /**

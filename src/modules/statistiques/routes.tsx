@@ -239,16 +239,20 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
     );
   });
 
-  app.get('/statistiques/partage/:token/export.xlsx', { config: { access: 'public' } }, async (request, reply) => {
-    const found = await shared(request);
-    if (!found) return reply.page({ title: 'Lien de partage introuvable', status: 404 }, <ShareGonePage />);
-    const view = await statisticsView(db, found.access, found.period);
-    const bytes = await statisticsWorkbook(view, { title: titleOf(found.access.scope, true) });
-    return reply
-      .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-      .header('content-disposition', `attachment; filename="${fileName(found.access.scope, found.period)}"`)
-      .header('cache-control', 'no-store')
-      .header('x-robots-tag', 'noindex')
-      .send(bytes);
-  });
+  app.get(
+    '/statistiques/partage/:token/export.xlsx',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const found = await shared(request);
+      if (!found) return reply.page({ title: 'Lien de partage introuvable', status: 404 }, <ShareGonePage />);
+      const view = await statisticsView(db, found.access, found.period);
+      const bytes = await statisticsWorkbook(view, { title: titleOf(found.access.scope, true) });
+      return reply
+        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', `attachment; filename="${fileName(found.access.scope, found.period)}"`)
+        .header('cache-control', 'no-store')
+        .header('x-robots-tag', 'noindex')
+        .send(bytes);
+    },
+  );
 }

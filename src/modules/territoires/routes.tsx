@@ -126,7 +126,9 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     );
   };
 
-  app.get('/admin/territoire', { config: { access: 'admin' } }, (request, reply) => adminPage(request, reply));
+  app.get('/admin/territoire', { config: { access: 'admin' } }, (request, reply) =>
+    adminPage(request, reply),
+  );
 
   app.post('/admin/territoire/collectivites', { config: { access: 'admin' } }, async (request, reply) => {
     ensure(request.actor, 'opsn.manage');
@@ -164,61 +166,75 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     return result.ok ? null : { [result.field]: result.reason };
   };
 
-  app.get('/admin/territoire/collectivites/:id/theme', { config: { access: { coordinatorOf: 'id' } } }, async (request, reply) => {
-    const c = await loadForTheme(request);
-    if (!c) return reply.callNotFound();
-    return reply.page(
-      { title: `Personnaliser ${displayName(c)}` },
-      <ThemePage c={c} csrf={reply.generateCsrf()} />,
-    );
-  });
+  app.get(
+    '/admin/territoire/collectivites/:id/theme',
+    { config: { access: { coordinatorOf: 'id' } } },
+    async (request, reply) => {
+      const c = await loadForTheme(request);
+      if (!c) return reply.callNotFound();
+      return reply.page(
+        { title: `Personnaliser ${displayName(c)}` },
+        <ThemePage c={c} csrf={reply.generateCsrf()} />,
+      );
+    },
+  );
 
   app.post(
     '/admin/territoire/collectivites/:id/theme',
-    { config: { access: { coordinatorOf: 'id' }, files: true } }, async (request, reply) => {
-    const c = await loadForTheme(request);
-    if (!c) return reply.callNotFound();
-    const body = request.body as Record<string, unknown>;
-    const values = {
-      displayName: String(body.displayName ?? ''),
-      brandColour: String(body.brandColour ?? ''),
-    };
-    const errors = await saveThemeForm(c.id, request, body);
-    if (errors) {
-      return reply.page(
-        { title: `Personnaliser ${displayName(c)}`, hasErrors: true, status: 400 },
-        <ThemePage c={c} csrf={reply.generateCsrf()} errors={errors} values={values} />,
+    { config: { access: { coordinatorOf: 'id' }, files: true } },
+    async (request, reply) => {
+      const c = await loadForTheme(request);
+      if (!c) return reply.callNotFound();
+      const body = request.body as Record<string, unknown>;
+      const values = {
+        displayName: String(body.displayName ?? ''),
+        brandColour: String(body.brandColour ?? ''),
+      };
+      const errors = await saveThemeForm(c.id, request, body);
+      if (errors) {
+        return reply.page(
+          { title: `Personnaliser ${displayName(c)}`, hasErrors: true, status: 400 },
+          <ThemePage c={c} csrf={reply.generateCsrf()} errors={errors} values={values} />,
+        );
+      }
+      return reply.redirect(
+        can(request.actor, 'opsn.manage') ? '/admin/territoire?ok=theme' : `/collectivites/${c.slug}`,
+        303,
       );
-    }
-    return reply.redirect(
-      can(request.actor, 'opsn.manage') ? '/admin/territoire?ok=theme' : `/collectivites/${c.slug}`,
-      303,
-    );
-  });
+    },
+  );
 
-  app.get('/admin/territoire/collectivites/:id/retirer', { config: { access: 'admin' } }, async (request, reply) => {
-    ensure(request.actor, 'opsn.manage');
-    const id = idParam(request);
-    const c = id ? await findCollectiviteById(db, id) : undefined;
-    if (!c) return reply.callNotFound();
-    return reply.page(
-      { title: `Retirer ${displayName(c)}` },
-      <RemovePage c={c} csrf={reply.generateCsrf()} />,
-    );
-  });
-
-  app.post('/admin/territoire/collectivites/:id/retirer', { config: { access: 'admin' } }, async (request, reply) => {
-    ensure(request.actor, 'opsn.manage');
-    const id = idParam(request);
-    const c = id ? await findCollectiviteById(db, id) : undefined;
-    if (!c) return reply.callNotFound();
-    const result = await removeCollectivite(db, request.actor, c.id);
-    if (!result.ok) {
+  app.get(
+    '/admin/territoire/collectivites/:id/retirer',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      ensure(request.actor, 'opsn.manage');
+      const id = idParam(request);
+      const c = id ? await findCollectiviteById(db, id) : undefined;
+      if (!c) return reply.callNotFound();
       return reply.page(
-        { title: `Retirer ${displayName(c)}`, hasErrors: true, status: 409 },
-        <RemovePage c={c} csrf={reply.generateCsrf()} error={result.reason} />,
+        { title: `Retirer ${displayName(c)}` },
+        <RemovePage c={c} csrf={reply.generateCsrf()} />,
       );
-    }
-    return reply.redirect('/admin/territoire?ok=retiree', 303);
-  });
+    },
+  );
+
+  app.post(
+    '/admin/territoire/collectivites/:id/retirer',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      ensure(request.actor, 'opsn.manage');
+      const id = idParam(request);
+      const c = id ? await findCollectiviteById(db, id) : undefined;
+      if (!c) return reply.callNotFound();
+      const result = await removeCollectivite(db, request.actor, c.id);
+      if (!result.ok) {
+        return reply.page(
+          { title: `Retirer ${displayName(c)}`, hasErrors: true, status: 409 },
+          <RemovePage c={c} csrf={reply.generateCsrf()} error={result.reason} />,
+        );
+      }
+      return reply.redirect('/admin/territoire?ok=retiree', 303);
+    },
+  );
 }

@@ -72,9 +72,7 @@ function refuse(request: FastifyRequest, reply: FastifyReply, access: Access) {
         .header('www-authenticate', 'Bearer realm="relais"')
         .send({ error: 'unauthorized', message: SIGN_IN_FIRST });
     }
-    return reply
-      .status(403)
-      .send({ error: 'forbidden', message: message ?? new ForbiddenError().message });
+    return reply.status(403).send({ error: 'forbidden', message: message ?? new ForbiddenError().message });
   }
   // Signed-in pages send anyone to sign in, whatever the method; the others refuse a form.
   if (anonymous && access === 'signed-in') return reply.redirect('/connexion');
