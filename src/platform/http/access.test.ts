@@ -34,7 +34,7 @@ async function appWith(routes: [string, Access][]) {
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ForbiddenError && request.actor.kind === 'anonymous' && request.method === 'GET')
       return reply.redirect('/connexion');
-    return reply.status(error instanceof ForbiddenError ? 403 : 500).send(error.message);
+    return reply.status(error instanceof ForbiddenError ? 403 : 500).send((error as Error).message);
   });
   registerAccess(app);
   for (const [url, access] of routes) {
@@ -142,7 +142,7 @@ describe('access declared in the route registration', () => {
     app.addHook('onRequest', async (request) => {
       request.actor = COORDINATOR;
     });
-    app.setErrorHandler((error, _request, reply) => reply.status(403).send(error.message));
+    app.setErrorHandler((error, _request, reply) => reply.status(403).send((error as Error).message));
     registerAccess(app);
     app.get(
       '/taches',
