@@ -1,10 +1,9 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
 import { z } from 'zod';
-import { ForbiddenError } from '../../platform/auth/policy.ts';
 import { codes } from '../../platform/forms.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
-import { type Helper, requireHelper } from '../mediateurs/index.ts';
+import { requireHelper } from '../mediateurs/index.ts';
 import { MAX_ANONYMOUS, MAX_DURATION_MIN } from './activity-schema.ts';
 import {
   type Activite,
@@ -279,24 +278,6 @@ const listQuery = z
   })
   .refine((q) => !q.du || !q.au || q.du <= q.au, { message: 'du : la date de début précède celle de fin' });
 
-/** The helper calling, or the refusal sent (401 without a usable token, 403 when not a helper). */
-function callingHelper(request: FastifyRequest, reply: FastifyReply): Helper | undefined {
-  if (request.actor.kind === 'anonymous') {
-    void reply.status(401).header('www-authenticate', 'Bearer realm="relais"').send({
-      error: 'unauthorized',
-      message: 'Authentification requise : envoyez l’en-tête Authorization: Bearer <jeton>.',
-    });
-    return undefined;
-  }
-  try {
-    return requireHelper(request.actor);
-  } catch (error) {
-    if (!(error instanceof ForbiddenError)) throw error;
-    void reply.status(403).send({ error: 'forbidden', message: error.message });
-    return undefined;
-  }
-}
-
 function json(a: Activite & { participations: Participation[] }) {
   return {
     id: a.id,
@@ -333,8 +314,7 @@ export function activityApi(api: FastifyInstance, { db }: ModuleContext): void {
     '/activites',
     { schema: postSchema, attachValidation: true, config: { access: 'helper' } },
     async (request, reply) => {
-      const helper = callingHelper(request, reply);
-      if (!helper) return reply;
+      const helper = requireHelper(request.actor);
       const saved = await recordActivity(db, helper, request.body);
       if (saved.ok) {
         const { items } = await apiActivities(db, helper, {}, 1, 1, saved.id);
@@ -357,8 +337,7 @@ export function activityApi(api: FastifyInstance, { db }: ModuleContext): void {
   );
 
   api.get('/activites', { schema: listSchema, config: { access: 'helper' } }, async (request, reply) => {
-    const helper = callingHelper(request, reply);
-    if (!helper) return reply;
+    const helper = requireHelper(request.actor);
     const parsed = listQuery.safeParse(request.query ?? {});
     if (!parsed.success) {
       return reply

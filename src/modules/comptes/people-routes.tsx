@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
 import { checkCodeCounted } from '../../platform/auth/lockout.ts';
-import { type Actor, ForbiddenError, isAdmin, ROLES, type Role } from '../../platform/auth/policy.ts';
+import { type Actor, can, ROLES, type Role } from '../../platform/auth/policy.ts';
 import { useTotpCode } from '../../platform/auth/second-factor.ts';
 import {
   listSessions,
@@ -12,6 +12,7 @@ import {
 } from '../../platform/auth/session-admin.ts';
 import { SESSION_COOKIE } from '../../platform/auth/sessions.ts';
 import { parseForm, requiredText } from '../../platform/forms.ts';
+import { isSignedIn, signedInActor } from '../../platform/http/access.ts';
 import { takeOutbox } from '../../platform/mail.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
@@ -55,14 +56,15 @@ const roleChangeSchema = z.object({ role: roleSchema, collectiviteId: collectivi
 
 /** Roles this actor may give, the most common first (the OPSN-wide one last, never preselected). */
 const ROLE_ORDER: Role[] = ['mediateur', 'formateur', 'coordinateur', 'admin'];
-const grantableRoles = (actor: Actor): Role[] => ROLE_ORDER.filter((r) => r !== 'admin' || isAdmin(actor));
+const grantableRoles = (actor: Actor): Role[] =>
+  ROLE_ORDER.filter((r) => r !== 'admin' || can(actor, 'opsn.manage'));
 
 /** Collectivités where this actor may manage people. */
 async function choices(db: RouteContext['db'], actor: Actor): Promise<CollectiviteChoice[]> {
   const all = await listCollectivites(db);
-  const mine = actor.kind === 'user' ? new Set(actor.memberships.map((m) => m.collectiviteId)) : new Set();
+  const mine = new Set(isSignedIn(actor) ? actor.memberships.map((m) => m.collectiviteId) : []);
   return all
-    .filter((c) => isAdmin(actor) || mine.has(c.id))
+    .filter((c) => can(actor, 'opsn.manage') || mine.has(c.id))
     .map((c) => ({ id: c.id, name: c.display_name || c.name }));
 }
 
@@ -140,7 +142,7 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
         person={person}
         collectivites={await choices(db, request.actor)}
         grantableRoles={grantableRoles(request.actor)}
-        canResetTotp={isAdmin(request.actor)}
+        canResetTotp={can(request.actor, 'opsn.manage')}
         csrf={reply.generateCsrf()}
         flash={flashOf(request)}
         errors={errors ?? {}}
@@ -186,7 +188,6 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
 
   // Sensitive: the administrator confirms with a fresh code of their own first.
   app.post('/admin/personnes/:personne/totp', { config: { access: 'admin' } }, async (request, reply) => {
-    if (!isAdmin(request.actor)) throw new ForbiddenError();
     const person = await loadPerson(request);
     if (!person) return reply.callNotFound();
     const confirm = await requireFreshConfirmation(db, request, reply, `/admin/personnes/${person.id}`);
@@ -199,7 +200,6 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
 
   // Re-authentication: a fresh TOTP code, valid five minutes, before sensitive actions.
   app.get('/connexion/confirmer', { config: { access: 'signed-in' } }, async (request, reply) => {
-    if (request.actor.kind !== 'user') return reply.redirect('/connexion');
     const back = safeReturn((request.query as { retour?: string }).retour);
     return reply.page(
       { title: 'Confirmer votre identité' },
@@ -211,8 +211,7 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     '/connexion/confirmer',
     { config: { access: 'signed-in', rateLimit: { max: 10, timeWindow: '1 minute' } } },
     async (request, reply) => {
-      const actor = request.actor;
-      if (actor.kind !== 'user') return reply.redirect('/connexion');
+      const actor = signedInActor(request);
       const body = (request.body ?? {}) as { code?: string; retour?: string };
       const back = safeReturn(body.retour);
       // Counted with the sign-in's codes: a stolen session cannot guess its way to sensitive actions.
@@ -235,8 +234,7 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
   );
 
   app.get('/compte/sessions', { config: { access: 'signed-in' } }, async (request, reply) => {
-    const actor = request.actor;
-    if (actor.kind !== 'user') return reply.redirect('/connexion');
+    const actor = signedInActor(request);
     const sessions = await listSessions(db, actor.userId, request.cookies[SESSION_COOKIE]);
     return reply.page(
       { title: 'Mes sessions' },
@@ -245,8 +243,7 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
   });
 
   app.post('/compte/sessions/fermer', { config: { access: 'signed-in' } }, async (request, reply) => {
-    const actor = request.actor;
-    if (actor.kind !== 'user') return reply.redirect('/connexion');
+    const actor = signedInActor(request);
     const handle = String((request.body as { session?: string })?.session ?? '');
     if (!(await revokeSession(db, actor.userId, handle))) {
       const sessions = await listSessions(db, actor.userId, request.cookies[SESSION_COOKIE]);
@@ -264,8 +261,7 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
   });
 
   app.post('/compte/sessions/toutes', { config: { access: 'signed-in' } }, async (request, reply) => {
-    const actor = request.actor;
-    if (actor.kind !== 'user') return reply.redirect('/connexion');
+    const actor = signedInActor(request);
     if ((request.body as { confirm?: string })?.confirm !== 'oui')
       return reply.redirect('/compte/sessions', 303);
     await revokeAllSessions(db, actor.userId);
@@ -276,7 +272,6 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
 
   // Mail that could not leave (no SMTP): administrators read it here. Reading is journaled.
   app.get('/admin/courriels', { config: { access: 'admin' } }, async (request, reply) => {
-    if (!isAdmin(request.actor)) throw new ForbiddenError();
     const rows = await takeOutbox(db);
     await audit(db, { actor: request.actor, action: 'mail.outbox.read', ip: request.ip });
     return reply.header('cache-control', 'no-store').page(

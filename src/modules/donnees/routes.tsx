@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { can, ensure } from '../../platform/auth/policy.ts';
+import { can } from '../../platform/auth/policy.ts';
+import { isSignedIn } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { getOpsn } from '../territoires/index.ts';
 import { buildCatalogue } from './catalogue.ts';
@@ -76,7 +77,7 @@ export function donneesRoutes(app: FastifyInstance, { db, config }: RouteContext
       files: files.filter((f) => f.dataset === dataset.id),
     }));
     // Only administrators get the form: the page stays cookie-free for everyone else.
-    const admin = request.actor.kind === 'user' && can(request.actor, 'opendata.publish');
+    const admin = isSignedIn(request.actor) && can(request.actor, 'opendata.publish');
     return reply.page(
       {
         title: 'Données ouvertes',
@@ -131,7 +132,6 @@ export function donneesRoutes(app: FastifyInstance, { db, config }: RouteContext
   });
 
   app.post('/admin/donnees/regenerer', { config: { access: 'admin' } }, async (request, reply) => {
-    ensure(request.actor, 'opendata.publish');
     const results = await regenerateDatasets(db, request.actor);
     return reply.page(
       {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Actor, can, isAdmin } from '../../platform/auth/policy.ts';
+import { type Actor, can } from '../../platform/auth/policy.ts';
 import { csvText } from '../../platform/csv.ts';
+import { activeCollectiviteOf } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { displayName, listCollectivites } from '../territoires/index.ts';
@@ -40,7 +41,7 @@ async function choicesFor(db: RouteContext['db'], actor: Actor): Promise<Collect
   const mine = members
     .filter((m) => can(actor, 'places.manage', { collectiviteId: m.id }))
     .map((m) => ({ id: m.id, name: displayName(m) }));
-  return isAdmin(actor) ? [{ id: null, name: 'L’OPSN (aucune collectivité)' }, ...mine] : mine;
+  return can(actor, 'opsn.manage') ? [{ id: null, name: 'L’OPSN (aucune collectivité)' }, ...mine] : mine;
 }
 
 /** The collectivité chosen in a form, if this person may choose it. */
@@ -109,7 +110,7 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
 
   app.get('/admin/lieux/nouveau', { config: { access: 'coordinator' } }, async (request, reply) => {
     const choices = await choicesFor(db, request.actor);
-    const active = request.actor.kind === 'user' ? request.actor.activeCollectiviteId : null;
+    const active = activeCollectiviteOf(request.actor);
     const preferred =
       choices.find((c) => c.id === active) ?? choices.find((c) => c.id !== null) ?? choices[0];
     return renderForm(request, reply, {

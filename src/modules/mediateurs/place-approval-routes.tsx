@@ -1,16 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Actor, can, ForbiddenError } from '../../platform/auth/policy.ts';
+import { activeCollectiviteOf } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
-import { displayName, listCollectivites } from '../territoires/index.ts';
 import { choosablePlaces, type Helper, requireHelper } from './helpers.ts';
 import {
+  APPROVALS_REFUSED,
   approvalBoard,
+  approvalCollectivites,
   type Decision,
   type DecisionOutcome,
   decidePlace,
-  helperCollectivitesOf,
   helperPlaceStates,
+  managedHelperCollectivites,
   proposePlaces,
   recentPlaceAlerts,
 } from './place-approval.ts';
@@ -44,13 +45,6 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const many = (v: unknown) =>
   (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== '');
 const okOf = (request: FastifyRequest) => str((request.query as { ok?: unknown }).ok);
-
-/** The collectivités whose helpers this person manages, in the order people read them. */
-async function manageable(db: RouteContext['db'], actor: Actor): Promise<CollectiviteChoice[]> {
-  return (await listCollectivites(db))
-    .filter((c) => can(actor, 'people.manage', { collectiviteId: c.id }))
-    .map((c) => ({ id: c.id, name: displayName(c) }));
-}
 
 export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext): void {
   // ------------------------------------------------------------ the helper proposes
@@ -111,13 +105,9 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
     } = {},
   ) => {
     const actor = request.actor;
-    const choices = await manageable(db, actor);
-    if (choices.length === 0)
-      throw new ForbiddenError(
-        'Seuls les coordinateurs et les administrateurs approuvent les lieux d’activité.',
-      );
+    const choices = await approvalCollectivites(db, actor);
     const asked = Number((request.query as { collectivite?: string }).collectivite);
-    const active = actor.kind === 'user' ? actor.activeCollectiviteId : null;
+    const active = activeCollectiviteOf(actor);
     const collectivite =
       choices.find((c) => c.id === extra.collectiviteId) ??
       choices.find((c) => c.id === asked) ??
@@ -166,27 +156,33 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
     });
   };
 
-  app.get('/admin/lieux-activite', { config: { access: 'coordinator' } }, (request, reply) =>
-    approvalsPage(request, reply),
+  app.get(
+    '/admin/lieux-activite',
+    { config: { access: 'coordinator', refusal: APPROVALS_REFUSED } },
+    (request, reply) => approvalsPage(request, reply),
   );
 
   // Assigning: the coordinator chooses the helper and the place.
-  app.post('/admin/lieux-activite', { config: { access: 'coordinator' } }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const values = { personne: str(one(body.personne)), lieu: str(one(body.lieu)) };
-    const errors: FieldErrors = {};
-    if (!values.personne) errors.personne = 'Choisissez le médiateur.';
-    if (!values.lieu) errors.lieu = 'Choisissez le lieu d’activité.';
-    if (!values.personne || !values.lieu)
-      return approvalsPage(request, reply, { errors, values, status: 400 });
-    const outcome = await decidePlace(
-      db,
-      request.actor,
-      { userId: values.personne, lieuId: values.lieu, decision: 'attribuer' },
-      { ip: request.ip },
-    );
-    return afterDecision(request, reply, outcome, 'attribuer', 'personne', values);
-  });
+  app.post(
+    '/admin/lieux-activite',
+    { config: { access: 'coordinator', refusal: APPROVALS_REFUSED } },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const values = { personne: str(one(body.personne)), lieu: str(one(body.lieu)) };
+      const errors: FieldErrors = {};
+      if (!values.personne) errors.personne = 'Choisissez le médiateur.';
+      if (!values.lieu) errors.lieu = 'Choisissez le lieu d’activité.';
+      if (!values.personne || !values.lieu)
+        return approvalsPage(request, reply, { errors, values, status: 400 });
+      const outcome = await decidePlace(
+        db,
+        request.actor,
+        { userId: values.personne, lieuId: values.lieu, decision: 'attribuer' },
+        { ip: request.ip },
+      );
+      return afterDecision(request, reply, outcome, 'attribuer', 'personne', values);
+    },
+  );
 
   // Deciding on one helper's proposal or approved place.
   app.post(
@@ -194,10 +190,8 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
     { config: { access: { coordinatorOf: 'personne' } } },
     async (request, reply) => {
       const { personne } = request.params as { personne: string };
-      const theirs = await helperCollectivitesOf(db, personne);
+      const theirs = await managedHelperCollectivites(db, request.actor, personne);
       if (theirs.length === 0) return reply.callNotFound();
-      if (!theirs.some((collectiviteId) => can(request.actor, 'people.manage', { collectiviteId })))
-        throw new ForbiddenError();
       const body = (request.body ?? {}) as Record<string, unknown>;
       const lieu = str(one(body.lieu)) ?? '';
       const decision = str(one(body.decision)) as Decision | undefined;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { isSignedIn } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { completeFirstFactor, onSecondFactorConfirmed } from '../comptes/index.ts';
 import { createProConnectClient, type FlowChecks, type ProConnectIdentity } from './client.ts';
@@ -39,7 +40,7 @@ export function proconnectRoutes(app: FastifyInstance, { db, config }: RouteCont
 
   app.get(START_PATH, { config: { access: 'public', rateLimit } }, async (request, reply) => {
     if (!client) return reply.callNotFound();
-    if (request.actor.kind === 'user') return reply.redirect('/espace');
+    if (isSignedIn(request.actor)) return reply.redirect('/espace');
     let start: Awaited<ReturnType<typeof client.startSignIn>>;
     try {
       start = await client.startSignIn();

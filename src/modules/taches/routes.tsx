@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseForm } from '../../platform/forms.ts';
 import { findRun } from '../../platform/jobs/index.ts';
 import type { RouteContext } from '../../platform/module.ts';
-import { ensureAdmin, findJob, formatDateTime, jobStatuses, lastRuns, runJobNow } from './service.ts';
+import { findJob, formatDateTime, jobStatuses, lastRuns, runJobNow, TASKS_REFUSED } from './service.ts';
 import { TachesPage } from './views.tsx';
 
 const shownSchema = z.object({ execution: z.coerce.number().int().positive().optional().catch(undefined) });
@@ -35,23 +35,30 @@ export function tachesRoutes(app: FastifyInstance, ctx: RouteContext): void {
       );
   };
 
-  app.get('/admin/taches', { config: { access: 'admin' } }, async (request, reply) => {
-    const shown = shownSchema.parse(request.query ?? {});
-    return page(request, reply, { doneId: shown.execution });
-  });
+  app.get(
+    '/admin/taches',
+    { config: { access: 'admin', refusal: TASKS_REFUSED } },
+    async (request, reply) => {
+      const shown = shownSchema.parse(request.query ?? {});
+      return page(request, reply, { doneId: shown.execution });
+    },
+  );
 
-  app.post('/admin/taches/lancer', { config: { access: 'admin' } }, async (request, reply) => {
-    ensureAdmin(request.actor);
-    const form = parseForm(runSchema, request.body);
-    const job = form.ok ? findJob(form.data.tache) : undefined;
-    if (!job) return page(request, reply, { error: 'Cette tâche n’existe pas.', status: 400 });
-    const outcome = await runJobNow(ctx, request.actor, job, request.ip);
-    if (outcome.status === 'skipped') {
-      return page(request, reply, {
-        error: `Cette tâche est déjà en cours depuis le ${formatDateTime(outcome.runningSince)} : elle n’a pas été relancée.`,
-        status: 409,
-      });
-    }
-    return reply.redirect(`/admin/taches?execution=${outcome.runId}`, 303);
-  });
+  app.post(
+    '/admin/taches/lancer',
+    { config: { access: 'admin', refusal: TASKS_REFUSED } },
+    async (request, reply) => {
+      const form = parseForm(runSchema, request.body);
+      const job = form.ok ? findJob(form.data.tache) : undefined;
+      if (!job) return page(request, reply, { error: 'Cette tâche n’existe pas.', status: 400 });
+      const outcome = await runJobNow(ctx, request.actor, job, request.ip);
+      if (outcome.status === 'skipped') {
+        return page(request, reply, {
+          error: `Cette tâche est déjà en cours depuis le ${formatDateTime(outcome.runningSince)} : elle n’a pas été relancée.`,
+          status: 409,
+        });
+      }
+      return reply.redirect(`/admin/taches?execution=${outcome.runId}`, 303);
+    },
+  );
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { can, ensure } from '../../platform/auth/policy.ts';
+import { can } from '../../platform/auth/policy.ts';
 import { fileUrl } from '../../platform/files.ts';
 import { parseForm } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
@@ -10,6 +10,7 @@ import {
   displayName,
   findCollectiviteById,
   findCollectiviteBySlug,
+  findCollectiviteForTheme,
   getOpsn,
   listCollectivites,
   removeCollectivite,
@@ -105,7 +106,6 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
       status?: number;
     } = {},
   ) => {
-    ensure(request.actor, 'opsn.manage');
     const [opsn, members] = await Promise.all([getOpsn(db), listCollectivites(db)]);
     const flash = FLASH[(request.query as { ok?: string }).ok ?? ''];
     return reply.page(
@@ -131,7 +131,6 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
   );
 
   app.post('/admin/territoire/collectivites', { config: { access: 'admin' } }, async (request, reply) => {
-    ensure(request.actor, 'opsn.manage');
     const body = request.body as Record<string, string>;
     const form = parseForm(addCollectiviteSchema, body);
     if (!form.ok) return adminPage(request, reply, { errors: form.errors, values: body, status: 400 });
@@ -143,7 +142,6 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
   });
 
   app.post('/admin/territoire/opsn', { config: { access: 'admin' } }, async (request, reply) => {
-    ensure(request.actor, 'opsn.manage');
     const body = request.body as Record<string, string>;
     const form = parseForm(opsnSchema, body);
     if (!form.ok) return adminPage(request, reply, { errors: form.errors, values: body, status: 400 });
@@ -153,9 +151,7 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
 
   const loadForTheme = async (request: FastifyRequest) => {
     const id = idParam(request);
-    const c = id ? await findCollectiviteById(db, id) : undefined;
-    if (c) ensure(request.actor, 'collectivite.theme', { collectiviteId: c.id });
-    return c;
+    return id ? await findCollectiviteForTheme(db, request.actor, id) : undefined;
   };
 
   /** Validates and saves the theme form; returns the errors to show, or null once saved. */
@@ -208,7 +204,6 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     '/admin/territoire/collectivites/:id/retirer',
     { config: { access: 'admin' } },
     async (request, reply) => {
-      ensure(request.actor, 'opsn.manage');
       const id = idParam(request);
       const c = id ? await findCollectiviteById(db, id) : undefined;
       if (!c) return reply.callNotFound();
@@ -223,7 +218,6 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     '/admin/territoire/collectivites/:id/retirer',
     { config: { access: 'admin' } },
     async (request, reply) => {
-      ensure(request.actor, 'opsn.manage');
       const id = idParam(request);
       const c = id ? await findCollectiviteById(db, id) : undefined;
       if (!c) return reply.callNotFound();

@@ -37,6 +37,26 @@ declare module 'fastify' {
   }
 }
 
+/** A signed-in person. */
+export type SignedIn = Extract<Actor, { kind: 'user' }>;
+
+/**
+ * The person calling a route declared `signed-in` (or any narrower access): the hook let
+ * nobody else through, so this only refuses when a route declared less than it needs.
+ */
+export function signedInActor(request: FastifyRequest): SignedIn {
+  const actor = request.actor;
+  if (actor.kind !== 'user') throw new ForbiddenError();
+  return actor;
+}
+
+/** Whether someone is signed in (the sign-in page sends them to their space instead). */
+export const isSignedIn = (actor: Actor): actor is SignedIn => actor.kind === 'user';
+
+/** The collectivité a person acts in now (chosen in their space), if any. */
+export const activeCollectiviteOf = (actor: Actor): number | null =>
+  actor.kind === 'user' ? actor.activeCollectiviteId : null;
+
 const HELPERS_ONLY = 'Réservé aux médiateurs numériques.';
 const SIGN_IN_FIRST = 'Authentification requise : envoyez l’en-tête Authorization: Bearer <jeton>.';
 
