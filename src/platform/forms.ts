@@ -56,3 +56,12 @@ export function codes<V extends Vocabulary<string>>(
 ): [keyof V & string, ...(keyof V & string)[]] {
   return Object.keys(vocabulary) as [keyof V & string, ...(keyof V & string)[]];
 }
+
+/**
+ * A parsed form body or query string, as route inputs type it (Fastify generics): each field
+ * is text, or a list when it repeats, and any may be missing or be something else.
+ */
+export type Fields = Record<string, unknown>;
+
+/** The text of a field, or undefined (a list, a file, nothing). */
+export const textOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);

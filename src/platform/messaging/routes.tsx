@@ -133,11 +133,15 @@ export function registerMessaging(
     );
   };
 
-  app.get(OUTBOX_PATH, { config: { access: 'admin' } }, async (request, reply) => {
-    if (config.sms.provider !== 'dev') return reply.callNotFound();
-    const result = (request.query as { resultat?: unknown } | undefined)?.resultat;
-    return outboxPage(request, reply, { result: resultLabel(result) });
-  });
+  app.get<{ Querystring: { resultat?: unknown } | undefined }>(
+    OUTBOX_PATH,
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      if (config.sms.provider !== 'dev') return reply.callNotFound();
+      const result = request.query?.resultat;
+      return outboxPage(request, reply, { result: resultLabel(result) });
+    },
+  );
 
   app.post(`${OUTBOX_PATH}/repondre`, { config: { access: 'admin' } }, async (request, reply) => {
     if (config.sms.provider !== 'dev') return reply.callNotFound();
