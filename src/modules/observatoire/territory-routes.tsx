@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
+import type { Fields } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { MAP_ASSETS, mapAttributes, publishedPlacesWithPosition } from '../lieux/index.ts';
 import { type Period, parsePublishedPeriod } from '../statistiques/index.ts';
@@ -74,6 +75,9 @@ function allowFraming(reply: FastifyReply): void {
   reply.header('cross-origin-resource-policy', 'cross-origin');
 }
 
+/** A territory's pages: its code in the address, its settings in the query string. */
+type TerritoryInput = { Params: { territoire: string }; Querystring: Fields };
+
 export function territoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { db, config } = ctx;
 
@@ -87,10 +91,10 @@ export function territoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
     );
   });
 
-  async function territoryPage(request: FastifyRequest, reply: FastifyReply, embed: boolean) {
-    const territory = await findTerritory(db, (request.params as { territoire: string }).territoire);
+  async function territoryPage(request: FastifyRequest<TerritoryInput>, reply: FastifyReply, embed: boolean) {
+    const territory = await findTerritory(db, request.params.territoire);
     if (!territory) return reply.callNotFound();
-    const input = parseSettings(request.query as Record<string, unknown>);
+    const input = parseSettings(request.query);
     const observation = input.ok ? await observeTerritory(db, territory, input.settings) : null;
     if (embed) allowFraming(reply);
     return reply.page(
@@ -115,19 +119,21 @@ export function territoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
     );
   }
 
-  app.get('/observatoire/:territoire', { config: { access: 'public' } }, (request, reply) =>
+  app.get<TerritoryInput>('/observatoire/:territoire', { config: { access: 'public' } }, (request, reply) =>
     territoryPage(request, reply, false),
   );
-  app.get('/observatoire/:territoire/integrer', { config: { access: 'public' } }, (request, reply) =>
-    territoryPage(request, reply, true),
+  app.get<TerritoryInput>(
+    '/observatoire/:territoire/integrer',
+    { config: { access: 'public' } },
+    (request, reply) => territoryPage(request, reply, true),
   );
 
   // The places of the territory for its map, each coloured by the index of its commune.
-  app.get(
+  app.get<TerritoryInput>(
     '/observatoire/:territoire/lieux.json',
     { config: { access: 'public' } },
     async (request, reply) => {
-      const territory = await findTerritory(db, (request.params as { territoire: string }).territoire);
+      const territory = await findTerritory(db, request.params.territoire);
       if (!territory) return reply.callNotFound();
       const [places, indexes] = await Promise.all([
         publishedPlacesWithPosition(db, territory.communes, 2000),
@@ -152,13 +158,13 @@ export function territoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
     },
   );
 
-  app.get(
+  app.get<TerritoryInput>(
     '/observatoire/:territoire/rapport.pdf',
     { config: { access: 'public' } },
     async (request, reply) => {
-      const territory = await findTerritory(db, (request.params as { territoire: string }).territoire);
+      const territory = await findTerritory(db, request.params.territoire);
       if (!territory) return reply.callNotFound();
-      const input = parseSettings(request.query as Record<string, unknown>);
+      const input = parseSettings(request.query);
       if (!input.ok) {
         const first = Object.values(input.errors)[0];
         return reply.code(400).type('text/plain; charset=utf-8').send(`Réglages refusés : ${first}`);
