@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Fields } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
@@ -63,9 +64,12 @@ const one = (v: unknown) =>
   typeof v === 'string' ? v : Array.isArray(v) ? (v.at(-1) as unknown) : undefined;
 const many = (v: unknown) =>
   (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== '');
-const activiteParam = (request: FastifyRequest) => (request.params as { activite: string }).activite;
-const flashOf = (request: FastifyRequest) => {
-  const ok = (request.query as { ok?: unknown }).ok;
+/** A page's inputs: its query string; a report's, its id in the address too. */
+type Page = { Querystring: Fields };
+type Report = Page & { Params: { activite: string } };
+
+const flashOf = (request: FastifyRequest<Page>) => {
+  const ok = request.query.ok;
   return typeof ok === 'string' ? FLASH[ok] : undefined;
 };
 
@@ -82,10 +86,10 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
 
   // ------------------------------------------------------------ list and exports
 
-  app.get('/activites', { config: { access: 'helper' } }, async (request, reply) => {
+  app.get<Page>('/activites', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     if (!(await placesOrRedirect(helper, reply))) return reply;
-    const query = request.query as Record<string, unknown>;
+    const query = request.query;
     const filters = parseFilters(query);
     const page = Math.max(1, Math.min(100_000, Math.trunc(Number(query.page)) || 1));
     const [list, choices] = await Promise.all([
@@ -106,9 +110,9 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
   });
 
   for (const format of ['csv', 'xlsx'] as const) {
-    app.get(`/activites/export.${format}`, { config: { access: 'helper' } }, async (request, reply) => {
+    app.get<Page>(`/activites/export.${format}`, { config: { access: 'helper' } }, async (request, reply) => {
       const helper = requireHelper(request.actor);
-      const filters = parseFilters(request.query as Record<string, unknown>);
+      const filters = parseFilters(request.query);
       const rows = await exportRows(db, helper, filters);
       const body = format === 'csv' ? activitiesCsv(rows) : activitiesXlsxStream(rows);
       await journalExport(db, helper, format, filters, rows.length);
@@ -174,11 +178,11 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     type === 'collectif' ? 'Nouveau compte rendu d’atelier' : 'Nouveau compte rendu individuel';
   const typeOf = (v: unknown): TypeActivite => (v === 'collectif' ? 'collectif' : 'individuel');
 
-  app.get('/activites/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
+  app.get<Page>('/activites/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     const places = await placesOrRedirect(helper, reply);
     if (!places) return reply;
-    const query = request.query as Record<string, unknown>;
+    const query = request.query;
     const type = typeOf(query.type);
     const last = await lastReportDefaults(db, helper);
     const lieu = places.find((p) => p.id === last?.lieu_id) ?? places[0]!;
@@ -230,13 +234,13 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
 
   /** The helper's report named in the address, after their places (else a 404 or a redirection). */
   async function ownReport(
-    request: FastifyRequest,
+    request: FastifyRequest<Report>,
     reply: FastifyReply,
   ): Promise<{ helper: Helper; places: PlaceSummary[]; detail: ActivityDetail } | undefined> {
     const helper = requireHelper(request.actor);
     const places = await placesOrRedirect(helper, reply);
     if (!places) return undefined;
-    const detail = await findOwnActivity(db, helper, activiteParam(request));
+    const detail = await findOwnActivity(db, helper, request.params.activite);
     if (!detail) {
       await reply.callNotFound();
       return undefined;
@@ -250,7 +254,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
       ? [...places, ...(await placeSummaries(db, [detail.activity.lieu_id]))]
       : places;
 
-  app.get(
+  app.get<Report>(
     '/activites/:activite',
     { config: { access: { helperOf: 'activite' } } },
     async (request, reply) => {
@@ -263,7 +267,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     },
   );
 
-  app.get(
+  app.get<Report>(
     '/activites/:activite/modifier',
     { config: { access: { helperOf: 'activite' } } },
     async (request, reply) => {
@@ -281,7 +285,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     },
   );
 
-  app.post(
+  app.post<Report>(
     '/activites/:activite/modifier',
     { config: { access: { helperOf: 'activite' } } },
     async (request, reply) => {
@@ -308,7 +312,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     },
   );
 
-  app.get(
+  app.get<Report>(
     '/activites/:activite/dupliquer',
     { config: { access: { helperOf: 'activite' } } },
     async (request, reply) => {
@@ -332,7 +336,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     },
   );
 
-  app.get(
+  app.get<Report>(
     '/activites/:activite/supprimer',
     { config: { access: { helperOf: 'activite' } } },
     async (request, reply) => {
@@ -345,7 +349,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     },
   );
 
-  app.post(
+  app.post<Report>(
     '/activites/:activite/supprimer',
     { config: { access: { helperOf: 'activite' } } },
     async (request, reply) => {
