@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseForm } from '../../platform/forms.ts';
+import { type Fields, parseForm, textOf } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
 import { countParticipations } from '../activites/index.ts';
@@ -130,15 +130,18 @@ const origin = (request: FastifyRequest) => ({ ip: request.ip });
 
 const pageNumber = (raw: unknown) => Math.max(1, Math.min(10_000, Math.trunc(Number(raw)) || 1));
 
+/** The inputs of the pages about a person: their id in the address, the query string, the form. */
+type Person = { Params: { beneficiaire: string }; Querystring: Fields; Body: Fields | undefined };
+
 export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): void {
   /** The helper asking (403 for anyone else), and the person if they may see them. */
   async function load(
-    request: FastifyRequest,
+    request: FastifyRequest<Person>,
     reply: FastifyReply,
   ): Promise<{ helper: Helper; b: Beneficiaire } | undefined> {
     const helper = requireHelper(request.actor);
     privatePage(reply);
-    const id = (request.params as { beneficiaire: string }).beneficiaire;
+    const id = request.params.beneficiaire;
     const b = await findVisibleBeneficiary(db, helper, id);
     return b ? { helper, b } : undefined;
   }
@@ -148,10 +151,10 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     { href: `/beneficiaires/${b.id}`, label: displayNameOf(b) },
   ];
 
-  app.get('/beneficiaires', { config: { access: 'helper' } }, async (request, reply) => {
+  app.get<Person>('/beneficiaires', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     privatePage(reply);
-    const query = request.query as { q?: string; page?: string; ok?: string };
+    const query = request.query;
     const q = typeof query.q === 'string' ? query.q.trim().slice(0, 100) || undefined : undefined;
     const page = pageNumber(query.page);
     const list = await listBeneficiaries(db, helper, { q, page });
@@ -163,7 +166,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     );
     return reply.page(
       { title: 'Personnes accompagnées', breadcrumbs: [HOME[0]!] },
-      <ListPage {...list} page={page} q={q} flash={query.ok ? FLASH[query.ok] : undefined} />,
+      <ListPage {...list} page={page} q={q} flash={FLASH[textOf(query.ok) ?? '']} />,
     );
   });
 
@@ -199,12 +202,12 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     return newPage(reply, {}, {});
   });
 
-  app.post('/beneficiaires/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
+  app.post<Person>('/beneficiaires/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     privatePage(reply);
     const parsed = parsePerson(request.body);
     if (!parsed.ok) return newPage(reply, parsed.values, parsed.errors);
-    const confirmed = (request.body as { confirmer?: string }).confirmer === 'autre-personne';
+    const confirmed = request.body?.confirmer === 'autre-personne';
     if (!confirmed) {
       const candidates = await findDuplicates(db, helper, parsed.data);
       if (candidates.length > 0) return newPage(reply, parsed.values, {}, candidates);
@@ -213,7 +216,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     return reply.redirect(`/beneficiaires/${id}?ok=cree`, 303);
   });
 
-  app.get(
+  app.get<Person>(
     '/beneficiaires/:beneficiaire',
     { config: { access: { helperOf: 'beneficiaire' } } },
     async (request, reply) => {
@@ -222,7 +225,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
       const { helper, b } = found;
       const [history, merges] = await Promise.all([historyOf(db, b.id), mergesInto(db, b.id)]);
       await recordRead(db, helper, b, origin(request));
-      const ok = (request.query as { ok?: string }).ok;
+      const ok = textOf(request.query.ok);
       return reply.page(
         { title: displayNameOf(b), breadcrumbs: HOME },
         <RecordPage b={b} history={history} merges={merges} flash={ok ? FLASH[ok] : undefined} />,
@@ -249,7 +252,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     );
   };
 
-  app.get(
+  app.get<Person>(
     '/beneficiaires/:beneficiaire/modifier',
     { config: { access: { helperOf: 'beneficiaire' } } },
     async (request, reply) => {
@@ -259,7 +262,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     },
   );
 
-  app.post(
+  app.post<Person>(
     '/beneficiaires/:beneficiaire/modifier',
     { config: { access: { helperOf: 'beneficiaire' } } },
     async (request, reply) => {
@@ -288,7 +291,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     );
   };
 
-  app.get(
+  app.get<Person>(
     '/beneficiaires/:beneficiaire/supprimer',
     { config: { access: { helperOf: 'beneficiaire' } } },
     async (request, reply) => {
@@ -298,13 +301,13 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     },
   );
 
-  app.post(
+  app.post<Person>(
     '/beneficiaires/:beneficiaire/supprimer',
     { config: { access: { helperOf: 'beneficiaire' } } },
     async (request, reply) => {
       const found = await load(request, reply);
       if (!found) return reply.callNotFound();
-      if ((request.body as { confirmer?: string } | undefined)?.confirmer !== 'oui')
+      if (request.body?.confirmer !== 'oui')
         return deletePage(
           reply,
           found.b,
@@ -347,7 +350,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
   };
 
   const mergeConfirmPage = async (
-    request: FastifyRequest,
+    request: FastifyRequest<Person>,
     reply: FastifyReply,
     helper: Helper,
     kept: Beneficiaire,
@@ -373,14 +376,14 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     );
   };
 
-  app.get(
+  app.get<Person>(
     '/beneficiaires/:beneficiaire/fusionner',
     { config: { access: { helperOf: 'beneficiaire' } } },
     async (request, reply) => {
       const found = await load(request, reply);
       if (!found) return reply.callNotFound();
       const { helper, b } = found;
-      const query = request.query as { q?: string; autre?: string };
+      const query = request.query;
       const q = typeof query.q === 'string' ? query.q.trim().slice(0, 100) || undefined : undefined;
       if (typeof query.autre === 'string' && query.autre !== '') {
         const other =
@@ -393,14 +396,14 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     },
   );
 
-  app.post(
+  app.post<Person>(
     '/beneficiaires/:beneficiaire/fusionner',
     { config: { access: { helperOf: 'beneficiaire' } } },
     async (request, reply) => {
       const found = await load(request, reply);
       if (!found) return reply.callNotFound();
       const { helper, b } = found;
-      const body = (request.body ?? {}) as { autre?: string; confirmer?: string; completer?: string };
+      const body = request.body ?? {};
       const other =
         typeof body.autre === 'string' && body.autre !== b.id
           ? await findVisibleBeneficiary(db, helper, body.autre)
@@ -428,7 +431,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     },
   );
 
-  app.get(
+  app.get<Person>(
     '/beneficiaires/:beneficiaire/export',
     { config: { access: { helperOf: 'beneficiaire' } } },
     async (request, reply) => {
@@ -449,7 +452,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     },
   );
 
-  app.get(
+  app.get<Person>(
     '/beneficiaires/:beneficiaire/export.json',
     { config: { access: { helperOf: 'beneficiaire' } } },
     async (request, reply) => {
