@@ -65,3 +65,10 @@ export type Fields = Record<string, unknown>;
 
 /** The text of a field, or undefined (a list, a file, nothing). */
 export const textOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** Typed route inputs (Fastify generics): the path parameters named `P`, the query string, the form. */
+export type RouteInput<P extends string = never> = {
+  Params: Record<P, string>;
+  Querystring: Fields;
+  Body: Fields | undefined;
+};

@@ -5,7 +5,7 @@ import { can } from '../../platform/auth/policy.ts';
 import { setActiveCollectivite } from '../../platform/auth/session-admin.ts';
 import { closeSession, SESSION_COOKIE } from '../../platform/auth/sessions.ts';
 import { authenticate } from '../../platform/auth/users.ts';
-import { parseForm } from '../../platform/forms.ts';
+import { parseForm, type RouteInput, textOf } from '../../platform/forms.ts';
 import { isSignedIn, type SignedIn, signedInActor } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { listCollectivites } from '../territoires/index.ts';
@@ -22,7 +22,7 @@ const signInSchema = z.object({
 });
 
 export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
-  app.get('/connexion', { config: { access: 'public' } }, async (request, reply) => {
+  app.get<RouteInput>('/connexion', { config: { access: 'public' } }, async (request, reply) => {
     if (isSignedIn(request.actor)) return reply.redirect('/espace');
     return reply.page(
       { title: 'Se connecter' },
@@ -30,11 +30,11 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
     );
   });
 
-  app.post(
+  app.post<RouteInput>(
     '/connexion',
     { config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
     async (request, reply) => {
-      const body = request.body as Record<string, string>;
+      const body = request.body;
       const form = parseForm(signInSchema, body);
       const result = form.ok ? await authenticate(db, form.data.email, form.data.password, request.ip) : null;
       if (result && !result.ok) {
@@ -57,7 +57,7 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
           <SignInPage
             csrf={reply.generateCsrf()}
             errors={errors}
-            email={body?.email}
+            email={textOf(body?.email)}
             proconnect={config.proconnect !== undefined}
           />,
         );
@@ -142,13 +142,17 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
     return spacePage(actor, reply);
   });
 
-  app.post('/espace/collectivite', { config: { access: 'signed-in' } }, async (request, reply) => {
-    const actor = signedInActor(request);
-    const id = Number((request.body as { collectivite?: string })?.collectivite);
-    const ok =
-      Number.isSafeInteger(id) &&
-      (await setActiveCollectivite(db, request.cookies[SESSION_COOKIE] ?? '', actor.memberships, id));
-    if (!ok) return spacePage(actor, reply, 'Choisissez une collectivité où vous avez un rôle.');
-    return reply.redirect('/espace', 303);
-  });
+  app.post<RouteInput>(
+    '/espace/collectivite',
+    { config: { access: 'signed-in' } },
+    async (request, reply) => {
+      const actor = signedInActor(request);
+      const id = Number(request.body?.collectivite);
+      const ok =
+        Number.isSafeInteger(id) &&
+        (await setActiveCollectivite(db, request.cookies[SESSION_COOKIE] ?? '', actor.memberships, id));
+      if (!ok) return spacePage(actor, reply, 'Choisissez une collectivité où vous avez un rôle.');
+      return reply.redirect('/espace', 303);
+    },
+  );
 }

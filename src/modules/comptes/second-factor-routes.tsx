@@ -11,6 +11,7 @@ import {
   useTotpCode,
 } from '../../platform/auth/second-factor.ts';
 import { sealSecret } from '../../platform/auth/secret-box.ts';
+import type { RouteInput } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { warnOfLockout } from './lockout-mail.ts';
 import { countFailedCode, dropPending, finishSignIn, loadPending, type PendingSignIn } from './signin.ts';
@@ -28,7 +29,7 @@ const secondStepRateLimit = { max: 10, timeWindow: '1 minute' };
 export function secondFactorRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
   const restart = (reply: FastifyReply) => reply.redirect('/connexion', 303);
 
-  app.get('/connexion/code', { config: { access: 'public' } }, async (request, reply) => {
+  app.get<RouteInput>('/connexion/code', { config: { access: 'public' } }, async (request, reply) => {
     const pending = await loadPending(db, request);
     if (!pending) return restart(reply);
     if (!pending.hasTotp) return reply.redirect('/connexion/activer', 303);
@@ -38,13 +39,13 @@ export function secondFactorRoutes(app: FastifyInstance, { db, config }: RouteCo
     );
   });
 
-  app.post(
+  app.post<RouteInput>(
     '/connexion/code',
     { config: { access: 'public', rateLimit: secondStepRateLimit } },
     async (request, reply) => {
       const pending = await loadPending(db, request);
       if (!pending?.hasTotp) return restart(reply);
-      const code = String((request.body as { code?: string })?.code ?? '').trim();
+      const code = String(request.body?.code ?? '').trim();
       const isRecovery = RECOVERY_CODE.test(code) && !/^\d+$/.test(code);
       // Counted before the check: however many requests arrive at once, few codes are checked.
       const result = await checkCodeCounted(db, pending.userId, () =>
@@ -121,20 +122,20 @@ export function secondFactorRoutes(app: FastifyInstance, { db, config }: RouteCo
     );
   };
 
-  app.get('/connexion/activer', { config: { access: 'public' } }, async (request, reply) => {
+  app.get<RouteInput>('/connexion/activer', { config: { access: 'public' } }, async (request, reply) => {
     const pending = await loadPending(db, request);
     if (!pending) return restart(reply);
     if (pending.hasTotp) return reply.redirect('/connexion/code', 303);
     return enrolPage(reply, pending);
   });
 
-  app.post(
+  app.post<RouteInput>(
     '/connexion/activer',
     { config: { access: 'public', rateLimit: secondStepRateLimit } },
     async (request, reply) => {
       const pending = await loadPending(db, request);
       if (!pending || pending.hasTotp || !pending.enrolSecret) return restart(reply);
-      const code = String((request.body as { code?: string })?.code ?? '');
+      const code = String(request.body?.code ?? '');
       const step = await checkTotp(pending.enrolSecret, code);
       if (step === null) {
         const usedUp = await countFailedCode(db, pending);
