@@ -72,3 +72,9 @@ export type RouteInput<P extends string = never> = {
   Querystring: Fields;
   Body: Fields | undefined;
 };
+
+/** The text fields of a form, to show back what was typed (lists and files left out). */
+export const textFields = (fields: Fields | undefined): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(fields ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );

@@ -11,7 +11,7 @@ import {
   revokeSession,
 } from '../../platform/auth/session-admin.ts';
 import { SESSION_COOKIE } from '../../platform/auth/sessions.ts';
-import { parseForm, requiredText } from '../../platform/forms.ts';
+import { parseForm, type RouteInput, requiredText, textFields, textOf } from '../../platform/forms.ts';
 import { isSignedIn, signedInActor } from '../../platform/http/access.ts';
 import { takeOutbox } from '../../platform/mail.ts';
 import type { RouteContext } from '../../platform/module.ts';
@@ -37,7 +37,7 @@ const FLASH: Record<string, string> = {
   totp: 'La double authentification a été réinitialisée.',
   session: 'La session a été fermée.',
 };
-const flashOf = (request: FastifyRequest) => FLASH[(request.query as { ok?: string }).ok ?? ''];
+const flashOf = (request: FastifyRequest<RouteInput>) => FLASH[textOf(request.query.ok) ?? ''];
 
 const roleSchema = z.enum(Object.keys(ROLES) as [Role, ...Role[]], {
   error: 'Choisissez un rôle dans la liste.',
@@ -74,7 +74,7 @@ const safeReturn = (value: unknown) =>
 
 export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
   const peoplePage = async (
-    request: FastifyRequest,
+    request: FastifyRequest<RouteInput>,
     reply: FastifyReply,
     extra: { errors?: FieldErrors; values?: Record<string, string>; status?: number } = {},
   ) => {
@@ -93,13 +93,13 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     );
   };
 
-  app.get('/admin/personnes', { config: { access: 'coordinator' } }, (request, reply) =>
+  app.get<RouteInput>('/admin/personnes', { config: { access: 'coordinator' } }, (request, reply) =>
     peoplePage(request, reply),
   );
 
-  app.post('/admin/personnes', { config: { access: 'coordinator' } }, async (request, reply) => {
+  app.post<RouteInput>('/admin/personnes', { config: { access: 'coordinator' } }, async (request, reply) => {
     await listPeople(db, request.actor); // refuses those who manage nobody
-    const body = request.body as Record<string, string>;
+    const body = textFields(request.body);
     const form = parseForm(inviteSchema, body);
     if (!form.ok) return peoplePage(request, reply, { errors: form.errors, values: body, status: 400 });
     if (form.data.role !== 'admin' && form.data.collectiviteId === null) {
@@ -122,13 +122,17 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     return reply.redirect('/admin/personnes?ok=invitation', 303);
   });
 
-  const loadPerson = async (request: FastifyRequest) => {
-    const { personne } = request.params as { personne: string };
+  const loadPerson = async (request: FastifyRequest<RouteInput<'personne'>>) => {
+    const { personne } = request.params;
     if (!/^[0-9a-f-]{36}$/.test(personne)) return undefined;
     return getPerson(db, request.actor, personne);
   };
 
-  const personPage = async (request: FastifyRequest, reply: FastifyReply, errors?: FieldErrors) => {
+  const personPage = async (
+    request: FastifyRequest<RouteInput<'personne'>>,
+    reply: FastifyReply,
+    errors?: FieldErrors,
+  ) => {
     const person = await loadPerson(request);
     if (!person) return reply.callNotFound();
     return reply.page(
@@ -150,13 +154,13 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     );
   };
 
-  app.get(
+  app.get<RouteInput<'personne'>>(
     '/admin/personnes/:personne',
     { config: { access: { coordinatorOf: 'personne' } } },
     (request, reply) => personPage(request, reply),
   );
 
-  app.post(
+  app.post<RouteInput<'personne'>>(
     '/admin/personnes/:personne/role',
     { config: { access: { coordinatorOf: 'personne' } } },
     async (request, reply) => {
@@ -170,13 +174,13 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     },
   );
 
-  app.post(
+  app.post<RouteInput<'personne'>>(
     '/admin/personnes/:personne/statut',
     { config: { access: { coordinatorOf: 'personne' } } },
     async (request, reply) => {
       const person = await loadPerson(request);
       if (!person) return reply.callNotFound();
-      const action = (request.body as { action?: string })?.action;
+      const action = request.body?.action;
       if (action !== 'desactiver' && action !== 'reactiver') {
         return personPage(request, reply, { status: 'Choisissez de désactiver ou de réactiver le compte.' });
       }
@@ -187,32 +191,36 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
   );
 
   // Sensitive: the administrator confirms with a fresh code of their own first.
-  app.post('/admin/personnes/:personne/totp', { config: { access: 'admin' } }, async (request, reply) => {
-    const person = await loadPerson(request);
-    if (!person) return reply.callNotFound();
-    const confirm = await requireFreshConfirmation(db, request, reply, `/admin/personnes/${person.id}`);
-    if (confirm) return confirm;
-    if ((request.body as { confirm?: string })?.confirm !== 'oui')
-      return personPage(request, reply, { confirm: 'Confirmez la réinitialisation.' });
-    await resetSecondFactor(db, request.actor, person);
-    return reply.redirect(`/admin/personnes/${person.id}?ok=totp`, 303);
-  });
+  app.post<RouteInput<'personne'>>(
+    '/admin/personnes/:personne/totp',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const person = await loadPerson(request);
+      if (!person) return reply.callNotFound();
+      const confirm = await requireFreshConfirmation(db, request, reply, `/admin/personnes/${person.id}`);
+      if (confirm) return confirm;
+      if (request.body?.confirm !== 'oui')
+        return personPage(request, reply, { confirm: 'Confirmez la réinitialisation.' });
+      await resetSecondFactor(db, request.actor, person);
+      return reply.redirect(`/admin/personnes/${person.id}?ok=totp`, 303);
+    },
+  );
 
   // Re-authentication: a fresh TOTP code, valid five minutes, before sensitive actions.
-  app.get('/connexion/confirmer', { config: { access: 'signed-in' } }, async (request, reply) => {
-    const back = safeReturn((request.query as { retour?: string }).retour);
+  app.get<RouteInput>('/connexion/confirmer', { config: { access: 'signed-in' } }, async (request, reply) => {
+    const back = safeReturn(request.query.retour);
     return reply.page(
       { title: 'Confirmer votre identité' },
       <ConfirmPage csrf={reply.generateCsrf()} back={back} />,
     );
   });
 
-  app.post(
+  app.post<RouteInput>(
     '/connexion/confirmer',
     { config: { access: 'signed-in', rateLimit: { max: 10, timeWindow: '1 minute' } } },
     async (request, reply) => {
       const actor = signedInActor(request);
-      const body = (request.body ?? {}) as { code?: string; retour?: string };
+      const body = request.body ?? {};
       const back = safeReturn(body.retour);
       // Counted with the sign-in's codes: a stolen session cannot guess its way to sensitive actions.
       const result = await checkCodeCounted(db, actor.userId, () =>
@@ -233,7 +241,7 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     },
   );
 
-  app.get('/compte/sessions', { config: { access: 'signed-in' } }, async (request, reply) => {
+  app.get<RouteInput>('/compte/sessions', { config: { access: 'signed-in' } }, async (request, reply) => {
     const actor = signedInActor(request);
     const sessions = await listSessions(db, actor.userId, request.cookies[SESSION_COOKIE]);
     return reply.page(
@@ -242,33 +250,40 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     );
   });
 
-  app.post('/compte/sessions/fermer', { config: { access: 'signed-in' } }, async (request, reply) => {
-    const actor = signedInActor(request);
-    const handle = String((request.body as { session?: string })?.session ?? '');
-    if (!(await revokeSession(db, actor.userId, handle))) {
-      const sessions = await listSessions(db, actor.userId, request.cookies[SESSION_COOKIE]);
-      return reply.page(
-        { title: 'Mes sessions', hasErrors: true, status: 400 },
-        <SessionsPage
-          sessions={sessions}
-          csrf={reply.generateCsrf()}
-          error="Cette session est déjà fermée."
-        />,
-      );
-    }
-    await audit(db, { actor, action: 'auth.session.revoke', ip: request.ip });
-    return reply.redirect('/compte/sessions?ok=session', 303);
-  });
+  app.post<RouteInput>(
+    '/compte/sessions/fermer',
+    { config: { access: 'signed-in' } },
+    async (request, reply) => {
+      const actor = signedInActor(request);
+      const handle = String(request.body?.session ?? '');
+      if (!(await revokeSession(db, actor.userId, handle))) {
+        const sessions = await listSessions(db, actor.userId, request.cookies[SESSION_COOKIE]);
+        return reply.page(
+          { title: 'Mes sessions', hasErrors: true, status: 400 },
+          <SessionsPage
+            sessions={sessions}
+            csrf={reply.generateCsrf()}
+            error="Cette session est déjà fermée."
+          />,
+        );
+      }
+      await audit(db, { actor, action: 'auth.session.revoke', ip: request.ip });
+      return reply.redirect('/compte/sessions?ok=session', 303);
+    },
+  );
 
-  app.post('/compte/sessions/toutes', { config: { access: 'signed-in' } }, async (request, reply) => {
-    const actor = signedInActor(request);
-    if ((request.body as { confirm?: string })?.confirm !== 'oui')
-      return reply.redirect('/compte/sessions', 303);
-    await revokeAllSessions(db, actor.userId);
-    await audit(db, { actor, action: 'auth.signout.everywhere', ip: request.ip });
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.redirect('/', 303);
-  });
+  app.post<RouteInput>(
+    '/compte/sessions/toutes',
+    { config: { access: 'signed-in' } },
+    async (request, reply) => {
+      const actor = signedInActor(request);
+      if (request.body?.confirm !== 'oui') return reply.redirect('/compte/sessions', 303);
+      await revokeAllSessions(db, actor.userId);
+      await audit(db, { actor, action: 'auth.signout.everywhere', ip: request.ip });
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.redirect('/', 303);
+    },
+  );
 
   // Mail that could not leave (no SMTP): administrators read it here. Reading is journaled.
   app.get('/admin/courriels', { config: { access: 'admin' } }, async (request, reply) => {
