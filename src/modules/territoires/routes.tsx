@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can } from '../../platform/auth/policy.ts';
 import { fileUrl } from '../../platform/files.ts';
-import { parseForm } from '../../platform/forms.ts';
+import { parseForm, type RouteInput, textFields, textOf } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { Brand } from '../../platform/ui/layout.tsx';
 import {
@@ -48,8 +48,8 @@ export function brandOf(c: Collectivite): Brand {
   };
 }
 
-const idParam = (request: FastifyRequest) => {
-  const id = Number((request.params as { id: string }).id);
+const idParam = (request: FastifyRequest<RouteInput<'id'>>) => {
+  const id = Number(request.params.id);
   return Number.isSafeInteger(id) && id > 0 ? id : null;
 };
 
@@ -68,37 +68,42 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     );
   });
 
-  app.get('/collectivites/:slug', { config: { access: 'public' } }, async (request, reply) => {
-    const [c, opsn] = await Promise.all([
-      findCollectiviteBySlug(db, (request.params as { slug: string }).slug),
-      getOpsn(db),
-    ]);
-    if (!c) return reply.callNotFound();
-    return reply.page(
-      {
-        title: displayName(c),
-        brand: brandOf(c),
-        breadcrumbs: [
-          { href: '/', label: 'Accueil' },
-          { href: '/collectivites', label: 'Collectivités membres' },
-        ],
-      },
-      <CollectivitePage c={c} opsn={opsn} />,
-    );
-  });
+  app.get<RouteInput<'slug'>>(
+    '/collectivites/:slug',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const [c, opsn] = await Promise.all([findCollectiviteBySlug(db, request.params.slug), getOpsn(db)]);
+      if (!c) return reply.callNotFound();
+      return reply.page(
+        {
+          title: displayName(c),
+          brand: brandOf(c),
+          breadcrumbs: [
+            { href: '/', label: 'Accueil' },
+            { href: '/collectivites', label: 'Collectivités membres' },
+          ],
+        },
+        <CollectivitePage c={c} opsn={opsn} />,
+      );
+    },
+  );
 
   // The colour lives in a stylesheet, not an inline style, so the CSP can forbid inline styles.
-  app.get('/collectivites/:slug/theme.css', { config: { access: 'public' } }, async (request, reply) => {
-    const c = await findCollectiviteBySlug(db, (request.params as { slug: string }).slug);
-    if (!c?.brand_colour) return reply.callNotFound();
-    return reply
-      .type('text/css; charset=utf-8')
-      .header('cache-control', 'public, max-age=86400')
-      .send(`:root{--brand:${c.brand_colour}}`);
-  });
+  app.get<RouteInput<'slug'>>(
+    '/collectivites/:slug/theme.css',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const c = await findCollectiviteBySlug(db, request.params.slug);
+      if (!c?.brand_colour) return reply.callNotFound();
+      return reply
+        .type('text/css; charset=utf-8')
+        .header('cache-control', 'public, max-age=86400')
+        .send(`:root{--brand:${c.brand_colour}}`);
+    },
+  );
 
   const adminPage = async (
-    request: FastifyRequest,
+    request: FastifyRequest<RouteInput>,
     reply: FastifyReply,
     extra: {
       errors?: Record<string, string>;
@@ -107,7 +112,7 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     } = {},
   ) => {
     const [opsn, members] = await Promise.all([getOpsn(db), listCollectivites(db)]);
-    const flash = FLASH[(request.query as { ok?: string }).ok ?? ''];
+    const flash = FLASH[textOf(request.query.ok) ?? ''];
     return reply.page(
       {
         title: 'Territoire',
@@ -126,30 +131,34 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     );
   };
 
-  app.get('/admin/territoire', { config: { access: 'admin' } }, (request, reply) =>
+  app.get<RouteInput>('/admin/territoire', { config: { access: 'admin' } }, (request, reply) =>
     adminPage(request, reply),
   );
 
-  app.post('/admin/territoire/collectivites', { config: { access: 'admin' } }, async (request, reply) => {
-    const body = request.body as Record<string, string>;
-    const form = parseForm(addCollectiviteSchema, body);
-    if (!form.ok) return adminPage(request, reply, { errors: form.errors, values: body, status: 400 });
-    const result = await addCollectivite(db, request.actor, form.data.code);
-    if (!result.ok) {
-      return adminPage(request, reply, { errors: { code: result.reason }, values: body, status: 400 });
-    }
-    return reply.redirect('/admin/territoire?ok=ajoutee', 303);
-  });
+  app.post<RouteInput>(
+    '/admin/territoire/collectivites',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const body = textFields(request.body);
+      const form = parseForm(addCollectiviteSchema, body);
+      if (!form.ok) return adminPage(request, reply, { errors: form.errors, values: body, status: 400 });
+      const result = await addCollectivite(db, request.actor, form.data.code);
+      if (!result.ok) {
+        return adminPage(request, reply, { errors: { code: result.reason }, values: body, status: 400 });
+      }
+      return reply.redirect('/admin/territoire?ok=ajoutee', 303);
+    },
+  );
 
-  app.post('/admin/territoire/opsn', { config: { access: 'admin' } }, async (request, reply) => {
-    const body = request.body as Record<string, string>;
+  app.post<RouteInput>('/admin/territoire/opsn', { config: { access: 'admin' } }, async (request, reply) => {
+    const body = textFields(request.body);
     const form = parseForm(opsnSchema, body);
     if (!form.ok) return adminPage(request, reply, { errors: form.errors, values: body, status: 400 });
     await saveOpsn(db, request.actor, form.data);
     return reply.redirect('/admin/territoire?ok=opsn', 303);
   });
 
-  const loadForTheme = async (request: FastifyRequest) => {
+  const loadForTheme = async (request: FastifyRequest<RouteInput<'id'>>) => {
     const id = idParam(request);
     return id ? await findCollectiviteForTheme(db, request.actor, id) : undefined;
   };
@@ -162,7 +171,7 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     return result.ok ? null : { [result.field]: result.reason };
   };
 
-  app.get(
+  app.get<RouteInput<'id'>>(
     '/admin/territoire/collectivites/:id/theme',
     { config: { access: { coordinatorOf: 'id' } } },
     async (request, reply) => {
@@ -175,13 +184,13 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     },
   );
 
-  app.post(
+  app.post<RouteInput<'id'>>(
     '/admin/territoire/collectivites/:id/theme',
     { config: { access: { coordinatorOf: 'id' }, files: true } },
     async (request, reply) => {
       const c = await loadForTheme(request);
       if (!c) return reply.callNotFound();
-      const body = request.body as Record<string, unknown>;
+      const body = request.body ?? {};
       const values = {
         displayName: String(body.displayName ?? ''),
         brandColour: String(body.brandColour ?? ''),
@@ -200,7 +209,7 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     },
   );
 
-  app.get(
+  app.get<RouteInput<'id'>>(
     '/admin/territoire/collectivites/:id/retirer',
     { config: { access: 'admin' } },
     async (request, reply) => {
@@ -214,7 +223,7 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     },
   );
 
-  app.post(
+  app.post<RouteInput<'id'>>(
     '/admin/territoire/collectivites/:id/retirer',
     { config: { access: 'admin' } },
     async (request, reply) => {
