@@ -104,32 +104,36 @@ export function donneesRoutes(app: FastifyInstance, { db, config }: RouteContext
     return reply.type('application/ld+json; charset=utf-8').send(body);
   });
 
-  app.get('/donnees/:fichier', { config: { access: 'public' } }, async (request, reply) => {
-    const match = FILE_NAME.exec((request.params as { fichier: string }).fichier);
-    const dataset = match?.[1] ? findDataset(match[1]) : undefined;
-    if (!match || !dataset) return reply.callNotFound();
-    const format = match[2] as Format | undefined;
-    if (format) return sendFile(request, reply, db, dataset, format);
-    const [files, publisher] = await Promise.all([filesOf(db, dataset.id), publisherName()]);
-    return reply.page(
-      {
-        title: dataset.title,
-        breadcrumbs: [
-          { href: '/', label: 'Accueil' },
-          { href: '/donnees', label: 'Données ouvertes' },
-        ],
-        alternates: [
-          ...FORMATS.filter((format) => files.some((f) => f.format === format)).map((format) => ({
-            href: `/donnees/${dataset.id}.${format}`,
-            type: MEDIA_TYPES[format],
-            title: `${dataset.title} (${format.toUpperCase()})`,
-          })),
-          CATALOGUE_ALTERNATE,
-        ],
-      },
-      <DatasetPage entry={{ dataset, files }} publisher={publisher} />,
-    );
-  });
+  app.get<{ Params: { fichier: string } }>(
+    '/donnees/:fichier',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const match = FILE_NAME.exec(request.params.fichier);
+      const dataset = match?.[1] ? findDataset(match[1]) : undefined;
+      if (!match || !dataset) return reply.callNotFound();
+      const format = match[2] as Format | undefined;
+      if (format) return sendFile(request, reply, db, dataset, format);
+      const [files, publisher] = await Promise.all([filesOf(db, dataset.id), publisherName()]);
+      return reply.page(
+        {
+          title: dataset.title,
+          breadcrumbs: [
+            { href: '/', label: 'Accueil' },
+            { href: '/donnees', label: 'Données ouvertes' },
+          ],
+          alternates: [
+            ...FORMATS.filter((format) => files.some((f) => f.format === format)).map((format) => ({
+              href: `/donnees/${dataset.id}.${format}`,
+              type: MEDIA_TYPES[format],
+              title: `${dataset.title} (${format.toUpperCase()})`,
+            })),
+            CATALOGUE_ALTERNATE,
+          ],
+        },
+        <DatasetPage entry={{ dataset, files }} publisher={publisher} />,
+      );
+    },
+  );
 
   app.post('/admin/donnees/regenerer', { config: { access: 'admin' } }, async (request, reply) => {
     const results = await regenerateDatasets(db, request.actor);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
+import type { Fields } from '../../platform/forms.ts';
 import { isSignedIn } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { completeFirstFactor, onSecondFactorConfirmed } from '../comptes/index.ts';
@@ -53,41 +54,45 @@ export function proconnectRoutes(app: FastifyInstance, { db, config }: RouteCont
   });
 
   // Its URL carries the one-time authorization code: the logger drops query strings.
-  app.get(CALLBACK_PATH, { config: { access: 'public', rateLimit } }, async (request, reply) => {
-    if (!client) return reply.callNotFound();
-    const checks = takeFlowCookie(request, reply);
-    const query = request.query as Record<string, unknown>;
-    if (!checks) return refuse(db, request, reply, 'state-missing');
-    if (query.state !== checks.state) return refuse(db, request, reply, 'state-mismatch');
-    if (query.error !== undefined) {
-      const code = providerErrorCode(query.error);
-      return refuse(db, request, reply, code === 'access_denied' ? 'access-denied' : 'provider-error', {
-        error: code,
-      });
-    }
-    let identity: ProConnectIdentity;
-    try {
-      identity = await client.finishSignIn(callbackUrl(config, request), checks);
-    } catch (error) {
-      request.log.warn({ error: describeError(error) }, 'ProConnect callback refused');
-      return refuse(db, request, reply, 'exchange-failed', { error: describeError(error).code });
-    }
-    const match = await findOrLinkAccount(db, identity, { actor: request.actor, ip: request.ip });
-    if (!match.ok) {
-      const { sub, email } = identity;
-      return refuse(db, request, reply, match.reason, { userId: match.userId, sub, email });
-    }
-    const linkRequest: LinkRequest = { sub: identity.sub, uid: identity.uid, siret: identity.siret };
-    return completeFirstFactor(
-      db,
-      config,
-      request,
-      reply,
-      match.userId,
-      'proconnect',
-      match.confirmLink ? { kind: CONFIRM_LINK, data: linkRequest } : undefined,
-    );
-  });
+  app.get<{ Querystring: Fields }>(
+    CALLBACK_PATH,
+    { config: { access: 'public', rateLimit } },
+    async (request, reply) => {
+      if (!client) return reply.callNotFound();
+      const checks = takeFlowCookie(request, reply);
+      const query = request.query;
+      if (!checks) return refuse(db, request, reply, 'state-missing');
+      if (query.state !== checks.state) return refuse(db, request, reply, 'state-mismatch');
+      if (query.error !== undefined) {
+        const code = providerErrorCode(query.error);
+        return refuse(db, request, reply, code === 'access_denied' ? 'access-denied' : 'provider-error', {
+          error: code,
+        });
+      }
+      let identity: ProConnectIdentity;
+      try {
+        identity = await client.finishSignIn(callbackUrl(config, request), checks);
+      } catch (error) {
+        request.log.warn({ error: describeError(error) }, 'ProConnect callback refused');
+        return refuse(db, request, reply, 'exchange-failed', { error: describeError(error).code });
+      }
+      const match = await findOrLinkAccount(db, identity, { actor: request.actor, ip: request.ip });
+      if (!match.ok) {
+        const { sub, email } = identity;
+        return refuse(db, request, reply, match.reason, { userId: match.userId, sub, email });
+      }
+      const linkRequest: LinkRequest = { sub: identity.sub, uid: identity.uid, siret: identity.siret };
+      return completeFirstFactor(
+        db,
+        config,
+        request,
+        reply,
+        match.userId,
+        'proconnect',
+        match.confirmLink ? { kind: CONFIRM_LINK, data: linkRequest } : undefined,
+      );
+    },
+  );
 }
 
 function setFlowCookie(reply: FastifyReply, config: Config, checks: FlowChecks): void {
