@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Actor, can } from '../../platform/auth/policy.ts';
 import { csvText } from '../../platform/csv.ts';
+import { type RouteInput, textOf } from '../../platform/forms.ts';
 import { activeCollectiviteOf } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
@@ -54,29 +55,21 @@ function chosenCollectivite(
   return choices.find((c) => c.id === id);
 }
 
-const lieuParam = (request: FastifyRequest) => (request.params as { lieu: string }).lieu;
-
 export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
-  app.get('/admin/lieux', { config: { access: 'coordinator' } }, async (request, reply) => {
-    const query = request.query as { q?: string; statut?: string; page?: string; ok?: string };
+  app.get<RouteInput>('/admin/lieux', { config: { access: 'coordinator' } }, async (request, reply) => {
+    const query = request.query;
     const status = query.statut === 'publie' || query.statut === 'brouillon' ? query.statut : undefined;
     const page = Math.max(1, Math.min(10_000, Number(query.page) || 1));
-    const q = query.q?.trim() || undefined;
+    const q = textOf(query.q)?.trim() || undefined;
     const list = await listManagedPlaces(db, request.actor, { q, status, page });
     return reply.page(
       { title: 'Lieux', breadcrumbs: [{ href: '/espace', label: 'Mon espace' }] },
-      <ManagedListPage
-        {...list}
-        page={page}
-        q={q}
-        status={status}
-        flash={query.ok ? FLASH[query.ok] : undefined}
-      />,
+      <ManagedListPage {...list} page={page} q={q} status={status} flash={FLASH[textOf(query.ok) ?? '']} />,
     );
   });
 
   const renderForm = async (
-    request: FastifyRequest,
+    request: FastifyRequest<RouteInput>,
     reply: FastifyReply,
     options: {
       title: string;
@@ -108,64 +101,76 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
       />,
     );
 
-  app.get('/admin/lieux/nouveau', { config: { access: 'coordinator' } }, async (request, reply) => {
-    const choices = await choicesFor(db, request.actor);
-    const active = activeCollectiviteOf(request.actor);
-    const preferred =
-      choices.find((c) => c.id === active) ?? choices.find((c) => c.id !== null) ?? choices[0];
-    return renderForm(request, reply, {
-      title: 'Ajouter un lieu',
-      action: '/admin/lieux/nouveau',
-      values: {},
-      errors: {},
-      collectiviteId: preferred?.id ?? null,
-    });
-  });
-
-  app.post('/admin/lieux/nouveau', { config: { access: 'coordinator' } }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const choices = await choicesFor(db, request.actor);
-    const chosen = chosenCollectivite(body, choices);
-    // A new place gets its standard identifier here: the form has no field for it.
-    const parsed = parsePlaceForm(body, newPlaceLmnId());
-    const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
-    if (!chosen) errors.collectivite = 'Choisissez une collectivité parmi celles que vous gérez.';
-    if (!parsed.ok || !chosen) {
+  app.get<RouteInput>(
+    '/admin/lieux/nouveau',
+    { config: { access: 'coordinator' } },
+    async (request, reply) => {
+      const choices = await choicesFor(db, request.actor);
+      const active = activeCollectiviteOf(request.actor);
+      const preferred =
+        choices.find((c) => c.id === active) ?? choices.find((c) => c.id !== null) ?? choices[0];
       return renderForm(request, reply, {
         title: 'Ajouter un lieu',
         action: '/admin/lieux/nouveau',
-        values: parsed.ok ? formValuesOf(parsed.place) : parsed.values,
-        errors,
-        collectiviteId: chosen?.id ?? null,
+        values: {},
+        errors: {},
+        collectiviteId: preferred?.id ?? null,
       });
-    }
-    const saved = await savePlace(db, request.actor, { place: parsed.place, collectiviteId: chosen.id });
-    return reply.redirect(`/admin/lieux/${saved.id}?ok=enregistre`, 303);
-  });
+    },
+  );
 
-  app.get('/admin/lieux/:lieu', { config: { access: { coordinatorOf: 'lieu' } } }, async (request, reply) => {
-    const row = await findManagedPlace(db, request.actor, lieuParam(request));
-    if (!row) return reply.callNotFound();
-    const ok = (request.query as { ok?: string }).ok;
-    return renderForm(request, reply, {
-      title: row.nom,
-      flash: ok ? FLASH[ok] : undefined,
-      action: `/admin/lieux/${row.id}`,
-      values: formValuesOf(placeOf(row)),
-      errors: {},
-      collectiviteId: row.collectivite_id,
-      status: row.status,
-      placeId: row.id,
-    });
-  });
+  app.post<RouteInput>(
+    '/admin/lieux/nouveau',
+    { config: { access: 'coordinator' } },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const choices = await choicesFor(db, request.actor);
+      const chosen = chosenCollectivite(body, choices);
+      // A new place gets its standard identifier here: the form has no field for it.
+      const parsed = parsePlaceForm(body, newPlaceLmnId());
+      const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
+      if (!chosen) errors.collectivite = 'Choisissez une collectivité parmi celles que vous gérez.';
+      if (!parsed.ok || !chosen) {
+        return renderForm(request, reply, {
+          title: 'Ajouter un lieu',
+          action: '/admin/lieux/nouveau',
+          values: parsed.ok ? formValuesOf(parsed.place) : parsed.values,
+          errors,
+          collectiviteId: chosen?.id ?? null,
+        });
+      }
+      const saved = await savePlace(db, request.actor, { place: parsed.place, collectiviteId: chosen.id });
+      return reply.redirect(`/admin/lieux/${saved.id}?ok=enregistre`, 303);
+    },
+  );
 
-  app.post(
+  app.get<RouteInput<'lieu'>>(
     '/admin/lieux/:lieu',
     { config: { access: { coordinatorOf: 'lieu' } } },
     async (request, reply) => {
-      const row = await findManagedPlace(db, request.actor, lieuParam(request));
+      const row = await findManagedPlace(db, request.actor, request.params.lieu);
       if (!row) return reply.callNotFound();
-      const body = (request.body ?? {}) as Record<string, unknown>;
+      const ok = textOf(request.query.ok);
+      return renderForm(request, reply, {
+        title: row.nom,
+        flash: ok ? FLASH[ok] : undefined,
+        action: `/admin/lieux/${row.id}`,
+        values: formValuesOf(placeOf(row)),
+        errors: {},
+        collectiviteId: row.collectivite_id,
+        status: row.status,
+        placeId: row.id,
+      });
+    },
+  );
+
+  app.post<RouteInput<'lieu'>>(
+    '/admin/lieux/:lieu',
+    { config: { access: { coordinatorOf: 'lieu' } } },
+    async (request, reply) => {
+      const row = await findManagedPlace(db, request.actor, request.params.lieu);
+      if (!row) return reply.callNotFound();
+      const body = request.body ?? {};
       const chosen = chosenCollectivite(body, await choicesFor(db, request.actor));
       const parsed = parsePlaceForm(body, row.lmn_id);
       const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
@@ -194,11 +199,11 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     ['publier', 'publie', 'publie'],
     ['depublier', 'brouillon', 'depublie'],
   ] as const) {
-    app.post(
+    app.post<RouteInput<'lieu'>>(
       `/admin/lieux/:lieu/${path}`,
       { config: { access: { coordinatorOf: 'lieu' } } },
       async (request, reply) => {
-        const row = await findManagedPlace(db, request.actor, lieuParam(request));
+        const row = await findManagedPlace(db, request.actor, request.params.lieu);
         if (!row) return reply.callNotFound();
         await setPlaceStatus(db, request.actor, row.id, status);
         return reply.redirect(`/admin/lieux/${row.id}?ok=${flash}`, 303);
@@ -206,11 +211,11 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     );
   }
 
-  app.get(
+  app.get<RouteInput<'lieu'>>(
     '/admin/lieux/:lieu/historique',
     { config: { access: { coordinatorOf: 'lieu' } } },
     async (request, reply) => {
-      const row = await findManagedPlace(db, request.actor, lieuParam(request));
+      const row = await findManagedPlace(db, request.actor, request.params.lieu);
       if (!row) return reply.callNotFound();
       return reply.page(
         {
@@ -226,7 +231,7 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     },
   );
 
-  const importForm = async (request: FastifyRequest, reply: FastifyReply, errors: FieldErrors) =>
+  const importForm = async (request: FastifyRequest<RouteInput>, reply: FastifyReply, errors: FieldErrors) =>
     reply.page(
       {
         title: 'Importer des lieux',
@@ -245,15 +250,15 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
       />,
     );
 
-  app.get('/admin/lieux/import', { config: { access: 'coordinator' } }, (request, reply) =>
+  app.get<RouteInput>('/admin/lieux/import', { config: { access: 'coordinator' } }, (request, reply) =>
     importForm(request, reply, {}),
   );
 
-  app.post(
+  app.post<RouteInput>(
     '/admin/lieux/import',
     { config: { access: 'coordinator', files: true } },
     async (request, reply) => {
-      const body = (request.body ?? {}) as Record<string, unknown>;
+      const body = request.body ?? {};
       const choices = await choicesFor(db, request.actor);
       const chosen = chosenCollectivite(body, choices);
       const file = body.fichier;
@@ -294,8 +299,8 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     },
   );
 
-  const storedReport = async (request: FastifyRequest) => {
-    const row = await findImport(db, request.actor, (request.params as { import: string }).import);
+  const storedReport = async (request: FastifyRequest<RouteInput<'import'>>) => {
+    const row = await findImport(db, request.actor, request.params.import);
     if (!row) return undefined;
     const stored = row.report as Pick<ImportReport, 'rows' | 'fileNotes' | 'format'>;
     const report: ImportReport = {
@@ -315,7 +320,7 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     return report;
   };
 
-  app.get(
+  app.get<RouteInput<'import'>>(
     '/admin/lieux/imports/:import',
     { config: { access: { coordinatorOf: 'import' } } },
     async (request, reply) => {
@@ -334,7 +339,7 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     },
   );
 
-  app.get(
+  app.get<RouteInput<'import'>>(
     '/admin/lieux/imports/:import/rapport.csv',
     { config: { access: { coordinatorOf: 'import' } } },
     async (request, reply) => {
