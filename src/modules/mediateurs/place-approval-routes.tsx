@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteInput } from '../../platform/forms.ts';
 import { activeCollectiviteOf } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
@@ -44,7 +45,7 @@ const one = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) ? v.at
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const many = (v: unknown) =>
   (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== '');
-const okOf = (request: FastifyRequest) => str((request.query as { ok?: unknown }).ok);
+const okOf = (request: FastifyRequest<RouteInput>) => str(request.query.ok);
 
 export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext): void {
   // ------------------------------------------------------------ the helper proposes
@@ -77,14 +78,14 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
     );
   };
 
-  app.get('/activites/lieux', { config: { access: 'helper' } }, async (request, reply) => {
+  app.get<RouteInput>('/activites/lieux', { config: { access: 'helper' } }, async (request, reply) => {
     const ok = okOf(request);
     return helperPage(reply, requireHelper(request.actor), { flash: ok ? HELPER_FLASH[ok] : undefined });
   });
 
-  app.post('/activites/lieux', { config: { access: 'helper' } }, async (request, reply) => {
+  app.post<RouteInput>('/activites/lieux', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
-    const chosen = many((request.body as Record<string, unknown> | undefined)?.lieux);
+    const chosen = many(request.body?.lieux);
     const saved = await proposePlaces(db, helper, chosen);
     if (!saved.ok) return helperPage(reply, helper, { chosen, error: saved.reason });
     if (saved.proposed.length > 0) return reply.redirect('/activites/lieux?ok=proposes', 303);
@@ -95,7 +96,7 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
   // ------------------------------------------------------------ coordinators decide
 
   const approvalsPage = async (
-    request: FastifyRequest,
+    request: FastifyRequest<RouteInput>,
     reply: FastifyReply,
     extra: {
       collectiviteId?: number | undefined;
@@ -106,7 +107,7 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
   ) => {
     const actor = request.actor;
     const choices = await approvalCollectivites(db, actor);
-    const asked = Number((request.query as { collectivite?: string }).collectivite);
+    const asked = Number(request.query.collectivite);
     const active = activeCollectiviteOf(actor);
     const collectivite =
       choices.find((c) => c.id === extra.collectiviteId) ??
@@ -136,7 +137,7 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
 
   /** After a decision: the page of the place's collectivité, with the outcome. */
   const afterDecision = (
-    request: FastifyRequest,
+    request: FastifyRequest<RouteInput>,
     reply: FastifyReply,
     outcome: DecisionOutcome,
     decision: Decision,
@@ -156,18 +157,18 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
     });
   };
 
-  app.get(
+  app.get<RouteInput>(
     '/admin/lieux-activite',
     { config: { access: 'coordinator', refusal: APPROVALS_REFUSED } },
     (request, reply) => approvalsPage(request, reply),
   );
 
   // Assigning: the coordinator chooses the helper and the place.
-  app.post(
+  app.post<RouteInput>(
     '/admin/lieux-activite',
     { config: { access: 'coordinator', refusal: APPROVALS_REFUSED } },
     async (request, reply) => {
-      const body = (request.body ?? {}) as Record<string, unknown>;
+      const body = request.body ?? {};
       const values = { personne: str(one(body.personne)), lieu: str(one(body.lieu)) };
       const errors: FieldErrors = {};
       if (!values.personne) errors.personne = 'Choisissez le médiateur.';
@@ -185,14 +186,14 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
   );
 
   // Deciding on one helper's proposal or approved place.
-  app.post(
+  app.post<RouteInput<'personne'>>(
     '/admin/lieux-activite/:personne',
     { config: { access: { coordinatorOf: 'personne' } } },
     async (request, reply) => {
-      const { personne } = request.params as { personne: string };
+      const { personne } = request.params;
       const theirs = await managedHelperCollectivites(db, request.actor, personne);
       if (theirs.length === 0) return reply.callNotFound();
-      const body = (request.body ?? {}) as Record<string, unknown>;
+      const body = request.body ?? {};
       const lieu = str(one(body.lieu)) ?? '';
       const decision = str(one(body.decision)) as Decision | undefined;
       const errorKey = decisionKey(personne, lieu);
