@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteInput } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import {
   type AttestationDocument,
@@ -56,7 +57,7 @@ export function attestationRoutes(app: FastifyInstance, { db, config }: RouteCon
       .send(await attestationPdf(document));
   }
 
-  app.get(
+  app.get<RouteInput<'mandat'>>(
     '/mandats/:mandat/attestation',
     { config: { access: { helperOf: 'mandat' } } },
     async (request, reply) => {
@@ -69,7 +70,7 @@ export function attestationRoutes(app: FastifyInstance, { db, config }: RouteCon
     },
   );
 
-  app.get(
+  app.get<RouteInput<'mandat'>>(
     '/mandats/:mandat/attestation.pdf',
     { config: { access: { helperOf: 'mandat' } } },
     async (request, reply) => {
@@ -83,15 +84,15 @@ export function attestationRoutes(app: FastifyInstance, { db, config }: RouteCon
   );
 
   /** The revocation of the address, when it belongs to a mandate the helper may see. */
-  async function loadRevocation(request: Parameters<typeof loadVisibleMandate>[1]) {
+  async function loadRevocation(request: FastifyRequest<RouteInput<'mandat' | 'revocation'>>) {
     const found = await loadVisibleMandate(db, request);
-    const id = (request.params as { revocation: string }).revocation;
+    const id = request.params.revocation;
     if (!found || !/^[0-9a-f-]{36}$/i.test(id)) return null;
     const document = await revocationAttestation(db, found.m, id, config.publicUrl);
     return document ? { ...found, id, document } : null;
   }
 
-  app.get(
+  app.get<RouteInput<'mandat' | 'revocation'>>(
     '/mandats/:mandat/revocations/:revocation',
     { config: { access: { helperOf: 'mandat' } } },
     async (request, reply) => {
@@ -107,7 +108,7 @@ export function attestationRoutes(app: FastifyInstance, { db, config }: RouteCon
     },
   );
 
-  app.get(
+  app.get<RouteInput<'mandat' | 'revocation'>>(
     '/mandats/:mandat/revocations/:revocation/attestation.pdf',
     { config: { access: { helperOf: 'mandat' } } },
     async (request, reply) => {

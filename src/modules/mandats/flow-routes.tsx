@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/journal.ts';
 import { useTotpCode } from '../../platform/auth/second-factor.ts';
+import { type RouteInput, textOf } from '../../platform/forms.ts';
 import { notifierFor } from '../../platform/messaging/index.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
@@ -53,9 +54,9 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
   const draftUrl = (id: string, step: Step | 'recapitulatif') => `/mandats/brouillons/${id}/${step}`;
 
   /** The helper's draft named in the address, with their places; null when it is not theirs. */
-  async function loadContext(request: FastifyRequest) {
+  async function loadContext(request: FastifyRequest<RouteInput<'brouillon'>>) {
     const helper = await requireHabilitatedHelper(db, request.actor);
-    const draft = await loadDraft(db, helper, (request.params as { brouillon: string }).brouillon);
+    const draft = await loadDraft(db, helper, request.params.brouillon);
     if (!draft) return null;
     const places = await helperPlaces(db, helper.userId);
     return { helper, draft, places };
@@ -68,7 +69,7 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
   }
 
   async function stepPage(
-    request: FastifyRequest,
+    request: FastifyRequest<RouteInput>,
     reply: FastifyReply,
     ctx: { helper: Helper; draft: Draft; places: PlaceSummary[] },
     step: Step,
@@ -77,7 +78,7 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
   ) {
     const steps = stepsFor(ctx.places);
     const index = Math.max(steps.indexOf(step), 0);
-    const returnToSummary = (request.query as { retour?: string }).retour === 'recapitulatif';
+    const returnToSummary = request.query.retour === 'recapitulatif';
     const previous = index === 0 ? '/mandats/nouveau' : draftUrl(ctx.draft.id, steps[index - 1] as Step);
     const View = VIEWS[step];
     return reply.page(
@@ -102,9 +103,9 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
     );
   }
 
-  app.get('/mandats/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
+  app.get<RouteInput>('/mandats/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = await requireHabilitatedHelper(db, request.actor);
-    const id = (request.query as { beneficiaire?: string }).beneficiaire;
+    const id = textOf(request.query.beneficiaire);
     const b = id ? await findVisibleBeneficiary(db, helper, id) : undefined;
     return reply.page(
       { title: 'Créer un mandat', breadcrumbs: CRUMBS },
@@ -112,11 +113,11 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
     );
   });
 
-  app.post('/mandats/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
+  app.post<RouteInput>('/mandats/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = await requireHabilitatedHelper(db, request.actor);
     const places = await helperPlaces(db, helper.userId);
     if (places.length === 0) return reply.redirect('/activites/lieux', 303);
-    const id = (request.body as { beneficiaire?: string })?.beneficiaire;
+    const id = textOf(request.body?.beneficiaire);
     const b = id ? await findVisibleBeneficiary(db, helper, id) : undefined;
     const draftId = await createDraft(db, helper, {
       ...(b
@@ -132,7 +133,7 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
     return reply.redirect(draftUrl(draftId, 'personne'), 303);
   });
 
-  app.get(
+  app.get<RouteInput<'brouillon'>>(
     '/mandats/brouillons/:brouillon/recapitulatif',
     { config: { access: { helperOf: 'brouillon' } } },
     async (request, reply) => {
@@ -172,7 +173,7 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
   }
 
   // The helper confirms with a fresh one-time code: the mandate is theirs, in person or by SMS.
-  app.post(
+  app.post<RouteInput<'brouillon'>>(
     '/mandats/brouillons/:brouillon/confirmer',
     { config: { access: { helperOf: 'brouillon' }, rateLimit: { max: 10, timeWindow: '1 minute' } } },
     async (request, reply) => {
@@ -183,7 +184,7 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
         ctx.places.map((p) => p.id),
       );
       if ('missing' in complete) return reply.redirect(draftUrl(ctx.draft.id, complete.missing), 303);
-      const code = String((request.body as { code?: string })?.code ?? '');
+      const code = String(request.body?.code ?? '');
       if (!(await useTotpCode(db, ctx.helper.userId, code))) {
         await audit(db, {
           actor: ctx.helper.actor,
@@ -203,25 +204,25 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
     },
   );
 
-  app.get(
+  app.get<RouteInput<'brouillon' | 'etape'>>(
     '/mandats/brouillons/:brouillon/:etape',
     { config: { access: { helperOf: 'brouillon' } } },
     async (request, reply) => {
-      const step = (request.params as { etape: string }).etape;
+      const step = request.params.etape;
       const ctx = await loadContext(request);
       if (!ctx || !isStep(step)) return reply.callNotFound();
       return stepPage(request, reply, ctx, step);
     },
   );
 
-  app.post(
+  app.post<RouteInput<'brouillon' | 'etape'>>(
     '/mandats/brouillons/:brouillon/:etape',
     { config: { access: { helperOf: 'brouillon' } } },
     async (request, reply) => {
-      const step = (request.params as { etape: string }).etape;
+      const step = request.params.etape;
       const ctx = await loadContext(request);
       if (!ctx || !isStep(step)) return reply.callNotFound();
-      const body = (request.body ?? {}) as Record<string, unknown>;
+      const body = request.body ?? {};
       const parsed = parseStep(
         step,
         body,
@@ -239,7 +240,7 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
         });
       const steps = stepsFor(ctx.places);
       const next = steps[steps.indexOf(step) + 1];
-      const returnToSummary = (request.query as { retour?: string }).retour === 'recapitulatif';
+      const returnToSummary = request.query.retour === 'recapitulatif';
       return reply.redirect(draftUrl(ctx.draft.id, returnToSummary || !next ? 'recapitulatif' : next), 303);
     },
   );

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { can } from '../../platform/auth/policy.ts';
-import { parseForm, requiredText } from '../../platform/forms.ts';
+import { parseForm, type RouteInput, requiredText } from '../../platform/forms.ts';
 import { activeCollectiviteOf } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { parisToday } from '../../platform/paris-time.ts';
@@ -75,13 +75,13 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): void {
   const listPage = async (
-    request: FastifyRequest,
+    request: FastifyRequest<RouteInput>,
     reply: FastifyReply,
     extra: { collectiviteId?: number; errors?: FieldErrors; values?: RowValues; status?: number } = {},
   ) => {
     const actor = request.actor;
     const choices = await habilitationCollectivites(db, actor);
-    const asked = Number((request.query as { collectivite?: string }).collectivite);
+    const asked = Number(request.query.collectivite);
     const active = activeCollectiviteOf(actor);
     const collectivite =
       choices.find((c) => c.id === extra.collectiviteId) ??
@@ -94,7 +94,7 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
       actor,
       helpers.map((h) => h.id),
     );
-    const ok = str((request.query as { ok?: unknown }).ok);
+    const ok = str(request.query.ok);
     return reply.page(
       {
         title: 'Habilitation des aidants aux mandats',
@@ -117,8 +117,8 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
   };
 
   /** The helper of the address and their collectivité: null when there is no such helper. */
-  const target = async (request: FastifyRequest) => {
-    const { personne } = request.params as { personne: string };
+  const target = async (request: FastifyRequest<RouteInput<'personne'>>) => {
+    const { personne } = request.params;
     return habilitableHelper(db, request.actor, personne);
   };
 
@@ -129,19 +129,19 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
   const done = (reply: FastifyReply, collectiviteId: number, ok: keyof typeof FLASH) =>
     reply.redirect(`/admin/habilitations?collectivite=${collectiviteId}&ok=${ok}`, 303);
 
-  app.get(
+  app.get<RouteInput>(
     '/admin/habilitations',
     { config: { access: 'coordinator', refusal: HABILITATIONS_REFUSED } },
     (request, reply) => listPage(request, reply),
   );
 
-  app.post(
+  app.post<RouteInput<'personne'>>(
     '/admin/habilitations/:personne',
     { config: { access: { coordinatorOf: 'personne' }, refusal: HABILITATIONS_REFUSED } },
     async (request, reply) => {
       const helper = await target(request);
       if (!helper) return reply.callNotFound();
-      const body = (request.body ?? {}) as Record<string, unknown>;
+      const body = request.body ?? {};
       const form = parseForm(grantSchema(parisToday()), body);
       if (!form.ok)
         return listPage(request, reply, {
@@ -171,13 +171,13 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
     },
   );
 
-  app.post(
+  app.post<RouteInput<'personne'>>(
     '/admin/habilitations/:personne/retirer',
     { config: { access: { coordinatorOf: 'personne' }, refusal: HABILITATIONS_REFUSED } },
     async (request, reply) => {
       const helper = await target(request);
       if (!helper) return reply.callNotFound();
-      const body = (request.body ?? {}) as Record<string, unknown>;
+      const body = request.body ?? {};
       const form = parseForm(withdrawSchema, body);
       const values = { userId: helper.userId, motif: str(body.motif) };
       if (!form.ok)

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../platform/db/database.ts';
+import { type RouteInput, textFields, textOf } from '../../platform/forms.ts';
 import { maskPhone } from '../../platform/messaging/index.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
@@ -35,19 +36,19 @@ const asList = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v.map(
 /** The habilitated helper and the mandate of the address (`:mandat`), when they may see it. */
 export async function loadVisibleMandate(
   db: Db,
-  request: FastifyRequest,
+  request: FastifyRequest<RouteInput<'mandat'>>,
 ): Promise<{ helper: Helper; m: Mandat } | null> {
   const helper = await requireHabilitatedHelper(db, request.actor);
-  const m = await findVisibleMandate(db, helper, (request.params as { mandat: string }).mandat);
+  const m = await findVisibleMandate(db, helper, request.params.mandat);
   return m ? { helper, m } : null;
 }
 
 export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void {
-  const load = (request: FastifyRequest) => loadVisibleMandate(db, request);
+  const load = (request: FastifyRequest<RouteInput<'mandat'>>) => loadVisibleMandate(db, request);
 
-  app.get('/mandats', { config: { access: 'helper' } }, async (request, reply) => {
+  app.get<RouteInput>('/mandats', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = await requireHabilitatedHelper(db, request.actor);
-    const q = request.query as Record<string, string | undefined>;
+    const q = textFields(request.query);
     const places = await helperPlaces(db, helper.userId);
     const person = q.beneficiaire ? await findVisibleBeneficiary(db, helper, q.beneficiaire) : undefined;
     if (q.beneficiaire && !person) return reply.callNotFound();
@@ -127,20 +128,24 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
     );
   }
 
-  app.get('/mandats/:mandat', { config: { access: { helperOf: 'mandat' } } }, async (request, reply) => {
-    const found = await load(request);
-    if (!found) return reply.callNotFound();
-    await recordMandateRead(db, found.helper, found.m, 'fiche');
-    return detailPage(reply, found.helper, found.m, { flash: (request.query as { ok?: string }).ok });
-  });
+  app.get<RouteInput<'mandat'>>(
+    '/mandats/:mandat',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await load(request);
+      if (!found) return reply.callNotFound();
+      await recordMandateRead(db, found.helper, found.m, 'fiche');
+      return detailPage(reply, found.helper, found.m, { flash: textOf(request.query.ok) });
+    },
+  );
 
-  app.post(
+  app.post<RouteInput<'mandat'>>(
     '/mandats/:mandat/usages',
     { config: { access: { helperOf: 'mandat' } } },
     async (request, reply) => {
       const found = await load(request);
       if (!found) return reply.callNotFound();
-      const body = (request.body ?? {}) as { demarche?: string; description?: string };
+      const body = request.body ?? {};
       const input = { demarche: String(body.demarche ?? ''), description: String(body.description ?? '') };
       const result = await declareUse(db, found.helper, found.m, input);
       if (!result.ok) {
@@ -174,7 +179,7 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
     );
   }
 
-  app.get(
+  app.get<RouteInput<'mandat'>>(
     '/mandats/:mandat/revoquer',
     { config: { access: { helperOf: 'mandat' } } },
     async (request, reply) => {
@@ -185,13 +190,13 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
     },
   );
 
-  app.post(
+  app.post<RouteInput<'mandat'>>(
     '/mandats/:mandat/revoquer',
     { config: { access: { helperOf: 'mandat' } } },
     async (request, reply) => {
       const found = await load(request);
       if (!found) return reply.callNotFound();
-      const body = (request.body ?? {}) as Record<string, unknown>;
+      const body = request.body ?? {};
       const values = {
         portee: String(body.portee ?? ''),
         demarches: asList(body.demarches),
@@ -216,7 +221,7 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
   );
 
   // Renewal starts the flow again from the old mandate: the identity is checked anew.
-  app.post(
+  app.post<RouteInput<'mandat'>>(
     '/mandats/:mandat/renouveler',
     { config: { access: { helperOf: 'mandat' } } },
     async (request, reply) => {
@@ -228,7 +233,7 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
     },
   );
 
-  app.post(
+  app.post<RouteInput<'mandat'>>(
     '/mandats/:mandat/annuler',
     { config: { access: { helperOf: 'mandat' } } },
     async (request, reply) => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { RouteInput } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { UnknownFingerprint, VerificationForm, VerificationResult } from './attestation-views.tsx';
 import { verificationOf } from './service.ts';
@@ -17,12 +18,12 @@ function privateHeaders(reply: FastifyReply): void {
 }
 
 export function verificationRoutes(app: FastifyInstance, { db }: RouteContext): void {
-  app.get(
+  app.get<RouteInput>(
     '/mandats/verifier',
     { config: { access: 'public', rateLimit: PROBE_LIMIT } },
     async (request, reply) => {
       privateHeaders(reply);
-      const typed = (request.query as { empreinte?: unknown }).empreinte;
+      const typed = request.query.empreinte;
       if (typed === undefined)
         return reply.page({ title: 'Vérifier un mandat' }, <VerificationForm value="" errors={{}} />);
       const fingerprint = normalise(String(typed));
@@ -40,12 +41,12 @@ export function verificationRoutes(app: FastifyInstance, { db }: RouteContext): 
     },
   );
 
-  app.get(
+  app.get<RouteInput<'empreinte'>>(
     '/mandats/verifier/:empreinte',
     { config: { access: 'public', rateLimit: PROBE_LIMIT } },
     async (request, reply) => {
       privateHeaders(reply);
-      const v = await verificationOf(db, normalise((request.params as { empreinte: string }).empreinte));
+      const v = await verificationOf(db, normalise(request.params.empreinte));
       if (!v) return reply.page({ title: 'Mandat inconnu', status: 404 }, <UnknownFingerprint />);
       return reply.page({ title: 'Vérification d’un mandat' }, <VerificationResult v={v} />);
     },
