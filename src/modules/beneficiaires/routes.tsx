@@ -110,8 +110,8 @@ type ParsedPerson =
   | { ok: true; data: ReturnType<typeof beneficiaryFields.parse>; values: PersonFormValues }
   | { ok: false; errors: FieldErrors; values: PersonFormValues };
 
-function parsePerson(raw: unknown): ParsedPerson {
-  const body = (raw ?? {}) as Record<string, unknown>;
+function parsePerson(raw: Fields | undefined): ParsedPerson {
+  const body = raw ?? {};
   const values = typedValues(body);
   const commune = resolveCommune(values.commune_insee ?? '');
   const form = parseForm(beneficiaryFields, { ...body, commune_insee: commune.code ?? '' });

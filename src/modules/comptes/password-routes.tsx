@@ -2,15 +2,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/journal.ts';
 import { passwordProblem } from '../../platform/auth/password-policy.ts';
 import { completeReset, findReset, requestReset } from '../../platform/auth/password-reset.ts';
-import type { RouteInput } from '../../platform/forms.ts';
+import type { Fields, RouteInput } from '../../platform/forms.ts';
 import { sendMail } from '../../platform/mail.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { ForgotPasswordPage, InvalidLinkPage, PasswordChangedPage, ResetPasswordPage } from './views.tsx';
 
 /** Errors of a new password and its confirmation, or none. */
-export function newPasswordErrors(body: unknown, userInputs: string[]): FieldErrors {
-  const { password = '', confirmation = '' } = (body ?? {}) as { password?: string; confirmation?: string };
+export function newPasswordErrors(body: Fields | undefined, userInputs: string[]): FieldErrors {
+  const { password = '', confirmation = '' } = body ?? {};
   const problem = passwordProblem(String(password), [...userInputs, 'relais']);
   if (problem) return { password: problem };
   if (password !== confirmation) return { confirmation: 'Les deux mots de passe ne sont pas identiques.' };
