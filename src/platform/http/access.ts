@@ -69,6 +69,7 @@ const hasRole = (actor: Actor, role: Role) =>
  * check: here only whether the actor could be allowed on some resource.
  */
 export function passesRole(actor: Actor, access: Access): boolean {
+  // A signed callback is no person's: its route checks the caller's signature itself.
   if (access === 'public' || access === 'signed-callback') return true;
   if (access === 'signed-in') return actor.kind === 'user';
   if (access === 'admin') return isAdmin(actor);
