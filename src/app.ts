@@ -11,6 +11,7 @@ import type { Config } from './platform/config.ts';
 import { collectContributions } from './platform/contributions.ts';
 import type { Db } from './platform/db/database.ts';
 import { registerFiles } from './platform/files.ts';
+import { registerAccess } from './platform/http/access.ts';
 import { registerNoStore } from './platform/http/cache.ts';
 import { registerErrorPages } from './platform/http/errors.tsx';
 import { registerHealth } from './platform/http/health.ts';
@@ -60,6 +61,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     config.cookieSecret ??
     (await getOrCreateSecretSetting(db, 'cookie_secret', () => randomBytes(32).toString('base64url')));
   await registerHttpBasics(app, config, cookieSecret);
+  // After the CSRF check (a forged form is refused as such), before the first route.
+  registerAccess(app);
   await registerAssets(app);
 
   app.decorateRequest('actor', null as never);
@@ -95,7 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerFiles(app, db);
   registerMessaging(app, { db, config, handlers: modules.flatMap((m) => m.smsAnswers ?? []) });
   registerErrorPages(app);
-  registerNoStore(app, Object.assign({}, ...modules.map((m) => m.access ?? {})));
+  registerNoStore(app);
 
   const ctx = {
     db,

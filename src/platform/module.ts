@@ -36,30 +36,8 @@ export type CliContext = {
   modules: RelaisModule[];
 };
 
-/**
- * Who may call a route: `public`, any `signed-in` person, OPSN `admin`s only, admins and
- * any `coordinator`, or admins and the coordinators of the collectivité that the named
- * route parameter designates (the collectivité itself, or a person in it). Every route
- * declares one; the authorization-matrix test calls each route as each kind of person
- * and fails on a route that nobody declared.
- */
-export type Access =
-  | 'public'
-  | 'signed-in'
-  | 'admin'
-  | 'coordinator'
-  | { coordinatorOf: string }
-  /** Helpers (médiateurs) only, never administrators: the people they help are theirs to see. */
-  | 'helper'
-  /** The helper who may see the resource the named parameter designates (theirs or their places'). */
-  | { helperOf: string }
-  /** Both: admins, coordinators of the resource's collectivité and its helpers (a place's statistics). */
-  | { coordinatorOrHelperOf: string }
-  /** Called by an outside service that signs its requests (e.g. the SMS provider); no person may call it. */
-  | 'signed-callback';
-
-/** Declared access, keyed by `METHOD /url` as registered (e.g. `GET /collectivites/:slug`). */
-export type AccessTable = Record<string, Access>;
+/** Who may call a route: each route declares it in its registration (`config: { access }`). */
+export type { Access } from './http/access.ts';
 
 /** A navigation entry a module offers in the site header. */
 export type NavEntry = { href: string; label: string };
@@ -83,7 +61,6 @@ export type RelaisModule = {
   migrations?: Record<string, Migration>;
   routes?: (app: FastifyInstance, ctx: RouteContext) => void | Promise<void>;
   api?: ApiRoutes;
-  access?: AccessTable;
   cli?: (cli: CliContext) => void;
   /** Demo data, run once on the first start in demo mode, in module order. */
   seedDemo?: (ctx: ModuleContext) => Promise<void>;

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { Fields } from '../../platform/forms.ts';
+import type { RouteContext } from '../../platform/module.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import {
@@ -44,21 +45,6 @@ import {
 } from './activity-views.tsx';
 import type { TypeActivite } from './vocabulary.ts';
 
-/** Who may call each route of this file (see platform/module.ts). */
-export const activityAccess: AccessTable = {
-  'GET /activites': 'helper',
-  'GET /activites/export.csv': 'helper',
-  'GET /activites/export.xlsx': 'helper',
-  'GET /activites/nouveau': 'helper',
-  'POST /activites/nouveau': 'helper',
-  'GET /activites/:activite': { helperOf: 'activite' },
-  'GET /activites/:activite/modifier': { helperOf: 'activite' },
-  'POST /activites/:activite/modifier': { helperOf: 'activite' },
-  'GET /activites/:activite/dupliquer': { helperOf: 'activite' },
-  'GET /activites/:activite/supprimer': { helperOf: 'activite' },
-  'POST /activites/:activite/supprimer': { helperOf: 'activite' },
-};
-
 const FLASH: Record<string, string> = {
   enregistre: 'Le compte rendu a été enregistré.',
   modifie: 'Le compte rendu a été modifié.',
@@ -79,9 +65,12 @@ const one = (v: unknown) =>
   typeof v === 'string' ? v : Array.isArray(v) ? (v.at(-1) as unknown) : undefined;
 const many = (v: unknown) =>
   (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== '');
-const activiteParam = (request: FastifyRequest) => (request.params as { activite: string }).activite;
-const flashOf = (request: FastifyRequest) => {
-  const ok = (request.query as { ok?: unknown }).ok;
+/** A page's inputs: its query string; a report's, its id in the address too. */
+type Page = { Querystring: Fields };
+type Report = Page & { Params: { activite: string } };
+
+const flashOf = (request: FastifyRequest<Page>) => {
+  const ok = request.query.ok;
   return typeof ok === 'string' ? FLASH[ok] : undefined;
 };
 
@@ -98,10 +87,10 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
 
   // ------------------------------------------------------------ list and exports
 
-  app.get('/activites', async (request, reply) => {
+  app.get<Page>('/activites', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     if (!(await placesOrRedirect(helper, reply))) return reply;
-    const query = request.query as Record<string, unknown>;
+    const query = request.query;
     const filters = parseFilters(query);
     const page = Math.max(1, Math.min(100_000, Math.trunc(Number(query.page)) || 1));
     const [list, choices] = await Promise.all([
@@ -122,9 +111,9 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
   });
 
   for (const format of ['csv', 'xlsx'] as const) {
-    app.get(`/activites/export.${format}`, async (request, reply) => {
+    app.get<Page>(`/activites/export.${format}`, { config: { access: 'helper' } }, async (request, reply) => {
       const helper = requireHelper(request.actor);
-      const filters = parseFilters(request.query as Record<string, unknown>);
+      const filters = parseFilters(request.query);
       // Journaled before the first byte leaves; the rows then stream page by page.
       await journalExport(db, helper, format, filters, await countExportRows(db, helper, filters));
       const rows = exportRowStream(db, helper, filters);
@@ -191,11 +180,11 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     type === 'collectif' ? 'Nouveau compte rendu d’atelier' : 'Nouveau compte rendu individuel';
   const typeOf = (v: unknown): TypeActivite => (v === 'collectif' ? 'collectif' : 'individuel');
 
-  app.get('/activites/nouveau', async (request, reply) => {
+  app.get<Page>('/activites/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     const places = await placesOrRedirect(helper, reply);
     if (!places) return reply;
-    const query = request.query as Record<string, unknown>;
+    const query = request.query;
     const type = typeOf(query.type);
     const last = await lastReportDefaults(db, helper);
     const lieu = places.find((p) => p.id === last?.lieu_id) ?? places[0]!;
@@ -222,7 +211,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     });
   });
 
-  app.post('/activites/nouveau', async (request, reply) => {
+  app.post('/activites/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     const places = await placesOrRedirect(helper, reply);
     if (!places) return reply;
@@ -247,13 +236,13 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
 
   /** The helper's report named in the address, after their places (else a 404 or a redirection). */
   async function ownReport(
-    request: FastifyRequest,
+    request: FastifyRequest<Report>,
     reply: FastifyReply,
   ): Promise<{ helper: Helper; places: PlaceSummary[]; detail: ActivityDetail } | undefined> {
     const helper = requireHelper(request.actor);
     const places = await placesOrRedirect(helper, reply);
     if (!places) return undefined;
-    const detail = await findOwnActivity(db, helper, activiteParam(request));
+    const detail = await findOwnActivity(db, helper, request.params.activite);
     if (!detail) {
       await reply.callNotFound();
       return undefined;
@@ -267,85 +256,109 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
       ? [...places, ...(await placeSummaries(db, [detail.activity.lieu_id]))]
       : places;
 
-  app.get('/activites/:activite', async (request, reply) => {
-    const found = await ownReport(request, reply);
-    if (!found) return reply;
-    return reply.page(
-      { title: activityHeading(found.detail.activity), breadcrumbs: CRUMBS },
-      <ActivityDetailPage detail={found.detail} flash={flashOf(request)} />,
-    );
-  });
+  app.get<Report>(
+    '/activites/:activite',
+    { config: { access: { helperOf: 'activite' } } },
+    async (request, reply) => {
+      const found = await ownReport(request, reply);
+      if (!found) return reply;
+      return reply.page(
+        { title: activityHeading(found.detail.activity), breadcrumbs: CRUMBS },
+        <ActivityDetailPage detail={found.detail} flash={flashOf(request)} />,
+      );
+    },
+  );
 
-  app.get('/activites/:activite/modifier', async (request, reply) => {
-    const found = await ownReport(request, reply);
-    if (!found) return reply;
-    const { activity, participations } = found.detail;
-    return renderForm(reply, found.helper, {
-      type: activity.type,
-      title: `Modifier : ${activityHeading(activity)}`,
-      action: `/activites/${activity.id}/modifier`,
-      values: formValuesOfActivity(activity, participations),
-      places: await placesFor(found.places, found.detail),
-      cancel: `/activites/${activity.id}`,
-    });
-  });
+  app.get<Report>(
+    '/activites/:activite/modifier',
+    { config: { access: { helperOf: 'activite' } } },
+    async (request, reply) => {
+      const found = await ownReport(request, reply);
+      if (!found) return reply;
+      const { activity, participations } = found.detail;
+      return renderForm(reply, found.helper, {
+        type: activity.type,
+        title: `Modifier : ${activityHeading(activity)}`,
+        action: `/activites/${activity.id}/modifier`,
+        values: formValuesOfActivity(activity, participations),
+        places: await placesFor(found.places, found.detail),
+        cancel: `/activites/${activity.id}`,
+      });
+    },
+  );
 
-  app.post('/activites/:activite/modifier', async (request, reply) => {
-    const found = await ownReport(request, reply);
-    if (!found) return reply;
-    const { activity } = found.detail;
-    const values = formValuesFrom(request.body);
-    values.type = activity.type;
-    const form = {
-      type: activity.type,
-      title: `Modifier : ${activityHeading(activity)}`,
-      action: `/activites/${activity.id}/modifier`,
-      values,
-      places: await placesFor(found.places, found.detail),
-      cancel: `/activites/${activity.id}`,
-    };
-    if (values.action === 'rechercher') return renderForm(reply, found.helper, { ...form, searched: true });
-    const saved = await updateActivity(db, found.helper, activity.id, rawFromForm(values));
-    if (!saved) return reply.callNotFound();
-    if (saved.ok) return reply.redirect(`/activites/${activity.id}?ok=modifie`, 303);
-    if ('duplicates' in saved)
-      return renderForm(reply, found.helper, { ...form, duplicates: saved.duplicates });
-    return renderForm(reply, found.helper, { ...form, errors: formErrors(saved.errors) });
-  });
+  app.post<Report>(
+    '/activites/:activite/modifier',
+    { config: { access: { helperOf: 'activite' } } },
+    async (request, reply) => {
+      const found = await ownReport(request, reply);
+      if (!found) return reply;
+      const { activity } = found.detail;
+      const values = formValuesFrom(request.body);
+      values.type = activity.type;
+      const form = {
+        type: activity.type,
+        title: `Modifier : ${activityHeading(activity)}`,
+        action: `/activites/${activity.id}/modifier`,
+        values,
+        places: await placesFor(found.places, found.detail),
+        cancel: `/activites/${activity.id}`,
+      };
+      if (values.action === 'rechercher') return renderForm(reply, found.helper, { ...form, searched: true });
+      const saved = await updateActivity(db, found.helper, activity.id, rawFromForm(values));
+      if (!saved) return reply.callNotFound();
+      if (saved.ok) return reply.redirect(`/activites/${activity.id}?ok=modifie`, 303);
+      if ('duplicates' in saved)
+        return renderForm(reply, found.helper, { ...form, duplicates: saved.duplicates });
+      return renderForm(reply, found.helper, { ...form, errors: formErrors(saved.errors) });
+    },
+  );
 
-  app.get('/activites/:activite/dupliquer', async (request, reply) => {
-    const found = await ownReport(request, reply);
-    if (!found) return reply;
-    const { activity, participations } = found.detail;
-    const values = formValuesOfActivity(activity, participations, { today: parisToday() });
-    if (!found.places.some((p) => p.id === values.lieu_id)) values.lieu_id = found.places[0]!.id;
-    return renderForm(reply, found.helper, {
-      type: activity.type,
-      title: newTitle(activity.type),
-      action: '/activites/nouveau',
-      values,
-      places: found.places,
-      intro:
-        activity.type === 'collectif'
-          ? `Copie de l’atelier du ${frenchDate(activity.date)}, datée d’aujourd’hui, avec ses participants : décochez les absents et ajustez le nombre d’anonymes.`
-          : `Copie du compte rendu du ${frenchDate(activity.date)}, datée d’aujourd’hui : choisissez la personne accompagnée.`,
-      cancel: `/activites/${activity.id}`,
-    });
-  });
+  app.get<Report>(
+    '/activites/:activite/dupliquer',
+    { config: { access: { helperOf: 'activite' } } },
+    async (request, reply) => {
+      const found = await ownReport(request, reply);
+      if (!found) return reply;
+      const { activity, participations } = found.detail;
+      const values = formValuesOfActivity(activity, participations, { today: parisToday() });
+      if (!found.places.some((p) => p.id === values.lieu_id)) values.lieu_id = found.places[0]!.id;
+      return renderForm(reply, found.helper, {
+        type: activity.type,
+        title: newTitle(activity.type),
+        action: '/activites/nouveau',
+        values,
+        places: found.places,
+        intro:
+          activity.type === 'collectif'
+            ? `Copie de l’atelier du ${frenchDate(activity.date)}, datée d’aujourd’hui, avec ses participants : décochez les absents et ajustez le nombre d’anonymes.`
+            : `Copie du compte rendu du ${frenchDate(activity.date)}, datée d’aujourd’hui : choisissez la personne accompagnée.`,
+        cancel: `/activites/${activity.id}`,
+      });
+    },
+  );
 
-  app.get('/activites/:activite/supprimer', async (request, reply) => {
-    const found = await ownReport(request, reply);
-    if (!found) return reply;
-    return reply.page(
-      { title: 'Supprimer ce compte rendu', breadcrumbs: CRUMBS },
-      <DeleteActivityPage detail={found.detail} csrf={reply.generateCsrf()} />,
-    );
-  });
+  app.get<Report>(
+    '/activites/:activite/supprimer',
+    { config: { access: { helperOf: 'activite' } } },
+    async (request, reply) => {
+      const found = await ownReport(request, reply);
+      if (!found) return reply;
+      return reply.page(
+        { title: 'Supprimer ce compte rendu', breadcrumbs: CRUMBS },
+        <DeleteActivityPage detail={found.detail} csrf={reply.generateCsrf()} />,
+      );
+    },
+  );
 
-  app.post('/activites/:activite/supprimer', async (request, reply) => {
-    const found = await ownReport(request, reply);
-    if (!found) return reply;
-    await deleteActivity(db, found.helper, found.detail.activity.id);
-    return reply.redirect('/activites?ok=supprime', 303);
-  });
+  app.post<Report>(
+    '/activites/:activite/supprimer',
+    { config: { access: { helperOf: 'activite' } } },
+    async (request, reply) => {
+      const found = await ownReport(request, reply);
+      if (!found) return reply;
+      await deleteActivity(db, found.helper, found.detail.activity.id);
+      return reply.redirect('/activites?ok=supprime', 303);
+    },
+  );
 }

@@ -1,6 +1,6 @@
 import type { RelaisModule } from '../../platform/module.ts';
-import { activityApi, activityApiAccess } from './activity-api.ts';
-import { activityAccess, activityRoutes } from './activity-routes.tsx';
+import { activityApi } from './activity-api.ts';
+import { activityRoutes } from './activity-routes.tsx';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { rollupMigrations } from './rollup.ts';
 import { seedActivites } from './seed.ts';
@@ -49,7 +49,6 @@ export const activites: RelaisModule = {
   migrations: { ...activitesMigrations, ...rollupMigrations },
   routes: activityRoutes,
   api: activityApi,
-  access: { ...activityAccess, ...activityApiAccess },
   seedDemo: seedActivites,
   auditActions: AUDIT_ACTIONS,
 };

@@ -5,7 +5,7 @@ import './fields.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import type { RelaisModule } from '../../platform/module.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
-import { beneficiaryAccess, beneficiaryRoutes } from './routes.tsx';
+import { beneficiaryRoutes } from './routes.tsx';
 import { purgeExpiredBeneficiaries, RETENTION_TEXT } from './service.ts';
 import './tables.ts';
 
@@ -37,7 +37,6 @@ export { GENRES, STATUTS, TRANCHES_AGE, type TrancheAge, trancheAge } from './vo
 export const beneficiaires: RelaisModule = {
   name: 'beneficiaires',
   routes: beneficiaryRoutes,
-  access: beneficiaryAccess,
   jobs: [
     {
       // The name it had before the module was split: the job's history stays under it.

@@ -42,12 +42,6 @@ export const donnees: RelaisModule = {
   migrations: donneesMigrations,
   routes: donneesRoutes,
   cli: donneesCli,
-  access: {
-    'GET /donnees': 'public',
-    'GET /donnees/catalogue.jsonld': 'public',
-    'GET /donnees/:fichier': 'public',
-    'POST /admin/donnees/regenerer': 'admin',
-  },
   nav: [{ href: '/donnees', label: 'Données ouvertes' }],
   jobs: donneesJobs,
   auditActions: AUDIT_ACTIONS,

@@ -7,7 +7,6 @@ import { journalRoutes } from './routes.tsx';
 export const journal: RelaisModule = {
   name: 'journal',
   routes: journalRoutes,
-  access: { 'GET /admin/journal': 'admin', 'GET /admin/journal.csv': 'admin' },
   cli: journalCli,
   auditActions: AUDIT_ACTIONS,
 };

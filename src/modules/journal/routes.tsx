@@ -30,7 +30,7 @@ const EXPORT_LIMIT = 100_000;
 
 export function journalRoutes(app: FastifyInstance, { db, contributions }: RouteContext): void {
   const labels = actionLabels(contributions.auditActions);
-  app.get('/admin/journal', async (request, reply) => {
+  app.get('/admin/journal', { config: { access: 'admin' } }, async (request, reply) => {
     const form = parseForm(filterSchema, request.query);
     const filter = form.ok ? { action: form.data.action, from: form.data.from, to: form.data.to } : {};
     const page = form.ok ? form.data.page : 1;
@@ -56,7 +56,7 @@ export function journalRoutes(app: FastifyInstance, { db, contributions }: Route
     );
   });
 
-  app.get('/admin/journal.csv', async (request, reply) => {
+  app.get('/admin/journal.csv', { config: { access: 'admin' } }, async (request, reply) => {
     const form = parseForm(filterSchema, request.query);
     const filter = form.ok ? { action: form.data.action, from: form.data.from, to: form.data.to } : {};
     const entries = await listEntries(db, request.actor, filter, { offset: 0, limit: EXPORT_LIMIT });

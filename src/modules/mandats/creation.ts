@@ -10,6 +10,7 @@ import {
 } from '../../platform/messaging/index.ts';
 import { findVisibleBeneficiary } from '../beneficiaires/index.ts';
 import { type Helper, helperPlaces } from '../mediateurs/index.ts';
+import { ensureMandates } from './habilitation.ts';
 import {
   activateMandate,
   effectiveStatus,
@@ -43,6 +44,7 @@ export async function createMandate(
   notifier: Notifier,
   now = new Date(),
 ): Promise<Outcome<Mandate>> {
+  ensureMandates(helper);
   const places = await helperPlaces(db, helper.userId);
   const place = places.find((p) => p.id === req.lieuId);
   if (!place) return { ok: false, reason: 'Choisissez une structure parmi vos lieux d’activité.' };

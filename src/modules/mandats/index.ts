@@ -1,14 +1,14 @@
 import type { RelaisModule } from '../../platform/module.ts';
-import { attestationAccess, attestationRoutes } from './attestation-routes.tsx';
+import { attestationRoutes } from './attestation-routes.tsx';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { consentAnswers } from './creation.ts';
-import { flowAccess, flowRoutes } from './flow-routes.tsx';
-import { habilitationAccess, habilitationRoutes } from './habilitation-routes.tsx';
+import { flowRoutes } from './flow-routes.tsx';
+import { habilitationRoutes } from './habilitation-routes.tsx';
 import { mandateJobs } from './jobs.ts';
-import { mandateAccess, mandateRoutes } from './mandate-routes.tsx';
+import { mandateRoutes } from './mandate-routes.tsx';
 import { seedMandats } from './seed.ts';
 import { mandatsMigrations } from './tables.ts';
-import { verificationAccess, verificationRoutes } from './verification-routes.tsx';
+import { verificationRoutes } from './verification-routes.tsx';
 
 export { createMandate } from './creation.ts';
 export { grantHabilitation, type HabilitationInput } from './habilitation.ts';
@@ -27,13 +27,6 @@ export const mandats: RelaisModule = {
     habilitationRoutes(app, ctx);
     attestationRoutes(app, ctx);
     verificationRoutes(app, ctx);
-  },
-  access: {
-    ...flowAccess,
-    ...mandateAccess,
-    ...habilitationAccess,
-    ...attestationAccess,
-    ...verificationAccess,
   },
   seedDemo: seedMandats,
   jobs: mandateJobs(),

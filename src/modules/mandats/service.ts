@@ -6,6 +6,7 @@ import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { placeNameOf, placeSummaryOf } from '../lieux/index.ts';
 import { type Helper, helperPlaceIds, placeIdsOf } from '../mediateurs/index.ts';
+import { ensureMandates } from './habilitation.ts';
 import {
   ATTESTATION_TEMPLATE,
   DEMARCHE_CODES,
@@ -99,6 +100,7 @@ export function mandateVisibleTo(helper: Helper): Expression<SqlBool> {
 }
 
 export function findVisibleMandate(db: Db, helper: Helper, id: string): Promise<Mandate | undefined> {
+  ensureMandates(helper);
   if (!/^[0-9a-f-]{36}$/i.test(id)) return Promise.resolve(undefined);
   return db
     .selectFrom('mandat as m')
@@ -426,6 +428,7 @@ export async function listMandates(
   filter: MandateListFilter,
   now = new Date(),
 ): Promise<MandateRow[]> {
+  ensureMandates(helper);
   const placeIds = await helperPlaceIds(db, helper.userId);
   let q = db
     .selectFrom('mandat as m')

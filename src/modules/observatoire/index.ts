@@ -4,7 +4,7 @@ import { observatoireCli } from './cli.ts';
 import { indexCoverageDataset } from './dataset.ts';
 import { observatoireRoutes } from './routes.tsx';
 import { observatoireMigrations } from './tables.ts';
-import { territoryAccess, territoryRoutes } from './territory-routes.tsx';
+import { territoryRoutes } from './territory-routes.tsx';
 
 /**
  * The observatory of digital exclusion: MedNum's digital fragility index (IFN), by vintage,
@@ -18,13 +18,6 @@ export const observatoire: RelaisModule = {
     territoryRoutes(app, ctx);
   },
   cli: observatoireCli,
-  access: {
-    'GET /admin/observatoire/ifn': 'admin',
-    'POST /admin/observatoire/ifn': 'admin',
-    'GET /admin/observatoire/ifn/rapport': 'admin',
-    'GET /admin/observatoire/ifn/rapport.csv': 'admin',
-    ...territoryAccess,
-  },
   nav: [{ href: '/observatoire', label: 'Observatoire' }],
   home: [
     {

@@ -1,6 +1,6 @@
 import type { RelaisModule } from '../../platform/module.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
-import { CALLBACK_PATH, proconnectRoutes, START_PATH } from './routes.tsx';
+import { proconnectRoutes } from './routes.tsx';
 import { proconnectMigrations } from './tables.ts';
 
 /**
@@ -12,10 +12,6 @@ export const proconnect: RelaisModule = {
   name: 'proconnect',
   migrations: proconnectMigrations,
   routes: proconnectRoutes,
-  access: {
-    [`GET ${START_PATH}`]: 'public',
-    [`GET ${CALLBACK_PATH}`]: 'public',
-  },
   auditActions: AUDIT_ACTIONS,
 };
 

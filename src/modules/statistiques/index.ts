@@ -2,7 +2,7 @@ import type { RelaisModule } from '../../platform/module.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { compactStatistics } from './counters.ts';
 import { activityDataset } from './dataset.ts';
-import { statisticsAccess, statisticsRoutes } from './routes.tsx';
+import { statisticsRoutes } from './routes.tsx';
 import './tables.ts';
 
 export { computeStatistics } from './compute.ts';
@@ -22,7 +22,6 @@ export { BreakdownFigure, MaskingNote, Months, periodText, Summary } from './vie
 export const statistiques: RelaisModule = {
   name: 'statistiques',
   routes: statisticsRoutes,
-  access: statisticsAccess,
   jobs: [
     {
       // The counters are exact without it; folding keeps the deltas table small.

@@ -30,8 +30,10 @@ const dateTime = new Intl.DateTimeFormat('fr-FR', {
 /** A date and time as people in France read it, in Paris time. */
 export const formatDateTime = (date: Date) => dateTime.format(date);
 
+export const TASKS_REFUSED = 'Seuls les administrateurs de l’OPSN gèrent les tâches.';
+
 export function ensureAdmin(actor: Actor): void {
-  if (!isAdmin(actor)) throw new ForbiddenError('Seuls les administrateurs de l’OPSN gèrent les tâches.');
+  if (!isAdmin(actor)) throw new ForbiddenError(TASKS_REFUSED);
 }
 
 /** The jobs the modules declare, as the platform collected them. */
