@@ -10,12 +10,16 @@
  *
  * `run.ts` starts the app on a throwaway database and hands over its load machinery.
  */
-import { Writable } from 'node:stream';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
 import { type CompiledQuery, sql } from 'kysely';
 import {
-  activitiesCsv,
+  activitiesCsvStream,
+  EXPORT_PAGE,
   type ExportRow,
-  exportRows,
+  exportRowStream,
   writeActivitiesXlsx,
 } from '../src/modules/activites/index.ts';
 import { DEMO_ACCOUNTS } from '../src/modules/comptes/index.ts';
@@ -42,8 +46,10 @@ import {
   HELPER_TABLE,
   HELPERS_BY_COMMUNE,
 } from './activites-data.ts';
+import type { ExportJob } from './export-child.ts';
+import { countingSink, sampled } from './memory.ts';
 import type { LoadJob, LoadResult, LoadSettings } from './run.ts';
-import { median } from './stats.ts';
+import { median, percentile } from './stats.ts';
 
 export type ActivitesBenchContext = {
   db: Db;
@@ -52,6 +58,8 @@ export type ActivitesBenchContext = {
   barePath: string;
   measure(job: LoadJob): Promise<LoadResult>;
   progress(message: string): void;
+  /** The throwaway database's URL (PostgreSQL): the exports run in processes of their own. */
+  databaseUrl?: string | undefined;
 };
 
 /** `npm run bench -- activites` */
@@ -74,11 +82,20 @@ const HELPERS = 50;
 /** Reports inserted with and without the secondary indexes. */
 const WRITE_BATCH = 10_000;
 const EXPORT_ROWS = 100_000;
+const EXPORT_ROWS_LARGE = 1_000_000;
+/** The design's memory budget of an export, whatever its size. */
+const EXPORT_RSS_BUDGET_MB = 250;
 const CHUNK = 200_000;
 /** Concurrent helpers recording reports. */
 const POST_LOAD: LoadSettings = { connections: 50, warmupSec: 1, durationSec: 5, timeoutSec: 30 };
-/** Reports per second from the 50 helpers together in the steady measurement. */
-const STEADY_RATE = 50;
+/**
+ * Reports per second from the 50 helpers together, with Poisson arrivals (`arrivals.ts`): each
+ * helper sends one report at a time, at exponential gaps. `BENCH_POISSON_RATE` changes it.
+ */
+const POISSON_RATE = Number(process.env.BENCH_POISSON_RATE) || 200;
+const POISSON_LOAD: LoadSettings = { connections: HELPERS, warmupSec: 2, durationSec: 10, timeoutSec: 30 };
+/** Lone reports, one after the other: the latency of one request without any queue. */
+const LONE_POSTS = 200;
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '—');
@@ -283,6 +300,32 @@ function postJob(ctx: ActivitesBenchContext, helpers: BenchHelper[], today: stri
   };
 }
 
+/** `count` requests one after the other (the helpers' reports in turn, or `path` with GET): their latency alone. */
+async function lonePosts(
+  ctx: ActivitesBenchContext,
+  helpers: BenchHelper[],
+  today: string,
+  count: number,
+  path?: string,
+): Promise<{ p50: number; p95: number }> {
+  const requests = postRequests(helpers, today);
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const request = requests[i % requests.length]!;
+    const started = performance.now();
+    const response = path
+      ? await fetch(ctx.baseUrl + path)
+      : await fetch(ctx.baseUrl + request.path, {
+          method: 'POST',
+          headers: request.headers,
+          body: request.body,
+        });
+    await response.arrayBuffer();
+    latencies.push(performance.now() - started);
+  }
+  return { p50: median(latencies), p95: percentile(latencies, 95) };
+}
+
 /** Checks one report goes through before loading: a refusal would measure the 400 path. */
 async function checkPost(ctx: ActivitesBenchContext, helpers: BenchHelper[], today: string): Promise<void> {
   for (const request of postRequests(helpers, today).slice(0, 2)) {
@@ -470,32 +513,114 @@ async function measureStatistics(
 // ---------------------------------------------------------------------------------------------
 // Exports
 
-type ExportReport = {
+type StreamedExport = {
+  format: 'xlsx' | 'csv';
+  /** `own`: a process doing the export alone (PostgreSQL); `bench`: the bench's (PGlite). */
+  process: 'own' | 'bench';
   rows: number;
-  helpers: number;
-  exportRowsSec: number;
-  xlsxSec: number;
-  xlsxBytes: number;
-  csvSec: number;
-  csvBytes: number;
-  heapMb: number;
+  sec: number;
+  bytes: number;
+  /** Process RSS before the export, and its peak while the export ran (sampled every 20 ms). */
+  rssBeforeMb: number;
+  rssPeakMb: number;
+  heapPeakMb: number;
 };
+type ExportReport = { helpers: number; runs: StreamedExport[] };
 
-/** The busiest helpers' exportRows until 100 000 rows, then those rows as XLSX and as CSV. */
+/**
+ * The export rows of the busiest helpers one after the other (each helper's own export, read
+ * page by page as the route reads it), up to `limit` rows: one stream, never in memory whole.
+ */
+async function* helpersRows(db: Db, helpers: Helper[], limit: number): AsyncGenerator<ExportRow> {
+  let left = limit;
+  for (const helper of helpers) {
+    for await (const row of exportRowStream(db, helper, {})) {
+      if (left-- <= 0) return;
+      yield row;
+    }
+  }
+}
+
+/** One export in a process of its own (`export-child.ts`): its RSS is the export's alone. */
+async function exportInChild(job: ExportJob): Promise<Omit<StreamedExport, 'format' | 'process'>> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./export-child.ts', import.meta.url))],
+    { env: { ...process.env, EXPORT_JOB: JSON.stringify(job) }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  const line = out.split('\n').find((l) => l.startsWith('EXPORT_RESULT '));
+  if (code !== 0 || !line) throw new Error(`bench: the export process ended with ${code}: ${out}`);
+  const r = JSON.parse(line.slice('EXPORT_RESULT '.length)) as {
+    rows: number;
+    sec: number;
+    bytes: number;
+    rssBefore: number;
+    rssPeak: number;
+    heapPeak: number;
+  };
+  return {
+    rows: r.rows,
+    sec: round(r.sec, 2),
+    bytes: r.bytes,
+    rssBeforeMb: Math.round(r.rssBefore / 1e6),
+    rssPeakMb: Math.round(r.rssPeak / 1e6),
+    heapPeakMb: Math.round(r.heapPeak / 1e6),
+  };
+}
+
+/** The same in the bench's process (PGlite: its one connection is this process's). */
+async function exportHere(
+  db: Db,
+  helpers: Helper[],
+  format: 'xlsx' | 'csv',
+  limit: number,
+): Promise<Omit<StreamedExport, 'format' | 'process'>> {
+  const rssBefore = process.memoryUsage().rss;
+  const { sink, bytes } = countingSink();
+  let rows = 0;
+  const counted = async function* () {
+    for await (const row of helpersRows(db, helpers, limit)) {
+      rows++;
+      yield row;
+    }
+  };
+  const t = performance.now();
+  const { rssPeak, heapPeak } = await sampled(async () => {
+    if (format === 'xlsx') await writeActivitiesXlsx(counted(), sink);
+    else await pipeline(activitiesCsvStream(counted()), sink);
+  });
+  return {
+    rows,
+    sec: round(seconds(t), 2),
+    bytes: bytes(),
+    rssBeforeMb: Math.round(rssBefore / 1e6),
+    rssPeakMb: Math.round(rssPeak / 1e6),
+    heapPeakMb: Math.round(heapPeak / 1e6),
+  };
+}
+
+/**
+ * The activity exports streamed from the database as the route streams them (keyset pages of
+ * the busiest helpers' reports), written to a counting sink: XLSX and CSV of 100 000 rows,
+ * and CSV of 1 000 000 (fewer when the generated data has fewer participations), with the
+ * process's RSS sampled during each.
+ */
 async function measureExport(ctx: ActivitesBenchContext, helpers: BenchHelper[]): Promise<ExportReport> {
   const { db, progress } = ctx;
   const { rows: busiest } = await sql<{ mediateur_id: string; n: number }>`
     select a.mediateur_id, count(*)::int as n from participation p join activite a on a.id = p.activite_id
     where a.mediateur_id = any(${helpers.map((h) => h.userId)}::uuid[])
     group by a.mediateur_id order by n desc`.execute(db);
-  const rows: ExportRow[] = [];
-  let exportRowsSec = 0;
-  let used = 0;
+  const ordered: Helper[] = [];
   for (const { mediateur_id } of busiest) {
-    if (rows.length >= EXPORT_ROWS) break;
     const bench = helpers.find((h) => h.userId === mediateur_id)!;
     const memberships = await loadMemberships(db, bench.userId);
-    const helper: Helper = {
+    ordered.push({
       actor: {
         kind: 'user',
         userId: bench.userId,
@@ -506,41 +631,23 @@ async function measureExport(ctx: ActivitesBenchContext, helpers: BenchHelper[])
       },
       userId: bench.userId,
       collectiviteId: bench.collectiviteId,
-    };
-    progress(`exportRows of a helper (${rows.length} rows so far)…`);
-    const t = performance.now();
-    const some = await exportRows(db, helper, {});
-    exportRowsSec += seconds(t);
-    used++;
-    for (const row of some) rows.push(row);
+    });
   }
-  rows.length = Math.min(rows.length, EXPORT_ROWS);
-  progress(`writeActivitiesXlsx of ${rows.length} rows…`);
-  let t = performance.now();
-  const counted = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      xlsxBytes += chunk.length;
-      done();
-    },
-  });
-  let xlsxBytes = 0;
-  await writeActivitiesXlsx(rows, counted);
-  const xlsxSec = seconds(t);
-  const heapMb = process.memoryUsage().rss / 1e6;
-  progress(`activitiesCsv of ${rows.length} rows…`);
-  t = performance.now();
-  const csv = activitiesCsv(rows);
-  const csvSec = seconds(t);
-  return {
-    rows: rows.length,
-    helpers: used,
-    exportRowsSec: round(exportRowsSec, 2),
-    xlsxSec: round(xlsxSec, 2),
-    xlsxBytes,
-    csvSec: round(csvSec, 2),
-    csvBytes: Buffer.byteLength(csv),
-    heapMb: Math.round(heapMb),
-  };
+  const available = busiest.reduce((sum, b) => sum + b.n, 0);
+  const runs: StreamedExport[] = [];
+  for (const [format, wanted] of [
+    ['xlsx', EXPORT_ROWS],
+    ['csv', EXPORT_ROWS],
+    ['csv', EXPORT_ROWS_LARGE],
+  ] as const) {
+    const limit = Math.min(wanted, available);
+    progress(`streaming the ${format.toUpperCase()} export of ${limit} rows…`);
+    const measured = ctx.databaseUrl
+      ? await exportInChild({ databaseUrl: ctx.databaseUrl, format, limit, helpers: ordered })
+      : await exportHere(db, ordered, format, limit);
+    runs.push({ format, process: ctx.databaseUrl ? 'own' : 'bench', ...measured });
+  }
+  return { helpers: ordered.length, runs };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -661,21 +768,39 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   const bare = await ctx.measure({ url: ctx.baseUrl + ctx.barePath, headers: {}, ...POST_LOAD });
   progress('POST /api/v1/activites under 50 connections (50 helpers, distinct tokens)…');
   const post = await ctx.measure(postJob(ctx, helpers, today));
-  // 50 helpers sending a report each second between them: latency is then the service time,
-  // not the queue a saturated closed loop builds (latency = connections / throughput).
-  progress(`POST /api/v1/activites, 50 connections at ${STEADY_RATE} reports/s…`);
-  const steady = await ctx.measure({ ...postJob(ctx, helpers, today), overallRate: STEADY_RATE });
+  // The 50 helpers recording at a steady pace with Poisson arrivals: latency is then the
+  // service time plus the queueing that real arrivals cause, not the queue a saturated closed
+  // loop builds (latency = connections / throughput).
+  progress(`POST /api/v1/activites, ${HELPERS} helpers, Poisson arrivals at ${POISSON_RATE} reports/s…`);
+  const steady = await ctx.measure({
+    ...postJob(ctx, helpers, today),
+    ...POISSON_LOAD,
+    arrivals: { rate: POISSON_RATE, helpers: HELPERS },
+  });
+  progress(`bare route, Poisson arrivals at ${POISSON_RATE} req/s…`);
   const bareSteady = await ctx.measure({
     url: ctx.baseUrl + ctx.barePath,
     headers: {},
-    ...POST_LOAD,
-    overallRate: STEADY_RATE,
+    ...POISSON_LOAD,
+    arrivals: { rate: POISSON_RATE, helpers: HELPERS },
   });
+  progress(`${LONE_POSTS} lone POST /api/v1/activites, one after the other…`);
+  const lone = await lonePosts(ctx, helpers, today, LONE_POSTS);
+  const loneBare = await lonePosts(ctx, helpers, today, LONE_POSTS, ctx.barePath);
   console.log(`\nRecording a report, ${POST_LOAD.connections} connections, ${POST_LOAD.durationSec} s each:`);
   console.log(loadLine('bare route, saturated', bare, bare));
   console.log(loadLine('POST /api/v1/activites, saturated', post, bare));
-  console.log(loadLine(`bare route at ${STEADY_RATE} req/s`, bareSteady, bareSteady));
-  console.log(loadLine(`POST at ${STEADY_RATE} reports/s`, steady, bareSteady));
+  console.log(
+    `Poisson arrivals, ${HELPERS} helpers sending one request at a time, ${POISSON_LOAD.durationSec} s after ${POISSON_LOAD.warmupSec} s of warm-up (latency from the planned send):`,
+  );
+  console.log(loadLine(`bare route at ${POISSON_RATE} req/s`, bareSteady, bareSteady));
+  console.log(
+    `${loadLine(`POST at ${POISSON_RATE} reports/s`, steady, bareSteady)}  late sends ${steady.late ?? 0}`,
+  );
+  console.log(
+    `Lone requests, one after the other (${LONE_POSTS}): POST p50 ${ms(lone.p50)} ms, p95 ${ms(lone.p95)} ms; ` +
+      `bare route p50 ${ms(loneBare.p50)} ms (${times(lone.p50 / loneBare.p50)} bare)`,
+  );
 
   // 2. Statistics over a year.
   const period = presets(today)[0]!.period;
@@ -712,11 +837,17 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   // 3. Exports.
   const exported = await measureExport(ctx, helpers);
   console.log(
-    `\nExport of ${exported.rows} rows (one per participation, from ${exported.helpers} helpers' exportRows, ` +
-      `${exported.exportRowsSec} s of SQL):\n` +
-      `  XLSX (streamed): ${exported.xlsxSec} s, ${mb(exported.xlsxBytes)}; process RSS after it ${exported.heapMb} MB\n` +
-      `  CSV (activitiesCsv):   ${exported.csvSec} s, ${mb(exported.csvBytes)}`,
+    `\nExports streamed from the database (keyset pages of ${EXPORT_PAGE} reports, the busiest helpers' ` +
+      `exports one after the other), each in a process of its own on PostgreSQL, RSS sampled every 20 ms ` +
+      `during each (budget ${EXPORT_RSS_BUDGET_MB} MB):`,
   );
+  for (const run of exported.runs)
+    console.log(
+      `  ${run.format.toUpperCase().padEnd(4)} ${String(run.rows).padStart(8)} rows: ${run.sec} s, ${mb(run.bytes)}; ` +
+        `RSS ${run.rssBeforeMb} MB before, peak ${run.rssPeakMb} MB during` +
+        ` (${run.rssPeakMb <= EXPORT_RSS_BUDGET_MB ? 'within' : 'OVER'} the budget); heap peak ${run.heapPeakMb} MB` +
+        (run.process === 'bench' ? ' (in the bench’s own process, which holds the app)' : ''),
+    );
 
   // 4. What the secondary indexes cost on write.
   const batch = async (label: string, from: number) => {
@@ -796,7 +927,18 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
       post: load(post),
       p95Ratio: round(post.latencyMs.p95 / bare.latencyMs.p95, 2),
       throughputRatio: round(post.rps / bare.rps, 3),
-      steady: { rate: STEADY_RATE, bare: load(bareSteady), post: load(steady) },
+      poisson: {
+        rate: POISSON_RATE,
+        helpers: HELPERS,
+        bare: load(bareSteady),
+        post: { ...load(steady), late: steady.late ?? 0 },
+      },
+      lone: {
+        posts: LONE_POSTS,
+        p50: round(lone.p50, 2),
+        p95: round(lone.p95, 2),
+        bareP50: round(loneBare.p50, 2),
+      },
     },
     statistics: { collectivite: statistics(collectivite), opsn: statistics(opsn) },
     export: exported,

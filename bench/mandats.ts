@@ -31,14 +31,14 @@ import {
   verificationQrSvg,
 } from '../src/modules/mandats/attestation.ts';
 import { createMandate } from '../src/modules/mandats/creation.ts';
-import { isHabilitated } from '../src/modules/mandats/habilitations.ts';
+import { isHabilitated } from '../src/modules/mandats/habilitation.ts';
 import { mandateJobs, purgeMandates } from '../src/modules/mandats/jobs.ts';
 import {
   authorisationsOf,
   declareUse,
   findVisibleMandate,
   listMandates,
-  type Mandat,
+  type Mandate,
   type MandateListFilter,
   recordMandateRead,
   revocationsOf,
@@ -61,6 +61,7 @@ import {
   SESSION_COOKIE,
 } from '../src/platform/auth/sessions.ts';
 import { loadConfig } from '../src/platform/config.ts';
+import { NO_CONTRIBUTIONS } from '../src/platform/contributions.ts';
 import type { Db } from '../src/platform/db/database.ts';
 import type { Notifier } from '../src/platform/messaging/index.ts';
 import { parisToday } from '../src/platform/paris-time.ts';
@@ -872,7 +873,7 @@ async function measureOperations(
     renouvelleId: null,
   });
   progress(`createMandate in person × ${CALLS}…`);
-  const created: Mandat[] = [];
+  const created: Mandate[] = [];
   const create = await timeCalls(CALLS, async (i) => {
     const outcome = await createMandate(db, demo, request(i), noSms);
     if (!outcome.ok) throw new Error(`bench: createMandate refused: ${outcome.reason}`);
@@ -1074,7 +1075,7 @@ async function measureJob(
   if (!job) throw new Error('bench: no job mandats.habilitations');
   progress('the mandats.habilitations job, once…');
   const t = performance.now();
-  const { queries, result } = await captureQueries(db, (d) => job.run({ db: d, config }));
+  const { queries, result } = await captureQueries(db, (d) => job.run({ db: d, config }, NO_CONTRIBUTIONS));
   const runMs = performance.now() - t;
   const select = queries[0];
   if (!select || !/from "habilitation"/.test(select.sql))

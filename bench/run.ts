@@ -46,6 +46,7 @@ import {
   activitiesToGenerate,
   runActivitesBench,
 } from './activites.ts';
+import { poissonLoad } from './arrivals.ts';
 import {
   analyzedPlanText,
   analyzePlaces,
@@ -126,6 +127,12 @@ export type LoadJob = {
   requests?: LoadRequest[];
   /** Requests per second over all connections (unset: as fast as the server answers). */
   overallRate?: number;
+  /**
+   * Poisson arrivals instead of autocannon's closed loop: `helpers` virtual helpers, one
+   * request at a time each, `rate` requests per second together (`arrivals.ts`);
+   * `connections` is then unused.
+   */
+  arrivals?: { rate: number; helpers: number };
 } & LoadSettings;
 type Percentiles = { p50: number; p95: number; p99: number };
 export type LoadResult = {
@@ -136,6 +143,8 @@ export type LoadResult = {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** With Poisson arrivals: sends that had to wait for the helper's previous answer. */
+  late?: number;
 };
 type LoadReply = { ok: true; result: LoadResult } | { ok: false; error: string };
 
@@ -186,6 +195,26 @@ async function drain(job: LoadJob): Promise<void> {
 }
 
 async function runLoad(autocannon: Autocannon, job: LoadJob): Promise<LoadResult> {
+  if (job.arrivals) {
+    const url = new URL(job.url);
+    const result = await poissonLoad({
+      origin: url.origin,
+      requests: job.requests ?? [
+        {
+          path: url.pathname + url.search,
+          headers: job.headers,
+          ...(job.method ? { method: job.method } : {}),
+          ...(job.body ? { body: job.body } : {}),
+        },
+      ],
+      ...job.arrivals,
+      warmupSec: job.warmupSec,
+      durationSec: job.durationSec,
+      timeoutSec: job.timeoutSec,
+    });
+    await drain(job);
+    return result;
+  }
   const options = {
     url: job.url,
     headers: job.headers,
@@ -972,6 +1001,7 @@ async function mainActivites(): Promise<void> {
       barePath: BARE.path,
       measure: (job) => measure(worker, job),
       progress,
+      databaseUrl: database.url,
     }),
   );
 }

@@ -1,21 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { modules } from './modules/index.ts';
+import { modules as allModules } from './modules/index.ts';
 import { findCollectiviteById, getSiteIdentity } from './modules/territoires/index.ts';
 import { ANONYMOUS } from './platform/auth/policy.ts';
 import { useSecretKeys } from './platform/auth/secret-box.ts';
 import { resolveSession, SESSION_COOKIE } from './platform/auth/sessions.ts';
 import { actorFromBearer, tokenFailureJournal } from './platform/auth/tokens.ts';
 import type { Config } from './platform/config.ts';
+import { collectContributions } from './platform/contributions.ts';
 import type { Db } from './platform/db/database.ts';
 import { registerFiles } from './platform/files.ts';
+import { registerAccess } from './platform/http/access.ts';
 import { registerNoStore } from './platform/http/cache.ts';
 import { registerErrorPages } from './platform/http/errors.tsx';
 import { registerHealth } from './platform/http/health.ts';
 import { registerHttpBasics } from './platform/http/security.ts';
 import { createLogger } from './platform/logger.ts';
 import { registerMessaging } from './platform/messaging/index.ts';
+import type { RelaisModule } from './platform/module.ts';
 import { getOrCreateSecretSetting } from './platform/settings.ts';
 import { registerAssets } from './platform/ui/assets.ts';
 import { registerPages } from './platform/ui/page.ts';
@@ -27,10 +30,18 @@ declare module 'fastify' {
   }
 }
 
-export type AppOptions = { config: Config; db: Db; dbKind: string; logger?: Logger };
+export type AppOptions = {
+  config: Config;
+  db: Db;
+  dbKind: string;
+  logger?: Logger;
+  /** The modules to wire: all of them unless a test changes what one contributes. */
+  modules?: RelaisModule[];
+};
 
 /** Builds the Fastify app from the platform and the modules. Nothing listens yet. */
-export async function buildApp({ config, db, dbKind, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, db, dbKind, logger, modules = allModules } = options;
   const app = Fastify({
     loggerInstance: (logger ?? createLogger(config.logLevel)) as FastifyBaseLogger,
     trustProxy: config.trustProxy,
@@ -56,6 +67,8 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
     config.cookieSecret ??
     (await getOrCreateSecretSetting(db, 'cookie_secret', () => randomBytes(32).toString('base64url')));
   await registerHttpBasics(app, config, cookieSecret);
+  // After the CSRF check (a forged form is refused as such), before the first route.
+  registerAccess(app);
   await registerAssets(app);
 
   app.decorateRequest('actor', null as never);
@@ -92,7 +105,7 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
   registerFiles(app, db);
   registerMessaging(app, { db, config, handlers: modules.flatMap((m) => m.smsAnswers ?? []) });
   registerErrorPages(app);
-  registerNoStore(app, Object.assign({}, ...modules.map((m) => m.access ?? {})));
+  registerNoStore(app);
 
   const ctx = {
     db,
@@ -100,6 +113,7 @@ export async function buildApp({ config, db, dbKind, logger }: AppOptions): Prom
     nav,
     home: modules.flatMap((m) => m.home ?? []),
     apiRoutes: modules.flatMap((m) => (m.api ? [m.api] : [])),
+    contributions: collectContributions(modules),
   };
   for (const mod of modules) {
     registering = mod.styles ?? [];

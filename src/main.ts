@@ -13,9 +13,10 @@ import {
   loadDotEnv,
   requireSecretKeyInProduction,
 } from './platform/config.ts';
+import { collectContributions } from './platform/contributions.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db/database.ts';
 import { MigrationError, migrateToLatest } from './platform/db/migrate.ts';
-import { collectJobs, type Scheduler, startScheduler } from './platform/jobs/index.ts';
+import { type Scheduler, startScheduler } from './platform/jobs/index.ts';
 import { createLogger } from './platform/logger.ts';
 import type { CliContext, ModuleContext } from './platform/module.ts';
 import { getOrCreateSetting } from './platform/settings.ts';
@@ -52,13 +53,15 @@ async function serve(config: Config, options: { demo?: boolean }): Promise<void>
   if (options.demo && (await seedDemoOnce(ctx))) logger.info('demo data seeded');
 
   const app = await buildApp({ config, db: handle.db, dbKind: handle.kind, logger });
+  const contributions = collectContributions(modules);
   let scheduler: Scheduler | undefined;
   if (config.jobs) {
     try {
       scheduler = await startScheduler({
         ctx,
         database: handle.pglite ? { pglite: handle.pglite } : { databaseUrl: config.databaseUrl! },
-        jobs: collectJobs(modules),
+        jobs: [...contributions.jobs],
+        contributions,
         logger,
       });
     } catch (error) {
@@ -175,7 +178,8 @@ function buildProgram(): Command {
       }),
     );
 
-  for (const mod of modules) mod.cli?.({ program, withDb });
+  const contributions = collectContributions(modules);
+  for (const mod of modules) mod.cli?.({ program, withDb, contributions, modules });
   return program;
 }
 

@@ -1,8 +1,9 @@
+import { PLATFORM_AUDIT_ACTIONS } from '../platform/audit/actions.ts';
 import { auditMigrations } from '../platform/audit/tables.ts';
 import { tokenMigrations } from '../platform/auth/token-tables.ts';
 import { textSearchMigrations } from '../platform/db/text-search.ts';
 import { jobMigrations } from '../platform/jobs/tables.ts';
-import { messagingAccess, messagingMigrations } from '../platform/messaging/index.ts';
+import { messagingMigrations } from '../platform/messaging/index.ts';
 import type { RelaisModule } from '../platform/module.ts';
 import { platformMigrations } from '../platform/tables.ts';
 import { activites } from './activites/index.ts';
@@ -34,14 +35,7 @@ const platform: RelaisModule = {
     ...messagingMigrations,
     ...textSearchMigrations,
   },
-  access: {
-    'GET /healthz': 'public',
-    // Restricted by address or token rather than by person (see platform/http/health.ts).
-    'GET /metrics': 'public',
-    'GET /assets/:file': 'public',
-    'GET /fichiers/:id': 'public',
-    ...messagingAccess,
-  },
+  auditActions: PLATFORM_AUDIT_ACTIONS,
 };
 
 /** Every capability of Relais, in the order their demo data is seeded and their nav shown. */

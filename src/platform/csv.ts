@@ -1,3 +1,4 @@
+import { type Stringifier, stringify as stringifyStream } from 'csv-stringify';
 import { type Input, type Options, stringify } from 'csv-stringify/sync';
 
 /**
@@ -22,6 +23,17 @@ export function neutraliseCell(value: string): string {
 /** Records (arrays or objects) as CSV text, formula-like text cells neutralised. */
 export function csvText(records: Input, options: Options = {}): string {
   return stringify(records, {
+    ...options,
+    cast: { ...options.cast, string: (value) => neutraliseCell(value) },
+  });
+}
+
+/**
+ * A CSV writer as a stream: records in, text out, with the same neutralisation as `csvText`.
+ * For exports too large to build as one string: pipe records into it (backpressure included).
+ */
+export function csvStream(options: Options = {}): Stringifier {
+  return stringifyStream({
     ...options,
     cast: { ...options.cast, string: (value) => neutraliseCell(value) },
   });

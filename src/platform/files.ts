@@ -73,19 +73,23 @@ export const fileUrl = (id: string) => `/fichiers/${id}`;
 
 /** Public files (logos). Content never changes under an id, so it is cached for a year. */
 export function registerFiles(app: FastifyInstance, db: Db): void {
-  app.get('/fichiers/:id', async (request, reply) => {
-    const { id } = request.params as { id: string };
-    if (!isUuid(id)) return reply.callNotFound();
-    const file = await db
-      .selectFrom('stored_file')
-      .select(['bytes', 'content_type'])
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!file) return reply.callNotFound();
-    return reply
-      .header('cache-control', 'public, max-age=31536000, immutable')
-      .header('x-content-type-options', 'nosniff')
-      .type(file.content_type)
-      .send(file.bytes);
-  });
+  app.get<{ Params: { id: string } }>(
+    '/fichiers/:id',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!isUuid(id)) return reply.callNotFound();
+      const file = await db
+        .selectFrom('stored_file')
+        .select(['bytes', 'content_type'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!file) return reply.callNotFound();
+      return reply
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .header('x-content-type-options', 'nosniff')
+        .type(file.content_type)
+        .send(file.bytes);
+    },
+  );
 }

@@ -105,3 +105,25 @@ export function codes<V extends Vocabulary<string>>(
 ): [keyof V & string, ...(keyof V & string)[]] {
   return Object.keys(vocabulary) as [keyof V & string, ...(keyof V & string)[]];
 }
+
+/**
+ * A parsed form body or query string, as route inputs type it (Fastify generics): each field
+ * is text, or a list when it repeats, and any may be missing or be something else.
+ */
+export type Fields = Record<string, unknown>;
+
+/** The text of a field, or undefined (a list, a file, nothing). */
+export const textOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** Typed route inputs (Fastify generics): the path parameters named `P`, the query string, the form. */
+export type RouteInput<P extends string = never> = {
+  Params: Record<P, string>;
+  Querystring: Fields;
+  Body: Fields | undefined;
+};
+
+/** The text fields of a form, to show back what was typed (lists and files left out). */
+export const textFields = (fields: Fields | undefined): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(fields ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );

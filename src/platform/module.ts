@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Migration } from 'kysely';
+import type { AuditActionLabels } from './audit/actions.ts';
 import type { Config } from './config.ts';
+import type { Contributions } from './contributions.ts';
 import type { Db } from './db/database.ts';
 import type { JobDefinition } from './jobs/job.ts';
 import type { SmsAnswerHandler } from './messaging/answers.ts';
+import type { Dataset } from './open-data.ts';
 
 /** What the platform hands to every module. */
 export type ModuleContext = { db: Db; config: Config };
@@ -15,6 +18,8 @@ export type RouteContext = ModuleContext & {
   home: HomeEntry[];
   /** Every module's `/api/v1` routes, mounted by the api module inside its OpenAPI scope. */
   apiRoutes: ApiRoutes[];
+  /** What every module declared for others to use: jobs, open datasets, audit labels. */
+  contributions: Contributions;
 };
 
 /** Routes a module adds under `/api/v1` (paths relative to it), documented in the OpenAPI file. */
@@ -25,32 +30,14 @@ export type CliContext = {
   program: Command;
   /** Opens the configured database, runs pending migrations, and closes it after `work`. */
   withDb<T>(work: (ctx: ModuleContext) => Promise<T>): Promise<T>;
+  /** What every module declared for others to use: jobs, open datasets, audit labels. */
+  contributions: Contributions;
+  /** Every module, in order: their migrations build a schema (backups restore into it). */
+  modules: RelaisModule[];
 };
 
-/**
- * Who may call a route: `public`, any `signed-in` person, OPSN `admin`s only, admins and
- * any `coordinator`, or admins and the coordinators of the collectivité that the named
- * route parameter designates (the collectivité itself, or a person in it). Every route
- * declares one; the authorization-matrix test calls each route as each kind of person
- * and fails on a route that nobody declared.
- */
-export type Access =
-  | 'public'
-  | 'signed-in'
-  | 'admin'
-  | 'coordinator'
-  | { coordinatorOf: string }
-  /** Helpers (médiateurs) only, never administrators: the people they help are theirs to see. */
-  | 'helper'
-  /** The helper who may see the resource the named parameter designates (theirs or their places'). */
-  | { helperOf: string }
-  /** Both: admins, coordinators of the resource's collectivité and its helpers (a place's statistics). */
-  | { coordinatorOrHelperOf: string }
-  /** Called by an outside service that signs its requests (e.g. the SMS provider); no person may call it. */
-  | 'signed-callback';
-
-/** Declared access, keyed by `METHOD /url` as registered (e.g. `GET /collectivites/:slug`). */
-export type AccessTable = Record<string, Access>;
+/** Who may call a route: each route declares it in its registration (`config: { access }`). */
+export type { Access } from './http/access.ts';
 
 /** A navigation entry a module offers in the site header. */
 export type NavEntry = { href: string; label: string };
@@ -74,7 +61,6 @@ export type RelaisModule = {
   migrations?: Record<string, Migration>;
   routes?: (app: FastifyInstance, ctx: RouteContext) => void | Promise<void>;
   api?: ApiRoutes;
-  access?: AccessTable;
   cli?: (cli: CliContext) => void;
   /** Demo data, run once on the first start in demo mode, in module order. */
   seedDemo?: (ctx: ModuleContext) => Promise<void>;
@@ -86,4 +72,8 @@ export type RelaisModule = {
   home?: HomeEntry[];
   /** Asset names of the module's stylesheets (its `assets/` folder), linked by every page its routes render. */
   styles?: readonly string[];
+  /** The audit actions this module writes, code → French label (`src/platform/audit/actions.ts`). */
+  auditActions?: AuditActionLabels;
+  /** The open datasets this module builds, published by `donnees` (`src/platform/open-data.ts`). */
+  datasets?: Dataset[];
 };

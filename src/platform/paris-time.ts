@@ -1,11 +1,12 @@
 /** The Paris wall clock of an instant, and back: what people read on their watch in France. */
 
+/** Built once: building a formatter costs far more than using it (every recorded report asks). */
+const parisDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
+
 /** Today's date in France (or the date of `now` there), as `YYYY-MM-DD`. */
 export function parisToday(now: Date = new Date()): string {
-  return isoDayInParis.format(now);
+  return parisDate.format(now);
 }
-
-const isoDayInParis = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
 
 export type WallClock = {
   year: number;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
-import { modules } from '../../src/modules/index.ts';
 import { importPlaces } from '../../src/modules/lieux/import.ts';
 import { createMandate } from '../../src/modules/mandats/creation.ts';
 import { createDraft } from '../../src/modules/mandats/draft.ts';
-import { grantHabilitation } from '../../src/modules/mandats/habilitations.ts';
+import { grantHabilitation } from '../../src/modules/mandats/habilitation.ts';
 import { revokeMandate } from '../../src/modules/mandats/service.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
 import { createToken } from '../../src/platform/auth/tokens.ts';
@@ -18,14 +18,23 @@ import { helperOf } from '../helpers/mandats.ts';
 
 /**
  * Calls every route of the app as each kind of person and checks the answer against
- * what the route's module declared (`access` in its RelaisModule). The tested
- * collectivité is Firminy; "another" coordinator is the demo one, of Villeurbanne.
+ * what the route declared in its registration (`config.access`, collected by the app as
+ * `routeAccess`). The tested collectivité is Firminy; "another" coordinator and "another"
+ * helper are the demo ones, of Villeurbanne.
  */
 
-type Persona = 'anonyme' | 'admin' | 'coordinateur' | 'coordinateur-autre' | 'mediateur' | 'formateur';
+type Persona =
+  | 'anonyme'
+  | 'admin'
+  | 'coordinateur'
+  | 'coordinateur-autre'
+  | 'mediateur'
+  | 'mediateur-autre'
+  | 'formateur';
 const PERSONAS: Persona[] = [
   'anonyme',
   'coordinateur-autre',
+  'mediateur-autre',
   'mediateur',
   'formateur',
   'coordinateur',
@@ -38,15 +47,17 @@ function allowed(access: Access, persona: Persona): boolean {
   if (access === 'signed-in') return persona !== 'anonyme';
   if (access === 'admin') return persona === 'admin';
   if (access === 'coordinator') return ['admin', 'coordinateur', 'coordinateur-autre'].includes(persona);
-  if (access === 'helper') return persona === 'mediateur';
+  // Any helper has their own list; only Firminy's sees Firminy's people, reports and mandates.
+  if (access === 'helper') return persona === 'mediateur' || persona === 'mediateur-autre';
   if ('helperOf' in access) return persona === 'mediateur';
   if ('coordinatorOrHelperOf' in access) return ['admin', 'coordinateur', 'mediateur'].includes(persona);
   return persona === 'admin' || persona === 'coordinateur';
 }
 
-const FIRMINY_TOTP = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+/** The persona that may post a route's form, to show that a forged token stops even them. */
+const FORM_POSTERS: Persona[] = ['anonyme', 'mediateur', 'coordinateur', 'admin'];
 
-const declared = new Map(modules.flatMap((m) => Object.entries(m.access ?? {})));
+const FIRMINY_TOTP = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
 describe('authorization matrix', () => {
   let t: TestApp;
@@ -190,6 +201,7 @@ describe('authorization matrix', () => {
       coordinateur: 'coordinateur@firminy.example',
       'coordinateur-autre': DEMO_ACCOUNTS[1].email,
       mediateur: 'mediateur@firminy.example',
+      'mediateur-autre': DEMO_ACCOUNTS[2].email,
       formateur: 'formateur@firminy.example',
     };
     for (const persona of PERSONAS) {
@@ -198,7 +210,7 @@ describe('authorization matrix', () => {
         await client.signIn(
           emails[persona],
           DEMO_PASSWORD,
-          persona === 'admin' || persona === 'coordinateur-autre' ? undefined : FIRMINY_TOTP,
+          persona.endsWith('-autre') || persona === 'admin' ? undefined : FIRMINY_TOTP,
         );
       else await client.get('/connexion');
       clients.set(persona, client);
@@ -217,11 +229,10 @@ describe('authorization matrix', () => {
   });
   after(() => t.close());
 
-  test('every route the app answers has declared who may call it', () => {
-    const undeclared = t.app.routeInventory.filter((route) => !declared.has(route));
+  test('every route the app answers declared who may call it in its registration', () => {
+    const undeclared = t.app.routeInventory.filter((route) => !t.app.routeAccess.has(route));
     assert.deepEqual(undeclared, [], 'routes without an access declaration');
-    const stale = [...declared.keys()].filter((route) => !t.app.routeInventory.includes(route));
-    assert.deepEqual(stale, [], 'declarations of routes that do not exist');
+    assert.ok(t.app.routeAccess.size > 100);
   });
 
   const concrete = (url: string) =>
@@ -242,15 +253,64 @@ describe('authorization matrix', () => {
       .replace(':empreinte', mandat.empreinte)
       .replace(':id', String(firminyId));
 
+  /** Every row of every table but the sessions (each request notes when it was last seen). */
+  const fingerprint = async () => {
+    const tables = await sql<{ name: string }>`
+      select format('%I.%I', table_schema, table_name) as name from information_schema.tables
+      where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')
+        and table_name <> 'user_session'
+      order by 1`.execute(t.db.db);
+    const sums: Record<string, string> = {};
+    for (const { name } of tables.rows) {
+      const row = await sql<{ sum: string | null; n: string }>`
+        select md5(string_agg(t::text, '|' order by t::text)) as sum, count(*) as n
+        from ${sql.raw(name)} as t`.execute(t.db.db);
+      sums[name] = `${row.rows[0]?.n}:${row.rows[0]?.sum}`;
+    }
+    return sums;
+  };
+
+  test('every form refuses a forged or missing CSRF token and changes nothing', async () => {
+    const forms = [...t.app.routeAccess].filter(
+      ([route]) => !route.startsWith('GET ') && !route.split(' ')[1]!.startsWith('/api/'),
+    );
+    assert.ok(forms.length > 40);
+    const before = await fingerprint();
+    const failures: string[] = [];
+    for (const [route, access] of forms) {
+      const [method, url] = route.split(' ') as [string, string];
+      const persona = FORM_POSTERS.find((p) => allowed(access, p))!;
+      const client = clients.get(persona)!;
+      for (const [token, fields] of [
+        ['forged', { _csrf: 'jeton-fabrique' }],
+        ['missing', {}],
+      ] as const) {
+        const res = await t.app.inject({
+          method: method as 'POST',
+          url: concrete(url),
+          payload: new URLSearchParams(fields).toString(),
+          headers: {
+            cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+        });
+        if (res.statusCode !== 403)
+          failures.push(`${route} as ${persona}, ${token} token: ${res.statusCode}`);
+      }
+    }
+    assert.deepEqual(failures, []);
+    assert.deepEqual(await fingerprint(), before);
+  });
+
   test('each route answers each kind of person as declared, in their collectivité and another', async () => {
     // Sign-out last: it ends the sessions the other calls use.
-    const routes = [...t.app.routeInventory].sort(
+    const routes = [...t.app.routeAccess.keys()].sort(
       (a, b) => Number(a.endsWith('/deconnexion')) - Number(b.endsWith('/deconnexion')),
     );
     const failures: string[] = [];
     for (const route of routes) {
       const [method, url] = route.split(' ') as [string, string];
-      const access = declared.get(route)!;
+      const access = t.app.routeAccess.get(route)!;
       for (const persona of PERSONAS) {
         const client = clients.get(persona)!;
         const headers = url.startsWith('/api/') ? bearers.get(persona) : undefined;

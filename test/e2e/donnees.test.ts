@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { regenerateDatasets } from '../../src/modules/donnees/index.ts';
+import { modules } from '../../src/modules/index.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
+import { collectDatasets } from '../../src/platform/open-data.ts';
 import { assertReflows, axeTests, browserHarness, describeBrowser } from '../helpers/browser.ts';
 
 /**
@@ -19,7 +21,7 @@ describeBrowser(SUITE, { timeout: 180_000 }, browserChecks);
 function browserChecks() {
   const harness = browserHarness({
     setup: async (relais) => {
-      await regenerateDatasets(relais.db.db, systemActor('test'));
+      await regenerateDatasets(relais.db.db, systemActor('test'), collectDatasets(modules));
     },
   });
   const { openPage } = harness;

@@ -4,6 +4,7 @@ import { buildApp } from '../../src/app.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
 import { createLogger } from '../../src/platform/logger.ts';
+import type { RelaisModule } from '../../src/platform/module.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 /** The demo OPSN and its members, in the order the pages list them. */
@@ -45,7 +46,13 @@ export type TestApp = {
  * configuration than `testConfig`.
  */
 export async function createTestApp(
-  options: { demo?: boolean; extend?: (app: FastifyInstance) => void; config?: Config } = {},
+  options: {
+    demo?: boolean;
+    extend?: (app: FastifyInstance) => void;
+    config?: Config;
+    /** The modules to wire, when a test changes what one contributes (default: all). */
+    modules?: RelaisModule[];
+  } = {},
 ): Promise<TestApp> {
   const config = options.config ?? testConfig;
   const db = await createTestDatabase({ demo: options.demo ?? false });
@@ -54,6 +61,7 @@ export async function createTestApp(
     db: db.db,
     dbKind: db.kind,
     logger: createLogger('silent'),
+    ...(options.modules ? { modules: options.modules } : {}),
   });
   options.extend?.(app);
   await app.ready();

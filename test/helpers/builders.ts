@@ -9,7 +9,7 @@ import {
   createMandate,
   grantHabilitation,
   type HabilitationInput,
-  type Mandat,
+  type Mandate,
   type MandateRequest,
 } from '../../src/modules/mandats/index.ts';
 import { assignPlacesAsSystem, type Helper, helperPlaceIds } from '../../src/modules/mediateurs/index.ts';
@@ -323,7 +323,7 @@ export async function givenMandate(
   helper: Helper,
   overrides: Partial<MandateRequest> = {},
   options: { now?: Date; notifier?: Notifier } = {},
-): Promise<Mandat> {
+): Promise<Mandate> {
   const db = dbOf(on);
   const [place] = await helperPlaceIds(db, helper.userId);
   if (!place && overrides.lieuId === undefined)

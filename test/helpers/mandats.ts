@@ -1,7 +1,7 @@
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
 import { createMandate } from '../../src/modules/mandats/creation.ts';
-import { grantHabilitation } from '../../src/modules/mandats/habilitations.ts';
-import type { Mandat, MandateRequest } from '../../src/modules/mandats/service.ts';
+import { grantHabilitation } from '../../src/modules/mandats/habilitation.ts';
+import type { Mandate, MandateRequest } from '../../src/modules/mandats/service.ts';
 import { type Helper, helperByEmail } from '../../src/modules/mediateurs/index.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
 import { createUser } from '../../src/platform/auth/users.ts';
@@ -125,7 +125,7 @@ export async function newMandate(
   world: MandateWorld,
   overrides: Partial<MandateRequest> = {},
   now?: Date,
-): Promise<Mandat> {
+): Promise<Mandate> {
   const result = await createMandate(t.db.db, world.helper, mandateRequest(world, overrides), world.sms, now);
   if (!result.ok) throw new Error(result.reason);
   return result.value;

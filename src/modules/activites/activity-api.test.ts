@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import { defaultCollectiviteId, loadMemberships } from '../../platform/auth/sessions.ts';
 import { createToken } from '../../platform/auth/tokens.ts';
@@ -7,6 +8,7 @@ import { createUser } from '../../platform/auth/users.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import { createBeneficiary } from '../beneficiaires/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
+import { compactStatistics, rebuildStatistics } from '../statistiques/index.ts';
 import { findCollectiviteByCode } from '../territoires/index.ts';
 import { DEMO_HELPER_EMAIL } from './seed.ts';
 
@@ -226,6 +228,48 @@ describe('activity API', () => {
     const anonymous = body.participations.filter((p) => p.beneficiaire_id === null);
     assert.ok(anonymous.every((p) => p.genre === 'masculin' && p.statut === 'non_communique'));
     assert.equal(anonymous.filter((p) => p.tranche_age === 'plus_70').length, 1);
+  });
+
+  test('concurrent POSTs: each answer is the report as stored, and the counters equal a full recount', async () => {
+    const bodies = Array.from({ length: 24 }, (_, i) =>
+      i % 3 === 0
+        ? base({ duree_min: 30 + i, anonyme: undefined, beneficiaires: [jeanne] })
+        : i % 3 === 1
+          ? base({
+              type: 'collectif',
+              titre: `Atelier ${i}`,
+              canal: 'autre_lieu',
+              commune: 'Bron',
+              thematiques: ['email', 'securite_numerique'],
+              demarches: [],
+              anonyme: undefined,
+              beneficiaires: [jeanne],
+              anonymes: { total: 1 + (i % 4), genres: { feminin: 1 }, tranches_age: {}, statuts: {} },
+            })
+          : base({ date: `${today.slice(0, 4)}-01-1${i % 10}`, materiels: ['ordinateur', 'tablette'] }),
+    );
+    const answers = await Promise.all(bodies.map((b) => call('POST', '/api/v1/activites', helperToken, b)));
+    for (const res of answers) assert.equal(res.statusCode, 201, res.body);
+    const listed = new Map<string, unknown>();
+    for (let page = 1; page <= 20; page++) {
+      const res = await call('GET', `/api/v1/activites?page=${page}`, helperToken);
+      const items = (res.json() as { items: ActivityJson[] }).items;
+      for (const item of items) listed.set(item.id, item);
+      if (items.length === 0) break;
+    }
+    for (const res of answers) {
+      const body = res.json() as ActivityJson;
+      assert.deepEqual(body, listed.get(body.id), 'the answer is what GET returns');
+    }
+    await compactStatistics(db());
+    const snapshot = async () => ({
+      totals: (await sql`select * from stat_total order by 1, 2, 3, 4`.execute(db())).rows,
+      people: (await sql`select * from stat_personne order by 1, 2, 3`.execute(db())).rows,
+      first: (await sql`select * from stat_premiere order by 1`.execute(db())).rows,
+    });
+    const kept = await snapshot();
+    await rebuildStatistics(db());
+    assert.deepEqual(await snapshot(), kept);
   });
 
   test('POST refuses bad input with French reasons by field, and saves nothing', async () => {

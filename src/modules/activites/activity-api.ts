@@ -1,13 +1,12 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
 import { z } from 'zod';
-import { ForbiddenError } from '../../platform/auth/policy.ts';
 import { codes } from '../../platform/forms.ts';
-import type { AccessTable, ModuleContext } from '../../platform/module.ts';
+import type { ModuleContext } from '../../platform/module.ts';
 import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
-import { type Helper, requireHelper } from '../mediateurs/index.ts';
+import { requireHelper } from '../mediateurs/index.ts';
 import { MAX_ANONYMOUS, MAX_DURATION_MIN } from './activity-schema.ts';
 import {
-  type Activite,
+  type Activity,
   type ActivityFilters,
   apiActivities,
   type Participation,
@@ -23,12 +22,6 @@ import {
   THEMATIQUES,
   TYPES_ACTIVITE,
 } from './vocabulary.ts';
-
-/** Who may call each `/api/v1` route of this file. */
-export const activityApiAccess: AccessTable = {
-  'POST /api/v1/activites': 'helper',
-  'GET /api/v1/activites': 'helper',
-};
 
 const API_PAGE_SIZE = 50;
 
@@ -285,25 +278,7 @@ const listQuery = z
   })
   .refine((q) => !q.du || !q.au || q.du <= q.au, { message: 'du : la date de début précède celle de fin' });
 
-/** The helper calling, or the refusal sent (401 without a usable token, 403 when not a helper). */
-function callingHelper(request: FastifyRequest, reply: FastifyReply): Helper | undefined {
-  if (request.actor.kind === 'anonymous') {
-    void reply.status(401).header('www-authenticate', 'Bearer realm="relais"').send({
-      error: 'unauthorized',
-      message: 'Authentification requise : envoyez l’en-tête Authorization: Bearer <jeton>.',
-    });
-    return undefined;
-  }
-  try {
-    return requireHelper(request.actor);
-  } catch (error) {
-    if (!(error instanceof ForbiddenError)) throw error;
-    void reply.status(403).send({ error: 'forbidden', message: error.message });
-    return undefined;
-  }
-}
-
-function json(a: Activite & { participations: Participation[] }) {
+function json(a: Activity & { participations: Participation[] }) {
   return {
     id: a.id,
     type: a.type,
@@ -335,32 +310,34 @@ function json(a: Activite & { participations: Participation[] }) {
 
 /** `/api/v1` routes of activity reports: record one, list one's own. */
 export function activityApi(api: FastifyInstance, { db }: ModuleContext): void {
-  api.post('/activites', { schema: postSchema, attachValidation: true }, async (request, reply) => {
-    const helper = callingHelper(request, reply);
-    if (!helper) return reply;
-    const saved = await recordActivity(db, helper, request.body);
-    if (saved.ok) {
-      const { items } = await apiActivities(db, helper, {}, 1, 1, saved.id);
-      return reply.status(201).send(json(items[0]!));
-    }
-    if ('duplicates' in saved) {
-      return reply.status(409).send({
-        error: 'doublons_possibles',
-        message:
-          'Cette personne est peut-être déjà suivie (même nom et année de naissance, ou même téléphone). Renvoyez le compte rendu avec "doublon": "nouveau" pour la créer quand même, ou avec l’identifiant de la personne existante.',
-        candidats: saved.duplicates.map((d) => d.id),
+  api.post(
+    '/activites',
+    { schema: postSchema, attachValidation: true, config: { access: 'helper' } },
+    async (request, reply) => {
+      const helper = requireHelper(request.actor);
+      const saved = await recordActivity(db, helper, request.body);
+      if (saved.ok) {
+        const activity = saved.activity ?? (await apiActivities(db, helper, {}, 1, 1, saved.id)).items[0]!;
+        return reply.status(201).send(json(activity));
+      }
+      if ('duplicates' in saved) {
+        return reply.status(409).send({
+          error: 'doublons_possibles',
+          message:
+            'Cette personne est peut-être déjà suivie (même nom et année de naissance, ou même téléphone). Renvoyez le compte rendu avec "doublon": "nouveau" pour la créer quand même, ou avec l’identifiant de la personne existante.',
+          candidats: saved.duplicates.map((d) => d.id),
+        });
+      }
+      return reply.status(400).send({
+        error: 'validation',
+        message: Object.values(saved.errors).join(' ; '),
+        erreurs: saved.errors,
       });
-    }
-    return reply.status(400).send({
-      error: 'validation',
-      message: Object.values(saved.errors).join(' ; '),
-      erreurs: saved.errors,
-    });
-  });
+    },
+  );
 
-  api.get('/activites', { schema: listSchema }, async (request, reply) => {
-    const helper = callingHelper(request, reply);
-    if (!helper) return reply;
+  api.get('/activites', { schema: listSchema, config: { access: 'helper' } }, async (request, reply) => {
+    const helper = requireHelper(request.actor);
     const parsed = listQuery.safeParse(request.query ?? {});
     if (!parsed.success) {
       return reply

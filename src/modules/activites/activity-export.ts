@@ -1,6 +1,8 @@
-import { PassThrough, type Writable } from 'node:stream';
+import { once } from 'node:events';
+import { PassThrough, Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type ExcelJS from 'exceljs';
-import { csvText } from '../../platform/csv.ts';
+import { csvStream, csvText } from '../../platform/csv.ts';
 import { labelOf, labelsOf } from '../../platform/forms.ts';
 import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { findCommune } from '../territoires/index.ts';
@@ -77,6 +79,14 @@ export function exportCells(r: ExportRow, dateAs: 'text' | 'date'): Cell[] {
   ];
 }
 
+/** The CSV settings of a French spreadsheet: `;` between fields, Windows line ends. */
+const CSV_OPTIONS = {
+  header: true,
+  columns: [...EXPORT_HEADER],
+  delimiter: ';',
+  record_delimiter: 'windows',
+} as const;
+
 /**
  * CSV for spreadsheets set up in French: UTF-8 with a byte-order mark, `;` between fields
  * (what a French Excel expects on opening), ISO dates.
@@ -84,15 +94,38 @@ export function exportCells(r: ExportRow, dateAs: 'text' | 'date'): Cell[] {
 export function activitiesCsv(rows: ExportRow[]): string {
   return `\uFEFF${csvText(
     rows.map((r) => exportCells(r, 'text')),
-    { header: true, columns: [...EXPORT_HEADER], delimiter: ';', record_delimiter: 'windows' },
+    CSV_OPTIONS,
   )}`;
 }
 
 /**
- * The same table as an XLSX workbook (a header row that stays in view, filters, real dates),
- * written to `stream` row by row as it is built: a large export never sits whole in memory.
+ * The same CSV as a stream, from rows read page by page: what sits in memory is a page and
+ * the stream's buffers, whatever the size (the pipeline waits for the client to read).
  */
-export async function writeActivitiesXlsx(rows: ExportRow[], stream: Writable): Promise<void> {
+export function activitiesCsvStream(rows: AsyncIterable<ExportRow> | Iterable<ExportRow>): Readable {
+  const cells = async function* () {
+    for await (const r of rows) yield exportCells(r, 'text');
+  };
+  const out = new PassThrough();
+  out.write('\uFEFF');
+  pipeline(Readable.from(cells()), csvStream(CSV_OPTIONS), out).catch((error) => out.destroy(error));
+  return out;
+}
+
+/** Waits until `stream` has room again (a slow reader holds the writer back). */
+async function room(stream: Writable): Promise<void> {
+  if (stream.writableNeedDrain && !stream.destroyed) await once(stream, 'drain');
+}
+
+/**
+ * The same table as an XLSX workbook (a header row that stays in view, filters, real dates),
+ * written to `stream` row by row as it is built (exceljs' streaming writer, no shared strings):
+ * a large export never sits whole in memory, and the writer waits while `stream` is full.
+ */
+export async function writeActivitiesXlsx(
+  rows: AsyncIterable<ExportRow> | Iterable<ExportRow>,
+  stream: Writable,
+): Promise<void> {
   // Loaded on first use: most processes never write a workbook.
   const { default: Excel } = await import('exceljs');
   const workbook: ExcelJS.stream.xlsx.WorkbookWriter = new Excel.stream.xlsx.WorkbookWriter({
@@ -110,12 +143,16 @@ export async function writeActivitiesXlsx(rows: ExportRow[], stream: Writable): 
   const header = sheet.addRow([...EXPORT_HEADER]);
   header.font = { bold: true };
   header.commit();
-  for (const r of rows) sheet.addRow(exportCells(r, 'date')).commit();
+  let written = 0;
+  for await (const r of rows) {
+    sheet.addRow(exportCells(r, 'date')).commit();
+    if (++written % 500 === 0) await room(stream);
+  }
   await workbook.commit();
 }
 
 /** The workbook as a stream to send (an error while writing ends it). */
-export function activitiesXlsxStream(rows: ExportRow[]): PassThrough {
+export function activitiesXlsxStream(rows: AsyncIterable<ExportRow> | Iterable<ExportRow>): PassThrough {
   const stream = new PassThrough();
   writeActivitiesXlsx(rows, stream).catch((error) => stream.destroy(error));
   return stream;

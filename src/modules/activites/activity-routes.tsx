@@ -1,17 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { allValues, lastValue } from '../../platform/forms.ts';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import { allValues, type Fields, lastValue } from '../../platform/forms.ts';
+import type { RouteContext } from '../../platform/module.ts';
 import { formatDay, parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import {
-  type Beneficiaire,
+  type Beneficiary,
   recentBeneficiaries,
   searchBeneficiaries,
   visibleBeneficiaries,
 } from '../beneficiaires/index.ts';
 import { type PlaceSummary, placeSummaries } from '../lieux/index.ts';
 import { type Helper, helperPlaces, requireHelper } from '../mediateurs/index.ts';
-import { activitiesCsv, activitiesXlsxStream } from './activity-export.ts';
+import { activitiesCsvStream, activitiesXlsxStream } from './activity-export.ts';
 import {
   durationValues,
   type FormValues,
@@ -22,8 +22,9 @@ import {
 } from './activity-schema.ts';
 import {
   type ActivityDetail,
+  countExportRows,
   deleteActivity,
-  exportRows,
+  exportRowStream,
   filterChoices,
   findOwnActivity,
   journalExport,
@@ -43,21 +44,6 @@ import {
 } from './activity-views.tsx';
 import type { TypeActivite } from './vocabulary.ts';
 
-/** Who may call each route of this file (see platform/module.ts). */
-export const activityAccess: AccessTable = {
-  'GET /activites': 'helper',
-  'GET /activites/export.csv': 'helper',
-  'GET /activites/export.xlsx': 'helper',
-  'GET /activites/nouveau': 'helper',
-  'POST /activites/nouveau': 'helper',
-  'GET /activites/:activite': { helperOf: 'activite' },
-  'GET /activites/:activite/modifier': { helperOf: 'activite' },
-  'POST /activites/:activite/modifier': { helperOf: 'activite' },
-  'GET /activites/:activite/dupliquer': { helperOf: 'activite' },
-  'GET /activites/:activite/supprimer': { helperOf: 'activite' },
-  'POST /activites/:activite/supprimer': { helperOf: 'activite' },
-};
-
 const FLASH: Record<string, string> = {
   enregistre: 'Le compte rendu a été enregistré.',
   modifie: 'Le compte rendu a été modifié.',
@@ -74,9 +60,12 @@ const CRUMBS = [
   { href: '/activites', label: 'Mes comptes rendus' },
 ];
 
-const activiteParam = (request: FastifyRequest) => (request.params as { activite: string }).activite;
-const flashOf = (request: FastifyRequest) => {
-  const ok = (request.query as { ok?: unknown }).ok;
+/** A page's inputs: its query string; a report's, its id in the address too. */
+type Page = { Querystring: Fields };
+type Report = Page & { Params: { activite: string } };
+
+const flashOf = (request: FastifyRequest<Page>) => {
+  const ok = request.query.ok;
   return typeof ok === 'string' ? FLASH[ok] : undefined;
 };
 
@@ -93,10 +82,10 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
 
   // ------------------------------------------------------------ list and exports
 
-  app.get('/activites', async (request, reply) => {
+  app.get<Page>('/activites', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     if (!(await placesOrRedirect(helper, reply))) return reply;
-    const query = request.query as Record<string, unknown>;
+    const query = request.query;
     const filters = parseFilters(query);
     const page = Math.max(1, Math.min(100_000, Math.trunc(Number(query.page)) || 1));
     const [list, choices] = await Promise.all([
@@ -117,12 +106,13 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
   });
 
   for (const format of ['csv', 'xlsx'] as const) {
-    app.get(`/activites/export.${format}`, async (request, reply) => {
+    app.get<Page>(`/activites/export.${format}`, { config: { access: 'helper' } }, async (request, reply) => {
       const helper = requireHelper(request.actor);
-      const filters = parseFilters(request.query as Record<string, unknown>);
-      const rows = await exportRows(db, helper, filters);
-      const body = format === 'csv' ? activitiesCsv(rows) : activitiesXlsxStream(rows);
-      await journalExport(db, helper, format, filters, rows.length);
+      const filters = parseFilters(request.query);
+      // Journaled before the first byte leaves; the rows then stream page by page.
+      await journalExport(db, helper, format, filters, await countExportRows(db, helper, filters));
+      const rows = exportRowStream(db, helper, filters);
+      const body = format === 'csv' ? activitiesCsvStream(rows) : activitiesXlsxStream(rows);
       const name = `comptes-rendus-${parisToday()}.${format}`;
       return reply
         .header(
@@ -146,7 +136,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     values: FormValues;
     errors?: FieldErrors;
     places: PlaceSummary[];
-    duplicates?: Beneficiaire[];
+    duplicates?: Beneficiary[];
     intro?: string | undefined;
     cancel: string;
     searched?: boolean;
@@ -185,11 +175,11 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     type === 'collectif' ? 'Nouveau compte rendu d’atelier' : 'Nouveau compte rendu individuel';
   const typeOf = (v: unknown): TypeActivite => (v === 'collectif' ? 'collectif' : 'individuel');
 
-  app.get('/activites/nouveau', async (request, reply) => {
+  app.get<Page>('/activites/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     const places = await placesOrRedirect(helper, reply);
     if (!places) return reply;
-    const query = request.query as Record<string, unknown>;
+    const query = request.query;
     const type = typeOf(query.type);
     const last = await lastReportDefaults(db, helper);
     const lieu = places.find((p) => p.id === last?.lieu_id) ?? places[0]!;
@@ -216,7 +206,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     });
   });
 
-  app.post('/activites/nouveau', async (request, reply) => {
+  app.post('/activites/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     const places = await placesOrRedirect(helper, reply);
     if (!places) return reply;
@@ -241,13 +231,13 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
 
   /** The helper's report named in the address, after their places (else a 404 or a redirection). */
   async function ownReport(
-    request: FastifyRequest,
+    request: FastifyRequest<Report>,
     reply: FastifyReply,
   ): Promise<{ helper: Helper; places: PlaceSummary[]; detail: ActivityDetail } | undefined> {
     const helper = requireHelper(request.actor);
     const places = await placesOrRedirect(helper, reply);
     if (!places) return undefined;
-    const detail = await findOwnActivity(db, helper, activiteParam(request));
+    const detail = await findOwnActivity(db, helper, request.params.activite);
     if (!detail) {
       await reply.callNotFound();
       return undefined;
@@ -261,85 +251,109 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
       ? [...places, ...(await placeSummaries(db, [detail.activity.lieu_id]))]
       : places;
 
-  app.get('/activites/:activite', async (request, reply) => {
-    const found = await ownReport(request, reply);
-    if (!found) return reply;
-    return reply.page(
-      { title: activityHeading(found.detail.activity), breadcrumbs: CRUMBS },
-      <ActivityDetailPage detail={found.detail} flash={flashOf(request)} />,
-    );
-  });
+  app.get<Report>(
+    '/activites/:activite',
+    { config: { access: { helperOf: 'activite' } } },
+    async (request, reply) => {
+      const found = await ownReport(request, reply);
+      if (!found) return reply;
+      return reply.page(
+        { title: activityHeading(found.detail.activity), breadcrumbs: CRUMBS },
+        <ActivityDetailPage detail={found.detail} flash={flashOf(request)} />,
+      );
+    },
+  );
 
-  app.get('/activites/:activite/modifier', async (request, reply) => {
-    const found = await ownReport(request, reply);
-    if (!found) return reply;
-    const { activity, participations } = found.detail;
-    return renderForm(reply, found.helper, {
-      type: activity.type,
-      title: `Modifier : ${activityHeading(activity)}`,
-      action: `/activites/${activity.id}/modifier`,
-      values: formValuesOfActivity(activity, participations),
-      places: await placesFor(found.places, found.detail),
-      cancel: `/activites/${activity.id}`,
-    });
-  });
+  app.get<Report>(
+    '/activites/:activite/modifier',
+    { config: { access: { helperOf: 'activite' } } },
+    async (request, reply) => {
+      const found = await ownReport(request, reply);
+      if (!found) return reply;
+      const { activity, participations } = found.detail;
+      return renderForm(reply, found.helper, {
+        type: activity.type,
+        title: `Modifier : ${activityHeading(activity)}`,
+        action: `/activites/${activity.id}/modifier`,
+        values: formValuesOfActivity(activity, participations),
+        places: await placesFor(found.places, found.detail),
+        cancel: `/activites/${activity.id}`,
+      });
+    },
+  );
 
-  app.post('/activites/:activite/modifier', async (request, reply) => {
-    const found = await ownReport(request, reply);
-    if (!found) return reply;
-    const { activity } = found.detail;
-    const values = formValuesFrom(request.body);
-    values.type = activity.type;
-    const form = {
-      type: activity.type,
-      title: `Modifier : ${activityHeading(activity)}`,
-      action: `/activites/${activity.id}/modifier`,
-      values,
-      places: await placesFor(found.places, found.detail),
-      cancel: `/activites/${activity.id}`,
-    };
-    if (values.action === 'rechercher') return renderForm(reply, found.helper, { ...form, searched: true });
-    const saved = await updateActivity(db, found.helper, activity.id, rawFromForm(values));
-    if (!saved) return reply.callNotFound();
-    if (saved.ok) return reply.redirect(`/activites/${activity.id}?ok=modifie`, 303);
-    if ('duplicates' in saved)
-      return renderForm(reply, found.helper, { ...form, duplicates: saved.duplicates });
-    return renderForm(reply, found.helper, { ...form, errors: formErrors(saved.errors) });
-  });
+  app.post<Report>(
+    '/activites/:activite/modifier',
+    { config: { access: { helperOf: 'activite' } } },
+    async (request, reply) => {
+      const found = await ownReport(request, reply);
+      if (!found) return reply;
+      const { activity } = found.detail;
+      const values = formValuesFrom(request.body);
+      values.type = activity.type;
+      const form = {
+        type: activity.type,
+        title: `Modifier : ${activityHeading(activity)}`,
+        action: `/activites/${activity.id}/modifier`,
+        values,
+        places: await placesFor(found.places, found.detail),
+        cancel: `/activites/${activity.id}`,
+      };
+      if (values.action === 'rechercher') return renderForm(reply, found.helper, { ...form, searched: true });
+      const saved = await updateActivity(db, found.helper, activity.id, rawFromForm(values));
+      if (!saved) return reply.callNotFound();
+      if (saved.ok) return reply.redirect(`/activites/${activity.id}?ok=modifie`, 303);
+      if ('duplicates' in saved)
+        return renderForm(reply, found.helper, { ...form, duplicates: saved.duplicates });
+      return renderForm(reply, found.helper, { ...form, errors: formErrors(saved.errors) });
+    },
+  );
 
-  app.get('/activites/:activite/dupliquer', async (request, reply) => {
-    const found = await ownReport(request, reply);
-    if (!found) return reply;
-    const { activity, participations } = found.detail;
-    const values = formValuesOfActivity(activity, participations, { today: parisToday() });
-    if (!found.places.some((p) => p.id === values.lieu_id)) values.lieu_id = found.places[0]!.id;
-    return renderForm(reply, found.helper, {
-      type: activity.type,
-      title: newTitle(activity.type),
-      action: '/activites/nouveau',
-      values,
-      places: found.places,
-      intro:
-        activity.type === 'collectif'
-          ? `Copie de l’atelier du ${formatDay(activity.date, 'short')}, datée d’aujourd’hui, avec ses participants : décochez les absents et ajustez le nombre d’anonymes.`
-          : `Copie du compte rendu du ${formatDay(activity.date, 'short')}, datée d’aujourd’hui : choisissez la personne accompagnée.`,
-      cancel: `/activites/${activity.id}`,
-    });
-  });
+  app.get<Report>(
+    '/activites/:activite/dupliquer',
+    { config: { access: { helperOf: 'activite' } } },
+    async (request, reply) => {
+      const found = await ownReport(request, reply);
+      if (!found) return reply;
+      const { activity, participations } = found.detail;
+      const values = formValuesOfActivity(activity, participations, { today: parisToday() });
+      if (!found.places.some((p) => p.id === values.lieu_id)) values.lieu_id = found.places[0]!.id;
+      return renderForm(reply, found.helper, {
+        type: activity.type,
+        title: newTitle(activity.type),
+        action: '/activites/nouveau',
+        values,
+        places: found.places,
+        intro:
+          activity.type === 'collectif'
+            ? `Copie de l’atelier du ${formatDay(activity.date, 'short')}, datée d’aujourd’hui, avec ses participants : décochez les absents et ajustez le nombre d’anonymes.`
+            : `Copie du compte rendu du ${formatDay(activity.date, 'short')}, datée d’aujourd’hui : choisissez la personne accompagnée.`,
+        cancel: `/activites/${activity.id}`,
+      });
+    },
+  );
 
-  app.get('/activites/:activite/supprimer', async (request, reply) => {
-    const found = await ownReport(request, reply);
-    if (!found) return reply;
-    return reply.page(
-      { title: 'Supprimer ce compte rendu', breadcrumbs: CRUMBS },
-      <DeleteActivityPage detail={found.detail} csrf={reply.generateCsrf()} />,
-    );
-  });
+  app.get<Report>(
+    '/activites/:activite/supprimer',
+    { config: { access: { helperOf: 'activite' } } },
+    async (request, reply) => {
+      const found = await ownReport(request, reply);
+      if (!found) return reply;
+      return reply.page(
+        { title: 'Supprimer ce compte rendu', breadcrumbs: CRUMBS },
+        <DeleteActivityPage detail={found.detail} csrf={reply.generateCsrf()} />,
+      );
+    },
+  );
 
-  app.post('/activites/:activite/supprimer', async (request, reply) => {
-    const found = await ownReport(request, reply);
-    if (!found) return reply;
-    await deleteActivity(db, found.helper, found.detail.activity.id);
-    return reply.redirect('/activites?ok=supprime', 303);
-  });
+  app.post<Report>(
+    '/activites/:activite/supprimer',
+    { config: { access: { helperOf: 'activite' } } },
+    async (request, reply) => {
+      const found = await ownReport(request, reply);
+      if (!found) return reply;
+      await deleteActivity(db, found.helper, found.detail.activity.id);
+      return reply.redirect('/activites?ok=supprime', 303);
+    },
+  );
 }

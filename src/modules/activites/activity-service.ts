@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type Selectable, sql } from 'kysely';
-import { audit } from '../../platform/audit/journal.ts';
+import { audit, auditRow } from '../../platform/audit/journal.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { codes, isUuid } from '../../platform/forms.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import {
-  type Beneficiaire,
+  type Beneficiary,
   createBeneficiary,
   findDuplicates,
   fullNameOf,
@@ -37,16 +37,20 @@ import { THEMATIQUES, TYPES_ACTIVITE, type TypeActivite } from './vocabulary.ts'
  * A helper reads and changes only their own reports.
  */
 
-export type Activite = Selectable<Database['activite']>;
+export type Activity = Selectable<Database['activite']>;
 export type Participation = Selectable<Database['participation']>;
 /** A participation with the person's name when it is someone known (for the helper's eyes only). */
 export type ParticipationView = Participation & { prenom: string | null; nom: string | null };
 
+/** A report as stored, with its participations. */
+export type StoredActivity = Activity & { participations: Participation[] };
+
 export type SaveResult =
-  | { ok: true; id: string }
+  /** `activity`: the report as stored, when the write returned it (a new report without a new person). */
+  | { ok: true; id: string; activity?: StoredActivity }
   | { ok: false; errors: ActivityErrors }
   /** The new person may be someone the helper already follows: they choose, then send again. */
-  | { ok: false; duplicates: Beneficiaire[] };
+  | { ok: false; duplicates: Beneficiary[] };
 
 /** What the schema needs to know about this helper today. */
 export async function validationContext(
@@ -82,6 +86,11 @@ export async function checkActivity(
 export async function recordActivity(db: Db, helper: Helper, raw: unknown): Promise<SaveResult> {
   const checked = await checkActivity(db, helper, raw);
   if (!checked.ok) return checked;
+  // Most reports name no new person: one statement writes them, the fewest round trips.
+  if (!checked.input.nouveau_beneficiaire) {
+    const activity = await insertReport(db, helper, checked.input);
+    return { ok: true, id: activity.id, activity };
+  }
   const duplicates = await duplicatesToConfirm(db, helper, checked.input);
   if (duplicates.length > 0) return { ok: false, duplicates };
   const id = await db.transaction().execute((trx) => write(trx, helper, checked.input));
@@ -179,13 +188,13 @@ export async function deleteActivity(db: Db, helper: Helper, id: string): Promis
   });
 }
 
-async function duplicatesToConfirm(db: Db, helper: Helper, input: ActivityInput): Promise<Beneficiaire[]> {
+async function duplicatesToConfirm(db: Db, helper: Helper, input: ActivityInput): Promise<Beneficiary[]> {
   if (!input.nouveau_beneficiaire || input.nouveau_confirme) return [];
   return findDuplicates(db, helper, input.nouveau_beneficiaire);
 }
 
 /** The fields whose change the journal names (never their values). */
-const TRACKED: (keyof ActivityInput & keyof Activite)[] = [
+const TRACKED: (keyof ActivityInput & keyof Activity)[] = [
   'date',
   'duree_min',
   'canal',
@@ -237,7 +246,7 @@ function rowsOf(input: ActivityInput, known: string[], people: Map<string, Perso
   return { values, rows };
 }
 
-async function write(trx: Db, helper: Helper, input: ActivityInput, existing?: Activite): Promise<string> {
+async function write(trx: Db, helper: Helper, input: ActivityInput, existing?: Activity): Promise<string> {
   const collectiviteId = existing?.collectivite_id ?? helper.collectiviteId;
   const known = [...input.beneficiaires];
   if (input.nouveau_beneficiaire)
@@ -279,6 +288,64 @@ async function write(trx: Db, helper: Helper, input: ActivityInput, existing?: A
   return id;
 }
 
+/**
+ * A new report whose people already exist, in one statement: the report, its participations
+ * and its journal entry are data-modifying CTEs of one INSERT (atomic as any statement, one
+ * round trip, the counters' statement triggers fired once per table), which returns the report
+ * as stored with its participations (known people first, then by id, as `apiActivities`).
+ */
+async function insertReport(db: Db, helper: Helper, input: ActivityInput): Promise<StoredActivity> {
+  const people = input.beneficiaires.length > 0 ? await personAttributes(db, input.beneficiaires) : new Map();
+  const { values, rows } = rowsOf(input, input.beneficiaires, people);
+  const id = randomUUID();
+  const collectiviteId = helper.collectiviteId;
+  const journal = auditRow({
+    actor: helper.actor,
+    action: 'activite.create',
+    collectiviteId,
+    subject: { type: 'activite', id },
+    details: { type: input.type, participants: rows.length },
+  });
+  const participations = rows.map((r) => ({
+    ...r,
+    id: randomUUID(),
+    activite_id: id,
+    collectivite_id: collectiviteId,
+    date: input.date,
+  }));
+  const written = db
+    .with('a', (w) =>
+      w
+        .insertInto('activite')
+        .values({
+          ...values,
+          id,
+          type: input.type,
+          collectivite_id: collectiviteId,
+          mediateur_id: helper.userId,
+        })
+        .returningAll(),
+    )
+    .with('j', (w) => w.insertInto('audit_event').values(journal).returning('id'));
+  const stored =
+    participations.length > 0
+      ? await written
+          .with('p', (w) => w.insertInto('participation').values(participations).returningAll())
+          .selectFrom('a')
+          .selectAll('a')
+          .select(
+            sql<Participation[]>`(select json_agg(p order by p.beneficiaire_id is null, p.id) from p)`.as(
+              'participations',
+            ),
+          )
+          .executeTakeFirstOrThrow()
+      : {
+          ...(await written.selectFrom('a').selectAll('a').executeTakeFirstOrThrow()),
+          participations: [],
+        };
+  return stored;
+}
+
 /** Many new reports in a few statements, journaled as one event that names each of them. */
 async function writeMany(trx: Db, helper: Helper, inputs: ActivityInput[]): Promise<string[]> {
   const people = await personAttributes(trx, [...new Set(inputs.flatMap((i) => i.beneficiaires))]);
@@ -318,7 +385,7 @@ async function writeMany(trx: Db, helper: Helper, inputs: ActivityInput[]): Prom
 
 // ---------------------------------------------------------------- reading
 
-function findOwnActivityRow(db: Db, helper: Helper, id: string): Promise<Activite | undefined> {
+function findOwnActivityRow(db: Db, helper: Helper, id: string): Promise<Activity | undefined> {
   if (!isUuid(id)) return Promise.resolve(undefined);
   return db
     .selectFrom('activite')
@@ -329,7 +396,7 @@ function findOwnActivityRow(db: Db, helper: Helper, id: string): Promise<Activit
 }
 
 export type ActivityDetail = {
-  activity: Activite;
+  activity: Activity;
   participations: ParticipationView[];
   place: PlaceSummary | null;
 };
@@ -432,7 +499,7 @@ function ownFiltered(db: Db, helper: Helper, f: ActivityFilters) {
 }
 
 export type ListedActivity = Pick<
-  Activite,
+  Activity,
   'id' | 'type' | 'date' | 'duree_min' | 'canal' | 'lieu_id' | 'commune_insee' | 'thematiques' | 'titre'
 > & { participants: number; person: string | null; place: string | null };
 
@@ -530,68 +597,133 @@ export type ExportRow = {
   beneficiaire: { commune_insee: string | null; genre: string; tranche_age: string; statut: string };
 };
 
-/** Every participation of the helper's filtered reports, most recent report first. */
+/** Reports read per page by the exports: their rows alone sit in memory. */
+export const EXPORT_PAGE = 1000;
+
+/** Where a page of the export stops: its last report's sort key. */
+type ExportCursor = { date: string; createdAt: string; id: string };
+
+/**
+ * Every participation of the helper's filtered reports, most recent report first, read by
+ * pages of `pageSize` reports (keyset on the list's order, the same on both engines): memory
+ * holds one page, whatever the number of rows. Each page holds whole reports, so that each
+ * row counts its report's participants.
+ */
+export async function* exportRowPages(
+  db: Db,
+  helper: Helper,
+  f: ActivityFilters,
+  pageSize = EXPORT_PAGE,
+): AsyncGenerator<ExportRow[]> {
+  const places = new Map<string, PlaceSummary>();
+  let after: ExportCursor | undefined;
+  for (;;) {
+    let reports = ownFiltered(db, helper, f);
+    if (after) {
+      const { date, createdAt, id } = after;
+      reports = reports.where('a.date', '<=', date).where(
+        sql<boolean>`(a.date < ${date}::date or a.created_at < ${createdAt}::timestamptz
+          or (a.created_at = ${createdAt}::timestamptz and a.id > ${id}::uuid))`,
+      );
+    }
+    const page = await reports
+      .select(['a.id', 'a.date', sql<string>`a.created_at::text`.as('created_at')])
+      .orderBy('a.date', 'desc')
+      .orderBy('a.created_at', 'desc')
+      .orderBy('a.id')
+      .limit(pageSize)
+      .execute();
+    if (page.length === 0) return;
+    const last = page[page.length - 1]!;
+    after = { date: last.date, createdAt: last.created_at, id: last.id };
+    const rows = await db
+      .selectFrom('activite as a')
+      .innerJoin('participation as p', 'p.activite_id', 'a.id')
+      .select([
+        'a.id',
+        'a.date',
+        'a.type',
+        'a.canal',
+        'a.lieu_id',
+        'a.commune_insee',
+        'a.duree_min',
+        'a.titre',
+        'a.materiels',
+        'a.thematiques',
+        'a.demarches',
+        'a.autonomie',
+        'a.niveau',
+        'a.oriente',
+        'a.orientation',
+        'p.genre',
+        'p.tranche_age',
+        'p.statut',
+        'p.commune_insee as p_commune',
+        sql<number>`(count(*) over (partition by a.id))::int`.as('participants'),
+      ])
+      .where('a.id', '=', sql<string>`any(${page.map((r) => r.id)}::uuid[])`)
+      .orderBy('a.date', 'desc')
+      .orderBy('a.created_at', 'desc')
+      .orderBy('a.id')
+      .orderBy(sql`p.beneficiaire_id is null`)
+      .orderBy('p.id')
+      .execute();
+    const unknown = [
+      ...new Set(rows.flatMap((r) => (r.lieu_id && !places.has(r.lieu_id) ? [r.lieu_id] : []))),
+    ];
+    for (const place of await placeSummaries(db, unknown)) places.set(place.id, place);
+    yield rows.map((r) => ({
+      activite_id: r.id,
+      date: r.date,
+      type: r.type,
+      participants: r.participants,
+      canal: r.canal,
+      lieu: r.lieu_id ? (places.get(r.lieu_id) ?? null) : null,
+      commune_insee: r.commune_insee,
+      duree_min: r.duree_min,
+      titre: r.titre,
+      materiels: r.materiels,
+      thematiques: r.thematiques,
+      demarches: r.demarches,
+      autonomie: r.autonomie,
+      niveau: r.niveau,
+      oriente: r.oriente,
+      orientation: r.orientation,
+      beneficiaire: {
+        commune_insee: r.p_commune,
+        genre: r.genre,
+        tranche_age: r.tranche_age,
+        statut: r.statut,
+      },
+    }));
+    if (page.length < pageSize) return;
+  }
+}
+
+/** The export's rows one by one, page after page. */
+export async function* exportRowStream(
+  db: Db,
+  helper: Helper,
+  f: ActivityFilters,
+  pageSize = EXPORT_PAGE,
+): AsyncGenerator<ExportRow> {
+  for await (const page of exportRowPages(db, helper, f, pageSize)) yield* page;
+}
+
+/** Every row of the export in an array (small selections, tests). */
 export async function exportRows(db: Db, helper: Helper, f: ActivityFilters): Promise<ExportRow[]> {
-  const rows = await ownFiltered(db, helper, f)
+  const rows: ExportRow[] = [];
+  for await (const page of exportRowPages(db, helper, f)) rows.push(...page);
+  return rows;
+}
+
+/** How many rows the export of these filters has (for the journal, before it streams). */
+export async function countExportRows(db: Db, helper: Helper, f: ActivityFilters): Promise<number> {
+  const { n } = await ownFiltered(db, helper, f)
     .innerJoin('participation as p', 'p.activite_id', 'a.id')
-    .select([
-      'a.id',
-      'a.date',
-      'a.type',
-      'a.canal',
-      'a.lieu_id',
-      'a.commune_insee',
-      'a.duree_min',
-      'a.titre',
-      'a.materiels',
-      'a.thematiques',
-      'a.demarches',
-      'a.autonomie',
-      'a.niveau',
-      'a.oriente',
-      'a.orientation',
-      'p.genre',
-      'p.tranche_age',
-      'p.statut',
-      'p.commune_insee as p_commune',
-      sql<number>`(count(*) over (partition by a.id))::int`.as('participants'),
-    ])
-    .orderBy('a.date', 'desc')
-    .orderBy('a.created_at', 'desc')
-    .orderBy('a.id')
-    .orderBy(sql`p.beneficiaire_id is null`)
-    .orderBy('p.id')
-    .execute();
-  const places = new Map(
-    (await placeSummaries(db, [...new Set(rows.flatMap((r) => (r.lieu_id ? [r.lieu_id] : [])))])).map((p) => [
-      p.id,
-      p,
-    ]),
-  );
-  return rows.map((r) => ({
-    activite_id: r.id,
-    date: r.date,
-    type: r.type,
-    participants: r.participants,
-    canal: r.canal,
-    lieu: r.lieu_id ? (places.get(r.lieu_id) ?? null) : null,
-    commune_insee: r.commune_insee,
-    duree_min: r.duree_min,
-    titre: r.titre,
-    materiels: r.materiels,
-    thematiques: r.thematiques,
-    demarches: r.demarches,
-    autonomie: r.autonomie,
-    niveau: r.niveau,
-    oriente: r.oriente,
-    orientation: r.orientation,
-    beneficiaire: {
-      commune_insee: r.p_commune,
-      genre: r.genre,
-      tranche_age: r.tranche_age,
-      statut: r.statut,
-    },
-  }));
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return n;
 }
 
 /** Records that the helper exported their reports: the filter and how many rows left. */
@@ -619,7 +751,7 @@ export async function apiActivities(
   limit: number,
   /** Only this report (the one just recorded). */
   id?: string,
-): Promise<{ total: number; items: (Activite & { participations: Participation[] })[] }> {
+): Promise<{ total: number; items: (Activity & { participations: Participation[] })[] }> {
   const filtered = () => {
     const q = ownFiltered(db, helper, f);
     return id ? q.where('a.id', '=', id) : q;

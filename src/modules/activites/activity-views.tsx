@@ -16,7 +16,7 @@ import { Pagination } from '../../platform/ui/pagination.tsx';
 import { SummaryList } from '../../platform/ui/summary.tsx';
 import { Table } from '../../platform/ui/table.tsx';
 import {
-  type Beneficiaire,
+  type Beneficiary,
   displayNameOf,
   GENRES,
   type PersonChoice,
@@ -279,7 +279,7 @@ export type ActivityFormProps = {
   errors: FieldErrors;
   places: PlaceSummary[];
   people: PeopleChoices;
-  duplicates?: Beneficiaire[] | undefined;
+  duplicates?: Beneficiary[] | undefined;
   /** A line above the form: what was pre-filled, or where the copy comes from. */
   intro?: string | undefined;
   cancel: string;
@@ -328,7 +328,7 @@ function SearchPeople(props: { values: FormValues; people: PeopleChoices }): JSX
   );
 }
 
-function DuplicateChoice(props: { duplicates: Beneficiaire[]; value: string | undefined }): JSX.Element {
+function DuplicateChoice(props: { duplicates: Beneficiary[]; value: string | undefined }): JSX.Element {
   return (
     <div class="notice duplicate-choice">
       <Radios

@@ -12,11 +12,17 @@ import { codes } from '../../platform/forms.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import { createBeneficiary, GENRES, STATUTS, TRANCHES_AGE, trancheAge } from '../beneficiaires/index.ts';
 import { DEMO_PASSWORD } from '../comptes/index.ts';
-import type { Helper } from '../mediateurs/index.ts';
+import { type Helper, helperByEmail } from '../mediateurs/index.ts';
 import { findCollectiviteByCode } from '../territoires/index.ts';
-import { EXPORT_HEADER } from './activity-export.ts';
+import { activitiesCsv, EXPORT_HEADER } from './activity-export.ts';
 import { activitySchema, expandAnonymous, rawFromForm } from './activity-schema.ts';
-import { recordActivity } from './activity-service.ts';
+import {
+  type ActivityFilters,
+  countExportRows,
+  type ExportRow,
+  exportRowPages,
+  recordActivity,
+} from './activity-service.ts';
 import { DEMO_ACTIVITY_COUNT, DEMO_HELPER_EMAIL } from './seed.ts';
 
 /**
@@ -1030,6 +1036,32 @@ describe('activity reports', () => {
     const journal = await lastAudit('activites.export');
     assert.deepEqual(journal?.details, { format: 'xlsx', filtre: { type: 'collectif' }, lignes: expected });
     assert.equal(journal?.actor_user_id, helperId);
+  });
+
+  test('exports stream page by page: small pages give the rows of one page, the CSV as built whole', async () => {
+    const helper = (await helperByEmail(db(), DEMO_HELPER_EMAIL))!;
+    const collect = async (pageSize: number, f: ActivityFilters = {}) => {
+      const rows: ExportRow[] = [];
+      const pages: number[] = [];
+      for await (const page of exportRowPages(db(), helper, f, pageSize)) {
+        pages.push(page.length);
+        rows.push(...page);
+      }
+      return { rows, pages };
+    };
+    const whole = await collect(100_000);
+    assert.equal(whole.pages.length, 1);
+    assert.ok(whole.rows.length > 20, 'the demo helper has rows');
+    for (const size of [1, 2, 7]) {
+      const paged = await collect(size);
+      assert.ok(paged.pages.length > 3, `${size}: several pages`);
+      assert.deepEqual(paged.rows, whole.rows, `pages of ${size} reports`);
+    }
+    assert.equal(await countExportRows(db(), helper, {}), whole.rows.length);
+    const filtered = { type: 'collectif' as const };
+    assert.deepEqual((await collect(3, filtered)).rows, (await collect(100_000, filtered)).rows);
+    const res = await mediator.get('/activites/export.csv');
+    assert.equal(res.body, activitiesCsv(whole.rows));
   });
 
   test('CSV export: UTF-8 with a byte-order mark, the same rows', async () => {

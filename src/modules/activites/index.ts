@@ -1,12 +1,19 @@
 import type { RelaisModule } from '../../platform/module.ts';
-import { activityApi, activityApiAccess } from './activity-api.ts';
-import { activityAccess, activityRoutes } from './activity-routes.tsx';
+import { activityApi } from './activity-api.ts';
+import { activityRoutes } from './activity-routes.tsx';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { rollupMigrations } from './rollup.ts';
 import { seedActivites } from './seed.ts';
 import { activitesMigrations } from './tables.ts';
 
-export { activitiesCsv, writeActivitiesXlsx } from './activity-export.ts';
-export { type ExportRow, exportRows, recordActivities } from './activity-service.ts';
+export { activitiesCsv, activitiesCsvStream, writeActivitiesXlsx } from './activity-export.ts';
+export {
+  EXPORT_PAGE,
+  type ExportRow,
+  exportRowStream,
+  exportRows,
+  recordActivities,
+} from './activity-service.ts';
 export {
   accompaniedBy,
   accompaniedByHelper,
@@ -42,7 +49,9 @@ export const activites: RelaisModule = {
   migrations: { ...activitesMigrations, ...rollupMigrations },
   routes: activityRoutes,
   api: activityApi,
-  access: { ...activityAccess, ...activityApiAccess },
   seedDemo: seedActivites,
   styles: ['activites.css'],
+  auditActions: AUDIT_ACTIONS,
 };
+
+export { AUDIT_ACTIONS } from './audit-actions.ts';

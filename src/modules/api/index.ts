@@ -6,11 +6,5 @@ import { apiRoutes } from './routes.tsx';
 export const api: RelaisModule = {
   name: 'api',
   routes: apiRoutes,
-  access: {
-    'GET /api/v1/moi': 'signed-in',
-    'GET /api/v1/collectivites': 'public',
-    'GET /api/v1/openapi.json': 'public',
-    'GET /api/docs': 'public',
-  },
   cli: apiCli,
 };

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Membership } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { isSignedIn, signedInActor } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { type Collectivite, findCollectiviteById, listCollectivites } from '../territoires/index.ts';
 import { ApiDocsPage, type OpenApiDocument } from './docs-view.tsx';
@@ -20,7 +21,7 @@ function unauthorized(reply: FastifyReply, message: string, invalidToken = false
  * token was revoked learns it at once rather than silently getting anonymous answers.
  */
 async function refuseUnusableToken(request: FastifyRequest, reply: FastifyReply) {
-  if (request.headers.authorization && request.actor.kind === 'anonymous') {
+  if (request.headers.authorization && !isSignedIn(request.actor)) {
     return unauthorized(reply, 'Jeton invalide ou révoqué, ou compte désactivé.', true);
   }
 }
@@ -73,14 +74,8 @@ export async function apiRoutes(
       });
       api.addHook('onRequest', refuseUnusableToken);
 
-      api.get('/moi', { schema: meSchema }, async (request, reply) => {
-        const actor = request.actor;
-        if (actor.kind !== 'user') {
-          return unauthorized(
-            reply,
-            'Authentification requise : envoyez l’en-tête Authorization: Bearer <jeton>.',
-          );
-        }
+      api.get('/moi', { schema: meSchema, config: { access: 'signed-in' } }, async (request) => {
+        const actor = signedInActor(request);
         return {
           id: actor.userId,
           name: actor.name,
@@ -89,19 +84,21 @@ export async function apiRoutes(
         };
       });
 
-      api.get('/collectivites', { schema: collectivitesSchema }, async () =>
+      api.get('/collectivites', { schema: collectivitesSchema, config: { access: 'public' } }, async () =>
         (await listCollectivites(db)).map(collectiviteJson),
       );
 
       for (const routes of moduleRoutes) await routes(api, { db, config });
 
-      api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
+      api.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () =>
+        api.swagger(),
+      );
       openApi = () => api.swagger() as unknown as OpenApiDocument;
     },
     { prefix: API_PREFIX },
   );
 
-  app.get('/api/docs', async (_request, reply) =>
+  app.get('/api/docs', { config: { access: 'public' } }, async (_request, reply) =>
     reply.page(
       { title: 'API', breadcrumbs: [{ href: '/', label: 'Accueil' }] },
       ApiDocsPage({ doc: openApi() }),

@@ -5,8 +5,8 @@ import { systemActor } from '../../platform/auth/policy.ts';
 import { createUser } from '../../platform/auth/users.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../comptes/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
+import { createBeneficiary, snapshotOf } from './beneficiary.ts';
 import { beneficiaryFields } from './fields.ts';
-import { createBeneficiary, snapshotOf } from './people.ts';
 import { purgeExpiredBeneficiaries } from './service.ts';
 import { TRANCHES_AGE, trancheAge } from './vocabulary.ts';
 

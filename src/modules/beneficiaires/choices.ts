@@ -4,13 +4,13 @@ import { isUuid } from '../../platform/forms.ts';
 import { accompaniedByHelper, lastParticipationWith } from '../activites/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
 import { findCommune } from '../territoires/index.ts';
-import { type Beneficiaire, displayNameOf } from './people.ts';
+import { type Beneficiary, displayNameOf } from './beneficiary.ts';
 import { visibleTo } from './visibility.ts';
 
 /** People as other modules' forms and lists show them, among those a helper may see. */
 
 export type PersonChoice = Pick<
-  Beneficiaire,
+  Beneficiary,
   'id' | 'prenom' | 'nom' | 'annee_naissance' | 'commune_insee' | 'anonyme'
 >;
 
@@ -94,7 +94,7 @@ export async function visibleIds(db: Db, helper: Helper, ids: string[]): Promise
 
 /** What a participation copies of a person. */
 export type PersonAttributes = Pick<
-  Beneficiaire,
+  Beneficiary,
   'id' | 'genre' | 'statut' | 'annee_naissance' | 'commune_insee'
 >;
 

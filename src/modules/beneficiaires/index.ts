@@ -4,10 +4,19 @@ import './vocabulary.ts';
 import './fields.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import type { RelaisModule } from '../../platform/module.ts';
-import { beneficiaryAccess, beneficiaryRoutes } from './routes.tsx';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
+import { beneficiaryRoutes } from './routes.tsx';
 import { purgeExpiredBeneficiaries, RETENTION_TEXT } from './service.ts';
 import './tables.ts';
 
+export {
+  type Beneficiary,
+  createBeneficiary,
+  displayNameOf,
+  findDuplicates,
+  findVisibleBeneficiary,
+  snapshotOf,
+} from './beneficiary.ts';
 export {
   fullNameOf,
   type PersonAttributes,
@@ -22,14 +31,6 @@ export {
   visibleIds,
 } from './choices.ts';
 export { type BeneficiaryInput, beneficiaryFields } from './fields.ts';
-export {
-  type Beneficiaire,
-  createBeneficiary,
-  displayNameOf,
-  findDuplicates,
-  findVisibleBeneficiary,
-  snapshotOf,
-} from './people.ts';
 export { visibleTo } from './visibility.ts';
 export { GENRES, STATUTS, TRANCHES_AGE, type TrancheAge, trancheAge } from './vocabulary.ts';
 
@@ -37,7 +38,6 @@ export { GENRES, STATUTS, TRANCHES_AGE, type TrancheAge, trancheAge } from './vo
 export const beneficiaires: RelaisModule = {
   name: 'beneficiaires',
   routes: beneficiaryRoutes,
-  access: beneficiaryAccess,
   jobs: [
     {
       // The name it had before the module was split: the job's history stays under it.
@@ -50,4 +50,7 @@ export const beneficiaires: RelaisModule = {
     },
   ],
   styles: ['beneficiaires.css'],
+  auditActions: AUDIT_ACTIONS,
 };
+
+export { AUDIT_ACTIONS } from './audit-actions.ts';

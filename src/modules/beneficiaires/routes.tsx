@@ -1,19 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseForm } from '../../platform/forms.ts';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import { type Fields, parseForm, textOf } from '../../platform/forms.ts';
+import type { RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
 import { countParticipations } from '../activites/index.ts';
 import { type Helper, requireHelper } from '../mediateurs/index.ts';
 import { communeOfAddress, findCommune, getOpsn, searchCommunes } from '../territoires/index.ts';
-import { beneficiaryFields } from './fields.ts';
 import {
-  type Beneficiaire,
+  type Beneficiary,
   createBeneficiary,
   displayNameOf,
   findDuplicates,
   findVisibleBeneficiary,
   PERSON_FIELDS,
-} from './people.ts';
+} from './beneficiary.ts';
+import { beneficiaryFields } from './fields.ts';
 import {
   deleteBeneficiary,
   duplicateProbe,
@@ -39,23 +39,6 @@ import {
   type PersonFormValues,
   RecordPage,
 } from './views.tsx';
-
-/** Who may call each route of this file (see platform/module.ts). */
-export const beneficiaryAccess: AccessTable = {
-  'GET /beneficiaires': 'helper',
-  'GET /beneficiaires/nouveau': 'helper',
-  'POST /beneficiaires/nouveau': 'helper',
-  'GET /beneficiaires/notice': 'helper',
-  'GET /beneficiaires/:beneficiaire': { helperOf: 'beneficiaire' },
-  'GET /beneficiaires/:beneficiaire/modifier': { helperOf: 'beneficiaire' },
-  'POST /beneficiaires/:beneficiaire/modifier': { helperOf: 'beneficiaire' },
-  'GET /beneficiaires/:beneficiaire/supprimer': { helperOf: 'beneficiaire' },
-  'POST /beneficiaires/:beneficiaire/supprimer': { helperOf: 'beneficiaire' },
-  'GET /beneficiaires/:beneficiaire/fusionner': { helperOf: 'beneficiaire' },
-  'POST /beneficiaires/:beneficiaire/fusionner': { helperOf: 'beneficiaire' },
-  'GET /beneficiaires/:beneficiaire/export': { helperOf: 'beneficiaire' },
-  'GET /beneficiaires/:beneficiaire/export.json': { helperOf: 'beneficiaire' },
-};
 
 const FLASH: Record<string, string> = {
   cree: 'La personne est enregistrée.',
@@ -127,8 +110,8 @@ type ParsedPerson =
   | { ok: true; data: ReturnType<typeof beneficiaryFields.parse>; values: PersonFormValues }
   | { ok: false; errors: FieldErrors; values: PersonFormValues };
 
-function parsePerson(raw: unknown): ParsedPerson {
-  const body = (raw ?? {}) as Record<string, unknown>;
+function parsePerson(raw: Fields | undefined): ParsedPerson {
+  const body = raw ?? {};
   const values = typedValues(body);
   const commune = resolveCommune(values.commune_insee ?? '');
   const form = parseForm(beneficiaryFields, { ...body, commune_insee: commune.code ?? '' });
@@ -147,28 +130,31 @@ const origin = (request: FastifyRequest) => ({ ip: request.ip });
 
 const pageNumber = (raw: unknown) => Math.max(1, Math.min(10_000, Math.trunc(Number(raw)) || 1));
 
+/** The inputs of the pages about a person: their id in the address, the query string, the form. */
+type Person = { Params: { beneficiaire: string }; Querystring: Fields; Body: Fields | undefined };
+
 export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): void {
   /** The helper asking (403 for anyone else), and the person if they may see them. */
   async function load(
-    request: FastifyRequest,
+    request: FastifyRequest<Person>,
     reply: FastifyReply,
-  ): Promise<{ helper: Helper; b: Beneficiaire } | undefined> {
+  ): Promise<{ helper: Helper; b: Beneficiary } | undefined> {
     const helper = requireHelper(request.actor);
     privatePage(reply);
-    const id = (request.params as { beneficiaire: string }).beneficiaire;
+    const id = request.params.beneficiaire;
     const b = await findVisibleBeneficiary(db, helper, id);
     return b ? { helper, b } : undefined;
   }
 
-  const crumbsOf = (b: Beneficiaire): Crumb[] => [
+  const crumbsOf = (b: Beneficiary): Crumb[] => [
     ...HOME,
     { href: `/beneficiaires/${b.id}`, label: displayNameOf(b) },
   ];
 
-  app.get('/beneficiaires', async (request, reply) => {
+  app.get<Person>('/beneficiaires', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     privatePage(reply);
-    const query = request.query as { q?: string; page?: string; ok?: string };
+    const query = request.query;
     const q = typeof query.q === 'string' ? query.q.trim().slice(0, 100) || undefined : undefined;
     const page = pageNumber(query.page);
     const list = await listBeneficiaries(db, helper, { q, page });
@@ -180,11 +166,11 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     );
     return reply.page(
       { title: 'Personnes accompagnées', breadcrumbs: [HOME[0]!] },
-      <ListPage {...list} page={page} q={q} flash={query.ok ? FLASH[query.ok] : undefined} />,
+      <ListPage {...list} page={page} q={q} flash={FLASH[textOf(query.ok) ?? '']} />,
     );
   });
 
-  app.get('/beneficiaires/notice', async (request, reply) => {
+  app.get('/beneficiaires/notice', { config: { access: 'helper' } }, async (request, reply) => {
     requireHelper(request.actor);
     return reply.page(
       { title: 'Vos informations personnelles', breadcrumbs: HOME },
@@ -196,7 +182,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     reply: FastifyReply,
     values: PersonFormValues,
     errors: FieldErrors,
-    candidates: Beneficiaire[] = [],
+    candidates: Beneficiary[] = [],
   ) => {
     const hasErrors = Object.keys(errors).length > 0;
     return reply.page(
@@ -210,18 +196,18 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     );
   };
 
-  app.get('/beneficiaires/nouveau', async (request, reply) => {
+  app.get('/beneficiaires/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
     requireHelper(request.actor);
     privatePage(reply);
     return newPage(reply, {}, {});
   });
 
-  app.post('/beneficiaires/nouveau', async (request, reply) => {
+  app.post<Person>('/beneficiaires/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     privatePage(reply);
     const parsed = parsePerson(request.body);
     if (!parsed.ok) return newPage(reply, parsed.values, parsed.errors);
-    const confirmed = (request.body as { confirmer?: string }).confirmer === 'autre-personne';
+    const confirmed = request.body?.confirmer === 'autre-personne';
     if (!confirmed) {
       const candidates = await findDuplicates(db, helper, parsed.data);
       if (candidates.length > 0) return newPage(reply, parsed.values, {}, candidates);
@@ -230,20 +216,24 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     return reply.redirect(`/beneficiaires/${id}?ok=cree`, 303);
   });
 
-  app.get('/beneficiaires/:beneficiaire', async (request, reply) => {
-    const found = await load(request, reply);
-    if (!found) return reply.callNotFound();
-    const { helper, b } = found;
-    const [history, merges] = await Promise.all([historyOf(db, b.id), mergesInto(db, b.id)]);
-    await recordRead(db, helper, b, origin(request));
-    const ok = (request.query as { ok?: string }).ok;
-    return reply.page(
-      { title: displayNameOf(b), breadcrumbs: HOME },
-      <RecordPage b={b} history={history} merges={merges} flash={ok ? FLASH[ok] : undefined} />,
-    );
-  });
+  app.get<Person>(
+    '/beneficiaires/:beneficiaire',
+    { config: { access: { helperOf: 'beneficiaire' } } },
+    async (request, reply) => {
+      const found = await load(request, reply);
+      if (!found) return reply.callNotFound();
+      const { helper, b } = found;
+      const [history, merges] = await Promise.all([historyOf(db, b.id), mergesInto(db, b.id)]);
+      await recordRead(db, helper, b, origin(request));
+      const ok = textOf(request.query.ok);
+      return reply.page(
+        { title: displayNameOf(b), breadcrumbs: HOME },
+        <RecordPage b={b} history={history} merges={merges} flash={ok ? FLASH[ok] : undefined} />,
+      );
+    },
+  );
 
-  const editPage = (reply: FastifyReply, b: Beneficiaire, values: PersonFormValues, errors: FieldErrors) => {
+  const editPage = (reply: FastifyReply, b: Beneficiary, values: PersonFormValues, errors: FieldErrors) => {
     const hasErrors = Object.keys(errors).length > 0;
     return reply.page(
       {
@@ -262,22 +252,33 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     );
   };
 
-  app.get('/beneficiaires/:beneficiaire/modifier', async (request, reply) => {
-    const found = await load(request, reply);
-    if (!found) return reply.callNotFound();
-    return editPage(reply, found.b, formValuesOf(found.b), {});
-  });
+  app.get<Person>(
+    '/beneficiaires/:beneficiaire/modifier',
+    { config: { access: { helperOf: 'beneficiaire' } } },
+    async (request, reply) => {
+      const found = await load(request, reply);
+      if (!found) return reply.callNotFound();
+      return editPage(reply, found.b, formValuesOf(found.b), {});
+    },
+  );
 
-  app.post('/beneficiaires/:beneficiaire/modifier', async (request, reply) => {
-    const found = await load(request, reply);
-    if (!found) return reply.callNotFound();
-    const parsed = parsePerson(request.body);
-    if (!parsed.ok) return editPage(reply, found.b, parsed.values, parsed.errors);
-    const changed = await updateBeneficiary(db, found.helper, found.b, parsed.data, origin(request));
-    return reply.redirect(`/beneficiaires/${found.b.id}?ok=${changed.length ? 'modifie' : 'inchange'}`, 303);
-  });
+  app.post<Person>(
+    '/beneficiaires/:beneficiaire/modifier',
+    { config: { access: { helperOf: 'beneficiaire' } } },
+    async (request, reply) => {
+      const found = await load(request, reply);
+      if (!found) return reply.callNotFound();
+      const parsed = parsePerson(request.body);
+      if (!parsed.ok) return editPage(reply, found.b, parsed.values, parsed.errors);
+      const changed = await updateBeneficiary(db, found.helper, found.b, parsed.data, origin(request));
+      return reply.redirect(
+        `/beneficiaires/${found.b.id}?ok=${changed.length ? 'modifie' : 'inchange'}`,
+        303,
+      );
+    },
+  );
 
-  const deletePage = async (reply: FastifyReply, b: Beneficiaire, error?: string) => {
+  const deletePage = async (reply: FastifyReply, b: Beneficiary, error?: string) => {
     const participations = await countParticipations(db, b.id);
     return reply.page(
       {
@@ -290,29 +291,37 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     );
   };
 
-  app.get('/beneficiaires/:beneficiaire/supprimer', async (request, reply) => {
-    const found = await load(request, reply);
-    if (!found) return reply.callNotFound();
-    return deletePage(reply, found.b);
-  });
+  app.get<Person>(
+    '/beneficiaires/:beneficiaire/supprimer',
+    { config: { access: { helperOf: 'beneficiaire' } } },
+    async (request, reply) => {
+      const found = await load(request, reply);
+      if (!found) return reply.callNotFound();
+      return deletePage(reply, found.b);
+    },
+  );
 
-  app.post('/beneficiaires/:beneficiaire/supprimer', async (request, reply) => {
-    const found = await load(request, reply);
-    if (!found) return reply.callNotFound();
-    if ((request.body as { confirmer?: string } | undefined)?.confirmer !== 'oui')
-      return deletePage(
-        reply,
-        found.b,
-        'Confirmez la suppression avec le bouton « Supprimer définitivement ».',
-      );
-    await deleteBeneficiary(db, found.helper, found.b, origin(request));
-    return reply.redirect('/beneficiaires?ok=supprime', 303);
-  });
+  app.post<Person>(
+    '/beneficiaires/:beneficiaire/supprimer',
+    { config: { access: { helperOf: 'beneficiaire' } } },
+    async (request, reply) => {
+      const found = await load(request, reply);
+      if (!found) return reply.callNotFound();
+      if (request.body?.confirmer !== 'oui')
+        return deletePage(
+          reply,
+          found.b,
+          'Confirmez la suppression avec le bouton « Supprimer définitivement ».',
+        );
+      await deleteBeneficiary(db, found.helper, found.b, origin(request));
+      return reply.redirect('/beneficiaires?ok=supprime', 303);
+    },
+  );
 
   const mergeChoosePage = async (
     reply: FastifyReply,
     helper: Helper,
-    b: Beneficiaire,
+    b: Beneficiary,
     q: string | undefined,
     error?: string,
   ) => {
@@ -341,11 +350,11 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
   };
 
   const mergeConfirmPage = async (
-    request: FastifyRequest,
+    request: FastifyRequest<Person>,
     reply: FastifyReply,
     helper: Helper,
-    kept: Beneficiaire,
-    other: Beneficiaire,
+    kept: Beneficiary,
+    other: Beneficiary,
     error?: string,
   ) => {
     const participations = await countParticipations(db, other.id);
@@ -367,76 +376,100 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
     );
   };
 
-  app.get('/beneficiaires/:beneficiaire/fusionner', async (request, reply) => {
-    const found = await load(request, reply);
-    if (!found) return reply.callNotFound();
-    const { helper, b } = found;
-    const query = request.query as { q?: string; autre?: string };
-    const q = typeof query.q === 'string' ? query.q.trim().slice(0, 100) || undefined : undefined;
-    if (typeof query.autre === 'string' && query.autre !== '') {
-      const other = query.autre === b.id ? undefined : await findVisibleBeneficiary(db, helper, query.autre);
-      if (!other)
-        return mergeChoosePage(reply, helper, b, q, 'Choisissez une autre fiche parmi celles proposées.');
-      return mergeConfirmPage(request, reply, helper, b, other);
-    }
-    return mergeChoosePage(reply, helper, b, q);
-  });
+  app.get<Person>(
+    '/beneficiaires/:beneficiaire/fusionner',
+    { config: { access: { helperOf: 'beneficiaire' } } },
+    async (request, reply) => {
+      const found = await load(request, reply);
+      if (!found) return reply.callNotFound();
+      const { helper, b } = found;
+      const query = request.query;
+      const q = typeof query.q === 'string' ? query.q.trim().slice(0, 100) || undefined : undefined;
+      if (typeof query.autre === 'string' && query.autre !== '') {
+        const other =
+          query.autre === b.id ? undefined : await findVisibleBeneficiary(db, helper, query.autre);
+        if (!other)
+          return mergeChoosePage(reply, helper, b, q, 'Choisissez une autre fiche parmi celles proposées.');
+        return mergeConfirmPage(request, reply, helper, b, other);
+      }
+      return mergeChoosePage(reply, helper, b, q);
+    },
+  );
 
-  app.post('/beneficiaires/:beneficiaire/fusionner', async (request, reply) => {
-    const found = await load(request, reply);
-    if (!found) return reply.callNotFound();
-    const { helper, b } = found;
-    const body = (request.body ?? {}) as { autre?: string; confirmer?: string; completer?: string };
-    const other =
-      typeof body.autre === 'string' && body.autre !== b.id
-        ? await findVisibleBeneficiary(db, helper, body.autre)
-        : undefined;
-    if (!other)
-      return mergeChoosePage(reply, helper, b, undefined, 'Choisissez l’autre fiche de la même personne.');
-    if (body.confirmer !== 'oui')
-      return mergeConfirmPage(
-        request,
-        reply,
+  app.post<Person>(
+    '/beneficiaires/:beneficiaire/fusionner',
+    { config: { access: { helperOf: 'beneficiaire' } } },
+    async (request, reply) => {
+      const found = await load(request, reply);
+      if (!found) return reply.callNotFound();
+      const { helper, b } = found;
+      const body = request.body ?? {};
+      const other =
+        typeof body.autre === 'string' && body.autre !== b.id
+          ? await findVisibleBeneficiary(db, helper, body.autre)
+          : undefined;
+      if (!other)
+        return mergeChoosePage(reply, helper, b, undefined, 'Choisissez l’autre fiche de la même personne.');
+      if (body.confirmer !== 'oui')
+        return mergeConfirmPage(
+          request,
+          reply,
+          helper,
+          b,
+          other,
+          'Confirmez la fusion avec le bouton « Fusionner ».',
+        );
+      await mergeBeneficiaries(
+        db,
         helper,
         b,
         other,
-        'Confirmez la fusion avec le bouton « Fusionner ».',
+        { fillEmpty: body.completer === 'oui' },
+        origin(request),
       );
-    await mergeBeneficiaries(db, helper, b, other, { fillEmpty: body.completer === 'oui' }, origin(request));
-    return reply.redirect(`/beneficiaires/${b.id}?ok=fusionne`, 303);
-  });
+      return reply.redirect(`/beneficiaires/${b.id}?ok=fusionne`, 303);
+    },
+  );
 
-  app.get('/beneficiaires/:beneficiaire/export', async (request, reply) => {
-    const found = await load(request, reply);
-    if (!found) return reply.callNotFound();
-    const data = await exportBeneficiary(
-      db,
-      found.helper,
-      found.b,
-      await getOpsn(db),
-      'html',
-      origin(request),
-    );
-    return reply.page(
-      { title: `Données enregistrées : ${displayNameOf(found.b)}`, breadcrumbs: crumbsOf(found.b) },
-      <ExportPage data={data} id={found.b.id} />,
-    );
-  });
+  app.get<Person>(
+    '/beneficiaires/:beneficiaire/export',
+    { config: { access: { helperOf: 'beneficiaire' } } },
+    async (request, reply) => {
+      const found = await load(request, reply);
+      if (!found) return reply.callNotFound();
+      const data = await exportBeneficiary(
+        db,
+        found.helper,
+        found.b,
+        await getOpsn(db),
+        'html',
+        origin(request),
+      );
+      return reply.page(
+        { title: `Données enregistrées : ${displayNameOf(found.b)}`, breadcrumbs: crumbsOf(found.b) },
+        <ExportPage data={data} id={found.b.id} />,
+      );
+    },
+  );
 
-  app.get('/beneficiaires/:beneficiaire/export.json', async (request, reply) => {
-    const found = await load(request, reply);
-    if (!found) return reply.callNotFound();
-    const data = await exportBeneficiary(
-      db,
-      found.helper,
-      found.b,
-      await getOpsn(db),
-      'json',
-      origin(request),
-    );
-    return reply
-      .type('application/json; charset=utf-8')
-      .header('content-disposition', `attachment; filename="donnees-personne-${found.b.id}.json"`)
-      .send(JSON.stringify(data, null, 2));
-  });
+  app.get<Person>(
+    '/beneficiaires/:beneficiaire/export.json',
+    { config: { access: { helperOf: 'beneficiaire' } } },
+    async (request, reply) => {
+      const found = await load(request, reply);
+      if (!found) return reply.callNotFound();
+      const data = await exportBeneficiary(
+        db,
+        found.helper,
+        found.b,
+        await getOpsn(db),
+        'json',
+        origin(request),
+      );
+      return reply
+        .type('application/json; charset=utf-8')
+        .header('content-disposition', `attachment; filename="donnees-personne-${found.b.id}.json"`)
+        .send(JSON.stringify(data, null, 2));
+    },
+  );
 }

@@ -17,8 +17,8 @@ import {
 import { placeSummaries } from '../lieux/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
 import { communeLabel } from '../territoires/index.ts';
+import { type Beneficiary, PERSON_FIELDS, personColumns } from './beneficiary.ts';
 import type { BeneficiaryInput } from './fields.ts';
-import { type Beneficiaire, PERSON_FIELDS, personColumns } from './people.ts';
 import { visibleTo } from './visibility.ts';
 import { GENRES, STATUTS, TRANCHES_AGE, trancheAge } from './vocabulary.ts';
 
@@ -45,7 +45,7 @@ const label = (vocabulary: Readonly<Record<string, string>>, code: string | null
 // ---------------------------------------------------------------------------------------
 // List and search
 
-export type PersonRow = Pick<Beneficiaire, 'id' | 'prenom' | 'nom' | 'annee_naissance' | 'commune_insee'> & {
+export type PersonRow = Pick<Beneficiary, 'id' | 'prenom' | 'nom' | 'annee_naissance' | 'commune_insee'> & {
   /** The date of the last accompaniment (YYYY-MM-DD), if any. */
   dernier: string | null;
 };
@@ -176,7 +176,7 @@ export async function mergesInto(db: Db, beneficiaireId: string): Promise<MergeE
 export function recordRead(
   db: Db,
   helper: Helper,
-  b: Beneficiaire,
+  b: Beneficiary,
   origin: Origin,
   context?: 'fusion',
 ): Promise<void> {
@@ -221,7 +221,7 @@ export function recordListView(
 export async function updateBeneficiary(
   db: Db,
   helper: Helper,
-  b: Beneficiaire,
+  b: Beneficiary,
   input: BeneficiaryInput,
   origin: Origin,
 ): Promise<string[]> {
@@ -253,7 +253,7 @@ export async function updateBeneficiary(
 export async function deleteBeneficiary(
   db: Db,
   helper: Helper,
-  b: Beneficiaire,
+  b: Beneficiary,
   origin: Origin,
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
@@ -294,8 +294,8 @@ const isEmpty = (field: (typeof FILLABLE)[number], value: unknown) =>
 export async function mergeBeneficiaries(
   db: Db,
   helper: Helper,
-  kept: Beneficiaire,
-  other: Beneficiaire,
+  kept: Beneficiary,
+  other: Beneficiary,
   options: { fillEmpty: boolean },
   origin: Origin,
 ): Promise<{ participations: number; filled: string[] }> {
@@ -344,7 +344,7 @@ export async function mergeBeneficiaries(
 }
 
 /** The people the helper may merge with this one: likely duplicates first. */
-export function duplicateProbe(b: Beneficiaire): BeneficiaryInput {
+export function duplicateProbe(b: Beneficiary): BeneficiaryInput {
   return {
     prenom: b.prenom ?? undefined,
     nom: b.nom ?? undefined,
@@ -404,7 +404,7 @@ export type BeneficiaryExport = {
 export async function exportBeneficiary(
   db: Db,
   helper: Helper,
-  b: Beneficiaire,
+  b: Beneficiary,
   opsn: { name: string; contact_email: string | null; contact_phone: string | null } | undefined,
   format: 'json' | 'html',
   origin: Origin,

@@ -13,7 +13,7 @@ import {
 } from '../../platform/ui/components.tsx';
 import { Pagination } from '../../platform/ui/pagination.tsx';
 import { communeLabel } from '../territoires/index.ts';
-import { type Beneficiaire, displayNameOf } from './people.ts';
+import { type Beneficiary, displayNameOf } from './beneficiary.ts';
 import {
   type BeneficiaryExport,
   type HistoryEntry,
@@ -28,7 +28,7 @@ import { GENRES, STATUTS, TRANCHES_AGE, trancheAge } from './vocabulary.ts';
 export type PersonFormValues = Partial<Record<string, string>>;
 
 /** The values of a record, as its form shows them. */
-export function formValuesOf(b: Beneficiaire): PersonFormValues {
+export function formValuesOf(b: Beneficiary): PersonFormValues {
   return {
     prenom: b.prenom ?? '',
     nom: b.nom ?? '',
@@ -238,7 +238,7 @@ export function ListPage(props: {
 // Create and edit
 
 export type DuplicateCandidate = Pick<
-  Beneficiaire,
+  Beneficiary,
   'id' | 'prenom' | 'nom' | 'anonyme' | 'annee_naissance' | 'commune_insee' | 'telephone'
 >;
 
@@ -346,7 +346,7 @@ export function EditPage(props: {
 // The record
 
 /** The national fields of a record, as a description list. */
-function RecordSummary({ b }: { b: Beneficiaire }): JSX.Element {
+function RecordSummary({ b }: { b: Beneficiary }): JSX.Element {
   const phone = b.telephone ?? (b.sans_telephone ? 'Pas de téléphone' : 'Non renseigné');
   const rows: [string, string][] = [
     ['Prénom', b.prenom ?? 'Non renseigné'],
@@ -414,7 +414,7 @@ function HistoryTable({ history, caption }: { history: HistoryEntry[]; caption: 
 }
 
 export function RecordPage(props: {
-  b: Beneficiaire;
+  b: Beneficiary;
   history: HistoryEntry[];
   merges: MergeEntry[];
   flash?: string | undefined;
@@ -490,7 +490,7 @@ export function RecordPage(props: {
 // Delete
 
 export function DeletePage(props: {
-  b: Beneficiaire;
+  b: Beneficiary;
   participations: number;
   csrf: string;
   error?: string | undefined;
@@ -529,7 +529,7 @@ export function DeletePage(props: {
 // Merge
 
 export function MergeChoosePage(props: {
-  b: Beneficiaire;
+  b: Beneficiary;
   suggestions: DuplicateCandidate[];
   results: PersonRow[];
   q?: string | undefined;
@@ -602,14 +602,14 @@ export function MergeChoosePage(props: {
 }
 
 export function MergeConfirmPage(props: {
-  kept: Beneficiaire;
-  other: Beneficiaire;
+  kept: Beneficiary;
+  other: Beneficiary;
   otherParticipations: number;
   csrf: string;
   error?: string | undefined;
 }): JSX.Element {
   const { kept, other } = props;
-  const rows: [string, (b: Beneficiaire) => string][] = [
+  const rows: [string, (b: Beneficiary) => string][] = [
     ['Prénom', (b) => b.prenom ?? ''],
     ['Nom', (b) => b.nom ?? ''],
     ['Téléphone', (b) => b.telephone ?? (b.sans_telephone ? 'Pas de téléphone' : '')],

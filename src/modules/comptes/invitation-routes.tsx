@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { audit } from '../../platform/audit/journal.ts';
 import { acceptInvitation, findOpenInvitation } from '../../platform/auth/invitations.ts';
+import type { RouteInput } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { newPasswordErrors } from './password-routes.tsx';
 import { completeFirstFactor } from './signin.ts';
@@ -11,11 +12,11 @@ export function invitationRoutes(app: FastifyInstance, { db, config }: RouteCont
   const invalid = (reply: import('fastify').FastifyReply) =>
     reply.page({ title: 'Lien non valable', status: 410 }, <InvalidLinkPage />);
 
-  app.get(
+  app.get<RouteInput<'token'>>(
     '/invitation/:token',
-    { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
+    { config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } } },
     async (request, reply) => {
-      const { token } = request.params as { token: string };
+      const { token } = request.params;
       const invitation = await findOpenInvitation(db, token);
       if (!invitation) return invalid(reply);
       return reply.page(
@@ -30,11 +31,11 @@ export function invitationRoutes(app: FastifyInstance, { db, config }: RouteCont
     },
   );
 
-  app.post(
+  app.post<RouteInput<'token'>>(
     '/invitation/:token',
-    { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    { config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
     async (request, reply) => {
-      const { token } = request.params as { token: string };
+      const { token } = request.params;
       const invitation = await findOpenInvitation(db, token);
       if (!invitation) return invalid(reply);
       const errors = newPasswordErrors(request.body, [invitation.email, invitation.name]);
@@ -50,7 +51,7 @@ export function invitationRoutes(app: FastifyInstance, { db, config }: RouteCont
           />,
         );
       }
-      const password = String((request.body as { password: string }).password);
+      const password = String(request.body?.password);
       if (!(await acceptInvitation(db, invitation, password))) return invalid(reply);
       await audit(db, {
         actor: request.actor,

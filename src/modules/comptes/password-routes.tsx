@@ -2,14 +2,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/journal.ts';
 import { passwordProblem } from '../../platform/auth/password-policy.ts';
 import { completeReset, findReset, requestReset } from '../../platform/auth/password-reset.ts';
+import type { Fields, RouteInput } from '../../platform/forms.ts';
 import { sendMail } from '../../platform/mail.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { ForgotPasswordPage, InvalidLinkPage, PasswordChangedPage, ResetPasswordPage } from './views.tsx';
 
 /** Errors of a new password and its confirmation, or none. */
-export function newPasswordErrors(body: unknown, userInputs: string[]): FieldErrors {
-  const { password = '', confirmation = '' } = (body ?? {}) as { password?: string; confirmation?: string };
+export function newPasswordErrors(body: Fields | undefined, userInputs: string[]): FieldErrors {
+  const { password = '', confirmation = '' } = body ?? {};
   const problem = passwordProblem(String(password), [...userInputs, 'relais']);
   if (problem) return { password: problem };
   if (password !== confirmation) return { confirmation: 'Les deux mots de passe ne sont pas identiques.' };
@@ -54,15 +55,15 @@ export function passwordRoutes(app: FastifyInstance, { db, config }: RouteContex
     });
   }
 
-  app.get('/mot-de-passe-oublie', async (_request, reply) =>
+  app.get<RouteInput>('/mot-de-passe-oublie', { config: { access: 'public' } }, async (_request, reply) =>
     reply.page({ title: 'Mot de passe oublié' }, <ForgotPasswordPage csrf={reply.generateCsrf()} />),
   );
 
-  app.post(
+  app.post<RouteInput>(
     '/mot-de-passe-oublie',
-    { config: { rateLimit: { max: 5, timeWindow: '1 minute' } } },
+    { config: { access: 'public', rateLimit: { max: 5, timeWindow: '1 minute' } } },
     async (request, reply) => {
-      const email = String((request.body as { email?: string })?.email ?? '').trim();
+      const email = String(request.body?.email ?? '').trim();
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
         return reply.page(
           { title: 'Mot de passe oublié', hasErrors: true, status: 400 },
@@ -82,21 +83,25 @@ export function passwordRoutes(app: FastifyInstance, { db, config }: RouteContex
     },
   );
 
-  app.get('/mot-de-passe/:token', async (request, reply) => {
-    const { token } = request.params as { token: string };
-    if (!(await findReset(db, token)))
-      return reply.page({ title: 'Lien non valable', status: 410 }, <InvalidLinkPage />);
-    return reply.page(
-      { title: 'Nouveau mot de passe' },
-      <ResetPasswordPage csrf={reply.generateCsrf()} token={token} />,
-    );
-  });
-
-  app.post(
+  app.get<RouteInput<'token'>>(
     '/mot-de-passe/:token',
-    { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    { config: { access: 'public' } },
     async (request, reply) => {
-      const { token } = request.params as { token: string };
+      const { token } = request.params;
+      if (!(await findReset(db, token)))
+        return reply.page({ title: 'Lien non valable', status: 410 }, <InvalidLinkPage />);
+      return reply.page(
+        { title: 'Nouveau mot de passe' },
+        <ResetPasswordPage csrf={reply.generateCsrf()} token={token} />,
+      );
+    },
+  );
+
+  app.post<RouteInput<'token'>>(
+    '/mot-de-passe/:token',
+    { config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    async (request, reply) => {
+      const { token } = request.params;
       const reset = await findReset(db, token);
       if (!reset) return reply.page({ title: 'Lien non valable', status: 410 }, <InvalidLinkPage />);
       const errors = newPasswordErrors(request.body, [reset.email]);
@@ -106,7 +111,7 @@ export function passwordRoutes(app: FastifyInstance, { db, config }: RouteContex
           <ResetPasswordPage csrf={reply.generateCsrf()} token={token} errors={errors} />,
         );
       }
-      const userId = await completeReset(db, token, String((request.body as { password: string }).password));
+      const userId = await completeReset(db, token, String(request.body?.password));
       if (!userId) return reply.page({ title: 'Lien non valable', status: 410 }, <InvalidLinkPage />);
       await audit(db, {
         actor: request.actor,

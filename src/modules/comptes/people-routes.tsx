@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
 import { checkCodeCounted } from '../../platform/auth/lockout.ts';
-import { type Actor, ForbiddenError, isAdmin, ROLES, type Role } from '../../platform/auth/policy.ts';
+import { type Actor, can, ROLES, type Role } from '../../platform/auth/policy.ts';
 import { useTotpCode } from '../../platform/auth/second-factor.ts';
 import {
   listSessions,
@@ -11,7 +11,8 @@ import {
   revokeSession,
 } from '../../platform/auth/session-admin.ts';
 import { SESSION_COOKIE } from '../../platform/auth/sessions.ts';
-import { parseForm, requiredText } from '../../platform/forms.ts';
+import { parseForm, type RouteInput, requiredText, textFields, textOf } from '../../platform/forms.ts';
+import { isSignedIn, signedInActor } from '../../platform/http/access.ts';
 import { takeOutbox } from '../../platform/mail.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
@@ -36,7 +37,7 @@ const FLASH: Record<string, string> = {
   totp: 'La double authentification a été réinitialisée.',
   session: 'La session a été fermée.',
 };
-const flashOf = (request: FastifyRequest) => FLASH[(request.query as { ok?: string }).ok ?? ''];
+const flashOf = (request: FastifyRequest<RouteInput>) => FLASH[textOf(request.query.ok) ?? ''];
 
 const roleSchema = z.enum(Object.keys(ROLES) as [Role, ...Role[]], {
   error: 'Choisissez un rôle dans la liste.',
@@ -55,14 +56,15 @@ const roleChangeSchema = z.object({ role: roleSchema, collectiviteId: collectivi
 
 /** Roles this actor may give, the most common first (the OPSN-wide one last, never preselected). */
 const ROLE_ORDER: Role[] = ['mediateur', 'formateur', 'coordinateur', 'admin'];
-const grantableRoles = (actor: Actor): Role[] => ROLE_ORDER.filter((r) => r !== 'admin' || isAdmin(actor));
+const grantableRoles = (actor: Actor): Role[] =>
+  ROLE_ORDER.filter((r) => r !== 'admin' || can(actor, 'opsn.manage'));
 
 /** Collectivités where this actor may manage people. */
 async function choices(db: RouteContext['db'], actor: Actor): Promise<CollectiviteChoice[]> {
   const all = await listCollectivites(db);
-  const mine = actor.kind === 'user' ? new Set(actor.memberships.map((m) => m.collectiviteId)) : new Set();
+  const mine = new Set(isSignedIn(actor) ? actor.memberships.map((m) => m.collectiviteId) : []);
   return all
-    .filter((c) => isAdmin(actor) || mine.has(c.id))
+    .filter((c) => can(actor, 'opsn.manage') || mine.has(c.id))
     .map((c) => ({ id: c.id, name: c.display_name || c.name }));
 }
 
@@ -72,7 +74,7 @@ const safeReturn = (value: unknown) =>
 
 export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
   const peoplePage = async (
-    request: FastifyRequest,
+    request: FastifyRequest<RouteInput>,
     reply: FastifyReply,
     extra: { errors?: FieldErrors; values?: Record<string, string>; status?: number } = {},
   ) => {
@@ -91,11 +93,13 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     );
   };
 
-  app.get('/admin/personnes', (request, reply) => peoplePage(request, reply));
+  app.get<RouteInput>('/admin/personnes', { config: { access: 'coordinator' } }, (request, reply) =>
+    peoplePage(request, reply),
+  );
 
-  app.post('/admin/personnes', async (request, reply) => {
+  app.post<RouteInput>('/admin/personnes', { config: { access: 'coordinator' } }, async (request, reply) => {
     await listPeople(db, request.actor); // refuses those who manage nobody
-    const body = request.body as Record<string, string>;
+    const body = textFields(request.body);
     const form = parseForm(inviteSchema, body);
     if (!form.ok) return peoplePage(request, reply, { errors: form.errors, values: body, status: 400 });
     if (form.data.role !== 'admin' && form.data.collectiviteId === null) {
@@ -118,13 +122,17 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     return reply.redirect('/admin/personnes?ok=invitation', 303);
   });
 
-  const loadPerson = async (request: FastifyRequest) => {
-    const { personne } = request.params as { personne: string };
+  const loadPerson = async (request: FastifyRequest<RouteInput<'personne'>>) => {
+    const { personne } = request.params;
     if (!/^[0-9a-f-]{36}$/.test(personne)) return undefined;
     return getPerson(db, request.actor, personne);
   };
 
-  const personPage = async (request: FastifyRequest, reply: FastifyReply, errors?: FieldErrors) => {
+  const personPage = async (
+    request: FastifyRequest<RouteInput<'personne'>>,
+    reply: FastifyReply,
+    errors?: FieldErrors,
+  ) => {
     const person = await loadPerson(request);
     if (!person) return reply.callNotFound();
     return reply.page(
@@ -138,7 +146,7 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
         person={person}
         collectivites={await choices(db, request.actor)}
         grantableRoles={grantableRoles(request.actor)}
-        canResetTotp={isAdmin(request.actor)}
+        canResetTotp={can(request.actor, 'opsn.manage')}
         csrf={reply.generateCsrf()}
         flash={flashOf(request)}
         errors={errors ?? {}}
@@ -146,60 +154,73 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     );
   };
 
-  app.get('/admin/personnes/:personne', (request, reply) => personPage(request, reply));
+  app.get<RouteInput<'personne'>>(
+    '/admin/personnes/:personne',
+    { config: { access: { coordinatorOf: 'personne' } } },
+    (request, reply) => personPage(request, reply),
+  );
 
-  app.post('/admin/personnes/:personne/role', async (request, reply) => {
-    const person = await loadPerson(request);
-    if (!person) return reply.callNotFound();
-    const form = parseForm(roleChangeSchema, request.body);
-    if (!form.ok) return personPage(request, reply, form.errors);
-    const result = await changeRole(db, request.actor, person, form.data.collectiviteId, form.data.role);
-    if (!result.ok) return personPage(request, reply, { [result.field]: result.reason });
-    return reply.redirect(`/admin/personnes/${person.id}?ok=role`, 303);
-  });
+  app.post<RouteInput<'personne'>>(
+    '/admin/personnes/:personne/role',
+    { config: { access: { coordinatorOf: 'personne' } } },
+    async (request, reply) => {
+      const person = await loadPerson(request);
+      if (!person) return reply.callNotFound();
+      const form = parseForm(roleChangeSchema, request.body);
+      if (!form.ok) return personPage(request, reply, form.errors);
+      const result = await changeRole(db, request.actor, person, form.data.collectiviteId, form.data.role);
+      if (!result.ok) return personPage(request, reply, { [result.field]: result.reason });
+      return reply.redirect(`/admin/personnes/${person.id}?ok=role`, 303);
+    },
+  );
 
-  app.post('/admin/personnes/:personne/statut', async (request, reply) => {
-    const person = await loadPerson(request);
-    if (!person) return reply.callNotFound();
-    const action = (request.body as { action?: string })?.action;
-    if (action !== 'desactiver' && action !== 'reactiver') {
-      return personPage(request, reply, { status: 'Choisissez de désactiver ou de réactiver le compte.' });
-    }
-    const result = await setActive(db, request.actor, person, action === 'reactiver');
-    if (!result.ok) return personPage(request, reply, { [result.field]: result.reason });
-    return reply.redirect(`/admin/personnes/${person.id}?ok=${action}`, 303);
-  });
+  app.post<RouteInput<'personne'>>(
+    '/admin/personnes/:personne/statut',
+    { config: { access: { coordinatorOf: 'personne' } } },
+    async (request, reply) => {
+      const person = await loadPerson(request);
+      if (!person) return reply.callNotFound();
+      const action = request.body?.action;
+      if (action !== 'desactiver' && action !== 'reactiver') {
+        return personPage(request, reply, { status: 'Choisissez de désactiver ou de réactiver le compte.' });
+      }
+      const result = await setActive(db, request.actor, person, action === 'reactiver');
+      if (!result.ok) return personPage(request, reply, { [result.field]: result.reason });
+      return reply.redirect(`/admin/personnes/${person.id}?ok=${action}`, 303);
+    },
+  );
 
   // Sensitive: the administrator confirms with a fresh code of their own first.
-  app.post('/admin/personnes/:personne/totp', async (request, reply) => {
-    if (!isAdmin(request.actor)) throw new ForbiddenError();
-    const person = await loadPerson(request);
-    if (!person) return reply.callNotFound();
-    const confirm = await requireFreshConfirmation(db, request, reply, `/admin/personnes/${person.id}`);
-    if (confirm) return confirm;
-    if ((request.body as { confirm?: string })?.confirm !== 'oui')
-      return personPage(request, reply, { confirm: 'Confirmez la réinitialisation.' });
-    await resetSecondFactor(db, request.actor, person);
-    return reply.redirect(`/admin/personnes/${person.id}?ok=totp`, 303);
-  });
+  app.post<RouteInput<'personne'>>(
+    '/admin/personnes/:personne/totp',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const person = await loadPerson(request);
+      if (!person) return reply.callNotFound();
+      const confirm = await requireFreshConfirmation(db, request, reply, `/admin/personnes/${person.id}`);
+      if (confirm) return confirm;
+      if (request.body?.confirm !== 'oui')
+        return personPage(request, reply, { confirm: 'Confirmez la réinitialisation.' });
+      await resetSecondFactor(db, request.actor, person);
+      return reply.redirect(`/admin/personnes/${person.id}?ok=totp`, 303);
+    },
+  );
 
   // Re-authentication: a fresh TOTP code, valid five minutes, before sensitive actions.
-  app.get('/connexion/confirmer', async (request, reply) => {
-    if (request.actor.kind !== 'user') return reply.redirect('/connexion');
-    const back = safeReturn((request.query as { retour?: string }).retour);
+  app.get<RouteInput>('/connexion/confirmer', { config: { access: 'signed-in' } }, async (request, reply) => {
+    const back = safeReturn(request.query.retour);
     return reply.page(
       { title: 'Confirmer votre identité' },
       <ConfirmPage csrf={reply.generateCsrf()} back={back} />,
     );
   });
 
-  app.post(
+  app.post<RouteInput>(
     '/connexion/confirmer',
-    { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    { config: { access: 'signed-in', rateLimit: { max: 10, timeWindow: '1 minute' } } },
     async (request, reply) => {
-      const actor = request.actor;
-      if (actor.kind !== 'user') return reply.redirect('/connexion');
-      const body = (request.body ?? {}) as { code?: string; retour?: string };
+      const actor = signedInActor(request);
+      const body = request.body ?? {};
       const back = safeReturn(body.retour);
       // Counted with the sign-in's codes: a stolen session cannot guess its way to sensitive actions.
       const result = await checkCodeCounted(db, actor.userId, () =>
@@ -220,9 +241,8 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     },
   );
 
-  app.get('/compte/sessions', async (request, reply) => {
-    const actor = request.actor;
-    if (actor.kind !== 'user') return reply.redirect('/connexion');
+  app.get<RouteInput>('/compte/sessions', { config: { access: 'signed-in' } }, async (request, reply) => {
+    const actor = signedInActor(request);
     const sessions = await listSessions(db, actor.userId, request.cookies[SESSION_COOKIE]);
     return reply.page(
       { title: 'Mes sessions' },
@@ -230,39 +250,43 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
     );
   });
 
-  app.post('/compte/sessions/fermer', async (request, reply) => {
-    const actor = request.actor;
-    if (actor.kind !== 'user') return reply.redirect('/connexion');
-    const handle = String((request.body as { session?: string })?.session ?? '');
-    if (!(await revokeSession(db, actor.userId, handle))) {
-      const sessions = await listSessions(db, actor.userId, request.cookies[SESSION_COOKIE]);
-      return reply.page(
-        { title: 'Mes sessions', hasErrors: true, status: 400 },
-        <SessionsPage
-          sessions={sessions}
-          csrf={reply.generateCsrf()}
-          error="Cette session est déjà fermée."
-        />,
-      );
-    }
-    await audit(db, { actor, action: 'auth.session.revoke', ip: request.ip });
-    return reply.redirect('/compte/sessions?ok=session', 303);
-  });
+  app.post<RouteInput>(
+    '/compte/sessions/fermer',
+    { config: { access: 'signed-in' } },
+    async (request, reply) => {
+      const actor = signedInActor(request);
+      const handle = String(request.body?.session ?? '');
+      if (!(await revokeSession(db, actor.userId, handle))) {
+        const sessions = await listSessions(db, actor.userId, request.cookies[SESSION_COOKIE]);
+        return reply.page(
+          { title: 'Mes sessions', hasErrors: true, status: 400 },
+          <SessionsPage
+            sessions={sessions}
+            csrf={reply.generateCsrf()}
+            error="Cette session est déjà fermée."
+          />,
+        );
+      }
+      await audit(db, { actor, action: 'auth.session.revoke', ip: request.ip });
+      return reply.redirect('/compte/sessions?ok=session', 303);
+    },
+  );
 
-  app.post('/compte/sessions/toutes', async (request, reply) => {
-    const actor = request.actor;
-    if (actor.kind !== 'user') return reply.redirect('/connexion');
-    if ((request.body as { confirm?: string })?.confirm !== 'oui')
-      return reply.redirect('/compte/sessions', 303);
-    await revokeAllSessions(db, actor.userId);
-    await audit(db, { actor, action: 'auth.signout.everywhere', ip: request.ip });
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.redirect('/', 303);
-  });
+  app.post<RouteInput>(
+    '/compte/sessions/toutes',
+    { config: { access: 'signed-in' } },
+    async (request, reply) => {
+      const actor = signedInActor(request);
+      if (request.body?.confirm !== 'oui') return reply.redirect('/compte/sessions', 303);
+      await revokeAllSessions(db, actor.userId);
+      await audit(db, { actor, action: 'auth.signout.everywhere', ip: request.ip });
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.redirect('/', 303);
+    },
+  );
 
   // Mail that could not leave (no SMTP): administrators read it here. Reading is journaled.
-  app.get('/admin/courriels', async (request, reply) => {
-    if (!isAdmin(request.actor)) throw new ForbiddenError();
+  app.get('/admin/courriels', { config: { access: 'admin' } }, async (request, reply) => {
     const rows = await takeOutbox(db);
     await audit(db, { actor: request.actor, action: 'mail.outbox.read', ip: request.ip });
     return reply.header('cache-control', 'no-store').page(

@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
-import { type Actor, can, isAdmin, isHelperIn } from '../../platform/auth/policy.ts';
+import { can } from '../../platform/auth/policy.ts';
 import { setActiveCollectivite } from '../../platform/auth/session-admin.ts';
 import { closeSession, SESSION_COOKIE } from '../../platform/auth/sessions.ts';
 import { authenticate } from '../../platform/auth/users.ts';
-import { parseForm } from '../../platform/forms.ts';
+import { parseForm, type RouteInput, textOf } from '../../platform/forms.ts';
+import { isSignedIn, type SignedIn, signedInActor } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { listCollectivites } from '../territoires/index.ts';
 import { warnOfLockout } from './lockout-mail.ts';
@@ -21,19 +22,19 @@ const signInSchema = z.object({
 });
 
 export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
-  app.get('/connexion', async (request, reply) => {
-    if (request.actor.kind === 'user') return reply.redirect('/espace');
+  app.get<RouteInput>('/connexion', { config: { access: 'public' } }, async (request, reply) => {
+    if (isSignedIn(request.actor)) return reply.redirect('/espace');
     return reply.page(
       { title: 'Se connecter' },
       <SignInPage csrf={reply.generateCsrf()} proconnect={config.proconnect !== undefined} />,
     );
   });
 
-  app.post(
+  app.post<RouteInput>(
     '/connexion',
-    { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    { config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
     async (request, reply) => {
-      const body = request.body as Record<string, string>;
+      const body = request.body;
       const form = parseForm(signInSchema, body);
       const result = form.ok ? await authenticate(db, form.data.email, form.data.password, request.ip) : null;
       if (result && !result.ok) {
@@ -56,7 +57,7 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
           <SignInPage
             csrf={reply.generateCsrf()}
             errors={errors}
-            email={body?.email}
+            email={textOf(body?.email)}
             proconnect={config.proconnect !== undefined}
           />,
         );
@@ -65,17 +66,17 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
     },
   );
 
-  app.post('/deconnexion', async (request, reply) => {
+  app.post('/deconnexion', { config: { access: 'public' } }, async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
     if (token) await closeSession(db, token);
-    if (request.actor.kind === 'user')
+    if (isSignedIn(request.actor))
       await audit(db, { actor: request.actor, action: 'auth.signout', ip: request.ip });
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect('/', 303);
   });
 
   /** The person's space: what they may do, and the collectivité they act in. */
-  const spacePage = async (actor: Actor & { kind: 'user' }, reply: FastifyReply, error?: string) => {
+  const spacePage = async (actor: SignedIn, reply: FastifyReply, error?: string) => {
     // The person's collectivités, read once for the theme links and the chooser.
     const mine = new Set(actor.memberships.map((m) => m.collectiviteId));
     const own = (await listCollectivites(db)).filter((c) => mine.has(c.id));
@@ -85,14 +86,14 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
       links.push({ href: '/admin/territoire', label: 'Gérer le territoire et les collectivités membres' });
     }
     const managesPeople =
-      isAdmin(actor) || own.some((c) => can(actor, 'people.manage', { collectiviteId: c.id }));
+      can(actor, 'opsn.manage') || own.some((c) => can(actor, 'people.manage', { collectiviteId: c.id }));
     if (managesPeople)
       links.push(
         { href: '/admin/personnes', label: 'Inviter des personnes et gérer leurs rôles' },
         { href: '/admin/habilitations', label: 'Habiliter les aidants aux mandats' },
         { href: '/admin/lieux-activite', label: 'Approuver les lieux d’activité des médiateurs' },
       );
-    if (own.some((c) => isHelperIn(actor, c.id))) {
+    if (own.some((c) => can(actor, 'activities.record', { collectiviteId: c.id }))) {
       links.push(
         { href: '/activites', label: 'Mes comptes rendus d’activité' },
         { href: '/beneficiaires', label: 'Les personnes que j’accompagne' },
@@ -101,13 +102,13 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
       );
     }
     for (const c of own) {
-      if (can(actor, 'statistics.read', { collectiviteId: c.id }) && !isAdmin(actor)) {
+      if (can(actor, 'statistics.read', { collectiviteId: c.id }) && !can(actor, 'opsn.manage')) {
         links.push({ href: `/statistiques/collectivites/${c.id}`, label: `Statistiques de ${c.name}` });
       }
     }
-    if (isAdmin(actor))
+    if (can(actor, 'opsn.manage'))
       links.push({ href: '/statistiques/opsn', label: 'Statistiques de tout le territoire' });
-    if (isAdmin(actor) || own.some((c) => can(actor, 'places.manage', { collectiviteId: c.id })))
+    if (can(actor, 'opsn.manage') || own.some((c) => can(actor, 'places.manage', { collectiviteId: c.id })))
       links.push({ href: '/admin/lieux', label: 'Gérer les lieux de médiation numérique et les importer' });
     links.push({ href: '/compte/sessions', label: 'Mes sessions de connexion' });
     if (can(actor, 'opsn.manage'))
@@ -136,20 +137,22 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
     );
   };
 
-  app.get('/espace', async (request, reply) => {
-    const actor = request.actor;
-    if (actor.kind !== 'user') return reply.redirect('/connexion');
+  app.get('/espace', { config: { access: 'signed-in' } }, async (request, reply) => {
+    const actor = signedInActor(request);
     return spacePage(actor, reply);
   });
 
-  app.post('/espace/collectivite', async (request, reply) => {
-    const actor = request.actor;
-    if (actor.kind !== 'user') return reply.redirect('/connexion');
-    const id = Number((request.body as { collectivite?: string })?.collectivite);
-    const ok =
-      Number.isSafeInteger(id) &&
-      (await setActiveCollectivite(db, request.cookies[SESSION_COOKIE] ?? '', actor.memberships, id));
-    if (!ok) return spacePage(actor, reply, 'Choisissez une collectivité où vous avez un rôle.');
-    return reply.redirect('/espace', 303);
-  });
+  app.post<RouteInput>(
+    '/espace/collectivite',
+    { config: { access: 'signed-in' } },
+    async (request, reply) => {
+      const actor = signedInActor(request);
+      const id = Number(request.body?.collectivite);
+      const ok =
+        Number.isSafeInteger(id) &&
+        (await setActiveCollectivite(db, request.cookies[SESSION_COOKIE] ?? '', actor.memberships, id));
+      if (!ok) return spacePage(actor, reply, 'Choisissez une collectivité où vous avez un rôle.');
+      return reply.redirect('/espace', 303);
+    },
+  );
 }

@@ -11,6 +11,7 @@ import {
   useTotpCode,
 } from '../../platform/auth/second-factor.ts';
 import { sealSecret } from '../../platform/auth/secret-box.ts';
+import type { RouteInput } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { warnOfLockout } from './lockout-mail.ts';
 import { countFailedCode, dropPending, finishSignIn, loadPending, type PendingSignIn } from './signin.ts';
@@ -22,13 +23,13 @@ const WRONG_CODE =
 const EXPIRED = 'Votre connexion a expiré ou a connu trop d’essais : recommencez.';
 
 /** Per address, as for the password: the per-account count (lockout.ts) bounds the rest. */
-const secondStepRateLimit = { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } };
+const secondStepRateLimit = { max: 10, timeWindow: '1 minute' };
 
 /** The second step of sign-in: a TOTP code (or a recovery code), or enrolling an app. */
 export function secondFactorRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
   const restart = (reply: FastifyReply) => reply.redirect('/connexion', 303);
 
-  app.get('/connexion/code', async (request, reply) => {
+  app.get<RouteInput>('/connexion/code', { config: { access: 'public' } }, async (request, reply) => {
     const pending = await loadPending(db, request);
     if (!pending) return restart(reply);
     if (!pending.hasTotp) return reply.redirect('/connexion/activer', 303);
@@ -38,31 +39,35 @@ export function secondFactorRoutes(app: FastifyInstance, { db, config }: RouteCo
     );
   });
 
-  app.post('/connexion/code', secondStepRateLimit, async (request, reply) => {
-    const pending = await loadPending(db, request);
-    if (!pending?.hasTotp) return restart(reply);
-    const code = String((request.body as { code?: string })?.code ?? '').trim();
-    const isRecovery = RECOVERY_CODE.test(code) && !/^\d+$/.test(code);
-    // Counted before the check: however many requests arrive at once, few codes are checked.
-    const result = await checkCodeCounted(db, pending.userId, () =>
-      isRecovery ? useRecoveryCode(db, pending.userId, code) : useTotpCode(db, pending.userId, code),
-    );
-    if (result.outcome === 'locked') {
-      await dropPending(db, pending);
-      return reply.page({ title: 'Connexion bloquée', status: 401 }, <LockedPage />);
-    }
-    if (result.outcome === 'accepted') {
-      await finishSignIn(db, config, request, reply, pending, isRecovery ? 'recovery-code' : 'totp');
-      return reply.redirect('/espace', 303);
-    }
-    if (result.lockedUntil) {
-      await warnOfLockout(db, config, request, pending.userId, 'code', result.lockedUntil);
-      await dropPending(db, pending);
-    }
-    return refuseCode(request, reply, pending, isRecovery ? 'recovery-code' : 'totp', (error) => (
-      <CodePage csrf={reply.generateCsrf()} error={error} linking={pending.confirmAction !== null} />
-    ));
-  });
+  app.post<RouteInput>(
+    '/connexion/code',
+    { config: { access: 'public', rateLimit: secondStepRateLimit } },
+    async (request, reply) => {
+      const pending = await loadPending(db, request);
+      if (!pending?.hasTotp) return restart(reply);
+      const code = String(request.body?.code ?? '').trim();
+      const isRecovery = RECOVERY_CODE.test(code) && !/^\d+$/.test(code);
+      // Counted before the check: however many requests arrive at once, few codes are checked.
+      const result = await checkCodeCounted(db, pending.userId, () =>
+        isRecovery ? useRecoveryCode(db, pending.userId, code) : useTotpCode(db, pending.userId, code),
+      );
+      if (result.outcome === 'locked') {
+        await dropPending(db, pending);
+        return reply.page({ title: 'Connexion bloquée', status: 401 }, <LockedPage />);
+      }
+      if (result.outcome === 'accepted') {
+        await finishSignIn(db, config, request, reply, pending, isRecovery ? 'recovery-code' : 'totp');
+        return reply.redirect('/espace', 303);
+      }
+      if (result.lockedUntil) {
+        await warnOfLockout(db, config, request, pending.userId, 'code', result.lockedUntil);
+        await dropPending(db, pending);
+      }
+      return refuseCode(request, reply, pending, isRecovery ? 'recovery-code' : 'totp', (error) => (
+        <CodePage csrf={reply.generateCsrf()} error={error} linking={pending.confirmAction !== null} />
+      ));
+    },
+  );
 
   /** Journals a wrong code and shows the form again, or sends back to the start after too many. */
   async function refuseCode(
@@ -117,37 +122,41 @@ export function secondFactorRoutes(app: FastifyInstance, { db, config }: RouteCo
     );
   };
 
-  app.get('/connexion/activer', async (request, reply) => {
+  app.get<RouteInput>('/connexion/activer', { config: { access: 'public' } }, async (request, reply) => {
     const pending = await loadPending(db, request);
     if (!pending) return restart(reply);
     if (pending.hasTotp) return reply.redirect('/connexion/code', 303);
     return enrolPage(reply, pending);
   });
 
-  app.post('/connexion/activer', secondStepRateLimit, async (request, reply) => {
-    const pending = await loadPending(db, request);
-    if (!pending || pending.hasTotp || !pending.enrolSecret) return restart(reply);
-    const code = String((request.body as { code?: string })?.code ?? '');
-    const step = await checkTotp(pending.enrolSecret, code);
-    if (step === null) {
-      const usedUp = await countFailedCode(db, pending);
-      if (usedUp) return restart(reply);
-      return enrolPage(reply, pending, WRONG_CODE);
-    }
-    await db
-      .updateTable('app_user')
-      .set({ totp_secret: sealSecret(db, pending.enrolSecret), totp_last_step: step })
-      .where('id', '=', pending.userId)
-      .execute();
-    const codes = await newRecoveryCodes(db, pending.userId);
-    await audit(db, {
-      actor: request.actor,
-      action: 'auth.totp.enrolled',
-      subject: { type: 'user', id: pending.userId },
-      ip: request.ip,
-    });
-    await finishSignIn(db, config, request, reply, pending, 'enrolment');
-    reply.header('cache-control', 'no-store');
-    return reply.page({ title: 'Vos codes de secours' }, <RecoveryCodesPage codes={codes} />);
-  });
+  app.post<RouteInput>(
+    '/connexion/activer',
+    { config: { access: 'public', rateLimit: secondStepRateLimit } },
+    async (request, reply) => {
+      const pending = await loadPending(db, request);
+      if (!pending || pending.hasTotp || !pending.enrolSecret) return restart(reply);
+      const code = String(request.body?.code ?? '');
+      const step = await checkTotp(pending.enrolSecret, code);
+      if (step === null) {
+        const usedUp = await countFailedCode(db, pending);
+        if (usedUp) return restart(reply);
+        return enrolPage(reply, pending, WRONG_CODE);
+      }
+      await db
+        .updateTable('app_user')
+        .set({ totp_secret: sealSecret(db, pending.enrolSecret), totp_last_step: step })
+        .where('id', '=', pending.userId)
+        .execute();
+      const codes = await newRecoveryCodes(db, pending.userId);
+      await audit(db, {
+        actor: request.actor,
+        action: 'auth.totp.enrolled',
+        subject: { type: 'user', id: pending.userId },
+        ip: request.ip,
+      });
+      await finishSignIn(db, config, request, reply, pending, 'enrolment');
+      reply.header('cache-control', 'no-store');
+      return reply.page({ title: 'Vos codes de secours' }, <RecoveryCodesPage codes={codes} />);
+    },
+  );
 }

@@ -17,12 +17,14 @@ import {
 } from '../../../test/helpers/app.ts';
 import { runRelais } from '../../../test/helpers/cli.ts';
 import { createTestDataDir } from '../../../test/helpers/database.ts';
+import { systemActor } from '../../platform/auth/policy.ts';
 import { openDatabase } from '../../platform/db/database.ts';
+import type { Dataset } from '../../platform/open-data.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
-import { registerIndexCoverageDataset } from '../observatoire/index.ts';
+import { modules } from '../index.ts';
 import { findCollectiviteByCode } from '../territoires/index.ts';
-import { indiceDataset, registerDataset } from './index.ts';
+import { regenerateDatasets } from './index.ts';
 
 /**
  * Open data through HTTP and the command line: the files after publication, what they hold
@@ -37,6 +39,14 @@ const BASE = testConfig.publicUrl;
 const LIEUX = 'lieux-mediation-numerique';
 const ACTIVITE = 'activite-mediation-numerique';
 const INDICE = 'indice-fragilite-couverture';
+
+/** A dataset its module declares without a generator yet: listed, not yet available. */
+const withoutGenerator = ({ generate: _, ...dataset }: Dataset): Dataset => dataset;
+
+/** Every module, the observatory's dataset declared without its generator. */
+const modulesWithPendingDataset = modules.map((m) =>
+  m.datasets?.some((d) => d.id === INDICE) ? { ...m, datasets: m.datasets.map(withoutGenerator) } : m,
+);
 
 /** A month the demo data never reaches: the rows the tests add are the only ones there. */
 const MONTH = '2021-03';
@@ -114,10 +124,8 @@ describe('open data', () => {
   };
 
   before(async () => {
-    // This module's own behaviour with a dataset announced but not supplied yet (the
-    // observatory supplies this one: it is put back after).
-    registerDataset(indiceDataset);
-    t = await createTestApp({ demo: true });
+    // This module's own behaviour with a dataset declared but without a generator yet.
+    t = await createTestApp({ demo: true, modules: modulesWithPendingDataset });
     admin = new Client(t.app);
     coordinator = new Client(t.app);
     await admin.signIn(ADMIN.email);
@@ -142,7 +150,6 @@ describe('open data', () => {
     await record(null, times(7, { type: 'individuel', genre: 'non_communique', age: 'non_communique' }));
   });
   after(async () => {
-    registerIndexCoverageDataset();
     await t?.close();
   });
 
@@ -451,22 +458,20 @@ describe('open data', () => {
     assert.equal((await visitor.get(`/donnees/${INDICE}.csv`)).statusCode, 404);
   });
 
-  test('another module can supply a dataset’s generator; it is then published like the others', async () => {
-    registerDataset({
-      ...indiceDataset,
-      columns: [{ name: 'commune_insee', type: 'string', description: 'Code INSEE de la commune' }],
-      generate: async () => [{ commune_insee: '69266' }, { commune_insee: '69029' }],
-    });
-    try {
-      await publish();
-      const csv = await new Client(t.app).get(`/donnees/${INDICE}.csv`);
-      assert.equal(csv.statusCode, 200);
-      assert.equal(csv.body, 'commune_insee\n69266\n69029\n');
-      const list = await new Client(t.app).get('/donnees');
-      assert.ok(!list.body.includes('Pas encore disponible'));
-    } finally {
-      registerDataset(indiceDataset);
-    }
+  test('once its module gives a dataset a generator, it is published like the others', async () => {
+    const pending = modulesWithPendingDataset.flatMap((m) => m.datasets ?? []).find((d) => d.id === INDICE)!;
+    await regenerateDatasets(t.db.db, systemActor('test'), [
+      {
+        ...pending,
+        columns: [{ name: 'commune_insee', type: 'string', description: 'Code INSEE de la commune' }],
+        generate: async () => [{ commune_insee: '69266' }, { commune_insee: '69029' }],
+      },
+    ]);
+    const csv = await new Client(t.app).get(`/donnees/${INDICE}.csv`);
+    assert.equal(csv.statusCode, 200);
+    assert.equal(csv.body, 'commune_insee\n69266\n69029\n');
+    const list = await new Client(t.app).get('/donnees');
+    assert.ok(!list.body.includes('Pas encore disponible'));
   });
 });
 

@@ -1,6 +1,7 @@
 import { systemActor } from '../../platform/auth/policy.ts';
 import type { JobDefinition } from '../../platform/jobs/job.ts';
 import type { RelaisModule } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { donneesCli } from './cli.ts';
 import { regenerateDatasets } from './publish.ts';
 import { donneesRoutes } from './routes.tsx';
@@ -12,8 +13,8 @@ export const donneesJobs: JobDefinition[] = [
     name: 'donnees.publication',
     label: 'Publication des données ouvertes',
     schedule: '15 4 * * *',
-    run: async ({ db }) => {
-      const results = await regenerateDatasets(db, systemActor('tâche planifiée'));
+    run: async ({ db }, { datasets }) => {
+      const results = await regenerateDatasets(db, systemActor('tâche planifiée'), datasets);
       const failed = results.filter((r) => r.status === 'erreur');
       if (failed.length > 0) {
         throw new Error(
@@ -32,27 +33,21 @@ export const donneesJobs: JobDefinition[] = [
 ];
 
 /**
- * Open data: the datasets Relais publishes under Licence Ouverte 2.0 (places, aggregated
- * activity, fragility index and coverage), their stable files in CSV and JSON, their pages
- * and the DCAT catalogue that data.gouv.fr harvests.
+ * Open data: the datasets the modules declare (`RelaisModule.datasets`: places, aggregated
+ * activity, fragility index and coverage), published under Licence Ouverte 2.0, their stable
+ * files in CSV and JSON, their pages and the DCAT catalogue that data.gouv.fr harvests.
  */
 export const donnees: RelaisModule = {
   name: 'donnees',
   migrations: donneesMigrations,
   routes: donneesRoutes,
   cli: donneesCli,
-  access: {
-    'GET /donnees': 'public',
-    'GET /donnees/catalogue.jsonld': 'public',
-    'GET /donnees/:fichier': 'public',
-    'POST /admin/donnees/regenerer': 'admin',
-  },
   nav: [{ href: '/donnees', label: 'Données ouvertes' }],
   jobs: donneesJobs,
   styles: ['donnees.css'],
+  auditActions: AUDIT_ACTIONS,
 };
 
-export type { Column, ColumnType, Dataset, DatasetRow, Format } from './dataset.ts';
-export { indiceDataset } from './indice-dataset.ts';
+export { AUDIT_ACTIONS } from './audit-actions.ts';
+export type { Format } from './dataset.ts';
 export { type PublicationResult, regenerateDatasets } from './publish.ts';
-export { findDataset, listDatasets, registerDataset } from './registry.ts';

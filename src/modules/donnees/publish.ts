@@ -4,7 +4,6 @@ import { type Actor, ensure } from '../../platform/auth/policy.ts';
 import { csvText } from '../../platform/csv.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { type Dataset, type DatasetRow, FORMATS, type Format } from './dataset.ts';
-import { listDatasets } from './registry.ts';
 
 /** A generated file as pages and the catalogue describe it (its content aside). */
 export type PublishedFile = {
@@ -107,13 +106,17 @@ async function publishDataset(db: Db, actor: Actor, dataset: Dataset): Promise<P
 }
 
 /**
- * Rebuilds every dataset's files, one dataset after the other, each in its own transaction:
+ * Rebuilds the files of every dataset (the modules' datasets, as the platform collected them), one dataset after the other, each in its own transaction:
  * a dataset that fails is reported and leaves its previous files in place, the others go on.
  */
-export async function regenerateDatasets(db: Db, actor: Actor): Promise<PublicationResult[]> {
+export async function regenerateDatasets(
+  db: Db,
+  actor: Actor,
+  datasets: readonly Dataset[],
+): Promise<PublicationResult[]> {
   ensure(actor, 'opendata.publish');
   const results: PublicationResult[] = [];
-  for (const dataset of listDatasets()) results.push(await publishDataset(db, actor, dataset));
+  for (const dataset of datasets) results.push(await publishDataset(db, actor, dataset));
   return results;
 }
 

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { can, ensure } from '../../platform/auth/policy.ts';
+import { can } from '../../platform/auth/policy.ts';
+import { isSignedIn } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { getOpsn } from '../territoires/index.ts';
 import { buildCatalogue } from './catalogue.ts';
 import { type Dataset, FORMATS, type Format } from './dataset.ts';
 import { fileContent, filesOf, MEDIA_TYPES, publishedFiles, regenerateDatasets } from './publish.ts';
-import { findDataset, listDatasets } from './registry.ts';
 import { type DatasetEntry, DatasetPage, DatasetsPage, PublicationReport } from './views.tsx';
 
 const CATALOGUE_ALTERNATE = {
@@ -66,17 +66,19 @@ async function sendFile(
     .send(content);
 }
 
-export function donneesRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
+export function donneesRoutes(app: FastifyInstance, { db, config, contributions }: RouteContext): void {
+  /** Every module's datasets, in module order: the order pages list them in. */
+  const { datasets } = contributions;
   const publisherName = async () => (await getOpsn(db))?.name ?? 'Relais';
 
-  app.get('/donnees', async (request, reply) => {
+  app.get('/donnees', { config: { access: 'public' } }, async (request, reply) => {
     const [files, publisher] = await Promise.all([publishedFiles(db), publisherName()]);
-    const entries: DatasetEntry[] = listDatasets().map((dataset) => ({
+    const entries: DatasetEntry[] = datasets.map((dataset) => ({
       dataset,
       files: files.filter((f) => f.dataset === dataset.id),
     }));
     // Only administrators get the form: the page stays cookie-free for everyone else.
-    const admin = request.actor.kind === 'user' && can(request.actor, 'opendata.publish');
+    const admin = isSignedIn(request.actor) && can(request.actor, 'opendata.publish');
     return reply.page(
       {
         title: 'Données ouvertes',
@@ -87,12 +89,12 @@ export function donneesRoutes(app: FastifyInstance, { db, config }: RouteContext
     );
   });
 
-  app.get('/donnees/catalogue.jsonld', async (request, reply) => {
+  app.get('/donnees/catalogue.jsonld', { config: { access: 'public' } }, async (request, reply) => {
     const [files, opsn] = await Promise.all([publishedFiles(db), getOpsn(db)]);
     const catalogue = buildCatalogue({
       base: config.publicUrl,
       publisher: { name: opsn?.name ?? 'Relais', email: opsn?.contact_email, website: opsn?.website },
-      datasets: listDatasets(),
+      datasets,
       files,
     });
     const body = JSON.stringify(catalogue, null, 2);
@@ -103,36 +105,39 @@ export function donneesRoutes(app: FastifyInstance, { db, config }: RouteContext
     return reply.type('application/ld+json; charset=utf-8').send(body);
   });
 
-  app.get('/donnees/:fichier', async (request, reply) => {
-    const match = FILE_NAME.exec((request.params as { fichier: string }).fichier);
-    const dataset = match?.[1] ? findDataset(match[1]) : undefined;
-    if (!match || !dataset) return reply.callNotFound();
-    const format = match[2] as Format | undefined;
-    if (format) return sendFile(request, reply, db, dataset, format);
-    const [files, publisher] = await Promise.all([filesOf(db, dataset.id), publisherName()]);
-    return reply.page(
-      {
-        title: dataset.title,
-        breadcrumbs: [
-          { href: '/', label: 'Accueil' },
-          { href: '/donnees', label: 'Données ouvertes' },
-        ],
-        alternates: [
-          ...FORMATS.filter((format) => files.some((f) => f.format === format)).map((format) => ({
-            href: `/donnees/${dataset.id}.${format}`,
-            type: MEDIA_TYPES[format],
-            title: `${dataset.title} (${format.toUpperCase()})`,
-          })),
-          CATALOGUE_ALTERNATE,
-        ],
-      },
-      <DatasetPage entry={{ dataset, files }} publisher={publisher} />,
-    );
-  });
+  app.get<{ Params: { fichier: string } }>(
+    '/donnees/:fichier',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const match = FILE_NAME.exec(request.params.fichier);
+      const dataset = match?.[1] ? datasets.find((d) => d.id === match[1]) : undefined;
+      if (!match || !dataset) return reply.callNotFound();
+      const format = match[2] as Format | undefined;
+      if (format) return sendFile(request, reply, db, dataset, format);
+      const [files, publisher] = await Promise.all([filesOf(db, dataset.id), publisherName()]);
+      return reply.page(
+        {
+          title: dataset.title,
+          breadcrumbs: [
+            { href: '/', label: 'Accueil' },
+            { href: '/donnees', label: 'Données ouvertes' },
+          ],
+          alternates: [
+            ...FORMATS.filter((format) => files.some((f) => f.format === format)).map((format) => ({
+              href: `/donnees/${dataset.id}.${format}`,
+              type: MEDIA_TYPES[format],
+              title: `${dataset.title} (${format.toUpperCase()})`,
+            })),
+            CATALOGUE_ALTERNATE,
+          ],
+        },
+        <DatasetPage entry={{ dataset, files }} publisher={publisher} />,
+      );
+    },
+  );
 
-  app.post('/admin/donnees/regenerer', async (request, reply) => {
-    ensure(request.actor, 'opendata.publish');
-    const results = await regenerateDatasets(db, request.actor);
+  app.post('/admin/donnees/regenerer', { config: { access: 'admin' } }, async (request, reply) => {
+    const results = await regenerateDatasets(db, request.actor, datasets);
     return reply.page(
       {
         title: 'Régénération des données ouvertes',

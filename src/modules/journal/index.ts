@@ -1,4 +1,5 @@
 import type { RelaisModule } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { journalCli } from './cli.ts';
 import { journalRoutes } from './routes.tsx';
 
@@ -6,6 +7,8 @@ import { journalRoutes } from './routes.tsx';
 export const journal: RelaisModule = {
   name: 'journal',
   routes: journalRoutes,
-  access: { 'GET /admin/journal': 'admin', 'GET /admin/journal.csv': 'admin' },
   cli: journalCli,
+  auditActions: AUDIT_ACTIONS,
 };
+
+export { AUDIT_ACTIONS } from './audit-actions.ts';

@@ -4,8 +4,9 @@ import { audit } from '../../platform/audit/journal.ts';
 import { csvText } from '../../platform/csv.ts';
 import { blankToUndefined, parseForm } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
+import { actionLabels } from './labels.ts';
 import { listActions, listEntries, PAGE_SIZE } from './service.ts';
-import { ACTION_LABELS, JournalPage } from './views.tsx';
+import { JournalPage } from './views.tsx';
 
 const isoDate = (label: string) =>
   z.preprocess(
@@ -27,8 +28,9 @@ const filterSchema = z.object({
 /** Most rows one export holds: beyond it, narrow the dates. */
 const EXPORT_LIMIT = 100_000;
 
-export function journalRoutes(app: FastifyInstance, { db }: RouteContext): void {
-  app.get('/admin/journal', async (request, reply) => {
+export function journalRoutes(app: FastifyInstance, { db, contributions }: RouteContext): void {
+  const labels = actionLabels(contributions.auditActions);
+  app.get('/admin/journal', { config: { access: 'admin' } }, async (request, reply) => {
     const form = parseForm(filterSchema, request.query);
     const filter = form.ok ? { action: form.data.action, from: form.data.from, to: form.data.to } : {};
     const page = form.ok ? form.data.page : 1;
@@ -44,6 +46,7 @@ export function journalRoutes(app: FastifyInstance, { db }: RouteContext): void 
       <JournalPage
         entries={entries.slice(0, PAGE_SIZE)}
         actions={actions}
+        labels={labels}
         filter={filter}
         errors={form.ok ? {} : form.errors}
         page={page}
@@ -53,7 +56,7 @@ export function journalRoutes(app: FastifyInstance, { db }: RouteContext): void 
     );
   });
 
-  app.get('/admin/journal.csv', async (request, reply) => {
+  app.get('/admin/journal.csv', { config: { access: 'admin' } }, async (request, reply) => {
     const form = parseForm(filterSchema, request.query);
     const filter = form.ok ? { action: form.data.action, from: form.data.from, to: form.data.to } : {};
     const entries = await listEntries(db, request.actor, filter, { offset: 0, limit: EXPORT_LIMIT });
@@ -69,7 +72,7 @@ export function journalRoutes(app: FastifyInstance, { db }: RouteContext): void 
         e.at.toISOString(),
         e.actor_label,
         e.action,
-        ACTION_LABELS[e.action] ?? '',
+        labels(e.action) ?? '',
         e.collectivite_id ?? '',
         e.subject_type ?? '',
         e.subject_id ?? '',

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Actor, can, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
+import { type Actor, can } from '../../platform/auth/policy.ts';
 import { csvText } from '../../platform/csv.ts';
-import { TAKES_FILES } from '../../platform/http/uploads.ts';
+import { type RouteInput, textOf } from '../../platform/forms.ts';
+import { activeCollectiviteOf } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { formatDate } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
@@ -15,14 +16,13 @@ import {
   PlaceFormPage,
 } from './admin-views.tsx';
 import { formValuesOf, type PlaceFormValues, parsePlaceForm } from './form.ts';
-import { type ImportReport, importPlaces, reportRecords } from './import.ts';
+import { type ImportReport, importPlaces, reportRecords, rowResultOf } from './import.ts';
 import { MAP_ASSETS } from './map-view.tsx';
 import {
   findImport,
   findManagedPlace,
   listImports,
   listManagedPlaces,
-  managedCollectivites,
   newPlaceLmnId,
   placeHistory,
   savePlace,
@@ -43,7 +43,7 @@ async function choicesFor(db: RouteContext['db'], actor: Actor): Promise<Collect
   const mine = members
     .filter((m) => can(actor, 'places.manage', { collectiviteId: m.id }))
     .map((m) => ({ id: m.id, name: displayName(m) }));
-  return isAdmin(actor) ? [{ id: null, name: 'L’OPSN (aucune collectivité)' }, ...mine] : mine;
+  return can(actor, 'opsn.manage') ? [{ id: null, name: 'L’OPSN (aucune collectivité)' }, ...mine] : mine;
 }
 
 /** The collectivité chosen in a form, if this person may choose it. */
@@ -56,37 +56,21 @@ function chosenCollectivite(
   return choices.find((c) => c.id === id);
 }
 
-/** Only administrators and coordinators look after places; each place's own rule comes after. */
-const managers = {
-  preHandler: async (request: FastifyRequest) => {
-    const scope = managedCollectivites(request.actor);
-    if (scope !== null && scope.length === 0) throw new ForbiddenError();
-  },
-};
-
-const lieuParam = (request: FastifyRequest) => (request.params as { lieu: string }).lieu;
-
 export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
-  app.get('/admin/lieux', managers, async (request, reply) => {
-    const query = request.query as { q?: string; statut?: string; page?: string; ok?: string };
+  app.get<RouteInput>('/admin/lieux', { config: { access: 'coordinator' } }, async (request, reply) => {
+    const query = request.query;
     const status = query.statut === 'publie' || query.statut === 'brouillon' ? query.statut : undefined;
     const page = Math.max(1, Math.min(10_000, Number(query.page) || 1));
-    const q = query.q?.trim() || undefined;
+    const q = textOf(query.q)?.trim() || undefined;
     const list = await listManagedPlaces(db, request.actor, { q, status, page });
     return reply.page(
       { title: 'Lieux', breadcrumbs: [{ href: '/espace', label: 'Mon espace' }] },
-      <ManagedListPage
-        {...list}
-        page={page}
-        q={q}
-        status={status}
-        flash={query.ok ? FLASH[query.ok] : undefined}
-      />,
+      <ManagedListPage {...list} page={page} q={q} status={status} flash={FLASH[textOf(query.ok) ?? '']} />,
     );
   });
 
   const renderForm = async (
-    request: FastifyRequest,
+    request: FastifyRequest<RouteInput>,
     reply: FastifyReply,
     options: {
       title: string;
@@ -118,113 +102,137 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
       />,
     );
 
-  app.get('/admin/lieux/nouveau', managers, async (request, reply) => {
-    const choices = await choicesFor(db, request.actor);
-    const active = request.actor.kind === 'user' ? request.actor.activeCollectiviteId : null;
-    const preferred =
-      choices.find((c) => c.id === active) ?? choices.find((c) => c.id !== null) ?? choices[0];
-    return renderForm(request, reply, {
-      title: 'Ajouter un lieu',
-      action: '/admin/lieux/nouveau',
-      values: {},
-      errors: {},
-      collectiviteId: preferred?.id ?? null,
-    });
-  });
-
-  app.post('/admin/lieux/nouveau', managers, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const choices = await choicesFor(db, request.actor);
-    const chosen = chosenCollectivite(body, choices);
-    // A new place gets its standard identifier here: the form has no field for it.
-    const parsed = parsePlaceForm(body, newPlaceLmnId());
-    const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
-    if (!chosen) errors.collectivite = 'Choisissez une collectivité parmi celles que vous gérez.';
-    if (!parsed.ok || !chosen) {
+  app.get<RouteInput>(
+    '/admin/lieux/nouveau',
+    { config: { access: 'coordinator' } },
+    async (request, reply) => {
+      const choices = await choicesFor(db, request.actor);
+      const active = activeCollectiviteOf(request.actor);
+      const preferred =
+        choices.find((c) => c.id === active) ?? choices.find((c) => c.id !== null) ?? choices[0];
       return renderForm(request, reply, {
         title: 'Ajouter un lieu',
         action: '/admin/lieux/nouveau',
-        values: parsed.ok ? formValuesOf(parsed.place) : parsed.values,
-        errors,
-        collectiviteId: chosen?.id ?? null,
+        values: {},
+        errors: {},
+        collectiviteId: preferred?.id ?? null,
       });
-    }
-    const saved = await savePlace(db, request.actor, { place: parsed.place, collectiviteId: chosen.id });
-    return reply.redirect(`/admin/lieux/${saved.id}?ok=enregistre`, 303);
-  });
+    },
+  );
 
-  app.get('/admin/lieux/:lieu', managers, async (request, reply) => {
-    const row = await findManagedPlace(db, request.actor, lieuParam(request));
-    if (!row) return reply.callNotFound();
-    const ok = (request.query as { ok?: string }).ok;
-    return renderForm(request, reply, {
-      title: row.nom,
-      flash: ok ? FLASH[ok] : undefined,
-      action: `/admin/lieux/${row.id}`,
-      values: formValuesOf(placeOf(row)),
-      errors: {},
-      collectiviteId: row.collectivite_id,
-      status: row.status,
-      placeId: row.id,
-    });
-  });
+  app.post<RouteInput>(
+    '/admin/lieux/nouveau',
+    { config: { access: 'coordinator' } },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const choices = await choicesFor(db, request.actor);
+      const chosen = chosenCollectivite(body, choices);
+      // A new place gets its standard identifier here: the form has no field for it.
+      const parsed = parsePlaceForm(body, newPlaceLmnId());
+      const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
+      if (!chosen) errors.collectivite = 'Choisissez une collectivité parmi celles que vous gérez.';
+      if (!parsed.ok || !chosen) {
+        return renderForm(request, reply, {
+          title: 'Ajouter un lieu',
+          action: '/admin/lieux/nouveau',
+          values: parsed.ok ? formValuesOf(parsed.place) : parsed.values,
+          errors,
+          collectiviteId: chosen?.id ?? null,
+        });
+      }
+      const saved = await savePlace(db, request.actor, { place: parsed.place, collectiviteId: chosen.id });
+      return reply.redirect(`/admin/lieux/${saved.id}?ok=enregistre`, 303);
+    },
+  );
 
-  app.post('/admin/lieux/:lieu', managers, async (request, reply) => {
-    const row = await findManagedPlace(db, request.actor, lieuParam(request));
-    if (!row) return reply.callNotFound();
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const chosen = chosenCollectivite(body, await choicesFor(db, request.actor));
-    const parsed = parsePlaceForm(body, row.lmn_id);
-    const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
-    if (!chosen) errors.collectivite = 'Choisissez une collectivité parmi celles que vous gérez.';
-    if (!parsed.ok || !chosen) {
+  app.get<RouteInput<'lieu'>>(
+    '/admin/lieux/:lieu',
+    { config: { access: { coordinatorOf: 'lieu' } } },
+    async (request, reply) => {
+      const row = await findManagedPlace(db, request.actor, request.params.lieu);
+      if (!row) return reply.callNotFound();
+      const ok = textOf(request.query.ok);
       return renderForm(request, reply, {
         title: row.nom,
+        flash: ok ? FLASH[ok] : undefined,
         action: `/admin/lieux/${row.id}`,
-        values: parsed.ok ? formValuesOf(parsed.place) : parsed.values,
-        errors,
-        collectiviteId: chosen?.id ?? row.collectivite_id,
+        values: formValuesOf(placeOf(row)),
+        errors: {},
+        collectiviteId: row.collectivite_id,
         status: row.status,
         placeId: row.id,
       });
-    }
-    const saved = await savePlace(db, request.actor, {
-      id: row.id,
-      place: parsed.place,
-      collectiviteId: chosen.id,
-    });
-    return reply.redirect(`/admin/lieux/${row.id}?ok=${saved.changed ? 'enregistre' : 'inchange'}`, 303);
-  });
+    },
+  );
+
+  app.post<RouteInput<'lieu'>>(
+    '/admin/lieux/:lieu',
+    { config: { access: { coordinatorOf: 'lieu' } } },
+    async (request, reply) => {
+      const row = await findManagedPlace(db, request.actor, request.params.lieu);
+      if (!row) return reply.callNotFound();
+      const body = request.body ?? {};
+      const chosen = chosenCollectivite(body, await choicesFor(db, request.actor));
+      const parsed = parsePlaceForm(body, row.lmn_id);
+      const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
+      if (!chosen) errors.collectivite = 'Choisissez une collectivité parmi celles que vous gérez.';
+      if (!parsed.ok || !chosen) {
+        return renderForm(request, reply, {
+          title: row.nom,
+          action: `/admin/lieux/${row.id}`,
+          values: parsed.ok ? formValuesOf(parsed.place) : parsed.values,
+          errors,
+          collectiviteId: chosen?.id ?? row.collectivite_id,
+          status: row.status,
+          placeId: row.id,
+        });
+      }
+      const saved = await savePlace(db, request.actor, {
+        id: row.id,
+        place: parsed.place,
+        collectiviteId: chosen.id,
+      });
+      return reply.redirect(`/admin/lieux/${row.id}?ok=${saved.changed ? 'enregistre' : 'inchange'}`, 303);
+    },
+  );
 
   for (const [path, status, flash] of [
     ['publier', 'publie', 'publie'],
     ['depublier', 'brouillon', 'depublie'],
   ] as const) {
-    app.post(`/admin/lieux/:lieu/${path}`, managers, async (request, reply) => {
-      const row = await findManagedPlace(db, request.actor, lieuParam(request));
-      if (!row) return reply.callNotFound();
-      await setPlaceStatus(db, request.actor, row.id, status);
-      return reply.redirect(`/admin/lieux/${row.id}?ok=${flash}`, 303);
-    });
+    app.post<RouteInput<'lieu'>>(
+      `/admin/lieux/:lieu/${path}`,
+      { config: { access: { coordinatorOf: 'lieu' } } },
+      async (request, reply) => {
+        const row = await findManagedPlace(db, request.actor, request.params.lieu);
+        if (!row) return reply.callNotFound();
+        await setPlaceStatus(db, request.actor, row.id, status);
+        return reply.redirect(`/admin/lieux/${row.id}?ok=${flash}`, 303);
+      },
+    );
   }
 
-  app.get('/admin/lieux/:lieu/historique', managers, async (request, reply) => {
-    const row = await findManagedPlace(db, request.actor, lieuParam(request));
-    if (!row) return reply.callNotFound();
-    return reply.page(
-      {
-        title: `Historique : ${row.nom}`,
-        breadcrumbs: [
-          { href: '/espace', label: 'Mon espace' },
-          { href: '/admin/lieux', label: 'Lieux' },
-          { href: `/admin/lieux/${row.id}`, label: row.nom },
-        ],
-      },
-      <HistoryPage nom={row.nom} id={row.id} revisions={await placeHistory(db, row.id)} />,
-    );
-  });
+  app.get<RouteInput<'lieu'>>(
+    '/admin/lieux/:lieu/historique',
+    { config: { access: { coordinatorOf: 'lieu' } } },
+    async (request, reply) => {
+      const row = await findManagedPlace(db, request.actor, request.params.lieu);
+      if (!row) return reply.callNotFound();
+      return reply.page(
+        {
+          title: `Historique : ${row.nom}`,
+          breadcrumbs: [
+            { href: '/espace', label: 'Mon espace' },
+            { href: '/admin/lieux', label: 'Lieux' },
+            { href: `/admin/lieux/${row.id}`, label: row.nom },
+          ],
+        },
+        <HistoryPage nom={row.nom} id={row.id} revisions={await placeHistory(db, row.id)} />,
+      );
+    },
+  );
 
-  const importForm = async (request: FastifyRequest, reply: FastifyReply, errors: FieldErrors) =>
+  const importForm = async (request: FastifyRequest<RouteInput>, reply: FastifyReply, errors: FieldErrors) =>
     reply.page(
       {
         title: 'Importer des lieux',
@@ -243,52 +251,60 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
       />,
     );
 
-  app.get('/admin/lieux/import', managers, (request, reply) => importForm(request, reply, {}));
+  app.get<RouteInput>('/admin/lieux/import', { config: { access: 'coordinator' } }, (request, reply) =>
+    importForm(request, reply, {}),
+  );
 
-  app.post('/admin/lieux/import', { ...managers, ...TAKES_FILES }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const choices = await choicesFor(db, request.actor);
-    const chosen = chosenCollectivite(body, choices);
-    const file = body.fichier;
-    const errors: FieldErrors = {};
-    if (!Buffer.isBuffer(file) || file.length === 0)
-      errors.fichier = 'Choisissez un fichier CSV ou JSON non vide.';
-    if (!chosen) errors.collectivite = 'Choisissez une collectivité parmi celles que vous gérez.';
-    if (!Buffer.isBuffer(file) || file.length === 0 || !chosen) return importForm(request, reply, errors);
-    // The form sends the bytes only; the source names the import when given.
-    const source = typeof body.source === 'string' && body.source.trim() ? body.source.trim() : undefined;
-    const members = await listCollectivites(db);
-    const code = chosen.id === null ? undefined : members.find((m) => m.id === chosen.id)?.code;
-    const flag = (name: string) => body[name] === 'oui';
-    const result = await importPlaces(db, request.actor, file.toString('utf8'), {
-      fileName: source ?? `fichier envoyé le ${formatDate(new Date(), 'short')}`,
-      source,
-      collectiviteCode: code,
-      dryRun: flag('essai'),
-      strict: flag('strict'),
-      draft: flag('brouillon'),
-      overwrite: flag('ecraser'),
-    });
-    if (!result.ok) return importForm(request, reply, { fichier: result.reason });
-    if (result.report.importId) return reply.redirect(`/admin/lieux/imports/${result.report.importId}`, 303);
-    return reply.page(
-      {
-        title: 'Rapport d’import',
-        breadcrumbs: [
-          { href: '/espace', label: 'Mon espace' },
-          { href: '/admin/lieux', label: 'Lieux' },
-        ],
-      },
-      <ImportReportPage report={result.report} />,
-    );
-  });
+  app.post<RouteInput>(
+    '/admin/lieux/import',
+    { config: { access: 'coordinator', files: true } },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const choices = await choicesFor(db, request.actor);
+      const chosen = chosenCollectivite(body, choices);
+      const file = body.fichier;
+      const errors: FieldErrors = {};
+      if (!Buffer.isBuffer(file) || file.length === 0)
+        errors.fichier = 'Choisissez un fichier CSV ou JSON non vide.';
+      if (!chosen) errors.collectivite = 'Choisissez une collectivité parmi celles que vous gérez.';
+      if (!Buffer.isBuffer(file) || file.length === 0 || !chosen) return importForm(request, reply, errors);
+      // The form sends the bytes only; the source names the import when given.
+      const source = typeof body.source === 'string' && body.source.trim() ? body.source.trim() : undefined;
+      const members = await listCollectivites(db);
+      const code = chosen.id === null ? undefined : members.find((m) => m.id === chosen.id)?.code;
+      const flag = (name: string) => body[name] === 'oui';
+      const result = await importPlaces(db, request.actor, file.toString('utf8'), {
+        fileName: source ?? `fichier envoyé le ${formatDate(new Date(), 'short')}`,
+        source,
+        collectiviteCode: code,
+        dryRun: flag('essai'),
+        strict: flag('strict'),
+        draft: flag('brouillon'),
+        overwrite: flag('ecraser'),
+      });
+      if (!result.ok) return importForm(request, reply, { fichier: result.reason });
+      if (result.report.importId)
+        return reply.redirect(`/admin/lieux/imports/${result.report.importId}`, 303);
+      return reply.page(
+        {
+          title: 'Rapport d’import',
+          breadcrumbs: [
+            { href: '/espace', label: 'Mon espace' },
+            { href: '/admin/lieux', label: 'Lieux' },
+          ],
+        },
+        <ImportReportPage report={result.report} />,
+      );
+    },
+  );
 
-  const storedReport = async (request: FastifyRequest) => {
-    const row = await findImport(db, request.actor, (request.params as { import: string }).import);
+  const storedReport = async (request: FastifyRequest<RouteInput<'import'>>) => {
+    const row = await findImport(db, request.actor, request.params.import);
     if (!row) return undefined;
     const stored = row.report as Pick<ImportReport, 'rows' | 'fileNotes' | 'format'>;
     const report: ImportReport = {
       ...stored,
+      rows: stored.rows.map((r) => ({ ...r, result: rowResultOf(r.result) })),
       fileName: row.file_name,
       source: row.source,
       read: row.read,
@@ -304,27 +320,35 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     return report;
   };
 
-  app.get('/admin/lieux/imports/:import', managers, async (request, reply) => {
-    const report = await storedReport(request);
-    if (!report) return reply.callNotFound();
-    return reply.page(
-      {
-        title: 'Rapport d’import',
-        breadcrumbs: [
-          { href: '/admin/lieux', label: 'Lieux' },
-          { href: '/admin/lieux/import', label: 'Importer' },
-        ],
-      },
-      <ImportReportPage report={report} csvUrl={`/admin/lieux/imports/${report.importId}/rapport.csv`} />,
-    );
-  });
+  app.get<RouteInput<'import'>>(
+    '/admin/lieux/imports/:import',
+    { config: { access: { coordinatorOf: 'import' } } },
+    async (request, reply) => {
+      const report = await storedReport(request);
+      if (!report) return reply.callNotFound();
+      return reply.page(
+        {
+          title: 'Rapport d’import',
+          breadcrumbs: [
+            { href: '/admin/lieux', label: 'Lieux' },
+            { href: '/admin/lieux/import', label: 'Importer' },
+          ],
+        },
+        <ImportReportPage report={report} csvUrl={`/admin/lieux/imports/${report.importId}/rapport.csv`} />,
+      );
+    },
+  );
 
-  app.get('/admin/lieux/imports/:import/rapport.csv', managers, async (request, reply) => {
-    const report = await storedReport(request);
-    if (!report) return reply.callNotFound();
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="rapport-import-${report.importId}.csv"`)
-      .send(`\uFEFF${csvText(reportRecords(report))}`);
-  });
+  app.get<RouteInput<'import'>>(
+    '/admin/lieux/imports/:import/rapport.csv',
+    { config: { access: { coordinatorOf: 'import' } } },
+    async (request, reply) => {
+      const report = await storedReport(request);
+      if (!report) return reply.callNotFound();
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="rapport-import-${report.importId}.csv"`)
+        .send(`\uFEFF${csvText(reportRecords(report))}`);
+    },
+  );
 }

@@ -14,9 +14,9 @@ import {
 import { ImportNotesTable } from '../../platform/ui/import-report.tsx';
 import { Pagination } from '../../platform/ui/pagination.tsx';
 import type { PlaceFormValues } from './form.ts';
-import { DAY_CODES, DAY_LABELS, TIMETABLE_SLOTS, timetableFieldName } from './horaires.ts';
 import { type ImportReport, type RowOutcome, reportRows } from './import.ts';
 import { type MapConfig, PickerMap } from './map-view.tsx';
+import { DAY_CODES, DAY_LABELS, TIMETABLE_SLOTS, timetableFieldName } from './opening-hours.ts';
 import { FIELD_BY_NAME, TYPOLOGIES } from './vocabulary.ts';
 
 export type CollectiviteChoice = { id: number | null; name: string };
@@ -572,8 +572,8 @@ export function ImportReportPage({
   csvUrl?: string | undefined;
 }): JSX.Element {
   const withNotes = report.rows.filter((r) => r.errors.length > 0 || r.warnings.length > 0);
-  const rejected = withNotes.filter((r) => r.result === 'rejeté');
-  const warned = withNotes.filter((r) => r.result !== 'rejeté');
+  const rejected = withNotes.filter((r) => r.result === 'rejected');
+  const warned = withNotes.filter((r) => r.result !== 'rejected');
   return (
     <>
       <h1>Rapport d’import</h1>

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../platform/db/database.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { type ExportContext, type ExportFormat, exportPlaces } from './export.ts';
-import { openingState } from './horaires.ts';
+import { openingState } from './opening-hours.ts';
 import { type SearchHit, searchPlaces, searchSchema } from './search.ts';
 import { exportContext } from './service.ts';
 import { FRAIS, MODALITES_ACCOMPAGNEMENT, PUBLICS, SERVICES } from './vocabulary.ts';
@@ -134,6 +134,7 @@ export async function lieuxApi(api: FastifyInstance, { db, config }: ModuleConte
   api.get(
     '/lieux',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['lieux'],
         summary: 'Chercher des lieux publiés (mots, filtres, proximité, ouverts maintenant)',
@@ -181,7 +182,10 @@ export async function lieuxApi(api: FastifyInstance, { db, config }: ModuleConte
   for (const [path, format, contentType, description] of exports) {
     api.get(
       path,
-      { schema: download(description, contentType.split(';')[0] ?? contentType) },
+      {
+        config: { access: 'public' },
+        schema: download(description, contentType.split(';')[0] ?? contentType),
+      },
       async (_request, reply) => {
         const ctx = await exportContext(db, config);
         return reply

@@ -30,7 +30,7 @@ export function reportText(report: ImportReport): string {
     `  rejetées : ${report.rejected}`,
   ];
   for (const note of report.fileNotes) lines.push(`  fichier : colonne « ${note.field} » ${note.reason}`);
-  for (const row of report.rows.filter((r) => r.result === 'rejeté')) {
+  for (const row of report.rows.filter((r) => r.result === 'rejected')) {
     for (const e of row.errors) {
       lines.push(`  ligne ${row.line} (${row.id ?? 'sans id'}) ${e.field} « ${e.value} » : ${e.reason}`);
     }

@@ -7,7 +7,7 @@ import {
   type TimetableDay,
   timetableFieldName,
   timetableToOsm,
-} from './horaires.ts';
+} from './opening-hours.ts';
 import { formatPhone } from './public-views.tsx';
 import { checkLmnRow } from './validation.ts';
 import { LMN_FIELDS, type LmnPlace } from './vocabulary.ts';

@@ -20,6 +20,7 @@ import {
   parsePlacesFile,
   type RowOutcome,
   reportRecords,
+  rowResultOf,
 } from './import.ts';
 import { savePlace } from './service.ts';
 import { placeOf } from './store.ts';
@@ -88,6 +89,13 @@ const countPlaces = async (db: Db) =>
         .executeTakeFirstOrThrow()
     ).n,
   );
+
+test('row results are ASCII codes; reports stored with the French words still read', () => {
+  assert.equal(rowResultOf('updated'), 'updated');
+  assert.equal(rowResultOf('mis à jour'), 'updated');
+  assert.equal(rowResultOf('conservé'), 'kept');
+  assert.throws(() => rowResultOf('perdu'), /Unknown import row result/);
+});
 
 describe('parsePlacesFile', () => {
   const rows = [row('a', { services: 'Aide aux démarches administratives|Loisirs et créations numériques' })];
@@ -370,11 +378,11 @@ describe('importPlaces by the operator (system actor)', () => {
       db,
       csvOf([row('reasons-ok'), ...cases.map((c, i) => row(`reasons-${i}`, c.fields))]),
     );
-    assert.equal(outcomeAt(report, 2).result, 'créé');
+    assert.equal(outcomeAt(report, 2).result, 'created');
     for (const [i, c] of cases.entries()) {
       const outcome = outcomeAt(report, i + 3);
       const label = `line ${i + 3} (${JSON.stringify(c.fields).slice(0, 60)})`;
-      assert.equal(outcome.result, 'rejeté', label);
+      assert.equal(outcome.result, 'rejected', label);
       assert.equal(outcome.id, `reasons-${i}`, label);
       assert.equal(outcome.errors.length, 1, `${label}: ${JSON.stringify(outcome.errors)}`);
       assert.equal(outcome.errors[0]?.field, c.field, label);
@@ -398,10 +406,10 @@ describe('importPlaces by the operator (system actor)', () => {
     assert.deepEqual(
       report.rows.map((r) => [r.line, r.result]),
       [
-        [2, 'créé'],
-        [3, 'créé'],
-        [4, 'rejeté'],
-        [5, 'créé'],
+        [2, 'created'],
+        [3, 'created'],
+        [4, 'rejected'],
+        [5, 'created'],
       ],
     );
     assert.deepEqual(outcomeAt(report, 4).errors, [
@@ -429,7 +437,7 @@ describe('importPlaces by the operator (system actor)', () => {
     const revisions = await db.selectFrom('lieu_revision').select('id').execute();
     const second = await importOk(db, file, { source: 'again' });
     assert.deepEqual(counts(second), { read: 2, created: 0, updated: 0, unchanged: 2, rejected: 0 });
-    assert.ok(second.rows.every((r) => r.result === 'inchangé'));
+    assert.ok(second.rows.every((r) => r.result === 'unchanged'));
     assert.equal((await db.selectFrom('lieu_revision').select('id').execute()).length, revisions.length);
   });
 
@@ -440,7 +448,7 @@ describe('importPlaces by the operator (system actor)', () => {
       csvOf([row('change-1', { nom: 'Espace numérique rénové', telephone: '+33478031234' })]),
     );
     assert.deepEqual(counts(report), { read: 1, created: 0, updated: 1, unchanged: 0, rejected: 0 });
-    assert.equal(report.rows[0]?.result, 'mis à jour');
+    assert.equal(report.rows[0]?.result, 'updated');
     const place = await stored(db, 'change-1');
     assert.equal(place?.nom, 'Espace numérique rénové');
     const revisions = await db
@@ -472,7 +480,7 @@ describe('importPlaces by the operator (system actor)', () => {
 
     const kept = await importOk(db, file);
     assert.deepEqual(counts(kept), { read: 1, created: 0, updated: 0, unchanged: 1, rejected: 0 });
-    assert.equal(kept.rows[0]?.result, 'conservé');
+    assert.equal(kept.rows[0]?.result, 'kept');
     assert.match(kept.rows[0]?.warnings.at(-1)?.reason ?? '', /modifié dans Relais depuis le dernier import/);
     assert.deepEqual((await stored(db, 'edited-1'))?.telephone, ['+33478039999']);
 
@@ -489,7 +497,7 @@ describe('importPlaces by the operator (system actor)', () => {
     assert.deepEqual(last.changes, { telephone: [['+33478039999'], ['+33478031234']] });
 
     const afterwards = await importOk(db, file);
-    assert.equal(afterwards.rows[0]?.result, 'inchangé', 'the overwrite counts as the last import');
+    assert.equal(afterwards.rows[0]?.result, 'unchanged', 'the overwrite counts as the last import');
   });
 
   test('an edit made in the database after the import (edited_at later) is kept too', async () => {
@@ -501,7 +509,7 @@ describe('importPlaces by the operator (system actor)', () => {
       .where('lmn_id', '=', 'edited-2')
       .execute();
     const report = await importOk(db, csvOf([row('edited-2', { nom: 'Nom de la source' })]));
-    assert.equal(report.rows[0]?.result, 'conservé');
+    assert.equal(report.rows[0]?.result, 'kept');
     assert.equal(report.unchanged, 1);
     assert.equal((await stored(db, 'edited-2'))?.nom, 'Nom corrigé à la main');
   });
@@ -648,8 +656,8 @@ describe('importPlaces by the operator (system actor)', () => {
           assert.equal(report.created, expectedCreated);
           for (const [i, outcome] of report.rows.entries()) {
             assert.equal(outcome.line, format === 'csv' ? i + 2 : i + 1);
-            assert.equal(outcome.result === 'rejeté', rejectedIndexes.has(i), `row ${i}`);
-            if (outcome.result === 'rejeté') assert.ok(outcome.errors.length > 0);
+            assert.equal(outcome.result === 'rejected', rejectedIndexes.has(i), `row ${i}`);
+            if (outcome.result === 'rejected') assert.ok(outcome.errors.length > 0);
           }
           const refused = dryRun || (strict && report.rejected > 0);
           assert.equal(report.written, !refused);
@@ -681,7 +689,7 @@ describe('importPlaces by the operator (system actor)', () => {
     ctx.diagnostic(
       `Charente : ${read} lus, ${created} créés, ${updated} mis à jour, ${unchanged} inchangés, ${rejected} rejetés`,
     );
-    for (const r of report.rows.filter((o) => o.result === 'rejeté'))
+    for (const r of report.rows.filter((o) => o.result === 'rejected'))
       ctx.diagnostic(
         `rejeté ${r.line} ${r.id}: ${r.errors.map((e) => `${e.field} ${e.reason}`).join(' ; ')}`,
       );
@@ -806,7 +814,7 @@ describe('importPlaces and member collectivités (demo data)', () => {
     );
     assert.deepEqual(
       report.rows.map((r) => r.result),
-      ['créé', 'mis à jour', 'rejeté', 'rejeté'],
+      ['created', 'updated', 'rejected', 'rejected'],
     );
     assert.deepEqual(counts(report), { read: 4, created: 1, updated: 1, unchanged: 0, rejected: 2 });
     assert.deepEqual(outcomeAt(report, 4).errors, [

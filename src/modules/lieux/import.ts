@@ -22,7 +22,23 @@ export type ImportOptions = {
   overwrite?: boolean;
 };
 
-export type RowResult = 'créé' | 'mis à jour' | 'inchangé' | 'conservé' | 'rejeté';
+/** What became of a row, as a code, with the French word the reports show. */
+export const ROW_RESULTS = {
+  created: 'créé',
+  updated: 'mis à jour',
+  unchanged: 'inchangé',
+  kept: 'conservé',
+  rejected: 'rejeté',
+} as const;
+export type RowResult = keyof typeof ROW_RESULTS;
+
+/** A stored report's row result: reports stored before the codes hold the French words. */
+export function rowResultOf(stored: string): RowResult {
+  if (Object.hasOwn(ROW_RESULTS, stored)) return stored as RowResult;
+  const code = (Object.keys(ROW_RESULTS) as RowResult[]).find((c) => ROW_RESULTS[c] === stored);
+  if (!code) throw new Error(`Unknown import row result: ${stored}`);
+  return code;
+}
 
 export type RowOutcome = {
   /** Line of the file (CSV, header on line 1) or position in the array (JSON, from 1). */
@@ -243,7 +259,7 @@ export async function importPlaces(
     };
     const current = existing.get(place.id);
     if (!current) {
-      outcome.result = 'créé';
+      outcome.result = 'created';
       inserts.push(planned);
     } else if (planUpdate(actor, planned, current, options.overwrite ?? false)) {
       updates.push({ ...planned, current });
@@ -338,7 +354,7 @@ async function checkRows(
     const id =
       typeof data.id === 'string' || typeof data.id === 'number' ? String(data.id).trim() || null : null;
     const nom = typeof data.nom === 'string' ? data.nom.trim() || null : null;
-    const outcome: RowOutcome = { line, id, nom, result: 'rejeté', errors: [], warnings };
+    const outcome: RowOutcome = { line, id, nom, result: 'rejected', errors: [], warnings };
     report.rows.push(outcome);
     if (!checked.ok) {
       outcome.errors = checked.errors;
@@ -387,7 +403,7 @@ function planUpdate(actor: Actor, planned: Planned, current: Existing, overwrite
   const { outcome, place, hash } = planned;
   const scope = current.collectivite_id === null ? {} : { collectiviteId: current.collectivite_id };
   if (!can(actor, 'places.manage', scope)) {
-    outcome.result = 'rejeté';
+    outcome.result = 'rejected';
     outcome.errors = [
       { field: 'id', value: place.id, reason: 'ce lieu existe déjà et relève d’une autre collectivité' },
     ];
@@ -395,15 +411,15 @@ function planUpdate(actor: Actor, planned: Planned, current: Existing, overwrite
   }
   const edited = editedSinceImport(current);
   if (edited && !overwrite) {
-    outcome.result = 'conservé';
+    outcome.result = 'kept';
     outcome.warnings.push({ field: 'id', value: place.id, reason: KEPT_REASON });
     return false;
   }
   if (current.import_hash === hash && !edited) {
-    outcome.result = 'inchangé';
+    outcome.result = 'unchanged';
     return false;
   }
-  outcome.result = 'mis à jour';
+  outcome.result = 'updated';
   return true;
 }
 
@@ -425,7 +441,7 @@ async function writeUpdates(trx: Db, ctx: WriteContext, slice: (Planned & { curr
       .forUpdate()
       .executeTakeFirstOrThrow();
     if (editedSinceImport(before) && !ctx.overwrite) {
-      outcome.result = 'conservé';
+      outcome.result = 'kept';
       outcome.warnings.push({ field: 'id', value: place.id, reason: KEPT_REASON });
       continue;
     }
@@ -467,7 +483,7 @@ async function writeInserts(trx: Db, ctx: WriteContext, slice: Planned[]) {
   const done = new Set(created.map((c) => c.lmn_id));
   for (const p of slice) {
     if (done.has(p.place.id)) continue;
-    p.outcome.result = 'rejeté';
+    p.outcome.result = 'rejected';
     p.outcome.errors = [
       { field: 'id', value: p.place.id, reason: 'lieu créé ailleurs pendant l’import : importez de nouveau' },
     ];
@@ -489,11 +505,11 @@ async function writeInserts(trx: Db, ctx: WriteContext, slice: Planned[]) {
 
 function countOutcomes(report: ImportReport): void {
   const count = (r: RowResult) => report.rows.filter((row) => row.result === r).length;
-  report.created = count('créé');
-  report.updated = count('mis à jour');
+  report.created = count('created');
+  report.updated = count('updated');
   // A place kept because it was edited in Relais is unchanged by this import.
-  report.unchanged = count('inchangé') + count('conservé');
-  report.rejected = count('rejeté');
+  report.unchanged = count('unchanged') + count('kept');
+  report.rejected = count('rejected');
 }
 
 /** The report as CSV rows: one per row outcome, plus one per problem found. */
@@ -503,4 +519,4 @@ export function reportRecords(report: ImportReport): string[][] {
 
 /** The rows as every import reports them (`platform/ui/import-report.tsx`). */
 export const reportRows = (rows: readonly RowOutcome[]): ImportRowReport[] =>
-  rows.map((r) => ({ ...r, key: r.id ?? '', name: r.nom ?? '' }));
+  rows.map((r) => ({ ...r, key: r.id ?? '', name: r.nom ?? '', result: ROW_RESULTS[r.result] }));

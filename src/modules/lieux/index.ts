@@ -1,7 +1,9 @@
 import type { RelaisModule } from '../../platform/module.ts';
 import { lieuxAdminRoutes } from './admin-routes.tsx';
 import { lieuxApi } from './api.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { lieuxCli } from './cli.ts';
+import { placesDataset } from './dataset.ts';
 import { HomeSearch } from './public-views.tsx';
 import { lieuxRoutes } from './routes.tsx';
 import { seedLieux } from './seed.ts';
@@ -18,27 +20,6 @@ export const lieux: RelaisModule = {
   api: lieuxApi,
   cli: lieuxCli,
   seedDemo: seedLieux,
-  access: {
-    'GET /lieux': 'public',
-    'GET /lieux/:id': 'public',
-    'GET /api/v1/lieux': 'public',
-    'GET /api/v1/lieux.csv': 'public',
-    'GET /api/v1/lieux.json': 'public',
-    'GET /api/v1/structures.json': 'public',
-    'GET /api/v1/services.json': 'public',
-    'GET /admin/lieux': 'coordinator',
-    'GET /admin/lieux/nouveau': 'coordinator',
-    'POST /admin/lieux/nouveau': 'coordinator',
-    'GET /admin/lieux/import': 'coordinator',
-    'POST /admin/lieux/import': 'coordinator',
-    'GET /admin/lieux/imports/:import': { coordinatorOf: 'import' },
-    'GET /admin/lieux/imports/:import/rapport.csv': { coordinatorOf: 'import' },
-    'GET /admin/lieux/:lieu': { coordinatorOf: 'lieu' },
-    'POST /admin/lieux/:lieu': { coordinatorOf: 'lieu' },
-    'POST /admin/lieux/:lieu/publier': { coordinatorOf: 'lieu' },
-    'POST /admin/lieux/:lieu/depublier': { coordinatorOf: 'lieu' },
-    'GET /admin/lieux/:lieu/historique': { coordinatorOf: 'lieu' },
-  },
   nav: [{ href: '/lieux', label: 'Trouver un lieu' }],
   home: [
     {
@@ -49,8 +30,11 @@ export const lieux: RelaisModule = {
     },
   ],
   styles: ['lieux.css'],
+  auditActions: AUDIT_ACTIONS,
+  datasets: [placesDataset],
 };
 
+export { AUDIT_ACTIONS } from './audit-actions.ts';
 export { lmnRecord, publishedPlaces } from './export.ts';
 export { importPlaces } from './import.ts';
 export { MAP_ASSETS, mapAttributes } from './map-view.tsx';

@@ -1,12 +1,12 @@
 import { formatDay } from '../../platform/paris-time.ts';
 import { ChoiceGroup, fieldId, Notice, safeNumber } from '../../platform/ui/components.tsx';
 import { Pagination } from '../../platform/ui/pagination.tsx';
-import { describeDay, openingState, weeklyTimetable } from './horaires.ts';
 import { GeolocateButton, type MapConfig, PlaceMap, ResultsMap } from './map-view.tsx';
 import { QUOI_EXAMPLES } from './needs.ts';
+import { describeDay, openingState, weeklyTimetable } from './opening-hours.ts';
 import { ACCESS_PLAIN, plain, SERVICE_PLAIN } from './plain-words.ts';
 import type { SearchHit, SearchResult } from './search.ts';
-import type { LieuRow } from './store.ts';
+import type { Place } from './store.ts';
 import { FRAIS, MODALITES_ACCOMPAGNEMENT, PUBLICS, SERVICES, TYPOLOGIES } from './vocabulary.ts';
 
 /** What the search form shows back: the person's own words and choices. */
@@ -327,7 +327,7 @@ function List({ items }: { items: string[] }): JSX.Element {
 }
 
 /** schema.org description of the place, for search engines and assistants. */
-export function placeJsonLd(row: LieuRow, url: string): string {
+export function placeJsonLd(row: Place, url: string): string {
   const data = {
     '@context': 'https://schema.org',
     '@type': 'Place',
@@ -358,7 +358,7 @@ export function PlacePage({
   safeJsonLd,
   contactEmail,
 }: {
-  row: LieuRow;
+  row: Place;
   mapConfig: MapConfig;
   now: Date;
   safeJsonLd: string;

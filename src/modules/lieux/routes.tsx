@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { Fields } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { findCommune, getOpsn } from '../territoires/index.ts';
 import { MAP_ASSETS } from './map-view.tsx';
@@ -88,8 +89,8 @@ function withoutBadPosition(raw: Record<string, unknown>): {
 }
 
 export function lieuxRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
-  app.get('/lieux', async (request: FastifyRequest, reply) => {
-    const checked = withoutBadPosition(request.query as Record<string, unknown>);
+  app.get<{ Querystring: Fields }>('/lieux', { config: { access: 'public' } }, async (request, reply) => {
+    const checked = withoutBadPosition(request.query);
     const raw = checked.raw;
     const form: SearchForm = {
       q: asText(raw.q),
@@ -138,29 +139,30 @@ export function lieuxRoutes(app: FastifyInstance, { db, config }: RouteContext):
     );
   });
 
-  app.get('/lieux/:id', async (request, reply) => {
-    const [row, opsn] = await Promise.all([
-      findPublishedPlace(db, (request.params as { id: string }).id),
-      getOpsn(db),
-    ]);
-    if (!row) return reply.callNotFound();
-    const url = `${config.publicUrl}/lieux/${row.id}`;
-    return reply.page(
-      {
-        title: row.nom,
-        ...MAP_ASSETS,
-        breadcrumbs: [
-          { href: '/', label: 'Accueil' },
-          { href: '/lieux', label: 'Trouver un lieu' },
-        ],
-      },
-      <PlacePage
-        row={row}
-        mapConfig={config}
-        now={new Date()}
-        safeJsonLd={placeJsonLd(row, url)}
-        contactEmail={opsn?.contact_email ?? null}
-      />,
-    );
-  });
+  app.get<{ Params: { id: string } }>(
+    '/lieux/:id',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const [row, opsn] = await Promise.all([findPublishedPlace(db, request.params.id), getOpsn(db)]);
+      if (!row) return reply.callNotFound();
+      const url = `${config.publicUrl}/lieux/${row.id}`;
+      return reply.page(
+        {
+          title: row.nom,
+          ...MAP_ASSETS,
+          breadcrumbs: [
+            { href: '/', label: 'Accueil' },
+            { href: '/lieux', label: 'Trouver un lieu' },
+          ],
+        },
+        <PlacePage
+          row={row}
+          mapConfig={config}
+          now={new Date()}
+          safeJsonLd={placeJsonLd(row, url)}
+          contactEmail={opsn?.contact_email ?? null}
+        />,
+      );
+    },
+  );
 }

@@ -5,8 +5,8 @@ import { createTestDatabase, type TestDatabase } from '../../../test/helpers/dat
 import { systemActor } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { findCommune } from '../territoires/index.ts';
-import { openingState } from './horaires.ts';
 import { importPlaces } from './import.ts';
+import { openingState } from './opening-hours.ts';
 import { COUNT_CAP, type SearchResult, searchPlaces, searchSchema } from './search.ts';
 import { FRAIS, MODALITES_ACCOMPAGNEMENT, PUBLICS, SERVICES } from './vocabulary.ts';
 

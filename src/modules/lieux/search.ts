@@ -2,8 +2,8 @@ import { type Expression, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../../platform/db/database.ts';
 import { findCommune, normaliseCommuneName, searchCommunes } from '../territoires/index.ts';
-import { minuteOfWeek } from './horaires.ts';
 import { servicesForNeeds } from './needs.ts';
+import { minuteOfWeek } from './opening-hours.ts';
 import { FRAIS, MODALITES_ACCOMPAGNEMENT, PUBLICS, SERVICES } from './vocabulary.ts';
 
 /** Accepts `a|b`, `a,b` is not safe (values hold commas): repeated params or `|`. */

@@ -8,11 +8,11 @@ import { isUuid } from '../../platform/forms.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import { getOpsn } from '../territoires/index.ts';
 import type { ExportContext } from './export.ts';
-import { columnsOf, diffPlaces, type LieuRow, placeOf, rememberWords } from './store.ts';
+import { columnsOf, diffPlaces, type Place, placeOf, rememberWords } from './store.ts';
 import type { LmnPlace } from './vocabulary.ts';
 
 /** A published place, for its public page. */
-export function findPublishedPlace(db: Db, id: string): Promise<LieuRow | undefined> {
+export function findPublishedPlace(db: Db, id: string): Promise<Place | undefined> {
   if (!isUuid(id)) return Promise.resolve(undefined);
   return db
     .selectFrom('lieu')
@@ -26,7 +26,7 @@ const scopeOf = (row: { collectivite_id: number | null }) =>
   row.collectivite_id === null ? {} : { collectiviteId: row.collectivite_id };
 
 /** A place its manager may edit; undefined when it does not exist, refused when not theirs. */
-export async function findManagedPlace(db: Db, actor: Actor, id: string): Promise<LieuRow | undefined> {
+export async function findManagedPlace(db: Db, actor: Actor, id: string): Promise<Place | undefined> {
   if (!isUuid(id)) return undefined;
   const row = await db.selectFrom('lieu').selectAll().where('id', '=', id).executeTakeFirst();
   if (row) ensure(actor, 'places.manage', scopeOf(row));
@@ -301,16 +301,22 @@ export function placesOfCollectivites(db: Db, collectiviteIds: number[]): Promis
     .execute();
 }
 
-/** Summaries of the places with these ids (unknown ids are left out). */
-export async function placeSummaries(db: Db, ids: string[]): Promise<PlaceSummary[]> {
-  const valid = ids.filter(isUuid);
-  if (valid.length === 0) return [];
-  return db
+/**
+ * Summaries of the places with these ids (unknown ids are left out); the ids may be a
+ * subquery of another module's (`select lieu_id from …`), read in the same statement.
+ */
+export async function placeSummaries(
+  db: Db,
+  ids: string[] | RawBuilder<{ lieu_id: string }>,
+): Promise<PlaceSummary[]> {
+  const query = db
     .selectFrom('lieu')
     .select(['id', 'nom', 'commune', 'code_postal', 'code_insee', 'collectivite_id'])
-    .where('id', '=', sql<string>`any(${valid}::uuid[])`)
-    .orderBy('search_name')
-    .execute();
+    .orderBy('search_name');
+  if (!Array.isArray(ids)) return query.where(sql<boolean>`id in (${ids})`).execute();
+  const valid = ids.filter(isUuid);
+  if (valid.length === 0) return [];
+  return query.where('id', '=', sql<string>`any(${valid}::uuid[])`).execute();
 }
 
 /** The published places of these communes that have a position, by name (at most `limit`). */

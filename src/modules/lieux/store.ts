@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
-import { toMultirangeLiteral, weekMinuteRanges } from './horaires.ts';
+import { toMultirangeLiteral, weekMinuteRanges } from './opening-hours.ts';
 import { LMN_FIELD_NAMES, type LmnPlace } from './vocabulary.ts';
 
-export type LieuRow = Selectable<Database['lieu']>;
+export type Place = Selectable<Database['lieu']>;
 
 /** The standard's fields of a stored place. */
-export function placeOf(row: LieuRow): LmnPlace {
+export function placeOf(row: Place): LmnPlace {
   const place: Record<string, unknown> = {};
-  for (const name of LMN_FIELD_NAMES) place[name] = name === 'id' ? row.lmn_id : row[name as keyof LieuRow];
+  for (const name of LMN_FIELD_NAMES) place[name] = name === 'id' ? row.lmn_id : row[name as keyof Place];
   place.date_maj = dateText(row.date_maj);
   return place as LmnPlace;
 }

@@ -1,6 +1,6 @@
 import { communeOfAddress, findCommune } from '../territoires/index.ts';
-import { checkOpeningHours } from './horaires.ts';
 import { mapLegacyFields, type Note, vocabularyKey } from './legacy.ts';
+import { checkOpeningHours } from './opening-hours.ts';
 import {
   FIELD_BY_NAME,
   LMN_FIELDS,

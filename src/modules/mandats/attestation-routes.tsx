@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteInput } from '../../platform/forms.ts';
+import type { RouteContext } from '../../platform/module.ts';
 import {
   type AttestationDocument,
   attestationPdf,
@@ -9,17 +10,9 @@ import {
 } from './attestation.ts';
 import { AttestationPage } from './attestation-views.tsx';
 import { loadVisibleMandate } from './mandate-routes.tsx';
-import { type Mandat, recordMandateRead } from './service.ts';
+import { type Mandate, recordMandateRead } from './service.ts';
 
-/** Who may call each route of this file (see platform/module.ts). */
-export const attestationAccess: AccessTable = {
-  'GET /mandats/:mandat/attestation': { helperOf: 'mandat' },
-  'GET /mandats/:mandat/attestation.pdf': { helperOf: 'mandat' },
-  'GET /mandats/:mandat/revocations/:revocation': { helperOf: 'mandat' },
-  'GET /mandats/:mandat/revocations/:revocation/attestation.pdf': { helperOf: 'mandat' },
-};
-
-const crumbs = (m: Mandat) => [
+const crumbs = (m: Mandate) => [
   { href: '/espace', label: 'Mon espace' },
   { href: '/mandats', label: 'Mandats' },
   { href: `/mandats/${m.id}`, label: `Mandat de ${m.prenom} ${m.nom}` },
@@ -27,7 +20,7 @@ const crumbs = (m: Mandat) => [
 
 export function attestationRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
   /** A mandate waiting for consent (or refused) has no attestation yet. */
-  function noAttestation(reply: FastifyReply, m: Mandat) {
+  function noAttestation(reply: FastifyReply, m: Mandate) {
     return reply.page(
       { title: 'Pas d’attestation', status: 409, breadcrumbs: crumbs(m) },
       <>
@@ -43,7 +36,7 @@ export function attestationRoutes(app: FastifyInstance, { db, config }: RouteCon
     );
   }
 
-  async function printPage(reply: FastifyReply, m: Mandat, document: AttestationDocument, pdfHref: string) {
+  async function printPage(reply: FastifyReply, m: Mandate, document: AttestationDocument, pdfHref: string) {
     reply.header('cache-control', 'no-store');
     return reply.page(
       { title: `${document.title} – ${m.prenom} ${m.nom}`, breadcrumbs: crumbs(m) },
@@ -64,53 +57,69 @@ export function attestationRoutes(app: FastifyInstance, { db, config }: RouteCon
       .send(await attestationPdf(document));
   }
 
-  app.get('/mandats/:mandat/attestation', async (request, reply) => {
-    const found = await loadVisibleMandate(db, request);
-    if (!found) return reply.callNotFound();
-    if (!found.m.empreinte) return noAttestation(reply, found.m);
-    await recordMandateRead(db, found.helper, found.m, 'attestation');
-    const document = await mandateAttestation(db, found.m, config.publicUrl);
-    return printPage(reply, found.m, document, `/mandats/${found.m.id}/attestation.pdf`);
-  });
+  app.get<RouteInput<'mandat'>>(
+    '/mandats/:mandat/attestation',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await loadVisibleMandate(db, request);
+      if (!found) return reply.callNotFound();
+      if (!found.m.empreinte) return noAttestation(reply, found.m);
+      await recordMandateRead(db, found.helper, found.m, 'attestation');
+      const document = await mandateAttestation(db, found.m, config.publicUrl);
+      return printPage(reply, found.m, document, `/mandats/${found.m.id}/attestation.pdf`);
+    },
+  );
 
-  app.get('/mandats/:mandat/attestation.pdf', async (request, reply) => {
-    const found = await loadVisibleMandate(db, request);
-    if (!found) return reply.callNotFound();
-    if (!found.m.empreinte) return noAttestation(reply, found.m);
-    await recordMandateRead(db, found.helper, found.m, 'attestation PDF');
-    const document = await mandateAttestation(db, found.m, config.publicUrl);
-    return pdf(reply, document, `attestation-mandat-${found.m.empreinte.slice(0, 12)}.pdf`);
-  });
+  app.get<RouteInput<'mandat'>>(
+    '/mandats/:mandat/attestation.pdf',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await loadVisibleMandate(db, request);
+      if (!found) return reply.callNotFound();
+      if (!found.m.empreinte) return noAttestation(reply, found.m);
+      await recordMandateRead(db, found.helper, found.m, 'attestation PDF');
+      const document = await mandateAttestation(db, found.m, config.publicUrl);
+      return pdf(reply, document, `attestation-mandat-${found.m.empreinte.slice(0, 12)}.pdf`);
+    },
+  );
 
   /** The revocation of the address, when it belongs to a mandate the helper may see. */
-  async function loadRevocation(request: Parameters<typeof loadVisibleMandate>[1]) {
+  async function loadRevocation(request: FastifyRequest<RouteInput<'mandat' | 'revocation'>>) {
     const found = await loadVisibleMandate(db, request);
-    const id = (request.params as { revocation: string }).revocation;
+    const id = request.params.revocation;
     if (!found || !/^[0-9a-f-]{36}$/i.test(id)) return null;
     const document = await revocationAttestation(db, found.m, id, config.publicUrl);
     return document ? { ...found, id, document } : null;
   }
 
-  app.get('/mandats/:mandat/revocations/:revocation', async (request, reply) => {
-    const found = await loadRevocation(request);
-    if (!found) return reply.callNotFound();
-    await recordMandateRead(db, found.helper, found.m, 'attestation de révocation');
-    return printPage(
-      reply,
-      found.m,
-      found.document,
-      `/mandats/${found.m.id}/revocations/${found.id}/attestation.pdf`,
-    );
-  });
+  app.get<RouteInput<'mandat' | 'revocation'>>(
+    '/mandats/:mandat/revocations/:revocation',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await loadRevocation(request);
+      if (!found) return reply.callNotFound();
+      await recordMandateRead(db, found.helper, found.m, 'attestation de révocation');
+      return printPage(
+        reply,
+        found.m,
+        found.document,
+        `/mandats/${found.m.id}/revocations/${found.id}/attestation.pdf`,
+      );
+    },
+  );
 
-  app.get('/mandats/:mandat/revocations/:revocation/attestation.pdf', async (request, reply) => {
-    const found = await loadRevocation(request);
-    if (!found) return reply.callNotFound();
-    await recordMandateRead(db, found.helper, found.m, 'attestation de révocation PDF');
-    return pdf(
-      reply,
-      found.document,
-      `attestation-revocation-${found.document.fingerprint.slice(0, 12)}.pdf`,
-    );
-  });
+  app.get<RouteInput<'mandat' | 'revocation'>>(
+    '/mandats/:mandat/revocations/:revocation/attestation.pdf',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await loadRevocation(request);
+      if (!found) return reply.callNotFound();
+      await recordMandateRead(db, found.helper, found.m, 'attestation de révocation PDF');
+      return pdf(
+        reply,
+        found.document,
+        `attestation-revocation-${found.document.fingerprint.slice(0, 12)}.pdf`,
+      );
+    },
+  );
 }

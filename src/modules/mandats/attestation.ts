@@ -2,7 +2,7 @@ import QRCode from 'qrcode';
 import type { Db } from '../../platform/db/database.ts';
 import { formatDate, formatDateTime, formatDay } from '../../platform/paris-time.ts';
 import { placePostalAddress } from '../lieux/index.ts';
-import { attestationFacts, type Mandat, revocationsOf } from './service.ts';
+import { attestationFacts, type Mandate, revocationsOf } from './service.ts';
 import {
   DEMANDEURS,
   DEMARCHE_CODES,
@@ -50,7 +50,11 @@ const RIGHTS = (structure: string) => [
 ];
 
 /** The mandate's attestation, from the facts its fingerprint covers. */
-export async function mandateAttestation(db: Db, m: Mandat, publicUrl: string): Promise<AttestationDocument> {
+export async function mandateAttestation(
+  db: Db,
+  m: Mandate,
+  publicUrl: string,
+): Promise<AttestationDocument> {
   if (!m.empreinte) throw new Error('A mandate without a fingerprint has no attestation');
   const [facts, place] = await Promise.all([attestationFacts(db, m), placeOf(db, m.lieu_id)]);
   const person = `${facts.personne.prenom} ${facts.personne.nom}`;
@@ -98,7 +102,7 @@ export async function mandateAttestation(db: Db, m: Mandat, publicUrl: string): 
 /** The attestation of one revocation of a mandate; undefined when it is not this mandate's. */
 export async function revocationAttestation(
   db: Db,
-  m: Mandat,
+  m: Mandate,
   revocationId: string,
   publicUrl: string,
 ): Promise<AttestationDocument | undefined> {

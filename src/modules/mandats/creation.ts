@@ -10,11 +10,12 @@ import {
 } from '../../platform/messaging/index.ts';
 import { findVisibleBeneficiary } from '../beneficiaires/index.ts';
 import { type Helper, helperPlaces } from '../mediateurs/index.ts';
+import { ensureMandates } from './habilitation.ts';
 import {
   activateMandate,
   effectiveStatus,
   findVisibleMandate,
-  type Mandat,
+  type Mandate,
   type MandateRequest,
   newSalt,
   type Outcome,
@@ -42,7 +43,8 @@ export async function createMandate(
   req: MandateRequest,
   notifier: Notifier,
   now = new Date(),
-): Promise<Outcome<Mandat>> {
+): Promise<Outcome<Mandate>> {
+  ensureMandates(helper);
   const places = await helperPlaces(db, helper.userId);
   const place = places.find((p) => p.id === req.lieuId);
   if (!place) return { ok: false, reason: 'Choisissez une structure parmi vos lieux d’activité.' };
@@ -130,10 +132,10 @@ export async function createMandate(
 async function sendConsentRequest(
   db: Db,
   helper: Helper,
-  m: Mandat,
+  m: Mandate,
   text: string,
   notifier: Notifier,
-): Promise<Outcome<Mandat>> {
+): Promise<Outcome<Mandate>> {
   const base = {
     actor: helper.actor,
     collectiviteId: m.collectivite_id,
@@ -319,7 +321,7 @@ export async function expirePendingConsents(db: Db, now = new Date()): Promise<n
 export async function cancelPendingRequest(
   db: Db,
   helper: Helper,
-  m: Mandat,
+  m: Mandate,
   now = new Date(),
 ): Promise<Outcome> {
   return db.transaction().execute(async (trx) => {

@@ -4,7 +4,8 @@ import { parseForm, trimString } from '../../platform/forms.ts';
 import { normaliseMobile } from '../../platform/messaging/index.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import type { Helper } from '../mediateurs/index.ts';
-import type { Mandat, MandateRequest } from './service.ts';
+import { ensureMandates } from './habilitation.ts';
+import type { Mandate, MandateRequest } from './service.ts';
 import {
   DEMARCHE_CODES,
   DUREE_CODES,
@@ -41,6 +42,7 @@ export type Step = (typeof STEPS)[number];
 export const isStep = (s: string): s is Step => (STEPS as readonly string[]).includes(s);
 
 export async function createDraft(db: Db, helper: Helper, data: DraftData): Promise<string> {
+  ensureMandates(helper);
   const { id } = await db
     .insertInto('mandat_brouillon')
     .values({
@@ -55,6 +57,7 @@ export async function createDraft(db: Db, helper: Helper, data: DraftData): Prom
 
 /** The helper's own draft, or undefined (someone else's draft does not exist for them). */
 export async function loadDraft(db: Db, helper: Helper, id: string): Promise<Draft | undefined> {
+  ensureMandates(helper);
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
   const row = await db
     .selectFrom('mandat_brouillon')
@@ -79,7 +82,7 @@ export async function deleteDraft(db: Db, id: string): Promise<void> {
 }
 
 /** A new draft from an older mandate: the same person, structure, démarches and duration. */
-export function renewalData(old: Mandat): DraftData {
+export function renewalData(old: Mandate): DraftData {
   return {
     renouvelleId: old.id,
     ...(old.beneficiaire_id ? { beneficiaireId: old.beneficiaire_id } : {}),

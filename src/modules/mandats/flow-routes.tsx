@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/journal.ts';
 import { useTotpCode } from '../../platform/auth/second-factor.ts';
+import { type RouteInput, textOf } from '../../platform/forms.ts';
 import { notifierFor } from '../../platform/messaging/index.ts';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
 import { displayNameOf, findVisibleBeneficiary } from '../beneficiaires/index.ts';
 import type { PlaceSummary } from '../lieux/index.ts';
@@ -30,17 +31,7 @@ import {
   StartPage,
   SummaryPage,
 } from './flow-views.tsx';
-import { requireHabilitatedHelper } from './habilitations.ts';
-
-/** Who may call each route of this file (see platform/module.ts). */
-export const flowAccess: AccessTable = {
-  'GET /mandats/nouveau': 'helper',
-  'POST /mandats/nouveau': 'helper',
-  'GET /mandats/brouillons/:brouillon/recapitulatif': { helperOf: 'brouillon' },
-  'POST /mandats/brouillons/:brouillon/confirmer': { helperOf: 'brouillon' },
-  'GET /mandats/brouillons/:brouillon/:etape': { helperOf: 'brouillon' },
-  'POST /mandats/brouillons/:brouillon/:etape': { helperOf: 'brouillon' },
-};
+import { requireHabilitatedHelper } from './habilitation.ts';
 
 const CRUMBS: Crumb[] = [
   { href: '/espace', label: 'Mon espace' },
@@ -63,9 +54,9 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
   const draftUrl = (id: string, step: Step | 'recapitulatif') => `/mandats/brouillons/${id}/${step}`;
 
   /** The helper's draft named in the address, with their places; null when it is not theirs. */
-  async function loadContext(request: FastifyRequest) {
+  async function loadContext(request: FastifyRequest<RouteInput<'brouillon'>>) {
     const helper = await requireHabilitatedHelper(db, request.actor);
-    const draft = await loadDraft(db, helper, (request.params as { brouillon: string }).brouillon);
+    const draft = await loadDraft(db, helper, request.params.brouillon);
     if (!draft) return null;
     const places = await helperPlaces(db, helper.userId);
     return { helper, draft, places };
@@ -78,7 +69,7 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
   }
 
   async function stepPage(
-    request: FastifyRequest,
+    request: FastifyRequest<RouteInput>,
     reply: FastifyReply,
     ctx: { helper: Helper; draft: Draft; places: PlaceSummary[] },
     step: Step,
@@ -87,7 +78,7 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
   ) {
     const steps = stepsFor(ctx.places);
     const index = Math.max(steps.indexOf(step), 0);
-    const returnToSummary = (request.query as { retour?: string }).retour === 'recapitulatif';
+    const returnToSummary = request.query.retour === 'recapitulatif';
     const previous = index === 0 ? '/mandats/nouveau' : draftUrl(ctx.draft.id, steps[index - 1] as Step);
     const View = VIEWS[step];
     return reply.page(
@@ -112,9 +103,9 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
     );
   }
 
-  app.get('/mandats/nouveau', async (request, reply) => {
+  app.get<RouteInput>('/mandats/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = await requireHabilitatedHelper(db, request.actor);
-    const id = (request.query as { beneficiaire?: string }).beneficiaire;
+    const id = textOf(request.query.beneficiaire);
     const b = id ? await findVisibleBeneficiary(db, helper, id) : undefined;
     return reply.page(
       { title: 'Créer un mandat', breadcrumbs: CRUMBS },
@@ -122,11 +113,11 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
     );
   });
 
-  app.post('/mandats/nouveau', async (request, reply) => {
+  app.post<RouteInput>('/mandats/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = await requireHabilitatedHelper(db, request.actor);
     const places = await helperPlaces(db, helper.userId);
     if (places.length === 0) return reply.redirect('/activites/lieux', 303);
-    const id = (request.body as { beneficiaire?: string })?.beneficiaire;
+    const id = textOf(request.body?.beneficiaire);
     const b = id ? await findVisibleBeneficiary(db, helper, id) : undefined;
     const draftId = await createDraft(db, helper, {
       ...(b
@@ -142,11 +133,15 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
     return reply.redirect(draftUrl(draftId, 'personne'), 303);
   });
 
-  app.get('/mandats/brouillons/:brouillon/recapitulatif', async (request, reply) => {
-    const ctx = await loadContext(request);
-    if (!ctx) return reply.callNotFound();
-    return summaryPage(reply, ctx);
-  });
+  app.get<RouteInput<'brouillon'>>(
+    '/mandats/brouillons/:brouillon/recapitulatif',
+    { config: { access: { helperOf: 'brouillon' } } },
+    async (request, reply) => {
+      const ctx = await loadContext(request);
+      if (!ctx) return reply.callNotFound();
+      return summaryPage(reply, ctx);
+    },
+  );
 
   async function summaryPage(
     reply: FastifyReply,
@@ -178,9 +173,9 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
   }
 
   // The helper confirms with a fresh one-time code: the mandate is theirs, in person or by SMS.
-  app.post(
+  app.post<RouteInput<'brouillon'>>(
     '/mandats/brouillons/:brouillon/confirmer',
-    { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    { config: { access: { helperOf: 'brouillon' }, rateLimit: { max: 10, timeWindow: '1 minute' } } },
     async (request, reply) => {
       const ctx = await loadContext(request);
       if (!ctx) return reply.callNotFound();
@@ -189,7 +184,7 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
         ctx.places.map((p) => p.id),
       );
       if ('missing' in complete) return reply.redirect(draftUrl(ctx.draft.id, complete.missing), 303);
-      const code = String((request.body as { code?: string })?.code ?? '');
+      const code = String(request.body?.code ?? '');
       if (!(await useTotpCode(db, ctx.helper.userId, code))) {
         await audit(db, {
           actor: ctx.helper.actor,
@@ -209,38 +204,46 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
     },
   );
 
-  app.get('/mandats/brouillons/:brouillon/:etape', async (request, reply) => {
-    const step = (request.params as { etape: string }).etape;
-    const ctx = await loadContext(request);
-    if (!ctx || !isStep(step)) return reply.callNotFound();
-    return stepPage(request, reply, ctx, step);
-  });
+  app.get<RouteInput<'brouillon' | 'etape'>>(
+    '/mandats/brouillons/:brouillon/:etape',
+    { config: { access: { helperOf: 'brouillon' } } },
+    async (request, reply) => {
+      const step = request.params.etape;
+      const ctx = await loadContext(request);
+      if (!ctx || !isStep(step)) return reply.callNotFound();
+      return stepPage(request, reply, ctx, step);
+    },
+  );
 
-  app.post('/mandats/brouillons/:brouillon/:etape', async (request, reply) => {
-    const step = (request.params as { etape: string }).etape;
-    const ctx = await loadContext(request);
-    if (!ctx || !isStep(step)) return reply.callNotFound();
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const parsed = parseStep(
-      step,
-      body,
-      ctx.places.map((p) => p.id),
-    );
-    if (!parsed.ok) return stepPage(request, reply, ctx, step, parsed.errors, typedBack(step, body));
-    await saveDraft(db, ctx.draft, parsed.patch);
-    if (step === 'personne')
-      await audit(db, {
-        actor: ctx.helper.actor,
-        action: 'mandat.identite_verifiee',
-        collectiviteId: ctx.helper.collectiviteId,
-        subject: { type: 'brouillon', id: ctx.draft.id },
-        details: { pieceIdentite: parsed.patch.pieceIdentite },
-      });
-    const steps = stepsFor(ctx.places);
-    const next = steps[steps.indexOf(step) + 1];
-    const returnToSummary = (request.query as { retour?: string }).retour === 'recapitulatif';
-    return reply.redirect(draftUrl(ctx.draft.id, returnToSummary || !next ? 'recapitulatif' : next), 303);
-  });
+  app.post<RouteInput<'brouillon' | 'etape'>>(
+    '/mandats/brouillons/:brouillon/:etape',
+    { config: { access: { helperOf: 'brouillon' } } },
+    async (request, reply) => {
+      const step = request.params.etape;
+      const ctx = await loadContext(request);
+      if (!ctx || !isStep(step)) return reply.callNotFound();
+      const body = request.body ?? {};
+      const parsed = parseStep(
+        step,
+        body,
+        ctx.places.map((p) => p.id),
+      );
+      if (!parsed.ok) return stepPage(request, reply, ctx, step, parsed.errors, typedBack(step, body));
+      await saveDraft(db, ctx.draft, parsed.patch);
+      if (step === 'personne')
+        await audit(db, {
+          actor: ctx.helper.actor,
+          action: 'mandat.identite_verifiee',
+          collectiviteId: ctx.helper.collectiviteId,
+          subject: { type: 'brouillon', id: ctx.draft.id },
+          details: { pieceIdentite: parsed.patch.pieceIdentite },
+        });
+      const steps = stepsFor(ctx.places);
+      const next = steps[steps.indexOf(step) + 1];
+      const returnToSummary = request.query.retour === 'recapitulatif';
+      return reply.redirect(draftUrl(ctx.draft.id, returnToSummary || !next ? 'recapitulatif' : next), 303);
+    },
+  );
 }
 
 /** What a refused form shows back as typed (the draft keeps only checked answers). */

@@ -18,7 +18,7 @@ import { consentAnswers } from './creation.ts';
 /** The answers to consent requests, as the platform's SMS callback dispatches them. */
 const answers = answerRegistry([consentAnswers]);
 
-import { withdrawHabilitation } from './habilitations.ts';
+import { withdrawHabilitation } from './habilitation.ts';
 
 const HELPER_TOTP = DEMO_ACCOUNTS[2].totpSecret;
 
@@ -210,7 +210,7 @@ describe('mandates: the step-by-step creation and the life of a mandate, over HT
     assert.equal(r.statusCode, 400);
 
     // Another structure's helper (habilitated again) neither sees nor uses it.
-    const { grantHabilitation } = await import('./habilitations.ts');
+    const { grantHabilitation } = await import('./habilitation.ts');
     await grantHabilitation(t.db.db, systemActor('test'), w.other.userId, w.helper.collectiviteId, {
       dateFormation: '2026-02-01',
       certifiePar: 'Organisme de formation',

@@ -1,35 +1,26 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { type Actor, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
-import { lastValue, parseForm, requiredText, trimString } from '../../platform/forms.ts';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import { can } from '../../platform/auth/policy.ts';
+import { lastValue, parseForm, type RouteInput, requiredText, trimString } from '../../platform/forms.ts';
+import { activeCollectiviteOf } from '../../platform/http/access.ts';
+import type { RouteContext } from '../../platform/module.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
-import { displayName, listCollectivites } from '../territoires/index.ts';
-import { type CollectiviteChoice, HabilitationsPage, type RowValues, rowKey } from './habilitation-views.tsx';
 import {
-  canManageHabilitations,
   grantHabilitation,
-  helperCollectiviteOf,
+  HABILITATIONS_REFUSED,
+  habilitableHelper,
+  habilitationCollectivites,
   helpersWithHabilitation,
   invitedByActor,
   withdrawHabilitation,
-} from './habilitations.ts';
-
-/** Who may call each route of this file (see platform/module.ts). */
-export const habilitationAccess: AccessTable = {
-  'GET /admin/habilitations': 'coordinator',
-  'POST /admin/habilitations/:personne': { coordinatorOf: 'personne' },
-  'POST /admin/habilitations/:personne/retirer': { coordinatorOf: 'personne' },
-};
+} from './habilitation.ts';
+import { type CollectiviteChoice, HabilitationsPage, type RowValues, rowKey } from './habilitation-views.tsx';
 
 const FLASH: Record<string, string> = {
   accordee: 'L’habilitation est enregistrée : l’aidant peut créer et utiliser des mandats.',
   retiree: 'L’habilitation est retirée : l’aidant ne peut plus créer ni utiliser de mandats.',
 };
-
-const REFUSED =
-  'Seuls les coordinateurs et les administrateurs de l’OPSN habilitent les aidants aux mandats.';
 
 /** Trainings for mandates did not exist before 2015. */
 export const FIRST_TRAINING_DAY = '2015-01-01';
@@ -80,32 +71,16 @@ export const grantSchema = (today: string) =>
 
 const withdrawSchema = z.object({ motif: requiredText('le motif du retrait', 500) });
 
-/** The collectivités whose helpers this person may habilitate, in the order people read them. */
-async function manageable(db: RouteContext['db'], actor: Actor): Promise<CollectiviteChoice[]> {
-  const all = await listCollectivites(db);
-  return all
-    .filter((c) => canManageHabilitations(actor, c.id))
-    .map((c) => ({ id: c.id, name: displayName(c) }));
-}
-
-/** Only administrators and coordinators get further; the rule of each helper comes after. */
-function ensureManagesSomeone(actor: Actor): void {
-  const coordinates = actor.kind === 'user' && actor.memberships.some((m) => m.role === 'coordinateur');
-  if (!isAdmin(actor) && !coordinates) throw new ForbiddenError(REFUSED);
-}
-
 export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): void {
   const listPage = async (
-    request: FastifyRequest,
+    request: FastifyRequest<RouteInput>,
     reply: FastifyReply,
     extra: { collectiviteId?: number; errors?: FieldErrors; values?: RowValues; status?: number } = {},
   ) => {
     const actor = request.actor;
-    ensureManagesSomeone(actor);
-    const choices = await manageable(db, actor);
-    if (choices.length === 0) throw new ForbiddenError(REFUSED);
-    const asked = Number((request.query as { collectivite?: string }).collectivite);
-    const active = actor.kind === 'user' ? actor.activeCollectiviteId : null;
+    const choices = await habilitationCollectivites(db, actor);
+    const asked = Number(request.query.collectivite);
+    const active = activeCollectiviteOf(actor);
     const collectivite =
       choices.find((c) => c.id === extra.collectiviteId) ??
       choices.find((c) => c.id === asked) ??
@@ -117,7 +92,7 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
       actor,
       helpers.map((h) => h.id),
     );
-    const ok = lastValue((request.query as { ok?: unknown }).ok);
+    const ok = lastValue(request.query.ok);
     return reply.page(
       {
         title: 'Habilitation des aidants aux mandats',
@@ -129,7 +104,7 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
         collectivite={collectivite}
         choices={choices}
         helpers={helpers}
-        selfInvited={{ ids: selfInvited, mayGrant: isAdmin(actor) }}
+        selfInvited={{ ids: selfInvited, mayGrant: can(actor, 'opsn.manage') }}
         csrf={reply.generateCsrf()}
         today={parisToday()}
         flash={extra.errors || !ok ? undefined : FLASH[ok]}
@@ -140,13 +115,9 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
   };
 
   /** The helper of the address and their collectivité: null when there is no such helper. */
-  const target = async (request: FastifyRequest) => {
-    ensureManagesSomeone(request.actor);
-    const { personne } = request.params as { personne: string };
-    const collectiviteId = await helperCollectiviteOf(db, personne);
-    if (collectiviteId === null) return null;
-    if (!canManageHabilitations(request.actor, collectiviteId)) throw new ForbiddenError(REFUSED);
-    return { userId: personne, collectiviteId };
+  const target = async (request: FastifyRequest<RouteInput<'personne'>>) => {
+    const { personne } = request.params;
+    return habilitableHelper(db, request.actor, personne);
   };
 
   /** One row's errors, keyed so that the summary links to that row's fields. */
@@ -156,62 +127,75 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
   const done = (reply: FastifyReply, collectiviteId: number, ok: keyof typeof FLASH) =>
     reply.redirect(`/admin/habilitations?collectivite=${collectiviteId}&ok=${ok}`, 303);
 
-  app.get('/admin/habilitations', (request, reply) => listPage(request, reply));
+  app.get<RouteInput>(
+    '/admin/habilitations',
+    { config: { access: 'coordinator', refusal: HABILITATIONS_REFUSED } },
+    (request, reply) => listPage(request, reply),
+  );
 
-  app.post('/admin/habilitations/:personne', async (request, reply) => {
-    const helper = await target(request);
-    if (!helper) return reply.callNotFound();
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const form = parseForm(grantSchema(parisToday()), body);
-    if (!form.ok)
-      return listPage(request, reply, {
-        collectiviteId: helper.collectiviteId,
-        errors: rowErrors(form.errors, helper.userId),
-        values: {
-          userId: helper.userId,
-          dateFormation: lastValue(body.dateFormation),
-          certifiePar: lastValue(body.certifiePar),
-        },
-        status: 400,
-      });
-    const granted = await grantHabilitation(
-      db,
-      request.actor,
-      helper.userId,
-      helper.collectiviteId,
-      form.data,
-    );
-    if (!granted.ok)
-      return listPage(request, reply, {
-        collectiviteId: helper.collectiviteId,
-        errors: { [rowKey('habilitation', helper.userId)]: granted.reason },
-        status: 403,
-      });
-    return done(reply, helper.collectiviteId, 'accordee');
-  });
+  app.post<RouteInput<'personne'>>(
+    '/admin/habilitations/:personne',
+    { config: { access: { coordinatorOf: 'personne' }, refusal: HABILITATIONS_REFUSED } },
+    async (request, reply) => {
+      const helper = await target(request);
+      if (!helper) return reply.callNotFound();
+      const body = request.body ?? {};
+      const form = parseForm(grantSchema(parisToday()), body);
+      if (!form.ok)
+        return listPage(request, reply, {
+          collectiviteId: helper.collectiviteId,
+          errors: rowErrors(form.errors, helper.userId),
+          values: {
+            userId: helper.userId,
+            dateFormation: lastValue(body.dateFormation),
+            certifiePar: lastValue(body.certifiePar),
+          },
+          status: 400,
+        });
+      const granted = await grantHabilitation(
+        db,
+        request.actor,
+        helper.userId,
+        helper.collectiviteId,
+        form.data,
+      );
+      if (!granted.ok)
+        return listPage(request, reply, {
+          collectiviteId: helper.collectiviteId,
+          errors: { [rowKey('habilitation', helper.userId)]: granted.reason },
+          status: 403,
+        });
+      return done(reply, helper.collectiviteId, 'accordee');
+    },
+  );
 
-  app.post('/admin/habilitations/:personne/retirer', async (request, reply) => {
-    const helper = await target(request);
-    if (!helper) return reply.callNotFound();
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const form = parseForm(withdrawSchema, body);
-    const values = { userId: helper.userId, motif: lastValue(body.motif) };
-    if (!form.ok)
-      return listPage(request, reply, {
-        collectiviteId: helper.collectiviteId,
-        errors: rowErrors(form.errors, helper.userId),
-        values,
-        status: 400,
-      });
-    if (!(await withdrawHabilitation(db, request.actor, helper.userId, form.data.motif)))
-      return listPage(request, reply, {
-        collectiviteId: helper.collectiviteId,
-        errors: {
-          [rowKey('habilitation', helper.userId)]: 'Cet aidant n’est pas habilité : il n’y a rien à retirer.',
-        },
-        values,
-        status: 400,
-      });
-    return done(reply, helper.collectiviteId, 'retiree');
-  });
+  app.post<RouteInput<'personne'>>(
+    '/admin/habilitations/:personne/retirer',
+    { config: { access: { coordinatorOf: 'personne' }, refusal: HABILITATIONS_REFUSED } },
+    async (request, reply) => {
+      const helper = await target(request);
+      if (!helper) return reply.callNotFound();
+      const body = request.body ?? {};
+      const form = parseForm(withdrawSchema, body);
+      const values = { userId: helper.userId, motif: lastValue(body.motif) };
+      if (!form.ok)
+        return listPage(request, reply, {
+          collectiviteId: helper.collectiviteId,
+          errors: rowErrors(form.errors, helper.userId),
+          values,
+          status: 400,
+        });
+      if (!(await withdrawHabilitation(db, request.actor, helper.userId, form.data.motif)))
+        return listPage(request, reply, {
+          collectiviteId: helper.collectiviteId,
+          errors: {
+            [rowKey('habilitation', helper.userId)]:
+              'Cet aidant n’est pas habilité : il n’y a rien à retirer.',
+          },
+          values,
+          status: 400,
+        });
+      return done(reply, helper.collectiviteId, 'retiree');
+    },
+  );
 }

@@ -7,7 +7,7 @@ import {
   fieldId,
   Notice,
 } from '../../platform/ui/components.tsx';
-import { type helpersWithHabilitation, SELF_INVITED_REFUSED } from './habilitations.ts';
+import { type helpersWithHabilitation, SELF_INVITED_REFUSED } from './habilitation.ts';
 import { HABILITATION_WARN_MONTHS, HABILITATION_WITHDRAW_MONTHS } from './vocabulary.ts';
 
 export type HelperRow = Awaited<ReturnType<typeof helpersWithHabilitation>>[number];

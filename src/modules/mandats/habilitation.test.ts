@@ -8,7 +8,7 @@ import { createUser } from '../../platform/auth/users.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../comptes/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
-import { isHabilitated, requireHabilitatedHelper } from './habilitations.ts';
+import { isHabilitated, requireHabilitatedHelper } from './habilitation.ts';
 
 const admin = DEMO_ACCOUNTS[0];
 const coordinator = DEMO_ACCOUNTS[1];

@@ -1,17 +1,18 @@
 import type { RelaisModule } from '../../platform/module.ts';
-import { attestationAccess, attestationRoutes } from './attestation-routes.tsx';
+import { attestationRoutes } from './attestation-routes.tsx';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { consentAnswers } from './creation.ts';
-import { flowAccess, flowRoutes } from './flow-routes.tsx';
-import { habilitationAccess, habilitationRoutes } from './habilitation-routes.tsx';
+import { flowRoutes } from './flow-routes.tsx';
+import { habilitationRoutes } from './habilitation-routes.tsx';
 import { mandateJobs } from './jobs.ts';
-import { mandateAccess, mandateRoutes } from './mandate-routes.tsx';
+import { mandateRoutes } from './mandate-routes.tsx';
 import { seedMandats } from './seed.ts';
 import { mandatsMigrations } from './tables.ts';
-import { verificationAccess, verificationRoutes } from './verification-routes.tsx';
+import { verificationRoutes } from './verification-routes.tsx';
 
 export { createMandate } from './creation.ts';
-export { grantHabilitation, type HabilitationInput } from './habilitations.ts';
-export type { Mandat, MandateRequest } from './service.ts';
+export { grantHabilitation, type HabilitationInput } from './habilitation.ts';
+export type { Mandate, MandateRequest } from './service.ts';
 
 /**
  * Secure mandates (Aidants Connect grade): a trained helper acts on a person's behalf only
@@ -27,15 +28,11 @@ export const mandats: RelaisModule = {
     attestationRoutes(app, ctx);
     verificationRoutes(app, ctx);
   },
-  access: {
-    ...flowAccess,
-    ...mandateAccess,
-    ...habilitationAccess,
-    ...attestationAccess,
-    ...verificationAccess,
-  },
   seedDemo: seedMandats,
   jobs: mandateJobs(),
   smsAnswers: [consentAnswers],
   styles: ['mandats.css'],
+  auditActions: AUDIT_ACTIONS,
 };
+
+export { AUDIT_ACTIONS } from './audit-actions.ts';

@@ -10,7 +10,7 @@ import { createUser } from '../../platform/auth/users.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { DEMO_PASSWORD } from '../comptes/index.ts';
 import { expirePendingConsents } from './creation.ts';
-import { grantHabilitation, isHabilitated } from './habilitations.ts';
+import { grantHabilitation, isHabilitated } from './habilitation.ts';
 import { expireMandates, purgeMandates, reviewHabilitations } from './jobs.ts';
 import { declareUse } from './service.ts';
 

@@ -8,7 +8,7 @@ import { sendMail } from '../../platform/mail.ts';
 import { forgetOldSms } from '../../platform/messaging/index.ts';
 import { formatDate } from '../../platform/paris-time.ts';
 import { expirePendingConsents } from './creation.ts';
-import { lastActivity, withdrawHabilitation } from './habilitations.ts';
+import { lastActivity, withdrawHabilitation } from './habilitation.ts';
 import {
   CANCELLED_RETENTION_MONTHS,
   HABILITATION_WARN_MONTHS,

@@ -1,14 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../platform/db/database.ts';
+import { type RouteInput, textFields, textOf } from '../../platform/forms.ts';
 import { maskPhone } from '../../platform/messaging/index.ts';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
 import { displayNameOf, findVisibleBeneficiary } from '../beneficiaires/index.ts';
 import { placeSummaryOf } from '../lieux/index.ts';
 import { type Helper, helperPlaces } from '../mediateurs/index.ts';
 import { cancelPendingRequest } from './creation.ts';
 import { createDraft, renewalData } from './draft.ts';
-import { requireHabilitatedHelper } from './habilitations.ts';
+import { requireHabilitatedHelper } from './habilitation.ts';
 import { DetailPage, type ListFilters, ListPage, type MandateDetail, RevokePage } from './mandate-views.tsx';
 import {
   authorisationsOf,
@@ -16,7 +17,7 @@ import {
   effectiveStatus,
   findVisibleMandate,
   listMandates,
-  type Mandat,
+  type Mandate,
   recordListRead,
   recordMandateRead,
   revocationsOf,
@@ -24,17 +25,6 @@ import {
   usesOf,
 } from './service.ts';
 import { DEMANDEURS, type Demandeur, STATUTS, type Statut } from './vocabulary.ts';
-
-/** Who may call each route of this file (see platform/module.ts). */
-export const mandateAccess: AccessTable = {
-  'GET /mandats': 'helper',
-  'GET /mandats/:mandat': { helperOf: 'mandat' },
-  'POST /mandats/:mandat/usages': { helperOf: 'mandat' },
-  'GET /mandats/:mandat/revoquer': { helperOf: 'mandat' },
-  'POST /mandats/:mandat/revoquer': { helperOf: 'mandat' },
-  'POST /mandats/:mandat/renouveler': { helperOf: 'mandat' },
-  'POST /mandats/:mandat/annuler': { helperOf: 'mandat' },
-};
 
 const CRUMBS: Crumb[] = [
   { href: '/espace', label: 'Mon espace' },
@@ -46,19 +36,19 @@ const asList = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v.map(
 /** The habilitated helper and the mandate of the address (`:mandat`), when they may see it. */
 export async function loadVisibleMandate(
   db: Db,
-  request: FastifyRequest,
-): Promise<{ helper: Helper; m: Mandat } | null> {
+  request: FastifyRequest<RouteInput<'mandat'>>,
+): Promise<{ helper: Helper; m: Mandate } | null> {
   const helper = await requireHabilitatedHelper(db, request.actor);
-  const m = await findVisibleMandate(db, helper, (request.params as { mandat: string }).mandat);
+  const m = await findVisibleMandate(db, helper, request.params.mandat);
   return m ? { helper, m } : null;
 }
 
 export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void {
-  const load = (request: FastifyRequest) => loadVisibleMandate(db, request);
+  const load = (request: FastifyRequest<RouteInput<'mandat'>>) => loadVisibleMandate(db, request);
 
-  app.get('/mandats', async (request, reply) => {
+  app.get<RouteInput>('/mandats', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = await requireHabilitatedHelper(db, request.actor);
-    const q = request.query as Record<string, string | undefined>;
+    const q = textFields(request.query);
     const places = await helperPlaces(db, helper.userId);
     const person = q.beneficiaire ? await findVisibleBeneficiary(db, helper, q.beneficiaire) : undefined;
     if (q.beneficiaire && !person) return reply.callNotFound();
@@ -86,7 +76,7 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
   async function detailPage(
     reply: FastifyReply,
     helper: Helper,
-    m: Mandat,
+    m: Mandate,
     extra: {
       flash?: string;
       errors?: FieldErrors;
@@ -138,32 +128,40 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
     );
   }
 
-  app.get('/mandats/:mandat', async (request, reply) => {
-    const found = await load(request);
-    if (!found) return reply.callNotFound();
-    await recordMandateRead(db, found.helper, found.m, 'fiche');
-    return detailPage(reply, found.helper, found.m, { flash: (request.query as { ok?: string }).ok });
-  });
+  app.get<RouteInput<'mandat'>>(
+    '/mandats/:mandat',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await load(request);
+      if (!found) return reply.callNotFound();
+      await recordMandateRead(db, found.helper, found.m, 'fiche');
+      return detailPage(reply, found.helper, found.m, { flash: textOf(request.query.ok) });
+    },
+  );
 
-  app.post('/mandats/:mandat/usages', async (request, reply) => {
-    const found = await load(request);
-    if (!found) return reply.callNotFound();
-    const body = (request.body ?? {}) as { demarche?: string; description?: string };
-    const input = { demarche: String(body.demarche ?? ''), description: String(body.description ?? '') };
-    const result = await declareUse(db, found.helper, found.m, input);
-    if (!result.ok) {
-      const field = /Décrivez|description|caractères/.test(result.reason) ? 'description' : 'demarche';
-      return detailPage(reply, found.helper, found.m, {
-        errors: { [field]: result.reason },
-        useValues: input,
-      });
-    }
-    return reply.redirect(`/mandats/${found.m.id}?ok=usage`, 303);
-  });
+  app.post<RouteInput<'mandat'>>(
+    '/mandats/:mandat/usages',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await load(request);
+      if (!found) return reply.callNotFound();
+      const body = request.body ?? {};
+      const input = { demarche: String(body.demarche ?? ''), description: String(body.description ?? '') };
+      const result = await declareUse(db, found.helper, found.m, input);
+      if (!result.ok) {
+        const field = /Décrivez|description|caractères/.test(result.reason) ? 'description' : 'demarche';
+        return detailPage(reply, found.helper, found.m, {
+          errors: { [field]: result.reason },
+          useValues: input,
+        });
+      }
+      return reply.redirect(`/mandats/${found.m.id}?ok=usage`, 303);
+    },
+  );
 
   async function revokePage(
     reply: FastifyReply,
-    m: Mandat,
+    m: Mandate,
     errors: FieldErrors = {},
     values: { portee?: string; demarches?: string[]; demandeur?: string } = {},
   ) {
@@ -181,53 +179,69 @@ export function mandateRoutes(app: FastifyInstance, { db }: RouteContext): void 
     );
   }
 
-  app.get('/mandats/:mandat/revoquer', async (request, reply) => {
-    const found = await load(request);
-    if (!found) return reply.callNotFound();
-    if (effectiveStatus(found.m) !== 'actif') return reply.redirect(`/mandats/${found.m.id}`, 303);
-    return revokePage(reply, found.m);
-  });
+  app.get<RouteInput<'mandat'>>(
+    '/mandats/:mandat/revoquer',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await load(request);
+      if (!found) return reply.callNotFound();
+      if (effectiveStatus(found.m) !== 'actif') return reply.redirect(`/mandats/${found.m.id}`, 303);
+      return revokePage(reply, found.m);
+    },
+  );
 
-  app.post('/mandats/:mandat/revoquer', async (request, reply) => {
-    const found = await load(request);
-    if (!found) return reply.callNotFound();
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const values = {
-      portee: String(body.portee ?? ''),
-      demarches: asList(body.demarches),
-      demandeur: String(body.demandeur ?? ''),
-    };
-    const errors: FieldErrors = {};
-    if (values.portee !== 'tout' && values.portee !== 'demarches')
-      errors.portee = 'Choisissez de révoquer tout le mandat ou certaines démarches.';
-    if (values.portee === 'demarches' && values.demarches.length === 0)
-      errors.demarches = 'Cochez au moins une démarche à révoquer.';
-    if (!Object.hasOwn(DEMANDEURS, values.demandeur))
-      errors.demandeur = 'Indiquez qui demande la révocation.';
-    if (Object.keys(errors).length > 0) return revokePage(reply, found.m, errors, values);
-    const open = (await authorisationsOf(db, found.m.id))
-      .filter((a) => a.revoked_at === null)
-      .map((a) => a.demarche);
-    const chosen = values.portee === 'tout' ? open : values.demarches;
-    const result = await revokeMandate(db, found.helper, found.m, chosen, values.demandeur as Demandeur);
-    if (!result.ok) return revokePage(reply, found.m, { demarches: result.reason }, values);
-    return reply.redirect(`/mandats/${found.m.id}/revocations/${result.value}`, 303);
-  });
+  app.post<RouteInput<'mandat'>>(
+    '/mandats/:mandat/revoquer',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await load(request);
+      if (!found) return reply.callNotFound();
+      const body = request.body ?? {};
+      const values = {
+        portee: String(body.portee ?? ''),
+        demarches: asList(body.demarches),
+        demandeur: String(body.demandeur ?? ''),
+      };
+      const errors: FieldErrors = {};
+      if (values.portee !== 'tout' && values.portee !== 'demarches')
+        errors.portee = 'Choisissez de révoquer tout le mandat ou certaines démarches.';
+      if (values.portee === 'demarches' && values.demarches.length === 0)
+        errors.demarches = 'Cochez au moins une démarche à révoquer.';
+      if (!Object.hasOwn(DEMANDEURS, values.demandeur))
+        errors.demandeur = 'Indiquez qui demande la révocation.';
+      if (Object.keys(errors).length > 0) return revokePage(reply, found.m, errors, values);
+      const open = (await authorisationsOf(db, found.m.id))
+        .filter((a) => a.revoked_at === null)
+        .map((a) => a.demarche);
+      const chosen = values.portee === 'tout' ? open : values.demarches;
+      const result = await revokeMandate(db, found.helper, found.m, chosen, values.demandeur as Demandeur);
+      if (!result.ok) return revokePage(reply, found.m, { demarches: result.reason }, values);
+      return reply.redirect(`/mandats/${found.m.id}/revocations/${result.value}`, 303);
+    },
+  );
 
   // Renewal starts the flow again from the old mandate: the identity is checked anew.
-  app.post('/mandats/:mandat/renouveler', async (request, reply) => {
-    const found = await load(request);
-    if (!found) return reply.callNotFound();
-    if (effectiveStatus(found.m) === 'en_attente') return reply.redirect(`/mandats/${found.m.id}`, 303);
-    const draftId = await createDraft(db, found.helper, renewalData(found.m));
-    return reply.redirect(`/mandats/brouillons/${draftId}/personne`, 303);
-  });
+  app.post<RouteInput<'mandat'>>(
+    '/mandats/:mandat/renouveler',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await load(request);
+      if (!found) return reply.callNotFound();
+      if (effectiveStatus(found.m) === 'en_attente') return reply.redirect(`/mandats/${found.m.id}`, 303);
+      const draftId = await createDraft(db, found.helper, renewalData(found.m));
+      return reply.redirect(`/mandats/brouillons/${draftId}/personne`, 303);
+    },
+  );
 
-  app.post('/mandats/:mandat/annuler', async (request, reply) => {
-    const found = await load(request);
-    if (!found) return reply.callNotFound();
-    const result = await cancelPendingRequest(db, found.helper, found.m);
-    if (!result.ok) return detailPage(reply, found.helper, found.m, { errors: { annuler: result.reason } });
-    return reply.redirect(`/mandats/${found.m.id}?ok=annule`, 303);
-  });
+  app.post<RouteInput<'mandat'>>(
+    '/mandats/:mandat/annuler',
+    { config: { access: { helperOf: 'mandat' } } },
+    async (request, reply) => {
+      const found = await load(request);
+      if (!found) return reply.callNotFound();
+      const result = await cancelPendingRequest(db, found.helper, found.m);
+      if (!result.ok) return detailPage(reply, found.helper, found.m, { errors: { annuler: result.reason } });
+      return reply.redirect(`/mandats/${found.m.id}?ok=annule`, 303);
+    },
+  );
 }

@@ -12,7 +12,7 @@ import {
 } from '../../platform/ui/components.tsx';
 import type { PlaceSummary } from '../lieux/index.ts';
 import { safeDay } from './flow-views.tsx';
-import type { Mandat, MandateRow } from './service.ts';
+import type { Mandate, MandateRow } from './service.ts';
 import {
   DEMANDEURS,
   DEMARCHES,
@@ -153,7 +153,7 @@ export function ListPage(props: {
 }
 
 export type MandateDetail = {
-  m: Mandat;
+  m: Mandate;
   statut: Statut;
   place: { nom: string; commune: string };
   helperName: string | null;
@@ -419,7 +419,7 @@ export function DetailPage(props: {
 }
 
 export function RevokePage(props: {
-  m: Mandat;
+  m: Mandate;
   open: string[];
   csrf: string;
   errors: FieldErrors;

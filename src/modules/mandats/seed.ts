@@ -4,7 +4,7 @@ import type { ModuleContext } from '../../platform/module.ts';
 import { DEMO_HELPER_EMAIL } from '../activites/index.ts';
 import { helperByEmail, helperPlaceIds } from '../mediateurs/index.ts';
 import { createMandate } from './creation.ts';
-import { grantHabilitation } from './habilitations.ts';
+import { grantHabilitation } from './habilitation.ts';
 import { revokeMandate } from './service.ts';
 
 /** Demo mode: the demo helper is habilitated and holds two mandates, one partly revoked. */

@@ -6,6 +6,7 @@ import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { placeNameOf, placeSummaryOf } from '../lieux/index.ts';
 import { type Helper, helperPlaceIds, placeIdsOf } from '../mediateurs/index.ts';
+import { ensureMandates } from './habilitation.ts';
 import {
   ATTESTATION_TEMPLATE,
   DEMARCHE_CODES,
@@ -18,7 +19,7 @@ import {
   type Statut,
 } from './vocabulary.ts';
 
-export type Mandat = Selectable<Database['mandat']>;
+export type Mandate = Selectable<Database['mandat']>;
 
 /** What the step-by-step flow gathered, checked, ready to become a mandate. */
 export type MandateRequest = {
@@ -36,13 +37,13 @@ export type MandateRequest = {
 };
 
 /** A mandate's state now: an active mandate past its end is expired even before the job ran. */
-export function effectiveStatus(m: Pick<Mandat, 'status' | 'fin'>, now = new Date()): Statut {
+export function effectiveStatus(m: Pick<Mandate, 'status' | 'fin'>, now = new Date()): Statut {
   if (m.status === 'actif' && m.fin !== null && m.fin.getTime() <= now.getTime()) return 'expire';
   return m.status;
 }
 
 /** "C. D.": all a public verification page says of the person. */
-export function initialsOf(m: Pick<Mandat, 'prenom' | 'nom'>): string {
+export function initialsOf(m: Pick<Mandate, 'prenom' | 'nom'>): string {
   const initial = (s: string) => {
     const first = s.trim().match(/\p{L}/u)?.[0];
     return first ? `${first.toUpperCase()}.` : '';
@@ -69,7 +70,7 @@ export function fingerprintOf(facts: AttestationFacts): string {
 }
 
 /** The facts of a mandate's attestation, read back from the database. */
-export async function attestationFacts(db: Db, m: Mandat): Promise<AttestationFacts> {
+export async function attestationFacts(db: Db, m: Mandate): Promise<AttestationFacts> {
   const [helper, place, autorisations] = await Promise.all([
     m.mediateur_id
       ? db.selectFrom('app_user').select('name').where('id', '=', m.mediateur_id).executeTakeFirst()
@@ -98,7 +99,8 @@ export function mandateVisibleTo(helper: Helper): Expression<SqlBool> {
     or m.lieu_id in (${placeIdsOf(helper.userId)}))`;
 }
 
-export function findVisibleMandate(db: Db, helper: Helper, id: string): Promise<Mandat | undefined> {
+export function findVisibleMandate(db: Db, helper: Helper, id: string): Promise<Mandate | undefined> {
+  ensureMandates(helper);
   if (!/^[0-9a-f-]{36}$/i.test(id)) return Promise.resolve(undefined);
   return db
     .selectFrom('mandat as m')
@@ -109,7 +111,7 @@ export function findVisibleMandate(db: Db, helper: Helper, id: string): Promise<
 }
 
 /** Journals that a helper read a mandate (it holds a person's identity). */
-export async function recordMandateRead(db: Db, helper: Helper, m: Mandat, what: string): Promise<void> {
+export async function recordMandateRead(db: Db, helper: Helper, m: Mandate, what: string): Promise<void> {
   await audit(db, {
     actor: helper.actor,
     action: 'mandat.consulte',
@@ -156,7 +158,7 @@ export async function activateMandate(
   mandatId: string,
   demarches: Demarche[],
   now = new Date(),
-): Promise<Mandat> {
+): Promise<Mandate> {
   const pending = await trx
     .selectFrom('mandat')
     .selectAll()
@@ -194,7 +196,7 @@ export async function activateMandate(
 async function replaceOlderAuthorisations(
   trx: Db,
   actor: Actor,
-  m: Mandat,
+  m: Mandate,
   demarches: Demarche[],
   now: Date,
 ): Promise<void> {
@@ -218,7 +220,7 @@ async function replaceOlderAuthorisations(
 }
 
 /** The same person: the same workspace record, or the same names and birth date. */
-function samePersonAs(m: Mandat): Expression<SqlBool> {
+function samePersonAs(m: Mandate): Expression<SqlBool> {
   if (m.beneficiaire_id)
     return sql<SqlBool>`(o.beneficiaire_id = ${m.beneficiaire_id} or (
     lower(o.prenom) = lower(${m.prenom}) and lower(o.nom) = lower(${m.nom})
@@ -310,7 +312,7 @@ export type Outcome<T = void> = { ok: true; value: T } | { ok: false; reason: st
 export async function revokeMandate(
   db: Db,
   helper: Helper,
-  m: Mandat,
+  m: Mandate,
   demarches: string[],
   demandeePar: Demandeur,
   now = new Date(),
@@ -344,7 +346,7 @@ export async function revokeMandate(
 export async function declareUse(
   db: Db,
   helper: Helper,
-  m: Mandat,
+  m: Mandate,
   input: { demarche: string; description: string },
   now = new Date(),
 ): Promise<Outcome> {
@@ -426,6 +428,7 @@ export async function listMandates(
   filter: MandateListFilter,
   now = new Date(),
 ): Promise<MandateRow[]> {
+  ensureMandates(helper);
   const placeIds = await helperPlaceIds(db, helper.userId);
   let q = db
     .selectFrom('mandat as m')

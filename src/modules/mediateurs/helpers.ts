@@ -58,15 +58,8 @@ export async function helperByEmail(db: Db, email: string): Promise<Helper | und
 
 /** The helper's approved places of activity (see place-approval.ts), in the directory's order. */
 export async function helperPlaces(db: Db, userId: string): Promise<PlaceSummary[]> {
-  const rows = await db
-    .selectFrom('mediateur_lieu')
-    .select('lieu_id')
-    .where('user_id', '=', userId)
-    .execute();
-  return placeSummaries(
-    db,
-    rows.map((r) => r.lieu_id),
-  );
+  // One statement: recording a report asks for them each time.
+  return placeSummaries(db, placeIdsOf(userId));
 }
 
 /** The ids of a helper's places of activity, as a subquery (`lieu_id in (…)`). */

@@ -1,6 +1,7 @@
 import type { RelaisModule } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { assignPlacesAsSystem, placeApprovalMigrations } from './place-approval.ts';
-import { placeApprovalAccess, placeApprovalRoutes } from './place-approval-routes.tsx';
+import { placeApprovalRoutes } from './place-approval-routes.tsx';
 import './tables.ts';
 
 export {
@@ -21,5 +22,7 @@ export const mediateurs: RelaisModule = {
   name: 'mediateurs',
   migrations: placeApprovalMigrations,
   routes: placeApprovalRoutes,
-  access: placeApprovalAccess,
+  auditActions: AUDIT_ACTIONS,
 };
+
+export { AUDIT_ACTIONS } from './audit-actions.ts';

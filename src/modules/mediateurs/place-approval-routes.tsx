@@ -1,17 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Actor, can, ForbiddenError } from '../../platform/auth/policy.ts';
-import { allValues, lastValue } from '../../platform/forms.ts';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import { allValues, lastValue, type RouteInput } from '../../platform/forms.ts';
+import { activeCollectiviteOf } from '../../platform/http/access.ts';
+import type { RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
-import { displayName, listCollectivites } from '../territoires/index.ts';
 import { choosablePlaces, type Helper, requireHelper } from './helpers.ts';
 import {
+  APPROVALS_REFUSED,
   approvalBoard,
+  approvalCollectivites,
   type Decision,
   type DecisionOutcome,
   decidePlace,
-  helperCollectivitesOf,
   helperPlaceStates,
+  managedHelperCollectivites,
   proposePlaces,
   recentPlaceAlerts,
 } from './place-approval.ts';
@@ -21,15 +22,6 @@ import {
   HelperPlacesPage,
   PlaceApprovalsPage,
 } from './place-approval-views.tsx';
-
-/** Who may call each route of this file (see platform/module.ts). */
-export const placeApprovalAccess: AccessTable = {
-  'GET /activites/lieux': 'helper',
-  'POST /activites/lieux': 'helper',
-  'GET /admin/lieux-activite': 'coordinator',
-  'POST /admin/lieux-activite': 'coordinator',
-  'POST /admin/lieux-activite/:personne': { coordinatorOf: 'personne' },
-};
 
 const HELPER_FLASH: Record<string, string> = {
   proposes:
@@ -49,14 +41,7 @@ const DECISIONS = new Set<Decision>(['approuver', 'refuser', 'retirer']);
 const CRUMBS = [{ href: '/espace', label: 'Mon espace' }];
 const HELPER_CRUMBS = [...CRUMBS, { href: '/activites', label: 'Mes comptes rendus' }];
 
-const okOf = (request: FastifyRequest) => lastValue((request.query as { ok?: unknown }).ok);
-
-/** The collectivités whose helpers this person manages, in the order people read them. */
-async function manageable(db: RouteContext['db'], actor: Actor): Promise<CollectiviteChoice[]> {
-  return (await listCollectivites(db))
-    .filter((c) => can(actor, 'people.manage', { collectiviteId: c.id }))
-    .map((c) => ({ id: c.id, name: displayName(c) }));
-}
+const okOf = (request: FastifyRequest<RouteInput>) => lastValue(request.query.ok);
 
 export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext): void {
   // ------------------------------------------------------------ the helper proposes
@@ -89,14 +74,14 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
     );
   };
 
-  app.get('/activites/lieux', async (request, reply) => {
+  app.get<RouteInput>('/activites/lieux', { config: { access: 'helper' } }, async (request, reply) => {
     const ok = okOf(request);
     return helperPage(reply, requireHelper(request.actor), { flash: ok ? HELPER_FLASH[ok] : undefined });
   });
 
-  app.post('/activites/lieux', async (request, reply) => {
+  app.post<RouteInput>('/activites/lieux', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
-    const chosen = allValues((request.body as Record<string, unknown> | undefined)?.lieux);
+    const chosen = allValues(request.body?.lieux);
     const saved = await proposePlaces(db, helper, chosen);
     if (!saved.ok) return helperPage(reply, helper, { chosen, error: saved.reason });
     if (saved.proposed.length > 0) return reply.redirect('/activites/lieux?ok=proposes', 303);
@@ -107,7 +92,7 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
   // ------------------------------------------------------------ coordinators decide
 
   const approvalsPage = async (
-    request: FastifyRequest,
+    request: FastifyRequest<RouteInput>,
     reply: FastifyReply,
     extra: {
       collectiviteId?: number | undefined;
@@ -117,13 +102,9 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
     } = {},
   ) => {
     const actor = request.actor;
-    const choices = await manageable(db, actor);
-    if (choices.length === 0)
-      throw new ForbiddenError(
-        'Seuls les coordinateurs et les administrateurs approuvent les lieux d’activité.',
-      );
-    const asked = Number((request.query as { collectivite?: string }).collectivite);
-    const active = actor.kind === 'user' ? actor.activeCollectiviteId : null;
+    const choices = await approvalCollectivites(db, actor);
+    const asked = Number(request.query.collectivite);
+    const active = activeCollectiviteOf(actor);
     const collectivite =
       choices.find((c) => c.id === extra.collectiviteId) ??
       choices.find((c) => c.id === asked) ??
@@ -152,7 +133,7 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
 
   /** After a decision: the page of the place's collectivité, with the outcome. */
   const afterDecision = (
-    request: FastifyRequest,
+    request: FastifyRequest<RouteInput>,
     reply: FastifyReply,
     outcome: DecisionOutcome,
     decision: Decision,
@@ -172,49 +153,59 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
     });
   };
 
-  app.get('/admin/lieux-activite', (request, reply) => approvalsPage(request, reply));
+  app.get<RouteInput>(
+    '/admin/lieux-activite',
+    { config: { access: 'coordinator', refusal: APPROVALS_REFUSED } },
+    (request, reply) => approvalsPage(request, reply),
+  );
 
   // Assigning: the coordinator chooses the helper and the place.
-  app.post('/admin/lieux-activite', async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const values = { personne: lastValue(body.personne), lieu: lastValue(body.lieu) };
-    const errors: FieldErrors = {};
-    if (!values.personne) errors.personne = 'Choisissez le médiateur.';
-    if (!values.lieu) errors.lieu = 'Choisissez le lieu d’activité.';
-    if (!values.personne || !values.lieu)
-      return approvalsPage(request, reply, { errors, values, status: 400 });
-    const outcome = await decidePlace(
-      db,
-      request.actor,
-      { userId: values.personne, lieuId: values.lieu, decision: 'attribuer' },
-      { ip: request.ip },
-    );
-    return afterDecision(request, reply, outcome, 'attribuer', 'personne', values);
-  });
+  app.post<RouteInput>(
+    '/admin/lieux-activite',
+    { config: { access: 'coordinator', refusal: APPROVALS_REFUSED } },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const values = { personne: lastValue(body.personne), lieu: lastValue(body.lieu) };
+      const errors: FieldErrors = {};
+      if (!values.personne) errors.personne = 'Choisissez le médiateur.';
+      if (!values.lieu) errors.lieu = 'Choisissez le lieu d’activité.';
+      if (!values.personne || !values.lieu)
+        return approvalsPage(request, reply, { errors, values, status: 400 });
+      const outcome = await decidePlace(
+        db,
+        request.actor,
+        { userId: values.personne, lieuId: values.lieu, decision: 'attribuer' },
+        { ip: request.ip },
+      );
+      return afterDecision(request, reply, outcome, 'attribuer', 'personne', values);
+    },
+  );
 
   // Deciding on one helper's proposal or approved place.
-  app.post('/admin/lieux-activite/:personne', async (request, reply) => {
-    const { personne } = request.params as { personne: string };
-    const theirs = await helperCollectivitesOf(db, personne);
-    if (theirs.length === 0) return reply.callNotFound();
-    if (!theirs.some((collectiviteId) => can(request.actor, 'people.manage', { collectiviteId })))
-      throw new ForbiddenError();
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const lieu = lastValue(body.lieu) ?? '';
-    const decision = lastValue(body.decision) as Decision | undefined;
-    const errorKey = decisionKey(personne, lieu);
-    if (!decision || !DECISIONS.has(decision) || lieu === '')
-      return approvalsPage(request, reply, {
-        collectiviteId: theirs[0],
-        errors: { [errorKey]: 'Choisissez une décision pour un lieu de la liste.' },
-        status: 400,
-      });
-    const outcome = await decidePlace(
-      db,
-      request.actor,
-      { userId: personne, lieuId: lieu, decision },
-      { ip: request.ip },
-    );
-    return afterDecision(request, reply, outcome, decision, errorKey);
-  });
+  app.post<RouteInput<'personne'>>(
+    '/admin/lieux-activite/:personne',
+    { config: { access: { coordinatorOf: 'personne' } } },
+    async (request, reply) => {
+      const { personne } = request.params;
+      const theirs = await managedHelperCollectivites(db, request.actor, personne);
+      if (theirs.length === 0) return reply.callNotFound();
+      const body = request.body ?? {};
+      const lieu = lastValue(body.lieu) ?? '';
+      const decision = lastValue(body.decision) as Decision | undefined;
+      const errorKey = decisionKey(personne, lieu);
+      if (!decision || !DECISIONS.has(decision) || lieu === '')
+        return approvalsPage(request, reply, {
+          collectiviteId: theirs[0],
+          errors: { [errorKey]: 'Choisissez une décision pour un lieu de la liste.' },
+          status: 400,
+        });
+      const outcome = await decidePlace(
+        db,
+        request.actor,
+        { userId: personne, lieuId: lieu, decision },
+        { ip: request.ip },
+      );
+      return afterDecision(request, reply, outcome, decision, errorKey);
+    },
+  );
 }

@@ -5,6 +5,7 @@ import { type Actor, can, ForbiddenError } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { isUuid } from '../../platform/forms.ts';
 import { type PlaceSummary, placeSummaries, placesOfCollectivites } from '../lieux/index.ts';
+import { displayName, listCollectivites } from '../territoires/index.ts';
 import { choosablePlaces, type Helper } from './helpers.ts';
 
 /**
@@ -178,6 +179,29 @@ export async function helperCollectivitesOf(db: Db, userId: string): Promise<num
     .where('role', '=', 'mediateur')
     .execute();
   return rows.flatMap((r) => (r.collectivite_id === null ? [] : [r.collectivite_id]));
+}
+
+export const APPROVALS_REFUSED =
+  'Seuls les coordinateurs et les administrateurs approuvent les lieux d’activité.';
+
+/** The collectivités whose helpers `actor` manages, in the order people read them (a 403 if none). */
+export async function approvalCollectivites(db: Db, actor: Actor): Promise<{ id: number; name: string }[]> {
+  const choices = (await listCollectivites(db))
+    .filter((c) => can(actor, 'people.manage', { collectiviteId: c.id }))
+    .map((c) => ({ id: c.id, name: displayName(c) }));
+  if (choices.length === 0) throw new ForbiddenError(APPROVALS_REFUSED);
+  return choices;
+}
+
+/**
+ * The collectivités of this helper, when `actor` manages the people of one of them (a 403
+ * otherwise); none when the account is nobody's helper.
+ */
+export async function managedHelperCollectivites(db: Db, actor: Actor, userId: string): Promise<number[]> {
+  const theirs = await helperCollectivitesOf(db, userId);
+  if (theirs.length > 0 && !theirs.some((collectiviteId) => can(actor, 'people.manage', { collectiviteId })))
+    throw new ForbiddenError();
+  return theirs;
 }
 
 /** Pending proposals and approved places of a collectivité's helpers at its places. */

@@ -34,7 +34,7 @@ export function reportText(report: IfnImportReport): string {
   ];
   if (report.rejected > 0)
     lines.push('  rejets par motif (une ligne peut en avoir plusieurs) :', ...byReason(report.rejectedBy));
-  const warned = report.rows.filter((r) => r.result === 'importé' && r.warnings.length > 0).length;
+  const warned = report.rows.filter((r) => r.result === 'imported' && r.warnings.length > 0).length;
   if (warned > 0) lines.push(`  importées avec un avertissement : ${warned}`, ...byReason(report.warnedBy));
   for (const note of report.fileNotes) lines.push(`  fichier : colonne « ${note.field} » ${note.reason}`);
   for (const row of report.rows) {

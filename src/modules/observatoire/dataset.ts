@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db/database.ts';
+import type { Column, Dataset, DatasetRow } from '../../platform/open-data.ts';
 import { coverageOf, DEFAULT_RADIUS_KM, SERVICES } from '../couverture/index.ts';
-import { type Column, type DatasetRow, indiceDataset, registerDataset } from '../donnees/index.ts';
 import { COMPONENT_LABELS, SCORE_COLUMNS } from './ifn-file.ts';
 import { listTerritories } from './territory.ts';
 import { communeIndexes } from './territory-service.ts';
@@ -90,15 +90,18 @@ export async function indexCoverageRows(db: Db): Promise<DatasetRow[]> {
   });
 }
 
-/** Supplies the dataset the open-data module announces. */
-export function registerIndexCoverageDataset(): void {
-  registerDataset({
-    ...indiceDataset,
-    columns: COLUMNS,
-    notes: [
-      'Indice : fichiers publiés par la MedNum, importés dans Relais (dernier millésime des communes).',
-      `« À proximité » : un lieu publié à moins de ${DEFAULT_RADIUS_KM} km du centre de la commune (position de la mairie importée, sinon moyenne des lieux de la commune).`,
-    ],
-    generate: indexCoverageRows,
-  });
-}
+/** The open dataset of the index per commune with its coverage, published by `donnees`. */
+export const indexCoverageDataset: Dataset = {
+  id: 'indice-fragilite-couverture',
+  title: 'Indice de fragilité numérique et couverture par les lieux de médiation, par commune',
+  description:
+    'Pour chaque commune du territoire : l’indice de fragilité numérique (IFN) et ses indicateurs, ' +
+    'rapprochés de la présence de lieux de médiation numérique, pour repérer les communes fragiles peu couvertes.',
+  keywords: ['inclusion numérique', 'indice de fragilité numérique', 'IFN', 'couverture', 'communes'],
+  columns: COLUMNS,
+  notes: [
+    'Indice : fichiers publiés par la MedNum, importés dans Relais (dernier millésime des communes).',
+    `« À proximité » : un lieu publié à moins de ${DEFAULT_RADIUS_KM} km du centre de la commune (position de la mairie importée, sinon moyenne des lieux de la commune).`,
+  ],
+  generate: indexCoverageRows,
+};

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { COMMUNES, componentsFor, EPCIS, file, HEADER, line } from '../../../test/helpers/ifn-fixtures.ts';
-import { type CheckedFile, checkIfnFile, type RowOutcome } from './ifn-file.ts';
+import { type CheckedFile, checkIfnFile, type RowOutcome, rowResultOf } from './ifn-file.ts';
 
 function refused(checked: CheckedFile): string {
   assert.ok(!checked.ok, 'the file should be refused as a whole');
@@ -23,6 +23,13 @@ const outcome = (checked: CheckedFile, lineNumber: number): RowOutcome => {
 /** The errors of a row as [field, motif] pairs. */
 const errorsOf = (o: RowOutcome) => o.errors.map((e) => [e.field, e.motif]);
 
+test('row results are ASCII codes; reports stored with the French words still read', () => {
+  assert.equal(rowResultOf('importé'), 'imported');
+  assert.equal(rowResultOf('rejeté'), 'rejected');
+  assert.equal(rowResultOf('rejected'), 'rejected');
+  assert.throws(() => rowResultOf('perdu'), /Unknown IFN row result/);
+});
+
 describe('checkIfnFile: the file as a whole', () => {
   test('a well-formed commune file: every row imported, scores kept as written', () => {
     const checked = accepted(checkIfnFile(file(line('01001', 6), line('69266', '3.6'))));
@@ -30,8 +37,8 @@ describe('checkIfnFile: the file as a whole', () => {
     assert.deepEqual(
       checked.outcomes.map((o) => [o.line, o.code, o.result]),
       [
-        [2, '01001', 'importé'],
-        [3, '69266', 'importé'],
+        [2, '01001', 'imported'],
+        [3, '69266', 'imported'],
       ],
     );
     assert.deepEqual(checked.accepted[1], {
@@ -226,13 +233,13 @@ describe('checkIfnFile: rows rejected, with their line, field, value and reason'
         reason: 'le total n’est pas la moyenne des cinq scores (6) : écart de plus de 0.01',
       },
     ]);
-    assert.equal(outcome(checked, 3).result, 'importé');
+    assert.equal(outcome(checked, 3).result, 'imported');
     assert.deepEqual(errorsOf(outcome(checked, 4)), [['total', 'total_incoherent']]);
   });
 
   test('a second row for the same code is rejected, naming the first line', () => {
     const checked = checkIfnFile(file(line('01001', 6), line('01001', 5)));
-    assert.equal(outcome(checked, 2).result, 'importé');
+    assert.equal(outcome(checked, 2).result, 'imported');
     assert.deepEqual(outcome(checked, 3).errors, [
       { field: 'code', value: '01001', motif: 'doublon', reason: 'code déjà présent ligne 2 du fichier' },
     ]);
@@ -274,7 +281,7 @@ describe('checkIfnFile: rows rejected, with their line, field, value and reason'
         line('200000172', 5, { name: 'CC Faucigny-Glières' }),
       ),
     );
-    assert.equal(outcome(checked, 2).result, 'importé');
+    assert.equal(outcome(checked, 2).result, 'imported');
     assert.equal(
       outcome(checked, 2).warnings[0]?.reason,
       'nom officiel actuel « Villeurbanne » : le territoire a changé de nom ou de périmètre depuis la publication de l’indice',
@@ -318,14 +325,14 @@ describe('checkIfnFile: every row lands in exactly one outcome', () => {
           const code = r.fault === 'unknown' ? '02077' : r.code;
           const first = !seen.has(code);
           seen.add(code);
-          return first && r.fault === 'none' ? 'importé' : 'rejeté';
+          return first && r.fault === 'none' ? 'imported' : 'rejected';
         });
         assert.deepEqual(
           checked.outcomes.map((o) => o.result),
           expected,
         );
-        assert.equal(checked.accepted.length, expected.filter((e) => e === 'importé').length);
-        for (const o of checked.outcomes) assert.equal(o.result === 'rejeté', o.errors.length > 0);
+        assert.equal(checked.accepted.length, expected.filter((e) => e === 'imported').length);
+        for (const o of checked.outcomes) assert.equal(o.result === 'rejected', o.errors.length > 0);
       }),
       { numRuns: 100 },
     );
@@ -338,9 +345,9 @@ test('fixtures: EPCI names as the official geography has them', () => {
   assert.deepEqual(
     checked.outcomes.map((o) => [o.result, o.warnings.length]),
     [
-      ['importé', 0],
-      ['importé', 0],
-      ['importé', 0],
+      ['imported', 0],
+      ['imported', 0],
+      ['imported', 0],
     ],
   );
 });

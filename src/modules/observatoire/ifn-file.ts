@@ -79,12 +79,23 @@ export type ScoreRow = {
   departement: string | null;
 } & Record<ScoreColumn, string>;
 
+/** What became of a row, as a code, with the French word the reports show. */
+export const ROW_RESULTS = { imported: 'importé', rejected: 'rejeté' } as const;
+export type RowResult = keyof typeof ROW_RESULTS;
+
+/** A stored report's row result: reports stored before the codes hold the French words. */
+export function rowResultOf(stored: string): RowResult {
+  if (stored === 'imported' || stored === 'importé') return 'imported';
+  if (stored === 'rejected' || stored === 'rejeté') return 'rejected';
+  throw new Error(`Unknown IFN row result: ${stored}`);
+}
+
 export type RowOutcome = {
   /** Line of the file, the header being line 1. */
   line: number;
   code: string;
   name: string;
-  result: 'importé' | 'rejeté';
+  result: RowResult;
   errors: Note[];
   warnings: Note[];
 };
@@ -339,7 +350,7 @@ class RowChecker {
     const cell = (column: (typeof IFN_COLUMNS)[number]) => (cells[this.index[column]] ?? '').trim();
     const code = cell('code').toUpperCase();
     const name = cell('name');
-    const outcome: RowOutcome = { line, code, name, result: 'rejeté', errors: [], warnings: [] };
+    const outcome: RowOutcome = { line, code, name, result: 'rejected', errors: [], warnings: [] };
     const error: Refuse = (field, value, motif, reason) =>
       outcome.errors.push({ field, value, motif, reason });
 
@@ -356,7 +367,7 @@ class RowChecker {
 
     if (territory) this.checkName(name, territory, outcome);
     if (outcome.errors.length > 0 || !territory || !scores) return { outcome, row: null };
-    outcome.result = 'importé';
+    outcome.result = 'imported';
     return {
       outcome,
       row: {

@@ -223,10 +223,10 @@ describe('importIfn', () => {
     assert.deepEqual(
       stored.rows.map((r) => [r.line, r.code, r.result, r.errors.length, r.warnings.length]),
       [
-        [2, '01001', 'importé', 0, 0],
-        [3, '02077', 'rejeté', 1, 0],
-        [4, '69266', 'importé', 0, 1],
-        [5, '01002', 'importé', 0, 0],
+        [2, '01001', 'imported', 0, 0],
+        [3, '02077', 'rejected', 1, 0],
+        [4, '69266', 'imported', 0, 1],
+        [5, '01002', 'imported', 0, 0],
       ],
     );
     const records = reportRecords(stored.rows, stored.fileNotes);

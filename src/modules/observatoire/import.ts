@@ -8,6 +8,7 @@ import {
   type IfnKind,
   type Motif,
   type Note,
+  ROW_RESULTS,
   type RowOutcome,
   type ScoreRow,
 } from './ifn-file.ts';
@@ -242,4 +243,4 @@ export function reportRecords(rows: RowOutcome[], fileNotes: Note[] = []): strin
 
 /** The rows as every import reports them (`platform/ui/import-report.tsx`). */
 export const reportRows = (rows: readonly RowOutcome[]): ImportRowReport[] =>
-  rows.map((r) => ({ ...r, key: r.code }));
+  rows.map((r) => ({ ...r, key: r.code, result: ROW_RESULTS[r.result] }));

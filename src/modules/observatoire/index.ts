@@ -1,12 +1,10 @@
 import type { RelaisModule } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { observatoireCli } from './cli.ts';
-import { registerIndexCoverageDataset } from './dataset.ts';
+import { indexCoverageDataset } from './dataset.ts';
 import { observatoireRoutes } from './routes.tsx';
 import { observatoireMigrations } from './tables.ts';
-import { territoryAccess, territoryRoutes } from './territory-routes.tsx';
-
-// The open dataset of the index per commune with its coverage is the observatory's to build.
-registerIndexCoverageDataset();
+import { territoryRoutes } from './territory-routes.tsx';
 
 /**
  * The observatory of digital exclusion: MedNum's digital fragility index (IFN), by vintage,
@@ -20,13 +18,6 @@ export const observatoire: RelaisModule = {
     territoryRoutes(app, ctx);
   },
   cli: observatoireCli,
-  access: {
-    'GET /admin/observatoire/ifn': 'admin',
-    'POST /admin/observatoire/ifn': 'admin',
-    'GET /admin/observatoire/ifn/rapport': 'admin',
-    'GET /admin/observatoire/ifn/rapport.csv': 'admin',
-    ...territoryAccess,
-  },
   nav: [{ href: '/observatoire', label: 'Observatoire' }],
   home: [
     {
@@ -37,9 +28,11 @@ export const observatoire: RelaisModule = {
   ],
   // The territory pages show the statistics' charts.
   styles: ['statistiques.css', 'observatoire.css'],
+  auditActions: AUDIT_ACTIONS,
+  datasets: [indexCoverageDataset],
 };
 
-export { registerIndexCoverageDataset } from './dataset.ts';
+export { AUDIT_ACTIONS } from './audit-actions.ts';
 export {
   type IfnComparison,
   type IfnIndex,

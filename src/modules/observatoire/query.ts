@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { type Actor, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
-import type { IfnKind, RowOutcome, ScoreColumn } from './ifn-file.ts';
+import { type IfnKind, type RowOutcome, rowResultOf, type ScoreColumn } from './ifn-file.ts';
 import type { StoredReport } from './import.ts';
 import { departementName } from './reference.ts';
 
@@ -128,10 +128,10 @@ export async function vintageReport(
     .where('millesime_id', '=', vintage.id)
     .execute();
   const rows: RowOutcome[] = [
-    ...stored.rows,
+    ...stored.rows.map((r) => ({ ...r, result: rowResultOf(r.result) })),
     ...imported
       .filter((r) => !noted.has(r.line))
-      .map((r) => ({ ...r, result: 'importé' as const, errors: [], warnings: [] })),
+      .map((r) => ({ ...r, result: 'imported' as const, errors: [], warnings: [] })),
   ].sort((a, b) => a.line - b.line);
   return { ...vintageOf(vintage), rows, fileNotes: stored.fileNotes, yearDefaulted: stored.yearDefaulted };
 }

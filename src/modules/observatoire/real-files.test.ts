@@ -51,7 +51,7 @@ async function importAndAccount(
     'one outcome per row, in file order, on its line',
   );
   for (const row of report.rows)
-    assert.equal(row.result === 'rejeté', row.errors.length > 0, `line ${row.line}`);
+    assert.equal(row.result === 'rejected', row.errors.length > 0, `line ${row.line}`);
 
   // What the database holds is what the source says, to the digit (numeric, compared as text).
   const { rows: stored } = await sql<Record<string, string>>`
@@ -60,7 +60,7 @@ async function importAndAccount(
     from ifn_score s join ifn_millesime v on v.id = s.millesime_id
     where v.year = 2023 and v.kind = ${kind}`.execute(t.db);
   assert.equal(stored.length, report.imported);
-  const imported = new Map(report.rows.filter((r) => r.result === 'importé').map((r) => [r.code, r.line]));
+  const imported = new Map(report.rows.filter((r) => r.result === 'imported').map((r) => [r.code, r.line]));
   const byLine = new Map(source.map((r) => [r.line, r.record]));
   for (const row of stored) {
     assert.equal(imported.get(row.code!), Number(row.line), `${row.code} is an imported row of its line`);
@@ -131,7 +131,7 @@ describe('the real files of MedNum’s fragility index', { skip: MISSING }, () =
       `EPCI : ${report.read} lues, ${report.imported} importées, ${report.rejected} rejetées ` +
         `${JSON.stringify(report.rejectedBy)}, ${report.durationMs} ms`,
     );
-    const rejected = report.rows.filter((r) => r.result === 'rejeté').map((r) => r.code);
+    const rejected = report.rows.filter((r) => r.result === 'rejected').map((r) => r.code);
     assert.ok(rejected.includes('ZZZZZZZZZ'));
     assert.ok(
       rejected.every((code) => report.rows.find((r) => r.code === code)?.errors[0]?.motif === 'code_inconnu'),

@@ -1,9 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
 import { csvText } from '../../platform/csv.ts';
-import { optionalText, parseForm } from '../../platform/forms.ts';
-import { TAKES_FILES } from '../../platform/http/uploads.ts';
+import { type Fields, optionalText, parseForm } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { formatDate } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
@@ -28,13 +26,6 @@ import {
   reportPath,
 } from './views.tsx';
 
-/** The index is imported by the OPSN's administrators only; the domain functions check again. */
-const adminsOnly = {
-  preHandler: async (request: FastifyRequest) => {
-    if (!isAdmin(request.actor)) throw new ForbiddenError();
-  },
-};
-
 const BREADCRUMBS = [{ href: '/espace', label: 'Mon espace' }];
 
 const uploadSchema = z.object({
@@ -52,9 +43,12 @@ const uploadSchema = z.object({
   source: optionalText('le nom du fichier', 200),
 });
 
-/** A vintage named in the query string (`?millesime=2023&niveau=commune`), if well formed. */
-function vintageParams(request: FastifyRequest): { year: number; kind: IfnKind } | null {
-  const query = request.query as { millesime?: string; niveau?: string };
+/** The query string naming a vintage (`?millesime=2023&niveau=commune`). */
+type VintageQuery = { Querystring: { millesime?: string; niveau?: string } };
+
+/** A vintage named in the query string, if well formed. */
+function vintageParams(request: FastifyRequest<VintageQuery>): { year: number; kind: IfnKind } | null {
+  const query = request.query;
   const year = Number(query.millesime);
   if (!/^\d{4}$/.test(query.millesime ?? '') || year < MIN_YEAR || year > MAX_YEAR) return null;
   if (query.niveau !== 'commune' && query.niveau !== 'epci') return null;
@@ -93,57 +87,68 @@ export function observatoireRoutes(app: FastifyInstance, { db }: RouteContext): 
     );
   };
 
-  app.get(IFN_ADMIN_PATH, adminsOnly, async (request, reply) => {
-    const code = (request.query as { code?: string }).code?.trim().toUpperCase();
-    if (code === undefined) return adminPage(reply);
-    if (!INSEE_PATTERN.test(code) && !SIREN_PATTERN.test(code)) {
+  app.get<{ Querystring: { code?: string } }>(
+    IFN_ADMIN_PATH,
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const code = request.query.code?.trim().toUpperCase();
+      if (code === undefined) return adminPage(reply);
+      if (!INSEE_PATTERN.test(code) && !SIREN_PATTERN.test(code)) {
+        return adminPage(reply, {
+          values: { code },
+          errors: {
+            code: 'Saisissez un code INSEE de commune (5 caractères) ou un SIREN d’EPCI (9 chiffres).',
+          },
+          status: 400,
+        });
+      }
       return adminPage(reply, {
         values: { code },
-        errors: {
-          code: 'Saisissez un code INSEE de commune (5 caractères) ou un SIREN d’EPCI (9 chiffres).',
-        },
-        status: 400,
+        lookup: { code, comparison: await indexComparison(db, code) },
       });
-    }
-    return adminPage(reply, {
-      values: { code },
-      lookup: { code, comparison: await indexComparison(db, code) },
-    });
-  });
+    },
+  );
 
-  app.post(IFN_ADMIN_PATH, { ...adminsOnly, ...TAKES_FILES }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const values = {
-      millesime: typeof body.millesime === 'string' ? body.millesime : '',
-      source: typeof body.source === 'string' ? body.source : '',
-    };
-    const form = parseForm(uploadSchema, body);
-    const errors: FieldErrors = form.ok ? {} : { ...form.errors };
-    const file = body.fichier;
-    if (!Buffer.isBuffer(file) || file.length === 0) errors.fichier = 'Choisissez un fichier CSV non vide.';
-    if (!form.ok || !Buffer.isBuffer(file) || file.length === 0) {
-      return adminPage(reply, { errors, values, status: 400 });
-    }
-    // The form sends the bytes only: the name typed in, or the day of the upload, names the file.
-    const today = formatDate(new Date(), 'short');
-    const result = await importIfn(db, request.actor, file, {
-      fileName: form.data.source ?? `fichier envoyé le ${today}`,
-      year: form.data.millesime,
-      dryRun: body.essai === 'oui',
-      strict: body.strict === 'oui',
-    });
-    if (!result.ok) return adminPage(reply, { errors: { fichier: result.reason }, values, status: 400 });
-    const report = result.report;
-    if (report.written) return reply.redirect(reportPath(report.year, report.kind), 303);
-    const view: ReportView = { ...report, refusal: refusal(report) };
-    return reply.page(
-      { title: 'Rapport d’import', breadcrumbs: [...BREADCRUMBS, { href: IFN_ADMIN_PATH, label: 'Indice' }] },
-      <IfnReportPage report={view} />,
-    );
-  });
+  app.post<{ Body: Fields | undefined }>(
+    IFN_ADMIN_PATH,
+    { config: { access: 'admin', files: true } },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const values = {
+        millesime: typeof body.millesime === 'string' ? body.millesime : '',
+        source: typeof body.source === 'string' ? body.source : '',
+      };
+      const form = parseForm(uploadSchema, body);
+      const errors: FieldErrors = form.ok ? {} : { ...form.errors };
+      const file = body.fichier;
+      if (!Buffer.isBuffer(file) || file.length === 0) errors.fichier = 'Choisissez un fichier CSV non vide.';
+      if (!form.ok || !Buffer.isBuffer(file) || file.length === 0) {
+        return adminPage(reply, { errors, values, status: 400 });
+      }
+      // The form sends the bytes only: the name typed in, or the day of the upload, names the file.
+      const today = formatDate(new Date(), 'short');
+      const result = await importIfn(db, request.actor, file, {
+        fileName: form.data.source ?? `fichier envoyé le ${today}`,
+        year: form.data.millesime,
+        dryRun: body.essai === 'oui',
+        strict: body.strict === 'oui',
+      });
+      if (!result.ok) return adminPage(reply, { errors: { fichier: result.reason }, values, status: 400 });
+      const report = result.report;
+      if (report.written) return reply.redirect(reportPath(report.year, report.kind), 303);
+      const view: ReportView = { ...report, refusal: refusal(report) };
+      return reply.page(
+        {
+          title: 'Rapport d’import',
+          breadcrumbs: [...BREADCRUMBS, { href: IFN_ADMIN_PATH, label: 'Indice' }],
+        },
+        <IfnReportPage report={view} />,
+      );
+    },
+  );
 
   /** The stored report of the vintage the query names; undefined: go back to the index page. */
-  const storedReport = async (request: FastifyRequest, reply: FastifyReply) => {
+  const storedReport = async (request: FastifyRequest<VintageQuery>, reply: FastifyReply) => {
     const params = vintageParams(request);
     if (!params) {
       await reply.redirect(IFN_ADMIN_PATH, 303);
@@ -157,29 +162,40 @@ export function observatoireRoutes(app: FastifyInstance, { db }: RouteContext): 
     return stored;
   };
 
-  app.get(`${IFN_ADMIN_PATH}/rapport`, adminsOnly, async (request, reply) => {
-    const stored = await storedReport(request, reply);
-    if (!stored) return reply;
-    const view: ReportView = {
-      ...stored,
-      rejectedBy: countBy(stored.rows, 'errors'),
-      warnedBy: countBy(stored.rows, 'warnings'),
-      refusal: null,
-      replaces: null,
-      stored: { at: stored.importedAt, by: stored.importedBy },
-    };
-    return reply.page(
-      { title: 'Rapport d’import', breadcrumbs: [...BREADCRUMBS, { href: IFN_ADMIN_PATH, label: 'Indice' }] },
-      <IfnReportPage report={view} csvUrl={reportPath(stored.year, stored.kind, true)} />,
-    );
-  });
+  app.get<VintageQuery>(
+    `${IFN_ADMIN_PATH}/rapport`,
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const stored = await storedReport(request, reply);
+      if (!stored) return reply;
+      const view: ReportView = {
+        ...stored,
+        rejectedBy: countBy(stored.rows, 'errors'),
+        warnedBy: countBy(stored.rows, 'warnings'),
+        refusal: null,
+        replaces: null,
+        stored: { at: stored.importedAt, by: stored.importedBy },
+      };
+      return reply.page(
+        {
+          title: 'Rapport d’import',
+          breadcrumbs: [...BREADCRUMBS, { href: IFN_ADMIN_PATH, label: 'Indice' }],
+        },
+        <IfnReportPage report={view} csvUrl={reportPath(stored.year, stored.kind, true)} />,
+      );
+    },
+  );
 
-  app.get(`${IFN_ADMIN_PATH}/rapport.csv`, adminsOnly, async (request, reply) => {
-    const stored = await storedReport(request, reply);
-    if (!stored) return reply;
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="rapport-ifn-${stored.kind}-${stored.year}.csv"`)
-      .send(`\uFEFF${csvText(reportRecords(stored.rows, stored.fileNotes))}`);
-  });
+  app.get<VintageQuery>(
+    `${IFN_ADMIN_PATH}/rapport.csv`,
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const stored = await storedReport(request, reply);
+      if (!stored) return reply;
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="rapport-ifn-${stored.kind}-${stored.year}.csv"`)
+        .send(`\uFEFF${csvText(reportRecords(stored.rows, stored.fileNotes))}`);
+    },
+  );
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import type { Fields } from '../../platform/forms.ts';
+import type { RouteContext } from '../../platform/module.ts';
 import { MAP_ASSETS, mapAttributes, publishedPlacesWithPosition } from '../lieux/index.ts';
 import { type Period, parsePublishedPeriod } from '../statistiques/index.ts';
 import { getOpsn } from '../territoires/index.ts';
@@ -14,14 +15,6 @@ import {
   observeTerritory,
 } from './territory-service.ts';
 import { colourOf, ObservatoryHome, type SettingsValues, TerritoryPage } from './territory-views.tsx';
-
-export const territoryAccess: AccessTable = {
-  'GET /observatoire': 'public',
-  'GET /observatoire/:territoire': 'public',
-  'GET /observatoire/:territoire/integrer': 'public',
-  'GET /observatoire/:territoire/lieux.json': 'public',
-  'GET /observatoire/:territoire/rapport.pdf': 'public',
-};
 
 type SettingsInput =
   | { ok: true; settings: ObservationSettings; values: SettingsValues }
@@ -82,10 +75,13 @@ function allowFraming(reply: FastifyReply): void {
   reply.header('cross-origin-resource-policy', 'cross-origin');
 }
 
+/** A territory's pages: its code in the address, its settings in the query string. */
+type TerritoryInput = { Params: { territoire: string }; Querystring: Fields };
+
 export function territoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { db, config } = ctx;
 
-  app.get('/observatoire', async (_request, reply) => {
+  app.get('/observatoire', { config: { access: 'public' } }, async (_request, reply) => {
     const territories = await listTerritories(db);
     const totals = await latestTotals(ctx, territories);
     const indexImported = (await db.selectFrom('ifn_millesime').select('id').limit(1).execute()).length > 0;
@@ -95,10 +91,10 @@ export function territoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
     );
   });
 
-  async function territoryPage(request: FastifyRequest, reply: FastifyReply, embed: boolean) {
-    const territory = await findTerritory(db, (request.params as { territoire: string }).territoire);
+  async function territoryPage(request: FastifyRequest<TerritoryInput>, reply: FastifyReply, embed: boolean) {
+    const territory = await findTerritory(db, request.params.territoire);
     if (!territory) return reply.callNotFound();
-    const input = parseSettings(request.query as Record<string, unknown>);
+    const input = parseSettings(request.query);
     const observation = input.ok ? await observeTerritory(db, territory, input.settings) : null;
     if (embed) allowFraming(reply);
     return reply.page(
@@ -123,58 +119,75 @@ export function territoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
     );
   }
 
-  app.get('/observatoire/:territoire', (request, reply) => territoryPage(request, reply, false));
-  app.get('/observatoire/:territoire/integrer', (request, reply) => territoryPage(request, reply, true));
+  app.get<TerritoryInput>('/observatoire/:territoire', { config: { access: 'public' } }, (request, reply) =>
+    territoryPage(request, reply, false),
+  );
+  app.get<TerritoryInput>(
+    '/observatoire/:territoire/integrer',
+    { config: { access: 'public' } },
+    (request, reply) => territoryPage(request, reply, true),
+  );
 
   // The places of the territory for its map, each coloured by the index of its commune.
-  app.get('/observatoire/:territoire/lieux.json', async (request, reply) => {
-    const territory = await findTerritory(db, (request.params as { territoire: string }).territoire);
-    if (!territory) return reply.callNotFound();
-    const [places, indexes] = await Promise.all([
-      publishedPlacesWithPosition(db, territory.communes, 2000),
-      communeIndexes(db, territory.communes),
-    ]);
-    return reply.header('cache-control', 'public, max-age=300').send({
-      total: places.length,
-      items: places.map((p) => {
-        const total = p.code_insee ? (indexes.get(p.code_insee)?.total ?? null) : null;
-        return {
-          id: p.id,
-          nom: p.nom,
-          commune: p.commune,
-          latitude: p.latitude,
-          longitude: p.longitude,
-          url: `/lieux/${p.id}`,
-          indice: total,
-          couleur: colourOf(total),
-        };
-      }),
-    });
-  });
+  app.get<TerritoryInput>(
+    '/observatoire/:territoire/lieux.json',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const territory = await findTerritory(db, request.params.territoire);
+      if (!territory) return reply.callNotFound();
+      const [places, indexes] = await Promise.all([
+        publishedPlacesWithPosition(db, territory.communes, 2000),
+        communeIndexes(db, territory.communes),
+      ]);
+      return reply.header('cache-control', 'public, max-age=300').send({
+        total: places.length,
+        items: places.map((p) => {
+          const total = p.code_insee ? (indexes.get(p.code_insee)?.total ?? null) : null;
+          return {
+            id: p.id,
+            nom: p.nom,
+            commune: p.commune,
+            latitude: p.latitude,
+            longitude: p.longitude,
+            url: `/lieux/${p.id}`,
+            indice: total,
+            couleur: colourOf(total),
+          };
+        }),
+      });
+    },
+  );
 
-  app.get('/observatoire/:territoire/rapport.pdf', async (request, reply) => {
-    const territory = await findTerritory(db, (request.params as { territoire: string }).territoire);
-    if (!territory) return reply.callNotFound();
-    const input = parseSettings(request.query as Record<string, unknown>);
-    if (!input.ok) {
-      const first = Object.values(input.errors)[0];
-      return reply.code(400).type('text/plain; charset=utf-8').send(`Réglages refusés : ${first}`);
-    }
-    const [observation, opsn] = await Promise.all([
-      observeTerritory(db, territory, input.settings),
-      getOpsn(db),
-    ]);
-    const pdf = await reportPdf(db, observation, {
-      opsnName: opsn?.name ?? 'OPSN',
-      opsnLogoId: opsn?.logo_file_id ?? null,
-      publicUrl: config.publicUrl,
-    });
-    return reply
-      .type('application/pdf')
-      .header('content-disposition', `inline; filename="${reportFileName(territory, input.settings.period)}"`)
-      .header('cache-control', 'public, max-age=300')
-      .send(pdf);
-  });
+  app.get<TerritoryInput>(
+    '/observatoire/:territoire/rapport.pdf',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const territory = await findTerritory(db, request.params.territoire);
+      if (!territory) return reply.callNotFound();
+      const input = parseSettings(request.query);
+      if (!input.ok) {
+        const first = Object.values(input.errors)[0];
+        return reply.code(400).type('text/plain; charset=utf-8').send(`Réglages refusés : ${first}`);
+      }
+      const [observation, opsn] = await Promise.all([
+        observeTerritory(db, territory, input.settings),
+        getOpsn(db),
+      ]);
+      const pdf = await reportPdf(db, observation, {
+        opsnName: opsn?.name ?? 'OPSN',
+        opsnLogoId: opsn?.logo_file_id ?? null,
+        publicUrl: config.publicUrl,
+      });
+      return reply
+        .type('application/pdf')
+        .header(
+          'content-disposition',
+          `inline; filename="${reportFileName(territory, input.settings.period)}"`,
+        )
+        .header('cache-control', 'public, max-age=300')
+        .send(pdf);
+    },
+  );
 }
 
 export const reportFileName = (t: Territory, p: Period) =>

@@ -6,6 +6,7 @@ import { file, line } from '../../../test/helpers/ifn-fixtures.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
 import { regenerateDatasets } from '../donnees/index.ts';
+import { indexCoverageDataset } from './dataset.ts';
 import { importIfn } from './import.ts';
 import { parseSettings } from './territory-routes.tsx';
 
@@ -183,7 +184,7 @@ describe('public observatory', () => {
   });
 
   test('the open dataset joins each commune’s index with its coverage', async () => {
-    await regenerateDatasets(t.db.db, systemActor('test'));
+    await regenerateDatasets(t.db.db, systemActor('test'), [indexCoverageDataset]);
     const res = await anonymous().get('/donnees/indice-fragilite-couverture.json');
     assert.equal(res.statusCode, 200);
     const rows = res.json() as Record<string, string | number | null>[];

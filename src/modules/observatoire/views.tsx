@@ -332,8 +332,8 @@ export function IfnReportPage({
   csvUrl?: string | undefined;
 }): JSX.Element {
   const level = KIND_LABELS[report.kind].many;
-  const rejected = report.rows.filter((r) => r.result === 'rejeté');
-  const warned = report.rows.filter((r) => r.result === 'importé' && r.warnings.length > 0);
+  const rejected = report.rows.filter((r) => r.result === 'rejected');
+  const warned = report.rows.filter((r) => r.result === 'imported' && r.warnings.length > 0);
   return (
     <>
       <h1>Rapport d’import de l’indice de fragilité numérique</h1>

@@ -1,5 +1,6 @@
 import type { RelaisModule } from '../../platform/module.ts';
-import { CALLBACK_PATH, proconnectRoutes, START_PATH } from './routes.tsx';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
+import { proconnectRoutes } from './routes.tsx';
 import { proconnectMigrations } from './tables.ts';
 
 /**
@@ -11,8 +12,7 @@ export const proconnect: RelaisModule = {
   name: 'proconnect',
   migrations: proconnectMigrations,
   routes: proconnectRoutes,
-  access: {
-    [`GET ${START_PATH}`]: 'public',
-    [`GET ${CALLBACK_PATH}`]: 'public',
-  },
+  auditActions: AUDIT_ACTIONS,
 };
+
+export { AUDIT_ACTIONS } from './audit-actions.ts';

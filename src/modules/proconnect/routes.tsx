@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
+import type { Fields } from '../../platform/forms.ts';
+import { isSignedIn } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { completeFirstFactor, onSecondFactorConfirmed } from '../comptes/index.ts';
 import { createProConnectClient, type FlowChecks, type ProConnectIdentity } from './client.ts';
@@ -26,7 +28,7 @@ const flowSchema = z.object({
 export const redirectUri = (config: Config) => `${config.publicUrl}${CALLBACK_PATH}`;
 
 /** Each leg talks to ProConnect over the network: a few tries a minute are plenty for a person. */
-const rateLimit = { config: { rateLimit: { max: 20, timeWindow: '1 minute' } } };
+const rateLimit = { max: 20, timeWindow: '1 minute' };
 
 /** The pending sign-in's action that links a new identity once the second factor is proved. */
 const CONFIRM_LINK = 'proconnect.link';
@@ -37,9 +39,9 @@ export function proconnectRoutes(app: FastifyInstance, { db, config }: RouteCont
   );
   const client = config.proconnect && createProConnectClient(config.proconnect, redirectUri(config));
 
-  app.get(START_PATH, rateLimit, async (request, reply) => {
+  app.get(START_PATH, { config: { access: 'public', rateLimit } }, async (request, reply) => {
     if (!client) return reply.callNotFound();
-    if (request.actor.kind === 'user') return reply.redirect('/espace');
+    if (isSignedIn(request.actor)) return reply.redirect('/espace');
     let start: Awaited<ReturnType<typeof client.startSignIn>>;
     try {
       start = await client.startSignIn();
@@ -52,41 +54,45 @@ export function proconnectRoutes(app: FastifyInstance, { db, config }: RouteCont
   });
 
   // Its URL carries the one-time authorization code: the logger drops query strings.
-  app.get(CALLBACK_PATH, { ...rateLimit }, async (request, reply) => {
-    if (!client) return reply.callNotFound();
-    const checks = takeFlowCookie(request, reply);
-    const query = request.query as Record<string, unknown>;
-    if (!checks) return refuse(db, request, reply, 'state-missing');
-    if (query.state !== checks.state) return refuse(db, request, reply, 'state-mismatch');
-    if (query.error !== undefined) {
-      const code = providerErrorCode(query.error);
-      return refuse(db, request, reply, code === 'access_denied' ? 'access-denied' : 'provider-error', {
-        error: code,
-      });
-    }
-    let identity: ProConnectIdentity;
-    try {
-      identity = await client.finishSignIn(callbackUrl(config, request), checks);
-    } catch (error) {
-      request.log.warn({ error: describeError(error) }, 'ProConnect callback refused');
-      return refuse(db, request, reply, 'exchange-failed', { error: describeError(error).code });
-    }
-    const match = await findOrLinkAccount(db, identity, { actor: request.actor, ip: request.ip });
-    if (!match.ok) {
-      const { sub, email } = identity;
-      return refuse(db, request, reply, match.reason, { userId: match.userId, sub, email });
-    }
-    const linkRequest: LinkRequest = { sub: identity.sub, uid: identity.uid, siret: identity.siret };
-    return completeFirstFactor(
-      db,
-      config,
-      request,
-      reply,
-      match.userId,
-      'proconnect',
-      match.confirmLink ? { kind: CONFIRM_LINK, data: linkRequest } : undefined,
-    );
-  });
+  app.get<{ Querystring: Fields }>(
+    CALLBACK_PATH,
+    { config: { access: 'public', rateLimit } },
+    async (request, reply) => {
+      if (!client) return reply.callNotFound();
+      const checks = takeFlowCookie(request, reply);
+      const query = request.query;
+      if (!checks) return refuse(db, request, reply, 'state-missing');
+      if (query.state !== checks.state) return refuse(db, request, reply, 'state-mismatch');
+      if (query.error !== undefined) {
+        const code = providerErrorCode(query.error);
+        return refuse(db, request, reply, code === 'access_denied' ? 'access-denied' : 'provider-error', {
+          error: code,
+        });
+      }
+      let identity: ProConnectIdentity;
+      try {
+        identity = await client.finishSignIn(callbackUrl(config, request), checks);
+      } catch (error) {
+        request.log.warn({ error: describeError(error) }, 'ProConnect callback refused');
+        return refuse(db, request, reply, 'exchange-failed', { error: describeError(error).code });
+      }
+      const match = await findOrLinkAccount(db, identity, { actor: request.actor, ip: request.ip });
+      if (!match.ok) {
+        const { sub, email } = identity;
+        return refuse(db, request, reply, match.reason, { userId: match.userId, sub, email });
+      }
+      const linkRequest: LinkRequest = { sub: identity.sub, uid: identity.uid, siret: identity.siret };
+      return completeFirstFactor(
+        db,
+        config,
+        request,
+        reply,
+        match.userId,
+        'proconnect',
+        match.confirmLink ? { kind: CONFIRM_LINK, data: linkRequest } : undefined,
+      );
+    },
+  );
 }
 
 function setFlowCookie(reply: FastifyReply, config: Config, checks: FlowChecks): void {

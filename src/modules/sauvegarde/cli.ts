@@ -10,10 +10,7 @@ import {
 import { CliError } from '../../platform/cli-error.ts';
 import { type Config, loadConfig } from '../../platform/config.ts';
 import { type Db, openDatabase } from '../../platform/db/database.ts';
-import type { CliContext } from '../../platform/module.ts';
-// A cycle (modules/index.ts lists this module), harmless: `modules` is only read when a
-// command runs, long after every module has loaded.
-import { modules } from '../index.ts';
+import type { CliContext, RelaisModule } from '../../platform/module.ts';
 
 const KEYS_HELP = `
 Chiffrement (age), par variables d’environnement :
@@ -65,7 +62,7 @@ function printReport(report: VerifyReport): void {
   }
 }
 
-async function verify(file: string, keys: BackupKeys): Promise<void> {
+async function verify(file: string, keys: BackupKeys, modules: RelaisModule[]): Promise<void> {
   const report = await verifyBackup(file, keys, { modules });
   printReport(report);
   const rows = report.tables.reduce((sum, t) => sum + t.restoredRows, 0);
@@ -94,7 +91,7 @@ async function withTarget<T>(work: (config: Config, db: Db) => Promise<T>): Prom
   }
 }
 
-export function sauvegardeCli({ program, withDb }: CliContext): void {
+export function sauvegardeCli({ program, withDb, modules }: CliContext): void {
   program
     .command('backup')
     .description('Sauvegarder toute la base dans un fichier chiffré (age), ou vérifier une sauvegarde')
@@ -111,7 +108,7 @@ export function sauvegardeCli({ program, withDb }: CliContext): void {
             'Indiquez soit --out FICHIER pour sauvegarder, soit --verify FICHIER pour vérifier.',
           );
         }
-        if (options.verify) return verify(resolve(options.verify), loadConfig().backup);
+        if (options.verify) return verify(resolve(options.verify), loadConfig().backup, modules);
         const out = resolve(options.out!);
         await withDb(async ({ db, config }) => {
           const result = await createBackup(db, out, config.backup);

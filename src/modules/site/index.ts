@@ -5,10 +5,4 @@ import { siteRoutes } from './routes.tsx';
 export const site: RelaisModule = {
   name: 'site',
   routes: siteRoutes,
-  access: {
-    'GET /accessibilite': 'public',
-    'GET /mentions-legales': 'public',
-    'GET /donnees-personnelles': 'public',
-    'GET /plan-du-site': 'public',
-  },
 };

@@ -11,7 +11,7 @@ export function siteRoutes(app: FastifyInstance, { db, nav, home }: RouteContext
     return [opsn?.name ?? 'l’opérateur de ce service', opsn?.contact_email ?? null] as const;
   };
 
-  app.get('/accessibilite', async (_request, reply) => {
+  app.get('/accessibilite', { config: { access: 'public' } }, async (_request, reply) => {
     const [name, email] = await operator();
     return reply.page(
       { title: 'Déclaration d’accessibilité', breadcrumbs: crumbs },
@@ -55,7 +55,7 @@ export function siteRoutes(app: FastifyInstance, { db, nav, home }: RouteContext
     );
   });
 
-  app.get('/mentions-legales', async (_request, reply) => {
+  app.get('/mentions-legales', { config: { access: 'public' } }, async (_request, reply) => {
     const [name] = await operator();
     return reply.page(
       { title: 'Mentions légales', breadcrumbs: crumbs },
@@ -74,7 +74,7 @@ export function siteRoutes(app: FastifyInstance, { db, nav, home }: RouteContext
     );
   });
 
-  app.get('/donnees-personnelles', async (_request, reply) => {
+  app.get('/donnees-personnelles', { config: { access: 'public' } }, async (_request, reply) => {
     const [name, email] = await operator();
     return reply.page(
       { title: 'Données personnelles', breadcrumbs: crumbs },
@@ -118,7 +118,7 @@ export function siteRoutes(app: FastifyInstance, { db, nav, home }: RouteContext
   });
 
   // Every page a visitor can reach: the modules' navigation and home entries, and the legal pages.
-  app.get('/plan-du-site', async (_request, reply) => {
+  app.get('/plan-du-site', { config: { access: 'public' } }, async (_request, reply) => {
     const links = new Map<string, string>();
     for (const entry of nav) links.set(entry.href, entry.label);
     for (const entry of home) if (!links.has(entry.href)) links.set(entry.href, entry.title);

@@ -1,6 +1,8 @@
 import type { RelaisModule } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { compactStatistics } from './counters.ts';
-import { statisticsAccess, statisticsRoutes } from './routes.tsx';
+import { activityDataset } from './dataset.ts';
+import { statisticsRoutes } from './routes.tsx';
 import './tables.ts';
 
 export { computeStatistics } from './compute.ts';
@@ -20,7 +22,6 @@ export { BreakdownFigure, MaskingNote, Months, periodText, Summary } from './vie
 export const statistiques: RelaisModule = {
   name: 'statistiques',
   routes: statisticsRoutes,
-  access: statisticsAccess,
   jobs: [
     {
       // The counters are exact without it; folding keeps the deltas table small.
@@ -32,4 +33,8 @@ export const statistiques: RelaisModule = {
     },
   ],
   styles: ['statistiques.css'],
+  auditActions: AUDIT_ACTIONS,
+  datasets: [activityDataset],
 };
+
+export { AUDIT_ACTIONS } from './audit-actions.ts';

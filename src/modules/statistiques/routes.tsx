@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AccessTable, RouteContext } from '../../platform/module.ts';
+import { type RouteInput, textOf } from '../../platform/forms.ts';
+import type { Access, RouteContext } from '../../platform/module.ts';
 import type { Crumb } from '../../platform/ui/components.tsx';
 import { placesOfCollectivites } from '../lieux/index.ts';
 import { helperPlaces } from '../mediateurs/index.ts';
@@ -25,32 +26,6 @@ import {
   ShareGonePage,
   StatisticsPage,
 } from './views.tsx';
-
-/**
- * Who may call each route of this file (see platform/module.ts). A place's statistics are
- * also open to the helpers of that place (`placeStatistics` decides); the access table has no
- * word for "coordinators of its collectivité or its helpers", so it declares the first.
- */
-export const statisticsAccess: AccessTable = {
-  'GET /statistiques': 'helper',
-  'GET /statistiques/export.xlsx': 'helper',
-  'POST /statistiques/partages': 'helper',
-  'POST /statistiques/partages/retirer': 'helper',
-  'GET /statistiques/lieux/:lieu': { coordinatorOrHelperOf: 'lieu' },
-  'GET /statistiques/lieux/:lieu/export.xlsx': { coordinatorOrHelperOf: 'lieu' },
-  'POST /statistiques/lieux/:lieu/partages': { coordinatorOrHelperOf: 'lieu' },
-  'POST /statistiques/lieux/:lieu/partages/retirer': { coordinatorOrHelperOf: 'lieu' },
-  'GET /statistiques/collectivites/:collectivite': { coordinatorOf: 'collectivite' },
-  'GET /statistiques/collectivites/:collectivite/export.xlsx': { coordinatorOf: 'collectivite' },
-  'POST /statistiques/collectivites/:collectivite/partages': { coordinatorOf: 'collectivite' },
-  'POST /statistiques/collectivites/:collectivite/partages/retirer': { coordinatorOf: 'collectivite' },
-  'GET /statistiques/opsn': 'admin',
-  'GET /statistiques/opsn/export.xlsx': 'admin',
-  'POST /statistiques/opsn/partages': 'admin',
-  'POST /statistiques/opsn/partages/retirer': 'admin',
-  'GET /statistiques/partage/:token': 'public',
-  'GET /statistiques/partage/:token/export.xlsx': 'public',
-};
 
 /** A helper's own view takes any days; every other view whole months (published-period.ts). */
 const periodOf = (access: StatisticsAccess, input: Record<string, unknown>): PeriodInput =>
@@ -78,10 +53,15 @@ function fileName(scope: Scope, period: Period): string {
   return `statistiques-${what}-${period.du}-${period.au}.xlsx`;
 }
 
+/** A scope's routes: the place's or the collectivité's in the address (on their routes only). */
+type ScopeInput = Omit<RouteInput, 'Params'> & { Params: { lieu?: string; collectivite?: string } };
+
 type ScopeRoutes = {
   /** The page's path as registered, with its parameter. */
   path: string;
-  resolve: (request: FastifyRequest) => Promise<StatisticsAccess | undefined>;
+  /** Who may call the page, its export and its shares (and the refusal's words). */
+  config: { access: Access; refusal?: string };
+  resolve: (request: FastifyRequest<ScopeInput>) => Promise<StatisticsAccess | undefined>;
   links?: (access: StatisticsAccess) => Promise<LinkList | undefined>;
 };
 
@@ -91,6 +71,7 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
   const scopes: ScopeRoutes[] = [
     {
       path: '/statistiques',
+      config: { access: 'helper' },
       resolve: async (request) => helperStatistics(request.actor),
       links: async (access) => ({
         title: 'Les statistiques de vos lieux d’activité',
@@ -104,12 +85,19 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
     },
     {
       path: '/statistiques/lieux/:lieu',
-      resolve: (request) => placeStatistics(db, request.actor, (request.params as { lieu: string }).lieu),
+      config: {
+        access: { coordinatorOrHelperOf: 'lieu' },
+        refusal: 'Ces statistiques sont réservées aux médiateurs de ce lieu et à sa coordination.',
+      },
+      resolve: (request) => placeStatistics(db, request.actor, request.params.lieu ?? ''),
     },
     {
       path: '/statistiques/collectivites/:collectivite',
-      resolve: (request) =>
-        collectiviteStatistics(db, request.actor, (request.params as { collectivite: string }).collectivite),
+      config: {
+        access: { coordinatorOf: 'collectivite' },
+        refusal: 'Ces statistiques sont réservées à la coordination de cette collectivité.',
+      },
+      resolve: (request) => collectiviteStatistics(db, request.actor, request.params.collectivite ?? ''),
       links: async (access) =>
         access.scope.kind === 'collectivite'
           ? {
@@ -123,6 +111,7 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
     },
     {
       path: '/statistiques/opsn',
+      config: { access: 'admin', refusal: 'Ces statistiques sont réservées aux administrateurs de l’OPSN.' },
       resolve: (request) => opsnStatistics(db, request.actor),
       links: async () => ({
         title: 'Les statistiques de chaque collectivité',
@@ -135,7 +124,7 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
   ];
 
   const render = async (
-    request: FastifyRequest,
+    request: FastifyRequest<ScopeInput>,
     reply: FastifyReply,
     routes: ScopeRoutes,
     access: StatisticsAccess,
@@ -147,7 +136,7 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
       listShares(db, request.actor, access.scope),
       routes.links?.(access),
     ]);
-    const ok = (request.query as { ok?: string }).ok;
+    const ok = textOf(request.query.ok);
     const title = titleOf(access.scope, false);
     return reply.page(
       { title, breadcrumbs: BREADCRUMBS, hasErrors: !input.ok, status: input.ok ? 200 : 400 },
@@ -168,22 +157,16 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
   };
 
   for (const routes of scopes) {
-    app.get(routes.path, async (request, reply) => {
+    app.get<ScopeInput>(routes.path, { config: routes.config }, async (request, reply) => {
       const access = await routes.resolve(request);
       if (!access) return reply.callNotFound();
-      return render(
-        request,
-        reply,
-        routes,
-        access,
-        periodOf(access, request.query as Record<string, unknown>),
-      );
+      return render(request, reply, routes, access, periodOf(access, request.query));
     });
 
-    app.get(`${routes.path}/export.xlsx`, async (request, reply) => {
+    app.get<ScopeInput>(`${routes.path}/export.xlsx`, { config: routes.config }, async (request, reply) => {
       const access = await routes.resolve(request);
       if (!access) return reply.callNotFound();
-      const input = periodOf(access, request.query as Record<string, unknown>);
+      const input = periodOf(access, request.query);
       if (!input.ok) return render(request, reply, routes, access, input);
       const view = await statisticsView(db, access, input.period);
       const bytes = await statisticsWorkbook(view, { title: titleOf(access.scope, false) });
@@ -194,11 +177,11 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
         .send(bytes);
     });
 
-    app.post(`${routes.path}/partages`, async (request, reply) => {
+    app.post<ScopeInput>(`${routes.path}/partages`, { config: routes.config }, async (request, reply) => {
       const access = await routes.resolve(request);
       if (!access) return reply.callNotFound();
       // A link always shows the published numbers: whole months, even from a helper's own view.
-      const input = parsePublishedPeriod((request.body ?? {}) as Record<string, unknown>);
+      const input = parsePublishedPeriod(request.body ?? {});
       if (!input.ok) return render(request, reply, routes, access, input);
       const token = await createShare(db, request.actor, access, input.period);
       const back = `${scopePath(access.scope)}?du=${input.period.du}&au=${input.period.au}`;
@@ -216,53 +199,65 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
       );
     });
 
-    app.post(`${routes.path}/partages/retirer`, async (request, reply) => {
-      const access = await routes.resolve(request);
-      if (!access) return reply.callNotFound();
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const revoked =
-        typeof body.partage === 'string' && (await revokeShare(db, request.actor, access, body.partage));
-      const input = parsePeriod(body);
-      const query = new URLSearchParams({
-        ...(input.ok ? { du: input.period.du, au: input.period.au } : {}),
-        ...(revoked ? { ok: 'retire' } : {}),
-      }).toString();
-      return reply.redirect(`${scopePath(access.scope)}${query ? `?${query}` : ''}`, 303);
-    });
+    app.post<ScopeInput>(
+      `${routes.path}/partages/retirer`,
+      { config: routes.config },
+      async (request, reply) => {
+        const access = await routes.resolve(request);
+        if (!access) return reply.callNotFound();
+        const body = request.body ?? {};
+        const revoked =
+          typeof body.partage === 'string' && (await revokeShare(db, request.actor, access, body.partage));
+        const input = parsePeriod(body);
+        const query = new URLSearchParams({
+          ...(input.ok ? { du: input.period.du, au: input.period.au } : {}),
+          ...(revoked ? { ok: 'retire' } : {}),
+        }).toString();
+        return reply.redirect(`${scopePath(access.scope)}${query ? `?${query}` : ''}`, 303);
+      },
+    );
   }
 
   /** A link's view, over whole months (links made before they were the rule included). */
-  const shared = async (request: FastifyRequest) => {
-    const found = await sharedStatistics(db, (request.params as { token: string }).token);
+  const shared = async (request: FastifyRequest<RouteInput<'token'>>) => {
+    const found = await sharedStatistics(db, request.params.token);
     return found && { ...found, period: publishedPeriod(found.period) };
   };
 
-  app.get('/statistiques/partage/:token', async (request, reply) => {
-    reply.header('x-robots-tag', 'noindex').header('cache-control', 'no-store');
-    const found = await shared(request);
-    if (!found) return reply.page({ title: 'Lien de partage introuvable', status: 404 }, <ShareGonePage />);
-    const title = titleOf(found.access.scope, true);
-    const view = await statisticsView(db, found.access, found.period);
-    return reply.page(
-      { title },
-      <SharedStatisticsPage
-        title={title}
-        view={view}
-        exportUrl={`/statistiques/partage/${(request.params as { token: string }).token}/export.xlsx`}
-      />,
-    );
-  });
+  app.get<RouteInput<'token'>>(
+    '/statistiques/partage/:token',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      reply.header('x-robots-tag', 'noindex').header('cache-control', 'no-store');
+      const found = await shared(request);
+      if (!found) return reply.page({ title: 'Lien de partage introuvable', status: 404 }, <ShareGonePage />);
+      const title = titleOf(found.access.scope, true);
+      const view = await statisticsView(db, found.access, found.period);
+      return reply.page(
+        { title },
+        <SharedStatisticsPage
+          title={title}
+          view={view}
+          exportUrl={`/statistiques/partage/${request.params.token}/export.xlsx`}
+        />,
+      );
+    },
+  );
 
-  app.get('/statistiques/partage/:token/export.xlsx', async (request, reply) => {
-    const found = await shared(request);
-    if (!found) return reply.page({ title: 'Lien de partage introuvable', status: 404 }, <ShareGonePage />);
-    const view = await statisticsView(db, found.access, found.period);
-    const bytes = await statisticsWorkbook(view, { title: titleOf(found.access.scope, true) });
-    return reply
-      .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-      .header('content-disposition', `attachment; filename="${fileName(found.access.scope, found.period)}"`)
-      .header('cache-control', 'no-store')
-      .header('x-robots-tag', 'noindex')
-      .send(bytes);
-  });
+  app.get<RouteInput<'token'>>(
+    '/statistiques/partage/:token/export.xlsx',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const found = await shared(request);
+      if (!found) return reply.page({ title: 'Lien de partage introuvable', status: 404 }, <ShareGonePage />);
+      const view = await statisticsView(db, found.access, found.period);
+      const bytes = await statisticsWorkbook(view, { title: titleOf(found.access.scope, true) });
+      return reply
+        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', `attachment; filename="${fileName(found.access.scope, found.period)}"`)
+        .header('cache-control', 'no-store')
+        .header('x-robots-tag', 'noindex')
+        .send(bytes);
+    },
+  );
 }

@@ -12,6 +12,7 @@ import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { DEMO_PASSWORD } from '../comptes/index.ts';
 import { regenerateDatasets } from '../donnees/index.ts';
 import { addCollectivite } from '../territoires/index.ts';
+import { activityDataset } from './dataset.ts';
 import type { Period } from './period.ts';
 import { lastCompleteDay } from './published-period.ts';
 
@@ -271,7 +272,7 @@ describe('statistics cannot be differenced', () => {
     assert.equal(Number(activites) % 5, 0);
 
     // Open data: each commune's row for that month is the observatory's commune cell.
-    await regenerateDatasets(t.db.db, systemActor('test'));
+    await regenerateDatasets(t.db.db, systemActor('test'), [activityDataset]);
     const rows = (await visitor.get('/donnees/activite-mediation-numerique.json')).json() as Record<
       string,
       string | number

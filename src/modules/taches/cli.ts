@@ -3,9 +3,10 @@ import { CliError } from '../../platform/cli-error.ts';
 import { summaryText } from '../../platform/jobs/index.ts';
 import type { CliContext } from '../../platform/module.ts';
 import { formatDateTime } from '../../platform/paris-time.ts';
-import { allJobs, findJob, jobStatuses, runJobNow, runState } from './service.ts';
+import { findJob, jobStatuses, runJobNow, runState } from './service.ts';
 
-export function tachesCli({ program, withDb }: CliContext): void {
+export function tachesCli({ program, withDb, contributions }: CliContext): void {
+  const { jobs: declared } = contributions;
   const jobs = program.command('jobs').description('Tâches planifiées (purges, rappels, publications)');
 
   jobs
@@ -13,7 +14,7 @@ export function tachesCli({ program, withDb }: CliContext): void {
     .description('Lister les tâches, quand elles partent et comment s’est passée leur dernière exécution')
     .action(() =>
       withDb(async (ctx) => {
-        const statuses = await jobStatuses(ctx, systemActor('cli'));
+        const statuses = await jobStatuses(ctx, declared, systemActor('cli'));
         if (statuses.length === 0) console.log('Aucune tâche planifiée.');
         const lines: string[] = [];
         for (const { job, when, next, last } of statuses) {
@@ -42,14 +43,14 @@ export function tachesCli({ program, withDb }: CliContext): void {
     .argument('<nom>', 'nom de la tâche (voir « jobs list »)')
     .action((name: string) =>
       withDb(async (ctx) => {
-        const job = findJob(name);
+        const job = findJob(declared, name);
         if (!job) {
-          const names = allJobs().map((j) => j.name);
+          const names = declared.map((j) => j.name);
           throw new CliError(
             `Aucune tâche ne s’appelle « ${name} ». Tâches existantes : ${names.join(', ') || 'aucune'}.`,
           );
         }
-        const outcome = await runJobNow(ctx, systemActor('cli'), job);
+        const outcome = await runJobNow(ctx, contributions, systemActor('cli'), job);
         if (outcome.status === 'skipped') {
           throw new CliError(
             `La tâche ${job.name} est déjà en cours depuis le ${formatDateTime(outcome.runningSince, 'short')} : rien n’a été lancé.`,

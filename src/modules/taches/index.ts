@@ -1,11 +1,14 @@
 import type { RelaisModule } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { tachesCli } from './cli.ts';
-import { tachesAccess, tachesRoutes } from './routes.tsx';
+import { tachesRoutes } from './routes.tsx';
 
 /** The scheduled jobs of every module, for administrators: `/admin/taches`, `jobs list`, `jobs run`. */
 export const taches: RelaisModule = {
   name: 'taches',
   routes: tachesRoutes,
-  access: tachesAccess,
   cli: tachesCli,
+  auditActions: AUDIT_ACTIONS,
 };
+
+export { AUDIT_ACTIONS } from './audit-actions.ts';

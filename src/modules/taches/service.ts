@@ -1,7 +1,7 @@
 import { audit } from '../../platform/audit/journal.ts';
 import { type Actor, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
+import type { Contributions } from '../../platform/contributions.ts';
 import {
-  collectJobs,
   describeSchedule,
   type JobDefinition,
   type JobOutcome,
@@ -12,9 +12,6 @@ import {
   runJob,
 } from '../../platform/jobs/index.ts';
 import type { ModuleContext } from '../../platform/module.ts';
-// A cycle (modules/index.ts lists this module), harmless: `modules` is only read when a
-// command runs or a page is asked for, long after every module has loaded.
-import { modules } from '../index.ts';
 
 /** What an administrator sees of a job: what it does, when it runs next, how it last went. */
 export type JobStatus = {
@@ -24,23 +21,28 @@ export type JobStatus = {
   last: JobRun | undefined;
 };
 
+export const TASKS_REFUSED = 'Seuls les administrateurs de l’OPSN gèrent les tâches.';
+
 export function ensureAdmin(actor: Actor): void {
-  if (!isAdmin(actor)) throw new ForbiddenError('Seuls les administrateurs de l’OPSN gèrent les tâches.');
+  if (!isAdmin(actor)) throw new ForbiddenError(TASKS_REFUSED);
 }
 
-/** Every job the modules declare. */
-export function allJobs(): JobDefinition[] {
-  return collectJobs(modules);
+/** The jobs the modules declare, as the platform collected them. */
+export type Jobs = Contributions['jobs'];
+
+export function findJob(jobs: Jobs, name: string): JobDefinition | undefined {
+  return jobs.find((job) => job.name === name);
 }
 
-export function findJob(name: string): JobDefinition | undefined {
-  return allJobs().find((job) => job.name === name);
-}
-
-export async function jobStatuses(ctx: ModuleContext, actor: Actor, now = new Date()): Promise<JobStatus[]> {
+export async function jobStatuses(
+  ctx: ModuleContext,
+  jobs: Jobs,
+  actor: Actor,
+  now = new Date(),
+): Promise<JobStatus[]> {
   ensureAdmin(actor);
   const last = await latestRuns(ctx.db);
-  return allJobs().map((job) => ({
+  return jobs.map((job) => ({
     job,
     when: describeSchedule(job.schedule),
     next: nextOccurrence(job.schedule, now),
@@ -56,13 +58,14 @@ export async function lastRuns(ctx: ModuleContext, actor: Actor, limit = 20): Pr
 /** Runs a job at a person's request (or the command line's), and journals that they asked. */
 export async function runJobNow(
   ctx: ModuleContext,
+  contributions: Contributions,
   actor: Actor,
   job: JobDefinition,
   ip?: string,
 ): Promise<JobOutcome> {
   ensureAdmin(actor);
   const startedBy = actor.kind === 'user' ? actor.email : 'cli';
-  const outcome = await runJob(ctx, job, startedBy);
+  const outcome = await runJob(ctx, job, startedBy, contributions);
   await audit(ctx.db, {
     actor,
     action: 'job.run',

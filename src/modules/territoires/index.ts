@@ -1,4 +1,5 @@
 import type { RelaisModule } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { territoiresCli } from './cli.ts';
 import { territoiresRoutes } from './routes.tsx';
 import { seedTerritoires } from './seed.ts';
@@ -9,19 +10,6 @@ export const territoires: RelaisModule = {
   name: 'territoires',
   migrations: territoiresMigrations,
   routes: territoiresRoutes,
-  access: {
-    'GET /': 'public',
-    'GET /collectivites': 'public',
-    'GET /collectivites/:slug': 'public',
-    'GET /collectivites/:slug/theme.css': 'public',
-    'GET /admin/territoire': 'admin',
-    'POST /admin/territoire/collectivites': 'admin',
-    'POST /admin/territoire/opsn': 'admin',
-    'GET /admin/territoire/collectivites/:id/theme': { coordinatorOf: 'id' },
-    'POST /admin/territoire/collectivites/:id/theme': { coordinatorOf: 'id' },
-    'GET /admin/territoire/collectivites/:id/retirer': 'admin',
-    'POST /admin/territoire/collectivites/:id/retirer': 'admin',
-  },
   cli: territoiresCli,
   seedDemo: seedTerritoires,
   nav: [
@@ -35,8 +23,10 @@ export const territoires: RelaisModule = {
       text: 'Les communes et intercommunalités que nous accompagnons, et leurs pages.',
     },
   ],
+  auditActions: AUDIT_ACTIONS,
 };
 
+export { AUDIT_ACTIONS } from './audit-actions.ts';
 export {
   type CommuneMatch,
   communeOfAddress,

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { can, ensure } from '../../platform/auth/policy.ts';
+import { can } from '../../platform/auth/policy.ts';
 import { fileUrl } from '../../platform/files.ts';
-import { parseForm } from '../../platform/forms.ts';
-import { TAKES_FILES } from '../../platform/http/uploads.ts';
+import { parseForm, type RouteInput, textFields, textOf } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { Brand } from '../../platform/ui/layout.tsx';
 import {
@@ -11,6 +10,7 @@ import {
   displayName,
   findCollectiviteById,
   findCollectiviteBySlug,
+  findCollectiviteForTheme,
   getOpsn,
   listCollectivites,
   removeCollectivite,
@@ -48,19 +48,19 @@ export function brandOf(c: Collectivite): Brand {
   };
 }
 
-const idParam = (request: FastifyRequest) => {
-  const id = Number((request.params as { id: string }).id);
+const idParam = (request: FastifyRequest<RouteInput<'id'>>) => {
+  const id = Number(request.params.id);
   return Number.isSafeInteger(id) && id > 0 ? id : null;
 };
 
 export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteContext): void {
-  app.get('/', async (_request, reply) => {
+  app.get('/', { config: { access: 'public' } }, async (_request, reply) => {
     const [opsn, members] = await Promise.all([getOpsn(db), listCollectivites(db)]);
     if (!opsn) return reply.page({ title: 'Bienvenue' }, <NotConfigured />);
     return reply.page({ title: 'Accueil' }, <HomePage opsn={opsn} members={members} entries={home} />);
   });
 
-  app.get('/collectivites', async (_request, reply) => {
+  app.get('/collectivites', { config: { access: 'public' } }, async (_request, reply) => {
     const members = await listCollectivites(db);
     return reply.page(
       { title: 'Collectivités membres', breadcrumbs: [{ href: '/', label: 'Accueil' }] },
@@ -68,37 +68,42 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     );
   });
 
-  app.get('/collectivites/:slug', async (request, reply) => {
-    const [c, opsn] = await Promise.all([
-      findCollectiviteBySlug(db, (request.params as { slug: string }).slug),
-      getOpsn(db),
-    ]);
-    if (!c) return reply.callNotFound();
-    return reply.page(
-      {
-        title: displayName(c),
-        brand: brandOf(c),
-        breadcrumbs: [
-          { href: '/', label: 'Accueil' },
-          { href: '/collectivites', label: 'Collectivités membres' },
-        ],
-      },
-      <CollectivitePage c={c} opsn={opsn} />,
-    );
-  });
+  app.get<RouteInput<'slug'>>(
+    '/collectivites/:slug',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const [c, opsn] = await Promise.all([findCollectiviteBySlug(db, request.params.slug), getOpsn(db)]);
+      if (!c) return reply.callNotFound();
+      return reply.page(
+        {
+          title: displayName(c),
+          brand: brandOf(c),
+          breadcrumbs: [
+            { href: '/', label: 'Accueil' },
+            { href: '/collectivites', label: 'Collectivités membres' },
+          ],
+        },
+        <CollectivitePage c={c} opsn={opsn} />,
+      );
+    },
+  );
 
   // The colour lives in a stylesheet, not an inline style, so the CSP can forbid inline styles.
-  app.get('/collectivites/:slug/theme.css', async (request, reply) => {
-    const c = await findCollectiviteBySlug(db, (request.params as { slug: string }).slug);
-    if (!c?.brand_colour) return reply.callNotFound();
-    return reply
-      .type('text/css; charset=utf-8')
-      .header('cache-control', 'public, max-age=86400')
-      .send(`:root{--brand:${c.brand_colour}}`);
-  });
+  app.get<RouteInput<'slug'>>(
+    '/collectivites/:slug/theme.css',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const c = await findCollectiviteBySlug(db, request.params.slug);
+      if (!c?.brand_colour) return reply.callNotFound();
+      return reply
+        .type('text/css; charset=utf-8')
+        .header('cache-control', 'public, max-age=86400')
+        .send(`:root{--brand:${c.brand_colour}}`);
+    },
+  );
 
   const adminPage = async (
-    request: FastifyRequest,
+    request: FastifyRequest<RouteInput>,
     reply: FastifyReply,
     extra: {
       errors?: Record<string, string>;
@@ -106,9 +111,8 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
       status?: number;
     } = {},
   ) => {
-    ensure(request.actor, 'opsn.manage');
     const [opsn, members] = await Promise.all([getOpsn(db), listCollectivites(db)]);
-    const flash = FLASH[(request.query as { ok?: string }).ok ?? ''];
+    const flash = FLASH[textOf(request.query.ok) ?? ''];
     return reply.page(
       {
         title: 'Territoire',
@@ -127,34 +131,36 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     );
   };
 
-  app.get('/admin/territoire', (request, reply) => adminPage(request, reply));
+  app.get<RouteInput>('/admin/territoire', { config: { access: 'admin' } }, (request, reply) =>
+    adminPage(request, reply),
+  );
 
-  app.post('/admin/territoire/collectivites', async (request, reply) => {
-    ensure(request.actor, 'opsn.manage');
-    const body = request.body as Record<string, string>;
-    const form = parseForm(addCollectiviteSchema, body);
-    if (!form.ok) return adminPage(request, reply, { errors: form.errors, values: body, status: 400 });
-    const result = await addCollectivite(db, request.actor, form.data.code);
-    if (!result.ok) {
-      return adminPage(request, reply, { errors: { code: result.reason }, values: body, status: 400 });
-    }
-    return reply.redirect('/admin/territoire?ok=ajoutee', 303);
-  });
+  app.post<RouteInput>(
+    '/admin/territoire/collectivites',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const body = textFields(request.body);
+      const form = parseForm(addCollectiviteSchema, body);
+      if (!form.ok) return adminPage(request, reply, { errors: form.errors, values: body, status: 400 });
+      const result = await addCollectivite(db, request.actor, form.data.code);
+      if (!result.ok) {
+        return adminPage(request, reply, { errors: { code: result.reason }, values: body, status: 400 });
+      }
+      return reply.redirect('/admin/territoire?ok=ajoutee', 303);
+    },
+  );
 
-  app.post('/admin/territoire/opsn', async (request, reply) => {
-    ensure(request.actor, 'opsn.manage');
-    const body = request.body as Record<string, string>;
+  app.post<RouteInput>('/admin/territoire/opsn', { config: { access: 'admin' } }, async (request, reply) => {
+    const body = textFields(request.body);
     const form = parseForm(opsnSchema, body);
     if (!form.ok) return adminPage(request, reply, { errors: form.errors, values: body, status: 400 });
     await saveOpsn(db, request.actor, form.data);
     return reply.redirect('/admin/territoire?ok=opsn', 303);
   });
 
-  const loadForTheme = async (request: FastifyRequest) => {
+  const loadForTheme = async (request: FastifyRequest<RouteInput<'id'>>) => {
     const id = idParam(request);
-    const c = id ? await findCollectiviteById(db, id) : undefined;
-    if (c) ensure(request.actor, 'collectivite.theme', { collectiviteId: c.id });
-    return c;
+    return id ? await findCollectiviteForTheme(db, request.actor, id) : undefined;
   };
 
   /** Validates and saves the theme form; returns the errors to show, or null once saved. */
@@ -165,59 +171,73 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     return result.ok ? null : { [result.field]: result.reason };
   };
 
-  app.get('/admin/territoire/collectivites/:id/theme', async (request, reply) => {
-    const c = await loadForTheme(request);
-    if (!c) return reply.callNotFound();
-    return reply.page(
-      { title: `Personnaliser ${displayName(c)}` },
-      <ThemePage c={c} csrf={reply.generateCsrf()} />,
-    );
-  });
-
-  app.post('/admin/territoire/collectivites/:id/theme', TAKES_FILES, async (request, reply) => {
-    const c = await loadForTheme(request);
-    if (!c) return reply.callNotFound();
-    const body = request.body as Record<string, unknown>;
-    const values = {
-      displayName: String(body.displayName ?? ''),
-      brandColour: String(body.brandColour ?? ''),
-    };
-    const errors = await saveThemeForm(c.id, request, body);
-    if (errors) {
+  app.get<RouteInput<'id'>>(
+    '/admin/territoire/collectivites/:id/theme',
+    { config: { access: { coordinatorOf: 'id' } } },
+    async (request, reply) => {
+      const c = await loadForTheme(request);
+      if (!c) return reply.callNotFound();
       return reply.page(
-        { title: `Personnaliser ${displayName(c)}`, hasErrors: true, status: 400 },
-        <ThemePage c={c} csrf={reply.generateCsrf()} errors={errors} values={values} />,
+        { title: `Personnaliser ${displayName(c)}` },
+        <ThemePage c={c} csrf={reply.generateCsrf()} />,
       );
-    }
-    return reply.redirect(
-      can(request.actor, 'opsn.manage') ? '/admin/territoire?ok=theme' : `/collectivites/${c.slug}`,
-      303,
-    );
-  });
+    },
+  );
 
-  app.get('/admin/territoire/collectivites/:id/retirer', async (request, reply) => {
-    ensure(request.actor, 'opsn.manage');
-    const id = idParam(request);
-    const c = id ? await findCollectiviteById(db, id) : undefined;
-    if (!c) return reply.callNotFound();
-    return reply.page(
-      { title: `Retirer ${displayName(c)}` },
-      <RemovePage c={c} csrf={reply.generateCsrf()} />,
-    );
-  });
+  app.post<RouteInput<'id'>>(
+    '/admin/territoire/collectivites/:id/theme',
+    { config: { access: { coordinatorOf: 'id' }, files: true } },
+    async (request, reply) => {
+      const c = await loadForTheme(request);
+      if (!c) return reply.callNotFound();
+      const body = request.body ?? {};
+      const values = {
+        displayName: String(body.displayName ?? ''),
+        brandColour: String(body.brandColour ?? ''),
+      };
+      const errors = await saveThemeForm(c.id, request, body);
+      if (errors) {
+        return reply.page(
+          { title: `Personnaliser ${displayName(c)}`, hasErrors: true, status: 400 },
+          <ThemePage c={c} csrf={reply.generateCsrf()} errors={errors} values={values} />,
+        );
+      }
+      return reply.redirect(
+        can(request.actor, 'opsn.manage') ? '/admin/territoire?ok=theme' : `/collectivites/${c.slug}`,
+        303,
+      );
+    },
+  );
 
-  app.post('/admin/territoire/collectivites/:id/retirer', async (request, reply) => {
-    ensure(request.actor, 'opsn.manage');
-    const id = idParam(request);
-    const c = id ? await findCollectiviteById(db, id) : undefined;
-    if (!c) return reply.callNotFound();
-    const result = await removeCollectivite(db, request.actor, c.id);
-    if (!result.ok) {
+  app.get<RouteInput<'id'>>(
+    '/admin/territoire/collectivites/:id/retirer',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const id = idParam(request);
+      const c = id ? await findCollectiviteById(db, id) : undefined;
+      if (!c) return reply.callNotFound();
       return reply.page(
-        { title: `Retirer ${displayName(c)}`, hasErrors: true, status: 409 },
-        <RemovePage c={c} csrf={reply.generateCsrf()} error={result.reason} />,
+        { title: `Retirer ${displayName(c)}` },
+        <RemovePage c={c} csrf={reply.generateCsrf()} />,
       );
-    }
-    return reply.redirect('/admin/territoire?ok=retiree', 303);
-  });
+    },
+  );
+
+  app.post<RouteInput<'id'>>(
+    '/admin/territoire/collectivites/:id/retirer',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const id = idParam(request);
+      const c = id ? await findCollectiviteById(db, id) : undefined;
+      if (!c) return reply.callNotFound();
+      const result = await removeCollectivite(db, request.actor, c.id);
+      if (!result.ok) {
+        return reply.page(
+          { title: `Retirer ${displayName(c)}`, hasErrors: true, status: 409 },
+          <RemovePage c={c} csrf={reply.generateCsrf()} error={result.reason} />,
+        );
+      }
+      return reply.redirect('/admin/territoire?ok=retiree', 303);
+    },
+  );
 }

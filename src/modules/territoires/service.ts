@@ -85,6 +85,17 @@ export function findCollectiviteByCode(db: Db, code: string): Promise<Collectivi
     .executeTakeFirst();
 }
 
+/** The collectivité whose theme `actor` may change (a 403 if not theirs); undefined: no such collectivité. */
+export async function findCollectiviteForTheme(
+  db: Db,
+  actor: Actor,
+  id: number,
+): Promise<Collectivite | undefined> {
+  const c = await findCollectiviteById(db, id);
+  if (c) ensure(actor, 'collectivite.theme', { collectiviteId: c.id });
+  return c;
+}
+
 export function findCollectiviteById(db: Db, id: number): Promise<Collectivite | undefined> {
   return db.selectFrom('collectivite').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -3,6 +3,7 @@ import { type Selectable, sql } from 'kysely';
 import type { Actor } from '../auth/policy.ts';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
+import type { AuditAction } from './actions.ts';
 
 /**
  * The audit journal: every security event and every access to or change of personal
@@ -30,7 +31,8 @@ const CHAIN_LOCK = 7_272_001;
 
 export type AuditEvent = {
   actor: Actor;
-  action: string;
+  /** A code some module declared with its label (see `actions.ts`): an unknown code does not compile. */
+  action: AuditAction;
   collectiviteId?: number | null;
   subject?: { type: string; id: string | number };
   ip?: string | null;
@@ -38,7 +40,7 @@ export type AuditEvent = {
 };
 
 /** The action of the entry that opens the signed part of the journal. */
-export const SIGNATURE_START = 'audit.signature.start';
+export const SIGNATURE_START = 'audit.signature.start' satisfies AuditAction;
 
 /** The audit key of the configuration, or none. */
 export type AuditKey = string | undefined;
@@ -92,22 +94,27 @@ export function actorFields(actor: Actor): { actor_user_id: string | null; actor
   return { actor_user_id: null, actor_label: 'anonyme' };
 }
 
+/**
+ * The row `audit` inserts for an event, for a caller that writes it in a statement of its own
+ * (a data-modifying CTE beside the change it records: one round trip, atomic with it).
+ */
+export function auditRow(event: AuditEvent) {
+  return {
+    // Millisecond precision: what JavaScript dates keep, so the hash can be recomputed.
+    at: new Date(Math.floor(Date.now())),
+    ...actorFields(event.actor),
+    action: event.action,
+    collectivite_id: event.collectiviteId ?? null,
+    subject_type: event.subject?.type ?? null,
+    subject_id: event.subject ? String(event.subject.id) : null,
+    ip: event.ip ?? null,
+    details: JSON.stringify(event.details ?? {}),
+  };
+}
+
 /** Appends one event to the journal, unsealed; `db` may be a transaction. */
 export async function audit(db: Db, event: AuditEvent): Promise<void> {
-  await db
-    .insertInto('audit_event')
-    .values({
-      // Millisecond precision: what JavaScript dates keep, so the hash can be recomputed.
-      at: new Date(Math.floor(Date.now())),
-      ...actorFields(event.actor),
-      action: event.action,
-      collectivite_id: event.collectiviteId ?? null,
-      subject_type: event.subject?.type ?? null,
-      subject_id: event.subject ? String(event.subject.id) : null,
-      ip: event.ip ?? null,
-      details: JSON.stringify(event.details ?? {}),
-    })
-    .execute();
+  await db.insertInto('audit_event').values(auditRow(event)).execute();
 }
 
 /**

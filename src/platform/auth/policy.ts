@@ -37,6 +37,7 @@ export type Action =
   | 'people.manage' // invite people, change their roles, deactivate them (in a collectivité)
   | 'places.manage' // create, edit, import, publish places of the directory (in a collectivité)
   | 'activities.record' // record activity reports and see the people one helps (helpers, in a collectivité)
+  | 'mandates.use' // create and use mandates for the people one helps (helpers, in a collectivité)
   | 'statistics.read' // read aggregate statistics of a collectivité (never identities)
   | 'opendata.publish'; // regenerate the open datasets (administrators and scheduled work)
 
@@ -66,7 +67,8 @@ function hasRoleIn(actor: Actor, role: Role, collectiviteId: number | undefined)
 
 /** The one place that decides access. Routes and domain functions both ask it. */
 export function can(actor: Actor, action: Action, resource: Resource = {}): boolean {
-  if (action === 'activities.record') return isHelperIn(actor, resource.collectiviteId);
+  if (action === 'activities.record' || action === 'mandates.use')
+    return isHelperIn(actor, resource.collectiviteId);
   if (isAdmin(actor)) return true;
   switch (action) {
     case 'opsn.manage':

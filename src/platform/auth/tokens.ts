@@ -1,9 +1,10 @@
+import { sql } from 'kysely';
 import { audit } from '../audit/journal.ts';
 import type { Db } from '../db/database.ts';
 import { isUuid } from '../forms.ts';
-import { type Actor, ANONYMOUS, systemActor } from './policy.ts';
+import { type Actor, ANONYMOUS, type Membership, systemActor } from './policy.ts';
 import { hashSecretToken, newSecretToken } from './secret-token.ts';
-import { defaultCollectiviteId, loadMemberships } from './sessions.ts';
+import { defaultCollectiviteId } from './sessions.ts';
 
 /**
  * Personal API tokens: an integration acts as the person who created the token, through
@@ -108,10 +109,17 @@ const NOT_FOUND: Lookup = { actor: null, tokenId: null };
 
 async function lookupToken(db: Db, token: string, now: Date): Promise<Lookup> {
   if (!token.startsWith(TOKEN_PREFIX)) return NOT_FOUND;
+  // One round trip: the token, its person and their roles (as `loadMemberships` reads them).
   const row = await db
     .selectFrom('api_token as t')
     .innerJoin('app_user as u', 'u.id', 't.user_id')
     .select(['t.id', 't.user_id', 't.last_used_at', 't.revoked_at', 'u.email', 'u.name', 'u.status'])
+    .select(
+      sql<Membership[]>`(select coalesce(json_agg(json_build_object('role', m.role,
+        'collectiviteId', m.collectivite_id)), '[]') from membership m where m.user_id = u.id)`.as(
+        'memberships',
+      ),
+    )
     .where('t.token_hash', '=', hashSecretToken(token))
     .executeTakeFirst();
   if (!row) return NOT_FOUND;
@@ -133,7 +141,7 @@ async function lookupToken(db: Db, token: string, now: Date): Promise<Lookup> {
       subject: { type: 'api_token', id: row.id },
     });
   }
-  const memberships = await loadMemberships(db, row.user_id);
+  const memberships = row.memberships;
   const actor: Actor = {
     kind: 'user',
     userId: row.user_id,

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AccessTable } from '../module.ts';
 
 /** Content-addressed responses (hashed assets, stored files) stay cacheable for everybody. */
 const isImmutable = (reply: FastifyReply) =>
@@ -10,12 +9,10 @@ const isImmutable = (reply: FastifyReply) =>
  * are on every page) and on every route that is not public, whoever asks: no browser history,
  * shared computer or proxy keeps a copy of personal or restricted data.
  */
-export function registerNoStore(app: FastifyInstance, access: AccessTable): void {
+export function registerNoStore(app: FastifyInstance): void {
   const isPublicRoute = (request: FastifyRequest) => {
-    const url = request.routeOptions.url;
-    if (url === undefined) return true; // no route: the page says "not found", nothing else
-    const method = request.method === 'HEAD' ? 'GET' : request.method;
-    return access[`${method} ${url}`] === 'public';
+    if (request.routeOptions.url === undefined) return true; // no route: the page says "not found", nothing else
+    return request.routeOptions.config.access === 'public';
   };
   app.addHook('onSend', async (request, reply) => {
     const signedIn = request.actor != null && request.actor.kind !== 'anonymous';

@@ -53,7 +53,7 @@ export function registerHealth(app: FastifyInstance, db: Db, kind: string, metri
     );
   });
 
-  app.get('/healthz', async (_request, reply) => {
+  app.get('/healthz', { config: { access: 'public' } }, async (_request, reply) => {
     const started = performance.now();
     try {
       await sql`select 1`.execute(db);
@@ -69,7 +69,7 @@ export function registerHealth(app: FastifyInstance, db: Db, kind: string, metri
 
   // Metrics reveal load and internals.
   const { metricsToken, host } = metrics;
-  app.get('/metrics', async (request, reply) => {
+  app.get('/metrics', { config: { access: 'public' } }, async (request, reply) => {
     if (metricsToken) {
       if (!hasToken(request, metricsToken)) {
         return reply

@@ -72,7 +72,7 @@ describe('platform over HTTP', () => {
   test('an unexpected error shows a French 500 page with a reference, and no detail', async () => {
     const broken = await createTestApp({
       extend: (app) =>
-        app.get('/boom', async () => {
+        app.get('/boom', { config: { access: 'public' } }, async () => {
           throw new Error('secret internal detail');
         }),
     });

@@ -4,13 +4,10 @@ import { BadRequestError, holdsNul, NUL_MESSAGE } from './input.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** This route takes files: a multipart/form-data body (see `TAKES_FILES`). */
+    /** This route takes files: a multipart/form-data body (`config: { files: true }`). */
     files?: boolean;
   }
 }
-
-/** Route option of the routes that take files; every other route refuses multipart bodies. */
-export const TAKES_FILES = { config: { files: true } };
 
 /** 20 MB: a regional or national file of places; images check their own, smaller limit. */
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;

@@ -1,3 +1,4 @@
+import type { Contributions } from '../contributions.ts';
 import type { ModuleContext } from '../module.ts';
 
 /** What a run reports: a sentence, or counts (`{ 'fiches effacées': 3 }`). */
@@ -15,5 +16,6 @@ export type JobDefinition = {
   label: string;
   /** Five-field cron expression, read in Europe/Paris time (`30 3 * * *`: every day at 03:30). */
   schedule: string;
-  run(ctx: ModuleContext): Promise<JobSummary>;
+  /** `contributions`: what every module declared (a job that publishes every module's datasets reads them). */
+  run(ctx: ModuleContext, contributions: Contributions): Promise<JobSummary>;
 };

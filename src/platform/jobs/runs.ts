@@ -1,4 +1,5 @@
 import { type Selectable, sql } from 'kysely';
+import { type Contributions, NO_CONTRIBUTIONS } from '../contributions.ts';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import type { ModuleContext } from '../module.ts';
@@ -30,12 +31,17 @@ export type JobOutcome =
   | { status: 'skipped'; runningSince: Date };
 
 /** Runs `job` now unless it is already running, and records the run and its outcome. */
-export async function runJob(ctx: ModuleContext, job: JobDefinition, startedBy: string): Promise<JobOutcome> {
+export async function runJob(
+  ctx: ModuleContext,
+  job: JobDefinition,
+  startedBy: string,
+  contributions: Contributions = NO_CONTRIBUTIONS,
+): Promise<JobOutcome> {
   const claim = await claimLease(ctx.db, job.name, startedBy);
   if ('runningSince' in claim) return { status: 'skipped', runningSince: claim.runningSince };
   let summary: JobSummary;
   try {
-    summary = await job.run(ctx);
+    summary = await job.run(ctx, contributions);
   } catch (error) {
     const message = errorText(error);
     await finishRun(ctx.db, claim.runId, { ok: false, error: message });

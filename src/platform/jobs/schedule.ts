@@ -43,7 +43,7 @@ export function describeSchedule(schedule: string): string {
 }
 
 /** Every module's jobs, checked: well-formed unique names, schedules that parse. */
-export function collectJobs(modules: RelaisModule[]): JobDefinition[] {
+export function collectJobs(modules: readonly RelaisModule[]): JobDefinition[] {
   const jobs: JobDefinition[] = [];
   for (const mod of modules) {
     for (const job of mod.jobs ?? []) {

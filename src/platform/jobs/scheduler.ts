@@ -1,6 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { type ConstructorOptions, fromPglite, PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
+import type { Contributions } from '../contributions.ts';
 import type { Db } from '../db/database.ts';
 import type { ModuleContext } from '../module.ts';
 import type { JobDefinition } from './job.ts';
@@ -22,6 +23,8 @@ export type SchedulerOptions = {
   ctx: ModuleContext;
   database: QueueDatabase;
   jobs: JobDefinition[];
+  /** What the modules declared, handed to each run. */
+  contributions?: Contributions;
   logger: Logger;
   /** How often, in seconds, pg-boss looks for due occurrences and queued jobs (tests shorten it). */
   intervals?: { cron: number; polling: number };
@@ -49,7 +52,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       // `once`: after the app was stopped over an occurrence, one run makes up for it at restart.
       await boss.schedule(job.name, job.schedule, null, { tz: TIME_ZONE, missed: 'once' });
       await boss.work(job.name, { pollingIntervalSeconds: intervals.polling }, () =>
-        runScheduled(ctx, job, logger),
+        runScheduled(ctx, job, logger, options.contributions),
       );
     }
   } catch (error) {
@@ -93,8 +96,13 @@ async function forgetRemovedJobs(boss: PgBoss, jobs: JobDefinition[]): Promise<v
   }
 }
 
-async function runScheduled(ctx: ModuleContext, job: JobDefinition, logger: Logger): Promise<void> {
-  const outcome = await runJob(ctx, job, STARTED_BY);
+async function runScheduled(
+  ctx: ModuleContext,
+  job: JobDefinition,
+  logger: Logger,
+  contributions: Contributions | undefined,
+): Promise<void> {
+  const outcome = await runJob(ctx, job, STARTED_BY, contributions);
   const log = { job: job.name };
   if (outcome.status === 'succeeded')
     logger.info({ ...log, summary: summaryText(outcome.summary) }, 'job done');

@@ -20,7 +20,7 @@ export {
   type Recipient,
 } from './notify.ts';
 export { maskPhone, normaliseMobile } from './phone.ts';
-export { messagingAccess, registerMessaging } from './routes.tsx';
+export { registerMessaging } from './routes.tsx';
 export {
   CALLBACK_WINDOW_SECONDS,
   type SmsSender,

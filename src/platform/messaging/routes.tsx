@@ -2,22 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../audit/journal.ts';
-import { ForbiddenError, isAdmin } from '../auth/policy.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
-import type { AccessTable } from '../module.ts';
 import { formatDateTime } from '../paris-time.ts';
 import { CsrfField, fieldId, Notice } from '../ui/components.tsx';
 import { answerRegistry, receiveSmsAnswer, type SmsAnswerHandler } from './answers.ts';
 import { maskPhone, normaliseMobile } from './phone.ts';
 import { verifyCallback } from './sms.ts';
-
-/** Who may call each route of this file (see platform/module.ts). */
-export const messagingAccess: AccessTable = {
-  'POST /api/sms/reponses': 'signed-callback',
-  'GET /admin/sms': 'admin',
-  'POST /admin/sms/repondre': 'admin',
-};
 
 export const CALLBACK_PATH = '/api/sms/reponses';
 const OUTBOX_PATH = '/admin/sms';
@@ -72,7 +63,7 @@ export function registerMessaging(
       CALLBACK_PATH,
       {
         bodyLimit: CALLBACK_BODY_LIMIT,
-        config: { rateLimit: { max: 120, timeWindow: '1 minute' } },
+        config: { access: 'signed-callback', rateLimit: { max: 120, timeWindow: '1 minute' } },
       },
       async (request, reply) => {
         const raw = typeof request.body === 'string' ? request.body : undefined;
@@ -137,16 +128,18 @@ export function registerMessaging(
     );
   };
 
-  app.get(OUTBOX_PATH, async (request, reply) => {
-    if (config.sms.provider !== 'dev') return reply.callNotFound();
-    if (!isAdmin(request.actor)) throw new ForbiddenError();
-    const result = (request.query as { resultat?: unknown } | undefined)?.resultat;
-    return outboxPage(request, reply, { result: resultLabel(result) });
-  });
+  app.get<{ Querystring: { resultat?: unknown } | undefined }>(
+    OUTBOX_PATH,
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      if (config.sms.provider !== 'dev') return reply.callNotFound();
+      const result = request.query?.resultat;
+      return outboxPage(request, reply, { result: resultLabel(result) });
+    },
+  );
 
-  app.post(`${OUTBOX_PATH}/repondre`, async (request, reply) => {
+  app.post(`${OUTBOX_PATH}/repondre`, { config: { access: 'admin' } }, async (request, reply) => {
     if (config.sms.provider !== 'dev') return reply.callNotFound();
-    if (!isAdmin(request.actor)) throw new ForbiddenError();
     const form = replySchema.safeParse(request.body ?? {});
     const typedPhone = form.success ? form.data.telephone : '';
     const phone = normaliseMobile(typedPhone);

@@ -103,12 +103,16 @@ export function assetUrl(file: string): string {
 /** Serves the assets under their hashed names, cached for a year (they never change). */
 export async function registerAssets(app: FastifyInstance): Promise<void> {
   await app.register(fastifyStatic, { root: ASSETS_DIR, serve: false });
-  app.get('/assets/:file', { config: { public: true } }, (request, reply) => {
-    const { file } = request.params as { file: string };
-    const real = manifest.files.get(file);
-    if (!real) return reply.callNotFound();
-    return reply
-      .header('cache-control', 'public, max-age=31536000, immutable')
-      .sendFile(path.basename(real), path.dirname(real), { cacheControl: false });
-  });
+  app.get<{ Params: { file: string } }>(
+    '/assets/:file',
+    { config: { access: 'public' } },
+    (request, reply) => {
+      const { file } = request.params;
+      const real = manifest.files.get(file);
+      if (!real) return reply.callNotFound();
+      return reply
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .sendFile(path.basename(real), path.dirname(real), { cacheControl: false });
+    },
+  );
 }

@@ -1,10 +1,11 @@
 import { type RawBuilder, sql } from 'kysely';
 import { audit } from '../../platform/audit/journal.ts';
 import { accountsInvitedBy } from '../../platform/auth/invitations.ts';
-import { type Actor, can, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
+import { type Actor, can, ensure, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { lastReportAt } from '../activites/index.ts';
 import { type Helper, requireHelper } from '../mediateurs/index.ts';
+import { displayName, listCollectivites } from '../territoires/index.ts';
 
 /**
  * Habilitation: only helpers trained for mandates ("habilités") may create and use them. A
@@ -24,9 +25,15 @@ export async function isHabilitated(db: Db, userId: string): Promise<boolean> {
   return row !== undefined;
 }
 
+/** Refuses anyone but a helper of their collectivité: mandates are theirs to create and use. */
+export function ensureMandates(helper: Helper): void {
+  ensure(helper.actor, 'mandates.use', { collectiviteId: helper.collectiviteId });
+}
+
 /** The helper behind a request, refused unless trained for mandates. */
 export async function requireHabilitatedHelper(db: Db, actor: Actor): Promise<Helper> {
   const helper = requireHelper(actor);
+  ensureMandates(helper);
   if (!(await isHabilitated(db, helper.userId)))
     throw new ForbiddenError(
       'Vous n’êtes pas habilité à créer ou utiliser des mandats. Demandez à votre coordinateur de vous habiliter après la formation.',
@@ -61,6 +68,33 @@ export function helpersWithHabilitation(db: Db, collectiviteId: number) {
 /** Whether `actor` may manage the habilitation of helpers of this collectivité. */
 export function canManageHabilitations(actor: Actor, collectiviteId: number): boolean {
   return can(actor, 'people.manage', { collectiviteId });
+}
+
+export const HABILITATIONS_REFUSED =
+  'Seuls les coordinateurs et les administrateurs de l’OPSN habilitent les aidants aux mandats.';
+
+/** The collectivités whose helpers `actor` may habilitate, in the order people read them (a 403 if none). */
+export async function habilitationCollectivites(
+  db: Db,
+  actor: Actor,
+): Promise<{ id: number; name: string }[]> {
+  const choices = (await listCollectivites(db))
+    .filter((c) => canManageHabilitations(actor, c.id))
+    .map((c) => ({ id: c.id, name: displayName(c) }));
+  if (choices.length === 0) throw new ForbiddenError(HABILITATIONS_REFUSED);
+  return choices;
+}
+
+/** The helper `userId` and their collectivité, if `actor` may habilitate them (a 403 otherwise); null: no such helper. */
+export async function habilitableHelper(
+  db: Db,
+  actor: Actor,
+  userId: string,
+): Promise<{ userId: string; collectiviteId: number } | null> {
+  const collectiviteId = await helperCollectiviteOf(db, userId);
+  if (collectiviteId === null) return null;
+  if (!canManageHabilitations(actor, collectiviteId)) throw new ForbiddenError(HABILITATIONS_REFUSED);
+  return { userId, collectiviteId };
 }
 
 /** The collectivité where `userId` is a helper, or null. */

@@ -7,7 +7,7 @@ import type { BeneficiaryInput } from './fields.ts';
 import { visibleTo } from './visibility.ts';
 import { type TrancheAge, trancheAge } from './vocabulary.ts';
 
-export type Beneficiaire = Selectable<Database['beneficiaire']>;
+export type Beneficiary = Selectable<Database['beneficiaire']>;
 
 /** The attributes a participation keeps of the person, as they are on the activity's date. */
 export type Snapshot = {
@@ -18,7 +18,7 @@ export type Snapshot = {
 };
 
 export function snapshotOf(
-  b: Pick<Beneficiaire, 'genre' | 'statut' | 'annee_naissance' | 'commune_insee'>,
+  b: Pick<Beneficiary, 'genre' | 'statut' | 'annee_naissance' | 'commune_insee'>,
   date: string,
 ): Snapshot {
   return {
@@ -40,7 +40,7 @@ export async function findDuplicates(
   db: Db,
   helper: Helper,
   input: BeneficiaryInput,
-): Promise<Beneficiaire[]> {
+): Promise<Beneficiary[]> {
   const name = `${input.prenom ?? ''} ${input.nom ?? ''}`;
   const phoneDigits = digits(input.telephone);
   return db
@@ -117,11 +117,7 @@ export async function createBeneficiary(db: Db, helper: Helper, input: Beneficia
 }
 
 /** The person, when this helper may see them (undefined otherwise: no hint that they exist). */
-export function findVisibleBeneficiary(
-  db: Db,
-  helper: Helper,
-  id: string,
-): Promise<Beneficiaire | undefined> {
+export function findVisibleBeneficiary(db: Db, helper: Helper, id: string): Promise<Beneficiary | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return Promise.resolve(undefined);
   return db
     .selectFrom('beneficiaire as b')
@@ -132,7 +128,7 @@ export function findVisibleBeneficiary(
 }
 
 /** How a person is named on screens: first and last name. */
-export function displayNameOf(b: Pick<Beneficiaire, 'prenom' | 'nom' | 'anonyme'>): string {
+export function displayNameOf(b: Pick<Beneficiary, 'prenom' | 'nom' | 'anonyme'>): string {
   if (b.anonyme) return 'Personne anonyme';
   return [b.prenom, b.nom].filter(Boolean).join(' ') || 'Sans nom';
 }

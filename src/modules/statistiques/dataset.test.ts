@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { roundRow } from './activite-dataset.ts';
+import { roundRow } from './dataset.ts';
 
 /** Sizes of the three breakdowns: type of activity, gender, age band. */
 const SIZES = [2, 3, 8] as const;

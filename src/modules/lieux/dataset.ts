@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db/database.ts';
-import { LMN_FIELDS, LMN_VERSION, type LmnField, lmnRecord, publishedPlaces } from '../lieux/index.ts';
-import type { Column, Dataset, DatasetRow } from './dataset.ts';
+import type { Column, Dataset, DatasetRow } from '../../platform/open-data.ts';
+import { lmnRecord, publishedPlaces } from './export.ts';
+import { LMN_FIELDS, LMN_VERSION, type LmnField } from './vocabulary.ts';
 
 const COLUMN_TYPE = { text: 'string', multi: 'string', number: 'number', date: 'date' } as const;
 
@@ -26,7 +27,8 @@ async function generatePlaces(db: Db): Promise<DatasetRow[]> {
   return rows;
 }
 
-export const lieuxDataset: Dataset = {
+/** The open dataset of the directory, published by `donnees`. */
+export const placesDataset: Dataset = {
   id: 'lieux-mediation-numerique',
   title: 'Lieux de médiation numérique',
   description:

@@ -20,7 +20,7 @@ import {
   toMultirangeLiteral,
   weeklyTimetable,
   weekMinuteRanges,
-} from './horaires.ts';
+} from './opening-hours.ts';
 
 const EXAMPLE_HINT = 'exemple attendu « Mo-Fr 09:00-12:00,14:00-18:00 »';
 
@@ -451,7 +451,7 @@ test('minute of week is read in Paris', () => {
 
 test('typical week and states are the same in processes started with another TZ', async () => {
   const run = promisify(execFile);
-  const moduleUrl = new URL('./horaires.ts', import.meta.url).href;
+  const moduleUrl = new URL('./opening-hours.ts', import.meta.url).href;
   const child = `
     const h = await import(process.env.HORAIRES_MODULE);
     const texts = ['Mo-Th 08:00-12:00,14:00-17:00; Fr 08:00-12:00,14:00-16:30', 'Fr 20:00-02:00; Su 22:00-01:00', 'Mo-Fr 09:00-12:00; PH off'];

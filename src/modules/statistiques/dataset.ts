@@ -1,13 +1,13 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
+import type { Column, Dataset, DatasetRow } from '../../platform/open-data.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import { participationsBeforeDay, TYPES_ACTIVITE } from '../activites/index.ts';
 import { GENRES, TRANCHES_AGE } from '../beneficiaires/index.ts';
+import { findCommune, listCollectivites } from '../territoires/index.ts';
 // The statistics' own rounding: this dataset publishes exactly the monthly cells the
 // statistics pages and the observatory add up.
-import { ROUNDING_BASE, roundToBase } from '../statistiques/index.ts';
-import { findCommune, listCollectivites } from '../territoires/index.ts';
-import type { Column, Dataset, DatasetRow } from './dataset.ts';
+import { ROUNDING_BASE, roundToBase } from './disclosure.ts';
 
 /**
  * Aggregated activity of the helpers: one row per collectivité, commune of residence of the
@@ -145,7 +145,8 @@ export async function generateActivity(db: Db, today: string = parisToday()): Pr
   return published.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
-export const activiteDataset: Dataset = {
+/** The open dataset of the helpers' activity, published by `donnees`. */
+export const activityDataset: Dataset = {
   id: 'activite-mediation-numerique',
   title: 'Activité de médiation numérique par commune et par mois',
   description:

@@ -1,0 +1,164 @@
+/**
+ * Open-model load for the bench: virtual helpers who each send one request at a time, at
+ * moments drawn from a Poisson process, so that the requests of all of them together arrive
+ * at a target rate without the bursts of a closed loop (autocannon's `overallRate` releases
+ * its connections' requests together at each tick, which measures its own queue).
+ *
+ * Each virtual helper has its own keep-alive connection and its own Poisson process of rate
+ * `rate / helpers`: the gaps between its planned sends are exponential. When a send is due
+ * while the helper's previous request is still in flight, it waits for that answer (one
+ * request at a time per helper) and the wait counts in the latency: latency runs from the
+ * planned moment, not from the actual send, so that a slow server is not hidden by the
+ * senders slowing down with it ("coordinated omission"). `late` counts such sends.
+ */
+import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export type ArrivalRequest = {
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+};
+
+export type ArrivalJob = {
+  /** Scheme, host and port (`http://127.0.0.1:1234`). */
+  origin: string;
+  /** Virtual helper `i` sends `requests[i % requests.length]`. */
+  requests: readonly ArrivalRequest[];
+  /** Requests per second over all helpers together. */
+  rate: number;
+  helpers: number;
+  warmupSec: number;
+  durationSec: number;
+  timeoutSec: number;
+  /** Seed of the draws: the same schedule on every run. */
+  seed?: number;
+};
+
+export type ArrivalResult = {
+  requests: number;
+  durationSec: number;
+  /** Answers per second over the measured span. */
+  rps: number;
+  latencyMs: { p50: number; p95: number; p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  /** Sends that waited for the helper's previous answer. */
+  late: number;
+};
+
+/** mulberry32: a small seeded generator, so that the arrival schedule is the same each run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** An exponential gap of mean `meanMs`. */
+const exponential = (random: () => number, meanMs: number) => -Math.log(1 - random()) * meanMs;
+
+function send(
+  agent: http.Agent,
+  origin: URL,
+  request: ArrivalRequest,
+  timeoutMs: number,
+): Promise<{ status: number } | { error: 'timeout' | 'error' }> {
+  return new Promise((resolve) => {
+    const body = request.body === undefined ? undefined : Buffer.from(request.body);
+    const req = http.request(
+      {
+        agent,
+        host: origin.hostname,
+        port: origin.port,
+        method: request.method ?? 'GET',
+        path: request.path,
+        headers: { ...request.headers, ...(body ? { 'content-length': String(body.length) } : {}) },
+      },
+      (response) => {
+        response.on('data', () => {});
+        response.on('end', () => resolve({ status: response.statusCode ?? 0 }));
+        response.on('error', () => resolve({ error: 'error' }));
+      },
+    );
+    req.setTimeout(timeoutMs, () => {
+      req.destroy();
+      resolve({ error: 'timeout' });
+    });
+    req.on('error', () => resolve({ error: 'error' }));
+    req.end(body);
+  });
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/**
+ * Runs the job: a warm-up whose answers are not counted, then `durationSec` measured. Every
+ * request planned inside the measured span is counted, even when it answers after it.
+ */
+export async function poissonLoad(job: ArrivalJob): Promise<ArrivalResult> {
+  const origin = new URL(job.origin);
+  const random = seeded(job.seed ?? 2026);
+  const meanGapMs = (1000 * job.helpers) / job.rate;
+  const timeoutMs = job.timeoutSec * 1000;
+  const start = performance.now();
+  const measuredFrom = start + job.warmupSec * 1000;
+  const end = measuredFrom + job.durationSec * 1000;
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  let timeouts = 0;
+  let late = 0;
+  let lastAnswer = measuredFrom;
+
+  const helper = async (index: number) => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const request = job.requests[index % job.requests.length]!;
+    // Each helper's first send falls anywhere in its first gap, as in a process already running.
+    let planned = start + exponential(random, meanGapMs);
+    try {
+      while (planned < end) {
+        const wait = planned - performance.now();
+        if (wait > 0) await sleep(wait);
+        else if (wait < -1) late += planned >= measuredFrom ? 1 : 0;
+        const outcome = await send(agent, origin, request, timeoutMs);
+        const answered = performance.now();
+        if (planned >= measuredFrom) {
+          latencies.push(answered - planned);
+          lastAnswer = Math.max(lastAnswer, answered);
+          if ('error' in outcome) {
+            if (outcome.error === 'timeout') timeouts++;
+            else errors++;
+          } else if (outcome.status < 200 || outcome.status > 299) non2xx++;
+        }
+        planned += exponential(random, meanGapMs);
+      }
+    } finally {
+      agent.destroy();
+    }
+  };
+  await Promise.all(Array.from({ length: job.helpers }, (_, i) => helper(i)));
+
+  const sorted = Float64Array.from(latencies).sort();
+  const durationSec = Math.max(job.durationSec, (lastAnswer - measuredFrom) / 1000);
+  return {
+    requests: latencies.length,
+    durationSec,
+    rps: latencies.length / durationSec,
+    latencyMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) },
+    non2xx,
+    errors,
+    timeouts,
+    late,
+  };
+}

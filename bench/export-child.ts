@@ -1,0 +1,63 @@
+/**
+ * One activity export in a process of its own, for the activities' bench: the RSS of a process
+ * doing nothing else (the bench's own process holds the app, the generated data's bookkeeping
+ * and the load worker). Run by `activites.ts` with `EXPORT_JOB` (JSON: database URL, format,
+ * row limit, the helpers in order); prints one `EXPORT_RESULT {…}` line.
+ *
+ * The rows are read as the route reads them (`exportRowStream`, keyset pages), the busiest
+ * helpers' exports one after the other, and written to a sink that counts bytes; the RSS and
+ * heap are sampled every 20 ms during the export.
+ */
+import { pipeline } from 'node:stream/promises';
+import {
+  activitiesCsvStream,
+  type ExportRow,
+  exportRowStream,
+  writeActivitiesXlsx,
+} from '../src/modules/activites/index.ts';
+import type { Helper } from '../src/modules/mediateurs/index.ts';
+import { type Db, openDatabase } from '../src/platform/db/database.ts';
+import { countingSink, sampled } from './memory.ts';
+
+export type ExportJob = { databaseUrl: string; format: 'xlsx' | 'csv'; limit: number; helpers: Helper[] };
+
+async function* helpersRows(db: Db, helpers: Helper[], limit: number): AsyncGenerator<ExportRow> {
+  let left = limit;
+  for (const helper of helpers) {
+    for await (const row of exportRowStream(db, helper, {})) {
+      if (left-- <= 0) return;
+      yield row;
+    }
+  }
+}
+
+const job = JSON.parse(process.env.EXPORT_JOB ?? '') as ExportJob;
+const handle = await openDatabase({ databaseUrl: job.databaseUrl, poolSize: 2 });
+try {
+  const rssBefore = process.memoryUsage().rss;
+  const { sink, bytes } = countingSink();
+  let rows = 0;
+  const counted = async function* () {
+    for await (const row of helpersRows(handle.db, job.helpers, job.limit)) {
+      rows++;
+      yield row;
+    }
+  };
+  const started = performance.now();
+  const { rssPeak, heapPeak } = await sampled(async () => {
+    if (job.format === 'xlsx') await writeActivitiesXlsx(counted(), sink);
+    else await pipeline(activitiesCsvStream(counted()), sink);
+  });
+  console.log(
+    `EXPORT_RESULT ${JSON.stringify({
+      rows,
+      sec: (performance.now() - started) / 1000,
+      bytes: bytes(),
+      rssBefore,
+      rssPeak,
+      heapPeak,
+    })}`,
+  );
+} finally {
+  await handle.close();
+}
