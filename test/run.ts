@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { globSync, readFileSync, statSync } from 'node:fs';
+import { globSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 /**
@@ -38,13 +38,17 @@ export function isolated(file: string): boolean {
   return ISOLATED.test(readFileSync(file, 'utf8'));
 }
 
+/** What sets up a test database or a server: each costs about as much as 8 kB of tests. */
+const SETUP = /\b(createTestApp|createTestDatabase|createTestDataDir|browserHarness|startServer)\(/g;
+
 /**
- * What a file is expected to cost, for the order of batches: its size, three times for browser
- * suites (a page costs more than a request).
+ * What a file is expected to cost, for the order of batches: its size and its setups, three
+ * times for browser suites (a page costs more than a request).
  */
 function weight(file: string): number {
-  const size = statSync(file).size;
-  return file.startsWith('test/e2e/') ? size * 3 : size;
+  const source = readFileSync(file, 'utf8');
+  const cost = source.length + 8000 * (source.match(SETUP)?.length ?? 0);
+  return file.startsWith('test/e2e/') ? cost * 3 : cost;
 }
 
 /**
@@ -108,6 +112,7 @@ async function main(): Promise<number> {
   async function worker(): Promise<void> {
     for (let batch = queue.shift(); batch; batch = queue.shift()) {
       const began = performance.now();
+      process.stdout.write(`\n== started: ${batch.join(' ')}\n`);
       const { status, output } = await runBatch(batch, options);
       const seconds = ((performance.now() - began) / 1000).toFixed(1);
       process.stdout.write(`\n== ${batch.join(' ')} (${seconds} s)\n${output}`);
