@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { globSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
@@ -51,14 +51,18 @@ function weight(file: string): number {
   return file.startsWith('test/e2e/') ? cost * 3 : cost;
 }
 
+/** A batch weighs at least this much: a new process costs about as much as 20 kB of tests. */
+const MIN_BATCH = 100_000;
+
 /**
  * Groups files into batches of about equal weight, heaviest first: about `perWorker` batches for
- * each of `workers` running at once, so that the last ones to end are small.
+ * each of `workers` running at once, so that the last ones to end are small, but none so light
+ * that starting its process would cost much of its time.
  */
 export function batches(files: string[], workers: number, perWorker = 4): string[][] {
   const weighed = files.map((file) => ({ file, weight: weight(file) })).sort((a, b) => b.weight - a.weight);
   const total = weighed.reduce((sum, f) => sum + f.weight, 0);
-  const cap = total / (workers * perWorker);
+  const cap = Math.max(MIN_BATCH, total / (workers * perWorker));
   const result: { files: string[]; weight: number }[] = [];
   let current: { files: string[]; weight: number } | undefined;
   for (const f of weighed) {
@@ -76,6 +80,8 @@ export function batches(files: string[], workers: number, perWorker = 4): string
   return result.sort((a, b) => b.weight - a.weight).map((b) => b.files);
 }
 
+const running = new Set<ChildProcess>();
+
 /** Runs one batch, its output collected; resolves with its exit status. */
 function runBatch(files: string[], options: string[]): Promise<{ status: number; output: string }> {
   const isolation = files.length === 1 && isolated(files[0]!) ? [] : ['--test-isolation=none'];
@@ -85,13 +91,15 @@ function runBatch(files: string[], options: string[]): Promise<{ status: number;
     ['--import', 'tsx', '--test', ...isolation, '--test-timeout=120000', ...options, ...files],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  running.add(child);
   const chunks: Buffer[] = [];
   child.stdout.on('data', (d: Buffer) => chunks.push(d));
   child.stderr.on('data', (d: Buffer) => chunks.push(d));
   return new Promise((resolve) => {
-    child.on('close', (code, signal) =>
-      resolve({ status: code ?? (signal ? 1 : 0), output: Buffer.concat(chunks).toString() }),
-    );
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve({ status: code ?? (signal ? 1 : 0), output: Buffer.concat(chunks).toString() });
+    });
   });
 }
 
@@ -104,6 +112,12 @@ async function main(): Promise<number> {
     1,
     Math.min(Number(process.env.TEST_WORKERS) || availableParallelism(), files.length),
   );
+  // Stopped (Ctrl-C, a CI timeout): the batches stop too.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.on(signal, () => {
+      for (const child of running) child.kill(signal);
+      process.exit(130);
+    });
   const queue = batches(files, workers);
   const count = queue.length;
   const failed: string[][] = [];
