@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run check`: the type check, the XSS scan of the TSX views, the scan for access checks
-// written by hand in route handlers and the Biome lint run at the
-// same time (each on its own core where there are several); each one's output is printed
-// whole when it ends, and the check fails when any of them fails.
+// written by hand in route handlers and the Biome lint run at the same time (each on its own
+// core where there are several); each one's output is printed whole when it ends, and the
+// check fails when any of them fails.
 'use strict';
 const { spawn } = require('node:child_process');
 const path = require('node:path');
