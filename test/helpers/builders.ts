@@ -314,7 +314,7 @@ export function recordingNotifier(): Notifier & { sent: { to: string; text: stri
 }
 
 /**
- * A mandate of the helper (habilitated first if needed), in person at their first place of
+ * A mandate of the helper (habilitated first, unless `habilitate: false`), in person at their first place of
  * activity, for Josette Durand, social and money matters, six months; `overrides` change any
  * field of the request, `now` its date.
  */
@@ -322,13 +322,13 @@ export async function givenMandate(
   on: On,
   helper: Helper,
   overrides: Partial<MandateRequest> = {},
-  options: { now?: Date; notifier?: Notifier } = {},
+  options: { now?: Date; notifier?: Notifier; habilitate?: boolean } = {},
 ): Promise<Mandate> {
   const db = dbOf(on);
   const [place] = await helperPlaceIds(db, helper.userId);
   if (!place && overrides.lieuId === undefined)
     throw new Error('givenMandate: the helper has no place of activity (givenHelper(t, { places: 1 }))');
-  await givenHabilitation(on, helper);
+  if (options.habilitate ?? true) await givenHabilitation(on, helper);
   const request: MandateRequest = {
     lieuId: place!,
     beneficiaireId: null,
