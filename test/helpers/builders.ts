@@ -313,6 +313,24 @@ export function recordingNotifier(): Notifier & { sent: { to: string; text: stri
   return Object.assign(notifier, { sent });
 }
 
+/** What a helper fills in to create a mandate at this place (Josette Durand, two démarches, 6 months). */
+export function mandateRequestAt(lieuId: string, overrides: Partial<MandateRequest> = {}): MandateRequest {
+  return {
+    lieuId,
+    beneficiaireId: null,
+    prenom: 'Josette',
+    nom: 'Durand',
+    dateNaissance: '1948-03-12',
+    pieceIdentite: 'carte_identite',
+    telephone: null,
+    consentement: 'presentiel',
+    demarches: ['social', 'argent'],
+    duree: '6m',
+    renouvelleId: null,
+    ...overrides,
+  };
+}
+
 /**
  * A mandate of the helper (habilitated first, unless `habilitate: false`), in person at their first place of
  * activity, for Josette Durand, social and money matters, six months; `overrides` change any
@@ -329,20 +347,7 @@ export async function givenMandate(
   if (!place && overrides.lieuId === undefined)
     throw new Error('givenMandate: the helper has no place of activity (givenHelper(t, { places: 1 }))');
   if (options.habilitate ?? true) await givenHabilitation(on, helper);
-  const request: MandateRequest = {
-    lieuId: place!,
-    beneficiaireId: null,
-    prenom: 'Josette',
-    nom: 'Durand',
-    dateNaissance: '1948-03-12',
-    pieceIdentite: 'carte_identite',
-    telephone: null,
-    consentement: 'presentiel',
-    demarches: ['social', 'argent'],
-    duree: '6m',
-    renouvelleId: null,
-    ...overrides,
-  };
+  const request = mandateRequestAt(place!, overrides);
   const result = await createMandate(
     db,
     helper,

@@ -10,6 +10,7 @@ import {
   givenHelper,
   givenMandate,
   givenPlace,
+  mandateRequestAt,
   recordingNotifier,
   TEST_PASSWORD,
 } from './builders.ts';
@@ -78,20 +79,7 @@ export async function mandateWorld(t: TestApp): Promise<MandateWorld> {
 
 /** A request for an in-person mandate at the helper's place; `overrides` change any field. */
 export function mandateRequest(world: MandateWorld, overrides: Partial<MandateRequest> = {}): MandateRequest {
-  return {
-    lieuId: world.placeId,
-    beneficiaireId: null,
-    prenom: 'Josette',
-    nom: 'Durand',
-    dateNaissance: '1948-03-12',
-    pieceIdentite: 'carte_identite',
-    telephone: null,
-    consentement: 'presentiel',
-    demarches: ['social', 'argent'],
-    duree: '6m',
-    renouvelleId: null,
-    ...overrides,
-  };
+  return mandateRequestAt(world.placeId, overrides);
 }
 
 /** Creates a mandate through the service (the flow's own tests go through HTTP). */
