@@ -13,6 +13,7 @@
  */
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { prng } from '../src/platform/random.ts';
 
 export type ArrivalRequest = {
   method?: string;
@@ -48,18 +49,6 @@ export type ArrivalResult = {
   /** Sends that waited for the helper's previous answer. */
   late: number;
 };
-
-/** mulberry32: a small seeded generator, so that the arrival schedule is the same each run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An exponential gap of mean `meanMs`. */
 const exponential = (random: () => number, meanMs: number) => -Math.log(1 - random()) * meanMs;
@@ -108,7 +97,7 @@ function percentile(sorted: Float64Array, p: number): number {
  */
 export async function poissonLoad(job: ArrivalJob): Promise<ArrivalResult> {
   const origin = new URL(job.origin);
-  const random = seeded(job.seed ?? 2026);
+  const random = prng(job.seed ?? 2026);
   const meanGapMs = (1000 * job.helpers) / job.rate;
   const timeoutMs = job.timeoutSec * 1000;
   const start = performance.now();

@@ -22,21 +22,12 @@ import {
   PUBLICS,
   SERVICES,
 } from '../src/modules/lieux/vocabulary.ts';
+import { prng } from '../src/platform/random.ts';
+
+export { prng };
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness
-
-/** mulberry32: small, fast, and good enough to invent data. Returns floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Random = () => number;
 

@@ -1,11 +1,17 @@
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { globSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 /**
  * `npm test`: every test file on PGlite; with `DATABASE_URL` set, only the files where the engine
  * matters (test/postgres-files.txt), since the others would run the same code again. Options
  * (`--test-reporter=tap`, `--test-name-pattern=…`) pass to `node --test`; file paths replace the
  * default set.
+ *
+ * Loading the app's modules costs a Node.js process seconds, so files run in batches: each batch
+ * is one process that runs its files one after the other (`--test-isolation=none`; every file
+ * keeps its resources inside its `describe` blocks, see `isolated` below), one batch per core at
+ * a time, the heaviest first. A batch's report is printed whole when it ends.
  */
 
 const PATTERNS = ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'];
@@ -22,18 +28,127 @@ export function postgresFiles(): string[] {
     .filter((line) => line !== '' && !line.startsWith('#'));
 }
 
-function main(): number {
+/**
+ * Files that need a process of their own: they register hooks at the top level (which would
+ * apply to every file of a batch) or change what the process holds for good.
+ */
+const ISOLATED = /^(before|after|beforeEach|afterEach)\(/m;
+
+export function isolated(file: string): boolean {
+  return ISOLATED.test(readFileSync(file, 'utf8'));
+}
+
+/** What sets up a test database or a server: each costs about as much as 8 kB of tests. */
+const SETUP = /\b(createTestApp|createTestDatabase|createTestDataDir|browserHarness|startServer)\(/g;
+
+/**
+ * What a file is expected to cost, for the order of batches: its size and its setups, three
+ * times for browser suites (a page costs more than a request).
+ */
+function weight(file: string): number {
+  const source = readFileSync(file, 'utf8');
+  const cost = source.length + 8000 * (source.match(SETUP)?.length ?? 0);
+  return file.startsWith('test/e2e/') ? cost * 3 : cost;
+}
+
+/** A batch weighs at least this much: a new process costs about as much as 20 kB of tests. */
+const MIN_BATCH = 100_000;
+
+/**
+ * Groups files into batches of about equal weight, heaviest first: about `perWorker` batches for
+ * each of `workers` running at once, so that the last ones to end are small, but none so light
+ * that starting its process would cost much of its time.
+ */
+export function batches(files: string[], workers: number, perWorker = 4): string[][] {
+  const weighed = files.map((file) => ({ file, weight: weight(file) })).sort((a, b) => b.weight - a.weight);
+  const total = weighed.reduce((sum, f) => sum + f.weight, 0);
+  const cap = Math.max(MIN_BATCH, total / (workers * perWorker));
+  const result: { files: string[]; weight: number }[] = [];
+  let current: { files: string[]; weight: number } | undefined;
+  for (const f of weighed) {
+    if (isolated(f.file)) {
+      result.push({ files: [f.file], weight: f.weight });
+      continue;
+    }
+    if (!current || current.weight + f.weight > cap) {
+      current = { files: [], weight: 0 };
+      result.push(current);
+    }
+    current.files.push(f.file);
+    current.weight += f.weight;
+  }
+  return result.sort((a, b) => b.weight - a.weight).map((b) => b.files);
+}
+
+const running = new Set<ChildProcess>();
+
+/** Runs one batch, its output collected; resolves with its exit status. */
+function runBatch(files: string[], options: string[]): Promise<{ status: number; output: string }> {
+  const isolation = files.length === 1 && isolated(files[0]!) ? [] : ['--test-isolation=none'];
+  const child = spawn(
+    process.execPath,
+    // A test that hangs fails after two minutes instead.
+    ['--import', 'tsx', '--test', ...isolation, '--test-timeout=120000', ...options, ...files],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  running.add(child);
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (d: Buffer) => chunks.push(d));
+  child.stderr.on('data', (d: Buffer) => chunks.push(d));
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve({ status: code ?? (signal ? 1 : 0), output: Buffer.concat(chunks).toString() });
+    });
+  });
+}
+
+async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const options = args.filter((arg) => arg.startsWith('-'));
   const named = args.filter((arg) => !arg.startsWith('-'));
   const files = named.length > 0 ? named : process.env.DATABASE_URL ? postgresFiles() : testFiles();
-  const { status } = spawnSync(
-    process.execPath,
-    // Two files at a time on two cores; a test that hangs fails after two minutes instead.
-    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...options, ...files],
-    { stdio: 'inherit' },
+  const workers = Math.max(
+    1,
+    Math.min(Number(process.env.TEST_WORKERS) || availableParallelism(), files.length),
   );
-  return status ?? 1;
+  // Stopped (Ctrl-C, a CI timeout): the batches stop too.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.on(signal, () => {
+      for (const child of running) child.kill(signal);
+      process.exit(130);
+    });
+  const queue = batches(files, workers);
+  const count = queue.length;
+  const failed: string[][] = [];
+  const totals = new Map<string, number>();
+  const start = performance.now();
+  async function worker(): Promise<void> {
+    for (let batch = queue.shift(); batch; batch = queue.shift()) {
+      const began = performance.now();
+      process.stdout.write(`\n== started: ${batch.join(' ')}\n`);
+      const { status, output } = await runBatch(batch, options);
+      const seconds = ((performance.now() - began) / 1000).toFixed(1);
+      process.stdout.write(`\n== ${batch.join(' ')} (${seconds} s)\n${output}`);
+      // The spec reporter's summary lines (« ℹ pass 12 »), added up over the batches.
+      for (const [, name, value] of output.matchAll(
+        /^ℹ (tests|suites|pass|fail|cancelled|skipped|todo) (\d+)$/gm,
+      ))
+        totals.set(name!, (totals.get(name!) ?? 0) + Number(value));
+      if (status !== 0) failed.push(batch);
+    }
+  }
+  await Promise.all(Array.from({ length: workers }, worker));
+  const seconds = ((performance.now() - start) / 1000).toFixed(1);
+  const summary = [...totals].map(([name, value]) => `${name} ${value}`).join(', ');
+  process.stdout.write(
+    `\n== ${files.length} files in ${count} batches, ${workers} at a time: ${seconds} s${summary ? `; ${summary}` : ''}\n`,
+  );
+  if (failed.length > 0) {
+    process.stdout.write(`== Failed batches:\n${failed.map((b) => `  ${b.join(' ')}`).join('\n')}\n`);
+    return 1;
+  }
+  return 0;
 }
 
-if (import.meta.main) process.exit(main());
+if (import.meta.main) process.exit(await main());

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { audit, entryHash, GENESIS_HASH } from '../../src/platform/audit/journal.ts';
+import { audit } from '../../src/platform/audit/journal.ts';
 import type { Db } from '../../src/platform/db/database.ts';
 import { runRelais } from '../helpers/cli.ts';
 import { createTestDataDir, withTestDataDir } from '../helpers/database.ts';
+import { behindTheTrigger, recomputeChain } from '../helpers/journal.ts';
 
 /**
  * `relais audit verify` against someone who holds the application's database rights: they can
@@ -13,32 +14,6 @@ import { createTestDataDir, withTestDataDir } from '../helpers/database.ts';
  */
 
 const KEY = 'cle-du-journal-hors-base-de-donnees-0123456789';
-
-/** Rewrites the table behind the trigger, as the owner of the table can. */
-async function behindTheTrigger(db: Db, work: () => Promise<unknown>): Promise<void> {
-  await sql`alter table audit_event disable trigger audit_event_no_change`.execute(db);
-  try {
-    await work();
-  } finally {
-    await sql`alter table audit_event enable trigger audit_event_no_change`.execute(db);
-  }
-}
-
-/** Recomputes every hash of the chain from the rows as they now are, as a forger would. */
-async function recomputeChain(db: Db): Promise<void> {
-  const rows = await db
-    .selectFrom('audit_event')
-    .selectAll()
-    .where('seq', 'is not', null)
-    .orderBy('seq')
-    .execute();
-  let prev = GENESIS_HASH;
-  for (const row of rows) {
-    const hash = entryHash(prev, row);
-    await sql`update audit_event set prev_hash = ${prev}, hash = ${hash} where id = ${row.id}`.execute(db);
-    prev = hash;
-  }
-}
 
 const entries = (db: Db, n: number, prefix: string) =>
   Promise.all(

@@ -313,24 +313,10 @@ export function recordingNotifier(): Notifier & { sent: { to: string; text: stri
   return Object.assign(notifier, { sent });
 }
 
-/**
- * A mandate of the helper (habilitated first if needed), in person at their first place of
- * activity, for Josette Durand, social and money matters, six months; `overrides` change any
- * field of the request, `now` its date.
- */
-export async function givenMandate(
-  on: On,
-  helper: Helper,
-  overrides: Partial<MandateRequest> = {},
-  options: { now?: Date; notifier?: Notifier } = {},
-): Promise<Mandate> {
-  const db = dbOf(on);
-  const [place] = await helperPlaceIds(db, helper.userId);
-  if (!place && overrides.lieuId === undefined)
-    throw new Error('givenMandate: the helper has no place of activity (givenHelper(t, { places: 1 }))');
-  await givenHabilitation(on, helper);
-  const request: MandateRequest = {
-    lieuId: place!,
+/** What a helper fills in to create a mandate at this place (Josette Durand, two démarches, 6 months). */
+export function mandateRequestAt(lieuId: string, overrides: Partial<MandateRequest> = {}): MandateRequest {
+  return {
+    lieuId,
     beneficiaireId: null,
     prenom: 'Josette',
     nom: 'Durand',
@@ -343,6 +329,25 @@ export async function givenMandate(
     renouvelleId: null,
     ...overrides,
   };
+}
+
+/**
+ * A mandate of the helper (habilitated first, unless `habilitate: false`), in person at their first place of
+ * activity, for Josette Durand, social and money matters, six months; `overrides` change any
+ * field of the request, `now` its date.
+ */
+export async function givenMandate(
+  on: On,
+  helper: Helper,
+  overrides: Partial<MandateRequest> = {},
+  options: { now?: Date; notifier?: Notifier; habilitate?: boolean } = {},
+): Promise<Mandate> {
+  const db = dbOf(on);
+  const [place] = await helperPlaceIds(db, helper.userId);
+  if (!place && overrides.lieuId === undefined)
+    throw new Error('givenMandate: the helper has no place of activity (givenHelper(t, { places: 1 }))');
+  if (options.habilitate ?? true) await givenHabilitation(on, helper);
+  const request = mandateRequestAt(place!, overrides);
   const result = await createMandate(
     db,
     helper,

@@ -1,5 +1,6 @@
 import type { ModuleContext } from '../../platform/module.ts';
 import { parisToday } from '../../platform/paris-time.ts';
+import { prng } from '../../platform/random.ts';
 import { type BeneficiaryInput, createBeneficiary, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
 import { findPublishedPlace } from '../lieux/index.ts';
@@ -16,18 +17,6 @@ import { MATERIELS, THEME_DEMARCHES } from './vocabulary.ts';
 
 export const DEMO_HELPER_EMAIL = 'mediation@demo.relais.example';
 export const DEMO_ACTIVITY_COUNT = 300;
-
-/** Mulberry32: small, fast, and the same sequence everywhere. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Invented people: first name, last name, gender, birth year, commune (INSEE). */
 const PEOPLE: [string, string, 'feminin' | 'masculin', number, string][] = [

@@ -1,23 +1,29 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/app.ts';
+import {
+  type Account,
+  givenAccount,
+  givenAdmin,
+  givenCollectivite,
+  TEST_PASSWORD,
+} from '../../../test/helpers/builders.ts';
 import { IDLE_TIMEOUT_MS } from '../../platform/auth/sessions.ts';
-import { createUser } from '../../platform/auth/users.ts';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './index.ts';
-
-const admin = DEMO_ACCOUNTS[0].email;
-const TWO_PLACES_TOTP = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
 describe('sign-in and sessions', () => {
   let t: TestApp;
+  let admin: Account;
   before(async () => {
-    t = await createTestApp({ demo: true });
+    t = await createTestApp();
+    admin = await givenAdmin(t, { name: 'Alice Administratrice' });
   });
+  const signIn = (c: Client, account: Account) =>
+    c.signIn(account.email, account.password, account.totpSecret);
   after(() => t.close());
 
   test('a professional signs in, sees their space, and signs out', async () => {
     const c = new Client(t.app);
-    const res = await c.signIn(admin);
+    const res = await signIn(c, admin);
     assert.equal(res.statusCode, 303);
     assert.equal(res.headers.location, '/espace');
     const cookie = (
@@ -40,7 +46,7 @@ describe('sign-in and sessions', () => {
 
   test('a wrong password and an unknown email get the same answer', async () => {
     const c = new Client(t.app);
-    const wrong = await c.signIn(admin, 'not-the-password');
+    const wrong = await c.signIn(admin.email, 'not-the-password');
     const unknown = await c.signIn('nobody@example.org', 'not-the-password');
     assert.equal(wrong.statusCode, 401);
     assert.equal(unknown.statusCode, 401);
@@ -52,7 +58,7 @@ describe('sign-in and sessions', () => {
 
   test('sessions idle for more than 30 minutes end', async () => {
     const c = new Client(t.app);
-    await c.signIn(admin);
+    await signIn(c, admin);
     assert.equal((await c.get('/espace')).statusCode, 200);
     await t.db.db
       .updateTable('user_session')
@@ -66,37 +72,29 @@ describe('sign-in and sessions', () => {
     await c.get('/connexion');
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
-      statuses.push((await c.post('/connexion', { email: admin, password: `wrong-${i}` })).statusCode);
+      statuses.push((await c.post('/connexion', { email: admin.email, password: `wrong-${i}` })).statusCode);
     }
     assert.ok(statuses.includes(429), `got ${statuses.join(',')}`);
     // The right password is refused too while the limit holds.
-    const blocked = await c.post('/connexion', { email: admin, password: DEMO_PASSWORD });
+    const blocked = await c.post('/connexion', { email: admin.email, password: admin.password });
     assert.equal(blocked.statusCode, 429);
     assert.equal(h1(blocked.body), 'Trop de tentatives');
   });
 
   test('a person with roles in two collectivités chooses the one they act in, shown in the header', async () => {
-    const id = async (code: string) =>
-      (
-        await t.db.db
-          .selectFrom('collectivite')
-          .select('id')
-          .where('code', '=', code)
-          .executeTakeFirstOrThrow()
-      ).id;
+    const id = async (code: string) => (await givenCollectivite(t, { code })).id;
     const [bron, roanne, vaulx] = [await id('69029'), await id('42187'), await id('69256')];
-    await createUser(t.db.db, {
+    const dana = await givenAccount(t, {
       email: 'deux@example.org',
       name: 'Dana Deux',
-      password: DEMO_PASSWORD,
-      totpSecret: TWO_PLACES_TOTP,
+      password: TEST_PASSWORD,
       memberships: [
         { role: 'mediateur', collectiviteId: bron },
         { role: 'formateur', collectiviteId: roanne },
       ],
     });
     const c = new Client(t.app, { ip: '192.0.2.20' }); // the rate-limit test above used up 127.0.0.1
-    await c.signIn('deux@example.org', DEMO_PASSWORD, TWO_PLACES_TOTP);
+    await signIn(c, dana);
     const before = await c.get('/espace');
     assert.match(before.body, /Connecté : <span>Dana Deux<\/span> – <a href="\/espace">Bron<\/a>/);
     assert.match(before.body, /<select id="champ-collectivite"/);

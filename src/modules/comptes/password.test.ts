@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/app.ts';
-import { DEMO_ACCOUNTS } from './index.ts';
-
-const person = DEMO_ACCOUNTS[1];
+import { type Account, givenAdmin, givenCoordinator } from '../../../test/helpers/builders.ts';
 
 describe('password reset by email', () => {
   let t: TestApp;
+  let person: Account;
   before(async () => {
-    t = await createTestApp({ demo: true });
+    t = await createTestApp();
+    person = await givenCoordinator(t);
   });
   after(() => t.close());
 
@@ -43,7 +43,7 @@ describe('password reset by email', () => {
 
   test('the link sets a new password once, ends every session, and the old password stops working', async () => {
     const signedIn = new Client(t.app);
-    await signedIn.signIn(person.email);
+    await signedIn.signIn(person.email, person.password, person.totpSecret);
     assert.equal((await signedIn.get('/espace')).statusCode, 200);
 
     const c = new Client(t.app);
@@ -66,20 +66,28 @@ describe('password reset by email', () => {
     assert.equal((await signedIn.get('/espace')).statusCode, 302, 'sessions ended');
     assert.equal((await c.get(`/mot-de-passe/${token}`)).statusCode, 410, 'single use');
 
-    assert.equal((await new Client(t.app).signIn(person.email)).statusCode, 401, 'old password refused');
-    assert.equal((await new Client(t.app).signIn(person.email, 'girafe lampadaire orage')).statusCode, 303);
+    const old = await new Client(t.app).signIn(person.email, person.password, person.totpSecret);
+    assert.equal(old.statusCode, 401, 'old password refused');
+    const renewed = await new Client(t.app).signIn(
+      person.email,
+      'girafe lampadaire orage',
+      person.totpSecret,
+    );
+    assert.equal(renewed.statusCode, 303);
   });
 });
 
 describe('outbox', () => {
   test('administrators read the mail kept without SMTP; others may not', async () => {
-    const t = await createTestApp({ demo: true });
+    const t = await createTestApp();
     try {
+      const person = await givenCoordinator(t);
+      const admin = await givenAdmin(t);
       const c = new Client(t.app);
       await c.get('/mot-de-passe-oublie');
       await c.post('/mot-de-passe-oublie', { email: person.email });
       const a = new Client(t.app);
-      await a.signIn(DEMO_ACCOUNTS[0].email);
+      await a.signIn(admin.email, admin.password, admin.totpSecret);
       const page = await a.get('/admin/courriels');
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /choisir un nouveau mot de passe/);
@@ -92,7 +100,7 @@ describe('outbox', () => {
       const stored = await t.db.db.selectFrom('mail_outbox').select('body').execute();
       assert.ok(stored.every((m) => !link.test(m.body ?? '')));
       const coordinator = new Client(t.app);
-      await coordinator.signIn(person.email);
+      await coordinator.signIn(person.email, person.password, person.totpSecret);
       assert.equal((await coordinator.get('/admin/courriels')).statusCode, 403);
     } finally {
       await t.close();

@@ -1,15 +1,28 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client, createTestApp, h1, type TestApp, totpCode } from '../../../test/helpers/app.ts';
+import {
+  type Account,
+  givenAccount,
+  givenCollectivite,
+  givenCoordinator,
+  givenHelper,
+} from '../../../test/helpers/builders.ts';
 import { createInvitation, INVITATION_TTL_MS } from '../../platform/auth/invitations.ts';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './index.ts';
-
-const mediator = DEMO_ACCOUNTS[2];
 
 describe('invitation, second factor and lockout', () => {
   let t: TestApp;
+  let mediator: Account;
+  let coordinator: Account;
+  let trainer: Account;
   before(async () => {
-    t = await createTestApp({ demo: true });
+    t = await createTestApp();
+    const villeurbanne = await givenCollectivite(t, { code: '69266' });
+    mediator = await givenHelper(t, { collectivite: villeurbanne });
+    coordinator = await givenCoordinator(t, { collectivite: villeurbanne });
+    trainer = await givenAccount(t, {
+      memberships: [{ role: 'formateur', collectiviteId: villeurbanne.id }],
+    });
   });
   after(() => t.close());
 
@@ -110,13 +123,13 @@ describe('invitation, second factor and lockout', () => {
       .execute();
     const first = new Client(t.app);
     await first.get('/connexion');
-    await first.post('/connexion', { email: mediator.email, password: DEMO_PASSWORD });
+    await first.post('/connexion', { email: mediator.email, password: mediator.password });
     await first.get('/connexion/code');
     assert.equal((await first.post('/connexion/code', { code })).statusCode, 303);
 
     const replay = new Client(t.app);
     await replay.get('/connexion');
-    await replay.post('/connexion', { email: mediator.email, password: DEMO_PASSWORD });
+    await replay.post('/connexion', { email: mediator.email, password: mediator.password });
     await replay.get('/connexion/code');
     const refused = await replay.post('/connexion/code', { code });
     assert.equal(refused.statusCode, 401);
@@ -127,7 +140,7 @@ describe('invitation, second factor and lockout', () => {
   test('five wrong codes end the pending sign-in', async () => {
     const c = new Client(t.app);
     await c.get('/connexion');
-    await c.post('/connexion', { email: DEMO_ACCOUNTS[1].email, password: DEMO_PASSWORD });
+    await c.post('/connexion', { email: coordinator.email, password: coordinator.password });
     let last = await c.get('/connexion/code');
     for (let i = 0; i < 5; i++) last = await c.post('/connexion/code', { code: '123456' });
     assert.equal(h1(last.body), 'Connexion expirée');
@@ -135,7 +148,7 @@ describe('invitation, second factor and lockout', () => {
   });
 
   test('repeated wrong passwords lock that address out, even against the right one, and the owner is told', async () => {
-    const email = DEMO_ACCOUNTS[3].email;
+    const email = trainer.email;
     for (let i = 0; i < 5; i++) {
       const c = new Client(t.app, { ip: '192.0.2.10' });
       await c.get('/connexion');
@@ -143,7 +156,7 @@ describe('invitation, second factor and lockout', () => {
     }
     const c = new Client(t.app, { ip: '192.0.2.10' });
     await c.get('/connexion');
-    const right = await c.post('/connexion', { email, password: DEMO_PASSWORD });
+    const right = await c.post('/connexion', { email, password: trainer.password });
     assert.equal(right.statusCode, 401);
     assert.match(right.body, /L’adresse e-mail ou le mot de passe est incorrect/);
     const mail = await t.db.db

@@ -1,21 +1,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/app.ts';
-import { DEMO_ACCOUNTS } from '../comptes/index.ts';
-
-const [admin, coordinator] = DEMO_ACCOUNTS.map((a) => a.email);
+import { type Account, givenAdmin, givenCoordinator } from '../../../test/helpers/builders.ts';
 
 describe('audit journal pages', () => {
   let t: TestApp;
+  let admin: Account;
+  let coordinator: Account;
   before(async () => {
-    t = await createTestApp({ demo: true });
+    t = await createTestApp();
+    admin = await givenAdmin(t);
+    coordinator = await givenCoordinator(t);
   });
+  const signIn = async (c: Client, account: Account) =>
+    c.signIn(account.email, account.password, account.totpSecret);
   after(() => t.close());
 
   test('sign-ins, failures and changes are journaled, and an administrator reads them', async () => {
-    await new Client(t.app).signIn(admin!, 'wrong password');
+    await new Client(t.app).signIn(admin.email, 'wrong password');
     const c = new Client(t.app);
-    await c.signIn(admin!);
+    await signIn(c, admin);
     await c.get('/admin/territoire');
     await c.post('/admin/territoire/collectivites', { code: '42218' });
 
@@ -32,7 +36,7 @@ describe('audit journal pages', () => {
 
   test('the export is CSV, filtered, and itself journaled', async () => {
     const c = new Client(t.app);
-    await c.signIn(admin!);
+    await signIn(c, admin);
     const csv = await c.get('/admin/journal.csv?action=collectivite.add');
     assert.equal(csv.statusCode, 200);
     assert.match(csv.headers['content-type'] as string, /text\/csv/);
@@ -54,7 +58,7 @@ describe('audit journal pages', () => {
 
   test('a bad date is explained in French', async () => {
     const c = new Client(t.app);
-    await c.signIn(admin!);
+    await signIn(c, admin);
     const res = await c.get('/admin/journal?from=2026-13-45');
     assert.equal(res.statusCode, 400);
     assert.match(res.body, /La date de début n’existe pas|format AAAA-MM-JJ/);
@@ -63,7 +67,7 @@ describe('audit journal pages', () => {
   test('only administrators read the journal', async () => {
     assert.equal((await new Client(t.app).get('/admin/journal')).statusCode, 302);
     const c = new Client(t.app);
-    await c.signIn(coordinator!);
+    await signIn(c, coordinator);
     assert.equal((await c.get('/admin/journal')).statusCode, 403);
     assert.equal((await c.get('/admin/journal.csv')).statusCode, 403);
   });

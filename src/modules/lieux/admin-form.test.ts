@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import { givenCollectivite, givenCoordinator } from '../../../test/helpers/builders.ts';
 import {
   loadLmnSchema,
   parseCsvRecords,
@@ -23,9 +24,12 @@ describe('creating a place with the web form', () => {
   let placeId = '';
 
   before(async () => {
-    t = await createTestApp({ demo: true });
+    t = await createTestApp();
+    const account = await givenCoordinator(t, {
+      collectivite: await givenCollectivite(t, { code: '69266' }),
+    });
     coordinator = new Client(t.app);
-    await coordinator.signIn('coordination@demo.relais.example');
+    await coordinator.signIn(account.email, account.password, account.totpSecret);
   });
   after(() => t.close());
 

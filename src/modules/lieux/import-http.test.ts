@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generatePlacesCsv } from '../../../bench/lieux-data.ts';
 import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import { givenAdmin } from '../../../test/helpers/builders.ts';
 
 /**
  * A large import through the web form must not hold the server: public requests made while it
@@ -12,9 +13,10 @@ describe('a large places import and the public directory at the same time', () =
   let t: TestApp;
   let admin: Client;
   before(async () => {
-    t = await createTestApp({ demo: true });
+    t = await createTestApp();
+    const account = await givenAdmin(t);
     admin = new Client(t.app);
-    await admin.signIn('admin@demo.relais.example');
+    await admin.signIn(account.email, account.password, account.totpSecret);
   });
   after(() => t.close());
 

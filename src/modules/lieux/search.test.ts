@@ -4,6 +4,7 @@ import { CompiledQuery, sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { prng } from '../../platform/random.ts';
 import { findCommune } from '../territoires/index.ts';
 import { importPlaces } from './import.ts';
 import { openingState } from './opening-hours.ts';
@@ -14,18 +15,6 @@ import { FRAIS, MODALITES_ACCOMPAGNEMENT, PUBLICS, SERVICES } from './vocabulary
  * Search over a few thousand generated places spread over metropolitan France, checked
  * against the same question answered in JavaScript over the generated data.
  */
-
-/** Deterministic pseudo-random numbers (mulberry32): the same places on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = prng(20261128);
 const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import {
+  HELPER_PASSWORD,
   type MandateWorld,
   mandateWorld,
   newMandate,
@@ -21,7 +22,7 @@ describe('mandates: attestations and the public verification page', () => {
   const anonymous = () => new Client(t.app, { ip: `198.51.100.${++visitor}` });
 
   before(async () => {
-    t = await createTestApp({ demo: true });
+    t = await createTestApp();
     w = await mandateWorld(t);
     helper = await signedInHelper(t);
   });
@@ -131,7 +132,7 @@ describe('mandates: attestations and the public verification page', () => {
   test('a helper of another structure reads no attestation, and nothing is journaled for them', async () => {
     const m = await newMandate(t, w, { prenom: 'Raymonde' });
     const outsider = new Client(t.app);
-    await outsider.signIn(OTHER_HELPER_EMAIL, undefined, OTHER_HELPER_TOTP);
+    await outsider.signIn(OTHER_HELPER_EMAIL, HELPER_PASSWORD, OTHER_HELPER_TOTP);
     for (const url of [`/mandats/${m.id}/attestation`, `/mandats/${m.id}/attestation.pdf`])
       assert.equal((await outsider.get(url)).statusCode, 404, url);
     const reads = await t.db.db

@@ -4,6 +4,8 @@ import { generate } from 'otplib';
 import { type Client, createTestApp, type TestApp, Client as TestClient } from '../../../test/helpers/app.ts';
 import {
   HELPER_EMAIL,
+  HELPER_PASSWORD,
+  HELPER_TOTP,
   type MandateWorld,
   mandateWorld,
   OTHER_HELPER_EMAIL,
@@ -12,7 +14,6 @@ import {
 } from '../../../test/helpers/mandats.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import { answerRegistry, receiveSmsAnswer } from '../../platform/messaging/index.ts';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../comptes/index.ts';
 import { consentAnswers } from './creation.ts';
 
 /** The answers to consent requests, as the platform's SMS callback dispatches them. */
@@ -20,15 +21,13 @@ const answers = answerRegistry([consentAnswers]);
 
 import { withdrawHabilitation } from './habilitation.ts';
 
-const HELPER_TOTP = DEMO_ACCOUNTS[2].totpSecret;
-
 describe('mandates: the step-by-step creation and the life of a mandate, over HTTP', () => {
   let t: TestApp;
   let w: MandateWorld;
   let helper: Client;
 
   before(async () => {
-    t = await createTestApp({ demo: true });
+    t = await createTestApp();
     w = await mandateWorld(t);
     helper = await signedInHelper(t);
   });
@@ -84,7 +83,7 @@ describe('mandates: the step-by-step creation and the life of a mandate, over HT
   test('a helper without habilitation is refused, with the reason', async () => {
     await withdrawHabilitation(t.db.db, systemActor('test'), w.other.userId, 'test');
     const other = new TestClient(t.app);
-    await other.signIn(OTHER_HELPER_EMAIL, DEMO_PASSWORD, OTHER_HELPER_TOTP);
+    await other.signIn(OTHER_HELPER_EMAIL, HELPER_PASSWORD, OTHER_HELPER_TOTP);
     const res = await other.get('/mandats/nouveau');
     assert.equal(res.statusCode, 403);
     assert.match(res.body, /pas habilité/);
@@ -216,7 +215,7 @@ describe('mandates: the step-by-step creation and the life of a mandate, over HT
       certifiePar: 'Organisme de formation',
     });
     const other = new TestClient(t.app);
-    await other.signIn(OTHER_HELPER_EMAIL, DEMO_PASSWORD, OTHER_HELPER_TOTP);
+    await other.signIn(OTHER_HELPER_EMAIL, HELPER_PASSWORD, OTHER_HELPER_TOTP);
     assert.equal((await other.get(`/mandats/${id}`)).statusCode, 404);
     await other.get('/mandats');
     assert.equal(

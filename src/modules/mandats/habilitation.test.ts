@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client, createTestApp, DEMO_MEMBER_NAMES, h1, type TestApp } from '../../../test/helpers/app.ts';
 import { assertValidHtml as assertValidPage } from '../../../test/helpers/html.ts';
-import { HELPER_EMAIL, helperOf } from '../../../test/helpers/mandats.ts';
+import { helperOf } from '../../../test/helpers/mandats.ts';
 import { ForbiddenError } from '../../platform/auth/policy.ts';
 import { createUser } from '../../platform/auth/users.ts';
 import { parisToday } from '../../platform/paris-time.ts';
@@ -12,6 +12,8 @@ import { isHabilitated, requireHabilitatedHelper } from './habilitation.ts';
 
 const admin = DEMO_ACCOUNTS[0];
 const coordinator = DEMO_ACCOUNTS[1];
+/** The demo helper, habilitated by the demo data. */
+const HELPER_EMAIL = DEMO_ACCOUNTS[2].email;
 const TOTP = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const NEW_HELPER = { email: 'nadia.nouvelle@villeurbanne.example', name: 'Nadia Nouvelle' };
 const FOREIGN_COORDINATOR = 'coordination@autre-collectivite.example';

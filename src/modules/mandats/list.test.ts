@@ -17,7 +17,7 @@ describe('mandates: the lists', () => {
   let personId: string;
 
   before(async () => {
-    t = await createTestApp({ demo: true });
+    t = await createTestApp();
     w = await mandateWorld(t);
     personId = await createBeneficiary(t.db.db, w.helper, {
       prenom: REDIRECT,

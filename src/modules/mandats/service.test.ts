@@ -45,7 +45,7 @@ describe('mandates: the rules of the service', () => {
   let t: TestApp;
   let w: MandateWorld;
   before(async () => {
-    t = await createTestApp({ demo: true });
+    t = await createTestApp();
     w = await mandateWorld(t);
   });
   after(() => t.close());

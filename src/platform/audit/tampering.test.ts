@@ -11,9 +11,10 @@ import {
   type TestHelper,
 } from '../../../test/helpers/builders.ts';
 import { createTestDatabase } from '../../../test/helpers/database.ts';
+import { behindTheTrigger, recomputeChain } from '../../../test/helpers/journal.ts';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
-import { entryHash, GENESIS_HASH, SIGNATURE_START, sealJournal, verifyChain } from './journal.ts';
+import { SIGNATURE_START, sealJournal, verifyChain } from './journal.ts';
 
 /**
  * The journal of a running application (entries written by the modules for real people, places
@@ -25,31 +26,6 @@ import { entryHash, GENESIS_HASH, SIGNATURE_START, sealJournal, verifyChain } fr
 const KEY = 'cle-du-journal-des-tests-hors-de-la-base-0123456789';
 
 type Row = Selectable<Database['audit_event']>;
-
-async function behindTheTrigger(db: Db, work: () => Promise<unknown>): Promise<void> {
-  await sql`alter table audit_event disable trigger audit_event_no_change`.execute(db);
-  try {
-    await work();
-  } finally {
-    await sql`alter table audit_event enable trigger audit_event_no_change`.execute(db);
-  }
-}
-
-/** Recomputes every hash of the chain from the rows as they now are (the algorithm is public). */
-async function recomputeChain(db: Db): Promise<void> {
-  const rows = await db
-    .selectFrom('audit_event')
-    .selectAll()
-    .where('seq', 'is not', null)
-    .orderBy('seq')
-    .execute();
-  let prev = GENESIS_HASH;
-  for (const row of rows) {
-    const hash = entryHash(prev, row);
-    await sql`update audit_event set prev_hash = ${prev}, hash = ${hash} where id = ${row.id}`.execute(db);
-    prev = hash;
-  }
-}
 
 describe('journal rewritten behind the trigger, field by field', () => {
   let t: TestApp;
