@@ -54,6 +54,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
   });
   app.decorate('routeInventory', routes);
+  // Each page links the stylesheets of the module whose routes render it.
+  const moduleStyles = new Map<string, readonly string[]>();
+  let registering: readonly string[] = [];
+  app.addHook('onRoute', (route) => {
+    if (registering.length) moduleStyles.set(route.url, registering);
+  });
 
   // Several processes share one secret: it lives in the database (sealed) unless the environment sets it.
   useSecretKeys(db, config.secretKeys);
@@ -93,6 +99,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return c ? c.display_name || c.name : null;
     },
     nav,
+    moduleStyles,
   });
   registerHealth(app, db, dbKind, config);
   registerFiles(app, db);
@@ -108,6 +115,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     apiRoutes: modules.flatMap((m) => (m.api ? [m.api] : [])),
     contributions: collectContributions(modules),
   };
-  for (const mod of modules) await mod.routes?.(app, ctx);
+  for (const mod of modules) {
+    registering = mod.styles ?? [];
+    await mod.routes?.(app, ctx);
+  }
+  registering = [];
   return app;
 }

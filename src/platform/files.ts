@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import type { Db } from './db/database.ts';
+import { isUuid } from './forms.ts';
 
 /** Images people may upload as logos. SVG is refused: it can carry scripts. */
 const IMAGE_SIGNATURES: { type: string; matches: (b: Buffer) => boolean }[] = [
@@ -70,8 +71,6 @@ export async function storeFile(db: Db, bytes: Buffer, contentType: string): Pro
 
 export const fileUrl = (id: string) => `/fichiers/${id}`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** Public files (logos). Content never changes under an id, so it is cached for a year. */
 export function registerFiles(app: FastifyInstance, db: Db): void {
   app.get<{ Params: { id: string } }>(
@@ -79,7 +78,7 @@ export function registerFiles(app: FastifyInstance, db: Db): void {
     { config: { access: 'public' } },
     async (request, reply) => {
       const { id } = request.params;
-      if (!UUID.test(id)) return reply.callNotFound();
+      if (!isUuid(id)) return reply.callNotFound();
       const file = await db
         .selectFrom('stored_file')
         .select(['bytes', 'content_type'])

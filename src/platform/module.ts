@@ -70,6 +70,8 @@ export type RelaisModule = {
   smsAnswers?: SmsAnswerHandler[];
   nav?: NavEntry[];
   home?: HomeEntry[];
+  /** Asset names of the module's stylesheets (its `assets/` folder), linked by every page its routes render. */
+  styles?: readonly string[];
   /** The audit actions this module writes, code → French label (`src/platform/audit/actions.ts`). */
   auditActions?: AuditActionLabels;
   /** The open datasets this module builds, published by `donnees` (`src/platform/open-data.ts`). */

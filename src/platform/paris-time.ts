@@ -54,3 +54,69 @@ export function parisWallToInstant(w: WallClock): Date {
   const firstGuess = asUtc - parisOffset(asUtc);
   return new Date(asUtc - parisOffset(firstGuess));
 }
+
+// French dates, as people in France read them. Each format is built once: building one costs
+// far more than using it.
+
+const inParis = (options: Intl.DateTimeFormatOptions) =>
+  new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', ...options });
+
+const DATE = { long: inParis({ dateStyle: 'long' }), short: inParis({ dateStyle: 'short' }) };
+
+const DATE_TIME = {
+  long: inParis({ dateStyle: 'long', timeStyle: 'short' }),
+  medium: inParis({ dateStyle: 'medium', timeStyle: 'short' }),
+  short: inParis({ dateStyle: 'short', timeStyle: 'short' }),
+};
+
+const DATE_TIME_SECONDS = {
+  long: inParis({ dateStyle: 'long', timeStyle: 'medium' }),
+  short: inParis({ dateStyle: 'short', timeStyle: 'medium' }),
+};
+
+/** Calendar days and months are not instants: they are read as they are, in UTC. */
+const CALENDAR_DAY = {
+  long: new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' }),
+  short: new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeZone: 'UTC' }),
+};
+const CALENDAR_MONTH = new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+/** The day of an instant in France: « 3 décembre 2026 » (long), « 03/12/2026 » (short). */
+export const formatDate = (instant: Date, style: keyof typeof DATE = 'long'): string =>
+  DATE[style].format(instant);
+
+/**
+ * An instant in France: « 3 décembre 2026 à 04:15 » (long), « 3 déc. 2026, 04:15 » (medium),
+ * « 03/12/2026 04:15 » (short); with `seconds`, « 3 décembre 2026 à 04:15:07 ».
+ */
+export function formatDateTime(
+  instant: Date,
+  style: keyof typeof DATE_TIME = 'long',
+  seconds = false,
+): string {
+  if (seconds && style !== 'medium') return DATE_TIME_SECONDS[style].format(instant);
+  return DATE_TIME[style].format(instant);
+}
+
+/**
+ * A calendar day `YYYY-MM-DD` (a longer ISO text is cut to its day): « 15 janvier 2026 »
+ * (long), « 15/01/2026 » (short). A text that is no such day comes back as it is.
+ */
+export function formatDay(isoDay: string, style: keyof typeof CALENDAR_DAY = 'long'): string {
+  const day = new Date(`${isoDay.slice(0, 10)}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}/.test(isoDay) && !Number.isNaN(day.getTime())
+    ? CALENDAR_DAY[style].format(day)
+    : isoDay;
+}
+
+/** A month `YYYY-MM`: « janvier 2026 ». */
+export const formatMonth = (isoMonth: string): string =>
+  CALENDAR_MONTH.format(new Date(`${isoMonth.slice(0, 7)}-01T00:00:00Z`));
+
+/** A duration in minutes: « 45 min », « 2 h », « 1 h 05 ». */
+export function formatDuration(minutes: number): string {
+  if (minutes < 60) return `${minutes} min`;
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return m === 0 ? `${h} h` : `${h} h ${String(m).padStart(2, '0')}`;
+}

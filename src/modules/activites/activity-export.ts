@@ -3,6 +3,7 @@ import { PassThrough, Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type ExcelJS from 'exceljs';
 import { csvStream, csvText } from '../../platform/csv.ts';
+import { labelOf, labelsOf } from '../../platform/forms.ts';
 import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { findCommune } from '../territoires/index.ts';
 import type { ExportRow } from './activity-service.ts';
@@ -47,11 +48,6 @@ export const EXPORT_HEADER = [
   'Identifiant du compte rendu',
 ] as const;
 
-const label = (vocabulary: Record<string, string>, code: string | null) =>
-  code ? (vocabulary[code] ?? code) : '';
-const labels = (vocabulary: Record<string, string>, list: string[]) =>
-  list.map((c) => vocabulary[c] ?? c).join(', ');
-
 type Cell = string | number | Date;
 
 /** One row's cells, in the header's order (the date as a `Date` for the spreadsheet). */
@@ -59,26 +55,26 @@ export function exportCells(r: ExportRow, dateAs: 'text' | 'date'): Cell[] {
   const otherCommune = !r.lieu && r.commune_insee ? findCommune(r.commune_insee) : null;
   return [
     dateAs === 'date' ? new Date(`${r.date}T00:00:00Z`) : r.date,
-    label(TYPES_ACTIVITE, r.type),
+    labelOf(TYPES_ACTIVITE, r.type),
     r.participants,
-    label(CANAUX, r.canal),
+    labelOf(CANAUX, r.canal),
     r.lieu?.nom ?? '',
     r.lieu?.commune ?? otherCommune?.name ?? '',
     r.lieu?.code_postal ?? (otherCommune?.postcodes.length === 1 ? otherCommune.postcodes[0]! : ''),
     r.lieu?.code_insee ?? r.commune_insee ?? '',
     r.duree_min,
     r.titre ?? '',
-    labels(MATERIELS, r.materiels),
-    labels(THEMATIQUES, r.thematiques),
-    labels(DEMARCHES, r.demarches),
-    r.type === 'collectif' ? label(NIVEAUX_ATELIER, r.niveau) : label(AUTONOMIES, r.autonomie),
+    labelsOf(MATERIELS, r.materiels),
+    labelsOf(THEMATIQUES, r.thematiques),
+    labelsOf(DEMARCHES, r.demarches),
+    r.type === 'collectif' ? labelOf(NIVEAUX_ATELIER, r.niveau) : labelOf(AUTONOMIES, r.autonomie),
     r.oriente ? 'oui' : 'non',
-    label(STRUCTURES_REDIRECTION, r.orientation),
+    labelOf(STRUCTURES_REDIRECTION, r.orientation),
     r.beneficiaire.commune_insee ? (findCommune(r.beneficiaire.commune_insee)?.name ?? '') : '',
     r.beneficiaire.commune_insee ?? '',
-    label(GENRES, r.beneficiaire.genre),
-    label(TRANCHES_AGE, r.beneficiaire.tranche_age),
-    label(STATUTS, r.beneficiaire.statut),
+    labelOf(GENRES, r.beneficiaire.genre),
+    labelOf(TRANCHES_AGE, r.beneficiaire.tranche_age),
+    labelOf(STATUTS, r.beneficiaire.statut),
     r.activite_id,
   ];
 }

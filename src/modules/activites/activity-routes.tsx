@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Fields } from '../../platform/forms.ts';
+import { allValues, type Fields, lastValue } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
-import { parisToday } from '../../platform/paris-time.ts';
+import { formatDay, parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import {
   type Beneficiary,
@@ -41,7 +41,6 @@ import {
   ActivityListPage,
   activityHeading,
   DeleteActivityPage,
-  frenchDate,
 } from './activity-views.tsx';
 import type { TypeActivite } from './vocabulary.ts';
 
@@ -61,10 +60,6 @@ const CRUMBS = [
   { href: '/activites', label: 'Mes comptes rendus' },
 ];
 
-const one = (v: unknown) =>
-  typeof v === 'string' ? v : Array.isArray(v) ? (v.at(-1) as unknown) : undefined;
-const many = (v: unknown) =>
-  (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== '');
 /** A page's inputs: its query string; a report's, its id in the address too. */
 type Page = { Querystring: Fields };
 type Report = Page & { Params: { activite: string } };
@@ -150,7 +145,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
   const renderForm = async (reply: FastifyReply, helper: Helper, o: FormOptions) => {
     const errors = o.errors ?? {};
     const q = typeof o.values.q === 'string' ? o.values.q.trim() : '';
-    const chosenIds = many(o.values.beneficiaires);
+    const chosenIds = allValues(o.values.beneficiaires);
     const [chosen, matches, recent] = await Promise.all([
       visibleBeneficiaries(db, helper, chosenIds),
       o.searched && q ? searchBeneficiaries(db, helper, q) : Promise.resolve(null),
@@ -197,8 +192,8 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
       ...(last ? durationValues(last.duree_min) : {}),
       oriente: 'non',
     };
-    const q = one(query.q);
-    if (typeof q === 'string') values.q = q;
+    const q = lastValue(query.q);
+    if (q !== undefined) values.q = q;
     return renderForm(reply, helper, {
       type,
       title: newTitle(type),
@@ -331,8 +326,8 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
         places: found.places,
         intro:
           activity.type === 'collectif'
-            ? `Copie de l’atelier du ${frenchDate(activity.date)}, datée d’aujourd’hui, avec ses participants : décochez les absents et ajustez le nombre d’anonymes.`
-            : `Copie du compte rendu du ${frenchDate(activity.date)}, datée d’aujourd’hui : choisissez la personne accompagnée.`,
+            ? `Copie de l’atelier du ${formatDay(activity.date, 'short')}, datée d’aujourd’hui, avec ses participants : décochez les absents et ajustez le nombre d’anonymes.`
+            : `Copie du compte rendu du ${formatDay(activity.date, 'short')}, datée d’aujourd’hui : choisissez la personne accompagnée.`,
         cancel: `/activites/${activity.id}`,
       });
     },

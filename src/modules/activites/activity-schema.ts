@@ -1,7 +1,15 @@
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../platform/db/schema.ts';
-import { codes, isUuid } from '../../platform/forms.ts';
+import {
+  allValues,
+  blankToUndefined,
+  codes,
+  isBlank,
+  isUuid,
+  lastValue,
+  typedNumber,
+} from '../../platform/forms.ts';
 import {
   type BeneficiaryInput,
   beneficiaryFields,
@@ -10,12 +18,7 @@ import {
   TRANCHES_AGE,
 } from '../beneficiaires/index.ts';
 import type { PlaceSummary } from '../lieux/index.ts';
-import {
-  type CommuneMatch,
-  findCommune,
-  normaliseCommuneName,
-  searchCommunes,
-} from '../territoires/index.ts';
+import { resolveTypedCommune } from '../territoires/index.ts';
 import {
   AUTONOMIES,
   CANAUX,
@@ -96,65 +99,11 @@ export type ActivityInput = {
   anonymes: AnonymousCounts | null;
 };
 
-// ---------------------------------------------------------------- communes
-
-/** « de Villeurbanne », « d’Irigny ». */
-const of = (name: string) => (/^[aeiouyàâéèêîôû]/i.test(name) ? `d’${name}` : `de ${name}`);
-
-/**
- * The commune someone typed: an INSEE code (69266) or a name (Villeurbanne, unique prefix
- * accepted). A code that is also another commune's postcode is refused as ambiguous.
- */
-export function resolveCommune(
-  typed: string,
-): { ok: true; commune: CommuneMatch } | { ok: false; reason: string } {
-  const text = typed.trim();
-  const inParens = /\((\d[\dAB]\d{3})\)\s*$/i.exec(text);
-  const code = inParens ? inParens[1]! : text;
-  if (/^(\d{5}|2[AB]\d{3})$/i.test(code)) {
-    const byCode = findCommune(code);
-    const byPostcode = /^\d{5}$/.test(code) ? searchCommunes(code, 3) : [];
-    if (byCode && !inParens && byPostcode.some((c) => c.code !== byCode.code)) {
-      return {
-        ok: false,
-        reason: `${code} est le code INSEE ${of(byCode.name)} et le code postal ${of(byPostcode[0]!.name)} : saisissez le nom de la commune`,
-      };
-    }
-    if (byCode) return { ok: true, commune: byCode };
-    if (byPostcode.length === 1) return { ok: true, commune: byPostcode[0]! };
-    if (byPostcode.length > 1)
-      return {
-        ok: false,
-        reason: `plusieurs communes ont le code postal ${code} : saisissez le nom de la commune`,
-      };
-    return { ok: false, reason: `aucune commune n’a le code ${code}` };
-  }
-  const found = searchCommunes(text, 20);
-  const wanted = normaliseCommuneName(text);
-  const exact = found.filter((c) => normaliseCommuneName(c.name) === wanted);
-  const candidates = exact.length > 0 ? exact : found;
-  if (candidates.length === 1) return { ok: true, commune: candidates[0]! };
-  if (candidates.length > 1) {
-    const some = candidates
-      .slice(0, 3)
-      .map((c) => `${c.name} (${c.code})`)
-      .join(', ');
-    return { ok: false, reason: `plusieurs communes correspondent (${some}…) : saisissez le code INSEE` };
-  }
-  return {
-    ok: false,
-    reason: `« ${text} » n’est pas une commune connue : vérifiez l’orthographe ou saisissez le code INSEE`,
-  };
-}
-
 // ---------------------------------------------------------------- field schemas
-
-const blank = (v: unknown) => v === null || (typeof v === 'string' && v.trim() === '');
-const orUndefined = (v: unknown) => (blank(v) ? undefined : v);
 
 const optionalText = (label: string, max: number) =>
   z.preprocess(
-    orUndefined,
+    blankToUndefined,
     z
       .string({ error: `${label} : du texte` })
       .trim()
@@ -163,7 +112,10 @@ const optionalText = (label: string, max: number) =>
   );
 
 const optionalCode = <V extends Record<string, string>>(label: string, vocabulary: V) =>
-  z.preprocess(orUndefined, z.enum(codes(vocabulary), { error: `${label} : valeur inconnue` }).optional());
+  z.preprocess(
+    blankToUndefined,
+    z.enum(codes(vocabulary), { error: `${label} : valeur inconnue` }).optional(),
+  );
 
 /** A list of codes of a national vocabulary; one value alone is a list of one. */
 const codeList = (label: string, vocabulary: Record<string, string>, noun: string) =>
@@ -172,8 +124,8 @@ const codeList = (label: string, vocabulary: Record<string, string>, noun: strin
       v === undefined || v === null
         ? []
         : Array.isArray(v)
-          ? v.filter((x) => !blank(x))
-          : blank(v)
+          ? v.filter((x) => !isBlank(x))
+          : isBlank(v)
             ? []
             : [v],
     z
@@ -191,12 +143,9 @@ const codeList = (label: string, vocabulary: Record<string, string>, noun: strin
       .transform((list) => [...new Set(list)]),
   );
 
-const integer = (v: unknown) =>
-  typeof v === 'string' ? (v.trim() === '' ? undefined : Number(v.trim().replace(',', '.'))) : v;
-
 const count = (label: string) =>
   z.preprocess(
-    (v) => (blank(v) ? 0 : integer(v)),
+    (v) => (v !== undefined && isBlank(v) ? 0 : typedNumber(v)),
     z
       .number({ error: `${label} : un nombre entier` })
       .int(`${label} : un nombre entier`)
@@ -253,17 +202,18 @@ const anonymousCounts = z.object({
 
 const flag = (label: string) =>
   z.preprocess(
-    (v) => (v === 'oui' || v === 'true' ? true : v === 'non' || v === 'false' || blank(v) ? false : v),
+    (v) => (v === 'oui' || v === 'true' ? true : v === 'non' || v === 'false' || isBlank(v) ? false : v),
     z.boolean({ error: `${label} : oui ou non` }).default(false),
   );
 
 /** A new person's commune may be typed by name: it is stored by its INSEE code. */
 const communeByName = (v: unknown) => {
-  if (blank(v)) return undefined;
+  if (isBlank(v)) return undefined;
   if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
   const commune = (v as { commune_insee?: unknown }).commune_insee;
-  if (typeof commune !== 'string' || blank(commune) || /^\s*(\d{5}|2[AB]\d{3})\s*$/i.test(commune)) return v;
-  const resolved = resolveCommune(commune);
+  if (typeof commune !== 'string' || isBlank(commune) || /^\s*(\d{5}|2[AB]\d{3})\s*$/i.test(commune))
+    return v;
+  const resolved = resolveTypedCommune(commune);
   return resolved.ok ? { ...v, commune_insee: resolved.commune.code } : v;
 };
 
@@ -272,7 +222,7 @@ const rawActivity = z.object({
   type: z.enum(codes(TYPES_ACTIVITE), { error: 'Type : « individuel » ou « collectif »' }),
   date: dateField,
   duree_min: z.preprocess(
-    integer,
+    typedNumber,
     z
       .number({ error: 'Durée : choisissez une durée ou saisissez-la en minutes' })
       .int('Durée : un nombre entier de minutes')
@@ -280,7 +230,7 @@ const rawActivity = z.object({
       .max(MAX_DURATION_MIN, 'Durée : 12 heures au plus (720 minutes)'),
   ),
   canal: z.enum(codes(CANAUX), { error: 'Lieu : choisissez où l’accompagnement a eu lieu' }),
-  lieu_id: z.preprocess(orUndefined, z.string({ error: 'Lieu d’activité : un identifiant' }).optional()),
+  lieu_id: z.preprocess(blankToUndefined, z.string({ error: 'Lieu d’activité : un identifiant' }).optional()),
   commune: optionalText('Commune', 200),
   materiels: codeList('Matériel', MATERIELS, 'un matériel'),
   thematiques: codeList('Thématiques', THEMATIQUES, 'une thématique'),
@@ -296,8 +246,8 @@ const rawActivity = z.object({
       v === undefined || v === null
         ? []
         : Array.isArray(v)
-          ? v.filter((x) => !blank(x))
-          : blank(v)
+          ? v.filter((x) => !isBlank(x))
+          : isBlank(v)
             ? []
             : [v],
     z
@@ -308,11 +258,11 @@ const rawActivity = z.object({
   ),
   nouveau_beneficiaire: z.preprocess(communeByName, beneficiaryFields.optional()),
   doublon: z.preprocess(
-    orUndefined,
+    blankToUndefined,
     z.string({ error: 'Doublon : « nouveau » ou un identifiant' }).optional(),
   ),
-  anonyme: z.preprocess(orUndefined, anonymousPerson.optional()),
-  anonymes: z.preprocess(orUndefined, anonymousCounts.optional()),
+  anonyme: z.preprocess(blankToUndefined, anonymousPerson.optional()),
+  anonymes: z.preprocess(blankToUndefined, anonymousCounts.optional()),
 });
 
 type RawActivity = z.output<typeof rawActivity>;
@@ -344,7 +294,7 @@ export function activitySchema(ctx: ValidationContext) {
         if (a.commune === undefined)
           add('commune', 'Commune : saisissez la commune où l’accompagnement a eu lieu');
         else {
-          const resolved = resolveCommune(a.commune);
+          const resolved = resolveTypedCommune(a.commune);
           if (!resolved.ok) add('commune', `Commune : ${resolved.reason}`);
         }
       }
@@ -368,7 +318,7 @@ export function activitySchema(ctx: ValidationContext) {
               : 'Personne accompagnée : un accompagnement individuel concerne exactement une personne',
           );
         if (a.anonyme?.commune !== undefined) {
-          const resolved = resolveCommune(a.anonyme.commune);
+          const resolved = resolveTypedCommune(a.anonyme.commune);
           if (!resolved.ok) add('anonyme.commune', `Commune de la personne : ${resolved.reason}`);
         }
         if (a.doublon !== undefined && a.doublon !== 'nouveau' && !isUuid(a.doublon))
@@ -411,9 +361,9 @@ export function activitySchema(ctx: ValidationContext) {
 function normalise(a: RawActivity, ctx: ValidationContext): ActivityInput {
   const individual = a.type === 'individuel';
   const place = a.canal === 'lieu_activite' && a.lieu_id ? ctx.places.get(a.lieu_id) : undefined;
-  const otherCommune = a.canal === 'autre_lieu' && a.commune ? resolveCommune(a.commune) : undefined;
+  const otherCommune = a.canal === 'autre_lieu' && a.commune ? resolveTypedCommune(a.commune) : undefined;
   const chosenExisting = individual && a.nouveau_beneficiaire && a.doublon && isUuid(a.doublon);
-  const anonymousCommune = a.anonyme?.commune ? resolveCommune(a.anonyme.commune) : undefined;
+  const anonymousCommune = a.anonyme?.commune ? resolveTypedCommune(a.anonyme.commune) : undefined;
   return {
     type: a.type,
     date: a.date,
@@ -486,15 +436,6 @@ export function expandAnonymous(counts: AnonymousCounts): AnonymousPerson[] {
 /** The form as typed: field name → value(s). */
 export type FormValues = Record<string, string | string[] | undefined>;
 
-const one = (v: unknown): string | undefined =>
-  typeof v === 'string'
-    ? v
-    : Array.isArray(v) && typeof v.at(-1) === 'string'
-      ? (v.at(-1) as string)
-      : undefined;
-const many = (v: unknown): string[] =>
-  (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x.trim() !== '');
-
 /** The submitted form's fields, strings only (what the page shows again on an error). */
 export function formValuesFrom(body: unknown): FormValues {
   const values: FormValues = {};
@@ -514,7 +455,7 @@ const prefixed = (values: FormValues, prefix: string) => {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(values))
     if (key.startsWith(prefix)) {
-      const v = one(value);
+      const v = lastValue(value);
       if (v !== undefined) out[key.slice(prefix.length)] = v;
     }
   return out;
@@ -525,42 +466,44 @@ const prefixed = (values: FormValues, prefix: string) => {
  * commune of another place, the place of a place of activity, the chosen kind of person.
  */
 export function rawFromForm(values: FormValues): Record<string, unknown> {
-  const type = one(values.type);
-  const canal = one(values.canal);
-  const duree = one(values[DURATION_FIELD]);
-  const oriente = one(values.oriente);
+  const type = lastValue(values.type);
+  const canal = lastValue(values.canal);
+  const duree = lastValue(values[DURATION_FIELD]);
+  const oriente = lastValue(values.oriente);
   const raw: Record<string, unknown> = {
     type,
-    date: one(values.date),
+    date: lastValue(values.date),
     duree_min:
-      duree === 'autre' || (duree === undefined && one(values.duree_autre)) ? one(values.duree_autre) : duree,
+      duree === 'autre' || (duree === undefined && lastValue(values.duree_autre))
+        ? lastValue(values.duree_autre)
+        : duree,
     canal,
-    lieu_id: canal === 'lieu_activite' ? one(values.lieu_id) : undefined,
-    commune: canal === 'autre_lieu' ? one(values.commune) : undefined,
-    materiels: many(values.materiels),
-    thematiques: many(values.thematiques),
-    demarches: many(values.demarches),
+    lieu_id: canal === 'lieu_activite' ? lastValue(values.lieu_id) : undefined,
+    commune: canal === 'autre_lieu' ? lastValue(values.commune) : undefined,
+    materiels: allValues(values.materiels),
+    thematiques: allValues(values.thematiques),
+    demarches: allValues(values.demarches),
     oriente: oriente === 'oui',
-    orientation: oriente === 'oui' ? one(values.orientation) : undefined,
-    notes: one(values.notes),
+    orientation: oriente === 'oui' ? lastValue(values.orientation) : undefined,
+    notes: lastValue(values.notes),
   };
   if (type === 'collectif') {
-    raw.titre = one(values.titre);
-    raw.niveau = one(values.niveau);
-    raw.beneficiaires = many(values.beneficiaires);
+    raw.titre = lastValue(values.titre);
+    raw.niveau = lastValue(values.niveau);
+    raw.beneficiaires = allValues(values.beneficiaires);
     raw.anonymes = {
-      total: one(values['anonymes.total']),
+      total: lastValue(values['anonymes.total']),
       genres: prefixed(values, 'anonymes.genres.'),
       tranches_age: prefixed(values, 'anonymes.tranches_age.'),
       statuts: prefixed(values, 'anonymes.statuts.'),
     };
   } else {
-    raw.autonomie = one(values.autonomie);
-    const participant = one(values.participant);
-    if (participant === 'existant') raw.beneficiaires = many(values.beneficiaires);
+    raw.autonomie = lastValue(values.autonomie);
+    const participant = lastValue(values.participant);
+    if (participant === 'existant') raw.beneficiaires = allValues(values.beneficiaires);
     if (participant === 'nouveau') {
       raw.nouveau_beneficiaire = prefixed(values, 'nouveau_beneficiaire.');
-      raw.doublon = one(values.doublon);
+      raw.doublon = lastValue(values.doublon);
     }
     if (participant === 'anonyme') raw.anonyme = prefixed(values, 'anonyme.');
   }

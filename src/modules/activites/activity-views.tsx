@@ -1,3 +1,5 @@
+import { allValues, labelOf, labelsOf, lastValue, vocabularyOptions } from '../../platform/forms.ts';
+import { formatDay, formatDuration } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
   CsrfField,
@@ -10,16 +12,20 @@ import {
   safeNumber,
   TextArea,
 } from '../../platform/ui/components.tsx';
+import { Pagination } from '../../platform/ui/pagination.tsx';
+import { SummaryList } from '../../platform/ui/summary.tsx';
+import { Table } from '../../platform/ui/table.tsx';
 import {
   type Beneficiary,
   displayNameOf,
   GENRES,
   type PersonChoice,
+  personChoiceLabel,
   STATUTS,
   TRANCHES_AGE,
 } from '../beneficiaires/index.ts';
 import type { PlaceSummary } from '../lieux/index.ts';
-import { findCommune } from '../territoires/index.ts';
+import { communeLabel as territoryCommuneLabel } from '../territoires/index.ts';
 import type { FormValues } from './activity-schema.ts';
 import type { ActivityDetail, ActivityFilters, ListedActivity } from './activity-service.ts';
 import {
@@ -37,42 +43,7 @@ import {
 
 // ---------------------------------------------------------------- formatting
 
-/** 2026-11-20 → 20/11/2026. */
-export const frenchDate = (iso: string) => {
-  const [y, m, d] = iso.split('-');
-  return `${d}/${m}/${y}`;
-};
-
-/** 90 → « 1 h 30 », 45 → « 45 min ». */
-export function durationLabel(minutes: number): string {
-  if (minutes < 60) return `${minutes} min`;
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  return m === 0 ? `${h} h` : `${h} h ${String(m).padStart(2, '0')}`;
-}
-
-const label = (vocabulary: Record<string, string>, code: string | null | undefined) =>
-  code ? (vocabulary[code] ?? code) : '';
-const labels = (vocabulary: Record<string, string>, list: string[]) =>
-  list.map((c) => vocabulary[c] ?? c).join(', ');
-
-const communeLabel = (code: string | null) => {
-  if (!code) return '';
-  const c = findCommune(code);
-  return c ? `${c.name} (${code})` : code;
-};
-
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v.at(-1) : v);
-const many = (v: string | string[] | undefined) => (Array.isArray(v) ? v : v ? [v] : []);
-
-/** A person as the lists show them: « Jeanne Martin (1948, Villeurbanne) ». */
-function personLabel(p: PersonChoice): string {
-  const details = [
-    p.annee_naissance ? String(p.annee_naissance) : '',
-    p.commune_insee ? (findCommune(p.commune_insee)?.name ?? '') : '',
-  ].filter(Boolean);
-  return `${displayNameOf(p)}${details.length ? ` (${details.join(', ')})` : ''}`;
-}
+const communeLabel = (code: string | null) => territoryCommuneLabel(code) ?? '';
 
 // ---------------------------------------------------------------- small form parts
 
@@ -115,13 +86,6 @@ function Checkboxes(props: {
     />
   );
 }
-
-const options = (vocabulary: Record<string, string>) =>
-  Object.entries(vocabulary).map(([value, text]) => ({ value, label: text }));
-const withBlank = (vocabulary: Record<string, string>, blankLabel = '—') => [
-  { value: '', label: blankLabel },
-  ...options(vocabulary),
-];
 
 /** A compact number input for one count of the anonymous participants. */
 function CountInput(props: { name: string; label: string; value: string | undefined; error?: boolean }) {
@@ -194,12 +158,17 @@ export function ActivityListPage(props: {
       <form method="get" action="/activites" class="activity-filters">
         <Field name="du" label="Du" type="date" value={f.du} />
         <Field name="au" label="Au" type="date" value={f.au} />
-        <Select name="type" label="Type" value={f.type ?? ''} options={withBlank(TYPES_ACTIVITE, 'Tous')} />
+        <Select
+          name="type"
+          label="Type"
+          value={f.type ?? ''}
+          options={vocabularyOptions(TYPES_ACTIVITE, 'Tous')}
+        />
         <Select
           name="thematique"
           label="Thématique"
           value={f.thematique ?? ''}
-          options={withBlank(THEMATIQUES, 'Toutes')}
+          options={vocabularyOptions(THEMATIQUES, 'Toutes')}
         />
         <Select
           name="lieu"
@@ -251,57 +220,42 @@ export function ActivityListPage(props: {
             : 'Aucun compte rendu pour l’instant : commencez par un nouveau compte rendu.'}
         </p>
       ) : (
-        <div class="table-wrap">
-          <table class="activity-table">
-            <caption class="visually-hidden">Comptes rendus, les plus récents d’abord</caption>
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Compte rendu</th>
-                <th scope="col">Thématiques</th>
-                <th scope="col">Lieu</th>
-                <th scope="col" class="num">
-                  Durée
-                </th>
-                <th scope="col" class="num">
-                  Participants
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.rows.map((r) => (
-                <tr>
-                  <td safe>{frenchDate(r.date)}</td>
-                  <td>
-                    <a href={`/activites/${r.id}`} safe>
-                      {r.type === 'collectif'
-                        ? `Atelier : ${r.titre ?? 'sans titre'}`
-                        : `Accompagnement : ${r.person ?? 'personne anonyme'}`}
-                    </a>
-                  </td>
-                  <td safe>{labels(THEMATIQUES, r.thematiques)}</td>
-                  <td safe>
-                    {r.place ?? (r.canal === 'autre_lieu' ? communeLabel(r.commune_insee) : CANAUX[r.canal])}
-                  </td>
-                  <td class="num" safe>
-                    {durationLabel(r.duree_min)}
-                  </td>
-                  <td class="num">{safeNumber(r.participants)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          className="activity-table"
+          caption="Comptes rendus, les plus récents d’abord"
+          captionHidden
+          columns={[
+            'Date',
+            'Compte rendu',
+            'Thématiques',
+            'Lieu',
+            { label: 'Durée', numeric: true },
+            { label: 'Participants', numeric: true },
+          ]}
+        >
+          {props.rows.map((r) => (
+            <tr>
+              <td safe>{formatDay(r.date, 'short')}</td>
+              <td>
+                <a href={`/activites/${r.id}`} safe>
+                  {r.type === 'collectif'
+                    ? `Atelier : ${r.titre ?? 'sans titre'}`
+                    : `Accompagnement : ${r.person ?? 'personne anonyme'}`}
+                </a>
+              </td>
+              <td safe>{labelsOf(THEMATIQUES, r.thematiques)}</td>
+              <td safe>
+                {r.place ?? (r.canal === 'autre_lieu' ? communeLabel(r.commune_insee) : CANAUX[r.canal])}
+              </td>
+              <td class="num" safe>
+                {formatDuration(r.duree_min)}
+              </td>
+              <td class="num">{safeNumber(r.participants)}</td>
+            </tr>
+          ))}
+        </Table>
       )}
-      {pages > 1 ? (
-        <nav class="pagination" aria-label="Pages">
-          {props.page > 1 ? <a href={`/activites${listQuery(f, props.page - 1)}`}>Page précédente</a> : ''}
-          <span safe>{`Page ${props.page} sur ${pages}`}</span>
-          {props.page < pages ? <a href={`/activites${listQuery(f, props.page + 1)}`}>Page suivante</a> : ''}
-        </nav>
-      ) : (
-        ''
-      )}
+      <Pagination page={props.page} pages={pages} href={(page) => `/activites${listQuery(f, page)}`} />
     </>
   );
 }
@@ -355,7 +309,7 @@ function SearchPeople(props: { values: FormValues; people: PeopleChoices }): JSX
         name="q"
         type="search"
         label="Chercher une personne par son nom"
-        value={one(props.values.q)}
+        value={lastValue(props.values.q)}
         spellcheck={false}
       />
       <button type="submit" name="action" value="rechercher" class="button button--secondary">
@@ -385,7 +339,7 @@ function DuplicateChoice(props: { duplicates: Beneficiary[]; value: string | und
         options={[
           ...props.duplicates.map((d) => ({
             value: d.id,
-            label: `${personLabel(d)}${d.telephone ? `, tél. ${d.telephone}` : ''}`,
+            label: `${personChoiceLabel(d)}${d.telephone ? `, tél. ${d.telephone}` : ''}`,
           })),
           { value: 'nouveau', label: 'Aucune de ces personnes : créer une nouvelle fiche' },
         ]}
@@ -397,8 +351,8 @@ function DuplicateChoice(props: { duplicates: Beneficiary[]; value: string | und
 function IndividualPeople(props: ActivityFormProps): JSX.Element {
   const v = props.values;
   const e = props.errors;
-  const participant = one(v.participant);
-  const selected = one(v.beneficiaires) ?? '';
+  const participant = lastValue(v.participant);
+  const selected = lastValue(v.beneficiaires) ?? '';
   const groups = peopleOptions(props.people);
   const choice = (value: string, text: string, safeBody: JSX.Element) => (
     <div class="participant-choice">
@@ -430,7 +384,7 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
         ''
       )}
       {props.duplicates && props.duplicates.length > 0 ? (
-        <DuplicateChoice duplicates={props.duplicates} value={one(v.doublon)} />
+        <DuplicateChoice duplicates={props.duplicates} value={lastValue(v.doublon)} />
       ) : (
         ''
       )}
@@ -459,7 +413,7 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
                 <optgroup label={g.group}>
                   {g.list.map((p) => (
                     <option value={p.id} selected={p.id === selected} safe>
-                      {personLabel(p)}
+                      {personChoiceLabel(p)}
                     </option>
                   ))}
                 </optgroup>
@@ -476,14 +430,14 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
           <Field
             name={nb('prenom')}
             label="Prénom"
-            value={one(v[nb('prenom')])}
+            value={lastValue(v[nb('prenom')])}
             error={e[nb('prenom')]}
             autocomplete="off"
           />
           <Field
             name={nb('nom')}
             label="Nom"
-            value={one(v[nb('nom')])}
+            value={lastValue(v[nb('nom')])}
             error={e[nb('nom')]}
             autocomplete="off"
           />
@@ -491,21 +445,21 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
             name={nb('annee_naissance')}
             label="Année de naissance"
             type="number"
-            value={one(v[nb('annee_naissance')])}
+            value={lastValue(v[nb('annee_naissance')])}
             error={e[nb('annee_naissance')]}
           />
           <Field
             name={nb('commune_insee')}
             label="Commune de résidence"
             hint="Nom ou code INSEE"
-            value={one(v[nb('commune_insee')])}
+            value={lastValue(v[nb('commune_insee')])}
             error={e[nb('commune_insee')]}
           />
           <Field
             name={nb('telephone')}
             label="Téléphone"
             type="tel"
-            value={one(v[nb('telephone')])}
+            value={lastValue(v[nb('telephone')])}
             error={e[nb('telephone')]}
             autocomplete="off"
           />
@@ -515,7 +469,7 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
               id={fieldId(nb('sans_telephone'))}
               name={nb('sans_telephone')}
               value="oui"
-              checked={one(v[nb('sans_telephone')]) === 'oui'}
+              checked={lastValue(v[nb('sans_telephone')]) === 'oui'}
             />
             <label for={fieldId(nb('sans_telephone'))}>N’a pas de téléphone</label>
           </div>
@@ -523,23 +477,23 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
             name={nb('email')}
             label="Courriel"
             type="email"
-            value={one(v[nb('email')])}
+            value={lastValue(v[nb('email')])}
             error={e[nb('email')]}
             autocomplete="off"
           />
           <Select
             name={nb('genre')}
             label="Genre"
-            value={one(v[nb('genre')]) ?? ''}
+            value={lastValue(v[nb('genre')]) ?? ''}
             error={e[nb('genre')]}
-            options={withBlank(GENRES)}
+            options={vocabularyOptions(GENRES, '—')}
           />
           <Select
             name={nb('statut')}
             label="Statut"
-            value={one(v[nb('statut')]) ?? ''}
+            value={lastValue(v[nb('statut')]) ?? ''}
             error={e[nb('statut')]}
-            options={withBlank(STATUTS)}
+            options={vocabularyOptions(STATUTS, '—')}
           />
         </div>,
       )}
@@ -550,26 +504,26 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
           <Select
             name="anonyme.genre"
             label="Genre"
-            value={one(v['anonyme.genre']) ?? ''}
-            options={withBlank(GENRES)}
+            value={lastValue(v['anonyme.genre']) ?? ''}
+            options={vocabularyOptions(GENRES, '—')}
           />
           <Select
             name="anonyme.tranche_age"
             label="Âge"
-            value={one(v['anonyme.tranche_age']) ?? ''}
-            options={withBlank(TRANCHES_AGE)}
+            value={lastValue(v['anonyme.tranche_age']) ?? ''}
+            options={vocabularyOptions(TRANCHES_AGE, '—')}
           />
           <Select
             name="anonyme.statut"
             label="Statut"
-            value={one(v['anonyme.statut']) ?? ''}
-            options={withBlank(STATUTS)}
+            value={lastValue(v['anonyme.statut']) ?? ''}
+            options={vocabularyOptions(STATUTS, '—')}
           />
           <Field
             name="anonyme.commune"
             label="Commune de résidence (facultatif)"
             hint="Nom ou code INSEE"
-            value={one(v['anonyme.commune'])}
+            value={lastValue(v['anonyme.commune'])}
             error={e['anonyme.commune']}
           />
         </div>,
@@ -587,7 +541,7 @@ const BREAKDOWN_FIELDS = [
 function WorkshopPeople(props: ActivityFormProps): JSX.Element {
   const v = props.values;
   const e = props.errors;
-  const chosen = many(v.beneficiaires);
+  const chosen = allValues(v.beneficiaires);
   // Checkboxes take room: the dozen people seen last, plus those chosen or found.
   const people = peopleOptions({ ...props.people, recent: props.people.recent.slice(0, 12) }).flatMap(
     (g) => g.list,
@@ -615,7 +569,7 @@ function WorkshopPeople(props: ActivityFormProps): JSX.Element {
             : undefined
         }
         error={e.beneficiaires}
-        options={people.map((p) => ({ value: p.id, label: personLabel(p) }))}
+        options={people.map((p) => ({ value: p.id, label: personChoiceLabel(p) }))}
         values={chosen}
       />
       <SearchPeople values={v} people={props.people} />
@@ -626,7 +580,7 @@ function WorkshopPeople(props: ActivityFormProps): JSX.Element {
           label="Nombre de participants anonymes"
           type="number"
           inputClass="input--short"
-          value={one(v['anonymes.total'])}
+          value={lastValue(v['anonymes.total'])}
           error={e['anonymes.total']}
         />
         <p class="field__hint">
@@ -657,7 +611,7 @@ function WorkshopPeople(props: ActivityFormProps): JSX.Element {
                     <CountInput
                       name={`anonymes.${key}.${code}`}
                       label={text}
-                      value={one(v[`anonymes.${key}.${code}`])}
+                      value={lastValue(v[`anonymes.${key}.${code}`])}
                       error={Boolean(error)}
                     />
                   ))}
@@ -674,8 +628,8 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
   const v = props.values;
   const e = props.errors;
   const individual = props.type === 'individuel';
-  const duree = one(v.duree);
-  const themes = many(v.thematiques);
+  const duree = lastValue(v.duree);
+  const themes = allValues(v.thematiques);
   return (
     <>
       <h1 safe>{props.title}</h1>
@@ -697,13 +651,13 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
               ''
             ) : (
               <>
-                <Field name="titre" label="Titre de l’atelier" value={one(v.titre)} error={e.titre} />
+                <Field name="titre" label="Titre de l’atelier" value={lastValue(v.titre)} error={e.titre} />
                 <Select
                   name="niveau"
                   label="Niveau"
-                  value={one(v.niveau) ?? ''}
+                  value={lastValue(v.niveau) ?? ''}
                   error={e.niveau}
-                  options={withBlank(NIVEAUX_ATELIER)}
+                  options={vocabularyOptions(NIVEAUX_ATELIER, '—')}
                 />
               </>
             )}
@@ -711,7 +665,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
               name="date"
               label="Date"
               type="date"
-              value={one(v.date)}
+              value={lastValue(v.date)}
               error={e.date}
               inputClass="input--short"
             />
@@ -722,7 +676,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
               value={duree}
               error={e.duree}
               options={[
-                ...DUREES_PRESETS.map((m) => ({ value: String(m), label: durationLabel(m) })),
+                ...DUREES_PRESETS.map((m) => ({ value: String(m), label: formatDuration(m) })),
                 { value: 'autre', label: 'Autre' },
               ]}
             />
@@ -735,22 +689,22 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                 max="720"
                 id={fieldId('duree_autre')}
                 name="duree_autre"
-                value={one(v.duree_autre)}
+                value={lastValue(v.duree_autre)}
               />
             </div>
             <Radios
               name="canal"
               legend="Lieu"
               inline
-              value={one(v.canal)}
+              value={lastValue(v.canal)}
               error={e.canal}
-              options={options(CANAUX)}
+              options={vocabularyOptions(CANAUX)}
             />
             <div class="canal-detail canal-detail--lieu">
               <Select
                 name="lieu_id"
                 label="Lieu d’activité"
-                value={one(v.lieu_id) ?? ''}
+                value={lastValue(v.lieu_id) ?? ''}
                 error={e.lieu_id}
                 options={props.places.map((p) => ({ value: p.id, label: `${p.nom} (${p.commune})` }))}
               />
@@ -760,7 +714,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                 name="commune"
                 label="Commune de l’autre lieu"
                 hint="Nom ou code INSEE"
-                value={one(v.commune)}
+                value={lastValue(v.commune)}
                 error={e.commune}
               />
             </div>
@@ -772,14 +726,14 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
               name="materiels"
               legend="Matériel utilisé"
               className="activity-columns--inline"
-              options={options(MATERIELS)}
-              values={many(v.materiels)}
+              options={vocabularyOptions(MATERIELS)}
+              values={allValues(v.materiels)}
               error={e.materiels}
             />
             <Checkboxes
               name="thematiques"
               legend="Thématiques"
-              options={options(THEMATIQUES)}
+              options={vocabularyOptions(THEMATIQUES)}
               values={themes}
               error={e.thematiques}
             />
@@ -787,8 +741,8 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
               name="demarches"
               legend="Démarches administratives"
               hint="Avec la thématique « Aide aux démarches administratives »."
-              options={options(DEMARCHES)}
-              values={many(v.demarches)}
+              options={vocabularyOptions(DEMARCHES)}
+              values={allValues(v.demarches)}
               error={e.demarches}
             />
           </fieldset>
@@ -799,9 +753,9 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                 <Radios
                   name="autonomie"
                   legend="Autonomie de la personne"
-                  value={one(v.autonomie)}
+                  value={lastValue(v.autonomie)}
                   error={e.autonomie}
-                  options={options(AUTONOMIES)}
+                  options={vocabularyOptions(AUTONOMIES)}
                 />
               ) : (
                 ''
@@ -815,7 +769,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                       : 'Participants orientés vers une autre structure'
                   }
                   inline
-                  value={one(v.oriente) ?? 'non'}
+                  value={lastValue(v.oriente) ?? 'non'}
                   error={e.oriente}
                   options={[
                     { value: 'non', label: 'Non' },
@@ -826,9 +780,9 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                   <Select
                     name="orientation"
                     label="Vers"
-                    value={one(v.orientation) ?? ''}
+                    value={lastValue(v.orientation) ?? ''}
                     error={e.orientation}
-                    options={withBlank(STRUCTURES_REDIRECTION)}
+                    options={vocabularyOptions(STRUCTURES_REDIRECTION, '—')}
                   />
                 </div>
               </div>
@@ -836,7 +790,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                 name="notes"
                 label="Notes (facultatif)"
                 rows={3}
-                value={one(v.notes)}
+                value={lastValue(v.notes)}
                 error={e.notes}
               />
             </div>
@@ -857,8 +811,8 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
 
 export function activityHeading(a: ActivityDetail['activity']): string {
   return a.type === 'collectif'
-    ? `Atelier « ${a.titre ?? 'sans titre'} » du ${frenchDate(a.date)}`
-    : `Accompagnement individuel du ${frenchDate(a.date)}`;
+    ? `Atelier « ${a.titre ?? 'sans titre'} » du ${formatDay(a.date, 'short')}`
+    : `Accompagnement individuel du ${formatDay(a.date, 'short')}`;
 }
 
 /** "Féminin : 3, Masculin : 1": the codes counted, in the vocabulary's order. */
@@ -885,15 +839,6 @@ export function ActivityDetailPage(props: {
       : a.canal === 'autre_lieu'
         ? `Autre lieu : ${communeLabel(a.commune_insee)}`
         : CANAUX[a.canal];
-  const row = (term: string, value: string) =>
-    value ? (
-      <>
-        <dt safe>{term}</dt>
-        <dd safe>{value}</dd>
-      </>
-    ) : (
-      ''
-    );
   return (
     <>
       <h1 safe>{activityHeading(a)}</h1>
@@ -915,26 +860,29 @@ export function ActivityDetailPage(props: {
           Supprimer
         </a>
       </p>
-      <dl class="summary-list">
-        {row('Type', TYPES_ACTIVITE[a.type])}
-        {row('Niveau', label(NIVEAUX_ATELIER, a.niveau))}
-        {row('Date', frenchDate(a.date))}
-        {row('Durée', durationLabel(a.duree_min))}
-        {row('Lieu', where)}
-        {row('Matériel', labels(MATERIELS, a.materiels))}
-        {row('Thématiques', labels(THEMATIQUES, a.thematiques))}
-        {row('Démarches', labels(DEMARCHES, a.demarches))}
-        {row('Autonomie', label(AUTONOMIES, a.autonomie))}
-        {row('Orientation', a.oriente ? `Oui : ${label(STRUCTURES_REDIRECTION, a.orientation)}` : 'Non')}
-        {row('Notes', a.notes ?? '')}
-      </dl>
+      <SummaryList
+        hideEmpty
+        rows={[
+          ['Type', TYPES_ACTIVITE[a.type]],
+          ['Niveau', labelOf(NIVEAUX_ATELIER, a.niveau)],
+          ['Date', formatDay(a.date, 'short')],
+          ['Durée', formatDuration(a.duree_min)],
+          ['Lieu', where],
+          ['Matériel', labelsOf(MATERIELS, a.materiels)],
+          ['Thématiques', labelsOf(THEMATIQUES, a.thematiques)],
+          ['Démarches', labelsOf(DEMARCHES, a.demarches)],
+          ['Autonomie', labelOf(AUTONOMIES, a.autonomie)],
+          ['Orientation', a.oriente ? `Oui : ${labelOf(STRUCTURES_REDIRECTION, a.orientation)}` : 'Non'],
+          ['Notes', a.notes ?? ''],
+        ]}
+      />
       <h2 safe>{`Participants (${participations.length})`}</h2>
       {known.length > 0 ? (
         <ul>
           {known.map((p) => (
             <li
               safe
-            >{`${displayNameOf({ prenom: p.prenom, nom: p.nom, anonyme: false })} – ${label(GENRES, p.genre)}, ${label(TRANCHES_AGE, p.tranche_age)}, ${label(STATUTS, p.statut)}`}</li>
+            >{`${displayNameOf({ prenom: p.prenom, nom: p.nom, anonyme: false })} – ${labelOf(GENRES, p.genre)}, ${labelOf(TRANCHES_AGE, p.tranche_age)}, ${labelOf(STATUTS, p.statut)}`}</li>
           ))}
         </ul>
       ) : (

@@ -50,6 +50,7 @@ export const activites: RelaisModule = {
   routes: activityRoutes,
   api: activityApi,
   seedDemo: seedActivites,
+  styles: ['activites.css'],
   auditActions: AUDIT_ACTIONS,
 };
 

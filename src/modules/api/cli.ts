@@ -3,14 +3,9 @@ import { normaliseEmail } from '../../platform/auth/users.ts';
 import { CliError } from '../../platform/cli-error.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { CliContext } from '../../platform/module.ts';
+import { formatDateTime } from '../../platform/paris-time.ts';
 
 const MAX_NAME_LENGTH = 100;
-const when = new Intl.DateTimeFormat('fr-FR', {
-  dateStyle: 'short',
-  timeStyle: 'short',
-  timeZone: 'Europe/Paris',
-});
-
 async function findAccount(db: Db, email: string) {
   const account = await db
     .selectFrom('app_user')
@@ -25,8 +20,8 @@ async function findAccount(db: Db, email: string) {
 
 function tokenLine(t: TokenInfo): string {
   const state = t.revokedAt ? 'révoqué' : 'actif';
-  const used = t.lastUsedAt ? `utilisé le ${when.format(t.lastUsedAt)}` : 'jamais utilisé';
-  return `${t.id}  ${t.email.padEnd(32)} ${state.padEnd(8)} ${t.name}  (créé le ${when.format(t.createdAt)}, ${used})`;
+  const used = t.lastUsedAt ? `utilisé le ${formatDateTime(t.lastUsedAt, 'short')}` : 'jamais utilisé';
+  return `${t.id}  ${t.email.padEnd(32)} ${state.padEnd(8)} ${t.name}  (créé le ${formatDateTime(t.createdAt, 'short')}, ${used})`;
 }
 
 export function apiCli({ program, withDb }: CliContext): void {

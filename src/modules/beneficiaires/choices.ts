@@ -3,7 +3,8 @@ import type { Db } from '../../platform/db/database.ts';
 import { isUuid } from '../../platform/forms.ts';
 import { accompaniedByHelper, lastParticipationWith } from '../activites/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
-import type { Beneficiary } from './beneficiary.ts';
+import { findCommune } from '../territoires/index.ts';
+import { type Beneficiary, displayNameOf } from './beneficiary.ts';
 import { visibleTo } from './visibility.ts';
 
 /** People as other modules' forms and lists show them, among those a helper may see. */
@@ -12,6 +13,15 @@ export type PersonChoice = Pick<
   Beneficiary,
   'id' | 'prenom' | 'nom' | 'annee_naissance' | 'commune_insee' | 'anonyme'
 >;
+
+/** A person as the lists show them: « Jeanne Martin (1948, Villeurbanne) ». */
+export function personChoiceLabel(p: PersonChoice): string {
+  const details = [
+    p.annee_naissance ? String(p.annee_naissance) : '',
+    p.commune_insee ? (findCommune(p.commune_insee)?.name ?? '') : '',
+  ].filter(Boolean);
+  return `${displayNameOf(p)}${details.length ? ` (${details.join(', ')})` : ''}`;
+}
 
 const choiceColumns = [
   'b.id',

@@ -1,15 +1,17 @@
 import { z } from 'zod';
-import { codes } from '../../platform/forms.ts';
+import { blankToUndefined, codes, isBlank, isChecked } from '../../platform/forms.ts';
 import { findCommune } from '../territoires/index.ts';
 import { GENRES, STATUTS } from './vocabulary.ts';
 
-const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const text = (label: string, max: number) =>
-  z.preprocess(blank, z.string().trim().max(max, `${label} : ${max} caractères au plus`).optional());
+  z.preprocess(
+    blankToUndefined,
+    z.string().trim().max(max, `${label} : ${max} caractères au plus`).optional(),
+  );
 
 /** A phone as French people write it, kept as typed once its digits check out. */
 const phone = z.preprocess(
-  blank,
+  blankToUndefined,
   z
     .string()
     .trim()
@@ -26,10 +28,10 @@ export const beneficiaryFields = z
     prenom: text('Prénom', 100),
     nom: text('Nom', 100),
     telephone: phone,
-    sans_telephone: z.preprocess((v) => v === 'oui' || v === true || v === 'on', z.boolean()).default(false),
-    email: z.preprocess(blank, z.email('Courriel : une adresse comme nom@exemple.fr').optional()),
+    sans_telephone: z.preprocess(isChecked, z.boolean()).default(false),
+    email: z.preprocess(blankToUndefined, z.email('Courriel : une adresse comme nom@exemple.fr').optional()),
     annee_naissance: z.preprocess(
-      (v) => (blank(v) === undefined || v === null ? undefined : Number(v)),
+      (v) => (isBlank(v) ? undefined : Number(v)),
       z
         .number({ error: 'Année de naissance : quatre chiffres, par exemple 1958' })
         .int('Année de naissance : quatre chiffres, par exemple 1958')
@@ -38,7 +40,7 @@ export const beneficiaryFields = z
         .optional(),
     ),
     commune_insee: z.preprocess(
-      blank,
+      blankToUndefined,
       z
         .string()
         .trim()
@@ -46,8 +48,14 @@ export const beneficiaryFields = z
         .refine((code) => findCommune(code) !== null, 'Commune de résidence : code INSEE inconnu')
         .optional(),
     ),
-    genre: z.preprocess(blank, z.enum(codes(GENRES), { error: 'Genre : valeur inconnue' }).optional()),
-    statut: z.preprocess(blank, z.enum(codes(STATUTS), { error: 'Statut : valeur inconnue' }).optional()),
+    genre: z.preprocess(
+      blankToUndefined,
+      z.enum(codes(GENRES), { error: 'Genre : valeur inconnue' }).optional(),
+    ),
+    statut: z.preprocess(
+      blankToUndefined,
+      z.enum(codes(STATUTS), { error: 'Statut : valeur inconnue' }).optional(),
+    ),
     notes: text('Notes', 2000),
   })
   .refine((b) => Boolean(b.prenom || b.nom), {

@@ -23,6 +23,7 @@ export {
   type PersonChoice,
   peopleAccompaniedBy,
   personAttributes,
+  personChoiceLabel,
   personColumn,
   recentBeneficiaries,
   searchBeneficiaries,
@@ -48,6 +49,7 @@ export const beneficiaires: RelaisModule = {
       }),
     },
   ],
+  styles: ['beneficiaires.css'],
   auditActions: AUDIT_ACTIONS,
 };
 

@@ -16,7 +16,7 @@ import {
 } from '../activites/index.ts';
 import { placeSummaries } from '../lieux/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
-import { findCommune } from '../territoires/index.ts';
+import { communeLabel } from '../territoires/index.ts';
 import { type Beneficiary, PERSON_FIELDS, personColumns } from './beneficiary.ts';
 import type { BeneficiaryInput } from './fields.ts';
 import { visibleTo } from './visibility.ts';
@@ -41,13 +41,6 @@ export type Origin = { ip?: string | undefined };
 
 const label = (vocabulary: Readonly<Record<string, string>>, code: string | null | undefined) =>
   code ? (vocabulary[code] ?? code) : null;
-
-/** The commune's name and code, as people read it: "Villeurbanne (69266)". */
-export function communeLabel(code: string | null | undefined): string | null {
-  if (!code) return null;
-  const commune = findCommune(code);
-  return commune ? `${commune.name} (${code})` : code;
-}
 
 // ---------------------------------------------------------------------------------------
 // List and search

@@ -1,3 +1,5 @@
+import { vocabularyOptions } from '../../platform/forms.ts';
+import { formatDateTime, formatDay, formatDuration } from '../../platform/paris-time.ts';
 import {
   CsrfField,
   ErrorSummary,
@@ -9,10 +11,11 @@ import {
   safeNumber,
   TextArea,
 } from '../../platform/ui/components.tsx';
+import { Pagination } from '../../platform/ui/pagination.tsx';
+import { communeLabel } from '../territoires/index.ts';
 import { type Beneficiary, displayNameOf } from './beneficiary.ts';
 import {
   type BeneficiaryExport,
-  communeLabel,
   type HistoryEntry,
   type MergeEntry,
   PAGE_SIZE,
@@ -40,20 +43,8 @@ export function formValuesOf(b: Beneficiary): PersonFormValues {
   };
 }
 
-const options = (vocabulary: Readonly<Record<string, string>>) => [
-  { value: '', label: 'Non renseigné' },
-  ...Object.entries(vocabulary).map(([value, label]) => ({ value, label })),
-];
-
 /** "12/03/2026" from "2026-03-12": digits and slashes only. */
-const safeDay = (isoDate: string) => isoDate.slice(0, 10).split('-').reverse().join('/');
-const dateTime = new Intl.DateTimeFormat('fr-FR', {
-  dateStyle: 'long',
-  timeStyle: 'short',
-  timeZone: 'Europe/Paris',
-});
-const safeDuration = (minutes: number) =>
-  minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60}` : ''}`;
+const safeDay = (isoDate: string) => formatDay(isoDate, 'short');
 
 const label = (vocabulary: Readonly<Record<string, string>>, code: string | null) =>
   code ? (vocabulary[code] ?? code) : 'Non renseigné';
@@ -132,14 +123,14 @@ function PersonFields({ values, errors }: { values: PersonFormValues; errors: Fi
           label="Genre"
           value={values.genre ?? ''}
           error={errors.genre}
-          options={options(GENRES)}
+          options={vocabularyOptions(GENRES, 'Non renseigné')}
         />
         <Select
           name="statut"
           label="Situation"
           value={values.statut ?? ''}
           error={errors.statut}
-          options={options(STATUTS)}
+          options={vocabularyOptions(STATUTS, 'Non renseigné')}
         />
       </fieldset>
       <TextArea
@@ -238,15 +229,7 @@ export function ListPage(props: {
           </table>
         </div>
       )}
-      {pages > 1 ? (
-        <nav class="pagination" aria-label="Pages">
-          {props.page > 1 ? <a href={link(props.page - 1)}>Page précédente</a> : ''}
-          <span safe>{`Page ${props.page} sur ${pages}`}</span>
-          {props.page < pages ? <a href={link(props.page + 1)}>Page suivante</a> : ''}
-        </nav>
-      ) : (
-        ''
-      )}
+      <Pagination page={props.page} pages={pages} href={link} />
     </>
   );
 }
@@ -421,7 +404,7 @@ function HistoryTable({ history, caption }: { history: HistoryEntry[]; caption: 
               <td safe>{h.typeLabel}</td>
               <td safe>{[...h.thematiques, ...h.demarches].join(', ') || '—'}</td>
               <td safe>{h.lieu || '—'}</td>
-              <td>{safeDuration(h.dureeMin)}</td>
+              <td safe>{formatDuration(h.dureeMin)}</td>
             </tr>
           ))}
         </tbody>
@@ -457,7 +440,7 @@ export function RecordPage(props: {
         <a href={`/mandats/nouveau?beneficiaire=${b.id}`}>en créer un</a>.
       </p>
       <p class="person-meta" safe>
-        {`Fiche créée le ${dateTime.format(b.created_at)}, modifiée le ${dateTime.format(b.updated_at)}.`}
+        {`Fiche créée le ${formatDateTime(b.created_at)}, modifiée le ${formatDateTime(b.updated_at)}.`}
       </p>
 
       <h2 safe>{`Accompagnements (${props.history.length})`}</h2>
@@ -473,7 +456,7 @@ export function RecordPage(props: {
           <ul>
             {props.merges.map((m) => (
               <li safe>
-                {`Le ${dateTime.format(m.at)} : ${m.participations} accompagnement${m.participations > 1 ? 's' : ''} repris d’un doublon.`}
+                {`Le ${formatDateTime(m.at)} : ${m.participations} accompagnement${m.participations > 1 ? 's' : ''} repris d’un doublon.`}
               </li>
             ))}
           </ul>
@@ -708,15 +691,15 @@ export function ExportPage({ data, id }: { data: BeneficiaryExport; id: string }
     ['Genre', p.genre ?? '—'],
     ['Situation', p.statut ?? '—'],
     ['Notes', p.notes ?? '—'],
-    ['Fiche créée le', dateTime.format(new Date(p.cree_le))],
-    ['Dernière modification', dateTime.format(new Date(p.modifie_le))],
+    ['Fiche créée le', formatDateTime(new Date(p.cree_le))],
+    ['Dernière modification', formatDateTime(new Date(p.modifie_le))],
     ['Identifiant de la fiche', p.identifiant],
   ];
   return (
     <article class="person-export">
       <h1 safe>{`Vos informations enregistrées : ${name}`}</h1>
       <p safe>
-        {`Document édité le ${dateTime.format(new Date(data.genere_le))}, à votre demande (droit d’accès, article 15 du RGPD).`}
+        {`Document édité le ${formatDateTime(new Date(data.genere_le))}, à votre demande (droit d’accès, article 15 du RGPD).`}
       </p>
       <p class="person-screen-only">
         Pour remettre ce document à la personne, utilisez la fonction « Imprimer » de votre navigateur. Vous
@@ -741,7 +724,7 @@ export function ExportPage({ data, id }: { data: BeneficiaryExport; id: string }
           {data.accompagnements.map((a) => {
             const details: [string, string][] = [
               ['Type', a.type],
-              ['Durée', safeDuration(a.duree_min)],
+              ['Durée', formatDuration(a.duree_min)],
               ['Lieu', a.lieu || '—'],
               ['Thématiques', a.thematiques.join(', ') || '—'],
               ...(a.demarches.length ? [['Démarches', a.demarches.join(', ')] as [string, string]] : []),
@@ -784,7 +767,7 @@ export function ExportPage({ data, id }: { data: BeneficiaryExport; id: string }
         <ul>
           {data.fusions.map((f) => (
             <li safe>
-              {`Le ${dateTime.format(new Date(f.date))} : fiche ${f.fiche_fusionnee} réunie avec celle-ci (${f.accompagnements_deplaces} accompagnement${f.accompagnements_deplaces > 1 ? 's' : ''}).`}
+              {`Le ${formatDateTime(new Date(f.date))} : fiche ${f.fiche_fusionnee} réunie avec celle-ci (${f.accompagnements_deplaces} accompagnement${f.accompagnements_deplaces > 1 ? 's' : ''}).`}
             </li>
           ))}
         </ul>

@@ -3,6 +3,7 @@ import { audit } from '../../platform/audit/journal.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { sendMail } from '../../platform/mail.ts';
+import { formatDateTime } from '../../platform/paris-time.ts';
 
 /** What was locked: wrong passwords lock one address; wrong codes lock the second factor. */
 export type LockKind = 'password' | 'code';
@@ -52,7 +53,7 @@ export async function warnOfLockout(
       'Bonjour,',
       '',
       ...CAUSE[kind],
-      `${until.toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })} (heure de Paris).`,
+      `${formatDateTime(until, 'short', true)} (heure de Paris).`,
       '',
       ADVICE[kind],
     ].join('\n'),

@@ -1,5 +1,6 @@
 import { ROLES, type Role } from '../../platform/auth/policy.ts';
 import type { SessionView } from '../../platform/auth/session-admin.ts';
+import { formatDateTime } from '../../platform/paris-time.ts';
 import {
   CodeForm,
   CsrfField,
@@ -19,12 +20,6 @@ const STATUS: Record<PersonRow['status'], string> = {
   active: 'Actif',
   disabled: 'Désactivé',
 };
-
-const dateTime = new Intl.DateTimeFormat('fr-FR', {
-  dateStyle: 'medium',
-  timeStyle: 'short',
-  timeZone: 'Europe/Paris',
-});
 
 function rolesLabel(p: PersonRow, names: Map<number, string>): string {
   return p.memberships
@@ -293,8 +288,8 @@ export function SessionsPage(props: {
           <tbody>
             {props.sessions.map((s) => (
               <tr>
-                <td safe>{dateTime.format(s.createdAt)}</td>
-                <td safe>{dateTime.format(s.lastSeenAt)}</td>
+                <td safe>{formatDateTime(s.createdAt, 'medium')}</td>
+                <td safe>{formatDateTime(s.lastSeenAt, 'medium')}</td>
                 <td>
                   {s.current ? (
                     'Cette session'
@@ -307,7 +302,7 @@ export function SessionsPage(props: {
                         <span
                           class="visually-hidden"
                           safe
-                        >{` la session ouverte le ${dateTime.format(s.createdAt)}`}</span>
+                        >{` la session ouverte le ${formatDateTime(s.createdAt, 'medium')}`}</span>
                       </button>
                     </form>
                   )}
@@ -355,8 +350,8 @@ export function OutboxPage({ mails, smtp }: { mails: OutboxMail[]; smtp: boolean
               {m.subject}
             </h2>
             <p>
-              À <span safe>{m.recipient}</span>, le <span safe>{dateTime.format(m.createdAt)}</span> (
-              <span safe>{m.status}</span>)
+              À <span safe>{m.recipient}</span>, le <span safe>{formatDateTime(m.createdAt, 'medium')}</span>{' '}
+              (<span safe>{m.status}</span>)
             </p>
             {m.body ? (
               <pre class="mail-body" safe>

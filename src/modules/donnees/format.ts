@@ -9,15 +9,6 @@ export function formatBytes(bytes: number): string {
   return `${decimal.format(bytes / (1024 * 1024))} Mo`;
 }
 
-const dateTime = new Intl.DateTimeFormat('fr-FR', {
-  dateStyle: 'long',
-  timeStyle: 'short',
-  timeZone: 'Europe/Paris',
-});
-
-/** « 3 décembre 2026 à 04:15 », in French time. */
-export const formatDateTime = (date: Date): string => dateTime.format(date);
-
 export const OUTCOMES: Record<PublicationResult['status'], string> = {
   publie: 'nouvelle version publiée',
   inchange: 'inchangé',

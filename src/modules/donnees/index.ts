@@ -44,6 +44,7 @@ export const donnees: RelaisModule = {
   cli: donneesCli,
   nav: [{ href: '/donnees', label: 'Données ouvertes' }],
   jobs: donneesJobs,
+  styles: ['donnees.css'],
   auditActions: AUDIT_ACTIONS,
 };
 

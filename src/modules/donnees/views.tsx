@@ -1,7 +1,8 @@
+import { formatDateTime } from '../../platform/paris-time.ts';
 import { CsrfField, Notice, safeNumber } from '../../platform/ui/components.tsx';
 import { LICENCE_NAME, LICENCE_URL } from './catalogue.ts';
 import { COLUMN_TYPES, type Dataset, FORMATS } from './dataset.ts';
-import { formatBytes, formatDateTime, outcomeText } from './format.ts';
+import { formatBytes, outcomeText } from './format.ts';
 import type { PublicationResult, PublishedFile } from './publish.ts';
 
 /** A dataset with the files generated for it (none yet for some). */

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
 import { csvText } from '../../platform/csv.ts';
-import { parseForm } from '../../platform/forms.ts';
+import { blankToUndefined, parseForm } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { actionLabels } from './labels.ts';
 import { listActions, listEntries, PAGE_SIZE } from './service.ts';
@@ -10,7 +10,7 @@ import { JournalPage } from './views.tsx';
 
 const isoDate = (label: string) =>
   z.preprocess(
-    (v) => (v === '' ? undefined : v),
+    blankToUndefined,
     z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}$/, `Saisissez la date ${label} au format AAAA-MM-JJ.`)
@@ -19,7 +19,7 @@ const isoDate = (label: string) =>
   );
 
 const filterSchema = z.object({
-  action: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(100).optional()),
+  action: z.preprocess(blankToUndefined, z.string().max(100).optional()),
   from: isoDate('de début'),
   to: isoDate('de fin'),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),

@@ -1,14 +1,9 @@
+import { formatDateTime } from '../../platform/paris-time.ts';
 import { ErrorSummary, Field, type FieldErrors, fieldId, safeNumber } from '../../platform/ui/components.tsx';
 import type { ActionLabels } from './labels.ts';
 import type { JournalEntry, JournalFilter } from './service.ts';
 
 const subjectLabel = (e: JournalEntry) => (e.subject_type ? `${e.subject_type} ${e.subject_id}` : '—');
-
-const dateTime = new Intl.DateTimeFormat('fr-FR', {
-  dateStyle: 'short',
-  timeStyle: 'medium',
-  timeZone: 'Europe/Paris',
-});
 
 export function JournalPage(props: {
   entries: JournalEntry[];
@@ -75,7 +70,7 @@ export function JournalPage(props: {
               {props.entries.map((e) => (
                 <tr>
                   <td class="num">{safeNumber(e.id)}</td>
-                  <td safe>{dateTime.format(e.at)}</td>
+                  <td safe>{formatDateTime(e.at, 'short', true)}</td>
                   <td safe>{e.actor_label}</td>
                   <td safe>{actionLabel(e.action)}</td>
                   <td safe>{subjectLabel(e)}</td>

@@ -4,6 +4,7 @@ import { csvText } from '../../platform/csv.ts';
 import { type RouteInput, textOf } from '../../platform/forms.ts';
 import { activeCollectiviteOf } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
+import { formatDate } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { displayName, listCollectivites } from '../territoires/index.ts';
 import {
@@ -273,9 +274,7 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
       const code = chosen.id === null ? undefined : members.find((m) => m.id === chosen.id)?.code;
       const flag = (name: string) => body[name] === 'oui';
       const result = await importPlaces(db, request.actor, file.toString('utf8'), {
-        fileName:
-          source ??
-          `fichier envoyé le ${new Date().toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' })}`,
+        fileName: source ?? `fichier envoyé le ${formatDate(new Date(), 'short')}`,
         source,
         collectiviteCode: code,
         dryRun: flag('essai'),

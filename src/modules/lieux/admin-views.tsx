@@ -1,3 +1,4 @@
+import { formatDateTime } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
   CsrfField,
@@ -10,20 +11,17 @@ import {
   safeNumber,
   TextArea,
 } from '../../platform/ui/components.tsx';
+import { ImportNotesTable } from '../../platform/ui/import-report.tsx';
+import { Pagination } from '../../platform/ui/pagination.tsx';
 import type { PlaceFormValues } from './form.ts';
-import { type ImportReport, ROW_RESULTS, type RowOutcome } from './import.ts';
+import { type ImportReport, type RowOutcome, reportRows } from './import.ts';
 import { type MapConfig, PickerMap } from './map-view.tsx';
 import { DAY_CODES, DAY_LABELS, TIMETABLE_SLOTS, timetableFieldName } from './opening-hours.ts';
 import { FIELD_BY_NAME, TYPOLOGIES } from './vocabulary.ts';
 
 export type CollectiviteChoice = { id: number | null; name: string };
 
-const dateTime = new Intl.DateTimeFormat('fr-FR', {
-  dateStyle: 'short',
-  timeStyle: 'short',
-  timeZone: 'Europe/Paris',
-});
-const safeDateTime = (d: Date) => dateTime.format(d);
+const safeDateTime = (d: Date) => formatDateTime(d, 'short');
 
 const STATUS_LABEL = { brouillon: 'Brouillon', publie: 'Publié' } as const;
 
@@ -117,15 +115,7 @@ export function ManagedListPage(props: {
           </table>
         </div>
       )}
-      {pages > 1 ? (
-        <nav class="pagination" aria-label="Pages">
-          {props.page > 1 ? <a href={link(props.page - 1)}>Page précédente</a> : ''}
-          <span safe>{`Page ${props.page} sur ${pages}`}</span>
-          {props.page < pages ? <a href={link(props.page + 1)}>Page suivante</a> : ''}
-        </nav>
-      ) : (
-        ''
-      )}
+      <Pagination page={props.page} pages={pages} href={link} />
     </>
   );
 }
@@ -574,24 +564,6 @@ export function ImportFormPage(props: {
   );
 }
 
-function RowNotes({ row }: { row: RowOutcome }): JSX.Element {
-  return (
-    <>
-      {[...row.errors, ...row.warnings].map((n) => (
-        <tr>
-          <td safe>{String(row.line)}</td>
-          <td safe>{row.id ?? ''}</td>
-          <td safe>{row.nom ?? ''}</td>
-          <td>{ROW_RESULTS[row.result]}</td>
-          <td safe>{n.field}</td>
-          <td safe>{n.value}</td>
-          <td safe>{n.reason}</td>
-        </tr>
-      ))}
-    </>
-  );
-}
-
 export function ImportReportPage({
   report,
   csvUrl,
@@ -652,26 +624,13 @@ export function ImportReportPage({
         (rows as RowOutcome[]).length ? (
           <>
             <h2 safe>{title as string}</h2>
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Ligne</th>
-                    <th scope="col">Identifiant</th>
-                    <th scope="col">Nom</th>
-                    <th scope="col">Résultat</th>
-                    <th scope="col">Champ</th>
-                    <th scope="col">Valeur</th>
-                    <th scope="col">Motif</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {(rows as RowOutcome[]).slice(0, 500).map((row) => (
-                    <RowNotes row={row} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ImportNotesTable
+              rows={reportRows(rows as RowOutcome[])}
+              notes={['errors', 'warnings']}
+              keyLabel="Identifiant"
+              limit={500}
+              showResult
+            />
           </>
         ) : (
           ''

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { actorFields, audit } from '../../platform/audit/journal.ts';
 import { type Actor, can, ensure, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { type ImportRowReport, importReportRecords } from '../../platform/ui/import-report.tsx';
 import { type Collectivite, listCollectivites } from '../territoires/index.ts';
 import { columnsOf, diffPlaces, placeHash, placeOf, rememberWords } from './store.ts';
 import { checkLmnRow, type Note } from './validation.ts';
@@ -513,14 +514,9 @@ function countOutcomes(report: ImportReport): void {
 
 /** The report as CSV rows: one per row outcome, plus one per problem found. */
 export function reportRecords(report: ImportReport): string[][] {
-  const records = [['ligne', 'id', 'nom', 'résultat', 'gravité', 'champ', 'valeur', 'motif']];
-  for (const note of report.fileNotes)
-    records.push(['', '', '', 'fichier', 'avertissement', note.field, note.value, note.reason]);
-  for (const row of report.rows) {
-    const base = [String(row.line), row.id ?? '', row.nom ?? '', ROW_RESULTS[row.result]];
-    if (row.errors.length === 0 && row.warnings.length === 0) records.push([...base, '', '', '', '']);
-    for (const e of row.errors) records.push([...base, 'erreur', e.field, e.value, e.reason]);
-    for (const w of row.warnings) records.push([...base, 'avertissement', w.field, w.value, w.reason]);
-  }
-  return records;
+  return importReportRecords('id', reportRows(report.rows), report.fileNotes);
 }
+
+/** The rows as every import reports them (`platform/ui/import-report.tsx`). */
+export const reportRows = (rows: readonly RowOutcome[]): ImportRowReport[] =>
+  rows.map((r) => ({ ...r, key: r.id ?? '', name: r.nom ?? '', result: ROW_RESULTS[r.result] }));

@@ -29,6 +29,7 @@ export const lieux: RelaisModule = {
       featured: HomeSearch,
     },
   ],
+  styles: ['lieux.css'],
   auditActions: AUDIT_ACTIONS,
   datasets: [placesDataset],
 };

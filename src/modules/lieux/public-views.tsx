@@ -1,4 +1,6 @@
+import { formatDay } from '../../platform/paris-time.ts';
 import { ChoiceGroup, fieldId, Notice, safeNumber } from '../../platform/ui/components.tsx';
+import { Pagination } from '../../platform/ui/pagination.tsx';
 import { GeolocateButton, type MapConfig, PlaceMap, ResultsMap } from './map-view.tsx';
 import { QUOI_EXAMPLES } from './needs.ts';
 import { describeDay, openingState, weeklyTimetable } from './opening-hours.ts';
@@ -150,21 +152,6 @@ function Filters({ form, open }: { form: SearchForm; open: boolean }): JSX.Eleme
   );
 }
 
-function Pagination({ result, href }: { result: SearchResult; href: (page: number) => string }): JSX.Element {
-  const pages = Math.ceil(result.total / result.limit);
-  if (pages <= 1) return '';
-  return (
-    <nav class="pagination" aria-label="Pages de résultats">
-      {result.page > 1 ? <a href={href(result.page - 1)}>Page précédente</a> : ''}
-      <span>
-        Page {safeNumber(result.page)} sur {safeNumber(pages)}
-        {result.totalIsCapped ? ' (ou plus)' : ''}
-      </span>
-      {result.page < pages || result.totalIsCapped ? <a href={href(result.page + 1)}>Page suivante</a> : ''}
-    </nav>
-  );
-}
-
 function Hit({ hit, now }: { hit: SearchHit; now: Date }): JSX.Element {
   const state = hit.horaires ? openingState(hit.horaires, now) : null;
   return (
@@ -296,7 +283,13 @@ export function SearchPage(props: {
               ))}
             </ol>
           )}
-          <Pagination result={result} href={(page) => `/lieux?${props.queryString(page)}`} />
+          <Pagination
+            page={result.page}
+            pages={Math.ceil(result.total / result.limit)}
+            more={result.totalIsCapped}
+            href={(page) => `/lieux?${props.queryString(page)}`}
+            label="Pages de résultats"
+          />
           {props.widerHref ? (
             <p>
               <a href={props.widerHref}>Élargir la recherche à 100 km</a>
@@ -321,8 +314,7 @@ export function SearchPage(props: {
   );
 }
 
-const dateFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' });
-const safeDate = (isoDate: string) => dateFormat.format(new Date(`${isoDate}T00:00:00Z`));
+const safeDate = (isoDate: string) => formatDay(isoDate);
 
 function List({ items }: { items: string[] }): JSX.Element {
   return (

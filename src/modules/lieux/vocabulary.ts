@@ -286,16 +286,3 @@ export type LmnPlace = { [K in TextField]: K extends RequiredText ? string : str
 } & { latitude: number | null; longitude: number | null; date_maj: string };
 
 type RequiredText = 'id' | 'pivot' | 'nom' | 'commune' | 'code_postal' | 'adresse';
-
-/** Short French labels of the services, for filters and cards. */
-export const SERVICE_SHORT: Record<(typeof SERVICES)[number], string> = {
-  'Aide aux démarches administratives': 'Démarches administratives',
-  'Maîtrise des outils numériques du quotidien': 'Outils du quotidien',
-  'Insertion professionnelle via le numérique': 'Insertion professionnelle',
-  'Utilisation sécurisée du numérique': 'Sécurité numérique',
-  'Parentalité et éducation avec le numérique': 'Parentalité et éducation',
-  'Loisirs et créations numériques': 'Loisirs et création',
-  'Compréhension du monde numérique': 'Comprendre le numérique',
-  'Accès internet et matériel informatique': 'Accès à internet et au matériel',
-  'Acquisition de matériel informatique à prix solidaire': 'Matériel à prix solidaire',
-};

@@ -1,5 +1,6 @@
 import QRCode from 'qrcode';
 import type { Db } from '../../platform/db/database.ts';
+import { formatDate, formatDateTime, formatDay } from '../../platform/paris-time.ts';
 import { placePostalAddress } from '../lieux/index.ts';
 import { attestationFacts, type Mandate, revocationsOf } from './service.ts';
 import {
@@ -33,14 +34,6 @@ export type AttestationDocument = {
   footer: string;
 };
 
-const day = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
-const dayTime = new Intl.DateTimeFormat('fr-FR', {
-  dateStyle: 'long',
-  timeStyle: 'short',
-  timeZone: 'Europe/Paris',
-});
-const birthDay = (iso: string) => day.format(new Date(`${iso}T12:00:00Z`));
-
 export const verifyUrlOf = (publicUrl: string, fingerprint: string) =>
   `${publicUrl}/mandats/verifier/${fingerprint}`;
 
@@ -65,7 +58,9 @@ export async function mandateAttestation(
   if (!m.empreinte) throw new Error('A mandate without a fingerprint has no attestation');
   const [facts, place] = await Promise.all([attestationFacts(db, m), placeOf(db, m.lieu_id)]);
   const person = `${facts.personne.prenom} ${facts.personne.nom}`;
-  const born = facts.personne.dateNaissance ? `, née ou né le ${birthDay(facts.personne.dateNaissance)}` : '';
+  const born = facts.personne.dateNaissance
+    ? `, née ou né le ${formatDay(facts.personne.dateNaissance)}`
+    : '';
   const demarches = facts.demarches.filter(isDemarche);
   return {
     title: 'Attestation de mandat',
@@ -81,7 +76,7 @@ export async function mandateAttestation(
       {
         heading: 'Durée',
         paragraphs: [
-          `Du ${dayTime.format(new Date(facts.debut))} au ${dayTime.format(new Date(facts.fin))}. Après cette date, le mandat cesse de lui-même.`,
+          `Du ${formatDateTime(new Date(facts.debut))} au ${formatDateTime(new Date(facts.fin))}. Après cette date, le mandat cesse de lui-même.`,
         ],
       },
       {
@@ -99,7 +94,7 @@ export async function mandateAttestation(
     signatures:
       m.consentement === 'sms'
         ? []
-        : [`Fait à ${place.commune}, le ${day.format(new Date(facts.debut))}`, person, facts.aidant.nom],
+        : [`Fait à ${place.commune}, le ${formatDate(new Date(facts.debut))}`, person, facts.aidant.nom],
     footer: `Modèle ${facts.modele}. Vérifiez à tout moment l’état de ce mandat à l’adresse ci-dessus ou avec le QR code : la page dit seulement s’il est valide, révoqué ou expiré.`,
   };
 }
@@ -136,7 +131,7 @@ export async function revocationAttestation(
       {
         heading: 'La révocation',
         paragraphs: [
-          `Le ${dayTime.format(revocation.revoked_at)}, le mandat donné par ${m.prenom} ${m.nom} le ${m.debut ? day.format(m.debut) : '—'} à la structure ${place.nom} est révoqué pour les démarches suivantes. Plus aucun aidant ne peut les faire en son nom au titre de ce mandat :`,
+          `Le ${formatDateTime(revocation.revoked_at)}, le mandat donné par ${m.prenom} ${m.nom} le ${m.debut ? formatDate(m.debut) : '—'} à la structure ${place.nom} est révoqué pour les démarches suivantes. Plus aucun aidant ne peut les faire en son nom au titre de ce mandat :`,
         ],
         items: revocation.demarches.map(demarcheLabel),
       },
@@ -146,7 +141,7 @@ export async function revocationAttestation(
         paragraphs: [
           remaining.length === 0
             ? 'Le mandat ne couvre plus aucune démarche : il est entièrement révoqué.'
-            : `Le mandat couvre encore, jusqu’au ${m.fin ? dayTime.format(m.fin) : '—'} : ${remaining.map(demarcheLabel).join(' ; ')}.`,
+            : `Le mandat couvre encore, jusqu’au ${m.fin ? formatDateTime(m.fin) : '—'} : ${remaining.map(demarcheLabel).join(' ; ')}.`,
         ],
       },
       { heading: 'Vos droits', paragraphs: RIGHTS(place.nom) },

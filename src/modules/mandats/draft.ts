@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../../platform/db/database.ts';
-import { parseForm } from '../../platform/forms.ts';
+import { parseForm, trimString } from '../../platform/forms.ts';
 import { normaliseMobile } from '../../platform/messaging/index.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import type { Helper } from '../mediateurs/index.ts';
@@ -100,7 +100,7 @@ export function renewalData(old: Mandate): DraftData {
 
 const trimmed = (message: string, max = 100) =>
   z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim() : v),
+    trimString,
     z.string({ error: message }).min(1, message).max(max, `${max} caractères au plus.`),
   );
 

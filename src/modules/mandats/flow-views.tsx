@@ -1,3 +1,5 @@
+import { vocabularyOptions } from '../../platform/forms.ts';
+import { formatDay } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
   CsrfField,
@@ -30,7 +32,7 @@ export const STEP_TITLES: Record<Step, string> = {
 };
 
 /** "12/03/1948" from "1948-03-12": digits and slashes only. */
-export const safeDay = (isoDate: string) => isoDate.slice(0, 10).split('-').reverse().join('/');
+export const safeDay = (isoDate: string) => formatDay(isoDate, 'short');
 
 export function StartPage(props: {
   csrf: string;
@@ -160,7 +162,7 @@ export function PersonStep(props: StepProps & { back: string }): JSX.Element {
           name="piece_identite"
           legend="Document d’identité vérifié"
           hint="Le type de document seulement : ne notez ni son numéro, ni une copie."
-          options={Object.entries(PIECES_IDENTITE).map(([value, label]) => ({ value, label }))}
+          options={vocabularyOptions(PIECES_IDENTITE)}
           checked={d.pieceIdentite ? [d.pieceIdentite] : []}
           error={props.errors.piece_identite}
         />
@@ -293,7 +295,7 @@ export function ConsentStep(props: StepProps & { back: string }): JSX.Element {
           type="radio"
           name="consentement"
           legend="Accord de la personne"
-          options={Object.entries(CONSENTEMENTS).map(([value, label]) => ({ value, label }))}
+          options={vocabularyOptions(CONSENTEMENTS)}
           checked={props.data.consentement ? [props.data.consentement] : []}
           error={props.errors.consentement}
         />

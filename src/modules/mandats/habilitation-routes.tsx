@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { can } from '../../platform/auth/policy.ts';
-import { parseForm, type RouteInput, requiredText } from '../../platform/forms.ts';
+import { lastValue, parseForm, type RouteInput, requiredText, trimString } from '../../platform/forms.ts';
 import { activeCollectiviteOf } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { parisToday } from '../../platform/paris-time.ts';
@@ -46,7 +46,7 @@ const MISSING_DATE = 'Saisissez la date de la formation.';
 export const grantSchema = (today: string) =>
   z.object({
     dateFormation: z.preprocess(
-      (v) => (typeof v === 'string' ? v.trim() : v),
+      trimString,
       z
         .string({ error: MISSING_DATE })
         .min(1, MISSING_DATE)
@@ -71,8 +71,6 @@ export const grantSchema = (today: string) =>
 
 const withdrawSchema = z.object({ motif: requiredText('le motif du retrait', 500) });
 
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-
 export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): void {
   const listPage = async (
     request: FastifyRequest<RouteInput>,
@@ -94,7 +92,7 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
       actor,
       helpers.map((h) => h.id),
     );
-    const ok = str(request.query.ok);
+    const ok = lastValue(request.query.ok);
     return reply.page(
       {
         title: 'Habilitation des aidants aux mandats',
@@ -149,8 +147,8 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
           errors: rowErrors(form.errors, helper.userId),
           values: {
             userId: helper.userId,
-            dateFormation: str(body.dateFormation),
-            certifiePar: str(body.certifiePar),
+            dateFormation: lastValue(body.dateFormation),
+            certifiePar: lastValue(body.certifiePar),
           },
           status: 400,
         });
@@ -179,7 +177,7 @@ export function habilitationRoutes(app: FastifyInstance, { db }: RouteContext): 
       if (!helper) return reply.callNotFound();
       const body = request.body ?? {};
       const form = parseForm(withdrawSchema, body);
-      const values = { userId: helper.userId, motif: str(body.motif) };
+      const values = { userId: helper.userId, motif: lastValue(body.motif) };
       if (!form.ok)
         return listPage(request, reply, {
           collectiviteId: helper.collectiviteId,

@@ -1,3 +1,4 @@
+import { formatDate, formatDay } from '../../platform/paris-time.ts';
 import {
   CollectiviteSwitcher,
   CsrfField,
@@ -23,11 +24,9 @@ export type RowValues = {
 /** Errors of one row's fields are keyed `<field>-<user id>`: ids stay unique on the page. */
 export const rowKey = (field: string, userId: string) => `${field}-${userId}`;
 
-const longDate = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
-const calendarDate = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' });
-const safeInstant = (d: Date) => longDate.format(d);
+const safeInstant = (d: Date) => formatDate(d);
 /** `2026-01-15` → `15 janvier 2026`. */
-const safeCalendarDay = (iso: string) => calendarDate.format(new Date(`${iso.slice(0, 10)}T12:00:00Z`));
+const safeCalendarDay = (iso: string) => formatDay(iso);
 
 /** When a warned helper, still inactive, loses the habilitation. */
 function withdrawalDate(warnedAt: Date): Date {

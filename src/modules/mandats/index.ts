@@ -31,6 +31,7 @@ export const mandats: RelaisModule = {
   seedDemo: seedMandats,
   jobs: mandateJobs(),
   smsAnswers: [consentAnswers],
+  styles: ['mandats.css'],
   auditActions: AUDIT_ACTIONS,
 };
 

@@ -6,6 +6,7 @@ import type { Db } from '../../platform/db/database.ts';
 import type { JobDefinition } from '../../platform/jobs/job.ts';
 import { sendMail } from '../../platform/mail.ts';
 import { forgetOldSms } from '../../platform/messaging/index.ts';
+import { formatDate } from '../../platform/paris-time.ts';
 import { expirePendingConsents } from './creation.ts';
 import { lastActivity, withdrawHabilitation } from './habilitation.ts';
 import {
@@ -27,7 +28,7 @@ const monthsBefore = (now: Date, months: number) => {
   return d;
 };
 
-const frenchDay = (d: Date) => d.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' });
+const frenchDay = (d: Date) => formatDate(d, 'short');
 
 /** Active mandates past their end become expired, each journaled. */
 export async function expireMandates(db: Db, now = new Date()): Promise<number> {

@@ -1,3 +1,5 @@
+import { vocabularyOptions } from '../../platform/forms.ts';
+import { formatDate, formatDateTime } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
   CsrfField,
@@ -22,14 +24,8 @@ import {
   type Statut,
 } from './vocabulary.ts';
 
-const dateTime = new Intl.DateTimeFormat('fr-FR', {
-  dateStyle: 'long',
-  timeStyle: 'short',
-  timeZone: 'Europe/Paris',
-});
-const dateOnly = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
-export const safeDateTime = (d: Date | null) => (d ? dateTime.format(d) : '—');
-export const safeDate = (d: Date | null) => (d ? dateOnly.format(d) : '—');
+export const safeDateTime = (d: Date | null) => (d ? formatDateTime(d) : '—');
+export const safeDate = (d: Date | null) => (d ? formatDate(d) : '—');
 
 export function StatusTag({ statut }: { statut: Statut }): JSX.Element {
   return <span class={`tag mandat-status mandat-status--${statut}`}>{STATUTS[statut]}</span>;
@@ -466,7 +462,7 @@ export function RevokePage(props: {
           type="radio"
           name="demandeur"
           legend="Qui demande la révocation ?"
-          options={Object.entries(DEMANDEURS).map(([value, label]) => ({ value, label }))}
+          options={vocabularyOptions(DEMANDEURS)}
           checked={props.values.demandeur ? [props.values.demandeur] : []}
           error={props.errors.demandeur}
         />

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { RouteInput } from '../../platform/forms.ts';
+import { allValues, lastValue, type RouteInput } from '../../platform/forms.ts';
 import { activeCollectiviteOf } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
@@ -41,11 +41,7 @@ const DECISIONS = new Set<Decision>(['approuver', 'refuser', 'retirer']);
 const CRUMBS = [{ href: '/espace', label: 'Mon espace' }];
 const HELPER_CRUMBS = [...CRUMBS, { href: '/activites', label: 'Mes comptes rendus' }];
 
-const one = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) ? v.at(-1) : undefined);
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-const many = (v: unknown) =>
-  (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== '');
-const okOf = (request: FastifyRequest<RouteInput>) => str(request.query.ok);
+const okOf = (request: FastifyRequest<RouteInput>) => lastValue(request.query.ok);
 
 export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext): void {
   // ------------------------------------------------------------ the helper proposes
@@ -85,7 +81,7 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
 
   app.post<RouteInput>('/activites/lieux', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
-    const chosen = many(request.body?.lieux);
+    const chosen = allValues(request.body?.lieux);
     const saved = await proposePlaces(db, helper, chosen);
     if (!saved.ok) return helperPage(reply, helper, { chosen, error: saved.reason });
     if (saved.proposed.length > 0) return reply.redirect('/activites/lieux?ok=proposes', 303);
@@ -169,7 +165,7 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
     { config: { access: 'coordinator', refusal: APPROVALS_REFUSED } },
     async (request, reply) => {
       const body = request.body ?? {};
-      const values = { personne: str(one(body.personne)), lieu: str(one(body.lieu)) };
+      const values = { personne: lastValue(body.personne), lieu: lastValue(body.lieu) };
       const errors: FieldErrors = {};
       if (!values.personne) errors.personne = 'Choisissez le médiateur.';
       if (!values.lieu) errors.lieu = 'Choisissez le lieu d’activité.';
@@ -194,8 +190,8 @@ export function placeApprovalRoutes(app: FastifyInstance, { db }: RouteContext):
       const theirs = await managedHelperCollectivites(db, request.actor, personne);
       if (theirs.length === 0) return reply.callNotFound();
       const body = request.body ?? {};
-      const lieu = str(one(body.lieu)) ?? '';
-      const decision = str(one(body.decision)) as Decision | undefined;
+      const lieu = lastValue(body.lieu) ?? '';
+      const decision = lastValue(body.decision) as Decision | undefined;
       const errorKey = decisionKey(personne, lieu);
       if (!decision || !DECISIONS.has(decision) || lieu === '')
         return approvalsPage(request, reply, {

@@ -1,3 +1,4 @@
+import { formatDate } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
   CollectiviteSwitcher,
@@ -11,8 +12,7 @@ import {
 import type { PlaceSummary } from '../lieux/index.ts';
 import { ALERT_PREFIX, type ApprovalBoard, type HelperPlaceStates, type PlaceRow } from './place-approval.ts';
 
-const longDate = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
-const safeDay = (d: Date) => longDate.format(d);
+const safeDay = (d: Date) => formatDate(d);
 const placeLabel = (p: PlaceSummary) => `${p.nom} – ${p.code_postal} ${p.commune}`;
 
 function FlashNotice({ flash }: { flash: string | undefined }): JSX.Element {

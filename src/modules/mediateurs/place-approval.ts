@@ -3,6 +3,7 @@ import { audit } from '../../platform/audit/journal.ts';
 import { accountsInvitedBy, invitersOf } from '../../platform/auth/invitations.ts';
 import { type Actor, can, ForbiddenError } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { isUuid } from '../../platform/forms.ts';
 import { type PlaceSummary, placeSummaries, placesOfCollectivites } from '../lieux/index.ts';
 import { displayName, listCollectivites } from '../territoires/index.ts';
 import { choosablePlaces, type Helper } from './helpers.ts';
@@ -37,8 +38,6 @@ export const placeApprovalMigrations: Record<string, Migration> = {
     },
   },
 };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // ------------------------------------------------------------------ the helper's side
 
@@ -172,7 +171,7 @@ function helpersOf(db: Db, collectiviteId: number) {
 
 /** The collectivités where this account is a helper (none for an unknown id). */
 export async function helperCollectivitesOf(db: Db, userId: string): Promise<number[]> {
-  if (!UUID.test(userId)) return [];
+  if (!isUuid(userId)) return [];
   const rows = await db
     .selectFrom('membership')
     .select('collectivite_id')
@@ -287,7 +286,7 @@ export async function decidePlace(
   origin: { ip?: string | null } = {},
 ): Promise<DecisionOutcome> {
   const { userId, lieuId, decision } = input;
-  if (!UUID.test(userId) || !UUID.test(lieuId))
+  if (!isUuid(userId) || !isUuid(lieuId))
     return { ok: false, reason: 'Choisissez un médiateur et un lieu de la liste.', status: 400 };
   const [place] = await placeSummaries(db, [lieuId]);
   const collectiviteId = place?.collectivite_id ?? null;

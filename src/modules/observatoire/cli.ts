@@ -5,16 +5,11 @@ import { commandGroup } from '../../platform/cli.ts';
 import { CliError } from '../../platform/cli-error.ts';
 import { csvText } from '../../platform/csv.ts';
 import type { CliContext } from '../../platform/module.ts';
+import { formatDateTime } from '../../platform/paris-time.ts';
 import { KIND_LABELS, MOTIFS, type Motif } from './ifn-file.ts';
 import { type IfnImportReport, importIfn, MAX_YEAR, MIN_YEAR, reportRecords } from './import.ts';
 
 type IfnFlags = { millesime?: string; dryRun?: boolean; strict?: boolean; rapport?: string };
-
-const dateTime = new Intl.DateTimeFormat('fr-FR', {
-  dateStyle: 'short',
-  timeStyle: 'short',
-  timeZone: 'Europe/Paris',
-});
 
 /** Why nothing was written, or null when the vintage was written. */
 export function refusal(report: IfnImportReport): string | null {
@@ -50,7 +45,7 @@ export function reportText(report: IfnImportReport): string {
     lines.push(`  ligne ${row.line} (${row.code || 'sans code'} ${row.name}) ${errors.join(' ; ')}`);
   }
   if (report.replaces) {
-    const before = `${report.year} des ${level} importé le ${dateTime.format(report.replaces.importedAt)} par ${report.replaces.importedBy}`;
+    const before = `${report.year} des ${level} importé le ${formatDateTime(report.replaces.importedAt, 'short')} par ${report.replaces.importedBy}`;
     lines.push(report.written ? `Remplace le millésime ${before}.` : `Remplacerait le millésime ${before}.`);
   }
   lines.push(refusal(report) ?? `Enregistré (${(report.durationMs / 1000).toFixed(1)} s).`);

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { actorFields, audit } from '../../platform/audit/journal.ts';
 import { type Actor, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { type ImportRowReport, importReportRecords } from '../../platform/ui/import-report.tsx';
 import {
   checkIfnFile,
   type IfnKind,
@@ -237,17 +238,9 @@ async function writeScores(trx: Db, millesimeId: number, accepted: ScoreRow[]): 
 
 /** The report as CSV rows: one per row of the file, plus one per further remark on it. */
 export function reportRecords(rows: RowOutcome[], fileNotes: Note[] = []): string[][] {
-  const records = [['ligne', 'code', 'nom', 'résultat', 'gravité', 'champ', 'valeur', 'motif']];
-  for (const note of fileNotes)
-    records.push(['', '', '', 'fichier', 'avertissement', note.field, note.value, note.reason]);
-  for (const row of rows) {
-    const base = [String(row.line), row.code, row.name, ROW_RESULTS[row.result]];
-    const notes = [
-      ...row.errors.map((n) => ['erreur', n] as const),
-      ...row.warnings.map((n) => ['avertissement', n] as const),
-    ];
-    if (notes.length === 0) records.push([...base, '', '', '', '']);
-    for (const [severity, n] of notes) records.push([...base, severity, n.field, n.value, n.reason]);
-  }
-  return records;
+  return importReportRecords('code', reportRows(rows), fileNotes);
 }
+
+/** The rows as every import reports them (`platform/ui/import-report.tsx`). */
+export const reportRows = (rows: readonly RowOutcome[]): ImportRowReport[] =>
+  rows.map((r) => ({ ...r, key: r.code, result: ROW_RESULTS[r.result] }));

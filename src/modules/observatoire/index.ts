@@ -26,6 +26,8 @@ export const observatoire: RelaisModule = {
       text: 'La fragilité numérique de chaque territoire, les lieux d’aide, les zones blanches et l’activité des médiateurs.',
     },
   ],
+  // The territory pages show the statistics' charts.
+  styles: ['statistiques.css', 'observatoire.css'],
   auditActions: AUDIT_ACTIONS,
   datasets: [indexCoverageDataset],
 };

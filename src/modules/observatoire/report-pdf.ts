@@ -1,5 +1,6 @@
 import type { Db } from '../../platform/db/database.ts';
 import { readImage } from '../../platform/files.ts';
+import { formatDay } from '../../platform/paris-time.ts';
 import { SERVICES, type ServiceAccess } from '../couverture/index.ts';
 import type { Breakdown, Shown } from '../statistiques/index.ts';
 import { COMPONENT_LABELS, SCORE_COLUMNS, type ScoreColumn } from './ifn-file.ts';
@@ -25,8 +26,7 @@ const decimal = (n: number) =>
 const whole = (n: number) => plain(new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 }).format(n));
 const percent = (n: number) =>
   plain(new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 0 }).format(n));
-const day = (d: string) =>
-  new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`));
+const day = (d: string) => formatDay(d);
 const shown = (v: Shown) => (v === 'lt5' ? '< 5' : whole(v));
 const orDash = (n: number | null | undefined, format: (n: number) => string) =>
   n === null || n === undefined ? '—' : format(n);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { csvText } from '../../platform/csv.ts';
 import { type Fields, optionalText, parseForm } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
+import { formatDate } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import type { IfnKind } from './ifn-file.ts';
 import {
@@ -125,7 +126,7 @@ export function observatoireRoutes(app: FastifyInstance, { db }: RouteContext): 
         return adminPage(reply, { errors, values, status: 400 });
       }
       // The form sends the bytes only: the name typed in, or the day of the upload, names the file.
-      const today = new Date().toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' });
+      const today = formatDate(new Date(), 'short');
       const result = await importIfn(db, request.actor, file, {
         fileName: form.data.source ?? `fichier envoyé le ${today}`,
         year: form.data.millesime,

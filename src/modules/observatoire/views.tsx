@@ -1,3 +1,4 @@
+import { formatDateTime } from '../../platform/paris-time.ts';
 import {
   CsrfField,
   ErrorSummary,
@@ -6,6 +7,7 @@ import {
   Notice,
   safeNumber,
 } from '../../platform/ui/components.tsx';
+import { ImportNotesTable } from '../../platform/ui/import-report.tsx';
 import {
   COMPONENT_LABELS,
   type IfnKind,
@@ -16,6 +18,7 @@ import {
   type RowOutcome,
   SCORE_COLUMNS,
 } from './ifn-file.ts';
+import { reportRows } from './import.ts';
 import type { IfnComparison, IfnVintage, Standing } from './query.ts';
 
 export const IFN_ADMIN_PATH = '/admin/observatoire/ifn';
@@ -25,12 +28,7 @@ export const IMPORT_COMMAND = 'npm run relais -- import ifn FICHIER.csv --milles
 export const reportPath = (year: number, kind: IfnKind, csv = false) =>
   `${IFN_ADMIN_PATH}/rapport${csv ? '.csv' : ''}?${new URLSearchParams({ millesime: String(year), niveau: kind })}`;
 
-const dateTime = new Intl.DateTimeFormat('fr-FR', {
-  dateStyle: 'short',
-  timeStyle: 'short',
-  timeZone: 'Europe/Paris',
-});
-const safeDateTime = (d: Date) => dateTime.format(d);
+const safeDateTime = (d: Date) => formatDateTime(d, 'short');
 const decimal = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 2 });
 const safeScore = (n: number) => decimal.format(n);
 const safeSigned = (n: number) => (n > 0 ? `+${decimal.format(n)}` : decimal.format(n));
@@ -316,50 +314,6 @@ export type ReportView = {
 /** Most rows one table of the page shows; the CSV report has them all. */
 const PAGE_ROWS = 1000;
 
-function NotesTable({
-  caption,
-  rows,
-  notes,
-}: {
-  caption: string;
-  rows: RowOutcome[];
-  notes: 'errors' | 'warnings';
-}) {
-  return (
-    <section class="table-wrap" tabindex="0" aria-label={caption}>
-      <table>
-        <caption class="visually-hidden" safe>
-          {caption}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Ligne</th>
-            <th scope="col">Code</th>
-            <th scope="col">Nom</th>
-            <th scope="col">Champ</th>
-            <th scope="col">Valeur</th>
-            <th scope="col">Motif</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.slice(0, PAGE_ROWS).map((row) =>
-            row[notes].map((n) => (
-              <tr>
-                <td>{row.line}</td>
-                <td safe>{row.code}</td>
-                <td safe>{row.name}</td>
-                <td safe>{n.field}</td>
-                <td safe>{n.value}</td>
-                <td safe>{n.reason}</td>
-              </tr>
-            )),
-          )}
-        </tbody>
-      </table>
-    </section>
-  );
-}
-
 function CountsByReason({ counts }: { counts: Partial<Record<Motif, number>> }): JSX.Element {
   return (
     <ul>
@@ -444,7 +398,13 @@ export function IfnReportPage({
           <h2>Lignes rejetées</h2>
           <p>Lignes par motif (une ligne peut en avoir plusieurs) :</p>
           <CountsByReason counts={report.rejectedBy} />
-          <NotesTable caption="Lignes rejetées et leurs motifs" rows={rejected} notes="errors" />
+          <ImportNotesTable
+            caption="Lignes rejetées et leurs motifs"
+            rows={reportRows(rejected)}
+            notes={['errors']}
+            keyLabel="Code"
+            limit={PAGE_ROWS}
+          />
           {rejected.length > PAGE_ROWS ? (
             <p
               safe
@@ -460,7 +420,13 @@ export function IfnReportPage({
         <>
           <h2>Lignes importées avec un avertissement</h2>
           <CountsByReason counts={report.warnedBy} />
-          <NotesTable caption="Avertissements" rows={warned} notes="warnings" />
+          <ImportNotesTable
+            caption="Avertissements"
+            rows={reportRows(warned)}
+            notes={['warnings']}
+            keyLabel="Code"
+            limit={PAGE_ROWS}
+          />
         </>
       ) : (
         ''

@@ -32,6 +32,7 @@ export const statistiques: RelaisModule = {
       run: async ({ db }) => ({ 'lignes regroupées': await compactStatistics(db) }),
     },
   ],
+  styles: ['statistiques.css'],
   auditActions: AUDIT_ACTIONS,
   datasets: [activityDataset],
 };

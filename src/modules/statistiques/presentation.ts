@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db/database.ts';
+import { formatMonth } from '../../platform/paris-time.ts';
 import {
   CANAUX,
   DEMARCHES,
@@ -78,10 +79,6 @@ const PEOPLE_BREAKDOWNS: { id: PeopleDimension; title: string; labels: Labels }[
 
 /** Communes listed one by one; the others are added up in one row. */
 export const COMMUNES_LISTED = 15;
-
-const monthFormat = new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'UTC' });
-
-export const monthLabel = (mois: string) => monthFormat.format(new Date(`${mois}-01T00:00:00Z`));
 
 /** The vocabulary's codes in order, then any other code met (an older code keeps its count). */
 function codedRows(
@@ -181,7 +178,7 @@ export function presentStatistics(raw: RawStatistics, exact: boolean): Statistic
     months: {
       rows: months.map((mois) => ({
         mois,
-        label: monthLabel(mois),
+        label: formatMonth(mois),
         activites: raw.monthsActivites.get(mois) ?? 0,
         accompagnements: raw.monthsAccompagnements.get(mois) ?? 0,
       })),

@@ -1,5 +1,6 @@
 import { type Actor, can, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { isUuid } from '../../platform/forms.ts';
 import { placeSummaries } from '../lieux/index.ts';
 import { helperCollectivites, isHelperOfPlace, requireHelper } from '../mediateurs/index.ts';
 import { displayName, findCollectiviteById, getOpsn } from '../territoires/index.ts';
@@ -21,8 +22,6 @@ export type StatisticsAccess = {
   /** The collectivité a link to this view belongs to (removed with it). */
   collectiviteId: number | null;
 };
-
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Where a scope's page lives. */
 export function scopePath(scope: Scope): string {
@@ -57,7 +56,7 @@ export async function placeStatistics(
   actor: Actor,
   lieuId: string,
 ): Promise<StatisticsAccess | undefined> {
-  if (!UUID.test(lieuId)) return undefined;
+  if (!isUuid(lieuId)) return undefined;
   const [place] = await placeSummaries(db, [lieuId]);
   if (!place) return undefined;
   const scope: Scope = { kind: 'lieu', id: place.id, name: place.nom };

@@ -2,10 +2,11 @@ import { audit } from '../../platform/audit/journal.ts';
 import type { Actor } from '../../platform/auth/policy.ts';
 import { hashSecretToken, newSecretToken } from '../../platform/auth/secret-token.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { isUuid } from '../../platform/forms.ts';
 import { placeSummaries } from '../lieux/index.ts';
 import { displayName, findCollectiviteById, getOpsn } from '../territoires/index.ts';
 import type { Period } from './period.ts';
-import { type Scope, type StatisticsAccess, UUID } from './scope.ts';
+import type { Scope, StatisticsAccess } from './scope.ts';
 
 export type ShareSummary = { id: string; du: string; au: string; createdAt: Date; mine: boolean };
 
@@ -71,7 +72,7 @@ export async function revokeShare(
   access: StatisticsAccess,
   shareId: string,
 ): Promise<boolean> {
-  if (!UUID.test(shareId)) return false;
+  if (!isUuid(shareId)) return false;
   const id = scopeId(access.scope);
   return db.transaction().execute(async (trx) => {
     const revoked = await trx

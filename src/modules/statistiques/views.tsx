@@ -1,3 +1,4 @@
+import { formatDate, formatDay } from '../../platform/paris-time.ts';
 import { CsrfField, ErrorSummary, Field, type FieldErrors, Notice } from '../../platform/ui/components.tsx';
 import { BarChart, MonthChart, safeShown } from './charts.tsx';
 import type { Shown } from './disclosure.ts';
@@ -5,10 +6,8 @@ import type { Period, Preset } from './period.ts';
 import type { Breakdown, StatisticsView } from './presentation.ts';
 import type { ShareSummary } from './shares.ts';
 
-const dayFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' });
 /** `2025-01-31` → `31 janvier 2025`, `2025-02-01` → `1er février 2025`; never holds markup. */
-export const safeDay = (day: string) => dayFormat.format(new Date(`${day}T00:00:00Z`)).replace(/^1 /, '1er ');
-const createdFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeZone: 'Europe/Paris' });
+export const safeDay = (day: string) => formatDay(day).replace(/^1 /, '1er ');
 const percentFormat = new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 0 });
 const safePart = (part: number | null) => (part === null ? '' : percentFormat.format(part));
 
@@ -321,7 +320,7 @@ function Shares(props: StatisticsPageProps & { period: Period }): JSX.Element {
               {props.shares.map((share) => (
                 <tr>
                   <td safe>{periodText(share)}</td>
-                  <td safe>{`${createdFormat.format(share.createdAt)}${share.mine ? ' par vous' : ''}`}</td>
+                  <td safe>{`${formatDate(share.createdAt, 'short')}${share.mine ? ' par vous' : ''}`}</td>
                   <td>
                     <form method="post" action={`${props.base}/partages/retirer`}>
                       <CsrfField token={props.csrf} />

@@ -2,7 +2,8 @@ import { systemActor } from '../../platform/auth/policy.ts';
 import { CliError } from '../../platform/cli-error.ts';
 import { summaryText } from '../../platform/jobs/index.ts';
 import type { CliContext } from '../../platform/module.ts';
-import { findJob, formatDateTime, jobStatuses, runJobNow, runState } from './service.ts';
+import { formatDateTime } from '../../platform/paris-time.ts';
+import { findJob, jobStatuses, runJobNow, runState } from './service.ts';
 
 export function tachesCli({ program, withDb, contributions }: CliContext): void {
   const { jobs: declared } = contributions;
@@ -20,13 +21,13 @@ export function tachesCli({ program, withDb, contributions }: CliContext): void 
           lines.push(
             job.name,
             `  ${job.label}`,
-            `  Planification : ${when} (${job.schedule}), prochaine le ${formatDateTime(next)}`,
+            `  Planification : ${when} (${job.schedule}), prochaine le ${formatDateTime(next, 'short')}`,
           );
           if (!last) lines.push('  Dernière exécution : jamais');
           else {
             const outcome = last.ok ? summaryText(last.summary) : (last.error ?? '');
             lines.push(
-              `  Dernière exécution : le ${formatDateTime(last.started_at)} par ${last.started_by}, ${runState(last)}${outcome ? ` — ${outcome}` : ''}`,
+              `  Dernière exécution : le ${formatDateTime(last.started_at, 'short')} par ${last.started_by}, ${runState(last)}${outcome ? ` — ${outcome}` : ''}`,
             );
           }
         }
@@ -52,7 +53,7 @@ export function tachesCli({ program, withDb, contributions }: CliContext): void 
         const outcome = await runJobNow(ctx, contributions, systemActor('cli'), job);
         if (outcome.status === 'skipped') {
           throw new CliError(
-            `La tâche ${job.name} est déjà en cours depuis le ${formatDateTime(outcome.runningSince)} : rien n’a été lancé.`,
+            `La tâche ${job.name} est déjà en cours depuis le ${formatDateTime(outcome.runningSince, 'short')} : rien n’a été lancé.`,
           );
         }
         if (outcome.status === 'failed')

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { parseForm } from '../../platform/forms.ts';
 import { findRun } from '../../platform/jobs/index.ts';
 import type { RouteContext } from '../../platform/module.ts';
-import { findJob, formatDateTime, jobStatuses, lastRuns, runJobNow, TASKS_REFUSED } from './service.ts';
+import { formatDateTime } from '../../platform/paris-time.ts';
+import { findJob, jobStatuses, lastRuns, runJobNow, TASKS_REFUSED } from './service.ts';
 import { TachesPage } from './views.tsx';
 
 const shownSchema = z.object({ execution: z.coerce.number().int().positive().optional().catch(undefined) });
@@ -54,7 +55,7 @@ export function tachesRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const outcome = await runJobNow(ctx, ctx.contributions, request.actor, job, request.ip);
       if (outcome.status === 'skipped') {
         return page(request, reply, {
-          error: `Cette tâche est déjà en cours depuis le ${formatDateTime(outcome.runningSince)} : elle n’a pas été relancée.`,
+          error: `Cette tâche est déjà en cours depuis le ${formatDateTime(outcome.runningSince, 'short')} : elle n’a pas été relancée.`,
           status: 409,
         });
       }

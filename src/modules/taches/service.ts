@@ -21,15 +21,6 @@ export type JobStatus = {
   last: JobRun | undefined;
 };
 
-const dateTime = new Intl.DateTimeFormat('fr-FR', {
-  dateStyle: 'short',
-  timeStyle: 'short',
-  timeZone: 'Europe/Paris',
-});
-
-/** A date and time as people in France read it, in Paris time. */
-export const formatDateTime = (date: Date) => dateTime.format(date);
-
 export const TASKS_REFUSED = 'Seuls les administrateurs de l’OPSN gèrent les tâches.';
 
 export function ensureAdmin(actor: Actor): void {

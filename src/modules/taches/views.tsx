@@ -1,6 +1,7 @@
 import { type JobRun, summaryText } from '../../platform/jobs/index.ts';
+import { formatDateTime } from '../../platform/paris-time.ts';
 import { CsrfField, Notice } from '../../platform/ui/components.tsx';
-import { formatDateTime, type JobStatus, runState } from './service.ts';
+import { type JobStatus, runState } from './service.ts';
 
 /** What the run says beyond its state: its summary, or what went wrong. */
 const runDetail = (run: JobRun) => (run.ok === false ? (run.error ?? '') : summaryText(run.summary));
@@ -32,7 +33,7 @@ function LastRun({ run }: { run: JobRun | undefined }): JSX.Element {
   const detail = runDetail(run);
   return (
     <span safe>
-      {`le ${formatDateTime(run.started_at)} par ${run.started_by} : ${runState(run)}${detail ? ` — ${detail}` : ''}`}
+      {`le ${formatDateTime(run.started_at, 'short')} par ${run.started_by} : ${runState(run)}${detail ? ` — ${detail}` : ''}`}
     </span>
   );
 }
@@ -86,7 +87,7 @@ export function TachesPage(props: {
             </div>
             <div>
               <dt>Prochaine exécution</dt>
-              <dd safe>{formatDateTime(next)}</dd>
+              <dd safe>{formatDateTime(next, 'short')}</dd>
             </div>
             <div>
               <dt>Dernière exécution</dt>
@@ -123,7 +124,7 @@ export function TachesPage(props: {
             <tbody>
               {props.runs.map((run) => (
                 <tr>
-                  <td safe>{formatDateTime(run.started_at)}</td>
+                  <td safe>{formatDateTime(run.started_at, 'short')}</td>
                   <td safe>{label(run.name)}</td>
                   <td safe>{run.started_by}</td>
                   <td safe>{runState(run)}</td>

@@ -47,3 +47,4 @@ export {
   getSiteIdentity,
   listCollectivites,
 } from './service.ts';
+export { communeLabel, resolveTypedCommune } from './typed-commune.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalEmail, optionalText, optionalUrl, requiredText } from '../../platform/forms.ts';
+import { isChecked, optionalEmail, optionalText, optionalUrl, requiredText } from '../../platform/forms.ts';
 
 export const opsnSchema = z.object({
   name: requiredText('le nom de l’OPSN', 150),
@@ -25,6 +25,6 @@ export const themeSchema = z.object({
   displayName: optionalText('le nom affiché', 120),
   brandColour: optionalText('la couleur', 20),
   logo: z.instanceof(Buffer).optional(),
-  removeLogo: z.preprocess((v) => v === 'oui', z.boolean()).optional(),
+  removeLogo: z.preprocess(isChecked, z.boolean()).optional(),
 });
 export type ThemeInput = z.infer<typeof themeSchema>;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { audit } from '../audit/journal.ts';
 import type { Db } from '../db/database.ts';
+import { isUuid } from '../forms.ts';
 import { type Actor, ANONYMOUS, type Membership, systemActor } from './policy.ts';
 import { hashSecretToken, newSecretToken } from './secret-token.ts';
 import { defaultCollectiviteId } from './sessions.ts';
@@ -14,7 +15,6 @@ import { defaultCollectiviteId } from './sessions.ts';
 export const TOKEN_PREFIX = 'relais_';
 /** A token in use writes its last use at most this often. */
 const TOUCH_INTERVAL_MS = 60_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type TokenInfo = {
   id: string;
@@ -61,7 +61,7 @@ export async function revokeToken(
   now = new Date(),
 ): Promise<boolean> {
   // Not a uuid: PostgreSQL would refuse the comparison rather than find nothing.
-  if (!UUID.test(id)) return false;
+  if (!isUuid(id)) return false;
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .updateTable('api_token')

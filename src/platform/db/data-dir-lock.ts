@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../cli-error.ts';
+import { formatDateTime } from '../paris-time.ts';
 
 /**
  * One process at a time on an embedded database: PGlite keeps the data in memory and writes
@@ -33,7 +34,7 @@ function readHolder(file: string): Holder | undefined {
 }
 
 function describe(holder: Holder): string {
-  const since = new Date(holder.since).toLocaleString('fr-FR', { timeZone: 'Europe/Paris' });
+  const since = formatDateTime(new Date(holder.since), 'short', true);
   return `pid ${holder.pid}, « ${holder.command} », depuis le ${since}`;
 }
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { audit } from '../audit/journal.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
+import { formatDateTime } from '../paris-time.ts';
 import { CsrfField, fieldId, Notice } from '../ui/components.tsx';
 import { answerRegistry, receiveSmsAnswer, type SmsAnswerHandler } from './answers.ts';
 import { maskPhone, normaliseMobile } from './phone.ts';
@@ -32,12 +33,6 @@ const PLATFORM_RESULTS: Record<string, string> = {
   sans_demande: 'Réponse transmise, sans effet : aucune demande en attente pour ce numéro.',
   rejoue: 'Cette réponse avait déjà été reçue : rien n’a changé.',
 };
-
-const dateTime = new Intl.DateTimeFormat('fr-FR', {
-  dateStyle: 'long',
-  timeStyle: 'medium',
-  timeZone: 'Europe/Paris',
-});
 
 /**
  * The SMS routes: the provider's signed callback, whose answers go to the handler of the
@@ -284,7 +279,7 @@ function NumberSection(props: {
       </h2>
       <p safe>
         {n.pendingUntil
-          ? `Une demande d’accord attend la réponse de ce numéro jusqu’au ${dateTime.format(n.pendingUntil)}.`
+          ? `Une demande d’accord attend la réponse de ce numéro jusqu’au ${formatDateTime(n.pendingUntil, 'long', true)}.`
           : 'Aucune demande en attente pour ce numéro.'}
       </p>
       <div class="table-wrap">
@@ -299,7 +294,7 @@ function NumberSection(props: {
           <tbody>
             {n.messages.map((m) => (
               <tr>
-                <td safe>{dateTime.format(m.createdAt)}</td>
+                <td safe>{formatDateTime(m.createdAt, 'long', true)}</td>
                 <td safe>{m.texte}</td>
               </tr>
             ))}

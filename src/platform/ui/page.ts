@@ -34,6 +34,8 @@ export type PageSetup = {
   /** The display name of a collectivité, for the signed-in person's active one. */
   loadCollectiviteName: (id: number) => Promise<string | null>;
   nav: NavEntry[];
+  /** The stylesheets of the module that registered each route, by route URL (`/lieux/:id`). */
+  moduleStyles?: ReadonlyMap<string, readonly string[]>;
 };
 
 export function registerPages(app: FastifyInstance, setup: PageSetup): void {
@@ -61,7 +63,10 @@ export function registerPages(app: FastifyInstance, setup: PageSetup): void {
         breadcrumbs: options.breadcrumbs,
         embed: options.embed ?? false,
         scripts: options.scripts,
-        styles: options.styles,
+        styles: [
+          ...(setup.moduleStyles?.get(request.routeOptions.url ?? '') ?? []),
+          ...(options.styles ?? []),
+        ],
         alternates: options.alternates,
       },
       children: content,
