@@ -73,15 +73,17 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
       path: '/statistiques',
       config: { access: 'helper' },
       resolve: async (request) => helperStatistics(request.actor),
-      links: async (access) => ({
-        title: 'Les statistiques de vos lieux d’activité',
-        items: (await helperPlaces(db, access.scope.kind === 'mediateur' ? access.scope.id : '')).map(
-          (p) => ({
-            href: `/statistiques/lieux/${p.id}`,
-            label: `${p.nom} (${p.commune})`,
-          }),
-        ),
-      }),
+      // A helper's own statistics always have the helper's scope.
+      links: async ({ scope }) =>
+        scope.kind === 'mediateur'
+          ? {
+              title: 'Les statistiques de vos lieux d’activité',
+              items: (await helperPlaces(db, scope.id)).map((p) => ({
+                href: `/statistiques/lieux/${p.id}`,
+                label: `${p.nom} (${p.commune})`,
+              })),
+            }
+          : undefined,
     },
     {
       path: '/statistiques/lieux/:lieu',
