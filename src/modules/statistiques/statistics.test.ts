@@ -492,6 +492,7 @@ describe('activity statistics', () => {
     assert.equal(genre.get('total'), '9');
     const identite = tableValues(page.body, 'identite');
     assert.equal(identite.get('anonyme'), '3');
+    assert.match(page.body, /participants anonymes d’un atelier n’y sont pas comptés/, 'said why');
     const months = tableValues(page.body, 'mois');
     assert.equal(months.size, 13, 'twelve months and the total');
     assert.equal(months.get('2025-04'), '1');

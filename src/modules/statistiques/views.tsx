@@ -60,8 +60,9 @@ function Definitions(): JSX.Element {
         </li>
         <li>
           Les <strong>personnes accompagnées</strong> sont les personnes enregistrées, comptées une fois
-          chacune ; une personne est <strong>nouvelle</strong> si son tout premier accompagnement enregistré
-          dans Relais a eu lieu pendant la période.
+          chacune ; les participants anonymes d’un atelier n’y sont pas comptés, faute de pouvoir les
+          reconnaître d’une fois sur l’autre. Une personne est <strong>nouvelle</strong> si son tout premier
+          accompagnement enregistré dans Relais a eu lieu pendant la période.
         </li>
         <li>
           Une activité peut porter sur plusieurs thématiques, démarches ou matériels : le total de ces lignes
