@@ -112,6 +112,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     config,
     nav,
     home: modules.flatMap((m) => m.home ?? []),
+    collectiviteSections: modules.flatMap((m) => m.collectivitePage ?? []),
     apiRoutes: modules.flatMap((m) => (m.api ? [m.api] : [])),
     contributions: collectContributions(modules),
   };

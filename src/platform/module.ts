@@ -16,6 +16,8 @@ export type ModuleContext = { db: Db; config: Config };
 export type RouteContext = ModuleContext & {
   nav: NavEntry[];
   home: HomeEntry[];
+  /** What modules add to a collectivité's public page (its places…), in module order. */
+  collectiviteSections: CollectiviteSection[];
   /** Every module's `/api/v1` routes, mounted by the api module inside its OpenAPI scope. */
   apiRoutes: ApiRoutes[];
   /** What every module declared for others to use: jobs, open datasets, audit labels. */
@@ -51,6 +53,12 @@ export type HomeEntry = {
   featured?: () => JSX.Element;
 };
 
+/** A block a module adds to a collectivité's public page, or null when it has nothing to show there. */
+export type CollectiviteSection = (
+  ctx: ModuleContext,
+  collectivite: { id: number; name: string },
+) => Promise<JSX.Element | null>;
+
 /**
  * One capability of Relais. `src/modules/index.ts` lists them; the platform wires their
  * migrations, routes, commands and demo data.
@@ -70,6 +78,8 @@ export type RelaisModule = {
   smsAnswers?: SmsAnswerHandler[];
   nav?: NavEntry[];
   home?: HomeEntry[];
+  /** Blocks of the collectivité's public page (`/collectivites/:slug`). */
+  collectivitePage?: CollectiviteSection[];
   /** Asset names of the module's stylesheets (its `assets/` folder), linked by every page its routes render. */
   styles?: readonly string[];
   /** The audit actions this module writes, code → French label (`src/platform/audit/actions.ts`). */

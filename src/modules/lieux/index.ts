@@ -3,6 +3,7 @@ import { lieuxAdminRoutes } from './admin-routes.tsx';
 import { lieuxApi } from './api.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { lieuxCli } from './cli.ts';
+import { collectivitePlaces } from './collectivite-section.tsx';
 import { placesDataset } from './dataset.ts';
 import { HomeSearch } from './public-views.tsx';
 import { lieuxRoutes } from './routes.tsx';
@@ -21,6 +22,7 @@ export const lieux: RelaisModule = {
   cli: lieuxCli,
   seedDemo: seedLieux,
   nav: [{ href: '/lieux', label: 'Trouver un lieu' }],
+  collectivitePage: [collectivitePlaces],
   home: [
     {
       href: '/lieux',

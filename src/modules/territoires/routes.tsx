@@ -53,7 +53,8 @@ const idParam = (request: FastifyRequest<RouteInput<'id'>>) => {
   return Number.isSafeInteger(id) && id > 0 ? id : null;
 };
 
-export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteContext): void {
+export function territoiresRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { db, home, collectiviteSections } = ctx;
   app.get('/', { config: { access: 'public' } }, async (_request, reply) => {
     const [opsn, members] = await Promise.all([getOpsn(db), listCollectivites(db)]);
     if (!opsn) return reply.page({ title: 'Bienvenue' }, <NotConfigured />);
@@ -74,6 +75,10 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
     async (request, reply) => {
       const [c, opsn] = await Promise.all([findCollectiviteBySlug(db, request.params.slug), getOpsn(db)]);
       if (!c) return reply.callNotFound();
+      const shown = { id: c.id, name: displayName(c) };
+      const sections = (await Promise.all(collectiviteSections.map((section) => section(ctx, shown)))).filter(
+        (section) => section !== null,
+      );
       return reply.page(
         {
           title: displayName(c),
@@ -83,7 +88,7 @@ export function territoiresRoutes(app: FastifyInstance, { db, home }: RouteConte
             { href: '/collectivites', label: 'Collectivités membres' },
           ],
         },
-        <CollectivitePage c={c} opsn={opsn} />,
+        <CollectivitePage c={c} opsn={opsn} sections={sections} />,
       );
     },
   );

@@ -210,7 +210,16 @@ export function CollectiviteListPage({ members }: { members: Collectivite[] }): 
   );
 }
 
-export function CollectivitePage({ c, opsn }: { c: Collectivite; opsn: Opsn | undefined }): JSX.Element {
+export function CollectivitePage({
+  c,
+  opsn,
+  sections = [],
+}: {
+  c: Collectivite;
+  opsn: Opsn | undefined;
+  /** What other modules show on this page (its places…), already rendered. */
+  sections?: JSX.Element[];
+}): JSX.Element {
   return (
     <>
       <h1 safe>{displayName(c)}</h1>
@@ -271,6 +280,7 @@ export function CollectivitePage({ c, opsn }: { c: Collectivite; opsn: Opsn | un
       ) : (
         ''
       )}
+      {sections}
       {opsn ? (
         <>
           <h2>Besoin d’aide ?</h2>
