@@ -34,8 +34,8 @@ export async function collectivitePlaces(
       ) : (
         <>
           <p>
-            Les lieux où <span safe>{collectivite.name}</span> vous aide à faire vos démarches en ligne et à
-            utiliser le numérique
+            Les lieux rattachés à <span safe>{collectivite.name}</span>, où l’on vous aide à faire vos
+            démarches en ligne et à utiliser le numérique
             {places.length > LISTED ? ` (les ${LISTED} premiers par ordre alphabétique)` : ''}.
           </p>
           <ul>
