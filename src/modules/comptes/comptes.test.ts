@@ -31,8 +31,19 @@ describe('sign-in and sessions', () => {
     ).find((k) => k.name === 'relais_session');
     assert.ok(cookie?.httpOnly);
     assert.equal(cookie?.sameSite, 'Lax');
+    const anonymousNav = (await new Client(t.app).get('/lieux')).body.match(
+      /<nav class="site-nav"[\s\S]*?<\/nav>/,
+    )?.[0];
+    assert.doesNotMatch(anonymousNav ?? '', /href="\/espace"/, 'no « Mon espace » before signing in');
     const space = await c.get('/espace');
     assert.equal(h1(space.body), 'Mon espace');
+    const nav = (await c.get('/lieux')).body.match(/<nav class="site-nav"[\s\S]*?<\/nav>/)?.[0];
+    assert.match(
+      nav ?? '',
+      /<li><a href="\/espace">Mon espace<\/a><\/li>/,
+      '« Mon espace » in the navigation',
+    );
+    assert.match(space.body, /<a href="\/espace" aria-current="page">Mon espace<\/a>/);
     assert.match(space.body, /Alice Administratrice/);
     assert.match(space.body, /href="\/admin\/territoire"/);
 

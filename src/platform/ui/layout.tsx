@@ -92,12 +92,16 @@ function Header({ chrome }: { chrome: PageChrome }): JSX.Element {
   );
 }
 
+/** Where a signed-in person's work starts: first in the navigation, on every page. */
+const OWN_SPACE: NavEntry = { href: '/espace', label: 'Mon espace' };
+
 function Navigation({ chrome }: { chrome: PageChrome }): JSX.Element {
+  const entries = chrome.actor.kind === 'user' ? [OWN_SPACE, ...chrome.nav] : chrome.nav;
   return (
     <nav class="site-nav" aria-label="Navigation principale">
       <div class="container">
         <ul>
-          {chrome.nav.map((entry) => (
+          {entries.map((entry) => (
             <li>
               <a href={entry.href} aria-current={entry.href === chrome.currentPath ? 'page' : undefined} safe>
                 {entry.label}
