@@ -31,6 +31,9 @@ describe('audit journal pages', () => {
 
     const filtered = await c.get('/admin/journal?action=auth.signin.failure');
     assert.match(filtered.body, /Échec de connexion/);
+    // The account a sign-in was about is shown by its person, not its identifier.
+    assert.ok(filtered.body.includes(`<td>Compte de ${admin.name} (${admin.email})</td>`), 'the person');
+    assert.doesNotMatch(filtered.body, /<td>user [0-9a-f-]{36}<\/td>/);
     assert.doesNotMatch(filtered.body, /<td>Collectivité ajoutée<\/td>/);
   });
 

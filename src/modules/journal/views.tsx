@@ -3,7 +3,13 @@ import { ErrorSummary, Field, type FieldErrors, fieldId, safeNumber } from '../.
 import type { ActionLabels } from './labels.ts';
 import type { JournalEntry, JournalFilter } from './service.ts';
 
-const subjectLabel = (e: JournalEntry) => (e.subject_type ? `${e.subject_type} ${e.subject_id}` : '—');
+const personOf = (e: JournalEntry) => (e.subject_email ? `${e.subject_name} (${e.subject_email})` : null);
+
+const subjectLabel = (e: JournalEntry) => {
+  const person = personOf(e);
+  if (person) return `Compte de ${person}`;
+  return e.subject_type ? `${e.subject_type} ${e.subject_id}` : '—';
+};
 
 export function JournalPage(props: {
   entries: JournalEntry[];
