@@ -5,7 +5,7 @@ import { csvText } from '../../platform/csv.ts';
 import { blankToUndefined, parseForm } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { actionLabels } from './labels.ts';
-import { listActions, listEntries, PAGE_SIZE } from './service.ts';
+import { accountsOf, listActions, listEntries, PAGE_SIZE } from './service.ts';
 import { JournalPage } from './views.tsx';
 
 const isoDate = (label: string) =>
@@ -38,13 +38,15 @@ export function journalRoutes(app: FastifyInstance, { db, contributions }: Route
       listEntries(db, request.actor, filter, { offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE + 1 }),
       listActions(db, request.actor),
     ]);
+    const shown = entries.slice(0, PAGE_SIZE);
     const query = new URLSearchParams(
       Object.entries(filter).filter(([, v]) => v) as [string, string][],
     ).toString();
     return reply.page(
       { title: 'Journal d’audit', hasErrors: !form.ok, status: form.ok ? 200 : 400 },
       <JournalPage
-        entries={entries.slice(0, PAGE_SIZE)}
+        entries={shown}
+        accounts={await accountsOf(db, shown)}
         actions={actions}
         labels={labels}
         filter={filter}

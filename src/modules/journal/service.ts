@@ -1,13 +1,13 @@
-import { type Selectable, sql } from 'kysely';
+import type { Selectable } from 'kysely';
 import { type Actor, ensure } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
+import { isUuid } from '../../platform/forms.ts';
 
-/** An entry, with the person its subject designates when it is an account (name and email). */
-export type JournalEntry = Selectable<Database['audit_event']> & {
-  subject_name: string | null;
-  subject_email: string | null;
-};
+export type JournalEntry = Selectable<Database['audit_event']>;
+
+/** The people behind accounts, by account id: how the journal page names an account. */
+export type Accounts = ReadonlyMap<string, { name: string; email: string }>;
 
 export type JournalFilter = {
   action?: string | undefined;
@@ -25,21 +25,28 @@ export function listEntries(
   page: { offset: number; limit: number },
 ) {
   ensure(actor, 'audit.read');
-  // An account is shown by its person, not its identifier (compared as text: any subject id is safe).
-  let query = db
-    .selectFrom('audit_event')
-    .leftJoin('app_user as subject_user', (join) =>
-      join
-        .on('audit_event.subject_type', '=', 'user')
-        .on(sql`subject_user.id::text`, '=', sql.ref('audit_event.subject_id')),
-    )
-    .selectAll('audit_event')
-    .select(['subject_user.name as subject_name', 'subject_user.email as subject_email']);
+  let query = db.selectFrom('audit_event').selectAll();
   if (filter.action) query = query.where('action', 'like', `${filter.action.replace(/[%_\\]/g, '\\$&')}%`);
   if (filter.from) query = query.where('at', '>=', new Date(`${filter.from}T00:00:00Z`));
   if (filter.to)
     query = query.where('at', '<', new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000));
-  return query.orderBy('audit_event.id', 'desc').offset(page.offset).limit(page.limit).execute();
+  return query.orderBy('id', 'desc').offset(page.offset).limit(page.limit).execute();
+}
+
+/** The people of the accounts these entries are about (one query, for a page of entries). */
+export async function accountsOf(db: Db, entries: readonly JournalEntry[]): Promise<Accounts> {
+  const ids = [
+    ...new Set(
+      entries.flatMap((e) => (e.subject_type === 'user' && isUuid(e.subject_id) ? [e.subject_id] : [])),
+    ),
+  ];
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('app_user')
+    .select(['id', 'name', 'email'])
+    .where('id', 'in', ids)
+    .execute();
+  return new Map(rows.map((r) => [r.id, { name: r.name, email: r.email }]));
 }
 
 /** The actions present in the journal, for the filter's choices. */

@@ -1,18 +1,19 @@
 import { formatDateTime } from '../../platform/paris-time.ts';
 import { ErrorSummary, Field, type FieldErrors, fieldId, safeNumber } from '../../platform/ui/components.tsx';
 import type { ActionLabels } from './labels.ts';
-import type { JournalEntry, JournalFilter } from './service.ts';
+import type { Accounts, JournalEntry, JournalFilter } from './service.ts';
 
-const personOf = (e: JournalEntry) => (e.subject_email ? `${e.subject_name} (${e.subject_email})` : null);
-
-const subjectLabel = (e: JournalEntry) => {
-  const person = personOf(e);
-  if (person) return `Compte de ${person}`;
+/** What an entry is about; an account is named by its person, not its identifier. */
+const subjectLabel = (e: JournalEntry, accounts: Accounts) => {
+  const person = e.subject_type === 'user' && e.subject_id ? accounts.get(e.subject_id) : undefined;
+  if (person) return `Compte de ${person.name} (${person.email})`;
   return e.subject_type ? `${e.subject_type} ${e.subject_id}` : '—';
 };
 
 export function JournalPage(props: {
   entries: JournalEntry[];
+  /** The people of the accounts the entries are about. */
+  accounts: Accounts;
   actions: string[];
   /** French labels of the actions; an action without one shows its code. */
   labels: ActionLabels;
@@ -79,7 +80,7 @@ export function JournalPage(props: {
                   <td safe>{formatDateTime(e.at, 'short', true)}</td>
                   <td safe>{e.actor_label}</td>
                   <td safe>{actionLabel(e.action)}</td>
-                  <td safe>{subjectLabel(e)}</td>
+                  <td safe>{subjectLabel(e, props.accounts)}</td>
                   <td safe>{e.ip ?? '—'}</td>
                 </tr>
               ))}
