@@ -24,8 +24,6 @@ import {
 } from '../src/modules/lieux/vocabulary.ts';
 import { prng } from '../src/platform/random.ts';
 
-export { prng };
-
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness
 

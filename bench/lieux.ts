@@ -11,7 +11,8 @@ import { locateCommune, searchPlaces, searchSchema } from '../src/modules/lieux/
 import { findPublishedPlace } from '../src/modules/lieux/service.ts';
 import { systemActor } from '../src/platform/auth/policy.ts';
 import type { Db } from '../src/platform/db/database.ts';
-import { generatePlacesCsv, prng } from './lieux-data.ts';
+import { prng } from '../src/platform/random.ts';
+import { generatePlacesCsv } from './lieux-data.ts';
 import { median } from './stats.ts';
 
 /** Places generated when BENCH_PLACES is not set: the design's national scale. */

@@ -37,9 +37,9 @@ import { getOpsn } from '../src/modules/territoires/service.ts';
 import { systemActor } from '../src/platform/auth/policy.ts';
 import type { Db } from '../src/platform/db/database.ts';
 import { parisToday } from '../src/platform/paris-time.ts';
+import { prng } from '../src/platform/random.ts';
 import { activitiesToGenerate, counterRows, loadActivities } from './activites.ts';
 import { analyzePlaces, captureQueries, importBenchPlaces, placesToGenerate } from './lieux.ts';
-import { prng } from './lieux-data.ts';
 import type { LoadJob, LoadResult, PageWeight } from './run.ts';
 import { median, percentile } from './stats.ts';
 

@@ -1,28 +1,16 @@
-import type { Db } from '../../platform/db/database.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { formatPhone } from './public-views.tsx';
+import { publishedPlacesOf } from './service.ts';
 
 /** At most this many places are listed on a collectivité's page; the directory has the rest. */
 const LISTED = 50;
-
-/** The published places a collectivité looks after, by name. */
-function publishedPlacesOf(db: Db, collectiviteId: number) {
-  return db
-    .selectFrom('lieu')
-    .select(['id', 'nom', 'adresse', 'code_postal', 'commune', 'telephone'])
-    .where('collectivite_id', '=', collectiviteId)
-    .where('status', '=', 'publie')
-    .orderBy('search_name')
-    .limit(LISTED + 1)
-    .execute();
-}
 
 /** The block of the collectivité's public page that lists its places (published ones only). */
 export async function collectivitePlaces(
   { db }: ModuleContext,
   collectivite: { id: number; name: string },
 ): Promise<JSX.Element> {
-  const places = await publishedPlacesOf(db, collectivite.id);
+  const places = await publishedPlacesOf(db, collectivite.id, LISTED + 1);
   return (
     <section aria-labelledby="lieux-collectivite">
       <h2 id="lieux-collectivite">Où trouver de l’aide</h2>

@@ -301,6 +301,18 @@ export function placesOfCollectivites(db: Db, collectiviteIds: number[]): Promis
     .execute();
 }
 
+/** The published places a collectivité looks after, by name, with address and phones (at most `limit`). */
+export function publishedPlacesOf(db: Db, collectiviteId: number, limit: number) {
+  return db
+    .selectFrom('lieu')
+    .select(['id', 'nom', 'adresse', 'code_postal', 'commune', 'telephone'])
+    .where('collectivite_id', '=', collectiviteId)
+    .where('status', '=', 'publie')
+    .orderBy('search_name')
+    .limit(limit)
+    .execute();
+}
+
 /**
  * Summaries of the places with these ids (unknown ids are left out); the ids may be a
  * subquery of another module's (`select lieu_id from …`), read in the same statement.
