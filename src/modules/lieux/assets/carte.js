@@ -104,8 +104,9 @@
 
   function resultsMap(el) {
     const source = el.dataset.source;
-    if (!source) return;
-    fetch(source, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
+    if (!source) return Promise.resolve();
+    // Returned, so that the button that asked for the map goes once the map is drawn.
+    return fetch(source, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
       .then((response) => {
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         return response.json();
@@ -309,7 +310,7 @@
     return loadLeaflet(el)
       .then(() => {
         L = window.L;
-        MAPS[el.dataset.map](el);
+        return MAPS[el.dataset.map](el);
       })
       .catch((error) => {
         el.hidden = true;
