@@ -90,6 +90,13 @@ describe('invitation, second factor and lockout', () => {
       ...done.body.matchAll(/<li><code>([a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})<\/code><\/li>/g),
     ].map((m) => m[1]);
     assert.equal(new Set(codes).size, 10);
+    // The same codes can be downloaded as a text file (the page is their only showing).
+    const file = /href="data:text\/plain;charset=utf-8,([^"]+)"\s+download="relais-codes-de-secours\.txt"/.exec(
+      done.body,
+    );
+    assert.ok(file, 'a download link');
+    const text = decodeURIComponent(file[1]!);
+    for (const code of codes) assert.ok(text.includes(`\r\n${code}\r\n`), `${code} in the file`);
     assert.equal((await c.get('/espace')).statusCode, 200);
 
     // The link is single-use.
