@@ -91,9 +91,10 @@ describe('invitation, second factor and lockout', () => {
     ].map((m) => m[1]);
     assert.equal(new Set(codes).size, 10);
     // The same codes can be downloaded as a text file (the page is their only showing).
-    const file = /href="data:text\/plain;charset=utf-8,([^"]+)"\s+download="relais-codes-de-secours\.txt"/.exec(
-      done.body,
-    );
+    const file =
+      /href="data:text\/plain;charset=utf-8,([^"]+)"\s+download="relais-codes-de-secours\.txt"/.exec(
+        done.body,
+      );
     assert.ok(file, 'a download link');
     const text = decodeURIComponent(file[1]!);
     for (const code of codes) assert.ok(text.includes(`\r\n${code}\r\n`), `${code} in the file`);

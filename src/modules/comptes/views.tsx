@@ -257,8 +257,8 @@ export function RecoveryCodesPage({ codes }: { codes: string[] }): JSX.Element {
         </a>
       </p>
       <p class="recovery-codes__print">
-        Pour les imprimer, utilisez la commande Imprimer de votre navigateur (Ctrl+P, ou Cmd+P sur Mac) : seuls
-        les codes sont imprimés.
+        Pour les imprimer, utilisez la commande Imprimer de votre navigateur (Ctrl+P, ou Cmd+P sur Mac) :
+        seuls les codes sont imprimés.
       </p>
       <p>
         <a class="button" href="/espace">

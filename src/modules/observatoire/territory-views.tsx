@@ -330,8 +330,8 @@ function CoverageSection({ o }: { o: Observation }): JSX.Element {
       {single ? <ServicesOfCommune commune={single} /> : <ServiceShares o={o} />}
       {o.coverage.communes.some((c) => c.position === 'inconnue') ? (
         <p>
-          La position de certaines communes n’est pas encore connue : les lieux à proximité ne sont pas comptés
-          pour elles.
+          La position de certaines communes n’est pas encore connue : les lieux à proximité ne sont pas
+          comptés pour elles.
         </p>
       ) : (
         ''
