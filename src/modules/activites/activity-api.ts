@@ -2,15 +2,15 @@ import type { FastifyInstance, FastifySchema } from 'fastify';
 import { z } from 'zod';
 import { codes } from '../../platform/forms.ts';
 import type { ModuleContext } from '../../platform/module.ts';
+import { isCalendarDay } from '../../platform/paris-time.ts';
 import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { requireHelper } from '../mediateurs/index.ts';
 import { MAX_ANONYMOUS, MAX_DURATION_MIN } from './activity-schema.ts';
 import {
-  type Activity,
   type ActivityFilters,
   apiActivities,
-  type Participation,
   recordActivity,
+  type StoredActivity,
 } from './activity-service.ts';
 import {
   AUTONOMIES,
@@ -256,12 +256,7 @@ const isoDate = (label: string) =>
   z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} : une date AAAA-MM-JJ`)
-    .refine((d) => {
-      const date = new Date(`${d}T12:00:00Z`);
-      return (
-        !/^\d{4}-\d{2}-\d{2}$/.test(d) || (!Number.isNaN(date.getTime()) && date.toISOString().startsWith(d))
-      );
-    }, `${label} : une date qui existe`)
+    .refine((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || isCalendarDay(d), `${label} : une date qui existe`)
     .optional();
 
 const listQuery = z
@@ -278,34 +273,9 @@ const listQuery = z
   })
   .refine((q) => !q.du || !q.au || q.du <= q.au, { message: 'du : la date de début précède celle de fin' });
 
-function json(a: Activity & { participations: Participation[] }) {
-  return {
-    id: a.id,
-    type: a.type,
-    date: a.date,
-    duree_min: a.duree_min,
-    canal: a.canal,
-    lieu_id: a.lieu_id,
-    commune_insee: a.commune_insee,
-    materiels: a.materiels,
-    thematiques: a.thematiques,
-    demarches: a.demarches,
-    autonomie: a.autonomie,
-    titre: a.titre,
-    niveau: a.niveau,
-    oriente: a.oriente,
-    orientation: a.orientation,
-    cree_le: a.created_at.toISOString(),
-    modifie_le: a.updated_at.toISOString(),
-    participations: a.participations.map((p) => ({
-      id: p.id,
-      beneficiaire_id: p.beneficiaire_id,
-      genre: p.genre,
-      tranche_age: p.tranche_age,
-      statut: p.statut,
-      commune_insee: p.commune_insee,
-    })),
-  };
+/** A report as the API answers it: only the fields of `activityJson` leave (no notes, no owner). */
+function json(a: StoredActivity) {
+  return { ...a, cree_le: a.created_at.toISOString(), modifie_le: a.updated_at.toISOString() };
 }
 
 /** `/api/v1` routes of activity reports: record one, list one's own. */
@@ -316,10 +286,7 @@ export function activityApi(api: FastifyInstance, { db }: ModuleContext): void {
     async (request, reply) => {
       const helper = requireHelper(request.actor);
       const saved = await recordActivity(db, helper, request.body);
-      if (saved.ok) {
-        const activity = saved.activity ?? (await apiActivities(db, helper, {}, 1, 1, saved.id)).items[0]!;
-        return reply.status(201).send(json(activity));
-      }
+      if (saved.ok) return reply.status(201).send(json(saved.activity));
       if ('duplicates' in saved) {
         return reply.status(409).send({
           error: 'doublons_possibles',

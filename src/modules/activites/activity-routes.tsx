@@ -171,8 +171,30 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     );
   };
 
-  const newTitle = (type: TypeActivite) =>
-    type === 'collectif' ? 'Nouveau compte rendu d’atelier' : 'Nouveau compte rendu individuel';
+  /** A sent form: a search shows it again with the people found; a save goes to the report, or back to the form. */
+  async function submitted(
+    reply: FastifyReply,
+    helper: Helper,
+    form: FormOptions,
+    save: (raw: Record<string, unknown>) => ReturnType<typeof updateActivity>,
+    ok: 'enregistre' | 'modifie',
+  ) {
+    if (form.values.action === 'rechercher') return renderForm(reply, helper, { ...form, searched: true });
+    const saved = await save(rawFromForm(form.values));
+    if (!saved) return reply.callNotFound();
+    if (saved.ok) return reply.redirect(`/activites/${saved.id}?ok=${ok}`, 303);
+    if ('duplicates' in saved) return renderForm(reply, helper, { ...form, duplicates: saved.duplicates });
+    return renderForm(reply, helper, { ...form, errors: formErrors(saved.errors) });
+  }
+
+  /** The form of a new report. */
+  const newForm = (type: TypeActivite, places: PlaceSummary[]) => ({
+    type,
+    title: type === 'collectif' ? 'Nouveau compte rendu d’atelier' : 'Nouveau compte rendu individuel',
+    action: '/activites/nouveau',
+    places,
+    cancel: '/activites',
+  });
   const typeOf = (v: unknown): TypeActivite => (v === 'collectif' ? 'collectif' : 'individuel');
 
   app.get<Page>('/activites/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
@@ -195,13 +217,9 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     const q = lastValue(query.q);
     if (q !== undefined) values.q = q;
     return renderForm(reply, helper, {
-      type,
-      title: newTitle(type),
-      action: '/activites/nouveau',
+      ...newForm(type, places),
       values,
-      places,
       intro: last ? 'Le lieu et la durée sont repris de votre dernier compte rendu.' : undefined,
-      cancel: '/activites',
       searched: typeof q === 'string',
     });
   });
@@ -211,20 +229,8 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     const places = await placesOrRedirect(helper, reply);
     if (!places) return reply;
     const values = formValuesFrom(request.body);
-    const type = typeOf(values.type);
-    const form = {
-      type,
-      title: newTitle(type),
-      action: '/activites/nouveau',
-      values,
-      places,
-      cancel: '/activites',
-    };
-    if (values.action === 'rechercher') return renderForm(reply, helper, { ...form, searched: true });
-    const saved = await recordActivity(db, helper, rawFromForm(values));
-    if (saved.ok) return reply.redirect(`/activites/${saved.id}?ok=enregistre`, 303);
-    if ('duplicates' in saved) return renderForm(reply, helper, { ...form, duplicates: saved.duplicates });
-    return renderForm(reply, helper, { ...form, errors: formErrors(saved.errors) });
+    const form = { ...newForm(typeOf(values.type), places), values };
+    return submitted(reply, helper, form, (raw) => recordActivity(db, helper, raw), 'enregistre');
   });
 
   // ------------------------------------------------------------ one report
@@ -245,11 +251,23 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     return { helper, places, detail };
   }
 
-  /** The helper's places, and the report's own place if they have left it since. */
-  const placesFor = async (places: PlaceSummary[], detail: ActivityDetail) =>
-    detail.activity.lieu_id && !places.some((p) => p.id === detail.activity.lieu_id)
-      ? [...places, ...(await placeSummaries(db, [detail.activity.lieu_id]))]
-      : places;
+  /** The form that changes a report: the helper's places, and the report's own if they have left it since. */
+  const editForm = async ({
+    places,
+    detail: { activity },
+  }: {
+    places: PlaceSummary[];
+    detail: ActivityDetail;
+  }) => ({
+    type: activity.type,
+    title: `Modifier : ${activityHeading(activity)}`,
+    action: `/activites/${activity.id}/modifier`,
+    places:
+      activity.lieu_id && !places.some((p) => p.id === activity.lieu_id)
+        ? [...places, ...(await placeSummaries(db, [activity.lieu_id]))]
+        : places,
+    cancel: `/activites/${activity.id}`,
+  });
 
   app.get<Report>(
     '/activites/:activite',
@@ -272,12 +290,8 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
       if (!found) return reply;
       const { activity, participations } = found.detail;
       return renderForm(reply, found.helper, {
-        type: activity.type,
-        title: `Modifier : ${activityHeading(activity)}`,
-        action: `/activites/${activity.id}/modifier`,
+        ...(await editForm(found)),
         values: formValuesOfActivity(activity, participations),
-        places: await placesFor(found.places, found.detail),
-        cancel: `/activites/${activity.id}`,
       });
     },
   );
@@ -289,23 +303,10 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
       const found = await ownReport(request, reply);
       if (!found) return reply;
       const { activity } = found.detail;
-      const values = formValuesFrom(request.body);
-      values.type = activity.type;
-      const form = {
-        type: activity.type,
-        title: `Modifier : ${activityHeading(activity)}`,
-        action: `/activites/${activity.id}/modifier`,
-        values,
-        places: await placesFor(found.places, found.detail),
-        cancel: `/activites/${activity.id}`,
-      };
-      if (values.action === 'rechercher') return renderForm(reply, found.helper, { ...form, searched: true });
-      const saved = await updateActivity(db, found.helper, activity.id, rawFromForm(values));
-      if (!saved) return reply.callNotFound();
-      if (saved.ok) return reply.redirect(`/activites/${activity.id}?ok=modifie`, 303);
-      if ('duplicates' in saved)
-        return renderForm(reply, found.helper, { ...form, duplicates: saved.duplicates });
-      return renderForm(reply, found.helper, { ...form, errors: formErrors(saved.errors) });
+      const values = { ...formValuesFrom(request.body), type: activity.type };
+      const form = { ...(await editForm(found)), values };
+      const save = (raw: Record<string, unknown>) => updateActivity(db, found.helper, activity.id, raw);
+      return submitted(reply, found.helper, form, save, 'modifie');
     },
   );
 
@@ -319,16 +320,13 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
       const values = formValuesOfActivity(activity, participations, { today: parisToday() });
       if (!found.places.some((p) => p.id === values.lieu_id)) values.lieu_id = found.places[0]!.id;
       return renderForm(reply, found.helper, {
-        type: activity.type,
-        title: newTitle(activity.type),
-        action: '/activites/nouveau',
+        ...newForm(activity.type, found.places),
         values,
-        places: found.places,
+        cancel: `/activites/${activity.id}`,
         intro:
           activity.type === 'collectif'
             ? `Copie de l’atelier du ${formatDay(activity.date, 'short')}, datée d’aujourd’hui, avec ses participants : décochez les absents et ajustez le nombre d’anonymes.`
             : `Copie du compte rendu du ${formatDay(activity.date, 'short')}, datée d’aujourd’hui : choisissez la personne accompagnée.`,
-        cancel: `/activites/${activity.id}`,
       });
     },
   );

@@ -4,7 +4,7 @@ import { audit, auditRow } from '../../platform/audit/journal.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { codes, isUuid } from '../../platform/forms.ts';
-import { parisToday } from '../../platform/paris-time.ts';
+import { isCalendarDay, parisToday } from '../../platform/paris-time.ts';
 import {
   type Beneficiary,
   createBeneficiary,
@@ -45,9 +45,7 @@ export type ParticipationView = Participation & { prenom: string | null; nom: st
 /** A report as stored, with its participations. */
 export type StoredActivity = Activity & { participations: Participation[] };
 
-export type SaveResult =
-  /** `activity`: the report as stored, when the write returned it (a new report without a new person). */
-  | { ok: true; id: string; activity?: StoredActivity }
+type Refusal =
   | { ok: false; errors: ActivityErrors }
   /** The new person may be someone the helper already follows: they choose, then send again. */
   | { ok: false; duplicates: Beneficiary[] };
@@ -83,18 +81,27 @@ export async function checkActivity(
 }
 
 /** Records a new report; nothing is written when anything is wrong. */
-export async function recordActivity(db: Db, helper: Helper, raw: unknown): Promise<SaveResult> {
+export async function recordActivity(
+  db: Db,
+  helper: Helper,
+  raw: unknown,
+): Promise<{ ok: true; id: string; activity: StoredActivity } | Refusal> {
   const checked = await checkActivity(db, helper, raw);
   if (!checked.ok) return checked;
+  const { input } = checked;
+  const person = input.nouveau_beneficiaire;
   // Most reports name no new person: one statement writes them, the fewest round trips.
-  if (!checked.input.nouveau_beneficiaire) {
-    const activity = await insertReport(db, helper, checked.input);
+  if (!person) {
+    const activity = await insertReport(db, helper, input);
     return { ok: true, id: activity.id, activity };
   }
-  const duplicates = await duplicatesToConfirm(db, helper, checked.input);
+  const duplicates = await duplicatesToConfirm(db, helper, input);
   if (duplicates.length > 0) return { ok: false, duplicates };
-  const id = await db.transaction().execute((trx) => write(trx, helper, checked.input));
-  return { ok: true, id };
+  const activity = await db.transaction().execute(async (trx) => {
+    const id = await createBeneficiary(trx, helper, person);
+    return insertReport(trx, helper, { ...input, beneficiaires: [id], nouveau_beneficiaire: null });
+  });
+  return { ok: true, id: activity.id, activity };
 }
 
 /**
@@ -149,7 +156,7 @@ export async function updateActivity(
   helper: Helper,
   id: string,
   raw: unknown,
-): Promise<SaveResult | undefined> {
+): Promise<{ ok: true; id: string } | Refusal | undefined> {
   const existing = await findOwnActivityRow(db, helper, id);
   if (!existing) return undefined;
   // A report keeps its kind: an individual one does not become a workshop.
@@ -162,7 +169,7 @@ export async function updateActivity(
   if (!checked.ok) return checked;
   const duplicates = await duplicatesToConfirm(db, helper, checked.input);
   if (duplicates.length > 0) return { ok: false, duplicates };
-  await db.transaction().execute((trx) => write(trx, helper, checked.input, existing));
+  await db.transaction().execute((trx) => rewrite(trx, helper, checked.input, existing));
   return { ok: true, id };
 }
 
@@ -193,24 +200,6 @@ async function duplicatesToConfirm(db: Db, helper: Helper, input: ActivityInput)
   return findDuplicates(db, helper, input.nouveau_beneficiaire);
 }
 
-/** The fields whose change the journal names (never their values). */
-const TRACKED: (keyof ActivityInput & keyof Activity)[] = [
-  'date',
-  'duree_min',
-  'canal',
-  'lieu_id',
-  'commune_insee',
-  'materiels',
-  'thematiques',
-  'demarches',
-  'autonomie',
-  'titre',
-  'niveau',
-  'oriente',
-  'orientation',
-  'notes',
-];
-
 /** The activity's columns and its participation rows: known people as they are on its date. */
 function rowsOf(input: ActivityInput, known: string[], people: Map<string, PersonAttributes>) {
   const rows: (AnonymousPerson & { beneficiaire_id: string | null })[] = known.map((id) => ({
@@ -222,70 +211,43 @@ function rowsOf(input: ActivityInput, known: string[], people: Map<string, Perso
     ...(input.anonymes ? expandAnonymous(input.anonymes) : []),
   ];
   for (const person of anonymous) rows.push({ beneficiaire_id: null, ...person });
+  const { type, beneficiaires, nouveau_beneficiaire, nouveau_confirme, anonyme, anonymes, ...columns } =
+    input;
   // At home: the activity took place in the person's commune, when known.
-  const communeInsee =
-    input.canal === 'domicile' && input.type === 'individuel'
-      ? (rows[0]?.commune_insee ?? null)
-      : input.commune_insee;
-  const values = {
-    date: input.date,
-    duree_min: input.duree_min,
-    canal: input.canal,
-    lieu_id: input.lieu_id,
-    commune_insee: communeInsee,
-    materiels: input.materiels,
-    thematiques: input.thematiques,
-    demarches: input.demarches,
-    autonomie: input.autonomie,
-    titre: input.titre,
-    niveau: input.niveau,
-    oriente: input.oriente,
-    orientation: input.orientation,
-    notes: input.notes,
-  };
-  return { values, rows };
+  if (input.canal === 'domicile' && type === 'individuel')
+    columns.commune_insee = rows[0]?.commune_insee ?? null;
+  return { values: columns, rows };
 }
 
-async function write(trx: Db, helper: Helper, input: ActivityInput, existing?: Activity): Promise<string> {
-  const collectiviteId = existing?.collectivite_id ?? helper.collectiviteId;
+/** Replaces a stored report's fields and participations; the journal names the fields changed. */
+async function rewrite(trx: Db, helper: Helper, input: ActivityInput, existing: Activity): Promise<void> {
+  const { id, collectivite_id: collectiviteId } = existing;
   const known = [...input.beneficiaires];
   if (input.nouveau_beneficiaire)
     known.push(await createBeneficiary(trx, helper, input.nouveau_beneficiaire));
   const { values, rows } = rowsOf(input, known, await personAttributes(trx, known));
-  let id: string;
-  if (existing) {
-    id = existing.id;
-    await trx
-      .updateTable('activite')
-      .set({ ...values, updated_at: new Date() })
-      .where('id', '=', id)
-      .execute();
-    await trx.deleteFrom('participation').where('activite_id', '=', id).execute();
-  } else {
-    id = (
-      await trx
-        .insertInto('activite')
-        .values({ ...values, type: input.type, collectivite_id: collectiviteId, mediateur_id: helper.userId })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
-  }
+  await trx
+    .updateTable('activite')
+    .set({ ...values, updated_at: new Date() })
+    .where('id', '=', id)
+    .execute();
+  await trx.deleteFrom('participation').where('activite_id', '=', id).execute();
   if (rows.length > 0)
     await trx
       .insertInto('participation')
       .values(rows.map((r) => ({ ...r, activite_id: id, collectivite_id: collectiviteId, date: input.date })))
       .execute();
-  const changed = existing
-    ? TRACKED.filter((k) => JSON.stringify(existing[k]) !== JSON.stringify(values[k as keyof typeof values]))
-    : undefined;
+  // Which fields changed, never their values.
+  const champs = (Object.keys(values) as (keyof typeof values)[]).filter(
+    (k) => JSON.stringify(existing[k]) !== JSON.stringify(values[k]),
+  );
   await audit(trx, {
     actor: helper.actor,
-    action: existing ? 'activite.update' : 'activite.create',
+    action: 'activite.update',
     collectiviteId,
     subject: { type: 'activite', id },
-    details: { type: input.type, participants: rows.length, ...(changed ? { champs: changed } : {}) },
+    details: { type: input.type, participants: rows.length, champs },
   });
-  return id;
 }
 
 /**
@@ -455,18 +417,12 @@ export type ActivityFilters = {
 
 export const PAGE_SIZE = 25;
 
-const isDate = (v: unknown): v is string =>
-  typeof v === 'string' &&
-  /^\d{4}-\d{2}-\d{2}$/.test(v) &&
-  !Number.isNaN(new Date(`${v}T12:00:00Z`).getTime()) &&
-  new Date(`${v}T12:00:00Z`).toISOString().startsWith(v);
-
 /** The filters of a list's address; what is not understood is left out. */
 export function parseFilters(query: Record<string, unknown>): ActivityFilters {
   const s = (k: string) => (typeof query[k] === 'string' ? (query[k] as string).trim() : '');
   const f: ActivityFilters = {};
-  if (isDate(s('du'))) f.du = s('du');
-  if (isDate(s('au'))) f.au = s('au');
+  if (isCalendarDay(s('du'))) f.du = s('du');
+  if (isCalendarDay(s('au'))) f.au = s('au');
   const type = s('type');
   if ((codes(TYPES_ACTIVITE) as string[]).includes(type)) f.type = type as TypeActivite;
   if (Object.hasOwn(THEMATIQUES, s('thematique'))) f.thematique = s('thematique');
@@ -640,7 +596,7 @@ export async function* exportRowPages(
       .selectFrom('activite as a')
       .innerJoin('participation as p', 'p.activite_id', 'a.id')
       .select([
-        'a.id',
+        'a.id as activite_id',
         'a.date',
         'a.type',
         'a.canal',
@@ -672,29 +628,10 @@ export async function* exportRowPages(
       ...new Set(rows.flatMap((r) => (r.lieu_id && !places.has(r.lieu_id) ? [r.lieu_id] : []))),
     ];
     for (const place of await placeSummaries(db, unknown)) places.set(place.id, place);
-    yield rows.map((r) => ({
-      activite_id: r.id,
-      date: r.date,
-      type: r.type,
-      participants: r.participants,
-      canal: r.canal,
-      lieu: r.lieu_id ? (places.get(r.lieu_id) ?? null) : null,
-      commune_insee: r.commune_insee,
-      duree_min: r.duree_min,
-      titre: r.titre,
-      materiels: r.materiels,
-      thematiques: r.thematiques,
-      demarches: r.demarches,
-      autonomie: r.autonomie,
-      niveau: r.niveau,
-      oriente: r.oriente,
-      orientation: r.orientation,
-      beneficiaire: {
-        commune_insee: r.p_commune,
-        genre: r.genre,
-        tranche_age: r.tranche_age,
-        statut: r.statut,
-      },
+    yield rows.map(({ lieu_id, p_commune, genre, tranche_age, statut, ...r }) => ({
+      ...r,
+      lieu: lieu_id ? (places.get(lieu_id) ?? null) : null,
+      beneficiaire: { commune_insee: p_commune, genre, tranche_age, statut },
     }));
     if (page.length < pageSize) return;
   }
@@ -708,13 +645,6 @@ export async function* exportRowStream(
   pageSize = EXPORT_PAGE,
 ): AsyncGenerator<ExportRow> {
   for await (const page of exportRowPages(db, helper, f, pageSize)) yield* page;
-}
-
-/** Every row of the export in an array (small selections, tests). */
-export async function exportRows(db: Db, helper: Helper, f: ActivityFilters): Promise<ExportRow[]> {
-  const rows: ExportRow[] = [];
-  for await (const page of exportRowPages(db, helper, f)) rows.push(...page);
-  return rows;
 }
 
 /** How many rows the export of these filters has (for the journal, before it streams). */
@@ -749,17 +679,11 @@ export async function apiActivities(
   f: ActivityFilters,
   page: number,
   limit: number,
-  /** Only this report (the one just recorded). */
-  id?: string,
-): Promise<{ total: number; items: (Activity & { participations: Participation[] })[] }> {
-  const filtered = () => {
-    const q = ownFiltered(db, helper, f);
-    return id ? q.where('a.id', '=', id) : q;
-  };
-  const { total } = await filtered()
+): Promise<{ total: number; items: StoredActivity[] }> {
+  const { total } = await ownFiltered(db, helper, f)
     .select((eb) => eb.fn.countAll<number>().as('total'))
     .executeTakeFirstOrThrow();
-  const items = await filtered()
+  const items = await ownFiltered(db, helper, f)
     .selectAll('a')
     .orderBy('a.date', 'desc')
     .orderBy('a.created_at', 'desc')

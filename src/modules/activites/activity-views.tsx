@@ -6,6 +6,7 @@ import {
   ErrorSummary,
   Field,
   type FieldErrors,
+  FieldMessages,
   fieldId,
   Notice,
   Select,
@@ -26,7 +27,7 @@ import {
 } from '../beneficiaires/index.ts';
 import type { PlaceSummary } from '../lieux/index.ts';
 import { communeLabel as territoryCommuneLabel } from '../territoires/index.ts';
-import type { FormValues } from './activity-schema.ts';
+import { BREAKDOWNS, type FormValues } from './activity-schema.ts';
 import type { ActivityDetail, ActivityFilters, ListedActivity } from './activity-service.ts';
 import {
   AUTONOMIES,
@@ -45,7 +46,26 @@ import {
 
 const communeLabel = (code: string | null) => territoryCommuneLabel(code) ?? '';
 
+function Flash({ message }: { message: string | undefined }): JSX.Element {
+  if (!message) return '';
+  return (
+    <Notice kind="success">
+      <p safe>{message}</p>
+    </Notice>
+  );
+}
+
 // ---------------------------------------------------------------- small form parts
+
+/** What was typed in the form, and its errors by field. */
+type FormState = { values: FormValues; errors: FieldErrors };
+
+/** A field's name, what was typed in it and its error, for `Field`, `Select`, `TextArea`, `Radios`. */
+const bound = (props: FormState, name: string) => ({
+  name,
+  value: lastValue(props.values[name]),
+  error: props.errors[name],
+});
 
 /** A group of radio buttons, with its legend, error, and options inline or stacked. */
 function Radios(props: {
@@ -62,26 +82,29 @@ function Radios(props: {
       type="radio"
       {...props}
       checked={props.value === undefined ? [] : [props.value]}
-      className={`choices${props.inline ? ' choices--inline' : ''}`}
+      className={`checkboxes choices${props.inline ? ' choices--inline' : ''}`}
     />
   );
 }
 
-/** Checkboxes of a vocabulary, in columns where there is room. */
-function Checkboxes(props: {
+/** Checkboxes, with the boxes ticked and the error of the form, in columns where there is room. */
+function Checkboxes({
+  form,
+  ...props
+}: {
+  form: FormState;
   name: string;
   legend: string;
   options: { value: string; label: string }[];
-  values: string[];
-  error?: string | undefined;
-  hint?: string;
+  hint?: string | undefined;
   className?: string;
 }): JSX.Element {
   return (
     <ChoiceGroup
       type="checkbox"
       {...props}
-      checked={props.values}
+      checked={allValues(form.values[props.name])}
+      error={form.errors[props.name]}
       className={`checkboxes activity-columns${props.className ? ` ${props.className}` : ''}`}
     />
   );
@@ -139,13 +162,7 @@ export function ActivityListPage(props: {
   return (
     <>
       <h1>Mes comptes rendus d’activité</h1>
-      {props.flash ? (
-        <Notice kind="success">
-          <p safe>{props.flash}</p>
-        </Notice>
-      ) : (
-        ''
-      )}
+      <Flash message={props.flash} />
       <p class="button-group">
         <a class="button" href="/activites/nouveau?type=individuel">
           Nouveau compte rendu individuel
@@ -348,6 +365,28 @@ function DuplicateChoice(props: { duplicates: Beneficiary[]; value: string | und
   );
 }
 
+/** The box of the report's people, where an error about who took part shows (field `participant`). */
+function PeopleBox({
+  children: safeContent,
+  ...props
+}: {
+  legend: string;
+  wide?: boolean;
+  error: string | undefined;
+  children: JSX.Element | JSX.Element[];
+}): JSX.Element {
+  return (
+    <fieldset
+      class={`activity-box${props.wide ? ' activity-box--wide' : ''}${props.error ? ' field--error' : ''}`}
+      id={fieldId('participant')}
+    >
+      <legend safe>{props.legend}</legend>
+      <FieldMessages id={fieldId('participant')} error={props.error} />
+      {safeContent}
+    </fieldset>
+  );
+}
+
 function IndividualPeople(props: ActivityFormProps): JSX.Element {
   const v = props.values;
   const e = props.errors;
@@ -371,18 +410,10 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
       <div class="participant-choice__body">{safeBody}</div>
     </div>
   );
-  const nb = (name: string) => `nouveau_beneficiaire.${name}`;
+  const nb = (name: string) => bound(props, `nouveau_beneficiaire.${name}`);
+  const noPhone = nb('sans_telephone');
   return (
-    <fieldset class={`activity-box${e.participant ? ' field--error' : ''}`} id={fieldId('participant')}>
-      <legend>Personne accompagnée</legend>
-      {e.participant ? (
-        <span class="field__error">
-          <span class="visually-hidden">Erreur : </span>
-          <span safe>{e.participant}</span>
-        </span>
-      ) : (
-        ''
-      )}
+    <PeopleBox legend="Personne accompagnée" error={e.participant}>
       {props.duplicates && props.duplicates.length > 0 ? (
         <DuplicateChoice duplicates={props.duplicates} value={lastValue(v.doublon)} />
       ) : (
@@ -394,14 +425,7 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
         <>
           <div class={e.beneficiaires ? 'field field--error' : 'field'}>
             <label for={fieldId('beneficiaires')}>Personne</label>
-            {e.beneficiaires ? (
-              <span class="field__error" id={`${fieldId('beneficiaires')}-erreur`}>
-                <span class="visually-hidden">Erreur : </span>
-                <span safe>{e.beneficiaires}</span>
-              </span>
-            ) : (
-              ''
-            )}
+            <FieldMessages id={fieldId('beneficiaires')} error={e.beneficiaires} />
             <select
               id={fieldId('beneficiaires')}
               name="beneficiaires"
@@ -427,140 +451,63 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
         'nouveau',
         'Une nouvelle personne',
         <div class="activity-grid">
-          <Field
-            name={nb('prenom')}
-            label="Prénom"
-            value={lastValue(v[nb('prenom')])}
-            error={e[nb('prenom')]}
-            autocomplete="off"
-          />
-          <Field
-            name={nb('nom')}
-            label="Nom"
-            value={lastValue(v[nb('nom')])}
-            error={e[nb('nom')]}
-            autocomplete="off"
-          />
-          <Field
-            name={nb('annee_naissance')}
-            label="Année de naissance"
-            type="number"
-            value={lastValue(v[nb('annee_naissance')])}
-            error={e[nb('annee_naissance')]}
-          />
-          <Field
-            name={nb('commune_insee')}
-            label="Commune de résidence"
-            hint="Nom ou code INSEE"
-            value={lastValue(v[nb('commune_insee')])}
-            error={e[nb('commune_insee')]}
-          />
-          <Field
-            name={nb('telephone')}
-            label="Téléphone"
-            type="tel"
-            value={lastValue(v[nb('telephone')])}
-            error={e[nb('telephone')]}
-            autocomplete="off"
-          />
+          <Field {...nb('prenom')} label="Prénom" autocomplete="off" />
+          <Field {...nb('nom')} label="Nom" autocomplete="off" />
+          <Field {...nb('annee_naissance')} label="Année de naissance" type="number" />
+          <Field {...nb('commune_insee')} label="Commune de résidence" hint="Nom ou code INSEE" />
+          <Field {...nb('telephone')} label="Téléphone" type="tel" autocomplete="off" />
           <div class="checkbox checkbox--field">
             <input
               type="checkbox"
-              id={fieldId(nb('sans_telephone'))}
-              name={nb('sans_telephone')}
+              id={fieldId(noPhone.name)}
+              name={noPhone.name}
               value="oui"
-              checked={lastValue(v[nb('sans_telephone')]) === 'oui'}
+              checked={noPhone.value === 'oui'}
             />
-            <label for={fieldId(nb('sans_telephone'))}>N’a pas de téléphone</label>
+            <label for={fieldId(noPhone.name)}>N’a pas de téléphone</label>
           </div>
-          <Field
-            name={nb('email')}
-            label="Courriel"
-            type="email"
-            value={lastValue(v[nb('email')])}
-            error={e[nb('email')]}
-            autocomplete="off"
-          />
-          <Select
-            name={nb('genre')}
-            label="Genre"
-            value={lastValue(v[nb('genre')]) ?? ''}
-            error={e[nb('genre')]}
-            options={vocabularyOptions(GENRES, '—')}
-          />
-          <Select
-            name={nb('statut')}
-            label="Statut"
-            value={lastValue(v[nb('statut')]) ?? ''}
-            error={e[nb('statut')]}
-            options={vocabularyOptions(STATUTS, '—')}
-          />
+          <Field {...nb('email')} label="Courriel" type="email" autocomplete="off" />
+          <Select {...nb('genre')} label="Genre" options={vocabularyOptions(GENRES, '—')} />
+          <Select {...nb('statut')} label="Statut" options={vocabularyOptions(STATUTS, '—')} />
         </div>,
       )}
       {choice(
         'anonyme',
         'Une personne anonyme',
         <div class="activity-grid">
+          <Select {...bound(props, 'anonyme.genre')} label="Genre" options={vocabularyOptions(GENRES, '—')} />
           <Select
-            name="anonyme.genre"
-            label="Genre"
-            value={lastValue(v['anonyme.genre']) ?? ''}
-            options={vocabularyOptions(GENRES, '—')}
-          />
-          <Select
-            name="anonyme.tranche_age"
+            {...bound(props, 'anonyme.tranche_age')}
             label="Âge"
-            value={lastValue(v['anonyme.tranche_age']) ?? ''}
             options={vocabularyOptions(TRANCHES_AGE, '—')}
           />
           <Select
-            name="anonyme.statut"
+            {...bound(props, 'anonyme.statut')}
             label="Statut"
-            value={lastValue(v['anonyme.statut']) ?? ''}
             options={vocabularyOptions(STATUTS, '—')}
           />
           <Field
-            name="anonyme.commune"
+            {...bound(props, 'anonyme.commune')}
             label="Commune de résidence (facultatif)"
             hint="Nom ou code INSEE"
-            value={lastValue(v['anonyme.commune'])}
-            error={e['anonyme.commune']}
           />
         </div>,
       )}
-    </fieldset>
+    </PeopleBox>
   );
 }
-
-const BREAKDOWN_FIELDS = [
-  ['genres', 'Par genre', GENRES],
-  ['tranches_age', 'Par âge', TRANCHES_AGE],
-  ['statuts', 'Par statut', STATUTS],
-] as const;
 
 function WorkshopPeople(props: ActivityFormProps): JSX.Element {
   const v = props.values;
   const e = props.errors;
-  const chosen = allValues(v.beneficiaires);
   // Checkboxes take room: the dozen people seen last, plus those chosen or found.
   const people = peopleOptions({ ...props.people, recent: props.people.recent.slice(0, 12) }).flatMap(
     (g) => g.list,
   );
   return (
-    <fieldset
-      class={`activity-box activity-box--wide${e.participant ? ' field--error' : ''}`}
-      id={fieldId('participant')}
-    >
-      <legend>Participants</legend>
-      {e.participant ? (
-        <span class="field__error">
-          <span class="visually-hidden">Erreur : </span>
-          <span safe>{e.participant}</span>
-        </span>
-      ) : (
-        ''
-      )}
+    <PeopleBox legend="Participants" wide error={e.participant}>
       <Checkboxes
+        form={props}
         name="beneficiaires"
         legend="Personnes déjà suivies"
         hint={
@@ -568,43 +515,33 @@ function WorkshopPeople(props: ActivityFormProps): JSX.Element {
             ? 'Aucune personne suivie pour l’instant : comptez-les parmi les anonymes.'
             : undefined
         }
-        error={e.beneficiaires}
         options={people.map((p) => ({ value: p.id, label: personChoiceLabel(p) }))}
-        values={chosen}
       />
       <SearchPeople values={v} people={props.people} />
       <fieldset class="anonymous-counts">
         <legend>Participants anonymes</legend>
         <Field
-          name="anonymes.total"
+          {...bound(props, 'anonymes.total')}
           label="Nombre de participants anonymes"
           type="number"
           inputClass="input--short"
-          value={lastValue(v['anonymes.total'])}
-          error={e['anonymes.total']}
         />
         <p class="field__hint">
           Répartissez-les si vous le savez (facultatif) : ceux que vous ne comptez pas sont « non communiqué
           ».
         </p>
         <div class="anonymous-counts__grid">
-          {BREAKDOWN_FIELDS.map(([key, legend, vocabulary]) => {
+          {BREAKDOWNS.map(({ key, by, vocabulary }) => {
             const error = e[`anonymes.${key}`];
+            const id = fieldId(`anonymes.${key}`);
             return (
               <fieldset
                 class={error ? 'breakdown field--error' : 'breakdown'}
-                id={fieldId(`anonymes.${key}`)}
-                aria-describedby={error ? `${fieldId(`anonymes.${key}`)}-erreur` : undefined}
+                id={id}
+                aria-describedby={error ? `${id}-erreur` : undefined}
               >
-                <legend>{legend}</legend>
-                {error ? (
-                  <span class="field__error" id={`${fieldId(`anonymes.${key}`)}-erreur`}>
-                    <span class="visually-hidden">Erreur : </span>
-                    <span safe>{error}</span>
-                  </span>
-                ) : (
-                  ''
-                )}
+                <legend safe>{`Par ${by}`}</legend>
+                <FieldMessages id={id} error={error} />
                 {Object.entries(vocabulary)
                   .filter(([code]) => code !== 'non_communique')
                   .map(([code, text]) => (
@@ -620,7 +557,7 @@ function WorkshopPeople(props: ActivityFormProps): JSX.Element {
           })}
         </div>
       </fieldset>
-    </fieldset>
+    </PeopleBox>
   );
 }
 
@@ -628,8 +565,6 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
   const v = props.values;
   const e = props.errors;
   const individual = props.type === 'individuel';
-  const duree = lastValue(v.duree);
-  const themes = allValues(v.thematiques);
   return (
     <>
       <h1 safe>{props.title}</h1>
@@ -651,30 +586,19 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
               ''
             ) : (
               <>
-                <Field name="titre" label="Titre de l’atelier" value={lastValue(v.titre)} error={e.titre} />
+                <Field {...bound(props, 'titre')} label="Titre de l’atelier" />
                 <Select
-                  name="niveau"
+                  {...bound(props, 'niveau')}
                   label="Niveau"
-                  value={lastValue(v.niveau) ?? ''}
-                  error={e.niveau}
                   options={vocabularyOptions(NIVEAUX_ATELIER, '—')}
                 />
               </>
             )}
-            <Field
-              name="date"
-              label="Date"
-              type="date"
-              value={lastValue(v.date)}
-              error={e.date}
-              inputClass="input--short"
-            />
+            <Field {...bound(props, 'date')} label="Date" type="date" inputClass="input--short" />
             <Radios
-              name="duree"
+              {...bound(props, 'duree')}
               legend="Durée"
               inline
-              value={duree}
-              error={e.duree}
               options={[
                 ...DUREES_PRESETS.map((m) => ({ value: String(m), label: formatDuration(m) })),
                 { value: 'autre', label: 'Autre' },
@@ -692,58 +616,40 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                 value={lastValue(v.duree_autre)}
               />
             </div>
-            <Radios
-              name="canal"
-              legend="Lieu"
-              inline
-              value={lastValue(v.canal)}
-              error={e.canal}
-              options={vocabularyOptions(CANAUX)}
-            />
+            <Radios {...bound(props, 'canal')} legend="Lieu" inline options={vocabularyOptions(CANAUX)} />
             <div class="canal-detail canal-detail--lieu">
               <Select
-                name="lieu_id"
+                {...bound(props, 'lieu_id')}
                 label="Lieu d’activité"
-                value={lastValue(v.lieu_id) ?? ''}
-                error={e.lieu_id}
                 options={props.places.map((p) => ({ value: p.id, label: `${p.nom} (${p.commune})` }))}
               />
             </div>
             <div class="canal-detail canal-detail--autre">
-              <Field
-                name="commune"
-                label="Commune de l’autre lieu"
-                hint="Nom ou code INSEE"
-                value={lastValue(v.commune)}
-                error={e.commune}
-              />
+              <Field {...bound(props, 'commune')} label="Commune de l’autre lieu" hint="Nom ou code INSEE" />
             </div>
           </fieldset>
           {individual ? <IndividualPeople {...props} /> : <WorkshopPeople {...props} />}
           <fieldset class="activity-box activity-box--wide">
             <legend>Ce qui a été fait</legend>
             <Checkboxes
+              form={props}
               name="materiels"
               legend="Matériel utilisé"
               className="activity-columns--inline"
               options={vocabularyOptions(MATERIELS)}
-              values={allValues(v.materiels)}
-              error={e.materiels}
             />
             <Checkboxes
+              form={props}
               name="thematiques"
               legend="Thématiques"
               options={vocabularyOptions(THEMATIQUES)}
-              values={themes}
-              error={e.thematiques}
             />
             <Checkboxes
+              form={props}
               name="demarches"
               legend="Démarches administratives"
               hint="Avec la thématique « Aide aux démarches administratives »."
               options={vocabularyOptions(DEMARCHES)}
-              values={allValues(v.demarches)}
-              error={e.demarches}
             />
           </fieldset>
           <fieldset class="activity-box activity-box--wide">
@@ -751,10 +657,8 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
             <div class="activity-grid">
               {individual ? (
                 <Radios
-                  name="autonomie"
+                  {...bound(props, 'autonomie')}
                   legend="Autonomie de la personne"
-                  value={lastValue(v.autonomie)}
-                  error={e.autonomie}
                   options={vocabularyOptions(AUTONOMIES)}
                 />
               ) : (
@@ -762,7 +666,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
               )}
               <div>
                 <Radios
-                  name="oriente"
+                  {...bound(props, 'oriente')}
                   legend={
                     individual
                       ? 'Personne orientée vers une autre structure'
@@ -770,7 +674,6 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                   }
                   inline
                   value={lastValue(v.oriente) ?? 'non'}
-                  error={e.oriente}
                   options={[
                     { value: 'non', label: 'Non' },
                     { value: 'oui', label: 'Oui' },
@@ -778,21 +681,13 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                 />
                 <div class="orientation-detail">
                   <Select
-                    name="orientation"
+                    {...bound(props, 'orientation')}
                     label="Vers"
-                    value={lastValue(v.orientation) ?? ''}
-                    error={e.orientation}
                     options={vocabularyOptions(STRUCTURES_REDIRECTION, '—')}
                   />
                 </div>
               </div>
-              <TextArea
-                name="notes"
-                label="Notes (facultatif)"
-                rows={3}
-                value={lastValue(v.notes)}
-                error={e.notes}
-              />
+              <TextArea {...bound(props, 'notes')} label="Notes (facultatif)" rows={3} />
             </div>
           </fieldset>
         </div>
@@ -842,13 +737,7 @@ export function ActivityDetailPage(props: {
   return (
     <>
       <h1 safe>{activityHeading(a)}</h1>
-      {props.flash ? (
-        <Notice kind="success">
-          <p safe>{props.flash}</p>
-        </Notice>
-      ) : (
-        ''
-      )}
+      <Flash message={props.flash} />
       <p class="button-group">
         <a class="button" href={`/activites/${a.id}/modifier`}>
           Modifier

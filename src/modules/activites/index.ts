@@ -6,14 +6,8 @@ import { rollupMigrations } from './rollup.ts';
 import { seedActivites } from './seed.ts';
 import { activitesMigrations } from './tables.ts';
 
-export { activitiesCsv, activitiesCsvStream, writeActivitiesXlsx } from './activity-export.ts';
-export {
-  EXPORT_PAGE,
-  type ExportRow,
-  exportRowStream,
-  exportRows,
-  recordActivities,
-} from './activity-service.ts';
+export { activitiesCsvStream, writeActivitiesXlsx } from './activity-export.ts';
+export { EXPORT_PAGE, type ExportRow, exportRowStream, recordActivities } from './activity-service.ts';
 export {
   accompaniedBy,
   accompaniedByHelper,

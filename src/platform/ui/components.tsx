@@ -28,7 +28,7 @@ function describedBy(props: FieldProps): string | undefined {
 }
 
 /** A control's hint and error (ids `<id>-aide`, `<id>-erreur` for `aria-describedby`). */
-function FieldMessages({
+export function FieldMessages({
   id,
   hint,
   error,
