@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { codes } from '../../platform/forms.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { isCalendarDay } from '../../platform/paris-time.ts';
-import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
+import { beneficiaryJson, GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { requireHelper } from '../mediateurs/index.ts';
 import { MAX_ANONYMOUS, MAX_DURATION_MIN } from './activity-schema.ts';
 import {
@@ -43,6 +43,13 @@ const counts = (description: string, vocabulary: Record<string, string>) => ({
   additionalProperties: { type: 'integer', minimum: 0 },
 });
 
+/** A participant's gender, age band and status, as codes. */
+const personCodes = {
+  genre: { type: 'string', enum: Object.keys(GENRES) },
+  tranche_age: { type: 'string', enum: Object.keys(TRANCHES_AGE) },
+  statut: { type: 'string', enum: Object.keys(STATUTS) },
+};
+
 const errorBody = (description: string) => ({
   type: 'object',
   description,
@@ -52,6 +59,12 @@ const errorBody = (description: string) => ({
     message: { type: 'string', description: 'explication en français' },
   },
 });
+
+/** A token that is not a helper's. */
+const tokenErrors = {
+  401: errorBody('Jeton absent, invalide ou révoqué'),
+  403: errorBody('Le titulaire du jeton n’est pas médiateur numérique'),
+};
 
 const validationBody = {
   type: 'object',
@@ -108,21 +121,9 @@ const activityBody = {
       description: 'identifiants de personnes que vous suivez',
     },
     nouveau_beneficiaire: {
-      type: 'object',
+      ...beneficiaryJson,
       description:
         'accompagnement individuel : une personne à créer (prénom ou nom au moins). Si des doublons possibles existent, la réponse est 409 : renvoyez avec `doublon`.',
-      properties: {
-        prenom: { type: 'string' },
-        nom: { type: 'string' },
-        telephone: { type: 'string' },
-        sans_telephone: { type: 'boolean' },
-        email: { type: 'string', format: 'email' },
-        annee_naissance: { type: 'integer' },
-        commune_insee: { type: 'string', description: 'code INSEE de la commune de résidence' },
-        genre: { type: 'string', enum: Object.keys(GENRES) },
-        statut: { type: 'string', enum: Object.keys(STATUTS) },
-        notes: { type: 'string' },
-      },
     },
     doublon: {
       type: 'string',
@@ -133,9 +134,7 @@ const activityBody = {
       type: 'object',
       description: 'accompagnement individuel : une personne anonyme',
       properties: {
-        genre: { type: 'string', enum: Object.keys(GENRES) },
-        tranche_age: { type: 'string', enum: Object.keys(TRANCHES_AGE) },
-        statut: { type: 'string', enum: Object.keys(STATUTS) },
+        ...personCodes,
         commune: { type: 'string', description: 'code INSEE ou nom (facultatif)' },
       },
     },
@@ -159,9 +158,7 @@ const participationJson = {
   properties: {
     id: { type: 'string', format: 'uuid' },
     beneficiaire_id: { type: ['string', 'null'], format: 'uuid', description: 'null : participant anonyme' },
-    genre: { type: 'string', enum: Object.keys(GENRES) },
-    tranche_age: { type: 'string', enum: Object.keys(TRANCHES_AGE) },
-    statut: { type: 'string', enum: Object.keys(STATUTS) },
+    ...personCodes,
     commune_insee: { type: ['string', 'null'] },
   },
 };
@@ -203,8 +200,7 @@ const postSchema = {
   response: {
     201: activityJson,
     400: validationBody,
-    401: errorBody('Jeton absent, invalide ou révoqué'),
-    403: errorBody('Le titulaire du jeton n’est pas médiateur numérique'),
+    ...tokenErrors,
     409: {
       type: 'object',
       description: 'La nouvelle personne est peut-être déjà suivie : rien n’a été enregistré',
@@ -245,8 +241,7 @@ const listSchema = {
       },
     },
     400: errorBody('Paramètre invalide'),
-    401: errorBody('Jeton absent, invalide ou révoqué'),
-    403: errorBody('Le titulaire du jeton n’est pas médiateur numérique'),
+    ...tokenErrors,
   },
 } satisfies FastifySchema;
 

@@ -3,12 +3,7 @@ import { allValues, type Fields, lastValue } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { formatDay, parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
-import {
-  type Beneficiary,
-  recentBeneficiaries,
-  searchBeneficiaries,
-  visibleBeneficiaries,
-} from '../beneficiaires/index.ts';
+import { recentBeneficiaries, searchBeneficiaries, visibleBeneficiaries } from '../beneficiaires/index.ts';
 import { type PlaceSummary, placeSummaries } from '../lieux/index.ts';
 import { type Helper, helperPlaces, requireHelper } from '../mediateurs/index.ts';
 import { activitiesCsvStream, activitiesXlsxStream } from './activity-export.ts';
@@ -38,6 +33,7 @@ import {
 import {
   ActivityDetailPage,
   ActivityFormPage,
+  type ActivityFormProps,
   ActivityListPage,
   activityHeading,
   DeleteActivityPage,
@@ -129,16 +125,9 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
 
   // ------------------------------------------------------------ the form
 
-  type FormOptions = {
-    type: TypeActivite;
-    title: string;
-    action: string;
-    values: FormValues;
+  /** The form's page, but the people to offer (read here) and the CSRF token; `searched`: the helper asked for people. */
+  type FormOptions = Omit<ActivityFormProps, 'csrf' | 'errors' | 'people'> & {
     errors?: FieldErrors;
-    places: PlaceSummary[];
-    duplicates?: Beneficiary[];
-    intro?: string | undefined;
-    cancel: string;
     searched?: boolean;
   };
 
@@ -156,17 +145,11 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     return reply.page(
       { title: o.title, hasErrors, status: hasErrors ? 400 : 200, breadcrumbs: CRUMBS },
       <ActivityFormPage
-        type={o.type}
-        title={o.title}
-        action={o.action}
+        {...o}
         csrf={reply.generateCsrf()}
-        values={o.values}
         errors={errors}
-        places={o.places}
         people={{ chosen, matches, recent }}
-        duplicates={o.duplicates}
         intro={intro}
-        cancel={o.cancel}
       />,
     );
   };

@@ -55,19 +55,13 @@ export type ValidationContext = {
 };
 
 /** Anonymous participants of a workshop: a total and how some of them split. */
-export type AnonymousCounts = {
-  total: number;
-  genres: Record<string, number>;
-  tranches_age: Record<string, number>;
-  statuts: Record<string, number>;
-};
+export type AnonymousCounts = z.output<typeof anonymousCounts>;
 
-export type AnonymousPerson = {
-  genre: string;
-  tranche_age: string;
-  statut: string;
-  commune_insee: string | null;
-};
+/** What a participation copies of its person. */
+export type AnonymousPerson = Pick<
+  Selectable<Database['participation']>,
+  'genre' | 'tranche_age' | 'statut' | 'commune_insee'
+>;
 
 /** The columns of `activite` a report's author sets (a form edits them, a check yields them). */
 type ActivityFields = Omit<

@@ -710,10 +710,13 @@ export function activityHeading(a: ActivityDetail['activity']): string {
     : `Accompagnement individuel du ${formatDay(a.date, 'short')}`;
 }
 
-/** "Féminin : 3, Masculin : 1": the codes counted, in the vocabulary's order. */
-function count(vocabulary: Record<string, string>, codes: string[]): string {
+/** "Féminin : 3, Masculin : 1": how participants split by one attribute, in its vocabulary's order. */
+function split(
+  people: ActivityDetail['participations'],
+  { attribute, vocabulary }: (typeof BREAKDOWNS)[number],
+) {
   return Object.entries(vocabulary)
-    .map(([code, text]) => [text, codes.filter((c) => c === code).length] as const)
+    .map(([code, text]) => [text, people.filter((p) => p[attribute] === code).length] as const)
     .filter(([, n]) => n > 0)
     .map(([text, n]) => `${text} : ${n}`)
     .join(', ');
@@ -726,6 +729,7 @@ export function ActivityDetailPage(props: {
   const { activity: a, participations, place } = props.detail;
   const known = participations.filter((p) => p.beneficiaire_id !== null);
   const anonymous = participations.filter((p) => p.beneficiaire_id === null);
+  const [genres, ages, statuts] = BREAKDOWNS.map((b) => split(anonymous, b));
   const where =
     a.canal === 'lieu_activite'
       ? place
@@ -779,16 +783,7 @@ export function ActivityDetailPage(props: {
       )}
       {anonymous.length > 0 ? (
         <p safe>
-          {`${anonymous.length} participant${anonymous.length > 1 ? 's' : ''} anonyme${anonymous.length > 1 ? 's' : ''}. Genre : ${count(
-            GENRES,
-            anonymous.map((p) => p.genre),
-          )}. Âge : ${count(
-            TRANCHES_AGE,
-            anonymous.map((p) => p.tranche_age),
-          )}. Statut : ${count(
-            STATUTS,
-            anonymous.map((p) => p.statut),
-          )}.`}
+          {`${anonymous.length} participant${anonymous.length > 1 ? 's anonymes' : ' anonyme'}. Genre : ${genres}. Âge : ${ages}. Statut : ${statuts}.`}
         </p>
       ) : (
         ''

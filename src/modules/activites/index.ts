@@ -32,9 +32,7 @@ export {
   MATERIELS,
   STRUCTURES_REDIRECTION,
   THEMATIQUES,
-  TRANCHES_DUREE,
   TYPES_ACTIVITE,
-  trancheDuree,
 } from './vocabulary.ts';
 
 /** Helpers' activity reports: recording them (forms and API), listing and exporting them. */
