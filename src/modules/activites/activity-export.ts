@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { PassThrough, Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type ExcelJS from 'exceljs';
-import { csvStream, csvText } from '../../platform/csv.ts';
+import { csvStream } from '../../platform/csv.ts';
 import { labelOf, labelsOf } from '../../platform/forms.ts';
 import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { findCommune } from '../territoires/index.ts';
@@ -80,18 +80,9 @@ const CSV_OPTIONS = {
 
 /**
  * CSV for spreadsheets set up in French: UTF-8 with a byte-order mark, `;` between fields
- * (what a French Excel expects on opening), ISO dates.
- */
-export function activitiesCsv(rows: ExportRow[]): string {
-  return `\uFEFF${csvText(
-    rows.map((r) => exportCells(r, 'text')),
-    CSV_OPTIONS,
-  )}`;
-}
-
-/**
- * The same CSV as a stream, from rows read page by page: what sits in memory is a page and
- * the stream's buffers, whatever the size (the pipeline waits for the client to read).
+ * (what a French Excel expects on opening), ISO dates. Streamed from rows read page by page:
+ * what sits in memory is a page and the stream's buffers, whatever the size (the pipeline
+ * waits for the client to read).
  */
 export function activitiesCsvStream(rows: AsyncIterable<ExportRow> | Iterable<ExportRow>): Readable {
   const cells = async function* () {

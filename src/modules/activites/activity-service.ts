@@ -387,12 +387,7 @@ export async function findOwnActivity(
 }
 
 /** Where and how long the helper's last report was: the next one starts from there. */
-export async function lastReportDefaults(
-  db: Db,
-  helper: Helper,
-): Promise<
-  { canal: string; lieu_id: string | null; duree_min: number; commune_insee: string | null } | undefined
-> {
+export function lastReportDefaults(db: Db, helper: Helper) {
   return db
     .selectFrom('activite')
     .select(['canal', 'lieu_id', 'duree_min', 'commune_insee'])
@@ -454,18 +449,10 @@ function ownFiltered(db: Db, helper: Helper, f: ActivityFilters) {
   return q;
 }
 
-export type ListedActivity = Pick<
-  Activity,
-  'id' | 'type' | 'date' | 'duree_min' | 'canal' | 'lieu_id' | 'commune_insee' | 'thematiques' | 'titre'
-> & { participants: number; person: string | null; place: string | null };
+export type ListedActivity = Awaited<ReturnType<typeof listActivities>>['rows'][number];
 
 /** One page of the helper's reports, most recent first, with the total. */
-export async function listActivities(
-  db: Db,
-  helper: Helper,
-  f: ActivityFilters,
-  page: number,
-): Promise<{ rows: ListedActivity[]; total: number }> {
+export async function listActivities(db: Db, helper: Helper, f: ActivityFilters, page: number) {
   const { total } = await ownFiltered(db, helper, f)
     .select((eb) => eb.fn.countAll<number>().as('total'))
     .executeTakeFirstOrThrow();

@@ -391,8 +391,6 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
   const v = props.values;
   const e = props.errors;
   const participant = lastValue(v.participant);
-  const selected = lastValue(v.beneficiaires) ?? '';
-  const groups = peopleOptions(props.people);
   const choice = (value: string, text: string, safeBody: JSX.Element) => (
     <div class="participant-choice">
       <div class="checkbox">
@@ -423,27 +421,15 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
         'existant',
         'Une personne déjà suivie',
         <>
-          <div class={e.beneficiaires ? 'field field--error' : 'field'}>
-            <label for={fieldId('beneficiaires')}>Personne</label>
-            <FieldMessages id={fieldId('beneficiaires')} error={e.beneficiaires} />
-            <select
-              id={fieldId('beneficiaires')}
-              name="beneficiaires"
-              aria-invalid={e.beneficiaires ? 'true' : undefined}
-              aria-describedby={e.beneficiaires ? `${fieldId('beneficiaires')}-erreur` : undefined}
-            >
-              <option value="">— Choisir —</option>
-              {groups.map((g) => (
-                <optgroup label={g.group}>
-                  {g.list.map((p) => (
-                    <option value={p.id} selected={p.id === selected} safe>
-                      {personChoiceLabel(p)}
-                    </option>
-                  ))}
-                </optgroup>
-              ))}
-            </select>
-          </div>
+          <Select
+            {...bound(props, 'beneficiaires')}
+            label="Personne"
+            options={[{ value: '', label: '— Choisir —' }]}
+            groups={peopleOptions(props.people).map((g) => ({
+              label: g.group,
+              options: g.list.map((p) => ({ value: p.id, label: personChoiceLabel(p) })),
+            }))}
+          />
           <SearchPeople values={v} people={props.people} />
         </>,
       )}

@@ -121,10 +121,17 @@ export function TextArea(props: Omit<FieldProps, 'type'> & { rows?: number }): J
   );
 }
 
-/** A labelled drop-down list, wired like `Field`. */
+type Option = { value: string; label: string };
+
+/** A labelled drop-down list, wired like `Field`; `groups` follow the options, each under its label. */
 export function Select(
-  props: Omit<FieldProps, 'type'> & { options: { value: string; label: string }[] },
+  props: Omit<FieldProps, 'type'> & { options: Option[]; groups?: { label: string; options: Option[] }[] },
 ): JSX.Element {
+  const option = (o: Option) => (
+    <option value={o.value} selected={o.value === text(props.value)} safe>
+      {o.label}
+    </option>
+  );
   return (
     <FieldFrame props={props}>
       <select
@@ -133,10 +140,9 @@ export function Select(
         aria-describedby={describedBy(props)}
         aria-invalid={props.error ? 'true' : undefined}
       >
-        {props.options.map((o) => (
-          <option value={o.value} selected={o.value === text(props.value)} safe>
-            {o.label}
-          </option>
+        {props.options.map(option)}
+        {(props.groups ?? []).map((g) => (
+          <optgroup label={g.label}>{g.options.map(option)}</optgroup>
         ))}
       </select>
     </FieldFrame>
