@@ -4,7 +4,7 @@ import type { RouteContext } from '../../platform/module.ts';
 import { formatDay, parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { recentBeneficiaries, searchBeneficiaries, visibleBeneficiaries } from '../beneficiaires/index.ts';
-import { type PlaceSummary, placeSummaries } from '../lieux/index.ts';
+import type { PlaceSummary } from '../lieux/index.ts';
 import { type Helper, helperPlaces, requireHelper } from '../mediateurs/index.ts';
 import { activitiesCsvStream, activitiesXlsxStream } from './activity-export.ts';
 import {
@@ -28,6 +28,7 @@ import {
   PAGE_SIZE,
   parseFilters,
   recordActivity,
+  reportPlaces,
   updateActivity,
 } from './activity-service.ts';
 import {
@@ -234,21 +235,12 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     return { helper, places, detail };
   }
 
-  /** The form that changes a report: the helper's places, and the report's own if they have left it since. */
-  const editForm = async ({
-    places,
-    detail: { activity },
-  }: {
-    places: PlaceSummary[];
-    detail: ActivityDetail;
-  }) => ({
+  /** The form that changes a report. */
+  const editForm = async ({ helper, detail: { activity } }: { helper: Helper; detail: ActivityDetail }) => ({
     type: activity.type,
     title: `Modifier : ${activityHeading(activity)}`,
     action: `/activites/${activity.id}/modifier`,
-    places:
-      activity.lieu_id && !places.some((p) => p.id === activity.lieu_id)
-        ? [...places, ...(await placeSummaries(db, [activity.lieu_id]))]
-        : places,
+    places: await reportPlaces(db, helper, activity.lieu_id),
     cancel: `/activites/${activity.id}`,
   });
 

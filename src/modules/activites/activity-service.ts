@@ -50,20 +50,28 @@ type Refusal =
   /** The new person may be someone the helper already follows: they choose, then send again. */
   | { ok: false; duplicates: Beneficiary[] };
 
-/** What the schema needs to know about this helper today. */
-export async function validationContext(
+/** The helper's places; a report being changed keeps its own even when they have left it since. */
+export async function reportPlaces(
   db: Db,
   helper: Helper,
-  /** A report being changed keeps its place even when the helper has left it since. */
   keptPlaceId?: string | null,
-): Promise<ValidationContext & { placeList: PlaceSummary[] }> {
-  const placeList = await helperPlaces(db, helper.userId);
-  if (keptPlaceId && !placeList.some((p) => p.id === keptPlaceId))
-    placeList.push(...(await placeSummaries(db, [keptPlaceId])));
+): Promise<PlaceSummary[]> {
+  const places = await helperPlaces(db, helper.userId);
+  if (keptPlaceId && !places.some((p) => p.id === keptPlaceId))
+    places.push(...(await placeSummaries(db, [keptPlaceId])));
+  return places;
+}
+
+/** What the schema needs to know about this helper today. */
+async function validationContext(
+  db: Db,
+  helper: Helper,
+  keptPlaceId?: string | null,
+): Promise<ValidationContext> {
+  const places = await reportPlaces(db, helper, keptPlaceId);
   return {
     today: parisToday(),
-    places: new Map(placeList.map((p) => [p.id, p])),
-    placeList,
+    places: new Map(places.map((p) => [p.id, p])),
     visible: (ids) => visibleIds(db, helper, ids),
   };
 }
@@ -200,17 +208,27 @@ async function duplicatesToConfirm(db: Db, helper: Helper, input: ActivityInput)
   return findDuplicates(db, helper, input.nouveau_beneficiaire);
 }
 
-/** The activity's columns and its participation rows: known people as they are on its date. */
-function rowsOf(input: ActivityInput, known: string[], people: Map<string, PersonAttributes>) {
-  const rows: (AnonymousPerson & { beneficiaire_id: string | null })[] = known.map((id) => ({
-    beneficiaire_id: id,
-    ...snapshotOf(people.get(id)!, input.date),
-  }));
+/** The columns of report `activity` and its participation rows: known people as they are on its date. */
+function rowsOf(
+  input: ActivityInput,
+  known: string[],
+  people: Map<string, PersonAttributes>,
+  activity: { id: string; collectivite_id: number },
+) {
   const anonymous: AnonymousPerson[] = [
     ...(input.anonyme ? [input.anonyme] : []),
     ...(input.anonymes ? expandAnonymous(input.anonymes) : []),
   ];
-  for (const person of anonymous) rows.push({ beneficiaire_id: null, ...person });
+  const rows = [
+    ...known.map((id) => ({ beneficiaire_id: id, ...snapshotOf(people.get(id)!, input.date) })),
+    ...anonymous.map((person) => ({ beneficiaire_id: null, ...person })),
+  ].map((r) => ({
+    ...r,
+    id: randomUUID(),
+    activite_id: activity.id,
+    collectivite_id: activity.collectivite_id,
+    date: input.date,
+  }));
   const { type, beneficiaires, nouveau_beneficiaire, nouveau_confirme, anonyme, anonymes, ...columns } =
     input;
   // At home: the activity took place in the person's commune, when known.
@@ -225,18 +243,14 @@ async function rewrite(trx: Db, helper: Helper, input: ActivityInput, existing: 
   const known = [...input.beneficiaires];
   if (input.nouveau_beneficiaire)
     known.push(await createBeneficiary(trx, helper, input.nouveau_beneficiaire));
-  const { values, rows } = rowsOf(input, known, await personAttributes(trx, known));
+  const { values, rows } = rowsOf(input, known, await personAttributes(trx, known), existing);
   await trx
     .updateTable('activite')
     .set({ ...values, updated_at: new Date() })
     .where('id', '=', id)
     .execute();
   await trx.deleteFrom('participation').where('activite_id', '=', id).execute();
-  if (rows.length > 0)
-    await trx
-      .insertInto('participation')
-      .values(rows.map((r) => ({ ...r, activite_id: id, collectivite_id: collectiviteId, date: input.date })))
-      .execute();
+  if (rows.length > 0) await trx.insertInto('participation').values(rows).execute();
   // Which fields changed, never their values.
   const champs = (Object.keys(values) as (keyof typeof values)[]).filter(
     (k) => JSON.stringify(existing[k]) !== JSON.stringify(values[k]),
@@ -258,23 +272,19 @@ async function rewrite(trx: Db, helper: Helper, input: ActivityInput, existing: 
  */
 async function insertReport(db: Db, helper: Helper, input: ActivityInput): Promise<StoredActivity> {
   const people = input.beneficiaires.length > 0 ? await personAttributes(db, input.beneficiaires) : new Map();
-  const { values, rows } = rowsOf(input, input.beneficiaires, people);
   const id = randomUUID();
   const collectiviteId = helper.collectiviteId;
+  const { values, rows: participations } = rowsOf(input, input.beneficiaires, people, {
+    id,
+    collectivite_id: collectiviteId,
+  });
   const journal = auditRow({
     actor: helper.actor,
     action: 'activite.create',
     collectiviteId,
     subject: { type: 'activite', id },
-    details: { type: input.type, participants: rows.length },
+    details: { type: input.type, participants: participations.length },
   });
-  const participations = rows.map((r) => ({
-    ...r,
-    id: randomUUID(),
-    activite_id: id,
-    collectivite_id: collectiviteId,
-    date: input.date,
-  }));
   const written = db
     .with('a', (w) =>
       w
@@ -289,30 +299,30 @@ async function insertReport(db: Db, helper: Helper, input: ActivityInput): Promi
         .returningAll(),
     )
     .with('j', (w) => w.insertInto('audit_event').values(journal).returning('id'));
-  const stored =
-    participations.length > 0
-      ? await written
-          .with('p', (w) => w.insertInto('participation').values(participations).returningAll())
-          .selectFrom('a')
-          .selectAll('a')
-          .select(
-            sql<Participation[]>`(select json_agg(p order by p.beneficiaire_id is null, p.id) from p)`.as(
-              'participations',
-            ),
-          )
-          .executeTakeFirstOrThrow()
-      : {
-          ...(await written.selectFrom('a').selectAll('a').executeTakeFirstOrThrow()),
-          participations: [],
-        };
-  return stored;
+  return participations.length > 0
+    ? await written
+        .with('p', (w) => w.insertInto('participation').values(participations).returningAll())
+        .selectFrom('a')
+        .selectAll('a')
+        .select(
+          sql<Participation[]>`(select json_agg(p order by p.beneficiaire_id is null, p.id) from p)`.as(
+            'participations',
+          ),
+        )
+        .executeTakeFirstOrThrow()
+    : {
+        ...(await written.selectFrom('a').selectAll('a').executeTakeFirstOrThrow()),
+        participations: [],
+      };
 }
 
 /** Many new reports in a few statements, journaled as one event that names each of them. */
 async function writeMany(trx: Db, helper: Helper, inputs: ActivityInput[]): Promise<string[]> {
   const people = await personAttributes(trx, [...new Set(inputs.flatMap((i) => i.beneficiaires))]);
   const ids = inputs.map(() => randomUUID());
-  const prepared = inputs.map((input) => rowsOf(input, input.beneficiaires, people));
+  const prepared = inputs.map((input, i) =>
+    rowsOf(input, input.beneficiaires, people, { id: ids[i]!, collectivite_id: helper.collectiviteId }),
+  );
   const base = { collectivite_id: helper.collectiviteId, mediateur_id: helper.userId };
   for (let i = 0; i < inputs.length; i += 500)
     await trx
@@ -323,14 +333,7 @@ async function writeMany(trx: Db, helper: Helper, inputs: ActivityInput[]): Prom
           .map((input, j) => ({ ...prepared[i + j]!.values, ...base, id: ids[i + j]!, type: input.type })),
       )
       .execute();
-  const participations = prepared.flatMap(({ rows }, i) =>
-    rows.map((r) => ({
-      ...r,
-      activite_id: ids[i]!,
-      collectivite_id: helper.collectiviteId,
-      date: inputs[i]!.date,
-    })),
-  );
+  const participations = prepared.flatMap(({ rows }) => rows);
   for (let i = 0; i < participations.length; i += 1000)
     await trx
       .insertInto('participation')
