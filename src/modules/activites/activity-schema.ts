@@ -416,9 +416,6 @@ export function formValuesFrom(body: unknown): FormValues {
   return values;
 }
 
-/** The form's preset durations, and the field for any other. */
-export const DURATION_FIELD = 'duree';
-
 const prefixed = (values: FormValues, prefix: string) => {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(values))
@@ -436,7 +433,7 @@ const prefixed = (values: FormValues, prefix: string) => {
 export function rawFromForm(values: FormValues): Record<string, unknown> {
   const type = lastValue(values.type);
   const canal = lastValue(values.canal);
-  const duree = lastValue(values[DURATION_FIELD]);
+  const duree = lastValue(values.duree);
   const oriente = lastValue(values.oriente);
   const raw: Record<string, unknown> = {
     type,
@@ -480,7 +477,7 @@ export function rawFromForm(values: FormValues): Record<string, unknown> {
 export function formErrors(errors: ActivityErrors): ActivityErrors {
   const out: ActivityErrors = {};
   for (const [key, message] of Object.entries(errors)) {
-    out[key === 'duree_min' ? DURATION_FIELD : key] ??= message;
+    out[key === 'duree_min' ? 'duree' : key] ??= message;
   }
   return out;
 }

@@ -523,24 +523,14 @@ export async function filterChoices(db: Db, helper: Helper) {
 }
 
 /** One row of the exports: one participation of one report. */
-export type ExportRow = {
+export type ExportRow = Omit<
+  Activity,
+  'id' | 'collectivite_id' | 'mediateur_id' | 'lieu_id' | 'notes' | 'created_at' | 'updated_at'
+> & {
   activite_id: string;
-  date: string;
-  type: string;
   participants: number;
-  canal: string;
   lieu: PlaceSummary | null;
-  commune_insee: string | null;
-  duree_min: number;
-  titre: string | null;
-  materiels: string[];
-  thematiques: string[];
-  demarches: string[];
-  autonomie: string | null;
-  niveau: string | null;
-  oriente: boolean;
-  orientation: string | null;
-  beneficiaire: { commune_insee: string | null; genre: string; tranche_age: string; statut: string };
+  beneficiaire: Pick<Participation, 'commune_insee' | 'genre' | 'tranche_age' | 'statut'>;
 };
 
 /** Reports read per page by the exports: their rows alone sit in memory. */

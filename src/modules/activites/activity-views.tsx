@@ -7,8 +7,8 @@ import {
   Field,
   type FieldErrors,
   FieldMessages,
+  Flash,
   fieldId,
-  Notice,
   Select,
   safeNumber,
   TextArea,
@@ -45,15 +45,6 @@ import {
 // ---------------------------------------------------------------- formatting
 
 const communeLabel = (code: string | null) => territoryCommuneLabel(code) ?? '';
-
-function Flash({ message }: { message: string | undefined }): JSX.Element {
-  if (!message) return '';
-  return (
-    <Notice kind="success">
-      <p safe>{message}</p>
-    </Notice>
-  );
-}
 
 // ---------------------------------------------------------------- small form parts
 
@@ -146,6 +137,12 @@ export function listQuery(filters: ActivityFilters, page?: number): string {
   return text ? `?${text}` : '';
 }
 
+/** A filter's choices, after the blank one that filters nothing. */
+const anyOf = (all: string, options: { value: string; label: string }[]) => [
+  { value: '', label: all },
+  ...options,
+];
+
 export function ActivityListPage(props: {
   rows: ListedActivity[];
   total: number;
@@ -175,44 +172,39 @@ export function ActivityListPage(props: {
       <form method="get" action="/activites" class="activity-filters">
         <Field name="du" label="Du" type="date" value={f.du} />
         <Field name="au" label="Au" type="date" value={f.au} />
-        <Select
-          name="type"
-          label="Type"
-          value={f.type ?? ''}
-          options={vocabularyOptions(TYPES_ACTIVITE, 'Tous')}
-        />
+        <Select name="type" label="Type" value={f.type} options={vocabularyOptions(TYPES_ACTIVITE, 'Tous')} />
         <Select
           name="thematique"
           label="Thématique"
-          value={f.thematique ?? ''}
+          value={f.thematique}
           options={vocabularyOptions(THEMATIQUES, 'Toutes')}
         />
         <Select
           name="lieu"
           label="Lieu d’activité"
-          value={f.lieu ?? ''}
-          options={[
-            { value: '', label: 'Tous' },
-            ...props.choices.places.map((p) => ({ value: p.id, label: p.nom })),
-          ]}
+          value={f.lieu}
+          options={anyOf(
+            'Tous',
+            props.choices.places.map((p) => ({ value: p.id, label: p.nom })),
+          )}
         />
         <Select
           name="commune"
           label="Commune"
-          value={f.commune ?? ''}
-          options={[
-            { value: '', label: 'Toutes' },
-            ...props.choices.communes.map((c) => ({ value: c.code, label: `${c.name} (${c.code})` })),
-          ]}
+          value={f.commune}
+          options={anyOf(
+            'Toutes',
+            props.choices.communes.map((c) => ({ value: c.code, label: `${c.name} (${c.code})` })),
+          )}
         />
         <Select
           name="beneficiaire"
           label="Personne"
-          value={f.beneficiaire ?? ''}
-          options={[
-            { value: '', label: 'Toutes' },
-            ...props.choices.people.map((p) => ({ value: p.id, label: displayNameOf(p) })),
-          ]}
+          value={f.beneficiaire}
+          options={anyOf(
+            'Toutes',
+            props.choices.people.map((p) => ({ value: p.id, label: displayNameOf(p) })),
+          )}
         />
         <div class="button-group">
           <button type="submit" class="button button--secondary">

@@ -22,7 +22,6 @@ export {
   participationSource,
   participationsBefore,
   participationsBeforeDay,
-  type ReportSelection,
 } from './participants.ts';
 export { DEMO_HELPER_EMAIL } from './seed.ts';
 export {

@@ -259,6 +259,16 @@ export function Notice({
   );
 }
 
+/** The confirmation of what was just done (a page reached after a redirection), or nothing. */
+export function Flash({ message }: { message: string | undefined }): JSX.Element {
+  if (!message) return '';
+  return (
+    <Notice kind="success">
+      <p safe>{message}</p>
+    </Notice>
+  );
+}
+
 export type Crumb = { href: string; label: string };
 
 export function Breadcrumbs({ items }: { items: Crumb[] }): JSX.Element {
