@@ -219,20 +219,22 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
 
   // ------------------------------------------------------------ one report
 
-  /** The helper's report named in the address, after their places (else a 404 or a redirection). */
-  async function ownReport(
-    request: FastifyRequest<Report>,
-    reply: FastifyReply,
-  ): Promise<{ helper: Helper; places: PlaceSummary[]; detail: ActivityDetail } | undefined> {
-    const helper = requireHelper(request.actor);
-    const places = await placesOrRedirect(helper, reply);
-    if (!places) return undefined;
-    const detail = await findOwnActivity(db, helper, request.params.activite);
-    if (!detail) {
-      await reply.callNotFound();
-      return undefined;
-    }
-    return { helper, places, detail };
+  type Found = { helper: Helper; places: PlaceSummary[]; detail: ActivityDetail };
+
+  /** A route of the helper's report named in the address: found after their places, else a 404 or a redirection. */
+  function reportRoute(
+    method: 'get' | 'post',
+    url: string,
+    handle: (found: Found, reply: FastifyReply, request: FastifyRequest<Report>) => Promise<unknown>,
+  ): void {
+    app[method]<Report>(url, { config: { access: { helperOf: 'activite' } } }, async (request, reply) => {
+      const helper = requireHelper(request.actor);
+      const places = await placesOrRedirect(helper, reply);
+      if (!places) return reply;
+      const detail = await findOwnActivity(db, helper, request.params.activite);
+      if (!detail) return reply.callNotFound();
+      return handle({ helper, places, detail }, reply, request);
+    });
   }
 
   /** The form that changes a report. */
@@ -244,89 +246,53 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     cancel: `/activites/${activity.id}`,
   });
 
-  app.get<Report>(
-    '/activites/:activite',
-    { config: { access: { helperOf: 'activite' } } },
-    async (request, reply) => {
-      const found = await ownReport(request, reply);
-      if (!found) return reply;
-      return reply.page(
-        { title: activityHeading(found.detail.activity), breadcrumbs: CRUMBS },
-        <ActivityDetailPage detail={found.detail} flash={flashOf(request)} />,
-      );
-    },
-  );
+  reportRoute('get', '/activites/:activite', async (found, reply, request) => {
+    return reply.page(
+      { title: activityHeading(found.detail.activity), breadcrumbs: CRUMBS },
+      <ActivityDetailPage detail={found.detail} flash={flashOf(request)} />,
+    );
+  });
 
-  app.get<Report>(
-    '/activites/:activite/modifier',
-    { config: { access: { helperOf: 'activite' } } },
-    async (request, reply) => {
-      const found = await ownReport(request, reply);
-      if (!found) return reply;
-      const { activity, participations } = found.detail;
-      return renderForm(reply, found.helper, {
-        ...(await editForm(found)),
-        values: formValuesOfActivity(activity, participations),
-      });
-    },
-  );
+  reportRoute('get', '/activites/:activite/modifier', async (found, reply) => {
+    const { activity, participations } = found.detail;
+    return renderForm(reply, found.helper, {
+      ...(await editForm(found)),
+      values: formValuesOfActivity(activity, participations),
+    });
+  });
 
-  app.post<Report>(
-    '/activites/:activite/modifier',
-    { config: { access: { helperOf: 'activite' } } },
-    async (request, reply) => {
-      const found = await ownReport(request, reply);
-      if (!found) return reply;
-      const { activity } = found.detail;
-      const values = { ...formValuesFrom(request.body), type: activity.type };
-      const form = { ...(await editForm(found)), values };
-      const save = (raw: Record<string, unknown>) => updateActivity(db, found.helper, activity.id, raw);
-      return submitted(reply, found.helper, form, save, 'modifie');
-    },
-  );
+  reportRoute('post', '/activites/:activite/modifier', async (found, reply, request) => {
+    const { activity } = found.detail;
+    const values = { ...formValuesFrom(request.body), type: activity.type };
+    const form = { ...(await editForm(found)), values };
+    const save = (raw: Record<string, unknown>) => updateActivity(db, found.helper, activity.id, raw);
+    return submitted(reply, found.helper, form, save, 'modifie');
+  });
 
-  app.get<Report>(
-    '/activites/:activite/dupliquer',
-    { config: { access: { helperOf: 'activite' } } },
-    async (request, reply) => {
-      const found = await ownReport(request, reply);
-      if (!found) return reply;
-      const { activity, participations } = found.detail;
-      const values = formValuesOfActivity(activity, participations, { today: parisToday() });
-      if (!found.places.some((p) => p.id === values.lieu_id)) values.lieu_id = found.places[0]!.id;
-      return renderForm(reply, found.helper, {
-        ...newForm(activity.type, found.places),
-        values,
-        cancel: `/activites/${activity.id}`,
-        intro:
-          activity.type === 'collectif'
-            ? `Copie de l’atelier du ${formatDay(activity.date, 'short')}, datée d’aujourd’hui, avec ses participants : décochez les absents et ajustez le nombre d’anonymes.`
-            : `Copie du compte rendu du ${formatDay(activity.date, 'short')}, datée d’aujourd’hui : choisissez la personne accompagnée.`,
-      });
-    },
-  );
+  reportRoute('get', '/activites/:activite/dupliquer', async (found, reply) => {
+    const { activity, participations } = found.detail;
+    const values = formValuesOfActivity(activity, participations, { today: parisToday() });
+    if (!found.places.some((p) => p.id === values.lieu_id)) values.lieu_id = found.places[0]!.id;
+    return renderForm(reply, found.helper, {
+      ...newForm(activity.type, found.places),
+      values,
+      cancel: `/activites/${activity.id}`,
+      intro:
+        activity.type === 'collectif'
+          ? `Copie de l’atelier du ${formatDay(activity.date, 'short')}, datée d’aujourd’hui, avec ses participants : décochez les absents et ajustez le nombre d’anonymes.`
+          : `Copie du compte rendu du ${formatDay(activity.date, 'short')}, datée d’aujourd’hui : choisissez la personne accompagnée.`,
+    });
+  });
 
-  app.get<Report>(
-    '/activites/:activite/supprimer',
-    { config: { access: { helperOf: 'activite' } } },
-    async (request, reply) => {
-      const found = await ownReport(request, reply);
-      if (!found) return reply;
-      return reply.page(
-        { title: 'Supprimer ce compte rendu', breadcrumbs: CRUMBS },
-        <DeleteActivityPage detail={found.detail} csrf={reply.generateCsrf()} />,
-      );
-    },
-  );
+  reportRoute('get', '/activites/:activite/supprimer', async (found, reply) => {
+    return reply.page(
+      { title: 'Supprimer ce compte rendu', breadcrumbs: CRUMBS },
+      <DeleteActivityPage detail={found.detail} csrf={reply.generateCsrf()} />,
+    );
+  });
 
-  app.post<Report>(
-    '/activites/:activite/supprimer',
-    { config: { access: { helperOf: 'activite' } } },
-    async (request, reply) => {
-      const found = await ownReport(request, reply);
-      if (!found) return reply;
-      await deleteActivity(db, found.helper, found.detail.activity.id);
-      return reply.redirect('/activites?ok=supprime', 303);
-    },
-  );
+  reportRoute('post', '/activites/:activite/supprimer', async (found, reply) => {
+    await deleteActivity(db, found.helper, found.detail.activity.id);
+    return reply.redirect('/activites?ok=supprime', 303);
+  });
 }
