@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { z } from 'zod';
 import { codes } from '../../platform/forms.ts';
+import { errorBody } from '../../platform/http/api-docs.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { isCalendarDay } from '../../platform/paris-time.ts';
 import { beneficiaryJson, GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
@@ -49,16 +50,6 @@ const personCodes = {
   tranche_age: { type: 'string', enum: Object.keys(TRANCHES_AGE) },
   statut: { type: 'string', enum: Object.keys(STATUTS) },
 };
-
-const errorBody = (description: string) => ({
-  type: 'object',
-  description,
-  required: ['error', 'message'],
-  properties: {
-    error: { type: 'string' },
-    message: { type: 'string', description: 'explication en français' },
-  },
-});
 
 /** A token that is not a helper's. */
 const tokenErrors = {

@@ -403,15 +403,9 @@ export function lastReportDefaults(db: Db, helper: Helper) {
 
 // ---------------------------------------------------------------- lists and exports
 
-export type ActivityFilters = {
-  du?: string;
-  au?: string;
-  type?: TypeActivite;
-  thematique?: string;
-  lieu?: string;
-  commune?: string;
-  beneficiaire?: string;
-};
+/** The filters of a list, as its address names them. */
+export const FILTER_KEYS = ['du', 'au', 'type', 'thematique', 'lieu', 'commune', 'beneficiaire'] as const;
+export type ActivityFilters = Partial<Record<(typeof FILTER_KEYS)[number], string>> & { type?: TypeActivite };
 
 export const PAGE_SIZE = 25;
 
@@ -665,25 +659,15 @@ export async function apiActivities(
     .executeTakeFirstOrThrow();
   const items = await ownFiltered(db, helper, f)
     .selectAll('a')
+    .select(
+      sql<Participation[]>`coalesce((select json_agg(p order by p.beneficiaire_id is null, p.id)
+        from participation p where p.activite_id = a.id), '[]')`.as('participations'),
+    )
     .orderBy('a.date', 'desc')
     .orderBy('a.created_at', 'desc')
     .orderBy('a.id')
     .limit(limit)
     .offset((page - 1) * limit)
     .execute();
-  const ids = items.map((a) => a.id);
-  const participations =
-    ids.length === 0
-      ? []
-      : await db
-          .selectFrom('participation')
-          .selectAll()
-          .where('activite_id', '=', sql<string>`any(${ids}::uuid[])`)
-          .orderBy(sql`beneficiaire_id is null`)
-          .orderBy('id')
-          .execute();
-  return {
-    total,
-    items: items.map((a) => ({ ...a, participations: participations.filter((p) => p.activite_id === a.id) })),
-  };
+  return { total, items };
 }

@@ -28,7 +28,12 @@ import {
 import type { PlaceSummary } from '../lieux/index.ts';
 import { communeLabel as territoryCommuneLabel } from '../territoires/index.ts';
 import { BREAKDOWNS, type FormValues } from './activity-schema.ts';
-import type { ActivityDetail, ActivityFilters, ListedActivity } from './activity-service.ts';
+import {
+  type ActivityDetail,
+  type ActivityFilters,
+  FILTER_KEYS,
+  type ListedActivity,
+} from './activity-service.ts';
 import {
   AUTONOMIES,
   CANAUX,
@@ -122,8 +127,6 @@ function CountInput(props: { name: string; label: string; value: string | undefi
 }
 
 // ---------------------------------------------------------------- the list
-
-const FILTER_KEYS = ['du', 'au', 'type', 'thematique', 'lieu', 'commune', 'beneficiaire'] as const;
 
 /** The list's address with these filters (and page). */
 export function listQuery(filters: ActivityFilters, page?: number): string {

@@ -20,7 +20,6 @@ export const CANAUX = {
   distance: 'À distance',
   autre_lieu: 'Autre lieu',
 } as const satisfies Vocabulary<string>;
-export type Canal = keyof typeof CANAUX;
 
 export const DUREES_PRESETS = [15, 30, 45, 60, 90, 120] as const;
 
