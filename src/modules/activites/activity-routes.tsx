@@ -17,7 +17,6 @@ import {
 } from './activity-schema.ts';
 import {
   type ActivityDetail,
-  countExportRows,
   deleteActivity,
   exportRowStream,
   filterChoices,
@@ -82,9 +81,8 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
   app.get<Page>('/activites', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     if (!(await placesOrRedirect(helper, reply))) return reply;
-    const query = request.query;
-    const filters = parseFilters(query);
-    const page = Math.max(1, Math.min(100_000, Math.trunc(Number(query.page)) || 1));
+    const filters = parseFilters(request.query);
+    const page = Math.max(1, Math.min(100_000, Math.trunc(Number(request.query.page)) || 1));
     const [list, choices] = await Promise.all([
       listActivities(db, helper, filters, page),
       filterChoices(db, helper),
@@ -107,7 +105,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
       const helper = requireHelper(request.actor);
       const filters = parseFilters(request.query);
       // Journaled before the first byte leaves; the rows then stream page by page.
-      await journalExport(db, helper, format, filters, await countExportRows(db, helper, filters));
+      await journalExport(db, helper, format, filters);
       const rows = exportRowStream(db, helper, filters);
       const body = format === 'csv' ? activitiesCsvStream(rows) : activitiesXlsxStream(rows);
       const name = `comptes-rendus-${parisToday()}.${format}`;

@@ -243,8 +243,6 @@ const rawActivity = z.object({
 
 type RawActivity = z.output<typeof rawActivity>;
 
-const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
-
 /** The schema of a report, for this helper today. Parse it with `safeParseAsync`. */
 export function activitySchema(ctx: ValidationContext) {
   return rawActivity
@@ -302,7 +300,7 @@ export function activitySchema(ctx: ValidationContext) {
           );
         const total = a.anonymes?.total ?? 0;
         for (const { key, by } of BREAKDOWNS) {
-          const assigned = a.anonymes ? sum(a.anonymes[key]) : 0;
+          const assigned = Object.values(a.anonymes?.[key] ?? {}).reduce((x, y) => x + y, 0);
           if (assigned > total)
             add(
               `anonymes.${key}`,

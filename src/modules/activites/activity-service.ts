@@ -631,18 +631,12 @@ export async function countExportRows(db: Db, helper: Helper, f: ActivityFilters
 }
 
 /** Records that the helper exported their reports: the filter and how many rows left. */
-export async function journalExport(
-  db: Db,
-  helper: Helper,
-  format: 'csv' | 'xlsx',
-  f: ActivityFilters,
-  rows: number,
-): Promise<void> {
+export async function journalExport(db: Db, helper: Helper, format: 'csv' | 'xlsx', f: ActivityFilters) {
   await audit(db, {
     actor: helper.actor,
     action: 'activites.export',
     collectiviteId: helper.collectiviteId,
-    details: { format, filtre: f, lignes: rows },
+    details: { format, filtre: f, lignes: await countExportRows(db, helper, f) },
   });
 }
 

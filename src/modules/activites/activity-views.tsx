@@ -63,16 +63,10 @@ const bound = (props: FormState, name: string) => ({
   error: props.errors[name],
 });
 
+type ChoiceProps = Omit<Parameters<typeof ChoiceGroup>[0], 'type' | 'checked'>;
+
 /** A group of radio buttons, with its legend, error, and options inline or stacked. */
-function Radios(props: {
-  name: string;
-  legend: string;
-  options: { value: string; label: string }[];
-  value: string | undefined;
-  error?: string | undefined;
-  inline?: boolean;
-  hint?: string;
-}): JSX.Element {
+function Radios(props: ChoiceProps & { value: string | undefined; inline?: boolean }): JSX.Element {
   return (
     <ChoiceGroup
       type="radio"
@@ -84,17 +78,7 @@ function Radios(props: {
 }
 
 /** Checkboxes, with the boxes ticked and the error of the form, in columns where there is room. */
-function Checkboxes({
-  form,
-  ...props
-}: {
-  form: FormState;
-  name: string;
-  legend: string;
-  options: { value: string; label: string }[];
-  hint?: string | undefined;
-  className?: string;
-}): JSX.Element {
+function Checkboxes({ form, ...props }: Omit<ChoiceProps, 'error'> & { form: FormState }): JSX.Element {
   return (
     <ChoiceGroup
       type="checkbox"
