@@ -6,14 +6,8 @@ import { rollupMigrations } from './rollup.ts';
 import { seedActivites } from './seed.ts';
 import { activitesMigrations } from './tables.ts';
 
-export { activitiesCsv, activitiesCsvStream, writeActivitiesXlsx } from './activity-export.ts';
-export {
-  EXPORT_PAGE,
-  type ExportRow,
-  exportRowStream,
-  exportRows,
-  recordActivities,
-} from './activity-service.ts';
+export { activitiesCsvStream, writeActivitiesXlsx } from './activity-export.ts';
+export { EXPORT_PAGE, type ExportRow, exportRowStream, recordActivities } from './activity-service.ts';
 export {
   accompaniedBy,
   accompaniedByHelper,
@@ -28,7 +22,6 @@ export {
   participationSource,
   participationsBefore,
   participationsBeforeDay,
-  type ReportSelection,
 } from './participants.ts';
 export { DEMO_HELPER_EMAIL } from './seed.ts';
 export {
@@ -38,9 +31,7 @@ export {
   MATERIELS,
   STRUCTURES_REDIRECTION,
   THEMATIQUES,
-  TRANCHES_DUREE,
   TYPES_ACTIVITE,
-  trancheDuree,
 } from './vocabulary.ts';
 
 /** Helpers' activity reports: recording them (forms and API), listing and exporting them. */

@@ -30,7 +30,7 @@ export {
   visibleBeneficiaries,
   visibleIds,
 } from './choices.ts';
-export { type BeneficiaryInput, beneficiaryFields } from './fields.ts';
+export { type BeneficiaryInput, beneficiaryFields, beneficiaryJson } from './fields.ts';
 export { visibleTo } from './visibility.ts';
 export { GENRES, STATUTS, TRANCHES_AGE, type TrancheAge, trancheAge } from './vocabulary.ts';
 

@@ -5,8 +5,8 @@ import {
   ErrorSummary,
   Field,
   type FieldErrors,
+  Flash,
   fieldId,
-  Notice,
   Select,
   safeNumber,
   TextArea,
@@ -48,15 +48,6 @@ const safeDay = (isoDate: string) => formatDay(isoDate, 'short');
 
 const label = (vocabulary: Readonly<Record<string, string>>, code: string | null) =>
   code ? (vocabulary[code] ?? code) : 'Non renseigné';
-
-function Flash({ message }: { message: string | undefined }): JSX.Element {
-  if (!message) return '';
-  return (
-    <Notice kind="success">
-      <p safe>{message}</p>
-    </Notice>
-  );
-}
 
 /** The fields of a person, the same for creating and editing. */
 function PersonFields({ values, errors }: { values: PersonFormValues; errors: FieldErrors }): JSX.Element {
