@@ -3,6 +3,7 @@ import { type Fields, parseForm, textOf } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
 import { countParticipations } from '../activites/index.ts';
+import { mayUseMandates } from '../mandats/index.ts';
 import { type Helper, requireHelper } from '../mediateurs/index.ts';
 import { communeOfAddress, findCommune, getOpsn, searchCommunes } from '../territoires/index.ts';
 import {
@@ -223,12 +224,22 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
       const found = await load(request, reply);
       if (!found) return reply.callNotFound();
       const { helper, b } = found;
-      const [history, merges] = await Promise.all([historyOf(db, b.id), mergesInto(db, b.id)]);
+      const [history, merges, mandates] = await Promise.all([
+        historyOf(db, b.id),
+        mergesInto(db, b.id),
+        mayUseMandates(db, helper.actor),
+      ]);
       await recordRead(db, helper, b, origin(request));
       const ok = textOf(request.query.ok);
       return reply.page(
         { title: displayNameOf(b), breadcrumbs: HOME },
-        <RecordPage b={b} history={history} merges={merges} flash={ok ? FLASH[ok] : undefined} />,
+        <RecordPage
+          b={b}
+          history={history}
+          merges={merges}
+          mandates={mandates}
+          flash={ok ? FLASH[ok] : undefined}
+        />,
       );
     },
   );

@@ -417,6 +417,8 @@ export function RecordPage(props: {
   b: Beneficiary;
   history: HistoryEntry[];
   merges: MergeEntry[];
+  /** Whether the helper may use mandates (habilitated): else the mandates' links are not shown. */
+  mandates: boolean;
   flash?: string | undefined;
 }): JSX.Element {
   const { b } = props;
@@ -434,11 +436,15 @@ export function RecordPage(props: {
         </a>
       </p>
       <RecordSummary b={b} />
-      <p>
-        Mandats pour agir au nom de cette personne :{' '}
-        <a href={`/mandats?beneficiaire=${b.id}`}>voir ses mandats</a> ou{' '}
-        <a href={`/mandats/nouveau?beneficiaire=${b.id}`}>en créer un</a>.
-      </p>
+      {props.mandates ? (
+        <p>
+          Mandats pour agir au nom de cette personne :{' '}
+          <a href={`/mandats?beneficiaire=${b.id}`}>voir ses mandats</a> ou{' '}
+          <a href={`/mandats/nouveau?beneficiaire=${b.id}`}>en créer un</a>.
+        </p>
+      ) : (
+        ''
+      )}
       <p class="person-meta" safe>
         {`Fiche créée le ${formatDateTime(b.created_at)}, modifiée le ${formatDateTime(b.updated_at)}.`}
       </p>

@@ -11,7 +11,7 @@ import { mandatsMigrations } from './tables.ts';
 import { verificationRoutes } from './verification-routes.tsx';
 
 export { createMandate } from './creation.ts';
-export { grantHabilitation, type HabilitationInput } from './habilitation.ts';
+export { grantHabilitation, type HabilitationInput, mayUseMandates } from './habilitation.ts';
 export type { Mandate, MandateRequest } from './service.ts';
 
 /**
