@@ -4,6 +4,7 @@ import { activityRoutes } from './activity-routes.tsx';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { rollupMigrations } from './rollup.ts';
 import { seedActivites } from './seed.ts';
+import { reportsBlock } from './space.ts';
 import { activitesMigrations } from './tables.ts';
 
 export { activitiesCsv, activitiesCsvStream, writeActivitiesXlsx } from './activity-export.ts';
@@ -51,6 +52,7 @@ export const activites: RelaisModule = {
   api: activityApi,
   seedDemo: seedActivites,
   styles: ['activites.css'],
+  space: [reportsBlock],
   auditActions: AUDIT_ACTIONS,
 };
 

@@ -21,6 +21,7 @@ export const comptes: RelaisModule = {
   },
   cli: comptesCli,
   seedDemo: seedComptes,
+  styles: ['comptes.css'],
   home: [
     {
       href: '/connexion',

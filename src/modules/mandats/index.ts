@@ -7,6 +7,7 @@ import { habilitationRoutes } from './habilitation-routes.tsx';
 import { mandateJobs } from './jobs.ts';
 import { mandateRoutes } from './mandate-routes.tsx';
 import { seedMandats } from './seed.ts';
+import { habilitationsBlock, mandatesBlock } from './space.ts';
 import { mandatsMigrations } from './tables.ts';
 import { verificationRoutes } from './verification-routes.tsx';
 
@@ -31,6 +32,7 @@ export const mandats: RelaisModule = {
   seedDemo: seedMandats,
   jobs: mandateJobs(),
   smsAnswers: [consentAnswers],
+  space: [mandatesBlock, habilitationsBlock],
   styles: ['mandats.css'],
   auditActions: AUDIT_ACTIONS,
 };
