@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { importPlaces } from '../../src/modules/lieux/index.ts';
+import { importIfn } from '../../src/modules/observatoire/import.ts';
+import { createShare } from '../../src/modules/statistiques/shares.ts';
+import { systemActor } from '../../src/platform/auth/policy.ts';
+import { Client, createTestApp, type TestApp } from '../helpers/app.ts';
+import {
+  type Account,
+  givenActivity,
+  givenAdmin,
+  givenBeneficiary,
+  givenCollectivite,
+  givenCoordinator,
+  givenHelper,
+  givenMandate,
+  givenPlace,
+} from '../helpers/builders.ts';
+import { file, line } from '../helpers/ifn-fixtures.ts';
+
+/**
+ * No dead ends: from each role's home, every same-site link the pages show to that person is
+ * followed (GET, breadth first, within a bound), and none may answer 403, 404 or a server
+ * error, nor send a signed-in person back to the sign-in page. A link a person may not follow
+ * is not shown to them. Besides, every administration page must be linked from some page.
+ */
+
+/**
+ * How many pages a crawl reads at most, and how many addresses of one kind of page it follows
+ * (the same path but for its ids and its query: another place's page, another period).
+ */
+const MAX_PAGES = 300;
+const MAX_VARIANTS = 2;
+
+/** The kind of page an address shows: its path with ids and tokens replaced. */
+const kindOf = (path: string) =>
+  path
+    .split('/')
+    .map((segment) => (/^(\d+|[0-9a-f-]{36}|[\w-]{40,})$/.test(segment) ? ':id' : segment))
+    .join('/');
+
+type Role = {
+  name: string;
+  /** Where the person starts: their space, the public home or a link they were given. */
+  start: string;
+  account?: Account;
+};
+
+type Visit = { url: string; from: string; status: number; location?: string };
+
+/** The same-site links of an HTML page (`<a href>`), fragments left out, entities decoded. */
+function linksOf(html: string, base: string): string[] {
+  const found: string[] = [];
+  for (const match of html.matchAll(/<a\b[^>]*?\bhref="([^"]*)"/g)) {
+    const raw = (match[1] ?? '').replaceAll('&amp;', '&').replaceAll('&#39;', "'").replaceAll('&quot;', '"');
+    const url = new URL(raw, `http://relais.test${base}`);
+    if (url.origin !== 'http://relais.test') continue;
+    found.push(url.pathname + url.search);
+  }
+  return found;
+}
+
+/** What a crawl reads: every page reachable by links from `start`, and what each answered. */
+async function crawl(client: Client, start: string): Promise<{ visits: Visit[]; linked: Set<string> }> {
+  const seen = new Set<string>([start]);
+  const variants = new Map<string, number>();
+  const queue: { url: string; from: string }[] = [{ url: start, from: '(départ)' }];
+  const visits: Visit[] = [];
+  const linked = new Set<string>();
+  while (queue.length > 0 && visits.length < MAX_PAGES) {
+    const { url, from } = queue.shift()!;
+    const response = await client.get(url);
+    const location = response.headers.location as string | undefined;
+    visits.push({ url, from, status: response.statusCode, ...(location ? { location } : {}) });
+    const next: string[] = [];
+    if (location && response.statusCode >= 300 && response.statusCode < 400) next.push(location);
+    const html = String(response.headers['content-type'] ?? '').startsWith('text/html');
+    if (html && response.statusCode < 300) next.push(...linksOf(response.body, url));
+    for (const link of next) {
+      const path = link.split('?')[0]!;
+      linked.add(path);
+      if (seen.has(link) || path.startsWith('/assets/')) continue;
+      seen.add(link);
+      const count = variants.get(kindOf(path)) ?? 0;
+      if (count >= MAX_VARIANTS) continue;
+      variants.set(kindOf(path), count + 1);
+      queue.push({ url: link, from: url });
+    }
+  }
+  return { visits, linked };
+}
+
+/** Whether a visit ended where the person could not go on. */
+function deadEnd(visit: Visit, signedIn: boolean): boolean {
+  if (visit.status === 403 || visit.status === 404 || visit.status >= 500) return true;
+  return signedIn && (visit.location?.startsWith('/connexion') ?? false);
+}
+
+describe('no dead ends from any role’s home', () => {
+  let t: TestApp;
+  const problems: string[] = [];
+  const linked = new Set<string>();
+  const readByRole = new Map<string, number>();
+
+  before(async () => {
+    t = await createTestApp();
+    const collectivite = await givenCollectivite(t);
+    await givenPlace(t, { collectivite, nom: 'Médiathèque du centre' });
+    const helper = await givenHelper(t, { collectivite, places: 1, name: 'Aline Aidante' });
+    const person = await givenBeneficiary(t, helper);
+    await givenActivity(t, helper, { beneficiaires: [person] });
+    await givenActivity(t, helper);
+    const habilitated = await givenHelper(t, { collectivite, places: 1, name: 'Hugo Habilité' });
+    await givenMandate(t, habilitated);
+    await givenActivity(t, habilitated);
+    const coordinator = await givenCoordinator(t, { collectivite, name: 'Chloé Coordinatrice' });
+    const admin = await givenAdmin(t, { name: 'Adèle Administratrice' });
+    // An import of places and one of the fragility index, so that their reports are linked.
+    const places = await importPlaces(
+      t.db.db,
+      systemActor('test'),
+      JSON.stringify([
+        {
+          id: 'import-test-1',
+          pivot: '00000000000000',
+          nom: 'Maison France Services',
+          commune: 'Villeurbanne',
+          code_postal: '69100',
+          adresse: '2 place Lazare-Goujon',
+          date_maj: '2026-11-01',
+        },
+      ]),
+      { fileName: 'lieux.json', collectiviteCode: collectivite.code },
+    );
+    assert.ok(places.ok);
+    const index = await importIfn(
+      t.db.db,
+      systemActor('test'),
+      file(line('69266', 7.2), line('69029', 6.1)),
+      {
+        fileName: 'ifn-2023.csv',
+        year: 2023,
+      },
+    );
+    assert.ok(index.ok && index.report.written);
+    const token = await createShare(
+      t.db.db,
+      coordinator.actor,
+      {
+        scope: { kind: 'collectivite', id: collectivite.id, name: collectivite.name },
+        collectiviteId: collectivite.id,
+        exact: false,
+      },
+      { du: '2026-01-01', au: '2026-12-31' },
+    );
+    const roles: Role[] = [
+      { name: 'médiateur', start: '/espace', account: helper },
+      { name: 'médiateur habilité aux mandats', start: '/espace', account: habilitated },
+      { name: 'coordinateur', start: '/espace', account: coordinator },
+      { name: 'administrateur', start: '/espace', account: admin },
+      { name: 'élu (lien de statistiques partagé)', start: `/statistiques/partage/${token}` },
+      { name: 'citoyen non connecté', start: '/' },
+    ];
+    for (const role of roles) {
+      const client = new Client(t.app);
+      if (role.account) {
+        const signedIn = await client.signIn(
+          role.account.email,
+          role.account.password,
+          role.account.totpSecret,
+        );
+        assert.equal(signedIn.statusCode, 303, `${role.name} signs in`);
+      }
+      const { visits, linked: reached } = await crawl(client, role.start);
+      readByRole.set(role.name, visits.length);
+      for (const path of reached) linked.add(path);
+      for (const visit of visits)
+        if (deadEnd(visit, role.account !== undefined))
+          problems.push(
+            `${role.name}: ${visit.url} → ${visit.status}${visit.location ? ` ${visit.location}` : ''} (lien de ${visit.from})`,
+          );
+    }
+  });
+  after(() => t?.close());
+
+  test('every link shown to each role leads somewhere it may go', () => {
+    for (const [role, read] of readByRole)
+      assert.ok(read > 3, `${role}: the crawl reads more than its start page`);
+    assert.deepEqual(problems, []);
+  });
+
+  test('every administration page is linked from some page', () => {
+    const pages = [...t.app.routeAccess.keys()]
+      .filter((route) => route.startsWith('GET /admin'))
+      .map((route) => route.slice('GET '.length));
+    const pattern = (page: string) => new RegExp(`^${page.replace(/:[a-z]+/g, '[^/]+')}$`);
+    const orphans = pages.filter((page) => ![...linked].some((path) => pattern(page).test(path)));
+    assert.deepEqual(orphans, []);
+  });
+});
