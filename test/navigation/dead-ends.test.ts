@@ -7,6 +7,7 @@ import { systemActor } from '../../src/platform/auth/policy.ts';
 import { Client, createTestApp, type TestApp } from '../helpers/app.ts';
 import {
   type Account,
+  givenAccount,
   givenActivity,
   givenAdmin,
   givenBeneficiary,
@@ -115,6 +116,10 @@ describe('no dead ends from any role’s home', () => {
     await givenActivity(t, habilitated);
     const coordinator = await givenCoordinator(t, { collectivite, name: 'Chloé Coordinatrice' });
     const admin = await givenAdmin(t, { name: 'Adèle Administratrice' });
+    const trainer = await givenAccount(t, {
+      name: 'Fabien Formateur',
+      memberships: [{ role: 'formateur', collectiviteId: collectivite.id }],
+    });
     // An import of places and one of the fragility index, so that their reports are linked.
     const places = await importPlaces(
       t.db.db,
@@ -158,6 +163,7 @@ describe('no dead ends from any role’s home', () => {
       { name: 'médiateur habilité aux mandats', start: '/espace', account: habilitated },
       { name: 'coordinateur', start: '/espace', account: coordinator },
       { name: 'administrateur', start: '/espace', account: admin },
+      { name: 'formateur', start: '/espace', account: trainer },
       { name: 'élu (lien de statistiques partagé)', start: `/statistiques/partage/${token}` },
       { name: 'citoyen non connecté', start: '/' },
     ];

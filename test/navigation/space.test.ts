@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { proposePlaces } from '../../src/modules/mediateurs/place-approval.ts';
 import { modules } from '../../src/modules/index.ts';
+import { proposePlaces } from '../../src/modules/mediateurs/place-approval.ts';
 import type { RelaisModule } from '../../src/platform/module.ts';
 import { Client, createTestApp, h1, type TestApp } from '../helpers/app.ts';
 import {
@@ -129,6 +129,9 @@ describe('each role’s home (/espace)', () => {
     assert.match(html, /<a class="button" href="\/admin\/lieux-activite">/);
     assert.match(text(block(html, 'Habilitation aux mandats')), /1 médiateur n’est pas habilité/);
     assert.match(text(block(html, 'Statistiques')), /Statistiques de Vénissieux/);
+    const places = block(html, 'Lieux de médiation numérique');
+    assert.match(text(places), /1 lieu publié/);
+    assert.match(places ?? '', /href="\/admin\/lieux\/import">Importer des lieux/);
     assert.equal(block(html, 'Mes comptes rendus d’activité'), undefined, 'no helper block');
     assert.equal(block(html, 'Tâches planifiées'), undefined, 'no administrator block');
   });
@@ -159,6 +162,13 @@ describe('each role’s home (/espace)', () => {
     const journal = text(block(html, 'Journal d’audit'));
     assert.match(journal, /Les entrées ne sont pas signées/);
     assert.match(text(block(html, 'Indice de fragilité numérique')), /Aucun millésime importé/);
+    assert.match(
+      text(block(html, 'Données ouvertes')),
+      /Lieux de médiation numérique : pas encore disponible/,
+    );
+    assert.match(text(block(html, 'Courriels')), /aucun serveur SMTP n’est configuré/i);
+    // Three places in all, whatever their collectivité.
+    assert.match(text(block(html, 'Lieux de médiation numérique')), /3 lieux publiés/);
     for (const page of [
       '/admin/taches',
       '/admin/journal',
@@ -166,10 +176,12 @@ describe('each role’s home (/espace)', () => {
       '/admin/territoire',
       '/admin/personnes',
       '/admin/lieux',
+      '/admin/lieux/import',
       '/admin/lieux-activite',
       '/admin/habilitations',
       '/admin/courriels',
       '/statistiques/opsn',
+      '/donnees',
     ])
       assert.match(html, new RegExp(`href="${page}"`), page);
     assert.equal(block(html, 'Mes comptes rendus d’activité'), undefined, 'an administrator is no helper');

@@ -96,9 +96,6 @@ export function comptesRoutes(app: FastifyInstance, ctx: RouteContext): void {
     }
     if (opsn || own.some((c) => can(actor, 'people.manage', { collectiviteId: c.id })))
       links.push({ href: '/admin/personnes', label: 'Inviter des personnes et gérer leurs rôles' });
-    if (opsn || own.some((c) => can(actor, 'places.manage', { collectiviteId: c.id })))
-      links.push({ href: '/admin/lieux', label: 'Gérer les lieux de médiation numérique et les importer' });
-    if (opsn) links.push({ href: '/admin/courriels', label: 'Lire les courriels envoyés' });
     if (opsn && config.sms.provider === 'dev')
       links.push({ href: '/admin/sms', label: 'Lire les SMS envoyés (fournisseur de développement)' });
     for (const c of own) {

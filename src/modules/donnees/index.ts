@@ -5,6 +5,7 @@ import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { donneesCli } from './cli.ts';
 import { regenerateDatasets } from './publish.ts';
 import { donneesRoutes } from './routes.tsx';
+import { openDataBlock } from './space.ts';
 import { donneesMigrations } from './tables.ts';
 
 /** Regenerates every dataset each night; a dataset that fails makes the run fail, once the others are done. */
@@ -41,6 +42,7 @@ export const donnees: RelaisModule = {
   name: 'donnees',
   migrations: donneesMigrations,
   routes: donneesRoutes,
+  space: [openDataBlock],
   cli: donneesCli,
   nav: [{ href: '/donnees', label: 'Données ouvertes' }],
   jobs: donneesJobs,
