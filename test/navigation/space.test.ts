@@ -128,7 +128,9 @@ describe('each role’s home (/espace)', () => {
     assert.match(approvals, /1 médiateur attend son premier lieu approuvé/);
     assert.match(html, /<a class="button" href="\/admin\/lieux-activite">/);
     assert.match(text(block(html, 'Habilitation aux mandats')), /1 médiateur n’est pas habilité/);
-    assert.match(text(block(html, 'Statistiques')), /Statistiques de Vénissieux/);
+    const statistics = text(block(html, 'Statistiques'));
+    assert.match(statistics, /Vénissieux, en \S+ \d{4} : 0 accompagnement, 0 personne/);
+    assert.match(statistics, /Statistiques de Vénissieux/);
     const places = block(html, 'Lieux de médiation numérique');
     assert.match(text(places), /1 lieu publié/);
     assert.match(places ?? '', /href="\/admin\/lieux\/import">Importer des lieux/);
