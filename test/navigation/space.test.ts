@@ -6,6 +6,7 @@ import type { RelaisModule } from '../../src/platform/module.ts';
 import { Client, createTestApp, h1, type TestApp } from '../helpers/app.ts';
 import {
   type Account,
+  givenAccount,
   givenActivity,
   givenAdmin,
   givenBeneficiary,
@@ -53,6 +54,7 @@ describe('each role’s home (/espace)', () => {
   let coordinator: Account;
   let otherCoordinator: Account;
   let admin: Account;
+  let trainer: Account;
 
   const spaceOf = async (account: Account) => {
     const client = new Client(t.app);
@@ -82,6 +84,9 @@ describe('each role’s home (/espace)', () => {
     coordinator = await givenCoordinator(t, { collectivite: venissieux });
     otherCoordinator = await givenCoordinator(t, { collectivite: villeurbanne });
     admin = await givenAdmin(t);
+    trainer = await givenAccount(t, {
+      memberships: [{ role: 'formateur', collectiviteId: villeurbanne.id }],
+    });
   });
   after(() => t?.close());
 
@@ -187,5 +192,12 @@ describe('each role’s home (/espace)', () => {
     ])
       assert.match(html, new RegExp(`href="${page}"`), page);
     assert.equal(block(html, 'Mes comptes rendus d’activité'), undefined, 'an administrator is no helper');
+  });
+
+  test('a role Relais has no tool for yet is led to the public tools, not left empty', async () => {
+    const html = await spaceOf(trainer);
+    assert.match(html, /Relais n’a pas encore d’outil pour vos rôles/);
+    assert.match(html, /<a href="\/lieux">l’annuaire des lieux/);
+    assert.doesNotMatch(html, /class="card space-block"/);
   });
 });

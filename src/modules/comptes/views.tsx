@@ -170,7 +170,11 @@ export function SpacePage({
           ))}
         </div>
       ) : (
-        <p>Aucun outil n’est encore ouvert pour vos rôles : votre coordinateur vous les ouvrira.</p>
+        <p>
+          Relais n’a pas encore d’outil pour vos rôles. Vous pouvez consulter{' '}
+          <a href="/lieux">l’annuaire des lieux de médiation numérique</a> et{' '}
+          <a href="/observatoire">l’observatoire de l’inclusion numérique</a>.
+        </p>
       )}
       <h2>Mes autres pages</h2>
       <ul>
