@@ -21,6 +21,8 @@ export type RouteContext = ModuleContext & {
   collectiviteSections: CollectiviteSection[];
   /** What modules add to a signed-in person's space (`/espace`). */
   spaceSections: SpaceSection[];
+  /** What modules add to the record of a person a helper accompanies (`/beneficiaires/:id`). */
+  personRecordSections: PersonRecordSection[];
   /** Every module's `/api/v1` routes, mounted by the api module inside its OpenAPI scope. */
   apiRoutes: ApiRoutes[];
   /** What every module declared for others to use: jobs, open datasets, audit labels. */
@@ -60,6 +62,16 @@ export type HomeEntry = {
 export type CollectiviteSection = (
   ctx: ModuleContext,
   collectivite: { id: number; name: string },
+) => Promise<JSX.Element | null>;
+
+/**
+ * A block a module adds to the record of a person a helper accompanies (their mandates…), or
+ * null when it has nothing for this helper: only links the helper may follow.
+ */
+export type PersonRecordSection = (
+  ctx: ModuleContext,
+  helper: SignedIn,
+  person: { id: string },
 ) => Promise<JSX.Element | null>;
 
 /**
@@ -110,6 +122,8 @@ export type RelaisModule = {
   collectivitePage?: CollectiviteSection[];
   /** Blocks of a signed-in person's space (`/espace`), each for the people it concerns. */
   space?: SpaceSection[];
+  /** Blocks of the record of a person a helper accompanies (`/beneficiaires/:id`). */
+  personRecord?: PersonRecordSection[];
   /** Asset names of the module's stylesheets (its `assets/` folder), linked by every page its routes render. */
   styles?: readonly string[];
   /** The audit actions this module writes, code → French label (`src/platform/audit/actions.ts`). */

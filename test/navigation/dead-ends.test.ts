@@ -40,6 +40,18 @@ const kindOf = (path: string) =>
     .map((segment) => (/^(\d+|[0-9a-f-]{36}|[\w-]{40,})$/.test(segment) ? ':id' : segment))
     .join('/');
 
+/** The roles, in the order they are crawled: the citizen first (the public files are checked then). */
+const CITIZEN = 'citoyen non connecté';
+const ROLES = [
+  CITIZEN,
+  'élu (lien de statistiques partagé)',
+  'médiateur',
+  'médiateur habilité aux mandats',
+  'coordinateur',
+  'administrateur',
+  'formateur',
+];
+
 type Role = {
   name: string;
   /** Where the person starts: their space, the public home or a link they were given. */
@@ -61,13 +73,21 @@ function linksOf(html: string, base: string): string[] {
   return found;
 }
 
-/** What a crawl reads: every page reachable by links from `start`, and what each answered. */
-async function crawl(client: Client, start: string): Promise<{ visits: Visit[]; linked: Set<string> }> {
+/**
+ * What a crawl reads: every page reachable by links from `start`, and what each answered.
+ * `checked`: files (not pages) already downloaded without signing in, not fetched again.
+ */
+async function crawl(
+  client: Client,
+  start: string,
+  checked: ReadonlySet<string>,
+): Promise<{ visits: Visit[]; linked: Set<string>; files: string[] }> {
   const seen = new Set<string>([start]);
   const variants = new Map<string, number>();
   const queue: { url: string; from: string }[] = [{ url: start, from: '(départ)' }];
   const visits: Visit[] = [];
   const linked = new Set<string>();
+  const files: string[] = [];
   while (queue.length > 0 && visits.length < MAX_PAGES) {
     const { url, from } = queue.shift()!;
     const response = await client.get(url);
@@ -77,10 +97,11 @@ async function crawl(client: Client, start: string): Promise<{ visits: Visit[]; 
     if (location && response.statusCode >= 300 && response.statusCode < 400) next.push(location);
     const html = String(response.headers['content-type'] ?? '').startsWith('text/html');
     if (html && response.statusCode < 300) next.push(...linksOf(response.body, url));
+    if (!html && response.statusCode === 200) files.push(url);
     for (const link of next) {
       const path = link.split('?')[0]!;
       linked.add(path);
-      if (seen.has(link) || path.startsWith('/assets/')) continue;
+      if (seen.has(link) || checked.has(link) || path.startsWith('/assets/')) continue;
       seen.add(link);
       const count = variants.get(kindOf(path)) ?? 0;
       if (count >= MAX_VARIANTS) continue;
@@ -88,7 +109,7 @@ async function crawl(client: Client, start: string): Promise<{ visits: Visit[]; 
       queue.push({ url: link, from: url });
     }
   }
-  return { visits, linked };
+  return { visits, linked, files };
 }
 
 /** Whether a visit ended where the person could not go on. */
@@ -99,9 +120,12 @@ function deadEnd(visit: Visit, signedIn: boolean): boolean {
 
 describe('no dead ends from any role’s home', () => {
   let t: TestApp;
-  const problems: string[] = [];
+  /** Each role, by name, once its data is made. */
+  const roles = new Map<string, Role>();
+  /** Every path some crawled page links to, for the administration pages' check. */
   const linked = new Set<string>();
-  const readByRole = new Map<string, number>();
+  /** Files anyone may download (the open data, the reports in PDF): checked once, without signing in. */
+  const publicFiles = new Set<string>();
 
   before(async () => {
     t = await createTestApp();
@@ -113,6 +137,7 @@ describe('no dead ends from any role’s home', () => {
     await givenActivity(t, helper);
     const habilitated = await givenHelper(t, { collectivite, places: 1, name: 'Hugo Habilité' });
     await givenMandate(t, habilitated);
+    await givenBeneficiary(t, habilitated, { prenom: 'Marcel', nom: 'Dupont' });
     await givenActivity(t, habilitated);
     const coordinator = await givenCoordinator(t, { collectivite, name: 'Chloé Coordinatrice' });
     const admin = await givenAdmin(t, { name: 'Adèle Administratrice' });
@@ -142,10 +167,7 @@ describe('no dead ends from any role’s home', () => {
       t.db.db,
       systemActor('test'),
       file(line('69266', 7.2), line('69029', 6.1)),
-      {
-        fileName: 'ifn-2023.csv',
-        year: 2023,
-      },
+      { fileName: 'ifn-2023.csv', year: 2023 },
     );
     assert.ok(index.ok && index.report.written);
     const token = await createShare(
@@ -158,42 +180,36 @@ describe('no dead ends from any role’s home', () => {
       },
       { du: '2026-01-01', au: '2026-12-31' },
     );
-    const roles: Role[] = [
+    for (const role of [
+      { name: CITIZEN, start: '/' },
+      { name: 'élu (lien de statistiques partagé)', start: `/statistiques/partage/${token}` },
       { name: 'médiateur', start: '/espace', account: helper },
       { name: 'médiateur habilité aux mandats', start: '/espace', account: habilitated },
       { name: 'coordinateur', start: '/espace', account: coordinator },
       { name: 'administrateur', start: '/espace', account: admin },
       { name: 'formateur', start: '/espace', account: trainer },
-      { name: 'élu (lien de statistiques partagé)', start: `/statistiques/partage/${token}` },
-      { name: 'citoyen non connecté', start: '/' },
-    ];
-    for (const role of roles) {
-      const client = new Client(t.app);
-      if (role.account) {
-        const signedIn = await client.signIn(
-          role.account.email,
-          role.account.password,
-          role.account.totpSecret,
-        );
-        assert.equal(signedIn.statusCode, 303, `${role.name} signs in`);
-      }
-      const { visits, linked: reached } = await crawl(client, role.start);
-      readByRole.set(role.name, visits.length);
-      for (const path of reached) linked.add(path);
-      for (const visit of visits)
-        if (deadEnd(visit, role.account !== undefined))
-          problems.push(
-            `${role.name}: ${visit.url} → ${visit.status}${visit.location ? ` ${visit.location}` : ''} (lien de ${visit.from})`,
-          );
-    }
+    ])
+      roles.set(role.name, role);
   });
   after(() => t?.close());
 
-  test('every link shown to each role leads somewhere it may go', () => {
-    for (const [role, read] of readByRole)
-      assert.ok(read > 3, `${role}: the crawl reads more than its start page`);
-    assert.deepEqual(problems, []);
-  });
+  for (const name of ROLES)
+    test(`${name}: every link shown leads somewhere they may go`, async () => {
+      const role = roles.get(name)!;
+      const client = new Client(t.app);
+      if (role.account) {
+        const { email, password, totpSecret } = role.account;
+        assert.equal((await client.signIn(email, password, totpSecret)).statusCode, 303, 'signed in');
+      }
+      const { visits, linked: reached, files } = await crawl(client, role.start, publicFiles);
+      if (!role.account) for (const file of files) publicFiles.add(file);
+      for (const path of reached) linked.add(path);
+      assert.ok(visits.length > 3, 'the crawl reads more than its start page');
+      const problems = visits
+        .filter((visit) => deadEnd(visit, role.account !== undefined))
+        .map((v) => `${v.url} → ${v.status}${v.location ? ` ${v.location}` : ''} (lien de ${v.from})`);
+      assert.deepEqual(problems, []);
+    });
 
   test('every administration page is linked from some page', () => {
     const pages = [...t.app.routeAccess.keys()]

@@ -110,6 +110,24 @@ describe('each role’s home (/espace)', () => {
     assert.doesNotMatch(html, /href="\/mandats/);
   });
 
+  test('a person’s record offers their mandates only to a helper habilitated to use them', async () => {
+    for (const [who, offered] of [
+      [helper, false],
+      [habilitated, true],
+    ] as const) {
+      const person = await givenBeneficiary(t, who, { prenom: 'Marcel', nom: 'Dupont' });
+      const client = new Client(t.app);
+      await client.signIn(who.email, who.password, who.totpSecret);
+      const record = await client.get(`/beneficiaires/${person}`);
+      assert.equal(record.statusCode, 200);
+      const links = [`/mandats?beneficiaire=${person}`, `/mandats/nouveau?beneficiaire=${person}`];
+      for (const link of links) {
+        assert.equal(record.body.includes(`href="${link}"`), offered, `${link} offered: ${offered}`);
+        if (offered) assert.equal((await client.get(link)).statusCode, 200, link);
+      }
+    }
+  });
+
   test('a habilitated helper sees their mandates and may create one', async () => {
     const html = await spaceOf(habilitated);
     const mandates = block(html, 'Mes mandats');

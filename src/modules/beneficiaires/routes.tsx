@@ -3,7 +3,6 @@ import { type Fields, parseForm, textOf } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
 import { countParticipations } from '../activites/index.ts';
-import { mayUseMandates } from '../mandats/index.ts';
 import { type Helper, requireHelper } from '../mediateurs/index.ts';
 import { communeOfAddress, findCommune, getOpsn, searchCommunes } from '../territoires/index.ts';
 import {
@@ -134,7 +133,8 @@ const pageNumber = (raw: unknown) => Math.max(1, Math.min(10_000, Math.trunc(Num
 /** The inputs of the pages about a person: their id in the address, the query string, the form. */
 type Person = { Params: { beneficiaire: string }; Querystring: Fields; Body: Fields | undefined };
 
-export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): void {
+export function beneficiaryRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { db, personRecordSections } = ctx;
   /** The helper asking (403 for anyone else), and the person if they may see them. */
   async function load(
     request: FastifyRequest<Person>,
@@ -224,10 +224,10 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
       const found = await load(request, reply);
       if (!found) return reply.callNotFound();
       const { helper, b } = found;
-      const [history, merges, mandates] = await Promise.all([
+      const [history, merges, sections] = await Promise.all([
         historyOf(db, b.id),
         mergesInto(db, b.id),
-        mayUseMandates(db, helper.actor),
+        Promise.all(personRecordSections.map((section) => section(ctx, helper.actor, { id: b.id }))),
       ]);
       await recordRead(db, helper, b, origin(request));
       const ok = textOf(request.query.ok);
@@ -237,7 +237,7 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
           b={b}
           history={history}
           merges={merges}
-          mandates={mandates}
+          sections={sections.filter((section) => section !== null)}
           flash={ok ? FLASH[ok] : undefined}
         />,
       );

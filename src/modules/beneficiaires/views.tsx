@@ -417,11 +417,11 @@ export function RecordPage(props: {
   b: Beneficiary;
   history: HistoryEntry[];
   merges: MergeEntry[];
-  /** Whether the helper may use mandates (habilitated): else the mandates' links are not shown. */
-  mandates: boolean;
+  /** What other modules show on the record for this helper (their mandates with the person…). */
+  sections: JSX.Element[];
   flash?: string | undefined;
 }): JSX.Element {
-  const { b } = props;
+  const { b, sections } = props;
   const base = `/beneficiaires/${b.id}`;
   return (
     <>
@@ -439,15 +439,7 @@ export function RecordPage(props: {
         </a>
       </p>
       <RecordSummary b={b} />
-      {props.mandates ? (
-        <p>
-          Mandats pour agir au nom de cette personne :{' '}
-          <a href={`/mandats?beneficiaire=${b.id}`}>voir ses mandats</a> ou{' '}
-          <a href={`/mandats/nouveau?beneficiaire=${b.id}`}>en créer un</a>.
-        </p>
-      ) : (
-        ''
-      )}
+      {sections}
       <p class="person-meta" safe>
         {`Fiche créée le ${formatDateTime(b.created_at)}, modifiée le ${formatDateTime(b.updated_at)}.`}
       </p>

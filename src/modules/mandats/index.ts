@@ -6,13 +6,14 @@ import { flowRoutes } from './flow-routes.tsx';
 import { habilitationRoutes } from './habilitation-routes.tsx';
 import { mandateJobs } from './jobs.ts';
 import { mandateRoutes } from './mandate-routes.tsx';
+import { personMandates } from './person-section.tsx';
 import { seedMandats } from './seed.ts';
 import { habilitationsBlock, mandatesBlock } from './space.ts';
 import { mandatsMigrations } from './tables.ts';
 import { verificationRoutes } from './verification-routes.tsx';
 
 export { createMandate } from './creation.ts';
-export { grantHabilitation, type HabilitationInput, mayUseMandates } from './habilitation.ts';
+export { grantHabilitation, type HabilitationInput } from './habilitation.ts';
 export type { Mandate, MandateRequest } from './service.ts';
 
 /**
@@ -33,6 +34,7 @@ export const mandats: RelaisModule = {
   jobs: mandateJobs(),
   smsAnswers: [consentAnswers],
   space: [mandatesBlock, habilitationsBlock],
+  personRecord: [personMandates],
   styles: ['mandats.css'],
   auditActions: AUDIT_ACTIONS,
 };
