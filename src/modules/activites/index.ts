@@ -4,6 +4,7 @@ import { activityRoutes } from './activity-routes.tsx';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { rollupMigrations } from './rollup.ts';
 import { seedActivites } from './seed.ts';
+import { reportsBlock } from './space.ts';
 import { activitesMigrations } from './tables.ts';
 
 export { activitiesCsvStream, writeActivitiesXlsx } from './activity-export.ts';
@@ -42,6 +43,7 @@ export const activites: RelaisModule = {
   api: activityApi,
   seedDemo: seedActivites,
   styles: ['activites.css'],
+  space: [reportsBlock],
   auditActions: AUDIT_ACTIONS,
 };
 

@@ -408,9 +408,11 @@ export function RecordPage(props: {
   b: Beneficiary;
   history: HistoryEntry[];
   merges: MergeEntry[];
+  /** What other modules show on the record for this helper (their mandates with the person…). */
+  sections: JSX.Element[];
   flash?: string | undefined;
 }): JSX.Element {
-  const { b } = props;
+  const { b, sections } = props;
   const base = `/beneficiaires/${b.id}`;
   return (
     <>
@@ -428,11 +430,7 @@ export function RecordPage(props: {
         </a>
       </p>
       <RecordSummary b={b} />
-      <p>
-        Mandats pour agir au nom de cette personne :{' '}
-        <a href={`/mandats?beneficiaire=${b.id}`}>voir ses mandats</a> ou{' '}
-        <a href={`/mandats/nouveau?beneficiaire=${b.id}`}>en créer un</a>.
-      </p>
+      {sections}
       <p class="person-meta" safe>
         {`Fiche créée le ${formatDateTime(b.created_at)}, modifiée le ${formatDateTime(b.updated_at)}.`}
       </p>
