@@ -20,6 +20,7 @@ import {
   describeBrowser,
   formatViolations,
   runAxe,
+  settle,
   showMaps,
   watchProblems,
 } from '../helpers/browser.ts';
@@ -334,6 +335,24 @@ function browserChecks() {
     );
 
     assert.deepEqual(await cspViolations(page), []);
+    assert.deepEqual(problems, []);
+  });
+
+  test('settle() waits for what a page fetches after its load: the places, Leaflet and every tile', async (t) => {
+    const { page, problems } = await openPage(t);
+    await page.goto('/carte');
+    // The maps load only now: the places' data, Leaflet, then their tiles, all after the load event.
+    await page.$$eval('button.carte__afficher', (buttons) => {
+      for (const b of buttons) (b as HTMLButtonElement).click();
+    });
+    await settle(page);
+    assert.equal(await page.locator('button.carte__afficher').count(), 0, 'the maps are drawn');
+    const map = page.locator('[data-map="resultats"]');
+    assert.ok((await map.locator('.leaflet-marker-icon').count()) > 0, 'the places are on it');
+    const tiles = await page
+      .locator('[data-map] img.leaflet-tile')
+      .evaluateAll((images) => images.map((i) => (i as HTMLImageElement).complete));
+    assert.ok(tiles.length > 0 && tiles.every(Boolean), `every tile has loaded (${tiles.length})`);
     assert.deepEqual(problems, []);
   });
 
