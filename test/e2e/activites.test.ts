@@ -15,6 +15,7 @@ import {
   formatViolations,
   type PageOptions,
   runAxe,
+  settle,
   watchProblems as watchBrowserProblems,
 } from '../helpers/browser.ts';
 
@@ -104,7 +105,7 @@ function browserChecks() {
       urls.person = `/beneficiaires/${person.id}`;
     },
   });
-  const { goto, signIn } = harness;
+  const { goto } = harness;
   const relais = () => harness.relais();
 
   /** A page in its own fresh context (the helper's session if `asHelper`), closed when the test ends. */
@@ -507,15 +508,15 @@ function browserChecks() {
   }
 
   test('no console error nor CSP violation on the helper’s pages', async (t) => {
+    // One page visits them all (they change nothing): a problem fails on the page that made it.
+    const page = await openPage(t, { asHelper: true, viewport: DESKTOP });
+    const problems = await watchProblems(page);
     for (const [label, path, prepare] of PAGES) {
       const url = path();
-      const page = await openPage(t, { asHelper: true, viewport: DESKTOP });
-      const problems = await watchProblems(page);
       await goto(page, url);
       await prepare?.(page);
-      await page.waitForLoadState('networkidle');
+      await settle(page);
       assert.deepEqual(await problems(), [], `${label} (${url})`);
-      await page.context().close();
     }
   });
 
@@ -527,10 +528,11 @@ function browserChecks() {
     ['the people helped', '/beneficiaires'],
     ['the places of activity', '/activites/lieux'],
   ] as const) {
-    test(`at 320 px wide, ${label} does not scroll sideways, with or without JavaScript`, async (t) => {
+    test(`at 320 px wide, ${label} does not scroll sideways, with or without JavaScript`, async () => {
       for (const javaScriptEnabled of [false, true]) {
-        const page = await openPage(t, {
-          asHelper: true,
+        // Shared by these tests: they only read.
+        const page = await harness.sharedPage({
+          as: HELPER,
           javaScriptEnabled,
           viewport: { width: 320, height: 640 },
         });
@@ -592,8 +594,7 @@ function browserChecks() {
       .values({ user_id: helperId, lieu_id: draft.id })
       .execute();
 
-    const audited = await openPage(t, { bypassCSP: true, viewport: DESKTOP });
-    await signIn(audited, COORDINATOR);
+    const audited = await openPage(t, { as: COORDINATOR, bypassCSP: true, viewport: DESKTOP });
     await goto(audited, '/admin/lieux-activite');
     const violations = await runAxe(audited);
     assert.equal(violations.length, 0, formatViolations('the coordinators’ places page', violations));
@@ -602,8 +603,11 @@ function browserChecks() {
       'no sideways scroll',
     );
 
-    const page = await openPage(t, { javaScriptEnabled: false, viewport: { width: 320, height: 640 } });
-    await signIn(page, COORDINATOR);
+    const page = await openPage(t, {
+      as: COORDINATOR,
+      javaScriptEnabled: false,
+      viewport: { width: 320, height: 640 },
+    });
     await goto(page, '/admin/lieux-activite');
     assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 320, 'fits 320 px');
     await page.getByRole('button', { name: /^Approuver/ }).click();
@@ -619,8 +623,7 @@ function browserChecks() {
   });
 
   test('coordinators reach no identity: 403 on the helper’s pages, no name in the statistics', async (t) => {
-    const page = await openPage(t, { viewport: DESKTOP });
-    await signIn(page, COORDINATOR);
+    const page = await openPage(t, { as: COORDINATOR, viewport: DESKTOP });
     for (const url of ['/activites', '/activites/nouveau', '/beneficiaires', urls.activity, urls.person])
       await goto(page, url, 403);
     const response = await goto(page, `/statistiques/collectivites/${villeurbanneId}`);
@@ -630,8 +633,7 @@ function browserChecks() {
     assert.match(html, /les nombres de personnes/, 'the masking rule is told');
 
     // A coordinator of another collectivité reaches neither these people nor these statistics.
-    const other = await openPage(t, { viewport: DESKTOP });
-    await signIn(other, OTHER_COORDINATOR);
+    const other = await openPage(t, { as: OTHER_COORDINATOR, viewport: DESKTOP });
     for (const url of ['/activites', '/beneficiaires', urls.activity, urls.person, '/statistiques'])
       await goto(other, url, 403);
     await goto(other, `/statistiques/collectivites/${villeurbanneId}`, 403);

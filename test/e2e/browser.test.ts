@@ -59,10 +59,8 @@ function browserChecks() {
     );
   }
 
-  async function signInAsAdmin(page: Page) {
-    await harness.signIn(page, ADMIN);
-    assert.equal(await page.locator('h1').textContent(), 'Mon espace', 'signed in, on « Mon espace »');
-  }
+  /** The admin's audit page: signed in through the real forms once, the session reused. */
+  const adminPage = () => harness.auditPage({ as: ADMIN });
 
   test('the home page is in French, titled with the OPSN, and links to its eight member communes', async (t) => {
     const page = await withoutJs(t, { viewport: { width: 1280, height: 900 } });
@@ -176,17 +174,17 @@ function browserChecks() {
     await assertNoAxeViolations(page, 'the sign-in page with an error');
   });
 
-  test('axe finds no WCAG 2.1 A/AA violation on the admin territory page, signed in as the admin', async (t) => {
-    const page = await forAxe(t);
-    await signInAsAdmin(page);
+  test('axe finds no WCAG 2.1 A/AA violation on the admin territory page, signed in as the admin', async () => {
+    const page = await adminPage();
+    await goto(page, '/espace');
+    assert.equal(await page.locator('h1').textContent(), 'Mon espace', 'signed in, on « Mon espace »');
     await goto(page, '/admin/territoire');
     assert.equal((await page.locator('h1').textContent())?.trim(), 'Territoire et collectivités membres');
     await assertNoAxeViolations(page, 'the admin territory page');
   });
 
-  test('axe finds no WCAG 2.1 A/AA violation on a collectivité’s theme page, reached from the admin table', async (t) => {
-    const page = await forAxe(t);
-    await signInAsAdmin(page);
+  test('axe finds no WCAG 2.1 A/AA violation on a collectivité’s theme page, reached from the admin table', async () => {
+    const page = await adminPage();
     await goto(page, '/admin/territoire');
     await page.getByRole('link', { name: 'Personnaliser Ville de Villeurbanne' }).click();
     await page.waitForURL(/\/admin\/territoire\/collectivites\/\d+\/theme$/);

@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, type TestContext, test } from 'node:test';
-import { crc32, deflateSync } from 'node:zlib';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { before, type TestContext, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { DEMO_ACCOUNTS } from '../../src/modules/comptes/index.ts';
-import { loadConfig } from '../../src/platform/config.ts';
-import { createTestApp } from '../helpers/app.ts';
 import {
   browserHarness,
   describeBrowser,
   formatViolations,
   type PageOptions,
   runAxe,
+  settle,
   showMaps,
   watchProblems,
 } from '../helpers/browser.ts';
@@ -54,63 +51,16 @@ const CONTROL_CSV = [
   '',
 ].join('\n');
 
-/** A plain 1 × 1 PNG tile (Leaflet stretches it to 256 px). */
-function tilePng(): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const out = Buffer.alloc(body.length + 8);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), body.length + 4);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(1, 0);
-  header.writeUInt32BE(1, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.from([0, 242, 239, 233]))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
 const SUITE = 'the places directory in a real browser (Chromium)';
 
 describeBrowser(SUITE, { timeout: 240_000 }, browserChecks);
 
 function browserChecks() {
-  let tiles: FastifyInstance | undefined;
-  let tileRequests = 0;
-  let tilesURL = '';
   /** Pages the audits visit, found once in `before`. */
   const urls = { place: '', adminPlace: '', report: '' };
 
-  // Tiles come from a loopback server, started before Relais (the harness's `before`).
-  before(async () => {
-    const png = tilePng();
-    tiles = Fastify();
-    tiles.get('/tiles/:z/:x/:y', (_request, reply) => {
-      tileRequests++;
-      return reply.type('image/png').send(png);
-    });
-    tilesURL = await tiles.listen({ port: 0, host: '127.0.0.1' });
-  });
-
-  const harness = browserHarness({
-    serve: () =>
-      createTestApp({
-        demo: true,
-        config: loadConfig({
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'silent',
-          MAP_TILES_URL: `${tilesURL}/tiles/{z}/{x}/{y}.png`,
-        }),
-      }),
-  });
-  // After the harness's: the browser is closed first, so no keep-alive connection holds the tiles.
-  after(() => tiles?.close());
+  // Tiles come from a loopback server (MAP_TILES_URL).
+  const harness = browserHarness({ tiles: true });
 
   // The coordinator's stored import report with a rejected row and warnings, and a demo place
   // the coordinator manages, for the audits.
@@ -140,8 +90,6 @@ function browserChecks() {
     return response;
   }
 
-  const signIn = (page: Page) => harness.signIn(page, COORDINATOR);
-
   /** Uploads a file on /admin/lieux/import; returns the stored report's path. */
   async function uploadPlaces(page: Page, csv: string, source: string, options: { draft: boolean }) {
     await goto(page, '/admin/lieux/import');
@@ -169,10 +117,10 @@ function browserChecks() {
   }
 
   test('a coordinator imports a messy file in draft, fixes and publishes a place; a citizen without JavaScript finds it on a phone', async (t) => {
-    // The coordinator, at a desktop.
-    const admin = await openPage(t, { viewport: DESKTOP });
+    // The coordinator, at a desktop, signed in (through the forms, once for the suite).
+    const admin = await openPage(t, { signedIn: true, viewport: DESKTOP });
     const adminProblems = await watchProblems(admin);
-    await signIn(admin);
+    await goto(admin, '/espace');
     await admin.getByRole('link', { name: /lieux/i }).first().waitFor();
 
     const reportPath = await uploadPlaces(admin, MESSY_CSV, 'Recensement des Buers', { draft: true });
@@ -343,10 +291,11 @@ function browserChecks() {
     ['the search page', '/lieux?q=num%C3%A9rique'],
     ['a place page', () => urls.place],
   ] as const) {
-    test(`at 320 px wide, ${label} does not scroll sideways, with or without JavaScript`, async (t) => {
+    test(`at 320 px wide, ${label} does not scroll sideways, with or without JavaScript`, async () => {
       const url = typeof path === 'function' ? path() : path;
       for (const javaScriptEnabled of [false, true]) {
-        const page = await openPage(t, { javaScriptEnabled, viewport: { width: 320, height: 640 } });
+        // Shared by the tests that only read.
+        const page = await harness.sharedPage({ javaScriptEnabled, viewport: { width: 320, height: 640 } });
         await goto(page, url);
         if (javaScriptEnabled && (await page.locator('[data-map]').count()) > 0)
           await page.locator('[data-map] .leaflet-tile-loaded').first().waitFor();
@@ -362,8 +311,11 @@ function browserChecks() {
     });
   }
 
-  test('from the home page, a citizen on a phone without JavaScript searches in their own words and a shared postcode', async (t) => {
-    const page = await openPage(t, { viewport: { width: 320, height: 640 }, javaScriptEnabled: false });
+  test('from the home page, a citizen on a phone without JavaScript searches in their own words and a shared postcode', async () => {
+    const page = await harness.sharedPage({
+      javaScriptEnabled: false,
+      viewport: { width: 320, height: 640 },
+    });
     await goto(page, '/');
     const search = page.locator('form.search-form');
     await search.getByLabel('Quoi ?').fill('impots');
@@ -377,8 +329,8 @@ function browserChecks() {
     assert.ok(width <= 320, `the results are ${width} px wide at 320 px`);
   });
 
-  test('at 320 px wide, the place form (timetable, map picker, checkboxes) does not scroll sideways', async (t) => {
-    const page = await openPage(t, { signedIn: true, viewport: { width: 320, height: 640 } });
+  test('at 320 px wide, the place form (timetable, map picker, checkboxes) does not scroll sideways', async () => {
+    const page = await harness.sharedPage({ as: COORDINATOR, viewport: { width: 320, height: 640 } });
     await goto(page, urls.adminPlace);
     await page.locator('[data-map="picker"] .leaflet-tile-loaded').first().waitFor();
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -401,22 +353,29 @@ function browserChecks() {
   });
 
   test('no console error nor CSP violation on the directory’s pages, JavaScript on, maps drawn', async (t) => {
+    // One page per session visits them all (they change nothing): a problem fails on the page that made it.
+    const pages = {
+      public: await openPage(t, { viewport: DESKTOP }),
+      coordinator: await openPage(t, { signedIn: true, viewport: DESKTOP }),
+    };
+    const problems = {
+      public: await watchProblems(pages.public),
+      coordinator: await watchProblems(pages.coordinator),
+    };
     for (const [label, path, withSession] of PAGES) {
       const url = path();
-      const page = await openPage(t, { signedIn: withSession, viewport: DESKTOP });
-      const problems = await watchProblems(page);
+      const page = withSession ? pages.coordinator : pages.public;
       await goto(page, url);
       for (const map of await page.locator('[data-map]').all()) {
         if (await map.isVisible()) await map.locator('.leaflet-tile-loaded').first().waitFor();
       }
       // The results map's data and the last tiles, before counting the problems.
-      await page.waitForLoadState('networkidle');
+      await settle(page);
       // The picker draws too (the place of the demo has coordinates).
       if (url === urls.adminPlace) assert.ok(await page.locator('[data-map="picker"]').isVisible());
-      assert.deepEqual(await problems(), [], `${label} (${url})`);
-      await page.context().close();
+      assert.deepEqual(await problems[withSession ? 'coordinator' : 'public'](), [], `${label} (${url})`);
     }
-    assert.ok(tileRequests > 0, 'the tiles come from MAP_TILES_URL');
+    assert.ok(harness.tileRequests().length > 0, 'the tiles come from MAP_TILES_URL');
   });
 
   test('printed, a place page shows its content without the map nor the forms', async (t) => {

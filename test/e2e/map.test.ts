@@ -20,6 +20,7 @@ import {
   describeBrowser,
   formatViolations,
   runAxe,
+  settle,
   showMaps,
   watchProblems,
 } from '../helpers/browser.ts';
@@ -334,6 +335,45 @@ function browserChecks() {
     );
 
     assert.deepEqual(await cspViolations(page), []);
+    assert.deepEqual(problems, []);
+  });
+
+  test('settle() waits for what a page fetches after its load: the places, then every tile', async (t) => {
+    const { page, problems } = await openPage(t);
+    // The places' data is held until the test lets it go.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let asked = () => {};
+    const seen = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
+    await page.route('**/carte/lieux.json', async (route) => {
+      asked();
+      await held;
+      await route.continue();
+    });
+    await page.goto('/carte');
+    // The results map loads only now, after the load event: its data, then its tiles.
+    await page.getByRole('button', { name: 'Afficher la carte' }).first().click();
+    await seen;
+    let settled = false;
+    const settling = settle(page).then(() => {
+      settled = true;
+    });
+    for (let i = 0; i < 3; i++)
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+    assert.equal(settled, false, 'settle() waits while the places are on their way');
+    release();
+    await settling;
+    const map = page.locator('[data-map="resultats"]');
+    assert.ok(await map.isVisible(), 'the map is drawn');
+    assert.ok((await map.locator('.leaflet-marker-icon').count()) > 0, 'the places are on it');
+    const tiles = await map
+      .locator('img.leaflet-tile')
+      .evaluateAll((images) => images.map((i) => (i as HTMLImageElement).complete));
+    assert.ok(tiles.length > 0 && tiles.every(Boolean), `every tile has loaded (${tiles.length})`);
     assert.deepEqual(problems, []);
   });
 

@@ -34,7 +34,9 @@ const PAGES = [
 describeBrowser(SUITE, { timeout: 240_000 }, browserChecks);
 
 function browserChecks() {
+  // Tiles come from a loopback server (MAP_TILES_URL): nothing leaves the machine.
   const harness = browserHarness({
+    tiles: true,
     setup: async (relais) => {
       const codes = ['69266', '69259', '69256', '69029', '69034', '69286', '42207', '42187'];
       const result = await importIfn(

@@ -2,30 +2,39 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, type TestContext, test } from 'node:test';
+import { crc32, deflateSync } from 'node:zlib';
 import type { AxeResults, Result as AxeViolation, RunOptions } from 'axe-core';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import {
   type Browser,
   type BrowserContext,
   type BrowserContextOptions,
   chromium,
   type Page,
+  type Request,
 } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
-import type { Config } from '../../src/platform/config.ts';
+import { type Config, loadConfig } from '../../src/platform/config.ts';
 import { createTestApp, type TestApp, totpCode } from './app.ts';
 
 /**
  * Real-browser checks: a headless Chromium driven by playwright-core (no downloaded
- * browser: the system's Chromium, `/usr/bin/chromium` unless `CHROMIUM_PATH` says otherwise)
- * and axe-core for automated accessibility audits.
+ * browser: the system's, unless `CHROMIUM_PATH` names another) and axe-core for automated
+ * accessibility audits.
  */
 
-export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+/**
+ * Debian's Chromium headless shell: the same engine as its Chromium, without the desktop browser
+ * around it, which takes the suites about half the processor time (.ci/run installs both).
+ */
+const HEADLESS_SHELL = '/usr/bin/chromium-headless-shell';
+
+export const chromiumPath =
+  process.env.CHROMIUM_PATH || (existsSync(HEADLESS_SHELL) ? HEADLESS_SHELL : '/usr/bin/chromium');
 
 const chromiumAbsent: string | false = existsSync(chromiumPath)
   ? false
-  : `Chromium absent (${chromiumPath}): install Debian's chromium package or set CHROMIUM_PATH to run the browser tests`;
+  : `Chromium absent (${chromiumPath}): install Debian's chromium-headless-shell (or chromium) package or set CHROMIUM_PATH to run the browser tests`;
 
 // CI installs Chromium, so there a missing browser is a failure, never a silent skip.
 if (chromiumAbsent && process.env.CI) throw new Error(`${chromiumAbsent} (CI must run the browser tests)`);
@@ -56,6 +65,33 @@ export function launchChromium(): Promise<Browser> {
     ],
   });
 }
+
+/**
+ * One Chromium per test process, shared by every browser suite of the process (test/run.ts runs
+ * several files in one), each suite in contexts of its own: launching costs about a second.
+ * Launched by the first suite that needs it; closed once every test of the process is done, by
+ * a hook of the whole run (registered here, at the top level, when a suite first imports this).
+ */
+let sharedBrowser: Promise<Browser> | undefined;
+
+function browser(): Promise<Browser> {
+  if (!sharedBrowser) {
+    const launched = launchChromium();
+    sharedBrowser = launched;
+    // A browser that crashed or failed to start is launched anew for the next suite.
+    const forget = () => {
+      if (sharedBrowser === launched) sharedBrowser = undefined;
+    };
+    launched.then((b) => b.on('disconnected', forget), forget);
+  }
+  return sharedBrowser;
+}
+
+after(async () => {
+  const launched = sharedBrowser;
+  sharedBrowser = undefined;
+  await (await launched?.catch(() => undefined))?.close();
+});
 
 /** The WCAG levels the app promises (RGAA 4 follows WCAG 2.1 AA). */
 export const WCAG_AA_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -118,9 +154,9 @@ export function describeBrowser(name: string, options: { timeout: number }, body
 
 /**
  * What every browser suite needs, set up in `before` and closed in `after`: Relais (with the
- * demo data and what `setup` adds, or what `serve` starts) listening on loopback, one Chromium
- * for the suite, pages in fresh contexts (closed after their test, or with the suite), sign-in
- * through the real forms, and one shared context per session for read-only audits.
+ * demo data and what `setup` adds, or what `serve` starts) listening on loopback, the process's
+ * Chromium, pages in fresh contexts (closed after their test, or with the suite), sign-in
+ * through the real forms, once per account, and shared pages for read-only visits.
  */
 export function browserHarness<T extends Served = TestApp>(
   options: {
@@ -129,43 +165,59 @@ export function browserHarness<T extends Served = TestApp>(
     serve?: () => Promise<T>;
     /** Defaults of every context (French, Paris time, a 15-second timeout otherwise). */
     context?: BrowserContextOptions;
+    /**
+     * Map tiles from a loopback server (`tileRequests` counts them), so that nothing leaves the
+     * machine: the default server's configuration names it in MAP_TILES_URL.
+     */
+    tiles?: boolean;
   } = {},
 ) {
   let served: T | undefined;
-  let browser: Browser | undefined;
+  let chromiumBrowser: Browser | undefined;
+  let tiles: Tiles | undefined;
   let baseURL = '';
-  const suiteContexts: BrowserContext[] = [];
+  /** Every context of the suite still open: closed in `after`, before the server. */
+  const contexts = new Set<BrowserContext>();
   const sessions = new Map<string, Promise<StorageState>>();
-  const auditPages = new Map<string, Promise<Page>>();
+  const sharedPages = new Map<string, Promise<Page>>();
 
   before(async () => {
+    // Chromium starts while the app is built.
+    const launching = browser();
+    launching.catch(() => {});
+    if (options.tiles) tiles = await tileServer();
     if (options.serve) served = await options.serve();
     else {
-      const relais = await createTestApp({
-        demo: true,
-        ...(options.config ? { config: options.config } : {}),
-      });
+      const config =
+        options.config ??
+        (tiles
+          ? loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MAP_TILES_URL: tiles.template })
+          : undefined);
+      const relais = await createTestApp({ demo: true, ...(config ? { config } : {}) });
       served = relais as unknown as T;
       await options.setup?.(relais);
     }
     baseURL = await served.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    chromiumBrowser = await launching;
   });
 
   after(async () => {
-    // Browser first, so no keep-alive connection holds the server open; each step even if the other failed.
+    // Contexts first, so no keep-alive connection holds the servers open; each step even if another failed.
     try {
-      for (const context of suiteContexts) await context.close();
-      await browser?.close();
+      for (const context of contexts) await context.close();
     } finally {
-      await served?.close();
+      try {
+        await served?.close();
+      } finally {
+        await tiles?.close();
+      }
     }
   });
 
   async function newContext(pageOptions: PageOptions = {}): Promise<BrowserContext> {
-    assert.ok(browser, 'the browser has started');
+    assert.ok(chromiumBrowser, 'the browser has started');
     const { as, ...contextOptions } = pageOptions;
-    const context = await browser.newContext({
+    const context = await chromiumBrowser.newContext({
       baseURL,
       locale: 'fr-FR',
       timezoneId: 'Europe/Paris',
@@ -175,6 +227,9 @@ export function browserHarness<T extends Served = TestApp>(
     });
     context.setDefaultTimeout(15_000);
     context.setDefaultNavigationTimeout(15_000);
+    contexts.add(context);
+    context.on('close', () => contexts.delete(context));
+    trackRequests(context);
     return context;
   }
 
@@ -221,6 +276,21 @@ export function browserHarness<T extends Served = TestApp>(
     return stored;
   }
 
+  /**
+   * One page per set of options, for visits that change nothing (audits, reflow, console
+   * watch): a context costs time, and a warm one has the assets in its cache. Closed with the suite.
+   */
+  function sharedPage(pageOptions: SharedPageOptions = {}): Promise<Page> {
+    const { as, ...contextOptions } = pageOptions;
+    const key = JSON.stringify([as?.email, Object.entries(contextOptions).sort()]);
+    let page = sharedPages.get(key);
+    if (!page) {
+      page = newContext(pageOptions).then((context) => context.newPage());
+      sharedPages.set(key, page);
+    }
+    return page;
+  }
+
   return {
     baseURL: () => baseURL,
     relais,
@@ -228,6 +298,8 @@ export function browserHarness<T extends Served = TestApp>(
     freshCode,
     signIn,
     session,
+    /** The loopback tile server's requests so far (`tiles: true`). */
+    tileRequests: (): readonly string[] => tiles?.requests ?? [],
     /** A page in its own fresh context, closed when the test ends. */
     async openPage(t: TestContext, pageOptions: PageOptions = {}): Promise<Page> {
       const context = await newContext(pageOptions);
@@ -237,30 +309,115 @@ export function browserHarness<T extends Served = TestApp>(
     /** A page in its own fresh context, closed with the suite (for state kept across tests). */
     async newPage(pageOptions: PageOptions = {}): Promise<Page> {
       const context = await newContext(pageOptions);
-      suiteContexts.push(context);
       return context.newPage();
     },
+    sharedPage,
     /**
-     * One page per session and viewport, shared by read-only audits (axe needs JavaScript and
-     * `bypassCSP`: the app's CSP forbids the injected script otherwise). Closed with the suite.
+     * The shared page of a session and viewport for read-only audits (axe needs JavaScript and
+     * `bypassCSP`: the app's CSP forbids the injected script otherwise).
      */
-    auditPage(
+    auditPage: (
       pageOptions: { as?: Account; viewport?: { width: number; height: number } } = {},
-    ): Promise<Page> {
-      const key = JSON.stringify([pageOptions.as?.email, pageOptions.viewport]);
-      let page = auditPages.get(key);
-      if (!page) {
-        page = (async () => {
-          const context = await newContext({ ...pageOptions, bypassCSP: true });
-          suiteContexts.push(context);
-          return context.newPage();
-        })();
-        auditPages.set(key, page);
-      }
-      return page;
-    },
+    ): Promise<Page> => sharedPage({ ...pageOptions, bypassCSP: true }),
     goto,
   };
+}
+
+/** What makes a shared page: the session, and context options that survive a visit. */
+export type SharedPageOptions = {
+  as?: Account;
+  viewport?: { width: number; height: number };
+  javaScriptEnabled?: boolean;
+  bypassCSP?: boolean;
+  acceptDownloads?: boolean;
+};
+
+/** Requests under way in each context the harness made, for `settle`. */
+const pendingRequests = new WeakMap<BrowserContext, Set<Request>>();
+
+function trackRequests(context: BrowserContext): void {
+  const pending = new Set<Request>();
+  context.on('request', (r) => pending.add(r));
+  context.on('requestfinished', (r) => pending.delete(r));
+  context.on('requestfailed', (r) => pending.delete(r));
+  pendingRequests.set(context, pending);
+}
+
+function requestOf(page: Page, request: Request): boolean {
+  try {
+    return request.frame().page() === page;
+  } catch {
+    return false; // a service worker's request has no frame
+  }
+}
+
+/**
+ * Waits until the page has loaded and none of its requests is under way, two animation frames
+ * after the last one ended: what its scripts fetch, and the tiles of its maps. Unlike
+ * `networkidle`, which waits for half a second of quiet on every page, this ends as soon as the
+ * page is settled (most pages have no script at all). Pages of the harness only.
+ */
+export async function settle(page: Page): Promise<void> {
+  await page.waitForLoadState('load');
+  const pending = pendingRequests.get(page.context());
+  assert.ok(pending, 'the page comes from the harness');
+  const mine = () => [...pending].filter((r) => requestOf(page, r));
+  for (;;) {
+    const under = mine();
+    if (under.length === 0) {
+      await page.evaluate(
+        () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+      );
+      if (mine().length === 0) return;
+      continue;
+    }
+    // Each request ends in a response read whole, or in a failure.
+    await Promise.all(
+      under.map((r) =>
+        r
+          .response()
+          .then((response) => response?.finished())
+          .catch(() => undefined),
+      ),
+    );
+  }
+}
+
+/** A loopback server of map tiles: a plain 1 × 1 PNG for every tile (Leaflet stretches it). */
+type Tiles = { template: string; requests: string[]; close(): Promise<void> };
+
+async function tileServer(): Promise<Tiles> {
+  const png = tilePng();
+  const requests: string[] = [];
+  const server = Fastify();
+  server.get('/tiles/:z/:x/:y', (request, reply) => {
+    requests.push(request.url);
+    return reply.type('image/png').send(png);
+  });
+  const url = await server.listen({ port: 0, host: '127.0.0.1' });
+  return { template: `${url}/tiles/{z}/{x}/{y}.png`, requests, close: () => server.close() };
+}
+
+/** A plain 1 × 1 PNG of the colour of land on a map. */
+function tilePng(): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(1, 0);
+  header.writeUInt32BE(1, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.from([0, 242, 239, 233]))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
