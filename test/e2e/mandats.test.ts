@@ -197,7 +197,7 @@ function browserChecks() {
     const draftId = await fillFlow(
       page,
       PERSON,
-      { demarches: ['Social – Santé', 'Logement'], duree: '6 mois', consent: 'presentiel' },
+      { demarches: ['Social – santé', 'Logement'], duree: '6 mois', consent: 'presentiel' },
       async (label) => {
         await audit(page, label);
         audited.push(label);
@@ -225,7 +225,7 @@ function browserChecks() {
       'Odette Lambert, née ou né le 14/07/1952 Modifier : personne',
     );
     assert.deepEqual(await definition(page, 'Démarches').locator('li').allTextContents(), [
-      'Social – Santé',
+      'Social – santé',
       'Logement',
     ]);
     assert.match(await text(definition(page, 'Durée')), /^6 mois /);
@@ -272,7 +272,7 @@ function browserChecks() {
     });
     assert.deepEqual(sorted(await page.locator('main table tbody th').allTextContents()), [
       'Logement',
-      'Social – Santé',
+      'Social – santé',
     ]);
     assert.deepEqual(
       (await page.locator('main table tbody td').allTextContents()).map((s) => s.trim()),
@@ -294,7 +294,7 @@ function browserChecks() {
       attestation,
       /En application de l’article 1984 du Code civil, Odette Lambert, née ou né le 14 juillet 1952, donne mandat à Mehdi Médiateur/,
     );
-    assert.match(attestation, /Social – Santé \(par exemple : Carte vitale/);
+    assert.match(attestation, /Social – santé \(par exemple : Carte vitale/);
     assert.match(attestation, /Logement \(par exemple : Aides au logement/);
     assert.match(attestation, /Signature de la personne : Odette Lambert/);
     assert.equal(await page.locator('.mandat-verify__qr svg').count(), 1, 'the QR code is drawn');
@@ -341,7 +341,7 @@ function browserChecks() {
     assert.equal(await text(definition(page, 'Personne')), PERSON.initiales);
     assert.deepEqual(sorted(await definition(page, 'Démarches couvertes').locator('li').allTextContents()), [
       'Logement',
-      'Social – Santé',
+      'Social – santé',
     ]);
     const html = await page.content();
     for (const secret of [PERSON.prenom, PERSON.nom, '1952', 'Mehdi'])
@@ -401,7 +401,7 @@ function browserChecks() {
     const revoked = page.locator('article section', { has: page.locator('h2:text-is("La révocation")') });
     assert.deepEqual(await revoked.locator('li').allTextContents(), ['Logement']);
     assert.match(revocation, /Demandée par : la personne, à la structure\. Enregistrée par Mehdi Médiateur/);
-    assert.match(revocation, /Le mandat couvre encore, jusqu’au .* : Social – Santé\./);
+    assert.match(revocation, /Le mandat couvre encore, jusqu’au .* : Social – santé\./);
     await audit(page, 'the revocation attestation');
     await assertNoSideScroll(page, 'the revocation attestation');
     await page.screenshot({ path: SCREENSHOTS.revocation, fullPage: true });
@@ -409,7 +409,7 @@ function browserChecks() {
     await goto(visitor, `/mandats/verifier/${inPerson.fingerprint}`);
     assert.equal(await text(visitor.locator('.mandat-verdict')), 'Ce mandat est valide.');
     assert.deepEqual(await definition(visitor, 'Démarches couvertes').locator('li').allTextContents(), [
-      'Social – Santé',
+      'Social – santé',
     ]);
     assert.deepEqual(await definition(visitor, 'Démarches révoquées').locator('li').allTextContents(), [
       'Logement',
@@ -424,7 +424,7 @@ function browserChecks() {
     assert.match(await text(logement.locator('td')), /^Révoquée le /);
     assert.deepEqual(
       await page.getByLabel('Démarche réalisée').locator('option').allTextContents(),
-      ['Choisissez', 'Social – Santé'],
+      ['Choisissez', 'Social – santé'],
       'a revoked démarche can no longer be declared',
     );
     assert.equal(await page.locator(`a[href="${firstRevocationUrl}"]`).count(), 1);
@@ -456,7 +456,7 @@ function browserChecks() {
     assert.equal(testConfig.sms.provider, 'dev', 'the tests use the development SMS provider (outbox)');
     const page = helper;
     await fillFlow(page, REMOTE, {
-      demarches: ['Famille – Scolarité'],
+      demarches: ['Famille – scolarité'],
       duree: '1 mois',
       consent: { mobile: REMOTE.mobile },
     });
@@ -482,7 +482,7 @@ function browserChecks() {
       .where('telephone', '=', REMOTE_E164)
       .execute();
     assert.equal(sent.length, 1, 'one SMS in the development outbox');
-    assert.match(sent[0]!.texte, /Mehdi Médiateur .* Famille – Scolarité, pendant 1 mois\. Répondez OUI/);
+    assert.match(sent[0]!.texte, /Mehdi Médiateur .* Famille – scolarité, pendant 1 mois\. Répondez OUI/);
 
     // ------------------------------------------------------------ the administrator answers for the person
     const admin = await newPage({ bypassCSP: true, viewport: DESKTOP });
@@ -491,7 +491,7 @@ function browserChecks() {
     assert.equal(await h1(admin), 'SMS envoyés (développement)');
     const number = admin.locator('section.card', { has: admin.locator(`h2:text-is("${REMOTE_E164}")`) });
     assert.match(await text(number), /Une demande d’accord attend la réponse de ce numéro/);
-    assert.match(await text(number.locator('tbody')), /Famille – Scolarité/);
+    assert.match(await text(number.locator('tbody')), /Famille – scolarité/);
     await audit(admin, 'the SMS outbox');
     await assertNoSideScroll(admin, 'the SMS outbox');
     await admin.screenshot({ path: SCREENSHOTS.outbox, fullPage: true });
@@ -521,7 +521,7 @@ function browserChecks() {
     const row = (name: string) => page.locator('tbody tr', { has: page.getByRole('link', { name }) });
     assert.equal(await text(row('Odette Lambert').locator('.mandat-status')), 'Révoqué');
     assert.equal(await text(row('Rachid Moreau').locator('.mandat-status')), 'Actif');
-    assert.match(await text(row('Rachid Moreau')), /Famille – Scolarité/);
+    assert.match(await text(row('Rachid Moreau')), /Famille – scolarité/);
     await audit(page, 'the list of mandates');
     await assertNoSideScroll(page, 'the list of mandates');
   });

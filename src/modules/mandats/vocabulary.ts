@@ -2,25 +2,26 @@ import { parisWallClock, parisWallToInstant } from '../../platform/paris-time.ts
 
 /**
  * The vocabulary of secure mandates, as Aidants Connect defines it: the ten démarches a
- * person may authorise a helper for, the durations, the identity documents a helper checks.
+ * person may authorise a helper for (labelled as the activity reports label the same themes),
+ * the durations, the identity documents a helper checks.
  * Codes are stored; labels and examples are shown to people.
  */
 
 export const DEMARCHES = {
   papiers: {
-    label: 'Papiers – Citoyenneté – Élections',
+    label: 'Papiers – élections – citoyenneté',
     exemples: 'Carte d’identité, passeport, permis de conduire, inscription sur les listes électorales',
   },
   famille: {
-    label: 'Famille – Scolarité',
+    label: 'Famille – scolarité',
     exemples: 'Allocations familiales, naissance, mariage, PACS, scolarité, cantine',
   },
   social: {
-    label: 'Social – Santé',
+    label: 'Social – santé',
     exemples: 'Carte vitale, complémentaire santé solidaire, RSA, handicap, retraite',
   },
   travail: {
-    label: 'Travail – Formation',
+    label: 'Travail – formation',
     exemples: 'Inscription à France Travail, compte personnel de formation, chômage, arrêt de travail',
   },
   logement: {
@@ -28,11 +29,11 @@ export const DEMARCHES = {
     exemples: 'Aides au logement, demande de logement social, déménagement, énergie',
   },
   transports: {
-    label: 'Transports – Mobilité',
+    label: 'Transports – mobilité',
     exemples: 'Carte grise, amendes, permis à points, transports en commun',
   },
   argent: {
-    label: 'Argent – Impôts – Consommation',
+    label: 'Argent – impôts – consommation',
     exemples: 'Impôt sur le revenu, taxe foncière, litiges de consommation, crédits',
   },
   justice: {
@@ -40,11 +41,11 @@ export const DEMARCHES = {
     exemples: 'Casier judiciaire, aide juridictionnelle, plainte, médiation',
   },
   etranger: {
-    label: 'Étranger – Europe',
+    label: 'Étrangers – Europe',
     exemples: 'Titre de séjour, naturalisation, démarches à l’étranger, séjour en Europe',
   },
   loisirs: {
-    label: 'Loisirs – Sport – Culture',
+    label: 'Loisirs – sports – culture',
     exemples: 'Pass Culture, licences sportives, chasse et pêche, associations',
   },
 } as const;
