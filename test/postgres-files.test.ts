@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { postgresFiles, testFiles } from './run.ts';
+import { engineNeutralFiles, NEUTRAL_LIST, postgresFiles, testFiles } from './run.ts';
 
 /** What makes a test database: such a file runs its SQL on the engine under test. */
 const USES_DATABASE =
@@ -9,21 +9,39 @@ const USES_DATABASE =
 /** Browser suites check pages, and skip when DATABASE_URL is set (see helpers/browser.ts). */
 const BROWSER_SUITE = /from '[./]*\/helpers\/browser\.ts'/;
 
-test('every test file that uses a test database is in test/postgres-files.txt', () => {
-  const listed = new Set(postgresFiles());
+test('every test file that uses a test database is in test/postgres-files.txt or said engine-neutral, not both', () => {
+  const onServer = new Set(postgresFiles());
+  const neutral = new Set(engineNeutralFiles().map((entry) => entry.file));
   const missing = testFiles().filter((file) => {
     if (file === 'test/postgres-files.test.ts') return false; // names them, uses none
     const source = readFileSync(file, 'utf8');
-    return USES_DATABASE.test(source) && !BROWSER_SUITE.test(source) && !listed.has(file);
+    return (
+      USES_DATABASE.test(source) && !BROWSER_SUITE.test(source) && !onServer.has(file) && !neutral.has(file)
+    );
   });
   assert.deepEqual(
     missing,
     [],
-    'these files use a test database but the PostgreSQL pass would not run them: add them to test/postgres-files.txt',
+    `these files use a test database but the PostgreSQL pass would not run them: add them to test/postgres-files.txt (or, with the reason, to ${NEUTRAL_LIST})`,
+  );
+  assert.deepEqual(
+    [...neutral].filter((file) => onServer.has(file)),
+    [],
+    'in both lists: a file runs on PostgreSQL or is engine-neutral',
   );
 });
 
-test('test/postgres-files.txt names existing test files only', () => {
-  const stale = postgresFiles().filter((file) => !existsSync(file) || !testFiles().includes(file));
-  assert.deepEqual(stale, [], 'remove or rename these entries of test/postgres-files.txt');
+test('each engine-neutral file says why', () => {
+  assert.deepEqual(
+    engineNeutralFiles()
+      .filter((entry) => entry.reason.length < 10)
+      .map((entry) => entry.file),
+    [],
+  );
+});
+
+test('the lists name existing test files only', () => {
+  const names = [...postgresFiles(), ...engineNeutralFiles().map((entry) => entry.file)];
+  const stale = names.filter((file) => !existsSync(file) || !testFiles().includes(file));
+  assert.deepEqual(stale, [], 'remove or rename these entries of test/postgres-files.txt or ' + NEUTRAL_LIST);
 });

@@ -23,10 +23,30 @@ export function testFiles(): string[] {
 }
 
 export function postgresFiles(): string[] {
-  return readFileSync(LIST, 'utf8')
+  return listed(LIST).map((entry) => entry.file);
+}
+
+/**
+ * Files that use a test database where the engine cannot matter (a PDF's layout, a mail, a
+ * parser fed from real files…): the PGlite pass runs them, the PostgreSQL pass does not. Each
+ * entry gives its reason after `#`.
+ */
+export const NEUTRAL_LIST = 'test/engine-neutral-files.txt';
+
+export function engineNeutralFiles(): { file: string; reason: string }[] {
+  return listed(NEUTRAL_LIST);
+}
+
+/** The entries of a list file: one path per line, then `# reason`; lines of comment only skipped. */
+function listed(list: string): { file: string; reason: string }[] {
+  return readFileSync(list, 'utf8')
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const [file = '', ...reason] = line.split('#');
+      return { file: file.trim(), reason: reason.join('#').trim() };
+    });
 }
 
 /**
