@@ -1,0 +1,20 @@
+import { auditActions } from '../../platform/audit/actions.ts';
+
+/** The audit actions of referrals between structures, with the French labels the journal shows. */
+export const AUDIT_ACTIONS = auditActions({
+  'orientation.send': 'Orientation envoyée',
+  'orientation.read': 'Orientation consultée par la structure qui la reçoit',
+  'orientation.study': 'Orientation mise à l’étude',
+  'orientation.accept': 'Orientation acceptée',
+  'orientation.refuse': 'Orientation refusée',
+  'orientation.close': 'Orientation close (personne reçue ou non)',
+  'orientation.withdraw_consent': 'Orientation : consentement de la personne retiré',
+  'orientation.renew_link': 'Orientation : nouveau lien envoyé à la structure',
+  'orientation.link_refused': 'Orientation : lien refusé (altéré, expiré ou remplacé)',
+});
+
+declare module '../../platform/audit/actions.ts' {
+  interface AuditActionCatalogue {
+    orientations: typeof AUDIT_ACTIONS;
+  }
+}
