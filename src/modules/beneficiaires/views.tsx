@@ -439,6 +439,10 @@ export function RecordPage(props: {
         <a href={`/mandats?beneficiaire=${b.id}`}>voir ses mandats</a> ou{' '}
         <a href={`/mandats/nouveau?beneficiaire=${b.id}`}>en créer un</a>.
       </p>
+      <p>
+        <a href={`/orientations/nouvelle?beneficiaire=${b.id}`}>Orienter cette personne</a> vers un autre lieu
+        ou service, avec son accord.
+      </p>
       <p class="person-meta" safe>
         {`Fiche créée le ${formatDateTime(b.created_at)}, modifiée le ${formatDateTime(b.updated_at)}.`}
       </p>
