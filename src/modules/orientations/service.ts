@@ -368,9 +368,12 @@ export function studyReferral(db: Db, receiver: Receiver, referral: Referral): P
 
 /** The message the person gets when accepted, pre-filled for the receiving side to adjust. */
 export function defaultPersonMessage(r: Referral, d: Destination | undefined): string {
-  const where = d ? `${r.destination_name}, ${d.address}` : r.destination_name;
+  const address = d ? ` Adresse : ${d.address}.` : '';
   const phone = d?.phone ? ` Téléphone : ${d.phone}.` : '';
-  return `Bonjour ${r.prenom}, ${where} a accepté votre orientation (${r.service}) et va vous contacter.${phone}`;
+  return `Bonjour ${r.prenom}, votre orientation vers ${r.destination_name} (${r.service}) est acceptée : le lieu va vous contacter.${address}${phone}`.slice(
+    0,
+    480,
+  );
 }
 
 export type AcceptOutcome =
