@@ -11,6 +11,10 @@ export const AUDIT_ACTIONS = auditActions({
   'orientation.withdraw_consent': 'Orientation : consentement de la personne retiré',
   'orientation.renew_link': 'Orientation : nouveau lien envoyé à la structure',
   'orientation.link_refused': 'Orientation : lien refusé (altéré, expiré ou remplacé)',
+  'orientation.remind': 'Orientation : relance envoyée à la structure',
+  'orientation.escalate': 'Orientation sans réponse : coordinateurs alertés',
+  'orientation.expire': 'Orientation expirée sans réponse',
+  'orientation.settings': 'Délais des orientations modifiés',
 });
 
 declare module '../../platform/audit/actions.ts' {

@@ -2,6 +2,7 @@ import type { RelaisModule } from '../../platform/module.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { orientationRoutes } from './routes.tsx';
 import { orientationsMigrations } from './tables.ts';
+import { runReferralTimers } from './timers.ts';
 
 export type { Referral } from './service.ts';
 
@@ -14,6 +15,15 @@ export const orientations: RelaisModule = {
   name: 'orientations',
   migrations: orientationsMigrations,
   routes: orientationRoutes,
+  jobs: [
+    {
+      name: 'orientations.delais',
+      label:
+        'Relancer les lieux qui n’ont pas répondu aux orientations, alerter les coordinateurs, faire expirer les orientations sans réponse',
+      schedule: '20 * * * *',
+      run: ({ db, config }) => runReferralTimers(db, config),
+    },
+  ],
   styles: ['orientations.css'],
   auditActions: AUDIT_ACTIONS,
 };

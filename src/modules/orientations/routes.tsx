@@ -28,6 +28,7 @@ import {
   studyReferral,
   withdrawConsent,
 } from './service.ts';
+import { readTimers, saveTimers, timerFields } from './timers.ts';
 import {
   ChoosePlacePage,
   LinkProblemPage,
@@ -37,6 +38,7 @@ import {
   type ReferralFormValues,
   SenderReferralPage,
   SentListPage,
+  TimersPage,
 } from './views.tsx';
 import { STATUSES, type Status } from './vocabulary.ts';
 
@@ -450,4 +452,31 @@ export function orientationRoutes(app: FastifyInstance, { db, config }: RouteCon
       );
     },
   );
+
+  // ------------------------------------------------------------ the OPSN's timers
+
+  const ADMIN_CRUMBS: Crumb[] = [{ href: '/espace', label: 'Mon espace' }];
+
+  app.get<RouteInput>('/admin/orientations', { config: { access: 'admin' } }, async (request, reply) =>
+    reply.page(
+      { title: 'Délais des orientations', breadcrumbs: ADMIN_CRUMBS },
+      <TimersPage
+        values={await readTimers(db)}
+        errors={{}}
+        csrf={reply.generateCsrf()}
+        flash={lastValue(request.query.ok) === 'delais' ? 'Les délais sont enregistrés.' : undefined}
+      />,
+    ),
+  );
+
+  app.post<RouteInput>('/admin/orientations', { config: { access: 'admin' } }, async (request, reply) => {
+    const form = parseForm(timerFields, request.body);
+    if (!form.ok)
+      return reply.page(
+        { title: 'Délais des orientations', breadcrumbs: ADMIN_CRUMBS, status: 400, hasErrors: true },
+        <TimersPage values={textFields(request.body)} errors={form.errors} csrf={reply.generateCsrf()} />,
+      );
+    await saveTimers(db, request.actor, form.data);
+    return reply.redirect('/admin/orientations?ok=delais', 303);
+  });
 }
