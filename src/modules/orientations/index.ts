@@ -1,4 +1,5 @@
 import type { RelaisModule } from '../../platform/module.ts';
+import { orientationApi } from './api.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { orientationRoutes } from './routes.tsx';
 import { orientationsMigrations } from './tables.ts';
@@ -15,6 +16,7 @@ export const orientations: RelaisModule = {
   name: 'orientations',
   migrations: orientationsMigrations,
   routes: orientationRoutes,
+  api: orientationApi,
   jobs: [
     {
       name: 'orientations.delais',

@@ -8,6 +8,7 @@ import {
   givenPlace,
   type TestHelper,
 } from '../../../test/helpers/builders.ts';
+import { createToken } from '../../platform/auth/tokens.ts';
 import { linkSecret, signLink } from './link.ts';
 
 /**
@@ -543,5 +544,60 @@ describe('orientations', () => {
     assert.equal(rows, 2, 'the heading row and the one refused referral');
     const unknown = await client.get('/orientations?statut=inconnu');
     assert.equal(unknown.statusCode, 200);
+  });
+  test('the API sends with the same rules and lists sent and received referrals, each to its own', async () => {
+    const bearer = async (h: TestHelper) => ({
+      authorization: `Bearer ${await createToken(db(), h.id, 'intégration')}`,
+      'content-type': 'application/json',
+    });
+    const mine = await bearer(sender);
+    const post = (headers: Record<string, string>, body: unknown) =>
+      t.app.inject({ method: 'POST', url: '/api/v1/orientations', headers, payload: JSON.stringify(body) });
+    const body = { ...form(), consentement: true, service: 'Accès internet et matériel informatique' };
+    const before = await count();
+    const missing = await post(mine, { ...body, consentement: false });
+    assert.equal(missing.statusCode, 400);
+    assert.match(missing.json().message, /Recueillez l’accord/);
+    const tooLong = await post(mine, { ...body, motif: 'x'.repeat(601) });
+    assert.equal(tooLong.statusCode, 400);
+    assert.equal(await count(), before);
+    const held = await post(mine, body);
+    assert.equal(held.statusCode, 409, held.body);
+    assert.equal(held.json().error, 'avertissement');
+    const created = await post(mine, { ...body, confirmer: true });
+    assert.equal(created.statusCode, 201, created.body);
+    const id = created.json().id as string;
+    assert.equal(created.json().statut, 'envoyee');
+    assert.equal(created.json().doublon, true);
+    assert.equal(await count(), before + 1);
+    const anonymous = await t.app.inject({ method: 'GET', url: '/api/v1/orientations' });
+    assert.equal(anonymous.statusCode, 401);
+    const sent = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/orientations?statut=envoyee',
+      headers: mine,
+    });
+    assert.equal(sent.statusCode, 200);
+    assert.ok(sent.json().items.some((r: { id: string }) => r.id === id));
+    assert.equal(JSON.stringify(sent.json()).includes('06 12'), false, 'never the contact details');
+    const received = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/orientations?sens=recues',
+      headers: await bearer(receiverHelper),
+    });
+    const item = received.json().items.find((r: { id: string }) => r.id === id);
+    assert.equal(item.personne, 'Jeanne M.');
+    assert.equal(item.beneficiaire_id, null);
+    for (const sens of ['envoyees', 'recues']) {
+      const other = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/orientations?sens=${sens}`,
+        headers: await bearer(otherHelper),
+      });
+      assert.equal(other.statusCode, 200);
+      assert.equal(other.json().total, 0, sens);
+    }
+    const bad = await t.app.inject({ method: 'GET', url: '/api/v1/orientations?sens=autre', headers: mine });
+    assert.equal(bad.statusCode, 400);
   });
 });
