@@ -15,6 +15,7 @@ export const AUDIT_ACTIONS = auditActions({
   'orientation.escalate': 'Orientation sans réponse : coordinateurs alertés',
   'orientation.expire': 'Orientation expirée sans réponse',
   'orientation.settings': 'Délais des orientations modifiés',
+  'orientation.export': 'Orientations exportées (tableur)',
 });
 
 declare module '../../platform/audit/actions.ts' {

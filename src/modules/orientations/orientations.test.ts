@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import ExcelJS from 'exceljs';
 import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import {
   givenBeneficiary,
@@ -9,6 +10,7 @@ import {
   type TestHelper,
 } from '../../../test/helpers/builders.ts';
 import { createToken } from '../../platform/auth/tokens.ts';
+import { EXPORT_HEADER } from './export.ts';
 import { linkSecret, signLink } from './link.ts';
 
 /**
@@ -599,5 +601,48 @@ describe('orientations', () => {
     }
     const bad = await t.app.inject({ method: 'GET', url: '/api/v1/orientations?sens=autre', headers: mine });
     assert.equal(bad.statusCode, 400);
+  });
+  test('the XLSX export has the national columns, each side sees its own, and it is journaled', async () => {
+    const sheetOf = async (c: Client, url: string) => {
+      const res = await c.get(url);
+      assert.equal(res.statusCode, 200);
+      assert.match(res.headers['content-type'] as string, /spreadsheetml/);
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+      const sheet = workbook.worksheets[0]!;
+      const rows: unknown[][] = [];
+      sheet.eachRow((row) => {
+        rows.push((row.values as unknown[]).slice(1));
+      });
+      return rows;
+    };
+    const sent = await sheetOf(client, '/orientations/export.xlsx');
+    assert.deepEqual(sent[0], [...EXPORT_HEADER]);
+    assert.equal(sent.length - 1, await count());
+    assert.ok(sent.slice(1).every((r) => r[2] === 'Jeanne Martin'));
+    assert.ok(sent[1]![0] instanceof Date);
+    const refused = await sheetOf(client, '/orientations/export.xlsx?statut=refusee');
+    assert.equal(refused.length, 2);
+    assert.equal(refused[1]![1], 'Refusée');
+    assert.equal(refused[1]![7], 'Plus de place disponible, Ne peut pas se déplacer jusqu’au lieu');
+    const member = new Client(t.app);
+    await member.signIn(receiverHelper.email, receiverHelper.password, receiverHelper.totpSecret);
+    const received = await sheetOf(member, '/orientations/export.xlsx?sens=recues');
+    assert.ok(received.length > 1);
+    for (const r of received.slice(1))
+      assert.equal(
+        r[2],
+        ['Acceptée', 'Honorée', 'Non honorée'].includes(r[1] as string) ? 'Jeanne Martin' : 'Jeanne M.',
+      );
+    const stranger = new Client(t.app);
+    await stranger.signIn(otherHelper.email, otherHelper.password, otherHelper.totpSecret);
+    assert.equal((await sheetOf(stranger, '/orientations/export.xlsx?sens=recues')).length, 1);
+    assert.equal((await sheetOf(stranger, '/orientations/export.xlsx')).length, 1);
+    const journaled = await db()
+      .selectFrom('audit_event')
+      .select('actor_user_id')
+      .where('action', '=', 'orientation.export')
+      .execute();
+    assert.equal(journaled.length, 5);
   });
 });

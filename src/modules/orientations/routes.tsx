@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { allValues, lastValue, parseForm, type RouteInput, textFields } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
+import { parisToday } from '../../platform/paris-time.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
 import { findVisibleBeneficiary, personChoiceLabel, recentBeneficiaries } from '../beneficiaires/index.ts';
 import { searchPlaces, searchSchema } from '../lieux/index.ts';
 import { type Helper, requireHelper } from '../mediateurs/index.ts';
+import { countExport, exportRows, journalExport, referralsXlsxStream } from './export.ts';
 import { acceptanceFields, referralFields, refusalFields } from './fields.ts';
 import { checkLink, linkSecret } from './link.ts';
 import {
@@ -187,6 +189,23 @@ export function orientationRoutes(app: FastifyInstance, { db, config }: RouteCon
       />,
     );
   });
+
+  app.get<RouteInput>(
+    '/orientations/export.xlsx',
+    { config: { access: 'helper' } },
+    async (request, reply) => {
+      const helper = requireHelper(request.actor);
+      const side = lastValue(request.query.sens) === 'recues' ? 'recues' : 'envoyees';
+      const status = statusOf(request.query.statut);
+      // Journaled before the first byte leaves; the rows then stream page by page.
+      await journalExport(db, helper, side, status, await countExport(db, helper, side, status));
+      return reply
+        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', `attachment; filename="orientations-${side}-${parisToday()}.xlsx"`)
+        .header('cache-control', 'private, no-store')
+        .send(referralsXlsxStream(exportRows(db, helper, side, status), side));
+    },
+  );
 
   app.get<RouteInput<'orientation'>>(
     '/orientations/:orientation',

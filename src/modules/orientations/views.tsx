@@ -350,6 +350,11 @@ export function SentListPage(props: {
         </a>
       </p>
       <StatusFilter base="/orientations" current={props.status} dashboard={d} />
+      <p>
+        <a href={`/orientations/export.xlsx${props.status ? `?statut=${props.status}` : ''}`}>
+          Télécharger ces orientations (tableur XLSX)
+        </a>
+      </p>
       {props.rows.length === 0 ? (
         <p>Aucune orientation {props.status ? 'dans cet état' : 'envoyée pour l’instant'}.</p>
       ) : (
@@ -398,6 +403,11 @@ export function ReceivedListPage(props: {
       <p>Les orientations vers vos lieux d’activité, quelle que soit la structure qui les envoie.</p>
       <DashboardCounts dashboard={d} pending={pending} pendingLabel="à traiter" totalLabel="reçues" />
       <StatusFilter base="/orientations/recues" current={props.status} dashboard={d} />
+      <p>
+        <a href={`/orientations/export.xlsx?sens=recues${props.status ? `&statut=${props.status}` : ''}`}>
+          Télécharger ces orientations (tableur XLSX)
+        </a>
+      </p>
       {props.rows.length === 0 ? (
         <p>Aucune orientation {props.status ? 'dans cet état' : 'reçue pour l’instant'}.</p>
       ) : (
