@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = auditActions({
   'orientation.expire': 'Orientation expirée sans réponse',
   'orientation.settings': 'Délais des orientations modifiés',
   'orientation.export': 'Orientations exportées (tableur)',
+  'orientation.purge': 'Orientations anonymisées (durée de conservation)',
 });
 
 declare module '../../platform/audit/actions.ts' {

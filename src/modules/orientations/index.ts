@@ -3,7 +3,7 @@ import { orientationApi } from './api.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { orientationRoutes } from './routes.tsx';
 import { orientationsMigrations } from './tables.ts';
-import { runReferralTimers } from './timers.ts';
+import { eraseOldReferrals, runReferralTimers } from './timers.ts';
 
 export type { Referral } from './service.ts';
 
@@ -24,6 +24,12 @@ export const orientations: RelaisModule = {
         'Relancer les lieux qui n’ont pas répondu aux orientations, alerter les coordinateurs, faire expirer les orientations sans réponse',
       schedule: '20 * * * *',
       run: ({ db, config }) => runReferralTimers(db, config),
+    },
+    {
+      name: 'orientations.effacement',
+      label: 'Effacer les données personnelles des orientations envoyées il y a plus de 24 mois',
+      schedule: '40 3 * * *',
+      run: async ({ db }) => ({ 'orientations anonymisées': await eraseOldReferrals(db) }),
     },
   ],
   styles: ['orientations.css'],

@@ -82,10 +82,11 @@ export type SendOutcome =
 
 const initial = (nom: string) => (nom ? `${nom.slice(0, 1).toUpperCase()}.` : '');
 /** How the receiving side names the person before accepting: first name and initial. */
+export const ERASED = 'Personne (données effacées)';
 export const shortNameOf = (r: Pick<Referral, 'prenom' | 'nom'>) =>
-  [r.prenom, initial(r.nom)].filter(Boolean).join(' ');
+  [r.prenom, initial(r.nom)].filter(Boolean).join(' ') || ERASED;
 export const fullNameOf = (r: Pick<Referral, 'prenom' | 'nom'>) =>
-  [r.prenom, r.nom].filter(Boolean).join(' ');
+  [r.prenom, r.nom].filter(Boolean).join(' ') || ERASED;
 
 const answerUrl = (config: Config, token: string) => `${config.publicUrl}/orientations/reponse/${token}`;
 

@@ -13,7 +13,7 @@ import {
 import { referralFields } from './fields.ts';
 import { orientations } from './index.ts';
 import { sendReferral } from './service.ts';
-import { DEFAULT_TIMERS, readTimers, runReferralTimers } from './timers.ts';
+import { DEFAULT_TIMERS, ERASED_REASON, eraseOldReferrals, readTimers, runReferralTimers } from './timers.ts';
 
 const DAY = 24 * 3600 * 1000;
 /** The clock moved forward by `days` (and a minute, past the referral's creation). */
@@ -80,7 +80,7 @@ describe('referral timers', () => {
   test('the job is declared with the module', () => {
     assert.deepEqual(
       orientations.jobs?.map((j) => j.name),
-      ['orientations.delais'],
+      ['orientations.delais', 'orientations.effacement'],
     );
   });
 
@@ -213,5 +213,26 @@ describe('referral timers', () => {
     assert.deepEqual(await run(3), { expirees: 0, relances: 1, alertes: 1 });
     await run(5);
     assert.equal((await row(id)).status, 'expiree');
+  });
+
+  test('after 24 months the person’s data is erased; dates, states and places stay for the statistics', async () => {
+    const id = await send();
+    const month = 31 * DAY;
+    assert.equal(await eraseOldReferrals(db(), new Date(Date.now() + 23 * month)), 0);
+    assert.ok((await eraseOldReferrals(db(), new Date(Date.now() + 25 * month))) >= 1);
+    const erased = await row(id);
+    assert.deepEqual(
+      { prenom: erased.prenom, nom: erased.nom, motif: erased.motif, beneficiaire: erased.beneficiaire_id },
+      { prenom: '', nom: '', motif: ERASED_REASON, beneficiaire: null },
+    );
+    assert.equal(erased.lieu_id, place);
+    assert.equal(await eraseOldReferrals(db(), new Date(Date.now() + 25 * month)), 0, 'once');
+    const page = await (async () => {
+      const c = new Client(t.app);
+      await c.signIn(sender.email, sender.password, sender.totpSecret);
+      return c.get(`/orientations/${id}`);
+    })();
+    assert.match(page.body, /Personne \(données effacées\)/);
+    assert.doesNotMatch(page.body, /Bernard/);
   });
 });

@@ -7,6 +7,7 @@ import type { Db } from '../../platform/db/database.ts';
 import { sendMail } from '../../platform/mail.ts';
 import { getOrCreateSetting } from '../../platform/settings.ts';
 import { mailLink, type Referral, shortNameOf } from './service.ts';
+import { RETENTION_MONTHS } from './vocabulary.ts';
 
 /**
  * The referrals' timers, settings of the OPSN: a reminder to the receiving place every
@@ -181,4 +182,42 @@ async function escalate(db: Db, config: Config, r: Referral): Promise<void> {
         'Pouvez-vous contacter le lieu pour qu’il réponde, ou vérifier son adresse de contact dans l’annuaire ?',
       ].join('\n'),
     });
+}
+
+/** What replaces the reason once the personal data is erased. */
+export const ERASED_REASON = '(effacé)';
+
+/**
+ * Retention: `RETENTION_MONTHS` after it was sent, a referral keeps only what the statistics
+ * need (dates, states, place, service, refusal reasons): the person's names, contact details,
+ * the reason and the answer's message are erased, and the link to their record cut. Journaled
+ * once per run with the count.
+ */
+export async function eraseOldReferrals(db: Db, now: Date = new Date()): Promise<number> {
+  const limit = new Date(now);
+  limit.setMonth(limit.getMonth() - RETENTION_MONTHS);
+  const erased = await db
+    .updateTable('orientation')
+    .set({
+      prenom: '',
+      nom: '',
+      telephone: null,
+      email: null,
+      contact_autre: null,
+      motif: ERASED_REASON,
+      answer_message: null,
+      beneficiaire_id: null,
+      updated_at: now,
+    })
+    .where('created_at', '<', limit)
+    .where('motif', '<>', ERASED_REASON)
+    .returning('id')
+    .execute();
+  if (erased.length > 0)
+    await audit(db, {
+      actor: JOB_ACTOR,
+      action: 'orientation.purge',
+      details: { orientations: erased.length },
+    });
+  return erased.length;
 }

@@ -57,8 +57,9 @@ export const SHARED_DATA = [
   'le nom complet et les coordonnées choisies, seulement une fois l’orientation acceptée',
 ] as const;
 
-/** How long the referral's personal data is kept (the purge runs later). */
-export const RETENTION_TEXT = '24 mois après l’envoi, puis les données personnelles sont effacées';
+/** How long the referral's personal data is kept (then erased by the daily job). */
+export const RETENTION_MONTHS = 24;
+export const RETENTION_TEXT = `${RETENTION_MONTHS} mois après l’envoi, puis les données personnelles sont effacées`;
 
 /** How long the receiving structure's link is valid. */
 export const LINK_DAYS = 8;
