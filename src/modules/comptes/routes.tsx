@@ -99,6 +99,7 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
         { href: '/beneficiaires', label: 'Les personnes que j’accompagne' },
         { href: '/statistiques', label: 'Mes statistiques' },
         { href: '/mandats', label: 'Mes mandats : agir au nom d’une personne' },
+        { href: '/orientations', label: 'Mes orientations : envoyées et reçues' },
       );
     }
     for (const c of own) {
@@ -107,7 +108,10 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
       }
     }
     if (can(actor, 'opsn.manage'))
-      links.push({ href: '/statistiques/opsn', label: 'Statistiques de tout le territoire' });
+      links.push(
+        { href: '/statistiques/opsn', label: 'Statistiques de tout le territoire' },
+        { href: '/admin/orientations', label: 'Délais des orientations (relances, expiration)' },
+      );
     if (can(actor, 'opsn.manage') || own.some((c) => can(actor, 'places.manage', { collectiviteId: c.id })))
       links.push({ href: '/admin/lieux', label: 'Gérer les lieux de médiation numérique et les importer' });
     links.push({ href: '/compte/sessions', label: 'Mes sessions de connexion' });
