@@ -409,6 +409,19 @@ describe('orientations', () => {
     assert.equal((await db().selectFrom('sms_outbox').select('id').execute()).length, smsBefore.length + 1);
     // The sender sees « Acceptée »; then the place says the person came.
     assert.match((await client.get(`/orientations/${id}`)).body, /Acceptée/);
+    // Past the link's 8 days, the place may still ask for a new one to close the loop.
+    const secret = await linkSecret(db());
+    const version = (
+      await db()
+        .selectFrom('orientation')
+        .select('link_version')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).link_version;
+    const old = signLink(secret, id, version, new Date(Date.now() - 9 * 24 * 3600 * 1000));
+    const expiredPage = await contact.get(`/orientations/reponse/${old}`);
+    assert.equal(expiredPage.statusCode, 410);
+    assert.match(expiredPage.body, /Recevoir un nouveau lien/);
     const closed = await contact.post(`${link}/cloture`, { honoree: 'oui' });
     assert.equal(closed.statusCode, 303);
     assert.equal(await statusOf(id), 'honoree');

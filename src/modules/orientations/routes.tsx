@@ -14,6 +14,7 @@ import {
   closeReferral,
   defaultPersonMessage,
   destinationOf,
+  RENEWABLE_STATUSES,
   type Receiver,
   type Referral,
   receivedDashboard,
@@ -399,8 +400,7 @@ export function orientationRoutes(app: FastifyInstance, { db, config }: RouteCon
     outcome: { state: 'invalid' } | { state: 'expired' | 'replaced'; referral: Referral },
     token: string,
   ) => {
-    const renewable =
-      outcome.state !== 'invalid' && ['envoyee', 'a_l_etude'].includes(outcome.referral.status);
+    const renewable = outcome.state !== 'invalid' && RENEWABLE_STATUSES.includes(outcome.referral.status);
     return reply.page(
       { title: 'Lien d’orientation', status: outcome.state === 'invalid' ? 400 : 410 },
       <LinkProblemPage

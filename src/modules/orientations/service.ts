@@ -27,6 +27,9 @@ import {
 } from './vocabulary.ts';
 
 export type Referral = Selectable<Database['orientation']>;
+
+/** A link of these may be renewed: the place still has something to say. */
+export const RENEWABLE_STATUSES: readonly Status[] = [...OPEN_STATUSES, 'acceptee'];
 type Place = NonNullable<Awaited<ReturnType<typeof findPublishedPlace>>>;
 
 /** Where a referral can go: a published place, its services, and whom to write to (or call). */
@@ -554,7 +557,8 @@ export async function withdrawConsent(
 
 /**
  * Sends a new link to the place's contact (never to whoever asks): older links stop working.
- * Only while the referral awaits an answer.
+ * Only while the referral awaits an answer, or once accepted (the place then says whether the
+ * person came).
  */
 export async function renewLink(
   db: Db,
@@ -562,7 +566,7 @@ export async function renewLink(
   referral: Referral,
   ip: string | null,
 ): Promise<boolean> {
-  if (!OPEN_STATUSES.includes(referral.status)) return false;
+  if (!RENEWABLE_STATUSES.includes(referral.status)) return false;
   const row = await db
     .updateTable('orientation')
     .set((eb) => ({ link_version: eb('link_version', '+', 1), link_sent_at: new Date() }))
