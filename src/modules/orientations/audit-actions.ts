@@ -8,6 +8,7 @@ export const AUDIT_ACTIONS = auditActions({
   'orientation.accept': 'Orientation acceptée',
   'orientation.refuse': 'Orientation refusée',
   'orientation.close': 'Orientation close (personne reçue ou non)',
+  'orientation.consent_copy': 'Orientation : copie de l’accord envoyée à la personne',
   'orientation.withdraw_consent': 'Orientation : consentement de la personne retiré',
   'orientation.renew_link': 'Orientation : nouveau lien envoyé à la structure',
   'orientation.link_refused': 'Orientation : lien refusé (altéré, expiré ou remplacé)',

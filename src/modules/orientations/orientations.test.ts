@@ -221,6 +221,18 @@ describe('orientations', () => {
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /L’orientation est envoyée/);
     assert.match(page.body, /Accord recueilli en personne/);
+    // The person may get a copy of their consent (by SMS, their preference here).
+    const copy = await client.post(`/orientations/${id}/copie`, {});
+    assert.equal(copy.statusCode, 303);
+    assert.equal(copy.headers.location, `/orientations/${id}?ok=copie_sms`);
+    const sms = await db()
+      .selectFrom('sms_outbox')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    assert.equal(sms.telephone, '+33612345678');
+    assert.match(sms.texte, /Destinataire : Maison France Services de Vénissieux/);
+    assert.match(sms.texte, /Pour retirer votre accord, contactez/);
   });
 
   test('the same person to the same service within 30 days is held back, then flagged as a duplicate', async () => {

@@ -25,6 +25,7 @@ import {
   referralOfSender,
   refuseReferral,
   renewLink,
+  sendConsentCopy,
   sendReferral,
   sentDashboard,
   sentReferrals,
@@ -52,6 +53,8 @@ const HOME: Crumb[] = [
 
 const FLASH: Record<string, string> = {
   envoyee: 'L’orientation est envoyée : le lieu a reçu un courriel pour y répondre.',
+  copie_sms: 'La copie de son accord est envoyée à la personne par SMS.',
+  copie_email: 'La copie de son accord est envoyée à la personne par courriel.',
   retiree: 'Le retrait de l’accord est enregistré : l’orientation est close et le lieu prévenu.',
   etude: 'L’orientation est à l’étude.',
   acceptee: 'L’orientation est acceptée : la personne qui l’a envoyée est prévenue.',
@@ -238,6 +241,24 @@ export function orientationRoutes(app: FastifyInstance, { db, config }: RouteCon
           <SenderReferralPage r={r} csrf={reply.generateCsrf()} error={done.reason} />,
         );
       return reply.redirect(`/orientations/${r.id}?ok=retiree`, 303);
+    },
+  );
+
+  app.post<RouteInput<'orientation'>>(
+    '/orientations/:orientation/copie',
+    { config: { access: { helperOf: 'orientation' }, rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    async (request, reply) => {
+      const helper = requireHelper(request.actor);
+      privatePage(reply);
+      const r = await referralOfSender(db, helper, request.params.orientation);
+      if (!r) return reply.callNotFound();
+      const sent = await sendConsentCopy(db, config, helper, r, request.ip);
+      if (!sent.ok)
+        return reply.page(
+          { title: 'Orientation', breadcrumbs: HOME, status: 400 },
+          <SenderReferralPage r={r} csrf={reply.generateCsrf()} error={sent.reason} />,
+        );
+      return reply.redirect(`/orientations/${r.id}?ok=copie_${sent.channel}`, 303);
     },
   );
 

@@ -7,7 +7,7 @@ import type { Database } from '../../platform/db/schema.ts';
 import { isUuid } from '../../platform/forms.ts';
 import { sendMail } from '../../platform/mail.ts';
 import { notifierFor } from '../../platform/messaging/index.ts';
-import { formatDay } from '../../platform/paris-time.ts';
+import { formatDate, formatDay } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { findVisibleBeneficiary } from '../beneficiaires/index.ts';
 import { findPublishedPlace } from '../lieux/index.ts';
@@ -553,6 +553,45 @@ export async function withdrawConsent(
     ].join('\n'),
   });
   return done;
+}
+
+/**
+ * Sends the person a copy of the consent they gave (by SMS or email, as they prefer, through the
+ * platform's messaging), with how to withdraw it. Journaled; the text holds no other data.
+ */
+export async function sendConsentCopy(
+  db: Db,
+  config: Config,
+  helper: Helper,
+  r: Referral,
+  ip: string | null,
+): Promise<{ ok: true; channel: 'sms' | 'email' } | { ok: false; reason: string }> {
+  const text = [
+    `Bonjour ${r.prenom}, voici l’accord que vous avez donné le ${formatDate(r.consent_at, 'short')} pour être orienté(e) :`,
+    r.consent_text,
+    `Pour retirer votre accord, contactez ${r.sender_name} (${r.sender_email}).`,
+  ].join('\n');
+  try {
+    const delivery = await notifierFor(db, config).notify(
+      { phone: r.telephone, email: r.email, prefers: r.contact_preference === 'email' ? 'email' : 'sms' },
+      { subject: 'Votre accord pour une orientation', text },
+    );
+    await audit(db, {
+      actor: helper.actor,
+      action: 'orientation.consent_copy',
+      collectiviteId: r.collectivite_id,
+      subject: { type: 'orientation', id: r.id },
+      ip,
+      details: { canal: delivery.channel },
+    });
+    return { ok: true, channel: delivery.channel };
+  } catch {
+    return {
+      ok: false,
+      reason:
+        'La copie n’a pas pu partir : il faut un numéro de portable ou un courriel de la personne dans l’orientation.',
+    };
+  }
 }
 
 /**

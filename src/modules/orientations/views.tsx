@@ -509,6 +509,12 @@ export function SenderReferralPage(props: {
         ]}
         hideEmpty
       />
+      <form method="post" action={`/orientations/${r.id}/copie`}>
+        <CsrfField token={props.csrf} />
+        <button type="submit" class="button button--secondary">
+          Envoyer à la personne une copie de son accord
+        </button>
+      </form>
       <h2>Réponse du lieu</h2>
       {r.answered_at ? <AnswerSummary r={r} /> : <p>Pas encore de réponse.</p>}
       {open ? (
