@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can } from '../../platform/auth/policy.ts';
-import { isSignedIn } from '../../platform/http/access.ts';
+import { isSignedIn, signedInActor } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { getOpsn } from '../territoires/index.ts';
 import { buildCatalogue } from './catalogue.ts';
 import { type Dataset, FORMATS, type Format } from './dataset.ts';
-import { fileContent, filesOf, MEDIA_TYPES, publishedFiles, regenerateDatasets } from './publish.ts';
+import { publishNow } from './job.ts';
+import { fileContent, filesOf, MEDIA_TYPES, publishedFiles } from './publish.ts';
 import { type DatasetEntry, DatasetPage, DatasetsPage, PublicationReport } from './views.tsx';
 
 const CATALOGUE_ALTERNATE = {
@@ -137,7 +138,7 @@ export function donneesRoutes(app: FastifyInstance, { db, config, contributions 
   );
 
   app.post('/admin/donnees/regenerer', { config: { access: 'admin' } }, async (request, reply) => {
-    const results = await regenerateDatasets(db, request.actor, datasets);
+    const { outcome, results } = await publishNow({ db, config }, contributions, signedInActor(request));
     return reply.page(
       {
         title: 'Régénération des données ouvertes',
@@ -146,7 +147,10 @@ export function donneesRoutes(app: FastifyInstance, { db, config, contributions 
           { href: '/donnees', label: 'Données ouvertes' },
         ],
       },
-      <PublicationReport results={results} />,
+      <PublicationReport
+        results={results}
+        runningSince={outcome.status === 'skipped' ? outcome.runningSince : undefined}
+      />,
     );
   });
 }

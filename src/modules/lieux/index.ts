@@ -8,6 +8,7 @@ import { placesDataset } from './dataset.ts';
 import { HomeSearch } from './public-views.tsx';
 import { lieuxRoutes } from './routes.tsx';
 import { seedLieux } from './seed.ts';
+import { placesBlock } from './space.ts';
 import { lieuxMigrations } from './tables.ts';
 
 /** The directory of places of digital mediation (national LMN standard), public search and map. */
@@ -23,6 +24,7 @@ export const lieux: RelaisModule = {
   seedDemo: seedLieux,
   nav: [{ href: '/lieux', label: 'Trouver un lieu' }],
   collectivitePage: [collectivitePlaces],
+  space: [placesBlock],
   home: [
     {
       href: '/lieux',
