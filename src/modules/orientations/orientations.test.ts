@@ -571,6 +571,10 @@ describe('orientations', () => {
     assert.equal(rows, 2, 'the heading row and the one refused referral');
     const unknown = await client.get('/orientations?statut=inconnu');
     assert.equal(unknown.statusCode, 200);
+    // « Mon espace » says the same, with the next thing to do.
+    const space = await client.get('/espace');
+    assert.match(space.body, new RegExp(`en cours / ${total} envoyées`));
+    assert.match(space.body, /href="\/orientations\/nouvelle"/);
   });
   test('the API sends with the same rules and lists sent and received referrals, each to its own', async () => {
     const bearer = async (h: TestHelper) => ({
