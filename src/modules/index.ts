@@ -17,6 +17,7 @@ import { lieux } from './lieux/index.ts';
 import { mandats } from './mandats/index.ts';
 import { mediateurs } from './mediateurs/index.ts';
 import { observatoire } from './observatoire/index.ts';
+import { orientations } from './orientations/index.ts';
 import { proconnect } from './proconnect/index.ts';
 import { sauvegarde } from './sauvegarde/index.ts';
 import { site } from './site/index.ts';
@@ -50,6 +51,7 @@ export const modules: RelaisModule[] = [
   activites,
   statistiques,
   mandats,
+  orientations,
   observatoire,
   proconnect,
   journal,

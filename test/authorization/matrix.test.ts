@@ -70,6 +70,7 @@ describe('authorization matrix', () => {
   let importId = '';
   let beneficiaireId = '';
   let activiteId = '';
+  let orientationId = '';
   let mandat = { id: '', empreinte: '', revocation: '', brouillon: '' };
 
   before(async () => {
@@ -161,6 +162,46 @@ describe('authorization matrix', () => {
         commune_insee: '42095',
       })
       .execute();
+    // A referral the Firminy helper sent to their own place (so they both sent and receive it).
+    orientationId = (
+      await t.db.db
+        .insertInto('orientation')
+        .values({
+          collectivite_id: firminyId,
+          sent_by: mediatorId,
+          sender_name: 'mediateur',
+          sender_email: 'mediateur@firminy.example',
+          beneficiaire_id: beneficiaireId,
+          prenom: 'Camille',
+          nom: 'Martin',
+          contact_preference: 'via_referent',
+          telephone: null,
+          email: null,
+          contact_autre: null,
+          motif: 'Ouvrir un compte ameli.',
+          lieu_id: placeId,
+          service: 'Aide aux démarches administratives',
+          destination_name: 'Médiathèque de Firminy',
+          destination_email: 'contact@firminy.example',
+          destination_collectivite_id: firminyId,
+          duplicate_of: null,
+          consent_mode: 'en_personne',
+          consent_by: mediatorId,
+          consent_text: 'Accord de la matrice.',
+          consent_revoked_at: null,
+          consent_revoked_by: null,
+          studied_at: null,
+          answered_at: null,
+          answered_by: null,
+          answered_by_label: null,
+          answer_message: null,
+          closed_at: null,
+          reminded_at: null,
+          escalated_at: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
     // The Firminy helper is habilitated and has a mandate, one revocation of it and a draft.
     await grantHabilitation(t.db.db, systemActor('matrice'), mediatorId, firminyId, {
       dateFormation: '2026-10-01',
@@ -247,6 +288,7 @@ describe('authorization matrix', () => {
       .replace(':activite', activiteId)
       .replace(':import', importId)
       .replace(':mandat', mandat.id)
+      .replace(':orientation', orientationId)
       .replace(':revocation', mandat.revocation)
       .replace(':brouillon', mandat.brouillon)
       .replace(':etape', 'personne')

@@ -53,6 +53,7 @@ export {
   SERVICES,
   type Service,
 } from './proximity.ts';
+export { searchPlaces, searchSchema } from './search.ts';
 export {
   findPublishedPlace,
   type PlaceSummary,

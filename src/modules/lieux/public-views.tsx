@@ -357,6 +357,7 @@ export function PlacePage({
   now,
   safeJsonLd,
   contactEmail,
+  canRefer,
 }: {
   row: Place;
   mapConfig: MapConfig;
@@ -364,6 +365,8 @@ export function PlacePage({
   safeJsonLd: string;
   /** Whom to tell about a mistake: the OPSN's contact address. */
   contactEmail: string | null;
+  /** The reader is a helper: they may refer a person here (module orientations). */
+  canRefer?: boolean;
 }): JSX.Element {
   const state = row.horaires ? openingState(row.horaires, now) : null;
   const week = row.horaires ? weeklyTimetable(row.horaires) : null;
@@ -456,6 +459,15 @@ export function PlacePage({
                 ''
               )}
             </ul>
+          )}
+          {canRefer ? (
+            <p>
+              <a href={`/orientations/nouvelle?lieu=${row.id}`} class="button button--secondary">
+                Orienter une personne
+              </a>
+            </p>
+          ) : (
+            ''
           )}
         </section>
       </div>

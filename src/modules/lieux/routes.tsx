@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Fields } from '../../platform/forms.ts';
+import { passesRole } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { findCommune, getOpsn } from '../territoires/index.ts';
 import { MAP_ASSETS } from './map-view.tsx';
@@ -161,6 +162,7 @@ export function lieuxRoutes(app: FastifyInstance, { db, config }: RouteContext):
           now={new Date()}
           safeJsonLd={placeJsonLd(row, url)}
           contactEmail={opsn?.contact_email ?? null}
+          canRefer={passesRole(request.actor, 'helper')}
         />,
       );
     },

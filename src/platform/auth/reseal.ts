@@ -4,7 +4,8 @@ import { needsReseal, openSecret, sealSecret } from './secret-box.ts';
 /** The stored secrets sealed again with the current key (after a rotation, or when a key is first set). */
 export type ResealCount = { totpSecrets: number; enrolSecrets: number; settings: number };
 
-const SECRET_SETTINGS = ['cookie_secret'];
+// The signing secret of the referrals' answer links (module orientations) is one too.
+const SECRET_SETTINGS = ['cookie_secret', 'orientation_link_secret'];
 
 /** Seals again each stored value that needs it; `write` replaces it only if it did not change meanwhile. */
 async function resealEach<K>(

@@ -1,0 +1,53 @@
+import { isAdmin } from '../../platform/auth/policy.ts';
+import type { PersonRecordSection, SpaceSection } from '../../platform/module.ts';
+import { helperCollectivites, requireHelper } from '../mediateurs/index.ts';
+import { receivedDashboard, sentDashboard } from './service.ts';
+import { readTimers } from './timers.ts';
+
+/** A helper's referrals: what their places have to answer, and where the ones they sent stand. */
+export const referralsBlock: SpaceSection = async ({ db }, actor) => {
+  if (helperCollectivites(actor).length === 0) return null;
+  const helper = requireHelper(actor);
+  const [sent, received] = await Promise.all([sentDashboard(db, helper), receivedDashboard(db, helper)]);
+  const n = (s: typeof sent, ...keys: (keyof typeof s.byStatus)[]) =>
+    keys.reduce((sum, k) => sum + (s.byStatus[k] ?? 0), 0);
+  return {
+    title: 'Orientations',
+    rank: 35,
+    facts: [
+      `${n(received, 'envoyee', 'a_l_etude')} à traiter / ${received.total} reçues`,
+      `${n(sent, 'envoyee', 'a_l_etude', 'acceptee')} en cours / ${sent.total} envoyées`,
+    ],
+    action: { href: '/orientations/nouvelle', label: 'Orienter une personne' },
+    links: [
+      { href: '/orientations', label: 'Mes orientations envoyées' },
+      { href: '/orientations/recues', label: 'Orientations reçues' },
+    ],
+  };
+};
+
+/** For the OPSN's administrators: the delays of referrals. */
+export const timersBlock: SpaceSection = async ({ db }, actor) => {
+  if (!isAdmin(actor)) return null;
+  const t = await readTimers(db);
+  return {
+    title: 'Délais des orientations',
+    rank: 45,
+    facts: [
+      `Relance tous les ${t.reminderDays} jours, alerte des coordinateurs après ${t.escalateAfter} relance${t.escalateAfter > 1 ? 's' : ''}`,
+      `Expiration après ${t.expiryDays} jours sans réponse, ${t.studyExpiryDays} jours à l’étude`,
+    ],
+    links: [{ href: '/admin/orientations', label: 'Changer les délais des orientations' }],
+  };
+};
+
+/** On a person's record: refer them elsewhere. */
+export const personReferrals: PersonRecordSection = async (_ctx, actor, person) => {
+  if (helperCollectivites(actor).length === 0) return null;
+  return (
+    <p>
+      <a href={`/orientations/nouvelle?beneficiaire=${person.id}`}>Orienter cette personne</a> vers un autre
+      lieu ou service, avec son accord.
+    </p>
+  );
+};

@@ -1,0 +1,145 @@
+import type { ColumnType, Generated, Migration } from 'kysely';
+import { sql } from 'kysely';
+import {
+  CONSENT_MODES,
+  CONTACT_PREFERENCES,
+  type ConsentMode,
+  type ContactPreference,
+  REASON_MAX,
+  REFUSAL_REASONS,
+  STATUSES,
+  type Status,
+} from './vocabulary.ts';
+
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+
+declare module '../../platform/db/schema.ts' {
+  interface Database {
+    /**
+     * A referral: a helper sends a person, with their consent, to a service of a place of the
+     * directory; the place's contact answers through a signed link (or its helpers in Relais).
+     */
+    orientation: {
+      id: Generated<string>;
+      /** The sender's collectivité (their dashboards, the matrix of access). */
+      collectivite_id: number;
+      sent_by: string | null;
+      sender_name: string;
+      sender_email: string;
+      /** The person in the sender's records (null once that record is deleted). */
+      beneficiaire_id: string | null;
+      /** What the receiving side may learn of the person: kept here, anonymised after retention. */
+      prenom: string;
+      nom: string;
+      contact_preference: ContactPreference;
+      telephone: string | null;
+      email: string | null;
+      contact_autre: string | null;
+      disponibilite: ColumnType<string | null, string | null | undefined, string | null>;
+      motif: string;
+      /** The destination: a service of a place of the directory, and whom it is sent to. */
+      lieu_id: string;
+      service: string;
+      destination_name: string;
+      destination_email: string;
+      /** The place's collectivité; null: a place of the OPSN itself. */
+      destination_collectivite_id: number | null;
+      /** The sender works at the destination place (warned before sending). */
+      own_structure: Generated<boolean>;
+      /** An earlier referral of the same person to the same service within 30 days. */
+      duplicate_of: string | null;
+      /** The consent: collected how, by whom, when, and the text the person agreed to. */
+      consent_mode: ConsentMode;
+      consent_by: string | null;
+      consent_at: ColumnType<Date, Date | undefined, never>;
+      consent_text: string;
+      consent_revoked_at: Date | null;
+      consent_revoked_by: string | null;
+      status: ColumnType<Status, Status | undefined, Status>;
+      /** Bumped when a new link is sent: older links stop working. */
+      link_version: Generated<number>;
+      link_sent_at: ColumnType<Date, Date | undefined, Date>;
+      created_at: CreatedAt;
+      updated_at: ColumnType<Date, Date | undefined, Date>;
+      studied_at: Date | null;
+      answered_at: Date | null;
+      /** Who answered: an account, or the place's contact through the link (label only). */
+      answered_by: string | null;
+      answered_by_label: string | null;
+      refusal_reasons: ColumnType<string[], string[] | undefined, string[]>;
+      answer_message: string | null;
+      closed_at: Date | null;
+      reminders: Generated<number>;
+      reminded_at: Date | null;
+      escalated_at: Date | null;
+    };
+  }
+}
+
+const check = (column: string, values: readonly string[]) =>
+  sql.raw(`check (${column} in (${values.map((v) => `'${v}'`).join(', ')}))`);
+const arrayCheck = (column: string, values: readonly string[]) =>
+  sql.raw(`check (${column} <@ array[${values.map((v) => `'${v}'`).join(', ')}]::text[])`);
+
+export const orientationsMigrations: Record<string, Migration> = {
+  '202612061500_orientations_init': {
+    async up(db) {
+      await sql`create table orientation (
+        id uuid primary key default gen_random_uuid(),
+        collectivite_id integer not null references collectivite(id),
+        sent_by uuid references app_user(id) on delete set null,
+        sender_name text not null,
+        sender_email text not null,
+        beneficiaire_id uuid references beneficiaire(id) on delete set null,
+        prenom text not null,
+        nom text not null,
+        contact_preference text not null ${check('contact_preference', Object.keys(CONTACT_PREFERENCES))},
+        telephone text,
+        email text,
+        contact_autre text,
+        disponibilite date,
+        motif text not null check (char_length(motif) between 1 and ${sql.raw(String(REASON_MAX))}),
+        lieu_id uuid not null references lieu(id),
+        service text not null,
+        destination_name text not null,
+        destination_email text not null,
+        destination_collectivite_id integer references collectivite(id),
+        own_structure boolean not null default false,
+        duplicate_of uuid references orientation(id) on delete set null,
+        consent_mode text not null ${check('consent_mode', Object.keys(CONSENT_MODES))},
+        consent_by uuid references app_user(id) on delete set null,
+        consent_at timestamptz not null default now(),
+        consent_text text not null,
+        consent_revoked_at timestamptz,
+        consent_revoked_by uuid references app_user(id) on delete set null,
+        status text not null default 'envoyee' ${check('status', Object.keys(STATUSES))},
+        link_version integer not null default 1,
+        link_sent_at timestamptz not null default now(),
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        studied_at timestamptz,
+        answered_at timestamptz,
+        answered_by uuid references app_user(id) on delete set null,
+        answered_by_label text,
+        refusal_reasons text[] not null default '{}' ${arrayCheck('refusal_reasons', Object.keys(REFUSAL_REASONS))},
+        answer_message text,
+        closed_at timestamptz,
+        reminders integer not null default 0,
+        reminded_at timestamptz,
+        escalated_at timestamptz,
+        check (status <> 'refusee' or cardinality(refusal_reasons) > 0),
+        check (status <> 'retiree' or consent_revoked_at is not null)
+      )`.execute(db);
+      // The sender's list and dashboard, the receiving place's inbox, the duplicate guard, the timers.
+      await sql`create index orientation_sent_by on orientation (sent_by, created_at desc)`.execute(db);
+      await sql`create index orientation_collectivite on orientation (collectivite_id, created_at desc)`.execute(
+        db,
+      );
+      await sql`create index orientation_lieu on orientation (lieu_id, created_at desc)`.execute(db);
+      await sql`create index orientation_duplicate on orientation (beneficiaire_id, lieu_id, service, created_at)`.execute(
+        db,
+      );
+      await sql`create index orientation_status on orientation (status, created_at)`.execute(db);
+    },
+  },
+};
