@@ -14,7 +14,7 @@ import {
 import { ImportNotesTable } from '../../platform/ui/import-report.tsx';
 import { Pagination } from '../../platform/ui/pagination.tsx';
 import type { PlaceFormValues } from './form.ts';
-import { type ImportReport, type RowOutcome, reportRows } from './import.ts';
+import { type ImportReport, reportRows } from './import.ts';
 import { type MapConfig, PickerMap } from './map-view.tsx';
 import { DAY_CODES, DAY_LABELS, TIMETABLE_SLOTS, timetableFieldName } from './opening-hours.ts';
 import { FIELD_BY_NAME, TYPOLOGIES } from './vocabulary.ts';
@@ -530,7 +530,9 @@ export function ImportFormPage(props: {
           </div>
           <div class="checkbox">
             <input type="checkbox" id="strict" name="strict" value="oui" />
-            <label for="strict">Ne rien enregistrer si une ligne est rejetée</label>
+            <label for="strict">
+              Ne rien enregistrer si une ligne est rejetée (une valeur illisible rejette alors sa ligne)
+            </label>
           </div>
           <div class="checkbox">
             <input type="checkbox" id="brouillon" name="brouillon" value="oui" />
@@ -571,9 +573,9 @@ export function ImportReportPage({
   report: ImportReport;
   csvUrl?: string | undefined;
 }): JSX.Element {
-  const withNotes = report.rows.filter((r) => r.errors.length > 0 || r.warnings.length > 0);
-  const rejected = withNotes.filter((r) => r.result === 'rejected');
-  const warned = withNotes.filter((r) => r.result !== 'rejected');
+  // As in the CSV report, rejections (errors) and warnings (values fixed or left out) apart.
+  const rejected = report.rows.filter((r) => r.result === 'rejected');
+  const warned = report.rows.filter((r) => r.result !== 'rejected' && r.warnings.length > 0);
   return (
     <>
       <h1>Rapport d’import</h1>
@@ -597,6 +599,8 @@ export function ImportReportPage({
         <dd>{safeNumber(report.unchanged)}</dd>
         <dt>Rejetées</dt>
         <dd>{safeNumber(report.rejected)}</dd>
+        <dt>Avec avertissement</dt>
+        <dd>{safeNumber(warned.length)}</dd>
       </dl>
       {csvUrl ? (
         <p>
@@ -617,24 +621,36 @@ export function ImportReportPage({
       ) : (
         ''
       )}
-      {[
-        ['Lignes rejetées', rejected],
-        ['Avertissements', warned],
-      ].map(([title, rows]) =>
-        (rows as RowOutcome[]).length ? (
-          <>
-            <h2 safe>{title as string}</h2>
-            <ImportNotesTable
-              rows={reportRows(rows as RowOutcome[])}
-              notes={['errors', 'warnings']}
-              keyLabel="Identifiant"
-              limit={500}
-              showResult
-            />
-          </>
-        ) : (
-          ''
-        ),
+      {rejected.length ? (
+        <>
+          <h2>Lignes rejetées</h2>
+          <p>Ces lignes ne sont pas importées : corrigez-les dans le fichier puis importez-le de nouveau.</p>
+          <ImportNotesTable
+            rows={reportRows(rejected)}
+            notes={['errors']}
+            keyLabel="Identifiant"
+            limit={500}
+          />
+        </>
+      ) : (
+        ''
+      )}
+      {warned.length ? (
+        <>
+          <h2>Avertissements</h2>
+          <p>
+            Dans ces lignes, une valeur est corrigée ou laissée de côté ; le reste de la ligne est importé.
+          </p>
+          <ImportNotesTable
+            rows={reportRows(warned)}
+            notes={['warnings']}
+            keyLabel="Identifiant"
+            limit={500}
+            showResult
+          />
+        </>
+      ) : (
+        ''
       )}
       <p>
         <a href="/admin/lieux">Retour aux lieux</a> ·{' '}

@@ -19,6 +19,8 @@ type ImportFlags = {
   rapport?: string;
 };
 
+const WARNINGS_SHOWN = 50;
+
 /** The report as a person reads it in a terminal: counts, then each rejected row and why. */
 export function reportText(report: ImportReport): string {
   const lines = [
@@ -29,12 +31,26 @@ export function reportText(report: ImportReport): string {
     `  inchangées : ${report.unchanged}`,
     `  rejetées : ${report.rejected}`,
   ];
+  const warned = report.rows.filter((r) => r.result !== 'rejected' && r.warnings.length > 0);
+  if (warned.length > 0) lines.push(`  avec avertissement : ${warned.length}`);
   for (const note of report.fileNotes) lines.push(`  fichier : colonne « ${note.field} » ${note.reason}`);
-  for (const row of report.rows.filter((r) => r.result === 'rejected')) {
+  const rejected = report.rows.filter((r) => r.result === 'rejected');
+  if (rejected.length > 0) lines.push('Lignes rejetées :');
+  for (const row of rejected) {
     for (const e of row.errors) {
       lines.push(`  ligne ${row.line} (${row.id ?? 'sans id'}) ${e.field} « ${e.value} » : ${e.reason}`);
     }
   }
+  // Warnings can be many (a value fixed on every row): the first ones, the rest in --rapport.
+  const warnings = warned.flatMap((row) =>
+    row.warnings.map(
+      (w) => `  ligne ${row.line} (${row.id ?? 'sans id'}) ${w.field} « ${w.value} » : ${w.reason}`,
+    ),
+  );
+  if (warnings.length > 0) lines.push('Avertissements (valeurs corrigées ou ignorées) :');
+  lines.push(...warnings.slice(0, WARNINGS_SHOWN));
+  if (warnings.length > WARNINGS_SHOWN)
+    lines.push(`  … et ${warnings.length - WARNINGS_SHOWN} autre(s) : voir le rapport détaillé (--rapport).`);
   if (report.dryRun) lines.push('Essai (--dry-run) : rien n’a été enregistré.');
   else if (!report.written)
     lines.push('Import strict (--strict) refusé : des lignes sont rejetées, rien n’a été enregistré.');
@@ -53,7 +69,10 @@ export function lieuxCli({ program, withDb }: CliContext): void {
       'nom de la source (par défaut le nom du fichier) ; réimporter une source met ses lieux à jour',
     )
     .option('--dry-run', 'tout vérifier sans rien enregistrer')
-    .option('--strict', 'ne rien enregistrer si une ligne est rejetée')
+    .option(
+      '--strict',
+      'ne rien enregistrer si une ligne est rejetée (une valeur illisible rejette alors sa ligne au lieu d’être ignorée)',
+    )
     .option('--brouillon', 'créer les nouveaux lieux en brouillon (sinon publiés)')
     .option('--overwrite', 'remplacer aussi les lieux modifiés dans Relais depuis le dernier import')
     .option('--rapport <fichier>', 'écrire le rapport détaillé en CSV')

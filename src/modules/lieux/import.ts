@@ -7,7 +7,7 @@ import type { Db } from '../../platform/db/database.ts';
 import { type ImportRowReport, importReportRecords } from '../../platform/ui/import-report.tsx';
 import { type Collectivite, listCollectivites } from '../territoires/index.ts';
 import { columnsOf, diffPlaces, placeHash, placeOf, rememberWords } from './store.ts';
-import { checkLmnRow, type Note } from './validation.ts';
+import { type CheckOptions, checkLmnRow, type Note } from './validation.ts';
 import type { LmnPlace } from './vocabulary.ts';
 
 export type ImportOptions = {
@@ -243,7 +243,8 @@ export async function importPlaces(
     importId: null,
   };
 
-  const valid = await checkRows(parsed.rows, report);
+  // A strict import refuses the file on any problem: an unreadable value then rejects its row.
+  const valid = await checkRows(parsed.rows, report, { dropUnreadable: !report.strict });
   const existing = await existingPlaces(
     db,
     valid.map((v) => v.place.id),
@@ -339,13 +340,14 @@ export async function importPlaces(
 async function checkRows(
   rows: { line: number; data: Record<string, unknown> }[],
   report: ImportReport,
+  options: CheckOptions,
 ): Promise<{ outcome: RowOutcome; place: LmnPlace }[]> {
   const seen = new Map<string, number>();
   const outsideStandard = new Map<string, string>();
   const valid: { outcome: RowOutcome; place: LmnPlace }[] = [];
   for (const [index, { line, data }] of rows.entries()) {
     if (index > 0 && index % ROWS_SLICE === 0) await yieldToEventLoop();
-    const checked = checkLmnRow(data);
+    const checked = checkLmnRow(data, options);
     const warnings = checked.warnings.filter((w) => {
       if (w.reason !== 'champ hors du standard, ignoré') return true;
       outsideStandard.set(w.field, w.reason);
