@@ -301,9 +301,11 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
   const storedReport = async (request: FastifyRequest<RouteInput<'import'>>) => {
     const row = await findImport(db, request.actor, request.params.import);
     if (!row) return undefined;
-    const stored = row.report as Pick<ImportReport, 'rows' | 'fileNotes' | 'format'>;
+    const stored = row.report as Pick<ImportReport, 'rows' | 'fileNotes' | 'format'> &
+      Partial<Pick<ImportReport, 'outside'>>;
     const report: ImportReport = {
       ...stored,
+      outside: stored.outside ?? [],
       rows: stored.rows.map((r) => ({ ...r, result: rowResultOf(r.result) })),
       fileName: row.file_name,
       source: row.source,

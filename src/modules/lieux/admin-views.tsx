@@ -566,6 +566,8 @@ export function ImportFormPage(props: {
   );
 }
 
+const outsideCount = (report: ImportReport) => report.outside.reduce((n, o) => n + o.rows, 0);
+
 export function ImportReportPage({
   report,
   csvUrl,
@@ -586,6 +588,23 @@ export function ImportReportPage({
             ? 'Import enregistré.'
             : 'Import strict refusé : des lignes sont rejetées, rien n’a été enregistré.'}
       </Notice>
+      {report.outside.length ? (
+        <Notice>
+          <>
+            <h2>Lieux hors du territoire</h2>
+            <p safe>
+              {`${outsideCount(report)} lieu(x) ${report.dryRun ? 'seraient rattachés' : 'sont rattachés'} à ${report.outside[0]?.territory ?? ''} alors que leur commune est hors de son territoire. Vérifiez la collectivité choisie ou le code INSEE de ces lieux :`}
+            </p>
+            <ul>
+              {report.outside.map((o) => (
+                <li safe>{`${o.name} (${o.code}) : ${o.rows} lieu(x)`}</li>
+              ))}
+            </ul>
+          </>
+        </Notice>
+      ) : (
+        ''
+      )}
       <dl class="summary-list">
         <dt>Fichier</dt>
         <dd safe>{`${report.fileName} (${report.format.toUpperCase()}), source « ${report.source} »`}</dd>

@@ -33,6 +33,8 @@ export function reportText(report: ImportReport): string {
   ];
   const warned = report.rows.filter((r) => r.result !== 'rejected' && r.warnings.length > 0);
   if (warned.length > 0) lines.push(`  avec avertissement : ${warned.length}`);
+  for (const o of report.outside)
+    lines.push(`  hors du territoire de ${o.territory} : ${o.name} (${o.code}), ${o.rows} lieu(x)`);
   for (const note of report.fileNotes) lines.push(`  fichier : colonne « ${note.field} » ${note.reason}`);
   const rejected = report.rows.filter((r) => r.result === 'rejected');
   if (rejected.length > 0) lines.push('Lignes rejetées :');

@@ -92,6 +92,48 @@ describe('place imports people can do, through the web form', () => {
     assert.match(section(report.body, 'Avertissements'), /hours-bad/);
   });
 
+  test('an arrondissement’s INSEE code is taken as its commune’s', async () => {
+    const csv = csvOf([
+      row('arr-lyon', { commune: 'Lyon', code_postal: '69003', code_insee: '69383' }),
+      row('arr-paris', { commune: 'Paris', code_postal: '75012', code_insee: '75112' }),
+      row('arr-marseille', { commune: 'Marseille', code_postal: '13001', code_insee: '13201' }),
+    ]);
+    const res = await send(csv, 'arrondissements.csv');
+    assert.equal(res.statusCode, 303, res.body);
+    assert.equal((await stored('arr-lyon'))?.code_insee, '69123');
+    assert.equal((await stored('arr-paris'))?.code_insee, '75056');
+    assert.equal((await stored('arr-marseille'))?.code_insee, '13055');
+    const report = await client.get(String(res.headers.location));
+    assert.match(
+      section(report.body, 'Avertissements'),
+      /arrondissement municipal \(Lyon 3e Arrondissement\)/,
+    );
+    assert.equal(section(report.body, 'Lignes rejetées'), '');
+  });
+
+  test('places outside the collectivité’s territory are flagged on the dry run, naming the commune', async () => {
+    const csv = csvOf([
+      row('inside'),
+      row('outside-bron-1', { commune: 'Bron', code_postal: '69500' }),
+      row('outside-bron-2', { commune: 'Bron', code_postal: '69500' }),
+      row('outside-lyon', { commune: 'Lyon', code_postal: '69007', code_insee: '69387' }),
+    ]);
+    const dry = await send(csv, 'hors-territoire.csv', { essai: 'oui' });
+    assert.equal(dry.statusCode, 200, dry.body);
+    const notice = section(dry.body, 'Lieux hors du territoire');
+    assert.match(notice, /3 lieu\(x\) seraient rattachés à Villeurbanne/);
+    assert.match(notice, /Bron \(69029\) : 2 lieu\(x\)/);
+    assert.match(notice, /Lyon \(69123\) : 1 lieu\(x\)/);
+    const warned = section(dry.body, 'Avertissements');
+    assert.match(warned, /outside-bron-1/);
+    assert.match(warned, /commune Bron \(69029\) hors du territoire de Villeurbanne/);
+    assert.equal(
+      warned.match(/hors du territoire de Villeurbanne/g)?.length,
+      3,
+      'one warning per place outside',
+    );
+  });
+
   test('a strict import still rejects a row whose optional value is unreadable', async () => {
     const csv = csvOf([row('strict-hours', { horaires: UNREADABLE_HOURS })]);
     const res = await send(csv, 'strict.csv', { strict: 'oui' });
@@ -137,5 +179,18 @@ describe('place imports people can do, from the command line', () => {
       /Avertissements \(valeurs corrigées ou ignorées\) :\n {2}ligne 2 \(cli-hours\) horaires/,
     );
     assert.deepEqual(await storedHours('cli-hours'), { horaires: null });
+  });
+
+  test('a place outside the collectivité given is flagged by the dry run; an arrondissement is its commune', async () => {
+    const added = await relais('collectivite', 'add', '69266');
+    assert.equal(added.code, 0, added.stdout + added.stderr);
+    const csv = file(
+      'hors.csv',
+      csvOf([row('cli-in'), row('cli-lyon', { commune: 'Lyon', code_postal: '69003', code_insee: '69383' })]),
+    );
+    const res = await relais('import', 'lieux', csv, '--collectivite', '69266', '--dry-run');
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    assert.match(res.stdout, /hors du territoire de Villeurbanne : Lyon \(69123\), 1 lieu\(x\)/);
+    assert.match(res.stdout, /ligne 3 \(cli-lyon\) code_insee « 69383 » : arrondissement municipal/);
   });
 });

@@ -5,7 +5,7 @@ import { actorFields, audit } from '../../platform/audit/journal.ts';
 import { type Actor, can, ensure, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { type ImportRowReport, importReportRecords } from '../../platform/ui/import-report.tsx';
-import { type Collectivite, listCollectivites } from '../territoires/index.ts';
+import { type Collectivite, displayName, findCommune, listCollectivites } from '../territoires/index.ts';
 import { columnsOf, diffPlaces, placeHash, placeOf, rememberWords } from './store.ts';
 import { type CheckOptions, checkLmnRow, type Note } from './validation.ts';
 import type { LmnPlace } from './vocabulary.ts';
@@ -62,12 +62,19 @@ export type ImportReport = {
   rows: RowOutcome[];
   /** Problems of the file as a whole (fields outside the standard…). */
   fileNotes: Note[];
+  /**
+   * Communes of places outside the territory of the collectivité they are attached to, with
+   * how many rows each (every such row also carries a warning).
+   */
+  outside: OutsideTerritory[];
   /** False for a dry run, or when `strict` refused a file with rejected rows. */
   written: boolean;
   dryRun: boolean;
   strict: boolean;
   importId: string | null;
 };
+
+export type OutsideTerritory = { code: string; name: string; rows: number; territory: string };
 
 export type ParsedFile =
   | { ok: true; format: 'csv' | 'json'; rows: { line: number; data: Record<string, unknown> }[] }
@@ -237,6 +244,7 @@ export async function importPlaces(
     rejected: 0,
     rows: [],
     fileNotes: [],
+    outside: [],
     written: false,
     dryRun: options.dryRun ?? false,
     strict: options.strict ?? false,
@@ -249,6 +257,7 @@ export async function importPlaces(
     db,
     valid.map((v) => v.place.id),
   );
+  if (forced) flagOutsideTerritory(forced, valid, report);
   const inserts: Planned[] = [];
   const updates: (Planned & { current: Existing })[] = [];
   for (const { outcome, place } of valid) {
@@ -311,7 +320,12 @@ export async function importPlaces(
         updated: report.updated,
         unchanged: report.unchanged,
         rejected: report.rejected,
-        report: JSON.stringify({ rows: report.rows, fileNotes: report.fileNotes, format: report.format }),
+        report: JSON.stringify({
+          rows: report.rows,
+          fileNotes: report.fileNotes,
+          outside: report.outside,
+          format: report.format,
+        }),
       })
       .where('id', '=', importRow.id)
       .execute();
@@ -334,6 +348,38 @@ export async function importPlaces(
   // has no autovacuum to do it later).
   if (report.created + report.updated >= 500) await sql`analyze lieu`.execute(db);
   return { ok: true, report };
+}
+
+/** The INSEE codes of a member collectivité's communes (itself, or an EPCI's members). */
+const communesOf = (c: Collectivite): Set<string> =>
+  new Set(c.kind === 'commune' ? [c.code] : c.member_communes.map((m) => m.code));
+
+/**
+ * Warns of every place whose commune lies outside the collectivité the places go to, and
+ * sums them up by commune: they are imported, but never silently.
+ */
+function flagOutsideTerritory(
+  target: Collectivite,
+  valid: { outcome: RowOutcome; place: LmnPlace }[],
+  report: ImportReport,
+): void {
+  const territory = communesOf(target);
+  const name = displayName(target);
+  const byCommune = new Map<string, OutsideTerritory>();
+  for (const { outcome, place } of valid) {
+    const code = place.code_insee;
+    if (!code || territory.has(code)) continue;
+    const commune = findCommune(code)?.name ?? place.commune;
+    outcome.warnings.push({
+      field: 'code_insee',
+      value: code,
+      reason: `commune ${commune} (${code}) hors du territoire de ${name}`,
+    });
+    const entry = byCommune.get(code) ?? { code, name: commune, rows: 0, territory: name };
+    entry.rows += 1;
+    byCommune.set(code, entry);
+  }
+  report.outside = [...byCommune.values()].sort((a, b) => b.rows - a.rows || a.name.localeCompare(b.name));
 }
 
 /** Checks every row (what the file says, before what the database holds), yielding now and then. */
