@@ -3,6 +3,7 @@ import { type Actor, can } from '../../platform/auth/policy.ts';
 import { csvText } from '../../platform/csv.ts';
 import { type RouteInput, textOf } from '../../platform/forms.ts';
 import { activeCollectiviteOf } from '../../platform/http/access.ts';
+import { uploadedFileName } from '../../platform/http/uploads.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { formatDate } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
@@ -17,6 +18,7 @@ import {
 } from './admin-views.tsx';
 import { formValuesOf, type PlaceFormValues, parsePlaceForm } from './form.ts';
 import { type ImportReport, importPlaces, reportRecords, rowResultOf } from './import.ts';
+import { csvTemplate, xlsxTemplate } from './import-templates.ts';
 import { MAP_ASSETS } from './map-view.tsx';
 import {
   findImport,
@@ -265,16 +267,17 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
       const file = body.fichier;
       const errors: FieldErrors = {};
       if (!Buffer.isBuffer(file) || file.length === 0)
-        errors.fichier = 'Choisissez un fichier CSV ou JSON non vide.';
+        errors.fichier = 'Choisissez un fichier CSV, XLSX ou JSON non vide.';
       if (!chosen) errors.collectivite = 'Choisissez une collectivité parmi celles que vous gérez.';
       if (!Buffer.isBuffer(file) || file.length === 0 || !chosen) return importForm(request, reply, errors);
-      // The form sends the bytes only; the source names the import when given.
+      // The source is the name typed, by default the file's name.
       const source = typeof body.source === 'string' && body.source.trim() ? body.source.trim() : undefined;
+      const fileName = uploadedFileName(file) ?? `fichier envoyé le ${formatDate(new Date(), 'short')}`;
       const members = await listCollectivites(db);
       const code = chosen.id === null ? undefined : members.find((m) => m.id === chosen.id)?.code;
       const flag = (name: string) => body[name] === 'oui';
-      const result = await importPlaces(db, request.actor, file.toString('utf8'), {
-        fileName: source ?? `fichier envoyé le ${formatDate(new Date(), 'short')}`,
+      const result = await importPlaces(db, request.actor, file, {
+        fileName,
         source,
         collectiviteCode: code,
         dryRun: flag('essai'),
@@ -296,6 +299,26 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
         <ImportReportPage report={result.report} />,
       );
     },
+  );
+
+  app.get<RouteInput>(
+    '/admin/lieux/import/modele.csv',
+    { config: { access: 'coordinator' } },
+    (_request, reply) =>
+      reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="modele-lieux-lmn.csv"')
+        .send(csvTemplate()),
+  );
+
+  app.get<RouteInput>(
+    '/admin/lieux/import/modele.xlsx',
+    { config: { access: 'coordinator' } },
+    async (_request, reply) =>
+      reply
+        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', 'attachment; filename="modele-lieux-lmn.xlsx"')
+        .send(await xlsxTemplate()),
   );
 
   const storedReport = async (request: FastifyRequest<RouteInput<'import'>>) => {

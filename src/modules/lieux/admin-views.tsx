@@ -17,6 +17,7 @@ import type { PlaceFormValues } from './form.ts';
 import { type ImportReport, reportRows } from './import.ts';
 import { type MapConfig, PickerMap } from './map-view.tsx';
 import { DAY_CODES, DAY_LABELS, TIMETABLE_SLOTS, timetableFieldName } from './opening-hours.ts';
+import { PHONE_FORMAT } from './validation.ts';
 import { FIELD_BY_NAME, TYPOLOGIES } from './vocabulary.ts';
 
 export type CollectiviteChoice = { id: number | null; name: string };
@@ -315,7 +316,7 @@ export function PlaceFormPage(props: {
           <TextArea
             name="telephone"
             label="Téléphone"
-            hint="Un numéro par ligne, par exemple 04 78 00 00 00"
+            hint={`Un numéro par ligne, ${PHONE_FORMAT}`}
             value={str(v.telephone)}
             error={e.telephone}
             rows={2}
@@ -492,18 +493,24 @@ export function ImportFormPage(props: {
     <>
       <h1>Importer des lieux</h1>
       <p>
-        Fichier au standard national des lieux de médiation numérique (LMN v1) : CSV séparé par des virgules,
-        valeurs multiples séparées par « | », ou JSON. Les anciens champs (version 0.1) sont convertis quand
+        Fichier au standard national des lieux de médiation numérique (LMN v1) : tableur XLSX (sa première
+        feuille), CSV séparé par des virgules ou des points-virgules, ou JSON. Une colonne par champ du
+        standard, valeurs multiples séparées par « | ». Les anciens champs (version 0.1) sont convertis quand
         c’est possible.
+      </p>
+      <p>
+        Partir d’un modèle :{' '}
+        <a href="/admin/lieux/import/modele.xlsx">modèle XLSX (avec une feuille d’aide)</a> ·{' '}
+        <a href="/admin/lieux/import/modele.csv">modèle CSV</a>
       </p>
       <ErrorSummary errors={props.errors} />
       <form method="post" action="/admin/lieux/import" enctype="multipart/form-data" novalidate>
         <CsrfField token={props.csrf} />
         <Field
           name="fichier"
-          label="Fichier (CSV ou JSON, 20 Mo au plus)"
+          label="Fichier (XLSX, CSV ou JSON, 20 Mo au plus)"
           type="file"
-          accept=".csv,.json,text/csv,application/json"
+          accept=".xlsx,.csv,.json,text/csv,application/json,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
           error={props.errors.fichier}
           required
         />
@@ -643,7 +650,6 @@ export function ImportReportPage({
       {rejected.length ? (
         <>
           <h2>Lignes rejetées</h2>
-          <p>Ces lignes ne sont pas importées : corrigez-les dans le fichier puis importez-le de nouveau.</p>
           <ImportNotesTable
             rows={reportRows(rejected)}
             notes={['errors']}
@@ -656,7 +662,7 @@ export function ImportReportPage({
       )}
       {warned.length ? (
         <>
-          <h2>Avertissements</h2>
+          <h2>Avertissements : valeurs corrigées ou laissées de côté</h2>
           <p>
             Dans ces lignes, une valeur est corrigée ou laissée de côté ; le reste de la ligne est importé.
           </p>

@@ -63,8 +63,11 @@ export function reportText(report: ImportReport): string {
 export function lieuxCli({ program, withDb }: CliContext): void {
   commandGroup(program, 'import', 'Importer des données')
     .command('lieux')
-    .description('Importer des lieux au standard national LMN v1 (CSV ou JSON ; champs v0.1 convertis)')
-    .argument('<fichier>', 'fichier CSV (séparateur virgule, valeurs multiples séparées par |) ou JSON')
+    .description('Importer des lieux au standard national LMN v1 (XLSX, CSV ou JSON ; champs v0.1 convertis)')
+    .argument(
+      '<fichier>',
+      'tableur XLSX (première feuille), CSV (séparateur virgule ou point-virgule, valeurs multiples séparées par |) ou JSON',
+    )
     .option('--collectivite <code>', 'rattacher tous les lieux à cette collectivité membre (INSEE ou SIREN)')
     .option(
       '--source <nom>',
@@ -80,7 +83,7 @@ export function lieuxCli({ program, withDb }: CliContext): void {
     .option('--rapport <fichier>', 'écrire le rapport détaillé en CSV')
     .action((file: string, flags: ImportFlags) =>
       withDb(async ({ db }) => {
-        const content = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        const content = await readFile(file).catch((error: NodeJS.ErrnoException) => {
           const reason = error.code === 'ENOENT' ? 'fichier introuvable' : error.message;
           throw new CliError(`Lecture impossible de ${file} : ${reason}`);
         });

@@ -4,10 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'csv-stringify/sync';
+import ExcelJS from 'exceljs';
 import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import { type Account, givenCoordinator } from '../../../test/helpers/builders.ts';
 import { runRelais } from '../../../test/helpers/cli.ts';
 import { createTestDataDir, withTestDataDir } from '../../../test/helpers/database.ts';
+import { PHONE_FORMAT } from './validation.ts';
+import { LMN_FIELD_NAMES } from './vocabulary.ts';
 
 /** A valid row of the standard in Villeurbanne with only its required fields, then `fields`. */
 function row(id: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
@@ -70,7 +73,7 @@ describe('place imports people can do, through the web form', () => {
     const dry = await send(csv, 'horaires.csv', { essai: 'oui' });
     assert.equal(dry.statusCode, 200, dry.body);
     const rejected = section(dry.body, 'Lignes rejetées');
-    const warned = section(dry.body, 'Avertissements');
+    const warned = section(dry.body, 'Avertissements : valeurs corrigées ou laissées de côté');
     assert.match(rejected, /postcode-bad/);
     assert.match(rejected, /code_postal/);
     assert.doesNotMatch(rejected, /hours-bad/, 'a row with a dropped value is not a rejection');
@@ -89,7 +92,7 @@ describe('place imports people can do, through the web form', () => {
     assert.deepEqual(place.services, ['Aide aux démarches administratives']);
     assert.equal(await stored('postcode-bad'), undefined);
     const report = await client.get(String(done.headers.location));
-    assert.match(section(report.body, 'Avertissements'), /hours-bad/);
+    assert.match(section(report.body, 'Avertissements : valeurs corrigées ou laissées de côté'), /hours-bad/);
   });
 
   test('an arrondissement’s INSEE code is taken as its commune’s', async () => {
@@ -105,7 +108,7 @@ describe('place imports people can do, through the web form', () => {
     assert.equal((await stored('arr-marseille'))?.code_insee, '13055');
     const report = await client.get(String(res.headers.location));
     assert.match(
-      section(report.body, 'Avertissements'),
+      section(report.body, 'Avertissements : valeurs corrigées ou laissées de côté'),
       /arrondissement municipal \(Lyon 3e Arrondissement\)/,
     );
     assert.equal(section(report.body, 'Lignes rejetées'), '');
@@ -124,7 +127,7 @@ describe('place imports people can do, through the web form', () => {
     assert.match(notice, /3 lieu\(x\) seraient rattachés à Villeurbanne/);
     assert.match(notice, /Bron \(69029\) : 2 lieu\(x\)/);
     assert.match(notice, /Lyon \(69123\) : 1 lieu\(x\)/);
-    const warned = section(dry.body, 'Avertissements');
+    const warned = section(dry.body, 'Avertissements : valeurs corrigées ou laissées de côté');
     assert.match(warned, /outside-bron-1/);
     assert.match(warned, /commune Bron \(69029\) hors du territoire de Villeurbanne/);
     assert.equal(
@@ -132,6 +135,139 @@ describe('place imports people can do, through the web form', () => {
       3,
       'one warning per place outside',
     );
+  });
+
+  test('the source defaults to the uploaded file’s name, as the form’s hint says', async () => {
+    const form = await client.get('/admin/lieux/import');
+    assert.match(form.body, /Par défaut le nom du fichier/);
+    const res = await send(csvOf([row('named-by-file')]), 'annuaire-2026.csv');
+    assert.equal(res.statusCode, 303, res.body);
+    assert.equal((await stored('named-by-file'))?.import_source, 'annuaire-2026.csv');
+    const report = await client.get(String(res.headers.location));
+    assert.match(report.body, /annuaire-2026\.csv \(CSV\), source « annuaire-2026\.csv »/);
+    // A name typed wins; a path sent as the name keeps only the file's own name.
+    const typed = await send(csvOf([row('named-by-hand')]), 'C:\\Users\\moi\\lieux.csv', {
+      source: 'Recensement 2026',
+    });
+    assert.equal(typed.statusCode, 303, typed.body);
+    const place = await stored('named-by-hand');
+    assert.equal(place?.import_source, 'Recensement 2026');
+    const saved = await t.db.db
+      .selectFrom('lieu_import')
+      .select('file_name')
+      .where('id', '=', place!.import_id!)
+      .executeTakeFirstOrThrow();
+    assert.equal(saved.file_name, 'lieux.csv');
+  });
+
+  test('the phone error and the phone hint give the same format', async () => {
+    const form = await client.get('/admin/lieux/nouveau');
+    const res = await client.post('/admin/lieux/nouveau', {
+      collectivite: String(coordinator.collectiviteId),
+      nom: 'Médiathèque',
+      pivot: '00000000000000',
+      adresse: '1 place Lazare-Goujon',
+      code_postal: '69100',
+      commune: 'Villeurbanne',
+      telephone: '12',
+    });
+    assert.equal(res.statusCode, 400);
+    const format = PHONE_FORMAT.replace(/[()+]/g, (c) => `\\${c}`);
+    assert.match(form.body, new RegExp(`Un numéro par ligne, ${format}`));
+    assert.match(res.body, new RegExp(`Téléphone : format attendu : ${format}`));
+  });
+
+  test('the CSV template has the standard’s columns and, filled in, imports', async () => {
+    const res = await client.get('/admin/lieux/import/modele.csv');
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-disposition']), /attachment; filename="modele-lieux-lmn\.csv"/);
+    const [header] = res.body.replace(/^\uFEFF/, '').split(/\r?\n/);
+    assert.deepEqual(header?.split(','), LMN_FIELD_NAMES);
+    // The row's columns in the template's order.
+    const values = LMN_FIELD_NAMES.map((name) => String(row('from-csv-template')[name] ?? ''));
+    const sent = await send(`${res.body}${values.join(',')}\n`, 'modele-lieux-lmn.csv');
+    assert.equal(sent.statusCode, 303, sent.body);
+    assert.ok(await stored('from-csv-template'));
+  });
+
+  test('an XLSX workbook (its first sheet) imports, starting from the XLSX template', async () => {
+    const res = await client.get('/admin/lieux/import/modele.xlsx');
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /spreadsheetml/);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(res.rawPayload as never);
+    assert.deepEqual(
+      workbook.worksheets.map((w) => w.name),
+      ['Lieux', 'Aide'],
+    );
+    const sheet = workbook.worksheets[0]!;
+    assert.deepEqual((sheet.getRow(1).values as unknown[]).slice(1), LMN_FIELD_NAMES);
+    const help = workbook.getWorksheet('Aide')!;
+    assert.match(
+      String(help.getRow(LMN_FIELD_NAMES.indexOf('services') + 2).getCell(4).value),
+      /Aide aux démarches administratives/,
+    );
+
+    // Filled as a spreadsheet would: numbers for codes (leading zero lost), a real date, a link.
+    const cells: Record<string, unknown> = {
+      id: 'from-xlsx',
+      pivot: '00000000000000',
+      nom: 'Médiathèque de Bourg',
+      commune: 'Bourg-en-Bresse',
+      code_postal: 1000,
+      adresse: '1 rue de la Paix',
+      date_maj: new Date(Date.UTC(2025, 2, 1)),
+      telephone: 474000000,
+      site_web: { text: 'www.exemple.fr', hyperlink: 'https://www.exemple.fr' },
+      services: 'Aide aux démarches administratives|Maîtrise des outils numériques du quotidien',
+      horaires: UNREADABLE_HOURS,
+    };
+    sheet.addRow(LMN_FIELD_NAMES.map((name) => cells[name] ?? null));
+    sheet.addRow([]); // an empty row is skipped
+    const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
+    const sent = await send(bytes, 'lieux.xlsx', { essai: 'oui' });
+    assert.equal(sent.statusCode, 200, sent.body);
+    assert.match(sent.body, /lieux\.xlsx \(XLSX\)/);
+    // Bourg-en-Bresse is outside Villeurbanne: told, not rejected.
+    assert.match(section(sent.body, 'Lieux hors du territoire'), /Bourg-en-Bresse \(01053\)/);
+    const done = await send(bytes, 'lieux.xlsx');
+    assert.equal(done.statusCode, 303, done.body);
+    const place = await stored('from-xlsx');
+    assert.ok(place);
+    assert.equal(place.code_postal, '01000');
+    assert.equal(place.code_insee, '01053');
+    assert.equal(place.date_maj, '2025-03-01');
+    assert.deepEqual(place.telephone, ['+33474000000']);
+    assert.deepEqual(place.site_web, ['https://www.exemple.fr']);
+    assert.equal(place.services.length, 2);
+    assert.equal(place.horaires, null);
+  });
+
+  test('a semicolon CSV saved by Excel in Windows-1252 imports with its accents', async () => {
+    const text = csvOf(
+      [row('excel-1252', { nom: 'Médiathèque Élise-Rivet', adresse: '2 rue de l’Église' })],
+      ';',
+    );
+    const latin = Buffer.from(text.replace('’', "'"), 'latin1');
+    const res = await send(latin, 'excel.csv');
+    assert.equal(res.statusCode, 303, res.body);
+    const place = await stored('excel-1252');
+    assert.equal(place?.nom, 'Médiathèque Élise-Rivet');
+    assert.equal(place?.adresse, "2 rue de l'Église");
+  });
+
+  test('a file that is neither CSV, XLSX nor JSON of the standard is refused in French, nothing written', async () => {
+    const before = await t.db.db.selectFrom('lieu_import').select('id').execute();
+    const broken = Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(64, 1)]);
+    const res = await send(broken, 'casse.xlsx');
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /Classeur XLSX illisible/);
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('Feuil1').addRow(['Nom', 'Adresse']);
+    const other = await send(Buffer.from(await workbook.xlsx.writeBuffer()), 'autre.xlsx');
+    assert.equal(other.statusCode, 400);
+    assert.match(other.body, /La première ligne doit nommer les colonnes du standard/);
+    assert.deepEqual(await t.db.db.selectFrom('lieu_import').select('id').execute(), before);
   });
 
   test('a strict import still rejects a row whose optional value is unreadable', async () => {

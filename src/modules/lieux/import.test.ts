@@ -373,7 +373,7 @@ describe('importPlaces by the operator (system actor)', () => {
       {
         fields: { telephone: '12' },
         field: 'telephone',
-        reason: /^format attendu : un numéro à 10 chiffres/,
+        reason: /^format attendu : 10 chiffres, par exemple 04 78/,
       },
       { fields: { code_insee: '99999' }, field: 'code_insee', reason: /aucune commune actuelle/ },
     ];

@@ -53,7 +53,7 @@ export type RowOutcome = {
 export type ImportReport = {
   fileName: string;
   source: string;
-  format: 'csv' | 'json';
+  format: ImportFormat;
   read: number;
   created: number;
   updated: number;
@@ -76,21 +76,100 @@ export type ImportReport = {
 
 export type OutsideTerritory = { code: string; name: string; rows: number; territory: string };
 
+export type ImportFormat = 'csv' | 'json' | 'xlsx';
+
 export type ParsedFile =
-  | { ok: true; format: 'csv' | 'json'; rows: { line: number; data: Record<string, unknown> }[] }
+  | { ok: true; format: ImportFormat; rows: { line: number; data: Record<string, unknown> }[] }
   | { ok: false; reason: string };
 
+/** An XLSX workbook is a ZIP archive: it starts with the ZIP signature. */
+const isZip = (bytes: Uint8Array) =>
+  bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+
 /**
- * Reads LMN rows from CSV (comma or semicolon, UTF-8 with or without BOM) or JSON (array of
- * objects). A CSV file is read a slice at a time, yielding to the event loop between slices:
- * a large file never holds the server.
+ * A file's text: UTF-8 (with or without BOM), or else Windows-1252, the encoding of the
+ * CSV files Excel saves in France.
  */
-export async function parsePlacesFile(content: string): Promise<ParsedFile> {
-  const text = content.replace(/^\uFEFF/, '');
+function textOf(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
+const NOT_LMN_HEADER = 'La première ligne doit nommer les colonnes du standard (id, pivot, nom, …).';
+
+/**
+ * Reads LMN rows from CSV (comma or semicolon, UTF-8 with or without BOM, or Windows-1252),
+ * an XLSX workbook (its first sheet, header on the first row) or JSON (array of objects). A
+ * CSV file is read a slice at a time, yielding to the event loop between slices: a large file
+ * never holds the server.
+ */
+export async function parsePlacesFile(content: string | Uint8Array): Promise<ParsedFile> {
+  if (typeof content !== 'string' && isZip(content)) return parseXlsx(content);
+  const text = (typeof content === 'string' ? content : textOf(content)).replace(/^\uFEFF/, '');
   const start = text.trimStart()[0];
   if (start === undefined) return { ok: false, reason: 'Le fichier est vide.' };
   if (start === '[' || start === '{') return parseJson(text);
   return parseCsvText(text);
+}
+
+/** A cell's value as the text a CSV file would hold. */
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString().slice(0, 10);
+  if (typeof value !== 'object') return String(value);
+  const v = value as {
+    richText?: { text: string }[];
+    text?: unknown;
+    hyperlink?: string;
+    result?: unknown;
+    error?: string;
+  };
+  if (v.richText) return v.richText.map((r) => r.text).join('');
+  if (v.text !== undefined) return cellText(v.text) || (v.hyperlink ?? '');
+  if ('result' in v) return cellText(v.result);
+  return '';
+}
+
+/** Codes a spreadsheet turns into numbers lose their leading zeros: put them back. */
+const ZERO_PADDED: Record<string, number> = { code_postal: 5, code_insee: 5, telephone: 10 };
+
+async function parseXlsx(bytes: Uint8Array): Promise<ParsedFile> {
+  // Loaded on first use: most processes never read a workbook.
+  const { default: Excel } = await import('exceljs');
+  const workbook = new Excel.Workbook();
+  try {
+    await workbook.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as never);
+  } catch (error) {
+    return { ok: false, reason: `Classeur XLSX illisible : ${(error as Error).message}` };
+  }
+  const sheet = workbook.worksheets[0];
+  if (!sheet || sheet.rowCount === 0)
+    return { ok: false, reason: 'La première feuille du classeur est vide.' };
+  const names: string[] = [];
+  sheet.getRow(1).eachCell({ includeEmpty: true }, (cell, column) => {
+    names[column] = cellText(cell.value).trim().toLowerCase();
+  });
+  if (!names.includes('id')) return { ok: false, reason: NOT_LMN_HEADER };
+  const rows: { line: number; data: Record<string, unknown> }[] = [];
+  sheet.eachRow({ includeEmpty: false }, (sheetRow, line) => {
+    if (line === 1) return;
+    const data: Record<string, unknown> = {};
+    let filled = false;
+    sheetRow.eachCell({ includeEmpty: false }, (cell, column) => {
+      const name = names[column];
+      if (!name) return;
+      let text = cellText(cell.value);
+      const width = ZERO_PADDED[name];
+      if (width && typeof cell.value === 'number' && text.length < width) text = text.padStart(width, '0');
+      data[name] = text;
+      if (text.trim() !== '') filled = true;
+    });
+    if (filled) rows.push({ line, data });
+  });
+  return { ok: true, format: 'xlsx', rows };
 }
 
 /** Characters of CSV parsed between two yields to the event loop. */
@@ -151,12 +230,7 @@ async function parseCsvText(text: string): Promise<ParsedFile> {
       relax_column_count: true,
       info: true,
     })) as { record: Record<string, string>; info: { lines: number; empty_lines: number } }[];
-    if (!/(^|[,;"])\s*id\s*("|[,;]|$)/i.test(header)) {
-      return {
-        ok: false,
-        reason: 'La première ligne doit nommer les colonnes du standard (id, pivot, nom, …).',
-      };
-    }
+    if (!/(^|[,;"])\s*id\s*("|[,;]|$)/i.test(header)) return { ok: false, reason: NOT_LMN_HEADER };
     // A record's first line, counted from the header (line 1) through skipped blank lines and
     // line breaks inside quoted cells (csv-parse's own count gives the last line, and counts a
     // CRLF inside quotes twice).
@@ -211,7 +285,7 @@ type Planned = { outcome: RowOutcome; place: LmnPlace; hash: string; collectivit
 export async function importPlaces(
   db: Db,
   actor: Actor,
-  content: string,
+  content: string | Uint8Array,
   options: ImportOptions,
 ): Promise<{ ok: true; report: ImportReport } | { ok: false; reason: string }> {
   const parsed = await parsePlacesFile(content);

@@ -25,7 +25,7 @@ export type CheckOptions = {
 };
 
 /** What a phone number looks like, said the same way by the form's hint and the error. */
-export const PHONE_FORMAT = 'un numéro à 10 chiffres, par exemple 04 78 00 00 00 (ou +33 4 78 00 00 00)';
+export const PHONE_FORMAT = '10 chiffres, par exemple 04 78 00 00 00 (ou +33 4 78 00 00 00)';
 
 /** The words a warning ends with when an unreadable value is left out. */
 export const DROPPED = 'valeur ignorée';
