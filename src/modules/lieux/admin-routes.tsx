@@ -18,6 +18,7 @@ import {
 } from './admin-views.tsx';
 import { formValuesOf, type PlaceFormValues, parsePlaceForm } from './form.ts';
 import { type ImportReport, importPlaces, reportRecords, rowResultOf } from './import.ts';
+import { keepPendingImport, type PendingImport, takePendingImport } from './import-pending.ts';
 import { csvTemplate, xlsxTemplate } from './import-templates.ts';
 import { MAP_ASSETS } from './map-view.tsx';
 import {
@@ -234,12 +235,17 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     },
   );
 
-  const importForm = async (request: FastifyRequest<RouteInput>, reply: FastifyReply, errors: FieldErrors) =>
+  const importForm = async (
+    request: FastifyRequest<RouteInput>,
+    reply: FastifyReply,
+    errors: FieldErrors,
+    status?: number,
+  ) =>
     reply.page(
       {
         title: 'Importer des lieux',
         hasErrors: Object.keys(errors).length > 0,
-        status: Object.keys(errors).length > 0 ? 400 : 200,
+        status: status ?? (Object.keys(errors).length > 0 ? 400 : 200),
         breadcrumbs: [
           { href: '/espace', label: 'Mon espace' },
           { href: '/admin/lieux', label: 'Lieux' },
@@ -271,33 +277,86 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
       if (!chosen) errors.collectivite = 'Choisissez une collectivité parmi celles que vous gérez.';
       if (!Buffer.isBuffer(file) || file.length === 0 || !chosen) return importForm(request, reply, errors);
       // The source is the name typed, by default the file's name.
-      const source = typeof body.source === 'string' && body.source.trim() ? body.source.trim() : undefined;
+      const source = typeof body.source === 'string' && body.source.trim() ? body.source.trim() : null;
       const fileName = uploadedFileName(file) ?? `fichier envoyé le ${formatDate(new Date(), 'short')}`;
-      const members = await listCollectivites(db);
-      const code = chosen.id === null ? undefined : members.find((m) => m.id === chosen.id)?.code;
       const flag = (name: string) => body[name] === 'oui';
-      const result = await importPlaces(db, request.actor, file, {
+      return runImport(request, reply, {
+        content: file,
         fileName,
         source,
-        collectiviteCode: code,
+        collectiviteId: chosen.id,
+        options: { strict: flag('strict'), draft: flag('brouillon'), overwrite: flag('ecraser') },
         dryRun: flag('essai'),
-        strict: flag('strict'),
-        draft: flag('brouillon'),
-        overwrite: flag('ecraser'),
       });
-      if (!result.ok) return importForm(request, reply, { fichier: result.reason });
-      if (result.report.importId)
-        return reply.redirect(`/admin/lieux/imports/${result.report.importId}`, 303);
-      return reply.page(
-        {
-          title: 'Rapport d’import',
-          breadcrumbs: [
-            { href: '/espace', label: 'Mon espace' },
-            { href: '/admin/lieux', label: 'Lieux' },
-          ],
-        },
-        <ImportReportPage report={result.report} />,
-      );
+    },
+  );
+
+  /**
+   * Imports a file (or checks it, for a dry run) into a collectivité the person manages, then
+   * shows the report: a written import's stored one, or the dry run's with its « Importer »
+   * that confirms it without sending the file again.
+   */
+  const runImport = async (
+    request: FastifyRequest<RouteInput>,
+    reply: FastifyReply,
+    input: Omit<PendingImport, 'id' | 'expiresAt'> & { dryRun: boolean },
+  ) => {
+    const members = await listCollectivites(db);
+    const code =
+      input.collectiviteId === null ? undefined : members.find((m) => m.id === input.collectiviteId)?.code;
+    const result = await importPlaces(db, request.actor, input.content, {
+      fileName: input.fileName,
+      source: input.source ?? undefined,
+      collectiviteCode: code,
+      dryRun: input.dryRun,
+      ...input.options,
+    });
+    if (!result.ok) return importForm(request, reply, { fichier: result.reason });
+    if (result.report.importId) return reply.redirect(`/admin/lieux/imports/${result.report.importId}`, 303);
+    const { report } = result;
+    // A dry run whose import would write something keeps the file for its « Importer ».
+    const worth = report.created + report.updated > 0 && !(report.strict && report.rejected > 0);
+    const pending = report.dryRun && worth ? await keepPendingImport(db, request.actor, input) : undefined;
+    return reply.page(
+      {
+        title: 'Rapport d’import',
+        breadcrumbs: [
+          { href: '/espace', label: 'Mon espace' },
+          { href: '/admin/lieux', label: 'Lieux' },
+        ],
+      },
+      <ImportReportPage
+        report={report}
+        confirm={
+          pending && {
+            action: `/admin/lieux/import/essais/${pending.id}/importer`,
+            csrf: reply.generateCsrf(),
+            expiresAt: pending.expiresAt,
+          }
+        }
+      />,
+    );
+  };
+
+  app.post<RouteInput<'essai'>>(
+    '/admin/lieux/import/essais/:essai/importer',
+    { config: { access: 'coordinator' } },
+    async (request, reply) => {
+      // Only the person who checked the file, before it expires, once; into a collectivité
+      // they still manage.
+      const taken = await takePendingImport(db, request.actor, request.params.essai);
+      if (!taken.ok) return importForm(request, reply, { fichier: taken.reason }, taken.status);
+      const { pending } = taken;
+      const choices = await choicesFor(db, request.actor);
+      if (!choices.some((c) => c.id === pending.collectiviteId)) {
+        return importForm(
+          request,
+          reply,
+          { fichier: 'Vous ne gérez pas la collectivité choisie pour ce fichier : il n’est pas importé.' },
+          403,
+        );
+      }
+      return runImport(request, reply, { ...pending, dryRun: false });
     },
   );
 

@@ -578,9 +578,12 @@ const outsideCount = (report: ImportReport) => report.outside.reduce((n, o) => n
 export function ImportReportPage({
   report,
   csvUrl,
+  confirm,
 }: {
   report: ImportReport;
   csvUrl?: string | undefined;
+  /** A dry run's file kept for its person: the form that imports it without sending it again. */
+  confirm?: { action: string; csrf: string; expiresAt: Date } | undefined;
 }): JSX.Element {
   // As in the CSV report, rejections (errors) and warnings (values fixed or left out) apart.
   const rejected = report.rows.filter((r) => r.result === 'rejected');
@@ -597,7 +600,7 @@ export function ImportReportPage({
       </Notice>
       {report.outside.length ? (
         <Notice>
-          <>
+          <div>
             <h2>Lieux hors du territoire</h2>
             <p safe>
               {`${outsideCount(report)} lieu(x) ${report.dryRun ? 'seraient rattachés' : 'sont rattachés'} à ${report.outside[0]?.territory ?? ''} alors que leur commune est hors de son territoire. Vérifiez la collectivité choisie ou le code INSEE de ces lieux :`}
@@ -607,7 +610,7 @@ export function ImportReportPage({
                 <li safe>{`${o.name} (${o.code}) : ${o.rows} lieu(x)`}</li>
               ))}
             </ul>
-          </>
+          </div>
         </Notice>
       ) : (
         ''
@@ -628,6 +631,19 @@ export function ImportReportPage({
         <dt>Avec avertissement</dt>
         <dd>{safeNumber(warned.length)}</dd>
       </dl>
+      {confirm ? (
+        <form method="post" action={confirm.action} class="import-confirm">
+          <CsrfField token={confirm.csrf} />
+          <p safe>
+            {`Le fichier vérifié est gardé une heure (jusqu’au ${formatDateTime(confirm.expiresAt, 'short')}) : pour l’importer avec les mêmes options, inutile de l’envoyer de nouveau.`}
+          </p>
+          <button type="submit" class="button">
+            Importer
+          </button>
+        </form>
+      ) : (
+        ''
+      )}
       {csvUrl ? (
         <p>
           <a href={csvUrl}>Télécharger le rapport complet (CSV)</a>

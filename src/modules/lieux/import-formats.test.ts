@@ -5,10 +5,11 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
-import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import { Client, createTestApp, type TestApp, testConfig } from '../../../test/helpers/app.ts';
 import { type Account, givenCoordinator } from '../../../test/helpers/builders.ts';
 import { runRelais } from '../../../test/helpers/cli.ts';
 import { createTestDataDir, withTestDataDir } from '../../../test/helpers/database.ts';
+import { lieux } from './index.ts';
 import { PHONE_FORMAT } from './validation.ts';
 import { LMN_FIELD_NAMES } from './vocabulary.ts';
 
@@ -268,6 +269,112 @@ describe('place imports people can do, through the web form', () => {
     assert.equal(other.statusCode, 400);
     assert.match(other.body, /La première ligne doit nommer les colonnes du standard/);
     assert.deepEqual(await t.db.db.selectFrom('lieu_import').select('id').execute(), before);
+  });
+
+  describe('a dry run’s « Importer » confirms without sending the file again', () => {
+    const confirmAction = (html: string) => {
+      const action = /<form method="post" action="(\/admin\/lieux\/import\/essais\/[^"]+\/importer)"/.exec(
+        html,
+      )?.[1];
+      assert.ok(action, 'the dry run offers « Importer »');
+      assert.match(html, /<button type="submit" class="button">\s*Importer\s*<\/button>/);
+      return action;
+    };
+    const dryRun = async (id: string) => {
+      const res = await send(csvOf([row(id)]), `${id}.csv`, { essai: 'oui', brouillon: 'oui' });
+      assert.equal(res.statusCode, 200, res.body);
+      return confirmAction(res.body);
+    };
+    /** How many kept files the confirmation `action` names (0 or 1). */
+    const pendingCount = async (action: string) =>
+      Number(
+        (
+          await t.db.db
+            .selectFrom('lieu_import_essai')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('id', '=', action.split('/')[5]!)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+
+    test('another person, even of the same collectivité, cannot confirm it', async () => {
+      const action = await dryRun('pending-other');
+      const other = await givenCoordinator(t, { collectivite: coordinator.collectiviteId });
+      const intruder = new Client(t.app);
+      await intruder.signIn(other.email, other.password, other.totpSecret);
+      await intruder.get('/admin/lieux/import');
+      const res = await intruder.post(action, {});
+      assert.equal(res.statusCode, 403);
+      assert.match(res.body, /Ce fichier a été vérifié par une autre personne/);
+      assert.equal(await stored('pending-other'), undefined);
+      // Its own person still can.
+      await client.get('/admin/lieux/import');
+      const own = await client.post(action, {});
+      assert.equal(own.statusCode, 303, own.body);
+      assert.ok(await stored('pending-other'));
+    });
+
+    test('after its hour it is refused, and forgotten', async () => {
+      const action = await dryRun('pending-expired');
+      await t.db.db
+        .updateTable('lieu_import_essai')
+        .set({ expires_at: new Date(Date.now() - 1000) })
+        .where('id', '=', action.split('/')[5]!)
+        .execute();
+      await client.get('/admin/lieux/import');
+      const res = await client.post(action, {});
+      assert.equal(res.statusCode, 410);
+      assert.match(res.body, /La vérification de ce fichier a expiré \(elle est gardée une heure\)/);
+      assert.equal(await stored('pending-expired'), undefined);
+      assert.equal(await pendingCount(action), 0, 'the expired file is deleted');
+    });
+
+    test('the hourly job forgets the files nobody confirmed in time', async () => {
+      const action = await dryRun('pending-purged');
+      const kept = await dryRun('pending-kept');
+      await t.db.db
+        .updateTable('lieu_import_essai')
+        .set({ expires_at: new Date(Date.now() - 1000) })
+        .where('id', '=', action.split('/')[5]!)
+        .execute();
+      const job = lieux.jobs?.find((j) => j.name === 'lieux.purge-import-essais');
+      assert.ok(job);
+      const summary = (await job.run({ db: t.db.db, config: testConfig }, {} as never)) as Record<
+        string,
+        number
+      >;
+      assert.ok((summary['fichiers effacés'] ?? 0) >= 1);
+      assert.equal(await pendingCount(action), 0);
+      assert.equal(await pendingCount(kept), 1, 'a file still in its hour stays');
+    });
+
+    test('its person imports it once, with the dry run’s options, without the file', async () => {
+      const action = await dryRun('pending-own');
+      assert.equal(await stored('pending-own'), undefined, 'the dry run wrote nothing');
+      await client.get('/admin/lieux/import');
+      const res = await client.post(action, {});
+      assert.equal(res.statusCode, 303, res.body);
+      assert.match(String(res.headers.location), /^\/admin\/lieux\/imports\//);
+      const place = await stored('pending-own');
+      assert.equal(place?.status, 'brouillon', 'the draft option of the dry run holds');
+      assert.equal(place?.import_source, 'pending-own.csv');
+      assert.equal(await pendingCount(action), 0, 'the kept file is gone once imported');
+      await client.get('/admin/lieux/import');
+      const again = await client.post(action, {});
+      assert.equal(again.statusCode, 410);
+      assert.match(again.body, /Cette vérification n’existe plus/);
+      const forged = await client.post('/admin/lieux/import/essais/pas-un-identifiant/importer', {});
+      assert.equal(forged.statusCode, 410);
+    });
+
+    test('no « Importer » when nothing would be written', async () => {
+      const res = await send(csvOf([row('strict-bad', { code_postal: '1' })]), 'rien.csv', {
+        essai: 'oui',
+        strict: 'oui',
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.doesNotMatch(res.body, /\/importer"/);
+    });
   });
 
   test('a strict import still rejects a row whose optional value is unreadable', async () => {
