@@ -14,11 +14,25 @@ import {
   ImportFormPage,
   ImportReportPage,
   ManagedListPage,
+  MappingPage,
   PlaceFormPage,
 } from './admin-views.tsx';
 import { formValuesOf, type PlaceFormValues, parsePlaceForm } from './form.ts';
-import { type ImportReport, importPlaces, reportRecords, rowResultOf } from './import.ts';
-import { keepPendingImport, type PendingImport, takePendingImport } from './import-pending.ts';
+import { type ImportReport, importPlaces, parsePlacesFile, reportRecords, rowResultOf } from './import.ts';
+import {
+  checkMapping,
+  columnKey,
+  isKnownColumn,
+  needsMapping,
+  savedMapping,
+  saveMapping,
+} from './import-mapping.ts';
+import {
+  findPendingImport,
+  keepPendingImport,
+  type PendingImport,
+  takePendingImport,
+} from './import-pending.ts';
 import { csvTemplate, xlsxTemplate } from './import-templates.ts';
 import { MAP_ASSETS } from './map-view.tsx';
 import {
@@ -280,13 +294,121 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
       const source = typeof body.source === 'string' && body.source.trim() ? body.source.trim() : null;
       const fileName = uploadedFileName(file) ?? `fichier envoyé le ${formatDate(new Date(), 'short')}`;
       const flag = (name: string) => body[name] === 'oui';
-      return runImport(request, reply, {
+      const input = {
         content: file,
         fileName,
         source,
         collectiviteId: chosen.id,
         options: { strict: flag('strict'), draft: flag('brouillon'), overwrite: flag('ecraser') },
-        dryRun: flag('essai'),
+      };
+      // A table in another layout goes through the mapping step first (kept meanwhile).
+      const parsed = await parsePlacesFile(file, { requireId: false });
+      if (parsed.ok && parsed.format !== 'json' && needsMapping(parsed.columns)) {
+        const pending = await keepPendingImport(db, request.actor, input);
+        return reply.redirect(`/admin/lieux/import/essais/${pending.id}/correspondance`, 303);
+      }
+      return runImport(request, reply, { ...input, dryRun: flag('essai') });
+    },
+  );
+
+  /** The mapping step's page for a kept file, with the choices shown (saved, or typed). */
+  const mappingPage = async (
+    request: FastifyRequest<RouteInput<'essai'>>,
+    reply: FastifyReply,
+    pending: PendingImport,
+    chosen: (column: string, index: number) => string,
+    errors: FieldErrors,
+  ) => {
+    const parsed = await parsePlacesFile(pending.content, { requireId: false });
+    if (!parsed.ok) return importForm(request, reply, { fichier: parsed.reason });
+    const first = parsed.rows.slice(0, 3);
+    const cell = (data: Record<string, unknown>, column: string) => {
+      const key = Object.keys(data).find((k) => columnKey(k) === column);
+      return key === undefined ? '' : String(data[key] ?? '').slice(0, 80);
+    };
+    return reply.page(
+      {
+        title: 'Correspondance des colonnes',
+        hasErrors: Object.keys(errors).length > 0,
+        status: Object.keys(errors).length > 0 ? 400 : 200,
+        breadcrumbs: [
+          { href: '/admin/lieux', label: 'Lieux' },
+          { href: '/admin/lieux/import', label: 'Importer' },
+        ],
+      },
+      <MappingPage
+        csrf={reply.generateCsrf()}
+        action={`/admin/lieux/import/essais/${pending.id}/correspondance`}
+        fileName={pending.fileName}
+        source={pending.source ?? pending.fileName}
+        columns={parsed.columns.map((name, i) => ({
+          name,
+          samples: first.map((r) => cell(r.data, name)).filter(Boolean),
+          selected: chosen(name, i),
+        }))}
+        firstRows={first.map((r) => parsed.columns.map((c) => cell(r.data, c)))}
+        errors={errors}
+      />,
+    );
+  };
+
+  app.get<RouteInput<'essai'>>(
+    '/admin/lieux/import/essais/:essai/correspondance',
+    { config: { access: 'coordinator' } },
+    async (request, reply) => {
+      const found = await findPendingImport(db, request.actor, request.params.essai);
+      if (!found.ok) return importForm(request, reply, { fichier: found.reason }, found.status);
+      const { pending } = found;
+      const saved = await savedMapping(db, pending.collectiviteId, pending.source ?? pending.fileName);
+      // The source's saved mapping first, else the columns named after the standard.
+      return mappingPage(
+        request,
+        reply,
+        pending,
+        (column) =>
+          (saved && Object.hasOwn(saved, column) ? saved[column] : isKnownColumn(column) ? column : null) ??
+          '',
+        {},
+      );
+    },
+  );
+
+  app.post<RouteInput<'essai'>>(
+    '/admin/lieux/import/essais/:essai/correspondance',
+    { config: { access: 'coordinator' } },
+    async (request, reply) => {
+      const found = await findPendingImport(db, request.actor, request.params.essai);
+      if (!found.ok) return importForm(request, reply, { fichier: found.reason }, found.status);
+      const { pending } = found;
+      const choices = await choicesFor(db, request.actor);
+      if (!choices.some((c) => c.id === pending.collectiviteId)) {
+        return importForm(
+          request,
+          reply,
+          { fichier: 'Vous ne gérez pas la collectivité choisie pour ce fichier : il n’est pas importé.' },
+          403,
+        );
+      }
+      const parsed = await parsePlacesFile(pending.content, { requireId: false });
+      if (!parsed.ok) return importForm(request, reply, { fichier: parsed.reason });
+      const body = request.body ?? {};
+      const typed = (i: number) =>
+        typeof body[`colonne_${i}`] === 'string' ? String(body[`colonne_${i}`]) : '';
+      const errors: FieldErrors = {};
+      const checked = checkMapping(Object.fromEntries(parsed.columns.map((c, i) => [c, typed(i) || null])));
+      if (!checked.ok) errors.colonne_0 = checked.reason;
+      else if (!Object.values(checked.mapping).includes('id'))
+        errors.colonne_0 = 'Choisissez la colonne qui identifie chaque lieu (champ « Identifiant (id) »).';
+      if (!checked.ok || Object.keys(errors).length > 0)
+        return mappingPage(request, reply, pending, (_c, i) => typed(i), errors);
+      const source = pending.source ?? pending.fileName;
+      await saveMapping(db, request.actor, pending.collectiviteId, source, checked.mapping);
+      const taken = await takePendingImport(db, request.actor, pending.id);
+      if (!taken.ok) return importForm(request, reply, { fichier: taken.reason }, taken.status);
+      return runImport(request, reply, {
+        ...taken.pending,
+        options: { ...taken.pending.options, mapping: checked.mapping },
+        dryRun: true,
       });
     },
   );

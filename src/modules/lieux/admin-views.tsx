@@ -18,7 +18,7 @@ import { type ImportReport, reportRows } from './import.ts';
 import { type MapConfig, PickerMap } from './map-view.tsx';
 import { DAY_CODES, DAY_LABELS, TIMETABLE_SLOTS, timetableFieldName } from './opening-hours.ts';
 import { PHONE_FORMAT } from './validation.ts';
-import { FIELD_BY_NAME, TYPOLOGIES } from './vocabulary.ts';
+import { FIELD_BY_NAME, LMN_FIELDS, TYPOLOGIES } from './vocabulary.ts';
 
 export type CollectiviteChoice = { id: number | null; name: string };
 
@@ -671,6 +671,7 @@ export function ImportReportPage({
             notes={['errors']}
             keyLabel="Identifiant"
             limit={500}
+            showResult
           />
         </>
       ) : (
@@ -679,9 +680,6 @@ export function ImportReportPage({
       {warned.length ? (
         <>
           <h2>Avertissements : valeurs corrigées ou laissées de côté</h2>
-          <p>
-            Dans ces lignes, une valeur est corrigée ou laissée de côté ; le reste de la ligne est importé.
-          </p>
           <ImportNotesTable
             rows={reportRows(warned)}
             notes={['warnings']}
@@ -696,6 +694,87 @@ export function ImportReportPage({
       <p>
         <a href="/admin/lieux">Retour aux lieux</a> ·{' '}
         <a href="/admin/lieux/import">Importer un autre fichier</a>
+      </p>
+    </>
+  );
+}
+
+/** One column of a file in another layout, on the mapping step. */
+export type MappingColumn = { name: string; samples: string[]; selected: string };
+
+/**
+ * The mapping step: each column of the file becomes a field of the standard or is ignored,
+ * with the file's first rows shown; saved for the source.
+ */
+export function MappingPage(props: {
+  csrf: string;
+  action: string;
+  fileName: string;
+  source: string;
+  columns: MappingColumn[];
+  firstRows: string[][];
+  errors: FieldErrors;
+}): JSX.Element {
+  const options = [
+    { value: '', label: 'Ignorer cette colonne' },
+    ...LMN_FIELDS.map((f) => ({
+      value: f.name,
+      label: `${f.label} (${f.name})${f.required ? ' — obligatoire' : ''}`,
+    })),
+  ];
+  return (
+    <>
+      <h1>Correspondance des colonnes</h1>
+      <p safe>
+        {`Les colonnes de « ${props.fileName} » ne sont pas toutes celles du standard. Pour chaque colonne, choisissez le champ du standard qu’elle remplit, ou ignorez-la. La correspondance est enregistrée pour la source « ${props.source} » et proposée aux prochains fichiers de cette source.`}
+      </p>
+      <ErrorSummary errors={props.errors} />
+      <h2>Premières lignes du fichier</h2>
+      <section class="table-wrap" tabindex="0" aria-label="Premières lignes du fichier">
+        <table>
+          <thead>
+            <tr>
+              {props.columns.map((c) => (
+                <th scope="col" safe>
+                  {c.name}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {props.firstRows.map((cells) => (
+              <tr>
+                {cells.map((cell) => (
+                  <td safe>{cell}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <form method="post" action={props.action} novalidate>
+        <CsrfField token={props.csrf} />
+        <fieldset>
+          <legend>Champ du standard pour chaque colonne</legend>
+          {props.columns.map((c, i) => (
+            <Select
+              name={`colonne_${i}`}
+              label={`Colonne « ${c.name} »`}
+              hint={
+                c.samples.length ? `Par exemple : ${c.samples.join(' ; ')}` : 'Vide dans les premières lignes'
+              }
+              error={props.errors[`colonne_${i}`]}
+              options={options}
+              value={c.selected}
+            />
+          ))}
+        </fieldset>
+        <button type="submit" class="button">
+          Vérifier le fichier avec cette correspondance
+        </button>
+      </form>
+      <p>
+        <a href="/admin/lieux/import">Envoyer un autre fichier</a>
       </p>
     </>
   );

@@ -5,8 +5,10 @@ import { commandGroup } from '../../platform/cli.ts';
 import { CliError } from '../../platform/cli-error.ts';
 import { csvText } from '../../platform/csv.ts';
 import type { CliContext } from '../../platform/module.ts';
+import { findCollectiviteByCode } from '../territoires/index.ts';
 import { type ExportFormat, exportPlaces } from './export.ts';
 import { type ImportReport, importPlaces, reportRecords } from './import.ts';
+import { type ColumnMapping, checkMapping, savedMapping, saveMapping } from './import-mapping.ts';
 import { exportContext } from './service.ts';
 
 type ImportFlags = {
@@ -17,6 +19,7 @@ type ImportFlags = {
   brouillon?: boolean;
   overwrite?: boolean;
   rapport?: string;
+  correspondance?: string;
 };
 
 const WARNINGS_SHOWN = 50;
@@ -81,15 +84,46 @@ export function lieuxCli({ program, withDb }: CliContext): void {
     .option('--brouillon', 'créer les nouveaux lieux en brouillon (sinon publiés)')
     .option('--overwrite', 'remplacer aussi les lieux modifiés dans Relais depuis le dernier import')
     .option('--rapport <fichier>', 'écrire le rapport détaillé en CSV')
+    .option(
+      '--correspondance <fichier>',
+      'fichier JSON { "colonne du fichier": "champ du standard" ou null pour l’ignorer } pour un fichier dans une autre disposition ; enregistrée pour la source, elle sert aux imports suivants de cette source',
+    )
     .action((file: string, flags: ImportFlags) =>
       withDb(async ({ db }) => {
         const content = await readFile(file).catch((error: NodeJS.ErrnoException) => {
           const reason = error.code === 'ENOENT' ? 'fichier introuvable' : error.message;
           throw new CliError(`Lecture impossible de ${file} : ${reason}`);
         });
+        const fileName = path.basename(file);
+        const source = flags.source?.trim() || fileName;
+        const collectivite = flags.collectivite
+          ? await findCollectiviteByCode(db, flags.collectivite)
+          : undefined;
+        const collectiviteId = collectivite?.id ?? null;
+        let mapping: ColumnMapping | undefined;
+        if (flags.correspondance) {
+          const text = await readFile(flags.correspondance, 'utf8').catch((error: NodeJS.ErrnoException) => {
+            const reason = error.code === 'ENOENT' ? 'fichier introuvable' : error.message;
+            throw new CliError(`Lecture impossible de ${flags.correspondance} : ${reason}`);
+          });
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch (error) {
+            throw new CliError(`Correspondance illisible (JSON) : ${(error as Error).message}`);
+          }
+          const checked = checkMapping(json);
+          if (!checked.ok) throw new CliError(checked.reason);
+          mapping = checked.mapping;
+        } else {
+          // A source imported before with a mapping reuses it.
+          mapping = await savedMapping(db, collectiviteId, source);
+          if (mapping) console.log(`Correspondance enregistrée pour la source « ${source} » appliquée.`);
+        }
         const result = await importPlaces(db, systemActor('cli'), content, {
-          fileName: path.basename(file),
+          fileName,
           source: flags.source,
+          mapping,
           collectiviteCode: flags.collectivite,
           dryRun: flags.dryRun,
           strict: flags.strict,
@@ -98,6 +132,10 @@ export function lieuxCli({ program, withDb }: CliContext): void {
         });
         if (!result.ok) throw new CliError(result.reason);
         console.log(reportText(result.report));
+        if (flags.correspondance && mapping && result.report.written) {
+          await saveMapping(db, systemActor('cli'), collectiviteId, source, mapping);
+          console.log(`Correspondance enregistrée pour la source « ${source} ».`);
+        }
         if (flags.rapport) {
           await writeFile(flags.rapport, csvText(reportRecords(result.report)));
           console.log(`Rapport détaillé : ${flags.rapport}`);

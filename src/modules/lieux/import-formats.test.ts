@@ -257,7 +257,7 @@ describe('place imports people can do, through the web form', () => {
     assert.equal(place?.adresse, "2 rue de l'Église");
   });
 
-  test('a file that is neither CSV, XLSX nor JSON of the standard is refused in French, nothing written', async () => {
+  test('a broken workbook or an empty file is refused in French, nothing written', async () => {
     const before = await t.db.db.selectFrom('lieu_import').select('id').execute();
     const broken = Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(64, 1)]);
     const res = await send(broken, 'casse.xlsx');
@@ -265,9 +265,13 @@ describe('place imports people can do, through the web form', () => {
     assert.match(res.body, /Classeur XLSX illisible/);
     const workbook = new ExcelJS.Workbook();
     workbook.addWorksheet('Feuil1').addRow(['Nom', 'Adresse']);
+    // Other columns are no refusal: they go to the mapping step.
     const other = await send(Buffer.from(await workbook.xlsx.writeBuffer()), 'autre.xlsx');
-    assert.equal(other.statusCode, 400);
-    assert.match(other.body, /La première ligne doit nommer les colonnes du standard/);
+    assert.equal(other.statusCode, 303);
+    assert.match(String(other.headers.location), /\/correspondance$/);
+    const empty = await send('', 'vide.csv');
+    assert.equal(empty.statusCode, 400);
+    assert.match(empty.body, /Choisissez un fichier CSV, XLSX ou JSON non vide/);
     assert.deepEqual(await t.db.db.selectFrom('lieu_import').select('id').execute(), before);
   });
 
@@ -377,6 +381,109 @@ describe('place imports people can do, through the web form', () => {
     });
   });
 
+  describe('a spreadsheet in another layout imports through the mapping step, saved for its source', () => {
+    const OTHER_HEADER = [
+      'Identifiant',
+      'Nom de la structure',
+      'SIRET',
+      'Adresse',
+      'CP',
+      'Ville',
+      'Mise à jour',
+      'Remarque',
+    ];
+    const MAPPING: Record<string, string> = {
+      identifiant: 'id',
+      'nom de la structure': 'nom',
+      siret: 'pivot',
+      adresse: 'adresse',
+      cp: 'code_postal',
+      ville: 'commune',
+      'mise à jour': 'date_maj',
+      remarque: '',
+    };
+    const workbook = async (id: string) => {
+      const book = new ExcelJS.Workbook();
+      const sheet = book.addWorksheet('France Services');
+      sheet.addRow(OTHER_HEADER);
+      sheet.addRow([
+        id,
+        `Maison France Services ${id}`,
+        '00000000000000',
+        '1 place Lazare-Goujon',
+        69100,
+        'Villeurbanne',
+        '01/03/2025',
+        'à rappeler',
+      ]);
+      return Buffer.from(await book.xlsx.writeBuffer());
+    };
+    const choices = (html: string) =>
+      OTHER_HEADER.map((_, i) => {
+        const select = new RegExp(`<select id="champ-colonne_${i}"[\\s\\S]*?</select>`).exec(html)?.[0] ?? '';
+        return /<option value="([^"]*)" selected/.exec(select)?.[1] ?? '';
+      });
+
+    test('the columns are chosen once, the file checked then imported without sending it again', async () => {
+      const sent = await send(await workbook('fs-1'), 'france-services.xlsx', { source: 'France Services' });
+      assert.equal(sent.statusCode, 303, sent.body);
+      const mappingUrl = String(sent.headers.location);
+      assert.match(mappingUrl, /^\/admin\/lieux\/import\/essais\/[^/]+\/correspondance$/);
+      const page = await client.get(mappingUrl);
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /<h1>Correspondance des colonnes<\/h1>/);
+      assert.match(page.body, /Maison France Services fs-1/, 'the first rows are shown');
+      assert.match(page.body, /Colonne « nom de la structure »/);
+      assert.deepEqual(
+        choices(page.body),
+        ['', '', '', 'adresse', '', '', '', ''],
+        'only standard names are preselected',
+      );
+
+      // Another person cannot see nor map it.
+      const other = await givenCoordinator(t, { collectivite: coordinator.collectiviteId });
+      const intruder = new Client(t.app);
+      await intruder.signIn(other.email, other.password, other.totpSecret);
+      assert.equal((await intruder.get(mappingUrl)).statusCode, 403);
+
+      // No column for the id: told, nothing saved.
+      const withoutId = await client.post(
+        mappingUrl,
+        Object.fromEntries(OTHER_HEADER.map((_, i) => [`colonne_${i}`, ''])),
+      );
+      assert.equal(withoutId.statusCode, 400);
+      assert.match(withoutId.body, /Choisissez la colonne qui identifie chaque lieu/);
+
+      const fields = Object.fromEntries(
+        OTHER_HEADER.map((h, i) => [`colonne_${i}`, MAPPING[h.toLowerCase()] ?? '']),
+      );
+      await client.get(mappingUrl);
+      const dry = await client.post(mappingUrl, fields);
+      assert.equal(dry.statusCode, 200, dry.body);
+      assert.match(dry.body, /Vérification seulement/);
+      assert.equal(await stored('fs-1'), undefined);
+      const action = /action="(\/admin\/lieux\/import\/essais\/[^"]+\/importer)"/.exec(dry.body)?.[1];
+      assert.ok(action);
+      const done = await client.post(action, {});
+      assert.equal(done.statusCode, 303, done.body);
+      const place = await stored('fs-1');
+      assert.equal(place?.nom, 'Maison France Services fs-1');
+      assert.equal(place?.date_maj, '2025-03-01');
+      assert.equal(place?.import_source, 'France Services');
+
+      // The next file of the source comes with the saved choices.
+      const next = await send(await workbook('fs-2'), 'france-services-2.xlsx', {
+        source: 'France Services',
+      });
+      assert.equal(next.statusCode, 303);
+      const again = await client.get(String(next.headers.location));
+      assert.deepEqual(
+        choices(again.body),
+        OTHER_HEADER.map((h) => MAPPING[h.toLowerCase()]),
+      );
+    });
+  });
+
   test('a strict import still rejects a row whose optional value is unreadable', async () => {
     const csv = csvOf([row('strict-hours', { horaires: UNREADABLE_HOURS })]);
     const res = await send(csv, 'strict.csv', { strict: 'oui' });
@@ -422,6 +529,58 @@ describe('place imports people can do, from the command line', () => {
       /Avertissements \(valeurs corrigées ou ignorées\) :\n {2}ligne 2 \(cli-hours\) horaires/,
     );
     assert.deepEqual(await storedHours('cli-hours'), { horaires: null });
+  });
+
+  test('--correspondance maps a file in another layout, and is saved for its source', async () => {
+    const csv = file(
+      'autre.csv',
+      'Identifiant;Nom de la structure;SIRET;Adresse;CP;Ville;Mise à jour;Remarque\n' +
+        'cli-fs-1;Maison France Services;00000000000000;1 place Lazare-Goujon;69100;Villeurbanne;01/03/2025;x\n',
+    );
+    const refused = await relais('import', 'lieux', csv);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /La première ligne doit nommer les colonnes du standard/);
+    const bad = file('mauvaise.json', JSON.stringify({ Identifiant: 'identifiant' }));
+    const badRes = await relais('import', 'lieux', csv, '--correspondance', bad);
+    assert.equal(badRes.code, 1);
+    assert.match(badRes.stderr, /Colonne « Identifiant » : « identifiant » n’est pas un champ du standard/);
+
+    const mapping = file(
+      'correspondance.json',
+      JSON.stringify({
+        Identifiant: 'id',
+        'Nom de la structure': 'nom',
+        SIRET: 'pivot',
+        Adresse: 'adresse',
+        CP: 'code_postal',
+        Ville: 'commune',
+        'Mise à jour': 'date_maj',
+        Remarque: null,
+      }),
+    );
+    const res = await relais(
+      'import',
+      'lieux',
+      csv,
+      '--source',
+      'France Services',
+      '--correspondance',
+      mapping,
+    );
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    assert.match(res.stdout, /créées : 1/);
+    assert.doesNotMatch(res.stdout, /remarque/i, 'an ignored column is not reported');
+    assert.match(res.stdout, /Correspondance enregistrée pour la source « France Services »\./);
+
+    const next = file(
+      'autre-2.csv',
+      'Identifiant;Nom de la structure;SIRET;Adresse;CP;Ville;Mise à jour;Remarque\n' +
+        'cli-fs-2;Espace France Services;00000000000000;2 place Lazare-Goujon;69100;Villeurbanne;01/03/2025;\n',
+    );
+    const reused = await relais('import', 'lieux', next, '--source', 'France Services');
+    assert.equal(reused.code, 0, reused.stdout + reused.stderr);
+    assert.match(reused.stdout, /Correspondance enregistrée pour la source « France Services » appliquée\./);
+    assert.match(reused.stdout, /créées : 1/);
   });
 
   test('a place outside the collectivité given is flagged by the dry run; an arrondissement is its commune', async () => {

@@ -1,5 +1,6 @@
 import type { Actor } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
+import type { ColumnMapping } from './import-mapping.ts';
 
 /**
  * A file checked by a dry run on the import page is kept here so that its person confirms the
@@ -13,7 +14,13 @@ export const PENDING_IMPORT_TTL_MS = 60 * 60 * 1000;
 /** How many checked files one person keeps at most (the latest ones). */
 const KEPT_PER_PERSON = 5;
 
-export type PendingImportOptions = { draft: boolean; strict: boolean; overwrite: boolean };
+export type PendingImportOptions = {
+  draft: boolean;
+  strict: boolean;
+  overwrite: boolean;
+  /** The columns' mapping chosen for a file in another layout. */
+  mapping?: ColumnMapping;
+};
 
 export type PendingImport = {
   id: string;
@@ -85,6 +92,49 @@ export type TakenPendingImport =
 const GONE =
   'Cette vérification n’existe plus : elle a déjà été importée, ou remplacée par une plus récente. Envoyez le fichier de nouveau.';
 
+const EXPIRED =
+  'La vérification de ce fichier a expiré (elle est gardée une heure) : envoyez le fichier de nouveau.';
+const NOT_YOURS =
+  'Ce fichier a été vérifié par une autre personne : elle seule peut confirmer son import. Envoyez le fichier vous-même pour l’importer.';
+
+type Row = {
+  id: string;
+  created_by: string;
+  collectivite_id: number | null;
+  file_name: string;
+  source: string | null;
+  options: PendingImportOptions;
+  content: Buffer;
+  expires_at: Date;
+};
+
+const pendingOf = (row: Row): PendingImport => ({
+  id: row.id,
+  collectiviteId: row.collectivite_id,
+  fileName: row.file_name,
+  source: row.source,
+  options: row.options,
+  content: Buffer.from(row.content),
+  expiresAt: row.expires_at,
+});
+
+/** Why this person may not use this kept file, or null when they may. */
+function refusal(actor: Actor, found: Pick<Row, 'created_by' | 'expires_at'> | undefined) {
+  if (!found || actor.kind !== 'user') return { ok: false as const, status: 410 as const, reason: GONE };
+  if (found.created_by !== actor.userId)
+    return { ok: false as const, status: 403 as const, reason: NOT_YOURS };
+  if (found.expires_at.getTime() <= Date.now())
+    return { ok: false as const, status: 410 as const, reason: EXPIRED };
+  return null;
+}
+
+/** A kept file, to show it again (the mapping step): only to its person, before it expires. */
+export async function findPendingImport(db: Db, actor: Actor, id: string): Promise<TakenPendingImport> {
+  if (!UUID.test(id)) return { ok: false, status: 410, reason: GONE };
+  const found = await db.selectFrom('lieu_import_essai').selectAll().where('id', '=', id).executeTakeFirst();
+  return refusal(actor, found) ?? { ok: true, pending: pendingOf(found as Row) };
+}
+
 /**
  * Takes a checked file to import it: only its own person may, before it expires, and once.
  * Refusals say why, in French.
@@ -96,14 +146,10 @@ export async function takePendingImport(db: Db, actor: Actor, id: string): Promi
     .select(['created_by', 'expires_at'])
     .where('id', '=', id)
     .executeTakeFirst();
-  if (!found) return { ok: false, status: 410, reason: GONE };
-  if (found.created_by !== actor.userId) {
-    return {
-      ok: false,
-      status: 403,
-      reason:
-        'Ce fichier a été vérifié par une autre personne : elle seule peut confirmer son import. Envoyez le fichier vous-même pour l’importer.',
-    };
+  const refused = refusal(actor, found);
+  if (refused) {
+    if (refused.reason === EXPIRED) await db.deleteFrom('lieu_import_essai').where('id', '=', id).execute();
+    return refused;
   }
   const taken = await db
     .deleteFrom('lieu_import_essai')
@@ -112,27 +158,6 @@ export async function takePendingImport(db: Db, actor: Actor, id: string): Promi
     .where('expires_at', '>', new Date())
     .returningAll()
     .executeTakeFirst();
-  if (!taken) {
-    const expired = found.expires_at.getTime() <= Date.now();
-    if (expired) await db.deleteFrom('lieu_import_essai').where('id', '=', id).execute();
-    return {
-      ok: false,
-      status: 410,
-      reason: expired
-        ? 'La vérification de ce fichier a expiré (elle est gardée une heure) : envoyez le fichier de nouveau.'
-        : GONE,
-    };
-  }
-  return {
-    ok: true,
-    pending: {
-      id: taken.id,
-      collectiviteId: taken.collectivite_id,
-      fileName: taken.file_name,
-      source: taken.source,
-      options: taken.options,
-      content: Buffer.from(taken.content),
-      expiresAt: taken.expires_at,
-    },
-  };
+  if (!taken) return { ok: false, status: 410, reason: GONE };
+  return { ok: true, pending: pendingOf(taken) };
 }

@@ -6,6 +6,7 @@ import { type Actor, can, ensure, isAdmin } from '../../platform/auth/policy.ts'
 import type { Db } from '../../platform/db/database.ts';
 import { type ImportRowReport, importReportRecords } from '../../platform/ui/import-report.tsx';
 import { type Collectivite, displayName, findCommune, listCollectivites } from '../territoires/index.ts';
+import { type ColumnMapping, mapRow } from './import-mapping.ts';
 import { columnsOf, diffPlaces, placeHash, placeOf, rememberWords } from './store.ts';
 import { type CheckOptions, checkLmnRow, type Note } from './validation.ts';
 import type { LmnPlace } from './vocabulary.ts';
@@ -20,6 +21,8 @@ export type ImportOptions = {
   dryRun?: boolean;
   strict?: boolean;
   overwrite?: boolean;
+  /** For a file in another layout: how its columns become the standard's fields. */
+  mapping?: ColumnMapping | undefined;
 };
 
 /** What became of a row, as a code, with the French word the reports show. */
@@ -79,7 +82,13 @@ export type OutsideTerritory = { code: string; name: string; rows: number; terri
 export type ImportFormat = 'csv' | 'json' | 'xlsx';
 
 export type ParsedFile =
-  | { ok: true; format: ImportFormat; rows: { line: number; data: Record<string, unknown> }[] }
+  | {
+      ok: true;
+      format: ImportFormat;
+      /** The file's column names (trimmed, lower case), in order. */
+      columns: string[];
+      rows: { line: number; data: Record<string, unknown> }[];
+    }
   | { ok: false; reason: string };
 
 /** An XLSX workbook is a ZIP archive: it starts with the ZIP signature. */
@@ -106,7 +115,18 @@ const NOT_LMN_HEADER = 'La première ligne doit nommer les colonnes du standard 
  * CSV file is read a slice at a time, yielding to the event loop between slices: a large file
  * never holds the server.
  */
-export async function parsePlacesFile(content: string | Uint8Array): Promise<ParsedFile> {
+export async function parsePlacesFile(
+  content: string | Uint8Array,
+  options: { requireId?: boolean } = {},
+): Promise<ParsedFile> {
+  const parsed = await parseAnyFile(content);
+  // A table without the standard's `id` column is not of the standard (unless mapped).
+  if (parsed.ok && parsed.format !== 'json' && (options.requireId ?? true) && !parsed.columns.includes('id'))
+    return { ok: false, reason: NOT_LMN_HEADER };
+  return parsed;
+}
+
+async function parseAnyFile(content: string | Uint8Array): Promise<ParsedFile> {
   if (typeof content !== 'string' && isZip(content)) return parseXlsx(content);
   const text = (typeof content === 'string' ? content : textOf(content)).replace(/^\uFEFF/, '');
   const start = text.trimStart()[0];
@@ -152,7 +172,6 @@ async function parseXlsx(bytes: Uint8Array): Promise<ParsedFile> {
   sheet.getRow(1).eachCell({ includeEmpty: true }, (cell, column) => {
     names[column] = cellText(cell.value).trim().toLowerCase();
   });
-  if (!names.includes('id')) return { ok: false, reason: NOT_LMN_HEADER };
   const rows: { line: number; data: Record<string, unknown> }[] = [];
   sheet.eachRow({ includeEmpty: false }, (sheetRow, line) => {
     if (line === 1) return;
@@ -169,7 +188,7 @@ async function parseXlsx(bytes: Uint8Array): Promise<ParsedFile> {
     });
     if (filled) rows.push({ line, data });
   });
-  return { ok: true, format: 'xlsx', rows };
+  return { ok: true, format: 'xlsx', columns: names.filter(Boolean), rows };
 }
 
 /** Characters of CSV parsed between two yields to the event loop. */
@@ -213,24 +232,30 @@ function parseJson(text: string): ParsedFile {
   if (!Array.isArray(data))
     return { ok: false, reason: 'Le JSON doit être un tableau d’objets (un objet par lieu).' };
   const rows: { line: number; data: Record<string, unknown> }[] = [];
+  const columns = new Set<string>();
   for (const [i, item] of data.entries()) {
-    rows.push({ line: i + 1, data: item && typeof item === 'object' && !Array.isArray(item) ? item : {} });
+    const record = item && typeof item === 'object' && !Array.isArray(item) ? item : {};
+    for (const key of Object.keys(record)) columns.add(key.trim().toLowerCase());
+    rows.push({ line: i + 1, data: record });
   }
-  return { ok: true, format: 'json', rows };
+  return { ok: true, format: 'json', columns: [...columns], rows };
 }
 
 async function parseCsvText(text: string): Promise<ParsedFile> {
   const header = text.slice(0, text.indexOf('\n') >>> 0);
   const delimiter = (header.match(/;/g)?.length ?? 0) > (header.match(/,/g)?.length ?? 0) ? ';' : ',';
+  let columns: string[] = [];
   try {
     const records = (await parseCsvInSlices(text, {
-      columns: (names: string[]) => names.map((n) => n.trim().toLowerCase()),
+      columns: (names: string[]) => {
+        columns = names.map((n) => n.trim().toLowerCase());
+        return columns;
+      },
       delimiter,
       skip_empty_lines: true,
       relax_column_count: true,
       info: true,
     })) as { record: Record<string, string>; info: { lines: number; empty_lines: number } }[];
-    if (!/(^|[,;"])\s*id\s*("|[,;]|$)/i.test(header)) return { ok: false, reason: NOT_LMN_HEADER };
     // A record's first line, counted from the header (line 1) through skipped blank lines and
     // line breaks inside quoted cells (csv-parse's own count gives the last line, and counts a
     // CRLF inside quotes twice).
@@ -243,7 +268,7 @@ async function parseCsvText(text: string): Promise<ParsedFile> {
       lastLine = line + Object.values(r.record).reduce((n, v) => n + breaks(v), 0);
       return { line, data: r.record };
     });
-    return { ok: true, format: 'csv', rows };
+    return { ok: true, format: 'csv', columns: columns.filter(Boolean), rows };
   } catch (error) {
     return { ok: false, reason: `CSV illisible : ${(error as Error).message}` };
   }
@@ -288,9 +313,20 @@ export async function importPlaces(
   content: string | Uint8Array,
   options: ImportOptions,
 ): Promise<{ ok: true; report: ImportReport } | { ok: false; reason: string }> {
-  const parsed = await parsePlacesFile(content);
+  const { mapping } = options;
+  const parsed = await parsePlacesFile(content, { requireId: !mapping });
   if (!parsed.ok) return parsed;
   if (parsed.rows.length === 0) return { ok: false, reason: 'Le fichier ne contient aucun lieu.' };
+  if (mapping) {
+    const fields = parsed.columns.map((c) => (Object.hasOwn(mapping, c) ? mapping[c] : c));
+    if (!fields.includes('id'))
+      return {
+        ok: false,
+        reason:
+          'Aucune colonne ne donne l’identifiant des lieux (id) : indiquez dans la correspondance la colonne qui identifie chaque lieu.',
+      };
+    parsed.rows = parsed.rows.map((r) => ({ line: r.line, data: mapRow(r.data, mapping) }));
+  }
 
   const members = await listCollectivites(db);
   let forced: Collectivite | undefined;

@@ -98,6 +98,17 @@ declare module '../../platform/db/schema.ts' {
       created_at: CreatedAt;
       expires_at: Date;
     };
+    /** A source's saved mapping of its columns to the standard's fields, per collectivité. */
+    lieu_import_correspondance: {
+      id: Generated<number>;
+      /** Null: the OPSN's imports. */
+      collectivite_id: number | null;
+      source: string;
+      /** { file column (lower case): LMN field, or null to ignore it } */
+      mapping: ColumnType<Record<string, string | null>, string, string>;
+      updated_by: string | null;
+      updated_at: ColumnType<Date, Date | undefined, Date>;
+    };
     lieu_revision: {
       id: Generated<number>;
       lieu_id: string;
@@ -249,6 +260,21 @@ export const lieuxMigrations: Record<string, Migration> = {
       )`.execute(db);
       await sql`create index lieu_import_essai_expires on lieu_import_essai (expires_at)`.execute(db);
       await sql`create index lieu_import_essai_created_by on lieu_import_essai (created_by)`.execute(db);
+    },
+  },
+  '202612061510_lieux_import_correspondance': {
+    async up(db) {
+      await sql`create table lieu_import_correspondance (
+        id serial primary key,
+        collectivite_id integer references collectivite(id) on delete cascade,
+        source text not null,
+        mapping jsonb not null,
+        updated_by uuid references app_user(id) on delete set null,
+        updated_at timestamptz not null default now()
+      )`.execute(db);
+      // One mapping per source in a collectivité, and one per source for the OPSN.
+      await sql`create unique index lieu_import_correspondance_source
+        on lieu_import_correspondance (coalesce(collectivite_id, 0), source)`.execute(db);
     },
   },
 };
