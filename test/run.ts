@@ -4,7 +4,8 @@ import { availableParallelism } from 'node:os';
 
 /**
  * `npm test`: every test file on PGlite; with `DATABASE_URL` set, only the files where the engine
- * matters (test/postgres-files.txt), since the others would run the same code again. Options
+ * matters (test/postgres-files.txt), since the others would run the same code again; with
+ * `--postgres=URL`, both passes at once (what CI runs). Options
  * (`--test-reporter=tap`, `--test-name-pattern=…`) pass to `node --test`; file paths replace the
  * default set.
  *
@@ -82,14 +83,20 @@ export function batches(files: string[], workers: number, perWorker = 4): string
 
 const running = new Set<ChildProcess>();
 
+/** A batch of files and the database engine they run on (`postgres`: that server's URL). */
+type Batch = { files: string[]; postgres?: string | undefined };
+
 /** Runs one batch, its output collected; resolves with its exit status. */
-function runBatch(files: string[], options: string[]): Promise<{ status: number; output: string }> {
+function runBatch(batch: Batch, options: string[]): Promise<{ status: number; output: string }> {
+  const { files } = batch;
   const isolation = files.length === 1 && isolated(files[0]!) ? [] : ['--test-isolation=none'];
+  const env = { ...process.env };
+  if (batch.postgres) env.DATABASE_URL = batch.postgres;
   const child = spawn(
     process.execPath,
     // A test that hangs fails after two minutes instead.
     ['--import', 'tsx', '--test', ...isolation, '--test-timeout=120000', ...options, ...files],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env },
   );
   running.add(child);
   const chunks: Buffer[] = [];
@@ -103,14 +110,41 @@ function runBatch(files: string[], options: string[]): Promise<{ status: number;
   });
 }
 
+/**
+ * The batches to run. `--postgres=URL` runs both passes at once, as CI does: every file on
+ * PGlite, and the PostgreSQL list on that server, in one queue (a core that waits on the server
+ * runs a PGlite batch meanwhile). Otherwise one pass: PostgreSQL when `DATABASE_URL` is set.
+ */
+function plan(named: string[], postgres: string | undefined, workers: number): Batch[] {
+  if (!postgres) {
+    const onServer = process.env.DATABASE_URL;
+    const files = named.length > 0 ? named : onServer ? postgresFiles() : testFiles();
+    return batches(files, workers).map((files) => ({ files, postgres: onServer }));
+  }
+  const listed = postgresFiles();
+  const pglite = batches(named.length > 0 ? named : testFiles(), workers).map((files) => ({ files }));
+  const onServer = named.length > 0 ? named.filter((file) => listed.includes(file)) : listed;
+  const server = batches(onServer, workers).map((files) => ({ files, postgres }));
+  // Heaviest first over both, by the order each pass already has: alternate them.
+  const queue: Batch[] = [];
+  for (let i = 0; i < Math.max(pglite.length, server.length); i++) {
+    if (pglite[i]) queue.push(pglite[i]!);
+    if (server[i]) queue.push(server[i]!);
+  }
+  return queue;
+}
+
+const label = (batch: Batch) => `${batch.postgres ? '[PostgreSQL] ' : ''}${batch.files.join(' ')}`;
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
-  const options = args.filter((arg) => arg.startsWith('-'));
+  const postgres = args.find((arg) => arg.startsWith('--postgres='))?.slice('--postgres='.length);
+  const options = args.filter((arg) => arg.startsWith('-') && !arg.startsWith('--postgres='));
   const named = args.filter((arg) => !arg.startsWith('-'));
-  const files = named.length > 0 ? named : process.env.DATABASE_URL ? postgresFiles() : testFiles();
+  // Both passes at once: one more process than cores, since PostgreSQL batches wait on the server.
   const workers = Math.max(
     1,
-    Math.min(Number(process.env.TEST_WORKERS) || availableParallelism(), files.length),
+    Number(process.env.TEST_WORKERS) || availableParallelism() + (postgres ? 1 : 0),
   );
   // Stopped (Ctrl-C, a CI timeout): the batches stop too.
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
@@ -118,18 +152,19 @@ async function main(): Promise<number> {
       for (const child of running) child.kill(signal);
       process.exit(130);
     });
-  const queue = batches(files, workers);
+  const queue = plan(named, postgres, workers);
   const count = queue.length;
-  const failed: string[][] = [];
+  const fileCount = queue.reduce((sum, b) => sum + b.files.length, 0);
+  const failed: Batch[] = [];
   const totals = new Map<string, number>();
   const start = performance.now();
   async function worker(): Promise<void> {
     for (let batch = queue.shift(); batch; batch = queue.shift()) {
       const began = performance.now();
-      process.stdout.write(`\n== started: ${batch.join(' ')}\n`);
+      process.stdout.write(`\n== started: ${label(batch)}\n`);
       const { status, output } = await runBatch(batch, options);
       const seconds = ((performance.now() - began) / 1000).toFixed(1);
-      process.stdout.write(`\n== ${batch.join(' ')} (${seconds} s)\n${output}`);
+      process.stdout.write(`\n== ${label(batch)} (${seconds} s)\n${output}`);
       // The spec reporter's summary lines (« ℹ pass 12 »), added up over the batches.
       for (const [, name, value] of output.matchAll(
         /^ℹ (tests|suites|pass|fail|cancelled|skipped|todo) (\d+)$/gm,
@@ -138,14 +173,14 @@ async function main(): Promise<number> {
       if (status !== 0) failed.push(batch);
     }
   }
-  await Promise.all(Array.from({ length: workers }, worker));
+  await Promise.all(Array.from({ length: Math.min(workers, count) }, worker));
   const seconds = ((performance.now() - start) / 1000).toFixed(1);
   const summary = [...totals].map(([name, value]) => `${name} ${value}`).join(', ');
   process.stdout.write(
-    `\n== ${files.length} files in ${count} batches, ${workers} at a time: ${seconds} s${summary ? `; ${summary}` : ''}\n`,
+    `\n== ${fileCount} files in ${count} batches, ${workers} at a time: ${seconds} s${summary ? `; ${summary}` : ''}\n`,
   );
   if (failed.length > 0) {
-    process.stdout.write(`== Failed batches:\n${failed.map((b) => `  ${b.join(' ')}`).join('\n')}\n`);
+    process.stdout.write(`== Failed batches:\n${failed.map((b) => `  ${label(b)}`).join('\n')}\n`);
     return 1;
   }
   return 0;

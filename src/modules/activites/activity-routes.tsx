@@ -194,6 +194,9 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     };
     const q = lastValue(query.q);
     if (q !== undefined) values.q = q;
+    // From a person's record: the report is for them (the form shows only people the helper sees).
+    const person = lastValue(query.beneficiaire);
+    if (person !== undefined) values.beneficiaires = [person];
     return renderForm(reply, helper, {
       type,
       title: newTitle(type),

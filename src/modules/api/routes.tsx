@@ -66,7 +66,8 @@ export async function apiRoutes(
           info: {
             title: 'API Relais',
             version: '1',
-            description: 'Jeton personnel : npm run relais -- token create --email … --name …',
+            description:
+              'Authentification par jeton personnel (en-tête Authorization: Bearer), délivré par l’administrateur de l’instance.',
           },
           servers: [{ url: config.publicUrl }],
           components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },

@@ -337,6 +337,21 @@ describe('people helped: list, record, rights', () => {
     assert.equal(read.length, 1);
   });
 
+  test('the record leads to a new report for the person, with them already chosen', async () => {
+    const c = await signedIn(mediator.email);
+    const page = await c.get(`/beneficiaires/${ids.helene}`);
+    const link = `/activites/nouveau?beneficiaire=${ids.helene}`;
+    assert.ok(page.body.includes(`href="${link}">Nouveau compte rendu pour cette personne</a>`));
+    const form = await c.get(link);
+    assert.equal(form.statusCode, 200);
+    assert.match(form.body, new RegExp(`<option value="${ids.helene}" selected>Hélène Dupré`));
+    // A helper who does not see her gets an empty form, never her name.
+    const other = await signedIn('autre-lieu@villeurbanne.example', TOTP);
+    const forged = await other.get(link);
+    assert.equal(forged.statusCode, 200);
+    assert.doesNotMatch(forged.body, /Hélène|Dupré/);
+  });
+
   test('a helper of another place does not see the person; a helper of the same place does', async () => {
     const other = await signedIn('autre-lieu@villeurbanne.example', TOTP);
     for (const url of ['', '/modifier', '/supprimer', '/fusionner', '/export', '/export.json']) {

@@ -426,7 +426,10 @@ export function RecordPage(props: {
       <h1 safe>{displayNameOf(b)}</h1>
       <Flash message={props.flash} />
       <p class="button-group person-actions">
-        <a class="button" href={`${base}/modifier`}>
+        <a class="button" href={`/activites/nouveau?beneficiaire=${b.id}`}>
+          Nouveau compte rendu pour cette personne
+        </a>
+        <a class="button button--secondary" href={`${base}/modifier`}>
           Modifier
         </a>
         <a class="button button--secondary" href={`${base}/fusionner`}>

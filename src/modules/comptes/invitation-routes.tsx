@@ -4,7 +4,7 @@ import { acceptInvitation, findOpenInvitation } from '../../platform/auth/invita
 import type { RouteInput } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { newPasswordErrors } from './password-routes.tsx';
-import { completeFirstFactor } from './signin.ts';
+import { accountActor, completeFirstFactor } from './signin.ts';
 import { InvalidLinkPage, InvitationPage } from './views.tsx';
 
 /** The invitation link: the person chooses a password, then enrols a TOTP app. */
@@ -54,7 +54,7 @@ export function invitationRoutes(app: FastifyInstance, { db, config }: RouteCont
       const password = String(request.body?.password);
       if (!(await acceptInvitation(db, invitation, password))) return invalid(reply);
       await audit(db, {
-        actor: request.actor,
+        actor: await accountActor(db, invitation.userId),
         action: 'auth.invitation.accepted',
         subject: { type: 'user', id: invitation.userId },
         ip: request.ip,

@@ -6,6 +6,7 @@ import type { Fields, RouteInput } from '../../platform/forms.ts';
 import { sendMail } from '../../platform/mail.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
+import { accountActor } from './signin.ts';
 import { ForgotPasswordPage, InvalidLinkPage, PasswordChangedPage, ResetPasswordPage } from './views.tsx';
 
 /** Errors of a new password and its confirmation, or none. */
@@ -114,7 +115,7 @@ export function passwordRoutes(app: FastifyInstance, { db, config }: RouteContex
       const userId = await completeReset(db, token, String(request.body?.password));
       if (!userId) return reply.page({ title: 'Lien non valable', status: 410 }, <InvalidLinkPage />);
       await audit(db, {
-        actor: request.actor,
+        actor: await accountActor(db, userId),
         action: 'auth.password_reset',
         subject: { type: 'user', id: userId },
         ip: request.ip,

@@ -14,7 +14,14 @@ import { sealSecret } from '../../platform/auth/secret-box.ts';
 import type { RouteInput } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { warnOfLockout } from './lockout-mail.ts';
-import { countFailedCode, dropPending, finishSignIn, loadPending, type PendingSignIn } from './signin.ts';
+import {
+  accountActor,
+  countFailedCode,
+  dropPending,
+  finishSignIn,
+  loadPending,
+  type PendingSignIn,
+} from './signin.ts';
 import { CodePage, EnrolPage, LockedPage, RecoveryCodesPage } from './views.tsx';
 
 const RECOVERY_CODE = /^[a-z0-9]{4}-?[a-z0-9]{4}-?[a-z0-9]{4}$/i;
@@ -149,7 +156,7 @@ export function secondFactorRoutes(app: FastifyInstance, { db, config }: RouteCo
         .execute();
       const codes = await newRecoveryCodes(db, pending.userId);
       await audit(db, {
-        actor: request.actor,
+        actor: await accountActor(db, pending.userId),
         action: 'auth.totp.enrolled',
         subject: { type: 'user', id: pending.userId },
         ip: request.ip,

@@ -90,7 +90,33 @@ describe('invitation, second factor and lockout', () => {
       ...done.body.matchAll(/<li><code>([a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})<\/code><\/li>/g),
     ].map((m) => m[1]);
     assert.equal(new Set(codes).size, 10);
+    // The same codes can be downloaded as a text file (the page is their only showing).
+    const file =
+      /href="data:text\/plain;charset=utf-8,([^"]+)"\s+download="relais-codes-de-secours\.txt"/.exec(
+        done.body,
+      );
+    assert.ok(file, 'a download link');
+    const text = decodeURIComponent(file[1]!);
+    for (const code of codes) assert.ok(text.includes(`\r\n${code}\r\n`), `${code} in the file`);
     assert.equal((await c.get('/espace')).statusCode, 200);
+    // The journal names the person as the actor of each step, not « anonyme ».
+    const nina = await t.db.db
+      .selectFrom('app_user')
+      .select('id')
+      .where('email', '=', 'nina@example.org')
+      .executeTakeFirstOrThrow();
+    const steps = await t.db.db
+      .selectFrom('audit_event')
+      .select(['action', 'actor_label'])
+      .where('subject_id', '=', nina.id)
+      .where('action', 'in', ['auth.invitation.accepted', 'auth.totp.enrolled', 'auth.signin.success'])
+      .execute();
+    assert.deepEqual(steps.map((s) => s.action).sort(), [
+      'auth.invitation.accepted',
+      'auth.signin.success',
+      'auth.totp.enrolled',
+    ]);
+    for (const step of steps) assert.equal(step.actor_label, 'nina@example.org', step.action);
 
     // The link is single-use.
     const again = await new Client(t.app).get(`/invitation/${token}`);

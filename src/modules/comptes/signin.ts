@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/journal.ts';
+import type { Actor } from '../../platform/auth/policy.ts';
 import { openSecret } from '../../platform/auth/secret-box.ts';
 import { hashSecretToken, newSecretToken } from '../../platform/auth/secret-token.ts';
 import { isFreshlyConfirmed } from '../../platform/auth/session-admin.ts';
@@ -19,6 +20,27 @@ import type { Db } from '../../platform/db/database.ts';
  */
 
 export type FirstFactor = 'password' | 'proconnect';
+
+/**
+ * The person behind an account, as the actor of what they do before their session exists
+ * (accepting an invitation, choosing a new password, enrolling a second factor, signing in):
+ * the journal then names them rather than « anonyme ».
+ */
+export async function accountActor(db: Db, userId: string): Promise<Actor> {
+  const user = await db
+    .selectFrom('app_user')
+    .select(['email', 'name'])
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return {
+    kind: 'user',
+    userId,
+    email: user.email,
+    name: user.name,
+    memberships: [],
+    activeCollectiviteId: null,
+  };
+}
 
 export const PENDING_COOKIE = 'relais_pending';
 const PENDING_TTL_MS = 10 * 60 * 1000;
@@ -161,7 +183,7 @@ export async function finishSignIn(
   // The page answering this request already shows the person signed in.
   const actor = await resolveSession(db, token);
   await audit(db, {
-    actor: request.actor,
+    actor: actor ?? (await accountActor(db, pending.userId)),
     action: 'auth.signin.success',
     subject: { type: 'user', id: pending.userId },
     ip: request.ip,

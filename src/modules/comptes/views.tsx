@@ -234,7 +234,7 @@ export function RecoveryCodesPage({ codes }: { codes: string[] }): JSX.Element {
   return (
     <>
       <h1>Vos codes de secours</h1>
-      <div class="notice">
+      <div class="notice recovery-codes__notice">
         <p>
           La double authentification est activée. Notez ou imprimez ces dix codes et gardez-les en lieu sûr :
           chacun permet une seule connexion si vous perdez votre téléphone. Ils ne seront plus affichés.
@@ -248,12 +248,40 @@ export function RecoveryCodesPage({ codes }: { codes: string[] }): JSX.Element {
         ))}
       </ol>
       <p>
+        <a
+          class="button button--secondary"
+          href={recoveryCodesFile(codes)}
+          download="relais-codes-de-secours.txt"
+        >
+          Télécharger les codes (fichier texte)
+        </a>
+      </p>
+      <p class="recovery-codes__print">
+        Pour les imprimer, utilisez la commande Imprimer de votre navigateur (Ctrl+P, ou Cmd+P sur Mac) :
+        seuls les codes sont imprimés.
+      </p>
+      <p>
         <a class="button" href="/espace">
           J’ai noté mes codes, continuer
         </a>
       </p>
     </>
   );
+}
+
+/**
+ * The codes as a text file the page offers to download (a `data:` address: the codes are shown
+ * once and never stored in clear, so no later request could serve them).
+ */
+function recoveryCodesFile(codes: string[]): string {
+  const text = [
+    'Relais : vos codes de secours',
+    'Chacun permet une seule connexion si vous perdez votre téléphone. Gardez-les en lieu sûr.',
+    '',
+    ...codes,
+    '',
+  ].join('\r\n');
+  return `data:text/plain;charset=utf-8,${encodeURIComponent(text)}`;
 }
 
 export function InvitationPage(props: {

@@ -218,6 +218,17 @@ describe('open data', () => {
       },
       modifie: true,
     });
+    assert.equal(journal[0]?.actor_label, ADMIN.email, 'the administrator, not the scheduler');
+    // Recorded as a run of the publication job, started by the administrator (/admin/taches).
+    const run = await t.db.db
+      .selectFrom('job_run')
+      .select(['started_by', 'ok', 'summary'])
+      .where('name', '=', 'donnees.publication')
+      .executeTakeFirstOrThrow();
+    assert.equal(run.started_by, ADMIN.email);
+    assert.equal(run.ok, true);
+    assert.equal((run.summary as Record<string, number>)['jeux pas encore disponibles'], 1);
+    assert.match(res.body, /enregistrée parmi les exécutions/);
   });
 
   test('places: every published place, the same bytes as the directory’s own LMN export', async () => {

@@ -6,7 +6,8 @@ import type { RouteContext } from '../../platform/module.ts';
 import { getOpsn } from '../territoires/index.ts';
 import { buildCatalogue } from './catalogue.ts';
 import { type Dataset, FORMATS, type Format } from './dataset.ts';
-import { fileContent, filesOf, MEDIA_TYPES, publishedFiles, regenerateDatasets } from './publish.ts';
+import { publishNow } from './job.ts';
+import { fileContent, filesOf, MEDIA_TYPES, publishedFiles } from './publish.ts';
 import { type DatasetEntry, DatasetPage, DatasetsPage, PublicationReport } from './views.tsx';
 
 const CATALOGUE_ALTERNATE = {
@@ -137,7 +138,9 @@ export function donneesRoutes(app: FastifyInstance, { db, config, contributions 
   );
 
   app.post('/admin/donnees/regenerer', { config: { access: 'admin' } }, async (request, reply) => {
-    const results = await regenerateDatasets(db, request.actor, datasets);
+    const actor = request.actor;
+    if (actor.kind !== 'user') return reply.callNotFound();
+    const { outcome, results } = await publishNow({ db, config }, contributions, actor);
     return reply.page(
       {
         title: 'Régénération des données ouvertes',
@@ -146,7 +149,10 @@ export function donneesRoutes(app: FastifyInstance, { db, config, contributions 
           { href: '/donnees', label: 'Données ouvertes' },
         ],
       },
-      <PublicationReport results={results} />,
+      <PublicationReport
+        results={results}
+        runningSince={outcome.status === 'skipped' ? outcome.runningSince : undefined}
+      />,
     );
   });
 }

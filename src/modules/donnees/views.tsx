@@ -276,9 +276,30 @@ export function DatasetPage(props: { entry: DatasetEntry; publisher: string }): 
   );
 }
 
-/** What a regeneration did, dataset by dataset. */
-export function PublicationReport({ results }: { results: PublicationResult[] }): JSX.Element {
+/** What a regeneration did, dataset by dataset (`runningSince`: none, another run was at work). */
+export function PublicationReport({
+  results,
+  runningSince,
+}: {
+  results: PublicationResult[];
+  runningSince?: Date | undefined;
+}): JSX.Element {
   const failed = results.filter((r) => r.status === 'erreur').length;
+  if (runningSince)
+    return (
+      <>
+        <h1>Régénération des données ouvertes</h1>
+        <Notice>
+          <p safe>
+            {`Une publication est déjà en cours depuis ${formatDateTime(runningSince)} : rien n’a été relancé. Son résultat sera visible sur la page des tâches planifiées.`}
+          </p>
+        </Notice>
+        <p>
+          <a href="/admin/taches">Voir les tâches planifiées</a> ·{' '}
+          <a href="/donnees">Retour aux données ouvertes</a>
+        </p>
+      </>
+    );
   return (
     <>
       <h1>Régénération des données ouvertes</h1>
@@ -316,6 +337,10 @@ export function PublicationReport({ results }: { results: PublicationResult[] })
           </tbody>
         </table>
       </div>
+      <p>
+        Cette régénération est enregistrée parmi les exécutions de la tâche « Publication des données ouvertes
+        » (<a href="/admin/taches">tâches planifiées</a>).
+      </p>
       <p>
         <a href="/donnees">Retour aux données ouvertes</a>
       </p>

@@ -115,6 +115,8 @@ export function VerificationForm(props: { value: string; errors: FieldErrors }):
 
 export type Verification = {
   statut: Statut;
+  /** The structure that holds the mandate: whom to ask about it. */
+  structure: string;
   fin: Date | null;
   initiales: string;
   demarches: { demarche: string; revoquee: boolean }[];
@@ -126,7 +128,10 @@ const VERDICTS: Partial<Record<Statut, string>> = {
   expire: 'Ce mandat est expiré : il ne permet plus aucune démarche.',
 };
 
-/** What the public may know of a mandate: its state, démarches, end and the person's initials. */
+/**
+ * What the public may know of a mandate: its state, démarches, end, the structure that holds it
+ * and the person's initials.
+ */
 export function VerificationResult({ v }: { v: Verification }): JSX.Element {
   const covered = v.demarches.filter((d) => !d.revoquee);
   const revoked = v.demarches.filter((d) => d.revoquee);
@@ -142,6 +147,8 @@ export function VerificationResult({ v }: { v: Verification }): JSX.Element {
       <dl class="summary-list">
         <dt>Personne</dt>
         <dd safe>{v.initiales || '—'}</dd>
+        <dt>Structure qui l’a établi</dt>
+        <dd safe>{v.structure}</dd>
         <dt>{v.statut === 'actif' ? 'Valide jusqu’au' : 'Fin prévue'}</dt>
         <dd>{safeDate(v.fin)}</dd>
         <dt>{v.statut === 'actif' ? 'Démarches couvertes' : 'Démarches qu’il couvrait'}</dt>

@@ -145,7 +145,7 @@ describe('mandates: attestations and the public verification page', () => {
     assert.equal((await anonymous().get(`/mandats/${m.id}/attestation`)).statusCode, 302, 'sign in first');
   });
 
-  test('verification says valid, then follows a revocation, with initials only', async () => {
+  test('verification says valid and names the structure, then follows a revocation, with initials only', async () => {
     const m = await newMandate(t, w, { prenom: 'Émile', nom: 'Zanetti', demarches: ['social', 'logement'] });
     let res = await anonymous().get(`/mandats/verifier/${m.empreinte}`);
     assert.equal(res.statusCode, 200);
@@ -154,7 +154,11 @@ describe('mandates: attestations and the public verification page', () => {
     assert.match(res.body, /Ce mandat est valide\./);
     assert.match(res.body, /<dd>É\. Z\.<\/dd>/);
     assert.doesNotMatch(res.body, /Émile|Zanetti|1948/, 'never the name nor the birth date');
-    assert.doesNotMatch(res.body, /Villeurbanne/, 'nor the structure');
+    assert.match(
+      res.body,
+      /Structure qui l’a établi<\/dt>\s*<dd>France Services de Villeurbanne \(Villeurbanne\)<\/dd>/,
+      'the structure to ask about it, by name only',
+    );
     assert.match(res.body, /Logement/);
 
     await revokeMandate(t.db.db, w.helper, m, ['logement'], 'aidant');

@@ -5,7 +5,7 @@ import { type RouteInput, textOf } from '../../platform/forms.ts';
 import { notifierFor } from '../../platform/messaging/index.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
-import { displayNameOf, findVisibleBeneficiary } from '../beneficiaires/index.ts';
+import { displayNameOf, findVisibleBeneficiary, recentBeneficiaries } from '../beneficiaires/index.ts';
 import type { PlaceSummary } from '../lieux/index.ts';
 import { type Helper, helperPlaces } from '../mediateurs/index.ts';
 import { createMandate } from './creation.ts';
@@ -109,7 +109,11 @@ export function flowRoutes(app: FastifyInstance, { db, config }: RouteContext): 
     const b = id ? await findVisibleBeneficiary(db, helper, id) : undefined;
     return reply.page(
       { title: 'Créer un mandat', breadcrumbs: CRUMBS },
-      <StartPage csrf={reply.generateCsrf()} beneficiaire={b && { id: b.id, name: displayNameOf(b) }} />,
+      <StartPage
+        csrf={reply.generateCsrf()}
+        beneficiaire={b && { id: b.id, name: displayNameOf(b) }}
+        people={b ? [] : await recentBeneficiaries(db, helper)}
+      />,
     );
   });
 

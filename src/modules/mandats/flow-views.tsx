@@ -7,7 +7,9 @@ import {
   Field,
   type FieldErrors,
   fieldId,
+  Select,
 } from '../../platform/ui/components.tsx';
+import { type PersonChoice, personChoiceLabel } from '../beneficiaires/index.ts';
 import type { PlaceSummary } from '../lieux/index.ts';
 import type { DraftData, Step } from './draft.ts';
 import {
@@ -37,7 +39,10 @@ export const safeDay = (isoDate: string) => formatDay(isoDate, 'short');
 export function StartPage(props: {
   csrf: string;
   beneficiaire?: { id: string; name: string } | undefined;
+  /** The people the helper saw lately, offered when the mandate is for no one chosen yet. */
+  people?: PersonChoice[];
 }): JSX.Element {
+  const people = props.beneficiaire ? [] : (props.people ?? []);
   return (
     <>
       <h1>Créer un mandat</h1>
@@ -77,6 +82,20 @@ export function StartPage(props: {
       <form method="post" action="/mandats/nouveau">
         <CsrfField token={props.csrf} />
         {props.beneficiaire ? <input type="hidden" name="beneficiaire" value={props.beneficiaire.id} /> : ''}
+        {people.length > 0 ? (
+          <Select
+            name="beneficiaire"
+            label="Pour qui ?"
+            hint="Une personne que vous accompagnez déjà : le mandat sera relié à sa fiche."
+            value=""
+            options={[
+              { value: '', label: 'Une personne qui n’a pas encore de fiche' },
+              ...people.map((p) => ({ value: p.id, label: personChoiceLabel(p) })),
+            ]}
+          />
+        ) : (
+          ''
+        )}
         <button type="submit" class="button">
           Commencer
         </button>

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generate } from 'otplib';
 import { type Client, createTestApp, type TestApp, Client as TestClient } from '../../../test/helpers/app.ts';
+import { givenBeneficiary, givenCollectivite, givenHelper } from '../../../test/helpers/builders.ts';
 import {
   HELPER_EMAIL,
   HELPER_PASSWORD,
@@ -88,6 +89,29 @@ describe('mandates: the step-by-step creation and the life of a mandate, over HT
     assert.equal(res.statusCode, 403);
     assert.match(res.body, /pas habilité/);
     assert.equal((await other.get('/mandats')).statusCode, 403);
+  });
+
+  test('the start page offers the people the helper accompanies, and the mandate is tied to the one chosen', async () => {
+    const odette = await givenBeneficiary(t, w.helper, { prenom: 'Odette', nom: 'Rivière' });
+    const elsewhere = await givenHelper(t, { collectivite: await givenCollectivite(t, { code: '69259' }) });
+    const stranger = await givenBeneficiary(t, elsewhere, { prenom: 'Sidonie', nom: 'Ailleurs' });
+    const start = await helper.get('/mandats/nouveau');
+    assert.match(start.body, /<label for="champ-beneficiaire">Pour qui \?<\/label>/);
+    assert.match(start.body, new RegExp(`<option value="${odette}">Odette Rivière</option>`));
+    assert.doesNotMatch(start.body, /Sidonie/, 'nobody of another collectivité');
+
+    const chosen = await helper.post('/mandats/nouveau', { beneficiaire: odette });
+    const page = await helper.get(chosen.headers.location as string);
+    assert.match(
+      page.body,
+      /Mandat pour une personne que vous accompagnez : <strong>Odette Rivière<\/strong>/,
+    );
+    assert.match(page.body, /name="prenom"[^>]*value="Odette"/);
+
+    // Someone the helper may not see, named in a forged form: a draft for nobody in particular.
+    const forged = await helper.post('/mandats/nouveau', { beneficiaire: stranger });
+    const blank = await helper.get(forged.headers.location as string);
+    assert.doesNotMatch(blank.body, /Sidonie|Ailleurs|personne que vous accompagnez/);
   });
 
   test('each question refuses a bad answer with a French message and keeps nothing of it', async () => {

@@ -4,7 +4,7 @@ import { audit, canonical } from '../../platform/audit/journal.ts';
 import type { Actor } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
-import { placeNameOf, placeSummaryOf } from '../lieux/index.ts';
+import { placeNameOf, placePostalAddress, placeSummaryOf } from '../lieux/index.ts';
 import { type Helper, helperPlaceIds, placeIdsOf } from '../mediateurs/index.ts';
 import { ensureMandates } from './habilitation.ts';
 import {
@@ -533,8 +533,10 @@ export async function verificationOf(db: Db, empreinte: string, now = new Date()
     .where('mandat_id', '=', m.id)
     .execute();
   autorisations.sort(inNationalOrder);
+  const structure = await placePostalAddress(db, m.lieu_id);
   return {
     statut: effectiveStatus(m, now),
+    structure: `${structure.nom} (${structure.commune})`,
     fin: m.fin,
     initiales: initialsOf(m),
     demarches: autorisations.map((a) => ({ demarche: a.demarche, revoquee: a.revoked_at !== null })),

@@ -330,8 +330,8 @@ function CoverageSection({ o }: { o: Observation }): JSX.Element {
       {single ? <ServicesOfCommune commune={single} /> : <ServiceShares o={o} />}
       {o.coverage.communes.some((c) => c.position === 'inconnue') ? (
         <p>
-          La position de certaines communes n’est pas connue : importez les centres des communes (
-          <code>npm run relais -- import centres FICHIER.csv</code>) pour savoir ce qui est à proximité.
+          La position de certaines communes n’est pas encore connue : les lieux à proximité ne sont pas
+          comptés pour elles.
         </p>
       ) : (
         ''

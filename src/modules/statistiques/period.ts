@@ -18,7 +18,7 @@ export type Preset = { id: PresetId; label: string; period: Period };
 /** The periods offered in one click. */
 export function presets(today: string = parisToday()): Preset[] {
   const year = Number(today.slice(0, 4));
-  return [
+  return distinctPresets([
     { id: '12-mois', label: '12 derniers mois', period: { du: `${shiftMonth(today, -11)}-01`, au: today } },
     { id: 'annee', label: 'Cette année', period: { du: `${year}-01-01`, au: today } },
     {
@@ -26,7 +26,21 @@ export function presets(today: string = parisToday()): Preset[] {
       label: 'L’année dernière',
       period: { du: `${year - 1}-01-01`, au: `${year - 1}-12-31` },
     },
-  ];
+  ]);
+}
+
+/**
+ * One link per period: where two presets name the same days (the last 12 months and this year,
+ * in December), the first keeps the place and says both, « 12 derniers mois (cette année) ».
+ */
+export function distinctPresets(list: Preset[]): Preset[] {
+  const kept: Preset[] = [];
+  for (const preset of list) {
+    const same = kept.find((k) => k.period.du === preset.period.du && k.period.au === preset.period.au);
+    if (same) same.label = `${same.label} (${preset.label.toLowerCase()})`;
+    else kept.push({ ...preset });
+  }
+  return kept;
 }
 
 /** The last 12 months: this month and the 11 before, up to today. */

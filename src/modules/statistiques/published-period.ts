@@ -1,5 +1,13 @@
 import { parisToday } from '../../platform/paris-time.ts';
-import { lastDayOf, type Period, type PeriodInput, type Preset, parsePeriod, shiftMonth } from './period.ts';
+import {
+  distinctPresets,
+  lastDayOf,
+  type Period,
+  type PeriodInput,
+  type Preset,
+  parsePeriod,
+  shiftMonth,
+} from './period.ts';
 
 /**
  * The periods statistics are published over outside a helper's own view: whole calendar
@@ -46,7 +54,7 @@ export function publishedPresets(today: string = parisToday()): Preset[] {
     label: 'L’année dernière',
     period: { du: `${year - 1}-01-01`, au: `${year - 1}-12-31` },
   });
-  return presets;
+  return distinctPresets(presets);
 }
 
 /** The period asked in a URL or a form, as published; none asked means the 12 last complete months. */

@@ -191,6 +191,7 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
         {
           title: 'Lien de partage créé',
           breadcrumbs: [...BREADCRUMBS, { href: back, label: 'Statistiques' }],
+          scripts: ['copier-lien.js'],
         },
         <ShareCreatedPage
           url={`${config.publicUrl}/statistiques/partage/${token}`}

@@ -17,6 +17,7 @@ import { type Shown, THRESHOLD } from './disclosure.ts';
 import { cellOf, SHEET_NAMES } from './export.ts';
 import { monthsOf, type Period, parsePeriod, presets } from './period.ts';
 import { presentStatistics } from './presentation.ts';
+import { publishedPresets } from './published-period.ts';
 import type { Scope } from './scope.ts';
 
 /**
@@ -734,6 +735,16 @@ describe('activity statistics', () => {
       await assertValidHtml(res.body, name);
     assert.equal(h1(page.body), 'Statistiques : Rive-de-Gier');
     assert.equal(h1(created.body), 'Lien de partage créé');
+    // The link can be copied in one click where scripts run (the field stays for the others).
+    assert.match(created.body, /<input[^>]*class="stats-link"[^>]*data-copy-label="Copier le lien"/);
+    assert.match(created.body, /<script src="\/assets\/copier-lien\.[0-9a-f]+\.js"/);
+    // Each table sits one click away from its chart, not repeated below it.
+    const tables = page.body.match(/<table id="tableau-/g) ?? [];
+    const closed =
+      page.body.match(
+        /<details class="disclosure stats-data"><summary>Voir le tableau des nombres<\/summary><section class="table-wrap"/g,
+      ) ?? [];
+    assert.equal(closed.length, tables.length);
     // Every chart is hidden from assistive technologies; every breakdown has its table.
     const svgs = page.body.match(/<svg[^>]*>/g) ?? [];
     assert.ok(svgs.length >= 12);
@@ -763,6 +774,19 @@ describe('activity statistics', () => {
         ['annee', '2026-01-01', '2026-03-15'],
         ['annee-precedente', '2025-01-01', '2025-12-31'],
       ],
+    );
+    // In December, the last 12 months are this year: one link says both.
+    assert.deepEqual(
+      presets('2026-12-06').map((p) => [p.label, p.period.du, p.period.au]),
+      [
+        ['12 derniers mois (cette année)', '2026-01-01', '2026-12-06'],
+        ['L’année dernière', '2025-01-01', '2025-12-31'],
+      ],
+    );
+    // Published figures in January: the 12 last complete months are last year.
+    assert.deepEqual(
+      publishedPresets('2027-01-15').map((p) => [p.label, p.period.du, p.period.au]),
+      [['12 derniers mois complets (l’année dernière)', '2026-01-01', '2026-12-31']],
     );
     assert.deepEqual(parsePeriod({}, '2026-01-10'), {
       ok: true,

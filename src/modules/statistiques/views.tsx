@@ -47,7 +47,7 @@ export function MaskingNote({ exact }: { exact: boolean }): JSX.Element {
 
 function Definitions(): JSX.Element {
   return (
-    <details class="stats-definitions">
+    <details class="disclosure stats-definitions">
       <summary>Comment lire ces nombres</summary>
       <ul>
         <li>
@@ -96,6 +96,19 @@ export function Summary({ view }: { view: StatisticsView }): JSX.Element {
   );
 }
 
+/**
+ * A chart's table, one click away: the chart says it at a glance, the table (its accessible
+ * equivalent, and what the figures are copied from) opens on demand instead of doubling the page.
+ */
+function DataTable({ children }: { children: JSX.Element | JSX.Element[] }): JSX.Element {
+  return (
+    <details class="disclosure stats-data">
+      <summary>Voir le tableau des nombres</summary>
+      {children}
+    </details>
+  );
+}
+
 /** One breakdown: its chart, then its table (the accessible equivalent). */
 export function BreakdownFigure({ breakdown }: { breakdown: Breakdown }): JSX.Element {
   const headingId = `stats-titre-${breakdown.id}`;
@@ -107,44 +120,46 @@ export function BreakdownFigure({ breakdown }: { breakdown: Breakdown }): JSX.El
       </h3>
       <div class="stats-figure">
         <BarChart rows={breakdown.rows} />
-        <section class="table-wrap" tabindex="0" aria-label={breakdown.title}>
-          <table id={`tableau-${breakdown.id}`} class="stats-table">
-            <caption class="visually-hidden" safe>
-              {`${breakdown.title}, en nombre d’${breakdown.unit === 'activites' ? 'activités' : 'accompagnements'}`}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col" safe>
-                  {breakdown.title}
-                </th>
-                <th scope="col" class="num">
-                  {unit}
-                </th>
-                <th scope="col" class="num">
-                  Part
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {breakdown.rows.map((row) => (
-                <tr data-code={row.code}>
-                  <th scope="row" safe>
-                    {row.label}
+        <DataTable>
+          <section class="table-wrap" tabindex="0" aria-label={breakdown.title}>
+            <table id={`tableau-${breakdown.id}`} class="stats-table">
+              <caption class="visually-hidden" safe>
+                {`${breakdown.title}, en nombre d’${breakdown.unit === 'activites' ? 'activités' : 'accompagnements'}`}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col" safe>
+                    {breakdown.title}
                   </th>
-                  <td class="num">{safeShown(row.value)}</td>
-                  <td class="num">{safePart(row.part)}</td>
+                  <th scope="col" class="num">
+                    {unit}
+                  </th>
+                  <th scope="col" class="num">
+                    Part
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr data-code="total">
-                <th scope="row">{breakdown.multi ? 'Nombre d’activités' : 'Total'}</th>
-                <td class="num">{safeShown(breakdown.total)}</td>
-                <td class="num" />
-              </tr>
-            </tfoot>
-          </table>
-        </section>
+              </thead>
+              <tbody>
+                {breakdown.rows.map((row) => (
+                  <tr data-code={row.code}>
+                    <th scope="row" safe>
+                      {row.label}
+                    </th>
+                    <td class="num">{safeShown(row.value)}</td>
+                    <td class="num">{safePart(row.part)}</td>
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                <tr data-code="total">
+                  <th scope="row">{breakdown.multi ? 'Nombre d’activités' : 'Total'}</th>
+                  <td class="num">{safeShown(breakdown.total)}</td>
+                  <td class="num" />
+                </tr>
+              </tfoot>
+            </table>
+          </section>
+        </DataTable>
       </div>
       {breakdown.multi ? (
         <p class="stats-hint">
@@ -163,40 +178,42 @@ export function Months({ view }: { view: StatisticsView }): JSX.Element {
       <h2 id="stats-titre-mois">Mois par mois</h2>
       <div class="stats-figure stats-figure--stacked">
         <MonthChart rows={view.months.rows} />
-        <section class="table-wrap" tabindex="0" aria-label="Mois par mois">
-          <table id="tableau-mois" class="stats-table">
-            <caption class="visually-hidden">Activités et accompagnements par mois</caption>
-            <thead>
-              <tr>
-                <th scope="col">Mois</th>
-                <th scope="col" class="num">
-                  Activités
-                </th>
-                <th scope="col" class="num">
-                  {UNITS.accompagnements}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {view.months.rows.map((row) => (
-                <tr data-code={row.mois}>
-                  <th scope="row" safe>
-                    {row.label}
+        <DataTable>
+          <section class="table-wrap" tabindex="0" aria-label="Mois par mois">
+            <table id="tableau-mois" class="stats-table">
+              <caption class="visually-hidden">Activités et accompagnements par mois</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Mois</th>
+                  <th scope="col" class="num">
+                    Activités
                   </th>
-                  <td class="num">{safeShown(row.activites)}</td>
-                  <td class="num">{safeShown(row.accompagnements)}</td>
+                  <th scope="col" class="num">
+                    {UNITS.accompagnements}
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr data-code="total">
-                <th scope="row">Total</th>
-                <td class="num">{safeShown(view.summary.activites)}</td>
-                <td class="num">{safeShown(view.summary.accompagnements)}</td>
-              </tr>
-            </tfoot>
-          </table>
-        </section>
+              </thead>
+              <tbody>
+                {view.months.rows.map((row) => (
+                  <tr data-code={row.mois}>
+                    <th scope="row" safe>
+                      {row.label}
+                    </th>
+                    <td class="num">{safeShown(row.activites)}</td>
+                    <td class="num">{safeShown(row.accompagnements)}</td>
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                <tr data-code="total">
+                  <th scope="row">Total</th>
+                  <td class="num">{safeShown(view.summary.activites)}</td>
+                  <td class="num">{safeShown(view.summary.accompagnements)}</td>
+                </tr>
+              </tfoot>
+            </table>
+          </section>
+        </DataTable>
       </div>
     </section>
   );
@@ -453,6 +470,7 @@ export function ShareCreatedPage(props: {
           value={props.url}
           class="stats-link"
           spellcheck="false"
+          data-copy-label="Copier le lien"
         />
       </div>
       <p safe>

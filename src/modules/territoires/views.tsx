@@ -31,10 +31,7 @@ export function NotConfigured(): JSX.Element {
     <>
       <h1>Relais n’est pas encore configuré</h1>
       <p>Cette instance n’a pas encore d’opérateur ni de collectivités membres.</p>
-      <p>
-        L’équipe technique peut charger les données de démonstration avec <code>npm run relais -- seed</code>,
-        ou ajouter une collectivité avec <code>npm run relais -- collectivite add 69266</code>.
-      </p>
+      <p>L’équipe technique de l’OPSN la configure en suivant le guide d’installation.</p>
     </>
   );
 }

@@ -16,6 +16,11 @@ export type JobDefinition = {
   label: string;
   /** Five-field cron expression, read in Europe/Paris time (`30 3 * * *`: every day at 03:30). */
   schedule: string;
+  /**
+   * Also run as soon as the scheduler starts on an instance where it never ran: what a new
+   * instance should not wait a night for (its open data).
+   */
+  atFirstStart?: boolean;
   /** `contributions`: what every module declared (a job that publishes every module's datasets reads them). */
   run(ctx: ModuleContext, contributions: Contributions): Promise<JobSummary>;
 };

@@ -272,4 +272,45 @@ describe('the scheduler (pg-boss)', () => {
     // The app's own queries still go through once the scheduler has stopped.
     assert.equal((await sql<{ n: number }>`select 1 as n`.execute(t.db)).rows[0]?.n, 1);
   });
+
+  test('a job marked for the first start runs at once where it never ran, and not again at the next start', async () => {
+    const runs: string[] = [];
+    const ctx = { db: t.db, config };
+    const start = () =>
+      startScheduler({
+        ctx,
+        database: t.pglite ? { pglite: t.pglite } : { databaseUrl: t.env.DATABASE_URL! },
+        // Once a year: only the first start can make it run during this test.
+        jobs: [
+          {
+            ...job(
+              'essai.premier-demarrage',
+              async () => {
+                runs.push('run');
+                return { fois: 1 };
+              },
+              '0 3 1 1 *',
+            ),
+            atFirstStart: true,
+          },
+        ],
+        logger: createLogger('silent'),
+        intervals: { cron: 1, polling: 0.5 },
+      });
+    const first = await start();
+    try {
+      for (let waited = 0; runs.length === 0 && waited < 60_000; waited += 200) await sleep(200);
+      assert.equal(runs.length, 1, 'pg-boss did not run the first-start job within 60 s');
+    } finally {
+      await first.stop();
+    }
+    const second = await start();
+    try {
+      // Three polls of the queue: time enough for a queued run to start.
+      await sleep(1_500);
+    } finally {
+      await second.stop();
+    }
+    assert.equal(runs.length, 1, 'the next start does not run it again');
+  });
 });

@@ -5,7 +5,7 @@ import type { Contributions } from '../contributions.ts';
 import type { Db } from '../db/database.ts';
 import type { ModuleContext } from '../module.ts';
 import type { JobDefinition } from './job.ts';
-import { LEASE_MINUTES, runJob, summaryText } from './runs.ts';
+import { LEASE_MINUTES, latestRuns, runJob, summaryText } from './runs.ts';
 import { TIME_ZONE } from './schedule.ts';
 
 /**
@@ -47,6 +47,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   await boss.start();
   try {
     await forgetRemovedJobs(boss, jobs);
+    const ranBefore = await latestRuns(ctx.db);
     for (const job of jobs) {
       await declareQueue(boss, job.name);
       // `once`: after the app was stopped over an occurrence, one run makes up for it at restart.
@@ -54,6 +55,8 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       await boss.work(job.name, { pollingIntervalSeconds: intervals.polling }, () =>
         runScheduled(ctx, job, logger, options.contributions),
       );
+      // Queued, not run here: whichever process's worker takes it, once (stately queue).
+      if (job.atFirstStart && !ranBefore.has(job.name)) await boss.send(job.name, {});
     }
   } catch (error) {
     await boss.stop({ graceful: false });
