@@ -113,6 +113,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     nav,
     home: modules.flatMap((m) => m.home ?? []),
     collectiviteSections: modules.flatMap((m) => m.collectivitePage ?? []),
+    spaceSections: modules.flatMap((m) => m.space ?? []),
+    personRecordSections: modules.flatMap((m) => m.personRecord ?? []),
     apiRoutes: modules.flatMap((m) => (m.api ? [m.api] : [])),
     contributions: collectContributions(modules),
   };

@@ -5,6 +5,7 @@ import type { AuditActionLabels } from './audit/actions.ts';
 import type { Config } from './config.ts';
 import type { Contributions } from './contributions.ts';
 import type { Db } from './db/database.ts';
+import type { SignedIn } from './http/access.ts';
 import type { JobDefinition } from './jobs/job.ts';
 import type { SmsAnswerHandler } from './messaging/answers.ts';
 import type { Dataset } from './open-data.ts';
@@ -18,6 +19,10 @@ export type RouteContext = ModuleContext & {
   home: HomeEntry[];
   /** What modules add to a collectivité's public page (its places…), in module order. */
   collectiviteSections: CollectiviteSection[];
+  /** What modules add to a signed-in person's space (`/espace`). */
+  spaceSections: SpaceSection[];
+  /** What modules add to the record of a person a helper accompanies (`/beneficiaires/:id`). */
+  personRecordSections: PersonRecordSection[];
   /** Every module's `/api/v1` routes, mounted by the api module inside its OpenAPI scope. */
   apiRoutes: ApiRoutes[];
   /** What every module declared for others to use: jobs, open datasets, audit labels. */
@@ -60,6 +65,41 @@ export type CollectiviteSection = (
 ) => Promise<JSX.Element | null>;
 
 /**
+ * A block a module adds to the record of a person a helper accompanies (their mandates…), or
+ * null when it has nothing for this helper: only links the helper may follow.
+ */
+export type PersonRecordSection = (
+  ctx: ModuleContext,
+  helper: SignedIn,
+  person: { id: string },
+) => Promise<JSX.Element | null>;
+
+/**
+ * A block of a signed-in person's space (`/espace`): where they stand in one module and what
+ * to do next. Every link in it is one the person may follow (ask the same `can()` as the route).
+ */
+export type SpaceBlock = {
+  /** Its heading. */
+  title: string;
+  /** Where it sits: lower first, the person's daily task first (default 50). */
+  rank?: number;
+  /** What needs saying first, in a sentence (a warning, the state of things). */
+  text?: string;
+  /** Figures, each a short sentence (« 3 comptes rendus aujourd’hui »). */
+  facts?: readonly string[];
+  /** The next thing to do, shown as a button. */
+  action?: NavEntry;
+  /** The block's other pages. */
+  links?: readonly NavEntry[];
+};
+
+/** What a module shows in this person's space, or null when it has nothing for them. */
+export type SpaceSection = (
+  ctx: ModuleContext & { contributions: Contributions },
+  actor: SignedIn,
+) => Promise<SpaceBlock | null>;
+
+/**
  * One capability of Relais. `src/modules/index.ts` lists them; the platform wires their
  * migrations, routes, commands and demo data.
  */
@@ -80,6 +120,10 @@ export type RelaisModule = {
   home?: HomeEntry[];
   /** Blocks of the collectivité's public page (`/collectivites/:slug`). */
   collectivitePage?: CollectiviteSection[];
+  /** Blocks of a signed-in person's space (`/espace`), each for the people it concerns. */
+  space?: SpaceSection[];
+  /** Blocks of the record of a person a helper accompanies (`/beneficiaires/:id`). */
+  personRecord?: PersonRecordSection[];
   /** Asset names of the module's stylesheets (its `assets/` folder), linked by every page its routes render. */
   styles?: readonly string[];
   /** The audit actions this module writes, code → French label (`src/platform/audit/actions.ts`). */

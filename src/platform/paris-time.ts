@@ -3,6 +3,13 @@
 /** Built once: building a formatter costs far more than using it (every recorded report asks). */
 const parisDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
 
+/** Whether `value` is a day that exists, written `YYYY-MM-DD` (2026-02-30 is not). */
+export function isCalendarDay(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const day = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(value);
+}
+
 /** Today's date in France (or the date of `now` there), as `YYYY-MM-DD`. */
 export function parisToday(now: Date = new Date()): string {
   return parisDate.format(now);

@@ -1,16 +1,17 @@
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { z } from 'zod';
 import { codes } from '../../platform/forms.ts';
+import { errorBody } from '../../platform/http/api-docs.ts';
 import type { ModuleContext } from '../../platform/module.ts';
-import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
+import { isCalendarDay } from '../../platform/paris-time.ts';
+import { beneficiaryJson, GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { requireHelper } from '../mediateurs/index.ts';
 import { MAX_ANONYMOUS, MAX_DURATION_MIN } from './activity-schema.ts';
 import {
-  type Activity,
   type ActivityFilters,
   apiActivities,
-  type Participation,
   recordActivity,
+  type StoredActivity,
 } from './activity-service.ts';
 import {
   AUTONOMIES,
@@ -43,15 +44,18 @@ const counts = (description: string, vocabulary: Record<string, string>) => ({
   additionalProperties: { type: 'integer', minimum: 0 },
 });
 
-const errorBody = (description: string) => ({
-  type: 'object',
-  description,
-  required: ['error', 'message'],
-  properties: {
-    error: { type: 'string' },
-    message: { type: 'string', description: 'explication en français' },
-  },
-});
+/** A participant's gender, age band and status, as codes. */
+const personCodes = {
+  genre: { type: 'string', enum: Object.keys(GENRES) },
+  tranche_age: { type: 'string', enum: Object.keys(TRANCHES_AGE) },
+  statut: { type: 'string', enum: Object.keys(STATUTS) },
+};
+
+/** A token that is not a helper's. */
+const tokenErrors = {
+  401: errorBody('Jeton absent, invalide ou révoqué'),
+  403: errorBody('Le titulaire du jeton n’est pas médiateur numérique'),
+};
 
 const validationBody = {
   type: 'object',
@@ -108,21 +112,9 @@ const activityBody = {
       description: 'identifiants de personnes que vous suivez',
     },
     nouveau_beneficiaire: {
-      type: 'object',
+      ...beneficiaryJson,
       description:
         'accompagnement individuel : une personne à créer (prénom ou nom au moins). Si des doublons possibles existent, la réponse est 409 : renvoyez avec `doublon`.',
-      properties: {
-        prenom: { type: 'string' },
-        nom: { type: 'string' },
-        telephone: { type: 'string' },
-        sans_telephone: { type: 'boolean' },
-        email: { type: 'string', format: 'email' },
-        annee_naissance: { type: 'integer' },
-        commune_insee: { type: 'string', description: 'code INSEE de la commune de résidence' },
-        genre: { type: 'string', enum: Object.keys(GENRES) },
-        statut: { type: 'string', enum: Object.keys(STATUTS) },
-        notes: { type: 'string' },
-      },
     },
     doublon: {
       type: 'string',
@@ -133,9 +125,7 @@ const activityBody = {
       type: 'object',
       description: 'accompagnement individuel : une personne anonyme',
       properties: {
-        genre: { type: 'string', enum: Object.keys(GENRES) },
-        tranche_age: { type: 'string', enum: Object.keys(TRANCHES_AGE) },
-        statut: { type: 'string', enum: Object.keys(STATUTS) },
+        ...personCodes,
         commune: { type: 'string', description: 'code INSEE ou nom (facultatif)' },
       },
     },
@@ -159,9 +149,7 @@ const participationJson = {
   properties: {
     id: { type: 'string', format: 'uuid' },
     beneficiaire_id: { type: ['string', 'null'], format: 'uuid', description: 'null : participant anonyme' },
-    genre: { type: 'string', enum: Object.keys(GENRES) },
-    tranche_age: { type: 'string', enum: Object.keys(TRANCHES_AGE) },
-    statut: { type: 'string', enum: Object.keys(STATUTS) },
+    ...personCodes,
     commune_insee: { type: ['string', 'null'] },
   },
 };
@@ -203,8 +191,7 @@ const postSchema = {
   response: {
     201: activityJson,
     400: validationBody,
-    401: errorBody('Jeton absent, invalide ou révoqué'),
-    403: errorBody('Le titulaire du jeton n’est pas médiateur numérique'),
+    ...tokenErrors,
     409: {
       type: 'object',
       description: 'La nouvelle personne est peut-être déjà suivie : rien n’a été enregistré',
@@ -245,8 +232,7 @@ const listSchema = {
       },
     },
     400: errorBody('Paramètre invalide'),
-    401: errorBody('Jeton absent, invalide ou révoqué'),
-    403: errorBody('Le titulaire du jeton n’est pas médiateur numérique'),
+    ...tokenErrors,
   },
 } satisfies FastifySchema;
 
@@ -256,12 +242,7 @@ const isoDate = (label: string) =>
   z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} : une date AAAA-MM-JJ`)
-    .refine((d) => {
-      const date = new Date(`${d}T12:00:00Z`);
-      return (
-        !/^\d{4}-\d{2}-\d{2}$/.test(d) || (!Number.isNaN(date.getTime()) && date.toISOString().startsWith(d))
-      );
-    }, `${label} : une date qui existe`)
+    .refine((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || isCalendarDay(d), `${label} : une date qui existe`)
     .optional();
 
 const listQuery = z
@@ -278,34 +259,9 @@ const listQuery = z
   })
   .refine((q) => !q.du || !q.au || q.du <= q.au, { message: 'du : la date de début précède celle de fin' });
 
-function json(a: Activity & { participations: Participation[] }) {
-  return {
-    id: a.id,
-    type: a.type,
-    date: a.date,
-    duree_min: a.duree_min,
-    canal: a.canal,
-    lieu_id: a.lieu_id,
-    commune_insee: a.commune_insee,
-    materiels: a.materiels,
-    thematiques: a.thematiques,
-    demarches: a.demarches,
-    autonomie: a.autonomie,
-    titre: a.titre,
-    niveau: a.niveau,
-    oriente: a.oriente,
-    orientation: a.orientation,
-    cree_le: a.created_at.toISOString(),
-    modifie_le: a.updated_at.toISOString(),
-    participations: a.participations.map((p) => ({
-      id: p.id,
-      beneficiaire_id: p.beneficiaire_id,
-      genre: p.genre,
-      tranche_age: p.tranche_age,
-      statut: p.statut,
-      commune_insee: p.commune_insee,
-    })),
-  };
+/** A report as the API answers it: only the fields of `activityJson` leave (no notes, no owner). */
+function json(a: StoredActivity) {
+  return { ...a, cree_le: a.created_at.toISOString(), modifie_le: a.updated_at.toISOString() };
 }
 
 /** `/api/v1` routes of activity reports: record one, list one's own. */
@@ -316,10 +272,7 @@ export function activityApi(api: FastifyInstance, { db }: ModuleContext): void {
     async (request, reply) => {
       const helper = requireHelper(request.actor);
       const saved = await recordActivity(db, helper, request.body);
-      if (saved.ok) {
-        const activity = saved.activity ?? (await apiActivities(db, helper, {}, 1, 1, saved.id)).items[0]!;
-        return reply.status(201).send(json(activity));
-      }
+      if (saved.ok) return reply.status(201).send(json(saved.activity));
       if ('duplicates' in saved) {
         return reply.status(409).send({
           error: 'doublons_possibles',

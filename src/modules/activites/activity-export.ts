@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { PassThrough, Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type ExcelJS from 'exceljs';
-import { csvStream, csvText } from '../../platform/csv.ts';
+import { csvStream } from '../../platform/csv.ts';
 import { labelOf, labelsOf } from '../../platform/forms.ts';
 import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { findCommune } from '../territoires/index.ts';
@@ -23,61 +23,52 @@ import {
  * national activity-report exports (French labels of the national codes).
  */
 
-export const EXPORT_HEADER = [
-  'Date',
-  'Type',
-  'Participants',
-  'Canal',
-  'Lieu',
-  'Commune du lieu',
-  'Code postal du lieu',
-  'Code INSEE du lieu',
-  'Durée (minutes)',
-  'Nom de l’atelier',
-  'Matériel',
-  'Thématiques',
-  'Démarches',
-  'Autonomie ou niveau',
-  'Orienté',
-  'Orientation',
-  'Commune du bénéficiaire',
-  'Code INSEE du bénéficiaire',
-  'Genre',
-  'Tranche d’âge',
-  'Statut',
-  'Identifiant du compte rendu',
-] as const;
-
 type Cell = string | number | Date;
 
-/** One row's cells, in the header's order (the date as a `Date` for the spreadsheet). */
-export function exportCells(r: ExportRow, dateAs: 'text' | 'date'): Cell[] {
-  const otherCommune = !r.lieu && r.commune_insee ? findCommune(r.commune_insee) : null;
-  return [
-    dateAs === 'date' ? new Date(`${r.date}T00:00:00Z`) : r.date,
-    labelOf(TYPES_ACTIVITE, r.type),
-    r.participants,
-    labelOf(CANAUX, r.canal),
-    r.lieu?.nom ?? '',
-    r.lieu?.commune ?? otherCommune?.name ?? '',
-    r.lieu?.code_postal ?? (otherCommune?.postcodes.length === 1 ? otherCommune.postcodes[0]! : ''),
-    r.lieu?.code_insee ?? r.commune_insee ?? '',
-    r.duree_min,
-    r.titre ?? '',
-    labelsOf(MATERIELS, r.materiels),
-    labelsOf(THEMATIQUES, r.thematiques),
-    labelsOf(DEMARCHES, r.demarches),
-    r.type === 'collectif' ? labelOf(NIVEAUX_ATELIER, r.niveau) : labelOf(AUTONOMIES, r.autonomie),
-    r.oriente ? 'oui' : 'non',
-    labelOf(STRUCTURES_REDIRECTION, r.orientation),
-    r.beneficiaire.commune_insee ? (findCommune(r.beneficiaire.commune_insee)?.name ?? '') : '',
-    r.beneficiaire.commune_insee ?? '',
-    labelOf(GENRES, r.beneficiaire.genre),
-    labelOf(TRANCHES_AGE, r.beneficiaire.tranche_age),
-    labelOf(STATUTS, r.beneficiaire.statut),
-    r.activite_id,
-  ];
-}
+/** The commune of a report that took place elsewhere than at one of the helper's places. */
+const otherCommune = (r: ExportRow) =>
+  !r.lieu && r.commune_insee ? findCommune(r.commune_insee) : undefined;
+
+/** A commune's postcode, when it has only one. */
+const onlyPostcode = (postcodes: readonly string[]) => (postcodes.length === 1 ? postcodes[0]! : '');
+
+/** Each column's heading and its cell of a row (the date as a `Date` for the spreadsheet). */
+const COLUMNS: [string, (r: ExportRow, dateAs: 'text' | 'date') => Cell][] = [
+  ['Date', (r, dateAs) => (dateAs === 'date' ? new Date(`${r.date}T00:00:00Z`) : r.date)],
+  ['Type', (r) => labelOf(TYPES_ACTIVITE, r.type)],
+  ['Participants', (r) => r.participants],
+  ['Canal', (r) => labelOf(CANAUX, r.canal)],
+  ['Lieu', (r) => r.lieu?.nom ?? ''],
+  ['Commune du lieu', (r) => r.lieu?.commune ?? otherCommune(r)?.name ?? ''],
+  ['Code postal du lieu', (r) => r.lieu?.code_postal ?? onlyPostcode(otherCommune(r)?.postcodes ?? [])],
+  ['Code INSEE du lieu', (r) => r.lieu?.code_insee ?? r.commune_insee ?? ''],
+  ['Durée (minutes)', (r) => r.duree_min],
+  ['Nom de l’atelier', (r) => r.titre ?? ''],
+  ['Matériel', (r) => labelsOf(MATERIELS, r.materiels)],
+  ['Thématiques', (r) => labelsOf(THEMATIQUES, r.thematiques)],
+  ['Démarches', (r) => labelsOf(DEMARCHES, r.demarches)],
+  [
+    'Autonomie ou niveau',
+    (r) => (r.type === 'collectif' ? labelOf(NIVEAUX_ATELIER, r.niveau) : labelOf(AUTONOMIES, r.autonomie)),
+  ],
+  ['Orienté', (r) => (r.oriente ? 'oui' : 'non')],
+  ['Orientation', (r) => labelOf(STRUCTURES_REDIRECTION, r.orientation)],
+  [
+    'Commune du bénéficiaire',
+    ({ beneficiaire: b }) => (b.commune_insee ? (findCommune(b.commune_insee)?.name ?? '') : ''),
+  ],
+  ['Code INSEE du bénéficiaire', (r) => r.beneficiaire.commune_insee ?? ''],
+  ['Genre', (r) => labelOf(GENRES, r.beneficiaire.genre)],
+  ['Tranche d’âge', (r) => labelOf(TRANCHES_AGE, r.beneficiaire.tranche_age)],
+  ['Statut', (r) => labelOf(STATUTS, r.beneficiaire.statut)],
+  ['Identifiant du compte rendu', (r) => r.activite_id],
+];
+
+export const EXPORT_HEADER = COLUMNS.map(([heading]) => heading);
+
+/** One row's cells, in the header's order. */
+const exportCells = (r: ExportRow, dateAs: 'text' | 'date'): Cell[] =>
+  COLUMNS.map(([, cell]) => cell(r, dateAs));
 
 /** The CSV settings of a French spreadsheet: `;` between fields, Windows line ends. */
 const CSV_OPTIONS = {
@@ -89,18 +80,9 @@ const CSV_OPTIONS = {
 
 /**
  * CSV for spreadsheets set up in French: UTF-8 with a byte-order mark, `;` between fields
- * (what a French Excel expects on opening), ISO dates.
- */
-export function activitiesCsv(rows: ExportRow[]): string {
-  return `\uFEFF${csvText(
-    rows.map((r) => exportCells(r, 'text')),
-    CSV_OPTIONS,
-  )}`;
-}
-
-/**
- * The same CSV as a stream, from rows read page by page: what sits in memory is a page and
- * the stream's buffers, whatever the size (the pipeline waits for the client to read).
+ * (what a French Excel expects on opening), ISO dates. Streamed from rows read page by page:
+ * what sits in memory is a page and the stream's buffers, whatever the size (the pipeline
+ * waits for the client to read).
  */
 export function activitiesCsvStream(rows: AsyncIterable<ExportRow> | Iterable<ExportRow>): Readable {
   const cells = async function* () {

@@ -3,13 +3,8 @@ import { allValues, type Fields, lastValue } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { formatDay, parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
-import {
-  type Beneficiary,
-  recentBeneficiaries,
-  searchBeneficiaries,
-  visibleBeneficiaries,
-} from '../beneficiaires/index.ts';
-import { type PlaceSummary, placeSummaries } from '../lieux/index.ts';
+import { recentBeneficiaries, searchBeneficiaries, visibleBeneficiaries } from '../beneficiaires/index.ts';
+import type { PlaceSummary } from '../lieux/index.ts';
 import { type Helper, helperPlaces, requireHelper } from '../mediateurs/index.ts';
 import { activitiesCsvStream, activitiesXlsxStream } from './activity-export.ts';
 import {
@@ -22,7 +17,6 @@ import {
 } from './activity-schema.ts';
 import {
   type ActivityDetail,
-  countExportRows,
   deleteActivity,
   exportRowStream,
   filterChoices,
@@ -33,11 +27,13 @@ import {
   PAGE_SIZE,
   parseFilters,
   recordActivity,
+  reportPlaces,
   updateActivity,
 } from './activity-service.ts';
 import {
   ActivityDetailPage,
   ActivityFormPage,
+  type ActivityFormProps,
   ActivityListPage,
   activityHeading,
   DeleteActivityPage,
@@ -85,9 +81,8 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
   app.get<Page>('/activites', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     if (!(await placesOrRedirect(helper, reply))) return reply;
-    const query = request.query;
-    const filters = parseFilters(query);
-    const page = Math.max(1, Math.min(100_000, Math.trunc(Number(query.page)) || 1));
+    const filters = parseFilters(request.query);
+    const page = Math.max(1, Math.min(100_000, Math.trunc(Number(request.query.page)) || 1));
     const [list, choices] = await Promise.all([
       listActivities(db, helper, filters, page),
       filterChoices(db, helper),
@@ -110,7 +105,7 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
       const helper = requireHelper(request.actor);
       const filters = parseFilters(request.query);
       // Journaled before the first byte leaves; the rows then stream page by page.
-      await journalExport(db, helper, format, filters, await countExportRows(db, helper, filters));
+      await journalExport(db, helper, format, filters);
       const rows = exportRowStream(db, helper, filters);
       const body = format === 'csv' ? activitiesCsvStream(rows) : activitiesXlsxStream(rows);
       const name = `comptes-rendus-${parisToday()}.${format}`;
@@ -129,16 +124,9 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
 
   // ------------------------------------------------------------ the form
 
-  type FormOptions = {
-    type: TypeActivite;
-    title: string;
-    action: string;
-    values: FormValues;
+  /** The form's page, but the people to offer (read here) and the CSRF token; `searched`: the helper asked for people. */
+  type FormOptions = Omit<ActivityFormProps, 'csrf' | 'errors' | 'people'> & {
     errors?: FieldErrors;
-    places: PlaceSummary[];
-    duplicates?: Beneficiary[];
-    intro?: string | undefined;
-    cancel: string;
     searched?: boolean;
   };
 
@@ -156,23 +144,39 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     return reply.page(
       { title: o.title, hasErrors, status: hasErrors ? 400 : 200, breadcrumbs: CRUMBS },
       <ActivityFormPage
-        type={o.type}
-        title={o.title}
-        action={o.action}
+        {...o}
         csrf={reply.generateCsrf()}
-        values={o.values}
         errors={errors}
-        places={o.places}
         people={{ chosen, matches, recent }}
-        duplicates={o.duplicates}
         intro={intro}
-        cancel={o.cancel}
       />,
     );
   };
 
-  const newTitle = (type: TypeActivite) =>
-    type === 'collectif' ? 'Nouveau compte rendu d’atelier' : 'Nouveau compte rendu individuel';
+  /** A sent form: a search shows it again with the people found; a save goes to the report, or back to the form. */
+  async function submitted(
+    reply: FastifyReply,
+    helper: Helper,
+    form: FormOptions,
+    save: (raw: Record<string, unknown>) => ReturnType<typeof updateActivity>,
+    ok: 'enregistre' | 'modifie',
+  ) {
+    if (form.values.action === 'rechercher') return renderForm(reply, helper, { ...form, searched: true });
+    const saved = await save(rawFromForm(form.values));
+    if (!saved) return reply.callNotFound();
+    if (saved.ok) return reply.redirect(`/activites/${saved.id}?ok=${ok}`, 303);
+    if ('duplicates' in saved) return renderForm(reply, helper, { ...form, duplicates: saved.duplicates });
+    return renderForm(reply, helper, { ...form, errors: formErrors(saved.errors) });
+  }
+
+  /** The form of a new report. */
+  const newForm = (type: TypeActivite, places: PlaceSummary[]) => ({
+    type,
+    title: type === 'collectif' ? 'Nouveau compte rendu d’atelier' : 'Nouveau compte rendu individuel',
+    action: '/activites/nouveau',
+    places,
+    cancel: '/activites',
+  });
   const typeOf = (v: unknown): TypeActivite => (v === 'collectif' ? 'collectif' : 'individuel');
 
   app.get<Page>('/activites/nouveau', { config: { access: 'helper' } }, async (request, reply) => {
@@ -198,13 +202,9 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     const person = lastValue(query.beneficiaire);
     if (person !== undefined) values.beneficiaires = [person];
     return renderForm(reply, helper, {
-      type,
-      title: newTitle(type),
-      action: '/activites/nouveau',
+      ...newForm(type, places),
       values,
-      places,
       intro: last ? 'Le lieu et la durée sont repris de votre dernier compte rendu.' : undefined,
-      cancel: '/activites',
       searched: typeof q === 'string',
     });
   });
@@ -214,149 +214,86 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
     const places = await placesOrRedirect(helper, reply);
     if (!places) return reply;
     const values = formValuesFrom(request.body);
-    const type = typeOf(values.type);
-    const form = {
-      type,
-      title: newTitle(type),
-      action: '/activites/nouveau',
-      values,
-      places,
-      cancel: '/activites',
-    };
-    if (values.action === 'rechercher') return renderForm(reply, helper, { ...form, searched: true });
-    const saved = await recordActivity(db, helper, rawFromForm(values));
-    if (saved.ok) return reply.redirect(`/activites/${saved.id}?ok=enregistre`, 303);
-    if ('duplicates' in saved) return renderForm(reply, helper, { ...form, duplicates: saved.duplicates });
-    return renderForm(reply, helper, { ...form, errors: formErrors(saved.errors) });
+    const form = { ...newForm(typeOf(values.type), places), values };
+    return submitted(reply, helper, form, (raw) => recordActivity(db, helper, raw), 'enregistre');
   });
 
   // ------------------------------------------------------------ one report
 
-  /** The helper's report named in the address, after their places (else a 404 or a redirection). */
-  async function ownReport(
-    request: FastifyRequest<Report>,
-    reply: FastifyReply,
-  ): Promise<{ helper: Helper; places: PlaceSummary[]; detail: ActivityDetail } | undefined> {
-    const helper = requireHelper(request.actor);
-    const places = await placesOrRedirect(helper, reply);
-    if (!places) return undefined;
-    const detail = await findOwnActivity(db, helper, request.params.activite);
-    if (!detail) {
-      await reply.callNotFound();
-      return undefined;
-    }
-    return { helper, places, detail };
+  type Found = { helper: Helper; places: PlaceSummary[]; detail: ActivityDetail };
+
+  /** A route of the helper's report named in the address: found after their places, else a 404 or a redirection. */
+  function reportRoute(
+    method: 'get' | 'post',
+    url: string,
+    handle: (found: Found, reply: FastifyReply, request: FastifyRequest<Report>) => Promise<unknown>,
+  ): void {
+    app[method]<Report>(url, { config: { access: { helperOf: 'activite' } } }, async (request, reply) => {
+      const helper = requireHelper(request.actor);
+      const places = await placesOrRedirect(helper, reply);
+      if (!places) return reply;
+      const detail = await findOwnActivity(db, helper, request.params.activite);
+      if (!detail) return reply.callNotFound();
+      return handle({ helper, places, detail }, reply, request);
+    });
   }
 
-  /** The helper's places, and the report's own place if they have left it since. */
-  const placesFor = async (places: PlaceSummary[], detail: ActivityDetail) =>
-    detail.activity.lieu_id && !places.some((p) => p.id === detail.activity.lieu_id)
-      ? [...places, ...(await placeSummaries(db, [detail.activity.lieu_id]))]
-      : places;
+  /** The form that changes a report. */
+  const editForm = async ({ helper, detail: { activity } }: { helper: Helper; detail: ActivityDetail }) => ({
+    type: activity.type,
+    title: `Modifier : ${activityHeading(activity)}`,
+    action: `/activites/${activity.id}/modifier`,
+    places: await reportPlaces(db, helper, activity.lieu_id),
+    cancel: `/activites/${activity.id}`,
+  });
 
-  app.get<Report>(
-    '/activites/:activite',
-    { config: { access: { helperOf: 'activite' } } },
-    async (request, reply) => {
-      const found = await ownReport(request, reply);
-      if (!found) return reply;
-      return reply.page(
-        { title: activityHeading(found.detail.activity), breadcrumbs: CRUMBS },
-        <ActivityDetailPage detail={found.detail} flash={flashOf(request)} />,
-      );
-    },
-  );
+  reportRoute('get', '/activites/:activite', async (found, reply, request) => {
+    return reply.page(
+      { title: activityHeading(found.detail.activity), breadcrumbs: CRUMBS },
+      <ActivityDetailPage detail={found.detail} flash={flashOf(request)} />,
+    );
+  });
 
-  app.get<Report>(
-    '/activites/:activite/modifier',
-    { config: { access: { helperOf: 'activite' } } },
-    async (request, reply) => {
-      const found = await ownReport(request, reply);
-      if (!found) return reply;
-      const { activity, participations } = found.detail;
-      return renderForm(reply, found.helper, {
-        type: activity.type,
-        title: `Modifier : ${activityHeading(activity)}`,
-        action: `/activites/${activity.id}/modifier`,
-        values: formValuesOfActivity(activity, participations),
-        places: await placesFor(found.places, found.detail),
-        cancel: `/activites/${activity.id}`,
-      });
-    },
-  );
+  reportRoute('get', '/activites/:activite/modifier', async (found, reply) => {
+    const { activity, participations } = found.detail;
+    return renderForm(reply, found.helper, {
+      ...(await editForm(found)),
+      values: formValuesOfActivity(activity, participations),
+    });
+  });
 
-  app.post<Report>(
-    '/activites/:activite/modifier',
-    { config: { access: { helperOf: 'activite' } } },
-    async (request, reply) => {
-      const found = await ownReport(request, reply);
-      if (!found) return reply;
-      const { activity } = found.detail;
-      const values = formValuesFrom(request.body);
-      values.type = activity.type;
-      const form = {
-        type: activity.type,
-        title: `Modifier : ${activityHeading(activity)}`,
-        action: `/activites/${activity.id}/modifier`,
-        values,
-        places: await placesFor(found.places, found.detail),
-        cancel: `/activites/${activity.id}`,
-      };
-      if (values.action === 'rechercher') return renderForm(reply, found.helper, { ...form, searched: true });
-      const saved = await updateActivity(db, found.helper, activity.id, rawFromForm(values));
-      if (!saved) return reply.callNotFound();
-      if (saved.ok) return reply.redirect(`/activites/${activity.id}?ok=modifie`, 303);
-      if ('duplicates' in saved)
-        return renderForm(reply, found.helper, { ...form, duplicates: saved.duplicates });
-      return renderForm(reply, found.helper, { ...form, errors: formErrors(saved.errors) });
-    },
-  );
+  reportRoute('post', '/activites/:activite/modifier', async (found, reply, request) => {
+    const { activity } = found.detail;
+    const values = { ...formValuesFrom(request.body), type: activity.type };
+    const form = { ...(await editForm(found)), values };
+    const save = (raw: Record<string, unknown>) => updateActivity(db, found.helper, activity.id, raw);
+    return submitted(reply, found.helper, form, save, 'modifie');
+  });
 
-  app.get<Report>(
-    '/activites/:activite/dupliquer',
-    { config: { access: { helperOf: 'activite' } } },
-    async (request, reply) => {
-      const found = await ownReport(request, reply);
-      if (!found) return reply;
-      const { activity, participations } = found.detail;
-      const values = formValuesOfActivity(activity, participations, { today: parisToday() });
-      if (!found.places.some((p) => p.id === values.lieu_id)) values.lieu_id = found.places[0]!.id;
-      return renderForm(reply, found.helper, {
-        type: activity.type,
-        title: newTitle(activity.type),
-        action: '/activites/nouveau',
-        values,
-        places: found.places,
-        intro:
-          activity.type === 'collectif'
-            ? `Copie de l’atelier du ${formatDay(activity.date, 'short')}, datée d’aujourd’hui, avec ses participants : décochez les absents et ajustez le nombre d’anonymes.`
-            : `Copie du compte rendu du ${formatDay(activity.date, 'short')}, datée d’aujourd’hui : choisissez la personne accompagnée.`,
-        cancel: `/activites/${activity.id}`,
-      });
-    },
-  );
+  reportRoute('get', '/activites/:activite/dupliquer', async (found, reply) => {
+    const { activity, participations } = found.detail;
+    const values = formValuesOfActivity(activity, participations, { today: parisToday() });
+    if (!found.places.some((p) => p.id === values.lieu_id)) values.lieu_id = found.places[0]!.id;
+    return renderForm(reply, found.helper, {
+      ...newForm(activity.type, found.places),
+      values,
+      cancel: `/activites/${activity.id}`,
+      intro:
+        activity.type === 'collectif'
+          ? `Copie de l’atelier du ${formatDay(activity.date, 'short')}, datée d’aujourd’hui, avec ses participants : décochez les absents et ajustez le nombre d’anonymes.`
+          : `Copie du compte rendu du ${formatDay(activity.date, 'short')}, datée d’aujourd’hui : choisissez la personne accompagnée.`,
+    });
+  });
 
-  app.get<Report>(
-    '/activites/:activite/supprimer',
-    { config: { access: { helperOf: 'activite' } } },
-    async (request, reply) => {
-      const found = await ownReport(request, reply);
-      if (!found) return reply;
-      return reply.page(
-        { title: 'Supprimer ce compte rendu', breadcrumbs: CRUMBS },
-        <DeleteActivityPage detail={found.detail} csrf={reply.generateCsrf()} />,
-      );
-    },
-  );
+  reportRoute('get', '/activites/:activite/supprimer', async (found, reply) => {
+    return reply.page(
+      { title: 'Supprimer ce compte rendu', breadcrumbs: CRUMBS },
+      <DeleteActivityPage detail={found.detail} csrf={reply.generateCsrf()} />,
+    );
+  });
 
-  app.post<Report>(
-    '/activites/:activite/supprimer',
-    { config: { access: { helperOf: 'activite' } } },
-    async (request, reply) => {
-      const found = await ownReport(request, reply);
-      if (!found) return reply;
-      await deleteActivity(db, found.helper, found.detail.activity.id);
-      return reply.redirect('/activites?ok=supprime', 303);
-    },
-  );
+  reportRoute('post', '/activites/:activite/supprimer', async (found, reply) => {
+    await deleteActivity(db, found.helper, found.detail.activity.id);
+    return reply.redirect('/activites?ok=supprime', 303);
+  });
 }

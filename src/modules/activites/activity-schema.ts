@@ -10,6 +10,7 @@ import {
   lastValue,
   typedNumber,
 } from '../../platform/forms.ts';
+import { isCalendarDay } from '../../platform/paris-time.ts';
 import {
   type BeneficiaryInput,
   beneficiaryFields,
@@ -22,7 +23,6 @@ import { resolveTypedCommune } from '../territoires/index.ts';
 import {
   AUTONOMIES,
   CANAUX,
-  type Canal,
   DEMARCHES,
   DUREES_PRESETS,
   MATERIELS,
@@ -31,7 +31,6 @@ import {
   THEMATIQUES,
   THEME_DEMARCHES,
   TYPES_ACTIVITE,
-  type TypeActivite,
 } from './vocabulary.ts';
 
 /**
@@ -56,37 +55,22 @@ export type ValidationContext = {
 };
 
 /** Anonymous participants of a workshop: a total and how some of them split. */
-export type AnonymousCounts = {
-  total: number;
-  genres: Record<string, number>;
-  tranches_age: Record<string, number>;
-  statuts: Record<string, number>;
-};
+export type AnonymousCounts = z.output<typeof anonymousCounts>;
 
-export type AnonymousPerson = {
-  genre: string;
-  tranche_age: string;
-  statut: string;
-  commune_insee: string | null;
-};
+/** What a participation copies of its person. */
+export type AnonymousPerson = Pick<
+  Selectable<Database['participation']>,
+  'genre' | 'tranche_age' | 'statut' | 'commune_insee'
+>;
 
-/** A checked report, ready to store. */
-export type ActivityInput = {
-  type: TypeActivite;
-  date: string;
-  duree_min: number;
-  canal: Canal;
-  lieu_id: string | null;
-  commune_insee: string | null;
-  materiels: string[];
-  thematiques: string[];
-  demarches: string[];
-  autonomie: string | null;
-  titre: string | null;
-  niveau: string | null;
-  oriente: boolean;
-  orientation: string | null;
-  notes: string | null;
+/** The columns of `activite` a report's author sets (a form edits them, a check yields them). */
+type ActivityFields = Omit<
+  Selectable<Database['activite']>,
+  'id' | 'collectivite_id' | 'mediateur_id' | 'created_at' | 'updated_at'
+>;
+
+/** A checked report, ready to store: the columns of `activite` it sets, and its people. */
+export type ActivityInput = ActivityFields & {
   /** Known people (one for an individual report, when it is someone already followed). */
   beneficiaires: string[];
   /** A person to record with the report (individual only). */
@@ -117,17 +101,13 @@ const optionalCode = <V extends Record<string, string>>(label: string, vocabular
     z.enum(codes(vocabulary), { error: `${label} : valeur inconnue` }).optional(),
   );
 
+/** A field that may come once or repeated, as a list; blank values left out. */
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]).filter((x) => !isBlank(x));
+
 /** A list of codes of a national vocabulary; one value alone is a list of one. */
 const codeList = (label: string, vocabulary: Record<string, string>, noun: string) =>
   z.preprocess(
-    (v) =>
-      v === undefined || v === null
-        ? []
-        : Array.isArray(v)
-          ? v.filter((x) => !isBlank(x))
-          : isBlank(v)
-            ? []
-            : [v],
+    asList,
     z
       .array(z.string({ error: `${label} : des codes de la liste nationale` }), {
         error: `${label} : une liste de codes`,
@@ -179,11 +159,7 @@ const dateField = z.preprocess(
   z
     .string({ error: 'Date : saisissez la date de l’accompagnement' })
     .min(1, 'Date : saisissez la date de l’accompagnement')
-    .refine((d) => {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) return false;
-      const parsed = new Date(`${d}T12:00:00Z`);
-      return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === d;
-    }, 'Date : une date comme 20/11/2026'),
+    .refine(isCalendarDay, 'Date : une date comme 20/11/2026'),
 );
 
 const anonymousPerson = z.object({
@@ -192,6 +168,13 @@ const anonymousPerson = z.object({
   statut: optionalCode('Statut', STATUTS),
   commune: optionalText('Commune', 200),
 });
+
+/** How a workshop's anonymous participants may split: by each attribute of a participation. */
+export const BREAKDOWNS = [
+  { key: 'genres', attribute: 'genre', by: 'genre', vocabulary: GENRES },
+  { key: 'tranches_age', attribute: 'tranche_age', by: 'âge', vocabulary: TRANCHES_AGE },
+  { key: 'statuts', attribute: 'statut', by: 'statut', vocabulary: STATUTS },
+] as const;
 
 const anonymousCounts = z.object({
   total: count('Nombre de participants anonymes'),
@@ -242,14 +225,7 @@ const rawActivity = z.object({
   orientation: optionalCode('Structure d’orientation', STRUCTURES_REDIRECTION),
   notes: optionalText('Notes', 4000),
   beneficiaires: z.preprocess(
-    (v) =>
-      v === undefined || v === null
-        ? []
-        : Array.isArray(v)
-          ? v.filter((x) => !isBlank(x))
-          : isBlank(v)
-            ? []
-            : [v],
+    asList,
     z
       .array(z.string({ error: 'Personnes : des identifiants' }), {
         error: 'Personnes : une liste d’identifiants',
@@ -266,14 +242,6 @@ const rawActivity = z.object({
 });
 
 type RawActivity = z.output<typeof rawActivity>;
-
-const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
-
-const BREAKDOWNS = [
-  ['genres', 'Répartition par genre'],
-  ['tranches_age', 'Répartition par âge'],
-  ['statuts', 'Répartition par statut'],
-] as const;
 
 /** The schema of a report, for this helper today. Parse it with `safeParseAsync`. */
 export function activitySchema(ctx: ValidationContext) {
@@ -331,12 +299,12 @@ export function activitySchema(ctx: ValidationContext) {
             'Participants : un atelier compte des personnes déjà suivies et des participants anonymes (total et répartitions)',
           );
         const total = a.anonymes?.total ?? 0;
-        for (const [key, label] of BREAKDOWNS) {
-          const assigned = a.anonymes ? sum(a.anonymes[key]) : 0;
+        for (const { key, by } of BREAKDOWNS) {
+          const assigned = Object.values(a.anonymes?.[key] ?? {}).reduce((x, y) => x + y, 0);
           if (assigned > total)
             add(
               `anonymes.${key}`,
-              `${label} : ${assigned} personnes réparties, plus que les ${total} participants anonymes`,
+              `Répartition par ${by} : ${assigned} personnes réparties, plus que les ${total} participants anonymes`,
             );
         }
         if (a.beneficiaires.length + total === 0)
@@ -420,13 +388,11 @@ export function expandAnonymous(counts: AnonymousCounts): AnonymousPerson[] {
     while (values.length < counts.total) values.push('non_communique');
     return values;
   };
-  const genres = expand(counts.genres);
-  const ages = expand(counts.tranches_age);
-  const statuts = expand(counts.statuts);
+  const [genres, ages, statuts] = BREAKDOWNS.map((b) => expand(counts[b.key]));
   return Array.from({ length: counts.total }, (_, i) => ({
-    genre: genres[i]!,
-    tranche_age: ages[i]!,
-    statut: statuts[i]!,
+    genre: genres![i]!,
+    tranche_age: ages![i]!,
+    statut: statuts![i]!,
     commune_insee: null,
   }));
 }
@@ -448,9 +414,6 @@ export function formValuesFrom(body: unknown): FormValues {
   return values;
 }
 
-/** The form's preset durations, and the field for any other. */
-export const DURATION_FIELD = 'duree';
-
 const prefixed = (values: FormValues, prefix: string) => {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(values))
@@ -468,7 +431,7 @@ const prefixed = (values: FormValues, prefix: string) => {
 export function rawFromForm(values: FormValues): Record<string, unknown> {
   const type = lastValue(values.type);
   const canal = lastValue(values.canal);
-  const duree = lastValue(values[DURATION_FIELD]);
+  const duree = lastValue(values.duree);
   const oriente = lastValue(values.oriente);
   const raw: Record<string, unknown> = {
     type,
@@ -493,9 +456,7 @@ export function rawFromForm(values: FormValues): Record<string, unknown> {
     raw.beneficiaires = allValues(values.beneficiaires);
     raw.anonymes = {
       total: lastValue(values['anonymes.total']),
-      genres: prefixed(values, 'anonymes.genres.'),
-      tranches_age: prefixed(values, 'anonymes.tranches_age.'),
-      statuts: prefixed(values, 'anonymes.statuts.'),
+      ...Object.fromEntries(BREAKDOWNS.map(({ key }) => [key, prefixed(values, `anonymes.${key}.`)])),
     };
   } else {
     raw.autonomie = lastValue(values.autonomie);
@@ -514,7 +475,7 @@ export function rawFromForm(values: FormValues): Record<string, unknown> {
 export function formErrors(errors: ActivityErrors): ActivityErrors {
   const out: ActivityErrors = {};
   for (const [key, message] of Object.entries(errors)) {
-    out[key === 'duree_min' ? DURATION_FIELD : key] ??= message;
+    out[key === 'duree_min' ? 'duree' : key] ??= message;
   }
   return out;
 }
@@ -526,18 +487,7 @@ export function durationValues(minutes: number): FormValues {
     : { duree: 'autre', duree_autre: String(minutes) };
 }
 
-/** What the form shows back of a stored report: the columns of `activite` it edits. */
-type StoredActivity = Omit<
-  Selectable<Database['activite']>,
-  'id' | 'collectivite_id' | 'mediateur_id' | 'created_at' | 'updated_at'
->;
-type StoredParticipation = {
-  beneficiaire_id: string | null;
-  genre: string;
-  tranche_age: string;
-  statut: string;
-  commune_insee: string | null;
-};
+type StoredParticipation = AnonymousPerson & { beneficiaire_id: string | null };
 
 /**
  * The form of a stored report, to change it or (`copy`) to start a new one from it. A copy
@@ -548,7 +498,7 @@ type StoredParticipation = {
  * same group, and unticking the absent is quicker than finding everyone again.
  */
 export function formValuesOfActivity(
-  a: StoredActivity,
+  a: ActivityFields,
   participations: StoredParticipation[],
   copy?: { today: string },
 ): FormValues {
@@ -569,21 +519,19 @@ export function formValuesOfActivity(
     values.beneficiaires = participations.flatMap((p) => (p.beneficiaire_id ? [p.beneficiaire_id] : []));
     const anonymous = participations.filter((p) => p.beneficiaire_id === null);
     values['anonymes.total'] = String(anonymous.length);
-    for (const [key, attribute] of [
-      ['genres', 'genre'],
-      ['tranches_age', 'tranche_age'],
-      ['statuts', 'statut'],
-    ] as const) {
+    for (const { key, attribute } of BREAKDOWNS) {
       const counts = new Map<string, number>();
       for (const p of anonymous)
         if (p[attribute] !== 'non_communique') counts.set(p[attribute], (counts.get(p[attribute]) ?? 0) + 1);
       for (const [code, n] of counts) values[`anonymes.${key}.${code}`] = String(n);
     }
   }
-  if (!copy) {
-    values.notes = a.notes ?? undefined;
+  if (!copy || a.type === 'collectif') {
     values.oriente = a.oriente ? 'oui' : 'non';
     values.orientation = a.orientation ?? undefined;
+  }
+  if (!copy) {
+    values.notes = a.notes ?? undefined;
     if (a.type === 'individuel') {
       values.autonomie = a.autonomie ?? undefined;
       const person = participations[0];
@@ -592,16 +540,11 @@ export function formValuesOfActivity(
         values.beneficiaires = person.beneficiaire_id;
       } else if (person) {
         values.participant = 'anonyme';
-        values['anonyme.genre'] = person.genre === 'non_communique' ? undefined : person.genre;
-        values['anonyme.tranche_age'] =
-          person.tranche_age === 'non_communique' ? undefined : person.tranche_age;
-        values['anonyme.statut'] = person.statut === 'non_communique' ? undefined : person.statut;
+        for (const key of ['genre', 'tranche_age', 'statut'] as const)
+          values[`anonyme.${key}`] = person[key] === 'non_communique' ? undefined : person[key];
         values['anonyme.commune'] = person.commune_insee ?? undefined;
       }
     }
-  } else if (a.type === 'collectif') {
-    values.oriente = a.oriente ? 'oui' : 'non';
-    values.orientation = a.orientation ?? undefined;
   }
   return values;
 }

@@ -4,7 +4,7 @@ import { audit, auditRow } from '../../platform/audit/journal.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { codes, isUuid } from '../../platform/forms.ts';
-import { parisToday } from '../../platform/paris-time.ts';
+import { isCalendarDay, parisToday } from '../../platform/paris-time.ts';
 import {
   type Beneficiary,
   createBeneficiary,
@@ -45,27 +45,33 @@ export type ParticipationView = Participation & { prenom: string | null; nom: st
 /** A report as stored, with its participations. */
 export type StoredActivity = Activity & { participations: Participation[] };
 
-export type SaveResult =
-  /** `activity`: the report as stored, when the write returned it (a new report without a new person). */
-  | { ok: true; id: string; activity?: StoredActivity }
+type Refusal =
   | { ok: false; errors: ActivityErrors }
   /** The new person may be someone the helper already follows: they choose, then send again. */
   | { ok: false; duplicates: Beneficiary[] };
 
-/** What the schema needs to know about this helper today. */
-export async function validationContext(
+/** The helper's places; a report being changed keeps its own even when they have left it since. */
+export async function reportPlaces(
   db: Db,
   helper: Helper,
-  /** A report being changed keeps its place even when the helper has left it since. */
   keptPlaceId?: string | null,
-): Promise<ValidationContext & { placeList: PlaceSummary[] }> {
-  const placeList = await helperPlaces(db, helper.userId);
-  if (keptPlaceId && !placeList.some((p) => p.id === keptPlaceId))
-    placeList.push(...(await placeSummaries(db, [keptPlaceId])));
+): Promise<PlaceSummary[]> {
+  const places = await helperPlaces(db, helper.userId);
+  if (keptPlaceId && !places.some((p) => p.id === keptPlaceId))
+    places.push(...(await placeSummaries(db, [keptPlaceId])));
+  return places;
+}
+
+/** What the schema needs to know about this helper today. */
+async function validationContext(
+  db: Db,
+  helper: Helper,
+  keptPlaceId?: string | null,
+): Promise<ValidationContext> {
+  const places = await reportPlaces(db, helper, keptPlaceId);
   return {
     today: parisToday(),
-    places: new Map(placeList.map((p) => [p.id, p])),
-    placeList,
+    places: new Map(places.map((p) => [p.id, p])),
     visible: (ids) => visibleIds(db, helper, ids),
   };
 }
@@ -83,18 +89,27 @@ export async function checkActivity(
 }
 
 /** Records a new report; nothing is written when anything is wrong. */
-export async function recordActivity(db: Db, helper: Helper, raw: unknown): Promise<SaveResult> {
+export async function recordActivity(
+  db: Db,
+  helper: Helper,
+  raw: unknown,
+): Promise<{ ok: true; id: string; activity: StoredActivity } | Refusal> {
   const checked = await checkActivity(db, helper, raw);
   if (!checked.ok) return checked;
+  const { input } = checked;
+  const person = input.nouveau_beneficiaire;
   // Most reports name no new person: one statement writes them, the fewest round trips.
-  if (!checked.input.nouveau_beneficiaire) {
-    const activity = await insertReport(db, helper, checked.input);
+  if (!person) {
+    const activity = await insertReport(db, helper, input);
     return { ok: true, id: activity.id, activity };
   }
-  const duplicates = await duplicatesToConfirm(db, helper, checked.input);
+  const duplicates = await duplicatesToConfirm(db, helper, input);
   if (duplicates.length > 0) return { ok: false, duplicates };
-  const id = await db.transaction().execute((trx) => write(trx, helper, checked.input));
-  return { ok: true, id };
+  const activity = await db.transaction().execute(async (trx) => {
+    const id = await createBeneficiary(trx, helper, person);
+    return insertReport(trx, helper, { ...input, beneficiaires: [id], nouveau_beneficiaire: null });
+  });
+  return { ok: true, id: activity.id, activity };
 }
 
 /**
@@ -149,7 +164,7 @@ export async function updateActivity(
   helper: Helper,
   id: string,
   raw: unknown,
-): Promise<SaveResult | undefined> {
+): Promise<{ ok: true; id: string } | Refusal | undefined> {
   const existing = await findOwnActivityRow(db, helper, id);
   if (!existing) return undefined;
   // A report keeps its kind: an individual one does not become a workshop.
@@ -162,7 +177,7 @@ export async function updateActivity(
   if (!checked.ok) return checked;
   const duplicates = await duplicatesToConfirm(db, helper, checked.input);
   if (duplicates.length > 0) return { ok: false, duplicates };
-  await db.transaction().execute((trx) => write(trx, helper, checked.input, existing));
+  await db.transaction().execute((trx) => rewrite(trx, helper, checked.input, existing));
   return { ok: true, id };
 }
 
@@ -193,99 +208,60 @@ async function duplicatesToConfirm(db: Db, helper: Helper, input: ActivityInput)
   return findDuplicates(db, helper, input.nouveau_beneficiaire);
 }
 
-/** The fields whose change the journal names (never their values). */
-const TRACKED: (keyof ActivityInput & keyof Activity)[] = [
-  'date',
-  'duree_min',
-  'canal',
-  'lieu_id',
-  'commune_insee',
-  'materiels',
-  'thematiques',
-  'demarches',
-  'autonomie',
-  'titre',
-  'niveau',
-  'oriente',
-  'orientation',
-  'notes',
-];
-
-/** The activity's columns and its participation rows: known people as they are on its date. */
-function rowsOf(input: ActivityInput, known: string[], people: Map<string, PersonAttributes>) {
-  const rows: (AnonymousPerson & { beneficiaire_id: string | null })[] = known.map((id) => ({
-    beneficiaire_id: id,
-    ...snapshotOf(people.get(id)!, input.date),
-  }));
+/** The columns of report `activity` and its participation rows: known people as they are on its date. */
+function rowsOf(
+  input: ActivityInput,
+  known: string[],
+  people: Map<string, PersonAttributes>,
+  activity: { id: string; collectivite_id: number },
+) {
   const anonymous: AnonymousPerson[] = [
     ...(input.anonyme ? [input.anonyme] : []),
     ...(input.anonymes ? expandAnonymous(input.anonymes) : []),
   ];
-  for (const person of anonymous) rows.push({ beneficiaire_id: null, ...person });
-  // At home: the activity took place in the person's commune, when known.
-  const communeInsee =
-    input.canal === 'domicile' && input.type === 'individuel'
-      ? (rows[0]?.commune_insee ?? null)
-      : input.commune_insee;
-  const values = {
+  const rows = [
+    ...known.map((id) => ({ beneficiaire_id: id, ...snapshotOf(people.get(id)!, input.date) })),
+    ...anonymous.map((person) => ({ beneficiaire_id: null, ...person })),
+  ].map((r) => ({
+    ...r,
+    id: randomUUID(),
+    activite_id: activity.id,
+    collectivite_id: activity.collectivite_id,
     date: input.date,
-    duree_min: input.duree_min,
-    canal: input.canal,
-    lieu_id: input.lieu_id,
-    commune_insee: communeInsee,
-    materiels: input.materiels,
-    thematiques: input.thematiques,
-    demarches: input.demarches,
-    autonomie: input.autonomie,
-    titre: input.titre,
-    niveau: input.niveau,
-    oriente: input.oriente,
-    orientation: input.orientation,
-    notes: input.notes,
-  };
-  return { values, rows };
+  }));
+  const { type, beneficiaires, nouveau_beneficiaire, nouveau_confirme, anonyme, anonymes, ...columns } =
+    input;
+  // At home: the activity took place in the person's commune, when known.
+  if (input.canal === 'domicile' && type === 'individuel')
+    columns.commune_insee = rows[0]?.commune_insee ?? null;
+  return { values: columns, rows };
 }
 
-async function write(trx: Db, helper: Helper, input: ActivityInput, existing?: Activity): Promise<string> {
-  const collectiviteId = existing?.collectivite_id ?? helper.collectiviteId;
+/** Replaces a stored report's fields and participations; the journal names the fields changed. */
+async function rewrite(trx: Db, helper: Helper, input: ActivityInput, existing: Activity): Promise<void> {
+  const { id, collectivite_id: collectiviteId } = existing;
   const known = [...input.beneficiaires];
   if (input.nouveau_beneficiaire)
     known.push(await createBeneficiary(trx, helper, input.nouveau_beneficiaire));
-  const { values, rows } = rowsOf(input, known, await personAttributes(trx, known));
-  let id: string;
-  if (existing) {
-    id = existing.id;
-    await trx
-      .updateTable('activite')
-      .set({ ...values, updated_at: new Date() })
-      .where('id', '=', id)
-      .execute();
-    await trx.deleteFrom('participation').where('activite_id', '=', id).execute();
-  } else {
-    id = (
-      await trx
-        .insertInto('activite')
-        .values({ ...values, type: input.type, collectivite_id: collectiviteId, mediateur_id: helper.userId })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
-  }
-  if (rows.length > 0)
-    await trx
-      .insertInto('participation')
-      .values(rows.map((r) => ({ ...r, activite_id: id, collectivite_id: collectiviteId, date: input.date })))
-      .execute();
-  const changed = existing
-    ? TRACKED.filter((k) => JSON.stringify(existing[k]) !== JSON.stringify(values[k as keyof typeof values]))
-    : undefined;
+  const { values, rows } = rowsOf(input, known, await personAttributes(trx, known), existing);
+  await trx
+    .updateTable('activite')
+    .set({ ...values, updated_at: new Date() })
+    .where('id', '=', id)
+    .execute();
+  await trx.deleteFrom('participation').where('activite_id', '=', id).execute();
+  if (rows.length > 0) await trx.insertInto('participation').values(rows).execute();
+  // Which fields changed, never their values.
+  const champs = (Object.keys(values) as (keyof typeof values)[]).filter(
+    (k) => JSON.stringify(existing[k]) !== JSON.stringify(values[k]),
+  );
   await audit(trx, {
     actor: helper.actor,
-    action: existing ? 'activite.update' : 'activite.create',
+    action: 'activite.update',
     collectiviteId,
     subject: { type: 'activite', id },
-    details: { type: input.type, participants: rows.length, ...(changed ? { champs: changed } : {}) },
+    details: { type: input.type, participants: rows.length, champs },
   });
-  return id;
 }
 
 /**
@@ -296,23 +272,19 @@ async function write(trx: Db, helper: Helper, input: ActivityInput, existing?: A
  */
 async function insertReport(db: Db, helper: Helper, input: ActivityInput): Promise<StoredActivity> {
   const people = input.beneficiaires.length > 0 ? await personAttributes(db, input.beneficiaires) : new Map();
-  const { values, rows } = rowsOf(input, input.beneficiaires, people);
   const id = randomUUID();
   const collectiviteId = helper.collectiviteId;
+  const { values, rows: participations } = rowsOf(input, input.beneficiaires, people, {
+    id,
+    collectivite_id: collectiviteId,
+  });
   const journal = auditRow({
     actor: helper.actor,
     action: 'activite.create',
     collectiviteId,
     subject: { type: 'activite', id },
-    details: { type: input.type, participants: rows.length },
+    details: { type: input.type, participants: participations.length },
   });
-  const participations = rows.map((r) => ({
-    ...r,
-    id: randomUUID(),
-    activite_id: id,
-    collectivite_id: collectiviteId,
-    date: input.date,
-  }));
   const written = db
     .with('a', (w) =>
       w
@@ -327,30 +299,30 @@ async function insertReport(db: Db, helper: Helper, input: ActivityInput): Promi
         .returningAll(),
     )
     .with('j', (w) => w.insertInto('audit_event').values(journal).returning('id'));
-  const stored =
-    participations.length > 0
-      ? await written
-          .with('p', (w) => w.insertInto('participation').values(participations).returningAll())
-          .selectFrom('a')
-          .selectAll('a')
-          .select(
-            sql<Participation[]>`(select json_agg(p order by p.beneficiaire_id is null, p.id) from p)`.as(
-              'participations',
-            ),
-          )
-          .executeTakeFirstOrThrow()
-      : {
-          ...(await written.selectFrom('a').selectAll('a').executeTakeFirstOrThrow()),
-          participations: [],
-        };
-  return stored;
+  return participations.length > 0
+    ? await written
+        .with('p', (w) => w.insertInto('participation').values(participations).returningAll())
+        .selectFrom('a')
+        .selectAll('a')
+        .select(
+          sql<Participation[]>`(select json_agg(p order by p.beneficiaire_id is null, p.id) from p)`.as(
+            'participations',
+          ),
+        )
+        .executeTakeFirstOrThrow()
+    : {
+        ...(await written.selectFrom('a').selectAll('a').executeTakeFirstOrThrow()),
+        participations: [],
+      };
 }
 
 /** Many new reports in a few statements, journaled as one event that names each of them. */
 async function writeMany(trx: Db, helper: Helper, inputs: ActivityInput[]): Promise<string[]> {
   const people = await personAttributes(trx, [...new Set(inputs.flatMap((i) => i.beneficiaires))]);
   const ids = inputs.map(() => randomUUID());
-  const prepared = inputs.map((input) => rowsOf(input, input.beneficiaires, people));
+  const prepared = inputs.map((input, i) =>
+    rowsOf(input, input.beneficiaires, people, { id: ids[i]!, collectivite_id: helper.collectiviteId }),
+  );
   const base = { collectivite_id: helper.collectiviteId, mediateur_id: helper.userId };
   for (let i = 0; i < inputs.length; i += 500)
     await trx
@@ -361,14 +333,7 @@ async function writeMany(trx: Db, helper: Helper, inputs: ActivityInput[]): Prom
           .map((input, j) => ({ ...prepared[i + j]!.values, ...base, id: ids[i + j]!, type: input.type })),
       )
       .execute();
-  const participations = prepared.flatMap(({ rows }, i) =>
-    rows.map((r) => ({
-      ...r,
-      activite_id: ids[i]!,
-      collectivite_id: helper.collectiviteId,
-      date: inputs[i]!.date,
-    })),
-  );
+  const participations = prepared.flatMap(({ rows }) => rows);
   for (let i = 0; i < participations.length; i += 1000)
     await trx
       .insertInto('participation')
@@ -425,12 +390,7 @@ export async function findOwnActivity(
 }
 
 /** Where and how long the helper's last report was: the next one starts from there. */
-export async function lastReportDefaults(
-  db: Db,
-  helper: Helper,
-): Promise<
-  { canal: string; lieu_id: string | null; duree_min: number; commune_insee: string | null } | undefined
-> {
+export function lastReportDefaults(db: Db, helper: Helper) {
   return db
     .selectFrom('activite')
     .select(['canal', 'lieu_id', 'duree_min', 'commune_insee'])
@@ -443,30 +403,18 @@ export async function lastReportDefaults(
 
 // ---------------------------------------------------------------- lists and exports
 
-export type ActivityFilters = {
-  du?: string;
-  au?: string;
-  type?: TypeActivite;
-  thematique?: string;
-  lieu?: string;
-  commune?: string;
-  beneficiaire?: string;
-};
+/** The filters of a list, as its address names them. */
+export const FILTER_KEYS = ['du', 'au', 'type', 'thematique', 'lieu', 'commune', 'beneficiaire'] as const;
+export type ActivityFilters = Partial<Record<(typeof FILTER_KEYS)[number], string>> & { type?: TypeActivite };
 
 export const PAGE_SIZE = 25;
-
-const isDate = (v: unknown): v is string =>
-  typeof v === 'string' &&
-  /^\d{4}-\d{2}-\d{2}$/.test(v) &&
-  !Number.isNaN(new Date(`${v}T12:00:00Z`).getTime()) &&
-  new Date(`${v}T12:00:00Z`).toISOString().startsWith(v);
 
 /** The filters of a list's address; what is not understood is left out. */
 export function parseFilters(query: Record<string, unknown>): ActivityFilters {
   const s = (k: string) => (typeof query[k] === 'string' ? (query[k] as string).trim() : '');
   const f: ActivityFilters = {};
-  if (isDate(s('du'))) f.du = s('du');
-  if (isDate(s('au'))) f.au = s('au');
+  if (isCalendarDay(s('du'))) f.du = s('du');
+  if (isCalendarDay(s('au'))) f.au = s('au');
   const type = s('type');
   if ((codes(TYPES_ACTIVITE) as string[]).includes(type)) f.type = type as TypeActivite;
   if (Object.hasOwn(THEMATIQUES, s('thematique'))) f.thematique = s('thematique');
@@ -498,18 +446,10 @@ function ownFiltered(db: Db, helper: Helper, f: ActivityFilters) {
   return q;
 }
 
-export type ListedActivity = Pick<
-  Activity,
-  'id' | 'type' | 'date' | 'duree_min' | 'canal' | 'lieu_id' | 'commune_insee' | 'thematiques' | 'titre'
-> & { participants: number; person: string | null; place: string | null };
+export type ListedActivity = Awaited<ReturnType<typeof listActivities>>['rows'][number];
 
 /** One page of the helper's reports, most recent first, with the total. */
-export async function listActivities(
-  db: Db,
-  helper: Helper,
-  f: ActivityFilters,
-  page: number,
-): Promise<{ rows: ListedActivity[]; total: number }> {
+export async function listActivities(db: Db, helper: Helper, f: ActivityFilters, page: number) {
   const { total } = await ownFiltered(db, helper, f)
     .select((eb) => eb.fn.countAll<number>().as('total'))
     .executeTakeFirstOrThrow();
@@ -577,24 +517,14 @@ export async function filterChoices(db: Db, helper: Helper) {
 }
 
 /** One row of the exports: one participation of one report. */
-export type ExportRow = {
+export type ExportRow = Omit<
+  Activity,
+  'id' | 'collectivite_id' | 'mediateur_id' | 'lieu_id' | 'notes' | 'created_at' | 'updated_at'
+> & {
   activite_id: string;
-  date: string;
-  type: string;
   participants: number;
-  canal: string;
   lieu: PlaceSummary | null;
-  commune_insee: string | null;
-  duree_min: number;
-  titre: string | null;
-  materiels: string[];
-  thematiques: string[];
-  demarches: string[];
-  autonomie: string | null;
-  niveau: string | null;
-  oriente: boolean;
-  orientation: string | null;
-  beneficiaire: { commune_insee: string | null; genre: string; tranche_age: string; statut: string };
+  beneficiaire: Pick<Participation, 'commune_insee' | 'genre' | 'tranche_age' | 'statut'>;
 };
 
 /** Reports read per page by the exports: their rows alone sit in memory. */
@@ -640,7 +570,7 @@ export async function* exportRowPages(
       .selectFrom('activite as a')
       .innerJoin('participation as p', 'p.activite_id', 'a.id')
       .select([
-        'a.id',
+        'a.id as activite_id',
         'a.date',
         'a.type',
         'a.canal',
@@ -672,29 +602,10 @@ export async function* exportRowPages(
       ...new Set(rows.flatMap((r) => (r.lieu_id && !places.has(r.lieu_id) ? [r.lieu_id] : []))),
     ];
     for (const place of await placeSummaries(db, unknown)) places.set(place.id, place);
-    yield rows.map((r) => ({
-      activite_id: r.id,
-      date: r.date,
-      type: r.type,
-      participants: r.participants,
-      canal: r.canal,
-      lieu: r.lieu_id ? (places.get(r.lieu_id) ?? null) : null,
-      commune_insee: r.commune_insee,
-      duree_min: r.duree_min,
-      titre: r.titre,
-      materiels: r.materiels,
-      thematiques: r.thematiques,
-      demarches: r.demarches,
-      autonomie: r.autonomie,
-      niveau: r.niveau,
-      oriente: r.oriente,
-      orientation: r.orientation,
-      beneficiaire: {
-        commune_insee: r.p_commune,
-        genre: r.genre,
-        tranche_age: r.tranche_age,
-        statut: r.statut,
-      },
+    yield rows.map(({ lieu_id, p_commune, genre, tranche_age, statut, ...r }) => ({
+      ...r,
+      lieu: lieu_id ? (places.get(lieu_id) ?? null) : null,
+      beneficiaire: { commune_insee: p_commune, genre, tranche_age, statut },
     }));
     if (page.length < pageSize) return;
   }
@@ -710,13 +621,6 @@ export async function* exportRowStream(
   for await (const page of exportRowPages(db, helper, f, pageSize)) yield* page;
 }
 
-/** Every row of the export in an array (small selections, tests). */
-export async function exportRows(db: Db, helper: Helper, f: ActivityFilters): Promise<ExportRow[]> {
-  const rows: ExportRow[] = [];
-  for await (const page of exportRowPages(db, helper, f)) rows.push(...page);
-  return rows;
-}
-
 /** How many rows the export of these filters has (for the journal, before it streams). */
 export async function countExportRows(db: Db, helper: Helper, f: ActivityFilters): Promise<number> {
   const { n } = await ownFiltered(db, helper, f)
@@ -727,18 +631,12 @@ export async function countExportRows(db: Db, helper: Helper, f: ActivityFilters
 }
 
 /** Records that the helper exported their reports: the filter and how many rows left. */
-export async function journalExport(
-  db: Db,
-  helper: Helper,
-  format: 'csv' | 'xlsx',
-  f: ActivityFilters,
-  rows: number,
-): Promise<void> {
+export async function journalExport(db: Db, helper: Helper, format: 'csv' | 'xlsx', f: ActivityFilters) {
   await audit(db, {
     actor: helper.actor,
     action: 'activites.export',
     collectiviteId: helper.collectiviteId,
-    details: { format, filtre: f, lignes: rows },
+    details: { format, filtre: f, lignes: await countExportRows(db, helper, f) },
   });
 }
 
@@ -749,37 +647,21 @@ export async function apiActivities(
   f: ActivityFilters,
   page: number,
   limit: number,
-  /** Only this report (the one just recorded). */
-  id?: string,
-): Promise<{ total: number; items: (Activity & { participations: Participation[] })[] }> {
-  const filtered = () => {
-    const q = ownFiltered(db, helper, f);
-    return id ? q.where('a.id', '=', id) : q;
-  };
-  const { total } = await filtered()
+): Promise<{ total: number; items: StoredActivity[] }> {
+  const { total } = await ownFiltered(db, helper, f)
     .select((eb) => eb.fn.countAll<number>().as('total'))
     .executeTakeFirstOrThrow();
-  const items = await filtered()
+  const items = await ownFiltered(db, helper, f)
     .selectAll('a')
+    .select(
+      sql<Participation[]>`coalesce((select json_agg(p order by p.beneficiaire_id is null, p.id)
+        from participation p where p.activite_id = a.id), '[]')`.as('participations'),
+    )
     .orderBy('a.date', 'desc')
     .orderBy('a.created_at', 'desc')
     .orderBy('a.id')
     .limit(limit)
     .offset((page - 1) * limit)
     .execute();
-  const ids = items.map((a) => a.id);
-  const participations =
-    ids.length === 0
-      ? []
-      : await db
-          .selectFrom('participation')
-          .selectAll()
-          .where('activite_id', '=', sql<string>`any(${ids}::uuid[])`)
-          .orderBy(sql`beneficiaire_id is null`)
-          .orderBy('id')
-          .execute();
-  return {
-    total,
-    items: items.map((a) => ({ ...a, participations: participations.filter((p) => p.activite_id === a.id) })),
-  };
+  return { total, items };
 }

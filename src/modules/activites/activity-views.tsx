@@ -6,8 +6,9 @@ import {
   ErrorSummary,
   Field,
   type FieldErrors,
+  FieldMessages,
+  Flash,
   fieldId,
-  Notice,
   Select,
   safeNumber,
   TextArea,
@@ -26,8 +27,13 @@ import {
 } from '../beneficiaires/index.ts';
 import type { PlaceSummary } from '../lieux/index.ts';
 import { communeLabel as territoryCommuneLabel } from '../territoires/index.ts';
-import type { FormValues } from './activity-schema.ts';
-import type { ActivityDetail, ActivityFilters, ListedActivity } from './activity-service.ts';
+import { BREAKDOWNS, type FormValues } from './activity-schema.ts';
+import {
+  type ActivityDetail,
+  type ActivityFilters,
+  FILTER_KEYS,
+  type ListedActivity,
+} from './activity-service.ts';
 import {
   AUTONOMIES,
   CANAUX,
@@ -47,41 +53,38 @@ const communeLabel = (code: string | null) => territoryCommuneLabel(code) ?? '';
 
 // ---------------------------------------------------------------- small form parts
 
+/** What was typed in the form, and its errors by field. */
+type FormState = { values: FormValues; errors: FieldErrors };
+
+/** A field's name, what was typed in it and its error, for `Field`, `Select`, `TextArea`, `Radios`. */
+const bound = (props: FormState, name: string) => ({
+  name,
+  value: lastValue(props.values[name]),
+  error: props.errors[name],
+});
+
+type ChoiceProps = Omit<Parameters<typeof ChoiceGroup>[0], 'type' | 'checked'>;
+
 /** A group of radio buttons, with its legend, error, and options inline or stacked. */
-function Radios(props: {
-  name: string;
-  legend: string;
-  options: { value: string; label: string }[];
-  value: string | undefined;
-  error?: string | undefined;
-  inline?: boolean;
-  hint?: string;
-}): JSX.Element {
+function Radios(props: ChoiceProps & { value: string | undefined; inline?: boolean }): JSX.Element {
   return (
     <ChoiceGroup
       type="radio"
       {...props}
       checked={props.value === undefined ? [] : [props.value]}
-      className={`choices${props.inline ? ' choices--inline' : ''}`}
+      className={`checkboxes choices${props.inline ? ' choices--inline' : ''}`}
     />
   );
 }
 
-/** Checkboxes of a vocabulary, in columns where there is room. */
-function Checkboxes(props: {
-  name: string;
-  legend: string;
-  options: { value: string; label: string }[];
-  values: string[];
-  error?: string | undefined;
-  hint?: string;
-  className?: string;
-}): JSX.Element {
+/** Checkboxes, with the boxes ticked and the error of the form, in columns where there is room. */
+function Checkboxes({ form, ...props }: Omit<ChoiceProps, 'error'> & { form: FormState }): JSX.Element {
   return (
     <ChoiceGroup
       type="checkbox"
       {...props}
-      checked={props.values}
+      checked={allValues(form.values[props.name])}
+      error={form.errors[props.name]}
       className={`checkboxes activity-columns${props.className ? ` ${props.className}` : ''}`}
     />
   );
@@ -109,8 +112,6 @@ function CountInput(props: { name: string; label: string; value: string | undefi
 
 // ---------------------------------------------------------------- the list
 
-const FILTER_KEYS = ['du', 'au', 'type', 'thematique', 'lieu', 'commune', 'beneficiaire'] as const;
-
 /** The list's address with these filters (and page). */
 export function listQuery(filters: ActivityFilters, page?: number): string {
   const params = new URLSearchParams();
@@ -122,6 +123,12 @@ export function listQuery(filters: ActivityFilters, page?: number): string {
   const text = params.toString();
   return text ? `?${text}` : '';
 }
+
+/** A filter's choices, after the blank one that filters nothing. */
+const anyOf = (all: string, options: { value: string; label: string }[]) => [
+  { value: '', label: all },
+  ...options,
+];
 
 export function ActivityListPage(props: {
   rows: ListedActivity[];
@@ -139,13 +146,7 @@ export function ActivityListPage(props: {
   return (
     <>
       <h1>Mes comptes rendus d’activité</h1>
-      {props.flash ? (
-        <Notice kind="success">
-          <p safe>{props.flash}</p>
-        </Notice>
-      ) : (
-        ''
-      )}
+      <Flash message={props.flash} />
       <p class="button-group">
         <a class="button" href="/activites/nouveau?type=individuel">
           Nouveau compte rendu individuel
@@ -158,44 +159,39 @@ export function ActivityListPage(props: {
       <form method="get" action="/activites" class="activity-filters">
         <Field name="du" label="Du" type="date" value={f.du} />
         <Field name="au" label="Au" type="date" value={f.au} />
-        <Select
-          name="type"
-          label="Type"
-          value={f.type ?? ''}
-          options={vocabularyOptions(TYPES_ACTIVITE, 'Tous')}
-        />
+        <Select name="type" label="Type" value={f.type} options={vocabularyOptions(TYPES_ACTIVITE, 'Tous')} />
         <Select
           name="thematique"
           label="Thématique"
-          value={f.thematique ?? ''}
+          value={f.thematique}
           options={vocabularyOptions(THEMATIQUES, 'Toutes')}
         />
         <Select
           name="lieu"
           label="Lieu d’activité"
-          value={f.lieu ?? ''}
-          options={[
-            { value: '', label: 'Tous' },
-            ...props.choices.places.map((p) => ({ value: p.id, label: p.nom })),
-          ]}
+          value={f.lieu}
+          options={anyOf(
+            'Tous',
+            props.choices.places.map((p) => ({ value: p.id, label: p.nom })),
+          )}
         />
         <Select
           name="commune"
           label="Commune"
-          value={f.commune ?? ''}
-          options={[
-            { value: '', label: 'Toutes' },
-            ...props.choices.communes.map((c) => ({ value: c.code, label: `${c.name} (${c.code})` })),
-          ]}
+          value={f.commune}
+          options={anyOf(
+            'Toutes',
+            props.choices.communes.map((c) => ({ value: c.code, label: `${c.name} (${c.code})` })),
+          )}
         />
         <Select
           name="beneficiaire"
           label="Personne"
-          value={f.beneficiaire ?? ''}
-          options={[
-            { value: '', label: 'Toutes' },
-            ...props.choices.people.map((p) => ({ value: p.id, label: displayNameOf(p) })),
-          ]}
+          value={f.beneficiaire}
+          options={anyOf(
+            'Toutes',
+            props.choices.people.map((p) => ({ value: p.id, label: displayNameOf(p) })),
+          )}
         />
         <div class="button-group">
           <button type="submit" class="button button--secondary">
@@ -348,12 +344,32 @@ function DuplicateChoice(props: { duplicates: Beneficiary[]; value: string | und
   );
 }
 
+/** The box of the report's people, where an error about who took part shows (field `participant`). */
+function PeopleBox({
+  children: safeContent,
+  ...props
+}: {
+  legend: string;
+  wide?: boolean;
+  error: string | undefined;
+  children: JSX.Element | JSX.Element[];
+}): JSX.Element {
+  return (
+    <fieldset
+      class={`activity-box${props.wide ? ' activity-box--wide' : ''}${props.error ? ' field--error' : ''}`}
+      id={fieldId('participant')}
+    >
+      <legend safe>{props.legend}</legend>
+      <FieldMessages id={fieldId('participant')} error={props.error} />
+      {safeContent}
+    </fieldset>
+  );
+}
+
 function IndividualPeople(props: ActivityFormProps): JSX.Element {
   const v = props.values;
   const e = props.errors;
   const participant = lastValue(v.participant);
-  const selected = lastValue(v.beneficiaires) ?? '';
-  const groups = peopleOptions(props.people);
   const choice = (value: string, text: string, safeBody: JSX.Element) => (
     <div class="participant-choice">
       <div class="checkbox">
@@ -371,18 +387,10 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
       <div class="participant-choice__body">{safeBody}</div>
     </div>
   );
-  const nb = (name: string) => `nouveau_beneficiaire.${name}`;
+  const nb = (name: string) => bound(props, `nouveau_beneficiaire.${name}`);
+  const noPhone = nb('sans_telephone');
   return (
-    <fieldset class={`activity-box${e.participant ? ' field--error' : ''}`} id={fieldId('participant')}>
-      <legend>Personne accompagnée</legend>
-      {e.participant ? (
-        <span class="field__error">
-          <span class="visually-hidden">Erreur : </span>
-          <span safe>{e.participant}</span>
-        </span>
-      ) : (
-        ''
-      )}
+    <PeopleBox legend="Personne accompagnée" error={e.participant}>
       {props.duplicates && props.duplicates.length > 0 ? (
         <DuplicateChoice duplicates={props.duplicates} value={lastValue(v.doublon)} />
       ) : (
@@ -392,34 +400,15 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
         'existant',
         'Une personne déjà suivie',
         <>
-          <div class={e.beneficiaires ? 'field field--error' : 'field'}>
-            <label for={fieldId('beneficiaires')}>Personne</label>
-            {e.beneficiaires ? (
-              <span class="field__error" id={`${fieldId('beneficiaires')}-erreur`}>
-                <span class="visually-hidden">Erreur : </span>
-                <span safe>{e.beneficiaires}</span>
-              </span>
-            ) : (
-              ''
-            )}
-            <select
-              id={fieldId('beneficiaires')}
-              name="beneficiaires"
-              aria-invalid={e.beneficiaires ? 'true' : undefined}
-              aria-describedby={e.beneficiaires ? `${fieldId('beneficiaires')}-erreur` : undefined}
-            >
-              <option value="">— Choisir —</option>
-              {groups.map((g) => (
-                <optgroup label={g.group}>
-                  {g.list.map((p) => (
-                    <option value={p.id} selected={p.id === selected} safe>
-                      {personChoiceLabel(p)}
-                    </option>
-                  ))}
-                </optgroup>
-              ))}
-            </select>
-          </div>
+          <Select
+            {...bound(props, 'beneficiaires')}
+            label="Personne"
+            options={[{ value: '', label: '— Choisir —' }]}
+            groups={peopleOptions(props.people).map((g) => ({
+              label: g.group,
+              options: g.list.map((p) => ({ value: p.id, label: personChoiceLabel(p) })),
+            }))}
+          />
           <SearchPeople values={v} people={props.people} />
         </>,
       )}
@@ -427,140 +416,63 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
         'nouveau',
         'Une nouvelle personne',
         <div class="activity-grid">
-          <Field
-            name={nb('prenom')}
-            label="Prénom"
-            value={lastValue(v[nb('prenom')])}
-            error={e[nb('prenom')]}
-            autocomplete="off"
-          />
-          <Field
-            name={nb('nom')}
-            label="Nom"
-            value={lastValue(v[nb('nom')])}
-            error={e[nb('nom')]}
-            autocomplete="off"
-          />
-          <Field
-            name={nb('annee_naissance')}
-            label="Année de naissance"
-            type="number"
-            value={lastValue(v[nb('annee_naissance')])}
-            error={e[nb('annee_naissance')]}
-          />
-          <Field
-            name={nb('commune_insee')}
-            label="Commune de résidence"
-            hint="Nom ou code INSEE"
-            value={lastValue(v[nb('commune_insee')])}
-            error={e[nb('commune_insee')]}
-          />
-          <Field
-            name={nb('telephone')}
-            label="Téléphone"
-            type="tel"
-            value={lastValue(v[nb('telephone')])}
-            error={e[nb('telephone')]}
-            autocomplete="off"
-          />
+          <Field {...nb('prenom')} label="Prénom" autocomplete="off" />
+          <Field {...nb('nom')} label="Nom" autocomplete="off" />
+          <Field {...nb('annee_naissance')} label="Année de naissance" type="number" />
+          <Field {...nb('commune_insee')} label="Commune de résidence" hint="Nom ou code INSEE" />
+          <Field {...nb('telephone')} label="Téléphone" type="tel" autocomplete="off" />
           <div class="checkbox checkbox--field">
             <input
               type="checkbox"
-              id={fieldId(nb('sans_telephone'))}
-              name={nb('sans_telephone')}
+              id={fieldId(noPhone.name)}
+              name={noPhone.name}
               value="oui"
-              checked={lastValue(v[nb('sans_telephone')]) === 'oui'}
+              checked={noPhone.value === 'oui'}
             />
-            <label for={fieldId(nb('sans_telephone'))}>N’a pas de téléphone</label>
+            <label for={fieldId(noPhone.name)}>N’a pas de téléphone</label>
           </div>
-          <Field
-            name={nb('email')}
-            label="Courriel"
-            type="email"
-            value={lastValue(v[nb('email')])}
-            error={e[nb('email')]}
-            autocomplete="off"
-          />
-          <Select
-            name={nb('genre')}
-            label="Genre"
-            value={lastValue(v[nb('genre')]) ?? ''}
-            error={e[nb('genre')]}
-            options={vocabularyOptions(GENRES, '—')}
-          />
-          <Select
-            name={nb('statut')}
-            label="Statut"
-            value={lastValue(v[nb('statut')]) ?? ''}
-            error={e[nb('statut')]}
-            options={vocabularyOptions(STATUTS, '—')}
-          />
+          <Field {...nb('email')} label="Courriel" type="email" autocomplete="off" />
+          <Select {...nb('genre')} label="Genre" options={vocabularyOptions(GENRES, '—')} />
+          <Select {...nb('statut')} label="Statut" options={vocabularyOptions(STATUTS, '—')} />
         </div>,
       )}
       {choice(
         'anonyme',
         'Une personne anonyme',
         <div class="activity-grid">
+          <Select {...bound(props, 'anonyme.genre')} label="Genre" options={vocabularyOptions(GENRES, '—')} />
           <Select
-            name="anonyme.genre"
-            label="Genre"
-            value={lastValue(v['anonyme.genre']) ?? ''}
-            options={vocabularyOptions(GENRES, '—')}
-          />
-          <Select
-            name="anonyme.tranche_age"
+            {...bound(props, 'anonyme.tranche_age')}
             label="Âge"
-            value={lastValue(v['anonyme.tranche_age']) ?? ''}
             options={vocabularyOptions(TRANCHES_AGE, '—')}
           />
           <Select
-            name="anonyme.statut"
+            {...bound(props, 'anonyme.statut')}
             label="Statut"
-            value={lastValue(v['anonyme.statut']) ?? ''}
             options={vocabularyOptions(STATUTS, '—')}
           />
           <Field
-            name="anonyme.commune"
+            {...bound(props, 'anonyme.commune')}
             label="Commune de résidence (facultatif)"
             hint="Nom ou code INSEE"
-            value={lastValue(v['anonyme.commune'])}
-            error={e['anonyme.commune']}
           />
         </div>,
       )}
-    </fieldset>
+    </PeopleBox>
   );
 }
-
-const BREAKDOWN_FIELDS = [
-  ['genres', 'Par genre', GENRES],
-  ['tranches_age', 'Par âge', TRANCHES_AGE],
-  ['statuts', 'Par statut', STATUTS],
-] as const;
 
 function WorkshopPeople(props: ActivityFormProps): JSX.Element {
   const v = props.values;
   const e = props.errors;
-  const chosen = allValues(v.beneficiaires);
   // Checkboxes take room: the dozen people seen last, plus those chosen or found.
   const people = peopleOptions({ ...props.people, recent: props.people.recent.slice(0, 12) }).flatMap(
     (g) => g.list,
   );
   return (
-    <fieldset
-      class={`activity-box activity-box--wide${e.participant ? ' field--error' : ''}`}
-      id={fieldId('participant')}
-    >
-      <legend>Participants</legend>
-      {e.participant ? (
-        <span class="field__error">
-          <span class="visually-hidden">Erreur : </span>
-          <span safe>{e.participant}</span>
-        </span>
-      ) : (
-        ''
-      )}
+    <PeopleBox legend="Participants" wide error={e.participant}>
       <Checkboxes
+        form={props}
         name="beneficiaires"
         legend="Personnes déjà suivies"
         hint={
@@ -568,43 +480,33 @@ function WorkshopPeople(props: ActivityFormProps): JSX.Element {
             ? 'Aucune personne suivie pour l’instant : comptez-les parmi les anonymes.'
             : undefined
         }
-        error={e.beneficiaires}
         options={people.map((p) => ({ value: p.id, label: personChoiceLabel(p) }))}
-        values={chosen}
       />
       <SearchPeople values={v} people={props.people} />
       <fieldset class="anonymous-counts">
         <legend>Participants anonymes</legend>
         <Field
-          name="anonymes.total"
+          {...bound(props, 'anonymes.total')}
           label="Nombre de participants anonymes"
           type="number"
           inputClass="input--short"
-          value={lastValue(v['anonymes.total'])}
-          error={e['anonymes.total']}
         />
         <p class="field__hint">
           Répartissez-les si vous le savez (facultatif) : ceux que vous ne comptez pas sont « non communiqué
           ».
         </p>
         <div class="anonymous-counts__grid">
-          {BREAKDOWN_FIELDS.map(([key, legend, vocabulary]) => {
+          {BREAKDOWNS.map(({ key, by, vocabulary }) => {
             const error = e[`anonymes.${key}`];
+            const id = fieldId(`anonymes.${key}`);
             return (
               <fieldset
                 class={error ? 'breakdown field--error' : 'breakdown'}
-                id={fieldId(`anonymes.${key}`)}
-                aria-describedby={error ? `${fieldId(`anonymes.${key}`)}-erreur` : undefined}
+                id={id}
+                aria-describedby={error ? `${id}-erreur` : undefined}
               >
-                <legend>{legend}</legend>
-                {error ? (
-                  <span class="field__error" id={`${fieldId(`anonymes.${key}`)}-erreur`}>
-                    <span class="visually-hidden">Erreur : </span>
-                    <span safe>{error}</span>
-                  </span>
-                ) : (
-                  ''
-                )}
+                <legend safe>{`Par ${by}`}</legend>
+                <FieldMessages id={id} error={error} />
                 {Object.entries(vocabulary)
                   .filter(([code]) => code !== 'non_communique')
                   .map(([code, text]) => (
@@ -620,7 +522,7 @@ function WorkshopPeople(props: ActivityFormProps): JSX.Element {
           })}
         </div>
       </fieldset>
-    </fieldset>
+    </PeopleBox>
   );
 }
 
@@ -628,8 +530,6 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
   const v = props.values;
   const e = props.errors;
   const individual = props.type === 'individuel';
-  const duree = lastValue(v.duree);
-  const themes = allValues(v.thematiques);
   return (
     <>
       <h1 safe>{props.title}</h1>
@@ -651,30 +551,19 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
               ''
             ) : (
               <>
-                <Field name="titre" label="Titre de l’atelier" value={lastValue(v.titre)} error={e.titre} />
+                <Field {...bound(props, 'titre')} label="Titre de l’atelier" />
                 <Select
-                  name="niveau"
+                  {...bound(props, 'niveau')}
                   label="Niveau"
-                  value={lastValue(v.niveau) ?? ''}
-                  error={e.niveau}
                   options={vocabularyOptions(NIVEAUX_ATELIER, '—')}
                 />
               </>
             )}
-            <Field
-              name="date"
-              label="Date"
-              type="date"
-              value={lastValue(v.date)}
-              error={e.date}
-              inputClass="input--short"
-            />
+            <Field {...bound(props, 'date')} label="Date" type="date" inputClass="input--short" />
             <Radios
-              name="duree"
+              {...bound(props, 'duree')}
               legend="Durée"
               inline
-              value={duree}
-              error={e.duree}
               options={[
                 ...DUREES_PRESETS.map((m) => ({ value: String(m), label: formatDuration(m) })),
                 { value: 'autre', label: 'Autre' },
@@ -692,58 +581,40 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                 value={lastValue(v.duree_autre)}
               />
             </div>
-            <Radios
-              name="canal"
-              legend="Lieu"
-              inline
-              value={lastValue(v.canal)}
-              error={e.canal}
-              options={vocabularyOptions(CANAUX)}
-            />
+            <Radios {...bound(props, 'canal')} legend="Lieu" inline options={vocabularyOptions(CANAUX)} />
             <div class="canal-detail canal-detail--lieu">
               <Select
-                name="lieu_id"
+                {...bound(props, 'lieu_id')}
                 label="Lieu d’activité"
-                value={lastValue(v.lieu_id) ?? ''}
-                error={e.lieu_id}
                 options={props.places.map((p) => ({ value: p.id, label: `${p.nom} (${p.commune})` }))}
               />
             </div>
             <div class="canal-detail canal-detail--autre">
-              <Field
-                name="commune"
-                label="Commune de l’autre lieu"
-                hint="Nom ou code INSEE"
-                value={lastValue(v.commune)}
-                error={e.commune}
-              />
+              <Field {...bound(props, 'commune')} label="Commune de l’autre lieu" hint="Nom ou code INSEE" />
             </div>
           </fieldset>
           {individual ? <IndividualPeople {...props} /> : <WorkshopPeople {...props} />}
           <fieldset class="activity-box activity-box--wide">
             <legend>Ce qui a été fait</legend>
             <Checkboxes
+              form={props}
               name="materiels"
               legend="Matériel utilisé"
               className="activity-columns--inline"
               options={vocabularyOptions(MATERIELS)}
-              values={allValues(v.materiels)}
-              error={e.materiels}
             />
             <Checkboxes
+              form={props}
               name="thematiques"
               legend="Thématiques"
               options={vocabularyOptions(THEMATIQUES)}
-              values={themes}
-              error={e.thematiques}
             />
             <Checkboxes
+              form={props}
               name="demarches"
               legend="Démarches administratives"
               hint="Avec la thématique « Aide aux démarches administratives »."
               options={vocabularyOptions(DEMARCHES)}
-              values={allValues(v.demarches)}
-              error={e.demarches}
             />
           </fieldset>
           <fieldset class="activity-box activity-box--wide">
@@ -751,10 +622,8 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
             <div class="activity-grid">
               {individual ? (
                 <Radios
-                  name="autonomie"
+                  {...bound(props, 'autonomie')}
                   legend="Autonomie de la personne"
-                  value={lastValue(v.autonomie)}
-                  error={e.autonomie}
                   options={vocabularyOptions(AUTONOMIES)}
                 />
               ) : (
@@ -762,7 +631,7 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
               )}
               <div>
                 <Radios
-                  name="oriente"
+                  {...bound(props, 'oriente')}
                   legend={
                     individual
                       ? 'Personne orientée vers une autre structure'
@@ -770,7 +639,6 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                   }
                   inline
                   value={lastValue(v.oriente) ?? 'non'}
-                  error={e.oriente}
                   options={[
                     { value: 'non', label: 'Non' },
                     { value: 'oui', label: 'Oui' },
@@ -778,21 +646,13 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                 />
                 <div class="orientation-detail">
                   <Select
-                    name="orientation"
+                    {...bound(props, 'orientation')}
                     label="Vers"
-                    value={lastValue(v.orientation) ?? ''}
-                    error={e.orientation}
                     options={vocabularyOptions(STRUCTURES_REDIRECTION, '—')}
                   />
                 </div>
               </div>
-              <TextArea
-                name="notes"
-                label="Notes (facultatif)"
-                rows={3}
-                value={lastValue(v.notes)}
-                error={e.notes}
-              />
+              <TextArea {...bound(props, 'notes')} label="Notes (facultatif)" rows={3} />
             </div>
           </fieldset>
         </div>
@@ -815,10 +675,13 @@ export function activityHeading(a: ActivityDetail['activity']): string {
     : `Accompagnement individuel du ${formatDay(a.date, 'short')}`;
 }
 
-/** "Féminin : 3, Masculin : 1": the codes counted, in the vocabulary's order. */
-function count(vocabulary: Record<string, string>, codes: string[]): string {
+/** "Féminin : 3, Masculin : 1": how participants split by one attribute, in its vocabulary's order. */
+function split(
+  people: ActivityDetail['participations'],
+  { attribute, vocabulary }: (typeof BREAKDOWNS)[number],
+) {
   return Object.entries(vocabulary)
-    .map(([code, text]) => [text, codes.filter((c) => c === code).length] as const)
+    .map(([code, text]) => [text, people.filter((p) => p[attribute] === code).length] as const)
     .filter(([, n]) => n > 0)
     .map(([text, n]) => `${text} : ${n}`)
     .join(', ');
@@ -831,6 +694,7 @@ export function ActivityDetailPage(props: {
   const { activity: a, participations, place } = props.detail;
   const known = participations.filter((p) => p.beneficiaire_id !== null);
   const anonymous = participations.filter((p) => p.beneficiaire_id === null);
+  const [genres, ages, statuts] = BREAKDOWNS.map((b) => split(anonymous, b));
   const where =
     a.canal === 'lieu_activite'
       ? place
@@ -842,13 +706,7 @@ export function ActivityDetailPage(props: {
   return (
     <>
       <h1 safe>{activityHeading(a)}</h1>
-      {props.flash ? (
-        <Notice kind="success">
-          <p safe>{props.flash}</p>
-        </Notice>
-      ) : (
-        ''
-      )}
+      <Flash message={props.flash} />
       <p class="button-group">
         <a class="button" href={`/activites/${a.id}/modifier`}>
           Modifier
@@ -890,16 +748,7 @@ export function ActivityDetailPage(props: {
       )}
       {anonymous.length > 0 ? (
         <p safe>
-          {`${anonymous.length} participant${anonymous.length > 1 ? 's' : ''} anonyme${anonymous.length > 1 ? 's' : ''}. Genre : ${count(
-            GENRES,
-            anonymous.map((p) => p.genre),
-          )}. Âge : ${count(
-            TRANCHES_AGE,
-            anonymous.map((p) => p.tranche_age),
-          )}. Statut : ${count(
-            STATUTS,
-            anonymous.map((p) => p.statut),
-          )}.`}
+          {`${anonymous.length} participant${anonymous.length > 1 ? 's anonymes' : ' anonyme'}. Genre : ${genres}. Âge : ${ages}. Statut : ${statuts}.`}
         </p>
       ) : (
         ''

@@ -4,16 +4,11 @@ import { activityRoutes } from './activity-routes.tsx';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { rollupMigrations } from './rollup.ts';
 import { seedActivites } from './seed.ts';
+import { reportsBlock } from './space.ts';
 import { activitesMigrations } from './tables.ts';
 
-export { activitiesCsv, activitiesCsvStream, writeActivitiesXlsx } from './activity-export.ts';
-export {
-  EXPORT_PAGE,
-  type ExportRow,
-  exportRowStream,
-  exportRows,
-  recordActivities,
-} from './activity-service.ts';
+export { activitiesCsvStream, writeActivitiesXlsx } from './activity-export.ts';
+export { EXPORT_PAGE, type ExportRow, exportRowStream, recordActivities } from './activity-service.ts';
 export {
   accompaniedBy,
   accompaniedByHelper,
@@ -28,7 +23,6 @@ export {
   participationSource,
   participationsBefore,
   participationsBeforeDay,
-  type ReportSelection,
 } from './participants.ts';
 export { DEMO_HELPER_EMAIL } from './seed.ts';
 export {
@@ -38,9 +32,7 @@ export {
   MATERIELS,
   STRUCTURES_REDIRECTION,
   THEMATIQUES,
-  TRANCHES_DUREE,
   TYPES_ACTIVITE,
-  trancheDuree,
 } from './vocabulary.ts';
 
 /** Helpers' activity reports: recording them (forms and API), listing and exporting them. */
@@ -51,6 +43,7 @@ export const activites: RelaisModule = {
   api: activityApi,
   seedDemo: seedActivites,
   styles: ['activites.css'],
+  space: [reportsBlock],
   auditActions: AUDIT_ACTIONS,
 };
 

@@ -2,7 +2,6 @@ import type { ModuleContext } from '../../platform/module.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import { prng } from '../../platform/random.ts';
 import { type BeneficiaryInput, createBeneficiary, TRANCHES_AGE } from '../beneficiaires/index.ts';
-import { DEMO_ACCOUNTS } from '../comptes/index.ts';
 import { findPublishedPlace } from '../lieux/index.ts';
 import { assignPlacesAsSystem, choosablePlaces, helperByEmail } from '../mediateurs/index.ts';
 import { recordActivities } from './activity-service.ts';
@@ -104,9 +103,8 @@ const emailName = (name: string) =>
     .replace(/[^\w.-]/g, '');
 
 export async function seedActivites({ db }: ModuleContext): Promise<void> {
-  const account = DEMO_ACCOUNTS.find((a) => a.email === DEMO_HELPER_EMAIL);
   const helper = await helperByEmail(db, DEMO_HELPER_EMAIL);
-  if (!account || !helper) return;
+  if (!helper) return;
   const already = await db
     .selectFrom('activite')
     .select('id')

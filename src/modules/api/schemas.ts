@@ -1,21 +1,11 @@
 import type { FastifySchema } from 'fastify';
 import { ROLES } from '../../platform/auth/policy.ts';
+import { errorBody } from '../../platform/http/api-docs.ts';
 
 /**
  * JSON Schemas of the `/api/v1` answers: Fastify serialises with them (fields not listed
  * never leave the server) and `@fastify/swagger` turns them into the OpenAPI document.
  */
-
-/** An error's JSON body, described for one status. */
-const errorBody = (description: string) => ({
-  type: 'object',
-  description,
-  required: ['error', 'message'],
-  properties: {
-    error: { type: 'string', description: 'code de l’erreur, ex. `unauthorized`' },
-    message: { type: 'string', description: 'explication en français' },
-  },
-});
 
 const me = {
   type: 'object',

@@ -64,3 +64,20 @@ export const beneficiaryFields = z
   });
 
 export type BeneficiaryInput = z.output<typeof beneficiaryFields>;
+
+/** The same fields in the API's documentation (JSON Schema); `beneficiaryFields` checks them. */
+export const beneficiaryJson = {
+  type: 'object',
+  properties: {
+    prenom: { type: 'string' },
+    nom: { type: 'string' },
+    telephone: { type: 'string' },
+    sans_telephone: { type: 'boolean' },
+    email: { type: 'string', format: 'email' },
+    annee_naissance: { type: 'integer' },
+    commune_insee: { type: 'string', description: 'code INSEE de la commune de résidence' },
+    genre: { type: 'string', enum: Object.keys(GENRES) },
+    statut: { type: 'string', enum: Object.keys(STATUTS) },
+    notes: { type: 'string' },
+  },
+};

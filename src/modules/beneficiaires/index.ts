@@ -7,6 +7,7 @@ import type { RelaisModule } from '../../platform/module.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { beneficiaryRoutes } from './routes.tsx';
 import { purgeExpiredBeneficiaries, RETENTION_TEXT } from './service.ts';
+import { peopleBlock } from './space.ts';
 import './tables.ts';
 
 export {
@@ -30,7 +31,7 @@ export {
   visibleBeneficiaries,
   visibleIds,
 } from './choices.ts';
-export { type BeneficiaryInput, beneficiaryFields } from './fields.ts';
+export { type BeneficiaryInput, beneficiaryFields, beneficiaryJson } from './fields.ts';
 export { visibleTo } from './visibility.ts';
 export { GENRES, STATUTS, TRANCHES_AGE, type TrancheAge, trancheAge } from './vocabulary.ts';
 
@@ -38,6 +39,7 @@ export { GENRES, STATUTS, TRANCHES_AGE, type TrancheAge, trancheAge } from './vo
 export const beneficiaires: RelaisModule = {
   name: 'beneficiaires',
   routes: beneficiaryRoutes,
+  space: [peopleBlock],
   jobs: [
     {
       // The name it had before the module was split: the job's history stays under it.

@@ -133,7 +133,8 @@ const pageNumber = (raw: unknown) => Math.max(1, Math.min(10_000, Math.trunc(Num
 /** The inputs of the pages about a person: their id in the address, the query string, the form. */
 type Person = { Params: { beneficiaire: string }; Querystring: Fields; Body: Fields | undefined };
 
-export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): void {
+export function beneficiaryRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { db, personRecordSections } = ctx;
   /** The helper asking (403 for anyone else), and the person if they may see them. */
   async function load(
     request: FastifyRequest<Person>,
@@ -223,12 +224,22 @@ export function beneficiaryRoutes(app: FastifyInstance, { db }: RouteContext): v
       const found = await load(request, reply);
       if (!found) return reply.callNotFound();
       const { helper, b } = found;
-      const [history, merges] = await Promise.all([historyOf(db, b.id), mergesInto(db, b.id)]);
+      const [history, merges, sections] = await Promise.all([
+        historyOf(db, b.id),
+        mergesInto(db, b.id),
+        Promise.all(personRecordSections.map((section) => section(ctx, helper.actor, { id: b.id }))),
+      ]);
       await recordRead(db, helper, b, origin(request));
       const ok = textOf(request.query.ok);
       return reply.page(
         { title: displayNameOf(b), breadcrumbs: HOME },
-        <RecordPage b={b} history={history} merges={merges} flash={ok ? FLASH[ok] : undefined} />,
+        <RecordPage
+          b={b}
+          history={history}
+          merges={merges}
+          sections={sections.filter((section) => section !== null)}
+          flash={ok ? FLASH[ok] : undefined}
+        />,
       );
     },
   );

@@ -5,8 +5,8 @@ import {
   ErrorSummary,
   Field,
   type FieldErrors,
+  Flash,
   fieldId,
-  Notice,
   Select,
   safeNumber,
   TextArea,
@@ -48,15 +48,6 @@ const safeDay = (isoDate: string) => formatDay(isoDate, 'short');
 
 const label = (vocabulary: Readonly<Record<string, string>>, code: string | null) =>
   code ? (vocabulary[code] ?? code) : 'Non renseigné';
-
-function Flash({ message }: { message: string | undefined }): JSX.Element {
-  if (!message) return '';
-  return (
-    <Notice kind="success">
-      <p safe>{message}</p>
-    </Notice>
-  );
-}
 
 /** The fields of a person, the same for creating and editing. */
 function PersonFields({ values, errors }: { values: PersonFormValues; errors: FieldErrors }): JSX.Element {
@@ -417,9 +408,11 @@ export function RecordPage(props: {
   b: Beneficiary;
   history: HistoryEntry[];
   merges: MergeEntry[];
+  /** What other modules show on the record for this helper (their mandates with the person…). */
+  sections: JSX.Element[];
   flash?: string | undefined;
 }): JSX.Element {
-  const { b } = props;
+  const { b, sections } = props;
   const base = `/beneficiaires/${b.id}`;
   return (
     <>
@@ -437,11 +430,7 @@ export function RecordPage(props: {
         </a>
       </p>
       <RecordSummary b={b} />
-      <p>
-        Mandats pour agir au nom de cette personne :{' '}
-        <a href={`/mandats?beneficiaire=${b.id}`}>voir ses mandats</a> ou{' '}
-        <a href={`/mandats/nouveau?beneficiaire=${b.id}`}>en créer un</a>.
-      </p>
+      {sections}
       <p class="person-meta" safe>
         {`Fiche créée le ${formatDateTime(b.created_at)}, modifiée le ${formatDateTime(b.updated_at)}.`}
       </p>

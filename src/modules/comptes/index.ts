@@ -8,6 +8,7 @@ import { peopleRoutes } from './people-routes.tsx';
 import { comptesRoutes } from './routes.tsx';
 import { secondFactorRoutes } from './second-factor-routes.tsx';
 import { seedComptes } from './seed.ts';
+import { outboxBlock } from './space.ts';
 
 /** Sign-in and sign-out of professionals, and their space. */
 export const comptes: RelaisModule = {
@@ -21,6 +22,8 @@ export const comptes: RelaisModule = {
   },
   cli: comptesCli,
   seedDemo: seedComptes,
+  space: [outboxBlock],
+  styles: ['comptes.css'],
   home: [
     {
       href: '/connexion',

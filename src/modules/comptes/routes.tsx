@@ -7,7 +7,7 @@ import { closeSession, SESSION_COOKIE } from '../../platform/auth/sessions.ts';
 import { authenticate } from '../../platform/auth/users.ts';
 import { parseForm, type RouteInput, textOf } from '../../platform/forms.ts';
 import { isSignedIn, type SignedIn, signedInActor } from '../../platform/http/access.ts';
-import type { RouteContext } from '../../platform/module.ts';
+import type { RouteContext, SpaceBlock } from '../../platform/module.ts';
 import { listCollectivites } from '../territoires/index.ts';
 import { warnOfLockout } from './lockout-mail.ts';
 import { completeFirstFactor } from './signin.ts';
@@ -21,7 +21,8 @@ const signInSchema = z.object({
   password: z.string({ error: 'Saisissez votre mot de passe.' }).min(1, 'Saisissez votre mot de passe.'),
 });
 
-export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
+export function comptesRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { db, config, spaceSections } = ctx;
   app.get<RouteInput>('/connexion', { config: { access: 'public' } }, async (request, reply) => {
     if (isSignedIn(request.actor)) return reply.redirect('/espace');
     return reply.page(
@@ -75,48 +76,28 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
     return reply.redirect('/', 303);
   });
 
-  /** The person's space: what they may do, and the collectivité they act in. */
+  /**
+   * The person's space: a block per module with where they stand and what to do next (each
+   * module says what it shows whom), the other pages their roles open, and the collectivité
+   * they act in.
+   */
   const spacePage = async (actor: SignedIn, reply: FastifyReply, error?: string) => {
     // The person's collectivités, read once for the theme links and the chooser.
     const mine = new Set(actor.memberships.map((m) => m.collectiviteId));
     const own = (await listCollectivites(db)).filter((c) => mine.has(c.id));
     const collectivites = own.map((c) => ({ id: c.id, name: c.display_name || c.name }));
+    const blocks = (await Promise.all(spaceSections.map((section) => section(ctx, actor))))
+      .filter((block): block is SpaceBlock => block !== null)
+      .sort((a, b) => (a.rank ?? 50) - (b.rank ?? 50));
     const links: SpaceLink[] = [];
-    if (can(actor, 'opsn.manage')) {
+    const opsn = can(actor, 'opsn.manage');
+    if (opsn) {
       links.push({ href: '/admin/territoire', label: 'Gérer le territoire et les collectivités membres' });
     }
-    const managesPeople =
-      can(actor, 'opsn.manage') || own.some((c) => can(actor, 'people.manage', { collectiviteId: c.id }));
-    if (managesPeople)
-      links.push(
-        { href: '/admin/personnes', label: 'Inviter des personnes et gérer leurs rôles' },
-        { href: '/admin/habilitations', label: 'Habiliter les aidants aux mandats' },
-        { href: '/admin/lieux-activite', label: 'Approuver les lieux d’activité des médiateurs' },
-      );
-    if (own.some((c) => can(actor, 'activities.record', { collectiviteId: c.id }))) {
-      links.push(
-        { href: '/activites', label: 'Mes comptes rendus d’activité' },
-        { href: '/beneficiaires', label: 'Les personnes que j’accompagne' },
-        { href: '/statistiques', label: 'Mes statistiques' },
-        { href: '/mandats', label: 'Mes mandats : agir au nom d’une personne' },
-      );
-    }
-    for (const c of own) {
-      if (can(actor, 'statistics.read', { collectiviteId: c.id }) && !can(actor, 'opsn.manage')) {
-        links.push({ href: `/statistiques/collectivites/${c.id}`, label: `Statistiques de ${c.name}` });
-      }
-    }
-    if (can(actor, 'opsn.manage'))
-      links.push({ href: '/statistiques/opsn', label: 'Statistiques de tout le territoire' });
-    if (can(actor, 'opsn.manage') || own.some((c) => can(actor, 'places.manage', { collectiviteId: c.id })))
-      links.push({ href: '/admin/lieux', label: 'Gérer les lieux de médiation numérique et les importer' });
-    links.push({ href: '/compte/sessions', label: 'Mes sessions de connexion' });
-    if (can(actor, 'opsn.manage'))
-      links.push({ href: '/admin/courriels', label: 'Lire les courriels envoyés' });
-    if (can(actor, 'opsn.manage') && config.sms.provider === 'dev')
+    if (opsn || own.some((c) => can(actor, 'people.manage', { collectiviteId: c.id })))
+      links.push({ href: '/admin/personnes', label: 'Inviter des personnes et gérer leurs rôles' });
+    if (opsn && config.sms.provider === 'dev')
       links.push({ href: '/admin/sms', label: 'Lire les SMS envoyés (fournisseur de développement)' });
-    if (can(actor, 'audit.read'))
-      links.push({ href: '/admin/journal', label: 'Consulter le journal d’audit' });
     for (const c of own) {
       if (can(actor, 'collectivite.theme', { collectiviteId: c.id })) {
         links.push({
@@ -125,10 +106,12 @@ export function comptesRoutes(app: FastifyInstance, { db, config }: RouteContext
         });
       }
     }
+    links.push({ href: '/compte/sessions', label: 'Mes sessions de connexion' });
     return reply.page(
       { title: 'Mon espace', hasErrors: Boolean(error), status: error ? 400 : 200 },
       <SpacePage
         actor={actor}
+        blocks={blocks}
         links={links}
         collectivites={collectivites}
         csrf={reply.generateCsrf()}

@@ -1,5 +1,6 @@
 import type { Actor } from '../../platform/auth/policy.ts';
 import { ROLES } from '../../platform/auth/policy.ts';
+import type { SpaceBlock } from '../../platform/module.ts';
 import {
   CodeForm,
   CsrfField,
@@ -76,14 +77,62 @@ function ProConnectOption(): JSX.Element {
 
 export type SpaceLink = { href: string; label: string };
 
+/** One module's block: where the person stands and what to do next. */
+function SpaceCard({ block, index }: { block: SpaceBlock; index: number }): JSX.Element {
+  const id = `espace-bloc-${index}`;
+  return (
+    <section class="card space-block" aria-labelledby={id}>
+      <h2 id={id} safe>
+        {block.title}
+      </h2>
+      {block.text ? <p safe>{block.text}</p> : ''}
+      {block.facts?.length ? (
+        <ul class="space-block__facts">
+          {block.facts.map((fact) => (
+            <li safe>{fact}</li>
+          ))}
+        </ul>
+      ) : (
+        ''
+      )}
+      {block.action ? (
+        <p>
+          <a class="button" href={block.action.href} safe>
+            {block.action.label}
+          </a>
+        </p>
+      ) : (
+        ''
+      )}
+      {block.links?.length ? (
+        <ul class="space-block__links">
+          {block.links.map((link) => (
+            <li>
+              <a href={link.href} safe>
+                {link.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        ''
+      )}
+    </section>
+  );
+}
+
 export function SpacePage({
   actor,
+  blocks,
   links,
   collectivites,
   csrf,
   error,
 }: {
   actor: Actor & { kind: 'user' };
+  /** What each module shows this person, in the order to read them. */
+  blocks: readonly SpaceBlock[];
+  /** The other pages the person's roles open. */
   links: SpaceLink[];
   /** The collectivités the person has a role in, when there are several to choose from. */
   collectivites: { id: number; name: string }[];
@@ -114,26 +163,35 @@ export function SpacePage({
       ) : (
         ''
       )}
+      {blocks.length ? (
+        <div class="cards space-blocks">
+          {blocks.map((block, index) => (
+            <SpaceCard block={block} index={index + 1} />
+          ))}
+        </div>
+      ) : (
+        <p>
+          Relais n’a pas encore d’outil pour vos rôles. Vous pouvez consulter{' '}
+          <a href="/lieux">l’annuaire des lieux de médiation numérique</a> et{' '}
+          <a href="/observatoire">l’observatoire de l’inclusion numérique</a>.
+        </p>
+      )}
+      <h2>Mes autres pages</h2>
+      <ul>
+        {links.map((l) => (
+          <li>
+            <a href={l.href} safe>
+              {l.label}
+            </a>
+          </li>
+        ))}
+      </ul>
       <h2>Mes rôles</h2>
       <ul>
         {actor.memberships.map((m) => (
           <li safe>{ROLES[m.role]}</li>
         ))}
       </ul>
-      <h2>Ce que je peux faire</h2>
-      {links.length ? (
-        <ul>
-          {links.map((l) => (
-            <li>
-              <a href={l.href} safe>
-                {l.label}
-              </a>
-            </li>
-          ))}
-        </ul>
-      ) : (
-        <p>Aucun outil n’est encore ouvert pour vos rôles.</p>
-      )}
     </>
   );
 }

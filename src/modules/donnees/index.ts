@@ -4,6 +4,7 @@ import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { donneesCli } from './cli.ts';
 import { publicationJob } from './job.ts';
 import { donneesRoutes } from './routes.tsx';
+import { openDataBlock } from './space.ts';
 import { donneesMigrations } from './tables.ts';
 
 /** Regenerates every dataset each night; a dataset that fails makes the run fail, once the others are done. */
@@ -18,6 +19,7 @@ export const donnees: RelaisModule = {
   name: 'donnees',
   migrations: donneesMigrations,
   routes: donneesRoutes,
+  space: [openDataBlock],
   cli: donneesCli,
   nav: [{ href: '/donnees', label: 'Données ouvertes' }],
   jobs: donneesJobs,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can } from '../../platform/auth/policy.ts';
-import { isSignedIn } from '../../platform/http/access.ts';
+import { isSignedIn, signedInActor } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { getOpsn } from '../territoires/index.ts';
 import { buildCatalogue } from './catalogue.ts';
@@ -138,9 +138,7 @@ export function donneesRoutes(app: FastifyInstance, { db, config, contributions 
   );
 
   app.post('/admin/donnees/regenerer', { config: { access: 'admin' } }, async (request, reply) => {
-    const actor = request.actor;
-    if (actor.kind !== 'user') return reply.callNotFound();
-    const { outcome, results } = await publishNow({ db, config }, contributions, actor);
+    const { outcome, results } = await publishNow({ db, config }, contributions, signedInActor(request));
     return reply.page(
       {
         title: 'Régénération des données ouvertes',

@@ -9,6 +9,7 @@ import { purgeExpiredPendingImports } from './import-pending.ts';
 import { HomeSearch } from './public-views.tsx';
 import { lieuxRoutes } from './routes.tsx';
 import { seedLieux } from './seed.ts';
+import { placesBlock } from './space.ts';
 import { lieuxMigrations } from './tables.ts';
 
 /** The directory of places of digital mediation (national LMN standard), public search and map. */
@@ -24,6 +25,7 @@ export const lieux: RelaisModule = {
   seedDemo: seedLieux,
   nav: [{ href: '/lieux', label: 'Trouver un lieu' }],
   collectivitePage: [collectivitePlaces],
+  space: [placesBlock],
   home: [
     {
       href: '/lieux',

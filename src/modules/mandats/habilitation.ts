@@ -41,6 +41,20 @@ export async function requireHabilitatedHelper(db: Db, actor: Actor): Promise<He
   return helper;
 }
 
+/**
+ * Whether this person may open the mandates pages: what `requireHabilitatedHelper` lets through,
+ * asked by the pages that would link there (a link they may not follow is not shown).
+ */
+export async function mayUseMandates(db: Db, actor: Actor): Promise<boolean> {
+  try {
+    await requireHabilitatedHelper(db, actor);
+    return true;
+  } catch (error) {
+    if (error instanceof ForbiddenError) return false;
+    throw error;
+  }
+}
+
 /** The helpers of one collectivité with their habilitation, for the coordinator's page. */
 export function helpersWithHabilitation(db: Db, collectiviteId: number) {
   return db

@@ -6,7 +6,9 @@ import { flowRoutes } from './flow-routes.tsx';
 import { habilitationRoutes } from './habilitation-routes.tsx';
 import { mandateJobs } from './jobs.ts';
 import { mandateRoutes } from './mandate-routes.tsx';
+import { personMandates } from './person-section.tsx';
 import { seedMandats } from './seed.ts';
+import { habilitationsBlock, mandatesBlock } from './space.ts';
 import { mandatsMigrations } from './tables.ts';
 import { verificationRoutes } from './verification-routes.tsx';
 
@@ -31,6 +33,8 @@ export const mandats: RelaisModule = {
   seedDemo: seedMandats,
   jobs: mandateJobs(),
   smsAnswers: [consentAnswers],
+  space: [mandatesBlock, habilitationsBlock],
+  personRecord: [personMandates],
   styles: ['mandats.css'],
   auditActions: AUDIT_ACTIONS,
 };

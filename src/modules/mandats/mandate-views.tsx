@@ -5,6 +5,7 @@ import {
   CsrfField,
   ErrorSummary,
   type FieldErrors,
+  Flash,
   fieldId,
   Notice,
   Select,
@@ -29,15 +30,6 @@ export const safeDate = (d: Date | null) => (d ? formatDate(d) : '—');
 
 export function StatusTag({ statut }: { statut: Statut }): JSX.Element {
   return <span class={`tag mandat-status mandat-status--${statut}`}>{STATUTS[statut]}</span>;
-}
-
-function Flash({ message }: { message: string | undefined }): JSX.Element {
-  if (!message) return '';
-  return (
-    <Notice kind="success">
-      <p safe>{message}</p>
-    </Notice>
-  );
 }
 
 export type ListFilters = {

@@ -3,6 +3,7 @@ import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { assignPlacesAsSystem, placeApprovalMigrations } from './place-approval.ts';
 import { placeApprovalRoutes } from './place-approval-routes.tsx';
 import './tables.ts';
+import { approvalsBlock } from './space.ts';
 
 export {
   choosablePlaces,
@@ -22,6 +23,7 @@ export const mediateurs: RelaisModule = {
   name: 'mediateurs',
   migrations: placeApprovalMigrations,
   routes: placeApprovalRoutes,
+  space: [approvalsBlock],
   auditActions: AUDIT_ACTIONS,
 };
 

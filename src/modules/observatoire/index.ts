@@ -3,6 +3,7 @@ import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { observatoireCli } from './cli.ts';
 import { indexCoverageDataset } from './dataset.ts';
 import { observatoireRoutes } from './routes.tsx';
+import { indexBlock } from './space.ts';
 import { observatoireMigrations } from './tables.ts';
 import { territoryRoutes } from './territory-routes.tsx';
 
@@ -18,6 +19,7 @@ export const observatoire: RelaisModule = {
     territoryRoutes(app, ctx);
   },
   cli: observatoireCli,
+  space: [indexBlock],
   nav: [{ href: '/observatoire', label: 'Observatoire' }],
   home: [
     {

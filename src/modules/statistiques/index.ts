@@ -4,6 +4,7 @@ import { compactStatistics } from './counters.ts';
 import { activityDataset } from './dataset.ts';
 import { statisticsRoutes } from './routes.tsx';
 import './tables.ts';
+import { statisticsBlock } from './space.ts';
 
 export { computeStatistics } from './compute.ts';
 export { compactStatistics, rebuildStatistics } from './counters.ts';
@@ -22,6 +23,7 @@ export { BreakdownFigure, MaskingNote, Months, periodText, Summary } from './vie
 export const statistiques: RelaisModule = {
   name: 'statistiques',
   routes: statisticsRoutes,
+  space: [statisticsBlock],
   jobs: [
     {
       // The counters are exact without it; folding keeps the deltas table small.

@@ -1,13 +1,6 @@
 import type { Db } from '../../platform/db/database.ts';
 import { formatMonth } from '../../platform/paris-time.ts';
-import {
-  CANAUX,
-  DEMARCHES,
-  MATERIELS,
-  THEMATIQUES,
-  TRANCHES_DUREE,
-  TYPES_ACTIVITE,
-} from '../activites/index.ts';
+import { CANAUX, DEMARCHES, MATERIELS, THEMATIQUES, TYPES_ACTIVITE } from '../activites/index.ts';
 import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { findCommune } from '../territoires/index.ts';
 import {
@@ -19,6 +12,7 @@ import {
 import { roundedPeople, roundedStatistics, type Shown } from './disclosure.ts';
 import { monthsOf, type Period } from './period.ts';
 import type { StatisticsAccess } from './scope.ts';
+import { TRANCHES_DUREE } from './vocabulary.ts';
 
 export type Row = {
   code: string;

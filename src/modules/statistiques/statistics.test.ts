@@ -7,7 +7,7 @@ import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/a
 import { assertValidHtml } from '../../../test/helpers/html.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import { createUser } from '../../platform/auth/users.ts';
-import { CANAUX, MATERIELS, THEMATIQUES, trancheDuree } from '../activites/index.ts';
+import { CANAUX, MATERIELS, THEMATIQUES } from '../activites/index.ts';
 import { GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../comptes/index.ts';
 import { importPlaces } from '../lieux/index.ts';
@@ -19,6 +19,7 @@ import { monthsOf, type Period, parsePeriod, presets } from './period.ts';
 import { presentStatistics } from './presentation.ts';
 import { publishedPresets } from './published-period.ts';
 import type { Scope } from './scope.ts';
+import { trancheDuree } from './vocabulary.ts';
 
 /**
  * Statistics are checked against an oracle: every activity and participation a test inserts

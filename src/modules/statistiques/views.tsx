@@ -100,11 +100,11 @@ export function Summary({ view }: { view: StatisticsView }): JSX.Element {
  * A chart's table, one click away: the chart says it at a glance, the table (its accessible
  * equivalent, and what the figures are copied from) opens on demand instead of doubling the page.
  */
-function DataTable({ children }: { children: JSX.Element | JSX.Element[] }): JSX.Element {
+function DataTable({ children: safeTable }: { children: JSX.Element }): JSX.Element {
   return (
     <details class="disclosure stats-data">
       <summary>Voir le tableau des nombres</summary>
-      {children}
+      {safeTable}
     </details>
   );
 }

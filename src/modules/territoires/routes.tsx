@@ -168,6 +168,10 @@ export function territoiresRoutes(app: FastifyInstance, ctx: RouteContext): void
     return id ? await findCollectiviteForTheme(db, request.actor, id) : undefined;
   };
 
+  /** Where the theme page leads back to: the territory for those who manage it, else their space. */
+  const themeBack = (request: FastifyRequest) =>
+    can(request.actor, 'opsn.manage') ? '/admin/territoire' : '/espace';
+
   /** Validates and saves the theme form; returns the errors to show, or null once saved. */
   const saveThemeForm = async (id: number, request: FastifyRequest, body: unknown) => {
     const form = parseForm(themeSchema, body);
@@ -184,7 +188,7 @@ export function territoiresRoutes(app: FastifyInstance, ctx: RouteContext): void
       if (!c) return reply.callNotFound();
       return reply.page(
         { title: `Personnaliser ${displayName(c)}` },
-        <ThemePage c={c} csrf={reply.generateCsrf()} />,
+        <ThemePage c={c} csrf={reply.generateCsrf()} back={themeBack(request)} />,
       );
     },
   );
@@ -204,7 +208,13 @@ export function territoiresRoutes(app: FastifyInstance, ctx: RouteContext): void
       if (errors) {
         return reply.page(
           { title: `Personnaliser ${displayName(c)}`, hasErrors: true, status: 400 },
-          <ThemePage c={c} csrf={reply.generateCsrf()} errors={errors} values={values} />,
+          <ThemePage
+            c={c}
+            csrf={reply.generateCsrf()}
+            back={themeBack(request)}
+            errors={errors}
+            values={values}
+          />,
         );
       }
       return reply.redirect(

@@ -451,6 +451,8 @@ function OpsnForm(props: {
 export function ThemePage(props: {
   c: Collectivite;
   csrf: string;
+  /** Where « Annuler » leads: a page this person may open. */
+  back: string;
   errors?: FieldErrors;
   values?: Record<string, string | undefined>;
 }): JSX.Element {
@@ -507,7 +509,7 @@ export function ThemePage(props: {
           <button type="submit" class="button">
             Enregistrer
           </button>
-          <a href="/admin/territoire">Annuler</a>
+          <a href={props.back}>Annuler</a>
         </div>
       </form>
     </>

@@ -28,7 +28,7 @@ function describedBy(props: FieldProps): string | undefined {
 }
 
 /** A control's hint and error (ids `<id>-aide`, `<id>-erreur` for `aria-describedby`). */
-function FieldMessages({
+export function FieldMessages({
   id,
   hint,
   error,
@@ -121,10 +121,17 @@ export function TextArea(props: Omit<FieldProps, 'type'> & { rows?: number }): J
   );
 }
 
-/** A labelled drop-down list, wired like `Field`. */
+type Option = { value: string; label: string };
+
+/** A labelled drop-down list, wired like `Field`; `groups` follow the options, each under its label. */
 export function Select(
-  props: Omit<FieldProps, 'type'> & { options: { value: string; label: string }[] },
+  props: Omit<FieldProps, 'type'> & { options: Option[]; groups?: { label: string; options: Option[] }[] },
 ): JSX.Element {
+  const option = (o: Option) => (
+    <option value={o.value} selected={o.value === text(props.value)} safe>
+      {o.label}
+    </option>
+  );
   return (
     <FieldFrame props={props}>
       <select
@@ -133,10 +140,9 @@ export function Select(
         aria-describedby={describedBy(props)}
         aria-invalid={props.error ? 'true' : undefined}
       >
-        {props.options.map((o) => (
-          <option value={o.value} selected={o.value === text(props.value)} safe>
-            {o.label}
-          </option>
+        {props.options.map(option)}
+        {(props.groups ?? []).map((g) => (
+          <optgroup label={g.label}>{g.options.map(option)}</optgroup>
         ))}
       </select>
     </FieldFrame>
@@ -250,6 +256,16 @@ export function Notice({
     <div class={kind ? `notice notice--${kind}` : 'notice'} role={kind ? 'status' : undefined}>
       {safeContent}
     </div>
+  );
+}
+
+/** The confirmation of what was just done (a page reached after a redirection), or nothing. */
+export function Flash({ message }: { message: string | undefined }): JSX.Element {
+  if (!message) return '';
+  return (
+    <Notice kind="success">
+      <p safe>{message}</p>
+    </Notice>
   );
 }
 
