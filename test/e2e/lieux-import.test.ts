@@ -75,7 +75,7 @@ describeBrowser(
         buffer: await workbook(),
       });
       await page.getByRole('button', { name: 'Importer' }).click();
-      await page.waitForURL(/\/admin\/lieux\/import\/essais\/[^/]+\/correspondance$/);
+      await page.getByRole('heading', { name: 'Correspondance des colonnes' }).waitFor();
       assert.equal((await page.locator('h1').textContent())?.trim(), 'Correspondance des colonnes');
       assert.ok(await page.getByRole('cell', { name: 'Point numérique Part-Dieu' }).isVisible());
       await assertAccessible(page, 'the mapping step');

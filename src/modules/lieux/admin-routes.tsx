@@ -304,8 +304,19 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
       // A table in another layout goes through the mapping step first (kept meanwhile).
       const parsed = await parsePlacesFile(file, { requireId: false });
       if (parsed.ok && parsed.format !== 'json' && needsMapping(parsed.columns)) {
-        const pending = await keepPendingImport(db, request.actor, input);
-        return reply.redirect(`/admin/lieux/import/essais/${pending.id}/correspondance`, 303);
+        const kept = await keepPendingImport(db, request.actor, input);
+        const pending = { ...input, ...kept };
+        const saved = await savedMapping(db, pending.collectiviteId, pending.source ?? pending.fileName);
+        // The source's saved mapping first, else the columns named after the standard.
+        return mappingPage(
+          request,
+          reply,
+          pending,
+          (column) =>
+            (saved && Object.hasOwn(saved, column) ? saved[column] : isKnownColumn(column) ? column : null) ??
+            '',
+          {},
+        );
       }
       return runImport(request, reply, { ...input, dryRun: flag('essai') });
     },
@@ -313,7 +324,7 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
 
   /** The mapping step's page for a kept file, with the choices shown (saved, or typed). */
   const mappingPage = async (
-    request: FastifyRequest<RouteInput<'essai'>>,
+    request: FastifyRequest<RouteInput>,
     reply: FastifyReply,
     pending: PendingImport,
     chosen: (column: string, index: number) => string,
@@ -351,27 +362,6 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
       />,
     );
   };
-
-  app.get<RouteInput<'essai'>>(
-    '/admin/lieux/import/essais/:essai/correspondance',
-    { config: { access: 'coordinator' } },
-    async (request, reply) => {
-      const found = await findPendingImport(db, request.actor, request.params.essai);
-      if (!found.ok) return importForm(request, reply, { fichier: found.reason }, found.status);
-      const { pending } = found;
-      const saved = await savedMapping(db, pending.collectiviteId, pending.source ?? pending.fileName);
-      // The source's saved mapping first, else the columns named after the standard.
-      return mappingPage(
-        request,
-        reply,
-        pending,
-        (column) =>
-          (saved && Object.hasOwn(saved, column) ? saved[column] : isKnownColumn(column) ? column : null) ??
-          '',
-        {},
-      );
-    },
-  );
 
   app.post<RouteInput<'essai'>>(
     '/admin/lieux/import/essais/:essai/correspondance',
