@@ -22,11 +22,22 @@ import type { CliContext, ModuleContext } from './platform/module.ts';
 import { getOrCreateSetting } from './platform/settings.ts';
 import { unsafeSettings } from './platform/startup-checks.ts';
 
-async function open(config: Config): Promise<DatabaseHandle> {
+/** What the caller of `runCli` may change: only how the database is opened. */
+export type CliOptions = {
+  /**
+   * Opens the database instead of the configured one (tests: a database already open in the
+   * process). The handle it returns is closed when the command ends.
+   */
+  openDatabase?: (config: Config) => Promise<DatabaseHandle>;
+};
+
+async function open(config: Config, options: CliOptions): Promise<DatabaseHandle> {
   requireSecretKeyInProduction(config);
-  const handle = config.databaseUrl
-    ? await openDatabase({ databaseUrl: config.databaseUrl })
-    : await openDatabase({ dataDir: config.dataDir });
+  const handle = options.openDatabase
+    ? await options.openDatabase(config)
+    : config.databaseUrl
+      ? await openDatabase({ databaseUrl: config.databaseUrl })
+      : await openDatabase({ dataDir: config.dataDir });
   useSecretKeys(handle.db, config.secretKeys);
   return handle;
 }
@@ -44,9 +55,9 @@ export async function seedDemoOnce(ctx: ModuleContext, force = false): Promise<b
   return true;
 }
 
-async function serve(config: Config, options: { demo?: boolean }): Promise<void> {
+async function serve(config: Config, options: { demo?: boolean }, cliOptions: CliOptions): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const handle = await open(config);
+  const handle = await open(config, cliOptions);
   const applied = await migrateToLatest(handle.db, modules);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
   const ctx = { db: handle.db, config };
@@ -117,7 +128,7 @@ async function serve(config: Config, options: { demo?: boolean }): Promise<void>
   console.log(banner.join('\n'));
 }
 
-function buildProgram(): Command {
+function buildProgram(options: CliOptions): Command {
   const program = new Command('relais')
     .description('Relais — plateforme d’inclusion numérique des OPSN')
     .showHelpAfterError('(ajoutez --help pour l’aide)')
@@ -136,7 +147,7 @@ function buildProgram(): Command {
 
   const withDb: CliContext['withDb'] = async (work) => {
     const cfg = getConfig();
-    const handle = await open(cfg);
+    const handle = await open(cfg, options);
     try {
       await migrateToLatest(handle.db, modules);
       return await work({ db: handle.db, config: cfg });
@@ -149,14 +160,14 @@ function buildProgram(): Command {
     .command('serve')
     .description('Démarrer le serveur web (applique les migrations en attente)')
     .option('--demo', 'charger les données de démonstration au premier démarrage')
-    .action((options: { demo?: boolean }) => serve(getConfig(), options));
+    .action((flags: { demo?: boolean }) => serve(getConfig(), flags, options));
 
   program
     .command('migrate')
     .description('Appliquer les migrations en attente')
     .action(async () => {
       const cfg = getConfig();
-      const handle = await open(cfg);
+      const handle = await open(cfg, options);
       try {
         const applied = await migrateToLatest(handle.db, modules);
         console.log(applied.length ? `Migrations appliquées : ${applied.join(', ')}` : 'Base à jour.');
@@ -169,9 +180,9 @@ function buildProgram(): Command {
     .command('seed')
     .description('Charger les données de démonstration (OPSN, huit communes, comptes)')
     .option('--force', 'recharger même si elles l’ont déjà été')
-    .action((options: { force?: boolean }) =>
+    .action((flags: { force?: boolean }) =>
       withDb(async (ctx) => {
-        const ran = await seedDemoOnce(ctx, options.force);
+        const ran = await seedDemoOnce(ctx, flags.force);
         console.log(
           ran ? 'Données de démonstration chargées.' : 'Déjà chargées (utilisez --force pour recommencer).',
         );
@@ -183,10 +194,10 @@ function buildProgram(): Command {
   return program;
 }
 
-export async function runCli(argv: string[]): Promise<number> {
+export async function runCli(argv: string[], options: CliOptions = {}): Promise<number> {
   try {
     loadDotEnv();
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    await buildProgram(options).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {

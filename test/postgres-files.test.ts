@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import { postgresFiles, testFiles } from './run.ts';
 
 /** What makes a test database: such a file runs its SQL on the engine under test. */
-const USES_DATABASE = /\b(createTestDatabase|createTestApp|createTestDataDir|browserHarness)\b/;
+const USES_DATABASE =
+  /\b(createTestDatabase|createTestApp|createTestDataDir|openCliDatabase|browserHarness)\b/;
 /** Browser suites check pages, and skip when DATABASE_URL is set (see helpers/browser.ts). */
 const BROWSER_SUITE = /from '[./]*\/helpers\/browser\.ts'/;
 

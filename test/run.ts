@@ -40,7 +40,8 @@ export function isolated(file: string): boolean {
 }
 
 /** What sets up a test database or a server: each costs about as much as 8 kB of tests. */
-const SETUP = /\b(createTestApp|createTestDatabase|createTestDataDir|browserHarness|startServer)\(/g;
+const SETUP =
+  /\b(createTestApp|createTestDatabase|createTestDataDir|openCliDatabase|browserHarness|startServer)\(/g;
 
 /**
  * What a file is expected to cost, for the order of batches: its size and its setups, three

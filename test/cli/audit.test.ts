@@ -3,8 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { audit } from '../../src/platform/audit/journal.ts';
 import type { Db } from '../../src/platform/db/database.ts';
-import { runRelais } from '../helpers/cli.ts';
-import { createTestDataDir, withTestDataDir } from '../helpers/database.ts';
+import { type CliDatabase, openCliDatabase } from '../helpers/cli.ts';
 import { behindTheTrigger, recomputeChain } from '../helpers/journal.ts';
 
 /**
@@ -30,28 +29,27 @@ const entries = (db: Db, n: number, prefix: string) =>
   );
 
 describe('command line: audit verify against a rewritten journal', () => {
-  let env: Record<string, string>;
-  let cleanup: () => Promise<void>;
-  const verify = (key?: string) =>
-    runRelais(['audit', 'verify'], key ? { ...env, RELAIS_AUDIT_KEY: key } : env);
+  let cli: CliDatabase;
+  const verify = (key?: string) => cli.run(['audit', 'verify'], key ? { RELAIS_AUDIT_KEY: key } : {});
+  const withDatabase = <T>(work: (db: Db) => Promise<T>) => work(cli.db);
 
   before(async () => {
-    ({ env, cleanup } = await createTestDataDir());
+    cli = await openCliDatabase();
     // Entries sealed before any key existed.
-    await withTestDataDir(env, (db) => entries(db, 4, 'avant'));
+    await entries(cli.db, 4, 'avant');
     assert.equal((await verify()).code, 0);
   });
-  after(() => cleanup());
+  after(() => cli.close());
 
   test('with the key: entries from before it keep verifying, new ones are signed', async () => {
     const first = await verify(KEY);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /Journal intact/);
     assert.match(first.stdout, /Entrées signées à partir de la position \d+/);
-    await withTestDataDir(env, (db) => entries(db, 4, 'apres'));
+    await withDatabase((db) => entries(db, 4, 'apres'));
     const again = await verify(KEY);
     assert.equal(again.code, 0, again.stderr);
-    const signed = await withTestDataDir(env, (db) =>
+    const signed = await withDatabase((db) =>
       db
         .selectFrom('audit_event')
         .select(['action', 'mac'])
@@ -68,9 +66,9 @@ describe('command line: audit verify against a rewritten journal', () => {
       ],
     );
     // Without the key, a command does not seal after signed entries.
-    await withTestDataDir(env, (db) => entries(db, 1, 'sans-cle'));
+    await withDatabase((db) => entries(db, 1, 'sans-cle'));
     assert.equal((await verify()).code, 0);
-    const unsealed = await withTestDataDir(env, (db) =>
+    const unsealed = await withDatabase((db) =>
       db.selectFrom('audit_event').select('id').where('seq', 'is', null).execute(),
     );
     assert.equal(unsealed.length, 1);
@@ -78,7 +76,7 @@ describe('command line: audit verify against a rewritten journal', () => {
   });
 
   test('an entry rewritten and the whole chain recomputed: the signature gives it away', async () => {
-    const snapshot = await withTestDataDir(env, async (db) => {
+    const snapshot = await withDatabase(async (db) => {
       const target = await db
         .selectFrom('audit_event')
         .select('id')
@@ -101,7 +99,7 @@ describe('command line: audit verify against a rewritten journal', () => {
     );
 
     // Stripping every signature (and recomputing) does not hide it either.
-    await withTestDataDir(env, (db) =>
+    await withDatabase((db) =>
       behindTheTrigger(db, () => sql`update audit_event set mac = null`.execute(db)),
     );
     const stripped = await verify(KEY);
@@ -109,7 +107,7 @@ describe('command line: audit verify against a rewritten journal', () => {
     assert.match(stripped.stderr, /n’est pas signée alors qu’elle devrait l’être/);
 
     // Put the journal back as it was for the next tests.
-    await withTestDataDir(env, (db) =>
+    await withDatabase((db) =>
       behindTheTrigger(db, async () => {
         await sql`update audit_event set details = '{"i": 2}' where id = ${snapshot.target}`.execute(db);
         // The sealer, finding the last entry unsigned, opened the signatures again: drop that entry.

@@ -6,9 +6,10 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Decrypter, Encrypter, generateIdentity, identityToRecipient } from 'age-encryption';
-import { openDatabase } from '../../src/platform/db/database.ts';
+import { OLDER_SETTING, olderMigrations, writeOlderBackup } from '../fixtures/older-backup.ts';
+import { givenActivity, givenHelper } from '../helpers/builders.ts';
 import { runRelais } from '../helpers/cli.ts';
-import { createTestDataDir, serverUrl, tableSnapshot } from '../helpers/database.ts';
+import { createTestDataDir, serverUrl, tableSnapshot, withTestDataDir } from '../helpers/database.ts';
 
 const PASSPHRASE = 'phrase de passe des tests de la ligne de commande';
 // A key pair for most tests: a passphrase costs seconds of scrypt at each use, by design.
@@ -17,25 +18,39 @@ const KEYS = {
   RELAIS_BACKUP_RECIPIENT: await identityToRecipient(IDENTITY),
   RELAIS_BACKUP_IDENTITY: IDENTITY,
 };
+const count = new Intl.NumberFormat('fr-FR');
+/** age's scrypt work factor (log2 N) for passphrases: what `relais backup` must use. */
+const PRODUCTION_WORK_FACTOR = 18;
 
 type DataDir = { env: Record<string, string>; cleanup(): Promise<void> };
 
 /** Every table's rows as text, sorted, read straight from the database a command used. */
-async function snapshot(env: Record<string, string>): Promise<Record<string, string[]>> {
-  const handle = await openDatabase(
-    env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL, poolSize: 1 } : { dataDir: env.DATA_DIR! },
-  );
-  try {
-    return await tableSnapshot(handle.db);
-  } finally {
-    await handle.close();
-  }
-}
+const snapshot = (env: Record<string, string>) => withTestDataDir(env, tableSnapshot);
 
 /** A new PGlite data directory nobody has migrated yet. */
 function newPgliteDir(): DataDir {
   const dir = mkdtempSync(path.join(tmpdir(), 'relais-cli-pglite-'));
   return { env: { DATA_DIR: dir }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The plaintext of a backup encrypted to KEYS. */
+async function decrypt(file: string): Promise<string> {
+  const decrypter = new Decrypter();
+  decrypter.addIdentity(IDENTITY);
+  return gunzipSync(await decrypter.decrypt(readFileSync(file))).toString('utf8');
+}
+
+/**
+ * Writes `plaintext` as a backup file: to KEYS, or with a passphrase at a low scrypt work
+ * factor (age reads the factor from the file, so trying a wrong passphrase on it is fast).
+ */
+async function encrypt(out: string, plaintext: string, passphrase?: string): Promise<void> {
+  const encrypter = new Encrypter();
+  if (passphrase) {
+    encrypter.setPassphrase(passphrase);
+    encrypter.setScryptWorkFactor(10);
+  } else encrypter.addRecipient(KEYS.RELAIS_BACKUP_RECIPIENT);
+  writeFileSync(out, await encrypter.encrypt(gzipSync(plaintext)));
 }
 
 describe('backup and restore commands', () => {
@@ -49,17 +64,28 @@ describe('backup and restore commands', () => {
     return made.env;
   };
 
+  // One source, backed up once; one target, a new PGlite directory that the first restore
+  // fills and later tests keep using (a failed restore leaves it as it was). A PGlite target
+  // on the PostgreSQL pass too: there, restoring the source's backup into it and backing it
+  // up to a server go both ways between the engines.
   let source: Record<string, string>;
+  let sourceSnapshot: Record<string, string[]>;
   let backup: string;
   let backupOutput: string;
+  let target: Record<string, string>;
+  let targetSnapshot: Record<string, string[]>;
   before(async () => {
     source = await dataDir();
-    const seeded = await runRelais(['seed'], source);
-    assert.equal(seeded.code, 0, seeded.stderr);
+    sourceSnapshot = await withTestDataDir(source, async (db) => {
+      const helper = await givenHelper(db, { places: 1 });
+      await givenActivity(db, helper);
+      return tableSnapshot(db);
+    });
     backup = newFile();
     const made = await runRelais(['backup', '--out', backup], { ...source, ...KEYS });
     assert.equal(made.code, 0, made.stderr);
     backupOutput = made.stdout;
+    target = await dataDir(newPgliteDir);
   });
   after(async () => {
     for (const cleanup of cleanups) await cleanup();
@@ -78,88 +104,16 @@ describe('backup and restore commands', () => {
     assert.match(restoreHelp.stdout, /--force\s+vider d’abord la base cible/);
   });
 
-  test('backup, verify, then restore into an empty database: the same rows', async () => {
-    assert.match(backupOutput, /collectivite\s+8\n/);
+  test('backup prints each table’s rows and what it wrote', () => {
+    assert.match(backupOutput, /collectivite\s+1\n/);
     assert.match(
       backupOutput,
-      /Sauvegarde écrite : .+ — \d+ tables, [\d\u202f ]+ lignes, [\d\u202f ,]+ Ko chiffrés, en [\d,]+ s\./,
+      new RegExp(`platform_setting\\s+${sourceSnapshot.platform_setting!.length}\\n`),
     );
-
-    const verified = await runRelais(['backup', '--verify', backup], KEYS);
-    assert.equal(verified.code, 0, verified.stderr);
-    const tables = Object.keys(await snapshot(source));
-    for (const table of tables)
-      assert.match(verified.stdout, new RegExp(`\\n {2}${table}\\s+\\d+\\s+\\d+\\s+identique`));
-    assert.match(verified.stdout, new RegExp(`Sauvegarde vérifiée : ${tables.length} tables`));
-
-    const target = await dataDir();
-    const restored = await runRelais(['restore', backup], { ...target, ...KEYS });
-    assert.equal(restored.code, 0, restored.stderr);
     assert.match(
-      restored.stdout,
-      /Sauvegarde restaurée : \d+ tables, [\d\u202f ]+ lignes depuis .+ en [\d,]+ s\./,
+      backupOutput,
+      /Sauvegarde écrite : .+ — \d+ tables, [\d\u202f ]+ lignes, [\d\u202f ,]+ (octets|Ko) chiffrés, en [\d,]+ s\./,
     );
-    assert.deepEqual(await snapshot(target), await snapshot(source));
-  });
-
-  test('restore refuses a database that holds data unless --force', async () => {
-    const target = await dataDir();
-    assert.equal((await runRelais(['collectivite', 'add', '42218'], target)).code, 0);
-    const before = await snapshot(target);
-    const refused = await runRelais(['restore', backup], { ...target, ...KEYS });
-    assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /Erreur : La base cible contient déjà des données \(tables .*collectivite/);
-    assert.match(refused.stderr, /ajoutez --force/);
-    assert.deepEqual(await snapshot(target), before);
-
-    const forced = await runRelais(['restore', backup, '--force'], { ...target, ...KEYS });
-    assert.equal(forced.code, 0, forced.stderr);
-    assert.match(forced.stdout, /Tables vidées d’abord \(--force\) : .*collectivite/);
-    assert.deepEqual(await snapshot(target), await snapshot(source));
-  });
-
-  test('wrong key, truncated file, random bytes: French message, exit 1, target unchanged', async () => {
-    const target = await dataDir();
-    assert.equal((await runRelais(['collectivite', 'add', '42218'], target)).code, 0);
-    const before = await snapshot(target);
-    const bytes = readFileSync(backup);
-    const truncated = newFile();
-    writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
-    const random = newFile();
-    writeFileSync(random, randomBytes(5000));
-    const cases: [string, Record<string, string>, RegExp][] = [
-      [backup, { RELAIS_BACKUP_IDENTITY: await generateIdentity() }, /phrase de passe ou clé incorrecte/],
-      [truncated, KEYS, /Sauvegarde corrompue ou tronquée/],
-      [random, KEYS, /n’est pas une sauvegarde chiffrée avec age/],
-      [path.join(dir, 'absente.age'), KEYS, /Fichier introuvable/],
-    ];
-    for (const [file, keys, message] of cases) {
-      // --force: even a target that restore would empty first stays as it was.
-      const res = await runRelais(['restore', file, '--force'], { ...target, ...keys });
-      assert.equal(res.code, 1, file);
-      assert.match(res.stderr, /^Erreur : /, file);
-      assert.match(res.stderr, message, file);
-      const verified = await runRelais(['backup', '--verify', file], keys);
-      assert.equal(verified.code, 1, file);
-      assert.match(verified.stderr, message, file);
-    }
-    assert.deepEqual(await snapshot(target), before);
-  });
-
-  test('verify exits with 1 and names the table whose rows differ from the header', async () => {
-    const decrypter = new Decrypter();
-    decrypter.addIdentity(IDENTITY);
-    const plaintext = gunzipSync(await decrypter.decrypt(readFileSync(backup))).toString('utf8');
-    assert.match(plaintext, /Ville de Villeurbanne/);
-    const encrypter = new Encrypter();
-    encrypter.addRecipient(KEYS.RELAIS_BACKUP_RECIPIENT);
-    const tampered = newFile();
-    const edited = plaintext.replace('Ville de Villeurbanne', 'Ville de Lyon');
-    writeFileSync(tampered, await encrypter.encrypt(gzipSync(edited)));
-    const res = await runRelais(['backup', '--verify', tampered], KEYS);
-    assert.equal(res.code, 1);
-    assert.match(res.stdout, /collectivite\s+8\s+8\s+DIFFÉRENTE/);
-    assert.match(res.stderr, /Sauvegarde NON conforme : 1 table diffère .*\(collectivite\)/);
   });
 
   test('a backup encrypted with a passphrase verifies with it only, not with another or a key', async () => {
@@ -169,40 +123,131 @@ describe('backup and restore commands', () => {
       RELAIS_BACKUP_PASSPHRASE: PASSPHRASE,
     });
     assert.equal(made.code, 0, made.stderr);
+    // The passphrase goes through scrypt at age's production cost, which the file records.
+    const stanza = /^-> scrypt \S+ (\d+)$/m.exec(readFileSync(file, 'latin1').split('\n---')[0]!);
+    assert.equal(Number(stanza?.[1]), PRODUCTION_WORK_FACTOR);
+
     const verified = await runRelais(['backup', '--verify', file], { RELAIS_BACKUP_PASSPHRASE: PASSPHRASE });
     assert.equal(verified.code, 0, verified.stderr);
-    for (const keys of [{ RELAIS_BACKUP_PASSPHRASE: 'ce n’est pas la bonne phrase' }, KEYS]) {
-      const refused = await runRelais(['backup', '--verify', file], keys);
+    assert.match(verified.stdout, new RegExp(`\\(source ${serverUrl ? 'postgres' : 'pglite'}, `));
+    const tables = Object.keys(sourceSnapshot);
+    for (const table of tables) {
+      const rows = count.format(sourceSnapshot[table]!.length);
+      assert.match(verified.stdout, new RegExp(`\\n {2}${table}\\s+${rows}\\s+${rows}\\s+identique`));
+    }
+    assert.match(verified.stdout, new RegExp(`Sauvegarde vérifiée : ${tables.length} tables`));
+
+    // The source's backup with the same passphrase at a low work factor, where a wrong
+    // passphrase is refused as it is at any cost, without spending seconds on it.
+    const cheap = newFile();
+    await encrypt(cheap, await decrypt(backup), PASSPHRASE);
+    for (const [withFile, keys] of [
+      [cheap, { RELAIS_BACKUP_PASSPHRASE: 'ce n’est pas la bonne phrase' }],
+      [file, KEYS],
+    ] as const) {
+      const refused = await runRelais(['backup', '--verify', withFile], keys);
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /phrase de passe ou clé incorrecte/);
     }
   });
 
-  test('restore into a new, never migrated PGlite directory migrates it first', async () => {
-    const target = await dataDir(newPgliteDir);
-    const restored = await runRelais(['restore', backup], { ...target, ...KEYS });
+  test('an older backup restores into a new, never migrated PGlite directory, then the later migrations run', async () => {
+    const older = newFile();
+    await writeOlderBackup(older, KEYS.RELAIS_BACKUP_RECIPIENT);
+    const restored = await runRelais(['restore', older], { ...target, ...KEYS });
     assert.equal(restored.code, 0, restored.stderr);
-    assert.deepEqual(await snapshot(target), await snapshot(source));
-    const migrate = await runRelais(['migrate'], target);
-    assert.match(migrate.stdout, /Base à jour/);
+    assert.match(
+      restored.stdout,
+      /Sauvegarde restaurée : \d+ tables, 3 lignes depuis .+ \(.+, créée le .+ sur pglite\), en [\d,]+ s\./,
+    );
+    assert.match(
+      restored.stdout,
+      new RegExp(`Migrations appliquées ensuite : ${olderMigrations().later.join(', ')}\\.`),
+    );
+    targetSnapshot = await snapshot(target);
+    assert.ok(targetSnapshot.platform_setting!.includes(`(${OLDER_SETTING.key},${OLDER_SETTING.value})`));
+    // Every migration of this code has run: `relais migrate` would find nothing to do.
+    const { backup: applied, later } = olderMigrations();
+    assert.deepEqual(
+      targetSnapshot.relais_migration!.map((row) => row.slice(1).split(',')[0]),
+      [...applied, ...later],
+    );
   });
 
-  test('a PGlite backup restores and verifies on PostgreSQL', { skip: !serverUrl }, async () => {
-    const embedded = await dataDir(newPgliteDir);
-    assert.equal((await runRelais(['seed'], embedded)).code, 0);
-    assert.equal((await runRelais(['collectivite', 'add', '42218'], embedded)).code, 0);
+  test('restore refuses a database that holds data, a wrong key or a damaged file, and changes nothing; --force replaces the data', async () => {
+    // The target holds the older backup's rows.
+    const refused = await runRelais(['restore', backup], { ...target, ...KEYS });
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /Erreur : La base cible contient déjà des données \(tables .*platform_setting/,
+    );
+    assert.match(refused.stderr, /ajoutez --force/);
+
+    const bytes = readFileSync(backup);
+    const truncated = newFile();
+    writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const random = newFile();
+    writeFileSync(random, randomBytes(5000));
+    // [file, keys, message, restore it too]: restore opens the target first, which takes a
+    // while; the platform tests restore each of these files.
+    const cases: [string, Record<string, string>, RegExp, boolean][] = [
+      [
+        backup,
+        { RELAIS_BACKUP_IDENTITY: await generateIdentity() },
+        /phrase de passe ou clé incorrecte/,
+        true,
+      ],
+      [truncated, KEYS, /Sauvegarde corrompue ou tronquée/, true],
+      [random, KEYS, /n’est pas une sauvegarde chiffrée avec age/, false],
+      [path.join(dir, 'absente.age'), KEYS, /Fichier introuvable/, false],
+    ];
+    for (const [file, keys, message, restore] of cases) {
+      const commands = [['backup', '--verify', file]];
+      // --force: even a target that restore would empty first stays as it was.
+      if (restore) commands.push(['restore', file, '--force']);
+      for (const command of commands) {
+        const res = await runRelais(command, { ...target, ...keys });
+        assert.equal(res.code, 1, command.join(' '));
+        assert.match(res.stderr, /^Erreur : /, command.join(' '));
+        assert.match(res.stderr, message, command.join(' '));
+      }
+    }
+    assert.deepEqual(await snapshot(target), targetSnapshot);
+
+    const forced = await runRelais(['restore', backup, '--force'], { ...target, ...KEYS });
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(forced.stdout, /Tables vidées d’abord \(--force\) : .*platform_setting/);
+    assert.match(
+      forced.stdout,
+      /Sauvegarde restaurée : \d+ tables, [\d\u202f ]+ lignes depuis .+ \(.+, créée le .+ sur (pglite|postgres)\), en [\d,]+ s\./,
+    );
+    assert.deepEqual(await snapshot(target), sourceSnapshot);
+  });
+
+  test('verify exits with 1 and names the table whose rows differ from the header', async () => {
+    // The older backup, as it is small, with its setting changed after the header was written.
+    const older = newFile();
+    await writeOlderBackup(older, KEYS.RELAIS_BACKUP_RECIPIENT);
+    const plaintext = await decrypt(older);
+    const setting = JSON.stringify([OLDER_SETTING.key, OLDER_SETTING.value]);
+    assert.ok(plaintext.includes(setting));
+    const tampered = newFile();
+    await encrypt(tampered, plaintext.replace(setting, JSON.stringify([OLDER_SETTING.key, 'changée'])));
+    const res = await runRelais(['backup', '--verify', tampered], KEYS);
+    assert.equal(res.code, 1);
+    assert.match(res.stdout, /platform_setting\s+1\s+1\s+DIFFÉRENTE/);
+    assert.match(res.stderr, /Sauvegarde NON conforme : 1 table diffère .*\(platform_setting\)/);
+  });
+
+  test('a PGlite backup restores on PostgreSQL', { skip: !serverUrl }, async () => {
+    // The target, a PGlite directory, holds the source's rows, restored from PostgreSQL.
     const file = newFile();
-    assert.equal((await runRelais(['backup', '--out', file], { ...embedded, ...KEYS })).code, 0);
+    assert.equal((await runRelais(['backup', '--out', file], { ...target, ...KEYS })).code, 0);
     const server = await dataDir();
     const restored = await runRelais(['restore', file], { ...server, ...KEYS });
     assert.equal(restored.code, 0, restored.stderr);
     assert.match(restored.stdout, /sur pglite\)/);
-    assert.deepEqual(await snapshot(server), await snapshot(embedded));
-    // And back: the server's copy, backed up, verifies (on PGlite) with the same checksums.
-    const again = newFile();
-    assert.equal((await runRelais(['backup', '--out', again], { ...server, ...KEYS })).code, 0);
-    const verified = await runRelais(['backup', '--verify', again], KEYS);
-    assert.equal(verified.code, 0, verified.stderr);
-    assert.match(verified.stdout, /source postgres/);
+    assert.deepEqual(await snapshot(server), sourceSnapshot);
   });
 });

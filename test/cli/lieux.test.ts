@@ -5,24 +5,22 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { LMN_FIELD_NAMES } from '../../src/modules/lieux/vocabulary.ts';
-import { runRelais, spawnRelais } from '../helpers/cli.ts';
-import { createTestDataDir } from '../helpers/database.ts';
+import { type CliDatabase, openCliDatabase } from '../helpers/cli.ts';
 
 const HEADER = 'id,pivot,nom,commune,code_postal,adresse,date_maj,services';
 const line = (id: string, nom: string, services = 'Aide aux démarches administratives') =>
   `${id},00000000000000,${nom},Villeurbanne,69100,1 place Lazare-Goujon,2024-04-02,${services}`;
 
 describe('command line: import and export of places', () => {
-  let env: Record<string, string>;
-  let cleanup: () => Promise<void>;
+  let cli: CliDatabase;
   let dir: string;
   before(async () => {
-    ({ env, cleanup } = await createTestDataDir());
+    cli = await openCliDatabase();
     dir = mkdtempSync(path.join(tmpdir(), 'relais-lieux-cli-'));
   });
   after(async () => {
     rmSync(dir, { recursive: true, force: true });
-    await cleanup();
+    await cli.close();
   });
 
   const file = (name: string, content: string) => {
@@ -30,7 +28,7 @@ describe('command line: import and export of places', () => {
     writeFileSync(target, content);
     return target;
   };
-  const relais = (...args: string[]) => runRelais(args, env);
+  const relais = (...args: string[]) => cli.run(args);
   const exportedIds = async () => {
     const out = path.join(dir, 'ids.json');
     const res = await relais('export', 'lieux', '--format', 'json', '--out', out);
@@ -120,8 +118,8 @@ describe('command line: import and export of places', () => {
   });
 
   test('export lieux --format csv prints only the CSV on standard output', async () => {
-    // A real process: the CSV is streamed to its standard output.
-    const res = await spawnRelais(['export', 'lieux', '--format', 'csv'], env);
+    // The CSV is streamed to process.stdout, which the run captures.
+    const res = await relais('export', 'lieux', '--format', 'csv');
     assert.equal(res.code, 0, res.stderr);
     const lines = res.stdout.trimEnd().split('\n');
     assert.equal(lines[0], LMN_FIELD_NAMES.join(','));

@@ -2,8 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { format } from 'node:util';
-import { runCli } from '../../src/main.ts';
+import { type CliOptions, runCli } from '../../src/main.ts';
+import { type Db, openDatabase } from '../../src/platform/db/database.ts';
+import { createTestDatabase } from './database.ts';
 
 export const MAIN = path.resolve('src/main.ts');
 
@@ -16,20 +19,44 @@ let previousRun: Promise<unknown> = Promise.resolve();
 
 /**
  * Runs `relais <args>` inside the test process: the program of the command line (`runCli`),
- * with the given environment, returning its exit code and output. A new Node.js process costs
- * seconds of module loading, so only what a process alone shows (standard output streamed by
- * `process.stdout`, `serve`, signals) goes through `spawnRelais`. Runs one at a time, since each
- * sets `process.env` for its duration.
+ * with the given environment, returning its exit code and output (what goes through `console`
+ * and what is written to `process.stdout` and `process.stderr`). A new Node.js process costs
+ * seconds of module loading, so only what a process alone shows (`serve`, signals, the exit
+ * code of the real binary) goes through `spawnRelais`. Runs one at a time, since each sets
+ * `process.env` for its duration. `options` pass to `runCli` (see `openCliDatabase`).
  */
-export function runRelais(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const run = previousRun.then(() => runInProcess(args, { ...BASE_ENV, ...env }));
+export function runRelais(
+  args: string[],
+  env: Record<string, string> = {},
+  options: CliOptions = {},
+): Promise<CliResult> {
+  const run = previousRun.then(() => runInProcess(args, { ...BASE_ENV, ...env }, options));
   previousRun = run.catch(() => {});
   return run;
 }
 
-async function runInProcess(args: string[], env: Record<string, string>): Promise<CliResult> {
+/** A stream that keeps what is written to it, standing for `process.stdout` or `process.stderr`. */
+function capture(append: (text: string) => void): Writable {
+  return new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _encoding, done) {
+      append(chunk.toString());
+      done();
+    },
+  });
+}
+
+async function runInProcess(
+  args: string[],
+  env: Record<string, string>,
+  options: CliOptions,
+): Promise<CliResult> {
   const savedEnv = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
   const { log, info, warn, error } = console;
+  const streams = {
+    stdout: Object.getOwnPropertyDescriptor(process, 'stdout')!,
+    stderr: Object.getOwnPropertyDescriptor(process, 'stderr')!,
+  };
   let stdout = '';
   let stderr = '';
   Object.assign(process.env, env);
@@ -39,16 +66,59 @@ async function runInProcess(args: string[], env: Record<string, string>): Promis
   console.warn = console.error = (...parts: unknown[]) => {
     stderr += `${format(...parts)}\n`;
   };
+  // The command looks `process.stdout` up when it writes; the test runner's reporter keeps the
+  // stream it was given, so its output still reaches the real one.
+  const out = capture((text) => {
+    stdout += text;
+  });
+  const err = capture((text) => {
+    stderr += text;
+  });
+  Object.defineProperty(process, 'stdout', { ...streams.stdout, get: () => out });
+  Object.defineProperty(process, 'stderr', { ...streams.stderr, get: () => err });
   try {
-    const code = await runCli(args);
+    const code = await runCli(args, options);
     return { code, stdout, stderr };
   } finally {
+    Object.defineProperty(process, 'stdout', streams.stdout);
+    Object.defineProperty(process, 'stderr', streams.stderr);
     Object.assign(console, { log, info, warn, error });
     for (const [key, value] of Object.entries(savedEnv)) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
   }
+}
+
+export type CliDatabase = {
+  /** The test's own handle on the database: to prepare data and read what a command did. */
+  db: Db;
+  /** The environment of every command (with PostgreSQL: `DATABASE_URL`). */
+  env: Record<string, string>;
+  /** Runs `relais <args>` in the test process on this database, with `env` added to its own. */
+  run(args: string[], env?: Record<string, string>): Promise<CliResult>;
+  close(): Promise<void>;
+};
+
+/**
+ * A test database (`createTestDatabase`: empty, or with the demo) that commands run on in the
+ * test process. On PGlite, each command gets its own handle on the database the test holds open
+ * (PGlite serves one process, and opening it from disk costs a second or more), instead of the
+ * data directory it would open; on PostgreSQL, commands open the server's database as they do in
+ * production. Everything else is the real command line: configuration from `env`, argument
+ * parsing, migrations, the command and its output. The test reads and writes through `db`
+ * between commands, never while one runs.
+ */
+export async function openCliDatabase(options: { demo?: boolean } = {}): Promise<CliDatabase> {
+  const database = await createTestDatabase(options);
+  const { pglite } = database;
+  const cliOptions: CliOptions = pglite ? { openDatabase: () => openDatabase({ pglite }) } : {};
+  return {
+    db: database.db,
+    env: database.env,
+    run: (args, env = {}) => runRelais(args, { ...database.env, ...env }, cliOptions),
+    close: () => database.close(),
+  };
 }
 
 /** Runs `relais <args>` as a real process, as `npm run relais --` does. */

@@ -8,6 +8,7 @@ import {
   type FieldErrors,
   FieldMessages,
   Flash,
+  FREE_TEXT_HINT,
   fieldId,
   Select,
   safeNumber,
@@ -652,7 +653,12 @@ export function ActivityFormPage(props: ActivityFormProps): JSX.Element {
                   />
                 </div>
               </div>
-              <TextArea {...bound(props, 'notes')} label="Notes (facultatif)" rows={3} />
+              <TextArea
+                {...bound(props, 'notes')}
+                label="Notes (facultatif)"
+                hint={FREE_TEXT_HINT}
+                rows={3}
+              />
             </div>
           </fieldset>
         </div>
@@ -738,9 +744,14 @@ export function ActivityDetailPage(props: {
       {known.length > 0 ? (
         <ul>
           {known.map((p) => (
-            <li
-              safe
-            >{`${displayNameOf({ prenom: p.prenom, nom: p.nom, anonyme: false })} – ${labelOf(GENRES, p.genre)}, ${labelOf(TRANCHES_AGE, p.tranche_age)}, ${labelOf(STATUTS, p.statut)}`}</li>
+            <li>
+              <a href={`/beneficiaires/${p.beneficiaire_id}`} safe>
+                {displayNameOf({ prenom: p.prenom, nom: p.nom, anonyme: false })}
+              </a>
+              <span
+                safe
+              >{` – ${labelOf(GENRES, p.genre)}, ${labelOf(TRANCHES_AGE, p.tranche_age)}, ${labelOf(STATUTS, p.statut)}`}</span>
+            </li>
           ))}
         </ul>
       ) : (

@@ -365,6 +365,11 @@ describe('activity reports', () => {
     for (const p of ['existant', 'nouveau', 'anonyme'])
       assert.match(form.body, new RegExp(`id="participant-${p}"`));
     assert.match(form.body, /<optgroup label="Personnes récentes">/);
+    // Notes carry the same warning as a person's record: nothing about health, religion…
+    assert.match(
+      form.body,
+      /id="champ-notes-aide">Seulement ce qui sert à l’accompagnement\. N’écrivez rien sur la santé/,
+    );
   });
 
   test('records an individual report with someone already followed', async () => {
@@ -414,8 +419,10 @@ describe('activity reports', () => {
     assert.equal(page.statusCode, 200);
     await assertValidHtml(page.body, 'a report');
     assert.match(page.body, /Le compte rendu a été enregistré/);
-    assert.match(page.body, /Jeanne Martin/);
+    assert.match(page.body, new RegExp(`<a href="/beneficiaires/${jeanne.id}">Jeanne Martin</a>`));
     assert.match(page.body, /Social – santé, Argent – impôts/);
+    // The person's record, one click away, is theirs to see.
+    assert.equal((await mediator.get(`/beneficiaires/${jeanne.id}`)).statusCode, 200);
   });
 
   test('records an individual report with a new person, after checking for duplicates', async () => {

@@ -6,6 +6,7 @@ import {
   Field,
   type FieldErrors,
   Flash,
+  FREE_TEXT_HINT,
   fieldId,
   Select,
   safeNumber,
@@ -124,13 +125,7 @@ function PersonFields({ values, errors }: { values: PersonFormValues; errors: Fi
           options={vocabularyOptions(STATUTS, 'Non renseigné')}
         />
       </fieldset>
-      <TextArea
-        name="notes"
-        label="Notes"
-        hint="Seulement ce qui sert à l’accompagnement. N’écrivez rien sur la santé, la religion, les opinions, la vie privée, ni de numéro de sécurité sociale."
-        value={values.notes}
-        error={errors.notes}
-      />
+      <TextArea name="notes" label="Notes" hint={FREE_TEXT_HINT} value={values.notes} error={errors.notes} />
     </>
   );
 }

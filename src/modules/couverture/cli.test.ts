@@ -3,21 +3,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { runRelais } from '../../../test/helpers/cli.ts';
-import { createTestDataDir } from '../../../test/helpers/database.ts';
-import { openDatabase } from '../../platform/db/database.ts';
+import { type CliDatabase, openCliDatabase } from '../../../test/helpers/cli.ts';
 
 describe('command line: import centres', () => {
-  let env: Record<string, string>;
-  let cleanup: () => Promise<void>;
+  let cli: CliDatabase;
   let dir: string;
   before(async () => {
-    ({ env, cleanup } = await createTestDataDir());
+    cli = await openCliDatabase();
     dir = mkdtempSync(path.join(tmpdir(), 'relais-centres-cli-'));
   });
   after(async () => {
     rmSync(dir, { recursive: true, force: true });
-    await cleanup();
+    await cli.close();
   });
 
   const file = (name: string, lines: string[]) => {
@@ -25,23 +22,16 @@ describe('command line: import centres', () => {
     writeFileSync(target, lines.join('\n'));
     return target;
   };
-  const relais = (...args: string[]) => runRelais(args, env);
+  const relais = (...args: string[]) => cli.run(args);
 
-  /** What the database holds once the command has exited: `code source latitude longitude`. */
+  /** What the database holds once the command has ended: `code source latitude longitude`. */
   const stored = async () => {
-    const handle = await openDatabase(
-      env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL, poolSize: 1 } : { dataDir: env.DATA_DIR! },
-    );
-    try {
-      const rows = await handle.db
-        .selectFrom('commune_centre')
-        .select(['code_insee', 'source', 'latitude', 'longitude'])
-        .orderBy('code_insee')
-        .execute();
-      return rows.map((r) => `${r.code_insee} ${r.source} ${r.latitude} ${r.longitude}`);
-    } finally {
-      await handle.close();
-    }
+    const rows = await cli.db
+      .selectFrom('commune_centre')
+      .select(['code_insee', 'source', 'latitude', 'longitude'])
+      .orderBy('code_insee')
+      .execute();
+    return rows.map((r) => `${r.code_insee} ${r.source} ${r.latitude} ${r.longitude}`);
   };
 
   const GOOD = [

@@ -15,10 +15,8 @@ import {
   type TestApp,
   testConfig,
 } from '../../../test/helpers/app.ts';
-import { runRelais } from '../../../test/helpers/cli.ts';
-import { createTestDataDir } from '../../../test/helpers/database.ts';
+import { type CliDatabase, openCliDatabase } from '../../../test/helpers/cli.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
-import { openDatabase } from '../../platform/db/database.ts';
 import type { Dataset } from '../../platform/open-data.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
@@ -487,16 +485,15 @@ describe('open data', () => {
 });
 
 describe('command line: donnees publier', () => {
-  let env: Record<string, string>;
-  let cleanup: () => Promise<void>;
+  let cli: CliDatabase;
   let dir: string;
   before(async () => {
-    ({ env, cleanup } = await createTestDataDir());
+    cli = await openCliDatabase();
     dir = mkdtempSync(path.join(tmpdir(), 'relais-donnees-cli-'));
   });
   after(async () => {
     rmSync(dir, { recursive: true, force: true });
-    await cleanup();
+    await cli.close();
   });
 
   test('publishes every dataset and says what it did, in French', async () => {
@@ -515,10 +512,10 @@ describe('command line: donnees publier', () => {
         })),
       ),
     );
-    const imported = await runRelais(['import', 'lieux', places], env);
+    const imported = await cli.run(['import', 'lieux', places]);
     assert.equal(imported.code, 0, imported.stderr);
 
-    const res = await runRelais(['donnees', 'publier'], env);
+    const res = await cli.run(['donnees', 'publier']);
     assert.equal(res.code, 0, res.stderr);
     const lines = res.stdout.split('\n');
     const size = String.raw`[\d,]+ (octets?|Ko)`;
@@ -534,34 +531,27 @@ describe('command line: donnees publier', () => {
     assert.match(lines[2] ?? '', new RegExp(`^${INDICE} : nouvelle version publiée, 0 ligne`));
     assert.equal(lines.slice(3).join('\n'), 'Données ouvertes publiées.\n');
 
-    const handle = env.DATABASE_URL
-      ? await openDatabase({ databaseUrl: env.DATABASE_URL, poolSize: 1 })
-      : await openDatabase({ dataDir: env.DATA_DIR! });
-    try {
-      const files = await handle.db
-        .selectFrom('donnees_fichier')
-        .select(['dataset', 'format', 'content', 'sha256', 'bytes', 'rows'])
-        .execute();
-      assert.equal(files.length, 6);
-      for (const f of files) {
-        assert.equal(f.sha256, createHash('sha256').update(f.content).digest('hex'));
-        assert.equal(f.bytes, f.content.length);
-      }
-      const csv = files.find((f) => f.dataset === LIEUX && f.format === 'csv')!;
-      const rows = parse(csv.content, { columns: true }) as Record<string, string>[];
-      assert.deepEqual(
-        rows.map((r) => r.nom),
-        ['Médiathèque', 'Maison France Services'],
-      );
-      const journal = await handle.db
-        .selectFrom('audit_event')
-        .select(['actor_label', 'subject_id'])
-        .where('action', '=', 'donnees.publish')
-        .execute();
-      assert.equal(journal.length, 3, 'one entry per dataset published');
-      assert.ok(journal.every((e) => e.actor_label === 'cli'));
-    } finally {
-      await handle.close();
+    const files = await cli.db
+      .selectFrom('donnees_fichier')
+      .select(['dataset', 'format', 'content', 'sha256', 'bytes', 'rows'])
+      .execute();
+    assert.equal(files.length, 6);
+    for (const f of files) {
+      assert.equal(f.sha256, createHash('sha256').update(f.content).digest('hex'));
+      assert.equal(f.bytes, f.content.length);
     }
+    const csv = files.find((f) => f.dataset === LIEUX && f.format === 'csv')!;
+    const rows = parse(csv.content, { columns: true }) as Record<string, string>[];
+    assert.deepEqual(
+      rows.map((r) => r.nom),
+      ['Médiathèque', 'Maison France Services'],
+    );
+    const journal = await cli.db
+      .selectFrom('audit_event')
+      .select(['actor_label', 'subject_id'])
+      .where('action', '=', 'donnees.publish')
+      .execute();
+    assert.equal(journal.length, 3, 'one entry per dataset published');
+    assert.ok(journal.every((e) => e.actor_label === 'cli'));
   });
 });

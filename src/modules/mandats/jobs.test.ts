@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { Client, createTestApp, type TestApp, testConfig } from '../../../test/helpers/app.ts';
-import { runRelais } from '../../../test/helpers/cli.ts';
-import { createTestDataDir, withTestDataDir } from '../../../test/helpers/database.ts';
+import { type CliDatabase, openCliDatabase } from '../../../test/helpers/cli.ts';
 import { type MandateWorld, mandateWorld, newMandate } from '../../../test/helpers/mandats.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import { createUser } from '../../platform/auth/users.ts';
@@ -408,16 +407,15 @@ describe('mandates: scheduled jobs', () => {
 });
 
 describe('mandates: the expiry job through the command line', () => {
-  let env: Record<string, string>;
-  let cleanup: () => Promise<void>;
+  let cli: CliDatabase;
   before(async () => {
-    ({ env, cleanup } = await createTestDataDir());
-    const added = await runRelais(['collectivite', 'add', '42218'], env);
+    cli = await openCliDatabase();
+    const added = await cli.run(['collectivite', 'add', '42218']);
     assert.equal(added.code, 0, added.stderr);
   });
-  after(() => cleanup());
+  after(() => cli.close());
 
-  const withDatabase = <T>(work: (db: Db) => Promise<T>) => withTestDataDir(env, work);
+  const withDatabase = <T>(work: (db: Db) => Promise<T>) => work(cli.db);
 
   test('jobs run mandats.expiration closes an ended mandate and an unanswered SMS request', async () => {
     const ids = await withDatabase(async (db) => {
@@ -450,7 +448,7 @@ describe('mandates: the expiry job through the command line', () => {
       return { ended: ended[0]!.id, pending: pending[0]!.id };
     });
 
-    const res = await runRelais(['jobs', 'run', 'mandats.expiration'], env);
+    const res = await cli.run(['jobs', 'run', 'mandats.expiration']);
     assert.equal(res.code, 0, res.stderr);
     assert.equal(
       res.stdout.trim(),
@@ -489,7 +487,7 @@ describe('mandates: the expiry job through the command line', () => {
   });
 
   test('audit verify covers the mandate entries: intact, then altered in the database', async () => {
-    const intact = await runRelais(['audit', 'verify'], env);
+    const intact = await cli.run(['audit', 'verify']);
     assert.equal(intact.code, 0, intact.stderr);
     assert.match(intact.stdout, /Journal intact : \d+ entrée\(s\) vérifiée\(s\)/);
     const altered = await withDatabase(async (db) => {
@@ -502,7 +500,7 @@ describe('mandates: the expiry job through the command line', () => {
       return rows;
     });
     assert.equal(altered.length, 1);
-    const broken = await runRelais(['audit', 'verify'], env);
+    const broken = await cli.run(['audit', 'verify']);
     assert.equal(broken.code, 1);
     assert.match(
       broken.stderr,

@@ -4,47 +4,38 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { runRelais } from '../../../test/helpers/cli.ts';
-import { createTestDataDir } from '../../../test/helpers/database.ts';
+import { type CliDatabase, openCliDatabase } from '../../../test/helpers/cli.ts';
 import { file, HEADER, line } from '../../../test/helpers/ifn-fixtures.ts';
-import { openDatabase } from '../../platform/db/database.ts';
+import type { Db } from '../../platform/db/database.ts';
 
 /** Vintages and scores as the database holds them after the command ran. */
-async function stored(env: Record<string, string>) {
-  const handle = env.DATABASE_URL
-    ? await openDatabase({ databaseUrl: env.DATABASE_URL, poolSize: 1 })
-    : await openDatabase({ dataDir: env.DATA_DIR! });
-  try {
-    const vintages = await handle.db
-      .selectFrom('ifn_millesime')
-      .select(['year', 'kind', 'file_name', 'read', 'imported', 'rejected'])
-      .orderBy('year')
-      .orderBy('kind')
-      .execute();
-    const scores = await handle.db
-      .selectFrom('ifn_score as s')
-      .innerJoin('ifn_millesime as v', 'v.id', 's.millesime_id')
-      .select(['v.year', 's.code', 's.total'])
-      .orderBy('v.year')
-      .orderBy('s.code')
-      .execute();
-    return { vintages, scores: scores.map((s) => `${s.year} ${s.code} ${s.total}`) };
-  } finally {
-    await handle.close();
-  }
+async function stored(db: Db) {
+  const vintages = await db
+    .selectFrom('ifn_millesime')
+    .select(['year', 'kind', 'file_name', 'read', 'imported', 'rejected'])
+    .orderBy('year')
+    .orderBy('kind')
+    .execute();
+  const scores = await db
+    .selectFrom('ifn_score as s')
+    .innerJoin('ifn_millesime as v', 'v.id', 's.millesime_id')
+    .select(['v.year', 's.code', 's.total'])
+    .orderBy('v.year')
+    .orderBy('s.code')
+    .execute();
+  return { vintages, scores: scores.map((s) => `${s.year} ${s.code} ${s.total}`) };
 }
 
 describe('command line: import ifn', () => {
-  let env: Record<string, string>;
-  let cleanup: () => Promise<void>;
+  let cli: CliDatabase;
   let dir: string;
   before(async () => {
-    ({ env, cleanup } = await createTestDataDir());
+    cli = await openCliDatabase();
     dir = mkdtempSync(path.join(tmpdir(), 'relais-ifn-cli-'));
   });
   after(async () => {
     rmSync(dir, { recursive: true, force: true });
-    await cleanup();
+    await cli.close();
   });
 
   const write = (name: string, content: Buffer | string) => {
@@ -52,7 +43,7 @@ describe('command line: import ifn', () => {
     writeFileSync(target, content);
     return target;
   };
-  const relais = (...args: string[]) => runRelais(args, env);
+  const relais = (...args: string[]) => cli.run(args);
 
   test('imports a vintage: counts, each rejected row and why, exit 0', async () => {
     const csv = write(
@@ -82,7 +73,7 @@ describe('command line: import ifn', () => {
       /ligne 5 \(01002 L’Abergement-de-Varey\) total « 5\.5 » : le total n’est pas la moyenne/,
     );
     assert.match(res.stdout, /Enregistré \(\d+\.\d s\)\./);
-    assert.deepEqual(await stored(env), {
+    assert.deepEqual(await stored(cli.db), {
       vintages: [
         { year: 2023, kind: 'commune', file_name: 'ifn-communes.csv', read: 4, imported: 2, rejected: 2 },
       ],
@@ -97,7 +88,7 @@ describe('command line: import ifn', () => {
     assert.match(res.stdout, /importées : 1\n/);
     assert.match(res.stdout, /Remplacerait le millésime 2023 des communes importé le .* par cli\./);
     assert.match(res.stdout, /Essai \(--dry-run\) : rien n’a été enregistré\./);
-    assert.deepEqual((await stored(env)).scores, ['2023 01001 6', '2023 69266 4']);
+    assert.deepEqual((await stored(cli.db)).scores, ['2023 01001 6', '2023 69266 4']);
   });
 
   test('--strict with a rejected row exits 1 and writes nothing; without one it writes', async () => {
@@ -110,7 +101,7 @@ describe('command line: import ifn', () => {
       /Import strict \(--strict\) refusé : des lignes sont rejetées, rien n’a été enregistré\./,
     );
     assert.match(res.stderr, /Erreur : import refusé, 1 ligne\(s\) rejetée\(s\)\./);
-    assert.deepEqual((await stored(env)).scores, ['2023 01001 6', '2023 69266 4']);
+    assert.deepEqual((await stored(cli.db)).scores, ['2023 01001 6', '2023 69266 4']);
 
     const good = write('strict-ok.csv', file(line('200046977', 4)));
     const ok = await relais('import', 'ifn', good, '--millesime', '2023', '--strict');
@@ -123,7 +114,7 @@ describe('command line: import ifn', () => {
     const res = await relais('import', 'ifn', csv, '--millesime', '2023');
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, /Remplace le millésime 2023 des communes importé le .* par cli\./);
-    const after = await stored(env);
+    const after = await stored(cli.db);
     assert.deepEqual(after.scores, ['2023 01001 3', '2023 01004 5', '2023 200046977 4']);
     assert.deepEqual(
       after.vintages.map((v) => [v.kind, v.file_name]),
@@ -154,7 +145,7 @@ describe('command line: import ifn', () => {
   });
 
   test('bad input: French errors, a non-zero exit, nothing written', async () => {
-    const before = await stored(env);
+    const before = await stored(cli.db);
     const cases: [string[], RegExp][] = [
       [
         ['import', 'ifn', path.join(dir, 'absent.csv')],
@@ -184,6 +175,6 @@ describe('command line: import ifn', () => {
       assert.equal(res.code, 1, `${args.join(' ')}: ${res.stdout}${res.stderr}`);
       assert.match(res.stderr, message);
     }
-    assert.deepEqual(await stored(env), before);
+    assert.deepEqual(await stored(cli.db), before);
   });
 });

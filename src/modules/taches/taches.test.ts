@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/app.ts';
-import { runRelais } from '../../../test/helpers/cli.ts';
-import { createTestDataDir, withTestDataDir } from '../../../test/helpers/database.ts';
+import { type CliDatabase, openCliDatabase } from '../../../test/helpers/cli.ts';
 import { htmlProblems } from '../../../test/helpers/html.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
@@ -123,19 +122,18 @@ describe('scheduled jobs page', () => {
 });
 
 describe('jobs commands', () => {
-  let env: Record<string, string>;
-  let cleanup: () => Promise<void>;
+  let cli: CliDatabase;
   before(async () => {
-    ({ env, cleanup } = await createTestDataDir());
-    const added = await runRelais(['collectivite', 'add', '42218'], env);
+    cli = await openCliDatabase();
+    const added = await cli.run(['collectivite', 'add', '42218']);
     assert.equal(added.code, 0, added.stderr);
   });
-  after(() => cleanup());
+  after(() => cli.close());
 
-  const withDatabase = <T>(work: (db: Db) => Promise<T>) => withTestDataDir(env, work);
+  const withDatabase = <T>(work: (db: Db) => Promise<T>) => work(cli.db);
 
   test('jobs list names each job, its schedule and that it never ran', async () => {
-    const res = await runRelais(['jobs', 'list'], env);
+    const res = await cli.run(['jobs', 'list']);
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, new RegExp(`^${PURGE.replace('.', '\\.')}$`, 'm'));
     assert.match(
@@ -150,7 +148,7 @@ describe('jobs commands', () => {
       const c = await db.selectFrom('collectivite').select('id').executeTakeFirstOrThrow();
       return expiredPerson(db, c.id);
     });
-    const res = await runRelais(['jobs', 'run', PURGE], env);
+    const res = await cli.run(['jobs', 'run', PURGE]);
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stdout.trim(), `Tâche ${PURGE} terminée : fiches effacées : 1.`);
     await withDatabase(async (db) => {
@@ -168,12 +166,12 @@ describe('jobs commands', () => {
       assert.equal(purge?.actor_label, 'tâche planifiée');
       assert.equal((purge?.details as { fiches?: number } | undefined)?.fiches, 1);
     });
-    const list = await runRelais(['jobs', 'list'], env);
+    const list = await cli.run(['jobs', 'list']);
     assert.match(list.stdout, /Dernière exécution : le .+ par cli, réussie — fiches effacées : 1/);
   });
 
   test('jobs run refuses an unknown job in French, with exit code 1', async () => {
-    const res = await runRelais(['jobs', 'run', 'purge-inconnue'], env);
+    const res = await cli.run(['jobs', 'run', 'purge-inconnue']);
     assert.equal(res.code, 1);
     assert.match(res.stderr, /Erreur : Aucune tâche ne s’appelle « purge-inconnue »/);
     assert.match(res.stderr, new RegExp(PURGE.replace('.', '\\.')));

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, createTestApp, type TestApp, testConfig, totpCode } from '../../../test/helpers/app.ts';
-import { runRelais } from '../../../test/helpers/cli.ts';
+import { type CliDatabase, openCliDatabase } from '../../../test/helpers/cli.ts';
 import { DEMO_ACCOUNTS } from '../../modules/comptes/index.ts';
 import { createInvitation } from './invitations.ts';
 import { resealStoredSecrets } from './reseal.ts';
@@ -108,30 +105,30 @@ describe('sealed secrets', () => {
 });
 
 describe('secret key on the command line', () => {
-  let dataDir: string;
+  let cli: CliDatabase;
   before(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'relais-secrets-'));
+    cli = await openCliDatabase();
   });
-  after(() => rm(dataDir, { recursive: true, force: true }));
+  after(() => cli.close());
 
   test('production refuses to open the database without RELAIS_SECRET_KEY', async () => {
-    const refused = await runRelais(['migrate'], { NODE_ENV: 'production', DATA_DIR: dataDir });
+    const refused = await cli.run(['migrate'], { NODE_ENV: 'production' });
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /RELAIS_SECRET_KEY : manquante, obligatoire en production/);
   });
 
   test('`secrets reseal` seals under the new key what the previous one sealed', async () => {
-    const env = { DATA_DIR: dataDir, NODE_ENV: 'test' };
-    assert.equal((await runRelais(['seed'], { ...env, RELAIS_SECRET_KEY: keyA })).code, 0);
+    const env = { NODE_ENV: 'test' };
+    assert.equal((await cli.run(['seed'], { ...env, RELAIS_SECRET_KEY: keyA })).code, 0);
     // Sealed under A: the new key alone cannot open them.
-    const unknownKey = await runRelais(['secrets', 'reseal'], { ...env, RELAIS_SECRET_KEY: keyB });
+    const unknownKey = await cli.run(['secrets', 'reseal'], { ...env, RELAIS_SECRET_KEY: keyB });
     assert.equal(unknownKey.code, 1);
     assert.match(unknownKey.stderr, /chiffré avec une clé inconnue/);
     const rotated = { ...env, RELAIS_SECRET_KEY: keyB, RELAIS_SECRET_KEY_PREVIOUS: keyA };
-    const first = await runRelais(['secrets', 'reseal'], rotated);
+    const first = await cli.run(['secrets', 'reseal'], rotated);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, new RegExp(`Secrets rechiffrés : ${DEMO_ACCOUNTS.length} graine\\(s\\) TOTP`));
-    const second = await runRelais(['secrets', 'reseal'], { ...env, RELAIS_SECRET_KEY: keyB });
+    const second = await cli.run(['secrets', 'reseal'], { ...env, RELAIS_SECRET_KEY: keyB });
     assert.match(second.stdout, /Secrets rechiffrés : 0 graine\(s\) TOTP/);
   });
 });

@@ -1,11 +1,11 @@
 import { PGlite } from '@electric-sql/pglite';
-import { openDatabase, PGLITE_EXTENSIONS } from '../db/database.ts';
+import { type DatabaseHandle, openDatabase, PGLITE_EXTENSIONS } from '../db/database.ts';
 import type { RelaisModule } from '../module.ts';
 import { readTables, useCanonicalText } from './catalog.ts';
 import type { BackupKeys } from './encryption.ts';
 import type { BackupHeader } from './format.ts';
 import { checkTables, loadBackup, matchTables, openBackup, type TableCheck } from './load.ts';
-import { migrateToBackup } from './migrations.ts';
+import { checkKnownMigrations, migrateToBackup } from './migrations.ts';
 
 export type VerifyReport = {
   file: string;
@@ -28,11 +28,17 @@ export async function verifyBackup(
 ): Promise<VerifyReport> {
   const started = performance.now();
   const backup = await openBackup(file, keys);
-  const pglite = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
-  const handle = await openDatabase({ pglite });
+  let pglite: PGlite | undefined;
+  let handle: DatabaseHandle | undefined;
   try {
-    await migrateToBackup(handle.db, backup.header.migrations, options.modules);
-    const tables = await handle.db.transaction().execute(async (trx) => {
+    // Before the throwaway database, which takes seconds to create: a backup of a later
+    // version of Relais is refused at once.
+    checkKnownMigrations(backup.header.migrations, options.modules);
+    pglite = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
+    handle = await openDatabase({ pglite });
+    const { db } = handle;
+    await migrateToBackup(db, backup.header.migrations, options.modules);
+    const tables = await db.transaction().execute(async (trx) => {
       await useCanonicalText(trx);
       const targets = matchTables(backup.header, await readTables(trx));
       const counts = await loadBackup(trx, backup, targets);
@@ -48,7 +54,7 @@ export async function verifyBackup(
     };
   } finally {
     await backup.close();
-    await handle.close();
-    await pglite.close();
+    await handle?.close();
+    await pglite?.close();
   }
 }

@@ -103,6 +103,10 @@ export function Field(props: FieldProps): JSX.Element {
 }
 
 /** A labelled multi-line text field, wired like `Field`. */
+/** The hint of every free-text field about a person: what must never be written there. */
+export const FREE_TEXT_HINT =
+  'Seulement ce qui sert à l’accompagnement. N’écrivez rien sur la santé, la religion, les opinions, la vie privée, ni de numéro de sécurité sociale.';
+
 export function TextArea(props: Omit<FieldProps, 'type'> & { rows?: number }): JSX.Element {
   return (
     <FieldFrame props={props}>
