@@ -97,7 +97,6 @@ describe('command line: import and export of places', () => {
       ['3', 'cli-report-bad', 'rejeté', 'code_postal'],
       ['3', 'cli-report-bad', 'rejeté', 'date_maj'],
       ['3', 'cli-report-bad', 'rejeté', 'nom'],
-      ['3', 'cli-report-bad', 'rejeté', 'services'],
     ]);
     assert.ok(
       errors.every((r) => r[7] && r[7].length > 0),

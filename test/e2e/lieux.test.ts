@@ -93,7 +93,7 @@ function browserChecks() {
   /** Uploads a file on /admin/lieux/import; returns the stored report's path. */
   async function uploadPlaces(page: Page, csv: string, source: string, options: { draft: boolean }) {
     await goto(page, '/admin/lieux/import');
-    await page.getByLabel('Fichier (CSV ou JSON, 20 Mo au plus)').setInputFiles({
+    await page.getByLabel('Fichier (XLSX, CSV ou JSON, 20 Mo au plus)').setInputFiles({
       name: 'lieux.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from(csv, 'utf8'),

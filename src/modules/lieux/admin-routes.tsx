@@ -3,6 +3,7 @@ import { type Actor, can } from '../../platform/auth/policy.ts';
 import { csvText } from '../../platform/csv.ts';
 import { type RouteInput, textOf } from '../../platform/forms.ts';
 import { activeCollectiviteOf } from '../../platform/http/access.ts';
+import { uploadedFileName } from '../../platform/http/uploads.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { formatDate } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
@@ -13,10 +14,26 @@ import {
   ImportFormPage,
   ImportReportPage,
   ManagedListPage,
+  MappingPage,
   PlaceFormPage,
 } from './admin-views.tsx';
 import { formValuesOf, type PlaceFormValues, parsePlaceForm } from './form.ts';
-import { type ImportReport, importPlaces, reportRecords, rowResultOf } from './import.ts';
+import { type ImportReport, importPlaces, parsePlacesFile, reportRecords, rowResultOf } from './import.ts';
+import {
+  checkMapping,
+  columnKey,
+  isKnownColumn,
+  needsMapping,
+  savedMapping,
+  saveMapping,
+} from './import-mapping.ts';
+import {
+  findPendingImport,
+  keepPendingImport,
+  type PendingImport,
+  takePendingImport,
+} from './import-pending.ts';
+import { csvTemplate, xlsxTemplate } from './import-templates.ts';
 import { MAP_ASSETS } from './map-view.tsx';
 import {
   findImport,
@@ -232,12 +249,17 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     },
   );
 
-  const importForm = async (request: FastifyRequest<RouteInput>, reply: FastifyReply, errors: FieldErrors) =>
+  const importForm = async (
+    request: FastifyRequest<RouteInput>,
+    reply: FastifyReply,
+    errors: FieldErrors,
+    status?: number,
+  ) =>
     reply.page(
       {
         title: 'Importer des lieux',
         hasErrors: Object.keys(errors).length > 0,
-        status: Object.keys(errors).length > 0 ? 400 : 200,
+        status: status ?? (Object.keys(errors).length > 0 ? 400 : 200),
         breadcrumbs: [
           { href: '/espace', label: 'Mon espace' },
           { href: '/admin/lieux', label: 'Lieux' },
@@ -265,45 +287,219 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
       const file = body.fichier;
       const errors: FieldErrors = {};
       if (!Buffer.isBuffer(file) || file.length === 0)
-        errors.fichier = 'Choisissez un fichier CSV ou JSON non vide.';
+        errors.fichier = 'Choisissez un fichier CSV, XLSX ou JSON non vide.';
       if (!chosen) errors.collectivite = 'Choisissez une collectivité parmi celles que vous gérez.';
       if (!Buffer.isBuffer(file) || file.length === 0 || !chosen) return importForm(request, reply, errors);
-      // The form sends the bytes only; the source names the import when given.
-      const source = typeof body.source === 'string' && body.source.trim() ? body.source.trim() : undefined;
-      const members = await listCollectivites(db);
-      const code = chosen.id === null ? undefined : members.find((m) => m.id === chosen.id)?.code;
+      // The source is the name typed, by default the file's name.
+      const source = typeof body.source === 'string' && body.source.trim() ? body.source.trim() : null;
+      const fileName = uploadedFileName(file) ?? `fichier envoyé le ${formatDate(new Date(), 'short')}`;
       const flag = (name: string) => body[name] === 'oui';
-      const result = await importPlaces(db, request.actor, file.toString('utf8'), {
-        fileName: source ?? `fichier envoyé le ${formatDate(new Date(), 'short')}`,
+      const input = {
+        content: file,
+        fileName,
         source,
-        collectiviteCode: code,
-        dryRun: flag('essai'),
-        strict: flag('strict'),
-        draft: flag('brouillon'),
-        overwrite: flag('ecraser'),
-      });
-      if (!result.ok) return importForm(request, reply, { fichier: result.reason });
-      if (result.report.importId)
-        return reply.redirect(`/admin/lieux/imports/${result.report.importId}`, 303);
-      return reply.page(
-        {
-          title: 'Rapport d’import',
-          breadcrumbs: [
-            { href: '/espace', label: 'Mon espace' },
-            { href: '/admin/lieux', label: 'Lieux' },
-          ],
-        },
-        <ImportReportPage report={result.report} />,
-      );
+        collectiviteId: chosen.id,
+        options: { strict: flag('strict'), draft: flag('brouillon'), overwrite: flag('ecraser') },
+      };
+      // A table in another layout goes through the mapping step first (kept meanwhile).
+      const parsed = await parsePlacesFile(file, { requireId: false });
+      if (parsed.ok && parsed.format !== 'json' && needsMapping(parsed.columns)) {
+        const kept = await keepPendingImport(db, request.actor, input);
+        const pending = { ...input, ...kept };
+        const saved = await savedMapping(db, pending.collectiviteId, pending.source ?? pending.fileName);
+        // The source's saved mapping first, else the columns named after the standard.
+        return mappingPage(
+          request,
+          reply,
+          pending,
+          (column) =>
+            (saved && Object.hasOwn(saved, column) ? saved[column] : isKnownColumn(column) ? column : null) ??
+            '',
+          {},
+        );
+      }
+      return runImport(request, reply, { ...input, dryRun: flag('essai') });
     },
+  );
+
+  /** The mapping step's page for a kept file, with the choices shown (saved, or typed). */
+  const mappingPage = async (
+    request: FastifyRequest<RouteInput>,
+    reply: FastifyReply,
+    pending: PendingImport,
+    chosen: (column: string, index: number) => string,
+    errors: FieldErrors,
+  ) => {
+    const parsed = await parsePlacesFile(pending.content, { requireId: false });
+    if (!parsed.ok) return importForm(request, reply, { fichier: parsed.reason });
+    const first = parsed.rows.slice(0, 3);
+    const cell = (data: Record<string, unknown>, column: string) => {
+      const key = Object.keys(data).find((k) => columnKey(k) === column);
+      return key === undefined ? '' : String(data[key] ?? '').slice(0, 80);
+    };
+    return reply.page(
+      {
+        title: 'Correspondance des colonnes',
+        hasErrors: Object.keys(errors).length > 0,
+        status: Object.keys(errors).length > 0 ? 400 : 200,
+        breadcrumbs: [
+          { href: '/admin/lieux', label: 'Lieux' },
+          { href: '/admin/lieux/import', label: 'Importer' },
+        ],
+      },
+      <MappingPage
+        csrf={reply.generateCsrf()}
+        action={`/admin/lieux/import/essais/${pending.id}/correspondance`}
+        fileName={pending.fileName}
+        source={pending.source ?? pending.fileName}
+        columns={parsed.columns.map((name, i) => ({
+          name,
+          samples: first.map((r) => cell(r.data, name)).filter(Boolean),
+          selected: chosen(name, i),
+        }))}
+        firstRows={first.map((r) => parsed.columns.map((c) => cell(r.data, c)))}
+        errors={errors}
+      />,
+    );
+  };
+
+  app.post<RouteInput<'essai'>>(
+    '/admin/lieux/import/essais/:essai/correspondance',
+    { config: { access: 'coordinator' } },
+    async (request, reply) => {
+      const found = await findPendingImport(db, request.actor, request.params.essai);
+      if (!found.ok) return importForm(request, reply, { fichier: found.reason }, found.status);
+      const { pending } = found;
+      const choices = await choicesFor(db, request.actor);
+      if (!choices.some((c) => c.id === pending.collectiviteId)) {
+        return importForm(
+          request,
+          reply,
+          { fichier: 'Vous ne gérez pas la collectivité choisie pour ce fichier : il n’est pas importé.' },
+          403,
+        );
+      }
+      const parsed = await parsePlacesFile(pending.content, { requireId: false });
+      if (!parsed.ok) return importForm(request, reply, { fichier: parsed.reason });
+      const body = request.body ?? {};
+      const typed = (i: number) =>
+        typeof body[`colonne_${i}`] === 'string' ? String(body[`colonne_${i}`]) : '';
+      const errors: FieldErrors = {};
+      const checked = checkMapping(Object.fromEntries(parsed.columns.map((c, i) => [c, typed(i) || null])));
+      if (!checked.ok) errors.colonne_0 = checked.reason;
+      else if (!Object.values(checked.mapping).includes('id'))
+        errors.colonne_0 = 'Choisissez la colonne qui identifie chaque lieu (champ « Identifiant (id) »).';
+      if (!checked.ok || Object.keys(errors).length > 0)
+        return mappingPage(request, reply, pending, (_c, i) => typed(i), errors);
+      const source = pending.source ?? pending.fileName;
+      await saveMapping(db, request.actor, pending.collectiviteId, source, checked.mapping);
+      const taken = await takePendingImport(db, request.actor, pending.id);
+      if (!taken.ok) return importForm(request, reply, { fichier: taken.reason }, taken.status);
+      return runImport(request, reply, {
+        ...taken.pending,
+        options: { ...taken.pending.options, mapping: checked.mapping },
+        dryRun: true,
+      });
+    },
+  );
+
+  /**
+   * Imports a file (or checks it, for a dry run) into a collectivité the person manages, then
+   * shows the report: a written import's stored one, or the dry run's with its « Importer »
+   * that confirms it without sending the file again.
+   */
+  const runImport = async (
+    request: FastifyRequest<RouteInput>,
+    reply: FastifyReply,
+    input: Omit<PendingImport, 'id' | 'expiresAt'> & { dryRun: boolean },
+  ) => {
+    const members = await listCollectivites(db);
+    const code =
+      input.collectiviteId === null ? undefined : members.find((m) => m.id === input.collectiviteId)?.code;
+    const result = await importPlaces(db, request.actor, input.content, {
+      fileName: input.fileName,
+      source: input.source ?? undefined,
+      collectiviteCode: code,
+      dryRun: input.dryRun,
+      ...input.options,
+    });
+    if (!result.ok) return importForm(request, reply, { fichier: result.reason });
+    if (result.report.importId) return reply.redirect(`/admin/lieux/imports/${result.report.importId}`, 303);
+    const { report } = result;
+    // A dry run whose import would write something keeps the file for its « Importer ».
+    const worth = report.created + report.updated > 0 && !(report.strict && report.rejected > 0);
+    const pending = report.dryRun && worth ? await keepPendingImport(db, request.actor, input) : undefined;
+    return reply.page(
+      {
+        title: 'Rapport d’import',
+        breadcrumbs: [
+          { href: '/espace', label: 'Mon espace' },
+          { href: '/admin/lieux', label: 'Lieux' },
+        ],
+      },
+      <ImportReportPage
+        report={report}
+        confirm={
+          pending && {
+            action: `/admin/lieux/import/essais/${pending.id}/importer`,
+            csrf: reply.generateCsrf(),
+            expiresAt: pending.expiresAt,
+          }
+        }
+      />,
+    );
+  };
+
+  app.post<RouteInput<'essai'>>(
+    '/admin/lieux/import/essais/:essai/importer',
+    { config: { access: 'coordinator' } },
+    async (request, reply) => {
+      // Only the person who checked the file, before it expires, once; into a collectivité
+      // they still manage.
+      const taken = await takePendingImport(db, request.actor, request.params.essai);
+      if (!taken.ok) return importForm(request, reply, { fichier: taken.reason }, taken.status);
+      const { pending } = taken;
+      const choices = await choicesFor(db, request.actor);
+      if (!choices.some((c) => c.id === pending.collectiviteId)) {
+        return importForm(
+          request,
+          reply,
+          { fichier: 'Vous ne gérez pas la collectivité choisie pour ce fichier : il n’est pas importé.' },
+          403,
+        );
+      }
+      return runImport(request, reply, { ...pending, dryRun: false });
+    },
+  );
+
+  app.get<RouteInput>(
+    '/admin/lieux/import/modele.csv',
+    { config: { access: 'coordinator' } },
+    (_request, reply) =>
+      reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="modele-lieux-lmn.csv"')
+        .send(csvTemplate()),
+  );
+
+  app.get<RouteInput>(
+    '/admin/lieux/import/modele.xlsx',
+    { config: { access: 'coordinator' } },
+    async (_request, reply) =>
+      reply
+        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', 'attachment; filename="modele-lieux-lmn.xlsx"')
+        .send(await xlsxTemplate()),
   );
 
   const storedReport = async (request: FastifyRequest<RouteInput<'import'>>) => {
     const row = await findImport(db, request.actor, request.params.import);
     if (!row) return undefined;
-    const stored = row.report as Pick<ImportReport, 'rows' | 'fileNotes' | 'format'>;
+    const stored = row.report as Pick<ImportReport, 'rows' | 'fileNotes' | 'format'> &
+      Partial<Pick<ImportReport, 'outside'>>;
     const report: ImportReport = {
       ...stored,
+      outside: stored.outside ?? [],
       rows: stored.rows.map((r) => ({ ...r, result: rowResultOf(r.result) })),
       fileName: row.file_name,
       source: row.source,

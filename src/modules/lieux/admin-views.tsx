@@ -14,10 +14,11 @@ import {
 import { ImportNotesTable } from '../../platform/ui/import-report.tsx';
 import { Pagination } from '../../platform/ui/pagination.tsx';
 import type { PlaceFormValues } from './form.ts';
-import { type ImportReport, type RowOutcome, reportRows } from './import.ts';
+import { type ImportReport, reportRows } from './import.ts';
 import { type MapConfig, PickerMap } from './map-view.tsx';
 import { DAY_CODES, DAY_LABELS, TIMETABLE_SLOTS, timetableFieldName } from './opening-hours.ts';
-import { FIELD_BY_NAME, TYPOLOGIES } from './vocabulary.ts';
+import { PHONE_FORMAT } from './validation.ts';
+import { FIELD_BY_NAME, LMN_FIELDS, TYPOLOGIES } from './vocabulary.ts';
 
 export type CollectiviteChoice = { id: number | null; name: string };
 
@@ -315,7 +316,7 @@ export function PlaceFormPage(props: {
           <TextArea
             name="telephone"
             label="Téléphone"
-            hint="Un numéro par ligne, par exemple 04 78 00 00 00"
+            hint={`Un numéro par ligne, ${PHONE_FORMAT}`}
             value={str(v.telephone)}
             error={e.telephone}
             rows={2}
@@ -492,18 +493,24 @@ export function ImportFormPage(props: {
     <>
       <h1>Importer des lieux</h1>
       <p>
-        Fichier au standard national des lieux de médiation numérique (LMN v1) : CSV séparé par des virgules,
-        valeurs multiples séparées par « | », ou JSON. Les anciens champs (version 0.1) sont convertis quand
+        Fichier au standard national des lieux de médiation numérique (LMN v1) : tableur XLSX (sa première
+        feuille), CSV séparé par des virgules ou des points-virgules, ou JSON. Une colonne par champ du
+        standard, valeurs multiples séparées par « | ». Les anciens champs (version 0.1) sont convertis quand
         c’est possible.
+      </p>
+      <p>
+        Partir d’un modèle :{' '}
+        <a href="/admin/lieux/import/modele.xlsx">modèle XLSX (avec une feuille d’aide)</a> ·{' '}
+        <a href="/admin/lieux/import/modele.csv">modèle CSV</a>
       </p>
       <ErrorSummary errors={props.errors} />
       <form method="post" action="/admin/lieux/import" enctype="multipart/form-data" novalidate>
         <CsrfField token={props.csrf} />
         <Field
           name="fichier"
-          label="Fichier (CSV ou JSON, 20 Mo au plus)"
+          label="Fichier (XLSX, CSV ou JSON, 20 Mo au plus)"
           type="file"
-          accept=".csv,.json,text/csv,application/json"
+          accept=".xlsx,.csv,.json,text/csv,application/json,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
           error={props.errors.fichier}
           required
         />
@@ -530,7 +537,9 @@ export function ImportFormPage(props: {
           </div>
           <div class="checkbox">
             <input type="checkbox" id="strict" name="strict" value="oui" />
-            <label for="strict">Ne rien enregistrer si une ligne est rejetée</label>
+            <label for="strict">
+              Ne rien enregistrer si une ligne est rejetée (une valeur illisible rejette alors sa ligne)
+            </label>
           </div>
           <div class="checkbox">
             <input type="checkbox" id="brouillon" name="brouillon" value="oui" />
@@ -564,16 +573,21 @@ export function ImportFormPage(props: {
   );
 }
 
+const outsideCount = (report: ImportReport) => report.outside.reduce((n, o) => n + o.rows, 0);
+
 export function ImportReportPage({
   report,
   csvUrl,
+  confirm,
 }: {
   report: ImportReport;
   csvUrl?: string | undefined;
+  /** A dry run's file kept for its person: the form that imports it without sending it again. */
+  confirm?: { action: string; csrf: string; expiresAt: Date } | undefined;
 }): JSX.Element {
-  const withNotes = report.rows.filter((r) => r.errors.length > 0 || r.warnings.length > 0);
-  const rejected = withNotes.filter((r) => r.result === 'rejected');
-  const warned = withNotes.filter((r) => r.result !== 'rejected');
+  // As in the CSV report, rejections (errors) and warnings (values fixed or left out) apart.
+  const rejected = report.rows.filter((r) => r.result === 'rejected');
+  const warned = report.rows.filter((r) => r.result !== 'rejected' && r.warnings.length > 0);
   return (
     <>
       <h1>Rapport d’import</h1>
@@ -584,6 +598,23 @@ export function ImportReportPage({
             ? 'Import enregistré.'
             : 'Import strict refusé : des lignes sont rejetées, rien n’a été enregistré.'}
       </Notice>
+      {report.outside.length ? (
+        <Notice>
+          <div>
+            <h2>Lieux hors du territoire</h2>
+            <p safe>
+              {`${outsideCount(report)} lieu(x) ${report.dryRun ? 'seraient rattachés' : 'sont rattachés'} à ${report.outside[0]?.territory ?? ''} alors que leur commune est hors de son territoire. Vérifiez la collectivité choisie ou le code INSEE de ces lieux :`}
+            </p>
+            <ul>
+              {report.outside.map((o) => (
+                <li safe>{`${o.name} (${o.code}) : ${o.rows} lieu(x)`}</li>
+              ))}
+            </ul>
+          </div>
+        </Notice>
+      ) : (
+        ''
+      )}
       <dl class="summary-list">
         <dt>Fichier</dt>
         <dd safe>{`${report.fileName} (${report.format.toUpperCase()}), source « ${report.source} »`}</dd>
@@ -597,7 +628,22 @@ export function ImportReportPage({
         <dd>{safeNumber(report.unchanged)}</dd>
         <dt>Rejetées</dt>
         <dd>{safeNumber(report.rejected)}</dd>
+        <dt>Avec avertissement</dt>
+        <dd>{safeNumber(warned.length)}</dd>
       </dl>
+      {confirm ? (
+        <form method="post" action={confirm.action} class="import-confirm">
+          <CsrfField token={confirm.csrf} />
+          <p safe>
+            {`Le fichier vérifié est gardé une heure (jusqu’au ${formatDateTime(confirm.expiresAt, 'short')}) : pour l’importer avec les mêmes options, inutile de l’envoyer de nouveau.`}
+          </p>
+          <button type="submit" class="button">
+            Importer
+          </button>
+        </form>
+      ) : (
+        ''
+      )}
       {csvUrl ? (
         <p>
           <a href={csvUrl}>Télécharger le rapport complet (CSV)</a>
@@ -617,28 +663,118 @@ export function ImportReportPage({
       ) : (
         ''
       )}
-      {[
-        ['Lignes rejetées', rejected],
-        ['Avertissements', warned],
-      ].map(([title, rows]) =>
-        (rows as RowOutcome[]).length ? (
-          <>
-            <h2 safe>{title as string}</h2>
-            <ImportNotesTable
-              rows={reportRows(rows as RowOutcome[])}
-              notes={['errors', 'warnings']}
-              keyLabel="Identifiant"
-              limit={500}
-              showResult
-            />
-          </>
-        ) : (
-          ''
-        ),
+      {rejected.length ? (
+        <>
+          <h2>Lignes rejetées</h2>
+          <ImportNotesTable
+            rows={reportRows(rejected)}
+            notes={['errors']}
+            keyLabel="Identifiant"
+            limit={500}
+            showResult
+          />
+        </>
+      ) : (
+        ''
+      )}
+      {warned.length ? (
+        <>
+          <h2>Avertissements : valeurs corrigées ou laissées de côté</h2>
+          <ImportNotesTable
+            rows={reportRows(warned)}
+            notes={['warnings']}
+            keyLabel="Identifiant"
+            limit={500}
+            showResult
+          />
+        </>
+      ) : (
+        ''
       )}
       <p>
         <a href="/admin/lieux">Retour aux lieux</a> ·{' '}
         <a href="/admin/lieux/import">Importer un autre fichier</a>
+      </p>
+    </>
+  );
+}
+
+/** One column of a file in another layout, on the mapping step. */
+export type MappingColumn = { name: string; samples: string[]; selected: string };
+
+/**
+ * The mapping step: each column of the file becomes a field of the standard or is ignored,
+ * with the file's first rows shown; saved for the source.
+ */
+export function MappingPage(props: {
+  csrf: string;
+  action: string;
+  fileName: string;
+  source: string;
+  columns: MappingColumn[];
+  firstRows: string[][];
+  errors: FieldErrors;
+}): JSX.Element {
+  const options = [
+    { value: '', label: 'Ignorer cette colonne' },
+    ...LMN_FIELDS.map((f) => ({
+      value: f.name,
+      label: `${f.label} (${f.name})${f.required ? ' — obligatoire' : ''}`,
+    })),
+  ];
+  return (
+    <>
+      <h1>Correspondance des colonnes</h1>
+      <p safe>
+        {`Les colonnes de « ${props.fileName} » ne sont pas toutes celles du standard. Pour chaque colonne, choisissez le champ du standard qu’elle remplit, ou ignorez-la. La correspondance est enregistrée pour la source « ${props.source} » et proposée aux prochains fichiers de cette source.`}
+      </p>
+      <ErrorSummary errors={props.errors} />
+      <h2>Premières lignes du fichier</h2>
+      <section class="table-wrap" tabindex="0" aria-label="Premières lignes du fichier">
+        <table>
+          <thead>
+            <tr>
+              {props.columns.map((c) => (
+                <th scope="col" safe>
+                  {c.name}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {props.firstRows.map((cells) => (
+              <tr>
+                {cells.map((cell) => (
+                  <td safe>{cell}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <form method="post" action={props.action} novalidate>
+        <CsrfField token={props.csrf} />
+        <fieldset>
+          <legend>Champ du standard pour chaque colonne</legend>
+          {props.columns.map((c, i) => (
+            <Select
+              name={`colonne_${i}`}
+              label={`Colonne « ${c.name} »`}
+              hint={
+                c.samples.length ? `Par exemple : ${c.samples.join(' ; ')}` : 'Vide dans les premières lignes'
+              }
+              error={props.errors[`colonne_${i}`]}
+              options={options}
+              value={c.selected}
+            />
+          ))}
+        </fieldset>
+        <button type="submit" class="button">
+          Vérifier le fichier avec cette correspondance
+        </button>
+      </form>
+      <p>
+        <a href="/admin/lieux/import">Envoyer un autre fichier</a>
       </p>
     </>
   );

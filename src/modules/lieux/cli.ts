@@ -5,8 +5,10 @@ import { commandGroup } from '../../platform/cli.ts';
 import { CliError } from '../../platform/cli-error.ts';
 import { csvText } from '../../platform/csv.ts';
 import type { CliContext } from '../../platform/module.ts';
+import { findCollectiviteByCode } from '../territoires/index.ts';
 import { type ExportFormat, exportPlaces } from './export.ts';
 import { type ImportReport, importPlaces, reportRecords } from './import.ts';
+import { type ColumnMapping, checkMapping, savedMapping, saveMapping } from './import-mapping.ts';
 import { exportContext } from './service.ts';
 
 type ImportFlags = {
@@ -17,7 +19,10 @@ type ImportFlags = {
   brouillon?: boolean;
   overwrite?: boolean;
   rapport?: string;
+  correspondance?: string;
 };
+
+const WARNINGS_SHOWN = 50;
 
 /** The report as a person reads it in a terminal: counts, then each rejected row and why. */
 export function reportText(report: ImportReport): string {
@@ -29,12 +34,28 @@ export function reportText(report: ImportReport): string {
     `  inchangées : ${report.unchanged}`,
     `  rejetées : ${report.rejected}`,
   ];
+  const warned = report.rows.filter((r) => r.result !== 'rejected' && r.warnings.length > 0);
+  if (warned.length > 0) lines.push(`  avec avertissement : ${warned.length}`);
+  for (const o of report.outside)
+    lines.push(`  hors du territoire de ${o.territory} : ${o.name} (${o.code}), ${o.rows} lieu(x)`);
   for (const note of report.fileNotes) lines.push(`  fichier : colonne « ${note.field} » ${note.reason}`);
-  for (const row of report.rows.filter((r) => r.result === 'rejected')) {
+  const rejected = report.rows.filter((r) => r.result === 'rejected');
+  if (rejected.length > 0) lines.push('Lignes rejetées :');
+  for (const row of rejected) {
     for (const e of row.errors) {
       lines.push(`  ligne ${row.line} (${row.id ?? 'sans id'}) ${e.field} « ${e.value} » : ${e.reason}`);
     }
   }
+  // Warnings can be many (a value fixed on every row): the first ones, the rest in --rapport.
+  const warnings = warned.flatMap((row) =>
+    row.warnings.map(
+      (w) => `  ligne ${row.line} (${row.id ?? 'sans id'}) ${w.field} « ${w.value} » : ${w.reason}`,
+    ),
+  );
+  if (warnings.length > 0) lines.push('Avertissements (valeurs corrigées ou ignorées) :');
+  lines.push(...warnings.slice(0, WARNINGS_SHOWN));
+  if (warnings.length > WARNINGS_SHOWN)
+    lines.push(`  … et ${warnings.length - WARNINGS_SHOWN} autre(s) : voir le rapport détaillé (--rapport).`);
   if (report.dryRun) lines.push('Essai (--dry-run) : rien n’a été enregistré.');
   else if (!report.written)
     lines.push('Import strict (--strict) refusé : des lignes sont rejetées, rien n’a été enregistré.');
@@ -45,27 +66,64 @@ export function reportText(report: ImportReport): string {
 export function lieuxCli({ program, withDb }: CliContext): void {
   commandGroup(program, 'import', 'Importer des données')
     .command('lieux')
-    .description('Importer des lieux au standard national LMN v1 (CSV ou JSON ; champs v0.1 convertis)')
-    .argument('<fichier>', 'fichier CSV (séparateur virgule, valeurs multiples séparées par |) ou JSON')
+    .description('Importer des lieux au standard national LMN v1 (XLSX, CSV ou JSON ; champs v0.1 convertis)')
+    .argument(
+      '<fichier>',
+      'tableur XLSX (première feuille), CSV (séparateur virgule ou point-virgule, valeurs multiples séparées par |) ou JSON',
+    )
     .option('--collectivite <code>', 'rattacher tous les lieux à cette collectivité membre (INSEE ou SIREN)')
     .option(
       '--source <nom>',
       'nom de la source (par défaut le nom du fichier) ; réimporter une source met ses lieux à jour',
     )
     .option('--dry-run', 'tout vérifier sans rien enregistrer')
-    .option('--strict', 'ne rien enregistrer si une ligne est rejetée')
+    .option(
+      '--strict',
+      'ne rien enregistrer si une ligne est rejetée (une valeur illisible rejette alors sa ligne au lieu d’être ignorée)',
+    )
     .option('--brouillon', 'créer les nouveaux lieux en brouillon (sinon publiés)')
     .option('--overwrite', 'remplacer aussi les lieux modifiés dans Relais depuis le dernier import')
     .option('--rapport <fichier>', 'écrire le rapport détaillé en CSV')
+    .option(
+      '--correspondance <fichier>',
+      'fichier JSON { "colonne du fichier": "champ du standard" ou null pour l’ignorer } pour un fichier dans une autre disposition ; enregistrée pour la source, elle sert aux imports suivants de cette source',
+    )
     .action((file: string, flags: ImportFlags) =>
       withDb(async ({ db }) => {
-        const content = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        const content = await readFile(file).catch((error: NodeJS.ErrnoException) => {
           const reason = error.code === 'ENOENT' ? 'fichier introuvable' : error.message;
           throw new CliError(`Lecture impossible de ${file} : ${reason}`);
         });
+        const fileName = path.basename(file);
+        const source = flags.source?.trim() || fileName;
+        const collectivite = flags.collectivite
+          ? await findCollectiviteByCode(db, flags.collectivite)
+          : undefined;
+        const collectiviteId = collectivite?.id ?? null;
+        let mapping: ColumnMapping | undefined;
+        if (flags.correspondance) {
+          const text = await readFile(flags.correspondance, 'utf8').catch((error: NodeJS.ErrnoException) => {
+            const reason = error.code === 'ENOENT' ? 'fichier introuvable' : error.message;
+            throw new CliError(`Lecture impossible de ${flags.correspondance} : ${reason}`);
+          });
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch (error) {
+            throw new CliError(`Correspondance illisible (JSON) : ${(error as Error).message}`);
+          }
+          const checked = checkMapping(json);
+          if (!checked.ok) throw new CliError(checked.reason);
+          mapping = checked.mapping;
+        } else {
+          // A source imported before with a mapping reuses it.
+          mapping = await savedMapping(db, collectiviteId, source);
+          if (mapping) console.log(`Correspondance enregistrée pour la source « ${source} » appliquée.`);
+        }
         const result = await importPlaces(db, systemActor('cli'), content, {
-          fileName: path.basename(file),
+          fileName,
           source: flags.source,
+          mapping,
           collectiviteCode: flags.collectivite,
           dryRun: flags.dryRun,
           strict: flags.strict,
@@ -74,6 +132,10 @@ export function lieuxCli({ program, withDb }: CliContext): void {
         });
         if (!result.ok) throw new CliError(result.reason);
         console.log(reportText(result.report));
+        if (flags.correspondance && mapping && result.report.written) {
+          await saveMapping(db, systemActor('cli'), collectiviteId, source, mapping);
+          console.log(`Correspondance enregistrée pour la source « ${source} ».`);
+        }
         if (flags.rapport) {
           await writeFile(flags.rapport, csvText(reportRecords(result.report)));
           console.log(`Rapport détaillé : ${flags.rapport}`);

@@ -47,7 +47,7 @@ describe('a large places import and the public directory at the same time', () =
     const count = await t.db.db
       .selectFrom('lieu')
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('import_source', 'like', 'fichier envoyé le %')
+      .where('import_source', '=', 'lieux.csv')
       .executeTakeFirstOrThrow();
     assert.equal(Number(count.n), rows);
     assert.ok(answeredDuringImport >= 5, `${answeredDuringImport} search(es) answered during the import`);

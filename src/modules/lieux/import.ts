@@ -5,9 +5,10 @@ import { actorFields, audit } from '../../platform/audit/journal.ts';
 import { type Actor, can, ensure, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { type ImportRowReport, importReportRecords } from '../../platform/ui/import-report.tsx';
-import { type Collectivite, listCollectivites } from '../territoires/index.ts';
+import { type Collectivite, displayName, findCommune, listCollectivites } from '../territoires/index.ts';
+import { type ColumnMapping, mapRow } from './import-mapping.ts';
 import { columnsOf, diffPlaces, placeHash, placeOf, rememberWords } from './store.ts';
-import { checkLmnRow, type Note } from './validation.ts';
+import { type CheckOptions, checkLmnRow, type Note } from './validation.ts';
 import type { LmnPlace } from './vocabulary.ts';
 
 export type ImportOptions = {
@@ -20,6 +21,8 @@ export type ImportOptions = {
   dryRun?: boolean;
   strict?: boolean;
   overwrite?: boolean;
+  /** For a file in another layout: how its columns become the standard's fields. */
+  mapping?: ColumnMapping | undefined;
 };
 
 /** What became of a row, as a code, with the French word the reports show. */
@@ -53,7 +56,7 @@ export type RowOutcome = {
 export type ImportReport = {
   fileName: string;
   source: string;
-  format: 'csv' | 'json';
+  format: ImportFormat;
   read: number;
   created: number;
   updated: number;
@@ -62,6 +65,11 @@ export type ImportReport = {
   rows: RowOutcome[];
   /** Problems of the file as a whole (fields outside the standard…). */
   fileNotes: Note[];
+  /**
+   * Communes of places outside the territory of the collectivité they are attached to, with
+   * how many rows each (every such row also carries a warning).
+   */
+  outside: OutsideTerritory[];
   /** False for a dry run, or when `strict` refused a file with rejected rows. */
   written: boolean;
   dryRun: boolean;
@@ -69,21 +77,118 @@ export type ImportReport = {
   importId: string | null;
 };
 
+export type OutsideTerritory = { code: string; name: string; rows: number; territory: string };
+
+export type ImportFormat = 'csv' | 'json' | 'xlsx';
+
 export type ParsedFile =
-  | { ok: true; format: 'csv' | 'json'; rows: { line: number; data: Record<string, unknown> }[] }
+  | {
+      ok: true;
+      format: ImportFormat;
+      /** The file's column names (trimmed, lower case), in order. */
+      columns: string[];
+      rows: { line: number; data: Record<string, unknown> }[];
+    }
   | { ok: false; reason: string };
 
+/** An XLSX workbook is a ZIP archive: it starts with the ZIP signature. */
+const isZip = (bytes: Uint8Array) =>
+  bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+
 /**
- * Reads LMN rows from CSV (comma or semicolon, UTF-8 with or without BOM) or JSON (array of
- * objects). A CSV file is read a slice at a time, yielding to the event loop between slices:
- * a large file never holds the server.
+ * A file's text: UTF-8 (with or without BOM), or else Windows-1252, the encoding of the
+ * CSV files Excel saves in France.
  */
-export async function parsePlacesFile(content: string): Promise<ParsedFile> {
-  const text = content.replace(/^\uFEFF/, '');
+function textOf(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
+const NOT_LMN_HEADER = 'La première ligne doit nommer les colonnes du standard (id, pivot, nom, …).';
+
+/**
+ * Reads LMN rows from CSV (comma or semicolon, UTF-8 with or without BOM, or Windows-1252),
+ * an XLSX workbook (its first sheet, header on the first row) or JSON (array of objects). A
+ * CSV file is read a slice at a time, yielding to the event loop between slices: a large file
+ * never holds the server.
+ */
+export async function parsePlacesFile(
+  content: string | Uint8Array,
+  options: { requireId?: boolean } = {},
+): Promise<ParsedFile> {
+  const parsed = await parseAnyFile(content);
+  // A table without the standard's `id` column is not of the standard (unless mapped).
+  if (parsed.ok && parsed.format !== 'json' && (options.requireId ?? true) && !parsed.columns.includes('id'))
+    return { ok: false, reason: NOT_LMN_HEADER };
+  return parsed;
+}
+
+async function parseAnyFile(content: string | Uint8Array): Promise<ParsedFile> {
+  if (typeof content !== 'string' && isZip(content)) return parseXlsx(content);
+  const text = (typeof content === 'string' ? content : textOf(content)).replace(/^\uFEFF/, '');
   const start = text.trimStart()[0];
   if (start === undefined) return { ok: false, reason: 'Le fichier est vide.' };
   if (start === '[' || start === '{') return parseJson(text);
   return parseCsvText(text);
+}
+
+/** A cell's value as the text a CSV file would hold. */
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString().slice(0, 10);
+  if (typeof value !== 'object') return String(value);
+  const v = value as {
+    richText?: { text: string }[];
+    text?: unknown;
+    hyperlink?: string;
+    result?: unknown;
+    error?: string;
+  };
+  if (v.richText) return v.richText.map((r) => r.text).join('');
+  if (v.text !== undefined) return cellText(v.text) || (v.hyperlink ?? '');
+  if ('result' in v) return cellText(v.result);
+  return '';
+}
+
+/** Codes a spreadsheet turns into numbers lose their leading zeros: put them back. */
+const ZERO_PADDED: Record<string, number> = { code_postal: 5, code_insee: 5, telephone: 10 };
+
+async function parseXlsx(bytes: Uint8Array): Promise<ParsedFile> {
+  // Loaded on first use: most processes never read a workbook.
+  const { default: Excel } = await import('exceljs');
+  const workbook = new Excel.Workbook();
+  try {
+    await workbook.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as never);
+  } catch (error) {
+    return { ok: false, reason: `Classeur XLSX illisible : ${(error as Error).message}` };
+  }
+  const sheet = workbook.worksheets[0];
+  if (!sheet || sheet.rowCount === 0)
+    return { ok: false, reason: 'La première feuille du classeur est vide.' };
+  const names: string[] = [];
+  sheet.getRow(1).eachCell({ includeEmpty: true }, (cell, column) => {
+    names[column] = cellText(cell.value).trim().toLowerCase();
+  });
+  const rows: { line: number; data: Record<string, unknown> }[] = [];
+  sheet.eachRow({ includeEmpty: false }, (sheetRow, line) => {
+    if (line === 1) return;
+    const data: Record<string, unknown> = {};
+    let filled = false;
+    sheetRow.eachCell({ includeEmpty: false }, (cell, column) => {
+      const name = names[column];
+      if (!name) return;
+      let text = cellText(cell.value);
+      const width = ZERO_PADDED[name];
+      if (width && typeof cell.value === 'number' && text.length < width) text = text.padStart(width, '0');
+      data[name] = text;
+      if (text.trim() !== '') filled = true;
+    });
+    if (filled) rows.push({ line, data });
+  });
+  return { ok: true, format: 'xlsx', columns: names.filter(Boolean), rows };
 }
 
 /** Characters of CSV parsed between two yields to the event loop. */
@@ -127,29 +232,30 @@ function parseJson(text: string): ParsedFile {
   if (!Array.isArray(data))
     return { ok: false, reason: 'Le JSON doit être un tableau d’objets (un objet par lieu).' };
   const rows: { line: number; data: Record<string, unknown> }[] = [];
+  const columns = new Set<string>();
   for (const [i, item] of data.entries()) {
-    rows.push({ line: i + 1, data: item && typeof item === 'object' && !Array.isArray(item) ? item : {} });
+    const record = item && typeof item === 'object' && !Array.isArray(item) ? item : {};
+    for (const key of Object.keys(record)) columns.add(key.trim().toLowerCase());
+    rows.push({ line: i + 1, data: record });
   }
-  return { ok: true, format: 'json', rows };
+  return { ok: true, format: 'json', columns: [...columns], rows };
 }
 
 async function parseCsvText(text: string): Promise<ParsedFile> {
   const header = text.slice(0, text.indexOf('\n') >>> 0);
   const delimiter = (header.match(/;/g)?.length ?? 0) > (header.match(/,/g)?.length ?? 0) ? ';' : ',';
+  let columns: string[] = [];
   try {
     const records = (await parseCsvInSlices(text, {
-      columns: (names: string[]) => names.map((n) => n.trim().toLowerCase()),
+      columns: (names: string[]) => {
+        columns = names.map((n) => n.trim().toLowerCase());
+        return columns;
+      },
       delimiter,
       skip_empty_lines: true,
       relax_column_count: true,
       info: true,
     })) as { record: Record<string, string>; info: { lines: number; empty_lines: number } }[];
-    if (!/(^|[,;"])\s*id\s*("|[,;]|$)/i.test(header)) {
-      return {
-        ok: false,
-        reason: 'La première ligne doit nommer les colonnes du standard (id, pivot, nom, …).',
-      };
-    }
     // A record's first line, counted from the header (line 1) through skipped blank lines and
     // line breaks inside quoted cells (csv-parse's own count gives the last line, and counts a
     // CRLF inside quotes twice).
@@ -162,7 +268,7 @@ async function parseCsvText(text: string): Promise<ParsedFile> {
       lastLine = line + Object.values(r.record).reduce((n, v) => n + breaks(v), 0);
       return { line, data: r.record };
     });
-    return { ok: true, format: 'csv', rows };
+    return { ok: true, format: 'csv', columns: columns.filter(Boolean), rows };
   } catch (error) {
     return { ok: false, reason: `CSV illisible : ${(error as Error).message}` };
   }
@@ -204,12 +310,23 @@ type Planned = { outcome: RowOutcome; place: LmnPlace; hash: string; collectivit
 export async function importPlaces(
   db: Db,
   actor: Actor,
-  content: string,
+  content: string | Uint8Array,
   options: ImportOptions,
 ): Promise<{ ok: true; report: ImportReport } | { ok: false; reason: string }> {
-  const parsed = await parsePlacesFile(content);
+  const { mapping } = options;
+  const parsed = await parsePlacesFile(content, { requireId: !mapping });
   if (!parsed.ok) return parsed;
   if (parsed.rows.length === 0) return { ok: false, reason: 'Le fichier ne contient aucun lieu.' };
+  if (mapping) {
+    const fields = parsed.columns.map((c) => (Object.hasOwn(mapping, c) ? mapping[c] : c));
+    if (!fields.includes('id'))
+      return {
+        ok: false,
+        reason:
+          'Aucune colonne ne donne l’identifiant des lieux (id) : indiquez dans la correspondance la colonne qui identifie chaque lieu.',
+      };
+    parsed.rows = parsed.rows.map((r) => ({ line: r.line, data: mapRow(r.data, mapping) }));
+  }
 
   const members = await listCollectivites(db);
   let forced: Collectivite | undefined;
@@ -237,17 +354,20 @@ export async function importPlaces(
     rejected: 0,
     rows: [],
     fileNotes: [],
+    outside: [],
     written: false,
     dryRun: options.dryRun ?? false,
     strict: options.strict ?? false,
     importId: null,
   };
 
-  const valid = await checkRows(parsed.rows, report);
+  // A strict import refuses the file on any problem: an unreadable value then rejects its row.
+  const valid = await checkRows(parsed.rows, report, { dropUnreadable: !report.strict });
   const existing = await existingPlaces(
     db,
     valid.map((v) => v.place.id),
   );
+  if (forced) flagOutsideTerritory(forced, valid, report);
   const inserts: Planned[] = [];
   const updates: (Planned & { current: Existing })[] = [];
   for (const { outcome, place } of valid) {
@@ -310,7 +430,12 @@ export async function importPlaces(
         updated: report.updated,
         unchanged: report.unchanged,
         rejected: report.rejected,
-        report: JSON.stringify({ rows: report.rows, fileNotes: report.fileNotes, format: report.format }),
+        report: JSON.stringify({
+          rows: report.rows,
+          fileNotes: report.fileNotes,
+          outside: report.outside,
+          format: report.format,
+        }),
       })
       .where('id', '=', importRow.id)
       .execute();
@@ -335,17 +460,50 @@ export async function importPlaces(
   return { ok: true, report };
 }
 
+/** The INSEE codes of a member collectivité's communes (itself, or an EPCI's members). */
+const communesOf = (c: Collectivite): Set<string> =>
+  new Set(c.kind === 'commune' ? [c.code] : c.member_communes.map((m) => m.code));
+
+/**
+ * Warns of every place whose commune lies outside the collectivité the places go to, and
+ * sums them up by commune: they are imported, but never silently.
+ */
+function flagOutsideTerritory(
+  target: Collectivite,
+  valid: { outcome: RowOutcome; place: LmnPlace }[],
+  report: ImportReport,
+): void {
+  const territory = communesOf(target);
+  const name = displayName(target);
+  const byCommune = new Map<string, OutsideTerritory>();
+  for (const { outcome, place } of valid) {
+    const code = place.code_insee;
+    if (!code || territory.has(code)) continue;
+    const commune = findCommune(code)?.name ?? place.commune;
+    outcome.warnings.push({
+      field: 'code_insee',
+      value: code,
+      reason: `commune ${commune} (${code}) hors du territoire de ${name}`,
+    });
+    const entry = byCommune.get(code) ?? { code, name: commune, rows: 0, territory: name };
+    entry.rows += 1;
+    byCommune.set(code, entry);
+  }
+  report.outside = [...byCommune.values()].sort((a, b) => b.rows - a.rows || a.name.localeCompare(b.name));
+}
+
 /** Checks every row (what the file says, before what the database holds), yielding now and then. */
 async function checkRows(
   rows: { line: number; data: Record<string, unknown> }[],
   report: ImportReport,
+  options: CheckOptions,
 ): Promise<{ outcome: RowOutcome; place: LmnPlace }[]> {
   const seen = new Map<string, number>();
   const outsideStandard = new Map<string, string>();
   const valid: { outcome: RowOutcome; place: LmnPlace }[] = [];
   for (const [index, { line, data }] of rows.entries()) {
     if (index > 0 && index % ROWS_SLICE === 0) await yieldToEventLoop();
-    const checked = checkLmnRow(data);
+    const checked = checkLmnRow(data, options);
     const warnings = checked.warnings.filter((w) => {
       if (w.reason !== 'champ hors du standard, ignoré') return true;
       outsideStandard.set(w.field, w.reason);

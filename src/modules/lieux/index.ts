@@ -5,6 +5,7 @@ import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { lieuxCli } from './cli.ts';
 import { collectivitePlaces } from './collectivite-section.tsx';
 import { placesDataset } from './dataset.ts';
+import { purgeExpiredPendingImports } from './import-pending.ts';
 import { HomeSearch } from './public-views.tsx';
 import { lieuxRoutes } from './routes.tsx';
 import { seedLieux } from './seed.ts';
@@ -36,6 +37,14 @@ export const lieux: RelaisModule = {
   styles: ['lieux.css'],
   auditActions: AUDIT_ACTIONS,
   datasets: [placesDataset],
+  jobs: [
+    {
+      name: 'lieux.purge-import-essais',
+      label: 'Effacer les fichiers d’import vérifiés et non confirmés dans l’heure',
+      schedule: '20 * * * *',
+      run: async ({ db }) => ({ 'fichiers effacés': await purgeExpiredPendingImports(db) }),
+    },
+  ],
 };
 
 export { AUDIT_ACTIONS } from './audit-actions.ts';

@@ -189,3 +189,11 @@ function mapValues(row: Record<string, unknown>, field: string, table: Record<st
   // Keep a `;` separator: the check that follows reports it.
   row[field] = [...new Set(mapped)].join(value.includes(';') && !value.includes('|') ? ';' : '|');
 }
+
+/** The v0.1 fields this module reads (and maps to v1): a file holding them needs no mapping. */
+export const LEGACY_FIELD_NAMES: readonly string[] = [
+  ...Object.keys(RENAMED),
+  ...Object.keys(DROPPED),
+  'publics_accueillis',
+  'labels_nationaux',
+];

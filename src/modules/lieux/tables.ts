@@ -80,6 +80,35 @@ declare module '../../platform/db/schema.ts' {
       report: ColumnType<unknown, string, string>;
       created_at: CreatedAt;
     };
+    /**
+     * A file checked by a dry run, kept for its person to confirm without sending it again;
+     * bound to the person and the collectivité it was checked for, and gone after `expires_at`.
+     */
+    lieu_import_essai: {
+      id: Generated<string>;
+      created_by: string;
+      /** The collectivité the places go to; null: the OPSN (administrators). */
+      collectivite_id: number | null;
+      file_name: string;
+      /** The source name typed, if any (else the file's name). */
+      source: string | null;
+      /** The dry run's options: { draft, strict, overwrite }. */
+      options: ColumnType<{ draft: boolean; strict: boolean; overwrite: boolean }, string, string>;
+      content: Buffer;
+      created_at: CreatedAt;
+      expires_at: Date;
+    };
+    /** A source's saved mapping of its columns to the standard's fields, per collectivité. */
+    lieu_import_correspondance: {
+      id: Generated<number>;
+      /** Null: the OPSN's imports. */
+      collectivite_id: number | null;
+      source: string;
+      /** { file column (lower case): LMN field, or null to ignore it } */
+      mapping: ColumnType<Record<string, string | null>, string, string>;
+      updated_by: string | null;
+      updated_at: ColumnType<Date, Date | undefined, Date>;
+    };
     lieu_revision: {
       id: Generated<number>;
       lieu_id: string;
@@ -214,6 +243,38 @@ export const lieuxMigrations: Record<string, Migration> = {
         .on('lieu_revision')
         .columns(['lieu_id', 'at'])
         .execute();
+    },
+  },
+  '202612061500_lieux_import_essai': {
+    async up(db) {
+      await sql`create table lieu_import_essai (
+        id uuid primary key default gen_random_uuid(),
+        created_by uuid not null references app_user(id) on delete cascade,
+        collectivite_id integer references collectivite(id) on delete cascade,
+        file_name text not null,
+        source text,
+        options jsonb not null,
+        content bytea not null,
+        created_at timestamptz not null default now(),
+        expires_at timestamptz not null
+      )`.execute(db);
+      await sql`create index lieu_import_essai_expires on lieu_import_essai (expires_at)`.execute(db);
+      await sql`create index lieu_import_essai_created_by on lieu_import_essai (created_by)`.execute(db);
+    },
+  },
+  '202612061510_lieux_import_correspondance': {
+    async up(db) {
+      await sql`create table lieu_import_correspondance (
+        id serial primary key,
+        collectivite_id integer references collectivite(id) on delete cascade,
+        source text not null,
+        mapping jsonb not null,
+        updated_by uuid references app_user(id) on delete set null,
+        updated_at timestamptz not null default now()
+      )`.execute(db);
+      // One mapping per source in a collectivité, and one per source for the OPSN.
+      await sql`create unique index lieu_import_correspondance_source
+        on lieu_import_correspondance (coalesce(collectivite_id, 0), source)`.execute(db);
     },
   },
 };

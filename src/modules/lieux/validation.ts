@@ -1,4 +1,4 @@
-import { communeOfAddress, findCommune } from '../territoires/index.ts';
+import { communeOfAddress, communeOfArrondissement, findCommune } from '../territoires/index.ts';
 import { mapLegacyFields, type Note, vocabularyKey } from './legacy.ts';
 import { checkOpeningHours } from './opening-hours.ts';
 import {
@@ -15,6 +15,36 @@ export type { Note };
 export type Checked =
   | { ok: true; place: LmnPlace; warnings: Note[] }
   | { ok: false; errors: Note[]; warnings: Note[] };
+
+export type CheckOptions = {
+  /**
+   * An unreadable value of an optional field is left out, with a warning, instead of
+   * rejecting the row (imports; the place form and strict imports keep rejecting it).
+   */
+  dropUnreadable?: boolean;
+};
+
+/** What a phone number looks like, said the same way by the form's hint and the error. */
+export const PHONE_FORMAT = '10 chiffres, par exemple 04 78 00 00 00 (ou +33 4 78 00 00 00)';
+
+/** The words a warning ends with when an unreadable value is left out. */
+export const DROPPED = 'valeur ignorée';
+
+/**
+ * Where the problems of a row go: a required field's to the errors; an optional field's to
+ * the warnings when unreadable values are dropped (the caller then leaves the value out).
+ * True when the value is to be dropped.
+ */
+type Problems = { errors: Note[]; warnings: Note[]; drop: boolean };
+function report(problems: Problems, field: string, note: Note): boolean {
+  const required = FIELD_BY_NAME.get(field)?.required ?? false;
+  if (problems.drop && !required) {
+    problems.warnings.push({ ...note, reason: `${note.reason} (${DROPPED})` });
+    return true;
+  }
+  problems.errors.push(note);
+  return false;
+}
 
 /**
  * France's land, metropolitan and overseas, as latitude/longitude boxes: a point outside
@@ -81,7 +111,8 @@ function canonicalValue(field: LmnField, value: string): string | undefined {
   return field.values?.find((allowed) => vocabularyKey(allowed) === key);
 }
 
-function checkMulti(field: LmnField, text: string, errors: Note[], warnings: Note[]): string[] {
+function checkMulti(field: LmnField, text: string, problems: Problems): string[] {
+  const { warnings } = problems;
   if (text.includes(';') && !text.includes('|')) {
     warnings.push({ field: field.name, value: text, reason: 'séparateur « ; » remplacé par « | »' });
   }
@@ -111,7 +142,7 @@ function checkMulti(field: LmnField, text: string, errors: Note[], warnings: Not
     if (field.values) {
       const canonical = canonicalValue(field, part);
       if (!canonical) {
-        errors.push({
+        report(problems, field.name, {
           field: field.name,
           value: part,
           reason: `valeur inconnue ; valeurs possibles : ${field.values.join(', ')}`,
@@ -121,7 +152,8 @@ function checkMulti(field: LmnField, text: string, errors: Note[], warnings: Not
       value = canonical;
     }
     if (field.pattern && !field.pattern.test(value)) {
-      errors.push({ field: field.name, value: part, reason: `format attendu : ${field.rule}` });
+      const rule = field.name === 'telephone' ? PHONE_FORMAT : field.rule;
+      report(problems, field.name, { field: field.name, value: part, reason: `format attendu : ${rule}` });
       continue;
     }
     result.push(value);
@@ -159,17 +191,31 @@ function checkCoordinates(latitude: number | null, longitude: number | null, err
   });
 }
 
-/** Fills or checks the INSEE code from the postcode and commune name. */
-function checkCommune(place: Partial<LmnPlace>, errors: Note[], warnings: Note[]): void {
+/**
+ * Fills or checks the INSEE code from the postcode and commune name. A municipal
+ * arrondissement's code (Paris, Lyon, Marseille) is taken as its commune's.
+ */
+function checkCommune(place: Partial<LmnPlace>, problems: Problems): void {
+  const { warnings } = problems;
   if (place.code_insee) {
-    if (!findCommune(place.code_insee)) {
-      errors.push({
+    if (findCommune(place.code_insee)) return;
+    const parent = communeOfArrondissement(place.code_insee);
+    if (parent) {
+      warnings.push({
         field: 'code_insee',
         value: place.code_insee,
-        reason: 'aucune commune actuelle n’a ce code dans le code officiel géographique',
+        reason: `arrondissement municipal (${parent.arrondissement}) : code de la commune ${parent.name} (${parent.code}) retenu`,
       });
+      place.code_insee = parent.code;
+      return;
     }
-    return;
+    const dropped = report(problems, 'code_insee', {
+      field: 'code_insee',
+      value: place.code_insee,
+      reason: 'aucune commune actuelle n’a ce code dans le code officiel géographique',
+    });
+    if (!dropped) return;
+    place.code_insee = null;
   }
   if (!place.code_postal || !place.commune) return;
   const found = communeOfAddress(place.code_postal, place.commune);
@@ -187,11 +233,12 @@ function checkCommune(place: Partial<LmnPlace>, errors: Note[], warnings: Note[]
  * Checks one row against the standard's rules, after mapping v0.1 fields, and normalises
  * what is safe to normalise. Every problem names the field, the value and the reason.
  */
-export function checkLmnRow(input: Record<string, unknown>): Checked {
+export function checkLmnRow(input: Record<string, unknown>, options: CheckOptions = {}): Checked {
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) raw[key.trim().toLowerCase()] = value;
   const warnings = mapLegacyFields(raw);
   const errors: Note[] = [];
+  const problems: Problems = { errors, warnings, drop: options.dropUnreadable ?? false };
   const place: Record<string, unknown> = {};
 
   for (const field of LMN_FIELDS) {
@@ -211,7 +258,7 @@ export function checkLmnRow(input: Record<string, unknown>): Checked {
       continue;
     }
     if (field.kind === 'multi') {
-      place[field.name] = checkMulti(field, text, errors, warnings);
+      place[field.name] = checkMulti(field, text, problems);
     } else if (field.kind === 'date') {
       const date = normaliseDate(text);
       if (!date)
@@ -221,14 +268,20 @@ export function checkLmnRow(input: Record<string, unknown>): Checked {
       if (field.name === 'fiche_acces_libre' || field.name === 'prise_rdv')
         text = withScheme(text, field.name, warnings);
       if (field.pattern && !field.pattern.test(text)) {
-        errors.push({ field: field.name, value: text, reason: `format attendu : ${field.rule}` });
+        const note = { field: field.name, value: text, reason: `format attendu : ${field.rule}` };
+        if (report(problems, field.name, note)) text = null;
       }
-      if (field.maxLength && text.length > field.maxLength) {
-        errors.push({
+      if (text !== null && field.maxLength && text.length > field.maxLength) {
+        const note = {
           field: field.name,
           value: `${text.slice(0, 40)}…`,
           reason: `${text.length} caractères pour ${field.maxLength} au plus`,
-        });
+        };
+        // A text too long is cut (a fixed value), not dropped.
+        if (problems.drop && !field.required) {
+          warnings.push({ ...note, reason: `${note.reason} : texte raccourci` });
+          text = `${text.slice(0, field.maxLength - 1).trimEnd()}…`;
+        } else errors.push(note);
       }
       place[field.name] = text;
     }
@@ -237,16 +290,24 @@ export function checkLmnRow(input: Record<string, unknown>): Checked {
   if (typeof place.horaires === 'string') {
     const hours = checkOpeningHours(place.horaires);
     if (hours.ok) place.horaires = hours.value;
-    else errors.push({ field: 'horaires', value: place.horaires, reason: hours.reason });
+    else if (report(problems, 'horaires', { field: 'horaires', value: place.horaires, reason: hours.reason }))
+      place.horaires = null;
   }
-  const beforeNumbers = errors.length;
-  place.latitude = checkNumber(raw, 'latitude', errors);
-  place.longitude = checkNumber(raw, 'longitude', errors);
+  // The coordinates go together: a problem with either leaves both out when dropping.
+  const coordinateErrors: Note[] = [];
+  place.latitude = checkNumber(raw, 'latitude', coordinateErrors);
+  place.longitude = checkNumber(raw, 'longitude', coordinateErrors);
   // A coordinate that is not a number is already reported: it is not "missing".
-  if (errors.length === beforeNumbers) {
-    checkCoordinates(place.latitude as number | null, place.longitude as number | null, errors);
+  if (coordinateErrors.length === 0) {
+    checkCoordinates(place.latitude as number | null, place.longitude as number | null, coordinateErrors);
   }
-  checkCommune(place as Partial<LmnPlace>, errors, warnings);
+  let droppedCoordinates = false;
+  for (const note of coordinateErrors) droppedCoordinates = report(problems, note.field, note);
+  if (droppedCoordinates) {
+    place.latitude = null;
+    place.longitude = null;
+  }
+  checkCommune(place as Partial<LmnPlace>, problems);
 
   for (const key of Object.keys(raw)) {
     if (!FIELD_BY_NAME.has(key) && raw[key] !== '' && raw[key] !== null && raw[key] !== undefined) {

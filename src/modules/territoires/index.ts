@@ -30,6 +30,7 @@ export { AUDIT_ACTIONS } from './audit-actions.ts';
 export {
   type CommuneMatch,
   communeOfAddress,
+  communeOfArrondissement,
   findCommune,
   lookupTerritory,
   normaliseCommuneName,

@@ -208,6 +208,18 @@ export function findCommune(code: string): CommuneMatch | null {
 }
 
 /**
+ * The commune a municipal arrondissement belongs to (Paris 751xx, Lyon 6938x, Marseille 132xx),
+ * with the arrondissement's name; null for any other code.
+ */
+export function communeOfArrondissement(code: string): (CommuneMatch & { arrondissement: string }) | null {
+  const entry = reference()
+    .communes.get(code.toUpperCase())
+    ?.find((e) => e.type === 'arrondissement-municipal');
+  const commune = entry?.commune ? findCommune(entry.commune) : null;
+  return entry && commune ? { ...commune, arrondissement: entry.nom } : null;
+}
+
+/**
  * The commune of an address: among the communes served by the postcode, the one with that
  * name (or the only one). Null when it cannot be told.
  */

@@ -35,6 +35,23 @@ function uploadError(error: unknown): unknown {
   );
 }
 
+/** The name each uploaded file had on the sender's machine, as the browser gave it. */
+const fileNames = new WeakMap<Buffer, string>();
+
+/**
+ * The name an uploaded file had (without any folder, control characters nor surrounding
+ * spaces, 200 characters at most); undefined when the browser gave none.
+ */
+export function uploadedFileName(file: Buffer): string | undefined {
+  const raw = fileNames.get(file);
+  if (raw === undefined) return undefined;
+  const name = (raw.split(/[/\\]/).pop() ?? '')
+    .replace(/\p{Cc}/gu, '')
+    .trim()
+    .slice(0, 200);
+  return name || undefined;
+}
+
 function add(body: Record<string, unknown>, name: string, value: unknown): void {
   const existing = body[name];
   if (existing === undefined) body[name] = value;
@@ -59,7 +76,11 @@ async function readUpload(request: FastifyRequest, verifyCsrf: () => Promise<voi
         await verifyCsrf();
         verified = true;
       }
-      add(body, part.fieldname, part.type === 'file' ? await part.toBuffer() : part.value);
+      if (part.type === 'file') {
+        const bytes = await part.toBuffer();
+        if (part.filename) fileNames.set(bytes, part.filename);
+        add(body, part.fieldname, bytes);
+      } else add(body, part.fieldname, part.value);
     }
   } catch (error) {
     throw uploadError(error);
