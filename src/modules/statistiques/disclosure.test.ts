@@ -77,9 +77,9 @@ test('published periods: whole months, up to the last complete one', () => {
     ],
   );
   assert.deepEqual(
-    publishedPresets('2027-01-10').map((p) => p.id),
-    ['12-mois', 'annee-precedente'],
-    'no complete month this year yet',
+    publishedPresets('2027-01-10').map((p) => [p.id, p.label]),
+    [['12-mois', '12 derniers mois complets (l’année dernière)']],
+    'no complete month this year yet, and the last 12 complete months are last year: one link',
   );
   assert.deepEqual(parsePublishedPeriod({}, today), {
     ok: true,
