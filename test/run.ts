@@ -64,13 +64,13 @@ const SETUP =
   /\b(createTestApp|createTestDatabase|createTestDataDir|openCliDatabase|browserHarness|startServer)\(/g;
 
 /**
- * What a file is expected to cost, for the order of batches: its size and its setups, three
+ * What a file is expected to cost, for the order of batches: its size and its setups, five
  * times for browser suites (a page costs more than a request).
  */
 function weight(file: string): number {
   const source = readFileSync(file, 'utf8');
   const cost = source.length + 8000 * (source.match(SETUP)?.length ?? 0);
-  return file.startsWith('test/e2e/') ? cost * 3 : cost;
+  return file.startsWith('test/e2e/') ? cost * 5 : cost;
 }
 
 /** A batch weighs at least this much: a new process costs about as much as 20 kB of tests. */
@@ -81,7 +81,7 @@ const MIN_BATCH = 100_000;
  * each of `workers` running at once, so that the last ones to end are small, but none so light
  * that starting its process would cost much of its time.
  */
-export function batches(files: string[], workers: number, perWorker = 4): string[][] {
+export function batches(files: string[], workers: number, perWorker = 3): string[][] {
   const weighed = files.map((file) => ({ file, weight: weight(file) })).sort((a, b) => b.weight - a.weight);
   const total = weighed.reduce((sum, f) => sum + f.weight, 0);
   const cap = Math.max(MIN_BATCH, total / (workers * perWorker));
