@@ -14,7 +14,8 @@ after(() => cleanup());
 test('a command refuses the embedded database that a running server uses, and takes it once the server is gone', {
   skip: serverUrl ? 'PostgreSQL serves many processes: nothing to lock' : false,
 }, async (t) => {
-  const server = await startServer([], { ...env, PORT: String(await freePort()) });
+  // The lock is the subject: no scheduled work meanwhile.
+  const server = await startServer([], { ...env, PORT: String(await freePort()), RELAIS_JOBS: 'off' });
   t.after(() => server.child.kill('SIGKILL'));
   const refused = await runRelais(['token', 'list'], env);
   assert.equal(refused.code, 1);
@@ -31,7 +32,7 @@ test('a command refuses the embedded database that a running server uses, and ta
   const listed = await runRelais(['token', 'list'], env);
   assert.equal(listed.code, 0, listed.stderr);
   // Once the command has ended, a server starts again on the directory.
-  const again = await startServer([], { ...env, PORT: String(await freePort()) });
+  const again = await startServer([], { ...env, PORT: String(await freePort()), RELAIS_JOBS: 'off' });
   again.child.kill('SIGTERM');
   const [code] = await once(again.child, 'exit');
   assert.equal(code, 0);

@@ -11,7 +11,7 @@ before(async () => {
 });
 after(() => cleanup());
 
-test('serve --demo seeds on first start, stops cleanly on SIGTERM, and starts again on the same data', async (t) => {
+test('serve --demo seeds and publishes its open data on first start, stops cleanly on SIGTERM, and starts again on the same data', async (t) => {
   const port = String(await freePort());
   const first = await startServer(['--demo'], { ...env, PORT: port });
   t.after(() => first.child.kill('SIGKILL'));
@@ -20,6 +20,13 @@ test('serve --demo seeds on first start, stops cleanly on SIGTERM, and starts ag
   const home = await fetch(`http://127.0.0.1:${port}/`);
   assert.equal(home.status, 200);
   assert.match(await home.text(), /Syndicat mixte Numérique Rhône-Loire/);
+  // A new instance publishes its open data at once, not at night: the places' files are served.
+  let places = 0;
+  for (let waited = 0; waited < 60_000 && places !== 200; waited += 250) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    places = (await fetch(`http://127.0.0.1:${port}/donnees/lieux-mediation-numerique.csv`)).status;
+  }
+  assert.equal(places, 200, 'the places dataset published at the first start');
   first.child.kill('SIGTERM');
   const [code] = await once(first.child, 'exit');
   assert.equal(code, 0);
