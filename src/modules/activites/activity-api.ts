@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { z } from 'zod';
 import { codes } from '../../platform/forms.ts';
-import { errorBody } from '../../platform/http/api-docs.ts';
+import { errorBody, helperTokenErrors, pageBody } from '../../platform/http/api-docs.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { isCalendarDay } from '../../platform/paris-time.ts';
 import { beneficiaryJson, GENRES, STATUTS, TRANCHES_AGE } from '../beneficiaires/index.ts';
@@ -52,11 +52,6 @@ const personCodes = {
 };
 
 /** A token that is not a helper's. */
-const tokenErrors = {
-  401: errorBody('Jeton absent, invalide ou révoqué'),
-  403: errorBody('Le titulaire du jeton n’est pas médiateur numérique'),
-};
-
 const validationBody = {
   type: 'object',
   description: 'Données refusées : rien n’a été enregistré',
@@ -191,7 +186,7 @@ const postSchema = {
   response: {
     201: activityJson,
     400: validationBody,
-    ...tokenErrors,
+    ...helperTokenErrors,
     409: {
       type: 'object',
       description: 'La nouvelle personne est peut-être déjà suivie : rien n’a été enregistré',
@@ -221,18 +216,9 @@ const listSchema = {
     },
   },
   response: {
-    200: {
-      type: 'object',
-      required: ['total', 'page', 'limit', 'items'],
-      properties: {
-        total: { type: 'integer' },
-        page: { type: 'integer' },
-        limit: { type: 'integer' },
-        items: { type: 'array', items: activityJson },
-      },
-    },
+    200: pageBody(activityJson),
     400: errorBody('Paramètre invalide'),
-    ...tokenErrors,
+    ...helperTokenErrors,
   },
 } satisfies FastifySchema;
 

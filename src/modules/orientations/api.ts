@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { z } from 'zod';
 import { codes, parseForm } from '../../platform/forms.ts';
+import { errorBody, helperTokenErrors, pageBody } from '../../platform/http/api-docs.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { requireHelper } from '../mediateurs/index.ts';
 import { referralFields } from './fields.ts';
@@ -14,16 +15,6 @@ import {
   shortNameOf,
 } from './service.ts';
 import { CONSENT_MODES, CONTACT_PREFERENCES, REASON_MAX, REFUSAL_REASONS, STATUSES } from './vocabulary.ts';
-
-const errorBody = (description: string) => ({
-  type: 'object',
-  description,
-  required: ['error', 'message'],
-  properties: {
-    error: { type: 'string' },
-    message: { type: 'string', description: 'explication en français' },
-  },
-});
 
 const referralJson = {
   type: 'object',
@@ -105,8 +96,7 @@ const postSchema = {
         erreurs: { type: 'object', additionalProperties: { type: 'string' } },
       },
     },
-    401: errorBody('Jeton absent, invalide ou révoqué'),
-    403: errorBody('Le titulaire du jeton n’est pas médiateur numérique'),
+    ...helperTokenErrors,
     409: {
       type: 'object',
       description:
@@ -137,19 +127,9 @@ const listSchema = {
     },
   },
   response: {
-    200: {
-      type: 'object',
-      required: ['total', 'page', 'limit', 'items'],
-      properties: {
-        total: { type: 'integer' },
-        page: { type: 'integer' },
-        limit: { type: 'integer' },
-        items: { type: 'array', items: referralJson },
-      },
-    },
+    200: pageBody(referralJson),
     400: errorBody('Paramètre invalide'),
-    401: errorBody('Jeton absent, invalide ou révoqué'),
-    403: errorBody('Le titulaire du jeton n’est pas médiateur numérique'),
+    ...helperTokenErrors,
   },
 } satisfies FastifySchema;
 
