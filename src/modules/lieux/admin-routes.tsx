@@ -363,6 +363,22 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
     );
   };
 
+  /** A checked file goes only into a collectivité the person still manages: otherwise the form, refused. */
+  const unlessStillManaged = async (
+    request: FastifyRequest<RouteInput<'essai'>>,
+    reply: FastifyReply,
+    collectiviteId: number | null,
+  ) => {
+    const choices = await choicesFor(db, request.actor);
+    if (choices.some((c) => c.id === collectiviteId)) return null;
+    return importForm(
+      request,
+      reply,
+      { fichier: 'Vous ne gérez pas la collectivité choisie pour ce fichier : il n’est pas importé.' },
+      403,
+    );
+  };
+
   app.post<RouteInput<'essai'>>(
     '/admin/lieux/import/essais/:essai/correspondance',
     { config: { access: 'coordinator' } },
@@ -370,15 +386,8 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
       const found = await findPendingImport(db, request.actor, request.params.essai);
       if (!found.ok) return importForm(request, reply, { fichier: found.reason }, found.status);
       const { pending } = found;
-      const choices = await choicesFor(db, request.actor);
-      if (!choices.some((c) => c.id === pending.collectiviteId)) {
-        return importForm(
-          request,
-          reply,
-          { fichier: 'Vous ne gérez pas la collectivité choisie pour ce fichier : il n’est pas importé.' },
-          403,
-        );
-      }
+      const refused = await unlessStillManaged(request, reply, pending.collectiviteId);
+      if (refused) return refused;
       const parsed = await parsePlacesFile(pending.content, { requireId: false });
       if (!parsed.ok) return importForm(request, reply, { fichier: parsed.reason });
       const body = request.body ?? {};
@@ -459,15 +468,8 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
       const taken = await takePendingImport(db, request.actor, request.params.essai);
       if (!taken.ok) return importForm(request, reply, { fichier: taken.reason }, taken.status);
       const { pending } = taken;
-      const choices = await choicesFor(db, request.actor);
-      if (!choices.some((c) => c.id === pending.collectiviteId)) {
-        return importForm(
-          request,
-          reply,
-          { fichier: 'Vous ne gérez pas la collectivité choisie pour ce fichier : il n’est pas importé.' },
-          403,
-        );
-      }
+      const refused = await unlessStillManaged(request, reply, pending.collectiviteId);
+      if (refused) return refused;
       return runImport(request, reply, { ...pending, dryRun: false });
     },
   );
