@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 /**
  * `npm test`: every test file on PGlite; with `DATABASE_URL` set, only the files where the engine
  * matters (test/postgres-files.txt), since the others would run the same code again; with
- * `--postgres=URL`, both passes at once (what CI runs). Options
+ * `DATABASE_URL` set and `--both-engines`, both passes at once (what CI runs). Options
  * (`--test-reporter=tap`, `--test-name-pattern=…`) pass to `node --test`; file paths replace the
  * default set.
  *
@@ -104,7 +104,7 @@ export function batches(files: string[], workers: number, perWorker = 3): string
 
 const running = new Set<ChildProcess>();
 
-/** A batch of files and the database engine they run on (`postgres`: that server's URL). */
+/** A batch of files and the database engine they run on (`postgres`: that server's URL; none: PGlite). */
 type Batch = { files: string[]; postgres?: string | undefined };
 
 /** Runs one batch, its output collected; resolves with its exit status. */
@@ -112,7 +112,9 @@ function runBatch(batch: Batch, options: string[]): Promise<{ status: number; ou
   const { files } = batch;
   const isolation = files.length === 1 && isolated(files[0]!) ? [] : ['--test-isolation=none'];
   const env = { ...process.env };
+  // A PGlite batch of a run over both engines must not see the server's URL.
   if (batch.postgres) env.DATABASE_URL = batch.postgres;
+  else delete env.DATABASE_URL;
   const child = spawn(
     process.execPath,
     // A test that hangs fails after two minutes instead.
@@ -132,15 +134,16 @@ function runBatch(batch: Batch, options: string[]): Promise<{ status: number; ou
 }
 
 /**
- * The batches to run. `--postgres=URL` runs both passes at once, as CI does: every file on
- * PGlite, and the PostgreSQL list on that server, in one queue (a core that waits on the server
- * runs a PGlite batch meanwhile). Otherwise one pass: PostgreSQL when `DATABASE_URL` is set.
+ * The batches to run. `--both-engines` (with `DATABASE_URL`) runs both passes at once, as CI
+ * does: every file on PGlite, and the PostgreSQL list on that server, in one queue (a core that
+ * waits on the server runs a PGlite batch meanwhile). Otherwise one pass: PostgreSQL when
+ * `DATABASE_URL` is set, PGlite when not.
  */
-function plan(named: string[], postgres: string | undefined, workers: number): Batch[] {
-  if (!postgres) {
-    const onServer = process.env.DATABASE_URL;
-    const files = named.length > 0 ? named : onServer ? postgresFiles() : testFiles();
-    return batches(files, workers).map((files) => ({ files, postgres: onServer }));
+function plan(named: string[], bothEngines: boolean, workers: number): Batch[] {
+  const postgres = process.env.DATABASE_URL;
+  if (!bothEngines || !postgres) {
+    const files = named.length > 0 ? named : postgres ? postgresFiles() : testFiles();
+    return batches(files, workers).map((files) => ({ files, postgres }));
   }
   const listed = postgresFiles();
   const pglite = batches(named.length > 0 ? named : testFiles(), workers).map((files) => ({ files }));
@@ -159,13 +162,17 @@ const label = (batch: Batch) => `${batch.postgres ? '[PostgreSQL] ' : ''}${batch
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
-  const postgres = args.find((arg) => arg.startsWith('--postgres='))?.slice('--postgres='.length);
-  const options = args.filter((arg) => arg.startsWith('-') && !arg.startsWith('--postgres='));
+  const bothEngines = args.includes('--both-engines');
+  if (bothEngines && !process.env.DATABASE_URL) {
+    process.stderr.write('--both-engines: set DATABASE_URL to the PostgreSQL server to test on.\n');
+    return 2;
+  }
+  const options = args.filter((arg) => arg.startsWith('-') && arg !== '--both-engines');
   const named = args.filter((arg) => !arg.startsWith('-'));
   // Both passes at once: one more process than cores, since PostgreSQL batches wait on the server.
   const workers = Math.max(
     1,
-    Number(process.env.TEST_WORKERS) || availableParallelism() + (postgres ? 1 : 0),
+    Number(process.env.TEST_WORKERS) || availableParallelism() + (bothEngines ? 1 : 0),
   );
   // Stopped (Ctrl-C, a CI timeout): the batches stop too.
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
@@ -173,7 +180,7 @@ async function main(): Promise<number> {
       for (const child of running) child.kill(signal);
       process.exit(130);
     });
-  const queue = plan(named, postgres, workers);
+  const queue = plan(named, bothEngines, workers);
   const count = queue.length;
   const fileCount = queue.reduce((sum, b) => sum + b.files.length, 0);
   const failed: Batch[] = [];
