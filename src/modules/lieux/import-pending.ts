@@ -1,5 +1,6 @@
 import type { Actor } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { isUuid } from '../../platform/forms.ts';
 import type { ColumnMapping } from './import-mapping.ts';
 
 /**
@@ -31,8 +32,6 @@ export type PendingImport = {
   content: Buffer;
   expiresAt: Date;
 };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Keeps a checked file for its person; forgets expired ones and this person's oldest. */
 export async function keepPendingImport(
@@ -130,7 +129,7 @@ function refusal(actor: Actor, found: Pick<Row, 'created_by' | 'expires_at'> | u
 
 /** A kept file, to show it again (the mapping step): only to its person, before it expires. */
 export async function findPendingImport(db: Db, actor: Actor, id: string): Promise<TakenPendingImport> {
-  if (!UUID.test(id)) return { ok: false, status: 410, reason: GONE };
+  if (!isUuid(id)) return { ok: false, status: 410, reason: GONE };
   const found = await db.selectFrom('lieu_import_essai').selectAll().where('id', '=', id).executeTakeFirst();
   return refusal(actor, found) ?? { ok: true, pending: pendingOf(found as Row) };
 }
@@ -140,7 +139,7 @@ export async function findPendingImport(db: Db, actor: Actor, id: string): Promi
  * Refusals say why, in French.
  */
 export async function takePendingImport(db: Db, actor: Actor, id: string): Promise<TakenPendingImport> {
-  if (actor.kind !== 'user' || !UUID.test(id)) return { ok: false, status: 410, reason: GONE };
+  if (actor.kind !== 'user' || !isUuid(id)) return { ok: false, status: 410, reason: GONE };
   const found = await db
     .selectFrom('lieu_import_essai')
     .select(['created_by', 'expires_at'])
