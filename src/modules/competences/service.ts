@@ -6,7 +6,7 @@ import { findVisibleBeneficiary } from '../beneficiaires/index.ts';
 import { communePositions } from '../couverture/index.ts';
 import { searchPlaces, searchSchema } from '../lieux/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
-import { resolveTypedCommune } from '../territoires/index.ts';
+import { resolveTypedCommune, searchCommunes } from '../territoires/index.ts';
 import { COMPETENCES, DOMAIN_CODES, QUESTIONNAIRES, type Questionnaire, type Rule } from './questionnaire.ts';
 import { type Answers, type Result, rulesFor, score } from './scoring.ts';
 import type { Mode } from './vocabulary.ts';
@@ -76,6 +76,20 @@ export function communeOfTyped(
 ): { ok: true; code: string | null; name: string | null } | { ok: false; reason: string } {
   if (typed.trim() === '') return { ok: true, code: null, name: null };
   if (typed.length > 100) return { ok: false, reason: 'Commune : 100 caractères au plus.' };
+  // People type their postcode far more often than an INSEE code: a postcode is read first.
+  const text = typed.trim();
+  if (/^\d{5}$/.test(text)) {
+    const byPostcode = searchCommunes(text, 4);
+    if (byPostcode.length === 1) return { ok: true, code: byPostcode[0]!.code, name: byPostcode[0]!.name };
+    if (byPostcode.length > 1)
+      return {
+        ok: false,
+        reason: `Commune : plusieurs communes ont le code postal ${text} (${byPostcode
+          .slice(0, 3)
+          .map((c) => c.name)
+          .join(', ')}…) : écrivez le nom de votre commune.`,
+      };
+  }
   const found = resolveTypedCommune(typed);
   if (!found.ok) return { ok: false, reason: `Commune : ${found.reason}.` };
   return { ok: true, code: found.commune.code, name: found.commune.name };
