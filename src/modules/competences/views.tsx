@@ -40,13 +40,15 @@ const levelText = (n: number) => `${n} sur 5 (${LEVEL_WORDS[n] ?? ''})`;
 
 /** Where the person stands, in words; the bar only repeats it. */
 function Progress({ position, total }: { position: number; total: number }): JSX.Element {
-  const percent = Math.round((100 * (position - 1)) / Math.max(total, 1));
   return (
     <div class="skills-progress">
       <p class="skills-progress__text" safe>{`Question ${position} sur ${total}`}</p>
-      <div class="skills-progress__bar" aria-hidden="true">
-        <div class="skills-progress__done" style={`width: ${percent}%`} />
-      </div>
+      <progress
+        class="skills-progress__bar"
+        max={String(total)}
+        value={String(position - 1)}
+        aria-hidden="true"
+      />
     </div>
   );
 }
