@@ -49,7 +49,7 @@ async function walk(
   check: (page: Page, n: number) => Promise<void>,
 ): Promise<number> {
   for (let n = 1; n < 40; n++) {
-    const heading = (await page.locator('h1').innerText()).trim();
+    const heading = ((await page.locator('h1').textContent()) ?? '').trim();
     if (!(await page.locator('input[name="question"]').count())) return n - 1;
     if ((await page.locator('input[name="question"]').getAttribute('value')) === 'commune') return n - 1;
     await check(page, n);

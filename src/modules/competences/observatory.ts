@@ -1,7 +1,8 @@
+import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
 import type { Dataset, DatasetRow } from '../../platform/open-data.ts';
 import { parisToday } from '../../platform/paris-time.ts';
-import { roundToBase } from '../statistiques/index.ts';
+import { ROUNDING_BASE, roundToBase } from '../statistiques/index.ts';
 import { communeLabel } from '../territoires/index.ts';
 import { COMPETENCE_CODES } from './questionnaire.ts';
 import { PROFILES, type Profile } from './vocabulary.ts';
@@ -99,16 +100,24 @@ export type CommuneFigures = {
 
 /** The rounded counts by commune, summed over the period's months. */
 async function roundedCells(db: Db, from: string, to: string): Promise<Map<string, Map<string, number>>> {
+  // Each monthly cell rounded first (as `roundToBase` does: a count never ends in .5 fifths), then summed.
   const rows = await db
     .selectFrom('diagnostic_mois')
-    .select(['commune_insee', 'indicator', 'n'])
+    .select([
+      'commune_insee',
+      'indicator',
+      sql<number>`sum(${sql.lit(ROUNDING_BASE)} * round(n::numeric / ${sql.lit(ROUNDING_BASE)}))::int`.as(
+        'n',
+      ),
+    ])
     .where('mois', '>=', from)
     .where('mois', '<=', to)
+    .groupBy(['commune_insee', 'indicator'])
     .execute();
   const out = new Map<string, Map<string, number>>();
   for (const r of rows) {
     const cells = out.get(r.commune_insee) ?? new Map<string, number>();
-    cells.set(r.indicator, (cells.get(r.indicator) ?? 0) + roundToBase(r.n));
+    cells.set(r.indicator, Number(r.n));
     out.set(r.commune_insee, cells);
   }
   return out;
