@@ -7,7 +7,8 @@
  * for half as many people over two years, generated in SQL) and two years of monthly counts for
  * 200 communes, it times one request at a time through `app.inject` (no socket): the intro page
  * (the layout alone, the reference), a person's diagnoses and progress as their helper sees
- * them (the stored result page, target p50 ≤ 20 ms), the public result (scoring, the nearest
+ * them (the stored result page, target p50 ≤ 20 ms) beside the person's record (the same
+ * session, visibility check and journal entry: the reference of a helper's page), the public result (scoring, the nearest
  * places of the directory and the count of the diagnosis) and the observatory; then the SQL of
  * the person's page run bare, with its plan. It prints a `BENCH_COMPETENCES_JSON` line at the end.
  */
@@ -172,6 +173,11 @@ try {
       call: () => app.inject({ url: '/competences' }),
     },
     {
+      name: 'record',
+      label: 'GET /beneficiaires/:id (reference: the person’s record, journaled like the page below)',
+      call: () => app.inject({ url: `/beneficiaires/${mine[n++ % mine.length]}`, headers: { cookie } }),
+    },
+    {
       name: 'person',
       label: 'GET /competences/personnes/:id (stored results and progress, 20 people in turn)',
       call: () =>
@@ -244,7 +250,7 @@ try {
   const person = results.person as { p50: number; p95: number };
   console.log(
     `\nStored results: ${Number(stored.n)}; person's page p50 ${person.p50.toFixed(2)} ms (target ≤ 20 ms): ${person.p50 <= 20 ? 'met' : 'MISSED'}; ` +
-      `${(person.p50 / (results.intro as { p50: number }).p50).toFixed(2)} × the intro page`,
+      `${(person.p50 / (results.record as { p50: number }).p50).toFixed(2)} × the person’s record`,
   );
   console.log(
     `BENCH_COMPETENCES_JSON ${JSON.stringify({ engine: handle.kind, stored: Number(stored.n), results, bareQueryP50: median(bare) })}`,
