@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { actorFields, audit } from '../../platform/audit/journal.ts';
 import { type Actor, can, ensure, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { datasetsChanged } from '../../platform/open-data.ts';
 import { type ImportRowReport, importReportRecords } from '../../platform/ui/import-report.tsx';
 import { type Collectivite, displayName, findCommune, listCollectivites } from '../territoires/index.ts';
 import { type ColumnMapping, mapRow } from './import-mapping.ts';
@@ -454,6 +455,7 @@ export async function importPlaces(
     });
   });
   report.written = true;
+  if (report.created + report.updated > 0) await datasetsChanged(db);
   // A large import changes what the planner should know of the table: tell it now (PGlite
   // has no autovacuum to do it later).
   if (report.created + report.updated >= 500) await sql`analyze lieu`.execute(db);
