@@ -6,7 +6,7 @@ import type { Db } from '../../platform/db/database.ts';
 import { isUuid } from '../../platform/forms.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import { recordActivities } from '../activites/index.ts';
-import { findPublishedPlace, placeNameOf } from '../lieux/index.ts';
+import { placeNameOf, placeSummaries } from '../lieux/index.ts';
 import { type Helper, isHelperOfPlace } from '../mediateurs/index.ts';
 import { addDays, parisInstant } from './calendar.ts';
 import { ensureAgenda } from './setup.ts';
@@ -74,12 +74,12 @@ export async function helperAgenda(db: Db, helper: Helper, from: string, to: str
 /** Who may see a place's agenda: its collectivité's coordinators, the OPSN's admins, its helpers. */
 export async function mayViewPlace(db: Db, actor: Actor, lieuId: string): Promise<boolean> {
   if (!isUuid(lieuId)) return false;
-  const place = await findPublishedPlace(db, lieuId);
+  const [place] = await placeSummaries(db, [lieuId]);
   if (!place) return false;
   if (isAdmin(actor)) return true;
   if (
     place.collectivite_id !== null &&
-    can(actor, 'statistics.read', { collectiviteId: place.collectivite_id })
+    can(actor, 'appointments.oversee', { collectiviteId: place.collectivite_id })
   )
     return true;
   return actor.kind === 'user' && (await isHelperOfPlace(db, actor.userId, lieuId));

@@ -114,6 +114,14 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
       : undefined;
   };
 
+  /** Any place of the directory, published or not (a helper prepares its appointments before). */
+  const anyPlaceLine = async (id: string): Promise<PlaceLine | undefined> => {
+    const [place] = await placeSummaries(db, [id]);
+    return place
+      ? { id: place.id, nom: place.nom, commune: place.commune, code_postal: place.code_postal }
+      : undefined;
+  };
+
   /** The place and reason of a booking page, and who books (the person, or a helper of the place). */
   const bookingContext = async (request: FastifyRequest<RouteInput<'lieu' | 'motif'>>) => {
     const place = await placeLine(request.params.lieu);
@@ -750,7 +758,7 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
   /** The place of a settings route, when the helper works there. */
   const ownPlace = async (request: FastifyRequest<RouteInput<'lieu'>>) => {
     const helper = requireHelper(request.actor);
-    const place = await placeLine(request.params.lieu);
+    const place = await anyPlaceLine(request.params.lieu);
     if (!place || !(await agentAt(db, request.actor, place.id))) return undefined;
     return { helper, place };
   };
@@ -844,7 +852,7 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
     '/rendezvous/lieux/:lieu/agenda',
     { config: { access: { coordinatorOrHelperOf: 'lieu' } } },
     async (request, reply) => {
-      const place = await placeLine(request.params.lieu);
+      const place = await anyPlaceLine(request.params.lieu);
       if (!place || !(await mayViewPlace(db, request.actor, place.id))) return reply.callNotFound();
       const from = mondayOf(dayParam(request.query.jour) ?? parisToday());
       const to = addDays(from, 6);

@@ -14,7 +14,7 @@ import {
 import { isCalendarDay, parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { THEMATIQUES } from '../activites/index.ts';
-import { findPublishedPlace, placeNameOf } from '../lieux/index.ts';
+import { placeNameOf, placeSummaries } from '../lieux/index.ts';
 import { type Helper, helperCollectivites, isHelperOfPlace, requireHelper } from '../mediateurs/index.ts';
 import { addDays, formatRule, formatTime, parisInstant, parseRule, parseTime } from './calendar.ts';
 import {
@@ -125,7 +125,7 @@ export async function saveReason(
   input: ReasonInput,
   id?: string,
 ): Promise<{ ok: true; id: string } | { ok: false; errors: FieldErrors }> {
-  const place = await findPublishedPlace(db, lieuId);
+  const [place] = await placeSummaries(db, [lieuId]);
   if (!place || !(await isHelperOfPlace(db, helper.userId, lieuId)))
     return { ok: false, errors: { formulaire: 'Ce lieu n’est pas un de vos lieux d’activité.' } };
   const values = {
@@ -262,7 +262,7 @@ export async function saveOpening(
   lieuId: string,
   input: OpeningInput,
 ): Promise<{ ok: true; id: string } | { ok: false; errors: FieldErrors }> {
-  const place = await findPublishedPlace(db, lieuId);
+  const [place] = await placeSummaries(db, [lieuId]);
   if (!place || !(await isHelperOfPlace(db, helper.userId, lieuId)))
     return { ok: false, errors: { formulaire: 'Ce lieu n’est pas un de vos lieux d’activité.' } };
   const reasons = await reasonsOfPlace(db, lieuId);

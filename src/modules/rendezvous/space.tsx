@@ -1,7 +1,7 @@
 import { can } from '../../platform/auth/policy.ts';
 import type { PersonRecordSection, SpaceSection } from '../../platform/module.ts';
 import { formatDateTime } from '../../platform/paris-time.ts';
-import { placeSummaries } from '../lieux/index.ts';
+import { findPublishedPlace, placeSummaries } from '../lieux/index.ts';
 import { helperCollectivites, helperPlaces, requireHelper } from '../mediateurs/index.ts';
 import { helperFigures, personAppointments } from './agenda.ts';
 import { smsCounter } from './messages.ts';
@@ -13,7 +13,11 @@ const plural = (n: number, one: string, many: string) => `${n} ${n > 1 ? many : 
 export const appointmentsBlock: SpaceSection = async ({ db }, actor) => {
   if (helperCollectivites(actor).length === 0) return null;
   const helper = requireHelper(actor);
-  const [f, places] = await Promise.all([helperFigures(db, helper.userId), helperPlaces(db, helper.userId)]);
+  const [f, all] = await Promise.all([helperFigures(db, helper.userId), helperPlaces(db, helper.userId)]);
+  // The booking pages are those of published places only.
+  const places = (await Promise.all(all.map((p) => findPublishedPlace(db, p.id)))).filter(
+    (p) => p !== undefined,
+  );
   return {
     title: 'Rendez-vous',
     rank: 25,
@@ -46,7 +50,7 @@ export const appointmentsBlock: SpaceSection = async ({ db }, actor) => {
 export const coordinationBlock: SpaceSection = async ({ db }, actor) => {
   if (actor.kind !== 'user' || actor.activeCollectiviteId === null) return null;
   const collectiviteId = actor.activeCollectiviteId;
-  if (!can(actor, 'statistics.read', { collectiviteId }) || helperCollectivites(actor).length > 0)
+  if (!can(actor, 'appointments.oversee', { collectiviteId }) || helperCollectivites(actor).length > 0)
     return null;
   const counter = await smsCounter(db, collectiviteId);
   const withReasons = await db
