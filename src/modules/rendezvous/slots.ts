@@ -97,53 +97,57 @@ export async function freeSlots(
       .where('fin', '>', rangeStart)
       .execute(),
   ]);
-  const busyOf = new Map<string, Busy[]>();
-  for (const b of busy)
-    (busyOf.get(b.mediateur_id) ?? busyOf.set(b.mediateur_id, []).get(b.mediateur_id)!).push(b);
-  const absentOf = new Map<string, { debut: Date; fin: Date }[]>();
+  // Each helper's appointments and absences as numbers, sorted by start: a slot looks up the
+  // few that may overlap it by binary search instead of scanning them all.
+  const busyOf = new Map<string, Timeline>();
+  for (const b of busy) timelineOf(busyOf, b.mediateur_id).add(b.starts_at.getTime(), b.ends_at.getTime(), b);
+  const absentOf = new Map<string, Timeline>();
   for (const a of absences)
-    (absentOf.get(a.mediateur_id) ?? absentOf.set(a.mediateur_id, []).get(a.mediateur_id)!).push(a);
+    timelineOf(absentOf, a.mediateur_id).add(a.debut.getTime(), a.fin.getTime(), null);
+  for (const t of [...busyOf.values(), ...absentOf.values()]) t.sort();
 
   const byStart = new Map<number, Slot>();
   const duration = reason.duree_min * 60_000;
+  const earliestMs = earliest.getTime();
+  const latestMs = latest.getTime();
+  const none = new Timeline();
   for (const o of openings) {
     const rule = parseRule(o.rrule);
     if (!rule) continue;
     const lastDay = o.dernier_jour && o.dernier_jour < last ? o.dernier_jour : last;
     const firstDay = o.premier_jour > first ? o.premier_jour : first;
-    const helperBusy = busyOf.get(o.mediateur_id) ?? [];
-    const helperAbsent = absentOf.get(o.mediateur_id) ?? [];
+    const helperBusy = busyOf.get(o.mediateur_id) ?? none;
+    const helperAbsent = absentOf.get(o.mediateur_id) ?? none;
     for (let day = firstDay; day <= lastDay; day = addDays(day, 1)) {
       if (!recursOn(rule, o.premier_jour, day) || isHoliday(day)) continue;
+      const at = wallClockOf(day);
       for (let m = o.debut_min; m + reason.duree_min <= o.fin_min; m += reason.duree_min) {
-        const start = parisInstant(day, m);
-        const t = start.getTime();
-        if (start < earliest || start > latest) continue;
+        const t = at(m);
+        if (t < earliestMs || t > latestMs) continue;
         const existing = byStart.get(t);
         if (existing && (existing.rdvId || !reason.collectif)) continue;
-        const end = new Date(t + duration);
-        if (helperAbsent.some((a) => a.debut < end && a.fin > start)) continue;
+        const e = t + duration;
+        if (helperAbsent.overlaps(t, e, () => true)) continue;
         let seatsLeft = reason.capacite ?? 1;
         let rdvId: string | null = null;
-        let blocked = false;
-        for (const b of helperBusy) {
-          if (!(b.starts_at < end && b.ends_at > start)) continue;
+        const blocked = helperBusy.overlaps(t, e, (b) => {
           // A workshop of this reason at this very time takes more people while seats remain.
-          if (reason.collectif && b.motif_id === reason.id && b.starts_at.getTime() === t) {
+          if (b && reason.collectif && b.motif_id === reason.id && b.starts_at.getTime() === t) {
             seatsLeft = b.capacite - b.places_prises;
             rdvId = b.id;
-            if (seatsLeft <= 0) blocked = true;
-          } else blocked = true;
-          if (blocked) break;
-        }
+            return seatsLeft <= 0;
+          }
+          return true;
+        });
         if (blocked) continue;
         if (existing && !rdvId) continue;
+        const start = new Date(t);
         byStart.set(t, {
           key: slotKey(o.id, start),
           plageId: o.id,
           helperId: o.mediateur_id,
           start,
-          end,
+          end: new Date(e),
           seatsLeft,
           rdvId,
         });
@@ -151,6 +155,66 @@ export async function freeSlots(
     }
   }
   return [...byStart.values()].sort((a, b) => a.start.getTime() - b.start.getTime());
+}
+
+/** Intervals of one helper (appointments or absences), sorted by start. */
+class Timeline {
+  private starts: number[] = [];
+  private items: { s: number; e: number; b: Busy | null }[] = [];
+  private longest = 0;
+  add(s: number, e: number, b: Busy | null) {
+    this.items.push({ s, e, b });
+    if (e - s > this.longest) this.longest = e - s;
+  }
+  sort() {
+    this.items.sort((x, y) => x.s - y.s);
+    this.starts = this.items.map((i) => i.s);
+  }
+  /** Whether `blocks` says yes for an interval overlapping [s, e); each overlapping one is asked. */
+  overlaps(s: number, e: number, blocks: (b: Busy | null) => boolean): boolean {
+    let lo = 0;
+    let hi = this.starts.length;
+    const from = s - this.longest;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.starts[mid] as number) < from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.items.length; i++) {
+      const item = this.items[i] as { s: number; e: number; b: Busy | null };
+      if (item.s >= e) break;
+      if (item.e > s && blocks(item.b)) return true;
+    }
+    return false;
+  }
+}
+
+function timelineOf(map: Map<string, Timeline>, helperId: string): Timeline {
+  let t = map.get(helperId);
+  if (!t) map.set(helperId, (t = new Timeline()));
+  return t;
+}
+
+/**
+ * The instants of a Paris day's wall-clock minutes. The offset to UTC is read once a day; on the
+ * two days a year the clocks change, each minute is converted on its own.
+ */
+const offsets = new Map<string, number | null>();
+
+function wallClockOf(day: string): (minutes: number) => number {
+  const [y, mo, d] = day.split('-').map(Number) as [number, number, number];
+  const midnightUtc = Date.UTC(y, mo - 1, d);
+  let offset = offsets.get(day);
+  if (offset === undefined) {
+    const atMidnight = midnightUtc - parisInstant(day, 0).getTime();
+    const atEnd = midnightUtc + 1439 * 60_000 - parisInstant(day, 1439).getTime();
+    offset = atMidnight === atEnd ? atMidnight : null;
+    if (offsets.size > 4000) offsets.clear();
+    offsets.set(day, offset);
+  }
+  if (offset === null) return (m) => parisInstant(day, m).getTime();
+  const fixed = offset;
+  return (m) => midnightUtc + m * 60_000 - fixed;
 }
 
 /** Parses a slot key; null when it is not one. */
