@@ -440,3 +440,32 @@ async function sendConfirmation(
     },
   );
 }
+
+/** Tells the person the service cancelled their appointment (when it was still to come). */
+export async function tellCancelledByService(
+  db: Db,
+  config: Config,
+  participantId: string,
+  now = new Date(),
+) {
+  const b = await bookingById(db, participantId);
+  if (!b || b.starts_at <= now) return;
+  const when = formatDateTime(b.starts_at);
+  await deliver(
+    db,
+    config,
+    b.collectivite_id,
+    { email: b.email, phone: b.telephone, prefers: b.sms_prefere ? 'sms' : 'email' },
+    {
+      subject: `Rendez-vous annulé : ${b.motif_nom}, le ${when}`,
+      text: [
+        `Bonjour ${b.prenom},`,
+        '',
+        `Nous devons annuler votre rendez-vous « ${b.motif_nom} » du ${when}. Veuillez nous en excuser.`,
+        `Pour en prendre un autre : ${config.publicUrl}/rendezvous/lieux/${b.lieu_id}`,
+      ].join('\n'),
+      sms: `RDV ${b.motif_nom} du ${when} annulé par le lieu. Nouveau RDV : ${config.publicUrl}/rendezvous/lieux/${b.lieu_id}`,
+    },
+    now,
+  );
+}

@@ -460,6 +460,24 @@ describe('rendezvous', () => {
     assert.equal((await c2.post(`${link}/annuler`, {})).statusCode, 303);
     const replay = await c2.post(`${link}/annuler`, {});
     assert.equal(replay.statusCode, 409);
+    // The service cancels a third person's seat: they are told.
+    await bookAs(publicClient(), workshop, key, person('w3', { email: 'atelier3@exemple.fr' }));
+    const first = await db()
+      .selectFrom('rdv_participant')
+      .select(['id', 'rdv_id'])
+      .where('email', '=', 'atelier3@exemple.fr')
+      .executeTakeFirstOrThrow();
+    await helperClient.get(`/rendezvous/fiche?rdv=${first.rdv_id}`);
+    const cancelled = await helperClient.post('/rendezvous/fiche/presence', {
+      rdv: first.rdv_id,
+      participant: first.id,
+      statut: 'annule',
+    });
+    assert.equal(cancelled.statusCode, 303);
+    assert.match(
+      (await lastMailTo('atelier3@exemple.fr'))!.subject,
+      /Rendez-vous annulé : Atelier smartphone/,
+    );
     assert.match((await anyone.get(`/rendezvous/lieux/${place}/motifs/${workshop}`)).body, /\(2 places\)/);
   });
 

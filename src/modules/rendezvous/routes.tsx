@@ -29,6 +29,7 @@ import {
   moveByPerson,
   personFields,
   selfService,
+  tellCancelledByService,
   whereText,
 } from './booking.ts';
 import { addDays, mondayOf } from './calendar.ts';
@@ -571,14 +572,11 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
       const id = lastValue(request.body?.rdv);
       const a = id && isUuid(id) ? await ownAppointment(db, helper, id) : undefined;
       if (!a) return appointmentPage(request, reply, helper, id);
-      const done = await setStatus(
-        db,
-        helper,
-        a,
-        lastValue(request.body?.participant) ?? '',
-        lastValue(request.body?.statut) ?? '',
-      );
+      const participant = lastValue(request.body?.participant) ?? '';
+      const status = lastValue(request.body?.statut) ?? '';
+      const done = await setStatus(db, helper, a, participant, status);
       if (!done.ok) return appointmentPage(request, reply, helper, id, { error: done.message });
+      if (status === 'annule') await tellCancelledByService(db, config, participant);
       return reply.redirect(`/rendezvous/fiche?rdv=${a.id}&ok=presence`, 303);
     },
   );

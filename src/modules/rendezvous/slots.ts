@@ -190,9 +190,11 @@ class Timeline {
 }
 
 function timelineOf(map: Map<string, Timeline>, helperId: string): Timeline {
-  let t = map.get(helperId);
-  if (!t) map.set(helperId, (t = new Timeline()));
-  return t;
+  const found = map.get(helperId);
+  if (found) return found;
+  const made = new Timeline();
+  map.set(helperId, made);
+  return made;
 }
 
 /**

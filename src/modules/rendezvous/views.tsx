@@ -178,11 +178,12 @@ export function SlotsPage(props: {
   error?: string | undefined;
   safeIntro?: JSX.Element;
 }): JSX.Element {
+  const { safeIntro = '' } = props;
   return (
     <>
       <h1 safe>{props.title}</h1>
       <p safe>{`${props.place.nom} · ${reasonFacts(props.reason)}`}</p>
-      {props.safeIntro ?? ''}
+      {safeIntro}
       {props.reason.instructions ? (
         <div class="rdv-instructions">
           <h2>À savoir avant de réserver</h2>
@@ -980,12 +981,12 @@ export function FeedPage(props: { url: string | null; has: boolean; csrf: string
       </p>
       {props.url ? (
         <Notice kind="success">
-          <>
+          <div>
             <p>Voici votre lien. Copiez-le maintenant : il ne sera plus affiché.</p>
             <p class="rdv-token" safe>
               {props.url}
             </p>
-          </>
+          </div>
         </Notice>
       ) : props.has ? (
         <p>Vous avez déjà un lien. En créer un nouveau arrête l’ancien.</p>
