@@ -858,7 +858,7 @@ export function SettingsPage(props: {
           value={one(rv.location_type)}
           error={props.reasonErrors.location_type}
         />
-        <div class="checkbox">
+        <div class="checkbox rdv-flag">
           <input
             type="checkbox"
             id="collectif"
@@ -893,7 +893,7 @@ export function SettingsPage(props: {
           value={one(rv.reservable_par) ?? 'tout_le_monde'}
           error={props.reasonErrors.reservable_par}
         />
-        <div class="checkbox">
+        <div class="checkbox rdv-flag">
           <input
             type="checkbox"
             id="modifiable"
