@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = auditActions({
   'appointment.read': 'Rendez-vous consultés (agenda, fiche)',
   'appointment.export': 'Rendez-vous exportés (tableur)',
   'appointment.feed_reset': 'Rendez-vous : lien de l’agenda renouvelé',
+  'appointment.sms_budget': 'Rendez-vous : budget mensuel de SMS modifié',
   'appointment.remind': 'Rendez-vous : rappels envoyés',
   'appointment.purge': 'Rendez-vous effacés (durée de conservation)',
 });

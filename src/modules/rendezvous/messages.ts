@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { audit } from '../../platform/audit/journal.ts';
+import { type Actor, can } from '../../platform/auth/policy.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
 import {
@@ -74,4 +76,21 @@ export async function deliver(
   } catch {
     return null;
   }
+}
+
+/** A collectivité's coordinators set its monthly SMS budget (0: reminders go by mail only). */
+export async function setSmsBudget(
+  db: Db,
+  actor: Actor,
+  collectiviteId: number,
+  budget: number,
+): Promise<boolean> {
+  if (!can(actor, 'appointments.oversee', { collectiviteId })) return false;
+  await db
+    .insertInto('rdv_sms_budget')
+    .values({ collectivite_id: collectiviteId, budget })
+    .onConflict((oc) => oc.column('collectivite_id').doUpdateSet({ budget, updated_at: new Date() }))
+    .execute();
+  await audit(db, { actor, action: 'appointment.sms_budget', collectiviteId, details: { budget } });
+  return true;
 }

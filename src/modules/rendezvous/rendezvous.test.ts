@@ -673,6 +673,25 @@ describe('rendezvous', () => {
     assert.equal((await publicClient().get(url)).statusCode, 404);
   });
 
+  test('the coordinators set the monthly SMS budget; bad input and helpers change nothing', async () => {
+    const coordinator = await givenCoordinator(t, { collectivite: helper.collectiviteId });
+    const c = new Client(t.app);
+    await c.signIn(coordinator.email, coordinator.password, coordinator.totpSecret);
+    const page = await c.get('/rendezvous/sms');
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /SMS envoyés ce mois-ci, sur un budget de 1/);
+    assert.equal((await c.post('/rendezvous/sms', { budget: '-3' })).statusCode, 400);
+    assert.equal((await c.post('/rendezvous/sms', { budget: '250' })).statusCode, 303);
+    await helperClient.get('/rendezvous/agenda');
+    assert.equal((await helperClient.post('/rendezvous/sms', { budget: '9' })).statusCode, 403);
+    const row = await db()
+      .selectFrom('rdv_sms_budget')
+      .select('budget')
+      .where('collectivite_id', '=', helper.collectiviteId)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.budget, 250);
+  });
+
   test('the space shows the day’s figures; appointments two years old are erased', async () => {
     const space = await helperClient.get('/espace');
     assert.match(space.body, /Rendez-vous/);

@@ -2,12 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/journal.ts';
 import { csvText } from '../../platform/csv.ts';
 import { isUuid, lastValue, parseForm, type RouteInput, textFields } from '../../platform/forms.ts';
+import { activeCollectiviteOf } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { formatDateTime, isCalendarDay, parisToday } from '../../platform/paris-time.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
 import { findVisibleBeneficiary, personChoiceLabel, recentBeneficiaries } from '../beneficiaires/index.ts';
 import { findPublishedPlace, placeSummaries } from '../lieux/index.ts';
 import { type Helper, helperPlaces, requireHelper } from '../mediateurs/index.ts';
+import { findCollectiviteById } from '../territoires/index.ts';
 import {
   confirmReport,
   dismissReport,
@@ -34,6 +36,7 @@ import {
 } from './booking.ts';
 import { addDays, mondayOf } from './calendar.ts';
 import { calendar } from './ics.ts';
+import { setSmsBudget, smsCounter } from './messages.ts';
 import {
   absenceFields,
   absencesOf,
@@ -65,6 +68,7 @@ import {
   PlacesPage,
   SettingsPage,
   SlotsPage,
+  SmsBudgetPage,
 } from './views.tsx';
 import { STATUSES } from './vocabulary.ts';
 
@@ -865,4 +869,47 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
       );
     },
   );
+
+  // ---------------------------------------------------------------- the SMS budget of a collectivité
+
+  const smsPage = async (
+    request: FastifyRequest<RouteInput>,
+    reply: FastifyReply,
+    extra: { value?: string; error?: string } = {},
+  ) => {
+    const id = activeCollectiviteOf(request.actor);
+    const collectivite = id === null ? undefined : await findCollectiviteById(db, id);
+    const counter = collectivite ? await smsCounter(db, collectivite.id) : { sent: 0, budget: 0 };
+    return reply.page(
+      {
+        title: 'SMS des rappels de rendez-vous',
+        breadcrumbs: [SPACE],
+        status: extra.error ? 400 : 200,
+        hasErrors: Boolean(extra.error),
+      },
+      <SmsBudgetPage
+        collectivite={collectivite?.name ?? null}
+        sent={counter.sent}
+        budget={counter.budget}
+        value={extra.value ?? String(counter.budget)}
+        error={extra.error}
+        csrf={reply.generateCsrf()}
+        flash={lastValue(request.query.ok) === 'sms' ? 'Le budget est enregistré.' : undefined}
+      />,
+    );
+  };
+
+  app.get<RouteInput>('/rendezvous/sms', { config: { access: 'coordinator' } }, (request, reply) =>
+    smsPage(request, reply),
+  );
+
+  app.post<RouteInput>('/rendezvous/sms', { config: { access: 'coordinator' } }, async (request, reply) => {
+    const raw = (lastValue(request.body?.budget) ?? '').trim();
+    const id = activeCollectiviteOf(request.actor);
+    if (!/^\d{1,6}$/.test(raw))
+      return smsPage(request, reply, { value: raw, error: 'Saisissez un nombre entier de SMS, 0 ou plus.' });
+    if (id === null || !(await setSmsBudget(db, request.actor, id, Number(raw))))
+      return smsPage(request, reply, { value: raw, error: 'Vous ne gérez pas cette collectivité.' });
+    return reply.redirect('/rendezvous/sms?ok=sms', 303);
+  });
 }

@@ -72,7 +72,10 @@ export const coordinationBlock: SpaceSection = async ({ db }, actor) => {
       `${counter.sent} SMS de rappel envoyés ce mois-ci sur ${counter.budget} prévus`,
       `${plural(places.length, 'lieu propose', 'lieux proposent')} des rendez-vous`,
     ],
-    links: places.map((p) => ({ href: `/rendezvous/lieux/${p.id}/agenda`, label: `Agenda : ${p.nom}` })),
+    links: [
+      { href: '/rendezvous/sms', label: 'Budget de SMS des rappels' },
+      ...places.map((p) => ({ href: `/rendezvous/lieux/${p.id}/agenda`, label: `Agenda : ${p.nom}` })),
+    ],
   };
 };
 

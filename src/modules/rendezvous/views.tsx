@@ -1002,3 +1002,46 @@ export function FeedPage(props: { url: string | null; has: boolean; csrf: string
     </>
   );
 }
+
+export function SmsBudgetPage(props: {
+  collectivite: string | null;
+  sent: number;
+  budget: number;
+  value: string;
+  error?: string | undefined;
+  csrf: string;
+  flash?: string | undefined;
+}): JSX.Element {
+  return (
+    <>
+      <h1>SMS des rappels de rendez-vous</h1>
+      <Flash message={props.flash} />
+      {props.collectivite === null ? (
+        <p>Choisissez d’abord une collectivité dans votre espace.</p>
+      ) : (
+        <>
+          <ErrorSummary errors={props.error ? { budget: props.error } : {}} />
+          <p
+            safe
+          >{`${props.collectivite} : ${props.sent} SMS envoyés ce mois-ci, sur un budget de ${props.budget}.`}</p>
+          <p>
+            Une fois le budget atteint, les rappels partent par courriel ; sans courriel, ils ne partent pas.
+          </p>
+          <form method="post" action="/rendezvous/sms" novalidate>
+            <CsrfField token={props.csrf} />
+            <Field
+              name="budget"
+              label="SMS par mois"
+              hint="0 : aucun SMS, tout par courriel."
+              value={props.value}
+              error={props.error}
+            />
+            <button type="submit" class="button">
+              Enregistrer
+            </button>
+          </form>
+        </>
+      )}
+    </>
+  );
+}
