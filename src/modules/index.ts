@@ -20,6 +20,7 @@ import { mediateurs } from './mediateurs/index.ts';
 import { observatoire } from './observatoire/index.ts';
 import { orientations } from './orientations/index.ts';
 import { proconnect } from './proconnect/index.ts';
+import { rendezvous } from './rendezvous/index.ts';
 import { sauvegarde } from './sauvegarde/index.ts';
 import { site } from './site/index.ts';
 import { statistiques } from './statistiques/index.ts';
@@ -53,6 +54,7 @@ export const modules: RelaisModule[] = [
   statistiques,
   mandats,
   orientations,
+  rendezvous,
   competences,
   observatoire,
   proconnect,

@@ -39,6 +39,7 @@ export type Action =
   | 'activities.record' // record activity reports and see the people one helps (helpers, in a collectivité)
   | 'mandates.use' // create and use mandates for the people one helps (helpers, in a collectivité)
   | 'statistics.read' // read aggregate statistics of a collectivité (never identities)
+  | 'appointments.oversee' // see the appointment agendas of a collectivité's places (times and seats, never names)
   | 'opendata.publish' // regenerate the open datasets (administrators and scheduled work)
   | 'skills.record'; // keep a diagnosis of digital skills in the record of a person one helps (helpers)
 
@@ -81,6 +82,7 @@ export function can(actor: Actor, action: Action, resource: Resource = {}): bool
     case 'people.manage':
     case 'places.manage':
     case 'statistics.read':
+    case 'appointments.oversee':
       return hasRoleIn(actor, 'coordinateur', resource.collectiviteId);
   }
 }
