@@ -12,6 +12,7 @@ import { beneficiaires } from './beneficiaires/index.ts';
 import { comptes } from './comptes/index.ts';
 import { couverture } from './couverture/index.ts';
 import { donnees } from './donnees/index.ts';
+import { formations } from './formations/index.ts';
 import { journal } from './journal/index.ts';
 import { lieux } from './lieux/index.ts';
 import { mandats } from './mandats/index.ts';
@@ -52,6 +53,7 @@ export const modules: RelaisModule[] = [
   statistiques,
   mandats,
   orientations,
+  formations,
   observatoire,
   proconnect,
   journal,

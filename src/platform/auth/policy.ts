@@ -39,7 +39,8 @@ export type Action =
   | 'activities.record' // record activity reports and see the people one helps (helpers, in a collectivité)
   | 'mandates.use' // create and use mandates for the people one helps (helpers, in a collectivité)
   | 'statistics.read' // read aggregate statistics of a collectivité (never identities)
-  | 'opendata.publish'; // regenerate the open datasets (administrators and scheduled work)
+  | 'opendata.publish' // regenerate the open datasets (administrators and scheduled work)
+  | 'trainings.manage'; // organise training sessions, register the team, see its registrations (in a collectivité)
 
 export type Resource = { collectiviteId?: number };
 
@@ -79,6 +80,7 @@ export function can(actor: Actor, action: Action, resource: Resource = {}): bool
     case 'people.manage':
     case 'places.manage':
     case 'statistics.read':
+    case 'trainings.manage':
       return hasRoleIn(actor, 'coordinateur', resource.collectiviteId);
   }
 }
