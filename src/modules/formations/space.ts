@@ -11,7 +11,7 @@ export const learnerBlock: SpaceSection = async ({ db }, actor) => {
   if (helperCollectivites(actor).length === 0) return null;
   const row = await sql<{ upcoming: number; offers: number; certificates: number }>`
     select count(*) filter (where i.status = 'inscrit' and exists (
-             select 1 from formation_demi_journee d where d.session_id = i.session_id and d.ends_at > now())))::int as upcoming,
+             select 1 from formation_demi_journee d where d.session_id = i.session_id and d.ends_at > now()))::int as upcoming,
            count(*) filter (where i.status = 'liste_attente' and i.offer_expires_at > now())::int as offers,
            (select count(*) from formation_attestation a join formation_inscription j on j.id = a.inscription_id
              where j.user_id = ${actor.userId} and a.revoked_at is null)::int as certificates

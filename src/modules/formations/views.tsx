@@ -1,5 +1,5 @@
 import { labelOf, labelsOf } from '../../platform/forms.ts';
-import { formatDate, formatDateTime, formatDuration } from '../../platform/paris-time.ts';
+import { formatDate, formatDateTime, formatDuration, parisToday } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
   CsrfField,
@@ -352,7 +352,7 @@ export function MyRegistrationsPage(props: {
             const offered =
               r.status === 'liste_attente' && r.offer_expires_at !== null && r.offer_expires_at > now;
             const today = (props.halfDays.get(r.session_id) ?? []).filter(
-              (h) => formatDate(h.starts_at) === formatDate(now),
+              (h) => parisToday(h.starts_at) === props.today,
             );
             return (
               <li class="training-item">
@@ -419,7 +419,7 @@ export function MyRegistrationsPage(props: {
                   )}
                   {r.status !== 'annule' &&
                   r.session_status === 'active' &&
-                  formatDate(r.debut) !== formatDate(now) &&
+                  parisToday(r.debut) > props.today &&
                   r.debut > now ? (
                     <form method="post" action={`/formations/inscriptions/${r.id}/annuler`}>
                       <CsrfField token={csrf} />
@@ -527,8 +527,7 @@ export function ManageSessionPage(props: {
   const registered = props.rows.filter((r) => r.status === 'inscrit');
   const waiting = props.rows.filter((r) => r.status === 'liste_attente');
   const csrf = props.csrf;
-  const started = (h: HalfDay) =>
-    formatDate(h.starts_at) <= formatDate(props.now) || h.starts_at <= props.now;
+  const started = (h: HalfDay) => parisToday(h.starts_at) <= props.today;
   return (
     <>
       <Problem message={props.error} />
@@ -632,7 +631,7 @@ export function ManageSessionPage(props: {
                     Enregistrer les présences
                   </button>
                 </form>
-                {formatDate(h.starts_at) === formatDate(props.now) ? (
+                {parisToday(h.starts_at) === props.today ? (
                   props.checkin?.halfDayId === h.id ? (
                     <Notice kind="success">
                       <p>
