@@ -1384,10 +1384,13 @@ export async function revokeCertificate(db: Db, actor: Actor, id: string, motif:
     if (!session || !organises(actor, session)) throw new ForbiddenError();
   }
   if (c.revoked_at) return fail(409, 'Cette attestation est déjà révoquée.');
+  const reason = motif.trim();
+  if (reason === '') return fail(400, 'Saisissez le motif de la révocation.');
+  if (reason.length > 500) return fail(400, 'Le motif de la révocation doit faire au plus 500 caractères.');
   await db.transaction().execute(async (trx) => {
     await trx
       .updateTable('formation_attestation')
-      .set({ revoked_at: new Date(), revoked_by: userIdOf(actor), motif_revocation: motif })
+      .set({ revoked_at: new Date(), revoked_by: userIdOf(actor), motif_revocation: reason })
       .where('id', '=', c.id)
       .execute();
     await audit(trx, {
@@ -1395,7 +1398,7 @@ export async function revokeCertificate(db: Db, actor: Actor, id: string, motif:
       action: 'training_certificate.revoke',
       collectiviteId: c.collectivite_id,
       subject: { type: 'formation_attestation', id: c.id },
-      details: { motif },
+      details: { motif: reason },
     });
   });
   return done(undefined);
