@@ -14,6 +14,7 @@ import {
 import { assertValidHtml } from '../../../test/helpers/html.ts';
 import { pdfText } from '../../../test/helpers/pdf.ts';
 import { parisToday } from '../../platform/paris-time.ts';
+import { sessionsDataset } from './datasets.ts';
 import { runTrainingTimers } from './jobs.ts';
 
 /**
@@ -207,6 +208,17 @@ describe('formations', () => {
     const mails = await outboxTo(helpers[0]!.email);
     assert.match(mails[0]?.subject ?? '', /Inscription confirmée/);
     assert.match(mails[0]?.body ?? '', /agenda\.ics/);
+  });
+
+  test('reminders go once, 7 days before the first half-day', async () => {
+    const soon = new Date(Date.now() + 4 * DAY);
+    const first = await runTrainingTimers(db(), testConfig, soon);
+    assert.equal(first['rappels envoyés'], 3);
+    assert.match(
+      (await outboxTo(helpers[0]!.email)).at(-1)?.subject ?? '',
+      /^Rappel : Habilitation Aidants Connect dans 7 jours/,
+    );
+    assert.equal((await runTrainingTimers(db(), testConfig, soon))['rappels envoyés'], 0);
   });
 
   test('attacks on registration: another collectivité’s coordinator, an intra session, a closed window, capacity below the registered', async () => {
@@ -620,6 +632,16 @@ describe('formations', () => {
     assert.match(tr.body, /Sessions que j’anime/);
     const list = await (await as(trainer)).get('/formations/gestion');
     assert.match(list.body, /Habilitation Aidants Connect/);
+  });
+
+  test('the open dataset publishes sessions with counts rounded to 5, and no one’s name', async () => {
+    const rows = await sessionsDataset.generate!(db());
+    const row = rows.find((r) => r.session === sessionId);
+    assert.ok(row);
+    assert.equal(row.places, 3);
+    assert.equal(row.inscrits, 5, '3 registered round to 5');
+    assert.ok(Number(row.presents_moyenne) % 5 === 0);
+    assert.doesNotMatch(JSON.stringify(rows), /Louis|Bernard|@/);
   });
 
   test('a trainer cancels the whole session: everyone is told', async () => {
