@@ -133,7 +133,7 @@ const arrayCheck = (column: string, values: readonly string[]) =>
   sql.raw(`check (${column} <@ array[${values.map((v) => `'${v}'`).join(', ')}]::text[])`);
 
 export const formationsMigrations: Record<string, Migration> = {
-  '202612061600_formations_init': {
+  '202612061700_formations_init': {
     async up(db) {
       await sql`create table formation_type (
         id uuid primary key default gen_random_uuid(),
