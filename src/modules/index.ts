@@ -13,6 +13,7 @@ import { competences } from './competences/index.ts';
 import { comptes } from './comptes/index.ts';
 import { couverture } from './couverture/index.ts';
 import { donnees } from './donnees/index.ts';
+import { formations } from './formations/index.ts';
 import { journal } from './journal/index.ts';
 import { lieux } from './lieux/index.ts';
 import { mandats } from './mandats/index.ts';
@@ -55,6 +56,7 @@ export const modules: RelaisModule[] = [
   mandats,
   orientations,
   rendezvous,
+  formations,
   competences,
   observatoire,
   proconnect,

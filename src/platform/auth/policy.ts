@@ -41,6 +41,7 @@ export type Action =
   | 'statistics.read' // read aggregate statistics of a collectivité (never identities)
   | 'appointments.oversee' // see the appointment agendas of a collectivité's places (times and seats, never names)
   | 'opendata.publish' // regenerate the open datasets (administrators and scheduled work)
+  | 'trainings.manage' // organise training sessions, register the team, see its registrations (in a collectivité)
   | 'skills.record'; // keep a diagnosis of digital skills in the record of a person one helps (helpers)
 
 export type Resource = { collectiviteId?: number };
@@ -83,6 +84,7 @@ export function can(actor: Actor, action: Action, resource: Resource = {}): bool
     case 'places.manage':
     case 'statistics.read':
     case 'appointments.oversee':
+    case 'trainings.manage':
       return hasRoleIn(actor, 'coordinateur', resource.collectiviteId);
   }
 }
