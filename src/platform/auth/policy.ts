@@ -39,7 +39,8 @@ export type Action =
   | 'activities.record' // record activity reports and see the people one helps (helpers, in a collectivité)
   | 'mandates.use' // create and use mandates for the people one helps (helpers, in a collectivité)
   | 'statistics.read' // read aggregate statistics of a collectivité (never identities)
-  | 'opendata.publish'; // regenerate the open datasets (administrators and scheduled work)
+  | 'opendata.publish' // regenerate the open datasets (administrators and scheduled work)
+  | 'resources.moderate'; // write and edit resources of the library, handle their reports (in a collectivité)
 
 export type Resource = { collectiviteId?: number };
 
@@ -75,6 +76,7 @@ export function can(actor: Actor, action: Action, resource: Resource = {}): bool
     case 'audit.read':
     case 'opendata.publish':
       return false;
+    case 'resources.moderate':
     case 'collectivite.theme':
     case 'people.manage':
     case 'places.manage':
