@@ -4,7 +4,7 @@ import { audit } from '../../platform/audit/journal.ts';
 import { type Actor, can } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
-import { allValues, codes, optionalText, requiredText } from '../../platform/forms.ts';
+import { allValues, codes, labelsOf, optionalText, requiredText } from '../../platform/forms.ts';
 import { isCalendarDay } from '../../platform/paris-time.ts';
 import { markdownToPlain, unsafeText } from './markdown.ts';
 import {
@@ -217,7 +217,18 @@ async function afterChange(db: Db, actor: SignedIn, id: string, change: string):
     .where('ressource_id', '=', id)
     .execute();
   const fileText = new Map(files.map((f) => [f.id, `${f.nom} ${f.extracted_text}`]));
-  const text = blocks
+  const indexing = await db
+    .selectFrom('ressource')
+    .select(['thematiques', 'types', 'publics'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  // The labels of its themes, types and publics: « sécurité » finds what is indexed so.
+  const labels = [
+    labelsOf(THEMATIQUES, indexing.thematiques),
+    labelsOf(TYPES, indexing.types),
+    labelsOf(PUBLICS, indexing.publics),
+  ].join(' ');
+  const blockText = blocks
     .map((b) =>
       [
         b.titre,
@@ -229,8 +240,8 @@ async function afterChange(db: Db, actor: SignedIn, id: string, change: string):
         .filter(Boolean)
         .join(' '),
     )
-    .join('\n')
-    .slice(0, 500_000);
+    .join('\n');
+  const text = `${labels}\n${blockText}`.slice(0, 500_000);
   const updated = await db
     .updateTable('ressource')
     .set({ search_text: text, updated_at: new Date(), version: sql`version + 1` })
