@@ -166,7 +166,7 @@ export function SearchPage(props: {
       ) : (
         ''
       )}
-      <h2 class="results-count" role="status">
+      <h2 class="results-count" role="status" safe>
         {result.count === 0
           ? 'Aucune ressource trouvée'
           : `${safeNumber(result.count)} ressource${result.count > 1 ? 's' : ''}`}
@@ -293,8 +293,8 @@ export function ResourcePage(props: {
         </p>
         {due ? (
           <p class="notice">
-            Cette ressource devait être revue avant le {formatDay(r.review_on ?? '')} : vérifiez que ses
-            informations sont toujours justes.
+            Cette ressource devait être revue avant le <span safe>{formatDay(r.review_on ?? '')}</span> :
+            vérifiez que ses informations sont toujours justes.
           </p>
         ) : (
           ''
@@ -343,7 +343,7 @@ export function ResourcePage(props: {
                 <li>
                   <p>
                     <strong safe>{x.rater_name}</strong> :{' '}
-                    <span safe>{RATINGS[String(x.note) as keyof typeof RATINGS]}</span>
+                    <span>{RATINGS[String(x.note) as keyof typeof RATINGS]}</span>
                   </p>
                   {x.commentaire ? <p safe>{x.commentaire}</p> : ''}
                   {x.reply ? (
@@ -457,6 +457,8 @@ export function ResourcePage(props: {
 }
 
 const formatDay = (iso: string) => (iso ? iso.split('-').reverse().join('/') : '');
+/** A `YYYY-MM-DD` day as `JJ/MM/AAAA`: digits and slashes only, hence the `safe` name. */
+const safeDay = (iso: string) => formatDay(iso.replace(/[^0-9-]/g, ''));
 
 // ------------------------------------------------------------------------------------ writing
 
@@ -850,7 +852,7 @@ export function BlockFormPage(props: {
   return (
     <>
       <ErrorSummary errors={e} />
-      <h1>Modifier un bloc ({BLOCK_KINDS[b.kind].toLowerCase()})</h1>
+      <h1 safe>{`Modifier un bloc (${BLOCK_KINDS[b.kind].toLowerCase()})`}</h1>
       <form method="post" action={`/ressources/${props.r.id}/blocs/${b.id}`} novalidate>
         <CsrfField token={props.csrf} />
         <input type="hidden" name="kind" value={b.kind} />
@@ -922,7 +924,7 @@ export function HistoryPage(props: {
                 <form method="post" action={`/ressources/${props.r.id}/historique/${v.version}`}>
                   <CsrfField token={props.csrf} />
                   <button type="submit" class="link-button">
-                    Restaurer<span class="visually-hidden">{` la version ${v.version}`}</span>
+                    Restaurer<span class="visually-hidden" safe>{` la version ${v.version}`}</span>
                   </button>
                 </form>
               )}
@@ -975,11 +977,11 @@ export function MyResourcesPage(props: {
                   {r.titre}
                 </a>
               </td>
-              <td safe>{STATUSES[r.status]}</td>
+              <td>{STATUSES[r.status]}</td>
               <td safe>{r.author_name}</td>
               <td safe>{formatDate(r.updated_at)}</td>
               <td>
-                {r.review_on ? (r.review_on < props.today ? 'Date dépassée' : formatDay(r.review_on)) : '—'}
+                {r.review_on ? (r.review_on < props.today ? 'Date dépassée' : safeDay(r.review_on)) : '—'}
               </td>
             </tr>
           ))}
@@ -1033,7 +1035,7 @@ export function ModerationPage(props: {
             </a>
           </h3>
           <p>
-            <strong safe>{REPORT_REASONS[s.motif]}</strong>, signalée par{' '}
+            <strong>{REPORT_REASONS[s.motif]}</strong>, signalée par{' '}
             <span safe>{s.reporter_name ?? 'un compte supprimé'}</span> le{' '}
             <span safe>{formatDateTime(s.created_at)}</span>
           </p>
@@ -1068,8 +1070,8 @@ export function ModerationPage(props: {
           {props.done.map((s) => (
             <tr>
               <td safe>{s.titre}</td>
-              <td safe>{REPORT_REASONS[s.motif]}</td>
-              <td safe>{REPORT_OUTCOMES[s.outcome]}</td>
+              <td>{REPORT_REASONS[s.motif]}</td>
+              <td>{REPORT_OUTCOMES[s.outcome]}</td>
               <td safe>{s.resolved_at ? formatDate(s.resolved_at) : ''}</td>
             </tr>
           ))}
