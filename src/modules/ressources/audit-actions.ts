@@ -7,12 +7,9 @@ export const AUDIT_ACTIONS = auditActions({
   'resource.publish': 'Ressource publiée',
   'resource.unpublish': 'Ressource dépubliée',
   'resource.restore': 'Ressource restaurée à une version précédente',
-  'resource.delete': 'Ressource supprimée',
   'resource.report': 'Ressource signalée à la modération',
   'resource.moderate': 'Signalement de ressource traité',
   'resource.reports_read': 'File de modération des ressources consultée (noms des signalants)',
-  'resource.export': 'Ressources exportées',
-  'resource.import': 'Ressources importées',
 });
 
 declare module '../../platform/audit/actions.ts' {

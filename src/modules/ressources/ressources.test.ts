@@ -422,10 +422,14 @@ describe('ressources', () => {
 
   test('suggested on an activity report of the same theme, and in the export', async () => {
     const activity = await givenActivity(t, helper, { thematiques: ['securite_numerique'] });
-    const page = await help.get(`/ressources/pour-le-compte-rendu/${activity}`);
+    const page = await help.get(`/ressources/suggestions?activite=${activity}`);
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /Se protéger des arnaques en ligne/);
-    assert.equal((await coord.get(`/ressources/pour-le-compte-rendu/${activity}`)).statusCode, 403);
+    assert.equal((await coord.get(`/ressources/suggestions?activite=${activity}`)).statusCode, 403);
+    const foreign = await givenHelper(t, {});
+    const c = new Client(t.app);
+    await c.signIn(foreign.email, foreign.password, foreign.totpSecret);
+    assert.equal((await c.get(`/ressources/suggestions?activite=${activity}`)).statusCode, 404);
     const exported = JSON.parse((await anon.get('/ressources/export.json')).body);
     const item = exported.ressources.find((x: { id: string }) => x.id === resource);
     assert.equal(item.licence, 'etalab_2_0');

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isUuid, lastValue, parseForm, type RouteInput, textFields } from '../../platform/forms.ts';
-import { signedInActor } from '../../platform/http/access.ts';
+import { isSignedIn, signedInActor } from '../../platform/http/access.ts';
 import { uploadedFileName } from '../../platform/http/uploads.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { parisToday } from '../../platform/paris-time.ts';
@@ -145,7 +145,7 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
         query={query}
         result={result}
         today={parisToday()}
-        signedIn={request.actor.kind === 'user'}
+        signedIn={isSignedIn(request.actor)}
         mayWrite={mayWrite(request.actor)}
         href={(p) => `/ressources?${new URLSearchParams([...params, ['page', String(p)]]).toString()}`}
       />,
@@ -173,7 +173,7 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
     shown: { errors?: FieldErrors; values?: Values; status?: number } = {},
   ) => {
     const actor = request.actor;
-    const signedIn = actor.kind === 'user';
+    const signedIn = isSignedIn(actor);
     const [blocks, files, ratings, collections] = await Promise.all([
       blocksOf(db, r.id),
       filesOf(db, r.id),
@@ -403,31 +403,6 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
   );
 
   app.post<RouteInput<'ressource'>>(
-    '/ressources/:ressource/publier',
-    { config: EDIT },
-    async (request, reply) => {
-      const actor = signedInActor(request);
-      const r = await editable(request);
-      if (!r) return reply.callNotFound();
-      const done = await publishResource(db, actor, r);
-      if (!done.ok) return editPage(request, reply, r, { error: done.reason, status: 409 });
-      return reply.redirect(`/ressources/${r.id}?ok=publiee`, 303);
-    },
-  );
-
-  app.post<RouteInput<'ressource'>>(
-    '/ressources/:ressource/depublier',
-    { config: EDIT },
-    async (request, reply) => {
-      const actor = signedInActor(request);
-      const r = await editable(request);
-      if (!r) return reply.callNotFound();
-      if (r.status === 'publiee') await unpublishResource(db, actor, r);
-      return reply.redirect(`/ressources/${r.id}/modifier?ok=depubliee`, 303);
-    },
-  );
-
-  app.post<RouteInput<'ressource'>>(
     '/ressources/:ressource/blocs',
     { config: EDIT },
     async (request, reply) => {
@@ -565,7 +540,11 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
       async (request, reply) => {
         const actor = signedInActor(request);
         const found = await blockOf(request);
-        if (!found) return reply.callNotFound();
+        if (!found) {
+          // A block already removed (a form sent twice): back to the resource, nothing to do.
+          const r = await editable(request);
+          return r ? reply.redirect(`/ressources/${r.id}/modifier`, 303) : reply.callNotFound();
+        }
         if (move === 'retirer') await removeBlock(db, actor, found.r, found.block);
         else await moveBlock(db, actor, found.r, found.block, move === 'monter');
         return reply.redirect(`/ressources/${found.r.id}/modifier?ok=enregistree`, 303);
@@ -698,6 +677,32 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
     },
   );
 
+  // Publishing comes last among a resource's routes (unpublished, the others would not find it).
+  app.post<RouteInput<'ressource'>>(
+    '/ressources/:ressource/depublier',
+    { config: EDIT },
+    async (request, reply) => {
+      const actor = signedInActor(request);
+      const r = await editable(request);
+      if (!r) return reply.callNotFound();
+      if (r.status === 'publiee') await unpublishResource(db, actor, r);
+      return reply.redirect(`/ressources/${r.id}/modifier?ok=depubliee`, 303);
+    },
+  );
+
+  app.post<RouteInput<'ressource'>>(
+    '/ressources/:ressource/publier',
+    { config: EDIT },
+    async (request, reply) => {
+      const actor = signedInActor(request);
+      const r = await editable(request);
+      if (!r) return reply.callNotFound();
+      const done = await publishResource(db, actor, r);
+      if (!done.ok) return editPage(request, reply, r, { error: done.reason, status: 409 });
+      return reply.redirect(`/ressources/${r.id}?ok=publiee`, 303);
+    },
+  );
+
   // -------------------------------------------------------------------------- moderation
 
   const moderationPage = async (
@@ -823,7 +828,7 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
         owner={owner}
         shareUrl={owner && c.share_token ? `${config.publicUrl}/ressources/partage/${c.share_token}` : null}
         today={parisToday()}
-        csrf={request.actor.kind === 'user' ? reply.generateCsrf() : ''}
+        csrf={isSignedIn(request.actor) ? reply.generateCsrf() : ''}
         flash={flashOf(request)}
         pdfHref={pdfHref}
       />,
@@ -926,26 +931,24 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
 
   // -------------------------------------------------------------------------- where the work happens
 
-  app.get<RouteInput<'activite'>>(
-    '/ressources/pour-le-compte-rendu/:activite',
-    { config: { access: { helperOf: 'activite' } } },
-    async (request, reply) => {
-      const helper = requireHelper(request.actor);
-      const found = await findOwnActivity(db, helper, request.params.activite);
-      if (!found) return reply.callNotFound();
-      const themes = found.activity.thematiques;
-      return reply.page(
-        {
-          title: 'Ressources pour ce compte rendu',
-          breadcrumbs: [{ href: `/activites/${found.activity.id}`, label: 'Compte rendu' }],
-        },
-        <SuggestionsPage
-          title="Ressources pour ce compte rendu"
-          themes={themes}
-          hits={await suggestions(db, request.actor, themes, 10)}
-          today={parisToday()}
-        />,
-      );
-    },
-  );
+  app.get<RouteInput>('/ressources/suggestions', { config: { access: 'helper' } }, async (request, reply) => {
+    const helper = requireHelper(request.actor);
+    const id = lastValue(request.query.activite);
+    const found = id ? await findOwnActivity(db, helper, id) : undefined;
+    if (id && !found) return reply.callNotFound();
+    const themes = found?.activity.thematiques ?? [];
+    const title = found ? 'Ressources pour ce compte rendu' : 'Ressources suggérées';
+    return reply.page(
+      {
+        title,
+        breadcrumbs: found ? [{ href: `/activites/${found.activity.id}`, label: 'Compte rendu' }] : HOME,
+      },
+      <SuggestionsPage
+        title={title}
+        themes={themes}
+        hits={await suggestions(db, request.actor, themes, 10)}
+        today={parisToday()}
+      />,
+    );
+  });
 }

@@ -31,10 +31,10 @@ declare module '../../platform/db/schema.ts' {
       /** The author's collectivité; null: the OPSN's own resource. */
       collectivite_id: number | null;
       titre: string;
-      resume: string;
-      licence: Licence;
+      resume: ColumnType<string, string | undefined, string>;
+      licence: ColumnType<Licence, Licence | undefined, Licence>;
       status: ColumnType<Status, Status | undefined, Status>;
-      visibilite: Visibility;
+      visibilite: ColumnType<Visibility, Visibility | undefined, Visibility>;
       thematiques: TextArray;
       types: TextArray;
       publics: TextArray;

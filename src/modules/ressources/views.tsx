@@ -1304,7 +1304,12 @@ export function SuggestionsPage(props: {
       <p>
         Thématiques : <span safe>{labelsOf(THEMATIQUES, props.themes) || 'aucune'}</span>
       </p>
-      {props.hits.length === 0 ? (
+      {props.themes.length === 0 ? (
+        <p>
+          Ouvrez cette page depuis un compte rendu pour voir les ressources de ses thématiques, ou{' '}
+          <a href="/ressources">cherchez dans toutes les ressources</a>.
+        </p>
+      ) : props.hits.length === 0 ? (
         <p>
           Aucune ressource sur ces thématiques pour l’instant.{' '}
           <a href="/ressources">Chercher dans toutes les ressources</a>.
