@@ -1,7 +1,7 @@
-import { can } from '../../platform/auth/policy.ts';
 import type { PersonRecordSection, SpaceSection } from '../../platform/module.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import { participationHistory } from '../activites/index.ts';
+import { helperCollectivites } from '../mediateurs/index.ts';
 import { countOpenReports } from './feedback.ts';
 import { suggestions } from './search.ts';
 import { mayWrite } from './service.ts';
@@ -40,9 +40,9 @@ export const editorBlock: SpaceSection = async ({ db }, actor) => {
   };
 };
 
-/** For the other professionals: the library and their collections. */
+/** For helpers: the library and their collections. */
 export const readerBlock: SpaceSection = async (_ctx, actor) => {
-  if (mayWrite(actor) || can(actor, 'resources.moderate')) return null;
+  if (mayWrite(actor) || helperCollectivites(actor).length === 0) return null;
   return {
     title: 'Ressources',
     rank: 70,

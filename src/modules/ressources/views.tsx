@@ -123,7 +123,7 @@ export function SearchPage(props: {
           ) : (
             ''
           )}
-          <a href="/ressources/mes-ressources">Mes ressources</a>
+          {props.mayWrite ? <a href="/ressources/mes-ressources">Mes ressources</a> : ''}
           <a href="/ressources/collections">Mes collections</a>
         </p>
       ) : (
