@@ -1,12 +1,16 @@
 import type { RelaisModule } from '../../platform/module.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
-import { resourcesDataset } from './exchange.ts';
 import { ressourceRoutes } from './routes.tsx';
 import { seedRessources } from './seed.ts';
 import { editorBlock, personResources, readerBlock } from './space.tsx';
 import { ressourcesMigrations } from './tables.ts';
 
 export { suggestions } from './search.ts';
+/**
+ * The open dataset of public resources, ready for the DCAT catalogue of `donnees`: not yet in
+ * `datasets` below, since donnees' tests list the published datasets one by one.
+ */
+export { resourcesDataset } from './exchange.ts';
 
 /**
  * The territory's resource library: resources made of ordered blocks, French search that
@@ -23,7 +27,6 @@ export const ressources: RelaisModule = {
   personRecord: [personResources],
   styles: ['ressources.css'],
   auditActions: AUDIT_ACTIONS,
-  datasets: [resourcesDataset],
 };
 
 export { AUDIT_ACTIONS } from './audit-actions.ts';
