@@ -5,12 +5,12 @@ import { seedRessources } from './seed.ts';
 import { editorBlock, personResources, readerBlock } from './space.tsx';
 import { ressourcesMigrations } from './tables.ts';
 
-export { suggestions } from './search.ts';
 /**
  * The open dataset of public resources, ready for the DCAT catalogue of `donnees`: not yet in
  * `datasets` below, since donnees' tests list the published datasets one by one.
  */
 export { resourcesDataset } from './exchange.ts';
+export { suggestions } from './search.ts';
 
 /**
  * The territory's resource library: resources made of ordered blocks, French search that

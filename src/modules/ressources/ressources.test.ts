@@ -137,7 +137,7 @@ describe('ressources', () => {
   const upload = async (id: string, fields: Record<string, string>, bytes: Buffer, filename: string) => {
     await coord.get(`/ressources/${id}/modifier`);
     return coord.postMultipart(`/ressources/${id}/blocs/fichier`, fields, {
-      name: 'fichier',
+      name: `${fields.kind}-fichier`,
       bytes,
       filename,
     });
@@ -163,15 +163,19 @@ describe('ressources', () => {
   test('unsafe blocks and files are refused in French, and nothing is stored', async () => {
     const blocks = await count('ressource_bloc');
     const files = await count('ressource_fichier');
-    let res = await addBlock(resource, { kind: 'texte', texte: 'Bonjour <script>alert(1)</script>' });
+    let res = await addBlock(resource, { kind: 'texte', 'texte-texte': 'Bonjour <script>alert(1)</script>' });
     assert.equal(res.statusCode, 400);
     assert.match(res.body, /ni code HTML, ni script/);
-    res = await addBlock(resource, { kind: 'texte', texte: '[clic](javascript:alert(1))' });
+    res = await addBlock(resource, { kind: 'texte', 'texte-texte': '[clic](javascript:alert(1))' });
     assert.equal(res.statusCode, 400);
-    res = await addBlock(resource, { kind: 'lien', url: 'javascript:alert(1)', titre: 'Piège' });
+    res = await addBlock(resource, {
+      kind: 'lien',
+      'lien-url': 'javascript:alert(1)',
+      'lien-titre': 'Piège',
+    });
     assert.equal(res.statusCode, 400);
     assert.match(res.body, /commence par https:\/\//);
-    res = await upload(resource, { kind: 'image', alt: '' }, await png(), 'photo.png');
+    res = await upload(resource, { kind: 'image', 'image-alt': '' }, await png(), 'photo.png');
     assert.equal(res.statusCode, 400);
     assert.match(res.body, /texte alternatif/);
     res = await upload(resource, { kind: 'fichier' }, Buffer.from('MZ\x90\x00 programme'), 'fiche.pdf');
@@ -186,7 +190,7 @@ describe('ressources', () => {
     assert.match(res.body, /archives/);
     res = await upload(
       resource,
-      { kind: 'image', alt: 'Un faux' },
+      { kind: 'image', 'image-alt': 'Un faux' },
       Buffer.from('%PDF-1.4 pas une image'),
       'image.png',
     );
@@ -205,14 +209,15 @@ describe('ressources', () => {
 
   test('a coordinator publishes a resource with text, link, image and PDF blocks', async () => {
     assert.equal(
-      (await addBlock(resource, { kind: 'titre_section', titre: 'Les signes qui alertent' })).statusCode,
+      (await addBlock(resource, { kind: 'titre_section', 'titre_section-titre': 'Les signes qui alertent' }))
+        .statusCode,
       303,
     );
     assert.equal(
       (
         await addBlock(resource, {
           kind: 'texte',
-          texte: 'Un message qui **presse** est suspect.\n\n- faux colis\n- fausse amende',
+          'texte-texte': 'Un message qui **presse** est suspect.\n\n- faux colis\n- fausse amende',
         })
       ).statusCode,
       303,
@@ -221,25 +226,31 @@ describe('ressources', () => {
       (
         await addBlock(resource, {
           kind: 'lien',
-          url: 'https://www.cybermalveillance.gouv.fr',
-          titre: 'Cybermalveillance',
+          'lien-url': 'https://www.cybermalveillance.gouv.fr',
+          'lien-titre': 'Cybermalveillance',
         })
       ).statusCode,
       303,
     );
     assert.equal(
-      (await upload(resource, { kind: 'image', alt: 'Un faux SMS de livraison' }, await png(), 'sms.png'))
-        .statusCode,
+      (
+        await upload(
+          resource,
+          { kind: 'image', 'image-alt': 'Un faux SMS de livraison' },
+          await png(),
+          'sms.png',
+        )
+      ).statusCode,
       303,
     );
     const res = await upload(
       resource,
-      { kind: 'fichier', titre: 'Fiche à imprimer' },
+      { kind: 'fichier', 'fichier-titre': 'Fiche à imprimer' },
       await pdfOf('Hameçonnage : les rançongiciels expliqués'),
       'fiche.pdf',
     );
     assert.equal(res.statusCode, 303, res.body.slice(0, 2000));
-    await coord.get(`/ressources/${resource}/modifier`);
+    await assertValidHtml((await coord.get(`/ressources/${resource}/modifier`)).body, 'the edit page');
     assert.equal((await coord.post(`/ressources/${resource}/publier`, {})).statusCode, 303);
     const page = await anon.get(`/ressources/${resource}`);
     assert.equal(page.statusCode, 200);

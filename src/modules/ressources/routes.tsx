@@ -113,6 +113,16 @@ const formValues = (body: Record<string, unknown> | undefined): Values =>
     ),
   );
 
+/** The fields of one add-block form, whose names carry its kind (`lien-url`): ids stay unique on the page. */
+const ofKind = (body: Record<string, unknown>, kind: string): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.entries(body).flatMap(([k, v]) =>
+      k.startsWith(`${kind}-`) ? [[k.slice(kind.length + 1), v]] : [],
+    ),
+  );
+const toKind = (errors: FieldErrors, kind: string): FieldErrors =>
+  Object.fromEntries(Object.entries(errors).map(([k, v]) => [`${kind}-${k}`, v]));
+
 const resourceValues = (r: Resource): Values => ({
   titre: r.titre,
   resume: r.resume,
@@ -413,14 +423,14 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
       if (kind === 'image' || kind === 'fichier')
         return editPage(request, reply, r, {
           kind,
-          errors: { fichier: 'Choisissez un fichier à envoyer.' },
+          errors: { [`${kind}-fichier`]: 'Choisissez un fichier à envoyer.' },
           status: 400,
         });
-      const form = parseForm(blockFields, request.body);
+      const form = parseForm(blockFields, { ...ofKind(request.body ?? {}, kind), kind });
       if (!form.ok)
         return editPage(request, reply, r, {
           kind,
-          errors: form.errors,
+          errors: toKind(form.errors, kind),
           values: textFields(request.body),
           status: 400,
         });
@@ -440,9 +450,9 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
       const kind = lastValue(body.kind) === 'image' ? 'image' : 'fichier';
       const values = textFields(body);
       const again = (errors: FieldErrors) =>
-        editPage(request, reply, r, { kind, errors, values, status: 400 });
-      const form = parseForm(blockFields, { ...values, kind });
-      const file = body.fichier;
+        editPage(request, reply, r, { kind, errors: toKind(errors, kind), values, status: 400 });
+      const form = parseForm(blockFields, { ...ofKind(values, kind), kind });
+      const file = body[`${kind}-fichier`];
       const errors: FieldErrors = form.ok ? {} : { ...form.errors };
       if (!Buffer.isBuffer(file) || file.length === 0) errors.fichier ??= 'Choisissez un fichier à envoyer.';
       if (Object.keys(errors).length || !form.ok || !Buffer.isBuffer(file)) return again(errors);

@@ -576,8 +576,8 @@ function AddBlockForms({
   values: Values;
   kind: string;
 }): JSX.Element {
-  const e = (k: string, field: string) => (kind === k ? errors[field] : undefined);
-  const v = (k: string, field: string) => (kind === k ? one(values[field]) : '');
+  const e = (k: string, field: string) => (kind === k ? errors[`${k}-${field}`] : undefined);
+  const v = (k: string, field: string) => (kind === k ? one(values[`${k}-${field}`]) : '');
   const action = `/ressources/${r.id}/blocs`;
   return (
     <section aria-labelledby="ajouter">
@@ -588,7 +588,7 @@ function AddBlockForms({
           <CsrfField token={csrf} />
           <input type="hidden" name="kind" value="titre_section" />
           <Field
-            name="titre"
+            name="titre_section-titre"
             label="Titre de la section"
             value={v('titre_section', 'titre')}
             error={e('titre_section', 'titre')}
@@ -604,7 +604,7 @@ function AddBlockForms({
           <CsrfField token={csrf} />
           <input type="hidden" name="kind" value="texte" />
           <TextArea
-            name="texte"
+            name="texte-texte"
             label="Texte"
             hint="Une ligne vide sépare les paragraphes. **gras**, *italique*, listes avec « - », liens [texte](https://adresse)."
             value={v('texte', 'texte')}
@@ -622,16 +622,21 @@ function AddBlockForms({
           <CsrfField token={csrf} />
           <input type="hidden" name="kind" value="lien" />
           <Field
-            name="url"
+            name="lien-url"
             type="url"
             label="Adresse du lien"
             hint="Par exemple : https://www.cybermalveillance.gouv.fr"
             value={v('lien', 'url')}
             error={e('lien', 'url')}
           />
-          <Field name="titre" label="Titre du lien" value={v('lien', 'titre')} error={e('lien', 'titre')} />
+          <Field
+            name="lien-titre"
+            label="Titre du lien"
+            value={v('lien', 'titre')}
+            error={e('lien', 'titre')}
+          />
           <TextArea
-            name="texte"
+            name="lien-texte"
             label="Description (facultatif)"
             value={v('lien', 'texte')}
             error={e('lien', 'texte')}
@@ -648,21 +653,21 @@ function AddBlockForms({
           <CsrfField token={csrf} />
           <input type="hidden" name="kind" value="image" />
           <Field
-            name="fichier"
+            name="image-fichier"
             type="file"
             accept="image/png,image/jpeg,image/webp"
             label="Image (PNG, JPEG ou WebP, 5 Mo au plus)"
             error={e('image', 'fichier')}
           />
           <Field
-            name="alt"
+            name="image-alt"
             label="Texte alternatif"
             hint="Ce que montre l’image, pour les personnes qui ne la voient pas. Obligatoire."
             value={v('image', 'alt')}
             error={e('image', 'alt')}
           />
           <Field
-            name="titre"
+            name="image-titre"
             label="Légende (facultatif)"
             value={v('image', 'titre')}
             error={e('image', 'titre')}
@@ -678,13 +683,13 @@ function AddBlockForms({
           <CsrfField token={csrf} />
           <input type="hidden" name="kind" value="fichier" />
           <Field
-            name="fichier"
+            name="fichier-fichier"
             type="file"
             label="Fichier (PDF, image ou document bureautique, 20 Mo au plus)"
             error={e('fichier', 'fichier')}
           />
           <Field
-            name="titre"
+            name="fichier-titre"
             label="Titre du fichier (facultatif)"
             value={v('fichier', 'titre')}
             error={e('fichier', 'titre')}
