@@ -127,6 +127,7 @@ describeBrowser('the resource library in a real browser (Chromium)', { timeout: 
     await citizen.waitForURL(`**${resourceUrl}`);
     assert.ok(await citizen.getByRole('img', { name: 'Un faux SMS de livraison' }).isVisible());
     assert.ok((await overflowAt(citizen, 320)) <= 0, 'the resource reflows at 320 px');
+    await citizen.screenshot({ path: '/tmp/ressource-320.png', fullPage: true });
     await goto(audit, resourceUrl);
     await assertAccessible(audit, 'a resource, read by a citizen');
   });
