@@ -22,6 +22,7 @@ import { observatoire } from './observatoire/index.ts';
 import { orientations } from './orientations/index.ts';
 import { proconnect } from './proconnect/index.ts';
 import { rendezvous } from './rendezvous/index.ts';
+import { ressources } from './ressources/index.ts';
 import { sauvegarde } from './sauvegarde/index.ts';
 import { site } from './site/index.ts';
 import { statistiques } from './statistiques/index.ts';
@@ -58,6 +59,7 @@ export const modules: RelaisModule[] = [
   rendezvous,
   formations,
   competences,
+  ressources,
   observatoire,
   proconnect,
   journal,

@@ -76,6 +76,7 @@ describe('authorization matrix', () => {
   let orientationId = '';
   let mandat = { id: '', empreinte: '', revocation: '', brouillon: '' };
   let formation = { session: '', inscription: '', attestation: '' };
+  let ressource = { id: '', bloc: '' };
 
   before(async () => {
     t = await createTestApp({ demo: true });
@@ -304,6 +305,41 @@ describe('authorization matrix', () => {
       .returning('id')
       .executeTakeFirstOrThrow();
     formation = { session: session.id, inscription: registration.value.id, attestation: attestation.id };
+    // A published network resource of Firminy with one block and its first version.
+    const resourceId = (
+      await t.db.db
+        .insertInto('ressource')
+        .values({
+          collectivite_id: firminyId,
+          titre: 'Fiche de la matrice',
+          licence: 'etalab_2_0',
+          status: 'publiee',
+          visibilite: 'reseau',
+          author_name: 'coordinateur',
+          published_at: new Date(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const blocId = (
+      await t.db.db
+        .insertInto('ressource_bloc')
+        .values({ ressource_id: resourceId, position: 1, kind: 'texte', texte: 'Un texte.' })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    await t.db.db
+      .insertInto('ressource_version')
+      .values({
+        ressource_id: resourceId,
+        version: 1,
+        snapshot: JSON.stringify({ resource: { titre: 'Fiche de la matrice' }, blocks: [] }),
+        change: 'Ressource créée',
+        changed_by: null,
+        changed_by_name: 'matrice',
+      })
+      .execute();
+    ressource = { id: resourceId, bloc: blocId };
     const emails: Record<Persona, string | null> = {
       anonyme: null,
       admin: DEMO_ACCOUNTS[0].email,
@@ -357,6 +393,9 @@ describe('authorization matrix', () => {
       .replace(':import', importId)
       .replace(':mandat', mandat.id)
       .replace(':orientation', orientationId)
+      .replace(':ressource', ressource.id)
+      .replace(':bloc', ressource.bloc)
+      .replace(':version', '1')
       .replace(':revocation', mandat.revocation)
       .replace(':brouillon', mandat.brouillon)
       .replace(':etape', 'personne')

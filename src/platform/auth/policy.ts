@@ -42,7 +42,8 @@ export type Action =
   | 'appointments.oversee' // see the appointment agendas of a collectivité's places (times and seats, never names)
   | 'opendata.publish' // regenerate the open datasets (administrators and scheduled work)
   | 'trainings.manage' // organise training sessions, register the team, see its registrations (in a collectivité)
-  | 'skills.record'; // keep a diagnosis of digital skills in the record of a person one helps (helpers)
+  | 'skills.record' // keep a diagnosis of digital skills in the record of a person one helps (helpers)
+  | 'resources.moderate'; // write and edit resources of the library, handle their reports (in a collectivité)
 
 export type Resource = { collectiviteId?: number };
 
@@ -79,6 +80,7 @@ export function can(actor: Actor, action: Action, resource: Resource = {}): bool
     case 'audit.read':
     case 'opendata.publish':
       return false;
+    case 'resources.moderate':
     case 'collectivite.theme':
     case 'people.manage':
     case 'places.manage':
