@@ -19,6 +19,7 @@ import { mediateurs } from './mediateurs/index.ts';
 import { observatoire } from './observatoire/index.ts';
 import { orientations } from './orientations/index.ts';
 import { proconnect } from './proconnect/index.ts';
+import { reseau } from './reseau/index.ts';
 import { sauvegarde } from './sauvegarde/index.ts';
 import { site } from './site/index.ts';
 import { statistiques } from './statistiques/index.ts';
@@ -52,6 +53,7 @@ export const modules: RelaisModule[] = [
   statistiques,
   mandats,
   orientations,
+  reseau,
   observatoire,
   proconnect,
   journal,

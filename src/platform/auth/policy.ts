@@ -39,7 +39,8 @@ export type Action =
   | 'activities.record' // record activity reports and see the people one helps (helpers, in a collectivité)
   | 'mandates.use' // create and use mandates for the people one helps (helpers, in a collectivité)
   | 'statistics.read' // read aggregate statistics of a collectivité (never identities)
-  | 'opendata.publish'; // regenerate the open datasets (administrators and scheduled work)
+  | 'opendata.publish' // regenerate the open datasets (administrators and scheduled work)
+  | 'network.manage'; // run the OPSN's territorial network: members, comités, agenda, roadmap, news
 
 export type Resource = { collectiviteId?: number };
 
@@ -74,6 +75,7 @@ export function can(actor: Actor, action: Action, resource: Resource = {}): bool
     case 'opsn.manage':
     case 'audit.read':
     case 'opendata.publish':
+    case 'network.manage':
       return false;
     case 'collectivite.theme':
     case 'people.manage':
