@@ -15,6 +15,7 @@ import type { Access } from '../../src/platform/module.ts';
 import { assetUrl } from '../../src/platform/ui/assets.ts';
 import { Client, createTestApp, type TestApp } from '../helpers/app.ts';
 import { helperOf } from '../helpers/mandats.ts';
+import { networkRouteParams } from '../helpers/reseau.ts';
 
 /**
  * Calls every route of the app as each kind of person and checks the answer against
@@ -72,6 +73,7 @@ describe('authorization matrix', () => {
   let activiteId = '';
   let orientationId = '';
   let mandat = { id: '', empreinte: '', revocation: '', brouillon: '' };
+  let network: Record<string, string> = {};
 
   before(async () => {
     t = await createTestApp({ demo: true });
@@ -236,6 +238,7 @@ describe('authorization matrix', () => {
       revocation: revoked.value,
       brouillon: await createDraft(t.db.db, helper, {}),
     };
+    network = await networkRouteParams(t.db.db);
     const emails: Record<Persona, string | null> = {
       anonyme: null,
       admin: DEMO_ACCOUNTS[0].email,
@@ -277,7 +280,8 @@ describe('authorization matrix', () => {
   });
 
   const concrete = (url: string) =>
-    url
+    Object.entries(network)
+      .reduce((u, [param, value]) => u.replace(param, value), url)
       .replace(':slug', 'firminy')
       .replace(':file', assetUrl('relais.css').slice('/assets/'.length))
       .replace('/fichiers/:id', `/fichiers/${fileId}`)

@@ -194,6 +194,38 @@ const MAX_MONTHS = 60;
 const monthIndex = (ym: string) => Number(ym.slice(0, 4)) * 12 + Number(ym.slice(5, 7)) - 1;
 const monthOf = (index: number) => `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
 
+type MonthlyCounts = { activites: Map<string, number>; accompagnements: Map<string, number> };
+
+/**
+ * How long a scope's monthly counts are kept in each process: the roadmap is a public page that
+ * anyone may reload, and its figures move with the monthly statistics, not by the second.
+ */
+export const PROGRESS_TTL_MS = 5 * 60_000;
+const countsCache = new WeakMap<Db, Map<string, { at: number; value: Promise<MonthlyCounts> }>>();
+
+/** Forgets the kept counts (a test or a bench that wants them computed again). */
+export const forgetProgressCounts = (db: Db) => countsCache.delete(db);
+
+/** Activities and accompaniments by month (`YYYY-MM`) of one scope since a month, kept a while. */
+function monthlyCounts(db: Db, key: string, fromMonth: string, today: string): Promise<MonthlyCounts> {
+  const cache = countsCache.get(db) ?? new Map<string, { at: number; value: Promise<MonthlyCounts> }>();
+  countsCache.set(db, cache);
+  const cacheKey = `${key}|${fromMonth}|${today}`;
+  const kept = cache.get(cacheKey);
+  if (kept && Date.now() - kept.at < PROGRESS_TTL_MS) return kept.value;
+  const scope =
+    key === 'opsn'
+      ? ({ kind: 'opsn', name: '' } as const)
+      : ({ kind: 'collectivite', id: Number(key), name: '' } as const);
+  const value = computeStatistics(db, scope, { du: `${fromMonth}-01`, au: today }).then((stats) => ({
+    activites: stats.monthsActivites,
+    accompagnements: stats.monthsAccompagnements,
+  }));
+  cache.set(cacheKey, { at: Date.now(), value });
+  value.catch(() => cache.delete(cacheKey));
+  return value;
+}
+
 /**
  * Every roadmap with its actions and their progress. The statistics are asked once per scope
  * (the OPSN, or one collectivité) over the months the actions cover, then each action adds up
@@ -233,16 +265,11 @@ export async function roadmapsWithProgress(db: Db, today: string = parisToday())
     const s = spans.get(key);
     spans.set(key, s ? { from: Math.min(s.from, w.from), to: Math.max(s.to, w.to) } : w);
   }
-  const monthly = new Map<string, { activites: Map<string, number>; accompagnements: Map<string, number> }>();
+  const monthly = new Map<string, MonthlyCounts>();
   await Promise.all(
     [...spans].map(async ([key, s]) => {
       const from = Math.max(s.from, s.to - MAX_MONTHS + 1);
-      const scope =
-        key === 'opsn'
-          ? ({ kind: 'opsn', name: '' } as const)
-          : ({ kind: 'collectivite', id: Number(key), name: '' } as const);
-      const stats = await computeStatistics(db, scope, { du: `${monthOf(from)}-01`, au: today });
-      monthly.set(key, { activites: stats.monthsActivites, accompagnements: stats.monthsAccompagnements });
+      monthly.set(key, await monthlyCounts(db, key, monthOf(from), today));
     }),
   );
   const progressOf = (a: RoadmapAction): Progress | null => {

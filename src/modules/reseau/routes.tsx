@@ -286,11 +286,11 @@ export function reseauRoutes(app: FastifyInstance, { db, config }: RouteContext)
     },
   );
 
-  app.get<RouteInput<'jeton'>>(
-    '/reseau/calendrier/:jeton',
+  app.get<RouteInput<'flux'>>(
+    '/reseau/calendrier/:flux',
     { config: { access: 'public' } },
     async (request, reply) => {
-      const feed = await networkFeed(db, config, request.params.jeton);
+      const feed = await networkFeed(db, config, request.params.flux);
       if (!feed)
         return reply
           .status(404)

@@ -410,7 +410,7 @@ export function PublicRoadmapPage(props: {
       <p>
         L’avancement de chaque action est calculé à partir des données de Relais (activités de médiation
         enregistrées, personnes accompagnées), jamais saisi à la main. Les nombres sont arrondis à 5 près
-        chaque mois pour qu’aucune personne ne puisse être reconnue.
+        chaque mois pour qu’aucune personne ne puisse être reconnue, et mis à jour toutes les 5 minutes.
       </p>
       {props.roadmaps.length === 0 ? <p>Aucune feuille de route publiée pour l’instant.</p> : ''}
       {props.roadmaps.map((r) => (
