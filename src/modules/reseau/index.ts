@@ -1,7 +1,7 @@
 import type { RelaisModule } from '../../platform/module.ts';
 import { reseauApi } from './api.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
-import { purgeContacts } from './members.ts';
+import { purgeContacts, purgeRegistrations } from './members.ts';
 import { reseauRoutes } from './routes.tsx';
 import { seedReseau } from './seed.ts';
 import { networkBlock } from './space.tsx';
@@ -21,9 +21,13 @@ export const reseau: RelaisModule = {
   jobs: [
     {
       name: 'reseau.effacement',
-      label: 'Effacer les contacts des structures refusées ou sorties du réseau depuis plus d’un an',
+      label:
+        'Effacer les contacts des structures refusées ou sorties du réseau depuis plus d’un an, et les inscriptions aux événements passés depuis plus d’un mois',
       schedule: '50 3 * * *',
-      run: async ({ db }) => ({ 'contacts effacés': await purgeContacts(db) }),
+      run: async ({ db }) => ({
+        'contacts effacés': await purgeContacts(db),
+        'inscriptions effacées': await purgeRegistrations(db),
+      }),
     },
   ],
   home: [

@@ -384,6 +384,20 @@ export async function membersExport(db: Db, actor: Actor): Promise<string[][]> {
   ];
 }
 
+/** Erases the registrations to events that ended more than a month ago. */
+export async function purgeRegistrations(db: Db): Promise<number> {
+  const gone = await db
+    .deleteFrom('reseau_inscription')
+    .where('evenement_id', 'in', (eb) =>
+      eb
+        .selectFrom('reseau_evenement')
+        .select('id')
+        .where('ends_at', '<', sql<Date>`now() - interval '1 month'`),
+    )
+    .executeTakeFirst();
+  return Number(gone.numDeletedRows);
+}
+
 /** Erases the contacts of structures refused or withdrawn more than a year ago. */
 export async function purgeContacts(db: Db): Promise<number> {
   const gone = await db

@@ -5,6 +5,7 @@ import { assertValidHtml } from '../../../test/helpers/html.ts';
 import { parisWallClock } from '../../platform/paris-time.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
 import { escapeText, foldLine } from './ical.ts';
+import { purgeContacts, purgeRegistrations } from './members.ts';
 import { checkSiret } from './siret.ts';
 
 /**
@@ -521,5 +522,70 @@ describe('the territorial network over HTTP', () => {
       ['candidat', 'membre', 'retire'],
     );
     assert.doesNotMatch((await new Client(t.app).get('/reseau/membres')).body, /Tonkin/);
+  });
+  test('the daily erasure: contacts a year after leaving, registrations a month after the event', async () => {
+    const old = new Date(Date.now() - 400 * 86_400_000);
+    const gone = await db()
+      .insertInto('reseau_membre')
+      .values({
+        nom: 'Ancienne structure',
+        siret: null,
+        kind: 'service_etat',
+        commune: null,
+        status: 'retire',
+        presentation: null,
+        updated_at: old,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db()
+      .insertInto('reseau_contact')
+      .values({
+        membre_id: gone.id,
+        nom: 'Ancien contact',
+        fonction: null,
+        email: 'ancien@example.org',
+        telephone: null,
+        consent_at: old,
+      })
+      .execute();
+    const past = await db()
+      .insertInto('reseau_evenement')
+      .values({
+        kind: 'atelier',
+        comite_id: null,
+        titre: 'Atelier passé',
+        description: null,
+        starts_at: old,
+        ends_at: new Date(old.getTime() + 3_600_000),
+        lieu: 'Ici',
+        lien: null,
+        audience: 'public',
+        capacite: 5,
+        ordre_du_jour: null,
+        cancelled_at: null,
+        created_by: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db()
+      .insertInto('reseau_inscription')
+      .values({ evenement_id: past.id, nom: 'Ancien inscrit', email: 'inscrit@example.org' })
+      .execute();
+    assert.equal(await purgeContacts(db()), 1);
+    assert.equal(await purgeRegistrations(db()), 1);
+    assert.equal(
+      (await db().selectFrom('reseau_contact').select('id').where('membre_id', '=', gone.id).execute())
+        .length,
+      0,
+    );
+    assert.ok(
+      (await db().selectFrom('reseau_contact').select('id').execute()).length > 0,
+      'current members keep theirs',
+    );
+    assert.ok(
+      (await db().selectFrom('reseau_inscription').select('id').execute()).length > 0,
+      'future events keep theirs',
+    );
   });
 });

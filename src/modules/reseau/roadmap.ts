@@ -19,7 +19,20 @@ import { computeStatistics, roundToBase } from '../statistiques/index.ts';
 import { ACTION_STATUSES, type ActionStatus, INDICATORS, NAME_MAX, NEEDS, TEXT_MAX } from './vocabulary.ts';
 
 export type Roadmap = Selectable<Database['reseau_feuille_route']>;
-export type RoadmapAction = Selectable<Database['reseau_action']>;
+/** What the roadmap pages show of an action. */
+export type RoadmapAction = Pick<
+  Selectable<Database['reseau_action']>,
+  | 'id'
+  | 'feuille_route_id'
+  | 'titre'
+  | 'besoins'
+  | 'status'
+  | 'debut'
+  | 'fin'
+  | 'indicateur'
+  | 'indicateur_collectivite_id'
+  | 'cible'
+>;
 
 export const roadmapFields = z.object({
   nom: requiredText('le nom de la feuille de route', NAME_MAX),
@@ -240,14 +253,16 @@ export async function roadmapsWithProgress(db: Db, today: string = parisToday())
       .select('reseau_membre.nom as porteur')
       .orderBy('reseau_feuille_route.created_at')
       .execute(),
-    db
-      .selectFrom('reseau_action')
-      .selectAll()
-      .select(sql<string>`debut::text`.as('debut'))
-      .select(sql<string>`fin::text`.as('fin'))
-      .orderBy('reseau_action.debut')
-      .orderBy('reseau_action.titre')
-      .execute(),
+    // One row of JSON: PGlite hands rows over one by one, and 500 of them cost far more than this.
+    sql<{ actions: string }>`
+      select coalesce(json_agg(json_build_object(
+        'id', id, 'feuille_route_id', feuille_route_id, 'titre', titre, 'besoins', besoins,
+        'status', status, 'debut', debut, 'fin', fin, 'indicateur', indicateur,
+        'indicateur_collectivite_id', indicateur_collectivite_id, 'cible', cible
+      ) order by debut, titre), '[]')::text as actions
+      from reseau_action`
+      .execute(db)
+      .then((r) => JSON.parse(r.rows[0]?.actions ?? '[]') as RoadmapAction[]),
   ]);
   const thisMonth = monthIndex(today);
   const windowOf = (a: RoadmapAction) => {
