@@ -349,24 +349,18 @@ export function RoadmapActions({
           <td>
             <strong safe>{a.titre}</strong>
             {a.besoins.length ? (
-              <>
-                <br />
-                <span class="field__hint" safe>
-                  {labelsOf(NEEDS, a.besoins)}
-                </span>
-              </>
+              <span class="network-hint" safe>
+                {labelsOf(NEEDS, a.besoins)}
+              </span>
             ) : (
               ''
             )}
             {a.progress ? (
-              <>
-                <br />
-                <span class="field__hint" safe>
-                  {a.indicateur_collectivite_id
-                    ? (collectivites.get(a.indicateur_collectivite_id) ?? '')
-                    : 'Tout le territoire'}
-                </span>
-              </>
+              <span class="network-hint" safe>
+                {a.indicateur_collectivite_id
+                  ? (collectivites.get(a.indicateur_collectivite_id) ?? '')
+                  : 'Tout le territoire'}
+              </span>
             ) : (
               ''
             )}
