@@ -9,6 +9,7 @@ import { platformMigrations } from '../platform/tables.ts';
 import { activites } from './activites/index.ts';
 import { api } from './api/index.ts';
 import { beneficiaires } from './beneficiaires/index.ts';
+import { competences } from './competences/index.ts';
 import { comptes } from './comptes/index.ts';
 import { couverture } from './couverture/index.ts';
 import { donnees } from './donnees/index.ts';
@@ -54,6 +55,7 @@ export const modules: RelaisModule[] = [
   mandats,
   orientations,
   reseau,
+  competences,
   observatoire,
   proconnect,
   journal,

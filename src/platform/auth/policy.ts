@@ -40,7 +40,8 @@ export type Action =
   | 'mandates.use' // create and use mandates for the people one helps (helpers, in a collectivité)
   | 'statistics.read' // read aggregate statistics of a collectivité (never identities)
   | 'opendata.publish' // regenerate the open datasets (administrators and scheduled work)
-  | 'network.manage'; // run the OPSN's territorial network: members, comités, agenda, roadmap, news
+  | 'network.manage' // run the OPSN's territorial network: members, comités, agenda, roadmap, news
+  | 'skills.record'; // keep a diagnosis of digital skills in the record of a person one helps (helpers)
 
 export type Resource = { collectiviteId?: number };
 
@@ -68,6 +69,7 @@ function hasRoleIn(actor: Actor, role: Role, collectiviteId: number | undefined)
 
 /** The one place that decides access. Routes and domain functions both ask it. */
 export function can(actor: Actor, action: Action, resource: Resource = {}): boolean {
+  if (action === 'skills.record') return isHelperIn(actor, resource.collectiviteId);
   if (action === 'activities.record' || action === 'mandates.use')
     return isHelperIn(actor, resource.collectiviteId);
   if (isAdmin(actor)) return true;
