@@ -23,6 +23,7 @@ import { orientations } from './orientations/index.ts';
 import { proconnect } from './proconnect/index.ts';
 import { rendezvous } from './rendezvous/index.ts';
 import { ressources } from './ressources/index.ts';
+import { reseau } from './reseau/index.ts';
 import { sauvegarde } from './sauvegarde/index.ts';
 import { site } from './site/index.ts';
 import { statistiques } from './statistiques/index.ts';
@@ -58,6 +59,7 @@ export const modules: RelaisModule[] = [
   orientations,
   rendezvous,
   formations,
+  reseau,
   competences,
   ressources,
   observatoire,

@@ -16,6 +16,7 @@ import type { Access } from '../../src/platform/module.ts';
 import { assetUrl } from '../../src/platform/ui/assets.ts';
 import { Client, createTestApp, type TestApp, testConfig } from '../helpers/app.ts';
 import { helperOf } from '../helpers/mandats.ts';
+import { networkRouteParams } from '../helpers/reseau.ts';
 
 /**
  * Calls every route of the app as each kind of person and checks the answer against
@@ -77,6 +78,7 @@ describe('authorization matrix', () => {
   let mandat = { id: '', empreinte: '', revocation: '', brouillon: '' };
   let formation = { session: '', inscription: '', attestation: '' };
   let ressource = { id: '', bloc: '' };
+  let network: Record<string, string> = {};
 
   before(async () => {
     t = await createTestApp({ demo: true });
@@ -340,6 +342,7 @@ describe('authorization matrix', () => {
       })
       .execute();
     ressource = { id: resourceId, bloc: blocId };
+    network = await networkRouteParams(t.db.db);
     const emails: Record<Persona, string | null> = {
       anonyme: null,
       admin: DEMO_ACCOUNTS[0].email,
@@ -381,7 +384,8 @@ describe('authorization matrix', () => {
   });
 
   const concrete = (url: string) =>
-    url
+    Object.entries(network)
+      .reduce((u, [param, value]) => u.replace(param, value), url)
       .replace(':slug', 'firminy')
       .replace(':file', assetUrl('relais.css').slice('/assets/'.length))
       .replace('/fichiers/:id', `/fichiers/${fileId}`)

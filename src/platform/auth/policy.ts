@@ -43,7 +43,8 @@ export type Action =
   | 'opendata.publish' // regenerate the open datasets (administrators and scheduled work)
   | 'trainings.manage' // organise training sessions, register the team, see its registrations (in a collectivité)
   | 'skills.record' // keep a diagnosis of digital skills in the record of a person one helps (helpers)
-  | 'resources.moderate'; // write and edit resources of the library, handle their reports (in a collectivité)
+  | 'resources.moderate' // write and edit resources of the library, handle their reports (in a collectivité)
+  | 'network.manage'; // run the OPSN's territorial network: members, comités, agenda, roadmap, news
 
 export type Resource = { collectiviteId?: number };
 
@@ -79,6 +80,7 @@ export function can(actor: Actor, action: Action, resource: Resource = {}): bool
     case 'opsn.manage':
     case 'audit.read':
     case 'opendata.publish':
+    case 'network.manage':
       return false;
     case 'resources.moderate':
     case 'collectivite.theme':
