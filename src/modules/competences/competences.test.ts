@@ -10,6 +10,7 @@ import {
   type TestHelper,
 } from '../../../test/helpers/builders.ts';
 import { assertValidHtml } from '../../../test/helpers/html.ts';
+import { parisToday } from '../../platform/paris-time.ts';
 import { diagnosticsDataset, lastWholeMonth } from './observatory.ts';
 import { CURRENT } from './questionnaire.ts';
 import { score } from './scoring.ts';
@@ -360,7 +361,7 @@ describe('competences', () => {
     assert.match(page.body, /Villeurbanne \(69266\)<\/th><td class="num">10</);
     assert.match(page.body, /Vaulx-en-Velin \(69256\)<\/th><td class="num">moins de 5</);
     // This month is not published, whatever it holds.
-    const current = new Date().toISOString().slice(0, 7);
+    const current = parisToday().slice(0, 7);
     const refused = await client.get(`/competences/observatoire?mois=${current}`);
     assert.equal(refused.statusCode, 400);
     assert.match(refused.body, /seuls les mois terminés/);
