@@ -6,7 +6,7 @@ import { personReferrals, referralsBlock, timersBlock } from './space.tsx';
 import { orientationsMigrations } from './tables.ts';
 import { eraseOldReferrals, runReferralTimers } from './timers.ts';
 
-export type { Referral } from './service.ts';
+export type { Referral } from './referral.ts';
 
 /**
  * Referrals between structures: a helper sends a person, with their recorded and revocable

@@ -11,7 +11,7 @@ import {
 } from '../../../test/helpers/builders.ts';
 import { createToken } from '../../platform/auth/tokens.ts';
 import { EXPORT_HEADER } from './export.ts';
-import { linkSecret, signLink } from './link.ts';
+import { linkSecret, signLink } from './reception/link.ts';
 
 /**
  * Referrals through HTTP: a Villeurbanne helper refers a person to a Vénissieux place whose

@@ -1,7 +1,7 @@
 import { isAdmin } from '../../platform/auth/policy.ts';
 import type { PersonRecordSection, SpaceSection } from '../../platform/module.ts';
 import { helperCollectivites, requireHelper } from '../mediateurs/index.ts';
-import { receivedDashboard, sentDashboard } from './service.ts';
+import { receivedDashboard, sentDashboard } from './lists.ts';
 import { readTimers } from './timers.ts';
 
 /** A helper's referrals: what their places have to answer, and where the ones they sent stand. */

@@ -12,7 +12,7 @@ import {
 } from '../../../test/helpers/builders.ts';
 import { referralFields } from './fields.ts';
 import { orientations } from './index.ts';
-import { sendReferral } from './service.ts';
+import { sendReferral } from './sending/service.ts';
 import { DEFAULT_TIMERS, ERASED_REASON, eraseOldReferrals, readTimers, runReferralTimers } from './timers.ts';
 
 const DAY = 24 * 3600 * 1000;

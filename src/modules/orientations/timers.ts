@@ -6,7 +6,8 @@ import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { sendMail } from '../../platform/mail.ts';
 import { getOrCreateSetting } from '../../platform/settings.ts';
-import { mailLink, type Referral, shortNameOf } from './service.ts';
+import { mailLink } from './answer-mail.ts';
+import { type Referral, shortNameOf } from './referral.ts';
 import { RETENTION_MONTHS } from './vocabulary.ts';
 
 /**

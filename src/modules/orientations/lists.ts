@@ -1,0 +1,59 @@
+import { type SqlBool, sql } from 'kysely';
+import type { Db } from '../../platform/db/database.ts';
+import { type Helper, placeIdsOf } from '../mediateurs/index.ts';
+import type { Referral } from './referral.ts';
+import type { Status } from './vocabulary.ts';
+
+export type ListQuery = { status?: Status | undefined; page: number };
+export const PAGE_SIZE = 50;
+
+export type Dashboard = { total: number; byStatus: Partial<Record<Status, number>> };
+
+async function dashboardOf(
+  db: Db,
+  where: (q: ReturnType<typeof base>) => ReturnType<typeof base>,
+): Promise<Dashboard> {
+  const rows = await where(base(db))
+    .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+    .groupBy('status')
+    .execute();
+  const byStatus: Partial<Record<Status, number>> = {};
+  let total = 0;
+  for (const r of rows) {
+    byStatus[r.status] = Number(r.n);
+    total += Number(r.n);
+  }
+  return { total, byStatus };
+}
+
+const base = (db: Db) => db.selectFrom('orientation');
+
+async function listOf(
+  db: Db,
+  where: (q: ReturnType<typeof base>) => ReturnType<typeof base>,
+  query: ListQuery,
+): Promise<{ rows: Referral[]; count: number }> {
+  let q = where(base(db));
+  if (query.status) q = q.where('status', '=', query.status);
+  const [{ n }, rows] = await Promise.all([
+    q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+    q
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(PAGE_SIZE)
+      .offset((query.page - 1) * PAGE_SIZE)
+      .execute(),
+  ]);
+  return { rows, count: Number(n) };
+}
+
+const sentBy = (helper: Helper) => (q: ReturnType<typeof base>) => q.where('sent_by', '=', helper.userId);
+const receivedBy = (helper: Helper) => (q: ReturnType<typeof base>) =>
+  q.where(sql<SqlBool>`lieu_id in (${placeIdsOf(helper.userId)})`);
+
+export const sentDashboard = (db: Db, helper: Helper) => dashboardOf(db, sentBy(helper));
+export const receivedDashboard = (db: Db, helper: Helper) => dashboardOf(db, receivedBy(helper));
+export const sentReferrals = (db: Db, helper: Helper, query: ListQuery) => listOf(db, sentBy(helper), query);
+export const receivedReferrals = (db: Db, helper: Helper, query: ListQuery) =>
+  listOf(db, receivedBy(helper), query);
