@@ -24,6 +24,7 @@ export async function mailLink(
       'Bonjour,',
       '',
       `${r.sender_name} oriente vers ${r.destination_name} (service « ${r.service} ») une personne qui a donné son accord : ${shortNameOf(r)}.`,
+      ...(r.destination_referent ? [`À l’attention de : ${r.destination_referent}.`] : []),
       ...(reminder > 0 ? ['', 'Cette orientation attend toujours votre réponse.'] : []),
       '',
       `Pour la lire et y répondre (mettre à l’étude, accepter ou refuser), ouvrez ce lien, valable ${LINK_DAYS} jours :`,

@@ -177,7 +177,7 @@ export function orientationApi(api: FastifyInstance, { db, config }: ModuleConte
           .status(400)
           .send({ error: 'validation', message: Object.values(errors).join(' ; '), erreurs: errors });
       if (!form.ok) return refuse(form.errors);
-      const sent = await sendReferral(db, config, helper, form.data);
+      const sent = await sendReferral(db, config, helper, { ...form.data, origine: 'api' });
       if (sent.ok) {
         const row = await db
           .selectFrom('orientation')

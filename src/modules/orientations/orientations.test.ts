@@ -122,7 +122,10 @@ describe('orientations', () => {
     assert.equal(publicPage.statusCode, 200);
     assert.doesNotMatch(publicPage.body, /Orienter une personne/);
     const record = await client.get(`/beneficiaires/${person}`);
-    assert.match(record.body, new RegExp(`href="/orientations/nouvelle\\?beneficiaire=${person}"`));
+    assert.match(
+      record.body,
+      new RegExp(`href="/orientations/nouvelle\\?beneficiaire=${person}&origine=fiche"`),
+    );
     const search = await client.get(`/orientations/nouvelle?beneficiaire=${person}&q=France+Services`);
     assert.equal(search.statusCode, 200);
     assert.match(

@@ -23,6 +23,8 @@ export const FLASH: Record<string, string> = {
     'L’orientation est acceptée et la personne qui l’a envoyée prévenue, mais le message à la personne orientée n’a pas pu partir : contactez-la directement.',
   refusee: 'Le refus est enregistré : la personne qui a orienté est prévenue.',
   close: 'C’est noté : l’orientation est close.',
+  fiche:
+    'La fiche est reliée : dès qu’un accompagnement de cette personne est enregistré, l’orientation est notée honorée.',
 };
 
 export const flashOf = (request: FastifyRequest<RouteInput>) => {

@@ -1,5 +1,7 @@
 import { isAdmin } from '../../platform/auth/policy.ts';
 import type { PersonRecordSection, SpaceSection } from '../../platform/module.ts';
+import { formatDay } from '../../platform/paris-time.ts';
+import { participationHistory } from '../activites/index.ts';
 import { helperCollectivites, requireHelper } from '../mediateurs/index.ts';
 import { receivedDashboard, sentDashboard } from './lists.ts';
 import { readTimers } from './timers.ts';
@@ -41,13 +43,28 @@ export const timersBlock: SpaceSection = async ({ db }, actor) => {
   };
 };
 
-/** On a person's record: refer them elsewhere. */
-export const personReferrals: PersonRecordSection = async (_ctx, actor, person) => {
+/**
+ * On a person's record: refer them elsewhere; when their last report says « orientation : oui »,
+ * the referral starts from it (its date and themes in the reason).
+ */
+export const personReferrals: PersonRecordSection = async ({ db }, actor, person) => {
   if (helperCollectivites(actor).length === 0) return null;
+  const history = await participationHistory(db, person.id);
+  const report = history[0]?.oriente ? history[0] : undefined;
   return (
     <p>
-      <a href={`/orientations/nouvelle?beneficiaire=${person.id}`}>Orienter cette personne</a> vers un autre
-      lieu ou service, avec son accord.
+      {report ? (
+        <>
+          <a href={`/orientations/nouvelle?beneficiaire=${person.id}&origine=compte_rendu`} safe>
+            {`Envoyer l’orientation décidée le ${formatDay(String(report.date).slice(0, 10))}`}
+          </a>{' '}
+          (son dernier compte rendu dit « orientée »), ou{' '}
+        </>
+      ) : (
+        ''
+      )}
+      <a href={`/orientations/nouvelle?beneficiaire=${person.id}&origine=fiche`}>Orienter cette personne</a>{' '}
+      vers un autre lieu ou service, avec son accord.
     </p>
   );
 };

@@ -87,8 +87,8 @@ describe('referral timers', () => {
   test('reminders every 10 days with a fresh link, coordinators alerted after two, expiry after 30 days', async () => {
     const id = await send();
     const firstLink = /\/orientations\/reponse\/\S+/.exec((await mailsTo(CONTACT)).at(-1)!.body ?? '')![0];
-    assert.deepEqual(await run(9), { expirees: 0, relances: 0, alertes: 0 });
-    assert.deepEqual(await run(10), { expirees: 0, relances: 1, alertes: 0 });
+    assert.deepEqual(await run(9), { expirees: 0, relances: 0, alertes: 0, honorees: 0 });
+    assert.deepEqual(await run(10), { expirees: 0, relances: 1, alertes: 0, honorees: 0 });
     assert.equal((await run(10)).relances, 0, 'not twice for the same day');
     const reminded = await row(id);
     assert.equal(reminded.reminders, 1);
@@ -101,7 +101,7 @@ describe('referral timers', () => {
 
     assert.equal((await run(19)).relances, 0);
     const coordinatorMails = (await mailsTo(venissieuxCoordinator)).length;
-    assert.deepEqual(await run(20), { expirees: 0, relances: 1, alertes: 1 });
+    assert.deepEqual(await run(20), { expirees: 0, relances: 1, alertes: 1, honorees: 0 });
     const alert = (await mailsTo(venissieuxCoordinator)).slice(coordinatorMails);
     assert.equal(alert.length, 1);
     assert.match(alert[0]!.subject, /Orientation sans réponse/);
@@ -210,7 +210,7 @@ describe('referral timers', () => {
       studyExpiryDays: 10,
     });
     const id = await send();
-    assert.deepEqual(await run(3), { expirees: 0, relances: 1, alertes: 1 });
+    assert.deepEqual(await run(3), { expirees: 0, relances: 1, alertes: 1, honorees: 0 });
     await run(5);
     assert.equal((await row(id)).status, 'expiree');
   });

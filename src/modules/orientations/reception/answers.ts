@@ -7,7 +7,7 @@ import { isUuid } from '../../../platform/forms.ts';
 import { sendMail } from '../../../platform/mail.ts';
 import { notifierFor } from '../../../platform/messaging/index.ts';
 import { type Helper, placeIdsOf } from '../../mediateurs/index.ts';
-import { type Destination, destinationOf } from '../destination.ts';
+import { type Destination, destinationOfReferral } from '../destination.ts';
 import type { RefusalInput } from '../fields.ts';
 import { fullNameOf, type Referral, shortNameOf, type Transition, transition } from '../referral.ts';
 import { OPEN_STATUSES, REFUSAL_REASONS } from '../vocabulary.ts';
@@ -118,7 +118,7 @@ export async function acceptReferral(
       `Suivre l’orientation : ${config.publicUrl}/orientations/${r.id}`,
     ].join('\n'),
   });
-  const personText = input.message_personne ?? defaultPersonMessage(r, await destinationOf(db, r.lieu_id));
+  const personText = input.message_personne ?? defaultPersonMessage(r, await destinationOfReferral(db, r));
   let person: 'sms' | 'email' | 'referent' | 'aucun' | 'echec' = 'aucun';
   if (r.contact_preference === 'via_referent') person = 'referent';
   else if (r.contact_preference === 'telephone' || r.contact_preference === 'email') {
@@ -193,7 +193,7 @@ export function closeReferral(
     referral,
     ['acceptee'],
     honoured ? 'honoree' : 'non_honoree',
-    { closed_at: new Date() },
+    { closed_at: new Date(), closed_via: 'reponse' },
     {
       actor: receiverActor(receiver),
       action: 'orientation.close',

@@ -2,11 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { allValues, lastValue, parseForm, type RouteInput, textFields } from '../../../platform/forms.ts';
 import type { RouteContext } from '../../../platform/module.ts';
 import type { FieldErrors } from '../../../platform/ui/components.tsx';
-import { requireHelper } from '../../mediateurs/index.ts';
+import { personChoiceLabel, recentBeneficiaries } from '../../beneficiaires/index.ts';
+import { type Helper, requireHelper } from '../../mediateurs/index.ts';
 import type { ReferralFormValues } from '../components.tsx';
-import { destinationOf } from '../destination.ts';
+import { destinationOfReferral } from '../destination.ts';
 import { acceptanceFields, refusalFields } from '../fields.ts';
 import { receivedDashboard, receivedReferrals } from '../lists.ts';
+import { linkReceivedRecord, withLoopClosed } from '../loop.ts';
 import type { Referral } from '../referral.ts';
 import { flashOf, HOME, pageNumber, privatePage, statusOf } from '../route-helpers.ts';
 import { RENEWABLE_STATUSES, referralOfLink, renewLink } from './answer-link.ts';
@@ -35,7 +37,17 @@ export function receptionRoutes(app: FastifyInstance, { db, config }: RouteConte
     errors?: FieldErrors;
     values?: ReferralFormValues;
     status?: number;
+    /** The receiving helper's people, to link an accepted referral to one's record of the person. */
+    people?: { value: string; label: string }[];
   };
+
+  const peopleToLink = async (helper: Helper, r: Referral) =>
+    r.status === 'acceptee' && !r.received_beneficiaire_id
+      ? (await recentBeneficiaries(db, helper, 100)).map((p) => ({
+          value: p.id,
+          label: personChoiceLabel(p),
+        }))
+      : undefined;
 
   const receiverPage = async (
     reply: FastifyReply,
@@ -57,11 +69,12 @@ export function receptionRoutes(app: FastifyInstance, { db, config }: RouteConte
         r={r}
         action={action}
         csrf={reply.generateCsrf()}
-        personMessage={defaultPersonMessage(r, await destinationOf(db, r.lieu_id))}
+        personMessage={defaultPersonMessage(r, await destinationOfReferral(db, r))}
         flash={shown.flash}
         error={shown.error}
         errors={shown.errors}
         values={shown.values}
+        people={shown.people}
         linkExpires={linkExpires}
       />,
     );
@@ -150,11 +163,41 @@ export function receptionRoutes(app: FastifyInstance, { db, config }: RouteConte
     async (request, reply) => {
       const helper = requireHelper(request.actor);
       privatePage(reply);
-      const r = await referralOfReceiver(db, helper, request.params.orientation);
-      if (!r) return reply.callNotFound();
+      const found = await referralOfReceiver(db, helper, request.params.orientation);
+      if (!found) return reply.callNotFound();
+      const r = await withLoopClosed(db, found);
       const receiver: Receiver = { kind: 'member', helper, ip: request.ip };
       await recordReceiverRead(db, receiver, r);
-      return receiverPage(reply, r, `/orientations/recues/${r.id}`, { flash: flashOf(request) });
+      return receiverPage(reply, r, `/orientations/recues/${r.id}`, {
+        flash: flashOf(request),
+        people: await peopleToLink(helper, r),
+      });
+    },
+  );
+
+  app.post<RouteInput<'orientation'>>(
+    '/orientations/recues/:orientation/fiche',
+    { config: { access: { helperOf: 'orientation' } } },
+    async (request, reply) => {
+      const helper = requireHelper(request.actor);
+      privatePage(reply);
+      const r = await referralOfReceiver(db, helper, request.params.orientation);
+      if (!r) return reply.callNotFound();
+      const base = `/orientations/recues/${r.id}`;
+      const linked = await linkReceivedRecord(
+        db,
+        helper,
+        r,
+        lastValue(request.body?.fiche) ?? '',
+        request.ip,
+      );
+      if (!linked.ok)
+        return receiverPage(reply, r, base, {
+          errors: { fiche: linked.reason },
+          status: 400,
+          people: await peopleToLink(helper, r),
+        });
+      return reply.redirect(`${base}?ok=fiche`, 303);
     },
   );
 

@@ -5,6 +5,7 @@ import {
   ErrorSummary,
   type FieldErrors,
   Notice,
+  Select,
   TextArea,
 } from '../../../platform/ui/components.tsx';
 import { Pagination } from '../../../platform/ui/pagination.tsx';
@@ -23,7 +24,7 @@ import {
 } from '../components.tsx';
 import type { Dashboard } from '../lists.ts';
 import { availabilityOf, consentSummary, fullNameOf, type Referral, shortNameOf } from '../referral.ts';
-import { CONTACT_PREFERENCES, LINK_DAYS, REFUSAL_REASONS, type Status } from '../vocabulary.ts';
+import { CONTACT_PREFERENCES, LINK_DAYS, NEW_PERSON, REFUSAL_REASONS, type Status } from '../vocabulary.ts';
 
 export function ReceivedListPage(props: {
   dashboard: Dashboard;
@@ -94,6 +95,8 @@ export function ReceiverReferralPage(props: {
   values?: ReferralFormValues;
   flash?: string | undefined;
   error?: string | undefined;
+  /** The receiving helper's people, to link the accepted referral to their record (members only). */
+  people?: { value: string; label: string }[] | undefined;
   /** Until when the link works (link only). */
   linkExpires?: Date | undefined;
 }): JSX.Element {
@@ -123,6 +126,7 @@ export function ReceiverReferralPage(props: {
           ['Lieu', r.destination_name],
           ['Service', r.service],
           ['Envoyée par', `${r.sender_name} (${r.sender_email})`],
+          ['À l’attention de', r.destination_referent],
           ['Disponible', availabilityOf(r)],
           ['Motif', r.motif],
           ['Consentement', consentSummary(r)],
@@ -217,22 +221,77 @@ export function ReceiverReferralPage(props: {
           </p>
         </>
       ) : r.status === 'acceptee' ? (
-        <form method="post" action={`${props.action}/cloture`} class="orientation-answer">
-          <CsrfField token={props.csrf} />
-          <h2>La personne est-elle venue ?</h2>
-          <p class="button-group">
-            <button type="submit" name="honoree" value="oui" class="button">
-              Oui, elle a été reçue
-            </button>
-            <button type="submit" name="honoree" value="non" class="button button--secondary">
-              Non, elle n’est pas venue
-            </button>
-          </p>
-        </form>
+        <>
+          {props.action.startsWith('/orientations/recues') ? (
+            <RecordLink r={r} action={props.action} csrf={props.csrf} people={props.people} error={e.fiche} />
+          ) : (
+            ''
+          )}
+          <form method="post" action={`${props.action}/cloture`} class="orientation-answer">
+            <CsrfField token={props.csrf} />
+            <h2>La personne est-elle venue ?</h2>
+            <p class="button-group">
+              <button type="submit" name="honoree" value="oui" class="button">
+                Oui, elle a été reçue
+              </button>
+              <button type="submit" name="honoree" value="non" class="button button--secondary">
+                Non, elle n’est pas venue
+              </button>
+            </p>
+          </form>
+        </>
       ) : (
         ''
       )}
     </>
+  );
+}
+
+/**
+ * For a helper of the receiving place, once accepted: link the referral to their own record of
+ * the person; an activity of that record then closes it as honoured (loop.ts).
+ */
+function RecordLink(props: {
+  r: Referral;
+  action: string;
+  csrf: string;
+  people: { value: string; label: string }[] | undefined;
+  error: string | undefined;
+}): JSX.Element {
+  const id = props.r.received_beneficiaire_id;
+  if (id)
+    return (
+      <section class="orientation-answer" aria-labelledby="fiche">
+        <h2 id="fiche">Sa fiche dans vos accompagnements</h2>
+        <p>
+          L’orientation est reliée à <a href={`/beneficiaires/${id}`}>sa fiche</a>. Quand vous{' '}
+          <a href={`/activites/nouveau?beneficiaire=${id}`}>enregistrez son accompagnement</a>, l’orientation
+          est notée honorée.
+        </p>
+      </section>
+    );
+  return (
+    <form method="post" action={`${props.action}/fiche`} class="orientation-answer">
+      <CsrfField token={props.csrf} />
+      <h2>Sa fiche dans vos accompagnements</h2>
+      <p>
+        Reliez l’orientation à la fiche de la personne chez vous : dès que vous enregistrez un accompagnement
+        pour elle, l’orientation est notée honorée.
+      </p>
+      <Select
+        name="fiche"
+        label="Fiche de la personne"
+        options={[
+          { value: NEW_PERSON, label: 'Créer sa fiche à partir de l’orientation' },
+          ...(props.people ?? []),
+        ]}
+        value={NEW_PERSON}
+        error={props.error}
+      />
+      <button type="submit" class="button button--secondary">
+        Relier
+      </button>
+    </form>
   );
 }
 

@@ -7,13 +7,24 @@ import { sendMail } from '../../../platform/mail.ts';
 import { notifierFor } from '../../../platform/messaging/index.ts';
 import { formatDate } from '../../../platform/paris-time.ts';
 import type { FieldErrors } from '../../../platform/ui/components.tsx';
-import { findVisibleBeneficiary } from '../../beneficiaires/index.ts';
+import {
+  type BeneficiaryInput,
+  beneficiaryFields,
+  createBeneficiary,
+  findVisibleBeneficiary,
+} from '../../beneficiaires/index.ts';
 import { type Helper, isHelperOfPlace } from '../../mediateurs/index.ts';
 import { mailLink } from '../answer-mail.ts';
-import { type Destination, destinationOf, noContactMessage } from '../destination.ts';
+import {
+  type Destination,
+  destinationOf,
+  destinationOutside,
+  noContactMessage,
+  type OutsideInput,
+} from '../destination.ts';
 import type { ReferralInput } from '../fields.ts';
 import { type Referral, shortNameOf, type Transition, transition } from '../referral.ts';
-import { DUPLICATE_DAYS, OPEN_STATUSES, RETENTION_TEXT, SHARED_DATA } from '../vocabulary.ts';
+import { DUPLICATE_DAYS, NEW_PERSON, OPEN_STATUSES, RETENTION_TEXT, SHARED_DATA } from '../vocabulary.ts';
 
 /** The text of the consent the person gives, recorded with the referral as it was shown. */
 export function consentText(d: Pick<Destination, 'name'>, service: string): string {
@@ -33,8 +44,10 @@ export type SendOutcome =
   | { ok: false; warnings: Warnings };
 
 /**
- * Sends a referral of one of the helper's people to a service of a published place that has a
- * contact email, with the person's consent. A referral to one of the helper's own places or a
+ * Sends a referral of one of the helper's people (or of a minimal new record: name and one
+ * contact) to a service of a published place that has a contact email, or to a service outside
+ * the territory (`outside`: its data·inclusion id and the snapshot the sender confirmed), with
+ * the person's consent. A referral to one of the helper's own places or a
  * second one of the same person to the same service within 30 days is held back with a warning
  * until `confirmer` is ticked; the duplicate stays flagged.
  */
@@ -43,38 +56,84 @@ export async function sendReferral(
   config: Config,
   helper: Helper,
   input: ReferralInput,
+  outside?: OutsideInput,
 ): Promise<SendOutcome> {
-  const person = await findVisibleBeneficiary(db, helper, input.beneficiaire);
-  if (!person || person.anonyme)
-    return { ok: false, errors: { beneficiaire: 'Choisissez une personne que vous accompagnez.' } };
-  if (!person.prenom && !person.nom)
-    return {
-      ok: false,
-      errors: { beneficiaire: 'La fiche de la personne n’a pas de nom : complétez-la d’abord.' },
-    };
-  const destination = await destinationOf(db, input.lieu);
-  if (!destination) return { ok: false, errors: { lieu: 'Ce lieu n’existe pas dans l’annuaire.' } };
-  if (!destination.email) return { ok: false, errors: { lieu: noContactMessage(destination) } };
+  // The person: one of the helper's, or a minimal new record created with the referral.
+  let person: { id: string | null; prenom: string; nom: string };
+  let newPerson: BeneficiaryInput | undefined;
+  if (input.beneficiaire === NEW_PERSON) {
+    const parsed = beneficiaryFields.safeParse({
+      prenom: input.nouveau_prenom,
+      nom: input.nouveau_nom,
+      telephone: input.telephone,
+      email: input.email,
+    });
+    if (!parsed.success) {
+      const errors: FieldErrors = {};
+      for (const issue of parsed.error.issues) {
+        const key = String(issue.path[0] ?? 'beneficiaire');
+        const field = key === 'prenom' ? 'nouveau_prenom' : key === 'nom' ? 'nouveau_nom' : key;
+        errors[field] ??= issue.message;
+      }
+      return { ok: false, errors };
+    }
+    newPerson = parsed.data;
+    person = { id: null, prenom: parsed.data.prenom ?? '', nom: parsed.data.nom ?? '' };
+  } else {
+    const found = await findVisibleBeneficiary(db, helper, input.beneficiaire);
+    if (!found || found.anonyme)
+      return { ok: false, errors: { beneficiaire: 'Choisissez une personne que vous accompagnez.' } };
+    if (!found.prenom && !found.nom)
+      return {
+        ok: false,
+        errors: { beneficiaire: 'La fiche de la personne n’a pas de nom : complétez-la d’abord.' },
+      };
+    person = { id: found.id, prenom: found.prenom ?? '', nom: found.nom ?? '' };
+  }
+
+  // The destination: a place of the directory with a contact, or a service outside the territory.
+  let destination: Destination | undefined;
+  if (outside) destination = destinationOutside(outside);
+  else {
+    destination = input.lieu ? await destinationOf(db, input.lieu) : undefined;
+    if (!destination) return { ok: false, errors: { lieu: 'Ce lieu n’existe pas dans l’annuaire.' } };
+  }
+  if (!destination.email)
+    return outside
+      ? {
+          ok: false,
+          errors: {
+            di_courriel: `Sans courriel de contact, ${destination.name} ne peut pas recevoir d’orientation par Relais${destination.phone ? ` : appelez-la au ${destination.phone}` : ''}.`,
+          },
+        }
+      : { ok: false, errors: { lieu: noContactMessage(destination) } };
   if (!destination.services.includes(input.service))
     return { ok: false, errors: { service: 'Choisissez un des services de ce lieu.' } };
 
   const [ownStructure, duplicate] = await Promise.all([
-    isHelperOfPlace(db, helper.userId, destination.lieuId),
-    db
-      .selectFrom('orientation')
-      .select(['id', 'created_at'])
-      .where('beneficiaire_id', '=', person.id)
-      .where('lieu_id', '=', destination.lieuId)
-      .where('service', '=', input.service)
-      .where('created_at', '>', sql<Date>`now() - make_interval(days => ${DUPLICATE_DAYS})`)
-      .where('status', '<>', 'retiree')
-      .orderBy('created_at', 'desc')
-      .executeTakeFirst(),
+    destination.lieuId ? isHelperOfPlace(db, helper.userId, destination.lieuId) : false,
+    person.id === null
+      ? undefined
+      : db
+          .selectFrom('orientation')
+          .select(['id', 'created_at'])
+          .where('beneficiaire_id', '=', person.id)
+          .where((eb) =>
+            destination.lieuId
+              ? eb('lieu_id', '=', destination.lieuId)
+              : eb('di_service_id', '=', destination.diServiceId),
+          )
+          .where('service', '=', input.service)
+          .where('created_at', '>', sql<Date>`now() - make_interval(days => ${DUPLICATE_DAYS})`)
+          .where('status', '<>', 'retiree')
+          .orderBy('created_at', 'desc')
+          .executeTakeFirst(),
   ]);
   const warnings: Warnings = { ownStructure, duplicate: duplicate ?? null };
   if ((ownStructure || duplicate) && !input.confirmer) return { ok: false, warnings };
 
   const row = await db.transaction().execute(async (trx) => {
+    const personId = newPerson ? await createBeneficiary(trx, helper, newPerson) : person.id;
     const inserted = await trx
       .insertInto('orientation')
       .values({
@@ -82,17 +141,21 @@ export async function sendReferral(
         sent_by: helper.userId,
         sender_name: helper.actor.name,
         sender_email: helper.actor.email,
-        beneficiaire_id: person.id,
-        prenom: person.prenom ?? '',
-        nom: person.nom ?? '',
+        beneficiaire_id: personId,
+        prenom: person.prenom,
+        nom: person.nom,
         contact_preference: input.contact_preference,
-        telephone:
-          input.contact_preference === 'telephone' ? (input.telephone ?? null) : (input.telephone ?? null),
+        telephone: input.telephone ?? null,
         email: input.email ?? null,
         contact_autre: input.contact_preference === 'autre' ? (input.contact_autre ?? null) : null,
         disponibilite: input.disponibilite ?? null,
         motif: input.motif,
         lieu_id: destination.lieuId,
+        di_service_id: destination.diServiceId,
+        destination_address: destination.lieuId ? null : destination.address,
+        destination_phone: destination.lieuId ? null : destination.phone,
+        destination_referent: input.destination_referent ?? null,
+        origin: input.origine ?? null,
         service: input.service,
         destination_name: destination.name,
         destination_email: destination.email as string,
@@ -111,9 +174,10 @@ export async function sendReferral(
       collectiviteId: helper.collectiviteId,
       subject: { type: 'orientation', id: inserted.id },
       details: {
-        lieu: destination.lieuId,
+        ...(destination.lieuId ? { lieu: destination.lieuId } : { data_inclusion: destination.diServiceId }),
         service: input.service,
         consentement: input.consent_mode,
+        ...(newPerson ? { nouvelle_fiche: personId } : {}),
         ...(ownStructure ? { propre_structure: true } : {}),
         ...(duplicate ? { doublon_de: duplicate.id } : {}),
       },

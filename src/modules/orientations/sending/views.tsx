@@ -29,6 +29,7 @@ import { availabilityOf, consentSummary, fullNameOf, type Referral } from '../re
 import {
   CONSENT_MODES,
   CONTACT_PREFERENCES,
+  NEW_PERSON,
   REASON_MAX,
   RETENTION_TEXT,
   SHARED_DATA,
@@ -41,16 +42,29 @@ export type PlaceHit = { id: string; nom: string; commune: string; code_postal: 
 /** The first step when no place is chosen yet: a search among the directory's places. */
 export function ChoosePlacePage(props: {
   beneficiaire: string | undefined;
+  origine?: string | undefined;
   q: string;
   hits: PlaceHit[];
+  di?: string | undefined;
+  diError?: string | undefined;
 }): JSX.Element {
-  const carry = props.beneficiaire ? `beneficiaire=${encodeURIComponent(props.beneficiaire)}&` : '';
+  const carry = [
+    props.beneficiaire ? `beneficiaire=${encodeURIComponent(props.beneficiaire)}&` : '',
+    props.origine ? `origine=${encodeURIComponent(props.origine)}&` : '',
+  ].join('');
+  const hidden = (
+    <>
+      {props.beneficiaire ? <input type="hidden" name="beneficiaire" value={props.beneficiaire} /> : ''}
+      {props.origine ? <input type="hidden" name="origine" value={props.origine} /> : ''}
+    </>
+  );
   return (
     <>
       <h1>Orienter une personne</h1>
+      <ErrorSummary errors={props.diError ? { di: props.diError } : {}} />
       <p>Cherchez le lieu qui peut recevoir la personne, puis choisissez-le.</p>
       <form method="get" action="/orientations/nouvelle" class="orientation-search">
-        {props.beneficiaire ? <input type="hidden" name="beneficiaire" value={props.beneficiaire} /> : ''}
+        {hidden}
         <Field name="q" label="Nom du lieu, commune ou service" type="search" value={props.q} />
         <button type="submit" class="button">
           Chercher
@@ -73,6 +87,25 @@ export function ChoosePlacePage(props: {
       ) : (
         ''
       )}
+      <h2>Structure hors du territoire</h2>
+      <p>
+        Pour une structure qui n’est pas dans l’annuaire du territoire, donnez l’identifiant de son service
+        dans data·inclusion (la base nationale de l’offre d’insertion) : vous saisirez ensuite son nom, son
+        adresse et son contact.
+      </p>
+      <form method="get" action="/orientations/nouvelle" class="orientation-search">
+        {hidden}
+        <Field
+          name="di"
+          label="Identifiant data·inclusion du service"
+          hint="De la forme source--identifiant, par exemple dora--2f1c0e6a."
+          value={props.di}
+          error={props.diError}
+        />
+        <button type="submit" class="button button--secondary">
+          Continuer
+        </button>
+      </form>
     </>
   );
 }
@@ -92,27 +125,44 @@ export function NewReferralPage(props: {
     <>
       <h1 safe>{`Orienter une personne vers ${d.name}`}</h1>
       <ErrorSummary errors={e} />
-      <SummaryList
-        rows={[
-          ['Lieu', d.name],
-          ['Adresse', d.address],
-          ['Téléphone', d.phone],
-          ['Adresse de contact', d.email ?? 'aucune'],
-        ]}
-        hideEmpty
-      />
-      {!d.email ? (
+      {d.lieuId ? (
+        <SummaryList
+          rows={[
+            ['Lieu', d.name],
+            ['Adresse', d.address],
+            ['Téléphone', d.phone],
+            ['Adresse de contact', d.email ?? 'aucune'],
+          ]}
+          hideEmpty
+        />
+      ) : (
+        <p>
+          Structure hors du territoire : vérifiez ou complétez son nom, son adresse et son contact, tels que
+          data·inclusion les donne. Relais les garde avec l’orientation.
+        </p>
+      )}
+      {d.criteria.length > 0 ? (
+        <section class="orientation-criteria" aria-labelledby="criteres">
+          <h2 id="criteres">Conditions d’accès déclarées par le lieu</h2>
+          <p>Vérifiez avec la personne qu’elle les remplit avant d’envoyer.</p>
+          <SummaryList rows={d.criteria} />
+        </section>
+      ) : (
+        ''
+      )}
+      {d.lieuId && !d.email ? (
         <Notice>
           <p safe>{noContactMessage(d)}</p>
         </Notice>
-      ) : d.services.length === 0 ? (
+      ) : d.lieuId && d.services.length === 0 ? (
         <Notice>
           <p>Ce lieu ne déclare aucun service dans l’annuaire : il ne peut pas recevoir d’orientation.</p>
         </Notice>
       ) : (
         <form method="post" action="/orientations/nouvelle" novalidate>
           <CsrfField token={props.csrf} />
-          <input type="hidden" name="lieu" value={d.lieuId} />
+          {d.lieuId ? <input type="hidden" name="lieu" value={d.lieuId} /> : <OutsideFields v={v} e={e} />}
+          {v.origine ? <input type="hidden" name="origine" value={v.origine} /> : ''}
           {props.warnings ? (
             <div class="notice orientation-warning" role="alert">
               <h2>Avant d’envoyer</h2>
@@ -141,20 +191,44 @@ export function NewReferralPage(props: {
           <Select
             name="beneficiaire"
             label="Personne orientée"
-            hint="Une des personnes que vous accompagnez."
-            options={[{ value: '', label: 'Choisissez une personne' }, ...props.people]}
+            hint="Une des personnes que vous accompagnez, ou une nouvelle personne."
+            options={[
+              { value: '', label: 'Choisissez une personne' },
+              ...props.people,
+              { value: NEW_PERSON, label: 'Nouvelle personne (pas encore de fiche)' },
+            ]}
             value={v.beneficiaire}
             error={e.beneficiaire}
           />
-          <Select
-            name="service"
-            label="Service"
-            options={[
-              { value: '', label: 'Choisissez un service' },
-              ...d.services.map((s) => ({ value: s, label: s })),
-            ]}
-            value={v.service}
-            error={e.service}
+          <fieldset class="orientation-new-person">
+            <legend>Nouvelle personne</legend>
+            <p class="field__hint">
+              Seulement si elle n’a pas de fiche : son prénom, son nom et au moins un téléphone ou un courriel
+              (plus bas). Une fiche minimale est créée avec l’orientation.
+            </p>
+            <Field name="nouveau_prenom" label="Prénom" value={v.nouveau_prenom} error={e.nouveau_prenom} />
+            <Field name="nouveau_nom" label="Nom" value={v.nouveau_nom} error={e.nouveau_nom} />
+          </fieldset>
+          {d.lieuId ? (
+            <Select
+              name="service"
+              label="Service"
+              options={[
+                { value: '', label: 'Choisissez un service' },
+                ...d.services.map((s) => ({ value: s, label: s })),
+              ]}
+              value={v.service}
+              error={e.service}
+            />
+          ) : (
+            ''
+          )}
+          <Field
+            name="destination_referent"
+            label="Personne qui l’attend dans ce lieu (facultatif)"
+            hint="Si vous connaissez la personne qui va la recevoir : son nom, sa fonction."
+            value={v.destination_referent}
+            error={e.destination_referent}
           />
           {e.lieu ? (
             <p class="field__error" id="champ-lieu" safe>
@@ -255,6 +329,40 @@ export function NewReferralPage(props: {
   );
 }
 
+/** The snapshot of a service outside the territory, entered and confirmed by the sender. */
+function OutsideFields({ v, e }: { v: ReferralFormValues; e: FieldErrors }): JSX.Element {
+  return (
+    <fieldset>
+      <legend>Structure hors du territoire</legend>
+      <Field
+        name="di_service"
+        label="Identifiant data·inclusion du service"
+        value={v.di_service}
+        error={e.di_service}
+        autocomplete="off"
+      />
+      <Field name="di_nom" label="Nom de la structure" value={v.di_nom} error={e.di_nom} />
+      <Field name="di_service_nom" label="Nom du service" value={v.di_service_nom} error={e.di_service_nom} />
+      <Field name="di_adresse" label="Adresse" value={v.di_adresse} error={e.di_adresse} />
+      <Field
+        name="di_courriel"
+        type="email"
+        label="Courriel de contact de la structure"
+        hint="Elle reçoit l’orientation à cette adresse. Sans courriel, appelez-la plutôt."
+        value={v.di_courriel}
+        error={e.di_courriel}
+      />
+      <Field
+        name="di_telephone"
+        type="tel"
+        label="Téléphone (facultatif)"
+        value={v.di_telephone}
+        error={e.di_telephone}
+      />
+    </fieldset>
+  );
+}
+
 export function SentListPage(props: {
   dashboard: Dashboard;
   status: Status | undefined;
@@ -345,6 +453,13 @@ export function SenderReferralPage(props: {
           ['Lieu', r.destination_name],
           ['Service', r.service],
           ['Envoyée à', r.destination_email],
+          ['À l’attention de', r.destination_referent],
+          ['Identifiant data·inclusion', r.di_service_id],
+          ['Adresse du lieu', r.destination_address],
+          [
+            'Personne reçue',
+            r.closed_via === 'activite' ? 'oui : le lieu a enregistré son accompagnement' : null,
+          ],
           ['Contact préféré', `${CONTACT_PREFERENCES[r.contact_preference]} : ${contactOf(r) ?? ''}`],
           ['Disponible', availabilityOf(r)],
           ['Motif', r.motif],
