@@ -4,6 +4,8 @@ import type { RouteContext } from '../../platform/module.ts';
 import type { Crumb } from '../../platform/ui/components.tsx';
 import { receptionRoutes } from './reception/routes.tsx';
 import { sendingRoutes } from './sending/routes.tsx';
+import { referralStatisticsFor } from './statistics.ts';
+import { StatisticsPage } from './statistics-page.tsx';
 import { readTimers, saveTimers, timerFields } from './timers.ts';
 import { TimersPage } from './timers-page.tsx';
 
@@ -14,6 +16,25 @@ export function orientationRoutes(app: FastifyInstance, ctx: RouteContext): void
   receptionRoutes(app, ctx);
 
   // ------------------------------------------------------------ the OPSN's timers
+
+  app.get<RouteInput>(
+    '/orientations/statistiques',
+    { config: { access: 'coordinator' } },
+    async (request, reply) => {
+      const { stats, wholeTerritory } = await referralStatisticsFor(db, request.actor);
+      return reply.page(
+        { title: 'Statistiques des orientations', breadcrumbs: [{ href: '/espace', label: 'Mon espace' }] },
+        <StatisticsPage
+          stats={stats}
+          scopeLabel={
+            wholeTerritory
+              ? 'Toutes les orientations du territoire'
+              : 'Les orientations envoyées ou reçues par les collectivités que vous coordonnez'
+          }
+        />,
+      );
+    },
+  );
 
   const ADMIN_CRUMBS: Crumb[] = [{ href: '/espace', label: 'Mon espace' }];
 

@@ -5,6 +5,7 @@ import {
   givenActivity,
   givenBeneficiary,
   givenCollectivite,
+  givenCoordinator,
   givenHelper,
   givenPlace,
   type TestHelper,
@@ -21,6 +22,8 @@ describe('orientations: sending, outside the territory, the loop', () => {
   let sender: TestHelper;
   let receiverHelper: TestHelper;
   let strangerHelper: TestHelper;
+  let bronId = 0;
+  let villeurbanneId = 0;
   let person = '';
   let place = '';
   const CONTACT = 'accueil@bron.example';
@@ -39,6 +42,8 @@ describe('orientations: sending, outside the territory, the loop', () => {
       publics_specifiquement_adresses: ['Seniors'],
       frais_a_charge: ['Gratuit sous condition'],
     });
+    bronId = bron.id;
+    villeurbanneId = villeurbanne.id;
     sender = await givenHelper(t, { collectivite: villeurbanne, places: 1 });
     receiverHelper = await givenHelper(t, { collectivite: bron, places: [place] });
     strangerHelper = await givenHelper(t, { collectivite: bron, places: 1 });
@@ -292,5 +297,82 @@ describe('orientations: sending, outside the territory, the loop', () => {
       journal.map((j) => j.action),
       ['orientation.link_record', 'orientation.close'],
     );
+  });
+
+  test('statistics: coordinators only, their collectivités only, counts rounded to 5, small groups hidden', async () => {
+    // Last month (a complete one): 7 accepted referrals to the Bron place answered in 2 days, 1
+    // refused; 2 answered by another structure (fewer than 5: no median for it). And 9 between
+    // two other collectivités that Bron's coordinator must not count.
+    const other = await givenCollectivite(t);
+    const elsewhere = await givenCollectivite(t);
+    const otherPlace = await givenPlace(t, { collectivite: elsewhere, courriels: ['x@ailleurs.example'] });
+    const now = new Date();
+    const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 10, 10));
+    const answered = new Date(lastMonth.getTime() + 2 * 24 * 3600 * 1000);
+    const rowOf = (over: Record<string, unknown>) => ({
+      collectivite_id: villeurbanneId,
+      sender_name: 'S',
+      sender_email: 's@example.fr',
+      prenom: 'A',
+      nom: 'B',
+      contact_preference: 'telephone' as const,
+      telephone: '0600000000',
+      motif: 'Motif',
+      lieu_id: place,
+      service: 'Aide aux démarches administratives',
+      destination_name: 'Espace social de Bron',
+      destination_email: CONTACT,
+      destination_collectivite_id: bronId,
+      consent_mode: 'en_personne' as const,
+      consent_text: 'Accord',
+      created_at: lastMonth,
+      ...over,
+    });
+    await db()
+      .insertInto('orientation')
+      .values([
+        ...Array.from({ length: 7 }, () => rowOf({ status: 'acceptee', answered_at: answered })),
+        rowOf({ status: 'refusee', answered_at: answered, refusal_reasons: ['complet'] }),
+        ...Array.from({ length: 2 }, () =>
+          rowOf({
+            status: 'acceptee',
+            answered_at: answered,
+            lieu_id: otherPlace,
+            destination_name: 'Autre lieu',
+          }),
+        ),
+        ...Array.from({ length: 9 }, () =>
+          rowOf({
+            collectivite_id: other.id,
+            destination_collectivite_id: elsewhere.id,
+            lieu_id: otherPlace,
+            destination_name: 'Autre lieu',
+            status: 'refusee',
+            answered_at: answered,
+            refusal_reasons: ['non_interesse'],
+          }),
+        ),
+      ] as never)
+      .execute();
+
+    assert.equal((await client.get('/orientations/statistiques')).statusCode, 403);
+    assert.notEqual((await new Client(t.app).get('/orientations/statistiques')).statusCode, 200);
+    const coordinator = await givenCoordinator(t, { collectivite: bronId });
+    const c = new Client(t.app);
+    await c.signIn(coordinator.email, coordinator.password, coordinator.totpSecret);
+    assert.match((await c.get('/espace')).body, /href="\/orientations\/statistiques"/);
+    const page = await c.get('/orientations/statistiques');
+    assert.equal(page.statusCode, 200);
+    // 9 accepted and 1 refused last month: rounded, 10 and 0; the other collectivités' 9 are not counted.
+    assert.match(page.body, /10 orientations \(arrondi\)/);
+    assert.match(page.body, /<th scope="row">Acceptée<\/th><td>10<\/td>/);
+    assert.doesNotMatch(page.body, /Pas intéressée/);
+    assert.match(page.body, /Taux d’acceptation : 100 %/);
+    // The Bron place answered 8 times in 2 days; the other structure twice only: not detailed.
+    assert.match(page.body, /Espace social de Bron<\/th><td>10<\/td><td>2 j<\/td>/);
+    assert.doesNotMatch(page.body, /Autre lieu/);
+    assert.match(page.body, /1 structure\(s\) avec moins de 5 réponses/);
+    // A person's name never appears, nor a count under 5.
+    assert.doesNotMatch(page.body, /Lina|Paul|Durand/);
   });
 });

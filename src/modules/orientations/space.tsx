@@ -4,6 +4,7 @@ import { formatDay } from '../../platform/paris-time.ts';
 import { participationHistory } from '../activites/index.ts';
 import { helperCollectivites, requireHelper } from '../mediateurs/index.ts';
 import { receivedDashboard, sentDashboard } from './lists.ts';
+import { statisticsScopeOf } from './statistics.ts';
 import { readTimers } from './timers.ts';
 
 /** A helper's referrals: what their places have to answer, and where the ones they sent stand. */
@@ -25,6 +26,17 @@ export const referralsBlock: SpaceSection = async ({ db }, actor) => {
       { href: '/orientations', label: 'Mes orientations envoyées' },
       { href: '/orientations/recues', label: 'Orientations reçues' },
     ],
+  };
+};
+
+/** For coordinators and the OPSN's administrators: the referrals' indicators. */
+export const statisticsBlock: SpaceSection = async (_ctx, actor) => {
+  if (!statisticsScopeOf(actor)) return null;
+  return {
+    title: 'Statistiques des orientations',
+    rank: 46,
+    text: 'Orientations par état et par mois, taux d’acceptation, délai de réponse des structures, raisons des refus.',
+    links: [{ href: '/orientations/statistiques', label: 'Voir les statistiques des orientations' }],
   };
 };
 
