@@ -50,12 +50,10 @@ async function generate(db: Db, count: number, demo: Helper): Promise<void> {
   const demoPlaceIds = (
     await db.selectFrom('mediateur_lieu').select('lieu_id').where('user_id', '=', demo.userId).execute()
   ).map((r) => r.lieu_id);
-  const helpers = await db
-    .selectFrom('membership')
-    .select(['user_id', 'collectivite_id'])
-    .where('role', '=', 'mediateur')
-    .where('collectivite_id', 'is not', null)
-    .execute();
+  // The other senders: accounts since deleted (`sent_by` null), spread over the collectivités.
+  const collectivites = (await db.selectFrom('collectivite').select('id').orderBy('id').execute()).map(
+    (c) => c.id,
+  );
   const places = await db
     .selectFrom('lieu')
     .select(['id', 'collectivite_id'])
@@ -96,17 +94,16 @@ async function generate(db: Db, count: number, demo: Helper): Promise<void> {
       'acceptee','acceptee','acceptee','honoree','honoree','honoree','honoree','non_honoree','refusee',
       'refusee','refusee','expiree','expiree','retiree'])[1 + g % 20] as status) st
     cross join lateral (select
-      case when g % 5 = 0 then ${demo.userId}::uuid
-        else (${helpers.map((h) => h.user_id)}::uuid[])[1 + (g * 7) % ${helpers.length}] end as user_id,
+      case when g % 5 = 0 then ${demo.userId}::uuid end as user_id,
       case when g % 5 = 0 then ${demo.collectiviteId}::int
-        else (${helpers.map((h) => h.collectivite_id)}::int[])[1 + (g * 7) % ${helpers.length}] end as collectivite_id) s
+        else (${collectivites}::int[])[1 + (g * 7) % ${collectivites.length}] end as collectivite_id) s
     cross join lateral (select
       case when g % 5 = 1 then (${destinations.map((p) => p.id)}::uuid[])[1 + g % ${destinations.length}]
         else (${places.map((p) => p.id)}::uuid[])[1 + (g * 13) % ${places.length}] end as id,
       case when g % 5 = 1 then (${destinations.map((p) => p.collectivite_id)}::int[])[1 + g % ${destinations.length}]
         else (${places.map((p) => p.collectivite_id)}::int[])[1 + (g * 13) % ${places.length}] end as collectivite_id) d
   `.execute(db);
-  await sql`analyze orientation`.execute(db);
+  await sql`vacuum analyze orientation`.execute(db);
 }
 
 type Timing = { p50: number; p95: number };

@@ -37,20 +37,24 @@ export function StatisticsPage(props: { stats: ReferralStatistics; scopeLabel: s
         {(Object.keys(STATUSES) as Status[]).map((status) => (
           <tr>
             <th scope="row">{STATUSES[status]}</th>
-            <td safe>{safeNumber(s.byStatus[status] ?? 0)}</td>
+            <td>{safeNumber(s.byStatus[status] ?? 0)}</td>
           </tr>
         ))}
       </Table>
-      <Table caption="Orientations envoyées par mois" columns={['Mois', 'Orientations']}>
-        {s.byMonth.map((m) => (
-          <tr>
-            <th scope="row" safe>
-              {formatMonth(m.month)}
-            </th>
-            <td safe>{safeNumber(m.n)}</td>
-          </tr>
-        ))}
-      </Table>
+      {s.byMonth.length === 0 ? (
+        <p>Aucune orientation sur la période.</p>
+      ) : (
+        <Table caption="Orientations envoyées par mois" columns={['Mois', 'Orientations']}>
+          {s.byMonth.map((m) => (
+            <tr>
+              <th scope="row" safe>
+                {formatMonth(m.month)}
+              </th>
+              <td>{safeNumber(m.n)}</td>
+            </tr>
+          ))}
+        </Table>
+      )}
       <h2>Délai de réponse par structure qui reçoit</h2>
       {s.responseTimes.length === 0 ? (
         <p>Aucune structure n’a répondu au moins 5 fois sur la période.</p>
@@ -64,7 +68,7 @@ export function StatisticsPage(props: { stats: ReferralStatistics; scopeLabel: s
               <th scope="row" safe>
                 {t.structure}
               </th>
-              <td safe>{safeNumber(t.answers)}</td>
+              <td>{safeNumber(t.answers)}</td>
               <td safe>{`${t.medianDays.toLocaleString('fr-FR')} j`}</td>
             </tr>
           ))}
@@ -88,7 +92,7 @@ export function StatisticsPage(props: { stats: ReferralStatistics; scopeLabel: s
           {s.refusals.map((r) => (
             <tr>
               <th scope="row">{REFUSAL_REASONS[r.reason]}</th>
-              <td safe>{safeNumber(r.n)}</td>
+              <td>{safeNumber(r.n)}</td>
             </tr>
           ))}
         </Table>

@@ -183,6 +183,13 @@ export const orientationsMigrations: Record<string, Migration> = {
       // Outside the territory, the duplicate guard goes by the data·inclusion service.
       await sql`create index orientation_di on orientation (beneficiaire_id, di_service_id, created_at)
         where di_service_id is not null`.execute(db);
+      // The dashboards count by state and the filtered lists page through these (index-only counts).
+      await sql`create index orientation_sent_by_status on orientation (sent_by, status, created_at desc)`.execute(
+        db,
+      );
+      await sql`create index orientation_lieu_status on orientation (lieu_id, status, created_at desc)`.execute(
+        db,
+      );
       // Statistics per receiving collectivité and month.
       await sql`create index orientation_destination_collectivite on orientation (destination_collectivite_id, created_at)`.execute(
         db,

@@ -7,7 +7,7 @@ import { type Helper, requireHelper } from '../../mediateurs/index.ts';
 import type { ReferralFormValues } from '../components.tsx';
 import { destinationOfReferral } from '../destination.ts';
 import { acceptanceFields, refusalFields } from '../fields.ts';
-import { receivedDashboard, receivedReferrals } from '../lists.ts';
+import { receivedReferrals } from '../lists.ts';
 import { linkReceivedRecord, withLoopClosed } from '../loop.ts';
 import type { Referral } from '../referral.ts';
 import { flashOf, HOME, pageNumber, privatePage, statusOf } from '../route-helpers.ts';
@@ -141,10 +141,8 @@ export function receptionRoutes(app: FastifyInstance, { db, config }: RouteConte
     privatePage(reply);
     const status = statusOf(request.query.statut);
     const page = pageNumber(request.query.page);
-    const [dashboard, list] = await Promise.all([
-      receivedDashboard(db, helper),
-      receivedReferrals(db, helper, { status, page }),
-    ]);
+    const list = await receivedReferrals(db, helper, { status, page });
+    const dashboard = list.dashboard;
     return reply.page(
       { title: 'Orientations reçues', breadcrumbs: HOME },
       <ReceivedListPage

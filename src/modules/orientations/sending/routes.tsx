@@ -24,7 +24,7 @@ import {
 } from '../destination.ts';
 import { countExport, exportRows, journalExport, referralsXlsxStream } from '../export.ts';
 import { referralFields } from '../fields.ts';
-import { sentDashboard, sentReferrals } from '../lists.ts';
+import { sentReferrals } from '../lists.ts';
 import { withLoopClosed } from '../loop.ts';
 import { flashOf, HOME, pageNumber, privatePage, statusOf } from '../route-helpers.ts';
 import { ORIGINS } from '../vocabulary.ts';
@@ -184,10 +184,8 @@ export function sendingRoutes(app: FastifyInstance, { db, config }: RouteContext
     privatePage(reply);
     const status = statusOf(request.query.statut);
     const page = pageNumber(request.query.page);
-    const [dashboard, list] = await Promise.all([
-      sentDashboard(db, helper),
-      sentReferrals(db, helper, { status, page }),
-    ]);
+    const list = await sentReferrals(db, helper, { status, page });
+    const dashboard = list.dashboard;
     return reply.page(
       { title: 'Mes orientations envoyées', breadcrumbs: [HOME[0] as Crumb] },
       <SentListPage
