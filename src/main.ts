@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { sql } from 'kysely';
 import { buildApp } from './app.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './modules/comptes/index.ts';
 import { modules } from './modules/index.ts';
@@ -52,6 +53,9 @@ export async function seedDemoOnce(ctx: ModuleContext, force = false): Promise<b
   if (existing && !force) return false;
   for (const mod of modules) await mod.seedDemo?.(ctx);
   await getOrCreateSetting(ctx.db, 'demo_seeded_at', () => new Date().toISOString());
+  // The planner's statistics, for the rows just written: without them it plans every query
+  // as if the tables were empty (the embedded database has no autovacuum to gather them).
+  await sql`analyze`.execute(ctx.db);
   return true;
 }
 
@@ -145,16 +149,20 @@ function buildProgram(options: CliOptions): Command {
     return config;
   };
 
-  const withDb: CliContext['withDb'] = async (work) => {
+  const withUnmigratedDb: CliContext['withUnmigratedDb'] = async (work) => {
     const cfg = getConfig();
     const handle = await open(cfg, options);
     try {
-      await migrateToLatest(handle.db, modules);
       return await work({ db: handle.db, config: cfg });
     } finally {
       await handle.close();
     }
   };
+  const withDb: CliContext['withDb'] = (work) =>
+    withUnmigratedDb(async (ctx) => {
+      await migrateToLatest(ctx.db, modules);
+      return work(ctx);
+    });
 
   program
     .command('serve')
@@ -190,7 +198,7 @@ function buildProgram(options: CliOptions): Command {
     );
 
   const contributions = collectContributions(modules);
-  for (const mod of modules) mod.cli?.({ program, withDb, contributions, modules });
+  for (const mod of modules) mod.cli?.({ program, withDb, withUnmigratedDb, contributions, modules });
   return program;
 }
 

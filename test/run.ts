@@ -81,7 +81,7 @@ const MIN_BATCH = 100_000;
  * each of `workers` running at once, so that the last ones to end are small, but none so light
  * that starting its process would cost much of its time.
  */
-export function batches(files: string[], workers: number, perWorker = 3): string[][] {
+export function batches(files: string[], workers: number, perWorker = 2): string[][] {
   const weighed = files.map((file) => ({ file, weight: weight(file) })).sort((a, b) => b.weight - a.weight);
   const total = weighed.reduce((sum, f) => sum + f.weight, 0);
   const cap = Math.max(MIN_BATCH, total / (workers * perWorker));
@@ -119,18 +119,37 @@ function runBatch(batch: Batch, options: string[]): Promise<{ status: number; ou
     process.execPath,
     // A test that hangs fails after two minutes instead.
     ['--import', 'tsx', '--test', ...isolation, '--test-timeout=120000', ...options, ...files],
-    { stdio: ['ignore', 'pipe', 'pipe'], env },
+    // Its own process group: stopping the batch stops the servers and browsers it started too.
+    { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true },
   );
   running.add(child);
   const chunks: Buffer[] = [];
   child.stdout.on('data', (d: Buffer) => chunks.push(d));
   child.stderr.on('data', (d: Buffer) => chunks.push(d));
+  // A test that timed out may leave a child process holding the batch open: stop it all.
+  const timer = setTimeout(() => {
+    chunks.push(Buffer.from(`\n== stopped: still running after ${BATCH_TIMEOUT_MS / 60_000} minutes\n`));
+    stopGroup(child, 'SIGKILL');
+  }, BATCH_TIMEOUT_MS);
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
       running.delete(child);
       resolve({ status: code ?? (signal ? 1 : 0), output: Buffer.concat(chunks).toString() });
     });
   });
+}
+
+/** Longest a batch may run: far above the slowest (about three minutes on a busy machine). */
+const BATCH_TIMEOUT_MS = 10 * 60_000;
+
+/** Sends `signal` to a batch's process group (the batch and every process it started). */
+function stopGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
 }
 
 /**
@@ -177,7 +196,7 @@ async function main(): Promise<number> {
   // Stopped (Ctrl-C, a CI timeout): the batches stop too.
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.on(signal, () => {
-      for (const child of running) child.kill(signal);
+      for (const child of running) stopGroup(child, signal);
       process.exit(130);
     });
   const queue = plan(named, bothEngines, workers);

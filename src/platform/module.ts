@@ -37,6 +37,11 @@ export type CliContext = {
   program: Command;
   /** Opens the configured database, runs pending migrations, and closes it after `work`. */
   withDb<T>(work: (ctx: ModuleContext) => Promise<T>): Promise<T>;
+  /**
+   * Opens the configured database as it is, without migrating it, and closes it after `work`
+   * (restore: a backup goes into the schema it was made with, and migrates the rest after).
+   */
+  withUnmigratedDb<T>(work: (ctx: ModuleContext) => Promise<T>): Promise<T>;
   /** What every module declared for others to use: jobs, open datasets, audit labels. */
   contributions: Contributions;
   /** Every module, in order: their migrations build a schema (backups restore into it). */

@@ -1,4 +1,5 @@
 import type { Db } from './db/database.ts';
+import { signal } from './jobs/signals.ts';
 
 /**
  * What a module contributes to the open data (`RelaisModule.datasets`): the `donnees` module
@@ -59,4 +60,12 @@ export function collectDatasets(
     }
   }
   return datasets;
+}
+
+/**
+ * Says that data behind the open datasets changed (places imported or published, an index
+ * imported): they are published again within a few minutes, once for many changes.
+ */
+export function datasetsChanged(db: Db): Promise<void> {
+  return signal(db, 'datasets.changed');
 }

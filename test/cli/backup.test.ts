@@ -5,11 +5,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { PGlite } from '@electric-sql/pglite';
 import { Decrypter, Encrypter, generateIdentity, identityToRecipient } from 'age-encryption';
+import { openDatabase, PGLITE_EXTENSIONS } from '../../src/platform/db/database.ts';
 import { OLDER_SETTING, olderMigrations, writeOlderBackup } from '../fixtures/older-backup.ts';
 import { givenActivity, givenHelper } from '../helpers/builders.ts';
-import { runRelais } from '../helpers/cli.ts';
-import { createTestDataDir, serverUrl, tableSnapshot, withTestDataDir } from '../helpers/database.ts';
+import { type CliDatabase, type CliResult, openCliDatabase, runRelais } from '../helpers/cli.ts';
+import { serverUrl, tableSnapshot } from '../helpers/database.ts';
 
 const PASSPHRASE = 'phrase de passe des tests de la ligne de commande';
 // A key pair for most tests: a passphrase costs seconds of scrypt at each use, by design.
@@ -22,21 +24,36 @@ const count = new Intl.NumberFormat('fr-FR');
 /** age's scrypt work factor (log2 N) for passphrases: what `relais backup` must use. */
 const PRODUCTION_WORK_FACTOR = 18;
 
-type DataDir = { env: Record<string, string>; cleanup(): Promise<void> };
-
-/** Every table's rows as text, sorted, read straight from the database a command used. */
-const snapshot = (env: Record<string, string>) => withTestDataDir(env, tableSnapshot);
-
-/** A new PGlite data directory nobody has migrated yet. */
-function newPgliteDir(): DataDir {
-  const dir = mkdtempSync(path.join(tmpdir(), 'relais-cli-pglite-'));
-  return { env: { DATA_DIR: dir }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+/**
+ * A new embedded database nobody has migrated yet, that commands run on in the test process
+ * (opening a PGlite directory anew for each command would cost a second or more each time).
+ */
+async function newPglite(): Promise<{
+  pglite: PGlite;
+  run(args: string[], env?: Record<string, string>): Promise<CliResult>;
+  snapshot(): Promise<Record<string, string[]>>;
+}> {
+  const pglite = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
+  const open = () => openDatabase({ pglite });
+  return {
+    pglite,
+    run: (args, env = {}) => runRelais(args, env, { openDatabase: open }),
+    async snapshot() {
+      const handle = await open();
+      try {
+        return await tableSnapshot(handle.db);
+      } finally {
+        await handle.close();
+      }
+    },
+  };
 }
 
-/** The plaintext of a backup encrypted to KEYS. */
-async function decrypt(file: string): Promise<string> {
+/** The plaintext of a backup encrypted to KEYS, or with `passphrase`. */
+async function decrypt(file: string, passphrase?: string): Promise<string> {
   const decrypter = new Decrypter();
-  decrypter.addIdentity(IDENTITY);
+  if (passphrase) decrypter.addPassphrase(passphrase);
+  else decrypter.addIdentity(IDENTITY);
   return gunzipSync(await decrypter.decrypt(readFileSync(file))).toString('utf8');
 }
 
@@ -57,38 +74,30 @@ describe('backup and restore commands', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'relais-cli-backup-'));
   let fileCount = 0;
   const newFile = () => path.join(dir, `sauvegarde-${++fileCount}.age`);
-  const cleanups: (() => Promise<void>)[] = [];
-  const dataDir = async (make: () => Promise<DataDir> | DataDir = createTestDataDir) => {
-    const made = await make();
-    cleanups.push(made.cleanup);
-    return made.env;
-  };
 
-  // One source, backed up once; one target, a new PGlite directory that the first restore
-  // fills and later tests keep using (a failed restore leaves it as it was). A PGlite target
-  // on the PostgreSQL pass too: there, restoring the source's backup into it and backing it
-  // up to a server go both ways between the engines.
-  let source: Record<string, string>;
+  // One source (the test database: PGlite, or the server on the PostgreSQL pass), backed up
+  // once; one target, a new PGlite database that the first restore fills and later tests keep
+  // using (a failed restore leaves it as it was). A PGlite target on the PostgreSQL pass too:
+  // there, restoring the source's backup into it and backing it up to a server go both ways
+  // between the engines.
+  let source: CliDatabase;
   let sourceSnapshot: Record<string, string[]>;
   let backup: string;
   let backupOutput: string;
-  let target: Record<string, string>;
+  let target: Awaited<ReturnType<typeof newPglite>>;
   let targetSnapshot: Record<string, string[]>;
   before(async () => {
-    source = await dataDir();
-    sourceSnapshot = await withTestDataDir(source, async (db) => {
-      const helper = await givenHelper(db, { places: 1 });
-      await givenActivity(db, helper);
-      return tableSnapshot(db);
-    });
+    [source, target] = await Promise.all([openCliDatabase(), newPglite()]);
+    const helper = await givenHelper(source.db, { places: 1 });
+    await givenActivity(source.db, helper);
+    sourceSnapshot = await tableSnapshot(source.db);
     backup = newFile();
-    const made = await runRelais(['backup', '--out', backup], { ...source, ...KEYS });
+    const made = await source.run(['backup', '--out', backup], KEYS);
     assert.equal(made.code, 0, made.stderr);
     backupOutput = made.stdout;
-    target = await dataDir(newPgliteDir);
   });
   after(async () => {
-    for (const cleanup of cleanups) await cleanup();
+    await Promise.all([source.close(), target.pglite.close()]);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -118,16 +127,18 @@ describe('backup and restore commands', () => {
 
   test('a backup encrypted with a passphrase verifies with it only, not with another or a key', async () => {
     const file = newFile();
-    const made = await runRelais(['backup', '--out', file], {
-      ...source,
-      RELAIS_BACKUP_PASSPHRASE: PASSPHRASE,
-    });
+    const made = await source.run(['backup', '--out', file], { RELAIS_BACKUP_PASSPHRASE: PASSPHRASE });
     assert.equal(made.code, 0, made.stderr);
     // The passphrase goes through scrypt at age's production cost, which the file records.
     const stanza = /^-> scrypt \S+ (\d+)$/m.exec(readFileSync(file, 'latin1').split('\n---')[0]!);
     assert.equal(Number(stanza?.[1]), PRODUCTION_WORK_FACTOR);
 
-    const verified = await runRelais(['backup', '--verify', file], { RELAIS_BACKUP_PASSPHRASE: PASSPHRASE });
+    // The same plaintext with the same passphrase at a low work factor verifies with it (age
+    // reads the factor from the file; a second production-cost scrypt would only cost seconds),
+    // and a wrong passphrase is refused as it is at any cost.
+    const cheap = newFile();
+    await encrypt(cheap, await decrypt(file, PASSPHRASE), PASSPHRASE);
+    const verified = await runRelais(['backup', '--verify', cheap], { RELAIS_BACKUP_PASSPHRASE: PASSPHRASE });
     assert.equal(verified.code, 0, verified.stderr);
     assert.match(verified.stdout, new RegExp(`\\(source ${serverUrl ? 'postgres' : 'pglite'}, `));
     const tables = Object.keys(sourceSnapshot);
@@ -136,11 +147,6 @@ describe('backup and restore commands', () => {
       assert.match(verified.stdout, new RegExp(`\\n {2}${table}\\s+${rows}\\s+${rows}\\s+identique`));
     }
     assert.match(verified.stdout, new RegExp(`Sauvegarde vérifiée : ${tables.length} tables`));
-
-    // The source's backup with the same passphrase at a low work factor, where a wrong
-    // passphrase is refused as it is at any cost, without spending seconds on it.
-    const cheap = newFile();
-    await encrypt(cheap, await decrypt(backup), PASSPHRASE);
     for (const [withFile, keys] of [
       [cheap, { RELAIS_BACKUP_PASSPHRASE: 'ce n’est pas la bonne phrase' }],
       [file, KEYS],
@@ -151,10 +157,10 @@ describe('backup and restore commands', () => {
     }
   });
 
-  test('an older backup restores into a new, never migrated PGlite directory, then the later migrations run', async () => {
+  test('an older backup restores into a new, never migrated PGlite database, then the later migrations run', async () => {
     const older = newFile();
     await writeOlderBackup(older, KEYS.RELAIS_BACKUP_RECIPIENT);
-    const restored = await runRelais(['restore', older], { ...target, ...KEYS });
+    const restored = await target.run(['restore', older], KEYS);
     assert.equal(restored.code, 0, restored.stderr);
     assert.match(
       restored.stdout,
@@ -164,7 +170,7 @@ describe('backup and restore commands', () => {
       restored.stdout,
       new RegExp(`Migrations appliquées ensuite : ${olderMigrations().later.join(', ')}\\.`),
     );
-    targetSnapshot = await snapshot(target);
+    targetSnapshot = await target.snapshot();
     assert.ok(targetSnapshot.platform_setting!.includes(`(${OLDER_SETTING.key},${OLDER_SETTING.value})`));
     // Every migration of this code has run: `relais migrate` would find nothing to do.
     const { backup: applied, later } = olderMigrations();
@@ -176,7 +182,7 @@ describe('backup and restore commands', () => {
 
   test('restore refuses a database that holds data, a wrong key or a damaged file, and changes nothing; --force replaces the data', async () => {
     // The target holds the older backup's rows.
-    const refused = await runRelais(['restore', backup], { ...target, ...KEYS });
+    const refused = await target.run(['restore', backup], KEYS);
     assert.equal(refused.code, 1);
     assert.match(
       refused.stderr,
@@ -207,22 +213,22 @@ describe('backup and restore commands', () => {
       // --force: even a target that restore would empty first stays as it was.
       if (restore) commands.push(['restore', file, '--force']);
       for (const command of commands) {
-        const res = await runRelais(command, { ...target, ...keys });
+        const res = await target.run(command, keys);
         assert.equal(res.code, 1, command.join(' '));
         assert.match(res.stderr, /^Erreur : /, command.join(' '));
         assert.match(res.stderr, message, command.join(' '));
       }
     }
-    assert.deepEqual(await snapshot(target), targetSnapshot);
+    assert.deepEqual(await target.snapshot(), targetSnapshot);
 
-    const forced = await runRelais(['restore', backup, '--force'], { ...target, ...KEYS });
+    const forced = await target.run(['restore', backup, '--force'], KEYS);
     assert.equal(forced.code, 0, forced.stderr);
     assert.match(forced.stdout, /Tables vidées d’abord \(--force\) : .*platform_setting/);
     assert.match(
       forced.stdout,
       /Sauvegarde restaurée : \d+ tables, [\d\u202f ]+ lignes depuis .+ \(.+, créée le .+ sur (pglite|postgres)\), en [\d,]+ s\./,
     );
-    assert.deepEqual(await snapshot(target), sourceSnapshot);
+    assert.deepEqual(await target.snapshot(), sourceSnapshot);
   });
 
   test('verify exits with 1 and names the table whose rows differ from the header', async () => {
@@ -243,11 +249,15 @@ describe('backup and restore commands', () => {
   test('a PGlite backup restores on PostgreSQL', { skip: !serverUrl }, async () => {
     // The target, a PGlite directory, holds the source's rows, restored from PostgreSQL.
     const file = newFile();
-    assert.equal((await runRelais(['backup', '--out', file], { ...target, ...KEYS })).code, 0);
-    const server = await dataDir();
-    const restored = await runRelais(['restore', file], { ...server, ...KEYS });
-    assert.equal(restored.code, 0, restored.stderr);
-    assert.match(restored.stdout, /sur pglite\)/);
-    assert.deepEqual(await snapshot(server), sourceSnapshot);
+    assert.equal((await target.run(['backup', '--out', file], KEYS)).code, 0);
+    const server = await openCliDatabase();
+    try {
+      const restored = await server.run(['restore', file], KEYS);
+      assert.equal(restored.code, 0, restored.stderr);
+      assert.match(restored.stdout, /sur pglite\)/);
+      assert.deepEqual(await tableSnapshot(server.db), sourceSnapshot);
+    } finally {
+      await server.close();
+    }
   });
 });

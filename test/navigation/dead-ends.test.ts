@@ -5,6 +5,7 @@ import { importIfn } from '../../src/modules/observatoire/import.ts';
 import { createShare } from '../../src/modules/statistiques/shares.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
 import { Client, createTestApp, type TestApp } from '../helpers/app.ts';
+import { browserHarness, describeBrowser, formatViolations, goto, runAxe } from '../helpers/browser.ts';
 import {
   type Account,
   givenAccount,
@@ -23,7 +24,8 @@ import { file, line } from '../helpers/ifn-fixtures.ts';
  * No dead ends: from each role's home, every same-site link the pages show to that person is
  * followed (GET, breadth first, within a bound), and none may answer 403, 404 or a server
  * error, nor send a signed-in person back to the sign-in page. A link a person may not follow
- * is not shown to them. Besides, every administration page must be linked from some page.
+ * is not shown to them. Besides, every administration page must be linked from some page, and
+ * the pages reached pass axe-core in Chromium (one of each kind, see below).
  */
 
 /**
@@ -59,7 +61,8 @@ type Role = {
   account?: Account;
 };
 
-type Visit = { url: string; from: string; status: number; location?: string };
+/** `html`: the answer is a page (text/html), not a file. */
+type Visit = { url: string; from: string; status: number; location?: string; html: boolean };
 
 /** The same-site links of an HTML page (`<a href>`), fragments left out, entities decoded. */
 function linksOf(html: string, base: string): string[] {
@@ -92,10 +95,10 @@ async function crawl(
     const { url, from } = queue.shift()!;
     const response = await client.get(url);
     const location = response.headers.location as string | undefined;
-    visits.push({ url, from, status: response.statusCode, ...(location ? { location } : {}) });
+    const html = String(response.headers['content-type'] ?? '').startsWith('text/html');
+    visits.push({ url, from, status: response.statusCode, html, ...(location ? { location } : {}) });
     const next: string[] = [];
     if (location && response.statusCode >= 300 && response.statusCode < 400) next.push(location);
-    const html = String(response.headers['content-type'] ?? '').startsWith('text/html');
     if (html && response.statusCode < 300) next.push(...linksOf(response.body, url));
     if (!html && response.statusCode === 200) files.push(url);
     for (const link of next) {
@@ -118,7 +121,8 @@ function deadEnd(visit: Visit, signedIn: boolean): boolean {
   return signedIn && (visit.location?.startsWith('/connexion') ?? false);
 }
 
-describe('no dead ends from any role’s home', () => {
+// The crawls, then the audits of their pages in Chromium (most of the time, on a loaded machine).
+describe('no dead ends from any role’s home', { timeout: 300_000 }, () => {
   let t: TestApp;
   /** Each role, by name, once its data is made. */
   const roles = new Map<string, Role>();
@@ -126,6 +130,8 @@ describe('no dead ends from any role’s home', () => {
   const linked = new Set<string>();
   /** Files anyone may download (the open data, the reports in PDF): checked once, without signing in. */
   const publicFiles = new Set<string>();
+  /** What each role's crawl read, and the session it read it with: audited in Chromium below. */
+  const crawled = new Map<string, { visits: Visit[]; cookies: Map<string, string> }>();
 
   before(async () => {
     t = await createTestApp();
@@ -202,6 +208,7 @@ describe('no dead ends from any role’s home', () => {
         assert.equal((await client.signIn(email, password, totpSecret)).statusCode, 303, 'signed in');
       }
       const { visits, linked: reached, files } = await crawl(client, role.start, publicFiles);
+      crawled.set(name, { visits, cookies: client.cookies });
       if (!role.account) for (const file of files) publicFiles.add(file);
       for (const path of reached) linked.add(path);
       assert.ok(visits.length > 3, 'the crawl reads more than its start page');
@@ -218,5 +225,69 @@ describe('no dead ends from any role’s home', () => {
     const pattern = (page: string) => new RegExp(`^${page.replace(/:[a-z]+/g, '[^/]+')}$`);
     const orphans = pages.filter((page) => ![...linked].some((path) => pattern(page).test(path)));
     assert.deepEqual(orphans, []);
+  });
+
+  /**
+   * The pages the roles reached, in Chromium with each role's session, audited by axe-core
+   * (WCAG 2.1 A and AA): a serious or critical violation fails, lesser ones are reported. A
+   * sample: one page of each kind (`kindOf`), in the first role that reaches it (the citizen's
+   * public pages once, each role's own pages in that role), and each role's home. Another place's page is the same
+   * template with other words, and auditing every page read, in every role, takes minutes.
+   */
+  describeBrowser('axe-core on each kind of page the roles reach', { timeout: 240_000 }, () => {
+    /** The kinds of page audited so far, by any role. */
+    const kinds = new Set<string>();
+    const harness = browserHarness({
+      // The app the crawl used, served on loopback: closed with the suite above.
+      serve: async () => ({ app: t.app, close: async () => {} }),
+    });
+
+    for (const name of ROLES)
+      test(`${name}: no serious or critical axe-core violation`, async (ctx) => {
+        const reached = crawled.get(name);
+        if (!reached) return ctx.skip('the crawl of this role did not run');
+        // The role's home always: each role's space shows other blocks.
+        const start = roles.get(name)!.start;
+        const pages = reached.visits
+          .filter((v) => v.status === 200 && v.html)
+          .map((v) => v.url)
+          .filter((url) => {
+            const kind = kindOf(url.split('?')[0]!);
+            if (kinds.has(kind) && url !== start) return false;
+            kinds.add(kind);
+            return true;
+          });
+        const page = await harness.newPage({
+          bypassCSP: true,
+          storageState: {
+            cookies: [...reached.cookies].map(([cookieName, value]) => ({
+              name: cookieName,
+              value,
+              domain: '127.0.0.1',
+              path: '/',
+              expires: -1,
+              httpOnly: true,
+              secure: false,
+              sameSite: 'Lax' as const,
+            })),
+            origins: [],
+          },
+        });
+        const failures: string[] = [];
+        let minor = 0;
+        for (const url of pages) {
+          await goto(page, url);
+          const shown = new URL(page.url());
+          assert.equal(shown.pathname + shown.search, url, 'the page itself, not a redirection (signed in)');
+          const violations = await runAxe(page);
+          const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+          minor += violations.length - serious.length;
+          if (serious.length > 0) failures.push(formatViolations(url, serious));
+        }
+        ctx.diagnostic(
+          `${pages.length} kinds of page audited out of ${reached.visits.length} pages read; ${minor} minor or moderate violation(s)`,
+        );
+        assert.deepEqual(failures, []);
+      });
   });
 });

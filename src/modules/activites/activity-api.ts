@@ -75,7 +75,7 @@ const validationBody = {
 const activityBody = {
   type: 'object',
   description:
-    'Un compte rendu. Accompagnement individuel : exactement une personne parmi `beneficiaires` (une personne que vous suivez), `nouveau_beneficiaire` ou `anonyme`. Atelier : `titre`, des personnes suivies et/ou des `anonymes`.',
+    'Un compte rendu. Accompagnement individuel : exactement une personne parmi `beneficiaires` (une personne que vous suivez), `nouveau_beneficiaire` ou `anonyme`. Atelier : `titre`, des personnes suivies, une `nouveau_beneficiaire` et/ou des `anonymes`.',
   required: ['type', 'date', 'duree_min', 'canal', 'thematiques'],
   properties: {
     type: { type: 'string', enum: Object.keys(TYPES_ACTIVITE) },
@@ -109,7 +109,7 @@ const activityBody = {
     nouveau_beneficiaire: {
       ...beneficiaryJson,
       description:
-        'accompagnement individuel : une personne à créer (prénom ou nom au moins). Si des doublons possibles existent, la réponse est 409 : renvoyez avec `doublon`.',
+        'une personne à créer (prénom ou nom au moins) : celle de l’accompagnement individuel, ou un participant de plus à un atelier. Si des doublons possibles existent, la réponse est 409 : renvoyez avec `doublon`.',
     },
     doublon: {
       type: 'string',

@@ -73,7 +73,7 @@ type ActivityFields = Omit<
 export type ActivityInput = ActivityFields & {
   /** Known people (one for an individual report, when it is someone already followed). */
   beneficiaires: string[];
-  /** A person to record with the report (individual only). */
+  /** A person to record with the report: the one accompanied, or one of a workshop's participants. */
   nouveau_beneficiaire: BeneficiaryInput | null;
   /** Set when the helper said this new person is nobody they already follow. */
   nouveau_confirme: boolean;
@@ -289,14 +289,12 @@ export function activitySchema(ctx: ValidationContext) {
           const resolved = resolveTypedCommune(a.anonyme.commune);
           if (!resolved.ok) add('anonyme.commune', `Commune de la personne : ${resolved.reason}`);
         }
-        if (a.doublon !== undefined && a.doublon !== 'nouveau' && !isUuid(a.doublon))
-          add('doublon', 'Doublon : « nouveau » ou l’identifiant d’une personne existante');
       } else {
         if (a.titre === undefined) add('titre', 'Titre de l’atelier : saisissez le titre de l’atelier');
-        if (a.nouveau_beneficiaire || a.anonyme)
+        if (a.anonyme)
           add(
             'participant',
-            'Participants : un atelier compte des personnes déjà suivies et des participants anonymes (total et répartitions)',
+            'Participants : un atelier compte des personnes déjà suivies, une nouvelle personne et des participants anonymes (total et répartitions)',
           );
         const total = a.anonymes?.total ?? 0;
         for (const { key, by } of BREAKDOWNS) {
@@ -307,9 +305,11 @@ export function activitySchema(ctx: ValidationContext) {
               `Répartition par ${by} : ${assigned} personnes réparties, plus que les ${total} participants anonymes`,
             );
         }
-        if (a.beneficiaires.length + total === 0)
+        if (a.beneficiaires.length + (a.nouveau_beneficiaire ? 1 : 0) + total === 0)
           add('participant', 'Participants : ajoutez au moins un participant, connu ou anonyme');
       }
+      if (a.doublon !== undefined && a.doublon !== 'nouveau' && !isUuid(a.doublon))
+        add('doublon', 'Doublon : « nouveau » ou l’identifiant d’une personne existante');
 
       const people = [...a.beneficiaires, ...(a.doublon && isUuid(a.doublon) ? [a.doublon] : [])];
       if (people.some((id) => !isUuid(id)))
@@ -330,7 +330,8 @@ function normalise(a: RawActivity, ctx: ValidationContext): ActivityInput {
   const individual = a.type === 'individuel';
   const place = a.canal === 'lieu_activite' && a.lieu_id ? ctx.places.get(a.lieu_id) : undefined;
   const otherCommune = a.canal === 'autre_lieu' && a.commune ? resolveTypedCommune(a.commune) : undefined;
-  const chosenExisting = individual && a.nouveau_beneficiaire && a.doublon && isUuid(a.doublon);
+  // The new person was someone already followed: the report takes that person instead.
+  const existing = a.nouveau_beneficiaire && a.doublon && isUuid(a.doublon) ? a.doublon : undefined;
   const anonymousCommune = a.anonyme?.commune ? resolveTypedCommune(a.anonyme.commune) : undefined;
   return {
     type: a.type,
@@ -348,8 +349,8 @@ function normalise(a: RawActivity, ctx: ValidationContext): ActivityInput {
     oriente: a.oriente,
     orientation: a.oriente ? (a.orientation ?? null) : null,
     notes: a.notes ?? null,
-    beneficiaires: chosenExisting ? [a.doublon as string] : a.beneficiaires,
-    nouveau_beneficiaire: individual && !chosenExisting ? (a.nouveau_beneficiaire ?? null) : null,
+    beneficiaires: existing ? [...new Set([...a.beneficiaires, existing])] : a.beneficiaires,
+    nouveau_beneficiaire: existing ? null : (a.nouveau_beneficiaire ?? null),
     nouveau_confirme: a.doublon === 'nouveau',
     anonyme:
       individual && a.anonyme
@@ -458,6 +459,12 @@ export function rawFromForm(values: FormValues): Record<string, unknown> {
       total: lastValue(values['anonymes.total']),
       ...Object.fromEntries(BREAKDOWNS.map(({ key }) => [key, prefixed(values, `anonymes.${key}.`)])),
     };
+    // A new participant, when any of their fields is filled in.
+    const person = prefixed(values, 'nouveau_beneficiaire.');
+    if (Object.values(person).some((v) => !isBlank(v))) {
+      raw.nouveau_beneficiaire = person;
+      raw.doublon = lastValue(values.doublon);
+    }
   } else {
     raw.autonomie = lastValue(values.autonomie);
     const participant = lastValue(values.participant);

@@ -107,7 +107,11 @@ export async function recordActivity(
   if (duplicates.length > 0) return { ok: false, duplicates };
   const activity = await db.transaction().execute(async (trx) => {
     const id = await createBeneficiary(trx, helper, person);
-    return insertReport(trx, helper, { ...input, beneficiaires: [id], nouveau_beneficiaire: null });
+    return insertReport(trx, helper, {
+      ...input,
+      beneficiaires: [...input.beneficiaires, id],
+      nouveau_beneficiaire: null,
+    });
   });
   return { ok: true, id: activity.id, activity };
 }

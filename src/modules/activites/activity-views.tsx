@@ -367,6 +367,37 @@ function PeopleBox({
   );
 }
 
+/**
+ * The fields of a person not followed yet, recorded with the report (`nouveau_beneficiaire`):
+ * the one accompanied, or one more participant of a workshop.
+ */
+function NewPersonFields(props: ActivityFormProps): JSX.Element {
+  const nb = (name: string) => bound(props, `nouveau_beneficiaire.${name}`);
+  const noPhone = nb('sans_telephone');
+  return (
+    <div class="activity-grid">
+      <Field {...nb('prenom')} label="Prénom" autocomplete="off" />
+      <Field {...nb('nom')} label="Nom" autocomplete="off" />
+      <Field {...nb('annee_naissance')} label="Année de naissance" type="number" />
+      <Field {...nb('commune_insee')} label="Commune de résidence" hint="Nom ou code INSEE" />
+      <Field {...nb('telephone')} label="Téléphone" type="tel" autocomplete="off" />
+      <div class="checkbox checkbox--field">
+        <input
+          type="checkbox"
+          id={fieldId(noPhone.name)}
+          name={noPhone.name}
+          value="oui"
+          checked={noPhone.value === 'oui'}
+        />
+        <label for={fieldId(noPhone.name)}>N’a pas de téléphone</label>
+      </div>
+      <Field {...nb('email')} label="Courriel" type="email" autocomplete="off" />
+      <Select {...nb('genre')} label="Genre" options={vocabularyOptions(GENRES, '—')} />
+      <Select {...nb('statut')} label="Statut" options={vocabularyOptions(STATUTS, '—')} />
+    </div>
+  );
+}
+
 function IndividualPeople(props: ActivityFormProps): JSX.Element {
   const v = props.values;
   const e = props.errors;
@@ -388,8 +419,6 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
       <div class="participant-choice__body">{safeBody}</div>
     </div>
   );
-  const nb = (name: string) => bound(props, `nouveau_beneficiaire.${name}`);
-  const noPhone = nb('sans_telephone');
   return (
     <PeopleBox legend="Personne accompagnée" error={e.participant}>
       {props.duplicates && props.duplicates.length > 0 ? (
@@ -413,30 +442,7 @@ function IndividualPeople(props: ActivityFormProps): JSX.Element {
           <SearchPeople values={v} people={props.people} />
         </>,
       )}
-      {choice(
-        'nouveau',
-        'Une nouvelle personne',
-        <div class="activity-grid">
-          <Field {...nb('prenom')} label="Prénom" autocomplete="off" />
-          <Field {...nb('nom')} label="Nom" autocomplete="off" />
-          <Field {...nb('annee_naissance')} label="Année de naissance" type="number" />
-          <Field {...nb('commune_insee')} label="Commune de résidence" hint="Nom ou code INSEE" />
-          <Field {...nb('telephone')} label="Téléphone" type="tel" autocomplete="off" />
-          <div class="checkbox checkbox--field">
-            <input
-              type="checkbox"
-              id={fieldId(noPhone.name)}
-              name={noPhone.name}
-              value="oui"
-              checked={noPhone.value === 'oui'}
-            />
-            <label for={fieldId(noPhone.name)}>N’a pas de téléphone</label>
-          </div>
-          <Field {...nb('email')} label="Courriel" type="email" autocomplete="off" />
-          <Select {...nb('genre')} label="Genre" options={vocabularyOptions(GENRES, '—')} />
-          <Select {...nb('statut')} label="Statut" options={vocabularyOptions(STATUTS, '—')} />
-        </div>,
-      )}
+      {choice('nouveau', 'Une nouvelle personne', <NewPersonFields {...props} />)}
       {choice(
         'anonyme',
         'Une personne anonyme',
@@ -484,6 +490,19 @@ function WorkshopPeople(props: ActivityFormProps): JSX.Element {
         options={people.map((p) => ({ value: p.id, label: personChoiceLabel(p) }))}
       />
       <SearchPeople values={v} people={props.people} />
+      <fieldset class="new-participant">
+        <legend>Une nouvelle personne (facultatif)</legend>
+        <p class="field__hint">
+          Quelqu’un que vous ne suivez pas encore : sa fiche est créée avec le compte rendu. Pour en ajouter
+          une autre, enregistrez puis modifiez le compte rendu.
+        </p>
+        {props.duplicates && props.duplicates.length > 0 ? (
+          <DuplicateChoice duplicates={props.duplicates} value={lastValue(v.doublon)} />
+        ) : (
+          ''
+        )}
+        <NewPersonFields {...props} />
+      </fieldset>
       <fieldset class="anonymous-counts">
         <legend>Participants anonymes</legend>
         <Field

@@ -573,6 +573,116 @@ describe('activity reports', () => {
     assert.equal((journal?.details as { participants?: number } | undefined)?.participants, 7);
   });
 
+  test('a workshop creates a new participant on its form, after checking for duplicates', async () => {
+    // Titled apart: the duplicating test copies the latest « Découvrir la messagerie ».
+    const ownWorkshop = (over: Record<string, string | string[] | undefined>) =>
+      workshop({ titre: 'Premiers pas sur la tablette', ...over });
+    const form = await mediator.get('/activites/nouveau?type=collectif');
+    assert.equal(form.statusCode, 200);
+    assert.match(form.body, /name="nouveau_beneficiaire\.prenom"/, 'the workshop form offers a new person');
+    await assertValidHtml(form.body, 'the workshop form');
+
+    const before = await counts();
+    const res = await send(
+      mediator,
+      '/activites/nouveau',
+      ownWorkshop({
+        beneficiaires: [hugo.id],
+        'anonymes.total': '2',
+        'nouveau_beneficiaire.prenom': 'Léon',
+        'nouveau_beneficiaire.nom': 'Delatelier',
+        'nouveau_beneficiaire.annee_naissance': '1975',
+        'nouveau_beneficiaire.commune_insee': 'Bron',
+        'nouveau_beneficiaire.genre': 'masculin',
+      }),
+    );
+    assert.equal(res.statusCode, 303, res.body.slice(0, 2000));
+    const a = await newest();
+    assert.equal(a.type, 'collectif');
+    const rows = await participationsOf(a.id);
+    assert.equal(rows.length, 4, 'Hugo, the new person and two anonymous participants');
+    const leon = await db()
+      .selectFrom('beneficiaire')
+      .selectAll()
+      .where('nom', '=', 'Delatelier')
+      .executeTakeFirstOrThrow();
+    assert.equal(leon.created_by, helperId);
+    assert.equal(leon.commune_insee, '69029');
+    assert.deepEqual(
+      rows
+        .map((p) => p.beneficiaire_id)
+        .filter((id) => id !== null)
+        .sort(),
+      [hugo.id, leon.id].sort(),
+    );
+    const leonRow = rows.find((p) => p.beneficiaire_id === leon.id)!;
+    assert.deepEqual([leonRow.genre, leonRow.commune_insee], ['masculin', '69029']);
+    const after = await counts();
+    assert.equal(after.beneficiaire, before.beneficiaire + 1);
+    assert.equal(after.activite, before.activite + 1);
+    assert.equal((await lastAudit('beneficiaire.create'))?.subject_id, leon.id);
+
+    // Someone who may already be followed: the helper chooses, nothing is saved meanwhile.
+    await mediator.get('/activites/nouveau?type=collectif');
+    const fields = ownWorkshop({
+      beneficiaires: [hugo.id],
+      'anonymes.total': '',
+      'nouveau_beneficiaire.prenom': 'jeanne',
+      'nouveau_beneficiaire.nom': 'MARTIN',
+      'nouveau_beneficiaire.annee_naissance': String(jeanne.annee_naissance),
+    });
+    const shown = await send(mediator, '/activites/nouveau', fields);
+    assert.equal(shown.statusCode, 200);
+    assert.match(shown.body, /Cette personne est peut-être déjà suivie/);
+    assert.match(shown.body, new RegExp(`name="doublon" value="${jeanne.id}"`));
+    assert.match(shown.body, /value="jeanne"/, 'what was typed is kept');
+    await assertValidHtml(shown.body, 'the workshop form with possible duplicates');
+    assert.deepEqual(await counts(), after, 'nothing saved yet');
+    const same = await send(mediator, '/activites/nouveau', { ...fields, doublon: jeanne.id });
+    assert.equal(same.statusCode, 303, same.body.slice(0, 2000));
+    const withJeanne = await participationsOf((await newest()).id);
+    assert.deepEqual(withJeanne.map((p) => p.beneficiaire_id).sort(), [hugo.id, jeanne.id].sort());
+    assert.equal((await counts()).beneficiaire, after.beneficiaire, 'no new record: it was her');
+
+    // A new person alone makes a workshop; a bad value is refused next to its field.
+    await mediator.get('/activites/nouveau?type=collectif');
+    const bad = await send(
+      mediator,
+      '/activites/nouveau',
+      ownWorkshop({
+        'anonymes.total': '',
+        'nouveau_beneficiaire.nom': 'Sansdate',
+        'nouveau_beneficiaire.annee_naissance': '1850',
+      }),
+    );
+    assert.equal(bad.statusCode, 400);
+    assert.ok(bad.body.includes('href="#champ-nouveau_beneficiaire.annee_naissance"'));
+    assert.ok(bad.body.includes('Année de naissance : après 1900'));
+    const alone = await send(
+      mediator,
+      '/activites/nouveau',
+      ownWorkshop({ 'anonymes.total': '', 'nouveau_beneficiaire.nom': 'Seul' }),
+    );
+    assert.equal(alone.statusCode, 303, alone.body.slice(0, 2000));
+    assert.equal((await participationsOf((await newest()).id)).length, 1);
+
+    // Changing the workshop adds another new person to it.
+    const edited = await newest();
+    await mediator.get(`/activites/${edited.id}/modifier`);
+    const more = await send(
+      mediator,
+      `/activites/${edited.id}/modifier`,
+      ownWorkshop({
+        beneficiaires: (await participationsOf(edited.id)).map((p) => p.beneficiaire_id!),
+        'anonymes.total': '0',
+        'nouveau_beneficiaire.prenom': 'Ada',
+        'nouveau_beneficiaire.nom': 'Enplus',
+      }),
+    );
+    assert.equal(more.statusCode, 303, more.body.slice(0, 2000));
+    assert.equal((await participationsOf(edited.id)).length, 2);
+  });
+
   test('bad input is refused with a French reason per field, and nothing is saved', async () => {
     const tomorrow = new Date(Date.parse(`${today}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
     const cases: [string, Record<string, string | string[] | undefined>, string, string][] = [

@@ -22,13 +22,15 @@ function publicationSummary(results: PublicationResult[]): Record<string, number
   };
 }
 
-/** Regenerates every dataset each night. */
+/** Regenerates every dataset each night, and a few minutes after their data changed. */
 export const publicationJob: JobDefinition = {
   name: 'donnees.publication',
   label: 'Publication des données ouvertes',
   schedule: '15 4 * * *',
   // A new instance publishes its datasets at once instead of showing « Pas encore disponible ».
   atFirstStart: true,
+  // And within minutes of a change to their data (an import, a place published), not the next night.
+  after: ['datasets.changed'],
   run: async ({ db }, { datasets }) =>
     publicationSummary(await regenerateDatasets(db, systemActor('tâche planifiée'), datasets)),
 };

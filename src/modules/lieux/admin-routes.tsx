@@ -22,10 +22,10 @@ import { type ImportReport, importPlaces, parsePlacesFile, reportRecords, rowRes
 import {
   checkMapping,
   columnKey,
-  isKnownColumn,
   needsMapping,
   savedMapping,
   saveMapping,
+  suggestedTarget,
 } from './import-mapping.ts';
 import {
   findPendingImport,
@@ -312,9 +312,7 @@ export function lieuxAdminRoutes(app: FastifyInstance, { db, config }: RouteCont
           request,
           reply,
           pending,
-          (column) =>
-            (saved && Object.hasOwn(saved, column) ? saved[column] : isKnownColumn(column) ? column : null) ??
-            '',
+          (column) => (saved && Object.hasOwn(saved, column) ? saved[column] : suggestedTarget(column)) ?? '',
           {},
         );
       }

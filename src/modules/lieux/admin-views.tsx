@@ -15,6 +15,7 @@ import { ImportNotesTable } from '../../platform/ui/import-report.tsx';
 import { Pagination } from '../../platform/ui/pagination.tsx';
 import type { PlaceFormValues } from './form.ts';
 import { type ImportReport, reportRows } from './import.ts';
+import { WEEKDAY_TARGETS } from './import-mapping.ts';
 import { type MapConfig, PickerMap } from './map-view.tsx';
 import { DAY_CODES, DAY_LABELS, TIMETABLE_SLOTS, timetableFieldName } from './opening-hours.ts';
 import { PHONE_FORMAT } from './validation.ts';
@@ -720,6 +721,11 @@ export function MappingPage(props: {
     ...LMN_FIELDS.map((f) => ({
       value: f.name,
       label: `${f.label} (${f.name})${f.required ? ' — obligatoire' : ''}`,
+    })),
+    // A column of hours per weekday: combined into the opening hours.
+    ...[...WEEKDAY_TARGETS].map(([target, day]) => ({
+      value: target,
+      label: `Horaires du ${DAY_LABELS[day].toLowerCase()} (combinés dans horaires)`,
     })),
   ];
   return (

@@ -43,6 +43,69 @@ function section(html: string, title: string): string {
 
 const UNREADABLE_HOURS = 'Mo-Fr 09:00-19:00; Sa 17:00';
 
+/**
+ * A sample in the layout of the national France Services list: its own column names and one
+ * column of opening hours per weekday, written the French way.
+ */
+const FRANCE_SERVICES_HEADER = [
+  'ID',
+  'Nom France Services',
+  'SIRET',
+  'Adresse',
+  'Code postal',
+  'Commune',
+  'Date de mise à jour',
+  'Lundi',
+  'Mardi',
+  'Mercredi',
+  'Jeudi',
+  'Vendredi',
+  'Samedi',
+  'Dimanche',
+];
+const SLOTS = '09:00 - 12:00 / 13:30 - 17:00';
+const FRANCE_SERVICES_ROWS: [string, string[], string][] = [
+  // id, hours from Monday to Sunday, the OSM value expected ('' : none, the row warned)
+  ['fs-semaine', [SLOTS, SLOTS, SLOTS, SLOTS, SLOTS, 'Fermé', ''], 'Mo-Fr 09:00-12:00,13:30-17:00'],
+  [
+    'fs-varie',
+    ['9h-12h', '9h-12h', '9h-12h', 'Fermé', '13h30-17h', '9h-12h', 'Fermé'],
+    'Mo-We,Sa 09:00-12:00; Fr 13:30-17:00',
+  ],
+  ['fs-rdv', ['Sur rendez-vous', SLOTS, '', '', '', '', ''], ''],
+];
+function franceServicesCsv(prefix: string): string {
+  return stringify(
+    FRANCE_SERVICES_ROWS.map(([id, days], i) => [
+      `${prefix}${id}`,
+      `France Services ${prefix}${id}`,
+      '00000000000000',
+      `${i + 1} place Lazare-Goujon`,
+      '69100',
+      'Villeurbanne',
+      '01/03/2025',
+      ...days,
+    ]),
+    { header: true, columns: FRANCE_SERVICES_HEADER, delimiter: ';' },
+  );
+}
+const FRANCE_SERVICES_MAPPING = {
+  ID: 'id',
+  'Nom France Services': 'nom',
+  SIRET: 'pivot',
+  Adresse: 'adresse',
+  'Code postal': 'code_postal',
+  Commune: 'commune',
+  'Date de mise à jour': 'date_maj',
+  Lundi: 'horaires.lundi',
+  Mardi: 'horaires.mardi',
+  Mercredi: 'horaires.mercredi',
+  Jeudi: 'horaires.jeudi',
+  Vendredi: 'horaires.vendredi',
+  Samedi: 'horaires.samedi',
+  Dimanche: 'horaires.dimanche',
+};
+
 describe('place imports people can do, through the web form', () => {
   let t: TestApp;
   let coordinator: Account & { collectiviteId: number };
@@ -487,6 +550,47 @@ describe('place imports people can do, through the web form', () => {
     });
   });
 
+  test('France Services hours, a column per weekday, are offered as each day’s hours and combined', async () => {
+    const page = await send(franceServicesCsv('web-'), 'france-services.csv', {
+      source: 'Liste France Services',
+    });
+    assert.equal(page.statusCode, 200, page.body);
+    const mappingUrl = /action="(\/admin\/lieux\/import\/essais\/[^"]+\/correspondance)"/.exec(
+      page.body,
+    )?.[1];
+    assert.ok(mappingUrl, 'the mapping step answers the upload');
+    const selected = FRANCE_SERVICES_HEADER.map((_, i) => {
+      const select =
+        new RegExp(`<select id="champ-colonne_${i}"[\\s\\S]*?</select>`).exec(page.body)?.[0] ?? '';
+      return /<option value="([^"]*)" selected/.exec(select)?.[1] ?? '';
+    });
+    assert.deepEqual(
+      selected.slice(7),
+      ['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche'].map((d) => `horaires.${d}`),
+      'each weekday column is offered as that day’s hours',
+    );
+    const fields = Object.fromEntries(
+      FRANCE_SERVICES_HEADER.map((h, i) => [
+        `colonne_${i}`,
+        FRANCE_SERVICES_MAPPING[h as keyof typeof FRANCE_SERVICES_MAPPING],
+      ]),
+    );
+    const dry = await client.post(mappingUrl, fields);
+    assert.equal(dry.statusCode, 200, dry.body);
+    assert.match(
+      section(dry.body, 'Avertissements : valeurs corrigées ou laissées de côté'),
+      /web-fs-rdv[\s\S]*lundi : Sur rendez-vous/,
+    );
+    const action = /action="(\/admin\/lieux\/import\/essais\/[^"]+\/importer)"/.exec(dry.body)?.[1];
+    assert.ok(action);
+    assert.equal((await client.post(action, {})).statusCode, 303);
+    for (const [id, , hours] of FRANCE_SERVICES_ROWS) {
+      const place = await stored(`web-${id}`);
+      assert.ok(place, `web-${id} imported`);
+      assert.equal(place.horaires, hours || null, `web-${id}`);
+    }
+  });
+
   test('a strict import still rejects a row whose optional value is unreadable', async () => {
     const csv = csvOf([row('strict-hours', { horaires: UNREADABLE_HOURS })]);
     const res = await send(csv, 'strict.csv', { strict: 'oui' });
@@ -584,6 +688,35 @@ describe('place imports people can do, from the command line', () => {
     assert.equal(reused.code, 0, reused.stdout + reused.stderr);
     assert.match(reused.stdout, /Correspondance enregistrée pour la source « France Services » appliquée\./);
     assert.match(reused.stdout, /créées : 1/);
+  });
+
+  test('--correspondance combines a France Services file’s weekday columns into OSM opening hours', async () => {
+    const csv = file('france-services.csv', franceServicesCsv('cli-'));
+    const mapping = file('france-services.json', JSON.stringify(FRANCE_SERVICES_MAPPING));
+    const res = await relais(
+      'import',
+      'lieux',
+      csv,
+      '--source',
+      'France Services (liste)',
+      '--correspondance',
+      mapping,
+    );
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    assert.match(res.stdout, /créées : 3/);
+    assert.match(res.stdout, /rejetées : 0\n/);
+    assert.match(
+      res.stdout,
+      /ligne 4 \(cli-fs-rdv\) horaires « lundi : Sur rendez-vous ; mardi : 09:00 - 12:00 \/ 13:30 - 17:00 » : Horaires par jour illisibles : lundi : « Sur rendez-vous » illisible/,
+    );
+    for (const [id, , hours] of FRANCE_SERVICES_ROWS)
+      assert.deepEqual(await storedHours(`cli-${id}`), { horaires: hours || null }, `cli-${id}`);
+
+    // A day's column and the whole hours' column cannot both fill the hours.
+    const both = file('les-deux.json', JSON.stringify({ ...FRANCE_SERVICES_MAPPING, Commune: 'horaires' }));
+    const refused = await relais('import', 'lieux', csv, '--correspondance', both);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /donne les horaires et « lundi » ceux d’un jour : gardez l’un ou l’autre/);
   });
 
   test('a place outside the collectivité given is flagged by the dry run; an arrondissement is its commune', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'csv-stringify/sync';
@@ -22,6 +22,9 @@ import {
   reportRecords,
   rowResultOf,
 } from './import.ts';
+import { mapRow, suggestedTarget } from './import-mapping.ts';
+import type { Note } from './legacy.ts';
+import { checkOpeningHours } from './opening-hours.ts';
 import { savePlace } from './service.ts';
 import { placeOf } from './store.ts';
 
@@ -31,6 +34,15 @@ const CHARENTE_FILE = path.resolve('..', 'shared', 'data', 'lieux-charente-2023.
 const CHARENTE_MISSING = existsSync(CHARENTE_FILE)
   ? false
   : `données réelles absentes (${CHARENTE_FILE}) : import du fichier de Charente non testé`;
+
+/** The national France Services list, when the shared data holds it (`france-services*.csv|xlsx`). */
+const SHARED_DATA = path.resolve('..', 'shared', 'data');
+const FRANCE_SERVICES_FILE = (existsSync(SHARED_DATA) ? readdirSync(SHARED_DATA) : [])
+  .filter((name) => /^france[-_ ]?services.*\.(csv|xlsx)$/i.test(name))
+  .map((name) => path.join(SHARED_DATA, name))[0];
+const FRANCE_SERVICES_MISSING = FRANCE_SERVICES_FILE
+  ? false
+  : `liste nationale France Services absente (${SHARED_DATA}/france-services*.csv ou .xlsx) : horaires par jour testés sur l’échantillon généré seulement`;
 
 /** A valid row of the standard with only its required fields, then `fields`. */
 function row(id: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
@@ -683,6 +695,60 @@ describe('importPlaces by the operator (system actor)', () => {
         },
       ),
       { numRuns: 40 },
+    );
+  });
+
+  test('weekday hours the mapping cannot read: a warning and the row without hours, or the row rejected when strict', async () => {
+    const csv = csvOf([
+      row('jours-1', { lundi: 'Sur rendez-vous', mardi: '9h-12h' }),
+      row('jours-2', { lundi: '9h-12h / 14h-17h', mardi: '9h-12h' }),
+    ]);
+    const mapping = { lundi: 'horaires.lundi', mardi: 'horaires.mardi' };
+    const strict = await importOk(db, csv, { mapping, strict: true, dryRun: true });
+    assert.deepEqual(counts(strict), { read: 2, created: 1, updated: 0, unchanged: 0, rejected: 1 });
+    assert.match(outcomeAt(strict, 2).errors[0]?.reason ?? '', /lundi : « Sur rendez-vous » illisible/);
+    const report = await importOk(db, csv, { mapping });
+    assert.deepEqual(counts(report), { read: 2, created: 2, updated: 0, unchanged: 0, rejected: 0 });
+    assert.ok(outcomeAt(report, 2).warnings.some((w) => w.field === 'horaires'));
+    assert.ok(!outcomeAt(report, 3).warnings.some((w) => w.field === 'horaires'));
+    assert.equal((await stored(db, 'jours-1'))?.horaires, null);
+    assert.equal((await stored(db, 'jours-2'))?.horaires, 'Mo 09:00-12:00,14:00-17:00; Tu 09:00-12:00');
+  });
+
+  test('the real France Services list: its weekday columns become opening hours the library reads', {
+    skip: FRANCE_SERVICES_MISSING,
+  }, async (ctx) => {
+    const parsed = await parsePlacesFile(readFileSync(FRANCE_SERVICES_FILE!), { requireId: false });
+    if (!parsed.ok) assert.fail(`unreadable file: ${parsed.reason}`);
+    const mapping = Object.fromEntries(
+      parsed.columns.flatMap((c) => {
+        const target = suggestedTarget(c);
+        return target?.startsWith('horaires.') ? [[c, target]] : [];
+      }),
+    );
+    assert.ok(
+      Object.keys(mapping).length >= 5,
+      `weekday columns recognised: ${JSON.stringify(mapping)} among ${parsed.columns.join(', ')}`,
+    );
+    let withHours = 0;
+    const unreadable: string[] = [];
+    for (const { line, data } of parsed.rows) {
+      const problems: Note[] = [];
+      const mapped = mapRow(data, mapping, problems);
+      if (problems.length > 0) unreadable.push(`ligne ${line} : ${problems[0]!.value}`);
+      if (typeof mapped.horaires !== 'string') continue;
+      withHours++;
+      const checked = checkOpeningHours(mapped.horaires);
+      assert.ok(checked.ok, `line ${line}: ${mapped.horaires} — ${checked.ok ? '' : checked.reason}`);
+    }
+    ctx.diagnostic(
+      `France Services : ${parsed.rows.length} lignes, ${withHours} avec horaires, ${unreadable.length} illisibles`,
+    );
+    for (const u of unreadable.slice(0, 20)) ctx.diagnostic(u);
+    assert.ok(withHours > 0, 'some rows have opening hours');
+    assert.ok(
+      unreadable.length <= Math.ceil(0.05 * (withHours + unreadable.length)),
+      `${unreadable.length} rows with unreadable hours`,
     );
   });
 

@@ -4,11 +4,12 @@ import { sql } from 'kysely';
 import { actorFields, audit } from '../../platform/audit/journal.ts';
 import { type Actor, can, ensure, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { datasetsChanged } from '../../platform/open-data.ts';
 import { type ImportRowReport, importReportRecords } from '../../platform/ui/import-report.tsx';
 import { type Collectivite, displayName, findCommune, listCollectivites } from '../territoires/index.ts';
 import { type ColumnMapping, mapRow } from './import-mapping.ts';
 import { columnsOf, diffPlaces, placeHash, placeOf, rememberWords } from './store.ts';
-import { type CheckOptions, checkLmnRow, type Note } from './validation.ts';
+import { type CheckOptions, checkLmnRow, DROPPED, type Note } from './validation.ts';
 import type { LmnPlace } from './vocabulary.ts';
 
 export type ImportOptions = {
@@ -325,7 +326,11 @@ export async function importPlaces(
         reason:
           'Aucune colonne ne donne l’identifiant des lieux (id) : indiquez dans la correspondance la colonne qui identifie chaque lieu.',
       };
-    parsed.rows = parsed.rows.map((r) => ({ line: r.line, data: mapRow(r.data, mapping) }));
+    parsed.rows = parsed.rows.map((r) => {
+      const problems: Note[] = [];
+      const data = mapRow(r.data, mapping, problems);
+      return problems.length > 0 ? { line: r.line, data, problems } : { line: r.line, data };
+    });
   }
 
   const members = await listCollectivites(db);
@@ -454,6 +459,7 @@ export async function importPlaces(
     });
   });
   report.written = true;
+  if (report.created + report.updated > 0) await datasetsChanged(db);
   // A large import changes what the planner should know of the table: tell it now (PGlite
   // has no autovacuum to do it later).
   if (report.created + report.updated >= 500) await sql`analyze lieu`.execute(db);
@@ -494,17 +500,27 @@ function flagOutsideTerritory(
 
 /** Checks every row (what the file says, before what the database holds), yielding now and then. */
 async function checkRows(
-  rows: { line: number; data: Record<string, unknown> }[],
+  rows: { line: number; data: Record<string, unknown>; problems?: Note[] }[],
   report: ImportReport,
   options: CheckOptions,
 ): Promise<{ outcome: RowOutcome; place: LmnPlace }[]> {
   const seen = new Map<string, number>();
   const outsideStandard = new Map<string, string>();
   const valid: { outcome: RowOutcome; place: LmnPlace }[] = [];
-  for (const [index, { line, data }] of rows.entries()) {
+  for (const [index, { line, data, problems = [] }] of rows.entries()) {
     if (index > 0 && index % ROWS_SLICE === 0) await yieldToEventLoop();
-    const checked = checkLmnRow(data, options);
-    const warnings = checked.warnings.filter((w) => {
+    let checked = checkLmnRow(data, options);
+    // What the mapping could not read (weekday hours): left out, or the row refused when strict.
+    if (problems.length > 0 && !options.dropUnreadable)
+      checked = {
+        ok: false,
+        errors: [...problems, ...(checked.ok ? [] : checked.errors)],
+        warnings: checked.warnings,
+      };
+    const warnings = [
+      ...(options.dropUnreadable ? problems.map((p) => ({ ...p, reason: `${p.reason} (${DROPPED})` })) : []),
+      ...checked.warnings,
+    ].filter((w) => {
       if (w.reason !== 'champ hors du standard, ignoré') return true;
       outsideStandard.set(w.field, w.reason);
       return false;

@@ -14,10 +14,12 @@ import {
   openingState,
   osmToTimetable,
   parseTimetableForm,
+  readDayHours,
   type TimetableDay,
   timetableFieldName,
   timetableToOsm,
   toMultirangeLiteral,
+  weekdayHoursToOsm,
   weeklyTimetable,
   weekMinuteRanges,
 } from './opening-hours.ts';
@@ -715,4 +717,79 @@ test('the timetable form explains its errors in French, per field', () => {
       { field: 'horaires_Su_1_debut', reason: format },
     ],
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// One column per weekday (the France Services list): each day's French text → OSM
+// ---------------------------------------------------------------------------------------------
+
+test('a day’s hours as French files write them', () => {
+  const cases: [string, string[] | null][] = [
+    ['09:00 - 12:00 / 13:30 - 17:00', ['09:00-12:00', '13:30-17:00']],
+    ['9h-12h / 13h30-17h', ['09:00-12:00', '13:30-17:00']],
+    ['09h00 - 12h00 et 14h00 - 17h30', ['09:00-12:00', '14:00-17:30']],
+    ['8:30-12:00, 13:30-16:30', ['08:30-12:00', '13:30-16:30']],
+    ['9h à 12h', ['09:00-12:00']],
+    ['13:30 - 17:00 / 09:00 - 12:00', ['09:00-12:00', '13:30-17:00']],
+    ['09:00 – 18:00', ['09:00-18:00']],
+    ['Fermé', []],
+    ['fermée', []],
+    ['  ', []],
+    ['-', []],
+    ['Sur rendez-vous', null],
+    ['09:00 - 12:00 sur rendez-vous', null],
+    ['12:00 - 09:00', null],
+    ['25:00 - 26:00', null],
+  ];
+  for (const [text, expected] of cases)
+    assert.deepEqual(readDayHours(text)?.map((i) => `${i.from}-${i.to}`) ?? null, expected, `« ${text} »`);
+});
+
+test('weekday columns become one OSM value, days with the same hours grouped', () => {
+  const slots = '09:00 - 12:00 / 13:30 - 17:00';
+  assert.deepEqual(
+    weekdayHoursToOsm({
+      Mo: slots,
+      Tu: slots,
+      We: '09:00 - 12:00',
+      Th: slots,
+      Fr: slots,
+      Sa: 'Fermé',
+      Su: '',
+    }),
+    { ok: true, value: 'Mo,Tu,Th,Fr 09:00-12:00,13:30-17:00; We 09:00-12:00' },
+  );
+  assert.deepEqual(weekdayHoursToOsm({ Mo: slots, Tu: slots, We: slots, Th: slots, Fr: slots }), {
+    ok: true,
+    value: 'Mo-Fr 09:00-12:00,13:30-17:00',
+  });
+  const combined = weekdayHoursToOsm({ Mo: slots, Sa: '9h-12h' });
+  assert.ok(combined.ok && checkOpeningHours(combined.value).ok, 'the library reads the result');
+  assert.deepEqual(weekdayHoursToOsm({ Mo: 'Fermé', Tu: '' }), { ok: true, value: '' }, 'no hours: unknown');
+  const unreadable = weekdayHoursToOsm({ Mo: slots, Tu: 'le matin' });
+  assert.equal(unreadable.ok, false);
+  assert.match(!unreadable.ok ? unreadable.reason : '', /mardi : « le matin » illisible/);
+});
+
+test('weekday columns: any readable text gives a value the library accepts', () => {
+  const time = fc
+    .tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 15, 30, 45))
+    .map(([h, m]) => h * 60 + m);
+  const text = (start: number, end: number) =>
+    `${String(Math.floor(start / 60)).padStart(2, '0')}:${String(start % 60).padStart(2, '0')} - ${String(Math.floor(end / 60)).padStart(2, '0')}:${String(end % 60).padStart(2, '0')}`;
+  const day = fc.oneof(
+    fc.constant('Fermé'),
+    fc
+      .tuple(time, time)
+      .filter(([a, b]) => a < b)
+      .map(([a, b]) => text(a, b)),
+  );
+  fc.assert(
+    fc.property(fc.array(day, { minLength: 7, maxLength: 7 }), (days) => {
+      const result = weekdayHoursToOsm(Object.fromEntries(DAY_CODES.map((d, i) => [d, days[i]!])));
+      assert.ok(result.ok);
+      if (result.value !== '') assert.ok(checkOpeningHours(result.value).ok, result.value);
+    }),
+    { numRuns: 100 },
+  );
 });

@@ -418,6 +418,64 @@ export function timetableToOsm(days: TimetableDay[]): string {
   return groups.map((group) => `${daySelector(group.days)} ${group.times}`).join('; ');
 }
 
+// ---------------------------------------------------------------------------------------------
+// One column per weekday: files such as the national France Services list
+// ---------------------------------------------------------------------------------------------
+
+/** A time as French files write it: "09:00", "9:00", "9h", "9h30", "09h00", "9". */
+const FRENCH_TIME = '(\\d{1,2})(?:\\s*[:hH]\\s*(\\d{2})?)?';
+const FRENCH_RANGE = new RegExp(`${FRENCH_TIME}\\s*(?:-|–|—|à|a)\\s*${FRENCH_TIME}`, 'g');
+/** What may separate two ranges of a day: « / », « , », « ; », « + », « et », spaces. */
+const RANGE_SEPARATORS = /^(?:[\s/,;+]|et\b)*$/i;
+const CLOSED_DAY = /^(?:ferm[ée]e?s?|-|–|—|\/)?$/i;
+
+/**
+ * One day's hours as a French file writes them ("09:00 - 12:00 / 13:30 - 17:00", "9h-12h et
+ * 14h-17h", "Fermé", nothing): its intervals, sorted ([] when closed), or null when the text
+ * says something else (« sur rendez-vous », an end before its start…).
+ */
+export function readDayHours(text: string): TimeInterval[] | null {
+  const trimmed = text.trim();
+  if (CLOSED_DAY.test(trimmed)) return [];
+  const ranges: [number, number][] = [];
+  let rest = '';
+  let last = 0;
+  for (const match of trimmed.matchAll(FRENCH_RANGE)) {
+    rest += trimmed.slice(last, match.index);
+    last = match.index + match[0].length;
+    const start = parseFormTime(`${match[1]}:${match[2] ?? '00'}`, false);
+    const end = parseFormTime(`${match[3]}:${match[4] ?? '00'}`, true);
+    if (start === null || end === null || end <= start) return null;
+    ranges.push([start, end]);
+  }
+  rest += trimmed.slice(last);
+  if (ranges.length === 0 || !RANGE_SEPARATORS.test(rest)) return null;
+  return mergeRanges(ranges).map(([start, end]) => ({ from: minutesToTime(start), to: minutesToTime(end) }));
+}
+
+/**
+ * Hours given one text per weekday (a column each) as one OSM value, days with the same hours
+ * grouped ("Mo-Fr 09:00-12:00,13:30-17:00; Sa 09:00-12:00"); "" when no day has hours (unknown).
+ * A day whose text cannot be read makes the whole value unreadable, with the day named.
+ */
+export function weekdayHoursToOsm(
+  days: Partial<Record<DayCode, string>>,
+): { ok: true; value: string } | { ok: false; reason: string } {
+  const timetable: TimetableDay[] = [];
+  for (const day of DAY_CODES) {
+    const text = days[day];
+    if (text === undefined) continue;
+    const intervals = readDayHours(text);
+    if (intervals === null)
+      return {
+        ok: false,
+        reason: `${DAY_LABELS[day].toLowerCase()} : « ${text.trim()} » illisible (attendu par exemple « 09:00 - 12:00 / 13:30 - 17:00 » ou « Fermé »)`,
+      };
+    timetable.push({ day, intervals });
+  }
+  return { ok: true, value: timetableToOsm(timetable) };
+}
+
 /** "Mo-Fr", "Sa,Su", "Mo,We-Fr": three days or more in a row make a range. */
 function daySelector(indexes: number[]): string {
   const runs: number[][] = [];

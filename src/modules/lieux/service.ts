@@ -5,6 +5,7 @@ import { type Actor, can, ensure, ForbiddenError, isAdmin } from '../../platform
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { isUuid } from '../../platform/forms.ts';
+import { datasetsChanged } from '../../platform/open-data.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import { getOpsn } from '../territoires/index.ts';
 import type { ExportContext } from './export.ts';
@@ -170,6 +171,7 @@ export async function savePlace(
       details: { fields: Object.keys(changes) },
     });
     await rememberWords(trx, { id: before.id });
+    if (before.status === 'publie') await datasetsChanged(trx);
     return { id: before.id, changed: true };
   });
 }
@@ -214,6 +216,7 @@ export async function setPlaceStatus(
       collectiviteId: row.collectivite_id,
       subject: { type: 'lieu', id },
     });
+    await datasetsChanged(trx);
     return true;
   });
 }

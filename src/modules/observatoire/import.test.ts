@@ -5,7 +5,9 @@ import { createTestDatabase, type TestDatabase, tableSnapshot } from '../../../t
 import { file, HEADER, line } from '../../../test/helpers/ifn-fixtures.ts';
 import { type Actor, ForbiddenError, systemActor } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { collectJobs, jobsAwaitingSignals, takeDueSignals } from '../../platform/jobs/index.ts';
 import { parisWallClock } from '../../platform/paris-time.ts';
+import { modules } from '../index.ts';
 import { type IfnImportOptions, type IfnImportReport, importIfn, reportRecords } from './import.ts';
 import { indexComparison, latestIndex, listVintages, vintageReport } from './query.ts';
 
@@ -159,6 +161,18 @@ describe('importIfn', () => {
     const none = await importOk(db, file(line('02077', 5)), { year: 2023 });
     assert.deepEqual([none.imported, none.written], [0, false]);
     assert.deepEqual(await tableSnapshot(db), before);
+  });
+
+  test('a written import queues the open data’s publication, a dry run does not', async () => {
+    const jobs = collectJobs(modules);
+    await takeDueSignals(db, jobs, 0);
+    await importOk(db, file(line('01001', 6)), { year: 2022, dryRun: true });
+    assert.deepEqual(await jobsAwaitingSignals(db, jobs), []);
+    await importOk(db, file(line('01001', 6)), { year: 2022 });
+    assert.deepEqual(
+      (await jobsAwaitingSignals(db, jobs)).map((w) => w.job),
+      ['donnees.publication'],
+    );
   });
 
   test('a strict import without rejected rows is written', async () => {

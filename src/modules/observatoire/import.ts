@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { actorFields, audit } from '../../platform/audit/journal.ts';
 import { type Actor, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { datasetsChanged } from '../../platform/open-data.ts';
 import { type ImportRowReport, importReportRecords } from '../../platform/ui/import-report.tsx';
 import {
   checkIfnFile,
@@ -113,6 +114,7 @@ export async function importIfn(
       report.replaces = await replaceVintage(trx, actor, report, checked.accepted);
     });
     report.written = true;
+    await datasetsChanged(db);
     // The planner should know the new rows now: PGlite has no autovacuum to tell it later.
     await sql`analyze ifn_score`.execute(db);
   }

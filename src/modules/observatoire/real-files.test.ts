@@ -4,11 +4,12 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'kysely';
-import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.ts';
+import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import type { TestDatabase } from '../../../test/helpers/database.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import { SCORE_COLUMNS } from './ifn-file.ts';
 import { type IfnImportReport, importIfn } from './import.ts';
-import { indexComparison } from './query.ts';
+import { indexComparison, SCORES } from './query.ts';
 
 const DATA = path.resolve('..', 'shared', 'data');
 const COMMUNES_FILE = path.join(DATA, 'ifn-communes.csv');
@@ -71,15 +72,17 @@ async function importAndAccount(
   return report;
 }
 
+// On the demo, so that a demo commune's observatory page shows the imported index too (the
+// import of the communes' file is most of this suite's time: it is done once).
 describe('the real files of MedNum’s fragility index', { skip: MISSING }, () => {
-  let t: TestDatabase;
+  let t: TestApp;
   before(async () => {
-    t = await createTestDatabase();
+    t = await createTestApp({ demo: true });
   });
   after(() => t?.close());
 
   test('communes: every row accounted for, the rejected ones for a stated reason', async (ctx) => {
-    const report = await importAndAccount(t, COMMUNES_FILE, 'commune');
+    const report = await importAndAccount(t.db, COMMUNES_FILE, 'commune');
     ctx.diagnostic(
       `communes : ${report.read} lues, ${report.imported} importées, ${report.rejected} rejetées ` +
         `${JSON.stringify(report.rejectedBy)}, avertissements ${JSON.stringify(report.warnedBy)}, ${report.durationMs} ms`,
@@ -112,7 +115,7 @@ describe('the real files of MedNum’s fragility index', { skip: MISSING }, () =
       source,
       'Ambérieu-en-Bugey,city,01004,6.0,6.592029291649063,8.0,3.7232784114913393,4.893536121673004,5.841768764962682',
     );
-    const ambérieu = await indexComparison(t.db, '01004');
+    const ambérieu = await indexComparison(t.db.db, '01004');
     assert.deepEqual(ambérieu?.scores, {
       no_thd_coverage_rate: 6,
       no_4g_coverage_rate: 6.592029291649063,
@@ -125,8 +128,25 @@ describe('the real files of MedNum’s fragility index', { skip: MISSING }, () =
     assert.equal(ambérieu?.national.outOf, report.imported);
   });
 
+  test('Villeurbanne’s observatory page shows its index and components as in the source file', async () => {
+    const source = sourceRows(COMMUNES_FILE).find((r) => r.record.code === '69266')?.record;
+    assert.ok(source, 'Villeurbanne is in the file');
+    const res = await new Client(t.app).get('/observatoire/villeurbanne');
+    assert.equal(res.statusCode, 200);
+    const section = /id="obs-indice"[\s\S]*?<\/section>\s*<\/section>/.exec(res.body)?.[0] ?? '';
+    // To two decimals, as the page shows them.
+    for (const column of SCORES) {
+      const shown = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 2 }).format(
+        Number(source[column]),
+      );
+      assert.ok(section.includes(`<td>${shown}</td>`), `${column}: ${shown} (${source[column]})`);
+    }
+    assert.match(section, /millésime 2023/);
+    assert.match(section, /Parmi les communes de France/);
+  });
+
   test('EPCI: every row accounted for; merged EPCI and « ZZZZZZZZZ » rejected', async (ctx) => {
-    const report = await importAndAccount(t, EPCI_FILE, 'epci');
+    const report = await importAndAccount(t.db, EPCI_FILE, 'epci');
     ctx.diagnostic(
       `EPCI : ${report.read} lues, ${report.imported} importées, ${report.rejected} rejetées ` +
         `${JSON.stringify(report.rejectedBy)}, ${report.durationMs} ms`,
@@ -136,7 +156,7 @@ describe('the real files of MedNum’s fragility index', { skip: MISSING }, () =
     assert.ok(
       rejected.every((code) => report.rows.find((r) => r.code === code)?.errors[0]?.motif === 'code_inconnu'),
     );
-    const lyon = await indexComparison(t.db, '200046977');
+    const lyon = await indexComparison(t.db.db, '200046977');
     assert.equal(lyon?.name, 'Métropole de Lyon');
     assert.equal(lyon?.national.outOf, report.imported);
     assert.equal(lyon?.withinDepartement, null);

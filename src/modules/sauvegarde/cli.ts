@@ -8,8 +8,7 @@ import {
   verifyBackup,
 } from '../../platform/backup/index.ts';
 import { CliError } from '../../platform/cli-error.ts';
-import { type Config, loadConfig } from '../../platform/config.ts';
-import { type Db, openDatabase } from '../../platform/db/database.ts';
+import { loadConfig } from '../../platform/config.ts';
 import type { CliContext, RelaisModule } from '../../platform/module.ts';
 
 const KEYS_HELP = `
@@ -77,21 +76,7 @@ async function verify(file: string, keys: BackupKeys, modules: RelaisModule[]): 
   );
 }
 
-async function withTarget<T>(work: (config: Config, db: Db) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  // Not `withDb`: it would migrate the target to this code's latest schema, while a
-  // backup goes into the schema it was made with (restore migrates the rest after).
-  const handle = await openDatabase(
-    config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir },
-  );
-  try {
-    return await work(config, handle.db);
-  } finally {
-    await handle.close();
-  }
-}
-
-export function sauvegardeCli({ program, withDb, modules }: CliContext): void {
+export function sauvegardeCli({ program, withDb, withUnmigratedDb, modules }: CliContext): void {
   program
     .command('backup')
     .description('Sauvegarder toute la base dans un fichier chiffré (age), ou vérifier une sauvegarde')
@@ -130,7 +115,9 @@ export function sauvegardeCli({ program, withDb, modules }: CliContext): void {
     .addHelpText('after', KEYS_HELP)
     .action((file: string, options: { force?: boolean }) =>
       explained(() =>
-        withTarget(async (config, db) => {
+        // Not `withDb`: it would migrate the target to this code's latest schema, while a
+        // backup goes into the schema it was made with (restore migrates the rest after).
+        withUnmigratedDb(async ({ config, db }) => {
           const result = await restoreBackup(db, resolve(file), config.backup, {
             force: options.force,
             modules,

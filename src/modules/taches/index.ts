@@ -1,4 +1,5 @@
 import type { RelaisModule } from '../../platform/module.ts';
+import { analyzeJob } from './analyze.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { tachesCli } from './cli.ts';
 import { tachesRoutes } from './routes.tsx';
@@ -11,6 +12,7 @@ export const taches: RelaisModule = {
   space: [jobsBlock],
   cli: tachesCli,
   auditActions: AUDIT_ACTIONS,
+  jobs: [analyzeJob],
 };
 
 export { AUDIT_ACTIONS } from './audit-actions.ts';

@@ -170,6 +170,22 @@ describe('jobs commands', () => {
     assert.match(list.stdout, /Dernière exécution : le .+ par cli, réussie — fiches effacées : 1/);
   });
 
+  test('jobs run taches.analyse gives the planner the row counts of the tables', async () => {
+    // A table nobody analysed has no row count for the planner (-1): it plans as if empty.
+    const rowCount = async () => {
+      const { rows } = await sql<{ reltuples: number }>`
+        select reltuples from pg_class where oid = 'public.collectivite'::regclass`.execute(cli.db);
+      return Number(rows[0]?.reltuples);
+    };
+    await sql`analyze collectivite`.execute(cli.db);
+    assert.equal(await rowCount(), 1);
+    await cli.run(['collectivite', 'add', '69266']);
+    const res = await cli.run(['jobs', 'run', 'taches.analyse']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /^Tâche taches\.analyse terminée : tables analysées : \d+\.$/m);
+    assert.equal(await rowCount(), 2);
+  });
+
   test('jobs run refuses an unknown job in French, with exit code 1', async () => {
     const res = await cli.run(['jobs', 'run', 'purge-inconnue']);
     assert.equal(res.code, 1);

@@ -12,4 +12,11 @@ export {
 } from './runs.ts';
 export { collectJobs, describeSchedule, nextOccurrence, TIME_ZONE } from './schedule.ts';
 export { type QueueDatabase, type Scheduler, startScheduler } from './scheduler.ts';
+export {
+  type JobSignal,
+  jobsAwaitingSignals,
+  SIGNAL_DELAY_SECONDS,
+  signal,
+  takeDueSignals,
+} from './signals.ts';
 export { jobMigrations } from './tables.ts';

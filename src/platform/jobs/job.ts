@@ -1,5 +1,6 @@
 import type { Contributions } from '../contributions.ts';
 import type { ModuleContext } from '../module.ts';
+import type { JobSignal } from './signals.ts';
 
 /** What a run reports: a sentence, or counts (`{ 'fiches effacées': 3 }`). */
 export type JobSummary = string | Record<string, number>;
@@ -21,6 +22,11 @@ export type JobDefinition = {
    * instance should not wait a night for (its open data).
    */
   atFirstStart?: boolean;
+  /**
+   * Also run a little after these signals (`signals.ts`): what should follow a change within
+   * minutes rather than at the next occurrence (the open data after an import).
+   */
+  after?: readonly JobSignal[];
   /** `contributions`: what every module declared (a job that publishes every module's datasets reads them). */
   run(ctx: ModuleContext, contributions: Contributions): Promise<JobSummary>;
 };

@@ -12,10 +12,12 @@ import {
   describeSchedule,
   INTERRUPTED,
   type JobDefinition,
+  jobsAwaitingSignals,
   LEASE_MINUTES,
   latestRuns,
   nextOccurrence,
   runJob,
+  signal,
   startScheduler,
   summaryText,
 } from './index.ts';
@@ -312,5 +314,63 @@ describe('the scheduler (pg-boss)', () => {
       await second.stop();
     }
     assert.equal(runs.length, 1, 'the next start does not run it again');
+  });
+
+  test('signals queue the jobs that follow them once, after their delay, however many there were', async () => {
+    const runs: string[] = [];
+    const ctx = { db: t.db, config };
+    await signal(t.db, 'datasets.changed');
+    await signal(t.db, 'datasets.changed');
+    const waiting = await jobsAwaitingSignals(t.db, [
+      { ...job('essai.signal', async () => ({})), after: ['datasets.changed'] },
+    ]);
+    assert.deepEqual(
+      waiting.map((w) => [w.job, w.signal]),
+      [['essai.signal', 'datasets.changed']],
+    );
+    const scheduler = await startScheduler({
+      ctx,
+      database: t.pglite ? { pglite: t.pglite } : { databaseUrl: t.env.DATABASE_URL! },
+      // Once a year: only the signal can make it run during this test.
+      jobs: [
+        {
+          ...job(
+            'essai.signal',
+            async () => {
+              runs.push('run');
+              return { fois: 1 };
+            },
+            '0 3 1 1 *',
+          ),
+          after: ['datasets.changed'],
+        },
+        job(
+          'essai.sourd',
+          async () => {
+            runs.push('sourd');
+            return {};
+          },
+          '0 3 1 1 *',
+        ),
+      ],
+      logger: createLogger('silent'),
+      intervals: { cron: 1, polling: 0.5, signals: 0.2, signalDelay: 0 },
+    });
+    try {
+      await signal(t.db, 'datasets.changed');
+      for (let waited = 0; runs.length === 0 && waited < 60_000; waited += 200) await sleep(200);
+      assert.deepEqual(runs, ['run'], 'the signal did not make its job run within 60 s');
+      // Three polls of the queue and many checks of the signals: time enough for a second run.
+      await sleep(1_500);
+    } finally {
+      await scheduler.stop();
+    }
+    assert.deepEqual(runs, ['run'], 'three signals, one run; a job that follows none does not run');
+    assert.deepEqual(
+      await jobsAwaitingSignals(t.db, [
+        { ...job('essai.signal', async () => ({})), after: ['datasets.changed'] },
+      ]),
+      [],
+    );
   });
 });

@@ -7,6 +7,7 @@ import type { ModuleContext } from '../module.ts';
 import type { JobDefinition } from './job.ts';
 import { LEASE_MINUTES, latestRuns, runJob, summaryText } from './runs.ts';
 import { TIME_ZONE } from './schedule.ts';
+import { signal, takeDueSignals } from './signals.ts';
 
 /**
  * Runs the jobs at their times with pg-boss, on a PostgreSQL server as on PGlite. pg-boss keeps
@@ -26,8 +27,11 @@ export type SchedulerOptions = {
   /** What the modules declared, handed to each run. */
   contributions?: Contributions;
   logger: Logger;
-  /** How often, in seconds, pg-boss looks for due occurrences and queued jobs (tests shorten it). */
-  intervals?: { cron: number; polling: number };
+  /**
+   * How often, in seconds, pg-boss looks for due occurrences and queued jobs, and the scheduler
+   * for due signals; and how long a signal waits (tests shorten them).
+   */
+  intervals?: { cron: number; polling: number; signals?: number; signalDelay?: number };
 };
 
 const STARTED_BY = 'planificateur';
@@ -62,10 +66,48 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     await boss.stop({ graceful: false });
     throw error;
   }
+  const signals = watchSignals(boss, options, intervals);
   logger.info({ jobs: jobs.map((j) => j.name) }, 'scheduler started');
   return {
     // Waits for a run in progress, up to 30 seconds; one cut short is closed as interrupted later.
-    stop: () => boss.stop({ graceful: true, timeout: 30_000 }),
+    stop: async () => {
+      await signals.stop();
+      await boss.stop({ graceful: true, timeout: 30_000 });
+    },
+  };
+}
+
+/**
+ * Every few seconds, the signals due (`signals.ts`) queue the jobs that follow them. The queue
+ * is stately: a job already waiting in it absorbs the new request.
+ */
+function watchSignals(
+  boss: PgBoss,
+  { ctx, jobs, logger }: SchedulerOptions,
+  intervals: { signals?: number; signalDelay?: number },
+): { stop(): Promise<void> } {
+  if (!jobs.some((j) => j.after?.length)) return { stop: async () => {} };
+  let current: Promise<void> = Promise.resolve();
+  const check = async () => {
+    try {
+      for (const job of await takeDueSignals(ctx.db, jobs, intervals.signalDelay))
+        await boss.send(job.name, {});
+    } catch (error) {
+      logger.error({ err: error }, 'job signals check failed');
+    }
+  };
+  const timer = setInterval(
+    () => {
+      current = current.then(check);
+    },
+    (intervals.signals ?? 15) * 1000,
+  );
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await current;
+    },
   };
 }
 
@@ -106,6 +148,9 @@ async function runScheduled(
   contributions: Contributions | undefined,
 ): Promise<void> {
   const outcome = await runJob(ctx, job, STARTED_BY, contributions);
+  // Another run (asked for on the page) held the lease: it may have read the data before the
+  // change that queued this one, which the signal then asks for again.
+  if (outcome.status === 'skipped') for (const kind of job.after ?? []) await signal(ctx.db, kind);
   const log = { job: job.name };
   if (outcome.status === 'succeeded')
     logger.info({ ...log, summary: summaryText(outcome.summary) }, 'job done');

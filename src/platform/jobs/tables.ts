@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Migration } from 'kysely';
 import { sql } from 'kysely';
 import type { JobSummary } from './job.ts';
+import type { JobSignal } from './signals.ts';
 
 declare module '../db/schema.ts' {
   interface Database {
@@ -15,6 +16,11 @@ declare module '../db/schema.ts' {
       ok: boolean | null;
       summary: ColumnType<JobSummary | null, never, string | null>;
       error: string | null;
+    };
+    /** Signals waiting for the scheduler (`signals.ts`): one row per kind, from its first occurrence. */
+    job_signal: {
+      kind: JobSignal;
+      signaled_at: ColumnType<Date, never, never>;
     };
   }
 }
@@ -37,6 +43,15 @@ export const jobMigrations: Record<string, Migration> = {
       // At most one unfinished run per job: the lease that keeps two runs from overlapping.
       await sql`create unique index job_run_running on job_run (name) where finished_at is null`.execute(db);
       await sql`create index job_run_latest on job_run (name, started_at desc)`.execute(db);
+    },
+  },
+  '202612061620_platform_job_signals': {
+    async up(db) {
+      await sql`
+        create table job_signal (
+          kind text primary key,
+          signaled_at timestamptz not null default now()
+        )`.execute(db);
     },
   },
 };
