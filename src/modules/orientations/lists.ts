@@ -1,4 +1,4 @@
-import { type SqlBool, sql } from 'kysely';
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
 import { type Helper, placeIdsOf } from '../mediateurs/index.ts';
 import type { Referral } from './referral.ts';
@@ -9,19 +9,22 @@ export const PAGE_SIZE = 50;
 
 export type Dashboard = { total: number; byStatus: Partial<Record<Status, number>> };
 
-async function dashboardOf(
-  db: Db,
-  where: (q: ReturnType<typeof base>) => ReturnType<typeof base>,
-): Promise<Dashboard> {
-  const rows = await where(base(db))
-    .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+/** Counts by state from `orientation_count` (kept by a trigger): a few rows whatever the volume. */
+async function dashboardOf(db: Db, side: 'envoi' | 'lieu', owners: RawBuilder<unknown>): Promise<Dashboard> {
+  const rows = await db
+    .selectFrom('orientation_count')
+    .select(['status', (eb) => eb.fn.sum<string>('n').as('n')])
+    .where('side', '=', side)
+    .where(sql<SqlBool>`owner in (${owners})`)
     .groupBy('status')
     .execute();
   const byStatus: Partial<Record<Status, number>> = {};
   let total = 0;
   for (const r of rows) {
-    byStatus[r.status] = Number(r.n);
-    total += Number(r.n);
+    const n = Number(r.n);
+    if (n <= 0) continue;
+    byStatus[r.status] = n;
+    total += n;
   }
   return { total, byStatus };
 }
@@ -35,12 +38,13 @@ const base = (db: Db) => db.selectFrom('orientation');
 async function listOf(
   db: Db,
   where: (q: ReturnType<typeof base>) => ReturnType<typeof base>,
+  counts: () => Promise<Dashboard>,
   query: ListQuery,
 ): Promise<{ rows: Referral[]; count: number; dashboard: Dashboard }> {
   let q = where(base(db));
   if (query.status) q = q.where('status', '=', query.status);
   const [dashboard, rows] = await Promise.all([
-    dashboardOf(db, where),
+    counts(),
     q
       .selectAll()
       .orderBy('created_at', 'desc')
@@ -57,8 +61,11 @@ const sentBy = (helper: Helper) => (q: ReturnType<typeof base>) => q.where('sent
 const receivedBy = (helper: Helper) => (q: ReturnType<typeof base>) =>
   q.where(sql<SqlBool>`lieu_id in (${placeIdsOf(helper.userId)})`);
 
-export const sentDashboard = (db: Db, helper: Helper) => dashboardOf(db, sentBy(helper));
-export const receivedDashboard = (db: Db, helper: Helper) => dashboardOf(db, receivedBy(helper));
-export const sentReferrals = (db: Db, helper: Helper, query: ListQuery) => listOf(db, sentBy(helper), query);
+export const sentDashboard = (db: Db, helper: Helper) =>
+  dashboardOf(db, 'envoi', sql`${helper.userId}::uuid`);
+export const receivedDashboard = (db: Db, helper: Helper) =>
+  dashboardOf(db, 'lieu', placeIdsOf(helper.userId));
+export const sentReferrals = (db: Db, helper: Helper, query: ListQuery) =>
+  listOf(db, sentBy(helper), () => sentDashboard(db, helper), query);
 export const receivedReferrals = (db: Db, helper: Helper, query: ListQuery) =>
-  listOf(db, receivedBy(helper), query);
+  listOf(db, receivedBy(helper), () => receivedDashboard(db, helper), query);

@@ -93,6 +93,17 @@ declare module '../../platform/db/schema.ts' {
       /** How the referral was closed as honoured or not: `reponse` (the receiving side said so), `activite`. */
       closed_via: string | null;
     };
+    /**
+     * The dashboards' counts, kept by a trigger on `orientation`: per sender (`envoi`) and per
+     * receiving place (`lieu`), the number of referrals in each state. A dashboard then reads a
+     * handful of rows whatever the number of referrals.
+     */
+    orientation_count: {
+      side: 'envoi' | 'lieu';
+      owner: string;
+      status: Status;
+      n: number;
+    };
   }
 }
 
@@ -192,6 +203,54 @@ export const orientationsMigrations: Record<string, Migration> = {
       );
       // Statistics per receiving collectivité and month.
       await sql`create index orientation_destination_collectivite on orientation (destination_collectivite_id, created_at)`.execute(
+        db,
+      );
+    },
+  },
+  '202612061910_orientations_counts': {
+    async up(db) {
+      await sql`create table orientation_count (
+        side text not null check (side in ('envoi', 'lieu')),
+        owner uuid not null,
+        status text not null,
+        n integer not null,
+        primary key (side, owner, status)
+      )`.execute(db);
+      await sql`create function orientation_count_change() returns trigger language plpgsql as $$
+        begin
+          if tg_op in ('UPDATE', 'DELETE') then
+            if old.sent_by is not null then
+              update orientation_count set n = n - 1
+                where side = 'envoi' and owner = old.sent_by and status = old.status;
+            end if;
+            if old.lieu_id is not null then
+              update orientation_count set n = n - 1
+                where side = 'lieu' and owner = old.lieu_id and status = old.status;
+            end if;
+          end if;
+          if tg_op in ('INSERT', 'UPDATE') then
+            if new.sent_by is not null then
+              insert into orientation_count as c (side, owner, status, n) values ('envoi', new.sent_by, new.status, 1)
+                on conflict (side, owner, status) do update set n = c.n + 1;
+            end if;
+            if new.lieu_id is not null then
+              insert into orientation_count as c (side, owner, status, n) values ('lieu', new.lieu_id, new.status, 1)
+                on conflict (side, owner, status) do update set n = c.n + 1;
+            end if;
+          end if;
+          return null;
+        end
+      $$`.execute(db);
+      await sql`create trigger orientation_count_insert_delete after insert or delete on orientation
+        for each row execute function orientation_count_change()`.execute(db);
+      await sql`create trigger orientation_count_update after update of status, sent_by, lieu_id on orientation
+        for each row when (old.status is distinct from new.status or old.sent_by is distinct from new.sent_by
+          or old.lieu_id is distinct from new.lieu_id)
+        execute function orientation_count_change()`.execute(db);
+      await sql`insert into orientation_count (side, owner, status, n)
+        select 'envoi', sent_by, status, count(*) from orientation where sent_by is not null group by 2, 3
+        union all
+        select 'lieu', lieu_id, status, count(*) from orientation where lieu_id is not null group by 2, 3`.execute(
         db,
       );
     },
