@@ -58,8 +58,6 @@ async function listOf(
 }
 
 const sentBy = (helper: Helper) => (q: ReturnType<typeof base>) => q.where('sent_by', '=', helper.userId);
-const receivedBy = (helper: Helper) => (q: ReturnType<typeof base>) =>
-  q.where(sql<SqlBool>`lieu_id in (${placeIdsOf(helper.userId)})`);
 
 export const sentDashboard = (db: Db, helper: Helper) =>
   dashboardOf(db, 'envoi', sql`${helper.userId}::uuid`);
@@ -67,5 +65,28 @@ export const receivedDashboard = (db: Db, helper: Helper) =>
   dashboardOf(db, 'lieu', placeIdsOf(helper.userId));
 export const sentReferrals = (db: Db, helper: Helper, query: ListQuery) =>
   listOf(db, sentBy(helper), () => sentDashboard(db, helper), query);
-export const receivedReferrals = (db: Db, helper: Helper, query: ListQuery) =>
-  listOf(db, receivedBy(helper), () => receivedDashboard(db, helper), query);
+
+/**
+ * A page of the inbox: the newest of each of the helper's places first (a lateral top-N per
+ * place through its index by date), then merged, so that a helper of several places never
+ * sorts all their places' referrals.
+ */
+export async function receivedReferrals(
+  db: Db,
+  helper: Helper,
+  query: ListQuery,
+): Promise<{ rows: Referral[]; count: number; dashboard: Dashboard }> {
+  const offset = (query.page - 1) * PAGE_SIZE;
+  const status = query.status ? sql`and o.status = ${query.status}` : sql``;
+  const [dashboard, rows] = await Promise.all([
+    receivedDashboard(db, helper),
+    sql<Referral>`select o.* from (${placeIdsOf(helper.userId)}) p
+      cross join lateral (
+        select * from orientation o where o.lieu_id = p.lieu_id ${status}
+        order by o.created_at desc, o.id limit ${offset + PAGE_SIZE}
+      ) o
+      order by o.created_at desc, o.id limit ${PAGE_SIZE} offset ${offset}`.execute(db),
+  ]);
+  const count = query.status ? (dashboard.byStatus[query.status] ?? 0) : dashboard.total;
+  return { rows: rows.rows, count, dashboard };
+}
