@@ -9,9 +9,11 @@ import { platformMigrations } from '../platform/tables.ts';
 import { activites } from './activites/index.ts';
 import { api } from './api/index.ts';
 import { beneficiaires } from './beneficiaires/index.ts';
+import { competences } from './competences/index.ts';
 import { comptes } from './comptes/index.ts';
 import { couverture } from './couverture/index.ts';
 import { donnees } from './donnees/index.ts';
+import { formations } from './formations/index.ts';
 import { journal } from './journal/index.ts';
 import { lieux } from './lieux/index.ts';
 import { mandats } from './mandats/index.ts';
@@ -19,6 +21,9 @@ import { mediateurs } from './mediateurs/index.ts';
 import { observatoire } from './observatoire/index.ts';
 import { orientations } from './orientations/index.ts';
 import { proconnect } from './proconnect/index.ts';
+import { rendezvous } from './rendezvous/index.ts';
+import { ressources } from './ressources/index.ts';
+import { reseau } from './reseau/index.ts';
 import { sauvegarde } from './sauvegarde/index.ts';
 import { site } from './site/index.ts';
 import { statistiques } from './statistiques/index.ts';
@@ -52,6 +57,11 @@ export const modules: RelaisModule[] = [
   statistiques,
   mandats,
   orientations,
+  rendezvous,
+  formations,
+  reseau,
+  competences,
+  ressources,
   observatoire,
   proconnect,
   journal,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
+import { createSession, createType, register } from '../../src/modules/formations/service.ts';
 import { importPlaces } from '../../src/modules/lieux/import.ts';
 import { createMandate } from '../../src/modules/mandats/creation.ts';
 import { createDraft } from '../../src/modules/mandats/draft.ts';
@@ -13,8 +14,9 @@ import { createUser } from '../../src/platform/auth/users.ts';
 import { storeFile } from '../../src/platform/files.ts';
 import type { Access } from '../../src/platform/module.ts';
 import { assetUrl } from '../../src/platform/ui/assets.ts';
-import { Client, createTestApp, type TestApp } from '../helpers/app.ts';
+import { Client, createTestApp, type TestApp, testConfig } from '../helpers/app.ts';
 import { helperOf } from '../helpers/mandats.ts';
+import { networkRouteParams } from '../helpers/reseau.ts';
 
 /**
  * Calls every route of the app as each kind of person and checks the answer against
@@ -51,6 +53,8 @@ function allowed(access: Access, persona: Persona): boolean {
   if (access === 'helper') return persona === 'mediateur' || persona === 'mediateur-autre';
   if ('helperOf' in access) return persona === 'mediateur';
   if ('coordinatorOrHelperOf' in access) return ['admin', 'coordinateur', 'mediateur'].includes(persona);
+  // The Firminy trainer runs the Firminy session the matrix names.
+  if ('trainerOf' in access) return ['admin', 'coordinateur', 'formateur'].includes(persona);
   return persona === 'admin' || persona === 'coordinateur';
 }
 
@@ -72,6 +76,9 @@ describe('authorization matrix', () => {
   let activiteId = '';
   let orientationId = '';
   let mandat = { id: '', empreinte: '', revocation: '', brouillon: '' };
+  let formation = { session: '', inscription: '', attestation: '' };
+  let ressource = { id: '', bloc: '' };
+  let network: Record<string, string> = {};
 
   before(async () => {
     t = await createTestApp({ demo: true });
@@ -236,6 +243,106 @@ describe('authorization matrix', () => {
       revocation: revoked.value,
       brouillon: await createDraft(t.db.db, helper, {}),
     };
+    // A training session of Firminy run by its trainer, the Firminy helper registered, with a certificate.
+    const firminyAccount = async (role: 'coordinateur' | 'formateur') => {
+      const u = await t.db.db
+        .selectFrom('app_user')
+        .select(['id', 'email', 'name'])
+        .where('email', '=', `${role}@firminy.example`)
+        .executeTakeFirstOrThrow();
+      return {
+        kind: 'user' as const,
+        userId: u.id,
+        email: u.email,
+        name: u.name,
+        memberships: [{ role, collectiviteId: firminyId }],
+        activeCollectiviteId: firminyId,
+      };
+    };
+    const firminyCoordinator = await firminyAccount('coordinateur');
+    const firminyTrainer = await firminyAccount('formateur');
+    const trainingType = await createType(t.db.db, systemActor('matrice'), {
+      titre: 'Formation de la matrice',
+      objectifs: 'Objectifs.',
+      programme: 'Programme.',
+      duree_heures: 3.5,
+      modalite: 'presentiel',
+      publics: ['mediateur'],
+      certifiante: true,
+      habilitante: true,
+    });
+    assert.ok(trainingType.ok);
+    const typeId = (
+      await t.db.db
+        .selectFrom('formation_type')
+        .select('id')
+        .where('slug', '=', trainingType.value)
+        .executeTakeFirstOrThrow()
+    ).id;
+    const start = new Date(Date.now() + 30 * 86_400_000);
+    const session = await createSession(t.db.db, firminyCoordinator, {
+      type_id: typeId,
+      halfDays: [{ starts_at: start, ends_at: new Date(start.getTime() + 3 * 3_600_000) }],
+      capacite: 20,
+      lieu_libelle: 'Médiathèque de Firminy',
+      intra: false,
+      formateurs: [firminyTrainer.userId],
+    });
+    assert.ok(session.ok);
+    const registration = await register(t.db.db, testConfig, helper.actor, session.id, mediatorId);
+    assert.ok(registration.ok);
+    const attestation = await t.db.db
+      .insertInto('formation_attestation')
+      .values({
+        inscription_id: registration.value.id,
+        code: 'MATR-ICEA-BCDE',
+        minutes_presentes: 180,
+        issued_by: firminyTrainer.userId,
+        revoked_at: null,
+        revoked_by: null,
+        motif_revocation: null,
+        habilitation_at: null,
+        habilitation_by: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    formation = { session: session.id, inscription: registration.value.id, attestation: attestation.id };
+    // A published network resource of Firminy with one block and its first version.
+    const resourceId = (
+      await t.db.db
+        .insertInto('ressource')
+        .values({
+          collectivite_id: firminyId,
+          titre: 'Fiche de la matrice',
+          licence: 'etalab_2_0',
+          status: 'publiee',
+          visibilite: 'reseau',
+          author_name: 'coordinateur',
+          published_at: new Date(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const blocId = (
+      await t.db.db
+        .insertInto('ressource_bloc')
+        .values({ ressource_id: resourceId, position: 1, kind: 'texte', texte: 'Un texte.' })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    await t.db.db
+      .insertInto('ressource_version')
+      .values({
+        ressource_id: resourceId,
+        version: 1,
+        snapshot: JSON.stringify({ resource: { titre: 'Fiche de la matrice' }, blocks: [] }),
+        change: 'Ressource créée',
+        changed_by: null,
+        changed_by_name: 'matrice',
+      })
+      .execute();
+    ressource = { id: resourceId, bloc: blocId };
+    network = await networkRouteParams(t.db.db);
     const emails: Record<Persona, string | null> = {
       anonyme: null,
       admin: DEMO_ACCOUNTS[0].email,
@@ -277,7 +384,8 @@ describe('authorization matrix', () => {
   });
 
   const concrete = (url: string) =>
-    url
+    Object.entries(network)
+      .reduce((u, [param, value]) => u.replace(param, value), url)
       .replace(':slug', 'firminy')
       .replace(':file', assetUrl('relais.css').slice('/assets/'.length))
       .replace('/fichiers/:id', `/fichiers/${fileId}`)
@@ -289,10 +397,16 @@ describe('authorization matrix', () => {
       .replace(':import', importId)
       .replace(':mandat', mandat.id)
       .replace(':orientation', orientationId)
+      .replace(':ressource', ressource.id)
+      .replace(':bloc', ressource.bloc)
+      .replace(':version', '1')
       .replace(':revocation', mandat.revocation)
       .replace(':brouillon', mandat.brouillon)
       .replace(':etape', 'personne')
       .replace(':empreinte', mandat.empreinte)
+      .replace(':session', formation.session)
+      .replace(':inscription', formation.inscription)
+      .replace(':attestation', formation.attestation)
       .replace(':id', String(firminyId));
 
   /** Every row of every table but the sessions (each request notes when it was last seen). */

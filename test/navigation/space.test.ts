@@ -212,10 +212,12 @@ describe('each role’s home (/espace)', () => {
     assert.equal(block(html, 'Mes comptes rendus d’activité'), undefined, 'an administrator is no helper');
   });
 
-  test('a role Relais has no tool for yet is led to the public tools, not left empty', async () => {
+  test('a trainer finds the sessions they run, and nothing of the helpers’ or coordinators’ tools', async () => {
     const html = await spaceOf(trainer);
-    assert.match(html, /Relais n’a pas encore d’outil pour vos rôles/);
-    assert.match(html, /<a href="\/lieux">l’annuaire des lieux/);
-    assert.doesNotMatch(html, /class="card space-block"/);
+    const own = block(html, 'Sessions que j’anime');
+    assert.ok(own, 'the trainer’s block');
+    assert.match(own, /<a href="\/formations\/gestion">/);
+    assert.doesNotMatch(html, /Relais n’a pas encore d’outil pour vos rôles/);
+    assert.doesNotMatch(html, /Formations de mon équipe|Mes formations/);
   });
 });

@@ -34,6 +34,9 @@ type ActivityJson = {
   }[];
 };
 
+/** The calendar day `days` before `day` (both `YYYY-MM-DD`): in the past whatever today is. */
+const daysBefore = (day: string, days: number) =>
+  new Date(Date.parse(`${day}T12:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 describe('activity API', () => {
   let t: TestApp;
   let helperToken = '';
@@ -246,7 +249,7 @@ describe('activity API', () => {
               beneficiaires: [jeanne],
               anonymes: { total: 1 + (i % 4), genres: { feminin: 1 }, tranches_age: {}, statuts: {} },
             })
-          : base({ date: `${today.slice(0, 4)}-01-1${i % 10}`, materiels: ['ordinateur', 'tablette'] }),
+          : base({ date: daysBefore(today, 10 + (i % 10)), materiels: ['ordinateur', 'tablette'] }),
     );
     const answers = await Promise.all(bodies.map((b) => call('POST', '/api/v1/activites', helperToken, b)));
     for (const res of answers) assert.equal(res.statusCode, 201, res.body);
@@ -273,7 +276,7 @@ describe('activity API', () => {
   });
 
   test('POST refuses bad input with French reasons by field, and saves nothing', async () => {
-    const tomorrow = new Date(Date.parse(`${today}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const tomorrow = daysBefore(today, -1);
     const cases: [string, Json, string, RegExp][] = [
       [
         'future date',
@@ -428,7 +431,7 @@ describe('activity API', () => {
     };
     assert.equal(page2.items.filter((a) => body.items.some((b) => b.id === a.id)).length, 0);
 
-    const monthAgo = new Date(Date.parse(`${today}T12:00:00Z`) - 30 * 86_400_000).toISOString().slice(0, 10);
+    const monthAgo = daysBefore(today, 30);
     const filtered = await call(
       'GET',
       `/api/v1/activites?type=collectif&du=${monthAgo}&au=${today}`,

@@ -8,7 +8,13 @@ import { reportsBlock } from './space.ts';
 import { activitesMigrations } from './tables.ts';
 
 export { activitiesCsvStream, writeActivitiesXlsx } from './activity-export.ts';
-export { EXPORT_PAGE, type ExportRow, exportRowStream, recordActivities } from './activity-service.ts';
+export {
+  EXPORT_PAGE,
+  type ExportRow,
+  exportRowStream,
+  findOwnActivity,
+  recordActivities,
+} from './activity-service.ts';
 export {
   accompaniedBy,
   accompaniedByHelper,

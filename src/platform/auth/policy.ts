@@ -39,7 +39,12 @@ export type Action =
   | 'activities.record' // record activity reports and see the people one helps (helpers, in a collectivité)
   | 'mandates.use' // create and use mandates for the people one helps (helpers, in a collectivité)
   | 'statistics.read' // read aggregate statistics of a collectivité (never identities)
-  | 'opendata.publish'; // regenerate the open datasets (administrators and scheduled work)
+  | 'appointments.oversee' // see the appointment agendas of a collectivité's places (times and seats, never names)
+  | 'opendata.publish' // regenerate the open datasets (administrators and scheduled work)
+  | 'trainings.manage' // organise training sessions, register the team, see its registrations (in a collectivité)
+  | 'skills.record' // keep a diagnosis of digital skills in the record of a person one helps (helpers)
+  | 'resources.moderate' // write and edit resources of the library, handle their reports (in a collectivité)
+  | 'network.manage'; // run the OPSN's territorial network: members, comités, agenda, roadmap, news
 
 export type Resource = { collectiviteId?: number };
 
@@ -67,6 +72,7 @@ function hasRoleIn(actor: Actor, role: Role, collectiviteId: number | undefined)
 
 /** The one place that decides access. Routes and domain functions both ask it. */
 export function can(actor: Actor, action: Action, resource: Resource = {}): boolean {
+  if (action === 'skills.record') return isHelperIn(actor, resource.collectiviteId);
   if (action === 'activities.record' || action === 'mandates.use')
     return isHelperIn(actor, resource.collectiviteId);
   if (isAdmin(actor)) return true;
@@ -74,11 +80,15 @@ export function can(actor: Actor, action: Action, resource: Resource = {}): bool
     case 'opsn.manage':
     case 'audit.read':
     case 'opendata.publish':
+    case 'network.manage':
       return false;
+    case 'resources.moderate':
     case 'collectivite.theme':
     case 'people.manage':
     case 'places.manage':
     case 'statistics.read':
+    case 'appointments.oversee':
+    case 'trainings.manage':
       return hasRoleIn(actor, 'coordinateur', resource.collectiviteId);
   }
 }

@@ -81,6 +81,7 @@ describe('access declared in the route registration', () => {
       ['helper', [HELPER], [ANONYMOUS, ADMIN, COORDINATOR, TRAINER]],
       [{ helperOf: 'id' }, [HELPER], [ANONYMOUS, ADMIN, COORDINATOR, TRAINER]],
       [{ coordinatorOrHelperOf: 'id' }, [ADMIN, COORDINATOR, HELPER], [ANONYMOUS, TRAINER]],
+      [{ trainerOf: 'id' }, [ADMIN, COORDINATOR, TRAINER], [ANONYMOUS, HELPER]],
     ];
     for (const [access, yes, no] of cases) {
       for (const actor of yes)

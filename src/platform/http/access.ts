@@ -21,6 +21,8 @@ export type Access =
   | { helperOf: string }
   /** Both: admins, coordinators of the resource's collectivité and its helpers (a place's statistics). */
   | { coordinatorOrHelperOf: string }
+  /** Those who run the training session the named parameter designates: admins, its coordinators, its trainers (formateurs). */
+  | { trainerOf: string }
   /** Called by an outside service that signs its requests (e.g. the SMS provider); no person may call it. */
   | 'signed-callback';
 
@@ -77,6 +79,7 @@ export function passesRole(actor: Actor, access: Access): boolean {
   const coordinates = isAdmin(actor) || hasRole(actor, 'coordinateur');
   if (access === 'coordinator' || 'coordinatorOf' in access) return coordinates;
   if ('helperOf' in access) return hasRole(actor, 'mediateur');
+  if ('trainerOf' in access) return coordinates || hasRole(actor, 'formateur');
   return coordinates || hasRole(actor, 'mediateur');
 }
 

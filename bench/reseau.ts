@@ -1,0 +1,119 @@
+/**
+ * The network's roadmap page at 500 actions with their indicators (issue 20):
+ * `node --import tsx bench/reseau.ts` (PGlite in a temporary folder; `BENCH_ACTIONS` to change
+ * the count). It migrates and seeds the demo (its ~300 activities over twelve months feed the
+ * indicators), adds the actions across the OPSN and every collectivité, each with an indicator
+ * of activities or accompaniments over its own months, then times, one request at a time after
+ * a warm-up: `GET /reseau/feuille-de-route` over HTTP (inject) with the scopes' monthly counts
+ * kept (as served for 5 minutes) and recomputed each time, `roadmapsWithProgress` alone both
+ * ways, and a bare route of the same app, and prints p50 and p95 of each.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildApp } from '../src/app.ts';
+import { seedDemoOnce } from '../src/main.ts';
+import { modules } from '../src/modules/index.ts';
+import { forgetProgressCounts, roadmapsWithProgress } from '../src/modules/reseau/roadmap.ts';
+import { loadConfig } from '../src/platform/config.ts';
+import { openDatabase } from '../src/platform/db/database.ts';
+import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { parisToday } from '../src/platform/paris-time.ts';
+
+const ACTIONS = Number(process.env.BENCH_ACTIONS ?? 500);
+const RUNS = 200;
+const WARMUP = 20;
+
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+
+async function timed(label: string, work: () => Promise<unknown>) {
+  for (let i = 0; i < WARMUP; i++) await work();
+  const ms: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const start = process.hrtime.bigint();
+    await work();
+    ms.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  ms.sort((a, b) => a - b);
+  const result = { p50: quantile(ms, 0.5), p95: quantile(ms, 0.95) };
+  console.log(
+    `${label.padEnd(44)} p50 ${result.p50.toFixed(2).padStart(7)} ms   p95 ${result.p95.toFixed(2).padStart(7)} ms`,
+  );
+  return result;
+}
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'relais-bench-reseau-'));
+const handle = await openDatabase({ dataDir });
+try {
+  const { db, kind } = handle;
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir });
+  await migrateToLatest(db, modules);
+  await seedDemoOnce({ db, config });
+  const app = await buildApp({ config, db, dbKind: kind, logger: createLogger('silent') });
+  app.get('/bench-bare', { config: { access: 'public' } }, async () => 'ok');
+  await app.ready();
+
+  const roadmap = await db.selectFrom('reseau_feuille_route').select('id').executeTakeFirstOrThrow();
+  const collectivites = (await db.selectFrom('collectivite').select('id').execute()).map((c) => c.id);
+  const scopes: (number | null)[] = [null, ...collectivites];
+  const year = Number(parisToday().slice(0, 4));
+  const rows = Array.from({ length: ACTIONS }, (_, i) => ({
+    feuille_route_id: roadmap.id,
+    titre: `Action ${String(i + 1).padStart(3, '0')} du banc d’essai`,
+    description: null,
+    besoins: ['animer_la_gouvernance'],
+    status: 'en_cours' as const,
+    debut: `${year - 1 - (i % 3)}-${String((i % 12) + 1).padStart(2, '0')}-01`,
+    fin: `${year + 1}-12-31`,
+    budget_euros: 1000 * (i % 50),
+    indicateur: i % 2 === 0 ? ('activites' as const) : ('accompagnements' as const),
+    indicateur_collectivite_id: scopes[i % scopes.length] ?? null,
+    cible: 100 + i,
+  }));
+  for (let i = 0; i < rows.length; i += 100)
+    await db
+      .insertInto('reseau_action')
+      .values(rows.slice(i, i + 100))
+      .execute();
+  const total = (await db.selectFrom('reseau_action').select('id').execute()).length;
+  console.log(`Roadmap page with ${total} actions (${kind}), ${scopes.length} scopes of statistics`);
+
+  const page = await app.inject({ method: 'GET', url: '/reseau/feuille-de-route' });
+  if (page.statusCode !== 200) throw new Error(`roadmap page answered ${page.statusCode}`);
+  console.log(
+    `page size ${(page.body.length / 1024).toFixed(0)} KB uncompressed, ${(page.body.match(/<progress/g) ?? []).length} progress bars`,
+  );
+
+  const bare = await timed('GET /bench-bare (same app)', () =>
+    app.inject({ method: 'GET', url: '/bench-bare' }),
+  );
+  const http = await timed('GET /reseau/feuille-de-route', () =>
+    app.inject({ method: 'GET', url: '/reseau/feuille-de-route' }),
+  );
+  const cold = await timed('GET /reseau/feuille-de-route, counts recomputed', () => {
+    forgetProgressCounts(db);
+    return app.inject({ method: 'GET', url: '/reseau/feuille-de-route' });
+  });
+  await timed('roadmapsWithProgress, counts kept', () => roadmapsWithProgress(db));
+  await timed('roadmapsWithProgress, counts recomputed', () => {
+    forgetProgressCounts(db);
+    return roadmapsWithProgress(db);
+  });
+  console.log(
+    `BENCH_RESEAU_JSON ${JSON.stringify({
+      actions: total,
+      engine: kind,
+      page_p50_ms: http.p50,
+      page_p95_ms: http.p95,
+      cold_p50_ms: cold.p50,
+      cold_p95_ms: cold.p95,
+      bare_p50_ms: bare.p50,
+    })}`,
+  );
+  await app.close();
+} finally {
+  await handle.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}

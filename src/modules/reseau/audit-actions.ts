@@ -1,0 +1,33 @@
+import { auditActions } from '../../platform/audit/actions.ts';
+
+/** The audit actions of the territorial network, with the French labels the journal shows. */
+export const AUDIT_ACTIONS = auditActions({
+  'network.member.apply': 'Réseau : candidature reçue (formulaire public)',
+  'network.member.accept': 'Réseau : candidature acceptée',
+  'network.member.refuse': 'Réseau : candidature refusée',
+  'network.member.withdraw': 'Réseau : membre retiré du réseau',
+  'network.member.read': 'Réseau : fiche d’un membre et de ses contacts consultée',
+  'network.member.list': 'Réseau : liste des membres et de leurs contacts consultée',
+  'network.member.export': 'Réseau : membres et contacts exportés (CSV)',
+  'network.contact.unsubscribe': 'Réseau : contact désabonné des actualités',
+  'network.contact.purge': 'Réseau : contacts effacés (durée de conservation)',
+  'network.unsubscribe.refused': 'Réseau : lien de désabonnement refusé (altéré)',
+  'network.committee.create': 'Réseau : comité créé',
+  'network.event.create': 'Réseau : événement créé (invitations envoyées)',
+  'network.event.cancel': 'Réseau : événement annulé (annulations envoyées)',
+  'network.event.minutes': 'Réseau : compte rendu et présences enregistrés',
+  'network.event.decision': 'Réseau : décision enregistrée',
+  'network.event.register': 'Réseau : inscription à un événement',
+  'network.event.read': 'Réseau : inscrits et invités d’un événement consultés',
+  'network.roadmap.create': 'Réseau : feuille de route créée',
+  'network.action.create': 'Réseau : action de la feuille de route créée',
+  'network.action.status': 'Réseau : statut d’une action changé',
+  'network.news.publish': 'Réseau : actualité publiée (envoyée aux membres)',
+  'network.feed.reset': 'Réseau : lien du calendrier du réseau renouvelé',
+});
+
+declare module '../../platform/audit/actions.ts' {
+  interface AuditActionCatalogue {
+    reseau: typeof AUDIT_ACTIONS;
+  }
+}

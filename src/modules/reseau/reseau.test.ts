@@ -1,0 +1,591 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import { assertValidHtml } from '../../../test/helpers/html.ts';
+import { parisWallClock } from '../../platform/paris-time.ts';
+import { DEMO_ACCOUNTS } from '../comptes/index.ts';
+import { escapeText, foldLine } from './ical.ts';
+import { purgeContacts, purgeRegistrations } from './members.ts';
+import { checkSiret } from './siret.ts';
+
+/**
+ * A strict reader of RFC 5545 content, for the feeds' tests: every line ends in CRLF and holds at
+ * most 75 octets, continuation lines are unfolded, components nest and close in order; each
+ * VEVENT comes back as its properties (name with parameters → value, escapes undone).
+ */
+function readCalendar(text: string): { calendar: Record<string, string>; events: Record<string, string>[] } {
+  assert.ok(text.endsWith('\r\n'), 'ends with CRLF');
+  const raw = text.slice(0, -2).split('\r\n');
+  for (const line of raw) {
+    assert.ok(!line.includes('\n') && !line.includes('\r'), 'no bare line break');
+    assert.ok(Buffer.byteLength(line) <= 75, `line of at most 75 octets: ${line}`);
+  }
+  const lines: string[] = [];
+  for (const line of raw) {
+    if (line.startsWith(' ')) lines[lines.length - 1] += line.slice(1);
+    else lines.push(line);
+  }
+  const stack: string[] = [];
+  const calendar: Record<string, string> = {};
+  const events: Record<string, string>[] = [];
+  let current: Record<string, string> | null = null;
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    assert.ok(colon > 0, `a property line: ${line}`);
+    const name = line.slice(0, colon);
+    const value = line.slice(colon + 1);
+    if (name === 'BEGIN') {
+      stack.push(value);
+      if (value === 'VEVENT') current = {};
+    } else if (name === 'END') {
+      assert.equal(stack.pop(), value, 'components close in order');
+      if (value === 'VEVENT' && current) {
+        events.push(current);
+        current = null;
+      }
+    } else {
+      const unescaped = value.replace(/\\([\\;,nN])/g, (_m, c: string) =>
+        c === 'n' || c === 'N' ? '\n' : c,
+      );
+      if (current) current[name] = unescaped;
+      else if (stack.length === 1) calendar[name] = unescaped;
+    }
+  }
+  assert.equal(stack.length, 0, 'every component is closed');
+  return { calendar, events };
+}
+
+const wall = (d: Date) => {
+  const w = parisWallClock(d);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${w.year}${p(w.month)}${p(w.day)}T${p(w.hour)}${p(w.minute)}${p(w.second)}`;
+};
+
+describe('iCalendar and SIRET helpers', () => {
+  test('a SIRET is 14 digits with a valid Luhn key (La Poste aside)', () => {
+    assert.deepEqual(checkSiret('216 902 668 00013'), { ok: true, siret: '21690266800013' });
+    assert.equal(checkSiret('21690266800014').ok, false);
+    assert.match(
+      (checkSiret('2169026680001') as { message: string }).message,
+      /14 chiffres \(vous en avez saisi 13\)/,
+    );
+    assert.match((checkSiret('2169026680001A') as { message: string }).message, /que des chiffres/);
+    assert.equal(checkSiret('35600000000010').ok, true); // La Poste: digits add up to a multiple of 5
+  });
+
+  test('text is escaped and long lines folded at 75 octets without splitting a character', () => {
+    assert.equal(escapeText('a;b,c\\d\ne'), 'a\\;b\\,c\\\\d\\ne');
+    const folded = foldLine(`SUMMARY:${'é'.repeat(100)}`);
+    for (const part of folded.split('\r\n')) assert.ok(Buffer.byteLength(part) <= 75);
+    assert.equal(folded.replace(/\r\n /g, ''), `SUMMARY:${'é'.repeat(100)}`);
+  });
+});
+
+describe('the territorial network over HTTP', () => {
+  let t: TestApp;
+  let admin: Client;
+  const db = () => t.db.db;
+  const outbox = (to: string) =>
+    db()
+      .selectFrom('mail_outbox')
+      .select(['recipient', 'subject', 'body'])
+      .where('recipient', '=', to)
+      .orderBy('id')
+      .execute();
+  const journal = (action: string) =>
+    db().selectFrom('audit_event').select(['action', 'subject_id']).where('action', '=', action).execute();
+  const memberCount = async () => (await db().selectFrom('reseau_membre').select('id').execute()).length;
+
+  const APPLICATION = {
+    nom: 'Médiathèque du Tonkin',
+    kind: 'association',
+    siret: '50123456100030',
+    commune: 'Villeurbanne',
+    roles: ['beneficiaire'],
+    public: 'oui',
+    contact_nom: 'Lina Perret',
+    contact_fonction: 'Médiatrice',
+    contact_email: 'lina@tonkin.example',
+    accord: 'oui',
+  };
+
+  before(async () => {
+    t = await createTestApp({ demo: true });
+    admin = new Client(t.app);
+    await admin.signIn(DEMO_ACCOUNTS[0].email);
+  });
+  after(() => t.close());
+
+  test('the public pages answer without an account, valid and with one h1', async () => {
+    const anonymous = new Client(t.app);
+    for (const url of [
+      '/reseau',
+      '/reseau/adhesion',
+      '/reseau/membres',
+      '/reseau/feuille-de-route',
+      '/reseau/agenda',
+      '/reseau/actualites',
+    ]) {
+      const res = await anonymous.get(url);
+      assert.equal(res.statusCode, 200, url);
+      await assertValidHtml(res.body, url);
+    }
+    const members = await anonymous.get('/reseau/membres');
+    assert.match(members.body, /Ville de Villeurbanne/);
+    assert.doesNotMatch(members.body, /Repair Café/, 'a candidate is not a member yet');
+    assert.doesNotMatch(members.body, /@/, 'no contact on the public page');
+  });
+
+  test('a bad SIRET, a missing agreement: French errors and nothing recorded', async () => {
+    const anonymous = new Client(t.app);
+    await anonymous.get('/reseau/adhesion');
+    const before = await memberCount();
+    const wrongKey = await anonymous.post('/reseau/adhesion', { ...APPLICATION, siret: '50123456100031' });
+    assert.equal(wrongKey.statusCode, 400);
+    assert.match(wrongKey.body, /Ce SIRET n’existe pas/);
+    assert.match(wrongKey.body, /value="Médiathèque du Tonkin"/, 'what was typed comes back');
+    const short = await anonymous.post('/reseau/adhesion', { ...APPLICATION, siret: '5012345610003' });
+    assert.match(short.body, /Le SIRET compte 14 chiffres/);
+    const { accord: _, ...noAgreement } = APPLICATION;
+    const refused = await anonymous.post('/reseau/adhesion', noAgreement);
+    assert.equal(refused.statusCode, 400);
+    assert.match(refused.body, /Cochez la case pour accepter/);
+    await assertValidHtml(refused.body, 'the form with its errors');
+    assert.equal(await memberCount(), before);
+  });
+
+  let applicant = '';
+  test('a structure applies without an account and the coordination accepts it', async () => {
+    const anonymous = new Client(t.app);
+    await anonymous.get('/reseau/adhesion');
+    const res = await anonymous.post('/reseau/adhesion', APPLICATION);
+    assert.equal(res.statusCode, 303);
+    assert.equal(res.headers.location, '/reseau/adhesion/envoyee');
+    const row = await db()
+      .selectFrom('reseau_membre')
+      .selectAll()
+      .where('siret', '=', '50123456100030')
+      .executeTakeFirstOrThrow();
+    applicant = row.id;
+    assert.equal(row.status, 'candidat');
+    assert.equal((await journal('network.member.apply')).length, 1);
+    // The same SIRET again while the first application waits: refused.
+    await anonymous.get('/reseau/adhesion');
+    const twice = await anonymous.post('/reseau/adhesion', APPLICATION);
+    assert.match(twice.body, /déjà membre du réseau ou sa candidature est en cours/);
+
+    const list = await admin.get('/admin/reseau/membres?statut=candidat');
+    assert.match(list.body, /Médiathèque du Tonkin/);
+    await assertValidHtml(list.body, 'the members list');
+    assert.ok((await journal('network.member.list')).length >= 1, 'the list is journaled');
+    const page = await admin.get(`/admin/reseau/membres/${applicant}`);
+    assert.match(page.body, /lina@tonkin\.example/);
+    await assertValidHtml(page.body, 'a member page');
+    assert.equal((await journal('network.member.read')).length, 1);
+    const accepted = await admin.post(`/admin/reseau/membres/${applicant}/decision`, {
+      decision: 'accepter',
+      roles: ['beneficiaire', 'observateur'],
+      message: 'Bienvenue !',
+    });
+    assert.equal(accepted.statusCode, 303);
+    const after = await db()
+      .selectFrom('reseau_membre')
+      .selectAll()
+      .where('id', '=', applicant)
+      .executeTakeFirstOrThrow();
+    assert.equal(after.status, 'membre');
+    assert.deepEqual(after.roles, ['beneficiaire', 'observateur']);
+    const mails = await outbox('lina@tonkin.example');
+    assert.equal(mails.length, 1);
+    assert.match(mails[0]!.body ?? '', /est acceptée[\s\S]*Bienvenue !/);
+    const history = await db()
+      .selectFrom('reseau_membre_statut')
+      .select('status')
+      .where('membre_id', '=', applicant)
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      history.map((h) => h.status),
+      ['candidat', 'membre'],
+    );
+    // Answering twice changes nothing.
+    await admin.get(`/admin/reseau/membres/${applicant}`);
+    const again = await admin.post(`/admin/reseau/membres/${applicant}/decision`, { decision: 'refuser' });
+    assert.equal(again.statusCode, 409);
+    assert.match(again.body, /déjà reçu une réponse/);
+  });
+
+  test('only the OPSN’s administrators run the network', async () => {
+    const coordinator = new Client(t.app);
+    await coordinator.signIn(DEMO_ACCOUNTS[1].email);
+    assert.equal((await coordinator.get('/admin/reseau/membres')).statusCode, 403);
+    const anonymous = new Client(t.app);
+    const res = await anonymous.get(`/admin/reseau/membres/${applicant}`);
+    assert.ok([302, 403].includes(res.statusCode));
+    assert.doesNotMatch(res.body, /lina@tonkin/);
+  });
+
+  let meeting = '';
+  test('a comité meets: invitations with the event as iCalendar, minutes and a decision', async () => {
+    await admin.get('/admin/reseau/comites');
+    const created = await admin.post('/admin/reseau/comites', {
+      nom: 'Comité technique',
+      type: 'technique',
+      frequence: 'mensuelle',
+    });
+    assert.equal(created.statusCode, 303);
+    const comite = await db()
+      .selectFrom('reseau_comite')
+      .select('id')
+      .where('nom', '=', 'Comité technique')
+      .executeTakeFirstOrThrow();
+    const form = await admin.get('/admin/reseau/evenements/nouveau?type=comite');
+    await assertValidHtml(form.body, 'the event form');
+    const fields = {
+      kind: 'comite',
+      comite: comite.id,
+      titre: 'Comité technique de janvier',
+      date: '2027-01-15',
+      heure_debut: '14:00',
+      heure_fin: '16:00',
+      lieu: 'Salle du conseil, 12 rue de la République',
+      audience: 'invites',
+      ordre_du_jour: 'Bilan; suites',
+      invites: [applicant],
+    };
+    const backwards = await admin.post('/admin/reseau/evenements/nouveau', { ...fields, heure_fin: '13:00' });
+    assert.equal(backwards.statusCode, 400);
+    assert.match(backwards.body, /L’événement doit finir après son début/);
+    assert.equal(
+      (await db().selectFrom('reseau_evenement').select('id').where('titre', '=', fields.titre).execute())
+        .length,
+      0,
+    );
+    const ok = await admin.post('/admin/reseau/evenements/nouveau', fields);
+    assert.equal(ok.statusCode, 303);
+    meeting = String(ok.headers.location).split('/').at(-1)!.split('?')[0]!;
+    const invitation = (await outbox('lina@tonkin.example')).at(-1)!;
+    assert.match(invitation.subject, /Invitation : Comité technique de janvier/);
+    const ics = (invitation.body ?? '')
+      .slice((invitation.body ?? '').indexOf('BEGIN:VCALENDAR'))
+      .replace(/\r?\n/g, '\r\n');
+    const parsed = readCalendar(ics);
+    assert.equal(parsed.calendar.METHOD, 'PUBLISH');
+    assert.equal(parsed.events[0]!['DTSTART;TZID=Europe/Paris'], '20270115T140000');
+    assert.equal(parsed.events[0]!['DTEND;TZID=Europe/Paris'], '20270115T160000');
+
+    const page = await admin.get(`/admin/reseau/evenements/${meeting}`);
+    await assertValidHtml(page.body, 'the meeting page');
+    const minutes = await admin.post(`/admin/reseau/evenements/${meeting}/compte-rendu`, {
+      compte_rendu: 'Les membres ont fait le point sur les permanences.',
+      presents: [applicant],
+    });
+    assert.equal(minutes.statusCode, 303);
+    const invitationRow = await db()
+      .selectFrom('reseau_invitation')
+      .select('present')
+      .where('evenement_id', '=', meeting)
+      .executeTakeFirstOrThrow();
+    assert.equal(invitationRow.present, true);
+    const action = await db()
+      .selectFrom('reseau_action')
+      .select('id')
+      .where('indicateur', '=', 'activites')
+      .executeTakeFirstOrThrow();
+    await admin.get(`/admin/reseau/evenements/${meeting}`);
+    const decision = await admin.post(`/admin/reseau/evenements/${meeting}/decisions`, {
+      texte: 'Ouvrir une permanence le samedi matin.',
+      action: action.id,
+    });
+    assert.equal(decision.statusCode, 303);
+    const shown = await admin.get(`/admin/reseau/evenements/${meeting}`);
+    assert.match(shown.body, /Ouvrir une permanence le samedi matin\. \(action : Accompagner les habitants/);
+    const empty = await admin.post(`/admin/reseau/evenements/${meeting}/decisions`, { texte: ' ' });
+    assert.equal(empty.statusCode, 400);
+    assert.match(empty.body, /Saisissez la décision/);
+  });
+
+  test('a roadmap action shows progress computed from the demo activities', async () => {
+    const res = await new Client(t.app).get('/reseau/feuille-de-route');
+    const row =
+      /Accompagner les habitants dans leurs démarches[\s\S]*?<progress max="100" value="(\d+)"/.exec(
+        res.body,
+      );
+    assert.ok(row, 'the action has a progress bar');
+    assert.ok(Number(row[1]) > 0, `progress computed from the demo activities (${row[1]} %)`);
+    assert.match(res.body, /Pas d’indicateur/);
+    // A bad action changes nothing.
+    await admin.get('/admin/reseau/feuille-de-route');
+    const feuille = await db().selectFrom('reseau_feuille_route').select('id').executeTakeFirstOrThrow();
+    const before = (await db().selectFrom('reseau_action').select('id').execute()).length;
+    const bad = await admin.post('/admin/reseau/actions', {
+      feuille: feuille.id,
+      titre: 'Action à l’envers',
+      debut: '2027-06-01',
+      fin: '2027-01-01',
+      indicateur: 'activites',
+    });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.body, /L’action doit finir après son début/);
+    assert.equal((await db().selectFrom('reseau_action').select('id').execute()).length, before);
+  });
+
+  test('the public feed reads in an iCalendar reader with Paris times, summer and winter', async () => {
+    await admin.get('/admin/reseau/evenements/nouveau');
+    for (const [titre, date] of [
+      ['Atelier d’été', '2027-07-01'],
+      ['Atelier d’hiver', '2027-01-20'],
+    ] as const) {
+      const res = await admin.post('/admin/reseau/evenements/nouveau', {
+        kind: 'atelier',
+        titre,
+        date,
+        heure_debut: '14:00',
+        heure_fin: '15:30',
+        lieu: 'Médiathèque, 1 place Lazare-Goujon, Villeurbanne',
+        audience: 'public',
+        capacite: '1',
+      });
+      assert.equal(res.statusCode, 303, titre);
+      await admin.get('/admin/reseau/evenements/nouveau');
+    }
+    const feed = await new Client(t.app).get('/reseau/agenda.ics');
+    assert.match(String(feed.headers['content-type']), /^text\/calendar/);
+    const { calendar, events } = readCalendar(feed.body);
+    assert.equal(calendar.VERSION, '2.0');
+    const summer = events.find((e) => e.SUMMARY === 'Atelier d’été')!;
+    const winter = events.find((e) => e.SUMMARY === 'Atelier d’hiver')!;
+    assert.equal(summer['DTSTART;TZID=Europe/Paris'], '20270701T140000');
+    assert.equal(winter['DTEND;TZID=Europe/Paris'], '20270120T153000');
+    assert.equal(winter.LOCATION, 'Médiathèque, 1 place Lazare-Goujon, Villeurbanne');
+    const stored = await db()
+      .selectFrom('reseau_evenement')
+      .select(['titre', 'starts_at'])
+      .where('titre', 'in', ['Atelier d’été', 'Atelier d’hiver'])
+      .execute();
+    const byTitle = new Map(stored.map((s) => [s.titre, s.starts_at.toISOString()]));
+    assert.equal(byTitle.get('Atelier d’été'), '2027-07-01T12:00:00.000Z', 'UTC+2 in summer');
+    assert.equal(byTitle.get('Atelier d’hiver'), '2027-01-20T13:00:00.000Z', 'UTC+1 in winter');
+    assert.equal(wall(new Date('2027-07-01T12:00:00Z')), '20270701T140000');
+    assert.ok(
+      !events.some((e) => e.SUMMARY === 'Comité technique de janvier'),
+      'an event on invitation stays out of the public feed',
+    );
+  });
+
+  test('registrations: the last seat goes to exactly one of two people at once; a full event says so', async () => {
+    const event = await db()
+      .selectFrom('reseau_evenement')
+      .select('id')
+      .where('titre', '=', 'Atelier d’été')
+      .executeTakeFirstOrThrow();
+    const a = new Client(t.app, { ip: '10.0.0.1' });
+    const b = new Client(t.app, { ip: '10.0.0.2' });
+    await Promise.all([a.get(`/reseau/agenda/${event.id}`), b.get(`/reseau/agenda/${event.id}`)]);
+    const [ra, rb] = await Promise.all([
+      a.post(`/reseau/agenda/${event.id}/inscription`, { nom: 'Anne', email: 'anne@example.org' }),
+      b.post(`/reseau/agenda/${event.id}/inscription`, { nom: 'Bruno', email: 'bruno@example.org' }),
+    ]);
+    assert.deepEqual([ra.statusCode, rb.statusCode].sort(), [303, 409]);
+    const loser = ra.statusCode === 409 ? ra : rb;
+    assert.match(loser.body, /Il n’y a plus de place/);
+    assert.equal(
+      (
+        await db()
+          .selectFrom('reseau_inscription')
+          .select('id')
+          .where('evenement_id', '=', event.id)
+          .execute()
+      ).length,
+      1,
+    );
+  });
+
+  test('the network’s private feed works behind its token until it is reset', async () => {
+    const home = await admin.get('/admin/reseau');
+    await assertValidHtml(home.body, 'the network’s administration');
+    const url = /(\/reseau\/calendrier\/[^<\s]+\.ics)/.exec(home.body)![1]!;
+    const first = await new Client(t.app).get(url);
+    assert.equal(first.statusCode, 200);
+    assert.ok(readCalendar(first.body).events.some((e) => e.SUMMARY === 'Comité technique de janvier'));
+    const reset = await admin.post('/admin/reseau/calendrier/renouveler', {});
+    assert.equal(reset.statusCode, 303);
+    const old = await new Client(t.app).get(url);
+    assert.equal(old.statusCode, 404);
+    assert.match(old.body, /n’est plus valable : il a été renouvelé/);
+    const altered = await new Client(t.app).get(url.replace(/.\.ics$/, 'x.ics'));
+    assert.equal(altered.statusCode, 404);
+    const fresh = /(\/reseau\/calendrier\/[^<\s]+\.ics)/.exec((await admin.get('/admin/reseau')).body)![1]!;
+    assert.notEqual(fresh, url);
+    assert.equal((await new Client(t.app).get(fresh)).statusCode, 200);
+  });
+
+  test('news reach the members; one unsubscribes with one click; an altered link changes nothing', async () => {
+    await admin.get('/admin/reseau/actualites');
+    const empty = await admin.post('/admin/reseau/actualites', { titre: '', texte: '', audience: 'public' });
+    assert.equal(empty.statusCode, 400);
+    assert.match(empty.body, /Saisissez le titre/);
+    const res = await admin.post('/admin/reseau/actualites', {
+      titre: 'Nouvelle permanence',
+      texte: 'Une permanence ouvre le samedi.',
+      audience: 'public',
+    });
+    assert.equal(res.statusCode, 303);
+    const mail = (await outbox('lina@tonkin.example')).at(-1)!;
+    assert.match(mail.subject, /Actualité du réseau : Nouvelle permanence/);
+    assert.equal(
+      (await outbox('bonjour@repaircafe.demo.relais.example')).length,
+      0,
+      'a candidate gets no news',
+    );
+    const link = /(\/reseau\/desabonnement\/[0-9a-f-]{36}\/[A-Za-z0-9_-]{43})/.exec(mail.body ?? '')![1]!;
+    const anonymous = new Client(t.app);
+    const altered = await anonymous.get(`${link.slice(0, -1)}${link.endsWith('A') ? 'B' : 'A'}`);
+    assert.equal(altered.statusCode, 404);
+    assert.match(altered.body, /rien n’a changé/);
+    await anonymous.get(link);
+    const forged = await anonymous.post(`${link.slice(0, -1)}${link.endsWith('A') ? 'B' : 'A'}`, {});
+    assert.equal(forged.statusCode, 404);
+    assert.equal((await journal('network.unsubscribe.refused')).length, 1);
+    const contact = await db()
+      .selectFrom('reseau_contact')
+      .select(['id', 'unsubscribed_at'])
+      .where('email', '=', 'lina@tonkin.example')
+      .executeTakeFirstOrThrow();
+    assert.equal(contact.unsubscribed_at, null);
+    const page = await anonymous.get(link);
+    await assertValidHtml(page.body, 'the unsubscribe page');
+    const done = await anonymous.post(link, {});
+    assert.equal(done.statusCode, 200);
+    assert.match(done.body, /Vous êtes désabonné/);
+    await admin.get('/admin/reseau/actualites');
+    await admin.post('/admin/reseau/actualites', {
+      titre: 'Deuxième nouvelle',
+      texte: 'Texte.',
+      audience: 'public',
+    });
+    assert.ok(!(await outbox('lina@tonkin.example')).some((m) => m.subject.includes('Deuxième nouvelle')));
+    const atom = await anonymous.get('/reseau/actualites.atom');
+    assert.match(String(atom.headers['content-type']), /^application\/atom\+xml/);
+    assert.match(atom.body, /<title>Deuxième nouvelle<\/title>/);
+  });
+
+  test('the RFC 8058 one-click target unsubscribes with a POST and no form token', async () => {
+    const contact = await db()
+      .selectFrom('reseau_contact')
+      .select('id')
+      .where('email', '=', 'contact@connexions.demo.relais.example')
+      .executeTakeFirstOrThrow();
+    const mail = (await outbox('contact@connexions.demo.relais.example')).at(-1)!;
+    const link = /\/reseau\/desabonnement\/[0-9a-f-]{36}\/[A-Za-z0-9_-]{43}/.exec(mail.body ?? '')![0]!;
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1${link.slice(0, -2)}xx`,
+      payload: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(bad.statusCode, 404);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1${link}`,
+      payload: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(res.statusCode, 200);
+    const row = await db()
+      .selectFrom('reseau_contact')
+      .select('unsubscribed_at')
+      .where('id', '=', contact.id)
+      .executeTakeFirstOrThrow();
+    assert.ok(row.unsubscribed_at);
+  });
+
+  test('the export holds members and contacts, formulas neutralised, and is journaled', async () => {
+    const res = await admin.get('/admin/reseau/membres/export.csv');
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /Médiathèque du Tonkin.*lina@tonkin\.example.*désabonné/);
+    assert.equal((await journal('network.member.export')).length, 1);
+  });
+
+  test('a withdrawn member keeps its history and leaves the public page', async () => {
+    await admin.get(`/admin/reseau/membres/${applicant}`);
+    const res = await admin.post(`/admin/reseau/membres/${applicant}/retrait`, { message: '' });
+    assert.equal(res.statusCode, 303);
+    const history = await db()
+      .selectFrom('reseau_membre_statut')
+      .select('status')
+      .where('membre_id', '=', applicant)
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      history.map((h) => h.status),
+      ['candidat', 'membre', 'retire'],
+    );
+    assert.doesNotMatch((await new Client(t.app).get('/reseau/membres')).body, /Tonkin/);
+  });
+  test('the daily erasure: contacts a year after leaving, registrations a month after the event', async () => {
+    const old = new Date(Date.now() - 400 * 86_400_000);
+    const gone = await db()
+      .insertInto('reseau_membre')
+      .values({
+        nom: 'Ancienne structure',
+        siret: null,
+        kind: 'service_etat',
+        commune: null,
+        status: 'retire',
+        presentation: null,
+        updated_at: old,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db()
+      .insertInto('reseau_contact')
+      .values({
+        membre_id: gone.id,
+        nom: 'Ancien contact',
+        fonction: null,
+        email: 'ancien@example.org',
+        telephone: null,
+        consent_at: old,
+      })
+      .execute();
+    const past = await db()
+      .insertInto('reseau_evenement')
+      .values({
+        kind: 'atelier',
+        comite_id: null,
+        titre: 'Atelier passé',
+        description: null,
+        starts_at: old,
+        ends_at: new Date(old.getTime() + 3_600_000),
+        lieu: 'Ici',
+        lien: null,
+        audience: 'public',
+        capacite: 5,
+        ordre_du_jour: null,
+        cancelled_at: null,
+        created_by: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db()
+      .insertInto('reseau_inscription')
+      .values({ evenement_id: past.id, nom: 'Ancien inscrit', email: 'inscrit@example.org' })
+      .execute();
+    assert.equal(await purgeContacts(db()), 1);
+    assert.equal(await purgeRegistrations(db()), 1);
+    assert.equal(
+      (await db().selectFrom('reseau_contact').select('id').where('membre_id', '=', gone.id).execute())
+        .length,
+      0,
+    );
+    assert.ok(
+      (await db().selectFrom('reseau_contact').select('id').execute()).length > 0,
+      'current members keep theirs',
+    );
+    assert.ok(
+      (await db().selectFrom('reseau_inscription').select('id').execute()).length > 0,
+      'future events keep theirs',
+    );
+  });
+});

@@ -1,0 +1,316 @@
+import { type Selectable, sql } from 'kysely';
+import { z } from 'zod';
+import { audit } from '../../platform/audit/journal.ts';
+import { type Actor, ensure } from '../../platform/auth/policy.ts';
+import type { Db } from '../../platform/db/database.ts';
+import type { Database } from '../../platform/db/schema.ts';
+import {
+  allValues,
+  codes,
+  isUuid,
+  optionalText,
+  requiredText,
+  trimString,
+  typedNumber,
+} from '../../platform/forms.ts';
+import { isCalendarDay as isDay, parisToday } from '../../platform/paris-time.ts';
+import type { FieldErrors } from '../../platform/ui/components.tsx';
+import { computeStatistics, roundToBase } from '../statistiques/index.ts';
+import { ACTION_STATUSES, type ActionStatus, INDICATORS, NAME_MAX, NEEDS, TEXT_MAX } from './vocabulary.ts';
+
+export type Roadmap = Selectable<Database['reseau_feuille_route']>;
+/** What the roadmap pages show of an action. */
+export type RoadmapAction = Pick<
+  Selectable<Database['reseau_action']>,
+  | 'id'
+  | 'feuille_route_id'
+  | 'titre'
+  | 'besoins'
+  | 'status'
+  | 'debut'
+  | 'fin'
+  | 'indicateur'
+  | 'indicateur_collectivite_id'
+  | 'cible'
+>;
+
+export const roadmapFields = z.object({
+  nom: requiredText('le nom de la feuille de route', NAME_MAX),
+  porteur: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().refine(isUuid, 'Choisissez un membre de la liste.').optional(),
+  ),
+  perimetre: requiredText('le périmètre', NAME_MAX),
+  contexte: optionalText('le contexte', TEXT_MAX),
+});
+
+export async function createRoadmap(
+  db: Db,
+  actor: Actor,
+  input: z.infer<typeof roadmapFields>,
+): Promise<{ ok: true; id: string } | { ok: false; errors: FieldErrors }> {
+  ensure(actor, 'network.manage');
+  if (input.porteur) {
+    const m = await db
+      .selectFrom('reseau_membre')
+      .select('id')
+      .where('id', '=', input.porteur)
+      .where('status', '=', 'membre')
+      .executeTakeFirst();
+    if (!m) return { ok: false, errors: { porteur: 'Choisissez un membre actuel du réseau.' } };
+  }
+  const row = await db
+    .insertInto('reseau_feuille_route')
+    .values({
+      nom: input.nom,
+      porteur_id: input.porteur ?? null,
+      perimetre: input.perimetre,
+      contexte: input.contexte ?? null,
+      created_by: actor.kind === 'user' ? actor.userId : null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await audit(db, {
+    actor,
+    action: 'network.roadmap.create',
+    subject: { type: 'reseau_feuille_route', id: row.id },
+  });
+  return { ok: true, id: row.id };
+}
+
+const day = (label: string) =>
+  z.preprocess(
+    trimString,
+    z
+      .string({ error: `Saisissez la date de ${label}.` })
+      .refine(isDay, `Date de ${label} : saisissez une date valide, par exemple 2027-01-15.`),
+  );
+const count = (label: string, max: number) =>
+  z.preprocess(
+    typedNumber,
+    z
+      .number({ error: `${label} : saisissez un nombre.` })
+      .int(`${label} : saisissez un nombre entier.`)
+      .min(1, `${label} : au moins 1.`)
+      .max(max, `${label} : ${max.toLocaleString('fr-FR')} au plus.`)
+      .optional(),
+  );
+
+export const actionFields = z
+  .object({
+    feuille: z
+      .string({ error: 'Choisissez la feuille de route.' })
+      .refine(isUuid, 'Choisissez la feuille de route.'),
+    titre: requiredText('le titre de l’action', NAME_MAX),
+    description: optionalText('la description', TEXT_MAX),
+    besoins: z.preprocess(
+      allValues,
+      z.array(z.enum(codes(NEEDS), { error: 'Choisissez des besoins de la liste.' })),
+    ),
+    debut: day('début'),
+    fin: day('fin'),
+    budget: count('Budget', 1_000_000_000),
+    indicateur: z.enum(codes(INDICATORS), { error: 'Choisissez un indicateur.' }),
+    collectivite: z.preprocess(
+      (v) => (v === '' ? undefined : typedNumber(v)),
+      z.number({ error: 'Choisissez une collectivité de la liste.' }).int().optional(),
+    ),
+    cible: count('Cible', 100_000_000),
+  })
+  .superRefine((v, ctx) => {
+    if (v.fin < v.debut)
+      ctx.addIssue({ code: 'custom', path: ['fin'], message: 'L’action doit finir après son début.' });
+    if (v.indicateur !== 'aucun' && v.cible === undefined)
+      ctx.addIssue({ code: 'custom', path: ['cible'], message: 'Saisissez la cible de l’indicateur.' });
+  });
+
+export async function createAction(
+  db: Db,
+  actor: Actor,
+  input: z.infer<typeof actionFields>,
+  collectiviteIds: readonly number[],
+): Promise<{ ok: true; id: string } | { ok: false; errors: FieldErrors }> {
+  ensure(actor, 'network.manage');
+  const roadmap = await db
+    .selectFrom('reseau_feuille_route')
+    .select('id')
+    .where('id', '=', input.feuille)
+    .executeTakeFirst();
+  if (!roadmap) return { ok: false, errors: { feuille: 'Choisissez une feuille de route de la liste.' } };
+  if (input.collectivite !== undefined && !collectiviteIds.includes(input.collectivite))
+    return { ok: false, errors: { collectivite: 'Choisissez une collectivité de la liste.' } };
+  const row = await db
+    .insertInto('reseau_action')
+    .values({
+      feuille_route_id: input.feuille,
+      titre: input.titre,
+      description: input.description ?? null,
+      besoins: input.besoins,
+      debut: input.debut,
+      fin: input.fin,
+      budget_euros: input.budget ?? null,
+      indicateur: input.indicateur,
+      indicateur_collectivite_id: input.indicateur === 'aucun' ? null : (input.collectivite ?? null),
+      cible: input.indicateur === 'aucun' ? null : (input.cible ?? null),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await audit(db, { actor, action: 'network.action.create', subject: { type: 'reseau_action', id: row.id } });
+  return { ok: true, id: row.id };
+}
+
+export const statusFields = z.object({
+  statut: z.enum(codes(ACTION_STATUSES), { error: 'Choisissez un statut de la liste.' }),
+});
+
+export async function setActionStatus(
+  db: Db,
+  actor: Actor,
+  id: string,
+  status: ActionStatus,
+): Promise<boolean> {
+  ensure(actor, 'network.manage');
+  if (!isUuid(id)) return false;
+  const row = await db
+    .updateTable('reseau_action')
+    .set({ status, updated_at: new Date() })
+    .where('id', '=', id)
+    .returning('id')
+    .executeTakeFirst();
+  if (!row) return false;
+  await audit(db, {
+    actor,
+    action: 'network.action.status',
+    subject: { type: 'reseau_action', id },
+    details: { status },
+  });
+  return true;
+}
+
+/** An indicator's value: the published (rounded) monthly counts added over the action's months so far. */
+export type Progress = {
+  value: number;
+  target: number;
+  /** 0 to 100, computed: never typed. */
+  percent: number;
+  /** The months counted, `YYYY-MM` (from the action's start to its end, or to this month). */
+  from: string;
+  to: string;
+};
+
+export type ActionWithProgress = RoadmapAction & { progress: Progress | null };
+export type RoadmapView = Roadmap & { porteur: string | null; actions: ActionWithProgress[] };
+
+/** The longest span statistics are asked for at once (their own limit is 5 years). */
+const MAX_MONTHS = 60;
+
+const monthIndex = (ym: string) => Number(ym.slice(0, 4)) * 12 + Number(ym.slice(5, 7)) - 1;
+const monthOf = (index: number) => `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+
+type MonthlyCounts = { activites: Map<string, number>; accompagnements: Map<string, number> };
+
+/**
+ * How long a scope's monthly counts are kept in each process: the roadmap is a public page that
+ * anyone may reload, and its figures move with the monthly statistics, not by the second.
+ */
+export const PROGRESS_TTL_MS = 5 * 60_000;
+const countsCache = new WeakMap<Db, Map<string, { at: number; value: Promise<MonthlyCounts> }>>();
+
+/** Forgets the kept counts (a test or a bench that wants them computed again). */
+export const forgetProgressCounts = (db: Db) => countsCache.delete(db);
+
+/** Activities and accompaniments by month (`YYYY-MM`) of one scope since a month, kept a while. */
+function monthlyCounts(db: Db, key: string, fromMonth: string, today: string): Promise<MonthlyCounts> {
+  const cache = countsCache.get(db) ?? new Map<string, { at: number; value: Promise<MonthlyCounts> }>();
+  countsCache.set(db, cache);
+  const cacheKey = `${key}|${fromMonth}|${today}`;
+  const kept = cache.get(cacheKey);
+  if (kept && Date.now() - kept.at < PROGRESS_TTL_MS) return kept.value;
+  const scope =
+    key === 'opsn'
+      ? ({ kind: 'opsn', name: '' } as const)
+      : ({ kind: 'collectivite', id: Number(key), name: '' } as const);
+  const value = computeStatistics(db, scope, { du: `${fromMonth}-01`, au: today }).then((stats) => ({
+    activites: stats.monthsActivites,
+    accompagnements: stats.monthsAccompagnements,
+  }));
+  cache.set(cacheKey, { at: Date.now(), value });
+  value.catch(() => cache.delete(cacheKey));
+  return value;
+}
+
+/**
+ * Every roadmap with its actions and their progress. The statistics are asked once per scope
+ * (the OPSN, or one collectivité) over the months the actions cover, then each action adds up
+ * its own months: 500 actions cost as many queries as there are scopes, not actions.
+ */
+export async function roadmapsWithProgress(db: Db, today: string = parisToday()): Promise<RoadmapView[]> {
+  const [roadmaps, actions] = await Promise.all([
+    db
+      .selectFrom('reseau_feuille_route')
+      .leftJoin('reseau_membre', 'reseau_membre.id', 'reseau_feuille_route.porteur_id')
+      .selectAll('reseau_feuille_route')
+      .select('reseau_membre.nom as porteur')
+      .orderBy('reseau_feuille_route.created_at')
+      .execute(),
+    // One row of JSON: PGlite hands rows over one by one, and 500 of them cost far more than this.
+    sql<{ actions: string }>`
+      select coalesce(json_agg(json_build_object(
+        'id', id, 'feuille_route_id', feuille_route_id, 'titre', titre, 'besoins', besoins,
+        'status', status, 'debut', debut, 'fin', fin, 'indicateur', indicateur,
+        'indicateur_collectivite_id', indicateur_collectivite_id, 'cible', cible
+      ) order by debut, titre), '[]')::text as actions
+      from reseau_action`
+      .execute(db)
+      .then((r) => JSON.parse(r.rows[0]?.actions ?? '[]') as RoadmapAction[]),
+  ]);
+  const thisMonth = monthIndex(today);
+  const windowOf = (a: RoadmapAction) => {
+    const to = Math.min(monthIndex(a.fin), thisMonth);
+    const from = Math.max(monthIndex(a.debut), to - MAX_MONTHS + 1);
+    return { from, to };
+  };
+  // One statistics call per scope, over the union of its actions' months.
+  const spans = new Map<string, { from: number; to: number }>();
+  for (const a of actions) {
+    if (a.indicateur === 'aucun' || a.cible === null) continue;
+    const w = windowOf(a);
+    if (w.from > w.to) continue;
+    const key = String(a.indicateur_collectivite_id ?? 'opsn');
+    const s = spans.get(key);
+    spans.set(key, s ? { from: Math.min(s.from, w.from), to: Math.max(s.to, w.to) } : w);
+  }
+  const monthly = new Map<string, MonthlyCounts>();
+  await Promise.all(
+    [...spans].map(async ([key, s]) => {
+      const from = Math.max(s.from, s.to - MAX_MONTHS + 1);
+      monthly.set(key, await monthlyCounts(db, key, monthOf(from), today));
+    }),
+  );
+  const progressOf = (a: RoadmapAction): Progress | null => {
+    if (a.indicateur === 'aucun' || a.cible === null) return null;
+    const w = windowOf(a);
+    const cells = monthly.get(String(a.indicateur_collectivite_id ?? 'opsn'))?.[a.indicateur];
+    let value = 0;
+    for (let m = w.from; m <= w.to; m++) value += roundToBase(cells?.get(monthOf(m)) ?? 0);
+    return {
+      value,
+      target: a.cible,
+      percent: Math.min(100, Math.floor((100 * value) / a.cible)),
+      from: monthOf(Math.max(monthIndex(a.debut), w.from)),
+      to: monthOf(w.to),
+    };
+  };
+  const byRoadmap = new Map<string, ActionWithProgress[]>();
+  for (const a of actions) {
+    const list = byRoadmap.get(a.feuille_route_id) ?? [];
+    list.push({ ...a, progress: progressOf(a) });
+    byRoadmap.set(a.feuille_route_id, list);
+  }
+  return roadmaps.map((r) => ({ ...r, actions: byRoadmap.get(r.id) ?? [] }));
+}
+
+/** The actions, for the decision form. */
+export function actionChoices(db: Db) {
+  return db.selectFrom('reseau_action').select(['id', 'titre']).orderBy('titre').limit(1000).execute();
+}

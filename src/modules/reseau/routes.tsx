@@ -1,0 +1,750 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { csvText } from '../../platform/csv.ts';
+import { allValues, lastValue, parseForm, type RouteInput, textFields } from '../../platform/forms.ts';
+import type { RouteContext } from '../../platform/module.ts';
+import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
+import { displayName, getOpsn, listCollectivites } from '../territoires/index.ts';
+import {
+  addDecision,
+  cancelEvent,
+  committeeFields,
+  committees,
+  createCommittee,
+  createEvent,
+  decisionTextFields,
+  eventDetail,
+  eventFields,
+  minutesFields,
+  networkFeed,
+  networkFeedUrl,
+  publicEvent,
+  publicEvents,
+  publicFeed,
+  recordMinutes,
+  register,
+  registrationFields,
+  resetNetworkFeed,
+  upcomingEvents,
+} from './agenda.ts';
+import {
+  applicationFields,
+  applyToNetwork,
+  currentMembers,
+  decideApplication,
+  decisionFields,
+  listMembers,
+  memberCounts,
+  memberDetail,
+  membersExport,
+  publicMembers,
+  withdrawalFields,
+  withdrawMember,
+} from './members.ts';
+import {
+  atomFeed,
+  checkUnsubscribe,
+  latestNews,
+  newsFields,
+  publicNews,
+  publishNews,
+  unsubscribe,
+} from './news.ts';
+import {
+  actionChoices,
+  actionFields,
+  createAction,
+  createRoadmap,
+  roadmapFields,
+  roadmapsWithProgress,
+  setActionStatus,
+  statusFields,
+} from './roadmap.ts';
+import {
+  AdminEventPage,
+  AdminHomePage,
+  AdminNewsPage,
+  AdminRoadmapPage,
+  AgendaPage,
+  ApplicationPage,
+  ApplicationSentPage,
+  CommitteesPage,
+  MemberPage,
+  MembersPage,
+  NetworkHomePage,
+  NewEventPage,
+  NewsPage,
+  PublicEventPage,
+  PublicMembersPage,
+  PublicRoadmapPage,
+  UnsubscribePage,
+} from './views.tsx';
+import { MEMBER_STATUSES, type MemberStatus } from './vocabulary.ts';
+
+const PUBLIC: Crumb[] = [{ href: '/reseau', label: 'Réseau' }];
+const ADMIN: Crumb[] = [
+  { href: '/espace', label: 'Mon espace' },
+  { href: '/admin/reseau', label: 'Réseau' },
+];
+
+const FLASH: Record<string, string> = {
+  acceptee: 'La candidature est acceptée : ses contacts sont prévenus par courriel.',
+  refusee: 'La candidature est refusée : ses contacts sont prévenus par courriel.',
+  retire: 'La structure est retirée du réseau : ses contacts sont prévenus.',
+  comite: 'Le comité est créé.',
+  evenement: 'L’événement est créé et les invitations sont parties.',
+  compte_rendu: 'Le compte rendu et les présences sont enregistrés.',
+  decision: 'La décision est enregistrée.',
+  annule: 'L’événement est annulé : invités et inscrits sont prévenus.',
+  deja_annule: 'Cet événement était déjà annulé.',
+  feuille: 'La feuille de route est créée.',
+  action: 'L’action est ajoutée à la feuille de route.',
+  statut: 'Le statut de l’action est changé.',
+  actualite: 'L’actualité est publiée et envoyée aux membres.',
+  lien: 'Le lien du calendrier est renouvelé : l’ancien ne fonctionne plus.',
+  inscrit: 'Votre inscription est enregistrée : un courriel de confirmation est parti.',
+};
+const flashOf = (request: FastifyRequest<RouteInput>) => {
+  const ok = lastValue(request.query.ok);
+  return ok ? FLASH[ok] : undefined;
+};
+
+const pageNumber = (raw: unknown) => Math.max(1, Math.min(10_000, Math.trunc(Number(raw)) || 1));
+
+/** Pages showing contacts are never stored by a browser or a proxy. */
+const privatePage = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
+
+const FORM_LIMIT = { max: 10, timeWindow: '1 minute' };
+
+const REGISTRATION_ERRORS: Record<string, string> = {
+  full: 'Il n’y a plus de place pour cet événement.',
+  closed: 'Les inscriptions à cet événement sont closes.',
+  already: 'Cette adresse est déjà inscrite à cet événement.',
+  no_registration: 'Cet événement ne prend pas d’inscription en ligne.',
+};
+
+export function reseauRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
+  const collectiviteNames = async () =>
+    new Map((await listCollectivites(db)).map((c) => [c.id, displayName(c)] as [number, string]));
+
+  // ------------------------------------------------------------------ public
+
+  app.get('/reseau', { config: { access: 'public' } }, async (_request, reply) => {
+    const [opsn, events, news, members] = await Promise.all([
+      getOpsn(db),
+      publicEvents(db),
+      publicNews(db, 3),
+      publicMembers(db),
+    ]);
+    return reply.page(
+      {
+        title: 'Réseau territorial',
+        alternates: [
+          { type: 'application/atom+xml', href: '/reseau/actualites.atom', title: 'Actualités du réseau' },
+        ],
+      },
+      <NetworkHomePage
+        opsn={opsn ? opsn.name : 'L’OPSN'}
+        events={events}
+        news={news}
+        members={members.length}
+      />,
+    );
+  });
+
+  app.get('/reseau/adhesion', { config: { access: 'public' } }, async (_request, reply) =>
+    reply.page(
+      { title: 'Rejoindre le réseau', breadcrumbs: PUBLIC },
+      <ApplicationPage values={{}} errors={{}} csrf={reply.generateCsrf()} />,
+    ),
+  );
+
+  app.post<RouteInput>(
+    '/reseau/adhesion',
+    { config: { access: 'public', rateLimit: FORM_LIMIT } },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const values = textFields(body);
+      const again = (errors: FieldErrors) =>
+        reply.page(
+          { title: 'Rejoindre le réseau', breadcrumbs: PUBLIC, status: 400, hasErrors: true },
+          <ApplicationPage
+            values={values}
+            lists={{ roles: allValues(body.roles) }}
+            errors={errors}
+            csrf={reply.generateCsrf()}
+          />,
+        );
+      const form = parseForm(applicationFields, body);
+      if (!form.ok) return again(form.errors);
+      const done = await applyToNetwork(db, form.data, request.ip);
+      if (!done.ok) return again(done.errors);
+      return reply.redirect('/reseau/adhesion/envoyee', 303);
+    },
+  );
+
+  app.get('/reseau/adhesion/envoyee', { config: { access: 'public' } }, async (_request, reply) =>
+    reply.page({ title: 'Candidature envoyée', breadcrumbs: PUBLIC }, <ApplicationSentPage />),
+  );
+
+  app.get('/reseau/membres', { config: { access: 'public' } }, async (_request, reply) =>
+    reply.page(
+      { title: 'Les membres du réseau', breadcrumbs: PUBLIC },
+      <PublicMembersPage members={await publicMembers(db)} />,
+    ),
+  );
+
+  app.get('/reseau/feuille-de-route', { config: { access: 'public' } }, async (_request, reply) => {
+    const [roadmaps, names] = await Promise.all([roadmapsWithProgress(db), collectiviteNames()]);
+    return reply.page(
+      { title: 'Feuille de route du réseau', breadcrumbs: PUBLIC },
+      <PublicRoadmapPage roadmaps={roadmaps} collectivites={names} />,
+    );
+  });
+
+  app.get('/reseau/agenda', { config: { access: 'public' } }, async (_request, reply) =>
+    reply.page(
+      {
+        title: 'Agenda du réseau',
+        breadcrumbs: PUBLIC,
+        alternates: [{ type: 'text/calendar', href: '/reseau/agenda.ics', title: 'Agenda public du réseau' }],
+      },
+      <AgendaPage events={await publicEvents(db)} />,
+    ),
+  );
+
+  app.get('/reseau/agenda.ics', { config: { access: 'public' } }, async (_request, reply) =>
+    reply
+      .type('text/calendar; charset=utf-8')
+      .header('content-disposition', 'inline; filename="agenda-reseau.ics"')
+      .send(await publicFeed(db, config)),
+  );
+
+  const eventPage = async (
+    reply: FastifyReply,
+    id: string,
+    extra: {
+      values?: Record<string, string>;
+      errors?: FieldErrors;
+      flash?: string | undefined;
+      problem?: string | undefined;
+      status?: number;
+    } = {},
+  ) => {
+    const found = await publicEvent(db, id);
+    if (!found)
+      return reply.status(404).page(
+        { title: 'Événement introuvable', breadcrumbs: PUBLIC, status: 404 },
+        <>
+          <h1>Événement introuvable</h1>
+          <p>
+            Cet événement n’existe pas ou n’est pas public. <a href="/reseau/agenda">Voir l’agenda</a>.
+          </p>
+        </>,
+      );
+    const errors = extra.errors ?? {};
+    return reply.page(
+      {
+        title: found.event.titre,
+        breadcrumbs: [...PUBLIC, { href: '/reseau/agenda', label: 'Agenda' }],
+        status: extra.status ?? 200,
+        hasErrors: Object.keys(errors).length > 0 || extra.problem !== undefined,
+      },
+      <PublicEventPage
+        event={found.event}
+        registered={found.registered}
+        values={extra.values ?? {}}
+        errors={errors}
+        flash={extra.flash}
+        problem={extra.problem}
+        csrf={reply.generateCsrf()}
+      />,
+    );
+  };
+
+  app.get<RouteInput<'evenement'>>(
+    '/reseau/agenda/:evenement',
+    { config: { access: 'public' } },
+    async (request, reply) => eventPage(reply, request.params.evenement, { flash: flashOf(request) }),
+  );
+
+  app.post<RouteInput<'evenement'>>(
+    '/reseau/agenda/:evenement/inscription',
+    { config: { access: 'public', rateLimit: FORM_LIMIT } },
+    async (request, reply) => {
+      const id = request.params.evenement;
+      const values = textFields(request.body);
+      const form = parseForm(registrationFields, request.body);
+      if (!form.ok) return eventPage(reply, id, { values, errors: form.errors, status: 400 });
+      const result = await register(db, config, id, form.data, request.ip);
+      if (result === 'ok') return reply.redirect(`/reseau/agenda/${id}?ok=inscrit`, 303);
+      if (result === 'not_found') return eventPage(reply, id);
+      return eventPage(reply, id, {
+        values,
+        problem: REGISTRATION_ERRORS[result],
+        status: 409,
+      });
+    },
+  );
+
+  app.get<RouteInput<'flux'>>(
+    '/reseau/calendrier/:flux',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const feed = await networkFeed(db, config, request.params.flux);
+      if (!feed)
+        return reply
+          .status(404)
+          .type('text/plain; charset=utf-8')
+          .send(
+            'Ce lien de calendrier n’est plus valable : il a été renouvelé ou modifié. Demandez le nouveau lien à la coordination du réseau.\n',
+          );
+      return reply.type('text/calendar; charset=utf-8').header('cache-control', 'no-store').send(feed);
+    },
+  );
+
+  app.get('/reseau/actualites', { config: { access: 'public' } }, async (_request, reply) =>
+    reply.page(
+      {
+        title: 'Actualités du réseau',
+        breadcrumbs: PUBLIC,
+        alternates: [
+          { type: 'application/atom+xml', href: '/reseau/actualites.atom', title: 'Actualités du réseau' },
+        ],
+      },
+      <NewsPage news={await publicNews(db)} />,
+    ),
+  );
+
+  app.get('/reseau/actualites.atom', { config: { access: 'public' } }, async (_request, reply) => {
+    const opsn = await getOpsn(db);
+    return reply
+      .type('application/atom+xml; charset=utf-8')
+      .send(atomFeed(config, await publicNews(db), `Actualités du réseau${opsn ? ` — ${opsn.name}` : ''}`));
+  });
+
+  const unsubscribePath = (contact: string, signature: string) =>
+    `/reseau/desabonnement/${contact}/${signature}`;
+
+  app.get<RouteInput<'contact' | 'signature'>>(
+    '/reseau/desabonnement/:contact/:signature',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      reply.header('referrer-policy', 'no-referrer');
+      const { contact, signature } = request.params;
+      const check = await checkUnsubscribe(db, contact, signature);
+      if (!check.ok)
+        return reply.page(
+          { title: 'Lien de désabonnement non valable', status: 404 },
+          <UnsubscribePage state="invalid" />,
+        );
+      if (check.already) return reply.page({ title: 'Désabonnement' }, <UnsubscribePage state="done" />);
+      return reply.page(
+        { title: 'Désabonnement' },
+        <UnsubscribePage
+          state="confirm"
+          action={unsubscribePath(contact, signature)}
+          csrf={reply.generateCsrf()}
+        />,
+      );
+    },
+  );
+
+  app.post<RouteInput<'contact' | 'signature'>>(
+    '/reseau/desabonnement/:contact/:signature',
+    { config: { access: 'public', rateLimit: FORM_LIMIT } },
+    async (request, reply) => {
+      reply.header('referrer-policy', 'no-referrer');
+      const ok = await unsubscribe(db, request.params.contact, request.params.signature, request.ip);
+      if (!ok)
+        return reply.page(
+          { title: 'Lien de désabonnement non valable', status: 404 },
+          <UnsubscribePage state="invalid" />,
+        );
+      return reply.page({ title: 'Désabonnement' }, <UnsubscribePage state="done" />);
+    },
+  );
+
+  // ------------------------------------------------------------------ coordination (OPSN)
+
+  app.get<RouteInput>('/admin/reseau', { config: { access: 'admin' } }, async (request, reply) => {
+    const [counts, events, news, feedUrl] = await Promise.all([
+      memberCounts(db),
+      upcomingEvents(db),
+      latestNews(db, 5),
+      networkFeedUrl(db, config, request.actor),
+    ]);
+    privatePage(reply);
+    return reply.page(
+      { title: 'Animer le réseau', breadcrumbs: [ADMIN[0] as Crumb] },
+      <AdminHomePage
+        counts={counts}
+        events={events}
+        news={news}
+        feedUrl={feedUrl}
+        csrf={reply.generateCsrf()}
+        flash={flashOf(request)}
+      />,
+    );
+  });
+
+  app.post('/admin/reseau/calendrier/renouveler', { config: { access: 'admin' } }, async (request, reply) => {
+    await resetNetworkFeed(db, request.actor);
+    return reply.redirect('/admin/reseau?ok=lien', 303);
+  });
+
+  app.get<RouteInput>('/admin/reseau/membres', { config: { access: 'admin' } }, async (request, reply) => {
+    const raw = lastValue(request.query.statut);
+    const status = raw && raw in MEMBER_STATUSES ? (raw as MemberStatus) : undefined;
+    const page = pageNumber(request.query.page);
+    const [list, counts] = await Promise.all([
+      listMembers(db, request.actor, { status, page }),
+      memberCounts(db),
+    ]);
+    privatePage(reply);
+    return reply.page(
+      { title: 'Membres du réseau', breadcrumbs: ADMIN },
+      <MembersPage rows={list.rows} count={list.count} page={page} status={status} counts={counts} />,
+    );
+  });
+
+  app.get('/admin/reseau/membres/export.csv', { config: { access: 'admin' } }, async (request, reply) => {
+    const rows = await membersExport(db, request.actor);
+    privatePage(reply);
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="membres-reseau.csv"')
+      .send(`\uFEFF${csvText(rows)}`);
+  });
+
+  const memberPage = async (
+    request: FastifyRequest<RouteInput<'membre'>>,
+    reply: FastifyReply,
+    extra: {
+      values?: Record<string, string>;
+      lists?: Record<string, string[]>;
+      errors?: FieldErrors;
+      status?: number;
+    } = {},
+  ) => {
+    const detail = await memberDetail(db, request.actor, request.params.membre);
+    if (!detail) return reply.callNotFound();
+    privatePage(reply);
+    const errors = extra.errors ?? {};
+    return reply.page(
+      {
+        title: detail.member.nom,
+        breadcrumbs: [...ADMIN, { href: '/admin/reseau/membres', label: 'Membres' }],
+        status: extra.status ?? 200,
+        hasErrors: Object.keys(errors).length > 0,
+      },
+      <MemberPage
+        detail={detail}
+        csrf={reply.generateCsrf()}
+        values={extra.values ?? {}}
+        lists={extra.lists}
+        errors={errors}
+        flash={flashOf(request)}
+      />,
+    );
+  };
+
+  app.get<RouteInput<'membre'>>(
+    '/admin/reseau/membres/:membre',
+    { config: { access: 'admin' } },
+    (request, reply) => memberPage(request, reply),
+  );
+
+  app.post<RouteInput<'membre'>>(
+    '/admin/reseau/membres/:membre/decision',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const values = textFields(request.body);
+      const form = parseForm(decisionFields, request.body);
+      if (!form.ok)
+        return memberPage(request, reply, {
+          values,
+          lists: { roles: allValues(request.body?.roles) },
+          errors: form.errors,
+          status: 400,
+        });
+      const done = await decideApplication(db, config, request.actor, request.params.membre, form.data);
+      if (done === 'not_found') return reply.callNotFound();
+      if (done === 'wrong_status')
+        return memberPage(request, reply, {
+          errors: { decision: 'Cette candidature a déjà reçu une réponse.' },
+          status: 409,
+        });
+      return reply.redirect(
+        `/admin/reseau/membres/${request.params.membre}?ok=${form.data.decision === 'accepter' ? 'acceptee' : 'refusee'}`,
+        303,
+      );
+    },
+  );
+
+  app.post<RouteInput<'membre'>>(
+    '/admin/reseau/membres/:membre/retrait',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const form = parseForm(withdrawalFields, request.body);
+      if (!form.ok) return memberPage(request, reply, { errors: form.errors, status: 400 });
+      const done = await withdrawMember(db, config, request.actor, request.params.membre, form.data.message);
+      if (done === 'not_found') return reply.callNotFound();
+      if (done === 'wrong_status')
+        return memberPage(request, reply, {
+          errors: { message: 'Seul un membre actuel peut être retiré du réseau.' },
+          status: 409,
+        });
+      return reply.redirect(`/admin/reseau/membres/${request.params.membre}?ok=retire`, 303);
+    },
+  );
+
+  const committeesPage = async (
+    request: FastifyRequest<RouteInput>,
+    reply: FastifyReply,
+    values: Record<string, string> = {},
+    errors: FieldErrors = {},
+  ) =>
+    reply.page(
+      {
+        title: 'Comités du réseau',
+        breadcrumbs: ADMIN,
+        status: Object.keys(errors).length ? 400 : 200,
+        hasErrors: Object.keys(errors).length > 0,
+      },
+      <CommitteesPage
+        committees={await committees(db)}
+        values={values}
+        errors={errors}
+        csrf={reply.generateCsrf()}
+        flash={flashOf(request)}
+      />,
+    );
+
+  app.get<RouteInput>('/admin/reseau/comites', { config: { access: 'admin' } }, (request, reply) =>
+    committeesPage(request, reply),
+  );
+
+  app.post<RouteInput>('/admin/reseau/comites', { config: { access: 'admin' } }, async (request, reply) => {
+    const form = parseForm(committeeFields, request.body);
+    if (!form.ok) return committeesPage(request, reply, textFields(request.body), form.errors);
+    await createCommittee(db, request.actor, form.data);
+    return reply.redirect('/admin/reseau/comites?ok=comite', 303);
+  });
+
+  const newEventPage = async (
+    reply: FastifyReply,
+    values: Record<string, string>,
+    errors: FieldErrors = {},
+    invites: string[] = [],
+  ) => {
+    const [list, members] = await Promise.all([committees(db), currentMembers(db)]);
+    return reply.page(
+      {
+        title: 'Créer un événement',
+        breadcrumbs: ADMIN,
+        status: Object.keys(errors).length ? 400 : 200,
+        hasErrors: Object.keys(errors).length > 0,
+      },
+      <NewEventPage
+        committees={list}
+        members={members.map((m) => ({ value: m.id, label: m.nom }))}
+        values={values}
+        lists={{ invites }}
+        errors={errors}
+        csrf={reply.generateCsrf()}
+      />,
+    );
+  };
+
+  app.get<RouteInput>('/admin/reseau/evenements/nouveau', { config: { access: 'admin' } }, (request, reply) =>
+    newEventPage(reply, { kind: lastValue(request.query.type) ?? '', audience: 'invites' }),
+  );
+
+  app.post<RouteInput>(
+    '/admin/reseau/evenements/nouveau',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const values = textFields(request.body);
+      const invites = allValues(request.body?.invites);
+      const form = parseForm(eventFields, request.body);
+      if (!form.ok) return newEventPage(reply, values, form.errors, invites);
+      const created = await createEvent(db, config, request.actor, form.data);
+      if (!created.ok) return newEventPage(reply, values, created.errors, invites);
+      return reply.redirect(`/admin/reseau/evenements/${created.id}?ok=evenement`, 303);
+    },
+  );
+
+  const adminEventPage = async (
+    request: FastifyRequest<RouteInput<'evenement'>>,
+    reply: FastifyReply,
+    errors: FieldErrors = {},
+    status = 200,
+  ) => {
+    const detail = await eventDetail(db, request.actor, request.params.evenement);
+    if (!detail) return reply.callNotFound();
+    privatePage(reply);
+    const actions = await actionChoices(db);
+    return reply.page(
+      { title: detail.event.titre, breadcrumbs: ADMIN, status, hasErrors: Object.keys(errors).length > 0 },
+      <AdminEventPage
+        detail={detail}
+        actions={actions.map((a) => ({ value: a.id, label: a.titre }))}
+        csrf={reply.generateCsrf()}
+        errors={errors}
+        flash={flashOf(request)}
+      />,
+    );
+  };
+
+  app.get<RouteInput<'evenement'>>(
+    '/admin/reseau/evenements/:evenement',
+    { config: { access: 'admin' } },
+    (request, reply) => adminEventPage(request, reply),
+  );
+
+  app.post<RouteInput<'evenement'>>(
+    '/admin/reseau/evenements/:evenement/compte-rendu',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const form = parseForm(minutesFields, request.body);
+      if (!form.ok) return adminEventPage(request, reply, form.errors, 400);
+      if (!(await recordMinutes(db, request.actor, request.params.evenement, form.data)))
+        return reply.callNotFound();
+      return reply.redirect(`/admin/reseau/evenements/${request.params.evenement}?ok=compte_rendu`, 303);
+    },
+  );
+
+  app.post<RouteInput<'evenement'>>(
+    '/admin/reseau/evenements/:evenement/decisions',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const form = parseForm(decisionTextFields, request.body);
+      if (!form.ok) return adminEventPage(request, reply, form.errors, 400);
+      const done = await addDecision(db, request.actor, request.params.evenement, form.data);
+      if (done === 'not_found') return reply.callNotFound();
+      if (done !== 'ok') return adminEventPage(request, reply, done, 400);
+      return reply.redirect(`/admin/reseau/evenements/${request.params.evenement}?ok=decision`, 303);
+    },
+  );
+
+  app.post<RouteInput<'evenement'>>(
+    '/admin/reseau/evenements/:evenement/annulation',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const done = await cancelEvent(db, config, request.actor, request.params.evenement);
+      if (done === 'not_found') return reply.callNotFound();
+      return reply.redirect(
+        `/admin/reseau/evenements/${request.params.evenement}?ok=${done === 'ok' ? 'annule' : 'deja_annule'}`,
+        303,
+      );
+    },
+  );
+
+  const adminRoadmapPage = async (
+    request: FastifyRequest<RouteInput>,
+    reply: FastifyReply,
+    values: Record<string, string> = {},
+    errors: FieldErrors = {},
+    lists: Record<string, string[]> = {},
+  ) => {
+    const [roadmaps, members, names] = await Promise.all([
+      roadmapsWithProgress(db),
+      currentMembers(db),
+      collectiviteNames(),
+    ]);
+    return reply.page(
+      {
+        title: 'Feuille de route',
+        breadcrumbs: ADMIN,
+        status: Object.keys(errors).length ? 400 : 200,
+        hasErrors: Object.keys(errors).length > 0,
+      },
+      <AdminRoadmapPage
+        roadmaps={roadmaps}
+        members={members.map((m) => ({ value: m.id, label: m.nom }))}
+        collectivites={names}
+        values={values}
+        lists={lists}
+        errors={errors}
+        csrf={reply.generateCsrf()}
+        flash={flashOf(request)}
+      />,
+    );
+  };
+
+  app.get<RouteInput>('/admin/reseau/feuille-de-route', { config: { access: 'admin' } }, (request, reply) =>
+    adminRoadmapPage(request, reply, { indicateur: 'activites' }),
+  );
+
+  app.post<RouteInput>(
+    '/admin/reseau/feuilles-de-route',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const values = textFields(request.body);
+      const form = parseForm(roadmapFields, request.body);
+      if (!form.ok) return adminRoadmapPage(request, reply, values, form.errors);
+      const done = await createRoadmap(db, request.actor, form.data);
+      if (!done.ok) return adminRoadmapPage(request, reply, values, done.errors);
+      return reply.redirect('/admin/reseau/feuille-de-route?ok=feuille', 303);
+    },
+  );
+
+  app.post<RouteInput>('/admin/reseau/actions', { config: { access: 'admin' } }, async (request, reply) => {
+    const values = textFields(request.body);
+    const lists = { besoins: allValues(request.body?.besoins) };
+    const form = parseForm(actionFields, request.body);
+    if (!form.ok) return adminRoadmapPage(request, reply, values, form.errors, lists);
+    const done = await createAction(db, request.actor, form.data, [...(await collectiviteNames()).keys()]);
+    if (!done.ok) return adminRoadmapPage(request, reply, values, done.errors, lists);
+    return reply.redirect('/admin/reseau/feuille-de-route?ok=action', 303);
+  });
+
+  app.post<RouteInput<'action'>>(
+    '/admin/reseau/actions/:action/statut',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const form = parseForm(statusFields, request.body);
+      if (!form.ok) return adminRoadmapPage(request, reply, {}, form.errors);
+      if (!(await setActionStatus(db, request.actor, request.params.action, form.data.statut)))
+        return reply.callNotFound();
+      return reply.redirect('/admin/reseau/feuille-de-route?ok=statut', 303);
+    },
+  );
+
+  const adminNewsPage = async (
+    request: FastifyRequest<RouteInput>,
+    reply: FastifyReply,
+    values: Record<string, string> = {},
+    errors: FieldErrors = {},
+  ) =>
+    reply.page(
+      {
+        title: 'Actualités du réseau',
+        breadcrumbs: ADMIN,
+        status: Object.keys(errors).length ? 400 : 200,
+        hasErrors: Object.keys(errors).length > 0,
+      },
+      <AdminNewsPage
+        news={await latestNews(db)}
+        values={values}
+        errors={errors}
+        csrf={reply.generateCsrf()}
+        flash={flashOf(request)}
+      />,
+    );
+
+  app.get<RouteInput>('/admin/reseau/actualites', { config: { access: 'admin' } }, (request, reply) =>
+    adminNewsPage(request, reply, { audience: 'public' }),
+  );
+
+  app.post<RouteInput>(
+    '/admin/reseau/actualites',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const form = parseForm(newsFields, request.body);
+      if (!form.ok) return adminNewsPage(request, reply, textFields(request.body), form.errors);
+      await publishNews(db, config, request.actor, form.data);
+      return reply.redirect('/admin/reseau/actualites?ok=actualite', 303);
+    },
+  );
+}

@@ -1,0 +1,316 @@
+import type { ColumnType, Generated, Migration } from 'kysely';
+import { sql } from 'kysely';
+import {
+  ACTION_STATUSES,
+  type ActionStatus,
+  AUDIENCES,
+  type Audience,
+  COMMITTEE_TYPES,
+  type CommitteeType,
+  EVENT_KINDS,
+  type EventKind,
+  FREQUENCIES,
+  type Frequency,
+  INDICATORS,
+  type Indicator,
+  MEMBER_KINDS,
+  MEMBER_ROLES,
+  MEMBER_STATUSES,
+  type MemberKind,
+  type MemberStatus,
+  NEEDS,
+  NEWS_AUDIENCES,
+  type NewsAudience,
+} from './vocabulary.ts';
+
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+
+declare module '../../platform/db/schema.ts' {
+  interface Database {
+    /** A structure of the OPSN's network, from its application to its withdrawal. */
+    reseau_membre: {
+      id: Generated<string>;
+      nom: string;
+      /** Checked with its Luhn key; null for a structure that has none (a State service may not). */
+      siret: string | null;
+      kind: MemberKind;
+      commune: string | null;
+      status: Defaulted<MemberStatus>;
+      roles: Defaulted<string[]>;
+      /** The member agreed to appear on the public members page. */
+      public: Defaulted<boolean>;
+      presentation: string | null;
+      created_at: CreatedAt;
+      updated_at: Defaulted<Date>;
+    };
+    /** Every status a member went through, with when, who and the message sent. */
+    reseau_membre_statut: {
+      id: Generated<number>;
+      membre_id: string;
+      status: MemberStatus;
+      at: CreatedAt;
+      by: string | null;
+      message: string | null;
+    };
+    /** A person to reach at a member structure, with their agreement to the stated purpose. */
+    reseau_contact: {
+      id: Generated<string>;
+      membre_id: string;
+      nom: string;
+      fonction: string | null;
+      email: string;
+      telephone: string | null;
+      consent_at: Date;
+      unsubscribed_at: Date | null;
+      created_at: CreatedAt;
+    };
+    reseau_comite: {
+      id: Generated<string>;
+      nom: string;
+      type: CommitteeType;
+      frequence: Frequency;
+      created_at: CreatedAt;
+      created_by: string | null;
+    };
+    /** An event of the agenda: a comité's meeting, a network meeting, a webinar, a workshop. */
+    reseau_evenement: {
+      id: Generated<string>;
+      kind: EventKind;
+      comite_id: string | null;
+      titre: string;
+      description: string | null;
+      starts_at: Date;
+      ends_at: Date;
+      lieu: string | null;
+      lien: string | null;
+      audience: Audience;
+      /** Registrations wanted (public events), up to this many; null: no registration. */
+      capacite: number | null;
+      ordre_du_jour: string | null;
+      compte_rendu: string | null;
+      /** RFC 5545 SEQUENCE: bumped at each change calendars must see (cancellation). */
+      sequence: Generated<number>;
+      cancelled_at: Date | null;
+      created_at: CreatedAt;
+      created_by: string | null;
+      updated_at: Defaulted<Date>;
+    };
+    reseau_invitation: {
+      evenement_id: string;
+      membre_id: string;
+      /** Attendance, once the meeting took place: null until recorded. */
+      present: boolean | null;
+      invited_at: CreatedAt;
+    };
+    reseau_inscription: {
+      id: Generated<string>;
+      evenement_id: string;
+      nom: string;
+      email: string;
+      created_at: CreatedAt;
+    };
+    reseau_decision: {
+      id: Generated<string>;
+      evenement_id: string;
+      texte: string;
+      action_id: string | null;
+      created_at: CreatedAt;
+      created_by: string | null;
+    };
+    reseau_feuille_route: {
+      id: Generated<string>;
+      nom: string;
+      porteur_id: string | null;
+      perimetre: string;
+      contexte: string | null;
+      created_at: CreatedAt;
+      created_by: string | null;
+    };
+    reseau_action: {
+      id: Generated<string>;
+      feuille_route_id: string;
+      titre: string;
+      description: string | null;
+      besoins: Defaulted<string[]>;
+      status: Defaulted<ActionStatus>;
+      debut: string;
+      fin: string;
+      budget_euros: number | null;
+      indicateur: Defaulted<Indicator>;
+      /** The collectivité whose data the indicator counts; null: the whole OPSN. */
+      indicateur_collectivite_id: number | null;
+      cible: number | null;
+      created_at: CreatedAt;
+      updated_at: Defaulted<Date>;
+    };
+    reseau_actualite: {
+      id: Generated<string>;
+      titre: string;
+      texte: string;
+      audience: NewsAudience;
+      published_at: CreatedAt;
+      published_by: string | null;
+      /** How many members' contacts it was mailed to. */
+      recipients: Defaulted<number>;
+    };
+    /** The network's calendar feed: its token's version (a reset bumps it, old links stop). */
+    reseau_flux: {
+      id: Generated<number>;
+      version: Defaulted<number>;
+      reset_at: Date | null;
+    };
+  }
+}
+
+const check = (column: string, values: object) =>
+  sql.raw(
+    `check (${column} in (${Object.keys(values)
+      .map((v) => `'${v}'`)
+      .join(', ')}))`,
+  );
+const arrayCheck = (column: string, values: object) =>
+  sql.raw(
+    `check (${column} <@ array[${Object.keys(values)
+      .map((v) => `'${v}'`)
+      .join(', ')}]::text[])`,
+  );
+
+export const reseauMigrations: Record<string, Migration> = {
+  '202612061600_reseau_init': {
+    async up(db) {
+      await sql`create table reseau_membre (
+        id uuid primary key default gen_random_uuid(),
+        nom text not null check (char_length(nom) between 1 and 200),
+        siret text check (siret ~ '^[0-9]{14}$'),
+        kind text not null ${check('kind', MEMBER_KINDS)},
+        commune text,
+        status text not null default 'candidat' ${check('status', MEMBER_STATUSES)},
+        roles text[] not null default '{}' ${arrayCheck('roles', MEMBER_ROLES)},
+        public boolean not null default false,
+        presentation text,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      )`.execute(db);
+      await sql`create index reseau_membre_status on reseau_membre (status, nom)`.execute(db);
+      await sql`create table reseau_membre_statut (
+        id bigint generated always as identity primary key,
+        membre_id uuid not null references reseau_membre(id) on delete cascade,
+        status text not null ${check('status', MEMBER_STATUSES)},
+        at timestamptz not null default now(),
+        by uuid references app_user(id) on delete set null,
+        message text
+      )`.execute(db);
+      await sql`create index reseau_membre_statut_membre on reseau_membre_statut (membre_id, at)`.execute(db);
+      await sql`create table reseau_contact (
+        id uuid primary key default gen_random_uuid(),
+        membre_id uuid not null references reseau_membre(id) on delete cascade,
+        nom text not null,
+        fonction text,
+        email text not null,
+        telephone text,
+        consent_at timestamptz not null,
+        unsubscribed_at timestamptz,
+        created_at timestamptz not null default now()
+      )`.execute(db);
+      await sql`create index reseau_contact_membre on reseau_contact (membre_id)`.execute(db);
+      await sql`create table reseau_comite (
+        id uuid primary key default gen_random_uuid(),
+        nom text not null,
+        type text not null ${check('type', COMMITTEE_TYPES)},
+        frequence text not null ${check('frequence', FREQUENCIES)},
+        created_at timestamptz not null default now(),
+        created_by uuid references app_user(id) on delete set null
+      )`.execute(db);
+      await sql`create table reseau_evenement (
+        id uuid primary key default gen_random_uuid(),
+        kind text not null ${check('kind', EVENT_KINDS)},
+        comite_id uuid references reseau_comite(id),
+        titre text not null,
+        description text,
+        starts_at timestamptz not null,
+        ends_at timestamptz not null,
+        lieu text,
+        lien text,
+        audience text not null ${check('audience', AUDIENCES)},
+        capacite integer check (capacite > 0),
+        ordre_du_jour text,
+        compte_rendu text,
+        sequence integer not null default 0,
+        cancelled_at timestamptz,
+        created_at timestamptz not null default now(),
+        created_by uuid references app_user(id) on delete set null,
+        updated_at timestamptz not null default now(),
+        check (ends_at > starts_at),
+        check (kind <> 'comite' or comite_id is not null)
+      )`.execute(db);
+      await sql`create index reseau_evenement_starts on reseau_evenement (starts_at)`.execute(db);
+      await sql`create table reseau_invitation (
+        evenement_id uuid not null references reseau_evenement(id) on delete cascade,
+        membre_id uuid not null references reseau_membre(id) on delete cascade,
+        present boolean,
+        invited_at timestamptz not null default now(),
+        primary key (evenement_id, membre_id)
+      )`.execute(db);
+      await sql`create table reseau_inscription (
+        id uuid primary key default gen_random_uuid(),
+        evenement_id uuid not null references reseau_evenement(id) on delete cascade,
+        nom text not null,
+        email text not null,
+        created_at timestamptz not null default now(),
+        unique (evenement_id, email)
+      )`.execute(db);
+      await sql`create table reseau_feuille_route (
+        id uuid primary key default gen_random_uuid(),
+        nom text not null,
+        porteur_id uuid references reseau_membre(id) on delete set null,
+        perimetre text not null,
+        contexte text,
+        created_at timestamptz not null default now(),
+        created_by uuid references app_user(id) on delete set null
+      )`.execute(db);
+      await sql`create table reseau_action (
+        id uuid primary key default gen_random_uuid(),
+        feuille_route_id uuid not null references reseau_feuille_route(id) on delete cascade,
+        titre text not null,
+        description text,
+        besoins text[] not null default '{}' ${arrayCheck('besoins', NEEDS)},
+        status text not null default 'a_lancer' ${check('status', ACTION_STATUSES)},
+        debut date not null,
+        fin date not null,
+        budget_euros integer check (budget_euros >= 0),
+        indicateur text not null default 'aucun' ${check('indicateur', INDICATORS)},
+        indicateur_collectivite_id integer references collectivite(id) on delete set null,
+        cible integer check (cible > 0),
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        check (fin >= debut)
+      )`.execute(db);
+      await sql`create index reseau_action_feuille on reseau_action (feuille_route_id, debut)`.execute(db);
+      await sql`create table reseau_decision (
+        id uuid primary key default gen_random_uuid(),
+        evenement_id uuid not null references reseau_evenement(id) on delete cascade,
+        texte text not null,
+        action_id uuid references reseau_action(id) on delete set null,
+        created_at timestamptz not null default now(),
+        created_by uuid references app_user(id) on delete set null
+      )`.execute(db);
+      await sql`create table reseau_actualite (
+        id uuid primary key default gen_random_uuid(),
+        titre text not null,
+        texte text not null,
+        audience text not null ${check('audience', NEWS_AUDIENCES)},
+        published_at timestamptz not null default now(),
+        published_by uuid references app_user(id) on delete set null,
+        recipients integer not null default 0
+      )`.execute(db);
+      await sql`create index reseau_actualite_published on reseau_actualite (published_at desc)`.execute(db);
+      await sql`create table reseau_flux (
+        id integer primary key check (id = 1),
+        version integer not null default 1,
+        reset_at timestamptz
+      )`.execute(db);
+      await sql`insert into reseau_flux (id) values (1)`.execute(db);
+    },
+  },
+};

@@ -1,0 +1,1343 @@
+import { labelOf, labelsOf, vocabularyOptions } from '../../platform/forms.ts';
+import { formatDate, formatDateTime, formatDay, formatMonth } from '../../platform/paris-time.ts';
+import {
+  ChoiceGroup,
+  CsrfField,
+  ErrorSummary,
+  Field,
+  type FieldErrors,
+  Flash,
+  Notice,
+  Select,
+  safeNumber,
+  TextArea,
+} from '../../platform/ui/components.tsx';
+import { Pagination } from '../../platform/ui/pagination.tsx';
+import { SummaryList } from '../../platform/ui/summary.tsx';
+import { Table } from '../../platform/ui/table.tsx';
+import type { Committee, EventDetail, NetworkEvent } from './agenda.ts';
+import type { MemberCounts, MemberDetail, MemberRow } from './members.ts';
+import { PAGE_SIZE } from './members.ts';
+import type { News } from './news.ts';
+import type { ActionWithProgress, RoadmapView } from './roadmap.ts';
+import {
+  ACTION_STATUSES,
+  type ActionStatus,
+  AUDIENCES,
+  COMMITTEE_TYPES,
+  CONTACT_PURPOSE,
+  EVENT_KINDS,
+  FREQUENCIES,
+  INDICATORS,
+  MEMBER_KINDS,
+  MEMBER_ROLES,
+  MEMBER_STATUSES,
+  type MemberStatus,
+  NEEDS,
+  NEWS_AUDIENCES,
+} from './vocabulary.ts';
+
+type Values = Record<string, string | undefined>;
+type Choice = { value: string; label: string };
+
+const timeOf = (d: Date) => formatDateTime(d, 'short').split(' ')[1] ?? '';
+const when = (e: Pick<NetworkEvent, 'starts_at' | 'ends_at'>) =>
+  formatDate(e.starts_at) === formatDate(e.ends_at)
+    ? `${formatDateTime(e.starts_at)} – ${timeOf(e.ends_at)}`
+    : `${formatDateTime(e.starts_at)} – ${formatDateTime(e.ends_at)}`;
+
+function StatusTag({ status }: { status: MemberStatus }): JSX.Element {
+  return <span class={`network-status network-status--${status}`}>{MEMBER_STATUSES[status]}</span>;
+}
+
+function CancelledTag({ event }: { event: NetworkEvent }): JSX.Element {
+  return event.cancelled_at ? <strong class="network-cancelled">Annulé</strong> : '';
+}
+
+// ---------------------------------------------------------------------------- public pages
+
+export function NetworkHomePage(props: {
+  opsn: string;
+  events: NetworkEvent[];
+  news: News[];
+  members: number;
+}): JSX.Element {
+  return (
+    <>
+      <h1>Le réseau territorial de l’inclusion numérique</h1>
+      <p class="lead" safe>
+        {`${props.opsn} anime le réseau des structures qui aident les habitants avec le numérique : collectivités, associations, services de l’État.`}
+      </p>
+      <ul class="network-links">
+        <li>
+          <a href="/reseau/adhesion">Rejoindre le réseau</a> (sans compte)
+        </li>
+        <li>
+          <a href="/reseau/membres">Les membres du réseau</a> ({safeNumber(props.members)} sur la page
+          publique)
+        </li>
+        <li>
+          <a href="/reseau/feuille-de-route">La feuille de route et l’avancement de ses actions</a>
+        </li>
+        <li>
+          <a href="/reseau/agenda">L’agenda</a> (
+          <a href="/reseau/agenda.ics">calendrier à importer, format iCalendar</a>)
+        </li>
+        <li>
+          <a href="/reseau/actualites">Les actualités</a> (<a href="/reseau/actualites.atom">flux Atom</a>)
+        </li>
+      </ul>
+      <h2>Prochains événements ouverts à tous</h2>
+      <EventList events={props.events.slice(0, 5)} empty="Aucun événement public prévu pour l’instant." />
+      <h2>Dernières actualités</h2>
+      {props.news.length === 0 ? (
+        <p>Aucune actualité publiée pour l’instant.</p>
+      ) : (
+        <ul>
+          {props.news.slice(0, 3).map((n) => (
+            <li>
+              <a href={`/reseau/actualites#actualite-${n.id}`} safe>
+                {n.titre}
+              </a>{' '}
+              <span safe>{`(${formatDate(n.published_at)})`}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+function EventList({
+  events,
+  empty,
+  admin,
+}: {
+  events: NetworkEvent[];
+  empty: string;
+  admin?: boolean;
+}): JSX.Element {
+  if (events.length === 0) return <p safe>{empty}</p>;
+  return (
+    <ul class="network-events">
+      {events.map((e) => (
+        <li>
+          <a href={admin ? `/admin/reseau/evenements/${e.id}` : `/reseau/agenda/${e.id}`} safe>
+            {e.titre}
+          </a>{' '}
+          <CancelledTag event={e} />
+          <br />
+          <span
+            safe
+          >{`${when(e)} — ${EVENT_KINDS[e.kind]}${e.lieu ? ` — ${e.lieu}` : ''}${e.lien && !e.lieu ? ' — en ligne' : ''}`}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export type Lists = Record<string, string[]>;
+
+export function ApplicationPage(props: {
+  values: Values;
+  lists?: Lists;
+  errors: FieldErrors;
+  csrf: string;
+}): JSX.Element {
+  const v = props.values;
+  const e = props.errors;
+  return (
+    <>
+      <h1>Rejoindre le réseau</h1>
+      <p>
+        Votre structure aide des habitants avec le numérique ? Demandez à rejoindre le réseau. La coordination
+        examine chaque candidature et vous répond par courriel.
+      </p>
+      <ErrorSummary errors={e} />
+      <form method="post" action="/reseau/adhesion" novalidate>
+        <CsrfField token={props.csrf} />
+        <h2>La structure</h2>
+        <Field
+          name="nom"
+          label="Nom de la structure"
+          value={v.nom}
+          error={e.nom}
+          required
+          autocomplete="organization"
+        />
+        <Select
+          name="kind"
+          label="Type de structure"
+          options={vocabularyOptions(MEMBER_KINDS, 'Choisissez')}
+          value={v.kind}
+          error={e.kind}
+        />
+        <Field
+          name="siret"
+          label="SIRET"
+          hint="14 chiffres, sur vos factures ou sur annuaire-entreprises.data.gouv.fr. Facultatif pour un service de l’État."
+          value={v.siret}
+          error={e.siret}
+          inputClass="input--short"
+          spellcheck={false}
+        />
+        <Field name="commune" label="Commune (facultatif)" value={v.commune} error={e.commune} />
+        <TextArea
+          name="presentation"
+          label="Ce que fait la structure (facultatif)"
+          value={v.presentation}
+          error={e.presentation}
+        />
+        <ChoiceGroup
+          type="checkbox"
+          name="roles"
+          legend="Rôle souhaité dans le réseau (facultatif, plusieurs possibles)"
+          options={vocabularyOptions(MEMBER_ROLES)}
+          checked={props.lists?.roles ?? []}
+          error={e.roles}
+          className="checkboxes"
+        />
+        <ChoiceGroup
+          type="checkbox"
+          name="public"
+          legend="Page publique des membres"
+          options={[
+            { value: 'oui', label: 'Afficher le nom de la structure sur la page publique des membres' },
+          ]}
+          checked={v.public === 'oui' ? ['oui'] : []}
+          className="checkboxes"
+        />
+        <h2>La personne à contacter</h2>
+        <Field
+          name="contact_nom"
+          label="Nom et prénom"
+          value={v.contact_nom}
+          error={e.contact_nom}
+          required
+          autocomplete="name"
+        />
+        <Field
+          name="contact_fonction"
+          label="Fonction (facultatif)"
+          value={v.contact_fonction}
+          error={e.contact_fonction}
+        />
+        <Field
+          name="contact_email"
+          type="email"
+          label="Adresse électronique"
+          value={v.contact_email}
+          error={e.contact_email}
+          required
+          autocomplete="email"
+        />
+        <Field
+          name="contact_telephone"
+          type="tel"
+          label="Téléphone (facultatif)"
+          value={v.contact_telephone}
+          error={e.contact_telephone}
+          autocomplete="tel"
+        />
+        <ChoiceGroup
+          type="checkbox"
+          name="accord"
+          legend="Usage de ces coordonnées"
+          hint={CONTACT_PURPOSE}
+          options={[
+            { value: 'oui', label: 'J’accepte que le réseau utilise ces coordonnées pour cet usage' },
+          ]}
+          checked={v.accord === 'oui' ? ['oui'] : []}
+          error={e.accord}
+          className="checkboxes"
+        />
+        <button type="submit" class="button">
+          Envoyer la candidature
+        </button>
+      </form>
+    </>
+  );
+}
+
+export function ApplicationSentPage(): JSX.Element {
+  return (
+    <>
+      <h1>Candidature envoyée</h1>
+      <Notice kind="success">
+        <p>La coordination du réseau a reçu votre candidature. Elle vous répondra par courriel.</p>
+      </Notice>
+      <p>
+        <a href="/reseau">Retour au réseau</a>
+      </p>
+    </>
+  );
+}
+
+export function PublicMembersPage(props: {
+  members: {
+    id: string;
+    nom: string;
+    kind: keyof typeof MEMBER_KINDS;
+    commune: string | null;
+    roles: string[];
+  }[];
+}): JSX.Element {
+  return (
+    <>
+      <h1>Les membres du réseau</h1>
+      <p>Seules les structures qui l’ont accepté sont affichées ici.</p>
+      {props.members.length === 0 ? (
+        <p>Aucun membre n’est affiché pour l’instant.</p>
+      ) : (
+        <Table caption="Membres du réseau, par nom" columns={['Structure', 'Type', 'Commune', 'Rôle']}>
+          {props.members.map((m) => (
+            <tr>
+              <td safe>{m.nom}</td>
+              <td>{MEMBER_KINDS[m.kind]}</td>
+              <td safe>{m.commune ?? ''}</td>
+              <td safe>{labelsOf(MEMBER_ROLES, m.roles)}</td>
+            </tr>
+          ))}
+        </Table>
+      )}
+      <p>
+        <a href="/reseau/adhesion">Rejoindre le réseau</a>
+      </p>
+    </>
+  );
+}
+
+function ProgressBar({ action }: { action: ActionWithProgress }): JSX.Element {
+  const p = action.progress;
+  if (!p) return <span>Pas d’indicateur</span>;
+  return (
+    <>
+      <progress max="100" value={String(p.percent)} aria-label={`Avancement : ${p.percent} %`}>
+        {p.percent} %
+      </progress>{' '}
+      <span safe>
+        {`${p.percent} % — ${safeNumber(p.value)} sur ${safeNumber(p.target)} (${INDICATORS[action.indicateur].toLowerCase()}, ${formatMonth(p.from)} – ${formatMonth(p.to)})`}
+      </span>
+    </>
+  );
+}
+
+export function RoadmapActions({
+  roadmap,
+  collectivites,
+  csrf,
+}: {
+  roadmap: RoadmapView;
+  collectivites: Map<number, string>;
+  csrf?: string;
+}): JSX.Element {
+  if (roadmap.actions.length === 0) return <p>Aucune action pour l’instant.</p>;
+  return (
+    <Table
+      caption={`Actions de « ${roadmap.nom} »`}
+      captionHidden
+      columns={[
+        'Action',
+        'Période',
+        'Statut',
+        'Avancement (calculé)',
+        ...(csrf ? ['Changer le statut'] : []),
+      ]}
+    >
+      {roadmap.actions.map((a) => (
+        <tr>
+          <td>
+            <strong safe>{a.titre}</strong>
+            {a.besoins.length ? (
+              <span class="network-hint" safe>
+                {labelsOf(NEEDS, a.besoins)}
+              </span>
+            ) : (
+              ''
+            )}
+            {a.progress ? (
+              <span class="network-hint" safe>
+                {a.indicateur_collectivite_id
+                  ? (collectivites.get(a.indicateur_collectivite_id) ?? '')
+                  : 'Tout le territoire'}
+              </span>
+            ) : (
+              ''
+            )}
+          </td>
+          <td safe>{`${formatDay(a.debut, 'short')} – ${formatDay(a.fin, 'short')}`}</td>
+          <td>{ACTION_STATUSES[a.status]}</td>
+          <td>
+            <ProgressBar action={a} />
+          </td>
+          {csrf ? (
+            <td>
+              <form method="post" action={`/admin/reseau/actions/${a.id}/statut`} class="inline-form">
+                <CsrfField token={csrf} />
+                <Select
+                  name="statut"
+                  label={`Statut de « ${a.titre} »`}
+                  options={vocabularyOptions(ACTION_STATUSES)}
+                  value={a.status}
+                />
+                <button type="submit" class="button button--secondary">
+                  Changer
+                </button>
+              </form>
+            </td>
+          ) : (
+            ''
+          )}
+        </tr>
+      ))}
+    </Table>
+  );
+}
+
+export function PublicRoadmapPage(props: {
+  roadmaps: RoadmapView[];
+  collectivites: Map<number, string>;
+}): JSX.Element {
+  return (
+    <>
+      <h1>Feuille de route du réseau</h1>
+      <p>
+        L’avancement de chaque action est calculé à partir des données de Relais (activités de médiation
+        enregistrées, personnes accompagnées), jamais saisi à la main. Les nombres sont arrondis à 5 près
+        chaque mois pour qu’aucune personne ne puisse être reconnue, et mis à jour toutes les 5 minutes.
+      </p>
+      {props.roadmaps.length === 0 ? <p>Aucune feuille de route publiée pour l’instant.</p> : ''}
+      {props.roadmaps.map((r) => (
+        <section>
+          <h2 safe>{r.nom}</h2>
+          <SummaryList
+            hideEmpty
+            rows={[
+              ['Porteur', r.porteur],
+              ['Périmètre', r.perimetre],
+              ['Contexte', r.contexte],
+            ]}
+          />
+          <RoadmapActions roadmap={r} collectivites={props.collectivites} />
+        </section>
+      ))}
+    </>
+  );
+}
+
+export function AgendaPage(props: { events: NetworkEvent[] }): JSX.Element {
+  return (
+    <>
+      <h1>Agenda du réseau</h1>
+      <p>
+        Ajoutez cet agenda à votre calendrier :{' '}
+        <a href="/reseau/agenda.ics">agenda public au format iCalendar</a> (copiez ce lien dans votre logiciel
+        d’agenda pour recevoir les mises à jour).
+      </p>
+      <EventList events={props.events} empty="Aucun événement public prévu pour l’instant." />
+    </>
+  );
+}
+
+export function PublicEventPage(props: {
+  event: NetworkEvent;
+  registered: number;
+  values: Values;
+  errors: FieldErrors;
+  csrf: string;
+  flash?: string | undefined;
+  problem?: string | undefined;
+}): JSX.Element {
+  const e = props.event;
+  const left = e.capacite === null ? null : Math.max(0, e.capacite - props.registered);
+  const open = !e.cancelled_at && e.starts_at > new Date();
+  return (
+    <>
+      <h1 safe>{e.titre}</h1>
+      <Flash message={props.flash} />
+      {e.cancelled_at ? (
+        <Notice>
+          <p>Cet événement est annulé.</p>
+        </Notice>
+      ) : (
+        ''
+      )}
+      <SummaryList
+        hideEmpty
+        rows={[
+          ['Quand', when(e)],
+          ['Type', EVENT_KINDS[e.kind]],
+          ['Où', e.lieu],
+          ['Lien', e.lien],
+          [
+            'Places',
+            left === null
+              ? null
+              : left === 0
+                ? 'Complet'
+                : `${safeNumber(left)} restante${left > 1 ? 's' : ''}`,
+          ],
+        ]}
+      />
+      {e.description ? (
+        <p class="network-text" safe>
+          {e.description}
+        </p>
+      ) : (
+        ''
+      )}
+      {props.problem ? (
+        <div class="error-summary" role="alert">
+          <p safe>{props.problem}</p>
+        </div>
+      ) : (
+        ''
+      )}
+      {left !== null && left > 0 && open ? (
+        <>
+          <h2>S’inscrire</h2>
+          <ErrorSummary errors={props.errors} />
+          <form method="post" action={`/reseau/agenda/${e.id}/inscription`} novalidate>
+            <CsrfField token={props.csrf} />
+            <Field
+              name="nom"
+              label="Nom et prénom"
+              value={props.values.nom}
+              error={props.errors.nom}
+              required
+              autocomplete="name"
+            />
+            <Field
+              name="email"
+              type="email"
+              label="Adresse électronique"
+              hint="Pour la confirmation, et pour vous prévenir si l’événement change. Effacée un mois après l’événement."
+              value={props.values.email}
+              error={props.errors.email}
+              required
+              autocomplete="email"
+            />
+            <button type="submit" class="button">
+              S’inscrire
+            </button>
+          </form>
+        </>
+      ) : (
+        ''
+      )}
+      <p>
+        <a href="/reseau/agenda">Tout l’agenda</a>
+      </p>
+    </>
+  );
+}
+
+export function NewsPage(props: { news: News[] }): JSX.Element {
+  return (
+    <>
+      <h1>Actualités du réseau</h1>
+      <p>
+        <a href="/reseau/actualites.atom">Suivre les actualités (flux Atom)</a>
+      </p>
+      {props.news.length === 0 ? <p>Aucune actualité publiée pour l’instant.</p> : ''}
+      {props.news.map((n) => (
+        <article id={`actualite-${n.id}`} class="network-news">
+          <h2 safe>{n.titre}</h2>
+          <p class="field__hint" safe>
+            {`Publiée le ${formatDate(n.published_at)}`}
+          </p>
+          <p class="network-text" safe>
+            {n.texte}
+          </p>
+        </article>
+      ))}
+    </>
+  );
+}
+
+export function UnsubscribePage(props: {
+  state: 'confirm' | 'done' | 'invalid';
+  action?: string;
+  csrf?: string;
+}): JSX.Element {
+  if (props.state === 'invalid')
+    return (
+      <>
+        <h1>Lien de désabonnement non valable</h1>
+        <p>
+          Ce lien a été modifié ou ne correspond à aucun contact : rien n’a changé. Utilisez le lien complet
+          reçu dans le dernier courriel du réseau.
+        </p>
+      </>
+    );
+  if (props.state === 'done')
+    return (
+      <>
+        <h1>Vous êtes désabonné(e)</h1>
+        <Notice kind="success">
+          <p>Vous ne recevrez plus les actualités du réseau.</p>
+        </Notice>
+      </>
+    );
+  return (
+    <>
+      <h1>Ne plus recevoir les actualités du réseau</h1>
+      <form method="post" action={props.action ?? ''}>
+        <CsrfField token={props.csrf ?? ''} />
+        <button type="submit" class="button">
+          Me désabonner
+        </button>
+      </form>
+    </>
+  );
+}
+
+// ---------------------------------------------------------------------------- coordination
+
+export function AdminHomePage(props: {
+  counts: MemberCounts;
+  events: NetworkEvent[];
+  news: News[];
+  feedUrl: string;
+  csrf: string;
+  flash?: string | undefined;
+}): JSX.Element {
+  return (
+    <>
+      <h1>Animer le réseau</h1>
+      <Flash message={props.flash} />
+      <ul class="network-links">
+        <li>
+          <a href="/admin/reseau/membres?statut=candidat">Candidatures à examiner</a> :{' '}
+          {safeNumber(props.counts.candidat)}
+        </li>
+        <li>
+          <a href="/admin/reseau/membres">Membres</a> : {safeNumber(props.counts.membre)}
+        </li>
+        <li>
+          <a href="/admin/reseau/comites">Comités</a>
+        </li>
+        <li>
+          <a href="/admin/reseau/evenements/nouveau">Créer un événement ou une réunion</a>
+        </li>
+        <li>
+          <a href="/admin/reseau/feuille-de-route">Feuille de route</a>
+        </li>
+        <li>
+          <a href="/admin/reseau/actualites">Actualités</a>
+        </li>
+        <li>
+          <a href="/reseau">Pages publiques du réseau</a>
+        </li>
+      </ul>
+      <h2>Événements</h2>
+      <EventList events={props.events} admin empty="Aucun événement prévu." />
+      <h2>Calendrier du réseau</h2>
+      <p>
+        Tous les événements, y compris ceux réservés aux membres, à copier dans un logiciel d’agenda. Ne
+        diffusez ce lien qu’aux membres : renouvelez-le s’il a circulé au-delà.
+      </p>
+      <p class="secret" safe>
+        {props.feedUrl}
+      </p>
+      <form method="post" action="/admin/reseau/calendrier/renouveler">
+        <CsrfField token={props.csrf} />
+        <button type="submit" class="button button--secondary">
+          Renouveler le lien (l’ancien cesse de fonctionner)
+        </button>
+      </form>
+    </>
+  );
+}
+
+export function MembersPage(props: {
+  rows: MemberRow[];
+  count: number;
+  page: number;
+  status: MemberStatus | undefined;
+  counts: MemberCounts;
+}): JSX.Element {
+  const pages = Math.max(1, Math.ceil(props.count / PAGE_SIZE));
+  return (
+    <>
+      <h1>Membres du réseau</h1>
+      <nav aria-label="Filtrer par statut">
+        <ul class="network-filter">
+          <li>
+            <a href="/admin/reseau/membres" aria-current={props.status ? undefined : 'page'}>
+              Tous
+            </a>
+          </li>
+          {(Object.keys(MEMBER_STATUSES) as MemberStatus[]).map((s) => (
+            <li>
+              <a
+                href={`/admin/reseau/membres?statut=${s}`}
+                aria-current={props.status === s ? 'page' : undefined}
+                safe
+              >
+                {`${MEMBER_STATUSES[s]} (${safeNumber(props.counts[s])})`}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <p>
+        <a href="/admin/reseau/membres/export.csv">Télécharger les membres et leurs contacts (CSV)</a>
+      </p>
+      {props.rows.length === 0 ? (
+        <p>
+          {props.status
+            ? 'Aucune structure dans ce statut.'
+            : 'Aucune structure pour l’instant : partagez le formulaire public /reseau/adhesion.'}
+        </p>
+      ) : (
+        <Table
+          caption="Structures, les candidatures d’abord"
+          columns={['Structure', 'Type', 'Statut', 'Rôles', { label: 'Contacts', numeric: true }]}
+        >
+          {props.rows.map((m) => (
+            <tr>
+              <td>
+                <a href={`/admin/reseau/membres/${m.id}`} safe>
+                  {m.nom}
+                </a>
+              </td>
+              <td>{MEMBER_KINDS[m.kind]}</td>
+              <td>
+                <StatusTag status={m.status} />
+              </td>
+              <td safe>{labelsOf(MEMBER_ROLES, m.roles)}</td>
+              <td class="num">{safeNumber(m.contacts)}</td>
+            </tr>
+          ))}
+        </Table>
+      )}
+      <Pagination
+        page={props.page}
+        pages={pages}
+        href={(p) => `/admin/reseau/membres?${props.status ? `statut=${props.status}&` : ''}page=${p}`}
+      />
+    </>
+  );
+}
+
+export function MemberPage(props: {
+  detail: MemberDetail;
+  csrf: string;
+  values: Values;
+  lists?: Lists;
+  errors: FieldErrors;
+  flash?: string | undefined;
+}): JSX.Element {
+  const { member: m, contacts, history } = props.detail;
+  return (
+    <>
+      <h1 safe>{m.nom}</h1>
+      <Flash message={props.flash} />
+      <ErrorSummary errors={props.errors} />
+      <p>
+        <StatusTag status={m.status} />
+      </p>
+      <SummaryList
+        hideEmpty
+        rows={[
+          ['Type', MEMBER_KINDS[m.kind]],
+          ['SIRET', m.siret],
+          ['Commune', m.commune],
+          ['Rôles', labelsOf(MEMBER_ROLES, m.roles) || 'Aucun'],
+          ['Page publique des membres', m.public ? 'Affichée' : 'Non affichée'],
+          ['Présentation', m.presentation],
+        ]}
+      />
+      <h2>Contacts</h2>
+      {contacts.length === 0 ? (
+        <p>Aucun contact (effacés à la fin de la durée de conservation).</p>
+      ) : (
+        <Table
+          caption="Contacts de la structure"
+          captionHidden
+          columns={['Nom', 'Fonction', 'Courriel', 'Téléphone', 'Accord', 'Actualités']}
+        >
+          {contacts.map((c) => (
+            <tr>
+              <td safe>{c.nom}</td>
+              <td safe>{c.fonction ?? ''}</td>
+              <td safe>{c.email}</td>
+              <td safe>{c.telephone ?? ''}</td>
+              <td safe>{formatDate(c.consent_at)}</td>
+              <td safe>{c.unsubscribed_at ? `Désabonné le ${formatDate(c.unsubscribed_at)}` : 'Abonné'}</td>
+            </tr>
+          ))}
+        </Table>
+      )}
+      {m.status === 'candidat' ? (
+        <>
+          <h2>Répondre à la candidature</h2>
+          <form method="post" action={`/admin/reseau/membres/${m.id}/decision`} novalidate>
+            <CsrfField token={props.csrf} />
+            <ChoiceGroup
+              type="radio"
+              name="decision"
+              legend="Décision"
+              options={[
+                { value: 'accepter', label: 'Accepter : la structure devient membre' },
+                { value: 'refuser', label: 'Refuser la candidature' },
+              ]}
+              checked={props.values.decision ? [props.values.decision] : []}
+              error={props.errors.decision}
+              className="checkboxes"
+            />
+            <ChoiceGroup
+              type="checkbox"
+              name="roles"
+              legend="Rôles dans le réseau (si acceptée)"
+              options={vocabularyOptions(MEMBER_ROLES)}
+              checked={props.lists?.roles ?? m.roles}
+              className="checkboxes"
+            />
+            <TextArea
+              name="message"
+              label="Message aux contacts de la structure (facultatif)"
+              value={props.values.message}
+              error={props.errors.message}
+            />
+            <button type="submit" class="button">
+              Envoyer la réponse
+            </button>
+          </form>
+        </>
+      ) : (
+        ''
+      )}
+      {m.status === 'membre' ? (
+        <>
+          <h2>Retirer du réseau</h2>
+          <form method="post" action={`/admin/reseau/membres/${m.id}/retrait`} novalidate>
+            <CsrfField token={props.csrf} />
+            <TextArea name="message" label="Message aux contacts de la structure (facultatif)" value="" />
+            <button type="submit" class="button button--danger">
+              Retirer la structure du réseau
+            </button>
+          </form>
+        </>
+      ) : (
+        ''
+      )}
+      <h2>Historique</h2>
+      <ol>
+        {history.map((h) => (
+          <li
+            safe
+          >{`${formatDateTime(h.at)} : ${MEMBER_STATUSES[h.status]}${h.message ? ` — « ${h.message} »` : ''}`}</li>
+        ))}
+      </ol>
+    </>
+  );
+}
+
+export function CommitteesPage(props: {
+  committees: Committee[];
+  values: Values;
+  errors: FieldErrors;
+  csrf: string;
+  flash?: string | undefined;
+}): JSX.Element {
+  return (
+    <>
+      <h1>Comités du réseau</h1>
+      <Flash message={props.flash} />
+      {props.committees.length === 0 ? (
+        <p>Aucun comité pour l’instant.</p>
+      ) : (
+        <Table caption="Comités" captionHidden columns={['Comité', 'Type', 'Fréquence']}>
+          {props.committees.map((c) => (
+            <tr>
+              <td safe>{c.nom}</td>
+              <td>{COMMITTEE_TYPES[c.type]}</td>
+              <td>{FREQUENCIES[c.frequence]}</td>
+            </tr>
+          ))}
+        </Table>
+      )}
+      <p>
+        <a href="/admin/reseau/evenements/nouveau?type=comite">Planifier une réunion de comité</a>
+      </p>
+      <h2>Créer un comité</h2>
+      <ErrorSummary errors={props.errors} />
+      <form method="post" action="/admin/reseau/comites" novalidate>
+        <CsrfField token={props.csrf} />
+        <Field name="nom" label="Nom du comité" value={props.values.nom} error={props.errors.nom} required />
+        <Select
+          name="type"
+          label="Type"
+          options={vocabularyOptions(COMMITTEE_TYPES, 'Choisissez')}
+          value={props.values.type}
+          error={props.errors.type}
+        />
+        <Select
+          name="frequence"
+          label="Fréquence des réunions"
+          options={vocabularyOptions(FREQUENCIES, 'Choisissez')}
+          value={props.values.frequence}
+          error={props.errors.frequence}
+        />
+        <button type="submit" class="button">
+          Créer le comité
+        </button>
+      </form>
+    </>
+  );
+}
+
+export function NewEventPage(props: {
+  committees: Committee[];
+  members: Choice[];
+  values: Values;
+  lists?: Lists;
+  errors: FieldErrors;
+  csrf: string;
+}): JSX.Element {
+  const v = props.values;
+  const e = props.errors;
+  return (
+    <>
+      <h1>Créer un événement</h1>
+      <ErrorSummary errors={e} />
+      <form method="post" action="/admin/reseau/evenements/nouveau" novalidate>
+        <CsrfField token={props.csrf} />
+        <Select
+          name="kind"
+          label="Type d’événement"
+          options={vocabularyOptions(EVENT_KINDS, 'Choisissez')}
+          value={v.kind}
+          error={e.kind}
+        />
+        <Select
+          name="comite"
+          label="Comité (pour une réunion de comité)"
+          options={[
+            { value: '', label: 'Aucun' },
+            ...props.committees.map((c) => ({ value: c.id, label: c.nom })),
+          ]}
+          value={v.comite}
+          error={e.comite}
+        />
+        <Field name="titre" label="Titre" value={v.titre} error={e.titre} required />
+        <Field
+          name="date"
+          type="date"
+          label="Date"
+          hint="Par exemple 2027-01-15."
+          value={v.date}
+          error={e.date}
+          required
+          inputClass="input--short"
+        />
+        <Field
+          name="heure_debut"
+          label="Heure de début"
+          hint="Heure de Paris, par exemple 14:00."
+          value={v.heure_debut}
+          error={e.heure_debut}
+          required
+          inputClass="input--short"
+        />
+        <Field
+          name="heure_fin"
+          label="Heure de fin"
+          hint="Par exemple 16:30."
+          value={v.heure_fin}
+          error={e.heure_fin}
+          required
+          inputClass="input--short"
+        />
+        <Field
+          name="date_fin"
+          type="date"
+          label="Date de fin, si l’événement dure plusieurs jours (facultatif)"
+          value={v.date_fin}
+          error={e.date_fin}
+          inputClass="input--short"
+        />
+        <Field name="lieu" label="Lieu (adresse)" value={v.lieu} error={e.lieu} />
+        <Field
+          name="lien"
+          type="url"
+          label="Lien de la visioconférence (facultatif)"
+          value={v.lien}
+          error={e.lien}
+        />
+        <Select
+          name="audience"
+          label="Ouvert à"
+          options={vocabularyOptions(AUDIENCES, 'Choisissez')}
+          value={v.audience}
+          error={e.audience}
+        />
+        <Field
+          name="capacite"
+          type="number"
+          label="Nombre de places (facultatif, événement public)"
+          hint="Avec un nombre, le public s’inscrit en ligne jusqu’à ce nombre."
+          value={v.capacite}
+          error={e.capacite}
+          inputClass="input--short"
+        />
+        <TextArea
+          name="description"
+          label="Description (facultatif)"
+          value={v.description}
+          error={e.description}
+        />
+        <TextArea
+          name="ordre_du_jour"
+          label="Ordre du jour (facultatif)"
+          value={v.ordre_du_jour}
+          error={e.ordre_du_jour}
+        />
+        {props.members.length > 0 ? (
+          <ChoiceGroup
+            type="checkbox"
+            name="invites"
+            legend="Membres invités"
+            hint="Leurs contacts reçoivent l’invitation par courriel, avec l’événement au format calendrier."
+            options={props.members}
+            checked={props.lists?.invites ?? []}
+            error={e.invites}
+            className="checkboxes"
+          />
+        ) : (
+          <p>Le réseau n’a pas encore de membre à inviter.</p>
+        )}
+        <button type="submit" class="button">
+          Créer l’événement et envoyer les invitations
+        </button>
+      </form>
+    </>
+  );
+}
+
+export function AdminEventPage(props: {
+  detail: EventDetail;
+  actions: Choice[];
+  csrf: string;
+  errors: FieldErrors;
+  flash?: string | undefined;
+}): JSX.Element {
+  const { event: e, committee, invitations, registrations, decisions } = props.detail;
+  return (
+    <>
+      <h1 safe>{e.titre}</h1>
+      <Flash message={props.flash} />
+      <ErrorSummary errors={props.errors} />
+      {e.cancelled_at ? (
+        <Notice>
+          <p safe>{`Annulé le ${formatDateTime(e.cancelled_at)}.`}</p>
+        </Notice>
+      ) : (
+        ''
+      )}
+      <SummaryList
+        hideEmpty
+        rows={[
+          ['Quand', when(e)],
+          ['Type', EVENT_KINDS[e.kind]],
+          [
+            'Comité',
+            committee
+              ? `${committee.nom} (${COMMITTEE_TYPES[committee.type]}, ${FREQUENCIES[committee.frequence].toLowerCase()})`
+              : null,
+          ],
+          ['Ouvert à', AUDIENCES[e.audience]],
+          ['Lieu', e.lieu],
+          ['Lien', e.lien],
+          [
+            'Places',
+            e.capacite === null
+              ? null
+              : `${safeNumber(registrations.length)} inscrit(s) sur ${safeNumber(e.capacite)}`,
+          ],
+          ['Ordre du jour', e.ordre_du_jour],
+        ]}
+      />
+      {registrations.length > 0 ? (
+        <Table caption="Inscrits" columns={['Nom', 'Courriel', 'Inscrit le']}>
+          {registrations.map((r) => (
+            <tr>
+              <td safe>{r.nom}</td>
+              <td safe>{r.email}</td>
+              <td safe>{formatDateTime(r.created_at)}</td>
+            </tr>
+          ))}
+        </Table>
+      ) : (
+        ''
+      )}
+      <h2>Compte rendu et présences</h2>
+      <form method="post" action={`/admin/reseau/evenements/${e.id}/compte-rendu`} novalidate>
+        <CsrfField token={props.csrf} />
+        {invitations.length > 0 ? (
+          <ChoiceGroup
+            type="checkbox"
+            name="presents"
+            legend="Membres présents"
+            options={invitations.map((i) => ({ value: i.membre_id, label: i.nom }))}
+            checked={invitations.filter((i) => i.present).map((i) => i.membre_id)}
+            className="checkboxes"
+          />
+        ) : (
+          <p>Aucun membre invité.</p>
+        )}
+        <TextArea
+          name="compte_rendu"
+          label="Compte rendu"
+          rows={8}
+          value={e.compte_rendu}
+          error={props.errors.compte_rendu}
+        />
+        <button type="submit" class="button">
+          Enregistrer le compte rendu
+        </button>
+      </form>
+      <h2>Décisions</h2>
+      {decisions.length === 0 ? (
+        <p>Aucune décision enregistrée.</p>
+      ) : (
+        <ol>
+          {decisions.map((d) => (
+            <li safe>{`${d.texte}${d.action_titre ? ` (action : ${d.action_titre})` : ''}`}</li>
+          ))}
+        </ol>
+      )}
+      <form method="post" action={`/admin/reseau/evenements/${e.id}/decisions`} novalidate>
+        <CsrfField token={props.csrf} />
+        <TextArea name="texte" label="Nouvelle décision" value="" error={props.errors.texte} />
+        <Select
+          name="action"
+          label="Action de la feuille de route concernée (facultatif)"
+          options={[{ value: '', label: 'Aucune' }, ...props.actions]}
+          value=""
+          error={props.errors.action}
+        />
+        <button type="submit" class="button">
+          Enregistrer la décision
+        </button>
+      </form>
+      {e.cancelled_at ? (
+        ''
+      ) : (
+        <>
+          <h2>Annuler l’événement</h2>
+          <form method="post" action={`/admin/reseau/evenements/${e.id}/annulation`}>
+            <CsrfField token={props.csrf} />
+            <button type="submit" class="button button--danger">
+              Annuler et prévenir les invités et inscrits
+            </button>
+          </form>
+        </>
+      )}
+    </>
+  );
+}
+
+export function AdminRoadmapPage(props: {
+  roadmaps: RoadmapView[];
+  members: Choice[];
+  collectivites: Map<number, string>;
+  values: Values;
+  lists?: Lists;
+  errors: FieldErrors;
+  csrf: string;
+  flash?: string | undefined;
+}): JSX.Element {
+  const v = props.values;
+  const e = props.errors;
+  return (
+    <>
+      <h1>Feuille de route</h1>
+      <Flash message={props.flash} />
+      <ErrorSummary errors={e} />
+      <p>
+        <a href="/reseau/feuille-de-route">Page publique</a>
+      </p>
+      {props.roadmaps.map((r) => (
+        <section>
+          <h2 safe>{r.nom}</h2>
+          <RoadmapActions roadmap={r} collectivites={props.collectivites} csrf={props.csrf} />
+        </section>
+      ))}
+      {props.roadmaps.length > 0 ? (
+        <>
+          <h2>Ajouter une action</h2>
+          <form method="post" action="/admin/reseau/actions" novalidate>
+            <CsrfField token={props.csrf} />
+            <Select
+              name="feuille"
+              label="Feuille de route"
+              options={props.roadmaps.map((r) => ({ value: r.id, label: r.nom }))}
+              value={v.feuille}
+              error={e.feuille}
+            />
+            <Field name="titre" label="Titre de l’action" value={v.titre} error={e.titre} required />
+            <TextArea
+              name="description"
+              label="Description (facultatif)"
+              value={v.description}
+              error={e.description}
+            />
+            <ChoiceGroup
+              type="checkbox"
+              name="besoins"
+              legend="Besoins (liste nationale)"
+              options={vocabularyOptions(NEEDS)}
+              checked={props.lists?.besoins ?? []}
+              error={e.besoins}
+              className="checkboxes"
+            />
+            <Field
+              name="debut"
+              type="date"
+              label="Début"
+              value={v.debut}
+              error={e.debut}
+              required
+              inputClass="input--short"
+            />
+            <Field
+              name="fin"
+              type="date"
+              label="Fin"
+              value={v.fin}
+              error={e.fin}
+              required
+              inputClass="input--short"
+            />
+            <Field
+              name="budget"
+              type="number"
+              label="Budget en euros (facultatif)"
+              value={v.budget}
+              error={e.budget}
+              inputClass="input--short"
+            />
+            <Select
+              name="indicateur"
+              label="Indicateur (calculé à partir des données de Relais)"
+              options={vocabularyOptions(INDICATORS)}
+              value={v.indicateur}
+              error={e.indicateur}
+            />
+            <Select
+              name="collectivite"
+              label="Territoire compté"
+              options={[
+                { value: '', label: 'Tout le territoire de l’OPSN' },
+                ...[...props.collectivites].map(([id, name]) => ({ value: String(id), label: name })),
+              ]}
+              value={v.collectivite}
+              error={e.collectivite}
+            />
+            <Field
+              name="cible"
+              type="number"
+              label="Cible sur la durée de l’action"
+              value={v.cible}
+              error={e.cible}
+              inputClass="input--short"
+            />
+            <button type="submit" class="button">
+              Ajouter l’action
+            </button>
+          </form>
+        </>
+      ) : (
+        <p>Aucune feuille de route : créez-en une pour y ajouter des actions.</p>
+      )}
+      <h2>Créer une feuille de route</h2>
+      <form method="post" action="/admin/reseau/feuilles-de-route" novalidate>
+        <CsrfField token={props.csrf} />
+        <Field name="nom" label="Nom" value={v.nom} error={e.nom} required />
+        <Select
+          name="porteur"
+          label="Porteur"
+          options={[{ value: '', label: 'L’OPSN' }, ...props.members]}
+          value={v.porteur}
+          error={e.porteur}
+        />
+        <Field
+          name="perimetre"
+          label="Périmètre"
+          hint="Par exemple : tout le territoire, ou les communes de la Loire."
+          value={v.perimetre}
+          error={e.perimetre}
+          required
+        />
+        <TextArea name="contexte" label="Contexte (facultatif)" value={v.contexte} error={e.contexte} />
+        <button type="submit" class="button button--secondary">
+          Créer la feuille de route
+        </button>
+      </form>
+    </>
+  );
+}
+
+export function AdminNewsPage(props: {
+  news: News[];
+  values: Values;
+  errors: FieldErrors;
+  csrf: string;
+  flash?: string | undefined;
+}): JSX.Element {
+  return (
+    <>
+      <h1>Actualités du réseau</h1>
+      <Flash message={props.flash} />
+      <h2>Publier une actualité</h2>
+      <p>Elle part aussitôt par courriel aux contacts des membres, chacun avec un lien pour se désabonner.</p>
+      <ErrorSummary errors={props.errors} />
+      <form method="post" action="/admin/reseau/actualites" novalidate>
+        <CsrfField token={props.csrf} />
+        <Field name="titre" label="Titre" value={props.values.titre} error={props.errors.titre} required />
+        <TextArea
+          name="texte"
+          label="Texte"
+          rows={8}
+          value={props.values.texte}
+          error={props.errors.texte}
+          required
+        />
+        <Select
+          name="audience"
+          label="Publication"
+          options={vocabularyOptions(NEWS_AUDIENCES)}
+          value={props.values.audience}
+          error={props.errors.audience}
+        />
+        <button type="submit" class="button">
+          Publier et envoyer
+        </button>
+      </form>
+      <h2>Publiées</h2>
+      {props.news.length === 0 ? (
+        <p>Aucune actualité publiée.</p>
+      ) : (
+        <Table
+          caption="Actualités publiées"
+          captionHidden
+          columns={['Date', 'Titre', 'Publication', { label: 'Envoyée à', numeric: true }]}
+        >
+          {props.news.map((n) => (
+            <tr>
+              <td safe>{formatDate(n.published_at)}</td>
+              <td safe>{n.titre}</td>
+              <td safe>{labelOf(NEWS_AUDIENCES, n.audience)}</td>
+              <td class="num">{safeNumber(n.recipients)}</td>
+            </tr>
+          ))}
+        </Table>
+      )}
+    </>
+  );
+}
+
+export type { ActionStatus };

@@ -1,0 +1,32 @@
+import type { RelaisModule } from '../../platform/module.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
+import { ressourceRoutes } from './routes.tsx';
+import { seedRessources } from './seed.ts';
+import { editorBlock, personResources, readerBlock } from './space.tsx';
+import { ressourcesMigrations } from './tables.ts';
+
+/**
+ * The open dataset of public resources, ready for the DCAT catalogue of `donnees`: not yet in
+ * `datasets` below, since donnees' tests list the published datasets one by one.
+ */
+export { resourcesDataset } from './exchange.ts';
+export { suggestions } from './search.ts';
+
+/**
+ * The territory's resource library: resources made of ordered blocks, French search that
+ * forgives typos, ratings and moderation, collections printed as one PDF booklet, and
+ * suggestions where the work happens (a person's record, an activity report).
+ */
+export const ressources: RelaisModule = {
+  name: 'ressources',
+  migrations: ressourcesMigrations,
+  routes: ressourceRoutes,
+  seedDemo: seedRessources,
+  nav: [{ href: '/ressources', label: 'Ressources' }],
+  space: [editorBlock, readerBlock],
+  personRecord: [personResources],
+  styles: ['ressources.css'],
+  auditActions: AUDIT_ACTIONS,
+};
+
+export { AUDIT_ACTIONS } from './audit-actions.ts';

@@ -1,0 +1,211 @@
+import { type Expression, type SqlBool, sql } from 'kysely';
+import type { Actor } from '../../platform/auth/policy.ts';
+import type { Db } from '../../platform/db/database.ts';
+import { allValues, lastValue } from '../../platform/forms.ts';
+import { COMPETENCES, PUBLICS, SORTS, type Sort, THEMATIQUES, TYPES } from './vocabulary.ts';
+
+/**
+ * French search over the published resources this actor may read: titles, summaries, text
+ * blocks, link addresses, file names and the PDFs' text (`relais_fr`: French stems, accents
+ * ignored), facets for every vocabulary, sorting by relevance, date or rating. A query that
+ * finds nothing is corrected word by word against the lexicon of public resources (trigram
+ * similarity) and run again; one that still finds nothing is counted, terms only.
+ */
+
+export type SearchQuery = {
+  q: string;
+  thematiques: string[];
+  types: string[];
+  publics: string[];
+  competences: string[];
+  sort: Sort;
+  page: number;
+};
+
+export const SEARCH_PAGE = 20;
+const FACETS = {
+  thematiques: THEMATIQUES,
+  types: TYPES,
+  publics: PUBLICS,
+  competences: COMPETENCES,
+} as const;
+export type FacetName = keyof typeof FACETS;
+export const FACET_NAMES = Object.keys(FACETS) as FacetName[];
+
+const pick = (raw: unknown, vocabulary: Record<string, string>) =>
+  [...new Set(allValues(raw))].filter((v) => v in vocabulary).slice(0, 30);
+
+/** The search of an address's query string; anything unknown is left out. */
+export function parseSearch(query: Record<string, unknown>): SearchQuery {
+  const sort = lastValue(query.tri);
+  return {
+    q: (lastValue(query.q) ?? '').replace(/\s+/g, ' ').trim().slice(0, 200),
+    thematiques: pick(query.thematiques, THEMATIQUES),
+    types: pick(query.types, TYPES),
+    publics: pick(query.publics, PUBLICS),
+    competences: pick(query.competences, COMPETENCES),
+    sort: sort && sort in SORTS ? (sort as Sort) : 'pertinence',
+    page: Math.max(1, Math.min(500, Math.trunc(Number(lastValue(query.page))) || 1)),
+  };
+}
+
+/** Published, and public — or network for a signed-in professional. Private ones never show in search. */
+export const readableBy = (actor: Actor): Expression<SqlBool> =>
+  actor.kind === 'user'
+    ? sql<SqlBool>`r.status = 'publiee' and r.visibilite in ('publique', 'reseau')`
+    : sql<SqlBool>`r.status = 'publiee' and r.visibilite = 'publique'`;
+
+export type Hit = {
+  id: string;
+  titre: string;
+  resume: string;
+  types: string[];
+  thematiques: string[];
+  licence: string;
+  author_name: string;
+  published_at: Date | null;
+  review_on: string | null;
+  rating_count: number;
+  rating_average: number | null;
+};
+
+export type SearchResult = {
+  hits: Hit[];
+  count: number;
+  /** The query actually run, when the typed one found nothing and a corrected one did. */
+  corrected?: string;
+  facets: Record<FacetName, Record<string, number>>;
+};
+
+const tsquery = (q: string) => sql`websearch_to_tsquery('relais_fr', ${q})`;
+
+function where(s: SearchQuery, actor: Actor, q: string) {
+  const parts = [readableBy(actor)];
+  if (q) parts.push(sql<SqlBool>`r.search_doc @@ ${tsquery(q)}`);
+  for (const name of FACET_NAMES)
+    if (s[name].length) parts.push(sql<SqlBool>`r.${sql.ref(name)} @> ${s[name]}::text[]`);
+  return sql.join(parts, sql` and `);
+}
+
+async function run(db: Db, actor: Actor, s: SearchQuery, q: string) {
+  const order =
+    s.sort === 'date' || !q
+      ? s.sort === 'note'
+        ? sql`r.rating_average desc nulls last, r.published_at desc`
+        : sql`r.published_at desc, r.id`
+      : s.sort === 'note'
+        ? sql`r.rating_average desc nulls last, r.published_at desc`
+        : sql`ts_rank(r.search_doc, ${tsquery(q)}) desc, r.published_at desc`;
+  const w = where(s, actor, q);
+  const rows = await sql<Hit & { total: string }>`
+    select r.id, r.titre, r.resume, r.types, r.thematiques, r.licence, r.author_name, r.published_at,
+      r.review_on, r.rating_count, r.rating_average, count(*) over () as total
+    from ressource r where ${w}
+    order by ${order}
+    limit ${SEARCH_PAGE} offset ${(s.page - 1) * SEARCH_PAGE}`.execute(db);
+  const count = Number(rows.rows[0]?.total ?? 0);
+  return { hits: rows.rows.map(({ total: _t, ...h }) => h), count, where: w };
+}
+
+async function facetCounts(db: Db, w: ReturnType<typeof where>): Promise<SearchResult['facets']> {
+  const facets = { thematiques: {}, types: {}, publics: {}, competences: {} } as SearchResult['facets'];
+  const rows = await sql<{ facet: FacetName; value: string; n: string }>`
+    with m as (select r.thematiques, r.types, r.publics, r.competences from ressource r where ${w})
+    select 'thematiques' as facet, v as value, count(*) as n from m, unnest(m.thematiques) v group by v
+    union all select 'types', v, count(*) from m, unnest(m.types) v group by v
+    union all select 'publics', v, count(*) from m, unnest(m.publics) v group by v
+    union all select 'competences', v, count(*) from m, unnest(m.competences) v group by v`.execute(db);
+  for (const r of rows.rows) facets[r.facet][r.value] = Number(r.n);
+  return facets;
+}
+
+const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+
+/** Each word of the query unknown to the lexicon, replaced by its closest known word (if any is close). */
+export async function correction(db: Db, q: string): Promise<string | undefined> {
+  const words = fold(q).match(/[\p{L}]+|[^\p{L}]+/gu) ?? [];
+  let changed = false;
+  const out: string[] = [];
+  for (const w of words.slice(0, 20)) {
+    if (!/^\p{L}{4,30}$/u.test(w)) {
+      out.push(w);
+      continue;
+    }
+    const known = await db.selectFrom('ressource_mot').select('mot').where('mot', '=', w).executeTakeFirst();
+    if (known) {
+      out.push(w);
+      continue;
+    }
+    const near = await sql<{ mot: string }>`
+      select mot from ressource_mot where mot % ${w} and similarity(mot, ${w}) >= 0.3
+      order by similarity(mot, ${w}) desc, mot limit 1`.execute(db);
+    const best = near.rows[0]?.mot;
+    if (best) {
+      out.push(best);
+      changed = true;
+    } else out.push(w);
+  }
+  return changed ? out.join('') : undefined;
+}
+
+/** Searches; a query that found nothing is corrected, and counted if the correction finds nothing either. */
+export async function searchResources(db: Db, actor: Actor, s: SearchQuery): Promise<SearchResult> {
+  let result = await run(db, actor, s, s.q);
+  let corrected: string | undefined;
+  if (result.count === 0 && s.q) {
+    const better = await correction(db, s.q);
+    if (better) {
+      const again = await run(db, actor, s, better);
+      if (again.count > 0) {
+        result = again;
+        corrected = better;
+      }
+    }
+    if (!corrected && s.page === 1) await countEmptySearch(db, s.q);
+  }
+  const facets = await facetCounts(db, result.where);
+  return { hits: result.hits, count: result.count, facets, ...(corrected ? { corrected } : {}) };
+}
+
+/** Counts a search that found nothing: its folded terms only, never who searched. */
+export async function countEmptySearch(db: Db, q: string): Promise<void> {
+  const terms = fold(q)
+    .replace(/[^\p{L}\p{N}' -]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 100);
+  if (!terms) return;
+  await sql`insert into ressource_recherche_vide (terms) values (${terms})
+    on conflict (terms) do update set searches = ressource_recherche_vide.searches + 1, last_at = now()`.execute(
+    db,
+  );
+}
+
+export const emptySearches = (db: Db) =>
+  db
+    .selectFrom('ressource_recherche_vide')
+    .selectAll()
+    .orderBy('searches', 'desc')
+    .orderBy('last_at', 'desc')
+    .limit(100)
+    .execute();
+
+/** Published resources this actor may read on these themes, the closest first. */
+export async function suggestions(
+  db: Db,
+  actor: Actor,
+  themes: readonly string[],
+  limit = 5,
+): Promise<Hit[]> {
+  const wanted = themes.filter((t) => t in THEMATIQUES);
+  if (wanted.length === 0) return [];
+  const rows = await sql<Hit>`
+    select r.id, r.titre, r.resume, r.types, r.thematiques, r.licence, r.author_name, r.published_at,
+      r.review_on, r.rating_count, r.rating_average
+    from ressource r
+    where ${readableBy(actor)} and r.thematiques && ${wanted}::text[]
+    order by cardinality(array(select unnest(r.thematiques) intersect select unnest(${wanted}::text[]))) desc,
+      r.rating_average desc nulls last, r.published_at desc
+    limit ${limit}`.execute(db);
+  return rows.rows;
+}

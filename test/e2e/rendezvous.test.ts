@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { DEMO_ACCOUNTS } from '../../src/modules/comptes/index.ts';
+import {
+  type Account,
+  assertAccessible,
+  browserHarness,
+  describeBrowser,
+  watchProblems,
+} from '../helpers/browser.ts';
+
+/**
+ * Appointments in a real browser: a person books the demo Villeurbanne place's individual
+ * reason at 320 px with JavaScript off, and reaches the confirmation; the pages they went
+ * through, and the helper's agenda and settings, pass axe-core (WCAG 2.1 AA) with one h1.
+ */
+
+const HELPER: Account = DEMO_ACCOUNTS[2];
+const PHONE = { width: 320, height: 640 };
+
+describeBrowser('appointments in a real browser (Chromium)', { timeout: 180_000 }, () => {
+  let person: Page;
+  const problems: string[] = [];
+  const visited: string[] = [];
+  const harness = browserHarness();
+  const { goto } = harness;
+
+  before(async () => {
+    person = await harness.newPage({ javaScriptEnabled: false, viewport: PHONE });
+    await watchProblems(person, { into: problems });
+  });
+
+  const sideways = async (page: Page) =>
+    page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+  test('a person books a slot without JavaScript at 320 px and gets the confirmation', async () => {
+    await goto(person, '/rendezvous');
+    visited.push(new URL(person.url()).pathname);
+    await person.locator('.rdv-list a').first().click();
+    visited.push(new URL(person.url()).pathname);
+    await person.getByRole('link', { name: 'Aide aux démarches en ligne' }).click();
+    visited.push(new URL(person.url()).pathname);
+    assert.ok((await sideways(person)) <= 0, 'the slots page does not scroll sideways at 320 px');
+    await person.locator('.rdv-slot label').first().click();
+    await person.getByRole('button', { name: 'Continuer' }).click();
+    await person.waitForURL('**/reserver?creneau=*');
+    await person.getByLabel('Prénom').fill('Paulette');
+    await person.getByLabel('Nom', { exact: true }).fill('Girard');
+    await person.getByLabel('Adresse de courriel').fill('paulette.girard@exemple.fr');
+    await person.getByText('J’accepte d’être contacté').click();
+    assert.ok((await sideways(person)) <= 0, 'the form does not scroll sideways at 320 px');
+    await person.getByRole('button', { name: 'Confirmer le rendez-vous' }).click();
+    await person.waitForURL('**/rendezvous/gestion/**');
+    assert.match((await person.locator('main').textContent()) ?? '', /Votre rendez-vous est confirmé/);
+    assert.ok((await sideways(person)) <= 0, 'the confirmation does not scroll sideways at 320 px');
+    visited.push(new URL(person.url()).pathname);
+    await person.screenshot({ path: '/tmp/rendezvous-confirmation-320.png', fullPage: true });
+    assert.deepEqual(problems, []);
+  });
+
+  test('the booking pages pass axe-core', async () => {
+    const page = await harness.auditPage({ viewport: PHONE });
+    for (const url of visited) {
+      await goto(page, url);
+      await assertAccessible(page, url);
+    }
+  });
+
+  test('the helper’s agenda and settings pass axe-core', async () => {
+    const page = await harness.auditPage({ as: HELPER });
+    await goto(page, '/rendezvous/agenda');
+    await assertAccessible(page, 'agenda');
+    const settings = await page.locator('a[href$="/reglages"]').first().getAttribute('href');
+    assert.ok(settings);
+    await goto(page, settings);
+    await assertAccessible(page, 'settings');
+    await page.screenshot({ path: '/tmp/rendezvous-settings.png', fullPage: true });
+  });
+});
