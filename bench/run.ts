@@ -74,6 +74,12 @@ import {
   observatoireWatchdogMs,
   runObservatoireBench,
 } from './observatoire.ts';
+import {
+  orientationsRequested,
+  orientationsWatchdogMs,
+  referralsToGenerate,
+  runOrientationsBench,
+} from './orientations.ts';
 
 /** Each request gets `timeoutSec` to answer: a slow search under load may queue for seconds. */
 const LOAD = { connections: 10, warmupSec: 1, durationSec: 5, timeoutSec: 30 };
@@ -346,7 +352,7 @@ async function startApp(database: BenchDatabase, dataDir: string): Promise<Fasti
   await seedDemoOnce({ db, config });
   const app = await buildApp({ config, db, dbKind: kind, logger: createLogger('silent') });
   // The reference point: a route doing nothing, behind the same plugins and global hooks as the pages.
-  app.get(BARE.path, async () => 'ok');
+  app.get(BARE.path, { config: { access: 'public' } }, async () => 'ok');
   await app.listen({ port: 0, host: '127.0.0.1' });
   return app;
 }
@@ -1047,8 +1053,22 @@ async function mainMandats(): Promise<void> {
   );
 }
 
+/** `npm run bench -- orientations`: the referrals' dashboards and inbox at 100 000 referrals (bench/orientations.ts). */
+async function mainOrientations(): Promise<void> {
+  await onDemand(orientationsWatchdogMs(referralsToGenerate(process.env)), ({ database, app }) =>
+    runOrientationsBench({
+      db: database.handle.db,
+      kind: database.handle.kind,
+      baseUrl: baseUrlOf(app),
+      barePath: BARE.path,
+      progress,
+    }),
+  );
+}
+
 if (isMainThread) {
   if (activitesRequested(process.argv)) await mainActivites();
+  else if (orientationsRequested(process.argv)) await mainOrientations();
   else if (observatoireRequested(process.argv)) await mainObservatoire();
   else if (mandatsRequested(process.argv)) await mainMandats();
   else await main();

@@ -133,6 +133,20 @@ describeBrowser('referrals in a real browser (Chromium)', { timeout: 240_000 }, 
     await assertAccessible(helper, 'choose a place');
   });
 
+  test('the form outside the territory and the coordinators’ statistics are accessible', async () => {
+    await goto(helper, '/orientations/nouvelle?di=dora--centre-social-8e');
+    await helper.getByLabel('Nom de la structure').waitFor();
+    await assertAccessible(helper, 'referral outside the territory');
+    await helper.screenshot({ path: '/tmp/orientation-hors-territoire.png', fullPage: true });
+    const coordinator = await harness.newPage({ as: DEMO_ACCOUNTS[1], bypassCSP: true, viewport: DESKTOP });
+    await watchProblems(coordinator, { into: problems });
+    await goto(coordinator, '/orientations/statistiques');
+    await coordinator.getByRole('heading', { level: 1, name: 'Statistiques des orientations' }).waitFor();
+    await assertAccessible(coordinator, 'referral statistics');
+    assert.ok((await overflowAt(coordinator, 320)) <= 0, 'the statistics reflow at 320 px');
+    await coordinator.screenshot({ path: '/tmp/orientation-statistiques.png', fullPage: true });
+  });
+
   test('no page logged an error', () => {
     assert.deepEqual(problems, []);
   });

@@ -5,15 +5,9 @@ import { errorBody, helperTokenErrors, pageBody } from '../../platform/http/api-
 import type { ModuleContext } from '../../platform/module.ts';
 import { requireHelper } from '../mediateurs/index.ts';
 import { referralFields } from './fields.ts';
-import {
-  fullNameOf,
-  PAGE_SIZE,
-  type Referral,
-  receivedReferrals,
-  sendReferral,
-  sentReferrals,
-  shortNameOf,
-} from './service.ts';
+import { PAGE_SIZE, receivedReferrals, sentReferrals } from './lists.ts';
+import { fullNameOf, type Referral, shortNameOf } from './referral.ts';
+import { sendReferral } from './sending/service.ts';
 import { CONSENT_MODES, CONTACT_PREFERENCES, REASON_MAX, REFUSAL_REASONS, STATUSES } from './vocabulary.ts';
 
 const referralJson = {
@@ -183,7 +177,7 @@ export function orientationApi(api: FastifyInstance, { db, config }: ModuleConte
           .status(400)
           .send({ error: 'validation', message: Object.values(errors).join(' ; '), erreurs: errors });
       if (!form.ok) return refuse(form.errors);
-      const sent = await sendReferral(db, config, helper, form.data);
+      const sent = await sendReferral(db, config, helper, { ...form.data, origine: 'api' });
       if (sent.ok) {
         const row = await db
           .selectFrom('orientation')

@@ -10,6 +10,7 @@ export const AUDIT_ACTIONS = auditActions({
   'orientation.close': 'Orientation close (personne reçue ou non)',
   'orientation.consent_copy': 'Orientation : copie de l’accord envoyée à la personne',
   'orientation.withdraw_consent': 'Orientation : consentement de la personne retiré',
+  'orientation.link_record': 'Orientation reliée à la fiche de la personne dans la structure qui la reçoit',
   'orientation.renew_link': 'Orientation : nouveau lien envoyé à la structure',
   'orientation.link_refused': 'Orientation : lien refusé (altéré, expiré ou remplacé)',
   'orientation.remind': 'Orientation : relance envoyée à la structure',

@@ -6,7 +6,7 @@ import { audit } from '../../platform/audit/journal.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Helper } from '../mediateurs/index.ts';
 import { placeIdsOf } from '../mediateurs/index.ts';
-import { fullNameOf, type Referral, shortNameOf } from './service.ts';
+import { fullNameOf, type Referral, shortNameOf } from './referral.ts';
 import { REFUSAL_REASONS, STATUSES, type Status } from './vocabulary.ts';
 
 /** The national columns of a referral export (date, status, person, structure and service, sender), then the answer. */

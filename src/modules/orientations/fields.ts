@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { allValues, blankToUndefined, codes, isChecked, trimString } from '../../platform/forms.ts';
+import { allValues, blankToUndefined, codes, isChecked, isUuid, trimString } from '../../platform/forms.ts';
 import {
   CONSENT_MODES,
   CONTACT_PREFERENCES,
+  NEW_PERSON,
+  ORIGINS,
   REASON_MAX,
   REFUSAL_REASONS,
   type RefusalReason,
@@ -17,15 +19,19 @@ const optional = (label: string, max: number) =>
 /** The referral form (and the API's body): validated the same way wherever it comes from. */
 export const referralFields = z
   .object({
+    /** A person of the helper's, or `nouvelle`: a minimal new record (name and one contact). */
     beneficiaire: z.preprocess(
       trimString,
-      z.string({ error: 'Choisissez la personne à orienter.' }).uuid('Choisissez la personne à orienter.'),
-    ),
-    lieu: z.preprocess(
-      trimString,
       z
-        .string({ error: 'Choisissez le lieu qui reçoit la personne.' })
-        .uuid('Choisissez le lieu qui reçoit la personne.'),
+        .string({ error: 'Choisissez la personne à orienter.' })
+        .refine((v) => v === NEW_PERSON || isUuid(v), 'Choisissez la personne à orienter.'),
+    ),
+    nouveau_prenom: optional('Prénom', 100),
+    nouveau_nom: optional('Nom', 100),
+    /** A place of the directory; absent when the destination is outside the territory. */
+    lieu: z.preprocess(
+      blankToUndefined,
+      z.string().uuid('Choisissez le lieu qui reçoit la personne.').optional(),
     ),
     service: z.preprocess(
       trimString,
@@ -60,6 +66,10 @@ export const referralFields = z
       z.literal(true, { error: 'Recueillez l’accord de la personne avant d’envoyer l’orientation.' }),
     ),
     consent_mode: z.enum(codes(CONSENT_MODES), { error: 'Dites comment l’accord a été recueilli.' }),
+    /** The person expected at the receiving structure, when known. */
+    destination_referent: optional('Personne qui l’attend', 120),
+    /** Where the sender started from (statistics only). */
+    origine: z.preprocess(blankToUndefined, z.enum(ORIGINS).optional().catch(undefined)),
     /** Sent anyway despite the warnings shown (own structure, duplicate). */
     confirmer: z.preprocess(isChecked, z.boolean()).default(false),
   })
@@ -68,6 +78,12 @@ export const referralFields = z
     if (v.contact_preference === 'telephone' && !v.telephone)
       need('telephone', 'Saisissez le numéro de téléphone de la personne.');
     if (v.contact_preference === 'email' && !v.email) need('email', 'Saisissez le courriel de la personne.');
+    if (v.beneficiaire === NEW_PERSON) {
+      if (!v.nouveau_prenom) need('nouveau_prenom', 'Saisissez le prénom de la personne.');
+      if (!v.nouveau_nom) need('nouveau_nom', 'Saisissez le nom de la personne.');
+      if (!v.telephone && !v.email)
+        need('telephone', 'Saisissez au moins un moyen de contacter la personne : téléphone ou courriel.');
+    }
     if (v.contact_preference === 'autre' && !v.contact_autre)
       need('contact_autre', 'Précisez comment contacter la personne.');
   });

@@ -2,11 +2,11 @@ import type { RelaisModule } from '../../platform/module.ts';
 import { orientationApi } from './api.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { orientationRoutes } from './routes.tsx';
-import { personReferrals, referralsBlock, timersBlock } from './space.tsx';
+import { personReferrals, referralsBlock, statisticsBlock, timersBlock } from './space.tsx';
 import { orientationsMigrations } from './tables.ts';
 import { eraseOldReferrals, runReferralTimers } from './timers.ts';
 
-export type { Referral } from './service.ts';
+export type { Referral } from './referral.ts';
 
 /**
  * Referrals between structures: a helper sends a person, with their recorded and revocable
@@ -33,7 +33,7 @@ export const orientations: RelaisModule = {
       run: async ({ db }) => ({ 'orientations anonymisées': await eraseOldReferrals(db) }),
     },
   ],
-  space: [referralsBlock, timersBlock],
+  space: [referralsBlock, statisticsBlock, timersBlock],
   personRecord: [personReferrals],
   styles: ['orientations.css'],
   auditActions: AUDIT_ACTIONS,

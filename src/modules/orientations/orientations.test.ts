@@ -11,7 +11,7 @@ import {
 } from '../../../test/helpers/builders.ts';
 import { createToken } from '../../platform/auth/tokens.ts';
 import { EXPORT_HEADER } from './export.ts';
-import { linkSecret, signLink } from './link.ts';
+import { linkSecret, signLink } from './reception/link.ts';
 
 /**
  * Referrals through HTTP: a Villeurbanne helper refers a person to a Vénissieux place whose
@@ -122,7 +122,10 @@ describe('orientations', () => {
     assert.equal(publicPage.statusCode, 200);
     assert.doesNotMatch(publicPage.body, /Orienter une personne/);
     const record = await client.get(`/beneficiaires/${person}`);
-    assert.match(record.body, new RegExp(`href="/orientations/nouvelle\\?beneficiaire=${person}"`));
+    assert.match(
+      record.body,
+      new RegExp(`href="/orientations/nouvelle\\?beneficiaire=${person}&origine=fiche"`),
+    );
     const search = await client.get(`/orientations/nouvelle?beneficiaire=${person}&q=France+Services`);
     assert.equal(search.statusCode, 200);
     assert.match(

@@ -1,7 +1,10 @@
 import { isAdmin } from '../../platform/auth/policy.ts';
 import type { PersonRecordSection, SpaceSection } from '../../platform/module.ts';
+import { formatDay } from '../../platform/paris-time.ts';
+import { participationHistory } from '../activites/index.ts';
 import { helperCollectivites, requireHelper } from '../mediateurs/index.ts';
-import { receivedDashboard, sentDashboard } from './service.ts';
+import { receivedDashboard, sentDashboard } from './lists.ts';
+import { statisticsScopeOf } from './statistics.ts';
 import { readTimers } from './timers.ts';
 
 /** A helper's referrals: what their places have to answer, and where the ones they sent stand. */
@@ -26,6 +29,17 @@ export const referralsBlock: SpaceSection = async ({ db }, actor) => {
   };
 };
 
+/** For coordinators and the OPSN's administrators: the referrals' indicators. */
+export const statisticsBlock: SpaceSection = async (_ctx, actor) => {
+  if (!statisticsScopeOf(actor)) return null;
+  return {
+    title: 'Statistiques des orientations',
+    rank: 46,
+    text: 'Orientations par état et par mois, taux d’acceptation, délai de réponse des structures, raisons des refus.',
+    links: [{ href: '/orientations/statistiques', label: 'Voir les statistiques des orientations' }],
+  };
+};
+
 /** For the OPSN's administrators: the delays of referrals. */
 export const timersBlock: SpaceSection = async ({ db }, actor) => {
   if (!isAdmin(actor)) return null;
@@ -41,13 +55,28 @@ export const timersBlock: SpaceSection = async ({ db }, actor) => {
   };
 };
 
-/** On a person's record: refer them elsewhere. */
-export const personReferrals: PersonRecordSection = async (_ctx, actor, person) => {
+/**
+ * On a person's record: refer them elsewhere; when their last report says « orientation : oui »,
+ * the referral starts from it (its date and themes in the reason).
+ */
+export const personReferrals: PersonRecordSection = async ({ db }, actor, person) => {
   if (helperCollectivites(actor).length === 0) return null;
+  const history = await participationHistory(db, person.id);
+  const report = history[0]?.oriente ? history[0] : undefined;
   return (
     <p>
-      <a href={`/orientations/nouvelle?beneficiaire=${person.id}`}>Orienter cette personne</a> vers un autre
-      lieu ou service, avec son accord.
+      {report ? (
+        <>
+          <a href={`/orientations/nouvelle?beneficiaire=${person.id}&origine=compte_rendu`} safe>
+            {`Envoyer l’orientation décidée le ${formatDay(String(report.date).slice(0, 10))}`}
+          </a>{' '}
+          (son dernier compte rendu dit « orientée »), ou{' '}
+        </>
+      ) : (
+        ''
+      )}
+      <a href={`/orientations/nouvelle?beneficiaire=${person.id}&origine=fiche`}>Orienter cette personne</a>{' '}
+      vers un autre lieu ou service, avec son accord.
     </p>
   );
 };

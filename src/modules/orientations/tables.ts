@@ -37,8 +37,19 @@ declare module '../../platform/db/schema.ts' {
       contact_autre: string | null;
       disponibilite: ColumnType<string | null, string | null | undefined, string | null>;
       motif: string;
-      /** The destination: a service of a place of the directory, and whom it is sent to. */
-      lieu_id: string;
+      /**
+       * The destination: a service of a place of the directory, or (`lieu_id` null) a service
+       * outside the territory given by its data·inclusion id, with a snapshot of its name,
+       * address and contact as the sender entered and confirmed them.
+       */
+      lieu_id: string | null;
+      di_service_id: string | null;
+      destination_address: string | null;
+      destination_phone: string | null;
+      /** The person expected at the receiving structure, when the sender knows them. */
+      destination_referent: string | null;
+      /** Sent from an activity report (`compte_rendu`), a person's record, a place page, the API. */
+      origin: string | null;
       service: string;
       destination_name: string;
       destination_email: string;
@@ -72,6 +83,26 @@ declare module '../../platform/db/schema.ts' {
       reminders: Generated<number>;
       reminded_at: Date | null;
       escalated_at: Date | null;
+      /**
+       * The receiving side's own record of the person, linked by one of its helpers from the
+       * accepted referral (chosen among their people, or created from it): an activity of that
+       * record on or after the acceptance closes the referral as honoured.
+       */
+      received_beneficiaire_id: string | null;
+      received_linked_by: string | null;
+      /** How the referral was closed as honoured or not: `reponse` (the receiving side said so), `activite`. */
+      closed_via: string | null;
+    };
+    /**
+     * The dashboards' counts, kept by a trigger on `orientation`: per sender (`envoi`) and per
+     * receiving place (`lieu`), the number of referrals in each state. A dashboard then reads a
+     * handful of rows whatever the number of referrals.
+     */
+    orientation_count: {
+      side: 'envoi' | 'lieu';
+      owner: string;
+      status: Status;
+      n: number;
     };
   }
 }
@@ -140,6 +171,88 @@ export const orientationsMigrations: Record<string, Migration> = {
         db,
       );
       await sql`create index orientation_status on orientation (status, created_at)`.execute(db);
+    },
+  },
+  '202612061900_orientations_outside_and_loop': {
+    async up(db) {
+      await sql`alter table orientation
+        alter column lieu_id drop not null,
+        add column di_service_id text check (char_length(di_service_id) between 1 and 150),
+        add column destination_address text,
+        add column destination_phone text,
+        add column destination_referent text check (char_length(destination_referent) <= 120),
+        add column origin text check (origin in ('lieu', 'fiche', 'compte_rendu', 'api')),
+        add column received_beneficiaire_id uuid references beneficiaire(id) on delete set null,
+        add column received_linked_by uuid references app_user(id) on delete set null,
+        add column closed_via text check (closed_via in ('reponse', 'activite')),
+        add constraint orientation_destination check ((lieu_id is null) <> (di_service_id is null))`.execute(
+        db,
+      );
+      // The loop: accepted referrals whose receiving side linked its record of the person.
+      await sql`create index orientation_received on orientation (received_beneficiaire_id)
+        where received_beneficiaire_id is not null and status = 'acceptee'`.execute(db);
+      // Outside the territory, the duplicate guard goes by the data·inclusion service.
+      await sql`create index orientation_di on orientation (beneficiaire_id, di_service_id, created_at)
+        where di_service_id is not null`.execute(db);
+      // The dashboards count by state and the filtered lists page through these (index-only counts).
+      await sql`create index orientation_sent_by_status on orientation (sent_by, status, created_at desc)`.execute(
+        db,
+      );
+      await sql`create index orientation_lieu_status on orientation (lieu_id, status, created_at desc)`.execute(
+        db,
+      );
+      // Statistics per receiving collectivité and month.
+      await sql`create index orientation_destination_collectivite on orientation (destination_collectivite_id, created_at)`.execute(
+        db,
+      );
+    },
+  },
+  '202612061910_orientations_counts': {
+    async up(db) {
+      await sql`create table orientation_count (
+        side text not null check (side in ('envoi', 'lieu')),
+        owner uuid not null,
+        status text not null,
+        n integer not null,
+        primary key (side, owner, status)
+      )`.execute(db);
+      await sql`create function orientation_count_change() returns trigger language plpgsql as $$
+        begin
+          if tg_op in ('UPDATE', 'DELETE') then
+            if old.sent_by is not null then
+              update orientation_count set n = n - 1
+                where side = 'envoi' and owner = old.sent_by and status = old.status;
+            end if;
+            if old.lieu_id is not null then
+              update orientation_count set n = n - 1
+                where side = 'lieu' and owner = old.lieu_id and status = old.status;
+            end if;
+          end if;
+          if tg_op in ('INSERT', 'UPDATE') then
+            if new.sent_by is not null then
+              insert into orientation_count as c (side, owner, status, n) values ('envoi', new.sent_by, new.status, 1)
+                on conflict (side, owner, status) do update set n = c.n + 1;
+            end if;
+            if new.lieu_id is not null then
+              insert into orientation_count as c (side, owner, status, n) values ('lieu', new.lieu_id, new.status, 1)
+                on conflict (side, owner, status) do update set n = c.n + 1;
+            end if;
+          end if;
+          return null;
+        end
+      $$`.execute(db);
+      await sql`create trigger orientation_count_insert_delete after insert or delete on orientation
+        for each row execute function orientation_count_change()`.execute(db);
+      await sql`create trigger orientation_count_update after update of status, sent_by, lieu_id on orientation
+        for each row when (old.status is distinct from new.status or old.sent_by is distinct from new.sent_by
+          or old.lieu_id is distinct from new.lieu_id)
+        execute function orientation_count_change()`.execute(db);
+      await sql`insert into orientation_count (side, owner, status, n)
+        select 'envoi', sent_by, status, count(*) from orientation where sent_by is not null group by 2, 3
+        union all
+        select 'lieu', lieu_id, status, count(*) from orientation where lieu_id is not null group by 2, 3`.execute(
+        db,
+      );
     },
   },
 };

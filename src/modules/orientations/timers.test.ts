@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { Client, createTestApp, type TestApp, testConfig } from '../../../test/helpers/app.ts';
 import {
   givenAdmin,
@@ -12,7 +13,7 @@ import {
 } from '../../../test/helpers/builders.ts';
 import { referralFields } from './fields.ts';
 import { orientations } from './index.ts';
-import { sendReferral } from './service.ts';
+import { sendReferral } from './sending/service.ts';
 import { DEFAULT_TIMERS, ERASED_REASON, eraseOldReferrals, readTimers, runReferralTimers } from './timers.ts';
 
 const DAY = 24 * 3600 * 1000;
@@ -87,8 +88,8 @@ describe('referral timers', () => {
   test('reminders every 10 days with a fresh link, coordinators alerted after two, expiry after 30 days', async () => {
     const id = await send();
     const firstLink = /\/orientations\/reponse\/\S+/.exec((await mailsTo(CONTACT)).at(-1)!.body ?? '')![0];
-    assert.deepEqual(await run(9), { expirees: 0, relances: 0, alertes: 0 });
-    assert.deepEqual(await run(10), { expirees: 0, relances: 1, alertes: 0 });
+    assert.deepEqual(await run(9), { expirees: 0, relances: 0, alertes: 0, honorees: 0 });
+    assert.deepEqual(await run(10), { expirees: 0, relances: 1, alertes: 0, honorees: 0 });
     assert.equal((await run(10)).relances, 0, 'not twice for the same day');
     const reminded = await row(id);
     assert.equal(reminded.reminders, 1);
@@ -101,7 +102,7 @@ describe('referral timers', () => {
 
     assert.equal((await run(19)).relances, 0);
     const coordinatorMails = (await mailsTo(venissieuxCoordinator)).length;
-    assert.deepEqual(await run(20), { expirees: 0, relances: 1, alertes: 1 });
+    assert.deepEqual(await run(20), { expirees: 0, relances: 1, alertes: 1, honorees: 0 });
     const alert = (await mailsTo(venissieuxCoordinator)).slice(coordinatorMails);
     assert.equal(alert.length, 1);
     assert.match(alert[0]!.subject, /Orientation sans réponse/);
@@ -210,7 +211,7 @@ describe('referral timers', () => {
       studyExpiryDays: 10,
     });
     const id = await send();
-    assert.deepEqual(await run(3), { expirees: 0, relances: 1, alertes: 1 });
+    assert.deepEqual(await run(3), { expirees: 0, relances: 1, alertes: 1, honorees: 0 });
     await run(5);
     assert.equal((await row(id)).status, 'expiree');
   });
@@ -234,5 +235,22 @@ describe('referral timers', () => {
     })();
     assert.match(page.body, /Personne \(données effacées\)/);
     assert.doesNotMatch(page.body, /Bernard/);
+  });
+
+  test('the dashboards’ counts, kept by a trigger, equal a recount after everything above', async () => {
+    const kept = await t.db.db
+      .selectFrom('orientation_count')
+      .select(['side', 'owner', 'status', 'n'])
+      .where('n', '<>', 0)
+      .orderBy(['side', 'owner', 'status'])
+      .execute();
+    const recount = await sql<{ side: string; owner: string; status: string; n: number }>`
+      select side, owner, status, n from (
+        select 'envoi' as side, sent_by as owner, status, count(*)::int as n from orientation where sent_by is not null group by 2, 3
+        union all
+        select 'lieu', lieu_id, status, count(*)::int from orientation where lieu_id is not null group by 2, 3) c
+      order by side, owner, status`.execute(t.db.db);
+    assert.ok(kept.length > 0);
+    assert.deepEqual(kept, recount.rows);
   });
 });

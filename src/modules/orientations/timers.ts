@@ -6,7 +6,9 @@ import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { sendMail } from '../../platform/mail.ts';
 import { getOrCreateSetting } from '../../platform/settings.ts';
-import { mailLink, type Referral, shortNameOf } from './service.ts';
+import { mailLink } from './answer-mail.ts';
+import { closeFromActivities } from './loop.ts';
+import { type Referral, shortNameOf } from './referral.ts';
 import { RETENTION_MONTHS } from './vocabulary.ts';
 
 /**
@@ -78,11 +80,12 @@ const JOB_ACTOR = systemActor('tâche planifiée');
 const DAY_MS = 24 * 3600 * 1000;
 const daysBefore = (now: Date, n: number) => new Date(now.getTime() - n * DAY_MS);
 
-export type TimerRun = { expirees: number; relances: number; alertes: number };
+export type TimerRun = { expirees: number; relances: number; alertes: number; honorees: number };
 
 /**
  * One pass of the timers at `now`: expiries first (an expired referral gets no reminder), then
- * reminders (each with a fresh link: the previous one may have lapsed), then alerts. Each change is
+ * reminders (each with a fresh link: the previous one may have lapsed), then alerts, then the
+ * accepted referrals whose person the receiving side has since recorded an activity for (loop.ts). Each change is
  * one conditional UPDATE, so a referral answered meanwhile is left alone: of an answer and an
  * expiry, exactly one wins.
  */
@@ -148,7 +151,8 @@ export async function runReferralTimers(db: Db, config: Config, now: Date = new 
     .returningAll()
     .execute();
   for (const r of toAlert) await escalate(db, config, r);
-  return { expirees: expired.length, relances: due.length, alertes: toAlert.length };
+  const honoured = await closeFromActivities(db, now);
+  return { expirees: expired.length, relances: due.length, alertes: toAlert.length, honorees: honoured };
 }
 
 /** Tells the coordinators of the receiving place's collectivité (the OPSN's administrators for its own places). */

@@ -67,3 +67,8 @@ export const LINK_DAYS = 8;
 export const DUPLICATE_DAYS = 30;
 /** The longest reason a sender may write. */
 export const REASON_MAX = 600;
+
+/** The value of `beneficiaire` that asks for a minimal new record. */
+export const NEW_PERSON = 'nouvelle';
+/** Where a referral may be sent from. */
+export const ORIGINS = ['lieu', 'fiche', 'compte_rendu', 'api'] as const;

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Db } from '../../platform/db/database.ts';
-import { getOrCreateSecretSetting } from '../../platform/settings.ts';
-import { LINK_DAYS } from './vocabulary.ts';
+import type { Db } from '../../../platform/db/database.ts';
+import { getOrCreateSecretSetting } from '../../../platform/settings.ts';
+import { LINK_DAYS } from '../vocabulary.ts';
 
 /**
  * The link the receiving structure answers with, without an account: the referral's id, the

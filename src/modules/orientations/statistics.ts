@@ -1,0 +1,134 @@
+import { type RawBuilder, sql } from 'kysely';
+import { type Actor, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
+import type { Db } from '../../platform/db/database.ts';
+import { parisToday } from '../../platform/paris-time.ts';
+import { roundToBase, THRESHOLD } from '../statistiques/index.ts';
+import { REFUSAL_REASONS, type RefusalReason, STATUSES, type Status } from './vocabulary.ts';
+
+/**
+ * The observatory's indicators of referrals, for coordinators (their collectivités: referrals
+ * they sent or received) and the OPSN's administrators (the whole territory). Like the other
+ * published statistics (statistiques/disclosure.ts), periods are whole months (the last 12
+ * complete ones), every count is the sum of its monthly cells each rounded to 5, rates are
+ * computed from those rounded counts, and a median response time is shown only for a
+ * structure with at least 5 answers in the period.
+ */
+
+/** Whose referrals: some collectivités (sent by or sent to them), or the whole OPSN (`null`). */
+export type StatisticsScope = { collectiviteIds: number[] | null };
+
+/** The scope an actor may read: the OPSN for administrators, else the collectivités they coordinate. */
+export function statisticsScopeOf(actor: Actor): StatisticsScope | null {
+  if (isAdmin(actor)) return { collectiviteIds: null };
+  if (actor.kind !== 'user') return null;
+  const ids = actor.memberships.flatMap((m) =>
+    m.role === 'coordinateur' && m.collectiviteId !== null ? [m.collectiviteId] : [],
+  );
+  return ids.length > 0 ? { collectiviteIds: [...new Set(ids)] } : null;
+}
+
+/** The last `months` complete months, in Paris: first day included, last day excluded. */
+export function completeMonths(now: Date = new Date(), months = 12): { from: string; to: string } {
+  const [y, m] = parisToday(now).split('-').map(Number) as [number, number];
+  const first = (year: number, month: number) => {
+    const d = new Date(Date.UTC(year, month - 1, 1));
+    return d.toISOString().slice(0, 10);
+  };
+  return { from: first(y, m - months), to: first(y, m) };
+}
+
+export type ReferralStatistics = {
+  period: { from: string; to: string };
+  /** Sent referrals per month (`YYYY-MM`), rounded to 5. */
+  byMonth: { month: string; n: number }[];
+  /** Referrals by state, each the sum of its rounded months. */
+  byStatus: Partial<Record<Status, number>>;
+  total: number;
+  /** Among answered ones (accepted or refused), the share accepted; among accepted, the share honoured. */
+  acceptanceRate: number | null;
+  honourRate: number | null;
+  /** Refusal reasons, each the sum of its rounded months. */
+  refusals: { reason: RefusalReason; n: number }[];
+  /** Median days to answer per receiving structure with at least 5 answers. */
+  responseTimes: { structure: string; answers: number; medianDays: number }[];
+  /** Structures left out of `responseTimes` for having fewer than 5 answers. */
+  structuresHidden: number;
+};
+
+const scopeWhere = (scope: StatisticsScope): RawBuilder<boolean> =>
+  scope.collectiviteIds === null
+    ? sql<boolean>`true`
+    : sql<boolean>`(collectivite_id = any(${scope.collectiviteIds}::int[]) or destination_collectivite_id = any(${scope.collectiviteIds}::int[]))`;
+
+const MONTH = sql`to_char(created_at at time zone 'Europe/Paris', 'YYYY-MM')`;
+
+export async function referralStatistics(
+  db: Db,
+  scope: StatisticsScope,
+  now: Date = new Date(),
+): Promise<ReferralStatistics> {
+  const period = completeMonths(now);
+  const inPeriod = sql<boolean>`created_at >= (${period.from}::date::timestamp at time zone 'Europe/Paris')
+    and created_at < (${period.to}::date::timestamp at time zone 'Europe/Paris') and ${scopeWhere(scope)}`;
+  const [cells, reasons, times] = await Promise.all([
+    sql<{ month: string; status: Status; n: number }>`
+      select ${MONTH} as month, status, count(*)::int as n
+      from orientation where ${inPeriod} group by 1, 2`.execute(db),
+    sql<{ month: string; reason: RefusalReason; n: number }>`
+      select ${MONTH} as month, reason, count(*)::int as n
+      from orientation, unnest(refusal_reasons) as reason
+      where ${inPeriod} and status = 'refusee' group by 1, 2`.execute(db),
+    sql<{ structure: string; answers: number; median: number }>`
+      select destination_name as structure, count(*)::int as answers,
+        percentile_cont(0.5) within group (order by extract(epoch from answered_at - created_at) / 86400)::float8 as median
+      from orientation where ${inPeriod} and answered_at is not null
+      group by coalesce(lieu_id::text, di_service_id), destination_name
+      order by destination_name`.execute(db),
+  ]);
+
+  const months = new Map<string, number>();
+  const byStatus: Partial<Record<Status, number>> = {};
+  for (const c of cells.rows) {
+    const rounded = roundToBase(c.n);
+    months.set(c.month, (months.get(c.month) ?? 0) + c.n);
+    byStatus[c.status] = (byStatus[c.status] ?? 0) + rounded;
+  }
+  const byMonth = [...months.entries()].sort().map(([month, n]) => ({ month, n: roundToBase(n) }));
+  const refusalTotals = new Map<RefusalReason, number>();
+  for (const r of reasons.rows)
+    refusalTotals.set(r.reason, (refusalTotals.get(r.reason) ?? 0) + roundToBase(r.n));
+  const refusals = (Object.keys(REFUSAL_REASONS) as RefusalReason[])
+    .map((reason) => ({ reason, n: refusalTotals.get(reason) ?? 0 }))
+    .filter((r) => r.n > 0);
+  const of = (...s: Status[]) => s.reduce((sum, k) => sum + (byStatus[k] ?? 0), 0);
+  const accepted = of('acceptee', 'honoree', 'non_honoree');
+  const answered = accepted + of('refusee');
+  const closedAfterAcceptance = of('honoree', 'non_honoree');
+  const shown = times.rows.filter((t) => t.answers >= THRESHOLD);
+  return {
+    period,
+    byMonth,
+    byStatus,
+    total: (Object.keys(STATUSES) as Status[]).reduce((sum, s) => sum + (byStatus[s] ?? 0), 0),
+    acceptanceRate: answered >= THRESHOLD ? accepted / answered : null,
+    honourRate: closedAfterAcceptance >= THRESHOLD ? of('honoree') / closedAfterAcceptance : null,
+    refusals,
+    responseTimes: shown.map((t) => ({
+      structure: t.structure,
+      answers: roundToBase(t.answers),
+      medianDays: Math.round(t.median * 10) / 10,
+    })),
+    structuresHidden: times.rows.length - shown.length,
+  };
+}
+
+/** The indicators this actor may read (their collectivités, or the territory); others are refused. */
+export async function referralStatisticsFor(
+  db: Db,
+  actor: Actor,
+  now: Date = new Date(),
+): Promise<{ stats: ReferralStatistics; wholeTerritory: boolean }> {
+  const scope = statisticsScopeOf(actor);
+  if (!scope) throw new ForbiddenError();
+  return { stats: await referralStatistics(db, scope, now), wholeTerritory: scope.collectiviteIds === null };
+}
