@@ -538,9 +538,10 @@ export async function publicFeed(db: Db, config: Config): Promise<string> {
   return calendar(events, { name: 'Agenda public du réseau', baseUrl: config.publicUrl });
 }
 
+/** The private feed's version: 1 until its first reset (a new instance holds no row, so a restore finds it empty). */
 async function feedVersion(db: Db) {
-  return (await db.selectFrom('reseau_flux').select('version').where('id', '=', 1).executeTakeFirstOrThrow())
-    .version;
+  const row = await db.selectFrom('reseau_flux').select('version').where('id', '=', 1).executeTakeFirst();
+  return row?.version ?? 1;
 }
 
 /** The network's private feed (every event), behind its token; undefined for a reset or altered one. */
@@ -567,9 +568,11 @@ export async function networkFeedUrl(db: Db, config: Config, actor: Actor): Prom
 export async function resetNetworkFeed(db: Db, actor: Actor): Promise<void> {
   ensure(actor, 'network.manage');
   await db
-    .updateTable('reseau_flux')
-    .set({ version: sql<number>`version + 1`, reset_at: new Date() })
-    .where('id', '=', 1)
+    .insertInto('reseau_flux')
+    .values({ id: 1, version: 2, reset_at: new Date() })
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet({ version: sql<number>`reseau_flux.version + 1`, reset_at: new Date() }),
+    )
     .execute();
   await audit(db, { actor, action: 'network.feed.reset' });
 }

@@ -310,7 +310,6 @@ export const reseauMigrations: Record<string, Migration> = {
         version integer not null default 1,
         reset_at timestamptz
       )`.execute(db);
-      await sql`insert into reseau_flux (id) values (1)`.execute(db);
     },
   },
 };
