@@ -12,7 +12,8 @@ export async function networkRouteParams(db: Db): Promise<Record<string, string>
     db.selectFrom('reseau_evenement').select('id').where('audience', '=', 'public').executeTakeFirstOrThrow(),
     db.selectFrom('reseau_action').select('id').executeTakeFirstOrThrow(),
     db.selectFrom('reseau_contact').select('id').executeTakeFirstOrThrow(),
-    db.selectFrom('reseau_flux').select('version').executeTakeFirstOrThrow(),
+    // No row until the feed's first reset: version 1.
+    db.selectFrom('reseau_flux').select('version').executeTakeFirst(),
     networkSecret(db),
   ]);
   return {
@@ -21,6 +22,6 @@ export async function networkRouteParams(db: Db): Promise<Record<string, string>
     ':action': action.id,
     ':contact': contact.id,
     ':signature': unsubscribeSignature(secret, contact.id),
-    ':flux': `${feedToken(secret, feed.version)}.ics`,
+    ':flux': `${feedToken(secret, feed?.version ?? 1)}.ics`,
   };
 }

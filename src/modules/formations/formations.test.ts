@@ -236,20 +236,21 @@ describe('formations', () => {
     assert.match(intra.body, /réservée aux équipes/);
     await db().updateTable('formation_session').set({ intra: false }).where('id', '=', sessionId).execute();
     // Outside the window.
-    const { closes_at } = await db()
+    const window = await db()
       .selectFrom('formation_session')
-      .select('closes_at')
+      .select(['opens_at', 'closes_at'])
       .where('id', '=', sessionId)
       .executeTakeFirstOrThrow();
+    // Opened an hour ago and closed a second ago (a window opens before it closes).
     await db()
       .updateTable('formation_session')
-      .set({ closes_at: new Date(Date.now() - 1000) })
+      .set({ opens_at: new Date(Date.now() - 3_600_000), closes_at: new Date(Date.now() - 1000) })
       .where('id', '=', sessionId)
       .execute();
     const closed = await f.post(`/formations/sessions/${sessionId}/inscription`, {});
     assert.equal(closed.statusCode, 409);
     assert.match(closed.body, /sont closes/);
-    await db().updateTable('formation_session').set({ closes_at }).where('id', '=', sessionId).execute();
+    await db().updateTable('formation_session').set(window).where('id', '=', sessionId).execute();
     assert.equal(await count('formation_inscription'), 4);
     // Capacity below the seats held.
     const c = await as(coordinator);

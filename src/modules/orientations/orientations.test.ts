@@ -100,6 +100,16 @@ describe('orientations', () => {
       .executeTakeFirstOrThrow();
     return /\/orientations\/reponse\/[^\s]+/.exec(mail.body ?? '')![0];
   };
+  const countRefused = async () =>
+    Number(
+      (
+        await db()
+          .selectFrom('orientation')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('status', '=', 'refusee')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const statusOf = async (id: string) =>
     (await db().selectFrom('orientation').select('status').where('id', '=', id).executeTakeFirstOrThrow())
       .status;
@@ -569,9 +579,12 @@ describe('orientations', () => {
     assert.match(page.body, new RegExp(`${total} envoyées`));
     const refused = await client.get('/orientations?statut=refusee');
     assert.equal(refused.statusCode, 200);
-    assert.match(refused.body, /Refusée \(1\)/);
+    // One refused for its reasons, and one more when the refusal won the race of two answers.
+    const refusedCount = await countRefused();
+    assert.ok(refusedCount >= 1);
+    assert.match(refused.body, new RegExp(`Refusée \\(${refusedCount}\\)`));
     const rows = refused.body.match(/<tr>/g)?.length ?? 0;
-    assert.equal(rows, 2, 'the heading row and the one refused referral');
+    assert.equal(rows, 1 + refusedCount, 'the heading row and each refused referral');
     const unknown = await client.get('/orientations?statut=inconnu');
     assert.equal(unknown.statusCode, 200);
     // « Mon espace » says the same, with the next thing to do.
@@ -654,9 +667,12 @@ describe('orientations', () => {
     assert.ok(sent.slice(1).every((r) => r[2] === 'Jeanne Martin'));
     assert.ok(sent[1]![0] instanceof Date);
     const refused = await sheetOf(client, '/orientations/export.xlsx?statut=refusee');
-    assert.equal(refused.length, 2);
-    assert.equal(refused[1]![1], 'Refusée');
-    assert.equal(refused[1]![7], 'Plus de place disponible, Ne peut pas se déplacer jusqu’au lieu');
+    assert.equal(refused.length, 1 + (await countRefused()));
+    assert.ok(refused.slice(1).every((r) => r[1] === 'Refusée'));
+    assert.ok(
+      refused.some((r) => r[7] === 'Plus de place disponible, Ne peut pas se déplacer jusqu’au lieu'),
+      'the reasons of the referral refused for them',
+    );
     const member = new Client(t.app);
     await member.signIn(receiverHelper.email, receiverHelper.password, receiverHelper.totpSecret);
     const received = await sheetOf(member, '/orientations/export.xlsx?sens=recues');
