@@ -65,12 +65,12 @@ const SETUP =
 
 /**
  * What a file is expected to cost, for the order of batches: its size and its setups, five
- * times for browser suites (a page costs more than a request).
+ * times for files that drive a browser (a page costs more than a request).
  */
 function weight(file: string): number {
   const source = readFileSync(file, 'utf8');
   const cost = source.length + 8000 * (source.match(SETUP)?.length ?? 0);
-  return file.startsWith('test/e2e/') ? cost * 5 : cost;
+  return file.startsWith('test/e2e/') || source.includes('browserHarness(') ? cost * 5 : cost;
 }
 
 /** A batch weighs at least this much: a new process costs about as much as 20 kB of tests. */
