@@ -12,6 +12,7 @@ import {
 import { createToken } from '../../platform/auth/tokens.ts';
 import { EXPORT_HEADER } from './export.ts';
 import { linkSecret, signLink } from './reception/link.ts';
+import type { Status } from './vocabulary.ts';
 
 /**
  * Referrals through HTTP: a Villeurbanne helper refers a person to a Vénissieux place whose
@@ -63,15 +64,14 @@ describe('orientations', () => {
   after(() => t.close());
 
   const db = () => t.db.db;
-  const count = async () =>
-    Number(
-      (
-        await db()
-          .selectFrom('orientation')
-          .select((eb) => eb.fn.countAll<string>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  /** The referrals stored, or those in one state. */
+  const count = async (status?: Status) => {
+    let query = db()
+      .selectFrom('orientation')
+      .select((eb) => eb.fn.countAll<string>().as('n'));
+    if (status) query = query.where('status', '=', status);
+    return Number((await query.executeTakeFirstOrThrow()).n);
+  };
   const form = (overrides: Record<string, string | string[]> = {}) => ({
     lieu: place,
     beneficiaire: person,
@@ -100,16 +100,6 @@ describe('orientations', () => {
       .executeTakeFirstOrThrow();
     return /\/orientations\/reponse\/[^\s]+/.exec(mail.body ?? '')![0];
   };
-  const countRefused = async () =>
-    Number(
-      (
-        await db()
-          .selectFrom('orientation')
-          .select((eb) => eb.fn.countAll<string>().as('n'))
-          .where('status', '=', 'refusee')
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
   const statusOf = async (id: string) =>
     (await db().selectFrom('orientation').select('status').where('id', '=', id).executeTakeFirstOrThrow())
       .status;
@@ -580,7 +570,7 @@ describe('orientations', () => {
     const refused = await client.get('/orientations?statut=refusee');
     assert.equal(refused.statusCode, 200);
     // One refused for its reasons, and one more when the refusal won the race of two answers.
-    const refusedCount = await countRefused();
+    const refusedCount = await count('refusee');
     assert.ok(refusedCount >= 1);
     assert.match(refused.body, new RegExp(`Refusée \\(${refusedCount}\\)`));
     const rows = refused.body.match(/<tr>/g)?.length ?? 0;
@@ -667,7 +657,7 @@ describe('orientations', () => {
     assert.ok(sent.slice(1).every((r) => r[2] === 'Jeanne Martin'));
     assert.ok(sent[1]![0] instanceof Date);
     const refused = await sheetOf(client, '/orientations/export.xlsx?statut=refusee');
-    assert.equal(refused.length, 1 + (await countRefused()));
+    assert.equal(refused.length, 1 + (await count('refusee')));
     assert.ok(refused.slice(1).every((r) => r[1] === 'Refusée'));
     assert.ok(
       refused.some((r) => r[7] === 'Plus de place disponible, Ne peut pas se déplacer jusqu’au lieu'),
