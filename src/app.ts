@@ -33,6 +33,8 @@ declare module 'fastify' {
 export type AppOptions = {
   config: Config;
   db: Db;
+  /** Where the heavy read-only pages read (a replica; default `db`): see `DatabaseHandle`. */
+  readDb?: Db;
   dbKind: string;
   logger?: Logger;
   /** The modules to wire: all of them unless a test changes what one contributes. */
@@ -41,7 +43,7 @@ export type AppOptions = {
 
 /** Builds the Fastify app from the platform and the modules. Nothing listens yet. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const { config, db, dbKind, logger, modules = allModules } = options;
+  const { config, db, readDb = db, dbKind, logger, modules = allModules } = options;
   const app = Fastify({
     loggerInstance: (logger ?? createLogger(config.logLevel)) as FastifyBaseLogger,
     trustProxy: config.trustProxy,
@@ -109,6 +111,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const ctx = {
     db,
+    readDb,
     config,
     nav,
     home: modules.flatMap((m) => m.home ?? []),

@@ -32,12 +32,20 @@ export type CliOptions = {
   openDatabase?: (config: Config) => Promise<DatabaseHandle>;
 };
 
-async function open(config: Config, options: CliOptions): Promise<DatabaseHandle> {
+/** Opens the configured database; `withReplica`: and its read replica (the server only). */
+async function open(config: Config, options: CliOptions, withReplica = false): Promise<DatabaseHandle> {
   requireSecretKeyInProduction(config);
   const handle = options.openDatabase
     ? await options.openDatabase(config)
     : config.databaseUrl
-      ? await openDatabase({ databaseUrl: config.databaseUrl })
+      ? await openDatabase({
+          databaseUrl: config.databaseUrl,
+          ...(withReplica &&
+            config.databaseReplica && {
+              replicaUrl: config.databaseReplica.url,
+              replicaMaxLagMs: config.databaseReplica.maxLagMs,
+            }),
+        })
       : await openDatabase({ dataDir: config.dataDir });
   useSecretKeys(handle.db, config.secretKeys);
   return handle;
@@ -61,13 +69,13 @@ export async function seedDemoOnce(ctx: ModuleContext, force = false): Promise<b
 
 async function serve(config: Config, options: { demo?: boolean }, cliOptions: CliOptions): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const handle = await open(config, cliOptions);
+  const handle = await open(config, cliOptions, true);
   const applied = await migrateToLatest(handle.db, modules);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
   const ctx = { db: handle.db, config };
   if (options.demo && (await seedDemoOnce(ctx))) logger.info('demo data seeded');
 
-  const app = await buildApp({ config, db: handle.db, dbKind: handle.kind, logger });
+  const app = await buildApp({ config, db: handle.db, readDb: handle.readDb, dbKind: handle.kind, logger });
   const contributions = collectContributions(modules);
   let scheduler: Scheduler | undefined;
   if (config.jobs) {

@@ -110,6 +110,19 @@ const schema = z
         'doit être une URL postgres://… ou postgresql://… / must be a postgres:// URL',
       )
       .optional(),
+    DATABASE_REPLICA_URL: z
+      .string()
+      .regex(
+        /^postgres(ql)?:\/\/\S+$/,
+        'doit être une URL postgres://… ou postgresql://… / must be a postgres:// URL',
+      )
+      .optional(),
+    DATABASE_REPLICA_MAX_LAG: z
+      .string()
+      .trim()
+      .regex(/^\d+$/, 'doit être un nombre entier de secondes / must be an integer (seconds)')
+      .transform(Number)
+      .default(10),
     PUBLIC_URL: z
       .url({ error: 'doit être une URL complète (https://…) / must be an absolute URL' })
       .optional(),
@@ -208,6 +221,15 @@ const schema = z
       .min(16, 'doit faire au moins 16 caractères / must be at least 16 characters')
       .optional(),
   })
+  .superRefine((v, ctx) => {
+    if (v.DATABASE_REPLICA_URL && !v.DATABASE_URL)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_REPLICA_URL'],
+        message:
+          'demande DATABASE_URL : une réplique lit pour un serveur PostgreSQL principal / needs DATABASE_URL',
+      });
+  })
   .superRefine(requireAllProConnectOrNone)
   .superRefine(requireSmsProviderSettings);
 
@@ -216,6 +238,8 @@ export type Config = {
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** A streaming replica of `databaseUrl` for the heavy read-only pages, and the lag it may have. */
+  databaseReplica: { url: string; maxLagMs: number } | undefined;
   publicUrl: string;
   logLevel: string;
   /** Fastify's `trustProxy`: false, or the addresses of the proxies whose `X-Forwarded-For` counts. */
@@ -279,6 +303,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: v.HOST,
     dataDir: path.resolve(v.DATA_DIR),
     databaseUrl: v.DATABASE_URL,
+    databaseReplica: v.DATABASE_REPLICA_URL
+      ? { url: v.DATABASE_REPLICA_URL, maxLagMs: v.DATABASE_REPLICA_MAX_LAG * 1000 }
+      : undefined,
     publicUrl: (v.PUBLIC_URL ?? `http://${v.HOST}:${v.PORT}`).replace(/\/$/, ''),
     logLevel: v.LOG_LEVEL,
     trustProxy: v.TRUST_PROXY,

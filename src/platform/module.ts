@@ -15,6 +15,12 @@ export type ModuleContext = { db: Db; config: Config };
 
 /** What routes get besides: the navigation and home-page entries every module offers. */
 export type RouteContext = ModuleContext & {
+  /**
+   * For the heavy read-only pages (statistics, observatory, open data, public directory): the
+   * read replica when one is configured and keeping up, else `db`. A route opts in by reading
+   * it; anything that writes, or shows what its reader has just written, reads `db`.
+   */
+  readDb: Db;
   nav: NavEntry[];
   home: HomeEntry[];
   /** What modules add to a collectivité's public page (its places…), in module order. */

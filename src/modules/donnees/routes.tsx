@@ -67,19 +67,24 @@ async function sendFile(
     .send(content);
 }
 
-export function donneesRoutes(app: FastifyInstance, { db, config, contributions }: RouteContext): void {
+export function donneesRoutes(
+  app: FastifyInstance,
+  { db, readDb, config, contributions }: RouteContext,
+): void {
   /** Every module's datasets, in module order: the order pages list them in. */
   const { datasets } = contributions;
-  const publisherName = async () => (await getOpsn(db))?.name ?? 'Relais';
+  const publisherName = async () => (await getOpsn(readDb))?.name ?? 'Relais';
 
   app.get('/donnees', { config: { access: 'public' } }, async (request, reply) => {
-    const [files, publisher] = await Promise.all([publishedFiles(db), publisherName()]);
+    // Only administrators get the form: the page stays cookie-free for everyone else.
+    const admin = isSignedIn(request.actor) && can(request.actor, 'opendata.publish');
+    // Everyone reads the replica when there is one; an administrator, who may have just
+    // regenerated the files, the primary.
+    const [files, publisher] = await Promise.all([publishedFiles(admin ? db : readDb), publisherName()]);
     const entries: DatasetEntry[] = datasets.map((dataset) => ({
       dataset,
       files: files.filter((f) => f.dataset === dataset.id),
     }));
-    // Only administrators get the form: the page stays cookie-free for everyone else.
-    const admin = isSignedIn(request.actor) && can(request.actor, 'opendata.publish');
     return reply.page(
       {
         title: 'Données ouvertes',
@@ -91,7 +96,7 @@ export function donneesRoutes(app: FastifyInstance, { db, config, contributions 
   });
 
   app.get('/donnees/catalogue.jsonld', { config: { access: 'public' } }, async (request, reply) => {
-    const [files, opsn] = await Promise.all([publishedFiles(db), getOpsn(db)]);
+    const [files, opsn] = await Promise.all([publishedFiles(readDb), getOpsn(readDb)]);
     const catalogue = buildCatalogue({
       base: config.publicUrl,
       publisher: { name: opsn?.name ?? 'Relais', email: opsn?.contact_email, website: opsn?.website },
@@ -114,8 +119,8 @@ export function donneesRoutes(app: FastifyInstance, { db, config, contributions 
       const dataset = match?.[1] ? datasets.find((d) => d.id === match[1]) : undefined;
       if (!match || !dataset) return reply.callNotFound();
       const format = match[2] as Format | undefined;
-      if (format) return sendFile(request, reply, db, dataset, format);
-      const [files, publisher] = await Promise.all([filesOf(db, dataset.id), publisherName()]);
+      if (format) return sendFile(request, reply, readDb, dataset, format);
+      const [files, publisher] = await Promise.all([filesOf(readDb, dataset.id), publisherName()]);
       return reply.page(
         {
           title: dataset.title,

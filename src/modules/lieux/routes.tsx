@@ -89,7 +89,9 @@ function withoutBadPosition(raw: Record<string, unknown>): {
   };
 }
 
-export function lieuxRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
+export function lieuxRoutes(app: FastifyInstance, { readDb, config }: RouteContext): void {
+  // The public search and place pages read the replica when there is one (public, read-only, many).
+  const db = readDb;
   app.get<{ Querystring: Fields }>('/lieux', { config: { access: 'public' } }, async (request, reply) => {
     const checked = withoutBadPosition(request.query);
     const raw = checked.raw;

@@ -55,14 +55,14 @@ const settingsQuery = (s: ObservationSettings) =>
   }).toString();
 
 /** The latest total of each territory that has an index code, for the list. */
-async function latestTotals(ctx: RouteContext, territories: Territory[]): Promise<Map<string, number>> {
+async function latestTotals(db: RouteContext['db'], territories: Territory[]): Promise<Map<string, number>> {
   const codes = territories.flatMap((t) => (t.indexCode ? [t.indexCode] : []));
   if (codes.length === 0) return new Map();
   const { rows } = await sql<{ code: string; total: number }>`
     select distinct on (s.code) s.code, s.total
     from ifn_score s join ifn_millesime v on v.id = s.millesime_id
     where s.code = any(${codes}::text[])
-    order by s.code, v.year desc`.execute(ctx.db);
+    order by s.code, v.year desc`.execute(db);
   return new Map(rows.map((r) => [r.code, r.total]));
 }
 
@@ -79,11 +79,12 @@ function allowFraming(reply: FastifyReply): void {
 type TerritoryInput = { Params: { territoire: string }; Querystring: Fields };
 
 export function territoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const { db, config } = ctx;
+  // Public, read-only and heavy: every page here reads the replica when there is one.
+  const { readDb: db, config } = ctx;
 
   app.get('/observatoire', { config: { access: 'public' } }, async (_request, reply) => {
     const territories = await listTerritories(db);
-    const totals = await latestTotals(ctx, territories);
+    const totals = await latestTotals(db, territories);
     const indexImported = (await db.selectFrom('ifn_millesime').select('id').limit(1).execute()).length > 0;
     return reply.page(
       { title: 'Observatoire de l’inclusion numérique' },

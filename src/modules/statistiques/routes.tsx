@@ -67,7 +67,9 @@ type ScopeRoutes = {
 
 const BREADCRUMBS: Crumb[] = [{ href: '/espace', label: 'Mon espace' }];
 
-export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
+export function statisticsRoutes(app: FastifyInstance, { db, readDb, config }: RouteContext): void {
+  // The figures are computed on the replica when there is one; access, links and shares (which
+  // the page shows right after they are made) read the primary.
   const scopes: ScopeRoutes[] = [
     {
       path: '/statistiques',
@@ -134,7 +136,7 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
   ) => {
     const period = input.ok ? input.period : null;
     const [view, shares, links] = await Promise.all([
-      period ? statisticsView(db, access, period) : null,
+      period ? statisticsView(readDb, access, period) : null,
       listShares(db, request.actor, access.scope),
       routes.links?.(access),
     ]);
@@ -170,7 +172,7 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
       if (!access) return reply.callNotFound();
       const input = periodOf(access, request.query);
       if (!input.ok) return render(request, reply, routes, access, input);
-      const view = await statisticsView(db, access, input.period);
+      const view = await statisticsView(readDb, access, input.period);
       const bytes = await statisticsWorkbook(view, { title: titleOf(access.scope, false) });
       return reply
         .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
@@ -235,7 +237,7 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
       const found = await shared(request);
       if (!found) return reply.page({ title: 'Lien de partage introuvable', status: 404 }, <ShareGonePage />);
       const title = titleOf(found.access.scope, true);
-      const view = await statisticsView(db, found.access, found.period);
+      const view = await statisticsView(readDb, found.access, found.period);
       return reply.page(
         { title },
         <SharedStatisticsPage
@@ -253,7 +255,7 @@ export function statisticsRoutes(app: FastifyInstance, { db, config }: RouteCont
     async (request, reply) => {
       const found = await shared(request);
       if (!found) return reply.page({ title: 'Lien de partage introuvable', status: 404 }, <ShareGonePage />);
-      const view = await statisticsView(db, found.access, found.period);
+      const view = await statisticsView(readDb, found.access, found.period);
       const bytes = await statisticsWorkbook(view, { title: titleOf(found.access.scope, true) });
       return reply
         .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
