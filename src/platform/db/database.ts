@@ -184,7 +184,8 @@ async function openReplica(
     connectionTimeoutMillis: 2_000,
   });
   replicaPool.on('error', () => {});
-  let state: ReplicaState = { usable: false, lagMs: null, checkedAt: null, reason: 'pas encore vérifié' };
+  // Usable until the first check says otherwise: a replica down at start is told, one up is not.
+  let state: ReplicaState = { usable: true, lagMs: null, checkedAt: null };
   const set = (next: ReplicaState) => {
     const changed = next.usable !== state.usable;
     state = next;
