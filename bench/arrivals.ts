@@ -25,6 +25,15 @@ export type ArrivalRequest = {
 export type ArrivalJob = {
   /** Scheme, host and port (`http://127.0.0.1:1234`). */
   origin: string;
+  /**
+   * Several app processes behind a load balancer: helper `i` sends to `origins[i % n]`, and a
+   * request whose connection is refused (nothing was sent: the process is down) goes to the
+   * next one, as a proxy does. Default: `[origin]`.
+   */
+  origins?: readonly string[];
+  /** Told of every measured request, answered or not (`body` when `keepBody`). */
+  onAnswer?: (answer: Answer) => void;
+  keepBody?: boolean;
   /** Virtual helper `i` sends `requests[i % requests.length]`. */
   requests: readonly ArrivalRequest[];
   /** Requests per second over all helpers together. */
@@ -48,17 +57,33 @@ export type ArrivalResult = {
   timeouts: number;
   /** Sends that waited for the helper's previous answer. */
   late: number;
+  /** Requests refused by a process that was down, and sent to the next one. */
+  rerouted: number;
+};
+
+export type Answer = {
+  request: ArrivalRequest;
+  /** HTTP status, or 0 when there was no answer. */
+  status: number;
+  error?: 'timeout' | 'error';
+  body?: string;
+  /** When it answered (performance.now()) and its latency from the planned send. */
+  at: number;
+  latencyMs: number;
 };
 
 /** An exponential gap of mean `meanMs`. */
 const exponential = (random: () => number, meanMs: number) => -Math.log(1 - random()) * meanMs;
+
+type Outcome = { status: number; body?: string } | { error: 'timeout' | 'error' } | { error: 'refused' };
 
 function send(
   agent: http.Agent,
   origin: URL,
   request: ArrivalRequest,
   timeoutMs: number,
-): Promise<{ status: number } | { error: 'timeout' | 'error' }> {
+  keepBody = false,
+): Promise<Outcome> {
   return new Promise((resolve) => {
     const body = request.body === undefined ? undefined : Buffer.from(request.body);
     const req = http.request(
@@ -71,8 +96,16 @@ function send(
         headers: { ...request.headers, ...(body ? { 'content-length': String(body.length) } : {}) },
       },
       (response) => {
-        response.on('data', () => {});
-        response.on('end', () => resolve({ status: response.statusCode ?? 0 }));
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => {
+          if (keepBody) chunks.push(chunk);
+        });
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            ...(keepBody ? { body: Buffer.concat(chunks).toString('utf8') } : {}),
+          }),
+        );
         response.on('error', () => resolve({ error: 'error' }));
       },
     );
@@ -80,7 +113,9 @@ function send(
       req.destroy();
       resolve({ error: 'timeout' });
     });
-    req.on('error', () => resolve({ error: 'error' }));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ error: error.code === 'ECONNREFUSED' ? 'refused' : 'error' }),
+    );
     req.end(body);
   });
 }
@@ -96,7 +131,6 @@ function percentile(sorted: Float64Array, p: number): number {
  * request planned inside the measured span is counted, even when it answers after it.
  */
 export async function poissonLoad(job: ArrivalJob): Promise<ArrivalResult> {
-  const origin = new URL(job.origin);
   const random = prng(job.seed ?? 2026);
   const meanGapMs = (1000 * job.helpers) / job.rate;
   const timeoutMs = job.timeoutSec * 1000;
@@ -108,11 +142,24 @@ export async function poissonLoad(job: ArrivalJob): Promise<ArrivalResult> {
   let errors = 0;
   let timeouts = 0;
   let late = 0;
+  let rerouted = 0;
+  const origins = (job.origins ?? [job.origin]).map((o) => new URL(o));
   let lastAnswer = measuredFrom;
 
   const helper = async (index: number) => {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const agents = origins.map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }));
     const request = job.requests[index % job.requests.length]!;
+    const home = index % origins.length;
+    /** To its own process; when that one refuses the connection, to the next that accepts it. */
+    const dispatch = async (): Promise<Exclude<Outcome, { error: 'refused' }>> => {
+      for (let k = 0; k < origins.length; k++) {
+        const i = (home + k) % origins.length;
+        const outcome = await send(agents[i]!, origins[i]!, request, timeoutMs, job.keepBody);
+        if (!('error' in outcome) || outcome.error !== 'refused') return outcome;
+        rerouted++;
+      }
+      return { error: 'error' };
+    };
     // Each helper's first send falls anywhere in its first gap, as in a process already running.
     let planned = start + exponential(random, meanGapMs);
     try {
@@ -120,10 +167,18 @@ export async function poissonLoad(job: ArrivalJob): Promise<ArrivalResult> {
         const wait = planned - performance.now();
         if (wait > 0) await sleep(wait);
         else if (wait < -1) late += planned >= measuredFrom ? 1 : 0;
-        const outcome = await send(agent, origin, request, timeoutMs);
+        const outcome = await dispatch();
         const answered = performance.now();
         if (planned >= measuredFrom) {
           latencies.push(answered - planned);
+          job.onAnswer?.({
+            request,
+            status: 'status' in outcome ? outcome.status : 0,
+            ...('error' in outcome ? { error: outcome.error } : {}),
+            ...('body' in outcome ? { body: outcome.body } : {}),
+            at: answered,
+            latencyMs: answered - planned,
+          });
           lastAnswer = Math.max(lastAnswer, answered);
           if ('error' in outcome) {
             if (outcome.error === 'timeout') timeouts++;
@@ -133,7 +188,7 @@ export async function poissonLoad(job: ArrivalJob): Promise<ArrivalResult> {
         planned += exponential(random, meanGapMs);
       }
     } finally {
-      agent.destroy();
+      for (const agent of agents) agent.destroy();
     }
   };
   await Promise.all(Array.from({ length: job.helpers }, (_, i) => helper(i)));
@@ -149,5 +204,6 @@ export async function poissonLoad(job: ArrivalJob): Promise<ArrivalResult> {
     errors,
     timeouts,
     late,
+    rerouted,
   };
 }

@@ -1067,7 +1067,8 @@ async function mainOrientations(): Promise<void> {
 }
 
 if (isMainThread) {
-  if (activitesRequested(process.argv)) await mainActivites();
+  if (process.argv.slice(2).includes('charge')) await (await import('./charge.ts')).runCharge();
+  else if (activitesRequested(process.argv)) await mainActivites();
   else if (orientationsRequested(process.argv)) await mainOrientations();
   else if (observatoireRequested(process.argv)) await mainObservatoire();
   else if (mandatsRequested(process.argv)) await mainMandats();

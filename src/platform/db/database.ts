@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { cube } from '@electric-sql/pglite/contrib/cube';
 import { earthdistance } from '@electric-sql/pglite/contrib/earthdistance';
@@ -74,7 +75,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     // An idle connection dropped by the server (restart, failover, proxy timeout) must not
     // crash the process: the pool replaces it on the next query.
     pool.on('error', (error) => console.error(`PostgreSQL connection lost: ${error.message}`));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // A connection lent out (a transaction between two statements) that the server drops emits
+    // its error on the client, not the pool: without a listener that ends the process. The
+    // statement in progress, if any, fails with it; the pool replaces the connection.
+    pool.on('connect', quietOnError);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: patient(pool) }) });
     if (!options.replicaUrl) return { db, readDb: db, kind: 'postgres', close: () => db.destroy() };
     const replica = await openReplica(options, pool);
     return {
@@ -121,18 +126,57 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   };
 }
 
+/** The error of a dropped connection goes to its statement in progress, never to the process. */
+function quietOnError(client: pg.Client | pg.PoolClient): void {
+  client.on('error', () => {});
+}
+
 /** Runs `work` on a single connection to a PostgreSQL server (to create or drop databases). */
 export async function withServerConnection<T>(
   url: string,
   work: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
   const client = new pg.Client({ connectionString: url });
+  quietOnError(client);
   await client.connect();
   try {
     return await work(client);
   } finally {
     await client.end();
   }
+}
+
+/** How long a request waits for a server that restarts before it fails. */
+const RECONNECT_WINDOW_MS = 10_000;
+
+/** The server is not there yet, or is starting or stopping: trying again shortly may succeed. */
+function isServerAway(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ENOENT' || code === '57P03') return true;
+  return error instanceof Error && /Connection terminated/i.test(error.message);
+}
+
+/**
+ * The pool as Kysely sees it, except that taking a connection while the server restarts
+ * (refused, "the database system is starting up") is tried again for a few seconds: a request
+ * that arrives then waits instead of failing, and only the ones in flight when it went away see
+ * an error. Past the window, the error goes to the caller as before.
+ */
+function patient(pool: pg.Pool) {
+  return {
+    async connect() {
+      const until = Date.now() + RECONNECT_WINDOW_MS;
+      for (let wait = 50; ; wait = Math.min(wait * 2, 1_000)) {
+        try {
+          return await pool.connect();
+        } catch (error) {
+          if (!isServerAway(error) || Date.now() + wait > until) throw error;
+          await sleep(wait);
+        }
+      }
+    },
+    end: () => pool.end(),
+  };
 }
 
 /** Whether the replica serves `readDb`, and why not when it does not. */
@@ -184,6 +228,7 @@ async function openReplica(
     connectionTimeoutMillis: 2_000,
   });
   replicaPool.on('error', () => {});
+  replicaPool.on('connect', quietOnError);
   // Usable until the first check says otherwise: a replica down at start is told, one up is not.
   let state: ReplicaState = { usable: true, lagMs: null, checkedAt: null };
   const set = (next: ReplicaState) => {
@@ -221,7 +266,7 @@ async function openReplica(
 
   const replicaDriver = new PostgresDriver({ pool: replicaPool });
   // The primary's pool belongs to `db`, which ends it: this driver never does.
-  const primaryDriver = new PostgresDriver({ pool: primaryPool });
+  const primaryDriver = new PostgresDriver({ pool: patient(primaryPool) });
   const driver = new ReadDriver(
     replicaDriver,
     primaryDriver,
