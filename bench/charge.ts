@@ -16,8 +16,8 @@
  * - Afterwards: every report the API acknowledged (201) is in the database with its
  *   participations; the statistics counters equal a full recount; `relais audit verify` passes.
  *
- * Rates: BENCH_CHARGE_CITOYENS (40/s), BENCH_CHARGE_RECITS (30/s, the reports), BENCH_CHARGE_STATS
- * (2/s), BENCH_CHARGE_DONNEES (1/s); BENCH_CHARGE_PLACES places in the directory (5 000).
+ * Rates: BENCH_CHARGE_CITOYENS (20/s), BENCH_CHARGE_RECITS (15/s, the reports), BENCH_CHARGE_STATS
+ * (1/s), BENCH_CHARGE_DONNEES (0.5/s); BENCH_CHARGE_PLACES places in the directory (5 000).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -215,7 +215,8 @@ function slope(points: readonly [number, number][]): number {
 type Sample = { t: number; rssA: number; rssB: number; connections: number };
 type Fault = { name: string; at: number; recoveredAt?: number };
 type ClassName = 'citoyens' | 'comptes rendus' | 'statistiques' | 'données ouvertes';
-type Failure = { cls: ClassName; t: number; what: string };
+/** A request that failed: when it was planned and when it ended, in seconds from the start. */
+type Failure = { cls: ClassName; from: number; t: number; what: string };
 
 const fmt = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : '—');
 
@@ -230,10 +231,10 @@ export async function runCharge(): Promise<void> {
   }
   const durationSec = envNumber('BENCH_DURATION', 600);
   const rates = {
-    citoyens: envNumber('BENCH_CHARGE_CITOYENS', 40),
-    'comptes rendus': envNumber('BENCH_CHARGE_RECITS', 30),
-    statistiques: envNumber('BENCH_CHARGE_STATS', 2),
-    'données ouvertes': envNumber('BENCH_CHARGE_DONNEES', 1),
+    citoyens: envNumber('BENCH_CHARGE_CITOYENS', 20),
+    'comptes rendus': envNumber('BENCH_CHARGE_RECITS', 15),
+    statistiques: envNumber('BENCH_CHARGE_STATS', 1),
+    'données ouvertes': envNumber('BENCH_CHARGE_DONNEES', 0.5),
   } satisfies Record<ClassName, number>;
   const places = envNumber('BENCH_CHARGE_PLACES', 5_000);
   const dir = mkdtempSync(path.join(tmpdir(), 'relais-charge-'));
@@ -321,6 +322,7 @@ export async function runCharge(): Promise<void> {
           else
             failures.push({
               cls,
+              from: t - answer.latencyMs / 1000,
               t,
               what: answer.error ? `no answer (${answer.error})` : `HTTP ${answer.status}`,
             });
@@ -435,13 +437,22 @@ export async function runCharge(): Promise<void> {
     );
 
     // ---- Summary
-    const inWindow = (t: number) => faults.some((f) => t >= f.at - 1 && t <= (f.recoveredAt ?? f.at) + 2);
-    const outside = failures.filter((f) => !inWindow(f.t));
-    const steady = samples.filter((s) => s.t > 30);
+    // In flight during a fault: planned before its recovery (and 2 s more), ended after it began.
+    const inWindow = (f: Failure) =>
+      faults.some((fault) => f.from <= (fault.recoveredAt ?? fault.at) + 2 && f.t >= fault.at - 1);
+    const outside = failures.filter((f) => !inWindow(f));
+    const warmup = Math.max(30, durationSec / 10);
+    const steady = samples.filter((s) => s.t > warmup);
+    const lastRecovery = Math.max(...faults.map((f) => f.recoveredAt ?? f.at));
+    const connAfter = slope(
+      samples
+        .filter((s) => s.t > lastRecovery + 30)
+        .map((s) => [s.t / 60, s.connections] as [number, number]),
+    );
     const minutes = (points: [number, number][]) => points.map(([t, y]) => [t / 60, y] as [number, number]);
     const killAt = faults[1]?.recoveredAt ?? Number.POSITIVE_INFINITY;
     const rssA = slope(minutes(steady.map((s) => [s.t, s.rssA])));
-    const rssB = slope(minutes(steady.filter((s) => s.t > killAt + 30).map((s) => [s.t, s.rssB])));
+    const rssB = slope(minutes(steady.filter((s) => s.t > killAt + warmup).map((s) => [s.t, s.rssB])));
     const rssBBefore = slope(
       minutes(steady.filter((s) => s.t < (faults[1]?.at ?? 0)).map((s) => [s.t, s.rssB])),
     );
@@ -461,7 +472,7 @@ export async function runCharge(): Promise<void> {
     for (const [cls, r] of results) {
       const failed = failures.filter((f) => f.cls === cls);
       lines.push(
-        `${cls.padEnd(17)} ${String(rates[cls]).padStart(4)}/s ${String(r.requests).padStart(9)} ${fmt(r.rps).padStart(7)} ${fmt(r.latencyMs.p50).padStart(9)} ${fmt(r.latencyMs.p95).padStart(9)} ${String(r.errors + r.timeouts).padStart(10)} (${failed.filter((f) => inWindow(f.t)).length} in fault windows) ${String(r.non2xx).padStart(6)} ${String(r.rerouted).padStart(9)}`,
+        `${cls.padEnd(17)} ${String(rates[cls]).padStart(4)}/s ${String(r.requests).padStart(9)} ${fmt(r.rps).padStart(7)} ${fmt(r.latencyMs.p50).padStart(9)} ${fmt(r.latencyMs.p95).padStart(9)} ${String(r.errors + r.timeouts).padStart(10)} (${failed.filter(inWindow).length} of all failures in flight during a fault) ${String(r.non2xx).padStart(6)} ${String(r.rerouted).padStart(9)}`,
       );
     }
     lines.push('faults:');
@@ -470,7 +481,7 @@ export async function runCharge(): Promise<void> {
         `  t=${fmt(f.at, 0)} s  ${f.name}; answering again after ${fmt((f.recoveredAt ?? Number.NaN) - f.at)} s`,
       );
     lines.push(
-      `failures outside the fault windows (from 1 s before a fault to 2 s after its recovery): ${outside.length}` +
+      `failures of requests not in flight during a fault (from 1 s before it to 2 s after its recovery): ${outside.length}` +
         (outside.length
           ? ` (${outside
               .slice(0, 5)
@@ -482,10 +493,10 @@ export async function runCharge(): Promise<void> {
     for (const f of failures) byWhat.set(`${f.cls}: ${f.what}`, (byWhat.get(`${f.cls}: ${f.what}`) ?? 0) + 1);
     if (byWhat.size) lines.push(`failures by kind: ${[...byWhat].map(([k, n]) => `${k} ×${n}`).join('; ')}`);
     lines.push(
-      `RSS (MB, after the first 30 s): process A ${range(steady.map((s) => s.rssA))}, slope ${fmt(rssA, 2)} MB/min; process B before its kill ${fmt(rssBBefore, 2)} MB/min, after its restart ${fmt(rssB, 2)} MB/min (${range(steady.filter((s) => s.t > killAt + 30).map((s) => s.rssB))})`,
+      `RSS (MB, after the first ${fmt(warmup, 0)} s): process A ${range(steady.map((s) => s.rssA))}, slope ${fmt(rssA, 2)} MB/min; process B before its kill ${fmt(rssBBefore, 2)} MB/min, after its restart ${fmt(rssB, 2)} MB/min (${range(steady.filter((s) => s.t > killAt + warmup).map((s) => s.rssB))})`,
     );
     lines.push(
-      `database connections: ${range(steady.map((s) => s.connections))}, slope ${fmt(conn, 2)} per min (${samples.length} samples every ${SAMPLE_SEC} s)`,
+      `database connections: ${range(steady.map((s) => s.connections))}, slope ${fmt(conn, 2)} per min over the run, ${fmt(connAfter, 2)} per min from 30 s after the last fault (${samples.length} samples every ${SAMPLE_SEC} s)`,
     );
     lines.push(
       `acknowledged reports: ${acknowledged.size}; missing from the database: ${lost}; with other participations than acknowledged: ${wrongParticipations}; stored but never acknowledged (answer lost in a fault): ${unacknowledged}`,
@@ -505,6 +516,7 @@ export async function runCharge(): Promise<void> {
         failures: failures.length,
         rssSlopeMbPerMin: { A: rssA, B: rssB },
         connectionsSlopePerMin: conn,
+        connectionsSlopeAfterFaultsPerMin: connAfter,
         acknowledged: acknowledged.size,
         lost,
         wrongParticipations,

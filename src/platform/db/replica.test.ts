@@ -156,4 +156,28 @@ describe('read replica', { skip }, () => {
     assert.equal(changes.length, 2);
     assert.equal(await status(`/lieux/${id}`), 200);
   });
+
+  test('when the primary crashes and starts again, a connection held across it fails cleanly and the process goes on', async () => {
+    let restarted = () => {};
+    const restart = new Promise<void>((resolve) => {
+      restarted = resolve;
+    });
+    const held = handle.db.connection().execute(async (connection) => {
+      await sql`select 1`.execute(connection);
+      await restart;
+      return sql`select 1`.execute(connection).then(
+        () => 'answered',
+        () => 'failed',
+      );
+    });
+    // Lent out, idle between two statements: its error used to reach no listener and end the process.
+    await primary.stop('immediate');
+    const during = app.inject({ url: '/api/v1/lieux?q=Gerland' });
+    await primary.start();
+    restarted();
+    assert.equal(await held, 'failed');
+    // A request that came while the server was away waited for it.
+    assert.equal((await during).statusCode, 200);
+    assert.equal(await foundByApi('Espace répliqué Gerland'), true);
+  });
 });
