@@ -150,3 +150,31 @@ test('SMS: the HTTP provider without its variables, or with bad values, is named
   );
   assert.deepEqual(badVariables({ SMS_PROVIDER_URL: 'pas une url' }), ['SMS_PROVIDER_URL']);
 });
+
+test('a read replica: its URL and the lag it may have, only beside a PostgreSQL server', () => {
+  assert.equal(loadConfig({}).databaseReplica, undefined);
+  assert.deepEqual(
+    loadConfig({
+      DATABASE_URL: 'postgres://relais@db1:5432/relais',
+      DATABASE_REPLICA_URL: 'postgres://relais@db2:5432/relais',
+      DATABASE_REPLICA_MAX_LAG: '30',
+    }).databaseReplica,
+    { url: 'postgres://relais@db2:5432/relais', maxLagMs: 30_000 },
+  );
+  assert.equal(
+    loadConfig({ DATABASE_URL: 'postgres://a@b/c', DATABASE_REPLICA_URL: 'postgres://a@d/c' }).databaseReplica
+      ?.maxLagMs,
+    10_000,
+  );
+  assert.deepEqual(badVariables({ DATABASE_REPLICA_URL: 'postgres://relais@db2:5432/relais' }), [
+    'DATABASE_REPLICA_URL',
+  ]);
+  assert.deepEqual(
+    badVariables({
+      DATABASE_URL: 'postgres://a@b/c',
+      DATABASE_REPLICA_URL: 'mysql://a@d/c',
+      DATABASE_REPLICA_MAX_LAG: 'dix',
+    }),
+    ['DATABASE_REPLICA_MAX_LAG', 'DATABASE_REPLICA_URL'],
+  );
+});
