@@ -115,6 +115,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     collectiviteSections: modules.flatMap((m) => m.collectivitePage ?? []),
     spaceSections: modules.flatMap((m) => m.space ?? []),
     personRecordSections: modules.flatMap((m) => m.personRecord ?? []),
+    activityReportSections: modules.flatMap((m) => m.activityReport ?? []),
     apiRoutes: modules.flatMap((m) => (m.api ? [m.api] : [])),
     contributions: collectContributions(modules),
   };

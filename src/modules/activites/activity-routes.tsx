@@ -65,7 +65,8 @@ const flashOf = (request: FastifyRequest<Page>) => {
   return typeof ok === 'string' ? FLASH[ok] : undefined;
 };
 
-export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void {
+export function activityRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { db } = ctx;
   /** The helper's places, or a redirection to choose them first (undefined). */
   async function placesOrRedirect(helper: Helper, reply: FastifyReply): Promise<PlaceSummary[] | undefined> {
     const places = await helperPlaces(db, helper.userId);
@@ -248,9 +249,23 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
   });
 
   reportRoute('get', '/activites/:activite', async (found, reply, request) => {
+    const { activity, participations } = found.detail;
+    const report = {
+      id: activity.id,
+      thematiques: activity.thematiques,
+      oriente: activity.oriente,
+      people: participations.flatMap((p) => (p.beneficiaire_id ? [p.beneficiaire_id] : [])),
+    };
+    const sections = await Promise.all(
+      ctx.activityReportSections.map((section) => section(ctx, found.helper.actor, report)),
+    );
     return reply.page(
-      { title: activityHeading(found.detail.activity), breadcrumbs: CRUMBS },
-      <ActivityDetailPage detail={found.detail} flash={flashOf(request)} />,
+      { title: activityHeading(activity), breadcrumbs: CRUMBS },
+      <ActivityDetailPage
+        detail={found.detail}
+        flash={flashOf(request)}
+        sections={sections.filter((section) => section !== null)}
+      />,
     );
   });
 

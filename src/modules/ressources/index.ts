@@ -2,7 +2,7 @@ import type { RelaisModule } from '../../platform/module.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { ressourceRoutes } from './routes.tsx';
 import { seedRessources } from './seed.ts';
-import { editorBlock, personResources, readerBlock } from './space.tsx';
+import { editorBlock, personResources, readerBlock, reportResources } from './space.tsx';
 import { ressourcesMigrations } from './tables.ts';
 
 /**
@@ -25,6 +25,7 @@ export const ressources: RelaisModule = {
   nav: [{ href: '/ressources', label: 'Ressources' }],
   space: [editorBlock, readerBlock],
   personRecord: [personResources],
+  activityReport: [reportResources],
   styles: ['ressources.css'],
   auditActions: AUDIT_ACTIONS,
 };

@@ -437,6 +437,10 @@ describe('ressources', () => {
     const page = await help.get(`/ressources/suggestions?activite=${activity}`);
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /Se protéger des arnaques en ligne/);
+    const report = await help.get(`/activites/${activity}`);
+    assert.match(report.body, /Ressources sur les thématiques de cet accompagnement/);
+    assert.match(report.body, new RegExp(`href="/ressources/${resource}"`));
+    assert.match(report.body, new RegExp(`href="/ressources/suggestions\\?activite=${activity}"`));
     assert.equal((await coord.get(`/ressources/suggestions?activite=${activity}`)).statusCode, 403);
     const foreign = await givenHelper(t, {});
     const c = new Client(t.app);
