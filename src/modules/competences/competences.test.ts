@@ -203,7 +203,7 @@ describe('competences', () => {
     const before = await counted();
     const last = await answerAll(client, '/competences/diagnostic', start.body, helped);
     assert.equal(questionOf(last.body), 'commune');
-    const final = { ...hiddenOf(last.body), commune: '69200' };
+    const final: Record<string, string> = { ...hiddenOf(last.body), commune: '69200' };
     assert.match(final.passage ?? '', /^[0-9a-f-]{36}$/, 'the last form carries the id of this pass');
     const result = await client.post('/competences/diagnostic', final);
     assert.equal(result.statusCode, 200, result.body.slice(0, 2000));
