@@ -71,7 +71,10 @@ export async function countHits(db: Db, keys: { key: string; windowMs: number }[
 export async function readHits(db: Db, key: string): Promise<Hits> {
   const row = await db
     .selectFrom('rate_limit_counter')
-    .select(['hits', sql<number>`ceil(extract(epoch from (window_ends_at - now())) * 1000)::integer`.as('ttl_ms')])
+    .select([
+      'hits',
+      sql<number>`ceil(extract(epoch from (window_ends_at - now())) * 1000)::integer`.as('ttl_ms'),
+    ])
     .where('key', '=', key)
     .where('window_ends_at', '>', sql<Date>`now()`)
     .executeTakeFirst();
