@@ -163,7 +163,9 @@ describe('two app processes on one PostgreSQL database', {
     assert.equal(password.status, 303, password.body);
     assert.equal(password.location, '/connexion/code');
     await browser.request(a, '/connexion/code');
-    const code = await browser.post(b, '/connexion/code', { code: await generate({ secret: admin.totpSecret }) });
+    const code = await browser.post(b, '/connexion/code', {
+      code: await generate({ secret: admin.totpSecret }),
+    });
     assert.equal(code.status, 303, code.body);
     const space = await browser.request(a, '/espace');
     assert.equal(space.status, 200);
