@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { generate } from 'otplib';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
 import { verifyChain } from '../../src/platform/audit/journal.ts';
-import { freePort } from '../helpers/cli.ts';
+import { freePort, spawnUntilReady } from '../helpers/cli.ts';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/database.ts';
 
 /**
@@ -40,30 +40,13 @@ function exampleEnvironment(): Record<string, string> {
 type Server = { child: ChildProcess; url: string; output: () => string };
 
 async function startProcess(args: string[], env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, args, {
-    // What the unit gives: its environment file and the port, nothing of the test's own.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  // What the unit gives: its environment file and the port, nothing of the test's own.
+  const server = await spawnUntilReady(args, {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    ...env,
   });
-  let output = '';
-  child.stderr!.on('data', (d) => {
-    output += d;
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
-    child.stdout!.on('data', (d) => {
-      output += d;
-      if (output.includes('Relais est prêt')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
-  return { child, url: `http://127.0.0.1:${env.PORT}`, output: () => output };
+  return { ...server, url: `http://127.0.0.1:${env.PORT}` };
 }
 
 /** A person's browser: keeps its cookies, whichever process answers. */
