@@ -16,7 +16,7 @@ declare module '../db/schema.ts' {
 }
 
 export const httpMigrations: Record<string, Migration> = {
-  '202612062000_platform_rate_limit': {
+  '202612062100_platform_rate_limit': {
     async up(db) {
       // Unlogged: counters need no crash safety, a write skips the WAL and its flush at commit
       // (a hot row per address, updated by every limited request), and backups leave it out.
