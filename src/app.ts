@@ -66,7 +66,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const cookieSecret =
     config.cookieSecret ??
     (await getOrCreateSecretSetting(db, 'cookie_secret', () => randomBytes(32).toString('base64url')));
-  await registerHttpBasics(app, config, cookieSecret);
+  await registerHttpBasics(app, config, cookieSecret, db);
   // After the CSRF check (a forged form is refused as such), before the first route.
   registerAccess(app);
   await registerAssets(app);
