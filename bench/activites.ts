@@ -65,6 +65,9 @@ export type ActivitesBenchContext = {
 /** `npm run bench -- activites` */
 export const activitesRequested = (argv: readonly string[]) => argv.slice(2).includes('activites');
 
+/** `npm run bench -- activites record`: the recording measurements alone (generation, then section 1). */
+const recordOnly = (argv: readonly string[]) => argv.slice(2).includes('record');
+
 export function activitiesToGenerate(env: NodeJS.ProcessEnv, kind: 'pglite' | 'postgres'): number {
   const raw = env.BENCH_ACTIVITES;
   if (raw === undefined || raw === '') return kind === 'postgres' ? 2_000_000 : 200_000;
@@ -802,6 +805,40 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
       `bare route p50 ${ms(loneBare.p50)} ms (${times(lone.p50 / loneBare.p50)} bare)`,
   );
 
+  const load = (r: LoadResult) => ({
+    rps: Math.round(r.rps),
+    p50: round(r.latencyMs.p50, 2),
+    p95: round(r.latencyMs.p95, 2),
+    p99: round(r.latencyMs.p99, 2),
+    requests: r.requests,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  });
+  const record = {
+    connections: POST_LOAD.connections,
+    bare: load(bare),
+    post: load(post),
+    p95Ratio: round(post.latencyMs.p95 / bare.latencyMs.p95, 2),
+    throughputRatio: round(post.rps / bare.rps, 3),
+    poisson: {
+      rate: POISSON_RATE,
+      helpers: HELPERS,
+      bare: load(bareSteady),
+      post: { ...load(steady), late: steady.late ?? 0 },
+    },
+    lone: {
+      posts: LONE_POSTS,
+      p50: round(lone.p50, 2),
+      p95: round(lone.p95, 2),
+      bareP50: round(loneBare.p50, 2),
+    },
+  };
+  if (recordOnly(process.argv)) {
+    const summary = { db: ctx.kind, node: process.version, activities: generation.activities, record };
+    console.log(`\nBENCH_ACTIVITES_JSON ${JSON.stringify(summary)}`);
+    return;
+  }
+
   // 2. Statistics over a year.
   const period = presets(today)[0]!.period;
   const villeurbanne = await db
@@ -895,15 +932,6 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
         .join(', ')}`,
   );
 
-  const load = (r: LoadResult) => ({
-    rps: Math.round(r.rps),
-    p50: round(r.latencyMs.p50, 2),
-    p95: round(r.latencyMs.p95, 2),
-    p99: round(r.latencyMs.p99, 2),
-    requests: r.requests,
-    non2xx: r.non2xx,
-    errors: r.errors + r.timeouts,
-  });
   const statistics = (s: StatisticsReport) => ({
     path: s.path,
     period: s.period,
@@ -921,25 +949,7 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
     node: process.version,
     generation: { ...generation, sizes: undefined },
     sizesBytes: Object.fromEntries(Object.entries(generation.sizes).map(([k, v]) => [k, v.bytes])),
-    record: {
-      connections: POST_LOAD.connections,
-      bare: load(bare),
-      post: load(post),
-      p95Ratio: round(post.latencyMs.p95 / bare.latencyMs.p95, 2),
-      throughputRatio: round(post.rps / bare.rps, 3),
-      poisson: {
-        rate: POISSON_RATE,
-        helpers: HELPERS,
-        bare: load(bareSteady),
-        post: { ...load(steady), late: steady.late ?? 0 },
-      },
-      lone: {
-        posts: LONE_POSTS,
-        p50: round(lone.p50, 2),
-        p95: round(lone.p95, 2),
-        bareP50: round(loneBare.p50, 2),
-      },
-    },
+    record,
     statistics: { collectivite: statistics(collectivite), opsn: statistics(opsn) },
     export: exported,
     writeCost: {

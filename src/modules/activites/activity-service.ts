@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Selectable, sql } from 'kysely';
 import { audit, auditRow } from '../../platform/audit/journal.ts';
-import type { Db } from '../../platform/db/database.ts';
+import { type Db, PREPARED } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { codes, isUuid } from '../../platform/forms.ts';
 import { isCalendarDay, parisToday } from '../../platform/paris-time.ts';
@@ -278,46 +278,54 @@ async function insertReport(db: Db, helper: Helper, input: ActivityInput): Promi
   const people = input.beneficiaires.length > 0 ? await personAttributes(db, input.beneficiaires) : new Map();
   const id = randomUUID();
   const collectiviteId = helper.collectiviteId;
-  const { values, rows: participations } = rowsOf(input, input.beneficiaires, people, {
+  const { values: v, rows: participations } = rowsOf(input, input.beneficiaires, people, {
     id,
     collectivite_id: collectiviteId,
   });
-  const journal = auditRow({
+  const j = auditRow({
     actor: helper.actor,
     action: 'activite.create',
     collectiviteId,
     subject: { type: 'activite', id },
     details: { type: input.type, participants: participations.length },
   });
-  const written = db
-    .with('a', (w) =>
-      w
-        .insertInto('activite')
-        .values({
-          ...values,
-          id,
-          type: input.type,
-          collectivite_id: collectiviteId,
-          mediateur_id: helper.userId,
-        })
-        .returningAll(),
-    )
-    .with('j', (w) => w.insertInto('audit_event').values(journal).returning('id'));
-  return participations.length > 0
-    ? await written
-        .with('p', (w) => w.insertInto('participation').values(participations).returningAll())
-        .selectFrom('a')
-        .selectAll('a')
-        .select(
-          sql<Participation[]>`(select json_agg(p order by p.beneficiaire_id is null, p.id) from p)`.as(
-            'participations',
-          ),
-        )
-        .executeTakeFirstOrThrow()
-    : {
-        ...(await written.selectFrom('a').selectAll('a').executeTakeFirstOrThrow()),
-        participations: [],
-      };
+  // The participations travel as one JSON parameter: the statement's text is the same for every
+  // report, so the server parses and plans it once per connection (PREPARED).
+  const participants = JSON.stringify(
+    participations.map((p) => ({
+      id: p.id,
+      beneficiaire_id: p.beneficiaire_id,
+      genre: p.genre,
+      tranche_age: p.tranche_age,
+      statut: p.statut,
+      commune_insee: p.commune_insee,
+    })),
+  );
+  const { rows } = await sql<StoredActivity>`
+    with a as (
+      insert into activite (id, type, collectivite_id, mediateur_id, date, duree_min, canal, lieu_id,
+        commune_insee, materiels, thematiques, demarches, autonomie, titre, niveau, oriente, orientation, notes)
+      values (${id}, ${input.type}, ${collectiviteId}, ${helper.userId}, ${v.date}, ${v.duree_min}, ${v.canal},
+        ${v.lieu_id}, ${v.commune_insee}, ${v.materiels}, ${v.thematiques}, ${v.demarches}, ${v.autonomie},
+        ${v.titre}, ${v.niveau}, ${v.oriente}, ${v.orientation}, ${v.notes})
+      returning *),
+    j as (
+      insert into audit_event (at, actor_user_id, actor_label, action, collectivite_id, subject_type,
+        subject_id, ip, details)
+      values (${j.at}, ${j.actor_user_id}, ${j.actor_label}, ${j.action}, ${j.collectivite_id},
+        ${j.subject_type}, ${j.subject_id}, ${j.ip}, ${j.details})
+      returning id),
+    p as (
+      insert into participation (id, activite_id, collectivite_id, date, beneficiaire_id, genre, tranche_age,
+        statut, commune_insee)
+      select r.id, a.id, a.collectivite_id, a.date, r.beneficiaire_id, r.genre, r.tranche_age, r.statut,
+        r.commune_insee
+      from a, jsonb_to_recordset(${participants}::jsonb) as r(id uuid, beneficiaire_id uuid, genre text,
+        tranche_age text, statut text, commune_insee text)
+      returning *)
+    select a.*, coalesce((select json_agg(p order by p.beneficiaire_id is null, p.id) from p), '[]') as participations
+    from a ${PREPARED}`.execute(db);
+  return rows[0]!;
 }
 
 /** Many new reports in a few statements, journaled as one event that names each of them. */
