@@ -155,7 +155,10 @@ try {
   const cpu = process.cpuUsage(cpuBefore);
   const serverAfter = cpuOf(await backends());
   // A connection opened meanwhile counts whole; one closed meanwhile is lost (the pool keeps them 10 s).
-  const serverCpu = [...serverAfter].reduce((sum, [pid, after]) => sum + after - (serverBefore.get(pid) ?? 0), 0);
+  const serverCpu = [...serverAfter].reduce(
+    (sum, [pid, after]) => sum + after - (serverBefore.get(pid) ?? 0),
+    0,
+  );
   if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');
     writeFileSync(process.env.PROFILE_CPU!, JSON.stringify(profile));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Selectable, sql } from 'kysely';
 import { audit, auditRow } from '../../platform/audit/journal.ts';
-import { type Db, PREPARED } from '../../platform/db/database.ts';
+import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { codes, isUuid } from '../../platform/forms.ts';
 import { isCalendarDay, parisToday } from '../../platform/paris-time.ts';
@@ -29,6 +29,7 @@ import {
   expandAnonymous,
   type ValidationContext,
 } from './activity-schema.ts';
+import { writeReport } from './report-writer.ts';
 import { THEMATIQUES, TYPES_ACTIVITE, type TypeActivite } from './vocabulary.ts';
 
 /**
@@ -269,63 +270,44 @@ async function rewrite(trx: Db, helper: Helper, input: ActivityInput, existing: 
 }
 
 /**
- * A new report whose people already exist, in one statement: the report, its participations
- * and its journal entry are data-modifying CTEs of one INSERT (atomic as any statement, one
- * round trip, the counters' statement triggers fired once per table), which returns the report
- * as stored with its participations (known people first, then by id, as `apiActivities`).
+ * A new report whose people already exist, in one statement with its participations and its
+ * journal entry, possibly beside other reports sent at the same moment (`report-writer.ts`);
+ * returns the report as stored with its participations (known people first, then by id, as
+ * `apiActivities`).
  */
 async function insertReport(db: Db, helper: Helper, input: ActivityInput): Promise<StoredActivity> {
   const people = input.beneficiaires.length > 0 ? await personAttributes(db, input.beneficiaires) : new Map();
   const id = randomUUID();
   const collectiviteId = helper.collectiviteId;
-  const { values: v, rows: participations } = rowsOf(input, input.beneficiaires, people, {
+  const { values, rows } = rowsOf(input, input.beneficiaires, people, {
     id,
     collectivite_id: collectiviteId,
   });
-  const j = auditRow({
-    actor: helper.actor,
-    action: 'activite.create',
-    collectiviteId,
-    subject: { type: 'activite', id },
-    details: { type: input.type, participants: participations.length },
-  });
-  // The participations travel as one JSON parameter: the statement's text is the same for every
-  // report, so the server parses and plans it once per connection (PREPARED).
-  const participants = JSON.stringify(
-    participations.map((p) => ({
-      id: p.id,
-      beneficiaire_id: p.beneficiaire_id,
-      genre: p.genre,
-      tranche_age: p.tranche_age,
-      statut: p.statut,
-      commune_insee: p.commune_insee,
+  return writeReport(db, {
+    report: {
+      ...values,
+      oriente: values.oriente ?? false,
+      id,
+      type: input.type,
+      collectivite_id: collectiviteId,
+      mediateur_id: helper.userId,
+    },
+    participations: rows.map((r) => ({
+      id: r.id,
+      beneficiaire_id: r.beneficiaire_id,
+      genre: r.genre,
+      tranche_age: r.tranche_age,
+      statut: r.statut,
+      commune_insee: r.commune_insee,
     })),
-  );
-  const { rows } = await sql<StoredActivity>`
-    with a as (
-      insert into activite (id, type, collectivite_id, mediateur_id, date, duree_min, canal, lieu_id,
-        commune_insee, materiels, thematiques, demarches, autonomie, titre, niveau, oriente, orientation, notes)
-      values (${id}, ${input.type}, ${collectiviteId}, ${helper.userId}, ${v.date}, ${v.duree_min}, ${v.canal},
-        ${v.lieu_id}, ${v.commune_insee}, ${v.materiels}, ${v.thematiques}, ${v.demarches}, ${v.autonomie},
-        ${v.titre}, ${v.niveau}, ${v.oriente}, ${v.orientation}, ${v.notes})
-      returning *),
-    j as (
-      insert into audit_event (at, actor_user_id, actor_label, action, collectivite_id, subject_type,
-        subject_id, ip, details)
-      values (${j.at}, ${j.actor_user_id}, ${j.actor_label}, ${j.action}, ${j.collectivite_id},
-        ${j.subject_type}, ${j.subject_id}, ${j.ip}, ${j.details})
-      returning id),
-    p as (
-      insert into participation (id, activite_id, collectivite_id, date, beneficiaire_id, genre, tranche_age,
-        statut, commune_insee)
-      select r.id, a.id, a.collectivite_id, a.date, r.beneficiaire_id, r.genre, r.tranche_age, r.statut,
-        r.commune_insee
-      from a, jsonb_to_recordset(${participants}::jsonb) as r(id uuid, beneficiaire_id uuid, genre text,
-        tranche_age text, statut text, commune_insee text)
-      returning *)
-    select a.*, coalesce((select json_agg(p order by p.beneficiaire_id is null, p.id) from p), '[]') as participations
-    from a ${PREPARED}`.execute(db);
-  return rows[0]!;
+    journal: auditRow({
+      actor: helper.actor,
+      action: 'activite.create',
+      collectiviteId,
+      subject: { type: 'activite', id },
+      details: { type: input.type, participants: rows.length },
+    }),
+  });
 }
 
 /** Many new reports in a few statements, journaled as one event that names each of them. */
