@@ -7,7 +7,8 @@
  * statement sent to the server is counted and timed (round trip as the client sees it), and
  * the request's own time is split into the statements' time and the rest (Fastify, JSON, zod,
  * the service's JavaScript). It prints the statements of one request with their median time,
- * the medians over all requests, and the CPU time a request costs: in this process (Fastify,
+ * the medians over all requests, and the CPU time a request costs (with PROFILE_CONCURRENCY=n,
+ * also when n senders post at once, so that reports share their statements): in this process (Fastify,
  * zod, Kysely, pg) and in the database's server processes serving it (read from `/proc`, when
  * the server runs on this machine): CPU time does not depend on what else the machine runs,
  * unlike latencies. With `PROFILE_CPU=file.cpuprofile`, the measured requests
@@ -134,6 +135,35 @@ try {
   }
   const cpuBefore = process.cpuUsage();
   const serverBefore = cpuOf(await backends());
+  // With PROFILE_CONCURRENCY=n, first the same number of reports from n senders at once: what
+  // a report costs when reports share their statements (report-writer.ts).
+  const concurrency = Number(process.env.PROFILE_CONCURRENCY ?? 0);
+  if (concurrency > 0) {
+    const appBefore = process.cpuUsage();
+    const serverBefore = cpuOf(await backends());
+    const started = performance.now();
+    let left = count;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (left-- > 0) {
+          const response = await post();
+          if (response.statusCode !== 201)
+            throw new Error(`answered ${response.statusCode}: ${response.body}`);
+        }
+      }),
+    );
+    const elapsed = (performance.now() - started) / 1000;
+    const app = process.cpuUsage(appBefore);
+    const server = [...cpuOf(await backends())].reduce(
+      (sum, [pid, after]) => sum + after - (serverBefore.get(pid) ?? 0),
+      0,
+    );
+    console.log(
+      `${count} POST from ${concurrency} senders at once: ${Math.round(count / elapsed)} req/s; CPU per request ` +
+        `${((app.user + app.system) / 1000 / count).toFixed(2)} ms in this process, ${(server / count).toFixed(2)} ms ` +
+        `in the database's server processes`,
+    );
+  }
   for (let i = 0; i < count; i++) {
     const log: Sent[] = [];
     current = log;
