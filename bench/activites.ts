@@ -12,6 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { type CompiledQuery, sql } from 'kysely';
@@ -64,6 +65,9 @@ export type ActivitesBenchContext = {
 
 /** `npm run bench -- activites` */
 export const activitesRequested = (argv: readonly string[]) => argv.slice(2).includes('activites');
+
+/** `npm run bench -- activites record`: the recording measurements alone (generation, then section 1). */
+const recordOnly = (argv: readonly string[]) => argv.slice(2).includes('record');
 
 export function activitiesToGenerate(env: NodeJS.ProcessEnv, kind: 'pglite' | 'postgres'): number {
   const raw = env.BENCH_ACTIVITES;
@@ -653,6 +657,56 @@ async function measureExport(ctx: ActivitesBenchContext, helpers: BenchHelper[])
 // ---------------------------------------------------------------------------------------------
 // Main
 
+/** CPU milliseconds used so far by the database's server processes (from `/proc`: the server on this machine). */
+async function databaseCpuMs(db: Db): Promise<Map<number, number>> {
+  const { rows } = await sql<{ pid: number }>`
+    select pid from pg_stat_activity where datname = current_database()`.execute(db);
+  const used = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      // utime and stime, the 14th and 15th fields, counted after the command's closing parenthesis.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      used.set(pid, (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {}
+  }
+  return used;
+}
+
+type CpuPerRequest = { appMs: number; databaseMs: number };
+
+/**
+ * Runs a load and measures the CPU time each answer costs: in this process (the app, and the
+ * load generator's thread) and in the database's server processes. Unlike throughput, CPU time
+ * hardly depends on what else the machine runs: on 2 quiet cores, about 2 000 / (app + database)
+ * requests per second at most, and 1 000 / app for the app's one thread.
+ */
+async function withCpu(
+  ctx: ActivitesBenchContext,
+  job: LoadJob,
+): Promise<LoadResult & { cpu?: CpuPerRequest }> {
+  if (ctx.kind !== 'postgres') return ctx.measure(job);
+  const appBefore = process.cpuUsage();
+  const dbBefore = await databaseCpuMs(ctx.db);
+  const result = await ctx.measure(job);
+  const app = process.cpuUsage(appBefore);
+  const dbAfter = await databaseCpuMs(ctx.db);
+  let databaseMs = 0;
+  for (const [pid, used] of dbAfter) databaseMs += used - (dbBefore.get(pid) ?? 0);
+  // The warm-up's answers cost CPU too: count them at the measured rate.
+  const answers = result.rps * (job.warmupSec + job.durationSec);
+  return {
+    ...result,
+    cpu: {
+      appMs: round((app.user + app.system) / 1000 / answers, 3),
+      databaseMs: round(databaseMs / answers, 3),
+    },
+  };
+}
+
+const cpuLine = (r: { cpu?: CpuPerRequest }) =>
+  r.cpu ? `  CPU per answer: app ${ms3(r.cpu.appMs)} ms, database ${ms3(r.cpu.databaseMs)} ms` : '';
+const ms3 = (value: number) => value.toFixed(3);
+
 function loadLine(name: string, r: LoadResult, bare: LoadResult): string {
   return (
     `  ${name.padEnd(34)} ${Math.round(r.rps).toString().padStart(6)} req/s (${times(r.rps / bare.rps)} bare)` +
@@ -765,9 +819,9 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   // 1. Recording under 50 concurrent helpers.
   await checkPost(ctx, helpers, today);
   progress('bare route under 50 connections…');
-  const bare = await ctx.measure({ url: ctx.baseUrl + ctx.barePath, headers: {}, ...POST_LOAD });
+  const bare = await withCpu(ctx, { url: ctx.baseUrl + ctx.barePath, headers: {}, ...POST_LOAD });
   progress('POST /api/v1/activites under 50 connections (50 helpers, distinct tokens)…');
-  const post = await ctx.measure(postJob(ctx, helpers, today));
+  const post = await withCpu(ctx, postJob(ctx, helpers, today));
   // The 50 helpers recording at a steady pace with Poisson arrivals: latency is then the
   // service time plus the queueing that real arrivals cause, not the queue a saturated closed
   // loop builds (latency = connections / throughput).
@@ -788,8 +842,8 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   const lone = await lonePosts(ctx, helpers, today, LONE_POSTS);
   const loneBare = await lonePosts(ctx, helpers, today, LONE_POSTS, ctx.barePath);
   console.log(`\nRecording a report, ${POST_LOAD.connections} connections, ${POST_LOAD.durationSec} s each:`);
-  console.log(loadLine('bare route, saturated', bare, bare));
-  console.log(loadLine('POST /api/v1/activites, saturated', post, bare));
+  console.log(loadLine('bare route, saturated', bare, bare) + cpuLine(bare));
+  console.log(loadLine('POST /api/v1/activites, saturated', post, bare) + cpuLine(post));
   console.log(
     `Poisson arrivals, ${HELPERS} helpers sending one request at a time, ${POISSON_LOAD.durationSec} s after ${POISSON_LOAD.warmupSec} s of warm-up (latency from the planned send):`,
   );
@@ -801,6 +855,41 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
     `Lone requests, one after the other (${LONE_POSTS}): POST p50 ${ms(lone.p50)} ms, p95 ${ms(lone.p95)} ms; ` +
       `bare route p50 ${ms(loneBare.p50)} ms (${times(lone.p50 / loneBare.p50)} bare)`,
   );
+
+  const load = (r: LoadResult) => ({
+    rps: Math.round(r.rps),
+    p50: round(r.latencyMs.p50, 2),
+    p95: round(r.latencyMs.p95, 2),
+    p99: round(r.latencyMs.p99, 2),
+    requests: r.requests,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  });
+  const record = {
+    connections: POST_LOAD.connections,
+    cpuPerAnswer: { bare: bare.cpu, post: post.cpu },
+    bare: load(bare),
+    post: load(post),
+    p95Ratio: round(post.latencyMs.p95 / bare.latencyMs.p95, 2),
+    throughputRatio: round(post.rps / bare.rps, 3),
+    poisson: {
+      rate: POISSON_RATE,
+      helpers: HELPERS,
+      bare: load(bareSteady),
+      post: { ...load(steady), late: steady.late ?? 0 },
+    },
+    lone: {
+      posts: LONE_POSTS,
+      p50: round(lone.p50, 2),
+      p95: round(lone.p95, 2),
+      bareP50: round(loneBare.p50, 2),
+    },
+  };
+  if (recordOnly(process.argv)) {
+    const summary = { db: ctx.kind, node: process.version, activities: generation.activities, record };
+    console.log(`\nBENCH_ACTIVITES_JSON ${JSON.stringify(summary)}`);
+    return;
+  }
 
   // 2. Statistics over a year.
   const period = presets(today)[0]!.period;
@@ -895,15 +984,6 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
         .join(', ')}`,
   );
 
-  const load = (r: LoadResult) => ({
-    rps: Math.round(r.rps),
-    p50: round(r.latencyMs.p50, 2),
-    p95: round(r.latencyMs.p95, 2),
-    p99: round(r.latencyMs.p99, 2),
-    requests: r.requests,
-    non2xx: r.non2xx,
-    errors: r.errors + r.timeouts,
-  });
   const statistics = (s: StatisticsReport) => ({
     path: s.path,
     period: s.period,
@@ -921,25 +1001,7 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
     node: process.version,
     generation: { ...generation, sizes: undefined },
     sizesBytes: Object.fromEntries(Object.entries(generation.sizes).map(([k, v]) => [k, v.bytes])),
-    record: {
-      connections: POST_LOAD.connections,
-      bare: load(bare),
-      post: load(post),
-      p95Ratio: round(post.latencyMs.p95 / bare.latencyMs.p95, 2),
-      throughputRatio: round(post.rps / bare.rps, 3),
-      poisson: {
-        rate: POISSON_RATE,
-        helpers: HELPERS,
-        bare: load(bareSteady),
-        post: { ...load(steady), late: steady.late ?? 0 },
-      },
-      lone: {
-        posts: LONE_POSTS,
-        p50: round(lone.p50, 2),
-        p95: round(lone.p95, 2),
-        bareP50: round(loneBare.p50, 2),
-      },
-    },
+    record,
     statistics: { collectivite: statistics(collectivite), opsn: statistics(opsn) },
     export: exported,
     writeCost: {
