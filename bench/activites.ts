@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { type CompiledQuery, sql } from 'kysely';
 import {
-  activitiesCsvStream,
+  activitiesStream,
   EXPORT_PAGE,
   type ExportRow,
   exportRowStream,
@@ -592,7 +592,7 @@ async function exportHere(
   const t = performance.now();
   const { rssPeak, heapPeak } = await sampled(async () => {
     if (format === 'xlsx') await writeActivitiesXlsx(counted(), sink);
-    else await pipeline(activitiesCsvStream(counted()), sink);
+    else await pipeline(activitiesStream('csv', counted()), sink);
   });
   return {
     rows,

@@ -377,7 +377,8 @@ export async function importPlaces(
   if (forced) flagOutsideTerritory(forced, valid, report);
   const inserts: Planned[] = [];
   const updates: (Planned & { current: Existing })[] = [];
-  for (const { outcome, place } of valid) {
+  for (const [index, { outcome, place }] of valid.entries()) {
+    if (index > 0 && index % ROWS_SLICE === 0) await yieldToEventLoop();
     const planned = {
       outcome,
       place,
@@ -632,10 +633,13 @@ async function plannedUpdates(
       before.set(row.id, row);
     await yieldToEventLoop();
   }
-  return updates.flatMap((u) => {
+  const planned: { planned: Planned; lieuId: string; changes: Record<string, [unknown, unknown]> }[] = [];
+  for (const [index, u] of updates.entries()) {
+    if (index > 0 && index % ROWS_SLICE === 0) await yieldToEventLoop();
     const row = before.get(u.current.id);
-    return row ? [{ planned: u, lieuId: row.id, changes: diffPlaces(placeOf(row), u.place) }] : [];
-  });
+    if (row) planned.push({ planned: u, lieuId: row.id, changes: diffPlaces(placeOf(row), u.place) });
+  }
+  return planned;
 }
 
 /**
@@ -654,13 +658,14 @@ async function stageRows(
     .deleteFrom('lieu_import_ligne')
     .where('created_at', '<', sql<Date>`now() - interval '1 day'`)
     .execute();
+  // Each slice's rows are made when it is sent (deriving the opening hours costs time too).
   const staged = [
-    ...updates.map((u) => ({
+    ...updates.map((u) => () => ({
       l: u.lieuId,
       d: { ...columnsOf(u.planned.place), import_hash: u.planned.hash },
       c: u.changes,
     })),
-    ...inserts.map((p) => ({
+    ...inserts.map((p) => () => ({
       l: null,
       d: {
         ...columnsOf(p.place),
@@ -672,7 +677,7 @@ async function stageRows(
     })),
   ];
   for (let i = 0; i < staged.length; i += STAGE_SLICE) {
-    const slice = staged.slice(i, i + STAGE_SLICE).map((row, j) => ({ p: i + j, ...row }));
+    const slice = staged.slice(i, i + STAGE_SLICE).map((make, j) => ({ p: i + j, ...make() }));
     await sql`insert into lieu_import_ligne (import_id, position, lieu_id, data, changes)
       select ${ctx.importId}, (e->>'p')::int, (e->>'l')::uuid, e->'d', nullif(e->'c', 'null'::jsonb)
       from jsonb_array_elements(${JSON.stringify(slice)}::jsonb) as e`.execute(db);
