@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { type Options as CsvOptions, parse as csvParser } from 'csv-parse';
 import { sql } from 'kysely';
 import { actorFields, audit } from '../../platform/audit/journal.ts';
 import { type Actor, can, ensure, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { datasetsChanged } from '../../platform/open-data.ts';
+import { timeSlicer } from '../../platform/time-slice.ts';
 import { type ImportRowReport, importReportRecords } from '../../platform/ui/import-report.tsx';
 import { type Collectivite, displayName, findCommune, listCollectivites } from '../territoires/index.ts';
 import { type ColumnMapping, mapRow } from './import-mapping.ts';
@@ -193,13 +193,12 @@ async function parseXlsx(bytes: Uint8Array): Promise<ParsedFile> {
   return { ok: true, format: 'xlsx', columns: names.filter(Boolean), rows };
 }
 
-/** Characters of CSV parsed between two yields to the event loop. */
-const PARSE_SLICE = 256 * 1024;
-/** Rows checked between two yields to the event loop. */
-const ROWS_SLICE = 500;
+/** Characters of CSV given to the parser at a time (a few milliseconds of parsing). */
+const PARSE_PIECE = 16 * 1024;
 
-/** csv-parse's stream parser fed a slice at a time; the records it read, in order. */
+/** csv-parse's stream parser fed a piece at a time, in time slices; the records it read, in order. */
 async function parseCsvInSlices(text: string, options: CsvOptions): Promise<unknown[]> {
+  const pause = timeSlicer();
   const parser = csvParser(options);
   const records: unknown[] = [];
   parser.on('readable', () => {
@@ -210,9 +209,9 @@ async function parseCsvInSlices(text: string, options: CsvOptions): Promise<unkn
     parser.on('error', reject);
   });
   finished.catch(() => {});
-  for (let i = 0; i < text.length && !parser.destroyed; i += PARSE_SLICE) {
-    parser.write(text.slice(i, i + PARSE_SLICE));
-    await yieldToEventLoop();
+  for (let i = 0; i < text.length && !parser.destroyed; i += PARSE_PIECE) {
+    parser.write(text.slice(i, i + PARSE_PIECE));
+    await pause();
   }
   parser.end();
   await finished;
@@ -264,12 +263,15 @@ async function parseCsvText(text: string): Promise<ParsedFile> {
     const breaks = (value: unknown) => String(value).match(/\r\n|\r|\n/g)?.length ?? 0;
     let lastLine = 1;
     let emptyLines = 0;
-    const rows = records.map((r) => {
+    const pause = timeSlicer();
+    const rows: { line: number; data: Record<string, string> }[] = [];
+    for (const r of records) {
       const line = lastLine + 1 + (r.info.empty_lines - emptyLines);
       emptyLines = r.info.empty_lines;
       lastLine = line + Object.values(r.record).reduce((n, v) => n + breaks(v), 0);
-      return { line, data: r.record };
-    });
+      rows.push({ line, data: r.record });
+      await pause();
+    }
     return { ok: true, format: 'csv', columns: columns.filter(Boolean), rows };
   } catch (error) {
     return { ok: false, reason: `CSV illisible : ${(error as Error).message}` };
@@ -377,8 +379,9 @@ export async function importPlaces(
   if (forced) flagOutsideTerritory(forced, valid, report);
   const inserts: Planned[] = [];
   const updates: (Planned & { current: Existing })[] = [];
-  for (const [index, { outcome, place }] of valid.entries()) {
-    if (index > 0 && index % ROWS_SLICE === 0) await yieldToEventLoop();
+  const pause = timeSlicer();
+  for (const { outcome, place } of valid) {
+    await pause();
     const planned = {
       outcome,
       place,
@@ -433,12 +436,7 @@ export async function importPlaces(
           updated: report.updated,
           unchanged: report.unchanged,
           rejected: report.rejected,
-          report: JSON.stringify({
-            rows: report.rows,
-            fileNotes: report.fileNotes,
-            outside: report.outside,
-            format: report.format,
-          }),
+          report: await reportJson(report),
         })
         .where('id', '=', importId)
         .execute();
@@ -510,8 +508,9 @@ async function checkRows(
   const seen = new Map<string, number>();
   const outsideStandard = new Map<string, string>();
   const valid: { outcome: RowOutcome; place: LmnPlace }[] = [];
-  for (const [index, { line, data, problems = [] }] of rows.entries()) {
-    if (index > 0 && index % ROWS_SLICE === 0) await yieldToEventLoop();
+  const pause = timeSlicer();
+  for (const { line, data, problems = [] } of rows) {
+    await pause();
     let checked = checkLmnRow(data, options);
     // What the mapping could not read (weekday hours): left out, or the row refused when strict.
     if (problems.length > 0 && !options.dropUnreadable)
@@ -608,7 +607,7 @@ type WriteContext = {
   overwrite: boolean;
 };
 
-/** Accepted rows staged by one statement each time, yielding to the event loop between them. */
+/** Accepted rows staged by one statement. */
 const STAGE_SLICE = 1000;
 
 /** The columns of `lieu` a staged row fills (its standard fields and what derives from them). */
@@ -631,11 +630,11 @@ async function plannedUpdates(
     const ids = updates.slice(i, i + 5000).map((u) => u.current.id);
     for (const row of await db.selectFrom('lieu').selectAll().where('id', 'in', ids).execute())
       before.set(row.id, row);
-    await yieldToEventLoop();
   }
+  const pause = timeSlicer();
   const planned: { planned: Planned; lieuId: string; changes: Record<string, [unknown, unknown]> }[] = [];
-  for (const [index, u] of updates.entries()) {
-    if (index > 0 && index % ROWS_SLICE === 0) await yieldToEventLoop();
+  for (const u of updates) {
+    await pause();
     const row = before.get(u.current.id);
     if (row) planned.push({ planned: u, lieuId: row.id, changes: diffPlaces(placeOf(row), u.place) });
   }
@@ -658,8 +657,17 @@ async function stageRows(
     .deleteFrom('lieu_import_ligne')
     .where('created_at', '<', sql<Date>`now() - interval '1 day'`)
     .execute();
-  // Each slice's rows are made when it is sent (deriving the opening hours costs time too).
-  const staged = [
+  const pause = timeSlicer();
+  let slice: string[] = [];
+  const send = async () => {
+    await sql`insert into lieu_import_ligne (import_id, position, lieu_id, data, changes)
+      select ${ctx.importId}, (e->>'p')::int, (e->>'l')::uuid, e->'d', nullif(e->'c', 'null'::jsonb)
+      from jsonb_array_elements(${`[${slice.join(',')}]`}::jsonb) as e`.execute(db);
+    slice = [];
+  };
+  // Each row is made and written out as JSON in its time slice (deriving the opening hours
+  // costs time too); a statement sends a slice of rows.
+  const rows = [
     ...updates.map((u) => () => ({
       l: u.lieuId,
       d: { ...columnsOf(u.planned.place), import_hash: u.planned.hash },
@@ -676,13 +684,28 @@ async function stageRows(
       c: null,
     })),
   ];
-  for (let i = 0; i < staged.length; i += STAGE_SLICE) {
-    const slice = staged.slice(i, i + STAGE_SLICE).map((make, j) => ({ p: i + j, ...make() }));
-    await sql`insert into lieu_import_ligne (import_id, position, lieu_id, data, changes)
-      select ${ctx.importId}, (e->>'p')::int, (e->>'l')::uuid, e->'d', nullif(e->'c', 'null'::jsonb)
-      from jsonb_array_elements(${JSON.stringify(slice)}::jsonb) as e`.execute(db);
-    await yieldToEventLoop();
+  for (const [position, make] of rows.entries()) {
+    slice.push(JSON.stringify({ p: position, ...make() }));
+    if (slice.length === STAGE_SLICE) await send();
+    await pause();
   }
+  if (slice.length > 0) await send();
+}
+
+/** The stored report as JSON, its rows written out in time slices. */
+async function reportJson(report: ImportReport): Promise<string> {
+  const pause = timeSlicer();
+  const rows: string[] = [];
+  for (const row of report.rows) {
+    rows.push(JSON.stringify(row));
+    await pause();
+  }
+  const rest = JSON.stringify({
+    fileNotes: report.fileNotes,
+    outside: report.outside,
+    format: report.format,
+  });
+  return `{"rows":[${rows.join(',')}],${rest.slice(1)}`;
 }
 
 /**
