@@ -17,7 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { type CompiledQuery, sql } from 'kysely';
 import {
-  activitiesCsvStream,
+  activitiesStream,
   EXPORT_PAGE,
   type ExportRow,
   exportRowStream,
@@ -596,7 +596,7 @@ async function exportHere(
   const t = performance.now();
   const { rssPeak, heapPeak } = await sampled(async () => {
     if (format === 'xlsx') await writeActivitiesXlsx(counted(), sink);
-    else await pipeline(activitiesCsvStream(counted()), sink);
+    else await pipeline(activitiesStream('csv', counted()), sink);
   });
   return {
     rows,
@@ -787,6 +787,27 @@ export async function loadActivities(
   return { helpers, shape, indexes, generation };
 }
 
+/** The exports' memory, printed (section 3 of the bench, or alone with `exports`). */
+async function measureAndPrintExports(
+  ctx: ActivitesBenchContext,
+  helpers: BenchHelper[],
+): Promise<ExportReport> {
+  const exported = await measureExport(ctx, helpers);
+  console.log(
+    `\nExports streamed from the database (keyset pages of ${EXPORT_PAGE} reports, the busiest helpers' ` +
+      `exports one after the other), each in a process of its own on PostgreSQL, RSS sampled every 20 ms ` +
+      `during each (budget ${EXPORT_RSS_BUDGET_MB} MB):`,
+  );
+  for (const run of exported.runs)
+    console.log(
+      `  ${run.format.toUpperCase().padEnd(4)} ${String(run.rows).padStart(8)} rows: ${run.sec} s, ${mb(run.bytes)}; ` +
+        `RSS ${run.rssBeforeMb} MB before, peak ${run.rssPeakMb} MB during` +
+        ` (${run.rssPeakMb <= EXPORT_RSS_BUDGET_MB ? 'within' : 'OVER'} the budget); heap peak ${run.heapPeakMb} MB` +
+        (run.process === 'bench' ? ' (in the bench’s own process, which holds the app)' : ''),
+    );
+  return exported;
+}
+
 export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<void> {
   const { db, progress } = ctx;
   const started = performance.now();
@@ -815,6 +836,13 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
       `  statistics counters recounted after the load in ${generation.countersSec} s: ${counters.totals} monthly ` +
       `counters, ${counters.people} people-months, ${counters.first} first participations`,
   );
+
+  // `npm run bench -- activites exports`: the generated data, then the exports alone.
+  if (process.argv.slice(2).includes('exports')) {
+    const exported = await measureAndPrintExports(ctx, helpers);
+    console.log(`\nBENCH_ACTIVITES_EXPORTS_JSON ${JSON.stringify(exported)}`);
+    return;
+  }
 
   // 1. Recording under 50 concurrent helpers.
   await checkPost(ctx, helpers, today);
@@ -924,19 +952,7 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   }
 
   // 3. Exports.
-  const exported = await measureExport(ctx, helpers);
-  console.log(
-    `\nExports streamed from the database (keyset pages of ${EXPORT_PAGE} reports, the busiest helpers' ` +
-      `exports one after the other), each in a process of its own on PostgreSQL, RSS sampled every 20 ms ` +
-      `during each (budget ${EXPORT_RSS_BUDGET_MB} MB):`,
-  );
-  for (const run of exported.runs)
-    console.log(
-      `  ${run.format.toUpperCase().padEnd(4)} ${String(run.rows).padStart(8)} rows: ${run.sec} s, ${mb(run.bytes)}; ` +
-        `RSS ${run.rssBeforeMb} MB before, peak ${run.rssPeakMb} MB during` +
-        ` (${run.rssPeakMb <= EXPORT_RSS_BUDGET_MB ? 'within' : 'OVER'} the budget); heap peak ${run.heapPeakMb} MB` +
-        (run.process === 'bench' ? ' (in the bench’s own process, which holds the app)' : ''),
-    );
+  const exported = await measureAndPrintExports(ctx, helpers);
 
   // 4. What the secondary indexes cost on write.
   const batch = async (label: string, from: number) => {

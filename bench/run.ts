@@ -138,7 +138,7 @@ export type LoadJob = {
    * request at a time each, `rate` requests per second together (`arrivals.ts`);
    * `connections` is then unused.
    */
-  arrivals?: { rate: number; helpers: number };
+  arrivals?: { rate: number; helpers: number; stop?: SharedArrayBuffer };
 } & LoadSettings;
 type Percentiles = { p50: number; p95: number; p99: number };
 export type LoadResult = {
@@ -670,6 +670,37 @@ async function timeItems(
   return timings;
 }
 
+/** What other people ask while an import runs: the home page and the bare route, 20 requests/s. */
+const IMPORT_LOAD = { rate: 20, helpers: 4, idleSec: 10 };
+/** The design's bound on how long an import may stall another request. */
+const IMPORT_STALL_BUDGET_MS = 100;
+
+function importLoadJob(baseUrl: string, stop?: SharedArrayBuffer): LoadJob {
+  return {
+    url: baseUrl + BARE.path,
+    headers: {},
+    requests: [{ path: '/' }, { path: BARE.path }],
+    arrivals: { rate: IMPORT_LOAD.rate, helpers: IMPORT_LOAD.helpers, ...(stop ? { stop } : {}) },
+    connections: IMPORT_LOAD.helpers,
+    warmupSec: 0,
+    // Until the import ends (the stop flag), else a fixed span on the idle server.
+    durationSec: stop ? 3600 : IMPORT_LOAD.idleSec,
+    timeoutSec: 60,
+  };
+}
+
+function printUnderImport(during: LoadResult, idle: LoadResult): void {
+  const line = (name: string, r: LoadResult) =>
+    `  ${name.padEnd(22)} ${r.requests} answers over ${r.durationSec.toFixed(1)} s, p50 ${r.latencyMs.p50.toFixed(1)} ms, ` +
+    `p95 ${r.latencyMs.p95.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms, non-2xx ${r.non2xx}, errors ${r.errors + r.timeouts}`;
+  console.log(
+    `Other requests (/ and the bare route, Poisson arrivals at ${IMPORT_LOAD.rate} req/s, latency from the planned send):\n` +
+      `${line('while importing', during)}\n${line('idle server', idle)}\n` +
+      `  p95 while importing ${during.latencyMs.p95 <= IMPORT_STALL_BUDGET_MS ? 'within' : 'OVER'} the ` +
+      `${IMPORT_STALL_BUDGET_MS} ms budget (${(during.latencyMs.p95 / idle.latencyMs.p95).toFixed(1)}× idle)`,
+  );
+}
+
 function printImport(stats: ImportStats): void {
   console.log(
     `Places directory: ${stats.places} generated places (LMN v1 CSV, ${(stats.csvBytes / 1e6).toFixed(1)} MB, ` +
@@ -880,8 +911,23 @@ async function main(): Promise<void> {
     );
 
     // The directory at scale: import, SQL before and after fresh statistics, correctness guard.
-    progress(`generating and importing ${places} places…`);
-    const imported = await importBenchPlaces(db, dataDir, places);
+    // Other requests while the import runs (Poisson arrivals from the worker, latency from the
+    // planned send), then the same load on the idle server: the import must not stall them.
+    progress(`generating and importing ${places} places, other requests arriving meanwhile…`);
+    const stop = new SharedArrayBuffer(4);
+    let duringImport: Promise<LoadResult> | undefined;
+    const imported = await importBenchPlaces(db, dataDir, places, async (work) => {
+      duringImport = measure(worker, importLoadJob(baseUrl, stop));
+      try {
+        return await work();
+      } finally {
+        Atomics.store(new Int32Array(stop), 0, 1);
+      }
+    });
+    const underImport = await duringImport!;
+    progress('the same requests without an import…');
+    const withoutImport = await measure(worker, importLoadJob(baseUrl));
+    printUnderImport(underImport, withoutImport);
     const statsRowsBeforeAnalyze = await statisticsRows(db);
     const placeIds = await samplePlaceIds(db, 50, places);
     const lieux = lieuxTargets(placeIds, BROWSER);
@@ -892,6 +938,8 @@ async function main(): Promise<void> {
     const analyzeSec = await analyzePlaces(db);
     const importStats: ImportStats = { ...imported, statsRowsBeforeAnalyze, analyzeSec };
     printImport(importStats);
+    // `npm run bench -- import`: the places import and what it does to other requests, alone.
+    if (process.argv.slice(2).includes('import')) return;
     for (const [item, timing] of await timeItems(db, items, {})) item.sql = timing;
     for (const item of items) {
       for (const query of item.queries) item.plans.push(planSummary(await planOf(db, query)));

@@ -6,7 +6,7 @@ import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { recentBeneficiaries, searchBeneficiaries, visibleBeneficiaries } from '../beneficiaires/index.ts';
 import type { PlaceSummary } from '../lieux/index.ts';
 import { type Helper, helperPlaces, requireHelper } from '../mediateurs/index.ts';
-import { activitiesCsvStream, activitiesXlsxStream } from './activity-export.ts';
+import { sendActivities } from './activity-export.ts';
 import {
   durationValues,
   type FormValues,
@@ -107,19 +107,12 @@ export function activityRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const filters = parseFilters(request.query);
       // Journaled before the first byte leaves; the rows then stream page by page.
       await journalExport(db, helper, format, filters);
-      const rows = exportRowStream(db, helper, filters);
-      const body = format === 'csv' ? activitiesCsvStream(rows) : activitiesXlsxStream(rows);
-      const name = `comptes-rendus-${parisToday()}.${format}`;
-      return reply
-        .header(
-          'content-type',
-          format === 'csv'
-            ? 'text/csv; charset=utf-8'
-            : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-        )
-        .header('content-disposition', `attachment; filename="${name}"`)
-        .header('cache-control', 'private, no-store')
-        .send(body);
+      return sendActivities(
+        reply,
+        format,
+        `comptes-rendus-${parisToday()}`,
+        exportRowStream(db, helper, filters),
+      );
     });
   }
 
