@@ -111,7 +111,7 @@ type BenchHelper = { userId: string; collectiviteId: number; lieuId: string | nu
 /** 50 helpers over the 8 demo collectivités, each with an API token and a place of theirs when there is one. */
 async function createHelpers(db: Db): Promise<{ helpers: BenchHelper[]; communes: string[] }> {
   await HELPER_TABLE.execute(db);
-  const helpers: BenchHelper[] = [];
+  let h = 0;
   const communes = Object.keys(HELPERS_BY_COMMUNE);
   for (const code of communes) {
     const collectivite = await db
@@ -126,8 +126,7 @@ async function createHelpers(db: Db): Promise<{ helpers: BenchHelper[]; communes
       .where('status', '=', 'publie')
       .orderBy('id')
       .execute();
-    for (let i = 0; i < HELPERS_BY_COMMUNE[code]!; i++) {
-      const h = helpers.length;
+    for (let i = 0; i < HELPERS_BY_COMMUNE[code]!; i++, h++) {
       const userId = await createUser(db, {
         email: `bench.mediateur.${h}@bench.relais.example`,
         name: `Médiateur ${h}`,
@@ -138,11 +137,21 @@ async function createHelpers(db: Db): Promise<{ helpers: BenchHelper[]; communes
         await db.insertInto('mediateur_lieu').values({ user_id: userId, lieu_id: place.id }).execute();
       await sql`insert into bench_helper values (${h}, ${userId}::uuid, ${collectivite.id}, ${code},
         ${place?.id ?? null}::uuid, ${place?.code_insee ?? code})`.execute(db);
-      const token = await createToken(db, userId, 'bench');
-      helpers.push({ userId, collectiviteId: collectivite.id, lieuId: place?.id ?? null, token });
     }
   }
-  return { helpers, communes };
+  return { helpers: await helperTokens(db), communes };
+}
+
+/** The helpers of `bench_helper`, each with a new API token (tokens are kept hashed only). */
+async function helperTokens(db: Db): Promise<BenchHelper[]> {
+  const { rows } = await sql<{ user_id: string; collectivite_id: number; lieu_id: string | null }>`
+    select user_id, collectivite_id, lieu_id from bench_helper order by h`.execute(db);
+  const helpers: BenchHelper[] = [];
+  for (const row of rows) {
+    const token = await createToken(db, row.user_id, 'bench');
+    helpers.push({ userId: row.user_id, collectiviteId: row.collectivite_id, lieuId: row.lieu_id, token });
+  }
+  return helpers;
 }
 
 type IndexDef = { name: string; table: string; definition: string };
@@ -719,6 +728,17 @@ export async function loadActivities(
   count: number,
   today: string,
 ) {
+  const reused = await generatedActivities(ctx.db, count);
+  if (reused) {
+    ctx.progress(
+      `reusing the ${count} activities generated on ${reused.shape.today}; new tokens for the helpers…`,
+    );
+    return {
+      ...reused,
+      helpers: await helperTokens(ctx.db),
+      indexes: await secondaryIndexes(ctx.db),
+    };
+  }
   ctx.progress('creating 50 helpers and their tokens…');
   const { helpers, communes } = await createHelpers(ctx.db);
   const shape: GenerationShape = {
@@ -730,7 +750,32 @@ export async function loadActivities(
   };
   const indexes = await secondaryIndexes(ctx.db);
   const generation = await generate(ctx, count, shape, indexes);
-  return { helpers, shape, indexes, generation };
+  await sql`create table bench_generation (activities integer primary key, shape jsonb not null, generation jsonb not null)`.execute(
+    ctx.db,
+  );
+  await sql`insert into bench_generation values (${count}, ${JSON.stringify(shape)}::jsonb,
+    ${JSON.stringify(generation)}::jsonb)`.execute(ctx.db);
+  return { helpers, shape, indexes, generation, reused: false };
+}
+
+/**
+ * What a copy of a kept database (`reuseActivitiesDatabase` in run.ts) already holds: the
+ * generated activities of a previous run, with how they were made and how long that took.
+ */
+async function generatedActivities(
+  db: Db,
+  count: number,
+): Promise<{ shape: GenerationShape; generation: Generation; reused: true } | undefined> {
+  const { rows } = await sql<{ exists: boolean }>`
+    select to_regclass('bench_generation') is not null as exists`.execute(db);
+  if (!rows[0]?.exists) return undefined;
+  const found = await sql<{ shape: GenerationShape; generation: Generation }>`
+    select shape, generation from bench_generation where activities = ${count}`.execute(db);
+  const row = found.rows[0];
+  if (!row) throw new Error(`bench: the kept database does not hold ${count} generated activities`);
+  // Migrations added since the copy was made may have new tables to analyze.
+  await sql`analyze`.execute(db);
+  return { ...row, reused: true };
 }
 
 export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<void> {
@@ -743,11 +788,12 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
       `Node ${process.version}, ${count} generated activities over 3 years, 8 collectivités, ${HELPERS} helpers\n`,
   );
 
-  const { helpers, shape, indexes, generation } = await loadActivities(ctx, count, today);
+  const { helpers, shape, indexes, generation, reused } = await loadActivities(ctx, count, today);
   const size = (name: string) => mb(generation.sizes[name]?.bytes ?? 0);
   const counters = await counterRows(db);
   console.log(
-    `Generation (SQL, secondary indexes built after the rows): ${generation.totalSec} s in all\n` +
+    `Generation (SQL, secondary indexes built after the rows): ${generation.totalSec} s in all` +
+      (reused ? ` (on ${shape.today}; this run works on a copy of the kept database)\n` : '\n') +
       `  ${generation.beneficiaries} people in ${generation.beneficiariesSec} s; ${generation.activities} activities ` +
       `and ${generation.participations} participations in ${generation.activitiesSec} s ` +
       `(${Math.round(generation.activities / generation.activitiesSec)} activities/s)\n` +
