@@ -27,12 +27,15 @@ import type { Helper } from '../src/modules/mediateurs/index.ts';
 import {
   compactStatistics,
   computeStatistics,
+  DISTINCT_SETTINGS,
   namedStatisticsQueries,
   type Period,
-  presets,
+  publishedPresets,
   type QuerySettings,
+  type RawStatistics,
   rebuildStatistics,
   type Scope,
+  splitPeriod,
 } from '../src/modules/statistiques/index.ts';
 import { loadMemberships, openSession, SESSION_COOKIE } from '../src/platform/auth/sessions.ts';
 import { createToken } from '../src/platform/auth/tokens.ts';
@@ -449,6 +452,36 @@ function compiledStatistics(db: Db, scope: Scope, period: Period) {
   };
 }
 
+/**
+ * The distinct people as they were read before `stat_distinct` (the set of a scope's
+ * people-months, then their first participations): the same numbers, for comparison.
+ */
+function peopleFromMonthsSql(scope: Scope, period: Period) {
+  const scoped = scope.kind === 'collectivite' ? sql`collectivite_id = ${scope.id} and` : sql``;
+  return sql<{ personnes: number; nouvelles: number }>`
+    with s as materialized (
+      select distinct beneficiaire_id from stat_personne
+      where ${scoped} mois between ${period.du}::date and ${period.au}::date)
+    select (select count(*) from s)::int as personnes,
+           (select count(*) from stat_premiere f
+            where f.premiere between ${period.du}::date and ${period.au}::date
+              and f.beneficiaire_id in (select beneficiaire_id from s))::int as nouvelles`;
+}
+
+/** The people-months query timed bare, and whether it finds the numbers the service showed. */
+async function measurePeopleFromMonths(db: Db, scope: Scope, period: Period, raw: RawStatistics) {
+  const query = peopleFromMonthsSql(scope, period).compile(db) as CompiledQuery<unknown>;
+  const times = await timeStatisticsSql(db, [query], ['people-months'], [DISTINCT_SETTINGS]);
+  const { rows } = await db.executeQuery<{ personnes: number; nouvelles: number }>(query);
+  const same = rows[0]?.personnes === raw.personnes && rows[0]?.nouvelles === raw.nouvelles;
+  if (!same)
+    throw new Error(
+      `bench: the distinct people's counters give ${raw.personnes}/${raw.nouvelles}, ` +
+        `the people-months ${rows[0]?.personnes}/${rows[0]?.nouvelles}`,
+    );
+  return { ms: times.sumMs, personnes: raw.personnes, nouvelles: raw.nouvelles };
+}
+
 type StatisticsReport = {
   scope: string;
   path: string;
@@ -460,6 +493,8 @@ type StatisticsReport = {
   service: { medianMs: number; runs: number };
   sql: SqlTimes;
   slowest: { name: string; ms: number; plan: string };
+  /** Whole months only: the distinct people read as before stat_distinct. */
+  peopleMonths: { ms: number; personnes: number; nouvelles: number } | null;
 };
 
 async function measureStatistics(
@@ -498,6 +533,8 @@ async function measureStatistics(
       timeoutSec: 120,
     });
   }
+  const peopleMonths =
+    splitPeriod(period).edges.length === 0 ? await measurePeopleFromMonths(db, scope, period, raw) : null;
   const slowestIndex = sqlTimes.perQueryMs.indexOf(Math.max(...sqlTimes.perQueryMs));
   progress(`statistics ${path}: EXPLAIN of its slowest query…`);
   const plan = await explain(db, queries[slowestIndex]!, ctx.kind, settings[slowestIndex]);
@@ -511,6 +548,7 @@ async function measureStatistics(
     loaded: load,
     service: { medianMs: median(serviceRuns), runs: serviceRuns.length },
     sql: sqlTimes,
+    peopleMonths,
     slowest: {
       name: names[slowestIndex]!,
       ms: sqlTimes.perQueryMs[slowestIndex]!,
@@ -678,6 +716,12 @@ function printStatistics(s: StatisticsReport): void {
     `  bare SQL, the 5 aggregates one after the other (median of ${s.sql.runs}): ${ms(s.sql.sumMs)} ms = ` +
       s.sql.names.map((n, i) => `${n} ${ms(s.sql.perQueryMs[i]!)}`).join(' + '),
   );
+  if (s.peopleMonths)
+    console.log(
+      `  distinct people (${s.peopleMonths.personnes}, of them ${s.peopleMonths.nouvelles} new) from stat_distinct: ` +
+        `${ms(s.sql.perQueryMs[s.sql.names.indexOf('distinct')]!)} ms; the same from the set of people-months ` +
+        `(as before stat_distinct): ${ms(s.peopleMonths.ms)} ms`,
+    );
   console.log(
     `  computeStatistics (queries in parallel + folding): ${ms(s.service.medianMs)} ms ` +
       `(${times(s.service.medianMs / s.sql.sumMs)} the bare SQL)`,
@@ -849,7 +893,9 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   );
 
   // 2. Statistics over a year.
-  const period = presets(today)[0]!.period;
+  // The period the pages of a collectivité and of the OPSN open on: the 12 last complete months
+  // (outside a helper's own view, periods are whole months: published-period.ts).
+  const period = publishedPresets(today)[0]!.period;
   const villeurbanne = await db
     .selectFrom('collectivite')
     .select(['id', 'name'])
@@ -911,6 +957,12 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   const rebuilt = await createIndexes(db, indexes);
   // 5. What the statistics counters' triggers cost on write.
   const withCounters = await batch('with the statistics counters', count + 2 * WRITE_BATCH + 1);
+  // The distinct people's counters alone (the trigger on stat_personne), off.
+  await sql`alter table stat_personne disable trigger user`.execute(db);
+  const withoutDistinct = await batch('without the distinct people’s counters', count + 4 * WRITE_BATCH + 1);
+  progress('POST /api/v1/activites under 50 connections without the distinct people’s counters…');
+  const postWithoutDistinct = await ctx.measure(postJob(ctx, helpers, today));
+  await sql`alter table stat_personne enable trigger user`.execute(db);
   await counterTriggers(db, false);
   const withoutCounters = await batch('without the statistics counters', count + 3 * WRITE_BATCH + 1);
   progress('POST /api/v1/activites under 50 connections without the statistics counters…');
@@ -923,8 +975,11 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   console.log(
     `\nWrite cost of the statistics counters (statement triggers on activite and participation):\n` +
       `  ${WRITE_BATCH} activities in one INSERT … SELECT: ${withCounters} s with them, ` +
-      `${withoutCounters} s without (${times(withCounters / withoutCounters)})\n` +
+      `${withoutCounters} s without (${times(withCounters / withoutCounters)}), ` +
+      `${withoutDistinct} s without the distinct people’s counters alone (stat_distinct)\n` +
       loadLine('POST with the counters', post, bare) +
+      '\n' +
+      loadLine('POST without stat_distinct’s', postWithoutDistinct, bare) +
       '\n' +
       loadLine('POST without them', postWithoutCounters, bare) +
       `\n  folding the ${folded} delta rows written since the load into the totals: ${foldSec} s`,
@@ -956,6 +1011,7 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
     activities: s.activities,
     participations: s.participations,
     sqlMs: round(s.sql.sumMs),
+    peopleMonthsMs: s.peopleMonths && round(s.peopleMonths.ms),
     perQueryMs: Object.fromEntries(s.sql.names.map((n, i) => [n, round(s.sql.perQueryMs[i]!)])),
     serviceMs: round(s.service.medianMs),
     httpSingleP50Ms: round(s.single.p50),
@@ -996,6 +1052,8 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
       rebuildSec: rebuilt,
       withCountersSec: withCounters,
       withoutCountersSec: withoutCounters,
+      withoutDistinctSec: withoutDistinct,
+      postWithoutDistinct: load(postWithoutDistinct),
       postWithoutCounters: load(postWithoutCounters),
       folded,
       foldSec,
