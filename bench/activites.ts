@@ -489,7 +489,9 @@ type StatisticsReport = {
   activities: number;
   participations: number;
   single: { p50: number; max: number; count: number; bytes: number };
+  bareSingle: { p50: number };
   loaded: LoadResult | null;
+  bareLoaded: LoadResult | null;
   service: { medianMs: number; runs: number };
   sql: SqlTimes;
   slowest: { name: string; ms: number; plan: string };
@@ -519,19 +521,17 @@ async function measureStatistics(
     serviceRuns.push(performance.now() - t);
   }
   progress(`statistics ${path}: over HTTP, one request at a time…`);
-  const single = await sequential(url, cookie, 5);
+  const single = await sequential(url, cookie, 15);
+  // The bare route just before, for ratios (this machine is shared).
+  const bareSingle = await sequential(ctx.baseUrl + ctx.barePath, '', 15);
   let load: LoadResult | null = null;
+  let bareLoad: LoadResult | null = null;
   if (loaded) {
     const durationSec = Math.min(30, Math.max(5, Math.ceil((single.p50 / 1000) * 3) + 2));
-    progress(`statistics ${path}: under 10 connections for ${durationSec} s…`);
-    load = await ctx.measure({
-      url,
-      headers: { cookie, 'accept-encoding': 'gzip, br' },
-      connections: 10,
-      warmupSec: 0,
-      durationSec,
-      timeoutSec: 120,
-    });
+    progress(`statistics ${path}: under 10 connections for ${durationSec} s, and the bare route…`);
+    const job = { connections: 10, warmupSec: 0, durationSec, timeoutSec: 120 };
+    load = await ctx.measure({ url, headers: { cookie, 'accept-encoding': 'gzip, br' }, ...job });
+    bareLoad = await ctx.measure({ url: ctx.baseUrl + ctx.barePath, headers: {}, ...job });
   }
   const peopleMonths =
     splitPeriod(period).edges.length === 0 ? await measurePeopleFromMonths(db, scope, period, raw) : null;
@@ -545,7 +545,9 @@ async function measureStatistics(
     activities: raw.activites,
     participations: raw.accompagnements,
     single,
+    bareSingle,
     loaded: load,
+    bareLoaded: bareLoad,
     service: { medianMs: median(serviceRuns), runs: serviceRuns.length },
     sql: sqlTimes,
     peopleMonths,
@@ -728,13 +730,17 @@ function printStatistics(s: StatisticsReport): void {
   );
   console.log(
     `  HTTP one at a time: p50 ${ms(s.single.p50)} ms, max ${ms(s.single.max)} ms over ${s.single.count} ` +
-      `(${times(s.single.p50 / s.sql.sumMs)} the bare SQL; page ${(s.single.bytes / 1000).toFixed(1)} KB compressed)`,
+      `(${times(s.single.p50 / s.sql.sumMs)} the bare SQL; page ${(s.single.bytes / 1000).toFixed(1)} KB); ` +
+      `bare route p50 ${ms(s.bareSingle.p50)} ms`,
   );
   if (s.loaded) {
     const l = s.loaded.latencyMs;
     console.log(
       `  HTTP under 10 connections: ${s.loaded.rps.toFixed(2)} req/s, p50 ${ms(l.p50)} ms, p95 ${ms(l.p95)} ms ` +
-        `(${times(l.p50 / s.sql.sumMs)} the bare SQL at p50), ${s.loaded.requests} answers, non-2xx ${s.loaded.non2xx}`,
+        `(${times(l.p50 / s.sql.sumMs)} the bare SQL at p50), ${s.loaded.requests} answers, non-2xx ${s.loaded.non2xx}` +
+        (s.bareLoaded
+          ? `; the bare route ${Math.round(s.bareLoaded.rps)} req/s (${times(s.loaded.rps / s.bareLoaded.rps)})`
+          : ''),
     );
   }
 }
@@ -1017,6 +1023,8 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
     httpSingleP50Ms: round(s.single.p50),
     httpSingleRatio: round(s.single.p50 / s.sql.sumMs, 2),
     loaded: s.loaded && load(s.loaded),
+    bareLoaded: s.bareLoaded && load(s.bareLoaded),
+    bareSingleP50Ms: round(s.bareSingle.p50, 2),
   });
   const summary = {
     db: ctx.kind,
