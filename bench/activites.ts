@@ -963,6 +963,8 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   const rebuilt = await createIndexes(db, indexes);
   // 5. What the statistics counters' triggers cost on write.
   const withCounters = await batch('with the statistics counters', count + 2 * WRITE_BATCH + 1);
+  progress('POST /api/v1/activites under 50 connections with the statistics counters, again…');
+  const postWithCounters = await ctx.measure(postJob(ctx, helpers, today));
   // The distinct people's counters alone (the trigger on stat_personne), off.
   await sql`alter table stat_personne disable trigger user`.execute(db);
   const withoutDistinct = await batch('without the distinct people’s counters', count + 4 * WRITE_BATCH + 1);
@@ -984,6 +986,8 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
       `${withoutCounters} s without (${times(withCounters / withoutCounters)}), ` +
       `${withoutDistinct} s without the distinct people’s counters alone (stat_distinct)\n` +
       loadLine('POST with the counters', post, bare) +
+      '\n' +
+      loadLine('POST with them, just before', postWithCounters, bare) +
       '\n' +
       loadLine('POST without stat_distinct’s', postWithoutDistinct, bare) +
       '\n' +
@@ -1061,6 +1065,7 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
       withCountersSec: withCounters,
       withoutCountersSec: withoutCounters,
       withoutDistinctSec: withoutDistinct,
+      postWithCounters: load(postWithCounters),
       postWithoutDistinct: load(postWithoutDistinct),
       postWithoutCounters: load(postWithoutCounters),
       folded,
