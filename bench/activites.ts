@@ -715,7 +715,7 @@ function printStatistics(s: StatisticsReport): void {
     `\n${s.path} over ${s.period.du} … ${s.period.au}: ${s.activities} activities, ${s.participations} participations`,
   );
   console.log(
-    `  bare SQL, the 5 aggregates one after the other (median of ${s.sql.runs}): ${ms(s.sql.sumMs)} ms = ` +
+    `  bare SQL, the ${s.sql.names.length} aggregates one after the other (median of ${s.sql.runs}): ${ms(s.sql.sumMs)} ms = ` +
       s.sql.names.map((n, i) => `${n} ${ms(s.sql.perQueryMs[i]!)}`).join(' + '),
   );
   if (s.peopleMonths)
