@@ -38,12 +38,14 @@ import {
   openDatabase,
   withServerConnection,
 } from '../src/platform/db/database.ts';
-import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { collectMigrations, migrateToLatest } from '../src/platform/db/migrate.ts';
 import { createLogger } from '../src/platform/logger.ts';
+import { parisToday } from '../src/platform/paris-time.ts';
 import {
   activitesRequested,
   activitesWatchdogMs,
   activitiesToGenerate,
+  loadActivities,
   runActivitesBench,
 } from './activites.ts';
 import { poissonLoad } from './arrivals.ts';
@@ -330,6 +332,92 @@ async function openThrowawayDatabase(serverUrl: string): Promise<BenchDatabase> 
   };
 }
 
+/** A database's URL on the server of `serverUrl`. */
+function databaseUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * Whether the kept database `name` can be copied: it exists, its generation finished (the
+ * bench_generation row) and every migration it ran is still one of the code's (those the code
+ * added since are applied to the copy).
+ */
+async function keptDatabaseUsable(serverUrl: string, name: string, count: number): Promise<boolean> {
+  const exists = await withServerConnection(serverUrl, async (client) => {
+    const { rows } = await client.query('select 1 from pg_database where datname = $1', [name]);
+    return rows.length > 0;
+  });
+  if (!exists) return false;
+  const known = new Set(Object.keys(collectMigrations(modules)));
+  return withServerConnection(databaseUrl(serverUrl, name), async (client) => {
+    const generated = await client.query<{ ok: boolean }>(
+      `select to_regclass('bench_generation') is not null as ok`,
+    );
+    if (!generated.rows[0]?.ok) return false;
+    const { rows } = await client.query<{ activities: number }>('select activities from bench_generation');
+    if (rows[0]?.activities !== count) return false;
+    const ran = await client.query<{ name: string }>('select name from relais_migration');
+    return ran.rows.every((r) => known.has(r.name));
+  });
+}
+
+/**
+ * The activities at scale take many minutes to generate: on PostgreSQL they are generated once
+ * into a kept database, `relais_bench_activites_<count>`, and each run works on a copy of it
+ * (CREATE DATABASE … TEMPLATE, a file copy), dropped at the end like any throwaway database.
+ * `BENCH_REUSE=0` generates into the throwaway database as before; a kept database that the
+ * code's migrations no longer describe, or whose generation did not finish, is made again.
+ */
+async function reuseActivitiesDatabase(
+  serverUrl: string,
+  count: number,
+  dataDir: string,
+): Promise<BenchDatabase> {
+  const kept = `relais_bench_activites_${count}`;
+  if (!(await keptDatabaseUsable(serverUrl, kept, count))) {
+    progress(`generating the kept database ${kept} (once; later runs copy it)…`);
+    await withServerConnection(serverUrl, async (client) => {
+      await client.query(`drop database if exists "${kept}"`);
+      await client.query(`create database "${kept}"`);
+    });
+    const url = databaseUrl(serverUrl, kept);
+    const handle = await openDatabase({ databaseUrl: url });
+    try {
+      await migrateToLatest(handle.db, modules);
+      await seedDemoOnce({ db: handle.db, config: benchConfig(dataDir, url) });
+      await loadActivities({ db: handle.db, progress }, count, parisToday());
+    } finally {
+      await handle.close();
+    }
+  }
+  const name = `relais_bench_${randomBytes(6).toString('hex')}`;
+  progress(`copying the kept database ${kept} into ${name}…`);
+  // CREATE DATABASE … TEMPLATE waits for nobody: retry while a closing connection lingers.
+  await withServerConnection(serverUrl, async (client) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await client.query(`create database "${name}" template "${kept}"`);
+        return;
+      } catch (error) {
+        if (attempt >= 50 || !/being accessed by other users/.test(String(error))) throw error;
+        await sleep(200);
+      }
+    }
+  });
+  const url = databaseUrl(serverUrl, name);
+  const handle = await openDatabase({ databaseUrl: url });
+  return {
+    handle,
+    url,
+    async dispose() {
+      await handle.close();
+      await dropWhenUnused(serverUrl, name);
+    },
+  };
+}
+
 async function openBenchDatabase(dataDir: string): Promise<BenchDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (serverUrl) return openThrowawayDatabase(serverUrl);
@@ -337,17 +425,21 @@ async function openBenchDatabase(dataDir: string): Promise<BenchDatabase> {
   return { handle, url: undefined, dispose: () => handle.close() };
 }
 
-/** Migrates and seeds the database, builds the app with the bare route, and listens on loopback. */
-async function startApp(database: BenchDatabase, dataDir: string): Promise<FastifyInstance> {
-  const { db, kind } = database.handle;
-  const config = loadConfig({
+function benchConfig(dataDir: string, url: string | undefined) {
+  return loadConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'silent',
     DATA_DIR: dataDir,
-    DATABASE_URL: database.url,
+    DATABASE_URL: url,
     // The load comes from one address: the API's per-address limit would measure the limiter.
     API_RATE_LIMIT: '100000000',
   });
+}
+
+/** Migrates and seeds the database, builds the app with the bare route, and listens on loopback. */
+async function startApp(database: BenchDatabase, dataDir: string): Promise<FastifyInstance> {
+  const { db, kind } = database.handle;
+  const config = benchConfig(dataDir, database.url);
   await migrateToLatest(db, modules);
   await seedDemoOnce({ db, config });
   const app = await buildApp({ config, db, dbKind: kind, logger: createLogger('silent') });
@@ -1015,7 +1107,11 @@ type OnDemand = {
 };
 
 /** The app on a throwaway database with the load worker, for a bench run on demand, undone at the end. */
-async function onDemand(timeoutMs: number, run: (bench: OnDemand) => Promise<void>): Promise<void> {
+async function onDemand(
+  timeoutMs: number,
+  run: (bench: OnDemand) => Promise<void>,
+  open: (dataDir: string) => Promise<BenchDatabase> = openBenchDatabase,
+): Promise<void> {
   const watchdog = setTimeout(() => {
     console.error(`bench: still running after ${timeoutMs / 1000} s, giving up (temporary data may remain)`);
     process.exit(1);
@@ -1027,7 +1123,7 @@ async function onDemand(timeoutMs: number, run: (bench: OnDemand) => Promise<voi
     cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const worker = new Worker(new URL(import.meta.url));
     cleanup.push(() => worker.terminate());
-    const database = await openBenchDatabase(dataDir);
+    const database = await open(dataDir);
     cleanup.push(() => database.dispose());
     const app = await startApp(database, dataDir);
     cleanup.push(() => app.close());
@@ -1046,17 +1142,22 @@ async function onDemand(timeoutMs: number, run: (bench: OnDemand) => Promise<voi
 
 /** `npm run bench -- activites`: the activities at scale instead of the pages (bench/activites.ts). */
 async function mainActivites(): Promise<void> {
-  const kind = process.env.DATABASE_URL ? 'postgres' : 'pglite';
-  await onDemand(activitesWatchdogMs(activitiesToGenerate(process.env, kind)), ({ database, app, worker }) =>
-    runActivitesBench({
-      db: database.handle.db,
-      kind: database.handle.kind,
-      baseUrl: baseUrlOf(app),
-      barePath: BARE.path,
-      measure: (job) => measure(worker, job),
-      progress,
-      databaseUrl: database.url,
-    }),
+  const serverUrl = process.env.DATABASE_URL;
+  const count = activitiesToGenerate(process.env, serverUrl ? 'postgres' : 'pglite');
+  const reuse = serverUrl && process.env.BENCH_REUSE !== '0';
+  await onDemand(
+    activitesWatchdogMs(count),
+    ({ database, app, worker }) =>
+      runActivitesBench({
+        db: database.handle.db,
+        kind: database.handle.kind,
+        baseUrl: baseUrlOf(app),
+        barePath: BARE.path,
+        measure: (job) => measure(worker, job),
+        progress,
+        databaseUrl: database.url,
+      }),
+    reuse ? (dataDir) => reuseActivitiesDatabase(serverUrl, count, dataDir) : openBenchDatabase,
   );
 }
 
