@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Config } from '../../platform/config.ts';
 import type { ModuleContext } from '../../platform/module.ts';
+import { formatDuration } from './format.ts';
 import { mailAdministrators, recordRun } from './runs.ts';
 
 /**
@@ -129,6 +130,7 @@ export type DrillReport = {
   target: string;
   file: string | undefined;
   rows: number | undefined;
+  durationMs: number;
   lines: string[];
 };
 
@@ -143,6 +145,7 @@ export async function runDrill(
     cwd: string,
   ) => Promise<StepResult> = runRelaisProcess,
 ): Promise<DrillReport> {
+  const started = performance.now();
   const workdir = await mkdtemp(path.join(tmpdir(), 'relais-exercice-'));
   let target: Target | undefined;
   try {
@@ -159,14 +162,20 @@ export async function runDrill(
           `Étape ${i + 1} sur ${RECOVERY_STEPS.length} en échec (« relais ${args.join(' ')} », dans ${target.label}) : ${said}`,
         );
       }
-      lines.push(lastLine(result.stdout));
+      // What each step concludes: its lines that are not a table's rows (indented).
+      lines.push(
+        ...result.stdout
+          .split('\n')
+          .filter((l) => l.trim() && !l.startsWith(' '))
+          .map((l) => l.trim()),
+      );
       file ??= /\b(relais-[\dT-]+Z\.age)\b/.exec(result.stdout)?.[1];
       const restored = /Sauvegarde restaurée : [\d\s\u202f]+ tables, ([\d\s\u202f]+) lignes/.exec(
         result.stdout,
       );
       if (restored) rows = Number(restored[1]!.replace(/\D/g, ''));
     }
-    return { target: target.label, file, rows, lines };
+    return { target: target.label, file, rows, lines, durationMs: performance.now() - started };
   } finally {
     await target?.drop().catch(() => {});
     await rm(workdir, { recursive: true, force: true });
@@ -198,7 +207,12 @@ export async function drillJob(ctx: ModuleContext): Promise<string> {
     });
     throw error;
   }
-  const summary = `Exercice réussi dans ${report.target} : ${report.lines.join(' ')}`;
+  // Without its last full stop: the pages that show a summary end the sentence themselves.
+  const summary =
+    `Exercice réussi en ${formatDuration(report.durationMs)} dans ${report.target} : ${report.lines.join(' ')}`.replace(
+      /\.$/,
+      '',
+    );
   await recordRun(ctx.db, {
     kind: 'drill',
     startedAt,

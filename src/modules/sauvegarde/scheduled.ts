@@ -60,7 +60,7 @@ export async function scheduledBackupJob(ctx: ModuleContext): Promise<string> {
     });
     throw error;
   }
-  const summary = `${done.name} écrite dans ${(await configuredDestination(ctx.config)).label} : ${plural(done.tables.length, 'table')}, ${plural(done.rows, 'ligne')}, ${formatBytes(done.bytes)} chiffrés, en ${formatDuration(done.durationMs)}. Conservation (${describeRetention(ctx.config.backup.retention)}) : ${plural(done.kept.length, 'sauvegarde')} ${done.kept.length > 1 ? 'gardées' : 'gardée'}, ${plural(done.removed.length, 'supprimée')}.`;
+  const summary = `${done.name} écrite dans ${(await configuredDestination(ctx.config)).label} : ${plural(done.tables.length, 'table')}, ${plural(done.rows, 'ligne')}, ${formatBytes(done.bytes)} chiffrés, en ${formatDuration(done.durationMs)}. Conservation (${describeRetention(ctx.config.backup.retention)}) : ${plural(done.kept.length, 'sauvegarde')} ${done.kept.length > 1 ? 'gardées' : 'gardée'}, ${plural(done.removed.length, 'supprimée')}`;
   await recordRun(ctx.db, {
     kind: 'backup',
     startedAt,
