@@ -1,5 +1,7 @@
+import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { checkName, latestBackup } from '../../platform/backup/destination.ts';
+import type { BackupHeader } from '../../platform/backup/format.ts';
 import {
   BackupError,
   type BackupKeys,
@@ -8,6 +10,7 @@ import {
   type VerifyReport,
   verifyBackup,
 } from '../../platform/backup/index.ts';
+import { openBackup } from '../../platform/backup/load.ts';
 import { CliError } from '../../platform/cli-error.ts';
 import { type Config, loadConfig } from '../../platform/config.ts';
 import type { CliContext, RelaisModule } from '../../platform/module.ts';
@@ -40,7 +43,29 @@ async function fetchBackup(config: Config, name: string, out: string): Promise<v
   const wanted = name === 'derniere' ? (await latestBackup(destination)).name : name;
   checkName(wanted);
   await destination.fetch(wanted, out);
-  console.log(`Sauvegarde ${wanted} copiée depuis ${destination.label} vers ${out}.`);
+  const copied = `Sauvegarde ${wanted} copiée depuis ${destination.label} vers ${out}`;
+  const { backup: keys } = config;
+  if (!keys.passphrase && !keys.identity) {
+    console.log(`${copied} (en-tête non lu : RELAIS_BACKUP_IDENTITY absente).`);
+    return;
+  }
+  // Its header read at once: a wrong key or a file that is no backup (encrypted by someone
+  // else, cut short) is said now, before a restore.
+  let header: BackupHeader;
+  try {
+    const opened = await openBackup(out, keys);
+    await opened.close();
+    header = opened.header;
+  } catch (error) {
+    await rm(out, { force: true });
+    throw new BackupError(
+      `${wanted} est illisible : ${(error as Error).message} La copie locale est effacée ; choisissez une sauvegarde plus ancienne (--list).`,
+    );
+  }
+  const rows = header.tables.reduce((sum, t) => sum + t.rows, 0);
+  console.log(
+    `${copied} : créée le ${parisTime(new Date(header.createdAt))}, ${plural(header.tables.length, 'table')}, ${plural(rows, 'ligne')}.`,
+  );
 }
 
 /** Backup errors are for the person at the terminal: printed as is, exit code 1. */

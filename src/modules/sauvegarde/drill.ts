@@ -1,15 +1,13 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { type ProcessResult, runRelaisProcess } from '../../platform/cli-process.ts';
 import type { Config } from '../../platform/config.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { formatDuration } from './format.ts';
-import { mailAdministrators, recordRun } from './runs.ts';
+import { recordFailure, recordRun } from './runs.ts';
 
 /**
  * The recovery procedure, as the README gives it and as the weekly drill runs it: each step is
@@ -26,32 +24,10 @@ export const RECOVERY_STEPS: readonly (readonly string[])[] = [
 /** The steps as typed at a terminal (what the README shows). */
 export const recoveryCommands = () => RECOVERY_STEPS.map((args) => `npm run relais -- ${args.join(' ')}`);
 
-export type StepResult = { code: number | null; stdout: string; stderr: string };
+export type StepResult = ProcessResult;
 
-const MAIN = fileURLToPath(new URL('../../main.ts', import.meta.url));
-
-/** Runs `relais <args>` as its own process, as `npm run relais --` does, in `cwd` with `env`. */
-async function runRelaisProcess(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-): Promise<StepResult> {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN, ...args], {
-    cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
+const runStep = (args: readonly string[], env: NodeJS.ProcessEnv, cwd: string) =>
+  runRelaisProcess(args, { env, cwd });
 
 /**
  * The settings the steps need, from this process's configuration (not only its environment:
@@ -139,11 +115,7 @@ export class DrillError extends Error {}
 /** Runs the recovery procedure into a throwaway database; throws a DrillError naming the failed step. */
 export async function runDrill(
   config: Config,
-  run: (
-    args: readonly string[],
-    env: NodeJS.ProcessEnv,
-    cwd: string,
-  ) => Promise<StepResult> = runRelaisProcess,
+  run: (args: readonly string[], env: NodeJS.ProcessEnv, cwd: string) => Promise<StepResult> = runStep,
 ): Promise<DrillReport> {
   const started = performance.now();
   const workdir = await mkdtemp(path.join(tmpdir(), 'relais-exercice-'));
@@ -192,20 +164,19 @@ export async function drillJob(ctx: ModuleContext): Promise<string> {
   try {
     report = await runDrill(ctx.config);
   } catch (error) {
-    const reason = (error as Error).message;
-    await recordRun(ctx.db, { kind: 'drill', startedAt, ok: false, detail: reason });
-    await mailAdministrators(ctx.db, ctx.config, {
-      subject: 'Relais : l’exercice de restauration des sauvegardes a échoué',
-      text: [
-        `L’exercice de restauration du ${startedAt.toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })} a échoué : la dernière sauvegarde n’a pas pu être restaurée et vérifiée dans une base jetable.`,
-        '',
-        reason,
-        '',
-        'La procédure de reprise (README, « Backups ») est celle que l’exercice exécute : sans correction, une restauration réelle échouerait de même.',
-        'Relancez l’exercice après correction à /admin/taches (tâche « sauvegarde.exercice »).',
-      ].join('\n'),
-    });
-    throw error;
+    throw await recordFailure(
+      ctx,
+      { kind: 'drill', startedAt, error },
+      {
+        subject: 'Relais : l’exercice de restauration des sauvegardes a échoué',
+        intro:
+          'L’exercice de restauration du {quand} a échoué : la dernière sauvegarde n’a pas pu être restaurée et vérifiée dans une base jetable.',
+        advice: [
+          'La procédure de reprise (README, « Backups ») est celle que l’exercice exécute : sans correction, une restauration réelle échouerait de même.',
+          'Relancez l’exercice après correction à /admin/taches (tâche « sauvegarde.exercice »).',
+        ],
+      },
+    );
   }
   // Without its last full stop: the pages that show a summary end the sentence themselves.
   const summary =

@@ -4,6 +4,7 @@ import { systemActor } from '../../platform/auth/policy.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { sendMail } from '../../platform/mail.ts';
+import type { ModuleContext } from '../../platform/module.ts';
 import type { BackupRunKind } from './tables.ts';
 
 export const JOB_ACTOR = systemActor('tâche planifiée');
@@ -87,4 +88,23 @@ export async function mailAdministrators(
     .execute();
   for (const { email } of people) await sendMail(db, config, { to: email, ...mail });
   return people.length;
+}
+
+/**
+ * A failed backup or drill: recorded, and mailed to the administrators with `error`'s message
+ * between `intro` and `advice`. Returns the error, for the job to throw (its run fails).
+ */
+export async function recordFailure(
+  ctx: ModuleContext,
+  run: { kind: BackupRunKind; startedAt: Date; error: unknown },
+  mail: { subject: string; intro: string; advice: string[] },
+): Promise<unknown> {
+  const reason = (run.error as Error).message;
+  await recordRun(ctx.db, { kind: run.kind, startedAt: run.startedAt, ok: false, detail: reason });
+  const when = run.startedAt.toLocaleString('fr-FR', { timeZone: 'Europe/Paris' });
+  await mailAdministrators(ctx.db, ctx.config, {
+    subject: mail.subject,
+    text: [mail.intro.replace('{quand}', when), '', reason, '', ...mail.advice].join('\n'),
+  });
+  return run.error;
 }

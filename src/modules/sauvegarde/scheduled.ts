@@ -5,7 +5,7 @@ import { applyRetention, describeRetention } from '../../platform/backup/retenti
 import type { Config } from '../../platform/config.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { formatBytes, formatDuration, plural } from './format.ts';
-import { mailAdministrators, recordRun } from './runs.ts';
+import { recordFailure, recordRun } from './runs.ts';
 
 export const NO_DESTINATION =
   'Aucune destination configurée (RELAIS_BACKUP_DESTINATION) : aucune sauvegarde planifiée n’est écrite.';
@@ -46,19 +46,17 @@ export async function scheduledBackupJob(ctx: ModuleContext): Promise<string> {
   try {
     done = await writeScheduledBackup(ctx, startedAt);
   } catch (error) {
-    const reason = (error as Error).message;
-    await recordRun(ctx.db, { kind: 'backup', startedAt, ok: false, detail: reason });
-    await mailAdministrators(ctx.db, ctx.config, {
-      subject: 'Relais : la sauvegarde planifiée a échoué',
-      text: [
-        `La sauvegarde planifiée du ${startedAt.toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })} a échoué :`,
-        '',
-        reason,
-        '',
-        'Tant qu’elle échoue, la dernière sauvegarde réussie vieillit. Corrigez la cause puis relancez la tâche « sauvegarde.ecriture » à /admin/taches (ou : npm run relais -- jobs run sauvegarde.ecriture).',
-      ].join('\n'),
-    });
-    throw error;
+    throw await recordFailure(
+      ctx,
+      { kind: 'backup', startedAt, error },
+      {
+        subject: 'Relais : la sauvegarde planifiée a échoué',
+        intro: 'La sauvegarde planifiée du {quand} a échoué :',
+        advice: [
+          'Tant qu’elle échoue, la dernière sauvegarde réussie vieillit. Corrigez la cause puis relancez la tâche « sauvegarde.ecriture » à /admin/taches (ou : npm run relais -- jobs run sauvegarde.ecriture).',
+        ],
+      },
+    );
   }
   const summary = `${done.name} écrite dans ${(await configuredDestination(ctx.config)).label} : ${plural(done.tables.length, 'table')}, ${plural(done.rows, 'ligne')}, ${formatBytes(done.bytes)} chiffrés, en ${formatDuration(done.durationMs)}. Conservation (${describeRetention(ctx.config.backup.retention)}) : ${plural(done.kept.length, 'sauvegarde')} ${done.kept.length > 1 ? 'gardées' : 'gardée'}, ${plural(done.removed.length, 'supprimée')}`;
   await recordRun(ctx.db, {
