@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { type ProcessResult, runRelaisProcess } from '../../platform/cli-process.ts';
+import { runRelaisProcess } from '../../platform/cli-process.ts';
 import type { Config } from '../../platform/config.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { formatDuration } from './format.ts';
@@ -23,11 +23,6 @@ export const RECOVERY_STEPS: readonly (readonly string[])[] = [
 
 /** The steps as typed at a terminal (what the README shows). */
 export const recoveryCommands = () => RECOVERY_STEPS.map((args) => `npm run relais -- ${args.join(' ')}`);
-
-export type StepResult = ProcessResult;
-
-const runStep = (args: readonly string[], env: NodeJS.ProcessEnv, cwd: string) =>
-  runRelaisProcess(args, { env, cwd });
 
 /**
  * The settings the steps need, from this process's configuration (not only its environment:
@@ -113,10 +108,7 @@ export type DrillReport = {
 export class DrillError extends Error {}
 
 /** Runs the recovery procedure into a throwaway database; throws a DrillError naming the failed step. */
-export async function runDrill(
-  config: Config,
-  run: (args: readonly string[], env: NodeJS.ProcessEnv, cwd: string) => Promise<StepResult> = runStep,
-): Promise<DrillReport> {
+export async function runDrill(config: Config): Promise<DrillReport> {
   const started = performance.now();
   const workdir = await mkdtemp(path.join(tmpdir(), 'relais-exercice-'));
   let target: Target | undefined;
@@ -127,7 +119,9 @@ export async function runDrill(
     let file: string | undefined;
     let rows: number | undefined;
     for (const [i, args] of RECOVERY_STEPS.entries()) {
-      const result = await run(args, env, workdir);
+      // Each step as its own process, as a person would type it: the environment of this
+      // process (its `.env` included) with the settings above, in the working directory.
+      const result = await runRelaisProcess(args, { env, cwd: workdir });
       if (result.code !== 0) {
         const said = lastLine(result.stderr) || lastLine(result.stdout) || `code de sortie ${result.code}`;
         throw new DrillError(
