@@ -101,7 +101,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     nav,
     moduleStyles,
   });
-  registerHealth(app, db, dbKind, config);
+  registerHealth(app, db, dbKind, config, (registry) => {
+    for (const mod of modules) mod.metrics?.(registry, { db, config });
+  });
   registerFiles(app, db);
   registerMessaging(app, { db, config, handlers: modules.flatMap((m) => m.smsAnswers ?? []) });
   registerErrorPages(app);

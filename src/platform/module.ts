@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Migration } from 'kysely';
+import type { Registry } from 'prom-client';
 import type { AuditActionLabels } from './audit/actions.ts';
 import type { Config } from './config.ts';
 import type { Contributions } from './contributions.ts';
@@ -150,4 +151,9 @@ export type RelaisModule = {
   auditActions?: AuditActionLabels;
   /** The open datasets this module builds, published by `donnees` (`src/platform/open-data.ts`). */
   datasets?: Dataset[];
+  /** Adds its metrics to `/metrics` (gauges that read the database when scraped). */
+  metrics?: ModuleMetrics;
 };
+
+/** Registers a module's metrics; what they report must hold for every app process alike. */
+export type ModuleMetrics = (registry: Registry, ctx: ModuleContext) => void;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { format } from 'node:util';
 import { type CliOptions, runCli } from '../../src/main.ts';
+import { runRelaisProcess } from '../../src/platform/cli-process.ts';
 import { type Db, openDatabase } from '../../src/platform/db/database.ts';
 import { createTestDatabase } from './database.ts';
 
@@ -122,21 +123,8 @@ export async function openCliDatabase(options: { demo?: boolean } = {}): Promise
 }
 
 /** Runs `relais <args>` as a real process, as `npm run relais --` does. */
-export async function spawnRelais(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    env: { ...process.env, ...BASE_ENV, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+export function spawnRelais(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runRelaisProcess(args, { env: { ...process.env, ...BASE_ENV, ...env } });
 }
 
 /** A TCP port nobody listens on right now. */
