@@ -1,5 +1,5 @@
 import { labelsOf } from '../../platform/forms.ts';
-import { formatDateTime, formatDay, formatDuration, parisToday } from '../../platform/paris-time.ts';
+import { addDays, formatDateTime, formatDay, formatDuration, parisToday } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
   CsrfField,
@@ -16,7 +16,6 @@ import { Table } from '../../platform/ui/table.tsx';
 import { THEMATIQUES } from '../activites/index.ts';
 import type { AgendaEntry, OwnAppointment } from './agenda.ts';
 import type { Booking } from './booking.ts';
-import { addDays } from './calendar.ts';
 import type { Reason } from './setup.ts';
 import { openingText } from './setup.ts';
 import type { Slot } from './slots.ts';
