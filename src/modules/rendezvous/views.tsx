@@ -1,4 +1,4 @@
-import { labelsOf } from '../../platform/forms.ts';
+import { labelsOf, vocabularyOptions } from '../../platform/forms.ts';
 import { addDays, formatDateTime, formatDay, formatDuration, parisToday } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
@@ -30,9 +30,6 @@ import {
   type Status,
   WEEKDAYS,
 } from './vocabulary.ts';
-
-const options = (vocabulary: Readonly<Record<string, string>>) =>
-  Object.entries(vocabulary).map(([value, label]) => ({ value, label }));
 
 const timeOf = (d: Date) =>
   new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', timeStyle: 'short' }).format(d);
@@ -771,7 +768,7 @@ export function SettingsPage(props: {
             type="checkbox"
             name="jours"
             legend="Jours"
-            options={options(WEEKDAYS)}
+            options={vocabularyOptions(WEEKDAYS)}
             checked={list(ov.jours)}
             error={props.openingErrors.jours}
             className="checkboxes"
@@ -853,7 +850,7 @@ export function SettingsPage(props: {
         <Select
           name="location_type"
           label="Où"
-          options={options(LOCATION_TYPES)}
+          options={vocabularyOptions(LOCATION_TYPES)}
           value={one(rv.location_type)}
           error={props.reasonErrors.location_type}
         />
@@ -888,7 +885,7 @@ export function SettingsPage(props: {
         <Select
           name="reservable_par"
           label="Qui peut réserver"
-          options={options(BOOKERS)}
+          options={vocabularyOptions(BOOKERS)}
           value={one(rv.reservable_par) ?? 'tout_le_monde'}
           error={props.reasonErrors.reservable_par}
         />
@@ -913,7 +910,7 @@ export function SettingsPage(props: {
           type="checkbox"
           name="thematiques"
           legend="Thématiques du compte rendu"
-          options={options(THEMATIQUES)}
+          options={vocabularyOptions(THEMATIQUES)}
           checked={list(rv.thematiques)}
           error={props.reasonErrors.thematiques}
           className="checkboxes"

@@ -1,4 +1,4 @@
-import { labelOf, labelsOf } from '../../platform/forms.ts';
+import { labelOf, labelsOf, vocabularyOptions } from '../../platform/forms.ts';
 import { formatDate, formatDateTime } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
@@ -44,8 +44,6 @@ import {
 export type Values = Record<string, string | string[] | undefined>;
 const one = (v: Values[string]) => (Array.isArray(v) ? v[0] : v) ?? '';
 const many = (v: Values[string]) => (Array.isArray(v) ? v : v ? [v] : []);
-const options = (vocabulary: Readonly<Record<string, string>>) =>
-  Object.entries(vocabulary).map(([value, label]) => ({ value, label }));
 
 const FACET_LABELS: Record<FacetName, { legend: string; vocabulary: Record<string, string> }> = {
   thematiques: { legend: 'Thématiques', vocabulary: THEMATIQUES },
@@ -137,7 +135,7 @@ export function SearchPage(props: {
           value={s.q}
           hint="Par exemple : arnaques, courriel, France Travail"
         />
-        <Select name="tri" label="Trier par" options={options(SORTS)} value={s.sort} />
+        <Select name="tri" label="Trier par" options={vocabularyOptions(SORTS)} value={s.sort} />
         <details class="filters" open={chosen}>
           <summary>Filtrer{chosen ? ' (filtres choisis)' : ''}</summary>
           {FACET_NAMES.map((f) => (
@@ -379,7 +377,7 @@ export function ResourcePage(props: {
                   type="radio"
                   name="note"
                   legend={mine ? 'Changer votre note' : 'Noter cette ressource'}
-                  options={options(RATINGS)}
+                  options={vocabularyOptions(RATINGS)}
                   checked={[one(values.note) || (mine ? String(mine.note) : '')]}
                   error={errors.note}
                 />
@@ -432,7 +430,7 @@ export function ResourcePage(props: {
                 type="radio"
                 name="motif"
                 legend="Motif du signalement"
-                options={options(REPORT_REASONS)}
+                options={vocabularyOptions(REPORT_REASONS)}
                 checked={[one(values.motif)]}
                 error={errors.motif}
               />
@@ -488,7 +486,7 @@ export function ResourceFormPage(props: {
         <Select
           name="licence"
           label="Licence"
-          options={options(LICENCES)}
+          options={vocabularyOptions(LICENCES)}
           value={one(v.licence) || 'etalab_2_0'}
           error={e.licence}
           hint="La Licence Ouverte permet à tous de réutiliser la ressource en citant l’auteur."
@@ -497,7 +495,7 @@ export function ResourceFormPage(props: {
           type="radio"
           name="visibilite"
           legend="Qui peut la voir, une fois publiée ?"
-          options={options(VISIBILITIES)}
+          options={vocabularyOptions(VISIBILITIES)}
           checked={[one(v.visibilite) || 'publique']}
           error={e.visibilite}
         />
@@ -508,7 +506,7 @@ export function ResourceFormPage(props: {
             name="thematiques"
             className="checkboxes"
             legend="Thématiques"
-            options={options(THEMATIQUES)}
+            options={vocabularyOptions(THEMATIQUES)}
             checked={many(v.thematiques)}
             error={e.thematiques}
           />
@@ -517,7 +515,7 @@ export function ResourceFormPage(props: {
             name="types"
             className="checkboxes"
             legend="Types de ressource"
-            options={options(TYPES)}
+            options={vocabularyOptions(TYPES)}
             checked={many(v.types)}
             error={e.types}
           />
@@ -526,7 +524,7 @@ export function ResourceFormPage(props: {
             name="publics"
             className="checkboxes"
             legend="Publics"
-            options={options(PUBLICS)}
+            options={vocabularyOptions(PUBLICS)}
             checked={many(v.publics)}
             error={e.publics}
           />
@@ -535,7 +533,7 @@ export function ResourceFormPage(props: {
             name="competences"
             className="checkboxes"
             legend="Compétences numériques (Pix)"
-            options={options(COMPETENCES)}
+            options={vocabularyOptions(COMPETENCES)}
             checked={many(v.competences)}
             error={e.competences}
           />
@@ -1024,7 +1022,7 @@ export function ModerationPage(props: {
   errors?: FieldErrors;
   errorFor?: string;
 }): JSX.Element {
-  const decisions = options(REPORT_OUTCOMES).filter((o) => o.value !== 'ouvert');
+  const decisions = vocabularyOptions(REPORT_OUTCOMES).filter((o) => o.value !== 'ouvert');
   return (
     <>
       <Flash message={props.flash} />
