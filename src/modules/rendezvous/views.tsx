@@ -34,6 +34,22 @@ import {
 const timeOf = (d: Date) =>
   new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', timeStyle: 'short' }).format(d);
 
+/** What the last action did: its confirmation, or the reason it was refused. */
+function Outcome(props: { flash: string | undefined; error: string | undefined }): JSX.Element {
+  return (
+    <>
+      <Flash message={props.flash} />
+      {props.error ? (
+        <div class="notice" role="alert">
+          <p safe>{props.error}</p>
+        </div>
+      ) : (
+        ''
+      )}
+    </>
+  );
+}
+
 export function reasonFacts(
   r: Pick<Reason, 'duree_min' | 'location_type' | 'collectif' | 'capacite'>,
 ): string {
@@ -353,14 +369,7 @@ export function ManagePage(props: {
   return (
     <>
       <h1>{active ? 'Votre rendez-vous' : 'Votre rendez-vous est annulé'}</h1>
-      <Flash message={props.flash} />
-      {props.error ? (
-        <div class="notice" role="alert">
-          <p safe>{props.error}</p>
-        </div>
-      ) : (
-        ''
-      )}
+      <Outcome flash={props.flash} error={props.error} />
       <SummaryList
         rows={[
           ['Motif', b.motif_nom],
@@ -549,14 +558,7 @@ export function AppointmentPage(props: {
   return (
     <>
       <h1 safe>{`${a.motif_nom}, le ${formatDateTime(a.starts_at)}`}</h1>
-      <Flash message={props.flash} />
-      {props.error ? (
-        <div class="notice" role="alert">
-          <p safe>{props.error}</p>
-        </div>
-      ) : (
-        ''
-      )}
+      <Outcome flash={props.flash} error={props.error} />
       <SummaryList
         rows={[
           ['Lieu', a.lieu_nom],

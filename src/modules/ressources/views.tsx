@@ -501,42 +501,17 @@ export function ResourceFormPage(props: {
         />
         <details class="disclosure" open>
           <summary>Indexation (thématiques, types, publics, compétences)</summary>
-          <ChoiceGroup
-            type="checkbox"
-            name="thematiques"
-            className="checkboxes"
-            legend="Thématiques"
-            options={vocabularyOptions(THEMATIQUES)}
-            checked={many(v.thematiques)}
-            error={e.thematiques}
-          />
-          <ChoiceGroup
-            type="checkbox"
-            name="types"
-            className="checkboxes"
-            legend="Types de ressource"
-            options={vocabularyOptions(TYPES)}
-            checked={many(v.types)}
-            error={e.types}
-          />
-          <ChoiceGroup
-            type="checkbox"
-            name="publics"
-            className="checkboxes"
-            legend="Publics"
-            options={vocabularyOptions(PUBLICS)}
-            checked={many(v.publics)}
-            error={e.publics}
-          />
-          <ChoiceGroup
-            type="checkbox"
-            name="competences"
-            className="checkboxes"
-            legend="Compétences numériques (Pix)"
-            options={vocabularyOptions(COMPETENCES)}
-            checked={many(v.competences)}
-            error={e.competences}
-          />
+          {(Object.keys(FACET_LABELS) as FacetName[]).map((name) => (
+            <ChoiceGroup
+              type="checkbox"
+              name={name}
+              className="checkboxes"
+              legend={name === 'competences' ? 'Compétences numériques (Pix)' : FACET_LABELS[name].legend}
+              options={vocabularyOptions(FACET_LABELS[name].vocabulary)}
+              checked={many(v[name])}
+              error={e[name]}
+            />
+          ))}
         </details>
         <Field
           name="contributors"
