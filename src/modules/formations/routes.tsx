@@ -13,7 +13,7 @@ import {
 } from '../../platform/forms.ts';
 import { isSignedIn, signedInActor } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
-import { parisToday, parisWallToInstant } from '../../platform/paris-time.ts';
+import { parisInstant, parisToday } from '../../platform/paris-time.ts';
 import type { Crumb } from '../../platform/ui/components.tsx';
 import { placesOfCollectivites } from '../lieux/index.ts';
 import { requireHelper } from '../mediateurs/index.ts';
@@ -524,16 +524,7 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
             (p) => p.id === form.data.lieu_id,
           )
         : undefined;
-      const closes = form.data.closes_at
-        ? (() => {
-            const [y, m, d] = (form.data.closes_at as string).split('-').map(Number) as [
-              number,
-              number,
-              number,
-            ];
-            return parisWallToInstant({ year: y, month: m, day: d, hour: 23, minute: 59, second: 0 });
-          })()
-        : undefined;
+      const closes = form.data.closes_at ? parisInstant(form.data.closes_at, 23 * 60 + 59) : undefined;
       const created = await createSession(db, actor, {
         type_id: form.data.type_id,
         halfDays: halfDays.value,

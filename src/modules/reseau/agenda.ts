@@ -17,7 +17,7 @@ import {
   typedNumber,
 } from '../../platform/forms.ts';
 import { sendMail } from '../../platform/mail.ts';
-import { formatDateTime, isCalendarDay, parisWallToInstant } from '../../platform/paris-time.ts';
+import { formatDateTime, isCalendarDay, parisInstant } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { feedToken, isCurrentFeedToken, networkSecret } from './links.ts';
 import { AUDIENCES, COMMITTEE_TYPES, EVENT_KINDS, FREQUENCIES, NAME_MAX, TEXT_MAX } from './vocabulary.ts';
@@ -106,9 +106,8 @@ export const eventFields = z
   })
   .transform((v, ctx) => {
     const wall = (d: string, t: string) => {
-      const [y, m, dd] = d.split('-').map(Number) as [number, number, number];
       const [h, mi] = t.split(':').map(Number) as [number, number];
-      return parisWallToInstant({ year: y, month: m, day: dd, hour: h, minute: mi, second: 0 });
+      return parisInstant(d, h * 60 + mi);
     };
     const startsAt = wall(v.date, v.heure_debut);
     const endsAt = wall(v.date_fin ?? v.date, v.heure_fin);
