@@ -12,11 +12,12 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { type CompiledQuery, sql } from 'kysely';
 import {
-  activitiesCsvStream,
+  activitiesStream,
   EXPORT_PAGE,
   type ExportRow,
   exportRowStream,
@@ -27,12 +28,15 @@ import type { Helper } from '../src/modules/mediateurs/index.ts';
 import {
   compactStatistics,
   computeStatistics,
+  DISTINCT_SETTINGS,
   namedStatisticsQueries,
   type Period,
-  presets,
+  publishedPresets,
   type QuerySettings,
+  type RawStatistics,
   rebuildStatistics,
   type Scope,
+  splitPeriod,
 } from '../src/modules/statistiques/index.ts';
 import { loadMemberships, openSession, SESSION_COOKIE } from '../src/platform/auth/sessions.ts';
 import { createToken } from '../src/platform/auth/tokens.ts';
@@ -64,6 +68,9 @@ export type ActivitesBenchContext = {
 
 /** `npm run bench -- activites` */
 export const activitesRequested = (argv: readonly string[]) => argv.slice(2).includes('activites');
+
+/** `npm run bench -- activites record`: the recording measurements alone (generation, then section 1). */
+const recordOnly = (argv: readonly string[]) => argv.slice(2).includes('record');
 
 export function activitiesToGenerate(env: NodeJS.ProcessEnv, kind: 'pglite' | 'postgres'): number {
   const raw = env.BENCH_ACTIVITES;
@@ -111,7 +118,7 @@ type BenchHelper = { userId: string; collectiviteId: number; lieuId: string | nu
 /** 50 helpers over the 8 demo collectivités, each with an API token and a place of theirs when there is one. */
 async function createHelpers(db: Db): Promise<{ helpers: BenchHelper[]; communes: string[] }> {
   await HELPER_TABLE.execute(db);
-  const helpers: BenchHelper[] = [];
+  let h = 0;
   const communes = Object.keys(HELPERS_BY_COMMUNE);
   for (const code of communes) {
     const collectivite = await db
@@ -126,8 +133,7 @@ async function createHelpers(db: Db): Promise<{ helpers: BenchHelper[]; communes
       .where('status', '=', 'publie')
       .orderBy('id')
       .execute();
-    for (let i = 0; i < HELPERS_BY_COMMUNE[code]!; i++) {
-      const h = helpers.length;
+    for (let i = 0; i < HELPERS_BY_COMMUNE[code]!; i++, h++) {
       const userId = await createUser(db, {
         email: `bench.mediateur.${h}@bench.relais.example`,
         name: `Médiateur ${h}`,
@@ -138,11 +144,21 @@ async function createHelpers(db: Db): Promise<{ helpers: BenchHelper[]; communes
         await db.insertInto('mediateur_lieu').values({ user_id: userId, lieu_id: place.id }).execute();
       await sql`insert into bench_helper values (${h}, ${userId}::uuid, ${collectivite.id}, ${code},
         ${place?.id ?? null}::uuid, ${place?.code_insee ?? code})`.execute(db);
-      const token = await createToken(db, userId, 'bench');
-      helpers.push({ userId, collectiviteId: collectivite.id, lieuId: place?.id ?? null, token });
     }
   }
-  return { helpers, communes };
+  return { helpers: await helperTokens(db), communes };
+}
+
+/** The helpers of `bench_helper`, each with a new API token (tokens are kept hashed only). */
+async function helperTokens(db: Db): Promise<BenchHelper[]> {
+  const { rows } = await sql<{ user_id: string; collectivite_id: number; lieu_id: string | null }>`
+    select user_id, collectivite_id, lieu_id from bench_helper order by h`.execute(db);
+  const helpers: BenchHelper[] = [];
+  for (const row of rows) {
+    const token = await createToken(db, row.user_id, 'bench');
+    helpers.push({ userId: row.user_id, collectiviteId: row.collectivite_id, lieuId: row.lieu_id, token });
+  }
+  return helpers;
 }
 
 type IndexDef = { name: string; table: string; definition: string };
@@ -440,6 +456,36 @@ function compiledStatistics(db: Db, scope: Scope, period: Period) {
   };
 }
 
+/**
+ * The distinct people as they were read before `stat_distinct` (the set of a scope's
+ * people-months, then their first participations): the same numbers, for comparison.
+ */
+function peopleFromMonthsSql(scope: Scope, period: Period) {
+  const scoped = scope.kind === 'collectivite' ? sql`collectivite_id = ${scope.id} and` : sql``;
+  return sql<{ personnes: number; nouvelles: number }>`
+    with s as materialized (
+      select distinct beneficiaire_id from stat_personne
+      where ${scoped} mois between ${period.du}::date and ${period.au}::date)
+    select (select count(*) from s)::int as personnes,
+           (select count(*) from stat_premiere f
+            where f.premiere between ${period.du}::date and ${period.au}::date
+              and f.beneficiaire_id in (select beneficiaire_id from s))::int as nouvelles`;
+}
+
+/** The people-months query timed bare, and whether it finds the numbers the service showed. */
+async function measurePeopleFromMonths(db: Db, scope: Scope, period: Period, raw: RawStatistics) {
+  const query = peopleFromMonthsSql(scope, period).compile(db) as CompiledQuery<unknown>;
+  const times = await timeStatisticsSql(db, [query], ['people-months'], [DISTINCT_SETTINGS]);
+  const { rows } = await db.executeQuery<{ personnes: number; nouvelles: number }>(query);
+  const same = rows[0]?.personnes === raw.personnes && rows[0]?.nouvelles === raw.nouvelles;
+  if (!same)
+    throw new Error(
+      `bench: the distinct people's counters give ${raw.personnes}/${raw.nouvelles}, ` +
+        `the people-months ${rows[0]?.personnes}/${rows[0]?.nouvelles}`,
+    );
+  return { ms: times.sumMs, personnes: raw.personnes, nouvelles: raw.nouvelles };
+}
+
 type StatisticsReport = {
   scope: string;
   path: string;
@@ -447,10 +493,14 @@ type StatisticsReport = {
   activities: number;
   participations: number;
   single: { p50: number; max: number; count: number; bytes: number };
+  bareSingle: { p50: number };
   loaded: LoadResult | null;
+  bareLoaded: LoadResult | null;
   service: { medianMs: number; runs: number };
   sql: SqlTimes;
   slowest: { name: string; ms: number; plan: string };
+  /** Whole months only: the distinct people read as before stat_distinct. */
+  peopleMonths: { ms: number; personnes: number; nouvelles: number } | null;
 };
 
 async function measureStatistics(
@@ -475,20 +525,20 @@ async function measureStatistics(
     serviceRuns.push(performance.now() - t);
   }
   progress(`statistics ${path}: over HTTP, one request at a time…`);
-  const single = await sequential(url, cookie, 5);
+  const single = await sequential(url, cookie, 15);
+  // The bare route just before, for ratios (this machine is shared).
+  const bareSingle = await sequential(ctx.baseUrl + ctx.barePath, '', 15);
   let load: LoadResult | null = null;
+  let bareLoad: LoadResult | null = null;
   if (loaded) {
     const durationSec = Math.min(30, Math.max(5, Math.ceil((single.p50 / 1000) * 3) + 2));
-    progress(`statistics ${path}: under 10 connections for ${durationSec} s…`);
-    load = await ctx.measure({
-      url,
-      headers: { cookie, 'accept-encoding': 'gzip, br' },
-      connections: 10,
-      warmupSec: 0,
-      durationSec,
-      timeoutSec: 120,
-    });
+    progress(`statistics ${path}: under 10 connections for ${durationSec} s, and the bare route…`);
+    const job = { connections: 10, warmupSec: 0, durationSec, timeoutSec: 120 };
+    load = await ctx.measure({ url, headers: { cookie, 'accept-encoding': 'gzip, br' }, ...job });
+    bareLoad = await ctx.measure({ url: ctx.baseUrl + ctx.barePath, headers: {}, ...job });
   }
+  const peopleMonths =
+    splitPeriod(period).edges.length === 0 ? await measurePeopleFromMonths(db, scope, period, raw) : null;
   const slowestIndex = sqlTimes.perQueryMs.indexOf(Math.max(...sqlTimes.perQueryMs));
   progress(`statistics ${path}: EXPLAIN of its slowest query…`);
   const plan = await explain(db, queries[slowestIndex]!, ctx.kind, settings[slowestIndex]);
@@ -499,9 +549,12 @@ async function measureStatistics(
     activities: raw.activites,
     participations: raw.accompagnements,
     single,
+    bareSingle,
     loaded: load,
+    bareLoaded: bareLoad,
     service: { medianMs: median(serviceRuns), runs: serviceRuns.length },
     sql: sqlTimes,
+    peopleMonths,
     slowest: {
       name: names[slowestIndex]!,
       ms: sqlTimes.perQueryMs[slowestIndex]!,
@@ -592,7 +645,7 @@ async function exportHere(
   const t = performance.now();
   const { rssPeak, heapPeak } = await sampled(async () => {
     if (format === 'xlsx') await writeActivitiesXlsx(counted(), sink);
-    else await pipeline(activitiesCsvStream(counted()), sink);
+    else await pipeline(activitiesStream('csv', counted()), sink);
   });
   return {
     rows,
@@ -653,6 +706,56 @@ async function measureExport(ctx: ActivitesBenchContext, helpers: BenchHelper[])
 // ---------------------------------------------------------------------------------------------
 // Main
 
+/** CPU milliseconds used so far by the database's server processes (from `/proc`: the server on this machine). */
+async function databaseCpuMs(db: Db): Promise<Map<number, number>> {
+  const { rows } = await sql<{ pid: number }>`
+    select pid from pg_stat_activity where datname = current_database()`.execute(db);
+  const used = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      // utime and stime, the 14th and 15th fields, counted after the command's closing parenthesis.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      used.set(pid, (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {}
+  }
+  return used;
+}
+
+type CpuPerRequest = { appMs: number; databaseMs: number };
+
+/**
+ * Runs a load and measures the CPU time each answer costs: in this process (the app, and the
+ * load generator's thread) and in the database's server processes. Unlike throughput, CPU time
+ * hardly depends on what else the machine runs: on 2 quiet cores, about 2 000 / (app + database)
+ * requests per second at most, and 1 000 / app for the app's one thread.
+ */
+async function withCpu(
+  ctx: ActivitesBenchContext,
+  job: LoadJob,
+): Promise<LoadResult & { cpu?: CpuPerRequest }> {
+  if (ctx.kind !== 'postgres') return ctx.measure(job);
+  const appBefore = process.cpuUsage();
+  const dbBefore = await databaseCpuMs(ctx.db);
+  const result = await ctx.measure(job);
+  const app = process.cpuUsage(appBefore);
+  const dbAfter = await databaseCpuMs(ctx.db);
+  let databaseMs = 0;
+  for (const [pid, used] of dbAfter) databaseMs += used - (dbBefore.get(pid) ?? 0);
+  // The warm-up's answers cost CPU too: count them at the measured rate.
+  const answers = result.rps * (job.warmupSec + job.durationSec);
+  return {
+    ...result,
+    cpu: {
+      appMs: round((app.user + app.system) / 1000 / answers, 3),
+      databaseMs: round(databaseMs / answers, 3),
+    },
+  };
+}
+
+const cpuLine = (r: { cpu?: CpuPerRequest }) =>
+  r.cpu ? `  CPU per answer: app ${ms3(r.cpu.appMs)} ms, database ${ms3(r.cpu.databaseMs)} ms` : '';
+const ms3 = (value: number) => value.toFixed(3);
+
 function loadLine(name: string, r: LoadResult, bare: LoadResult): string {
   return (
     `  ${name.padEnd(34)} ${Math.round(r.rps).toString().padStart(6)} req/s (${times(r.rps / bare.rps)} bare)` +
@@ -666,22 +769,32 @@ function printStatistics(s: StatisticsReport): void {
     `\n${s.path} over ${s.period.du} … ${s.period.au}: ${s.activities} activities, ${s.participations} participations`,
   );
   console.log(
-    `  bare SQL, the 5 aggregates one after the other (median of ${s.sql.runs}): ${ms(s.sql.sumMs)} ms = ` +
+    `  bare SQL, the ${s.sql.names.length} aggregates one after the other (median of ${s.sql.runs}): ${ms(s.sql.sumMs)} ms = ` +
       s.sql.names.map((n, i) => `${n} ${ms(s.sql.perQueryMs[i]!)}`).join(' + '),
   );
+  if (s.peopleMonths)
+    console.log(
+      `  distinct people (${s.peopleMonths.personnes}, of them ${s.peopleMonths.nouvelles} new) from stat_distinct: ` +
+        `${ms(s.sql.perQueryMs[s.sql.names.indexOf('distinct')]!)} ms; the same from the set of people-months ` +
+        `(as before stat_distinct): ${ms(s.peopleMonths.ms)} ms`,
+    );
   console.log(
     `  computeStatistics (queries in parallel + folding): ${ms(s.service.medianMs)} ms ` +
       `(${times(s.service.medianMs / s.sql.sumMs)} the bare SQL)`,
   );
   console.log(
     `  HTTP one at a time: p50 ${ms(s.single.p50)} ms, max ${ms(s.single.max)} ms over ${s.single.count} ` +
-      `(${times(s.single.p50 / s.sql.sumMs)} the bare SQL; page ${(s.single.bytes / 1000).toFixed(1)} KB compressed)`,
+      `(${times(s.single.p50 / s.sql.sumMs)} the bare SQL; page ${(s.single.bytes / 1000).toFixed(1)} KB); ` +
+      `bare route p50 ${ms(s.bareSingle.p50)} ms`,
   );
   if (s.loaded) {
     const l = s.loaded.latencyMs;
     console.log(
       `  HTTP under 10 connections: ${s.loaded.rps.toFixed(2)} req/s, p50 ${ms(l.p50)} ms, p95 ${ms(l.p95)} ms ` +
-        `(${times(l.p50 / s.sql.sumMs)} the bare SQL at p50), ${s.loaded.requests} answers, non-2xx ${s.loaded.non2xx}`,
+        `(${times(l.p50 / s.sql.sumMs)} the bare SQL at p50), ${s.loaded.requests} answers, non-2xx ${s.loaded.non2xx}` +
+        (s.bareLoaded
+          ? `; the bare route ${Math.round(s.bareLoaded.rps)} req/s (${times(s.loaded.rps / s.bareLoaded.rps)})`
+          : ''),
     );
   }
 }
@@ -719,6 +832,17 @@ export async function loadActivities(
   count: number,
   today: string,
 ) {
+  const reused = await generatedActivities(ctx.db, count);
+  if (reused) {
+    ctx.progress(
+      `reusing the ${count} activities generated on ${reused.shape.today}; new tokens for the helpers…`,
+    );
+    return {
+      ...reused,
+      helpers: await helperTokens(ctx.db),
+      indexes: await secondaryIndexes(ctx.db),
+    };
+  }
   ctx.progress('creating 50 helpers and their tokens…');
   const { helpers, communes } = await createHelpers(ctx.db);
   const shape: GenerationShape = {
@@ -730,7 +854,53 @@ export async function loadActivities(
   };
   const indexes = await secondaryIndexes(ctx.db);
   const generation = await generate(ctx, count, shape, indexes);
-  return { helpers, shape, indexes, generation };
+  await sql`create table bench_generation (activities integer primary key, shape jsonb not null, generation jsonb not null)`.execute(
+    ctx.db,
+  );
+  await sql`insert into bench_generation values (${count}, ${JSON.stringify(shape)}::jsonb,
+    ${JSON.stringify(generation)}::jsonb)`.execute(ctx.db);
+  return { helpers, shape, indexes, generation, reused: false };
+}
+
+/**
+ * What a copy of a kept database (`reuseActivitiesDatabase` in run.ts) already holds: the
+ * generated activities of a previous run, with how they were made and how long that took.
+ */
+async function generatedActivities(
+  db: Db,
+  count: number,
+): Promise<{ shape: GenerationShape; generation: Generation; reused: true } | undefined> {
+  const { rows } = await sql<{ exists: boolean }>`
+    select to_regclass('bench_generation') is not null as exists`.execute(db);
+  if (!rows[0]?.exists) return undefined;
+  const found = await sql<{ shape: GenerationShape; generation: Generation }>`
+    select shape, generation from bench_generation where activities = ${count}`.execute(db);
+  const row = found.rows[0];
+  if (!row) throw new Error(`bench: the kept database does not hold ${count} generated activities`);
+  // Migrations added since the copy was made may have new tables to analyze.
+  await sql`analyze`.execute(db);
+  return { ...row, reused: true };
+}
+
+/** The exports' memory, printed (section 3 of the bench, or alone with `exports`). */
+async function measureAndPrintExports(
+  ctx: ActivitesBenchContext,
+  helpers: BenchHelper[],
+): Promise<ExportReport> {
+  const exported = await measureExport(ctx, helpers);
+  console.log(
+    `\nExports streamed from the database (keyset pages of ${EXPORT_PAGE} reports, the busiest helpers' ` +
+      `exports one after the other), each in a process of its own on PostgreSQL, RSS sampled every 20 ms ` +
+      `during each (budget ${EXPORT_RSS_BUDGET_MB} MB):`,
+  );
+  for (const run of exported.runs)
+    console.log(
+      `  ${run.format.toUpperCase().padEnd(4)} ${String(run.rows).padStart(8)} rows: ${run.sec} s, ${mb(run.bytes)}; ` +
+        `RSS ${run.rssBeforeMb} MB before, peak ${run.rssPeakMb} MB during` +
+        ` (${run.rssPeakMb <= EXPORT_RSS_BUDGET_MB ? 'within' : 'OVER'} the budget); heap peak ${run.heapPeakMb} MB` +
+        (run.process === 'bench' ? ' (in the bench’s own process, which holds the app)' : ''),
+    );
+  return exported;
 }
 
 export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<void> {
@@ -743,11 +913,12 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
       `Node ${process.version}, ${count} generated activities over 3 years, 8 collectivités, ${HELPERS} helpers\n`,
   );
 
-  const { helpers, shape, indexes, generation } = await loadActivities(ctx, count, today);
+  const { helpers, shape, indexes, generation, reused } = await loadActivities(ctx, count, today);
   const size = (name: string) => mb(generation.sizes[name]?.bytes ?? 0);
   const counters = await counterRows(db);
   console.log(
-    `Generation (SQL, secondary indexes built after the rows): ${generation.totalSec} s in all\n` +
+    `Generation (SQL, secondary indexes built after the rows): ${generation.totalSec} s in all` +
+      (reused ? ` (on ${shape.today}; this run works on a copy of the kept database)\n` : '\n') +
       `  ${generation.beneficiaries} people in ${generation.beneficiariesSec} s; ${generation.activities} activities ` +
       `and ${generation.participations} participations in ${generation.activitiesSec} s ` +
       `(${Math.round(generation.activities / generation.activitiesSec)} activities/s)\n` +
@@ -762,12 +933,19 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
       `counters, ${counters.people} people-months, ${counters.first} first participations`,
   );
 
+  // `npm run bench -- activites exports`: the generated data, then the exports alone.
+  if (process.argv.slice(2).includes('exports')) {
+    const exported = await measureAndPrintExports(ctx, helpers);
+    console.log(`\nBENCH_ACTIVITES_EXPORTS_JSON ${JSON.stringify(exported)}`);
+    return;
+  }
+
   // 1. Recording under 50 concurrent helpers.
   await checkPost(ctx, helpers, today);
   progress('bare route under 50 connections…');
-  const bare = await ctx.measure({ url: ctx.baseUrl + ctx.barePath, headers: {}, ...POST_LOAD });
+  const bare = await withCpu(ctx, { url: ctx.baseUrl + ctx.barePath, headers: {}, ...POST_LOAD });
   progress('POST /api/v1/activites under 50 connections (50 helpers, distinct tokens)…');
-  const post = await ctx.measure(postJob(ctx, helpers, today));
+  const post = await withCpu(ctx, postJob(ctx, helpers, today));
   // The 50 helpers recording at a steady pace with Poisson arrivals: latency is then the
   // service time plus the queueing that real arrivals cause, not the queue a saturated closed
   // loop builds (latency = connections / throughput).
@@ -788,8 +966,8 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   const lone = await lonePosts(ctx, helpers, today, LONE_POSTS);
   const loneBare = await lonePosts(ctx, helpers, today, LONE_POSTS, ctx.barePath);
   console.log(`\nRecording a report, ${POST_LOAD.connections} connections, ${POST_LOAD.durationSec} s each:`);
-  console.log(loadLine('bare route, saturated', bare, bare));
-  console.log(loadLine('POST /api/v1/activites, saturated', post, bare));
+  console.log(loadLine('bare route, saturated', bare, bare) + cpuLine(bare));
+  console.log(loadLine('POST /api/v1/activites, saturated', post, bare) + cpuLine(post));
   console.log(
     `Poisson arrivals, ${HELPERS} helpers sending one request at a time, ${POISSON_LOAD.durationSec} s after ${POISSON_LOAD.warmupSec} s of warm-up (latency from the planned send):`,
   );
@@ -802,8 +980,45 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
       `bare route p50 ${ms(loneBare.p50)} ms (${times(lone.p50 / loneBare.p50)} bare)`,
   );
 
+  const load = (r: LoadResult) => ({
+    rps: Math.round(r.rps),
+    p50: round(r.latencyMs.p50, 2),
+    p95: round(r.latencyMs.p95, 2),
+    p99: round(r.latencyMs.p99, 2),
+    requests: r.requests,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  });
+  const record = {
+    connections: POST_LOAD.connections,
+    cpuPerAnswer: { bare: bare.cpu, post: post.cpu },
+    bare: load(bare),
+    post: load(post),
+    p95Ratio: round(post.latencyMs.p95 / bare.latencyMs.p95, 2),
+    throughputRatio: round(post.rps / bare.rps, 3),
+    poisson: {
+      rate: POISSON_RATE,
+      helpers: HELPERS,
+      bare: load(bareSteady),
+      post: { ...load(steady), late: steady.late ?? 0 },
+    },
+    lone: {
+      posts: LONE_POSTS,
+      p50: round(lone.p50, 2),
+      p95: round(lone.p95, 2),
+      bareP50: round(loneBare.p50, 2),
+    },
+  };
+  if (recordOnly(process.argv)) {
+    const summary = { db: ctx.kind, node: process.version, activities: generation.activities, record };
+    console.log(`\nBENCH_ACTIVITES_JSON ${JSON.stringify(summary)}`);
+    return;
+  }
+
   // 2. Statistics over a year.
-  const period = presets(today)[0]!.period;
+  // The period the pages of a collectivité and of the OPSN open on: the 12 last complete months
+  // (outside a helper's own view, periods are whole months: published-period.ts).
+  const period = publishedPresets(today)[0]!.period;
   const villeurbanne = await db
     .selectFrom('collectivite')
     .select(['id', 'name'])
@@ -835,19 +1050,7 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   }
 
   // 3. Exports.
-  const exported = await measureExport(ctx, helpers);
-  console.log(
-    `\nExports streamed from the database (keyset pages of ${EXPORT_PAGE} reports, the busiest helpers' ` +
-      `exports one after the other), each in a process of its own on PostgreSQL, RSS sampled every 20 ms ` +
-      `during each (budget ${EXPORT_RSS_BUDGET_MB} MB):`,
-  );
-  for (const run of exported.runs)
-    console.log(
-      `  ${run.format.toUpperCase().padEnd(4)} ${String(run.rows).padStart(8)} rows: ${run.sec} s, ${mb(run.bytes)}; ` +
-        `RSS ${run.rssBeforeMb} MB before, peak ${run.rssPeakMb} MB during` +
-        ` (${run.rssPeakMb <= EXPORT_RSS_BUDGET_MB ? 'within' : 'OVER'} the budget); heap peak ${run.heapPeakMb} MB` +
-        (run.process === 'bench' ? ' (in the bench’s own process, which holds the app)' : ''),
-    );
+  const exported = await measureAndPrintExports(ctx, helpers);
 
   // 4. What the secondary indexes cost on write.
   const batch = async (label: string, from: number) => {
@@ -865,6 +1068,14 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   const rebuilt = await createIndexes(db, indexes);
   // 5. What the statistics counters' triggers cost on write.
   const withCounters = await batch('with the statistics counters', count + 2 * WRITE_BATCH + 1);
+  progress('POST /api/v1/activites under 50 connections with the statistics counters, again…');
+  const postWithCounters = await ctx.measure(postJob(ctx, helpers, today));
+  // The distinct people's counters alone (the trigger on stat_personne), off.
+  await sql`alter table stat_personne disable trigger user`.execute(db);
+  const withoutDistinct = await batch('without the distinct people’s counters', count + 4 * WRITE_BATCH + 1);
+  progress('POST /api/v1/activites under 50 connections without the distinct people’s counters…');
+  const postWithoutDistinct = await ctx.measure(postJob(ctx, helpers, today));
+  await sql`alter table stat_personne enable trigger user`.execute(db);
   await counterTriggers(db, false);
   const withoutCounters = await batch('without the statistics counters', count + 3 * WRITE_BATCH + 1);
   progress('POST /api/v1/activites under 50 connections without the statistics counters…');
@@ -877,8 +1088,13 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   console.log(
     `\nWrite cost of the statistics counters (statement triggers on activite and participation):\n` +
       `  ${WRITE_BATCH} activities in one INSERT … SELECT: ${withCounters} s with them, ` +
-      `${withoutCounters} s without (${times(withCounters / withoutCounters)})\n` +
+      `${withoutCounters} s without (${times(withCounters / withoutCounters)}), ` +
+      `${withoutDistinct} s without the distinct people’s counters alone (stat_distinct)\n` +
       loadLine('POST with the counters', post, bare) +
+      '\n' +
+      loadLine('POST with them, just before', postWithCounters, bare) +
+      '\n' +
+      loadLine('POST without stat_distinct’s', postWithoutDistinct, bare) +
       '\n' +
       loadLine('POST without them', postWithoutCounters, bare) +
       `\n  folding the ${folded} delta rows written since the load into the totals: ${foldSec} s`,
@@ -895,51 +1111,27 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
         .join(', ')}`,
   );
 
-  const load = (r: LoadResult) => ({
-    rps: Math.round(r.rps),
-    p50: round(r.latencyMs.p50, 2),
-    p95: round(r.latencyMs.p95, 2),
-    p99: round(r.latencyMs.p99, 2),
-    requests: r.requests,
-    non2xx: r.non2xx,
-    errors: r.errors + r.timeouts,
-  });
   const statistics = (s: StatisticsReport) => ({
     path: s.path,
     period: s.period,
     activities: s.activities,
     participations: s.participations,
     sqlMs: round(s.sql.sumMs),
+    peopleMonthsMs: s.peopleMonths && round(s.peopleMonths.ms),
     perQueryMs: Object.fromEntries(s.sql.names.map((n, i) => [n, round(s.sql.perQueryMs[i]!)])),
     serviceMs: round(s.service.medianMs),
     httpSingleP50Ms: round(s.single.p50),
     httpSingleRatio: round(s.single.p50 / s.sql.sumMs, 2),
     loaded: s.loaded && load(s.loaded),
+    bareLoaded: s.bareLoaded && load(s.bareLoaded),
+    bareSingleP50Ms: round(s.bareSingle.p50, 2),
   });
   const summary = {
     db: ctx.kind,
     node: process.version,
     generation: { ...generation, sizes: undefined },
     sizesBytes: Object.fromEntries(Object.entries(generation.sizes).map(([k, v]) => [k, v.bytes])),
-    record: {
-      connections: POST_LOAD.connections,
-      bare: load(bare),
-      post: load(post),
-      p95Ratio: round(post.latencyMs.p95 / bare.latencyMs.p95, 2),
-      throughputRatio: round(post.rps / bare.rps, 3),
-      poisson: {
-        rate: POISSON_RATE,
-        helpers: HELPERS,
-        bare: load(bareSteady),
-        post: { ...load(steady), late: steady.late ?? 0 },
-      },
-      lone: {
-        posts: LONE_POSTS,
-        p50: round(lone.p50, 2),
-        p95: round(lone.p95, 2),
-        bareP50: round(loneBare.p50, 2),
-      },
-    },
+    record,
     statistics: { collectivite: statistics(collectivite), opsn: statistics(opsn) },
     export: exported,
     writeCost: {
@@ -950,6 +1142,9 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
       rebuildSec: rebuilt,
       withCountersSec: withCounters,
       withoutCountersSec: withoutCounters,
+      withoutDistinctSec: withoutDistinct,
+      postWithCounters: load(postWithCounters),
+      postWithoutDistinct: load(postWithoutDistinct),
       postWithoutCounters: load(postWithoutCounters),
       folded,
       foldSec,

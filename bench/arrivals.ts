@@ -35,6 +35,11 @@ export type ArrivalJob = {
   timeoutSec: number;
   /** Seed of the draws: the same schedule on every run. */
   seed?: number;
+  /**
+   * Ends the measured span early when its first 32-bit integer becomes 1 (set by the thread
+   * doing the work measured, whose length is not known beforehand).
+   */
+  stop?: SharedArrayBuffer;
 };
 
 export type ArrivalResult = {
@@ -109,6 +114,8 @@ export async function poissonLoad(job: ArrivalJob): Promise<ArrivalResult> {
   let timeouts = 0;
   let late = 0;
   let lastAnswer = measuredFrom;
+  const flag = job.stop ? new Int32Array(job.stop) : undefined;
+  const stopped = () => flag !== undefined && Atomics.load(flag, 0) === 1;
 
   const helper = async (index: number) => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -116,7 +123,7 @@ export async function poissonLoad(job: ArrivalJob): Promise<ArrivalResult> {
     // Each helper's first send falls anywhere in its first gap, as in a process already running.
     let planned = start + exponential(random, meanGapMs);
     try {
-      while (planned < end) {
+      while (planned < end && !stopped()) {
         const wait = planned - performance.now();
         if (wait > 0) await sleep(wait);
         else if (wait < -1) late += planned >= measuredFrom ? 1 : 0;
@@ -139,7 +146,8 @@ export async function poissonLoad(job: ArrivalJob): Promise<ArrivalResult> {
   await Promise.all(Array.from({ length: job.helpers }, (_, i) => helper(i)));
 
   const sorted = Float64Array.from(latencies).sort();
-  const durationSec = Math.max(job.durationSec, (lastAnswer - measuredFrom) / 1000);
+  const span = (lastAnswer - measuredFrom) / 1000;
+  const durationSec = flag ? span : Math.max(job.durationSec, span);
   return {
     requests: latencies.length,
     durationSec,

@@ -10,7 +10,7 @@
  */
 import { pipeline } from 'node:stream/promises';
 import {
-  activitiesCsvStream,
+  activitiesStream,
   type ExportRow,
   exportRowStream,
   writeActivitiesXlsx,
@@ -46,7 +46,7 @@ try {
   const started = performance.now();
   const { rssPeak, heapPeak } = await sampled(async () => {
     if (job.format === 'xlsx') await writeActivitiesXlsx(counted(), sink);
-    else await pipeline(activitiesCsvStream(counted()), sink);
+    else await pipeline(activitiesStream('csv', counted()), sink);
   });
   console.log(
     `EXPORT_RESULT ${JSON.stringify({

@@ -7,14 +7,19 @@
  * statement sent to the server is counted and timed (round trip as the client sees it), and
  * the request's own time is split into the statements' time and the rest (Fastify, JSON, zod,
  * the service's JavaScript). It prints the statements of one request with their median time,
- * and the medians over all requests. With `PROFILE_CPU=file.cpuprofile`, the measured requests
+ * the medians over all requests, and the CPU time a request costs (with PROFILE_CONCURRENCY=n,
+ * also when n senders post at once, so that reports share their statements): in this process (Fastify,
+ * zod, Kysely, pg) and in the database's server processes serving it (read from `/proc`, when
+ * the server runs on this machine): CPU time does not depend on what else the machine runs,
+ * unlike latencies. With `PROFILE_CPU=file.cpuprofile`, the measured requests
  * (not the start-up) are CPU-profiled into that file (open it in Chrome's DevTools).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { seedDemoOnce } from '../src/main.ts';
@@ -97,6 +102,27 @@ try {
     });
   for (let i = 0; i < 20; i++) await post();
 
+  // The server processes of this database (the pool's connections), for their CPU time.
+  const backends = async () =>
+    (
+      await handle.db
+        .selectFrom(sql<{ pid: number; datname: string }>`pg_stat_activity`.as('s'))
+        .select('pid')
+        .where('datname', '=', name)
+        .execute()
+    ).map((r) => r.pid);
+  /** CPU milliseconds of each process, when readable (utime and stime, after the command's parenthesis). */
+  const cpuOf = (pids: number[]) =>
+    new Map(
+      pids.flatMap((pid) => {
+        try {
+          const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+          return [[pid, (Number(fields[11]) + Number(fields[12])) * 10] as const];
+        } catch {
+          return [];
+        }
+      }),
+    );
   const totals: number[] = [];
   const inQueries: number[] = [];
   const perStatement = new Map<string, number[]>();
@@ -106,6 +132,37 @@ try {
     profiler.connect();
     await profiler.post('Profiler.enable');
     await profiler.post('Profiler.start');
+  }
+  const cpuBefore = process.cpuUsage();
+  const serverBefore = cpuOf(await backends());
+  // With PROFILE_CONCURRENCY=n, first the same number of reports from n senders at once: what
+  // a report costs when reports share their statements (report-writer.ts).
+  const concurrency = Number(process.env.PROFILE_CONCURRENCY ?? 0);
+  if (concurrency > 0) {
+    const appBefore = process.cpuUsage();
+    const serverBefore = cpuOf(await backends());
+    const started = performance.now();
+    let left = count;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (left-- > 0) {
+          const response = await post();
+          if (response.statusCode !== 201)
+            throw new Error(`answered ${response.statusCode}: ${response.body}`);
+        }
+      }),
+    );
+    const elapsed = (performance.now() - started) / 1000;
+    const app = process.cpuUsage(appBefore);
+    const server = [...cpuOf(await backends())].reduce(
+      (sum, [pid, after]) => sum + after - (serverBefore.get(pid) ?? 0),
+      0,
+    );
+    console.log(
+      `${count} POST from ${concurrency} senders at once: ${Math.round(count / elapsed)} req/s; CPU per request ` +
+        `${((app.user + app.system) / 1000 / count).toFixed(2)} ms in this process, ${(server / count).toFixed(2)} ms ` +
+        `in the database's server processes`,
+    );
   }
   for (let i = 0; i < count; i++) {
     const log: Sent[] = [];
@@ -119,10 +176,19 @@ try {
     inQueries.push(log.reduce((s, q) => s + q.ms, 0));
     for (const [k, q] of log.entries()) {
       const key = `${k + 1}. ${q.text.replace(/\s+/g, ' ').slice(0, 110)}`;
-      perStatement.set(key, [...(perStatement.get(key) ?? []), q.ms]);
+      const times = perStatement.get(key) ?? [];
+      times.push(q.ms);
+      perStatement.set(key, times);
     }
     sample = log;
   }
+  const cpu = process.cpuUsage(cpuBefore);
+  const serverAfter = cpuOf(await backends());
+  // A connection opened meanwhile counts whole; one closed meanwhile is lost (the pool keeps them 10 s).
+  const serverCpu = [...serverAfter].reduce(
+    (sum, [pid, after]) => sum + after - (serverBefore.get(pid) ?? 0),
+    0,
+  );
   if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');
     writeFileSync(process.env.PROFILE_CPU!, JSON.stringify(profile));
@@ -133,8 +199,19 @@ try {
       `  request p50 ${median(totals).toFixed(2)} ms, of which statements ${median(inQueries).toFixed(2)} ms ` +
       `(round trips as the client sees them), the rest ${(median(totals) - median(inQueries)).toFixed(2)} ms`,
   );
+  console.log(
+    `  CPU per request: ${((cpu.user + cpu.system) / 1000 / count).toFixed(2)} ms in this process, ` +
+      `${(serverCpu / count).toFixed(2)} ms in the ${serverAfter.size} server processes of the database`,
+  );
   for (const [key, times] of perStatement)
     console.log(`  ${median(times).toFixed(2).padStart(6)} ms  ${key}`);
+  // The connection the requests used (the pool hands back the last one released): its prepared statements.
+  const prepared = await sql<{ statement: string; generic_plans: number; custom_plans: number }>`
+    select statement, generic_plans, custom_plans from pg_prepared_statements`.execute(handle.db);
+  for (const p of prepared.rows)
+    console.log(
+      `  prepared: ${p.generic_plans} generic plans, ${p.custom_plans} custom: ${p.statement.replace(/\s+/g, ' ').slice(0, 90)}`,
+    );
   await app.close();
 } finally {
   await handle.close();

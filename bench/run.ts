@@ -38,12 +38,14 @@ import {
   openDatabase,
   withServerConnection,
 } from '../src/platform/db/database.ts';
-import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { collectMigrations, migrateToLatest } from '../src/platform/db/migrate.ts';
 import { createLogger } from '../src/platform/logger.ts';
+import { parisToday } from '../src/platform/paris-time.ts';
 import {
   activitesRequested,
   activitesWatchdogMs,
   activitiesToGenerate,
+  loadActivities,
   runActivitesBench,
 } from './activites.ts';
 import { poissonLoad } from './arrivals.ts';
@@ -138,7 +140,7 @@ export type LoadJob = {
    * request at a time each, `rate` requests per second together (`arrivals.ts`);
    * `connections` is then unused.
    */
-  arrivals?: { rate: number; helpers: number };
+  arrivals?: { rate: number; helpers: number; stop?: SharedArrayBuffer };
 } & LoadSettings;
 type Percentiles = { p50: number; p95: number; p99: number };
 export type LoadResult = {
@@ -330,6 +332,92 @@ async function openThrowawayDatabase(serverUrl: string): Promise<BenchDatabase> 
   };
 }
 
+/** A database's URL on the server of `serverUrl`. */
+function databaseUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * Whether the kept database `name` can be copied: it exists, its generation finished (the
+ * bench_generation row) and every migration it ran is still one of the code's (those the code
+ * added since are applied to the copy).
+ */
+async function keptDatabaseUsable(serverUrl: string, name: string, count: number): Promise<boolean> {
+  const exists = await withServerConnection(serverUrl, async (client) => {
+    const { rows } = await client.query('select 1 from pg_database where datname = $1', [name]);
+    return rows.length > 0;
+  });
+  if (!exists) return false;
+  const known = new Set(Object.keys(collectMigrations(modules)));
+  return withServerConnection(databaseUrl(serverUrl, name), async (client) => {
+    const generated = await client.query<{ ok: boolean }>(
+      `select to_regclass('bench_generation') is not null as ok`,
+    );
+    if (!generated.rows[0]?.ok) return false;
+    const { rows } = await client.query<{ activities: number }>('select activities from bench_generation');
+    if (rows[0]?.activities !== count) return false;
+    const ran = await client.query<{ name: string }>('select name from relais_migration');
+    return ran.rows.every((r) => known.has(r.name));
+  });
+}
+
+/**
+ * The activities at scale take many minutes to generate: on PostgreSQL they are generated once
+ * into a kept database, `relais_bench_activites_<count>`, and each run works on a copy of it
+ * (CREATE DATABASE … TEMPLATE, a file copy), dropped at the end like any throwaway database.
+ * `BENCH_REUSE=0` generates into the throwaway database as before; a kept database that the
+ * code's migrations no longer describe, or whose generation did not finish, is made again.
+ */
+async function reuseActivitiesDatabase(
+  serverUrl: string,
+  count: number,
+  dataDir: string,
+): Promise<BenchDatabase> {
+  const kept = `relais_bench_activites_${count}`;
+  if (!(await keptDatabaseUsable(serverUrl, kept, count))) {
+    progress(`generating the kept database ${kept} (once; later runs copy it)…`);
+    await withServerConnection(serverUrl, async (client) => {
+      await client.query(`drop database if exists "${kept}"`);
+      await client.query(`create database "${kept}"`);
+    });
+    const url = databaseUrl(serverUrl, kept);
+    const handle = await openDatabase({ databaseUrl: url });
+    try {
+      await migrateToLatest(handle.db, modules);
+      await seedDemoOnce({ db: handle.db, config: benchConfig(dataDir, url) });
+      await loadActivities({ db: handle.db, progress }, count, parisToday());
+    } finally {
+      await handle.close();
+    }
+  }
+  const name = `relais_bench_${randomBytes(6).toString('hex')}`;
+  progress(`copying the kept database ${kept} into ${name}…`);
+  // CREATE DATABASE … TEMPLATE waits for nobody: retry while a closing connection lingers.
+  await withServerConnection(serverUrl, async (client) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await client.query(`create database "${name}" template "${kept}"`);
+        return;
+      } catch (error) {
+        if (attempt >= 50 || !/being accessed by other users/.test(String(error))) throw error;
+        await sleep(200);
+      }
+    }
+  });
+  const url = databaseUrl(serverUrl, name);
+  const handle = await openDatabase({ databaseUrl: url });
+  return {
+    handle,
+    url,
+    async dispose() {
+      await handle.close();
+      await dropWhenUnused(serverUrl, name);
+    },
+  };
+}
+
 async function openBenchDatabase(dataDir: string): Promise<BenchDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (serverUrl) return openThrowawayDatabase(serverUrl);
@@ -337,17 +425,21 @@ async function openBenchDatabase(dataDir: string): Promise<BenchDatabase> {
   return { handle, url: undefined, dispose: () => handle.close() };
 }
 
-/** Migrates and seeds the database, builds the app with the bare route, and listens on loopback. */
-async function startApp(database: BenchDatabase, dataDir: string): Promise<FastifyInstance> {
-  const { db, kind } = database.handle;
-  const config = loadConfig({
+function benchConfig(dataDir: string, url: string | undefined) {
+  return loadConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'silent',
     DATA_DIR: dataDir,
-    DATABASE_URL: database.url,
+    DATABASE_URL: url,
     // The load comes from one address: the API's per-address limit would measure the limiter.
     API_RATE_LIMIT: '100000000',
   });
+}
+
+/** Migrates and seeds the database, builds the app with the bare route, and listens on loopback. */
+async function startApp(database: BenchDatabase, dataDir: string): Promise<FastifyInstance> {
+  const { db, kind } = database.handle;
+  const config = benchConfig(dataDir, database.url);
   await migrateToLatest(db, modules);
   await seedDemoOnce({ db, config });
   const app = await buildApp({ config, db, dbKind: kind, logger: createLogger('silent') });
@@ -670,6 +762,37 @@ async function timeItems(
   return timings;
 }
 
+/** What other people ask while an import runs: the home page and the bare route, 20 requests/s. */
+const IMPORT_LOAD = { rate: 20, helpers: 4, idleSec: 10 };
+/** The design's bound on how long an import may stall another request. */
+const IMPORT_STALL_BUDGET_MS = 100;
+
+function importLoadJob(baseUrl: string, stop?: SharedArrayBuffer): LoadJob {
+  return {
+    url: baseUrl + BARE.path,
+    headers: {},
+    requests: [{ path: '/' }, { path: BARE.path }],
+    arrivals: { rate: IMPORT_LOAD.rate, helpers: IMPORT_LOAD.helpers, ...(stop ? { stop } : {}) },
+    connections: IMPORT_LOAD.helpers,
+    warmupSec: 0,
+    // Until the import ends (the stop flag), else a fixed span on the idle server.
+    durationSec: stop ? 3600 : IMPORT_LOAD.idleSec,
+    timeoutSec: 60,
+  };
+}
+
+function printUnderImport(during: LoadResult, idle: LoadResult): void {
+  const line = (name: string, r: LoadResult) =>
+    `  ${name.padEnd(22)} ${r.requests} answers over ${r.durationSec.toFixed(1)} s, p50 ${r.latencyMs.p50.toFixed(1)} ms, ` +
+    `p95 ${r.latencyMs.p95.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms, non-2xx ${r.non2xx}, errors ${r.errors + r.timeouts}`;
+  console.log(
+    `Other requests (/ and the bare route, Poisson arrivals at ${IMPORT_LOAD.rate} req/s, latency from the planned send):\n` +
+      `${line('while importing', during)}\n${line('idle server', idle)}\n` +
+      `  p95 while importing ${during.latencyMs.p95 <= IMPORT_STALL_BUDGET_MS ? 'within' : 'OVER'} the ` +
+      `${IMPORT_STALL_BUDGET_MS} ms budget (${(during.latencyMs.p95 / idle.latencyMs.p95).toFixed(1)}× idle)`,
+  );
+}
+
 function printImport(stats: ImportStats): void {
   console.log(
     `Places directory: ${stats.places} generated places (LMN v1 CSV, ${(stats.csvBytes / 1e6).toFixed(1)} MB, ` +
@@ -880,8 +1003,23 @@ async function main(): Promise<void> {
     );
 
     // The directory at scale: import, SQL before and after fresh statistics, correctness guard.
-    progress(`generating and importing ${places} places…`);
-    const imported = await importBenchPlaces(db, dataDir, places);
+    // Other requests while the import runs (Poisson arrivals from the worker, latency from the
+    // planned send), then the same load on the idle server: the import must not stall them.
+    progress(`generating and importing ${places} places, other requests arriving meanwhile…`);
+    const stop = new SharedArrayBuffer(4);
+    let duringImport: Promise<LoadResult> | undefined;
+    const imported = await importBenchPlaces(db, dataDir, places, async (work) => {
+      duringImport = measure(worker, importLoadJob(baseUrl, stop));
+      try {
+        return await work();
+      } finally {
+        Atomics.store(new Int32Array(stop), 0, 1);
+      }
+    });
+    const underImport = await duringImport!;
+    progress('the same requests without an import…');
+    const withoutImport = await measure(worker, importLoadJob(baseUrl));
+    printUnderImport(underImport, withoutImport);
     const statsRowsBeforeAnalyze = await statisticsRows(db);
     const placeIds = await samplePlaceIds(db, 50, places);
     const lieux = lieuxTargets(placeIds, BROWSER);
@@ -892,6 +1030,8 @@ async function main(): Promise<void> {
     const analyzeSec = await analyzePlaces(db);
     const importStats: ImportStats = { ...imported, statsRowsBeforeAnalyze, analyzeSec };
     printImport(importStats);
+    // `npm run bench -- import`: the places import and what it does to other requests, alone.
+    if (process.argv.slice(2).includes('import')) return;
     for (const [item, timing] of await timeItems(db, items, {})) item.sql = timing;
     for (const item of items) {
       for (const query of item.queries) item.plans.push(planSummary(await planOf(db, query)));
@@ -967,7 +1107,11 @@ type OnDemand = {
 };
 
 /** The app on a throwaway database with the load worker, for a bench run on demand, undone at the end. */
-async function onDemand(timeoutMs: number, run: (bench: OnDemand) => Promise<void>): Promise<void> {
+async function onDemand(
+  timeoutMs: number,
+  run: (bench: OnDemand) => Promise<void>,
+  open: (dataDir: string) => Promise<BenchDatabase> = openBenchDatabase,
+): Promise<void> {
   const watchdog = setTimeout(() => {
     console.error(`bench: still running after ${timeoutMs / 1000} s, giving up (temporary data may remain)`);
     process.exit(1);
@@ -979,7 +1123,7 @@ async function onDemand(timeoutMs: number, run: (bench: OnDemand) => Promise<voi
     cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const worker = new Worker(new URL(import.meta.url));
     cleanup.push(() => worker.terminate());
-    const database = await openBenchDatabase(dataDir);
+    const database = await open(dataDir);
     cleanup.push(() => database.dispose());
     const app = await startApp(database, dataDir);
     cleanup.push(() => app.close());
@@ -998,17 +1142,22 @@ async function onDemand(timeoutMs: number, run: (bench: OnDemand) => Promise<voi
 
 /** `npm run bench -- activites`: the activities at scale instead of the pages (bench/activites.ts). */
 async function mainActivites(): Promise<void> {
-  const kind = process.env.DATABASE_URL ? 'postgres' : 'pglite';
-  await onDemand(activitesWatchdogMs(activitiesToGenerate(process.env, kind)), ({ database, app, worker }) =>
-    runActivitesBench({
-      db: database.handle.db,
-      kind: database.handle.kind,
-      baseUrl: baseUrlOf(app),
-      barePath: BARE.path,
-      measure: (job) => measure(worker, job),
-      progress,
-      databaseUrl: database.url,
-    }),
+  const serverUrl = process.env.DATABASE_URL;
+  const count = activitiesToGenerate(process.env, serverUrl ? 'postgres' : 'pglite');
+  const reuse = serverUrl && process.env.BENCH_REUSE !== '0';
+  await onDemand(
+    activitesWatchdogMs(count),
+    ({ database, app, worker }) =>
+      runActivitesBench({
+        db: database.handle.db,
+        kind: database.handle.kind,
+        baseUrl: baseUrlOf(app),
+        barePath: BARE.path,
+        measure: (job) => measure(worker, job),
+        progress,
+        databaseUrl: database.url,
+      }),
+    reuse ? (dataDir) => reuseActivitiesDatabase(serverUrl, count, dataDir) : openBenchDatabase,
   );
 }
 

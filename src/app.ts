@@ -66,7 +66,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const cookieSecret =
     config.cookieSecret ??
     (await getOrCreateSecretSetting(db, 'cookie_secret', () => randomBytes(32).toString('base64url')));
-  await registerHttpBasics(app, config, cookieSecret);
+  await registerHttpBasics(app, config, cookieSecret, db);
   // After the CSRF check (a forged form is refused as such), before the first route.
   registerAccess(app);
   await registerAssets(app);
@@ -101,7 +101,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     nav,
     moduleStyles,
   });
-  registerHealth(app, db, dbKind, config);
+  registerHealth(app, db, dbKind, config, (registry) => {
+    for (const mod of modules) mod.metrics?.(registry, { db, config });
+  });
   registerFiles(app, db);
   registerMessaging(app, { db, config, handlers: modules.flatMap((m) => m.smsAnswers ?? []) });
   registerErrorPages(app);
@@ -115,6 +117,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     collectiviteSections: modules.flatMap((m) => m.collectivitePage ?? []),
     spaceSections: modules.flatMap((m) => m.space ?? []),
     personRecordSections: modules.flatMap((m) => m.personRecord ?? []),
+    activityReportSections: modules.flatMap((m) => m.activityReport ?? []),
     apiRoutes: modules.flatMap((m) => (m.api ? [m.api] : [])),
     contributions: collectContributions(modules),
   };

@@ -15,6 +15,7 @@ import {
   requireSecretKeyInProduction,
 } from './platform/config.ts';
 import { collectContributions } from './platform/contributions.ts';
+import { listenForChanges } from './platform/db/changes.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db/database.ts';
 import { MigrationError, migrateToLatest } from './platform/db/migrate.ts';
 import { type Scheduler, startScheduler } from './platform/jobs/index.ts';
@@ -68,6 +69,11 @@ async function serve(config: Config, options: { demo?: boolean }, cliOptions: Cl
   if (options.demo && (await seedDemoOnce(ctx))) logger.info('demo data seeded');
 
   const app = await buildApp({ config, db: handle.db, dbKind: handle.kind, logger });
+  // Other processes on the same server announce their changes to what this one keeps in memory.
+  const changes =
+    handle.kind === 'postgres' && config.databaseUrl
+      ? await listenForChanges(handle.db, config.databaseUrl, logger)
+      : undefined;
   const contributions = collectContributions(modules);
   let scheduler: Scheduler | undefined;
   if (config.jobs) {
@@ -81,6 +87,7 @@ async function serve(config: Config, options: { demo?: boolean }, cliOptions: Cl
       });
     } catch (error) {
       await app.close();
+      await changes?.stop();
       await handle.close();
       throw error;
     }
@@ -100,6 +107,7 @@ async function serve(config: Config, options: { demo?: boolean }, cliOptions: Cl
     // First, while the database is open: a job in progress finishes, or is cut short.
     await scheduler?.stop();
     await app.close();
+    await changes?.stop();
     await stopSealer();
     await sealJournal(handle.db, { key: config.auditKey });
     await handle.close();

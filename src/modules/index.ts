@@ -2,6 +2,7 @@ import { PLATFORM_AUDIT_ACTIONS } from '../platform/audit/actions.ts';
 import { auditMigrations } from '../platform/audit/tables.ts';
 import { tokenMigrations } from '../platform/auth/token-tables.ts';
 import { textSearchMigrations } from '../platform/db/text-search.ts';
+import { httpMigrations } from '../platform/http/tables.ts';
 import { jobMigrations } from '../platform/jobs/tables.ts';
 import { messagingMigrations } from '../platform/messaging/index.ts';
 import type { RelaisModule } from '../platform/module.ts';
@@ -40,6 +41,7 @@ const platform: RelaisModule = {
     ...jobMigrations,
     ...messagingMigrations,
     ...textSearchMigrations,
+    ...httpMigrations,
   },
   auditActions: PLATFORM_AUDIT_ACTIONS,
 };

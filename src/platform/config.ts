@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import type { DestinationSetting } from './backup/destination.ts';
+import { DEFAULT_RETENTION, parseRetention, type RetentionRule } from './backup/retention.ts';
 
 const PORT_RANGE = 'doit être entre 1 et 65535 / must be between 1 and 65535';
 
@@ -89,6 +91,36 @@ function requireAllProConnectOrNone(values: Partial<Record<string, unknown>>, ct
   }
 }
 
+/** A directory (resolved from the working directory) or `s3://bucket/prefix`. */
+const backupDestination = z
+  .string()
+  .trim()
+  .transform(
+    (value, ctx): { kind: 'directory'; path: string } | { kind: 's3'; bucket: string; prefix: string } => {
+      if (!value.startsWith('s3://')) return { kind: 'directory', path: path.resolve(value) };
+      const [bucket = '', ...rest] = value.slice('s3://'.length).split('/');
+      if (/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+        const prefix = rest.filter(Boolean).join('/');
+        return { kind: 's3', bucket, prefix: prefix ? `${prefix}/` : '' };
+      }
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'doit être un dossier (/srv/sauvegardes) ou un seau S3 (s3://nom-du-seau/prefixe) / must be a directory or s3://bucket/prefix',
+      });
+      return z.NEVER;
+    },
+  );
+
+/** Five cron fields; the scheduler checks the expression itself when it starts. */
+const cronSchedule = z
+  .string()
+  .trim()
+  .regex(
+    /^\S+( +\S+){4}$/,
+    'doit être une expression cron à cinq champs (15 2 * * *) / must be a five-field cron expression',
+  );
+
 const SECRET_KEY_LENGTH = 'doit faire au moins 32 caractères / must be at least 32 characters';
 
 /** Every setting Relais reads from the environment, with its French/English explanation. */
@@ -160,6 +192,32 @@ const schema = z
         'doit être une clé secrète age (AGE-SECRET-KEY-1…) / must be an age secret key',
       )
       .optional(),
+    RELAIS_BACKUP_DESTINATION: backupDestination.optional(),
+    RELAIS_BACKUP_S3_ENDPOINT: z
+      .url({ error: 'doit être une URL complète (https://…) / must be an absolute URL' })
+      .refine(isSecureOrLoopback, 'doit commencer par https:// / must be an https:// URL')
+      .optional(),
+    RELAIS_BACKUP_S3_REGION: z.string().trim().min(1).default('us-east-1'),
+    RELAIS_BACKUP_S3_ACCESS_KEY: z.string().trim().min(1).optional(),
+    RELAIS_BACKUP_S3_SECRET_KEY: z.string().trim().min(1).optional(),
+    RELAIS_BACKUP_SCHEDULE: cronSchedule.default('15 2 * * *'),
+    RELAIS_BACKUP_RETENTION: z
+      .string()
+      .transform((value, ctx): RetentionRule => {
+        const rule = parseRetention(value);
+        if (!('error' in rule)) return rule;
+        ctx.addIssue({ code: 'custom', message: rule.error });
+        return z.NEVER;
+      })
+      .prefault(DEFAULT_RETENTION),
+    RELAIS_BACKUP_DRILL_SCHEDULE: cronSchedule.default('30 5 * * 0'),
+    RELAIS_BACKUP_DRILL_DATABASE_URL: z
+      .string()
+      .regex(
+        /^postgres(ql)?:\/\/\S+$/,
+        'doit être une URL postgres://… ou postgresql://… / must be a postgres:// URL',
+      )
+      .optional(),
     MAP_TILES_URL: z
       .url({
         error: 'doit être une URL complète (https://…/{z}/{x}/{y}.png) / must be an absolute URL',
@@ -228,8 +286,19 @@ export type Config = {
   metricsToken: string | undefined;
   /** Signs the audit journal's entries (`RELAIS_AUDIT_KEY`); kept outside the database. */
   auditKey: string | undefined;
-  /** Backups (`relais backup`): a passphrase, or a public key to encrypt and its secret key to restore. */
-  backup: { passphrase: string | undefined; recipient: string | undefined; identity: string | undefined };
+  /**
+   * Backups (`relais backup`): a passphrase, or a public key to encrypt and its secret key to
+   * restore; where the scheduled backups go, when, how many are kept, and the restore drill.
+   */
+  backup: {
+    passphrase: string | undefined;
+    recipient: string | undefined;
+    identity: string | undefined;
+    destination: DestinationSetting | undefined;
+    schedule: string;
+    retention: RetentionRule;
+    drill: { schedule: string; databaseUrl: string | undefined };
+  };
   smtpUrl: string | undefined;
   mailFrom: string;
   /** The map tiles' URL template (Leaflet's `{z}/{x}/{y}`), and the credit maps show for them. */
@@ -291,6 +360,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       passphrase: v.RELAIS_BACKUP_PASSPHRASE,
       recipient: v.RELAIS_BACKUP_RECIPIENT,
       identity: v.RELAIS_BACKUP_IDENTITY,
+      destination:
+        v.RELAIS_BACKUP_DESTINATION?.kind === 's3'
+          ? {
+              ...v.RELAIS_BACKUP_DESTINATION,
+              endpoint: v.RELAIS_BACKUP_S3_ENDPOINT,
+              region: v.RELAIS_BACKUP_S3_REGION,
+              accessKeyId: v.RELAIS_BACKUP_S3_ACCESS_KEY,
+              secretAccessKey: v.RELAIS_BACKUP_S3_SECRET_KEY,
+            }
+          : v.RELAIS_BACKUP_DESTINATION,
+      schedule: v.RELAIS_BACKUP_SCHEDULE,
+      retention: v.RELAIS_BACKUP_RETENTION,
+      drill: { schedule: v.RELAIS_BACKUP_DRILL_SCHEDULE, databaseUrl: v.RELAIS_BACKUP_DRILL_DATABASE_URL },
     },
     smtpUrl: v.SMTP_URL,
     mailFrom: v.MAIL_FROM,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Migration } from 'kysely';
+import type { Registry } from 'prom-client';
 import type { AuditActionLabels } from './audit/actions.ts';
 import type { Config } from './config.ts';
 import type { Contributions } from './contributions.ts';
@@ -23,6 +24,8 @@ export type RouteContext = ModuleContext & {
   spaceSections: SpaceSection[];
   /** What modules add to the record of a person a helper accompanies (`/beneficiaires/:id`). */
   personRecordSections: PersonRecordSection[];
+  /** What modules add to the page of a helper's own activity report (`/activites/:id`). */
+  activityReportSections: ActivityReportSection[];
   /** Every module's `/api/v1` routes, mounted by the api module inside its OpenAPI scope. */
   apiRoutes: ApiRoutes[];
   /** What every module declared for others to use: jobs, open datasets, audit labels. */
@@ -80,6 +83,17 @@ export type PersonRecordSection = (
 ) => Promise<JSX.Element | null>;
 
 /**
+ * A block a module adds to the page of a helper's own activity report (refer a participant,
+ * resources on its themes…), or null when it has nothing for this helper: only links the
+ * helper may follow. `people` are the participants the helper knows by name.
+ */
+export type ActivityReportSection = (
+  ctx: ModuleContext,
+  helper: SignedIn,
+  report: { id: string; thematiques: readonly string[]; oriente: boolean; people: readonly string[] },
+) => Promise<JSX.Element | null>;
+
+/**
  * A block of a signed-in person's space (`/espace`): where they stand in one module and what
  * to do next. Every link in it is one the person may follow (ask the same `can()` as the route).
  */
@@ -129,10 +143,17 @@ export type RelaisModule = {
   space?: SpaceSection[];
   /** Blocks of the record of a person a helper accompanies (`/beneficiaires/:id`). */
   personRecord?: PersonRecordSection[];
+  /** Blocks of the page of a helper's own activity report (`/activites/:id`). */
+  activityReport?: ActivityReportSection[];
   /** Asset names of the module's stylesheets (its `assets/` folder), linked by every page its routes render. */
   styles?: readonly string[];
   /** The audit actions this module writes, code → French label (`src/platform/audit/actions.ts`). */
   auditActions?: AuditActionLabels;
   /** The open datasets this module builds, published by `donnees` (`src/platform/open-data.ts`). */
   datasets?: Dataset[];
+  /** Adds its metrics to `/metrics` (gauges that read the database when scraped). */
+  metrics?: ModuleMetrics;
 };
+
+/** Registers a module's metrics; what they report must hold for every app process alike. */
+export type ModuleMetrics = (registry: Registry, ctx: ModuleContext) => void;

@@ -51,6 +51,11 @@ export function unsafeSettings(config: Config): string[] {
       'SMTP_URL absent : les courriels (invitations, réinitialisations) restent dans la boîte d’envoi que lisent les administrateurs.',
     );
   }
+  if (!config.backup.destination) {
+    problems.push(
+      'RELAIS_BACKUP_DESTINATION absent : aucune sauvegarde planifiée n’est écrite, ni vérifiée par l’exercice de restauration hebdomadaire (voir README, « Backups »).',
+    );
+  }
   if (['debug', 'trace'].includes(config.logLevel)) {
     problems.push(
       `LOG_LEVEL=${config.logLevel} : les journaux détaillés ne conviennent pas à la production.`,

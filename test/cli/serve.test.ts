@@ -68,7 +68,14 @@ test('serve in production warns, on the console and in the log, about each unsaf
   }
   const output = server.output();
   assert.match(output, /Attention, réglages à revoir \(voir SECURITY\.md\) :/);
-  for (const name of ['PUBLIC_URL', 'COOKIE_SECRET', 'RELAIS_AUDIT_KEY', 'SMS_PROVIDER=dev', 'SMTP_URL']) {
+  for (const name of [
+    'PUBLIC_URL',
+    'COOKIE_SECRET',
+    'RELAIS_AUDIT_KEY',
+    'SMS_PROVIDER=dev',
+    'SMTP_URL',
+    'RELAIS_BACKUP_DESTINATION',
+  ]) {
     assert.match(output, new RegExp(`  - ${name}`), name);
   }
   assert.match(output, /"msg":"unsafe settings"/);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { format } from 'node:util';
 import { type CliOptions, runCli } from '../../src/main.ts';
+import { runRelaisProcess } from '../../src/platform/cli-process.ts';
 import { type Db, openDatabase } from '../../src/platform/db/database.ts';
 import { createTestDatabase } from './database.ts';
 
@@ -122,21 +123,8 @@ export async function openCliDatabase(options: { demo?: boolean } = {}): Promise
 }
 
 /** Runs `relais <args>` as a real process, as `npm run relais --` does. */
-export async function spawnRelais(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    env: { ...process.env, ...BASE_ENV, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+export function spawnRelais(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runRelaisProcess(args, { env: { ...process.env, ...BASE_ENV, ...env } });
 }
 
 /** A TCP port nobody listens on right now. */
@@ -151,20 +139,33 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts `relais serve` and resolves once it prints that it is ready. */
-export async function startServer(
+export function startServer(
   args: string[],
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', ...args], {
-    env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return spawnUntilReady(['--import', 'tsx', MAIN, 'serve', ...args], {
+    ...process.env,
+    DATABASE_URL: '',
+    LOG_LEVEL: 'warn',
+    ...env,
   });
+}
+
+/**
+ * Runs Node.js with `args` and exactly `env`, and resolves once the process prints that Relais
+ * is ready (within 90 seconds); rejects with its output if it exits first.
+ */
+export async function spawnUntilReady(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stderr!.on('data', (d) => {
     output += d;
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
     child.stdout!.on('data', (d) => {
       output += d;
       if (output.includes('Relais est prêt')) {

@@ -289,7 +289,10 @@ export async function tableSnapshot(db: Db): Promise<Record<string, string[]>> {
   return db.transaction().execute(async (trx) => {
     await sql`select set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO', true)`.execute(trx);
     const { rows: tables } = await sql<{ name: string }>`
-      select tablename as name from pg_tables where schemaname = 'public' order by tablename`.execute(trx);
+      select c.relname as name from pg_class c
+      where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')
+        and c.relpersistence <> 'u' -- transient state (rate-limit counters), left out of backups too
+      order by c.relname`.execute(trx);
     const result: Record<string, string[]> = {};
     for (const { name } of tables) {
       const { rows } = await sql<{ r: string }>`select t::text as r from ${sql.id(name)} as t`.execute(trx);

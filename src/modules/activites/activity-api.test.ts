@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import { auditRow } from '../../platform/audit/journal.ts';
+import { systemActor } from '../../platform/auth/policy.ts';
 import { defaultCollectiviteId, loadMemberships } from '../../platform/auth/sessions.ts';
 import { createToken } from '../../platform/auth/tokens.ts';
 import { createUser } from '../../platform/auth/users.ts';
@@ -10,6 +13,7 @@ import { createBeneficiary } from '../beneficiaires/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
 import { compactStatistics, rebuildStatistics } from '../statistiques/index.ts';
 import { findCollectiviteByCode } from '../territoires/index.ts';
+import { type ReportWrite, writeReport } from './report-writer.ts';
 import { DEMO_HELPER_EMAIL } from './seed.ts';
 
 /** `/api/v1/activites`: the same rules as the form, for integrations acting as a helper. */
@@ -270,6 +274,90 @@ describe('activity API', () => {
     const kept = await snapshot();
     await rebuildStatistics(db());
     assert.deepEqual(await snapshot(), kept);
+  });
+
+  test('reports sent together leave in one statement; one the database refuses fails alone', async () => {
+    const collectiviteId = (await findCollectiviteByCode(db(), '69266'))!.id;
+    const write = (lieuId: string | null = null): ReportWrite => {
+      const id = randomUUID();
+      return {
+        report: {
+          id,
+          type: 'individuel',
+          collectivite_id: collectiviteId,
+          mediateur_id: helperId,
+          date: today,
+          duree_min: 30,
+          canal: lieuId ? 'lieu_activite' : 'distance',
+          lieu_id: lieuId,
+          commune_insee: null,
+          materiels: [],
+          thematiques: ['email'],
+          demarches: [],
+          autonomie: null,
+          titre: null,
+          niveau: null,
+          oriente: false,
+          orientation: null,
+          notes: null,
+        },
+        participations: [
+          {
+            id: randomUUID(),
+            beneficiaire_id: null,
+            genre: 'feminin',
+            tranche_age: 'de_25_a_39',
+            statut: 'sans_emploi',
+            commune_insee: null,
+          },
+        ],
+        journal: auditRow({
+          actor: systemActor('test'),
+          action: 'activite.create',
+          collectiviteId,
+          subject: { type: 'activite', id },
+        }),
+      };
+    };
+    /** The transaction that wrote each report, or null when none did. */
+    const writers = async (writes: ReportWrite[]) => {
+      const { rows } = await sql<{ id: string; tx: string }>`select id, xmin::text as tx from activite
+        where id = any(${writes.map((w) => w.report.id)}::uuid[])`.execute(db());
+      const tx = new Map(rows.map((r) => [r.id, r.tx]));
+      return writes.map((w) => tx.get(w.report.id) ?? null);
+    };
+    const journaled = async () =>
+      (
+        await db()
+          .selectFrom('audit_event')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('action', '=', 'activite.create')
+          .executeTakeFirstOrThrow()
+      ).n;
+
+    // Two leave at once, alone (two statements under way at most); the three others wait and leave together.
+    const together = Array.from({ length: 5 }, () => write(placeId));
+    const stored = await Promise.all(together.map((w) => writeReport(db(), w)));
+    assert.deepEqual(
+      stored.map((s) => [s.id, s.participations.length]),
+      together.map((w) => [w.report.id, 1]),
+    );
+    const tx = await writers(together);
+    assert.equal(new Set(tx).size, 3, 'two statements alone, then one for three');
+    assert.equal(tx[2], tx[4]);
+
+    // A place that does not exist: the batch fails, and its reports are written again one by one.
+    const journalBefore = await journaled();
+    const mixed = [write(), write(), write(), write(randomUUID()), write()];
+    const outcomes = await Promise.allSettled(mixed.map((w) => writeReport(db(), w)));
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+    );
+    const written = await writers(mixed);
+    assert.equal(written[3], null);
+    assert.equal(new Set(written).size, 5, 'the others each in a statement of their own');
+    assert.equal(await journaled(), journalBefore + 4);
   });
 
   test('POST refuses bad input with French reasons by field, and saves nothing', async () => {

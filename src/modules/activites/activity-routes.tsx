@@ -6,7 +6,7 @@ import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { recentBeneficiaries, searchBeneficiaries, visibleBeneficiaries } from '../beneficiaires/index.ts';
 import type { PlaceSummary } from '../lieux/index.ts';
 import { type Helper, helperPlaces, requireHelper } from '../mediateurs/index.ts';
-import { activitiesCsvStream, activitiesXlsxStream } from './activity-export.ts';
+import { sendActivities } from './activity-export.ts';
 import {
   durationValues,
   type FormValues,
@@ -65,7 +65,8 @@ const flashOf = (request: FastifyRequest<Page>) => {
   return typeof ok === 'string' ? FLASH[ok] : undefined;
 };
 
-export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void {
+export function activityRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { db } = ctx;
   /** The helper's places, or a redirection to choose them first (undefined). */
   async function placesOrRedirect(helper: Helper, reply: FastifyReply): Promise<PlaceSummary[] | undefined> {
     const places = await helperPlaces(db, helper.userId);
@@ -106,19 +107,12 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
       const filters = parseFilters(request.query);
       // Journaled before the first byte leaves; the rows then stream page by page.
       await journalExport(db, helper, format, filters);
-      const rows = exportRowStream(db, helper, filters);
-      const body = format === 'csv' ? activitiesCsvStream(rows) : activitiesXlsxStream(rows);
-      const name = `comptes-rendus-${parisToday()}.${format}`;
-      return reply
-        .header(
-          'content-type',
-          format === 'csv'
-            ? 'text/csv; charset=utf-8'
-            : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-        )
-        .header('content-disposition', `attachment; filename="${name}"`)
-        .header('cache-control', 'private, no-store')
-        .send(body);
+      return sendActivities(
+        reply,
+        format,
+        `comptes-rendus-${parisToday()}`,
+        exportRowStream(db, helper, filters),
+      );
     });
   }
 
@@ -248,9 +242,23 @@ export function activityRoutes(app: FastifyInstance, { db }: RouteContext): void
   });
 
   reportRoute('get', '/activites/:activite', async (found, reply, request) => {
+    const { activity, participations } = found.detail;
+    const report = {
+      id: activity.id,
+      thematiques: activity.thematiques,
+      oriente: activity.oriente,
+      people: participations.flatMap((p) => (p.beneficiaire_id ? [p.beneficiaire_id] : [])),
+    };
+    const sections = await Promise.all(
+      ctx.activityReportSections.map((section) => section(ctx, found.helper.actor, report)),
+    );
     return reply.page(
-      { title: activityHeading(found.detail.activity), breadcrumbs: CRUMBS },
-      <ActivityDetailPage detail={found.detail} flash={flashOf(request)} />,
+      { title: activityHeading(activity), breadcrumbs: CRUMBS },
+      <ActivityDetailPage
+        detail={found.detail}
+        flash={flashOf(request)}
+        sections={sections.filter((section) => section !== null)}
+      />,
     );
   });
 

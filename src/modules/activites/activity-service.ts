@@ -29,6 +29,7 @@ import {
   expandAnonymous,
   type ValidationContext,
 } from './activity-schema.ts';
+import { writeReport } from './report-writer.ts';
 import { THEMATIQUES, TYPES_ACTIVITE, type TypeActivite } from './vocabulary.ts';
 
 /**
@@ -269,55 +270,44 @@ async function rewrite(trx: Db, helper: Helper, input: ActivityInput, existing: 
 }
 
 /**
- * A new report whose people already exist, in one statement: the report, its participations
- * and its journal entry are data-modifying CTEs of one INSERT (atomic as any statement, one
- * round trip, the counters' statement triggers fired once per table), which returns the report
- * as stored with its participations (known people first, then by id, as `apiActivities`).
+ * A new report whose people already exist, in one statement with its participations and its
+ * journal entry, possibly beside other reports sent at the same moment (`report-writer.ts`);
+ * returns the report as stored with its participations (known people first, then by id, as
+ * `apiActivities`).
  */
 async function insertReport(db: Db, helper: Helper, input: ActivityInput): Promise<StoredActivity> {
   const people = input.beneficiaires.length > 0 ? await personAttributes(db, input.beneficiaires) : new Map();
   const id = randomUUID();
   const collectiviteId = helper.collectiviteId;
-  const { values, rows: participations } = rowsOf(input, input.beneficiaires, people, {
+  const { values, rows } = rowsOf(input, input.beneficiaires, people, {
     id,
     collectivite_id: collectiviteId,
   });
-  const journal = auditRow({
-    actor: helper.actor,
-    action: 'activite.create',
-    collectiviteId,
-    subject: { type: 'activite', id },
-    details: { type: input.type, participants: participations.length },
+  return writeReport(db, {
+    report: {
+      ...values,
+      oriente: values.oriente ?? false,
+      id,
+      type: input.type,
+      collectivite_id: collectiviteId,
+      mediateur_id: helper.userId,
+    },
+    participations: rows.map((r) => ({
+      id: r.id,
+      beneficiaire_id: r.beneficiaire_id,
+      genre: r.genre,
+      tranche_age: r.tranche_age,
+      statut: r.statut,
+      commune_insee: r.commune_insee,
+    })),
+    journal: auditRow({
+      actor: helper.actor,
+      action: 'activite.create',
+      collectiviteId,
+      subject: { type: 'activite', id },
+      details: { type: input.type, participants: rows.length },
+    }),
   });
-  const written = db
-    .with('a', (w) =>
-      w
-        .insertInto('activite')
-        .values({
-          ...values,
-          id,
-          type: input.type,
-          collectivite_id: collectiviteId,
-          mediateur_id: helper.userId,
-        })
-        .returningAll(),
-    )
-    .with('j', (w) => w.insertInto('audit_event').values(journal).returning('id'));
-  return participations.length > 0
-    ? await written
-        .with('p', (w) => w.insertInto('participation').values(participations).returningAll())
-        .selectFrom('a')
-        .selectAll('a')
-        .select(
-          sql<Participation[]>`(select json_agg(p order by p.beneficiaire_id is null, p.id) from p)`.as(
-            'participations',
-          ),
-        )
-        .executeTakeFirstOrThrow()
-    : {
-        ...(await written.selectFrom('a').selectAll('a').executeTakeFirstOrThrow()),
-        participations: [],
-      };
 }
 
 /** Many new reports in a few statements, journaled as one event that names each of them. */

@@ -715,8 +715,11 @@ function split(
 export function ActivityDetailPage(props: {
   detail: ActivityDetail;
   flash?: string | undefined;
+  /** What other modules add: referring a participant, resources on its themes. */
+  sections?: JSX.Element[];
 }): JSX.Element {
   const { activity: a, participations, place } = props.detail;
+  const sections = props.sections ?? [];
   const known = participations.filter((p) => p.beneficiaire_id !== null);
   const anonymous = participations.filter((p) => p.beneficiaire_id === null);
   const [genres, ages, statuts] = BREAKDOWNS.map((b) => split(anonymous, b));
@@ -780,6 +783,14 @@ export function ActivityDetailPage(props: {
         <p safe>
           {`${anonymous.length} participant${anonymous.length > 1 ? 's anonymes' : ' anonyme'}. Genre : ${genres}. Âge : ${ages}. Statut : ${statuts}.`}
         </p>
+      ) : (
+        ''
+      )}
+      {sections.length > 0 ? (
+        <>
+          <h2>Et ensuite</h2>
+          {sections}
+        </>
       ) : (
         ''
       )}

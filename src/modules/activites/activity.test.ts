@@ -15,7 +15,7 @@ import { createBeneficiary, GENRES, STATUTS, TRANCHES_AGE, trancheAge } from '..
 import { DEMO_PASSWORD } from '../comptes/index.ts';
 import { type Helper, helperByEmail } from '../mediateurs/index.ts';
 import { findCollectiviteByCode } from '../territoires/index.ts';
-import { activitiesCsvStream, EXPORT_HEADER } from './activity-export.ts';
+import { activitiesStream, EXPORT_HEADER } from './activity-export.ts';
 import { activitySchema, expandAnonymous, rawFromForm } from './activity-schema.ts';
 import {
   type ActivityFilters,
@@ -1179,7 +1179,7 @@ describe('activity reports', () => {
     const filtered = { type: 'collectif' as const };
     assert.deepEqual((await collect(3, filtered)).rows, (await collect(100_000, filtered)).rows);
     const res = await mediator.get('/activites/export.csv');
-    assert.equal(res.body, (await buffer(activitiesCsvStream(whole.rows))).toString('utf8'));
+    assert.equal(res.body, (await buffer(activitiesStream('csv', whole.rows))).toString('utf8'));
   });
 
   test('CSV export: UTF-8 with a byte-order mark, the same rows', async () => {

@@ -7,7 +7,7 @@ import { seedActivites } from './seed.ts';
 import { reportsBlock } from './space.ts';
 import { activitesMigrations } from './tables.ts';
 
-export { activitiesCsvStream, writeActivitiesXlsx } from './activity-export.ts';
+export { activitiesStream, writeActivitiesXlsx } from './activity-export.ts';
 export {
   EXPORT_PAGE,
   type ExportRow,

@@ -203,15 +203,19 @@ describe('competences', () => {
     const before = await counted();
     const last = await answerAll(client, '/competences/diagnostic', start.body, helped);
     assert.equal(questionOf(last.body), 'commune');
-    const result = await client.post('/competences/diagnostic', { ...hiddenOf(last.body), commune: '69200' });
+    const final: Record<string, string> = { ...hiddenOf(last.body), commune: '69200' };
+    assert.match(final.passage ?? '', /^[0-9a-f-]{36}$/, 'the last form carries the id of this pass');
+    const result = await client.post('/competences/diagnostic', final);
     assert.equal(result.statusCode, 200, result.body.slice(0, 2000));
+    const reloaded = await client.post('/competences/diagnostic', final);
+    assert.equal(h1(reloaded.body), 'Votre résultat', 'a reload shows the result again');
     assert.equal(h1(result.body), 'Votre résultat');
     assert.match(result.body, /Médiathèque Lucie Aubrac/);
     assert.match(result.body, /Les Bons Clics/);
     assert.match(result.body, /DigComp/);
     await assertValidHtml(result.body, 'result');
     assert.equal(result.headers['cache-control'], 'no-store');
-    // Counted in its month and commune; nothing personal kept.
+    // Counted once in its month and commune, the reload included; nothing personal kept.
     assert.equal(await counted(), before + 1);
     const row = await db()
       .selectFrom('diagnostic_mois')

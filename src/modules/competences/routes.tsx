@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
@@ -32,7 +33,7 @@ import {
 } from './scoring.ts';
 import {
   communeOfTyped,
-  countDiagnosis,
+  countPassage,
   type NextSteps,
   nextSteps,
   personDiagnoses,
@@ -254,10 +255,17 @@ export function competencesRoutes(app: FastifyInstance, { db, config }: RouteCon
       if (step.kind === 'restart') return restartPage(reply, step.reason, START);
       if (step.kind === 'ask') return questionPage(reply, step, START);
       const typed = (lastValue(request.body?.commune) ?? '').trim();
+      const passage = lastValue(request.body?.passage);
       if (!step.atCommune)
         return reply.page(
           { title: 'Dernière question : où habitez-vous ?', breadcrumbs: PUBLIC_CRUMBS },
-          <CommunePage q={step.q} answers={step.answers} action={START} csrf={reply.generateCsrf()} />,
+          <CommunePage
+            q={step.q}
+            answers={step.answers}
+            action={START}
+            csrf={reply.generateCsrf()}
+            passage={randomUUID()}
+          />,
         );
       const commune = communeOfTyped(typed);
       if (!commune.ok)
@@ -273,12 +281,13 @@ export function competencesRoutes(app: FastifyInstance, { db, config }: RouteCon
             answers={step.answers}
             action={START}
             csrf={reply.generateCsrf()}
+            passage={passage ?? randomUUID()}
             value={typed}
             error={commune.reason}
           />,
         );
-      // Only counted: the answers go back to the person's browser and nowhere else.
-      await countDiagnosis(db, score(step.q, step.answers), commune.code);
+      // Only counted, once per pass: the answers go back to the person's browser and nowhere else.
+      await countPassage(db, passage, score(step.q, step.answers), commune.code);
       return resultPage(reply, step.q, step.answers, { typed, code: commune.code, name: commune.name });
     },
   );

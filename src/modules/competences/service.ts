@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { audit } from '../../platform/audit/journal.ts';
 import { ensure } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { isUuid } from '../../platform/forms.ts';
 import { findVisibleBeneficiary } from '../beneficiaires/index.ts';
 import { communePositions } from '../couverture/index.ts';
 import { searchPlaces, searchSchema } from '../lieux/index.ts';
@@ -55,6 +56,35 @@ export async function countDiagnosis(
       oc.columns(['mois', 'commune_insee', 'indicator']).doUpdateSet({ n: sql`diagnostic_mois.n + 1` }),
     )
     .execute();
+}
+
+/**
+ * Counts an anonymous diagnosis once per pass through the questionnaire (`passage`: the random
+ * id its last form carries), in one transaction with the mark; passes older than a day are
+ * forgotten. Without a valid id it counts, as before passes existed.
+ */
+export async function countPassage(
+  db: Db,
+  passage: string | undefined,
+  r: Result,
+  commune: string | null,
+): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    if (passage !== undefined && isUuid(passage)) {
+      await tx
+        .deleteFrom('diagnostic_passage')
+        .where('created_at', '<', sql<Date>`now() - interval '1 day'`)
+        .execute();
+      const fresh = await tx
+        .insertInto('diagnostic_passage')
+        .values({ id: passage })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!fresh) return;
+    }
+    await countDiagnosis(tx, r, commune);
+  });
 }
 
 // ------------------------------------------------------------------ the commune a person gives

@@ -5,6 +5,15 @@ import { MODES, type Mode, PROFILES, type Profile } from './vocabulary.ts';
 declare module '../../platform/db/schema.ts' {
   interface Database {
     /**
+     * A pass through the anonymous questionnaire already counted: its random id, carried by the
+     * last form, so that sending the result's form again (a reload) does not count it twice.
+     * Nothing else; kept one day.
+     */
+    diagnostic_passage: {
+      id: string;
+      created_at: ColumnType<Date, Date | undefined, never>;
+    };
+    /**
      * A diagnosis of digital skills kept in the record of a person a helper accompanies, with
      * the person's consent. Anonymous diagnoses are never stored: only counted (`diagnostic_mois`).
      */
@@ -78,6 +87,15 @@ export const competencesMigrations: Record<string, Migration> = {
         n integer not null check (n >= 0),
         primary key (mois, commune_insee, indicator)
       )`.execute(db);
+    },
+  },
+  '202612062010_competences_passage': {
+    async up(db) {
+      await sql`create table diagnostic_passage (
+        id uuid primary key,
+        created_at timestamptz not null default now()
+      )`.execute(db);
+      await sql`create index diagnostic_passage_created on diagnostic_passage (created_at)`.execute(db);
     },
   },
 };

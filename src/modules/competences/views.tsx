@@ -152,6 +152,8 @@ export function CommunePage(p: {
   answers: Answers;
   action: string;
   csrf: string;
+  /** The random id of this pass, so that the result counts once. */
+  passage: string;
   value?: string;
   error?: string | undefined;
 }): JSX.Element {
@@ -165,6 +167,7 @@ export function CommunePage(p: {
         <CsrfField token={p.csrf} />
         <CarriedAnswers q={p.q} answers={p.answers} />
         <input type="hidden" name="question" value="commune" />
+        <input type="hidden" name="passage" value={p.passage} />
         <Field
           name="commune"
           label="Votre commune ou votre code postal"

@@ -1,13 +1,10 @@
 import { sql } from 'kysely';
 import type { Dataset } from '../../platform/open-data.ts';
+import { roundToBase } from '../statistiques/index.ts';
 import { listCollectivites } from '../territoires/index.ts';
 
-/** Rounded to the nearest multiple of 5, as every published count (see statistiques). */
-const round5 = (n: number) => Math.round(n / 5) * 5;
-
 /**
- * Not yet declared in the module's `datasets`: the open-data module's tests list the datasets by
- * name and count, and must take this one with it. Open data: the sessions of the past and to come, with their aggregate attendance. Counts of
+ * Open data: the sessions of the past and to come, with their aggregate attendance. Counts of
  * people are rounded to 5 (a session of 3 publishes 5, of 2 publishes 0): no small group shows.
  */
 export const sessionsDataset: Dataset = {
@@ -86,8 +83,8 @@ export const sessionsDataset: Dataset = {
       demi_journees: r.demi_journees,
       heures: Math.round((r.minutes / 60) * 10) / 10,
       places: r.capacite,
-      inscrits: round5(r.inscrits),
-      presents_moyenne: r.presents === null ? null : round5(r.presents),
+      inscrits: roundToBase(r.inscrits),
+      presents_moyenne: r.presents === null ? null : roundToBase(r.presents),
     }));
   },
 };

@@ -1,5 +1,6 @@
 import type { RelaisModule } from '../../platform/module.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
+import { sessionsDataset } from './datasets.ts';
 import { runTrainingTimers } from './jobs.ts';
 import { trainingRoutes } from './routes.tsx';
 import { seedFormations } from './seed.ts';
@@ -31,6 +32,7 @@ export const formations: RelaisModule = {
   space: [learnerBlock, organiserBlock, trainerBlock],
   styles: ['formations.css'],
   auditActions: AUDIT_ACTIONS,
+  datasets: [sessionsDataset],
 };
 
 export { AUDIT_ACTIONS } from './audit-actions.ts';

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
-import { csvText } from '../../platform/csv.ts';
 import { blankToUndefined, parseForm } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
+import { sendTable, type Table } from '../../platform/table-export.ts';
 import { actionLabels } from './labels.ts';
-import { accountsOf, listActions, listEntries, PAGE_SIZE } from './service.ts';
+import { accountsOf, allEntries, countEntries, listActions, listEntries, PAGE_SIZE } from './service.ts';
 import { JournalPage } from './views.tsx';
 
 const isoDate = (label: string) =>
@@ -25,8 +25,25 @@ const filterSchema = z.object({
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
 });
 
-/** Most rows one export holds: beyond it, narrow the dates. */
-const EXPORT_LIMIT = 100_000;
+/** The export's columns, comma-separated (a file for tools rather than for a spreadsheet). */
+const EXPORT_TABLE: Table = {
+  sheet: 'Journal',
+  delimiter: ',',
+  header: [
+    'id',
+    'date',
+    'acteur',
+    'action',
+    'libelle',
+    'collectivite_id',
+    'objet_type',
+    'objet_id',
+    'ip',
+    'details',
+    'empreinte_precedente',
+    'empreinte',
+  ],
+};
 
 export function journalRoutes(app: FastifyInstance, { db, contributions }: RouteContext): void {
   const labels = actionLabels(contributions.auditActions);
@@ -61,50 +78,30 @@ export function journalRoutes(app: FastifyInstance, { db, contributions }: Route
   app.get('/admin/journal.csv', { config: { access: 'admin' } }, async (request, reply) => {
     const form = parseForm(filterSchema, request.query);
     const filter = form.ok ? { action: form.data.action, from: form.data.from, to: form.data.to } : {};
-    const entries = await listEntries(db, request.actor, filter, { offset: 0, limit: EXPORT_LIMIT });
+    // Journaled before the first byte leaves; the entries then stream page by page.
     await audit(db, {
       actor: request.actor,
       action: 'audit.export',
       ip: request.ip,
-      details: { ...filter, rows: entries.length },
+      details: { ...filter, rows: await countEntries(db, request.actor, filter) },
     });
-    const csv = csvText(
-      entries.map((e) => [
-        e.id,
-        e.at.toISOString(),
-        e.actor_label,
-        e.action,
-        labels(e.action) ?? '',
-        e.collectivite_id ?? '',
-        e.subject_type ?? '',
-        e.subject_id ?? '',
-        e.ip ?? '',
-        JSON.stringify(e.details),
-        e.prev_hash,
-        e.hash,
-      ]),
-      {
-        header: true,
-        columns: [
-          'id',
-          'date',
-          'acteur',
-          'action',
-          'libelle',
-          'collectivite_id',
-          'objet_type',
-          'objet_id',
-          'ip',
-          'details',
-          'empreinte_precedente',
-          'empreinte',
-        ],
-      },
-    );
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', 'attachment; filename="journal-audit.csv"')
-      .header('cache-control', 'no-store')
-      .send(`\uFEFF${csv}`);
+    const cells = async function* () {
+      for await (const e of allEntries(db, request.actor, filter))
+        yield [
+          e.id,
+          e.at.toISOString(),
+          e.actor_label,
+          e.action,
+          labels(e.action) ?? '',
+          e.collectivite_id ?? '',
+          e.subject_type ?? '',
+          e.subject_id ?? '',
+          e.ip ?? '',
+          JSON.stringify(e.details),
+          e.prev_hash,
+          e.hash,
+        ];
+    };
+    return sendTable(reply, 'csv', 'journal-audit', EXPORT_TABLE, cells());
   });
 }

@@ -558,6 +558,27 @@ describe('importPlaces by the operator (system actor)', () => {
     assert.ok(await stored(db, 'strict-2'));
   });
 
+  test('an import that fails while writing leaves nothing: no place created or updated, no report', async () => {
+    await importOk(db, csvOf([row('atomic-1')]));
+    const snapshot = await tableSnapshot(db);
+    // A failure in the last row's write, after the update and the first creation were sent.
+    await sql`create function test_refuse_place() returns trigger language plpgsql as $$
+      begin
+        if new.lmn_id = 'atomic-bad' then raise exception 'refusé par le test'; end if;
+        return new;
+      end $$`.execute(db);
+    await sql`create trigger test_refuse_place before insert on lieu
+      for each row execute function test_refuse_place()`.execute(db);
+    try {
+      const file = csvOf([row('atomic-1', { nom: 'Renommé' }), row('atomic-2'), row('atomic-bad')]);
+      await assert.rejects(importPlaces(db, system, file, { fileName: 'lieux.csv' }), /refusé par le test/);
+    } finally {
+      await sql`drop trigger test_refuse_place on lieu`.execute(db);
+      await sql`drop function test_refuse_place()`.execute(db);
+    }
+    assert.deepEqual(await tableSnapshot(db), snapshot);
+  });
+
   test('--brouillon creates drafts', async () => {
     await importOk(db, csvOf([row('draft-1')]), { draft: true });
     assert.equal((await stored(db, 'draft-1'))?.status, 'brouillon');

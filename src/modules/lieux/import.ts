@@ -1,16 +1,17 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { randomUUID } from 'node:crypto';
 import { type Options as CsvOptions, parse as csvParser } from 'csv-parse';
 import { sql } from 'kysely';
 import { actorFields, audit } from '../../platform/audit/journal.ts';
 import { type Actor, can, ensure, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { datasetsChanged } from '../../platform/open-data.ts';
+import { timeSlicer } from '../../platform/time-slice.ts';
 import { type ImportRowReport, importReportRecords } from '../../platform/ui/import-report.tsx';
 import { type Collectivite, displayName, findCommune, listCollectivites } from '../territoires/index.ts';
 import { type ColumnMapping, mapRow } from './import-mapping.ts';
-import { columnsOf, diffPlaces, placeHash, placeOf, rememberWords } from './store.ts';
+import { columnsOf, diffPlaces, type Place, placeHash, placeOf, rememberWords } from './store.ts';
 import { type CheckOptions, checkLmnRow, DROPPED, type Note } from './validation.ts';
-import type { LmnPlace } from './vocabulary.ts';
+import { LMN_FIELD_NAMES, type LmnPlace } from './vocabulary.ts';
 
 export type ImportOptions = {
   fileName: string;
@@ -192,13 +193,12 @@ async function parseXlsx(bytes: Uint8Array): Promise<ParsedFile> {
   return { ok: true, format: 'xlsx', columns: names.filter(Boolean), rows };
 }
 
-/** Characters of CSV parsed between two yields to the event loop. */
-const PARSE_SLICE = 256 * 1024;
-/** Rows checked, or written in one short transaction, between two yields. */
-const ROWS_SLICE = 500;
+/** Characters of CSV given to the parser at a time (a few milliseconds of parsing). */
+const PARSE_PIECE = 16 * 1024;
 
-/** csv-parse's stream parser fed a slice at a time; the records it read, in order. */
+/** csv-parse's stream parser fed a piece at a time, in time slices; the records it read, in order. */
 async function parseCsvInSlices(text: string, options: CsvOptions): Promise<unknown[]> {
+  const pause = timeSlicer();
   const parser = csvParser(options);
   const records: unknown[] = [];
   parser.on('readable', () => {
@@ -209,9 +209,9 @@ async function parseCsvInSlices(text: string, options: CsvOptions): Promise<unkn
     parser.on('error', reject);
   });
   finished.catch(() => {});
-  for (let i = 0; i < text.length && !parser.destroyed; i += PARSE_SLICE) {
-    parser.write(text.slice(i, i + PARSE_SLICE));
-    await yieldToEventLoop();
+  for (let i = 0; i < text.length && !parser.destroyed; i += PARSE_PIECE) {
+    parser.write(text.slice(i, i + PARSE_PIECE));
+    await pause();
   }
   parser.end();
   await finished;
@@ -263,12 +263,15 @@ async function parseCsvText(text: string): Promise<ParsedFile> {
     const breaks = (value: unknown) => String(value).match(/\r\n|\r|\n/g)?.length ?? 0;
     let lastLine = 1;
     let emptyLines = 0;
-    const rows = records.map((r) => {
+    const pause = timeSlicer();
+    const rows: { line: number; data: Record<string, string> }[] = [];
+    for (const r of records) {
       const line = lastLine + 1 + (r.info.empty_lines - emptyLines);
       emptyLines = r.info.empty_lines;
       lastLine = line + Object.values(r.record).reduce((n, v) => n + breaks(v), 0);
-      return { line, data: r.record };
-    });
+      rows.push({ line, data: r.record });
+      await pause();
+    }
     return { ok: true, format: 'csv', columns: columns.filter(Boolean), rows };
   } catch (error) {
     return { ok: false, reason: `CSV illisible : ${(error as Error).message}` };
@@ -302,11 +305,12 @@ type Planned = { outcome: RowOutcome; place: LmnPlace; hash: string; collectivit
 /**
  * Imports places: every row is checked and compared with the database first, without
  * writing; then (unless a dry run, or a strict import with rejected rows) the accepted rows
- * are written by short transactions of 500 rows, yielding to the event loop between them so
- * that the server keeps answering others (PGlite has one connection). An interrupted import
- * keeps the slices already written: importing the same file again completes it. Places are
- * matched by the standard's `id`; a place edited in Relais since its last import is kept
- * unless `overwrite`. Each input row lands in exactly one count of the report.
+ * are staged in `lieu_import_ligne` by slices, yielding to the event loop between them, and
+ * written into `lieu` by one transaction (two statements, with the revisions, the report and
+ * the journal entry): an import lands whole or not at all, and its slow part (parsing,
+ * checking, turning rows into SQL) never holds the server or PGlite's one connection for
+ * long. Places are matched by the standard's `id`; a place edited in Relais since its last
+ * import is kept unless `overwrite`. Each input row lands in exactly one count of the report.
  */
 export async function importPlaces(
   db: Db,
@@ -375,7 +379,9 @@ export async function importPlaces(
   if (forced) flagOutsideTerritory(forced, valid, report);
   const inserts: Planned[] = [];
   const updates: (Planned & { current: Existing })[] = [];
+  const pause = timeSlicer();
   for (const { outcome, place } of valid) {
+    await pause();
     const planned = {
       outcome,
       place,
@@ -393,71 +399,66 @@ export async function importPlaces(
   countOutcomes(report);
   if (report.dryRun || (report.strict && report.rejected > 0)) return { ok: true, report };
 
-  const importRow = await db
-    .insertInto('lieu_import')
-    .values({
-      source,
-      file_name: options.fileName,
-      collectivite_id: forced?.id ?? null,
-      actor: actorFields(actor).actor_label,
-      read: report.read,
-      created: 0,
-      updated: 0,
-      unchanged: 0,
-      rejected: 0,
-      report: '[]',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  report.importId = importRow.id;
+  const importId = randomUUID();
   const write: WriteContext = {
     actor,
-    stamp: { import_id: importRow.id, import_source: source, imported_at: new Date() },
+    importId,
+    source,
+    importedAt: new Date(),
     overwrite: options.overwrite ?? false,
-    draft: options.draft ?? false,
   };
-  for (let i = 0; i < updates.length; i += ROWS_SLICE) {
-    await db.transaction().execute((trx) => writeUpdates(trx, write, updates.slice(i, i + ROWS_SLICE)));
-    await yieldToEventLoop();
-  }
-  for (let i = 0; i < inserts.length; i += ROWS_SLICE) {
-    await db.transaction().execute((trx) => writeInserts(trx, write, inserts.slice(i, i + ROWS_SLICE)));
-    await yieldToEventLoop();
-  }
-
-  countOutcomes(report);
-  await db.transaction().execute(async (trx) => {
-    await rememberWords(trx, { importId: importRow.id });
-    await trx
-      .updateTable('lieu_import')
-      .set({
-        created: report.created,
-        updated: report.updated,
-        unchanged: report.unchanged,
-        rejected: report.rejected,
-        report: JSON.stringify({
-          rows: report.rows,
-          fileNotes: report.fileNotes,
-          outside: report.outside,
-          format: report.format,
-        }),
-      })
-      .where('id', '=', importRow.id)
-      .execute();
-    await audit(trx, {
-      actor,
-      action: 'lieux.import',
-      collectiviteId: forced?.id ?? null,
-      subject: { type: 'lieu_import', id: importRow.id },
-      details: {
-        source,
-        read: report.read,
-        created: report.created,
-        updated: report.updated,
-        rejected: report.rejected,
-      },
+  try {
+    await stageRows(db, write, inserts, await plannedUpdates(db, updates), options.draft ?? false);
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('lieu_import')
+        .values({
+          id: importId,
+          source,
+          file_name: options.fileName,
+          collectivite_id: forced?.id ?? null,
+          actor: actorFields(actor).actor_label,
+          read: report.read,
+          created: 0,
+          updated: 0,
+          unchanged: 0,
+          rejected: 0,
+          report: '[]',
+        })
+        .execute();
+      await writeStaged(trx, write, inserts, updates);
+      countOutcomes(report);
+      await rememberWords(trx, { importId });
+      await trx
+        .updateTable('lieu_import')
+        .set({
+          created: report.created,
+          updated: report.updated,
+          unchanged: report.unchanged,
+          rejected: report.rejected,
+          report: await reportJson(report),
+        })
+        .where('id', '=', importId)
+        .execute();
+      await audit(trx, {
+        actor,
+        action: 'lieux.import',
+        collectiviteId: forced?.id ?? null,
+        subject: { type: 'lieu_import', id: importId },
+        details: {
+          source,
+          read: report.read,
+          created: report.created,
+          updated: report.updated,
+          rejected: report.rejected,
+        },
+      });
     });
-  });
+  } finally {
+    // Written or not, the staged rows have served (a crash leaves them to the next import).
+    await db.deleteFrom('lieu_import_ligne').where('import_id', '=', importId).execute();
+  }
+  report.importId = importId;
   report.written = true;
   if (report.created + report.updated > 0) await datasetsChanged(db);
   // A large import changes what the planner should know of the table: tell it now (PGlite
@@ -507,8 +508,9 @@ async function checkRows(
   const seen = new Map<string, number>();
   const outsideStandard = new Map<string, string>();
   const valid: { outcome: RowOutcome; place: LmnPlace }[] = [];
-  for (const [index, { line, data, problems = [] }] of rows.entries()) {
-    if (index > 0 && index % ROWS_SLICE === 0) await yieldToEventLoop();
+  const pause = timeSlicer();
+  for (const { line, data, problems = [] } of rows) {
+    await pause();
     let checked = checkLmnRow(data, options);
     // What the mapping could not read (weekday hours): left out, or the row refused when strict.
     if (problems.length > 0 && !options.dropUnreadable)
@@ -599,82 +601,177 @@ function planUpdate(actor: Actor, planned: Planned, current: Existing, overwrite
 
 type WriteContext = {
   actor: Actor;
-  stamp: { import_id: string; import_source: string; imported_at: Date };
+  importId: string;
+  source: string;
+  importedAt: Date;
   overwrite: boolean;
-  draft: boolean;
 };
 
-/** Updates a slice of known places, each re-read under lock: one edited meanwhile is kept. */
-async function writeUpdates(trx: Db, ctx: WriteContext, slice: (Planned & { current: Existing })[]) {
-  const { actor_user_id: userId, actor_label: actorLabel } = actorFields(ctx.actor);
-  for (const { outcome, place, hash, current } of slice) {
-    const before = await trx
-      .selectFrom('lieu')
-      .selectAll()
-      .where('id', '=', current.id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    if (editedSinceImport(before) && !ctx.overwrite) {
-      outcome.result = 'kept';
-      outcome.warnings.push({ field: 'id', value: place.id, reason: KEPT_REASON });
-      continue;
-    }
-    await trx
-      .updateTable('lieu')
-      .set({ ...columnsOf(place), ...ctx.stamp, import_hash: hash, updated_at: ctx.stamp.imported_at })
-      .where('id', '=', current.id)
-      .execute();
-    await trx
-      .insertInto('lieu_revision')
-      .values({
-        lieu_id: current.id,
-        user_id: userId,
-        actor: actorLabel,
-        kind: 'import',
-        changes: JSON.stringify(diffPlaces(placeOf(before), place)),
-      })
-      .execute();
+/** Accepted rows staged by one statement. */
+const STAGE_SLICE = 1000;
+
+/** The columns of `lieu` a staged row fills (its standard fields and what derives from them). */
+const STAGED_COLUMNS = [
+  'lmn_id',
+  ...LMN_FIELD_NAMES.filter((name) => name !== 'id'),
+  'open_week',
+  'import_hash',
+] as const;
+const stagedColumns = (prefix: string) =>
+  sql.join(STAGED_COLUMNS.map((c) => sql.ref(prefix ? `${prefix}.${c}` : c)));
+
+/** The known places to update, read whole to say in their revision what changed. */
+async function plannedUpdates(
+  db: Db,
+  updates: (Planned & { current: Existing })[],
+): Promise<{ planned: Planned; lieuId: string; changes: Record<string, [unknown, unknown]> }[]> {
+  const before = new Map<string, Place>();
+  for (let i = 0; i < updates.length; i += 5000) {
+    const ids = updates.slice(i, i + 5000).map((u) => u.current.id);
+    for (const row of await db.selectFrom('lieu').selectAll().where('id', 'in', ids).execute())
+      before.set(row.id, row);
   }
+  const pause = timeSlicer();
+  const planned: { planned: Planned; lieuId: string; changes: Record<string, [unknown, unknown]> }[] = [];
+  for (const u of updates) {
+    await pause();
+    const row = before.get(u.current.id);
+    if (row) planned.push({ planned: u, lieuId: row.id, changes: diffPlaces(placeOf(row), u.place) });
+  }
+  return planned;
 }
 
-/** Creates a slice of new places; one created meanwhile under the same id is left alone. */
-async function writeInserts(trx: Db, ctx: WriteContext, slice: Planned[]) {
-  const { actor_user_id: userId, actor_label: actorLabel } = actorFields(ctx.actor);
-  const created = await trx
-    .insertInto('lieu')
-    .values(
-      slice.map((p) => ({
+/**
+ * Puts the accepted rows into `lieu_import_ligne`, a slice per statement with a yield to the
+ * event loop between slices: the work of turning 50 000 rows into SQL never holds the server
+ * (nor PGlite's one connection) for long, and nothing of `lieu` changes yet.
+ */
+async function stageRows(
+  db: Db,
+  ctx: WriteContext,
+  inserts: Planned[],
+  updates: { planned: Planned; lieuId: string; changes: Record<string, [unknown, unknown]> }[],
+  draft: boolean,
+): Promise<void> {
+  await db
+    .deleteFrom('lieu_import_ligne')
+    .where('created_at', '<', sql<Date>`now() - interval '1 day'`)
+    .execute();
+  const pause = timeSlicer();
+  let slice: string[] = [];
+  const send = async () => {
+    await sql`insert into lieu_import_ligne (import_id, position, lieu_id, data, changes)
+      select ${ctx.importId}, (e->>'p')::int, (e->>'l')::uuid, e->'d', nullif(e->'c', 'null'::jsonb)
+      from jsonb_array_elements(${`[${slice.join(',')}]`}::jsonb) as e`.execute(db);
+    slice = [];
+  };
+  // Each row is made and written out as JSON in its time slice (deriving the opening hours
+  // costs time too); a statement sends a slice of rows.
+  const rows = [
+    ...updates.map((u) => () => ({
+      l: u.lieuId,
+      d: { ...columnsOf(u.planned.place), import_hash: u.planned.hash },
+      c: u.changes,
+    })),
+    ...inserts.map((p) => () => ({
+      l: null,
+      d: {
         ...columnsOf(p.place),
-        ...ctx.stamp,
         import_hash: p.hash,
         collectivite_id: p.collectiviteId,
-        status: ctx.draft ? ('brouillon' as const) : ('publie' as const),
-      })),
-    )
-    .onConflict((oc) => oc.column('lmn_id').doNothing())
-    .returning(['id', 'lmn_id'])
-    .execute();
-  const done = new Set(created.map((c) => c.lmn_id));
-  for (const p of slice) {
-    if (done.has(p.place.id)) continue;
-    p.outcome.result = 'rejected';
-    p.outcome.errors = [
-      { field: 'id', value: p.place.id, reason: 'lieu créé ailleurs pendant l’import : importez de nouveau' },
-    ];
+        status: draft ? 'brouillon' : 'publie',
+      },
+      c: null,
+    })),
+  ];
+  for (const [position, make] of rows.entries()) {
+    slice.push(JSON.stringify({ p: position, ...make() }));
+    if (slice.length === STAGE_SLICE) await send();
+    await pause();
   }
-  if (created.length === 0) return;
-  await trx
-    .insertInto('lieu_revision')
-    .values(
-      created.map((c) => ({
-        lieu_id: c.id,
-        user_id: userId,
-        actor: actorLabel,
-        kind: 'import' as const,
-        changes: '{}',
-      })),
-    )
-    .execute();
+  if (slice.length > 0) await send();
+}
+
+/** The stored report as JSON, its rows written out in time slices. */
+async function reportJson(report: ImportReport): Promise<string> {
+  const pause = timeSlicer();
+  const rows: string[] = [];
+  for (const row of report.rows) {
+    rows.push(JSON.stringify(row));
+    await pause();
+  }
+  const rest = JSON.stringify({
+    fileNotes: report.fileNotes,
+    outside: report.outside,
+    format: report.format,
+  });
+  return `{"rows":[${rows.join(',')}],${rest.slice(1)}`;
+}
+
+/**
+ * Moves the staged rows into `lieu` (two statements, inside the import's one transaction), with
+ * a revision for each place. A known place edited in Relais meanwhile is kept (unless
+ * `overwrite`); a new place created meanwhile under the same id is rejected.
+ */
+async function writeStaged(
+  trx: Db,
+  ctx: WriteContext,
+  inserts: Planned[],
+  updates: (Planned & { current: Existing })[],
+): Promise<void> {
+  const { actor_user_id: userId, actor_label: actorLabel } = actorFields(ctx.actor);
+  const stamp = sql`import_id = ${ctx.importId}, import_source = ${ctx.source}, imported_at = ${ctx.importedAt}`;
+  if (updates.length > 0) {
+    const editedMeanwhile = ctx.overwrite
+      ? sql`false`
+      : sql`l.edited_at is not null and (l.imported_at is null or l.edited_at > l.imported_at)`;
+    const { rows } = await sql<{ lieu_id: string }>`
+      with updated as (
+        update lieu as l set ${sql.join(
+          STAGED_COLUMNS.map((c) => sql`${sql.ref(c)} = ${sql.ref(`r.${c}`)}`),
+        )}, ${stamp}, updated_at = ${ctx.importedAt}
+        from lieu_import_ligne as s, jsonb_populate_record(null::lieu, s.data) as r
+        where s.import_id = ${ctx.importId} and s.lieu_id = l.id and not (${editedMeanwhile})
+        returning l.id, s.changes
+      )
+      insert into lieu_revision (lieu_id, user_id, actor, kind, changes)
+      select id, ${userId}::uuid, ${actorLabel}, 'import', changes from updated
+      returning lieu_id`.execute(trx);
+    const done = new Set(rows.map((r) => r.lieu_id));
+    for (const { outcome, place, current } of updates) {
+      if (done.has(current.id)) continue;
+      outcome.result = 'kept';
+      outcome.warnings.push({ field: 'id', value: place.id, reason: KEPT_REASON });
+    }
+  }
+  if (inserts.length > 0) {
+    const { rows } = await sql<{ lmn_id: string }>`
+      with created as (
+        insert into lieu (${stagedColumns('')}, collectivite_id, status, import_id, import_source, imported_at)
+        select ${stagedColumns('r')}, r.collectivite_id, r.status, ${ctx.importId}, ${ctx.source}, ${ctx.importedAt}
+        from lieu_import_ligne as s, jsonb_populate_record(null::lieu, s.data) as r
+        where s.import_id = ${ctx.importId} and s.lieu_id is null
+        order by s.position
+        on conflict (lmn_id) do nothing
+        returning id, lmn_id
+      ), revision as (
+        insert into lieu_revision (lieu_id, user_id, actor, kind, changes)
+        select id, ${userId}::uuid, ${actorLabel}, 'import', '{}' from created
+      )
+      select lmn_id from created`.execute(trx);
+    const done = new Set(rows.map((r) => r.lmn_id));
+    for (const p of inserts) {
+      if (done.has(p.place.id)) continue;
+      p.outcome.result = 'rejected';
+      p.outcome.errors = [
+        {
+          field: 'id',
+          value: p.place.id,
+          reason: 'lieu créé ailleurs pendant l’import : importez de nouveau',
+        },
+      ];
+    }
+  }
 }
 
 function countOutcomes(report: ImportReport): void {

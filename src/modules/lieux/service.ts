@@ -3,7 +3,7 @@ import { type Expression, type RawBuilder, sql } from 'kysely';
 import { actorFields, audit } from '../../platform/audit/journal.ts';
 import { type Actor, can, ensure, ForbiddenError, isAdmin } from '../../platform/auth/policy.ts';
 import type { Config } from '../../platform/config.ts';
-import type { Db } from '../../platform/db/database.ts';
+import { type Db, PREPARED } from '../../platform/db/database.ts';
 import { isUuid } from '../../platform/forms.ts';
 import { datasetsChanged } from '../../platform/open-data.ts';
 import { parisToday } from '../../platform/paris-time.ts';
@@ -327,7 +327,9 @@ export async function placeSummaries(
   const query = db
     .selectFrom('lieu')
     .select(['id', 'nom', 'commune', 'code_postal', 'code_insee', 'collectivite_id'])
-    .orderBy('search_name');
+    .orderBy('search_name')
+    // Asked at each report recorded (a helper's places): texts that do not change, prepared.
+    .modifyEnd(PREPARED);
   if (!Array.isArray(ids)) return query.where(sql<boolean>`id in (${ids})`).execute();
   const valid = ids.filter(isUuid);
   if (valid.length === 0) return [];

@@ -109,6 +109,21 @@ declare module '../../platform/db/schema.ts' {
       updated_by: string | null;
       updated_at: ColumnType<Date, Date | undefined, Date>;
     };
+    /**
+     * An import's accepted rows waiting to be written (unlogged: a scratch area). Filled by
+     * short statements while the file is checked, then moved into `lieu` by one transaction.
+     */
+    lieu_import_ligne: {
+      import_id: string;
+      position: number;
+      /** The known place this row updates; null: a new place. */
+      lieu_id: string | null;
+      /** The place's columns, as `jsonb_populate_record(null::lieu, data)` reads them. */
+      data: ColumnType<unknown, string, string>;
+      /** An update's changes, { field: [before, after] }, for its revision. */
+      changes: ColumnType<unknown, string | null, string | null>;
+      created_at: CreatedAt;
+    };
     lieu_revision: {
       id: Generated<number>;
       lieu_id: string;
@@ -275,6 +290,19 @@ export const lieuxMigrations: Record<string, Migration> = {
       // One mapping per source in a collectivité, and one per source for the OPSN.
       await sql`create unique index lieu_import_correspondance_source
         on lieu_import_correspondance (coalesce(collectivite_id, 0), source)`.execute(db);
+    },
+  },
+  '202612071000_lieux_import_ligne': {
+    async up(db) {
+      await sql`create unlogged table lieu_import_ligne (
+        import_id uuid not null,
+        position integer not null,
+        lieu_id uuid,
+        data jsonb not null,
+        changes jsonb,
+        created_at timestamptz not null default now(),
+        primary key (import_id, position)
+      )`.execute(db);
     },
   },
 };

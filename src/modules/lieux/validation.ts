@@ -105,10 +105,22 @@ export function normaliseDate(value: string): string | null {
   return `${y}-${m}-${d}`;
 }
 
+/** Each vocabulary's allowed values by their key, made once per field (an import asks thousands of times). */
+const allowedByKey = new WeakMap<LmnField, Map<string, string>>();
+
 /** The allowed value a person meant, ignoring case, accents and apostrophe style. */
 function canonicalValue(field: LmnField, value: string): string | undefined {
-  const key = vocabularyKey(value);
-  return field.values?.find((allowed) => vocabularyKey(allowed) === key);
+  if (!field.values) return undefined;
+  let byKey = allowedByKey.get(field);
+  if (!byKey) {
+    byKey = new Map();
+    for (const allowed of field.values) {
+      const key = vocabularyKey(allowed);
+      if (!byKey.has(key)) byKey.set(key, allowed);
+    }
+    allowedByKey.set(field, byKey);
+  }
+  return byKey.get(vocabularyKey(value));
 }
 
 function checkMulti(field: LmnField, text: string, problems: Problems): string[] {

@@ -1,9 +1,8 @@
-import { once } from 'node:events';
-import { PassThrough, type Writable } from 'node:stream';
-import type ExcelJS from 'exceljs';
+import type { FastifyReply } from 'fastify';
 import { sql } from 'kysely';
 import { audit } from '../../platform/audit/journal.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { keysetRows, sendTable, type Table } from '../../platform/table-export.ts';
 import type { Helper } from '../mediateurs/index.ts';
 import { placeIdsOf } from '../mediateurs/index.ts';
 import { fullNameOf, type Referral, shortNameOf } from './referral.ts';
@@ -47,27 +46,20 @@ export async function countExport(
   return Number(n);
 }
 
-/** The rows, newest first, read in keyset pages: memory holds one page whatever the size. */
-export async function* exportRows(db: Db, helper: Helper, side: Side, status: Status | undefined) {
-  let after: { at: Date; id: string } | null = null;
-  for (;;) {
-    let q = scoped(db, helper, side, status).selectAll();
-    if (after) {
-      const { at, id } = after;
-      q = q.where((eb) =>
-        eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', id)])]),
-      );
-    }
-    const rows: Referral[] = await q
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(PAGE)
-      .execute();
-    yield* rows;
-    if (rows.length < PAGE) return;
-    const last = rows[rows.length - 1] as Referral;
-    after = { at: last.created_at, id: last.id };
-  }
+/**
+ * The rows, newest first, read in keyset pages: memory holds one page whatever the size. The
+ * key is read as text: a Date would lose PostgreSQL's microseconds and skip rows.
+ */
+export function exportRows(db: Db, helper: Helper, side: Side, status: Status | undefined) {
+  return keysetRows<Referral & { key: string }, { at: string; id: string }>(
+    (after, size) => {
+      let q = scoped(db, helper, side, status).selectAll().select(sql<string>`created_at::text`.as('key'));
+      if (after) q = q.where(sql<boolean>`(created_at, id) < (${after.at}::timestamptz, ${after.id}::uuid)`);
+      return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(size).execute();
+    },
+    (last) => ({ at: last.key, id: last.id }),
+    PAGE,
+  );
 }
 
 /** One row's cells; the receiving side sees the person's full name only once accepted. */
@@ -99,36 +91,21 @@ export async function journalExport(
   });
 }
 
-/** The workbook, streamed row by row (exceljs' streaming writer) into the returned stream. */
-export function referralsXlsxStream(rows: AsyncIterable<Referral>, side: Side): PassThrough {
-  const stream = new PassThrough();
-  write(rows, side, stream).catch((error) => stream.destroy(error));
-  return stream;
-}
-
-async function write(rows: AsyncIterable<Referral>, side: Side, stream: Writable): Promise<void> {
-  const { default: Excel } = await import('exceljs');
-  const workbook: ExcelJS.stream.xlsx.WorkbookWriter = new Excel.stream.xlsx.WorkbookWriter({
-    stream,
-    useStyles: true,
-    useSharedStrings: false,
-  });
-  workbook.creator = 'Relais';
-  const sheet = workbook.addWorksheet(side === 'envoyees' ? 'Orientations envoyées' : 'Orientations reçues', {
-    views: [{ state: 'frozen', ySplit: 1 }],
-  });
-  sheet.columns = EXPORT_HEADER.map((title, i) => ({
-    width: Math.min(40, Math.max(14, title.length + 2)),
-    ...(i === 0 || i === 6 ? { style: { numFmt: 'dd/mm/yyyy hh:mm' } } : {}),
-  }));
-  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: EXPORT_HEADER.length } };
-  const header = sheet.addRow([...EXPORT_HEADER]);
-  header.font = { bold: true };
-  header.commit();
-  let written = 0;
-  for await (const r of rows) {
-    sheet.addRow(exportCells(r, side)).commit();
-    if (++written % 500 === 0 && stream.writableNeedDrain && !stream.destroyed) await once(stream, 'drain');
-  }
-  await workbook.commit();
+/** The referrals as a workbook to download, streamed row by row. */
+export function sendReferrals(
+  reply: FastifyReply,
+  fileName: string,
+  rows: AsyncIterable<Referral>,
+  side: Side,
+) {
+  const table: Table = {
+    header: EXPORT_HEADER,
+    sheet: side === 'envoyees' ? 'Orientations envoyées' : 'Orientations reçues',
+    dateFormats: { 0: 'dd/mm/yyyy hh:mm', 6: 'dd/mm/yyyy hh:mm' },
+    minWidth: 14,
+  };
+  const cells = async function* () {
+    for await (const r of rows) yield exportCells(r, side);
+  };
+  return sendTable(reply, 'xlsx', fileName, table, cells());
 }

@@ -2,7 +2,7 @@ import type { RelaisModule } from '../../platform/module.ts';
 import { orientationApi } from './api.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { orientationRoutes } from './routes.tsx';
-import { personReferrals, referralsBlock, statisticsBlock, timersBlock } from './space.tsx';
+import { personReferrals, referralsBlock, reportReferrals, statisticsBlock, timersBlock } from './space.tsx';
 import { orientationsMigrations } from './tables.ts';
 import { eraseOldReferrals, runReferralTimers } from './timers.ts';
 
@@ -35,6 +35,7 @@ export const orientations: RelaisModule = {
   ],
   space: [referralsBlock, statisticsBlock, timersBlock],
   personRecord: [personReferrals],
+  activityReport: [reportReferrals],
   styles: ['orientations.css'],
   auditActions: AUDIT_ACTIONS,
 };

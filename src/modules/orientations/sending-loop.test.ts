@@ -145,16 +145,18 @@ describe('orientations: sending, outside the territory, the loop', () => {
   });
 
   test('from an activity report that says « orientation : oui », the reason starts from it', async () => {
-    await givenActivity(t, sender, {
+    const activity = await givenActivity(t, sender, {
       beneficiaires: [person],
       oriente: true,
       orientation: 'aide_sociale',
     });
-    const record = await client.get(`/beneficiaires/${person}`);
-    assert.match(
-      record.body,
-      new RegExp(`href="/orientations/nouvelle\\?beneficiaire=${person}&origine=compte_rendu"`),
+    const fromReport = new RegExp(
+      `href="/orientations/nouvelle\\?beneficiaire=${person}&origine=compte_rendu"`,
     );
+    assert.match((await client.get(`/beneficiaires/${person}`)).body, fromReport);
+    const report = await client.get(`/activites/${activity}`);
+    assert.match(report.body, fromReport, 'the report page offers to refer the person it names');
+    assert.match(report.body, /ce compte rendu dit « orientée »/);
     const form = await client.get(
       `/orientations/nouvelle?beneficiaire=${person}&origine=compte_rendu&lieu=${place}`,
     );

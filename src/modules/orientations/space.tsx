@@ -1,5 +1,5 @@
 import { isAdmin } from '../../platform/auth/policy.ts';
-import type { PersonRecordSection, SpaceSection } from '../../platform/module.ts';
+import type { ActivityReportSection, PersonRecordSection, SpaceSection } from '../../platform/module.ts';
 import { formatDay } from '../../platform/paris-time.ts';
 import { participationHistory } from '../activites/index.ts';
 import { helperCollectivites, requireHelper } from '../mediateurs/index.ts';
@@ -77,6 +77,27 @@ export const personReferrals: PersonRecordSection = async ({ db }, actor, person
       )}
       <a href={`/orientations/nouvelle?beneficiaire=${person.id}&origine=fiche`}>Orienter cette personne</a>{' '}
       vers un autre lieu ou service, avec son accord.
+    </p>
+  );
+};
+
+/**
+ * On a helper's report: refer the person it names (or one of them) elsewhere, the reason
+ * starting from the report when it says « orientation : oui ». Anonymous participants cannot
+ * be referred: a referral names the person.
+ */
+export const reportReferrals: ActivityReportSection = async (_ctx, actor, report) => {
+  if (helperCollectivites(actor).length === 0 || report.people.length === 0) return null;
+  const origine = report.oriente ? 'compte_rendu' : 'fiche';
+  const href =
+    report.people.length === 1
+      ? `/orientations/nouvelle?beneficiaire=${report.people[0]}&origine=${origine}`
+      : `/orientations/nouvelle?origine=${origine}`;
+  const label = report.people.length === 1 ? 'Orienter cette personne' : 'Orienter un des participants';
+  return (
+    <p>
+      <a href={href}>{label}</a> vers un autre lieu ou service, avec son accord
+      {report.oriente ? ' : ce compte rendu dit « orientée ».' : '.'}
     </p>
   );
 };

@@ -1,15 +1,11 @@
 import type { RelaisModule } from '../../platform/module.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
+import { resourcesDataset } from './exchange.ts';
 import { ressourceRoutes } from './routes.tsx';
 import { seedRessources } from './seed.ts';
-import { editorBlock, personResources, readerBlock } from './space.tsx';
+import { editorBlock, personResources, readerBlock, reportResources } from './space.tsx';
 import { ressourcesMigrations } from './tables.ts';
 
-/**
- * The open dataset of public resources, ready for the DCAT catalogue of `donnees`: not yet in
- * `datasets` below, since donnees' tests list the published datasets one by one.
- */
-export { resourcesDataset } from './exchange.ts';
 export { suggestions } from './search.ts';
 
 /**
@@ -25,8 +21,10 @@ export const ressources: RelaisModule = {
   nav: [{ href: '/ressources', label: 'Ressources' }],
   space: [editorBlock, readerBlock],
   personRecord: [personResources],
+  activityReport: [reportResources],
   styles: ['ressources.css'],
   auditActions: AUDIT_ACTIONS,
+  datasets: [resourcesDataset],
 };
 
 export { AUDIT_ACTIONS } from './audit-actions.ts';

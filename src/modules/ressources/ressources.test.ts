@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import PDFDocument from 'pdfkit';
 import sharp from 'sharp';
 import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
@@ -436,6 +437,10 @@ describe('ressources', () => {
     const page = await help.get(`/ressources/suggestions?activite=${activity}`);
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /Se protéger des arnaques en ligne/);
+    const report = await help.get(`/activites/${activity}`);
+    assert.match(report.body, /Ressources sur les thématiques de cet accompagnement/);
+    assert.match(report.body, new RegExp(`href="/ressources/${resource}"`));
+    assert.match(report.body, new RegExp(`href="/ressources/suggestions\\?activite=${activity}"`));
     assert.equal((await coord.get(`/ressources/suggestions?activite=${activity}`)).statusCode, 403);
     const foreign = await givenHelper(t, {});
     const c = new Client(t.app);
@@ -446,5 +451,32 @@ describe('ressources', () => {
     assert.equal(item.licence, 'etalab_2_0');
     assert.match(item.url, new RegExp(`/ressources/${resource}$`));
     assert.ok(!exported.ressources.some((x: { id: string }) => x.id === privateResource));
+  });
+
+  test('a word found in more than a thousand resources: capped count, title matches first, exact date order', async () => {
+    // 1 010 resources whose text says « zorglub », newest first, and an old one whose title does.
+    await sql`
+      insert into ressource (titre, resume, status, visibilite, thematiques, author_name, search_text, published_at)
+      select 'Fiche ' || i, 'Une fiche.', 'publiee', 'publique', '{email}', 'Lot', 'Le mot zorglub est ici.',
+        now() - (i || ' minutes')::interval
+      from generate_series(1, 1010) i`.execute(db());
+    await sql`
+      insert into ressource (titre, resume, status, visibilite, author_name, published_at)
+      values ('Le guide Zorglub', 'Tout sur lui.', 'publiee', 'publique', 'Lot', now() - interval '1 year')`.execute(
+      db(),
+    );
+    const page = await anon.get('/ressources?q=zorglub');
+    assert.match(page.body, /Plus de 1\s?000 ressources/);
+    assert.match(page.body, /ajoutez un mot ou un filtre/);
+    assert.doesNotMatch(page.body, /E-mail \(\d+\)/, 'no facet count above the cap');
+    const titles = [...page.body.matchAll(/<h3[^>]*>\s*<a[^>]*>([^<]+)<\/a>/g)].map((m) => m[1]);
+    assert.equal(titles[0], 'Le guide Zorglub', 'the title match ranks first although it is the oldest');
+    const byDate = await anon.get('/ressources?q=zorglub&tri=date');
+    const dated = [...byDate.body.matchAll(/<h3[^>]*>\s*<a[^>]*>([^<]+)<\/a>/g)].map((m) => m[1]);
+    assert.deepEqual(dated.slice(0, 3), ['Fiche 1', 'Fiche 2', 'Fiche 3']);
+    assert.doesNotMatch(byDate.body, /page=51/, 'no page beyond the thousand first');
+    const narrowed = await anon.get('/ressources?q=zorglub+guide');
+    assert.match(narrowed.body, /1 ressource</);
+    assert.match(narrowed.body, /E-mail \(0\)/, 'facets counted again below the cap');
   });
 });

@@ -71,11 +71,21 @@ export type Hit = {
 
 export type SearchResult = {
   hits: Hit[];
+  /** Exact up to COUNT_CAP, then "more than" (`countIsCapped`). */
   count: number;
+  countIsCapped: boolean;
   /** The query actually run, when the typed one found nothing and a corrected one did. */
   corrected?: string;
-  facets: Record<FacetName, Record<string, number>>;
+  /** Matches per value of each vocabulary; null when there are more than COUNT_CAP matches. */
+  facets: Record<FacetName, Record<string, number>> | null;
 };
+
+/**
+ * A search reads at most this many matches in each order it needs, so that a word found in
+ * every other resource costs the same as a rare one: counts and facets are exact up to it, the
+ * pages beyond it are not offered (« affinez votre recherche »).
+ */
+export const COUNT_CAP = 1000;
 
 const tsquery = (q: string) => sql`websearch_to_tsquery('relais_fr', ${q})`;
 
@@ -87,28 +97,85 @@ function where(s: SearchQuery, actor: Actor, q: string) {
   return sql.join(parts, sql` and `);
 }
 
-async function run(db: Db, actor: Actor, s: SearchQuery, q: string) {
-  const order =
-    s.sort === 'date' || !q
-      ? s.sort === 'note'
-        ? sql`r.rating_average desc nulls last, r.published_at desc`
-        : sql`r.published_at desc, r.id`
-      : s.sort === 'note'
-        ? sql`r.rating_average desc nulls last, r.published_at desc`
-        : sql`ts_rank(r.search_doc, ${tsquery(q)}) desc, r.published_at desc`;
-  const w = where(s, actor, q);
-  const rows = await sql<Hit & { total: string }>`
-    select r.id, r.titre, r.resume, r.types, r.thematiques, r.licence, r.author_name, r.published_at,
-      r.review_on, r.rating_count, r.rating_average, count(*) over () as total
-    from ressource r where ${w}
-    order by ${order}
-    limit ${SEARCH_PAGE} offset ${(s.page - 1) * SEARCH_PAGE}`.execute(db);
-  const count = Number(rows.rows[0]?.total ?? 0);
-  return { hits: rows.rows.map(({ total: _t, ...h }) => h), count, where: w };
+type Where = ReturnType<typeof where>;
+
+type Order = 'date' | 'note' | 'titre';
+
+/**
+ * The first matches in one order, at most one more than COUNT_CAP. Walking an index in that
+ * order tests each row against the query until enough match: cheap when many rows match,
+ * costly when few do, where reading the matches from the text index and sorting them is
+ * cheaper. `fenced` forces the latter (`offset 0` keeps the order out of the scan).
+ */
+function firstMatches(w: Where, order: Order, q: string, fenced: boolean) {
+  const title = order === 'titre' ? sql` and r.titre_doc @@ ${tsquery(q)}` : sql``;
+  const keys =
+    order === 'note'
+      ? sql`rating_average desc nulls last, published_at desc, id`
+      : sql`published_at desc, id`;
+  const matches = sql`select r.id, r.published_at, r.rating_average from ressource r where ${w}${title}`;
+  return fenced
+    ? sql`select id from (${matches} offset 0) m order by ${keys} limit ${COUNT_CAP + 1}`
+    : sql`${matches} order by ${keys} limit ${COUNT_CAP + 1}`;
 }
 
-async function facetCounts(db: Db, w: ReturnType<typeof where>): Promise<SearchResult['facets']> {
-  const facets = { thematiques: {}, types: {}, publics: {}, competences: {} } as SearchResult['facets'];
+/** Above this many matches (as the planner estimates them), walking in order is cheaper than sorting. */
+const ORDERED_WALK_FROM = 4 * COUNT_CAP;
+
+async function estimatedMatches(db: Db, w: Where): Promise<number> {
+  const { rows } = await sql<{
+    'QUERY PLAN': unknown;
+  }>`explain (format json) select 1 from ressource r where ${w}`.execute(db);
+  const raw = rows[0]?.['QUERY PLAN'];
+  const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as [{ Plan: { 'Plan Rows': number } }];
+  return plan[0].Plan['Plan Rows'];
+}
+
+/**
+ * One page of hits and the count. The candidates are the most recent matches (they give the
+ * count), plus, sorted by relevance, the matches in a title or summary — ranked by `ts_rank`
+ * over the whole text — or, sorted by rating, the best rated. Below COUNT_CAP matches the
+ * candidates are all the matches, so the order is exact; above it, date and rating orders
+ * stay exact over the pages offered and relevance ranks the title matches first.
+ */
+async function run(db: Db, actor: Actor, s: SearchQuery, q: string) {
+  const byRelevance = q !== '' && s.sort === 'pertinence';
+  const order =
+    s.sort === 'note'
+      ? sql`r.rating_average desc nulls last, r.published_at desc, r.id`
+      : byRelevance
+        ? sql`ts_rank(r.search_doc, ${tsquery(q)}) desc, r.published_at desc, r.id`
+        : sql`r.published_at desc, r.id`;
+  const w = where(s, actor, q);
+  // Without words, the vocabularies' filters are cheap to test row by row: walk in order.
+  const fenced = q !== '' && (await estimatedMatches(db, w)) < ORDERED_WALK_FROM;
+  const extra = byRelevance
+    ? firstMatches(w, 'titre', q, true)
+    : s.sort === 'note'
+      ? firstMatches(w, 'note', q, fenced)
+      : null;
+  const rows = await sql<Hit & { total: string }>`
+    with recent as (${firstMatches(w, 'date', q, fenced)})
+    select r.id, r.titre, r.resume, r.types, r.thematiques, r.licence, r.author_name, r.published_at,
+      r.review_on, r.rating_count, r.rating_average, (select count(*) from recent) as total
+    from ressource r
+    where r.id in (select id from recent${extra ? sql` union (${extra})` : sql``})
+    order by ${order}
+    limit ${SEARCH_PAGE} offset ${(s.page - 1) * SEARCH_PAGE}`.execute(db);
+  const total = Number(rows.rows[0]?.total ?? 0);
+  return {
+    hits: rows.rows.map(({ total: _t, ...h }) => h),
+    count: Math.min(total, COUNT_CAP),
+    countIsCapped: total > COUNT_CAP,
+    where: w,
+  };
+}
+
+/** Matches per vocabulary value, over at most COUNT_CAP matches (the caller knows there are no more). */
+async function facetCounts(db: Db, w: Where): Promise<NonNullable<SearchResult['facets']>> {
+  const facets = { thematiques: {}, types: {}, publics: {}, competences: {} } as NonNullable<
+    SearchResult['facets']
+  >;
   const rows = await sql<{ facet: FacetName; value: string; n: string }>`
     with m as (select r.thematiques, r.types, r.publics, r.competences from ressource r where ${w})
     select 'thematiques' as facet, v as value, count(*) as n from m, unnest(m.thematiques) v group by v
@@ -163,8 +230,14 @@ export async function searchResources(db: Db, actor: Actor, s: SearchQuery): Pro
     }
     if (!corrected && s.page === 1) await countEmptySearch(db, s.q);
   }
-  const facets = await facetCounts(db, result.where);
-  return { hits: result.hits, count: result.count, facets, ...(corrected ? { corrected } : {}) };
+  const facets = result.countIsCapped ? null : await facetCounts(db, result.where);
+  return {
+    hits: result.hits,
+    count: result.count,
+    countIsCapped: result.countIsCapped,
+    facets,
+    ...(corrected ? { corrected } : {}),
+  };
 }
 
 /** Counts a search that found nothing: its folded terms only, never who searched. */

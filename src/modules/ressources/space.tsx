@@ -1,4 +1,4 @@
-import type { PersonRecordSection, SpaceSection } from '../../platform/module.ts';
+import type { ActivityReportSection, PersonRecordSection, SpaceSection } from '../../platform/module.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import { participationHistory } from '../activites/index.ts';
 import { helperCollectivites } from '../mediateurs/index.ts';
@@ -65,12 +65,35 @@ export const personResources: PersonRecordSection = async ({ db }, helper, perso
     .slice(0, 3)
     .map(([t]) => t);
   const hits = await suggestions(db, helper, themes, 3);
+  return hits.length === 0 ? null : (
+    <SuggestedResources lead="Ressources sur les thèmes de ses accompagnements :" hits={hits} />
+  );
+};
+
+/** On a helper's report: resources on its themes, and the page with more of them. */
+export const reportResources: ActivityReportSection = async ({ db }, helper, report) => {
+  const hits = await suggestions(db, helper, report.thematiques, 3);
   if (hits.length === 0) return null;
   return (
+    <SuggestedResources lead="Ressources sur les thématiques de cet accompagnement :" hits={hits}>
+      <p>
+        <a href={`/ressources/suggestions?activite=${report.id}`}>Toutes les ressources suggérées</a>
+      </p>
+    </SuggestedResources>
+  );
+};
+
+function SuggestedResources(props: {
+  lead: string;
+  hits: readonly { id: string; titre: string }[];
+  children?: JSX.Element;
+}): JSX.Element {
+  const more = props.children ?? '';
+  return (
     <div class="resource-suggestions">
-      <p>Ressources sur les thèmes de ses accompagnements :</p>
+      <p safe>{props.lead}</p>
       <ul>
-        {hits.map((h) => (
+        {props.hits.map((h) => (
           <li>
             <a href={`/ressources/${h.id}`} safe>
               {h.titre}
@@ -78,6 +101,7 @@ export const personResources: PersonRecordSection = async ({ db }, helper, perso
           </li>
         ))}
       </ul>
+      {more}
     </div>
   );
-};
+}

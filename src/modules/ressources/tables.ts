@@ -299,4 +299,22 @@ export const ressourcesMigrations: Record<string, Migration> = {
       await sql`create index ressource_mot_trgm on ressource_mot using gin (mot gin_trgm_ops)`.execute(db);
     },
   },
+  /**
+   * Search in bounded work (see search.ts): the title and summary alone as a small indexed
+   * vector (the matches ranked first), and the published resources in date and rating order,
+   * so that a common word reads its first thousand matches, not all of them.
+   */
+  '202612062000_ressources_search_order': {
+    async up(db) {
+      await sql`alter table ressource add column titre_doc tsvector generated always as (
+        setweight(to_tsvector('relais_fr', titre), 'A') || setweight(to_tsvector('relais_fr', resume), 'B')
+      ) stored`.execute(db);
+      await sql`create index ressource_titre_search on ressource using gin (titre_doc)`.execute(db);
+      await sql`create index ressource_by_date on ressource (published_at desc, id) where status = 'publiee'`.execute(
+        db,
+      );
+      await sql`create index ressource_by_rating on ressource (rating_average desc nulls last, published_at desc, id)
+        where status = 'publiee'`.execute(db);
+    },
+  },
 };

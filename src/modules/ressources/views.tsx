@@ -17,6 +17,7 @@ import { Table } from '../../platform/ui/table.tsx';
 import type { Collection, CollectionItem } from './collections.ts';
 import { renderMarkdown } from './markdown.ts';
 import {
+  COUNT_CAP,
   FACET_NAMES,
   type FacetName,
   type Hit,
@@ -146,7 +147,7 @@ export function SearchPage(props: {
               legend={FACET_LABELS[f].legend}
               options={Object.entries(FACET_LABELS[f].vocabulary).map(([value, label]) => ({
                 value,
-                label: `${label} (${result.facets[f][value] ?? 0})`,
+                label: result.facets ? `${label} (${result.facets[f][value] ?? 0})` : label,
               }))}
               checked={s[f]}
             />
@@ -167,8 +168,18 @@ export function SearchPage(props: {
       <h2 class="results-count" role="status" safe>
         {result.count === 0
           ? 'Aucune ressource trouvée'
-          : `${safeNumber(result.count)} ressource${result.count > 1 ? 's' : ''}`}
+          : result.countIsCapped
+            ? `Plus de ${safeNumber(COUNT_CAP)} ressources`
+            : `${safeNumber(result.count)} ressource${result.count > 1 ? 's' : ''}`}
       </h2>
+      {result.countIsCapped ? (
+        <p>
+          Seules les {safeNumber(COUNT_CAP)} premières sont affichées : ajoutez un mot ou un filtre pour
+          affiner votre recherche.
+        </p>
+      ) : (
+        ''
+      )}
       {result.count === 0 ? (
         <p>
           Essayez un autre mot, moins de filtres, ou <a href="/ressources">toutes les ressources</a>.

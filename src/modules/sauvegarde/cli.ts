@@ -1,4 +1,7 @@
+import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { checkName, latestBackup } from '../../platform/backup/destination.ts';
+import type { BackupHeader } from '../../platform/backup/format.ts';
 import {
   BackupError,
   type BackupKeys,
@@ -7,27 +10,63 @@ import {
   type VerifyReport,
   verifyBackup,
 } from '../../platform/backup/index.ts';
+import { openBackup } from '../../platform/backup/load.ts';
 import { CliError } from '../../platform/cli-error.ts';
-import { loadConfig } from '../../platform/config.ts';
+import { type Config, loadConfig } from '../../platform/config.ts';
 import type { CliContext, RelaisModule } from '../../platform/module.ts';
+import { formatBytes, formatCount, formatDuration, plural } from './format.ts';
+import { configuredDestination } from './scheduled.ts';
 
 const KEYS_HELP = `
 Chiffrement (age), par variables d’environnement :
   RELAIS_BACKUP_PASSPHRASE   phrase de passe (sauvegarder et restaurer), ou bien
   RELAIS_BACKUP_RECIPIENT    clé publique age1… (sauvegarder)
-  RELAIS_BACKUP_IDENTITY     clé secrète AGE-SECRET-KEY-1… (restaurer, vérifier)`;
+  RELAIS_BACKUP_IDENTITY     clé secrète AGE-SECRET-KEY-1… (restaurer, vérifier)
+Destination des sauvegardes planifiées (--list, --fetch) :
+  RELAIS_BACKUP_DESTINATION  dossier, ou s3://seau/prefixe (voir RELAIS_BACKUP_S3_*)`;
 
-const count = new Intl.NumberFormat('fr-FR');
-const decimal = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
+const parisTime = (date: Date) => date.toLocaleString('fr-FR', { timeZone: 'Europe/Paris' });
 
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} octets`;
-  if (bytes < 1024 * 1024) return `${decimal.format(bytes / 1024)} Ko`;
-  return `${decimal.format(bytes / 1024 / 1024)} Mo`;
+/** The backups at the configured destination, newest first. */
+async function list(config: Config): Promise<void> {
+  const destination = await configuredDestination(config);
+  const backups = await destination.list();
+  console.log(`${plural(backups.length, 'sauvegarde')} dans ${destination.label}, la plus récente d’abord :`);
+  for (const b of backups) {
+    console.log(`  ${b.name}  ${parisTime(b.createdAt).padEnd(20)}  ${formatBytes(b.bytes).padStart(10)}`);
+  }
 }
 
-const formatDuration = (ms: number) => `${decimal.format(ms / 1000)} s`;
-const plural = (n: number, word: string) => `${count.format(n)} ${word}${n > 1 ? 's' : ''}`;
+/** Copies one backup (`derniere`: the newest) from the destination to a local file. */
+async function fetchBackup(config: Config, name: string, out: string): Promise<void> {
+  const destination = await configuredDestination(config);
+  const wanted = name === 'derniere' ? (await latestBackup(destination)).name : name;
+  checkName(wanted);
+  await destination.fetch(wanted, out);
+  const copied = `Sauvegarde ${wanted} copiée depuis ${destination.label} vers ${out}`;
+  const { backup: keys } = config;
+  if (!keys.passphrase && !keys.identity) {
+    console.log(`${copied} (en-tête non lu : RELAIS_BACKUP_IDENTITY absente).`);
+    return;
+  }
+  // Its header read at once: a wrong key or a file that is no backup (encrypted by someone
+  // else, cut short) is said now, before a restore.
+  let header: BackupHeader;
+  try {
+    const opened = await openBackup(out, keys);
+    await opened.close();
+    header = opened.header;
+  } catch (error) {
+    await rm(out, { force: true });
+    throw new BackupError(
+      `${wanted} est illisible : ${(error as Error).message} La copie locale est effacée ; choisissez une sauvegarde plus ancienne (--list).`,
+    );
+  }
+  const rows = header.tables.reduce((sum, t) => sum + t.rows, 0);
+  console.log(
+    `${copied} : créée le ${parisTime(new Date(header.createdAt))}, ${plural(header.tables.length, 'table')}, ${plural(rows, 'ligne')}.`,
+  );
+}
 
 /** Backup errors are for the person at the terminal: printed as is, exit code 1. */
 async function explained<T>(work: () => Promise<T>): Promise<T> {
@@ -40,7 +79,7 @@ async function explained<T>(work: () => Promise<T>): Promise<T> {
 }
 
 function printTables(tables: { name: string; rows: number }[]): void {
-  for (const t of tables) console.log(`  ${t.name.padEnd(28)} ${count.format(t.rows).padStart(10)}`);
+  for (const t of tables) console.log(`  ${t.name.padEnd(28)} ${formatCount(t.rows).padStart(10)}`);
 }
 
 function printReport(report: VerifyReport): void {
@@ -53,10 +92,10 @@ function printReport(report: VerifyReport): void {
   );
   for (const t of report.tables) {
     const rows =
-      t.fileRows === t.restoredRows ? count.format(t.restoredRows) : `${t.fileRows}/${t.restoredRows}`;
+      t.fileRows === t.restoredRows ? formatCount(t.restoredRows) : `${t.fileRows}/${t.restoredRows}`;
     const status = t.ok ? 'identique' : `DIFFÉRENTE (attendu ${t.expectedChecksum.slice(0, 12)}…)`;
     console.log(
-      `  ${t.name.padEnd(28)} ${count.format(t.expectedRows).padStart(10)} ${rows.padStart(10)}  ${status}`,
+      `  ${t.name.padEnd(28)} ${formatCount(t.expectedRows).padStart(10)} ${rows.padStart(10)}  ${status}`,
     );
   }
 }
@@ -80,20 +119,34 @@ export function sauvegardeCli({ program, withDb, withUnmigratedDb, modules }: Cl
   program
     .command('backup')
     .description('Sauvegarder toute la base dans un fichier chiffré (age), ou vérifier une sauvegarde')
-    .option('--out <fichier>', 'écrire la sauvegarde dans ce fichier (qui ne doit pas exister)')
+    .option(
+      '--out <fichier>',
+      'écrire la sauvegarde (ou celle que --fetch copie) dans ce fichier, qui ne doit pas exister',
+    )
     .option(
       '--verify <fichier>',
       'vérifier une sauvegarde : la restaurer dans une base jetable en mémoire et comparer, table par table, lignes et sommes de contrôle',
     )
+    .option('--list', 'lister les sauvegardes de la destination configurée, la plus récente d’abord')
+    .option(
+      '--fetch <nom>',
+      'copier une sauvegarde de la destination configurée (« derniere » : la plus récente) dans le fichier --out',
+    )
     .addHelpText('after', KEYS_HELP)
-    .action((options: { out?: string; verify?: string }) =>
+    .action((options: { out?: string; verify?: string; list?: boolean; fetch?: string }) =>
       explained(async () => {
-        if (Boolean(options.out) === Boolean(options.verify)) {
+        const modes = [options.verify, options.list, options.fetch].filter(Boolean).length;
+        if (modes > 1 || (modes === 0 && !options.out) || (options.out && (options.verify || options.list))) {
           throw new CliError(
-            'Indiquez soit --out FICHIER pour sauvegarder, soit --verify FICHIER pour vérifier.',
+            'Indiquez soit --out FICHIER pour sauvegarder, soit --verify FICHIER pour vérifier, soit --list, soit --fetch NOM --out FICHIER.',
           );
         }
         if (options.verify) return verify(resolve(options.verify), loadConfig().backup, modules);
+        if (options.list) return list(loadConfig());
+        if (options.fetch) {
+          if (!options.out) throw new CliError('--fetch demande --out FICHIER : où copier la sauvegarde.');
+          return fetchBackup(loadConfig(), options.fetch, resolve(options.out));
+        }
         const out = resolve(options.out!);
         await withDb(async ({ db, config }) => {
           const result = await createBackup(db, out, config.backup);

@@ -3,9 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import type { Db } from '../../platform/db/database.ts';
 import { computeStatistics, type RawStatistics } from './compute.ts';
 import { compactStatistics, rebuildStatistics } from './counters.ts';
-import { type Period, splitPeriod } from './period.ts';
+import { lastDayOf, type Period, shiftMonth, splitPeriod } from './period.ts';
 import type { Scope } from './scope.ts';
 
 /**
@@ -154,16 +155,130 @@ describe('monthly statistics counters', () => {
     );
   });
 
+  test('any range of whole months gives the same people from the counters as from the reports', async () => {
+    const month = fc.integer({ min: 0, max: 35 }).map((i) => shiftMonth('2024-01-01', i));
+    await fc.assert(
+      fc.asyncProperty(month, month, async (a, b) => {
+        const [first, last] = a <= b ? [a, b] : [b, a];
+        const period = { du: `${first}-01`, au: lastDayOf(last) };
+        assert.deepEqual(splitPeriod(period).edges, []);
+        await assertCountersMatch([period]);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
   test('a recount from the reports gives the counters the triggers kept', async () => {
     await compactStatistics(db());
-    const snapshot = async () => ({
-      totals: (await sql`select * from stat_total order by 1, 2, 3, 4`.execute(db())).rows,
-      people: (await sql`select * from stat_personne order by 1, 2, 3`.execute(db())).rows,
-      first: (await sql`select * from stat_premiere order by 1`.execute(db())).rows,
-    });
     const kept = await snapshot();
-    assert.ok(kept.people.length > 0 && kept.first.length > 0);
+    assert.ok(kept.people.length > 0 && kept.first.length > 0 && kept.distinct.length > 0);
     await rebuildStatistics(db());
     assert.deepEqual(await snapshot(), kept);
   });
+
+  test('one person recorded by two transactions at once, in other months, is counted exactly', async () => {
+    const [person] = (
+      await sql<{ id: string; collectivite_id: number }>`
+        select b.id, b.collectivite_id from beneficiaire b
+        where exists (select 1 from participation p where p.beneficiaire_id = b.id)
+        order by b.id limit 1`.execute(db())
+    ).rows;
+    assert.ok(person);
+    const [model] = (
+      await sql<{ id: string }>`select id from activite where collectivite_id = ${person.collectivite_id}
+        order by id limit 1`.execute(db())
+    ).rows;
+    assert.ok(model);
+    // A report of the model's helper at `date`, with the person.
+    const record = async (trx: Db, date: string) => {
+      const [activity] = (
+        await sql<{ id: string }>`
+          insert into activite (collectivite_id, mediateur_id, type, date, duree_min, canal,
+                                materiels, thematiques, demarches)
+          select collectivite_id, mediateur_id, type, ${date}::date, duree_min, canal,
+                 materiels, thematiques, demarches
+          from activite where id = ${model.id} returning id`.execute(trx)
+      ).rows;
+      await sql`insert into participation (activite_id, beneficiaire_id, collectivite_id, date, genre, tranche_age, statut)
+        values (${activity!.id}, ${person.id}, ${person.collectivite_id}, ${date}::date,
+                'feminin', 'de_60_a_69', 'retraite')`.execute(trx);
+    };
+    // On PostgreSQL the second one waits for the first inside the counters' trigger (the
+    // person's lock) and then sees its months; on PGlite they take turns anyway.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let recorded!: () => void;
+    const first = new Promise<void>((resolve) => {
+      recorded = resolve;
+    });
+    const one = db()
+      .transaction()
+      .execute(async (trx) => {
+        await record(trx, '2023-02-10');
+        recorded();
+        await held;
+      });
+    await first;
+    const two =
+      t.db.kind === 'postgres'
+        ? db()
+            .transaction()
+            .execute(async (trx) => {
+              await record(trx, '2023-05-10');
+              await record(trx, '2023-01-10');
+            })
+        : undefined;
+    try {
+      if (two) await waitForAdvisoryLockWait();
+    } finally {
+      release();
+      await one;
+    }
+    if (two) await two;
+    else
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          await record(trx, '2023-05-10');
+          await record(trx, '2023-01-10');
+        });
+    await assertCountersMatch([
+      { du: '2023-01-01', au: '2023-12-31' },
+      { du: '2023-02-01', au: '2023-04-30' },
+      { du: '2023-05-01', au: '2026-12-31' },
+    ]);
+    // Then deleted together, and the person purged.
+    await sql`delete from activite where date in ('2023-01-10', '2023-05-10')`.execute(db());
+    await db().deleteFrom('beneficiaire').where('id', '=', person.id).execute();
+    await assertCountersMatch([{ du: '2023-01-01', au: '2026-12-31' }]);
+    const kept = await snapshot();
+    await rebuildStatistics(db());
+    assert.deepEqual(await snapshot(), kept);
+  });
+
+  /** Every counter as it is, the deltas folded first. */
+  async function snapshot() {
+    await compactStatistics(db());
+    return {
+      totals: (await sql`select * from stat_total order by 1, 2, 3, 4`.execute(db())).rows,
+      people: (await sql`select * from stat_personne order by 1, 2, 3`.execute(db())).rows,
+      first: (await sql`select * from stat_premiere order by 1`.execute(db())).rows,
+      distinct: (await sql`select * from stat_distinct order by 1, 2, 3, 4`.execute(db())).rows,
+    };
+  }
+
+  /** Until a session waits for an advisory lock (PostgreSQL), at most 5 s. */
+  async function waitForAdvisoryLockWait() {
+    for (let i = 0; i < 100; i++) {
+      const [row] = (
+        await sql<{ n: number }>`select count(*)::int as n from pg_locks
+          where locktype = 'advisory' and not granted`.execute(db())
+      ).rows;
+      if ((row?.n ?? 0) > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.fail('the second transaction never waited for the first one');
+  }
 });

@@ -23,6 +23,12 @@ import type { Db } from '../../platform/db/database.ts';
  *
  * The triggers sit on module activites' tables, so their migration is that module's
  * (activites/rollup.ts); the counters are this module's.
+ *
+ * Distinct people over a collectivité's or the OPSN's whole months come from `stat_distinct`
+ * (and its deltas, `stat_distinct_delta`): one row per scope, month, previous month of the
+ * person in that scope and first month of the person anywhere, counting people. A range of
+ * months a..b holds one row per person whose previous month is before a, so the count is a
+ * sum over a few thousand rows, exact, whatever the number of people (migrations.ts).
  */
 
 declare module '../../platform/db/schema.ts' {
@@ -33,6 +39,18 @@ declare module '../../platform/db/schema.ts' {
     stat_personne: { collectivite_id: number; mois: string; beneficiaire_id: string; n: number };
     /** Each recorded person's first participation anywhere, for "new people". */
     stat_premiere: { beneficiaire_id: string; premiere: string };
+    /**
+     * People seen in a scope (`collectivite_id`, 0 for the whole OPSN) in a month, by their
+     * previous month in that scope ('-infinity' for none) and their first month anywhere.
+     */
+    stat_distinct: { collectivite_id: number; mois: string; precedent: string; premier: string; n: number };
+    stat_distinct_delta: {
+      collectivite_id: number;
+      mois: string;
+      precedent: string;
+      premier: string;
+      n: number;
+    };
   }
 }
 
@@ -50,7 +68,16 @@ export async function compactStatistics(db: Db): Promise<number> {
     )
     select count(*)::int as folded from moved`.execute(db);
   await db.deleteFrom('stat_total').where('n', '=', 0).execute();
-  return result.rows[0]?.folded ?? 0;
+  const people = await sql<{ folded: number }>`
+    with moved as (delete from stat_distinct_delta returning collectivite_id, mois, precedent, premier, n),
+    folded as (
+      insert into stat_distinct (collectivite_id, mois, precedent, premier, n)
+      select collectivite_id, mois, precedent, premier, sum(n) from moved group by 1, 2, 3, 4
+      on conflict (collectivite_id, mois, precedent, premier) do update set n = stat_distinct.n + excluded.n
+    )
+    select count(*)::int as folded from moved`.execute(db);
+  await db.deleteFrom('stat_distinct').where('n', '=', 0).execute();
+  return (result.rows[0]?.folded ?? 0) + (people.rows[0]?.folded ?? 0);
 }
 
 /**
@@ -58,5 +85,10 @@ export async function compactStatistics(db: Db): Promise<number> {
  * the triggers disabled (as the benchmark does), or to check them.
  */
 export async function rebuildStatistics(db: Db): Promise<void> {
-  await db.transaction().execute((trx) => sql`select relais_rebuild_statistics()`.execute(trx));
+  await db.transaction().execute(async (trx) => {
+    // The distinct people's counters are recounted whole after the people's months.
+    await sql`select set_config('relais.stat_rebuild', 'on', true)`.execute(trx);
+    await sql`select relais_rebuild_statistics()`.execute(trx);
+    await sql`select relais_rebuild_distinct()`.execute(trx);
+  });
 }

@@ -2,17 +2,23 @@ import type { RelaisModule } from '../../platform/module.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { compactStatistics } from './counters.ts';
 import { activityDataset } from './dataset.ts';
+import { statistiquesMigrations } from './migrations.ts';
 import { statisticsRoutes } from './routes.tsx';
 import './tables.ts';
 import { statisticsBlock } from './space.ts';
 
-export { computeStatistics } from './compute.ts';
+export { computeStatistics, type RawStatistics } from './compute.ts';
 export { compactStatistics, rebuildStatistics } from './counters.ts';
 export { ROUNDING_BASE, roundToBase, type Shown, THRESHOLD } from './disclosure.ts';
-export { type Period, parsePeriod, presets } from './period.ts';
+export { type Period, parsePeriod, presets, splitPeriod } from './period.ts';
 export { type Breakdown, presentStatistics, type StatisticsView } from './presentation.ts';
-export { lastCompleteDay, parsePublishedPeriod, publishedPeriod } from './published-period.ts';
-export { namedStatisticsQueries, type QuerySettings } from './queries.ts';
+export {
+  lastCompleteDay,
+  parsePublishedPeriod,
+  publishedPeriod,
+  publishedPresets,
+} from './published-period.ts';
+export { DISTINCT_SETTINGS, namedStatisticsQueries, type QuerySettings } from './queries.ts';
 export type { Scope } from './scope.ts';
 export { BreakdownFigure, MaskingNote, Months, periodText, Summary } from './views.tsx';
 
@@ -22,6 +28,7 @@ export { BreakdownFigure, MaskingNote, Months, periodText, Summary } from './vie
  */
 export const statistiques: RelaisModule = {
   name: 'statistiques',
+  migrations: statistiquesMigrations,
   routes: statisticsRoutes,
   space: [statisticsBlock],
   jobs: [

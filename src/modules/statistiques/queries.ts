@@ -99,6 +99,7 @@ function distinctQuery(
       period,
     );
   }
+  if (split.months && split.edges.length === 0) return countedPeople(scope, split.months);
   const sources: RawBuilder<unknown>[] = [];
   if (split.months) {
     const months = sql`mois between ${split.months.du}::date and ${split.months.au}::date`;
@@ -116,6 +117,23 @@ function distinctQuery(
     sql`select distinct beneficiaire_id from (${sql.join(sources, sql` union all `)}) u`,
     period,
   );
+}
+
+/**
+ * A collectivité's or the OPSN's people over whole months, from the counters kept for it (see
+ * migrations.ts): each person seen in the months counts once, in the first of those months
+ * they were seen in (their previous month in the scope is before the range); the new ones were
+ * seen nowhere before it. A few thousand rows whatever the number of people.
+ */
+function countedPeople(scope: Scope, months: Period) {
+  const where = sql`collectivite_id = ${scope.kind === 'collectivite' ? scope.id : 0}
+    and mois between ${months.du}::date and ${months.au}::date and precedent < ${months.du}::date`;
+  return sql<{ personnes: number; nouvelles: number }>`
+    select coalesce(sum(n), 0)::int as personnes,
+           coalesce(sum(n) filter (where premier >= ${months.du}::date), 0)::int as nouvelles
+    from (select premier, n from stat_distinct where ${where}
+          union all
+          select premier, n from stat_distinct_delta where ${where}) s`;
 }
 
 /**

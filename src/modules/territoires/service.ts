@@ -2,6 +2,7 @@ import { type RawBuilder, type Selectable, sql } from 'kysely';
 import { audit } from '../../platform/audit/journal.ts';
 import { type Actor, ensure } from '../../platform/auth/policy.ts';
 import { countMembersOf } from '../../platform/auth/users.ts';
+import { announceChange, cachedPerDatabase } from '../../platform/db/changes.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { fileUrl, readImage, storeFile } from '../../platform/files.ts';
@@ -18,18 +19,17 @@ export type Refusal = { ok: false; field: string; reason: string };
 
 /**
  * The OPSN row is read by every page (header, footer, contact) and changes a few times a
- * year: each process keeps it a few seconds, so a change shows everywhere within that time.
+ * year: each process keeps it until a process announces a change (see `changes.ts`), or a few
+ * seconds at most should the announcement be lost.
  */
 const OPSN_TTL_MS = 5_000;
-const opsnCache = new WeakMap<Db, { at: number; value: Promise<Opsn | undefined> }>();
+const OPSN_TOPIC = 'opsn';
+const opsnCache = cachedPerDatabase(OPSN_TOPIC, OPSN_TTL_MS, (db) =>
+  db.selectFrom('opsn').selectAll().executeTakeFirst(),
+);
 
 export function getOpsn(db: Db): Promise<Opsn | undefined> {
-  const cached = opsnCache.get(db);
-  if (cached && Date.now() - cached.at < OPSN_TTL_MS) return cached.value;
-  const value = db.selectFrom('opsn').selectAll().executeTakeFirst();
-  opsnCache.set(db, { at: Date.now(), value });
-  value.catch(() => opsnCache.delete(db));
-  return value;
+  return opsnCache.get(db);
 }
 
 /** What every page header shows: the OPSN's name and logo. */
@@ -62,7 +62,7 @@ export async function saveOpsn(db: Db, actor: Actor, input: OpsnInput): Promise<
       .execute();
     await audit(trx, { actor, action: 'opsn.update' });
   });
-  opsnCache.delete(db);
+  await announceChange(db, OPSN_TOPIC);
 }
 
 const frenchOrder = new Intl.Collator('fr', { sensitivity: 'base' });

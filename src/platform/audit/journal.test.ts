@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.ts';
 import { systemActor } from '../auth/policy.ts';
 import type { AuditAction } from './actions.ts';
-import { audit, sealJournal, verifyChain } from './journal.ts';
+import { audit, CHAIN_LOCK, sealJournal, verifyChain } from './journal.ts';
 
 /** Codes no module declares, for the chain's own tests: `audit()` takes them only through this cast. */
 const testAction = (code: `test.${string}`) => code as AuditAction;
@@ -93,6 +93,18 @@ describe('audit journal', () => {
       40,
     );
     assert.deepEqual(await verifyChain(t.db), { ok: true, count: 46 });
+  });
+
+  test('a periodic sealer leaves the work to the process already sealing, and does not wait for it', async (t2) => {
+    if (t.kind === 'pglite') return t2.skip('PGlite has one connection: no other process can hold the lock');
+    await audit(t.db, { actor: systemActor('test'), action: testAction('test.attente') });
+    await t.db.transaction().execute(async (trx) => {
+      // Another process is sealing: it holds the chain's lock until its transaction ends.
+      await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(trx);
+      assert.equal(await sealJournal(t.db, { skipIfBusy: true }), 0);
+    });
+    assert.equal(await sealJournal(t.db, { skipIfBusy: true }), 1);
+    assert.deepEqual(await verifyChain(t.db), { ok: true, count: 47 });
   });
 
   // Every recorded field is covered by the hash, not only `details`.

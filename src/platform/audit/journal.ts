@@ -27,7 +27,7 @@ import type { AuditAction } from './actions.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 /** Serialises sealers across processes, so that the chain never forks. */
-const CHAIN_LOCK = 7_272_001;
+export const CHAIN_LOCK = 7_272_001;
 
 export type AuditEvent = {
   actor: Actor;
@@ -120,19 +120,21 @@ export async function audit(db: Db, event: AuditEvent): Promise<void> {
 /**
  * Chains every committed, unsealed entry after the last sealed one, in the order they were
  * inserted, by batches; returns how many it sealed. Entries of transactions still running
- * are invisible here and are sealed by a later call, further down the chain. With `key`,
+ * are invisible here and are sealed by a later call, further down the chain. With `skipIfBusy`,
+ * a call made while another process seals returns at once (that one seals), instead of waiting
+ * for its turn on a connection of the pool. With `key`,
  * each entry is signed too; without it, nothing is sealed after a signed entry (the entries
  * wait for a sealer that has the key), so that the signed part never has a gap.
  */
 export async function sealJournal(
   db: Db,
-  options: { key?: AuditKey; batchSize?: number } = {},
+  options: { key?: AuditKey; batchSize?: number; skipIfBusy?: boolean } = {},
 ): Promise<number> {
-  const { key, batchSize = 2000 } = options;
+  const { key, batchSize = 2000, skipIfBusy = false } = options;
   if (key) await startSignatures(db);
   let sealed = 0;
   for (;;) {
-    const count = await db.transaction().execute((trx) => sealBatch(trx, batchSize, key));
+    const count = await db.transaction().execute((trx) => sealBatch(trx, batchSize, key, skipIfBusy));
     sealed += count;
     if (count < batchSize) return sealed;
   }
@@ -166,8 +168,14 @@ function lastSealed(db: Db) {
     .executeTakeFirst();
 }
 
-async function sealBatch(trx: Db, batchSize: number, key: AuditKey): Promise<number> {
-  await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(trx);
+async function sealBatch(trx: Db, batchSize: number, key: AuditKey, skipIfBusy: boolean): Promise<number> {
+  if (skipIfBusy) {
+    const { rows } = await sql<{ locked: boolean }>`
+      select pg_try_advisory_xact_lock(${CHAIN_LOCK}) as locked`.execute(trx);
+    if (!rows[0]?.locked) return 0;
+  } else {
+    await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(trx);
+  }
   const last = await lastSealed(trx);
   if (!key && last?.mac) return 0;
   const rows = await trx
@@ -210,20 +218,31 @@ export async function journalSeals(db: Db): Promise<boolean> {
   return rows[0]?.found ?? false;
 }
 
-/** Seals the journal every `intervalMs` until the returned function is called. */
+/**
+ * Seals the journal every `intervalMs` until the returned function is called. Every app process
+ * runs one; one seals at a time (the chain's lock), and a tick finds nothing to do while the
+ * previous one of this process, or another process's sealer, is still at work.
+ */
 export function startSealer(
   db: Db,
   onError: (error: unknown) => void,
   options: { key?: AuditKey; intervalMs?: number } = {},
 ): () => Promise<void> {
-  let running: Promise<unknown> = Promise.resolve();
+  let running: Promise<unknown> | undefined;
+  let last: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    running = sealJournal(db, { key: options.key }).catch(onError);
+    if (running) return;
+    running = sealJournal(db, { key: options.key, skipIfBusy: true })
+      .catch(onError)
+      .finally(() => {
+        running = undefined;
+      });
+    last = running;
   }, options.intervalMs ?? 1000);
   timer.unref();
   return async () => {
     clearInterval(timer);
-    await running;
+    await last;
   };
 }
 

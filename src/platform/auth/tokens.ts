@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { audit } from '../audit/journal.ts';
-import type { Db } from '../db/database.ts';
+import { type Db, PREPARED } from '../db/database.ts';
 import { isUuid } from '../forms.ts';
 import { type Actor, ANONYMOUS, type Membership, systemActor } from './policy.ts';
 import { hashSecretToken, newSecretToken } from './secret-token.ts';
@@ -121,6 +121,8 @@ async function lookupToken(db: Db, token: string, now: Date): Promise<Lookup> {
       ),
     )
     .where('t.token_hash', '=', hashSecretToken(token))
+    // Every API request asks: parsed and planned once per connection.
+    .modifyEnd(PREPARED)
     .executeTakeFirst();
   if (!row) return NOT_FOUND;
   if (row.revoked_at !== null || row.status !== 'active') return { actor: null, tokenId: row.id };

@@ -19,7 +19,10 @@ export async function useCanonicalText(trx: Db): Promise<void> {
     set_config('bytea_output', 'hex', true), set_config('search_path', 'public', true)`.execute(trx);
 }
 
-/** Ordinary and partitioned tables of `public`, except those an extension owns. */
+/**
+ * Ordinary and partitioned tables of `public`, except those an extension owns and unlogged ones
+ * (transient state, such as the rate-limit counters, that a restored instance starts without).
+ */
 export async function readTables(db: Db): Promise<TableInfo[]> {
   const { rows } = await sql<{ table: string; name: string; type: string; generated: boolean }>`
     select c.relname as table, a.attname as name, format_type(a.atttypid, a.atttypmod) as type,
@@ -28,6 +31,7 @@ export async function readTables(db: Db): Promise<TableInfo[]> {
     join pg_namespace n on n.oid = c.relnamespace
     join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
     where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition
+      and c.relpersistence <> 'u'
       and not exists (select 1 from pg_depend d
                       where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
     order by c.relname, a.attnum`.execute(db);

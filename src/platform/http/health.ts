@@ -35,10 +35,20 @@ function isDirectLocal(request: FastifyRequest): boolean {
  */
 type MetricsAccess = { host: string; metricsToken: string | undefined };
 
-/** `/healthz` checks the database; `/metrics` exposes Prometheus metrics of this process. */
-export function registerHealth(app: FastifyInstance, db: Db, kind: string, metrics: MetricsAccess): void {
+/**
+ * `/healthz` checks the database; `/metrics` exposes Prometheus metrics of this process, and
+ * those that `addMetrics` registers (the modules').
+ */
+export function registerHealth(
+  app: FastifyInstance,
+  db: Db,
+  kind: string,
+  metrics: MetricsAccess,
+  addMetrics: (registry: Registry) => void = () => {},
+): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  addMetrics(registry);
   const duration = new Histogram({
     name: 'relais_http_request_duration_seconds',
     help: 'Durée des requêtes HTTP / HTTP request duration',

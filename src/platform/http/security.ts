@@ -7,8 +7,15 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
+import type { Db } from '../db/database.ts';
 import { registerApiLimits } from './api-limits.ts';
 import { registerNulGuard } from './input.ts';
+import {
+  databaseHitCounter,
+  forgetEndedWindows,
+  memoryHitCounter,
+  rateLimitStore,
+} from './rate-limit-store.ts';
 import { MAX_UPLOAD_BYTES, registerUploads } from './uploads.ts';
 
 /**
@@ -21,8 +28,20 @@ export function tileSource(template: string): string {
   return `${protocol}//${host.replace(/^\{s\}\./, '*.')}`;
 }
 
-/** Body parsing, compression, security headers, cookies, CSRF and rate limits. */
-export async function registerHttpBasics(app: FastifyInstance, config: Config, cookieSecret: string) {
+/** How often the counters of ended rate-limit windows are removed. */
+const RATE_LIMIT_CLEANUP_MS = 60_000;
+
+/**
+ * Body parsing, compression, security headers, cookies, CSRF and rate limits. Rate limits count
+ * in `db` (shared by every app process; its ended windows removed every minute), or in memory
+ * for a test app without a database.
+ */
+export async function registerHttpBasics(
+  app: FastifyInstance,
+  config: Config,
+  cookieSecret: string,
+  db?: Db,
+) {
   await app.register(compress, { global: true, threshold: 1024 });
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -62,8 +81,16 @@ export async function registerHttpBasics(app: FastifyInstance, config: Config, c
   await app.register(formbody);
   // Multipart bodies are not read here: only by the routes that take files (uploads.ts).
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 50 } });
-  await app.register(rateLimit, { global: false });
-  registerApiLimits(app, config.apiRateLimit);
+  const counter = db ? databaseHitCounter(db) : memoryHitCounter();
+  await app.register(rateLimit, { global: false, store: rateLimitStore(counter) });
+  registerApiLimits(app, config.apiRateLimit, counter);
+  if (db) {
+    const cleanup = setInterval(() => {
+      forgetEndedWindows(db).catch((error) => app.log.warn({ err: error }, 'rate-limit cleanup failed'));
+    }, RATE_LIMIT_CLEANUP_MS);
+    cleanup.unref();
+    app.addHook('onClose', async () => clearInterval(cleanup));
+  }
   registerNulGuard(app);
 
   const verifyCsrf = (request: FastifyRequest, reply: FastifyReply) =>

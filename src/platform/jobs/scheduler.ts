@@ -59,8 +59,10 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       await boss.work(job.name, { pollingIntervalSeconds: intervals.polling }, () =>
         runScheduled(ctx, job, logger, options.contributions),
       );
-      // Queued, not run here: whichever process's worker takes it, once (stately queue).
-      if (job.atFirstStart && !ranBefore.has(job.name)) await boss.send(job.name, {});
+      // Queued, not run here: whichever process's worker takes it, once (stately queue). Of
+      // processes starting together, only the one that claims the first start queues it.
+      if (job.atFirstStart && !ranBefore.has(job.name) && (await claimFirstStart(ctx.db, job.name)))
+        await boss.send(job.name, {});
     }
   } catch (error) {
     await boss.stop({ graceful: false });
@@ -124,6 +126,21 @@ function queueConnection(db: Db, database: QueueDatabase): ConstructorOptions {
     backend: 'pglite',
     db: { executeSql: (text, values) => db.connection().execute(() => direct.executeSql(text, values)) },
   };
+}
+
+/**
+ * Whether this process is the first to start `name` for its first start: a setting that only
+ * one process can create. Without it, two processes starting at once could both queue the run,
+ * and the second would run once the first had finished.
+ */
+async function claimFirstStart(db: Db, name: string): Promise<boolean> {
+  const claimed = await db
+    .insertInto('platform_setting')
+    .values({ key: `jobs.first-start.${name}`, value: new Date().toISOString() })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .returning('key')
+    .executeTakeFirst();
+  return claimed !== undefined;
 }
 
 /** One queue per job: `stately` keeps at most one run waiting and one running. */

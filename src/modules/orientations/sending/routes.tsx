@@ -22,7 +22,7 @@ import {
   type OutsideInput,
   outsideFields,
 } from '../destination.ts';
-import { countExport, exportRows, journalExport, referralsXlsxStream } from '../export.ts';
+import { countExport, exportRows, journalExport, sendReferrals } from '../export.ts';
 import { referralFields } from '../fields.ts';
 import { sentReferrals } from '../lists.ts';
 import { withLoopClosed } from '../loop.ts';
@@ -208,11 +208,12 @@ export function sendingRoutes(app: FastifyInstance, { db, config }: RouteContext
       const status = statusOf(request.query.statut);
       // Journaled before the first byte leaves; the rows then stream page by page.
       await journalExport(db, helper, side, status, await countExport(db, helper, side, status));
-      return reply
-        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .header('content-disposition', `attachment; filename="orientations-${side}-${parisToday()}.xlsx"`)
-        .header('cache-control', 'private, no-store')
-        .send(referralsXlsxStream(exportRows(db, helper, side, status), side));
+      return sendReferrals(
+        reply,
+        `orientations-${side}-${parisToday()}`,
+        exportRows(db, helper, side, status),
+        side,
+      );
     },
   );
 
