@@ -24,7 +24,7 @@ import { systemActor } from '../src/platform/auth/policy.ts';
 import { createUser } from '../src/platform/auth/users.ts';
 import { openDatabase, withServerConnection } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
-import { parisToday } from '../src/platform/paris-time.ts';
+import { addDays, parisToday } from '../src/platform/paris-time.ts';
 import { prng } from '../src/platform/random.ts';
 import { median, percentile } from './stats.ts';
 
@@ -45,8 +45,6 @@ const handle = await openDatabase(url ? { databaseUrl: url } : { dataDir });
 const db = handle.db;
 const actor = systemActor('bench');
 const random = prng(23);
-const addDays = (day: string, n: number) =>
-  new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 try {
   let started = performance.now();

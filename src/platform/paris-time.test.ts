@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  addDays,
+  DAY_MS,
+  daysBefore,
   formatDate,
   formatDateTime,
   formatDay,
   formatDuration,
   formatMonth,
+  isoWeekday,
+  mondayOf,
+  parisInstant,
   parisToday,
 } from './paris-time.ts';
 
@@ -42,4 +48,25 @@ test('durations in minutes, as people say them', () => {
   assert.equal(formatDuration(120), '2 h');
   assert.equal(formatDuration(65), '1 h 05');
   assert.equal(formatDuration(90), '1 h 30');
+});
+
+test('calendar days are counted as days, across months, years and clock changes', () => {
+  assert.equal(addDays('2026-12-31', 1), '2027-01-01');
+  assert.equal(addDays('2027-03-01', -1), '2027-02-28');
+  assert.equal(addDays('2027-03-27', 2), '2027-03-29', 'over the night the clocks go forward');
+  assert.equal(isoWeekday('2026-12-07'), 1);
+  assert.equal(isoWeekday('2026-12-13'), 7);
+  assert.equal(mondayOf('2026-12-13'), '2026-12-07');
+  assert.equal(mondayOf('2027-01-01'), '2026-12-28');
+  assert.equal(daysBefore(newYearInParis, 2).getTime(), newYearInParis.getTime() - 2 * DAY_MS);
+});
+
+test('a Paris wall-clock time on a day is the instant of that day in France, summer and winter', () => {
+  assert.equal(parisInstant('2027-07-01', 14 * 60).toISOString(), '2027-07-01T12:00:00.000Z');
+  assert.equal(parisInstant('2027-01-20', 13 * 60 + 30).toISOString(), '2027-01-20T12:30:00.000Z');
+  assert.equal(
+    parisInstant('2027-03-28', 2 * 60 + 30).toISOString(),
+    '2027-03-28T01:30:00.000Z',
+    'a missing time moves an hour later',
+  );
 });

@@ -15,6 +15,26 @@ export function parisToday(now: Date = new Date()): string {
   return parisDate.format(now);
 }
 
+// Calendar days `YYYY-MM-DD` are counted as days, never as instants: no zone shifts them.
+
+/** Milliseconds in a day of 24 hours. */
+export const DAY_MS = 24 * 3600 * 1000;
+
+const dayNumber = (day: string): number => Date.parse(`${day.slice(0, 10)}T00:00:00Z`) / DAY_MS;
+
+/** The calendar day `n` days after `day` (before when `n` is negative): 2026-12-31 + 1 → 2027-01-01. */
+export const addDays = (day: string, n: number): string =>
+  new Date((dayNumber(day) + n) * DAY_MS).toISOString().slice(0, 10);
+
+/** The ISO weekday of a calendar day: 1 Monday … 7 Sunday. */
+export const isoWeekday = (day: string): number => ((((dayNumber(day) + 3) % 7) + 7) % 7) + 1;
+
+/** The Monday of the week of `day`. */
+export const mondayOf = (day: string): string => addDays(day, 1 - isoWeekday(day));
+
+/** The instant `n` periods of 24 hours before `instant` (a delay counted in days). */
+export const daysBefore = (instant: Date, n: number): Date => new Date(instant.getTime() - n * DAY_MS);
+
 export type WallClock = {
   year: number;
   month: number;
@@ -60,6 +80,19 @@ export function parisWallToInstant(w: WallClock): Date {
   const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
   const firstGuess = asUtc - parisOffset(asUtc);
   return new Date(asUtc - parisOffset(firstGuess));
+}
+
+/** The instant of a Paris wall-clock time, `minutes` after midnight on the calendar day `day`. */
+export function parisInstant(day: string, minutes: number): Date {
+  const [year, month, d] = day.split('-').map(Number) as [number, number, number];
+  return parisWallToInstant({
+    year,
+    month,
+    day: d,
+    hour: Math.floor(minutes / 60),
+    minute: minutes % 60,
+    second: 0,
+  });
 }
 
 // French dates, as people in France read them. Each format is built once: building one costs

@@ -8,7 +8,7 @@ import { systemActor } from '../../platform/auth/policy.ts';
 import { defaultCollectiviteId, loadMemberships } from '../../platform/auth/sessions.ts';
 import { createToken } from '../../platform/auth/tokens.ts';
 import { createUser } from '../../platform/auth/users.ts';
-import { parisToday } from '../../platform/paris-time.ts';
+import { addDays, parisToday } from '../../platform/paris-time.ts';
 import { createBeneficiary } from '../beneficiaires/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
 import { compactStatistics, rebuildStatistics } from '../statistiques/index.ts';
@@ -38,9 +38,6 @@ type ActivityJson = {
   }[];
 };
 
-/** The calendar day `days` before `day` (both `YYYY-MM-DD`): in the past whatever today is. */
-const daysBefore = (day: string, days: number) =>
-  new Date(Date.parse(`${day}T12:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 describe('activity API', () => {
   let t: TestApp;
   let helperToken = '';
@@ -253,7 +250,7 @@ describe('activity API', () => {
               beneficiaires: [jeanne],
               anonymes: { total: 1 + (i % 4), genres: { feminin: 1 }, tranches_age: {}, statuts: {} },
             })
-          : base({ date: daysBefore(today, 10 + (i % 10)), materiels: ['ordinateur', 'tablette'] }),
+          : base({ date: addDays(today, -(10 + (i % 10))), materiels: ['ordinateur', 'tablette'] }),
     );
     const answers = await Promise.all(bodies.map((b) => call('POST', '/api/v1/activites', helperToken, b)));
     for (const res of answers) assert.equal(res.statusCode, 201, res.body);
@@ -364,7 +361,7 @@ describe('activity API', () => {
   });
 
   test('POST refuses bad input with French reasons by field, and saves nothing', async () => {
-    const tomorrow = daysBefore(today, -1);
+    const tomorrow = addDays(today, 1);
     const cases: [string, Json, string, RegExp][] = [
       [
         'future date',
@@ -519,7 +516,7 @@ describe('activity API', () => {
     };
     assert.equal(page2.items.filter((a) => body.items.some((b) => b.id === a.id)).length, 0);
 
-    const monthAgo = daysBefore(today, 30);
+    const monthAgo = addDays(today, -30);
     const filtered = await call(
       'GET',
       `/api/v1/activites?type=collectif&du=${monthAgo}&au=${today}`,

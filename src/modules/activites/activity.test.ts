@@ -10,7 +10,7 @@ import { assertValidHtml } from '../../../test/helpers/html.ts';
 import { defaultCollectiviteId, loadMemberships } from '../../platform/auth/sessions.ts';
 import { createUser } from '../../platform/auth/users.ts';
 import { codes } from '../../platform/forms.ts';
-import { parisToday } from '../../platform/paris-time.ts';
+import { addDays, parisToday } from '../../platform/paris-time.ts';
 import { createBeneficiary, GENRES, STATUTS, TRANCHES_AGE, trancheAge } from '../beneficiaires/index.ts';
 import { DEMO_PASSWORD } from '../comptes/index.ts';
 import { type Helper, helperByEmail } from '../mediateurs/index.ts';
@@ -684,7 +684,7 @@ describe('activity reports', () => {
   });
 
   test('bad input is refused with a French reason per field, and nothing is saved', async () => {
-    const tomorrow = new Date(Date.parse(`${today}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const tomorrow = addDays(today, 1);
     const cases: [string, Record<string, string | string[] | undefined>, string, string][] = [
       [
         'future date',
@@ -1050,7 +1050,7 @@ describe('activity reports', () => {
     assert.equal(links(last.body).length, all - (pages - 1) * 25);
     assert.doesNotMatch(last.body, /Page suivante/);
 
-    const monthAgo = new Date(Date.parse(`${today}T12:00:00Z`) - 30 * 86_400_000).toISOString().slice(0, 10);
+    const monthAgo = addDays(today, -30);
     const jeanneIn = own().where(({ exists, selectFrom }) =>
       exists(
         selectFrom('participation as p')

@@ -1,3 +1,4 @@
+import { vocabularyOptions } from '../../platform/forms.ts';
 import type { Service } from '../lieux/index.ts';
 
 /**
@@ -155,9 +156,6 @@ export type Question =
 
 export type SkillQuestion = Extract<Question, { kind: 'skill' }>;
 
-const choicesOf = (v: Readonly<Record<string, string>>): Choice[] =>
-  Object.entries(v).map(([value, label]) => ({ value, label }));
-
 const skill = (competence: string, text: string, basic = false): SkillQuestion => ({
   id: `c${competence.replace('.', '_')}`,
   kind: 'skill',
@@ -202,7 +200,7 @@ export const V1: Questionnaire = {
       kind: 'multi',
       text: 'Quels appareils avez-vous chez vous ?',
       hint: 'Cochez tout ce que vous avez.',
-      choices: choicesOf(EQUIPMENT),
+      choices: vocabularyOptions(EQUIPMENT),
       none: 'aucun',
     },
     {
@@ -210,7 +208,7 @@ export const V1: Questionnaire = {
       kind: 'multi',
       text: 'Comment allez-vous sur internet ?',
       hint: 'Cochez tout ce que vous avez.',
-      choices: choicesOf(CONNECTION),
+      choices: vocabularyOptions(CONNECTION),
       none: 'aucune',
     },
     skill('1.1', 'Je sais chercher une information sur internet, par exemple des horaires.', true),
@@ -233,20 +231,20 @@ export const V1: Questionnaire = {
       id: 'autonomie',
       kind: 'single',
       text: 'Pour vos démarches en ligne, comment faites-vous ?',
-      choices: choicesOf(AUTONOMY),
+      choices: vocabularyOptions(AUTONOMY),
     },
     {
       id: 'confiance',
       kind: 'single',
       text: 'Vous sentez-vous à l’aise avec le numérique ?',
-      choices: choicesOf(CONFIDENCE),
+      choices: vocabularyOptions(CONFIDENCE),
     },
     {
       id: 'urgence',
       kind: 'single',
       text: 'Avez-vous une démarche urgente à faire ?',
       hint: 'Choisissez la plus urgente.',
-      choices: choicesOf(URGENT),
+      choices: vocabularyOptions(URGENT),
     },
   ],
   rules: [

@@ -7,7 +7,7 @@ import {
   requiredText,
   typedNumber,
 } from '../../platform/forms.ts';
-import { isCalendarDay, parisWallToInstant } from '../../platform/paris-time.ts';
+import { isCalendarDay, parisInstant } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import type { FeedbackInput, HalfDayInput, TypeInput } from './service.ts';
 import { HALF_DAY_ROWS } from './views.tsx';
@@ -18,16 +18,8 @@ import { AUDIENCES, FEEDBACK_QUESTIONS, MODALITIES } from './vocabulary.ts';
 const TIME = /^([01]?\d|2[0-3])[:hH]([0-5]\d)$/;
 
 const instant = (day: string, time: string) => {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
   const t = TIME.exec(time.trim()) as RegExpExecArray;
-  return parisWallToInstant({
-    year: y,
-    month: m,
-    day: d,
-    hour: Number(t[1]),
-    minute: Number(t[2]),
-    second: 0,
-  });
+  return parisInstant(day, Number(t[1]) * 60 + Number(t[2]));
 };
 
 /** The half-days typed on the session form (rows left blank are skipped). */

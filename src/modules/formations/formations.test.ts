@@ -11,6 +11,7 @@ import {
   givenHelper,
   type TestHelper,
 } from '../../../test/helpers/builders.ts';
+import { readCalendar } from '../../../test/helpers/calendar.ts';
 import { assertValidHtml } from '../../../test/helpers/html.ts';
 import { pdfText } from '../../../test/helpers/pdf.ts';
 import { parisToday } from '../../platform/paris-time.ts';
@@ -183,7 +184,24 @@ describe('formations', () => {
     const ics = await new Client(t.app).get(`/formations/sessions/${sessionId}/agenda.ics`);
     assert.equal(ics.statusCode, 200);
     assert.match(ics.headers['content-type'] as string, /text\/calendar/);
-    assert.equal(ics.body.match(/BEGIN:VEVENT/g)?.length, 2);
+    const { events } = readCalendar(ics.body);
+    assert.deepEqual(
+      events.map((e) => [e.summary, e.wallStart, e.wallEnd, e.location]),
+      [
+        [
+          'Habilitation Aidants Connect (1/2)',
+          `${day(10)}T09:00:00`,
+          `${day(10)}T12:30:00`,
+          'Maison des services, Villeurbanne',
+        ],
+        [
+          'Habilitation Aidants Connect (2/2)',
+          `${day(10)}T13:30:00`,
+          `${day(10)}T17:00:00`,
+          'Maison des services, Villeurbanne',
+        ],
+      ],
+    );
   });
 
   test('four helpers register: three get a seat, the fourth waits; twice is refused', async () => {

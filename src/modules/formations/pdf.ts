@@ -1,41 +1,25 @@
 import QRCode from 'qrcode';
 import { formatDate, formatDateTime, formatDuration } from '../../platform/paris-time.ts';
+import { A4, INK, pdfText, taggedPdf } from '../../platform/pdf.ts';
 
 /**
  * The documents of trainings as A4 PDFs (pdfkit), tagged for screen readers: the certificate
  * with its verification code and QR code, and the sign-in sheet of a half-day.
  */
 
-// The standard PDF fonts know no narrow no-break space (what French date formats may put in).
-const plain = (s: string) => s.replace(/[\u202f\u00a0]/g, ' ');
 const MARGIN = 56;
-const WIDTH = 595.28 - 2 * MARGIN;
-const BOTTOM = 841.89 - MARGIN;
-const INK = '#1b1b1b';
+const WIDTH = A4.width - 2 * MARGIN;
+const BOTTOM = A4.height - MARGIN;
 
 async function newDocument(title: string, subject: string) {
-  const { default: PDFDocument } = await import('pdfkit');
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: MARGIN,
-    pdfVersion: '1.7',
-    tagged: true,
-    lang: 'fr-FR',
-    displayTitle: true,
-    info: { Title: plain(title), Subject: subject, Author: 'Relais' },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const ended = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  const root = doc.struct('Document');
-  doc.addStructure(root);
+  const { doc, root, finish } = await taggedPdf({ title, subject, author: 'Relais', margin: MARGIN });
   const text = (type: string, s: string, font = 'Helvetica', size = 11, x = MARGIN, width = WIDTH) =>
     root.add(
       doc.struct(type, {}, () =>
-        doc.font(font).fontSize(size).fillColor(INK).text(plain(s), x, doc.y, { width }),
+        doc.font(font).fontSize(size).fillColor(INK).text(pdfText(s), x, doc.y, { width }),
       ),
     );
-  return { doc, root, text, ended };
+  return { doc, root, text, finish };
 }
 
 export type CertificateDocument = {
@@ -53,7 +37,7 @@ export type CertificateDocument = {
 
 export async function certificatePdf(c: CertificateDocument): Promise<Buffer> {
   const qr = await QRCode.toBuffer(c.verifyUrl, { type: 'png', errorCorrectionLevel: 'M', margin: 1 });
-  const { doc, root, text, ended } = await newDocument('Attestation de formation', 'Formation');
+  const { doc, root, text, finish } = await newDocument('Attestation de formation', 'Formation');
   text('H1', 'Attestation de formation', 'Helvetica-Bold', 20);
   doc.moveDown(0.5);
   text('P', c.issuer);
@@ -95,15 +79,13 @@ export async function certificatePdf(c: CertificateDocument): Promise<Buffer> {
   ] as const) {
     sect.add(
       doc.struct(type, {}, () =>
-        doc.font(font).fontSize(10).fillColor(INK).text(plain(line), x, Math.max(doc.y, y), { width: w }),
+        doc.font(font).fontSize(10).fillColor(INK).text(pdfText(line), x, Math.max(doc.y, y), { width: w }),
       ),
     );
     doc.moveDown(0.3);
   }
   sect.end();
-  root.end();
-  doc.end();
-  return ended;
+  return finish();
 }
 
 export type SheetDocument = {
@@ -118,7 +100,7 @@ export type SheetDocument = {
 
 /** The sign-in sheet of a half-day: the learners and a signature box for each. */
 export async function signInSheetPdf(s: SheetDocument): Promise<Buffer> {
-  const { doc, root, text, ended } = await newDocument(`Feuille d’émargement — ${s.titre}`, 'Émargement');
+  const { doc, root, text, finish } = await newDocument(`Feuille d’émargement — ${s.titre}`, 'Émargement');
   text('H1', 'Feuille d’émargement', 'Helvetica-Bold', 18);
   text('P', s.titre, 'Helvetica-Bold', 12);
   text(
@@ -167,7 +149,7 @@ export async function signInSheetPdf(s: SheetDocument): Promise<Buffer> {
           .font('Helvetica')
           .fontSize(10)
           .fillColor(INK)
-          .text(plain(name), MARGIN + 4, top + 10, {
+          .text(pdfText(name), MARGIN + 4, top + 10, {
             width: nameWidth - 8,
             height: rowHeight - 10,
             ellipsis: true,
@@ -189,7 +171,5 @@ export async function signInSheetPdf(s: SheetDocument): Promise<Buffer> {
   doc.y = y + 20;
   if (doc.y + 40 > BOTTOM) doc.addPage();
   text('P', 'Signature du formateur :', 'Helvetica', 10);
-  root.end();
-  doc.end();
-  return ended;
+  return finish();
 }

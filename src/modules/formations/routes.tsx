@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/journal.ts';
 import { type Actor, can } from '../../platform/auth/policy.ts';
+import { calendarFile } from '../../platform/calendar.ts';
 import { csvText } from '../../platform/csv.ts';
 import {
   allValues,
@@ -12,7 +13,7 @@ import {
 } from '../../platform/forms.ts';
 import { isSignedIn, signedInActor } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
-import { parisToday, parisWallToInstant } from '../../platform/paris-time.ts';
+import { parisInstant, parisToday } from '../../platform/paris-time.ts';
 import type { Crumb } from '../../platform/ui/components.tsx';
 import { placesOfCollectivites } from '../lieux/index.ts';
 import { requireHelper } from '../mediateurs/index.ts';
@@ -25,7 +26,6 @@ import {
   typeInputOf,
 } from './fields.ts';
 import { grantFromCertificate } from './habilitation.ts';
-import { sessionCalendar } from './ics.ts';
 import { certificatePdf, signInSheetPdf } from './pdf.ts';
 import {
   cancelRegistration,
@@ -251,7 +251,21 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
       return reply
         .type('text/calendar; charset=utf-8')
         .header('content-disposition', `attachment; filename="formation-${session.id}.ics"`)
-        .send(sessionCalendar(session, new URL(config.publicUrl).host));
+        .send(
+          calendarFile(
+            // One event per half-day.
+            session.halfDays.map((h, i) => ({
+              uid: `${h.id}@${new URL(config.publicUrl).host}`,
+              start: h.starts_at,
+              end: h.ends_at,
+              summary: `${session.titre} (${i + 1}/${session.halfDays.length})`,
+              location: session.lieu_libelle,
+              url: session.lien_distance,
+              cancelled: session.status === 'annulee',
+            })),
+            { name: session.titre, product: 'Formations' },
+          ),
+        );
     },
   );
 
@@ -510,16 +524,7 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
             (p) => p.id === form.data.lieu_id,
           )
         : undefined;
-      const closes = form.data.closes_at
-        ? (() => {
-            const [y, m, d] = (form.data.closes_at as string).split('-').map(Number) as [
-              number,
-              number,
-              number,
-            ];
-            return parisWallToInstant({ year: y, month: m, day: d, hour: 23, minute: 59, second: 0 });
-          })()
-        : undefined;
+      const closes = form.data.closes_at ? parisInstant(form.data.closes_at, 23 * 60 + 59) : undefined;
       const created = await createSession(db, actor, {
         type_id: form.data.type_id,
         halfDays: halfDays.value,

@@ -26,6 +26,13 @@ import {
  * habilitation they lead to. Every function takes the actor and checks the resource.
  */
 
+/**
+ * Takes the session's row lock inside a transaction, so that seats are counted and given one
+ * change at a time (a cancellation and an expired offer may free the same seat).
+ */
+const lockSession = (trx: Db, sessionId: string) =>
+  trx.selectFrom('formation_session').select('id').where('id', '=', sessionId).forUpdate().execute();
+
 export type Outcome<T = void> = { ok: true; value: T } | { ok: false; status: number; message: string };
 const fail = (status: number, message: string): { ok: false; status: number; message: string } => ({
   ok: false,
@@ -686,12 +693,7 @@ export async function cancelRegistration(
     );
   const reason: CancelReason = coordinator && !learner ? 'coordinateur' : 'apprenant';
   const offer = await db.transaction().execute(async (trx) => {
-    await trx
-      .selectFrom('formation_session')
-      .select('id')
-      .where('id', '=', r.session_id)
-      .forUpdate()
-      .execute();
+    await lockSession(trx, r.session_id);
     const row = await trx
       .updateTable('formation_inscription')
       .set({
@@ -772,12 +774,7 @@ export async function expireOffers(db: Db, config: Config, now = new Date()): Pr
     .execute();
   for (const r of expired) {
     const offer = await db.transaction().execute(async (trx) => {
-      await trx
-        .selectFrom('formation_session')
-        .select('id')
-        .where('id', '=', r.session_id)
-        .forUpdate()
-        .execute();
+      await lockSession(trx, r.session_id);
       const row = await trx
         .updateTable('formation_inscription')
         .set({

@@ -1,4 +1,4 @@
-import { labelOf, labelsOf } from '../../platform/forms.ts';
+import { labelOf, labelsOf, vocabularyOptions } from '../../platform/forms.ts';
 import { formatDate, formatDateTime, formatDuration, parisToday } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
@@ -896,7 +896,7 @@ export function NewTypePage(props: {
           type="radio"
           name="modalite"
           legend="Modalité"
-          options={Object.entries(MODALITIES).map(([value, label]) => ({ value, label }))}
+          options={vocabularyOptions(MODALITIES)}
           checked={v('modalite') ? [v('modalite') as string] : []}
           error={e.modalite}
         />
@@ -911,7 +911,7 @@ export function NewTypePage(props: {
           type="checkbox"
           name="publics"
           legend="Pour qui"
-          options={Object.entries(AUDIENCES).map(([value, label]) => ({ value, label }))}
+          options={vocabularyOptions(AUDIENCES)}
           checked={([] as string[]).concat(props.values.publics ?? [])}
           error={e.publics}
         />

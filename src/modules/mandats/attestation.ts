@@ -1,6 +1,7 @@
 import QRCode from 'qrcode';
 import type { Db } from '../../platform/db/database.ts';
 import { formatDate, formatDateTime, formatDay } from '../../platform/paris-time.ts';
+import { A4, INK, pdfText, taggedPdf } from '../../platform/pdf.ts';
 import { placePostalAddress } from '../lieux/index.ts';
 import { attestationFacts, type Mandate, revocationsOf } from './service.ts';
 import {
@@ -158,12 +159,9 @@ export async function revocationAttestation(
 export const verificationQrSvg = (url: string) =>
   QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
 
-// The standard PDF fonts know no narrow no-break space (what French date formats may put in).
-const plain = (s: string) => s.replace(/[\u202f\u00a0]/g, ' ');
 const MARGIN = 56;
-const WIDTH = 595.28 - 2 * MARGIN;
-const BOTTOM = 841.89 - MARGIN;
-const INK = '#1b1b1b';
+const WIDTH = A4.width - 2 * MARGIN;
+const BOTTOM = A4.height - MARGIN;
 const QR_SIZE = 90;
 
 /**
@@ -173,22 +171,12 @@ const QR_SIZE = 90;
  */
 export async function attestationPdf(document: AttestationDocument): Promise<Buffer> {
   const qr = await QRCode.toBuffer(document.verifyUrl, { type: 'png', errorCorrectionLevel: 'M', margin: 1 });
-  // Loaded on first use: most processes never write a PDF.
-  const { default: PDFDocument } = await import('pdfkit');
-  const doc = new PDFDocument({
-    size: 'A4',
+  const { doc, root, finish } = await taggedPdf({
+    title: document.title,
+    subject: 'Mandat',
+    author: document.issuer,
     margin: MARGIN,
-    pdfVersion: '1.7',
-    tagged: true,
-    lang: 'fr-FR',
-    displayTitle: true,
-    info: { Title: plain(document.title), Subject: 'Mandat', Author: plain(document.issuer) },
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const ended = new Promise<void>((resolve) => doc.on('end', () => resolve()));
-  const root = doc.struct('Document');
-  doc.addStructure(root);
   const setFont = (font: string, size: number) => doc.font(font).fontSize(size).fillColor(INK);
   /** A block of text in an element of `type`, at `x` and `width` (the text column by default). */
   const text = (
@@ -199,7 +187,7 @@ export async function attestationPdf(document: AttestationDocument): Promise<Buf
     size = 10,
     x = MARGIN,
     width = WIDTH,
-  ) => parent.add(doc.struct(type, {}, () => setFont(font, size).text(plain(s), x, doc.y, { width })));
+  ) => parent.add(doc.struct(type, {}, () => setFont(font, size).text(pdfText(s), x, doc.y, { width })));
   /** Starts a new page unless `height` points still fit on this one. */
   const room = (height: number) => {
     if (doc.y + height > BOTTOM) doc.addPage();
@@ -221,7 +209,7 @@ export async function attestationPdf(document: AttestationDocument): Promise<Buf
     if (section.items) {
       const list = doc.struct('L');
       sect.add(list);
-      setFont('Helvetica', 10).list(section.items.map(plain), MARGIN + 8, doc.y, {
+      setFont('Helvetica', 10).list(section.items.map(pdfText), MARGIN + 8, doc.y, {
         width: WIDTH - 8,
         bulletRadius: 1.5,
         structParent: list,
@@ -233,7 +221,7 @@ export async function attestationPdf(document: AttestationDocument): Promise<Buf
   if (document.signatures.length > 0) {
     const [place, person, helper] = document.signatures as [string, string, string];
     const half = WIDTH / 2 - 8;
-    const labels = [`Signature de la personne : ${person}`, `Signature de l’aidant : ${helper}`].map(plain);
+    const labels = [`Signature de la personne : ${person}`, `Signature de l’aidant : ${helper}`].map(pdfText);
     setFont('Helvetica-Bold', 10);
     // Below the longer label (a long name wraps onto two lines).
     const labelHeight = Math.max(...labels.map((l) => doc.heightOfString(l, { width: half })));
@@ -261,7 +249,7 @@ export async function attestationPdf(document: AttestationDocument): Promise<Buf
   // The verification block: the QR code, and beside it the address, the fingerprint and the footer.
   const column = WIDTH - QR_SIZE - 14;
   const blockX = MARGIN + QR_SIZE + 14;
-  const lines = [document.verifyUrl, `Empreinte SHA-256 : ${document.fingerprint}`, plain(document.footer)];
+  const lines = [document.verifyUrl, `Empreinte SHA-256 : ${document.fingerprint}`, pdfText(document.footer)];
   setFont('Helvetica', 9);
   const blockHeight =
     doc.heightOfString('Vérifier ce mandat', { width: column }) +
@@ -289,8 +277,5 @@ export async function attestationPdf(document: AttestationDocument): Promise<Buf
     doc.moveDown(0.3);
   }
   sect.end();
-  root.end();
-  doc.end();
-  await ended;
-  return Buffer.concat(chunks);
+  return finish();
 }

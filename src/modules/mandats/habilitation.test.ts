@@ -5,7 +5,7 @@ import { assertValidHtml as assertValidPage } from '../../../test/helpers/html.t
 import { helperOf } from '../../../test/helpers/mandats.ts';
 import { ForbiddenError } from '../../platform/auth/policy.ts';
 import { createUser } from '../../platform/auth/users.ts';
-import { parisToday } from '../../platform/paris-time.ts';
+import { addDays, parisToday } from '../../platform/paris-time.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../comptes/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
 import { isHabilitated, requireHabilitatedHelper } from './habilitation.ts';
@@ -19,10 +19,6 @@ const NEW_HELPER = { email: 'nadia.nouvelle@villeurbanne.example', name: 'Nadia 
 const FOREIGN_COORDINATOR = 'coordination@autre-collectivite.example';
 
 const assertValidHtml = (html: string) => assertValidPage(html, 'the page', { oneH1: false });
-
-/** The day after `today` (`YYYY-MM-DD`). */
-const dayAfter = (today: string) =>
-  new Date(new Date(`${today}T12:00:00Z`).getTime() + 24 * 3600_000).toISOString().slice(0, 10);
 
 describe('mandates: habilitation of helpers by their coordinator', () => {
   let t: TestApp;
@@ -117,7 +113,7 @@ describe('mandates: habilitation of helpers by their coordinator', () => {
     const before = await snapshot(newHelperId);
     const cases: [Record<string, string>, RegExp][] = [
       [
-        { dateFormation: dayAfter(parisToday()), certifiePar: 'Aidants Connect' },
+        { dateFormation: addDays(parisToday(), 1), certifiePar: 'Aidants Connect' },
         /La date de la formation ne peut pas être dans le futur\./,
       ],
       [

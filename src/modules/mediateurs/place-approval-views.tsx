@@ -5,6 +5,7 @@ import {
   CsrfField,
   ErrorSummary,
   type FieldErrors,
+  Flash,
   fieldId,
   Notice,
   Select,
@@ -14,16 +15,6 @@ import { ALERT_PREFIX, type ApprovalBoard, type HelperPlaceStates, type PlaceRow
 
 const safeDay = (d: Date) => formatDate(d);
 const placeLabel = (p: PlaceSummary) => `${p.nom} – ${p.code_postal} ${p.commune}`;
-
-function FlashNotice({ flash }: { flash: string | undefined }): JSX.Element {
-  return flash ? (
-    <Notice kind="success">
-      <p safe>{flash}</p>
-    </Notice>
-  ) : (
-    ''
-  );
-}
 
 function PlaceList(props: { title: string; places: PlaceSummary[]; empty: string }): JSX.Element {
   return (
@@ -65,7 +56,7 @@ export function HelperPlacesPage(props: {
     <>
       <h1>Mes lieux d’activité</h1>
       <ErrorSummary errors={errors} />
-      <FlashNotice flash={props.flash} />
+      <Flash message={props.flash} />
       {first ? (
         <Notice>
           <p>
@@ -179,7 +170,7 @@ export function PlaceApprovalsPage(props: {
     <>
       <h1>Lieux d’activité des médiateurs</h1>
       <ErrorSummary errors={errors} />
-      <FlashNotice flash={props.flash} />
+      <Flash message={props.flash} />
       {props.alerts ? (
         <Notice>
           <p>

@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db/database.ts';
 import { readImage } from '../../platform/files.ts';
 import { formatDay } from '../../platform/paris-time.ts';
+import { A4, INK, pdfText, taggedPdf } from '../../platform/pdf.ts';
 import { SERVICES, type ServiceAccess } from '../couverture/index.ts';
 import type { Breakdown, Shown } from '../statistiques/index.ts';
 import { COMPONENT_LABELS, SCORE_COLUMNS, type ScoreColumn } from './ifn-file.ts';
@@ -19,25 +20,22 @@ import { ACCESS_LABELS, colourOf, territoryPath } from './territory-views.tsx';
  * before they are drawn and move to the next page whole.
  */
 
-// The standard PDF fonts know no narrow no-break space (what French number formats put in).
-const plain = (s: string) => s.replace(/[\u202f\u00a0]/g, ' ');
 const decimal = (n: number) =>
-  plain(new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(n));
-const whole = (n: number) => plain(new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 }).format(n));
+  pdfText(new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(n));
+const whole = (n: number) => pdfText(new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 }).format(n));
 const percent = (n: number) =>
-  plain(new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 0 }).format(n));
+  pdfText(new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 0 }).format(n));
 const day = (d: string) => formatDay(d);
 const shown = (v: Shown) => (v === 'lt5' ? '< 5' : whole(v));
 const orDash = (n: number | null | undefined, format: (n: number) => string) =>
   n === null || n === undefined ? '—' : format(n);
 
-const PAGE_WIDTH = 595.28;
-const PAGE_HEIGHT = 841.89;
+const PAGE_WIDTH = A4.width;
+const PAGE_HEIGHT = A4.height;
 const MARGIN = 48;
 const WIDTH = PAGE_WIDTH - 2 * MARGIN;
 const RIGHT = PAGE_WIDTH - MARGIN;
 const BOTTOM = PAGE_HEIGHT - MARGIN;
-const INK = '#1b1b1b';
 const MUTED = '#4a4a4a';
 const RULE = '#b8b8b8';
 /** Bar charts: the label column, then the bar, then its value. */
@@ -96,7 +94,7 @@ class Report {
     this.font('Helvetica', size);
     this.room(this.doc.currentLineHeight(true) * 2);
     this.tag(parent, 'P', () => {
-      this.font('Helvetica', size, colour).text(plain(text), MARGIN, this.doc.y, { width: WIDTH });
+      this.font('Helvetica', size, colour).text(pdfText(text), MARGIN, this.doc.y, { width: WIDTH });
     });
   }
 
@@ -107,7 +105,7 @@ class Report {
     this.doc.moveDown(0.8);
     this.room(keep);
     this.tag(section, 'H2', () => {
-      this.font('Helvetica-Bold', 12.5).text(plain(title), MARGIN, this.doc.y, { width: WIDTH });
+      this.font('Helvetica-Bold', 12.5).text(pdfText(title), MARGIN, this.doc.y, { width: WIDTH });
     });
     this.doc.moveDown(0.25);
     fill(section);
@@ -117,9 +115,9 @@ class Report {
   subheading(parent: Element, title: string): void {
     this.doc.moveDown(0.4);
     this.font('Helvetica-Bold', 10);
-    this.room(this.doc.heightOfString(plain(title), { width: WIDTH }) + 30);
+    this.room(this.doc.heightOfString(pdfText(title), { width: WIDTH }) + 30);
     this.tag(parent, 'H3', () => {
-      this.font('Helvetica-Bold', 10).text(plain(title), MARGIN, this.doc.y, { width: WIDTH });
+      this.font('Helvetica-Bold', 10).text(pdfText(title), MARGIN, this.doc.y, { width: WIDTH });
     });
     this.doc.moveDown(0.15);
   }
@@ -138,8 +136,8 @@ class Report {
     const table = doc.struct('Table');
     parent.add(table);
     for (const r of rows) {
-      const label = plain(r.label);
-      const value = plain(r.text);
+      const label = pdfText(r.label);
+      const value = pdfText(r.text);
       this.font('Helvetica', 9);
       const height = Math.max(doc.heightOfString(label, { width: LABEL_WIDTH }), doc.currentLineHeight(true));
       this.room(height + 4);
@@ -174,7 +172,7 @@ class Report {
     const heightOf = (cells: string[], font: Font) => {
       this.font(font, size);
       return (
-        Math.max(...cells.map((c, i) => doc.heightOfString(plain(c), { width: widths[i] }))) + 2 * padding
+        Math.max(...cells.map((c, i) => doc.heightOfString(pdfText(c), { width: widths[i] }))) + 2 * padding
       );
     };
     const draw = (cells: string[], y: number, font: Font, cell: (i: number, text: () => void) => void) => {
@@ -182,7 +180,7 @@ class Report {
       cells.forEach((c, i) => {
         const left = x;
         cell(i, () =>
-          this.font(font, size).text(plain(c), left + padding, y + padding, {
+          this.font(font, size).text(pdfText(c), left + padding, y + padding, {
             width: widths[i],
             align: columns[i]?.align ?? 'left',
           }),
@@ -249,7 +247,9 @@ function header(
   let x = MARGIN;
   for (const l of logos) {
     const left = x;
-    r.tag(r.root, 'Figure', () => doc.image(l.image, left, MARGIN, { fit: [90, 40] }), { alt: plain(l.alt) });
+    r.tag(r.root, 'Figure', () => doc.image(l.image, left, MARGIN, { fit: [90, 40] }), {
+      alt: pdfText(l.alt),
+    });
     x += 100;
   }
   doc.y = logos.length > 0 ? MARGIN + 48 : MARGIN;
@@ -258,7 +258,7 @@ function header(
   r.tag(r.root, 'H1', () =>
     r
       .font('Helvetica-Bold', 17)
-      .text(plain(`Rapport de l’observatoire : ${o.territory.name}`), MARGIN, doc.y, { width: WIDTH }),
+      .text(pdfText(`Rapport de l’observatoire : ${o.territory.name}`), MARGIN, doc.y, { width: WIDTH }),
   );
   r.paragraph(
     r.root,
@@ -479,26 +479,12 @@ export async function reportPdf(
       ),
     ])
   ).filter((l): l is { image: Buffer; alt: string } => l !== null);
-  // Loaded on first use: most processes never write a PDF.
-  const { default: PDFDocument } = await import('pdfkit');
-  const doc = new PDFDocument({
-    size: 'A4',
+  const { doc, root, finish } = await taggedPdf({
+    title: `Rapport de l’observatoire : ${o.territory.name}`,
+    author: who.opsnName,
+    subject: 'Observatoire de l’inclusion numérique',
     margin: MARGIN,
-    pdfVersion: '1.7',
-    tagged: true,
-    lang: 'fr-FR',
-    displayTitle: true,
-    info: {
-      Title: plain(`Rapport de l’observatoire : ${o.territory.name}`),
-      Author: plain(who.opsnName),
-      Subject: 'Observatoire de l’inclusion numérique',
-    },
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const ended = new Promise<void>((resolve) => doc.on('end', () => resolve()));
-  const root = doc.struct('Document');
-  doc.addStructure(root);
   const r = new Report(doc, root);
   header(r, o, { opsn: who.opsnName, collectivite: collectiviteName }, logos);
   indexPart(r, o);
@@ -507,8 +493,5 @@ export async function reportPdf(
   activityPart(r, o);
   communesPart(r, o);
   sources(r, o, who.publicUrl ?? '');
-  root.end();
-  doc.end();
-  await ended;
-  return Buffer.concat(chunks);
+  return finish();
 }

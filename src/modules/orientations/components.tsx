@@ -1,22 +1,10 @@
 import { labelsOf } from '../../platform/forms.ts';
 import { formatDateTime } from '../../platform/paris-time.ts';
-import { Notice, safeNumber } from '../../platform/ui/components.tsx';
+import { safeNumber } from '../../platform/ui/components.tsx';
 import { SummaryList } from '../../platform/ui/summary.tsx';
 import { type Dashboard, PAGE_SIZE } from './lists.ts';
 import type { Referral } from './referral.ts';
 import { REFUSAL_REASONS, STATUSES, type Status } from './vocabulary.ts';
-
-export const options = (vocabulary: Readonly<Record<string, string>>) =>
-  Object.entries(vocabulary).map(([value, label]) => ({ value, label }));
-
-export function Flash({ message }: { message: string | undefined }): JSX.Element {
-  if (!message) return '';
-  return (
-    <Notice kind="success">
-      <p safe>{message}</p>
-    </Notice>
-  );
-}
 
 export function StatusTag({ status }: { status: Status }): JSX.Element {
   return <span class={`orientation-status orientation-status--${status}`}>{STATUSES[status]}</span>;

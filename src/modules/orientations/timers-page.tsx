@@ -1,5 +1,4 @@
-import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../../platform/ui/components.tsx';
-import { Flash } from './components.tsx';
+import { CsrfField, ErrorSummary, Field, type FieldErrors, Flash } from '../../platform/ui/components.tsx';
 
 /** The OPSN's timers of referrals, for its administrators. */
 export function TimersPage(props: {

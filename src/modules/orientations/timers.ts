@@ -5,6 +5,7 @@ import { type Actor, ForbiddenError, isAdmin, systemActor } from '../../platform
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { sendMail } from '../../platform/mail.ts';
+import { daysBefore } from '../../platform/paris-time.ts';
 import { getOrCreateSetting } from '../../platform/settings.ts';
 import { mailLink } from './answer-mail.ts';
 import { closeFromActivities } from './loop.ts';
@@ -77,8 +78,6 @@ export async function saveTimers(db: Db, actor: Actor, timers: Timers): Promise<
 }
 
 const JOB_ACTOR = systemActor('tâche planifiée');
-const DAY_MS = 24 * 3600 * 1000;
-const daysBefore = (now: Date, n: number) => new Date(now.getTime() - n * DAY_MS);
 
 export type TimerRun = { expirees: number; relances: number; alertes: number; honorees: number };
 

@@ -4,11 +4,10 @@ import { audit } from '../../platform/audit/journal.ts';
 import { type Actor, can, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { isUuid } from '../../platform/forms.ts';
-import { parisToday } from '../../platform/paris-time.ts';
+import { addDays, parisInstant, parisToday } from '../../platform/paris-time.ts';
 import { recordActivities } from '../activites/index.ts';
 import { placeNameOf, placeSummaries } from '../lieux/index.ts';
 import { type Helper, isHelperOfPlace } from '../mediateurs/index.ts';
-import { addDays, parisInstant } from './calendar.ts';
 import { ensureAgenda } from './setup.ts';
 import { OUTCOMES, type Status } from './vocabulary.ts';
 

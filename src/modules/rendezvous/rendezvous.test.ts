@@ -9,11 +9,11 @@ import {
   givenPlace,
   type TestHelper,
 } from '../../../test/helpers/builders.ts';
+import { readCalendar } from '../../../test/helpers/calendar.ts';
 import { assertValidHtml } from '../../../test/helpers/html.ts';
-import { parisToday } from '../../platform/paris-time.ts';
+import { addDays, parisToday } from '../../platform/paris-time.ts';
 import { computeStatistics } from '../statistiques/index.ts';
-import { addDays, frenchHolidays, isoWeekday, parseRule, recursOn } from './calendar.ts';
-import { foldLine } from './ics.ts';
+import { formatRule, frenchHolidays, parseRule, recurrenceDays } from './calendar.ts';
 import { purgeOldAppointments, sendReminders } from './jobs.ts';
 import { linkSecret, signLink } from './link.ts';
 import { freeSlots } from './slots.ts';
@@ -25,69 +25,34 @@ import { freeSlots } from './slots.ts';
  * notes who came and confirms the draft report, which the statistics count. Attacks first.
  */
 
-/** The properties of each VEVENT of an iCalendar text, lines unfolded; throws on a broken structure. */
-function parseIcs(text: string): Record<string, string>[] {
-  assert.ok(text.endsWith('\r\n'), 'lines end with CRLF');
-  const raw = text.split('\r\n');
-  for (const line of raw) assert.ok(Buffer.byteLength(line) <= 75, `line longer than 75 octets: ${line}`);
-  const lines = text
-    .replace(/\r\n[ \t]/g, '')
-    .split('\r\n')
-    .filter(Boolean);
-  assert.equal(lines[0], 'BEGIN:VCALENDAR');
-  assert.equal(lines.at(-1), 'END:VCALENDAR');
-  assert.ok(lines.includes('VERSION:2.0'));
-  assert.ok(lines.some((l) => l.startsWith('PRODID:')));
-  const events: Record<string, string>[] = [];
-  let current: Record<string, string> | null = null;
-  for (const line of lines) {
-    if (line === 'BEGIN:VEVENT') current = {};
-    else if (line === 'END:VEVENT') {
-      assert.ok(current);
-      for (const key of ['UID', 'DTSTAMP', 'DTSTART', 'DTEND', 'SUMMARY'])
-        assert.ok(key in current, `VEVENT without ${key}`);
-      assert.match(current.DTSTART!, /^\d{8}T\d{6}Z$/);
-      events.push(current);
-      current = null;
-    } else if (current) {
-      const i = line.indexOf(':');
-      current[line.slice(0, i)] = line
-        .slice(i + 1)
-        .replace(/\\n/g, '\n')
-        .replace(/\\([,;\\])/g, '$1');
-    }
-  }
-  return events;
-}
-
-const icsDate = (d: Date) =>
-  d
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-
-describe('rendezvous: calendar arithmetic', () => {
-  test('French public holidays, Easter-based ones included', () => {
+describe('rendezvous: calendar rules', () => {
+  test('French public holidays, Easter-based ones included, without Alsace-Moselle’s', () => {
     const h = frenchHolidays(2027);
     assert.equal(h.size, 11);
-    assert.equal(h.get('2027-03-29'), 'Lundi de Pâques');
-    assert.equal(h.get('2027-05-06'), 'Ascension');
-    assert.equal(h.get('2027-05-17'), 'Lundi de Pentecôte');
-    assert.equal(frenchHolidays(2026).get('2026-04-06'), 'Lundi de Pâques');
+    assert.ok(h.has('2027-03-29'), 'Lundi de Pâques');
+    assert.ok(h.has('2027-05-06'), 'Ascension');
+    assert.ok(h.has('2027-05-17'), 'Lundi de Pentecôte');
+    assert.ok(h.has('2027-07-14') && h.has('2027-12-25') && !h.has('2027-12-26'));
+    assert.ok(frenchHolidays(2026).has('2026-04-06'), 'Lundi de Pâques 2026');
   });
-  test('weekly rules every n weeks', () => {
+  test('weekly rules every n weeks, weeks counted from the first day’s', () => {
     const rule = parseRule('FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH')!;
     assert.deepEqual(rule, { weekdays: [1, 4], interval: 2 });
-    assert.equal(isoWeekday('2026-12-07'), 1);
-    assert.ok(recursOn(rule, '2026-12-07', '2026-12-10'));
-    assert.ok(!recursOn(rule, '2026-12-07', '2026-12-14'));
-    assert.ok(recursOn(rule, '2026-12-07', '2026-12-21'));
-    assert.equal(parseRule('FREQ=DAILY;INTERVAL=1;BYDAY=MO'), null);
-  });
-  test('long iCalendar lines fold at 75 octets without cutting a character', () => {
-    const folded = foldLine(`DESCRIPTION:${'é'.repeat(100)}`);
-    for (const line of folded.split('\r\n')) assert.ok(Buffer.byteLength(line) <= 75);
-    assert.equal(folded.replace(/\r\n /g, ''), `DESCRIPTION:${'é'.repeat(100)}`);
+    assert.equal(formatRule({ weekdays: [4, 1, 4], interval: 2 }), 'FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH');
+    // First day a Wednesday: that week's Thursday, then every other week.
+    assert.deepEqual(recurrenceDays(rule, '2026-12-09', '2026-12-01', '2027-01-04'), [
+      '2026-12-10',
+      '2026-12-21',
+      '2026-12-24',
+      '2027-01-04',
+    ]);
+    assert.deepEqual(recurrenceDays(rule, '2026-12-07', '2026-12-14', '2026-12-20'), []);
+    for (const text of [
+      'FREQ=DAILY;INTERVAL=1;BYDAY=MO',
+      'FREQ=WEEKLY;INTERVAL=1;BYDAY=XX',
+      'FREQ=WEEKLY;INTERVAL=1;BYDAY=1MO',
+    ])
+      assert.equal(parseRule(text), null, text);
   });
 });
 
@@ -365,10 +330,11 @@ describe('rendezvous', () => {
     const ics = await anyone.get(`${link}/rendez-vous.ics`);
     assert.equal(ics.statusCode, 200);
     assert.match(ics.headers['content-type'] as string, /^text\/calendar/);
-    const [event] = parseIcs(ics.body);
-    assert.equal(event!.DTSTART, icsDate(firstStart));
-    assert.equal(event!.SUMMARY, 'Aide aux démarches en ligne');
-    assert.match(event!.LOCATION!, /Espace numérique Gratte-Ciel/);
+    const [event] = readCalendar(ics.body).events;
+    assert.equal(event!.start.getTime(), firstStart.getTime());
+    assert.equal(event!.summary, 'Aide aux démarches en ligne');
+    assert.match(event!.location!, /Espace numérique Gratte-Ciel/);
+    assert.equal(event!.status, 'CONFIRMED');
 
     // Move to the next free slot at least two days away.
     const movePage = await anyone.get(`${link}/deplacer`);
@@ -393,6 +359,12 @@ describe('rendezvous', () => {
     assert.equal(old.statusCode, 410);
     assert.match(old.body, /a été déplacé/);
     firstStart = new Date(Number(later.split('_')[1]) * 1000);
+    const [movedEvent] = readCalendar(
+      (await anyone.get(`/rendezvous/gestion/${token}/rendez-vous.ics`)).body,
+    ).events;
+    assert.equal(movedEvent!.start.getTime(), firstStart.getTime());
+    assert.equal(movedEvent!.uid, event!.uid, 'the same event, moved');
+    assert.ok(movedEvent!.sequence > event!.sequence, 'a later version of it');
   });
 
   test('an altered link is refused and journaled; a replayed move changes nothing', async () => {
@@ -665,8 +637,8 @@ describe('rendezvous', () => {
     const url = /\/rendezvous\/flux\/[A-Za-z0-9_-]{43}\/agenda\.ics/.exec(page.body)![0];
     const feed = await publicClient().get(url);
     assert.equal(feed.statusCode, 200);
-    const events = parseIcs(feed.body);
-    assert.ok(events.some((e) => /Jeanne/.test(e.SUMMARY!)));
+    const { events } = readCalendar(feed.body);
+    assert.ok(events.some((e) => /Jeanne/.test(e.summary)));
     assert.doesNotMatch(feed.body, /Martin/);
     await helperClient.get('/rendezvous/agenda/flux');
     await helperClient.post('/rendezvous/agenda/flux', {});

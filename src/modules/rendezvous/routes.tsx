@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/journal.ts';
+import { calendarFile } from '../../platform/calendar.ts';
 import { csvText } from '../../platform/csv.ts';
 import { isUuid, lastValue, parseForm, type RouteInput, textFields } from '../../platform/forms.ts';
 import { activeCollectiviteOf } from '../../platform/http/access.ts';
 import type { RouteContext } from '../../platform/module.ts';
-import { formatDateTime, isCalendarDay, parisToday } from '../../platform/paris-time.ts';
+import { addDays, formatDateTime, isCalendarDay, mondayOf, parisToday } from '../../platform/paris-time.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
 import { findVisibleBeneficiary, personChoiceLabel, recentBeneficiaries } from '../beneficiaires/index.ts';
 import { findPublishedPlace, placeSummaries } from '../lieux/index.ts';
@@ -34,8 +35,6 @@ import {
   tellCancelledByService,
   whereText,
 } from './booking.ts';
-import { addDays, mondayOf } from './calendar.ts';
-import { calendar } from './ics.ts';
 import { setSmsBudget, smsCounter } from './messages.ts';
 import {
   absenceFields,
@@ -379,23 +378,26 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
       const outcome = await bookingOfLink(db, request.params.jeton, request.ip);
       if (outcome.state !== 'ok') return linkProblem(reply, outcome.state);
       const b = outcome.booking;
-      const ics = calendar(b.motif_nom, [
-        {
-          uid: `${b.id}@relais`,
-          start: b.starts_at,
-          end: b.ends_at,
-          sequence: b.link_version,
-          summary: b.motif_nom,
-          location: await whereText(db, b),
-          description: [
-            b.instructions,
-            `Annuler ou déplacer : ${config.publicUrl}/rendezvous/gestion/${request.params.jeton}`,
-          ]
-            .filter(Boolean)
-            .join('\n\n'),
-          cancelled: b.status !== 'a_venir',
-        },
-      ]);
+      const ics = calendarFile(
+        [
+          {
+            uid: `${b.id}@relais`,
+            start: b.starts_at,
+            end: b.ends_at,
+            sequence: b.link_version,
+            summary: b.motif_nom,
+            location: await whereText(db, b),
+            description: [
+              b.instructions,
+              `Annuler ou déplacer : ${config.publicUrl}/rendezvous/gestion/${request.params.jeton}`,
+            ]
+              .filter(Boolean)
+              .join('\n\n'),
+            cancelled: b.status !== 'a_venir',
+          },
+        ],
+        { name: b.motif_nom, product: 'Rendez-vous' },
+      );
       return reply
         .type('text/calendar; charset=utf-8')
         .header('content-disposition', 'attachment; filename="rendez-vous.ics"')
@@ -492,8 +494,7 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
       const events = await feedOf(db, request.params.jeton);
       if (!events) return reply.callNotFound();
       return reply.type('text/calendar; charset=utf-8').send(
-        calendar(
-          'Mes rendez-vous',
+        calendarFile(
           events.map((e) => ({
             uid: `${e.id}@relais`,
             start: e.starts_at,
@@ -504,6 +505,7 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
             location: e.lieu_nom,
             cancelled: e.libere_at !== null,
           })),
+          { name: 'Mes rendez-vous', product: 'Rendez-vous' },
         ),
       );
     },

@@ -1,9 +1,8 @@
 import type { ModuleContext } from '../../platform/module.ts';
-import { parisToday } from '../../platform/paris-time.ts';
+import { addDays, parisToday } from '../../platform/paris-time.ts';
 import { DEMO_HELPER_EMAIL } from '../activites/index.ts';
 import { helperByEmail, helperPlaces } from '../mediateurs/index.ts';
 import { book } from './booking.ts';
-import { addDays } from './calendar.ts';
 import { findReason, saveOpening, saveReason } from './setup.ts';
 import { freeSlots } from './slots.ts';
 

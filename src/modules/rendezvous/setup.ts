@@ -11,12 +11,12 @@ import {
   optionalText,
   requiredText,
 } from '../../platform/forms.ts';
-import { isCalendarDay, parisToday } from '../../platform/paris-time.ts';
+import { addDays, isCalendarDay, parisInstant, parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { THEMATIQUES } from '../activites/index.ts';
 import { placeNameOf, placeSummaries } from '../lieux/index.ts';
 import { type Helper, helperCollectivites, isHelperOfPlace, requireHelper } from '../mediateurs/index.ts';
-import { addDays, formatRule, formatTime, parisInstant, parseRule, parseTime } from './calendar.ts';
+import { formatRule, formatTime, parseRule, parseTime } from './calendar.ts';
 import {
   BOOKERS,
   DEFAULT_MAX_DELAY_DAYS,

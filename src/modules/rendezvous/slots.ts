@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db/database.ts';
-import { parisToday } from '../../platform/paris-time.ts';
-import { addDays, isHoliday, parisInstant, parseRule, recursOn } from './calendar.ts';
+import { addDays, parisInstant, parisToday } from '../../platform/paris-time.ts';
+import { isHoliday, parseRule, recurrenceDays } from './calendar.ts';
 
 /**
  * Free slots of a reason: the openings of the helpers who offer it at its place, cut in steps
@@ -118,8 +118,8 @@ export async function freeSlots(
     const firstDay = o.premier_jour > first ? o.premier_jour : first;
     const helperBusy = busyOf.get(o.mediateur_id) ?? none;
     const helperAbsent = absentOf.get(o.mediateur_id) ?? none;
-    for (let day = firstDay; day <= lastDay; day = addDays(day, 1)) {
-      if (!recursOn(rule, o.premier_jour, day) || isHoliday(day)) continue;
+    for (const day of recurrenceDays(rule, o.premier_jour, firstDay, lastDay)) {
+      if (isHoliday(day)) continue;
       const at = wallClockOf(day);
       for (let m = o.debut_min; m + reason.duree_min <= o.fin_min; m += reason.duree_min) {
         const t = at(m);

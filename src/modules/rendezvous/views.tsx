@@ -1,5 +1,5 @@
-import { labelsOf } from '../../platform/forms.ts';
-import { formatDateTime, formatDay, formatDuration, parisToday } from '../../platform/paris-time.ts';
+import { labelsOf, vocabularyOptions } from '../../platform/forms.ts';
+import { addDays, formatDateTime, formatDay, formatDuration, parisToday } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
   CsrfField,
@@ -16,7 +16,6 @@ import { Table } from '../../platform/ui/table.tsx';
 import { THEMATIQUES } from '../activites/index.ts';
 import type { AgendaEntry, OwnAppointment } from './agenda.ts';
 import type { Booking } from './booking.ts';
-import { addDays } from './calendar.ts';
 import type { Reason } from './setup.ts';
 import { openingText } from './setup.ts';
 import type { Slot } from './slots.ts';
@@ -32,11 +31,24 @@ import {
   WEEKDAYS,
 } from './vocabulary.ts';
 
-const options = (vocabulary: Readonly<Record<string, string>>) =>
-  Object.entries(vocabulary).map(([value, label]) => ({ value, label }));
-
 const timeOf = (d: Date) =>
   new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', timeStyle: 'short' }).format(d);
+
+/** What the last action did: its confirmation, or the reason it was refused. */
+function Outcome(props: { flash: string | undefined; error: string | undefined }): JSX.Element {
+  return (
+    <>
+      <Flash message={props.flash} />
+      {props.error ? (
+        <div class="notice" role="alert">
+          <p safe>{props.error}</p>
+        </div>
+      ) : (
+        ''
+      )}
+    </>
+  );
+}
 
 export function reasonFacts(
   r: Pick<Reason, 'duree_min' | 'location_type' | 'collectif' | 'capacite'>,
@@ -357,14 +369,7 @@ export function ManagePage(props: {
   return (
     <>
       <h1>{active ? 'Votre rendez-vous' : 'Votre rendez-vous est annulé'}</h1>
-      <Flash message={props.flash} />
-      {props.error ? (
-        <div class="notice" role="alert">
-          <p safe>{props.error}</p>
-        </div>
-      ) : (
-        ''
-      )}
+      <Outcome flash={props.flash} error={props.error} />
       <SummaryList
         rows={[
           ['Motif', b.motif_nom],
@@ -553,14 +558,7 @@ export function AppointmentPage(props: {
   return (
     <>
       <h1 safe>{`${a.motif_nom}, le ${formatDateTime(a.starts_at)}`}</h1>
-      <Flash message={props.flash} />
-      {props.error ? (
-        <div class="notice" role="alert">
-          <p safe>{props.error}</p>
-        </div>
-      ) : (
-        ''
-      )}
+      <Outcome flash={props.flash} error={props.error} />
       <SummaryList
         rows={[
           ['Lieu', a.lieu_nom],
@@ -772,7 +770,7 @@ export function SettingsPage(props: {
             type="checkbox"
             name="jours"
             legend="Jours"
-            options={options(WEEKDAYS)}
+            options={vocabularyOptions(WEEKDAYS)}
             checked={list(ov.jours)}
             error={props.openingErrors.jours}
             className="checkboxes"
@@ -854,7 +852,7 @@ export function SettingsPage(props: {
         <Select
           name="location_type"
           label="Où"
-          options={options(LOCATION_TYPES)}
+          options={vocabularyOptions(LOCATION_TYPES)}
           value={one(rv.location_type)}
           error={props.reasonErrors.location_type}
         />
@@ -889,7 +887,7 @@ export function SettingsPage(props: {
         <Select
           name="reservable_par"
           label="Qui peut réserver"
-          options={options(BOOKERS)}
+          options={vocabularyOptions(BOOKERS)}
           value={one(rv.reservable_par) ?? 'tout_le_monde'}
           error={props.reasonErrors.reservable_par}
         />
@@ -914,7 +912,7 @@ export function SettingsPage(props: {
           type="checkbox"
           name="thematiques"
           legend="Thématiques du compte rendu"
-          options={options(THEMATIQUES)}
+          options={vocabularyOptions(THEMATIQUES)}
           checked={list(rv.thematiques)}
           error={props.reasonErrors.thematiques}
           className="checkboxes"

@@ -2,6 +2,7 @@ import { type Selectable, sql } from 'kysely';
 import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
 import { type Actor, ensure } from '../../platform/auth/policy.ts';
+import { calendarFile } from '../../platform/calendar.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
@@ -16,9 +17,8 @@ import {
   typedNumber,
 } from '../../platform/forms.ts';
 import { sendMail } from '../../platform/mail.ts';
-import { formatDateTime, isCalendarDay, parisWallToInstant } from '../../platform/paris-time.ts';
+import { formatDateTime, isCalendarDay, parisInstant } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
-import { calendar } from './ical.ts';
 import { feedToken, isCurrentFeedToken, networkSecret } from './links.ts';
 import { AUDIENCES, COMMITTEE_TYPES, EVENT_KINDS, FREQUENCIES, NAME_MAX, TEXT_MAX } from './vocabulary.ts';
 
@@ -106,9 +106,8 @@ export const eventFields = z
   })
   .transform((v, ctx) => {
     const wall = (d: string, t: string) => {
-      const [y, m, dd] = d.split('-').map(Number) as [number, number, number];
       const [h, mi] = t.split(':').map(Number) as [number, number];
-      return parisWallToInstant({ year: y, month: m, day: dd, hour: h, minute: mi, second: 0 });
+      return parisInstant(d, h * 60 + mi);
     };
     const startsAt = wall(v.date, v.heure_debut);
     const endsAt = wall(v.date_fin ?? v.date, v.heure_fin);
@@ -129,6 +128,32 @@ export const eventFields = z
     return { ...v, startsAt, endsAt };
   });
 export type EventInput = z.infer<typeof eventFields>;
+
+/**
+ * The network's events as a calendar file: a feed, or the one event an invitation or a
+ * cancellation carries (METHOD:CANCEL).
+ */
+function calendar(
+  events: readonly NetworkEvent[],
+  options: { name: string; baseUrl: string; method?: 'PUBLISH' | 'CANCEL' },
+): string {
+  const host = new URL(options.baseUrl).hostname;
+  return calendarFile(
+    events.map((e) => ({
+      uid: `${e.id}@${host}`,
+      start: e.starts_at,
+      end: e.ends_at,
+      summary: e.titre,
+      description: e.description,
+      location: [e.lieu, e.lien].filter(Boolean).join(' — '),
+      url: e.lien ?? `${options.baseUrl}/reseau/agenda/${e.id}`,
+      sequence: e.sequence,
+      cancelled: e.cancelled_at !== null,
+      updatedAt: e.updated_at,
+    })),
+    { name: options.name, product: 'Agenda du reseau', method: options.method ?? 'PUBLISH' },
+  );
+}
 
 const when = (e: Pick<NetworkEvent, 'starts_at' | 'ends_at'>) =>
   `${formatDateTime(e.starts_at)} – ${formatDateTime(e.ends_at, 'short').split(' ')[1] ?? ''}`;

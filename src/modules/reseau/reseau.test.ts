@@ -1,67 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import { readCalendar } from '../../../test/helpers/calendar.ts';
 import { assertValidHtml } from '../../../test/helpers/html.ts';
-import { parisWallClock } from '../../platform/paris-time.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
-import { escapeText, foldLine } from './ical.ts';
 import { purgeContacts, purgeRegistrations } from './members.ts';
 import { checkSiret } from './siret.ts';
 
-/**
- * A strict reader of RFC 5545 content, for the feeds' tests: every line ends in CRLF and holds at
- * most 75 octets, continuation lines are unfolded, components nest and close in order; each
- * VEVENT comes back as its properties (name with parameters → value, escapes undone).
- */
-function readCalendar(text: string): { calendar: Record<string, string>; events: Record<string, string>[] } {
-  assert.ok(text.endsWith('\r\n'), 'ends with CRLF');
-  const raw = text.slice(0, -2).split('\r\n');
-  for (const line of raw) {
-    assert.ok(!line.includes('\n') && !line.includes('\r'), 'no bare line break');
-    assert.ok(Buffer.byteLength(line) <= 75, `line of at most 75 octets: ${line}`);
-  }
-  const lines: string[] = [];
-  for (const line of raw) {
-    if (line.startsWith(' ')) lines[lines.length - 1] += line.slice(1);
-    else lines.push(line);
-  }
-  const stack: string[] = [];
-  const calendar: Record<string, string> = {};
-  const events: Record<string, string>[] = [];
-  let current: Record<string, string> | null = null;
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    assert.ok(colon > 0, `a property line: ${line}`);
-    const name = line.slice(0, colon);
-    const value = line.slice(colon + 1);
-    if (name === 'BEGIN') {
-      stack.push(value);
-      if (value === 'VEVENT') current = {};
-    } else if (name === 'END') {
-      assert.equal(stack.pop(), value, 'components close in order');
-      if (value === 'VEVENT' && current) {
-        events.push(current);
-        current = null;
-      }
-    } else {
-      const unescaped = value.replace(/\\([\\;,nN])/g, (_m, c: string) =>
-        c === 'n' || c === 'N' ? '\n' : c,
-      );
-      if (current) current[name] = unescaped;
-      else if (stack.length === 1) calendar[name] = unescaped;
-    }
-  }
-  assert.equal(stack.length, 0, 'every component is closed');
-  return { calendar, events };
-}
-
-const wall = (d: Date) => {
-  const w = parisWallClock(d);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${w.year}${p(w.month)}${p(w.day)}T${p(w.hour)}${p(w.minute)}${p(w.second)}`;
-};
-
-describe('iCalendar and SIRET helpers', () => {
+describe('SIRET', () => {
   test('a SIRET is 14 digits with a valid Luhn key (La Poste aside)', () => {
     assert.deepEqual(checkSiret('216 902 668 00013'), { ok: true, siret: '21690266800013' });
     assert.equal(checkSiret('21690266800014').ok, false);
@@ -71,13 +17,6 @@ describe('iCalendar and SIRET helpers', () => {
     );
     assert.match((checkSiret('2169026680001A') as { message: string }).message, /que des chiffres/);
     assert.equal(checkSiret('35600000000010').ok, true); // La Poste: digits add up to a multiple of 5
-  });
-
-  test('text is escaped and long lines folded at 75 octets without splitting a character', () => {
-    assert.equal(escapeText('a;b,c\\d\ne'), 'a\\;b\\,c\\\\d\\ne');
-    const folded = foldLine(`SUMMARY:${'é'.repeat(100)}`);
-    for (const part of folded.split('\r\n')) assert.ok(Buffer.byteLength(part) <= 75);
-    assert.equal(folded.replace(/\r\n /g, ''), `SUMMARY:${'é'.repeat(100)}`);
   });
 });
 
@@ -270,9 +209,10 @@ describe('the territorial network over HTTP', () => {
       .slice((invitation.body ?? '').indexOf('BEGIN:VCALENDAR'))
       .replace(/\r?\n/g, '\r\n');
     const parsed = readCalendar(ics);
-    assert.equal(parsed.calendar.METHOD, 'PUBLISH');
-    assert.equal(parsed.events[0]!['DTSTART;TZID=Europe/Paris'], '20270115T140000');
-    assert.equal(parsed.events[0]!['DTEND;TZID=Europe/Paris'], '20270115T160000');
+    assert.equal(parsed.method, 'PUBLISH');
+    assert.equal(parsed.events[0]!.zone, 'Europe/Paris');
+    assert.equal(parsed.events[0]!.wallStart, '2027-01-15T14:00:00');
+    assert.equal(parsed.events[0]!.wallEnd, '2027-01-15T16:00:00');
 
     const page = await admin.get(`/admin/reseau/evenements/${meeting}`);
     await assertValidHtml(page.body, 'the meeting page');
@@ -351,13 +291,13 @@ describe('the territorial network over HTTP', () => {
     }
     const feed = await new Client(t.app).get('/reseau/agenda.ics');
     assert.match(String(feed.headers['content-type']), /^text\/calendar/);
-    const { calendar, events } = readCalendar(feed.body);
-    assert.equal(calendar.VERSION, '2.0');
-    const summer = events.find((e) => e.SUMMARY === 'Atelier d’été')!;
-    const winter = events.find((e) => e.SUMMARY === 'Atelier d’hiver')!;
-    assert.equal(summer['DTSTART;TZID=Europe/Paris'], '20270701T140000');
-    assert.equal(winter['DTEND;TZID=Europe/Paris'], '20270120T153000');
-    assert.equal(winter.LOCATION, 'Médiathèque, 1 place Lazare-Goujon, Villeurbanne');
+    const { events } = readCalendar(feed.body);
+    const summer = events.find((e) => e.summary === 'Atelier d’été')!;
+    const winter = events.find((e) => e.summary === 'Atelier d’hiver')!;
+    assert.equal(summer.wallStart, '2027-07-01T14:00:00');
+    assert.equal(summer.start.toISOString(), '2027-07-01T12:00:00.000Z');
+    assert.equal(winter.wallEnd, '2027-01-20T15:30:00');
+    assert.equal(winter.location, 'Médiathèque, 1 place Lazare-Goujon, Villeurbanne');
     const stored = await db()
       .selectFrom('reseau_evenement')
       .select(['titre', 'starts_at'])
@@ -366,9 +306,8 @@ describe('the territorial network over HTTP', () => {
     const byTitle = new Map(stored.map((s) => [s.titre, s.starts_at.toISOString()]));
     assert.equal(byTitle.get('Atelier d’été'), '2027-07-01T12:00:00.000Z', 'UTC+2 in summer');
     assert.equal(byTitle.get('Atelier d’hiver'), '2027-01-20T13:00:00.000Z', 'UTC+1 in winter');
-    assert.equal(wall(new Date('2027-07-01T12:00:00Z')), '20270701T140000');
     assert.ok(
-      !events.some((e) => e.SUMMARY === 'Comité technique de janvier'),
+      !events.some((e) => e.summary === 'Comité technique de janvier'),
       'an event on invitation stays out of the public feed',
     );
   });
@@ -407,7 +346,7 @@ describe('the territorial network over HTTP', () => {
     const url = /(\/reseau\/calendrier\/[^<\s]+\.ics)/.exec(home.body)![1]!;
     const first = await new Client(t.app).get(url);
     assert.equal(first.statusCode, 200);
-    assert.ok(readCalendar(first.body).events.some((e) => e.SUMMARY === 'Comité technique de janvier'));
+    assert.ok(readCalendar(first.body).events.some((e) => e.summary === 'Comité technique de janvier'));
     const reset = await admin.post('/admin/reseau/calendrier/renouveler', {});
     assert.equal(reset.statusCode, 303);
     const old = await new Client(t.app).get(url);

@@ -86,6 +86,18 @@ const ADMIN: Crumb[] = [
   { href: '/admin/reseau', label: 'Réseau' },
 ];
 
+/** An administration page with a form: 400 when the form came back with errors. */
+const adminFormPage = (reply: FastifyReply, title: string, errors: FieldErrors, body: JSX.Element) =>
+  reply.page(
+    {
+      title,
+      breadcrumbs: ADMIN,
+      status: Object.keys(errors).length ? 400 : 200,
+      hasErrors: Object.keys(errors).length > 0,
+    },
+    body,
+  );
+
 const FLASH: Record<string, string> = {
   acceptee: 'La candidature est acceptée : ses contacts sont prévenus par courriel.',
   refusee: 'La candidature est refusée : ses contacts sont prévenus par courriel.',
@@ -504,13 +516,10 @@ export function reseauRoutes(app: FastifyInstance, { db, config }: RouteContext)
     values: Record<string, string> = {},
     errors: FieldErrors = {},
   ) =>
-    reply.page(
-      {
-        title: 'Comités du réseau',
-        breadcrumbs: ADMIN,
-        status: Object.keys(errors).length ? 400 : 200,
-        hasErrors: Object.keys(errors).length > 0,
-      },
+    adminFormPage(
+      reply,
+      'Comités du réseau',
+      errors,
       <CommitteesPage
         committees={await committees(db)}
         values={values}
@@ -538,13 +547,10 @@ export function reseauRoutes(app: FastifyInstance, { db, config }: RouteContext)
     invites: string[] = [],
   ) => {
     const [list, members] = await Promise.all([committees(db), currentMembers(db)]);
-    return reply.page(
-      {
-        title: 'Créer un événement',
-        breadcrumbs: ADMIN,
-        status: Object.keys(errors).length ? 400 : 200,
-        hasErrors: Object.keys(errors).length > 0,
-      },
+    return adminFormPage(
+      reply,
+      'Créer un événement',
+      errors,
       <NewEventPage
         committees={list}
         members={members.map((m) => ({ value: m.id, label: m.nom }))}
@@ -652,13 +658,10 @@ export function reseauRoutes(app: FastifyInstance, { db, config }: RouteContext)
       currentMembers(db),
       collectiviteNames(),
     ]);
-    return reply.page(
-      {
-        title: 'Feuille de route',
-        breadcrumbs: ADMIN,
-        status: Object.keys(errors).length ? 400 : 200,
-        hasErrors: Object.keys(errors).length > 0,
-      },
+    return adminFormPage(
+      reply,
+      'Feuille de route',
+      errors,
       <AdminRoadmapPage
         roadmaps={roadmaps}
         members={members.map((m) => ({ value: m.id, label: m.nom }))}
@@ -717,13 +720,10 @@ export function reseauRoutes(app: FastifyInstance, { db, config }: RouteContext)
     values: Record<string, string> = {},
     errors: FieldErrors = {},
   ) =>
-    reply.page(
-      {
-        title: 'Actualités du réseau',
-        breadcrumbs: ADMIN,
-        status: Object.keys(errors).length ? 400 : 200,
-        hasErrors: Object.keys(errors).length > 0,
-      },
+    adminFormPage(
+      reply,
+      'Actualités du réseau',
+      errors,
       <AdminNewsPage
         news={await latestNews(db)}
         values={values}

@@ -1,5 +1,5 @@
 import type { ModuleContext } from '../../platform/module.ts';
-import { parisToday, parisWallToInstant } from '../../platform/paris-time.ts';
+import { addDays, parisInstant, parisToday } from '../../platform/paris-time.ts';
 import { findCollectiviteByCode } from '../territoires/index.ts';
 
 type DemoMember = {
@@ -59,16 +59,7 @@ const MEMBERS: DemoMember[] = [
   },
 ];
 
-const at = (day: string, hour: number, minute = 0) => {
-  const [year, month, d] = day.split('-').map(Number) as [number, number, number];
-  return parisWallToInstant({ year, month, day: d, hour, minute, second: 0 });
-};
-
-const addDays = (day: string, n: number) => {
-  const d = new Date(`${day}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-};
+const at = (day: string, hour: number, minute = 0) => parisInstant(day, hour * 60 + minute);
 
 /** A small network: three members and a candidate, a comité with a meeting, a roadmap, a webinar, a news item. */
 export async function seedReseau({ db }: ModuleContext): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Actor } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { formatDate } from '../../platform/paris-time.ts';
+import { INK, newPdf, pdfText } from '../../platform/pdf.ts';
 import type { Collection } from './collections.ts';
 import { itemsOf } from './collections.ts';
 import { markdownToPlain } from './markdown.ts';
@@ -15,17 +16,12 @@ import { LICENCES } from './vocabulary.ts';
  */
 
 const MARGIN = 56;
-const INK = '#1b1b1b';
 const MUTED = '#555555';
 
 // WinAnsi holds Latin-1 and a few typographic signs; anything else would print as garbage.
 const WIN_ANSI_EXTRA = '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ';
 const plain = (s: string) =>
-  s
-    .replace(/[\u202f\u00a0]/g, ' ')
-    .replace(/[^\n\t\u0020-\u007e\u00a0-\u00ff]/g, (c) => (WIN_ANSI_EXTRA.includes(c) ? c : '?'));
-
-type Doc = PDFKit.PDFDocument;
+  pdfText(s).replace(/[^\n\t\u0020-\u007e\u00a0-\u00ff]/g, (c) => (WIN_ANSI_EXTRA.includes(c) ? c : '?'));
 
 export async function collectionBooklet(
   db: Db,
@@ -34,19 +30,13 @@ export async function collectionBooklet(
   publicUrl: string,
 ): Promise<Buffer> {
   const items = await itemsOf(db, actor, c);
-  const { default: PDFDocument } = await import('pdfkit');
-  const doc: Doc = new PDFDocument({
-    size: 'A4',
+  const { doc, finish } = await newPdf({
+    title: c.titre,
+    author: c.owner_name,
+    subject: 'Livret de ressources',
     margin: MARGIN,
     bufferPages: true,
-    pdfVersion: '1.7',
-    lang: 'fr-FR',
-    displayTitle: true,
-    info: { Title: plain(c.titre), Author: plain(c.owner_name), Subject: 'Livret de ressources' },
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const ended = new Promise<void>((resolve) => doc.on('end', () => resolve()));
   const width = doc.page.width - 2 * MARGIN;
 
   // Cover
@@ -185,7 +175,5 @@ export async function collectionBooklet(
         lineBreak: false,
       });
   }
-  doc.end();
-  await ended;
-  return Buffer.concat(chunks);
+  return finish();
 }

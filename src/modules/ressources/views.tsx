@@ -1,4 +1,4 @@
-import { labelOf, labelsOf } from '../../platform/forms.ts';
+import { labelOf, labelsOf, vocabularyOptions } from '../../platform/forms.ts';
 import { formatDate, formatDateTime } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
@@ -45,8 +45,6 @@ import {
 export type Values = Record<string, string | string[] | undefined>;
 const one = (v: Values[string]) => (Array.isArray(v) ? v[0] : v) ?? '';
 const many = (v: Values[string]) => (Array.isArray(v) ? v : v ? [v] : []);
-const options = (vocabulary: Readonly<Record<string, string>>) =>
-  Object.entries(vocabulary).map(([value, label]) => ({ value, label }));
 
 const FACET_LABELS: Record<FacetName, { legend: string; vocabulary: Record<string, string> }> = {
   thematiques: { legend: 'Thématiques', vocabulary: THEMATIQUES },
@@ -138,7 +136,7 @@ export function SearchPage(props: {
           value={s.q}
           hint="Par exemple : arnaques, courriel, France Travail"
         />
-        <Select name="tri" label="Trier par" options={options(SORTS)} value={s.sort} />
+        <Select name="tri" label="Trier par" options={vocabularyOptions(SORTS)} value={s.sort} />
         <details class="filters" open={chosen}>
           <summary>Filtrer{chosen ? ' (filtres choisis)' : ''}</summary>
           {FACET_NAMES.map((f) => (
@@ -390,7 +388,7 @@ export function ResourcePage(props: {
                   type="radio"
                   name="note"
                   legend={mine ? 'Changer votre note' : 'Noter cette ressource'}
-                  options={options(RATINGS)}
+                  options={vocabularyOptions(RATINGS)}
                   checked={[one(values.note) || (mine ? String(mine.note) : '')]}
                   error={errors.note}
                 />
@@ -443,7 +441,7 @@ export function ResourcePage(props: {
                 type="radio"
                 name="motif"
                 legend="Motif du signalement"
-                options={options(REPORT_REASONS)}
+                options={vocabularyOptions(REPORT_REASONS)}
                 checked={[one(values.motif)]}
                 error={errors.motif}
               />
@@ -499,7 +497,7 @@ export function ResourceFormPage(props: {
         <Select
           name="licence"
           label="Licence"
-          options={options(LICENCES)}
+          options={vocabularyOptions(LICENCES)}
           value={one(v.licence) || 'etalab_2_0'}
           error={e.licence}
           hint="La Licence Ouverte permet à tous de réutiliser la ressource en citant l’auteur."
@@ -508,48 +506,23 @@ export function ResourceFormPage(props: {
           type="radio"
           name="visibilite"
           legend="Qui peut la voir, une fois publiée ?"
-          options={options(VISIBILITIES)}
+          options={vocabularyOptions(VISIBILITIES)}
           checked={[one(v.visibilite) || 'publique']}
           error={e.visibilite}
         />
         <details class="disclosure" open>
           <summary>Indexation (thématiques, types, publics, compétences)</summary>
-          <ChoiceGroup
-            type="checkbox"
-            name="thematiques"
-            className="checkboxes"
-            legend="Thématiques"
-            options={options(THEMATIQUES)}
-            checked={many(v.thematiques)}
-            error={e.thematiques}
-          />
-          <ChoiceGroup
-            type="checkbox"
-            name="types"
-            className="checkboxes"
-            legend="Types de ressource"
-            options={options(TYPES)}
-            checked={many(v.types)}
-            error={e.types}
-          />
-          <ChoiceGroup
-            type="checkbox"
-            name="publics"
-            className="checkboxes"
-            legend="Publics"
-            options={options(PUBLICS)}
-            checked={many(v.publics)}
-            error={e.publics}
-          />
-          <ChoiceGroup
-            type="checkbox"
-            name="competences"
-            className="checkboxes"
-            legend="Compétences numériques (Pix)"
-            options={options(COMPETENCES)}
-            checked={many(v.competences)}
-            error={e.competences}
-          />
+          {(Object.keys(FACET_LABELS) as FacetName[]).map((name) => (
+            <ChoiceGroup
+              type="checkbox"
+              name={name}
+              className="checkboxes"
+              legend={name === 'competences' ? 'Compétences numériques (Pix)' : FACET_LABELS[name].legend}
+              options={vocabularyOptions(FACET_LABELS[name].vocabulary)}
+              checked={many(v[name])}
+              error={e[name]}
+            />
+          ))}
         </details>
         <Field
           name="contributors"
@@ -1035,7 +1008,7 @@ export function ModerationPage(props: {
   errors?: FieldErrors;
   errorFor?: string;
 }): JSX.Element {
-  const decisions = options(REPORT_OUTCOMES).filter((o) => o.value !== 'ouvert');
+  const decisions = vocabularyOptions(REPORT_OUTCOMES).filter((o) => o.value !== 'ouvert');
   return (
     <>
       <Flash message={props.flash} />

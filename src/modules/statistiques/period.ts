@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parisToday } from '../../platform/paris-time.ts';
+import { addDays, parisToday } from '../../platform/paris-time.ts';
 
 /** Both days included, as `YYYY-MM-DD`. */
 export type Period = { du: string; au: string };
@@ -114,12 +114,8 @@ export function splitPeriod(period: Period): { months: Period | null; edges: Per
     lastDayOf(period.au.slice(0, 7)) === period.au ? period.au.slice(0, 7) : shiftMonth(period.au, -1);
   const last = lastDayOf(lastMonth);
   if (first > last) return { months: null, edges: [period] };
-  const before = (day: string) =>
-    new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-  const after = (day: string) =>
-    new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
   const edges: Period[] = [];
-  if (period.du < first) edges.push({ du: period.du, au: before(first) });
-  if (period.au > last) edges.push({ du: after(last), au: period.au });
+  if (period.du < first) edges.push({ du: period.du, au: addDays(first, -1) });
+  if (period.au > last) edges.push({ du: addDays(last, 1), au: period.au });
   return { months: { du: first, au: last }, edges };
 }

@@ -1,9 +1,11 @@
+import { vocabularyOptions } from '../../../platform/forms.ts';
 import { formatDateTime } from '../../../platform/paris-time.ts';
 import {
   ChoiceGroup,
   CsrfField,
   ErrorSummary,
   type FieldErrors,
+  Flash,
   Notice,
   Select,
   TextArea,
@@ -15,8 +17,6 @@ import {
   AnswerSummary,
   contactOf,
   DashboardCounts,
-  Flash,
-  options,
   pagesOf,
   type ReferralFormValues,
   StatusFilter,
@@ -197,7 +197,7 @@ export function ReceiverReferralPage(props: {
               name="motifs"
               legend="Raisons du refus"
               hint="Au moins une."
-              options={options(REFUSAL_REASONS)}
+              options={vocabularyOptions(REFUSAL_REASONS)}
               checked={v.motifs ? v.motifs.split(',') : []}
               error={e.motifs}
             />

@@ -1,3 +1,4 @@
+import { vocabularyOptions } from '../../../platform/forms.ts';
 import { formatDateTime } from '../../../platform/paris-time.ts';
 import {
   ChoiceGroup,
@@ -5,6 +6,7 @@ import {
   ErrorSummary,
   Field,
   type FieldErrors,
+  Flash,
   Notice,
   Select,
   TextArea,
@@ -16,8 +18,6 @@ import {
   AnswerSummary,
   contactOf,
   DashboardCounts,
-  Flash,
-  options,
   pagesOf,
   type ReferralFormValues,
   StatusFilter,
@@ -241,7 +241,7 @@ export function NewReferralPage(props: {
             type="radio"
             name="contact_preference"
             legend="Comment la personne préfère-t-elle être contactée ?"
-            options={options(CONTACT_PREFERENCES)}
+            options={vocabularyOptions(CONTACT_PREFERENCES)}
             checked={v.contact_preference ? [v.contact_preference] : []}
             error={e.contact_preference}
           />
@@ -307,7 +307,7 @@ export function NewReferralPage(props: {
               type="radio"
               name="consent_mode"
               legend="Accord recueilli"
-              options={options(CONSENT_MODES)}
+              options={vocabularyOptions(CONSENT_MODES)}
               checked={v.consent_mode ? [v.consent_mode] : []}
               error={e.consent_mode}
             />
