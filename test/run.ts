@@ -13,7 +13,9 @@ import path from 'node:path';
  * Loading the app's modules costs a Node.js process seconds, so files run in batches: each batch
  * is one process that runs its files one after the other (`--test-isolation=none`; every file
  * keeps its resources inside its `describe` blocks, see `isolated` below), one batch per core at
- * a time, the heaviest first. A batch's report is printed whole when it ends.
+ * a time, the longest first, made from each file's time in a recorded run (test/timings.json).
+ * A batch's report is printed whole when it ends; the run ends with each pass's time and its
+ * slowest files. `--record-timings` keeps the measured times in test/timings.json.
  */
 
 const PATTERNS = ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'];
@@ -205,13 +207,9 @@ function runBatch(batch: Batch, options: string[]): Promise<BatchResult> {
       ...files,
     ],
   ];
-  // TEST_CPU=1: the processor time of the batch and every process it started (GNU time), for
-  // measuring on a machine that others share, where the elapsed time says little.
-  if (process.env.TEST_CPU)
-    command.unshift('/usr/bin/time', '-f', '== processor time %U s user, %S s system');
   const child = spawn(
-    command[0]!,
-    command.slice(1),
+    process.execPath,
+    command,
     // Its own process group: stopping the batch stops the servers and browsers it started too.
     { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true },
   );
@@ -330,7 +328,6 @@ async function main(): Promise<number> {
   /** Per engine: each file's measured milliseconds, and the batches' time (processes included). */
   const measured = { pglite: new Map<string, number>(), postgres: new Map<string, number>() };
   const batchSeconds = { pglite: 0, postgres: 0 };
-  const batchCpu = { pglite: 0, postgres: 0 };
   const start = performance.now();
   async function worker(): Promise<void> {
     for (let batch = queue.shift(); batch; batch = queue.shift()) {
@@ -346,8 +343,6 @@ async function main(): Promise<number> {
       }
       const seconds = (performance.now() - began) / 1000;
       batchSeconds[engineOf(batch)] += seconds;
-      const cpu = /^== processor time ([\d.]+) s user, ([\d.]+) s system$/m.exec(output);
-      if (cpu) batchCpu[engineOf(batch)] += Number(cpu[1]) + Number(cpu[2]);
       for (const [file, ms] of Object.entries(durations)) measured[engineOf(batch)].set(file, ms);
       process.stdout.write(
         `\n== ${label(batch)} (${seconds.toFixed(1)} s, expected ${batch.seconds.toFixed(0)} s)\n${output}`,
@@ -369,7 +364,7 @@ async function main(): Promise<number> {
     if (files.length === 0) continue;
     const inFiles = files.reduce((sum, [, ms]) => sum + ms, 0) / 1000;
     process.stdout.write(
-      `\n== ${engine === 'pglite' ? 'PGlite' : 'PostgreSQL'} pass: ${batchSeconds[engine].toFixed(1)} s of batches${batchCpu[engine] ? ` (${batchCpu[engine].toFixed(1)} s of processor time)` : ''}, ${inFiles.toFixed(1)} s in the files' tests; slowest files:\n${files
+      `\n== ${engine === 'pglite' ? 'PGlite' : 'PostgreSQL'} pass: ${batchSeconds[engine].toFixed(1)} s of batches, ${inFiles.toFixed(1)} s in the files' tests; slowest files:\n${files
         .slice(0, 15)
         .map(([file, ms]) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${file}`)
         .join('\n')}\n`,
