@@ -193,23 +193,10 @@ function runBatch(batch: Batch, options: string[]): Promise<BatchResult> {
         `--test-reporter=${DURATIONS_REPORTER}`,
         `--test-reporter-destination=${measured}`,
       ];
-  // A test that hangs fails after two minutes instead.
-  const command = [
-    process.execPath,
-    ...[
-      '--import',
-      'tsx',
-      '--test',
-      ...isolation,
-      '--test-timeout=120000',
-      ...reporters,
-      ...options,
-      ...files,
-    ],
-  ];
   const child = spawn(
     process.execPath,
-    command,
+    // A test that hangs fails after two minutes instead.
+    ['--import', 'tsx', '--test', ...isolation, '--test-timeout=120000', ...reporters, ...options, ...files],
     // Its own process group: stopping the batch stops the servers and browsers it started too.
     { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true },
   );
