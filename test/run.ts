@@ -171,7 +171,27 @@ const engineOf = (batch: Batch): Engine => (batch.postgres ? 'postgres' : 'pglit
 const DURATIONS_REPORTER = path.resolve(import.meta.dirname, 'helpers/durations-reporter.ts');
 let reports = 0;
 
-type BatchResult = { status: number; output: string; durations: Record<string, number> };
+type BatchResult = { status: number; output: string; durations: Map<string, number> };
+
+/** A file whose tests are one suite declared through the browser helper (at the top level). */
+const BROWSER_SUITE = /^describeBrowser\(/m;
+
+/**
+ * Each file's milliseconds, from the reporter's top-level tests in the order they ended. A suite
+ * declared through `describeBrowser` is reported as the helper's: it goes back to the batch's
+ * files that declare one, in their order (the order they ran in); should those not match one for
+ * one, the time stays with the helper, rather than with a file that did not take it.
+ */
+function byFile(files: string[], ended: [string, number][]): Map<string, number> {
+  const result = new Map<string, number>();
+  const add = (file: string, ms: number) => result.set(file, (result.get(file) ?? 0) + ms);
+  const suites = files.filter((file) => BROWSER_SUITE.test(readFileSync(file, 'utf8')));
+  const declaredElsewhere = ended.filter(([file]) => !files.includes(file));
+  const matched = declaredElsewhere.length === suites.length;
+  for (const [i, [file, ms]] of declaredElsewhere.entries()) add(matched ? suites[i]! : file, ms);
+  for (const [file, ms] of ended) if (files.includes(file)) add(file, ms);
+  return result;
+}
 
 /**
  * Runs one batch, its output collected; resolves with its exit status and how long each of its
@@ -213,9 +233,9 @@ function runBatch(batch: Batch, options: string[]): Promise<BatchResult> {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       running.delete(child);
-      let durations: Record<string, number> = {};
+      let durations = new Map<string, number>();
       try {
-        durations = JSON.parse(readFileSync(measured, 'utf8')) as Record<string, number>;
+        durations = byFile(files, JSON.parse(readFileSync(measured, 'utf8')) as [string, number][]);
       } catch {
         // No report: another reporter was asked for, or the process died before the end.
       }
@@ -330,7 +350,7 @@ async function main(): Promise<number> {
       }
       const seconds = (performance.now() - began) / 1000;
       batchSeconds[engineOf(batch)] += seconds;
-      for (const [file, ms] of Object.entries(durations)) measured[engineOf(batch)].set(file, ms);
+      for (const [file, ms] of durations) measured[engineOf(batch)].set(file, ms);
       process.stdout.write(
         `\n== ${label(batch)} (${seconds.toFixed(1)} s, expected ${batch.seconds.toFixed(0)} s)\n${output}`,
       );
