@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { globSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, globSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
 
 /**
  * `npm test`: every test file on PGlite; with `DATABASE_URL` set, only the files where the engine
@@ -12,7 +13,9 @@ import { availableParallelism } from 'node:os';
  * Loading the app's modules costs a Node.js process seconds, so files run in batches: each batch
  * is one process that runs its files one after the other (`--test-isolation=none`; every file
  * keeps its resources inside its `describe` blocks, see `isolated` below), one batch per core at
- * a time, the heaviest first. A batch's report is printed whole when it ends.
+ * a time, the longest first, made from each file's time in a recorded run (test/timings.json).
+ * A batch's report is printed whole when it ends; the run ends with each pass's time and its
+ * slowest files. `--record-timings` keeps the measured times in test/timings.json.
  */
 
 const PATTERNS = ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'];
@@ -64,61 +67,156 @@ const SETUP =
   /\b(createTestApp|createTestDatabase|createTestDataDir|openCliDatabase|browserHarness|startServer)\(/g;
 
 /**
- * What a file is expected to cost, for the order of batches: its size and its setups, five
- * times for files that drive a browser (a page costs more than a request).
+ * A guess of what a file costs, from its source, for files test/timings.json does not know yet:
+ * its size and its setups, five times for files that drive a browser (a page costs more than
+ * a request). Scaled to seconds by the files it does know.
  */
-function weight(file: string): number {
+function guess(file: string): number {
   const source = readFileSync(file, 'utf8');
   const cost = source.length + 8000 * (source.match(SETUP)?.length ?? 0);
   return file.startsWith('test/e2e/') || source.includes('browserHarness(') ? cost * 5 : cost;
 }
 
-/** A batch weighs at least this much: a new process costs about as much as 20 kB of tests. */
-const MIN_BATCH = 100_000;
+export type Engine = 'pglite' | 'postgres';
 
 /**
- * Groups files into batches of about equal weight, heaviest first: about `perWorker` batches for
- * each of `workers` running at once, so that the last ones to end are small, but none so light
- * that starting its process would cost much of its time.
+ * How long each file took on each engine in a recorded run (seconds, the tests only, not the
+ * process around them): what batches are made from. `npm test -- --record-timings` updates the
+ * entries of the files it ran.
  */
-export function batches(files: string[], workers: number, perWorker = 2): string[][] {
-  const weighed = files.map((file) => ({ file, weight: weight(file) })).sort((a, b) => b.weight - a.weight);
-  const total = weighed.reduce((sum, f) => sum + f.weight, 0);
-  const cap = Math.max(MIN_BATCH, total / (workers * perWorker));
-  const result: { files: string[]; weight: number }[] = [];
-  let current: { files: string[]; weight: number } | undefined;
+export const TIMINGS = 'test/timings.json';
+
+export type Timings = Record<Engine, Record<string, number>>;
+
+export function readTimings(): Timings {
+  const empty: Timings = { pglite: {}, postgres: {} };
+  if (!existsSync(TIMINGS)) return empty;
+  return { ...empty, ...(JSON.parse(readFileSync(TIMINGS, 'utf8')) as Partial<Timings>) };
+}
+
+/** Each file's expected seconds on `engine`: recorded, else guessed at the rate of the recorded ones. */
+export function expectedSeconds(
+  files: string[],
+  engine: Engine,
+  timings = readTimings(),
+): Map<string, number> {
+  const known = timings[engine];
+  let guessed = 0;
+  let seconds = 0;
+  for (const [file, s] of Object.entries(known))
+    if (existsSync(file)) {
+      guessed += guess(file);
+      seconds += s;
+    }
+  // Without any recorded time, about 1 s for 10 kB of tests.
+  const rate = guessed > 0 && seconds > 0 ? seconds / guessed : 1 / 10_000;
+  return new Map(files.map((file) => [file, known[file] ?? guess(file) * rate]));
+}
+
+/** What starting a batch's process costs (loading the app's modules), in seconds. */
+const PROCESS_SECONDS = 3;
+/** A batch lasts at least this long, unless the files are fewer: below, its process would cost much of it. */
+const MIN_BATCH_SECONDS = 12;
+
+export type Planned = { files: string[]; seconds: number };
+
+/**
+ * Groups files into batches of about equal expected time: about `perWorker` batches for each
+ * of `workers` running at once, none lighter than MIN_BATCH_SECONDS unless alone, each file
+ * into the lightest batch it fits in (heaviest files first), so that the last batches to end
+ * are small. A file with top-level hooks gets a batch of its own.
+ */
+export function batches(
+  files: string[],
+  workers: number,
+  engine: Engine = 'pglite',
+  perWorker = 2,
+  timings = readTimings(),
+): Planned[] {
+  const expected = expectedSeconds(files, engine, timings);
+  const weighed = files
+    .map((file) => ({ file, seconds: expected.get(file)! }))
+    .sort((a, b) => b.seconds - a.seconds || a.file.localeCompare(b.file));
+  const total = weighed.reduce((sum, f) => sum + f.seconds, 0);
+  const cap = Math.max(MIN_BATCH_SECONDS, total / (workers * perWorker));
+  const result: Planned[] = [];
+  const open: Planned[] = [];
   for (const f of weighed) {
     if (isolated(f.file)) {
-      result.push({ files: [f.file], weight: f.weight });
+      result.push({ files: [f.file], seconds: f.seconds + PROCESS_SECONDS });
       continue;
     }
-    if (!current || current.weight + f.weight > cap) {
-      current = { files: [], weight: 0 };
-      result.push(current);
+    let target = open
+      .filter((b) => b.seconds + f.seconds <= cap + PROCESS_SECONDS)
+      .sort((a, b) => a.seconds - b.seconds)[0];
+    if (!target) {
+      target = { files: [], seconds: PROCESS_SECONDS };
+      open.push(target);
+      result.push(target);
     }
-    current.files.push(f.file);
-    current.weight += f.weight;
+    target.files.push(f.file);
+    target.seconds += f.seconds;
   }
-  return result.sort((a, b) => b.weight - a.weight).map((b) => b.files);
+  return result.sort((a, b) => b.seconds - a.seconds);
 }
 
 const running = new Set<ChildProcess>();
 
 /** A batch of files and the database engine they run on (`postgres`: that server's URL; none: PGlite). */
-type Batch = { files: string[]; postgres?: string | undefined };
+type Batch = { files: string[]; seconds: number; postgres?: string | undefined };
 
-/** Runs one batch, its output collected; resolves with its exit status. */
-function runBatch(batch: Batch, options: string[]): Promise<{ status: number; output: string }> {
+const engineOf = (batch: Batch): Engine => (batch.postgres ? 'postgres' : 'pglite');
+
+/** The reporter that measures each file (test/helpers/durations-reporter.ts), beside the spec reporter. */
+const DURATIONS_REPORTER = path.resolve(import.meta.dirname, 'helpers/durations-reporter.ts');
+let reports = 0;
+
+type BatchResult = { status: number; output: string; durations: Map<string, number> };
+
+/** A file whose tests are one suite declared through the browser helper (at the top level). */
+const BROWSER_SUITE = /^describeBrowser\(/m;
+
+/**
+ * Each file's milliseconds, from the reporter's top-level tests in the order they ended. A suite
+ * declared through `describeBrowser` is reported as the helper's: it goes back to the batch's
+ * files that declare one, in their order (the order they ran in); should those not match one for
+ * one, the time stays with the helper, rather than with a file that did not take it.
+ */
+function byFile(files: string[], ended: [string, number][]): Map<string, number> {
+  const result = new Map<string, number>();
+  const add = (file: string, ms: number) => result.set(file, (result.get(file) ?? 0) + ms);
+  const suites = files.filter((file) => BROWSER_SUITE.test(readFileSync(file, 'utf8')));
+  const declaredElsewhere = ended.filter(([file]) => !files.includes(file));
+  const matched = declaredElsewhere.length === suites.length;
+  for (const [i, [file, ms]] of declaredElsewhere.entries()) add(matched ? suites[i]! : file, ms);
+  for (const [file, ms] of ended) if (files.includes(file)) add(file, ms);
+  return result;
+}
+
+/**
+ * Runs one batch, its output collected; resolves with its exit status and how long each of its
+ * files took (milliseconds; none when the options name another reporter).
+ */
+function runBatch(batch: Batch, options: string[]): Promise<BatchResult> {
   const { files } = batch;
   const isolation = files.length === 1 && isolated(files[0]!) ? [] : ['--test-isolation=none'];
   const env = { ...process.env };
   // A PGlite batch of a run over both engines must not see the server's URL.
   if (batch.postgres) env.DATABASE_URL = batch.postgres;
   else delete env.DATABASE_URL;
+  const measured = path.join(tmpdir(), `relais-test-durations-${process.pid}-${++reports}.json`);
+  const reporters = options.some((o) => o.startsWith('--test-reporter'))
+    ? []
+    : [
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        `--test-reporter=${DURATIONS_REPORTER}`,
+        `--test-reporter-destination=${measured}`,
+      ];
   const child = spawn(
     process.execPath,
     // A test that hangs fails after two minutes instead.
-    ['--import', 'tsx', '--test', ...isolation, '--test-timeout=120000', ...options, ...files],
+    ['--import', 'tsx', '--test', ...isolation, '--test-timeout=120000', ...reporters, ...options, ...files],
     // Its own process group: stopping the batch stops the servers and browsers it started too.
     { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true },
   );
@@ -135,7 +233,14 @@ function runBatch(batch: Batch, options: string[]): Promise<{ status: number; ou
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       running.delete(child);
-      resolve({ status: code ?? (signal ? 1 : 0), output: Buffer.concat(chunks).toString() });
+      let durations = new Map<string, number>();
+      try {
+        durations = byFile(files, JSON.parse(readFileSync(measured, 'utf8')) as [string, number][]);
+      } catch {
+        // No report: another reporter was asked for, or the process died before the end.
+      }
+      rmSync(measured, { force: true });
+      resolve({ status: code ?? (signal ? 1 : 0), output: Buffer.concat(chunks).toString(), durations });
     });
   });
 }
@@ -163,39 +268,53 @@ function stopGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 /**
  * The batches to run. `--both-engines` (with `DATABASE_URL`) runs both passes at once, as CI
- * does: every file on PGlite, and the PostgreSQL list on that server, in one queue (a core that
- * waits on the server runs a PGlite batch meanwhile). Otherwise one pass: PostgreSQL when
- * `DATABASE_URL` is set, PGlite when not.
+ * does: every file on PGlite, and the PostgreSQL list on that server, in one queue, the longest
+ * batches first whatever their engine (a core that waits on the server runs a PGlite batch
+ * meanwhile). Otherwise one pass: PostgreSQL when `DATABASE_URL` is set, PGlite when not.
  */
 function plan(named: string[], bothEngines: boolean, workers: number): Batch[] {
   const postgres = process.env.DATABASE_URL;
   if (!bothEngines || !postgres) {
     const files = named.length > 0 ? named : postgres ? postgresFiles() : testFiles();
-    return batches(files, workers).map((files) => ({ files, postgres }));
+    return batches(files, workers, postgres ? 'postgres' : 'pglite').map((b) => ({ ...b, postgres }));
   }
   const listed = postgresFiles();
-  const pglite = batches(named.length > 0 ? named : testFiles(), workers).map((files) => ({ files }));
   const onServer = named.length > 0 ? named.filter((file) => listed.includes(file)) : listed;
-  const server = batches(onServer, workers).map((files) => ({ files, postgres }));
-  // Heaviest first over both, by the order each pass already has: alternate them.
-  const queue: Batch[] = [];
-  for (let i = 0; i < Math.max(pglite.length, server.length); i++) {
-    if (pglite[i]) queue.push(pglite[i]!);
-    if (server[i]) queue.push(server[i]!);
-  }
-  return queue;
+  return [
+    ...batches(named.length > 0 ? named : testFiles(), workers, 'pglite'),
+    ...batches(onServer, workers, 'postgres').map((b) => ({ ...b, postgres })),
+  ].sort((a, b) => b.seconds - a.seconds);
 }
 
 const label = (batch: Batch) => `${batch.postgres ? '[PostgreSQL] ' : ''}${batch.files.join(' ')}`;
 
+/** Keeps the measured seconds of the files run in test/timings.json (others stay as they were). */
+function recordTimings(measured: Record<Engine, Map<string, number>>): void {
+  const timings = readTimings();
+  const files = new Set(testFiles());
+  for (const engine of ['pglite', 'postgres'] as const) {
+    const entries = { ...timings[engine] };
+    for (const [file, ms] of measured[engine]) entries[file] = Math.round(ms / 100) / 10;
+    timings[engine] = Object.fromEntries(
+      Object.entries(entries)
+        .filter(([file]) => files.has(file))
+        .sort(([a], [b]) => a.localeCompare(b)),
+    );
+  }
+  writeFileSync(TIMINGS, `${JSON.stringify(timings, null, 2)}\n`);
+}
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const bothEngines = args.includes('--both-engines');
+  const record = args.includes('--record-timings');
   if (bothEngines && !process.env.DATABASE_URL) {
     process.stderr.write('--both-engines: set DATABASE_URL to the PostgreSQL server to test on.\n');
     return 2;
   }
-  const options = args.filter((arg) => arg.startsWith('-') && arg !== '--both-engines');
+  const options = args.filter(
+    (arg) => arg.startsWith('-') && arg !== '--both-engines' && arg !== '--record-timings',
+  );
   const named = args.filter((arg) => !arg.startsWith('-'));
   // Both passes at once: one more process than cores, since PostgreSQL batches wait on the server.
   const workers = Math.max(
@@ -213,20 +332,28 @@ async function main(): Promise<number> {
   const fileCount = queue.reduce((sum, b) => sum + b.files.length, 0);
   const failed: Batch[] = [];
   const totals = new Map<string, number>();
+  /** Per engine: each file's measured milliseconds, and the batches' time (processes included). */
+  const measured = { pglite: new Map<string, number>(), postgres: new Map<string, number>() };
+  const batchSeconds = { pglite: 0, postgres: 0 };
   const start = performance.now();
   async function worker(): Promise<void> {
     for (let batch = queue.shift(); batch; batch = queue.shift()) {
       const began = performance.now();
       process.stdout.write(`\n== started: ${label(batch)}\n`);
-      let { status, output } = await runBatch(batch, options);
+      let { status, output, durations } = await runBatch(batch, options);
       if (crashedInEngine(output)) {
         // Not a test that failed: the engine aborted. Run the batch once more, and say so.
         const again = await runBatch(batch, options);
         status = again.status;
+        durations = again.durations;
         output = `${output}\n== the batch crashed in V8 (see above), not in a test: run again\n${again.output}`;
       }
-      const seconds = ((performance.now() - began) / 1000).toFixed(1);
-      process.stdout.write(`\n== ${label(batch)} (${seconds} s)\n${output}`);
+      const seconds = (performance.now() - began) / 1000;
+      batchSeconds[engineOf(batch)] += seconds;
+      for (const [file, ms] of durations) measured[engineOf(batch)].set(file, ms);
+      process.stdout.write(
+        `\n== ${label(batch)} (${seconds.toFixed(1)} s, expected ${batch.seconds.toFixed(0)} s)\n${output}`,
+      );
       // The spec reporter's summary lines (« ℹ pass 12 »), added up over the batches.
       for (const [, name, value] of output.matchAll(
         /^ℹ (tests|suites|pass|fail|cancelled|skipped|todo) (\d+)$/gm,
@@ -238,6 +365,24 @@ async function main(): Promise<number> {
   await Promise.all(Array.from({ length: Math.min(workers, count) }, worker));
   const seconds = ((performance.now() - start) / 1000).toFixed(1);
   const summary = [...totals].map(([name, value]) => `${name} ${value}`).join(', ');
+  // Where the time went: each pass's batches (processes included) and its slowest files.
+  for (const engine of ['pglite', 'postgres'] as const) {
+    const files = [...measured[engine]].sort((a, b) => b[1] - a[1]);
+    if (files.length === 0) continue;
+    const inFiles = files.reduce((sum, [, ms]) => sum + ms, 0) / 1000;
+    process.stdout.write(
+      `\n== ${engine === 'pglite' ? 'PGlite' : 'PostgreSQL'} pass: ${batchSeconds[engine].toFixed(1)} s of batches, ${inFiles.toFixed(1)} s in the files' tests; slowest files:\n${files
+        .slice(0, 15)
+        .map(([file, ms]) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${file}`)
+        .join('\n')}\n`,
+    );
+  }
+  if (record) {
+    recordTimings(measured);
+    process.stdout.write(
+      `== timings of ${measured.pglite.size + measured.postgres.size} runs of files kept in ${TIMINGS}\n`,
+    );
+  }
   process.stdout.write(
     `\n== ${fileCount} files in ${count} batches, ${workers} at a time: ${seconds} s${summary ? `; ${summary}` : ''}\n`,
   );

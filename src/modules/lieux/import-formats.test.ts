@@ -7,8 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { Client, createTestApp, type TestApp, testConfig } from '../../../test/helpers/app.ts';
 import { type Account, givenCoordinator } from '../../../test/helpers/builders.ts';
-import { runRelais } from '../../../test/helpers/cli.ts';
-import { createTestDataDir, withTestDataDir } from '../../../test/helpers/database.ts';
+import { type CliDatabase, openCliDatabase } from '../../../test/helpers/cli.ts';
 import { lieux } from './index.ts';
 import { PHONE_FORMAT } from './validation.ts';
 import { LMN_FIELD_NAMES } from './vocabulary.ts';
@@ -602,16 +601,17 @@ describe('place imports people can do, through the web form', () => {
 });
 
 describe('place imports people can do, from the command line', () => {
-  let env: Record<string, string>;
-  let cleanup: () => Promise<void>;
+  // The commands run on a test database held open (on PGlite, opening a data directory for each
+  // command would cost seconds).
+  let cli: CliDatabase;
   let dir: string;
   before(async () => {
-    ({ env, cleanup } = await createTestDataDir());
+    cli = await openCliDatabase();
     dir = mkdtempSync(path.join(tmpdir(), 'relais-import-formats-'));
   });
   after(async () => {
     rmSync(dir, { recursive: true, force: true });
-    await cleanup();
+    await cli.close();
   });
 
   const file = (name: string, content: string | Buffer) => {
@@ -619,11 +619,9 @@ describe('place imports people can do, from the command line', () => {
     writeFileSync(target, content);
     return target;
   };
-  const relais = (...args: string[]) => runRelais(args, env);
+  const relais = (...args: string[]) => cli.run(args);
   const storedHours = (lmnId: string) =>
-    withTestDataDir(env, (db) =>
-      db.selectFrom('lieu').select(['horaires']).where('lmn_id', '=', lmnId).executeTakeFirst(),
-    );
+    cli.db.selectFrom('lieu').select(['horaires']).where('lmn_id', '=', lmnId).executeTakeFirst();
 
   test('an unreadable optional field is a warning, the row is imported without it', async () => {
     const csv = file('horaires.csv', csvOf([row('cli-hours', { horaires: UNREADABLE_HOURS })]));
