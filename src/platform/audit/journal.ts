@@ -131,7 +131,7 @@ export async function sealJournal(
   options: { key?: AuditKey; batchSize?: number; skipIfBusy?: boolean } = {},
 ): Promise<number> {
   const { key, batchSize = 2000, skipIfBusy = false } = options;
-  if (key) await startSignatures(db);
+  if (key) await db.transaction().execute((trx) => startSignatures(trx, skipIfBusy));
   let sealed = 0;
   for (;;) {
     const count = await db.transaction().execute((trx) => sealBatch(trx, batchSize, key, skipIfBusy));
@@ -140,8 +140,13 @@ export async function sealJournal(
   }
 }
 
-/** Opens the signed part of the journal with an entry saying so, unless the last entry is signed. */
-async function startSignatures(db: Db): Promise<void> {
+/**
+ * Opens the signed part of the journal with an entry saying so, unless the last entry is signed
+ * or the opening entry waits to be sealed. Under the chain's lock, in the caller's transaction:
+ * two processes starting at once must not both open it (a second opening reads as tampering).
+ */
+async function startSignatures(db: Db, skipIfBusy: boolean): Promise<void> {
+  if (!(await chainLock(db, skipIfBusy))) return;
   const head = await lastSealed(db);
   if (head?.mac) return;
   const pending = await db
@@ -168,14 +173,19 @@ function lastSealed(db: Db) {
     .executeTakeFirst();
 }
 
-async function sealBatch(trx: Db, batchSize: number, key: AuditKey, skipIfBusy: boolean): Promise<number> {
-  if (skipIfBusy) {
-    const { rows } = await sql<{ locked: boolean }>`
-      select pg_try_advisory_xact_lock(${CHAIN_LOCK}) as locked`.execute(trx);
-    if (!rows[0]?.locked) return 0;
-  } else {
+/** Takes the chain's lock for the transaction: waits for it, or, `skipIfBusy`, says whether it was free. */
+async function chainLock(trx: Db, skipIfBusy: boolean): Promise<boolean> {
+  if (!skipIfBusy) {
     await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(trx);
+    return true;
   }
+  const { rows } = await sql<{ locked: boolean }>`
+    select pg_try_advisory_xact_lock(${CHAIN_LOCK}) as locked`.execute(trx);
+  return rows[0]?.locked === true;
+}
+
+async function sealBatch(trx: Db, batchSize: number, key: AuditKey, skipIfBusy: boolean): Promise<number> {
+  if (!(await chainLock(trx, skipIfBusy))) return 0;
   const last = await lastSealed(trx);
   if (!key && last?.mac) return 0;
   const rows = await trx
