@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
 import { calendarFile } from '../../platform/calendar.ts';
 import { csvText } from '../../platform/csv.ts';
@@ -784,57 +785,57 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
     },
   );
 
-  app.post<RouteInput<'lieu'>>(
-    '/rendezvous/lieux/:lieu/motifs',
-    { config: { access: { helperOf: 'lieu' } } },
-    async (request, reply) => {
-      const own = await ownPlace(request);
-      if (!own) return reply.callNotFound();
-      const values = bodyValues(request.body);
-      const form = parseForm(reasonFields, request.body);
-      if (!form.ok)
-        return settingsPage(request, reply, own.helper, own.place, {
-          reasonValues: values,
-          reasonErrors: form.errors,
-        });
-      const id = lastValue(request.body?.id);
-      const saved = await saveReason(
-        db,
-        own.helper,
-        own.place.id,
-        form.data,
-        id && isUuid(id) ? id : undefined,
-      );
-      if (!saved.ok)
-        return settingsPage(request, reply, own.helper, own.place, {
-          reasonValues: values,
-          reasonErrors: saved.errors,
-        });
-      return reply.redirect(`/rendezvous/lieux/${own.place.id}/reglages?ok=motif`, 303);
-    },
-  );
+  /**
+   * A form of the settings page posted: checked, then saved; on a refusal, the settings page
+   * again with that form's values and errors; else back to it with `?ok=`.
+   */
+  function settingsForm<S extends z.ZodType>(
+    path: string,
+    form: 'reason' | 'opening',
+    fields: S,
+    save: (
+      own: { helper: Helper; place: PlaceLine },
+      data: z.infer<S>,
+      body: Record<string, unknown> | undefined,
+    ) => Promise<{ ok: true } | { ok: false; errors: FieldErrors }>,
+    ok: string,
+  ): void {
+    app.post<RouteInput<'lieu'>>(
+      path,
+      { config: { access: { helperOf: 'lieu' } } },
+      async (request, reply) => {
+        const own = await ownPlace(request);
+        if (!own) return reply.callNotFound();
+        const refused = (errors: FieldErrors) =>
+          settingsPage(request, reply, own.helper, own.place, {
+            [`${form}Values`]: bodyValues(request.body),
+            [`${form}Errors`]: errors,
+          });
+        const parsed = parseForm(fields, request.body);
+        if (!parsed.ok) return refused(parsed.errors);
+        const saved = await save(own, parsed.data, request.body);
+        if (!saved.ok) return refused(saved.errors);
+        return reply.redirect(`/rendezvous/lieux/${own.place.id}/reglages?ok=${ok}`, 303);
+      },
+    );
+  }
 
-  app.post<RouteInput<'lieu'>>(
-    '/rendezvous/lieux/:lieu/plages',
-    { config: { access: { helperOf: 'lieu' } } },
-    async (request, reply) => {
-      const own = await ownPlace(request);
-      if (!own) return reply.callNotFound();
-      const values = bodyValues(request.body);
-      const form = parseForm(openingFields, request.body);
-      if (!form.ok)
-        return settingsPage(request, reply, own.helper, own.place, {
-          openingValues: values,
-          openingErrors: form.errors,
-        });
-      const saved = await saveOpening(db, own.helper, own.place.id, form.data);
-      if (!saved.ok)
-        return settingsPage(request, reply, own.helper, own.place, {
-          openingValues: values,
-          openingErrors: saved.errors,
-        });
-      return reply.redirect(`/rendezvous/lieux/${own.place.id}/reglages?ok=plage`, 303);
+  settingsForm(
+    '/rendezvous/lieux/:lieu/motifs',
+    'reason',
+    reasonFields,
+    (own, data, body) => {
+      const id = lastValue(body?.id);
+      return saveReason(db, own.helper, own.place.id, data, id && isUuid(id) ? id : undefined);
     },
+    'motif',
+  );
+  settingsForm(
+    '/rendezvous/lieux/:lieu/plages',
+    'opening',
+    openingFields,
+    (own, data) => saveOpening(db, own.helper, own.place.id, data),
+    'plage',
   );
 
   app.post<RouteInput<'lieu'>>(
