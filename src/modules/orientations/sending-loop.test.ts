@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'kysely';
 import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import {
   givenActivity,
@@ -11,6 +10,7 @@ import {
   givenPlace,
   type TestHelper,
 } from '../../../test/helpers/builders.ts';
+import { assertReferralCountsMatch } from '../../../test/helpers/orientations.ts';
 
 /**
  * The second landing of referrals through HTTP: sending a minimal new person, from an activity
@@ -380,19 +380,6 @@ describe('orientations: sending, outside the territory, the loop', () => {
   });
 
   test('the dashboards’ counts, kept by a trigger, equal a recount after everything above', async () => {
-    const kept = await t.db.db
-      .selectFrom('orientation_count')
-      .select(['side', 'owner', 'status', 'n'])
-      .where('n', '<>', 0)
-      .orderBy(['side', 'owner', 'status'])
-      .execute();
-    const recount = await sql<{ side: string; owner: string; status: string; n: number }>`
-      select side, owner, status, n from (
-        select 'envoi' as side, sent_by as owner, status, count(*)::int as n from orientation where sent_by is not null group by 2, 3
-        union all
-        select 'lieu', lieu_id, status, count(*)::int from orientation where lieu_id is not null group by 2, 3) c
-      order by side, owner, status`.execute(t.db.db);
-    assert.ok(kept.length > 0);
-    assert.deepEqual(kept, recount.rows);
+    await assertReferralCountsMatch(t.db.db);
   });
 });
