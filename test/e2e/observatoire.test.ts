@@ -130,6 +130,9 @@ function browserChecks() {
     const page = await openPage(t, { javaScriptEnabled: false });
     const response = await page.goto('/observatoire/villeurbanne?rayon=abc');
     assert.equal(response?.status(), 400);
+    // `autofocus` is applied when the page renders, and a page behind others in the same
+    // browser is not rendered: bring it to the front, as a person's tab would be.
+    await page.bringToFront();
     await page.waitForFunction(() => document.activeElement?.classList.contains('error-summary'));
     assert.match(
       (await page.evaluate(() => document.activeElement?.textContent)) ?? '',
