@@ -32,6 +32,8 @@ export type RouteContext = ModuleContext & {
   personRecordSections: PersonRecordSection[];
   /** What modules add to the page of a helper's own activity report (`/activites/:id`). */
   activityReportSections: ActivityReportSection[];
+  /** Every module's next steps for a skills result. */
+  skillsNextSteps: SkillsNextStepSource[];
   /** Every module's `/api/v1` routes, mounted by the api module inside its OpenAPI scope. */
   apiRoutes: ApiRoutes[];
   /** What every module declared for others to use: jobs, open datasets, audit labels. */
@@ -100,6 +102,30 @@ export type ActivityReportSection = (
 ) => Promise<JSX.Element | null>;
 
 /**
+ * What the result of the skills self-diagnosis asks of the modules that offer a way to learn
+ * near the person (a workshop to book, a resource of the library): the competences to work on
+ * (codes 1.1–5.2, weakest first), the matching themes of the activity reports, and where the
+ * person is (the position of the commune they gave, or none).
+ */
+export type SkillsNeed = {
+  competences: readonly string[];
+  themes: readonly string[];
+  near: { latitude: number; longitude: number } | null;
+};
+
+/** A next step a module offers to a skills result: a link anyone may follow, and what it is. */
+export type SkillsNextStep = {
+  kind: 'atelier' | 'ressource';
+  title: string;
+  href: string;
+  /** One sentence: when and where (a workshop), or what it teaches (a resource). */
+  detail: string;
+};
+
+/** The next steps a module offers for a need, best first; the result shows the first few. */
+export type SkillsNextStepSource = (ctx: ModuleContext, need: SkillsNeed) => Promise<SkillsNextStep[]>;
+
+/**
  * A block of a signed-in person's space (`/espace`): where they stand in one module and what
  * to do next. Every link in it is one the person may follow (ask the same `can()` as the route).
  */
@@ -151,6 +177,8 @@ export type RelaisModule = {
   personRecord?: PersonRecordSection[];
   /** Blocks of the page of a helper's own activity report (`/activites/:id`). */
   activityReport?: ActivityReportSection[];
+  /** Offers next steps (workshops, resources) to the result of the skills self-diagnosis. */
+  skillsNextSteps?: SkillsNextStepSource[];
   /** Asset names of the module's stylesheets (its `assets/` folder), linked by every page its routes render. */
   styles?: readonly string[];
   /** The audit actions this module writes, code → French label (`src/platform/audit/actions.ts`). */

@@ -5,12 +5,15 @@ import { Client, createTestApp, h1, type TestApp } from '../../../test/helpers/a
 import {
   givenBeneficiary,
   givenCollectivite,
+  givenCoordinator,
   givenHelper,
   givenPlace,
   type TestHelper,
 } from '../../../test/helpers/builders.ts';
 import { assertValidHtml } from '../../../test/helpers/html.ts';
 import { parisToday } from '../../platform/paris-time.ts';
+import { saveOpening, saveReason } from '../rendezvous/setup.ts';
+import { addBlock, createResource, findResource, publishResource } from '../ressources/service.ts';
 import { diagnosticsDataset, lastWholeMonth } from './observatory.ts';
 import { CURRENT } from './questionnaire.ts';
 import { score } from './scoring.ts';
@@ -251,6 +254,108 @@ describe('competences', () => {
       .executeTakeFirstOrThrow();
     assert.doesNotMatch(JSON.stringify(journal.details), /nadia/);
     assert.equal(await counted(), before + 1, 'sending does not count again');
+  });
+
+  test('the result offers a workshop to book near the person and resources of the library on the competences to work on, never one that is not open to all', async () => {
+    const coordinator = await givenCoordinator(t, { collectivite: helper.collectiviteId });
+    const reason = (nom: string, reservable_par: 'tout_le_monde' | 'agents') =>
+      saveReason(db(), helper, place, {
+        nom,
+        duree_min: 90,
+        location_type: 'sur_place',
+        collectif: true,
+        capacite: 8,
+        delai_min_minutes: 60,
+        delai_max_jours: 60,
+        instructions: undefined,
+        reservable_par,
+        modifiable: true,
+        thematiques: ['prendre_en_main_du_materiel'],
+      });
+    const open = await reason('Atelier smartphone', 'tout_le_monde');
+    const staffOnly = await reason('Atelier réservé aux agents', 'agents');
+    assert.ok(open.ok && staffOnly.ok);
+    const opening = await saveOpening(db(), helper, place, {
+      jours: ['1', '2', '3', '4', '5', '6', '7'],
+      intervalle: 1,
+      debut: 14 * 60,
+      fin: 16 * 60,
+      premier_jour: parisToday(),
+      dernier_jour: undefined,
+      motifs: [open.id, staffOnly.id],
+    });
+    assert.ok(opening.ok);
+    const resource = async (titre: string, visibilite: 'publique' | 'reseau', publish: boolean) => {
+      const id = await createResource(db(), coordinator.actor, {
+        titre,
+        resume: 'Repérer un faux message de la banque ou de l’Assurance maladie. Et réagir.',
+        licence: 'etalab_2_0',
+        visibilite,
+        thematiques: ['securite_numerique'],
+        types: ['ressource_pedagogique'],
+        publics: ['tous_publics'],
+        competences: ['4.1'],
+        contributors: undefined,
+        review_on: undefined,
+      });
+      const r = await findResource(db(), id);
+      assert.ok(r);
+      await addBlock(db(), coordinator.actor, r, { kind: 'texte', texte: 'Ne cliquez pas sur le lien.' });
+      if (publish) assert.deepEqual(await publishResource(db(), coordinator.actor, r), { ok: true });
+    };
+    await resource('Reconnaître un message frauduleux', 'publique', true);
+    await resource('Fiche réservée au réseau', 'reseau', true);
+    await resource('Brouillon sur les arnaques', 'publique', false);
+
+    const resultFor = async (answer: (id: string) => string | string[]) => {
+      const client = new Client(t.app);
+      const start = await client.get('/competences/diagnostic');
+      const last = await answerAll(client, '/competences/diagnostic', start.body, answer);
+      const result = await client.post('/competences/diagnostic', {
+        ...hiddenOf(last.body),
+        commune: '69200',
+      });
+      assert.equal(result.statusCode, 200, result.body.slice(0, 2000));
+      return { client, result };
+    };
+    const { client, result } = await resultFor(helped);
+    assert.match(result.body, /Un atelier près de chez vous/);
+    assert.match(result.body, new RegExp(`href="/rendezvous/lieux/${place}/motifs/${open.id}"`));
+    assert.match(
+      result.body,
+      /Médiathèque Lucie Aubrac, Vénissieux : prochaine séance le \d+ \S+ \d{4} à 14:00 \(8 places libres\)/,
+    );
+    assert.match(result.body, />Reconnaître un message frauduleux</);
+    assert.match(result.body, /Repérer un faux message de la banque ou de l’Assurance maladie\./);
+    assert.doesNotMatch(
+      result.body,
+      /Atelier réservé aux agents|Fiche réservée au réseau|Brouillon sur les arnaques/,
+    );
+    await assertValidHtml(result.body, 'result with workshops and resources');
+    // The page's links lead somewhere anyone may go.
+    const booking = await client.get(`/rendezvous/lieux/${place}/motifs/${open.id}`);
+    assert.equal(booking.statusCode, 200);
+    // The result sent by email carries them too, with full addresses.
+    const sent = await client.post('/competences/resultat/envoi', {
+      ...hiddenOf(result.body),
+      destinataire: 'ateliers@exemple.fr',
+    });
+    assert.equal(sent.statusCode, 200);
+    const mail = await db()
+      .selectFrom('mail_outbox')
+      .select('body')
+      .where('recipient', '=', 'ateliers@exemple.fr')
+      .executeTakeFirstOrThrow();
+    assert.match(
+      mail.body ?? '',
+      /Atelier smartphone : Médiathèque Lucie Aubrac, Vénissieux : prochaine séance .* https?:\/\/[^ ]+\/rendezvous\/lieux\//,
+    );
+    assert.match(mail.body ?? '', /Reconnaître un message frauduleux : .* https?:\/\/[^ ]+\/ressources\//);
+    assert.doesNotMatch(mail.body ?? '', / \/lieux$/m, 'no link without its address');
+
+    // Someone at ease everywhere is offered neither: nothing to work on.
+    const expert = await resultFor((id) => (/^c\d/.test(id) ? '3' : helped(id)));
+    assert.doesNotMatch(expert.result.body, /Atelier smartphone|Reconnaître un message frauduleux/);
   });
 
   test('another collectivité’s helper cannot see nor record the person, and nothing is stored', async () => {

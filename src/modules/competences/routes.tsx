@@ -139,8 +139,9 @@ function privatePage(reply: FastifyReply): void {
 
 const destinationSchema = z.email();
 
-/** The result as an email's text or an SMS. */
-function resultText(r: Result, steps: NextSteps): { text: string; sms: string } {
+/** The result as an email's text or an SMS; its links are absolute (`base`: the public address). */
+function resultText(r: Result, steps: NextSteps, base: string): { text: string; sms: string } {
+  const url = (href: string) => new URL(href, base).href;
   const places = steps.services.flatMap((s) =>
     s.places.slice(0, 1).map((p) => `${p.nom}, ${p.adresse}, ${p.commune}`),
   );
@@ -153,7 +154,14 @@ function resultText(r: Result, steps: NextSteps): { text: string; sms: string } 
     ...DOMAIN_CODES.map((d) => `- ${DOMAINS[d]} : ${r.domains[d]}`),
     '',
     'Où trouver de l’aide près de chez vous :',
-    ...(places.length ? places.map((p) => `- ${p}`) : ['- l’annuaire des lieux : /lieux']),
+    ...(places.length ? places.map((p) => `- ${p}`) : [`- l’annuaire des lieux : ${url('/lieux')}`]),
+    ...(steps.offers.length
+      ? [
+          '',
+          'Ateliers et ressources :',
+          ...steps.offers.map((o) => `- ${o.title} : ${o.detail} ${url(o.href)}`),
+        ]
+      : []),
     ...(steps.resources.length
       ? ['', 'Pour apprendre seul :', ...steps.resources.map((res) => `- ${res.title} : ${res.href}`)]
       : []),
@@ -164,7 +172,9 @@ function resultText(r: Result, steps: NextSteps): { text: string; sms: string } 
   return { text: lines.join('\n'), sms };
 }
 
-export function competencesRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
+export function competencesRoutes(app: FastifyInstance, { db, config, skillsNextSteps }: RouteContext): void {
+  const stepsOf = (q: Questionnaire, r: Result, commune: string | null) =>
+    nextSteps({ db, config }, skillsNextSteps, q, r, commune);
   // ------------------------------------------------------------ the public questionnaire
 
   app.get('/competences', { config: { access: 'public' } }, async (_request, reply) =>
@@ -224,7 +234,7 @@ export function competencesRoutes(app: FastifyInstance, { db, config }: RouteCon
     } = {},
   ) => {
     const r = score(q, answers);
-    const steps = await nextSteps(db, q, r, commune.code);
+    const steps = await stepsOf(q, r, commune.code);
     return reply.page(
       {
         title: 'Votre résultat',
@@ -323,7 +333,7 @@ export function competencesRoutes(app: FastifyInstance, { db, config }: RouteCon
           },
         });
       const r = score(step.q, step.answers);
-      const message = resultText(r, await nextSteps(db, step.q, r, commune.code));
+      const message = resultText(r, await stepsOf(step.q, r, commune.code), config.publicUrl);
       try {
         const delivery = await notifierFor(db, config).notify(phone ? { phone } : { email }, {
           subject: 'Votre diagnostic de compétences numériques',

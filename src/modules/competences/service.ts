@@ -3,14 +3,20 @@ import { audit } from '../../platform/audit/journal.ts';
 import { ensure } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { isUuid } from '../../platform/forms.ts';
+import type {
+  ModuleContext,
+  SkillsNeed,
+  SkillsNextStep,
+  SkillsNextStepSource,
+} from '../../platform/module.ts';
 import { findVisibleBeneficiary } from '../beneficiaires/index.ts';
 import { communePositions } from '../couverture/index.ts';
 import { searchPlaces, searchSchema } from '../lieux/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
 import { resolveTypedCommune, searchCommunes } from '../territoires/index.ts';
 import { COMPETENCES, DOMAIN_CODES, QUESTIONNAIRES, type Questionnaire, type Rule } from './questionnaire.ts';
-import { type Answers, type Result, rulesFor, score } from './scoring.ts';
-import type { Mode } from './vocabulary.ts';
+import { type Answers, type Result, rulesFor, score, weakestDomains } from './scoring.ts';
+import { DOMAIN_THEMES, type Mode } from './vocabulary.ts';
 
 type Origin = { ip?: string | null };
 
@@ -125,19 +131,42 @@ export function communeOfTyped(
   return { ok: true, code: found.commune.code, name: found.commune.name };
 }
 
-/** A next step of a result: a kind of place with the nearest ones offering it, or a resource. */
+/**
+ * A next step of a result: a kind of place with the nearest ones offering it, workshops and
+ * resources of the territory (offered by other modules), and national links to learn alone.
+ */
 export type NextSteps = {
   services: { service: string; places: Place[] }[];
+  /** Workshops to book near the person, then resources of the library, from other modules. */
+  offers: SkillsNextStep[];
   resources: NonNullable<Rule['resource']>[];
 };
 
-/** The places and resources a result leads to, the places nearest to the commune first. */
+/**
+ * What the person should work on, for the other modules' next steps: the competences at
+ * level 2 or less, weakest first, and the themes of the domains at 2 or less (the weakest
+ * domain's when none is).
+ */
+export function needOf(r: Result): Omit<SkillsNeed, 'near'> {
+  const competences = Object.entries(r.levels)
+    .filter(([, v]) => v.level <= 2)
+    .sort((a, b) => a[1].level - b[1].level)
+    .map(([code]) => code);
+  const weakest = weakestDomains(r.domains);
+  const weak = weakest.filter((d) => r.domains[d] <= 2);
+  const themes = (weak.length > 0 ? weak : weakest.slice(0, 1)).flatMap((d) => DOMAIN_THEMES[d]);
+  return { competences, themes: [...new Set(themes)] };
+}
+
+/** The places, workshops and resources a result leads to, the places nearest to the commune first. */
 export async function nextSteps(
-  db: Db,
+  ctx: ModuleContext,
+  sources: readonly SkillsNextStepSource[],
   q: Questionnaire,
   r: Result,
   commune: string | null,
 ): Promise<NextSteps> {
+  const { db } = ctx;
   const rules = rulesFor(q, r);
   const services = [...new Set(rules.flatMap((rule) => (rule.service ? [rule.service] : [])))].slice(0, 3);
   if (services.length === 0) services.push('Maîtrise des outils numériques du quotidien');
@@ -149,6 +178,13 @@ export async function nextSteps(
       : commune
         ? { commune }
         : null;
+  const near =
+    position && position.latitude !== null && position.longitude !== null
+      ? { latitude: position.latitude, longitude: position.longitude }
+      : null;
+  const need = { ...needOf(r), near };
+  const offers = (await Promise.all(sources.map((source) => source(ctx, need)))).flat();
+  offers.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'atelier' ? -1 : 1));
   const found = await Promise.all(
     services.map(async (service) => {
       if (!where) return { service, places: [] };
@@ -169,7 +205,7 @@ export async function nextSteps(
       };
     }),
   );
-  return { services: found, resources: resources.slice(0, 3) };
+  return { services: found, offers, resources: resources.slice(0, 3) };
 }
 
 // ------------------------------------------------------------------ a person's record

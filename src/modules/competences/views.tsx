@@ -239,7 +239,28 @@ export function LevelsTable({ r, caption }: { r: Result; caption: string }): JSX
   );
 }
 
-/** The next steps: the nearest places for each service, then resources to learn alone. */
+/** The workshops or the library's resources offered to a result, as one step (nothing when none). */
+function offerGroup(steps: NextSteps, kind: 'atelier' | 'ressource', heading: string): JSX.Element {
+  const offers = steps.offers.filter((o) => o.kind === kind);
+  if (offers.length === 0) return <></>;
+  return (
+    <li>
+      <h3 safe>{heading}</h3>
+      <ul>
+        {offers.map((o) => (
+          <li>
+            <a href={o.href} safe>
+              {o.title}
+            </a>
+            <span safe>{` — ${o.detail}`}</span>
+          </li>
+        ))}
+      </ul>
+    </li>
+  );
+}
+
+/** The next steps: the nearest places for each service, workshops and resources of the territory, then national links. */
 function Steps({ steps, communeName }: { steps: NextSteps; communeName: string | null }): JSX.Element {
   return (
     <>
@@ -278,6 +299,8 @@ function Steps({ steps, communeName }: { steps: NextSteps; communeName: string |
             )}
           </li>
         ))}
+        {offerGroup(steps, 'atelier', 'Un atelier près de chez vous')}
+        {offerGroup(steps, 'ressource', 'Des ressources du territoire pour apprendre')}
         {steps.resources.length > 0 ? (
           <li>
             <h3>Apprendre seul, gratuitement</h3>

@@ -3,6 +3,7 @@ import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { purgeOldAppointments, sendReminders } from './jobs.ts';
 import { rendezvousRoutes } from './routes.tsx';
 import { seedRendezvous } from './seed.ts';
+import { workshopsForSkills } from './skills-next-steps.ts';
 import { appointmentsBlock, coordinationBlock, personAppointmentsBlock } from './space.tsx';
 import { rendezvousMigrations } from './tables.ts';
 
@@ -43,6 +44,7 @@ export const rendezvous: RelaisModule = {
   ],
   space: [appointmentsBlock, coordinationBlock],
   personRecord: [personAppointmentsBlock],
+  skillsNextSteps: [workshopsForSkills],
   styles: ['rendezvous.css'],
   auditActions: AUDIT_ACTIONS,
 };

@@ -3,6 +3,7 @@ import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { resourcesDataset } from './exchange.ts';
 import { ressourceRoutes } from './routes.tsx';
 import { seedRessources } from './seed.ts';
+import { resourcesForSkills } from './skills-next-steps.ts';
 import { editorBlock, personResources, readerBlock, reportResources } from './space.tsx';
 import { ressourcesMigrations } from './tables.ts';
 
@@ -22,6 +23,7 @@ export const ressources: RelaisModule = {
   space: [editorBlock, readerBlock],
   personRecord: [personResources],
   activityReport: [reportResources],
+  skillsNextSteps: [resourcesForSkills],
   styles: ['ressources.css'],
   auditActions: AUDIT_ACTIONS,
   datasets: [resourcesDataset],
