@@ -93,7 +93,7 @@ describeBrowser('digital skills in a real browser (Chromium)', { timeout: 240_00
     await watchProblems(helperPage, { into: problems });
   });
 
-  test('without JavaScript at 320 px, a person completes it and gets Vénissieux places and a resource', async (t) => {
+  test('without JavaScript at 320 px, a person completes it and gets Vénissieux places, a workshop and resources', async (t) => {
     const page = await openPage(t, { javaScriptEnabled: false, viewport: NARROW });
     await watchProblems(page, { into: problems });
     await page.goto('/competences');
@@ -112,6 +112,10 @@ describeBrowser('digital skills in a real browser (Chromium)', { timeout: 240_00
       .getByRole('link', { name: /Les Bons Clics/ })
       .first()
       .waitFor();
+    // The territory's own offer: the demo's workshop with its next session, the library's resources.
+    await page.getByRole('link', { name: 'Atelier smartphone' }).waitFor();
+    assert.match(await page.locator('.skills-steps').innerText(), /prochaine séance le \d+ \S+ \d{4}/);
+    await page.getByRole('link', { name: 'Se protéger des arnaques en ligne' }).waitFor();
     assert.ok((await overflowAt(page, 320)) <= 0, 'the result reflows at 320 px');
     await page.screenshot({
       path: path.join(tmpdir(), 'relais-competences-resultat-320.png'),

@@ -38,7 +38,7 @@ import {
   activityHeading,
   DeleteActivityPage,
 } from './activity-views.tsx';
-import type { TypeActivite } from './vocabulary.ts';
+import { THEMATIQUES, type TypeActivite } from './vocabulary.ts';
 
 const FLASH: Record<string, string> = {
   enregistre: 'Le compte rendu a été enregistré.',
@@ -195,6 +195,9 @@ export function activityRoutes(app: FastifyInstance, ctx: RouteContext): void {
     // From a person's record: the report is for them (the form shows only people the helper sees).
     const person = lastValue(query.beneficiaire);
     if (person !== undefined) values.beneficiaires = [person];
+    // From a skills diagnosis: the themes of the weakest domains, checked before they are shown.
+    const themes = allValues(query.thematiques).filter((t) => Object.hasOwn(THEMATIQUES, t));
+    if (themes.length > 0) values.thematiques = themes;
     return renderForm(reply, helper, {
       ...newForm(type, places),
       values,

@@ -414,6 +414,24 @@ describe('competences', () => {
     assert.match(page.body, /<td class="num">\+1<\/td>/);
     assert.match(page.body, /Thèmes proposés pour le prochain accompagnement/);
     await assertValidHtml(page.body, 'person');
+    // The next report opens for this person with the themes of the two weakest domains checked.
+    const next = page.body.match(/href="(\/activites\/nouveau\?[^"]+)"/)?.[1]?.replaceAll('&amp;', '&');
+    assert.ok(next, 'a link to a new report');
+    const report = await client.get(next);
+    assert.equal(report.statusCode, 200);
+    const checked = [...report.body.matchAll(/name="thematiques" value="([a-z_]+)"[^>]*checked/g)].map(
+      (m) => m[1],
+    );
+    const proposed = new URL(next, 'http://x').searchParams.getAll('thematiques');
+    assert.ok(proposed.length >= 2);
+    assert.deepEqual(checked.sort(), [...proposed].sort());
+    assert.match(report.body, new RegExp(`value="${person}"[^>]*(checked|selected)`));
+    const forged = await client.get(`/activites/nouveau?thematiques=pas_un_theme&thematiques=${proposed[0]}`);
+    assert.deepEqual(
+      [...forged.body.matchAll(/name="thematiques" value="([a-z_]+)"[^>]*checked/g)].map((m) => m[1]),
+      [proposed[0]],
+      'an unknown theme is not carried into the form',
+    );
     const csv = await client.get(`/competences/personnes/${person}/diagnostics.csv`);
     assert.equal(csv.statusCode, 200);
     assert.equal(csv.body.trim().split('\n').length, 3);

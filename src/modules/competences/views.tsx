@@ -527,6 +527,15 @@ export function ConsentPage(p: {
   );
 }
 
+/** A new activity report for this person, its themes those of their two weakest domains. */
+function newReportHref(personId: string, r: Result): string {
+  const themes = weakestDomains(r.domains)
+    .slice(0, 2)
+    .flatMap((d) => DOMAIN_THEMES[d]);
+  const query = new URLSearchParams([['beneficiaire', personId], ...themes.map((t) => ['thematiques', t])]);
+  return `/activites/nouveau?${query.toString()}`;
+}
+
 /** A person's diagnoses: the latest result, progress since the first, the themes to work on. */
 export function PersonPage(p: {
   personId: string;
@@ -570,8 +579,8 @@ export function PersonPage(p: {
               ))}
           </ul>
           <p>
-            <a href={`/activites/nouveau?beneficiaire=${p.personId}`}>
-              Écrire le compte rendu d’un accompagnement
+            <a href={newReportHref(p.personId, latest.result)}>
+              Écrire le compte rendu d’un accompagnement sur ces thèmes
             </a>
           </p>
           <LevelsTable r={latest.result} caption="Niveaux du dernier diagnostic" />
