@@ -55,10 +55,12 @@ export {
   type CommunePlaces,
   isInFrance,
   nearestPublishedPlace,
+  type PlaceAtDistance,
   type PlacesAround,
   type Point,
   publishedPlacesAround,
   publishedPlacesOfCommunes,
+  publishedPlacesWithin,
   SERVICES,
   type Service,
 } from './proximity.ts';

@@ -123,3 +123,26 @@ export async function nearestPublishedPlace(db: Db, points: Point[]): Promise<Ma
   for (const row of rows) if (row.metres != null) nearest.set(row.key, Number(row.metres) / 1000);
   return nearest;
 }
+
+/** A published place with its distance from a point, in kilometres. */
+export type PlaceAtDistance = { id: string; nom: string; commune: string; distance_km: number };
+
+/**
+ * Which of these places are published and within `radiusKm` of a point, nearest first: for a
+ * module that knows its own places (appointments' workshops…) and needs how far each one is.
+ */
+export async function publishedPlacesWithin(
+  db: Db,
+  ids: readonly string[],
+  point: { latitude: number; longitude: number },
+  radiusKm: number,
+): Promise<PlaceAtDistance[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await sql<PlaceAtDistance>`
+    select l.id, l.nom, l.commune, (${distanceMetres}) / 1000 as distance_km
+    from lieu l, (select ${point.latitude}::float8 as lat, ${point.longitude}::float8 as lon) p
+    where l.id = any(${ids}::uuid[]) and l.status = 'publie' and l.latitude is not null
+      and ${distanceMetres} <= ${radiusKm * 1000}::float8
+    order by distance_km`.execute(db);
+  return rows.map((r) => ({ ...r, distance_km: Number(r.distance_km) }));
+}

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { SkillsNextStepSource } from '../../platform/module.ts';
 import { addDays, formatDateTime, parisToday } from '../../platform/paris-time.ts';
-import { searchPlaces, searchSchema } from '../lieux/index.ts';
+import { publishedPlacesWithin } from '../lieux/index.ts';
 import { freeSlots } from './slots.ts';
 
 /** Workshops are looked for within this distance of the person's commune. */
@@ -19,26 +19,23 @@ const DAYS_AHEAD = 45;
  */
 export const workshopsForSkills: SkillsNextStepSource = async ({ db }, need) => {
   if (!need.near || need.themes.length === 0) return [];
-  const query = searchSchema.safeParse({
-    near: `${need.near.latitude},${need.near.longitude}`,
-    rayon_km: String(RADIUS_KM),
-    limit: '200',
-  });
-  if (!query.success) return [];
-  const places = new Map((await searchPlaces(db, query.data)).hits.map((p) => [p.id, p]));
-  if (places.size === 0) return [];
   const reasons = await db
     .selectFrom('rdv_motif')
     .selectAll()
     .where('actif', '=', true)
     .where('collectif', '=', true)
     .where('reservable_par', '=', 'tout_le_monde')
-    .where('lieu_id', '=', sql<string>`any(${[...places.keys()]}::uuid[])`)
     .where(sql<boolean>`thematiques && ${need.themes}::text[]`)
     .execute();
-  const nearest = reasons
-    .map((reason) => ({ reason, place: places.get(reason.lieu_id)! }))
-    .sort((a, b) => (a.place.distance_km ?? 0) - (b.place.distance_km ?? 0))
+  if (reasons.length === 0) return [];
+  const places = await publishedPlacesWithin(
+    db,
+    [...new Set(reasons.map((r) => r.lieu_id))],
+    need.near,
+    RADIUS_KM,
+  );
+  const nearest = places
+    .flatMap((place) => reasons.filter((r) => r.lieu_id === place.id).map((reason) => ({ reason, place })))
     .slice(0, LOOKED_AT);
   const today = parisToday();
   const offered = [];
