@@ -42,7 +42,7 @@ import type { TestDatabase } from './database.ts';
 
 export type On = Db | TestDatabase | TestApp;
 
-function dbOf(on: On): Db {
+export function dbOf(on: On): Db {
   if ('selectFrom' in on) return on;
   const inner = on.db;
   return 'selectFrom' in inner ? inner : inner.db;

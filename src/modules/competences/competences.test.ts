@@ -11,9 +11,8 @@ import {
   type TestHelper,
 } from '../../../test/helpers/builders.ts';
 import { assertValidHtml } from '../../../test/helpers/html.ts';
+import { givenResource, givenWorkshop } from '../../../test/helpers/offers.ts';
 import { parisToday } from '../../platform/paris-time.ts';
-import { saveOpening, saveReason } from '../rendezvous/setup.ts';
-import { addBlock, createResource, findResource, publishResource } from '../ressources/service.ts';
 import { diagnosticsDataset, lastWholeMonth } from './observatory.ts';
 import { CURRENT } from './questionnaire.ts';
 import { score } from './scoring.ts';
@@ -258,51 +257,20 @@ describe('competences', () => {
 
   test('the result offers a workshop to book near the person and resources of the library on the competences to work on, never one that is not open to all', async () => {
     const coordinator = await givenCoordinator(t, { collectivite: helper.collectiviteId });
-    const reason = (nom: string, reservable_par: 'tout_le_monde' | 'agents') =>
-      saveReason(db(), helper, place, {
-        nom,
-        duree_min: 90,
-        location_type: 'sur_place',
-        collectif: true,
-        capacite: 8,
-        delai_min_minutes: 60,
-        delai_max_jours: 60,
-        instructions: undefined,
-        reservable_par,
-        modifiable: true,
-        thematiques: ['prendre_en_main_du_materiel'],
-      });
-    const open = await reason('Atelier smartphone', 'tout_le_monde');
-    const staffOnly = await reason('Atelier réservé aux agents', 'agents');
-    assert.ok(open.ok && staffOnly.ok);
-    const opening = await saveOpening(db(), helper, place, {
-      jours: ['1', '2', '3', '4', '5', '6', '7'],
-      intervalle: 1,
-      debut: 14 * 60,
-      fin: 16 * 60,
-      premier_jour: parisToday(),
-      dernier_jour: undefined,
-      motifs: [open.id, staffOnly.id],
+    const open = await givenWorkshop(t, helper, place, { nom: 'Atelier smartphone' });
+    await givenWorkshop(t, helper, place, {
+      nom: 'Atelier réservé aux agents',
+      reservable_par: 'agents',
+      hours: [10 * 60, 12 * 60],
     });
-    assert.ok(opening.ok);
-    const resource = async (titre: string, visibilite: 'publique' | 'reseau', publish: boolean) => {
-      const id = await createResource(db(), coordinator.actor, {
+    const resource = (titre: string, visibilite: 'publique' | 'reseau', publish: boolean) =>
+      givenResource(t, coordinator.actor, {
         titre,
         resume: 'Repérer un faux message de la banque ou de l’Assurance maladie. Et réagir.',
-        licence: 'etalab_2_0',
         visibilite,
-        thematiques: ['securite_numerique'],
-        types: ['ressource_pedagogique'],
-        publics: ['tous_publics'],
         competences: ['4.1'],
-        contributors: undefined,
-        review_on: undefined,
+        publish,
       });
-      const r = await findResource(db(), id);
-      assert.ok(r);
-      await addBlock(db(), coordinator.actor, r, { kind: 'texte', texte: 'Ne cliquez pas sur le lien.' });
-      if (publish) assert.deepEqual(await publishResource(db(), coordinator.actor, r), { ok: true });
-    };
     await resource('Reconnaître un message frauduleux', 'publique', true);
     await resource('Fiche réservée au réseau', 'reseau', true);
     await resource('Brouillon sur les arnaques', 'publique', false);
@@ -320,7 +288,7 @@ describe('competences', () => {
     };
     const { client, result } = await resultFor(helped);
     assert.match(result.body, /Un atelier près de chez vous/);
-    assert.match(result.body, new RegExp(`href="/rendezvous/lieux/${place}/motifs/${open.id}"`));
+    assert.match(result.body, new RegExp(`href="/rendezvous/lieux/${place}/motifs/${open}"`));
     assert.match(
       result.body,
       /Médiathèque Lucie Aubrac, Vénissieux : prochaine séance le \d+ \S+ \d{4} à 14:00 \(8 places libres\)/,
@@ -333,7 +301,7 @@ describe('competences', () => {
     );
     await assertValidHtml(result.body, 'result with workshops and resources');
     // The page's links lead somewhere anyone may go.
-    const booking = await client.get(`/rendezvous/lieux/${place}/motifs/${open.id}`);
+    const booking = await client.get(`/rendezvous/lieux/${place}/motifs/${open}`);
     assert.equal(booking.statusCode, 200);
     // The result sent by email carries them too, with full addresses.
     const sent = await client.post('/competences/resultat/envoi', {

@@ -242,7 +242,7 @@ export function LevelsTable({ r, caption }: { r: Result; caption: string }): JSX
 /** The workshops or the library's resources offered to a result, as one step (nothing when none). */
 function offerGroup(steps: NextSteps, kind: 'atelier' | 'ressource', heading: string): JSX.Element {
   const offers = steps.offers.filter((o) => o.kind === kind);
-  if (offers.length === 0) return <></>;
+  if (offers.length === 0) return '';
   return (
     <li>
       <h3 safe>{heading}</h3>
