@@ -92,6 +92,7 @@ async function serve(config: Config, options: { demo?: boolean }, cliOptions: Cl
         jobs: [...contributions.jobs],
         contributions,
         logger,
+        intervals: { signalDelay: config.signalDelay },
       });
     } catch (error) {
       await app.close();

@@ -178,3 +178,14 @@ test('a read replica: its URL and the lag it may have, only beside a PostgreSQL 
     ['DATABASE_REPLICA_MAX_LAG', 'DATABASE_REPLICA_URL'],
   );
 });
+
+test('the delay of the jobs that follow a change: two minutes by default, 1 to 3600 seconds', () => {
+  assert.equal(loadConfig({}).signalDelay, 120);
+  assert.equal(loadConfig({ RELAIS_SIGNAL_DELAY: '5' }).signalDelay, 5);
+  for (const bad of ['0', '3601', 'deux', '1.5'])
+    assert.throws(
+      () => loadConfig({ RELAIS_SIGNAL_DELAY: bad }),
+      (e: unknown) => e instanceof ConfigError && /^RELAIS_SIGNAL_DELAY : doit être/.test(e.problems[0]!),
+      bad,
+    );
+});

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { DestinationSetting } from './backup/destination.ts';
 import { DEFAULT_RETENTION, parseRetention, type RetentionRule } from './backup/retention.ts';
+import { SIGNAL_DELAY_SECONDS } from './jobs/signals.ts';
 
 const PORT_RANGE = 'doit être entre 1 et 65535 / must be between 1 and 65535';
 
@@ -251,6 +252,18 @@ const schema = z
       .enum(['on', 'off'], { error: 'doit valoir on ou off / must be on or off' })
       .default('on')
       .transform((v) => v === 'on'),
+    RELAIS_SIGNAL_DELAY: z
+      .string()
+      .trim()
+      .regex(/^\d+$/, 'doit être un nombre entier de secondes / must be an integer number of seconds')
+      .transform(Number)
+      .pipe(
+        z
+          .number()
+          .min(1, 'doit être entre 1 et 3600 secondes / must be between 1 and 3600 seconds')
+          .max(3600, 'doit être entre 1 et 3600 secondes / must be between 1 and 3600 seconds'),
+      )
+      .default(SIGNAL_DELAY_SECONDS),
     NODE_ENV: z
       .enum(['development', 'production', 'test'], {
         error: 'doit valoir development, production ou test / must be development, production or test',
@@ -331,6 +344,11 @@ export type Config = {
   env: 'development' | 'production' | 'test';
   /** Whether `serve` runs the scheduled jobs (`RELAIS_JOBS`); `jobs run` works either way. */
   jobs: boolean;
+  /**
+   * How long, in seconds, the jobs that follow a change (the open data's publication after an
+   * import) wait after its first occurrence, so that many changes make one run (`RELAIS_SIGNAL_DELAY`).
+   */
+  signalDelay: number;
   /** ProConnect sign-in, when its three variables are set. */
   proconnect: { issuer: string; clientId: string; clientSecret: string } | undefined;
   /**
@@ -407,6 +425,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mapAttribution: v.MAP_ATTRIBUTION,
     env: v.NODE_ENV,
     jobs: v.RELAIS_JOBS,
+    signalDelay: v.RELAIS_SIGNAL_DELAY,
     proconnect:
       v.PROCONNECT_ISSUER && v.PROCONNECT_CLIENT_ID && v.PROCONNECT_CLIENT_SECRET
         ? {

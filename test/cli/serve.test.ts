@@ -40,6 +40,26 @@ describe('the server process on an embedded database', {
       places = (await fetch(`http://127.0.0.1:${port}/donnees/lieux-mediation-numerique.csv`)).status;
     }
     assert.equal(places, 200, 'the places dataset published at the first start');
+    // Every dataset at once (one run publishes them all), each named by the DCAT catalogue.
+    let list = '';
+    for (let waited = 0; waited < 30_000; waited += 250) {
+      list = await (await fetch(`http://127.0.0.1:${port}/donnees`)).text();
+      if (!list.includes('Pas encore disponible')) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const titles = [
+      ...list.matchAll(/<h2 id="jeu-[^"]+"><a href="\/donnees\/[^"]+">([^<]+)<\/a><\/h2>/g),
+    ].map((m) => m[1]!);
+    assert.ok(titles.length >= 3, `datasets listed: ${titles.join(', ')}`);
+    assert.doesNotMatch(list, /Pas encore disponible/);
+    assert.equal(list.match(/Mis à jour le/g)?.length, titles.length, 'each dataset is available');
+    const catalogue = JSON.parse(
+      await (await fetch(`http://127.0.0.1:${port}/donnees/catalogue.jsonld`)).text(),
+    ) as { 'dcat:dataset': { 'dct:title': { '@value': string } }[] };
+    assert.deepEqual(
+      catalogue['dcat:dataset'].map((d) => d['dct:title']['@value']).sort(),
+      titles.map((title) => title.replaceAll('&#39;', "'").replaceAll('&amp;', '&')).sort(),
+    );
     first.child.kill('SIGTERM');
     const [code] = await once(first.child, 'exit');
     assert.equal(code, 0);

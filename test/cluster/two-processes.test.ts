@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { generate } from 'otplib';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
 import { verifyChain } from '../../src/platform/audit/journal.ts';
-import { freePort, spawnUntilReady } from '../helpers/cli.ts';
+import { freePort, runRelais, spawnUntilReady } from '../helpers/cli.ts';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/database.ts';
 
 /**
@@ -118,6 +120,8 @@ describe('two app processes on one PostgreSQL database', {
       SMTP_URL: '',
       SMS_PROVIDER: 'dev',
       LOG_LEVEL: 'warn',
+      // The open data follows a change after 2 seconds instead of two minutes.
+      RELAIS_SIGNAL_DELAY: '2',
     };
     for (const name of Object.keys(settings))
       assert.ok(name in example, `${name} is in deploy/relais.env.example`);
@@ -241,6 +245,51 @@ describe('two app processes on one PostgreSQL database', {
       Object.fromEntries(rows.map((r) => [r.name, r.n])),
       Object.fromEntries(firstStart.map((name) => [name, 1])),
     );
+  });
+
+  test('places imported by another process are published in the open data once, by one of the servers', async () => {
+    const publications = () =>
+      database.db
+        .selectFrom('job_run')
+        .select(['finished_at', 'ok', 'started_by'])
+        .where('name', '=', 'donnees.publication')
+        .orderBy('started_at')
+        .execute();
+    // The first start's publication has run (previous test): what follows is the change's.
+    const before = await publications();
+    assert.ok(before.length > 0 && before.every((r) => r.finished_at !== null), JSON.stringify(before));
+    const dir = mkdtempSync(path.join(tmpdir(), 'relais-grappe-'));
+    try {
+      // Two imports from the command line (a third process) within the delay: one run.
+      for (const id of ['grappe-1', 'grappe-2']) {
+        const file = path.join(dir, `${id}.csv`);
+        writeFileSync(
+          file,
+          'id,pivot,nom,adresse,code_postal,commune,date_maj\n' +
+            `${id},00000000000000,Espace ${id},1 place Lazare-Goujon,69100,Villeurbanne,2026-11-01\n`,
+        );
+        const imported = await runRelais(['import', 'lieux', file], {
+          DATABASE_URL: database.env.DATABASE_URL!,
+        });
+        assert.equal(imported.code, 0, imported.stdout + imported.stderr);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // The scheduler looks for due signals every 15 seconds.
+    const after = await waitFor(
+      publications,
+      (rows) => rows.length > before.length && rows.every((r) => r.finished_at !== null),
+      60,
+    );
+    assert.equal(after.length, before.length + 1, JSON.stringify(after));
+    assert.ok(after.at(-1)?.ok, JSON.stringify(after.at(-1)));
+    const csv = await (await fetch(`${b.url}/donnees/lieux-mediation-numerique.csv`)).text();
+    for (const name of ['Espace grappe-1', 'Espace grappe-2']) assert.ok(csv.includes(name), name);
+    // Nothing else waits: the two changes made that one run.
+    await sleep(3_000);
+    assert.equal((await publications()).length, after.length);
+    assert.deepEqual(await database.db.selectFrom('job_signal').selectAll().execute(), []);
   });
 
   test('both processes seal the journal, one at a time: one chain, signed, without a fork', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, type TestContext, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { DEMO_ACCOUNTS } from '../../src/modules/comptes/index.ts';
+import { NEEDS } from '../../src/modules/lieux/needs.ts';
 import {
   browserHarness,
   describeBrowser,
@@ -327,6 +328,29 @@ function browserChecks() {
     await page.getByRole('link', { name: 'Bus numérique du Roannais' }).waitFor();
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 320, `the results are ${width} px wide at 320 px`);
+  });
+
+  test('every example the « Quoi ? » hint shows, and every term of the needs vocabulary, finds places', async () => {
+    const page = await harness.sharedPage({ javaScriptEnabled: false });
+    await goto(page, '/');
+    const hint = (await page.locator('form.search-form #q-aide').textContent()) ?? '';
+    const examples = /\(ex\. : ([^)]+)\)/.exec(hint)?.[1]?.split(', ') ?? [];
+    assert.ok(examples.length >= 3, `the hint gives examples: ${hint}`);
+    const missing: string[] = [];
+    // The examples through the home page's form, as a citizen would type them.
+    for (const example of examples) {
+      await goto(page, '/');
+      await page.locator('form.search-form').getByLabel('Quoi ?').fill(example);
+      await page.locator('form.search-form').getByRole('button', { name: 'Rechercher' }).click();
+      await page.waitForURL('**/lieux?**');
+      if ((await page.locator('.results .result').count()) === 0) missing.push(`exemple : ${example}`);
+    }
+    // Each term of the vocabulary: the address that form sends.
+    for (const term of NEEDS.flatMap((need) => need.terms)) {
+      await goto(page, `/lieux?q=${encodeURIComponent(term)}`);
+      if ((await page.locator('.results .result').count()) === 0) missing.push(`vocabulaire : ${term}`);
+    }
+    assert.deepEqual(missing, []);
   });
 
   test('at 320 px wide, the place form (timetable, map picker, checkboxes) does not scroll sideways', async () => {

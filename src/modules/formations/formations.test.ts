@@ -13,7 +13,7 @@ import {
 } from '../../../test/helpers/builders.ts';
 import { readCalendar } from '../../../test/helpers/calendar.ts';
 import { assertValidHtml } from '../../../test/helpers/html.ts';
-import { pdfText } from '../../../test/helpers/pdf.ts';
+import { layoutProblems, pdfTags, pdfText } from '../../../test/helpers/pdf.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import { sessionsDataset } from './datasets.ts';
 import { runTrainingTimers } from './jobs.ts';
@@ -521,6 +521,16 @@ describe('formations', () => {
     const text = pdfText(pdf.rawPayload);
     assert.match(text, /Louis Bernard/);
     assert.ok(text.includes(louis.code));
+    // Tagged for screen readers (French, a structure tree, no untagged text) and inside its page.
+    const tags = pdfTags(pdf.rawPayload);
+    assert.equal(tags.marked, true, 'tagged');
+    assert.equal(tags.lang, 'fr-FR');
+    assert.ok(tags.tree, 'a StructTreeRoot');
+    assert.deepEqual(
+      tags.untagged.map((r) => r.text),
+      [],
+    );
+    assert.deepEqual(layoutProblems(pdf.rawPayload), []);
     assert.equal((await (await as(coordinator)).get(`/formations/attestations/${louis.id}`)).statusCode, 200);
     assert.equal(await journal('training_certificate.read'), 1);
     // Another helper, another collectivité's coordinator: refused.

@@ -73,20 +73,31 @@ const FRANCE_SERVICES_ROWS: [string, string[], string][] = [
   ],
   ['fs-rdv', ['Sur rendez-vous', SLOTS, '', '', '', '', ''], ''],
 ];
+const franceServicesRows = (prefix: string) =>
+  FRANCE_SERVICES_ROWS.map(([id, days], i) => [
+    `${prefix}${id}`,
+    `France Services ${prefix}${id}`,
+    '00000000000000',
+    `${i + 1} place Lazare-Goujon`,
+    '69100',
+    'Villeurbanne',
+    '01/03/2025',
+    ...days,
+  ]);
 function franceServicesCsv(prefix: string): string {
-  return stringify(
-    FRANCE_SERVICES_ROWS.map(([id, days], i) => [
-      `${prefix}${id}`,
-      `France Services ${prefix}${id}`,
-      '00000000000000',
-      `${i + 1} place Lazare-Goujon`,
-      '69100',
-      'Villeurbanne',
-      '01/03/2025',
-      ...days,
-    ]),
-    { header: true, columns: FRANCE_SERVICES_HEADER, delimiter: ';' },
-  );
+  return stringify(franceServicesRows(prefix), {
+    header: true,
+    columns: FRANCE_SERVICES_HEADER,
+    delimiter: ';',
+  });
+}
+/** The same sample as a spreadsheet (the list is also published as XLSX). */
+async function franceServicesXlsx(prefix: string): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  const sheet = book.addWorksheet('Liste France Services');
+  sheet.addRow(FRANCE_SERVICES_HEADER);
+  for (const values of franceServicesRows(prefix)) sheet.addRow(values);
+  return Buffer.from(await book.xlsx.writeBuffer());
 }
 const FRANCE_SERVICES_MAPPING = {
   ID: 'id',
@@ -688,13 +699,13 @@ describe('place imports people can do, from the command line', () => {
     assert.match(reused.stdout, /créées : 1/);
   });
 
-  test('--correspondance combines a France Services file’s weekday columns into OSM opening hours', async () => {
-    const csv = file('france-services.csv', franceServicesCsv('cli-'));
+  test('--correspondance combines the weekday columns of a France Services spreadsheet into OSM opening hours', async () => {
+    const xlsx = file('france-services.xlsx', await franceServicesXlsx('cli-'));
     const mapping = file('france-services.json', JSON.stringify(FRANCE_SERVICES_MAPPING));
     const res = await relais(
       'import',
       'lieux',
-      csv,
+      xlsx,
       '--source',
       'France Services (liste)',
       '--correspondance',
@@ -712,7 +723,7 @@ describe('place imports people can do, from the command line', () => {
 
     // A day's column and the whole hours' column cannot both fill the hours.
     const both = file('les-deux.json', JSON.stringify({ ...FRANCE_SERVICES_MAPPING, Commune: 'horaires' }));
-    const refused = await relais('import', 'lieux', csv, '--correspondance', both);
+    const refused = await relais('import', 'lieux', xlsx, '--correspondance', both);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /donne les horaires et « lundi » ceux d’un jour : gardez l’un ou l’autre/);
   });

@@ -31,7 +31,7 @@ export type SchedulerOptions = {
    * How often, in seconds, pg-boss looks for due occurrences and queued jobs, and the scheduler
    * for due signals; and how long a signal waits (tests shorten them).
    */
-  intervals?: { cron: number; polling: number; signals?: number; signalDelay?: number };
+  intervals?: { cron?: number; polling?: number; signals?: number; signalDelay?: number };
 };
 
 const STARTED_BY = 'planificateur';
@@ -39,7 +39,7 @@ const SCHEMA = 'pgboss';
 
 export async function startScheduler(options: SchedulerOptions): Promise<Scheduler> {
   const { ctx, jobs, logger } = options;
-  const intervals = options.intervals ?? { cron: 30, polling: 10 };
+  const intervals = { cron: 30, polling: 10, ...options.intervals };
   const boss = new PgBoss({
     ...queueConnection(ctx.db, options.database),
     schema: SCHEMA,
