@@ -302,6 +302,109 @@ describe('orientations: sending, outside the territory, the loop', () => {
     );
   });
 
+  test('the loop: an appointment of the linked record closes it once noted honoured, not when missed', async () => {
+    const sent = await client.post('/orientations/nouvelle', {
+      ...base,
+      lieu: place,
+      beneficiaire: person,
+      confirmer: 'oui',
+    });
+    const id = idOf(sent.headers.location);
+    const receiver = new Client(t.app);
+    await receiver.signIn(receiverHelper.email, receiverHelper.password, receiverHelper.totpSecret);
+    await receiver.get(`/orientations/recues/${id}`);
+    assert.equal((await receiver.post(`/orientations/recues/${id}/accepter`, {})).statusCode, 303);
+    assert.equal(
+      (await receiver.post(`/orientations/recues/${id}/fiche`, { fiche: 'nouvelle' })).statusCode,
+      303,
+    );
+    const record = (await row(id)).received_beneficiaire_id!;
+    assert.ok(record);
+
+    // The receiving helper opens appointments at the place and books one for the linked record.
+    await receiver.get(`/rendezvous/lieux/${place}/reglages`);
+    const reason = await receiver.post(`/rendezvous/lieux/${place}/motifs`, {
+      nom: 'Rendez-vous sur orientation',
+      duree_min: '30',
+      location_type: 'sur_place',
+      reservable_par: 'agents_et_prescripteurs',
+      modifiable: 'oui',
+      thematiques: ['aide_aux_demarches_administratives'],
+    });
+    assert.equal(reason.statusCode, 303, reason.body.slice(0, 2000));
+    const motif = (await db().selectFrom('rdv_motif').select('id').executeTakeFirstOrThrow()).id;
+    const opening = await receiver.post(`/rendezvous/lieux/${place}/plages`, {
+      jours: ['1', '2', '3', '4', '5', '6', '7'],
+      debut: '09:00',
+      fin: '12:00',
+      intervalle: '1',
+      premier_jour: new Date().toISOString().slice(0, 10),
+      motifs: [motif],
+    });
+    assert.equal(opening.statusCode, 303, opening.body.slice(0, 2000));
+    // It was accepted three hours ago; each appointment below took place since.
+    await db()
+      .updateTable('orientation')
+      .set({ answered_at: new Date(Date.now() - 3 * 3600_000) })
+      .where('id', '=', id)
+      .execute();
+    const book = async (hoursAgo: number) => {
+      const slots = await receiver.get(`/rendezvous/lieux/${place}/motifs/${motif}`);
+      const keys = [...slots.body.matchAll(/name="creneau" id="[^"]+" value="([^"]+)"/g)].map((m) => m[1]!);
+      const key = keys.find((k) => Number(k.split('_')[1]) * 1000 > Date.now() + 2 * 3600_000)!;
+      await receiver.get(`/rendezvous/lieux/${place}/motifs/${motif}/reserver?creneau=${key}`);
+      const booked = await receiver.post(`/rendezvous/lieux/${place}/motifs/${motif}/reserver`, {
+        creneau: key,
+        beneficiaire: record,
+        prenom: 'Paul',
+        nom: 'Durand',
+        telephone: '06 11 22 33 44',
+        consentement: 'oui',
+      });
+      assert.equal(booked.statusCode, 303, booked.body.slice(0, 2000));
+      const rdv = /rdv=([0-9a-f-]{36})/.exec(String(booked.headers.location))![1]!;
+      // Time passes: the appointment took place, after the acceptance.
+      const past = new Date(Date.now() - hoursAgo * 3600_000);
+      await db()
+        .updateTable('rdv')
+        .set({ starts_at: past, ends_at: new Date(past.getTime() + 30 * 60_000) })
+        .where('id', '=', rdv)
+        .execute();
+      await receiver.get(`/rendezvous/fiche?rdv=${rdv}`);
+      const participant = await db()
+        .selectFrom('rdv_participant')
+        .select('id')
+        .where('rdv_id', '=', rdv)
+        .executeTakeFirstOrThrow();
+      return { rdv, participant: participant.id };
+    };
+
+    // Missed: the referral stays accepted.
+    const missed = await book(2);
+    const absent = await receiver.post('/rendezvous/fiche/presence', { ...missed, statut: 'absent' });
+    assert.equal(absent.statusCode, 303, absent.body.slice(0, 2000));
+    assert.doesNotMatch((await client.get(`/orientations/${id}`)).body, /Honorée/);
+    assert.equal((await row(id)).status, 'acceptee');
+
+    // Came: the referral is honoured as soon as either side opens it.
+    const came = await book(1);
+    const honoured = await receiver.post('/rendezvous/fiche/presence', { ...came, statut: 'honore' });
+    assert.equal(honoured.statusCode, 303, honoured.body.slice(0, 2000));
+    const senderPage = await client.get(`/orientations/${id}`);
+    assert.match(senderPage.body, /Honorée/);
+    assert.match(senderPage.body, /elle est venue à un rendez-vous du lieu/);
+    const closed = await row(id);
+    assert.equal(closed.status, 'honoree');
+    assert.equal(closed.closed_via, 'rendezvous');
+    const journal = await db()
+      .selectFrom('audit_event')
+      .select('details')
+      .where('subject_id', '=', id)
+      .where('action', '=', 'orientation.close')
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(journal.details, { honoree: true, via: 'rendezvous' });
+  });
+
   test('statistics: coordinators only, their collectivités only, counts rounded to 5, small groups hidden', async () => {
     // Last month (a complete one): 7 accepted referrals to the Bron place answered in 2 days, 1
     // refused; 2 answered by another structure (fewer than 5: no median for it). And 9 between

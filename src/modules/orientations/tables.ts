@@ -255,4 +255,13 @@ export const orientationsMigrations: Record<string, Migration> = {
       );
     },
   },
+  '202612080400_orientations_closed_via_appointment': {
+    async up(db) {
+      // An honoured appointment of the receiving side's record closes the loop too.
+      await sql`alter table orientation drop constraint orientation_closed_via_check,
+        add constraint orientation_closed_via_check check (closed_via in ('reponse', 'activite', 'rendezvous'))`.execute(
+        db,
+      );
+    },
+  },
 };

@@ -8,7 +8,7 @@ import { sendMail } from '../../platform/mail.ts';
 import { daysBefore } from '../../platform/paris-time.ts';
 import { getOrCreateSetting } from '../../platform/settings.ts';
 import { mailLink } from './answer-mail.ts';
-import { closeFromActivities } from './loop.ts';
+import { closeWhenReceived } from './loop.ts';
 import { type Referral, shortNameOf } from './referral.ts';
 import { RETENTION_MONTHS } from './vocabulary.ts';
 
@@ -150,7 +150,7 @@ export async function runReferralTimers(db: Db, config: Config, now: Date = new 
     .returningAll()
     .execute();
   for (const r of toAlert) await escalate(db, config, r);
-  const honoured = await closeFromActivities(db, now);
+  const honoured = await closeWhenReceived(db, now);
   return { expirees: expired.length, relances: due.length, alertes: toAlert.length, honorees: honoured };
 }
 

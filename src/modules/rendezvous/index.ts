@@ -6,6 +6,7 @@ import { seedRendezvous } from './seed.ts';
 import { appointmentsBlock, coordinationBlock, personAppointmentsBlock } from './space.tsx';
 import { rendezvousMigrations } from './tables.ts';
 
+export { lastHonouredAppointmentDay } from './agenda.ts';
 export { freeSlots } from './slots.ts';
 
 /**

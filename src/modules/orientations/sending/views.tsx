@@ -458,7 +458,11 @@ export function SenderReferralPage(props: {
           ['Adresse du lieu', r.destination_address],
           [
             'Personne reçue',
-            r.closed_via === 'activite' ? 'oui : le lieu a enregistré son accompagnement' : null,
+            r.closed_via === 'activite'
+              ? 'oui : le lieu a enregistré son accompagnement'
+              : r.closed_via === 'rendezvous'
+                ? 'oui : elle est venue à un rendez-vous du lieu'
+                : null,
           ],
           ['Contact préféré', `${CONTACT_PREFERENCES[r.contact_preference]} : ${contactOf(r) ?? ''}`],
           ['Disponible', availabilityOf(r)],
