@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import {
   givenActivity,
+  givenAdmin,
   givenBeneficiary,
   givenCollectivite,
   givenCoordinator,
@@ -11,6 +12,7 @@ import {
   type TestHelper,
 } from '../../../test/helpers/builders.ts';
 import { assertReferralCountsMatch } from '../../../test/helpers/orientations.ts';
+import { parisToday } from '../../platform/paris-time.ts';
 
 /**
  * The second landing of referrals through HTTP: sending a minimal new person, from an activity
@@ -338,7 +340,7 @@ describe('orientations: sending, outside the territory, the loop', () => {
       debut: '09:00',
       fin: '12:00',
       intervalle: '1',
-      premier_jour: new Date().toISOString().slice(0, 10),
+      premier_jour: parisToday(),
       motifs: [motif],
     });
     assert.equal(opening.statusCode, 303, opening.body.slice(0, 2000));
@@ -478,8 +480,45 @@ describe('orientations: sending, outside the territory, the loop', () => {
     assert.match(page.body, /Espace social de Bron<\/th><td>10<\/td><td>2 j<\/td>/);
     assert.doesNotMatch(page.body, /Autre lieu/);
     assert.match(page.body, /1 structure\(s\) avec moins de 5 réponses/);
+    // By theme (the service of the place): the 10 of its scope.
+    assert.match(page.body, /Aide aux démarches administratives<\/th><td>10<\/td>/);
     // A person's name never appears, nor a count under 5.
     assert.doesNotMatch(page.body, /Lina|Paul|Durand/);
+
+    // The OPSN sees every theme; outside the territory is one theme; a theme under 5 is masked.
+    await db()
+      .insertInto('orientation')
+      .values([
+        ...Array.from({ length: 3 }, () =>
+          rowOf({
+            lieu_id: null,
+            di_service_id: 'dora--centre-social',
+            service: 'Accompagnement social',
+            destination_name: 'Centre social hors territoire',
+            destination_collectivite_id: null,
+            status: 'expiree',
+          }),
+        ),
+        ...Array.from({ length: 2 }, () =>
+          rowOf({
+            collectivite_id: other.id,
+            destination_collectivite_id: elsewhere.id,
+            lieu_id: otherPlace,
+            destination_name: 'Autre lieu',
+            service: 'Accès internet et matériel informatique',
+          }),
+        ),
+      ] as never)
+      .execute();
+    const admin = await givenAdmin(t);
+    const a = new Client(t.app);
+    await a.signIn(admin.email, admin.password, admin.totpSecret);
+    const all = (await a.get('/orientations/statistiques')).body;
+    // 7 + 1 + 2 + 9 = 19 in the month: 20; the 3 outside: 5; the 2 of another theme: 0, not shown.
+    assert.match(all, /Aide aux démarches administratives<\/th><td>20<\/td>/);
+    assert.match(all, /Services hors du territoire \(data·inclusion\)<\/th><td>5<\/td>/);
+    assert.doesNotMatch(all, /Accès internet et matériel informatique<\/th>/);
+    assert.doesNotMatch((await c.get('/orientations/statistiques')).body, /hors du territoire \(data/);
   });
 
   test('the dashboards’ counts, kept by a trigger, equal a recount after everything above', async () => {

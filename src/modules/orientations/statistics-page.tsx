@@ -55,6 +55,24 @@ export function StatisticsPage(props: { stats: ReferralStatistics; scopeLabel: s
           ))}
         </Table>
       )}
+      <h2>Orientations par thème</h2>
+      {s.byTheme.length === 0 ? (
+        <p>Pas d’orientation à montrer par thème sur la période (après arrondi).</p>
+      ) : (
+        <Table
+          caption="Orientations par thème (le service du lieu vers lequel la personne est orientée)"
+          columns={['Thème', 'Orientations']}
+        >
+          {s.byTheme.map((c) => (
+            <tr>
+              <th scope="row" safe>
+                {c.theme ?? 'Services hors du territoire (data·inclusion)'}
+              </th>
+              <td>{safeNumber(c.n)}</td>
+            </tr>
+          ))}
+        </Table>
+      )}
       <h2>Délai de réponse par structure qui reçoit</h2>
       {s.responseTimes.length === 0 ? (
         <p>Aucune structure n’a répondu au moins 5 fois sur la période.</p>

@@ -11,7 +11,8 @@ import { REFUSAL_REASONS, type RefusalReason, STATUSES, type Status } from './vo
  * published statistics (statistiques/disclosure.ts), periods are whole months (the last 12
  * complete ones), every count is the sum of its monthly cells each rounded to 5, rates are
  * computed from those rounded counts, and a median response time is shown only for a
- * structure with at least 5 answers in the period.
+ * structure with at least 5 answers in the period. Themes are the services of the places
+ * (the LMN list), so that a theme never names a person or a small structure.
  */
 
 /** Whose referrals: some collectivités (sent by or sent to them), or the whole OPSN (`null`). */
@@ -47,6 +48,11 @@ export type ReferralStatistics = {
   /** Among answered ones (accepted or refused), the share accepted; among accepted, the share honoured. */
   acceptanceRate: number | null;
   honourRate: number | null;
+  /**
+   * Referrals by theme: the service of the place they went to (the LMN list of services), each
+   * the sum of its rounded months, largest first; `null` for services outside the territory.
+   */
+  byTheme: { theme: string | null; n: number }[];
   /** Refusal reasons, each the sum of its rounded months. */
   refusals: { reason: RefusalReason; n: number }[];
   /** Median days to answer per receiving structure with at least 5 answers. */
@@ -70,9 +76,12 @@ export async function referralStatistics(
   const period = completeMonths(now);
   const inPeriod = sql<boolean>`created_at >= (${period.from}::date::timestamp at time zone 'Europe/Paris')
     and created_at < (${period.to}::date::timestamp at time zone 'Europe/Paris') and ${scopeWhere(scope)}`;
-  const [cells, reasons, times] = await Promise.all([
+  const [cells, themes, reasons, times] = await Promise.all([
     sql<{ month: string; status: Status; n: number }>`
       select ${MONTH} as month, status, count(*)::int as n
+      from orientation where ${inPeriod} group by 1, 2`.execute(db),
+    sql<{ month: string; theme: string | null; n: number }>`
+      select ${MONTH} as month, case when lieu_id is null then null else service end as theme, count(*)::int as n
       from orientation where ${inPeriod} group by 1, 2`.execute(db),
     sql<{ month: string; reason: RefusalReason; n: number }>`
       select ${MONTH} as month, reason, count(*)::int as n
@@ -94,6 +103,12 @@ export async function referralStatistics(
     byStatus[c.status] = (byStatus[c.status] ?? 0) + rounded;
   }
   const byMonth = [...months.entries()].sort().map(([month, n]) => ({ month, n: roundToBase(n) }));
+  const themeTotals = new Map<string | null, number>();
+  for (const c of themes.rows) themeTotals.set(c.theme, (themeTotals.get(c.theme) ?? 0) + roundToBase(c.n));
+  const byTheme = [...themeTotals.entries()]
+    .map(([theme, n]) => ({ theme, n }))
+    .filter((c) => c.n > 0)
+    .sort((a, b) => b.n - a.n || (a.theme ?? '\uffff').localeCompare(b.theme ?? '\uffff', 'fr'));
   const refusalTotals = new Map<RefusalReason, number>();
   for (const r of reasons.rows)
     refusalTotals.set(r.reason, (refusalTotals.get(r.reason) ?? 0) + roundToBase(r.n));
@@ -112,6 +127,7 @@ export async function referralStatistics(
     total: (Object.keys(STATUSES) as Status[]).reduce((sum, s) => sum + (byStatus[s] ?? 0), 0),
     acceptanceRate: answered >= THRESHOLD ? accepted / answered : null,
     honourRate: closedAfterAcceptance >= THRESHOLD ? of('honoree') / closedAfterAcceptance : null,
+    byTheme,
     refusals,
     responseTimes: shown.map((t) => ({
       structure: t.structure,
