@@ -194,7 +194,10 @@ export function activityRoutes(app: FastifyInstance, ctx: RouteContext): void {
     if (q !== undefined) values.q = q;
     // From a person's record: the report is for them (the form shows only people the helper sees).
     const person = lastValue(query.beneficiaire);
-    if (person !== undefined) values.beneficiaires = [person];
+    if (person !== undefined) {
+      values.beneficiaires = [person];
+      values.participant = 'existant';
+    }
     return renderForm(reply, helper, {
       ...newForm(type, places),
       values,
