@@ -476,6 +476,8 @@ describe('orientations: sending, outside the territory, the loop', () => {
     assert.match(page.body, /<th scope="row">Acceptée<\/th><td>10<\/td>/);
     assert.doesNotMatch(page.body, /Pas intéressée/);
     assert.match(page.body, /Taux d’acceptation : 100 %/);
+    // Every answer of the scope took 2 days.
+    assert.match(page.body, /Délai médian de réponse : 2 j/);
     // The Bron place answered 8 times in 2 days; the other structure twice only: not detailed.
     assert.match(page.body, /Espace social de Bron<\/th><td>10<\/td><td>2 j<\/td>/);
     assert.doesNotMatch(page.body, /Autre lieu/);

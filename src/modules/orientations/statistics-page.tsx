@@ -32,6 +32,11 @@ export function StatisticsPage(props: { stats: ReferralStatistics; scopeLabel: s
         <li
           safe
         >{`Personnes reçues parmi les orientations acceptées et closes : ${percent(s.honourRate)}`}</li>
+        <li safe>{`Délai médian de réponse : ${
+          s.medianResponseDays === null
+            ? 'trop peu de réponses pour le dire'
+            : `${s.medianResponseDays.toLocaleString('fr-FR')} j`
+        }`}</li>
       </ul>
       <Table caption="Orientations par état" columns={['État', 'Orientations']}>
         {(Object.keys(STATUSES) as Status[]).map((status) => (

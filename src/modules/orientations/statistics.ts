@@ -55,6 +55,8 @@ export type ReferralStatistics = {
   byTheme: { theme: string | null; n: number }[];
   /** Refusal reasons, each the sum of its rounded months. */
   refusals: { reason: RefusalReason; n: number }[];
+  /** Median days to answer over every answered referral of the scope (null: fewer than 5 answers). */
+  medianResponseDays: number | null;
   /** Median days to answer per receiving structure with at least 5 answers. */
   responseTimes: { structure: string; answers: number; medianDays: number }[];
   /** Structures left out of `responseTimes` for having fewer than 5 answers. */
@@ -76,7 +78,7 @@ export async function referralStatistics(
   const period = completeMonths(now);
   const inPeriod = sql<boolean>`created_at >= (${period.from}::date::timestamp at time zone 'Europe/Paris')
     and created_at < (${period.to}::date::timestamp at time zone 'Europe/Paris') and ${scopeWhere(scope)}`;
-  const [cells, themes, reasons, times] = await Promise.all([
+  const [cells, themes, reasons, times, overall] = await Promise.all([
     sql<{ month: string; status: Status; n: number }>`
       select ${MONTH} as month, status, count(*)::int as n
       from orientation where ${inPeriod} group by 1, 2`.execute(db),
@@ -93,6 +95,10 @@ export async function referralStatistics(
       from orientation where ${inPeriod} and answered_at is not null
       group by coalesce(lieu_id::text, di_service_id), destination_name
       order by destination_name`.execute(db),
+    sql<{ answers: number; median: number | null }>`
+      select count(*)::int as answers,
+        percentile_cont(0.5) within group (order by extract(epoch from answered_at - created_at) / 86400)::float8 as median
+      from orientation where ${inPeriod} and answered_at is not null`.execute(db),
   ]);
 
   const months = new Map<string, number>();
@@ -128,6 +134,10 @@ export async function referralStatistics(
     acceptanceRate: answered >= THRESHOLD ? accepted / answered : null,
     honourRate: closedAfterAcceptance >= THRESHOLD ? of('honoree') / closedAfterAcceptance : null,
     byTheme,
+    medianResponseDays: (() => {
+      const o = overall.rows[0];
+      return o && o.answers >= THRESHOLD && o.median !== null ? Math.round(o.median * 10) / 10 : null;
+    })(),
     refusals,
     responseTimes: shown.map((t) => ({
       structure: t.structure,
