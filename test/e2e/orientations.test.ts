@@ -315,16 +315,9 @@ describeBrowser('referrals in a real browser (Chromium)', { timeout: 240_000 }, 
   test('a month later, the coordinators’ indicators count them (with counts rounded to 5)', async () => {
     // The indicators read whole past months: the three move to last month, beside two more of
     // each outcome, so that each state's 3 rounds to 5 only because the three are counted.
-    const monthAgo = sql<Date>`created_at - interval '1 month'`;
-    await db()
-      .updateTable('orientation')
-      .set({
-        created_at: monthAgo,
-        answered_at: sql`answered_at - interval '1 month'`,
-        closed_at: sql`closed_at - interval '1 month'`,
-      })
-      .where('id', 'in', ids)
-      .execute();
+    await sql`update orientation set created_at = created_at - interval '1 month',
+        answered_at = answered_at - interval '1 month', closed_at = closed_at - interval '1 month'
+      where id = any(${ids}::uuid[])`.execute(db());
     const model = await db().selectFrom('orientation').selectAll().where('id', 'in', ids).execute();
     const copies = model.flatMap((r) =>
       [1, 2].map(() => {
