@@ -78,39 +78,44 @@ export async function referralStatistics(
   const period = completeMonths(now);
   const inPeriod = sql<boolean>`created_at >= (${period.from}::date::timestamp at time zone 'Europe/Paris')
     and created_at < (${period.to}::date::timestamp at time zone 'Europe/Paris') and ${scopeWhere(scope)}`;
-  const [cells, themes, reasons, times, overall] = await Promise.all([
-    sql<{ month: string; status: Status; n: number }>`
-      select ${MONTH} as month, status, count(*)::int as n
-      from orientation where ${inPeriod} group by 1, 2`.execute(db),
-    sql<{ month: string; theme: string | null; n: number }>`
-      select ${MONTH} as month, case when lieu_id is null then null else service end as theme, count(*)::int as n
-      from orientation where ${inPeriod} group by 1, 2`.execute(db),
+  // One scan per kind of figure: cells by month, state and theme (summed into each before
+  // rounding), refusal reasons, and response times per structure with the overall median as the
+  // empty grouping set (`structure` null).
+  const [cells, reasons, times] = await Promise.all([
+    sql<{ month: string; status: Status; theme: string | null; n: number }>`
+      select ${MONTH} as month, status, case when lieu_id is null then null else service end as theme,
+        count(*)::int as n
+      from orientation where ${inPeriod} group by 1, 2, 3`.execute(db),
     sql<{ month: string; reason: RefusalReason; n: number }>`
       select ${MONTH} as month, reason, count(*)::int as n
       from orientation, unnest(refusal_reasons) as reason
       where ${inPeriod} and status = 'refusee' group by 1, 2`.execute(db),
-    sql<{ structure: string; answers: number; median: number }>`
+    sql<{ structure: string | null; answers: number; median: number }>`
       select destination_name as structure, count(*)::int as answers,
         percentile_cont(0.5) within group (order by extract(epoch from answered_at - created_at) / 86400)::float8 as median
       from orientation where ${inPeriod} and answered_at is not null
-      group by coalesce(lieu_id::text, di_service_id), destination_name
-      order by destination_name`.execute(db),
-    sql<{ answers: number; median: number | null }>`
-      select count(*)::int as answers,
-        percentile_cont(0.5) within group (order by extract(epoch from answered_at - created_at) / 86400)::float8 as median
-      from orientation where ${inPeriod} and answered_at is not null`.execute(db),
+      group by grouping sets ((coalesce(lieu_id::text, di_service_id), destination_name), ())
+      order by destination_name nulls first`.execute(db),
   ]);
 
+  const sum = <K>(into: Map<K, number>, key: K, n: number) => into.set(key, (into.get(key) ?? 0) + n);
+  const byMonthStatus = new Map<string, number>();
+  const byMonthTheme = new Map<string, number>();
   const months = new Map<string, number>();
-  const byStatus: Partial<Record<Status, number>> = {};
   for (const c of cells.rows) {
-    const rounded = roundToBase(c.n);
-    months.set(c.month, (months.get(c.month) ?? 0) + c.n);
-    byStatus[c.status] = (byStatus[c.status] ?? 0) + rounded;
+    sum(byMonthStatus, JSON.stringify([c.month, c.status]), c.n);
+    sum(byMonthTheme, JSON.stringify([c.month, c.theme]), c.n);
+    sum(months, c.month, c.n);
   }
-  const byMonth = [...months.entries()].sort().map(([month, n]) => ({ month, n: roundToBase(n) }));
+  const byStatus: Partial<Record<Status, number>> = {};
+  for (const [key, n] of byMonthStatus) {
+    const status = (JSON.parse(key) as [string, Status])[1];
+    byStatus[status] = (byStatus[status] ?? 0) + roundToBase(n);
+  }
   const themeTotals = new Map<string | null, number>();
-  for (const c of themes.rows) themeTotals.set(c.theme, (themeTotals.get(c.theme) ?? 0) + roundToBase(c.n));
+  for (const [key, n] of byMonthTheme)
+    sum(themeTotals, (JSON.parse(key) as [string, string | null])[1], roundToBase(n));
+  const byMonth = [...months.entries()].sort().map(([month, n]) => ({ month, n: roundToBase(n) }));
   const byTheme = [...themeTotals.entries()]
     .map(([theme, n]) => ({ theme, n }))
     .filter((c) => c.n > 0)
@@ -125,7 +130,9 @@ export async function referralStatistics(
   const accepted = of('acceptee', 'honoree', 'non_honoree');
   const answered = accepted + of('refusee');
   const closedAfterAcceptance = of('honoree', 'non_honoree');
-  const shown = times.rows.filter((t) => t.answers >= THRESHOLD);
+  const overall = times.rows.find((t) => t.structure === null);
+  const structures = times.rows.filter((t) => t.structure !== null);
+  const shown = structures.filter((t) => t.answers >= THRESHOLD);
   return {
     period,
     byMonth,
@@ -134,17 +141,14 @@ export async function referralStatistics(
     acceptanceRate: answered >= THRESHOLD ? accepted / answered : null,
     honourRate: closedAfterAcceptance >= THRESHOLD ? of('honoree') / closedAfterAcceptance : null,
     byTheme,
-    medianResponseDays: (() => {
-      const o = overall.rows[0];
-      return o && o.answers >= THRESHOLD && o.median !== null ? Math.round(o.median * 10) / 10 : null;
-    })(),
+    medianResponseDays: overall && overall.answers >= THRESHOLD ? Math.round(overall.median * 10) / 10 : null,
     refusals,
     responseTimes: shown.map((t) => ({
-      structure: t.structure,
+      structure: t.structure as string,
       answers: roundToBase(t.answers),
       medianDays: Math.round(t.median * 10) / 10,
     })),
-    structuresHidden: times.rows.length - shown.length,
+    structuresHidden: structures.length - shown.length,
   };
 }
 
