@@ -24,6 +24,8 @@ export type Timers = {
   escalateAfter: number;
   expiryDays: number;
   studyExpiryDays: number;
+  /** Months after sending when the person's data is erased (at most `RETENTION_MONTHS`). */
+  retentionMonths: number;
 };
 
 export const DEFAULT_TIMERS: Timers = {
@@ -31,6 +33,7 @@ export const DEFAULT_TIMERS: Timers = {
   escalateAfter: 2,
   expiryDays: 30,
   studyExpiryDays: 60,
+  retentionMonths: RETENTION_MONTHS,
 };
 
 const days = (label: string, max: number) =>
@@ -50,6 +53,13 @@ export const timerFields = z
       .max(10, 'Alerte : après 10 relances au plus.'),
     expiryDays: days('Expiration sans réponse', 365),
     studyExpiryDays: days('Expiration à l’étude', 365),
+    // Settings saved before this one existed read as the default.
+    retentionMonths: z.coerce
+      .number({ error: 'Conservation : un nombre de mois.' })
+      .int('Conservation : un nombre entier de mois.')
+      .min(1, 'Conservation : 1 mois au moins.')
+      .max(RETENTION_MONTHS, `Conservation : ${RETENTION_MONTHS} mois au plus.`)
+      .default(RETENTION_MONTHS),
   })
   .refine((t) => t.studyExpiryDays >= t.expiryDays, {
     path: ['studyExpiryDays'],
@@ -191,14 +201,15 @@ async function escalate(db: Db, config: Config, r: Referral): Promise<void> {
 export const ERASED_REASON = '(effacé)';
 
 /**
- * Retention: `RETENTION_MONTHS` after it was sent, a referral keeps only what the statistics
+ * Retention: the OPSN's `retentionMonths` after it was sent, a referral keeps only what the statistics
  * need (dates, states, place, service, refusal reasons): the person's names, contact details,
  * the reason and the answer's message are erased, and the link to their record cut. Journaled
  * once per run with the count.
  */
 export async function eraseOldReferrals(db: Db, now: Date = new Date()): Promise<number> {
+  const { retentionMonths } = await readTimers(db);
   const limit = new Date(now);
-  limit.setMonth(limit.getMonth() - RETENTION_MONTHS);
+  limit.setMonth(limit.getMonth() - retentionMonths);
   const erased = await db
     .updateTable('orientation')
     .set({

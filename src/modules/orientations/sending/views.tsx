@@ -31,7 +31,7 @@ import {
   CONTACT_PREFERENCES,
   NEW_PERSON,
   REASON_MAX,
-  RETENTION_TEXT,
+  retentionText,
   SHARED_DATA,
   type Status,
 } from '../vocabulary.ts';
@@ -117,6 +117,8 @@ export function NewReferralPage(props: {
   errors: FieldErrors;
   warnings?: Warnings | undefined;
   csrf: string;
+  /** The OPSN's retention, read to the person with their consent. */
+  retentionMonths: number;
 }): JSX.Element {
   const d = props.destination;
   const v = props.values;
@@ -298,7 +300,7 @@ export function NewReferralPage(props: {
                   ))}
                 </ul>
               </li>
-              <li>{`Combien de temps : ${RETENTION_TEXT}.`}</li>
+              <li>{`Combien de temps : ${retentionText(props.retentionMonths)}.`}</li>
               <li>
                 Elle peut retirer son accord à tout moment : l’orientation est alors close et le lieu prévenu.
               </li>
