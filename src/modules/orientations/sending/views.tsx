@@ -300,7 +300,7 @@ export function NewReferralPage(props: {
                   ))}
                 </ul>
               </li>
-              <li>{`Combien de temps : ${retentionText(props.retentionMonths)}.`}</li>
+              <li safe>{`Combien de temps : ${retentionText(props.retentionMonths)}.`}</li>
               <li>
                 Elle peut retirer son accord à tout moment : l’orientation est alors close et le lieu prévenu.
               </li>
