@@ -247,7 +247,7 @@ describe('referral timers', () => {
     assert.doesNotMatch(page.body, /Bernard/);
   });
 
-  test('the OPSN may shorten the retention: the consent read to the person says so, and the data goes sooner', async () => {
+  test('the OPSN may shorten the retention: the consent read to the person says so, and that data goes sooner even if it is lengthened again', async () => {
     const admin = await givenAdmin(t);
     const client = new Client(t.app);
     await client.signIn(admin.email, admin.password, admin.totpSecret);
@@ -263,6 +263,12 @@ describe('referral timers', () => {
     assert.match(form.body, /Combien de temps : 6 mois après l’envoi/);
     const id = await send();
     assert.match((await row(id)).consent_text, /Durée : 6 mois après l’envoi/);
+    // Back to 24 months later: what was sent under 6 months still goes after 6, as it was told.
+    await client.get('/admin/orientations');
+    const back = await client.post('/admin/orientations', {
+      ...Object.fromEntries(Object.entries(DEFAULT_TIMERS).map(([k, v]) => [k, String(v)])),
+    });
+    assert.equal(back.statusCode, 303);
     const month = 31 * DAY;
     assert.equal(await eraseOldReferrals(db(), new Date(Date.now() + 5 * month)), 0);
     assert.ok((await eraseOldReferrals(db(), new Date(Date.now() + 7 * month))) >= 1);

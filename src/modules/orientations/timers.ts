@@ -201,10 +201,11 @@ async function escalate(db: Db, config: Config, r: Referral): Promise<void> {
 export const ERASED_REASON = '(effacé)';
 
 /**
- * Retention: the OPSN's `retentionMonths` after it was sent, a referral keeps only what the statistics
- * need (dates, states, place, service, refusal reasons): the person's names, contact details,
- * the reason and the answer's message are erased, and the link to their record cut. Journaled
- * once per run with the count.
+ * Retention: once its `erase_after` has passed (the retention read to the person when it was
+ * sent), or the OPSN's `retentionMonths` after it was sent if that is now shorter, a referral
+ * keeps only what the statistics need (dates, states, place, service, refusal reasons): the
+ * person's names, contact details, the reason and the answer's message are erased, and the link
+ * to their record cut. Journaled once per run with the count.
  */
 export async function eraseOldReferrals(db: Db, now: Date = new Date()): Promise<number> {
   const { retentionMonths } = await readTimers(db);
@@ -223,7 +224,7 @@ export async function eraseOldReferrals(db: Db, now: Date = new Date()): Promise
       beneficiaire_id: null,
       updated_at: now,
     })
-    .where('created_at', '<', limit)
+    .where((eb) => eb.or([eb('erase_after', '<=', now), eb('created_at', '<', limit)]))
     .where('motif', '<>', ERASED_REASON)
     .returning('id')
     .execute();

@@ -167,6 +167,7 @@ export async function sendReferral(
         consent_mode: input.consent_mode,
         consent_by: helper.userId,
         consent_text: consentText(destination, input.service, timers.retentionMonths),
+        erase_after: sql<Date>`now() + make_interval(months => ${timers.retentionMonths})`,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
