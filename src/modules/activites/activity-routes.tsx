@@ -194,7 +194,10 @@ export function activityRoutes(app: FastifyInstance, ctx: RouteContext): void {
     if (q !== undefined) values.q = q;
     // From a person's record: the report is for them (the form shows only people the helper sees).
     const person = lastValue(query.beneficiaire);
-    if (person !== undefined) values.beneficiaires = [person];
+    if (person !== undefined) {
+      values.beneficiaires = [person];
+      values.participant = 'existant';
+    }
     // From a skills diagnosis: the themes of the weakest domains, checked before they are shown.
     const themes = allValues(query.thematiques).filter((t) => Object.hasOwn(THEMATIQUES, t));
     if (themes.length > 0) values.thematiques = themes;

@@ -345,6 +345,7 @@ describe('people helped: list, record, rights', () => {
     const form = await c.get(link);
     assert.equal(form.statusCode, 200);
     assert.match(form.body, new RegExp(`<option value="${ids.helene}" selected>Hélène Dupré`));
+    assert.match(form.body, /<input[^>]*id="participant-existant"[^>]*checked/);
     // A helper who does not see her gets an empty form, never her name.
     const other = await signedIn('autre-lieu@villeurbanne.example', TOTP);
     const forged = await other.get(link);

@@ -4,11 +4,19 @@ import { codes, parseForm } from '../../platform/forms.ts';
 import { errorBody, helperTokenErrors, pageBody } from '../../platform/http/api-docs.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { requireHelper } from '../mediateurs/index.ts';
+import { type OutsideInput, outsideFields } from './destination.ts';
 import { referralFields } from './fields.ts';
 import { PAGE_SIZE, receivedReferrals, sentReferrals } from './lists.ts';
 import { fullNameOf, type Referral, shortNameOf } from './referral.ts';
 import { sendReferral } from './sending/service.ts';
-import { CONSENT_MODES, CONTACT_PREFERENCES, REASON_MAX, REFUSAL_REASONS, STATUSES } from './vocabulary.ts';
+import {
+  CONSENT_MODES,
+  CONTACT_PREFERENCES,
+  NEW_PERSON,
+  REASON_MAX,
+  REFUSAL_REASONS,
+  STATUSES,
+} from './vocabulary.ts';
 
 const referralJson = {
   type: 'object',
@@ -17,8 +25,12 @@ const referralJson = {
     id: { type: 'string', format: 'uuid' },
     statut: { type: 'string', enum: Object.keys(STATUSES) },
     cree_le: { type: 'string', format: 'date-time' },
-    lieu_id: { type: 'string', format: 'uuid' },
-    lieu: { type: 'string' },
+    lieu_id: { type: ['string', 'null'], format: 'uuid', description: 'null hors du territoire' },
+    data_inclusion_id: {
+      type: ['string', 'null'],
+      description: 'le service hors du territoire, par son identifiant data·inclusion',
+    },
+    lieu: { type: 'string', description: 'le lieu, ou la structure hors du territoire' },
     service: { type: 'string' },
     emetteur: { type: 'string', description: 'nom de la personne qui a orienté' },
     personne: {
@@ -44,27 +56,44 @@ const postSchema = {
   tags: ['orientations'],
   summary: 'Orienter une personne vers un service d’un lieu',
   description:
-    'Réservé aux médiateurs numériques, pour une personne qu’ils accompagnent et avec son accord (`consentement: true`). Le lieu reçoit un courriel avec un lien pour répondre. Mêmes règles que le formulaire : en cas d’erreur, rien n’est envoyé.',
+    'Réservé aux médiateurs numériques, pour une personne qu’ils accompagnent (ou une nouvelle fiche minimale : `beneficiaire: "nouvelle"`, son prénom, son nom et un téléphone ou un courriel) et avec son accord (`consentement: true`). La destination est un lieu de l’annuaire (`lieu`, `service`) ou, hors du territoire, un service data·inclusion (`di_service` et son instantané : `di_nom`, `di_service_nom`, `di_adresse`, `di_courriel`). Le lieu reçoit un courriel avec un lien pour répondre. Mêmes règles que le formulaire : en cas d’erreur, rien n’est envoyé ni créé.',
   security: [{ bearer: [] }],
   body: {
     type: 'object',
-    required: [
-      'beneficiaire',
-      'lieu',
-      'service',
-      'contact_preference',
-      'motif',
-      'consentement',
-      'consent_mode',
-    ],
+    required: ['beneficiaire', 'contact_preference', 'motif', 'consentement', 'consent_mode'],
     properties: {
-      beneficiaire: { type: 'string', format: 'uuid', description: 'une personne que vous accompagnez' },
+      beneficiaire: {
+        type: 'string',
+        description: `l’identifiant d’une personne que vous accompagnez, ou \`${NEW_PERSON}\` pour une nouvelle fiche minimale`,
+      },
+      nouveau_prenom: { type: 'string', maxLength: 100, description: 'avec `beneficiaire: "nouvelle"`' },
+      nouveau_nom: { type: 'string', maxLength: 100, description: 'avec `beneficiaire: "nouvelle"`' },
       lieu: {
         type: 'string',
         format: 'uuid',
-        description: 'un lieu publié de l’annuaire, avec une adresse de contact',
+        description: 'un lieu publié de l’annuaire, avec une adresse de contact (sinon `di_service`)',
       },
-      service: { type: 'string', description: 'un des services du lieu' },
+      service: {
+        type: 'string',
+        description: 'un des services du lieu (hors du territoire : `di_service_nom`)',
+      },
+      di_service: {
+        type: 'string',
+        description: 'hors du territoire : l’identifiant data·inclusion du service (`source--identifiant`)',
+      },
+      di_nom: { type: 'string', description: 'hors du territoire : le nom de la structure' },
+      di_service_nom: { type: 'string', description: 'hors du territoire : le nom du service' },
+      di_adresse: { type: 'string', description: 'hors du territoire : l’adresse de la structure' },
+      di_courriel: {
+        type: 'string',
+        format: 'email',
+        description: 'hors du territoire : le courriel de contact (obligatoire pour recevoir l’orientation)',
+      },
+      di_telephone: { type: 'string', description: 'hors du territoire : le téléphone de contact' },
+      destination_referent: {
+        type: 'string',
+        description: 'la personne qui l’attend, si vous la connaissez',
+      },
       contact_preference: { type: 'string', enum: Object.keys(CONTACT_PREFERENCES) },
       telephone: { type: 'string' },
       email: { type: 'string', format: 'email' },
@@ -146,6 +175,7 @@ function json(r: Referral, side: 'envoyees' | 'recues') {
     statut: r.status,
     cree_le: r.created_at.toISOString(),
     lieu_id: r.lieu_id,
+    data_inclusion_id: r.di_service_id,
     lieu: r.destination_name,
     service: r.service,
     emetteur: r.sender_name,
@@ -171,13 +201,23 @@ export function orientationApi(api: FastifyInstance, { db, config }: ModuleConte
     },
     async (request, reply) => {
       const helper = requireHelper(request.actor);
-      const form = parseForm(referralFields, request.body);
+      const body = (request.body ?? {}) as Record<string, unknown>;
       const refuse = (errors: Record<string, string>) =>
         reply
           .status(400)
           .send({ error: 'validation', message: Object.values(errors).join(' ; '), erreurs: errors });
+      // Outside the territory: the snapshot first, then the rest with its service's name.
+      let outside: OutsideInput | undefined;
+      if (body.di_service !== undefined && (body.lieu === undefined || body.lieu === '')) {
+        const snapshot = parseForm(outsideFields, body);
+        const rest = parseForm(referralFields, { ...body, service: String(body.di_service_nom ?? '') });
+        if (!snapshot.ok || !rest.ok)
+          return refuse({ ...(snapshot.ok ? {} : snapshot.errors), ...(rest.ok ? {} : rest.errors) });
+        outside = snapshot.data;
+      }
+      const form = parseForm(referralFields, outside ? { ...body, service: outside.di_service_nom } : body);
       if (!form.ok) return refuse(form.errors);
-      const sent = await sendReferral(db, config, helper, { ...form.data, origine: 'api' });
+      const sent = await sendReferral(db, config, helper, { ...form.data, origine: 'api' }, outside);
       if (sent.ok) {
         const row = await db
           .selectFrom('orientation')

@@ -28,7 +28,8 @@ export const orientations: RelaisModule = {
     },
     {
       name: 'orientations.effacement',
-      label: 'Effacer les données personnelles des orientations envoyées il y a plus de 24 mois',
+      label:
+        'Effacer les données personnelles des orientations envoyées au-delà de la durée de conservation (24 mois par défaut)',
       schedule: '40 3 * * *',
       run: async ({ db }) => ({ 'orientations anonymisées': await eraseOldReferrals(db) }),
     },

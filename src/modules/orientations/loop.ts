@@ -10,6 +10,7 @@ import {
   findVisibleBeneficiary,
 } from '../beneficiaires/index.ts';
 import type { Helper } from '../mediateurs/index.ts';
+import { lastHonouredAppointmentDay } from '../rendezvous/index.ts';
 import type { Referral } from './referral.ts';
 import { NEW_PERSON } from './vocabulary.ts';
 
@@ -19,7 +20,8 @@ import { NEW_PERSON } from './vocabulary.ts';
  * the receiving side says so: one of the receiving place's helpers links the accepted referral
  * to their own record of the person (one of their people, or a record created from the
  * referral). From then on, an activity of that record dated on or after the day of the
- * acceptance closes the referral as honoured (`closed_via = 'activite'`). The receiving side may
+ * acceptance closes the referral as honoured (`closed_via = 'activite'`), and so does an
+ * appointment of that record noted honoured (`closed_via = 'rendezvous'`). The receiving side may
  * also say directly whether the person came (`closed_via = 'reponse'`).
  */
 
@@ -72,33 +74,41 @@ export async function linkReceivedRecord(
     ip,
     details: { fiche: personId, creee: choice === NEW_PERSON },
   });
-  await closeFromActivities(db, new Date(), [r.id]);
+  await closeWhenReceived(db, new Date(), [r.id]);
   return { ok: true, personId };
 }
 
 /**
  * Closes as honoured the accepted referrals (all, or these) whose linked record took part in an
- * activity on or after the day of the acceptance; one conditional UPDATE, journaled per referral.
+ * activity, or came to an appointment (noted honoured), on or after the day of the acceptance;
+ * one conditional UPDATE, journaled per referral. `closed_via` says which (the activity when
+ * both).
  */
-export async function closeFromActivities(db: Db, now: Date = new Date(), ids?: string[]): Promise<number> {
+export async function closeWhenReceived(db: Db, now: Date = new Date(), ids?: string[]): Promise<number> {
   if (ids && ids.length === 0) return 0;
+  const accepted = sql`(answered_at at time zone 'Europe/Paris')::date`;
+  const activity = lastParticipationDate(sql.ref('received_beneficiaire_id'));
+  const appointment = lastHonouredAppointmentDay(sql.ref('received_beneficiaire_id'));
   let q = db
     .updateTable('orientation')
-    .set({ status: 'honoree', closed_at: now, closed_via: 'activite', updated_at: now })
+    .set({
+      status: 'honoree',
+      closed_at: now,
+      closed_via: sql<string>`case when coalesce(${activity} >= ${accepted}, false) then 'activite' else 'rendezvous' end`,
+      updated_at: now,
+    })
     .where('status', '=', 'acceptee')
     .where('received_beneficiaire_id', 'is not', null)
-    .where(
-      sql<boolean>`${lastParticipationDate(sql.ref('received_beneficiaire_id'))} >= (answered_at at time zone 'Europe/Paris')::date`,
-    );
+    .where(sql<boolean>`(${activity} >= ${accepted} or ${appointment} >= ${accepted})`);
   if (ids) q = q.where('id', 'in', ids);
-  const closed = await q.returning(['id', 'destination_collectivite_id']).execute();
+  const closed = await q.returning(['id', 'destination_collectivite_id', 'closed_via']).execute();
   for (const r of closed)
     await audit(db, {
       actor: LOOP_ACTOR,
       action: 'orientation.close',
       collectiviteId: r.destination_collectivite_id,
       subject: { type: 'orientation', id: r.id },
-      details: { honoree: true, via: 'activite' },
+      details: { honoree: true, via: r.closed_via },
     });
   return closed.length;
 }
@@ -106,6 +116,6 @@ export async function closeFromActivities(db: Db, now: Date = new Date(), ids?: 
 /** The referral as it stands once an activity recorded since may have closed it (pages call this). */
 export async function withLoopClosed(db: Db, r: Referral): Promise<Referral> {
   if (r.status !== 'acceptee' || !r.received_beneficiaire_id) return r;
-  if ((await closeFromActivities(db, new Date(), [r.id])) === 0) return r;
+  if ((await closeWhenReceived(db, new Date(), [r.id])) === 0) return r;
   return db.selectFrom('orientation').selectAll().where('id', '=', r.id).executeTakeFirstOrThrow();
 }

@@ -683,4 +683,92 @@ describe('orientations', () => {
       .execute();
     assert.equal(journaled.length, 5);
   });
+  test('the API creates a minimal new person and sends outside the territory, with the form’s rules', async () => {
+    const headers = {
+      authorization: `Bearer ${await createToken(db(), sender.id, 'intégration')}`,
+      'content-type': 'application/json',
+    };
+    const post = (body: unknown) =>
+      t.app.inject({ method: 'POST', url: '/api/v1/orientations', headers, payload: JSON.stringify(body) });
+    const people = async () =>
+      Number(
+        (
+          await db()
+            .selectFrom('beneficiaire')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const body = {
+      ...form(),
+      consentement: true,
+      beneficiaire: 'nouvelle',
+      nouveau_prenom: 'Karim',
+      nouveau_nom: 'Haddad',
+      contact_preference: 'email',
+      telephone: undefined,
+      email: 'karim.haddad@exemple.fr',
+    };
+    const [referralsBefore, peopleBefore] = [await count(), await people()];
+
+    // Bad input: nothing is sent, no record is created.
+    const noContact = await post({ ...body, contact_preference: 'via_referent', email: undefined });
+    assert.equal(noContact.statusCode, 400, noContact.body);
+    assert.match(noContact.json().erreurs.telephone, /au moins un moyen de contacter/);
+    const noName = await post({ ...body, nouveau_nom: '' });
+    assert.equal(noName.statusCode, 400);
+    assert.match(noName.json().erreurs.nouveau_nom, /Saisissez le nom/);
+    const someoneElses = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/orientations',
+      headers: { ...headers, authorization: `Bearer ${await createToken(db(), otherHelper.id, 'autre')}` },
+      payload: JSON.stringify({ ...form(), consentement: true }),
+    });
+    assert.equal(someoneElses.statusCode, 400);
+    assert.match(someoneElses.json().erreurs.beneficiaire, /une personne que vous accompagnez/);
+    const outside = {
+      ...form(),
+      consentement: true,
+      lieu: undefined,
+      service: undefined,
+      di_service: 'dora--centre-social-8e',
+      di_nom: 'Centre social du 8e',
+      di_service_nom: 'Accompagnement aux démarches',
+      di_adresse: '12 rue Paul Cazeneuve, 69008 Lyon',
+      di_courriel: 'accueil@cs8.example',
+    };
+    const badId = await post({ ...outside, di_service: 'pas un identifiant' });
+    assert.equal(badId.statusCode, 400);
+    assert.match(badId.json().erreurs.di_service, /source--identifiant/);
+    const noMail = await post({ ...outside, di_courriel: undefined, di_telephone: '04 78 00 00 00' });
+    assert.equal(noMail.statusCode, 400);
+    assert.match(noMail.json().erreurs.di_courriel, /ne peut pas recevoir d’orientation.*04 78 00 00 00/);
+    assert.deepEqual([await count(), await people()], [referralsBefore, peopleBefore]);
+
+    // A minimal new record, created with the referral.
+    const created = await post(body);
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal(created.json().personne, 'Karim Haddad');
+    const record = created.json().beneficiaire_id as string;
+    assert.ok(record);
+    assert.equal(await people(), peopleBefore + 1);
+    const mine = await client.get(`/beneficiaires/${record}`);
+    assert.equal(mine.statusCode, 200, 'the new record is the sender’s');
+    assert.match(mine.body, /Haddad/);
+
+    // Outside the territory: the snapshot is kept and the structure's contact gets the link.
+    const sentOutside = await post(outside);
+    assert.equal(sentOutside.statusCode, 201, sentOutside.body);
+    assert.equal(sentOutside.json().lieu_id, null);
+    assert.equal(sentOutside.json().data_inclusion_id, 'dora--centre-social-8e');
+    assert.equal(sentOutside.json().lieu, 'Centre social du 8e');
+    assert.equal(sentOutside.json().service, 'Accompagnement aux démarches');
+    const mail = await db()
+      .selectFrom('mail_outbox')
+      .select('body')
+      .where('recipient', '=', 'accueil@cs8.example')
+      .executeTakeFirstOrThrow();
+    assert.match(mail.body ?? '', /\/orientations\/reponse\//);
+    assert.equal(await count(), referralsBefore + 2);
+  });
 });

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import {
   givenActivity,
+  givenAdmin,
   givenBeneficiary,
   givenCollectivite,
   givenCoordinator,
@@ -11,6 +12,7 @@ import {
   type TestHelper,
 } from '../../../test/helpers/builders.ts';
 import { assertReferralCountsMatch } from '../../../test/helpers/orientations.ts';
+import { parisToday } from '../../platform/paris-time.ts';
 
 /**
  * The second landing of referrals through HTTP: sending a minimal new person, from an activity
@@ -302,6 +304,109 @@ describe('orientations: sending, outside the territory, the loop', () => {
     );
   });
 
+  test('the loop: an appointment of the linked record closes it once noted honoured, not when missed', async () => {
+    const sent = await client.post('/orientations/nouvelle', {
+      ...base,
+      lieu: place,
+      beneficiaire: person,
+      confirmer: 'oui',
+    });
+    const id = idOf(sent.headers.location);
+    const receiver = new Client(t.app);
+    await receiver.signIn(receiverHelper.email, receiverHelper.password, receiverHelper.totpSecret);
+    await receiver.get(`/orientations/recues/${id}`);
+    assert.equal((await receiver.post(`/orientations/recues/${id}/accepter`, {})).statusCode, 303);
+    assert.equal(
+      (await receiver.post(`/orientations/recues/${id}/fiche`, { fiche: 'nouvelle' })).statusCode,
+      303,
+    );
+    const record = (await row(id)).received_beneficiaire_id!;
+    assert.ok(record);
+
+    // The receiving helper opens appointments at the place and books one for the linked record.
+    await receiver.get(`/rendezvous/lieux/${place}/reglages`);
+    const reason = await receiver.post(`/rendezvous/lieux/${place}/motifs`, {
+      nom: 'Rendez-vous sur orientation',
+      duree_min: '30',
+      location_type: 'sur_place',
+      reservable_par: 'agents_et_prescripteurs',
+      modifiable: 'oui',
+      thematiques: ['aide_aux_demarches_administratives'],
+    });
+    assert.equal(reason.statusCode, 303, reason.body.slice(0, 2000));
+    const motif = (await db().selectFrom('rdv_motif').select('id').executeTakeFirstOrThrow()).id;
+    const opening = await receiver.post(`/rendezvous/lieux/${place}/plages`, {
+      jours: ['1', '2', '3', '4', '5', '6', '7'],
+      debut: '09:00',
+      fin: '12:00',
+      intervalle: '1',
+      premier_jour: parisToday(),
+      motifs: [motif],
+    });
+    assert.equal(opening.statusCode, 303, opening.body.slice(0, 2000));
+    // It was accepted three hours ago; each appointment below took place since.
+    await db()
+      .updateTable('orientation')
+      .set({ answered_at: new Date(Date.now() - 3 * 3600_000) })
+      .where('id', '=', id)
+      .execute();
+    const book = async (hoursAgo: number) => {
+      const slots = await receiver.get(`/rendezvous/lieux/${place}/motifs/${motif}`);
+      const keys = [...slots.body.matchAll(/name="creneau" id="[^"]+" value="([^"]+)"/g)].map((m) => m[1]!);
+      const key = keys.find((k) => Number(k.split('_')[1]) * 1000 > Date.now() + 2 * 3600_000)!;
+      await receiver.get(`/rendezvous/lieux/${place}/motifs/${motif}/reserver?creneau=${key}`);
+      const booked = await receiver.post(`/rendezvous/lieux/${place}/motifs/${motif}/reserver`, {
+        creneau: key,
+        beneficiaire: record,
+        prenom: 'Paul',
+        nom: 'Durand',
+        telephone: '06 11 22 33 44',
+        consentement: 'oui',
+      });
+      assert.equal(booked.statusCode, 303, booked.body.slice(0, 2000));
+      const rdv = /rdv=([0-9a-f-]{36})/.exec(String(booked.headers.location))![1]!;
+      // Time passes: the appointment took place, after the acceptance.
+      const past = new Date(Date.now() - hoursAgo * 3600_000);
+      await db()
+        .updateTable('rdv')
+        .set({ starts_at: past, ends_at: new Date(past.getTime() + 30 * 60_000) })
+        .where('id', '=', rdv)
+        .execute();
+      await receiver.get(`/rendezvous/fiche?rdv=${rdv}`);
+      const participant = await db()
+        .selectFrom('rdv_participant')
+        .select('id')
+        .where('rdv_id', '=', rdv)
+        .executeTakeFirstOrThrow();
+      return { rdv, participant: participant.id };
+    };
+
+    // Missed: the referral stays accepted.
+    const missed = await book(2);
+    const absent = await receiver.post('/rendezvous/fiche/presence', { ...missed, statut: 'absent' });
+    assert.equal(absent.statusCode, 303, absent.body.slice(0, 2000));
+    assert.doesNotMatch((await client.get(`/orientations/${id}`)).body, /Honorée/);
+    assert.equal((await row(id)).status, 'acceptee');
+
+    // Came: the referral is honoured as soon as either side opens it.
+    const came = await book(1);
+    const honoured = await receiver.post('/rendezvous/fiche/presence', { ...came, statut: 'honore' });
+    assert.equal(honoured.statusCode, 303, honoured.body.slice(0, 2000));
+    const senderPage = await client.get(`/orientations/${id}`);
+    assert.match(senderPage.body, /Honorée/);
+    assert.match(senderPage.body, /elle est venue à un rendez-vous du lieu/);
+    const closed = await row(id);
+    assert.equal(closed.status, 'honoree');
+    assert.equal(closed.closed_via, 'rendezvous');
+    const journal = await db()
+      .selectFrom('audit_event')
+      .select('details')
+      .where('subject_id', '=', id)
+      .where('action', '=', 'orientation.close')
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(journal.details, { honoree: true, via: 'rendezvous' });
+  });
+
   test('statistics: coordinators only, their collectivités only, counts rounded to 5, small groups hidden', async () => {
     // Last month (a complete one): 7 accepted referrals to the Bron place answered in 2 days, 1
     // refused; 2 answered by another structure (fewer than 5: no median for it). And 9 between
@@ -371,12 +476,51 @@ describe('orientations: sending, outside the territory, the loop', () => {
     assert.match(page.body, /<th scope="row">Acceptée<\/th><td>10<\/td>/);
     assert.doesNotMatch(page.body, /Pas intéressée/);
     assert.match(page.body, /Taux d’acceptation : 100 %/);
+    // Every answer of the scope took 2 days.
+    assert.match(page.body, /Délai médian de réponse : 2 j/);
     // The Bron place answered 8 times in 2 days; the other structure twice only: not detailed.
     assert.match(page.body, /Espace social de Bron<\/th><td>10<\/td><td>2 j<\/td>/);
     assert.doesNotMatch(page.body, /Autre lieu/);
     assert.match(page.body, /1 structure\(s\) avec moins de 5 réponses/);
+    // By theme (the service of the place): the 10 of its scope.
+    assert.match(page.body, /Aide aux démarches administratives<\/th><td>10<\/td>/);
     // A person's name never appears, nor a count under 5.
     assert.doesNotMatch(page.body, /Lina|Paul|Durand/);
+
+    // The OPSN sees every theme; outside the territory is one theme; a theme under 5 is masked.
+    await db()
+      .insertInto('orientation')
+      .values([
+        ...Array.from({ length: 3 }, () =>
+          rowOf({
+            lieu_id: null,
+            di_service_id: 'dora--centre-social',
+            service: 'Accompagnement social',
+            destination_name: 'Centre social hors territoire',
+            destination_collectivite_id: null,
+            status: 'expiree',
+          }),
+        ),
+        ...Array.from({ length: 2 }, () =>
+          rowOf({
+            collectivite_id: other.id,
+            destination_collectivite_id: elsewhere.id,
+            lieu_id: otherPlace,
+            destination_name: 'Autre lieu',
+            service: 'Accès internet et matériel informatique',
+          }),
+        ),
+      ] as never)
+      .execute();
+    const admin = await givenAdmin(t);
+    const a = new Client(t.app);
+    await a.signIn(admin.email, admin.password, admin.totpSecret);
+    const all = (await a.get('/orientations/statistiques')).body;
+    // 7 + 1 + 2 + 9 = 19 in the month: 20; the 3 outside: 5; the 2 of another theme: 0, not shown.
+    assert.match(all, /Aide aux démarches administratives<\/th><td>20<\/td>/);
+    assert.match(all, /Services hors du territoire \(data·inclusion\)<\/th><td>5<\/td>/);
+    assert.doesNotMatch(all, /Accès internet et matériel informatique<\/th>/);
+    assert.doesNotMatch((await c.get('/orientations/statistiques')).body, /hors du territoire \(data/);
   });
 
   test('the dashboards’ counts, kept by a trigger, equal a recount after everything above', async () => {

@@ -32,6 +32,11 @@ export function StatisticsPage(props: { stats: ReferralStatistics; scopeLabel: s
         <li
           safe
         >{`Personnes reçues parmi les orientations acceptées et closes : ${percent(s.honourRate)}`}</li>
+        <li safe>{`Délai médian de réponse : ${
+          s.medianResponseDays === null
+            ? 'trop peu de réponses pour le dire'
+            : `${s.medianResponseDays.toLocaleString('fr-FR')} j`
+        }`}</li>
       </ul>
       <Table caption="Orientations par état" columns={['État', 'Orientations']}>
         {(Object.keys(STATUSES) as Status[]).map((status) => (
@@ -51,6 +56,24 @@ export function StatisticsPage(props: { stats: ReferralStatistics; scopeLabel: s
                 {formatMonth(m.month)}
               </th>
               <td>{safeNumber(m.n)}</td>
+            </tr>
+          ))}
+        </Table>
+      )}
+      <h2>Orientations par thème</h2>
+      {s.byTheme.length === 0 ? (
+        <p>Pas d’orientation à montrer par thème sur la période (après arrondi).</p>
+      ) : (
+        <Table
+          caption="Orientations par thème (le service du lieu vers lequel la personne est orientée)"
+          columns={['Thème', 'Orientations']}
+        >
+          {s.byTheme.map((c) => (
+            <tr>
+              <th scope="row" safe>
+                {c.theme ?? 'Services hors du territoire (data·inclusion)'}
+              </th>
+              <td>{safeNumber(c.n)}</td>
             </tr>
           ))}
         </Table>

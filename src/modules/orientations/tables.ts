@@ -90,8 +90,16 @@ declare module '../../platform/db/schema.ts' {
        */
       received_beneficiaire_id: string | null;
       received_linked_by: string | null;
-      /** How the referral was closed as honoured or not: `reponse` (the receiving side said so), `activite`. */
+      /**
+       * How the referral was closed as honoured or not: `reponse` (the receiving side said so),
+       * `activite`, `rendezvous` (an activity or an honoured appointment of the linked record).
+       */
       closed_via: string | null;
+      /**
+       * When the person's data is erased: the sending plus the OPSN's retention at that time, as
+       * the consent read to the person said (a later, shorter setting erases it sooner).
+       */
+      erase_after: ColumnType<Date | null, Date | undefined, never>;
     };
     /**
      * The dashboards' counts, kept by a trigger on `orientation`: per sender (`envoi`) and per
@@ -253,6 +261,22 @@ export const orientationsMigrations: Record<string, Migration> = {
         select 'lieu', lieu_id, status, count(*) from orientation where lieu_id is not null group by 2, 3`.execute(
         db,
       );
+    },
+  },
+  '202612080400_orientations_closed_via_appointment': {
+    async up(db) {
+      // An honoured appointment of the receiving side's record closes the loop too.
+      await sql`alter table orientation drop constraint orientation_closed_via_check,
+        add constraint orientation_closed_via_check check (closed_via in ('reponse', 'activite', 'rendezvous'))`.execute(
+        db,
+      );
+    },
+  },
+  '202612080401_orientations_erase_after': {
+    async up(db) {
+      await sql`alter table orientation add column erase_after timestamptz`.execute(db);
+      // Referrals sent so far were told 24 months.
+      await sql`update orientation set erase_after = created_at + interval '24 months'`.execute(db);
     },
   },
 };

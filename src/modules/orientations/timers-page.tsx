@@ -1,4 +1,5 @@
 import { CsrfField, ErrorSummary, Field, type FieldErrors, Flash } from '../../platform/ui/components.tsx';
+import { RETENTION_MONTHS } from './vocabulary.ts';
 
 /** The OPSN's timers of referrals, for its administrators. */
 export function TimersPage(props: {
@@ -16,7 +17,8 @@ export function TimersPage(props: {
       <ErrorSummary errors={e} />
       <p>
         Ces délais valent pour tout le territoire. Une tâche planifiée les applique chaque heure : relance du
-        lieu qui n’a pas répondu, alerte de ses coordinateurs, expiration.
+        lieu qui n’a pas répondu, alerte de ses coordinateurs, expiration ; une autre, chaque nuit, efface les
+        données des personnes orientées au bout de la durée de conservation.
       </p>
       <form method="post" action="/admin/orientations" novalidate>
         <CsrfField token={props.csrf} />
@@ -48,6 +50,14 @@ export function TimersPage(props: {
           hint="Compté depuis la mise à l’étude."
           value={v.studyExpiryDays}
           error={e.studyExpiryDays}
+        />
+        <Field
+          name="retentionMonths"
+          type="number"
+          label="Effacer les données de la personne après (mois)"
+          hint={`Compté depuis l’envoi ; ${RETENTION_MONTHS} mois au plus. La durée est lue à la personne avec son accord.`}
+          value={v.retentionMonths}
+          error={e.retentionMonths}
         />
         <button type="submit" class="button">
           Enregistrer

@@ -185,11 +185,20 @@ describe('referral timers', () => {
     await client.signIn(admin.email, admin.password, admin.totpSecret);
     const page = await client.get('/admin/orientations');
     assert.equal(page.statusCode, 200);
-    const good = { reminderDays: '3', escalateAfter: '1', expiryDays: '5', studyExpiryDays: '10' };
+    const good = {
+      reminderDays: '3',
+      escalateAfter: '1',
+      expiryDays: '5',
+      studyExpiryDays: '10',
+      retentionMonths: '24',
+    };
     for (const [bad, message] of [
       [{ ...good, reminderDays: '0' }, /Relance : 1 jour au moins/],
       [{ ...good, expiryDays: 'trente' }, /Expiration sans réponse : un nombre de jours/],
       [{ ...good, studyExpiryDays: '4' }, /au moins autant de jours que sans réponse/],
+      // Never longer than the 24 months the consent promises.
+      [{ ...good, retentionMonths: '36' }, /Conservation : 24 mois au plus/],
+      [{ ...good, retentionMonths: '0' }, /Conservation : 1 mois au moins/],
     ] as const) {
       const res = await client.post('/admin/orientations', bad);
       assert.equal(res.statusCode, 400);
@@ -209,6 +218,7 @@ describe('referral timers', () => {
       escalateAfter: 1,
       expiryDays: 5,
       studyExpiryDays: 10,
+      retentionMonths: 24,
     });
     const id = await send();
     assert.deepEqual(await run(3), { expirees: 0, relances: 1, alertes: 1, honorees: 0 });
@@ -235,6 +245,43 @@ describe('referral timers', () => {
     })();
     assert.match(page.body, /Personne \(données effacées\)/);
     assert.doesNotMatch(page.body, /Bernard/);
+  });
+
+  test('the OPSN may shorten the retention: the consent read to the person says so, and that data goes sooner even if it is lengthened again', async () => {
+    const admin = await givenAdmin(t);
+    const client = new Client(t.app);
+    await client.signIn(admin.email, admin.password, admin.totpSecret);
+    await client.get('/admin/orientations');
+    const saved = await client.post('/admin/orientations', {
+      ...Object.fromEntries(Object.entries(DEFAULT_TIMERS).map(([k, v]) => [k, String(v)])),
+      retentionMonths: '6',
+    });
+    assert.equal(saved.statusCode, 303);
+    const helper = new Client(t.app);
+    await helper.signIn(sender.email, sender.password, sender.totpSecret);
+    const form = await helper.get(`/orientations/nouvelle?lieu=${place}`);
+    assert.match(form.body, /Combien de temps : 6 mois après l’envoi/);
+    const id = await send();
+    assert.match((await row(id)).consent_text, /Durée : 6 mois après l’envoi/);
+    // Back to 24 months later: what was sent under 6 months still goes after 6, as it was told.
+    await client.get('/admin/orientations');
+    const back = await client.post('/admin/orientations', {
+      ...Object.fromEntries(Object.entries(DEFAULT_TIMERS).map(([k, v]) => [k, String(v)])),
+    });
+    assert.equal(back.statusCode, 303);
+    const month = 31 * DAY;
+    assert.equal(await eraseOldReferrals(db(), new Date(Date.now() + 5 * month)), 0);
+    assert.ok((await eraseOldReferrals(db(), new Date(Date.now() + 7 * month))) >= 1);
+    assert.equal((await row(id)).motif, ERASED_REASON);
+    // Settings saved before the retention was one read it as the default.
+    await db()
+      .updateTable('platform_setting')
+      .set({
+        value: JSON.stringify({ reminderDays: 10, escalateAfter: 2, expiryDays: 30, studyExpiryDays: 60 }),
+      })
+      .where('key', '=', 'orientation_timers')
+      .execute();
+    assert.deepEqual(await readTimers(db()), DEFAULT_TIMERS);
   });
 
   test('the dashboards’ counts, kept by a trigger, equal a recount after everything above', async () => {

@@ -8,7 +8,7 @@ import { sendMail } from '../../platform/mail.ts';
 import { daysBefore } from '../../platform/paris-time.ts';
 import { getOrCreateSetting } from '../../platform/settings.ts';
 import { mailLink } from './answer-mail.ts';
-import { closeFromActivities } from './loop.ts';
+import { closeWhenReceived } from './loop.ts';
 import { type Referral, shortNameOf } from './referral.ts';
 import { RETENTION_MONTHS } from './vocabulary.ts';
 
@@ -24,6 +24,8 @@ export type Timers = {
   escalateAfter: number;
   expiryDays: number;
   studyExpiryDays: number;
+  /** Months after sending when the person's data is erased (at most `RETENTION_MONTHS`). */
+  retentionMonths: number;
 };
 
 export const DEFAULT_TIMERS: Timers = {
@@ -31,6 +33,7 @@ export const DEFAULT_TIMERS: Timers = {
   escalateAfter: 2,
   expiryDays: 30,
   studyExpiryDays: 60,
+  retentionMonths: RETENTION_MONTHS,
 };
 
 const days = (label: string, max: number) =>
@@ -50,6 +53,13 @@ export const timerFields = z
       .max(10, 'Alerte : après 10 relances au plus.'),
     expiryDays: days('Expiration sans réponse', 365),
     studyExpiryDays: days('Expiration à l’étude', 365),
+    // Settings saved before this one existed read as the default.
+    retentionMonths: z.coerce
+      .number({ error: 'Conservation : un nombre de mois.' })
+      .int('Conservation : un nombre entier de mois.')
+      .min(1, 'Conservation : 1 mois au moins.')
+      .max(RETENTION_MONTHS, `Conservation : ${RETENTION_MONTHS} mois au plus.`)
+      .default(RETENTION_MONTHS),
   })
   .refine((t) => t.studyExpiryDays >= t.expiryDays, {
     path: ['studyExpiryDays'],
@@ -150,7 +160,7 @@ export async function runReferralTimers(db: Db, config: Config, now: Date = new 
     .returningAll()
     .execute();
   for (const r of toAlert) await escalate(db, config, r);
-  const honoured = await closeFromActivities(db, now);
+  const honoured = await closeWhenReceived(db, now);
   return { expirees: expired.length, relances: due.length, alertes: toAlert.length, honorees: honoured };
 }
 
@@ -191,14 +201,16 @@ async function escalate(db: Db, config: Config, r: Referral): Promise<void> {
 export const ERASED_REASON = '(effacé)';
 
 /**
- * Retention: `RETENTION_MONTHS` after it was sent, a referral keeps only what the statistics
- * need (dates, states, place, service, refusal reasons): the person's names, contact details,
- * the reason and the answer's message are erased, and the link to their record cut. Journaled
- * once per run with the count.
+ * Retention: once its `erase_after` has passed (the retention read to the person when it was
+ * sent), or the OPSN's `retentionMonths` after it was sent if that is now shorter, a referral
+ * keeps only what the statistics need (dates, states, place, service, refusal reasons): the
+ * person's names, contact details, the reason and the answer's message are erased, and the link
+ * to their record cut. Journaled once per run with the count.
  */
 export async function eraseOldReferrals(db: Db, now: Date = new Date()): Promise<number> {
+  const { retentionMonths } = await readTimers(db);
   const limit = new Date(now);
-  limit.setMonth(limit.getMonth() - RETENTION_MONTHS);
+  limit.setMonth(limit.getMonth() - retentionMonths);
   const erased = await db
     .updateTable('orientation')
     .set({
@@ -212,7 +224,7 @@ export async function eraseOldReferrals(db: Db, now: Date = new Date()): Promise
       beneficiaire_id: null,
       updated_at: now,
     })
-    .where('created_at', '<', limit)
+    .where((eb) => eb.or([eb('erase_after', '<=', now), eb('created_at', '<', limit)]))
     .where('motif', '<>', ERASED_REASON)
     .returning('id')
     .execute();

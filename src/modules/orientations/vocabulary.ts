@@ -57,9 +57,13 @@ export const SHARED_DATA = [
   'le nom complet et les coordonnées choisies, seulement une fois l’orientation acceptée',
 ] as const;
 
-/** How long the referral's personal data is kept (then erased by the daily job). */
+/**
+ * How long the referral's personal data is kept (then erased by the daily job): a setting of the
+ * OPSN, this by default and at most (an OPSN may shorten it, never keep data longer than this).
+ */
 export const RETENTION_MONTHS = 24;
-export const RETENTION_TEXT = `${RETENTION_MONTHS} mois après l’envoi, puis les données personnelles sont effacées`;
+export const retentionText = (months: number) =>
+  `${months} mois après l’envoi, puis les données personnelles sont effacées`;
 
 /** How long the receiving structure's link is valid. */
 export const LINK_DAYS = 8;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { type Expression, type RawBuilder, sql } from 'kysely';
 import { audit } from '../../platform/audit/journal.ts';
 import { type Actor, can, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
@@ -335,6 +335,16 @@ export async function helperFigures(db: Db, userId: string, now = new Date()) {
     toNote: Number(row.to_note),
     toReport: Number(row.to_report),
   };
+}
+
+/**
+ * The Paris day of `person`'s last honoured appointment, as a subquery (null: none). Other
+ * modules read it to know that a person was received (a referral's loop).
+ */
+export function lastHonouredAppointmentDay(person: Expression<string>): RawBuilder<string | null> {
+  return sql<string | null>`(select max((r.starts_at at time zone 'Europe/Paris')::date)
+    from rdv_participant p join rdv r on r.id = p.rdv_id
+    where p.beneficiaire_id = ${person} and p.status = 'honore')`;
 }
 
 /** A person's appointments (no-shows included), for their record: journaled. */

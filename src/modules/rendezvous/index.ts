@@ -7,6 +7,7 @@ import { workshopsForSkills } from './skills-next-steps.ts';
 import { appointmentsBlock, coordinationBlock, personAppointmentsBlock } from './space.tsx';
 import { rendezvousMigrations } from './tables.ts';
 
+export { lastHonouredAppointmentDay } from './agenda.ts';
 export { freeSlots } from './slots.ts';
 
 /**

@@ -265,8 +265,8 @@ function RecordLink(props: {
         <h2 id="fiche">Sa fiche dans vos accompagnements</h2>
         <p>
           L’orientation est reliée à <a href={`/beneficiaires/${id}`}>sa fiche</a>. Quand vous{' '}
-          <a href={`/activites/nouveau?beneficiaire=${id}`}>enregistrez son accompagnement</a>, l’orientation
-          est notée honorée.
+          <a href={`/activites/nouveau?beneficiaire=${id}`}>enregistrez son accompagnement</a>, ou notez sa
+          présence à un rendez-vous, l’orientation est notée honorée.
         </p>
       </section>
     );
@@ -276,7 +276,7 @@ function RecordLink(props: {
       <h2>Sa fiche dans vos accompagnements</h2>
       <p>
         Reliez l’orientation à la fiche de la personne chez vous : dès que vous enregistrez un accompagnement
-        pour elle, l’orientation est notée honorée.
+        pour elle, ou notez sa présence à un rendez-vous, l’orientation est notée honorée.
       </p>
       <Select
         name="fiche"

@@ -27,6 +27,7 @@ import { referralFields } from '../fields.ts';
 import { sentReferrals } from '../lists.ts';
 import { withLoopClosed } from '../loop.ts';
 import { flashOf, HOME, pageNumber, privatePage, statusOf } from '../route-helpers.ts';
+import { readTimers } from '../timers.ts';
 import { ORIGINS } from '../vocabulary.ts';
 import { referralOfSender, sendConsentCopy, sendReferral, withdrawConsent } from './service.ts';
 import { ChoosePlacePage, NewReferralPage, SenderReferralPage, SentListPage } from './views.tsx';
@@ -123,6 +124,7 @@ export function sendingRoutes(app: FastifyInstance, { db, config }: RouteContext
         }}
         errors={{}}
         csrf={reply.generateCsrf()}
+        retentionMonths={(await readTimers(db)).retentionMonths}
       />,
     );
   });
@@ -161,6 +163,7 @@ export function sendingRoutes(app: FastifyInstance, { db, config }: RouteContext
             errors={errors}
             warnings={warnings}
             csrf={reply.generateCsrf()}
+            retentionMonths={(await readTimers(db)).retentionMonths}
           />,
         );
       let outside: OutsideInput | undefined;

@@ -24,14 +24,15 @@ import {
 } from '../destination.ts';
 import type { ReferralInput } from '../fields.ts';
 import { type Referral, shortNameOf, type Transition, transition } from '../referral.ts';
-import { DUPLICATE_DAYS, NEW_PERSON, OPEN_STATUSES, RETENTION_TEXT, SHARED_DATA } from '../vocabulary.ts';
+import { readTimers } from '../timers.ts';
+import { DUPLICATE_DAYS, NEW_PERSON, OPEN_STATUSES, retentionText, SHARED_DATA } from '../vocabulary.ts';
 
 /** The text of the consent the person gives, recorded with the referral as it was shown. */
-export function consentText(d: Pick<Destination, 'name'>, service: string): string {
+export function consentText(d: Pick<Destination, 'name'>, service: string, retentionMonths: number): string {
   return [
     `Destinataire : ${d.name}, service « ${service} ».`,
     `Données transmises : ${SHARED_DATA.join(' ; ')}.`,
-    `Durée : ${RETENTION_TEXT}.`,
+    `Durée : ${retentionText(retentionMonths)}.`,
     'La personne peut retirer son accord à tout moment : l’orientation est alors close et le lieu prévenu.',
   ].join('\n');
 }
@@ -110,7 +111,7 @@ export async function sendReferral(
   if (!destination.services.includes(input.service))
     return { ok: false, errors: { service: 'Choisissez un des services de ce lieu.' } };
 
-  const [ownStructure, duplicate] = await Promise.all([
+  const [ownStructure, duplicate, timers] = await Promise.all([
     destination.lieuId ? isHelperOfPlace(db, helper.userId, destination.lieuId) : false,
     person.id === null
       ? undefined
@@ -128,6 +129,7 @@ export async function sendReferral(
           .where('status', '<>', 'retiree')
           .orderBy('created_at', 'desc')
           .executeTakeFirst(),
+    readTimers(db),
   ]);
   const warnings: Warnings = { ownStructure, duplicate: duplicate ?? null };
   if ((ownStructure || duplicate) && !input.confirmer) return { ok: false, warnings };
@@ -164,7 +166,8 @@ export async function sendReferral(
         duplicate_of: duplicate?.id ?? null,
         consent_mode: input.consent_mode,
         consent_by: helper.userId,
-        consent_text: consentText(destination, input.service),
+        consent_text: consentText(destination, input.service, timers.retentionMonths),
+        erase_after: sql<Date>`now() + make_interval(months => ${timers.retentionMonths})`,
       })
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -31,7 +31,7 @@ import {
   CONTACT_PREFERENCES,
   NEW_PERSON,
   REASON_MAX,
-  RETENTION_TEXT,
+  retentionText,
   SHARED_DATA,
   type Status,
 } from '../vocabulary.ts';
@@ -117,6 +117,8 @@ export function NewReferralPage(props: {
   errors: FieldErrors;
   warnings?: Warnings | undefined;
   csrf: string;
+  /** The OPSN's retention, read to the person with their consent. */
+  retentionMonths: number;
 }): JSX.Element {
   const d = props.destination;
   const v = props.values;
@@ -298,7 +300,7 @@ export function NewReferralPage(props: {
                   ))}
                 </ul>
               </li>
-              <li>{`Combien de temps : ${RETENTION_TEXT}.`}</li>
+              <li safe>{`Combien de temps : ${retentionText(props.retentionMonths)}.`}</li>
               <li>
                 Elle peut retirer son accord à tout moment : l’orientation est alors close et le lieu prévenu.
               </li>
@@ -458,7 +460,11 @@ export function SenderReferralPage(props: {
           ['Adresse du lieu', r.destination_address],
           [
             'Personne reçue',
-            r.closed_via === 'activite' ? 'oui : le lieu a enregistré son accompagnement' : null,
+            r.closed_via === 'activite'
+              ? 'oui : le lieu a enregistré son accompagnement'
+              : r.closed_via === 'rendezvous'
+                ? 'oui : elle est venue à un rendez-vous du lieu'
+                : null,
           ],
           ['Contact préféré', `${CONTACT_PREFERENCES[r.contact_preference]} : ${contactOf(r) ?? ''}`],
           ['Disponible', availabilityOf(r)],
