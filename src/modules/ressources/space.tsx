@@ -36,6 +36,7 @@ export const editorBlock: SpaceSection = async ({ db }, actor) => {
       { href: '/ressources/mes-ressources', label: 'Mes ressources' },
       { href: '/ressources/moderation', label: 'Modération des ressources' },
       { href: '/ressources/recherches-sans-resultat', label: 'Recherches sans résultat' },
+      { href: '/ressources/suivis', label: 'Mes suivis' },
     ],
   };
 };
@@ -50,6 +51,7 @@ export const readerBlock: SpaceSection = async (_ctx, actor) => {
     links: [
       { href: '/ressources', label: 'Chercher une ressource' },
       { href: '/ressources/collections', label: 'Mes collections' },
+      { href: '/ressources/suivis', label: 'Mes suivis' },
     ],
   };
 };

@@ -6,6 +6,7 @@ import {
   ErrorSummary,
   Field,
   type FieldErrors,
+  fieldId,
   Flash,
   Select,
   safeNumber,
@@ -280,6 +281,8 @@ export function ResourcePage(props: {
   userId: string | null;
   ratings: Rating[];
   collections: { id: string; titre: string }[];
+  /** What the signed-in reader follows here (null: not signed in). */
+  follows: ResourceFollows | null;
   csrf: string;
   flash?: string | undefined;
   errors?: FieldErrors;
@@ -319,6 +322,13 @@ export function ResourcePage(props: {
           <BlockView r={r} block={b} files={props.files} />
         ))}
         <h2>À propos de cette ressource</h2>
+        {r.source_url ? (
+          <p class="resource-source">
+            Reprise de : <a href={r.source_url} safe>{r.source_url}</a>
+          </p>
+        ) : (
+          ''
+        )}
         <SummaryList
           rows={[
             ['Auteur', r.contributors ? `${r.author_name}, avec ${r.contributors}` : r.author_name],
@@ -415,6 +425,11 @@ export function ResourcePage(props: {
       </section>
       {props.signedIn ? (
         <>
+          {props.follows ? (
+            <FollowForms r={r} csrf={props.csrf} follows={props.follows} error={errors.suivi} />
+          ) : (
+            ''
+          )}
           {props.collections.length ? (
             <form method="post" action={`/ressources/${r.id}/collection`} class="inline-form">
               <CsrfField token={props.csrf} />
@@ -461,6 +476,133 @@ export function ResourcePage(props: {
       ) : (
         ''
       )}
+    </>
+  );
+}
+
+/** Whether the reader follows this resource's author (null: nobody to follow) and its library. */
+export type ResourceFollows = { auteur: boolean | null; base: boolean; baseName: string };
+
+/** One button that follows or stops following (`hidden`: what the form names). */
+function FollowButton(props: {
+  csrf: string;
+  hidden: Record<string, string>;
+  following: boolean;
+  label: string;
+}): JSX.Element {
+  return (
+    <form method="post" action="/ressources/suivis" class="inline-form">
+      <CsrfField token={props.csrf} />
+      {Object.entries(props.hidden).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <input type="hidden" name="suivre" value={props.following ? 'non' : 'oui'} />
+      <button type="submit" class={props.following ? 'button button--secondary' : 'button'}>
+        <span safe>{props.following ? `Ne plus suivre ${props.label}` : `Suivre ${props.label}`}</span>
+      </button>
+    </form>
+  );
+}
+
+function FollowForms(props: {
+  r: Resource;
+  csrf: string;
+  follows: ResourceFollows;
+  error?: string | undefined;
+}): JSX.Element {
+  const { r, follows } = props;
+  return (
+    <section aria-labelledby="suivre" class="resource-follow">
+      <h2 id="suivre">Suivre</h2>
+      {props.error ? (
+        <p class="field__error" id={fieldId('suivi')} tabindex="-1" safe>
+          {props.error}
+        </p>
+      ) : (
+        ''
+      )}
+      <p>
+        Recevez un courriel, au plus un par jour, quand une ressource y est publiée ou mise à jour.{' '}
+        <a href="/ressources/suivis">Mes suivis</a>
+      </p>
+      <div class="button-group">
+        {follows.auteur === null ? (
+          ''
+        ) : (
+          <FollowButton
+            csrf={props.csrf}
+            hidden={{ ressource: r.id, quoi: 'auteur' }}
+            following={follows.auteur}
+            label={`les ressources de ${r.author_name}`}
+          />
+        )}
+        <FollowButton
+          csrf={props.csrf}
+          hidden={{ ressource: r.id, quoi: 'base' }}
+          following={follows.base}
+          label={`la bibliothèque de ${follows.baseName}`}
+        />
+      </div>
+    </section>
+  );
+}
+
+/** What a person follows, each with a button to stop. */
+export function FollowsPage(props: {
+  rows: readonly { id: string; label: string; href: string | null }[];
+  csrf: string;
+  flash?: string | undefined;
+  error?: string | undefined;
+}): JSX.Element {
+  return (
+    <>
+      <Flash message={props.flash} />
+      <h1>Mes suivis</h1>
+      {props.error ? (
+        <div class="error-summary" role="alert">
+          <p safe>{props.error}</p>
+        </div>
+      ) : (
+        ''
+      )}
+      <p>
+        Quand une ressource est publiée ou mise à jour chez un auteur, dans une collection ou dans une
+        bibliothèque que vous suivez, vous recevez un courriel qui résume les nouveautés, au plus un par
+        jour.
+      </p>
+      {props.rows.length === 0 ? (
+        <p>
+          Vous ne suivez rien pour l’instant : sur la page d’une ressource ou d’une collection publique,
+          choisissez « Suivre ».
+        </p>
+      ) : (
+        <ul class="resource-follows">
+          {props.rows.map((f) => (
+            <li>
+              {f.href ? (
+                <a href={f.href} safe>
+                  {f.label}
+                </a>
+              ) : (
+                <span safe>{f.label}</span>
+              )}
+              <form method="post" action="/ressources/suivis" class="inline-form">
+                <CsrfField token={props.csrf} />
+                <input type="hidden" name="suivi" value={f.id} />
+                <button type="submit" class="link-button">
+                  Ne plus suivre
+                  <span class="visually-hidden" safe>
+                    {` : ${f.label}`}
+                  </span>
+                </button>
+              </form>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p>
+        <a href="/ressources">Chercher une ressource</a>
+      </p>
     </>
   );
 }
@@ -1177,6 +1319,8 @@ export function CollectionPage(props: {
   csrf: string;
   flash?: string | undefined;
   pdfHref: string;
+  /** Whether the signed-in reader follows it (null: nothing to follow, or their own). */
+  following: boolean | null;
 }): JSX.Element {
   const { c } = props;
   return (
@@ -1194,6 +1338,16 @@ export function CollectionPage(props: {
         Collection de <span safe>{c.owner_name}</span> ·{' '}
         <a href={props.pdfHref}>Télécharger le livret PDF à imprimer</a>
       </p>
+      {props.following === null ? (
+        ''
+      ) : (
+        <FollowButton
+          csrf={props.csrf}
+          hidden={{ collection: c.id }}
+          following={props.following}
+          label="cette collection"
+        />
+      )}
       {props.items.length === 0 ? <p>Cette collection ne contient encore aucune ressource.</p> : ''}
       <ol class="resource-collection">
         {props.items.map((item, i) => (
