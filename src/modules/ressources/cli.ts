@@ -15,7 +15,10 @@ export function ressourcesCli({ program, withDb }: CliContext): void {
     .description(
       'Importer des ressources (JSON de l’export des ressources, relais-ressources/1) : licence, auteur et lien vers l’origine gardés, créées en brouillon',
     )
-    .argument('<fichier>', 'fichier JSON : { "ressources": [ … ] } comme /ressources/export.json, ou une liste')
+    .argument(
+      '<fichier>',
+      'fichier JSON : { "ressources": [ … ] } comme /ressources/export.json, ou une liste',
+    )
     .option(
       '--collectivite <code>',
       'rattacher les ressources à cette collectivité membre (INSEE ou SIREN) ; sinon ressources de l’OPSN',
@@ -31,7 +34,8 @@ export function ressourcesCli({ program, withDb }: CliContext): void {
         let collectiviteId: number | null = null;
         if (flags.collectivite) {
           const c = await findCollectiviteByCode(db, flags.collectivite);
-          if (!c) throw new CliError(`Collectivité ${flags.collectivite} inconnue : aucun membre n’a ce code.`);
+          if (!c)
+            throw new CliError(`Collectivité ${flags.collectivite} inconnue : aucun membre n’a ce code.`);
           collectiviteId = c.id;
         }
         const result = await importResources(db, systemActor('cli'), content, {

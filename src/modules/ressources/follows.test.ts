@@ -201,9 +201,16 @@ describe('ressources: follows, digests, review reminders, JSON import', () => {
     assert.equal(others.length, 0);
     assert.match(digest!.subject, /1 nouvelle, 1 mise à jour/);
     const body = digest!.body ?? '';
-    assert.match(body, new RegExp(`Nouvelle ressource : Envoyer une pièce jointe\\n  .*/ressources/${fresh}`));
+    assert.match(
+      body,
+      new RegExp(`Nouvelle ressource : Envoyer une pièce jointe\\n  .*/ressources/${fresh}`),
+    );
     assert.match(body, /Mise à jour : Créer son adresse e-mail\n/);
-    assert.equal(body.match(/Créer son adresse e-mail/g)?.length, 1, 'a resource revised twice is listed once');
+    assert.equal(
+      body.match(/Créer son adresse e-mail/g)?.length,
+      1,
+      'a resource revised twice is listed once',
+    );
     assert.doesNotMatch(body, /Note interne|Brouillon en cours|Procédure interne/);
     assert.match(body, /vous suivez Camille Coordinatrice/);
     assert.match(body, /\/ressources\/suivis/);
@@ -242,8 +249,17 @@ describe('ressources: follows, digests, review reminders, JSON import', () => {
       form({ titre: 'Créer son adresse e-mail', review_on: '2027-01-01' }),
     );
     assert.equal(set.statusCode, 303);
-    const before = await sendReviewReminders(db(), testConfig, '2027-01-01', new Date('2027-01-01T08:00:00Z'));
-    assert.deepEqual(before, { 'auteurs relancés': 0, 'ressources à vérifier': 0 }, 'not before the day after');
+    const before = await sendReviewReminders(
+      db(),
+      testConfig,
+      '2027-01-01',
+      new Date('2027-01-01T08:00:00Z'),
+    );
+    assert.deepEqual(
+      before,
+      { 'auteurs relancés': 0, 'ressources à vérifier': 0 },
+      'not before the day after',
+    );
     const run = () => sendReviewReminders(db(), testConfig, '2027-01-05', new Date('2027-01-05T06:10:00Z'));
     assert.deepEqual(await run(), { 'auteurs relancés': 1, 'ressources à vérifier': 1 });
     const mail = (await mailsTo(coordinator.email)).at(-1)!;
@@ -307,7 +323,14 @@ describe('ressources: follows, digests, review reminders, JSON import', () => {
         }),
       );
       const before = await count();
-      const strict = await cli(['import', 'ressources', file, '--strict', '--collectivite', collectiviteCode]);
+      const strict = await cli([
+        'import',
+        'ressources',
+        file,
+        '--strict',
+        '--collectivite',
+        collectiviteCode,
+      ]);
       assert.notEqual(strict.code, 0);
       assert.match(strict.stdout, /licence absente ou inconnue/);
       assert.match(strict.stdout, /Import strict \(--strict\) refusé/);

@@ -60,7 +60,7 @@ type Accepted = {
 };
 
 const shown = (v: unknown) => {
-  const s = typeof v === 'string' ? v : JSON.stringify(v) ?? '';
+  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? '');
   return s.length > 80 ? `${s.slice(0, 77)}…` : s;
 };
 
@@ -95,7 +95,9 @@ function readRow(
   const warnings: ImportProblem[] = [];
   const row = (data?: Accepted): ImportRow & { data?: Accepted } => ({
     line,
-    titre: data?.titre ?? (typeof (raw as { titre?: unknown })?.titre === 'string' ? (raw as { titre: string }).titre : null),
+    titre:
+      data?.titre ??
+      (typeof (raw as { titre?: unknown })?.titre === 'string' ? (raw as { titre: string }).titre : null),
     result: errors.length ? 'rejected' : 'created',
     errors,
     warnings,
@@ -127,7 +129,8 @@ function readRow(
       warnings.push({
         field,
         value: shown(v),
-        reason: typeof v === 'string' ? `trop long (${max} caractères au plus) : ignoré` : 'pas un texte : ignoré',
+        reason:
+          typeof v === 'string' ? `trop long (${max} caractères au plus) : ignoré` : 'pas un texte : ignoré',
       });
       return '';
     }
@@ -197,7 +200,8 @@ function readRow(
       });
       continue;
     }
-    const t = typeof link.titre === 'string' && link.titre.trim() ? link.titre.trim().slice(0, TITLE_MAX) : '';
+    const t =
+      typeof link.titre === 'string' && link.titre.trim() ? link.titre.trim().slice(0, TITLE_MAX) : '';
     liens.push({ titre: t || new URL(url).hostname, url });
   }
   if (errors.length) return row();
@@ -218,7 +222,9 @@ function readRow(
 }
 
 /** Reads the file: the export's object `{ format, ressources: […] }`, or a list of resources. */
-function resourcesOf(content: Buffer | string): { ok: true; list: unknown[] } | { ok: false; reason: string } {
+function resourcesOf(
+  content: Buffer | string,
+): { ok: true; list: unknown[] } | { ok: false; reason: string } {
   let json: unknown;
   try {
     json = JSON.parse(content.toString().replace(/^\uFEFF/, ''));
@@ -228,7 +234,10 @@ function resourcesOf(content: Buffer | string): { ok: true; list: unknown[] } | 
   if (Array.isArray(json)) return { ok: true, list: json };
   if (typeof json === 'object' && json !== null) {
     const o = json as { format?: unknown; ressources?: unknown };
-    if (o.format !== undefined && !(typeof o.format === 'string' && o.format.startsWith('relais-ressources/')))
+    if (
+      o.format !== undefined &&
+      !(typeof o.format === 'string' && o.format.startsWith('relais-ressources/'))
+    )
       return {
         ok: false,
         reason: `Format « ${shown(o.format)} » inconnu : le fichier doit suivre celui de l’export des ressources (relais-ressources/1).`,
@@ -237,7 +246,8 @@ function resourcesOf(content: Buffer | string): { ok: true; list: unknown[] } | 
   }
   return {
     ok: false,
-    reason: 'Le fichier doit contenir une liste de ressources, ou un objet { "ressources": [ … ] } comme l’export.',
+    reason:
+      'Le fichier doit contenir une liste de ressources, ou un objet { "ressources": [ … ] } comme l’export.',
   };
 }
 
@@ -263,11 +273,7 @@ export async function importResources(
   const known = new Set(
     addresses.length
       ? (
-          await db
-            .selectFrom('ressource')
-            .select('source_url')
-            .where('source_url', 'in', addresses)
-            .execute()
+          await db.selectFrom('ressource').select('source_url').where('source_url', 'in', addresses).execute()
         ).map((r) => r.source_url!)
       : [],
   );
@@ -363,7 +369,9 @@ export function importReportText(report: ImportReport): string {
       lines.push(`  n° ${row.line} (${row.titre ?? 'sans titre'}) ${w.field} « ${w.value} » : ${w.reason}`);
   if (report.dryRun) lines.push('Essai (--dry-run) : rien n’a été enregistré.');
   else if (!report.written)
-    lines.push('Import strict (--strict) refusé : il y a des rejets ou des avertissements, rien n’a été enregistré.');
+    lines.push(
+      'Import strict (--strict) refusé : il y a des rejets ou des avertissements, rien n’a été enregistré.',
+    );
   else lines.push('Enregistré : relisez les brouillons puis publiez-les (Mes ressources).');
   return lines.join('\n');
 }

@@ -38,7 +38,9 @@ export async function sendReviewReminders(
     await sendMail(db, config, {
       to: email,
       subject:
-        n > 1 ? `${n} de vos ressources sont à vérifier` : `Votre ressource « ${resources[0]!.titre} » est à vérifier`,
+        n > 1
+          ? `${n} de vos ressources sont à vérifier`
+          : `Votre ressource « ${resources[0]!.titre} » est à vérifier`,
       text: [
         'Bonjour,',
         '',

@@ -106,7 +106,8 @@ const FLASH: Record<string, string> = {
   collection: 'La ressource est ajoutée à la collection.',
   decision: 'La décision est enregistrée et la personne qui a signalé est prévenue.',
   partage: 'Le lien de partage est à jour.',
-  suivi: 'C’est suivi : vous recevrez un courriel, au plus un par jour, quand une ressource y est publiée ou mise à jour.',
+  suivi:
+    'C’est suivi : vous recevrez un courriel, au plus un par jour, quand une ressource y est publiée ou mise à jour.',
   'plus-suivi': 'Vous ne le suivez plus.',
 };
 const flashOf = (request: FastifyRequest<RouteInput<string>>) => {
@@ -842,7 +843,7 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
     const resourceId = lastValue(body.ressource);
     if (resourceId !== undefined) {
       const r = isUuid(resourceId) ? await visibleResource(db, actor, resourceId) : undefined;
-      if (!r || r.status !== 'publiee') return reply.callNotFound();
+      if (r?.status !== 'publiee') return reply.callNotFound();
       const what = lastValue(body.quoi);
       const target: FollowTarget | undefined =
         what === 'auteur' && r.created_by !== null && r.created_by !== actor.userId
@@ -861,7 +862,7 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
     const collectionId = lastValue(body.collection);
     if (collectionId !== undefined) {
       const c = isUuid(collectionId) ? await readableCollection(db, actor, collectionId) : undefined;
-      if (!c || !c.publique || ownsCollection(actor, c)) return reply.callNotFound();
+      if (!c?.publique || ownsCollection(actor, c)) return reply.callNotFound();
       await apply({ kind: 'collection', collectionId: c.id });
       return reply.redirect(`/ressources/collections/${c.id}?ok=${stop ? 'plus-suivi' : 'suivi'}`, 303);
     }

@@ -353,7 +353,9 @@ export const ressourcesMigrations: Record<string, Migration> = {
         created_at timestamptz not null default now(),
         check (num_nonnulls(auteur_id, collection_id, collectivite_id) + opsn::int = 1)
       )`.execute(db);
-      await sql`create unique index ressource_suivi_auteur on ressource_suivi (user_id, auteur_id)`.execute(db);
+      await sql`create unique index ressource_suivi_auteur on ressource_suivi (user_id, auteur_id)`.execute(
+        db,
+      );
       await sql`create unique index ressource_suivi_collection on ressource_suivi (user_id, collection_id)`.execute(
         db,
       );
@@ -366,8 +368,12 @@ export const ressourcesMigrations: Record<string, Migration> = {
         sent_at timestamptz not null
       )`.execute(db);
       await sql`alter table ressource add column source_url text
-        check (source_url is null or (source_url ~ '^https?://' and char_length(source_url) <= 2000))`.execute(db);
-      await sql`create index ressource_source on ressource (source_url) where source_url is not null`.execute(db);
+        check (source_url is null or (source_url ~ '^https?://' and char_length(source_url) <= 2000))`.execute(
+        db,
+      );
+      await sql`create index ressource_source on ressource (source_url) where source_url is not null`.execute(
+        db,
+      );
     },
   },
 };

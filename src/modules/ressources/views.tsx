@@ -6,8 +6,8 @@ import {
   ErrorSummary,
   Field,
   type FieldErrors,
-  fieldId,
   Flash,
+  fieldId,
   Select,
   safeNumber,
   TextArea,
@@ -324,7 +324,10 @@ export function ResourcePage(props: {
         <h2>À propos de cette ressource</h2>
         {r.source_url ? (
           <p class="resource-source">
-            Reprise de : <a href={r.source_url} safe>{r.source_url}</a>
+            Reprise de :{' '}
+            <a href={r.source_url} safe>
+              {r.source_url}
+            </a>
           </p>
         ) : (
           ''
@@ -567,8 +570,7 @@ export function FollowsPage(props: {
       )}
       <p>
         Quand une ressource est publiée ou mise à jour chez un auteur, dans une collection ou dans une
-        bibliothèque que vous suivez, vous recevez un courriel qui résume les nouveautés, au plus un par
-        jour.
+        bibliothèque que vous suivez, vous recevez un courriel qui résume les nouveautés, au plus un par jour.
       </p>
       {props.rows.length === 0 ? (
         <p>
