@@ -148,6 +148,7 @@ describeBrowser('the resource library in a real browser (Chromium)', { timeout: 
     await helper.screenshot({ path: '/tmp/ressource-suivie.png', fullPage: true });
     await goto(helper, '/ressources/suivis');
     await assertAccessible(helper, 'my follows');
+    await helper.screenshot({ path: '/tmp/ressources-suivis.png', fullPage: true });
     await helper.getByText(/^Les ressources de /).waitFor();
     await goto(helper, `/ressources/suggestions?activite=${activity}`);
     await assertAccessible(helper, 'suggestions for a report');
