@@ -121,7 +121,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     spaceSections: modules.flatMap((m) => m.space ?? []),
     personRecordSections: modules.flatMap((m) => m.personRecord ?? []),
     activityReportSections: modules.flatMap((m) => m.activityReport ?? []),
-    skillsResultSections: modules.flatMap((m) => m.skillsResult ?? []),
     apiRoutes: modules.flatMap((m) => (m.api ? [m.api] : [])),
     contributions: collectContributions(modules),
   };

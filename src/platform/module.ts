@@ -32,8 +32,6 @@ export type RouteContext = ModuleContext & {
   personRecordSections: PersonRecordSection[];
   /** What modules add to the page of a helper's own activity report (`/activites/:id`). */
   activityReportSections: ActivityReportSection[];
-  /** What modules add to the public result of the skills self-diagnosis (`/competences`). */
-  skillsResultSections: SkillsResultSection[];
   /** Every module's `/api/v1` routes, mounted by the api module inside its OpenAPI scope. */
   apiRoutes: ApiRoutes[];
   /** What every module declared for others to use: jobs, open datasets, audit labels. */
@@ -102,16 +100,6 @@ export type ActivityReportSection = (
 ) => Promise<JSX.Element | null>;
 
 /**
- * A block a module adds to the public result of the skills self-diagnosis (resources to
- * practise…), or null when it has nothing: read by anyone, so only public pages. `competences`
- * are the codes (1.1–5.2) to work on first, weakest first; nothing of the person is passed.
- */
-export type SkillsResultSection = (
-  ctx: ModuleContext,
-  result: { competences: readonly string[] },
-) => Promise<JSX.Element | null>;
-
-/**
  * A block of a signed-in person's space (`/espace`): where they stand in one module and what
  * to do next. Every link in it is one the person may follow (ask the same `can()` as the route).
  */
@@ -163,8 +151,6 @@ export type RelaisModule = {
   personRecord?: PersonRecordSection[];
   /** Blocks of the page of a helper's own activity report (`/activites/:id`). */
   activityReport?: ActivityReportSection[];
-  /** Blocks of the public result of the skills self-diagnosis (`/competences`). */
-  skillsResult?: SkillsResultSection[];
   /** Asset names of the module's stylesheets (its `assets/` folder), linked by every page its routes render. */
   styles?: readonly string[];
   /** The audit actions this module writes, code → French label (`src/platform/audit/actions.ts`). */

@@ -164,8 +164,7 @@ function resultText(r: Result, steps: NextSteps): { text: string; sms: string } 
   return { text: lines.join('\n'), sms };
 }
 
-export function competencesRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const { db, config } = ctx;
+export function competencesRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
   // ------------------------------------------------------------ the public questionnaire
 
   app.get('/competences', { config: { access: 'public' } }, async (_request, reply) =>
@@ -226,17 +225,6 @@ export function competencesRoutes(app: FastifyInstance, ctx: RouteContext): void
   ) => {
     const r = score(q, answers);
     const steps = await nextSteps(db, q, r, commune.code);
-    // What other modules offer on it (resources to practise): the competences to work on first.
-    const toWork = COMPETENCES.map((c) => ({ code: c.code, level: r.levels[c.code]?.level ?? 0 }))
-      .filter((c) => c.level <= 3)
-      .sort((a, b) => a.level - b.level)
-      .slice(0, 3)
-      .map((c) => c.code);
-    const sections = (
-      await Promise.all(
-        ctx.skillsResultSections.map((section) => section({ db, config }, { competences: toWork })),
-      )
-    ).filter((section) => section !== null);
     return reply.page(
       {
         title: 'Votre résultat',
@@ -249,7 +237,6 @@ export function competencesRoutes(app: FastifyInstance, ctx: RouteContext): void
         answers={answers}
         r={r}
         steps={steps}
-        sections={sections}
         commune={{ typed: commune.typed, name: commune.name }}
         csrf={reply.generateCsrf()}
         flash={shown.flash}

@@ -328,8 +328,6 @@ export type ResultPageProps = {
   answers: Answers;
   r: Result;
   steps: NextSteps;
-  /** What other modules add to the result (resources to practise…). */
-  sections?: JSX.Element[];
   commune: { typed: string; name: string | null };
   csrf: string;
   flash?: string | undefined;
@@ -351,7 +349,6 @@ export function ResultPage(p: ResultPageProps): JSX.Element {
       </p>
       <Strengths q={p.q} r={r} />
       <Steps steps={p.steps} communeName={p.commune.name} />
-      {p.sections ?? ''}
       <Situation r={r} />
       <details class="skills-details">
         <summary>Le détail par compétence (niveaux de 0 à 5)</summary>

@@ -21,10 +21,9 @@ import { sendReviewReminders } from './jobs.ts';
  * Follows, digests, review reminders and JSON import, through their entry points: the follow
  * forms and `/ressources/suivis` over HTTP (attacks first: anonymous, another person's follow,
  * a private resource or collection), the two jobs on a controlled clock, and
- * `relais import ressources` on the command line, and the suggestions on the public result of the
- * self-diagnosis.
+ * `relais import ressources` on the command line.
  */
-describe('ressources: follows, digests, review reminders, JSON import, skills result', () => {
+describe('ressources: follows, digests, review reminders, JSON import', () => {
   let t: TestApp;
   let coordinator: Account;
   let helper: TestHelper;
@@ -390,42 +389,5 @@ describe('ressources: follows, digests, review reminders, JSON import, skills re
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
-  test('the public result of the self-diagnosis suggests public resources on the competences to work on', async () => {
-    const practice = await write({ titre: 'Chercher sur internet', competences: ['1.1', '1.2'] });
-    await write({ titre: 'Recherche : notes internes', competences: ['1.1'], visibilite: 'privee' });
-    await write({ titre: 'Réservée au réseau', competences: ['1.1'], visibilite: 'reseau' });
-    const hiddenOf = (html: string): Record<string, string> =>
-      Object.fromEntries(
-        [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)]
-          .filter((m) => m[1] !== '_csrf')
-          .map((m) => [m[1] as string, (m[2] as string).replaceAll('&amp;', '&')]),
-      );
-    const citizen = new Client(t.app);
-    let page = (await citizen.get('/competences/diagnostic')).body;
-    const answers: Record<string, string | string[]> = {
-      equipement: ['smartphone'],
-      connexion: ['donnees_mobiles'],
-      autonomie: 'partiellement_autonome',
-      urgence: 'social',
-    };
-    for (let i = 0; i < 40; i++) {
-      const id = hiddenOf(page).question;
-      if (!id || id === 'commune') break;
-      const res = await citizen.post('/competences/diagnostic', {
-        ...hiddenOf(page),
-        reponse: answers[id] ?? '1',
-      });
-      assert.equal(res.statusCode, 200, res.body.slice(0, 1000));
-      page = res.body;
-    }
-    const result = await citizen.post('/competences/diagnostic', { ...hiddenOf(page), commune: '69200' });
-    assert.equal(result.statusCode, 200);
-    assert.match(result.body, /<h1>Votre résultat<\/h1>/);
-    assert.match(result.body, /Des fiches pour progresser/);
-    assert.match(result.body, new RegExp(`href="/ressources/${practice}"`));
-    assert.doesNotMatch(result.body, /notes internes|Réservée au réseau/);
-    assert.match(result.body, /href="\/ressources\?competences=1\.1"/);
-    await assertValidHtml(result.body, 'a skills result with resources');
   });
 });

@@ -5,7 +5,7 @@ import { resourcesDataset } from './exchange.ts';
 import { ressourcesJobs } from './jobs.ts';
 import { ressourceRoutes } from './routes.tsx';
 import { seedRessources } from './seed.ts';
-import { editorBlock, personResources, readerBlock, reportResources, skillsResources } from './space.tsx';
+import { editorBlock, personResources, readerBlock, reportResources } from './space.tsx';
 import { ressourcesMigrations } from './tables.ts';
 
 export { suggestions } from './search.ts';
@@ -27,7 +27,6 @@ export const ressources: RelaisModule = {
   space: [editorBlock, readerBlock],
   personRecord: [personResources],
   activityReport: [reportResources],
-  skillsResult: [skillsResources],
   styles: ['ressources.css'],
   auditActions: AUDIT_ACTIONS,
   datasets: [resourcesDataset],

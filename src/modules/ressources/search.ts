@@ -282,25 +282,3 @@ export async function suggestions(
     limit ${limit}`.execute(db);
   return rows.rows;
 }
-
-/**
- * Public resources indexed on these digital competences (codes 1.1–5.2), those sharing the
- * most first, then the best rated and newest: for the public result of the self-diagnosis.
- */
-export async function competenceSuggestions(
-  db: Db,
-  competences: readonly string[],
-  limit = 3,
-): Promise<Hit[]> {
-  const wanted = competences.filter((c) => c in COMPETENCES);
-  if (wanted.length === 0) return [];
-  const rows = await sql<Hit>`
-    select r.id, r.titre, r.resume, r.types, r.thematiques, r.licence, r.author_name, r.published_at,
-      r.review_on, r.rating_count, r.rating_average
-    from ressource r
-    where r.status = 'publiee' and r.visibilite = 'publique' and r.competences && ${wanted}::text[]
-    order by cardinality(array(select unnest(r.competences) intersect select unnest(${wanted}::text[]))) desc,
-      r.rating_average desc nulls last, r.published_at desc
-    limit ${limit}`.execute(db);
-  return rows.rows;
-}

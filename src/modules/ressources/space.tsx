@@ -1,14 +1,9 @@
-import type {
-  ActivityReportSection,
-  PersonRecordSection,
-  SkillsResultSection,
-  SpaceSection,
-} from '../../platform/module.ts';
+import type { ActivityReportSection, PersonRecordSection, SpaceSection } from '../../platform/module.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import { participationHistory } from '../activites/index.ts';
 import { helperCollectivites } from '../mediateurs/index.ts';
 import { countOpenReports } from './feedback.ts';
-import { competenceSuggestions, suggestions } from './search.ts';
+import { suggestions } from './search.ts';
 import { mayWrite } from './service.ts';
 
 /** For the library's editors (coordinators, administrators): drafts, reviews due, reports to handle. */
@@ -87,24 +82,6 @@ export const reportResources: ActivityReportSection = async ({ db }, helper, rep
         <a href={`/ressources/suggestions?activite=${report.id}`}>Toutes les ressources suggérées</a>
       </p>
     </SuggestedResources>
-  );
-};
-
-/** On the public result of the self-diagnosis: public resources on the competences to work on. */
-export const skillsResources: SkillsResultSection = async ({ db }, result) => {
-  const hits = await competenceSuggestions(db, result.competences, 3);
-  if (hits.length === 0) return null;
-  return (
-    <section class="no-print" aria-labelledby="ressources-progresser">
-      <h2 id="ressources-progresser">Des fiches pour progresser</h2>
-      <SuggestedResources lead="Des fiches et des guides sur ce que vous pouvez travailler :" hits={hits}>
-        <p>
-          <a href={`/ressources?competences=${encodeURIComponent(result.competences[0] ?? '')}`}>
-            Plus de ressources sur ce sujet
-          </a>
-        </p>
-      </SuggestedResources>
-    </section>
   );
 };
 

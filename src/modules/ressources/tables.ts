@@ -340,7 +340,7 @@ export const ressourcesMigrations: Record<string, Migration> = {
   /**
    * Follows of an author, a collection or a library, the time of each follower's last digest,
    * the address an imported resource was taken from (its back-link), and the competences indexed
-   * for the suggestions on a self-diagnosis result.
+   * for the resources offered on a self-diagnosis result.
    */
   '202612080700_ressources_follows': {
     async up(db) {
@@ -375,7 +375,7 @@ export const ressourcesMigrations: Record<string, Migration> = {
       await sql`create index ressource_source on ressource (source_url) where source_url is not null`.execute(
         db,
       );
-      // The self-diagnosis result suggests resources on the competences to work on.
+      // The self-diagnosis result offers public resources on the competences to work on (`&&`).
       await sql`create index ressource_competences on ressource using gin (competences)`.execute(db);
     },
   },
