@@ -184,6 +184,9 @@ describeBrowser('the resource library in a real browser (Chromium)', { timeout: 
     await coordinator.getByRole('button', { name: 'Enregistrer la décision' }).click();
     await coordinator.waitForURL(/ok=decision/);
     assert.match((await coordinator.locator('main').textContent()) ?? '', /Aucun signalement à traiter/);
+    await goto(coordinator, '/ressources/import');
+    await assertAccessible(coordinator, 'the JSON import form');
+    await coordinator.screenshot({ path: '/tmp/ressources-import.png', fullPage: true });
     assert.deepEqual(problems, []);
   });
 });

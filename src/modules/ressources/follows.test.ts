@@ -390,4 +390,47 @@ describe('ressources: follows, digests, review reminders, JSON import', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  test('an editor imports a JSON file from the library’s pages; a helper may not', async () => {
+    const json = Buffer.from(
+      JSON.stringify([
+        {
+          titre: 'Fiche : Ameli',
+          licence: 'cc_by_sa_4_0',
+          auteur: 'Réseau voisin',
+          url: 'https://voisin.example/r/1',
+        },
+        { titre: 'Sans licence', auteur: 'Quelqu’un' },
+      ]),
+    );
+    const file = (bytes: Buffer) => ({ name: 'fichier', bytes, filename: 'voisin.json' });
+    await help.get('/ressources/collections');
+    assert.equal((await help.postMultipart('/ressources/import', {}, file(json))).statusCode, 403);
+    assert.equal((await help.get('/ressources/import')).statusCode, 403);
+    const form = await coord.get('/ressources/import');
+    assert.equal(form.statusCode, 200);
+    await assertValidHtml(form.body, 'the import form');
+    const empty = await coord.postMultipart('/ressources/import', {});
+    assert.equal(empty.statusCode, 400);
+    assert.match(empty.body, /Choisissez le fichier JSON/);
+    await coord.get('/ressources/import');
+    const broken = await coord.postMultipart('/ressources/import', {}, file(Buffer.from('[{')));
+    assert.equal(broken.statusCode, 400);
+    assert.match(broken.body, /Fichier illisible : ce n’est pas du JSON/);
+    await coord.get('/ressources/import');
+    const done = await coord.postMultipart('/ressources/import', {}, file(json));
+    assert.equal(done.statusCode, 200);
+    await assertValidHtml(done.body, 'the import report');
+    assert.match(done.body, /<dt>Créées en brouillon<\/dt><dd>1<\/dd>/);
+    assert.match(done.body, /licence absente ou inconnue/);
+    const draft = await db()
+      .selectFrom('ressource')
+      .select(['id', 'collectivite_id', 'licence', 'status'])
+      .where('source_url', '=', 'https://voisin.example/r/1')
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      [draft.collectivite_id, draft.licence, draft.status],
+      [coordinator.actor.activeCollectiviteId, 'cc_by_sa_4_0', 'brouillon'],
+    );
+    assert.match(done.body, new RegExp(`href="/ressources/${draft.id}/modifier"`));
+  });
 });

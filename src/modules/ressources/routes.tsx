@@ -47,9 +47,11 @@ import {
   unfollow,
   unfollowTarget,
 } from './follows.ts';
+import { importResources } from './import.ts';
 import { emptySearches, parseSearch, searchResources, suggestions } from './search.ts';
 import {
   addBlock,
+  authorCollectivite,
   type BlockInput,
   blockFields,
   blocksOf,
@@ -81,6 +83,7 @@ import {
   EmptySearchesPage,
   FollowsPage,
   HistoryPage,
+  ImportPage,
   ModerationPage,
   MyResourcesPage,
   ResourceFormPage,
@@ -321,6 +324,69 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
         );
       const id = await createResource(db, actor, form.data);
       return reply.redirect(`/ressources/${id}/modifier?ok=creee`, 303);
+    },
+  );
+
+  // -------------------------------------------------------------------------- JSON import
+
+  app.get('/ressources/import', { config: { access: 'coordinator' } }, (_request, reply) =>
+    reply.page(
+      { title: 'Importer des ressources', breadcrumbs: HOME },
+      <ImportPage csrf={reply.generateCsrf()} errors={{}} />,
+    ),
+  );
+
+  /** Imports a JSON file as drafts of the editor's library (their collectivité's, or the OPSN's). */
+  app.post<RouteInput>(
+    '/ressources/import',
+    { config: { access: 'coordinator', files: true } },
+    async (request, reply) => {
+      const actor = signedInActor(request);
+      const again = (reason: string) =>
+        reply.page(
+          { title: 'Importer des ressources', breadcrumbs: HOME, status: 400, hasErrors: true },
+          <ImportPage csrf={reply.generateCsrf()} errors={{ fichier: reason }} />,
+        );
+      if (!mayWrite(actor)) return reply.code(403).send();
+      const file = request.body?.fichier;
+      if (!Buffer.isBuffer(file) || file.length === 0) return again('Choisissez le fichier JSON à importer.');
+      if (file.length > 5_000_000)
+        return again('Le fichier dépasse 5 Mo : découpez-le en plusieurs fichiers.');
+      const fileName = (uploadedFileName(file) ?? 'ressources.json').slice(0, 200);
+      const result = await importResources(db, actor, file, {
+        fileName,
+        collectiviteId: authorCollectivite(actor),
+        strict: lastValue(request.body?.strict) === 'oui',
+      });
+      if (!result.ok) return again(result.reason);
+      const { report } = result;
+      const drafts = report.ids.length
+        ? await db
+            .selectFrom('ressource')
+            .select(['id', 'titre'])
+            .where('id', 'in', report.ids)
+            .orderBy('titre')
+            .execute()
+        : [];
+      return reply.page(
+        { title: 'Rapport d’import des ressources', breadcrumbs: HOME },
+        <ImportPage
+          csrf={reply.generateCsrf()}
+          errors={{}}
+          report={{
+            ...report,
+            drafts,
+            rows: report.rows.map((r) => ({
+              line: r.line,
+              key: '',
+              name: r.titre ?? '',
+              result: r.result === 'created' ? 'créée' : 'rejetée',
+              errors: r.errors,
+              warnings: r.warnings,
+            })),
+          }}
+        />,
+      );
     },
   );
 

@@ -37,6 +37,7 @@ export const editorBlock: SpaceSection = async ({ db }, actor) => {
       { href: '/ressources/moderation', label: 'Modération des ressources' },
       { href: '/ressources/recherches-sans-resultat', label: 'Recherches sans résultat' },
       { href: '/ressources/suivis', label: 'Mes suivis' },
+      { href: '/ressources/import', label: 'Importer des ressources (JSON)' },
     ],
   };
 };

@@ -12,6 +12,7 @@ import {
   safeNumber,
   TextArea,
 } from '../../platform/ui/components.tsx';
+import { ImportNotesTable, type ImportRowReport } from '../../platform/ui/import-report.tsx';
 import { Pagination } from '../../platform/ui/pagination.tsx';
 import { SummaryList } from '../../platform/ui/summary.tsx';
 import { Table } from '../../platform/ui/table.tsx';
@@ -1471,3 +1472,94 @@ export function SuggestionsPage(props: {
 }
 
 export const themeLabel = (code: string) => labelOf(THEMATIQUES, code);
+
+/** The import of resources from JSON by an editor: the form, then what it did. */
+export function ImportPage(props: {
+  csrf: string;
+  errors: FieldErrors;
+  report?: {
+    fileName: string;
+    read: number;
+    created: number;
+    rejected: number;
+    written: boolean;
+    drafts: readonly { id: string; titre: string }[];
+    rows: readonly ImportRowReport[];
+  };
+}): JSX.Element {
+  const { report } = props;
+  return (
+    <>
+      <ErrorSummary errors={props.errors} />
+      <h1>Importer des ressources</h1>
+      {report ? (
+        <section aria-labelledby="rapport">
+          <h2 id="rapport">Rapport d’import</h2>
+          <SummaryList
+            rows={[
+              ['Fichier', report.fileName],
+              ['Ressources lues', String(report.read)],
+              ['Créées en brouillon', String(report.created)],
+              ['Rejetées', String(report.rejected)],
+            ]}
+          />
+          {report.written ? (
+            <p>Relisez chaque brouillon, complétez-le puis publiez-le.</p>
+          ) : (
+            <p class="notice">
+              Import strict refusé : il y a des rejets ou des avertissements, rien n’a été enregistré.
+            </p>
+          )}
+          {report.drafts.length ? (
+            <ul>
+              {report.drafts.map((d) => (
+                <li>
+                  <a href={`/ressources/${d.id}/modifier`} safe>
+                    {d.titre}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            ''
+          )}
+          {report.rows.some((r) => r.errors.length || r.warnings.length) ? (
+            <ImportNotesTable
+              rows={report.rows}
+              notes={['errors', 'warnings']}
+              keyLabel="Adresse d’origine"
+              limit={500}
+              caption="Rejets et avertissements"
+              showResult
+            />
+          ) : (
+            ''
+          )}
+        </section>
+      ) : (
+        ''
+      )}
+      <p>
+        Le fichier suit le format de l’export des ressources (
+        <a href="/ressources/export.json">export.json</a>, « relais-ressources/1 ») : titre, résumé, licence,
+        auteur, contributeurs, thématiques, types, publics, compétences, liens et adresse d’origine. Chaque
+        ressource devient un brouillon de votre bibliothèque qui garde sa licence, son auteur et un lien vers
+        son origine. Une ressource sans licence connue est rejetée.
+      </p>
+      <form method="post" action="/ressources/import" enctype="multipart/form-data" novalidate>
+        <CsrfField token={props.csrf} />
+        <Field name="fichier" type="file" label="Fichier JSON (5 Mo au plus)" error={props.errors.fichier} />
+        <ChoiceGroup
+          type="checkbox"
+          name="strict"
+          legend="En cas de problème"
+          options={[{ value: 'oui', label: 'Ne rien enregistrer s’il y a un rejet ou un avertissement' }]}
+          checked={[]}
+        />
+        <button type="submit" class="button">
+          Importer
+        </button>
+      </form>
+    </>
+  );
+}
