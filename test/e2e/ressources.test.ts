@@ -19,7 +19,7 @@ import { pdfText } from '../helpers/pdf.ts';
 /**
  * The resource library in a real browser: the demo coordinator publishes a resource with text,
  * link, image and PDF blocks; a citizen, without JavaScript on a 320 px screen, finds it with a
- * misspelled query; the demo helper rates it, sees it suggested for a report on the same theme,
+ * misspelled query; the demo helper rates it, follows its author, sees it suggested for a report on the same theme,
  * collects it and downloads the booklet, whose text is read back; their report reaches
  * moderation and is resolved. Every page passes axe-core with one h1 and logs no error.
  */
@@ -142,6 +142,14 @@ describeBrowser('the resource library in a real browser (Chromium)', { timeout: 
     await helper.getByLabel('3 – Utile').check();
     await helper.getByRole('button', { name: 'Noter' }).click();
     await helper.waitForURL(/ok=note/);
+    await helper.getByRole('button', { name: /^Suivre les ressources de / }).click();
+    await helper.waitForURL(/ok=suivi/);
+    await helper.getByRole('button', { name: /^Ne plus suivre les ressources de / }).waitFor();
+    await helper.screenshot({ path: '/tmp/ressource-suivie.png', fullPage: true });
+    await goto(helper, '/ressources/suivis');
+    await assertAccessible(helper, 'my follows');
+    await helper.screenshot({ path: '/tmp/ressources-suivis.png', fullPage: true });
+    await helper.getByText(/^Les ressources de /).waitFor();
     await goto(helper, `/ressources/suggestions?activite=${activity}`);
     await assertAccessible(helper, 'suggestions for a report');
     await helper.getByRole('link', { name: TITLE }).waitFor();
@@ -176,6 +184,9 @@ describeBrowser('the resource library in a real browser (Chromium)', { timeout: 
     await coordinator.getByRole('button', { name: 'Enregistrer la décision' }).click();
     await coordinator.waitForURL(/ok=decision/);
     assert.match((await coordinator.locator('main').textContent()) ?? '', /Aucun signalement à traiter/);
+    await goto(coordinator, '/ressources/import');
+    await assertAccessible(coordinator, 'the JSON import form');
+    await coordinator.screenshot({ path: '/tmp/ressources-import.png', fullPage: true });
     assert.deepEqual(problems, []);
   });
 });

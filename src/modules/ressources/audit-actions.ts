@@ -6,6 +6,7 @@ export const AUDIT_ACTIONS = auditActions({
   'resource.update': 'Ressource modifiée',
   'resource.publish': 'Ressource publiée',
   'resource.unpublish': 'Ressource dépubliée',
+  'resource.import': 'Ressource importée (JSON)',
   'resource.restore': 'Ressource restaurée à une version précédente',
   'resource.report': 'Ressource signalée à la modération',
   'resource.moderate': 'Signalement de ressource traité',

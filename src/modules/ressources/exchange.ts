@@ -37,6 +37,8 @@ export type ExchangeResource = {
   date_publication: string | null;
   date_modification: string;
   a_verifier_le: string | null;
+  /** Where the resource was taken from, when it was imported (the back-link to its origin). */
+  source: string | null;
 };
 
 export async function publicResources(db: Db, publicUrl: string): Promise<ExchangeResource[]> {
@@ -56,9 +58,10 @@ export async function publicResources(db: Db, publicUrl: string): Promise<Exchan
     updated_at: Date;
     review_on: string | null;
     liens: { titre: string | null; url: string }[] | null;
+    source_url: string | null;
   }>`
     select r.id, r.titre, r.resume, r.licence, r.author_name, r.contributors, r.collectivite_id,
-      r.thematiques, r.types, r.publics, r.competences, r.published_at, r.updated_at, r.review_on,
+      r.thematiques, r.types, r.publics, r.competences, r.published_at, r.updated_at, r.review_on, r.source_url,
       (select json_agg(json_build_object('titre', b.titre, 'url', b.url) order by b.position)
         from ressource_bloc b where b.ressource_id = r.id and b.kind = 'lien') as liens
     from ressource r
@@ -83,6 +86,7 @@ export async function publicResources(db: Db, publicUrl: string): Promise<Exchan
     date_publication: r.published_at ? r.published_at.toISOString() : null,
     date_modification: r.updated_at.toISOString(),
     a_verifier_le: r.review_on,
+    source: r.source_url,
   }));
 }
 

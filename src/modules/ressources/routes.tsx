@@ -37,9 +37,21 @@ import {
   resolveReport,
 } from './feedback.ts';
 import { checkFile, checkImage } from './files.ts';
+import {
+  baseName,
+  baseOf,
+  type FollowTarget,
+  follow,
+  isFollowing,
+  myFollows,
+  unfollow,
+  unfollowTarget,
+} from './follows.ts';
+import { importResources } from './import.ts';
 import { emptySearches, parseSearch, searchResources, suggestions } from './search.ts';
 import {
   addBlock,
+  authorCollectivite,
   type BlockInput,
   blockFields,
   blocksOf,
@@ -69,7 +81,9 @@ import {
   CollectionsPage,
   EditPage,
   EmptySearchesPage,
+  FollowsPage,
   HistoryPage,
+  ImportPage,
   ModerationPage,
   MyResourcesPage,
   ResourceFormPage,
@@ -95,6 +109,9 @@ const FLASH: Record<string, string> = {
   collection: 'La ressource est ajoutée à la collection.',
   decision: 'La décision est enregistrée et la personne qui a signalé est prévenue.',
   partage: 'Le lien de partage est à jour.',
+  suivi:
+    'C’est suivi : vous recevrez un courriel, au plus un par jour, quand une ressource y est publiée ou mise à jour.',
+  'plus-suivi': 'Vous ne le suivez plus.',
 };
 const flashOf = (request: FastifyRequest<RouteInput<string>>) => {
   const ok = lastValue(request.query.ok);
@@ -184,11 +201,20 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
   ) => {
     const actor = request.actor;
     const signedIn = isSignedIn(actor);
-    const [blocks, files, ratings, collections] = await Promise.all([
+    const [blocks, files, ratings, collections, follows] = await Promise.all([
       blocksOf(db, r.id),
       filesOf(db, r.id),
       signedIn ? ratingsOf(db, r.id) : Promise.resolve([]),
       signedIn ? myCollections(db, actor) : Promise.resolve([]),
+      signedIn && r.status === 'publiee'
+        ? Promise.all([
+            r.created_by === null || r.created_by === actor.userId
+              ? null
+              : isFollowing(db, actor, { kind: 'auteur', auteurId: r.created_by }),
+            isFollowing(db, actor, baseOf(r)),
+            baseName(db, r.collectivite_id),
+          ]).then(([auteur, base, name]) => ({ auteur, base, baseName: name }))
+        : Promise.resolve(null),
     ]);
     if (r.status !== 'publiee' || r.visibilite !== 'publique')
       reply.header('cache-control', 'private, no-store');
@@ -209,6 +235,7 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
         userId={signedIn ? actor.userId : null}
         ratings={ratings}
         collections={collections}
+        follows={follows}
         csrf={signedIn ? reply.generateCsrf() : ''}
         flash={flashOf(request)}
         errors={shown.errors ?? {}}
@@ -297,6 +324,69 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
         );
       const id = await createResource(db, actor, form.data);
       return reply.redirect(`/ressources/${id}/modifier?ok=creee`, 303);
+    },
+  );
+
+  // -------------------------------------------------------------------------- JSON import
+
+  app.get('/ressources/import', { config: { access: 'coordinator' } }, (_request, reply) =>
+    reply.page(
+      { title: 'Importer des ressources', breadcrumbs: HOME },
+      <ImportPage csrf={reply.generateCsrf()} errors={{}} />,
+    ),
+  );
+
+  /** Imports a JSON file as drafts of the editor's library (their collectivité's, or the OPSN's). */
+  app.post<RouteInput>(
+    '/ressources/import',
+    { config: { access: 'coordinator', files: true } },
+    async (request, reply) => {
+      const actor = signedInActor(request);
+      const again = (reason: string) =>
+        reply.page(
+          { title: 'Importer des ressources', breadcrumbs: HOME, status: 400, hasErrors: true },
+          <ImportPage csrf={reply.generateCsrf()} errors={{ fichier: reason }} />,
+        );
+      if (!mayWrite(actor)) return reply.code(403).send();
+      const file = request.body?.fichier;
+      if (!Buffer.isBuffer(file) || file.length === 0) return again('Choisissez le fichier JSON à importer.');
+      if (file.length > 5_000_000)
+        return again('Le fichier dépasse 5 Mo : découpez-le en plusieurs fichiers.');
+      const fileName = (uploadedFileName(file) ?? 'ressources.json').slice(0, 200);
+      const result = await importResources(db, actor, file, {
+        fileName,
+        collectiviteId: authorCollectivite(actor),
+        strict: lastValue(request.body?.strict) === 'oui',
+      });
+      if (!result.ok) return again(result.reason);
+      const { report } = result;
+      const drafts = report.ids.length
+        ? await db
+            .selectFrom('ressource')
+            .select(['id', 'titre'])
+            .where('id', 'in', report.ids)
+            .orderBy('titre')
+            .execute()
+        : [];
+      return reply.page(
+        { title: 'Rapport d’import des ressources', breadcrumbs: HOME },
+        <ImportPage
+          csrf={reply.generateCsrf()}
+          errors={{}}
+          report={{
+            ...report,
+            drafts,
+            rows: report.rows.map((r) => ({
+              line: r.line,
+              key: '',
+              name: r.titre ?? '',
+              result: r.result === 'created' ? 'créée' : 'rejetée',
+              errors: r.errors,
+              warnings: r.warnings,
+            })),
+          }}
+        />,
+      );
     },
   );
 
@@ -778,6 +868,77 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
 
   // -------------------------------------------------------------------------- collections
 
+  // -------------------------------------------------------------------------- follows
+
+  const followsPage = async (
+    request: FastifyRequest<RouteInput<string>>,
+    reply: FastifyReply,
+    error?: string,
+  ) =>
+    reply.page(
+      { title: 'Mes suivis', breadcrumbs: HOME, status: error ? 400 : 200, hasErrors: Boolean(error) },
+      <FollowsPage
+        rows={await myFollows(db, signedInActor(request))}
+        csrf={reply.generateCsrf()}
+        flash={flashOf(request)}
+        error={error}
+      />,
+    );
+
+  app.get<RouteInput>('/ressources/suivis', { config: { access: 'signed-in' } }, (request, reply) =>
+    followsPage(request, reply),
+  );
+
+  /**
+   * Follows or stops following: the author or the library of a resource the person may read
+   * (`ressource`, `quoi`), a public collection (`collection`); or stops one of their follows from
+   * their list (`suivi`). What is followed comes from the resource or the collection, never
+   * from the form.
+   */
+  app.post<RouteInput>('/ressources/suivis', { config: { access: 'signed-in' } }, async (request, reply) => {
+    const actor = signedInActor(request);
+    const body = request.body ?? {};
+    const stop = lastValue(body.suivre) === 'non';
+    const followId = lastValue(body.suivi);
+    if (followId !== undefined) {
+      if (isUuid(followId)) await unfollow(db, actor, followId);
+      return reply.redirect('/ressources/suivis?ok=plus-suivi', 303);
+    }
+    const apply = (target: FollowTarget) =>
+      stop ? unfollowTarget(db, actor, target) : follow(db, actor, target);
+    const resourceId = lastValue(body.ressource);
+    if (resourceId !== undefined) {
+      const r = isUuid(resourceId) ? await visibleResource(db, actor, resourceId) : undefined;
+      if (r?.status !== 'publiee') return reply.callNotFound();
+      const what = lastValue(body.quoi);
+      const target: FollowTarget | undefined =
+        what === 'auteur' && r.created_by !== null && r.created_by !== actor.userId
+          ? { kind: 'auteur', auteurId: r.created_by }
+          : what === 'base'
+            ? baseOf(r)
+            : undefined;
+      if (!target)
+        return resourcePage(request, reply, r, {
+          errors: { suivi: 'Choisissez de suivre l’auteur de la ressource ou sa bibliothèque.' },
+          status: 400,
+        });
+      await apply(target);
+      return reply.redirect(`/ressources/${r.id}?ok=${stop ? 'plus-suivi' : 'suivi'}#suivre`, 303);
+    }
+    const collectionId = lastValue(body.collection);
+    if (collectionId !== undefined) {
+      const c = isUuid(collectionId) ? await readableCollection(db, actor, collectionId) : undefined;
+      if (!c?.publique || ownsCollection(actor, c)) return reply.callNotFound();
+      await apply({ kind: 'collection', collectionId: c.id });
+      return reply.redirect(`/ressources/collections/${c.id}?ok=${stop ? 'plus-suivi' : 'suivi'}`, 303);
+    }
+    return followsPage(
+      request,
+      reply,
+      'Rien à suivre : choisissez « Suivre » sur la page d’une ressource ou d’une collection publique.',
+    );
+  });
+
   app.get<RouteInput>(
     '/ressources/collections',
     { config: { access: 'signed-in' } },
@@ -824,6 +985,11 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
     status = 200,
   ) => {
     const owner = ownsCollection(request.actor, c);
+    const actor = request.actor;
+    const following =
+      isSignedIn(actor) && !owner && c.publique
+        ? await isFollowing(db, actor, { kind: 'collection', collectionId: c.id })
+        : null;
     if (!c.publique)
       reply.header('cache-control', 'private, no-store').header('referrer-policy', 'no-referrer');
     return reply.page(
@@ -841,6 +1007,7 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
         csrf={isSignedIn(request.actor) ? reply.generateCsrf() : ''}
         flash={flashOf(request)}
         pdfHref={pdfHref}
+        following={following}
       />,
     );
   };

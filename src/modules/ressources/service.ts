@@ -209,7 +209,12 @@ const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCas
  * a new version with who changed what, and, for published public resources, their words in the
  * lexicon of « vouliez-vous dire ».
  */
-async function afterChange(db: Db, actor: SignedIn, id: string, change: string): Promise<void> {
+export async function afterChange(
+  db: Db,
+  by: { userId: string | null; name: string },
+  id: string,
+  change: string,
+): Promise<void> {
   const blocks = await blocksOf(db, id);
   const files = await db
     .selectFrom('ressource_fichier')
@@ -255,8 +260,8 @@ async function afterChange(db: Db, actor: SignedIn, id: string, change: string):
       version: updated.version,
       snapshot: JSON.stringify(await snapshotOf(db, id)),
       change,
-      changed_by: actor.userId,
-      changed_by_name: actor.name,
+      changed_by: by.userId,
+      changed_by_name: by.name,
     })
     .execute();
   if (updated.status === 'publiee' && updated.visibilite === 'publique')

@@ -36,6 +36,8 @@ export const editorBlock: SpaceSection = async ({ db }, actor) => {
       { href: '/ressources/mes-ressources', label: 'Mes ressources' },
       { href: '/ressources/moderation', label: 'Modération des ressources' },
       { href: '/ressources/recherches-sans-resultat', label: 'Recherches sans résultat' },
+      { href: '/ressources/suivis', label: 'Mes suivis' },
+      { href: '/ressources/import', label: 'Importer des ressources (JSON)' },
     ],
   };
 };
@@ -50,6 +52,7 @@ export const readerBlock: SpaceSection = async (_ctx, actor) => {
     links: [
       { href: '/ressources', label: 'Chercher une ressource' },
       { href: '/ressources/collections', label: 'Mes collections' },
+      { href: '/ressources/suivis', label: 'Mes suivis' },
     ],
   };
 };

@@ -55,6 +55,8 @@ declare module '../../platform/db/schema.ts' {
       updated_at: Touched;
       published_at: Date | null;
       review_reminded_at: Date | null;
+      /** Where an imported resource comes from (its address in the library it was taken from). */
+      source_url: ColumnType<string | null, string | null | undefined, string | null>;
     };
     /** One ordered block of a resource's content. */
     ressource_bloc: {
@@ -142,6 +144,24 @@ declare module '../../platform/db/schema.ts' {
       terms: string;
       searches: number;
       last_at: Date;
+    };
+    /**
+     * A person follows an author, a collection or a library (a collectivité's, or the OPSN's
+     * own): exactly one of the four targets is set.
+     */
+    ressource_suivi: {
+      id: Generated<string>;
+      user_id: string;
+      auteur_id: string | null;
+      collection_id: string | null;
+      collectivite_id: number | null;
+      opsn: ColumnType<boolean, boolean | undefined, boolean>;
+      created_at: CreatedAt;
+    };
+    /** When a follower last got a digest: at most one every 24 hours. */
+    ressource_suivi_envoi: {
+      user_id: string;
+      sent_at: Date;
     };
     /** The words of published resources, for « vouliez-vous dire » (trigram similarity). */
     ressource_mot: {
@@ -315,6 +335,48 @@ export const ressourcesMigrations: Record<string, Migration> = {
       );
       await sql`create index ressource_by_rating on ressource (rating_average desc nulls last, published_at desc, id)
         where status = 'publiee'`.execute(db);
+    },
+  },
+  /**
+   * Follows of an author, a collection or a library, the time of each follower's last digest,
+   * the address an imported resource was taken from (its back-link), and the competences indexed
+   * for the resources offered on a self-diagnosis result.
+   */
+  '202612080700_ressources_follows': {
+    async up(db) {
+      await sql`create table ressource_suivi (
+        id uuid primary key default gen_random_uuid(),
+        user_id uuid not null references app_user(id) on delete cascade,
+        auteur_id uuid references app_user(id) on delete cascade,
+        collection_id uuid references ressource_collection(id) on delete cascade,
+        collectivite_id integer references collectivite(id) on delete cascade,
+        opsn boolean not null default false,
+        created_at timestamptz not null default now(),
+        check (num_nonnulls(auteur_id, collection_id, collectivite_id) + opsn::int = 1)
+      )`.execute(db);
+      await sql`create unique index ressource_suivi_auteur on ressource_suivi (user_id, auteur_id)`.execute(
+        db,
+      );
+      await sql`create unique index ressource_suivi_collection on ressource_suivi (user_id, collection_id)`.execute(
+        db,
+      );
+      await sql`create unique index ressource_suivi_collectivite on ressource_suivi (user_id, collectivite_id)`.execute(
+        db,
+      );
+      await sql`create unique index ressource_suivi_opsn on ressource_suivi (user_id) where opsn`.execute(db);
+      await sql`create table ressource_suivi_envoi (
+        user_id uuid primary key references app_user(id) on delete cascade,
+        sent_at timestamptz not null
+      )`.execute(db);
+      await sql`alter table ressource add column source_url text
+        check (source_url is null or (source_url ~ '^https?://' and char_length(source_url) <= 2000))`.execute(
+        db,
+      );
+      await sql`create index ressource_source on ressource (source_url) where source_url is not null`.execute(
+        db,
+      );
+      // The self-diagnosis result offers public resources on the competences to work on (`&&`).
+      await sql`create index ressource_competences on ressource using gin (competences)`.execute(db);
     },
   },
 };

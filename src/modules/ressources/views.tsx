@@ -7,10 +7,12 @@ import {
   Field,
   type FieldErrors,
   Flash,
+  fieldId,
   Select,
   safeNumber,
   TextArea,
 } from '../../platform/ui/components.tsx';
+import { ImportNotesTable, type ImportRowReport } from '../../platform/ui/import-report.tsx';
 import { Pagination } from '../../platform/ui/pagination.tsx';
 import { SummaryList } from '../../platform/ui/summary.tsx';
 import { Table } from '../../platform/ui/table.tsx';
@@ -280,6 +282,8 @@ export function ResourcePage(props: {
   userId: string | null;
   ratings: Rating[];
   collections: { id: string; titre: string }[];
+  /** What the signed-in reader follows here (null: not signed in). */
+  follows: ResourceFollows | null;
   csrf: string;
   flash?: string | undefined;
   errors?: FieldErrors;
@@ -319,6 +323,16 @@ export function ResourcePage(props: {
           <BlockView r={r} block={b} files={props.files} />
         ))}
         <h2>À propos de cette ressource</h2>
+        {r.source_url ? (
+          <p class="resource-source">
+            Reprise de :{' '}
+            <a href={r.source_url} safe>
+              {r.source_url}
+            </a>
+          </p>
+        ) : (
+          ''
+        )}
         <SummaryList
           rows={[
             ['Auteur', r.contributors ? `${r.author_name}, avec ${r.contributors}` : r.author_name],
@@ -415,6 +429,11 @@ export function ResourcePage(props: {
       </section>
       {props.signedIn ? (
         <>
+          {props.follows ? (
+            <FollowForms r={r} csrf={props.csrf} follows={props.follows} error={errors.suivi} />
+          ) : (
+            ''
+          )}
           {props.collections.length ? (
             <form method="post" action={`/ressources/${r.id}/collection`} class="inline-form">
               <CsrfField token={props.csrf} />
@@ -461,6 +480,132 @@ export function ResourcePage(props: {
       ) : (
         ''
       )}
+    </>
+  );
+}
+
+/** Whether the reader follows this resource's author (null: nobody to follow) and its library. */
+export type ResourceFollows = { auteur: boolean | null; base: boolean; baseName: string };
+
+/** One button that follows or stops following (`hidden`: what the form names). */
+function FollowButton(props: {
+  csrf: string;
+  hidden: Record<string, string>;
+  following: boolean;
+  label: string;
+}): JSX.Element {
+  return (
+    <form method="post" action="/ressources/suivis" class="inline-form">
+      <CsrfField token={props.csrf} />
+      {Object.entries(props.hidden).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <input type="hidden" name="suivre" value={props.following ? 'non' : 'oui'} />
+      <button type="submit" class={props.following ? 'button button--secondary' : 'button'}>
+        <span safe>{props.following ? `Ne plus suivre ${props.label}` : `Suivre ${props.label}`}</span>
+      </button>
+    </form>
+  );
+}
+
+function FollowForms(props: {
+  r: Resource;
+  csrf: string;
+  follows: ResourceFollows;
+  error?: string | undefined;
+}): JSX.Element {
+  const { r, follows } = props;
+  return (
+    <section aria-labelledby="suivre" class="resource-follow">
+      <h2 id="suivre">Suivre</h2>
+      {props.error ? (
+        <p class="field__error" id={fieldId('suivi')} tabindex="-1" safe>
+          {props.error}
+        </p>
+      ) : (
+        ''
+      )}
+      <p>
+        Recevez un courriel, au plus un par jour, quand une ressource y est publiée ou mise à jour.{' '}
+        <a href="/ressources/suivis">Mes suivis</a>
+      </p>
+      <div class="button-group">
+        {follows.auteur === null ? (
+          ''
+        ) : (
+          <FollowButton
+            csrf={props.csrf}
+            hidden={{ ressource: r.id, quoi: 'auteur' }}
+            following={follows.auteur}
+            label={`les ressources de ${r.author_name}`}
+          />
+        )}
+        <FollowButton
+          csrf={props.csrf}
+          hidden={{ ressource: r.id, quoi: 'base' }}
+          following={follows.base}
+          label={`la bibliothèque de ${follows.baseName}`}
+        />
+      </div>
+    </section>
+  );
+}
+
+/** What a person follows, each with a button to stop. */
+export function FollowsPage(props: {
+  rows: readonly { id: string; label: string; href: string | null }[];
+  csrf: string;
+  flash?: string | undefined;
+  error?: string | undefined;
+}): JSX.Element {
+  return (
+    <>
+      <Flash message={props.flash} />
+      <h1>Mes suivis</h1>
+      {props.error ? (
+        <div class="error-summary" role="alert">
+          <p safe>{props.error}</p>
+        </div>
+      ) : (
+        ''
+      )}
+      <p>
+        Quand une ressource est publiée ou mise à jour chez un auteur, dans une collection ou dans une
+        bibliothèque que vous suivez, vous recevez un courriel qui résume les nouveautés, au plus un par jour.
+      </p>
+      {props.rows.length === 0 ? (
+        <p>
+          Vous ne suivez rien pour l’instant : sur la page d’une ressource ou d’une collection publique,
+          choisissez « Suivre ».
+        </p>
+      ) : (
+        <ul class="resource-follows">
+          {props.rows.map((f) => (
+            <li>
+              {f.href ? (
+                <a href={f.href} safe>
+                  {f.label}
+                </a>
+              ) : (
+                <span safe>{f.label}</span>
+              )}
+              <form method="post" action="/ressources/suivis" class="inline-form">
+                <CsrfField token={props.csrf} />
+                <input type="hidden" name="suivi" value={f.id} />
+                <button type="submit" class="link-button">
+                  Ne plus suivre
+                  <span class="visually-hidden" safe>
+                    {` : ${f.label}`}
+                  </span>
+                </button>
+              </form>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p>
+        <a href="/ressources">Chercher une ressource</a>
+      </p>
     </>
   );
 }
@@ -1177,6 +1322,8 @@ export function CollectionPage(props: {
   csrf: string;
   flash?: string | undefined;
   pdfHref: string;
+  /** Whether the signed-in reader follows it (null: nothing to follow, or their own). */
+  following: boolean | null;
 }): JSX.Element {
   const { c } = props;
   return (
@@ -1194,6 +1341,16 @@ export function CollectionPage(props: {
         Collection de <span safe>{c.owner_name}</span> ·{' '}
         <a href={props.pdfHref}>Télécharger le livret PDF à imprimer</a>
       </p>
+      {props.following === null ? (
+        ''
+      ) : (
+        <FollowButton
+          csrf={props.csrf}
+          hidden={{ collection: c.id }}
+          following={props.following}
+          label="cette collection"
+        />
+      )}
       {props.items.length === 0 ? <p>Cette collection ne contient encore aucune ressource.</p> : ''}
       <ol class="resource-collection">
         {props.items.map((item, i) => (
@@ -1315,3 +1472,94 @@ export function SuggestionsPage(props: {
 }
 
 export const themeLabel = (code: string) => labelOf(THEMATIQUES, code);
+
+/** The import of resources from JSON by an editor: the form, then what it did. */
+export function ImportPage(props: {
+  csrf: string;
+  errors: FieldErrors;
+  report?: {
+    fileName: string;
+    read: number;
+    created: number;
+    rejected: number;
+    written: boolean;
+    drafts: readonly { id: string; titre: string }[];
+    rows: readonly ImportRowReport[];
+  };
+}): JSX.Element {
+  const { report } = props;
+  return (
+    <>
+      <ErrorSummary errors={props.errors} />
+      <h1>Importer des ressources</h1>
+      {report ? (
+        <section aria-labelledby="rapport">
+          <h2 id="rapport">Rapport d’import</h2>
+          <SummaryList
+            rows={[
+              ['Fichier', report.fileName],
+              ['Ressources lues', String(report.read)],
+              ['Créées en brouillon', String(report.created)],
+              ['Rejetées', String(report.rejected)],
+            ]}
+          />
+          {report.written ? (
+            <p>Relisez chaque brouillon, complétez-le puis publiez-le.</p>
+          ) : (
+            <p class="notice">
+              Import strict refusé : il y a des rejets ou des avertissements, rien n’a été enregistré.
+            </p>
+          )}
+          {report.drafts.length ? (
+            <ul>
+              {report.drafts.map((d) => (
+                <li>
+                  <a href={`/ressources/${d.id}/modifier`} safe>
+                    {d.titre}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            ''
+          )}
+          {report.rows.some((r) => r.errors.length || r.warnings.length) ? (
+            <ImportNotesTable
+              rows={report.rows}
+              notes={['errors', 'warnings']}
+              keyLabel="Adresse d’origine"
+              limit={500}
+              caption="Rejets et avertissements"
+              showResult
+            />
+          ) : (
+            ''
+          )}
+        </section>
+      ) : (
+        ''
+      )}
+      <p>
+        Le fichier suit le format de l’export des ressources (
+        <a href="/ressources/export.json">export.json</a>, « relais-ressources/1 ») : titre, résumé, licence,
+        auteur, contributeurs, thématiques, types, publics, compétences, liens et adresse d’origine. Chaque
+        ressource devient un brouillon de votre bibliothèque qui garde sa licence, son auteur et un lien vers
+        son origine. Une ressource sans licence connue est rejetée.
+      </p>
+      <form method="post" action="/ressources/import" enctype="multipart/form-data" novalidate>
+        <CsrfField token={props.csrf} />
+        <Field name="fichier" type="file" label="Fichier JSON (5 Mo au plus)" error={props.errors.fichier} />
+        <ChoiceGroup
+          type="checkbox"
+          name="strict"
+          legend="En cas de problème"
+          options={[{ value: 'oui', label: 'Ne rien enregistrer s’il y a un rejet ou un avertissement' }]}
+          checked={[]}
+        />
+        <button type="submit" class="button">
+          Importer
+        </button>
+      </form>
+    </>
+  );
+}
