@@ -114,12 +114,32 @@ export async function writeXlsxTable(
   const header = sheet.addRow([...table.header]);
   header.font = { bold: true };
   header.commit();
+  const zipInput = sheetZipInput(sheet);
   let written = 0;
   for await (const cells of rows) {
     sheet.addRow(cells.map((c) => c ?? '')).commit();
-    if (++written % 200 === 0 && stream.writableNeedDrain && !stream.destroyed) await once(stream, 'drain');
+    if (++written % 100 !== 0 || stream.destroyed) continue;
+    // exceljs writes the sheet into the archive without waiting (its buffer ignores
+    // backpressure): wait while the archive's input is full, and while `stream` is.
+    if (zipInput?._writableState?.needDrain) await once(zipInput, 'drain');
+    if (stream.writableNeedDrain) await once(stream, 'drain');
   }
   await workbook.commit();
+}
+
+/** A stream of an older `readable-stream` (archiver's): its state, without the newer getters. */
+type OldWritable = Writable & { _writableState?: { needDrain?: boolean } };
+
+/**
+ * The stream that takes the sheet's XML into the archive (a `readable-stream` 2 PassThrough,
+ * where the text waits for the compressor). exceljs' buffer in front of it passes every full
+ * buffer on without looking at what `write` answers: left alone, a fast producer piles the
+ * sheet up there uncompressed (about 100 MB for 100 000 rows, outside the JavaScript heap).
+ */
+function sheetZipInput(sheet: ExcelJS.stream.xlsx.WorksheetWriter): OldWritable | undefined {
+  const internal = sheet as unknown as { stream?: { pipes?: unknown[] } };
+  const pipe = internal.stream?.pipes?.[0] as OldWritable | undefined;
+  return pipe?._writableState && typeof pipe.once === 'function' ? pipe : undefined;
 }
 
 /** The workbook as a stream to send (an error while writing ends it). */
