@@ -136,7 +136,7 @@ type OldWritable = Writable & { _writableState?: { needDrain?: boolean } };
  * buffer on without looking at what `write` answers: left alone, a fast producer piles the
  * sheet up there uncompressed (about 100 MB for 100 000 rows, outside the JavaScript heap).
  */
-function sheetZipInput(sheet: ExcelJS.stream.xlsx.WorksheetWriter): OldWritable | undefined {
+function sheetZipInput(sheet: object): OldWritable | undefined {
   const internal = sheet as unknown as { stream?: { pipes?: unknown[] } };
   const pipe = internal.stream?.pipes?.[0] as OldWritable | undefined;
   return pipe?._writableState && typeof pipe.once === 'function' ? pipe : undefined;
