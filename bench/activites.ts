@@ -51,7 +51,7 @@ import {
   HELPERS_BY_COMMUNE,
 } from './activites-data.ts';
 import type { ExportJob } from './export-child.ts';
-import { countingSink, sampled } from './memory.ts';
+import { countingSink, SERVE_NODE_FLAGS, sampled } from './memory.ts';
 import type { LoadJob, LoadResult, LoadSettings } from './run.ts';
 import { median, percentile } from './stats.ts';
 
@@ -575,6 +575,10 @@ type StreamedExport = {
   bytes: number;
   /** Process RSS before the export, and its peak while the export ran (sampled every 20 ms). */
   rssBeforeMb: number;
+  /** Own process: its RSS before the app's modules were loaded (Node and the loader alone). */
+  rssAtStartMb?: number;
+  /** The RSS's peak in each tenth of the export. */
+  rssSamplesMb: number[];
   rssPeakMb: number;
   heapPeakMb: number;
 };
@@ -598,7 +602,8 @@ async function* helpersRows(db: Db, helpers: Helper[], limit: number): AsyncGene
 async function exportInChild(job: ExportJob): Promise<Omit<StreamedExport, 'format' | 'process'>> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('./export-child.ts', import.meta.url))],
+    // The V8 flags a server runs with (`deploy/relais@.service`, `npm start`).
+    [...SERVE_NODE_FLAGS, '--import', 'tsx', fileURLToPath(new URL('./export-child.ts', import.meta.url))],
     { env: { ...process.env, EXPORT_JOB: JSON.stringify(job) }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';
@@ -612,17 +617,21 @@ async function exportInChild(job: ExportJob): Promise<Omit<StreamedExport, 'form
     rows: number;
     sec: number;
     bytes: number;
+    rssAtStart: number;
     rssBefore: number;
     rssPeak: number;
     heapPeak: number;
+    rssSamples: number[];
   };
   return {
     rows: r.rows,
     sec: round(r.sec, 2),
     bytes: r.bytes,
+    rssAtStartMb: Math.round(r.rssAtStart / 1e6),
     rssBeforeMb: Math.round(r.rssBefore / 1e6),
     rssPeakMb: Math.round(r.rssPeak / 1e6),
     heapPeakMb: Math.round(r.heapPeak / 1e6),
+    rssSamplesMb: r.rssSamples,
   };
 }
 
@@ -643,7 +652,7 @@ async function exportHere(
     }
   };
   const t = performance.now();
-  const { rssPeak, heapPeak } = await sampled(async () => {
+  const { rssPeak, heapPeak, rssSamples } = await sampled(async () => {
     if (format === 'xlsx') await writeActivitiesXlsx(counted(), sink);
     else await pipeline(activitiesStream('csv', counted()), sink);
   });
@@ -654,6 +663,7 @@ async function exportHere(
     rssBeforeMb: Math.round(rssBefore / 1e6),
     rssPeakMb: Math.round(rssPeak / 1e6),
     heapPeakMb: Math.round(heapPeak / 1e6),
+    rssSamplesMb: rssSamples,
   };
 }
 
@@ -896,9 +906,13 @@ async function measureAndPrintExports(
   for (const run of exported.runs)
     console.log(
       `  ${run.format.toUpperCase().padEnd(4)} ${String(run.rows).padStart(8)} rows: ${run.sec} s, ${mb(run.bytes)}; ` +
+        (run.rssAtStartMb === undefined
+          ? ''
+          : `RSS ${run.rssAtStartMb} MB at the process's start (Node and tsx), `) +
         `RSS ${run.rssBeforeMb} MB before, peak ${run.rssPeakMb} MB during` +
         ` (${run.rssPeakMb <= EXPORT_RSS_BUDGET_MB ? 'within' : 'OVER'} the budget); heap peak ${run.heapPeakMb} MB` +
-        (run.process === 'bench' ? ' (in the bench’s own process, which holds the app)' : ''),
+        (run.process === 'bench' ? ' (in the bench’s own process, which holds the app)' : '') +
+        `\n       RSS over the export, by tenths (MB): ${run.rssSamplesMb.join(' ')}`,
     );
   return exported;
 }

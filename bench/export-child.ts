@@ -6,18 +6,21 @@
  *
  * The rows are read as the route reads them (`exportRowStream`, keyset pages), the busiest
  * helpers' exports one after the other, and written to a sink that counts bytes; the RSS and
- * heap are sampled every 20 ms during the export.
+ * heap are sampled every 20 ms during the export. The RSS is also read before the app's modules
+ * are loaded (what Node and the TypeScript loader hold) and once they are: what the export
+ * itself adds is the rest.
  */
-import { pipeline } from 'node:stream/promises';
-import {
-  activitiesStream,
-  type ExportRow,
-  exportRowStream,
-  writeActivitiesXlsx,
-} from '../src/modules/activites/index.ts';
+const rssAtStart = process.memoryUsage().rss;
+const { pipeline } = await import('node:stream/promises');
+const { activitiesStream, exportRowStream, writeActivitiesXlsx } = await import(
+  '../src/modules/activites/index.ts'
+);
+const { openDatabase } = await import('../src/platform/db/database.ts');
+const { countingSink, sampled } = await import('./memory.ts');
+
+import type { ExportRow } from '../src/modules/activites/index.ts';
 import type { Helper } from '../src/modules/mediateurs/index.ts';
-import { type Db, openDatabase } from '../src/platform/db/database.ts';
-import { countingSink, sampled } from './memory.ts';
+import type { Db } from '../src/platform/db/database.ts';
 
 export type ExportJob = { databaseUrl: string; format: 'xlsx' | 'csv'; limit: number; helpers: Helper[] };
 
@@ -44,7 +47,7 @@ try {
     }
   };
   const started = performance.now();
-  const { rssPeak, heapPeak } = await sampled(async () => {
+  const { rssPeak, heapPeak, rssSamples } = await sampled(async () => {
     if (job.format === 'xlsx') await writeActivitiesXlsx(counted(), sink);
     else await pipeline(activitiesStream('csv', counted()), sink);
   });
@@ -53,7 +56,9 @@ try {
       rows,
       sec: (performance.now() - started) / 1000,
       bytes: bytes(),
+      rssAtStart,
       rssBefore,
+      rssSamples,
       rssPeak,
       heapPeak,
     })}`,

@@ -521,8 +521,12 @@ export type ExportRow = Omit<
   beneficiaire: Pick<Participation, 'commune_insee' | 'genre' | 'tranche_age' | 'statut'>;
 };
 
-/** Reports read per page by the exports: their rows alone sit in memory. */
-export const EXPORT_PAGE = 1000;
+/**
+ * Reports read per page by the exports: their rows alone sit in memory, and a smaller page dies
+ * in the young generation instead of being promoted (1 000: 338 MB of RSS at peak for 100 000
+ * CSV rows, 100: 235 MB, with `--max-semi-space-size=8`).
+ */
+export const EXPORT_PAGE = 250;
 
 /** Where a page of the export stops: its last report's sort key. */
 type ExportCursor = { date: string; createdAt: string; id: string };
