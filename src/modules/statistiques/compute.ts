@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
 import { addMonthly, type MonthlyCells, TOTAL_ACCOMPAGNEMENTS, TOTAL_ACTIVITES } from './disclosure.ts';
 import type { Period } from './period.ts';
-import { type Counting, DISTINCT_SETTINGS, type QuerySettings, statisticsQueries } from './queries.ts';
+import { type Counting, type QuerySettings, statisticsQueries } from './queries.ts';
 import type { Scope } from './scope.ts';
 
 export const ACTIVITY_DIMENSIONS = ['type', 'canal', 'duree', 'materiel', 'thematique', 'demarche'] as const;
@@ -187,7 +187,7 @@ export async function computeStatistics(
 ): Promise<RawStatistics> {
   const q = statisticsQueries(scope, period, options);
   const [distinct, rollup, ...counts] = await Promise.all([
-    aggregate(db, q.distinct, DISTINCT_SETTINGS),
+    aggregate(db, q.distinct, q.distinctSettings),
     q.rollup ? aggregate(db, q.rollup) : Promise.resolve([]),
     ...q.counts.map((c) => runCounting(db, c.queries)),
   ]);
