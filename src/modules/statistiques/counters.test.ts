@@ -6,9 +6,9 @@ import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import { givenActivity, givenBeneficiary, givenHelper } from '../../../test/helpers/builders.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { computeStatistics, type RawStatistics } from './compute.ts';
-import { statisticsQueries } from './queries.ts';
 import { compactStatistics, rebuildStatistics } from './counters.ts';
 import { lastDayOf, type Period, shiftMonth, splitPeriod } from './period.ts';
+import { statisticsQueries } from './queries.ts';
 import type { Scope } from './scope.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
-import { activitySource, participationSource, participationsBefore } from '../activites/index.ts';
 import { addDays } from '../../platform/paris-time.ts';
+import { activitySource, participationSource, participationsBefore } from '../activites/index.ts';
 import { type Period, splitPeriod } from './period.ts';
 import type { Scope } from './scope.ts';
 
@@ -107,7 +107,10 @@ function distinctQuery(
     (edge) =>
       sql`select p.beneficiaire_id from ${participationSource(scope, edge).from} and p.beneficiaire_id is not null`,
   );
-  return countPeople(sql`select distinct beneficiaire_id from (${sql.join(edges, sql` union all `)}) u`, period);
+  return countPeople(
+    sql`select distinct beneficiaire_id from (${sql.join(edges, sql` union all `)}) u`,
+    period,
+  );
 }
 
 /**

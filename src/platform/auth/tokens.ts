@@ -276,7 +276,11 @@ export async function actorFromBearer(
 ): Promise<Actor> {
   if (!authorization) return ANONYMOUS;
   const token = bearerToken(authorization);
-  const row = readAlready ? (readAlready.value as TokenRow | null) : token ? await readToken(db, token) : null;
+  const row = readAlready
+    ? (readAlready.value as TokenRow | null)
+    : token
+      ? await readToken(db, token)
+      : null;
   const found = await lookupToken(db, row, new Date());
   if (found.actor) return found.actor;
   await onFailure(ip, found.tokenId);
