@@ -202,8 +202,7 @@ export function statisticsQueries(scope: Scope, period: Period, options: { fromR
     counts: { name: string; queries: Counting }[];
   } = {
     distinct: distinctQuery(scope, period, split, options.fromReports),
-    // The months' people and the edges' ones are looked up person by person: nested loops.
-    distinctSettings: months && edges.length > 0 ? {} : DISTINCT_SETTINGS,
+    distinctSettings: months && edges.length > 0 ? EDGE_DISTINCT_SETTINGS : DISTINCT_SETTINGS,
     counts: [],
   };
   if (months) queries.rollup = rollupQuery(scope, months);
@@ -238,3 +237,11 @@ export type QuerySettings = Record<string, string>;
  * at any size.
  */
 export const DISTINCT_SETTINGS: QuerySettings = { enable_nestloop: 'off' };
+
+/**
+ * The distinct people of whole months and edge days: the edge days' few thousand people are
+ * looked up one by one (their months in the scope, their first participation), which the
+ * planner would rather do by hashing every person-month of the scope and every first
+ * participation.
+ */
+const EDGE_DISTINCT_SETTINGS: QuerySettings = { enable_hashjoin: 'off', enable_mergejoin: 'off' };
