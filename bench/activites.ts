@@ -71,6 +71,8 @@ export const activitesRequested = (argv: readonly string[]) => argv.slice(2).inc
 
 /** `npm run bench -- activites record`: the recording measurements alone (generation, then section 1). */
 const recordOnly = (argv: readonly string[]) => argv.slice(2).includes('record');
+/** `npm run bench -- activites statistiques`: the statistics alone (no recording, no exports). */
+const statisticsOnly = (argv: readonly string[]) => argv.slice(2).includes('statistiques');
 
 export function activitiesToGenerate(env: NodeJS.ProcessEnv, kind: 'pglite' | 'postgres'): number {
   const raw = env.BENCH_ACTIVITES;
@@ -774,6 +776,90 @@ function loadLine(name: string, r: LoadResult, bare: LoadResult): string {
   );
 }
 
+/**
+ * The distinct people of a period with days at its ends as they were read before (the set of
+ * the scope's people-months and of the edge days' participations): for comparison.
+ */
+function peopleWithEdgesBeforeSql(scope: Scope, period: Period) {
+  const { months, edges } = splitPeriod(period);
+  const scoped = scope.kind === 'collectivite' ? sql`collectivite_id = ${scope.id} and` : sql``;
+  const sources = [
+    ...(months
+      ? [
+          sql`select beneficiaire_id from stat_personne
+              where ${scoped} mois between ${months.du}::date and ${months.au}::date`,
+        ]
+      : []),
+    ...edges.map(
+      (edge) => sql`select beneficiaire_id from participation
+        where ${scoped} date between ${edge.du}::date and ${edge.au}::date and beneficiaire_id is not null`,
+    ),
+  ];
+  return sql<{ personnes: number; nouvelles: number }>`
+    with s as materialized (select distinct beneficiaire_id from (${sql.join(sources, sql` union all `)}) u)
+    select (select count(*) from s)::int as personnes,
+           (select count(*) from stat_premiere f
+            where f.premiere between ${period.du}::date and ${period.au}::date
+              and f.beneficiaire_id in (select beneficiaire_id from s))::int as nouvelles`;
+}
+
+type EdgePeriodReport = {
+  scope: string;
+  period: Period;
+  personnes: number;
+  nouvelles: number;
+  distinctMs: number;
+  beforeMs: number;
+  serviceMs: number;
+};
+
+/**
+ * The network's roadmap asks for periods from a month's first day to today: their distinct
+ * people from the counters and the edge days (now), against the people-months set (before),
+ * both bare, and `computeStatistics` whole; the bench stops if the numbers differ.
+ */
+async function measureEdgePeriod(db: Db, scope: Scope, period: Period): Promise<EdgePeriodReport> {
+  const named = namedStatisticsQueries(scope, period);
+  const distinct = named.find((q) => q.name === 'distinct')!;
+  const now = distinct.query.compile(db) as CompiledQuery<unknown>;
+  const before = peopleWithEdgesBeforeSql(scope, period).compile(db) as CompiledQuery<unknown>;
+  const times = await timeStatisticsSql(
+    db,
+    [now, before],
+    ['distinct', 'before'],
+    [distinct.settings, DISTINCT_SETTINGS],
+  );
+  const [a] = (await db.executeQuery<{ personnes: number; nouvelles: number }>(now)).rows;
+  const [b] = (await db.executeQuery<{ personnes: number; nouvelles: number }>(before)).rows;
+  if (a?.personnes !== b?.personnes || a?.nouvelles !== b?.nouvelles)
+    throw new Error(
+      `bench: ${scope.kind} ${period.du}..${period.au}: ${JSON.stringify(a)} now, ${JSON.stringify(b)} before`,
+    );
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    await computeStatistics(db, scope, period);
+    runs.push(performance.now() - t);
+  }
+  return {
+    scope: scope.kind,
+    period,
+    personnes: a!.personnes,
+    nouvelles: a!.nouvelles,
+    distinctMs: round(times.perQueryMs[0]!, 2),
+    beforeMs: round(times.perQueryMs[1]!, 2),
+    serviceMs: round(median(runs), 2),
+  };
+}
+
+function printEdgePeriod(r: EdgePeriodReport): void {
+  console.log(
+    `  ${r.scope.padEnd(12)} ${r.period.du} … ${r.period.au}: ${r.personnes} people (${r.nouvelles} new); ` +
+      `distinct people ${ms(r.distinctMs)} ms from the counters and the edge days, ${ms(r.beforeMs)} ms from ` +
+      `the people-months (${times(r.beforeMs / r.distinctMs)}); computeStatistics p50 ${ms(r.serviceMs)} ms`,
+  );
+}
+
 function printStatistics(s: StatisticsReport): void {
   console.log(
     `\n${s.path} over ${s.period.du} … ${s.period.au}: ${s.activities} activities, ${s.participations} participations`,
@@ -917,6 +1003,64 @@ async function measureAndPrintExports(
   return exported;
 }
 
+/** Section 2: statistics over the published year, and over the roadmap's periods up to today. */
+async function measureAndPrintStatistics(ctx: ActivitesBenchContext, today: string) {
+  const { db } = ctx;
+  // 2. Statistics over a year.
+  // The period the pages of a collectivité and of the OPSN open on: the 12 last complete months
+  // (outside a helper's own view, periods are whole months: published-period.ts).
+  const period = publishedPresets(today)[0]!.period;
+  const villeurbanne = await db
+    .selectFrom('collectivite')
+    .select(['id', 'name'])
+    .where('code', '=', '69266')
+    .executeTakeFirstOrThrow();
+  const coordinator = await sessionCookie(db, DEMO_ACCOUNTS[1].email);
+  const admin = await sessionCookie(db, DEMO_ACCOUNTS[0].email);
+  const collectivite = await measureStatistics(
+    ctx,
+    { kind: 'collectivite', id: villeurbanne.id, name: villeurbanne.name },
+    `/statistiques/collectivites/${villeurbanne.id}`,
+    coordinator,
+    period,
+    true,
+  );
+  const opsn = await measureStatistics(
+    ctx,
+    { kind: 'opsn', name: 'OPSN' },
+    '/statistiques/opsn',
+    admin,
+    period,
+    false,
+  );
+  printStatistics(collectivite);
+  printStatistics(opsn);
+  for (const s of [collectivite, opsn]) {
+    console.log(`\nSlowest query of ${s.path}: ${s.slowest.name}, ${ms(s.slowest.ms)} ms`);
+    console.log(s.slowest.plan.replace(/^/gm, '    '));
+  }
+
+  const yearStart = `${today.slice(0, 4)}-01-01`;
+  const edgePeriod = {
+    du: today.endsWith('-01') ? `${Number(today.slice(0, 4)) - 1}-01-01` : yearStart,
+    au: today,
+  };
+  ctx.progress(`statistics over ${edgePeriod.du} … ${edgePeriod.au} (the roadmap's: up to today)…`);
+  const edges = [
+    await measureEdgePeriod(
+      db,
+      { kind: 'collectivite', id: villeurbanne.id, name: villeurbanne.name },
+      edgePeriod,
+    ),
+    await measureEdgePeriod(db, { kind: 'opsn', name: 'OPSN' }, edgePeriod),
+  ];
+  console.log(
+    '\nA period from a month’s first day to today (the network’s roadmap), bare SQL one at a time:',
+  );
+  for (const r of edges) printEdgePeriod(r);
+  return { collectivite, opsn, edges };
+}
+
 export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<void> {
   const { db, progress } = ctx;
   const started = performance.now();
@@ -951,6 +1095,14 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
   if (process.argv.slice(2).includes('exports')) {
     const exported = await measureAndPrintExports(ctx, helpers);
     console.log(`\nBENCH_ACTIVITES_EXPORTS_JSON ${JSON.stringify(exported)}`);
+    return;
+  }
+
+  if (statisticsOnly(process.argv)) {
+    const { edges } = await measureAndPrintStatistics(ctx, today);
+    console.log(
+      `\nBENCH_ACTIVITES_JSON ${JSON.stringify({ db: ctx.kind, activities: generation.activities, edges })}`,
+    );
     return;
   }
 
@@ -1028,40 +1180,7 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
     console.log(`\nBENCH_ACTIVITES_JSON ${JSON.stringify(summary)}`);
     return;
   }
-
-  // 2. Statistics over a year.
-  // The period the pages of a collectivité and of the OPSN open on: the 12 last complete months
-  // (outside a helper's own view, periods are whole months: published-period.ts).
-  const period = publishedPresets(today)[0]!.period;
-  const villeurbanne = await db
-    .selectFrom('collectivite')
-    .select(['id', 'name'])
-    .where('code', '=', '69266')
-    .executeTakeFirstOrThrow();
-  const coordinator = await sessionCookie(db, DEMO_ACCOUNTS[1].email);
-  const admin = await sessionCookie(db, DEMO_ACCOUNTS[0].email);
-  const collectivite = await measureStatistics(
-    ctx,
-    { kind: 'collectivite', id: villeurbanne.id, name: villeurbanne.name },
-    `/statistiques/collectivites/${villeurbanne.id}`,
-    coordinator,
-    period,
-    true,
-  );
-  const opsn = await measureStatistics(
-    ctx,
-    { kind: 'opsn', name: 'OPSN' },
-    '/statistiques/opsn',
-    admin,
-    period,
-    false,
-  );
-  printStatistics(collectivite);
-  printStatistics(opsn);
-  for (const s of [collectivite, opsn]) {
-    console.log(`\nSlowest query of ${s.path}: ${s.slowest.name}, ${ms(s.slowest.ms)} ms`);
-    console.log(s.slowest.plan.replace(/^/gm, '    '));
-  }
+  const { collectivite, opsn, edges } = await measureAndPrintStatistics(ctx, today);
 
   // 3. Exports.
   const exported = await measureAndPrintExports(ctx, helpers);
@@ -1146,7 +1265,7 @@ export async function runActivitesBench(ctx: ActivitesBenchContext): Promise<voi
     generation: { ...generation, sizes: undefined },
     sizesBytes: Object.fromEntries(Object.entries(generation.sizes).map(([k, v]) => [k, v.bytes])),
     record,
-    statistics: { collectivite: statistics(collectivite), opsn: statistics(opsn) },
+    statistics: { collectivite: statistics(collectivite), opsn: statistics(opsn), edges },
     export: exported,
     writeCost: {
       batch: WRITE_BATCH,

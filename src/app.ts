@@ -6,12 +6,13 @@ import { findCollectiviteById, getSiteIdentity } from './modules/territoires/ind
 import { ANONYMOUS } from './platform/auth/policy.ts';
 import { useSecretKeys } from './platform/auth/secret-box.ts';
 import { resolveSession, SESSION_COOKIE } from './platform/auth/sessions.ts';
-import { actorFromBearer, tokenFailureJournal } from './platform/auth/tokens.ts';
+import { actorFromBearer, bearerToken, tokenFailureJournal, tokenRowQuery } from './platform/auth/tokens.ts';
 import type { Config } from './platform/config.ts';
 import { collectContributions } from './platform/contributions.ts';
 import type { Db } from './platform/db/database.ts';
 import { registerFiles } from './platform/files.ts';
 import { registerAccess } from './platform/http/access.ts';
+import { valueReadAlong } from './platform/http/api-limits.ts';
 import { registerNoStore } from './platform/http/cache.ts';
 import { registerErrorPages } from './platform/http/errors.tsx';
 import { registerHealth } from './platform/http/health.ts';
@@ -68,7 +69,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const cookieSecret =
     config.cookieSecret ??
     (await getOrCreateSecretSetting(db, 'cookie_secret', () => randomBytes(32).toString('base64url')));
-  await registerHttpBasics(app, config, cookieSecret, db);
+  // The API's counters and its bearer token are read by one statement.
+  await registerHttpBasics(app, config, cookieSecret, db, (request) => {
+    const token = bearerToken(request.headers.authorization);
+    return token ? tokenRowQuery(token) : undefined;
+  });
   // After the CSRF check (a forged form is refused as such), before the first route.
   registerAccess(app);
   await registerAssets(app);
@@ -85,6 +90,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         request.headers.authorization,
         request.ip,
         tokenFailures.record,
+        valueReadAlong(request),
       );
       return;
     }

@@ -8,8 +8,10 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { generate } from 'otplib';
+import { DEMO_HELPER_EMAIL } from '../../src/modules/activites/index.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
 import { verifyChain } from '../../src/platform/audit/journal.ts';
+import { createToken, listTokens, revokeToken } from '../../src/platform/auth/tokens.ts';
 import { freePort, runRelais, spawnUntilReady } from '../helpers/cli.ts';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/database.ts';
 
@@ -217,6 +219,44 @@ describe('two app processes on one PostgreSQL database', {
       statuses.join(' '),
     );
     assert.deepEqual(statuses.slice(10), [429, 429], statuses.join(' '));
+  });
+
+  test('an API token revoked, or whose person loses the role, is refused at once by both processes', async () => {
+    const helper = await database.db
+      .selectFrom('app_user')
+      .select('id')
+      .where('email', '=', DEMO_HELPER_EMAIL)
+      .executeTakeFirstOrThrow();
+    const list = (server: Server, token: string) =>
+      fetch(`${server.url}/api/v1/activites`, {
+        headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '192.0.2.40' },
+      }).then((response) => response.status);
+    const token = await createToken(database.db, helper.id, 'grappe');
+    // Both processes have used it (a process that kept it would answer from memory next).
+    for (let i = 0; i < 3; i++) assert.deepEqual([await list(a, token), await list(b, token)], [200, 200]);
+    const { id } = (await listTokens(database.db, helper.id)).find((t) => t.name === 'grappe')!;
+    assert.ok(await revokeToken(database.db, id));
+    // No wait: the very next request to either process is refused.
+    assert.deepEqual([await list(b, token), await list(a, token)], [401, 401]);
+
+    const other = await createToken(database.db, helper.id, 'grappe-2');
+    assert.deepEqual([await list(a, other), await list(b, other)], [200, 200]);
+    const roles = await database.db
+      .selectFrom('membership')
+      .selectAll()
+      .where('user_id', '=', helper.id)
+      .execute();
+    await database.db
+      .updateTable('membership')
+      .set({ role: 'formateur' })
+      .where('user_id', '=', helper.id)
+      .execute();
+    try {
+      assert.deepEqual([await list(b, other), await list(a, other)], [403, 403]);
+    } finally {
+      await database.db.deleteFrom('membership').where('user_id', '=', helper.id).execute();
+      await database.db.insertInto('membership').values(roles).execute();
+    }
   });
 
   test('the jobs both schedulers queue at the first start run once, in one process', async () => {

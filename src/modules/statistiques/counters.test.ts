@@ -3,10 +3,12 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import { givenActivity, givenBeneficiary, givenHelper } from '../../../test/helpers/builders.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { computeStatistics, type RawStatistics } from './compute.ts';
 import { compactStatistics, rebuildStatistics } from './counters.ts';
 import { lastDayOf, type Period, shiftMonth, splitPeriod } from './period.ts';
+import { statisticsQueries } from './queries.ts';
 import type { Scope } from './scope.ts';
 
 /**
@@ -166,6 +168,41 @@ describe('monthly statistics counters', () => {
       }),
       { numRuns: 20 },
     );
+  });
+
+  test('periods with days at their ends (the roadmap’s: a month’s first day to today) read the counters, exact', async () => {
+    const collectiviteId = scopes.find((s) => s.kind === 'collectivite')!.id;
+    const helper = await givenHelper(t, { collectivite: collectiviteId, places: 1 });
+    const person = (nom: string) => givenBeneficiary(t, helper, { prenom: 'Bord', nom });
+    const seen = async (who: string, ...dates: string[]) => {
+      for (const date of dates) await givenActivity(t, helper, { beneficiaires: [who], date });
+    };
+    // First seen in the leading days, then in the whole months and the trailing days: new.
+    await seen(await person('Un'), '2026-03-10', '2026-05-02', '2026-08-10', '2026-08-11');
+    // Seen long before, then only in the trailing days: not new.
+    await seen(await person('Deux'), '2025-01-10', '2026-08-12');
+    // First seen in the leading month but before the period, then in the months: not new.
+    await seen(await person('Trois'), '2026-03-03', '2026-04-15');
+    // Only in the trailing days, for the first time: new.
+    await seen(await person('Quatre'), '2026-08-14', '2026-08-15');
+    // Only in the leading days, first time there: new.
+    await seen(await person('Cinq'), '2026-03-20');
+    const periods = [
+      { du: '2026-03-05', au: '2026-08-20' },
+      { du: '2026-03-01', au: '2026-08-20' },
+      { du: '2026-03-05', au: '2026-08-31' },
+      { du: '2026-03-11', au: '2026-08-13' },
+    ];
+    for (const period of periods) {
+      // The people of the whole months come from their counters, not from the people-months.
+      const { distinct } = statisticsQueries({ kind: 'collectivite', id: collectiviteId, name: 'C' }, period);
+      const text = distinct.compile(db()).sql;
+      assert.match(text, /from stat_distinct/);
+      assert.doesNotMatch(text, /select beneficiaire_id from stat_personne/);
+    }
+    await assertCountersMatch(periods);
+    await compactStatistics(db());
+    await assertCountersMatch(periods);
   });
 
   test('a recount from the reports gives the counters the triggers kept', async () => {

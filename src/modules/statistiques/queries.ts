@@ -1,4 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
+import { addDays } from '../../platform/paris-time.ts';
 import { activitySource, participationSource, participationsBefore } from '../activites/index.ts';
 import { type Period, splitPeriod } from './period.ts';
 import type { Scope } from './scope.ts';
@@ -100,23 +101,55 @@ function distinctQuery(
     );
   }
   if (split.months && split.edges.length === 0) return countedPeople(scope, split.months);
-  const sources: RawBuilder<unknown>[] = [];
-  if (split.months) {
-    const months = sql`mois between ${split.months.du}::date and ${split.months.au}::date`;
-    sources.push(
-      scope.kind === 'collectivite'
-        ? sql`select beneficiaire_id from stat_personne where collectivite_id = ${scope.id} and ${months}`
-        : sql`select beneficiaire_id from stat_personne where ${months}`,
-    );
-  }
-  for (const edge of split.edges)
-    sources.push(
+  if (split.months) return countedPeopleWithEdges(scope, period, split.months, split.edges);
+  // Inside one month: the reports of those days.
+  const edges = split.edges.map(
+    (edge) =>
       sql`select p.beneficiaire_id from ${participationSource(scope, edge).from} and p.beneficiaire_id is not null`,
-    );
+  );
   return countPeople(
-    sql`select distinct beneficiaire_id from (${sql.join(sources, sql` union all `)}) u`,
+    sql`select distinct beneficiaire_id from (${sql.join(edges, sql` union all `)}) u`,
     period,
   );
+}
+
+/**
+ * A collectivité's or the OPSN's people over whole months and the days at either end (a period
+ * up to today, as the network's roadmap asks), exact without reading the months' people: those
+ * of the months from the counters (`countedPeople`), plus the people of the edge days (their
+ * participations: a few days' worth) not seen in the scope during those months (`stat_personne`,
+ * looked up per person). New ones: those of the months whose first month is from the months'
+ * start on, those of the months whose first participation falls in the leading days, and the
+ * edge days' others whose first participation is in the period (`stat_premiere`).
+ */
+function countedPeopleWithEdges(scope: Scope, period: Period, months: Period, edges: Period[]) {
+  const inScope = scope.kind === 'collectivite' ? sql`and sp.collectivite_id = ${scope.id}` : sql``;
+  const seenInMonths = (person: RawBuilder<unknown>) => sql`exists (select 1 from stat_personne sp
+    where sp.beneficiaire_id = ${person} and sp.mois between ${months.du}::date and ${months.au}::date ${inScope})`;
+  const edgePeople = sql.join(
+    edges.map(
+      (edge) =>
+        sql`select p.beneficiaire_id from ${participationSource(scope, edge).from} and p.beneficiaire_id is not null`,
+    ),
+    sql` union `,
+  );
+  const leading =
+    period.du < months.du
+      ? sql`+ (select count(*) from stat_premiere f
+               where f.premiere between ${period.du}::date and ${addDays(months.du, -1)}::date
+                 and ${seenInMonths(sql`f.beneficiaire_id`)})`
+      : sql``;
+  return sql<{ personnes: number; nouvelles: number }>`
+    with m as (${countedPeople(scope, months)}),
+    x as materialized (
+      select distinct e.beneficiaire_id from (${edgePeople}) e
+      where not ${seenInMonths(sql`e.beneficiaire_id`)})
+    select (m.personnes + (select count(*) from x))::int as personnes,
+           (m.nouvelles
+            + (select count(*) from x join stat_premiere f on f.beneficiaire_id = x.beneficiaire_id
+               where f.premiere between ${period.du}::date and ${period.au}::date)
+            ${leading})::int as nouvelles
+    from m`;
 }
 
 /**
@@ -163,9 +196,15 @@ export function statisticsQueries(scope: Scope, period: Period, options: { fromR
   const { months, edges } = split;
   const queries: {
     distinct: RawBuilder<{ personnes: number; nouvelles: number }>;
+    /** The planner settings `distinct` runs with. */
+    distinctSettings: QuerySettings;
     rollup?: ReturnType<typeof rollupQuery>;
     counts: { name: string; queries: Counting }[];
-  } = { distinct: distinctQuery(scope, period, split, options.fromReports), counts: [] };
+  } = {
+    distinct: distinctQuery(scope, period, split, options.fromReports),
+    distinctSettings: months && edges.length > 0 ? EDGE_DISTINCT_SETTINGS : DISTINCT_SETTINGS,
+    counts: [],
+  };
   if (months) queries.rollup = rollupQuery(scope, months);
   queries.counts = edges.map((edge, i) => ({
     name: `reports${i + 1}`,
@@ -181,7 +220,7 @@ export function namedStatisticsQueries(
 ): { name: string; query: RawBuilder<unknown>; settings?: QuerySettings }[] {
   const q = statisticsQueries(scope, period);
   return [
-    { name: 'distinct', query: q.distinct, settings: DISTINCT_SETTINGS },
+    { name: 'distinct', query: q.distinct, settings: q.distinctSettings },
     ...(q.rollup ? [{ name: 'rollup', query: q.rollup }] : []),
     ...q.counts.flatMap(({ name, queries }) =>
       Object.entries(queries).map(([part, query]) => ({ name: `${name}.${part}`, query })),
@@ -198,3 +237,11 @@ export type QuerySettings = Record<string, string>;
  * at any size.
  */
 export const DISTINCT_SETTINGS: QuerySettings = { enable_nestloop: 'off' };
+
+/**
+ * The distinct people of whole months and edge days: the edge days' few thousand people are
+ * looked up one by one (their months in the scope, their first participation), which the
+ * planner would rather do by hashing every person-month of the scope and every first
+ * participation.
+ */
+const EDGE_DISTINCT_SETTINGS: QuerySettings = { enable_hashjoin: 'off', enable_mergejoin: 'off' };

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { audit } from '../audit/journal.ts';
 import { type Db, PREPARED } from '../db/database.ts';
 import { isUuid } from '../forms.ts';
@@ -107,41 +107,82 @@ type Lookup = { actor: Actor; tokenId: string } | { actor: null; tokenId: string
 
 const NOT_FOUND: Lookup = { actor: null, tokenId: null };
 
-async function lookupToken(db: Db, token: string, now: Date): Promise<Lookup> {
-  if (!token.startsWith(TOKEN_PREFIX)) return NOT_FOUND;
-  // One round trip: the token, its person and their roles (as `loadMemberships` reads them).
-  const row = await db
-    .selectFrom('api_token as t')
-    .innerJoin('app_user as u', 'u.id', 't.user_id')
-    .select(['t.id', 't.user_id', 't.last_used_at', 't.revoked_at', 'u.email', 'u.name', 'u.status'])
-    .select(
-      sql<Membership[]>`(select coalesce(json_agg(json_build_object('role', m.role,
-        'collectiviteId', m.collectivite_id)), '[]') from membership m where m.user_id = u.id)`.as(
-        'memberships',
-      ),
-    )
-    .where('t.token_hash', '=', hashSecretToken(token))
-    // Every API request asks: parsed and planned once per connection.
-    .modifyEnd(PREPARED)
-    .executeTakeFirst();
+/** A token's row with its person and their roles (as `loadMemberships` reads them), as JSON. */
+type TokenRow = {
+  id: string;
+  user_id: string;
+  last_used_at: string | null;
+  revoked: boolean;
+  email: string;
+  name: string;
+  status: string;
+  memberships: Membership[];
+};
+
+/** The token of an `Authorization` header (`Bearer …`), or undefined. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  return authorization ? /^Bearer +(\S+) *$/i.exec(authorization)?.[1] : undefined;
+}
+
+/**
+ * The query of a token's row (null when no token has this value), one JSON value: the API's
+ * rate limits read it in their own statement (`registerApiLimits`), so that a request to `/api/`
+ * costs one round trip before its route, and every request reads the token as it is now (a
+ * revocation, a disabled account, a removed role count at once, in every process). Undefined
+ * when the value cannot be a token.
+ */
+export function tokenRowQuery(token: string): RawBuilder<TokenRow> | undefined {
+  if (!token.startsWith(TOKEN_PREFIX)) return undefined;
+  return sql<TokenRow>`select json_build_object('id', t.id, 'user_id', t.user_id,
+      'last_used_at', t.last_used_at, 'revoked', t.revoked_at is not null, 'email', u.email,
+      'name', u.name, 'status', u.status,
+      'memberships', (select coalesce(json_agg(json_build_object('role', m.role,
+        'collectiviteId', m.collectivite_id)), '[]') from membership m where m.user_id = u.id))
+    from api_token t join app_user u on u.id = t.user_id
+    where t.token_hash = ${hashSecretToken(token)}`;
+}
+
+async function readToken(db: Db, token: string): Promise<TokenRow | null> {
+  const query = tokenRowQuery(token);
+  if (!query) return null;
+  // Every API request asks: parsed and planned once per connection.
+  const { rows } = await sql<{ row: TokenRow | null }>`select (${query}) as row ${PREPARED}`.execute(db);
+  return rows[0]?.row ?? null;
+}
+
+/** What a token's row leads to; records its use (at most once a minute). */
+async function lookupToken(db: Db, row: TokenRow | null, now: Date): Promise<Lookup> {
   if (!row) return NOT_FOUND;
-  if (row.revoked_at !== null || row.status !== 'active') return { actor: null, tokenId: row.id };
+  if (row.revoked || row.status !== 'active') return { actor: null, tokenId: row.id };
   // An integration may call many times a minute: it should not write each time.
-  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > TOUCH_INTERVAL_MS) {
-    await db.updateTable('api_token').set({ last_used_at: now }).where('id', '=', row.id).execute();
+  const lastUsed = row.last_used_at === null ? null : new Date(row.last_used_at);
+  if (!lastUsed || now.getTime() - lastUsed.getTime() > TOUCH_INTERVAL_MS) {
+    // Several requests (in several processes) may see the same old time: one of them writes.
+    const touched = await db
+      .updateTable('api_token')
+      .set({ last_used_at: now })
+      .where('id', '=', row.id)
+      .where((w) =>
+        w.or([
+          w('last_used_at', 'is', null),
+          w('last_used_at', '<', new Date(now.getTime() - TOUCH_INTERVAL_MS)),
+        ]),
+      )
+      .executeTakeFirst();
     // The journal records uses at the same pace: one entry a minute at most per token.
-    await audit(db, {
-      actor: {
-        kind: 'user',
-        userId: row.user_id,
-        email: row.email,
-        name: row.name,
-        memberships: [],
-        activeCollectiviteId: null,
-      },
-      action: 'token.use',
-      subject: { type: 'api_token', id: row.id },
-    });
+    if (Number(touched.numUpdatedRows) > 0)
+      await audit(db, {
+        actor: {
+          kind: 'user',
+          userId: row.user_id,
+          email: row.email,
+          name: row.name,
+          memberships: [],
+          activeCollectiviteId: null,
+        },
+        action: 'token.use',
+        subject: { type: 'api_token', id: row.id },
+      });
   }
   const memberships = row.memberships;
   const actor: Actor = {
@@ -160,7 +201,7 @@ async function lookupToken(db: Db, token: string, now: Date): Promise<Lookup> {
  * unknown, revoked, or its person is disabled. Records the use (at most once a minute).
  */
 export async function resolveToken(db: Db, token: string, now = new Date()): Promise<Actor | null> {
-  return (await lookupToken(db, token, now)).actor;
+  return (await lookupToken(db, await readToken(db, token), now)).actor;
 }
 
 /** Where failed token attempts go: `tokenFailureJournal`, or straight to the journal. */
@@ -230,10 +271,17 @@ export async function actorFromBearer(
   authorization: string | undefined,
   ip: string,
   onFailure: TokenFailureSink = (failedIp, tokenId) => journalTokenFailure(db, failedIp, tokenId),
+  /** The token's row, when it was read already (with the rate limits' counters). */
+  readAlready?: { value: unknown },
 ): Promise<Actor> {
   if (!authorization) return ANONYMOUS;
-  const token = /^Bearer +(\S+) *$/i.exec(authorization)?.[1];
-  const found = token ? await lookupToken(db, token, new Date()) : NOT_FOUND;
+  const token = bearerToken(authorization);
+  const row = readAlready
+    ? (readAlready.value as TokenRow | null)
+    : token
+      ? await readToken(db, token)
+      : null;
+  const found = await lookupToken(db, row, new Date());
   if (found.actor) return found.actor;
   await onFailure(ip, found.tokenId);
   return ANONYMOUS;

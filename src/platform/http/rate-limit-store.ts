@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { Db } from '../db/database.ts';
+import { type RawBuilder, sql } from 'kysely';
+import { type Db, PREPARED } from '../db/database.ts';
 
 /**
  * Rate-limit counters in the database, so that every app process counts the same requests:
@@ -14,10 +14,21 @@ export type Hits = { hits: number; ttlMs: number };
 export type HitCounter = {
   count(keys: { key: string; windowMs: number }[]): Promise<Hits[]>;
   read(key: string): Promise<Hits>;
+  /**
+   * Counts, and reads `along` (a query of one value) in the same statement: one round trip
+   * where a request needs both. Only where the counters are in the database.
+   */
+  countAlong?<T>(keys: { key: string; windowMs: number }[], along: RawBuilder<T>): Promise<CountedAlong<T>>;
 };
 
+export type CountedAlong<T> = { hits: Hits[]; along: T | null };
+
 export function databaseHitCounter(db: Db): HitCounter {
-  return { count: (keys) => countHits(db, keys), read: (key) => readHits(db, key) };
+  return {
+    count: (keys) => countHits(db, keys),
+    read: (key) => readHits(db, key),
+    countAlong: (keys, along) => countHitsAlong(db, keys, along),
+  };
 }
 
 /** Counters of this process alone: for a test app that has no database. */
@@ -51,20 +62,37 @@ export function memoryHitCounter(): HitCounter {
  */
 export async function countHits(db: Db, keys: { key: string; windowMs: number }[]): Promise<Hits[]> {
   if (keys.length === 0) return [];
+  return (await countHitsAlong(db, keys, sql<null>`null`)).hits;
+}
+
+/** The upsert that counts `keys`, returning each key's hits and time left. */
+const counting = (keys: { key: string; windowMs: number }[]) => {
   const values = sql.join(
     keys.map((k) => sql`(${k.key}, 1, now() + make_interval(secs => ${k.windowMs / 1000}::float8))`),
   );
-  const { rows } = await sql<{ key: string; hits: number; ttl_ms: number }>`
+  return sql`
     insert into rate_limit_counter as c (key, hits, window_ends_at) values ${values}
     on conflict (key) do update set
       hits = case when c.window_ends_at <= now() then 1 else c.hits + 1 end,
       window_ends_at = case when c.window_ends_at <= now() then excluded.window_ends_at
                             else c.window_ends_at end
-    returning key, hits, greatest(0, ceil(extract(epoch from (window_ends_at - now())) * 1000))::integer as ttl_ms`.execute(
-    db,
-  );
+    returning key, hits, greatest(0, ceil(extract(epoch from (window_ends_at - now())) * 1000))::integer as ttl_ms`;
+};
+
+/**
+ * `countHits`, and the value of `along` (a query of one column and at most one row) read in the
+ * same statement. Its text depends only on the number of keys and on `along`'s text: prepared.
+ */
+export async function countHitsAlong<T>(
+  db: Db,
+  keys: { key: string; windowMs: number }[],
+  along: RawBuilder<T>,
+): Promise<CountedAlong<T>> {
+  const { rows } = await sql<{ key: string; hits: number; ttl_ms: number; along: T | null }>`
+    with c as (${counting(keys)})
+    select c.key, c.hits, c.ttl_ms, (${along}) as along from c ${PREPARED}`.execute(db);
   const byKey = new Map(rows.map((r) => [r.key, { hits: r.hits, ttlMs: r.ttl_ms }]));
-  return keys.map((k) => byKey.get(k.key)!);
+  return { hits: keys.map((k) => byKey.get(k.key)!), along: rows[0]?.along ?? null };
 }
 
 /** The hits of a key's current window without counting one (zero when none is open). */

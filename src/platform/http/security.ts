@@ -6,6 +6,7 @@ import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RawBuilder } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { registerApiLimits } from './api-limits.ts';
@@ -41,6 +42,8 @@ export async function registerHttpBasics(
   config: Config,
   cookieSecret: string,
   db?: Db,
+  /** What `/api/` reads with its counters, in the same statement (`registerApiLimits`). */
+  apiReadAlong?: (request: FastifyRequest) => RawBuilder<unknown> | undefined,
 ) {
   await app.register(compress, { global: true, threshold: 1024 });
   await app.register(helmet, {
@@ -83,7 +86,7 @@ export async function registerHttpBasics(
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 50 } });
   const counter = db ? databaseHitCounter(db) : memoryHitCounter();
   await app.register(rateLimit, { global: false, store: rateLimitStore(counter) });
-  registerApiLimits(app, config.apiRateLimit, counter);
+  registerApiLimits(app, config.apiRateLimit, counter, apiReadAlong);
   if (db) {
     const cleanup = setInterval(() => {
       forgetEndedWindows(db).catch((error) => app.log.warn({ err: error }, 'rate-limit cleanup failed'));
