@@ -9,7 +9,7 @@ import { resourcesForSkills } from './skills-next-steps.ts';
 import { editorBlock, personResources, readerBlock, reportResources } from './space.tsx';
 import { ressourcesMigrations } from './tables.ts';
 
-export { suggestions } from './search.ts';
+export { resourcesAbout, suggestions } from './search.ts';
 
 /**
  * The territory's resource library: resources made of ordered blocks, French search that

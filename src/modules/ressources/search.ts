@@ -282,3 +282,22 @@ export async function suggestions(
     limit ${limit}`.execute(db);
   return rows.rows;
 }
+
+/**
+ * Published resources this actor may read on a subject given in words (a training's title and
+ * objectives): those matching most of its words first. Any word may match, so that a subject
+ * written in other words than the resources' still finds the closest ones.
+ */
+export async function resourcesAbout(db: Db, actor: Actor, subject: string, limit = 3): Promise<Hit[]> {
+  const words = [...new Set(subject.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 4))].slice(0, 16);
+  if (words.length === 0) return [];
+  const q = tsquery(words.join(' or '));
+  const rows = await sql<Hit>`
+    select r.id, r.titre, r.resume, r.types, r.thematiques, r.licence, r.author_name, r.published_at,
+      r.review_on, r.rating_count, r.rating_average
+    from ressource r
+    where ${readableBy(actor)} and r.search_doc @@ ${q}
+    order by ts_rank(r.search_doc, ${q}) desc, r.published_at desc, r.id
+    limit ${limit}`.execute(db);
+  return rows.rows;
+}
