@@ -22,6 +22,16 @@ export const newsFields = z.object({
 export const unsubscribeUrl = (config: Config, secret: string, contactId: string) =>
   `${config.publicUrl}/reseau/desabonnement/${contactId}/${unsubscribeSignature(secret, contactId)}`;
 
+/** The one-click target a mail client posts to (RFC 8058), under the API. */
+export const oneClickUrl = (config: Config, secret: string, contactId: string) =>
+  `${config.publicUrl}/api/v1/reseau/desabonnement/${contactId}/${unsubscribeSignature(secret, contactId)}`;
+
+/** The headers of every news mail: mail clients show an unsubscribe button that posts at once. */
+export const unsubscribeHeaders = (config: Config, secret: string, contactId: string) => ({
+  'List-Unsubscribe': `<${oneClickUrl(config, secret, contactId)}>`,
+  'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+});
+
 /**
  * Publishes a news item and mails it at once to every contact of the current members who has not
  * unsubscribed, each with their own unsubscribe link.
@@ -60,6 +70,7 @@ export async function publishNews(db: Db, config: Config, actor: Actor, input: z
       to: c.email,
       subject: `Actualité du réseau : ${news.titre}`,
       text: `${news.titre}\n\n${news.texte}\n\nToutes les actualités : ${config.publicUrl}/reseau/actualites\n\nVous recevez ce message comme contact d’une structure membre du réseau. Ne plus recevoir les actualités, en un clic : ${unsubscribe}\n`,
+      headers: unsubscribeHeaders(config, secret, c.id),
     });
   }
   return { id: news.id, recipients: contacts.length };

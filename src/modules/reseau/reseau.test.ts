@@ -27,7 +27,7 @@ describe('the territorial network over HTTP', () => {
   const outbox = (to: string) =>
     db()
       .selectFrom('mail_outbox')
-      .select(['recipient', 'subject', 'body'])
+      .select(['recipient', 'subject', 'body', 'headers', 'attachments'])
       .where('recipient', '=', to)
       .orderBy('id')
       .execute();
@@ -205,10 +205,11 @@ describe('the territorial network over HTTP', () => {
     meeting = String(ok.headers.location).split('/').at(-1)!.split('?')[0]!;
     const invitation = (await outbox('lina@tonkin.example')).at(-1)!;
     assert.match(invitation.subject, /Invitation : Comité technique de janvier/);
-    const ics = (invitation.body ?? '')
-      .slice((invitation.body ?? '').indexOf('BEGIN:VCALENDAR'))
-      .replace(/\r?\n/g, '\r\n');
-    const parsed = readCalendar(ics);
+    assert.doesNotMatch(invitation.body ?? '', /BEGIN:VCALENDAR/, 'the calendar is a file, not text');
+    const file = invitation.attachments?.[0];
+    assert.equal(file?.filename, 'evenement.ics');
+    assert.equal(file?.contentType, 'text/calendar; method=PUBLISH; charset=utf-8');
+    const parsed = readCalendar(file.content);
     assert.equal(parsed.method, 'PUBLISH');
     assert.equal(parsed.events[0]!.zone, 'Europe/Paris');
     assert.equal(parsed.events[0]!.wallStart, '2027-01-15T14:00:00');
@@ -416,7 +417,11 @@ describe('the territorial network over HTTP', () => {
       .where('email', '=', 'contact@connexions.demo.relais.example')
       .executeTakeFirstOrThrow();
     const mail = (await outbox('contact@connexions.demo.relais.example')).at(-1)!;
-    const link = /\/reseau\/desabonnement\/[0-9a-f-]{36}\/[A-Za-z0-9_-]{43}/.exec(mail.body ?? '')![0]!;
+    assert.equal(mail.headers?.['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
+    const target = /^<(http[^>]+)>$/.exec(mail.headers?.['List-Unsubscribe'] ?? '')![1]!;
+    const link = new URL(target).pathname.replace(/^\/api\/v1/, '');
+    assert.match(link, /^\/reseau\/desabonnement\/[0-9a-f-]{36}\/[A-Za-z0-9_-]{43}$/);
+    assert.match(mail.body ?? '', new RegExp(link), 'the same link in the text, for a browser');
     const bad = await t.app.inject({
       method: 'POST',
       url: `/api/v1${link.slice(0, -2)}xx`,
