@@ -72,7 +72,11 @@ describe('mail', () => {
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     },
     attachments: [
-      { filename: 'invitation.ics', contentType: 'text/calendar; method=PUBLISH; charset=utf-8', content: CALENDAR },
+      {
+        filename: 'invitation.ics',
+        contentType: 'text/calendar; method=PUBLISH; charset=utf-8',
+        content: CALENDAR,
+      },
     ],
   };
 

@@ -397,7 +397,11 @@ export async function updateEvent(
     return e;
   });
   if (!updated) {
-    const exists = await db.selectFrom('reseau_evenement').select('id').where('id', '=', id).executeTakeFirst();
+    const exists = await db
+      .selectFrom('reseau_evenement')
+      .select('id')
+      .where('id', '=', id)
+      .executeTakeFirst();
     return exists ? 'cancelled' : 'not_found';
   }
   const registered = await db

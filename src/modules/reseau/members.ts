@@ -397,13 +397,13 @@ async function alreadyInNetwork(
   self?: string,
 ): Promise<FieldErrors | undefined> {
   if (!siret && !lieuId) return undefined;
-  let q = db.selectFrom('reseau_membre').select(['siret', 'lieu_id']).where('status', 'in', ['candidat', 'membre']);
+  let q = db
+    .selectFrom('reseau_membre')
+    .select(['siret', 'lieu_id'])
+    .where('status', 'in', ['candidat', 'membre']);
   if (self) q = q.where('id', '<>', self);
   q = q.where((eb) =>
-    eb.or([
-      ...(siret ? [eb('siret', '=', siret)] : []),
-      ...(lieuId ? [eb('lieu_id', '=', lieuId)] : []),
-    ]),
+    eb.or([...(siret ? [eb('siret', '=', siret)] : []), ...(lieuId ? [eb('lieu_id', '=', lieuId)] : [])]),
   );
   const other = await q.executeTakeFirst();
   if (!other) return undefined;
@@ -424,7 +424,10 @@ export async function addMember(
   ensure(actor, 'network.manage');
   const siret = input.siret ? (checkSiret(input.siret) as { siret: string }).siret : null;
   if (input.lieu && !(await findPublishedPlace(db, input.lieu)))
-    return { ok: false, errors: { nom: 'Ce lieu n’est plus publié dans l’annuaire : cherchez-le à nouveau.' } };
+    return {
+      ok: false,
+      errors: { nom: 'Ce lieu n’est plus publié dans l’annuaire : cherchez-le à nouveau.' },
+    };
   const taken = await alreadyInNetwork(db, siret, input.lieu ?? null);
   if (taken) return { ok: false, errors: taken };
   const by = actor.kind === 'user' ? actor.userId : null;
@@ -446,7 +449,12 @@ export async function addMember(
       .executeTakeFirstOrThrow();
     await trx
       .insertInto('reseau_membre_statut')
-      .values({ membre_id: member.id, status: 'membre', by, message: 'Ajoutée par la coordination du réseau.' })
+      .values({
+        membre_id: member.id,
+        status: 'membre',
+        by,
+        message: 'Ajoutée par la coordination du réseau.',
+      })
       .execute();
     await audit(trx, {
       actor,
@@ -468,7 +476,11 @@ export async function updateMember(
 ): Promise<'ok' | 'not_found' | FieldErrors> {
   ensure(actor, 'network.manage');
   if (!isUuid(id)) return 'not_found';
-  const current = await db.selectFrom('reseau_membre').select(['id', 'lieu_id']).where('id', '=', id).executeTakeFirst();
+  const current = await db
+    .selectFrom('reseau_membre')
+    .select(['id', 'lieu_id'])
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!current) return 'not_found';
   const siret = input.siret ? (checkSiret(input.siret) as { siret: string }).siret : null;
   const taken = await alreadyInNetwork(db, siret, current.lieu_id, id);

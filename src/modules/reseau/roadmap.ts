@@ -108,7 +108,11 @@ export async function updateRoadmap(
       .returning('id')
       .executeTakeFirst();
     if (!row) return 'not_found' as const;
-    await audit(trx, { actor, action: 'network.roadmap.update', subject: { type: 'reseau_feuille_route', id } });
+    await audit(trx, {
+      actor,
+      action: 'network.roadmap.update',
+      subject: { type: 'reseau_feuille_route', id },
+    });
     return 'ok' as const;
   });
 }

@@ -8,8 +8,8 @@ import { displayName, getOpsn, listCollectivites } from '../territoires/index.ts
 import {
   addDecision,
   cancelEvent,
-  committeeFields,
   committee,
+  committeeFields,
   committees,
   createCommittee,
   createEvent,
@@ -66,8 +66,8 @@ import {
   actionOf,
   createAction,
   createRoadmap,
-  roadmapFields,
   roadmapChoices,
+  roadmapFields,
   roadmapOf,
   roadmapsWithProgress,
   setActionStatus,
@@ -1032,7 +1032,12 @@ export function reseauRoutes(app: FastifyInstance, { db, config }: RouteContext)
         id={r.id}
         members={members.map((m) => ({ value: m.id, label: m.nom }))}
         values={
-          values ?? { nom: r.nom, porteur: r.porteur_id ?? '', perimetre: r.perimetre, contexte: r.contexte ?? '' }
+          values ?? {
+            nom: r.nom,
+            porteur: r.porteur_id ?? '',
+            perimetre: r.perimetre,
+            contexte: r.contexte ?? '',
+          }
         }
         errors={errors}
         csrf={reply.generateCsrf()}
@@ -1067,10 +1072,7 @@ export function reseauRoutes(app: FastifyInstance, { db, config }: RouteContext)
   ) => {
     const a = await actionOf(db, request.actor, request.params.action);
     if (!a) return reply.callNotFound();
-    const [roadmaps, names] = await Promise.all([
-      roadmapChoices(db),
-      collectiviteNames(),
-    ]);
+    const [roadmaps, names] = await Promise.all([roadmapChoices(db), collectiviteNames()]);
     const errors = form?.errors ?? {};
     return adminFormPage(
       reply,

@@ -205,7 +205,9 @@ function StructureFields(props: { values: Values; lists?: Lists | undefined; err
         type="checkbox"
         name="public"
         legend="Page publique des membres"
-        options={[{ value: 'oui', label: 'Afficher le nom de la structure sur la page publique des membres' }]}
+        options={[
+          { value: 'oui', label: 'Afficher le nom de la structure sur la page publique des membres' },
+        ]}
         checked={v.public === 'oui' ? ['oui'] : []}
         className="checkboxes"
       />
@@ -349,7 +351,8 @@ export function NewMemberPage(props: {
       <h2>{props.values.lieu ? 'Le lieu choisi' : 'Ou avec son SIRET'}</h2>
       <p>
         La structure devient membre tout de suite. Le SIRET est vérifié (14 chiffres et clé de contrôle) ; le
-        nom officiel se vérifie sur annuaire-entreprises.data.gouv.fr, dont le lien figure sur la fiche du membre.
+        nom officiel se vérifie sur annuaire-entreprises.data.gouv.fr, dont le lien figure sur la fiche du
+        membre.
       </p>
       <form method="post" action="/admin/reseau/membres/nouveau" novalidate>
         <CsrfField token={props.csrf} />
@@ -844,7 +847,9 @@ export function MembersPage(props: {
       </nav>
       <ul>
         <li>
-          <a href="/admin/reseau/membres/nouveau">Ajouter une structure (depuis l’annuaire ou avec son SIRET)</a>
+          <a href="/admin/reseau/membres/nouveau">
+            Ajouter une structure (depuis l’annuaire ou avec son SIRET)
+          </a>
         </li>
         <li>
           <a href="/admin/reseau/membres/export.csv">Télécharger les membres et leurs contacts (CSV)</a>
@@ -1115,8 +1120,8 @@ export function NewEventPage(props: {
       <h1>{props.editId ? 'Modifier l’événement' : 'Créer un événement'}</h1>
       {props.editId ? (
         <p>
-          Les invités et les inscrits reçoivent le changement par courriel, avec l’événement au format calendrier ;
-          un membre retiré des invités reçoit l’annulation.
+          Les invités et les inscrits reçoivent le changement par courriel, avec l’événement au format
+          calendrier ; un membre retiré des invités reçoit l’annulation.
         </p>
       ) : (
         ''
@@ -1124,7 +1129,11 @@ export function NewEventPage(props: {
       <ErrorSummary errors={e} />
       <form
         method="post"
-        action={props.editId ? `/admin/reseau/evenements/${props.editId}/modifier` : '/admin/reseau/evenements/nouveau'}
+        action={
+          props.editId
+            ? `/admin/reseau/evenements/${props.editId}/modifier`
+            : '/admin/reseau/evenements/nouveau'
+        }
         novalidate
       >
         <CsrfField token={props.csrf} />
@@ -1233,7 +1242,9 @@ export function NewEventPage(props: {
           <p>Le réseau n’a pas encore de membre à inviter.</p>
         )}
         <button type="submit" class="button">
-          {props.editId ? 'Enregistrer et prévenir les invités' : 'Créer l’événement et envoyer les invitations'}
+          {props.editId
+            ? 'Enregistrer et prévenir les invités'
+            : 'Créer l’événement et envoyer les invitations'}
         </button>
       </form>
     </>
@@ -1381,7 +1392,13 @@ function ActionFields(props: {
         value={props.values.feuille}
         error={props.errors.feuille}
       />
-      <Field name="titre" label="Titre de l’action" value={props.values.titre} error={props.errors.titre} required />
+      <Field
+        name="titre"
+        label="Titre de l’action"
+        value={props.values.titre}
+        error={props.errors.titre}
+        required
+      />
       <TextArea
         name="description"
         label="Description (facultatif)"
@@ -1471,7 +1488,12 @@ function RoadmapFields(props: { members: Choice[]; values: Values; errors: Field
         error={props.errors.perimetre}
         required
       />
-      <TextArea name="contexte" label="Contexte (facultatif)" value={props.values.contexte} error={props.errors.contexte} />
+      <TextArea
+        name="contexte"
+        label="Contexte (facultatif)"
+        value={props.values.contexte}
+        error={props.errors.contexte}
+      />
     </>
   );
 }
@@ -1575,7 +1597,10 @@ export function AdminRoadmapPage(props: {
           <h2 safe>{r.nom}</h2>
           <p>
             <a href={`/admin/reseau/feuilles-de-route/${r.id}/modifier`}>
-              Modifier la feuille de route <span class="visually-hidden" safe>{r.nom}</span>
+              Modifier la feuille de route{' '}
+              <span class="visually-hidden" safe>
+                {r.nom}
+              </span>
             </a>
           </p>
           <RoadmapActions roadmap={r} collectivites={props.collectivites} csrf={props.csrf} />
