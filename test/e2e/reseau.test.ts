@@ -133,6 +133,7 @@ describeBrowser('the territorial network in a real browser (Chromium)', { timeou
     await admin.getByText('L’actualité est publiée').waitFor();
     await assertAccessible(admin, 'news');
     const mail = await lastMail();
+    assert.equal(mail.headers?.['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
     const link = /http:\/\/[^\s]+\/reseau\/desabonnement\/[^\s]+/.exec(mail.body ?? '')![0];
     await goto(visitor, new URL(link).pathname);
     await assertAccessible(visitor, 'unsubscribe');

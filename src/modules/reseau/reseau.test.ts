@@ -18,6 +18,7 @@ describe('SIRET', () => {
     );
     assert.match((checkSiret('2169026680001A') as { message: string }).message, /que des chiffres/);
     assert.equal(checkSiret('35600000000010').ok, true); // La Poste: digits add up to a multiple of 5
+    assert.equal(checkSiret('00000000000000').ok, false, 'zeros: an unknown SIRET in the national files');
   });
 });
 
