@@ -442,6 +442,8 @@ export type EventDetail = {
     action_titre: string | null;
     created_at: Date;
   }[];
+  /** The minutes' versions, newest first. */
+  minutes: { id: number; texte: string; at: Date }[];
 };
 
 /** An event for the coordinators, with its invited members and registrations (journaled). */
@@ -450,7 +452,7 @@ export async function eventDetail(db: Db, actor: Actor, id: string): Promise<Eve
   if (!isUuid(id)) return undefined;
   const event = await db.selectFrom('reseau_evenement').selectAll().where('id', '=', id).executeTakeFirst();
   if (!event) return undefined;
-  const [committee, invitations, registrations, decisions] = await Promise.all([
+  const [committee, invitations, registrations, decisions, minutes] = await Promise.all([
     event.comite_id
       ? db.selectFrom('reseau_comite').selectAll().where('id', '=', event.comite_id).executeTakeFirst()
       : undefined,
@@ -480,6 +482,12 @@ export async function eventDetail(db: Db, actor: Actor, id: string): Promise<Eve
       .where('evenement_id', '=', id)
       .orderBy('reseau_decision.created_at')
       .execute(),
+    db
+      .selectFrom('reseau_compte_rendu')
+      .select(['id', 'texte', 'at'])
+      .where('evenement_id', '=', id)
+      .orderBy('id', 'desc')
+      .execute(),
   ]);
   if (registrations.length > 0)
     await audit(db, {
@@ -488,7 +496,7 @@ export async function eventDetail(db: Db, actor: Actor, id: string): Promise<Eve
       subject: { type: 'reseau_evenement', id },
       details: { inscrits: registrations.length },
     });
-  return { event, committee, invitations, registrations, decisions };
+  return { event, committee, invitations, registrations, decisions, minutes };
 }
 
 export const minutesFields = z.object({
@@ -496,18 +504,34 @@ export const minutesFields = z.object({
   presents: z.preprocess(allValues, z.array(z.string())),
 });
 
-/** Records a meeting's minutes and who attended (among the invited members). */
+/**
+ * Records a meeting's minutes and who attended (among the invited members). A new text of the
+ * minutes is kept as a new version: earlier ones stay, dated, with who wrote them.
+ */
 export async function recordMinutes(db: Db, actor: Actor, id: string, input: z.infer<typeof minutesFields>) {
   ensure(actor, 'network.manage');
   if (!isUuid(id)) return false;
   return db.transaction().execute(async (trx) => {
-    const e = await trx
-      .updateTable('reseau_evenement')
-      .set({ compte_rendu: input.compte_rendu ?? null, updated_at: new Date() })
+    const before = await trx
+      .selectFrom('reseau_evenement')
+      .select('compte_rendu')
       .where('id', '=', id)
-      .returning('id')
+      .forUpdate()
       .executeTakeFirst();
-    if (!e) return false;
+    if (!before) return false;
+    const text = input.compte_rendu ?? null;
+    if (text !== before.compte_rendu) {
+      await trx
+        .updateTable('reseau_evenement')
+        .set({ compte_rendu: text, updated_at: new Date() })
+        .where('id', '=', id)
+        .execute();
+      if (text !== null)
+        await trx
+          .insertInto('reseau_compte_rendu')
+          .values({ evenement_id: id, texte: text, by: actor.kind === 'user' ? actor.userId : null })
+          .execute();
+    }
     const presents = input.presents.filter(isUuid);
     await trx
       .updateTable('reseau_invitation')

@@ -244,6 +244,30 @@ describe('the territorial network over HTTP', () => {
       .where('evenement_id', '=', meeting)
       .executeTakeFirstOrThrow();
     assert.equal(invitationRow.present, true);
+    const corrected = await admin.post(`/admin/reseau/evenements/${meeting}/compte-rendu`, {
+      compte_rendu: 'Les membres ont fait le point sur les permanences du trimestre.',
+      presents: [applicant],
+    });
+    assert.equal(corrected.statusCode, 303);
+    const versions = await db()
+      .selectFrom('reseau_compte_rendu')
+      .select('texte')
+      .where('evenement_id', '=', meeting)
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      versions.map((v) => v.texte),
+      [
+        'Les membres ont fait le point sur les permanences.',
+        'Les membres ont fait le point sur les permanences du trimestre.',
+      ],
+      'minutes are versioned, never overwritten',
+    );
+    const withVersions = await admin.get(`/admin/reseau/evenements/${meeting}`);
+    assert.match(
+      withVersions.body,
+      /Versions précédentes du compte rendu[\s\S]*Les membres ont fait le point sur les permanences\.</,
+    );
     const action = await db()
       .selectFrom('reseau_action')
       .select('id')

@@ -116,6 +116,14 @@ declare module '../../platform/db/schema.ts' {
       email: string;
       created_at: CreatedAt;
     };
+    /** Every version of a meeting's minutes: a change adds one, none is overwritten. */
+    reseau_compte_rendu: {
+      id: Generated<number>;
+      evenement_id: string;
+      texte: string;
+      at: CreatedAt;
+      by: string | null;
+    };
     reseau_decision: {
       id: Generated<string>;
       evenement_id: string;
@@ -333,6 +341,22 @@ export const reseauMigrations: Record<string, Migration> = {
       await sql`update reseau_actualite set digest_at = published_at`.execute(db);
       await sql`create index reseau_actualite_digest on reseau_actualite (published_at)
         where digest_at is null`.execute(db);
+    },
+  },
+  '202612080502_reseau_minutes_versions': {
+    async up(db) {
+      await sql`create table reseau_compte_rendu (
+        id bigint generated always as identity primary key,
+        evenement_id uuid not null references reseau_evenement(id) on delete cascade,
+        texte text not null,
+        at timestamptz not null default now(),
+        by uuid references app_user(id) on delete set null
+      )`.execute(db);
+      await sql`create index reseau_compte_rendu_evenement on reseau_compte_rendu (evenement_id, id)`.execute(
+        db,
+      );
+      await sql`insert into reseau_compte_rendu (evenement_id, texte, at)
+        select id, compte_rendu, updated_at from reseau_evenement where compte_rendu is not null`.execute(db);
     },
   },
 };

@@ -1258,7 +1258,7 @@ export function AdminEventPage(props: {
   errors: FieldErrors;
   flash?: string | undefined;
 }): JSX.Element {
-  const { event: e, committee, invitations, registrations, decisions } = props.detail;
+  const { event: e, committee, invitations, registrations, decisions, minutes } = props.detail;
   return (
     <>
       <h1 safe>{e.titre}</h1>
@@ -1335,6 +1335,22 @@ export function AdminEventPage(props: {
           Enregistrer le compte rendu
         </button>
       </form>
+      {minutes.length > 1 ? (
+        <>
+          <h3>Versions précédentes du compte rendu</h3>
+          <p>Chaque modification est gardée : aucune version n’est écrasée.</p>
+          {minutes.slice(1).map((m) => (
+            <details>
+              <summary safe>{`Version du ${formatDateTime(m.at)}`}</summary>
+              <pre class="mail-body" safe>
+                {m.texte}
+              </pre>
+            </details>
+          ))}
+        </>
+      ) : (
+        ''
+      )}
       <h2>Décisions</h2>
       {decisions.length === 0 ? (
         <p>Aucune décision enregistrée.</p>
