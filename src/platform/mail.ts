@@ -2,13 +2,22 @@ import type { Transporter } from 'nodemailer';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 
+/** A file sent with a message, e.g. an event as `text/calendar; method=PUBLISH`. */
+export type MailAttachment = { filename: string; contentType: string; content: string };
+
 export type Mail = {
   to: string;
   subject: string;
   text: string;
   /** The body holds a one-time link (invitation, password reset): the outbox shows it once. */
   oneTime?: boolean;
+  /** Extra headers, e.g. `List-Unsubscribe` and `List-Unsubscribe-Post` (RFC 8058). */
+  headers?: Record<string, string>;
+  attachments?: MailAttachment[];
 };
+
+const jsonOrNull = (value: object | undefined) =>
+  value && Object.keys(value).length > 0 ? JSON.stringify(value) : null;
 
 const transports = new Map<string, Transporter>();
 
@@ -27,6 +36,7 @@ async function transport(smtpUrl: string): Promise<Transporter> {
  * Sends a message over SMTP when `SMTP_URL` is set; otherwise keeps it, body included, in
  * the outbox that administrators read (a one-time link there is shown once, then masked:
  * see `takeOutbox`). With SMTP only the envelope is kept (the body may hold a one-time link).
+ * Headers and attached files are kept with the body, in the outbox only.
  */
 export async function sendMail(db: Db, config: Config, mail: Mail): Promise<void> {
   if (!config.smtpUrl) {
@@ -38,6 +48,8 @@ export async function sendMail(db: Db, config: Config, mail: Mail): Promise<void
         body: mail.text,
         one_time: mail.oneTime ?? false,
         status: 'outbox',
+        headers: jsonOrNull(mail.headers),
+        attachments: jsonOrNull(mail.attachments),
       })
       .execute();
     return;
@@ -49,6 +61,16 @@ export async function sendMail(db: Db, config: Config, mail: Mail): Promise<void
       to: mail.to,
       subject: mail.subject,
       text: mail.text,
+      ...(mail.headers ? { headers: mail.headers } : {}),
+      ...(mail.attachments
+        ? {
+            attachments: mail.attachments.map((a) => ({
+              filename: a.filename,
+              contentType: a.contentType,
+              content: a.content,
+            })),
+          }
+        : {}),
     });
   } catch {
     status = 'failed';

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Migration } from 'kysely';
 import { sql } from 'kysely';
+import type { MailAttachment } from './mail.ts';
 
 type CreatedAt = ColumnType<Date, never, never>;
 
@@ -92,6 +93,10 @@ declare module './db/schema.ts' {
       one_time: Generated<boolean>;
       status: 'outbox' | 'sent' | 'failed';
       created_at: CreatedAt;
+      /** Extra headers (List-Unsubscribe…), kept like the body: only without SMTP. */
+      headers: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
+      /** Attached files (an invitation's text/calendar…), kept like the body: only without SMTP. */
+      attachments: ColumnType<MailAttachment[] | null, string | null | undefined, string | null>;
     };
   }
 }
@@ -230,6 +235,16 @@ export const platformMigrations: Record<string, Migration> = {
       await db.schema
         .alterTable('mail_outbox')
         .addColumn('one_time', 'boolean', (c) => c.notNull().defaultTo(false))
+        .execute();
+    },
+  },
+  '202612080500_platform_mail_parts': {
+    async up(db) {
+      // Mail may carry headers (one-click unsubscribe) and attached files (calendar invitations).
+      await db.schema
+        .alterTable('mail_outbox')
+        .addColumn('headers', 'jsonb')
+        .addColumn('attachments', 'jsonb')
         .execute();
     },
   },

@@ -34,7 +34,7 @@ describeBrowser('the territorial network in a real browser (Chromium)', { timeou
   const lastMail = () =>
     db()
       .selectFrom('mail_outbox')
-      .select(['subject', 'body'])
+      .select(['subject', 'body', 'headers', 'attachments'])
       .where('recipient', '=', CONTACT)
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow();
@@ -95,7 +95,9 @@ describeBrowser('the territorial network in a real browser (Chromium)', { timeou
     await admin.getByText('L’événement est créé').waitFor();
     const invitation = await lastMail();
     assert.match(invitation.subject, /Invitation : Comité de pilotage de mars/);
-    assert.match(invitation.body ?? '', /DTSTART;TZID=Europe\/Paris:20270318T140000/);
+    const calendarFile = invitation.attachments?.[0];
+    assert.match(calendarFile?.contentType ?? '', /^text\/calendar; method=PUBLISH/);
+    assert.match(calendarFile?.content ?? '', /DTSTART;TZID=Europe\/Paris:20270318T140000/);
     await admin.getByLabel('Centre social des Buers').check();
     await admin.getByLabel('Compte rendu').fill('Point sur les permanences du trimestre.');
     await admin.getByRole('button', { name: 'Enregistrer le compte rendu' }).click();
@@ -131,6 +133,7 @@ describeBrowser('the territorial network in a real browser (Chromium)', { timeou
     await admin.getByText('L’actualité est publiée').waitFor();
     await assertAccessible(admin, 'news');
     const mail = await lastMail();
+    assert.equal(mail.headers?.['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
     const link = /http:\/\/[^\s]+\/reseau\/desabonnement\/[^\s]+/.exec(mail.body ?? '')![0];
     await goto(visitor, new URL(link).pathname);
     await assertAccessible(visitor, 'unsubscribe');

@@ -1,13 +1,83 @@
+import { createCommittee, createEvent, eventFields } from '../../src/modules/reseau/agenda.ts';
 import { feedToken, networkSecret, unsubscribeSignature } from '../../src/modules/reseau/links.ts';
+import { addContact, addMember } from '../../src/modules/reseau/members.ts';
+import { createAction, createRoadmap } from '../../src/modules/reseau/roadmap.ts';
+import { systemActor } from '../../src/platform/auth/policy.ts';
+import type { Config } from '../../src/platform/config.ts';
 import type { Db } from '../../src/platform/db/database.ts';
+
+/**
+ * A small network without the demo: a member with a contact, a comité meeting it is invited to,
+ * a roadmap with one action; through the module's own functions. Returns their ids.
+ */
+export async function givenNetwork(db: Db, config: Config) {
+  const actor = systemActor('test');
+  const member = await addMember(db, actor, {
+    nom: 'Association Numérique Ensemble',
+    kind: 'association',
+    siret: '41816609600069',
+    roles: ['coporteur'],
+    public: true,
+  });
+  if (!member.ok) throw new Error('givenNetwork: member');
+  await addContact(db, actor, member.id, {
+    contact_nom: 'Camille Contact',
+    contact_email: 'camille@ensemble.example',
+    contact_frequence: 'immediate',
+    accord: true,
+  });
+  const comite = await createCommittee(db, actor, {
+    nom: 'Comité de pilotage',
+    type: 'strategique',
+    frequence: 'trimestrielle',
+  });
+  const event = await createEvent(
+    db,
+    config,
+    actor,
+    eventFields.parse({
+      kind: 'comite',
+      comite,
+      titre: 'Comité de pilotage de printemps',
+      date: '2027-04-15',
+      heure_debut: '14:00',
+      heure_fin: '16:00',
+      lieu: 'Salle du conseil',
+      audience: 'invites',
+      invites: [member.id],
+    }),
+  );
+  if (!event.ok) throw new Error('givenNetwork: event');
+  const roadmap = await createRoadmap(db, actor, {
+    nom: 'Feuille de route 2027',
+    perimetre: 'Tout le territoire',
+  });
+  if (!roadmap.ok) throw new Error('givenNetwork: roadmap');
+  const action = await createAction(
+    db,
+    actor,
+    {
+      feuille: roadmap.id,
+      titre: 'Former les aidants',
+      besoins: [],
+      debut: '2027-01-01',
+      fin: '2027-12-31',
+      indicateur: 'aucun',
+    },
+    [],
+  );
+  if (!action.ok) throw new Error('givenNetwork: action');
+  return { member: member.id, comite, event: event.id, roadmap: roadmap.id, action: action.id };
+}
 
 /**
  * Real values for the network's route parameters, from its demo data (the authorization
  * matrix calls every route with them): a member, an event, an action, a contact with the
- * signature of their unsubscribe link, and the current token of the network's calendar.
+ * signature of their unsubscribe link, the current token of the network's calendar, a comité
+ * and a roadmap.
  */
 export async function networkRouteParams(db: Db): Promise<Record<string, string>> {
-  const [member, event, action, contact, feed, secret] = await Promise.all([
+  const [member, event, action, contact, feed, secret, committee, roadmap] = await Promise.all([
     db.selectFrom('reseau_membre').select('id').where('status', '=', 'candidat').executeTakeFirstOrThrow(),
     db.selectFrom('reseau_evenement').select('id').where('audience', '=', 'public').executeTakeFirstOrThrow(),
     db.selectFrom('reseau_action').select('id').executeTakeFirstOrThrow(),
@@ -15,6 +85,8 @@ export async function networkRouteParams(db: Db): Promise<Record<string, string>
     // No row until the feed's first reset: version 1.
     db.selectFrom('reseau_flux').select('version').executeTakeFirst(),
     networkSecret(db),
+    db.selectFrom('reseau_comite').select('id').executeTakeFirstOrThrow(),
+    db.selectFrom('reseau_feuille_route').select('id').executeTakeFirstOrThrow(),
   ]);
   return {
     ':membre': member.id,
@@ -23,5 +95,7 @@ export async function networkRouteParams(db: Db): Promise<Record<string, string>
     ':contact': contact.id,
     ':signature': unsubscribeSignature(secret, contact.id),
     ':flux': `${feedToken(secret, feed?.version ?? 1)}.ics`,
+    ':comite': committee.id,
+    ':feuille': roadmap.id,
   };
 }

@@ -4,7 +4,7 @@ import { importPlaces } from '../../src/modules/lieux/index.ts';
 import { importIfn } from '../../src/modules/observatoire/import.ts';
 import { createShare } from '../../src/modules/statistiques/shares.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
-import { Client, createTestApp, type TestApp } from '../helpers/app.ts';
+import { Client, createTestApp, type TestApp, testConfig } from '../helpers/app.ts';
 import { browserHarness, describeBrowser, formatViolations, goto, runAxe } from '../helpers/browser.ts';
 import {
   type Account,
@@ -19,6 +19,7 @@ import {
   givenPlace,
 } from '../helpers/builders.ts';
 import { file, line } from '../helpers/ifn-fixtures.ts';
+import { givenNetwork } from '../helpers/reseau.ts';
 
 /**
  * No dead ends: from each role's home, every same-site link the pages show to that person is
@@ -147,6 +148,8 @@ describe('no dead ends from any role’s home', { timeout: 900_000 }, () => {
     await givenActivity(t, habilitated);
     const coordinator = await givenCoordinator(t, { collectivite, name: 'Chloé Coordinatrice' });
     const admin = await givenAdmin(t, { name: 'Adèle Administratrice' });
+    // The network's administration pages (a member, a comité meeting, a roadmap and its action).
+    await givenNetwork(t.db.db, testConfig);
     const trainer = await givenAccount(t, {
       name: 'Fabien Formateur',
       memberships: [{ role: 'formateur', collectiviteId: collectivite.id }],

@@ -300,6 +300,8 @@ export function peopleRoutes(app: FastifyInstance, { db, config }: RouteContext)
           body: r.body,
           status: r.status,
           createdAt: r.created_at,
+          headers: r.headers,
+          attachments: r.attachments,
         }))}
       />,
     );

@@ -330,6 +330,8 @@ export type OutboxMail = {
   body: string | null;
   status: string;
   createdAt: Date;
+  headers?: Record<string, string> | null;
+  attachments?: { filename: string; contentType: string; content: string }[] | null;
 };
 
 export function OutboxPage({ mails, smtp }: { mails: OutboxMail[]; smtp: boolean }): JSX.Element {
@@ -353,6 +355,13 @@ export function OutboxPage({ mails, smtp }: { mails: OutboxMail[]; smtp: boolean
               À <span safe>{m.recipient}</span>, le <span safe>{formatDateTime(m.createdAt, 'medium')}</span>{' '}
               (<span safe>{m.status}</span>)
             </p>
+            {m.headers
+              ? Object.entries(m.headers).map(([name, value]) => (
+                  <p class="mail-header">
+                    <span safe>{name}</span> : <span safe>{value}</span>
+                  </p>
+                ))
+              : ''}
             {m.body ? (
               <pre class="mail-body" safe>
                 {m.body}
@@ -360,6 +369,16 @@ export function OutboxPage({ mails, smtp }: { mails: OutboxMail[]; smtp: boolean
             ) : (
               ''
             )}
+            {(m.attachments ?? []).map((a) => (
+              <details>
+                <summary>
+                  Pièce jointe : <span safe>{a.filename}</span> (<span safe>{a.contentType}</span>)
+                </summary>
+                <pre class="mail-body" safe>
+                  {a.content}
+                </pre>
+              </details>
+            ))}
           </section>
         ))
       )}

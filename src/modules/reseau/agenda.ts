@@ -48,6 +48,33 @@ export async function createCommittee(db: Db, actor: Actor, input: z.infer<typeo
   return row.id;
 }
 
+export async function updateCommittee(
+  db: Db,
+  actor: Actor,
+  id: string,
+  input: z.infer<typeof committeeFields>,
+): Promise<boolean> {
+  ensure(actor, 'network.manage');
+  if (!isUuid(id)) return false;
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('reseau_comite')
+      .set(input)
+      .where('id', '=', id)
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) return false;
+    await audit(trx, { actor, action: 'network.committee.update', subject: { type: 'reseau_comite', id } });
+    return true;
+  });
+}
+
+export async function committee(db: Db, actor: Actor, id: string) {
+  ensure(actor, 'network.manage');
+  if (!isUuid(id)) return undefined;
+  return db.selectFrom('reseau_comite').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 export function committees(db: Db) {
   return db.selectFrom('reseau_comite').selectAll().orderBy('nom').execute();
 }
@@ -170,26 +197,55 @@ async function contactsOf(db: Db, memberIds: readonly string[]) {
     .execute();
 }
 
-function eventMail(config: Config, e: NetworkEvent, cancelled: boolean) {
-  const ics = calendar([e], {
-    name: e.titre,
-    baseUrl: config.publicUrl,
-    method: cancelled ? 'CANCEL' : 'PUBLISH',
-  });
+/**
+ * An invitation, an update or a cancellation: the text says what and when, and the event goes
+ * with it as a `text/calendar` file (METHOD PUBLISH, or CANCEL) that mail clients offer to add.
+ */
+function eventMail(
+  config: Config,
+  e: NetworkEvent,
+  kind: 'invitation' | 'update' | 'cancel' | 'registration',
+) {
+  const cancelled = kind === 'cancel';
+  const method = cancelled ? 'CANCEL' : 'PUBLISH';
+  const ics = calendar([e], { name: e.titre, baseUrl: config.publicUrl, method });
+  const opening = {
+    invitation: `Vous êtes invité(e) : ${e.titre}`,
+    update: `L’événement suivant a changé : ${e.titre}`,
+    cancel: `L’événement suivant est annulé : ${e.titre}`,
+    registration: `Votre inscription est enregistrée : ${e.titre}`,
+  }[kind];
   const text = [
     'Bonjour,',
     '',
-    cancelled ? `L’événement suivant est annulé : ${e.titre}` : `Vous êtes invité(e) : ${e.titre}`,
+    opening,
     `Quand : ${when(e)}`,
     ...(e.lieu ? [`Où : ${e.lieu}`] : []),
     ...(e.lien ? [`Lien : ${e.lien}`] : []),
     ...(e.ordre_du_jour && !cancelled ? ['', 'Ordre du jour :', e.ordre_du_jour] : []),
     '',
-    'L’événement au format calendrier (iCalendar) suit ce message.',
+    cancelled
+      ? 'Le fichier joint (evenement.ics) retire l’événement de votre agenda.'
+      : 'Le fichier joint (evenement.ics) ajoute l’événement à votre agenda.',
     '',
-    ics,
   ].join('\n');
-  return { subject: `${cancelled ? 'Annulé' : 'Invitation'} : ${e.titre}`, text };
+  const subject = {
+    invitation: `Invitation : ${e.titre}`,
+    update: `Modifié : ${e.titre}`,
+    cancel: `Annulé : ${e.titre}`,
+    registration: `Inscription confirmée : ${e.titre}`,
+  }[kind];
+  return {
+    subject,
+    text,
+    attachments: [
+      {
+        filename: 'evenement.ics',
+        contentType: `text/calendar; method=${method}; charset=utf-8`,
+        content: ics,
+      },
+    ],
+  };
 }
 
 /** Creates an event and invites the chosen members' contacts (a comité's meeting, a network meeting…). */
@@ -253,9 +309,125 @@ export async function createEvent(
     db,
     invited.map((m) => m.id),
   );
-  const mail = eventMail(config, event, false);
+  const mail = eventMail(config, event, 'invitation');
   for (const c of contacts) await sendMail(db, config, { to: c.email, ...mail });
   return { ok: true, id: event.id, invited: contacts.length };
+}
+
+/**
+ * Changes an event (not a cancelled one): calendars get the new version (SEQUENCE bumped).
+ * Invited members kept and registered people receive the change, newly invited members the
+ * invitation, and members no longer invited the cancellation, each with the event attached.
+ */
+export async function updateEvent(
+  db: Db,
+  config: Config,
+  actor: Actor,
+  id: string,
+  input: EventInput,
+): Promise<{ ok: true; mailed: number } | { ok: false; errors: FieldErrors } | 'not_found' | 'cancelled'> {
+  ensure(actor, 'network.manage');
+  if (!isUuid(id)) return 'not_found';
+  if (input.comite) {
+    const c = isUuid(input.comite)
+      ? await db.selectFrom('reseau_comite').select('id').where('id', '=', input.comite).executeTakeFirst()
+      : undefined;
+    if (!c) return { ok: false, errors: { comite: 'Choisissez un comité de la liste.' } };
+  }
+  const wanted = [...new Set(input.invites)];
+  const current = await db
+    .selectFrom('reseau_invitation')
+    .select('membre_id')
+    .where('evenement_id', '=', id)
+    .execute();
+  const before = new Set(current.map((i) => i.membre_id));
+  const added = wanted.filter((m) => !before.has(m));
+  const validAdded = added.length
+    ? await db
+        .selectFrom('reseau_membre')
+        .select('id')
+        .where('id', 'in', added)
+        .where('status', '=', 'membre')
+        .execute()
+    : [];
+  if (validAdded.length !== added.length)
+    return { ok: false, errors: { invites: 'Choisissez des membres actuels du réseau.' } };
+  const removed = [...before].filter((m) => !wanted.includes(m));
+  const kept = [...before].filter((m) => wanted.includes(m));
+  const updated = await db.transaction().execute(async (trx) => {
+    const e = await trx
+      .updateTable('reseau_evenement')
+      .set({
+        kind: input.kind,
+        comite_id: input.kind === 'comite' ? (input.comite ?? null) : null,
+        titre: input.titre,
+        description: input.description ?? null,
+        starts_at: input.startsAt,
+        ends_at: input.endsAt,
+        lieu: input.lieu ?? null,
+        lien: input.lien ?? null,
+        audience: input.audience,
+        capacite: input.audience === 'public' ? (input.capacite ?? null) : null,
+        ordre_du_jour: input.ordre_du_jour ?? null,
+        sequence: sql<number>`sequence + 1`,
+        updated_at: new Date(),
+      })
+      .where('id', '=', id)
+      .where('cancelled_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    if (!e) return undefined;
+    if (removed.length)
+      await trx
+        .deleteFrom('reseau_invitation')
+        .where('evenement_id', '=', id)
+        .where('membre_id', 'in', removed)
+        .execute();
+    if (added.length)
+      await trx
+        .insertInto('reseau_invitation')
+        .values(added.map((m) => ({ evenement_id: id, membre_id: m })))
+        .execute();
+    await audit(trx, {
+      actor,
+      action: 'network.event.update',
+      subject: { type: 'reseau_evenement', id },
+      details: { ajoutes: added.length, retires: removed.length },
+    });
+    return e;
+  });
+  if (!updated) {
+    const exists = await db
+      .selectFrom('reseau_evenement')
+      .select('id')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return exists ? 'cancelled' : 'not_found';
+  }
+  const registered = await db
+    .selectFrom('reseau_inscription')
+    .select('email')
+    .where('evenement_id', '=', id)
+    .execute();
+  const invitedNow = new Set((await contactsOf(db, added)).map((c) => c.email));
+  const cancelledFor = new Set((await contactsOf(db, removed)).map((c) => c.email));
+  const changedFor = new Set([
+    ...(await contactsOf(db, kept)).map((c) => c.email),
+    ...registered.map((r) => r.email),
+  ]);
+  let mailed = 0;
+  for (const [addresses, kind] of [
+    [invitedNow, 'invitation'],
+    [changedFor, 'update'],
+    [cancelledFor, 'cancel'],
+  ] as const) {
+    const mail = eventMail(config, updated, kind);
+    for (const to of addresses) {
+      await sendMail(db, config, { to, ...mail });
+      mailed++;
+    }
+  }
+  return { ok: true, mailed };
 }
 
 export type EventDetail = {
@@ -270,6 +442,8 @@ export type EventDetail = {
     action_titre: string | null;
     created_at: Date;
   }[];
+  /** The minutes' versions, newest first. */
+  minutes: { id: number; texte: string; at: Date }[];
 };
 
 /** An event for the coordinators, with its invited members and registrations (journaled). */
@@ -278,7 +452,7 @@ export async function eventDetail(db: Db, actor: Actor, id: string): Promise<Eve
   if (!isUuid(id)) return undefined;
   const event = await db.selectFrom('reseau_evenement').selectAll().where('id', '=', id).executeTakeFirst();
   if (!event) return undefined;
-  const [committee, invitations, registrations, decisions] = await Promise.all([
+  const [committee, invitations, registrations, decisions, minutes] = await Promise.all([
     event.comite_id
       ? db.selectFrom('reseau_comite').selectAll().where('id', '=', event.comite_id).executeTakeFirst()
       : undefined,
@@ -308,6 +482,12 @@ export async function eventDetail(db: Db, actor: Actor, id: string): Promise<Eve
       .where('evenement_id', '=', id)
       .orderBy('reseau_decision.created_at')
       .execute(),
+    db
+      .selectFrom('reseau_compte_rendu')
+      .select(['id', 'texte', 'at'])
+      .where('evenement_id', '=', id)
+      .orderBy('id', 'desc')
+      .execute(),
   ]);
   if (registrations.length > 0)
     await audit(db, {
@@ -316,7 +496,7 @@ export async function eventDetail(db: Db, actor: Actor, id: string): Promise<Eve
       subject: { type: 'reseau_evenement', id },
       details: { inscrits: registrations.length },
     });
-  return { event, committee, invitations, registrations, decisions };
+  return { event, committee, invitations, registrations, decisions, minutes };
 }
 
 export const minutesFields = z.object({
@@ -324,18 +504,34 @@ export const minutesFields = z.object({
   presents: z.preprocess(allValues, z.array(z.string())),
 });
 
-/** Records a meeting's minutes and who attended (among the invited members). */
+/**
+ * Records a meeting's minutes and who attended (among the invited members). A new text of the
+ * minutes is kept as a new version: earlier ones stay, dated, with who wrote them.
+ */
 export async function recordMinutes(db: Db, actor: Actor, id: string, input: z.infer<typeof minutesFields>) {
   ensure(actor, 'network.manage');
   if (!isUuid(id)) return false;
   return db.transaction().execute(async (trx) => {
-    const e = await trx
-      .updateTable('reseau_evenement')
-      .set({ compte_rendu: input.compte_rendu ?? null, updated_at: new Date() })
+    const before = await trx
+      .selectFrom('reseau_evenement')
+      .select('compte_rendu')
       .where('id', '=', id)
-      .returning('id')
+      .forUpdate()
       .executeTakeFirst();
-    if (!e) return false;
+    if (!before) return false;
+    const text = input.compte_rendu ?? null;
+    if (text !== before.compte_rendu) {
+      await trx
+        .updateTable('reseau_evenement')
+        .set({ compte_rendu: text, updated_at: new Date() })
+        .where('id', '=', id)
+        .execute();
+      if (text !== null)
+        await trx
+          .insertInto('reseau_compte_rendu')
+          .values({ evenement_id: id, texte: text, by: actor.kind === 'user' ? actor.userId : null })
+          .execute();
+    }
     const presents = input.presents.filter(isUuid);
     await trx
       .updateTable('reseau_invitation')
@@ -438,7 +634,7 @@ export async function cancelEvent(
     ).map((c) => c.email),
     ...registered.map((r) => r.email),
   ]);
-  const mail = eventMail(config, e, true);
+  const mail = eventMail(config, e, 'cancel');
   for (const address of to) await sendMail(db, config, { to: address, ...mail });
   return 'ok';
 }
@@ -539,12 +735,7 @@ export async function register(
       .selectAll()
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
-    const mail = eventMail(config, e, false);
-    await sendMail(db, config, {
-      to: email,
-      subject: `Inscription confirmée : ${e.titre}`,
-      text: mail.text.replace('Vous êtes invité(e)', 'Votre inscription est enregistrée'),
-    });
+    await sendMail(db, config, { to: email, ...eventMail(config, e, 'registration') });
   }
   return result;
 }

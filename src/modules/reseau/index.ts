@@ -2,6 +2,7 @@ import type { RelaisModule } from '../../platform/module.ts';
 import { reseauApi } from './api.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { purgeContacts, purgeRegistrations } from './members.ts';
+import { sendWeeklyDigest } from './news.ts';
 import { reseauRoutes } from './routes.tsx';
 import { seedReseau } from './seed.ts';
 import { networkBlock } from './space.tsx';
@@ -28,6 +29,16 @@ export const reseau: RelaisModule = {
         'contacts effacés': await purgeContacts(db),
         'inscriptions effacées': await purgeRegistrations(db),
       }),
+    },
+    {
+      name: 'reseau.resume-hebdomadaire',
+      label:
+        'Envoyer le résumé hebdomadaire des actualités du réseau aux contacts qui l’ont choisi (le lundi matin)',
+      schedule: '0 8 * * 1',
+      run: async ({ db, config }) => {
+        const sent = await sendWeeklyDigest(db, config);
+        return { 'actualités résumées': sent.news, 'courriels envoyés': sent.recipients };
+      },
     },
   ],
   home: [

@@ -17,6 +17,7 @@ import {
 } from '../../platform/forms.ts';
 import { sendMail } from '../../platform/mail.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
+import { findPublishedPlace, searchPlaces, searchSchema } from '../lieux/index.ts';
 import { checkSiret } from './siret.ts';
 import {
   MEMBER_KINDS,
@@ -25,6 +26,7 @@ import {
   type MemberRole,
   type MemberStatus,
   NAME_MAX,
+  NEWS_FREQUENCIES,
   TEXT_MAX,
 } from './vocabulary.ts';
 
@@ -46,38 +48,72 @@ const phone = z.preprocess(
     .optional(),
 );
 
+/** A SIRET: required but for a State service, checked for its length and its Luhn key. */
+const checkStructure = (v: { siret?: string | undefined; kind: string }, ctx: z.RefinementCtx) => {
+  if (!v.siret) {
+    if (v.kind !== 'service_etat')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['siret'],
+        message: 'Saisissez le SIRET de la structure (14 chiffres).',
+      });
+    return;
+  }
+  const checked = checkSiret(v.siret);
+  if (!checked.ok) ctx.addIssue({ code: 'custom', path: ['siret'], message: checked.message });
+};
+
+const structureShape = {
+  nom: requiredText('le nom de la structure', NAME_MAX),
+  kind: z.enum(codes(MEMBER_KINDS), { error: 'Choisissez le type de structure.' }),
+  siret: optionalText('le SIRET', 40),
+  commune: optionalText('la commune', 100),
+  presentation: optionalText('la présentation', TEXT_MAX),
+  roles: z.preprocess(allValues, z.array(z.enum(codes(MEMBER_ROLES)))),
+  public: z.preprocess(isChecked, z.boolean()),
+};
+
+const frequency = z.preprocess(
+  (v) => (v === undefined || v === '' ? 'immediate' : v),
+  z.enum(codes(NEWS_FREQUENCIES), { error: 'Choisissez comment recevoir les actualités.' }),
+);
+
+const contactShape = {
+  contact_nom: requiredText('le nom du contact', NAME_MAX),
+  contact_fonction: optionalText('la fonction du contact', NAME_MAX),
+  contact_email: email,
+  contact_telephone: phone,
+  contact_frequence: frequency,
+  accord: z.preprocess(
+    isChecked,
+    z.literal(true, { error: 'Cochez la case pour accepter l’usage de ces coordonnées.' }),
+  ),
+};
+
 /** The public application form: the structure, one contact and their agreement. */
-export const applicationFields = z
+export const applicationFields = z.object({ ...structureShape, ...contactShape }).superRefine(checkStructure);
+
+/** The structure as the coordination adds or corrects it (a place of the directory, or by SIRET). */
+export const structureFields = z
   .object({
-    nom: requiredText('le nom de la structure', NAME_MAX),
-    kind: z.enum(codes(MEMBER_KINDS), { error: 'Choisissez le type de structure.' }),
-    siret: optionalText('le SIRET', 40),
-    commune: optionalText('la commune', 100),
-    presentation: optionalText('la présentation', TEXT_MAX),
-    roles: z.preprocess(allValues, z.array(z.enum(codes(MEMBER_ROLES)))),
-    public: z.preprocess(isChecked, z.boolean()),
-    contact_nom: requiredText('le nom du contact', NAME_MAX),
-    contact_fonction: optionalText('la fonction du contact', NAME_MAX),
-    contact_email: email,
-    contact_telephone: phone,
-    accord: z.preprocess(
-      isChecked,
-      z.literal(true, { error: 'Cochez la case pour accepter l’usage de ces coordonnées.' }),
+    ...structureShape,
+    lieu: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.string().refine(isUuid, 'Choisissez un lieu de l’annuaire.').optional(),
     ),
   })
-  .superRefine((v, ctx) => {
-    if (!v.siret) {
-      if (v.kind !== 'service_etat')
-        ctx.addIssue({
-          code: 'custom',
-          path: ['siret'],
-          message: 'Saisissez le SIRET de la structure (14 chiffres).',
-        });
-      return;
-    }
-    const checked = checkSiret(v.siret);
-    if (!checked.ok) ctx.addIssue({ code: 'custom', path: ['siret'], message: checked.message });
-  });
+  .superRefine(checkStructure);
+export type StructureInput = z.infer<typeof structureFields>;
+
+/** A contact the coordination adds to a member, with the agreement they gave. */
+export const contactFields = z.object({
+  ...contactShape,
+  accord: z.preprocess(
+    isChecked,
+    z.literal(true, { error: 'Cochez la case : la personne doit avoir accepté cet usage.' }),
+  ),
+});
+
 export type Application = z.infer<typeof applicationFields>;
 
 /** Records an application from the public form: the structure as `candidat`, its contact, its history. */
@@ -124,6 +160,7 @@ export async function applyToNetwork(
         fonction: input.contact_fonction ?? null,
         email: input.contact_email.toLowerCase(),
         telephone: input.contact_telephone ?? null,
+        frequence: input.contact_frequence,
         consent_at: new Date(),
       })
       .execute();
@@ -307,6 +344,209 @@ export const withdrawMember = (
   id: string,
   message: string | undefined,
 ) => changeStatus(db, config, actor, id, 'membre', 'retire', message);
+
+/** The SIRET of a place of the directory: its LMN `pivot` when that is a valid SIRET. */
+const siretOfPivot = (pivot: string) => {
+  const checked = checkSiret(pivot);
+  return checked.ok ? checked.siret : undefined;
+};
+
+/** What the "add a member" form starts with for a place of the directory (published places only). */
+export async function placeAsStructure(db: Db, actor: Actor, placeId: string) {
+  ensure(actor, 'network.manage');
+  const place = await findPublishedPlace(db, placeId);
+  if (!place) return undefined;
+  return {
+    lieu: place.id,
+    nom: place.nom,
+    siret: siretOfPivot(place.pivot) ?? '',
+    commune: place.commune,
+    presentation: place.presentation_resume ?? '',
+  };
+}
+
+/** The directory's places matching some words, for the coordination to pick members among them. */
+export async function searchDirectory(db: Db, actor: Actor, words: string) {
+  ensure(actor, 'network.manage');
+  const query = searchSchema.parse({ q: words, limit: '10' });
+  const found = await searchPlaces(db, query);
+  const taken = new Set(
+    (
+      await db
+        .selectFrom('reseau_membre')
+        .select('lieu_id')
+        .where('status', 'in', ['candidat', 'membre'])
+        .where('lieu_id', 'is not', null)
+        .execute()
+    ).map((r) => r.lieu_id),
+  );
+  return found.hits.map((h) => ({
+    id: h.id,
+    nom: h.nom,
+    commune: h.commune,
+    code_postal: h.code_postal,
+    member: taken.has(h.id),
+  }));
+}
+
+/** Checks that a SIRET or a place is not already a current member (or candidate) other than `self`. */
+async function alreadyInNetwork(
+  db: Db,
+  siret: string | null,
+  lieuId: string | null,
+  self?: string,
+): Promise<FieldErrors | undefined> {
+  if (!siret && !lieuId) return undefined;
+  let q = db
+    .selectFrom('reseau_membre')
+    .select(['siret', 'lieu_id'])
+    .where('status', 'in', ['candidat', 'membre']);
+  if (self) q = q.where('id', '<>', self);
+  q = q.where((eb) =>
+    eb.or([...(siret ? [eb('siret', '=', siret)] : []), ...(lieuId ? [eb('lieu_id', '=', lieuId)] : [])]),
+  );
+  const other = await q.executeTakeFirst();
+  if (!other) return undefined;
+  return other.lieu_id && other.lieu_id === lieuId
+    ? { nom: 'Ce lieu de l’annuaire est déjà membre du réseau ou candidat.' }
+    : { siret: 'Cette structure (même SIRET) est déjà membre du réseau ou candidate.' };
+}
+
+/**
+ * The coordination adds a structure to the network at once (status `membre`, kept in the
+ * history): a place of the directory, or a structure with its SIRET.
+ */
+export async function addMember(
+  db: Db,
+  actor: Actor,
+  input: StructureInput,
+): Promise<{ ok: true; id: string } | { ok: false; errors: FieldErrors }> {
+  ensure(actor, 'network.manage');
+  const siret = input.siret ? (checkSiret(input.siret) as { siret: string }).siret : null;
+  if (input.lieu && !(await findPublishedPlace(db, input.lieu)))
+    return {
+      ok: false,
+      errors: { nom: 'Ce lieu n’est plus publié dans l’annuaire : cherchez-le à nouveau.' },
+    };
+  const taken = await alreadyInNetwork(db, siret, input.lieu ?? null);
+  if (taken) return { ok: false, errors: taken };
+  const by = actor.kind === 'user' ? actor.userId : null;
+  const id = await db.transaction().execute(async (trx) => {
+    const member = await trx
+      .insertInto('reseau_membre')
+      .values({
+        nom: input.nom,
+        siret,
+        kind: input.kind,
+        commune: input.commune ?? null,
+        roles: input.roles,
+        public: input.public,
+        presentation: input.presentation ?? null,
+        lieu_id: input.lieu ?? null,
+        status: 'membre',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('reseau_membre_statut')
+      .values({
+        membre_id: member.id,
+        status: 'membre',
+        by,
+        message: 'Ajoutée par la coordination du réseau.',
+      })
+      .execute();
+    await audit(trx, {
+      actor,
+      action: 'network.member.add',
+      subject: { type: 'reseau_membre', id: member.id },
+      details: { lieu: input.lieu ?? null },
+    });
+    return member.id;
+  });
+  return { ok: true, id };
+}
+
+/** Corrects a member's structure (name, type, SIRET, commune, roles, public page, presentation). */
+export async function updateMember(
+  db: Db,
+  actor: Actor,
+  id: string,
+  input: StructureInput,
+): Promise<'ok' | 'not_found' | FieldErrors> {
+  ensure(actor, 'network.manage');
+  if (!isUuid(id)) return 'not_found';
+  const current = await db
+    .selectFrom('reseau_membre')
+    .select(['id', 'lieu_id'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!current) return 'not_found';
+  const siret = input.siret ? (checkSiret(input.siret) as { siret: string }).siret : null;
+  const taken = await alreadyInNetwork(db, siret, current.lieu_id, id);
+  if (taken) return taken;
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('reseau_membre')
+      .set({
+        nom: input.nom,
+        siret,
+        kind: input.kind,
+        commune: input.commune ?? null,
+        roles: input.roles,
+        public: input.public,
+        presentation: input.presentation ?? null,
+        updated_at: new Date(),
+      })
+      .where('id', '=', id)
+      .execute();
+    await audit(trx, { actor, action: 'network.member.update', subject: { type: 'reseau_membre', id } });
+  });
+  return 'ok';
+}
+
+/** Adds a contact to a member, with the agreement the person gave to the stated purpose. */
+export async function addContact(
+  db: Db,
+  actor: Actor,
+  id: string,
+  input: z.infer<typeof contactFields>,
+): Promise<'ok' | 'not_found' | FieldErrors> {
+  ensure(actor, 'network.manage');
+  if (!isUuid(id)) return 'not_found';
+  const member = await db.selectFrom('reseau_membre').select('id').where('id', '=', id).executeTakeFirst();
+  if (!member) return 'not_found';
+  const email = input.contact_email.toLowerCase();
+  const twice = await db
+    .selectFrom('reseau_contact')
+    .select('id')
+    .where('membre_id', '=', id)
+    .where('email', '=', email)
+    .executeTakeFirst();
+  if (twice) return { contact_email: 'Cette adresse est déjà un contact de la structure.' };
+  await db.transaction().execute(async (trx) => {
+    const c = await trx
+      .insertInto('reseau_contact')
+      .values({
+        membre_id: id,
+        nom: input.contact_nom,
+        fonction: input.contact_fonction ?? null,
+        email,
+        telephone: input.contact_telephone ?? null,
+        frequence: input.contact_frequence,
+        consent_at: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await audit(trx, {
+      actor,
+      action: 'network.contact.add',
+      subject: { type: 'reseau_membre', id },
+      details: { contact: c.id },
+    });
+  });
+  return 'ok';
+}
 
 /** Members who agreed to be shown, for the public page: name, kind, commune, roles only. */
 export function publicMembers(db: Db) {

@@ -22,9 +22,20 @@ export const newsFields = z.object({
 export const unsubscribeUrl = (config: Config, secret: string, contactId: string) =>
   `${config.publicUrl}/reseau/desabonnement/${contactId}/${unsubscribeSignature(secret, contactId)}`;
 
+/** The one-click target a mail client posts to (RFC 8058), under the API. */
+export const oneClickUrl = (config: Config, secret: string, contactId: string) =>
+  `${config.publicUrl}/api/v1/reseau/desabonnement/${contactId}/${unsubscribeSignature(secret, contactId)}`;
+
+/** The headers of every news mail: mail clients show an unsubscribe button that posts at once. */
+export const unsubscribeHeaders = (config: Config, secret: string, contactId: string) => ({
+  'List-Unsubscribe': `<${oneClickUrl(config, secret, contactId)}>`,
+  'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+});
+
 /**
  * Publishes a news item and mails it at once to every contact of the current members who has not
- * unsubscribed, each with their own unsubscribe link.
+ * unsubscribed and chose each news as it comes, each with their own unsubscribe link; the
+ * contacts who chose the weekly digest get it in the next one (`sendWeeklyDigest`).
  */
 export async function publishNews(db: Db, config: Config, actor: Actor, input: z.infer<typeof newsFields>) {
   ensure(actor, 'network.manage');
@@ -34,6 +45,7 @@ export async function publishNews(db: Db, config: Config, actor: Actor, input: z
     .select(['reseau_contact.id', 'reseau_contact.email'])
     .where('reseau_membre.status', '=', 'membre')
     .where('reseau_contact.unsubscribed_at', 'is', null)
+    .where('reseau_contact.frequence', '=', 'immediate')
     .execute();
   const news = await db.transaction().execute(async (trx) => {
     const row = await trx
@@ -60,9 +72,56 @@ export async function publishNews(db: Db, config: Config, actor: Actor, input: z
       to: c.email,
       subject: `Actualité du réseau : ${news.titre}`,
       text: `${news.titre}\n\n${news.texte}\n\nToutes les actualités : ${config.publicUrl}/reseau/actualites\n\nVous recevez ce message comme contact d’une structure membre du réseau. Ne plus recevoir les actualités, en un clic : ${unsubscribe}\n`,
+      headers: unsubscribeHeaders(config, secret, c.id),
     });
   }
   return { id: news.id, recipients: contacts.length };
+}
+
+/**
+ * The weekly digest: every news item not yet carried by a digest, in one mail to each contact of
+ * the current members who chose the digest and has not unsubscribed. The items are marked in the
+ * same transaction that reads them, so that two runs never send them twice.
+ */
+export async function sendWeeklyDigest(db: Db, config: Config, now: Date = new Date()) {
+  const { items, contacts } = await db.transaction().execute(async (trx) => {
+    const items = await trx
+      .updateTable('reseau_actualite')
+      .set({ digest_at: now })
+      .where('digest_at', 'is', null)
+      .where('published_at', '<=', now)
+      .returning(['id', 'titre', 'texte', 'published_at'])
+      .execute();
+    if (items.length === 0) return { items, contacts: [] };
+    const contacts = await trx
+      .selectFrom('reseau_contact')
+      .innerJoin('reseau_membre', 'reseau_membre.id', 'reseau_contact.membre_id')
+      .select(['reseau_contact.id', 'reseau_contact.email'])
+      .where('reseau_membre.status', '=', 'membre')
+      .where('reseau_contact.unsubscribed_at', 'is', null)
+      .where('reseau_contact.frequence', '=', 'hebdomadaire')
+      .execute();
+    await audit(trx, {
+      actor: { kind: 'system', label: 'reseau.resume-hebdomadaire' },
+      action: 'network.news.digest',
+      details: { actualites: items.length, destinataires: contacts.length },
+    });
+    return { items, contacts };
+  });
+  if (contacts.length === 0) return { news: items.length, recipients: 0 };
+  items.sort((a, b) => a.published_at.getTime() - b.published_at.getTime());
+  const body = items
+    .map((n) => `${n.titre}\n${'-'.repeat(Math.min(60, n.titre.length))}\n${n.texte}`)
+    .join('\n\n');
+  const secret = await networkSecret(db);
+  for (const c of contacts)
+    await sendMail(db, config, {
+      to: c.email,
+      subject: `Les actualités du réseau de la semaine (${items.length})`,
+      text: `${body}\n\nToutes les actualités : ${config.publicUrl}/reseau/actualites\n\nVous recevez ce résumé chaque semaine comme contact d’une structure membre du réseau. Ne plus recevoir les actualités, en un clic : ${unsubscribeUrl(config, secret, c.id)}\n`,
+      headers: unsubscribeHeaders(config, secret, c.id),
+    });
+  return { news: items.length, recipients: contacts.length };
 }
 
 /** News for everyone (public ones), newest first. */

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import { Client, createTestApp, type TestApp, testConfig } from '../../../test/helpers/app.ts';
 import { readCalendar } from '../../../test/helpers/calendar.ts';
 import { assertValidHtml } from '../../../test/helpers/html.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
 import { purgeContacts, purgeRegistrations } from './members.ts';
+import { sendWeeklyDigest } from './news.ts';
 import { checkSiret } from './siret.ts';
 
 describe('SIRET', () => {
@@ -17,6 +18,7 @@ describe('SIRET', () => {
     );
     assert.match((checkSiret('2169026680001A') as { message: string }).message, /que des chiffres/);
     assert.equal(checkSiret('35600000000010').ok, true); // La Poste: digits add up to a multiple of 5
+    assert.equal(checkSiret('00000000000000').ok, false, 'zeros: an unknown SIRET in the national files');
   });
 });
 
@@ -27,7 +29,7 @@ describe('the territorial network over HTTP', () => {
   const outbox = (to: string) =>
     db()
       .selectFrom('mail_outbox')
-      .select(['recipient', 'subject', 'body'])
+      .select(['recipient', 'subject', 'body', 'headers', 'attachments'])
       .where('recipient', '=', to)
       .orderBy('id')
       .execute();
@@ -158,6 +160,20 @@ describe('the territorial network over HTTP', () => {
     const coordinator = new Client(t.app);
     await coordinator.signIn(DEMO_ACCOUNTS[1].email);
     assert.equal((await coordinator.get('/admin/reseau/membres')).statusCode, 403);
+    for (const url of [
+      '/admin/reseau/membres/nouveau',
+      `/admin/reseau/membres/${applicant}/modifier`,
+      `/admin/reseau/membres/${applicant}/contacts`,
+    ])
+      assert.equal((await coordinator.get(url)).statusCode, 403, url);
+    await coordinator.get('/espace');
+    const before = await memberCount();
+    const forged = await coordinator.post('/admin/reseau/membres/nouveau', {
+      nom: 'Intrus',
+      kind: 'service_etat',
+    });
+    assert.equal(forged.statusCode, 403);
+    assert.equal(await memberCount(), before, 'nothing added by a coordinator');
     const anonymous = new Client(t.app);
     const res = await anonymous.get(`/admin/reseau/membres/${applicant}`);
     assert.ok([302, 403].includes(res.statusCode));
@@ -205,10 +221,11 @@ describe('the territorial network over HTTP', () => {
     meeting = String(ok.headers.location).split('/').at(-1)!.split('?')[0]!;
     const invitation = (await outbox('lina@tonkin.example')).at(-1)!;
     assert.match(invitation.subject, /Invitation : Comité technique de janvier/);
-    const ics = (invitation.body ?? '')
-      .slice((invitation.body ?? '').indexOf('BEGIN:VCALENDAR'))
-      .replace(/\r?\n/g, '\r\n');
-    const parsed = readCalendar(ics);
+    assert.doesNotMatch(invitation.body ?? '', /BEGIN:VCALENDAR/, 'the calendar is a file, not text');
+    const file = invitation.attachments?.[0];
+    assert.equal(file?.filename, 'evenement.ics');
+    assert.equal(file?.contentType, 'text/calendar; method=PUBLISH; charset=utf-8');
+    const parsed = readCalendar(file.content);
     assert.equal(parsed.method, 'PUBLISH');
     assert.equal(parsed.events[0]!.zone, 'Europe/Paris');
     assert.equal(parsed.events[0]!.wallStart, '2027-01-15T14:00:00');
@@ -227,6 +244,30 @@ describe('the territorial network over HTTP', () => {
       .where('evenement_id', '=', meeting)
       .executeTakeFirstOrThrow();
     assert.equal(invitationRow.present, true);
+    const corrected = await admin.post(`/admin/reseau/evenements/${meeting}/compte-rendu`, {
+      compte_rendu: 'Les membres ont fait le point sur les permanences du trimestre.',
+      presents: [applicant],
+    });
+    assert.equal(corrected.statusCode, 303);
+    const versions = await db()
+      .selectFrom('reseau_compte_rendu')
+      .select('texte')
+      .where('evenement_id', '=', meeting)
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      versions.map((v) => v.texte),
+      [
+        'Les membres ont fait le point sur les permanences.',
+        'Les membres ont fait le point sur les permanences du trimestre.',
+      ],
+      'minutes are versioned, never overwritten',
+    );
+    const withVersions = await admin.get(`/admin/reseau/evenements/${meeting}`);
+    assert.match(
+      withVersions.body,
+      /Versions précédentes du compte rendu[\s\S]*Les membres ont fait le point sur les permanences\.</,
+    );
     const action = await db()
       .selectFrom('reseau_action')
       .select('id')
@@ -416,7 +457,11 @@ describe('the territorial network over HTTP', () => {
       .where('email', '=', 'contact@connexions.demo.relais.example')
       .executeTakeFirstOrThrow();
     const mail = (await outbox('contact@connexions.demo.relais.example')).at(-1)!;
-    const link = /\/reseau\/desabonnement\/[0-9a-f-]{36}\/[A-Za-z0-9_-]{43}/.exec(mail.body ?? '')![0]!;
+    assert.equal(mail.headers?.['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
+    const target = /^<(http[^>]+)>$/.exec(mail.headers?.['List-Unsubscribe'] ?? '')![1]!;
+    const link = new URL(target).pathname.replace(/^\/api\/v1/, '');
+    assert.match(link, /^\/reseau\/desabonnement\/[0-9a-f-]{36}\/[A-Za-z0-9_-]{43}$/);
+    assert.match(mail.body ?? '', new RegExp(link), 'the same link in the text, for a browser');
     const bad = await t.app.inject({
       method: 'POST',
       url: `/api/v1${link.slice(0, -2)}xx`,
@@ -526,5 +571,320 @@ describe('the territorial network over HTTP', () => {
       (await db().selectFrom('reseau_inscription').select('id').execute()).length > 0,
       'future events keep theirs',
     );
+  });
+
+  test('the coordination adds a place of the directory as a member, once; or a structure by SIRET', async () => {
+    const place = await db()
+      .selectFrom('lieu')
+      .select(['id', 'nom', 'commune', 'pivot'])
+      .where('status', '=', 'publie')
+      .orderBy('nom')
+      .executeTakeFirstOrThrow();
+    const search = await admin.get(`/admin/reseau/membres/nouveau?q=${encodeURIComponent(place.nom)}`);
+    assert.equal(search.statusCode, 200);
+    await assertValidHtml(search.body, 'the add-a-member page with results');
+    assert.ok(search.body.includes(`/admin/reseau/membres/nouveau?lieu=${place.id}`), 'the place is offered');
+    const chosen = await admin.get(`/admin/reseau/membres/nouveau?lieu=${place.id}`);
+    assert.ok(chosen.body.includes(`name="lieu" value="${place.id}"`));
+    const fields = {
+      lieu: place.id,
+      nom: place.nom,
+      kind: 'association',
+      siret: '',
+      commune: place.commune,
+      roles: ['observateur'],
+      public: 'oui',
+    };
+    const noSiret = await admin.post('/admin/reseau/membres/nouveau', fields);
+    assert.equal(noSiret.statusCode, 400);
+    assert.match(noSiret.body, /Saisissez le SIRET de la structure/);
+    const added = await admin.post('/admin/reseau/membres/nouveau', { ...fields, siret: '41816609600069' });
+    assert.equal(added.statusCode, 303);
+    const id = String(added.headers.location).split('/').at(-1)!.split('?')[0]!;
+    const row = await db()
+      .selectFrom('reseau_membre')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.status, 'membre');
+    assert.equal(row.lieu_id, place.id);
+    assert.deepEqual(row.roles, ['observateur']);
+    assert.equal((await journal('network.member.add')).length, 1);
+    const history = await db()
+      .selectFrom('reseau_membre_statut')
+      .select('status')
+      .where('membre_id', '=', id)
+      .execute();
+    assert.deepEqual(
+      history.map((h) => h.status),
+      ['membre'],
+    );
+    const again = await admin.post('/admin/reseau/membres/nouveau', {
+      ...fields,
+      siret: '',
+      kind: 'service_etat',
+    });
+    assert.equal(again.statusCode, 400);
+    assert.match(again.body, /Ce lieu de l’annuaire est déjà membre du réseau/);
+    const listed = await admin.get(`/admin/reseau/membres/nouveau?q=${encodeURIComponent(place.nom)}`);
+    assert.match(listed.body, /déjà dans le réseau/);
+
+    const before = await memberCount();
+    const wrongKey = await admin.post('/admin/reseau/membres/nouveau', {
+      nom: 'Espace numérique du Tonkin',
+      kind: 'association',
+      siret: '50123456100031',
+    });
+    assert.equal(wrongKey.statusCode, 400);
+    assert.match(wrongKey.body, /Ce SIRET n’existe pas/);
+    assert.equal(await memberCount(), before);
+    const bySiret = await admin.post('/admin/reseau/membres/nouveau', {
+      nom: 'Espace numérique du Tonkin',
+      kind: 'association',
+      siret: '732 829 320 00074',
+    });
+    assert.equal(bySiret.statusCode, 303);
+    const page = await admin.get(String(bySiret.headers.location));
+    assert.match(page.body, /annuaire-entreprises\.data\.gouv\.fr\/etablissement\/73282932000074/);
+    await assertValidHtml(page.body, 'a member added by SIRET');
+  });
+
+  test('a member’s structure is corrected and a contact added with their agreement', async () => {
+    const member = await db()
+      .selectFrom('reseau_membre')
+      .select(['id', 'siret'])
+      .where('nom', '=', 'Espace numérique du Tonkin')
+      .executeTakeFirstOrThrow();
+    const form = await admin.get(`/admin/reseau/membres/${member.id}/modifier`);
+    await assertValidHtml(form.body, 'the member edit form');
+    assert.match(form.body, /value="73282932000074"/);
+    const bad = await admin.post(`/admin/reseau/membres/${member.id}/modifier`, {
+      nom: 'Espace numérique',
+      kind: 'association',
+      siret: '7328293200007',
+    });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.body, /Le SIRET compte 14 chiffres/);
+    const ok = await admin.post(`/admin/reseau/membres/${member.id}/modifier`, {
+      nom: 'Espace numérique de Villeurbanne',
+      kind: 'association',
+      siret: '73282932000074',
+      commune: 'Villeurbanne',
+      roles: ['cofinanceur', 'coporteur'],
+    });
+    assert.equal(ok.statusCode, 303);
+    const row = await db()
+      .selectFrom('reseau_membre')
+      .selectAll()
+      .where('id', '=', member.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.nom, 'Espace numérique de Villeurbanne');
+    assert.deepEqual([...row.roles].sort(), ['cofinanceur', 'coporteur']);
+
+    await admin.get(`/admin/reseau/membres/${member.id}/contacts`);
+    const contact = {
+      contact_nom: 'Hugo Martin',
+      contact_email: 'hugo@espace.example',
+      contact_frequence: 'hebdomadaire',
+    };
+    const noAgreement = await admin.post(`/admin/reseau/membres/${member.id}/contacts`, contact);
+    assert.equal(noAgreement.statusCode, 400);
+    assert.match(noAgreement.body, /la personne doit avoir accepté/);
+    const added = await admin.post(`/admin/reseau/membres/${member.id}/contacts`, {
+      ...contact,
+      accord: 'oui',
+    });
+    assert.equal(added.statusCode, 303);
+    const twice = await admin.post(`/admin/reseau/membres/${member.id}/contacts`, {
+      ...contact,
+      accord: 'oui',
+    });
+    assert.match(twice.body, /déjà un contact de la structure/);
+    const stored = await db()
+      .selectFrom('reseau_contact')
+      .select(['frequence', 'consent_at'])
+      .where('email', '=', 'hugo@espace.example')
+      .execute();
+    assert.equal(stored.length, 1);
+    assert.equal(stored[0]!.frequence, 'hebdomadaire');
+  });
+
+  test('news: the weekly digest carries the week’s news once to those who chose it', async () => {
+    await admin.get('/admin/reseau/actualites');
+    await admin.post('/admin/reseau/actualites', {
+      titre: 'Appel à projets numérique',
+      texte: 'Dépôt des dossiers avant la fin du mois.',
+      audience: 'membres',
+    });
+    assert.equal((await outbox('hugo@espace.example')).length, 0, 'the digest contact waits for Monday');
+    const immediate = (await outbox('contact@connexions.demo.relais.example')).length;
+    const sent = await sendWeeklyDigest(db(), testConfig);
+    assert.ok(sent.news >= 1);
+    assert.equal(sent.recipients, 1);
+    const [digest] = await outbox('hugo@espace.example');
+    assert.match(digest!.subject, /Les actualités du réseau de la semaine/);
+    assert.match(digest!.body ?? '', /Appel à projets numérique/);
+    assert.equal(digest!.headers?.['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
+    assert.deepEqual(await sendWeeklyDigest(db(), testConfig), { news: 0, recipients: 0 }, 'never twice');
+    assert.equal((await outbox('contact@connexions.demo.relais.example')).length, immediate);
+  });
+
+  test('an event changed: SEQUENCE bumped, invited told with the file; a member no longer invited gets CANCEL', async () => {
+    const members = await db()
+      .selectFrom('reseau_membre')
+      .select(['id', 'nom'])
+      .where('nom', 'in', ['Espace numérique de Villeurbanne', 'Ville de Villeurbanne'])
+      .execute();
+    const espace = members.find((m) => m.nom === 'Espace numérique de Villeurbanne')!;
+    const ville = members.find((m) => m.nom === 'Ville de Villeurbanne')!;
+    const villeContact = await db()
+      .selectFrom('reseau_contact')
+      .select('email')
+      .where('membre_id', '=', ville.id)
+      .executeTakeFirstOrThrow();
+    await admin.get('/admin/reseau/evenements/nouveau');
+    const fields = {
+      kind: 'reunion_reseau',
+      titre: 'Réunion du réseau de février',
+      date: '2027-02-10',
+      heure_debut: '09:30',
+      heure_fin: '11:00',
+      lieu: 'Maison des services',
+      audience: 'invites',
+      invites: [espace.id, ville.id],
+    };
+    const created = await admin.post('/admin/reseau/evenements/nouveau', fields);
+    assert.equal(created.statusCode, 303);
+    const id = String(created.headers.location).split('/').at(-1)!.split('?')[0]!;
+    const form = await admin.get(`/admin/reseau/evenements/${id}/modifier`);
+    await assertValidHtml(form.body, 'the event edit form');
+    assert.match(form.body, /value="09:30"/);
+    const backwards = await admin.post(`/admin/reseau/evenements/${id}/modifier`, {
+      ...fields,
+      heure_fin: '09:00',
+    });
+    assert.equal(backwards.statusCode, 400);
+    assert.match(backwards.body, /L’événement doit finir après son début/);
+    const unchanged = await db()
+      .selectFrom('reseau_evenement')
+      .select(['sequence', 'starts_at'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    assert.equal(unchanged.sequence, 0);
+    const moved = await admin.post(`/admin/reseau/evenements/${id}/modifier`, {
+      ...fields,
+      heure_debut: '10:00',
+      heure_fin: '12:00',
+      invites: [espace.id],
+    });
+    assert.equal(moved.statusCode, 303);
+    const change = (await outbox('hugo@espace.example')).at(-1)!;
+    assert.match(change.subject, /Modifié : Réunion du réseau de février/);
+    const changed = readCalendar(change.attachments![0]!.content);
+    assert.equal(changed.method, 'PUBLISH');
+    assert.equal(changed.events[0]!.wallStart, '2027-02-10T10:00:00');
+    assert.equal(changed.events[0]!.sequence, 1);
+    const removed = (await outbox(villeContact.email)).at(-1)!;
+    assert.match(removed.subject, /Annulé : Réunion du réseau de février/);
+    assert.equal(removed.attachments![0]!.contentType, 'text/calendar; method=CANCEL; charset=utf-8');
+    assert.equal(readCalendar(removed.attachments![0]!.content).method, 'CANCEL');
+    // Cancelled, then no more changes.
+    await admin.get(`/admin/reseau/evenements/${id}`);
+    assert.equal((await admin.post(`/admin/reseau/evenements/${id}/annulation`, {})).statusCode, 303);
+    const cancel = (await outbox('hugo@espace.example')).at(-1)!;
+    const cancelled = readCalendar(cancel.attachments![0]!.content);
+    assert.equal(cancelled.method, 'CANCEL');
+    assert.equal(cancelled.events[0]!.status, 'CANCELLED');
+    assert.equal(cancelled.events[0]!.sequence, 2);
+    const late = await admin.post(`/admin/reseau/evenements/${id}/modifier`, fields);
+    assert.match(String(late.headers.location), /ok=deja_annule/);
+    assert.equal(
+      (
+        await db()
+          .selectFrom('reseau_evenement')
+          .select('sequence')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).sequence,
+      2,
+    );
+  });
+
+  test('comités, roadmaps and actions are edited; an action’s progress follows its new target', async () => {
+    const comite = await db().selectFrom('reseau_comite').select('id').executeTakeFirstOrThrow();
+    await admin.get(`/admin/reseau/comites/${comite.id}/modifier`);
+    const badComite = await admin.post(`/admin/reseau/comites/${comite.id}/modifier`, {
+      nom: 'X',
+      type: 'aucun',
+      frequence: 'mensuelle',
+    });
+    assert.equal(badComite.statusCode, 400);
+    assert.match(badComite.body, /Choisissez le type de comité/);
+    const okComite = await admin.post(`/admin/reseau/comites/${comite.id}/modifier`, {
+      nom: 'Comité technique élargi',
+      type: 'technique',
+      frequence: 'trimestrielle',
+    });
+    assert.equal(okComite.statusCode, 303);
+    assert.equal(
+      (
+        await db()
+          .selectFrom('reseau_comite')
+          .select('frequence')
+          .where('id', '=', comite.id)
+          .executeTakeFirstOrThrow()
+      ).frequence,
+      'trimestrielle',
+    );
+
+    const roadmap = await db().selectFrom('reseau_feuille_route').selectAll().executeTakeFirstOrThrow();
+    const roadmapForm = await admin.get(`/admin/reseau/feuilles-de-route/${roadmap.id}/modifier`);
+    await assertValidHtml(roadmapForm.body, 'the roadmap edit form');
+    const okRoadmap = await admin.post(`/admin/reseau/feuilles-de-route/${roadmap.id}/modifier`, {
+      nom: `${roadmap.nom} (révisée)`,
+      perimetre: roadmap.perimetre,
+    });
+    assert.equal(okRoadmap.statusCode, 303);
+
+    const action = await db()
+      .selectFrom('reseau_action')
+      .selectAll()
+      .where('titre', '=', 'Accompagner les habitants dans leurs démarches')
+      .executeTakeFirstOrThrow();
+    const percentOf = async () => {
+      const res = await new Client(t.app).get('/reseau/feuille-de-route');
+      return Number(
+        /Accompagner les habitants dans leurs démarches[\s\S]*?<progress max="100" value="(\d+)"/.exec(
+          res.body,
+        )![1],
+      );
+    };
+    const value = Number(
+      /Accompagner les habitants dans leurs démarches[\s\S]*? — ([\d\u202f ]+) sur /
+        .exec((await new Client(t.app).get('/reseau/feuille-de-route')).body)![1]!
+        .replace(/\D/g, ''),
+    );
+    assert.ok(value > 0);
+    const form = await admin.get(`/admin/reseau/actions/${action.id}/modifier`);
+    await assertValidHtml(form.body, 'the action edit form');
+    const base = {
+      feuille: action.feuille_route_id,
+      titre: action.titre,
+      debut: action.debut,
+      fin: action.fin,
+      indicateur: action.indicateur,
+      collectivite:
+        action.indicateur_collectivite_id === null ? '' : String(action.indicateur_collectivite_id),
+      besoins: action.besoins,
+    };
+    const bad = await admin.post(`/admin/reseau/actions/${action.id}/modifier`, { ...base, cible: '0' });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.body, /Cible : au moins 1/);
+    const ok = await admin.post(`/admin/reseau/actions/${action.id}/modifier`, {
+      ...base,
+      cible: String(value * 4),
+    });
+    assert.equal(ok.statusCode, 303);
+    assert.equal(await percentOf(), 25, 'the progress is the computed value over the new target');
   });
 });

@@ -78,6 +78,58 @@ export async function createRoadmap(
   return { ok: true, id: row.id };
 }
 
+export async function updateRoadmap(
+  db: Db,
+  actor: Actor,
+  id: string,
+  input: z.infer<typeof roadmapFields>,
+): Promise<'ok' | 'not_found' | FieldErrors> {
+  ensure(actor, 'network.manage');
+  if (!isUuid(id)) return 'not_found';
+  if (input.porteur) {
+    const m = await db
+      .selectFrom('reseau_membre')
+      .select('id')
+      .where('id', '=', input.porteur)
+      .where('status', '=', 'membre')
+      .executeTakeFirst();
+    if (!m) return { porteur: 'Choisissez un membre actuel du réseau.' };
+  }
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('reseau_feuille_route')
+      .set({
+        nom: input.nom,
+        porteur_id: input.porteur ?? null,
+        perimetre: input.perimetre,
+        contexte: input.contexte ?? null,
+      })
+      .where('id', '=', id)
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) return 'not_found' as const;
+    await audit(trx, {
+      actor,
+      action: 'network.roadmap.update',
+      subject: { type: 'reseau_feuille_route', id },
+    });
+    return 'ok' as const;
+  });
+}
+
+/** A roadmap and one action, for their edit forms. */
+export async function roadmapOf(db: Db, actor: Actor, id: string) {
+  ensure(actor, 'network.manage');
+  if (!isUuid(id)) return undefined;
+  return db.selectFrom('reseau_feuille_route').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function actionOf(db: Db, actor: Actor, id: string) {
+  ensure(actor, 'network.manage');
+  if (!isUuid(id)) return undefined;
+  return db.selectFrom('reseau_action').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 const day = (label: string) =>
   z.preprocess(
     trimString,
@@ -159,6 +211,49 @@ export async function createAction(
   return { ok: true, id: row.id };
 }
 
+/** Changes an action (its roadmap may change too); its progress stays computed. */
+export async function updateAction(
+  db: Db,
+  actor: Actor,
+  id: string,
+  input: z.infer<typeof actionFields>,
+  collectiviteIds: readonly number[],
+): Promise<'ok' | 'not_found' | FieldErrors> {
+  ensure(actor, 'network.manage');
+  if (!isUuid(id)) return 'not_found';
+  const roadmap = await db
+    .selectFrom('reseau_feuille_route')
+    .select('id')
+    .where('id', '=', input.feuille)
+    .executeTakeFirst();
+  if (!roadmap) return { feuille: 'Choisissez une feuille de route de la liste.' };
+  if (input.collectivite !== undefined && !collectiviteIds.includes(input.collectivite))
+    return { collectivite: 'Choisissez une collectivité de la liste.' };
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('reseau_action')
+      .set({
+        feuille_route_id: input.feuille,
+        titre: input.titre,
+        description: input.description ?? null,
+        besoins: input.besoins,
+        debut: input.debut,
+        fin: input.fin,
+        budget_euros: input.budget ?? null,
+        indicateur: input.indicateur,
+        indicateur_collectivite_id: input.indicateur === 'aucun' ? null : (input.collectivite ?? null),
+        cible: input.indicateur === 'aucun' ? null : (input.cible ?? null),
+        updated_at: new Date(),
+      })
+      .where('id', '=', id)
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) return 'not_found' as const;
+    await audit(trx, { actor, action: 'network.action.update', subject: { type: 'reseau_action', id } });
+    return 'ok' as const;
+  });
+}
+
 export const statusFields = z.object({
   statut: z.enum(codes(ACTION_STATUSES), { error: 'Choisissez un statut de la liste.' }),
 });
@@ -217,7 +312,10 @@ export const PROGRESS_TTL_MS = 5 * 60_000;
 const countsCache = new WeakMap<Db, Map<string, { at: number; value: Promise<MonthlyCounts> }>>();
 
 /** Forgets the kept counts (a test or a bench that wants them computed again). */
-export const forgetProgressCounts = (db: Db) => countsCache.delete(db);
+export const forgetProgressCounts = (db: Db) => {
+  countsCache.delete(db);
+  actionsCache.delete(db);
+};
 
 /** Activities and accompaniments by month (`YYYY-MM`) of one scope since a month, kept a while. */
 function monthlyCounts(db: Db, key: string, fromMonth: string, today: string): Promise<MonthlyCounts> {
@@ -240,6 +338,35 @@ function monthlyCounts(db: Db, key: string, fromMonth: string, today: string): P
 }
 
 /**
+ * The actions of every roadmap, kept in each process until they change: a stamp of the table
+ * (how many rows, the last change) is read at each call, a single small row, and the list is
+ * read again only when the stamp moved. Every change of an action bumps its `updated_at`.
+ */
+const actionsCache = new WeakMap<Db, { stamp: string; actions: RoadmapAction[] }>();
+
+async function roadmapActions(db: Db): Promise<RoadmapAction[]> {
+  const { stamp } = await sql<{ stamp: string }>`
+    select count(*) || '|' || coalesce(max(updated_at)::text, '') || '|' || coalesce(max(created_at)::text, '') as stamp
+    from reseau_action`
+    .execute(db)
+    .then((r) => r.rows[0] ?? { stamp: '' });
+  const kept = actionsCache.get(db);
+  if (kept && kept.stamp === stamp) return kept.actions;
+  // One row of JSON: PGlite hands rows over one by one, and 500 of them cost far more than this.
+  const actions = await sql<{ actions: string }>`
+      select coalesce(json_agg(json_build_object(
+        'id', id, 'feuille_route_id', feuille_route_id, 'titre', titre, 'besoins', besoins,
+        'status', status, 'debut', debut, 'fin', fin, 'indicateur', indicateur,
+        'indicateur_collectivite_id', indicateur_collectivite_id, 'cible', cible
+      ) order by debut, titre), '[]')::text as actions
+      from reseau_action`
+    .execute(db)
+    .then((r) => JSON.parse(r.rows[0]?.actions ?? '[]') as RoadmapAction[]);
+  actionsCache.set(db, { stamp, actions });
+  return actions;
+}
+
+/**
  * Every roadmap with its actions and their progress. The statistics are asked once per scope
  * (the OPSN, or one collectivité) over the months the actions cover, then each action adds up
  * its own months: 500 actions cost as many queries as there are scopes, not actions.
@@ -253,16 +380,7 @@ export async function roadmapsWithProgress(db: Db, today: string = parisToday())
       .select('reseau_membre.nom as porteur')
       .orderBy('reseau_feuille_route.created_at')
       .execute(),
-    // One row of JSON: PGlite hands rows over one by one, and 500 of them cost far more than this.
-    sql<{ actions: string }>`
-      select coalesce(json_agg(json_build_object(
-        'id', id, 'feuille_route_id', feuille_route_id, 'titre', titre, 'besoins', besoins,
-        'status', status, 'debut', debut, 'fin', fin, 'indicateur', indicateur,
-        'indicateur_collectivite_id', indicateur_collectivite_id, 'cible', cible
-      ) order by debut, titre), '[]')::text as actions
-      from reseau_action`
-      .execute(db)
-      .then((r) => JSON.parse(r.rows[0]?.actions ?? '[]') as RoadmapAction[]),
+    roadmapActions(db),
   ]);
   const thisMonth = monthIndex(today);
   const windowOf = (a: RoadmapAction) => {
@@ -287,12 +405,34 @@ export async function roadmapsWithProgress(db: Db, today: string = parisToday())
       monthly.set(key, await monthlyCounts(db, key, monthOf(from), today));
     }),
   );
+  // Running sums of the rounded monthly counts of each scope and indicator: an action's value is
+  // then one subtraction, whatever its length.
+  const sums = new Map<string, { first: number; running: number[] }>();
+  const runningSums = (scope: string, indicator: 'activites' | 'accompagnements') => {
+    const key = `${scope}|${indicator}`;
+    let kept = sums.get(key);
+    if (!kept) {
+      const span = spans.get(scope);
+      const cells = monthly.get(scope)?.[indicator];
+      const first = span ? Math.max(span.from, span.to - MAX_MONTHS + 1) : 0;
+      const running = [0];
+      for (let m = first; span && m <= span.to; m++)
+        running.push((running.at(-1) ?? 0) + roundToBase(cells?.get(monthOf(m)) ?? 0));
+      kept = { first, running };
+      sums.set(key, kept);
+    }
+    return kept;
+  };
+  const sumOver = (scope: string, indicator: 'activites' | 'accompagnements', from: number, to: number) => {
+    const { first, running } = runningSums(scope, indicator);
+    const at = (m: number) => running[Math.max(0, Math.min(running.length - 1, m - first))] ?? 0;
+    return at(to + 1) - at(from);
+  };
   const progressOf = (a: RoadmapAction): Progress | null => {
     if (a.indicateur === 'aucun' || a.cible === null) return null;
     const w = windowOf(a);
-    const cells = monthly.get(String(a.indicateur_collectivite_id ?? 'opsn'))?.[a.indicateur];
-    let value = 0;
-    for (let m = w.from; m <= w.to; m++) value += roundToBase(cells?.get(monthOf(m)) ?? 0);
+    const value =
+      w.from > w.to ? 0 : sumOver(String(a.indicateur_collectivite_id ?? 'opsn'), a.indicateur, w.from, w.to);
     return {
       value,
       target: a.cible,
@@ -308,6 +448,11 @@ export async function roadmapsWithProgress(db: Db, today: string = parisToday())
     byRoadmap.set(a.feuille_route_id, list);
   }
   return roadmaps.map((r) => ({ ...r, actions: byRoadmap.get(r.id) ?? [] }));
+}
+
+/** The roadmaps, for the action form. */
+export function roadmapChoices(db: Db) {
+  return db.selectFrom('reseau_feuille_route').select(['id', 'nom']).orderBy('created_at').execute();
 }
 
 /** The actions, for the decision form. */

@@ -2,11 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { csvText } from '../../platform/csv.ts';
 import { allValues, lastValue, parseForm, type RouteInput, textFields } from '../../platform/forms.ts';
 import type { RouteContext } from '../../platform/module.ts';
+import { parisWallClock } from '../../platform/paris-time.ts';
 import type { Crumb, FieldErrors } from '../../platform/ui/components.tsx';
 import { displayName, getOpsn, listCollectivites } from '../territoires/index.ts';
 import {
   addDecision,
   cancelEvent,
+  committee,
   committeeFields,
   committees,
   createCommittee,
@@ -25,10 +27,15 @@ import {
   registrationFields,
   resetNetworkFeed,
   upcomingEvents,
+  updateCommittee,
+  updateEvent,
 } from './agenda.ts';
 import {
+  addContact,
+  addMember,
   applicationFields,
   applyToNetwork,
+  contactFields,
   currentMembers,
   decideApplication,
   decisionFields,
@@ -36,7 +43,11 @@ import {
   memberCounts,
   memberDetail,
   membersExport,
+  placeAsStructure,
   publicMembers,
+  searchDirectory,
+  structureFields,
+  updateMember,
   withdrawalFields,
   withdrawMember,
 } from './members.ts';
@@ -52,12 +63,17 @@ import {
 import {
   actionChoices,
   actionFields,
+  actionOf,
   createAction,
   createRoadmap,
+  roadmapChoices,
   roadmapFields,
+  roadmapOf,
   roadmapsWithProgress,
   setActionStatus,
   statusFields,
+  updateAction,
+  updateRoadmap,
 } from './roadmap.ts';
 import {
   AdminEventPage,
@@ -68,10 +84,16 @@ import {
   ApplicationPage,
   ApplicationSentPage,
   CommitteesPage,
+  EditActionPage,
+  EditCommitteePage,
+  EditMemberPage,
+  EditRoadmapPage,
   MemberPage,
   MembersPage,
   NetworkHomePage,
+  NewContactPage,
   NewEventPage,
+  NewMemberPage,
   NewsPage,
   PublicEventPage,
   PublicMembersPage,
@@ -102,7 +124,14 @@ const FLASH: Record<string, string> = {
   acceptee: 'La candidature est acceptée : ses contacts sont prévenus par courriel.',
   refusee: 'La candidature est refusée : ses contacts sont prévenus par courriel.',
   retire: 'La structure est retirée du réseau : ses contacts sont prévenus.',
+  ajoute: 'La structure est ajoutée au réseau.',
+  modifie: 'La structure est modifiée.',
+  contact: 'Le contact est ajouté.',
   comite: 'Le comité est créé.',
+  comite_modifie: 'Le comité est modifié.',
+  evenement_modifie: 'L’événement est modifié : invités et inscrits sont prévenus.',
+  feuille_modifiee: 'La feuille de route est modifiée.',
+  action_modifiee: 'L’action est modifiée.',
   evenement: 'L’événement est créé et les invitations sont parties.',
   compte_rendu: 'Le compte rendu et les présences sont enregistrés.',
   decision: 'La décision est enregistrée.',
@@ -428,6 +457,159 @@ export function reseauRoutes(app: FastifyInstance, { db, config }: RouteContext)
       .send(`\uFEFF${csvText(rows)}`);
   });
 
+  const newMemberPage = async (
+    request: FastifyRequest<RouteInput>,
+    reply: FastifyReply,
+    form: { values?: Record<string, string>; lists?: Record<string, string[]>; errors?: FieldErrors } = {},
+  ) => {
+    const q = (lastValue(request.query.q) ?? '').trim().slice(0, 200);
+    const hits = q ? await searchDirectory(db, request.actor, q) : undefined;
+    let values = form.values ?? {};
+    const lieu = lastValue(request.query.lieu);
+    if (!form.values && lieu) {
+      const place = await placeAsStructure(db, request.actor, lieu);
+      if (place) values = { ...place, public: 'oui' };
+    }
+    const errors = form.errors ?? {};
+    return adminFormPage(
+      reply,
+      'Ajouter une structure au réseau',
+      errors,
+      <NewMemberPage
+        q={q}
+        hits={hits}
+        values={values}
+        lists={form.lists}
+        errors={errors}
+        csrf={reply.generateCsrf()}
+      />,
+    );
+  };
+
+  app.get<RouteInput>('/admin/reseau/membres/nouveau', { config: { access: 'admin' } }, (request, reply) =>
+    newMemberPage(request, reply),
+  );
+
+  app.post<RouteInput>(
+    '/admin/reseau/membres/nouveau',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const again = (errors: FieldErrors) =>
+        newMemberPage(request, reply, {
+          values: textFields(request.body),
+          lists: { roles: allValues(request.body?.roles) },
+          errors,
+        });
+      const form = parseForm(structureFields, request.body);
+      if (!form.ok) return again(form.errors);
+      const done = await addMember(db, request.actor, form.data);
+      if (!done.ok) return again(done.errors);
+      return reply.redirect(`/admin/reseau/membres/${done.id}?ok=ajoute`, 303);
+    },
+  );
+
+  const editMemberPage = async (
+    request: FastifyRequest<RouteInput<'membre'>>,
+    reply: FastifyReply,
+    form: { values?: Record<string, string>; lists?: Record<string, string[]>; errors?: FieldErrors } = {},
+  ) => {
+    const detail = await memberDetail(db, request.actor, request.params.membre);
+    if (!detail) return reply.callNotFound();
+    privatePage(reply);
+    const m = detail.member;
+    const errors = form.errors ?? {};
+    return reply.page(
+      {
+        title: `Modifier ${m.nom}`,
+        breadcrumbs: [...ADMIN, { href: `/admin/reseau/membres/${m.id}`, label: m.nom }],
+        status: Object.keys(errors).length ? 400 : 200,
+        hasErrors: Object.keys(errors).length > 0,
+      },
+      <EditMemberPage
+        id={m.id}
+        values={
+          form.values ?? {
+            nom: m.nom,
+            kind: m.kind,
+            siret: m.siret ?? '',
+            commune: m.commune ?? '',
+            presentation: m.presentation ?? '',
+            public: m.public ? 'oui' : '',
+          }
+        }
+        lists={form.lists ?? { roles: m.roles }}
+        errors={errors}
+        csrf={reply.generateCsrf()}
+      />,
+    );
+  };
+
+  app.get<RouteInput<'membre'>>(
+    '/admin/reseau/membres/:membre/modifier',
+    { config: { access: 'admin' } },
+    (request, reply) => editMemberPage(request, reply),
+  );
+
+  app.post<RouteInput<'membre'>>(
+    '/admin/reseau/membres/:membre/modifier',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const again = (errors: FieldErrors) =>
+        editMemberPage(request, reply, {
+          values: textFields(request.body),
+          lists: { roles: allValues(request.body?.roles) },
+          errors,
+        });
+      const form = parseForm(structureFields, request.body);
+      if (!form.ok) return again(form.errors);
+      const done = await updateMember(db, request.actor, request.params.membre, form.data);
+      if (done === 'not_found') return reply.callNotFound();
+      if (done !== 'ok') return again(done);
+      return reply.redirect(`/admin/reseau/membres/${request.params.membre}?ok=modifie`, 303);
+    },
+  );
+
+  const newContactPage = async (
+    request: FastifyRequest<RouteInput<'membre'>>,
+    reply: FastifyReply,
+    values: Record<string, string> = {},
+    errors: FieldErrors = {},
+  ) => {
+    const detail = await memberDetail(db, request.actor, request.params.membre);
+    if (!detail) return reply.callNotFound();
+    privatePage(reply);
+    const m = detail.member;
+    return reply.page(
+      {
+        title: `Ajouter un contact — ${m.nom}`,
+        breadcrumbs: [...ADMIN, { href: `/admin/reseau/membres/${m.id}`, label: m.nom }],
+        status: Object.keys(errors).length ? 400 : 200,
+        hasErrors: Object.keys(errors).length > 0,
+      },
+      <NewContactPage id={m.id} member={m.nom} values={values} errors={errors} csrf={reply.generateCsrf()} />,
+    );
+  };
+
+  app.get<RouteInput<'membre'>>(
+    '/admin/reseau/membres/:membre/contacts',
+    { config: { access: 'admin' } },
+    (request, reply) => newContactPage(request, reply),
+  );
+
+  app.post<RouteInput<'membre'>>(
+    '/admin/reseau/membres/:membre/contacts',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const values = textFields(request.body);
+      const form = parseForm(contactFields, request.body);
+      if (!form.ok) return newContactPage(request, reply, values, form.errors);
+      const done = await addContact(db, request.actor, request.params.membre, form.data);
+      if (done === 'not_found') return reply.callNotFound();
+      if (done !== 'ok') return newContactPage(request, reply, values, done);
+      return reply.redirect(`/admin/reseau/membres/${request.params.membre}?ok=contact`, 303);
+    },
+  );
+
   const memberPage = async (
     request: FastifyRequest<RouteInput<'membre'>>,
     reply: FastifyReply,
@@ -540,6 +722,45 @@ export function reseauRoutes(app: FastifyInstance, { db, config }: RouteContext)
     return reply.redirect('/admin/reseau/comites?ok=comite', 303);
   });
 
+  const editCommitteePage = async (
+    request: FastifyRequest<RouteInput<'comite'>>,
+    reply: FastifyReply,
+    values?: Record<string, string>,
+    errors: FieldErrors = {},
+  ) => {
+    const c = await committee(db, request.actor, request.params.comite);
+    if (!c) return reply.callNotFound();
+    return adminFormPage(
+      reply,
+      `Modifier ${c.nom}`,
+      errors,
+      <EditCommitteePage
+        id={c.id}
+        values={values ?? { nom: c.nom, type: c.type, frequence: c.frequence }}
+        errors={errors}
+        csrf={reply.generateCsrf()}
+      />,
+    );
+  };
+
+  app.get<RouteInput<'comite'>>(
+    '/admin/reseau/comites/:comite/modifier',
+    { config: { access: 'admin' } },
+    (request, reply) => editCommitteePage(request, reply),
+  );
+
+  app.post<RouteInput<'comite'>>(
+    '/admin/reseau/comites/:comite/modifier',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const form = parseForm(committeeFields, request.body);
+      if (!form.ok) return editCommitteePage(request, reply, textFields(request.body), form.errors);
+      if (!(await updateCommittee(db, request.actor, request.params.comite, form.data)))
+        return reply.callNotFound();
+      return reply.redirect('/admin/reseau/comites?ok=comite_modifie', 303);
+    },
+  );
+
   const newEventPage = async (
     reply: FastifyReply,
     values: Record<string, string>,
@@ -577,6 +798,86 @@ export function reseauRoutes(app: FastifyInstance, { db, config }: RouteContext)
       const created = await createEvent(db, config, request.actor, form.data);
       if (!created.ok) return newEventPage(reply, values, created.errors, invites);
       return reply.redirect(`/admin/reseau/evenements/${created.id}?ok=evenement`, 303);
+    },
+  );
+
+  const editEventPage = async (
+    request: FastifyRequest<RouteInput<'evenement'>>,
+    reply: FastifyReply,
+    form?: { values: Record<string, string>; invites: string[]; errors: FieldErrors },
+  ) => {
+    const detail = await eventDetail(db, request.actor, request.params.evenement);
+    if (!detail) return reply.callNotFound();
+    privatePage(reply);
+    const e = detail.event;
+    const [list, members] = await Promise.all([committees(db), currentMembers(db)]);
+    const wall = (d: Date) => {
+      const w = parisWallClock(d);
+      const two = (n: number) => String(n).padStart(2, '0');
+      return { day: `${w.year}-${two(w.month)}-${two(w.day)}`, time: `${two(w.hour)}:${two(w.minute)}` };
+    };
+    const start = wall(e.starts_at);
+    const end = wall(e.ends_at);
+    const values = form?.values ?? {
+      kind: e.kind,
+      comite: e.comite_id ?? '',
+      titre: e.titre,
+      description: e.description ?? '',
+      date: start.day,
+      heure_debut: start.time,
+      date_fin: end.day === start.day ? '' : end.day,
+      heure_fin: end.time,
+      lieu: e.lieu ?? '',
+      lien: e.lien ?? '',
+      audience: e.audience,
+      capacite: e.capacite === null ? '' : String(e.capacite),
+      ordre_du_jour: e.ordre_du_jour ?? '',
+    };
+    const invited = detail.invitations.map((i) => i.membre_id);
+    // Members invited earlier stay listed even when they left the network since.
+    const choices = [
+      ...members.map((m) => ({ value: m.id, label: m.nom })),
+      ...detail.invitations
+        .filter((i) => !members.some((m) => m.id === i.membre_id))
+        .map((i) => ({ value: i.membre_id, label: i.nom })),
+    ];
+    const errors = form?.errors ?? {};
+    return adminFormPage(
+      reply,
+      `Modifier ${e.titre}`,
+      errors,
+      <NewEventPage
+        editId={e.id}
+        committees={list}
+        members={choices}
+        values={values}
+        lists={{ invites: form?.invites ?? invited }}
+        errors={errors}
+        csrf={reply.generateCsrf()}
+      />,
+    );
+  };
+
+  app.get<RouteInput<'evenement'>>(
+    '/admin/reseau/evenements/:evenement/modifier',
+    { config: { access: 'admin' } },
+    (request, reply) => editEventPage(request, reply),
+  );
+
+  app.post<RouteInput<'evenement'>>(
+    '/admin/reseau/evenements/:evenement/modifier',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const values = textFields(request.body);
+      const invites = allValues(request.body?.invites);
+      const form = parseForm(eventFields, request.body);
+      if (!form.ok) return editEventPage(request, reply, { values, invites, errors: form.errors });
+      const done = await updateEvent(db, config, request.actor, request.params.evenement, form.data);
+      if (done === 'not_found') return reply.callNotFound();
+      if (done === 'cancelled')
+        return reply.redirect(`/admin/reseau/evenements/${request.params.evenement}?ok=deja_annule`, 303);
+      if (!done.ok) return editEventPage(request, reply, { values, invites, errors: done.errors });
+      return reply.redirect(`/admin/reseau/evenements/${request.params.evenement}?ok=evenement_modifie`, 303);
     },
   );
 
@@ -711,6 +1012,116 @@ export function reseauRoutes(app: FastifyInstance, { db, config }: RouteContext)
       if (!(await setActionStatus(db, request.actor, request.params.action, form.data.statut)))
         return reply.callNotFound();
       return reply.redirect('/admin/reseau/feuille-de-route?ok=statut', 303);
+    },
+  );
+
+  const editRoadmapPage = async (
+    request: FastifyRequest<RouteInput<'feuille'>>,
+    reply: FastifyReply,
+    values?: Record<string, string>,
+    errors: FieldErrors = {},
+  ) => {
+    const r = await roadmapOf(db, request.actor, request.params.feuille);
+    if (!r) return reply.callNotFound();
+    const members = await currentMembers(db);
+    return adminFormPage(
+      reply,
+      `Modifier ${r.nom}`,
+      errors,
+      <EditRoadmapPage
+        id={r.id}
+        members={members.map((m) => ({ value: m.id, label: m.nom }))}
+        values={
+          values ?? {
+            nom: r.nom,
+            porteur: r.porteur_id ?? '',
+            perimetre: r.perimetre,
+            contexte: r.contexte ?? '',
+          }
+        }
+        errors={errors}
+        csrf={reply.generateCsrf()}
+      />,
+    );
+  };
+
+  app.get<RouteInput<'feuille'>>(
+    '/admin/reseau/feuilles-de-route/:feuille/modifier',
+    { config: { access: 'admin' } },
+    (request, reply) => editRoadmapPage(request, reply),
+  );
+
+  app.post<RouteInput<'feuille'>>(
+    '/admin/reseau/feuilles-de-route/:feuille/modifier',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const values = textFields(request.body);
+      const form = parseForm(roadmapFields, request.body);
+      if (!form.ok) return editRoadmapPage(request, reply, values, form.errors);
+      const done = await updateRoadmap(db, request.actor, request.params.feuille, form.data);
+      if (done === 'not_found') return reply.callNotFound();
+      if (done !== 'ok') return editRoadmapPage(request, reply, values, done);
+      return reply.redirect('/admin/reseau/feuille-de-route?ok=feuille_modifiee', 303);
+    },
+  );
+
+  const editActionPage = async (
+    request: FastifyRequest<RouteInput<'action'>>,
+    reply: FastifyReply,
+    form?: { values: Record<string, string>; besoins: string[]; errors: FieldErrors },
+  ) => {
+    const a = await actionOf(db, request.actor, request.params.action);
+    if (!a) return reply.callNotFound();
+    const [roadmaps, names] = await Promise.all([roadmapChoices(db), collectiviteNames()]);
+    const errors = form?.errors ?? {};
+    return adminFormPage(
+      reply,
+      `Modifier ${a.titre}`,
+      errors,
+      <EditActionPage
+        id={a.id}
+        roadmaps={roadmaps}
+        collectivites={names}
+        values={
+          form?.values ?? {
+            feuille: a.feuille_route_id,
+            titre: a.titre,
+            description: a.description ?? '',
+            debut: a.debut,
+            fin: a.fin,
+            budget: a.budget_euros === null ? '' : String(a.budget_euros),
+            indicateur: a.indicateur,
+            collectivite: a.indicateur_collectivite_id === null ? '' : String(a.indicateur_collectivite_id),
+            cible: a.cible === null ? '' : String(a.cible),
+          }
+        }
+        lists={{ besoins: form?.besoins ?? a.besoins }}
+        errors={errors}
+        csrf={reply.generateCsrf()}
+      />,
+    );
+  };
+
+  app.get<RouteInput<'action'>>(
+    '/admin/reseau/actions/:action/modifier',
+    { config: { access: 'admin' } },
+    (request, reply) => editActionPage(request, reply),
+  );
+
+  app.post<RouteInput<'action'>>(
+    '/admin/reseau/actions/:action/modifier',
+    { config: { access: 'admin' } },
+    async (request, reply) => {
+      const values = textFields(request.body);
+      const besoins = allValues(request.body?.besoins);
+      const form = parseForm(actionFields, request.body);
+      if (!form.ok) return editActionPage(request, reply, { values, besoins, errors: form.errors });
+      const done = await updateAction(db, request.actor, request.params.action, form.data, [
+        ...(await collectiviteNames()).keys(),
+      ]);
+      if (done === 'not_found') return reply.callNotFound();
+      if (done !== 'ok') return editActionPage(request, reply, { values, besoins, errors: done });
+      return reply.redirect('/admin/reseau/feuille-de-route?ok=action_modifiee', 303);
     },
   );
 

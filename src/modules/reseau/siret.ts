@@ -30,9 +30,12 @@ export function checkSiret(typed: string): SiretCheck {
       ok: false,
       message: `Le SIRET compte 14 chiffres (vous en avez saisi ${siret.length}).`,
     };
-  const valid = siret.startsWith(LA_POSTE)
-    ? [...siret].reduce((s, d) => s + Number(d), 0) % 5 === 0
-    : luhnValid(siret.slice(0, 9)) && luhnValid(siret);
+  // Zeros pass the key but name no company: the national map's files use them for "unknown".
+  const valid = /^0{9}/.test(siret)
+    ? false
+    : siret.startsWith(LA_POSTE)
+      ? [...siret].reduce((s, d) => s + Number(d), 0) % 5 === 0
+      : luhnValid(siret.slice(0, 9)) && luhnValid(siret);
   return valid
     ? { ok: true, siret }
     : {

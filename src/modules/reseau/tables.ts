@@ -20,7 +20,9 @@ import {
   type MemberStatus,
   NEEDS,
   NEWS_AUDIENCES,
+  NEWS_FREQUENCIES,
   type NewsAudience,
+  type NewsFrequency,
 } from './vocabulary.ts';
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -41,6 +43,8 @@ declare module '../../platform/db/schema.ts' {
       /** The member agreed to appear on the public members page. */
       public: Defaulted<boolean>;
       presentation: string | null;
+      /** The directory's place this member was taken from (the lieux module's id), if any. */
+      lieu_id: string | null;
       created_at: CreatedAt;
       updated_at: Defaulted<Date>;
     };
@@ -63,6 +67,8 @@ declare module '../../platform/db/schema.ts' {
       telephone: string | null;
       consent_at: Date;
       unsubscribed_at: Date | null;
+      /** News by mail as each is published, or in one weekly digest. */
+      frequence: Defaulted<NewsFrequency>;
       created_at: CreatedAt;
     };
     reseau_comite: {
@@ -110,6 +116,14 @@ declare module '../../platform/db/schema.ts' {
       email: string;
       created_at: CreatedAt;
     };
+    /** Every version of a meeting's minutes: a change adds one, none is overwritten. */
+    reseau_compte_rendu: {
+      id: Generated<number>;
+      evenement_id: string;
+      texte: string;
+      at: CreatedAt;
+      by: string | null;
+    };
     reseau_decision: {
       id: Generated<string>;
       evenement_id: string;
@@ -153,6 +167,8 @@ declare module '../../platform/db/schema.ts' {
       published_by: string | null;
       /** How many members' contacts it was mailed to. */
       recipients: Defaulted<number>;
+      /** When the weekly digest carried it to the contacts who chose the digest; null: not yet. */
+      digest_at: Date | null;
     };
     /** The network's calendar feed: its token's version (a reset bumps it, old links stop). */
     reseau_flux: {
@@ -310,6 +326,37 @@ export const reseauMigrations: Record<string, Migration> = {
         version integer not null default 1,
         reset_at timestamptz
       )`.execute(db);
+    },
+  },
+  '202612080501_reseau_places_digest': {
+    async up(db) {
+      // A member may be a place of the directory (at most one current member per place).
+      await sql`alter table reseau_membre add column lieu_id uuid`.execute(db);
+      await sql`create unique index reseau_membre_lieu on reseau_membre (lieu_id)
+        where status in ('candidat', 'membre')`.execute(db);
+      await sql`alter table reseau_contact add column frequence text not null default 'immediate'
+        ${check('frequence', NEWS_FREQUENCIES)}`.execute(db);
+      // News already published count as sent: the first digest carries only what follows.
+      await sql`alter table reseau_actualite add column digest_at timestamptz`.execute(db);
+      await sql`update reseau_actualite set digest_at = published_at`.execute(db);
+      await sql`create index reseau_actualite_digest on reseau_actualite (published_at)
+        where digest_at is null`.execute(db);
+    },
+  },
+  '202612080502_reseau_minutes_versions': {
+    async up(db) {
+      await sql`create table reseau_compte_rendu (
+        id bigint generated always as identity primary key,
+        evenement_id uuid not null references reseau_evenement(id) on delete cascade,
+        texte text not null,
+        at timestamptz not null default now(),
+        by uuid references app_user(id) on delete set null
+      )`.execute(db);
+      await sql`create index reseau_compte_rendu_evenement on reseau_compte_rendu (evenement_id, id)`.execute(
+        db,
+      );
+      await sql`insert into reseau_compte_rendu (evenement_id, texte, at)
+        select id, compte_rendu, updated_at from reseau_evenement where compte_rendu is not null`.execute(db);
     },
   },
 };

@@ -35,9 +35,26 @@ import {
   type MemberStatus,
   NEEDS,
   NEWS_AUDIENCES,
+  NEWS_FREQUENCIES,
 } from './vocabulary.ts';
 
 type Values = Record<string, string | undefined>;
+
+/** A formatter kept per value: the roadmap's hundreds of actions share few days and months. */
+function remembered(format: (key: string) => string): (key: string) => string {
+  const seen = new Map<string, string>();
+  return (key) => {
+    let text = seen.get(key);
+    if (text === undefined) {
+      if (seen.size > 10_000) seen.clear();
+      text = format(key);
+      seen.set(key, text);
+    }
+    return text;
+  };
+}
+const shortDay = remembered((day) => formatDay(day, 'short'));
+const monthName = remembered(formatMonth);
 type Choice = { value: string; label: string };
 
 const timeOf = (d: Date) => formatDateTime(d, 'short').split(' ')[1] ?? '';
@@ -138,14 +155,132 @@ function EventList({
 
 export type Lists = Record<string, string[]>;
 
+/** The structure's fields: the public application, and the coordination's add and edit forms. */
+function StructureFields(props: { values: Values; lists?: Lists | undefined; errors: FieldErrors }) {
+  const v = props.values;
+  const e = props.errors;
+  return (
+    <>
+      <Field
+        name="nom"
+        label="Nom de la structure"
+        value={v.nom}
+        error={e.nom}
+        required
+        autocomplete="organization"
+      />
+      <Select
+        name="kind"
+        label="Type de structure"
+        options={vocabularyOptions(MEMBER_KINDS, 'Choisissez')}
+        value={v.kind}
+        error={e.kind}
+      />
+      <Field
+        name="siret"
+        label="SIRET"
+        hint="14 chiffres, sur vos factures ou sur annuaire-entreprises.data.gouv.fr. Facultatif pour un service de l’État."
+        value={v.siret}
+        error={e.siret}
+        inputClass="input--short"
+        spellcheck={false}
+      />
+      <Field name="commune" label="Commune (facultatif)" value={v.commune} error={e.commune} />
+      <TextArea
+        name="presentation"
+        label="Ce que fait la structure (facultatif)"
+        value={v.presentation}
+        error={e.presentation}
+      />
+      <ChoiceGroup
+        type="checkbox"
+        name="roles"
+        legend="Rôle dans le réseau (facultatif, plusieurs possibles)"
+        options={vocabularyOptions(MEMBER_ROLES)}
+        checked={props.lists?.roles ?? []}
+        error={e.roles}
+        className="checkboxes"
+      />
+      <ChoiceGroup
+        type="checkbox"
+        name="public"
+        legend="Page publique des membres"
+        options={[
+          { value: 'oui', label: 'Afficher le nom de la structure sur la page publique des membres' },
+        ]}
+        checked={v.public === 'oui' ? ['oui'] : []}
+        className="checkboxes"
+      />
+    </>
+  );
+}
+
+/** A contact's fields with their purpose and agreement. */
+function ContactFields(props: { values: Values; errors: FieldErrors; agreement: string }) {
+  const v = props.values;
+  const e = props.errors;
+  return (
+    <>
+      <Field
+        name="contact_nom"
+        label="Nom et prénom"
+        value={v.contact_nom}
+        error={e.contact_nom}
+        required
+        autocomplete="name"
+      />
+      <Field
+        name="contact_fonction"
+        label="Fonction (facultatif)"
+        value={v.contact_fonction}
+        error={e.contact_fonction}
+      />
+      <Field
+        name="contact_email"
+        type="email"
+        label="Adresse électronique"
+        value={v.contact_email}
+        error={e.contact_email}
+        required
+        autocomplete="email"
+      />
+      <Field
+        name="contact_telephone"
+        type="tel"
+        label="Téléphone (facultatif)"
+        value={v.contact_telephone}
+        error={e.contact_telephone}
+        autocomplete="tel"
+      />
+      <ChoiceGroup
+        type="radio"
+        name="contact_frequence"
+        legend="Recevoir les actualités du réseau"
+        options={vocabularyOptions(NEWS_FREQUENCIES)}
+        checked={[v.contact_frequence || 'immediate']}
+        error={e.contact_frequence}
+        className="checkboxes"
+      />
+      <ChoiceGroup
+        type="checkbox"
+        name="accord"
+        legend="Usage de ces coordonnées"
+        hint={CONTACT_PURPOSE}
+        options={[{ value: 'oui', label: props.agreement }]}
+        checked={v.accord === 'oui' ? ['oui'] : []}
+        error={e.accord}
+        className="checkboxes"
+      />
+    </>
+  );
+}
+
 export function ApplicationPage(props: {
   values: Values;
   lists?: Lists;
   errors: FieldErrors;
   csrf: string;
 }): JSX.Element {
-  const v = props.values;
-  const e = props.errors;
   return (
     <>
       <h1>Rejoindre le réseau</h1>
@@ -153,106 +288,129 @@ export function ApplicationPage(props: {
         Votre structure aide des habitants avec le numérique ? Demandez à rejoindre le réseau. La coordination
         examine chaque candidature et vous répond par courriel.
       </p>
-      <ErrorSummary errors={e} />
+      <ErrorSummary errors={props.errors} />
       <form method="post" action="/reseau/adhesion" novalidate>
         <CsrfField token={props.csrf} />
         <h2>La structure</h2>
-        <Field
-          name="nom"
-          label="Nom de la structure"
-          value={v.nom}
-          error={e.nom}
-          required
-          autocomplete="organization"
-        />
-        <Select
-          name="kind"
-          label="Type de structure"
-          options={vocabularyOptions(MEMBER_KINDS, 'Choisissez')}
-          value={v.kind}
-          error={e.kind}
-        />
-        <Field
-          name="siret"
-          label="SIRET"
-          hint="14 chiffres, sur vos factures ou sur annuaire-entreprises.data.gouv.fr. Facultatif pour un service de l’État."
-          value={v.siret}
-          error={e.siret}
-          inputClass="input--short"
-          spellcheck={false}
-        />
-        <Field name="commune" label="Commune (facultatif)" value={v.commune} error={e.commune} />
-        <TextArea
-          name="presentation"
-          label="Ce que fait la structure (facultatif)"
-          value={v.presentation}
-          error={e.presentation}
-        />
-        <ChoiceGroup
-          type="checkbox"
-          name="roles"
-          legend="Rôle souhaité dans le réseau (facultatif, plusieurs possibles)"
-          options={vocabularyOptions(MEMBER_ROLES)}
-          checked={props.lists?.roles ?? []}
-          error={e.roles}
-          className="checkboxes"
-        />
-        <ChoiceGroup
-          type="checkbox"
-          name="public"
-          legend="Page publique des membres"
-          options={[
-            { value: 'oui', label: 'Afficher le nom de la structure sur la page publique des membres' },
-          ]}
-          checked={v.public === 'oui' ? ['oui'] : []}
-          className="checkboxes"
-        />
+        <StructureFields values={props.values} lists={props.lists} errors={props.errors} />
         <h2>La personne à contacter</h2>
-        <Field
-          name="contact_nom"
-          label="Nom et prénom"
-          value={v.contact_nom}
-          error={e.contact_nom}
-          required
-          autocomplete="name"
-        />
-        <Field
-          name="contact_fonction"
-          label="Fonction (facultatif)"
-          value={v.contact_fonction}
-          error={e.contact_fonction}
-        />
-        <Field
-          name="contact_email"
-          type="email"
-          label="Adresse électronique"
-          value={v.contact_email}
-          error={e.contact_email}
-          required
-          autocomplete="email"
-        />
-        <Field
-          name="contact_telephone"
-          type="tel"
-          label="Téléphone (facultatif)"
-          value={v.contact_telephone}
-          error={e.contact_telephone}
-          autocomplete="tel"
-        />
-        <ChoiceGroup
-          type="checkbox"
-          name="accord"
-          legend="Usage de ces coordonnées"
-          hint={CONTACT_PURPOSE}
-          options={[
-            { value: 'oui', label: 'J’accepte que le réseau utilise ces coordonnées pour cet usage' },
-          ]}
-          checked={v.accord === 'oui' ? ['oui'] : []}
-          error={e.accord}
-          className="checkboxes"
+        <ContactFields
+          values={props.values}
+          errors={props.errors}
+          agreement="J’accepte que le réseau utilise ces coordonnées pour cet usage"
         />
         <button type="submit" class="button">
           Envoyer la candidature
+        </button>
+      </form>
+    </>
+  );
+}
+
+export type DirectoryHit = { id: string; nom: string; commune: string; code_postal: string; member: boolean };
+
+/** The coordination adds a member: a place found in the directory, or a structure with its SIRET. */
+export function NewMemberPage(props: {
+  q: string;
+  hits: DirectoryHit[] | undefined;
+  values: Values;
+  lists?: Lists;
+  errors: FieldErrors;
+  csrf: string;
+}): JSX.Element {
+  return (
+    <>
+      <h1>Ajouter une structure au réseau</h1>
+      <ErrorSummary errors={props.errors} />
+      <h2>Depuis l’annuaire des lieux</h2>
+      <form method="get" action="/admin/reseau/membres/nouveau" class="inline-form">
+        <Field name="q" label="Chercher un lieu publié (nom, commune)" value={props.q} />
+        <button type="submit" class="button button--secondary">
+          Chercher
+        </button>
+      </form>
+      {props.hits === undefined ? (
+        ''
+      ) : props.hits.length === 0 ? (
+        <p>Aucun lieu publié ne correspond à cette recherche.</p>
+      ) : (
+        <ul>
+          {props.hits.map((h) => (
+            <li>
+              {h.member ? (
+                <span safe>{`${h.nom} (${h.code_postal} ${h.commune}) : déjà dans le réseau`}</span>
+              ) : (
+                <a href={`/admin/reseau/membres/nouveau?lieu=${h.id}`} safe>
+                  {`${h.nom} (${h.code_postal} ${h.commune})`}
+                </a>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <h2>{props.values.lieu ? 'Le lieu choisi' : 'Ou avec son SIRET'}</h2>
+      <p>
+        La structure devient membre tout de suite. Le SIRET est vérifié (14 chiffres et clé de contrôle) ; le
+        nom officiel se vérifie sur annuaire-entreprises.data.gouv.fr, dont le lien figure sur la fiche du
+        membre.
+      </p>
+      <form method="post" action="/admin/reseau/membres/nouveau" novalidate>
+        <CsrfField token={props.csrf} />
+        {props.values.lieu ? <input type="hidden" name="lieu" value={props.values.lieu} /> : ''}
+        <StructureFields values={props.values} lists={props.lists} errors={props.errors} />
+        <button type="submit" class="button">
+          Ajouter au réseau
+        </button>
+      </form>
+    </>
+  );
+}
+
+/** Corrects a member's structure. */
+export function EditMemberPage(props: {
+  id: string;
+  values: Values;
+  lists?: Lists;
+  errors: FieldErrors;
+  csrf: string;
+}): JSX.Element {
+  return (
+    <>
+      <h1>Modifier la structure</h1>
+      <ErrorSummary errors={props.errors} />
+      <form method="post" action={`/admin/reseau/membres/${props.id}/modifier`} novalidate>
+        <CsrfField token={props.csrf} />
+        <StructureFields values={props.values} lists={props.lists} errors={props.errors} />
+        <button type="submit" class="button">
+          Enregistrer
+        </button>
+      </form>
+    </>
+  );
+}
+
+/** Adds a contact to a member. */
+export function NewContactPage(props: {
+  id: string;
+  member: string;
+  values: Values;
+  errors: FieldErrors;
+  csrf: string;
+}): JSX.Element {
+  return (
+    <>
+      <h1>Ajouter un contact</h1>
+      <p safe>{`Structure : ${props.member}`}</p>
+      <ErrorSummary errors={props.errors} />
+      <form method="post" action={`/admin/reseau/membres/${props.id}/contacts`} novalidate>
+        <CsrfField token={props.csrf} />
+        <ContactFields
+          values={props.values}
+          errors={props.errors}
+          agreement="La personne a accepté que le réseau utilise ses coordonnées pour cet usage"
+        />
+        <button type="submit" class="button">
+          Ajouter le contact
         </button>
       </form>
     </>
@@ -316,7 +474,7 @@ function ProgressBar({ action }: { action: ActionWithProgress }): JSX.Element {
         {p.percent} %
       </progress>{' '}
       <span safe>
-        {`${p.percent} % — ${safeNumber(p.value)} sur ${safeNumber(p.target)} (${INDICATORS[action.indicateur].toLowerCase()}, ${formatMonth(p.from)} – ${formatMonth(p.to)})`}
+        {`${p.percent} % — ${safeNumber(p.value)} sur ${safeNumber(p.target)} (${INDICATORS[action.indicateur].toLowerCase()}, ${monthName(p.from)} – ${monthName(p.to)})`}
       </span>
     </>
   );
@@ -347,7 +505,13 @@ export function RoadmapActions({
       {roadmap.actions.map((a) => (
         <tr>
           <td>
-            <strong safe>{a.titre}</strong>
+            {csrf ? (
+              <a href={`/admin/reseau/actions/${a.id}/modifier`}>
+                <strong safe>{a.titre}</strong>
+              </a>
+            ) : (
+              <strong safe>{a.titre}</strong>
+            )}
             {a.besoins.length ? (
               <span class="network-hint" safe>
                 {labelsOf(NEEDS, a.besoins)}
@@ -365,7 +529,7 @@ export function RoadmapActions({
               ''
             )}
           </td>
-          <td safe>{`${formatDay(a.debut, 'short')} – ${formatDay(a.fin, 'short')}`}</td>
+          <td safe>{`${shortDay(a.debut)} – ${shortDay(a.fin)}`}</td>
           <td>{ACTION_STATUSES[a.status]}</td>
           <td>
             <ProgressBar action={a} />
@@ -681,9 +845,16 @@ export function MembersPage(props: {
           ))}
         </ul>
       </nav>
-      <p>
-        <a href="/admin/reseau/membres/export.csv">Télécharger les membres et leurs contacts (CSV)</a>
-      </p>
+      <ul>
+        <li>
+          <a href="/admin/reseau/membres/nouveau">
+            Ajouter une structure (depuis l’annuaire ou avec son SIRET)
+          </a>
+        </li>
+        <li>
+          <a href="/admin/reseau/membres/export.csv">Télécharger les membres et leurs contacts (CSV)</a>
+        </li>
+      </ul>
       {props.rows.length === 0 ? (
         <p>
           {props.status
@@ -742,14 +913,38 @@ export function MemberPage(props: {
         hideEmpty
         rows={[
           ['Type', MEMBER_KINDS[m.kind]],
-          ['SIRET', m.siret],
+          ['SIRET', m.siret ? `${m.siret} (longueur et clé de contrôle vérifiées)` : null],
           ['Commune', m.commune],
           ['Rôles', labelsOf(MEMBER_ROLES, m.roles) || 'Aucun'],
           ['Page publique des membres', m.public ? 'Affichée' : 'Non affichée'],
           ['Présentation', m.presentation],
         ]}
       />
+      <ul>
+        <li>
+          <a href={`/admin/reseau/membres/${m.id}/modifier`}>Modifier la structure</a>
+        </li>
+        {m.siret ? (
+          <li>
+            <a href={`https://annuaire-entreprises.data.gouv.fr/etablissement/${m.siret}`} rel="noreferrer">
+              Vérifier le nom officiel de ce SIRET (annuaire des entreprises)
+            </a>
+          </li>
+        ) : (
+          ''
+        )}
+        {m.lieu_id ? (
+          <li>
+            <a href={`/lieux/${m.lieu_id}`}>Sa fiche dans l’annuaire des lieux</a>
+          </li>
+        ) : (
+          ''
+        )}
+      </ul>
       <h2>Contacts</h2>
+      <p>
+        <a href={`/admin/reseau/membres/${m.id}/contacts`}>Ajouter un contact</a>
+      </p>
       {contacts.length === 0 ? (
         <p>Aucun contact (effacés à la fin de la durée de conservation).</p>
       ) : (
@@ -765,7 +960,13 @@ export function MemberPage(props: {
               <td safe>{c.email}</td>
               <td safe>{c.telephone ?? ''}</td>
               <td safe>{formatDate(c.consent_at)}</td>
-              <td safe>{c.unsubscribed_at ? `Désabonné le ${formatDate(c.unsubscribed_at)}` : 'Abonné'}</td>
+              <td safe>
+                {c.unsubscribed_at
+                  ? `Désabonné le ${formatDate(c.unsubscribed_at)}`
+                  : c.frequence === 'hebdomadaire'
+                    ? 'Résumé hebdomadaire'
+                    : 'Dès publication'}
+              </td>
             </tr>
           ))}
         </Table>
@@ -835,6 +1036,28 @@ export function MemberPage(props: {
   );
 }
 
+function CommitteeFields(props: { values: Values; errors: FieldErrors }): JSX.Element {
+  return (
+    <>
+      <Field name="nom" label="Nom du comité" value={props.values.nom} error={props.errors.nom} required />
+      <Select
+        name="type"
+        label="Type"
+        options={vocabularyOptions(COMMITTEE_TYPES, 'Choisissez')}
+        value={props.values.type}
+        error={props.errors.type}
+      />
+      <Select
+        name="frequence"
+        label="Fréquence des réunions"
+        options={vocabularyOptions(FREQUENCIES, 'Choisissez')}
+        value={props.values.frequence}
+        error={props.errors.frequence}
+      />
+    </>
+  );
+}
+
 export function CommitteesPage(props: {
   committees: Committee[];
   values: Values;
@@ -849,12 +1072,17 @@ export function CommitteesPage(props: {
       {props.committees.length === 0 ? (
         <p>Aucun comité pour l’instant.</p>
       ) : (
-        <Table caption="Comités" captionHidden columns={['Comité', 'Type', 'Fréquence']}>
+        <Table caption="Comités" captionHidden columns={['Comité', 'Type', 'Fréquence', 'Modifier']}>
           {props.committees.map((c) => (
             <tr>
               <td safe>{c.nom}</td>
               <td>{COMMITTEE_TYPES[c.type]}</td>
               <td>{FREQUENCIES[c.frequence]}</td>
+              <td>
+                <a href={`/admin/reseau/comites/${c.id}/modifier`}>
+                  Modifier <span class="visually-hidden" safe>{`le comité ${c.nom}`}</span>
+                </a>
+              </td>
             </tr>
           ))}
         </Table>
@@ -866,21 +1094,7 @@ export function CommitteesPage(props: {
       <ErrorSummary errors={props.errors} />
       <form method="post" action="/admin/reseau/comites" novalidate>
         <CsrfField token={props.csrf} />
-        <Field name="nom" label="Nom du comité" value={props.values.nom} error={props.errors.nom} required />
-        <Select
-          name="type"
-          label="Type"
-          options={vocabularyOptions(COMMITTEE_TYPES, 'Choisissez')}
-          value={props.values.type}
-          error={props.errors.type}
-        />
-        <Select
-          name="frequence"
-          label="Fréquence des réunions"
-          options={vocabularyOptions(FREQUENCIES, 'Choisissez')}
-          value={props.values.frequence}
-          error={props.errors.frequence}
-        />
+        <CommitteeFields values={props.values} errors={props.errors} />
         <button type="submit" class="button">
           Créer le comité
         </button>
@@ -896,14 +1110,32 @@ export function NewEventPage(props: {
   lists?: Lists;
   errors: FieldErrors;
   csrf: string;
+  /** The event changed, for its edit form. */
+  editId?: string;
 }): JSX.Element {
   const v = props.values;
   const e = props.errors;
   return (
     <>
-      <h1>Créer un événement</h1>
+      <h1>{props.editId ? 'Modifier l’événement' : 'Créer un événement'}</h1>
+      {props.editId ? (
+        <p>
+          Les invités et les inscrits reçoivent le changement par courriel, avec l’événement au format
+          calendrier ; un membre retiré des invités reçoit l’annulation.
+        </p>
+      ) : (
+        ''
+      )}
       <ErrorSummary errors={e} />
-      <form method="post" action="/admin/reseau/evenements/nouveau" novalidate>
+      <form
+        method="post"
+        action={
+          props.editId
+            ? `/admin/reseau/evenements/${props.editId}/modifier`
+            : '/admin/reseau/evenements/nouveau'
+        }
+        novalidate
+      >
         <CsrfField token={props.csrf} />
         <Select
           name="kind"
@@ -1010,7 +1242,9 @@ export function NewEventPage(props: {
           <p>Le réseau n’a pas encore de membre à inviter.</p>
         )}
         <button type="submit" class="button">
-          Créer l’événement et envoyer les invitations
+          {props.editId
+            ? 'Enregistrer et prévenir les invités'
+            : 'Créer l’événement et envoyer les invitations'}
         </button>
       </form>
     </>
@@ -1024,7 +1258,7 @@ export function AdminEventPage(props: {
   errors: FieldErrors;
   flash?: string | undefined;
 }): JSX.Element {
-  const { event: e, committee, invitations, registrations, decisions } = props.detail;
+  const { event: e, committee, invitations, registrations, decisions, minutes } = props.detail;
   return (
     <>
       <h1 safe>{e.titre}</h1>
@@ -1035,7 +1269,9 @@ export function AdminEventPage(props: {
           <p safe>{`Annulé le ${formatDateTime(e.cancelled_at)}.`}</p>
         </Notice>
       ) : (
-        ''
+        <p>
+          <a href={`/admin/reseau/evenements/${e.id}/modifier`}>Modifier l’événement</a>
+        </p>
       )}
       <SummaryList
         hideEmpty
@@ -1099,6 +1335,22 @@ export function AdminEventPage(props: {
           Enregistrer le compte rendu
         </button>
       </form>
+      {minutes.length > 1 ? (
+        <>
+          <h3>Versions précédentes du compte rendu</h3>
+          <p>Chaque modification est gardée : aucune version n’est écrasée.</p>
+          {minutes.slice(1).map((m) => (
+            <details>
+              <summary safe>{`Version du ${formatDateTime(m.at)}`}</summary>
+              <pre class="mail-body" safe>
+                {m.texte}
+              </pre>
+            </details>
+          ))}
+        </>
+      ) : (
+        ''
+      )}
       <h2>Décisions</h2>
       {decisions.length === 0 ? (
         <p>Aucune décision enregistrée.</p>
@@ -1140,6 +1392,202 @@ export function AdminEventPage(props: {
   );
 }
 
+function ActionFields(props: {
+  roadmaps: readonly { id: string; nom: string }[];
+  collectivites: Map<number, string>;
+  values: Values;
+  lists?: Lists | undefined;
+  errors: FieldErrors;
+}): JSX.Element {
+  return (
+    <>
+      <Select
+        name="feuille"
+        label="Feuille de route"
+        options={props.roadmaps.map((r) => ({ value: r.id, label: r.nom }))}
+        value={props.values.feuille}
+        error={props.errors.feuille}
+      />
+      <Field
+        name="titre"
+        label="Titre de l’action"
+        value={props.values.titre}
+        error={props.errors.titre}
+        required
+      />
+      <TextArea
+        name="description"
+        label="Description (facultatif)"
+        value={props.values.description}
+        error={props.errors.description}
+      />
+      <ChoiceGroup
+        type="checkbox"
+        name="besoins"
+        legend="Besoins (liste nationale)"
+        options={vocabularyOptions(NEEDS)}
+        checked={props.lists?.besoins ?? []}
+        error={props.errors.besoins}
+        className="checkboxes"
+      />
+      <Field
+        name="debut"
+        type="date"
+        label="Début"
+        value={props.values.debut}
+        error={props.errors.debut}
+        required
+        inputClass="input--short"
+      />
+      <Field
+        name="fin"
+        type="date"
+        label="Fin"
+        value={props.values.fin}
+        error={props.errors.fin}
+        required
+        inputClass="input--short"
+      />
+      <Field
+        name="budget"
+        type="number"
+        label="Budget en euros (facultatif)"
+        value={props.values.budget}
+        error={props.errors.budget}
+        inputClass="input--short"
+      />
+      <Select
+        name="indicateur"
+        label="Indicateur (calculé à partir des données de Relais)"
+        options={vocabularyOptions(INDICATORS)}
+        value={props.values.indicateur}
+        error={props.errors.indicateur}
+      />
+      <Select
+        name="collectivite"
+        label="Territoire compté"
+        options={[
+          { value: '', label: 'Tout le territoire de l’OPSN' },
+          ...[...props.collectivites].map(([id, name]) => ({ value: String(id), label: name })),
+        ]}
+        value={props.values.collectivite}
+        error={props.errors.collectivite}
+      />
+      <Field
+        name="cible"
+        type="number"
+        label="Cible sur la durée de l’action"
+        value={props.values.cible}
+        error={props.errors.cible}
+        inputClass="input--short"
+      />
+    </>
+  );
+}
+
+function RoadmapFields(props: { members: Choice[]; values: Values; errors: FieldErrors }): JSX.Element {
+  return (
+    <>
+      <Field name="nom" label="Nom" value={props.values.nom} error={props.errors.nom} required />
+      <Select
+        name="porteur"
+        label="Porteur"
+        options={[{ value: '', label: 'L’OPSN' }, ...props.members]}
+        value={props.values.porteur}
+        error={props.errors.porteur}
+      />
+      <Field
+        name="perimetre"
+        label="Périmètre"
+        hint="Par exemple : tout le territoire, ou les communes de la Loirprops.errors."
+        value={props.values.perimetre}
+        error={props.errors.perimetre}
+        required
+      />
+      <TextArea
+        name="contexte"
+        label="Contexte (facultatif)"
+        value={props.values.contexte}
+        error={props.errors.contexte}
+      />
+    </>
+  );
+}
+
+export function EditRoadmapPage(props: {
+  id: string;
+  members: Choice[];
+  values: Values;
+  errors: FieldErrors;
+  csrf: string;
+}): JSX.Element {
+  return (
+    <>
+      <h1>Modifier la feuille de route</h1>
+      <ErrorSummary errors={props.errors} />
+      <form method="post" action={`/admin/reseau/feuilles-de-route/${props.id}/modifier`} novalidate>
+        <CsrfField token={props.csrf} />
+        <RoadmapFields members={props.members} values={props.values} errors={props.errors} />
+        <button type="submit" class="button">
+          Enregistrer
+        </button>
+      </form>
+    </>
+  );
+}
+
+export function EditActionPage(props: {
+  id: string;
+  roadmaps: readonly { id: string; nom: string }[];
+  collectivites: Map<number, string>;
+  values: Values;
+  lists?: Lists;
+  errors: FieldErrors;
+  csrf: string;
+}): JSX.Element {
+  return (
+    <>
+      <h1>Modifier l’action</h1>
+      <p>L’avancement reste calculé à partir des données de Relais : changez l’indicateur ou sa cible ici.</p>
+      <ErrorSummary errors={props.errors} />
+      <form method="post" action={`/admin/reseau/actions/${props.id}/modifier`} novalidate>
+        <CsrfField token={props.csrf} />
+        <ActionFields
+          roadmaps={props.roadmaps}
+          collectivites={props.collectivites}
+          values={props.values}
+          lists={props.lists}
+          errors={props.errors}
+        />
+        <button type="submit" class="button">
+          Enregistrer
+        </button>
+      </form>
+    </>
+  );
+}
+
+export function EditCommitteePage(props: {
+  id: string;
+  values: Values;
+  errors: FieldErrors;
+  csrf: string;
+}): JSX.Element {
+  return (
+    <>
+      <h1>Modifier le comité</h1>
+      <ErrorSummary errors={props.errors} />
+      <form method="post" action={`/admin/reseau/comites/${props.id}/modifier`} novalidate>
+        <CsrfField token={props.csrf} />
+        <CommitteeFields values={props.values} errors={props.errors} />
+        <button type="submit" class="button">
+          Enregistrer
+        </button>
+      </form>
+    </>
+  );
+}
+
 export function AdminRoadmapPage(props: {
   roadmaps: RoadmapView[];
   members: Choice[];
@@ -1163,6 +1611,14 @@ export function AdminRoadmapPage(props: {
       {props.roadmaps.map((r) => (
         <section>
           <h2 safe>{r.nom}</h2>
+          <p>
+            <a href={`/admin/reseau/feuilles-de-route/${r.id}/modifier`}>
+              Modifier la feuille de route{' '}
+              <span class="visually-hidden" safe>
+                {r.nom}
+              </span>
+            </a>
+          </p>
           <RoadmapActions roadmap={r} collectivites={props.collectivites} csrf={props.csrf} />
         </section>
       ))}
@@ -1171,79 +1627,12 @@ export function AdminRoadmapPage(props: {
           <h2>Ajouter une action</h2>
           <form method="post" action="/admin/reseau/actions" novalidate>
             <CsrfField token={props.csrf} />
-            <Select
-              name="feuille"
-              label="Feuille de route"
-              options={props.roadmaps.map((r) => ({ value: r.id, label: r.nom }))}
-              value={v.feuille}
-              error={e.feuille}
-            />
-            <Field name="titre" label="Titre de l’action" value={v.titre} error={e.titre} required />
-            <TextArea
-              name="description"
-              label="Description (facultatif)"
-              value={v.description}
-              error={e.description}
-            />
-            <ChoiceGroup
-              type="checkbox"
-              name="besoins"
-              legend="Besoins (liste nationale)"
-              options={vocabularyOptions(NEEDS)}
-              checked={props.lists?.besoins ?? []}
-              error={e.besoins}
-              className="checkboxes"
-            />
-            <Field
-              name="debut"
-              type="date"
-              label="Début"
-              value={v.debut}
-              error={e.debut}
-              required
-              inputClass="input--short"
-            />
-            <Field
-              name="fin"
-              type="date"
-              label="Fin"
-              value={v.fin}
-              error={e.fin}
-              required
-              inputClass="input--short"
-            />
-            <Field
-              name="budget"
-              type="number"
-              label="Budget en euros (facultatif)"
-              value={v.budget}
-              error={e.budget}
-              inputClass="input--short"
-            />
-            <Select
-              name="indicateur"
-              label="Indicateur (calculé à partir des données de Relais)"
-              options={vocabularyOptions(INDICATORS)}
-              value={v.indicateur}
-              error={e.indicateur}
-            />
-            <Select
-              name="collectivite"
-              label="Territoire compté"
-              options={[
-                { value: '', label: 'Tout le territoire de l’OPSN' },
-                ...[...props.collectivites].map(([id, name]) => ({ value: String(id), label: name })),
-              ]}
-              value={v.collectivite}
-              error={e.collectivite}
-            />
-            <Field
-              name="cible"
-              type="number"
-              label="Cible sur la durée de l’action"
-              value={v.cible}
-              error={e.cible}
-              inputClass="input--short"
+            <ActionFields
+              roadmaps={props.roadmaps}
+              collectivites={props.collectivites}
+              values={v}
+              lists={props.lists}
+              errors={e}
             />
             <button type="submit" class="button">
               Ajouter l’action
@@ -1256,23 +1645,7 @@ export function AdminRoadmapPage(props: {
       <h2>Créer une feuille de route</h2>
       <form method="post" action="/admin/reseau/feuilles-de-route" novalidate>
         <CsrfField token={props.csrf} />
-        <Field name="nom" label="Nom" value={v.nom} error={e.nom} required />
-        <Select
-          name="porteur"
-          label="Porteur"
-          options={[{ value: '', label: 'L’OPSN' }, ...props.members]}
-          value={v.porteur}
-          error={e.porteur}
-        />
-        <Field
-          name="perimetre"
-          label="Périmètre"
-          hint="Par exemple : tout le territoire, ou les communes de la Loire."
-          value={v.perimetre}
-          error={e.perimetre}
-          required
-        />
-        <TextArea name="contexte" label="Contexte (facultatif)" value={v.contexte} error={e.contexte} />
+        <RoadmapFields members={props.members} values={v} errors={e} />
         <button type="submit" class="button button--secondary">
           Créer la feuille de route
         </button>

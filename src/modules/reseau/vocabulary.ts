@@ -98,6 +98,13 @@ export const NEWS_AUDIENCES = {
 } as const;
 export type NewsAudience = keyof typeof NEWS_AUDIENCES;
 
+/** How a contact receives the news: each as it is published, or one weekly digest. */
+export const NEWS_FREQUENCIES = {
+  immediate: 'Chaque actualité dès sa publication',
+  hebdomadaire: 'Un résumé par semaine (le lundi)',
+} as const;
+export type NewsFrequency = keyof typeof NEWS_FREQUENCIES;
+
 /** Why the network keeps a contact's details, read to them in the form that collects them. */
 export const CONTACT_PURPOSE =
   'Ces coordonnées servent seulement à la vie du réseau : réponse à la candidature, invitations aux réunions et actualités. Elles sont effacées un an après la sortie du réseau. Vous pouvez vous désabonner des actualités à tout moment.';
