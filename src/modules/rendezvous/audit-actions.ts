@@ -18,6 +18,9 @@ export const AUDIT_ACTIONS = auditActions({
   'appointment.feed_reset': 'Rendez-vous : lien de l’agenda renouvelé',
   'appointment.sms_budget': 'Rendez-vous : budget mensuel de SMS modifié',
   'appointment.remind': 'Rendez-vous : rappels envoyés',
+  'appointment.waitlist_join': 'Rendez-vous : liste d’attente rejointe',
+  'appointment.waitlist_leave': 'Rendez-vous : liste d’attente quittée',
+  'appointment.waitlist_notify': 'Rendez-vous : créneaux plus tôt signalés (liste d’attente)',
   'appointment.purge': 'Rendez-vous effacés (durée de conservation)',
 });
 

@@ -71,6 +71,7 @@ import {
   SmsBudgetPage,
 } from './views.tsx';
 import { STATUSES } from './vocabulary.ts';
+import { joinWaitlist, leaveWaitlist, waitlistOf } from './waitlist.ts';
 
 const SPACE: Crumb = { href: '/espace', label: 'Mon espace' };
 const AGENDA: Crumb[] = [SPACE, { href: '/rendezvous/agenda', label: 'Mon agenda' }];
@@ -80,6 +81,8 @@ const FLASH: Record<string, string> = {
   reserve: 'Votre rendez-vous est confirmé. Un message vous a été envoyé avec ce lien.',
   deplace: 'Votre rendez-vous est déplacé. Un message vous a été envoyé avec le nouveau lien.',
   annule: 'Votre rendez-vous est annulé. Merci d’avoir prévenu.',
+  attente: 'C’est noté : nous vous prévenons si un créneau plus tôt se libère.',
+  attente_quittee: 'C’est noté : vous ne serez plus prévenu.',
   motif: 'Le motif est enregistré.',
   plage: 'La plage d’ouverture est ajoutée.',
   plage_supprimee: 'La plage d’ouverture est supprimée.',
@@ -355,6 +358,7 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
         where={await whereText(db, b)}
         token={token}
         can={selfService(b)}
+        waitlist={await waitlistOf(db, b)}
         csrf={reply.generateCsrf()}
         flash={flashOf(request)}
         error={extra.error}
@@ -417,6 +421,24 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
       const done = await cancelByPerson(db, outcome.booking, request.ip);
       if (!done.ok) return managePage(request, reply, token, { error: done.message, status: 409 });
       return reply.redirect(`/rendezvous/gestion/${token}?ok=annule`, 303);
+    },
+  );
+
+  app.post<RouteInput<'jeton'>>(
+    '/rendezvous/gestion/:jeton/attente',
+    { config: { access: 'public', rateLimit: LINK_LIMIT } },
+    async (request, reply) => {
+      privatePage(reply);
+      const token = request.params.jeton;
+      const outcome = await bookingOfLink(db, token, request.ip);
+      if (outcome.state !== 'ok') return linkProblem(reply, outcome.state);
+      if (lastValue(request.body?.action) === 'quitter') {
+        await leaveWaitlist(db, outcome.booking, request.ip);
+        return reply.redirect(`/rendezvous/gestion/${token}?ok=attente_quittee`, 303);
+      }
+      const done = await joinWaitlist(db, outcome.booking, request.ip);
+      if (!done.ok) return managePage(request, reply, token, { error: done.message, status: 409 });
+      return reply.redirect(`/rendezvous/gestion/${token}?ok=attente`, 303);
     },
   );
 
@@ -483,6 +505,7 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
       if (!key) return movePage(request, reply, 'Choisissez un horaire.');
       const moved = await moveByPerson(db, config, outcome.booking, key, request.ip);
       if (!moved.ok) return movePage(request, reply, moved.message);
+      await leaveWaitlist(db, outcome.booking, request.ip);
       return reply.redirect(`/rendezvous/gestion/${moved.token}?ok=deplace`, 303);
     },
   );
@@ -733,6 +756,7 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
             delai_max_jours: String(edited.delai_max_jours),
             reservable_par: edited.reservable_par,
             modifiable: edited.modifiable ? 'oui' : 'non',
+            liste_attente: edited.liste_attente ? 'oui' : '',
             instructions: edited.instructions ?? '',
             thematiques: edited.thematiques,
           }

@@ -100,6 +100,7 @@ export const reasonFields = z
     instructions: optionalText('les informations', 2000),
     reservable_par: z.enum(codes(BOOKERS), { error: 'Choisissez qui peut prendre ce rendez-vous.' }),
     modifiable: yes,
+    liste_attente: yes,
     thematiques: z.preprocess(
       allValues,
       z
@@ -139,6 +140,7 @@ export async function saveReason(
     instructions: input.instructions ?? null,
     reservable_par: input.reservable_par,
     modifiable: input.modifiable,
+    liste_attente: input.liste_attente,
     thematiques: input.thematiques,
   };
   let saved: string | undefined;

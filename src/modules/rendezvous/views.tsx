@@ -30,6 +30,7 @@ import {
   type Status,
   WEEKDAYS,
 } from './vocabulary.ts';
+import type { WaitlistState } from './waitlist.ts';
 
 const timeOf = (d: Date) =>
   new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', timeStyle: 'short' }).format(d);
@@ -359,6 +360,7 @@ export function ManagePage(props: {
   where: string;
   token: string;
   can: { cancel: boolean; move: boolean };
+  waitlist: WaitlistState;
   csrf: string;
   flash?: string | undefined;
   error?: string | undefined;
@@ -407,6 +409,37 @@ export function ManagePage(props: {
               ''
             )}
           </div>
+          {props.waitlist.offered ? (
+            <form method="post" action={`${base}/attente`} class="rdv-waitlist">
+              <CsrfField token={props.csrf} />
+              <h2>Un créneau plus tôt ?</h2>
+              {props.waitlist.joined ? (
+                <>
+                  <p>
+                    Vous êtes sur la liste d’attente : nous vous prévenons si un créneau plus tôt se libère (3
+                    messages au plus, un par jour, tant que le rendez-vous est dans plus de 7 jours).
+                  </p>
+                  <input type="hidden" name="action" value="quitter" />
+                  <button type="submit" class="button button--secondary">
+                    Ne plus être prévenu
+                  </button>
+                </>
+              ) : (
+                <>
+                  <p>
+                    Si un créneau plus tôt se libère, nous pouvons vous prévenir (3 messages au plus, un par
+                    jour). Vous choisirez alors de déplacer votre rendez-vous, ou non.
+                  </p>
+                  <input type="hidden" name="action" value="rejoindre" />
+                  <button type="submit" class="button button--secondary">
+                    Me prévenir d’un créneau plus tôt
+                  </button>
+                </>
+              )}
+            </form>
+          ) : (
+            ''
+          )}
           {!props.can.cancel ? (
             <p>
               <span>{`On ne peut plus annuler ce rendez-vous en ligne (jusqu’à ${CANCEL_UNTIL_HOURS} heures avant).`}</span>{' '}
@@ -900,6 +933,21 @@ export function SettingsPage(props: {
             checked={(one(rv.modifiable) ?? 'oui') === 'oui'}
           />
           <label for="modifiable">La personne peut annuler ou déplacer elle-même</label>
+        </div>
+        <div class="checkbox rdv-flag">
+          <input
+            type="checkbox"
+            id="liste_attente"
+            name="liste_attente"
+            value="oui"
+            aria-describedby="liste_attente-aide"
+            checked={one(rv.liste_attente) === 'oui'}
+          />
+          <label for="liste_attente">Liste d’attente</label>
+          <span class="field__hint" id="liste_attente-aide">
+            La personne dont le rendez-vous est dans plus de 7 jours peut demander à être prévenue d’un
+            créneau plus tôt (3 messages au plus, un par jour).
+          </span>
         </div>
         <TextArea
           name="instructions"
