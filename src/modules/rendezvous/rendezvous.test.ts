@@ -808,6 +808,136 @@ describe('rendezvous', () => {
     assert.equal(refused.statusCode, 409);
     assert.match(refused.body, /plus de 7 jours/);
     assert.equal((await db().selectFrom('rdv_attente').select('participant_id').execute()).length, 1);
-    await db().deleteFrom('rdv_absence').execute();
+  });
+
+  test('the helper edits an opening, removes an absence, moves an appointment and withdraws a reason; another collectivité’s helper cannot', async () => {
+    const other = new Client(t.app);
+    await other.signIn(otherHelper.email, otherHelper.password, otherHelper.totpSecret);
+    const absence = await db().selectFrom('rdv_absence').select('id').executeTakeFirstOrThrow();
+    const waiting = await db()
+      .selectFrom('rdv_participant')
+      .select(['id', 'rdv_id'])
+      .where('email', '=', 'attente@exemple.fr')
+      .executeTakeFirstOrThrow();
+    // Attacks first: nothing changes.
+    await other.get('/rendezvous/absences');
+    assert.equal(
+      (await other.post('/rendezvous/absences/supprimer', { absence: absence.id })).statusCode,
+      404,
+    );
+    assert.equal(
+      (await other.post(`/rendezvous/lieux/${place}/motifs/retirer`, { motif: workshop })).statusCode,
+      404,
+    );
+    assert.equal(
+      (await other.get(`/rendezvous/fiche/deplacer?rdv=${waiting.rdv_id}&participant=${waiting.id}`))
+        .statusCode,
+      404,
+    );
+    assert.equal(
+      (
+        await other.post('/rendezvous/fiche/deplacer', {
+          rdv: waiting.rdv_id,
+          participant: waiting.id,
+          creneau: 'x_1',
+        })
+      ).statusCode,
+      404,
+    );
+    assert.equal((await db().selectFrom('rdv_absence').select('id').execute()).length, 1);
+    assert.equal(
+      (
+        await db()
+          .selectFrom('rdv_motif')
+          .select('actif')
+          .where('id', '=', workshop)
+          .executeTakeFirstOrThrow()
+      ).actif,
+      true,
+    );
+
+    // The helper removes the absence: its slots are offered again.
+    await helperClient.get('/rendezvous/absences');
+    const removed = await helperClient.post('/rendezvous/absences/supprimer', { absence: absence.id });
+    assert.equal(removed.statusCode, 303);
+    assert.equal((await db().selectFrom('rdv_absence').select('id').execute()).length, 0);
+
+    // Edits the morning opening: the form comes filled in; an overlap is refused, unchanged.
+    const openings = await db().selectFrom('rdv_plage').selectAll().orderBy('debut_min').execute();
+    const morning = openings[0]!;
+    const afternoon = openings[1]!;
+    const form = await helperClient.get(`/rendezvous/lieux/${place}/reglages?plage=${morning.id}`);
+    assert.match(form.body, /Modifier la plage d’ouverture/);
+    assert.match(form.body, /name="debut"[^>]*value="09:00"/);
+    const fields = {
+      id: morning.id,
+      jours: ['1', '2', '3', '4', '5', '6', '7'],
+      debut: '09:00',
+      fin: '11:00',
+      intervalle: '1',
+      premier_jour: morning.premier_jour,
+      motifs: morning.motif_ids,
+    };
+    const overlap = await helperClient.post(`/rendezvous/lieux/${place}/plages`, {
+      ...fields,
+      id: afternoon.id,
+      debut: '10:00',
+      fin: '15:00',
+      motifs: [workshop],
+    });
+    assert.equal(overlap.statusCode, 400);
+    assert.match(overlap.body, /chevauche/);
+    const edited = await helperClient.post(`/rendezvous/lieux/${place}/plages`, fields);
+    assert.equal(edited.statusCode, 303, edited.body.slice(0, 2000));
+    const after = await db().selectFrom('rdv_plage').selectAll().orderBy('debut_min').execute();
+    assert.equal(after.length, 2);
+    assert.equal(after[0]!.fin_min, 11 * 60);
+    assert.equal(after[1]!.debut_min, afternoon.debut_min);
+
+    // Moves the waiting person's appointment: they get the new time and a new link; the old one stops.
+    const oldLink = linkIn((await lastMailTo('attente@exemple.fr'))!.body);
+    const page = await helperClient.get(
+      `/rendezvous/fiche/deplacer?rdv=${waiting.rdv_id}&participant=${waiting.id}`,
+    );
+    assert.equal(page.statusCode, 200);
+    await assertValidHtml(page.body);
+    const key = [...page.body.matchAll(/name="creneau" id="[^"]+" value="([^"]+)"/g)].map((m) => m[1]!)[2]!;
+    const refused = await helperClient.post('/rendezvous/fiche/deplacer', {
+      rdv: waiting.rdv_id,
+      participant: waiting.id,
+      creneau: `${key.split('_')[0]}_${Number(key.split('_')[1]) + 60}`,
+    });
+    assert.equal(refused.statusCode, 409);
+    await helperClient.get(`/rendezvous/fiche/deplacer?rdv=${waiting.rdv_id}&participant=${waiting.id}`);
+    const moved = await helperClient.post('/rendezvous/fiche/deplacer', {
+      rdv: waiting.rdv_id,
+      participant: waiting.id,
+      creneau: key,
+    });
+    assert.equal(moved.statusCode, 303, moved.body.slice(0, 2000));
+    const now = await db()
+      .selectFrom('rdv_participant as p')
+      .innerJoin('rdv as r', 'r.id', 'p.rdv_id')
+      .select(['r.starts_at', 'p.rdv_id'])
+      .where('p.id', '=', waiting.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(now.starts_at.getTime(), Number(key.split('_')[1]) * 1000);
+    assert.match((await lastMailTo('attente@exemple.fr'))!.subject, /Rendez-vous déplacé/);
+    assert.equal((await publicClient().get(oldLink)).statusCode, 410);
+    const journal = await db()
+      .selectFrom('audit_event')
+      .select('id')
+      .where('action', '=', 'appointment.reschedule')
+      .execute();
+    assert.equal(journal.length, 1);
+
+    // Withdraws the workshop: no longer bookable; its appointments stay.
+    await helperClient.get(`/rendezvous/lieux/${place}/reglages`);
+    const withdrawn = await helperClient.post(`/rendezvous/lieux/${place}/motifs/retirer`, {
+      motif: workshop,
+    });
+    assert.equal(withdrawn.statusCode, 303);
+    assert.equal((await publicClient().get(`/rendezvous/lieux/${place}/motifs/${workshop}`)).statusCode, 404);
+    assert.doesNotMatch((await publicClient().get(`/rendezvous/lieux/${place}`)).body, /Atelier smartphone/);
   });
 });

@@ -187,6 +187,8 @@ export function SlotsPage(props: {
   action: string;
   method: 'get' | 'post';
   csrf?: string;
+  /** Fields the form carries along (the appointment a helper moves). */
+  hidden?: Record<string, string>;
   title: string;
   error?: string | undefined;
   safeIntro?: JSX.Element;
@@ -213,6 +215,9 @@ export function SlotsPage(props: {
       ) : (
         <form method={props.method} action={props.action} novalidate>
           {props.csrf ? <CsrfField token={props.csrf} /> : ''}
+          {Object.entries(props.hidden ?? {}).map(([name, value]) => (
+            <input type="hidden" name={name} value={value} />
+          ))}
           <h2>Choisissez un horaire</h2>
           <SlotChoices slots={props.slots} collectif={props.reason.collectif} error={props.error} />
           <button type="submit" class="button">
@@ -633,6 +638,16 @@ export function AppointmentPage(props: {
             <button type="submit" class="button button--secondary">
               Enregistrer
             </button>
+            {p.status === 'a_venir' && !begun ? (
+              <p>
+                <a href={`/rendezvous/fiche/deplacer?rdv=${a.id}&participant=${p.id}`}>
+                  Déplacer le rendez-vous
+                  <span class="visually-hidden" safe>{` de ${p.prenom} ${p.nom}`}</span>
+                </a>
+              </p>
+            ) : (
+              ''
+            )}
           </fieldset>
         </form>
       ))}
@@ -770,6 +785,13 @@ export function SettingsPage(props: {
               <a href={`${base}/reglages?motif=${r.id}#motif`}>
                 Modifier<span class="visually-hidden" safe>{` ${r.nom}`}</span>
               </a>
+              <form method="post" action={`${base}/motifs/retirer`} class="rdv-inline">
+                <CsrfField token={props.csrf} />
+                <input type="hidden" name="motif" value={r.id} />
+                <button type="submit" class="button button--secondary">
+                  Retirer<span class="visually-hidden" safe>{` ${r.nom}`}</span>
+                </button>
+              </form>
             </li>
           ))}
         </ul>
@@ -784,6 +806,9 @@ export function SettingsPage(props: {
               <span
                 safe
               >{`${openingText(o)}, du ${formatDay(o.premier_jour)}${o.dernier_jour ? ` au ${formatDay(o.dernier_jour)}` : ''} : ${o.motif_ids.map(reasonName).join(', ')}`}</span>
+              <a href={`${base}/reglages?plage=${o.id}#plage`}>
+                Modifier<span class="visually-hidden"> cette plage</span>
+              </a>
               <form method="post" action={`${base}/plages/supprimer`} class="rdv-inline">
                 <CsrfField token={props.csrf} />
                 <input type="hidden" name="plage" value={o.id} />
@@ -798,7 +823,8 @@ export function SettingsPage(props: {
       {props.reasons.length > 0 ? (
         <form method="post" action={`${base}/plages`} novalidate id="plage">
           <CsrfField token={props.csrf} />
-          <h2>Ajouter une plage d’ouverture</h2>
+          <h2>{one(ov.id) ? 'Modifier la plage d’ouverture' : 'Ajouter une plage d’ouverture'}</h2>
+          {one(ov.id) ? <input type="hidden" name="id" value={one(ov.id)} /> : ''}
           <ChoiceGroup
             type="checkbox"
             name="jours"
@@ -859,7 +885,7 @@ export function SettingsPage(props: {
           />
           <p class="rdv-muted">Les jours fériés et vos absences ne proposent aucun créneau.</p>
           <button type="submit" class="button">
-            Ajouter la plage
+            {one(ov.id) ? 'Enregistrer la plage' : 'Ajouter la plage'}
           </button>
         </form>
       ) : (
@@ -990,9 +1016,18 @@ export function AbsencesPage(props: {
       ) : (
         <ul class="rdv-list">
           {props.absences.map((a) => (
-            <li
-              safe
-            >{`${a.titre} : du ${formatDateTime(a.debut, 'short')} au ${formatDateTime(a.fin, 'short')}`}</li>
+            <li>
+              <span
+                safe
+              >{`${a.titre} : du ${formatDateTime(a.debut, 'short')} au ${formatDateTime(a.fin, 'short')}`}</span>
+              <form method="post" action="/rendezvous/absences/supprimer" class="rdv-inline">
+                <CsrfField token={props.csrf} />
+                <input type="hidden" name="absence" value={a.id} />
+                <button type="submit" class="button button--secondary">
+                  Supprimer<span class="visually-hidden" safe>{` l’absence ${a.titre}`}</span>
+                </button>
+              </form>
+            </li>
           ))}
         </ul>
       )}
