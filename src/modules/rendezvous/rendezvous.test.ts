@@ -823,7 +823,7 @@ describe('rendezvous', () => {
     await other.get('/rendezvous/absences');
     assert.equal(
       (await other.post('/rendezvous/absences/supprimer', { absence: absence.id })).statusCode,
-      404,
+      400,
     );
     assert.equal(
       (await other.post(`/rendezvous/lieux/${place}/motifs/retirer`, { motif: workshop })).statusCode,

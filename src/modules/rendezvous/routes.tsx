@@ -644,7 +644,7 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
     rdvId: string | undefined,
     participantId: string | undefined,
   ) => {
-    if (!rdvId || !participantId || !isUuid(rdvId) || !isUuid(participantId)) return undefined;
+    if (!rdvId || !participantId || !isUuid(rdvId) || !isUuid(participantId)) return 'bad' as const;
     const a = await ownAppointment(db, helper, rdvId);
     const booking = a ? await bookingById(db, participantId) : undefined;
     if (!a || !booking || booking.rdv_id !== a.id) return undefined;
@@ -657,7 +657,7 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
   const reschedulePage = async (
     request: FastifyRequest<RouteInput>,
     reply: FastifyReply,
-    target: NonNullable<Awaited<ReturnType<typeof rescheduleTarget>>>,
+    target: Exclude<Awaited<ReturnType<typeof rescheduleTarget>>, 'bad' | undefined>,
     error?: string,
   ) => {
     const { a, booking, reason, place } = target;
@@ -704,6 +704,7 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
         lastValue(request.query.rdv),
         lastValue(request.query.participant),
       );
+      if (target === 'bad') return appointmentPage(request, reply, helper, undefined);
       if (!target) return reply.callNotFound();
       if (target.booking.status !== 'a_venir' || target.booking.starts_at <= new Date())
         return appointmentPage(request, reply, helper, target.a.id, {
@@ -724,6 +725,7 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
         lastValue(request.body?.rdv),
         lastValue(request.body?.participant),
       );
+      if (target === 'bad') return appointmentPage(request, reply, helper, undefined);
       if (!target) return reply.callNotFound();
       if (target.booking.status !== 'a_venir' || target.booking.starts_at <= new Date())
         return appointmentPage(request, reply, helper, target.a.id, {
@@ -789,7 +791,7 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
       const helper = requireHelper(request.actor);
       if (!(await deleteAbsence(db, helper, lastValue(request.body?.absence) ?? '')))
         return reply.page(
-          { title: 'Mes absences', breadcrumbs: AGENDA, status: 404, hasErrors: true },
+          { title: 'Mes absences', breadcrumbs: AGENDA, status: 400, hasErrors: true },
           <AbsencesPage
             absences={await absencesOf(db, helper.userId)}
             values={{}}
