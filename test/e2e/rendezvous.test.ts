@@ -43,7 +43,13 @@ describeBrowser('appointments in a real browser (Chromium)', { timeout: 180_000 
     await person.getByRole('link', { name: 'Aide aux démarches en ligne' }).click();
     visited.push(new URL(person.url()).pathname);
     assert.ok((await sideways(person)) <= 0, 'the slots page does not scroll sideways at 320 px');
-    await person.locator('.rdv-slot label').first().click();
+    // A slot more than 2 days ahead, so that it can be moved through the link afterwards.
+    const keys = await person
+      .locator('input[name="creneau"]')
+      .evaluateAll((inputs) => inputs.map((i) => ({ id: i.id, value: (i as HTMLInputElement).value })));
+    const later = keys.find((k) => Number(k.value.split('_')[1]) * 1000 > Date.now() + 72 * 3600_000);
+    assert.ok(later, 'a slot more than 3 days ahead is offered');
+    await person.locator(`label[for="${later.id}"]`).click();
     await person.getByRole('button', { name: 'Continuer' }).click();
     await person.waitForURL('**/reserver?creneau=*');
     await person.getByLabel('Prénom').fill('Paulette');
@@ -85,12 +91,20 @@ describeBrowser('appointments in a real browser (Chromium)', { timeout: 180_000 
     await goto(person, link);
     await person.getByRole('link', { name: 'Déplacer le rendez-vous' }).click();
     await person.waitForURL('**/deplacer');
-    visited.push(new URL(person.url()).pathname);
     assert.ok((await sideways(person)) <= 0, 'the move page does not scroll sideways at 320 px');
-    await person.locator('.rdv-slot label').nth(2).click();
+    const keys = await person
+      .locator('input[name="creneau"]')
+      .evaluateAll((inputs) => inputs.map((i) => ({ id: i.id, value: (i as HTMLInputElement).value })));
+    const later = keys.filter((k) => Number(k.value.split('_')[1]) * 1000 > Date.now() + 72 * 3600_000)[1];
+    assert.ok(later, 'another slot more than 3 days ahead is offered');
+    await person.locator(`label[for="${later.id}"]`).click();
     await person.getByRole('button', { name: 'Continuer' }).click();
     await person.waitForURL('**/rendezvous/gestion/**?ok=deplace');
     assert.match((await person.locator('main').textContent()) ?? '', /Votre rendez-vous est déplacé/);
+    // The old link now says the appointment moved: the audits visit the new one and its move page.
+    const manage = new URL(person.url()).pathname;
+    visited.splice(0, visited.length, ...visited.filter((p) => !p.startsWith('/rendezvous/gestion/')));
+    visited.push(manage, `${manage}/deplacer`);
     const moved = await db
       .selectFrom('rdv_participant as p')
       .innerJoin('rdv as r', 'r.id', 'p.rdv_id')
