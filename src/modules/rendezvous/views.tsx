@@ -784,7 +784,7 @@ export function SettingsPage(props: {
               <span class="rdv-muted" safe>{`${reasonFacts(r)} · ${BOOKERS[r.reservable_par]}`}</span>{' '}
               <a href={`${base}/reglages?motif=${r.id}#motif`}>
                 Modifier<span class="visually-hidden" safe>{` ${r.nom}`}</span>
-              </a>
+              </a>{' '}
               <form method="post" action={`${base}/motifs/retirer`} class="rdv-inline">
                 <CsrfField token={props.csrf} />
                 <input type="hidden" name="motif" value={r.id} />
@@ -805,10 +805,10 @@ export function SettingsPage(props: {
             <li>
               <span
                 safe
-              >{`${openingText(o)}, du ${formatDay(o.premier_jour)}${o.dernier_jour ? ` au ${formatDay(o.dernier_jour)}` : ''} : ${o.motif_ids.map(reasonName).join(', ')}`}</span>
+              >{`${openingText(o)}, du ${formatDay(o.premier_jour)}${o.dernier_jour ? ` au ${formatDay(o.dernier_jour)}` : ''} : ${o.motif_ids.map(reasonName).join(', ')}`}</span>{' '}
               <a href={`${base}/reglages?plage=${o.id}#plage`}>
                 Modifier<span class="visually-hidden"> cette plage</span>
-              </a>
+              </a>{' '}
               <form method="post" action={`${base}/plages/supprimer`} class="rdv-inline">
                 <CsrfField token={props.csrf} />
                 <input type="hidden" name="plage" value={o.id} />
@@ -960,16 +960,18 @@ export function SettingsPage(props: {
           />
           <label for="modifiable">La personne peut annuler ou déplacer elle-même</label>
         </div>
-        <div class="checkbox rdv-flag">
-          <input
-            type="checkbox"
-            id="liste_attente"
-            name="liste_attente"
-            value="oui"
-            aria-describedby="liste_attente-aide"
-            checked={one(rv.liste_attente) === 'oui'}
-          />
-          <label for="liste_attente">Liste d’attente</label>
+        <div class="rdv-flag">
+          <div class="checkbox">
+            <input
+              type="checkbox"
+              id="liste_attente"
+              name="liste_attente"
+              value="oui"
+              aria-describedby="liste_attente-aide"
+              checked={one(rv.liste_attente) === 'oui'}
+            />
+            <label for="liste_attente">Liste d’attente</label>
+          </div>
           <span class="field__hint" id="liste_attente-aide">
             La personne dont le rendez-vous est dans plus de 7 jours peut demander à être prévenue d’un
             créneau plus tôt (3 messages au plus, un par jour).

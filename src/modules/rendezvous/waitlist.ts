@@ -164,7 +164,7 @@ export async function sendWaitlistNotices(db: Db, config: Config, now = new Date
   for (const [motifId, people] of byReason) {
     const reason = await findReason(db, motifId);
     if (!reason) continue;
-    const latest = people.reduce((a, p) => (p.starts_at > a ? p.starts_at : a), people[0]!.starts_at);
+    const latest = new Date(Math.max(...people.map((p) => p.starts_at.getTime())));
     const slots = await freeSlots(db, reason, parisToday(now), parisToday(latest), now);
     // A person moves only to a slot at least as far ahead as a move allows.
     const movable = slots.filter((s) => s.start.getTime() - now.getTime() >= MOVE_UNTIL_HOURS * 3600_000);
