@@ -9,6 +9,7 @@ import {
   describeBrowser,
   watchProblems,
 } from '../helpers/browser.ts';
+import { readCalendar } from '../helpers/calendar.ts';
 
 /**
  * Appointments in a real browser: a person books the demo Villeurbanne place's individual
@@ -42,7 +43,13 @@ describeBrowser('appointments in a real browser (Chromium)', { timeout: 180_000 
     await person.getByRole('link', { name: 'Aide aux démarches en ligne' }).click();
     visited.push(new URL(person.url()).pathname);
     assert.ok((await sideways(person)) <= 0, 'the slots page does not scroll sideways at 320 px');
-    await person.locator('.rdv-slot label').first().click();
+    // A slot more than 2 days ahead, so that it can be moved through the link afterwards.
+    const keys = await person
+      .locator('input[name="creneau"]')
+      .evaluateAll((inputs) => inputs.map((i) => ({ id: i.id, value: (i as HTMLInputElement).value })));
+    const later = keys.find((k) => Number(k.value.split('_')[1]) * 1000 > Date.now() + 72 * 3600_000);
+    assert.ok(later, 'a slot more than 3 days ahead is offered');
+    await person.locator(`label[for="${later.id}"]`).click();
     await person.getByRole('button', { name: 'Continuer' }).click();
     await person.waitForURL('**/reserver?creneau=*');
     await person.getByLabel('Prénom').fill('Paulette');
@@ -57,6 +64,84 @@ describeBrowser('appointments in a real browser (Chromium)', { timeout: 180_000 
     visited.push(new URL(person.url()).pathname);
     await person.screenshot({ path: '/tmp/rendezvous-confirmation-320.png', fullPage: true });
     assert.deepEqual(problems, []);
+  });
+
+  test('the confirmation is in the outbox with a valid .ics; the person moves the appointment through the link', async () => {
+    const db = harness.relais().db.db;
+    const mail = await db
+      .selectFrom('mail_outbox')
+      .select(['subject', 'body'])
+      .where('recipient', '=', 'paulette.girard@exemple.fr')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    assert.match(mail.subject, /Rendez-vous confirmé : Aide aux démarches en ligne/);
+    const link = new URL(/https?:\/\/\S+\/rendezvous\/gestion\/[^\s/]+/.exec(mail.body ?? '')![0]).pathname;
+    const ics = await person.request.get(`${link}/rendez-vous.ics`);
+    assert.equal(ics.status(), 200);
+    const [event] = readCalendar(await ics.text()).events;
+    assert.equal(event!.summary, 'Aide aux démarches en ligne');
+    const booked = await db
+      .selectFrom('rdv_participant as p')
+      .innerJoin('rdv as r', 'r.id', 'p.rdv_id')
+      .select('r.starts_at')
+      .where('p.email', '=', 'paulette.girard@exemple.fr')
+      .executeTakeFirstOrThrow();
+    assert.equal(event!.start.getTime(), booked.starts_at.getTime());
+
+    await goto(person, link);
+    await person.getByRole('link', { name: 'Déplacer le rendez-vous' }).click();
+    await person.waitForURL('**/deplacer');
+    assert.ok((await sideways(person)) <= 0, 'the move page does not scroll sideways at 320 px');
+    const keys = await person
+      .locator('input[name="creneau"]')
+      .evaluateAll((inputs) => inputs.map((i) => ({ id: i.id, value: (i as HTMLInputElement).value })));
+    const later = keys.filter((k) => Number(k.value.split('_')[1]) * 1000 > Date.now() + 72 * 3600_000)[1];
+    assert.ok(later, 'another slot more than 3 days ahead is offered');
+    await person.locator(`label[for="${later.id}"]`).click();
+    await person.getByRole('button', { name: 'Continuer' }).click();
+    await person.waitForURL('**/rendezvous/gestion/**?ok=deplace');
+    assert.match((await person.locator('main').textContent()) ?? '', /Votre rendez-vous est déplacé/);
+    // The old link now says the appointment moved: the audits visit the new one and its move page.
+    const manage = new URL(person.url()).pathname;
+    visited.splice(0, visited.length, ...visited.filter((p) => !p.startsWith('/rendezvous/gestion/')));
+    visited.push(manage, `${manage}/deplacer`);
+    const moved = await db
+      .selectFrom('rdv_participant as p')
+      .innerJoin('rdv as r', 'r.id', 'p.rdv_id')
+      .select(['r.starts_at', 'p.link_version'])
+      .where('p.email', '=', 'paulette.girard@exemple.fr')
+      .executeTakeFirstOrThrow();
+    assert.notEqual(moved.starts_at.getTime(), booked.starts_at.getTime());
+    assert.equal(moved.link_version, 2);
+    assert.deepEqual(problems, []);
+  });
+
+  test('another person books a workshop seat, seeing the seats left', async () => {
+    const other = await harness.newPage({ javaScriptEnabled: false, viewport: PHONE });
+    await goto(other, '/rendezvous');
+    await other.locator('.rdv-list a').first().click();
+    await other.getByRole('link', { name: 'Atelier smartphone' }).click();
+    assert.match((await other.locator('main').textContent()) ?? '', /\(\d+ places?\)/);
+    await other.locator('.rdv-slot label').first().click();
+    await other.getByRole('button', { name: 'Continuer' }).click();
+    await other.waitForURL('**/reserver?creneau=*');
+    await other.getByLabel('Prénom').fill('Lucien');
+    await other.getByLabel('Nom', { exact: true }).fill('Bernard');
+    await other.getByLabel('Adresse de courriel').fill('lucien.bernard@exemple.fr');
+    await other.getByText('J’accepte d’être contacté').click();
+    await other.getByRole('button', { name: 'Confirmer le rendez-vous' }).click();
+    await other.waitForURL('**/rendezvous/gestion/**');
+    assert.match((await other.locator('main').textContent()) ?? '', /Votre rendez-vous est confirmé/);
+    assert.ok((await sideways(other)) <= 0);
+    const seat = await harness
+      .relais()
+      .db.db.selectFrom('rdv_participant as p')
+      .innerJoin('rdv as r', 'r.id', 'p.rdv_id')
+      .select(['r.capacite', 'r.places_prises'])
+      .where('p.email', '=', 'lucien.bernard@exemple.fr')
+      .executeTakeFirstOrThrow();
+    assert.equal(seat.capacite, 8);
+    assert.ok(seat.places_prises >= 1);
   });
 
   test('the booking pages pass axe-core', async () => {

@@ -350,7 +350,7 @@ export async function moveByPerson(
   key: string,
   ip: string | null,
   now = new Date(),
-): Promise<{ ok: true; token: string } | { ok: false; message: string }> {
+): Promise<{ ok: true; token: string; rdvId: string } | { ok: false; message: string }> {
   if (!selfService(booking, now).move)
     return {
       ok: false,
@@ -358,6 +358,23 @@ export async function moveByPerson(
         ? 'Ce rendez-vous ne peut plus être déplacé en ligne (jusqu’à 2 jours avant) : appelez le lieu.'
         : 'Ce rendez-vous ne se déplace pas en ligne : appelez le lieu.',
     };
+  return moveBooking(db, config, booking, key, { actor: ANONYMOUS, ip, now });
+}
+
+/**
+ * Moves a booking still to come to another free slot of its reason (the person through their
+ * link, or a helper of the place at any time): the old link stops working, the person gets the
+ * new one.
+ */
+export async function moveBooking(
+  db: Db,
+  config: Config,
+  booking: Booking,
+  key: string,
+  by: { actor: Actor; ip: string | null; now?: Date },
+): Promise<{ ok: true; token: string; rdvId: string } | { ok: false; message: string }> {
+  const now = by.now ?? new Date();
+  if (booking.status !== 'a_venir') return { ok: false, message: 'Ce rendez-vous est annulé ou passé.' };
   const reason = await findReason(db, booking.motif_id);
   if (!reason) return { ok: false, message: 'Ce motif n’est plus proposé : appelez le lieu.' };
   const moved = await onFreeSlot(db, reason, key, now, async (trx, slot, agenda) => {
@@ -377,19 +394,19 @@ export async function moveByPerson(
       .executeTakeFirst();
     if (!row) throw new SeatGone();
     await releaseSeat(trx, booking.rdv_id, now);
-    return { version: row.link_version, start: slot.start };
+    return { version: row.link_version, start: slot.start, rdvId };
   });
   if (!moved) return { ok: false, message: TAKEN };
   await audit(db, {
-    actor: ANONYMOUS,
-    action: 'appointment.move',
+    actor: by.actor,
+    action: by.actor.kind === 'user' ? 'appointment.reschedule' : 'appointment.move',
     collectiviteId: booking.collectivite_id,
     subject: { type: 'rdv_participant', id: booking.id },
-    ip,
+    ip: by.ip,
   });
   const token = signLink(await linkSecret(db), booking.id, moved.version, moved.start);
   await sendConfirmation(db, config, booking.id, token, 'deplace');
-  return { ok: true, token };
+  return { ok: true, token, rdvId: moved.rdvId };
 }
 
 // ------------------------------------------------------------------ messages

@@ -6,6 +6,7 @@ import { seedRendezvous } from './seed.ts';
 import { workshopsForSkills } from './skills-next-steps.ts';
 import { appointmentsBlock, coordinationBlock, personAppointmentsBlock } from './space.tsx';
 import { rendezvousMigrations } from './tables.ts';
+import { sendWaitlistNotices } from './waitlist.ts';
 
 export { lastHonouredAppointmentDay } from './agenda.ts';
 export { freeSlots } from './slots.ts';
@@ -35,6 +36,12 @@ export const rendezvous: RelaisModule = {
       label: 'Envoyer les rappels de rendez-vous (48 h avant, et 24 h pour qui l’a demandé)',
       schedule: '*/15 * * * *',
       run: ({ db, config }) => sendReminders(db, config),
+    },
+    {
+      name: 'rendezvous.liste_attente',
+      label: 'Prévenir la liste d’attente d’un créneau plus tôt (une fois par jour au plus)',
+      schedule: '5 9-19 * * *',
+      run: ({ db, config }) => sendWaitlistNotices(db, config),
     },
     {
       name: 'rendezvous.effacement',

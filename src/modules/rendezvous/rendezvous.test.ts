@@ -11,12 +11,13 @@ import {
 } from '../../../test/helpers/builders.ts';
 import { readCalendar } from '../../../test/helpers/calendar.ts';
 import { assertValidHtml } from '../../../test/helpers/html.ts';
-import { addDays, parisToday } from '../../platform/paris-time.ts';
+import { addDays, formatDateTime, parisToday } from '../../platform/paris-time.ts';
 import { computeStatistics } from '../statistiques/index.ts';
 import { formatRule, frenchHolidays, parseRule, recurrenceDays } from './calendar.ts';
 import { purgeOldAppointments, sendReminders } from './jobs.ts';
 import { linkSecret, signLink } from './link.ts';
 import { freeSlots } from './slots.ts';
+import { sendWaitlistNotices } from './waitlist.ts';
 
 /**
  * Appointments through HTTP: a Villeurbanne helper sets up a reason and a workshop with their
@@ -683,5 +684,260 @@ describe('rendezvous', () => {
       new Date(Date.now() + 3600_000),
     );
     assert.equal((await publicClient().get(`/rendezvous/gestion/${forged}`)).statusCode, 400);
+  });
+
+  test('waiting list: told of an earlier free slot at most 3 times, once a day, only more than 7 days ahead', async () => {
+    // The helper offers the waiting list on the individual reason (the edit form shows it checked).
+    const reasonRow = await db()
+      .selectFrom('rdv_motif')
+      .selectAll()
+      .where('id', '=', reason)
+      .executeTakeFirstOrThrow();
+    await helperClient.get(`/rendezvous/lieux/${place}/reglages?motif=${reason}`);
+    const saved = await helperClient.post(`/rendezvous/lieux/${place}/motifs`, {
+      id: reason,
+      nom: reasonRow.nom,
+      duree_min: String(reasonRow.duree_min),
+      location_type: reasonRow.location_type,
+      reservable_par: reasonRow.reservable_par,
+      modifiable: 'oui',
+      liste_attente: 'oui',
+      thematiques: reasonRow.thematiques,
+    });
+    assert.equal(saved.statusCode, 303, saved.body.slice(0, 2000));
+    const edit = await helperClient.get(`/rendezvous/lieux/${place}/reglages?motif=${reason}`);
+    assert.match(edit.body, /name="liste_attente" value="oui"[^>]*checked/);
+    // Two weeks away: the helper is absent until then, so the first free slots are 14 days ahead.
+    await helperClient.get('/rendezvous/absences');
+    const absent = await helperClient.post('/rendezvous/absences', {
+      titre: 'Congés',
+      du: parisToday(),
+      au: addDays(parisToday(), 13),
+    });
+    assert.equal(absent.statusCode, 303);
+    const [first, second] = await slotKeys(publicClient(), reason);
+    const early = await bookAs(publicClient(), reason, first!, person('wl1', { email: 'tot@exemple.fr' }));
+    const late = await bookAs(
+      publicClient(),
+      reason,
+      second!,
+      person('wl2', { email: 'attente@exemple.fr' }),
+    );
+    assert.equal(early.statusCode, 303);
+    assert.equal(late.statusCode, 303);
+    const earlyLink = (early.headers.location as string).split('?')[0]!;
+    const lateLink = (late.headers.location as string).split('?')[0]!;
+    const waiter = publicClient();
+    const manage = await waiter.get(lateLink);
+    assert.match(manage.body, /Me prévenir d’un créneau plus tôt/);
+    await assertValidHtml(manage.body);
+    // An altered link joins nothing.
+    const altered = `${lateLink.slice(0, -2)}${lateLink.endsWith('AA') ? 'BB' : 'AA'}`;
+    assert.equal((await waiter.post(`${altered}/attente`, { action: 'rejoindre' })).statusCode, 400);
+    assert.equal((await db().selectFrom('rdv_attente').select('participant_id').execute()).length, 0);
+    const joined = await waiter.post(`${lateLink}/attente`, { action: 'rejoindre' });
+    assert.equal(joined.statusCode, 303);
+    assert.match((await waiter.get(lateLink)).body, /Vous êtes sur la liste d’attente/);
+
+    const mailsTo = async (email: string) =>
+      db()
+        .selectFrom('mail_outbox')
+        .select(['subject', 'body'])
+        .where('recipient', '=', email)
+        .orderBy('id')
+        .execute();
+    const confirmations = (await mailsTo('attente@exemple.fr')).length;
+    // Nothing earlier is free: no message.
+    const now = Date.now();
+    assert.equal(
+      (await sendWaitlistNotices(db(), testConfig, new Date(now)))['messages de liste d’attente'],
+      0,
+    );
+    // The earlier person cancels: the waiting one is told, once that day.
+    const other = publicClient();
+    await other.get(earlyLink);
+    assert.equal((await other.post(`${earlyLink}/annuler`, {})).statusCode, 303);
+    const firstStart = new Date(Number(first!.split('_')[1]) * 1000);
+    assert.equal(
+      (await sendWaitlistNotices(db(), testConfig, new Date(now)))['messages de liste d’attente'],
+      1,
+    );
+    assert.equal(
+      (await sendWaitlistNotices(db(), testConfig, new Date(now + 3600_000)))['messages de liste d’attente'],
+      0,
+    );
+    let mails = await mailsTo('attente@exemple.fr');
+    assert.equal(mails.length, confirmations + 1);
+    assert.match(mails.at(-1)!.subject, /Un créneau plus tôt : Aide aux démarches en ligne/);
+    assert.ok(mails.at(-1)!.body!.includes(formatDateTime(firstStart)), mails.at(-1)!.body!);
+    assert.match(mails.at(-1)!.body!, /\/rendezvous\/gestion\/[^\s/]+\/deplacer/);
+    // The next days: two more, the last saying so; then no more.
+    for (const day of [1, 2, 3])
+      await sendWaitlistNotices(db(), testConfig, new Date(now + day * 24 * 3600_000 + 60_000));
+    mails = await mailsTo('attente@exemple.fr');
+    assert.equal(mails.length, confirmations + 3);
+    assert.match(mails.at(-1)!.body!, /C’est le dernier message de la liste d’attente/);
+    const row = await db().selectFrom('rdv_attente').selectAll().executeTakeFirstOrThrow();
+    assert.equal(row.notices, 3);
+    assert.doesNotMatch((await waiter.get(lateLink)).body, /Me prévenir d’un créneau plus tôt/);
+
+    // An appointment 7 days away or less cannot join: a clear message, nothing written.
+    const secret = await linkSecret(db());
+    const rebooked = await bookAs(
+      publicClient(),
+      reason,
+      first!,
+      person('wl3', { email: 'proche@exemple.fr' }),
+    );
+    assert.equal(rebooked.statusCode, 303);
+    const near = await db()
+      .selectFrom('rdv_participant')
+      .select(['id', 'rdv_id'])
+      .where('email', '=', 'proche@exemple.fr')
+      .executeTakeFirstOrThrow();
+    const inFiveDays = new Date(now + 5 * 24 * 3600_000);
+    await db()
+      .updateTable('rdv')
+      .set({ starts_at: inFiveDays, ends_at: new Date(inFiveDays.getTime() + 30 * 60_000) })
+      .where('id', '=', near.rdv_id)
+      .execute();
+    const nearLink = `/rendezvous/gestion/${signLink(secret, near.id, 1, inFiveDays)}`;
+    const c = publicClient();
+    assert.doesNotMatch((await c.get(nearLink)).body, /Me prévenir d’un créneau plus tôt/);
+    const refused = await c.post(`${nearLink}/attente`, { action: 'rejoindre' });
+    assert.equal(refused.statusCode, 409);
+    assert.match(refused.body, /plus de 7 jours/);
+    assert.equal((await db().selectFrom('rdv_attente').select('participant_id').execute()).length, 1);
+  });
+
+  test('the helper edits an opening, removes an absence, moves an appointment and withdraws a reason; another collectivité’s helper cannot', async () => {
+    const other = new Client(t.app);
+    await other.signIn(otherHelper.email, otherHelper.password, otherHelper.totpSecret);
+    const absence = await db().selectFrom('rdv_absence').select('id').executeTakeFirstOrThrow();
+    const waiting = await db()
+      .selectFrom('rdv_participant')
+      .select(['id', 'rdv_id'])
+      .where('email', '=', 'attente@exemple.fr')
+      .executeTakeFirstOrThrow();
+    // Attacks first: nothing changes.
+    await other.get('/rendezvous/absences');
+    assert.equal(
+      (await other.post('/rendezvous/absences/supprimer', { absence: absence.id })).statusCode,
+      400,
+    );
+    assert.equal(
+      (await other.post(`/rendezvous/lieux/${place}/motifs/retirer`, { motif: workshop })).statusCode,
+      404,
+    );
+    assert.equal(
+      (await other.get(`/rendezvous/fiche/deplacer?rdv=${waiting.rdv_id}&participant=${waiting.id}`))
+        .statusCode,
+      404,
+    );
+    assert.equal(
+      (
+        await other.post('/rendezvous/fiche/deplacer', {
+          rdv: waiting.rdv_id,
+          participant: waiting.id,
+          creneau: 'x_1',
+        })
+      ).statusCode,
+      404,
+    );
+    assert.equal((await db().selectFrom('rdv_absence').select('id').execute()).length, 1);
+    assert.equal(
+      (
+        await db()
+          .selectFrom('rdv_motif')
+          .select('actif')
+          .where('id', '=', workshop)
+          .executeTakeFirstOrThrow()
+      ).actif,
+      true,
+    );
+
+    // The helper removes the absence: its slots are offered again.
+    await helperClient.get('/rendezvous/absences');
+    const removed = await helperClient.post('/rendezvous/absences/supprimer', { absence: absence.id });
+    assert.equal(removed.statusCode, 303);
+    assert.equal((await db().selectFrom('rdv_absence').select('id').execute()).length, 0);
+
+    // Edits the morning opening: the form comes filled in; an overlap is refused, unchanged.
+    const openings = await db().selectFrom('rdv_plage').selectAll().orderBy('debut_min').execute();
+    const morning = openings[0]!;
+    const afternoon = openings[1]!;
+    const form = await helperClient.get(`/rendezvous/lieux/${place}/reglages?plage=${morning.id}`);
+    assert.match(form.body, /Modifier la plage d’ouverture/);
+    assert.match(form.body, /name="debut"[^>]*value="09:00"/);
+    const fields = {
+      id: morning.id,
+      jours: ['1', '2', '3', '4', '5', '6', '7'],
+      debut: '09:00',
+      fin: '11:00',
+      intervalle: '1',
+      premier_jour: morning.premier_jour,
+      motifs: morning.motif_ids,
+    };
+    const overlap = await helperClient.post(`/rendezvous/lieux/${place}/plages`, {
+      ...fields,
+      id: afternoon.id,
+      debut: '10:00',
+      fin: '15:00',
+      motifs: [workshop],
+    });
+    assert.equal(overlap.statusCode, 400);
+    assert.match(overlap.body, /chevauche/);
+    const edited = await helperClient.post(`/rendezvous/lieux/${place}/plages`, fields);
+    assert.equal(edited.statusCode, 303, edited.body.slice(0, 2000));
+    const after = await db().selectFrom('rdv_plage').selectAll().orderBy('debut_min').execute();
+    assert.equal(after.length, 2);
+    assert.equal(after[0]!.fin_min, 11 * 60);
+    assert.equal(after[1]!.debut_min, afternoon.debut_min);
+
+    // Moves the waiting person's appointment: they get the new time and a new link; the old one stops.
+    const oldLink = linkIn((await lastMailTo('attente@exemple.fr'))!.body);
+    const page = await helperClient.get(
+      `/rendezvous/fiche/deplacer?rdv=${waiting.rdv_id}&participant=${waiting.id}`,
+    );
+    assert.equal(page.statusCode, 200);
+    await assertValidHtml(page.body);
+    const key = [...page.body.matchAll(/name="creneau" id="[^"]+" value="([^"]+)"/g)].map((m) => m[1]!)[2]!;
+    const refused = await helperClient.post('/rendezvous/fiche/deplacer', {
+      rdv: waiting.rdv_id,
+      participant: waiting.id,
+      creneau: `${key.split('_')[0]}_${Number(key.split('_')[1]) + 60}`,
+    });
+    assert.equal(refused.statusCode, 409);
+    await helperClient.get(`/rendezvous/fiche/deplacer?rdv=${waiting.rdv_id}&participant=${waiting.id}`);
+    const moved = await helperClient.post('/rendezvous/fiche/deplacer', {
+      rdv: waiting.rdv_id,
+      participant: waiting.id,
+      creneau: key,
+    });
+    assert.equal(moved.statusCode, 303, moved.body.slice(0, 2000));
+    const now = await db()
+      .selectFrom('rdv_participant as p')
+      .innerJoin('rdv as r', 'r.id', 'p.rdv_id')
+      .select(['r.starts_at', 'p.rdv_id'])
+      .where('p.id', '=', waiting.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(now.starts_at.getTime(), Number(key.split('_')[1]) * 1000);
+    assert.match((await lastMailTo('attente@exemple.fr'))!.subject, /Rendez-vous déplacé/);
+    assert.equal((await publicClient().get(oldLink)).statusCode, 410);
+    const journal = await db()
+      .selectFrom('audit_event')
+      .select('id')
+      .where('action', '=', 'appointment.reschedule')
+      .execute();
+    assert.equal(journal.length, 1);
+
+    // Withdraws the workshop: no longer bookable; its appointments stay.
+    await helperClient.get(`/rendezvous/lieux/${place}/reglages`);
+    const withdrawn = await helperClient.post(`/rendezvous/lieux/${place}/motifs/retirer`, {
+      motif: workshop,
+    });
+    assert.equal(withdrawn.statusCode, 303);
+    assert.equal((await publicClient().get(`/rendezvous/lieux/${place}/motifs/${workshop}`)).statusCode, 404);
+    assert.doesNotMatch((await publicClient().get(`/rendezvous/lieux/${place}`)).body, /Atelier smartphone/);
   });
 });

@@ -27,21 +27,25 @@ import {
 } from './agenda.ts';
 import {
   book,
+  bookingById,
   bookingOfLink,
   cancelByPerson,
   findFreeSlot,
+  moveBooking,
   moveByPerson,
   personFields,
   selfService,
   tellCancelledByService,
   whereText,
 } from './booking.ts';
+import { formatTime, parseRule } from './calendar.ts';
 import { setSmsBudget, smsCounter } from './messages.ts';
 import {
   absenceFields,
   absencesOf,
   agentAt,
   bookablePlaces,
+  deleteAbsence,
   deleteOpening,
   findReason,
   openingFields,
@@ -52,6 +56,7 @@ import {
   saveAbsence,
   saveOpening,
   saveReason,
+  withdrawReason,
 } from './setup.ts';
 import { freeSlots } from './slots.ts';
 import {
@@ -71,6 +76,7 @@ import {
   SmsBudgetPage,
 } from './views.tsx';
 import { STATUSES } from './vocabulary.ts';
+import { joinWaitlist, leaveWaitlist, waitlistOf } from './waitlist.ts';
 
 const SPACE: Crumb = { href: '/espace', label: 'Mon espace' };
 const AGENDA: Crumb[] = [SPACE, { href: '/rendezvous/agenda', label: 'Mon agenda' }];
@@ -80,13 +86,18 @@ const FLASH: Record<string, string> = {
   reserve: 'Votre rendez-vous est confirmé. Un message vous a été envoyé avec ce lien.',
   deplace: 'Votre rendez-vous est déplacé. Un message vous a été envoyé avec le nouveau lien.',
   annule: 'Votre rendez-vous est annulé. Merci d’avoir prévenu.',
+  attente: 'C’est noté : nous vous prévenons si un créneau plus tôt se libère.',
+  attente_quittee: 'C’est noté : vous ne serez plus prévenu.',
   motif: 'Le motif est enregistré.',
-  plage: 'La plage d’ouverture est ajoutée.',
+  plage: 'La plage d’ouverture est enregistrée.',
+  motif_retire: 'Le motif est retiré : il n’est plus proposé (les rendez-vous pris restent).',
+  absence_supprimee: 'L’absence est supprimée : ses créneaux sont de nouveau proposés.',
   plage_supprimee: 'La plage d’ouverture est supprimée.',
   absence: 'L’absence est enregistrée.',
   presence: 'C’est noté.',
   compte_rendu: 'Le compte rendu est enregistré : il compte dans vos statistiques.',
   ecarte: 'Pas de compte rendu pour ce rendez-vous.',
+  deplace_service: 'Le rendez-vous est déplacé : la personne a reçu le nouvel horaire et un nouveau lien.',
   agent: 'Le rendez-vous est pris : la personne a reçu la confirmation.',
 };
 const flashOf = (request: FastifyRequest<RouteInput<never>>) => {
@@ -355,6 +366,7 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
         where={await whereText(db, b)}
         token={token}
         can={selfService(b)}
+        waitlist={await waitlistOf(db, b)}
         csrf={reply.generateCsrf()}
         flash={flashOf(request)}
         error={extra.error}
@@ -417,6 +429,24 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
       const done = await cancelByPerson(db, outcome.booking, request.ip);
       if (!done.ok) return managePage(request, reply, token, { error: done.message, status: 409 });
       return reply.redirect(`/rendezvous/gestion/${token}?ok=annule`, 303);
+    },
+  );
+
+  app.post<RouteInput<'jeton'>>(
+    '/rendezvous/gestion/:jeton/attente',
+    { config: { access: 'public', rateLimit: LINK_LIMIT } },
+    async (request, reply) => {
+      privatePage(reply);
+      const token = request.params.jeton;
+      const outcome = await bookingOfLink(db, token, request.ip);
+      if (outcome.state !== 'ok') return linkProblem(reply, outcome.state);
+      if (lastValue(request.body?.action) === 'quitter') {
+        await leaveWaitlist(db, outcome.booking, request.ip);
+        return reply.redirect(`/rendezvous/gestion/${token}?ok=attente_quittee`, 303);
+      }
+      const done = await joinWaitlist(db, outcome.booking, request.ip);
+      if (!done.ok) return managePage(request, reply, token, { error: done.message, status: 409 });
+      return reply.redirect(`/rendezvous/gestion/${token}?ok=attente`, 303);
     },
   );
 
@@ -483,6 +513,7 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
       if (!key) return movePage(request, reply, 'Choisissez un horaire.');
       const moved = await moveByPerson(db, config, outcome.booking, key, request.ip);
       if (!moved.ok) return movePage(request, reply, moved.message);
+      await leaveWaitlist(db, outcome.booking, request.ip);
       return reply.redirect(`/rendezvous/gestion/${moved.token}?ok=deplace`, 303);
     },
   );
@@ -607,6 +638,121 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
     },
   );
 
+  /** A helper moves one person of one of their appointments still to come. */
+  const rescheduleTarget = async (
+    helper: Helper,
+    rdvId: string | undefined,
+    participantId: string | undefined,
+  ) => {
+    if (!rdvId || !participantId || !isUuid(rdvId) || !isUuid(participantId)) return 'bad' as const;
+    const a = await ownAppointment(db, helper, rdvId);
+    const booking = a ? await bookingById(db, participantId) : undefined;
+    if (!a || !booking || booking.rdv_id !== a.id) return undefined;
+    const reason = await findReason(db, booking.motif_id);
+    const place = await anyPlaceLine(a.lieu_id);
+    if (!reason || !place) return undefined;
+    return { a, booking, reason, place };
+  };
+
+  const reschedulePage = async (
+    request: FastifyRequest<RouteInput>,
+    reply: FastifyReply,
+    target: Exclude<Awaited<ReturnType<typeof rescheduleTarget>>, 'bad' | undefined>,
+    error?: string,
+  ) => {
+    const { a, booking, reason, place } = target;
+    const from = dayParam(request.query.du) ?? parisToday();
+    const { shown, next } = await slotsFrom(reason, from);
+    const here = `/rendezvous/fiche/deplacer?rdv=${a.id}&participant=${booking.id}`;
+    return reply.page(
+      {
+        title: 'Déplacer le rendez-vous',
+        breadcrumbs: AGENDA,
+        status: error ? 409 : 200,
+        hasErrors: Boolean(error),
+      },
+      <SlotsPage
+        title="Déplacer le rendez-vous"
+        place={place}
+        reason={reason}
+        slots={shown.filter((s) => s.start.getTime() !== booking.starts_at.getTime())}
+        from={from}
+        next={next ? `${here}&du=${next}` : null}
+        action="/rendezvous/fiche/deplacer"
+        method="post"
+        csrf={reply.generateCsrf()}
+        hidden={{ rdv: a.id, participant: booking.id }}
+        error={error}
+        safeIntro={
+          <p>
+            <span safe>{`${booking.prenom} ${booking.nom}, le ${formatDateTime(booking.starts_at)}. `}</span>
+            <a href={`/rendezvous/fiche?rdv=${a.id}`}>Garder cet horaire</a>
+          </p>
+        }
+      />,
+    );
+  };
+
+  app.get<RouteInput>(
+    '/rendezvous/fiche/deplacer',
+    { config: { access: 'helper' } },
+    async (request, reply) => {
+      const helper = requireHelper(request.actor);
+      privatePage(reply);
+      const target = await rescheduleTarget(
+        helper,
+        lastValue(request.query.rdv),
+        lastValue(request.query.participant),
+      );
+      if (target === 'bad') return appointmentPage(request, reply, helper, undefined);
+      if (!target) return reply.callNotFound();
+      if (target.booking.status !== 'a_venir' || target.booking.starts_at <= new Date())
+        return appointmentPage(request, reply, helper, target.a.id, {
+          error: 'Ce rendez-vous est annulé ou passé : il ne se déplace plus.',
+        });
+      return reschedulePage(request, reply, target);
+    },
+  );
+
+  app.post<RouteInput>(
+    '/rendezvous/fiche/deplacer',
+    { config: { access: 'helper' } },
+    async (request, reply) => {
+      const helper = requireHelper(request.actor);
+      privatePage(reply);
+      const target = await rescheduleTarget(
+        helper,
+        lastValue(request.body?.rdv),
+        lastValue(request.body?.participant),
+      );
+      if (target === 'bad') return appointmentPage(request, reply, helper, undefined);
+      if (!target) return reply.callNotFound();
+      if (target.booking.status !== 'a_venir' || target.booking.starts_at <= new Date())
+        return appointmentPage(request, reply, helper, target.a.id, {
+          error: 'Ce rendez-vous est annulé ou passé : il ne se déplace plus.',
+        });
+      const key = lastValue(request.body?.creneau);
+      if (!key) return reschedulePage(request, reply, target, 'Choisissez un horaire.');
+      const moved = await moveBooking(db, config, target.booking, key, {
+        actor: helper.actor,
+        ip: request.ip,
+      });
+      if (!moved.ok) return reschedulePage(request, reply, target, moved.message);
+      const mine = await db
+        .selectFrom('rdv')
+        .select('id')
+        .where('id', '=', moved.rdvId)
+        .where('mediateur_id', '=', helper.userId)
+        .executeTakeFirst();
+      return reply.redirect(
+        mine
+          ? `/rendezvous/fiche?rdv=${moved.rdvId}&ok=deplace_service`
+          : '/rendezvous/agenda?ok=deplace_service',
+        303,
+      );
+    },
+  );
+
   app.get<RouteInput>('/rendezvous/absences', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
     return reply.page(
@@ -637,6 +783,25 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
     await saveAbsence(db, helper, form.data);
     return reply.redirect('/rendezvous/absences?ok=absence', 303);
   });
+
+  app.post<RouteInput>(
+    '/rendezvous/absences/supprimer',
+    { config: { access: 'helper' } },
+    async (request, reply) => {
+      const helper = requireHelper(request.actor);
+      if (!(await deleteAbsence(db, helper, lastValue(request.body?.absence) ?? '')))
+        return reply.page(
+          { title: 'Mes absences', breadcrumbs: AGENDA, status: 400, hasErrors: true },
+          <AbsencesPage
+            absences={await absencesOf(db, helper.userId)}
+            values={{}}
+            errors={{ absence: 'Cette absence n’existe pas ou n’est pas la vôtre.' }}
+            csrf={reply.generateCsrf()}
+          />,
+        );
+      return reply.redirect('/rendezvous/absences?ok=absence_supprimee', 303);
+    },
+  );
 
   app.get<RouteInput>('/rendezvous/agenda/flux', { config: { access: 'helper' } }, async (request, reply) => {
     const helper = requireHelper(request.actor);
@@ -733,11 +898,28 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
             delai_max_jours: String(edited.delai_max_jours),
             reservable_par: edited.reservable_par,
             modifiable: edited.modifiable ? 'oui' : 'non',
+            liste_attente: edited.liste_attente ? 'oui' : '',
             instructions: edited.instructions ?? '',
             thematiques: edited.thematiques,
           }
         : {});
     const openings = (await openingsOf(db, helper.userId)).filter((o) => o.lieu_id === place.id);
+    const editedOpening = openings.find((o) => o.id === lastValue(request.query.plage));
+    const rule = editedOpening ? parseRule(editedOpening.rrule) : null;
+    const openingValues =
+      forms.openingValues ??
+      (editedOpening && rule
+        ? {
+            id: editedOpening.id,
+            jours: rule.weekdays.map(String),
+            intervalle: String(rule.interval),
+            debut: formatTime(editedOpening.debut_min),
+            fin: formatTime(editedOpening.fin_min),
+            premier_jour: editedOpening.premier_jour,
+            dernier_jour: editedOpening.dernier_jour ?? '',
+            motifs: editedOpening.motif_ids,
+          }
+        : {});
     const failed = Boolean(forms.reasonErrors || forms.openingErrors);
     return reply.page(
       {
@@ -752,7 +934,7 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
         openings={openings}
         reasonValues={reasonValues}
         reasonErrors={forms.reasonErrors ?? {}}
-        openingValues={forms.openingValues ?? {}}
+        openingValues={openingValues}
         openingErrors={forms.openingErrors ?? {}}
         csrf={reply.generateCsrf()}
         flash={flashOf(request)}
@@ -834,7 +1016,10 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
     '/rendezvous/lieux/:lieu/plages',
     'opening',
     openingFields,
-    (own, data) => saveOpening(db, own.helper, own.place.id, data),
+    (own, data, body) => {
+      const id = lastValue(body?.id);
+      return saveOpening(db, own.helper, own.place.id, data, id && isUuid(id) ? id : undefined);
+    },
     'plage',
   );
 
@@ -850,6 +1035,21 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
           openingErrors: { plage: 'Cette plage n’existe pas ou n’est pas la vôtre.' },
         });
       return reply.redirect(`/rendezvous/lieux/${own.place.id}/reglages?ok=plage_supprimee`, 303);
+    },
+  );
+
+  app.post<RouteInput<'lieu'>>(
+    '/rendezvous/lieux/:lieu/motifs/retirer',
+    { config: { access: { helperOf: 'lieu' } } },
+    async (request, reply) => {
+      const own = await ownPlace(request);
+      if (!own) return reply.callNotFound();
+      const done = await withdrawReason(db, own.helper, own.place.id, lastValue(request.body?.motif) ?? '');
+      if (!done)
+        return settingsPage(request, reply, own.helper, own.place, {
+          reasonErrors: { motif: 'Ce motif n’existe pas à ce lieu.' },
+        });
+      return reply.redirect(`/rendezvous/lieux/${own.place.id}/reglages?ok=motif_retire`, 303);
     },
   );
 

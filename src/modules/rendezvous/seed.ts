@@ -26,6 +26,7 @@ export async function seedRendezvous({ db, config }: ModuleContext): Promise<voi
     instructions: 'Apportez vos identifiants et, si vous l’avez, votre carte Vitale.',
     reservable_par: 'tout_le_monde',
     modifiable: true,
+    liste_attente: true,
     thematiques: ['aide_aux_demarches_administratives'],
   });
   const workshop = await saveReason(db, helper, place.id, {
@@ -39,6 +40,7 @@ export async function seedRendezvous({ db, config }: ModuleContext): Promise<voi
     instructions: 'Venez avec votre téléphone chargé.',
     reservable_par: 'tout_le_monde',
     modifiable: true,
+    liste_attente: true,
     thematiques: ['prendre_en_main_du_materiel'],
   });
   if (!individual.ok || !workshop.ok) return;

@@ -100,6 +100,7 @@ export const reasonFields = z
     instructions: optionalText('les informations', 2000),
     reservable_par: z.enum(codes(BOOKERS), { error: 'Choisissez qui peut prendre ce rendez-vous.' }),
     modifiable: yes,
+    liste_attente: yes,
     thematiques: z.preprocess(
       allValues,
       z
@@ -139,6 +140,7 @@ export async function saveReason(
     instructions: input.instructions ?? null,
     reservable_par: input.reservable_par,
     modifiable: input.modifiable,
+    liste_attente: input.liste_attente,
     thematiques: input.thematiques,
   };
   let saved: string | undefined;
@@ -253,7 +255,8 @@ export function openingText(o: { rrule: string; debut_min: number; fin_min: numb
 }
 
 /**
- * Adds a weekly opening of the helper at one of their places. Refused when it overlaps another
+ * Adds a weekly opening of the helper at one of their places, or changes one of theirs (booked
+ * appointments stay). Refused when it overlaps another
  * of their openings (any place): a common weekday, overlapping hours and dates.
  */
 export async function saveOpening(
@@ -261,6 +264,7 @@ export async function saveOpening(
   helper: Helper,
   lieuId: string,
   input: OpeningInput,
+  id?: string,
 ): Promise<{ ok: true; id: string } | { ok: false; errors: FieldErrors }> {
   const [place] = await placeSummaries(db, [lieuId]);
   if (!place || !(await isHelperOfPlace(db, helper.userId, lieuId)))
@@ -268,7 +272,7 @@ export async function saveOpening(
   const reasons = await reasonsOfPlace(db, lieuId);
   if (input.motifs.some((m) => !reasons.some((r) => r.id === m)))
     return { ok: false, errors: { motifs: 'Un des motifs cochés n’est pas proposé à ce lieu.' } };
-  if (input.premier_jour < addDays(parisToday(), -1))
+  if (!id && input.premier_jour < addDays(parisToday(), -1))
     return { ok: false, errors: { premier_jour: 'Le premier jour ne peut pas être dans le passé.' } };
   const weekdays = input.jours.map(Number);
   const others = await db
@@ -280,6 +284,7 @@ export async function saveOpening(
     .where('fin_min', '>', input.debut)
     .where((eb) => eb.or([eb('dernier_jour', 'is', null), eb('dernier_jour', '>=', input.premier_jour)]))
     .$if(input.dernier_jour !== undefined, (q) => q.where('premier_jour', '<=', input.dernier_jour as string))
+    .$if(id !== undefined, (q) => q.where('id', '<>', id as string))
     .execute();
   const clash = others.find((o) => parseRule(o.rrule)?.weekdays.some((d) => weekdays.includes(d)));
   if (clash)
@@ -289,22 +294,35 @@ export async function saveOpening(
         jours: `Cette plage chevauche une de vos plages (${openingText(clash)}, ${clash.lieu_nom}) : changez les jours ou les heures.`,
       },
     };
-  const row = await db
-    .insertInto('rdv_plage')
-    .values({
-      collectivite_id: place.collectivite_id ?? helper.collectiviteId,
-      lieu_id: lieuId,
-      mediateur_id: helper.userId,
-      motif_ids: input.motifs,
-      rrule: formatRule({ weekdays, interval: input.intervalle }),
-      debut_min: input.debut,
-      fin_min: input.fin,
-      premier_jour: input.premier_jour,
-      dernier_jour: input.dernier_jour ?? null,
-      created_by: helper.userId,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const values = {
+    motif_ids: input.motifs,
+    rrule: formatRule({ weekdays, interval: input.intervalle }),
+    debut_min: input.debut,
+    fin_min: input.fin,
+    premier_jour: input.premier_jour,
+    dernier_jour: input.dernier_jour ?? null,
+  };
+  const row = id
+    ? await db
+        .updateTable('rdv_plage')
+        .set(values)
+        .where('id', '=', id)
+        .where('mediateur_id', '=', helper.userId)
+        .where('lieu_id', '=', lieuId)
+        .returning('id')
+        .executeTakeFirst()
+    : await db
+        .insertInto('rdv_plage')
+        .values({
+          ...values,
+          collectivite_id: place.collectivite_id ?? helper.collectiviteId,
+          lieu_id: lieuId,
+          mediateur_id: helper.userId,
+          created_by: helper.userId,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+  if (!row) return { ok: false, errors: { formulaire: 'Cette plage n’existe pas ou n’est pas la vôtre.' } };
   await ensureAgenda(db, helper.userId);
   await audit(db, {
     actor: helper.actor,
@@ -330,6 +348,27 @@ export async function deleteOpening(db: Db, helper: Helper, id: string): Promise
     action: 'appointment.opening_delete',
     collectiviteId: helper.collectiviteId,
     subject: { type: 'rdv_plage', id },
+  });
+  return true;
+}
+
+/** Withdraws a reason of one of the helper's places: no longer offered; booked appointments stay. */
+export async function withdrawReason(db: Db, helper: Helper, lieuId: string, id: string): Promise<boolean> {
+  if (!isUuid(id) || !(await isHelperOfPlace(db, helper.userId, lieuId))) return false;
+  const row = await db
+    .updateTable('rdv_motif')
+    .set({ actif: false, updated_at: new Date() })
+    .where('id', '=', id)
+    .where('lieu_id', '=', lieuId)
+    .where('actif', '=', true)
+    .returning('id')
+    .executeTakeFirst();
+  if (!row) return false;
+  await audit(db, {
+    actor: helper.actor,
+    action: 'appointment.reason_withdraw',
+    collectiviteId: helper.collectiviteId,
+    subject: { type: 'rdv_motif', id },
   });
   return true;
 }
@@ -366,6 +405,25 @@ export async function saveAbsence(
     subject: { type: 'rdv_absence', id: row.id },
   });
   return row.id;
+}
+
+/** Removes one of the helper's absences: its slots are offered again. */
+export async function deleteAbsence(db: Db, helper: Helper, id: string): Promise<boolean> {
+  if (!isUuid(id)) return false;
+  const row = await db
+    .deleteFrom('rdv_absence')
+    .where('id', '=', id)
+    .where('mediateur_id', '=', helper.userId)
+    .returning('id')
+    .executeTakeFirst();
+  if (!row) return false;
+  await audit(db, {
+    actor: helper.actor,
+    action: 'appointment.absence_delete',
+    collectiviteId: helper.collectiviteId,
+    subject: { type: 'rdv_absence', id },
+  });
+  return true;
 }
 
 export function absencesOf(db: Db, userId: string) {

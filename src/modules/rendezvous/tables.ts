@@ -11,6 +11,7 @@ import {
   MAX_DURATION_MIN,
   STATUSES,
   type Status,
+  WAITLIST_MAX_NOTICES,
 } from './vocabulary.ts';
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -46,6 +47,8 @@ declare module '../../platform/db/schema.ts' {
       modifiable: boolean;
       /** Themes of the activity report it becomes (national codes). */
       thematiques: string[];
+      /** Whether people may ask to be told of an earlier free slot (waiting list). */
+      liste_attente: Generated<boolean>;
       actif: Generated<boolean>;
       created_at: CreatedAt;
       created_by: string | null;
@@ -124,6 +127,19 @@ declare module '../../platform/db/schema.ts' {
       reminded_24_at: Date | null;
       status_at: Date | null;
       status_by: string | null;
+      created_at: CreatedAt;
+    };
+    /**
+     * A person waiting for an earlier slot than their appointment (waiting list): told at most
+     * 3 times, once a day, while the appointment is more than 7 days away.
+     */
+    rdv_attente: {
+      participant_id: string;
+      collectivite_id: number;
+      notices: Generated<number>;
+      last_notice_at: Date | null;
+      /** Left the list, or moved the appointment. */
+      ended_at: Date | null;
       created_at: CreatedAt;
     };
     /** SMS sent for appointments, per collectivité and month (`YYYY-MM`), against its budget. */
@@ -276,6 +292,20 @@ export const rendezvousMigrations: Record<string, Migration> = {
         budget integer not null check (budget >= 0),
         updated_at timestamptz not null default now()
       )`.execute(db);
+    },
+  },
+  '202612080800_rendezvous_waiting_list': {
+    async up(db) {
+      await sql`alter table rdv_motif add column liste_attente boolean not null default false`.execute(db);
+      await sql`create table rdv_attente (
+        participant_id uuid primary key references rdv_participant(id) on delete cascade,
+        collectivite_id integer not null references collectivite(id),
+        notices integer not null default 0 check (notices between 0 and ${sql.raw(String(WAITLIST_MAX_NOTICES))}),
+        last_notice_at timestamptz,
+        ended_at timestamptz,
+        created_at timestamptz not null default now()
+      )`.execute(db);
+      await sql`create index rdv_attente_open on rdv_attente (created_at) where ended_at is null`.execute(db);
     },
   },
 };

@@ -30,6 +30,7 @@ import {
   type Status,
   WEEKDAYS,
 } from './vocabulary.ts';
+import type { WaitlistState } from './waitlist.ts';
 
 const timeOf = (d: Date) =>
   new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', timeStyle: 'short' }).format(d);
@@ -186,6 +187,8 @@ export function SlotsPage(props: {
   action: string;
   method: 'get' | 'post';
   csrf?: string;
+  /** Fields the form carries along (the appointment a helper moves). */
+  hidden?: Record<string, string>;
   title: string;
   error?: string | undefined;
   safeIntro?: JSX.Element;
@@ -212,6 +215,9 @@ export function SlotsPage(props: {
       ) : (
         <form method={props.method} action={props.action} novalidate>
           {props.csrf ? <CsrfField token={props.csrf} /> : ''}
+          {Object.entries(props.hidden ?? {}).map(([name, value]) => (
+            <input type="hidden" name={name} value={value} />
+          ))}
           <h2>Choisissez un horaire</h2>
           <SlotChoices slots={props.slots} collectif={props.reason.collectif} error={props.error} />
           <button type="submit" class="button">
@@ -359,6 +365,7 @@ export function ManagePage(props: {
   where: string;
   token: string;
   can: { cancel: boolean; move: boolean };
+  waitlist: WaitlistState;
   csrf: string;
   flash?: string | undefined;
   error?: string | undefined;
@@ -407,6 +414,37 @@ export function ManagePage(props: {
               ''
             )}
           </div>
+          {props.waitlist.offered ? (
+            <form method="post" action={`${base}/attente`} class="rdv-waitlist">
+              <CsrfField token={props.csrf} />
+              <h2>Un créneau plus tôt ?</h2>
+              {props.waitlist.joined ? (
+                <>
+                  <p>
+                    Vous êtes sur la liste d’attente : nous vous prévenons si un créneau plus tôt se libère (3
+                    messages au plus, un par jour, tant que le rendez-vous est dans plus de 7 jours).
+                  </p>
+                  <input type="hidden" name="action" value="quitter" />
+                  <button type="submit" class="button button--secondary">
+                    Ne plus être prévenu
+                  </button>
+                </>
+              ) : (
+                <>
+                  <p>
+                    Si un créneau plus tôt se libère, nous pouvons vous prévenir (3 messages au plus, un par
+                    jour). Vous choisirez alors de déplacer votre rendez-vous, ou non.
+                  </p>
+                  <input type="hidden" name="action" value="rejoindre" />
+                  <button type="submit" class="button button--secondary">
+                    Me prévenir d’un créneau plus tôt
+                  </button>
+                </>
+              )}
+            </form>
+          ) : (
+            ''
+          )}
           {!props.can.cancel ? (
             <p>
               <span>{`On ne peut plus annuler ce rendez-vous en ligne (jusqu’à ${CANCEL_UNTIL_HOURS} heures avant).`}</span>{' '}
@@ -600,6 +638,16 @@ export function AppointmentPage(props: {
             <button type="submit" class="button button--secondary">
               Enregistrer
             </button>
+            {p.status === 'a_venir' && !begun ? (
+              <p>
+                <a href={`/rendezvous/fiche/deplacer?rdv=${a.id}&participant=${p.id}`}>
+                  Déplacer le rendez-vous
+                  <span class="visually-hidden" safe>{` de ${p.prenom} ${p.nom}`}</span>
+                </a>
+              </p>
+            ) : (
+              ''
+            )}
           </fieldset>
         </form>
       ))}
@@ -736,7 +784,14 @@ export function SettingsPage(props: {
               <span class="rdv-muted" safe>{`${reasonFacts(r)} · ${BOOKERS[r.reservable_par]}`}</span>{' '}
               <a href={`${base}/reglages?motif=${r.id}#motif`}>
                 Modifier<span class="visually-hidden" safe>{` ${r.nom}`}</span>
-              </a>
+              </a>{' '}
+              <form method="post" action={`${base}/motifs/retirer`} class="rdv-inline">
+                <CsrfField token={props.csrf} />
+                <input type="hidden" name="motif" value={r.id} />
+                <button type="submit" class="button button--secondary">
+                  Retirer<span class="visually-hidden" safe>{` ${r.nom}`}</span>
+                </button>
+              </form>
             </li>
           ))}
         </ul>
@@ -750,7 +805,10 @@ export function SettingsPage(props: {
             <li>
               <span
                 safe
-              >{`${openingText(o)}, du ${formatDay(o.premier_jour)}${o.dernier_jour ? ` au ${formatDay(o.dernier_jour)}` : ''} : ${o.motif_ids.map(reasonName).join(', ')}`}</span>
+              >{`${openingText(o)}, du ${formatDay(o.premier_jour)}${o.dernier_jour ? ` au ${formatDay(o.dernier_jour)}` : ''} : ${o.motif_ids.map(reasonName).join(', ')}`}</span>{' '}
+              <a href={`${base}/reglages?plage=${o.id}#plage`}>
+                Modifier<span class="visually-hidden"> cette plage</span>
+              </a>{' '}
               <form method="post" action={`${base}/plages/supprimer`} class="rdv-inline">
                 <CsrfField token={props.csrf} />
                 <input type="hidden" name="plage" value={o.id} />
@@ -765,7 +823,8 @@ export function SettingsPage(props: {
       {props.reasons.length > 0 ? (
         <form method="post" action={`${base}/plages`} novalidate id="plage">
           <CsrfField token={props.csrf} />
-          <h2>Ajouter une plage d’ouverture</h2>
+          <h2>{one(ov.id) ? 'Modifier la plage d’ouverture' : 'Ajouter une plage d’ouverture'}</h2>
+          {one(ov.id) ? <input type="hidden" name="id" value={one(ov.id)} /> : ''}
           <ChoiceGroup
             type="checkbox"
             name="jours"
@@ -826,7 +885,7 @@ export function SettingsPage(props: {
           />
           <p class="rdv-muted">Les jours fériés et vos absences ne proposent aucun créneau.</p>
           <button type="submit" class="button">
-            Ajouter la plage
+            {one(ov.id) ? 'Enregistrer la plage' : 'Ajouter la plage'}
           </button>
         </form>
       ) : (
@@ -901,6 +960,23 @@ export function SettingsPage(props: {
           />
           <label for="modifiable">La personne peut annuler ou déplacer elle-même</label>
         </div>
+        <div class="rdv-flag">
+          <div class="checkbox">
+            <input
+              type="checkbox"
+              id="liste_attente"
+              name="liste_attente"
+              value="oui"
+              aria-describedby="liste_attente-aide"
+              checked={one(rv.liste_attente) === 'oui'}
+            />
+            <label for="liste_attente">Liste d’attente</label>
+          </div>
+          <span class="field__hint" id="liste_attente-aide">
+            La personne dont le rendez-vous est dans plus de 7 jours peut demander à être prévenue d’un
+            créneau plus tôt (3 messages au plus, un par jour).
+          </span>
+        </div>
         <TextArea
           name="instructions"
           label="À savoir avant de venir (facultatif)"
@@ -942,9 +1018,18 @@ export function AbsencesPage(props: {
       ) : (
         <ul class="rdv-list">
           {props.absences.map((a) => (
-            <li
-              safe
-            >{`${a.titre} : du ${formatDateTime(a.debut, 'short')} au ${formatDateTime(a.fin, 'short')}`}</li>
+            <li>
+              <span
+                safe
+              >{`${a.titre} : du ${formatDateTime(a.debut, 'short')} au ${formatDateTime(a.fin, 'short')}`}</span>
+              <form method="post" action="/rendezvous/absences/supprimer" class="rdv-inline">
+                <CsrfField token={props.csrf} />
+                <input type="hidden" name="absence" value={a.id} />
+                <button type="submit" class="button button--secondary">
+                  Supprimer<span class="visually-hidden" safe>{` l’absence ${a.titre}`}</span>
+                </button>
+              </form>
+            </li>
           ))}
         </ul>
       )}

@@ -62,3 +62,7 @@ export const BOOKINGS_PER_CONTACT_PER_DAY = 3;
 /** Durations a reason may last: 5-minute steps up to 8 hours. */
 export const MAX_DURATION_MIN = 480;
 export const MAX_CAPACITY = 200;
+/** Waiting list: at most 3 notices of an earlier slot, one a day, for appointments more than 7 days away. */
+export const WAITLIST_MAX_NOTICES = 3;
+export const WAITLIST_MIN_DAYS_AHEAD = 7;
+export const WAITLIST_NOTICE_EVERY_HOURS = 24;
