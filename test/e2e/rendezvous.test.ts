@@ -162,4 +162,42 @@ describeBrowser('appointments in a real browser (Chromium)', { timeout: 180_000 
     await assertAccessible(page, 'settings');
     await page.screenshot({ path: '/tmp/rendezvous-settings.png', fullPage: true });
   });
+
+  test('the helper marks the first appointment honoured and confirms the draft report in one click; their statistics count it', async () => {
+    const db = harness.relais().db.db;
+    const booked = await db
+      .selectFrom('rdv_participant as p')
+      .innerJoin('rdv as r', 'r.id', 'p.rdv_id')
+      .select(['r.id', 'r.starts_at', 'r.ends_at'])
+      .where('p.email', '=', 'paulette.girard@exemple.fr')
+      .where('p.status', '=', 'a_venir')
+      .executeTakeFirstOrThrow();
+    // Time passes: the appointment began an hour ago (its length kept).
+    const began = new Date(Date.now() - 3600_000);
+    await db
+      .updateTable('rdv')
+      .set({
+        starts_at: began,
+        ends_at: new Date(began.getTime() + (booked.ends_at.getTime() - booked.starts_at.getTime())),
+      })
+      .where('id', '=', booked.id)
+      .execute();
+    const helper = await harness.auditPage({ as: HELPER, viewport: PHONE });
+    const activities = async () => {
+      await goto(helper, '/statistiques');
+      const item = helper.locator('.stats-summary__item', { hasText: 'Activités' }).first();
+      return Number(((await item.locator('dd').textContent()) ?? '').replace(/\D/g, ''));
+    };
+    const before = await activities();
+    await goto(helper, `/rendezvous/fiche?rdv=${booked.id}`);
+    const form = helper.locator('form.rdv-person', { hasText: 'Paulette Girard' });
+    await form.getByLabel('Honoré').check();
+    await form.getByRole('button', { name: 'Enregistrer' }).click();
+    await helper.getByText('Un compte rendu prérempli est prêt').waitFor();
+    assert.ok((await sideways(helper)) <= 0, 'the appointment page does not scroll sideways at 320 px');
+    await assertAccessible(helper, 'the appointment with its draft report');
+    await helper.getByRole('button', { name: 'Enregistrer le compte rendu' }).click();
+    await helper.getByText('Le compte rendu est enregistré').first().waitFor();
+    assert.equal(await activities(), before + 1, 'the statistics count the confirmed report');
+  });
 });
