@@ -42,6 +42,7 @@ export async function givenWorkshop(
     instructions: undefined,
     reservable_par: options.reservable_par ?? 'tout_le_monde',
     modifiable: true,
+    liste_attente: false,
     thematiques: options.thematiques ?? ['prendre_en_main_du_materiel'],
   });
   assert.ok(reason.ok, JSON.stringify(reason));

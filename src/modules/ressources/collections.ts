@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { type Selectable, sql } from 'kysely';
 import { z } from 'zod';
-import type { Actor } from '../../platform/auth/policy.ts';
+import { type Actor, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { isChecked, optionalText, requiredText } from '../../platform/forms.ts';
+import { getOpsn } from '../territoires/index.ts';
 import { type Hit, readableBy } from './search.ts';
 import type { Outcome } from './service.ts';
 import { SUMMARY_MAX, TITLE_MAX } from './vocabulary.ts';
 
 /**
- * Collections: ordered lists of resources by a person, public or not, shareable by a link that
+ * Collections: ordered lists of resources by a person or in the OPSN's name, public or not, shareable by a link that
  * its owner may revoke (a new link replaces the old one). A collection only ever shows the
  * resources its reader may read: a private resource in a shared collection stays hidden.
  */
@@ -22,9 +23,18 @@ export const collectionFields = z.object({
   titre: requiredText('le titre de la collection', TITLE_MAX),
   description: optionalText('la description', SUMMARY_MAX),
   publique: z.preprocess(isChecked, z.boolean()),
+  /** Only an administrator of the OPSN may make one in its name (the box is not offered to others). */
+  au_nom_opsn: z.preprocess(isChecked, z.boolean()),
 });
 
-export async function createCollection(db: Db, actor: SignedIn, input: z.infer<typeof collectionFields>) {
+export async function createCollection(
+  db: Db,
+  actor: SignedIn,
+  input: z.infer<typeof collectionFields>,
+): Promise<string | Outcome> {
+  const opsn = input.au_nom_opsn ? ((await getOpsn(db)) ?? null) : null;
+  if (input.au_nom_opsn && (!isAdmin(actor) || !opsn))
+    return { ok: false, reason: 'Seul un administrateur de l’OPSN peut faire une collection en son nom.' };
   const { id } = await db
     .insertInto('ressource_collection')
     .values({
@@ -32,7 +42,8 @@ export async function createCollection(db: Db, actor: SignedIn, input: z.infer<t
       description: input.description ?? '',
       publique: input.publique,
       owner_id: actor.userId,
-      owner_name: actor.name,
+      owner_name: opsn ? opsn.name : actor.name,
+      au_nom_opsn: Boolean(opsn),
       collectivite_id: actor.activeCollectiviteId,
     })
     .returning('id')
@@ -47,13 +58,19 @@ export const myCollections = (db: Db, actor: SignedIn) =>
       'c.id',
       'c.titre',
       'c.publique',
+      'c.au_nom_opsn',
+      'c.owner_name',
       'c.share_token',
       'c.updated_at',
       sql<number>`(select count(*) from ressource_collection_item i where i.collection_id = c.id)::int`.as(
         'items',
       ),
     ])
-    .where('c.owner_id', '=', actor.userId)
+    .where((eb) =>
+      isAdmin(actor)
+        ? eb.or([eb('c.owner_id', '=', actor.userId), eb('c.au_nom_opsn', '=', true)])
+        : eb('c.owner_id', '=', actor.userId),
+    )
     .orderBy('c.updated_at', 'desc')
     .limit(200)
     .execute();
@@ -61,8 +78,9 @@ export const myCollections = (db: Db, actor: SignedIn) =>
 export const findCollection = (db: Db, id: string) =>
   db.selectFrom('ressource_collection').selectAll().where('id', '=', id).executeTakeFirst();
 
+/** Its owner keeps it; a collection in the OPSN's name is kept by every administrator of the OPSN. */
 export const ownsCollection = (actor: Actor, c: Collection) =>
-  actor.kind === 'user' && c.owner_id === actor.userId;
+  actor.kind === 'user' && (c.owner_id === actor.userId || (c.au_nom_opsn && isAdmin(actor)));
 
 /** A collection this actor may read: their own, or a public one. */
 export async function readableCollection(db: Db, actor: Actor, id: string) {

@@ -479,4 +479,83 @@ describe('ressources', () => {
     assert.match(narrowed.body, /1 ressource</);
     assert.match(narrowed.body, /E-mail \(0\)/, 'facets counted again below the cap');
   });
+
+  test('an administrator makes a collection in the OPSN’s name, which every administrator keeps; nobody else may', async () => {
+    const adminA = await givenAdmin(t, { name: 'Alix Administratrice' });
+    const adminB = await givenAdmin(t, { name: 'Basile Administrateur' });
+    const a = new Client(t.app);
+    await a.signIn(adminA.email, adminA.password, adminA.totpSecret);
+    const b = new Client(t.app);
+    await b.signIn(adminB.email, adminB.password, adminB.totpSecret);
+    await a.get('/admin/territoire');
+    const named = await a.post('/admin/territoire/opsn', {
+      name: 'Syndicat numérique des Monts',
+      shortName: 'SNM',
+    });
+    assert.equal(named.statusCode, 303, named.body.slice(0, 1000));
+    const collections = async () =>
+      Number(
+        (
+          await db()
+            .selectFrom('ressource_collection')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+
+    // Attack first: the box is not offered to a coordinator, and a forged one changes nothing.
+    const page = await coord.get('/ressources/collections');
+    assert.doesNotMatch(page.body, /name="au_nom_opsn"/);
+    const before = await collections();
+    const forged = await coord.post('/ressources/collections', {
+      titre: 'Sélection officielle',
+      au_nom_opsn: 'oui',
+    });
+    assert.equal(forged.statusCode, 403);
+    assert.match(forged.body, /Seul un administrateur de l’OPSN peut faire une collection en son nom/);
+    assert.equal(await collections(), before);
+
+    const form = await a.get('/ressources/collections');
+    assert.match(form.body, /name="au_nom_opsn"/);
+    const created = await a.post('/ressources/collections', {
+      titre: 'La sélection de l’OPSN',
+      publique: 'oui',
+      au_nom_opsn: 'oui',
+    });
+    assert.equal(created.statusCode, 303, created.body.slice(0, 1000));
+    const id = /\/ressources\/collections\/([0-9a-f-]{36})/.exec(created.headers.location as string)![1]!;
+    const shown = await anon.get(`/ressources/collections/${id}`);
+    assert.equal(shown.statusCode, 200);
+    assert.match(shown.body, /Syndicat numérique des Monts/);
+    assert.doesNotMatch(shown.body, /Alix Administratrice/);
+    await assertValidHtml(shown.body, 'a collection in the OPSN’s name');
+    // Another administrator finds it among theirs and adds a resource to it.
+    assert.match((await b.get('/ressources/collections')).body, /La sélection de l’OPSN/);
+    await b.get(`/ressources/${resource}`);
+    const added = await b.post(`/ressources/${resource}/collection`, { collection: id });
+    assert.equal(added.statusCode, 303, added.body.slice(0, 1000));
+    const items = await db()
+      .selectFrom('ressource_collection_item')
+      .select('ressource_id')
+      .where('collection_id', '=', id)
+      .execute();
+    assert.deepEqual(
+      items.map((r) => r.ressource_id),
+      [resource],
+    );
+    // A coordinator who follows it may read it, never change it.
+    await coord.get(`/ressources/collections/${id}`);
+    const refused = await coord.post(`/ressources/${resource}/collection`, { collection: id });
+    assert.equal(refused.statusCode, 400, 'not one of their collections');
+    assert.equal(
+      (
+        await db()
+          .selectFrom('ressource_collection_item')
+          .select('ressource_id')
+          .where('collection_id', '=', id)
+          .execute()
+      ).length,
+      1,
+    );
+  });
 });

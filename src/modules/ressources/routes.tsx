@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isAdmin } from '../../platform/auth/policy.ts';
 import { isUuid, lastValue, parseForm, type RouteInput, textFields } from '../../platform/forms.ts';
 import { isSignedIn, signedInActor } from '../../platform/http/access.ts';
 import { uploadedFileName } from '../../platform/http/uploads.ts';
@@ -951,6 +952,7 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
           values={{}}
           errors={{}}
           csrf={reply.generateCsrf()}
+          inOpsnName={isAdmin(actor)}
         />,
       );
     },
@@ -962,18 +964,18 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
     async (request, reply) => {
       const actor = signedInActor(request);
       const form = parseForm(collectionFields, request.body);
-      if (!form.ok)
-        return reply.page(
-          { title: 'Mes collections', breadcrumbs: HOME, status: 400, hasErrors: true },
-          <CollectionsPage
-            rows={await myCollections(db, actor)}
-            values={textFields(request.body)}
-            errors={form.errors}
-            csrf={reply.generateCsrf()}
-          />,
-        );
-      const id = await createCollection(db, actor, form.data);
-      return reply.redirect(`/ressources/collections/${id}`, 303);
+      const created = form.ok ? await createCollection(db, actor, form.data) : null;
+      if (typeof created === 'string') return reply.redirect(`/ressources/collections/${created}`, 303);
+      return reply.page(
+        { title: 'Mes collections', breadcrumbs: HOME, status: created ? 403 : 400, hasErrors: true },
+        <CollectionsPage
+          rows={await myCollections(db, actor)}
+          values={textFields(request.body)}
+          errors={form.ok ? { au_nom_opsn: created && !created.ok ? created.reason : '' } : form.errors}
+          csrf={reply.generateCsrf()}
+          inOpsnName={isAdmin(actor)}
+        />,
+      );
     },
   );
 

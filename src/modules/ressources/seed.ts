@@ -118,7 +118,9 @@ export async function seedRessources({ db }: ModuleContext): Promise<void> {
     titre: 'Atelier « premiers pas »',
     description: 'Les fiches de l’atelier du mardi à la médiathèque.',
     publique: true,
+    au_nom_opsn: false,
   });
+  if (typeof collection !== 'string') return;
   const c = await db
     .selectFrom('ressource_collection')
     .selectAll()

@@ -129,6 +129,8 @@ declare module '../../platform/db/schema.ts' {
       owner_id: string | null;
       owner_name: string;
       collectivite_id: number | null;
+      /** Made in the OPSN's name: shown as the OPSN's, kept by its administrators. */
+      au_nom_opsn: Generated<boolean>;
       publique: Generated<boolean>;
       share_token: string | null;
       created_at: CreatedAt;
@@ -377,6 +379,13 @@ export const ressourcesMigrations: Record<string, Migration> = {
       );
       // The self-diagnosis result offers public resources on the competences to work on (`&&`).
       await sql`create index ressource_competences on ressource using gin (competences)`.execute(db);
+    },
+  },
+  '202612080900_ressources_collection_opsn': {
+    async up(db) {
+      await sql`alter table ressource_collection add column au_nom_opsn boolean not null default false`.execute(
+        db,
+      );
     },
   },
 };

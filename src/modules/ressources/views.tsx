@@ -1251,10 +1251,20 @@ export function EmptySearchesPage(props: {
 // ------------------------------------------------------------------------------------ collections
 
 export function CollectionsPage(props: {
-  rows: { id: string; titre: string; publique: boolean; items: number; updated_at: Date }[];
+  rows: {
+    id: string;
+    titre: string;
+    publique: boolean;
+    au_nom_opsn: boolean;
+    owner_name: string;
+    items: number;
+    updated_at: Date;
+  }[];
   values: Values;
   errors: FieldErrors;
   csrf: string;
+  /** An administrator of the OPSN may make a collection in its name. */
+  inOpsnName: boolean;
 }): JSX.Element {
   return (
     <>
@@ -1274,7 +1284,7 @@ export function CollectionsPage(props: {
               </a>{' '}
               <span
                 safe
-              >{`(${c.items} ressource${c.items > 1 ? 's' : ''}${c.publique ? ', publique' : ''})`}</span>
+              >{`(${c.items} ressource${c.items > 1 ? 's' : ''}${c.publique ? ', publique' : ''}${c.au_nom_opsn ? `, au nom de ${c.owner_name}` : ''})`}</span>
             </li>
           ))}
         </ul>
@@ -1305,6 +1315,22 @@ export function CollectionsPage(props: {
           />
           <label for="champ-publique">Collection publique (visible par tous à son adresse)</label>
         </div>
+        {props.inOpsnName ? (
+          <div class={`checkbox${props.errors.au_nom_opsn ? ' field--error' : ''}`}>
+            <input
+              type="checkbox"
+              id="champ-au_nom_opsn"
+              name="au_nom_opsn"
+              value="oui"
+              checked={one(props.values.au_nom_opsn) === 'oui'}
+            />
+            <label for="champ-au_nom_opsn">
+              Au nom de l’OPSN (présentée comme la sienne, gérée par tous ses administrateurs)
+            </label>
+          </div>
+        ) : (
+          ''
+        )}
         <button type="submit" class="button">
           Créer la collection
         </button>
