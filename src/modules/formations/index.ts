@@ -1,5 +1,6 @@
 import type { RelaisModule } from '../../platform/module.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
+import { formationsCli } from './cli.ts';
 import { sessionsDataset } from './datasets.ts';
 import { runTrainingTimers } from './jobs.ts';
 import { trainingRoutes } from './routes.tsx';
@@ -18,6 +19,7 @@ export const formations: RelaisModule = {
   name: 'formations',
   migrations: formationsMigrations,
   routes: trainingRoutes,
+  cli: formationsCli,
   seedDemo: seedFormations,
   jobs: [
     {

@@ -9,6 +9,7 @@ import { formatDateTime, parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { helperCollectivites } from '../mediateurs/index.ts';
 import { displayName, listCollectivites } from '../territoires/index.ts';
+import { audienceRefusal } from './audience.ts';
 import { cancelMail, offerMail, registrationMail, tell } from './mail.ts';
 import {
   type CancelReason,
@@ -360,6 +361,7 @@ export async function findSession(db: Db, id: string) {
       't.presence_min_pct',
       't.objectifs',
       't.prestataire',
+      't.publics',
     ])
     .where('s.id', '=', id)
     .executeTakeFirst();
@@ -563,6 +565,8 @@ export async function register(
       409,
       `Cette session est réservée aux équipes de ${session.organisateur ?? 'sa collectivité'}.`,
     );
+  const outside = await audienceRefusal(db, session.publics, learnerId, self);
+  if (outside) return fail(409, outside);
   try {
     const value = await db.transaction().execute(async (trx) => {
       const seat = await trx

@@ -119,11 +119,25 @@ type Upcoming = {
   demi_journees: number;
 };
 
-export function TypePage(props: { type: TrainingType; sessions: Upcoming[]; now: Date }): JSX.Element {
+export function TypePage(props: {
+  type: TrainingType;
+  sessions: Upcoming[];
+  now: Date;
+  canEdit?: boolean;
+  flash?: string | undefined;
+}): JSX.Element {
   const t = props.type;
   return (
     <>
+      <Flash message={props.flash} />
       <h1 safe>{t.titre}</h1>
+      {props.canEdit ? (
+        <p>
+          <a href={`/formations/gestion/catalogue/${t.slug}/modifier`}>Modifier cette formation</a>
+        </p>
+      ) : (
+        ''
+      )}
       <SummaryList
         hideEmpty
         rows={[
@@ -539,6 +553,14 @@ export function ManageSessionPage(props: {
         >{`${plural(registered.length, 'inscrit', 'inscrits')}, ${plural(waiting.length, 'personne', 'personnes')} en liste d’attente, ${plural(s.capacite, 'place', 'places')}.`}</span>{' '}
         <a href={`/formations/sessions/${s.id}`}>Page publique de la session</a> ·{' '}
         <a href={`/formations/gestion/sessions/${s.id}/inscrits.csv`}>Exporter les inscrits (CSV)</a>
+        {props.organises && s.status === 'active' ? (
+          <>
+            {' · '}
+            <a href={`/formations/gestion/sessions/${s.id}/modifier`}>Modifier la session</a>
+          </>
+        ) : (
+          ''
+        )}
       </p>
       {s.status === 'annulee' ? (
         <Notice>
@@ -755,6 +777,8 @@ export function NewSessionPage(props: {
   values: SessionFormValues;
   errors: FieldErrors;
   csrf: string;
+  /** Changing an existing session: its training and capacity stay (capacity has its own form). */
+  edit?: { id: string; titre: string } | undefined;
 }): JSX.Element {
   const v = (k: string) => (typeof props.values[k] === 'string' ? (props.values[k] as string) : undefined);
   const e = props.errors;
@@ -762,19 +786,33 @@ export function NewSessionPage(props: {
   return (
     <>
       <ErrorSummary errors={e} />
-      <h1>Nouvelle session de formation</h1>
-      <form method="post" action="/formations/gestion/sessions/nouvelle" novalidate>
+      <h1 safe>
+        {props.edit ? `Modifier la session : ${props.edit.titre}` : 'Nouvelle session de formation'}
+      </h1>
+      <form
+        method="post"
+        action={
+          props.edit
+            ? `/formations/gestion/sessions/${props.edit.id}/modifier`
+            : '/formations/gestion/sessions/nouvelle'
+        }
+        novalidate
+      >
         <CsrfField token={props.csrf} />
-        <Select
-          name="type_id"
-          label="Formation"
-          value={v('type_id')}
-          error={e.type_id}
-          options={[
-            { value: '', label: 'Choisir…' },
-            ...props.types.map((t) => ({ value: t.id, label: t.titre })),
-          ]}
-        />
+        {props.edit ? (
+          ''
+        ) : (
+          <Select
+            name="type_id"
+            label="Formation"
+            value={v('type_id')}
+            error={e.type_id}
+            options={[
+              { value: '', label: 'Choisir…' },
+              ...props.types.map((t) => ({ value: t.id, label: t.titre })),
+            ]}
+          />
+        )}
         <fieldset id="champ-demi_journees" class={e.demi_journees ? 'field--error' : undefined}>
           <legend>Demi-journées</legend>
           <p class="field__hint">Une ligne par demi-journée ; laissez vides les lignes inutiles.</p>
@@ -805,13 +843,17 @@ export function NewSessionPage(props: {
             </div>
           ))}
         </fieldset>
-        <Field
-          name="capacite"
-          type="number"
-          label="Nombre de places"
-          value={v('capacite')}
-          error={e.capacite}
-        />
+        {props.edit ? (
+          ''
+        ) : (
+          <Field
+            name="capacite"
+            type="number"
+            label="Nombre de places"
+            value={v('capacite')}
+            error={e.capacite}
+          />
+        )}
         <Select
           name="lieu_id"
           label="Lieu de l’annuaire (facultatif)"
@@ -862,7 +904,7 @@ export function NewSessionPage(props: {
           error={e.closes_at}
         />
         <button type="submit" class="button">
-          Créer la session
+          {props.edit ? 'Enregistrer les modifications' : 'Créer la session'}
         </button>
       </form>
     </>
@@ -873,14 +915,26 @@ export function NewTypePage(props: {
   values: Record<string, string | string[] | undefined>;
   errors: FieldErrors;
   csrf: string;
+  /** Changing a training already in the catalogue. */
+  edit?: { slug: string; titre: string } | undefined;
 }): JSX.Element {
   const v = (k: string) => (typeof props.values[k] === 'string' ? (props.values[k] as string) : undefined);
   const e = props.errors;
   return (
     <>
       <ErrorSummary errors={e} />
-      <h1>Nouvelle formation au catalogue</h1>
-      <form method="post" action="/formations/gestion/catalogue/nouvelle" novalidate>
+      <h1 safe>
+        {props.edit ? `Modifier la formation : ${props.edit.titre}` : 'Nouvelle formation au catalogue'}
+      </h1>
+      <form
+        method="post"
+        action={
+          props.edit
+            ? `/formations/gestion/catalogue/${props.edit.slug}/modifier`
+            : '/formations/gestion/catalogue/nouvelle'
+        }
+        novalidate
+      >
         <CsrfField token={props.csrf} />
         <Field name="titre" label="Titre" value={v('titre')} error={e.titre} />
         <TextArea name="objectifs" label="Objectifs et acquis" value={v('objectifs')} error={e.objectifs} />
@@ -933,7 +987,7 @@ export function NewTypePage(props: {
           checked={([] as string[]).concat(props.values.options ?? [])}
         />
         <button type="submit" class="button">
-          Ajouter au catalogue
+          {props.edit ? 'Enregistrer les modifications' : 'Ajouter au catalogue'}
         </button>
       </form>
     </>
@@ -1029,6 +1083,10 @@ export function TeamPage(props: {
       <Problem message={props.error} />
       <Flash message={props.flash} />
       <h1>Formations de mon équipe</h1>
+      <p>
+        <a href="/formations/equipe/programmes">Programmes de l’équipe</a> : conseillers numériques, Aidants
+        Connect, France Services (certaines formations leur sont réservées).
+      </p>
       <h2>Habilitations aux mandats à accorder</h2>
       {props.proposals.length === 0 ? (
         <p>
