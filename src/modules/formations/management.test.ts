@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import { Client, createTestApp, type TestApp, testConfig } from '../../../test/helpers/app.ts';
 import {
   type Account,
   givenAccount,
@@ -15,8 +15,10 @@ import {
 } from '../../../test/helpers/builders.ts';
 import { runRelais } from '../../../test/helpers/cli.ts';
 import { assertValidHtml } from '../../../test/helpers/html.ts';
+import { createToken } from '../../platform/auth/tokens.ts';
 import { openDatabase } from '../../platform/db/database.ts';
 import { parisToday } from '../../platform/paris-time.ts';
+import { runTrainingTimers } from './jobs.ts';
 
 /**
  * What organisers change after creating, and who may follow a training: the audience of a
@@ -321,6 +323,105 @@ describe('formations: audience, editing, completion import', () => {
     assert.match(mail.subject, /^Session modifiée/);
     assert.match(mail.body ?? '', /Maison des services/);
     assert.equal(await journal('training_session.update'), 1);
+  });
+
+  test('the API: catalogue and sessions in public (no one’s name), registering with a helper’s token under the same rules', async () => {
+    const get = (url: string, headers: Record<string, string> = {}) =>
+      t.app.inject({ method: 'GET', url, headers });
+    const post = (url: string, headers: Record<string, string> = {}) =>
+      t.app.inject({ method: 'POST', url, headers, payload: '{}' });
+    const bearer = async (h: TestHelper) => ({
+      authorization: `Bearer ${await createToken(db(), h.id, 'intégration')}`,
+      'content-type': 'application/json',
+    });
+    const types = await get('/api/v1/formations');
+    assert.equal(types.statusCode, 200);
+    assert.deepEqual(
+      types.json().map((x: { slug: string; publics: string[] }) => [x.slug, x.publics]),
+      [[slug, ['conseiller_numerique']]],
+    );
+    const sessions = await get(`/api/v1/formations/sessions?formation=${slug}`);
+    assert.equal(sessions.statusCode, 200);
+    const [s] = sessions.json();
+    assert.equal(s.id, sessionId);
+    assert.equal(s.demi_journees.length, 2);
+    assert.equal(s.places_restantes, 4);
+    assert.doesNotMatch(sessions.body, /Jeanne|Martin/);
+    const url = `/api/v1/formations/sessions/${sessionId}/inscription`;
+    assert.equal((await post(url, { 'content-type': 'application/json' })).statusCode, 401);
+    const outside = await post(url, await bearer(plain));
+    assert.equal(outside.statusCode, 409);
+    assert.match(outside.json().message, /réservée aux publics suivants/);
+    const twice = await post(url, await bearer(cnfs));
+    assert.equal(twice.statusCode, 409);
+    assert.match(twice.json().message, /déjà inscrit/);
+    const unknown = await post(
+      '/api/v1/formations/sessions/00000000-0000-0000-0000-000000000000/inscription',
+      await bearer(cnfs),
+    );
+    assert.equal(unknown.statusCode, 404);
+    const mine = await get('/api/v1/formations/inscriptions', await bearer(cnfs));
+    assert.equal(mine.statusCode, 200);
+    assert.deepEqual(
+      mine.json().map((r: { session: string; statut: string }) => [r.session, r.statut]),
+      [[sessionId, 'inscrit']],
+    );
+    assert.equal(
+      (
+        await db()
+          .selectFrom('formation_inscription')
+          .select('id')
+          .where('session_id', '=', sessionId)
+          .execute()
+      ).length,
+      1,
+      'nothing registered by the refused calls',
+    );
+  });
+
+  test('SMS reminders: a wrong mobile number is refused and nothing changes; the reminder goes by SMS; the number is erased after', async () => {
+    const learner = await givenHelper(t, { collectivite: coordinator.collectiviteId, name: 'Sarah Texto' });
+    const c = await as(coordinator);
+    await c.get('/formations/equipe/programmes');
+    const declared = await c.post('/formations/equipe/programmes', {
+      personnes: [learner.id],
+      [`programmes-${learner.id}`]: ['conseiller_numerique'],
+    });
+    assert.equal(declared.statusCode, 303);
+    const h = await as(learner);
+    const page = await h.get(`/formations/sessions/${sessionId}`);
+    assert.match(page.body, /Mobile pour un rappel par SMS/);
+    const wrong = await h.post(`/formations/sessions/${sessionId}/inscription`, { telephone: '12 34' });
+    assert.equal(wrong.statusCode, 400);
+    assert.match(wrong.body, /Saisissez un numéro de mobile français/);
+    assert.match(wrong.body, /value="12 34"/);
+    await assertValidHtml(wrong.body);
+    assert.equal(await statusOf(learner), undefined);
+    const r = await h.post(`/formations/sessions/${sessionId}/inscription`, { telephone: '06 12 34 56 78' });
+    assert.equal(r.statusCode, 303);
+    const phoneOf = async () =>
+      (
+        await db()
+          .selectFrom('formation_inscription')
+          .select('telephone_rappel')
+          .where('user_id', '=', learner.id)
+          .executeTakeFirstOrThrow()
+      ).telephone_rappel;
+    assert.equal(await phoneOf(), '+33612345678');
+    const first = (await halfDays())[0]!.starts_at.getTime();
+    await runTrainingTimers(db(), testConfig, new Date(first - 5 * DAY));
+    const sms = await db().selectFrom('sms_outbox').select(['telephone', 'texte']).execute();
+    assert.equal(sms.length, 1, 'only the learner who gave a number gets an SMS');
+    assert.equal(sms[0]?.telephone, '+33612345678');
+    assert.match(
+      sms[0]?.texte ?? '',
+      /^Rappel : formation « Accompagner les démarches en ligne.* » dans 7 jours/,
+    );
+    await runTrainingTimers(db(), testConfig, new Date(first - 5 * DAY));
+    assert.equal((await db().selectFrom('sms_outbox').select('id').execute()).length, 1, 'sent once');
+    const timers = await runTrainingTimers(db(), testConfig, new Date(first + 2 * DAY));
+    assert.equal(timers['numéros de mobile effacés'], 1);
+    assert.equal(await phoneOf(), null);
   });
 
   test('the completion file of a training body: attendance in one transaction, each rejected row with its reason, --strict all or nothing', async () => {

@@ -12,6 +12,7 @@ import {
   textFields,
 } from '../../platform/forms.ts';
 import { isSignedIn, signedInActor } from '../../platform/http/access.ts';
+import { normaliseMobile } from '../../platform/messaging/index.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { parisInstant, parisToday } from '../../platform/paris-time.ts';
 import type { Crumb } from '../../platform/ui/components.tsx';
@@ -197,10 +198,12 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
     },
   );
 
-  app.get<RouteInput<'session'>>(
-    '/formations/sessions/:session',
-    { config: { access: 'public' } },
-    async (request, reply) => {
+  const sessionPage = async (
+    request: FastifyRequest<RouteInput<'session'>>,
+    reply: FastifyReply,
+    form: { telephone?: string; telephoneError?: string } = {},
+  ) => {
+    {
       const session = await findSession(db, request.params.session);
       if (!session)
         return reply.page(
@@ -233,6 +236,7 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
         {
           title: `Session : ${session.titre}`,
           breadcrumbs: [...HOME, { href: `/formations/${session.slug}`, label: session.titre }],
+          ...(form.telephoneError ? { status: 400, hasErrors: true } : {}),
         },
         <SessionPage
           session={session}
@@ -244,10 +248,18 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
             team: visibleTeam,
             runs: signedIn && runs(actor, session),
             csrf: signedIn ? reply.generateCsrf() : '',
+            telephone: form.telephone,
+            telephoneError: form.telephoneError,
           }}
         />,
       );
-    },
+    }
+  };
+
+  app.get<RouteInput<'session'>>(
+    '/formations/sessions/:session',
+    { config: { access: 'public' } },
+    (request, reply) => sessionPage(request, reply),
   );
 
   app.get<RouteInput<'session'>>(
@@ -284,7 +296,23 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
     { config: { access: 'helper', rateLimit: { max: 30, timeWindow: '1 minute' } } },
     async (request, reply) => {
       const helper = requireHelper(request.actor);
-      const done = await register(db, config, helper.actor, request.params.session, helper.userId);
+      const typed = (lastValue(request.body?.telephone) ?? '').trim().slice(0, 40);
+      const telephone = typed === '' ? undefined : normaliseMobile(typed);
+      if (telephone === null)
+        return sessionPage(request, reply, {
+          telephone: typed,
+          telephoneError:
+            'Saisissez un numéro de mobile français, par exemple 06 12 34 56 78, ou laissez le champ vide.',
+        });
+      const done = await register(
+        db,
+        config,
+        helper.actor,
+        request.params.session,
+        helper.userId,
+        new Date(),
+        { telephone },
+      );
       if (!done.ok) return problem(reply, done, `/formations/sessions/${request.params.session}`);
       return reply.redirect(
         `/formations/sessions/${request.params.session}?ok=${done.value.status === 'inscrit' ? 'inscrit' : 'attente'}`,
@@ -677,7 +705,7 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
 
   app.get<RouteInput<'type'>>(
     '/formations/gestion/catalogue/:type/modifier',
-    { config: { access: 'coordinator' } },
+    { config: { access: { coordinatorOf: 'type' } } },
     async (request, reply) => {
       const type = await editableType(request, reply);
       if (!type) return reply;
@@ -695,7 +723,7 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
 
   app.post<RouteInput<'type'>>(
     '/formations/gestion/catalogue/:type/modifier',
-    { config: { access: 'coordinator' } },
+    { config: { access: { coordinatorOf: 'type' } } },
     async (request, reply) => {
       const type = await editableType(request, reply);
       if (!type) return reply;
@@ -754,7 +782,12 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
 
   app.get<RouteInput<'session'>>(
     '/formations/gestion/sessions/:session/modifier',
-    { config: { access: { trainerOf: 'session' } } },
+    {
+      config: {
+        access: { coordinatorOf: 'session' },
+        refusal: 'Seuls les organisateurs de la session la modifient.',
+      },
+    },
     async (request, reply) => {
       const session = await organisedSession(request, reply);
       if (!session) return reply;
@@ -776,7 +809,12 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
 
   app.post<RouteInput<'session'>>(
     '/formations/gestion/sessions/:session/modifier',
-    { config: { access: { trainerOf: 'session' } } },
+    {
+      config: {
+        access: { coordinatorOf: 'session' },
+        refusal: 'Seuls les organisateurs de la session la modifient.',
+      },
+    },
     async (request, reply) => {
       const session = await organisedSession(request, reply);
       if (!session) return reply;

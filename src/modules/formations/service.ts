@@ -546,6 +546,7 @@ export async function register(
   sessionId: string,
   learnerId: string,
   now = new Date(),
+  options: { telephone?: string | undefined } = {},
 ): Promise<Outcome<{ id: string; status: RegistrationStatus }>> {
   const session = await findSession(db, sessionId);
   if (!session) return fail(404, 'Cette session n’existe pas.');
@@ -594,6 +595,8 @@ export async function register(
           motif_annulation: null,
           reminded_7_at: null,
           reminded_1_at: null,
+          // Only the learner gives their own number for SMS reminders.
+          telephone_rappel: self ? (options.telephone ?? null) : null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -707,6 +710,7 @@ export async function cancelRegistration(
         motif_annulation: reason,
         offered_at: null,
         offer_expires_at: null,
+        telephone_rappel: null,
       })
       .where('id', '=', r.id)
       .where('status', '<>', 'annule')

@@ -94,6 +94,8 @@ declare module '../../platform/db/schema.ts' {
       motif_annulation: CancelReason | null;
       reminded_7_at: Date | null;
       reminded_1_at: Date | null;
+      /** The learner's mobile for SMS reminders (optional), erased when the registration ends or the training is over. */
+      telephone_rappel: ColumnType<string | null, string | null | undefined, string | null>;
     };
     formation_presence: {
       inscription_id: string;
@@ -295,6 +297,12 @@ export const formationsMigrations: Record<string, Migration> = {
       await sql`alter table formation_presence drop constraint formation_presence_source_check`.execute(db);
       await sql`alter table formation_presence add constraint formation_presence_source_check
         ${check('source', Object.keys(ATTENDANCE_SOURCES))}`.execute(db);
+    },
+  },
+  '202612080601_formations_rappel_sms': {
+    async up(db) {
+      await sql`alter table formation_inscription add column telephone_rappel text
+        check (telephone_rappel ~ '^[+][0-9]{8,15}$')`.execute(db);
     },
   },
 };

@@ -212,6 +212,9 @@ export type Viewer = {
   team: { id: string; name: string }[];
   runs: boolean;
   csrf: string;
+  /** The mobile number typed for SMS reminders, and its error, when the form comes back. */
+  telephone?: string | undefined;
+  telephoneError?: string | undefined;
 };
 
 export function SessionPage(props: {
@@ -228,6 +231,7 @@ export function SessionPage(props: {
   return (
     <>
       <Problem message={props.error} />
+      <ErrorSummary errors={props.viewer.telephoneError ? { telephone: props.viewer.telephoneError } : {}} />
       <Flash message={props.flash} />
       <h1 safe>{`Session : ${s.titre}`}</h1>
       {s.status === 'annulee' ? (
@@ -280,8 +284,16 @@ export function SessionPage(props: {
             </p>
           </Notice>
         ) : open ? (
-          <form method="post" action={`/formations/sessions/${s.id}/inscription`}>
+          <form method="post" action={`/formations/sessions/${s.id}/inscription`} novalidate>
             <CsrfField token={v.csrf} />
+            <Field
+              name="telephone"
+              type="tel"
+              label="Mobile pour un rappel par SMS (facultatif)"
+              hint="Un SMS 7 jours et 1 jour avant, en plus du courriel. Le numéro est effacé après la formation."
+              value={v.telephone}
+              error={v.telephoneError}
+            />
             <button type="submit" class="button">
               {left > 0 ? 'M’inscrire' : 'M’inscrire sur la liste d’attente'}
             </button>
