@@ -504,4 +504,62 @@ describe('formations: audience, editing, completion import', () => {
     assert.match(r.body, /Des présences sont déjà enregistrées/);
     assert.equal((await halfDays()).length, 2);
   });
+
+  test('the questionnaire is aggregated per training for those who run a session, from 5 answers', async () => {
+    const tr = await as(trainer);
+    const before = await tr.get(`/formations/gestion/sessions/${sessionId}`);
+    assert.match(before.body, /Sur toutes les sessions de cette formation/);
+    assert.match(before.body, /0 réponse : les moyennes s’affichent à partir de 5 réponses/);
+    const people = [];
+    for (const name of ['Ana A', 'Ben B', 'Cyl C']) {
+      const h = await givenHelper(t, { collectivite: coordinator.collectiviteId, name });
+      people.push(h.id);
+    }
+    const ids = (
+      await db()
+        .insertInto('formation_inscription')
+        .values(
+          people.map((user_id) => ({
+            session_id: sessionId,
+            user_id,
+            collectivite_id: coordinator.collectiviteId,
+            status: 'inscrit' as const,
+            offered_at: null,
+            offer_expires_at: null,
+            created_by: null,
+            confirmed_at: new Date(),
+            cancelled_at: null,
+            cancelled_by: null,
+            motif_annulation: null,
+            reminded_7_at: null,
+            reminded_1_at: null,
+          })),
+        )
+        .returning('id')
+        .execute()
+    ).map((r) => r.id);
+    const all = await db()
+      .selectFrom('formation_inscription')
+      .select('id')
+      .where('session_id', '=', sessionId)
+      .where('status', '=', 'inscrit')
+      .execute();
+    assert.equal(all.length, 5);
+    for (const [i, r] of all.entries())
+      await db()
+        .insertInto('formation_avis')
+        .values({
+          inscription_id: r.id,
+          note_contenu: 4,
+          note_animation: i < 2 ? 5 : 3,
+          note_utilite: 5,
+          commentaire: null,
+        })
+        .execute();
+    assert.equal(ids.length, 3);
+    const page = await tr.get(`/formations/gestion/sessions/${sessionId}`);
+    const section = page.body.slice(page.body.indexOf('Sur toutes les sessions de cette formation'));
+    assert.match(section, /5 \(1 session\)/);
+    assert.match(section, /L’animation était claire<\/dt><dd[^>]*>3\.8 \/ 5/);
+  });
 });

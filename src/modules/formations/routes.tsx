@@ -67,6 +67,7 @@ import {
   teamRegistrations,
   trainerChoices,
   typeBySlug,
+  typeFeedbackSummary,
   typesFor,
   upcomingSessions,
   verification,
@@ -995,10 +996,11 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
     if (!session) return reply;
     const actor = signedInActor(request);
     privatePage(reply);
-    const [{ rows, presences }, eligible, feedback, names] = await Promise.all([
+    const [{ rows, presences }, eligible, feedback, typeFeedback, names] = await Promise.all([
       sessionRegistrations(db, actor, session),
       eligibility(db, session),
       feedbackSummary(db, session.id, FEEDBACK_THRESHOLD),
+      typeFeedbackSummary(db, session.type_id, FEEDBACK_THRESHOLD),
       collectiviteNames(db),
     ]);
     const org = organises(actor, session);
@@ -1021,6 +1023,7 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
         eligible={new Set(eligible.filter((e) => e.eligible).map((e) => e.id))}
         organises={org}
         feedback={feedback}
+        typeFeedback={typeFeedback}
         csrf={reply.generateCsrf()}
         now={new Date()}
         today={parisToday()}

@@ -1463,6 +1463,24 @@ export async function feedbackSummary(db: Db, sessionId: string, threshold: numb
   return row.n >= threshold ? row : { n: row.n };
 }
 
+/** Averages of the questionnaire over every session of a training, or only the count under the threshold. */
+export async function typeFeedbackSummary(db: Db, typeId: string, threshold: number) {
+  const row = await db
+    .selectFrom('formation_avis as v')
+    .innerJoin('formation_inscription as i', 'i.id', 'v.inscription_id')
+    .innerJoin('formation_session as s', 's.id', 'i.session_id')
+    .select([
+      sql<number>`count(*)::int`.as('n'),
+      sql<number>`count(distinct s.id)::int`.as('sessions'),
+      sql<number>`round(avg(v.note_contenu), 1)::float8`.as('note_contenu'),
+      sql<number>`round(avg(v.note_animation), 1)::float8`.as('note_animation'),
+      sql<number>`round(avg(v.note_utilite), 1)::float8`.as('note_utilite'),
+    ])
+    .where('s.type_id', '=', typeId)
+    .executeTakeFirstOrThrow();
+  return row.n >= threshold ? row : { n: row.n, sessions: row.sessions };
+}
+
 // --------------------------------------------------------------------------- habilitation
 
 /** Certificates of habilitating trainings of the coordinator's helpers, not yet turned into a habilitation. */

@@ -542,6 +542,16 @@ export function ManageSessionPage(props: {
     note_utilite?: number;
     commentaires?: string[];
   };
+  /** The same averages over every session of the training. */
+  typeFeedback?:
+    | {
+        n: number;
+        sessions: number;
+        note_contenu?: number;
+        note_animation?: number;
+        note_utilite?: number;
+      }
+    | undefined;
   csrf: string;
   now: Date;
   today: string;
@@ -736,6 +746,30 @@ export function ManageSessionPage(props: {
             ''
           )}
         </>
+      )}
+      {props.typeFeedback ? (
+        <>
+          <h3>Sur toutes les sessions de cette formation</h3>
+          {props.typeFeedback.note_contenu === undefined ? (
+            <p
+              safe
+            >{`${plural(props.typeFeedback.n, 'réponse', 'réponses')} : les moyennes s’affichent à partir de ${FEEDBACK_THRESHOLD} réponses.`}</p>
+          ) : (
+            <SummaryList
+              rows={[
+                [
+                  'Réponses',
+                  `${safeNumber(props.typeFeedback.n)} (${plural(props.typeFeedback.sessions, 'session', 'sessions')})`,
+                ],
+                [FEEDBACK_QUESTIONS.note_contenu, `${props.typeFeedback.note_contenu} / 5`],
+                [FEEDBACK_QUESTIONS.note_animation, `${props.typeFeedback.note_animation} / 5`],
+                [FEEDBACK_QUESTIONS.note_utilite, `${props.typeFeedback.note_utilite} / 5`],
+              ]}
+            />
+          )}
+        </>
+      ) : (
+        ''
       )}
       {s.status === 'active' ? (
         <>
