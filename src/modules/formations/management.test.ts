@@ -505,6 +505,18 @@ describe('formations: audience, editing, completion import', () => {
     assert.equal((await halfDays()).length, 2);
   });
 
+  test('figures per collectivité: exact for the team, masked under 5 people for another collectivité’s coordinator', async () => {
+    const other = await as(otherCoordinator);
+    const masked = await other.get('/formations/equipe');
+    assert.equal(masked.statusCode, 200);
+    assert.match(masked.body, /Masqué \(moins de 5 personnes\)/);
+    const c = await as(coordinator);
+    const own = await c.get('/formations/equipe');
+    await assertValidHtml(own.body);
+    assert.doesNotMatch(own.body, /Masqué/);
+    assert.match(own.body, /<td>1<\/td><td>6<\/td>/, 'one helper trained, 6 hours attended');
+  });
+
   test('the questionnaire is aggregated per training for those who run a session, from 5 answers', async () => {
     const tr = await as(trainer);
     const before = await tr.get(`/formations/gestion/sessions/${sessionId}`);

@@ -72,7 +72,7 @@ import {
   upcomingSessions,
   verification,
 } from './service.ts';
-import { teamStatistics } from './statistics.ts';
+import { figuresByCollectivite, teamStatistics } from './statistics.ts';
 import {
   CataloguePage,
   CertificatePage,
@@ -484,10 +484,12 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
   app.get<RouteInput>('/formations/equipe', { config: { access: 'coordinator' } }, async (request, reply) => {
     const actor = signedInActor(request);
     privatePage(reply);
-    const [rows, proposals, stats] = await Promise.all([
+    const [rows, proposals, stats, figures, names] = await Promise.all([
       teamRegistrations(db, actor),
       habilitationProposals(db, actor),
       teamStatistics(db, actor),
+      figuresByCollectivite(db, actor),
+      collectiviteNames(db),
     ]);
     return reply.page(
       { title: 'Formations de mon équipe', breadcrumbs: MANAGE },
@@ -495,6 +497,7 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
         rows={rows}
         proposals={proposals}
         stats={stats}
+        byCollectivite={figures.map((f) => ({ ...f, name: names.get(f.collectiviteId) ?? '' }))}
         csrf={reply.generateCsrf()}
         flash={flashOf(request)}
       />,

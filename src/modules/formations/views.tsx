@@ -1119,11 +1119,21 @@ export function TeamPage(props: {
     places: number;
     prises: number;
   };
+  /** The figures of every member collectivité, masked under 5 people outside the viewer's team. */
+  byCollectivite?: {
+    name: string;
+    shown: boolean;
+    formes: number | null;
+    heures: number | null;
+    remplissage: number | null;
+    absence: number | null;
+  }[];
   csrf: string;
   flash?: string | undefined;
   error?: string | undefined;
 }): JSX.Element {
   const st = props.stats;
+  const pct = (n: number | null) => (n === null ? '—' : `${n} %`);
   return (
     <>
       <Problem message={props.error} />
@@ -1171,6 +1181,39 @@ export function TeamPage(props: {
           ],
         ]}
       />
+      {props.byCollectivite && props.byCollectivite.length ? (
+        <>
+          <h2>Par collectivité</h2>
+          <p>
+            Hors de votre équipe, les nombres de personnes sont arrondis à 5, et les chiffres d’une
+            collectivité qui compte moins de 5 personnes inscrites sont masqués.
+          </p>
+          <Table
+            caption="Chiffres des formations par collectivité"
+            captionHidden
+            columns={['Collectivité', 'Médiateurs formés', 'Heures suivies', 'Remplissage', 'Absence']}
+          >
+            {props.byCollectivite.map((c) =>
+              c.shown ? (
+                <tr>
+                  <td safe>{c.name}</td>
+                  <td>{safeNumber(c.formes ?? 0)}</td>
+                  <td safe>{String(c.heures ?? 0).replace('.', ',')}</td>
+                  <td safe>{pct(c.remplissage)}</td>
+                  <td safe>{pct(c.absence)}</td>
+                </tr>
+              ) : (
+                <tr>
+                  <td safe>{c.name}</td>
+                  <td colspan="4">Masqué (moins de 5 personnes)</td>
+                </tr>
+              ),
+            )}
+          </Table>
+        </>
+      ) : (
+        ''
+      )}
       <h2>Inscriptions</h2>
       {props.rows.length === 0 ? (
         <p>Personne de votre équipe n’est inscrit à une formation.</p>
