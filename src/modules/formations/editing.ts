@@ -23,8 +23,6 @@ import { CLOSE_DAYS_BEFORE } from './vocabulary.ts';
  * waiting people are told when the dates or the place change. Everything is journaled.
  */
 
-const userIdOf = (actor: Actor) => (actor.kind === 'user' ? actor.userId : null);
-
 /** Whether `actor` may change this training: administrators for the OPSN's, coordinators for their collectivité's. */
 export const editsType = (actor: Actor, type: Pick<TrainingType, 'collectivite_id'>) =>
   type.collectivite_id === null

@@ -7,7 +7,6 @@ import { Client, createTestApp, type TestApp, testConfig } from '../../../test/h
 import {
   type Account,
   givenAccount,
-  givenAdmin,
   givenCollectivite,
   givenCoordinator,
   givenHelper,
@@ -31,7 +30,6 @@ describe('formations: audience, editing, completion import', () => {
   let coordinator: Account & { collectiviteId: number };
   let otherCoordinator: Account;
   let trainer: Account;
-  let admin: Account;
   let cnfs: TestHelper;
   let plain: TestHelper;
   let foreigner: TestHelper;
@@ -82,7 +80,6 @@ describe('formations: audience, editing, completion import', () => {
       name: 'Fabien Formateur',
       memberships: [{ role: 'formateur', collectiviteId: villeurbanne.id }],
     });
-    admin = await givenAdmin(t);
     cnfs = await givenHelper(t, { collectivite: villeurbanne, name: 'Jeanne Martin' });
     plain = await givenHelper(t, { collectivite: villeurbanne, name: 'Paul Durand' });
     foreigner = await givenHelper(t, { collectivite: venissieux, name: 'Rémi Voisin' });

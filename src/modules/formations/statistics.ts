@@ -106,8 +106,8 @@ export async function figuresByCollectivite(db: Db, actor: Actor): Promise<Colle
       // Outside the team, the number of people is rounded to 5 like every published count.
       formes: own ? (l?.formes ?? 0) : roundToBase(l?.formes ?? 0),
       heures: Math.round(((l?.minutes ?? 0) / 60) * 10) / 10,
-      remplissage: s && s.places ? Math.round((s.prises * 100) / s.places) : null,
-      absence: l && l.passes ? Math.round((l.absents * 100) / l.passes) : null,
+      remplissage: s?.places ? Math.round((s.prises * 100) / s.places) : null,
+      absence: l?.passes ? Math.round((l.absents * 100) / l.passes) : null,
     };
   });
 }

@@ -1181,7 +1181,7 @@ export function TeamPage(props: {
           ],
         ]}
       />
-      {props.byCollectivite && props.byCollectivite.length ? (
+      {props.byCollectivite?.length ? (
         <>
           <h2>Par collectivité</h2>
           <p>
