@@ -76,7 +76,7 @@ describe('authorization matrix', () => {
   let activiteId = '';
   let orientationId = '';
   let mandat = { id: '', empreinte: '', revocation: '', brouillon: '' };
-  let formation = { session: '', inscription: '', attestation: '' };
+  let formation = { session: '', inscription: '', attestation: '', type: '' };
   let ressource = { id: '', bloc: '' };
   let network: Record<string, string> = {};
 
@@ -306,7 +306,24 @@ describe('authorization matrix', () => {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    formation = { session: session.id, inscription: registration.value.id, attestation: attestation.id };
+    // A training of Firminy's own catalogue (its coordinators change it).
+    const firminyType = await createType(t.db.db, firminyCoordinator, {
+      titre: 'Formation de Firminy',
+      objectifs: 'Objectifs.',
+      programme: 'Programme.',
+      duree_heures: 3,
+      modalite: 'distanciel',
+      publics: ['mediateur'],
+      certifiante: true,
+      habilitante: false,
+    });
+    assert.ok(firminyType.ok);
+    formation = {
+      session: session.id,
+      inscription: registration.value.id,
+      attestation: attestation.id,
+      type: firminyType.value,
+    };
     // A published network resource of Firminy with one block and its first version.
     const resourceId = (
       await t.db.db
@@ -407,6 +424,7 @@ describe('authorization matrix', () => {
       .replace(':session', formation.session)
       .replace(':inscription', formation.inscription)
       .replace(':attestation', formation.attestation)
+      .replace(':type', formation.type)
       .replace(':id', String(firminyId));
 
   /**

@@ -3,6 +3,10 @@ import { auditActions } from '../../platform/audit/actions.ts';
 /** The audit actions of trainings, with the French labels the journal shows. */
 export const AUDIT_ACTIONS = auditActions({
   'training.create': 'Formation ajoutée au catalogue',
+  'training.update': 'Formation du catalogue modifiée',
+  'training_session.update': 'Session de formation modifiée',
+  'training_programme.set': 'Programmes d’un médiateur déclarés (public des formations)',
+  'training_completion.import': 'Présences importées d’un fichier de l’organisme de formation',
   'training_session.create': 'Session de formation créée',
   'training_session.capacity': 'Capacité d’une session de formation modifiée',
   'training_session.cancel': 'Session de formation annulée',

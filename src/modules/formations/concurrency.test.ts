@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { testConfig } from '../../../test/helpers/app.ts';
-import {
-  givenCollectivite,
-  givenCoordinator,
-  givenHelper,
-  type TestHelper,
-} from '../../../test/helpers/builders.ts';
+import { givenCollectivite, givenCoordinator } from '../../../test/helpers/builders.ts';
 import { createTestDatabase, dbKind, type TestDatabase } from '../../../test/helpers/database.ts';
 import { type Actor, systemActor } from '../../platform/auth/policy.ts';
 import { cancelRegistration, createSession, createType, register } from './service.ts';

@@ -78,6 +78,9 @@ export const sessionFields = z.object({
   ),
 });
 
+/** The session form when changing a session: its training and capacity stay. */
+export const sessionChangeFields = sessionFields.omit({ type_id: true, capacite: true });
+
 export const motifField = z.object({
   motif: requiredText('le motif', 500),
 });

@@ -1,5 +1,7 @@
 import type { RelaisModule } from '../../platform/module.ts';
+import { formationsApi } from './api.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
+import { formationsCli } from './cli.ts';
 import { sessionsDataset } from './datasets.ts';
 import { runTrainingTimers } from './jobs.ts';
 import { trainingRoutes } from './routes.tsx';
@@ -18,12 +20,14 @@ export const formations: RelaisModule = {
   name: 'formations',
   migrations: formationsMigrations,
   routes: trainingRoutes,
+  cli: formationsCli,
+  api: formationsApi,
   seedDemo: seedFormations,
   jobs: [
     {
       name: 'formations.rappels',
       label:
-        'Rappeler les formations 7 jours et 1 jour avant, et proposer à la personne suivante les places non confirmées en 48 heures',
+        'Rappeler les formations 7 jours et 1 jour avant (courriel, et SMS à qui a donné son mobile), proposer à la personne suivante les places non confirmées en 48 heures, et effacer les numéros de mobile après la formation',
       schedule: '10 * * * *',
       run: ({ db, config }) => runTrainingTimers(db, config),
     },

@@ -21,7 +21,7 @@ type SessionFacts = Pick<
 >;
 
 /** The half-days as lines: « – 12 janvier 2027 à 09:00 – 12:30 ». */
-export const halfDayLines = (s: Pick<SessionFacts, 'halfDays'>) =>
+export const halfDayLines = (s: { halfDays: readonly { starts_at: Date; ends_at: Date }[] }) =>
   s.halfDays
     .map((h) => `– ${formatDateTime(h.starts_at)} – ${formatDateTime(h.ends_at).split(' à ').at(-1)}`)
     .join('\n');

@@ -12,16 +12,21 @@ import {
   textFields,
 } from '../../platform/forms.ts';
 import { isSignedIn, signedInActor } from '../../platform/http/access.ts';
+import { normaliseMobile } from '../../platform/messaging/index.ts';
 import type { RouteContext } from '../../platform/module.ts';
 import { parisInstant, parisToday } from '../../platform/paris-time.ts';
 import type { Crumb } from '../../platform/ui/components.tsx';
 import { placesOfCollectivites } from '../lieux/index.ts';
 import { requireHelper } from '../mediateurs/index.ts';
+import { setProgrammes, teamProgrammes } from './audience.ts';
+import { ProgrammesPage } from './audience-views.tsx';
+import { editsType, sessionFormValues, updateSession, updateType } from './editing.ts';
 import {
   capacityField,
   feedbackFields,
   halfDaysOf,
   motifField,
+  sessionChangeFields,
   sessionFields,
   typeInputOf,
 } from './fields.ts';
@@ -62,11 +67,12 @@ import {
   teamRegistrations,
   trainerChoices,
   typeBySlug,
+  typeFeedbackSummary,
   typesFor,
   upcomingSessions,
   verification,
 } from './service.ts';
-import { teamStatistics } from './statistics.ts';
+import { figuresByCollectivite, teamStatistics } from './statistics.ts';
 import {
   CataloguePage,
   CertificatePage,
@@ -112,6 +118,10 @@ const FLASH: Record<string, string> = {
   session_annulee: 'La session est annulée : chaque personne inscrite est prévenue.',
   habilitation: 'L’habilitation aux mandats est accordée.',
   revoquee: 'L’attestation est révoquée.',
+  programmes: 'Les programmes de l’équipe sont enregistrés.',
+  session_modifiee:
+    'La session est modifiée ; les personnes inscrites sont prévenues si les dates ou le lieu ont changé.',
+  type_modifie: 'La formation est modifiée.',
 };
 
 const flashOf = (request: FastifyRequest<RouteInput>) => {
@@ -189,10 +199,12 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
     },
   );
 
-  app.get<RouteInput<'session'>>(
-    '/formations/sessions/:session',
-    { config: { access: 'public' } },
-    async (request, reply) => {
+  const sessionPage = async (
+    request: FastifyRequest<RouteInput<'session'>>,
+    reply: FastifyReply,
+    form: { telephone?: string; telephoneError?: string } = {},
+  ) => {
+    {
       const session = await findSession(db, request.params.session);
       if (!session)
         return reply.page(
@@ -225,6 +237,7 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
         {
           title: `Session : ${session.titre}`,
           breadcrumbs: [...HOME, { href: `/formations/${session.slug}`, label: session.titre }],
+          ...(form.telephoneError ? { status: 400, hasErrors: true } : {}),
         },
         <SessionPage
           session={session}
@@ -236,10 +249,18 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
             team: visibleTeam,
             runs: signedIn && runs(actor, session),
             csrf: signedIn ? reply.generateCsrf() : '',
+            telephone: form.telephone,
+            telephoneError: form.telephoneError,
           }}
         />,
       );
-    },
+    }
+  };
+
+  app.get<RouteInput<'session'>>(
+    '/formations/sessions/:session',
+    { config: { access: 'public' } },
+    (request, reply) => sessionPage(request, reply),
   );
 
   app.get<RouteInput<'session'>>(
@@ -276,7 +297,23 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
     { config: { access: 'helper', rateLimit: { max: 30, timeWindow: '1 minute' } } },
     async (request, reply) => {
       const helper = requireHelper(request.actor);
-      const done = await register(db, config, helper.actor, request.params.session, helper.userId);
+      const typed = (lastValue(request.body?.telephone) ?? '').trim().slice(0, 40);
+      const telephone = typed === '' ? undefined : normaliseMobile(typed);
+      if (telephone === null)
+        return sessionPage(request, reply, {
+          telephone: typed,
+          telephoneError:
+            'Saisissez un numéro de mobile français, par exemple 06 12 34 56 78, ou laissez le champ vide.',
+        });
+      const done = await register(
+        db,
+        config,
+        helper.actor,
+        request.params.session,
+        helper.userId,
+        new Date(),
+        { telephone },
+      );
       if (!done.ok) return problem(reply, done, `/formations/sessions/${request.params.session}`);
       return reply.redirect(
         `/formations/sessions/${request.params.session}?ok=${done.value.status === 'inscrit' ? 'inscrit' : 'attente'}`,
@@ -447,10 +484,12 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
   app.get<RouteInput>('/formations/equipe', { config: { access: 'coordinator' } }, async (request, reply) => {
     const actor = signedInActor(request);
     privatePage(reply);
-    const [rows, proposals, stats] = await Promise.all([
+    const [rows, proposals, stats, figures, names] = await Promise.all([
       teamRegistrations(db, actor),
       habilitationProposals(db, actor),
       teamStatistics(db, actor),
+      figuresByCollectivite(db, actor),
+      collectiviteNames(db),
     ]);
     return reply.page(
       { title: 'Formations de mon équipe', breadcrumbs: MANAGE },
@@ -458,11 +497,63 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
         rows={rows}
         proposals={proposals}
         stats={stats}
+        byCollectivite={figures.map((f) => ({ ...f, name: names.get(f.collectiviteId) ?? '' }))}
         csrf={reply.generateCsrf()}
         flash={flashOf(request)}
       />,
     );
   });
+
+  const programmesPage = async (
+    request: FastifyRequest<RouteInput>,
+    reply: FastifyReply,
+    error?: { status: number; message: string },
+  ) => {
+    const actor = signedInActor(request);
+    privatePage(reply);
+    const team = await teamHelpers(db, actor);
+    return reply.page(
+      {
+        title: 'Programmes de mon équipe',
+        breadcrumbs: [...MANAGE, { href: '/formations/equipe', label: 'Formations de mon équipe' }],
+        status: error?.status ?? 200,
+        hasErrors: error !== undefined,
+      },
+      <ProgrammesPage
+        team={team}
+        programmes={
+          await teamProgrammes(
+            db,
+            team.map((h) => h.id),
+          )
+        }
+        csrf={reply.generateCsrf()}
+        flash={flashOf(request)}
+        error={error?.message}
+      />,
+    );
+  };
+
+  app.get<RouteInput>(
+    '/formations/equipe/programmes',
+    { config: { access: 'coordinator' } },
+    (request, reply) => programmesPage(request, reply),
+  );
+
+  app.post<RouteInput>(
+    '/formations/equipe/programmes',
+    { config: { access: 'coordinator' } },
+    async (request, reply) => {
+      const actor = signedInActor(request);
+      const body = request.body ?? {};
+      const chosen = new Map<string, string[]>();
+      for (const id of new Set(allValues(body.personnes)))
+        chosen.set(id, isUuid(id) ? allValues(body[`programmes-${id}`]) : []);
+      const done = await setProgrammes(db, actor, await teamHelpers(db, actor), chosen);
+      if (!done.ok) return programmesPage(request, reply, done);
+      return reply.redirect('/formations/equipe/programmes?ok=programmes', 303);
+    },
+  );
 
   const sessionForm = async (actor: Actor) => {
     const mine = organiserCollectivites(actor);
@@ -575,6 +666,203 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
       const created = await createType(db, signedInActor(request), input.value);
       if (!created.ok) return problem(reply, created, '/formations/gestion');
       return reply.redirect(`/formations/${created.value}?ok=type_cree`, 303);
+    },
+  );
+
+  const typeValues = (type: NonNullable<Awaited<ReturnType<typeof typeBySlug>>>) => ({
+    titre: type.titre,
+    objectifs: type.objectifs,
+    programme: type.programme,
+    duree_heures: String(Math.round((type.duree_minutes / 60) * 100) / 100).replace('.', ','),
+    modalite: type.modalite,
+    prerequis: type.prerequis ?? undefined,
+    prestataire: type.prestataire ?? undefined,
+    publics: type.publics,
+    options: [...(type.certifiante ? ['certifiante'] : []), ...(type.habilitante ? ['habilitante'] : [])],
+  });
+
+  /** The training a catalogue route names, when this person may change it; else a page that says why. */
+  const editableType = async (request: FastifyRequest<RouteInput<'type'>>, reply: FastifyReply) => {
+    const type = await typeBySlug(db, request.params.type);
+    if (!type) {
+      await problem(
+        reply,
+        { status: 404, message: 'Cette formation n’est pas au catalogue.' },
+        '/formations',
+      );
+      return undefined;
+    }
+    if (!editsType(request.actor, type)) {
+      await problem(
+        reply,
+        {
+          status: 403,
+          message:
+            'Seuls les administrateurs modifient les formations de l’OPSN, et les coordinateurs celles de leur collectivité.',
+        },
+        `/formations/${type.slug}`,
+      );
+      return undefined;
+    }
+    return type;
+  };
+
+  app.get<RouteInput<'type'>>(
+    '/formations/gestion/catalogue/:type/modifier',
+    { config: { access: { coordinatorOf: 'type' } } },
+    async (request, reply) => {
+      const type = await editableType(request, reply);
+      if (!type) return reply;
+      return reply.page(
+        { title: `Modifier la formation : ${type.titre}`, breadcrumbs: MANAGE },
+        <NewTypePage
+          values={typeValues(type)}
+          errors={{}}
+          csrf={reply.generateCsrf()}
+          edit={{ slug: type.slug, titre: type.titre }}
+        />,
+      );
+    },
+  );
+
+  app.post<RouteInput<'type'>>(
+    '/formations/gestion/catalogue/:type/modifier',
+    { config: { access: { coordinatorOf: 'type' } } },
+    async (request, reply) => {
+      const type = await editableType(request, reply);
+      if (!type) return reply;
+      const body = request.body ?? {};
+      const input = typeInputOf(body);
+      if (!input.ok)
+        return reply.page(
+          {
+            title: `Modifier la formation : ${type.titre}`,
+            breadcrumbs: MANAGE,
+            status: 400,
+            hasErrors: true,
+          },
+          <NewTypePage
+            values={{
+              ...textFields(body),
+              publics: allValues(body.publics),
+              options: allValues(body.options),
+            }}
+            errors={input.errors}
+            csrf={reply.generateCsrf()}
+            edit={{ slug: type.slug, titre: type.titre }}
+          />,
+        );
+      const done = await updateType(db, signedInActor(request), type.slug, input.value);
+      if (!done.ok) return problem(reply, done, `/formations/${type.slug}`);
+      return reply.redirect(`/formations/${type.slug}?ok=type_modifie`, 303);
+    },
+  );
+
+  /** The session form's choices for its organiser (the places of the session's collectivité). */
+  const editForm = async (session: NonNullable<Awaited<ReturnType<typeof findSession>>>) => {
+    const [places, trainers] = await Promise.all([
+      session.collectivite_id === null
+        ? Promise.resolve([])
+        : placesOfCollectivites(db, [session.collectivite_id]),
+      trainerChoices(db),
+    ]);
+    return { types: [], places, trainers };
+  };
+
+  /** The session of an organiser's route, or a page that says why not. */
+  const organisedSession = async (request: FastifyRequest<RouteInput<'session'>>, reply: FastifyReply) => {
+    const session = await runSession(request, reply);
+    if (!session) return undefined;
+    if (!organises(request.actor, session)) {
+      await problem(
+        reply,
+        { status: 403, message: 'Seuls les organisateurs de la session la modifient.' },
+        manageUrl(session.id),
+      );
+      return undefined;
+    }
+    return session;
+  };
+
+  app.get<RouteInput<'session'>>(
+    '/formations/gestion/sessions/:session/modifier',
+    {
+      config: {
+        access: { coordinatorOf: 'session' },
+        refusal: 'Seuls les organisateurs de la session la modifient.',
+      },
+    },
+    async (request, reply) => {
+      const session = await organisedSession(request, reply);
+      if (!session) return reply;
+      return reply.page(
+        {
+          title: `Modifier la session : ${session.titre}`,
+          breadcrumbs: [...MANAGE, { href: manageUrl(session.id), label: session.titre }],
+        },
+        <NewSessionPage
+          {...(await editForm(session))}
+          values={sessionFormValues(session)}
+          errors={{}}
+          csrf={reply.generateCsrf()}
+          edit={{ id: session.id, titre: session.titre }}
+        />,
+      );
+    },
+  );
+
+  app.post<RouteInput<'session'>>(
+    '/formations/gestion/sessions/:session/modifier',
+    {
+      config: {
+        access: { coordinatorOf: 'session' },
+        refusal: 'Seuls les organisateurs de la session la modifient.',
+      },
+    },
+    async (request, reply) => {
+      const session = await organisedSession(request, reply);
+      if (!session) return reply;
+      const body = request.body ?? {};
+      const values = {
+        ...textFields(body),
+        formateurs: allValues(body.formateurs),
+        intra: allValues(body.intra).includes('oui') ? 'oui' : undefined,
+      };
+      const again = async (errors: Record<string, string>, status = 400) =>
+        reply.page(
+          {
+            title: `Modifier la session : ${session.titre}`,
+            breadcrumbs: [...MANAGE, { href: manageUrl(session.id), label: session.titre }],
+            status,
+            hasErrors: true,
+          },
+          <NewSessionPage
+            {...(await editForm(session))}
+            values={values}
+            errors={errors}
+            csrf={reply.generateCsrf()}
+            edit={{ id: session.id, titre: session.titre }}
+          />,
+        );
+      const form = parseForm(sessionChangeFields, body);
+      const halfDays = halfDaysOf(body);
+      if (!halfDays.ok) return again(halfDays.errors);
+      if (!form.ok) return again(form.errors);
+      const places = (await editForm(session)).places;
+      const place = form.data.lieu_id ? places.find((p) => p.id === form.data.lieu_id) : undefined;
+      if (form.data.lieu_id && !place) return again({ lieu_id: 'Choisissez un lieu de la liste.' });
+      const placeLabel = place ? `${place.nom}, ${place.code_postal} ${place.commune}` : undefined;
+      const done = await updateSession(db, config, request.actor, session, {
+        halfDays: halfDays.value,
+        lieu_id: form.data.lieu_id,
+        lieu_libelle: form.data.lieu_libelle ?? placeLabel,
+        lien_distance: form.data.lien_distance,
+        intra: values.intra === 'oui',
+        formateurs: values.formateurs,
+        closes_at: form.data.closes_at ? parisInstant(form.data.closes_at, 23 * 60 + 59) : undefined,
+      });
+      if (!done.ok) return again(done.errors, done.status);
+      return reply.redirect(manageUrl(session.id, 'session_modifiee'), 303);
     },
   );
 
@@ -711,10 +999,11 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
     if (!session) return reply;
     const actor = signedInActor(request);
     privatePage(reply);
-    const [{ rows, presences }, eligible, feedback, names] = await Promise.all([
+    const [{ rows, presences }, eligible, feedback, typeFeedback, names] = await Promise.all([
       sessionRegistrations(db, actor, session),
       eligibility(db, session),
       feedbackSummary(db, session.id, FEEDBACK_THRESHOLD),
+      typeFeedbackSummary(db, session.type_id, FEEDBACK_THRESHOLD),
       collectiviteNames(db),
     ]);
     const org = organises(actor, session);
@@ -737,6 +1026,7 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
         eligible={new Set(eligible.filter((e) => e.eligible).map((e) => e.id))}
         organises={org}
         feedback={feedback}
+        typeFeedback={typeFeedback}
         csrf={reply.generateCsrf()}
         now={new Date()}
         today={parisToday()}
@@ -948,7 +1238,13 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
       }));
       return reply.page(
         { title: type.titre, breadcrumbs: HOME },
-        <TypePage type={type} sessions={sessions} now={new Date()} />,
+        <TypePage
+          type={type}
+          sessions={sessions}
+          now={new Date()}
+          canEdit={editsType(request.actor, type)}
+          flash={flashOf(request)}
+        />,
       );
     },
   );

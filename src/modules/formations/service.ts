@@ -9,6 +9,7 @@ import { formatDateTime, parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { helperCollectivites } from '../mediateurs/index.ts';
 import { displayName, listCollectivites } from '../territoires/index.ts';
+import { audienceRefusal } from './audience.ts';
 import { cancelMail, offerMail, registrationMail, tell } from './mail.ts';
 import {
   type CancelReason,
@@ -360,6 +361,7 @@ export async function findSession(db: Db, id: string) {
       't.presence_min_pct',
       't.objectifs',
       't.prestataire',
+      't.publics',
     ])
     .where('s.id', '=', id)
     .executeTakeFirst();
@@ -544,6 +546,7 @@ export async function register(
   sessionId: string,
   learnerId: string,
   now = new Date(),
+  options: { telephone?: string | undefined } = {},
 ): Promise<Outcome<{ id: string; status: RegistrationStatus }>> {
   const session = await findSession(db, sessionId);
   if (!session) return fail(404, 'Cette session n’existe pas.');
@@ -563,6 +566,8 @@ export async function register(
       409,
       `Cette session est réservée aux équipes de ${session.organisateur ?? 'sa collectivité'}.`,
     );
+  const outside = await audienceRefusal(db, session.publics, learnerId, self);
+  if (outside) return fail(409, outside);
   try {
     const value = await db.transaction().execute(async (trx) => {
       const seat = await trx
@@ -590,6 +595,8 @@ export async function register(
           motif_annulation: null,
           reminded_7_at: null,
           reminded_1_at: null,
+          // Only the learner gives their own number for SMS reminders.
+          telephone_rappel: self ? (options.telephone ?? null) : null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -703,6 +710,7 @@ export async function cancelRegistration(
         motif_annulation: reason,
         offered_at: null,
         offer_expires_at: null,
+        telephone_rappel: null,
       })
       .where('id', '=', r.id)
       .where('status', '<>', 'annule')
@@ -1453,6 +1461,24 @@ export async function feedbackSummary(db: Db, sessionId: string, threshold: numb
     .where('i.session_id', '=', sessionId)
     .executeTakeFirstOrThrow();
   return row.n >= threshold ? row : { n: row.n };
+}
+
+/** Averages of the questionnaire over every session of a training, or only the count under the threshold. */
+export async function typeFeedbackSummary(db: Db, typeId: string, threshold: number) {
+  const row = await db
+    .selectFrom('formation_avis as v')
+    .innerJoin('formation_inscription as i', 'i.id', 'v.inscription_id')
+    .innerJoin('formation_session as s', 's.id', 'i.session_id')
+    .select([
+      sql<number>`count(*)::int`.as('n'),
+      sql<number>`count(distinct s.id)::int`.as('sessions'),
+      sql<number>`round(avg(v.note_contenu), 1)::float8`.as('note_contenu'),
+      sql<number>`round(avg(v.note_animation), 1)::float8`.as('note_animation'),
+      sql<number>`round(avg(v.note_utilite), 1)::float8`.as('note_utilite'),
+    ])
+    .where('s.type_id', '=', typeId)
+    .executeTakeFirstOrThrow();
+  return row.n >= threshold ? row : { n: row.n, sessions: row.sessions };
 }
 
 // --------------------------------------------------------------------------- habilitation

@@ -8,6 +8,8 @@ import {
   type CancelReason,
   MODALITIES,
   type Modality,
+  PROGRAMMES,
+  type Programme,
   REGISTRATION_STATUSES,
   type RegistrationStatus,
   SESSION_STATUSES,
@@ -92,6 +94,8 @@ declare module '../../platform/db/schema.ts' {
       motif_annulation: CancelReason | null;
       reminded_7_at: Date | null;
       reminded_1_at: Date | null;
+      /** The learner's mobile for SMS reminders (optional), erased when the registration ends or the training is over. */
+      telephone_rappel: ColumnType<string | null, string | null | undefined, string | null>;
     };
     formation_presence: {
       inscription_id: string;
@@ -116,6 +120,14 @@ declare module '../../platform/db/schema.ts' {
       habilitation_at: Date | null;
       habilitation_by: string | null;
     };
+    /** A national programme a helper belongs to, as their coordinator declared it (audience of trainings). */
+    formation_programme: {
+      user_id: string;
+      programme: Programme;
+      collectivite_id: number;
+      declared_at: ColumnType<Date, Date | undefined, never>;
+      declared_by: string | null;
+    };
     formation_avis: {
       inscription_id: string;
       note_contenu: number;
@@ -131,6 +143,9 @@ const check = (column: string, values: readonly string[]) =>
   sql.raw(`check (${column} in (${values.map((v) => `'${v}'`).join(', ')}))`);
 const arrayCheck = (column: string, values: readonly string[]) =>
   sql.raw(`check (${column} <@ array[${values.map((v) => `'${v}'`).join(', ')}]::text[])`);
+
+/** The attendance sources when the first migration landed (it must keep running the same SQL). */
+const LANDED_ATTENDANCE_SOURCES = ['ecran', 'feuille', 'code'];
 
 export const formationsMigrations: Record<string, Migration> = {
   '202612061700_formations_init': {
@@ -236,7 +251,7 @@ export const formationsMigrations: Record<string, Migration> = {
         inscription_id uuid not null references formation_inscription(id) on delete cascade,
         demi_journee_id uuid not null references formation_demi_journee(id) on delete cascade,
         present boolean not null,
-        source text not null ${check('source', Object.keys(ATTENDANCE_SOURCES))},
+        source text not null ${check('source', LANDED_ATTENDANCE_SOURCES)},
         recorded_at timestamptz not null default now(),
         recorded_by uuid references app_user(id) on delete set null,
         primary key (inscription_id, demi_journee_id)
@@ -263,6 +278,31 @@ export const formationsMigrations: Record<string, Migration> = {
         commentaire text check (char_length(commentaire) <= 1000),
         created_at timestamptz not null default now()
       )`.execute(db);
+    },
+  },
+  '202612080600_formations_programmes': {
+    async up(db) {
+      await sql`create table formation_programme (
+        user_id uuid not null references app_user(id) on delete cascade,
+        programme text not null ${check('programme', Object.keys(PROGRAMMES))},
+        collectivite_id integer not null references collectivite(id),
+        declared_at timestamptz not null default now(),
+        declared_by uuid references app_user(id) on delete set null,
+        primary key (user_id, programme)
+      )`.execute(db);
+      await sql`create index formation_programme_collectivite on formation_programme (collectivite_id)`.execute(
+        db,
+      );
+      // Attendance may come from the completion file of a training body (`relais import presences-formation`).
+      await sql`alter table formation_presence drop constraint formation_presence_source_check`.execute(db);
+      await sql`alter table formation_presence add constraint formation_presence_source_check
+        ${check('source', Object.keys(ATTENDANCE_SOURCES))}`.execute(db);
+    },
+  },
+  '202612080601_formations_rappel_sms': {
+    async up(db) {
+      await sql`alter table formation_inscription add column telephone_rappel text
+        check (telephone_rappel ~ '^[+][0-9]{8,15}$')`.execute(db);
     },
   },
 };

@@ -119,11 +119,25 @@ type Upcoming = {
   demi_journees: number;
 };
 
-export function TypePage(props: { type: TrainingType; sessions: Upcoming[]; now: Date }): JSX.Element {
+export function TypePage(props: {
+  type: TrainingType;
+  sessions: Upcoming[];
+  now: Date;
+  canEdit?: boolean;
+  flash?: string | undefined;
+}): JSX.Element {
   const t = props.type;
   return (
     <>
+      <Flash message={props.flash} />
       <h1 safe>{t.titre}</h1>
+      {props.canEdit ? (
+        <p>
+          <a href={`/formations/gestion/catalogue/${t.slug}/modifier`}>Modifier cette formation</a>
+        </p>
+      ) : (
+        ''
+      )}
       <SummaryList
         hideEmpty
         rows={[
@@ -198,6 +212,9 @@ export type Viewer = {
   team: { id: string; name: string }[];
   runs: boolean;
   csrf: string;
+  /** The mobile number typed for SMS reminders, and its error, when the form comes back. */
+  telephone?: string | undefined;
+  telephoneError?: string | undefined;
 };
 
 export function SessionPage(props: {
@@ -214,6 +231,7 @@ export function SessionPage(props: {
   return (
     <>
       <Problem message={props.error} />
+      <ErrorSummary errors={props.viewer.telephoneError ? { telephone: props.viewer.telephoneError } : {}} />
       <Flash message={props.flash} />
       <h1 safe>{`Session : ${s.titre}`}</h1>
       {s.status === 'annulee' ? (
@@ -266,8 +284,16 @@ export function SessionPage(props: {
             </p>
           </Notice>
         ) : open ? (
-          <form method="post" action={`/formations/sessions/${s.id}/inscription`}>
+          <form method="post" action={`/formations/sessions/${s.id}/inscription`} novalidate>
             <CsrfField token={v.csrf} />
+            <Field
+              name="telephone"
+              type="tel"
+              label="Mobile pour un rappel par SMS (facultatif)"
+              hint="Un SMS 7 jours et 1 jour avant, en plus du courriel. Le numéro est effacé après la formation."
+              value={v.telephone}
+              error={v.telephoneError}
+            />
             <button type="submit" class="button">
               {left > 0 ? 'M’inscrire' : 'M’inscrire sur la liste d’attente'}
             </button>
@@ -516,6 +542,16 @@ export function ManageSessionPage(props: {
     note_utilite?: number;
     commentaires?: string[];
   };
+  /** The same averages over every session of the training. */
+  typeFeedback?:
+    | {
+        n: number;
+        sessions: number;
+        note_contenu?: number;
+        note_animation?: number;
+        note_utilite?: number;
+      }
+    | undefined;
   csrf: string;
   now: Date;
   today: string;
@@ -539,6 +575,14 @@ export function ManageSessionPage(props: {
         >{`${plural(registered.length, 'inscrit', 'inscrits')}, ${plural(waiting.length, 'personne', 'personnes')} en liste d’attente, ${plural(s.capacite, 'place', 'places')}.`}</span>{' '}
         <a href={`/formations/sessions/${s.id}`}>Page publique de la session</a> ·{' '}
         <a href={`/formations/gestion/sessions/${s.id}/inscrits.csv`}>Exporter les inscrits (CSV)</a>
+        {props.organises && s.status === 'active' ? (
+          <>
+            {' · '}
+            <a href={`/formations/gestion/sessions/${s.id}/modifier`}>Modifier la session</a>
+          </>
+        ) : (
+          ''
+        )}
       </p>
       {s.status === 'annulee' ? (
         <Notice>
@@ -703,6 +747,30 @@ export function ManageSessionPage(props: {
           )}
         </>
       )}
+      {props.typeFeedback ? (
+        <>
+          <h3>Sur toutes les sessions de cette formation</h3>
+          {props.typeFeedback.note_contenu === undefined ? (
+            <p
+              safe
+            >{`${plural(props.typeFeedback.n, 'réponse', 'réponses')} : les moyennes s’affichent à partir de ${FEEDBACK_THRESHOLD} réponses.`}</p>
+          ) : (
+            <SummaryList
+              rows={[
+                [
+                  'Réponses',
+                  `${safeNumber(props.typeFeedback.n)} (${plural(props.typeFeedback.sessions, 'session', 'sessions')})`,
+                ],
+                [FEEDBACK_QUESTIONS.note_contenu, `${props.typeFeedback.note_contenu} / 5`],
+                [FEEDBACK_QUESTIONS.note_animation, `${props.typeFeedback.note_animation} / 5`],
+                [FEEDBACK_QUESTIONS.note_utilite, `${props.typeFeedback.note_utilite} / 5`],
+              ]}
+            />
+          )}
+        </>
+      ) : (
+        ''
+      )}
       {s.status === 'active' ? (
         <>
           {props.organises ? (
@@ -755,6 +823,8 @@ export function NewSessionPage(props: {
   values: SessionFormValues;
   errors: FieldErrors;
   csrf: string;
+  /** Changing an existing session: its training and capacity stay (capacity has its own form). */
+  edit?: { id: string; titre: string } | undefined;
 }): JSX.Element {
   const v = (k: string) => (typeof props.values[k] === 'string' ? (props.values[k] as string) : undefined);
   const e = props.errors;
@@ -762,19 +832,33 @@ export function NewSessionPage(props: {
   return (
     <>
       <ErrorSummary errors={e} />
-      <h1>Nouvelle session de formation</h1>
-      <form method="post" action="/formations/gestion/sessions/nouvelle" novalidate>
+      <h1 safe>
+        {props.edit ? `Modifier la session : ${props.edit.titre}` : 'Nouvelle session de formation'}
+      </h1>
+      <form
+        method="post"
+        action={
+          props.edit
+            ? `/formations/gestion/sessions/${props.edit.id}/modifier`
+            : '/formations/gestion/sessions/nouvelle'
+        }
+        novalidate
+      >
         <CsrfField token={props.csrf} />
-        <Select
-          name="type_id"
-          label="Formation"
-          value={v('type_id')}
-          error={e.type_id}
-          options={[
-            { value: '', label: 'Choisir…' },
-            ...props.types.map((t) => ({ value: t.id, label: t.titre })),
-          ]}
-        />
+        {props.edit ? (
+          ''
+        ) : (
+          <Select
+            name="type_id"
+            label="Formation"
+            value={v('type_id')}
+            error={e.type_id}
+            options={[
+              { value: '', label: 'Choisir…' },
+              ...props.types.map((t) => ({ value: t.id, label: t.titre })),
+            ]}
+          />
+        )}
         <fieldset id="champ-demi_journees" class={e.demi_journees ? 'field--error' : undefined}>
           <legend>Demi-journées</legend>
           <p class="field__hint">Une ligne par demi-journée ; laissez vides les lignes inutiles.</p>
@@ -805,13 +889,17 @@ export function NewSessionPage(props: {
             </div>
           ))}
         </fieldset>
-        <Field
-          name="capacite"
-          type="number"
-          label="Nombre de places"
-          value={v('capacite')}
-          error={e.capacite}
-        />
+        {props.edit ? (
+          ''
+        ) : (
+          <Field
+            name="capacite"
+            type="number"
+            label="Nombre de places"
+            value={v('capacite')}
+            error={e.capacite}
+          />
+        )}
         <Select
           name="lieu_id"
           label="Lieu de l’annuaire (facultatif)"
@@ -862,7 +950,7 @@ export function NewSessionPage(props: {
           error={e.closes_at}
         />
         <button type="submit" class="button">
-          Créer la session
+          {props.edit ? 'Enregistrer les modifications' : 'Créer la session'}
         </button>
       </form>
     </>
@@ -873,14 +961,26 @@ export function NewTypePage(props: {
   values: Record<string, string | string[] | undefined>;
   errors: FieldErrors;
   csrf: string;
+  /** Changing a training already in the catalogue. */
+  edit?: { slug: string; titre: string } | undefined;
 }): JSX.Element {
   const v = (k: string) => (typeof props.values[k] === 'string' ? (props.values[k] as string) : undefined);
   const e = props.errors;
   return (
     <>
       <ErrorSummary errors={e} />
-      <h1>Nouvelle formation au catalogue</h1>
-      <form method="post" action="/formations/gestion/catalogue/nouvelle" novalidate>
+      <h1 safe>
+        {props.edit ? `Modifier la formation : ${props.edit.titre}` : 'Nouvelle formation au catalogue'}
+      </h1>
+      <form
+        method="post"
+        action={
+          props.edit
+            ? `/formations/gestion/catalogue/${props.edit.slug}/modifier`
+            : '/formations/gestion/catalogue/nouvelle'
+        }
+        novalidate
+      >
         <CsrfField token={props.csrf} />
         <Field name="titre" label="Titre" value={v('titre')} error={e.titre} />
         <TextArea name="objectifs" label="Objectifs et acquis" value={v('objectifs')} error={e.objectifs} />
@@ -933,7 +1033,7 @@ export function NewTypePage(props: {
           checked={([] as string[]).concat(props.values.options ?? [])}
         />
         <button type="submit" class="button">
-          Ajouter au catalogue
+          {props.edit ? 'Enregistrer les modifications' : 'Ajouter au catalogue'}
         </button>
       </form>
     </>
@@ -1019,16 +1119,30 @@ export function TeamPage(props: {
     places: number;
     prises: number;
   };
+  /** The figures of every member collectivité, masked under 5 people outside the viewer's team. */
+  byCollectivite?: {
+    name: string;
+    shown: boolean;
+    formes: number | null;
+    heures: number | null;
+    remplissage: number | null;
+    absence: number | null;
+  }[];
   csrf: string;
   flash?: string | undefined;
   error?: string | undefined;
 }): JSX.Element {
   const st = props.stats;
+  const pct = (n: number | null) => (n === null ? '—' : `${n} %`);
   return (
     <>
       <Problem message={props.error} />
       <Flash message={props.flash} />
       <h1>Formations de mon équipe</h1>
+      <p>
+        <a href="/formations/equipe/programmes">Programmes de l’équipe</a> : conseillers numériques, Aidants
+        Connect, France Services (certaines formations leur sont réservées).
+      </p>
       <h2>Habilitations aux mandats à accorder</h2>
       {props.proposals.length === 0 ? (
         <p>
@@ -1067,6 +1181,39 @@ export function TeamPage(props: {
           ],
         ]}
       />
+      {props.byCollectivite?.length ? (
+        <>
+          <h2>Par collectivité</h2>
+          <p>
+            Hors de votre équipe, les nombres de personnes sont arrondis à 5, et les chiffres d’une
+            collectivité qui compte moins de 5 personnes inscrites sont masqués.
+          </p>
+          <Table
+            caption="Chiffres des formations par collectivité"
+            captionHidden
+            columns={['Collectivité', 'Médiateurs formés', 'Heures suivies', 'Remplissage', 'Absence']}
+          >
+            {props.byCollectivite.map((c) =>
+              c.shown ? (
+                <tr>
+                  <td safe>{c.name}</td>
+                  <td>{safeNumber(c.formes ?? 0)}</td>
+                  <td safe>{String(c.heures ?? 0).replace('.', ',')}</td>
+                  <td safe>{pct(c.remplissage)}</td>
+                  <td safe>{pct(c.absence)}</td>
+                </tr>
+              ) : (
+                <tr>
+                  <td safe>{c.name}</td>
+                  <td colspan="4">Masqué (moins de 5 personnes)</td>
+                </tr>
+              ),
+            )}
+          </Table>
+        </>
+      ) : (
+        ''
+      )}
       <h2>Inscriptions</h2>
       {props.rows.length === 0 ? (
         <p>Personne de votre équipe n’est inscrit à une formation.</p>

@@ -18,6 +18,14 @@ export const AUDIENCES = {
 } as const;
 export type Audience = keyof typeof AUDIENCES;
 
+/** National programmes a coordinator declares for the helpers of their team. */
+export const PROGRAMMES = {
+  conseiller_numerique: 'Conseiller numérique',
+  aidant_connect: 'Aidant habilité Aidants Connect',
+  france_services: 'Agent France Services',
+} as const;
+export type Programme = keyof typeof PROGRAMMES;
+
 export const SESSION_STATUSES = { active: 'Ouverte', annulee: 'Annulée' } as const;
 export type SessionStatus = keyof typeof SESSION_STATUSES;
 
@@ -42,6 +50,7 @@ export const ATTENDANCE_SOURCES = {
   ecran: 'Saisie à l’écran',
   feuille: 'Feuille d’émargement',
   code: 'Code d’émargement',
+  import: 'Fichier de l’organisme de formation',
 } as const;
 export type AttendanceSource = keyof typeof ATTENDANCE_SOURCES;
 
