@@ -13,6 +13,7 @@ import {
 } from '../../../test/helpers/builders.ts';
 import { readCalendar } from '../../../test/helpers/calendar.ts';
 import { assertValidHtml } from '../../../test/helpers/html.ts';
+import { givenResource } from '../../../test/helpers/offers.ts';
 import { layoutProblems, pdfTags, pdfText } from '../../../test/helpers/pdf.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import { sessionsDataset } from './datasets.ts';
@@ -145,6 +146,24 @@ describe('formations', () => {
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /Aucune session n’est prévue/);
     assert.equal((await anonymous.get('/formations/inconnue')).statusCode, 404);
+  });
+
+  test('a training page suggests the library’s resources on its subject, each only to who may read it', async () => {
+    await givenResource(t, coordinator.actor, { titre: 'Le guide de l’aidant Aidants Connect' });
+    await givenResource(t, coordinator.actor, {
+      titre: 'Aidants Connect entre collègues',
+      visibilite: 'reseau',
+    });
+    await givenResource(t, coordinator.actor, { titre: 'Brouillon Aidants Connect', publish: false });
+    await givenResource(t, coordinator.actor, { titre: 'Cuisine et jardinage' });
+    const anonymous = await new Client(t.app).get('/formations/habilitation-aidants-connect');
+    assert.match(anonymous.body, /Ressources pour aller plus loin/);
+    assert.match(anonymous.body, />Le guide de l’aidant Aidants Connect</);
+    assert.doesNotMatch(anonymous.body, /entre collègues|Brouillon|Cuisine/);
+    await assertValidHtml(anonymous.body);
+    const professional = await (await as(coordinator)).get('/formations/habilitation-aidants-connect');
+    assert.match(professional.body, />Aidants Connect entre collègues</);
+    assert.doesNotMatch(professional.body, /Brouillon|Cuisine/);
   });
 
   test('a session with bad half-days or no half-day is refused in French, and nothing is created', async () => {

@@ -18,6 +18,7 @@ import { parisInstant, parisToday } from '../../platform/paris-time.ts';
 import type { Crumb } from '../../platform/ui/components.tsx';
 import { placesOfCollectivites } from '../lieux/index.ts';
 import { requireHelper } from '../mediateurs/index.ts';
+import { resourcesAbout } from '../ressources/index.ts';
 import { setProgrammes, teamProgrammes } from './audience.ts';
 import { ProgrammesPage } from './audience-views.tsx';
 import { editsType, sessionFormValues, updateSession, updateType } from './editing.ts';
@@ -1244,6 +1245,7 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
           now={new Date()}
           canEdit={editsType(request.actor, type)}
           flash={flashOf(request)}
+          resources={await resourcesAbout(db, request.actor, `${type.titre} ${type.objectifs}`)}
         />,
       );
     },

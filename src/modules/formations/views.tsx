@@ -125,6 +125,8 @@ export function TypePage(props: {
   now: Date;
   canEdit?: boolean;
   flash?: string | undefined;
+  /** Resources of the library on its subject, that this reader may read. */
+  resources?: readonly { id: string; titre: string }[];
 }): JSX.Element {
   const t = props.type;
   return (
@@ -164,6 +166,22 @@ export function TypePage(props: {
       <p class="preline" safe>
         {t.programme}
       </p>
+      {props.resources && props.resources.length > 0 ? (
+        <>
+          <h2>Ressources pour aller plus loin</h2>
+          <ul>
+            {props.resources.map((r) => (
+              <li>
+                <a href={`/ressources/${r.id}`} safe>
+                  {r.titre}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        ''
+      )}
       <h2>Sessions à venir</h2>
       {props.sessions.length === 0 ? (
         <p>Aucune session n’est prévue pour le moment.</p>
