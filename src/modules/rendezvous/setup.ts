@@ -333,11 +333,20 @@ export async function saveOpening(
   return { ok: true, id: row.id };
 }
 
-/** Ends one of the helper's openings (booked appointments stay). */
-export async function deleteOpening(db: Db, helper: Helper, id: string): Promise<boolean> {
+/**
+ * Deletes a row of the helper's own (an opening, an absence) and journals it; false when the id
+ * names none of theirs. Booked appointments stay.
+ */
+async function deleteOwn(
+  db: Db,
+  helper: Helper,
+  table: 'rdv_plage' | 'rdv_absence',
+  action: 'appointment.opening_delete' | 'appointment.absence_delete',
+  id: string,
+): Promise<boolean> {
   if (!isUuid(id)) return false;
   const row = await db
-    .deleteFrom('rdv_plage')
+    .deleteFrom(table)
     .where('id', '=', id)
     .where('mediateur_id', '=', helper.userId)
     .returning('id')
@@ -345,12 +354,16 @@ export async function deleteOpening(db: Db, helper: Helper, id: string): Promise
   if (!row) return false;
   await audit(db, {
     actor: helper.actor,
-    action: 'appointment.opening_delete',
+    action,
     collectiviteId: helper.collectiviteId,
-    subject: { type: 'rdv_plage', id },
+    subject: { type: table, id },
   });
   return true;
 }
+
+/** Ends one of the helper's openings (booked appointments stay). */
+export const deleteOpening = (db: Db, helper: Helper, id: string): Promise<boolean> =>
+  deleteOwn(db, helper, 'rdv_plage', 'appointment.opening_delete', id);
 
 /** Withdraws a reason of one of the helper's places: no longer offered; booked appointments stay. */
 export async function withdrawReason(db: Db, helper: Helper, lieuId: string, id: string): Promise<boolean> {
@@ -408,23 +421,8 @@ export async function saveAbsence(
 }
 
 /** Removes one of the helper's absences: its slots are offered again. */
-export async function deleteAbsence(db: Db, helper: Helper, id: string): Promise<boolean> {
-  if (!isUuid(id)) return false;
-  const row = await db
-    .deleteFrom('rdv_absence')
-    .where('id', '=', id)
-    .where('mediateur_id', '=', helper.userId)
-    .returning('id')
-    .executeTakeFirst();
-  if (!row) return false;
-  await audit(db, {
-    actor: helper.actor,
-    action: 'appointment.absence_delete',
-    collectiviteId: helper.collectiviteId,
-    subject: { type: 'rdv_absence', id },
-  });
-  return true;
-}
+export const deleteAbsence = (db: Db, helper: Helper, id: string): Promise<boolean> =>
+  deleteOwn(db, helper, 'rdv_absence', 'appointment.absence_delete', id);
 
 export function absencesOf(db: Db, userId: string) {
   return db

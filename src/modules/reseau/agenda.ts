@@ -249,6 +249,23 @@ function eventMail(
 }
 
 /** Creates an event and invites the chosen members' contacts (a comité's meeting, a network meeting…). */
+
+/** The columns of an event that its form gives, on creation and on change alike. */
+function eventColumns(input: EventInput) {
+  return {
+    kind: input.kind,
+    comite_id: input.kind === 'comite' ? (input.comite ?? null) : null,
+    titre: input.titre,
+    description: input.description ?? null,
+    starts_at: input.startsAt,
+    ends_at: input.endsAt,
+    lieu: input.lieu ?? null,
+    lien: input.lien ?? null,
+    audience: input.audience,
+    capacite: input.audience === 'public' ? (input.capacite ?? null) : null,
+    ordre_du_jour: input.ordre_du_jour ?? null,
+  };
+}
 export async function createEvent(
   db: Db,
   config: Config,
@@ -276,17 +293,7 @@ export async function createEvent(
     const e = await trx
       .insertInto('reseau_evenement')
       .values({
-        kind: input.kind,
-        comite_id: input.kind === 'comite' ? (input.comite ?? null) : null,
-        titre: input.titre,
-        description: input.description ?? null,
-        starts_at: input.startsAt,
-        ends_at: input.endsAt,
-        lieu: input.lieu ?? null,
-        lien: input.lien ?? null,
-        audience: input.audience,
-        capacite: input.audience === 'public' ? (input.capacite ?? null) : null,
-        ordre_du_jour: input.ordre_du_jour ?? null,
+        ...eventColumns(input),
         cancelled_at: null,
         created_by: actor.kind === 'user' ? actor.userId : null,
       })
@@ -358,17 +365,7 @@ export async function updateEvent(
     const e = await trx
       .updateTable('reseau_evenement')
       .set({
-        kind: input.kind,
-        comite_id: input.kind === 'comite' ? (input.comite ?? null) : null,
-        titre: input.titre,
-        description: input.description ?? null,
-        starts_at: input.startsAt,
-        ends_at: input.endsAt,
-        lieu: input.lieu ?? null,
-        lien: input.lien ?? null,
-        audience: input.audience,
-        capacite: input.audience === 'public' ? (input.capacite ?? null) : null,
-        ordre_du_jour: input.ordre_du_jour ?? null,
+        ...eventColumns(input),
         sequence: sql<number>`sequence + 1`,
         updated_at: new Date(),
       })
