@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Selectable, sql } from 'kysely';
 import { z } from 'zod';
-import { type Actor, isAdmin } from '../../platform/auth/policy.ts';
+import { type Actor, can } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { isChecked, optionalText, requiredText } from '../../platform/forms.ts';
@@ -33,7 +33,7 @@ export async function createCollection(
   input: z.infer<typeof collectionFields>,
 ): Promise<string | Outcome> {
   const opsn = input.au_nom_opsn ? ((await getOpsn(db)) ?? null) : null;
-  if (input.au_nom_opsn && (!isAdmin(actor) || !opsn))
+  if (input.au_nom_opsn && (!can(actor, 'opsn.manage') || !opsn))
     return { ok: false, reason: 'Seul un administrateur de l’OPSN peut faire une collection en son nom.' };
   const { id } = await db
     .insertInto('ressource_collection')
@@ -67,7 +67,7 @@ export const myCollections = (db: Db, actor: SignedIn) =>
       ),
     ])
     .where((eb) =>
-      isAdmin(actor)
+      can(actor, 'opsn.manage')
         ? eb.or([eb('c.owner_id', '=', actor.userId), eb('c.au_nom_opsn', '=', true)])
         : eb('c.owner_id', '=', actor.userId),
     )
@@ -80,7 +80,7 @@ export const findCollection = (db: Db, id: string) =>
 
 /** Its owner keeps it; a collection in the OPSN's name is kept by every administrator of the OPSN. */
 export const ownsCollection = (actor: Actor, c: Collection) =>
-  actor.kind === 'user' && (c.owner_id === actor.userId || (c.au_nom_opsn && isAdmin(actor)));
+  actor.kind === 'user' && (c.owner_id === actor.userId || (c.au_nom_opsn && can(actor, 'opsn.manage')));
 
 /** A collection this actor may read: their own, or a public one. */
 export async function readableCollection(db: Db, actor: Actor, id: string) {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isAdmin } from '../../platform/auth/policy.ts';
+import { can } from '../../platform/auth/policy.ts';
 import { isUuid, lastValue, parseForm, type RouteInput, textFields } from '../../platform/forms.ts';
 import { isSignedIn, signedInActor } from '../../platform/http/access.ts';
 import { uploadedFileName } from '../../platform/http/uploads.ts';
@@ -952,7 +952,7 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
           values={{}}
           errors={{}}
           csrf={reply.generateCsrf()}
-          inOpsnName={isAdmin(actor)}
+          inOpsnName={can(actor, 'opsn.manage')}
         />,
       );
     },
@@ -973,7 +973,7 @@ export function ressourceRoutes(app: FastifyInstance, { db, config }: RouteConte
           values={textFields(request.body)}
           errors={form.ok ? { au_nom_opsn: created && !created.ok ? created.reason : '' } : form.errors}
           csrf={reply.generateCsrf()}
-          inOpsnName={isAdmin(actor)}
+          inOpsnName={can(actor, 'opsn.manage')}
         />,
       );
     },
