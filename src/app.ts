@@ -128,6 +128,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     personRecordSections: modules.flatMap((m) => m.personRecord ?? []),
     activityReportSections: modules.flatMap((m) => m.activityReport ?? []),
     skillsNextSteps: modules.flatMap((m) => m.skillsNextSteps ?? []),
+    agendaSources: modules.flatMap((m) => m.agenda ?? []),
     apiRoutes: modules.flatMap((m) => (m.api ? [m.api] : [])),
     contributions: collectContributions(modules),
   };

@@ -34,6 +34,8 @@ export type RouteContext = ModuleContext & {
   activityReportSections: ActivityReportSection[];
   /** Every module's next steps for a skills result. */
   skillsNextSteps: SkillsNextStepSource[];
+  /** Every module's public dates for the network's agenda. */
+  agendaSources: AgendaSource[];
   /** Every module's `/api/v1` routes, mounted by the api module inside its OpenAPI scope. */
   apiRoutes: ApiRoutes[];
   /** What every module declared for others to use: jobs, open datasets, audit labels. */
@@ -126,6 +128,25 @@ export type SkillsNextStep = {
 export type SkillsNextStepSource = (ctx: ModuleContext, need: SkillsNeed) => Promise<SkillsNextStep[]>;
 
 /**
+ * An entry another module puts on the network's public agenda and its calendar feed (a
+ * training's half-day…): public facts only, with the page that tells more.
+ */
+export type AgendaEntry = {
+  /** Unique and stable, so that a calendar replaces the entry when it changes. */
+  uid: string;
+  /** What it is, in a word (« Formation »). */
+  kind: string;
+  title: string;
+  start: Date;
+  end: Date;
+  where: string | null;
+  href: string;
+};
+
+/** The public entries a module has between two instants, in time order. */
+export type AgendaSource = (ctx: ModuleContext, window: { from: Date; to: Date }) => Promise<AgendaEntry[]>;
+
+/**
  * A block of a signed-in person's space (`/espace`): where they stand in one module and what
  * to do next. Every link in it is one the person may follow (ask the same `can()` as the route).
  */
@@ -179,6 +200,8 @@ export type RelaisModule = {
   activityReport?: ActivityReportSection[];
   /** Offers next steps (workshops, resources) to the result of the skills self-diagnosis. */
   skillsNextSteps?: SkillsNextStepSource[];
+  /** Puts its public dates (training sessions…) on the network's agenda. */
+  agenda?: AgendaSource[];
   /** Asset names of the module's stylesheets (its `assets/` folder), linked by every page its routes render. */
   styles?: readonly string[];
   /** The audit actions this module writes, code → French label (`src/platform/audit/actions.ts`). */

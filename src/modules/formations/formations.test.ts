@@ -223,6 +223,40 @@ describe('formations', () => {
     );
   });
 
+  test('the session’s half-days are on the network’s public agenda and its feed, unless reserved to one collectivité', async () => {
+    const anonymous = new Client(t.app);
+    const page = await anonymous.get('/reseau/agenda');
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Formations et autres dates du territoire/);
+    assert.equal(page.body.split(`href="/formations/sessions/${sessionId}"`).length - 1, 2, 'each half-day');
+    await assertValidHtml(page.body);
+    const feed = readCalendar((await anonymous.get('/reseau/agenda.ics')).body);
+    assert.deepEqual(
+      feed.events
+        .filter((e) => e.summary.startsWith('Formation : '))
+        .map((e) => [e.summary, e.wallStart, e.location]),
+      [
+        [
+          'Formation : Habilitation Aidants Connect',
+          `${day(10)}T09:00:00`,
+          'Maison des services, Villeurbanne',
+        ],
+        [
+          'Formation : Habilitation Aidants Connect',
+          `${day(10)}T13:30:00`,
+          'Maison des services, Villeurbanne',
+        ],
+      ],
+    );
+    await db().updateTable('formation_session').set({ intra: true }).where('id', '=', sessionId).execute();
+    try {
+      assert.doesNotMatch((await anonymous.get('/reseau/agenda')).body, /\/formations\/sessions\//);
+      assert.doesNotMatch((await anonymous.get('/reseau/agenda.ics')).body, /Formation : /);
+    } finally {
+      await db().updateTable('formation_session').set({ intra: false }).where('id', '=', sessionId).execute();
+    }
+  });
+
   test('four helpers register: three get a seat, the fourth waits; twice is refused', async () => {
     for (const [i, h] of helpers.entries()) {
       const c = await as(h);

@@ -1,4 +1,5 @@
 import type { RelaisModule } from '../../platform/module.ts';
+import { trainingDates } from './agenda.ts';
 import { formationsApi } from './api.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { formationsCli } from './cli.ts';
@@ -37,6 +38,7 @@ export const formations: RelaisModule = {
   styles: ['formations.css'],
   auditActions: AUDIT_ACTIONS,
   datasets: [sessionsDataset],
+  agenda: [trainingDates],
 };
 
 export { AUDIT_ACTIONS } from './audit-actions.ts';

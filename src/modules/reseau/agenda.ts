@@ -17,6 +17,7 @@ import {
   typedNumber,
 } from '../../platform/forms.ts';
 import { sendMail } from '../../platform/mail.ts';
+import type { AgendaEntry, AgendaSource, ModuleContext } from '../../platform/module.ts';
 import { formatDateTime, isCalendarDay, parisInstant } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
 import { feedToken, isCurrentFeedToken, networkSecret } from './links.ts';
@@ -163,21 +164,33 @@ export type EventInput = z.infer<typeof eventFields>;
 function calendar(
   events: readonly NetworkEvent[],
   options: { name: string; baseUrl: string; method?: 'PUBLISH' | 'CANCEL' },
+  others: readonly AgendaEntry[] = [],
 ): string {
   const host = new URL(options.baseUrl).hostname;
+  const fromOthers = others.map((o) => ({
+    uid: `${o.uid}@${host}`,
+    start: o.start,
+    end: o.end,
+    summary: `${o.kind} : ${o.title}`,
+    location: o.where,
+    url: new URL(o.href, options.baseUrl).href,
+  }));
   return calendarFile(
-    events.map((e) => ({
-      uid: `${e.id}@${host}`,
-      start: e.starts_at,
-      end: e.ends_at,
-      summary: e.titre,
-      description: e.description,
-      location: [e.lieu, e.lien].filter(Boolean).join(' — '),
-      url: e.lien ?? `${options.baseUrl}/reseau/agenda/${e.id}`,
-      sequence: e.sequence,
-      cancelled: e.cancelled_at !== null,
-      updatedAt: e.updated_at,
-    })),
+    [
+      ...events.map((e) => ({
+        uid: `${e.id}@${host}`,
+        start: e.starts_at,
+        end: e.ends_at,
+        summary: e.titre,
+        description: e.description,
+        location: [e.lieu, e.lien].filter(Boolean).join(' — '),
+        url: e.lien ?? `${options.baseUrl}/reseau/agenda/${e.id}`,
+        sequence: e.sequence,
+        cancelled: e.cancelled_at !== null,
+        updatedAt: e.updated_at,
+      })),
+      ...fromOthers,
+    ],
     { name: options.name, product: 'Agenda du reseau', method: options.method ?? 'PUBLISH' },
   );
 }
@@ -740,7 +753,19 @@ export async function register(
 // ------------------------------------------------------------------ feeds
 
 /** The public feed: every public event of the last year and to come (cancelled ones as CANCELLED). */
-export async function publicFeed(db: Db, config: Config): Promise<string> {
+/** The other modules' public dates from now to a year ahead (training sessions…), in time order. */
+export async function otherDates(ctx: ModuleContext, sources: readonly AgendaSource[], now = new Date()) {
+  const window = { from: now, to: new Date(now.getTime() + 365 * 86_400_000) };
+  const entries = (await Promise.all(sources.map((source) => source(ctx, window)))).flat();
+  return entries.sort((a, b) => a.start.getTime() - b.start.getTime());
+}
+
+/** The public feed: the network's public events, and the other modules' public dates. */
+export async function publicFeed(
+  db: Db,
+  config: Config,
+  others: readonly AgendaEntry[] = [],
+): Promise<string> {
   const events = await db
     .selectFrom('reseau_evenement')
     .selectAll()
@@ -748,7 +773,7 @@ export async function publicFeed(db: Db, config: Config): Promise<string> {
     .where('ends_at', '>', sql<Date>`now() - interval '1 year'`)
     .orderBy('starts_at')
     .execute();
-  return calendar(events, { name: 'Agenda public du réseau', baseUrl: config.publicUrl });
+  return calendar(events, { name: 'Agenda public du réseau', baseUrl: config.publicUrl }, others);
 }
 
 /** The private feed's version: 1 until its first reset (a new instance holds no row, so a restore finds it empty). */

@@ -19,6 +19,7 @@ import {
   minutesFields,
   networkFeed,
   networkFeedUrl,
+  otherDates,
   publicEvent,
   publicEvents,
   publicFeed,
@@ -163,7 +164,7 @@ const REGISTRATION_ERRORS: Record<string, string> = {
   no_registration: 'Cet événement ne prend pas d’inscription en ligne.',
 };
 
-export function reseauRoutes(app: FastifyInstance, { db, config }: RouteContext): void {
+export function reseauRoutes(app: FastifyInstance, { db, config, agendaSources }: RouteContext): void {
   const collectiviteNames = async () =>
     new Map((await listCollectivites(db)).map((c) => [c.id, displayName(c)] as [number, string]));
 
@@ -249,7 +250,7 @@ export function reseauRoutes(app: FastifyInstance, { db, config }: RouteContext)
         breadcrumbs: PUBLIC,
         alternates: [{ type: 'text/calendar', href: '/reseau/agenda.ics', title: 'Agenda public du réseau' }],
       },
-      <AgendaPage events={await publicEvents(db)} />,
+      <AgendaPage events={await publicEvents(db)} others={await otherDates({ db, config }, agendaSources)} />,
     ),
   );
 
@@ -257,7 +258,7 @@ export function reseauRoutes(app: FastifyInstance, { db, config }: RouteContext)
     reply
       .type('text/calendar; charset=utf-8')
       .header('content-disposition', 'inline; filename="agenda-reseau.ics"')
-      .send(await publicFeed(db, config)),
+      .send(await publicFeed(db, config, await otherDates({ db, config }, agendaSources))),
   );
 
   const eventPage = async (

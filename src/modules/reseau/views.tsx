@@ -1,4 +1,5 @@
 import { labelOf, labelsOf, vocabularyOptions } from '../../platform/forms.ts';
+import type { AgendaEntry } from '../../platform/module.ts';
 import { formatDate, formatDateTime, formatDay, formatMonth } from '../../platform/paris-time.ts';
 import {
   ChoiceGroup,
@@ -589,7 +590,7 @@ export function PublicRoadmapPage(props: {
   );
 }
 
-export function AgendaPage(props: { events: NetworkEvent[] }): JSX.Element {
+export function AgendaPage(props: { events: NetworkEvent[]; others: readonly AgendaEntry[] }): JSX.Element {
   return (
     <>
       <h1>Agenda du réseau</h1>
@@ -599,6 +600,26 @@ export function AgendaPage(props: { events: NetworkEvent[] }): JSX.Element {
         d’agenda pour recevoir les mises à jour).
       </p>
       <EventList events={props.events} empty="Aucun événement public prévu pour l’instant." />
+      {props.others.length > 0 ? (
+        <>
+          <h2>Formations et autres dates du territoire</h2>
+          <ul class="network-events">
+            {props.others.map((o) => (
+              <li>
+                <a href={o.href} safe>
+                  {o.title}
+                </a>
+                <br />
+                <span
+                  safe
+                >{`${when({ starts_at: o.start, ends_at: o.end })} — ${o.kind}${o.where ? ` — ${o.where}` : ''}`}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        ''
+      )}
     </>
   );
 }
