@@ -127,6 +127,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     spaceSections: modules.flatMap((m) => m.space ?? []),
     personRecordSections: modules.flatMap((m) => m.personRecord ?? []),
     activityReportSections: modules.flatMap((m) => m.activityReport ?? []),
+    placePageSections: modules.flatMap((m) => m.placePage ?? []),
     skillsNextSteps: modules.flatMap((m) => m.skillsNextSteps ?? []),
     agendaSources: modules.flatMap((m) => m.agenda ?? []),
     apiRoutes: modules.flatMap((m) => (m.api ? [m.api] : [])),

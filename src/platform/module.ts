@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Migration } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { AuditActionLabels } from './audit/actions.ts';
+import type { Actor } from './auth/policy.ts';
 import type { Config } from './config.ts';
 import type { Contributions } from './contributions.ts';
 import type { Db } from './db/database.ts';
@@ -32,6 +33,8 @@ export type RouteContext = ModuleContext & {
   personRecordSections: PersonRecordSection[];
   /** What modules add to the page of a helper's own activity report (`/activites/:id`). */
   activityReportSections: ActivityReportSection[];
+  /** What modules add to the public page of a place (`/lieux/:id`). */
+  placePageSections: PlacePageSection[];
   /** Every module's next steps for a skills result. */
   skillsNextSteps: SkillsNextStepSource[];
   /** Every module's public dates for the network's agenda. */
@@ -90,6 +93,16 @@ export type PersonRecordSection = (
   ctx: ModuleContext,
   helper: SignedIn,
   person: { id: string },
+) => Promise<JSX.Element | null>;
+
+/**
+ * A block a module adds to the public page of a place of the directory (book an appointment
+ * there…), or null when it has nothing for this reader: only links they may follow.
+ */
+export type PlacePageSection = (
+  ctx: ModuleContext,
+  actor: Actor,
+  place: { id: string },
 ) => Promise<JSX.Element | null>;
 
 /**
@@ -198,6 +211,8 @@ export type RelaisModule = {
   personRecord?: PersonRecordSection[];
   /** Blocks of the page of a helper's own activity report (`/activites/:id`). */
   activityReport?: ActivityReportSection[];
+  /** Adds to the public page of a place of the directory. */
+  placePage?: PlacePageSection[];
   /** Offers next steps (workshops, resources) to the result of the skills self-diagnosis. */
   skillsNextSteps?: SkillsNextStepSource[];
   /** Puts its public dates (training sessions…) on the network's agenda. */

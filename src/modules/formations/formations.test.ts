@@ -279,6 +279,24 @@ describe('formations', () => {
     const mails = await outboxTo(helpers[0]!.email);
     assert.match(mails[0]?.subject ?? '', /Inscription confirmée/);
     assert.match(mails[0]?.body ?? '', /agenda\.ics/);
+    // The confirmation carries the dates as a calendar file, read back by a calendar parser.
+    const [attached] =
+      (
+        await db()
+          .selectFrom('mail_outbox')
+          .select('attachments')
+          .where('recipient', '=', helpers[0]!.email)
+          .orderBy('id')
+          .executeTakeFirstOrThrow()
+      ).attachments ?? [];
+    assert.equal(attached?.contentType, 'text/calendar; method=PUBLISH; charset=utf-8');
+    assert.deepEqual(
+      readCalendar(attached?.content ?? '').events.map((e) => [e.summary, e.wallStart]),
+      [
+        ['Habilitation Aidants Connect (1/2)', `${day(10)}T09:00:00`],
+        ['Habilitation Aidants Connect (2/2)', `${day(10)}T13:30:00`],
+      ],
+    );
   });
 
   test('reminders go once, 7 days before the first half-day', async () => {

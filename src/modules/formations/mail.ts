@@ -1,13 +1,14 @@
+import { calendarFile } from '../../platform/calendar.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
-import { sendMail } from '../../platform/mail.ts';
+import { type MailAttachment, sendMail } from '../../platform/mail.ts';
 import { formatDateTime } from '../../platform/paris-time.ts';
 import type { Session } from './service.ts';
 import { OFFER_HOURS, type RegistrationStatus } from './vocabulary.ts';
 
 /** The messages of trainings: registration, a seat offered, cancellation, reminders. */
 
-export type Message = { subject: string; text: string };
+export type Message = { subject: string; text: string; attachments?: MailAttachment[] };
 
 /** Sends a message to an account by email (outbox without SMTP); an account without email is skipped. */
 export async function tell(db: Db, config: Config, userId: string, message: Message): Promise<void> {
@@ -18,7 +19,23 @@ export async function tell(db: Db, config: Config, userId: string, message: Mess
 type SessionFacts = Pick<
   NonNullable<Session>,
   'id' | 'titre' | 'halfDays' | 'lieu_libelle' | 'lien_distance'
->;
+> & { status?: string };
+
+/** The session as a calendar file: one event per half-day, the same in the mails and at its address. */
+export function sessionCalendar(config: Config, s: SessionFacts): string {
+  return calendarFile(
+    s.halfDays.map((h, i) => ({
+      uid: `${h.id}@${new URL(config.publicUrl).host}`,
+      start: h.starts_at,
+      end: h.ends_at,
+      summary: `${s.titre} (${i + 1}/${s.halfDays.length})`,
+      location: s.lieu_libelle,
+      url: s.lien_distance,
+      cancelled: s.status === 'annulee',
+    })),
+    { name: s.titre, product: 'Formations' },
+  );
+}
 
 /** The half-days as lines: « – 12 janvier 2027 à 09:00 – 12:30 ». */
 export const halfDayLines = (s: { halfDays: readonly { starts_at: Date; ends_at: Date }[] }) =>
@@ -42,7 +59,14 @@ export function registrationMail(config: Config, s: SessionFacts, status: Regist
     };
   return {
     subject: `Inscription confirmée : ${s.titre}`,
-    text: `Vous êtes inscrit à la formation « ${s.titre} ».\n\n${halfDayLines(s)}\n${where(s)}\n\nAjoutez les dates à votre agenda : ${calendarUrl(config, s.id)}\n\nVous pouvez annuler jusqu’à la veille : ${config.publicUrl}/formations/mes-inscriptions`,
+    text: `Vous êtes inscrit à la formation « ${s.titre} ».\n\n${halfDayLines(s)}\n${where(s)}\n\nLes dates sont dans le fichier joint, à ouvrir avec votre agenda (ou : ${calendarUrl(config, s.id)}).\n\nVous pouvez annuler jusqu’à la veille : ${config.publicUrl}/formations/mes-inscriptions`,
+    attachments: [
+      {
+        filename: 'formation.ics',
+        contentType: 'text/calendar; method=PUBLISH; charset=utf-8',
+        content: sessionCalendar(config, s),
+      },
+    ],
   };
 }
 

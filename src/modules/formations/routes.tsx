@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/journal.ts';
 import { type Actor, can } from '../../platform/auth/policy.ts';
-import { calendarFile } from '../../platform/calendar.ts';
 import { csvText } from '../../platform/csv.ts';
 import {
   allValues,
@@ -32,6 +31,7 @@ import {
   typeInputOf,
 } from './fields.ts';
 import { grantFromCertificate } from './habilitation.ts';
+import { sessionCalendar } from './mail.ts';
 import { certificatePdf, signInSheetPdf } from './pdf.ts';
 import {
   cancelRegistration,
@@ -273,21 +273,7 @@ export function trainingRoutes(app: FastifyInstance, { db, config }: RouteContex
       return reply
         .type('text/calendar; charset=utf-8')
         .header('content-disposition', `attachment; filename="formation-${session.id}.ics"`)
-        .send(
-          calendarFile(
-            // One event per half-day.
-            session.halfDays.map((h, i) => ({
-              uid: `${h.id}@${new URL(config.publicUrl).host}`,
-              start: h.starts_at,
-              end: h.ends_at,
-              summary: `${session.titre} (${i + 1}/${session.halfDays.length})`,
-              location: session.lieu_libelle,
-              url: session.lien_distance,
-              cancelled: session.status === 'annulee',
-            })),
-            { name: session.titre, product: 'Formations' },
-          ),
-        );
+        .send(sessionCalendar(config, session));
     },
   );
 

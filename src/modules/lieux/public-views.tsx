@@ -358,6 +358,7 @@ export function PlacePage({
   safeJsonLd,
   contactEmail,
   canRefer,
+  sections = [],
 }: {
   row: Place;
   mapConfig: MapConfig;
@@ -367,6 +368,8 @@ export function PlacePage({
   contactEmail: string | null;
   /** The reader is a helper: they may refer a person here (module orientations). */
   canRefer?: boolean;
+  /** What other modules add (book an appointment here…). */
+  sections?: JSX.Element[];
 }): JSX.Element {
   const state = row.horaires ? openingState(row.horaires, now) : null;
   const week = row.horaires ? weeklyTimetable(row.horaires) : null;
@@ -460,6 +463,7 @@ export function PlacePage({
               )}
             </ul>
           )}
+          {sections}
           {canRefer ? (
             <p>
               <a href={`/orientations/nouvelle?lieu=${row.id}`} class="button button--secondary">

@@ -89,7 +89,8 @@ function withoutBadPosition(raw: Record<string, unknown>): {
   };
 }
 
-export function lieuxRoutes(app: FastifyInstance, { readDb, config }: RouteContext): void {
+export function lieuxRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { readDb, config, placePageSections } = ctx;
   // The public search and place pages read the replica when there is one (public, read-only, many).
   const db = readDb;
   app.get<{ Querystring: Fields }>('/lieux', { config: { access: 'public' } }, async (request, reply) => {
@@ -148,6 +149,9 @@ export function lieuxRoutes(app: FastifyInstance, { readDb, config }: RouteConte
     async (request, reply) => {
       const [row, opsn] = await Promise.all([findPublishedPlace(db, request.params.id), getOpsn(db)]);
       if (!row) return reply.callNotFound();
+      const sections = (
+        await Promise.all(placePageSections.map((section) => section(ctx, request.actor, row)))
+      ).filter((s) => s !== null);
       const url = `${config.publicUrl}/lieux/${row.id}`;
       return reply.page(
         {
@@ -165,6 +169,7 @@ export function lieuxRoutes(app: FastifyInstance, { readDb, config }: RouteConte
           safeJsonLd={placeJsonLd(row, url)}
           contactEmail={opsn?.contact_email ?? null}
           canRefer={passesRole(request.actor, 'helper')}
+          sections={sections}
         />,
       );
     },

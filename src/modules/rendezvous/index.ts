@@ -1,6 +1,7 @@
 import type { RelaisModule } from '../../platform/module.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { purgeOldAppointments, sendReminders } from './jobs.ts';
+import { bookHere } from './place-section.tsx';
 import { rendezvousRoutes } from './routes.tsx';
 import { seedRendezvous } from './seed.ts';
 import { workshopsForSkills } from './skills-next-steps.ts';
@@ -53,6 +54,7 @@ export const rendezvous: RelaisModule = {
   space: [appointmentsBlock, coordinationBlock],
   personRecord: [personAppointmentsBlock],
   skillsNextSteps: [workshopsForSkills],
+  placePage: [bookHere],
   styles: ['rendezvous.css'],
   auditActions: AUDIT_ACTIONS,
 };

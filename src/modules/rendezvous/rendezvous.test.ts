@@ -223,6 +223,17 @@ describe('rendezvous', () => {
     assert.equal((await anyone.get(`/rendezvous/lieux/${place}/motifs/${privateReason}`)).statusCode, 404);
   });
 
+  test('a place’s page offers « Prendre rendez-vous ici » when it has a reason anyone may book, and only then', async () => {
+    const anyone = publicClient();
+    const page = await anyone.get(`/lieux/${place}`);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, new RegExp(`href="/rendezvous/lieux/${place}"[^>]*>\\s*Prendre rendez-vous ici`));
+    await assertValidHtml(page.body);
+    const other = await anyone.get(`/lieux/${otherHelper.places[0]}`);
+    assert.equal(other.statusCode, 200);
+    assert.doesNotMatch(other.body, /Prendre rendez-vous ici/);
+  });
+
   test('a slot in the past, outside the window or forged is refused and nothing is written', async () => {
     const anyone = publicClient();
     const [key] = await slotKeys(anyone, reason);
