@@ -14,6 +14,7 @@ import {
   type TypeInput,
   trainerChoices,
   typeBySlug,
+  typeColumns,
 } from './service.ts';
 import { CLOSE_DAYS_BEFORE } from './vocabulary.ts';
 
@@ -39,18 +40,7 @@ export async function updateType(
   const type = await typeBySlug(db, slug);
   if (!type) return { ok: false, status: 404, message: 'Cette formation n’est pas au catalogue.' };
   if (!editsType(actor, type)) throw new ForbiddenError('Vous ne pouvez pas modifier cette formation.');
-  const next = {
-    titre: input.titre,
-    objectifs: input.objectifs,
-    programme: input.programme,
-    duree_minutes: Math.round(input.duree_heures * 60),
-    modalite: input.modalite,
-    prerequis: input.prerequis ?? null,
-    publics: input.publics,
-    prestataire: input.prestataire ?? null,
-    certifiante: input.certifiante || input.habilitante,
-    habilitante: input.habilitante,
-  };
+  const next = typeColumns(input);
   const changed = (Object.keys(next) as (keyof typeof next)[]).filter(
     (k) => JSON.stringify(next[k]) !== JSON.stringify(type[k]),
   );

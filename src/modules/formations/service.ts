@@ -157,6 +157,23 @@ const slugify = (s: string) =>
     .replace(/^-|-$/g, '')
     .slice(0, 60) || 'formation';
 
+/** A training's columns as its form gives them, on creation and on change alike. */
+export function typeColumns(input: TypeInput) {
+  return {
+    titre: input.titre,
+    objectifs: input.objectifs,
+    programme: input.programme,
+    duree_minutes: Math.round(input.duree_heures * 60),
+    modalite: input.modalite,
+    prerequis: input.prerequis ?? null,
+    publics: input.publics,
+    prestataire: input.prestataire ?? null,
+    // A training that leads to the habilitation always gives a certificate.
+    certifiante: input.certifiante || input.habilitante,
+    habilitante: input.habilitante,
+  };
+}
+
 /** Adds a training to the catalogue: the OPSN's (administrators) or the coordinator's collectivité's. */
 export async function createType(db: Db, actor: Actor, input: TypeInput): Promise<Outcome<string>> {
   const collectiviteId = isAdmin(actor) ? null : (organiserCollectivites(actor)[0] ?? null);
@@ -169,16 +186,7 @@ export async function createType(db: Db, actor: Actor, input: TypeInput): Promis
       .values({
         collectivite_id: collectiviteId,
         slug,
-        titre: input.titre,
-        objectifs: input.objectifs,
-        programme: input.programme,
-        duree_minutes: Math.round(input.duree_heures * 60),
-        modalite: input.modalite,
-        prerequis: input.prerequis ?? null,
-        publics: input.publics,
-        prestataire: input.prestataire ?? null,
-        certifiante: input.certifiante || input.habilitante,
-        habilitante: input.habilitante,
+        ...typeColumns(input),
         created_by: userIdOf(actor),
       })
       .returning('slug')
