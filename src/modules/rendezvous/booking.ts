@@ -2,6 +2,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import { audit } from '../../platform/audit/journal.ts';
 import { type Actor, ANONYMOUS } from '../../platform/auth/policy.ts';
+import { calendarFile } from '../../platform/calendar.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
@@ -420,6 +421,32 @@ export async function whereText(db: Db, b: Pick<Booking, 'lieu_id' | 'location_t
   return b.location_type === 'sur_place' ? address : `${LOCATION_TYPES[b.location_type]} (${address})`;
 }
 
+/** The appointment as a calendar file, the same at its link's address and joined to its confirmation. */
+export async function appointmentCalendar(
+  db: Db,
+  config: Config,
+  b: Booking,
+  token: string,
+): Promise<string> {
+  return calendarFile(
+    [
+      {
+        uid: `${b.id}@relais`,
+        start: b.starts_at,
+        end: b.ends_at,
+        sequence: b.link_version,
+        summary: b.motif_nom,
+        location: await whereText(db, b),
+        description: [b.instructions, `Annuler ou déplacer : ${manageUrl(config, token)}`]
+          .filter(Boolean)
+          .join('\n\n'),
+        cancelled: b.status !== 'a_venir',
+      },
+    ],
+    { name: b.motif_nom, product: 'Rendez-vous' },
+  );
+}
+
 /** The confirmation of a booking or of its move, with the link to manage it and its calendar file. */
 async function sendConfirmation(
   db: Db,
@@ -448,12 +475,19 @@ async function sendConfirmation(
         `Lieu : ${where}.`,
         ...(b.instructions ? ['', b.instructions] : []),
         '',
-        `Ajouter à votre agenda (fichier .ics) : ${link}/rendez-vous.ics`,
+        `Ajoutez-le à votre agenda avec le fichier joint (ou : ${link}/rendez-vous.ics).`,
         `Annuler (jusqu’à ${CANCEL_UNTIL_HOURS} heures avant) ou déplacer (jusqu’à 2 jours avant) : ${link}`,
         '',
         'Vous recevrez un rappel deux jours avant.',
       ].join('\n'),
       sms: `RDV ${b.motif_nom} le ${when}, ${where}. Annuler ou déplacer : ${link}`,
+      attachments: [
+        {
+          filename: 'rendez-vous.ics',
+          contentType: 'text/calendar; method=PUBLISH; charset=utf-8',
+          content: await appointmentCalendar(db, config, b, token),
+        },
+      ],
     },
   );
 }

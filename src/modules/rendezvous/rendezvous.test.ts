@@ -100,7 +100,7 @@ describe('rendezvous', () => {
   const lastMailTo = async (email: string) =>
     db()
       .selectFrom('mail_outbox')
-      .select(['subject', 'body'])
+      .select(['subject', 'body', 'attachments'])
       .where('recipient', '=', email)
       .orderBy('id', 'desc')
       .executeTakeFirst();
@@ -347,6 +347,13 @@ describe('rendezvous', () => {
     assert.equal(event!.summary, 'Aide aux démarches en ligne');
     assert.match(event!.location!, /Espace numérique Gratte-Ciel/);
     assert.equal(event!.status, 'CONFIRMED');
+    // The same calendar file is joined to the confirmation.
+    const [joined] = mail!.attachments ?? [];
+    assert.equal(joined?.filename, 'rendez-vous.ics');
+    assert.equal(joined?.contentType, 'text/calendar; method=PUBLISH; charset=utf-8');
+    const [attached] = readCalendar(joined?.content ?? '').events;
+    assert.equal(attached!.start.getTime(), firstStart.getTime());
+    assert.equal(attached!.summary, 'Aide aux démarches en ligne');
 
     // Move to the next free slot at least two days away.
     const movePage = await anyone.get(`${link}/deplacer`);

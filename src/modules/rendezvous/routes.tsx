@@ -26,6 +26,7 @@ import {
   setStatus,
 } from './agenda.ts';
 import {
+  appointmentCalendar,
   book,
   bookingById,
   bookingOfLink,
@@ -390,27 +391,7 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
       privatePage(reply);
       const outcome = await bookingOfLink(db, request.params.jeton, request.ip);
       if (outcome.state !== 'ok') return linkProblem(reply, outcome.state);
-      const b = outcome.booking;
-      const ics = calendarFile(
-        [
-          {
-            uid: `${b.id}@relais`,
-            start: b.starts_at,
-            end: b.ends_at,
-            sequence: b.link_version,
-            summary: b.motif_nom,
-            location: await whereText(db, b),
-            description: [
-              b.instructions,
-              `Annuler ou déplacer : ${config.publicUrl}/rendezvous/gestion/${request.params.jeton}`,
-            ]
-              .filter(Boolean)
-              .join('\n\n'),
-            cancelled: b.status !== 'a_venir',
-          },
-        ],
-        { name: b.motif_nom, product: 'Rendez-vous' },
-      );
+      const ics = await appointmentCalendar(db, config, outcome.booking, request.params.jeton);
       return reply
         .type('text/calendar; charset=utf-8')
         .header('content-disposition', 'attachment; filename="rendez-vous.ics"')

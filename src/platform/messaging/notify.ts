@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
-import { type Mail, sendMail } from '../mail.ts';
+import { type Mail, type MailAttachment, sendMail } from '../mail.ts';
 import { normaliseMobile } from './phone.ts';
 import { type SmsSender, smsSenderFor } from './sms.ts';
 
@@ -8,7 +8,13 @@ import { type SmsSender, smsSenderFor } from './sms.ts';
 export type Recipient = { email?: string | null; phone?: string | null; prefers?: 'email' | 'sms' };
 
 /** What to tell: the email's subject and text, and a shorter text for an SMS when it differs. */
-export type Notification = { subject: string; text: string; sms?: string };
+export type Notification = {
+  subject: string;
+  text: string;
+  sms?: string;
+  /** Files joined to the email (an event's calendar file…); an SMS goes without them. */
+  attachments?: MailAttachment[];
+};
 
 /** How it went out: an SMS has the provider's message id (answers and delivery refer to it). */
 export type Delivery = { channel: 'email'; to: string } | { channel: 'sms'; to: string; messageId: string };
@@ -41,7 +47,12 @@ export function createNotifier(send: { sms: SmsSender; mail: (mail: Mail) => Pro
       }
       if (channel === 'email') {
         const email = (to.email as string).trim();
-        await send.mail({ to: email, subject: message.subject, text: message.text });
+        await send.mail({
+          to: email,
+          subject: message.subject,
+          text: message.text,
+          ...(message.attachments ? { attachments: message.attachments } : {}),
+        });
         return { channel, to: email };
       }
       throw new Error('Notification: the recipient has neither an email address nor a mobile number');
