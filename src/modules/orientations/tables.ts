@@ -90,10 +90,8 @@ declare module '../../platform/db/schema.ts' {
        */
       received_beneficiaire_id: string | null;
       received_linked_by: string | null;
-      /**
-       * How the referral was closed as honoured or not: `reponse` (the receiving side said so),
-       * `activite`, `rendezvous` (an activity or an honoured appointment of the linked record).
-       */
+      /** How the referral was closed as honoured or not: `reponse` (the receiving side said so), `activite`. */
+      // Since 202612080400_orientations_closed_via_appointment, also `rendezvous` (an honoured appointment of the linked record).
       closed_via: string | null;
       /**
        * When the person's data is erased: the sending plus the OPSN's retention at that time, as
