@@ -80,7 +80,16 @@ type Refused = { ok: false; errors: FieldErrors };
 const TAKEN = 'Ce créneau vient d’être pris ou n’est plus proposé : choisissez-en un autre.';
 
 class SeatGone extends Error {}
-const isOverlap = (error: unknown) => (error as { code?: string } | null)?.code === '23P01';
+const errorCode = (error: unknown) => (error as { code?: string } | null)?.code;
+/** `rdv_no_overlap` refused the appointment: another one holds that time. */
+const isOverlap = (error: unknown) => errorCode(error) === '23P01';
+/**
+ * Two bookings inserted over the same time at the same instant may each wait for the other
+ * before the exclusion constraint decides; PostgreSQL then aborts one as a deadlock. Its slot
+ * is read again: by then the other booking holds it, or it is free.
+ */
+const isDeadlock = (error: unknown) => errorCode(error) === '40P01';
+const SLOT_ATTEMPTS = 3;
 
 /** The slot `key` names, when it is still free for this reason. */
 export async function findFreeSlot(
@@ -142,7 +151,7 @@ async function releaseSeat(trx: Kysely<Database>, rdvId: string, now: Date): Pro
     .execute();
 }
 
-/** Runs `work` on a free slot, once more when a workshop session appeared meanwhile. */
+/** Runs `work` on a free slot, again when a workshop session appeared or a deadlock aborted it. */
 async function onFreeSlot<T>(
   db: Db,
   reason: Reason,
@@ -150,7 +159,7 @@ async function onFreeSlot<T>(
   now: Date,
   work: (trx: Transaction<Database>, slot: Slot, agenda: number) => Promise<T>,
 ): Promise<T | null> {
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < SLOT_ATTEMPTS; attempt++) {
     const slot = await findFreeSlot(db, reason, key, now);
     if (!slot) return null;
     const agenda = await ensureAgenda(db, slot.helperId);
@@ -158,6 +167,7 @@ async function onFreeSlot<T>(
       return await db.transaction().execute((trx) => work(trx, slot, agenda));
     } catch (error) {
       if (error instanceof SeatGone) return null;
+      if (isDeadlock(error)) continue;
       // Someone took the slot first; a workshop may now have a session with seats left.
       if (!isOverlap(error)) throw error;
       if (!reason.collectif) return null;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
 import { Client, createTestApp, type TestApp, testConfig } from '../../../test/helpers/app.ts';
 import {
   givenBeneficiary,
@@ -10,6 +11,7 @@ import {
   type TestHelper,
 } from '../../../test/helpers/builders.ts';
 import { readCalendar } from '../../../test/helpers/calendar.ts';
+import { dbKind } from '../../../test/helpers/database.ts';
 import { assertValidHtml } from '../../../test/helpers/html.ts';
 import { addDays, formatDateTime, parisToday } from '../../platform/paris-time.ts';
 import { computeStatistics } from '../statistiques/index.ts';
@@ -299,6 +301,55 @@ describe('rendezvous', () => {
     const start = new Date(Number(key.split('_')[1]) * 1000);
     const booked = await db().selectFrom('rdv').select('id').where('starts_at', '=', start).execute();
     assert.equal(booked.length, 1);
+  });
+
+  test('a booking PostgreSQL aborts as a deadlock reads its slot again and gets it', {
+    skip:
+      dbKind === 'postgres'
+        ? false
+        : 'PGlite has one connection: no two transactions can wait for each other',
+  }, async () => {
+    const keys = await slotKeys(publicClient(), reason);
+    const key = keys.at(-2)!;
+    const start = new Date(Number(key.split('_')[1]) * 1000);
+    const minute = 60_000;
+    const other = new pg.Client({ connectionString: t.db.env.DATABASE_URL });
+    await other.connect();
+    try {
+      // The other transaction waits long before looking for deadlocks: the booking is the one aborted.
+      await other.query(`set deadlock_timeout = '30s'`);
+      await other.query('begin');
+      const insertOver = (from: number, to: number) =>
+        other.query(
+          `insert into rdv (collectivite_id, lieu_id, motif_id, mediateur_id, agenda_numero, starts_at, ends_at, capacite, places_prises)
+             select m.collectivite_id, m.lieu_id, m.id, $2, a.numero, $3, $4, 1, 1
+               from rdv_motif m, rdv_agenda a where m.id = $1 and a.user_id = $2`,
+          [reason, helper.id, new Date(from), new Date(to)],
+        );
+      await insertOver(start.getTime(), start.getTime() + minute);
+      const client = publicClient();
+      await client.get(`/rendezvous/lieux/${place}/motifs/${reason}/reserver?creneau=${key}`);
+      const answer = client.post(`/rendezvous/lieux/${place}/motifs/${reason}/reserver`, {
+        creneau: key,
+        ...person('impasse'),
+      });
+      // The booking's insert waits for the other transaction, which then waits for the booking's.
+      for (let waiting = 0; waiting === 0; ) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const { rows } = await other.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+        waiting = rows[0]!.n;
+      }
+      await insertOver(start.getTime() + 29 * minute, start.getTime() + 30 * minute);
+      await other.query('rollback');
+      const res = await answer;
+      assert.equal(res.statusCode, 303, res.body.slice(0, 2000));
+      const booked = await db().selectFrom('rdv').select('id').where('starts_at', '=', start).execute();
+      assert.equal(booked.length, 1);
+    } finally {
+      await other.end();
+    }
   });
 
   test('booking floods: a fourth booking with one email in a day is refused', async () => {
