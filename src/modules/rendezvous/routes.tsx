@@ -27,6 +27,7 @@ import {
 } from './agenda.ts';
 import {
   appointmentCalendar,
+  type Booking,
   book,
   bookingById,
   bookingOfLink,
@@ -351,6 +352,19 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
       <LinkProblemPage state={state} />,
     );
 
+  /** A route of the person's link: a private page; a bad link gets its own page, a good one `handle`. */
+  const withLinkBooking = async (
+    request: FastifyRequest<RouteInput<'jeton'>>,
+    reply: FastifyReply,
+    handle: (booking: Booking, token: string) => Promise<unknown>,
+  ) => {
+    privatePage(reply);
+    const token = request.params.jeton;
+    const outcome = await bookingOfLink(db, token, request.ip);
+    if (outcome.state !== 'ok') return linkProblem(reply, outcome.state);
+    return handle(outcome.booking, token);
+  };
+
   const managePage = async (
     request: FastifyRequest<RouteInput<'jeton'>>,
     reply: FastifyReply,
@@ -387,48 +401,39 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
   app.get<RouteInput<'jeton'>>(
     '/rendezvous/gestion/:jeton/rendez-vous.ics',
     { config: { access: 'public', rateLimit: LINK_LIMIT } },
-    async (request, reply) => {
-      privatePage(reply);
-      const outcome = await bookingOfLink(db, request.params.jeton, request.ip);
-      if (outcome.state !== 'ok') return linkProblem(reply, outcome.state);
-      const ics = await appointmentCalendar(db, config, outcome.booking, request.params.jeton);
-      return reply
-        .type('text/calendar; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="rendez-vous.ics"')
-        .send(ics);
-    },
+    (request, reply) =>
+      withLinkBooking(request, reply, async (booking, token) =>
+        reply
+          .type('text/calendar; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="rendez-vous.ics"')
+          .send(await appointmentCalendar(db, config, booking, token)),
+      ),
   );
 
   app.post<RouteInput<'jeton'>>(
     '/rendezvous/gestion/:jeton/annuler',
     { config: { access: 'public', rateLimit: LINK_LIMIT } },
-    async (request, reply) => {
-      privatePage(reply);
-      const token = request.params.jeton;
-      const outcome = await bookingOfLink(db, token, request.ip);
-      if (outcome.state !== 'ok') return linkProblem(reply, outcome.state);
-      const done = await cancelByPerson(db, outcome.booking, request.ip);
-      if (!done.ok) return managePage(request, reply, token, { error: done.message, status: 409 });
-      return reply.redirect(`/rendezvous/gestion/${token}?ok=annule`, 303);
-    },
+    (request, reply) =>
+      withLinkBooking(request, reply, async (booking, token) => {
+        const done = await cancelByPerson(db, booking, request.ip);
+        if (!done.ok) return managePage(request, reply, token, { error: done.message, status: 409 });
+        return reply.redirect(`/rendezvous/gestion/${token}?ok=annule`, 303);
+      }),
   );
 
   app.post<RouteInput<'jeton'>>(
     '/rendezvous/gestion/:jeton/attente',
     { config: { access: 'public', rateLimit: LINK_LIMIT } },
-    async (request, reply) => {
-      privatePage(reply);
-      const token = request.params.jeton;
-      const outcome = await bookingOfLink(db, token, request.ip);
-      if (outcome.state !== 'ok') return linkProblem(reply, outcome.state);
-      if (lastValue(request.body?.action) === 'quitter') {
-        await leaveWaitlist(db, outcome.booking, request.ip);
-        return reply.redirect(`/rendezvous/gestion/${token}?ok=attente_quittee`, 303);
-      }
-      const done = await joinWaitlist(db, outcome.booking, request.ip);
-      if (!done.ok) return managePage(request, reply, token, { error: done.message, status: 409 });
-      return reply.redirect(`/rendezvous/gestion/${token}?ok=attente`, 303);
-    },
+    (request, reply) =>
+      withLinkBooking(request, reply, async (booking, token) => {
+        if (lastValue(request.body?.action) === 'quitter') {
+          await leaveWaitlist(db, booking, request.ip);
+          return reply.redirect(`/rendezvous/gestion/${token}?ok=attente_quittee`, 303);
+        }
+        const done = await joinWaitlist(db, booking, request.ip);
+        if (!done.ok) return managePage(request, reply, token, { error: done.message, status: 409 });
+        return reply.redirect(`/rendezvous/gestion/${token}?ok=attente`, 303);
+      }),
   );
 
   const movePage = async (
@@ -486,17 +491,15 @@ export function rendezvousRoutes(app: FastifyInstance, { db, config }: RouteCont
   app.post<RouteInput<'jeton'>>(
     '/rendezvous/gestion/:jeton/deplacer',
     { config: { access: 'public', rateLimit: BOOK_LIMIT } },
-    async (request, reply) => {
-      privatePage(reply);
-      const outcome = await bookingOfLink(db, request.params.jeton, request.ip);
-      if (outcome.state !== 'ok') return linkProblem(reply, outcome.state);
-      const key = lastValue(request.body?.creneau);
-      if (!key) return movePage(request, reply, 'Choisissez un horaire.');
-      const moved = await moveByPerson(db, config, outcome.booking, key, request.ip);
-      if (!moved.ok) return movePage(request, reply, moved.message);
-      await leaveWaitlist(db, outcome.booking, request.ip);
-      return reply.redirect(`/rendezvous/gestion/${moved.token}?ok=deplace`, 303);
-    },
+    (request, reply) =>
+      withLinkBooking(request, reply, async (booking) => {
+        const key = lastValue(request.body?.creneau);
+        if (!key) return movePage(request, reply, 'Choisissez un horaire.');
+        const moved = await moveByPerson(db, config, booking, key, request.ip);
+        if (!moved.ok) return movePage(request, reply, moved.message);
+        await leaveWaitlist(db, booking, request.ip);
+        return reply.redirect(`/rendezvous/gestion/${moved.token}?ok=deplace`, 303);
+      }),
   );
 
   app.get<RouteInput<'jeton'>>(
