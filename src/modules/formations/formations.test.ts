@@ -663,7 +663,14 @@ describe('formations', () => {
       .where('user_id', '=', helpers[3]!.id)
       .executeTakeFirstOrThrow();
     assert.ok(h.certified_by.includes(louis.code), h.certified_by);
-    assert.equal(h.date_formation, parisToday());
+    // The training's date is the day its last half-day ends (in Paris), whatever the hour now.
+    const last = await db()
+      .selectFrom('formation_demi_journee')
+      .select('ends_at')
+      .where('session_id', '=', sessionId)
+      .orderBy('ends_at', 'desc')
+      .executeTakeFirstOrThrow();
+    assert.equal(h.date_formation, parisToday(last.ends_at));
     await c.get('/formations/equipe');
     assert.equal((await c.post(`/formations/attestations/${louis.id}/habiliter`, {})).statusCode, 409);
   });
