@@ -168,7 +168,9 @@ export function MinutesVersionsPage(props: {
                   : 'Texte'}
               </td>
               <td>
-                <a href={`${base}/versions/${v.numero}`}>{`Télécharger la version ${v.numero} (PDF)`}</a>
+                <a href={`${base}/versions/${v.numero}`} safe>
+                  {`Télécharger la version ${v.numero} (PDF)`}
+                </a>
               </td>
             </tr>
           ))}
@@ -231,7 +233,7 @@ export function FrequencySavedPage(props: { frequence: keyof typeof NEWS_FREQUEN
     <>
       <h1>Votre choix est enregistré</h1>
       <Notice kind="success">
-        <p safe>
+        <p>
           {props.frequence === 'hebdomadaire'
             ? 'Vous recevrez un résumé des actualités du réseau chaque semaine, le lundi.'
             : 'Vous recevrez chaque actualité du réseau dès sa publication.'}

@@ -5,7 +5,7 @@ import PDFDocument from 'pdfkit';
 import { Client, createTestApp, type TestApp, testConfig } from '../../../test/helpers/app.ts';
 import { readCalendar } from '../../../test/helpers/calendar.ts';
 import { assertValidHtml } from '../../../test/helpers/html.ts';
-import { pdfTags, structElements } from '../../../test/helpers/pdf.ts';
+import { layoutProblems, pdfPages, pdfTags, structElements } from '../../../test/helpers/pdf.ts';
 import { givenNetwork } from '../../../test/helpers/reseau.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
 
@@ -273,6 +273,37 @@ describe('the network’s members and governance: accounts, minutes as PDF, cont
       texts.join('\n'),
     );
     assert.ok(texts.indexOf('H2: Présences') < texts.indexOf('H2: Décisions'), 'reading order');
+    assert.deepEqual(layoutProblems(pdf, { inset: 20 }), []);
+  });
+
+  test('long minutes run over several pages, every line inside the page and tagged', async () => {
+    const long = Array.from(
+      { length: 40 },
+      (_, i) =>
+        `Point ${i + 1} : le comité examine l’avancement des actions, les besoins des structures et les prochaines étapes du réseau sur le territoire.`,
+    ).join('\n\n');
+    await admin.get(`/admin/reseau/evenements/${network.event}`);
+    await admin.post(`/admin/reseau/evenements/${network.event}/compte-rendu`, {
+      compte_rendu: long,
+      presents: network.member,
+    });
+    const res = await admin.get(`/admin/reseau/evenements/${network.event}/compte-rendu.pdf`);
+    const pdf = res.rawPayload;
+    assert.ok(pdfPages(pdf).length >= 2, 'several pages');
+    assert.deepEqual(layoutProblems(pdf, { inset: 20 }), []);
+    const tags = pdfTags(pdf);
+    assert.deepEqual(tags.untagged, []);
+    const texts = structElements(tags.tree ?? []).map((e) => e.text);
+    assert.ok(
+      texts.some((x) => x.startsWith('Point 40 :')),
+      'the last paragraph is there and tagged',
+    );
+    // Back to the text the next test starts from.
+    await admin.get(`/admin/reseau/evenements/${network.event}`);
+    await admin.post(`/admin/reseau/evenements/${network.event}/compte-rendu`, {
+      compte_rendu: 'Deuxième version du compte rendu.\n\nLe budget est voté.',
+      presents: network.member,
+    });
   });
 
   test('signed minutes are checked by content and kept as a new version; none is overwritten', async () => {
@@ -286,7 +317,7 @@ describe('the network’s members and governance: accounts, minutes as PDF, cont
       .where('evenement_id', '=', network.event)
       .orderBy('id')
       .execute();
-    assert.equal(before.length, 2);
+    assert.equal(before.length, 4);
 
     const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
     const image = await admin.postMultipart(
@@ -317,7 +348,7 @@ describe('the network’s members and governance: accounts, minutes as PDF, cont
           .where('evenement_id', '=', network.event)
           .execute()
       ).length,
-      2,
+      4,
       'nothing recorded',
     );
 
@@ -331,16 +362,16 @@ describe('the network’s members and governance: accounts, minutes as PDF, cont
     assert.equal(ok.statusCode, 303);
     const listed = await admin.get(versionsUrl);
     assert.match(listed.body, /Compte rendu signé \(signé\.pdf/);
-    for (const n of [1, 2, 3]) assert.match(listed.body, new RegExp(`versions/${n}"`));
+    for (const n of [1, 2, 3, 4, 5]) assert.match(listed.body, new RegExp(`versions/${n}"`));
 
-    const v3 = await admin.get(`${versionsUrl}/3`);
-    assert.equal(v3.statusCode, 200);
-    assert.equal(v3.headers['content-type'], 'application/pdf');
-    assert.equal(sha(v3.rawPayload), sha(signed), 'the signed file, byte for byte');
+    const v5 = await admin.get(`${versionsUrl}/5`);
+    assert.equal(v5.statusCode, 200);
+    assert.equal(v5.headers['content-type'], 'application/pdf');
+    assert.equal(sha(v5.rawPayload), sha(signed), 'the signed file, byte for byte');
     const v1 = await admin.get(`${versionsUrl}/1`);
     const v1Texts = structElements(pdfTags(v1.rawPayload).tree ?? []).map((e) => e.text);
     assert.ok(v1Texts.includes('Le budget est présenté.'), 'version 1 keeps its own text');
-    assert.equal((await admin.get(`${versionsUrl}/4`)).statusCode, 404);
+    assert.equal((await admin.get(`${versionsUrl}/6`)).statusCode, 404);
     assert.equal((await admin.get(`${versionsUrl}/0`)).statusCode, 404);
 
     const afterRows = await db()
@@ -350,12 +381,12 @@ describe('the network’s members and governance: accounts, minutes as PDF, cont
       .orderBy('id')
       .execute();
     assert.deepEqual(
-      afterRows.slice(0, 2).map((r) => [r.id, r.texte, r.at.getTime()]),
+      afterRows.slice(0, 4).map((r) => [r.id, r.texte, r.at.getTime()]),
       before.map((r) => [r.id, r.texte, r.at.getTime()]),
       'earlier versions untouched',
     );
-    assert.equal(afterRows[2]?.pdf_sha256, sha(signed));
-    assert.equal(afterRows[2]?.texte, 'Deuxième version du compte rendu.\n\nLe budget est voté.');
+    assert.equal(afterRows[4]?.pdf_sha256, sha(signed));
+    assert.equal(afterRows[4]?.texte, 'Deuxième version du compte rendu.\n\nLe budget est voté.');
     // The current minutes' PDF still prints the text (the signed file is a version of its own).
     const current = await admin.get(`/admin/reseau/evenements/${network.event}/compte-rendu.pdf`);
     assert.ok(
