@@ -130,7 +130,7 @@ export async function inviteContact(
   if (found.unsubscribed_at)
     return refuse(
       409,
-      'accord_compte',
+      'compte',
       'Cette personne s’est désabonnée du réseau : elle a retiré son accord, elle ne peut pas être invitée.',
     );
   if (found.compte_invite_at) return refuse(409, 'compte', 'Cette personne a déjà été invitée sur Relais.');

@@ -58,7 +58,10 @@ export function ContactPage(props: {
           ],
         ]}
       />
-      <h2>Inviter sur Relais</h2>
+      {/* The target of the errors about the invitation as a whole (not one field). */}
+      <h2 id="champ-compte" tabindex="-1">
+        Inviter sur Relais
+      </h2>
       {c.compte_invite_at ? (
         <p safe>{`Cette personne a été invitée le ${formatDateTime(c.compte_invite_at)}.`}</p>
       ) : invitable ? (
@@ -101,8 +104,8 @@ export function ContactPage(props: {
         Les réunions où sa structure est invitée et les événements où elle s’est inscrite, dans son
         application d’agenda. Adresse personnelle :
       </p>
-      <p>
-        <code safe>{props.view.feedUrl}</code>
+      <p class="secret" safe>
+        {props.view.feedUrl}
       </p>
       <form method="post" action={`${base}/calendrier/envoyer`}>
         <CsrfField token={props.csrf} />

@@ -138,6 +138,8 @@ describe('the network’s members and governance: accounts, minutes as PDF, cont
     assert.equal(notMember.statusCode, 409);
     assert.match(notMember.body, /Seuls les contacts d’une structure membre du réseau/);
     await assertValidHtml(notMember.body, 'the contact page with its error');
+    assert.match(notMember.body, /href="#champ-compte"/);
+    assert.match(notMember.body, /id="champ-compte"/, 'the error summary links to something');
 
     await admin.get(contactPath());
     const noAgreement = await admin.post(`${contactPath()}/compte`, { collectivite: String(villeurbanne) });

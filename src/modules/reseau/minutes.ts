@@ -191,8 +191,9 @@ export async function minutesFile(
       filename: `compte-rendu-${name}.pdf`,
     };
   } else {
+    if (!Number.isInteger(numero) || numero < 1) return undefined;
     const row = rows[numero - 1];
-    if (!row || !Number.isInteger(numero) || numero < 1) return undefined;
+    if (!row) return undefined;
     file = row.pdf
       ? { bytes: row.pdf, filename: `compte-rendu-signe-${name}-v${numero}.pdf` }
       : {
