@@ -16,7 +16,7 @@ import type { Access } from '../../src/platform/module.ts';
 import { assetUrl } from '../../src/platform/ui/assets.ts';
 import { Client, createTestApp, type TestApp, testConfig } from '../helpers/app.ts';
 import { helperOf } from '../helpers/mandats.ts';
-import { networkRouteParams } from '../helpers/reseau.ts';
+import { givenMinutes, networkRouteParams } from '../helpers/reseau.ts';
 
 /**
  * Calls every route of the app as each kind of person and checks the answer against
@@ -360,6 +360,7 @@ describe('authorization matrix', () => {
       .execute();
     ressource = { id: resourceId, bloc: blocId };
     network = await networkRouteParams(t.db.db);
+    await givenMinutes(t.db.db, network[':evenement'] as string);
     const emails: Record<Persona, string | null> = {
       anonyme: null,
       admin: DEMO_ACCOUNTS[0].email,

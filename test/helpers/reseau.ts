@@ -1,5 +1,11 @@
-import { createCommittee, createEvent, eventFields } from '../../src/modules/reseau/agenda.ts';
-import { feedToken, networkSecret, unsubscribeSignature } from '../../src/modules/reseau/links.ts';
+import { sql } from 'kysely';
+import { createCommittee, createEvent, eventFields, recordMinutes } from '../../src/modules/reseau/agenda.ts';
+import {
+  contactFeedToken,
+  feedToken,
+  networkSecret,
+  unsubscribeSignature,
+} from '../../src/modules/reseau/links.ts';
 import { addContact, addMember } from '../../src/modules/reseau/members.ts';
 import { createAction, createRoadmap } from '../../src/modules/reseau/roadmap.ts';
 import { systemActor } from '../../src/platform/auth/policy.ts';
@@ -78,10 +84,23 @@ export async function givenNetwork(db: Db, config: Config) {
  */
 export async function networkRouteParams(db: Db): Promise<Record<string, string>> {
   const [member, event, action, contact, feed, secret, committee, roadmap] = await Promise.all([
-    db.selectFrom('reseau_membre').select('id').where('status', '=', 'candidat').executeTakeFirstOrThrow(),
+    db
+      .selectFrom('reseau_membre')
+      .select('id')
+      .where('status', '=', 'candidat')
+      .orderBy('nom')
+      .executeTakeFirstOrThrow(),
     db.selectFrom('reseau_evenement').select('id').where('audience', '=', 'public').executeTakeFirstOrThrow(),
     db.selectFrom('reseau_action').select('id').executeTakeFirstOrThrow(),
-    db.selectFrom('reseau_contact').select('id').executeTakeFirstOrThrow(),
+    // A contact of that member: the routes of a member's contact check it is theirs.
+    db
+      .selectFrom('reseau_contact')
+      .select(['id', 'membre_id', 'flux_version'])
+      .orderBy(
+        sql`membre_id = (select id from reseau_membre where status = 'candidat' order by nom limit 1)`,
+        'desc',
+      )
+      .executeTakeFirstOrThrow(),
     // No row until the feed's first reset: version 1.
     db.selectFrom('reseau_flux').select('version').executeTakeFirst(),
     networkSecret(db),
@@ -97,5 +116,17 @@ export async function networkRouteParams(db: Db): Promise<Record<string, string>
     ':flux': `${feedToken(secret, feed?.version ?? 1)}.ics`,
     ':comite': committee.id,
     ':feuille': roadmap.id,
+    ':abonnement': `${contactFeedToken(secret, contact.id, contact.flux_version)}.ics`,
+    // The first version of the event's minutes (`givenMinutes` records one).
+    ':numero': '1',
   };
+}
+
+/** Records a first version of an event's minutes, through the module's own function. */
+export async function givenMinutes(db: Db, eventId: string): Promise<void> {
+  const done = await recordMinutes(db, systemActor('test'), eventId, {
+    compte_rendu: 'Compte rendu de la réunion.',
+    presents: [],
+  });
+  if (!done) throw new Error('givenMinutes: no such event');
 }

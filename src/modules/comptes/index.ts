@@ -35,5 +35,6 @@ export const comptes: RelaisModule = {
 };
 
 export { AUDIT_ACTIONS } from './audit-actions.ts';
+export { invitePerson } from './people.ts';
 export { DEMO_ACCOUNTS, DEMO_PASSWORD } from './seed.ts';
 export { completeFirstFactor, onSecondFactorConfirmed, requireFreshConfirmation } from './signin.ts';

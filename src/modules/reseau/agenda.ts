@@ -161,7 +161,7 @@ export type EventInput = z.infer<typeof eventFields>;
  * The network's events as a calendar file: a feed, or the one event an invitation or a
  * cancellation carries (METHOD:CANCEL).
  */
-function calendar(
+export function calendar(
   events: readonly NetworkEvent[],
   options: { name: string; baseUrl: string; method?: 'PUBLISH' | 'CANCEL' },
   others: readonly AgendaEntry[] = [],

@@ -32,6 +32,13 @@ export const AUDIT_ACTIONS = auditActions({
   'network.action.status': 'Réseau : statut d’une action changé',
   'network.news.publish': 'Réseau : actualité publiée (envoyée aux membres)',
   'network.feed.reset': 'Réseau : lien du calendrier du réseau renouvelé',
+  'network.contact.read': 'Réseau : fiche d’un contact consultée',
+  'network.contact.invite': 'Réseau : contact invité à créer un compte sur Relais',
+  'network.contact.feed.send': 'Réseau : lien de l’agenda d’un contact envoyé',
+  'network.contact.feed.reset': 'Réseau : lien de l’agenda d’un contact renouvelé',
+  'network.contact.frequency': 'Réseau : un contact a choisi comment recevoir les actualités',
+  'network.minutes.download': 'Réseau : compte rendu téléchargé (PDF)',
+  'network.minutes.signed': 'Réseau : compte rendu signé joint (PDF, nouvelle version)',
 });
 
 declare module '../../platform/audit/actions.ts' {

@@ -37,3 +37,22 @@ export const unsubscribeSignature = (secret: string, contactId: string) =>
 
 export const isUnsubscribeSignature = (secret: string, contactId: string, signature: string) =>
   same(signature, unsubscribeSignature(secret, contactId));
+
+/** A contact's calendar feed token: `<contact>.<version>.<signature>`; a reset bumps the version. */
+export const contactFeedToken = (secret: string, contactId: string, version: number) =>
+  `${contactId}.${version}.${sign(secret, 'reseau-flux-contact', `${contactId}:${version}`)}`;
+
+/**
+ * What a contact's feed token names when it was signed here (any version: a reset one is told
+ * apart from an altered one); undefined for an altered token.
+ */
+export function readContactFeedToken(
+  secret: string,
+  token: string,
+): { contactId: string; version: number } | undefined {
+  const match = /^([0-9a-f-]{36})\.([1-9][0-9]{0,8})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  if (!match) return undefined;
+  const contactId = match[1] as string;
+  const version = Number(match[2]);
+  return same(token, contactFeedToken(secret, contactId, version)) ? { contactId, version } : undefined;
+}

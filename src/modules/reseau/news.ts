@@ -8,7 +8,7 @@ import type { Database } from '../../platform/db/schema.ts';
 import { codes, isUuid, requiredText } from '../../platform/forms.ts';
 import { sendMail } from '../../platform/mail.ts';
 import { isUnsubscribeSignature, networkSecret, unsubscribeSignature } from './links.ts';
-import { NAME_MAX, NEWS_AUDIENCES, TEXT_MAX } from './vocabulary.ts';
+import { NAME_MAX, NEWS_AUDIENCES, NEWS_FREQUENCIES, type NewsFrequency, TEXT_MAX } from './vocabulary.ts';
 
 export type News = Selectable<Database['reseau_actualite']>;
 
@@ -139,7 +139,9 @@ export function latestNews(db: Db, limit = 50) {
   return db.selectFrom('reseau_actualite').selectAll().orderBy('published_at', 'desc').limit(limit).execute();
 }
 
-export type UnsubscribeCheck = { ok: true; contactId: string; already: boolean } | { ok: false };
+export type UnsubscribeCheck =
+  | { ok: true; contactId: string; already: boolean; frequence: NewsFrequency }
+  | { ok: false };
 
 /** Whether an unsubscribe link is one we signed for an existing contact. */
 export async function checkUnsubscribe(
@@ -151,10 +153,12 @@ export async function checkUnsubscribe(
     return { ok: false };
   const c = await db
     .selectFrom('reseau_contact')
-    .select(['id', 'unsubscribed_at'])
+    .select(['id', 'unsubscribed_at', 'frequence'])
     .where('id', '=', contactId)
     .executeTakeFirst();
-  return c ? { ok: true, contactId, already: c.unsubscribed_at !== null } : { ok: false };
+  return c
+    ? { ok: true, contactId, already: c.unsubscribed_at !== null, frequence: c.frequence }
+    : { ok: false };
 }
 
 /** One click: the contact receives no more news. An altered link changes nothing and is journaled. */
@@ -184,6 +188,48 @@ export async function unsubscribe(
     });
   });
   return true;
+}
+
+export const frequencyFields = z.object({
+  frequence: z.enum(codes(NEWS_FREQUENCIES), {
+    error: 'Choisissez « chaque actualité » ou « un résumé par semaine ».',
+  }),
+});
+
+/**
+ * From the unsubscribe page, the contact keeps the news but changes how they come: each as it
+ * is published, or one weekly digest. An altered link changes nothing and is journaled; a
+ * contact who already left stays unsubscribed ('unsubscribed').
+ */
+export async function chooseFrequency(
+  db: Db,
+  contactId: string,
+  signature: string,
+  frequence: NewsFrequency,
+  ip: string | null,
+): Promise<'ok' | 'invalid' | 'unsubscribed'> {
+  const check = await checkUnsubscribe(db, contactId, signature);
+  if (!check.ok) {
+    await audit(db, { actor: { kind: 'anonymous' }, action: 'network.unsubscribe.refused', ip });
+    return 'invalid';
+  }
+  if (check.already) return 'unsubscribed';
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('reseau_contact')
+      .set({ frequence })
+      .where('id', '=', contactId)
+      .where('unsubscribed_at', 'is', null)
+      .execute();
+    await audit(trx, {
+      actor: { kind: 'anonymous' },
+      action: 'network.contact.frequency',
+      subject: { type: 'reseau_contact', id: contactId },
+      details: { frequence },
+      ip,
+    });
+  });
+  return 'ok';
 }
 
 const xml = (s: string) =>

@@ -31,6 +31,7 @@ import {
   updateCommittee,
   updateEvent,
 } from './agenda.ts';
+import { governanceRoutes } from './governance-routes.tsx';
 import {
   addContact,
   addMember,
@@ -164,7 +165,9 @@ const REGISTRATION_ERRORS: Record<string, string> = {
   no_registration: 'Cet événement ne prend pas d’inscription en ligne.',
 };
 
-export function reseauRoutes(app: FastifyInstance, { db, config, agendaSources }: RouteContext): void {
+export function reseauRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { db, config, agendaSources } = ctx;
+  governanceRoutes(app, ctx);
   const collectiviteNames = async () =>
     new Map((await listCollectivites(db)).map((c) => [c.id, displayName(c)] as [number, string]));
 
@@ -386,6 +389,7 @@ export function reseauRoutes(app: FastifyInstance, { db, config, agendaSources }
           state="confirm"
           action={unsubscribePath(contact, signature)}
           csrf={reply.generateCsrf()}
+          frequency={{ action: `${unsubscribePath(contact, signature)}/frequence`, current: check.frequence }}
         />,
       );
     },

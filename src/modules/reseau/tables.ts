@@ -70,6 +70,11 @@ declare module '../../platform/db/schema.ts' {
       /** News by mail as each is published, or in one weekly digest. */
       frequence: Defaulted<NewsFrequency>;
       created_at: CreatedAt;
+      /** When the coordination invited this contact to get a Relais account; null: never. */
+      compte_invite_at: Date | null;
+      /** The version of this contact's calendar feed token: a reset bumps it, old links answer 410. */
+      flux_version: Defaulted<number>;
+      flux_reset_at: Date | null;
     };
     reseau_comite: {
       id: Generated<string>;
@@ -123,6 +128,10 @@ declare module '../../platform/db/schema.ts' {
       texte: string;
       at: CreatedAt;
       by: string | null;
+      /** The signed minutes as a PDF the coordination attached (a version of its own); null: text only. */
+      pdf: Buffer | null;
+      pdf_sha256: string | null;
+      pdf_nom: string | null;
     };
     reseau_decision: {
       id: Generated<string>;
@@ -357,6 +366,21 @@ export const reseauMigrations: Record<string, Migration> = {
       );
       await sql`insert into reseau_compte_rendu (evenement_id, texte, at)
         select id, compte_rendu, updated_at from reseau_evenement where compte_rendu is not null`.execute(db);
+    },
+  },
+  '202612092000_reseau_contact_account_feed_signed_minutes': {
+    async up(db) {
+      // A contact may be invited to Relais once, and has a calendar feed of their own.
+      await sql`alter table reseau_contact add column compte_invite_at timestamptz`.execute(db);
+      await sql`alter table reseau_contact add column flux_version integer not null default 1
+        check (flux_version >= 1)`.execute(db);
+      await sql`alter table reseau_contact add column flux_reset_at timestamptz`.execute(db);
+      // A version of the minutes may be the signed PDF the coordination attached.
+      await sql`alter table reseau_compte_rendu add column pdf bytea`.execute(db);
+      await sql`alter table reseau_compte_rendu add column pdf_sha256 text`.execute(db);
+      await sql`alter table reseau_compte_rendu add column pdf_nom text`.execute(db);
+      await sql`alter table reseau_compte_rendu add constraint reseau_compte_rendu_pdf_checked
+        check ((pdf is null) = (pdf_sha256 is null))`.execute(db);
     },
   },
 };

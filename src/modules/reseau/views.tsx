@@ -17,6 +17,7 @@ import { Pagination } from '../../platform/ui/pagination.tsx';
 import { SummaryList } from '../../platform/ui/summary.tsx';
 import { Table } from '../../platform/ui/table.tsx';
 import type { Committee, EventDetail, NetworkEvent } from './agenda.ts';
+import { FrequencyForm } from './governance-views.tsx';
 import type { MemberCounts, MemberDetail, MemberRow } from './members.ts';
 import { PAGE_SIZE } from './members.ts';
 import type { News } from './news.ts';
@@ -744,6 +745,8 @@ export function UnsubscribePage(props: {
   state: 'confirm' | 'done' | 'invalid';
   action?: string;
   csrf?: string;
+  /** The other choice the page offers: keep the news, each as it comes or in a weekly digest. */
+  frequency?: { action: string; current: string; error?: string | undefined };
 }): JSX.Element {
   if (props.state === 'invalid')
     return (
@@ -767,12 +770,23 @@ export function UnsubscribePage(props: {
   return (
     <>
       <h1>Ne plus recevoir les actualités du réseau</h1>
+      {props.frequency?.error ? <ErrorSummary errors={{ frequence: props.frequency.error }} /> : ''}
       <form method="post" action={props.action ?? ''}>
         <CsrfField token={props.csrf ?? ''} />
         <button type="submit" class="button">
           Me désabonner
         </button>
       </form>
+      {props.frequency ? (
+        <FrequencyForm
+          action={props.frequency.action}
+          csrf={props.csrf ?? ''}
+          current={props.frequency.current}
+          error={props.frequency.error}
+        />
+      ) : (
+        ''
+      )}
     </>
   );
 }
@@ -966,6 +980,7 @@ export function MemberPage(props: {
       <p>
         <a href={`/admin/reseau/membres/${m.id}/contacts`}>Ajouter un contact</a>
       </p>
+      <p>Ouvrez un contact pour l’inviter sur Relais ou lui envoyer le lien de son agenda.</p>
       {contacts.length === 0 ? (
         <p>Aucun contact (effacés à la fin de la durée de conservation).</p>
       ) : (
@@ -976,7 +991,11 @@ export function MemberPage(props: {
         >
           {contacts.map((c) => (
             <tr>
-              <td safe>{c.nom}</td>
+              <td>
+                <a href={`/admin/reseau/membres/${m.id}/contacts/${c.id}`} safe>
+                  {c.nom}
+                </a>
+              </td>
               <td safe>{c.fonction ?? ''}</td>
               <td safe>{c.email}</td>
               <td safe>{c.telephone ?? ''}</td>
@@ -1372,6 +1391,11 @@ export function AdminEventPage(props: {
       ) : (
         ''
       )}
+      <p>
+        <a href={`/admin/reseau/evenements/${e.id}/compte-rendu/versions`}>
+          Comptes rendus en PDF : télécharger, joindre le compte rendu signé
+        </a>
+      </p>
       <h2>Décisions</h2>
       {decisions.length === 0 ? (
         <p>Aucune décision enregistrée.</p>
