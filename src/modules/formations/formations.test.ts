@@ -15,7 +15,7 @@ import { readCalendar } from '../../../test/helpers/calendar.ts';
 import { assertValidHtml } from '../../../test/helpers/html.ts';
 import { givenResource } from '../../../test/helpers/offers.ts';
 import { layoutProblems, pdfTags, pdfText } from '../../../test/helpers/pdf.ts';
-import { parisToday } from '../../platform/paris-time.ts';
+import { parisInstant, parisToday } from '../../platform/paris-time.ts';
 import { sessionsDataset } from './datasets.ts';
 import { runTrainingTimers } from './jobs.ts';
 
@@ -440,8 +440,10 @@ describe('formations', () => {
     });
     assert.equal(early.statusCode, 409);
     assert.equal(await count('formation_presence'), 0);
-    // Time passes: the first half-day was yesterday, the second started an hour ago.
+    // Time passes: the first half-day was yesterday, the second started an hour ago, or at
+    // midnight in Paris when that was less than an hour ago (it opens its check-in code on its day).
     const now = Date.now();
+    const secondStart = Math.max(now - 3_600_000, parisInstant(parisToday(), 0).getTime());
     await db()
       .updateTable('formation_demi_journee')
       .set({ starts_at: new Date(now - DAY - 3 * 3_600_000), ends_at: new Date(now - DAY) })
@@ -449,7 +451,7 @@ describe('formations', () => {
       .execute();
     await db()
       .updateTable('formation_demi_journee')
-      .set({ starts_at: new Date(now - 3_600_000), ends_at: new Date(now + 2 * 3_600_000) })
+      .set({ starts_at: new Date(secondStart), ends_at: new Date(now + 2 * 3_600_000) })
       .where('id', '=', halfDays[1]!.id)
       .execute();
     const registered = await db()
