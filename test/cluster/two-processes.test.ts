@@ -359,7 +359,14 @@ describe('two app processes on one PostgreSQL database', {
 
   test('the deployment example starts these processes: its unit and its settings', () => {
     const { args } = unitCommand();
-    assert.deepEqual(args, ['--max-semi-space-size=8', '--import', 'tsx', 'src/main.ts', 'serve']);
+    assert.deepEqual(args, [
+      '--max-semi-space-size=8',
+      '--heap-growing-percent=30',
+      '--import',
+      'tsx',
+      'src/main.ts',
+      'serve',
+    ]);
     const example = exampleEnvironment();
     for (const name of [
       'NODE_ENV',

@@ -118,6 +118,22 @@ async function up(db: Kysely<any>) {
   await sql`select relais_rebuild_distinct()`.execute(db);
 }
 
+/**
+ * A person's months in a scope from the index alone: a period that ends or starts inside a
+ * month looks up each person of its edge days in `stat_personne` (`countedPeopleWithEdges` in
+ * queries.ts), by person, then scope and month. The index on the person alone made each lookup
+ * read the person's rows from the table; this one answers without them (an index-only scan),
+ * and it serves the distinct people's trigger, which looks people up by id, as well: it
+ * replaces the other.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: migrations run on a schema-less Kysely.
+async function personScopeIndex(db: Kysely<any>) {
+  await sql`create index stat_personne_beneficiaire_scope
+    on stat_personne (beneficiaire_id, collectivite_id, mois)`.execute(db);
+  await sql`drop index stat_personne_beneficiaire`.execute(db);
+}
+
 export const statistiquesMigrations: Record<string, Migration> = {
   '202612062000_statistiques_distinct': { up },
+  '202612093000_statistiques_personne_scope_index': { up: personScopeIndex },
 };

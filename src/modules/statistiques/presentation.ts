@@ -186,5 +186,46 @@ export async function statisticsView(
   access: StatisticsAccess,
   period: Period,
 ): Promise<StatisticsView> {
-  return presentStatistics(await computeStatistics(db, access.scope, period), access.exact);
+  return presentedOnce(await computeStatistics(db, access.scope, period), access.exact);
+}
+
+/**
+ * The views of the last counts presented, by what they were made from: a page asked again
+ * while its counts have not changed (the common case: a coordinator's page, a shared link)
+ * gets the same view object, which `Figures` (views.tsx) has already written out. The counts
+ * are read every time; only presenting and writing the same numbers again is saved, which
+ * cost more than reading them. Views are never changed once made: sharing them is safe.
+ */
+const presented = new Map<string, StatisticsView>();
+const PRESENTED_KEPT = 64;
+
+/** Everything `presentStatistics` reads, as a key. */
+const countsKey = (raw: RawStatistics, exact: boolean) =>
+  JSON.stringify([
+    exact,
+    raw.period,
+    raw.activites,
+    raw.accompagnements,
+    raw.personnes,
+    raw.nouvelles,
+    ...Object.values(raw.activity).map((m) => [...m]),
+    ...Object.values(raw.people).map((m) => [...m]),
+    [...raw.monthsActivites],
+    [...raw.monthsAccompagnements],
+    [...raw.monthly],
+  ]);
+
+function presentedOnce(raw: RawStatistics, exact: boolean): StatisticsView {
+  const key = countsKey(raw, exact);
+  const known = presented.get(key);
+  if (known) {
+    // Most recently used last: the oldest is the first to go.
+    presented.delete(key);
+    presented.set(key, known);
+    return known;
+  }
+  const view = presentStatistics(raw, exact);
+  presented.set(key, view);
+  if (presented.size > PRESENTED_KEPT) presented.delete(presented.keys().next().value as string);
+  return view;
 }

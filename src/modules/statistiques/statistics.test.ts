@@ -503,6 +503,44 @@ describe('activity statistics', () => {
     assert.match(page.body, new RegExp(`/statistiques/lieux/${place}`));
   });
 
+  test('a page asked again with the same counts shows the same figures, and a new report at once', async () => {
+    // The presented figures are reused while the counts they come from are the same
+    // (presentation.ts): a report recorded in between must change them on the next request.
+    const c = await client('helperA');
+    const path = '/statistiques?du=2019-01-01&au=2019-12-31';
+    const first = await c.get(path);
+    const again = await c.get(path);
+    assert.equal(summaryValues(first.body).get('Activités'), '0');
+    assert.deepEqual(tableValues(again.body, 'type'), tableValues(first.body, 'type'));
+    await record([
+      {
+        ...base,
+        collectivite_id: firminy,
+        mediateur_id: users.helperA,
+        date: '2019-05-02',
+        people: [anonymous()],
+      },
+    ]);
+    const after = await c.get(path);
+    assert.equal(summaryValues(after.body).get('Activités'), '1');
+    assert.equal(tableValues(after.body, 'type').get('individuel'), '1');
+    assert.equal(tableValues(after.body, 'mois').get('2019-05'), '1');
+    // The coordination's rounded view of the same year: one report rounds to 0, three to 5.
+    const coordination = await client('coordFirminy');
+    const rounded = `/statistiques/collectivites/${firminy}?du=2019-01-01&au=2019-12-31`;
+    assert.equal(summaryValues((await coordination.get(rounded)).body).get('Activités'), '0');
+    await record(
+      ['2019-05-03', '2019-05-04'].map((date) => ({
+        ...base,
+        collectivite_id: firminy,
+        mediateur_id: users.helperA,
+        date,
+        people: [anonymous()],
+      })),
+    );
+    assert.equal(summaryValues((await coordination.get(rounded)).body).get('Activités'), '5');
+  });
+
   test('coordinators see whole months of rounded monthly cells', async () => {
     const c = await client('coordRive');
     // Days inside January and June: the page takes the whole months, and says so.

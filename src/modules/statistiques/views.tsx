@@ -219,8 +219,19 @@ export function Months({ view }: { view: StatisticsView }): JSX.Element {
   );
 }
 
+/** Each view's figures once written: a view presented again is the same object (presentation.ts). */
+const written = new WeakMap<StatisticsView, string>();
+
 /** Everything a view shows, the same on the owner's page and behind a shared link. */
 function Figures({ view }: { view: StatisticsView }): JSX.Element {
+  const known = written.get(view);
+  if (known !== undefined) return known;
+  const markup = FiguresOf({ view });
+  if (typeof markup === 'string') written.set(view, markup);
+  return markup;
+}
+
+function FiguresOf({ view }: { view: StatisticsView }): JSX.Element {
   return (
     <>
       <Summary view={view} />
