@@ -19,7 +19,7 @@ import {
   givenPlace,
 } from '../helpers/builders.ts';
 import { file, line } from '../helpers/ifn-fixtures.ts';
-import { givenNetwork } from '../helpers/reseau.ts';
+import { givenMinutes, givenNetwork } from '../helpers/reseau.ts';
 
 /**
  * No dead ends: from each role's home, every same-site link the pages show to that person is
@@ -148,8 +148,9 @@ describe('no dead ends from any role’s home', { timeout: 900_000 }, () => {
     await givenActivity(t, habilitated);
     const coordinator = await givenCoordinator(t, { collectivite, name: 'Chloé Coordinatrice' });
     const admin = await givenAdmin(t, { name: 'Adèle Administratrice' });
-    // The network's administration pages (a member, a comité meeting, a roadmap and its action).
-    await givenNetwork(t.db.db, testConfig);
+    // The network's administration pages (a member, a comité meeting with its minutes, a roadmap and its action).
+    const network = await givenNetwork(t.db.db, testConfig);
+    await givenMinutes(t.db.db, network.event);
     const trainer = await givenAccount(t, {
       name: 'Fabien Formateur',
       memberships: [{ role: 'formateur', collectiviteId: collectivite.id }],
