@@ -32,6 +32,11 @@ export const AUDIT_ACTIONS = auditActions({
   'network.action.status': 'Réseau : statut d’une action changé',
   'network.news.publish': 'Réseau : actualité publiée (envoyée aux membres)',
   'network.feed.reset': 'Réseau : lien du calendrier du réseau renouvelé',
+  'network.action.porteur': 'Réseau : porteur d’une action ajouté ou retiré',
+  'network.action.cofinancing': 'Réseau : cofinancement d’une action ajouté ou retiré',
+  'network.grant.create': 'Réseau : demande de subvention enregistrée',
+  'network.grant.status': 'Réseau : statut d’une demande de subvention changé',
+  'network.roadmap.document': 'Réseau : nouvelle version du document d’une feuille de route',
 });
 
 declare module '../../platform/audit/actions.ts' {

@@ -76,6 +76,7 @@ import {
   updateAction,
   updateRoadmap,
 } from './roadmap.ts';
+import { documentsOf } from './roadmap-documents.ts';
 import {
   AdminEventPage,
   AdminHomePage,
@@ -102,6 +103,7 @@ import {
   UnsubscribePage,
 } from './views.tsx';
 import { MEMBER_STATUSES, type MemberStatus } from './vocabulary.ts';
+import { roadmapFinanceRoutes } from './roadmap-routes.tsx';
 
 const PUBLIC: Crumb[] = [{ href: '/reseau', label: 'Réseau' }];
 const ADMIN: Crumb[] = [
@@ -236,10 +238,17 @@ export function reseauRoutes(app: FastifyInstance, { db, config, agendaSources }
   );
 
   app.get('/reseau/feuille-de-route', { config: { access: 'public' } }, async (_request, reply) => {
-    const [roadmaps, names] = await Promise.all([roadmapsWithProgress(db), collectiviteNames()]);
+    const [roadmaps, names] = await Promise.all([
+      roadmapsWithProgress(db, undefined, { publicOnly: true }),
+      collectiviteNames(),
+    ]);
+    const documents = await documentsOf(
+      db,
+      roadmaps.map((r) => r.id),
+    );
     return reply.page(
       { title: 'Feuille de route du réseau', breadcrumbs: PUBLIC },
-      <PublicRoadmapPage roadmaps={roadmaps} collectivites={names} />,
+      <PublicRoadmapPage roadmaps={roadmaps} collectivites={names} documents={documents} />,
     );
   });
 
@@ -1038,6 +1047,7 @@ export function reseauRoutes(app: FastifyInstance, { db, config, agendaSources }
             porteur: r.porteur_id ?? '',
             perimetre: r.perimetre,
             contexte: r.contexte ?? '',
+            visibilite: r.publique ? 'publique' : 'interne',
           }
         }
         errors={errors}
@@ -1125,6 +1135,8 @@ export function reseauRoutes(app: FastifyInstance, { db, config, agendaSources }
       return reply.redirect('/admin/reseau/feuille-de-route?ok=action_modifiee', 303);
     },
   );
+
+  roadmapFinanceRoutes(app, { db, adminFormPage });
 
   const adminNewsPage = async (
     request: FastifyRequest<RouteInput>,
