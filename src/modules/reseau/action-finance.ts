@@ -220,17 +220,29 @@ export async function addPorteur(
   });
 }
 
-export async function removePorteur(db: Db, actor: Actor, actionId: string, membreId: string): Promise<boolean> {
+/** Removes a porteur; a member who no longer carries the action leaves nothing to do. */
+export async function removePorteur(
+  db: Db,
+  actor: Actor,
+  actionId: string,
+  membreId: string,
+): Promise<boolean> {
   ensure(actor, 'network.manage');
   if (!isUuid(actionId) || !isUuid(membreId)) return false;
   return db.transaction().execute(async (trx) => {
+    const action = await trx
+      .selectFrom('reseau_action')
+      .select('id')
+      .where('id', '=', actionId)
+      .executeTakeFirst();
+    if (!action) return false;
     const removed = await trx
       .deleteFrom('reseau_action_porteur')
       .where('action_id', '=', actionId)
       .where('membre_id', '=', membreId)
       .returning('membre_id')
       .executeTakeFirst();
-    if (!removed) return false;
+    if (!removed) return true;
     await touch(trx, actionId);
     await audit(trx, {
       actor,
@@ -297,7 +309,12 @@ export async function addCofinancing(
   });
 }
 
-export async function removeCofinancing(db: Db, actor: Actor, actionId: string, id: string): Promise<boolean> {
+export async function removeCofinancing(
+  db: Db,
+  actor: Actor,
+  actionId: string,
+  id: string,
+): Promise<boolean> {
   ensure(actor, 'network.manage');
   if (!isUuid(actionId) || !isUuid(id)) return false;
   return db.transaction().execute(async (trx) => {
@@ -397,7 +414,10 @@ export async function setGrantStatus(
       .executeTakeFirst();
     if (!grant) return 'not_found' as const;
     if (decided && input.decision && input.decision < grant.deposee_le)
-      return { ok: false as const, errors: { decision: 'La décision ne peut pas précéder le dépôt de la demande.' } };
+      return {
+        ok: false as const,
+        errors: { decision: 'La décision ne peut pas précéder le dépôt de la demande.' },
+      };
     await trx
       .updateTable('reseau_demande_subvention')
       .set({

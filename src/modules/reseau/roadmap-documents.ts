@@ -37,7 +37,9 @@ export async function roadmapDocuments(
   db: Db,
   actor: Actor,
   roadmapId: string,
-): Promise<{ roadmap: { id: string; nom: string; publique: boolean }; documents: RoadmapDocument[] } | undefined> {
+): Promise<
+  { roadmap: { id: string; nom: string; publique: boolean }; documents: RoadmapDocument[] } | undefined
+> {
   const roadmap = await readableRoadmap(db, actor, roadmapId);
   if (!roadmap) return undefined;
   const documents = await db
@@ -129,7 +131,11 @@ export async function roadmapDocumentFile(db: Db, actor: Actor, roadmapId: strin
   const doc = await db
     .selectFrom('reseau_feuille_route_document')
     .innerJoin('stored_file', 'stored_file.id', 'reseau_feuille_route_document.file_id')
-    .select(['reseau_feuille_route_document.nom', 'reseau_feuille_route_document.version', 'stored_file.bytes'])
+    .select([
+      'reseau_feuille_route_document.nom',
+      'reseau_feuille_route_document.version',
+      'stored_file.bytes',
+    ])
     .where('reseau_feuille_route_document.id', '=', documentId)
     .where('reseau_feuille_route_document.feuille_route_id', '=', roadmap.id)
     .executeTakeFirst();

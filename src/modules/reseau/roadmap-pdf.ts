@@ -58,7 +58,11 @@ export async function roadmapCouncilPdf(
       room(doc.heightOfString(s, { width: WIDTH - 12 }));
       li.add(
         doc.struct('LBody', {}, () => {
-          doc.font('Helvetica').fontSize(10).fillColor(INK).text(s, MARGIN + 12, doc.y, { width: WIDTH - 12 });
+          doc
+            .font('Helvetica')
+            .fontSize(10)
+            .fillColor(INK)
+            .text(s, MARGIN + 12, doc.y, { width: WIDTH - 12 });
         }),
       );
       li.end();

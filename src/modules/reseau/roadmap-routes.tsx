@@ -51,8 +51,7 @@ export function roadmapFinanceRoutes(app: FastifyInstance, { db, adminFormPage }
     const ok = lastValue(request.query.ok);
     return ok ? FLASH[ok] : undefined;
   };
-  const memberChoices = async () =>
-    (await currentMembers(db)).map((m) => ({ value: m.id, label: m.nom }));
+  const memberChoices = async () => (await currentMembers(db)).map((m) => ({ value: m.id, label: m.nom }));
 
   // ------------------------------------------------------------ an action's finances
 
@@ -80,8 +79,10 @@ export function roadmapFinanceRoutes(app: FastifyInstance, { db, adminFormPage }
   };
   const backTo = (actionId: string, ok: string) => `/admin/reseau/actions/${actionId}?ok=${ok}`;
 
-  app.get<RouteInput<'action'>>('/admin/reseau/actions/:action', { config: { access: 'admin' } }, (request, reply) =>
-    actionPage(request, reply),
+  app.get<RouteInput<'action'>>(
+    '/admin/reseau/actions/:action',
+    { config: { access: 'admin' } },
+    (request, reply) => actionPage(request, reply),
   );
 
   app.post<RouteInput<'action'>>(
@@ -236,7 +237,10 @@ export function roadmapFinanceRoutes(app: FastifyInstance, { db, adminFormPage }
       });
       if (done === 'not_found') return reply.callNotFound();
       if (!done.ok) return documentsPage(request, reply, { document: done.reason });
-      return reply.redirect(`/admin/reseau/feuilles-de-route/${request.params.feuille}/documents?ok=document`, 303);
+      return reply.redirect(
+        `/admin/reseau/feuilles-de-route/${request.params.feuille}/documents?ok=document`,
+        303,
+      );
     },
   );
 
@@ -245,7 +249,12 @@ export function roadmapFinanceRoutes(app: FastifyInstance, { db, adminFormPage }
     '/reseau/feuilles-de-route/:feuille/documents/:document',
     { config: { access: 'public' } },
     async (request, reply) => {
-      const file = await roadmapDocumentFile(db, request.actor, request.params.feuille, request.params.document);
+      const file = await roadmapDocumentFile(
+        db,
+        request.actor,
+        request.params.feuille,
+        request.params.document,
+      );
       if (!file) return reply.callNotFound();
       const name = file.nom.replace(/["\\\r\n]/g, '_');
       return reply

@@ -20,14 +20,14 @@ import { medianResponseDays } from '../orientations/index.ts';
 import { computeStatistics, roundToBase } from '../statistiques/index.ts';
 import {
   ACTION_STATUSES,
-  ALL_INDICATORS,
   type ActionStatus,
+  ALL_INDICATORS,
+  AMOUNT_MAX,
   CEILING_INDICATORS,
   type Indicator,
   NAME_MAX,
   NEEDS,
   TEXT_MAX,
-  AMOUNT_MAX,
 } from './vocabulary.ts';
 
 export type Roadmap = Selectable<Database['reseau_feuille_route']>;
@@ -389,7 +389,11 @@ function monthlyCounts(
   return kept(db, `${source}|${scope}|${fromMonth}|${today}`, async () => {
     const id = collectiviteOf(scope);
     if (source === 'trainings') {
-      const months = await monthlyTrainingCounts(db, { collectiviteId: id }, { from: `${fromMonth}-01`, to: today });
+      const months = await monthlyTrainingCounts(
+        db,
+        { collectiviteId: id },
+        { from: `${fromMonth}-01`, to: today },
+      );
       const trained = new Map<string, number>();
       const hours = new Map<string, number>();
       for (const [month, c] of months) {
@@ -478,11 +482,7 @@ export async function roadmapsWithProgress(
   const names = new Map(
     porteurIds.length
       ? (
-          await db
-            .selectFrom('reseau_membre')
-            .select(['id', 'nom'])
-            .where('id', 'in', porteurIds)
-            .execute()
+          await db.selectFrom('reseau_membre').select(['id', 'nom']).where('id', 'in', porteurIds).execute()
         ).map((m) => [m.id, m.nom] as [string, string])
       : [],
   );

@@ -77,6 +77,7 @@ import {
   updateRoadmap,
 } from './roadmap.ts';
 import { documentsOf } from './roadmap-documents.ts';
+import { roadmapFinanceRoutes } from './roadmap-routes.tsx';
 import {
   AdminEventPage,
   AdminHomePage,
@@ -103,7 +104,6 @@ import {
   UnsubscribePage,
 } from './views.tsx';
 import { MEMBER_STATUSES, type MemberStatus } from './vocabulary.ts';
-import { roadmapFinanceRoutes } from './roadmap-routes.tsx';
 
 const PUBLIC: Crumb[] = [{ href: '/reseau', label: 'Réseau' }];
 const ADMIN: Crumb[] = [

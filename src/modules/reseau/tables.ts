@@ -408,7 +408,9 @@ export const reseauMigrations: Record<string, Migration> = {
   },
   '202612091000_reseau_roadmap_finance': {
     async up(db) {
-      await sql`alter table reseau_feuille_route add column publique boolean not null default true`.execute(db);
+      await sql`alter table reseau_feuille_route add column publique boolean not null default true`.execute(
+        db,
+      );
       // The indicators of the later modules, written out as they land (vocabulary.ts ALL_INDICATORS).
       await sql`alter table reseau_action drop constraint reseau_action_indicateur_check`.execute(db);
       await sql`alter table reseau_action add constraint reseau_action_indicateur_check check (indicateur in

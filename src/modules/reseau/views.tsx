@@ -16,22 +16,22 @@ import {
 import { Pagination } from '../../platform/ui/pagination.tsx';
 import { SummaryList } from '../../platform/ui/summary.tsx';
 import { Table } from '../../platform/ui/table.tsx';
+import { money } from './action-finance.ts';
 import type { Committee, EventDetail, NetworkEvent } from './agenda.ts';
 import type { MemberCounts, MemberDetail, MemberRow } from './members.ts';
 import { PAGE_SIZE } from './members.ts';
 import type { News } from './news.ts';
-import { money } from './action-finance.ts';
 import type { ActionWithProgress, RoadmapView } from './roadmap.ts';
 import type { RoadmapDocument } from './roadmap-documents.ts';
 import {
   ACTION_STATUSES,
   type ActionStatus,
+  ALL_INDICATORS,
   AUDIENCES,
   COMMITTEE_TYPES,
   CONTACT_PURPOSE,
   EVENT_KINDS,
   FREQUENCIES,
-  ALL_INDICATORS,
   MEMBER_KINDS,
   MEMBER_ROLES,
   MEMBER_STATUSES,
@@ -473,7 +473,8 @@ export function progressText(action: ActionWithProgress, months: (ym: string) =>
   const p = action.progress;
   if (!p) return 'Pas d’indicateur';
   const what = `${ALL_INDICATORS[action.indicateur].toLowerCase()}, ${months(p.from)} – ${months(p.to)}`;
-  if (p.value === null) return `Moins de 5 réponses : délai non publié (cible : ${safeNumber(p.target)} jours au plus ; ${what})`;
+  if (p.value === null)
+    return `Moins de 5 réponses : délai non publié (cible : ${safeNumber(p.target)} jours au plus ; ${what})`;
   if (p.ceiling)
     return `${p.percent} % — ${p.value.toLocaleString('fr-FR')} jours pour ${safeNumber(p.target)} au plus (${what})`;
   return `${p.percent} % — ${safeNumber(p.value)} sur ${safeNumber(p.target)} (${what})`;
