@@ -444,5 +444,8 @@ export async function setGrantStatus(
   });
 }
 
+/** One formatter for every amount: building one per call costs more than the rest of a page row. */
+const wholeNumber = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
+
 /** An amount as pages and the PDF show it: `12 500 €`. */
-export const money = (n: number) => `${n.toLocaleString('fr-FR')} €`;
+export const money = (n: number) => `${wholeNumber.format(n)} €`;

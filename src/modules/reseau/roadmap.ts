@@ -565,12 +565,15 @@ export async function roadmapsWithProgress(
     const porteurNames = a.porteurs
       .map((id) => names.get(id))
       .filter((n): n is string => n !== undefined)
-      .sort((x, y) => x.localeCompare(y, 'fr'));
+      .sort(frenchOrder.compare);
     list.push({ ...a, progress: progressOf(a), porteurNames });
     byRoadmap.set(a.feuille_route_id, list);
   }
   return roadmaps.map((r) => ({ ...r, actions: byRoadmap.get(r.id) ?? [] }));
 }
+
+/** One collator for every list of names: `localeCompare(…, 'fr')` builds one per call. */
+const frenchOrder = new Intl.Collator('fr');
 
 /**
  * How far an action is, 0 to 100. A count moves up to its target; a delay (a most) is on target

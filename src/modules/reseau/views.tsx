@@ -468,6 +468,8 @@ export function PublicMembersPage(props: {
   );
 }
 
+const days = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
+
 /** What an indicator's value says, in words (a delay is a most; fewer than 5 answers are masked). */
 export function progressText(action: ActionWithProgress, months: (ym: string) => string = monthName): string {
   const p = action.progress;
@@ -476,7 +478,7 @@ export function progressText(action: ActionWithProgress, months: (ym: string) =>
   if (p.value === null)
     return `Moins de 5 réponses : délai non publié (cible : ${safeNumber(p.target)} jours au plus ; ${what})`;
   if (p.ceiling)
-    return `${p.percent} % — ${p.value.toLocaleString('fr-FR')} jours pour ${safeNumber(p.target)} au plus (${what})`;
+    return `${p.percent} % — ${days.format(p.value)} jours pour ${safeNumber(p.target)} au plus (${what})`;
   return `${p.percent} % — ${safeNumber(p.value)} sur ${safeNumber(p.target)} (${what})`;
 }
 
