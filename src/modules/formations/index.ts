@@ -10,6 +10,7 @@ import { seedFormations } from './seed.ts';
 import { learnerBlock, organiserBlock, trainerBlock } from './space.ts';
 import { formationsMigrations } from './tables.ts';
 
+export { monthlyTrainingCounts } from './indicators.ts';
 export { register as registerForTraining } from './service.ts';
 
 /**

@@ -7,6 +7,7 @@ import { orientationsMigrations } from './tables.ts';
 import { eraseOldReferrals, runReferralTimers } from './timers.ts';
 
 export type { Referral } from './referral.ts';
+export { medianResponseDays } from './statistics.ts';
 
 /**
  * Referrals between structures: a helper sends a person, with their recorded and revocable

@@ -162,3 +162,27 @@ export async function referralStatisticsFor(
   if (!scope) throw new ForbiddenError();
   return { stats: await referralStatistics(db, scope, now), wholeTerritory: scope.collectiviteIds === null };
 }
+
+/**
+ * The median days to answer the referrals of a scope sent in a period (days, first and last
+ * included), for other modules' indicators: null under 5 answers, so that no small group shows.
+ */
+export async function medianResponseDays(
+  db: Db,
+  scope: StatisticsScope,
+  period: { from: string; to: string },
+): Promise<{ answers: number; medianDays: number | null }> {
+  const { rows } = await sql<{ answers: number; median: number | null }>`
+    select count(*)::int as answers,
+      percentile_cont(0.5) within group (order by extract(epoch from answered_at - created_at) / 86400)::float8 as median
+    from orientation
+    where answered_at is not null and ${scopeWhere(scope)}
+      and created_at >= (${period.from}::date::timestamp at time zone 'Europe/Paris')
+      and created_at < ((${period.to}::date + 1)::timestamp at time zone 'Europe/Paris')`.execute(db);
+  const row = rows[0];
+  const answers = row?.answers ?? 0;
+  return {
+    answers: roundToBase(answers),
+    medianDays: answers >= THRESHOLD && row?.median != null ? Math.round(row.median * 10) / 10 : null,
+  };
+}

@@ -39,6 +39,11 @@ export const AUDIT_ACTIONS = auditActions({
   'network.contact.frequency': 'Réseau : un contact a choisi comment recevoir les actualités',
   'network.minutes.download': 'Réseau : compte rendu téléchargé (PDF)',
   'network.minutes.signed': 'Réseau : compte rendu signé joint (PDF, nouvelle version)',
+  'network.action.porteur': 'Réseau : porteur d’une action ajouté ou retiré',
+  'network.action.cofinancing': 'Réseau : cofinancement d’une action ajouté ou retiré',
+  'network.grant.create': 'Réseau : demande de subvention enregistrée',
+  'network.grant.status': 'Réseau : statut d’une demande de subvention changé',
+  'network.roadmap.document': 'Réseau : nouvelle version du document d’une feuille de route',
 });
 
 declare module '../../platform/audit/actions.ts' {

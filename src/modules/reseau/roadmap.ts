@@ -15,8 +15,20 @@ import {
 } from '../../platform/forms.ts';
 import { isCalendarDay as isDay, parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
+import { monthlyTrainingCounts } from '../formations/index.ts';
+import { medianResponseDays } from '../orientations/index.ts';
 import { computeStatistics, roundToBase } from '../statistiques/index.ts';
-import { ACTION_STATUSES, type ActionStatus, INDICATORS, NAME_MAX, NEEDS, TEXT_MAX } from './vocabulary.ts';
+import {
+  ACTION_STATUSES,
+  type ActionStatus,
+  ALL_INDICATORS,
+  AMOUNT_MAX,
+  CEILING_INDICATORS,
+  type Indicator,
+  NAME_MAX,
+  NEEDS,
+  TEXT_MAX,
+} from './vocabulary.ts';
 
 export type Roadmap = Selectable<Database['reseau_feuille_route']>;
 /** What the roadmap pages show of an action. */
@@ -32,7 +44,13 @@ export type RoadmapAction = Pick<
   | 'indicateur'
   | 'indicateur_collectivite_id'
   | 'cible'
->;
+  | 'budget_euros'
+> & {
+  /** The members carrying it. */
+  porteurs: string[];
+  /** The sum of its co-financings, in euros. */
+  cofinance: number;
+};
 
 export const roadmapFields = z.object({
   nom: requiredText('le nom de la feuille de route', NAME_MAX),
@@ -42,6 +60,11 @@ export const roadmapFields = z.object({
   ),
   perimetre: requiredText('le périmètre', NAME_MAX),
   contexte: optionalText('le contexte', TEXT_MAX),
+  // Absent (a form from before the choice existed): public, as every roadmap was until then.
+  visibilite: z.preprocess(
+    (v) => (v === undefined || v === '' ? 'publique' : v),
+    z.enum(['publique', 'interne'], { error: 'Choisissez qui peut lire la feuille de route.' }).optional(),
+  ),
 });
 
 export async function createRoadmap(
@@ -66,6 +89,7 @@ export async function createRoadmap(
       porteur_id: input.porteur ?? null,
       perimetre: input.perimetre,
       contexte: input.contexte ?? null,
+      publique: input.visibilite !== 'interne',
       created_by: actor.kind === 'user' ? actor.userId : null,
     })
     .returning('id')
@@ -103,6 +127,7 @@ export async function updateRoadmap(
         porteur_id: input.porteur ?? null,
         perimetre: input.perimetre,
         contexte: input.contexte ?? null,
+        publique: input.visibilite !== 'interne',
       })
       .where('id', '=', id)
       .returning('id')
@@ -161,8 +186,8 @@ export const actionFields = z
     ),
     debut: day('début'),
     fin: day('fin'),
-    budget: count('Budget', 1_000_000_000),
-    indicateur: z.enum(codes(INDICATORS), { error: 'Choisissez un indicateur.' }),
+    budget: count('Budget', AMOUNT_MAX),
+    indicateur: z.enum(codes(ALL_INDICATORS), { error: 'Choisissez un indicateur.' }),
     collectivite: z.preprocess(
       (v) => (v === '' ? undefined : typedNumber(v)),
       z.number({ error: 'Choisissez une collectivité de la liste.' }).int().optional(),
@@ -282,18 +307,27 @@ export async function setActionStatus(
   return true;
 }
 
-/** An indicator's value: the published (rounded) monthly counts added over the action's months so far. */
+/**
+ * An indicator's value. Counts are the published (rounded) monthly counts added over the action's
+ * months so far; a delay is the median over those months, masked (null) under 5 answers.
+ */
 export type Progress = {
-  value: number;
+  value: number | null;
   target: number;
   /** 0 to 100, computed: never typed. */
   percent: number;
+  /** The target is a most (a delay): at or under it, the action is on target. */
+  ceiling: boolean;
   /** The months counted, `YYYY-MM` (from the action's start to its end, or to this month). */
   from: string;
   to: string;
 };
 
-export type ActionWithProgress = RoadmapAction & { progress: Progress | null };
+export type ActionWithProgress = RoadmapAction & {
+  progress: Progress | null;
+  /** The porteurs' names, in the order of the members' names. */
+  porteurNames: string[];
+};
 export type RoadmapView = Roadmap & { porteur: string | null; actions: ActionWithProgress[] };
 
 /** The longest span statistics are asked for at once (their own limit is 5 years). */
@@ -301,15 +335,28 @@ const MAX_MONTHS = 60;
 
 const monthIndex = (ym: string) => Number(ym.slice(0, 4)) * 12 + Number(ym.slice(5, 7)) - 1;
 const monthOf = (index: number) => `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+/** The last day of a month index, `YYYY-MM-DD`. */
+const lastDayOf = (index: number) =>
+  new Date(Date.UTC(Math.floor(index / 12), (index % 12) + 1, 0)).toISOString().slice(0, 10);
 
-type MonthlyCounts = { activites: Map<string, number>; accompagnements: Map<string, number> };
+/** The additive indicators and the module each comes from. */
+type Additive = 'activites' | 'accompagnements' | 'aidants_formes' | 'heures_formation';
+const SOURCE_OF: Record<Additive, 'statistics' | 'trainings'> = {
+  activites: 'statistics',
+  accompagnements: 'statistics',
+  aidants_formes: 'trainings',
+  heures_formation: 'trainings',
+};
+const isAdditive = (i: Indicator): i is Additive => i in SOURCE_OF;
+
+type MonthlyCounts = Partial<Record<Additive, Map<string, number>>>;
 
 /**
  * How long a scope's monthly counts are kept in each process: the roadmap is a public page that
  * anyone may reload, and its figures move with the monthly statistics, not by the second.
  */
 export const PROGRESS_TTL_MS = 5 * 60_000;
-const countsCache = new WeakMap<Db, Map<string, { at: number; value: Promise<MonthlyCounts> }>>();
+const countsCache = new WeakMap<Db, Map<string, { at: number; value: Promise<unknown> }>>();
 
 /** Forgets the kept counts (a test or a bench that wants them computed again). */
 export const forgetProgressCounts = (db: Db) => {
@@ -317,30 +364,70 @@ export const forgetProgressCounts = (db: Db) => {
   actionsCache.delete(db);
 };
 
-/** Activities and accompaniments by month (`YYYY-MM`) of one scope since a month, kept a while. */
-function monthlyCounts(db: Db, key: string, fromMonth: string, today: string): Promise<MonthlyCounts> {
-  const cache = countsCache.get(db) ?? new Map<string, { at: number; value: Promise<MonthlyCounts> }>();
+/** A value computed once per key and kept a while in this process. */
+function kept<T>(db: Db, key: string, compute: () => Promise<T>): Promise<T> {
+  const cache = countsCache.get(db) ?? new Map<string, { at: number; value: Promise<unknown> }>();
   countsCache.set(db, cache);
-  const cacheKey = `${key}|${fromMonth}|${today}`;
-  const kept = cache.get(cacheKey);
-  if (kept && Date.now() - kept.at < PROGRESS_TTL_MS) return kept.value;
-  const scope =
-    key === 'opsn'
-      ? ({ kind: 'opsn', name: '' } as const)
-      : ({ kind: 'collectivite', id: Number(key), name: '' } as const);
-  const value = computeStatistics(db, scope, { du: `${fromMonth}-01`, au: today }).then((stats) => ({
-    activites: stats.monthsActivites,
-    accompagnements: stats.monthsAccompagnements,
-  }));
-  cache.set(cacheKey, { at: Date.now(), value });
-  value.catch(() => cache.delete(cacheKey));
+  const hit = cache.get(key);
+  if (hit && Date.now() - hit.at < PROGRESS_TTL_MS) return hit.value as Promise<T>;
+  const value = compute();
+  cache.set(key, { at: Date.now(), value });
+  value.catch(() => cache.delete(key));
   return value;
+}
+
+const collectiviteOf = (scope: string) => (scope === 'opsn' ? null : Number(scope));
+
+/** Monthly counts (`YYYY-MM`) of one scope since a month, from one module, kept a while. */
+function monthlyCounts(
+  db: Db,
+  source: 'statistics' | 'trainings',
+  scope: string,
+  fromMonth: string,
+  today: string,
+): Promise<MonthlyCounts> {
+  return kept(db, `${source}|${scope}|${fromMonth}|${today}`, async () => {
+    const id = collectiviteOf(scope);
+    if (source === 'trainings') {
+      const months = await monthlyTrainingCounts(
+        db,
+        { collectiviteId: id },
+        { from: `${fromMonth}-01`, to: today },
+      );
+      const trained = new Map<string, number>();
+      const hours = new Map<string, number>();
+      for (const [month, c] of months) {
+        trained.set(month, c.certificates);
+        hours.set(month, Math.round(c.minutes / 60));
+      }
+      return { aidants_formes: trained, heures_formation: hours };
+    }
+    const statsScope =
+      id === null ? ({ kind: 'opsn', name: '' } as const) : ({ kind: 'collectivite', id, name: '' } as const);
+    const stats = await computeStatistics(db, statsScope, { du: `${fromMonth}-01`, au: today });
+    return { activites: stats.monthsActivites, accompagnements: stats.monthsAccompagnements };
+  });
+}
+
+/** The median days to answer referrals of one scope over some months (null: under 5 answers), kept a while. */
+function responseDelay(db: Db, scope: string, from: number, to: number, today: string) {
+  const last = lastDayOf(to) < today ? lastDayOf(to) : today;
+  return kept(db, `delay|${scope}|${from}|${last}`, async () => {
+    const id = collectiviteOf(scope);
+    const delay = await medianResponseDays(
+      db,
+      { collectiviteIds: id === null ? null : [id] },
+      { from: `${monthOf(from)}-01`, to: last },
+    );
+    return delay.medianDays;
+  });
 }
 
 /**
  * The actions of every roadmap, kept in each process until they change: a stamp of the table
  * (how many rows, the last change) is read at each call, a single small row, and the list is
- * read again only when the stamp moved. Every change of an action bumps its `updated_at`.
+ * read again only when the stamp moved. Every change of an action bumps its `updated_at`,
+ * and so does every change of its porteurs and co-financings (action-finance.ts).
  */
 const actionsCache = new WeakMap<Db, { stamp: string; actions: RoadmapAction[] }>();
 
@@ -350,16 +437,22 @@ async function roadmapActions(db: Db): Promise<RoadmapAction[]> {
     from reseau_action`
     .execute(db)
     .then((r) => r.rows[0] ?? { stamp: '' });
-  const kept = actionsCache.get(db);
-  if (kept && kept.stamp === stamp) return kept.actions;
+  const hit = actionsCache.get(db);
+  if (hit && hit.stamp === stamp) return hit.actions;
   // One row of JSON: PGlite hands rows over one by one, and 500 of them cost far more than this.
   const actions = await sql<{ actions: string }>`
       select coalesce(json_agg(json_build_object(
-        'id', id, 'feuille_route_id', feuille_route_id, 'titre', titre, 'besoins', besoins,
-        'status', status, 'debut', debut, 'fin', fin, 'indicateur', indicateur,
-        'indicateur_collectivite_id', indicateur_collectivite_id, 'cible', cible
-      ) order by debut, titre), '[]')::text as actions
-      from reseau_action`
+        'id', a.id, 'feuille_route_id', a.feuille_route_id, 'titre', a.titre, 'besoins', a.besoins,
+        'status', a.status, 'debut', a.debut, 'fin', a.fin, 'indicateur', a.indicateur,
+        'indicateur_collectivite_id', a.indicateur_collectivite_id, 'cible', a.cible,
+        'budget_euros', a.budget_euros,
+        'porteurs', coalesce(p.ids, '{}'), 'cofinance', coalesce(c.total, 0)
+      ) order by a.debut, a.titre), '[]')::text as actions
+      from reseau_action a
+      left join (select action_id, array_agg(membre_id) as ids from reseau_action_porteur group by action_id) p
+        on p.action_id = a.id
+      left join (select action_id, sum(montant_euros)::bigint as total from reseau_cofinancement group by action_id) c
+        on c.action_id = a.id`
     .execute(db)
     .then((r) => JSON.parse(r.rows[0]?.actions ?? '[]') as RoadmapAction[]);
   actionsCache.set(db, { stamp, actions });
@@ -367,63 +460,83 @@ async function roadmapActions(db: Db): Promise<RoadmapAction[]> {
 }
 
 /**
- * Every roadmap with its actions and their progress. The statistics are asked once per scope
- * (the OPSN, or one collectivité) over the months the actions cover, then each action adds up
- * its own months: 500 actions cost as many queries as there are scopes, not actions.
+ * Every roadmap (or only the public ones) with its actions and their progress. The counts are
+ * asked once per module and scope (the OPSN, or one collectivité) over the months the actions
+ * cover, then each action adds up its own months: 500 actions cost as many queries as there are
+ * scopes, not actions. A delay is a median, not a sum: one query per scope and span, kept a while.
  */
-export async function roadmapsWithProgress(db: Db, today: string = parisToday()): Promise<RoadmapView[]> {
-  const [roadmaps, actions] = await Promise.all([
-    db
-      .selectFrom('reseau_feuille_route')
-      .leftJoin('reseau_membre', 'reseau_membre.id', 'reseau_feuille_route.porteur_id')
-      .selectAll('reseau_feuille_route')
-      .select('reseau_membre.nom as porteur')
-      .orderBy('reseau_feuille_route.created_at')
-      .execute(),
-    roadmapActions(db),
-  ]);
+export async function roadmapsWithProgress(
+  db: Db,
+  today: string = parisToday(),
+  options: { publicOnly?: boolean } = {},
+): Promise<RoadmapView[]> {
+  let roadmapQuery = db
+    .selectFrom('reseau_feuille_route')
+    .leftJoin('reseau_membre', 'reseau_membre.id', 'reseau_feuille_route.porteur_id')
+    .selectAll('reseau_feuille_route')
+    .select('reseau_membre.nom as porteur')
+    .orderBy('reseau_feuille_route.created_at');
+  if (options.publicOnly) roadmapQuery = roadmapQuery.where('reseau_feuille_route.publique', '=', true);
+  const [roadmaps, actions] = await Promise.all([roadmapQuery.execute(), roadmapActions(db)]);
+  const porteurIds = [...new Set(actions.flatMap((a) => a.porteurs))];
+  const names = new Map(
+    porteurIds.length
+      ? (
+          await db.selectFrom('reseau_membre').select(['id', 'nom']).where('id', 'in', porteurIds).execute()
+        ).map((m) => [m.id, m.nom] as [string, string])
+      : [],
+  );
   const thisMonth = monthIndex(today);
   const windowOf = (a: RoadmapAction) => {
     const to = Math.min(monthIndex(a.fin), thisMonth);
     const from = Math.max(monthIndex(a.debut), to - MAX_MONTHS + 1);
     return { from, to };
   };
-  // One statistics call per scope, over the union of its actions' months.
+  const scopeOf = (a: RoadmapAction) => String(a.indicateur_collectivite_id ?? 'opsn');
+  // One call per module and scope, over the union of its actions' months.
   const spans = new Map<string, { from: number; to: number }>();
   for (const a of actions) {
-    if (a.indicateur === 'aucun' || a.cible === null) continue;
+    if (!isAdditive(a.indicateur) || a.cible === null) continue;
     const w = windowOf(a);
     if (w.from > w.to) continue;
-    const key = String(a.indicateur_collectivite_id ?? 'opsn');
+    const key = `${SOURCE_OF[a.indicateur]}|${scopeOf(a)}`;
     const s = spans.get(key);
     spans.set(key, s ? { from: Math.min(s.from, w.from), to: Math.max(s.to, w.to) } : w);
   }
   const monthly = new Map<string, MonthlyCounts>();
-  await Promise.all(
-    [...spans].map(async ([key, s]) => {
+  const delays = new Map<string, number | null>();
+  await Promise.all([
+    ...[...spans].map(async ([key, s]) => {
+      const [source, scope] = key.split('|') as ['statistics' | 'trainings', string];
       const from = Math.max(s.from, s.to - MAX_MONTHS + 1);
-      monthly.set(key, await monthlyCounts(db, key, monthOf(from), today));
+      monthly.set(key, await monthlyCounts(db, source, scope, monthOf(from), today));
     }),
-  );
+    ...actions.map(async (a) => {
+      if (a.indicateur !== 'delai_orientation' || a.cible === null) return;
+      const w = windowOf(a);
+      if (w.from > w.to) return;
+      delays.set(a.id, await responseDelay(db, scopeOf(a), w.from, w.to, today));
+    }),
+  ]);
   // Running sums of the rounded monthly counts of each scope and indicator: an action's value is
   // then one subtraction, whatever its length.
   const sums = new Map<string, { first: number; running: number[] }>();
-  const runningSums = (scope: string, indicator: 'activites' | 'accompagnements') => {
-    const key = `${scope}|${indicator}`;
-    let kept = sums.get(key);
-    if (!kept) {
-      const span = spans.get(scope);
-      const cells = monthly.get(scope)?.[indicator];
+  const runningSums = (scope: string, indicator: Additive) => {
+    const key = `${SOURCE_OF[indicator]}|${scope}`;
+    let hit = sums.get(`${key}|${indicator}`);
+    if (!hit) {
+      const span = spans.get(key);
+      const cells = monthly.get(key)?.[indicator];
       const first = span ? Math.max(span.from, span.to - MAX_MONTHS + 1) : 0;
       const running = [0];
       for (let m = first; span && m <= span.to; m++)
         running.push((running.at(-1) ?? 0) + roundToBase(cells?.get(monthOf(m)) ?? 0));
-      kept = { first, running };
-      sums.set(key, kept);
+      hit = { first, running };
+      sums.set(`${key}|${indicator}`, hit);
     }
-    return kept;
+    return hit;
   };
-  const sumOver = (scope: string, indicator: 'activites' | 'accompagnements', from: number, to: number) => {
+  const sumOver = (scope: string, indicator: Additive, from: number, to: number) => {
     const { first, running } = runningSums(scope, indicator);
     const at = (m: number) => running[Math.max(0, Math.min(running.length - 1, m - first))] ?? 0;
     return at(to + 1) - at(from);
@@ -431,12 +544,17 @@ export async function roadmapsWithProgress(db: Db, today: string = parisToday())
   const progressOf = (a: RoadmapAction): Progress | null => {
     if (a.indicateur === 'aucun' || a.cible === null) return null;
     const w = windowOf(a);
-    const value =
-      w.from > w.to ? 0 : sumOver(String(a.indicateur_collectivite_id ?? 'opsn'), a.indicateur, w.from, w.to);
+    const ceiling = CEILING_INDICATORS.includes(a.indicateur);
+    const value = isAdditive(a.indicateur)
+      ? w.from > w.to
+        ? 0
+        : sumOver(scopeOf(a), a.indicateur, w.from, w.to)
+      : (delays.get(a.id) ?? null);
     return {
       value,
       target: a.cible,
-      percent: Math.min(100, Math.floor((100 * value) / a.cible)),
+      percent: percentOf(value, a.cible, ceiling),
+      ceiling,
       from: monthOf(Math.max(monthIndex(a.debut), w.from)),
       to: monthOf(w.to),
     };
@@ -444,10 +562,28 @@ export async function roadmapsWithProgress(db: Db, today: string = parisToday())
   const byRoadmap = new Map<string, ActionWithProgress[]>();
   for (const a of actions) {
     const list = byRoadmap.get(a.feuille_route_id) ?? [];
-    list.push({ ...a, progress: progressOf(a) });
+    const porteurNames = a.porteurs
+      .map((id) => names.get(id))
+      .filter((n): n is string => n !== undefined)
+      .sort(frenchOrder.compare);
+    list.push({ ...a, progress: progressOf(a), porteurNames });
     byRoadmap.set(a.feuille_route_id, list);
   }
   return roadmaps.map((r) => ({ ...r, actions: byRoadmap.get(r.id) ?? [] }));
+}
+
+/** One collator for every list of names: `localeCompare(…, 'fr')` builds one per call. */
+const frenchOrder = new Intl.Collator('fr');
+
+/**
+ * How far an action is, 0 to 100. A count moves up to its target; a delay (a most) is on target
+ * at or under it, and further from it the longer it gets. Unknown (masked) is 0.
+ */
+export function percentOf(value: number | null, target: number, ceiling: boolean): number {
+  if (value === null) return 0;
+  if (!ceiling) return Math.min(100, Math.floor((100 * value) / target));
+  if (value <= target) return 100;
+  return Math.floor((100 * target) / value);
 }
 
 /** The roadmaps, for the action form. */

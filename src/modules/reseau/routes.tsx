@@ -77,6 +77,8 @@ import {
   updateAction,
   updateRoadmap,
 } from './roadmap.ts';
+import { documentsOf } from './roadmap-documents.ts';
+import { roadmapFinanceRoutes } from './roadmap-routes.tsx';
 import {
   AdminEventPage,
   AdminHomePage,
@@ -239,10 +241,17 @@ export function reseauRoutes(app: FastifyInstance, ctx: RouteContext): void {
   );
 
   app.get('/reseau/feuille-de-route', { config: { access: 'public' } }, async (_request, reply) => {
-    const [roadmaps, names] = await Promise.all([roadmapsWithProgress(db), collectiviteNames()]);
+    const [roadmaps, names] = await Promise.all([
+      roadmapsWithProgress(db, undefined, { publicOnly: true }),
+      collectiviteNames(),
+    ]);
+    const documents = await documentsOf(
+      db,
+      roadmaps.map((r) => r.id),
+    );
     return reply.page(
       { title: 'Feuille de route du réseau', breadcrumbs: PUBLIC },
-      <PublicRoadmapPage roadmaps={roadmaps} collectivites={names} />,
+      <PublicRoadmapPage roadmaps={roadmaps} collectivites={names} documents={documents} />,
     );
   });
 
@@ -1042,6 +1051,7 @@ export function reseauRoutes(app: FastifyInstance, ctx: RouteContext): void {
             porteur: r.porteur_id ?? '',
             perimetre: r.perimetre,
             contexte: r.contexte ?? '',
+            visibilite: r.publique ? 'publique' : 'interne',
           }
         }
         errors={errors}
@@ -1129,6 +1139,8 @@ export function reseauRoutes(app: FastifyInstance, ctx: RouteContext): void {
       return reply.redirect('/admin/reseau/feuille-de-route?ok=action_modifiee', 303);
     },
   );
+
+  roadmapFinanceRoutes(app, { db, adminFormPage });
 
   const adminNewsPage = async (
     request: FastifyRequest<RouteInput>,

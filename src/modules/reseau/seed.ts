@@ -1,6 +1,7 @@
 import type { ModuleContext } from '../../platform/module.ts';
 import { addDays, parisInstant, parisToday } from '../../platform/paris-time.ts';
 import { findCollectiviteByCode } from '../territoires/index.ts';
+import { seedRoadmapFinances } from './roadmap-seed.ts';
 
 type DemoMember = {
   nom: string;
@@ -207,6 +208,7 @@ export async function seedReseau({ db }: ModuleContext): Promise<void> {
       },
     ])
     .execute();
+  await seedRoadmapFinances(db, roadmap.id, ids, year);
   await db
     .insertInto('reseau_actualite')
     .values({

@@ -11,6 +11,7 @@ import {
   type EventKind,
   FREQUENCIES,
   type Frequency,
+  type GrantStatus,
   INDICATORS,
   type Indicator,
   MEMBER_KINDS,
@@ -149,6 +150,8 @@ declare module '../../platform/db/schema.ts' {
       contexte: string | null;
       created_at: CreatedAt;
       created_by: string | null;
+      /** Shown on the public roadmap page, with its documents; false: the coordination only. */
+      publique: Defaulted<boolean>;
     };
     reseau_action: {
       id: Generated<string>;
@@ -178,6 +181,50 @@ declare module '../../platform/db/schema.ts' {
       recipients: Defaulted<number>;
       /** When the weekly digest carried it to the contacts who chose the digest; null: not yet. */
       digest_at: Date | null;
+    };
+    /** The members carrying an action (several allowed). */
+    reseau_action_porteur: {
+      action_id: string;
+      membre_id: string;
+      added_at: CreatedAt;
+    };
+    /** A member's share of an action's budget. */
+    reseau_cofinancement: {
+      id: Generated<string>;
+      action_id: string;
+      membre_id: string;
+      montant_euros: number;
+      created_at: CreatedAt;
+      created_by: string | null;
+    };
+    /** A grant asked for an action, from its filing to the funder's decision. */
+    reseau_demande_subvention: {
+      id: Generated<string>;
+      action_id: string;
+      financeur: string;
+      montant_demande: number;
+      deposee_le: string;
+      status: Defaulted<GrantStatus>;
+      /** The day of the decision, once accepted or refused. */
+      decision_le: string | null;
+      /** What the funder granted, once accepted. */
+      montant_accorde: number | null;
+      created_at: CreatedAt;
+      created_by: string | null;
+      updated_at: Defaulted<Date>;
+    };
+    /** Every version of a roadmap's document (PDF): an upload adds one, none is overwritten. */
+    reseau_feuille_route_document: {
+      id: Generated<string>;
+      feuille_route_id: string;
+      version: number;
+      file_id: string;
+      nom: string;
+      taille: number;
+      uploaded_at: CreatedAt;
+      uploaded_by: string | null;
+      /** Who uploaded it, as named then (the account may go). */
+      uploaded_by_name: string;
     };
     /** The network's calendar feed: its token's version (a reset bumps it, old links stop). */
     reseau_flux: {
@@ -366,6 +413,65 @@ export const reseauMigrations: Record<string, Migration> = {
       );
       await sql`insert into reseau_compte_rendu (evenement_id, texte, at)
         select id, compte_rendu, updated_at from reseau_evenement where compte_rendu is not null`.execute(db);
+    },
+  },
+  '202612091000_reseau_roadmap_finance': {
+    async up(db) {
+      await sql`alter table reseau_feuille_route add column publique boolean not null default true`.execute(
+        db,
+      );
+      // The indicators of the later modules, written out as they land (vocabulary.ts ALL_INDICATORS).
+      await sql`alter table reseau_action drop constraint reseau_action_indicateur_check`.execute(db);
+      await sql`alter table reseau_action add constraint reseau_action_indicateur_check check (indicateur in
+        ('aucun', 'activites', 'accompagnements', 'aidants_formes', 'heures_formation', 'delai_orientation'))`.execute(
+        db,
+      );
+      await sql`create table reseau_action_porteur (
+        action_id uuid not null references reseau_action(id) on delete cascade,
+        membre_id uuid not null references reseau_membre(id) on delete cascade,
+        added_at timestamptz not null default now(),
+        primary key (action_id, membre_id)
+      )`.execute(db);
+      await sql`create table reseau_cofinancement (
+        id uuid primary key default gen_random_uuid(),
+        action_id uuid not null references reseau_action(id) on delete cascade,
+        membre_id uuid not null references reseau_membre(id) on delete cascade,
+        montant_euros integer not null check (montant_euros > 0),
+        created_at timestamptz not null default now(),
+        created_by uuid references app_user(id) on delete set null
+      )`.execute(db);
+      await sql`create index reseau_cofinancement_action on reseau_cofinancement (action_id)`.execute(db);
+      await sql`create table reseau_demande_subvention (
+        id uuid primary key default gen_random_uuid(),
+        action_id uuid not null references reseau_action(id) on delete cascade,
+        financeur text not null check (char_length(financeur) between 1 and 200),
+        montant_demande integer not null check (montant_demande > 0),
+        deposee_le date not null,
+        status text not null default 'deposee'
+          check (status in ('deposee', 'en_cours', 'acceptee', 'refusee')),
+        decision_le date check (decision_le >= deposee_le),
+        montant_accorde integer check (montant_accorde > 0),
+        created_at timestamptz not null default now(),
+        created_by uuid references app_user(id) on delete set null,
+        updated_at timestamptz not null default now(),
+        check ((status in ('acceptee', 'refusee')) = (decision_le is not null)),
+        check ((status = 'acceptee') = (montant_accorde is not null))
+      )`.execute(db);
+      await sql`create index reseau_demande_subvention_action on reseau_demande_subvention (action_id)`.execute(
+        db,
+      );
+      await sql`create table reseau_feuille_route_document (
+        id uuid primary key default gen_random_uuid(),
+        feuille_route_id uuid not null references reseau_feuille_route(id) on delete cascade,
+        version integer not null check (version > 0),
+        file_id uuid not null references stored_file(id),
+        nom text not null,
+        taille integer not null,
+        uploaded_at timestamptz not null default now(),
+        uploaded_by uuid references app_user(id) on delete set null,
+        uploaded_by_name text not null,
+        unique (feuille_route_id, version)
+      )`.execute(db);
     },
   },
   '202612092000_reseau_contact_account_feed_signed_minutes': {

@@ -16,21 +16,23 @@ import {
 import { Pagination } from '../../platform/ui/pagination.tsx';
 import { SummaryList } from '../../platform/ui/summary.tsx';
 import { Table } from '../../platform/ui/table.tsx';
+import { money } from './action-finance.ts';
 import type { Committee, EventDetail, NetworkEvent } from './agenda.ts';
 import { FrequencyForm } from './governance-views.tsx';
 import type { MemberCounts, MemberDetail, MemberRow } from './members.ts';
 import { PAGE_SIZE } from './members.ts';
 import type { News } from './news.ts';
 import type { ActionWithProgress, RoadmapView } from './roadmap.ts';
+import type { RoadmapDocument } from './roadmap-documents.ts';
 import {
   ACTION_STATUSES,
   type ActionStatus,
+  ALL_INDICATORS,
   AUDIENCES,
   COMMITTEE_TYPES,
   CONTACT_PURPOSE,
   EVENT_KINDS,
   FREQUENCIES,
-  INDICATORS,
   MEMBER_KINDS,
   MEMBER_ROLES,
   MEMBER_STATUSES,
@@ -467,6 +469,20 @@ export function PublicMembersPage(props: {
   );
 }
 
+const days = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
+
+/** What an indicator's value says, in words (a delay is a most; fewer than 5 answers are masked). */
+export function progressText(action: ActionWithProgress, months: (ym: string) => string = monthName): string {
+  const p = action.progress;
+  if (!p) return 'Pas d’indicateur';
+  const what = `${ALL_INDICATORS[action.indicateur].toLowerCase()}, ${months(p.from)} – ${months(p.to)}`;
+  if (p.value === null)
+    return `Moins de 5 réponses : délai non publié (cible : ${safeNumber(p.target)} jours au plus ; ${what})`;
+  if (p.ceiling)
+    return `${p.percent} % — ${days.format(p.value)} jours pour ${safeNumber(p.target)} au plus (${what})`;
+  return `${p.percent} % — ${safeNumber(p.value)} sur ${safeNumber(p.target)} (${what})`;
+}
+
 function ProgressBar({ action }: { action: ActionWithProgress }): JSX.Element {
   const p = action.progress;
   if (!p) return <span>Pas d’indicateur</span>;
@@ -475,11 +491,15 @@ function ProgressBar({ action }: { action: ActionWithProgress }): JSX.Element {
       <progress max="100" value={String(p.percent)} aria-label={`Avancement : ${p.percent} %`}>
         {p.percent} %
       </progress>{' '}
-      <span safe>
-        {`${p.percent} % — ${safeNumber(p.value)} sur ${safeNumber(p.target)} (${INDICATORS[action.indicateur].toLowerCase()}, ${monthName(p.from)} – ${monthName(p.to)})`}
-      </span>
+      <span safe>{progressText(action)}</span>
     </>
   );
+}
+
+/** An action's budget, what members co-finance and what is left. */
+export function budgetText(a: { budget_euros: number | null; cofinance: number }): string {
+  if (a.budget_euros === null) return a.cofinance ? `Cofinancé : ${money(a.cofinance)}` : '—';
+  return `${money(a.budget_euros)} ; cofinancé : ${money(a.cofinance)} ; reste : ${money(a.budget_euros - a.cofinance)}`;
 }
 
 export function RoadmapActions({
@@ -500,6 +520,7 @@ export function RoadmapActions({
         'Action',
         'Période',
         'Statut',
+        'Budget',
         'Avancement (calculé)',
         ...(csrf ? ['Changer le statut'] : []),
       ]}
@@ -521,6 +542,23 @@ export function RoadmapActions({
             ) : (
               ''
             )}
+            {a.porteurNames.length ? (
+              <span class="network-hint" safe>
+                {`Porté par : ${a.porteurNames.join(', ')}`}
+              </span>
+            ) : (
+              ''
+            )}
+            {csrf ? (
+              <a class="network-hint" href={`/admin/reseau/actions/${a.id}`}>
+                Porteurs, cofinancements et subventions
+                <span class="visually-hidden" safe>
+                  {` de « ${a.titre} »`}
+                </span>
+              </a>
+            ) : (
+              ''
+            )}
             {a.progress ? (
               <span class="network-hint" safe>
                 {a.indicateur_collectivite_id
@@ -533,6 +571,7 @@ export function RoadmapActions({
           </td>
           <td safe>{`${shortDay(a.debut)} – ${shortDay(a.fin)}`}</td>
           <td>{ACTION_STATUSES[a.status]}</td>
+          <td safe>{budgetText(a)}</td>
           <td>
             <ProgressBar action={a} />
           </td>
@@ -560,17 +599,36 @@ export function RoadmapActions({
   );
 }
 
+/** The versions of a roadmap's document, newest first, each to download. */
+export function DocumentVersions(props: { roadmapId: string; documents: RoadmapDocument[] }): JSX.Element {
+  if (props.documents.length === 0) return <p>Aucun document pour l’instant.</p>;
+  return (
+    <ul>
+      {props.documents.map((d, i) => (
+        <li>
+          <a href={`/reseau/feuilles-de-route/${props.roadmapId}/documents/${d.id}`} safe>
+            {`${d.nom} (version ${d.version}${i === 0 ? ', la plus récente' : ''}, PDF, ${Math.max(1, Math.round(d.taille / 1024)).toLocaleString('fr-FR')} Ko)`}
+          </a>
+          <span safe>{` — déposée le ${formatDateTime(d.uploaded_at)} par ${d.uploaded_by_name}`}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function PublicRoadmapPage(props: {
   roadmaps: RoadmapView[];
   collectivites: Map<number, string>;
+  documents?: Map<string, RoadmapDocument[]>;
 }): JSX.Element {
   return (
     <>
       <h1>Feuille de route du réseau</h1>
       <p>
         L’avancement de chaque action est calculé à partir des données de Relais (activités de médiation
-        enregistrées, personnes accompagnées), jamais saisi à la main. Les nombres sont arrondis à 5 près
-        chaque mois pour qu’aucune personne ne puisse être reconnue, et mis à jour toutes les 5 minutes.
+        enregistrées, personnes accompagnées, aidants formés, délai de réponse aux orientations), jamais saisi
+        à la main. Les nombres sont arrondis à 5 près chaque mois pour qu’aucune personne ne puisse être
+        reconnue, un délai n’est publié qu’au-delà de 5 réponses, et tout est mis à jour toutes les 5 minutes.
       </p>
       {props.roadmaps.length === 0 ? <p>Aucune feuille de route publiée pour l’instant.</p> : ''}
       {props.roadmaps.map((r) => (
@@ -584,6 +642,8 @@ export function PublicRoadmapPage(props: {
               ['Contexte', r.contexte],
             ]}
           />
+          <h3>Document de la feuille de route</h3>
+          <DocumentVersions roadmapId={r.id} documents={props.documents?.get(r.id) ?? []} />
           <RoadmapActions roadmap={r} collectivites={props.collectivites} />
         </section>
       ))}
@@ -1504,7 +1564,7 @@ function ActionFields(props: {
       <Select
         name="indicateur"
         label="Indicateur (calculé à partir des données de Relais)"
-        options={vocabularyOptions(INDICATORS)}
+        options={vocabularyOptions(ALL_INDICATORS)}
         value={props.values.indicateur}
         error={props.errors.indicateur}
       />
@@ -1522,6 +1582,7 @@ function ActionFields(props: {
         name="cible"
         type="number"
         label="Cible sur la durée de l’action"
+        hint="Pour un délai : le nombre de jours à ne pas dépasser."
         value={props.values.cible}
         error={props.errors.cible}
         inputClass="input--short"
@@ -1554,6 +1615,17 @@ function RoadmapFields(props: { members: Choice[]; values: Values; errors: Field
         label="Contexte (facultatif)"
         value={props.values.contexte}
         error={props.errors.contexte}
+      />
+      <ChoiceGroup
+        type="radio"
+        name="visibilite"
+        legend="Qui peut lire la feuille de route et ses documents"
+        options={[
+          { value: 'publique', label: 'Tout le monde (page publique)' },
+          { value: 'interne', label: 'La coordination du réseau seulement' },
+        ]}
+        checked={[props.values.visibilite || 'publique']}
+        error={props.errors.visibilite}
       />
     </>
   );
@@ -1663,6 +1735,21 @@ export function AdminRoadmapPage(props: {
                 {r.nom}
               </span>
             </a>
+            {' · '}
+            <a href={`/admin/reseau/feuilles-de-route/${r.id}/documents`}>
+              Document et versions{' '}
+              <span class="visually-hidden" safe>
+                {`de ${r.nom}`}
+              </span>
+            </a>
+            {' · '}
+            <a href={`/admin/reseau/feuilles-de-route/${r.id}/conseil.pdf`}>
+              PDF pour le conseil{' '}
+              <span class="visually-hidden" safe>
+                {`de ${r.nom}`}
+              </span>
+            </a>
+            {r.publique ? '' : ' · Réservée à la coordination'}
           </p>
           <RoadmapActions roadmap={r} collectivites={props.collectivites} csrf={props.csrf} />
         </section>

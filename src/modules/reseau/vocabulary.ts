@@ -90,7 +90,35 @@ export const INDICATORS = {
   activites: 'Activités de médiation enregistrées',
   accompagnements: 'Accompagnements (une personne à une activité)',
 } as const;
-export type Indicator = keyof typeof INDICATORS;
+
+/**
+ * Every indicator an action may follow. `INDICATORS` stays as the first migration read it; the
+ * later ones come from the other modules: trainings (helpers trained, hours followed, each month
+ * rounded to 5 like the activities) and referrals (median days to answer, shown only over 5
+ * answers, whose target is a most: the lower the better).
+ */
+export const ALL_INDICATORS = {
+  ...INDICATORS,
+  aidants_formes: 'Aidants formés (attestations de formation délivrées)',
+  heures_formation: 'Heures de formation suivies par les aidants',
+  delai_orientation: 'Délai médian de réponse aux orientations, en jours (cible : au plus)',
+} as const;
+export type Indicator = keyof typeof ALL_INDICATORS;
+
+/** The indicators whose target is a most (a delay): progress is full at or under the target. */
+export const CEILING_INDICATORS: readonly Indicator[] = ['delai_orientation'];
+
+/** Where a grant request stands; a decision (accepted or refused) has its date. */
+export const GRANT_STATUSES = {
+  deposee: 'Déposée',
+  en_cours: 'En cours d’instruction',
+  acceptee: 'Acceptée',
+  refusee: 'Refusée',
+} as const;
+export type GrantStatus = keyof typeof GRANT_STATUSES;
+
+/** The largest amount in euros an action, a co-financing or a grant request may carry. */
+export const AMOUNT_MAX = 1_000_000_000;
 
 export const NEWS_AUDIENCES = {
   public: 'Publique (page des actualités et membres)',

@@ -9,7 +9,7 @@ import { resourcesForSkills } from './skills-next-steps.ts';
 import { editorBlock, personResources, readerBlock, reportResources } from './space.tsx';
 import { ressourcesMigrations } from './tables.ts';
 
-export { checkFile } from './files.ts';
+export { type CheckedFile, checkFile } from './files.ts';
 export { resourcesAbout, suggestions } from './search.ts';
 
 /**
