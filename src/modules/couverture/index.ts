@@ -30,6 +30,7 @@ export {
   type CoverageTotals,
   coverageOf,
   DEFAULT_RADIUS_KM,
+  placesOpeningWhiteZones,
   SERVICE_ACCESS,
   SERVICES,
   type Service,

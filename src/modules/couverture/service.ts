@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db/database.ts';
+import { parisToday } from '../../platform/paris-time.ts';
 import {
   type CommunePlaces,
   nearestPublishedPlace,
@@ -6,11 +7,19 @@ import {
   type Point,
   publishedPlacesAround,
   publishedPlacesOfCommunes,
+  publishedPlacesServing,
   SERVICES,
   type Service,
+  type ServingPlace,
 } from '../lieux/index.ts';
 import { lookupTerritory } from '../territoires/index.ts';
-import { type CommunePosition, centresOf, type PositionKind, positionOf } from './centres.ts';
+import {
+  type CommunePosition,
+  centresOf,
+  communePositions,
+  type PositionKind,
+  positionOf,
+} from './centres.ts';
 
 /**
  * Coverage of a territory by the published places of digital mediation, commune by commune.
@@ -186,6 +195,17 @@ export type WhiteZone = {
   nearestKm: number | null;
 };
 
+/** The communes (once each) whose known fragility index reaches the threshold. */
+function fragileCommunes(
+  communeCodes: string[],
+  options: WhiteZoneOptions,
+): { code: string; index: number }[] {
+  return [...new Set(communeCodes)].flatMap((code) => {
+    const index = options.indexOf(code);
+    return index !== null && Number.isFinite(index) && index >= options.threshold ? [{ code, index }] : [];
+  });
+}
+
 export type WhiteZoneOptions = {
   radiusKm?: number;
   /** The commune's fragility index; null when unknown (such communes are left out). */
@@ -204,10 +224,7 @@ export async function whiteZones(
   options: WhiteZoneOptions,
 ): Promise<WhiteZone[]> {
   const radiusKm = checkRadius(options.radiusKm ?? DEFAULT_RADIUS_KM);
-  const fragile = [...new Set(communeCodes)].flatMap((code) => {
-    const index = options.indexOf(code);
-    return index !== null && Number.isFinite(index) && index >= options.threshold ? [{ code, index }] : [];
-  });
+  const fragile = fragileCommunes(communeCodes, options);
   const indexByCode = new Map(fragile.map((f) => [f.code, f.index]));
   const withoutPlace = (inCommune: CommunePlaces | undefined) => inCommune === undefined;
   const empty = (await situations(db, [...indexByCode.keys()], radiusKm, withoutPlace)).filter(
@@ -226,4 +243,49 @@ export async function whiteZones(
       (a, b) =>
         b.index - a.index || (b.population ?? 0) - (a.population ?? 0) || a.code.localeCompare(b.code),
     );
+}
+
+/**
+ * The places that took a fragile commune out of the white zones, counted by the month of their
+ * first publication (`YYYY-MM`, Paris time): for each commune of this territory whose index
+ * reaches `threshold`, the first published of the places that serve it today (in it, or within
+ * `radiusKm` of its point), each place counted once even if it serves several such communes.
+ * The directory keeps no past state, only each place's revisions: this reads today's published
+ * places and their first publication, so a place withdrawn since no longer counts, and a
+ * commune whose first place is still published credits no later one.
+ */
+export async function placesOpeningWhiteZones(
+  db: Db,
+  communeCodes: string[],
+  options: WhiteZoneOptions,
+): Promise<Map<string, number>> {
+  const radiusKm = checkRadius(options.radiusKm ?? DEFAULT_RADIUS_KM);
+  const codes = fragileCommunes(communeCodes, options).map((f) => f.code);
+  if (codes.length === 0) return new Map();
+  const positions = await communePositions(db, codes);
+  const serving = await publishedPlacesServing(
+    db,
+    codes.map((code) => {
+      const p = positions.get(code);
+      return {
+        code,
+        point: p && p.kind !== 'inconnue' ? { latitude: p.latitude, longitude: p.longitude } : null,
+      };
+    }),
+    radiusKm,
+  );
+  const earlier = (a: ServingPlace, b: ServingPlace) =>
+    a.since.getTime() < b.since.getTime() || (a.since.getTime() === b.since.getTime() && a.id < b.id);
+  const firstOf = new Map<string, ServingPlace>();
+  for (const place of serving) {
+    const first = firstOf.get(place.code);
+    if (!first || earlier(place, first)) firstOf.set(place.code, place);
+  }
+  const opening = new Map([...firstOf.values()].map((p) => [p.id, p.since]));
+  const months = new Map<string, number>();
+  for (const since of opening.values()) {
+    const month = parisToday(since).slice(0, 7);
+    months.set(month, (months.get(month) ?? 0) + 1);
+  }
+  return months;
 }

@@ -60,9 +60,11 @@ export {
   type Point,
   publishedPlacesAround,
   publishedPlacesOfCommunes,
+  publishedPlacesServing,
   publishedPlacesWithin,
   SERVICES,
   type Service,
+  type ServingPlace,
 } from './proximity.ts';
 export { searchPlaces, searchSchema } from './search.ts';
 export {

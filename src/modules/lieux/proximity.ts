@@ -146,3 +146,49 @@ export async function publishedPlacesWithin(
     order by distance_km`.execute(db);
   return rows.map((r) => ({ ...r, distance_km: Number(r.distance_km) }));
 }
+
+/** A published place that serves a commune: in it, or within the radius of its point. */
+export type ServingPlace = {
+  /** The commune's INSEE code. */
+  code: string;
+  id: string;
+  /**
+   * When it was first published: its first `publication` revision, else its creation (a place
+   * imported already published has no such revision). Only the current status is kept, so a
+   * place published, withdrawn and published again keeps its first date.
+   */
+  since: Date;
+};
+
+/**
+ * The published places serving each commune: those whose INSEE code is the commune's, and,
+ * when the commune has a point, those within `radiusKm` of it (the `lieu_geo` index through
+ * each point's `earth_box`). A place serving several communes appears once for each.
+ */
+export async function publishedPlacesServing(
+  db: Db,
+  communes: { code: string; point: { latitude: number; longitude: number } | null }[],
+  radiusKm: number,
+): Promise<ServingPlace[]> {
+  if (communes.length === 0) return [];
+  const codes = communes.map((c) => c.code);
+  const points: Point[] = communes.flatMap((c) => (c.point ? [{ key: c.code, ...c.point }] : []));
+  const metres = radiusKm * 1000;
+  const { rows } = await sql<{ code: string; id: string; since: Date | string }>`
+    with served as (
+      select l.code_insee as code, l.id from lieu l
+      where l.status = 'publie' and l.code_insee = any(${codes}::text[])
+      union
+      select p.key as code, l.id
+      from ${pointsRelation(points)}
+      join lieu l
+        on earth_box(${pointEarth}, ${metres}::float8) @> ${placeEarth}
+        and ${distanceMetres} <= ${metres}::float8
+      where l.status = 'publie' and l.latitude is not null
+    )
+    select s.code, s.id, coalesce(
+      (select min(r.at) from lieu_revision r where r.lieu_id = s.id and r.kind = 'publication'),
+      l.created_at) as since
+    from served s join lieu l on l.id = s.id`.execute(db);
+  return rows.map((r) => ({ code: r.code, id: r.id, since: new Date(r.since) }));
+}

@@ -44,4 +44,5 @@ export {
   listVintages,
   type Standing,
 } from './query.ts';
+export { communeIndexes, DEFAULT_THRESHOLD } from './territory-service.ts';
 export { IndexMissing } from './views.tsx';

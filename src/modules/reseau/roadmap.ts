@@ -15,9 +15,12 @@ import {
 } from '../../platform/forms.ts';
 import { isCalendarDay as isDay, parisToday } from '../../platform/paris-time.ts';
 import type { FieldErrors } from '../../platform/ui/components.tsx';
+import { DEFAULT_RADIUS_KM, placesOpeningWhiteZones } from '../couverture/index.ts';
 import { monthlyTrainingCounts } from '../formations/index.ts';
+import { communeIndexes, DEFAULT_THRESHOLD } from '../observatoire/index.ts';
 import { medianResponseDays } from '../orientations/index.ts';
 import { computeStatistics, roundToBase } from '../statistiques/index.ts';
+import { listCollectivites } from '../territoires/index.ts';
 import {
   ACTION_STATUSES,
   type ActionStatus,
@@ -340,12 +343,27 @@ const lastDayOf = (index: number) =>
   new Date(Date.UTC(Math.floor(index / 12), (index % 12) + 1, 0)).toISOString().slice(0, 10);
 
 /** The additive indicators and the module each comes from. */
-type Additive = 'activites' | 'accompagnements' | 'aidants_formes' | 'heures_formation';
-const SOURCE_OF: Record<Additive, 'statistics' | 'trainings'> = {
+type Additive =
+  | 'activites'
+  | 'accompagnements'
+  | 'aidants_formes'
+  | 'heures_formation'
+  | 'lieux_zones_blanches';
+type Source = 'statistics' | 'trainings' | 'coverage';
+const SOURCE_OF: Record<Additive, Source> = {
   activites: 'statistics',
   accompagnements: 'statistics',
   aidants_formes: 'trainings',
   heures_formation: 'trainings',
+  lieux_zones_blanches: 'coverage',
+};
+
+/** The white zones the roadmap follows: the observatory's default threshold and radius. */
+const WHITE_ZONE_RULE = { threshold: DEFAULT_THRESHOLD, radiusKm: DEFAULT_RADIUS_KM };
+
+/** What an indicator counts, when its label alone does not say it (shown next to its value). */
+export const INDICATOR_DEFINITIONS: Partial<Record<Indicator, string>> = {
+  lieux_zones_blanches: `Lieux publiés qui ont été les premiers à desservir une commune fragile (indice de fragilité numérique de ${WHITE_ZONE_RULE.threshold} ou plus) sans autre lieu publié dans la commune ni à moins de ${WHITE_ZONE_RULE.radiusKm} km, comptés au mois de leur première publication.`,
 };
 const isAdditive = (i: Indicator): i is Additive => i in SOURCE_OF;
 
@@ -378,16 +396,41 @@ function kept<T>(db: Db, key: string, compute: () => Promise<T>): Promise<T> {
 
 const collectiviteOf = (scope: string) => (scope === 'opsn' ? null : Number(scope));
 
+/** The communes of a scope: every member collectivité's, or one collectivité's. */
+async function communesOfScope(db: Db, id: number | null): Promise<string[]> {
+  const collectivites = (await listCollectivites(db)).filter((c) => id === null || c.id === id);
+  return [
+    ...new Set(
+      collectivites.flatMap((c) => (c.kind === 'commune' ? [c.code] : c.member_communes.map((m) => m.code))),
+    ),
+  ];
+}
+
+/**
+ * The places that took a fragile commune of the scope out of the white zones, by the month of
+ * their first publication (couverture): today's directory, whatever month is asked.
+ */
+async function whiteZoneCounts(db: Db, id: number | null): Promise<MonthlyCounts> {
+  const communes = await communesOfScope(db, id);
+  const indexes = await communeIndexes(db, communes);
+  const places = await placesOpeningWhiteZones(db, communes, {
+    ...WHITE_ZONE_RULE,
+    indexOf: (code) => indexes.get(code)?.total ?? null,
+  });
+  return { lieux_zones_blanches: places };
+}
+
 /** Monthly counts (`YYYY-MM`) of one scope since a month, from one module, kept a while. */
 function monthlyCounts(
   db: Db,
-  source: 'statistics' | 'trainings',
+  source: Source,
   scope: string,
   fromMonth: string,
   today: string,
 ): Promise<MonthlyCounts> {
   return kept(db, `${source}|${scope}|${fromMonth}|${today}`, async () => {
     const id = collectiviteOf(scope);
+    if (source === 'coverage') return whiteZoneCounts(db, id);
     if (source === 'trainings') {
       const months = await monthlyTrainingCounts(
         db,
@@ -507,7 +550,7 @@ export async function roadmapsWithProgress(
   const delays = new Map<string, number | null>();
   await Promise.all([
     ...[...spans].map(async ([key, s]) => {
-      const [source, scope] = key.split('|') as ['statistics' | 'trainings', string];
+      const [source, scope] = key.split('|') as [Source, string];
       const from = Math.max(s.from, s.to - MAX_MONTHS + 1);
       monthly.set(key, await monthlyCounts(db, source, scope, monthOf(from), today));
     }),

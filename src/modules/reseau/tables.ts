@@ -489,4 +489,13 @@ export const reseauMigrations: Record<string, Migration> = {
         check ((pdf is null) = (pdf_sha256 is null))`.execute(db);
     },
   },
+  '202612095000_reseau_indicator_white_zones': {
+    async up(db) {
+      // The places that took a fragile commune out of the white zones (vocabulary.ts ALL_INDICATORS).
+      await sql`alter table reseau_action drop constraint reseau_action_indicateur_check`.execute(db);
+      await sql`alter table reseau_action add constraint reseau_action_indicateur_check check (indicateur in
+        ('aucun', 'activites', 'accompagnements', 'aidants_formes', 'heures_formation', 'delai_orientation',
+         'lieux_zones_blanches'))`.execute(db);
+    },
+  },
 };

@@ -22,7 +22,7 @@ import { FrequencyForm } from './governance-views.tsx';
 import type { MemberCounts, MemberDetail, MemberRow } from './members.ts';
 import { PAGE_SIZE } from './members.ts';
 import type { News } from './news.ts';
-import type { ActionWithProgress, RoadmapView } from './roadmap.ts';
+import { type ActionWithProgress, INDICATOR_DEFINITIONS, type RoadmapView } from './roadmap.ts';
 import type { RoadmapDocument } from './roadmap-documents.ts';
 import {
   ACTION_STATUSES,
@@ -492,6 +492,13 @@ function ProgressBar({ action }: { action: ActionWithProgress }): JSX.Element {
         {p.percent} %
       </progress>{' '}
       <span safe>{progressText(action)}</span>
+      {INDICATOR_DEFINITIONS[action.indicateur] ? (
+        <span class="network-hint" safe>
+          {INDICATOR_DEFINITIONS[action.indicateur]}
+        </span>
+      ) : (
+        ''
+      )}
     </>
   );
 }

@@ -95,13 +95,16 @@ export const INDICATORS = {
  * Every indicator an action may follow. `INDICATORS` stays as the first migration read it; the
  * later ones come from the other modules: trainings (helpers trained, hours followed, each month
  * rounded to 5 like the activities) and referrals (median days to answer, shown only over 5
- * answers, whose target is a most: the lower the better).
+ * answers, whose target is a most: the lower the better); the places that took a fragile
+ * commune out of the white zones (couverture), counted by their first publication month and
+ * rounded to 5 each month like the others.
  */
 export const ALL_INDICATORS = {
   ...INDICATORS,
   aidants_formes: 'Aidants formés (attestations de formation délivrées)',
   heures_formation: 'Heures de formation suivies par les aidants',
   delai_orientation: 'Délai médian de réponse aux orientations, en jours (cible : au plus)',
+  lieux_zones_blanches: 'Lieux ouverts en zone blanche',
 } as const;
 export type Indicator = keyof typeof ALL_INDICATORS;
 
