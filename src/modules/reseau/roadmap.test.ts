@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
-import { givenHelper, givenPlace } from '../../../test/helpers/builders.ts';
+import { givenCollectivite, givenHelper, givenPlace } from '../../../test/helpers/builders.ts';
 import { assertValidHtml } from '../../../test/helpers/html.ts';
+import { file, line } from '../../../test/helpers/ifn-fixtures.ts';
 import { layoutProblems, pdfTags, pdfText, structElements } from '../../../test/helpers/pdf.ts';
 import { givenCertificates } from '../../../test/helpers/reseau.ts';
+import { systemActor } from '../../platform/auth/policy.ts';
 import { parisToday } from '../../platform/paris-time.ts';
 import { DEMO_ACCOUNTS } from '../comptes/index.ts';
+import { setPlaceStatus } from '../lieux/index.ts';
 import { forgetProgressCounts } from './roadmap.ts';
 
 /** A small PDF, recognised by its content like every upload. */
@@ -586,5 +589,99 @@ describe('indicators from the trainings and the referrals, computed as published
     );
     const at = again.indexOf('Former des aidants');
     assert.match(again.slice(at, again.indexOf('</tr>', at)), /0 % — 0 sur 10/);
+  });
+});
+
+describe('the places opened in white zones, computed from the directory and the fragility index', () => {
+  let t: TestApp;
+  let admin: Client;
+  const db = () => t.db.db;
+
+  before(async () => {
+    t = await createTestApp({ demo: true });
+    admin = new Client(t.app);
+    await admin.signIn(DEMO_ACCOUNTS[0].email);
+  });
+  after(() => t.close());
+
+  /** The row of an action on the public roadmap page, its counts computed again. */
+  const publicRow = async (titre: string) => {
+    forgetProgressCounts(db());
+    const page = (await new Client(t.app).get('/reseau/feuille-de-route')).body.replace(
+      /[\u202f\u00a0]/g,
+      ' ',
+    );
+    const at = page.indexOf(titre);
+    assert.ok(at > 0, titre);
+    return page.slice(at, page.indexOf('</tr>', at));
+  };
+
+  test('each fragile commune counts its first published place, rounded to 5; unpublishing one changes the value', async () => {
+    // Four communes of the Creuse join the network, about 33 km apart (no centre imported: each
+    // is measured from its places). Ahun, Ajain and Alleyrat are fragile (8), Anzême is not (5).
+    const communes = [
+      { code: '23001', name: 'Ahun', latitude: 46.0, index: 8 },
+      { code: '23002', name: 'Ajain', latitude: 46.3, index: 8 },
+      { code: '23003', name: 'Alleyrat', latitude: 46.6, index: 8 },
+      { code: '23004', name: 'Anzême', latitude: 46.9, index: 5 },
+    ];
+    for (const c of communes) await givenCollectivite(t, { code: c.code });
+    await admin.get('/admin/observatoire/ifn');
+    const imported = await admin.postMultipart(
+      '/admin/observatoire/ifn',
+      { millesime: '2023' },
+      {
+        name: 'fichier',
+        bytes: file(...communes.map((c) => line(c.code, c.index, { name: c.name }))),
+        filename: 'ifn.csv',
+      },
+    );
+    assert.equal(imported.statusCode, 303, imported.body);
+    // Places published one after the other: 5 in Ahun, 2 in Ajain, 1 in Alleyrat, 2 in Anzême.
+    const placesIn = async (c: (typeof communes)[number], n: number) => {
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++)
+        ids.push(
+          await givenPlace(t, {
+            code_insee: c.code,
+            commune: c.name,
+            code_postal: '23000',
+            latitude: c.latitude + i * 0.001,
+            longitude: 2.0,
+          }),
+        );
+      return ids;
+    };
+    await placesIn(communes[0]!, 5);
+    await placesIn(communes[1]!, 2);
+    const [alleyrat] = await placesIn(communes[2]!, 1);
+    await placesIn(communes[3]!, 2);
+
+    const feuille = await db().selectFrom('reseau_feuille_route').select('id').executeTakeFirstOrThrow();
+    const today = parisToday();
+    await admin.get('/admin/reseau/feuille-de-route');
+    const res = await admin.post('/admin/reseau/actions', {
+      feuille: feuille.id,
+      titre: 'Ouvrir des lieux en zone blanche',
+      debut: `${today.slice(0, 7)}-01`,
+      fin: `${Number(today.slice(0, 4)) + 1}-12-31`,
+      indicateur: 'lieux_zones_blanches',
+      collectivite: '',
+      cible: '10',
+    });
+    assert.equal(res.statusCode, 303);
+    // By hand: the first place of each of the 3 fragile communes, all this month: 3, rounded
+    // to 5. Every place serving them (8) would round to 10; Anzême's do not count (not fragile).
+    const row = await publicRow('Ouvrir des lieux en zone blanche');
+    assert.match(row, /<progress max="100" value="50"[\s\S]*50 % — 5 sur 10 \(lieux ouverts en zone blanche/);
+    assert.match(
+      row,
+      /premiers à desservir une commune fragile \(indice de fragilité numérique de 6 ou plus\)/,
+    );
+
+    // Alleyrat's only place withdrawn: Alleyrat is a white zone again, 2 places round to 0
+    // (with Anzême counted, 3 would round to 5).
+    await setPlaceStatus(db(), systemActor('tests'), alleyrat!, 'brouillon');
+    assert.match(await publicRow('Ouvrir des lieux en zone blanche'), /0 % — 0 sur 10/);
   });
 });
