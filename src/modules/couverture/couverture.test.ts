@@ -6,10 +6,11 @@ import { createTestDatabase, type TestDatabase } from '../../../test/helpers/dat
 import { seedDemoOnce } from '../../main.ts';
 import { systemActor } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { parisToday } from '../../platform/paris-time.ts';
 import { setPlaceStatus } from '../lieux/index.ts';
 import { DEMO_COMMUNES } from '../territoires/index.ts';
 import { saveCentres } from './centres.ts';
-import { communePositions, coverageOf, SERVICES, whiteZones } from './index.ts';
+import { communePositions, coverageOf, placesOpeningWhiteZones, SERVICES, whiteZones } from './index.ts';
 import { DEMO_TOWN_HALLS } from './seed.ts';
 
 /**
@@ -283,6 +284,33 @@ describe('coverage of communes by the published places', () => {
         [AHUN.code, 'centre', null],
       ],
     );
+  });
+
+  test('places opening white zones: the first place serving each fragile commune, counted once', async () => {
+    await centres(AHUN, AJAIN);
+    // Ajain's first place stands 3 km north of Ahun: it serves both, and counts once.
+    const near = await addPlace(db, { code: AJAIN.code, services: [DEMARCHES], position: north(AHUN, 3) });
+    await addPlace(db, { code: AHUN.code, services: [OUTILS] });
+    await addPlace(db, { code: AJAIN.code, services: [OUTILS], position: north(AHUN, 8) });
+    await addPlace(db, { code: ALLEYRAT.code, services: [OUTILS] });
+    const index = new Map([
+      [AHUN.code, 8],
+      [AJAIN.code, 9],
+      [ALLEYRAT.code, 6.5],
+    ]);
+    const options = { indexOf: (code: string) => index.get(code) ?? null, threshold: 7 };
+    const codes = [AHUN.code, AJAIN.code, ALLEYRAT.code, ANZEME.code];
+    const month = parisToday().slice(0, 7);
+    assert.deepEqual(await placesOpeningWhiteZones(db, codes, options), new Map([[month, 1]]));
+    // Withdrawn: Ahun's own place and Ajain's other one are now the first of each.
+    await setPlaceStatus(db, systemActor('tests'), near, 'brouillon');
+    assert.deepEqual(await placesOpeningWhiteZones(db, codes, options), new Map([[month, 2]]));
+    // Alleyrat fragile enough: its place counts too.
+    assert.deepEqual(
+      await placesOpeningWhiteZones(db, codes, { ...options, threshold: 6 }),
+      new Map([[month, 3]]),
+    );
+    assert.deepEqual(await placesOpeningWhiteZones(db, [ANZEME.code], options), new Map());
   });
 
   test('a radius must be positive and reasonable', async () => {
