@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CompiledQuery, type KyselyPlugin, type QueryId, type RootOperationNode, sql } from 'kysely';
 import { importPlaces } from '../src/modules/lieux/import.ts';
 import { locateCommune, searchPlaces, searchSchema } from '../src/modules/lieux/search.ts';
@@ -42,6 +43,10 @@ export type ImportStats = {
   generateSec: number;
   importSec: number;
   rowsPerSec: number;
+  /** Where the import's time went, step by step (seconds), as `importPlaces` tells it. */
+  steps: [string, number][];
+  /** The longest the server's thread was held during the import (ms), and its 99th percentile. */
+  eventLoopDelayMs: { max: number; p99: number };
   /** Rows of pg_stats about `lieu` right after the import: 0 means the planner works blind. */
   statsRowsBeforeAnalyze: number;
   analyzeSec: number;
@@ -67,10 +72,18 @@ export async function importBenchPlaces(
   const generateSec = seconds(started);
   const content = readFileSync(file, 'utf8');
 
+  const steps: [string, number][] = [];
+  const delay = monitorEventLoopDelay({ resolution: 10 });
   started = performance.now();
+  delay.enable();
   const result = await around(() =>
-    importPlaces(db, systemActor('bench'), content, { fileName: 'lieux-bench.csv', source: 'bench' }),
+    importPlaces(db, systemActor('bench'), content, {
+      fileName: 'lieux-bench.csv',
+      source: 'bench',
+      onStep: (step, ms) => steps.push([step, ms / 1000]),
+    }),
   );
+  delay.disable();
   const importSec = seconds(started);
   if (!result.ok) throw new Error(`bench: the import refused the generated file: ${result.reason}`);
   const { report } = result;
@@ -87,6 +100,8 @@ export async function importBenchPlaces(
     generateSec,
     importSec,
     rowsPerSec: count / importSec,
+    steps,
+    eventLoopDelayMs: { max: delay.max / 1e6, p99: delay.percentile(99) / 1e6 },
   };
 }
 

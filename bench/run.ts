@@ -798,6 +798,9 @@ function printImport(stats: ImportStats): void {
     `Places directory: ${stats.places} generated places (LMN v1 CSV, ${(stats.csvBytes / 1e6).toFixed(1)} MB, ` +
       `made in ${stats.generateSec.toFixed(1)} s)\n` +
       `  importPlaces: ${stats.places} rows in ${stats.importSec.toFixed(1)} s = ${Math.round(stats.rowsPerSec)} rows/s\n` +
+      `  its steps: ${stats.steps.map(([step, sec]) => `${step} ${sec.toFixed(1)} s`).join(', ')}\n` +
+      `  the server's thread held at most ${Math.round(stats.eventLoopDelayMs.max)} ms at a time during it ` +
+      `(event loop delay, p99 ${Math.round(stats.eventLoopDelayMs.p99)} ms)\n` +
       `  then ANALYZE lieu: ${stats.analyzeSec.toFixed(1)} s ` +
       `(statistics rows about lieu before it: ${stats.statsRowsBeforeAnalyze})`,
   );
