@@ -515,11 +515,9 @@ export async function importPlaces(
     const inserts: Planned[] = [];
     const updates: (Planned & { current: Existing })[] = [];
     let rejected = 0;
-    for await (const message of checking) {
-      if (message.kind === 'end') report.fileNotes = message.fileNotes;
-      if (message.kind !== 'rows') continue;
+    const takeChunk = async (rows: CheckedRow[]) => {
       const valid: { outcome: RowOutcome; place: LmnPlace; hash: string; columns: string }[] = [];
-      for (const { outcome, valid: ok } of message.rows) {
+      for (const { outcome, valid: ok } of rows) {
         report.rows.push(outcome);
         if (ok) valid.push({ outcome, ...ok });
         else rejected += 1;
@@ -543,14 +541,24 @@ export async function importPlaces(
         } else if (outcome.result === 'rejected') rejected += 1;
       }
       // Staged as the file is read, unless nothing is to be written.
-      if (report.dryRun || (strict && rejected > 0) || chunk.length === 0) continue;
+      if (report.dryRun || (strict && rejected > 0) || chunk.length === 0) return;
       if (!staged) await clearStaleStage(db);
       staged = true;
       await stageChunk(db, write, chunk);
+    };
+    // How long this thread waited for checked rows (the rest: comparing and staging them).
+    let waitedMs = 0;
+    let waiting = performance.now();
+    for await (const message of checking) {
+      waitedMs += performance.now() - waiting;
+      if (message.kind === 'end') report.fileNotes = message.fileNotes;
+      else if (message.kind === 'rows') await takeChunk(message.rows);
+      waiting = performance.now();
     }
     if (outside) report.outside = outside.summary();
     countOutcomes(report);
     step('check and stage');
+    options.onStep?.('(of which waiting for checked rows)', waitedMs);
     if (report.dryRun || (strict && report.rejected > 0)) return { ok: true, report };
 
     // The report is written out before the transaction; again in it only if a row changed meanwhile.
