@@ -87,7 +87,9 @@ export async function importBenchPlaces(
     importPlaces(db, systemActor('bench'), content, {
       fileName: 'lieux-bench.csv',
       source: 'bench',
-      onStep: (step, ms) => steps.push([step, ms / 1000]),
+      onStep: (step, ms) => {
+        steps.push([step, ms / 1000]);
+      },
     }),
   );
   delay.disable();

@@ -644,6 +644,39 @@ describe('importPlaces by the operator (system actor)', () => {
     assert.equal(await stagedRows(db), 0);
   });
 
+  test('a place created or edited elsewhere while the file was checked is rejected or kept, and the stored report says so', async () => {
+    await importOk(db, csvOf([row('meanwhile-edited')]));
+    const file = csvOf([row('meanwhile-new'), row('meanwhile-edited', { nom: 'Renommé par le fichier' })]);
+    const report = await importOk(db, file, {
+      // Between the staging and the final transaction: someone creates one place, edits the other.
+      onStep: async (step) => {
+        if (step !== 'report') return;
+        await importOk(db, csvOf([row('meanwhile-new', { nom: 'Créé ailleurs' })]));
+        await sql`update lieu set edited_at = now() + interval '1 minute'
+          where lmn_id = 'meanwhile-edited'`.execute(db);
+      },
+    });
+    assert.deepEqual(counts(report), { read: 2, created: 0, updated: 0, unchanged: 1, rejected: 1 });
+    assert.match(outcomeAt(report, 2).errors[0]?.reason ?? '', /créé ailleurs pendant l’import/);
+    assert.equal(outcomeAt(report, 3).result, 'kept');
+    assert.equal((await stored(db, 'meanwhile-new'))?.nom, 'Créé ailleurs');
+    assert.equal((await stored(db, 'meanwhile-edited'))?.nom, 'Espace numérique meanwhile-edited');
+    const saved = await db
+      .selectFrom('lieu_import')
+      .select(['created', 'updated', 'unchanged', 'rejected', 'report'])
+      .where('id', '=', report.importId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      { ...saved, report: undefined },
+      { created: 0, updated: 0, unchanged: 1, rejected: 1, report: undefined },
+    );
+    const rows = (saved.report as { rows: RowOutcome[] }).rows;
+    assert.deepEqual(
+      rows.map((r) => r.result),
+      ['rejected', 'kept'],
+    );
+  });
+
   test('--brouillon creates drafts', async () => {
     await importOk(db, csvOf([row('draft-1')]), { draft: true });
     assert.equal((await stored(db, 'draft-1'))?.status, 'brouillon');

@@ -28,8 +28,11 @@ export type ImportOptions = {
   mapping?: ColumnMapping | undefined;
   /** Reads and checks the file in a worker thread; by default for a file of 1 MB or more. */
   worker?: boolean;
-  /** Told how long each step took (milliseconds): the bench's profile of an import. */
-  onStep?: (step: string, ms: number) => void;
+  /**
+   * Told how long each step took (milliseconds): the bench's profile of an import. Awaited: the
+   * import goes on once it settles (tests act between two steps).
+   */
+  onStep?: (step: string, ms: number) => void | Promise<void>;
 };
 
 /** What became of a row, as a code, with the French word the reports show. */
@@ -307,6 +310,13 @@ function collectiviteResolver(members: Collectivite[]): (codeInsee: string | nul
 /** A valid row and what the import does with it, decided before anything is written. */
 type Planned = { outcome: RowOutcome; place: LmnPlace; hash: string; collectiviteId: number | null };
 
+/**
+ * A staged row as the final write needs it: its outcome to correct, the place's id, and for an
+ * update the known place (only this is kept of a row once staged: tens of thousands of places
+ * held until the end would make the garbage collector stall this thread).
+ */
+type Written = { outcome: RowOutcome; lmnId: string; lieuId: string | null };
+
 /** A row as the checking step hands it over: its outcome so far and, when valid, its place. */
 export type CheckedRow = {
   outcome: RowOutcome;
@@ -468,7 +478,7 @@ export async function importPlaces(
     const first = (await checking.next()).value;
     if (first?.kind !== 'read')
       return { ok: false, reason: first?.kind === 'refused' ? first.reason : 'Le fichier est illisible.' };
-    step('parse');
+    await step('parse');
 
     const members = await listCollectivites(db);
     let forced: Collectivite | undefined;
@@ -512,8 +522,8 @@ export async function importPlaces(
       staged: 0,
     };
     const outside = forced ? territoryFlagger(forced) : undefined;
-    const inserts: Planned[] = [];
-    const updates: (Planned & { current: Existing })[] = [];
+    const inserts: Written[] = [];
+    const updates: Written[] = [];
     let rejected = 0;
     const takeChunk = async (rows: CheckedRow[]) => {
       const valid: { outcome: RowOutcome; place: LmnPlace; hash: string; columns: string }[] = [];
@@ -533,10 +543,10 @@ export async function importPlaces(
         const current = existing.get(place.id);
         if (!current) {
           outcome.result = 'created';
-          inserts.push(planned);
+          inserts.push({ outcome, lmnId: place.id, lieuId: null });
           chunk.push({ planned, columns, lieuId: null });
         } else if (planUpdate(actor, planned, current, write.overwrite)) {
-          updates.push({ ...planned, current });
+          updates.push({ outcome, lmnId: place.id, lieuId: current.id });
           chunk.push({ planned, columns, lieuId: current.id });
         } else if (outcome.result === 'rejected') rejected += 1;
       }
@@ -557,13 +567,20 @@ export async function importPlaces(
     }
     if (outside) report.outside = outside.summary();
     countOutcomes(report);
-    step('check and stage');
-    options.onStep?.('(of which waiting for checked rows)', waitedMs);
+    await step('check and stage');
+    await options.onStep?.('(of which waiting for checked rows)', waitedMs);
     if (report.dryRun || (strict && report.rejected > 0)) return { ok: true, report };
 
-    // The report is written out before the transaction; again in it only if a row changed meanwhile.
-    let reportText = await reportJson(report);
-    step('report');
+    // The report is written out before the transaction, and stored by the statement that opens
+    // it (the places refer to it); again at the end only if a row's outcome changed meanwhile.
+    const counted = () => ({
+      created: report.created,
+      updated: report.updated,
+      unchanged: report.unchanged,
+      rejected: report.rejected,
+    });
+    const reportText = await reportJson(report);
+    await step('report');
     await db.transaction().execute(async (trx) => {
       await trx
         .insertInto('lieu_import')
@@ -574,32 +591,23 @@ export async function importPlaces(
           collectivite_id: forced?.id ?? null,
           actor: actorFields(actor).actor_label,
           read: report.read,
-          created: 0,
-          updated: 0,
-          unchanged: 0,
-          rejected: 0,
-          report: '[]',
-        })
-        .execute();
-      step('begin');
-      if (await writeStaged(trx, write, inserts, updates)) {
-        countOutcomes(report);
-        reportText = await reportJson(report);
-      }
-      step('write lieu');
-      await rememberWords(trx, { importId });
-      step('words');
-      await trx
-        .updateTable('lieu_import')
-        .set({
-          created: report.created,
-          updated: report.updated,
-          unchanged: report.unchanged,
-          rejected: report.rejected,
+          ...counted(),
           report: reportText,
         })
-        .where('id', '=', importId)
         .execute();
+      await step('begin, the report stored');
+      const changed = await writeStaged(trx, write, inserts, updates);
+      await step('write lieu');
+      await rememberWords(trx, { importId });
+      await step('words');
+      if (changed) {
+        countOutcomes(report);
+        await trx
+          .updateTable('lieu_import')
+          .set({ ...counted(), report: await reportJson(report) })
+          .where('id', '=', importId)
+          .execute();
+      }
       await audit(trx, {
         actor,
         action: 'lieux.import',
@@ -613,16 +621,16 @@ export async function importPlaces(
           rejected: report.rejected,
         },
       });
-      step('report and journal');
+      await step('report and journal');
     });
-    step('commit');
+    await step('commit');
     report.importId = importId;
     report.written = true;
     if (report.created + report.updated > 0) await datasetsChanged(db);
     // A large import changes what the planner should know of the table: tell it now (PGlite
     // has no autovacuum to do it later).
     if (report.created + report.updated >= 500) await sql`analyze lieu`.execute(db);
-    step('analyze');
+    await step('analyze');
     return { ok: true, report };
   } finally {
     await checking.return(undefined);
@@ -632,12 +640,11 @@ export async function importPlaces(
 }
 
 /** A step's time since the previous one, told to `onStep` when there is one. */
-function stepTimer(onStep: ImportOptions['onStep']): (name: string) => void {
+function stepTimer(onStep: ImportOptions['onStep']): (name: string) => Promise<void> {
   let since = performance.now();
-  return (name) => {
-    const now = performance.now();
-    onStep?.(name, now - since);
-    since = now;
+  return async (name) => {
+    await onStep?.(name, performance.now() - since);
+    since = performance.now();
   };
 }
 
@@ -874,8 +881,8 @@ async function reportJson(report: ImportReport): Promise<string> {
 async function writeStaged(
   trx: Db,
   ctx: WriteContext,
-  inserts: Planned[],
-  updates: (Planned & { current: Existing })[],
+  inserts: Written[],
+  updates: Written[],
 ): Promise<boolean> {
   const { actor_user_id: userId, actor_label: actorLabel } = actorFields(ctx.actor);
   const stamp = sql`import_id = ${ctx.importId}, import_source = ${ctx.source}, imported_at = ${ctx.importedAt}`;
@@ -897,11 +904,11 @@ async function writeStaged(
       select id, ${userId}::uuid, ${actorLabel}, 'import', changes from updated
       returning lieu_id`.execute(trx);
     const done = new Set(rows.map((r) => r.lieu_id));
-    for (const { outcome, place, current } of updates) {
-      if (done.has(current.id)) continue;
+    for (const { outcome, lmnId, lieuId } of updates) {
+      if (lieuId && done.has(lieuId)) continue;
       changed = true;
       outcome.result = 'kept';
-      outcome.warnings.push({ field: 'id', value: place.id, reason: KEPT_REASON });
+      outcome.warnings.push({ field: 'id', value: lmnId, reason: KEPT_REASON });
     }
   }
   if (inserts.length > 0) {
@@ -920,14 +927,14 @@ async function writeStaged(
       )
       select lmn_id from created`.execute(trx);
     const done = new Set(rows.map((r) => r.lmn_id));
-    for (const p of inserts) {
-      if (done.has(p.place.id)) continue;
+    for (const { outcome, lmnId } of inserts) {
+      if (done.has(lmnId)) continue;
       changed = true;
-      p.outcome.result = 'rejected';
-      p.outcome.errors = [
+      outcome.result = 'rejected';
+      outcome.errors = [
         {
           field: 'id',
-          value: p.place.id,
+          value: lmnId,
           reason: 'lieu créé ailleurs pendant l’import : importez de nouveau',
         },
       ];
