@@ -305,7 +305,7 @@ export const lieuxMigrations: Record<string, Migration> = {
       )`.execute(db);
     },
   },
-  '2026120940_lieux_import_stage': {
+  '202612094000_lieux_import_stage': {
     async up(db) {
       // An import's accepted rows, typed as `lieu` holds them (its generated columns as plain
       // ones, unused), staged by set-based statements while the file is checked: the final
