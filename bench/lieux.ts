@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CompiledQuery, type KyselyPlugin, type QueryId, type RootOperationNode, sql } from 'kysely';
 import { importPlaces } from '../src/modules/lieux/import.ts';
 import { locateCommune, searchPlaces, searchSchema } from '../src/modules/lieux/search.ts';
@@ -42,6 +43,15 @@ export type ImportStats = {
   generateSec: number;
   importSec: number;
   rowsPerSec: number;
+  /** Where the import's time went, step by step (seconds), as `importPlaces` tells it. */
+  steps: [string, number][];
+  /** The longest the server's thread was held during the import (ms), and its 99th percentile. */
+  eventLoopDelayMs: { max: number; p99: number };
+  /**
+   * PostgreSQL only: other sessions seen waiting for a lock, sampled every 100 ms during the
+   * import (the most at once, and in how many samples of how many).
+   */
+  lockWaits?: { max: number; samplesWaiting: number; samples: number };
   /** Rows of pg_stats about `lieu` right after the import: 0 means the planner works blind. */
   statsRowsBeforeAnalyze: number;
   analyzeSec: number;
@@ -59,6 +69,7 @@ export async function importBenchPlaces(
   count: number,
   /** Wraps the import alone (the bench loads the server while it runs). */
   around: <T>(work: () => Promise<T>) => Promise<T> = (work) => work(),
+  { sampleLocks = false } = {},
 ): Promise<Omit<ImportStats, 'statsRowsBeforeAnalyze' | 'analyzeSec'>> {
   let started = performance.now();
   const { csv } = generatePlacesCsv(count);
@@ -67,10 +78,22 @@ export async function importBenchPlaces(
   const generateSec = seconds(started);
   const content = readFileSync(file, 'utf8');
 
+  const steps: [string, number][] = [];
+  const delay = monitorEventLoopDelay({ resolution: 10 });
   started = performance.now();
+  delay.enable();
+  const locks = sampleLocks ? lockSampler(db) : undefined;
   const result = await around(() =>
-    importPlaces(db, systemActor('bench'), content, { fileName: 'lieux-bench.csv', source: 'bench' }),
+    importPlaces(db, systemActor('bench'), content, {
+      fileName: 'lieux-bench.csv',
+      source: 'bench',
+      onStep: (step, ms) => {
+        steps.push([step, ms / 1000]);
+      },
+    }),
   );
+  delay.disable();
+  const lockWaits = await locks?.stop();
   const importSec = seconds(started);
   if (!result.ok) throw new Error(`bench: the import refused the generated file: ${result.reason}`);
   const { report } = result;
@@ -87,6 +110,34 @@ export async function importBenchPlaces(
     generateSec,
     importSec,
     rowsPerSec: count / importSec,
+    steps,
+    eventLoopDelayMs: { max: delay.max / 1e6, p99: delay.percentile(99) / 1e6 },
+    ...(lockWaits ? { lockWaits } : {}),
+  };
+}
+
+/** Counts, every 100 ms until stopped, the sessions of this database waiting for a lock. */
+function lockSampler(db: Db): { stop: () => Promise<NonNullable<ImportStats['lockWaits']>> } {
+  const result = { max: 0, samplesWaiting: 0, samples: 0 };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+      const waiting = rows[0]?.n ?? 0;
+      result.samples += 1;
+      if (waiting > 0) result.samplesWaiting += 1;
+      result.max = Math.max(result.max, waiting);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return result;
+    },
   };
 }
 

@@ -21,29 +21,9 @@ import { loadConfig } from '../src/platform/config.ts';
 import { openDatabase } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { createLogger } from '../src/platform/logger.ts';
+import { timed } from './stats.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 400);
-const RUNS = 200;
-const WARMUP = 20;
-
-const quantile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-
-async function timed(label: string, work: () => Promise<unknown>, runs = RUNS) {
-  for (let i = 0; i < WARMUP; i++) await work();
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    await work();
-    ms.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  ms.sort((a, b) => a - b);
-  const result = { p50: quantile(ms, 0.5), p95: quantile(ms, 0.95) };
-  console.log(
-    `${label.padEnd(44)} p50 ${result.p50.toFixed(2).padStart(7)} ms   p95 ${result.p95.toFixed(2).padStart(7)} ms`,
-  );
-  return result;
-}
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'relais-bench-reseau-documents-'));
 const handle = await openDatabase({ dataDir });
@@ -145,7 +125,9 @@ try {
   const network = await timed('GET /reseau/calendrier/<token>.ics (all)', () =>
     app.inject({ method: 'GET', url: networkUrl }),
   );
-  const minutes = await timed('minutesFile (tagged PDF)', () => minutesFile(db, actor, meeting), 50);
+  const minutes = await timed('minutesFile (tagged PDF)', () => minutesFile(db, actor, meeting), {
+    runs: 50,
+  });
   console.log(
     `BENCH_RESEAU_DOCUMENTS_JSON ${JSON.stringify({
       events: EVENTS,

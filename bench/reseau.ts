@@ -24,10 +24,9 @@ import { openDatabase } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { parisToday } from '../src/platform/paris-time.ts';
+import { timed } from './stats.ts';
 
 const ACTIONS = Number(process.env.BENCH_ACTIONS ?? 500);
-const RUNS = 200;
-const WARMUP = 20;
 
 /** The indicators the actions cycle through; one in ten is the referrals' delay (a median per window). */
 const INDICATOR_CYCLE = [
@@ -42,25 +41,6 @@ const INDICATOR_CYCLE = [
   'activites',
   'delai_orientation',
 ] as const;
-
-const quantile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-
-async function timed(label: string, work: () => Promise<unknown>) {
-  for (let i = 0; i < WARMUP; i++) await work();
-  const ms: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = process.hrtime.bigint();
-    await work();
-    ms.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  ms.sort((a, b) => a - b);
-  const result = { p50: quantile(ms, 0.5), p95: quantile(ms, 0.95) };
-  console.log(
-    `${label.padEnd(44)} p50 ${result.p50.toFixed(2).padStart(7)} ms   p95 ${result.p95.toFixed(2).padStart(7)} ms`,
-  );
-  return result;
-}
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'relais-bench-reseau-'));
 const serverUrl = process.env.DATABASE_URL;

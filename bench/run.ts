@@ -798,6 +798,13 @@ function printImport(stats: ImportStats): void {
     `Places directory: ${stats.places} generated places (LMN v1 CSV, ${(stats.csvBytes / 1e6).toFixed(1)} MB, ` +
       `made in ${stats.generateSec.toFixed(1)} s)\n` +
       `  importPlaces: ${stats.places} rows in ${stats.importSec.toFixed(1)} s = ${Math.round(stats.rowsPerSec)} rows/s\n` +
+      `  its steps: ${stats.steps.map(([step, sec]) => `${step} ${sec.toFixed(1)} s`).join(', ')}\n` +
+      `  the server's thread held at most ${Math.round(stats.eventLoopDelayMs.max)} ms at a time during it ` +
+      `(event loop delay, p99 ${Math.round(stats.eventLoopDelayMs.p99)} ms)\n` +
+      (stats.lockWaits
+        ? `  other sessions waiting for a lock during it: at most ${stats.lockWaits.max} at once, in ` +
+          `${stats.lockWaits.samplesWaiting} of ${stats.lockWaits.samples} samples (every 100 ms)\n`
+        : '') +
       `  then ANALYZE lieu: ${stats.analyzeSec.toFixed(1)} s ` +
       `(statistics rows about lieu before it: ${stats.statsRowsBeforeAnalyze})`,
   );
@@ -1008,14 +1015,20 @@ async function main(): Promise<void> {
     progress(`generating and importing ${places} places, other requests arriving meanwhile…`);
     const stop = new SharedArrayBuffer(4);
     let duringImport: Promise<LoadResult> | undefined;
-    const imported = await importBenchPlaces(db, dataDir, places, async (work) => {
-      duringImport = measure(worker, importLoadJob(baseUrl, stop));
-      try {
-        return await work();
-      } finally {
-        Atomics.store(new Int32Array(stop), 0, 1);
-      }
-    });
+    const imported = await importBenchPlaces(
+      db,
+      dataDir,
+      places,
+      async (work) => {
+        duringImport = measure(worker, importLoadJob(baseUrl, stop));
+        try {
+          return await work();
+        } finally {
+          Atomics.store(new Int32Array(stop), 0, 1);
+        }
+      },
+      { sampleLocks: database.handle.kind === 'postgres' },
+    );
     const underImport = await duringImport!;
     progress('the same requests without an import…');
     const withoutImport = await measure(worker, importLoadJob(baseUrl));

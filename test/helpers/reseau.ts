@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { createSession, createType, register } from '../../src/modules/formations/service.ts';
+import { addGrant, grantFields } from '../../src/modules/reseau/action-finance.ts';
 import { createCommittee, createEvent, eventFields, recordMinutes } from '../../src/modules/reseau/agenda.ts';
 import {
   contactFeedToken,
@@ -137,6 +138,17 @@ export async function networkRouteParams(db: Db): Promise<Record<string, string>
     // The first version of the event's minutes (`givenMinutes` records one).
     ':numero': '1',
   };
+}
+
+/** Records a grant request for an action, through the module's own function. */
+export async function givenGrant(db: Db, actionId: string): Promise<void> {
+  const done = await addGrant(
+    db,
+    systemActor('test'),
+    actionId,
+    grantFields.parse({ financeur: 'Conseil départemental', montant_demande: '12000', depot: '2026-11-02' }),
+  );
+  if (done !== 'ok') throw new Error('givenGrant: no such action');
 }
 
 /** Records a first version of an event's minutes, through the module's own function. */

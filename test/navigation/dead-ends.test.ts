@@ -19,7 +19,7 @@ import {
   givenPlace,
 } from '../helpers/builders.ts';
 import { file, line } from '../helpers/ifn-fixtures.ts';
-import { givenMinutes, givenNetwork } from '../helpers/reseau.ts';
+import { givenGrant, givenMinutes, givenNetwork } from '../helpers/reseau.ts';
 
 /**
  * No dead ends: from each role's home, every same-site link the pages show to that person is
@@ -148,9 +148,10 @@ describe('no dead ends from any role’s home', { timeout: 900_000 }, () => {
     await givenActivity(t, habilitated);
     const coordinator = await givenCoordinator(t, { collectivite, name: 'Chloé Coordinatrice' });
     const admin = await givenAdmin(t, { name: 'Adèle Administratrice' });
-    // The network's administration pages (a member, a comité meeting with its minutes, a roadmap and its action).
+    // The network's administration pages (a member, a comité meeting with its minutes, a roadmap and its action with a grant request).
     const network = await givenNetwork(t.db.db, testConfig);
     await givenMinutes(t.db.db, network.event);
+    await givenGrant(t.db.db, network.action);
     const trainer = await givenAccount(t, {
       name: 'Fabien Formateur',
       memberships: [{ role: 'formateur', collectiviteId: collectivite.id }],

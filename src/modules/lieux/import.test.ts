@@ -579,6 +579,104 @@ describe('importPlaces by the operator (system actor)', () => {
     assert.deepEqual(await tableSnapshot(db), snapshot);
   });
 
+  /** 1 200 rows (three chunks of checking and staging), a bad row and a repeated id among them. */
+  const largeFile = (prefix: string, bad: { at: number; fields: Record<string, unknown> }) =>
+    csvOf(
+      Array.from({ length: 1200 }, (_, i) => {
+        if (i === bad.at) return row(`${prefix}-bad`, bad.fields);
+        // Row 1 100 repeats the id of row 10, in another chunk.
+        return row(`${prefix}-${i === 1100 ? 10 : i}`);
+      }),
+    );
+  const stagedRows = async (db: Db) =>
+    Number(
+      (await sql<{ n: number }>`select count(*)::int as n from lieu_import_stage`.execute(db)).rows[0]?.n,
+    );
+
+  test('a file checked in a worker thread gives the report it gives on this thread, and imports the same', async () => {
+    const file = largeFile('worker', { at: 700, fields: { code_postal: 'x' } });
+    const inThread = await importOk(db, file, { dryRun: true, worker: false });
+    const inWorker = await importOk(db, file, { dryRun: true, worker: true });
+    assert.deepEqual(inWorker, inThread);
+    assert.deepEqual(counts(inWorker), { read: 1200, created: 1198, updated: 0, unchanged: 0, rejected: 2 });
+    assert.match(outcomeAt(inWorker, 1102).errors[0]?.reason ?? '', /identifiant déjà utilisé ligne 12/);
+    assert.equal(await stored(db, 'worker-1'), undefined, 'a dry run writes nothing');
+
+    const written = await importOk(db, file, { worker: true });
+    assert.deepEqual(counts(written), counts(inWorker));
+    assert.deepEqual(written.rows, inWorker.rows);
+    assert.equal((await stored(db, 'worker-1199'))?.nom, 'Espace numérique worker-1199');
+    assert.equal(await stagedRows(db), 0, 'the staged rows are gone once written');
+  });
+
+  test('a strict import refused by a row of a later chunk leaves nothing, staged rows included', async () => {
+    const snapshot = await tableSnapshot(db);
+    const file = largeFile('late', { at: 1150, fields: { code_postal: 'x' } });
+    const report = await importOk(db, file, { strict: true, worker: true });
+    assert.equal(report.written, false);
+    assert.equal(report.rejected, 2);
+    assert.deepEqual(await tableSnapshot(db), snapshot);
+    assert.equal(await stagedRows(db), 0);
+  });
+
+  test('a large import that fails at its final write leaves every table as it was, and no staged row', async () => {
+    await importOk(db, csvOf([row('final-old')]));
+    const snapshot = await tableSnapshot(db);
+    // The failure comes in the final move, after every chunk was staged.
+    await sql`create function test_refuse_place() returns trigger language plpgsql as $$
+      begin
+        if new.lmn_id = 'final-bad' then raise exception 'refusé par le test'; end if;
+        return new;
+      end $$`.execute(db);
+    await sql`create trigger test_refuse_place before insert on lieu
+      for each row execute function test_refuse_place()`.execute(db);
+    try {
+      const file = `${largeFile('final', { at: 1199, fields: {} }).trimEnd()}\n${csvOf([row('final-old', { nom: 'Renommé' })]).split('\n')[1]}\n`;
+      await assert.rejects(
+        importPlaces(db, system, file, { fileName: 'lieux.csv', worker: true }),
+        /refusé par le test/,
+      );
+    } finally {
+      await sql`drop trigger test_refuse_place on lieu`.execute(db);
+      await sql`drop function test_refuse_place()`.execute(db);
+    }
+    assert.deepEqual(await tableSnapshot(db), snapshot);
+    assert.equal(await stagedRows(db), 0);
+  });
+
+  test('a place created or edited elsewhere while the file was checked is rejected or kept, and the stored report says so', async () => {
+    await importOk(db, csvOf([row('meanwhile-edited')]));
+    const file = csvOf([row('meanwhile-new'), row('meanwhile-edited', { nom: 'Renommé par le fichier' })]);
+    const report = await importOk(db, file, {
+      // Between the staging and the final transaction: someone creates one place, edits the other.
+      onStep: async (step) => {
+        if (step !== 'report') return;
+        await importOk(db, csvOf([row('meanwhile-new', { nom: 'Créé ailleurs' })]));
+        await sql`update lieu set edited_at = now() + interval '1 minute'
+          where lmn_id = 'meanwhile-edited'`.execute(db);
+      },
+    });
+    assert.deepEqual(counts(report), { read: 2, created: 0, updated: 0, unchanged: 1, rejected: 1 });
+    assert.match(outcomeAt(report, 2).errors[0]?.reason ?? '', /créé ailleurs pendant l’import/);
+    assert.equal(outcomeAt(report, 3).result, 'kept');
+    assert.equal((await stored(db, 'meanwhile-new'))?.nom, 'Créé ailleurs');
+    assert.equal((await stored(db, 'meanwhile-edited'))?.nom, 'Espace numérique meanwhile-edited');
+    const saved = await db
+      .selectFrom('lieu_import')
+      .select(['created', 'updated', 'unchanged', 'rejected', 'report'])
+      .where('id', '=', report.importId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      { ...saved, report: undefined },
+      { created: 0, updated: 0, unchanged: 1, rejected: 1, report: undefined },
+    );
+    const rows = (saved.report as { rows: RowOutcome[] }).rows;
+    assert.deepEqual(
+      rows.map((r) => r.result),
+      ['rejected', 'kept'],
+    );
+  });
+
   test('--brouillon creates drafts', async () => {
     await importOk(db, csvOf([row('draft-1')]), { draft: true });
     assert.equal((await stored(db, 'draft-1'))?.status, 'brouillon');

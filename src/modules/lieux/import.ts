@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { type Options as CsvOptions, parse as csvParser } from 'csv-parse';
 import { sql } from 'kysely';
 import { actorFields, audit } from '../../platform/audit/journal.ts';
@@ -25,6 +26,13 @@ export type ImportOptions = {
   overwrite?: boolean;
   /** For a file in another layout: how its columns become the standard's fields. */
   mapping?: ColumnMapping | undefined;
+  /** Reads and checks the file in a worker thread; by default for a file of 1 MB or more. */
+  worker?: boolean;
+  /**
+   * Told how long each step took (milliseconds): the bench's profile of an import. Awaited: the
+   * import goes on once it settles (tests act between two steps).
+   */
+  onStep?: (step: string, ms: number) => void | Promise<void>;
 };
 
 /** What became of a row, as a code, with the French word the reports show. */
@@ -303,14 +311,157 @@ function collectiviteResolver(members: Collectivite[]): (codeInsee: string | nul
 type Planned = { outcome: RowOutcome; place: LmnPlace; hash: string; collectiviteId: number | null };
 
 /**
- * Imports places: every row is checked and compared with the database first, without
- * writing; then (unless a dry run, or a strict import with rejected rows) the accepted rows
- * are staged in `lieu_import_ligne` by slices, yielding to the event loop between them, and
- * written into `lieu` by one transaction (two statements, with the revisions, the report and
- * the journal entry): an import lands whole or not at all, and its slow part (parsing,
- * checking, turning rows into SQL) never holds the server or PGlite's one connection for
- * long. Places are matched by the standard's `id`; a place edited in Relais since its last
- * import is kept unless `overwrite`. Each input row lands in exactly one count of the report.
+ * A staged row as the final write needs it: its outcome to correct, the place's id, and for an
+ * update the known place (only this is kept of a row once staged: tens of thousands of places
+ * held until the end would make the garbage collector stall this thread).
+ */
+type Written = { outcome: RowOutcome; lmnId: string; lieuId: string | null };
+
+/** A row as the checking step hands it over: its outcome so far and, when valid, its place. */
+export type CheckedRow = {
+  outcome: RowOutcome;
+  /** A valid row's place, its fingerprint, and its columns of `lieu` as JSON (staged as they are). */
+  valid?: { place: LmnPlace; hash: string; columns: string };
+};
+
+/** What the checking step says: the file refused, or its size, then its rows by chunks, then its notes. */
+export type CheckMessage =
+  | { kind: 'refused'; reason: string }
+  | { kind: 'read'; format: ImportFormat; read: number }
+  | { kind: 'rows'; rows: CheckedRow[] }
+  | { kind: 'end'; fileNotes: Note[] };
+
+export type CheckOptionsOfFile = { mapping?: ColumnMapping | undefined; strict: boolean };
+
+/** Rows checked, then compared with the database and staged, at a time. */
+const CHUNK = 500;
+
+/**
+ * Reads and checks a file (what it says, before what the database holds), and turns each valid
+ * row into its columns: the CPU-bound part of an import, which a large file runs in a worker
+ * thread (`import-worker.ts`). Rows come out by chunks, in the file's order.
+ */
+export async function* checkPlacesFile(
+  content: string | Uint8Array,
+  options: CheckOptionsOfFile,
+): AsyncGenerator<CheckMessage> {
+  const { mapping } = options;
+  const parsed = await parsePlacesFile(content, { requireId: !mapping });
+  if (!parsed.ok) {
+    yield { kind: 'refused', reason: parsed.reason };
+    return;
+  }
+  if (parsed.rows.length === 0) {
+    yield { kind: 'refused', reason: 'Le fichier ne contient aucun lieu.' };
+    return;
+  }
+  if (mapping) {
+    const fields = parsed.columns.map((c) => (Object.hasOwn(mapping, c) ? mapping[c] : c));
+    if (!fields.includes('id')) {
+      yield {
+        kind: 'refused',
+        reason:
+          'Aucune colonne ne donne l’identifiant des lieux (id) : indiquez dans la correspondance la colonne qui identifie chaque lieu.',
+      };
+      return;
+    }
+  }
+  yield { kind: 'read', format: parsed.format, read: parsed.rows.length };
+  // A strict import refuses the file on any problem: an unreadable value then rejects its row.
+  const checker = rowChecker({ dropUnreadable: !options.strict });
+  const pause = timeSlicer();
+  let rows: CheckedRow[] = [];
+  for (const { line, data } of parsed.rows) {
+    let checked: CheckedRow;
+    if (mapping) {
+      const problems: Note[] = [];
+      checked = checker.check(line, mapRow(data, mapping, problems), problems);
+    } else checked = checker.check(line, data, []);
+    rows.push(checked);
+    if (rows.length === CHUNK) {
+      yield { kind: 'rows', rows };
+      rows = [];
+    }
+    await pause();
+  }
+  if (rows.length > 0) yield { kind: 'rows', rows };
+  yield { kind: 'end', fileNotes: checker.fileNotes() };
+}
+
+/** From this size on, a file is read and checked in a worker thread. */
+const WORKER_FROM_BYTES = 1024 * 1024;
+
+/** `checkPlacesFile`, in a worker thread for a large file (or when asked), else on this thread. */
+function checkingOf(
+  content: string | Uint8Array,
+  options: CheckOptionsOfFile,
+  worker: boolean | undefined,
+): AsyncGenerator<CheckMessage> {
+  const size = typeof content === 'string' ? content.length : content.byteLength;
+  return (worker ?? size >= WORKER_FROM_BYTES)
+    ? checkInWorker(content, options)
+    : checkPlacesFile(content, options);
+}
+
+/**
+ * Runs `checkPlacesFile` in a worker thread and hands its messages over as they come (each
+ * chunk is copied over on its own, so that none holds this thread for long). The worker ends
+ * with the generator, finished or not.
+ */
+async function* checkInWorker(
+  content: string | Uint8Array,
+  options: CheckOptionsOfFile,
+): AsyncGenerator<CheckMessage> {
+  const worker = new Worker(new URL('./import-worker.ts', import.meta.url), {
+    workerData: { content, options },
+  });
+  const queue: CheckMessage[] = [];
+  let failure: Error | undefined;
+  let exited = false;
+  let wake: (() => void) | undefined;
+  worker.on('message', (message: CheckMessage) => {
+    queue.push(message);
+    wake?.();
+  });
+  worker.on('error', (error) => {
+    failure = error;
+    wake?.();
+  });
+  worker.on('exit', () => {
+    exited = true;
+    wake?.();
+  });
+  try {
+    for (;;) {
+      const message = queue.shift();
+      if (message) {
+        yield message;
+        if (message.kind === 'end' || message.kind === 'refused') return;
+        continue;
+      }
+      if (failure) throw failure;
+      if (exited) throw new Error('The import’s checking thread stopped before the end of the file');
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
+    }
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/**
+ * Imports places: every row is checked (in a worker thread for a large file) and compared with
+ * the database, by chunks; unless a dry run (or a strict import with rejected rows), each chunk's
+ * accepted rows are staged meanwhile in `lieu_import_stage`, a private scratch table, by one
+ * set-based statement outside any transaction. Then one transaction moves the staged rows into
+ * `lieu` (two statements, with the revisions, the words, the report and the journal entry): an
+ * import lands whole or not at all, nothing of it is seen before the commit, and its slow part
+ * (parsing, checking, turning rows into SQL, sending them) neither holds this thread nor locks
+ * anything others read. Places are matched by the standard's `id`; a place edited in Relais
+ * since its last import is kept unless `overwrite`. Each input row lands in exactly one count
+ * of the report.
  */
 export async function importPlaces(
   db: Db,
@@ -318,97 +469,118 @@ export async function importPlaces(
   content: string | Uint8Array,
   options: ImportOptions,
 ): Promise<{ ok: true; report: ImportReport } | { ok: false; reason: string }> {
-  const { mapping } = options;
-  const parsed = await parsePlacesFile(content, { requireId: !mapping });
-  if (!parsed.ok) return parsed;
-  if (parsed.rows.length === 0) return { ok: false, reason: 'Le fichier ne contient aucun lieu.' };
-  if (mapping) {
-    const fields = parsed.columns.map((c) => (Object.hasOwn(mapping, c) ? mapping[c] : c));
-    if (!fields.includes('id'))
-      return {
-        ok: false,
-        reason:
-          'Aucune colonne ne donne l’identifiant des lieux (id) : indiquez dans la correspondance la colonne qui identifie chaque lieu.',
-      };
-    parsed.rows = parsed.rows.map((r) => {
-      const problems: Note[] = [];
-      const data = mapRow(r.data, mapping, problems);
-      return problems.length > 0 ? { line: r.line, data, problems } : { line: r.line, data };
-    });
-  }
-
-  const members = await listCollectivites(db);
-  let forced: Collectivite | undefined;
-  if (options.collectiviteCode) {
-    forced = members.find((m) => m.code === options.collectiviteCode);
-    if (!forced)
-      return { ok: false, reason: `Aucune collectivité membre n’a le code ${options.collectiviteCode}.` };
-  }
-  if (!isAdmin(actor)) {
-    // A coordinator imports into their own collectivité only.
-    if (!forced) return { ok: false, reason: 'Choisissez la collectivité où importer ces lieux.' };
-    ensure(actor, 'places.manage', { collectiviteId: forced.id });
-  }
-  const resolve = collectiviteResolver(members);
-  const source = options.source?.trim() || options.fileName;
-
-  const report: ImportReport = {
-    fileName: options.fileName,
-    source,
-    format: parsed.format,
-    read: parsed.rows.length,
-    created: 0,
-    updated: 0,
-    unchanged: 0,
-    rejected: 0,
-    rows: [],
-    fileNotes: [],
-    outside: [],
-    written: false,
-    dryRun: options.dryRun ?? false,
-    strict: options.strict ?? false,
-    importId: null,
-  };
-
-  // A strict import refuses the file on any problem: an unreadable value then rejects its row.
-  const valid = await checkRows(parsed.rows, report, { dropUnreadable: !report.strict });
-  const existing = await existingPlaces(
-    db,
-    valid.map((v) => v.place.id),
-  );
-  if (forced) flagOutsideTerritory(forced, valid, report);
-  const inserts: Planned[] = [];
-  const updates: (Planned & { current: Existing })[] = [];
-  const pause = timeSlicer();
-  for (const { outcome, place } of valid) {
-    await pause();
-    const planned = {
-      outcome,
-      place,
-      hash: placeHash(place),
-      collectiviteId: forced?.id ?? resolve(place.code_insee),
-    };
-    const current = existing.get(place.id);
-    if (!current) {
-      outcome.result = 'created';
-      inserts.push(planned);
-    } else if (planUpdate(actor, planned, current, options.overwrite ?? false)) {
-      updates.push({ ...planned, current });
-    }
-  }
-  countOutcomes(report);
-  if (report.dryRun || (report.strict && report.rejected > 0)) return { ok: true, report };
-
+  const step = stepTimer(options.onStep);
+  const strict = options.strict ?? false;
+  const checking = checkingOf(content, { mapping: options.mapping, strict }, options.worker);
   const importId = randomUUID();
-  const write: WriteContext = {
-    actor,
-    importId,
-    source,
-    importedAt: new Date(),
-    overwrite: options.overwrite ?? false,
-  };
+  let staged = false;
   try {
-    await stageRows(db, write, inserts, await plannedUpdates(db, updates), options.draft ?? false);
+    const first = (await checking.next()).value;
+    if (first?.kind !== 'read')
+      return { ok: false, reason: first?.kind === 'refused' ? first.reason : 'Le fichier est illisible.' };
+    await step('parse');
+
+    const members = await listCollectivites(db);
+    let forced: Collectivite | undefined;
+    if (options.collectiviteCode) {
+      forced = members.find((m) => m.code === options.collectiviteCode);
+      if (!forced)
+        return { ok: false, reason: `Aucune collectivité membre n’a le code ${options.collectiviteCode}.` };
+    }
+    if (!isAdmin(actor)) {
+      // A coordinator imports into their own collectivité only.
+      if (!forced) return { ok: false, reason: 'Choisissez la collectivité où importer ces lieux.' };
+      ensure(actor, 'places.manage', { collectiviteId: forced.id });
+    }
+    const resolve = collectiviteResolver(members);
+    const source = options.source?.trim() || options.fileName;
+
+    const report: ImportReport = {
+      fileName: options.fileName,
+      source,
+      format: first.format,
+      read: first.read,
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      rejected: 0,
+      rows: [],
+      fileNotes: [],
+      outside: [],
+      written: false,
+      dryRun: options.dryRun ?? false,
+      strict,
+      importId: null,
+    };
+    const write: WriteContext = {
+      actor,
+      importId,
+      source,
+      importedAt: new Date(),
+      overwrite: options.overwrite ?? false,
+      draft: options.draft ?? false,
+      staged: 0,
+    };
+    const outside = forced ? territoryFlagger(forced) : undefined;
+    const inserts: Written[] = [];
+    const updates: Written[] = [];
+    let rejected = 0;
+    const takeChunk = async (rows: CheckedRow[]) => {
+      const valid: { outcome: RowOutcome; place: LmnPlace; hash: string; columns: string }[] = [];
+      for (const { outcome, valid: ok } of rows) {
+        report.rows.push(outcome);
+        if (ok) valid.push({ outcome, ...ok });
+        else rejected += 1;
+      }
+      outside?.flag(valid);
+      const existing = await existingPlaces(
+        db,
+        valid.map((v) => v.place.id),
+      );
+      const chunk: StagedRow[] = [];
+      for (const { outcome, place, hash, columns } of valid) {
+        const planned = { outcome, place, hash, collectiviteId: forced?.id ?? resolve(place.code_insee) };
+        const current = existing.get(place.id);
+        if (!current) {
+          outcome.result = 'created';
+          inserts.push({ outcome, lmnId: place.id, lieuId: null });
+          chunk.push({ planned, columns, lieuId: null });
+        } else if (planUpdate(actor, planned, current, write.overwrite)) {
+          updates.push({ outcome, lmnId: place.id, lieuId: current.id });
+          chunk.push({ planned, columns, lieuId: current.id });
+        } else if (outcome.result === 'rejected') rejected += 1;
+      }
+      // Staged as the file is read, unless nothing is to be written.
+      if (report.dryRun || (strict && rejected > 0) || chunk.length === 0) return;
+      if (!staged) await clearStaleStage(db);
+      staged = true;
+      await stageChunk(db, write, chunk);
+    };
+    // How long this thread waited for checked rows (the rest: comparing and staging them).
+    let waitedMs = 0;
+    let waiting = performance.now();
+    for await (const message of checking) {
+      waitedMs += performance.now() - waiting;
+      if (message.kind === 'end') report.fileNotes = message.fileNotes;
+      else if (message.kind === 'rows') await takeChunk(message.rows);
+      waiting = performance.now();
+    }
+    if (outside) report.outside = outside.summary();
+    countOutcomes(report);
+    await step('check and stage');
+    await options.onStep?.('(of which waiting for checked rows)', waitedMs);
+    if (report.dryRun || (strict && report.rejected > 0)) return { ok: true, report };
+
+    // The report is written out before the transaction, and stored by the statement that opens
+    // it (the places refer to it); again at the end only if a row's outcome changed meanwhile.
+    const counted = () => ({
+      created: report.created,
+      updated: report.updated,
+      unchanged: report.unchanged,
+      rejected: report.rejected,
+    });
+    const reportText = await reportJson(report);
+    await step('report');
     await db.transaction().execute(async (trx) => {
       await trx
         .insertInto('lieu_import')
@@ -419,27 +591,23 @@ export async function importPlaces(
           collectivite_id: forced?.id ?? null,
           actor: actorFields(actor).actor_label,
           read: report.read,
-          created: 0,
-          updated: 0,
-          unchanged: 0,
-          rejected: 0,
-          report: '[]',
+          ...counted(),
+          report: reportText,
         })
         .execute();
-      await writeStaged(trx, write, inserts, updates);
-      countOutcomes(report);
+      await step('begin, the report stored');
+      const changed = await writeStaged(trx, write, inserts, updates);
+      await step('write lieu');
       await rememberWords(trx, { importId });
-      await trx
-        .updateTable('lieu_import')
-        .set({
-          created: report.created,
-          updated: report.updated,
-          unchanged: report.unchanged,
-          rejected: report.rejected,
-          report: await reportJson(report),
-        })
-        .where('id', '=', importId)
-        .execute();
+      await step('words');
+      if (changed) {
+        countOutcomes(report);
+        await trx
+          .updateTable('lieu_import')
+          .set({ ...counted(), report: await reportJson(report) })
+          .where('id', '=', importId)
+          .execute();
+      }
       await audit(trx, {
         actor,
         action: 'lieux.import',
@@ -453,18 +621,31 @@ export async function importPlaces(
           rejected: report.rejected,
         },
       });
+      await step('report and journal');
     });
+    await step('commit');
+    report.importId = importId;
+    report.written = true;
+    if (report.created + report.updated > 0) await datasetsChanged(db);
+    // A large import changes what the planner should know of the table: tell it now (PGlite
+    // has no autovacuum to do it later).
+    if (report.created + report.updated >= 500) await sql`analyze lieu`.execute(db);
+    await step('analyze');
+    return { ok: true, report };
   } finally {
-    // Written or not, the staged rows have served (a crash leaves them to the next import).
-    await db.deleteFrom('lieu_import_ligne').where('import_id', '=', importId).execute();
+    await checking.return(undefined);
+    // Written or not, the staged rows have served (a crash leaves them to a later import).
+    if (staged) await sql`delete from lieu_import_stage where import_id = ${importId}`.execute(db);
   }
-  report.importId = importId;
-  report.written = true;
-  if (report.created + report.updated > 0) await datasetsChanged(db);
-  // A large import changes what the planner should know of the table: tell it now (PGlite
-  // has no autovacuum to do it later).
-  if (report.created + report.updated >= 500) await sql`analyze lieu`.execute(db);
-  return { ok: true, report };
+}
+
+/** A step's time since the previous one, told to `onStep` when there is one. */
+function stepTimer(onStep: ImportOptions['onStep']): (name: string) => Promise<void> {
+  let since = performance.now();
+  return async (name) => {
+    await onStep?.(name, performance.now() - since);
+    since = performance.now();
+  };
 }
 
 /** The INSEE codes of a member collectivité's communes (itself, or an EPCI's members). */
@@ -475,83 +656,93 @@ const communesOf = (c: Collectivite): Set<string> =>
  * Warns of every place whose commune lies outside the collectivité the places go to, and
  * sums them up by commune: they are imported, but never silently.
  */
-function flagOutsideTerritory(
-  target: Collectivite,
-  valid: { outcome: RowOutcome; place: LmnPlace }[],
-  report: ImportReport,
-): void {
+function territoryFlagger(target: Collectivite): {
+  flag: (valid: { outcome: RowOutcome; place: LmnPlace }[]) => void;
+  summary: () => OutsideTerritory[];
+} {
   const territory = communesOf(target);
   const name = displayName(target);
   const byCommune = new Map<string, OutsideTerritory>();
-  for (const { outcome, place } of valid) {
-    const code = place.code_insee;
-    if (!code || territory.has(code)) continue;
-    const commune = findCommune(code)?.name ?? place.commune;
-    outcome.warnings.push({
-      field: 'code_insee',
-      value: code,
-      reason: `commune ${commune} (${code}) hors du territoire de ${name}`,
-    });
-    const entry = byCommune.get(code) ?? { code, name: commune, rows: 0, territory: name };
-    entry.rows += 1;
-    byCommune.set(code, entry);
-  }
-  report.outside = [...byCommune.values()].sort((a, b) => b.rows - a.rows || a.name.localeCompare(b.name));
+  return {
+    flag(valid) {
+      for (const { outcome, place } of valid) {
+        const code = place.code_insee;
+        if (!code || territory.has(code)) continue;
+        const commune = findCommune(code)?.name ?? place.commune;
+        outcome.warnings.push({
+          field: 'code_insee',
+          value: code,
+          reason: `commune ${commune} (${code}) hors du territoire de ${name}`,
+        });
+        const entry = byCommune.get(code) ?? { code, name: commune, rows: 0, territory: name };
+        entry.rows += 1;
+        byCommune.set(code, entry);
+      }
+    },
+    summary: () => [...byCommune.values()].sort((a, b) => b.rows - a.rows || a.name.localeCompare(b.name)),
+  };
 }
 
-/** Checks every row (what the file says, before what the database holds), yielding now and then. */
-async function checkRows(
-  rows: { line: number; data: Record<string, unknown>; problems?: Note[] }[],
-  report: ImportReport,
-  options: CheckOptions,
-): Promise<{ outcome: RowOutcome; place: LmnPlace }[]> {
+/**
+ * Checks rows one at a time (what the file says, before what the database holds): a valid row
+ * comes out with its place, its fingerprint and its columns as JSON. Remembers the ids met, to
+ * reject a second row with the same id, and the fields outside the standard, said once.
+ */
+function rowChecker(options: CheckOptions): {
+  check: (line: number, data: Record<string, unknown>, problems: Note[]) => CheckedRow;
+  fileNotes: () => Note[];
+} {
   const seen = new Map<string, number>();
   const outsideStandard = new Map<string, string>();
-  const valid: { outcome: RowOutcome; place: LmnPlace }[] = [];
-  const pause = timeSlicer();
-  for (const { line, data, problems = [] } of rows) {
-    await pause();
-    let checked = checkLmnRow(data, options);
-    // What the mapping could not read (weekday hours): left out, or the row refused when strict.
-    if (problems.length > 0 && !options.dropUnreadable)
-      checked = {
-        ok: false,
-        errors: [...problems, ...(checked.ok ? [] : checked.errors)],
-        warnings: checked.warnings,
+  return {
+    check(line, data, problems) {
+      let checked = checkLmnRow(data, options);
+      // What the mapping could not read (weekday hours): left out, or the row refused when strict.
+      if (problems.length > 0 && !options.dropUnreadable)
+        checked = {
+          ok: false,
+          errors: [...problems, ...(checked.ok ? [] : checked.errors)],
+          warnings: checked.warnings,
+        };
+      const warnings = [
+        ...(options.dropUnreadable
+          ? problems.map((p) => ({ ...p, reason: `${p.reason} (${DROPPED})` }))
+          : []),
+        ...checked.warnings,
+      ].filter((w) => {
+        if (w.reason !== 'champ hors du standard, ignoré') return true;
+        outsideStandard.set(w.field, w.reason);
+        return false;
+      });
+      const id =
+        typeof data.id === 'string' || typeof data.id === 'number' ? String(data.id).trim() || null : null;
+      const nom = typeof data.nom === 'string' ? data.nom.trim() || null : null;
+      const outcome: RowOutcome = { line, id, nom, result: 'rejected', errors: [], warnings };
+      if (!checked.ok) {
+        outcome.errors = checked.errors;
+        return { outcome };
+      }
+      const firstLine = seen.get(checked.place.id);
+      if (firstLine !== undefined) {
+        outcome.errors = [
+          {
+            field: 'id',
+            value: checked.place.id,
+            reason: `identifiant déjà utilisé ligne ${firstLine} du fichier`,
+          },
+        ];
+        return { outcome };
+      }
+      seen.set(checked.place.id, line);
+      const { place } = checked;
+      const hash = placeHash(place);
+      return {
+        outcome,
+        valid: { place, hash, columns: JSON.stringify({ ...columnsOf(place), import_hash: hash }) },
       };
-    const warnings = [
-      ...(options.dropUnreadable ? problems.map((p) => ({ ...p, reason: `${p.reason} (${DROPPED})` })) : []),
-      ...checked.warnings,
-    ].filter((w) => {
-      if (w.reason !== 'champ hors du standard, ignoré') return true;
-      outsideStandard.set(w.field, w.reason);
-      return false;
-    });
-    const id =
-      typeof data.id === 'string' || typeof data.id === 'number' ? String(data.id).trim() || null : null;
-    const nom = typeof data.nom === 'string' ? data.nom.trim() || null : null;
-    const outcome: RowOutcome = { line, id, nom, result: 'rejected', errors: [], warnings };
-    report.rows.push(outcome);
-    if (!checked.ok) {
-      outcome.errors = checked.errors;
-      continue;
-    }
-    const firstLine = seen.get(checked.place.id);
-    if (firstLine !== undefined) {
-      outcome.errors = [
-        {
-          field: 'id',
-          value: checked.place.id,
-          reason: `identifiant déjà utilisé ligne ${firstLine} du fichier`,
-        },
-      ];
-      continue;
-    }
-    seen.set(checked.place.id, line);
-    valid.push({ outcome, place: checked.place });
-  }
-  report.fileNotes = [...outsideStandard].map(([field, reason]) => ({ field, value: '', reason }));
-  return valid;
+    },
+    fileNotes: () => [...outsideStandard].map(([field, reason]) => ({ field, value: '', reason })),
+  };
 }
 
 /** The places already known under these standard ids, read by pages of 5 000. */
@@ -605,10 +796,13 @@ type WriteContext = {
   source: string;
   importedAt: Date;
   overwrite: boolean;
+  draft: boolean;
+  /** Rows staged so far: the next one's position. */
+  staged: number;
 };
 
-/** Accepted rows staged by one statement. */
-const STAGE_SLICE = 1000;
+/** An accepted row to stage: a new place (no `lieuId`) or the known place it updates. */
+type StagedRow = { planned: Planned; columns: string; lieuId: string | null };
 
 /** The columns of `lieu` a staged row fills (its standard fields and what derives from them). */
 const STAGED_COLUMNS = [
@@ -620,76 +814,46 @@ const STAGED_COLUMNS = [
 const stagedColumns = (prefix: string) =>
   sql.join(STAGED_COLUMNS.map((c) => sql.ref(prefix ? `${prefix}.${c}` : c)));
 
-/** The known places to update, read whole to say in their revision what changed. */
-async function plannedUpdates(
-  db: Db,
-  updates: (Planned & { current: Existing })[],
-): Promise<{ planned: Planned; lieuId: string; changes: Record<string, [unknown, unknown]> }[]> {
-  const before = new Map<string, Place>();
-  for (let i = 0; i < updates.length; i += 5000) {
-    const ids = updates.slice(i, i + 5000).map((u) => u.current.id);
-    for (const row of await db.selectFrom('lieu').selectAll().where('id', 'in', ids).execute())
-      before.set(row.id, row);
-  }
-  const pause = timeSlicer();
-  const planned: { planned: Planned; lieuId: string; changes: Record<string, [unknown, unknown]> }[] = [];
-  for (const u of updates) {
-    await pause();
-    const row = before.get(u.current.id);
-    if (row) planned.push({ planned: u, lieuId: row.id, changes: diffPlaces(placeOf(row), u.place) });
-  }
-  return planned;
+/** Rows an import staged more than a day ago belong to an import that died: gone. */
+async function clearStaleStage(db: Db): Promise<void> {
+  await sql`delete from lieu_import_stage where created_at < now() - interval '1 day'`.execute(db);
 }
 
 /**
- * Puts the accepted rows into `lieu_import_ligne`, a slice per statement with a yield to the
- * event loop between slices: the work of turning 50 000 rows into SQL never holds the server
- * (nor PGlite's one connection) for long, and nothing of `lieu` changes yet.
+ * Puts a chunk of accepted rows into `lieu_import_stage` by one statement (the rows sent as one
+ * JSON array, typed by the table itself), outside any transaction: the scratch rows are the
+ * import's own, and nothing of `lieu` changes yet. An update carries what it changes, from the
+ * known place read whole, for its revision.
  */
-async function stageRows(
-  db: Db,
-  ctx: WriteContext,
-  inserts: Planned[],
-  updates: { planned: Planned; lieuId: string; changes: Record<string, [unknown, unknown]> }[],
-  draft: boolean,
-): Promise<void> {
-  await db
-    .deleteFrom('lieu_import_ligne')
-    .where('created_at', '<', sql<Date>`now() - interval '1 day'`)
-    .execute();
+async function stageChunk(db: Db, ctx: WriteContext, rows: StagedRow[]): Promise<void> {
+  const known = rows.flatMap((r) => (r.lieuId ? [r.lieuId] : []));
+  const before = new Map<string, Place>();
+  if (known.length > 0)
+    for (const row of await db.selectFrom('lieu').selectAll().where('id', 'in', known).execute())
+      before.set(row.id, row);
+  const status = ctx.draft ? 'brouillon' : 'publie';
   const pause = timeSlicer();
-  let slice: string[] = [];
-  const send = async () => {
-    await sql`insert into lieu_import_ligne (import_id, position, lieu_id, data, changes)
-      select ${ctx.importId}, (e->>'p')::int, (e->>'l')::uuid, e->'d', nullif(e->'c', 'null'::jsonb)
-      from jsonb_array_elements(${`[${slice.join(',')}]`}::jsonb) as e`.execute(db);
-    slice = [];
-  };
-  // Each row is made and written out as JSON in its time slice (deriving the opening hours
-  // costs time too); a statement sends a slice of rows.
-  const rows = [
-    ...updates.map((u) => () => ({
-      l: u.lieuId,
-      d: { ...columnsOf(u.planned.place), import_hash: u.planned.hash },
-      c: u.changes,
-    })),
-    ...inserts.map((p) => () => ({
-      l: null,
-      d: {
-        ...columnsOf(p.place),
-        import_hash: p.hash,
-        collectivite_id: p.collectiviteId,
-        status: draft ? 'brouillon' : 'publie',
-      },
-      c: null,
-    })),
-  ];
-  for (const [position, make] of rows.entries()) {
-    slice.push(JSON.stringify({ p: position, ...make() }));
-    if (slice.length === STAGE_SLICE) await send();
+  const records: string[] = [];
+  for (const { planned, columns, lieuId } of rows) {
+    const current = lieuId ? before.get(lieuId) : undefined;
+    // A known place deleted meanwhile is left alone (its row is not staged).
+    if (lieuId && !current) continue;
+    const changes = current ? JSON.stringify(diffPlaces(placeOf(current), planned.place)) : 'null';
+    // The row's own fields, then its columns: `{"lmn_id":…}` opened up after them.
+    records.push(
+      `{"position":${ctx.staged + records.length},"lieu_id":${lieuId ? `"${lieuId}"` : 'null'},` +
+        `"changes":${changes},"collectivite_id":${planned.collectiviteId ?? 'null'},"status":"${status}",` +
+        columns.slice(1),
+    );
     await pause();
   }
-  if (slice.length > 0) await send();
+  if (records.length === 0) return;
+  await sql`insert into lieu_import_stage (import_id, position, lieu_id, changes, collectivite_id, status, ${stagedColumns('')})
+    select ${ctx.importId}, r.position, r.lieu_id, r.changes, r.collectivite_id, r.status, ${stagedColumns('r')}
+    from json_populate_recordset(null::lieu_import_stage, ${`[${records.join(',')}]`}::json) as r`.execute(
+    db,
+  );
+  ctx.staged += records.length;
 }
 
 /** The stored report as JSON, its rows written out in time slices. */
@@ -709,18 +873,20 @@ async function reportJson(report: ImportReport): Promise<string> {
 }
 
 /**
- * Moves the staged rows into `lieu` (two statements, inside the import's one transaction), with
- * a revision for each place. A known place edited in Relais meanwhile is kept (unless
- * `overwrite`); a new place created meanwhile under the same id is rejected.
+ * Moves the staged rows into `lieu` (two set-based statements, inside the import's one
+ * transaction), with a revision for each place. A known place edited in Relais meanwhile is kept
+ * (unless `overwrite`); a new place created meanwhile under the same id is rejected. True when
+ * such a row changed its outcome.
  */
 async function writeStaged(
   trx: Db,
   ctx: WriteContext,
-  inserts: Planned[],
-  updates: (Planned & { current: Existing })[],
-): Promise<void> {
+  inserts: Written[],
+  updates: Written[],
+): Promise<boolean> {
   const { actor_user_id: userId, actor_label: actorLabel } = actorFields(ctx.actor);
   const stamp = sql`import_id = ${ctx.importId}, import_source = ${ctx.source}, imported_at = ${ctx.importedAt}`;
+  let changed = false;
   if (updates.length > 0) {
     const editedMeanwhile = ctx.overwrite
       ? sql`false`
@@ -728,9 +894,9 @@ async function writeStaged(
     const { rows } = await sql<{ lieu_id: string }>`
       with updated as (
         update lieu as l set ${sql.join(
-          STAGED_COLUMNS.map((c) => sql`${sql.ref(c)} = ${sql.ref(`r.${c}`)}`),
+          STAGED_COLUMNS.map((c) => sql`${sql.ref(c)} = ${sql.ref(`s.${c}`)}`),
         )}, ${stamp}, updated_at = ${ctx.importedAt}
-        from lieu_import_ligne as s, jsonb_populate_record(null::lieu, s.data) as r
+        from lieu_import_stage as s
         where s.import_id = ${ctx.importId} and s.lieu_id = l.id and not (${editedMeanwhile})
         returning l.id, s.changes
       )
@@ -738,18 +904,19 @@ async function writeStaged(
       select id, ${userId}::uuid, ${actorLabel}, 'import', changes from updated
       returning lieu_id`.execute(trx);
     const done = new Set(rows.map((r) => r.lieu_id));
-    for (const { outcome, place, current } of updates) {
-      if (done.has(current.id)) continue;
+    for (const { outcome, lmnId, lieuId } of updates) {
+      if (lieuId && done.has(lieuId)) continue;
+      changed = true;
       outcome.result = 'kept';
-      outcome.warnings.push({ field: 'id', value: place.id, reason: KEPT_REASON });
+      outcome.warnings.push({ field: 'id', value: lmnId, reason: KEPT_REASON });
     }
   }
   if (inserts.length > 0) {
     const { rows } = await sql<{ lmn_id: string }>`
       with created as (
         insert into lieu (${stagedColumns('')}, collectivite_id, status, import_id, import_source, imported_at)
-        select ${stagedColumns('r')}, r.collectivite_id, r.status, ${ctx.importId}, ${ctx.source}, ${ctx.importedAt}
-        from lieu_import_ligne as s, jsonb_populate_record(null::lieu, s.data) as r
+        select ${stagedColumns('s')}, s.collectivite_id, s.status, ${ctx.importId}, ${ctx.source}, ${ctx.importedAt}
+        from lieu_import_stage as s
         where s.import_id = ${ctx.importId} and s.lieu_id is null
         order by s.position
         on conflict (lmn_id) do nothing
@@ -760,18 +927,20 @@ async function writeStaged(
       )
       select lmn_id from created`.execute(trx);
     const done = new Set(rows.map((r) => r.lmn_id));
-    for (const p of inserts) {
-      if (done.has(p.place.id)) continue;
-      p.outcome.result = 'rejected';
-      p.outcome.errors = [
+    for (const { outcome, lmnId } of inserts) {
+      if (done.has(lmnId)) continue;
+      changed = true;
+      outcome.result = 'rejected';
+      outcome.errors = [
         {
           field: 'id',
-          value: p.place.id,
+          value: lmnId,
           reason: 'lieu créé ailleurs pendant l’import : importez de nouveau',
         },
       ];
     }
   }
+  return changed;
 }
 
 function countOutcomes(report: ImportReport): void {

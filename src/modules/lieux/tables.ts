@@ -305,4 +305,18 @@ export const lieuxMigrations: Record<string, Migration> = {
       )`.execute(db);
     },
   },
+  '202612094000_lieux_import_stage': {
+    async up(db) {
+      // An import's accepted rows, typed as `lieu` holds them (its generated columns as plain
+      // ones, unused), staged by set-based statements while the file is checked: the final
+      // transaction then moves them without reading JSON. Unlogged: a scratch area.
+      await sql`create unlogged table lieu_import_stage (
+        like lieu including defaults,
+        position integer not null,
+        lieu_id uuid,
+        changes jsonb,
+        primary key (import_id, position)
+      )`.execute(db);
+    },
+  },
 };

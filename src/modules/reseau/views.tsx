@@ -1612,7 +1612,7 @@ function RoadmapFields(props: { members: Choice[]; values: Values; errors: Field
       <Field
         name="perimetre"
         label="Périmètre"
-        hint="Par exemple : tout le territoire, ou les communes de la Loirprops.errors."
+        hint="Par exemple : tout le territoire, ou les communes de la Loire."
         value={props.values.perimetre}
         error={props.errors.perimetre}
         required
