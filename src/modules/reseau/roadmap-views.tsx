@@ -6,6 +6,7 @@ import {
   Field,
   type FieldErrors,
   Flash,
+  PostButton,
   Select,
 } from '../../platform/ui/components.tsx';
 import { SummaryList } from '../../platform/ui/summary.tsx';
@@ -65,15 +66,12 @@ export function ActionFinancePage(props: {
           {a.porteurs.map((p) => (
             <li>
               <span safe>{p.nom}</span>{' '}
-              <form method="post" action={`${base}/porteurs/${p.id}/retrait`} class="inline-form">
-                <CsrfField token={props.csrf} />
-                <button type="submit" class="button button--secondary">
-                  Retirer{' '}
-                  <span class="visually-hidden" safe>
-                    {`${p.nom} des porteurs`}
-                  </span>
-                </button>
-              </form>
+              <PostButton
+                action={`${base}/porteurs/${p.id}/retrait`}
+                csrf={props.csrf}
+                label="Retirer"
+                hidden={`${p.nom} des porteurs`}
+              />
             </li>
           ))}
         </ul>
@@ -102,15 +100,12 @@ export function ActionFinancePage(props: {
               <td safe>{c.membre}</td>
               <td safe>{money(c.montant)}</td>
               <td>
-                <form method="post" action={`${base}/cofinancements/${c.id}/retrait`} class="inline-form">
-                  <CsrfField token={props.csrf} />
-                  <button type="submit" class="button button--secondary">
-                    Retirer{' '}
-                    <span class="visually-hidden" safe>
-                      {`le cofinancement de ${c.membre} (${money(c.montant)})`}
-                    </span>
-                  </button>
-                </form>
+                <PostButton
+                  action={`${base}/cofinancements/${c.id}/retrait`}
+                  csrf={props.csrf}
+                  label="Retirer"
+                  hidden={`le cofinancement de ${c.membre} (${money(c.montant)})`}
+                />
               </td>
             </tr>
           ))}

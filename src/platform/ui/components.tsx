@@ -249,6 +249,29 @@ export function CsrfField({ token }: { token: string }): JSX.Element {
   return <input type="hidden" name="_csrf" value={token} />;
 }
 
+/**
+ * A form of one secondary button that posts to `action` (withdraw, remove): `label` is what
+ * the button says, `hidden` what a screen reader hears after it, naming what it acts on.
+ */
+export function PostButton(props: {
+  action: string;
+  csrf: string;
+  label: string;
+  hidden: string;
+}): JSX.Element {
+  return (
+    <form method="post" action={props.action} class="inline-form">
+      <CsrfField token={props.csrf} />
+      <button type="submit" class="button button--secondary">
+        <span safe>{props.label}</span>{' '}
+        <span class="visually-hidden" safe>
+          {props.hidden}
+        </span>
+      </button>
+    </form>
+  );
+}
+
 export function Notice({
   children: safeContent,
   kind,
