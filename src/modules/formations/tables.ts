@@ -144,6 +144,9 @@ const check = (column: string, values: readonly string[]) =>
 const arrayCheck = (column: string, values: readonly string[]) =>
   sql.raw(`check (${column} <@ array[${values.map((v) => `'${v}'`).join(', ')}]::text[])`);
 
+/** The attendance sources when the first migration landed (it must keep running the same SQL). */
+const LANDED_ATTENDANCE_SOURCES = ['ecran', 'feuille', 'code'];
+
 export const formationsMigrations: Record<string, Migration> = {
   '202612061700_formations_init': {
     async up(db) {
@@ -248,7 +251,7 @@ export const formationsMigrations: Record<string, Migration> = {
         inscription_id uuid not null references formation_inscription(id) on delete cascade,
         demi_journee_id uuid not null references formation_demi_journee(id) on delete cascade,
         present boolean not null,
-        source text not null ${check('source', Object.keys(ATTENDANCE_SOURCES))},
+        source text not null ${check('source', LANDED_ATTENDANCE_SOURCES)},
         recorded_at timestamptz not null default now(),
         recorded_by uuid references app_user(id) on delete set null,
         primary key (inscription_id, demi_journee_id)
@@ -292,9 +295,8 @@ export const formationsMigrations: Record<string, Migration> = {
       );
       // Attendance may come from the completion file of a training body (`relais import presences-formation`).
       await sql`alter table formation_presence drop constraint formation_presence_source_check`.execute(db);
-      // Written out, so that this migration keeps running the same SQL whatever the vocabulary becomes.
       await sql`alter table formation_presence add constraint formation_presence_source_check
-        ${check('source', ['ecran', 'feuille', 'code', 'import'])}`.execute(db);
+        ${check('source', Object.keys(ATTENDANCE_SOURCES))}`.execute(db);
     },
   },
   '202612080601_formations_rappel_sms': {

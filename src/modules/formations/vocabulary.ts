@@ -46,21 +46,13 @@ export const CANCEL_REASONS = {
 export type CancelReason = keyof typeof CANCEL_REASONS;
 
 /** How attendance was recorded. */
-/**
- * How attendance is recorded in Relais itself. The first migration of this module builds its
- * check from these keys: they never change (a new source goes into `ALL_ATTENDANCE_SOURCES`).
- */
 export const ATTENDANCE_SOURCES = {
   ecran: 'Saisie à l’écran',
   feuille: 'Feuille d’émargement',
   code: 'Code d’émargement',
-} as const;
-/** Every source of an attendance: Relais's own, and the completion file of a training body. */
-export const ALL_ATTENDANCE_SOURCES = {
-  ...ATTENDANCE_SOURCES,
   import: 'Fichier de l’organisme de formation',
 } as const;
-export type AttendanceSource = keyof typeof ALL_ATTENDANCE_SOURCES;
+export type AttendanceSource = keyof typeof ATTENDANCE_SOURCES;
 
 /** The satisfaction questionnaire: each question is rated 1 to 5. */
 export const FEEDBACK_QUESTIONS = {
