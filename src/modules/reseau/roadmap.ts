@@ -204,6 +204,37 @@ export const actionFields = z
       ctx.addIssue({ code: 'custom', path: ['cible'], message: 'Saisissez la cible de l’indicateur.' });
   });
 
+/** Why an action's roadmap or collectivité cannot be taken, or null. */
+async function actionInputErrors(
+  db: Db,
+  input: z.infer<typeof actionFields>,
+  collectiviteIds: readonly number[],
+): Promise<FieldErrors | null> {
+  const roadmap = await db
+    .selectFrom('reseau_feuille_route')
+    .select('id')
+    .where('id', '=', input.feuille)
+    .executeTakeFirst();
+  if (!roadmap) return { feuille: 'Choisissez une feuille de route de la liste.' };
+  if (input.collectivite !== undefined && !collectiviteIds.includes(input.collectivite))
+    return { collectivite: 'Choisissez une collectivité de la liste.' };
+  return null;
+}
+
+/** An action's columns, the same on its creation and its change. */
+const actionColumns = (input: z.infer<typeof actionFields>) => ({
+  feuille_route_id: input.feuille,
+  titre: input.titre,
+  description: input.description ?? null,
+  besoins: input.besoins,
+  debut: input.debut,
+  fin: input.fin,
+  budget_euros: input.budget ?? null,
+  indicateur: input.indicateur,
+  indicateur_collectivite_id: input.indicateur === 'aucun' ? null : (input.collectivite ?? null),
+  cible: input.indicateur === 'aucun' ? null : (input.cible ?? null),
+});
+
 export async function createAction(
   db: Db,
   actor: Actor,
@@ -211,28 +242,11 @@ export async function createAction(
   collectiviteIds: readonly number[],
 ): Promise<{ ok: true; id: string } | { ok: false; errors: FieldErrors }> {
   ensure(actor, 'network.manage');
-  const roadmap = await db
-    .selectFrom('reseau_feuille_route')
-    .select('id')
-    .where('id', '=', input.feuille)
-    .executeTakeFirst();
-  if (!roadmap) return { ok: false, errors: { feuille: 'Choisissez une feuille de route de la liste.' } };
-  if (input.collectivite !== undefined && !collectiviteIds.includes(input.collectivite))
-    return { ok: false, errors: { collectivite: 'Choisissez une collectivité de la liste.' } };
+  const errors = await actionInputErrors(db, input, collectiviteIds);
+  if (errors) return { ok: false, errors };
   const row = await db
     .insertInto('reseau_action')
-    .values({
-      feuille_route_id: input.feuille,
-      titre: input.titre,
-      description: input.description ?? null,
-      besoins: input.besoins,
-      debut: input.debut,
-      fin: input.fin,
-      budget_euros: input.budget ?? null,
-      indicateur: input.indicateur,
-      indicateur_collectivite_id: input.indicateur === 'aucun' ? null : (input.collectivite ?? null),
-      cible: input.indicateur === 'aucun' ? null : (input.cible ?? null),
-    })
+    .values(actionColumns(input))
     .returning('id')
     .executeTakeFirstOrThrow();
   await audit(db, { actor, action: 'network.action.create', subject: { type: 'reseau_action', id: row.id } });
@@ -249,30 +263,12 @@ export async function updateAction(
 ): Promise<'ok' | 'not_found' | FieldErrors> {
   ensure(actor, 'network.manage');
   if (!isUuid(id)) return 'not_found';
-  const roadmap = await db
-    .selectFrom('reseau_feuille_route')
-    .select('id')
-    .where('id', '=', input.feuille)
-    .executeTakeFirst();
-  if (!roadmap) return { feuille: 'Choisissez une feuille de route de la liste.' };
-  if (input.collectivite !== undefined && !collectiviteIds.includes(input.collectivite))
-    return { collectivite: 'Choisissez une collectivité de la liste.' };
+  const errors = await actionInputErrors(db, input, collectiviteIds);
+  if (errors) return errors;
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .updateTable('reseau_action')
-      .set({
-        feuille_route_id: input.feuille,
-        titre: input.titre,
-        description: input.description ?? null,
-        besoins: input.besoins,
-        debut: input.debut,
-        fin: input.fin,
-        budget_euros: input.budget ?? null,
-        indicateur: input.indicateur,
-        indicateur_collectivite_id: input.indicateur === 'aucun' ? null : (input.collectivite ?? null),
-        cible: input.indicateur === 'aucun' ? null : (input.cible ?? null),
-        updated_at: new Date(),
-      })
+      .set({ ...actionColumns(input), updated_at: new Date() })
       .where('id', '=', id)
       .returning('id')
       .executeTakeFirst();
