@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../platform/db/schema.ts';
@@ -243,87 +244,106 @@ const rawActivity = z.object({
 
 type RawActivity = z.output<typeof rawActivity>;
 
-/** The schema of a report, for this helper today. Parse it with `safeParseAsync`. */
-export function activitySchema(ctx: ValidationContext) {
-  return rawActivity
-    .superRefine(async (a, issue) => {
-      const add = (path: string, message: string) =>
-        issue.addIssue({ code: 'custom', path: path.split('.'), message });
-      if (a.date < EARLIEST_DATE) add('date', 'Date : pas avant le 1er janvier 2015');
-      else if (a.date > ctx.today) add('date', 'Date : l’accompagnement ne peut pas être dans le futur');
+/** The helper and day of the report being checked (`parseActivity`): the schema is built once. */
+const checking = new AsyncLocalStorage<ValidationContext>();
 
-      if (a.canal === 'lieu_activite') {
-        if (a.lieu_id === undefined)
-          add('lieu_id', 'Lieu d’activité : choisissez un de vos lieux d’activité');
-        else if (!ctx.places.has(a.lieu_id))
-          add('lieu_id', 'Lieu d’activité : ce lieu n’est pas un de vos lieux d’activité');
-      }
-      if (a.canal === 'autre_lieu') {
-        if (a.commune === undefined)
-          add('commune', 'Commune : saisissez la commune où l’accompagnement a eu lieu');
-        else {
-          const resolved = resolveTypedCommune(a.commune);
-          if (!resolved.ok) add('commune', `Commune : ${resolved.reason}`);
-        }
-      }
-      if (a.demarches.length > 0 && !a.thematiques.includes(THEME_DEMARCHES))
-        add('demarches', 'Démarches : cochez aussi la thématique « Aide aux démarches administratives »');
-      if (a.thematiques.length === 0) add('thematiques', 'Thématiques : cochez au moins une thématique');
-      if (a.oriente && a.orientation === undefined)
-        add('orientation', 'Orientation : choisissez vers quel type de structure la personne a été orientée');
+const activitySchema = rawActivity
+  .superRefine(async (a, issue) => {
+    for (const { path, message } of await contextIssues(a, checking.getStore()!))
+      issue.addIssue({ code: 'custom', path, message });
+  })
+  .transform((a): ActivityInput => normalise(a, checking.getStore()!));
 
-      if (a.type === 'individuel') {
-        const people =
-          a.beneficiaires.length +
-          (a.nouveau_beneficiaire ? 1 : 0) +
-          (a.anonyme ? 1 : 0) +
-          (a.anonymes ? a.anonymes.total : 0);
-        if (people !== 1)
-          add(
-            'participant',
-            people === 0
-              ? 'Personne accompagnée : choisissez une personne déjà suivie, créez-en une ou indiquez une personne anonyme'
-              : 'Personne accompagnée : un accompagnement individuel concerne exactement une personne',
-          );
-        if (a.anonyme?.commune !== undefined) {
-          const resolved = resolveTypedCommune(a.anonyme.commune);
-          if (!resolved.ok) add('anonyme.commune', `Commune de la personne : ${resolved.reason}`);
-        }
-      } else {
-        if (a.titre === undefined) add('titre', 'Titre de l’atelier : saisissez le titre de l’atelier');
-        if (a.anonyme)
-          add(
-            'participant',
-            'Participants : un atelier compte des personnes déjà suivies, une nouvelle personne et des participants anonymes (total et répartitions)',
-          );
-        const total = a.anonymes?.total ?? 0;
-        for (const { key, by } of BREAKDOWNS) {
-          const assigned = Object.values(a.anonymes?.[key] ?? {}).reduce((x, y) => x + y, 0);
-          if (assigned > total)
-            add(
-              `anonymes.${key}`,
-              `Répartition par ${by} : ${assigned} personnes réparties, plus que les ${total} participants anonymes`,
-            );
-        }
-        if (a.beneficiaires.length + (a.nouveau_beneficiaire ? 1 : 0) + total === 0)
-          add('participant', 'Participants : ajoutez au moins un participant, connu ou anonyme');
-      }
-      if (a.doublon !== undefined && a.doublon !== 'nouveau' && !isUuid(a.doublon))
-        add('doublon', 'Doublon : « nouveau » ou l’identifiant d’une personne existante');
+/**
+ * Checks a report for this helper today: the report as stored, or the French error of each
+ * field (what depends on the helper and the day too, unless a field's type is wrong).
+ */
+export async function parseActivity(
+  raw: unknown,
+  ctx: ValidationContext,
+): Promise<{ ok: true; input: ActivityInput } | { ok: false; errors: ActivityErrors }> {
+  const parsed = await checking.run(ctx, () => activitySchema.safeParseAsync(raw ?? {}));
+  return parsed.success
+    ? { ok: true, input: parsed.data }
+    : { ok: false, errors: errorsOf(parsed.error.issues) };
+}
 
-      const people = [...a.beneficiaires, ...(a.doublon && isUuid(a.doublon) ? [a.doublon] : [])];
-      if (people.some((id) => !isUuid(id)))
-        add('beneficiaires', 'Personne accompagnée : identifiant inconnu');
-      else if (people.length > 0) {
-        const seen = await ctx.visible(people);
-        if (people.some((id) => !seen.has(id)))
-          add(
-            a.beneficiaires.every((id) => seen.has(id)) ? 'doublon' : 'beneficiaires',
-            'Personne accompagnée : cette personne n’est pas suivie dans vos lieux d’activité',
-          );
-      }
-    })
-    .transform((a): ActivityInput => normalise(a, ctx));
+/** What a report must also satisfy for this helper today: its date, place, people and their counts. */
+async function contextIssues(a: RawActivity, ctx: ValidationContext): Promise<FieldIssue[]> {
+  const issues: FieldIssue[] = [];
+  const add = (path: string, message: string) => issues.push({ path: path.split('.'), message });
+  if (a.date < EARLIEST_DATE) add('date', 'Date : pas avant le 1er janvier 2015');
+  else if (a.date > ctx.today) add('date', 'Date : l’accompagnement ne peut pas être dans le futur');
+
+  if (a.canal === 'lieu_activite') {
+    if (a.lieu_id === undefined) add('lieu_id', 'Lieu d’activité : choisissez un de vos lieux d’activité');
+    else if (!ctx.places.has(a.lieu_id))
+      add('lieu_id', 'Lieu d’activité : ce lieu n’est pas un de vos lieux d’activité');
+  }
+  if (a.canal === 'autre_lieu') {
+    if (a.commune === undefined)
+      add('commune', 'Commune : saisissez la commune où l’accompagnement a eu lieu');
+    else {
+      const resolved = resolveTypedCommune(a.commune);
+      if (!resolved.ok) add('commune', `Commune : ${resolved.reason}`);
+    }
+  }
+  if (a.demarches.length > 0 && !a.thematiques.includes(THEME_DEMARCHES))
+    add('demarches', 'Démarches : cochez aussi la thématique « Aide aux démarches administratives »');
+  if (a.thematiques.length === 0) add('thematiques', 'Thématiques : cochez au moins une thématique');
+  if (a.oriente && a.orientation === undefined)
+    add('orientation', 'Orientation : choisissez vers quel type de structure la personne a été orientée');
+
+  if (a.type === 'individuel') {
+    const people =
+      a.beneficiaires.length +
+      (a.nouveau_beneficiaire ? 1 : 0) +
+      (a.anonyme ? 1 : 0) +
+      (a.anonymes ? a.anonymes.total : 0);
+    if (people !== 1)
+      add(
+        'participant',
+        people === 0
+          ? 'Personne accompagnée : choisissez une personne déjà suivie, créez-en une ou indiquez une personne anonyme'
+          : 'Personne accompagnée : un accompagnement individuel concerne exactement une personne',
+      );
+    if (a.anonyme?.commune !== undefined) {
+      const resolved = resolveTypedCommune(a.anonyme.commune);
+      if (!resolved.ok) add('anonyme.commune', `Commune de la personne : ${resolved.reason}`);
+    }
+  } else {
+    if (a.titre === undefined) add('titre', 'Titre de l’atelier : saisissez le titre de l’atelier');
+    if (a.anonyme)
+      add(
+        'participant',
+        'Participants : un atelier compte des personnes déjà suivies, une nouvelle personne et des participants anonymes (total et répartitions)',
+      );
+    const total = a.anonymes?.total ?? 0;
+    for (const { key, by } of BREAKDOWNS) {
+      const assigned = Object.values(a.anonymes?.[key] ?? {}).reduce((x, y) => x + y, 0);
+      if (assigned > total)
+        add(
+          `anonymes.${key}`,
+          `Répartition par ${by} : ${assigned} personnes réparties, plus que les ${total} participants anonymes`,
+        );
+    }
+    if (a.beneficiaires.length + (a.nouveau_beneficiaire ? 1 : 0) + total === 0)
+      add('participant', 'Participants : ajoutez au moins un participant, connu ou anonyme');
+  }
+  if (a.doublon !== undefined && a.doublon !== 'nouveau' && !isUuid(a.doublon))
+    add('doublon', 'Doublon : « nouveau » ou l’identifiant d’une personne existante');
+
+  const people = [...a.beneficiaires, ...(a.doublon && isUuid(a.doublon) ? [a.doublon] : [])];
+  if (people.some((id) => !isUuid(id))) add('beneficiaires', 'Personne accompagnée : identifiant inconnu');
+  else if (people.length > 0) {
+    const seen = await ctx.visible(people);
+    if (people.some((id) => !seen.has(id)))
+      add(
+        a.beneficiaires.every((id) => seen.has(id)) ? 'doublon' : 'beneficiaires',
+        'Personne accompagnée : cette personne n’est pas suivie dans vos lieux d’activité',
+      );
+  }
+  return issues;
 }
 
 function normalise(a: RawActivity, ctx: ValidationContext): ActivityInput {
@@ -368,9 +388,12 @@ function normalise(a: RawActivity, ctx: ValidationContext): ActivityInput {
 /** Errors by field path, the first one of each field. */
 export type ActivityErrors = Record<string, string>;
 
-export function errorsOf(error: z.ZodError): ActivityErrors {
+/** A refusal of one field (a zod issue, or one of `contextIssues`). */
+type FieldIssue = { path: PropertyKey[]; message: string };
+
+export function errorsOf(issues: readonly FieldIssue[]): ActivityErrors {
   const errors: ActivityErrors = {};
-  for (const issue of error.issues) {
+  for (const issue of issues) {
     // A bad item of a list or record is the list's error.
     const path = issue.path.filter((p) => typeof p === 'string');
     const key = path.length > 0 ? path.join('.') : 'formulaire';

@@ -24,9 +24,8 @@ import {
   type ActivityErrors,
   type ActivityInput,
   type AnonymousPerson,
-  activitySchema,
-  errorsOf,
   expandAnonymous,
+  parseActivity,
   type ValidationContext,
 } from './activity-schema.ts';
 import { writeReport } from './report-writer.ts';
@@ -85,8 +84,7 @@ export async function checkActivity(
   keptPlaceId?: string | null,
 ): Promise<{ ok: true; input: ActivityInput } | { ok: false; errors: ActivityErrors }> {
   const context = await validationContext(db, helper, keptPlaceId);
-  const parsed = await activitySchema(context).safeParseAsync(raw ?? {});
-  return parsed.success ? { ok: true, input: parsed.data } : { ok: false, errors: errorsOf(parsed.error) };
+  return parseActivity(raw, context);
 }
 
 /** Records a new report; nothing is written when anything is wrong. */
@@ -131,7 +129,7 @@ export async function recordActivities(
 > {
   const context = await validationContext(db, helper);
   const seen = new Map<string, boolean>();
-  const schema = activitySchema({
+  const onceContext: ValidationContext = {
     ...context,
     // People seen once are not asked for again.
     visible: async (ids) => {
@@ -142,13 +140,13 @@ export async function recordActivities(
       }
       return new Set(ids.filter((id) => seen.get(id)));
     },
-  });
+  };
   const inputs: ActivityInput[] = [];
   const rejected: { index: number; errors: ActivityErrors }[] = [];
   for (const [index, raw] of raws.entries()) {
-    const parsed = await schema.safeParseAsync(raw ?? {});
-    if (!parsed.success) rejected.push({ index, errors: errorsOf(parsed.error) });
-    else if (parsed.data.nouveau_beneficiaire)
+    const parsed = await parseActivity(raw, onceContext);
+    if (!parsed.ok) rejected.push({ index, errors: parsed.errors });
+    else if (parsed.input.nouveau_beneficiaire)
       rejected.push({
         index,
         errors: {
@@ -156,7 +154,7 @@ export async function recordActivities(
             'Personne accompagnée : créez les personnes avant d’enregistrer leurs comptes rendus',
         },
       });
-    else inputs.push(parsed.data);
+    else inputs.push(parsed.input);
   }
   if (rejected.length > 0) return { ok: false, rejected };
   const ids = await db.transaction().execute((trx) => writeMany(trx, helper, inputs));

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { auditRow } from '../../platform/audit/journal.ts';
 import { type Db, PREPARED } from '../../platform/db/database.ts';
+import { StatementBatcher } from '../../platform/db/statement-batcher.ts';
 import type { Activity, Participation, StoredActivity } from './activity-service.ts';
 
 /**
@@ -8,13 +9,12 @@ import type { Activity, Participation, StoredActivity } from './activity-service
  * and journal entries (data-modifying CTEs of one INSERT, the rows as JSON parameters: one
  * text, prepared once per connection), and returns them as stored.
  *
- * Reports sent at the same moment are written together: while `IN_FLIGHT` statements are
- * under way, the reports that arrive wait and leave together in the next one (at most
- * `MAX_BATCH`). A lone report leaves at once, alone. Under load, the round trip, the parsing,
- * the commit's flush to disk and the statistics counters' statement triggers are shared by
- * the reports of a batch instead of paid by each. Each report is acknowledged only when the
- * statement that holds it has committed; when a batch fails, its reports are written again one
- * by one, so that one report's refusal (a place deleted meanwhile) fails that report alone.
+ * Reports sent at the same moment are written together (`StatementBatcher`): under load, the
+ * round trip, the parsing, the commit's flush to disk and the statistics counters' statement
+ * triggers are shared by the reports of a batch instead of paid by each. Each report is
+ * acknowledged only when the statement that holds it has committed; when a batch fails, its
+ * reports are written again one by one, so that one report's refusal (a place deleted
+ * meanwhile) fails that report alone.
  */
 
 /** Statements writing reports at the same time, per database. */
@@ -79,63 +79,7 @@ export async function insertReports(db: Db, writes: readonly ReportWrite[]): Pro
   return writes.map((w) => byId.get(w.report.id)!);
 }
 
-type Waiting = {
-  write: ReportWrite;
-  resolve: (stored: StoredActivity) => void;
-  reject: (error: unknown) => void;
-};
-
-/** The reports waiting for a statement and the statements under way, of one database. */
-class Writer {
-  private readonly waiting: Waiting[] = [];
-  private inFlight = 0;
-
-  constructor(private readonly db: Db) {}
-
-  write(write: ReportWrite): Promise<StoredActivity> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ write, resolve, reject });
-      this.next();
-    });
-  }
-
-  private next(): void {
-    while (this.inFlight < IN_FLIGHT && this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, MAX_BATCH);
-      this.inFlight += 1;
-      void this.flush(batch).finally(() => {
-        this.inFlight -= 1;
-        this.next();
-      });
-    }
-  }
-
-  private async flush(batch: Waiting[]): Promise<void> {
-    try {
-      const stored = await insertReports(
-        this.db,
-        batch.map((w) => w.write),
-      );
-      for (const [i, w] of batch.entries()) w.resolve(stored[i]!);
-    } catch (error) {
-      if (batch.length === 1) {
-        batch[0]!.reject(error);
-        return;
-      }
-      // Nothing of the batch was written: each report again, alone, with its own outcome.
-      await Promise.all(
-        batch.map((w) =>
-          insertReports(this.db, [w.write]).then(
-            ([stored]) => w.resolve(stored!),
-            (alone: unknown) => w.reject(alone),
-          ),
-        ),
-      );
-    }
-  }
-}
-
-const writers = new WeakMap<Db, Writer>();
+const writers = new WeakMap<Db, StatementBatcher<ReportWrite, StoredActivity>>();
 
 /**
  * Writes a new report, with the reports sent at the same moment (see above); inside a
@@ -145,8 +89,11 @@ export function writeReport(db: Db, write: ReportWrite): Promise<StoredActivity>
   if (db.isTransaction) return insertReports(db, [write]).then(([stored]) => stored!);
   let writer = writers.get(db);
   if (!writer) {
-    writer = new Writer(db);
+    writer = new StatementBatcher((writes) => insertReports(db, writes), {
+      inFlight: IN_FLIGHT,
+      maxBatch: MAX_BATCH,
+    });
     writers.set(db, writer);
   }
-  return writer.write(write);
+  return writer.submit(write);
 }

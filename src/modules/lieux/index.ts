@@ -73,6 +73,7 @@ export {
   placeNameOf,
   placePostalAddress,
   placeSummaries,
+  placeSummariesByOwner,
   placeSummaryOf,
   placesOfCollectivites,
   publishedPlacesWithPosition,

@@ -336,6 +336,21 @@ export async function placeSummaries(
   return query.where('id', '=', sql<string>`any(${valid}::uuid[])`).execute();
 }
 
+/**
+ * Summaries of places, each with its owner: `pairs` is another module's query of
+ * `(owner, lieu_id)` (a helper and their places), read in the same statement; by name.
+ */
+export async function placeSummariesByOwner(
+  db: Db,
+  pairs: RawBuilder<{ owner: string; lieu_id: string }>,
+): Promise<(PlaceSummary & { owner: string })[]> {
+  const { rows } = await sql<PlaceSummary & { owner: string }>`
+    select p.owner, l.id, l.nom, l.commune, l.code_postal, l.code_insee, l.collectivite_id
+    from (${pairs}) p join lieu l on l.id = p.lieu_id
+    order by l.search_name ${PREPARED}`.execute(db);
+  return rows;
+}
+
 /** The published places of these communes that have a position, by name (at most `limit`). */
 export function publishedPlacesWithPosition(db: Db, communes: string[], limit: number) {
   return db

@@ -2,7 +2,13 @@ import { type RawBuilder, sql } from 'kysely';
 import { type Actor, ForbiddenError, isHelperIn } from '../../platform/auth/policy.ts';
 import { defaultCollectiviteId, loadMemberships } from '../../platform/auth/sessions.ts';
 import type { Db } from '../../platform/db/database.ts';
-import { type PlaceSummary, placeSummaries, placesOfCollectivites } from '../lieux/index.ts';
+import { StatementBatcher } from '../../platform/db/statement-batcher.ts';
+import {
+  type PlaceSummary,
+  placeSummaries,
+  placeSummariesByOwner,
+  placesOfCollectivites,
+} from '../lieux/index.ts';
 
 /** A signed-in helper: who they are and the collectivité they record in now. */
 export type Helper = { actor: Actor & { kind: 'user' }; userId: string; collectiviteId: number };
@@ -58,8 +64,32 @@ export async function helperByEmail(db: Db, email: string): Promise<Helper | und
 
 /** The helper's approved places of activity (see place-approval.ts), in the directory's order. */
 export async function helperPlaces(db: Db, userId: string): Promise<PlaceSummary[]> {
-  // One statement: recording a report asks for them each time.
-  return placeSummaries(db, placeIdsOf(userId));
+  if (db.isTransaction) return placeSummaries(db, placeIdsOf(userId));
+  // Recording a report asks for them each time: the helpers asking at the same moment share
+  // one statement.
+  let batcher = placeBatchers.get(db);
+  if (!batcher) {
+    batcher = new StatementBatcher((users: string[]) => placesOfHelpers(db, users), {
+      inFlight: 2,
+      maxBatch: 50,
+    });
+    placeBatchers.set(db, batcher);
+  }
+  return batcher.submit(userId);
+}
+
+const placeBatchers = new WeakMap<Db, StatementBatcher<string, PlaceSummary[]>>();
+
+/** The places of each of these helpers, in their order (one statement). */
+async function placesOfHelpers(db: Db, users: string[]): Promise<PlaceSummary[][]> {
+  const rows = await placeSummariesByOwner(
+    db,
+    sql`select user_id as owner, lieu_id from mediateur_lieu where user_id = any(${users}::uuid[])`,
+  );
+  const byHelper = new Map(users.map((u) => [u, [] as PlaceSummary[]]));
+  for (const { owner, ...place } of rows) byHelper.get(owner)?.push(place);
+  // A copy each: a helper asking twice at once gets two lists, each theirs to change.
+  return users.map((u) => [...byHelper.get(u)!]);
 }
 
 /** The ids of a helper's places of activity, as a subquery (`lieu_id in (…)`). */

@@ -389,6 +389,38 @@ describe('places of activity: proposed by helpers, approved by coordinators', ()
     assert.equal((await client.get('/admin/lieux-activite')).statusCode, 403);
   });
 
+  test('helpers opening the report form at the same moment each get their own places, never another’s', async () => {
+    const demo = new Client(t.app);
+    await demo.signIn(DEMO_HELPER_EMAIL);
+    const other = await operatorHelper('simultanee@demo.relais.example');
+    const own = await approvedPlaces(await userId(DEMO_HELPER_EMAIL));
+    assert.ok(own.length >= 2, 'the demo helper has places');
+    // The other helper works at one place that is not the demo helper's.
+    const elsewhere = await db()
+      .selectFrom('lieu')
+      .select('id')
+      .where('id', 'not in', own)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    await db().insertInto('mediateur_lieu').values({ user_id: other.id, lieu_id: elsewhere.id }).execute();
+    const offered = (body: string) =>
+      [
+        ...(/<select id="champ-lieu_id"[^>]*>(.*?)<\/select>/s.exec(body)?.[1] ?? '').matchAll(
+          /value="([0-9a-f-]{36})"/g,
+        ),
+      ]
+        .map((m) => m[1]!)
+        .sort();
+    // The places of helpers asking at once are read in one statement: each list must stay theirs.
+    const pages = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => (i % 2 ? other.client : demo).get('/activites/nouveau')),
+    );
+    for (const [i, page] of pages.entries()) {
+      assert.equal(page.statusCode, 200);
+      assert.deepEqual(offered(page.body), i % 2 ? [elsewhere.id] : [...own].sort(), `page ${i}`);
+    }
+  });
+
   test('lists and searches of people are journaled, with the filter and without names', async () => {
     const helper = new Client(t.app);
     await helper.signIn(DEMO_HELPER_EMAIL);

@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/helpers/dat
 import { buildApp } from '../../app.ts';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
-import { forgetEndedWindows } from './rate-limit-store.ts';
+import { countBatch, forgetEndedWindows } from './rate-limit-store.ts';
 
 /**
  * Two apps on one database stand for two app processes behind a load balancer: a limit counts
@@ -69,6 +69,33 @@ describe('rate limits shared by the app processes of one database', () => {
     const refused = responses.find((r) => r.statusCode === 429)!;
     assert.match(refused.headers['retry-after'] as string, /^([1-9]|[1-5]\d|60)$/);
     assert.match((refused.json() as { message: string }).message, /pas plus de 30 par minute/);
+  });
+
+  test('requests counted in one statement each get the count they would have seen alone, and their own reading', async () => {
+    const minute = 60_000;
+    const counted = await countBatch(database.db, [
+      { keys: [{ key: 'lot:x', windowMs: minute }], along: sql`select 'premier'` },
+      { keys: [{ key: 'lot:y', windowMs: minute }] },
+      {
+        keys: [
+          { key: 'lot:x', windowMs: minute },
+          { key: 'lot:y', windowMs: minute },
+        ],
+        along: sql`select 2`,
+      },
+      { keys: [{ key: 'lot:x', windowMs: minute }] },
+    ]);
+    assert.deepEqual(
+      counted.map((c) => c.hits.map((h) => h.hits)),
+      [[1], [1], [2, 2], [3]],
+    );
+    assert.deepEqual(
+      counted.map((c) => c.along),
+      ['premier', null, 2, null],
+    );
+    assert.ok(counted.every((c) => c.hits.every((h) => h.ttlMs > 0 && h.ttlMs <= minute)));
+    const [next] = await countBatch(database.db, [{ keys: [{ key: 'lot:x', windowMs: minute }] }]);
+    assert.equal(next!.hits[0]!.hits, 4);
   });
 
   test('a window that has ended starts again from one, and its counter is removed', async () => {

@@ -1,11 +1,12 @@
 import { type RawBuilder, sql } from 'kysely';
 import { type Db, PREPARED } from '../db/database.ts';
+import { StatementBatcher } from '../db/statement-batcher.ts';
 
 /**
  * Rate-limit counters in the database, so that every app process counts the same requests:
  * a limit of 10 a minute stays 10 a minute behind a load balancer, whatever the number of
- * processes. One statement per counted request: an upsert that opens a new window when the
- * last one has ended.
+ * processes. An upsert opens a new window when the last one has ended; the requests arriving at
+ * the same moment are counted together, in one statement.
  */
 
 export type Hits = { hits: number; ttlMs: number };
@@ -24,10 +25,14 @@ export type HitCounter = {
 export type CountedAlong<T> = { hits: Hits[]; along: T | null };
 
 export function databaseHitCounter(db: Db): HitCounter {
+  const batcher = new StatementBatcher((requests: Counting[]) => countBatch(db, requests), {
+    inFlight: IN_FLIGHT,
+    maxBatch: MAX_BATCH,
+  });
   return {
-    count: (keys) => countHits(db, keys),
+    count: async (keys) => (keys.length === 0 ? [] : (await batcher.submit({ keys })).hits),
     read: (key) => readHits(db, key),
-    countAlong: (keys, along) => countHitsAlong(db, keys, along),
+    countAlong: (keys, along) => batcher.submit({ keys, along }) as Promise<CountedAlong<never>>,
   };
 }
 
@@ -56,43 +61,58 @@ export function memoryHitCounter(): HitCounter {
   };
 }
 
-/**
- * Counts one more hit on each key (each with its window, in milliseconds) and returns the
- * hits of the current window and the time left in it, in the order of `keys`.
- */
-export async function countHits(db: Db, keys: { key: string; windowMs: number }[]): Promise<Hits[]> {
-  if (keys.length === 0) return [];
-  return (await countHitsAlong(db, keys, sql<null>`null`)).hits;
-}
+/** Statements counting hits at the same time, per app, and the requests one of them counts at most. */
+const IN_FLIGHT = 2;
+const MAX_BATCH = 32;
 
-/** The upsert that counts `keys`, returning each key's hits and time left. */
-const counting = (keys: { key: string; windowMs: number }[]) => {
-  const values = sql.join(
-    keys.map((k) => sql`(${k.key}, 1, now() + make_interval(secs => ${k.windowMs / 1000}::float8))`),
-  );
-  return sql`
-    insert into rate_limit_counter as c (key, hits, window_ends_at) values ${values}
-    on conflict (key) do update set
-      hits = case when c.window_ends_at <= now() then 1 else c.hits + 1 end,
-      window_ends_at = case when c.window_ends_at <= now() then excluded.window_ends_at
-                            else c.window_ends_at end
-    returning key, hits, greatest(0, ceil(extract(epoch from (window_ends_at - now())) * 1000))::integer as ttl_ms`;
-};
+/** One request's keys to count, and what it reads with them (see `countAlong`). */
+type Counting = { keys: { key: string; windowMs: number }[]; along?: RawBuilder<unknown> | undefined };
 
 /**
- * `countHits`, and the value of `along` (a query of one column and at most one row) read in the
- * same statement. Its text depends only on the number of keys and on `along`'s text: prepared.
+ * Counts the hits of several requests in one statement (`StatementBatcher`): a key counted by
+ * n of them gets n more hits at once, and each request gets the count it would have seen alone,
+ * in the batch's order. The keys are locked in their sort order, as in every statement that
+ * counts, so that two statements never wait for each other. The text depends only on the number
+ * of `along` queries: prepared.
  */
-export async function countHitsAlong<T>(
-  db: Db,
-  keys: { key: string; windowMs: number }[],
-  along: RawBuilder<T>,
-): Promise<CountedAlong<T>> {
-  const { rows } = await sql<{ key: string; hits: number; ttl_ms: number; along: T | null }>`
-    with c as (${counting(keys)})
-    select c.key, c.hits, c.ttl_ms, (${along}) as along from c ${PREPARED}`.execute(db);
-  const byKey = new Map(rows.map((r) => [r.key, { hits: r.hits, ttlMs: r.ttl_ms }]));
-  return { hits: keys.map((k) => byKey.get(k.key)!), along: rows[0]?.along ?? null };
+export async function countBatch(db: Db, requests: readonly Counting[]): Promise<CountedAlong<unknown>[]> {
+  const added = new Map<string, { n: number; windowMs: number }>();
+  for (const { keys } of requests)
+    for (const { key, windowMs } of keys) {
+      const entry = added.get(key) ?? { n: 0, windowMs };
+      entry.n += 1;
+      added.set(key, entry);
+    }
+  const keys = [...added.keys()].sort();
+  const alongs = requests.flatMap((r) => (r.along ? [sql`(${r.along})`] : []));
+  const { rows } = await sql<{ counts: [string, number, number][]; alongs: unknown[] }>`
+    with k as (
+      select * from unnest(${keys}::text[], ${keys.map((k) => added.get(k)!.n)}::integer[],
+        ${keys.map((k) => added.get(k)!.windowMs / 1000)}::float8[]) as k(key, n, secs)),
+    c as (
+      insert into rate_limit_counter as c (key, hits, window_ends_at)
+      select key, n, now() + make_interval(secs => secs) from k order by key
+      on conflict (key) do update set
+        hits = case when c.window_ends_at <= now() then excluded.hits else c.hits + excluded.hits end,
+        window_ends_at = case when c.window_ends_at <= now() then excluded.window_ends_at
+                              else c.window_ends_at end
+      returning key, hits,
+        greatest(0, ceil(extract(epoch from (window_ends_at - now())) * 1000))::integer as ttl_ms)
+    select (select coalesce(json_agg(json_build_array(c.key, c.hits, c.ttl_ms)), '[]') from c) as counts,
+      json_build_array(${sql.join(alongs)}) as alongs ${PREPARED}`.execute(db);
+  const { counts, alongs: read } = rows[0]!;
+  const total = new Map(counts.map(([key, hits, ttlMs]) => [key, { hits, ttlMs }]));
+  const seen = new Map<string, number>();
+  let a = 0;
+  return requests.map(({ keys, along }) => ({
+    hits: keys.map(({ key }) => {
+      const rank = (seen.get(key) ?? 0) + 1;
+      seen.set(key, rank);
+      const { hits, ttlMs } = total.get(key)!;
+      return { hits: hits - added.get(key)!.n + rank, ttlMs };
+    }),
+    along: along ? (read[a++] ?? null) : null,
+  }));
 }
 
 /** The hits of a key's current window without counting one (zero when none is open). */
