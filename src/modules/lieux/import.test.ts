@@ -483,6 +483,43 @@ describe('importPlaces by the operator (system actor)', () => {
     });
   });
 
+  test('the search columns of every place equal their expressions, whoever wrote it and however', async () => {
+    // Computed while staging for an import's new places, by the triggers for every other write.
+    await importOk(
+      db,
+      csvOf([
+        row('recherche-1', {
+          services: 'Aide aux démarches administratives',
+          presentation_resume: 'Écrivain public.',
+        }),
+        row('recherche-3', { nom: 'Café numérique', presentation_resume: 'Ateliers du jeudi.' }),
+      ]),
+    );
+    await importOk(
+      db,
+      csvOf([
+        row('recherche-1', { nom: 'Médiathèque Élise', services: 'Aide aux démarches administratives' }),
+      ]),
+    );
+    const imported = await stored(db, 'recherche-1');
+    assert.equal(imported?.nom, 'Médiathèque Élise');
+    await importOk(db, csvOf([row('recherche-2', { commune: 'Bron', code_postal: '69500' })]));
+    const other = await stored(db, 'recherche-2');
+    await sql`update lieu set commune = 'Saint-Priest', search_name = 'faux', search_doc = to_tsvector('faux')
+      where id = ${other!.id}`.execute(db);
+    const mismatched = await sql<{ lmn_id: string }>`
+      select lmn_id from lieu
+      where search_name is distinct from relais_lieu_search_name(nom, commune)
+         or search_doc is distinct from relais_lieu_search_doc(nom, commune, code_postal, services, presentation_resume)`.execute(
+      db,
+    );
+    assert.deepEqual(mismatched.rows, []);
+    const { rows } = await sql<{ search_name: string; found: boolean }>`
+      select search_name, search_doc @@ plainto_tsquery('relais_fr', 'elise demarches') as found
+      from lieu where lmn_id = 'recherche-1'`.execute(db);
+    assert.deepEqual(rows, [{ search_name: 'mediatheque elise villeurbanne', found: true }]);
+  });
+
   test('a place edited in Relais after its import is kept, unless overwrite', async () => {
     const file = csvOf([row('edited-1', { telephone: '+33478031234' })]);
     await importOk(db, file);

@@ -848,8 +848,12 @@ async function stageChunk(db: Db, ctx: WriteContext, rows: StagedRow[]): Promise
     await pause();
   }
   if (records.length === 0) return;
-  await sql`insert into lieu_import_stage (import_id, position, lieu_id, changes, collectivite_id, status, ${stagedColumns('')})
-    select ${ctx.importId}, r.position, r.lieu_id, r.changes, r.collectivite_id, r.status, ${stagedColumns('r')}
+  // The search columns are computed here, outside the final transaction (see `writeStaged`).
+  await sql`insert into lieu_import_stage (import_id, position, lieu_id, changes, collectivite_id, status,
+      ${stagedColumns('')}, search_name, search_doc)
+    select ${ctx.importId}, r.position, r.lieu_id, r.changes, r.collectivite_id, r.status, ${stagedColumns('r')},
+      relais_lieu_search_name(r.nom, r.commune),
+      relais_lieu_search_doc(r.nom, r.commune, r.code_postal, r.services, r.presentation_resume)
     from json_populate_recordset(null::lieu_import_stage, ${`[${records.join(',')}]`}::json) as r`.execute(
     db,
   );
@@ -875,8 +879,9 @@ async function reportJson(report: ImportReport): Promise<string> {
 /**
  * Moves the staged rows into `lieu` (two set-based statements, inside the import's one
  * transaction), with a revision for each place. A known place edited in Relais meanwhile is kept
- * (unless `overwrite`); a new place created meanwhile under the same id is rejected. True when
- * such a row changed its outcome.
+ * (unless `overwrite`); a new place created meanwhile under the same id is rejected. New places
+ * take the search columns computed while staging (an update's are computed again by the trigger).
+ * True when such a row changed its outcome.
  */
 async function writeStaged(
   trx: Db,
@@ -914,8 +919,10 @@ async function writeStaged(
   if (inserts.length > 0) {
     const { rows } = await sql<{ lmn_id: string }>`
       with created as (
-        insert into lieu (${stagedColumns('')}, collectivite_id, status, import_id, import_source, imported_at)
-        select ${stagedColumns('s')}, s.collectivite_id, s.status, ${ctx.importId}, ${ctx.source}, ${ctx.importedAt}
+        insert into lieu (${stagedColumns('')}, search_name, search_doc, collectivite_id, status, import_id,
+          import_source, imported_at)
+        select ${stagedColumns('s')}, s.search_name, s.search_doc, s.collectivite_id, s.status, ${ctx.importId},
+          ${ctx.source}, ${ctx.importedAt}
         from lieu_import_stage as s
         where s.import_id = ${ctx.importId} and s.lieu_id is null
         order by s.position

@@ -47,9 +47,12 @@ declare module '../../platform/db/schema.ts' {
       prise_rdv: string | null;
       /** Minutes of a typical week when open (Monday 00:00 = 0), from `horaires`. */
       open_week: string | null;
-      /** Name and commune without accents nor case: the order of results, and their words. */
+      /**
+       * Name and commune without accents nor case: the order of results, and their words. Kept
+       * by a trigger (`relais_lieu_search_name`); only an import passes it, computed while staging.
+       */
       search_name: Derived<string>;
-      /** Name, commune, services and presentation for French full-text search. */
+      /** Name, commune, services and presentation for French full-text search (`relais_lieu_search_doc`, as above). */
       search_doc: Derived<string>;
       /** Import that last wrote it, with the source name given then. */
       import_id: string | null;
@@ -317,6 +320,39 @@ export const lieuxMigrations: Record<string, Migration> = {
         changes jsonb,
         primary key (import_id, position)
       )`.execute(db);
+    },
+  },
+  '202612100000_lieux_search_columns_by_trigger': {
+    async up(db) {
+      // The search columns were generated: an import of 50 000 places spent about half of its
+      // one transaction computing them. The same expressions are now functions: triggers keep
+      // the columns for every write, and an import computes them while it stages its rows
+      // (before its transaction) and passes them on, which the insert trigger then trusts.
+      await sql`create function relais_lieu_search_name(nom text, commune text) returns text
+        language sql immutable parallel safe
+        return lower(relais_unaccent(nom || ' ' || commune))`.execute(db);
+      await sql`create function relais_lieu_search_doc(nom text, commune text, code_postal text,
+          services text[], resume text) returns tsvector
+        language sql immutable parallel safe
+        return setweight(to_tsvector('relais_fr', nom), 'A') ||
+          setweight(to_tsvector('relais_fr', commune || ' ' || code_postal), 'B') ||
+          setweight(to_tsvector('relais_fr', relais_words(services)), 'C') ||
+          setweight(to_tsvector('relais_fr', coalesce(resume, '')), 'D')`.execute(db);
+      await sql`alter table lieu alter column search_name drop expression`.execute(db);
+      await sql`alter table lieu alter column search_doc drop expression`.execute(db);
+      await sql`create function relais_lieu_search() returns trigger language plpgsql as $$
+        begin
+          new.search_name := relais_lieu_search_name(new.nom, new.commune);
+          new.search_doc := relais_lieu_search_doc(new.nom, new.commune, new.code_postal,
+            new.services, new.presentation_resume);
+          return new;
+        end $$`.execute(db);
+      await sql`create trigger lieu_search_insert before insert on lieu for each row
+        when (new.search_name is null or new.search_doc is null)
+        execute function relais_lieu_search()`.execute(db);
+      await sql`create trigger lieu_search_update
+        before update of nom, commune, code_postal, services, presentation_resume, search_name, search_doc
+        on lieu for each row execute function relais_lieu_search()`.execute(db);
     },
   },
 };
