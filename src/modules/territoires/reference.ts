@@ -48,31 +48,55 @@ const load = <T>(file: string): T => JSON.parse(readFileSync(path.join(dataDir, 
 type Index = {
   communes: Map<string, RawCommune[]>;
   communesBySiren: Map<string, RawCommune>;
-  epcis: Map<string, RawEpci>;
+  readonly epcis: Map<string, RawEpci>;
   departements: Map<string, RawArea>;
   regions: Map<string, RawArea>;
 };
 
 let index: Index | undefined;
 
-/** Loaded on first use: the files weigh 12 MB and most requests never need them. */
+/**
+ * Loaded on first use: the files weigh 12 MB and most requests never need them. Only the fields
+ * Relais reads are kept (a third of each commune's), and the EPCIs are read on their first
+ * lookup: an export naming communes then holds about half as much.
+ */
 function reference(): Index {
   if (index) return index;
   const communes = new Map<string, RawCommune[]>();
   const communesBySiren = new Map<string, RawCommune>();
-  for (const c of load<RawCommune[]>('communes.json')) {
-    communes.set(c.code, [...(communes.get(c.code) ?? []), c]);
+  for (const raw of load<RawCommune[]>('communes.json')) {
+    const c = keptFields(raw);
+    const same = communes.get(c.code);
+    if (same) same.push(c);
+    else communes.set(c.code, [c]);
     if (c.siren && c.type === 'commune-actuelle') communesBySiren.set(c.siren, c);
   }
+  let epcis: Map<string, RawEpci> | undefined;
   index = {
     communes,
     communesBySiren,
-    epcis: new Map(load<RawEpci[]>('epci.json').map((e) => [e.code, e])),
+    get epcis() {
+      epcis ??= new Map(load<RawEpci[]>('epci.json').map((e) => [e.code, e]));
+      return epcis;
+    },
     // Overseas regions share codes with départements (01 Guadeloupe…): keep them apart.
     departements: new Map(load<RawArea[]>('departements.json').map((d) => [d.code, d])),
     regions: new Map(load<RawArea[]>('regions.json').map((r) => [r.code, r])),
   };
   return index;
+}
+
+/** The fields of `RawCommune`, without the file's others (zone, arrondissement, former codes…). */
+function keptFields(c: RawCommune): RawCommune {
+  const kept: RawCommune = { code: c.code, nom: c.nom, type: c.type };
+  if (c.departement !== undefined) kept.departement = c.departement;
+  if (c.region !== undefined) kept.region = c.region;
+  if (c.siren !== undefined) kept.siren = c.siren;
+  if (c.population !== undefined) kept.population = c.population;
+  if (c.codesPostaux !== undefined) kept.codesPostaux = c.codesPostaux;
+  if (c.chefLieu !== undefined) kept.chefLieu = c.chefLieu;
+  if (c.commune !== undefined) kept.commune = c.commune;
+  return kept;
 }
 
 export const INSEE_PATTERN = /^(\d{5}|2[AB]\d{3})$/;
