@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { type Options as CsvOptions, parse as csvParser } from 'csv-parse';
 import { sql } from 'kysely';
@@ -526,6 +527,9 @@ export async function importPlaces(
     const updates: Written[] = [];
     let rejected = 0;
     const takeChunk = async (rows: CheckedRow[]) => {
+      // PGlite answers without ever leaving this thread's turn: let the server answer between
+      // two chunks (their statements run outside any transaction, others' statements with them).
+      await nextTurn();
       const valid: { outcome: RowOutcome; place: LmnPlace; hash: string; columns: string }[] = [];
       for (const { outcome, valid: ok } of rows) {
         report.rows.push(outcome);
@@ -805,6 +809,9 @@ type WriteContext = {
 type StagedRow = { planned: Planned; columns: string; lieuId: string | null };
 
 /** The columns of `lieu` a staged row fills (its standard fields and what derives from them). */
+/** Staged rows moved into `lieu` per statement (see `writeStaged`). */
+const WRITE_CHUNK = 500;
+
 const STAGED_COLUMNS = [
   'lmn_id',
   ...LMN_FIELD_NAMES.filter((name) => name !== 'id'),
@@ -877,8 +884,8 @@ async function reportJson(report: ImportReport): Promise<string> {
 }
 
 /**
- * Moves the staged rows into `lieu` (two set-based statements, inside the import's one
- * transaction), with a revision for each place. A known place edited in Relais meanwhile is kept
+ * Moves the staged rows into `lieu` (set-based statements over ranges of them, inside the
+ * import's one transaction), with a revision for each place. A known place edited in Relais meanwhile is kept
  * (unless `overwrite`); a new place created meanwhile under the same id is rejected. New places
  * take the search columns computed while staging (an update's are computed again by the trigger).
  * True when such a row changed its outcome.
@@ -892,60 +899,67 @@ async function writeStaged(
   const { actor_user_id: userId, actor_label: actorLabel } = actorFields(ctx.actor);
   const stamp = sql`import_id = ${ctx.importId}, import_source = ${ctx.source}, imported_at = ${ctx.importedAt}`;
   let changed = false;
-  if (updates.length > 0) {
-    const editedMeanwhile = ctx.overwrite
-      ? sql`false`
-      : sql`l.edited_at is not null and (l.imported_at is null or l.edited_at > l.imported_at)`;
-    const { rows } = await sql<{ lieu_id: string }>`
-      with updated as (
-        update lieu as l set ${sql.join(
-          STAGED_COLUMNS.map((c) => sql`${sql.ref(c)} = ${sql.ref(`s.${c}`)}`),
-        )}, ${stamp}, updated_at = ${ctx.importedAt}
-        from lieu_import_stage as s
-        where s.import_id = ${ctx.importId} and s.lieu_id = l.id and not (${editedMeanwhile})
-        returning l.id, s.changes
-      )
-      insert into lieu_revision (lieu_id, user_id, actor, kind, changes)
-      select id, ${userId}::uuid, ${actorLabel}, 'import', changes from updated
-      returning lieu_id`.execute(trx);
-    const done = new Set(rows.map((r) => r.lieu_id));
-    for (const { outcome, lmnId, lieuId } of updates) {
-      if (lieuId && done.has(lieuId)) continue;
-      changed = true;
-      outcome.result = 'kept';
-      outcome.warnings.push({ field: 'id', value: lmnId, reason: KEPT_REASON });
+  const done = { updated: new Set<string>(), created: new Set<string>() };
+  // By ranges of staged rows, one statement each: on PGlite a statement holds the app's thread
+  // (the database runs in it), and between two the server answers what needs no database.
+  for (let from = 0; from < ctx.staged; from += WRITE_CHUNK) {
+    await nextTurn();
+    const range = sql`s.import_id = ${ctx.importId} and s.position >= ${from} and s.position < ${from + WRITE_CHUNK}`;
+    if (updates.length > 0) {
+      const editedMeanwhile = ctx.overwrite
+        ? sql`false`
+        : sql`l.edited_at is not null and (l.imported_at is null or l.edited_at > l.imported_at)`;
+      const { rows } = await sql<{ lieu_id: string }>`
+        with updated as (
+          update lieu as l set ${sql.join(
+            STAGED_COLUMNS.map((c) => sql`${sql.ref(c)} = ${sql.ref(`s.${c}`)}`),
+          )}, ${stamp}, updated_at = ${ctx.importedAt}
+          from lieu_import_stage as s
+          where ${range} and s.lieu_id = l.id and not (${editedMeanwhile})
+          returning l.id, s.changes
+        )
+        insert into lieu_revision (lieu_id, user_id, actor, kind, changes)
+        select id, ${userId}::uuid, ${actorLabel}, 'import', changes from updated
+        returning lieu_id`.execute(trx);
+      for (const { lieu_id } of rows) done.updated.add(lieu_id);
+    }
+    if (inserts.length > 0) {
+      const { rows } = await sql<{ lmn_id: string }>`
+        with created as (
+          insert into lieu (${stagedColumns('')}, search_name, search_doc, collectivite_id, status, import_id,
+            import_source, imported_at)
+          select ${stagedColumns('s')}, s.search_name, s.search_doc, s.collectivite_id, s.status, ${ctx.importId},
+            ${ctx.source}, ${ctx.importedAt}
+          from lieu_import_stage as s
+          where ${range} and s.lieu_id is null
+          order by s.position
+          on conflict (lmn_id) do nothing
+          returning id, lmn_id
+        ), revision as (
+          insert into lieu_revision (lieu_id, user_id, actor, kind, changes)
+          select id, ${userId}::uuid, ${actorLabel}, 'import', '{}' from created
+        )
+        select lmn_id from created`.execute(trx);
+      for (const { lmn_id } of rows) done.created.add(lmn_id);
     }
   }
-  if (inserts.length > 0) {
-    const { rows } = await sql<{ lmn_id: string }>`
-      with created as (
-        insert into lieu (${stagedColumns('')}, search_name, search_doc, collectivite_id, status, import_id,
-          import_source, imported_at)
-        select ${stagedColumns('s')}, s.search_name, s.search_doc, s.collectivite_id, s.status, ${ctx.importId},
-          ${ctx.source}, ${ctx.importedAt}
-        from lieu_import_stage as s
-        where s.import_id = ${ctx.importId} and s.lieu_id is null
-        order by s.position
-        on conflict (lmn_id) do nothing
-        returning id, lmn_id
-      ), revision as (
-        insert into lieu_revision (lieu_id, user_id, actor, kind, changes)
-        select id, ${userId}::uuid, ${actorLabel}, 'import', '{}' from created
-      )
-      select lmn_id from created`.execute(trx);
-    const done = new Set(rows.map((r) => r.lmn_id));
-    for (const { outcome, lmnId } of inserts) {
-      if (done.has(lmnId)) continue;
-      changed = true;
-      outcome.result = 'rejected';
-      outcome.errors = [
-        {
-          field: 'id',
-          value: lmnId,
-          reason: 'lieu créé ailleurs pendant l’import : importez de nouveau',
-        },
-      ];
-    }
+  for (const { outcome, lmnId, lieuId } of updates) {
+    if (lieuId && done.updated.has(lieuId)) continue;
+    changed = true;
+    outcome.result = 'kept';
+    outcome.warnings.push({ field: 'id', value: lmnId, reason: KEPT_REASON });
+  }
+  for (const { outcome, lmnId } of inserts) {
+    if (done.created.has(lmnId)) continue;
+    changed = true;
+    outcome.result = 'rejected';
+    outcome.errors = [
+      {
+        field: 'id',
+        value: lmnId,
+        reason: 'lieu créé ailleurs pendant l’import : importez de nouveau',
+      },
+    ];
   }
   return changed;
 }
