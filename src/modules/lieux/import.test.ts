@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
 import { type SqlBool, sql } from 'kysely';
@@ -644,6 +645,30 @@ describe('importPlaces by the operator (system actor)', () => {
     assert.deepEqual(written.rows, inWorker.rows);
     assert.equal((await stored(db, 'worker-1199'))?.nom, 'Espace numérique worker-1199');
     assert.equal(await stagedRows(db), 0, 'the staged rows are gone once written');
+  });
+
+  test('the final write leaves the server its turn between ranges of rows, on either engine', async () => {
+    // PGlite runs in this thread and answers without leaving its turn: a write in one go held
+    // the server for seconds. Count the event loop's turns while the final transaction writes.
+    let turns = 0;
+    let counting = false;
+    let spinning: Promise<void> = Promise.resolve();
+    const onStep = (step: string) => {
+      if (step === 'begin, the report stored') {
+        counting = true;
+        spinning = (async () => {
+          while (counting) {
+            await setImmediatePromise();
+            turns += 1;
+          }
+        })();
+      } else if (step === 'write lieu') counting = false;
+    };
+    const report = await importOk(db, largeFile('tours', { at: 5, fields: {} }), { onStep });
+    await spinning;
+    assert.equal(report.created, 1199, 'row 1 100 repeats an id: rejected');
+    // 1 199 staged rows: three ranges of 500, a turn before each.
+    assert.ok(turns >= 3, `${turns} turns of the event loop during the final write`);
   });
 
   test('a strict import refused by a row of a later chunk leaves nothing, staged rows included', async () => {
