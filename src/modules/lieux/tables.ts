@@ -47,12 +47,11 @@ declare module '../../platform/db/schema.ts' {
       prise_rdv: string | null;
       /** Minutes of a typical week when open (Monday 00:00 = 0), from `horaires`. */
       open_week: string | null;
-      /**
-       * Name and commune without accents nor case: the order of results, and their words. Kept
-       * by a trigger (`relais_lieu_search_name`); only an import passes it, computed while staging.
-       */
+      // Both search columns are kept by triggers (`202612100000_lieux_search_columns_by_trigger`);
+      // only an import passes them, computed while it stages its rows.
+      /** Name and commune without accents nor case: the order of results, and their words. */
       search_name: Derived<string>;
-      /** Name, commune, services and presentation for French full-text search (`relais_lieu_search_doc`, as above). */
+      /** Name, commune, services and presentation for French full-text search. */
       search_doc: Derived<string>;
       /** Import that last wrote it, with the source name given then. */
       import_id: string | null;
