@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { auditRow } from '../../platform/audit/journal.ts';
 import { type Db, PREPARED } from '../../platform/db/database.ts';
-import { StatementBatcher } from '../../platform/db/statement-batcher.ts';
+import { batchedPerDatabase } from '../../platform/db/statement-batcher.ts';
 import type { Activity, Participation, StoredActivity } from './activity-service.ts';
 
 /**
@@ -79,21 +79,11 @@ export async function insertReports(db: Db, writes: readonly ReportWrite[]): Pro
   return writes.map((w) => byId.get(w.report.id)!);
 }
 
-const writers = new WeakMap<Db, StatementBatcher<ReportWrite, StoredActivity>>();
-
 /**
  * Writes a new report, with the reports sent at the same moment (see above); inside a
  * transaction, at once and alone, as part of it.
  */
-export function writeReport(db: Db, write: ReportWrite): Promise<StoredActivity> {
-  if (db.isTransaction) return insertReports(db, [write]).then(([stored]) => stored!);
-  let writer = writers.get(db);
-  if (!writer) {
-    writer = new StatementBatcher((writes) => insertReports(db, writes), {
-      inFlight: IN_FLIGHT,
-      maxBatch: MAX_BATCH,
-    });
-    writers.set(db, writer);
-  }
-  return writer.submit(write);
-}
+export const writeReport: (db: Db, write: ReportWrite) => Promise<StoredActivity> = batchedPerDatabase(
+  insertReports,
+  { inFlight: IN_FLIGHT, maxBatch: MAX_BATCH },
+);

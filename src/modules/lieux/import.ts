@@ -808,10 +808,10 @@ type WriteContext = {
 /** An accepted row to stage: a new place (no `lieuId`) or the known place it updates. */
 type StagedRow = { planned: Planned; columns: string; lieuId: string | null };
 
-/** The columns of `lieu` a staged row fills (its standard fields and what derives from them). */
 /** Staged rows moved into `lieu` per statement (see `writeStaged`). */
 const WRITE_CHUNK = 500;
 
+/** The columns of `lieu` a staged row fills (its standard fields and what derives from them). */
 const STAGED_COLUMNS = [
   'lmn_id',
   ...LMN_FIELD_NAMES.filter((name) => name !== 'id'),
@@ -885,10 +885,10 @@ async function reportJson(report: ImportReport): Promise<string> {
 
 /**
  * Moves the staged rows into `lieu` (set-based statements over ranges of them, inside the
- * import's one transaction), with a revision for each place. A known place edited in Relais meanwhile is kept
- * (unless `overwrite`); a new place created meanwhile under the same id is rejected. New places
- * take the search columns computed while staging (an update's are computed again by the trigger).
- * True when such a row changed its outcome.
+ * import's one transaction), with a revision for each place. A known place edited in Relais
+ * meanwhile is kept (unless `overwrite`); a new place created meanwhile under the same id is
+ * rejected. New places take the search columns computed while staging (an update's are computed
+ * again by the trigger). True when such a row changed its outcome.
  */
 async function writeStaged(
   trx: Db,
@@ -898,6 +898,9 @@ async function writeStaged(
 ): Promise<boolean> {
   const { actor_user_id: userId, actor_label: actorLabel } = actorFields(ctx.actor);
   const stamp = sql`import_id = ${ctx.importId}, import_source = ${ctx.source}, imported_at = ${ctx.importedAt}`;
+  const editedMeanwhile = ctx.overwrite
+    ? sql`false`
+    : sql`l.edited_at is not null and (l.imported_at is null or l.edited_at > l.imported_at)`;
   let changed = false;
   const done = { updated: new Set<string>(), created: new Set<string>() };
   // By ranges of staged rows, one statement each: on PGlite a statement holds the app's thread
@@ -906,9 +909,6 @@ async function writeStaged(
     await nextTurn();
     const range = sql`s.import_id = ${ctx.importId} and s.position >= ${from} and s.position < ${from + WRITE_CHUNK}`;
     if (updates.length > 0) {
-      const editedMeanwhile = ctx.overwrite
-        ? sql`false`
-        : sql`l.edited_at is not null and (l.imported_at is null or l.edited_at > l.imported_at)`;
       const { rows } = await sql<{ lieu_id: string }>`
         with updated as (
           update lieu as l set ${sql.join(

@@ -2,13 +2,8 @@ import { type RawBuilder, sql } from 'kysely';
 import { type Actor, ForbiddenError, isHelperIn } from '../../platform/auth/policy.ts';
 import { defaultCollectiviteId, loadMemberships } from '../../platform/auth/sessions.ts';
 import type { Db } from '../../platform/db/database.ts';
-import { StatementBatcher } from '../../platform/db/statement-batcher.ts';
-import {
-  type PlaceSummary,
-  placeSummaries,
-  placeSummariesByOwner,
-  placesOfCollectivites,
-} from '../lieux/index.ts';
+import { batchedPerDatabase } from '../../platform/db/statement-batcher.ts';
+import { type PlaceSummary, placeSummariesByOwner, placesOfCollectivites } from '../lieux/index.ts';
 
 /** A signed-in helper: who they are and the collectivité they record in now. */
 export type Helper = { actor: Actor & { kind: 'user' }; userId: string; collectiviteId: number };
@@ -62,24 +57,6 @@ export async function helperByEmail(db: Db, email: string): Promise<Helper | und
   };
 }
 
-/** The helper's approved places of activity (see place-approval.ts), in the directory's order. */
-export async function helperPlaces(db: Db, userId: string): Promise<PlaceSummary[]> {
-  if (db.isTransaction) return placeSummaries(db, placeIdsOf(userId));
-  // Recording a report asks for them each time: the helpers asking at the same moment share
-  // one statement.
-  let batcher = placeBatchers.get(db);
-  if (!batcher) {
-    batcher = new StatementBatcher((users: string[]) => placesOfHelpers(db, users), {
-      inFlight: 2,
-      maxBatch: 50,
-    });
-    placeBatchers.set(db, batcher);
-  }
-  return batcher.submit(userId);
-}
-
-const placeBatchers = new WeakMap<Db, StatementBatcher<string, PlaceSummary[]>>();
-
 /** The places of each of these helpers, in their order (one statement). */
 async function placesOfHelpers(db: Db, users: string[]): Promise<PlaceSummary[][]> {
   const rows = await placeSummariesByOwner(
@@ -91,6 +68,16 @@ async function placesOfHelpers(db: Db, users: string[]): Promise<PlaceSummary[][
   // A copy each: a helper asking twice at once gets two lists, each theirs to change.
   return users.map((u) => [...byHelper.get(u)!]);
 }
+
+/**
+ * The helper's approved places of activity (see place-approval.ts), in the directory's order.
+ * Recording a report asks for them each time: the helpers asking at the same moment share one
+ * statement.
+ */
+export const helperPlaces: (db: Db, userId: string) => Promise<PlaceSummary[]> = batchedPerDatabase(
+  placesOfHelpers,
+  { inFlight: 2, maxBatch: 50 },
+);
 
 /** The ids of a helper's places of activity, as a subquery (`lieu_id in (…)`). */
 export function placeIdsOf(userId: string): RawBuilder<{ lieu_id: string }> {

@@ -1,3 +1,5 @@
+import type { Db } from './database.ts';
+
 /**
  * Sends the work of requests arriving at the same moment in one statement instead of one each.
  *
@@ -64,4 +66,24 @@ export class StatementBatcher<Item, Result> {
       );
     }
   }
+}
+
+/**
+ * `run`, batched per database (`StatementBatcher`): the items of one database sent at the same
+ * moment share a statement. Inside a transaction an item runs at once and alone, as part of it.
+ */
+export function batchedPerDatabase<Item, Result>(
+  run: (db: Db, items: Item[]) => Promise<Result[]>,
+  options: { inFlight: number; maxBatch: number },
+): (db: Db, item: Item) => Promise<Result> {
+  const batchers = new WeakMap<Db, StatementBatcher<Item, Result>>();
+  return (db, item) => {
+    if (db.isTransaction) return run(db, [item]).then(([result]) => result!);
+    let batcher = batchers.get(db);
+    if (!batcher) {
+      batcher = new StatementBatcher((items) => run(db, items), options);
+      batchers.set(db, batcher);
+    }
+    return batcher.submit(item);
+  };
 }
