@@ -93,8 +93,17 @@ const currentMember = (db: Db, id: string) =>
     .where('status', '=', 'membre')
     .executeTakeFirst();
 
-const touch = (db: Db, actionId: string) =>
-  db.updateTable('reseau_action').set({ updated_at: new Date() }).where('id', '=', actionId).execute();
+/** Marks the action changed and journals what changed (inside the change's transaction). */
+async function actionChanged(
+  trx: Db,
+  actor: Actor,
+  actionId: string,
+  action: 'network.action.porteur' | 'network.action.cofinancing',
+  details: Record<string, unknown>,
+): Promise<void> {
+  await trx.updateTable('reseau_action').set({ updated_at: new Date() }).where('id', '=', actionId).execute();
+  await audit(trx, { actor, action, subject: { type: 'reseau_action', id: actionId }, details });
+}
 
 /** One action with its porteurs, co-financings and grant requests, for its page and the council PDF. */
 export async function actionDetail(db: Db, actor: Actor, id: string): Promise<ActionDetail | undefined> {
@@ -243,13 +252,7 @@ export async function removePorteur(
       .returning('membre_id')
       .executeTakeFirst();
     if (!removed) return true;
-    await touch(trx, actionId);
-    await audit(trx, {
-      actor,
-      action: 'network.action.porteur',
-      subject: { type: 'reseau_action', id: actionId },
-      details: { removed: membreId },
-    });
+    await actionChanged(trx, actor, actionId, 'network.action.porteur', { removed: membreId });
     return true;
   });
 }
@@ -298,12 +301,10 @@ export async function addCofinancing(
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await touch(trx, actionId);
-    await audit(trx, {
-      actor,
-      action: 'network.action.cofinancing',
-      subject: { type: 'reseau_action', id: actionId },
-      details: { added: row.id, membre: m.id, montant: input.montant },
+    await actionChanged(trx, actor, actionId, 'network.action.cofinancing', {
+      added: row.id,
+      membre: m.id,
+      montant: input.montant,
     });
     return 'ok' as const;
   });
@@ -325,12 +326,10 @@ export async function removeCofinancing(
       .returning(['membre_id', 'montant_euros'])
       .executeTakeFirst();
     if (!removed) return false;
-    await touch(trx, actionId);
-    await audit(trx, {
-      actor,
-      action: 'network.action.cofinancing',
-      subject: { type: 'reseau_action', id: actionId },
-      details: { removed: id, membre: removed.membre_id, montant: removed.montant_euros },
+    await actionChanged(trx, actor, actionId, 'network.action.cofinancing', {
+      removed: id,
+      membre: removed.membre_id,
+      montant: removed.montant_euros,
     });
     return true;
   });
