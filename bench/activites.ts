@@ -10,7 +10,7 @@
  *
  * `run.ts` starts the app on a throwaway database and hands over its load machinery.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
@@ -577,7 +577,10 @@ type StreamedExport = {
   bytes: number;
   /** Process RSS before the export, and its peak while the export ran (sampled every 20 ms). */
   rssBeforeMb: number;
-  /** Own process: its RSS before the app's modules were loaded (Node and the loader alone). */
+  /**
+   * Own process: its RSS before the app's modules were loaded: Node, and the type stripper Node
+   * loads for the bench's own `.ts` file (about 18 MB a server running dist/ does not hold).
+   */
   rssAtStartMb?: number;
   /** The RSS's peak in each tenth of the export. */
   rssSamplesMb: number[];
@@ -604,8 +607,8 @@ async function* helpersRows(db: Db, helpers: Helper[], limit: number): AsyncGene
 async function exportInChild(job: ExportJob): Promise<Omit<StreamedExport, 'format' | 'process'>> {
   const child = spawn(
     process.execPath,
-    // The V8 flags a server runs with (`deploy/relais@.service`, `npm start`).
-    [...SERVE_NODE_FLAGS, '--import', 'tsx', fileURLToPath(new URL('./export-child.ts', import.meta.url))],
+    // The V8 flags a server runs with (`deploy/relais@.service`, `npm start`), and its build.
+    [...SERVE_NODE_FLAGS, fileURLToPath(new URL('./export-child.ts', import.meta.url))],
     { env: { ...process.env, EXPORT_JOB: JSON.stringify(job) }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';
@@ -699,6 +702,9 @@ async function measureExport(ctx: ActivitesBenchContext, helpers: BenchHelper[])
     });
   }
   const available = busiest.reduce((sum, b) => sum + b.n, 0);
+  // Each export process runs the build, as a server does (`deploy/relais@.service`).
+  if (ctx.databaseUrl)
+    execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.cjs', import.meta.url))]);
   const runs: StreamedExport[] = [];
   for (const [format, wanted] of [
     ['xlsx', EXPORT_ROWS],
@@ -994,7 +1000,7 @@ async function measureAndPrintExports(
       `  ${run.format.toUpperCase().padEnd(4)} ${String(run.rows).padStart(8)} rows: ${run.sec} s, ${mb(run.bytes)}; ` +
         (run.rssAtStartMb === undefined
           ? ''
-          : `RSS ${run.rssAtStartMb} MB at the process's start (Node and tsx), `) +
+          : `RSS ${run.rssAtStartMb} MB at the process's start (Node, and its type stripper for this bench file), `) +
         `RSS ${run.rssBeforeMb} MB before, peak ${run.rssPeakMb} MB during` +
         ` (${run.rssPeakMb <= EXPORT_RSS_BUDGET_MB ? 'within' : 'OVER'} the budget); heap peak ${run.heapPeakMb} MB` +
         (run.process === 'bench' ? ' (in the bench’s own process, which holds the app)' : '') +

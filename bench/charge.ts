@@ -45,10 +45,13 @@ import {
 } from '../test/helpers/pg-cluster.ts';
 import { type Answer, type ArrivalRequest, type ArrivalResult, poissonLoad } from './arrivals.ts';
 import { importBenchPlaces, samplePlaceIds } from './lieux.ts';
+import { SERVE_NODE_FLAGS } from './memory.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const NODE = process.execPath;
+/** The app as `deploy/relais@.service` runs it: the build (`npm run build`, made first), its V8 flags. */
+const APP = [...SERVE_NODE_FLAGS, 'dist/main.js'];
 
 export const chargeRequested = (argv: readonly string[]) => argv.slice(2).includes('charge');
 
@@ -71,7 +74,7 @@ type AppProcess = { name: string; port: number; origin: string; child: ChildProc
 async function startApp(name: string, port: number, env: Record<string, string>, dir: string) {
   const logFile = path.join(dir, `${name}.log`);
   const out = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(NODE, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+  const child = spawn(NODE, [...APP, 'serve'], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -187,7 +190,7 @@ async function prepare(db: Db, dir: string, places: number, env: Record<string, 
   }
 
   log('publishing the open-data files…');
-  await run(NODE, ['--import', 'tsx', 'src/main.ts', 'donnees', 'publier'], {
+  await run(NODE, [...APP, 'donnees', 'publier'], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     maxBuffer: 16 * 1024 * 1024,
@@ -254,6 +257,7 @@ export async function runCharge(): Promise<void> {
       RELAIS_AUDIT_KEY: 'cle-du-journal-du-banc-de-charge-0123456789',
       COOKIE_SECRET: 'secret-des-cookies-du-banc-de-charge-0123456789',
     };
+    await run(NODE, [path.join(ROOT, 'scripts/build.cjs')]);
     const handle = await openDatabase({ databaseUrl: url, poolSize: 4 });
     let workload: Workload;
     try {
@@ -425,7 +429,7 @@ export async function runCharge(): Promise<void> {
     } finally {
       await check.close();
     }
-    const audit = await run(NODE, ['--import', 'tsx', 'src/main.ts', 'audit', 'verify'], {
+    const audit = await run(NODE, [...APP, 'audit', 'verify'], {
       cwd: ROOT,
       env: { ...process.env, ...env },
     }).then(

@@ -6,16 +6,22 @@
  *
  * The rows are read as the route reads them (`exportRowStream`, keyset pages), the busiest
  * helpers' exports one after the other, and written to a sink that counts bytes; the RSS and
- * heap are sampled every 20 ms during the export. The RSS is also read before the app's modules
- * are loaded (what Node and the TypeScript loader hold) and once they are: what the export
- * itself adds is the rest.
+ * heap are sampled every 20 ms during the export. The app's modules are those a server runs:
+ * the build (dist/, `npm run build`, made by the bench first), loaded without a TypeScript
+ * loader (Node strips this file's own types). The RSS is also read before they are loaded
+ * (what Node holds) and once they are: what the export itself adds is the rest.
  */
 const rssAtStart = process.memoryUsage().rss;
 const { pipeline } = await import('node:stream/promises');
-const { activitiesStream, exportRowStream, writeActivitiesXlsx } = await import(
-  '../src/modules/activites/index.ts'
-);
-const { openDatabase } = await import('../src/platform/db/database.ts');
+/** A module of the build, typed as its source. */
+const built = (file: string) => import(new URL(`../dist/${file}`, import.meta.url).href);
+const {
+  activitiesStream,
+  exportRowStream,
+  writeActivitiesXlsx,
+}: typeof import('../src/modules/activites/index.ts') = await built('modules/activites/index.js');
+const { openDatabase }: typeof import('../src/platform/db/database.ts') =
+  await built('platform/db/database.js');
 const { countingSink, sampled } = await import('./memory.ts');
 
 import type { ExportRow } from '../src/modules/activites/index.ts';

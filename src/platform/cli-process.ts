@@ -1,11 +1,18 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export type ProcessResult = { code: number | null; stdout: string; stderr: string };
 
-/** The command line's entry point, `src/main.ts`. */
-export const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+/** This file's extension: `.ts` run from the sources, `.js` from the build (dist/). */
+const OWN_EXTENSION = path.extname(import.meta.url);
+
+/** The command line's entry point: `src/main.ts`, or `dist/main.js` in a built instance. */
+export const MAIN = fileURLToPath(new URL(`../main${OWN_EXTENSION}`, import.meta.url));
+
+/** The sources need the TypeScript loader (found from here); the build runs as it is. */
+const LOADER = OWN_EXTENSION === '.ts' ? ['--import', import.meta.resolve('tsx')] : [];
 
 /**
  * Runs `relais <args>` as a process of its own, as `npm run relais --` does (from any working
@@ -15,7 +22,7 @@ export async function runRelaisProcess(
   args: readonly string[],
   options: { env: NodeJS.ProcessEnv; cwd?: string },
 ): Promise<ProcessResult> {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN, ...args], {
+  const child = spawn(process.execPath, [...LOADER, MAIN, ...args], {
     cwd: options.cwd,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],

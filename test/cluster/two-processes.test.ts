@@ -12,7 +12,7 @@ import { DEMO_HELPER_EMAIL } from '../../src/modules/activites/index.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../src/modules/comptes/index.ts';
 import { verifyChain } from '../../src/platform/audit/journal.ts';
 import { createToken, listTokens, revokeToken } from '../../src/platform/auth/tokens.ts';
-import { freePort, runRelais, spawnUntilReady } from '../helpers/cli.ts';
+import { buildApp, freePort, runRelais, spawnUntilReady } from '../helpers/cli.ts';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/database.ts';
 
 /**
@@ -108,6 +108,8 @@ describe('two app processes on one PostgreSQL database', {
   const auditKey = 'cle-du-journal-des-tests-de-grappe-0123456789';
 
   before(async () => {
+    // What the deployment runs: the build of the sources (`npm run build`).
+    await buildApp();
     database = await createTestDatabase({ demo: true });
     const { args, portVariable } = unitCommand();
     const example = exampleEnvironment();
@@ -359,14 +361,7 @@ describe('two app processes on one PostgreSQL database', {
 
   test('the deployment example starts these processes: its unit and its settings', () => {
     const { args } = unitCommand();
-    assert.deepEqual(args, [
-      '--max-semi-space-size=8',
-      '--heap-growing-percent=30',
-      '--import',
-      'tsx',
-      'src/main.ts',
-      'serve',
-    ]);
+    assert.deepEqual(args, ['--max-semi-space-size=8', '--heap-growing-percent=30', 'dist/main.js', 'serve']);
     const example = exampleEnvironment();
     for (const name of [
       'NODE_ENV',

@@ -180,3 +180,22 @@ export async function spawnUntilReady(
   });
   return { child, output: () => output };
 }
+
+/**
+ * Builds dist/ as a deployment does (`npm run build`), for a test that starts what the
+ * deployment example runs.
+ */
+export async function buildApp(): Promise<void> {
+  const child = spawn(process.execPath, [path.resolve('scripts/build.cjs')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => {
+    output += d;
+  });
+  child.stderr!.on('data', (d) => {
+    output += d;
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`npm run build failed (${code}):\n${output}`);
+}

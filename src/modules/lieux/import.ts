@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { type Options as CsvOptions, parse as csvParser } from 'csv-parse';
@@ -413,7 +414,8 @@ async function* checkInWorker(
   content: string | Uint8Array,
   options: CheckOptionsOfFile,
 ): AsyncGenerator<CheckMessage> {
-  const worker = new Worker(new URL('./import-worker.ts', import.meta.url), {
+  // `.ts` from the sources, `.js` from the build (dist/): the worker is this file's neighbour.
+  const worker = new Worker(new URL(`./import-worker${path.extname(import.meta.url)}`, import.meta.url), {
     workerData: { content, options },
   });
   const queue: CheckMessage[] = [];
