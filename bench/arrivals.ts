@@ -46,7 +46,8 @@ export type ArrivalJob = {
   seed?: number;
   /**
    * Ends the measured span early when its first 32-bit integer becomes 1 (set by the thread
-   * doing the work measured, whose length is not known beforehand).
+   * doing the work measured, whose length is not known beforehand): sends planned before then
+   * are still made and counted.
    */
   stop?: SharedArrayBuffer;
 };
@@ -151,7 +152,16 @@ export async function poissonLoad(job: ArrivalJob): Promise<ArrivalResult> {
   const origins = (job.origins ?? [job.origin]).map((o) => new URL(o));
   let lastAnswer = measuredFrom;
   const flag = job.stop ? new Int32Array(job.stop) : undefined;
-  const stopped = () => flag !== undefined && Atomics.load(flag, 0) === 1;
+  // When the flag rose, read every few milliseconds: the sends planned before it are still all
+  // made and counted, those of a helper held up by a slow answer included (their wait is what
+  // the span measures), and none planned after it.
+  let stoppedAt = Number.POSITIVE_INFINITY;
+  const watch = flag
+    ? setInterval(() => {
+        if (stoppedAt === Number.POSITIVE_INFINITY && Atomics.load(flag, 0) === 1)
+          stoppedAt = performance.now();
+      }, 5)
+    : undefined;
 
   const helper = async (index: number) => {
     const agents = origins.map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }));
@@ -170,7 +180,7 @@ export async function poissonLoad(job: ArrivalJob): Promise<ArrivalResult> {
     // Each helper's first send falls anywhere in its first gap, as in a process already running.
     let planned = start + exponential(random, meanGapMs);
     try {
-      while (planned < end && !stopped()) {
+      while (planned < Math.min(end, stoppedAt)) {
         const wait = planned - performance.now();
         if (wait > 0) await sleep(wait);
         else if (wait < -1) late += planned >= measuredFrom ? 1 : 0;
@@ -198,7 +208,11 @@ export async function poissonLoad(job: ArrivalJob): Promise<ArrivalResult> {
       for (const agent of agents) agent.destroy();
     }
   };
-  await Promise.all(Array.from({ length: job.helpers }, (_, i) => helper(i)));
+  try {
+    await Promise.all(Array.from({ length: job.helpers }, (_, i) => helper(i)));
+  } finally {
+    clearInterval(watch);
+  }
 
   const sorted = Float64Array.from(latencies).sort();
   const span = (lastAnswer - measuredFrom) / 1000;
