@@ -111,21 +111,6 @@ declare module '../../platform/db/schema.ts' {
       updated_by: string | null;
       updated_at: ColumnType<Date, Date | undefined, Date>;
     };
-    /**
-     * An import's accepted rows waiting to be written (unlogged: a scratch area). Filled by
-     * short statements while the file is checked, then moved into `lieu` by one transaction.
-     */
-    lieu_import_ligne: {
-      import_id: string;
-      position: number;
-      /** The known place this row updates; null: a new place. */
-      lieu_id: string | null;
-      /** The place's columns, as `jsonb_populate_record(null::lieu, data)` reads them. */
-      data: ColumnType<unknown, string, string>;
-      /** An update's changes, { field: [before, after] }, for its revision. */
-      changes: ColumnType<unknown, string | null, string | null>;
-      created_at: CreatedAt;
-    };
     lieu_revision: {
       id: Generated<number>;
       lieu_id: string;
@@ -352,6 +337,12 @@ export const lieuxMigrations: Record<string, Migration> = {
       await sql`create trigger lieu_search_update
         before update of nom, commune, code_postal, services, presentation_resume, search_name, search_doc
         on lieu for each row execute function relais_lieu_search()`.execute(db);
+    },
+  },
+  '202612110000_lieux_drop_import_ligne': {
+    async up(db) {
+      // The first staging area of imports, unused since `lieu_import_stage` replaced it.
+      await sql`drop table lieu_import_ligne`.execute(db);
     },
   },
 };
