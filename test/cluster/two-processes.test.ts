@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
 import { generate } from 'otplib';
 import { DEMO_HELPER_EMAIL } from '../../src/modules/activites/index.ts';
@@ -106,6 +107,8 @@ describe('two app processes on one PostgreSQL database', {
   let b: Server;
   const admin = DEMO_ACCOUNTS.find((account) => account.role === 'admin')!;
   const auditKey = 'cle-du-journal-des-tests-de-grappe-0123456789';
+  /** The processes' environment: the example file's, with this test's database and secrets. */
+  let env: Record<string, string> = {};
 
   before(async () => {
     // What the deployment runs: the build of the sources (`npm run build`).
@@ -129,7 +132,7 @@ describe('two app processes on one PostgreSQL database', {
     };
     for (const name of Object.keys(settings))
       assert.ok(name in example, `${name} is in deploy/relais.env.example`);
-    const env = { ...example, ...settings };
+    env = { ...example, ...settings };
     const [portA, portB] = [String(await freePort()), String(await freePort())];
     // Started together, as systemd starts both instances at boot.
     [a, b] = await Promise.all([
@@ -357,6 +360,40 @@ describe('two app processes on one PostgreSQL database', {
       .where('action', 'like', 'auth.%')
       .execute();
     assert.ok(signIns.length >= 2);
+  });
+
+  test('the build runs what the sources run: a command a server starts, and a large import checked in its worker', async () => {
+    // How a server starts a command of its own (the restore drill): the build's entry point, no loader.
+    const built = pathToFileURL(path.resolve('dist/platform/cli-process.js')).href;
+    const { MAIN, runRelaisProcess }: typeof import('../../src/platform/cli-process.ts') = await import(
+      built
+    );
+    assert.equal(MAIN, path.resolve('dist/main.js'));
+    const dir = mkdtempSync(path.join(tmpdir(), 'relais-build-'));
+    try {
+      // Over a megabyte: read and checked in a worker thread, whose file sits beside the import's.
+      const rows = Array.from(
+        { length: 10_000 },
+        (_, i) =>
+          `build-${i},00000000000000,Espace numérique build-${i},Villeurbanne,69100,1 place Lazare-Goujon,2024-04-02`,
+      );
+      const file = path.join(dir, 'lieux.csv');
+      writeFileSync(file, `id,pivot,nom,commune,code_postal,adresse,date_maj\n${rows.join('\n')}\n`);
+      assert.ok(statSync(file).size > 1024 * 1024, 'large enough for the worker');
+      const result = await runRelaisProcess(['import', 'lieux', file], {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      });
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.match(result.stdout, /créées : 10000\b/);
+      const { n } = await database.db
+        .selectFrom('lieu')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('nom', 'like', 'Espace numérique build-%')
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(n), 10_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('the deployment example starts these processes: its unit and its settings', () => {
