@@ -212,16 +212,28 @@ export type GenerationShape = {
   today: string;
   days: number;
   communes: string[];
+  /** Activities of the load: the n-th of them falls at the n-th quantile of the dates. */
+  activities: number;
+  /**
+   * `chronological`: activities and participations written in the order of their dates, as an
+   * instance writes them day after day (a week's reports sit on a few hundred pages of the
+   * table, not one page each). A kept database generated otherwise is made again.
+   */
+  layout: 'chronological';
 };
 
 /**
  * Activities numbered `from` to `to` and their participations, in one statement: 85 %
  * individual help (one person, a followed one 60 % of the time), 15 % workshops (3 to 12
  * people, 30 % followed ones); busy helpers record more; more reports recently than three
- * years ago; weekends moved to the Friday before.
+ * years ago; weekends moved to the Friday before. The n-th activity of the load falls at
+ * the n-th quantile of that distribution of dates, so that the rows are written in the order
+ * of their dates (numbers past the load's start again from its first day).
  */
 export function activitiesSql(from: number, to: number, shape: GenerationShape): RawBuilder<unknown> {
-  const { helpers, perHelper, today, days, communes } = shape;
+  const { helpers, perHelper, today, days, communes, activities } = shape;
+  // From just below 1 (the oldest day) for the first activity to just above 0 (today) for the last.
+  const quantile = sql`(${activities}::int - mod(s.g - 1, ${activities}::int) - 0.5) / ${activities}::float8`;
   const draws = Array.from({ length: 16 }, (_, i) => `random() r${i}`).join(', ');
   const themes = `array(select distinct t from unnest(array[${pickSql('r5', THEMES)},
       case when r7 < 0.45 then ${pickSql('r6', THEMES)} end,
@@ -232,7 +244,7 @@ export function activitiesSql(from: number, to: number, shape: GenerationShape):
     a0 as materialized (
       select s.*, h.user_id, h.collectivite_id, h.commune, h.lieu_id as helper_lieu, h.lieu_commune,
         s.r1 < 0.85 as individuel,
-        ${today}::date - floor(pow(s.r2, 1.15) * ${days}::int)::int as d0,
+        ${today}::date - floor(pow(${quantile}, 1.15) * ${days}::int)::int as d0,
         case when s.r1 < 0.85 then ${pick('s.r3', INDIVIDUAL_PLACE)} else ${pick('s.r3', WORKSHOP_PLACE)} end as canal0,
         ${sql.raw(themes)} as thematiques
       from src s join bench_helper h
@@ -265,6 +277,7 @@ export function activitiesSql(from: number, to: number, shape: GenerationShape):
         case when individuel and r15 < 0.12 then ${pick('r14', ORIENTATIONS)} end,
         d + interval '9 hours' + r15 * interval '8 hours', d + interval '9 hours' + r15 * interval '8 hours'
       from a1
+      order by g
       returning id, collectivite_id, mediateur_id, type, date
     ),
     parts as materialized (
@@ -286,5 +299,6 @@ export function activitiesSql(from: number, to: number, shape: GenerationShape):
     from parts p
     left join beneficiaire b on b.id = case
       when p.q1 < (case when p.type = 'individuel' then 0.6 else 0.3 end)
-      then ${personId(sql`p.h * ${perHelper}::int + floor(pow(p.q2, 1.5) * ${perHelper}::int)::int`)} end`;
+      then ${personId(sql`p.h * ${perHelper}::int + floor(pow(p.q2, 1.5) * ${perHelper}::int)::int`)} end
+    order by p.date`;
 }

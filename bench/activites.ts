@@ -953,6 +953,8 @@ export async function loadActivities(
     today,
     days: 3 * 365,
     communes,
+    activities: count,
+    layout: 'chronological',
   };
   const indexes = await secondaryIndexes(ctx.db);
   const generation = await generate(ctx, count, shape, indexes);
