@@ -12,10 +12,13 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { type CompiledQuery, sql } from 'kysely';
+import ts from 'typescript';
 import {
   activitiesStream,
   EXPORT_PAGE,
@@ -577,10 +580,7 @@ type StreamedExport = {
   bytes: number;
   /** Process RSS before the export, and its peak while the export ran (sampled every 20 ms). */
   rssBeforeMb: number;
-  /**
-   * Own process: its RSS before the app's modules were loaded: Node, and the type stripper Node
-   * loads for the bench's own `.ts` file (about 18 MB a server running dist/ does not hold).
-   */
+  /** Own process: its RSS before the app's modules were loaded (Node alone). */
   rssAtStartMb?: number;
   /** The RSS's peak in each tenth of the export. */
   rssSamplesMb: number[];
@@ -603,12 +603,38 @@ async function* helpersRows(db: Db, helpers: Helper[], limit: number): AsyncGene
   }
 }
 
+/**
+ * `export-child.ts` and the `memory.ts` it uses, compiled to JavaScript in a folder of their
+ * own: run as TypeScript, Node would load its type stripper (18 MB of RSS) into a process that
+ * stands for a server, which holds no TypeScript machinery.
+ */
+function compiledExportChild(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'relais-export-child-'));
+  writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }');
+  for (const name of ['export-child', 'memory']) {
+    const source = readFileSync(fileURLToPath(new URL(`./${name}.ts`, import.meta.url)), 'utf8');
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2024,
+        verbatimModuleSyntax: true,
+        rewriteRelativeImportExtensions: true,
+      },
+    });
+    writeFileSync(path.join(dir, `${name}.js`), outputText);
+  }
+  return path.join(dir, 'export-child.js');
+}
+
 /** One export in a process of its own (`export-child.ts`): its RSS is the export's alone. */
-async function exportInChild(job: ExportJob): Promise<Omit<StreamedExport, 'format' | 'process'>> {
+async function exportInChild(
+  script: string,
+  job: ExportJob,
+): Promise<Omit<StreamedExport, 'format' | 'process'>> {
   const child = spawn(
     process.execPath,
-    // The V8 flags a server runs with (`deploy/relais@.service`, `npm start`), and its build.
-    [...SERVE_NODE_FLAGS, fileURLToPath(new URL('./export-child.ts', import.meta.url))],
+    // The V8 flags a server runs with (`deploy/relais@.service`, `npm start`).
+    [...SERVE_NODE_FLAGS, script],
     { env: { ...process.env, EXPORT_JOB: JSON.stringify(job) }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';
@@ -703,8 +729,12 @@ async function measureExport(ctx: ActivitesBenchContext, helpers: BenchHelper[])
   }
   const available = busiest.reduce((sum, b) => sum + b.n, 0);
   // Each export process runs the build, as a server does (`deploy/relais@.service`).
-  if (ctx.databaseUrl)
+  const build = new URL('../dist/', import.meta.url).href;
+  let script: string | undefined;
+  if (ctx.databaseUrl) {
     execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.cjs', import.meta.url))]);
+    script = compiledExportChild();
+  }
   const runs: StreamedExport[] = [];
   for (const [format, wanted] of [
     ['xlsx', EXPORT_ROWS],
@@ -713,11 +743,19 @@ async function measureExport(ctx: ActivitesBenchContext, helpers: BenchHelper[])
   ] as const) {
     const limit = Math.min(wanted, available);
     progress(`streaming the ${format.toUpperCase()} export of ${limit} rows…`);
-    const measured = ctx.databaseUrl
-      ? await exportInChild({ databaseUrl: ctx.databaseUrl, format, limit, helpers: ordered })
-      : await exportHere(db, ordered, format, limit);
+    const measured =
+      ctx.databaseUrl && script
+        ? await exportInChild(script, {
+            databaseUrl: ctx.databaseUrl,
+            format,
+            limit,
+            helpers: ordered,
+            build,
+          })
+        : await exportHere(db, ordered, format, limit);
     runs.push({ format, process: ctx.databaseUrl ? 'own' : 'bench', ...measured });
   }
+  if (script) rmSync(path.dirname(script), { recursive: true, force: true });
   return { helpers: ordered.length, runs };
 }
 
@@ -1002,7 +1040,7 @@ async function measureAndPrintExports(
       `  ${run.format.toUpperCase().padEnd(4)} ${String(run.rows).padStart(8)} rows: ${run.sec} s, ${mb(run.bytes)}; ` +
         (run.rssAtStartMb === undefined
           ? ''
-          : `RSS ${run.rssAtStartMb} MB at the process's start (Node, and its type stripper for this bench file), `) +
+          : `RSS ${run.rssAtStartMb} MB at the process's start (Node alone), `) +
         `RSS ${run.rssBeforeMb} MB before, peak ${run.rssPeakMb} MB during` +
         ` (${run.rssPeakMb <= EXPORT_RSS_BUDGET_MB ? 'within' : 'OVER'} the budget); heap peak ${run.heapPeakMb} MB` +
         (run.process === 'bench' ? ' (in the bench’s own process, which holds the app)' : '') +

@@ -6,15 +6,17 @@
  *
  * The rows are read as the route reads them (`exportRowStream`, keyset pages), the busiest
  * helpers' exports one after the other, and written to a sink that counts bytes; the RSS and
- * heap are sampled every 20 ms during the export. The app's modules are those a server runs:
- * the build (dist/, `npm run build`, made by the bench first), loaded without a TypeScript
- * loader (Node strips this file's own types). The RSS is also read before they are loaded
- * (what Node holds) and once they are: what the export itself adds is the rest.
+ * heap are sampled every 20 ms during the export. The process is what a server is: the bench
+ * runs this file compiled to JavaScript (`compiledExportChild` in activites.ts), and it loads
+ * the app's build (dist/, `npm run build`), so no TypeScript machinery is in its memory. The RSS
+ * is also read before the app's modules are loaded (what Node holds) and once they are: what
+ * the export itself adds is the rest.
  */
 const rssAtStart = process.memoryUsage().rss;
+const job = JSON.parse(process.env.EXPORT_JOB ?? '') as ExportJob;
 const { pipeline } = await import('node:stream/promises');
 /** A module of the build, typed as its source. */
-const built = (file: string) => import(new URL(`../dist/${file}`, import.meta.url).href);
+const built = (file: string) => import(new URL(file, job.build).href);
 const {
   activitiesStream,
   exportRowStream,
@@ -28,7 +30,14 @@ import type { ExportRow } from '../src/modules/activites/index.ts';
 import type { Helper } from '../src/modules/mediateurs/index.ts';
 import type { Db } from '../src/platform/db/database.ts';
 
-export type ExportJob = { databaseUrl: string; format: 'xlsx' | 'csv'; limit: number; helpers: Helper[] };
+export type ExportJob = {
+  databaseUrl: string;
+  format: 'xlsx' | 'csv';
+  limit: number;
+  helpers: Helper[];
+  /** The build's folder, as a file URL ending in `/`. */
+  build: string;
+};
 
 async function* helpersRows(db: Db, helpers: Helper[], limit: number): AsyncGenerator<ExportRow> {
   let left = limit;
@@ -40,7 +49,6 @@ async function* helpersRows(db: Db, helpers: Helper[], limit: number): AsyncGene
   }
 }
 
-const job = JSON.parse(process.env.EXPORT_JOB ?? '') as ExportJob;
 const handle = await openDatabase({ databaseUrl: job.databaseUrl, poolSize: 2 });
 try {
   const rssBefore = process.memoryUsage().rss;
