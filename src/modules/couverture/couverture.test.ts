@@ -293,6 +293,11 @@ describe('coverage of communes by the published places', () => {
     await addPlace(db, { code: AHUN.code, services: [OUTILS] });
     await addPlace(db, { code: AJAIN.code, services: [OUTILS], position: north(AHUN, 8) });
     await addPlace(db, { code: ALLEYRAT.code, services: [OUTILS] });
+    // PGlite's clock counts milliseconds: places added one after the other may share an instant,
+    // and then neither is first. Ajain's first place is made a millisecond older.
+    await sql`update lieu set created_at = created_at - interval '1 millisecond' where id = ${near}`.execute(
+      db,
+    );
     const index = new Map([
       [AHUN.code, 8],
       [AJAIN.code, 9],
@@ -311,6 +316,31 @@ describe('coverage of communes by the published places', () => {
       new Map([[month, 3]]),
     );
     assert.deepEqual(await placesOpeningWhiteZones(db, [ANZEME.code], options), new Map());
+  });
+
+  test('places published in the same millisecond: the earlier to the microsecond opens the white zone', async () => {
+    await centres(AHUN, AJAIN);
+    // Ajain's place 3 km north of Ahun serves both; Ahun's own serves Ahun only.
+    const near = await addPlace(db, { code: AJAIN.code, services: [DEMARCHES], position: north(AHUN, 3) });
+    const own = await addPlace(db, { code: AHUN.code, services: [OUTILS] });
+    // Ajain's place is published 0.5 ms before Ahun's, within the same millisecond, and its id
+    // sorts last: only the microseconds tell it came first.
+    const last = 'ffffffff-ffff-4fff-bfff-ffffffffffff';
+    await sql`update lieu set id = ${last}::uuid where id = ${near}`.execute(db);
+    await sql`update lieu set created_at = date_trunc('second', now())
+      + case when id = ${last}::uuid then interval '100 microseconds' else interval '600 microseconds' end
+      where id in (${last}::uuid, ${own}::uuid)`.execute(db);
+    const index = new Map([
+      [AHUN.code, 8],
+      [AJAIN.code, 9],
+    ]);
+    const month = parisToday().slice(0, 7);
+    const options = { indexOf: (code: string) => index.get(code) ?? null, threshold: 7 };
+    assert.deepEqual(
+      await placesOpeningWhiteZones(db, [AHUN.code, AJAIN.code], options),
+      new Map([[month, 1]]),
+      'one place opened both white zones',
+    );
   });
 
   test('a radius must be positive and reasonable', async () => {

@@ -274,8 +274,9 @@ export async function placesOpeningWhiteZones(
     }),
     radiusKm,
   );
+  // Published at the same instant: the one with the smaller id, the same for every commune.
   const earlier = (a: ServingPlace, b: ServingPlace) =>
-    a.since.getTime() < b.since.getTime() || (a.since.getTime() === b.since.getTime() && a.id < b.id);
+    a.sinceKey < b.sinceKey || (a.sinceKey === b.sinceKey && a.id < b.id);
   const firstOf = new Map<string, ServingPlace>();
   for (const place of serving) {
     const first = firstOf.get(place.code);

@@ -158,6 +158,11 @@ export type ServingPlace = {
    * place published, withdrawn and published again keeps its first date.
    */
   since: Date;
+  /**
+   * The same instant to the microsecond, as text that sorts in time order (`since` keeps
+   * milliseconds only: two places published in the same millisecond would look simultaneous).
+   */
+  sinceKey: string;
 };
 
 /**
@@ -174,7 +179,7 @@ export async function publishedPlacesServing(
   const codes = communes.map((c) => c.code);
   const points: Point[] = communes.flatMap((c) => (c.point ? [{ key: c.code, ...c.point }] : []));
   const metres = radiusKm * 1000;
-  const { rows } = await sql<{ code: string; id: string; since: Date | string }>`
+  const { rows } = await sql<{ code: string; id: string; since: Date | string; since_key: string }>`
     with served as (
       select l.code_insee as code, l.id from lieu l
       where l.status = 'publie' and l.code_insee = any(${codes}::text[])
@@ -186,9 +191,11 @@ export async function publishedPlacesServing(
         and ${distanceMetres} <= ${metres}::float8
       where l.status = 'publie' and l.latitude is not null
     )
-    select s.code, s.id, coalesce(
-      (select min(r.at) from lieu_revision r where r.lieu_id = s.id and r.kind = 'publication'),
-      l.created_at) as since
-    from served s join lieu l on l.id = s.id`.execute(db);
-  return rows.map((r) => ({ code: r.code, id: r.id, since: new Date(r.since) }));
+    select code, id, since, to_char(since at time zone 'UTC', 'YYYYMMDDHH24MISSUS') as since_key
+    from (
+      select s.code, s.id, coalesce(
+        (select min(r.at) from lieu_revision r where r.lieu_id = s.id and r.kind = 'publication'),
+        l.created_at) as since
+      from served s join lieu l on l.id = s.id) x`.execute(db);
+  return rows.map((r) => ({ code: r.code, id: r.id, since: new Date(r.since), sinceKey: r.since_key }));
 }
