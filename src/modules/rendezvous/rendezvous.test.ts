@@ -451,6 +451,31 @@ describe('rendezvous', () => {
     assert.ok(refused.length >= 2);
   });
 
+  /** The first minute from an hour ahead on which the appointment's agenda has nothing else. */
+  async function freeMinuteWithin4Hours(rdvId: string): Promise<Date> {
+    const { agenda_numero } = await db()
+      .selectFrom('rdv')
+      .select('agenda_numero')
+      .where('id', '=', rdvId)
+      .executeTakeFirstOrThrow();
+    const from = Date.now() + 3600_000;
+    const taken = await db()
+      .selectFrom('rdv')
+      .select(['starts_at', 'ends_at'])
+      .where('agenda_numero', '=', agenda_numero)
+      .where('id', '!=', rdvId)
+      .where('libere_at', 'is', null)
+      .where('ends_at', '>', new Date(from))
+      .where('starts_at', '<', new Date(from + 3 * 3600_000))
+      .execute();
+    for (let start = from; start < from + 3 * 3600_000 - 60_000; start += 60_000) {
+      const end = start + 60_000;
+      if (taken.every((t) => t.ends_at.getTime() <= start || t.starts_at.getTime() >= end))
+        return new Date(start);
+    }
+    throw new Error('no free minute in the agenda within 4 hours');
+  }
+
   test('too late: cancelling within 4 hours is refused', async () => {
     const anyone = publicClient();
     const keys = await slotKeys(anyone, reason);
@@ -461,11 +486,13 @@ describe('rendezvous', () => {
       .select('rdv_id')
       .where('email', '=', 'tard@exemple.fr')
       .executeTakeFirstOrThrow();
-    // Three hours before (the link's signature carries its own expiry, still ahead).
-    const soon = new Date(Date.now() + 3 * 3600_000);
+    // Moved to between one and four hours from now (the link's signature carries its own expiry,
+    // still ahead), at a minute when the agenda has nothing else: earlier tests' appointments
+    // may stand there, depending on the time of day.
+    const soon = await freeMinuteWithin4Hours(participant.rdv_id);
     await db()
       .updateTable('rdv')
-      .set({ starts_at: soon, ends_at: new Date(soon.getTime() + 30 * 60_000) })
+      .set({ starts_at: soon, ends_at: new Date(soon.getTime() + 60_000) })
       .where('id', '=', participant.rdv_id)
       .execute();
     await anyone.get(link);
