@@ -47,11 +47,12 @@ declare module '../../platform/db/schema.ts' {
       prise_rdv: string | null;
       /** Minutes of a typical week when open (Monday 00:00 = 0), from `horaires`. */
       open_week: string | null;
-      // Both search columns are kept by triggers (`202612100000_lieux_search_columns_by_trigger`);
-      // only an import passes them, computed while it stages its rows.
-      /** Name and commune without accents nor case: the order of results, and their words. */
+      /**
+       * Name and commune without accents nor case: the order of results, and their words. Kept
+       * by a trigger (`relais_lieu_search_name`); only an import passes it, computed while staging.
+       */
       search_name: Derived<string>;
-      /** Name, commune, services and presentation for French full-text search. */
+      /** Name, commune, services and presentation for French full-text search (`relais_lieu_search_doc`, as above). */
       search_doc: Derived<string>;
       /** Import that last wrote it, with the source name given then. */
       import_id: string | null;
@@ -110,6 +111,21 @@ declare module '../../platform/db/schema.ts' {
       mapping: ColumnType<Record<string, string | null>, string, string>;
       updated_by: string | null;
       updated_at: ColumnType<Date, Date | undefined, Date>;
+    };
+    /**
+     * An import's accepted rows waiting to be written (unlogged: a scratch area). Filled by
+     * short statements while the file is checked, then moved into `lieu` by one transaction.
+     */
+    lieu_import_ligne: {
+      import_id: string;
+      position: number;
+      /** The known place this row updates; null: a new place. */
+      lieu_id: string | null;
+      /** The place's columns, as `jsonb_populate_record(null::lieu, data)` reads them. */
+      data: ColumnType<unknown, string, string>;
+      /** An update's changes, { field: [before, after] }, for its revision. */
+      changes: ColumnType<unknown, string | null, string | null>;
+      created_at: CreatedAt;
     };
     lieu_revision: {
       id: Generated<number>;
@@ -337,12 +353,6 @@ export const lieuxMigrations: Record<string, Migration> = {
       await sql`create trigger lieu_search_update
         before update of nom, commune, code_postal, services, presentation_resume, search_name, search_doc
         on lieu for each row execute function relais_lieu_search()`.execute(db);
-    },
-  },
-  '202612110000_lieux_drop_import_ligne': {
-    async up(db) {
-      // The first staging area of imports, unused since `lieu_import_stage` replaced it.
-      await sql`drop table lieu_import_ligne`.execute(db);
     },
   },
 };
