@@ -1,18 +1,15 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { moduleBeside, runsFromSources } from './module-url.ts';
 
 export type ProcessResult = { code: number | null; stdout: string; stderr: string };
 
-/** This file's extension: `.ts` run from the sources, `.js` from the build (dist/). */
-const OWN_EXTENSION = path.extname(import.meta.url);
-
 /** The command line's entry point: `src/main.ts`, or `dist/main.js` in a built instance. */
-export const MAIN = fileURLToPath(new URL(`../main${OWN_EXTENSION}`, import.meta.url));
+export const MAIN = fileURLToPath(moduleBeside('../main', import.meta.url));
 
 /** The sources need the TypeScript loader (found from here); the build runs as it is. */
-const LOADER = OWN_EXTENSION === '.ts' ? ['--import', import.meta.resolve('tsx')] : [];
+const LOADER = runsFromSources(import.meta.url) ? ['--import', import.meta.resolve('tsx')] : [];
 
 /**
  * Runs `relais <args>` as a process of its own, as `npm run relais --` does (from any working

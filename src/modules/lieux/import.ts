@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { type Options as CsvOptions, parse as csvParser } from 'csv-parse';
@@ -7,6 +6,7 @@ import { sql } from 'kysely';
 import { actorFields, audit } from '../../platform/audit/journal.ts';
 import { type Actor, can, ensure, isAdmin } from '../../platform/auth/policy.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { moduleBeside } from '../../platform/module-url.ts';
 import { datasetsChanged } from '../../platform/open-data.ts';
 import { timeSlicer } from '../../platform/time-slice.ts';
 import { type ImportRowReport, importReportRecords } from '../../platform/ui/import-report.tsx';
@@ -414,8 +414,7 @@ async function* checkInWorker(
   content: string | Uint8Array,
   options: CheckOptionsOfFile,
 ): AsyncGenerator<CheckMessage> {
-  // `.ts` from the sources, `.js` from the build (dist/): the worker is this file's neighbour.
-  const worker = new Worker(new URL(`./import-worker${path.extname(import.meta.url)}`, import.meta.url), {
+  const worker = new Worker(moduleBeside('./import-worker', import.meta.url), {
     workerData: { content, options },
   });
   const queue: CheckMessage[] = [];
