@@ -10,7 +10,7 @@
  *
  * `run.ts` starts the app on a throwaway database and hands over its load machinery.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +46,7 @@ import { createToken } from '../src/platform/auth/tokens.ts';
 import { createUser } from '../src/platform/auth/users.ts';
 import type { Db } from '../src/platform/db/database.ts';
 import { parisToday } from '../src/platform/paris-time.ts';
+import { buildApp } from '../test/helpers/cli.ts';
 import {
   activitiesSql,
   beneficiariesSql,
@@ -732,7 +733,7 @@ async function measureExport(ctx: ActivitesBenchContext, helpers: BenchHelper[])
   const build = new URL('../dist/', import.meta.url).href;
   let script: string | undefined;
   if (ctx.databaseUrl) {
-    execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.cjs', import.meta.url))]);
+    await buildApp();
     script = compiledExportChild();
   }
   const runs: StreamedExport[] = [];
@@ -753,7 +754,7 @@ async function measureExport(ctx: ActivitesBenchContext, helpers: BenchHelper[])
             build,
           })
         : await exportHere(db, ordered, format, limit);
-    runs.push({ format, process: ctx.databaseUrl ? 'own' : 'bench', ...measured });
+    runs.push({ format, process: script ? 'own' : 'bench', ...measured });
   }
   if (script) rmSync(path.dirname(script), { recursive: true, force: true });
   return { helpers: ordered.length, runs };

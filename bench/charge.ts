@@ -36,6 +36,7 @@ import { loadConfig } from '../src/platform/config.ts';
 import { type Db, openDatabase, withServerConnection } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { parisToday } from '../src/platform/paris-time.ts';
+import { buildApp } from '../test/helpers/cli.ts';
 import {
   type Cluster,
   clusterUnavailable,
@@ -257,7 +258,7 @@ export async function runCharge(): Promise<void> {
       RELAIS_AUDIT_KEY: 'cle-du-journal-du-banc-de-charge-0123456789',
       COOKIE_SECRET: 'secret-des-cookies-du-banc-de-charge-0123456789',
     };
-    await run(NODE, [path.join(ROOT, 'scripts/build.cjs')]);
+    await buildApp();
     const handle = await openDatabase({ databaseUrl: url, poolSize: 4 });
     let workload: Workload;
     try {

@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { format } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { format, promisify } from 'node:util';
 import { type CliOptions, runCli } from '../../src/main.ts';
 import { runRelaisProcess } from '../../src/platform/cli-process.ts';
 import { type Db, openDatabase } from '../../src/platform/db/database.ts';
@@ -182,20 +183,11 @@ export async function spawnUntilReady(
 }
 
 /**
- * Builds dist/ as a deployment does (`npm run build`), for a test that starts what the
- * deployment example runs.
+ * Builds dist/ as a deployment does (`npm run build`), for a test or a bench that starts what
+ * the deployment example runs. Fails with the build's output.
  */
 export async function buildApp(): Promise<void> {
-  const child = spawn(process.execPath, [path.resolve('scripts/build.cjs')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d) => {
-    output += d;
-  });
-  child.stderr!.on('data', (d) => {
-    output += d;
-  });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  if (code !== 0) throw new Error(`npm run build failed (${code}):\n${output}`);
+  await promisify(execFile)(process.execPath, [
+    fileURLToPath(new URL('../../scripts/build.cjs', import.meta.url)),
+  ]);
 }
