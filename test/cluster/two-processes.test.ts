@@ -44,13 +44,15 @@ function exampleEnvironment(): Record<string, string> {
 
 type Server = { child: ChildProcess; url: string; output: () => string };
 
+/** What the unit gives a process: its environment file's settings, nothing of the test's own. */
+const unitEnvironment = (env: Record<string, string>) => ({
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? '',
+  ...env,
+});
+
 async function startProcess(args: string[], env: Record<string, string>): Promise<Server> {
-  // What the unit gives: its environment file and the port, nothing of the test's own.
-  const server = await spawnUntilReady(args, {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    ...env,
-  });
+  const server = await spawnUntilReady(args, unitEnvironment(env));
   return { ...server, url: `http://127.0.0.1:${env.PORT}` };
 }
 
@@ -381,7 +383,7 @@ describe('two app processes on one PostgreSQL database', {
       writeFileSync(file, `id,pivot,nom,commune,code_postal,adresse,date_maj\n${rows.join('\n')}\n`);
       assert.ok(statSync(file).size > 1024 * 1024, 'large enough for the worker');
       const result = await runRelaisProcess(['import', 'lieux', file], {
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+        env: unitEnvironment(env),
       });
       assert.equal(result.code, 0, result.stdout + result.stderr);
       assert.match(result.stdout, /créées : 10000\b/);
